@@ -1,0 +1,19 @@
+package io.switchboard.registrar.entity;
+
+import java.util.List;
+
+import io.switchboard.registrar.domain.Binding;
+
+/**
+ * Told by a registrar entity whenever an AOR's bindings change (registration, refresh, removal,
+ * expiry, or the first load on this node). Runs on the entity's thread: it must not block.
+ * The node uses it for the active-bindings gauge; presence will use it to turn registration
+ * into availability.
+ */
+@FunctionalInterface
+public interface BindingListener {
+
+    void changed(String aor, List<Binding> before, List<Binding> after);
+
+    BindingListener NONE = (aor, before, after) -> { };
+}

@@ -1,0 +1,24 @@
+package io.switchboard.registrar.store;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+
+import io.switchboard.registrar.domain.Binding;
+import io.switchboard.registrar.domain.BindingKey;
+
+/**
+ * Durable bindings. Only the registrar entity of an AOR calls {@link #write} for it (DESIGN
+ * rule 1), and it answers the client only once the returned stage completes (rule 2).
+ */
+public interface BindingStore {
+
+    /** Every stored binding of the AOR; expired ones may still be returned and are filtered by the caller. */
+    CompletionStage<List<Binding>> load(String aor);
+
+    /**
+     * Writes the upserts (each with a TTL that ends at its {@code expiresAt}, counted from {@code now})
+     * and deletes the removals, atomically for the AOR.
+     */
+    CompletionStage<Void> write(String aor, List<Binding> upserts, List<BindingKey> removals, Instant now);
+}
