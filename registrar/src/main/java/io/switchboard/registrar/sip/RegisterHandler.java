@@ -1,0 +1,98 @@
+package io.switchboard.registrar.sip;
+
+import java.text.ParseException;
+import java.time.Clock;
+
+import javax.sip.ServerTransaction;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.switchboard.registrar.domain.Flow;
+import io.switchboard.registrar.entity.RegistrarClient;
+import io.switchboard.registrar.entity.RegistrarEntity;
+
+/**
+ * The registrar's SIP adapter: an authenticated REGISTER in, one final response out.
+ * Parsing problems answer 400 at the edge; the decision comes from the AOR's entity; a store or
+ * cluster failure answers 503 with Retry-After, logged once. Never blocks the calling thread.
+ */
+public final class RegisterHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RegisterHandler.class);
+    private static final int RETRY_AFTER_SECONDS = 5;
+
+    private final RegistrarClient registrar;
+    private final RegisterResponses responses;
+    private final RegisterObserver observer;
+    private final Clock clock;
+
+    public RegisterHandler(RegistrarClient registrar, RegisterResponses responses, RegisterObserver observer, Clock clock) {
+        this.registrar = registrar;
+        this.responses = responses;
+        this.observer = observer;
+        this.clock = clock;
+    }
+
+    /**
+     * Handles a REGISTER whose credentials were verified for {@code authenticatedAor}.
+     *
+     * @param startNanos {@link System#nanoTime()} when the request arrived, for the latency metric
+     */
+    public void handle(ServerTransaction transaction, Request request, String authenticatedAor, Flow flow,
+                       long startNanos) {
+        RegisterParser.Parsed parsed = RegisterParser.parse(request, flow);
+        if (!parsed.isOk()) {
+            reply(transaction, request, Response.BAD_REQUEST, parsed.error(), startNanos);
+            return;
+        }
+        if (!parsed.request().aor().equals(authenticatedAor)) {
+            // RFC 3261 section 10.3 step 3: the authenticated user must be allowed to modify this AOR.
+            reply(transaction, request, Response.FORBIDDEN, "Authenticated user does not own this AOR", startNanos);
+            return;
+        }
+        registrar.register(parsed.request()).whenComplete((reply, failure) -> {
+            try {
+                Response response = toResponse(request, parsed.request().aor(), reply, failure);
+                send(transaction, response, startNanos);
+            } catch (ParseException | RuntimeException e) {
+                LOG.error("Could not build the response to REGISTER for {}", parsed.request().aor(), e);
+            }
+        });
+    }
+
+    private Response toResponse(Request request, String aor, RegistrarEntity.RegisterReply reply, Throwable failure)
+            throws ParseException {
+        if (failure != null) {
+            LOG.warn("REGISTER for {} got no answer from its registrar entity: {}", aor, failure.toString());
+            return responses.unavailable(request, "Registrar busy, try again", RETRY_AFTER_SECONDS);
+        }
+        if (reply instanceof RegistrarEntity.Registered ok) {
+            return responses.ok(request, aor, ok.decision(), clock.instant());
+        }
+        if (reply instanceof RegistrarEntity.Refused refused) {
+            return responses.rejected(request, refused.rejection());
+        }
+        return responses.unavailable(request, ((RegistrarEntity.Unavailable) reply).reason(), RETRY_AFTER_SECONDS);
+    }
+
+    private void reply(ServerTransaction transaction, Request request, int status, String reason, long startNanos) {
+        try {
+            send(transaction, responses.create(status, request, reason), startNanos);
+        } catch (ParseException e) {
+            LOG.error("Could not build a {} response", status, e);
+        }
+    }
+
+    private void send(ServerTransaction transaction, Response response, long startNanos) {
+        try {
+            transaction.sendResponse(response);
+        } catch (javax.sip.SipException | javax.sip.InvalidArgumentException | RuntimeException e) {
+            // The transaction ended (timeout, closed connection): the client retransmits or gave up.
+            LOG.debug("Could not send {} to REGISTER: {}", response.getStatusCode(), e.toString());
+        }
+        observer.completed(response.getStatusCode(), System.nanoTime() - startNanos);
+    }
+}
