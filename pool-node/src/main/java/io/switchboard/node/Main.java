@@ -1,0 +1,51 @@
+package io.switchboard.node;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
+
+import io.switchboard.node.cli.AdminCli;
+import io.switchboard.node.config.ConfigError;
+import io.switchboard.node.config.NodeConfig;
+
+/** {@code bin/switchboard}: {@code start [--config FILE]} runs a node; everything else is the admin CLI. */
+public final class Main {
+
+    private Main() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        if (args.length > 0 && args[0].equals("start")) {
+            System.exit(start(Arrays.copyOfRange(args, 1, args.length)));
+        }
+        System.exit(AdminCli.run(args, System.out, System.err));
+    }
+
+    private static int start(String[] args) throws InterruptedException {
+        Path configFile = null;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--config") && i + 1 < args.length) {
+                configFile = Path.of(args[++i]);
+            } else {
+                System.err.println("start: unknown argument " + args[i] + " (usage: start [--config FILE])");
+                return 2;
+            }
+        }
+        NodeConfig config;
+        SwitchboardNode node;
+        try {
+            config = NodeConfig.load(configFile);
+            node = SwitchboardNode.start(config);
+        } catch (ConfigError e) {
+            System.err.println(e.getMessage());
+            return 2;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            node.close();
+            stopped.countDown();
+        }, "switchboard-shutdown"));
+        stopped.await();
+        return 0;
+    }
+}

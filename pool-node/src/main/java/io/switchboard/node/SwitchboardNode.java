@@ -1,0 +1,246 @@
+package io.switchboard.node;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.datastax.oss.driver.api.core.ConsistencyLevel;
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
+
+import io.switchboard.accounts.domain.AccountDraft;
+import io.switchboard.accounts.domain.AccountRules;
+import io.switchboard.accounts.domain.NewAccountRequest;
+import io.switchboard.accounts.domain.Validation;
+import io.switchboard.accounts.store.AccountStore;
+import io.switchboard.accounts.store.CachingAccountStore;
+import io.switchboard.accounts.store.CassandraAccountStore;
+import io.switchboard.node.admin.AdminServer;
+import io.switchboard.node.admin.AdminServer.Reply;
+import io.switchboard.node.admin.RegistrationsApi;
+import io.switchboard.node.admin.UsersApi;
+import io.switchboard.node.cluster.PekkoSettings;
+import io.switchboard.node.config.ConfigError;
+import io.switchboard.node.config.NodeConfig;
+import io.switchboard.node.metrics.NodeMetrics;
+import io.switchboard.node.sip.RequestAuthenticator;
+import io.switchboard.node.sip.SipFrontEnd;
+import io.switchboard.registrar.domain.RegisterRules;
+import io.switchboard.registrar.entity.RegistrarClient;
+import io.switchboard.registrar.entity.RegistrarEntity;
+import io.switchboard.registrar.sip.Gruus;
+import io.switchboard.registrar.sip.RegisterHandler;
+import io.switchboard.registrar.sip.RegisterResponses;
+import io.switchboard.registrar.store.CassandraBindingStore;
+import io.switchboard.sip.auth.AuthThrottle;
+import io.switchboard.sip.auth.DigestChallenger;
+import io.switchboard.sip.auth.DigestVerifier;
+import io.switchboard.sip.auth.NonceService;
+import io.switchboard.sip.flow.FlowTokens;
+import io.switchboard.sip.stack.SipEndpoint;
+import io.switchboard.sip.stack.SipStackSettings;
+import io.switchboard.sip.stack.TlsSettings;
+import io.switchboard.storage.CassandraSessions;
+import io.switchboard.storage.CassandraSettings;
+import io.switchboard.storage.EmbeddedCassandra;
+
+/**
+ * One pool node: storage, cluster, registrar, SIP edge and admin port, started in that order
+ * (nothing accepts SIP before its store and entities exist) and stopped in reverse.
+ */
+public final class SwitchboardNode implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SwitchboardNode.class);
+
+    private final NodeConfig config;
+    private final NodeMetrics metrics = new NodeMetrics();
+    private EmbeddedCassandra cassandra;
+    private CqlSession session;
+    private ActorSystem<Void> system;
+    private SipEndpoint sip;
+    private AdminServer admin;
+    private volatile boolean closed;
+
+    private SwitchboardNode(NodeConfig config) {
+        this.config = config;
+    }
+
+    public static SwitchboardNode start(NodeConfig config) {
+        SwitchboardNode node = new SwitchboardNode(config);
+        try {
+            node.startAll();
+            return node;
+        } catch (RuntimeException e) {
+            node.close();
+            throw e;
+        }
+    }
+
+    private void startAll() {
+        Clock clock = Clock.systemUTC();
+        byte[] secret = config.sip().secret().getBytes(StandardCharsets.UTF_8);
+        session = openStorage();
+        CassandraSessions.applySchema(session, CassandraBindingStore.class, CassandraBindingStore.SCHEMA);
+        CassandraSessions.applySchema(session, CassandraAccountStore.class, CassandraAccountStore.SCHEMA_RESOURCE);
+        AccountStore accounts = new CachingAccountStore(CassandraAccountStore.forSessionKeyspace(session),
+                new CachingAccountStore.Settings(100_000, config.auth().accountCacheTtl(), Duration.ofSeconds(5)),
+                clock);
+        AccountRules accountRules = new AccountRules(config.domains());
+        createBootstrapUsers(accounts, accountRules, clock);
+
+        system = ActorSystem.create(Behaviors.empty(), PekkoSettings.SYSTEM_NAME, PekkoSettings.from(config));
+        RegisterRules rules = new RegisterRules(config.registrar().policy());
+        RegistrarEntity.init(system, new RegistrarEntity.Settings(rules, new CassandraBindingStore(session), metrics,
+                clock, config.registrar().passivateAfter(), 1000));
+        RegistrarClient registrar = RegistrarClient.sharded(system, config.registrar().askTimeout());
+
+        NonceService nonces = new NonceService(secret, config.auth().nonceLifetime());
+        NodeConfig.Throttle t = config.auth().throttle();
+        AuthThrottle throttle = new AuthThrottle(new AuthThrottle.Limits(t.perAccount(), t.perSource(), t.window(), t.lockout()));
+        SipEndpoint.Factories f = SipEndpoint.factories();
+        RegisterResponses responses = new RegisterResponses(f.messages(), f.headers(), rules.policy(), new Gruus(secret),
+                (int) config.registrar().flowTimer().toSeconds());
+        RequestAuthenticator authenticator = new RequestAuthenticator(accounts, new DigestChallenger(nonces),
+                new DigestVerifier(nonces, secret), throttle, f.headers(), metrics, clock);
+        SipFrontEnd frontEnd = new SipFrontEnd(config.nodeId(), config.domains(), authenticator,
+                new RegisterHandler(registrar, responses, metrics, clock), responses, f.headers(),
+                new FlowTokens(secret), metrics);
+        NodeConfig.Sip s = config.sip();
+        sip = SipEndpoint.start(new SipStackSettings("switchboard-" + config.nodeId(), s.bindAddress(), s.udpPort(),
+                s.tcpPort(), s.tls().map(tls -> new TlsSettings(tls.keyStore(), tls.keyStorePassword(), tls.keyStoreType(),
+                tls.port(), Optional.empty())), s.threadPoolSize()), frontEnd);
+        frontEnd.attach(sip.provider());
+
+        UsersApi users = new UsersApi(accounts, accountRules, config.domains(), clock);
+        RegistrationsApi registrations = new RegistrationsApi(registrar, clock);
+        try {
+            admin = new AdminServer(config.admin().bindAddress(), config.admin().port(), config.admin().token(),
+                    Map.of("/health/alive", c -> done(Reply.text(200, "alive\n")),
+                            "/health/ready", c -> done(readiness()),
+                            "/metrics", c -> done(new Reply(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()))),
+                    Map.of("/api/users/import", users::importCsv,
+                            "/api/users", users::users,
+                            "/api/registrations", registrations::registrations));
+        } catch (java.io.IOException e) {
+            throw new ConfigError("switchboard.admin.port", "cannot listen on " + config.admin().bindAddress() + ":"
+                    + config.admin().port() + " (" + e.getMessage() + ")");
+        }
+        admin.start();
+        LOG.info("Node {} up: SIP udp {}:{} tcp {}:{}, admin http://{}:{}/", config.nodeId(), s.bindAddress(),
+                sip.udpPort(), s.bindAddress(), sip.tcpPort(), config.admin().bindAddress(), admin.port());
+    }
+
+    private CqlSession openStorage() {
+        NodeConfig.Storage st = config.storage();
+        List<java.net.InetSocketAddress> contactPoints = st.contactPoints();
+        String localDc = st.localDc();
+        if (st.mode() == NodeConfig.StorageMode.EMBEDDED) {
+            NodeConfig.Embedded e = st.embedded();
+            Path dir = config.dataDir().resolve("cassandra");
+            LOG.info("Starting embedded Cassandra in {} (native port {})", dir.toAbsolutePath(), e.nativePort());
+            cassandra = EmbeddedCassandra.start(EmbeddedCassandra.Options.defaults(dir)
+                    .withListenAddress(e.listenAddress()).withNativePort(e.nativePort())
+                    .withStoragePort(e.storagePort()).withHeap(e.heap()));
+            contactPoints = List.of(cassandra.nativeAddress());
+            localDc = cassandra.localDc();
+        }
+        ConsistencyLevel cl = DefaultConsistencyLevel.valueOf(st.consistency().name());
+        return CassandraSessions.connect(new CassandraSettings(contactPoints, localDc, st.keyspace(), st.replication(), cl));
+    }
+
+    /** Creates the configured users that do not exist yet; existing ones (and their passwords) are left alone. */
+    private void createBootstrapUsers(AccountStore accounts, AccountRules rules, Clock clock) {
+        for (NodeConfig.BootstrapUser u : config.bootstrapUsers()) {
+            Validation<AccountDraft> v = rules.validate(new NewAccountRequest(u.uri(), u.password(), u.name(), u.phone()));
+            if (v instanceof Validation.Invalid<AccountDraft> invalid) {
+                throw new ConfigError("switchboard.bootstrap-users", u.uri() + ": " + invalid.reason());
+            }
+            AccountDraft draft = ((Validation.Valid<AccountDraft>) v).value();
+            accounts.find(draft.address().domain(), draft.address().user())
+                    .thenCompose(existing -> existing.isPresent()
+                            ? CompletableFuture.completedFuture(null)
+                            : accounts.put(draft.toAccount(clock.instant())))
+                    .toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join(); // startup thread, before SIP listens
+        }
+    }
+
+    /** Ready = this node is an Up cluster member and its store answers. */
+    private Reply readiness() {
+        boolean up = system != null && Cluster.get(system).selfMember().status() == MemberStatus.up();
+        boolean store = session != null && !session.isClosed();
+        boolean sipUp = sip != null;
+        String body = "cluster member: " + (up ? "up" : "not up") + "\nstorage: " + (store ? "connected" : "not connected")
+                + "\nsip: " + (sipUp ? "listening" : "not listening") + "\n";
+        return Reply.text(up && store && sipUp ? 200 : 503, body);
+    }
+
+    private static java.util.concurrent.CompletionStage<Reply> done(Reply r) {
+        return CompletableFuture.completedFuture(r);
+    }
+
+    public NodeConfig config() {
+        return config;
+    }
+
+    public NodeMetrics metrics() {
+        return metrics;
+    }
+
+    public ActorSystem<Void> system() {
+        return system;
+    }
+
+    public int sipUdpPort() {
+        return sip.udpPort();
+    }
+
+    public int sipTcpPort() {
+        return sip.tcpPort();
+    }
+
+    public int adminPort() {
+        return admin.port();
+    }
+
+    /** Stops SIP first (no new work), then the cluster (hands shards over), then storage. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (admin != null) {
+            admin.close();
+        }
+        if (sip != null) {
+            sip.close();
+        }
+        if (system != null) {
+            system.terminate();
+            try {
+                system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                LOG.warn("Actor system did not stop in time: {}", e.toString());
+            }
+        }
+        if (session != null) {
+            session.close();
+        }
+        if (cassandra != null) {
+            cassandra.close();
+        }
+    }
+}

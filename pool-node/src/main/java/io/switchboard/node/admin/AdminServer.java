@@ -1,0 +1,168 @@
+package io.switchboard.node.admin;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP admin port: {@code /health/alive}, {@code /health/ready} and {@code /metrics} open
+ * (for probes and Prometheus), {@code /api/*} behind a bearer token. Handlers complete
+ * asynchronously; the server's small thread pool only parses and writes.
+ */
+public final class AdminServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
+    /** Bulk imports are bounded so one request cannot exhaust the heap. */
+    static final int MAX_BODY_BYTES = 32 * 1024 * 1024;
+
+    /** An answer: status, content type, body. */
+    public record Reply(int status, String contentType, String body) {
+        public static Reply json(int status, String body) {
+            return new Reply(status, "application/json", body);
+        }
+
+        public static Reply text(int status, String body) {
+            return new Reply(status, "text/plain; charset=utf-8", body);
+        }
+
+        public static Reply error(int status, String message) {
+            return json(status, Json.object(Map.of("error", message)));
+        }
+    }
+
+    /** A parsed request handed to routes. */
+    public record Call(String method, String path, Map<String, String> query, String body, boolean wantsText) {
+        public String param(String name) {
+            return query.get(name);
+        }
+    }
+
+    /** A route: answers asynchronously. */
+    @FunctionalInterface
+    public interface Route {
+        CompletionStage<Reply> handle(Call call);
+    }
+
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final byte[] token;
+
+    public AdminServer(String bindAddress, int port, String token, Map<String, Route> open, Map<String, Route> secured)
+            throws IOException {
+        this.token = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
+        this.server = HttpServer.create(new InetSocketAddress(bindAddress, port), 64);
+        this.executor = Executors.newFixedThreadPool(4, r -> {
+            Thread t = new Thread(r, "admin-http");
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(executor);
+        open.forEach((path, route) -> server.createContext(path, ex -> dispatch(ex, route, false)));
+        secured.forEach((path, route) -> server.createContext(path, ex -> dispatch(ex, route, true)));
+        server.createContext("/", ex -> write(ex, Reply.error(404, "No such endpoint: " + ex.getRequestURI().getPath())));
+    }
+
+    public void start() {
+        server.start();
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    private void dispatch(HttpExchange ex, Route route, boolean secured) {
+        try {
+            if (secured && !authorized(ex)) {
+                write(ex, Reply.error(401, "Missing or wrong admin token (Authorization: Bearer <switchboard.admin.token>)"));
+                return;
+            }
+            String body = readBody(ex.getRequestBody());
+            if (body == null) {
+                write(ex, Reply.error(413, "Request body larger than " + MAX_BODY_BYTES + " bytes"));
+                return;
+            }
+            String accept = ex.getRequestHeaders().getFirst("Accept");
+            Call call = new Call(ex.getRequestMethod(), ex.getRequestURI().getPath(), query(ex.getRequestURI().getRawQuery()),
+                    body, accept != null && accept.startsWith("text/plain"));
+            route.handle(call).whenComplete((reply, failure) -> {
+                if (failure != null) {
+                    LOG.warn("Admin request {} {} failed: {}", call.method(), call.path(), failure.toString());
+                    write(ex, Reply.error(503, "Could not complete: " + rootMessage(failure)));
+                } else {
+                    write(ex, reply);
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Admin request {} failed: {}", ex.getRequestURI(), e.toString());
+            write(ex, Reply.error(500, "Internal error: " + e.getMessage()));
+        }
+    }
+
+    private boolean authorized(HttpExchange ex) {
+        String given = ex.getRequestHeaders().getFirst("Authorization");
+        return given != null && MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), token);
+    }
+
+    private static String readBody(InputStream in) throws IOException {
+        byte[] bytes = in.readNBytes(MAX_BODY_BYTES + 1);
+        return bytes.length > MAX_BODY_BYTES ? null : new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    static Map<String, String> query(String raw) {
+        Map<String, String> q = new HashMap<>();
+        if (raw == null || raw.isEmpty()) {
+            return q;
+        }
+        for (String pair : raw.split("&")) {
+            int eq = pair.indexOf('=');
+            String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            q.put(k, v);
+        }
+        return q;
+    }
+
+    private static void write(HttpExchange ex, Reply reply) {
+        try (ex) {
+            byte[] body = reply.body().getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().set("Content-Type", reply.contentType());
+            ex.sendResponseHeaders(reply.status(), body.length == 0 ? -1 : body.length);
+            if (body.length > 0) {
+                try (OutputStream out = ex.getResponseBody()) {
+                    out.write(body);
+                }
+            }
+        } catch (IOException e) {
+            LOG.debug("Admin client went away: {}", e.toString());
+        }
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null) {
+            c = c.getCause();
+        }
+        return c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+}

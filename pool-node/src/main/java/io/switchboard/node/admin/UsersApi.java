@@ -1,0 +1,145 @@
+package io.switchboard.node.admin;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+import io.switchboard.accounts.domain.Account;
+import io.switchboard.accounts.domain.AccountDraft;
+import io.switchboard.accounts.domain.AccountRules;
+import io.switchboard.accounts.domain.NewAccountRequest;
+import io.switchboard.accounts.domain.UserCsv;
+import io.switchboard.accounts.domain.Validation;
+import io.switchboard.accounts.store.AccountStore;
+import io.switchboard.node.admin.AdminServer.Call;
+import io.switchboard.node.admin.AdminServer.Reply;
+
+/**
+ * {@code /api/users}: GET lists (optionally {@code ?domain=}), POST adds one user from form fields
+ * {@code uri, password, display_name, phone}; {@code /api/users/import}: POST a CSV body
+ * (header {@code uri,password,display_name,phone}), good rows are stored, bad ones reported by line.
+ */
+public final class UsersApi {
+
+    private static final int PAGE = 500;
+
+    private final AccountStore store;
+    private final AccountRules rules;
+    private final List<String> domains;
+    private final Clock clock;
+
+    public UsersApi(AccountStore store, AccountRules rules, List<String> domains, Clock clock) {
+        this.store = store;
+        this.rules = rules;
+        this.domains = domains;
+        this.clock = clock;
+    }
+
+    public CompletionStage<Reply> users(Call call) {
+        return switch (call.method()) {
+            case "GET" -> list(call);
+            case "POST" -> add(call);
+            default -> done(Reply.error(405, "Use GET to list users or POST to add one"));
+        };
+    }
+
+    private CompletionStage<Reply> add(Call call) {
+        Map<String, String> form = AdminServer.query(call.body());
+        NewAccountRequest request = new NewAccountRequest(form.get("uri"), form.get("password"),
+                form.getOrDefault("display_name", ""), form.getOrDefault("phone", ""));
+        Validation<AccountDraft> v = rules.validate(request);
+        if (v instanceof Validation.Invalid<AccountDraft> invalid) {
+            return done(Reply.error(400, invalid.reason()));
+        }
+        Account account = ((Validation.Valid<AccountDraft>) v).value().toAccount(clock.instant());
+        return store.put(account).thenApply(ok -> call.wantsText()
+                ? Reply.text(201, "added " + account.aor() + "\n")
+                : Reply.json(201, accountJson(account)));
+    }
+
+    public CompletionStage<Reply> importCsv(Call call) {
+        if (!"POST".equals(call.method())) {
+            return done(Reply.error(405, "POST a CSV body with header uri,password,display_name,phone"));
+        }
+        UserCsv.Result result = new UserCsv(rules).parse(call.body());
+        if (result instanceof UserCsv.Rejected rejected) {
+            return done(Reply.error(400, rejected.reason()));
+        }
+        UserCsv.Parsed parsed = (UserCsv.Parsed) result;
+        List<AccountDraft> valid = parsed.valid();
+        // Writes go out concurrently but bounded, so a 100k-row import does not flood the driver.
+        return writeAll(valid, 0, 64).thenApply(ignored -> {
+            List<String> errors = new ArrayList<>();
+            StringBuilder text = new StringBuilder();
+            text.append("imported ").append(valid.size()).append(" users, ").append(parsed.invalid().size())
+                    .append(" rows rejected\n");
+            for (UserCsv.Row row : parsed.invalid()) {
+                String reason = ((Validation.Invalid<AccountDraft>) row.outcome()).reason();
+                errors.add(Json.object(Map.of("line", row.line(), "error", reason)));
+                text.append("line ").append(row.line()).append(": ").append(reason).append('\n');
+            }
+            int status = valid.isEmpty() && !parsed.invalid().isEmpty() ? 400 : 200;
+            return call.wantsText() ? Reply.text(status, text.toString())
+                    : Reply.json(status, Json.object(Map.of("imported", valid.size(),
+                    "rejected", new Json.Raw(Json.array(errors)))));
+        });
+    }
+
+    private CompletionStage<Void> writeAll(List<AccountDraft> drafts, int from, int batch) {
+        if (from >= drafts.size()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        int to = Math.min(drafts.size(), from + batch);
+        CompletableFuture<?>[] writes = new CompletableFuture<?>[to - from];
+        for (int i = from; i < to; i++) {
+            writes[i - from] = store.put(drafts.get(i).toAccount(clock.instant())).toCompletableFuture();
+        }
+        return CompletableFuture.allOf(writes).thenCompose(v -> writeAll(drafts, to, batch));
+    }
+
+    private CompletionStage<Reply> list(Call call) {
+        String domain = call.param("domain");
+        List<String> which = domain == null ? domains : List.of(domain.toLowerCase(java.util.Locale.ROOT));
+        List<Account> all = new ArrayList<>();
+        CompletionStage<Void> chain = CompletableFuture.completedFuture(null);
+        for (String d : which) {
+            chain = chain.thenCompose(v -> listDomain(d, null, all));
+        }
+        return chain.thenApply(v -> {
+            if (call.wantsText()) {
+                StringBuilder b = new StringBuilder(String.format("%-40s %-30s %s%n", "URI", "NAME", "PHONE"));
+                for (Account a : all) {
+                    b.append(String.format("%-40s %-30s %s%n", a.aor(), a.displayName(), a.phone()));
+                }
+                return Reply.text(200, b.toString());
+            }
+            return Reply.json(200, Json.array(all.stream().map(UsersApi::accountJson).toList()));
+        });
+    }
+
+    private CompletionStage<Void> listDomain(String domain, String after, List<Account> into) {
+        return store.list(domain, after, PAGE).thenCompose(page -> {
+            into.addAll(page.accounts());
+            return page.next().isPresent()
+                    ? listDomain(domain, page.next().get(), into)
+                    : CompletableFuture.<Void>completedFuture(null);
+        });
+    }
+
+    static String accountJson(Account a) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("uri", a.aor());
+        m.put("display_name", a.displayName());
+        m.put("phone", a.phone());
+        m.put("created_at", a.createdAt().toString());
+        return Json.object(m);
+    }
+
+    private static CompletionStage<Reply> done(Reply r) {
+        return CompletableFuture.completedFuture(r);
+    }
+}

@@ -1,0 +1,163 @@
+package io.switchboard.node.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import io.switchboard.node.config.ConfigError;
+import io.switchboard.node.config.NodeConfig;
+
+/**
+ * The admin CLI: talks to a running node's admin HTTP API. The node address and token come from
+ * {@code --node URL} / {@code --token T}, else from the config file ({@code --config FILE}, default
+ * {@code conf/switchboard.conf}), else the built-in defaults.
+ */
+public final class AdminCli {
+
+    static final String USAGE = """
+            usage: switchboard <command> [options]
+              start [--config FILE]                         run a pool node
+              user add URI --password P [--name N] [--phone E164]
+              user import FILE.csv                          header: uri,password,display_name,phone
+              user list [--domain D]
+              registrations AOR                             current bindings of an address-of-record
+            options for the admin commands:
+              --config FILE   read admin address and token from this node config (default conf/switchboard.conf)
+              --node URL      admin API of the node to talk to, e.g. http://127.0.0.1:8080
+              --token TOKEN   admin token (switchboard.admin.token)
+            """;
+
+    private AdminCli() {
+    }
+
+    public static int run(String[] argv, PrintStream out, PrintStream err) {
+        List<String> args = new ArrayList<>(List.of(argv));
+        Map<String, String> opts = new LinkedHashMap<>();
+        List<String> words = new ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (a.startsWith("--")) {
+                if (i + 1 >= args.size()) {
+                    err.println("option " + a + " needs a value\n" + USAGE);
+                    return 2;
+                }
+                opts.put(a.substring(2), args.get(++i));
+            } else {
+                words.add(a);
+            }
+        }
+        if (words.isEmpty() || words.get(0).equals("help") || words.get(0).equals("--help")) {
+            out.print(USAGE);
+            return words.isEmpty() ? 2 : 0;
+        }
+        String base;
+        String token;
+        try {
+            Path config = Path.of(opts.getOrDefault("config", "conf/switchboard.conf"));
+            NodeConfig c = NodeConfig.load(Files.isRegularFile(config) ? config : null);
+            String host = c.admin().bindAddress().equals("0.0.0.0") ? "127.0.0.1" : c.admin().bindAddress();
+            base = opts.getOrDefault("node", "http://" + host + ":" + c.admin().port());
+            token = opts.getOrDefault("token", c.admin().token());
+        } catch (ConfigError e) {
+            err.println(e.getMessage());
+            return 2;
+        }
+        Client client = new Client(base, token);
+        try {
+            return switch (String.join(" ", words.subList(0, Math.min(2, words.size())))) {
+                case "user add" -> userAdd(client, words, opts, out, err);
+                case "user import" -> userImport(client, words, out, err);
+                case "user list" -> client.print("GET", "/api/users" + query("domain", opts.get("domain")), null, null, out, err);
+                default -> {
+                    if (words.get(0).equals("registrations") && words.size() == 2) {
+                        yield client.print("GET", "/api/registrations" + query("aor", words.get(1)), null, null, out, err);
+                    }
+                    err.print("unknown command: " + String.join(" ", words) + "\n" + USAGE);
+                    yield 2;
+                }
+            };
+        } catch (IOException e) {
+            err.println("cannot reach the node at " + base + ": " + e.getMessage() + " (is it running? see --node)");
+            return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        }
+    }
+
+    private static int userAdd(Client client, List<String> words, Map<String, String> opts, PrintStream out, PrintStream err)
+            throws IOException, InterruptedException {
+        if (words.size() != 3 || !opts.containsKey("password")) {
+            err.print("user add needs a URI and --password\n" + USAGE);
+            return 2;
+        }
+        Map<String, String> form = new LinkedHashMap<>();
+        form.put("uri", words.get(2));
+        form.put("password", opts.get("password"));
+        form.put("display_name", opts.getOrDefault("name", ""));
+        form.put("phone", opts.getOrDefault("phone", ""));
+        String body = form.entrySet().stream()
+                .map(e -> enc(e.getKey()) + "=" + enc(e.getValue()))
+                .collect(Collectors.joining("&"));
+        return client.print("POST", "/api/users", body, "application/x-www-form-urlencoded", out, err);
+    }
+
+    private static int userImport(Client client, List<String> words, PrintStream out, PrintStream err)
+            throws IOException, InterruptedException {
+        if (words.size() != 3) {
+            err.print("user import needs a CSV file\n" + USAGE);
+            return 2;
+        }
+        Path file = Path.of(words.get(2));
+        if (!Files.isReadable(file)) {
+            err.println("cannot read " + file);
+            return 2;
+        }
+        return client.print("POST", "/api/users/import", Files.readString(file, StandardCharsets.UTF_8), "text/csv", out, err);
+    }
+
+    private static String query(String name, String value) {
+        return value == null ? "" : "?" + name + "=" + enc(value);
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    private record Client(String base, String token) {
+        private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+        int print(String method, String path, String body, String contentType, PrintStream out, PrintStream err)
+                throws IOException, InterruptedException {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
+                    .timeout(Duration.ofMinutes(5))
+                    .header("Authorization", "Bearer " + token)
+                    .header("Accept", "text/plain");
+            if (body != null) {
+                b.header("Content-Type", contentType).method(method, HttpRequest.BodyPublishers.ofString(body));
+            } else {
+                b.method(method, HttpRequest.BodyPublishers.noBody());
+            }
+            HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() >= 400) {
+                err.println("error " + r.statusCode() + ": " + r.body().trim());
+                return 1;
+            }
+            out.print(r.body());
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,161 @@
+package io.switchboard.node.cluster;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+
+import org.apache.pekko.actor.ExtendedActorSystem;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorRefResolver;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.Serializer;
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.Output;
+
+import io.switchboard.registrar.domain.Binding;
+import io.switchboard.registrar.domain.BindingKey;
+import io.switchboard.registrar.domain.ContactSpec;
+import io.switchboard.registrar.domain.Flow;
+import io.switchboard.registrar.domain.RegisterDecision;
+import io.switchboard.registrar.domain.RegisterRequest;
+import io.switchboard.registrar.entity.RegistrarEntity;
+
+/**
+ * The classes that cross nodes, each with a fixed id. Ids are part of the wire format between
+ * nodes of different versions during a rolling upgrade: append new ones, never renumber.
+ */
+public final class KryoRegistrations {
+
+    private KryoRegistrations() {
+    }
+
+    public static Kryo newKryo(ExtendedActorSystem system) {
+        Kryo kryo = new Kryo();
+        kryo.setRegistrationRequired(true);
+        kryo.setReferences(false);
+        ActorRefResolver resolver = ActorRefResolver.get(Adapter.toTyped(system));
+        ActorRefSerializer refs = new ActorRefSerializer(resolver);
+
+        // JDK value types
+        kryo.register(Instant.class, new InstantSerializer(), 20);
+        kryo.register(OptionalLong.class, new OptionalLongSerializer(), 21);
+        ImmutableListSerializer lists = new ImmutableListSerializer();
+        kryo.register(List.of().getClass(), lists, 22);
+        kryo.register(List.of(1).getClass(), lists, 23);
+        kryo.register(List.of(1, 2, 3).getClass(), lists, 24);
+        kryo.register(ArrayList.class, 25);
+        kryo.register(String[].class, 26);
+        // typed ActorRefs travel as their serialization format (path with uid)
+        kryo.addDefaultSerializer(ActorRef.class, refs);
+        kryo.register(Adapter.toTyped(system.deadLetters()).getClass(), refs, 27);
+        kryo.register(refClass("org.apache.pekko.actor.typed.internal.adapter.ActorRefAdapter"), refs, 28);
+
+        // registrar
+        kryo.register(RegisterRequest.class, 100);
+        kryo.register(ContactSpec.class, 101);
+        kryo.register(Flow.class, 102);
+        kryo.register(Binding.class, 103);
+        kryo.register(BindingKey.class, 104);
+        kryo.register(RegisterDecision.Accepted.class, 105);
+        kryo.register(RegisterDecision.Rejected.class, 106);
+        kryo.register(RegisterDecision.Rejection.class, 107);
+        kryo.register(RegistrarEntity.Register.class, 110);
+        kryo.register(RegistrarEntity.GetBindings.class, 111);
+        kryo.register(RegistrarEntity.Registered.class, 112);
+        kryo.register(RegistrarEntity.Refused.class, 113);
+        kryo.register(RegistrarEntity.Unavailable.class, 114);
+        kryo.register(RegistrarEntity.CurrentBindings.class, 115);
+        return kryo;
+    }
+
+    private static Class<?> refClass(String name) {
+        try {
+            return Class.forName(name);
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException("Pekko internals moved: " + name, e);
+        }
+    }
+
+    private static final class ActorRefSerializer extends Serializer<ActorRef<?>> {
+        private final ActorRefResolver resolver;
+
+        ActorRefSerializer(ActorRefResolver resolver) {
+            this.resolver = resolver;
+            setImmutable(true);
+        }
+
+        @Override
+        public void write(Kryo kryo, Output output, ActorRef<?> ref) {
+            output.writeString(resolver.toSerializationFormat(ref));
+        }
+
+        @Override
+        public ActorRef<?> read(Kryo kryo, Input input, Class<? extends ActorRef<?>> type) {
+            return resolver.resolveActorRef(input.readString());
+        }
+    }
+
+    private static final class InstantSerializer extends Serializer<Instant> {
+        InstantSerializer() {
+            setImmutable(true);
+        }
+
+        @Override
+        public void write(Kryo kryo, Output output, Instant i) {
+            output.writeLong(i.getEpochSecond());
+            output.writeInt(i.getNano(), true);
+        }
+
+        @Override
+        public Instant read(Kryo kryo, Input input, Class<? extends Instant> type) {
+            return Instant.ofEpochSecond(input.readLong(), input.readInt(true));
+        }
+    }
+
+    private static final class OptionalLongSerializer extends Serializer<OptionalLong> {
+        OptionalLongSerializer() {
+            setImmutable(true);
+        }
+
+        @Override
+        public void write(Kryo kryo, Output output, OptionalLong o) {
+            output.writeBoolean(o.isPresent());
+            if (o.isPresent()) {
+                output.writeLong(o.getAsLong());
+            }
+        }
+
+        @Override
+        public OptionalLong read(Kryo kryo, Input input, Class<? extends OptionalLong> type) {
+            return input.readBoolean() ? OptionalLong.of(input.readLong()) : OptionalLong.empty();
+        }
+    }
+
+    /** {@code List.of(...)} / {@code List.copyOf(...)} lists, which Kryo cannot instantiate itself. */
+    private static final class ImmutableListSerializer extends Serializer<List<Object>> {
+        ImmutableListSerializer() {
+            setImmutable(true);
+        }
+
+        @Override
+        public void write(Kryo kryo, Output output, List<Object> list) {
+            output.writeVarInt(list.size(), true);
+            for (Object o : list) {
+                kryo.writeClassAndObject(output, o);
+            }
+        }
+
+        @Override
+        public List<Object> read(Kryo kryo, Input input, Class<? extends List<Object>> type) {
+            int n = input.readVarInt(true);
+            Object[] items = new Object[n];
+            for (int i = 0; i < n; i++) {
+                items[i] = kryo.readClassAndObject(input);
+            }
+            return List.of(items);
+        }
+    }
+}

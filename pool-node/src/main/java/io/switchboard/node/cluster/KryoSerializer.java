@@ -1,0 +1,75 @@
+package io.switchboard.node.cluster;
+
+
+import org.apache.pekko.actor.ExtendedActorSystem;
+import org.apache.pekko.serialization.JSerializer;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.Output;
+import com.esotericsoftware.kryo.util.Pool;
+
+/**
+ * Pekko serializer for cluster messages (DESIGN rule 7) over Kryo. Every class that may cross the
+ * wire is registered in {@link KryoRegistrations} with a fixed id, so the bytes carry small integers
+ * instead of class names and an unregistered class fails loudly in tests rather than silently on
+ * the wire. Kryo instances are not thread-safe: a pool hands one to each serialization.
+ */
+public final class KryoSerializer extends JSerializer {
+
+    /** Pekko reserves ids 0-40 for itself. */
+    public static final int IDENTIFIER = 7_311_001;
+
+    private final Pool<Kryo> kryos;
+    private final Pool<Output> outputs;
+
+    public KryoSerializer(ExtendedActorSystem system) {
+        this.kryos = new Pool<>(true, false, 64) {
+            @Override
+            protected Kryo create() {
+                return KryoRegistrations.newKryo(system);
+            }
+        };
+        this.outputs = new Pool<>(true, false, 64) {
+            @Override
+            protected Output create() {
+                return new Output(1024, -1);
+            }
+        };
+    }
+
+    @Override
+    public int identifier() {
+        return IDENTIFIER;
+    }
+
+    @Override
+    public boolean includeManifest() {
+        return false;
+    }
+
+    @Override
+    public byte[] toBinary(Object o) {
+        Kryo kryo = kryos.obtain();
+        Output output = outputs.obtain();
+        try {
+            output.reset();
+            kryo.writeClassAndObject(output, o);
+            return output.toBytes();
+        } finally {
+            outputs.free(output);
+            kryos.free(kryo);
+        }
+    }
+
+    @Override
+    public Object fromBinaryJava(byte[] bytes, Class<?> manifest) {
+        Kryo kryo = kryos.obtain();
+        try {
+            return kryo.readClassAndObject(new Input(bytes));
+        } finally {
+            kryos.free(kryo);
+        }
+    }
+
+}

@@ -1,0 +1,57 @@
+package io.switchboard.node.cluster;
+
+import java.util.stream.Collectors;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+
+import io.switchboard.node.config.NodeConfig;
+
+/** The Pekko configuration of a node, derived from our own settings (operators never write Pekko config). */
+public final class PekkoSettings {
+
+    public static final String SYSTEM_NAME = "switchboard";
+
+    private PekkoSettings() {
+    }
+
+    public static Config from(NodeConfig config) {
+        String seeds = config.cluster().seedNodes().stream()
+                .map(s -> "\"pekko://" + SYSTEM_NAME + "@" + s + "\"")
+                .collect(Collectors.joining(", "));
+        String text = """
+                pekko {
+                  loggers = ["org.apache.pekko.event.slf4j.Slf4jLogger"]
+                  logging-filter = "org.apache.pekko.event.slf4j.Slf4jLoggingFilter"
+                  loglevel = INFO
+                  log-dead-letters-during-shutdown = off
+                  actor {
+                    provider = cluster
+                    serializers { kryo = "io.switchboard.node.cluster.KryoSerializer" }
+                    serialization-bindings {
+                      "io.switchboard.registrar.entity.RegistrarEntity$Command" = kryo
+                      "io.switchboard.registrar.entity.RegistrarEntity$RegisterReply" = kryo
+                      "io.switchboard.registrar.entity.RegistrarEntity$BindingsReply" = kryo
+                    }
+                  }
+                  remote.artery.canonical { hostname = "%s", port = %d }
+                  cluster {
+                    seed-nodes = [%s]
+                    downing-provider-class = "org.apache.pekko.cluster.sbr.SplitBrainResolverProvider"
+                    split-brain-resolver {
+                      active-strategy = keep-majority
+                      stable-after = 7s
+                    }
+                    sharding {
+                      # Entities with bindings stay; an empty one passivates itself (registrar.passivate-after).
+                      passivation.strategy = none
+                      number-of-shards = 200
+                    }
+                  }
+                  coordinated-shutdown.exit-jvm = off
+                  coordinated-shutdown.run-by-jvm-shutdown-hook = on
+                }
+                """.formatted(config.cluster().host(), config.cluster().port(), seeds);
+        return ConfigFactory.parseString(text).withFallback(ConfigFactory.load());
+    }
+}

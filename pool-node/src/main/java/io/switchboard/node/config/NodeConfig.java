@@ -1,0 +1,226 @@
+package io.switchboard.node.config;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+
+import io.switchboard.registrar.domain.RegistrarPolicy;
+
+/**
+ * The whole node configuration, read once at startup from one HOCON file layered over
+ * {@code switchboard-defaults.conf}. Anything wrong stops startup with the key named.
+ */
+public record NodeConfig(
+        String nodeId,
+        Path dataDir,
+        Cluster cluster,
+        Sip sip,
+        List<String> domains,
+        Registrar registrar,
+        Auth auth,
+        Storage storage,
+        Admin admin,
+        List<BootstrapUser> bootstrapUsers,
+        Config raw) {
+
+    public record Cluster(String host, int port, List<String> seedNodes) {
+    }
+
+    public record Tls(Path keyStore, String keyStorePassword, String keyStoreType, int port) {
+    }
+
+    public record Sip(String bindAddress, int udpPort, int tcpPort, Optional<Tls> tls, int threadPoolSize, String secret) {
+    }
+
+    public record Registrar(RegistrarPolicy policy, Duration flowTimer, Duration askTimeout, Duration passivateAfter) {
+    }
+
+    public record Throttle(int perAccount, int perSource, Duration window, Duration lockout) {
+    }
+
+    public record Auth(Duration nonceLifetime, Duration accountCacheTtl, Throttle throttle) {
+    }
+
+    public enum StorageMode { EMBEDDED, EXTERNAL }
+
+    public enum Consistency { ONE, LOCAL_ONE, QUORUM, LOCAL_QUORUM, EACH_QUORUM, ALL }
+
+    public record Embedded(String listenAddress, int nativePort, int storagePort, String heap) {
+    }
+
+    public record Storage(StorageMode mode, String keyspace, String replication, Consistency consistency,
+                          Embedded embedded, List<InetSocketAddress> contactPoints, String localDc) {
+    }
+
+    public record Admin(String bindAddress, int port, String token) {
+    }
+
+    public record BootstrapUser(String uri, String password, String name, String phone) {
+    }
+
+    /** Reads {@code file} (or only the defaults when null) and validates every value. */
+    public static NodeConfig load(Path file) {
+        Config defaults = ConfigFactory.parseResources(NodeConfig.class.getClassLoader(), "switchboard-defaults.conf",
+                ConfigParseOptions.defaults().setAllowMissing(false));
+        Config user = ConfigFactory.empty();
+        if (file != null) {
+            if (!Files.isRegularFile(file)) {
+                throw new ConfigError("Configuration file " + file + " does not exist or is not a file", (Throwable) null);
+            }
+            try {
+                user = ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+            } catch (ConfigException e) {
+                throw new ConfigError("Configuration file " + file + " cannot be parsed: " + e.getMessage(), e);
+            }
+        }
+        Config merged;
+        try {
+            merged = ConfigFactory.systemProperties().withOnlyPath("switchboard").withFallback(user).withFallback(defaults).resolve();
+        } catch (ConfigException.Missing e) {
+            merged = user.withFallback(defaults).resolve();
+        } catch (ConfigException e) {
+            throw new ConfigError("Configuration cannot be resolved: " + e.getMessage(), e);
+        }
+        return from(merged);
+    }
+
+    /** Settings given as HOCON text over the defaults (tests, tools). */
+    public static NodeConfig fromString(String hocon) {
+        Config defaults = ConfigFactory.parseResources(NodeConfig.class.getClassLoader(), "switchboard-defaults.conf");
+        try {
+            return from(ConfigFactory.parseString(hocon).withFallback(defaults).resolve());
+        } catch (ConfigException e) {
+            throw new ConfigError("Configuration cannot be parsed: " + e.getMessage(), e);
+        }
+    }
+
+    static NodeConfig from(Config merged) {
+        ConfigReader root = new ConfigReader(merged, "").at("switchboard");
+        ConfigReader node = root.at("node");
+        String nodeId = node.matching("id", s -> s.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,62}"),
+                "must be 1-63 letters, digits, '.', '_' or '-'");
+        Path dataDir = Path.of(node.nonEmpty("data-dir"));
+
+        ConfigReader c = root.at("cluster");
+        Cluster cluster = new Cluster(c.nonEmpty("host"), c.integer("port", 1, 65535), c.strings("seed-nodes"));
+        for (String seed : cluster.seedNodes()) {
+            hostPort(c.key("seed-nodes"), seed);
+        }
+        if (cluster.seedNodes().isEmpty()) {
+            throw new ConfigError(c.key("seed-nodes"), "must list at least one host:port (this node's own for a new pool)");
+        }
+
+        ConfigReader s = root.at("sip");
+        ConfigReader t = s.at("tls");
+        Optional<Tls> tls = Optional.empty();
+        if (t.bool("enabled")) {
+            Path ks = Path.of(t.nonEmpty("key-store"));
+            if (!Files.isReadable(ks)) {
+                throw new ConfigError(t.key("key-store"), "file " + ks + " is not readable");
+            }
+            tls = Optional.of(new Tls(ks, t.string("key-store-password"), t.nonEmpty("key-store-type"), t.port("port")));
+        }
+        String secret = s.string("secret");
+        if (secret.length() < 16) {
+            throw new ConfigError(s.key("secret"), "must be at least 16 characters (it signs nonces, flow tokens and GRUUs)");
+        }
+        Sip sip = new Sip(s.nonEmpty("bind-address"), s.port("udp-port"), s.port("tcp-port"), tls,
+                s.integer("thread-pool-size", 1, 1024), secret);
+
+        List<String> domains = new ArrayList<>();
+        for (String d : root.strings("domains")) {
+            String lower = d.trim().toLowerCase(Locale.ROOT);
+            if (!lower.matches("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*")) {
+                throw new ConfigError(root.key("domains"), "\"" + d + "\" is not a valid domain name");
+            }
+            domains.add(lower);
+        }
+        if (domains.isEmpty()) {
+            throw new ConfigError(root.key("domains"), "must list at least one SIP domain");
+        }
+
+        ConfigReader r = root.at("registrar");
+        RegistrarPolicy policy;
+        long min = r.duration("min-expires", Duration.ofSeconds(1)).toSeconds();
+        long max = r.duration("max-expires", Duration.ofSeconds(1)).toSeconds();
+        long def = r.duration("default-expires", Duration.ofSeconds(1)).toSeconds();
+        int maxBindings = r.integer("max-bindings", 1, 64);
+        if (max < min) {
+            throw new ConfigError(r.key("max-expires"), "must not be below registrar.min-expires (" + min + "s)");
+        }
+        if (def < min || def > max) {
+            throw new ConfigError(r.key("default-expires"), "must lie between min-expires and max-expires");
+        }
+        policy = new RegistrarPolicy(min, max, def, maxBindings);
+        Registrar registrar = new Registrar(policy, r.duration("flow-timer", Duration.ofSeconds(10)),
+                r.duration("ask-timeout", Duration.ofMillis(100)), r.duration("passivate-after", Duration.ofSeconds(1)));
+
+        ConfigReader a = root.at("auth");
+        ConfigReader th = a.at("throttle");
+        Auth auth = new Auth(a.duration("nonce-lifetime", Duration.ofSeconds(10)),
+                a.duration("account-cache-ttl", Duration.ZERO),
+                new Throttle(th.integer("per-account", 1, 1_000_000), th.integer("per-source", 1, 1_000_000),
+                        th.duration("window", Duration.ofSeconds(1)), th.duration("lockout", Duration.ofSeconds(1))));
+
+        ConfigReader st = root.at("storage");
+        ConfigReader em = st.at("embedded");
+        ConfigReader ex = st.at("external");
+        List<InetSocketAddress> contactPoints = new ArrayList<>();
+        for (String cp : ex.strings("contact-points")) {
+            contactPoints.add(hostPort(ex.key("contact-points"), cp));
+        }
+        Storage storage = new Storage(
+                st.oneOf("mode", StorageMode.class),
+                st.matching("keyspace", k -> k.matches("[a-z][a-z0-9_]{0,47}"), "must be a CQL identifier: a-z first, then a-z, 0-9, _"),
+                st.matching("replication", v -> v.trim().startsWith("{") && v.contains("'class'"),
+                        "must be a CQL replication map such as {'class': 'SimpleStrategy', 'replication_factor': 1}"),
+                st.oneOf("consistency", Consistency.class),
+                new Embedded(em.nonEmpty("listen-address"), em.port("native-port"), em.port("storage-port"),
+                        em.matching("heap", h -> h.matches("\\d+[mMgG]"), "must look like 768m or 1g")),
+                contactPoints,
+                ex.nonEmpty("local-dc"));
+
+        ConfigReader ad = root.at("admin");
+        String token = ad.string("token");
+        if (token.length() < 8) {
+            throw new ConfigError(ad.key("token"), "must be at least 8 characters");
+        }
+        Admin admin = new Admin(ad.nonEmpty("bind-address"), ad.port("port"), token);
+
+        List<BootstrapUser> users = new ArrayList<>();
+        int i = 0;
+        for (Config u : root.objects("bootstrap-users")) {
+            ConfigReader ur = new ConfigReader(u, root.key("bootstrap-users") + "[" + i++ + "]");
+            users.add(new BootstrapUser(ur.nonEmpty("uri"), ur.nonEmpty("password"),
+                    ur.has("name") ? ur.string("name") : "", ur.has("phone") ? ur.string("phone") : ""));
+        }
+        return new NodeConfig(nodeId, dataDir, cluster, sip, List.copyOf(domains), registrar, auth, storage, admin,
+                List.copyOf(users), merged);
+    }
+
+    private static InetSocketAddress hostPort(String key, String value) {
+        int colon = value.lastIndexOf(':');
+        if (colon <= 0 || colon == value.length() - 1) {
+            throw new ConfigError(key, "\"" + value + "\" must be host:port");
+        }
+        try {
+            int port = Integer.parseInt(value.substring(colon + 1));
+            if (port < 1 || port > 65535) {
+                throw new NumberFormatException();
+            }
+            return InetSocketAddress.createUnresolved(value.substring(0, colon), port);
+        } catch (NumberFormatException e) {
+            throw new ConfigError(key, "\"" + value + "\" has no valid port");
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package io.switchboard.node.metrics;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.Writer;
+import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
+
+import io.prometheus.client.CollectorRegistry;
+import io.prometheus.client.Counter;
+import io.prometheus.client.Gauge;
+import io.prometheus.client.Histogram;
+import io.prometheus.client.exporter.common.TextFormat;
+
+import io.switchboard.registrar.domain.Binding;
+import io.switchboard.registrar.entity.BindingListener;
+import io.switchboard.registrar.sip.RegisterObserver;
+
+/**
+ * The node's Prometheus metrics, one registry per node (tests run several nodes in one JVM).
+ * Metric names follow Prometheus conventions: {@code _total} counters, base units (seconds).
+ */
+public final class NodeMetrics implements RegisterObserver, BindingListener {
+
+    private final CollectorRegistry registry = new CollectorRegistry(true);
+    private final LongAdder activeBindings = new LongAdder();
+    private final Counter registers;
+    private final Histogram registerLatency;
+    private final Counter authFailures;
+    private final Counter authThrottled;
+    private final Counter badRequests;
+
+    public NodeMetrics() {
+        registers = Counter.build("switchboard_register_requests_total",
+                "REGISTER requests answered, by final status code").labelNames("status").register(registry);
+        registerLatency = Histogram.build("switchboard_register_latency_seconds",
+                        "Time from a REGISTER's arrival to its final response")
+                .buckets(0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5)
+                .register(registry);
+        authFailures = Counter.build("switchboard_auth_failures_total",
+                "Failed digest authentications, by reason").labelNames("reason").register(registry);
+        authThrottled = Counter.build("switchboard_auth_throttled_total",
+                "Requests refused because their account or source failed too often").labelNames("by").register(registry);
+        badRequests = Counter.build("switchboard_sip_bad_requests_total",
+                "Requests answered 400 at the SIP edge").register(registry);
+        Gauge.build("switchboard_active_bindings", "Registrations held by registrar entities on this node")
+                .create().setChild(new Gauge.Child() {
+                    @Override
+                    public double get() {
+                        return activeBindings.sum();
+                    }
+                }).register(registry);
+        // JVM metrics (memory, GC, threads) go to this registry too.
+        new io.prometheus.client.hotspot.StandardExports().register(registry);
+        new io.prometheus.client.hotspot.MemoryPoolsExports().register(registry);
+        new io.prometheus.client.hotspot.GarbageCollectorExports().register(registry);
+        new io.prometheus.client.hotspot.ThreadExports().register(registry);
+        new io.prometheus.client.hotspot.BufferPoolsExports().register(registry);
+    }
+
+    @Override
+    public void completed(int status, long elapsedNanos) {
+        registers.labels(Integer.toString(status)).inc();
+        registerLatency.observe(elapsedNanos / 1e9);
+    }
+
+    @Override
+    public void changed(String aor, List<Binding> before, List<Binding> after) {
+        activeBindings.add(after.size() - before.size());
+    }
+
+    public void authFailure(String reason) {
+        authFailures.labels(reason).inc();
+    }
+
+    public void authThrottled(String by) {
+        authThrottled.labels(by).inc();
+    }
+
+    public void badRequest() {
+        badRequests.inc();
+    }
+
+    public long activeBindings() {
+        return activeBindings.sum();
+    }
+
+    /** The Prometheus text exposition format (version 0.0.4). */
+    public String scrape() {
+        try (Writer w = new StringWriter(16 * 1024)) {
+            TextFormat.write004(w, registry.metricFamilySamples());
+            return w.toString();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+}

@@ -1,0 +1,142 @@
+package io.switchboard.node.sip;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+import javax.sip.header.AuthorizationHeader;
+import javax.sip.header.Header;
+import javax.sip.header.HeaderFactory;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+
+import io.switchboard.accounts.domain.Account;
+import io.switchboard.accounts.store.AccountStore;
+import io.switchboard.node.metrics.NodeMetrics;
+import io.switchboard.sip.auth.AuthThrottle;
+import io.switchboard.sip.auth.DigestChallenger;
+import io.switchboard.sip.auth.DigestResponse;
+import io.switchboard.sip.auth.DigestVerifier;
+import io.switchboard.sip.auth.Verdict;
+
+/**
+ * Digest authentication of requests from our users (RFC 3261 section 22, RFC 7616, RFC 8760),
+ * asynchronous end to end: the HA1 comes from the (cached) account store, never on a SIP thread.
+ *
+ * <p>Answers an operator and a scanner alike see:
+ * <ul>
+ *   <li>no credentials for our realm: 401 with SHA-256 and MD5 challenges;</li>
+ *   <li>right password on an expired nonce: 401 with {@code stale=true};</li>
+ *   <li>wrong password <em>or unknown user</em>: 403 "Authentication failed", identical in both
+ *       cases (no account enumeration, sipvicious svwar);</li>
+ *   <li>a replayed or forged nonce: a fresh 401;</li>
+ *   <li>an account or source over its failure limit: 403 "Too many failed authentications" with
+ *       Retry-After, before any verification (password guessing, svcrack, gets slow).</li>
+ * </ul>
+ */
+public final class RequestAuthenticator {
+
+    /** The result: the authenticated AOR, or the response to send instead. */
+    public sealed interface Outcome {
+        record Authenticated(String aor) implements Outcome {
+        }
+
+        record Answer(int status, String reason, List<Header> headers) implements Outcome {
+        }
+    }
+
+    private final AccountStore accounts;
+    private final DigestChallenger challenger;
+    private final DigestVerifier verifier;
+    private final AuthThrottle throttle;
+    private final HeaderFactory headers;
+    private final NodeMetrics metrics;
+    private final Clock clock;
+
+    public RequestAuthenticator(AccountStore accounts, DigestChallenger challenger, DigestVerifier verifier,
+                                AuthThrottle throttle, HeaderFactory headers, NodeMetrics metrics, Clock clock) {
+        this.accounts = accounts;
+        this.challenger = challenger;
+        this.verifier = verifier;
+        this.throttle = throttle;
+        this.headers = headers;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    /**
+     * @param realm     the realm of the request's domain (one of ours)
+     * @param sourceIp  the packet's source address, for the per-source throttle
+     * @param proxy     407/Proxy-Authorization (requests through the proxy) instead of 401/Authorization
+     */
+    public CompletionStage<Outcome> authenticate(Request request, String realm, String sourceIp, boolean proxy) {
+        Instant now = clock.instant();
+        AuthorizationHeader credentials = credentialsFor(request, realm, proxy);
+        if (credentials == null) {
+            return done(challenge(realm, false, proxy, now));
+        }
+        DigestResponse.Parsed parsed = DigestResponse.from(credentials);
+        if (parsed instanceof DigestResponse.Parsed.Invalid invalid) {
+            metrics.authFailure("malformed");
+            return done(new Outcome.Answer(Response.BAD_REQUEST, "Malformed credentials: " + invalid.reason(), List.of()));
+        }
+        DigestResponse response = ((DigestResponse.Parsed.Ok) parsed).value();
+        String accountKey = response.username() + "@" + realm;
+        AuthThrottle.Decision gate = throttle.check(accountKey, sourceIp, now);
+        if (!gate.allowed()) {
+            metrics.authThrottled(gate.outcome() == AuthThrottle.Outcome.BLOCKED_ACCOUNT ? "account" : "source");
+            return done(tooManyFailures(gate.retryAfterSeconds()));
+        }
+        return accounts.find(realm, response.username()).thenApply(account -> {
+            Instant verifiedAt = clock.instant();
+            String ha1 = account.flatMap(a -> a.ha1(response.algorithm())).orElse(null);
+            Verdict verdict = verifier.verify(response, request.getMethod(), realm, ha1, verifiedAt);
+            if (verdict instanceof Verdict.Ok) {
+                throttle.success(accountKey, sourceIp);
+                return new Outcome.Authenticated(account.map(Account::aor).orElseThrow());
+            }
+            if (verdict instanceof Verdict.Stale) {
+                return challenge(realm, true, proxy, verifiedAt);
+            }
+            Verdict.Failed failed = (Verdict.Failed) verdict;
+            throttle.failure(accountKey, sourceIp, verifiedAt);
+            metrics.authFailure(failed.reason().name().toLowerCase(java.util.Locale.ROOT));
+            return switch (failed.reason()) {
+                case BAD_CREDENTIALS -> new Outcome.Answer(Response.FORBIDDEN, "Authentication failed", List.of());
+                default -> challenge(realm, false, proxy, verifiedAt);
+            };
+        });
+    }
+
+    private Outcome challenge(String realm, boolean stale, boolean proxy, Instant now) {
+        return new Outcome.Answer(proxy ? Response.PROXY_AUTHENTICATION_REQUIRED : Response.UNAUTHORIZED, null,
+                challenger.challengeHeaders(headers, realm, stale, proxy, now));
+    }
+
+    private Outcome tooManyFailures(long retryAfterSeconds) {
+        try {
+            Header retry = headers.createRetryAfterHeader((int) Math.max(1, Math.min(retryAfterSeconds, Integer.MAX_VALUE)));
+            return new Outcome.Answer(Response.FORBIDDEN, "Too many failed authentications", List.of(retry));
+        } catch (javax.sip.InvalidArgumentException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The client's credentials for our realm; others (for upstream proxies) are not ours to check. */
+    private static AuthorizationHeader credentialsFor(Request request, String realm, boolean proxy) {
+        var it = request.getHeaders(proxy ? "Proxy-Authorization" : "Authorization");
+        while (it.hasNext()) {
+            AuthorizationHeader h = (AuthorizationHeader) it.next();
+            if (h.getRealm() == null || realm.equalsIgnoreCase(h.getRealm())) {
+                return h;
+            }
+        }
+        return null;
+    }
+
+    private static CompletionStage<Outcome> done(Outcome o) {
+        return CompletableFuture.completedFuture(o);
+    }
+}

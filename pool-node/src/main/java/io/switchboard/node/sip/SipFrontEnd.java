@@ -1,0 +1,248 @@
+package io.switchboard.node.sip;
+
+import java.text.ParseException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+import javax.sip.DialogTerminatedEvent;
+import javax.sip.IOExceptionEvent;
+import javax.sip.RequestEvent;
+import javax.sip.ResponseEvent;
+import javax.sip.ServerTransaction;
+import javax.sip.SipListener;
+import javax.sip.SipProvider;
+import javax.sip.TimeoutEvent;
+import javax.sip.TransactionAlreadyExistsException;
+import javax.sip.TransactionTerminatedEvent;
+import javax.sip.TransactionUnavailableException;
+import javax.sip.address.SipURI;
+import javax.sip.header.Header;
+import javax.sip.header.HeaderFactory;
+import javax.sip.header.ViaHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import gov.nist.javax.sip.message.SIPMessage;
+
+import io.switchboard.node.metrics.NodeMetrics;
+import io.switchboard.registrar.domain.Flow;
+import io.switchboard.registrar.sip.RegisterHandler;
+import io.switchboard.registrar.sip.RegisterResponses;
+import io.switchboard.sip.flow.FlowTokens;
+
+/**
+ * The node's JAIN-SIP listener: the one place requests enter. It opens the server transaction,
+ * routes by method, and never blocks: everything that waits (accounts, entities, Cassandra)
+ * continues on completion callbacks.
+ *
+ * <p>Methods (RFC 3261 section 8.2.1): REGISTER and OPTIONS are served; other methods the RFCs
+ * define get 405 with Allow; methods nobody defined get 501.
+ */
+public final class SipFrontEnd implements SipListener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SipFrontEnd.class);
+    static final String ALLOW = "REGISTER, OPTIONS";
+    private static final Set<String> KNOWN_METHODS = Set.of("INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "REGISTER",
+            "PRACK", "SUBSCRIBE", "NOTIFY", "PUBLISH", "INFO", "REFER", "MESSAGE", "UPDATE");
+
+    private final String nodeId;
+    private final Set<String> domains;
+    private final RequestAuthenticator authenticator;
+    private final RegisterHandler registrar;
+    private final RegisterResponses responses;
+    private final HeaderFactory headers;
+    private final FlowTokens flowTokens;
+    private final NodeMetrics metrics;
+    private volatile SipProvider provider;
+
+    public SipFrontEnd(String nodeId, List<String> domains, RequestAuthenticator authenticator,
+                       RegisterHandler registrar, RegisterResponses responses, HeaderFactory headers,
+                       FlowTokens flowTokens, NodeMetrics metrics) {
+        this.nodeId = nodeId;
+        this.domains = Set.copyOf(domains);
+        this.authenticator = authenticator;
+        this.registrar = registrar;
+        this.responses = responses;
+        this.headers = headers;
+        this.flowTokens = flowTokens;
+        this.metrics = metrics;
+    }
+
+    /** Set once the stack is up (the provider exists only after the listener is chosen). */
+    public void attach(SipProvider sipProvider) {
+        this.provider = sipProvider;
+    }
+
+    @Override
+    public void processRequest(RequestEvent event) {
+        long start = System.nanoTime();
+        Request request = event.getRequest();
+        String method = request.getMethod();
+        if (Request.ACK.equals(method)) {
+            return; // ACKs to our non-2xx finals are absorbed by the transaction layer
+        }
+        ServerTransaction transaction = serverTransaction(event);
+        if (transaction == null) {
+            return;
+        }
+        try {
+            switch (method) {
+                case Request.REGISTER -> register(transaction, request, start);
+                case Request.OPTIONS -> options(transaction, request);
+                default -> unsupported(transaction, request, method);
+            }
+        } catch (ParseException | RuntimeException e) {
+            LOG.warn("Failed to handle {} from {}: {}", method, sourceOf(request), e.toString());
+            answer(transaction, request, Response.SERVER_INTERNAL_ERROR, "Internal error", List.of());
+        }
+    }
+
+    private void register(ServerTransaction transaction, Request request, long start) throws ParseException {
+        String domain = hostOf(request.getRequestURI());
+        SipURI to = toUri(request);
+        if (to == null || to.getUser() == null || to.getUser().isEmpty()) {
+            badRequest(transaction, request, "To must be a sip: URI with a user part");
+            return;
+        }
+        String realm = to.getHost().toLowerCase(Locale.ROOT);
+        if (domain == null || !domains.contains(domain) || !domains.contains(realm)) {
+            // RFC 3261 section 10.3 step 1: we hold no bindings for other domains.
+            answer(transaction, request, Response.FORBIDDEN, "Domain not served here", List.of());
+            return;
+        }
+        String source = sourceOf(request);
+        Flow flow = flowOf(request);
+        authenticator.authenticate(request, realm, source, false).whenComplete((outcome, failure) -> {
+            if (failure != null) {
+                LOG.warn("Authentication of REGISTER for {} could not complete: {}", to, failure.toString());
+                answerUnavailable(transaction, request);
+            } else if (outcome instanceof RequestAuthenticator.Outcome.Authenticated ok) {
+                registrar.handle(transaction, request, ok.aor(), flow, start);
+            } else {
+                RequestAuthenticator.Outcome.Answer a = (RequestAuthenticator.Outcome.Answer) outcome;
+                answer(transaction, request, a.status(), a.reason(), a.headers());
+            }
+        });
+    }
+
+    private void options(ServerTransaction transaction, Request request) throws ParseException {
+        Response ok = responses.create(Response.OK, request, null);
+        ok.addHeader(headers.createAllowHeader(ALLOW));
+        ok.addHeader(headers.createSupportedHeader("outbound, path, gruu"));
+        send(transaction, ok);
+    }
+
+    private void unsupported(ServerTransaction transaction, Request request, String method) throws ParseException {
+        if (KNOWN_METHODS.contains(method)) {
+            answer(transaction, request, Response.METHOD_NOT_ALLOWED, null, List.of(headers.createAllowHeader(ALLOW)));
+        } else {
+            answer(transaction, request, Response.NOT_IMPLEMENTED, null, List.of());
+        }
+    }
+
+    private void badRequest(ServerTransaction transaction, Request request, String reason) {
+        metrics.badRequest();
+        answer(transaction, request, Response.BAD_REQUEST, reason, List.of());
+    }
+
+    private void answerUnavailable(ServerTransaction transaction, Request request) {
+        try {
+            send(transaction, responses.unavailable(request, "Accounts unavailable, try again", 5));
+        } catch (ParseException e) {
+            LOG.error("Could not build 503", e);
+        }
+    }
+
+    private void answer(ServerTransaction transaction, Request request, int status, String reason, List<Header> extra) {
+        try {
+            Response response = responses.create(status, request, reason);
+            for (Header h : extra) {
+                response.addHeader(h);
+            }
+            send(transaction, response);
+        } catch (ParseException e) {
+            LOG.error("Could not build a {} response", status, e);
+        }
+    }
+
+    private void send(ServerTransaction transaction, Response response) {
+        try {
+            transaction.sendResponse(response);
+        } catch (javax.sip.SipException | javax.sip.InvalidArgumentException | RuntimeException e) {
+            LOG.debug("Could not send {}: {}", response.getStatusCode(), e.toString());
+        }
+    }
+
+    private ServerTransaction serverTransaction(RequestEvent event) {
+        if (event.getServerTransaction() != null) {
+            return event.getServerTransaction();
+        }
+        try {
+            return provider.getNewServerTransaction(event.getRequest());
+        } catch (TransactionAlreadyExistsException e) {
+            return null; // a retransmission the stack will answer from its transaction
+        } catch (TransactionUnavailableException e) {
+            LOG.debug("No server transaction for {}: {}", event.getRequest().getMethod(), e.toString());
+            return null;
+        }
+    }
+
+    /** Where the request came from and on which connection (DESIGN rule 6, RFC 5626 section 5.2). */
+    private Flow flowOf(Request request) {
+        SIPMessage m = (SIPMessage) request;
+        ViaHeader via = (ViaHeader) request.getHeader(ViaHeader.NAME);
+        String transport = via.getTransport().toLowerCase(Locale.ROOT);
+        String remote = m.getRemoteAddress() == null ? "" : m.getRemoteAddress().getHostAddress();
+        int remotePort = m.getRemotePort();
+        String token = "";
+        if (!"udp".equals(transport)) {
+            String local = m.getLocalAddress() == null ? "" : m.getLocalAddress().getHostAddress();
+            token = flowTokens.encode(new io.switchboard.sip.flow.Flow(nodeId, transport, local, m.getLocalPort(),
+                    remote, remotePort));
+        }
+        return new Flow(transport, remote, remotePort, nodeId, token);
+    }
+
+    private static String sourceOf(Request request) {
+        SIPMessage m = (SIPMessage) request;
+        return m.getRemoteAddress() == null ? "unknown" : m.getRemoteAddress().getHostAddress();
+    }
+
+    private static String hostOf(javax.sip.address.URI uri) {
+        return uri instanceof SipURI s && s.getHost() != null ? s.getHost().toLowerCase(Locale.ROOT) : null;
+    }
+
+    private static SipURI toUri(Request request) {
+        javax.sip.header.ToHeader to = (javax.sip.header.ToHeader) request.getHeader("To");
+        return to != null && to.getAddress().getURI() instanceof SipURI s ? s : null;
+    }
+
+    @Override
+    public void processResponse(ResponseEvent event) {
+        // The registrar sends no requests; responses that reach us belong to nobody.
+    }
+
+    @Override
+    public void processTimeout(TimeoutEvent event) {
+        LOG.debug("Transaction timeout: {}", event.getTimeout());
+    }
+
+    @Override
+    public void processIOException(IOExceptionEvent event) {
+        LOG.debug("I/O error towards {}:{} over {}", event.getHost(), event.getPort(), event.getTransport());
+    }
+
+    @Override
+    public void processTransactionTerminated(TransactionTerminatedEvent event) {
+        // nothing to release: no per-transaction state outside the stack
+    }
+
+    @Override
+    public void processDialogTerminated(DialogTerminatedEvent event) {
+        // automatic dialog support is off (DESIGN rule 5)
+    }
+}
