@@ -126,7 +126,8 @@ public final class UserCsv {
         }
         List<String> values = ((CsvRecord.Fields) record).values();
         if (values.size() != columns.size()) {
-            return Validation.invalid("row has " + values.size() + " fields, the header has " + columns.size());
+            return Validation.invalid("row has " + values.size() + (values.size() == 1 ? " field" : " fields")
+                    + ", the header has " + columns.size());
         }
         NewAccountRequest request = new NewAccountRequest(
                 field(values, columns, URI),

@@ -50,7 +50,7 @@ class UserCsvTest {
                         List.of("2 bad display name contains a control character (U+000A)", "4 ok " + B)),
                 Arguments.of("too many and too few fields",
                         "uri,password\n" + A + ",correct horse,extra\n" + B + "\n",
-                        List.of("2 bad row has 3 fields, the header has 2", "3 bad row has 1 fields, the header has 2")),
+                        List.of("2 bad row has 3 fields, the header has 2", "3 bad row has 1 field, the header has 2")),
                 Arguments.of("a quote inside an unquoted field spoils only its row",
                         "uri,password\n" + A + ",correct \"horse\"\n" + B + ",battery staple\n",
                         List.of("2 bad quote inside unquoted field 2", "3 ok " + B)),
