@@ -113,7 +113,7 @@ public final class SwitchboardNode implements AutoCloseable {
         SipEndpoint.Factories f = SipEndpoint.factories();
         RegisterResponses responses = new RegisterResponses(f.messages(), f.headers(), rules.policy(), new Gruus(secret),
                 (int) config.registrar().flowTimer().toSeconds());
-        RequestAuthenticator authenticator = new RequestAuthenticator(accounts, new DigestChallenger(nonces),
+        RequestAuthenticator authenticator = new RequestAuthenticator(accounts, new DigestChallenger(nonces, config.auth().algorithms()),
                 new DigestVerifier(nonces, secret), throttle, f.headers(), metrics, clock);
         SipFrontEnd frontEnd = new SipFrontEnd(config.nodeId(), config.domains(), authenticator,
                 new RegisterHandler(registrar, responses, metrics, clock), responses, f.headers(),

@@ -49,6 +49,10 @@ class RegistrarSipTest {
 
     /** REGISTER with the digest dance; returns the final answer to the authenticated request. */
     static SipTestClient.Response register(SipTestClient c, String user, String password, List<String> headers) throws Exception {
+        return registerWith(c, user, password, headers);
+    }
+
+    static SipTestClient.Response registerWith(SipTestClient c, String user, String password, List<String> headers) throws Exception {
         SipTestClient.Response challenge = c.request(c.register(user, "example.test", c.nextCseq(), headers), WAIT);
         assertThat(challenge.status()).isEqualTo(401);
         List<String> withAuth = new ArrayList<>(headers);

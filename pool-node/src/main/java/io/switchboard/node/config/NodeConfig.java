@@ -15,6 +15,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 
 import io.switchboard.registrar.domain.RegistrarPolicy;
+import io.switchboard.sip.auth.DigestAlgorithm;
 
 /**
  * The whole node configuration, read once at startup from one HOCON file layered over
@@ -48,7 +49,7 @@ public record NodeConfig(
     public record Throttle(int perAccount, int perSource, Duration window, Duration lockout) {
     }
 
-    public record Auth(Duration nonceLifetime, Duration accountCacheTtl, Throttle throttle) {
+    public record Auth(Duration nonceLifetime, Duration accountCacheTtl, Throttle throttle, List<DigestAlgorithm> algorithms) {
     }
 
     public enum StorageMode { EMBEDDED, EXTERNAL }
@@ -170,7 +171,8 @@ public record NodeConfig(
         Auth auth = new Auth(a.duration("nonce-lifetime", Duration.ofSeconds(10)),
                 a.duration("account-cache-ttl", Duration.ZERO),
                 new Throttle(th.integer("per-account", 1, 1_000_000), th.integer("per-source", 1, 1_000_000),
-                        th.duration("window", Duration.ofSeconds(1)), th.duration("lockout", Duration.ofSeconds(1))));
+                        th.duration("window", Duration.ofSeconds(1)), th.duration("lockout", Duration.ofSeconds(1))),
+                algorithms(a));
 
         ConfigReader st = root.at("storage");
         ConfigReader em = st.at("embedded");
@@ -206,6 +208,22 @@ public record NodeConfig(
         }
         return new NodeConfig(nodeId, dataDir, cluster, sip, List.copyOf(domains), registrar, auth, storage, admin,
                 List.copyOf(users), merged);
+    }
+
+    private static List<DigestAlgorithm> algorithms(ConfigReader a) {
+        List<DigestAlgorithm> list = new ArrayList<>();
+        for (String name : a.strings("algorithms")) {
+            DigestAlgorithm alg = DigestAlgorithm.fromToken(name.trim())
+                    .filter(x -> !name.isBlank())
+                    .orElseThrow(() -> new ConfigError(a.key("algorithms"), "\"" + name + "\" is not one of SHA-256, MD5"));
+            if (!list.contains(alg)) {
+                list.add(alg);
+            }
+        }
+        if (list.isEmpty()) {
+            throw new ConfigError(a.key("algorithms"), "must list at least one of SHA-256, MD5");
+        }
+        return List.copyOf(list);
     }
 
     private static InetSocketAddress hostPort(String key, String value) {

@@ -1,0 +1,156 @@
+package io.switchboard.registrar.entity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.switchboard.registrar.domain.Binding;
+import io.switchboard.registrar.domain.ContactSpec;
+import io.switchboard.registrar.domain.Flow;
+import io.switchboard.registrar.domain.RegisterRequest;
+import io.switchboard.registrar.domain.RegisterRules;
+import io.switchboard.registrar.domain.RegistrarPolicy;
+import io.switchboard.registrar.store.InMemoryBindingStore;
+
+/** The entity's write-through, ordering, failure and expiry behaviour, with a fake store. */
+class RegistrarEntityTest {
+
+    static final ActorTestKit KIT = ActorTestKit.create();
+    static final String AOR = "sip:alice@example.test";
+    static final Flow UDP = new Flow("udp", "127.0.0.1", 5062, "node-1", "");
+
+    InMemoryBindingStore store;
+    AtomicInteger changes;
+
+    @AfterAll
+    static void shutdown() {
+        KIT.shutdownTestKit();
+    }
+
+    @BeforeEach
+    void setUp() {
+        store = new InMemoryBindingStore();
+        changes = new AtomicInteger();
+    }
+
+    ActorRef<RegistrarEntity.Command> spawn(Clock clock) {
+        TestProbe<ClusterSharding.ShardCommand> shard = KIT.createTestProbe();
+        RegistrarEntity.Settings settings = new RegistrarEntity.Settings(new RegisterRules(RegistrarPolicy.DEFAULTS), store,
+                (aor, before, after) -> changes.incrementAndGet(), clock, Duration.ofSeconds(60), 100);
+        return KIT.spawn(RegistrarEntity.create(AOR, settings, shard.getRef()));
+    }
+
+    static RegisterRequest register(String callId, long cseq, long expires, String contact) {
+        return new RegisterRequest(AOR, callId, cseq, false, List.of(ContactSpec.of(contact)),
+                OptionalLong.of(expires), List.of(), false, UDP, "test");
+    }
+
+    @Test
+    void answers_only_after_the_store_acknowledged() {
+        store.holdWrites(true);
+        ActorRef<RegistrarEntity.Command> entity = spawn(Clock.systemUTC());
+        TestProbe<RegistrarEntity.RegisterReply> probe = KIT.createTestProbe();
+        entity.tell(new RegistrarEntity.Register(register("c1", 1, 600, "sip:a@192.0.2.1"), probe.getRef()));
+        probe.expectNoMessage(Duration.ofMillis(300));
+        assertThat(store.heldWrites()).isEqualTo(1);
+        store.release();
+        RegistrarEntity.Registered ok = probe.expectMessageClass(RegistrarEntity.Registered.class);
+        assertThat(ok.decision().bindings()).hasSize(1);
+        assertThat(store.stored(AOR)).hasSize(1);
+    }
+
+    @Test
+    void requests_arriving_during_a_write_are_decided_on_its_result_in_order() {
+        store.holdWrites(true);
+        ActorRef<RegistrarEntity.Command> entity = spawn(Clock.systemUTC());
+        TestProbe<RegistrarEntity.RegisterReply> probe = KIT.createTestProbe();
+        entity.tell(new RegistrarEntity.Register(register("c1", 1, 600, "sip:a@192.0.2.1"), probe.getRef()));
+        entity.tell(new RegistrarEntity.Register(register("c1", 2, 600, "sip:a@192.0.2.2"), probe.getRef()));
+        // the retransmitted first one (same Call-ID, CSeq 1) must now be out of order
+        entity.tell(new RegistrarEntity.Register(register("c1", 1, 600, "sip:a@192.0.2.1"), probe.getRef()));
+        probe.expectNoMessage(Duration.ofMillis(200));
+        store.release();
+        assertThat(probe.expectMessageClass(RegistrarEntity.Registered.class).decision().bindings()).hasSize(1);
+        probe.awaitAssert(() -> {
+            assertThat(store.heldWrites()).as("second REGISTER's write").isEqualTo(1);
+            return null;
+        });
+        store.release();
+        assertThat(probe.expectMessageClass(RegistrarEntity.Registered.class).decision().bindings()).hasSize(2);
+        assertThat(probe.expectMessageClass(RegistrarEntity.Refused.class).rejection().detail())
+                .isEqualTo("Out of order CSeq for this Call-ID");
+    }
+
+    @Test
+    void a_failed_write_answers_unavailable_and_changes_nothing() {
+        ActorRef<RegistrarEntity.Command> entity = spawn(Clock.systemUTC());
+        TestProbe<RegistrarEntity.RegisterReply> probe = KIT.createTestProbe();
+        store.failWrites(new IllegalStateException("cassandra down"));
+        entity.tell(new RegistrarEntity.Register(register("c1", 1, 600, "sip:a@192.0.2.1"), probe.getRef()));
+        probe.expectMessageClass(RegistrarEntity.Unavailable.class);
+        TestProbe<RegistrarEntity.BindingsReply> lookup = KIT.createTestProbe();
+        entity.tell(new RegistrarEntity.GetBindings(lookup.getRef()));
+        assertThat(lookup.expectMessageClass(RegistrarEntity.CurrentBindings.class).bindings()).isEmpty();
+        assertThat(changes.get()).isZero();
+    }
+
+    @Test
+    void loads_stored_bindings_when_it_starts_and_skips_expired_ones() {
+        Instant now = Instant.now();
+        store.preload(AOR, List.of(
+                binding("sip:a@192.0.2.1", now.plusSeconds(500), now),
+                binding("sip:a@192.0.2.2", now.minusSeconds(1), now.minusSeconds(601))));
+        ActorRef<RegistrarEntity.Command> entity = spawn(Clock.systemUTC());
+        TestProbe<RegistrarEntity.BindingsReply> lookup = KIT.createTestProbe();
+        entity.tell(new RegistrarEntity.GetBindings(lookup.getRef()));
+        assertThat(lookup.expectMessageClass(RegistrarEntity.CurrentBindings.class).bindings())
+                .extracting(Binding::contact).containsExactly("sip:a@192.0.2.1");
+    }
+
+    @Test
+    void expiry_timer_drops_a_binding_when_it_expires() {
+        // The clock says the binding expires 1 s from "now"; the timer fires in real time.
+        Instant base = Instant.now();
+        store.preload(AOR, List.of(binding("sip:a@192.0.2.1", base.plusMillis(700), base)));
+        ActorRef<RegistrarEntity.Command> entity = spawn(Clock.systemUTC());
+        TestProbe<RegistrarEntity.BindingsReply> lookup = KIT.createTestProbe();
+        lookup.awaitAssert(Duration.ofSeconds(5), () -> {
+            assertThat(changes.get()).as("load, then expiry").isEqualTo(2);
+            return null;
+        });
+        entity.tell(new RegistrarEntity.GetBindings(lookup.getRef()));
+        assertThat(lookup.expectMessageClass(RegistrarEntity.CurrentBindings.class).bindings()).isEmpty();
+    }
+
+    @Test
+    void an_empty_entity_asks_its_shard_to_passivate_it() {
+        TestProbe<ClusterSharding.ShardCommand> shard = KIT.createTestProbe();
+        RegistrarEntity.Settings settings = new RegistrarEntity.Settings(new RegisterRules(RegistrarPolicy.DEFAULTS), store,
+                (aor, before, after) -> { }, Clock.fixed(Instant.now(), ZoneOffset.UTC), Duration.ofMillis(200), 100);
+        ActorRef<RegistrarEntity.Command> entity = KIT.spawn(RegistrarEntity.create(AOR, settings, shard.getRef()));
+        TestProbe<RegistrarEntity.BindingsReply> lookup = KIT.createTestProbe();
+        entity.tell(new RegistrarEntity.GetBindings(lookup.getRef()));
+        lookup.expectMessageClass(RegistrarEntity.CurrentBindings.class);
+        ClusterSharding.Passivate<?> passivate = shard.expectMessageClass(ClusterSharding.Passivate.class, Duration.ofSeconds(3));
+        assertThat(passivate.entity()).isEqualTo(entity);
+    }
+
+    static Binding binding(String contact, Instant expiresAt, Instant registeredAt) {
+        return new Binding(io.switchboard.registrar.domain.BindingKey.forContact(contact), contact, "c0", 1, expiresAt,
+                1000, null, 0, List.of(), UDP, "test", registeredAt);
+    }
+}
