@@ -206,7 +206,9 @@ public final class NonceService {
         } catch (IllegalArgumentException e) {
             return FORGED;
         }
-        if (raw.length != NONCE_BYTES) {
+        // base64 leaves unused bits in the last character: only the canonical spelling is ours, so
+        // one nonce has exactly one string (nc state is keyed by it)
+        if (raw.length != NONCE_BYTES || !Base64.getUrlEncoder().withoutPadding().encodeToString(raw).equals(nonce)) {
             return FORGED;
         }
         byte[] head = new byte[8 + RANDOM_BYTES];

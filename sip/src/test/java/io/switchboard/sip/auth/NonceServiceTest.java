@@ -61,6 +61,20 @@ class NonceServiceTest {
         }
     }
 
+    @Test
+    void onlyTheCanonicalBase64SpellingIsAccepted() {
+        // 32 bytes in 43 characters leave 2 unused bits in the last one; setting them must not pass
+        for (int i = 0; i < 50; i++) {
+            String n = nonces.issue("biloxi.com", T0);
+            String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+            int last = alphabet.indexOf(n.charAt(42));
+            for (int bits = 1; bits < 4; bits++) {
+                String variant = n.substring(0, 42) + alphabet.charAt(last | bits);
+                assertThat(nonces.authenticate(variant, "biloxi.com", T0)).isEqualTo(NonceCheck.INVALID);
+            }
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"", "abc", "7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v", "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!",
         "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"})
