@@ -143,34 +143,57 @@ public final class AuthThrottle {
         return Math.max(1, (untilMillis - nowMillis + 999) / 1000);
     }
 
-    /** Failure times of one key in a ring of limit+1 slots: enough to see "limit+1 within window". */
+    /**
+     * Failure times of one key still inside the window, oldest first, in a ring that grows on
+     * demand up to limit+1 slots: memory follows the failures actually held, so a key an attacker
+     * touches once costs a few bytes however high the limit is configured.
+     */
     private static final class Counter {
-        private final long[] times;
-        private int next;
-        private int count;
+        private static final int INITIAL_SLOTS = 2;
+        private final int limit;
+        private long[] times = new long[INITIAL_SLOTS];
+        private int head;
+        private int size;
         private long lastFailure;
         private long blockedUntil;
 
         Counter(int limit) {
-            this.times = new long[limit + 1];
+            this.limit = limit;
         }
 
         /** @return true if this failure started a lockout */
         synchronized boolean failure(long now, long window, long lockout) {
             lastFailure = now;
-            times[next] = now;
-            next = (next + 1) % times.length;
-            count = Math.min(count + 1, times.length);
             if (blockedUntil > now) {
-                return false;
+                return false; // check() refuses locked keys; a stray failure does not extend the lockout
             }
-            // ring full: times[next] is the oldest of the last limit+1 failures
-            if (count == times.length && now - times[next] < window) {
+            while (size > 0 && now - times[head] >= window) {
+                head = (head + 1) % times.length;
+                size--;
+            }
+            if (size == times.length) {
+                grow();
+            }
+            times[(head + size) % times.length] = now;
+            size++;
+            if (size > limit) {
                 blockedUntil = now + lockout;
-                count = 0; // after the lockout the key gets a fresh allowance
+                // after the lockout the key starts with a fresh allowance
+                times = new long[INITIAL_SLOTS];
+                head = 0;
+                size = 0;
                 return true;
             }
             return false;
+        }
+
+        private void grow() {
+            long[] bigger = new long[Math.min(times.length * 2, limit + 1)];
+            for (int i = 0; i < size; i++) {
+                bigger[i] = times[(head + i) % times.length];
+            }
+            times = bigger;
+            head = 0;
         }
 
         synchronized long blockedUntil() {

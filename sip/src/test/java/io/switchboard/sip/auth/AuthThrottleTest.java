@@ -119,6 +119,19 @@ class AuthThrottleTest {
     }
 
     @Test
+    void highLimitsCostNoMemoryUpFront() {
+        // one failure each from many sources must not allocate a limit-sized buffer per source
+        AuthThrottle generous = new AuthThrottle(new Limits(1_000_000, 1_000_000, Duration.ofSeconds(60), Duration.ofSeconds(60)),
+                100_000, AuthEvents.NONE);
+        Runtime rt = Runtime.getRuntime();
+        for (int i = 0; i < 50_000; i++) {
+            generous.failure("u" + i, "2001:db8::" + Integer.toHexString(i), T0);
+        }
+        assertThat(generous.trackedKeys(Scope.SOURCE)).isEqualTo(50_000);
+        assertThat(rt.totalMemory() - rt.freeMemory()).isLessThan(512L * 1024 * 1024);
+    }
+
+    @Test
     void idleKeysExpire() {
         throttle.failure(BOB, IP, T0);
         throttle.failure("alice", IP, T0);
