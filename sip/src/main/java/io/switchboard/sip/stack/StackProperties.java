@@ -27,6 +27,8 @@ final class StackProperties {
         // one selector thread for all TCP/TLS connections instead of a thread per connection: the
         // RI's NioMessageProcessorFactory, with its lost-first-request bug worked around
         p.setProperty("gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY", PatchedNioMessageProcessorFactory.class.getName());
+        // TCP/TLS keep malformed optional headers as "unrecognized" like UDP instead of dropping them
+        p.setProperty("gov.nist.javax.sip.MESSAGE_PARSER_FACTORY", KeepBadHeadersParserFactory.class.getName());
         // connect outgoing TCP/TLS in the selector, not on the sending thread (DESIGN rule 4: a
         // sender must never block for a connect timeout); failures arrive as processIOException
         p.setProperty("gov.nist.javax.sip.NIO_BLOCKING_MODE", "NONBLOCKING");

@@ -18,6 +18,7 @@ class StackPropertiesTest {
                 .containsEntry("gov.nist.javax.sip.REENTRANT_LISTENER", "true")
                 .containsEntry("gov.nist.javax.sip.THREAD_POOL_SIZE", "16")
                 .containsEntry("gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY", PatchedNioMessageProcessorFactory.class.getName())
+                .containsEntry("gov.nist.javax.sip.MESSAGE_PARSER_FACTORY", KeepBadHeadersParserFactory.class.getName())
                 .containsEntry("gov.nist.javax.sip.NIO_BLOCKING_MODE", "NONBLOCKING")
                 .containsEntry("gov.nist.javax.sip.STACK_LOGGER", Slf4jStackLogger.class.getName())
                 .containsEntry("gov.nist.javax.sip.SERVER_LOGGER", Slf4jServerLogger.class.getName())
