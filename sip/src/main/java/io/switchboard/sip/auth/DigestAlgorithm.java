@@ -11,15 +11,22 @@ import java.util.Optional;
  * many clients that know nothing else (RFC 3261 section 22.4).
  */
 public enum DigestAlgorithm {
-    SHA_256("SHA-256", "SHA-256"),
-    MD5("MD5", "MD5");
+    SHA_256("SHA-256", "SHA-256", 64),
+    MD5("MD5", "MD5", 32);
 
     private final String token;
     private final String jcaName;
+    private final int hexLength;
 
-    DigestAlgorithm(String token, String jcaName) {
+    DigestAlgorithm(String token, String jcaName, int hexLength) {
         this.token = token;
         this.jcaName = jcaName;
+        this.hexLength = hexLength;
+    }
+
+    /** Length of a hash in lower-case hex: 64 for SHA-256, 32 for MD5. */
+    public int hexLength() {
+        return hexLength;
     }
 
     /** The name as written in the {@code algorithm} parameter of a challenge or response. */

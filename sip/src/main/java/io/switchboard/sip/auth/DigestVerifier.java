@@ -1,0 +1,117 @@
+package io.switchboard.sip.auth;
+
+import io.switchboard.sip.crypto.Hmac;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Objects;
+
+/**
+ * Checks a Digest response (RFC 3261 section 22.4 with RFC 7616 / RFC 8760 algorithms).
+ *
+ * <p>Only {@code qop=auth} is accepted: we always offer it, it binds the client nonce and nonce
+ * count into the hash (replay protection), and {@code auth-int} would require hashing bodies we do
+ * not need to protect. A response without qop (RFC 2069 style) is rejected.
+ *
+ * <p>Unknown users: the caller passes {@code ha1OrNull == null}; the response is then checked
+ * against a fake HA1 = HMAC(secret, username, realm), doing the same work and yielding the same
+ * {@link AuthFailure#BAD_CREDENTIALS} as a wrong password, so scanners such as sipvicious
+ * {@code svwar} cannot enumerate accounts by timing or by answer.
+ *
+ * <p>Not checked here: that {@code uri} matches the Request-URI (RFC 7616 section 3.4.6). The SIP
+ * adapter compares it, because only it knows the request and proxies may rewrite the URI.
+ */
+public final class DigestVerifier {
+    private static final String FAKE_HA1_PURPOSE = "switchboard fake ha1 v1";
+    private static final String QOP_AUTH = "auth";
+
+    private final NonceService nonces;
+    private final Hmac fakeHa1;
+    private final AuthEvents events;
+
+    public DigestVerifier(NonceService nonces, byte[] secret) {
+        this(nonces, secret, AuthEvents.NONE);
+    }
+
+    /**
+     * @param secret the pool secret (at least 16 bytes); must be the same on all nodes so the fake
+     *               HA1 of an unknown user is the same wherever the attacker's request lands
+     */
+    public DigestVerifier(NonceService nonces, byte[] secret, AuthEvents events) {
+        this.nonces = Objects.requireNonNull(nonces, "nonces");
+        this.fakeHa1 = new Hmac(secret, FAKE_HA1_PURPOSE);
+        this.events = Objects.requireNonNull(events, "events");
+    }
+
+    /**
+     * @param r         the parsed response ({@link DigestResponse#from})
+     * @param method    the request's method (for ACK and CANCEL see RFC 3261 section 22.4)
+     * @param realm     the realm this node challenges with for the request's domain
+     * @param ha1OrNull HA1 of the claimed user computed with {@code r.algorithm()}, or null if no such
+     *                  user exists (or the account has no credentials for that algorithm)
+     */
+    public Verdict verify(DigestResponse r, String method, String realm, String ha1OrNull, Instant now) {
+        Verdict v = decide(r, method, realm, ha1OrNull, now);
+        if (v instanceof Verdict.Failed f) {
+            events.failure(f.reason());
+        } else if (v instanceof Verdict.Stale) {
+            events.stale();
+        } else {
+            events.success();
+        }
+        return v;
+    }
+
+    private Verdict decide(DigestResponse r, String method, String realm, String ha1OrNull, Instant now) {
+        if (!r.realm().equals(realm)) {
+            return new Verdict.Failed(AuthFailure.REALM_MISMATCH);
+        }
+        if (r.qop() == null) {
+            return new Verdict.Failed(AuthFailure.QOP_MISSING);
+        }
+        if (!QOP_AUTH.equals(r.qop())) {
+            return new Verdict.Failed(AuthFailure.QOP_UNSUPPORTED);
+        }
+        NonceCheck nonce = nonces.authenticate(r.nonce(), realm, now);
+        if (nonce == NonceCheck.INVALID) {
+            return new Verdict.Failed(AuthFailure.INVALID_NONCE);
+        }
+        // computed for known users too, so both paths do the same work
+        String fake = fakeHa1(r.username(), realm, r.algorithm());
+        String ha1 = ha1OrNull != null ? ha1OrNull.toLowerCase(java.util.Locale.ROOT) : fake;
+        String expected = response(r.algorithm(), ha1, r.nonce(), r.nc(), r.cnonce(), r.qop(), method, r.uri());
+        boolean match = Hmac.constantTimeEquals(
+                expected.getBytes(StandardCharsets.US_ASCII), r.response().getBytes(StandardCharsets.US_ASCII));
+        if (!match || ha1OrNull == null) {
+            // a STALE nonce with a wrong password lands here too: it must not be told "stale"
+            return new Verdict.Failed(AuthFailure.BAD_CREDENTIALS);
+        }
+        if (nonce == NonceCheck.STALE) {
+            return Verdict.STALE;
+        }
+        // only now, with the credentials proven, may the nonce count be recorded
+        return switch (nonces.check(r.nonce(), realm, r.nonceCount(), now)) {
+            case VALID -> Verdict.OK;
+            case STALE -> Verdict.STALE;
+            case REPLAYED -> new Verdict.Failed(AuthFailure.REPLAYED);
+            case INVALID -> new Verdict.Failed(AuthFailure.INVALID_NONCE);
+        };
+    }
+
+    /**
+     * The request-digest for qop=auth (RFC 7616 section 3.4.1):
+     * {@code H(HA1 ":" nonce ":" nc ":" cnonce ":" qop ":" H(method ":" uri))}. Public so clients and
+     * tests can compute Authorization headers.
+     */
+    public static String response(DigestAlgorithm algorithm, String ha1, String nonce, String nc,
+                                  String cnonce, String qop, String method, String uri) {
+        String ha2 = algorithm.hashHex(method + ":" + uri);
+        return algorithm.hashHex(ha1 + ":" + nonce + ":" + nc + ":" + cnonce + ":" + qop + ":" + ha2);
+    }
+
+    private String fakeHa1(String username, String realm, DigestAlgorithm algorithm) {
+        byte[] mac = fakeHa1.mac(username.getBytes(StandardCharsets.UTF_8), new byte[] {0},
+                realm.getBytes(StandardCharsets.UTF_8));
+        return HexFormat.of().formatHex(mac).substring(0, algorithm.hexLength());
+    }
+}
