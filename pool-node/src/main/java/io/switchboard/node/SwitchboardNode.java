@@ -6,9 +6,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+
+import javax.sip.SipFactory;
+import javax.sip.header.HeaderFactory;
+import javax.sip.message.MessageFactory;
 
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -110,18 +113,32 @@ public final class SwitchboardNode implements AutoCloseable {
         NonceService nonces = new NonceService(secret, config.auth().nonceLifetime());
         NodeConfig.Throttle t = config.auth().throttle();
         AuthThrottle throttle = new AuthThrottle(new AuthThrottle.Limits(t.perAccount(), t.perSource(), t.window(), t.lockout()));
-        SipEndpoint.Factories f = SipEndpoint.factories();
-        RegisterResponses responses = new RegisterResponses(f.messages(), f.headers(), rules.policy(), new Gruus(secret),
+        MessageFactory messageFactory;
+        HeaderFactory headerFactory;
+        try {
+            messageFactory = SipFactory.getInstance().createMessageFactory();
+            headerFactory = SipFactory.getInstance().createHeaderFactory();
+        } catch (javax.sip.PeerUnavailableException e) {
+            throw new IllegalStateException("JAIN-SIP RI missing from the class path", e);
+        }
+        RegisterResponses responses = new RegisterResponses(messageFactory, headerFactory, rules.policy(), new Gruus(secret),
                 (int) config.registrar().flowTimer().toSeconds());
         RequestAuthenticator authenticator = new RequestAuthenticator(accounts, new DigestChallenger(nonces, config.auth().algorithms()),
-                new DigestVerifier(nonces, secret), throttle, f.headers(), metrics, clock);
+                new DigestVerifier(nonces, secret), throttle, headerFactory, metrics, clock);
         SipFrontEnd frontEnd = new SipFrontEnd(config.nodeId(), config.domains(), authenticator,
-                new RegisterHandler(registrar, responses, metrics, clock), responses, f.headers(),
+                new RegisterHandler(registrar, responses, metrics, clock), responses, headerFactory,
                 new FlowTokens(secret), metrics);
         NodeConfig.Sip s = config.sip();
-        sip = SipEndpoint.start(new SipStackSettings("switchboard-" + config.nodeId(), s.bindAddress(), s.udpPort(),
-                s.tcpPort(), s.tls().map(tls -> new TlsSettings(tls.keyStore(), tls.keyStorePassword(), tls.keyStoreType(),
-                tls.port(), Optional.empty())), s.threadPoolSize()), frontEnd);
+        SipStackSettings stack = SipStackSettings.defaults("switchboard-" + config.nodeId(), s.bindAddress(), s.udpPort(),
+                s.tcpPort()).withThreadPoolSize(s.threadPoolSize());
+        if (s.tls().isPresent()) {
+            NodeConfig.Tls tls = s.tls().get();
+            TlsSettings d = TlsSettings.of(tls.keyStore(), tls.keyStorePassword(), tls.port());
+            stack = stack.withTls(new TlsSettings(d.keyStore(), d.keyStorePassword(), tls.keyStoreType(), d.port(),
+                    d.trustStore(), d.trustStorePassword(), d.clientAuth(), d.protocols(), d.cipherSuites(),
+                    d.handshakeTimeout()));
+        }
+        sip = SipEndpoint.start(stack, frontEnd);
         frontEnd.attach(sip.provider());
 
         UsersApi users = new UsersApi(accounts, accountRules, config.domains(), clock);
