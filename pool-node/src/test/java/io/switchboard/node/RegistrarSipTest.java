@@ -220,13 +220,21 @@ class RegistrarSipTest {
             SipTestClient.Response badExpires = c.request(c.register("bob", "example.test", c.nextCseq(),
                     List.of("Contact: <" + c.contactUri("bob") + ">;expires=soon")), WAIT);
             assertThat(badExpires.status()).isEqualTo(400);
+            assertThat(badExpires.reason()).isEqualTo("Contact expires must be a non-negative number");
+            SipTestClient.Response garbled = c.request(c.register("bob", "example.test", c.nextCseq(),
+                    List.of("Contact: <sip:bob@@@>;;;")), WAIT);
+            assertThat(garbled.status()).isEqualTo(400);
+            assertThat(garbled.reason()).isEqualTo("Malformed Contact header");
 
-            String invite = c.register("bob", "example.test", c.nextCseq(), List.of()).replace("REGISTER", "INVITE");
+            String invite = c.register("bob", "example.test", c.nextCseq(), List.of("Contact: <" + c.contactUri("bob") + ">"))
+                    .replace("REGISTER", "INVITE");
             SipTestClient.Response notAllowed = c.request(invite, WAIT);
             assertThat(notAllowed.status()).isEqualTo(405);
             assertThat(notAllowed.header("Allow")).contains("REGISTER");
+            c.ackNon2xx(invite, notAllowed); // ends the INVITE server transaction's retransmissions
 
-            String foo = c.register("bob", "example.test", c.nextCseq(), List.of()).replace("REGISTER", "FROBNICATE");
+            String foo = c.register("bob", "example.test", c.nextCseq(), List.of("Contact: <" + c.contactUri("bob") + ">"))
+                    .replace("REGISTER", "FROBNICATE");
             assertThat(c.request(foo, WAIT).status()).isEqualTo(501);
 
             String otherDomain = c.register("bob", "elsewhere.test", c.nextCseq(), List.of());

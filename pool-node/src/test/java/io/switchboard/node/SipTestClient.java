@@ -111,6 +111,27 @@ final class SipTestClient implements AutoCloseable {
         return b.toString();
     }
 
+    /**
+     * The ACK for a non-2xx final response to {@code invite} (RFC 3261 section 17.1.1.3): same
+     * Request-URI, Via branch, From and Call-ID, the response's To (with its tag), CSeq method ACK.
+     */
+    void ackNon2xx(String invite, Response response) throws IOException {
+        String[] lines = invite.split("\r\n");
+        StringBuilder ack = new StringBuilder(lines[0].replaceFirst("^INVITE", "ACK")).append("\r\n");
+        for (int i = 1; i < lines.length && !lines[i].isEmpty(); i++) {
+            String l = lines[i];
+            String name = l.substring(0, l.indexOf(':')).trim().toLowerCase(Locale.ROOT);
+            switch (name) {
+                case "via", "from", "call-id", "max-forwards" -> ack.append(l).append("\r\n");
+                case "cseq" -> ack.append(l.replace("INVITE", "ACK")).append("\r\n");
+                default -> { }
+            }
+        }
+        ack.append("To: ").append(response.header("To")).append("\r\n");
+        ack.append("Content-Length: 0\r\n\r\n");
+        send(ack.toString());
+    }
+
     /** Sends raw text and waits for the first final response (1xx are skipped). */
     Response request(String text, Duration timeout) throws IOException {
         send(text);

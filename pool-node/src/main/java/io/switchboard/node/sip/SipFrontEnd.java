@@ -31,6 +31,7 @@ import gov.nist.javax.sip.message.SIPMessage;
 import io.switchboard.node.metrics.NodeMetrics;
 import io.switchboard.registrar.domain.Flow;
 import io.switchboard.registrar.sip.RegisterHandler;
+import io.switchboard.registrar.sip.RegisterParser;
 import io.switchboard.registrar.sip.RegisterResponses;
 import io.switchboard.sip.flow.FlowTokens;
 
@@ -114,14 +115,20 @@ public final class SipFrontEnd implements SipListener {
             answer(transaction, request, Response.FORBIDDEN, "Domain not served here", List.of());
             return;
         }
+        // Parse before authenticating: a malformed request costs no account lookup and gets its 400.
+        RegisterParser.Parsed parsed = RegisterParser.parse(request, flowOf(request));
+        if (!parsed.isOk()) {
+            metrics.badRequest();
+            registrar.rejectMalformed(transaction, request, parsed.error(), start);
+            return;
+        }
         String source = sourceOf(request);
-        Flow flow = flowOf(request);
         authenticator.authenticate(request, realm, source, false).whenComplete((outcome, failure) -> {
             if (failure != null) {
                 LOG.warn("Authentication of REGISTER for {} could not complete: {}", to, failure.toString());
                 answerUnavailable(transaction, request);
             } else if (outcome instanceof RequestAuthenticator.Outcome.Authenticated ok) {
-                registrar.handle(transaction, request, ok.aor(), flow, start);
+                registrar.handle(transaction, request, parsed.request(), ok.aor(), start);
             } else {
                 RequestAuthenticator.Outcome.Answer a = (RequestAuthenticator.Outcome.Answer) outcome;
                 answer(transaction, request, a.status(), a.reason(), a.headers());

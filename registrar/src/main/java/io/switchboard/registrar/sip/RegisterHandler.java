@@ -10,7 +10,7 @@ import javax.sip.message.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.switchboard.registrar.domain.Flow;
+import io.switchboard.registrar.domain.RegisterRequest;
 import io.switchboard.registrar.entity.RegistrarClient;
 import io.switchboard.registrar.entity.RegistrarEntity;
 
@@ -37,30 +37,30 @@ public final class RegisterHandler {
     }
 
     /**
-     * Handles a REGISTER whose credentials were verified for {@code authenticatedAor}.
+     * Handles a REGISTER already parsed at the edge ({@link RegisterParser}) whose credentials were
+     * verified for {@code authenticatedAor}.
      *
      * @param startNanos {@link System#nanoTime()} when the request arrived, for the latency metric
      */
-    public void handle(ServerTransaction transaction, Request request, String authenticatedAor, Flow flow,
-                       long startNanos) {
-        RegisterParser.Parsed parsed = RegisterParser.parse(request, flow);
-        if (!parsed.isOk()) {
-            reply(transaction, request, Response.BAD_REQUEST, parsed.error(), startNanos);
-            return;
-        }
-        if (!parsed.request().aor().equals(authenticatedAor)) {
+    public void handle(ServerTransaction transaction, Request request, RegisterRequest register,
+                       String authenticatedAor, long startNanos) {
+        if (!register.aor().equals(authenticatedAor)) {
             // RFC 3261 section 10.3 step 3: the authenticated user must be allowed to modify this AOR.
             reply(transaction, request, Response.FORBIDDEN, "Authenticated user does not own this AOR", startNanos);
             return;
         }
-        registrar.register(parsed.request()).whenComplete((reply, failure) -> {
+        registrar.register(register).whenComplete((reply, failure) -> {
             try {
-                Response response = toResponse(request, parsed.request().aor(), reply, failure);
-                send(transaction, response, startNanos);
+                send(transaction, toResponse(request, register.aor(), reply, failure), startNanos);
             } catch (ParseException | RuntimeException e) {
-                LOG.error("Could not build the response to REGISTER for {}", parsed.request().aor(), e);
+                LOG.error("Could not build the response to REGISTER for {}", register.aor(), e);
             }
         });
+    }
+
+    /** Answers a REGISTER that could not be parsed: 400 with the reason (RFC 3261 section 21.4.1). */
+    public void rejectMalformed(ServerTransaction transaction, Request request, String reason, long startNanos) {
+        reply(transaction, request, Response.BAD_REQUEST, reason, startNanos);
     }
 
     private Response toResponse(Request request, String aor, RegistrarEntity.RegisterReply reply, Throwable failure)

@@ -51,7 +51,17 @@ public final class RegisterParser {
         return "sip:" + sip.getUser() + "@" + sip.getHost().toLowerCase(Locale.ROOT);
     }
 
+    /** Headers the registrar relies on; the RI sets aside a garbled one instead of failing (sip/README.md). */
+    private static final java.util.Map<String, String> NEEDED = java.util.Map.of(
+            "contact", "Contact", "m", "Contact", "expires", "Expires", "path", "Path",
+            "supported", "Supported", "k", "Supported", "require", "Require");
+
     public static Parsed parse(Request request, Flow flow) {
+        String garbled = garbledHeader(request);
+        if (garbled != null) {
+            // A REGISTER whose Contact could not be parsed must not be mistaken for a fetch.
+            return Parsed.bad("Malformed " + garbled + " header");
+        }
         String aor = aorOf(((javax.sip.header.ToHeader) request.getHeader("To")).getAddress().getURI());
         if (aor == null) {
             return Parsed.bad("To must be a sip: URI with a user part");
@@ -95,6 +105,22 @@ public final class RegisterParser {
         String userAgent = ua == null ? "" : headerValue(ua);
         return Parsed.ok(new RegisterRequest(aor, callId, cseq, wildcard, contacts, expiresHeader, path,
                 supports(request, "outbound"), flow, userAgent));
+    }
+
+    private static String garbledHeader(Request request) {
+        if (!(request instanceof gov.nist.javax.sip.message.SIPMessage m)) {
+            return null;
+        }
+        ListIterator<String> it = m.getUnrecognizedHeaders();
+        while (it != null && it.hasNext()) {
+            String line = it.next();
+            int colon = line.indexOf(':');
+            String name = (colon < 0 ? line : line.substring(0, colon)).trim().toLowerCase(Locale.ROOT);
+            if (NEEDED.containsKey(name)) {
+                return NEEDED.get(name);
+            }
+        }
+        return null;
     }
 
     private static ContactSpec contact(ContactHeader c) {
