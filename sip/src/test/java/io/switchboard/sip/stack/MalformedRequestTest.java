@@ -57,11 +57,14 @@ class MalformedRequestTest {
 
     /** What came back over UDP before the barrier's answer. */
     static List<String> udp(String malformed, String callId) throws IOException {
+        return udp(port -> malformed.replace("MYPORT", Integer.toString(port)).getBytes(StandardCharsets.UTF_8), callId);
+    }
+
+    static List<String> udp(java.util.function.IntFunction<byte[]> first, String callId) throws IOException {
         try (DatagramSocket s = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
             s.setSoTimeout(10_000);
             InetSocketAddress to = new InetSocketAddress("127.0.0.1", server.udpPort());
-            String m = malformed.replace("MYPORT", Integer.toString(s.getLocalPort()));
-            byte[] a = m.getBytes(StandardCharsets.UTF_8);
+            byte[] a = first.apply(s.getLocalPort());
             s.send(new DatagramPacket(a, a.length, to));
             byte[] b = options("UDP", server.udpPort(), s.getLocalPort(), callId, 2).getBytes(StandardCharsets.UTF_8);
             s.send(new DatagramPacket(b, b.length, to));
@@ -184,6 +187,15 @@ class MalformedRequestTest {
         String m = malformed("UDP", "u-version", "SIP/2.0\r\nVia", "SIP/3.0\r\nVia");
         assertThat(udp(m, "u-version")).singleElement().asString().startsWith("SIP/2.0 200 OK");
         assertThat(((gov.nist.javax.sip.message.SIPRequest) seen("u-version")).getRequestLine().getSipVersion()).isEqualTo("SIP/2.0");
+    }
+
+    @Test
+    void udpStunKeepAliveIsNotAnswered() throws IOException {
+        // RFC 5626 section 4.4.2: UDP flows are kept alive with STUN binding requests; the RI has no STUN
+        // server on its SIP port, so the edge (or a separate STUN responder) must answer them
+        byte[] stun = java.nio.ByteBuffer.allocate(20).putShort((short) 0x0001).putShort((short) 0)
+                .putInt(0x2112A442).putInt(1).putInt(2).putInt(3).array();
+        assertThat(udp(port -> stun, "u-stun")).isEmpty();
     }
 
     // ---- TCP: no automatic 400; malformed required headers are dropped without an answer
