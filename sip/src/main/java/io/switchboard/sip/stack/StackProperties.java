@@ -2,6 +2,7 @@ package io.switchboard.sip.stack;
 
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -72,7 +73,7 @@ final class StackProperties {
     }
 
     /** The JVM's enabled-by-default suites: current, and maintained with the JDK's security updates. */
-    static java.util.List<String> jvmDefaultCipherSuites() {
+    static List<String> jvmDefaultCipherSuites() {
         try {
             SSLParameters params = SSLContext.getDefault().getDefaultSSLParameters();
             return Arrays.asList(params.getCipherSuites());
