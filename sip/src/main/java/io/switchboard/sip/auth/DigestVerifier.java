@@ -4,6 +4,7 @@ import io.switchboard.sip.crypto.Hmac;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -78,7 +79,7 @@ public final class DigestVerifier {
         }
         // computed for known users too, so both paths do the same work
         String fake = fakeHa1(r.username(), realm, r.algorithm());
-        String ha1 = ha1OrNull != null ? ha1OrNull.toLowerCase(java.util.Locale.ROOT) : fake;
+        String ha1 = ha1OrNull != null ? ha1OrNull.toLowerCase(Locale.ROOT) : fake;
         String expected = response(r.algorithm(), ha1, r.nonce(), r.nc(), r.cnonce(), r.qop(), method, r.uri());
         boolean match = Hmac.constantTimeEquals(
                 expected.getBytes(StandardCharsets.US_ASCII), r.response().getBytes(StandardCharsets.US_ASCII));

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.TooManyListenersException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sip.InvalidArgumentException;
@@ -81,7 +82,7 @@ public final class SipEndpoint implements AutoCloseable {
         }
         s.tls().ifPresent(KeyMaterial::check);
         Slf4jStackLogger.install();
-        java.util.Properties props = StackProperties.of(s);
+        Properties props = StackProperties.of(s);
         LOG.debug("starting SIP stack {} with {}", s.stackName(), StackProperties.describe(props));
         SipStack stack;
         try {

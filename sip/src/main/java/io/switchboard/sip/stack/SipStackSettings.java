@@ -17,9 +17,12 @@ import java.util.Optional;
  *                              the NIO TCP/TLS parser hands messages to, keyed by Call-ID. Listeners
  *                              never block (DESIGN rule 4), so a small multiple of the cores is right
  * @param maxMessageSize        {@code MAX_MESSAGE_SIZE}: larger requests get 413 (TCP) or are dropped
- * @param maxServerTransactions {@code MAX_SERVER_TRANSACTIONS}: load shedding; above 80% of it the RI
- *                              drops new requests, above it all. UDP non-INVITE transactions live
- *                              32 s (Timer J), so this bounds sustained UDP rate to about value/32 s
+ * @param maxServerTransactions load shedding: with more server transactions than this, new
+ *                              out-of-dialog requests (not BYE, ACK, PRACK, CANCEL, nothing with a To
+ *                              tag) are answered 503 by the RI's CongestionControlMessageValve, so
+ *                              clients fail over to another pool node. UDP non-INVITE transactions
+ *                              live 32 s (Timer J), so this bounds the sustained UDP request rate to
+ *                              about value / 32 s
  * @param udpBufferSize         {@code RECEIVE_UDP_BUFFER_SIZE} and {@code SEND_UDP_BUFFER_SIZE}:
  *                              absorbs bursts (re-REGISTER storms after an outage); the kernel caps it
  *                              at net.core.rmem_max / wmem_max
@@ -75,6 +78,11 @@ public record SipStackSettings(
     public SipStackSettings withThreadPoolSize(int n) {
         return new SipStackSettings(stackName, bindAddress, udpPort, tcpPort, tls, n,
                 maxMessageSize, maxServerTransactions, udpBufferSize, connectionIdleTimeout, extraProperties);
+    }
+
+    public SipStackSettings withMaxServerTransactions(int n) {
+        return new SipStackSettings(stackName, bindAddress, udpPort, tcpPort, tls, threadPoolSize,
+                maxMessageSize, n, udpBufferSize, connectionIdleTimeout, extraProperties);
     }
 
     public SipStackSettings withExtraProperties(Map<String, String> extra) {

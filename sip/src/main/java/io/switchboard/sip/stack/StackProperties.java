@@ -2,6 +2,7 @@ package io.switchboard.sip.stack;
 
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -36,7 +37,11 @@ final class StackProperties {
         p.setProperty("gov.nist.javax.sip.RECEIVE_UDP_BUFFER_SIZE", Integer.toString(s.udpBufferSize()));
         p.setProperty("gov.nist.javax.sip.SEND_UDP_BUFFER_SIZE", Integer.toString(s.udpBufferSize()));
         p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", Integer.toString(s.maxMessageSize()));
+        // load shedding: RI 1.3.0-91 ignores MAX_SERVER_TRANSACTIONS by itself (its
+        // unlimitedServerTransactionTableSize flag is never cleared); the RI's congestion valve reads it
+        // and answers new out-of-dialog requests 503 above it, so clients fail over to another node
         p.setProperty("gov.nist.javax.sip.MAX_SERVER_TRANSACTIONS", Integer.toString(s.maxServerTransactions()));
+        p.setProperty("gov.nist.javax.sip.SIP_MESSAGE_VALVE", "gov.nist.javax.sip.stack.CongestionControlMessageValve");
         // RFC 5626 / DESIGN rule 6: keep the connections clients opened to us, and reuse them to
         // send requests back (a NAT lets nothing else in); reuse our own outgoing connections too
         p.setProperty("gov.nist.javax.sip.CACHE_SERVER_CONNECTIONS", "true");
@@ -68,7 +73,7 @@ final class StackProperties {
     }
 
     /** The JVM's enabled-by-default suites: current, and maintained with the JDK's security updates. */
-    static java.util.List<String> jvmDefaultCipherSuites() {
+    static List<String> jvmDefaultCipherSuites() {
         try {
             SSLParameters params = SSLContext.getDefault().getDefaultSSLParameters();
             return Arrays.asList(params.getCipherSuites());

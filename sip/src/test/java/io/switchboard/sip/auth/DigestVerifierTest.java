@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -101,7 +102,7 @@ class DigestVerifierTest {
                 }),
                 Arguments.of("upper-case HA1 from the store", Verdict.OK, (Case) (n, v, a) -> v.verify(
                         answer(a, "bob", REALM, "zanzibar", n.issue(REALM, T0), "REGISTER", "00000001", "auth"),
-                        "REGISTER", REALM, ha1(a).toUpperCase(java.util.Locale.ROOT), T0)));
+                        "REGISTER", REALM, ha1(a).toUpperCase(Locale.ROOT), T0)));
     }
 
     @ParameterizedTest(name = "{0}")

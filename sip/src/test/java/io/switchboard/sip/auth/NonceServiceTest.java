@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -168,7 +169,7 @@ class NonceServiceTest {
             for (long nc = 1; nc <= 200; nc++) {
                 long count = nc;
                 AtomicInteger valid = new AtomicInteger();
-                List<Future<?>> all = new java.util.ArrayList<>();
+                List<Future<?>> all = new ArrayList<>();
                 for (int t = 0; t < 8; t++) {
                     all.add(pool.submit(() -> {
                         if (nonces.check(n, "r", count, T0) == NonceCheck.VALID) {

@@ -3,6 +3,7 @@ package io.switchboard.sip.stack;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import gov.nist.javax.sip.message.SIPMessage;
+import gov.nist.javax.sip.message.SIPRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -11,9 +12,11 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntFunction;
 import javax.sip.header.CallIdHeader;
 import javax.sip.header.ExpiresHeader;
 import javax.sip.message.Request;
@@ -57,11 +60,14 @@ class MalformedRequestTest {
 
     /** What came back over UDP before the barrier's answer. */
     static List<String> udp(String malformed, String callId) throws IOException {
+        return udp(port -> malformed.replace("MYPORT", Integer.toString(port)).getBytes(StandardCharsets.UTF_8), callId);
+    }
+
+    static List<String> udp(IntFunction<byte[]> first, String callId) throws IOException {
         try (DatagramSocket s = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
             s.setSoTimeout(10_000);
             InetSocketAddress to = new InetSocketAddress("127.0.0.1", server.udpPort());
-            String m = malformed.replace("MYPORT", Integer.toString(s.getLocalPort()));
-            byte[] a = m.getBytes(StandardCharsets.UTF_8);
+            byte[] a = first.apply(s.getLocalPort());
             s.send(new DatagramPacket(a, a.length, to));
             byte[] b = options("UDP", server.udpPort(), s.getLocalPort(), callId, 2).getBytes(StandardCharsets.UTF_8);
             s.send(new DatagramPacket(b, b.length, to));
@@ -183,7 +189,16 @@ class MalformedRequestTest {
         // the RI's parser accepts any SIP/x.y and reports SIP/2.0, so its 505 code paths never fire
         String m = malformed("UDP", "u-version", "SIP/2.0\r\nVia", "SIP/3.0\r\nVia");
         assertThat(udp(m, "u-version")).singleElement().asString().startsWith("SIP/2.0 200 OK");
-        assertThat(((gov.nist.javax.sip.message.SIPRequest) seen("u-version")).getRequestLine().getSipVersion()).isEqualTo("SIP/2.0");
+        assertThat(((SIPRequest) seen("u-version")).getRequestLine().getSipVersion()).isEqualTo("SIP/2.0");
+    }
+
+    @Test
+    void udpStunKeepAliveIsNotAnswered() throws IOException {
+        // RFC 5626 section 4.4.2: UDP flows are kept alive with STUN binding requests; the RI has no STUN
+        // server on its SIP port, so the edge (or a separate STUN responder) must answer them
+        byte[] stun = ByteBuffer.allocate(20).putShort((short) 0x0001).putShort((short) 0)
+                .putInt(0x2112A442).putInt(1).putInt(2).putInt(3).array();
+        assertThat(udp(port -> stun, "u-stun")).isEmpty();
     }
 
     // ---- TCP: no automatic 400; malformed required headers are dropped without an answer

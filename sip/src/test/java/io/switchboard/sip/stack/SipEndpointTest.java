@@ -98,6 +98,22 @@ class SipEndpointTest {
     }
 
     @Test
+    void overloadedStackAnswers503() throws Exception {
+        RecordingServer busy = new RecordingServer();
+        try (SipEndpoint e = SipEndpoint.start(SipStackSettings.defaults("endpoint-test-overload", "127.0.0.1", 0, -1)
+                .withThreadPoolSize(1).withMaxServerTransactions(1), busy)) {
+            busy.attach(e);
+            // answered UDP OPTIONS transactions linger 32 s (Timer J), so the table only grows
+            assertThat(ua.options("UDP", e.udpPort()).get(10, TimeUnit.SECONDS).getStatusCode()).isEqualTo(200);
+            int status = 200;
+            for (int i = 0; i < 5 && status == 200; i++) {
+                status = ua.options("UDP", e.udpPort()).get(10, TimeUnit.SECONDS).getStatusCode();
+            }
+            assertThat(status).isEqualTo(503);
+        }
+    }
+
+    @Test
     void busyPortFailsWithAClearMessage() throws Exception {
         try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             SipStackSettings s = SipStackSettings.defaults("endpoint-test-busy", "127.0.0.1", -1, busy.getLocalPort());

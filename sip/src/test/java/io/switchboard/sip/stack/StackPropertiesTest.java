@@ -26,6 +26,7 @@ class StackPropertiesTest {
                 .containsEntry("gov.nist.javax.sip.SEND_UDP_BUFFER_SIZE", "4194304")
                 .containsEntry("gov.nist.javax.sip.MAX_MESSAGE_SIZE", "65536")
                 .containsEntry("gov.nist.javax.sip.MAX_SERVER_TRANSACTIONS", "100000")
+                .containsEntry("gov.nist.javax.sip.SIP_MESSAGE_VALVE", "gov.nist.javax.sip.stack.CongestionControlMessageValve")
                 .containsEntry("gov.nist.javax.sip.NIO_MAX_SOCKET_IDLE_TIME", "7200000")
                 .containsEntry("gov.nist.javax.sip.CACHE_SERVER_CONNECTIONS", "true")
                 .containsEntry("gov.nist.javax.sip.DELIVER_UNSOLICITED_NOTIFY", "true")
