@@ -130,7 +130,8 @@ public final class SwitchboardNode implements AutoCloseable {
                 new FlowTokens(secret), metrics);
         NodeConfig.Sip s = config.sip();
         SipStackSettings stack = SipStackSettings.defaults("switchboard-" + config.nodeId(), s.bindAddress(), s.udpPort(),
-                s.tcpPort()).withThreadPoolSize(s.threadPoolSize());
+                s.tcpPort()).withThreadPoolSize(s.threadPoolSize())
+                .withMaxServerTransactions(s.maxServerTransactions());
         if (s.tls().isPresent()) {
             NodeConfig.Tls tls = s.tls().get();
             TlsSettings d = TlsSettings.of(tls.keyStore(), tls.keyStorePassword(), tls.port());

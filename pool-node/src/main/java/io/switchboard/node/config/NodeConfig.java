@@ -40,7 +40,8 @@ public record NodeConfig(
     public record Tls(Path keyStore, String keyStorePassword, String keyStoreType, int port) {
     }
 
-    public record Sip(String bindAddress, int udpPort, int tcpPort, Optional<Tls> tls, int threadPoolSize, String secret) {
+    public record Sip(String bindAddress, int udpPort, int tcpPort, Optional<Tls> tls, int threadPoolSize,
+                      int maxServerTransactions, String secret) {
     }
 
     public record Registrar(RegistrarPolicy policy, Duration flowTimer, Duration askTimeout, Duration passivateAfter) {
@@ -136,7 +137,7 @@ public record NodeConfig(
             throw new ConfigError(s.key("secret"), "must be at least 16 characters (it signs nonces, flow tokens and GRUUs)");
         }
         Sip sip = new Sip(s.nonEmpty("bind-address"), s.port("udp-port"), s.port("tcp-port"), tls,
-                s.integer("thread-pool-size", 1, 1024), secret);
+                s.integer("thread-pool-size", 1, 1024), s.integer("max-server-transactions", 100, 10_000_000), secret);
 
         List<String> domains = new ArrayList<>();
         for (String d : root.strings("domains")) {

@@ -50,6 +50,14 @@ public final class NodeMetrics implements RegisterObserver, BindingListener {
                         return activeBindings.sum();
                     }
                 }).register(registry);
+        Counter.build("switchboard_sip_malformed_dropped_total",
+                        "Messages from the network the SIP stack could not parse (answered 400 or dropped)")
+                .create().setChild(new Counter.Child() {
+                    @Override
+                    public double get() {
+                        return io.switchboard.sip.stack.Slf4jStackLogger.peerMessagesDropped();
+                    }
+                }).register(registry);
         // JVM metrics (memory, GC, threads) go to this registry too.
         new io.prometheus.client.hotspot.StandardExports().register(registry);
         new io.prometheus.client.hotspot.MemoryPoolsExports().register(registry);
