@@ -160,6 +160,19 @@ class RegistrarSipTest {
     }
 
     @Test
+    void credentials_for_another_uri_are_refused() throws Exception {
+        try (SipTestClient c = client("udp")) {
+            SipTestClient.Response challenge = c.request(c.register("bob", "example.test", c.nextCseq(), List.of()), WAIT);
+            SipTestClient.Response r = c.request(c.register("bob", "example.test", c.nextCseq(), List.of(
+                    "Contact: <" + c.contactUri("bob") + ">",
+                    SipTestClient.authorization(challenge.header("WWW-Authenticate"), "bob", "bob-secret", "REGISTER",
+                            "sip:other.test", 1))), WAIT);
+            assertThat(r.status()).isEqualTo(400);
+            assertThat(r.reason()).isEqualTo("Digest uri does not match the Request-URI");
+        }
+    }
+
+    @Test
     void expiry_below_minimum_gets_423_with_min_expires() throws Exception {
         try (SipTestClient c = client("udp")) {
             SipTestClient.Response r = register(c, "bob", "bob-secret", List.of("Contact: <" + c.contactUri("bob") + ">", "Expires: 60"));

@@ -83,6 +83,11 @@ public final class RequestAuthenticator {
             return done(new Outcome.Answer(Response.BAD_REQUEST, "Malformed credentials: " + invalid.reason(), List.of()));
         }
         DigestResponse response = ((DigestResponse.Parsed.Ok) parsed).value();
+        if (!sameUri(response.uri(), request.getRequestURI().toString())) {
+            // RFC 7616 section 3.4.6: credentials computed for another URI are not for this request.
+            metrics.authFailure("uri_mismatch");
+            return done(new Outcome.Answer(Response.BAD_REQUEST, "Digest uri does not match the Request-URI", List.of()));
+        }
         String accountKey = response.username() + "@" + realm;
         AuthThrottle.Decision gate = throttle.check(accountKey, sourceIp, now);
         if (!gate.allowed()) {
@@ -122,6 +127,15 @@ public final class RequestAuthenticator {
         } catch (javax.sip.InvalidArgumentException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Scheme and host compare without case, the rest exactly; some clients write the Request-URI's
+     * host in another case in the digest uri than on the request line.
+     */
+    static boolean sameUri(String digestUri, String requestUri) {
+        return digestUri != null && (digestUri.equals(requestUri) || digestUri.equalsIgnoreCase(requestUri)
+                && digestUri.indexOf('@') < 0);
     }
 
     /** The client's credentials for our realm; others (for upstream proxies) are not ours to check. */
