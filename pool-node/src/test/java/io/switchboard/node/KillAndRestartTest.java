@@ -16,11 +16,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.switchboard.storage.testing.TestCassandra;
+import io.switchboard.storage.EmbeddedCassandra;
 
 /**
- * Durability as a client sees it: every binding that got a 200 OK is still listed after the node
- * process is killed with SIGKILL (no shutdown hook, nothing flushed by us) and started again.
+ * Durability as a client sees it, on the quick start's own setup: a node with its embedded
+ * Cassandra. Every binding that got a 200 OK is still listed after the node process is killed
+ * with SIGKILL (no shutdown hook runs; its Cassandra child notices the closed pipe and stops) and
+ * the node is started again on the same data folder.
  */
 class KillAndRestartTest {
 
@@ -36,7 +38,6 @@ class KillAndRestartTest {
 
     @Test
     void bindings_acknowledged_before_kill_9_survive_the_restart(@TempDir Path dir) throws Exception {
-        TestCassandra.session("kill_restart");
         int udp = TestNodes.freePort();
         int admin = TestNodes.freePort();
         int cluster = TestNodes.freePort();
@@ -44,7 +45,10 @@ class KillAndRestartTest {
         Files.writeString(conf, TestNodes.config("node-k", "kill_restart", cluster, """
                 switchboard.sip { udp-port = %d, tcp-port = %d }
                 switchboard.admin.port = %d
-                """.formatted(udp, udp, admin)));
+                switchboard.node.data-dir = "%s"
+                switchboard.storage.mode = embedded
+                switchboard.storage.embedded { native-port = 0, storage-port = 0, heap = "512m" }
+                """.formatted(udp, udp, admin, dir.resolve("data"))));
         Path log = dir.resolve("node.log");
 
         nodeProcess = startNode(conf, log);
@@ -62,7 +66,9 @@ class KillAndRestartTest {
             }
         }
 
+        long cassandraPid = cassandraPid(dir.resolve("data"));
         nodeProcess.destroyForcibly().waitFor();   // SIGKILL
+        awaitGone(cassandraPid);
         nodeProcess = startNode(conf, log);
         awaitReady(admin, log);
 
@@ -74,9 +80,39 @@ class KillAndRestartTest {
         }
     }
 
+    /**
+     * The embedded Cassandra child of the node: the process whose command line names our data
+     * folder. Read from /proc because ProcessHandle.Info leaves out long command lines.
+     */
+    private static long cassandraPid(Path dataDir) throws java.io.IOException {
+        try (var procs = Files.list(Path.of("/proc"))) {
+            return procs.filter(p -> p.getFileName().toString().matches("\\d+"))
+                    .filter(p -> {
+                        try {
+                            String cmd = new String(Files.readAllBytes(p.resolve("cmdline")), java.nio.charset.StandardCharsets.UTF_8);
+                            return cmd.contains("ParentWatchdog") && cmd.contains(dataDir.toString());
+                        } catch (java.io.IOException gone) {
+                            return false; // the process ended while we looked
+                        }
+                    })
+                    .mapToLong(p -> Long.parseLong(p.getFileName().toString())).findFirst()
+                    .orElseThrow(() -> new AssertionError("no embedded Cassandra process for " + dataDir));
+        }
+    }
+
+    private static void awaitGone(long pid) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+            assertThat(System.nanoTime()).as("embedded Cassandra %d outlived its killed node", pid).isLessThan(deadline);
+            ProcessHandle.of(pid).ifPresent(p -> p.onExit().completeOnTimeout(p, 200, java.util.concurrent.TimeUnit.MILLISECONDS).join());
+        }
+    }
+
     private static Process startNode(Path conf, Path log) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+        return new ProcessBuilder(java, "-Xmx512m",
+                "-D" + EmbeddedCassandra.LIB_PROPERTY + "=" + EmbeddedCassandra.defaultLibDir(),
+                "-cp", System.getProperty("java.class.path"),
                 "io.switchboard.node.Main", "start", "--config", conf.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))

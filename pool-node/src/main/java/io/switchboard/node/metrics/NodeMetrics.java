@@ -77,6 +77,11 @@ public final class NodeMetrics implements RegisterObserver, BindingListener {
         activeBindings.add(after.size() - before.size());
     }
 
+    @Override
+    public void released(String aor, List<Binding> bindings) {
+        activeBindings.add(-bindings.size());
+    }
+
     public void authFailure(String reason) {
         authFailures.labels(reason).inc();
     }

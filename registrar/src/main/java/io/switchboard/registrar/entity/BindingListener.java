@@ -15,5 +15,12 @@ public interface BindingListener {
 
     void changed(String aor, List<Binding> before, List<Binding> after);
 
+    /**
+     * The entity stops on this node (passivation, rebalance, shutdown) while holding
+     * {@code bindings}. They still exist (in Cassandra); whoever owns the AOR next reports them.
+     */
+    default void released(String aor, List<Binding> bindings) {
+    }
+
     BindingListener NONE = (aor, before, after) -> { };
 }

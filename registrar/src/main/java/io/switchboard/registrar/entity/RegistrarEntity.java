@@ -8,6 +8,7 @@ import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
@@ -137,6 +138,7 @@ public final class RegistrarEntity {
                     .onMessage(Loaded.class, this::onLoaded)
                     .onMessage(LoadFailed.class, this::onLoadFailed)
                     .onAnyMessage(this::stashOrRefuse)
+                    .onSignal(PostStop.class, this::onStop)
                     .build();
         }
 
@@ -162,6 +164,7 @@ public final class RegistrarEntity {
                     .onMessage(GetBindings.class, this::onGetBindings)
                     .onMessage(ExpiryDue.class, e -> onExpiryDue())
                     .onMessage(IdleDue.class, e -> onIdleDue())
+                    .onSignal(PostStop.class, this::onStop)
                     .build();
         }
 
@@ -189,6 +192,7 @@ public final class RegistrarEntity {
                     .onMessage(Written.class, this::onWritten)
                     .onMessage(WriteFailed.class, this::onWriteFailed)
                     .onAnyMessage(this::stashOrRefuse)
+                    .onSignal(PostStop.class, this::onStop)
                     .build();
         }
 
@@ -219,6 +223,13 @@ public final class RegistrarEntity {
         private Behavior<Command> onIdleDue() {
             if (bindings.isEmpty()) {
                 shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
+            }
+            return Behaviors.same();
+        }
+
+        private Behavior<Command> onStop(PostStop stop) {
+            if (!bindings.isEmpty()) {
+                settings.listener().released(aor, bindings);
             }
             return Behaviors.same();
         }

@@ -149,6 +149,31 @@ class RegistrarEntityTest {
         assertThat(passivate.entity()).isEqualTo(entity);
     }
 
+    @Test
+    void a_stopping_entity_releases_its_bindings_to_the_listener() {
+        Instant now = Instant.now();
+        store.preload(AOR, List.of(binding("sip:a@192.0.2.1", now.plusSeconds(500), now)));
+        java.util.concurrent.atomic.AtomicInteger released = new java.util.concurrent.atomic.AtomicInteger();
+        TestProbe<ClusterSharding.ShardCommand> shard = KIT.createTestProbe();
+        RegistrarEntity.Settings settings = new RegistrarEntity.Settings(new RegisterRules(RegistrarPolicy.DEFAULTS), store,
+                new BindingListener() {
+                    @Override
+                    public void changed(String aor, List<Binding> before, List<Binding> after) {
+                    }
+
+                    @Override
+                    public void released(String aor, List<Binding> bindings) {
+                        released.addAndGet(bindings.size());
+                    }
+                }, Clock.systemUTC(), Duration.ofSeconds(60), 100);
+        ActorRef<RegistrarEntity.Command> entity = KIT.spawn(RegistrarEntity.create(AOR, settings, shard.getRef()));
+        TestProbe<RegistrarEntity.BindingsReply> lookup = KIT.createTestProbe();
+        entity.tell(new RegistrarEntity.GetBindings(lookup.getRef()));
+        lookup.expectMessageClass(RegistrarEntity.CurrentBindings.class);
+        KIT.stop(entity);
+        assertThat(released.get()).isEqualTo(1);
+    }
+
     static Binding binding(String contact, Instant expiresAt, Instant registeredAt) {
         return new Binding(io.switchboard.registrar.domain.BindingKey.forContact(contact), contact, "c0", 1, expiresAt,
                 1000, null, 0, List.of(), UDP, "test", registeredAt);
