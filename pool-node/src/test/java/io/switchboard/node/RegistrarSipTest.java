@@ -79,6 +79,11 @@ class RegistrarSipTest {
             assertThat(ok.contacts()).anySatisfy(v -> assertThat(v).contains(c.contactUri("alice")).contains("expires=600"));
             assertThat(adminGet("/api/registrations?aor=sip:alice@example.test"))
                     .startsWith("200").contains(c.contactUri("alice")).contains("\"transport\":\"" + transport + "\"");
+            String metrics = adminGet("/metrics");
+            assertThat(metrics).contains("switchboard_register_requests_total{status=\"200\",}")
+                    .contains("switchboard_register_requests_total{status=\"401\",}")
+                    .contains("switchboard_register_latency_seconds_count")
+                    .containsPattern("switchboard_active_bindings [1-9]");
 
             // refresh (same Call-ID, higher CSeq) with a shorter expiry: still one binding, new expiry
             SipTestClient.Response refreshed = register(c, "alice", "alice-secret", List.of(contact, "Expires: 300"));

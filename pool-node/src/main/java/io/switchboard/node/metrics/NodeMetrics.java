@@ -32,9 +32,9 @@ public final class NodeMetrics implements RegisterObserver, BindingListener {
 
     public NodeMetrics() {
         registers = Counter.build("switchboard_register_requests_total",
-                "REGISTER requests answered, by final status code").labelNames("status").register(registry);
+                "REGISTER requests answered, by final status code (401 challenges included)").labelNames("status").register(registry);
         registerLatency = Histogram.build("switchboard_register_latency_seconds",
-                        "Time from a REGISTER's arrival to its final response")
+                        "Time from a REGISTER's arrival to its final response (challenges included)")
                 .buckets(0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5)
                 .register(registry);
         authFailures = Counter.build("switchboard_auth_failures_total",

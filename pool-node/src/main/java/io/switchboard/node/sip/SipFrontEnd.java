@@ -113,6 +113,7 @@ public final class SipFrontEnd implements SipListener {
         if (domain == null || !domains.contains(domain) || !domains.contains(realm)) {
             // RFC 3261 section 10.3 step 1: we hold no bindings for other domains.
             answer(transaction, request, Response.FORBIDDEN, "Domain not served here", List.of());
+            metrics.completed(Response.FORBIDDEN, System.nanoTime() - start);
             return;
         }
         // Parse before authenticating: a malformed request costs no account lookup and gets its 400.
@@ -127,11 +128,14 @@ public final class SipFrontEnd implements SipListener {
             if (failure != null) {
                 LOG.warn("Authentication of REGISTER for {} could not complete: {}", to, failure.toString());
                 answerUnavailable(transaction, request);
+                metrics.completed(Response.SERVICE_UNAVAILABLE, System.nanoTime() - start);
             } else if (outcome instanceof RequestAuthenticator.Outcome.Authenticated ok) {
                 registrar.handle(transaction, request, parsed.request(), ok.aor(), start);
             } else {
+                // challenges and refusals count as REGISTER answers too (a 401 is half of every flow)
                 RequestAuthenticator.Outcome.Answer a = (RequestAuthenticator.Outcome.Answer) outcome;
                 answer(transaction, request, a.status(), a.reason(), a.headers());
+                metrics.completed(a.status(), System.nanoTime() - start);
             }
         });
     }
