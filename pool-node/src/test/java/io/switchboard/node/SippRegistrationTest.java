@@ -28,7 +28,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The registrar under a real third-party client: the {@code sipp} binary runs the bench's
  * REGISTER-with-digest scenario ({@code bench/sipp/register-digest.xml}) for 1,000 imported users
- * over UDP and then over TCP, and every flow must end in 200 OK with its binding stored.
+ * over UDP and then over TCP, and every flow must end in 200 OK with its binding stored. A flow
+ * that gets any other answer (a 503 when the node is overloaded, a 403 from the throttle) fails.
  *
  * <p>Without {@code sipp} on the PATH the test is skipped on a developer machine and fails in CI
  * (environment variable {@code CI} set), which must run it.
@@ -36,7 +37,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 class SippRegistrationTest {
 
     static final int USERS = 1000;
-    static final int RATE = 200;
+    /** Flows started per second: 10 s per transport, well inside what one node on two cores sustains. */
+    static final int RATE = 100;
+    static final int MAX_OPEN_FLOWS = 40;
     /** SIPp's own global timeout; the process is killed if it outlives this by much. */
     static final int SIPP_TIMEOUT_SECONDS = 40;
 
@@ -72,8 +75,13 @@ class SippRegistrationTest {
         assertThat(gen.waitFor(30, TimeUnit.SECONDS)).as("bench/make-users.sh finished").isTrue();
         assertThat(gen.exitValue()).as("bench/make-users.sh: %s", read(dir.resolve("make-users.out"))).isZero();
 
-        HttpResponse<String> imported = AdminHttp.send(node.adminPort(), "POST", "/api/users/import", TestNodes.TOKEN,
-                "text/csv", Files.readString(dir.resolve("users.csv"), StandardCharsets.UTF_8));
+        // An import is idempotent (rows are upserts); a 503 (Cassandra timed out a write on a busy
+        // machine) says "try again", so do that, a bounded number of times, as an operator would.
+        String csv = Files.readString(dir.resolve("users.csv"), StandardCharsets.UTF_8);
+        HttpResponse<String> imported = null;
+        for (int attempt = 1; attempt <= 3 && (imported == null || imported.statusCode() == 503); attempt++) {
+            imported = AdminHttp.send(node.adminPort(), "POST", "/api/users/import", TestNodes.TOKEN, "text/csv", csv);
+        }
         assertThat(imported.statusCode()).as(imported.body()).isEqualTo(200);
         assertThat(imported.body()).contains("\"imported\":" + USERS).contains("\"rejected\":[]");
     }
@@ -100,7 +108,10 @@ class SippRegistrationTest {
                 "-t", transport.equals("udp") ? "u1" : "t1",
                 "-i", "127.0.0.1",
                 "-m", String.valueOf(USERS), "-r", String.valueOf(RATE),
-                "-nostdin", "-nd", // no default behaviours: an unexpected answer fails the flow, no BYE after it
+                // At most this many flows open at once: a node slowed down by a busy machine gets less
+                // traffic instead of a queue that grows until requests time out. Correctness, not capacity.
+                "-l", String.valueOf(MAX_OPEN_FLOWS),
+                "-nostdin",
                 "-trace_stat", "-stf", stats.toString(), "-fd", "1",
                 "-trace_err", "-error_file", errors.toString(),
                 "-timeout", SIPP_TIMEOUT_SECONDS + "s", "-timeout_error");
