@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,6 +37,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class SippRegistrationTest {
 
+    static final String NO_SIPP = "SIPp is not on the PATH; install it with `apt-get install sip-tester` (Debian/Ubuntu)";
     static final int USERS = 1000;
     /** Flows started per second: 10 s per transport, well inside what one node on two cores sustains. */
     static final int RATE = 100;
@@ -53,12 +55,12 @@ class SippRegistrationTest {
     static void startNodeAndImportUsers() throws Exception {
         sipp = onPath("sipp");
         if (sipp == null) {
-            String how = "SIPp is not on the PATH; install it with `apt-get install sip-tester` (Debian/Ubuntu)";
             String ci = System.getenv("CI");
-            if (ci != null && !ci.isBlank()) {
-                fail(how + ". CI must run this test (.ci/run installs it).");
+            if (ci != null && !ci.isBlank() && !ci.equalsIgnoreCase("false")) {
+                fail(NO_SIPP + ". CI must run this test (.ci/run installs it).");
             }
-            assumeTrue(false, how + " to run this test");
+            // Skipped test by test (below): surefire hides an assumption that fails in @BeforeAll.
+            return;
         }
         repo = repositoryRoot();
         node = TestNodes.start("sipp_register", """
@@ -84,6 +86,11 @@ class SippRegistrationTest {
         }
         assertThat(imported.statusCode()).as(imported.body()).isEqualTo(200);
         assertThat(imported.body()).contains("\"imported\":" + USERS).contains("\"rejected\":[]");
+    }
+
+    @BeforeEach
+    void needsSipp() {
+        assumeTrue(sipp != null, NO_SIPP + " to run this test");
     }
 
     @AfterAll
