@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.datastax.oss.driver.api.core.CqlIdentifier;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import com.datastax.oss.driver.api.core.metadata.schema.KeyspaceMetadata;
 import io.switchboard.storage.testing.TestCassandra;
 import java.time.Duration;
@@ -62,7 +63,9 @@ class CassandraSessionsTest {
       assertThat(created.getMetadata().getKeyspace("sessions_test_created").orElseThrow().getReplication())
           .containsEntry("class", "org.apache.cassandra.locator.NetworkTopologyStrategy");
     } finally {
-      session.execute("DROP KEYSPACE IF EXISTS sessions_test_created");
+      // DDL: the 5 s request timeout is too short for a busy 2-core machine (as in TestCassandra)
+      session.execute(SimpleStatement.newInstance("DROP KEYSPACE IF EXISTS sessions_test_created")
+          .setTimeout(Duration.ofSeconds(30)));
     }
   }
 

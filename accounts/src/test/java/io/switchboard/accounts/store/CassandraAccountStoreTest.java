@@ -9,6 +9,7 @@ import io.switchboard.accounts.domain.Account;
 import io.switchboard.sip.auth.DigestAlgorithm;
 import io.switchboard.storage.CassandraSessions;
 import io.switchboard.storage.testing.TestCassandra;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,7 +33,8 @@ class CassandraAccountStoreTest extends AccountStoreContract {
     /** Truncating is much cheaper than a fresh keyspace per test, and just as empty. */
     @Override
     AccountStore store() {
-        session.execute("TRUNCATE accounts");
+        // TRUNCATE flushes and waits for every replica: more than the 5 s request timeout on a busy machine
+        session.execute(SimpleStatement.newInstance("TRUNCATE accounts").setTimeout(Duration.ofSeconds(30)));
         return CassandraAccountStore.forSessionKeyspace(session);
     }
 

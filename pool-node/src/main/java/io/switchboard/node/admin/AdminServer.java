@@ -87,6 +87,11 @@ public final class AdminServer implements AutoCloseable {
 
     private void dispatch(HttpExchange ex, Route route, boolean secured) {
         try {
+            // A context matches every path it prefixes (/api/users also gets /api/users/x and /api/usersx).
+            if (!ex.getRequestURI().getPath().equals(ex.getHttpContext().getPath())) {
+                write(ex, Reply.error(404, "No such endpoint: " + ex.getRequestURI().getPath()));
+                return;
+            }
             if (secured && !authorized(ex)) {
                 write(ex, Reply.error(401, "Missing or wrong admin token (Authorization: Bearer <switchboard.admin.token>)"));
                 return;

@@ -27,6 +27,9 @@ public final class RegistrationsApi {
     }
 
     public CompletionStage<Reply> registrations(Call call) {
+        if (!"GET".equals(call.method())) {
+            return CompletableFuture.completedFuture(Reply.error(405, "Use GET with ?aor=sip:user@domain"));
+        }
         String aor = call.param("aor");
         if (aor == null || !aor.matches("sips?:[^@\\s]+@[^@\\s;?]+")) {
             return CompletableFuture.completedFuture(Reply.error(400, "Give ?aor=sip:user@domain"));
