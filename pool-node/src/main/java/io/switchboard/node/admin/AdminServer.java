@@ -31,7 +31,16 @@ public final class AdminServer implements AutoCloseable {
     static final int MAX_BODY_BYTES = 32 * 1024 * 1024;
 
     /** An answer: status, content type, body. */
-    public record Reply(int status, String contentType, String body) {
+    public record Reply(int status, String contentType, String body, Map<String, String> headers) {
+        public Reply(int status, String contentType, String body) {
+            this(status, contentType, body, Map.of());
+        }
+
+        /** 405 with the Allow header HTTP requires (RFC 9110 section 15.5.6). */
+        public static Reply methodNotAllowed(String allow, String message) {
+            return new Reply(405, "application/json", Json.object(Map.of("error", message)), Map.of("Allow", allow));
+        }
+
         public static Reply json(int status, String body) {
             return new Reply(status, "application/json", body);
         }
@@ -146,6 +155,7 @@ public final class AdminServer implements AutoCloseable {
         try (ex) {
             byte[] body = reply.body().getBytes(StandardCharsets.UTF_8);
             ex.getResponseHeaders().set("Content-Type", reply.contentType());
+            reply.headers().forEach((name, value) -> ex.getResponseHeaders().set(name, value));
             ex.sendResponseHeaders(reply.status(), body.length == 0 ? -1 : body.length);
             if (body.length > 0) {
                 try (OutputStream out = ex.getResponseBody()) {

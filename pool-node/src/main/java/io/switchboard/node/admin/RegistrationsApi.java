@@ -28,7 +28,7 @@ public final class RegistrationsApi {
 
     public CompletionStage<Reply> registrations(Call call) {
         if (!"GET".equals(call.method())) {
-            return CompletableFuture.completedFuture(Reply.error(405, "Use GET with ?aor=sip:user@domain"));
+            return CompletableFuture.completedFuture(Reply.methodNotAllowed("GET", "Use GET with ?aor=sip:user@domain"));
         }
         String aor = call.param("aor");
         if (aor == null || !aor.matches("sips?:[^@\\s]+@[^@\\s;?]+")) {

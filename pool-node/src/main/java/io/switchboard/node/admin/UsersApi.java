@@ -25,6 +25,9 @@ import io.switchboard.node.admin.AdminServer.Reply;
  */
 public final class UsersApi {
 
+    /** Response header of an import: how many rows were rejected. */
+    public static final String REJECTED_ROWS_HEADER = "Switchboard-Rejected-Rows";
+
     private static final int PAGE = 500;
 
     private final AccountStore store;
@@ -43,7 +46,7 @@ public final class UsersApi {
         return switch (call.method()) {
             case "GET" -> list(call);
             case "POST" -> add(call);
-            default -> done(Reply.error(405, "Use GET to list users or POST to add one"));
+            default -> done(Reply.methodNotAllowed("GET, POST", "Use GET to list users or POST to add one"));
         };
     }
 
@@ -63,7 +66,7 @@ public final class UsersApi {
 
     public CompletionStage<Reply> importCsv(Call call) {
         if (!"POST".equals(call.method())) {
-            return done(Reply.error(405, "POST a CSV body with header uri,password,display_name,phone"));
+            return done(Reply.methodNotAllowed("POST", "POST a CSV body with header uri,password,display_name,phone"));
         }
         UserCsv.Result result = new UserCsv(rules).parse(call.body());
         if (result instanceof UserCsv.Rejected rejected) {
@@ -83,9 +86,11 @@ public final class UsersApi {
                 text.append("line ").append(row.line()).append(": ").append(reason).append('\n');
             }
             int status = valid.isEmpty() && !parsed.invalid().isEmpty() ? 400 : 200;
-            return call.wantsText() ? Reply.text(status, text.toString())
-                    : Reply.json(status, Json.object(Map.of("imported", valid.size(),
-                    "rejected", new Json.Raw(Json.array(errors)))));
+            // The count in a header too, so a script (the CLI) can tell a partial import from a full one.
+            Map<String, String> headers = Map.of(REJECTED_ROWS_HEADER, Integer.toString(parsed.invalid().size()));
+            return call.wantsText() ? new Reply(status, "text/plain; charset=utf-8", text.toString(), headers)
+                    : new Reply(status, "application/json", Json.object(Map.of("imported", valid.size(),
+                    "rejected", new Json.Raw(Json.array(errors)))), headers);
         });
     }
 

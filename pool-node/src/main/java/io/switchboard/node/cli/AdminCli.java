@@ -19,6 +19,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
+import io.switchboard.node.admin.UsersApi;
 import io.switchboard.node.config.ConfigError;
 import io.switchboard.node.config.NodeConfig;
 
@@ -33,7 +34,8 @@ public final class AdminCli {
             usage: switchboard <command> [options]
               start [--config FILE]                         run a pool node
               user add URI --password P [--name N] [--phone E164]
-              user import FILE.csv                          header: uri,password,display_name,phone
+              user import FILE.csv                          header: uri,password,display_name,phone;
+                                                            exit code 1 when any row was rejected
               user list [--domain D]
               registrations AOR                             current bindings of an address-of-record
             options for the admin commands:
@@ -68,8 +70,9 @@ public final class AdminCli {
         String base;
         String token;
         try {
+            // An explicit --config must exist; the default one may be absent (then the defaults apply).
             Path config = Path.of(opts.getOrDefault("config", "conf/switchboard.conf"));
-            NodeConfig c = NodeConfig.load(Files.isRegularFile(config) ? config : null);
+            NodeConfig c = NodeConfig.load(opts.containsKey("config") || Files.isRegularFile(config) ? config : null);
             String host = c.admin().bindAddress().equals("0.0.0.0") ? "127.0.0.1" : c.admin().bindAddress();
             base = opts.getOrDefault("node", "http://" + host + ":" + c.admin().port());
             token = opts.getOrDefault("token", c.admin().token());
@@ -196,7 +199,9 @@ public final class AdminCli {
                 return 1;
             }
             out.print(r.body());
-            return 0;
+            // A partial import printed its report; the exit code says not everything went in.
+            int rejected = Integer.parseInt(r.headers().firstValue(UsersApi.REJECTED_ROWS_HEADER).orElse("0"));
+            return rejected > 0 ? 1 : 0;
         }
     }
 }
