@@ -22,6 +22,7 @@ public final class InMemoryBindingStore implements BindingStore {
     private final ConcurrentLinkedQueue<Runnable> held = new ConcurrentLinkedQueue<>();
     private volatile boolean hold;
     private volatile RuntimeException failWith;
+    private volatile CompletableFuture<List<Binding>> nextLoad;
 
     public void holdWrites(boolean hold) {
         this.hold = hold;
@@ -55,8 +56,20 @@ public final class InMemoryBindingStore implements BindingStore {
         bindings.forEach(b -> m.put(b.key(), b));
     }
 
+    /** The next load returns this future, which the test completes (or fails) when it wants. */
+    public CompletableFuture<List<Binding>> holdNextLoad() {
+        CompletableFuture<List<Binding>> f = new CompletableFuture<>();
+        nextLoad = f;
+        return f;
+    }
+
     @Override
     public CompletionStage<List<Binding>> load(String aor) {
+        CompletableFuture<List<Binding>> held = nextLoad;
+        if (held != null) {
+            nextLoad = null;
+            return held;
+        }
         return CompletableFuture.completedFuture(stored(aor));
     }
 
