@@ -85,11 +85,19 @@ metric() {
   curl -sf "http://127.0.0.1:$admin_port/metrics" | awk -v m="$1" 'index($0, m) == 1 {s += $NF} END {printf "%d\n", s}'
 }
 
+# Imports are upserts, so a failed one (a Cassandra write timeout on a busy machine) is retried.
 import_users() {
-  local csv="$1" expect="$2" out
-  out=$(bin/switchboard user import "$csv" --config "$bench_config" 2>&1 | head -3)
-  echo "$out"
-  grep -q "^imported $expect users, 0 rows rejected" <<<"$out" || { echo "user import failed" >&2; return 1; }
+  local csv="$1" expect="$2" out try
+  for try in 1 2 3; do
+    out=$(bin/switchboard user import "$csv" --config "$bench_config" 2>&1 | head -3 || true)
+    if grep -q "^imported $expect users, 0 rows rejected" <<<"$out"; then
+      echo "$out"
+      return 0
+    fi
+    echo "user import attempt $try failed: $out" >&2
+    sleep 5
+  done
+  return 1
 }
 
 # Runs one SIPp step in the foreground, bounded in time, in folder $1. Remaining args go to SIPp.
