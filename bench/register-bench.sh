@@ -1,63 +1,100 @@
 #!/usr/bin/env bash
-# REGISTER + digest throughput against a one-node pool on the embedded Cassandra, all on this machine.
-# Starts the node (bench/bench.conf), imports N users, ramps SIPp through the given rates and prints,
-# per rate, completed flows/s, failures and p50/p99 latency of the whole flow (REGISTER..401..REGISTER..200);
-# the last line names the highest rate with < 0.1% failed flows.
+# REGISTER + digest throughput and latency of a one-node pool on the embedded Cassandra, everything
+# (SIPp, node, Cassandra) on this machine, SIPp traffic on 127.0.0.1 only. See bench/README.md.
 #
-# usage: bench/register-bench.sh [-t udp|tcp] [-n USERS] [-d SECONDS_PER_STEP] [-r "RATE RATE ..."]
+# 1. starts a node with bench/bench.conf on an empty data folder, imports N users;
+# 2. warm-up: registers every user once (these first REGISTERs also load each AOR's entity);
+# 3. for each rate, SIPp runs RATE x SECONDS flows (REGISTER -> 401 -> REGISTER with MD5 digest -> 200;
+#    users re-register, as phones refresh) and the step is summarized from SIPp's own statistics:
+#    flows/s = successful flows / SIPp's elapsed time, latency percentiles from its rtt trace (whole
+#    flow, 1 ms resolution), failures by reason, flows left unanswered, UDP retransmissions, and
+#    the CPU (in cores) the node, Cassandra and SIPp used during the step;
+# 4. stops the node (and its Cassandra) it started, by pid.
+#
+# A step passes when flows/s >= 98% of the offered rate, < 0.1% of the flows failed, none was left
+# unanswered and p99 < 20 ms. Everything lands in bench/out/register-<transport>/ (summary.txt).
+#
+# usage: bench/register-bench.sh [-t udp|tcp] [-n USERS] [-d SECONDS_PER_STEP] [-r "RATE RATE ..."] [-w WARMUP_RATE]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
-transport=udp; users=10000; step=10; rates="500 1000 2000 3000 4000 5000"
-while getopts "t:n:d:r:" o; do case $o in t) transport=$OPTARG;; n) users=$OPTARG;; d) step=$OPTARG;; r) rates=$OPTARG;; *) exit 2;; esac; done
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
+
+transport=udp; users=10000; step=30; rates="1000 2000 3000 3800 4500"; warm_rate=1000
+while getopts "t:n:d:r:w:" o; do
+  case $o in t) transport=$OPTARG;; n) users=$OPTARG;; d) step=$OPTARG;; r) rates=$OPTARG;; w) warm_rate=$OPTARG;; *) exit 2;; esac
+done
+case $transport in udp) tflag=u1;; tcp) tflag=t1;; *) echo "transport: udp or tcp" >&2; exit 2;; esac
+
 out="bench/out/register-$transport"
 rm -rf "$out" && mkdir -p "$out"
+summary="$out/summary.txt"
+trap 'stop_node' EXIT
+trap 'exit 130' INT TERM
+
+{
+  echo "# bench/register-bench.sh -t $transport -n $users -d $step -r \"$rates\" -w $warm_rate"
+  describe_machine
+} | tee "$summary"
+
 bench/make-users.sh "$users" "$out" example.test
+start_node "$out/node.log"
+echo "node:    pid $node_pid, Cassandra pid $cassandra_pid, SIP $transport 127.0.0.1:$sip_port" | tee -a "$summary"
+import_users "$out/users.csv" "$users" | tee -a "$summary"
 
-node_pid=""
-cleanup() { [ -n "$node_pid" ] && kill "$node_pid" 2>/dev/null && wait "$node_pid" 2>/dev/null || true; }
-trap cleanup EXIT
-bin/switchboard start --config bench/bench.conf > "$out/node.log" 2>&1 &
-node_pid=$!
-for i in $(seq 1 180); do
-  curl -sf http://127.0.0.1:8080/health/ready >/dev/null 2>&1 && break
-  kill -0 "$node_pid" 2>/dev/null || { echo "node died:"; tail -40 "$out/node.log"; exit 1; }
-  sleep 1
-done
-bin/switchboard user import "$out/users.csv" --config bench/bench.conf | head -1
+# One SIPp step at $1 flows/s for $2 flows into folder $3; prints one table row.
+step_row() {
+  local rate=$1 calls=$2 dir=$3 label=$4
+  local ok0 all0 n0 c0 t0 ok1 all1 n1 c1 t1
+  ok0=$(metric 'switchboard_register_requests_total{status="200"'); all0=$(metric 'switchboard_register_requests_total{')
+  n0=$(cpu_ticks "$node_pid"); c0=$(cpu_ticks "$cassandra_pid"); t0=$(date +%s.%N)
+  run_sipp "$dir" $((calls / rate * 2 + 60)) 127.0.0.1:"$sip_port" -sf "$here/bench/sipp/register-digest.xml" \
+      -inf "$here/$out/users.sipp.csv" -t "$tflag" -r "$rate" -m "$calls" -l $((rate * 2)) \
+      -recv_timeout 5000 -timeout $((calls / rate * 2 + 30))s
+  t1=$(date +%s.%N); n1=$(cpu_ticks "$node_pid"); c1=$(cpu_ticks "$cassandra_pid")
+  sleep 1 # responses still in flight for the node's counters
+  ok1=$(metric 'switchboard_register_requests_total{status="200"'); all1=$(metric 'switchboard_register_requests_total{')
+  declare -A s=()
+  while IFS='=' read -r k v; do s[$k]=$v; done < <(sipp_summary "$dir" "$calls")
+  local secs cpu_node cpu_cass cpu_sipp us_node us_cass
+  secs=$(python3 -c "print($t1 - $t0)")
+  us_node=$(python3 -c "print('%.0f' % (($n1 - $n0) * 1e4 / max(1, ${s[successful]:-0})))")
+  us_cass=$(python3 -c "print('%.0f' % (($c1 - $c0) * 1e4 / max(1, ${s[successful]:-0})))")
+  cpu_node=$(python3 -c "print('%.2f' % (($n1 - $n0) / 100 / $secs))")
+  cpu_cass=$(python3 -c "print('%.2f' % (($c1 - $c0) / 100 / $secs))")
+  cpu_sipp=$(python3 -c "print('%.2f' % (${s[sipp_cpu_s]:-0} / $secs))")
+  printf "%-7s %-6s %-7s %-7s %-6s %-5s %-7s %-6s %-6s %-6s %-6s %-6s %-5s %-5s %-5s %-6s %-6s %-12s %s\n" \
+      "$label" "$rate" "${s[flows_per_s]:--}" "${s[successful]:--}" "${s[failed]:--}" "${s[unanswered]:--}" \
+      "${s[retransmissions]:--}" "${s[p50_ms]:--}" "${s[p90_ms]:--}" "${s[p99_ms]:--}" "${s[max_ms]:--}" \
+      "${s[min_1s_flows_per_s]:--}" "$cpu_node" "$cpu_cass" "$cpu_sipp" "$us_node" "$us_cass" "$((ok1 - ok0))/$((all1 - all0))" \
+      "${s[failure_reasons]:--}$([ "${s[complete]:-NO}" = yes ] || echo " INCOMPLETE(rc ${s[sipp_rc]:-?})")"
+}
 
-case $transport in udp) tflag=u1;; tcp) tflag=t1;; *) echo "transport udp or tcp"; exit 2;; esac
-printf "%-8s %-10s %-8s %-8s %-9s %-9s\n" rate flows/s ok failed p50_ms p99_ms
+header() {
+  echo
+  echo "flows/s: SIPp successes / SIPp elapsed; min1s: slowest 1-s period; ms: whole flow, SIPp rtt trace"
+  echo "node/cass/sipp: cores used during the step; us/fl: CPU microseconds per successful flow"
+  echo "node200: 200 OKs the node sent / REGISTERs it answered after authentication (its own counters)"
+  printf "%-7s %-6s %-7s %-7s %-6s %-5s %-7s %-6s %-6s %-6s %-6s %-6s %-5s %-5s %-5s %-6s %-6s %-12s %s\n" \
+      step offer flows/s ok failed unans retrans p50_ms p90_ms p99_ms max_ms min1s node cass sipp n_us/f c_us/f node200 failures
+}
+
+header | tee -a "$summary"
+step_row "$warm_rate" "$users" "$out/warmup" warmup | tee -a "$summary"
 best=""
 for rate in $rates; do
-  calls=$((rate * step))
-  dir="$out/r$rate"; mkdir -p "$dir"
-  start=$(date +%s.%N)
-  (cd "$dir" && sipp 127.0.0.1:5060 -sf "$here/bench/sipp/register-digest.xml" -inf "$here/$out/users.sipp.csv" \
-      -t "$tflag" -r "$rate" -m "$calls" -l $((rate * 2)) -max_socket 100 -nostdin -bg -trace_stat -stf stats.csv \
-      -trace_rtt -rtt_freq 1 -trace_err -timeout $((step * 3 + 30))s -timeout_error >/dev/null 2>&1) || true
-  # -bg returns at once; wait for this SIPp to finish
-  sleep 1
-  while pgrep -f "register-digest.xml.*-r $rate " >/dev/null; do sleep 0.5; done
-  end=$(date +%s.%N)
-  stats=$(tail -1 "$dir"/stats.csv 2>/dev/null || true)
-  header=$(head -1 "$dir"/stats.csv 2>/dev/null || true)
-  ok=$(python3 - "$header" "$stats" <<'PY'
-import sys
-h=sys.argv[1].split(';'); v=sys.argv[2].split(';')
-d=dict(zip(h,v)); print(d.get('SuccessfulCall(C)','0'), d.get('FailedCall(C)','0'))
-PY
-)
-  read -r succ fail <<<"$ok"
-  lat=$(cat "$dir"/*_rtt.csv 2>/dev/null | python3 -c '
-import sys
-v=sorted(float(l.split(";")[1]) for l in sys.stdin if l[:1].isdigit())
-print("%.2f %.2f" % (v[len(v)//2], v[min(len(v)-1,int(len(v)*0.99))]) if v else "- -")')
-  read -r p50 p99 <<<"$lat"
-  secs=$(python3 -c "print(max(0.001, $end - $start - 1))")
-  tput=$(python3 -c "print(int(${succ:-0} / $secs))")
-  printf "%-8s %-10s %-8s %-8s %-9s %-9s\n" "$rate" "$tput" "$succ" "$fail" "$p50" "$p99"
-  total=$((succ + fail))
-  if [ "$total" -gt 0 ] && [ $((fail * 1000)) -lt "$total" ]; then best="$rate (flows/s $tput, p50 ${p50} ms, p99 ${p99} ms)"; fi
+  node_alive || { echo "node $node_pid is gone (see $out/node.log)" | tee -a "$summary"; exit 1; }
+  sleep 3
+  step_row "$rate" $((rate * step)) "$out/r$rate" "r$rate" > "$out/row.tmp"
+  tee -a "$summary" < "$out/row.tmp"
+  read -r _ _ tput ok failed unans _ _ _ p99 _ < "$out/row.tmp"
+  if ! grep -q INCOMPLETE "$out/row.tmp" && [ "$unans" = 0 ] && python3 -c "
+import sys; ok, failed, tput, p99 = $ok, $failed, float('$tput'), float('$p99')
+sys.exit(0 if ok + failed > 0 and failed * 1000 < ok + failed and tput >= 0.98 * $rate and p99 < 20 else 1)" 2>/dev/null; then
+    best="$rate (flows/s $tput, p99 $p99 ms)"
+  fi
 done
-echo "highest rate with < 0.1% failed flows over $transport: ${best:-none}"
+rm -f "$out/row.tmp"
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$summary"
+echo "highest offered rate over $transport meeting flows/s >= 98% offered, < 0.1% failed, 0 unanswered, p99 < 20 ms: ${best:-none}" | tee -a "$summary"

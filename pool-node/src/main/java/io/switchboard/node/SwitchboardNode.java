@@ -67,6 +67,7 @@ import io.switchboard.storage.EmbeddedCassandra;
 public final class SwitchboardNode implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SwitchboardNode.class);
+    private static final Duration SWEEP_INTERVAL = Duration.ofSeconds(5);
 
     private final NodeConfig config;
     private final NodeMetrics metrics = new NodeMetrics();
@@ -98,7 +99,7 @@ public final class SwitchboardNode implements AutoCloseable {
         session = openStorage();
         CassandraSessions.applySchema(session, CassandraBindingStore.class, CassandraBindingStore.SCHEMA);
         CassandraSessions.applySchema(session, CassandraAccountStore.class, CassandraAccountStore.SCHEMA_RESOURCE);
-        AccountStore accounts = new CachingAccountStore(CassandraAccountStore.forSessionKeyspace(session),
+        CachingAccountStore accounts = new CachingAccountStore(CassandraAccountStore.forSessionKeyspace(session),
                 new CachingAccountStore.Settings(100_000, config.auth().accountCacheTtl(), Duration.ofSeconds(5)),
                 clock);
         AccountRules accountRules = new AccountRules(config.domains());
@@ -111,6 +112,12 @@ public final class SwitchboardNode implements AutoCloseable {
         RegistrarClient registrar = RegistrarClient.sharded(system, config.registrar().askTimeout());
 
         NonceService nonces = new NonceService(secret, config.auth().nonceLifetime());
+        // Authentication state is soft: release it when its time is up, not when traffic next
+        // touches it, so memory follows the recently active users rather than all who ever came.
+        system.scheduler().scheduleWithFixedDelay(SWEEP_INTERVAL, SWEEP_INTERVAL, () -> {
+            accounts.removeExpired();
+            nonces.removeExpired(clock.instant());
+        }, system.executionContext());
         NodeConfig.Throttle t = config.auth().throttle();
         AuthThrottle throttle = new AuthThrottle(new AuthThrottle.Limits(t.perAccount(), t.perSource(), t.window(), t.lockout()));
         MessageFactory messageFactory;

@@ -194,6 +194,25 @@ class CachingAccountStoreTest {
     }
 
     @Test
+    void removeExpiredDropsOnlyEntriesWhoseTimeIsUp() {
+        await(backing.put(alice));
+        await(cache.find(D, "alice"));
+        await(cache.find(D, "nobody")); // negative entry, 5 s
+        backing.hold();
+        CompletionStage<Optional<Account>> loading = cache.find(D, "carol");
+        assertThat(cache.size()).isEqualTo(3);
+
+        clock.advance(NEGATIVE_TTL);
+        assertThat(cache.removeExpired()).isEqualTo(1);
+        clock.advance(TTL);
+        assertThat(cache.removeExpired()).as("alice expired; carol's read is still running").isEqualTo(1);
+        assertThat(cache.size()).isEqualTo(1);
+        backing.release();
+        assertThat(await(loading)).isEmpty();
+        assertThat(backing.findCalls()).isEqualTo(3);
+    }
+
+    @Test
     void staysWithinItsBoundEvictingExpiredEntriesFirst() {
         CachingAccountStore small = cacheOf(10);
         for (int i = 0; i < 5; i++) {

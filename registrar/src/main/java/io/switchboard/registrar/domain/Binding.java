@@ -43,7 +43,8 @@ public record Binding(
         Objects.requireNonNull(flow, "flow");
         Objects.requireNonNull(registeredAt, "registeredAt");
         path = List.copyOf(path);
-        userAgent = userAgent == null ? "" : userAgent;
+        // Devices of one model send the same User-Agent: keep one copy, not one per binding.
+        userAgent = userAgent == null ? "" : userAgent.intern();
     }
 
     public boolean isExpired(Instant now) {

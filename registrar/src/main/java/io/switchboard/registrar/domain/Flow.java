@@ -14,8 +14,22 @@ package io.switchboard.registrar.domain;
 public record Flow(String transport, String sourceHost, int sourcePort, String node, String flowToken) {
 
     public Flow {
-        transport = transport.toLowerCase(java.util.Locale.ROOT);
+        transport = canonicalTransport(transport);
+        // Many bindings share a source address (an office NAT, a proxy): one copy per address,
+        // since every binding of a node stays in memory (see Binding).
+        sourceHost = sourceHost.intern();
+        node = node.intern();
         flowToken = flowToken == null ? "" : flowToken;
+    }
+
+    /** Lower case, and the same String instance for the usual transports (not one copy per binding). */
+    static String canonicalTransport(String transport) {
+        return switch (transport) {
+            case "udp", "UDP" -> "udp";
+            case "tcp", "TCP" -> "tcp";
+            case "tls", "TLS" -> "tls";
+            default -> transport.toLowerCase(java.util.Locale.ROOT);
+        };
     }
 
     public boolean isConnectionOriented() {

@@ -1,6 +1,7 @@
 package io.switchboard.registrar.entity;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -11,6 +12,11 @@ import io.switchboard.registrar.domain.RegisterRequest;
 /**
  * How the SIP edge and the admin API talk to registrar entities, wherever in the cluster they
  * live. Asks never block the caller's thread; a timeout completes the stage exceptionally.
+ *
+ * <p>Callbacks chained with the non-async methods ({@code whenComplete}, {@code thenApply}, ...)
+ * run on the thread that completes the stage: the dispatcher thread of the entity that replied,
+ * or the scheduler thread for a timeout. They must not block (DESIGN rule 4), like every callback
+ * in the node.
  */
 public interface RegistrarClient {
 
@@ -24,15 +30,35 @@ public interface RegistrarClient {
         return new RegistrarClient() {
             @Override
             public CompletionStage<RegistrarEntity.RegisterReply> register(RegisterRequest request) {
-                return sharding.entityRefFor(RegistrarEntity.ENTITY_KEY, request.aor())
-                        .ask(replyTo -> new RegistrarEntity.Register(request, replyTo), askTimeout);
+                return onCompletingThread(sharding.entityRefFor(RegistrarEntity.ENTITY_KEY, request.aor())
+                        .ask(replyTo -> new RegistrarEntity.Register(request, replyTo), askTimeout));
             }
 
             @Override
             public CompletionStage<RegistrarEntity.BindingsReply> bindings(String aor) {
-                return sharding.entityRefFor(RegistrarEntity.ENTITY_KEY, aor)
-                        .ask(RegistrarEntity.GetBindings::new, askTimeout);
+                return onCompletingThread(sharding.entityRefFor(RegistrarEntity.ENTITY_KEY, aor)
+                        .ask(RegistrarEntity.GetBindings::new, askTimeout));
             }
         };
+    }
+
+    /**
+     * A plain {@link CompletableFuture} mirroring {@code ask}'s stage. Pekko's ask returns Scala's
+     * {@code FutureConvertersImpl.CF}, which turns every non-async callback into an async one on
+     * {@code ForkJoinPool.commonPool()}; with fewer than 3 cores that pool has parallelism 1, so
+     * {@code CompletableFuture} falls back to a new thread per callback: one thread started and
+     * destroyed for every REGISTER answered (measured: 12,000 threads for 12,000 flows). The
+     * mirror completes inline, and its callbacks run on the completing thread.
+     */
+    static <T> CompletionStage<T> onCompletingThread(CompletionStage<T> stage) {
+        CompletableFuture<T> mirror = new CompletableFuture<>();
+        stage.whenCompleteAsync((value, failure) -> {
+            if (failure != null) {
+                mirror.completeExceptionally(failure);
+            } else {
+                mirror.complete(value);
+            }
+        }, Runnable::run);
+        return mirror;
     }
 }

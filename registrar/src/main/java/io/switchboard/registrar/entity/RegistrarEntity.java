@@ -3,16 +3,19 @@ package io.switchboard.registrar.entity;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.List;
 
+import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.ExtensibleBehavior;
 import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.Signal;
+import org.apache.pekko.actor.typed.TypedActorContext;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.javadsl.StashBuffer;
-import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -107,65 +110,102 @@ public final class RegistrarEntity {
     public static Behavior<Command> create(
             String aor, Settings settings,
             ActorRef<org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.ShardCommand> shard) {
-        return Behaviors.setup(ctx -> Behaviors.withStash(settings.stashCapacity(), stash ->
-                Behaviors.withTimers(timers -> new Instance(aor, settings, shard, ctx, stash, timers).loading())));
+        return Behaviors.setup(ctx -> new Instance(aor, settings, shard, ctx).start());
     }
 
-    /** One running entity: the behaviors of its three states share these fields. */
-    private static final class Instance {
+    /**
+     * One running entity, written for memory: a node holds one per registered AOR (100,000 and
+     * more), so everything here is paid per AOR. The states are a field rather than a behavior
+     * built per transition ({@code Behaviors.receive(...).build()} allocated a builder, four cases
+     * and their handler lambdas on every state change, and kept them); commands held during a load
+     * or write sit in a queue created only when needed (instead of a {@code StashBuffer} per entity);
+     * and the expiry / idle timer is one {@code scheduleOnce} (instead of {@code Behaviors.withTimers},
+     * which adds an interceptor, a timer table and wrapper messages to every entity). Timer messages
+     * are idempotent, so one that was cancelled too late to stop its delivery does no harm.
+     */
+    private static final class Instance extends ExtensibleBehavior<Command> {
+        private enum State { LOADING, IDLE, WRITING }
+
         private final String aor;
         private final Settings settings;
         private final ActorRef<ClusterSharding.ShardCommand> shard;
         private final ActorContext<Command> ctx;
-        private final StashBuffer<Command> stash;
-        private final TimerScheduler<Command> timers;
+        private State state = State.LOADING;
         private List<Binding> bindings = List.of();
+        /** Commands that arrived while loading or writing, oldest first; null when there are none. */
+        private ArrayDeque<Command> held;
+        /** The pending expiry or idle timer, or null. */
+        private Cancellable timer;
 
         Instance(String aor, Settings settings, ActorRef<ClusterSharding.ShardCommand> shard,
-                 ActorContext<Command> ctx, StashBuffer<Command> stash, TimerScheduler<Command> timers) {
+                 ActorContext<Command> ctx) {
             this.aor = aor;
             this.settings = settings;
             this.shard = shard;
             this.ctx = ctx;
-            this.stash = stash;
-            this.timers = timers;
         }
 
-        Behavior<Command> loading() {
+        Behavior<Command> start() {
             ctx.pipeToSelf(settings.store().load(aor),
                     (loaded, failure) -> failure != null ? new LoadFailed(failure) : new Loaded(loaded));
-            return Behaviors.receive(Command.class)
-                    .onMessage(Loaded.class, this::onLoaded)
-                    .onMessage(LoadFailed.class, this::onLoadFailed)
-                    .onAnyMessage(this::stashOrRefuse)
-                    .onSignal(PostStop.class, this::onStop)
-                    .build();
+            return this;
         }
 
-        private Behavior<Command> onLoaded(Loaded loaded) {
-            setBindings(RegisterRules.active(loaded.bindings(), now()));
-            return stash.unstashAll(idle());
+        @Override
+        public Behavior<Command> receive(TypedActorContext<Command> context, Command command) {
+            return switch (state) {
+                case IDLE -> onIdle(command);
+                case LOADING -> {
+                    if (command instanceof Loaded loaded) {
+                        setBindings(RegisterRules.active(loaded.bindings(), now()));
+                        yield becomeIdle();
+                    }
+                    if (command instanceof LoadFailed failed) {
+                        yield onLoadFailed(failed);
+                    }
+                    yield hold(command);
+                }
+                case WRITING -> {
+                    if (command instanceof Written written) {
+                        setBindings(written.decision().bindings());
+                        written.replyTo().tell(new Registered(written.decision()));
+                        yield becomeIdle();
+                    }
+                    if (command instanceof WriteFailed failed) {
+                        // Nothing changes in memory: the client is told to retry. A write that timed out may
+                        // still have reached Cassandra; the next load or refresh reconciles it.
+                        ctx.getLog().warn("Writing bindings of {} failed: {}", aor, failed.cause().toString());
+                        failed.replyTo().tell(new Unavailable("Bindings store unavailable"));
+                        yield becomeIdle();
+                    }
+                    yield hold(command);
+                }
+            };
         }
 
-        /** Answer what waited, then stop: the next command starts a fresh entity that loads again. */
-        private Behavior<Command> onLoadFailed(LoadFailed failed) {
-            ctx.getLog().warn("Loading bindings of {} failed: {}", aor, failed.cause().toString());
-            String reason = "Bindings store unavailable";
-            return stash.unstashAll(Behaviors.receive(Command.class)
-                    .onMessage(Register.class, r -> { r.replyTo().tell(new Unavailable(reason)); return Behaviors.stopped(); })
-                    .onMessage(GetBindings.class, g -> { g.replyTo().tell(new Unavailable(reason)); return Behaviors.stopped(); })
-                    .onAnyMessage(m -> Behaviors.stopped())
-                    .build());
+        @Override
+        public Behavior<Command> receiveSignal(TypedActorContext<Command> context, Signal signal) {
+            if (signal instanceof PostStop) {
+                cancelTimer(); // the scheduler would otherwise keep this entity reachable until it fires
+                if (!bindings.isEmpty()) {
+                    settings.listener().released(aor, bindings);
+                }
+            }
+            return this;
         }
 
-        Behavior<Command> idle() {
-            return Behaviors.receive(Command.class)
-                    .onMessage(Register.class, this::onRegister)
-                    .onMessage(GetBindings.class, this::onGetBindings)
-                    .onMessage(ExpiryDue.class, e -> onExpiryDue())
-                    .onMessage(IdleDue.class, e -> onIdleDue())
-                    .onSignal(PostStop.class, this::onStop)
-                    .build();
+        private Behavior<Command> onIdle(Command command) {
+            if (command instanceof Register register) {
+                return onRegister(register);
+            }
+            if (command instanceof GetBindings get) {
+                get.replyTo().tell(new CurrentBindings(aor, RegisterRules.active(bindings, now())));
+            } else if (command == ExpiryDue.INSTANCE) {
+                setBindings(RegisterRules.active(bindings, now()));
+            } else if (command == IdleDue.INSTANCE && bindings.isEmpty()) {
+                shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
+            }
+            return this;
         }
 
         private Behavior<Command> onRegister(Register register) {
@@ -173,92 +213,77 @@ public final class RegistrarEntity {
             RegisterDecision decision = settings.rules().decide(bindings, register.request(), now);
             if (decision instanceof RegisterDecision.Rejected rejected) {
                 register.replyTo().tell(new Refused(rejected));
-                return Behaviors.same();
+                return this;
             }
             RegisterDecision.Accepted accepted = (RegisterDecision.Accepted) decision;
             if (!accepted.changesState()) {
                 register.replyTo().tell(new Registered(accepted));
-                return Behaviors.same();
+                return this;
             }
             ctx.pipeToSelf(settings.store().write(aor, accepted.upserts(), accepted.removals(), now),
                     (ok, failure) -> failure != null
                             ? new WriteFailed(failure, register.replyTo())
                             : new Written(accepted, register.replyTo()));
-            return writing();
+            state = State.WRITING;
+            return this;
         }
 
-        private Behavior<Command> writing() {
-            return Behaviors.receive(Command.class)
-                    .onMessage(Written.class, this::onWritten)
-                    .onMessage(WriteFailed.class, this::onWriteFailed)
-                    .onAnyMessage(this::stashOrRefuse)
-                    .onSignal(PostStop.class, this::onStop)
-                    .build();
-        }
-
-        private Behavior<Command> onWritten(Written written) {
-            setBindings(written.decision().bindings());
-            written.replyTo().tell(new Registered(written.decision()));
-            return stash.unstashAll(idle());
-        }
-
-        private Behavior<Command> onWriteFailed(WriteFailed failed) {
-            // Nothing changes in memory: the client is told to retry. A write that timed out may
-            // still have reached Cassandra; the next load or refresh reconciles it.
-            ctx.getLog().warn("Writing bindings of {} failed: {}", aor, failed.cause().toString());
-            failed.replyTo().tell(new Unavailable("Bindings store unavailable"));
-            return stash.unstashAll(idle());
-        }
-
-        private Behavior<Command> onGetBindings(GetBindings get) {
-            get.replyTo().tell(new CurrentBindings(aor, RegisterRules.active(bindings, now())));
-            return Behaviors.same();
-        }
-
-        private Behavior<Command> onExpiryDue() {
-            setBindings(RegisterRules.active(bindings, now()));
-            return Behaviors.same();
-        }
-
-        private Behavior<Command> onIdleDue() {
-            if (bindings.isEmpty()) {
-                shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
+        /** Back to idle, then the held commands in arrival order until one starts a write again. */
+        private Behavior<Command> becomeIdle() {
+            state = State.IDLE;
+            while (state == State.IDLE && held != null && !held.isEmpty()) {
+                onIdle(held.poll());
             }
-            return Behaviors.same();
-        }
-
-        private Behavior<Command> onStop(PostStop stop) {
-            if (!bindings.isEmpty()) {
-                settings.listener().released(aor, bindings);
+            if (held != null && held.isEmpty()) {
+                held = null;
             }
-            return Behaviors.same();
+            return this;
         }
 
-        private Behavior<Command> stashOrRefuse(Command command) {
-            if (stash.isFull()) {
-                // Back-pressure instead of unbounded memory: the client retries after Retry-After.
-                if (command instanceof Register r) {
-                    r.replyTo().tell(new Unavailable("Too many pending requests for " + aor));
-                } else if (command instanceof GetBindings g) {
-                    g.replyTo().tell(new Unavailable("Too many pending requests for " + aor));
+        /** Answers everything that waited, then stops: the next command starts a fresh entity that loads again. */
+        private Behavior<Command> onLoadFailed(LoadFailed failed) {
+            ctx.getLog().warn("Loading bindings of {} failed: {}", aor, failed.cause().toString());
+            if (held != null) {
+                for (Command c : held) {
+                    refuse(c, "Bindings store unavailable");
                 }
-                return Behaviors.same();
+                held = null;
             }
-            stash.stash(command);
-            return Behaviors.same();
+            return Behaviors.stopped();
         }
 
-        /** Installs a new binding list, tells the listener, and re-arms the expiry and idle timers. */
+        private Behavior<Command> hold(Command command) {
+            if (command == ExpiryDue.INSTANCE || command == IdleDue.INSTANCE) {
+                return this; // the load or write in progress ends with setBindings, which re-arms the timer
+            }
+            if (held == null) {
+                held = new ArrayDeque<>(4);
+            } else if (held.size() >= settings.stashCapacity()) {
+                // Back-pressure instead of unbounded memory: the client retries after Retry-After.
+                refuse(command, "Too many pending requests for " + aor);
+                return this;
+            }
+            held.add(command);
+            return this;
+        }
+
+        private static void refuse(Command command, String reason) {
+            if (command instanceof Register r) {
+                r.replyTo().tell(new Unavailable(reason));
+            } else if (command instanceof GetBindings g) {
+                g.replyTo().tell(new Unavailable(reason));
+            }
+        }
+
+        /** Installs a new binding list, tells the listener, and re-arms the expiry or idle timer. */
         private void setBindings(List<Binding> next) {
             List<Binding> previous = bindings;
             bindings = List.copyOf(next);
             if (previous.size() != bindings.size() || !previous.equals(bindings)) {
                 settings.listener().changed(aor, previous, bindings);
             }
-            timers.cancel(ExpiryDue.INSTANCE);
-            timers.cancel(IdleDue.INSTANCE);
             if (bindings.isEmpty()) {
-                timers.startSingleTimer(IdleDue.INSTANCE, settings.passivateAfter());
+                arm(settings.passivateAfter(), IdleDue.INSTANCE);
                 return;
             }
             Instant earliest = bindings.get(0).expiresAt();
@@ -268,7 +293,19 @@ public final class RegistrarEntity {
                 }
             }
             Duration delay = Duration.between(now(), earliest);
-            timers.startSingleTimer(ExpiryDue.INSTANCE, delay.isNegative() ? Duration.ZERO : delay);
+            arm(delay.isNegative() ? Duration.ZERO : delay, ExpiryDue.INSTANCE);
+        }
+
+        private void arm(Duration delay, Internal message) {
+            cancelTimer();
+            timer = ctx.scheduleOnce(delay, ctx.getSelf(), message);
+        }
+
+        private void cancelTimer() {
+            if (timer != null) {
+                timer.cancel();
+                timer = null;
+            }
         }
 
         private Instant now() {

@@ -48,9 +48,13 @@ class RegistrarEntityTest {
     }
 
     ActorRef<RegistrarEntity.Command> spawn(Clock clock) {
+        return spawn(clock, 100);
+    }
+
+    ActorRef<RegistrarEntity.Command> spawn(Clock clock, int capacity) {
         TestProbe<ClusterSharding.ShardCommand> shard = KIT.createTestProbe();
         RegistrarEntity.Settings settings = new RegistrarEntity.Settings(new RegisterRules(RegistrarPolicy.DEFAULTS), store,
-                (aor, before, after) -> changes.incrementAndGet(), clock, Duration.ofSeconds(60), 100);
+                (aor, before, after) -> changes.incrementAndGet(), clock, Duration.ofSeconds(60), capacity);
         return KIT.spawn(RegistrarEntity.create(AOR, settings, shard.getRef()));
     }
 
@@ -93,6 +97,42 @@ class RegistrarEntityTest {
         assertThat(probe.expectMessageClass(RegistrarEntity.Registered.class).decision().bindings()).hasSize(2);
         assertThat(probe.expectMessageClass(RegistrarEntity.Refused.class).rejection().detail())
                 .isEqualTo("Out of order CSeq for this Call-ID");
+    }
+
+    @Test
+    void requests_beyond_the_holding_capacity_are_refused_at_once() {
+        store.holdWrites(true);
+        ActorRef<RegistrarEntity.Command> entity = spawn(Clock.systemUTC(), 2);
+        TestProbe<RegistrarEntity.RegisterReply> probe = KIT.createTestProbe();
+        entity.tell(new RegistrarEntity.Register(register("c1", 1, 600, "sip:a@192.0.2.1"), probe.getRef()));
+        probe.awaitAssert(() -> {
+            assertThat(store.heldWrites()).isEqualTo(1);
+            return null;
+        });
+        for (int cseq = 2; cseq <= 4; cseq++) {
+            entity.tell(new RegistrarEntity.Register(register("c1", cseq, 600, "sip:a@192.0.2.1"), probe.getRef()));
+        }
+        assertThat(probe.expectMessageClass(RegistrarEntity.Unavailable.class).reason()).startsWith("Too many pending");
+        store.holdWrites(false);
+        store.release();
+        assertThat(probe.receiveSeveralMessages(3)).allMatch(RegistrarEntity.Registered.class::isInstance);
+    }
+
+    @Test
+    void a_failed_load_answers_every_waiting_request() {
+        var load = store.holdNextLoad();
+        ActorRef<RegistrarEntity.Command> entity = spawn(Clock.systemUTC());
+        TestProbe<RegistrarEntity.RegisterReply> probe = KIT.createTestProbe();
+        TestProbe<RegistrarEntity.BindingsReply> lookup = KIT.createTestProbe();
+        entity.tell(new RegistrarEntity.Register(register("c1", 1, 600, "sip:a@192.0.2.1"), probe.getRef()));
+        entity.tell(new RegistrarEntity.GetBindings(lookup.getRef()));
+        entity.tell(new RegistrarEntity.Register(register("c2", 1, 600, "sip:a@192.0.2.2"), probe.getRef()));
+        probe.expectNoMessage(Duration.ofMillis(200));
+        load.completeExceptionally(new IllegalStateException("cassandra down"));
+        probe.expectMessageClass(RegistrarEntity.Unavailable.class);
+        probe.expectMessageClass(RegistrarEntity.Unavailable.class);
+        lookup.expectMessageClass(RegistrarEntity.Unavailable.class);
+        probe.expectTerminated(entity);
     }
 
     @Test

@@ -22,6 +22,7 @@ public final class InMemoryBindingStore implements BindingStore {
     private final ConcurrentLinkedQueue<Runnable> held = new ConcurrentLinkedQueue<>();
     private volatile boolean hold;
     private volatile RuntimeException failWith;
+    private volatile CompletableFuture<List<Binding>> nextLoad;
 
     public void holdWrites(boolean hold) {
         this.hold = hold;
@@ -33,11 +34,11 @@ public final class InMemoryBindingStore implements BindingStore {
 
     /** Completes the writes held so far; returns how many. */
     public int release() {
-        int n = 0;
-        Runnable r;
-        while ((r = held.poll()) != null) {
-            r.run();
-            n++;
+        // Only the writes held now: completing one lets the entity issue its next write, which a
+        // test wants to observe as held before it releases that one too.
+        int n = held.size();
+        for (int i = 0; i < n; i++) {
+            held.poll().run();
         }
         return n;
     }
@@ -55,8 +56,20 @@ public final class InMemoryBindingStore implements BindingStore {
         bindings.forEach(b -> m.put(b.key(), b));
     }
 
+    /** The next load returns this future, which the test completes (or fails) when it wants. */
+    public CompletableFuture<List<Binding>> holdNextLoad() {
+        CompletableFuture<List<Binding>> f = new CompletableFuture<>();
+        nextLoad = f;
+        return f;
+    }
+
     @Override
     public CompletionStage<List<Binding>> load(String aor) {
+        CompletableFuture<List<Binding>> held = nextLoad;
+        if (held != null) {
+            nextLoad = null;
+            return held;
+        }
         return CompletableFuture.completedFuture(stored(aor));
     }
 

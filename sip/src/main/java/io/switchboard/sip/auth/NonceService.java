@@ -173,6 +173,15 @@ public final class NonceService {
         }
     }
 
+    /**
+     * Forgets the nc of nonces past their lifetime now, rather than at the next verified response
+     * (the lazy sweep only runs when a new nonce is recorded, so after a burst of registrations the
+     * table kept one entry per flow until traffic resumed). The node calls this periodically.
+     */
+    public void removeExpired(Instant now) {
+        sweep(now.toEpochMilli());
+    }
+
     /** How many nonces this node currently remembers an nc for (for a gauge). */
     public int trackedNonces() {
         return seen.size();
@@ -240,6 +249,10 @@ public final class NonceService {
         if (seen.size() <= maxTracked && nowMillis - lastSweepMillis < lifetimeMillis) {
             return;
         }
+        sweep(nowMillis);
+    }
+
+    private void sweep(long nowMillis) {
         if (!sweeping.compareAndSet(false, true)) {
             return;
         }

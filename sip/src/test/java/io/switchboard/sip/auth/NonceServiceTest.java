@@ -146,6 +146,23 @@ class NonceServiceTest {
     }
 
     @Test
+    void removeExpiredForgetsDeadNoncesWithoutNewTraffic() {
+        NonceService s = new NonceService(SECRET, Duration.ofSeconds(300), 1000, List.of());
+        String old = s.issue("r", T0);
+        assertThat(s.check(old, "r", 1, T0)).isEqualTo(NonceCheck.VALID);
+        String recent = s.issue("r", T0.plusSeconds(200));
+        assertThat(s.check(recent, "r", 1, T0.plusSeconds(200))).isEqualTo(NonceCheck.VALID);
+
+        s.removeExpired(T0.plusSeconds(299));
+        assertThat(s.trackedNonces()).isEqualTo(2);
+        s.removeExpired(T0.plusSeconds(301));
+        assertThat(s.trackedNonces()).isEqualTo(1);
+        // the forgotten one is past its lifetime: stale, never accepted again with an old count
+        assertThat(s.check(old, "r", 1, T0.plusSeconds(301))).isEqualTo(NonceCheck.STALE);
+        assertThat(s.check(recent, "r", 1, T0.plusSeconds(301))).isEqualTo(NonceCheck.REPLAYED);
+    }
+
+    @Test
     void trackingIsCappedAndForgottenNoncesAreStaleNeverReplayable() {
         int cap = 20;
         NonceService s = new NonceService(SECRET, Duration.ofSeconds(300), cap, List.of());

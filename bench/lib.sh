@@ -1,0 +1,122 @@
+# Shared helpers for the bench scripts (sourced, not run). Expects $here = checkout root, cwd = $here.
+#
+# Every process a bench starts is tracked by pid and stopped by pid: other people's nodes, tests and
+# SIPp runs may share this machine, so nothing here kills by name.
+
+bench_config="${BENCH_CONFIG:-bench/bench.conf}"
+# The data folder bench/bench.conf names; wiped at each node start so every run begins empty.
+bench_data="bench/out/data"
+
+node_pid=""
+cassandra_pid=""
+sip_port=""
+admin_port=""
+
+# Machine, load and build, for the head of every result file.
+describe_machine() {
+  echo "date:    $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+  echo "host:    $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(awk '/MemTotal/ {printf "%.1f GiB RAM", $2/1048576}' /proc/meminfo)"
+  echo "load:    $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min) before the run"
+  echo "java:    $(java -version 2>&1 | head -1)"
+  echo "sipp:    $(sipp -v 2>&1 | grep -m1 -o 'SIPp v[^ ]*')"
+  echo "commit:  $(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet 2>/dev/null || echo ' (+ uncommitted changes)')"
+  echo "node:    SWITCHBOARD_JAVA_OPTS=${SWITCHBOARD_JAVA_OPTS:-(default -Xms512m -Xmx1g)} config $bench_config"
+}
+
+# Starts a node on a fresh data folder and waits until it is ready; sets node_pid, cassandra_pid,
+# sip_port, admin_port (read from the node's own "up" log line, so they are what it really bound).
+start_node() {
+  local log="$1"
+  rm -rf "$bench_data"
+  bin/switchboard start --config "$bench_config" > "$log" 2>&1 &
+  node_pid=$!
+  local i line
+  for i in $(seq 1 240); do
+    line=$(grep -m1 ' up: SIP udp ' "$log" 2>/dev/null || true)
+    [ -n "$line" ] && break
+    if ! kill -0 "$node_pid" 2>/dev/null; then
+      echo "node exited during start (port in use, or killed by someone else?):" >&2
+      grep -v 'TLS\|truststore\|keystore\|security policy' "$log" | tail -30 >&2
+      node_pid=""
+      return 1
+    fi
+    sleep 0.5
+  done
+  [ -n "$line" ] || { echo "node not up after 120 s" >&2; return 1; }
+  sip_port=$(sed -E 's/.*SIP udp [0-9.]+:([0-9]+).*/\1/' <<<"$line")
+  admin_port=$(sed -E 's#.*admin http://[0-9.]+:([0-9]+)/.*#\1#' <<<"$line")
+  for i in $(seq 1 60); do
+    curl -sf "http://127.0.0.1:$admin_port/health/ready" >/dev/null 2>&1 && break
+    sleep 0.5
+  done
+  curl -sf "http://127.0.0.1:$admin_port/health/ready" >/dev/null || { echo "node not ready" >&2; return 1; }
+  cassandra_pid=$(ps -o pid= --ppid "$node_pid" | tr -d ' ' | head -1)
+}
+
+stop_node() {
+  if [ -n "$node_pid" ] && kill -0 "$node_pid" 2>/dev/null; then
+    kill "$node_pid" 2>/dev/null || true
+    local i
+    for i in $(seq 1 90); do kill -0 "$node_pid" 2>/dev/null || break; sleep 0.5; done
+    kill -0 "$node_pid" 2>/dev/null && kill -9 "$node_pid" 2>/dev/null
+  fi
+  # The embedded Cassandra exits when its parent's pipe closes; make sure of it.
+  if [ -n "$cassandra_pid" ]; then
+    local i
+    for i in $(seq 1 60); do kill -0 "$cassandra_pid" 2>/dev/null || break; sleep 0.5; done
+    kill -0 "$cassandra_pid" 2>/dev/null && kill -9 "$cassandra_pid" 2>/dev/null
+  fi
+  node_pid=""; cassandra_pid=""
+}
+
+node_alive() {
+  [ -n "$node_pid" ] && kill -0 "$node_pid" 2>/dev/null
+}
+
+# utime+stime of a process in clock ticks (0 if gone).
+cpu_ticks() {
+  [ -n "${1:-}" ] && [ -r "/proc/$1/stat" ] || { echo 0; return; }
+  # fields after the ")" of the command name: state is field 3, utime 14, stime 15
+  sed -E 's/^.*\) //' "/proc/$1/stat" | awk '{print $12 + $13}'
+}
+
+# Sum of one node metric over all label sets matching a regex, e.g. metric 'switchboard_register_requests_total{status="200"'
+metric() {
+  curl -sf "http://127.0.0.1:$admin_port/metrics" | awk -v m="$1" 'index($0, m) == 1 {s += $NF} END {printf "%d\n", s}'
+}
+
+# Imports are upserts, so a failed one (a Cassandra write timeout on a busy machine) is retried.
+import_users() {
+  local csv="$1" expect="$2" out try
+  for try in 1 2 3; do
+    out=$(bin/switchboard user import "$csv" --config "$bench_config" 2>&1 | head -3 || true)
+    if grep -q "^imported $expect users, 0 rows rejected" <<<"$out"; then
+      echo "$out"
+      return 0
+    fi
+    echo "user import attempt $try failed: $out" >&2
+    sleep 5
+  done
+  return 1
+}
+
+# Runs one SIPp step in the foreground, bounded in time, in folder $1. Remaining args go to SIPp.
+# SIPp's own CPU time (user+sys seconds) is written to $1/sipp.cpu.
+run_sipp() {
+  local dir="$1" limit="$2"; shift 2
+  mkdir -p "$dir"
+  (
+    cd "$dir"
+    local rc=0
+    /usr/bin/time -f '%U %S' -o sipp.time timeout --kill-after=5 "$limit" sipp "$@" -nostdin -nd \
+        -trace_stat -stf stats.csv -fd 1 -trace_rtt -rtt_freq 1 -trace_err -trace_counts \
+        </dev/null > screen.txt 2>&1 || rc=$?
+    echo "$rc" > sipp.rc
+    awk 'END {printf "%.2f\n", $1 + $2}' sipp.time > sipp.cpu
+  )
+}
+
+# Reads the SIPp step in folder $1 (which was asked for $2 flows) and prints "key=value" lines.
+sipp_summary() {
+  python3 "$here/bench/sipp_summary.py" "$1" "$2"
+}
