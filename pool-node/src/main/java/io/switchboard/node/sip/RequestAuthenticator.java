@@ -83,7 +83,7 @@ public final class RequestAuthenticator {
             return done(new Outcome.Answer(Response.BAD_REQUEST, "Malformed credentials: " + invalid.reason(), List.of()));
         }
         DigestResponse response = ((DigestResponse.Parsed.Ok) parsed).value();
-        if (!sameUri(response.uri(), request.getRequestURI().toString())) {
+        if (!uriMatches(response.uri(), request)) {
             // RFC 7616 section 3.4.6: credentials computed for another URI are not for this request.
             metrics.authFailure("uri_mismatch");
             return done(new Outcome.Answer(Response.BAD_REQUEST, "Digest uri does not match the Request-URI", List.of()));
@@ -130,12 +130,26 @@ public final class RequestAuthenticator {
     }
 
     /**
-     * Scheme and host compare without case, the rest exactly; some clients write the Request-URI's
-     * host in another case in the digest uri than on the request line.
+     * The digest {@code uri} must name this request's target: its Request-URI (scheme and host
+     * compared without case when there is no user part), or this node's own address as the request
+     * reached it, which is what SIPp and some phones put there ({@code sip:127.0.0.1:5060}).
      */
-    static boolean sameUri(String digestUri, String requestUri) {
-        return digestUri != null && (digestUri.equals(requestUri) || digestUri.equalsIgnoreCase(requestUri)
-                && digestUri.indexOf('@') < 0);
+    static boolean uriMatches(String digestUri, Request request) {
+        if (digestUri == null) {
+            return false;
+        }
+        String requestUri = request.getRequestURI().toString();
+        if (digestUri.equals(requestUri) || digestUri.indexOf('@') < 0 && digestUri.equalsIgnoreCase(requestUri)) {
+            return true;
+        }
+        gov.nist.javax.sip.message.SIPMessage m = (gov.nist.javax.sip.message.SIPMessage) request;
+        if (m.getLocalAddress() == null) {
+            return false;
+        }
+        String local = m.getLocalAddress().getHostAddress() + ":" + m.getLocalPort();
+        String bare = digestUri.replaceFirst("^sips?:", "");
+        int params = bare.indexOf(';');
+        return (params < 0 ? bare : bare.substring(0, params)).equalsIgnoreCase(local);
     }
 
     /** The client's credentials for our realm; others (for upstream proxies) are not ours to check. */
