@@ -34,6 +34,7 @@ import io.switchboard.registrar.sip.RegisterHandler;
 import io.switchboard.registrar.sip.RegisterParser;
 import io.switchboard.registrar.sip.RegisterResponses;
 import io.switchboard.sip.flow.FlowTokens;
+import io.switchboard.sip.stack.AnsweredRequests;
 
 /**
  * The node's JAIN-SIP listener: the one place requests enter. It opens the server transaction,
@@ -180,12 +181,14 @@ public final class SipFrontEnd implements SipListener {
         }
     }
 
+    /** Sends a final response; the request is not to be read afterwards (see {@link AnsweredRequests}). */
     private void send(ServerTransaction transaction, Response response) {
         try {
             transaction.sendResponse(response);
         } catch (javax.sip.SipException | javax.sip.InvalidArgumentException | RuntimeException e) {
             LOG.debug("Could not send {}: {}", response.getStatusCode(), e.toString());
         }
+        AnsweredRequests.release(transaction.getRequest());
     }
 
     private ServerTransaction serverTransaction(RequestEvent event) {

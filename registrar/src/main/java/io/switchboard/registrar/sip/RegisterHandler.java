@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 import io.switchboard.registrar.domain.RegisterRequest;
 import io.switchboard.registrar.entity.RegistrarClient;
 import io.switchboard.registrar.entity.RegistrarEntity;
+import io.switchboard.sip.stack.AnsweredRequests;
 
 /**
  * The registrar's SIP adapter: an authenticated REGISTER in, one final response out.
@@ -93,6 +94,8 @@ public final class RegisterHandler {
             // The transaction ended (timeout, closed connection): the client retransmits or gave up.
             LOG.debug("Could not send {} to REGISTER: {}", response.getStatusCode(), e.toString());
         }
+        // the transaction keeps the request for 32 s over UDP: keep only what the RI still reads
+        AnsweredRequests.release(transaction.getRequest());
         observer.completed(response.getStatusCode(), System.nanoTime() - startNanos);
     }
 }

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 
 /**
  * Stateless digest nonces that every pool node can check, because they are signed with a secret
@@ -66,15 +66,24 @@ public final class NonceService {
     private final int maxTracked;
     private final SecureRandom random = new SecureRandom();
 
-    private final ConcurrentHashMap<String, Seen> seen = new ConcurrentHashMap<>();
+    /**
+     * Highest nc per nonce, keyed by the nonce's 64 random bits: only authentic nonces (MAC checked)
+     * get here, and two of them sharing their random part is as likely as guessing a 64-bit key.
+     * An entry is a map node, a Long and a Seen: about 80 bytes instead of 170 with the nonce
+     * string as key and an AtomicLong, which matters with one entry per authenticated request of
+     * the last nonce lifetime (100,000 after 100,000 registrations).
+     */
+    private final ConcurrentHashMap<Long, Seen> seen = new ConcurrentHashMap<>();
     /** Nonces issued at or before this instant whose entry is gone count as stale. */
     private volatile long forgottenUpTo = Long.MIN_VALUE;
     private volatile long lastSweepMillis;
     private final AtomicBoolean sweeping = new AtomicBoolean();
 
     private static final class Seen {
+        private static final AtomicLongFieldUpdater<Seen> HIGHEST_NC =
+                AtomicLongFieldUpdater.newUpdater(Seen.class, "highestNc");
         final long issuedAt;
-        final AtomicLong highestNc = new AtomicLong();
+        volatile long highestNc;
 
         Seen(long issuedAt) {
             this.issuedAt = issuedAt;
@@ -154,20 +163,21 @@ public final class NonceService {
         if (nc < 1 || nc > 0xffff_ffffL) {
             return NonceCheck.INVALID;
         }
-        Seen entry = seen.get(nonce);
+        Long key = randomPart(nonce);
+        Seen entry = seen.get(key);
         if (entry == null) {
             if (issuedAt <= forgottenUpTo) {
                 return NonceCheck.STALE;
             }
-            entry = seen.computeIfAbsent(nonce, k -> new Seen(issuedAt));
+            entry = seen.computeIfAbsent(key, k -> new Seen(issuedAt));
             maybeSweep(nowMillis);
         }
         while (true) {
-            long highest = entry.highestNc.get();
+            long highest = entry.highestNc;
             if (nc <= highest) {
                 return NonceCheck.REPLAYED;
             }
-            if (entry.highestNc.compareAndSet(highest, nc)) {
+            if (Seen.HIGHEST_NC.compareAndSet(entry, highest, nc)) {
                 return NonceCheck.VALID;
             }
         }
@@ -234,6 +244,11 @@ public final class NonceService {
             }
         }
         return FORGED;
+    }
+
+    /** The random bytes of a nonce already found authentic (so canonical base64 of the right length). */
+    private static long randomPart(String nonce) {
+        return ByteBuffer.wrap(Base64.getUrlDecoder().decode(nonce), 8, RANDOM_BYTES).getLong();
     }
 
     private static byte[] realmBytes(String realm) {

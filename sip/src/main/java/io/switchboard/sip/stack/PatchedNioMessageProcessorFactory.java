@@ -7,6 +7,7 @@ import gov.nist.javax.sip.stack.NioMessageProcessorFactory;
 import gov.nist.javax.sip.stack.NioTcpMessageChannel;
 import gov.nist.javax.sip.stack.NioTcpMessageProcessor;
 import gov.nist.javax.sip.stack.NioTlsMessageProcessor;
+import gov.nist.javax.sip.stack.ReusingBufferUdpMessageProcessor;
 import gov.nist.javax.sip.stack.SIPTransactionStack;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -31,6 +32,9 @@ import java.nio.channels.SocketChannel;
  * protected RI API (subclasses), no copied RI code. A send that finds a dead cached socket and
  * reconnects can still hit the registration race of jsip#77; with NONBLOCKING connects the
  * registration normally wins because the write waits for the TCP handshake.
+ *
+ * <p>UDP gets {@link ReusingBufferUdpMessageProcessor}: the RI's receive loop allocated a 64 KiB
+ * buffer per datagram (see there).
  */
 public final class PatchedNioMessageProcessorFactory implements MessageProcessorFactory {
     private final NioMessageProcessorFactory ri = new NioMessageProcessorFactory();
@@ -48,6 +52,10 @@ public final class PatchedNioMessageProcessorFactory implements MessageProcessor
         }
         if ("TLS".equalsIgnoreCase(transport)) {
             return new Tls(address, stack, port);
+        }
+        if ("UDP".equalsIgnoreCase(transport)) {
+            // one reused receive buffer instead of a new 64 KiB array per datagram
+            return new ReusingBufferUdpMessageProcessor(address, stack, port);
         }
         return ri.createMessageProcessor(stack, address, port, transport);
     }
