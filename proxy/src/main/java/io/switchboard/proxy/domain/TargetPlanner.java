@@ -1,0 +1,109 @@
+package io.switchboard.proxy.domain;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import io.switchboard.registrar.domain.Binding;
+import io.switchboard.registrar.domain.Flow;
+
+/**
+ * Turns a user's bindings into fork branches (RFC 3261 section 16.5: every contact is a target;
+ * we fork to all of them in parallel so every endpoint rings).
+ *
+ * <p>Connections are node-local (DESIGN rule 6, RFC 5626 section 5.3): a binding made over TCP or
+ * TLS is reached over its flow, directly when this node holds it, else through the node that does
+ * (a Route to that node carrying the flow token). A binding whose node is not a live pool member
+ * is a failed flow: skipped until the client registers again, and the fork carries on with the
+ * user's other bindings. A UDP binding is reached from any node: an RFC 5626 client over its
+ * flow's source address, any other at its Contact (or through its Path, RFC 3327).
+ */
+public final class TargetPlanner {
+
+    /** What the planner needs to know about the pool. */
+    public interface Pool {
+
+        /** Id of the node planning. */
+        String selfNode();
+
+        /** True when a pool member with this node id is up and reachable. */
+        boolean isAvailable(String nodeId);
+
+        /** The SIP address of the node holding the flow in {@code token}; empty if the token is not ours. */
+        Optional<NextHop> nodeHolding(String token);
+    }
+
+    /** A binding that gets no branch, and why (for logs and the operator). */
+    public record Skipped(String contact, String reason) {
+    }
+
+    public record Plan(List<Target> targets, List<Skipped> skipped) {
+
+        public Plan {
+            targets = List.copyOf(targets);
+            skipped = List.copyOf(skipped);
+        }
+    }
+
+    private TargetPlanner() {
+    }
+
+    /**
+     * @param instance only bindings of this {@code +sip.instance} (a GRUU, RFC 5627 section 5.1),
+     *                 or null for all
+     */
+    public static Plan plan(List<Binding> bindings, String instance, Pool pool, Instant now) {
+        List<Target> targets = new ArrayList<>(bindings.size());
+        List<Skipped> skipped = new ArrayList<>();
+        for (Binding b : bindings) {
+            if (b.isExpired(now)) {
+                continue;
+            }
+            if (instance != null && !instance.equalsIgnoreCase(stripBrackets(b.instanceId()))) {
+                continue;
+            }
+            Flow f = b.flow();
+            String label = b.contact();
+            if (f.isConnectionOriented()) {
+                if (f.node().equals(pool.selfNode())) {
+                    targets.add(new Target(b.contact(), b.path(), new NextHop(f.sourceHost(), f.sourcePort(), f.transport()),
+                            f.flowToken(), label, false));
+                } else if (!pool.isAvailable(f.node())) {
+                    skipped.add(new Skipped(b.contact(), "flow on node " + f.node() + ", which is not up"));
+                } else {
+                    Optional<NextHop> node = pool.nodeHolding(f.flowToken());
+                    if (node.isEmpty()) {
+                        skipped.add(new Skipped(b.contact(), "flow token unreadable"));
+                    } else {
+                        targets.add(new Target(b.contact(), List.of(flowRoute(f.flowToken(), node.get())), null, "",
+                                label + " via " + f.node(), false));
+                    }
+                }
+            } else if (b.isOutbound()) {
+                targets.add(new Target(b.contact(), b.path(), new NextHop(f.sourceHost(), f.sourcePort(), "udp"), "",
+                        label, false));
+            } else {
+                targets.add(new Target(b.contact(), b.path(), null, "", label, false));
+            }
+        }
+        return new Plan(targets, skipped);
+    }
+
+    /** {@code sip:TOKEN@host:port;transport=tcp;lr}: the Route that steers a request into a flow on another node. */
+    public static String flowRoute(String token, NextHop node) {
+        return "sip:" + token + "@" + hostForUri(node.host()) + ":" + node.port() + ";transport=" + node.transport() + ";lr";
+    }
+
+    static String hostForUri(String host) {
+        return host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host;
+    }
+
+    static String stripBrackets(String instance) {
+        if (instance == null) {
+            return null;
+        }
+        String s = instance.trim();
+        return s.startsWith("<") && s.endsWith(">") ? s.substring(1, s.length() - 1) : s;
+    }
+}
