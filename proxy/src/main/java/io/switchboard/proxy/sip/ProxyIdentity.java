@@ -1,0 +1,132 @@
+package io.switchboard.proxy.sip;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import javax.sip.address.SipURI;
+import javax.sip.message.Request;
+
+import gov.nist.javax.sip.message.SIPMessage;
+
+import io.switchboard.sip.flow.Flow;
+import io.switchboard.sip.flow.FlowTokens;
+
+/**
+ * Who this node is on the SIP side: the address and ports it listens on, the domains it serves,
+ * and the flow tokens it can read. Decides whether a Route or Request-URI points at us, and builds
+ * the URIs we put in Record-Route and in Routes towards other nodes.
+ */
+public final class ProxyIdentity {
+
+    private final String nodeId;
+    private final String address;
+    private final Map<String, Integer> ports;
+    private final Set<String> domains;
+    private final FlowTokens tokens;
+
+    /**
+     * @param address the address clients and other nodes reach this node at (its SIP bind address)
+     * @param ports   listening port per lower-case transport ("udp", "tcp", "tls")
+     */
+    public ProxyIdentity(String nodeId, String address, Map<String, Integer> ports, Set<String> domains, FlowTokens tokens) {
+        this.nodeId = nodeId;
+        this.address = address.toLowerCase(Locale.ROOT);
+        this.ports = Map.copyOf(ports);
+        this.domains = Set.copyOf(domains);
+        this.tokens = tokens;
+    }
+
+    public String nodeId() {
+        return nodeId;
+    }
+
+    public String address() {
+        return address;
+    }
+
+    public boolean servesDomain(String host) {
+        return host != null && domains.contains(host.toLowerCase(Locale.ROOT));
+    }
+
+    /** Port we listen on for {@code transport}, falling back to UDP's. */
+    public int port(String transport) {
+        Integer p = ports.get(transport.toLowerCase(Locale.ROOT));
+        return p != null ? p : ports.getOrDefault("udp", ports.values().iterator().next());
+    }
+
+    /**
+     * True when {@code uri} names this node: our address and one of our ports (RFC 3261 section
+     * 16.4), or one of our domains without a user part (a client's outbound proxy setting such as
+     * {@code sip:example.test;lr}).
+     */
+    public boolean isOurs(SipURI uri) {
+        String host = uri.getHost();
+        if (host == null) {
+            return false;
+        }
+        host = host.toLowerCase(Locale.ROOT);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        if (host.equals(address)) {
+            int port = uri.getPort();
+            if (port <= 0) {
+                port = uri.isSecure() || "tls".equalsIgnoreCase(uri.getTransportParam()) ? 5061 : 5060;
+            }
+            return ports.containsValue(port);
+        }
+        return (uri.getUser() == null || uri.getUser().isEmpty()) && domains.contains(host);
+    }
+
+    /**
+     * True when a Via's sent-by is ours: our address and our port for its transport. Other nodes
+     * may share the address (several nodes on one machine), so the port decides.
+     */
+    public boolean isOwnSentBy(String host, int port, String transport) {
+        if (host == null || !host.equalsIgnoreCase(address)) {
+            return false;
+        }
+        String t = transport == null ? "udp" : transport.toLowerCase(Locale.ROOT);
+        return port(t) == (port > 0 ? port : ("tls".equals(t) ? 5061 : 5060));
+    }
+
+    /** Our Record-Route URI for one side of a request: {@code sip:[token@]address:port;transport=t;lr}. */
+    public String recordRouteUri(String transport, String token) {
+        String t = transport.toLowerCase(Locale.ROOT);
+        String host = address.indexOf(':') >= 0 ? "[" + address + "]" : address;
+        return "sip:" + (token.isEmpty() ? "" : token + "@") + host + ":" + port(t) + ";transport=" + t + ";lr";
+    }
+
+    /** The flow named by a token, when this pool made it (any node). */
+    public Optional<Flow> flow(String token) {
+        return tokens.decode(token);
+    }
+
+    /** The token of the connection {@code request} arrived on, or "" for UDP. */
+    public String arrivalToken(Request request) {
+        SIPMessage m = (SIPMessage) request;
+        String transport = arrivalTransport(request);
+        if ("udp".equals(transport) || m.getRemoteAddress() == null || m.getLocalAddress() == null) {
+            return "";
+        }
+        return tokens.encode(new Flow(nodeId, transport, m.getLocalAddress().getHostAddress(), m.getLocalPort(),
+                m.getRemoteAddress().getHostAddress(), m.getRemotePort()));
+    }
+
+    /** True when {@code request} arrived on {@code flow} (same connection end points). */
+    public static boolean arrivedOn(Request request, Flow flow) {
+        SIPMessage m = (SIPMessage) request;
+        return m.getRemoteAddress() != null
+                && flow.transport().equalsIgnoreCase(arrivalTransport(request))
+                && flow.remoteAddress().equals(m.getRemoteAddress().getHostAddress())
+                && flow.remotePort() == m.getRemotePort();
+    }
+
+    /** Transport of the connection the request came in on (the top Via says what the sender used). */
+    public static String arrivalTransport(Request request) {
+        javax.sip.header.ViaHeader via = (javax.sip.header.ViaHeader) request.getHeader(javax.sip.header.ViaHeader.NAME);
+        return via == null ? "udp" : via.getTransport().toLowerCase(Locale.ROOT);
+    }
+}
