@@ -36,8 +36,14 @@ import io.switchboard.node.admin.AdminServer.Reply;
 import io.switchboard.node.admin.RegistrationsApi;
 import io.switchboard.node.admin.UsersApi;
 import io.switchboard.node.cluster.PekkoSettings;
+import io.switchboard.node.cluster.SipPeers;
 import io.switchboard.node.config.ConfigError;
 import io.switchboard.node.config.NodeConfig;
+import io.switchboard.node.config.ProxyConfig;
+import io.switchboard.proxy.sip.ProxyIdentity;
+import io.switchboard.proxy.sip.ProxyRouter;
+import io.switchboard.proxy.sip.StatefulProxy;
+import io.switchboard.proxy.sip.UserLocator;
 import io.switchboard.node.metrics.NodeMetrics;
 import io.switchboard.node.sip.RequestAuthenticator;
 import io.switchboard.node.sip.SipFrontEnd;
@@ -75,6 +81,7 @@ public final class SwitchboardNode implements AutoCloseable {
     private CqlSession session;
     private ActorSystem<Void> system;
     private SipEndpoint sip;
+    private StatefulProxy proxy;
     private AdminServer admin;
     private volatile boolean closed;
 
@@ -105,7 +112,11 @@ public final class SwitchboardNode implements AutoCloseable {
         AccountRules accountRules = new AccountRules(config.domains());
         createBootstrapUsers(accounts, accountRules, clock);
 
-        system = ActorSystem.create(Behaviors.empty(), PekkoSettings.SYSTEM_NAME, PekkoSettings.from(config));
+        // The UDP port is fixed before joining the cluster: the node announces it in its role, so
+        // other nodes can reach the TCP/TLS flows it holds (SipPeers).
+        int udpPort = config.sip().udpPort() == 0 ? freeUdpPort(config.sip().bindAddress()) : config.sip().udpPort();
+        system = ActorSystem.create(Behaviors.empty(), PekkoSettings.SYSTEM_NAME, PekkoSettings.from(config,
+                List.of(SipPeers.role(config.nodeId(), config.sip().bindAddress(), udpPort))));
         RegisterRules rules = new RegisterRules(config.registrar().policy());
         RegistrarEntity.init(system, new RegistrarEntity.Settings(rules, new CassandraBindingStore(session), metrics,
                 clock, config.registrar().passivateAfter(), 1000));
@@ -132,13 +143,16 @@ public final class SwitchboardNode implements AutoCloseable {
                 (int) config.registrar().flowTimer().toSeconds());
         RequestAuthenticator authenticator = new RequestAuthenticator(accounts, new DigestChallenger(nonces, config.auth().algorithms()),
                 new DigestVerifier(nonces, secret), throttle, headerFactory, metrics, clock);
+        FlowTokens flowTokens = new FlowTokens(secret);
+        Gruus gruus = new Gruus(secret);
         SipFrontEnd frontEnd = new SipFrontEnd(config.nodeId(), config.domains(), authenticator,
                 new RegisterHandler(registrar, responses, metrics, clock), responses, headerFactory,
-                new FlowTokens(secret), metrics);
+                flowTokens, metrics, gruus);
         NodeConfig.Sip s = config.sip();
-        SipStackSettings stack = SipStackSettings.defaults("switchboard-" + config.nodeId(), s.bindAddress(), s.udpPort(),
+        SipStackSettings stack = SipStackSettings.defaults("switchboard-" + config.nodeId(), s.bindAddress(), udpPort,
                 s.tcpPort()).withThreadPoolSize(s.threadPoolSize())
-                .withMaxServerTransactions(s.maxServerTransactions());
+                .withMaxServerTransactions(s.maxServerTransactions())
+                .withExtraProperties(ProxyRouter.STACK_PROPERTIES);
         if (s.tls().isPresent()) {
             NodeConfig.Tls tls = s.tls().get();
             TlsSettings d = TlsSettings.of(tls.keyStore(), tls.keyStorePassword(), tls.port());
@@ -147,7 +161,19 @@ public final class SwitchboardNode implements AutoCloseable {
                     d.handshakeTimeout()));
         }
         sip = SipEndpoint.start(stack, frontEnd);
-        frontEnd.attach(sip.provider());
+        ProxyConfig proxyConfig = ProxyConfig.of(config);
+        Map<String, Integer> ports = new java.util.HashMap<>();
+        ports.put("udp", sip.udpPort());
+        ports.put("tcp", sip.tcpPort());
+        s.tls().ifPresent(tlsConfig -> ports.put("tls", sip.tlsPort()));
+        ProxyIdentity identity = new ProxyIdentity(config.nodeId(), s.bindAddress(), ports, java.util.Set.copyOf(config.domains()),
+                flowTokens);
+        UserLocator locator = new UserLocator(accounts, RegistrarClient.sharded(system, proxyConfig.lookupTimeout()),
+                new CassandraBindingStore(session));
+        proxy = new StatefulProxy(sip.provider(), sip.messages(), sip.headers(), sip.addresses(), identity, locator,
+                SipPeers.start(system, config.nodeId(), flowTokens), new StatefulProxy.Settings(proxyConfig.timerC(), proxyConfig.outboundProxy()),
+                metrics.proxyEvents());
+        frontEnd.attach(sip.provider(), proxy);
 
         UsersApi users = new UsersApi(accounts, accountRules, config.domains(), clock);
         RegistrationsApi registrations = new RegistrationsApi(registrar, clock);
@@ -184,6 +210,14 @@ public final class SwitchboardNode implements AutoCloseable {
         }
         ConsistencyLevel cl = DefaultConsistencyLevel.valueOf(st.consistency().name());
         return CassandraSessions.connect(new CassandraSettings(contactPoints, localDc, st.keyspace(), st.replication(), cl));
+    }
+
+    private static int freeUdpPort(String address) {
+        try (java.net.DatagramSocket probe = new java.net.DatagramSocket(0, java.net.InetAddress.getByName(address))) {
+            return probe.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new ConfigError("switchboard.sip.bind-address", "cannot bind UDP on " + address + " (" + e.getMessage() + ")");
+        }
     }
 
     /** Creates the configured users that do not exist yet; existing ones (and their passwords) are left alone. */
@@ -252,6 +286,9 @@ public final class SwitchboardNode implements AutoCloseable {
         }
         if (sip != null) {
             sip.close();
+        }
+        if (proxy != null) {
+            proxy.close();
         }
         if (system != null) {
             system.terminate();

@@ -16,6 +16,11 @@ public final class PekkoSettings {
     }
 
     public static Config from(NodeConfig config) {
+        return from(config, java.util.List.of());
+    }
+
+    /** @param roles cluster roles of this node (e.g. {@link SipPeers#role}) */
+    public static Config from(NodeConfig config, java.util.List<String> roles) {
         String seeds = config.cluster().seedNodes().stream()
                 .map(s -> "\"pekko://" + SYSTEM_NAME + "@" + s + "\"")
                 .collect(Collectors.joining(", "));
@@ -37,6 +42,7 @@ public final class PekkoSettings {
                   remote.artery.canonical { hostname = "%s", port = %d }
                   cluster {
                     seed-nodes = [%s]
+                    roles = [%s]
                     downing-provider-class = "org.apache.pekko.cluster.sbr.SplitBrainResolverProvider"
                     split-brain-resolver {
                       active-strategy = keep-majority
@@ -51,7 +57,8 @@ public final class PekkoSettings {
                   coordinated-shutdown.exit-jvm = off
                   coordinated-shutdown.run-by-jvm-shutdown-hook = on
                 }
-                """.formatted(config.cluster().host(), config.cluster().port(), seeds);
+                """.formatted(config.cluster().host(), config.cluster().port(), seeds,
+                roles.stream().map(r -> "\"" + r + "\"").collect(Collectors.joining(", ")));
         return ConfigFactory.parseString(text).withFallback(ConfigFactory.load());
     }
 }

@@ -12,6 +12,7 @@ import io.prometheus.client.Gauge;
 import io.prometheus.client.Histogram;
 import io.prometheus.client.exporter.common.TextFormat;
 
+import io.switchboard.proxy.sip.StatefulProxy;
 import io.switchboard.registrar.domain.Binding;
 import io.switchboard.registrar.entity.BindingListener;
 import io.switchboard.registrar.sip.RegisterObserver;
@@ -29,6 +30,8 @@ public final class NodeMetrics implements RegisterObserver, BindingListener {
     private final Counter authFailures;
     private final Counter authThrottled;
     private final Counter badRequests;
+    private final Counter proxied;
+    private final Counter flowsSkipped;
 
     public NodeMetrics() {
         registers = Counter.build("switchboard_register_requests_total",
@@ -43,6 +46,10 @@ public final class NodeMetrics implements RegisterObserver, BindingListener {
                 "Requests refused because their account or source failed too often").labelNames("by").register(registry);
         badRequests = Counter.build("switchboard_sip_bad_requests_total",
                 "Requests answered 400 at the SIP edge").register(registry);
+        proxied = Counter.build("switchboard_proxy_requests_total",
+                "Proxied requests answered upstream, by method and final status code").labelNames("method", "status").register(registry);
+        flowsSkipped = Counter.build("switchboard_proxy_flows_skipped_total",
+                "Bindings not rung because the node holding their TCP/TLS connection is not up").register(registry);
         Gauge.build("switchboard_active_bindings", "Registrations held by registrar entities on this node")
                 .create().setChild(new Gauge.Child() {
                     @Override
@@ -64,6 +71,21 @@ public final class NodeMetrics implements RegisterObserver, BindingListener {
         new io.prometheus.client.hotspot.GarbageCollectorExports().register(registry);
         new io.prometheus.client.hotspot.ThreadExports().register(registry);
         new io.prometheus.client.hotspot.BufferPoolsExports().register(registry);
+    }
+
+    /** The proxy's view of these metrics. */
+    public StatefulProxy.Events proxyEvents() {
+        return new StatefulProxy.Events() {
+            @Override
+            public void answered(String method, int status) {
+                proxied.labels(method, Integer.toString(status)).inc();
+            }
+
+            @Override
+            public void flowSkipped() {
+                flowsSkipped.inc();
+            }
+        };
     }
 
     @Override

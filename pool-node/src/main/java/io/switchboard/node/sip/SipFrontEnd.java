@@ -29,6 +29,8 @@ import org.slf4j.LoggerFactory;
 import gov.nist.javax.sip.message.SIPMessage;
 
 import io.switchboard.node.metrics.NodeMetrics;
+import io.switchboard.proxy.sip.StatefulProxy;
+import io.switchboard.registrar.sip.Gruus;
 import io.switchboard.registrar.domain.Flow;
 import io.switchboard.registrar.sip.RegisterHandler;
 import io.switchboard.registrar.sip.RegisterParser;
@@ -41,13 +43,18 @@ import io.switchboard.sip.stack.AnsweredRequests;
  * routes by method, and never blocks: everything that waits (accounts, entities, Cassandra)
  * continues on completion callbacks.
  *
- * <p>Methods (RFC 3261 section 8.2.1): REGISTER and OPTIONS are served; other methods the RFCs
- * define get 405 with Allow; methods nobody defined get 501.
+ * <p>REGISTER goes to the registrar. Every other request is proxied (RFC 3261 section 16) by
+ * {@link StatefulProxy}: after loose routing ({@link StatefulProxy#popOwnRoutes}), a request steered
+ * into one of this node's flows goes there, an in-dialog request follows its Route, and an initial
+ * request is authenticated (407) when it comes from one of our domains, its From must then be the
+ * authenticated user (403 otherwise), and it goes to the user's bindings or, for other domains,
+ * to the outbound proxy (403 when none is configured). OPTIONS addressed to the node itself is
+ * answered here. Methods nobody defined get 501.
  */
 public final class SipFrontEnd implements SipListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(SipFrontEnd.class);
-    static final String ALLOW = "REGISTER, OPTIONS";
+    static final String ALLOW = "INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER, PRACK, SUBSCRIBE, NOTIFY, INFO, REFER, MESSAGE, UPDATE";
     private static final Set<String> KNOWN_METHODS = Set.of("INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "REGISTER",
             "PRACK", "SUBSCRIBE", "NOTIFY", "PUBLISH", "INFO", "REFER", "MESSAGE", "UPDATE");
 
@@ -59,11 +66,13 @@ public final class SipFrontEnd implements SipListener {
     private final HeaderFactory headers;
     private final FlowTokens flowTokens;
     private final NodeMetrics metrics;
+    private final Gruus gruus;
     private volatile SipProvider provider;
+    private volatile StatefulProxy proxy;
 
     public SipFrontEnd(String nodeId, List<String> domains, RequestAuthenticator authenticator,
                        RegisterHandler registrar, RegisterResponses responses, HeaderFactory headers,
-                       FlowTokens flowTokens, NodeMetrics metrics) {
+                       FlowTokens flowTokens, NodeMetrics metrics, Gruus gruus) {
         this.nodeId = nodeId;
         this.domains = Set.copyOf(domains);
         this.authenticator = authenticator;
@@ -72,11 +81,13 @@ public final class SipFrontEnd implements SipListener {
         this.headers = headers;
         this.flowTokens = flowTokens;
         this.metrics = metrics;
+        this.gruus = gruus;
     }
 
     /** Set once the stack is up (the provider exists only after the listener is chosen). */
-    public void attach(SipProvider sipProvider) {
+    public void attach(SipProvider sipProvider, StatefulProxy statefulProxy) {
         this.provider = sipProvider;
+        this.proxy = statefulProxy;
     }
 
     @Override
@@ -85,7 +96,10 @@ public final class SipFrontEnd implements SipListener {
         Request request = event.getRequest();
         String method = request.getMethod();
         if (Request.ACK.equals(method)) {
-            return; // ACKs to our non-2xx finals are absorbed by the transaction layer
+            // ACKs to our own non-2xx finals are absorbed by the transaction layer; what reaches
+            // us is an ACK for a 2xx, end to end through the proxy (RFC 3261 section 13.2.2.4).
+            proxy.forwardAck(request, proxy.popOwnRoutes(request));
+            return;
         }
         ServerTransaction transaction = serverTransaction(event);
         if (transaction == null) {
@@ -94,8 +108,14 @@ public final class SipFrontEnd implements SipListener {
         try {
             switch (method) {
                 case Request.REGISTER -> register(transaction, request, start);
-                case Request.OPTIONS -> options(transaction, request);
-                default -> unsupported(transaction, request, method);
+                case Request.CANCEL -> proxy.cancel(transaction, request);
+                default -> {
+                    if (KNOWN_METHODS.contains(method)) {
+                        route(transaction, request, method);
+                    } else {
+                        answer(transaction, request, Response.NOT_IMPLEMENTED, null, List.of());
+                    }
+                }
             }
         } catch (ParseException | RuntimeException e) {
             LOG.warn("Failed to handle {} from {}: {}", method, sourceOf(request), e.toString());
@@ -148,12 +168,139 @@ public final class SipFrontEnd implements SipListener {
         send(transaction, ok);
     }
 
-    private void unsupported(ServerTransaction transaction, Request request, String method) throws ParseException {
-        if (KNOWN_METHODS.contains(method)) {
-            answer(transaction, request, Response.METHOD_NOT_ALLOWED, null, List.of(headers.createAllowHeader(ALLOW)));
-        } else {
-            answer(transaction, request, Response.NOT_IMPLEMENTED, null, List.of());
+    /** Everything but REGISTER, CANCEL and ACK: loose routing, then by dialog state and target. */
+    private void route(ServerTransaction transaction, Request request, String method) throws ParseException {
+        StatefulProxy.Routing routing = proxy.popOwnRoutes(request);
+        if (routing.intoFlow()) {
+            // Steered into one of our flows by a token only the pool can make (RFC 5626 section 5.3).
+            proxy.forwardToFlow(transaction, request, routing);
+            return;
         }
+        javax.sip.header.ToHeader toHeader = (javax.sip.header.ToHeader) request.getHeader("To");
+        boolean inDialog = toHeader != null && toHeader.getTag() != null;
+        boolean moreRoutes = request.getHeader(javax.sip.header.RouteHeader.NAME) != null;
+        if (!(request.getRequestURI() instanceof SipURI target)) {
+            answer(transaction, request, Response.UNSUPPORTED_URI_SCHEME, "Only sip: and sips: Request-URIs", List.of());
+            return;
+        }
+        if (inDialog && (moreRoutes || !servesAsUser(target))) {
+            if (!moreRoutes && proxy.identity().isOurs(target)) {
+                answerForNode(transaction, request, method);
+            } else {
+                proxy.forwardOnward(transaction, request); // section 16.12: the route set decides
+            }
+            return;
+        }
+        if (!moreRoutes && (proxy.identity().isOurs(target) || target.getUser() == null)) {
+            answerForNode(transaction, request, method);
+            return;
+        }
+        SipURI from = fromUri(request);
+        if (from == null) {
+            badRequest(transaction, request, "From must be a sip: or sips: URI");
+            return;
+        }
+        String fromDomain = from.getHost().toLowerCase(Locale.ROOT);
+        boolean toUs = servesAsUser(target);
+        if (!domains.contains(fromDomain)) {
+            if (!toUs || moreRoutes) {
+                // Nobody of ours sent it and it is not for one of ours: we are no open relay.
+                answer(transaction, request, Response.FORBIDDEN, "Relaying denied", List.of());
+            } else {
+                dispatch(transaction, request, target, false);
+            }
+            return;
+        }
+        long start = System.nanoTime();
+        authenticator.authenticate(request, fromDomain, sourceOf(request), true).whenComplete((outcome, failure) -> {
+            if (failure != null) {
+                LOG.warn("Authentication of {} from {} could not complete: {}", method, from, failure.toString());
+                answerUnavailable(transaction, request);
+            } else if (outcome instanceof RequestAuthenticator.Outcome.Authenticated ok) {
+                String claimed = "sip:" + from.getUser() + "@" + fromDomain;
+                if (!ok.aor().equals(claimed)) {
+                    // The From identity must be the user who authenticated (issue 3; RFC 3261 section 22.3).
+                    answer(transaction, request, Response.FORBIDDEN, "From does not match the authenticated user", List.of());
+                    return;
+                }
+                removeOwnCredentials(request, fromDomain);
+                dispatch(transaction, request, target, moreRoutes);
+            } else {
+                RequestAuthenticator.Outcome.Answer a = (RequestAuthenticator.Outcome.Answer) outcome;
+                answer(transaction, request, a.status(), a.reason(), a.headers());
+                metrics.completed(a.status(), System.nanoTime() - start);
+            }
+        });
+    }
+
+    private boolean servesAsUser(SipURI uri) {
+        return uri.getUser() != null && !uri.getUser().isEmpty() && domains.contains(uri.getHost().toLowerCase(Locale.ROOT));
+    }
+
+    /** An initial request that may go on: to a user of ours, along a preloaded Route, or out. */
+    private void dispatch(ServerTransaction transaction, Request request, SipURI target, boolean moreRoutes) {
+        if (moreRoutes) {
+            proxy.forwardOnward(transaction, request);
+        } else if (servesAsUser(target)) {
+            String domain = target.getHost().toLowerCase(Locale.ROOT);
+            String user = target.getUser();
+            String instance = null;
+            if (target.getParameter("gr") != null || hasParameter(target, "gr")) {
+                // RFC 5627: a GRUU reaches exactly one instance of the user.
+                var temp = gruus.openTempGruu(user);
+                if (temp.isPresent()) {
+                    proxy.forwardToUser(transaction, request, temp.get().aor(), stripBrackets(temp.get().instanceId()));
+                    return;
+                }
+                instance = target.getParameter("gr");
+            }
+            proxy.forwardToUser(transaction, request, "sip:" + user + "@" + domain, instance);
+        } else {
+            proxy.forwardOutside(transaction, request);
+        }
+    }
+
+    private static boolean hasParameter(SipURI uri, String name) {
+        for (var it = uri.getParameterNames(); it.hasNext(); ) {
+            if (name.equalsIgnoreCase((String) it.next())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String stripBrackets(String s) {
+        return s != null && s.startsWith("<") && s.endsWith(">") ? s.substring(1, s.length() - 1) : s;
+    }
+
+    /** RFC 3261 section 22.3: credentials for our realm end here; others go on to their proxy. */
+    private static void removeOwnCredentials(Request request, String realm) {
+        var it = request.getHeaders("Proxy-Authorization");
+        List<javax.sip.header.ProxyAuthorizationHeader> keep = new java.util.ArrayList<>();
+        while (it.hasNext()) {
+            javax.sip.header.ProxyAuthorizationHeader h = (javax.sip.header.ProxyAuthorizationHeader) it.next();
+            if (h.getRealm() != null && !realm.equalsIgnoreCase(h.getRealm())) {
+                keep.add(h);
+            }
+        }
+        request.removeHeader("Proxy-Authorization");
+        for (var h : keep) {
+            request.addHeader(h);
+        }
+    }
+
+    /** A request addressed to this node itself rather than to a user: only OPTIONS means anything. */
+    private void answerForNode(ServerTransaction transaction, Request request, String method) throws ParseException {
+        if (Request.OPTIONS.equals(method)) {
+            options(transaction, request);
+        } else {
+            answer(transaction, request, Response.NOT_FOUND, "No user in the Request-URI", List.of());
+        }
+    }
+
+    private static SipURI fromUri(Request request) {
+        javax.sip.header.FromHeader from = (javax.sip.header.FromHeader) request.getHeader("From");
+        return from != null && from.getAddress().getURI() instanceof SipURI s && s.getUser() != null ? s : null;
     }
 
     private void badRequest(ServerTransaction transaction, Request request, String reason) {
@@ -237,12 +384,12 @@ public final class SipFrontEnd implements SipListener {
 
     @Override
     public void processResponse(ResponseEvent event) {
-        // The registrar sends no requests; responses that reach us belong to nobody.
+        proxy.processResponse(event);
     }
 
     @Override
     public void processTimeout(TimeoutEvent event) {
-        LOG.debug("Transaction timeout: {}", event.getTimeout());
+        proxy.processTimeout(event);
     }
 
     @Override

@@ -1,0 +1,294 @@
+package io.switchboard.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import io.switchboard.node.TestPhone.Dialog;
+import io.switchboard.node.TestPhone.Msg;
+import io.switchboard.node.config.NodeConfig;
+import io.switchboard.storage.testing.TestCassandra;
+
+/**
+ * The proxy end to end: two pool nodes (one Pekko cluster, one Cassandra), phones registered on
+ * different nodes over UDP and TCP, calls and MESSAGEs between them, forking with CANCEL of the
+ * loser, and the refusals (404, 480, 403, 483, 407).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ProxySipTest {
+
+    private static final String KEYSPACE = "proxy_sip_test";
+    private static final String USERS = """
+            switchboard.bootstrap-users = [
+              { uri = "sip:alice@example.test", password = "alice-secret" }
+              { uri = "sip:bob@example.test", password = "bob-secret" }
+              { uri = "sip:carol@example.test", password = "carol-secret" }
+              { uri = "sip:dave@example.test", password = "dave-secret" }
+              { uri = "sip:erin@example.test", password = "erin-secret" }
+            ]
+            """;
+
+    private SwitchboardNode node1;
+    private SwitchboardNode node2;
+
+    @BeforeAll
+    void startPool() {
+        TestCassandra.session(KEYSPACE);
+        int p1 = TestNodes.freePort();
+        int p2 = TestNodes.freePort();
+        node1 = SwitchboardNode.start(NodeConfig.fromString(TestNodes.config("node-1", KEYSPACE, p1, USERS)));
+        node2 = SwitchboardNode.start(NodeConfig.fromString(TestNodes.config("node-2", KEYSPACE, p2, USERS
+                + "\nswitchboard.cluster.seed-nodes = [\"127.0.0.1:" + p1 + "\"]\n")));
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (upMembers(node1) < 2 || upMembers(node2) < 2) {
+            assertThat(System.nanoTime()).as("two Up members").isLessThan(deadline);
+            sleep(100);
+        }
+    }
+
+    @AfterAll
+    void stopPool() {
+        if (node2 != null) {
+            node2.close();
+        }
+        if (node1 != null) {
+            node1.close();
+        }
+    }
+
+    private static int upMembers(SwitchboardNode n) {
+        int up = 0;
+        for (var m : Cluster.get(n.system()).state().getMembers()) {
+            if (m.status() == MemberStatus.up()) {
+                up++;
+            }
+        }
+        return up;
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String callId() {
+        return UUID.randomUUID() + "@proxy-test";
+    }
+
+    @Test
+    void users_on_different_nodes_call_each_other_and_hang_up() throws Exception {
+        try (TestPhone alice = new TestPhone("udp", node1.sipUdpPort(), "alice", "alice-secret");
+             TestPhone bob = new TestPhone("tcp", node2.sipTcpPort(), "bob", "bob-secret")) {
+            assertThat(alice.register().status()).isEqualTo(200);
+            assertThat(bob.register().status()).isEqualTo(200);
+
+            String callId = callId();
+            String tag = TestPhone.newTag();
+            String target = "sip:bob@example.test";
+            Thread answer = answerFirstInvite(bob, "bob-tag");
+            Msg ok = alice.authenticated("INVITE", target, callId, tag, "application/sdp", "v=0\r\n");
+            answer.join(10_000);
+            assertThat(ok.status()).isEqualTo(200);
+            assertThat(alice.awaitResponse(180, "INVITE").header("to")).contains("bob-tag");
+            assertThat(ok.header("contact")).contains(bob.contact());
+            assertThat(ok.all("record-route")).as("both nodes stay on the path").isNotEmpty();
+
+            Dialog caller = alice.callerDialog(target, tag, ok);
+            alice.ack2xx(caller, ok);
+            Msg ack = bob.awaitRequest("ACK");
+            assertThat(ack.callId()).isEqualTo(callId);
+
+            // the callee hangs up: its BYE goes back along the route set, over the nodes, to alice's UDP contact
+            Msg invite = bob.inviteSeen;
+            Dialog callee = bob.calleeDialog(invite, "bob-tag");
+            long seq = callee.cseq++;
+            String byeText = bob.inDialog(callee, "BYE", seq, TestPhone.newBranch());
+            bob.send(byeText);
+            Msg bye = alice.awaitRequest("BYE");
+            assertThat(bye.callId()).isEqualTo(callId);
+            alice.respond(bye, 200, "OK", null, List.of());
+            Msg byeOk = bob.await(m -> !m.isRequest() && m.cseqMethod().equals("BYE"), TestPhone.WAIT);
+            assertThat(byeOk.status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void message_crosses_nodes_both_ways() throws Exception {
+        try (TestPhone carol = new TestPhone("tcp", node1.sipTcpPort(), "carol", "carol-secret");
+             TestPhone dave = new TestPhone("udp", node2.sipUdpPort(), "dave", "dave-secret")) {
+            assertThat(carol.register().status()).isEqualTo(200);
+            assertThat(dave.register().status()).isEqualTo(200);
+
+            Thread daveAnswers = respondToNext(dave, "MESSAGE", 200);
+            Msg ok = carol.authenticated("MESSAGE", "sip:dave@example.test", callId(), TestPhone.newTag(),
+                    "text/plain", "hello dave");
+            daveAnswers.join(10_000);
+            assertThat(ok.status()).isEqualTo(200);
+            assertThat(dave.lastBody).isEqualTo("hello dave");
+
+            Thread carolAnswers = respondToNext(carol, "MESSAGE", 200);
+            Msg back = dave.authenticated("MESSAGE", "sip:carol@example.test", callId(), TestPhone.newTag(),
+                    "text/plain", "hi carol");
+            carolAnswers.join(10_000);
+            assertThat(back.status()).isEqualTo(200);
+            assertThat(carol.lastBody).isEqualTo("hi carol");
+        }
+    }
+
+    @Test
+    void two_endpoints_on_two_nodes_both_ring_and_the_loser_is_cancelled() throws Exception {
+        try (TestPhone alice = new TestPhone("udp", node2.sipUdpPort(), "alice", "alice-secret");
+             TestPhone desk = new TestPhone("tcp", node1.sipTcpPort(), "carol", "carol-secret");
+             TestPhone mobile = new TestPhone("udp", node2.sipUdpPort(), "carol", "carol-secret")) {
+            assertThat(alice.register().status()).isEqualTo(200);
+            assertThat(desk.register().status()).isEqualTo(200);
+            assertThat(mobile.register().status()).isEqualTo(200);
+
+            Thread caller = new Thread(() -> {
+                try {
+                    alice.lastFinal = alice.authenticated("INVITE", "sip:carol@example.test", callId(), TestPhone.newTag(),
+                            "application/sdp", "v=0\r\n");
+                } catch (Exception e) {
+                    alice.failure = e;
+                }
+            });
+            caller.start();
+            Msg atDesk = desk.awaitRequest("INVITE");
+            Msg atMobile = mobile.awaitRequest("INVITE");
+            desk.respond(atDesk, 180, "Ringing", "desk-tag", List.of());
+            mobile.respond(atMobile, 180, "Ringing", "mobile-tag", List.of());
+            mobile.respond(atMobile, 200, "OK", "mobile-tag", List.of());
+
+            Msg cancel = desk.awaitRequest("CANCEL");
+            assertThat(cancel.callId()).isEqualTo(atDesk.callId());
+            desk.respond(cancel, 200, "OK", "desk-tag", List.of());
+            desk.respond(atDesk, 487, "Request Terminated", "desk-tag", List.of());
+
+            caller.join(15_000);
+            assertThat(alice.failure).isNull();
+            assertThat(alice.lastFinal.status()).isEqualTo(200);
+            assertThat(alice.lastFinal.header("to")).contains("mobile-tag");
+            assertThat(desk.receivesRequest("ACK", Duration.ofSeconds(2))).as("the 487 is ACKed hop by hop").isTrue();
+        }
+    }
+
+    @Test
+    void caller_cancel_reaches_every_branch() throws Exception {
+        try (TestPhone alice = new TestPhone("tcp", node1.sipTcpPort(), "alice", "alice-secret");
+             TestPhone bob = new TestPhone("udp", node2.sipUdpPort(), "bob", "bob-secret")) {
+            assertThat(alice.register().status()).isEqualTo(200);
+            assertThat(bob.register().status()).isEqualTo(200);
+            String callId = callId();
+            String tag = TestPhone.newTag();
+            Thread caller = new Thread(() -> {
+                try {
+                    alice.lastFinal = alice.authenticated("INVITE", "sip:bob@example.test", callId, tag,
+                            "application/sdp", "v=0\r\n");
+                } catch (Exception e) {
+                    alice.failure = e;
+                }
+            });
+            caller.start();
+            Msg invite = bob.awaitRequest("INVITE");
+            bob.respond(invite, 180, "Ringing", "bob-tag", List.of());
+            Msg ringing = alice.awaitResponse(180, "INVITE");
+            // CANCEL: same Request-URI, Call-ID, From, CSeq number and top Via as the INVITE (RFC 3261 section 9.1)
+            String branch = TestPhone.branchOf(ringing.header("via"));
+            String cancel = "CANCEL sip:bob@example.test SIP/2.0\r\n" + ringing.header("via").transform(v -> "Via: " + v + "\r\n")
+                    + "Max-Forwards: 70\r\nFrom: <sip:alice@example.test>;tag=" + tag + "\r\nTo: <sip:bob@example.test>\r\n"
+                    + "Call-ID: " + callId + "\r\nCSeq: " + TestPhone.seqOf(ringing) + " CANCEL\r\nContent-Length: 0\r\n\r\n";
+            assertThat(branch).isNotEmpty();
+            alice.send(cancel);
+            Msg cancelled = bob.awaitRequest("CANCEL");
+            bob.respond(cancelled, 200, "OK", "bob-tag", List.of());
+            bob.respond(invite, 487, "Request Terminated", "bob-tag", List.of());
+            caller.join(15_000);
+            assertThat(alice.failure).isNull();
+            assertThat(alice.lastFinal.status()).isEqualTo(487);
+        }
+    }
+
+    @Test
+    void refusals() throws Exception {
+        try (TestPhone alice = new TestPhone("udp", node1.sipUdpPort(), "alice", "alice-secret")) {
+            assertThat(alice.register().status()).isEqualTo(200);
+            assertThat(alice.authenticated("MESSAGE", "sip:nobody@example.test", callId(), TestPhone.newTag(),
+                    "text/plain", "x").status()).as("unknown user").isEqualTo(404);
+            Msg unregistered = alice.authenticated("MESSAGE", "sip:bob@other.test", callId(), TestPhone.newTag(),
+                    "text/plain", "x");
+            assertThat(unregistered.status()).as("served domain, unknown user").isEqualTo(404);
+            assertThat(alice.authenticated("MESSAGE", "sip:someone@elsewhere.example", callId(), TestPhone.newTag(),
+                    "text/plain", "x").status()).as("foreign domain, no outbound proxy").isEqualTo(403);
+            Msg spoofed = alice.authenticated("MESSAGE", "sip:bob@example.test", callId(), TestPhone.newTag(),
+                    List.of(), "text/plain", "x", "bob", "bob-secret");
+            assertThat(spoofed.status()).as("credentials of bob under alice's From").isEqualTo(403);
+            assertThat(spoofed.firstLine()).contains("From does not match");
+            Msg noAuth = alice.request(alice.initial("MESSAGE", "sip:bob@example.test", callId(), TestPhone.newTag(), 1,
+                    TestPhone.newBranch(), List.of(), "text/plain", "x"));
+            assertThat(noAuth.status()).isEqualTo(407);
+            assertThat(noAuth.header("proxy-authenticate")).startsWith("Digest");
+            // from another domain (no challenge), with no hops left
+            Msg hops = alice.request(alice.initial("OPTIONS", "sip:bob@example.test", callId(), TestPhone.newTag(), 1,
+                    TestPhone.newBranch(), List.of(), "", "").replace("Max-Forwards: 70", "Max-Forwards: 0")
+                    .replace("From: <sip:alice@example.test>", "From: <sip:visitor@elsewhere.example>"));
+            assertThat(hops.status()).isEqualTo(483);
+            Msg relay = alice.request(alice.initial("MESSAGE", "sip:x@elsewhere.example", callId(), TestPhone.newTag(), 1,
+                    TestPhone.newBranch(), List.of(), "text/plain", "x")
+                    .replace("From: <sip:alice@example.test>", "From: <sip:visitor@elsewhere.example>"));
+            assertThat(relay.status()).as("no open relay").isEqualTo(403);
+        }
+    }
+
+    @Test
+    void user_without_bindings_gets_480() throws Exception {
+        try (TestPhone alice = new TestPhone("udp", node1.sipUdpPort(), "alice", "alice-secret")) {
+            assertThat(alice.register().status()).isEqualTo(200);
+            // erin has an account and never registers
+            Msg none = alice.authenticated("MESSAGE", "sip:erin@example.test", callId(), TestPhone.newTag(),
+                    "text/plain", "x");
+            assertThat(none.status()).isEqualTo(480);
+        }
+    }
+
+    /** Bob's side of a call: ring, then answer the first INVITE. */
+    private static Thread answerFirstInvite(TestPhone phone, String tag) {
+        Thread t = new Thread(() -> {
+            try {
+                Msg invite = phone.awaitRequest("INVITE");
+                phone.inviteSeen = invite;
+                phone.respond(invite, 180, "Ringing", tag, List.of());
+                phone.respond(invite, 200, "OK", tag, List.of());
+            } catch (Exception e) {
+                phone.failure = e;
+            }
+        });
+        t.start();
+        return t;
+    }
+
+    private static Thread respondToNext(TestPhone phone, String method, int status) {
+        Thread t = new Thread(() -> {
+            try {
+                Msg request = phone.awaitRequest(method);
+                phone.lastBody = request.body();
+                phone.respond(request, status, "OK", TestPhone.newTag(), List.of());
+            } catch (Exception e) {
+                phone.failure = e;
+            }
+        });
+        t.start();
+        return t;
+    }
+}
