@@ -98,8 +98,13 @@ class ProxySipTest {
             String tag = TestPhone.newTag();
             String target = "sip:bob@example.test";
             Thread answer = answerFirstInvite(bob, "bob-tag");
-            Msg ok = alice.authenticated("INVITE", target, callId, tag, "application/sdp", "v=0\r\n");
-            answer.join(10_000);
+            Msg ok;
+            try {
+                ok = alice.authenticated("INVITE", target, callId, tag, "application/sdp", "v=0\r\n");
+            } finally {
+                answer.join(10_000);
+                assertThat(bob.failure).as("bob's side").isNull();
+            }
             assertThat(ok.status()).isEqualTo(200);
             assertThat(alice.awaitResponse(180, "INVITE").header("to")).contains("bob-tag");
             assertThat(ok.header("contact")).contains(bob.contact());

@@ -448,6 +448,10 @@ public final class StatefulProxy implements AutoCloseable {
             ct.setApplicationData(branch);
             branch.transaction = ct;
             ct.sendRequest();
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("{} {} -> branch {} via {} hop {} routes {}", self.nodeId(), copy.getMethod(), target.requestUri(),
+                        transport, target.hop(), target.routes());
+            }
         } catch (Exception e) {
             LOG.debug("Branch to {} failed at once: {}", target.label(), e.toString());
             branch.done = true;
@@ -539,6 +543,9 @@ public final class StatefulProxy implements AutoCloseable {
 
     private void onBranchResponse(Branch b, Response response) {
         int status = response.getStatusCode();
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("{} {} <- {} from branch {}", self.nodeId(), b.context.request.getMethod(), status, b.target.requestUri());
+        }
         ForkContext ctx = b.context;
         synchronized (ctx) {
             if (status < 200) {
