@@ -43,7 +43,7 @@ public record CallSettings(String aor, Optional<String> simRing, Forwarding forw
      * Lower-cases the scheme and the domain, keeps the user part (user parts compare
      * case-sensitively, RFC 3261 section 19.1.4). Not a validator: callers pass account AORs.
      */
-    static String canonicalAor(String aor) {
+    public static String canonicalAor(String aor) {
         int colon = aor.indexOf(':');
         int at = aor.lastIndexOf('@');
         if (colon < 0 || at < colon) {
