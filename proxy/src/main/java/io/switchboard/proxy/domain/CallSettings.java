@@ -1,6 +1,7 @@
 package io.switchboard.proxy.domain;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -13,7 +14,7 @@ import java.util.Optional;
  *     (the account's canonical form, so it is the same key whoever spells it)
  * @param simRing normalised target rung alongside the endpoints, if any
  * @param forwarding what happens instead of / after ringing
- * @param updatedAt when an operator last changed them; {@link Instant#EPOCH} for {@link #none}
+ * @param updatedAt when an operator last changed them, to the millisecond; {@link Instant#EPOCH} for {@link #none}
  */
 public record CallSettings(String aor, Optional<String> simRing, Forwarding forwarding, Instant updatedAt) {
 
@@ -21,7 +22,8 @@ public record CallSettings(String aor, Optional<String> simRing, Forwarding forw
         aor = canonicalAor(Objects.requireNonNull(aor, "aor"));
         Objects.requireNonNull(simRing, "simRing");
         Objects.requireNonNull(forwarding, "forwarding");
-        Objects.requireNonNull(updatedAt, "updatedAt");
+        // to the millisecond, all a CQL timestamp holds: what is stored reads back equal
+        updatedAt = Objects.requireNonNull(updatedAt, "updatedAt").truncatedTo(ChronoUnit.MILLIS);
     }
 
     /** No sim-ring, no forwarding: what a user without a stored row has. */

@@ -99,6 +99,14 @@ public final class CachingCallSettingsStore implements CallSettingsStore {
         return winner.result.minimalCompletionStage();
     }
 
+    /** Reads the delegate and drops this node's entry, so calls here also stop using an older copy. */
+    @Override
+    public CompletionStage<Optional<CallSettings>> findLatest(String aor) {
+        String key = CallSettings.canonicalAor(aor);
+        entries.remove(key);
+        return delegate.findLatest(key).whenComplete((found, error) -> entries.remove(key));
+    }
+
     private void load(String key, Entry entry) {
         CompletionStage<Optional<CallSettings>> read;
         try {

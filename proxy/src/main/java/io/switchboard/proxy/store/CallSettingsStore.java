@@ -16,6 +16,14 @@ public interface CallSettingsStore {
     /** The stored settings of {@code aor}, empty when none were ever set (or they were cleared). */
     CompletionStage<Optional<CallSettings>> find(String aor);
 
+    /**
+     * {@link #find}, but never answered from a cache: for operators looking at or editing settings,
+     * who must see what another node wrote a second ago. Plain stores have no cache.
+     */
+    default CompletionStage<Optional<CallSettings>> findLatest(String aor) {
+        return find(aor);
+    }
+
     /** Stores {@code settings}, replacing whatever {@code settings.aor()} had; completes when durable. */
     CompletionStage<Void> put(CallSettings settings);
 

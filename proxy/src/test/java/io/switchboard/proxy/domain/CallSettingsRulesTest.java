@@ -138,6 +138,12 @@ class CallSettingsRulesTest {
     }
 
     @Test
+    void the_time_stamp_keeps_milliseconds_only_as_cassandra_does() {
+        CallSettings s = new CallSettings(ALICE, Optional.empty(), Forwarding.OFF, Instant.parse("2026-11-21T16:00:00.123456789Z"));
+        assertThat(s.updatedAt()).isEqualTo(Instant.parse("2026-11-21T16:00:00.123Z"));
+    }
+
+    @Test
     void replacing_is_applying_to_none() {
         Validation<CallSettings> replaced = CallSettingsRules.apply(NONE, edit().withSimRing("+31612345678"), NOW);
         assertThat(replaced).isEqualTo(Validation.valid(settings(Optional.of(MOBILE), Forwarding.OFF)));

@@ -161,6 +161,17 @@ class CachingCallSettingsStoreTest extends CallSettingsStoreContract {
     }
 
     @Test
+    void findLatest_reads_through_and_refreshes_this_node() {
+        CachingCallSettingsStore cache = cache(backing, 1000);
+        assertThat(await(cache.find(ALICE))).isEmpty();
+        backing.rows.put(ALICE, full(ALICE, T1)); // written by another node
+        assertThat(await(cache.find(ALICE))).isEmpty();
+        assertThat(await(cache.findLatest(ALICE))).contains(full(ALICE, T1));
+        assertThat(await(cache.find(ALICE))).contains(full(ALICE, T1));
+        assertThat(backing.reads).hasValue(3);
+    }
+
+    @Test
     void invalidate_drops_one_entry() {
         CachingCallSettingsStore cache = cache(backing, 1000);
         await(cache.find(ALICE));
