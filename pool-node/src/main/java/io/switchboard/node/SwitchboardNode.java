@@ -33,6 +33,7 @@ import io.switchboard.accounts.store.CachingAccountStore;
 import io.switchboard.accounts.store.CassandraAccountStore;
 import io.switchboard.node.admin.AdminServer;
 import io.switchboard.node.admin.AdminServer.Reply;
+import io.switchboard.node.admin.CallSettingsApi;
 import io.switchboard.node.admin.RegistrationsApi;
 import io.switchboard.node.admin.UsersApi;
 import io.switchboard.node.cluster.PekkoSettings;
@@ -47,6 +48,8 @@ import io.switchboard.proxy.sip.UserLocator;
 import io.switchboard.node.metrics.NodeMetrics;
 import io.switchboard.node.sip.RequestAuthenticator;
 import io.switchboard.node.sip.SipFrontEnd;
+import io.switchboard.proxy.store.CachingCallSettingsStore;
+import io.switchboard.proxy.store.CassandraCallSettingsStore;
 import io.switchboard.registrar.domain.RegisterRules;
 import io.switchboard.registrar.entity.RegistrarClient;
 import io.switchboard.registrar.entity.RegistrarEntity;
@@ -111,6 +114,9 @@ public final class SwitchboardNode implements AutoCloseable {
                 clock);
         AccountRules accountRules = new AccountRules(config.domains());
         createBootstrapUsers(accounts, accountRules, clock);
+        // Call settings (sim-ring, forwarding): the proxy asks settingsFor(aor) on each call, the admin API edits them.
+        CassandraSessions.applySchema(session, CassandraCallSettingsStore.class, CassandraCallSettingsStore.SCHEMA_RESOURCE);
+        CachingCallSettingsStore callSettings = CachingCallSettingsStore.of(CassandraCallSettingsStore.forSessionKeyspace(session));
 
         // The UDP port is fixed before joining the cluster: the node announces it in its role, so
         // other nodes can reach the TCP/TLS flows it holds (SipPeers).
@@ -127,6 +133,7 @@ public final class SwitchboardNode implements AutoCloseable {
         // touches it, so memory follows the recently active users rather than all who ever came.
         system.scheduler().scheduleWithFixedDelay(SWEEP_INTERVAL, SWEEP_INTERVAL, () -> {
             accounts.removeExpired();
+            callSettings.removeExpired();
             nonces.removeExpired(clock.instant());
         }, system.executionContext());
         NodeConfig.Throttle t = config.auth().throttle();
@@ -177,6 +184,7 @@ public final class SwitchboardNode implements AutoCloseable {
 
         UsersApi users = new UsersApi(accounts, accountRules, config.domains(), clock);
         RegistrationsApi registrations = new RegistrationsApi(registrar, clock);
+        CallSettingsApi callSettingsApi = new CallSettingsApi(callSettings, accounts, clock);
         try {
             admin = new AdminServer(config.admin().bindAddress(), config.admin().port(), config.admin().token(),
                     Map.of("/health/alive", c -> done(Reply.text(200, "alive\n")),
@@ -184,7 +192,8 @@ public final class SwitchboardNode implements AutoCloseable {
                             "/metrics", c -> done(new Reply(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()))),
                     Map.of("/api/users/import", users::importCsv,
                             "/api/users", users::users,
-                            "/api/registrations", registrations::registrations));
+                            "/api/registrations", registrations::registrations,
+                            "/api/call-settings", callSettingsApi::callSettings));
         } catch (java.io.IOException e) {
             throw new ConfigError("switchboard.admin.port", "cannot listen on " + config.admin().bindAddress() + ":"
                     + config.admin().port() + " (" + e.getMessage() + ")");

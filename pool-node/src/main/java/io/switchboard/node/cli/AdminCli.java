@@ -19,6 +19,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
+import io.switchboard.node.admin.CallSettingsApi;
 import io.switchboard.node.admin.UsersApi;
 import io.switchboard.node.config.ConfigError;
 import io.switchboard.node.config.NodeConfig;
@@ -38,6 +39,12 @@ public final class AdminCli {
                                                             exit code 1 when any row was rejected
               user list [--domain D]
               registrations AOR                             current bindings of an address-of-record
+              call-settings show AOR                        a user's simultaneous ring and call forwarding
+              call-settings set AOR [--sim-ring URI|NUMBER|off] [--forward immediate|no-answer|off]
+                                [--to URI|NUMBER] [--after SECONDS]
+                                                            change only the options given; numbers are E.164
+                                                            (+ and country code), --after 5..120 (default 20)
+              call-settings clear AOR                       no simultaneous ring, no forwarding
             options for the admin commands:
               --config FILE   read admin address and token from this node config (default conf/switchboard.conf)
               --node URL      admin API of the node to talk to, e.g. http://127.0.0.1:8080
@@ -86,6 +93,7 @@ public final class AdminCli {
                 case "user add" -> userAdd(client, words, opts, out, err);
                 case "user import" -> userImport(client, words, out, err);
                 case "user list" -> client.print("GET", "/api/users" + query("domain", opts.get("domain")), null, null, out, err);
+                case "call-settings show", "call-settings set", "call-settings clear" -> callSettings(client, words, opts, out, err);
                 default -> {
                     if (words.get(0).equals("registrations") && words.size() == 2) {
                         yield client.print("GET", "/api/registrations" + query("aor", words.get(1)), null, null, out, err);
@@ -118,6 +126,38 @@ public final class AdminCli {
                 .map(e -> enc(e.getKey()) + "=" + enc(e.getValue()))
                 .collect(Collectors.joining("&"));
         return client.print("POST", "/api/users", body, "application/x-www-form-urlencoded", out, err);
+    }
+
+    private static int callSettings(Client client, List<String> words, Map<String, String> opts, PrintStream out,
+            PrintStream err) throws IOException, InterruptedException {
+        String verb = words.get(1);
+        if (words.size() != 3) {
+            err.print("call-settings " + verb + " needs exactly one AOR, e.g. sip:alice@example.test\n" + USAGE);
+            return 2;
+        }
+        String path = "/api/call-settings" + query("aor", words.get(2));
+        if (verb.equals("show")) {
+            return client.print("GET", path, null, null, out, err);
+        }
+        if (verb.equals("clear")) {
+            return client.print("DELETE", path, null, null, out, err);
+        }
+        for (String option : opts.keySet()) {
+            // a mistyped option must not be dropped silently while the others are applied
+            if (!List.of("sim-ring", "forward", "to", "after", "config", "node", "token").contains(option)) {
+                err.print("call-settings set does not know --" + option + "\n" + USAGE);
+                return 2;
+            }
+        }
+        String simRing = opts.get("sim-ring");
+        String forward = opts.get("forward");
+        String to = opts.get("to");
+        String after = opts.get("after");
+        if (simRing == null && forward == null && to == null && after == null) {
+            err.print("call-settings set needs at least one of --sim-ring, --forward, --to, --after\n" + USAGE);
+            return 2;
+        }
+        return client.print("PATCH", path, CallSettingsApi.editBody(simRing, forward, to, after), "application/json", out, err);
     }
 
     private static int userImport(Client client, List<String> words, PrintStream out, PrintStream err)
