@@ -32,11 +32,14 @@ public final class PekkoSettings {
                       "io.switchboard.registrar.entity.RegistrarEntity$Command" = kryo
                       "io.switchboard.registrar.entity.RegistrarEntity$RegisterReply" = kryo
                       "io.switchboard.registrar.entity.RegistrarEntity$BindingsReply" = kryo
+                      "io.switchboard.node.cluster.NodeInfoService$Message" = kryo
                     }
                   }
                   remote.artery.canonical { hostname = "%s", port = %d }
                   cluster {
                     seed-nodes = [%s]
+                    # Every member advertises its node id (NodeDirectory reads it).
+                    roles = ["%s"]
                     downing-provider-class = "org.apache.pekko.cluster.sbr.SplitBrainResolverProvider"
                     split-brain-resolver {
                       active-strategy = keep-majority
@@ -51,7 +54,8 @@ public final class PekkoSettings {
                   coordinated-shutdown.exit-jvm = off
                   coordinated-shutdown.run-by-jvm-shutdown-hook = on
                 }
-                """.formatted(config.cluster().host(), config.cluster().port(), seeds);
+                """.formatted(config.cluster().host(), config.cluster().port(), seeds,
+                NodeDirectory.role(config.nodeId()));
         return ConfigFactory.parseString(text).withFallback(ConfigFactory.load());
     }
 }
