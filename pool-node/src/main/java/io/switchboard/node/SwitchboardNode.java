@@ -33,8 +33,11 @@ import io.switchboard.accounts.store.CachingAccountStore;
 import io.switchboard.accounts.store.CassandraAccountStore;
 import io.switchboard.node.admin.AdminServer;
 import io.switchboard.node.admin.AdminServer.Reply;
+import io.switchboard.node.admin.PoolApi;
 import io.switchboard.node.admin.RegistrationsApi;
 import io.switchboard.node.admin.UsersApi;
+import io.switchboard.node.cluster.NodeDirectory;
+import io.switchboard.node.cluster.NodeInfoService;
 import io.switchboard.node.cluster.PekkoSettings;
 import io.switchboard.node.config.ConfigError;
 import io.switchboard.node.config.NodeConfig;
@@ -68,12 +71,14 @@ public final class SwitchboardNode implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SwitchboardNode.class);
     private static final Duration SWEEP_INTERVAL = Duration.ofSeconds(5);
+    private static final Duration POOL_QUERY_TIMEOUT = Duration.ofSeconds(2);
 
     private final NodeConfig config;
     private final NodeMetrics metrics = new NodeMetrics();
     private EmbeddedCassandra cassandra;
     private CqlSession session;
     private ActorSystem<Void> system;
+    private NodeDirectory directory;
     private SipEndpoint sip;
     private AdminServer admin;
     private volatile boolean closed;
@@ -106,6 +111,7 @@ public final class SwitchboardNode implements AutoCloseable {
         createBootstrapUsers(accounts, accountRules, clock);
 
         system = ActorSystem.create(Behaviors.empty(), PekkoSettings.SYSTEM_NAME, PekkoSettings.from(config));
+        directory = NodeDirectory.start(system);
         RegisterRules rules = new RegisterRules(config.registrar().policy());
         RegistrarEntity.init(system, new RegistrarEntity.Settings(rules, new CassandraBindingStore(session), metrics,
                 clock, config.registrar().passivateAfter(), 1000));
@@ -158,12 +164,15 @@ public final class SwitchboardNode implements AutoCloseable {
                             "/metrics", c -> done(new Reply(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()))),
                     Map.of("/api/users/import", users::importCsv,
                             "/api/users", users::users,
-                            "/api/registrations", registrations::registrations));
+                            "/api/registrations", registrations::registrations,
+                            "/api/pool", new PoolApi(system, directory, POOL_QUERY_TIMEOUT)::pool));
         } catch (java.io.IOException e) {
             throw new ConfigError("switchboard.admin.port", "cannot listen on " + config.admin().bindAddress() + ":"
                     + config.admin().port() + " (" + e.getMessage() + ")");
         }
         admin.start();
+        NodeInfoService.start(system, config.nodeId(), s.bindAddress() + ":" + sip.udpPort(),
+                "http://" + config.admin().bindAddress() + ":" + admin.port(), metrics::activeBindings);
         LOG.info("Node {} up: SIP udp {}:{} tcp {}:{}, admin http://{}:{}/", config.nodeId(), s.bindAddress(),
                 sip.udpPort(), s.bindAddress(), sip.tcpPort(), config.admin().bindAddress(), admin.port());
     }
@@ -226,6 +235,11 @@ public final class SwitchboardNode implements AutoCloseable {
 
     public ActorSystem<Void> system() {
         return system;
+    }
+
+    /** Which pool nodes are Up and reachable; non-blocking, for any thread (the proxy's flow routing). */
+    public NodeDirectory directory() {
+        return directory;
     }
 
     public int sipUdpPort() {
