@@ -251,9 +251,14 @@ public final class LocalPool {
             if (options.config() == null) {
                 s.append(" (demo users alice, bob, carol; passwords alice-secret, bob-secret, carol-secret)");
             }
-            s.append("\nMembers and bindings:  bin/switchboard pool status            (asks node-1)")
-                    .append("\n                       bin/switchboard pool status --node 2   (asks node-2)")
-                    .append("\nCtrl-C stops all nodes and Cassandra.\n");
+            if (options.baseAdminPort() == DEFAULT_ADMIN_PORT) {
+                s.append("\nMembers and bindings:  bin/switchboard pool status            (asks node-1)")
+                        .append("\n                       bin/switchboard pool status --node 2   (asks node-2)");
+            } else {
+                s.append("\nMembers and bindings:  bin/switchboard pool status --node ")
+                        .append(address(1)).append(':').append(options.baseAdminPort());
+            }
+            s.append("\nCtrl-C stops all nodes and Cassandra.\n");
             return s.toString();
         }
 
