@@ -163,7 +163,14 @@ public final class PoolApi {
             String status = r.member().status() + (r.member().unreachable() ? " UNREACHABLE" : "");
             s.append(String.format(format, node, r.member().address(), status, dash(r.shards()), dash(r.entities()),
                     dash(r.bindings()), dash(r.sip()), dash(r.admin())));
-            r.notes().forEach(n -> notes.add(node + ": " + n));
+            for (String n : r.notes()) {
+                // A note every member shares (the sharding statistics as a whole) is said once.
+                boolean shared = rows.size() > 1 && rows.stream().allMatch(o -> o.notes().contains(n));
+                String line = shared ? "all members: " + n : node + ": " + n;
+                if (!notes.contains(line)) {
+                    notes.add(line);
+                }
+            }
         }
         s.append(rows.size()).append(rows.size() == 1 ? " member, " : " members, ").append(rows.stream().filter(Row::up).count())
                 .append(" Up (asked ").append(self == null ? "this node" : self).append(")\n");

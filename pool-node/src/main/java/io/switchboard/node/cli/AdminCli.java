@@ -103,7 +103,8 @@ public final class AdminCli {
                 }
             };
         } catch (IOException e) {
-            err.println("cannot reach the node at " + base + ": " + e.getMessage() + " (is it running? see --node)");
+            err.println("cannot reach the node at " + base + ": " + (e.getMessage() == null ? e.getClass().getSimpleName()
+                    : e.getMessage()) + " (is it running? see --node)");
             return 1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

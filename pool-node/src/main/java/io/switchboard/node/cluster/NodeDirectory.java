@@ -89,7 +89,7 @@ public final class NodeDirectory {
         }
 
         public boolean isAvailable(String nodeId) {
-            return available.contains(nodeId);
+            return nodeId != null && available.contains(nodeId);
         }
 
         /** Every member known here, ordered by address. */
@@ -106,24 +106,32 @@ public final class NodeDirectory {
         }
     }
 
+    private final String selfNodeId;
     private volatile Snapshot snapshot = Snapshot.EMPTY;
 
-    private NodeDirectory() {
+    private NodeDirectory(String selfNodeId) {
+        this.selfNodeId = selfNodeId;
     }
 
     /** Starts following the cluster of {@code system}; the snapshot fills as the first events arrive. */
     public static NodeDirectory start(ActorSystem<?> system) {
-        NodeDirectory directory = new NodeDirectory();
+        NodeDirectory directory = new NodeDirectory(nodeId(Cluster.get(system).selfMember()));
         system.systemActorOf(directory.follower(system), "node-directory", Props.empty());
         return directory;
     }
 
     /**
-     * True when a member with this node id is Up (or WeaklyUp) and no failure detector suspects it. Never
-     * blocks; safe on any thread.
+     * True when a member with this node id is Up (or WeaklyUp) and no failure detector suspects it, and
+     * always for this node itself: the connections it holds are reachable from here whatever its cluster
+     * status (while it joins, for instance). Never blocks; safe on any thread.
      */
     public boolean isAvailable(String nodeId) {
-        return snapshot.isAvailable(nodeId);
+        return nodeId != null && (nodeId.equals(selfNodeId) || snapshot.isAvailable(nodeId));
+    }
+
+    /** This node's id (its {@code node:} role), or null when its cluster config carries none. */
+    public String selfNodeId() {
+        return selfNodeId;
     }
 
     /** The current view (immutable). */

@@ -47,10 +47,13 @@ class NodeDirectoryTest {
         int seedPort = freePort();
         ActorSystem<Void> a = member("node-a", seedPort, seedPort, "");
         NodeDirectory directory = NodeDirectory.start(a);
+        assertThat(directory.selfNodeId()).isEqualTo("node-a");
+        assertThat(directory.isAvailable("node-a")).as("this node's own connections, even before it is Up").isTrue();
         ActorSystem<Void> b = member("node-b", freePort(), seedPort, "");
 
-        await(() -> directory.isAvailable("node-a") && directory.isAvailable("node-b"), "both members Up");
+        await(() -> directory.isAvailable("node-b") && directory.snapshot().isAvailable("node-a"), "both members Up");
         assertThat(directory.isAvailable("node-c")).isFalse();
+        assertThat(directory.isAvailable(null)).isFalse();
         NodeDirectory.MemberView viewOfB = directory.snapshot().members().stream()
                 .filter(m -> "node-b".equals(m.nodeId())).findFirst().orElseThrow();
         assertThat(viewOfB.roles()).contains("node:node-b");
