@@ -39,6 +39,9 @@ public final class Main {
                 return 2;
             }
         }
+        if (exitWithParent) {
+            ParentLink.exitWhenStdinCloses(); // before the (slow) start, so a launcher dying meanwhile is noticed
+        }
         NodeConfig config;
         SwitchboardNode node;
         try {
@@ -47,9 +50,6 @@ public final class Main {
         } catch (ConfigError e) {
             System.err.println(e.getMessage());
             return 2;
-        }
-        if (exitWithParent) {
-            ParentLink.exitWhenStdinCloses();
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
