@@ -7,6 +7,8 @@ import java.util.concurrent.CountDownLatch;
 import io.switchboard.node.cli.AdminCli;
 import io.switchboard.node.config.ConfigError;
 import io.switchboard.node.config.NodeConfig;
+import io.switchboard.node.localpool.LocalPool;
+import io.switchboard.node.localpool.ParentLink;
 
 /** {@code bin/switchboard}: {@code start [--config FILE]} runs a node; everything else is the admin CLI. */
 public final class Main {
@@ -18,18 +20,27 @@ public final class Main {
         if (args.length > 0 && args[0].equals("start")) {
             System.exit(start(Arrays.copyOfRange(args, 1, args.length)));
         }
+        if (args.length > 0 && args[0].equals("local-pool")) {
+            System.exit(LocalPool.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+        }
         System.exit(AdminCli.run(args, System.out, System.err));
     }
 
     private static int start(String[] args) throws InterruptedException {
         Path configFile = null;
+        boolean exitWithParent = false;
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--config") && i + 1 < args.length) {
                 configFile = Path.of(args[++i]);
+            } else if (args[i].equals("--exit-with-parent")) {
+                exitWithParent = true; // set by local-pool, which holds our stdin
             } else {
                 System.err.println("start: unknown argument " + args[i] + " (usage: start [--config FILE])");
                 return 2;
             }
+        }
+        if (exitWithParent) {
+            ParentLink.exitWhenStdinCloses(); // before the (slow) start, so a launcher dying meanwhile is noticed
         }
         NodeConfig config;
         SwitchboardNode node;

@@ -34,8 +34,11 @@ import io.switchboard.accounts.store.CassandraAccountStore;
 import io.switchboard.node.admin.AdminServer;
 import io.switchboard.node.admin.AdminServer.Reply;
 import io.switchboard.node.admin.CallSettingsApi;
+import io.switchboard.node.admin.PoolApi;
 import io.switchboard.node.admin.RegistrationsApi;
 import io.switchboard.node.admin.UsersApi;
+import io.switchboard.node.cluster.NodeDirectory;
+import io.switchboard.node.cluster.NodeInfoService;
 import io.switchboard.node.cluster.PekkoSettings;
 import io.switchboard.node.cluster.SipPeers;
 import io.switchboard.node.config.ConfigError;
@@ -77,12 +80,14 @@ public final class SwitchboardNode implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SwitchboardNode.class);
     private static final Duration SWEEP_INTERVAL = Duration.ofSeconds(5);
+    private static final Duration POOL_QUERY_TIMEOUT = Duration.ofSeconds(2);
 
     private final NodeConfig config;
     private final NodeMetrics metrics = new NodeMetrics();
     private EmbeddedCassandra cassandra;
     private CqlSession session;
     private ActorSystem<Void> system;
+    private NodeDirectory directory;
     private SipEndpoint sip;
     private StatefulProxy proxy;
     private AdminServer admin;
@@ -123,6 +128,7 @@ public final class SwitchboardNode implements AutoCloseable {
         int udpPort = config.sip().udpPort() == 0 ? freeUdpPort(config.sip().bindAddress()) : config.sip().udpPort();
         system = ActorSystem.create(Behaviors.empty(), PekkoSettings.SYSTEM_NAME, PekkoSettings.from(config,
                 List.of(SipPeers.role(config.nodeId(), config.sip().bindAddress(), udpPort))));
+        directory = NodeDirectory.start(system);
         RegisterRules rules = new RegisterRules(config.registrar().policy());
         RegistrarEntity.init(system, new RegistrarEntity.Settings(rules, new CassandraBindingStore(session), metrics,
                 clock, config.registrar().passivateAfter(), 1000));
@@ -178,7 +184,7 @@ public final class SwitchboardNode implements AutoCloseable {
         UserLocator locator = new UserLocator(accounts, RegistrarClient.sharded(system, proxyConfig.lookupTimeout()),
                 new CassandraBindingStore(session));
         proxy = new StatefulProxy(sip.provider(), sip.messages(), sip.headers(), sip.addresses(), identity, locator,
-                SipPeers.start(system, config.nodeId(), flowTokens), new StatefulProxy.Settings(proxyConfig.timerC(), proxyConfig.outboundProxy()),
+                new SipPeers(directory, config.nodeId(), flowTokens), new StatefulProxy.Settings(proxyConfig.timerC(), proxyConfig.outboundProxy()),
                 metrics.proxyEvents());
         frontEnd.attach(sip.provider(), proxy);
 
@@ -193,12 +199,15 @@ public final class SwitchboardNode implements AutoCloseable {
                     Map.of("/api/users/import", users::importCsv,
                             "/api/users", users::users,
                             "/api/registrations", registrations::registrations,
-                            "/api/call-settings", callSettingsApi::callSettings));
+                            "/api/call-settings", callSettingsApi::callSettings,
+                            "/api/pool", new PoolApi(system, directory, POOL_QUERY_TIMEOUT)::pool));
         } catch (java.io.IOException e) {
             throw new ConfigError("switchboard.admin.port", "cannot listen on " + config.admin().bindAddress() + ":"
                     + config.admin().port() + " (" + e.getMessage() + ")");
         }
         admin.start();
+        NodeInfoService.start(system, config.nodeId(), s.bindAddress() + ":" + sip.udpPort(),
+                "http://" + config.admin().bindAddress() + ":" + admin.port(), metrics::activeBindings);
         LOG.info("Node {} up: SIP udp {}:{} tcp {}:{}, admin http://{}:{}/", config.nodeId(), s.bindAddress(),
                 sip.udpPort(), s.bindAddress(), sip.tcpPort(), config.admin().bindAddress(), admin.port());
     }
@@ -269,6 +278,11 @@ public final class SwitchboardNode implements AutoCloseable {
 
     public ActorSystem<Void> system() {
         return system;
+    }
+
+    /** Which pool nodes are Up and reachable; non-blocking, for any thread (the proxy's flow routing). */
+    public NodeDirectory directory() {
+        return directory;
     }
 
     public int sipUdpPort() {

@@ -21,7 +21,13 @@ final class AdminHttp {
      */
     static HttpResponse<String> send(int port, String method, String path, String token, String contentType, String body)
             throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        return send(port, method, path, token, contentType, body, "127.0.0.1");
+    }
+
+    /** As above, on {@code host}. */
+    static HttpResponse<String> send(int port, String method, String path, String token, String contentType, String body,
+                                     String host) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + path))
                 .timeout(Duration.ofSeconds(60));
         if (token != null) {
             b.header("Authorization", "Bearer " + token);

@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import io.switchboard.node.admin.CallSettingsApi;
+import io.switchboard.node.admin.PoolApi;
 import io.switchboard.node.admin.UsersApi;
 import io.switchboard.node.config.ConfigError;
 import io.switchboard.node.config.NodeConfig;
@@ -45,9 +46,15 @@ public final class AdminCli {
                                                             change only the options given; numbers are E.164
                                                             (+ and country code), --after 5..120 (default 20)
               call-settings clear AOR                       no simultaneous ring, no forwarding
+              pool status                                   members, their state, shards, entities and bindings;
+                                                            exit code 1 unless every member is Up and reachable
+              local-pool [--nodes N]                        run N nodes (1-5, default 3) on 127.0.0.1..N over one
+                                                            embedded Cassandra (local-pool --help for options)
             options for the admin commands:
               --config FILE   read admin address and token from this node config (default conf/switchboard.conf)
-              --node URL      admin API of the node to talk to, e.g. http://127.0.0.1:8080
+              --node NODE     the node to talk to: a URL (http://127.0.0.1:8080), host:port (127.0.0.2:8081),
+                              or a local-pool node number (2 = http://127.0.0.2:8081); default: the config's
+                              admin address (local-pool node 1 for conf/switchboard.conf)
               --token TOKEN   admin token (switchboard.admin.token)
             """;
 
@@ -81,9 +88,9 @@ public final class AdminCli {
             Path config = Path.of(opts.getOrDefault("config", "conf/switchboard.conf"));
             NodeConfig c = NodeConfig.load(opts.containsKey("config") || Files.isRegularFile(config) ? config : null);
             String host = c.admin().bindAddress().equals("0.0.0.0") ? "127.0.0.1" : c.admin().bindAddress();
-            base = opts.getOrDefault("node", "http://" + host + ":" + c.admin().port());
+            base = opts.containsKey("node") ? nodeUrl(opts.get("node")) : "http://" + host + ":" + c.admin().port();
             token = opts.getOrDefault("token", c.admin().token());
-        } catch (ConfigError e) {
+        } catch (ConfigError | IllegalArgumentException e) {
             err.println(e.getMessage());
             return 2;
         }
@@ -94,6 +101,7 @@ public final class AdminCli {
                 case "user import" -> userImport(client, words, out, err);
                 case "user list" -> client.print("GET", "/api/users" + query("domain", opts.get("domain")), null, null, out, err);
                 case "call-settings show", "call-settings set", "call-settings clear" -> callSettings(client, words, opts, out, err);
+                case "pool status" -> client.print("GET", "/api/pool", null, null, out, err);
                 default -> {
                     if (words.get(0).equals("registrations") && words.size() == 2) {
                         yield client.print("GET", "/api/registrations" + query("aor", words.get(1)), null, null, out, err);
@@ -103,7 +111,8 @@ public final class AdminCli {
                 }
             };
         } catch (IOException e) {
-            err.println("cannot reach the node at " + base + ": " + e.getMessage() + " (is it running? see --node)");
+            err.println("cannot reach the node at " + base + ": " + (e.getMessage() == null ? e.getClass().getSimpleName()
+                    : e.getMessage()) + " (is it running? see --node)");
             return 1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -211,6 +220,29 @@ public final class AdminCli {
         return s.toString();
     }
 
+    /**
+     * The admin base URL {@code --node} names: a URL as given, {@code host:port} over http, or a number
+     * n (1-5) for node n of {@code local-pool} with its documented addresses, http://127.0.0.n:(8079+n).
+     */
+    static String nodeUrl(String node) {
+        if (node.matches("[1-9]")) {
+            int n = Integer.parseInt(node);
+            if (n > io.switchboard.node.localpool.LocalPool.MAX_NODES) {
+                throw new IllegalArgumentException("--node " + node + ": local-pool has nodes 1 to "
+                        + io.switchboard.node.localpool.LocalPool.MAX_NODES);
+            }
+            return io.switchboard.node.localpool.LocalPool.adminUrl(n, io.switchboard.node.localpool.LocalPool.DEFAULT_ADMIN_PORT);
+        }
+        if (node.startsWith("http://") || node.startsWith("https://")) {
+            return node.endsWith("/") ? node.substring(0, node.length() - 1) : node;
+        }
+        if (node.matches("[^/:\\s]+:\\d{1,5}")) {
+            return "http://" + node;
+        }
+        throw new IllegalArgumentException("--node " + node + ": give a URL (http://127.0.0.1:8080), host:port, "
+                + "or a local-pool node number (1-" + io.switchboard.node.localpool.LocalPool.MAX_NODES + ")");
+    }
+
     private static String query(String name, String value) {
         return value == null ? "" : "?" + name + "=" + enc(value);
     }
@@ -241,7 +273,9 @@ public final class AdminCli {
             out.print(r.body());
             // A partial import printed its report; the exit code says not everything went in.
             int rejected = Integer.parseInt(r.headers().firstValue(UsersApi.REJECTED_ROWS_HEADER).orElse("0"));
-            return rejected > 0 ? 1 : 0;
+            // Likewise a pool with a member that is not Up.
+            int notUp = Integer.parseInt(r.headers().firstValue(PoolApi.NOT_UP_HEADER).orElse("0"));
+            return rejected > 0 || notUp > 0 ? 1 : 0;
         }
     }
 }

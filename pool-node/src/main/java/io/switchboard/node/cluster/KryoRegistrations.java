@@ -68,6 +68,10 @@ public final class KryoRegistrations {
         kryo.register(RegistrarEntity.Refused.class, 113);
         kryo.register(RegistrarEntity.Unavailable.class, 114);
         kryo.register(RegistrarEntity.CurrentBindings.class, 115);
+
+        // pool membership (400-419)
+        kryo.register(NodeInfoService.GetNodeInfo.class, 400);
+        kryo.register(NodeInfoService.NodeInfo.class, 401);
         return kryo;
     }
 

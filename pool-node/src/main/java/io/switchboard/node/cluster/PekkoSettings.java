@@ -37,11 +37,13 @@ public final class PekkoSettings {
                       "io.switchboard.registrar.entity.RegistrarEntity$Command" = kryo
                       "io.switchboard.registrar.entity.RegistrarEntity$RegisterReply" = kryo
                       "io.switchboard.registrar.entity.RegistrarEntity$BindingsReply" = kryo
+                      "io.switchboard.node.cluster.NodeInfoService$Message" = kryo
                     }
                   }
                   remote.artery.canonical { hostname = "%s", port = %d }
                   cluster {
                     seed-nodes = [%s]
+                    # Every member advertises its node id (NodeDirectory reads it).
                     roles = [%s]
                     downing-provider-class = "org.apache.pekko.cluster.sbr.SplitBrainResolverProvider"
                     split-brain-resolver {
@@ -58,7 +60,8 @@ public final class PekkoSettings {
                   coordinated-shutdown.run-by-jvm-shutdown-hook = on
                 }
                 """.formatted(config.cluster().host(), config.cluster().port(), seeds,
-                roles.stream().map(r -> "\"" + r + "\"").collect(Collectors.joining(", ")));
+                java.util.stream.Stream.concat(java.util.stream.Stream.of(NodeDirectory.role(config.nodeId())), roles.stream())
+                        .map(r -> "\"" + r + "\"").collect(Collectors.joining(", ")));
         return ConfigFactory.parseString(text).withFallback(ConfigFactory.load());
     }
 }

@@ -4,39 +4,34 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.Props;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.cluster.ClusterEvent;
-import org.apache.pekko.cluster.Member;
-import org.apache.pekko.cluster.MemberStatus;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Subscribe;
-
 import io.switchboard.proxy.domain.NextHop;
 import io.switchboard.proxy.domain.TargetPlanner;
 import io.switchboard.sip.flow.FlowTokens;
 
 /**
- * Which pool nodes are live and where their SIP ports are, for the proxy (DESIGN rule 6).
+ * The proxy's view of the pool (DESIGN rule 6): which nodes are live ({@link NodeDirectory}) and
+ * where their SIP UDP port is.
  *
- * <p>Every node joins the cluster with a role {@code sip-node:<id>@<host>:<udp port>}. A node is
- * available while it is an Up (or WeaklyUp) member that this node does not see as unreachable.
- * The view is an immutable map swapped on every cluster event, so the proxy reads it per request
- * on a SIP thread without locking or asking anyone. Requests into another node's flow go to that
- * node over UDP: the RI's outgoing TCP connections lose the first request after a reconnect (see
- * sip/README.md), and UDP between nodes on one LAN is retransmitted by the transaction layer.
+ * <p>Every node joins the cluster with a role {@code sip-node:<id>@<host>:<udp port>}. Requests
+ * into a flow another node holds go to that node over UDP: the RI's outgoing TCP connections can
+ * lose the first request after a reconnect (see sip/README.md), while UDP between nodes is
+ * retransmitted by the transaction layer. The address map is rebuilt only when the directory's
+ * snapshot changes, so a lookup per request is a volatile read and a hash lookup.
  */
 public final class SipPeers implements TargetPlanner.Pool {
 
     public static final String ROLE_PREFIX = "sip-node:";
 
+    private record Addresses(NodeDirectory.Snapshot source, Map<String, NextHop> byNode) {
+    }
+
+    private final NodeDirectory directory;
     private final String selfNode;
     private final FlowTokens tokens;
-    private volatile Map<String, NextHop> available = Map.of();
+    private volatile Addresses addresses = new Addresses(null, Map.of());
 
-    private SipPeers(String selfNode, FlowTokens tokens) {
+    public SipPeers(NodeDirectory directory, String selfNode, FlowTokens tokens) {
+        this.directory = directory;
         this.selfNode = selfNode;
         this.tokens = tokens;
     }
@@ -46,38 +41,42 @@ public final class SipPeers implements TargetPlanner.Pool {
         return ROLE_PREFIX + nodeId + "@" + host + ":" + udpPort;
     }
 
-    public static SipPeers start(ActorSystem<?> system, String selfNode, FlowTokens tokens) {
-        SipPeers peers = new SipPeers(selfNode, tokens);
-        Cluster cluster = Cluster.get(system);
-        Behavior<ClusterEvent.ClusterDomainEvent> watcher = Behaviors.setup(ctx -> {
-            cluster.subscriptions().tell(Subscribe.create(ctx.getSelf(), ClusterEvent.ClusterDomainEvent.class));
-            return Behaviors.receiveMessage(event -> {
-                peers.refresh(cluster.state());
-                return Behaviors.same();
-            });
-        });
-        system.systemActorOf(watcher, "sip-peers", Props.empty());
-        peers.refresh(cluster.state());
-        return peers;
+    @Override
+    public String selfNode() {
+        return selfNode;
     }
 
-    private void refresh(ClusterEvent.CurrentClusterState state) {
-        Map<String, NextHop> next = new HashMap<>();
-        for (Member m : state.getMembers()) {
-            boolean up = m.status() == MemberStatus.up() || m.status() == MemberStatus.weaklyUp();
-            if (!up || state.getUnreachable().contains(m)) {
-                continue;
-            }
-            for (String role : m.getRoles()) {
-                if (role.startsWith(ROLE_PREFIX)) {
-                    parse(role.substring(ROLE_PREFIX.length())).ifPresent(e -> next.put(e.getKey(), e.getValue()));
+    @Override
+    public boolean isAvailable(String nodeId) {
+        return directory.isAvailable(nodeId);
+    }
+
+    @Override
+    public Optional<NextHop> nodeHolding(String token) {
+        return tokens.decode(token)
+                .filter(f -> directory.isAvailable(f.nodeId()))
+                .map(f -> current().get(f.nodeId()));
+    }
+
+    private Map<String, NextHop> current() {
+        NodeDirectory.Snapshot now = directory.snapshot();
+        Addresses a = addresses;
+        if (a.source() != now) {
+            Map<String, NextHop> map = new HashMap<>();
+            for (NodeDirectory.MemberView m : now.members()) {
+                for (String role : m.roles()) {
+                    if (role.startsWith(ROLE_PREFIX)) {
+                        parse(role.substring(ROLE_PREFIX.length())).ifPresent(e -> map.put(e.getKey(), e.getValue()));
+                    }
                 }
             }
+            a = new Addresses(now, Map.copyOf(map));
+            addresses = a;
         }
-        available = Map.copyOf(next);
+        return a.byNode();
     }
 
-    private static Optional<Map.Entry<String, NextHop>> parse(String value) {
+    static Optional<Map.Entry<String, NextHop>> parse(String value) {
         int at = value.lastIndexOf('@');
         int colon = value.lastIndexOf(':');
         if (at <= 0 || colon <= at) {
@@ -93,25 +92,5 @@ public final class SipPeers implements TargetPlanner.Pool {
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }
-    }
-
-    @Override
-    public String selfNode() {
-        return selfNode;
-    }
-
-    @Override
-    public boolean isAvailable(String nodeId) {
-        return available.containsKey(nodeId);
-    }
-
-    @Override
-    public Optional<NextHop> nodeHolding(String token) {
-        return tokens.decode(token).map(f -> available.get(f.nodeId()));
-    }
-
-    /** Node ids currently available, for operators. */
-    public Map<String, NextHop> snapshot() {
-        return available;
     }
 }

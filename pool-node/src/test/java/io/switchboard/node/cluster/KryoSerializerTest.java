@@ -35,6 +35,7 @@ class KryoSerializerTest {
               "io.switchboard.registrar.entity.RegistrarEntity$Command" = kryo
               "io.switchboard.registrar.entity.RegistrarEntity$RegisterReply" = kryo
               "io.switchboard.registrar.entity.RegistrarEntity$BindingsReply" = kryo
+              "io.switchboard.node.cluster.NodeInfoService$Message" = kryo
             }
             """));
 
@@ -83,6 +84,15 @@ class KryoSerializerTest {
         assertThat(roundTrip(current)).isEqualTo(current);
         RegistrarEntity.CurrentBindings none = new RegistrarEntity.CurrentBindings("sip:a@example.test", List.of());
         assertThat(roundTrip(none)).isEqualTo(none);
+    }
+
+    @Test
+    void node_info_round_trips() {
+        TestProbe<NodeInfoService.NodeInfo> probe = KIT.createTestProbe();
+        NodeInfoService.GetNodeInfo get = new NodeInfoService.GetNodeInfo(probe.getRef());
+        assertThat(roundTrip(get)).isEqualTo(get);
+        NodeInfoService.NodeInfo info = new NodeInfoService.NodeInfo("node-2", "127.0.0.2:5060", "http://127.0.0.2:8081", 1234L);
+        assertThat(roundTrip(info)).isEqualTo(info);
     }
 
     @Test
