@@ -183,7 +183,7 @@ public final class SwitchboardNode implements AutoCloseable {
                 flowTokens);
         UserLocator locator = new UserLocator(accounts, RegistrarClient.sharded(system, proxyConfig.lookupTimeout()),
                 new CassandraBindingStore(session));
-        proxy = new StatefulProxy(sip.provider(), sip.messages(), sip.headers(), sip.addresses(), identity, locator,
+        proxy = new StatefulProxy(sip.provider(), sip.messages(), sip.headers(), sip.addresses(), identity, locator, callSettings,
                 new SipPeers(directory, config.nodeId(), flowTokens), new StatefulProxy.Settings(proxyConfig.timerC(), proxyConfig.outboundProxy()),
                 metrics.proxyEvents());
         frontEnd.attach(sip.provider(), proxy);

@@ -34,6 +34,10 @@ class ProxySipTest {
               { uri = "sip:carol@example.test", password = "carol-secret" }
               { uri = "sip:dave@example.test", password = "dave-secret" }
               { uri = "sip:erin@example.test", password = "erin-secret" }
+              { uri = "sip:frank@example.test", password = "frank-secret" }
+              { uri = "sip:gina@example.test", password = "gina-secret" }
+              { uri = "sip:hank@example.test", password = "hank-secret" }
+              { uri = "sip:ivan@example.test", password = "ivan-secret" }
             ]
             """;
 
@@ -265,6 +269,76 @@ class ProxySipTest {
                     "text/plain", "x");
             assertThat(none.status()).isEqualTo(480);
         }
+    }
+
+    @Test
+    void call_settings_sim_ring_immediate_and_no_answer_forwarding() throws Exception {
+        try (TestPhone frank = new TestPhone("udp", node1.sipUdpPort(), "frank", "frank-secret");
+             TestPhone gina = new TestPhone("udp", node2.sipUdpPort(), "gina", "gina-secret");
+             TestPhone hank = new TestPhone("tcp", node2.sipTcpPort(), "hank", "hank-secret");
+             TestPhone ivan = new TestPhone("udp", node1.sipUdpPort(), "ivan", "ivan-secret")) {
+            for (TestPhone p : List.of(frank, gina, hank, ivan)) {
+                assertThat(p.register().status()).isEqualTo(200);
+            }
+            // simultaneous ring: hank's phone and gina's ring together; gina answers, hank's branch is cancelled
+            setCallSettings("sip:hank@example.test", "{\"simRing\": \"sip:gina@example.test\"}");
+            Thread call = callFrom(frank, "sip:hank@example.test");
+            Msg atHank = hank.awaitRequest("INVITE");
+            Msg atGina = gina.awaitRequest("INVITE");
+            hank.respond(atHank, 180, "Ringing", "hank-tag", List.of());
+            gina.respond(atGina, 200, "OK", "gina-tag", List.of());
+            Msg cancel = hank.awaitRequest("CANCEL");
+            hank.respond(cancel, 200, "OK", "hank-tag", List.of());
+            hank.respond(atHank, 487, "Request Terminated", "hank-tag", List.of());
+            call.join(15_000);
+            assertThat(frank.lastFinal.status()).isEqualTo(200);
+            assertThat(frank.lastFinal.header("to")).contains("gina-tag");
+
+            // immediate forwarding: only ivan rings; his 486 is the caller's answer
+            setCallSettings("sip:hank@example.test", "{\"forward\": {\"mode\": \"immediate\", \"target\": \"sip:ivan@example.test\"}}");
+            call = callFrom(frank, "sip:hank@example.test");
+            Msg atIvan = ivan.awaitRequest("INVITE");
+            ivan.respond(atIvan, 486, "Busy Here", "ivan-tag", List.of());
+            call.join(15_000);
+            assertThat(frank.lastFinal.status()).isEqualTo(486);
+            assertThat(hank.receivesRequest("INVITE", Duration.ofMillis(500))).as("hank's phone stays quiet").isFalse();
+
+            // forwarding on no answer after 5 s: hank rings, nobody answers, the call moves to ivan
+            setCallSettings("sip:hank@example.test",
+                    "{\"forward\": {\"mode\": \"no-answer\", \"target\": \"sip:ivan@example.test\", \"afterSeconds\": 5}}");
+            call = callFrom(frank, "sip:hank@example.test");
+            Msg ringing = hank.awaitRequest("INVITE");
+            hank.respond(ringing, 180, "Ringing", "hank-tag2", List.of());
+            long rangAt = System.nanoTime();
+            Msg forwarded = ivan.await(m -> m.isRequest() && m.method().equals("INVITE"), Duration.ofSeconds(15));
+            assertThat(Duration.ofNanos(System.nanoTime() - rangAt)).isGreaterThan(Duration.ofSeconds(3));
+            Msg cancelled = hank.awaitRequest("CANCEL");
+            hank.respond(cancelled, 200, "OK", "hank-tag2", List.of());
+            hank.respond(ringing, 487, "Request Terminated", "hank-tag2", List.of());
+            ivan.respond(forwarded, 200, "OK", "ivan-tag2", List.of());
+            call.join(15_000);
+            assertThat(frank.lastFinal.status()).isEqualTo(200);
+            assertThat(frank.lastFinal.header("to")).contains("ivan-tag2");
+        }
+    }
+
+    private void setCallSettings(String aor, String json) throws Exception {
+        var r = AdminHttp.send(node1.adminPort(), "PUT", "/api/call-settings?aor=" + aor, TestNodes.TOKEN,
+                "application/json", json);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    }
+
+    private static Thread callFrom(TestPhone caller, String target) {
+        caller.lastFinal = null;
+        Thread t = new Thread(() -> {
+            try {
+                caller.lastFinal = caller.authenticated("INVITE", target, callId(), TestPhone.newTag(), "application/sdp", "v=0\r\n");
+            } catch (Exception e) {
+                caller.failure = e;
+            }
+        });
+        t.start();
+        return t;
     }
 
     /** Bob's side of a call: ring, then answer the first INVITE. */

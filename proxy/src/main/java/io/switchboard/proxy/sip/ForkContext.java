@@ -33,8 +33,8 @@ final class ForkContext {
     final List<Branch> branches = new ArrayList<>(4);
     boolean finalSent;
     boolean cancelled;
-    /** Branches still to be added (a delayed forwarding leg); the fork is not over while one is due. */
-    Target pendingForward;
+    /** Branches still to be added (call forwarding on no answer); the fork is not over while they are due. */
+    List<Target> pendingForward;
     ScheduledFuture<?> timerC;
     ScheduledFuture<?> forwardTimer;
 

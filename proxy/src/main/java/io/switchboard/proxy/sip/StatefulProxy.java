@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.ListIterator;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -38,6 +40,8 @@ import org.slf4j.LoggerFactory;
 
 import gov.nist.javax.sip.message.SIPMessage;
 
+import io.switchboard.proxy.domain.CallPlan;
+import io.switchboard.proxy.domain.CallSettings;
 import io.switchboard.proxy.domain.LoopDetection;
 import io.switchboard.proxy.domain.MaxForwards;
 import io.switchboard.proxy.domain.NextHop;
@@ -45,6 +49,7 @@ import io.switchboard.proxy.domain.ResponseSelection;
 import io.switchboard.proxy.domain.Target;
 import io.switchboard.proxy.domain.TargetPlanner;
 import io.switchboard.proxy.sip.ForkContext.Branch;
+import io.switchboard.proxy.store.CallSettingsStore;
 import io.switchboard.sip.flow.Flow;
 import io.switchboard.sip.stack.AnsweredRequests;
 
@@ -114,19 +119,22 @@ public final class StatefulProxy implements AutoCloseable {
     private final AddressFactory addresses;
     private final ProxyIdentity self;
     private final UserLocator locator;
+    private final CallSettingsStore callSettings;
     private final TargetPlanner.Pool pool;
     private final Settings settings;
     private final Events events;
     private final ScheduledExecutorService timers;
 
     public StatefulProxy(SipProvider provider, MessageFactory messages, HeaderFactory headers, AddressFactory addresses,
-                         ProxyIdentity self, UserLocator locator, TargetPlanner.Pool pool, Settings settings, Events events) {
+                         ProxyIdentity self, UserLocator locator, CallSettingsStore callSettings, TargetPlanner.Pool pool,
+                         Settings settings, Events events) {
         this.provider = provider;
         this.messages = messages;
         this.headers = headers;
         this.addresses = addresses;
         this.self = self;
         this.locator = locator;
+        this.callSettings = callSettings;
         this.pool = pool;
         this.settings = settings;
         this.events = events;
@@ -192,7 +200,10 @@ public final class StatefulProxy implements AutoCloseable {
 
     /**
      * Forks to every current binding of {@code aor} (section 16.5/16.6): 404 for no such user, 480
-     * when nothing is registered or reachable.
+     * when nothing is registered or reachable. For an INVITE the user's call settings apply:
+     * immediate forwarding replaces the user's endpoints; simultaneous ring adds a branch; forwarding
+     * on no answer starts its branch when nobody answered in time (or everyone declined or failed
+     * before, except with a 6xx, which ends the fork).
      *
      * @param instance only the binding of this instance (the request was for a GRUU), or null
      */
@@ -201,26 +212,109 @@ public final class StatefulProxy implements AutoCloseable {
         if (ctx == null) {
             return;
         }
-        locator.locate(aor).whenComplete((located, failure) -> {
+        boolean call = ctx.invite && instance == null;
+        CompletionStage<CallSettings> settingsStage = call
+                ? callSettings.settingsFor(aor) : CompletableFuture.completedFuture(CallSettings.none(aor));
+        locator.locate(aor).thenCombine(settingsStage, (located, settings) -> {
+            if (located instanceof UserLocator.NoSuchUser) {
+                answer(ctx, Response.NOT_FOUND, "No such user", 0);
+                return null;
+            }
+            UserLocator.Found found = (UserLocator.Found) located;
+            CallPlan plan = CallPlan.of(settings);
+            if (plan instanceof CallPlan.ForwardNow now) {
+                legTargets(now.target()).whenComplete((targets, failure) -> begin(ctx, aor, targets, List.of(), null));
+                return null;
+            }
+            CallPlan.Ring ring = (CallPlan.Ring) plan;
+            List<Target> own = new ArrayList<>(targetsOf(aor, found, instance));
+            CompletableFuture<List<Target>> extra = all(ring.extraTargets());
+            CompletableFuture<List<Target>> later = all(ring.onNoAnswer().map(n -> List.of(n.target())).orElse(List.of()));
+            extra.thenCombine(later, (e, l) -> {
+                own.addAll(e);
+                begin(ctx, aor, own, l, ring.forwardAfter().orElse(null));
+                return null;
+            });
+            return null;
+        }).whenComplete((ignored, failure) -> {
             if (failure != null) {
                 LOG.warn("Lookup of {} failed: {}", aor, failure.toString());
                 answer(ctx, Response.SERVICE_UNAVAILABLE, "Location service unavailable, try again", 5);
-            } else if (located instanceof UserLocator.NoSuchUser) {
-                answer(ctx, Response.NOT_FOUND, "No such user", 0);
-            } else {
-                UserLocator.Found found = (UserLocator.Found) located;
-                TargetPlanner.Plan plan = TargetPlanner.plan(found.bindings(), instance, pool, java.time.Instant.now());
-                for (TargetPlanner.Skipped s : plan.skipped()) {
-                    events.flowSkipped();
-                    LOG.debug("Not forking {} to {}: {}", aor, s.contact(), s.reason());
-                }
-                if (plan.targets().isEmpty()) {
-                    answer(ctx, Response.TEMPORARILY_UNAVAILABLE, "No reachable contact", 0);
-                } else {
-                    startBranches(ctx, plan.targets(), null, null);
-                }
             }
         });
+    }
+
+    /** Starts the fork, or answers 480 when there is nobody to ring now or later. */
+    private void begin(ForkContext ctx, String aor, List<Target> now, List<Target> later, Duration after) {
+        if (now == null || now.isEmpty()) {
+            if (later == null || later.isEmpty()) {
+                answer(ctx, Response.TEMPORARILY_UNAVAILABLE, "No reachable contact", 0);
+            } else {
+                startBranches(ctx, later, null, null); // nobody to ring: forward at once
+            }
+            return;
+        }
+        startBranches(ctx, now, later, after);
+    }
+
+    private List<Target> targetsOf(String aor, UserLocator.Found found, String instance) {
+        TargetPlanner.Plan plan = TargetPlanner.plan(found.bindings(), instance, pool, java.time.Instant.now());
+        for (TargetPlanner.Skipped s : plan.skipped()) {
+            events.flowSkipped();
+            LOG.debug("Not forking {} to {}: {}", aor, s.contact(), s.reason());
+        }
+        return plan.targets();
+    }
+
+    private CompletableFuture<List<Target>> all(List<String> legs) {
+        CompletableFuture<List<Target>> result = CompletableFuture.completedFuture(new ArrayList<>());
+        for (String leg : legs) {
+            result = result.thenCombine(legTargets(leg), (acc, more) -> {
+                acc.addAll(more);
+                return acc;
+            });
+        }
+        return result;
+    }
+
+    /**
+     * Where a sim-ring or forwarding leg goes, by the same routing as any request: a user of our
+     * domains rings their bindings (their own call settings are not applied again, so forwarding
+     * cannot chain into a loop); a number or another domain goes to the outbound proxy, or nowhere
+     * when none is configured (logged).
+     */
+    CompletableFuture<List<Target>> legTargets(String uri) {
+        CompletableFuture<List<Target>> out = new CompletableFuture<>();
+        try {
+            URI parsed = addresses.createURI(uri);
+            if (parsed instanceof SipURI s && s.getUser() != null && self.servesDomain(s.getHost())
+                    && !"phone".equalsIgnoreCase(s.getUserParam()) && !s.getUser().startsWith("+")) {
+                String aor = "sip:" + s.getUser() + "@" + s.getHost().toLowerCase(Locale.ROOT);
+                locator.locate(aor).whenComplete((located, failure) -> {
+                    if (failure != null || !(located instanceof UserLocator.Found found)) {
+                        LOG.debug("Leg to {} has nobody to ring ({})", uri, failure != null ? failure.toString() : "no such user");
+                        out.complete(List.of());
+                    } else {
+                        List<Target> targets = new ArrayList<>();
+                        for (Target t : targetsOf(aor, found, null)) {
+                            targets.add(new Target(t.requestUri(), t.routes(), t.hop(), t.outboundToken(), "leg " + uri, true));
+                        }
+                        out.complete(targets);
+                    }
+                });
+                return out;
+            }
+            if (settings.outboundProxy().isPresent()) {
+                out.complete(List.of(new Target(uri, List.of(settings.outboundProxy().get()), null, "", "leg " + uri, true)));
+            } else {
+                LOG.info("Leg to {} dropped: it needs an outbound proxy (switchboard.proxy.outbound-proxy) and none is set", uri);
+                out.complete(List.of());
+            }
+        } catch (ParseException e) {
+            LOG.warn("Unusable call settings target {}: {}", uri, e.getMessage());
+            out.complete(List.of());
+        }
+        return out;
     }
 
     /** A request for a domain we do not serve: to the outbound proxy, or 403. */
@@ -380,13 +474,13 @@ public final class StatefulProxy implements AutoCloseable {
      * Starts one branch per target; {@code delayed}, when given, is started after {@code delay}
      * unless someone answered (call forwarding on no answer).
      */
-    void startBranches(ForkContext ctx, List<Target> targets, Target delayed, Duration delay) {
+    void startBranches(ForkContext ctx, List<Target> targets, List<Target> delayed, Duration delay) {
         synchronized (ctx) {
             if (ctx.finalSent) {
                 return;
             }
-            ctx.pendingForward = delayed;
-            if (delayed != null) {
+            ctx.pendingForward = delayed == null || delayed.isEmpty() ? null : delayed;
+            if (ctx.pendingForward != null) {
                 ctx.forwardTimer = timers.schedule(() -> forwardNow(ctx), delay.toMillis(), TimeUnit.MILLISECONDS);
             }
             for (Target t : targets) {
@@ -402,7 +496,7 @@ public final class StatefulProxy implements AutoCloseable {
             if (ctx.finalSent || ctx.pendingForward == null) {
                 return;
             }
-            Target t = ctx.pendingForward;
+            List<Target> forward = ctx.pendingForward;
             ctx.pendingForward = null;
             for (Branch b : ctx.branches) {
                 if (!b.done) {
@@ -413,7 +507,9 @@ public final class StatefulProxy implements AutoCloseable {
                     b.superseded = true;
                 }
             }
-            startBranch(ctx, t);
+            for (Target t : forward) {
+                startBranch(ctx, t);
+            }
             maybeComplete(ctx);
         }
     }
@@ -621,12 +717,14 @@ public final class StatefulProxy implements AutoCloseable {
             if (ctx.forwardTimer != null) {
                 ctx.forwardTimer.cancel(false);
             }
-            Target t = ctx.pendingForward;
+            List<Target> forward = ctx.pendingForward;
             ctx.pendingForward = null;
             for (Branch b : ctx.branches) {
                 b.superseded = true;
             }
-            startBranch(ctx, t);
+            for (Target t : forward) {
+                startBranch(ctx, t);
+            }
             maybeComplete(ctx);
             return;
         }
