@@ -185,6 +185,12 @@ public final class RegistrarEntity {
 
         @Override
         public Behavior<Command> receiveSignal(TypedActorContext<Command> context, Signal signal) {
+            if (signal instanceof org.apache.pekko.actor.typed.internal.PoisonPill) {
+                // Sharding's hand-off stop message (shard rebalance, rolling restart). Without this
+                // the region waits 5 s per shard before giving up. A REGISTER whose write is in flight
+                // gets no answer; the client retransmits and the new owner loads the stored state.
+                return Behaviors.stopped();
+            }
             if (signal instanceof PostStop) {
                 cancelTimer(); // the scheduler would otherwise keep this entity reachable until it fires
                 if (!bindings.isEmpty()) {
