@@ -377,6 +377,59 @@ final class TestPhone implements AutoCloseable {
         send(text);
     }
 
+    /**
+     * Answers what arrives from now on like a phone that picks up at once: INVITE gets 180 and
+     * 200, BYE / MESSAGE / OPTIONS / INFO 200, CANCEL 200 (and the INVITE 487); ACKs are taken
+     * and ignored. Responses stay in the inbox for the test. Stops when the phone closes.
+     */
+    void autoAnswer() {
+        Thread t = new Thread(() -> {
+            while (!closed) {
+                try {
+                    Msg m = await(Msg::isRequest, Duration.ofMillis(500));
+                    String tag = newTag();
+                    switch (m.method()) {
+                        case "INVITE" -> {
+                            respond(m, 180, "Ringing", tag, List.of());
+                            respond(m, 200, "OK", tag, List.of());
+                            answered.incrementAndGet();
+                        }
+                        case "ACK" -> { }
+                        default -> respond(m, 200, "OK", tag, List.of());
+                    }
+                } catch (IOException e) {
+                    // nothing arrived in time: look again
+                }
+            }
+        }, "auto-answer-" + user);
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Calls answered by {@link #autoAnswer}. */
+    final java.util.concurrent.atomic.AtomicInteger answered = new java.util.concurrent.atomic.AtomicInteger();
+
+    /**
+     * A whole call from this phone: INVITE (with 407 handled), ACK, BYE. Returns the INVITE's
+     * final status (200 when the call was set up; the BYE must get 200 too, else -1).
+     */
+    int call(String target) throws IOException {
+        String callId = UUID.randomUUID() + "@call";
+        String tag = newTag();
+        Msg ok = authenticated("INVITE", target, callId, tag, "application/sdp", "v=0\r\n");
+        if (ok.status() != 200) {
+            return ok.status();
+        }
+        Dialog d = callerDialog(target, tag, ok);
+        ack2xx(d, ok);
+        Msg bye = requestInDialog(d, "BYE");
+        // drop the provisional responses this call left behind
+        synchronized (inbox) {
+            inbox.removeIf(m -> !m.isRequest() && callId.equals(m.callId()));
+        }
+        return bye.status() == 200 ? 200 : -1;
+    }
+
     // ------------------------------------------------------------------ transport
 
     Msg request(String text) throws IOException {
