@@ -143,6 +143,8 @@ final class TestPhone implements AutoCloseable {
     private final Socket tcp;
     private final int localPort;
     private final LinkedList<Msg> inbox = new LinkedList<>();
+    /** Everything that arrived (first line and first branch), for failure messages. */
+    private final List<String> seen = new ArrayList<>();
     private final Thread reader;
     private volatile boolean closed;
     /** Scratch space for the threads of a test (what one side saw, for the other to assert). */
@@ -154,8 +156,13 @@ final class TestPhone implements AutoCloseable {
     private int nc = 1;
 
     TestPhone(String transport, int serverPort, String user, String password) throws IOException {
+        this(transport, "127.0.0.1", serverPort, user, password);
+    }
+
+    /** A phone whose outbound proxy is the pool node at {@code serverHost:serverPort}. */
+    TestPhone(String transport, String serverHost, int serverPort, String user, String password) throws IOException {
         this.transport = transport.toUpperCase(Locale.ROOT);
-        this.server = new InetSocketAddress("127.0.0.1", serverPort);
+        this.server = new InetSocketAddress(serverHost, serverPort);
         this.user = user;
         this.domain = "example.test";
         this.password = password;
@@ -467,7 +474,8 @@ final class TestPhone implements AutoCloseable {
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    throw new IOException(user + ": nothing matching arrived within " + timeout + "; inbox: " + summary());
+                    throw new IOException(user + ": nothing matching arrived within " + timeout + "; inbox: " + summary()
+                            + "; everything received: " + seen);
                 }
                 try {
                     inbox.wait(Math.max(1, left / 1_000_000));
@@ -526,6 +534,7 @@ final class TestPhone implements AutoCloseable {
                     continue;
                 }
                 synchronized (inbox) {
+                    seen.add(raw.substring(0, Math.max(0, raw.indexOf("\r\n"))) + " | " + branchOf(raw));
                     inbox.add(Msg.parse(raw));
                     inbox.notifyAll();
                 }

@@ -800,6 +800,7 @@ public final class StatefulProxy implements AutoCloseable {
         out.removeFirst(ViaHeader.NAME);
         try {
             ctx.server.sendResponse(out);
+            LOG.debug("{} relayed {} for {}", self.nodeId(), response.getStatusCode(), ctx.request.getMethod());
         } catch (Exception e) {
             LOG.debug("Could not relay {}: {}", response.getStatusCode(), e.toString());
         }
