@@ -69,12 +69,14 @@ final class PoolProcesses implements AutoCloseable {
     private final Path dir;
     private final Storage storage;
     private final List<NodeAddresses> addresses;
+    private final List<String> jvmFlags;
     private final Process[] processes;
 
-    private PoolProcesses(Path dir, Storage storage, List<NodeAddresses> addresses) {
+    private PoolProcesses(Path dir, Storage storage, List<NodeAddresses> addresses, List<String> jvmFlags) {
         this.dir = dir;
         this.storage = storage;
         this.addresses = addresses;
+        this.jvmFlags = jvmFlags;
         this.processes = new Process[addresses.size()];
     }
 
@@ -83,6 +85,14 @@ final class PoolProcesses implements AutoCloseable {
      * (Up cluster member, store connected, SIP listening).
      */
     static PoolProcesses start(Path dir, int size, Storage storage) {
+        return start(dir, size, storage, List.of());
+    }
+
+    /**
+     * {@link #start(Path, int, Storage)} with extra flags for every node JVM, e.g. {@code
+     * -Dpekko.cluster.down-removal-margin=2s} to try Pekko settings our configuration does not set.
+     */
+    static PoolProcesses start(Path dir, int size, Storage storage, List<String> jvmFlags) {
         if (size < 1 || size > 9) {
             throw new IllegalArgumentException("1 to 9 pool nodes: " + size);
         }
@@ -91,7 +101,8 @@ final class PoolProcesses implements AutoCloseable {
             String host = host(n);
             addresses.add(new NodeAddresses(host, freeUdpAndTcpPort(host), freeTcpPort(host), freeTcpPort(host)));
         }
-        PoolProcesses pool = new PoolProcesses(dir.toAbsolutePath(), storage, List.copyOf(addresses));
+        PoolProcesses pool = new PoolProcesses(dir.toAbsolutePath(), storage, List.copyOf(addresses),
+                List.copyOf(jvmFlags));
         try {
             Files.createDirectories(pool.dir);
             for (int n = 1; n <= size; n++) {
@@ -253,13 +264,15 @@ final class PoolProcesses implements AutoCloseable {
 
     private void launch(int n) {
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder builder = new ProcessBuilder(javaBin, "-Xmx" + HEAP, "-Xms" + HEAP,
+        List<String> command = new ArrayList<>(List.of(javaBin, "-Xmx" + HEAP, "-Xms" + HEAP,
                 // C1 only and one GC thread: a test node lives for a minute on a shared two-core machine,
                 // so starting with little CPU beats peak throughput.
                 "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                "-D" + EmbeddedCassandra.LIB_PROPERTY + "=" + EmbeddedCassandra.defaultLibDir(),
-                "-cp", System.getProperty("java.class.path"),
-                "io.switchboard.node.Main", "start", "--config", configFile(n).toString())
+                "-D" + EmbeddedCassandra.LIB_PROPERTY + "=" + EmbeddedCassandra.defaultLibDir()));
+        command.addAll(jvmFlags);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"),
+                "io.switchboard.node.Main", "start", "--config", configFile(n).toString()));
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log(n).toFile()));
         builder.environment().keySet().removeAll(List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS"));

@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import com.datastax.oss.driver.api.core.CqlSession;
@@ -39,6 +40,7 @@ import io.switchboard.storage.testing.CassandraRing;
  * in flight on the dead coordinator's connections fail; the driver does not resend a non-idempotent write).
  * A failed write's outcome is unknown, so it is neither expected nor forbidden to be found afterwards.
  */
+@Tag("failure")
 class Rf3NodeLossTest {
 
     /** The node killed: the first contact point, which holds the driver's control connection. */
