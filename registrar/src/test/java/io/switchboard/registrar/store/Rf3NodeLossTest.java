@@ -57,12 +57,14 @@ class Rf3NodeLossTest {
     static CqlSession session;
     static CassandraBindingStore store;
     static long ringStartMillis;
+    static long ringStartCpuMillis;
 
     @BeforeAll
     static void ring() throws InterruptedException {
         long t0 = System.nanoTime();
         ring = CassandraRing.startWiped(Path.of("target", "rf3-ring"));
         ringStartMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        ringStartCpuMillis = ring.totalCpuTime().toMillis();
         session = CassandraSessions.connect(ring.settings("rf3_node_loss"));
         CassandraSessions.applySchema(session, CassandraBindingStore.SCHEMA);
         store = storeOnceAllNodesKnowTheTable();
@@ -151,13 +153,13 @@ class Rf3NodeLossTest {
 
         long testMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - testStart);
         System.out.printf("""
-                RF3 node loss: ring of 3 up in %d ms, RSS of the 3 Cassandra nodes %d MiB (heap %s each)
+                RF3 node loss: ring of 3 up in %d ms (%d ms of CPU), RSS of the 3 Cassandra nodes %d MiB (heap %s each)
                   acknowledged writes: %d (%d before the load, %d under load, 100 while down), lost: 0
                   load writes: %d acknowledged, %d failed; failures between %s and %s ms after the kill
                   slowest acknowledged write after the kill: %d ms; first acknowledged write after the kill: %d ms
                   restart of node %d until the whole ring saw it up: %d ms
                   test body: %d ms
-                """, ringStartMillis, rss >> 20, CassandraRing.HEAP, acknowledged.size(), BEFORE, load.acknowledged.size(),
+                """, ringStartMillis, ringStartCpuMillis, rss >> 20, CassandraRing.HEAP, acknowledged.size(), BEFORE, load.acknowledged.size(),
                 load.acknowledged.size(), load.failureTimes.size(),
                 failuresAfterKill.isEmpty() ? "-" : TimeUnit.NANOSECONDS.toMillis(failuresAfterKill.get(0)),
                 failuresAfterKill.isEmpty() ? "-" : TimeUnit.NANOSECONDS.toMillis(failuresAfterKill.get(failuresAfterKill.size() - 1)),
