@@ -91,6 +91,8 @@ public final class EmbeddedCassandra implements AutoCloseable {
    *
    * @param heap JVM heap, both -Xms and -Xmx, like {@code 768m} or {@code 1g}
    * @param seeds seed nodes as {@code host} or {@code host:port}; a ring needs the same list on each node
+   * @param initialToken null, or the token of a founding ring member (see {@link #withInitialToken})
+   * @param jvmFlags extra flags for the node's JVM (see {@link #withJvmFlags})
    */
   public record Options(
       Path dataDir,
@@ -103,11 +105,14 @@ public final class EmbeddedCassandra implements AutoCloseable {
       String dc,
       String rack,
       Duration startupTimeout,
-      List<String> seeds) {
+      List<String> seeds,
+      String initialToken,
+      List<String> jvmFlags) {
 
     private static final Pattern HEAP = Pattern.compile("[1-9][0-9]*[kKmMgG]");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]+");
     private static final Pattern SEED = Pattern.compile("[^\\s,'\"]+");
+    private static final Pattern TOKEN = Pattern.compile("-?[0-9]{1,19}");
 
     public Options {
       Objects.requireNonNull(dataDir, "dataDir");
@@ -135,69 +140,99 @@ public final class EmbeddedCassandra implements AutoCloseable {
           throw new IllegalArgumentException("seed must be host or host:port: '" + seed + "'");
         }
       }
+      jvmFlags = jvmFlags == null ? List.of() : List.copyOf(jvmFlags);
+      for (String flag : jvmFlags) {
+        if (!flag.startsWith("-")) {
+          throw new IllegalArgumentException("a JVM flag starts with '-': '" + flag + "'");
+        }
+      }
+      if (initialToken != null && !TOKEN.matcher(initialToken).matches()) {
+        throw new IllegalArgumentException("initialToken must be a Murmur3 token (a signed 64-bit integer): '"
+            + initialToken + "'");
+      }
     }
 
     /** Without seeds: the node is its own seed (a one-node cluster). */
     public Options(Path dataDir, Path libDir, String listenAddress, int nativePort, int storagePort, String heap,
         Path java17, String dc, String rack, Duration startupTimeout) {
       this(dataDir, libDir, listenAddress, nativePort, storagePort, heap, java17, dc, rack, startupTimeout,
-          List.of());
+          List.of(), null, List.of());
     }
 
     /** One node on 127.0.0.1, free ports, 768m heap, dc1/rack1, 120 s to start. */
     public static Options defaults(Path dataDir) {
       return new Options(dataDir, null, "127.0.0.1", 0, 0, "768m", null, "dc1", "rack1",
-          Duration.ofSeconds(120), List.of());
+          Duration.ofSeconds(120), List.of(), null, List.of());
     }
 
     public Options withLibDir(Path value) {
       return new Options(dataDir, value, listenAddress, nativePort, storagePort, heap, java17, dc, rack,
-          startupTimeout, seeds);
+          startupTimeout, seeds, initialToken, jvmFlags);
     }
 
     public Options withListenAddress(String value) {
       return new Options(dataDir, libDir, value, nativePort, storagePort, heap, java17, dc, rack,
-          startupTimeout, seeds);
+          startupTimeout, seeds, initialToken, jvmFlags);
     }
 
     public Options withNativePort(int value) {
       return new Options(dataDir, libDir, listenAddress, value, storagePort, heap, java17, dc, rack,
-          startupTimeout, seeds);
+          startupTimeout, seeds, initialToken, jvmFlags);
     }
 
     public Options withStoragePort(int value) {
       return new Options(dataDir, libDir, listenAddress, nativePort, value, heap, java17, dc, rack,
-          startupTimeout, seeds);
+          startupTimeout, seeds, initialToken, jvmFlags);
     }
 
     public Options withHeap(String value) {
       return new Options(dataDir, libDir, listenAddress, nativePort, storagePort, value, java17, dc, rack,
-          startupTimeout, seeds);
+          startupTimeout, seeds, initialToken, jvmFlags);
     }
 
     public Options withJava17(Path value) {
       return new Options(dataDir, libDir, listenAddress, nativePort, storagePort, heap, value, dc, rack,
-          startupTimeout, seeds);
+          startupTimeout, seeds, initialToken, jvmFlags);
     }
 
     public Options withDc(String value) {
       return new Options(dataDir, libDir, listenAddress, nativePort, storagePort, heap, java17, value, rack,
-          startupTimeout, seeds);
+          startupTimeout, seeds, initialToken, jvmFlags);
     }
 
     public Options withRack(String value) {
       return new Options(dataDir, libDir, listenAddress, nativePort, storagePort, heap, java17, dc, value,
-          startupTimeout, seeds);
+          startupTimeout, seeds, initialToken, jvmFlags);
     }
 
     public Options withStartupTimeout(Duration value) {
       return new Options(dataDir, libDir, listenAddress, nativePort, storagePort, heap, java17, dc, rack,
-          value, seeds);
+          value, seeds, initialToken, jvmFlags);
     }
 
     public Options withSeeds(List<String> value) {
       return new Options(dataDir, libDir, listenAddress, nativePort, storagePort, heap, java17, dc, rack,
-          startupTimeout, value);
+          startupTimeout, value, initialToken, jvmFlags);
+    }
+
+    /**
+     * Makes the node a founding member of a new ring that owns {@code value} (null: Cassandra picks a
+     * token and a node joining a ring streams its data first). A founding member does not bootstrap
+     * ({@code auto_bootstrap: false}) and does not wait for gossip to settle, so all members of a new ring
+     * start in parallel in seconds; only valid for nodes of a ring that holds no data yet, or restarts.
+     */
+    public Options withInitialToken(String value) {
+      return new Options(dataDir, libDir, listenAddress, nativePort, storagePort, heap, java17, dc, rack,
+          startupTimeout, seeds, value, jvmFlags);
+    }
+
+    /**
+     * JVM flags added after ours, e.g. {@code -XX:TieredStopAtLevel=1} for short-lived test nodes (a node
+     * starts with less CPU when it compiles only with C1). Not for memory or GC flags: ours set those.
+     */
+    public Options withJvmFlags(List<String> value) {
+      return new Options(dataDir, libDir, listenAddress, nativePort, storagePort, heap, java17, dc, rack,
+          startupTimeout, seeds, initialToken, value);
     }
 
     /** The seeds the node is started with: {@link #seeds()}, or its own listen address. */
@@ -352,7 +387,7 @@ public final class EmbeddedCassandra implements AutoCloseable {
   private static EmbeddedCassandra launch(Options options, Path java, Path lib, NodePorts ports) {
     Path dataDir = options.dataDir();
     NodeConfigFiles files = NodeConfigFiles.write(dataDir, options.listenAddress(), options.effectiveSeeds(), ports,
-        options.dc(), options.rack());
+        options.dc(), options.rack(), options.initialToken());
     List<String> command = command(options, java, classPath(installWatchdog(dataDir), lib), files);
     ProcessBuilder builder = new ProcessBuilder(command).directory(dataDir.toFile()).redirectErrorStream(true);
     // The node's JVM flags are ours alone: agents or options meant for the parent JVM must not leak in.
@@ -436,6 +471,7 @@ public final class EmbeddedCassandra implements AutoCloseable {
     command.add("-Xms" + options.heap());
     command.add("-Xmx" + options.heap());
     command.addAll(JVM17_FLAGS);
+    command.addAll(options.jvmFlags());
     command.add("-Dcassandra.config=" + files.yaml.toUri());
     command.add("-Dcassandra-rackdc.properties=" + files.rackdc.toUri());
     command.add("-Dcassandra-foreground=yes");
@@ -450,6 +486,10 @@ public final class EmbeddedCassandra implements AutoCloseable {
       // announcing its shutdown to peers (2 s per stop) would only cost time.
       command.add("-Dcassandra.skip_wait_for_gossip_to_settle=0");
       command.add("-Dcassandra.shutdown_announce_in_ms=0");
+    } else if (options.initialToken() != null) {
+      // A founding member owns its token from the start and streams nothing, so it need not wait for
+      // gossip to settle before serving; whoever needs the whole ring up waits for that itself.
+      command.add("-Dcassandra.skip_wait_for_gossip_to_settle=0");
     }
     command.add("-cp");
     command.add(classPath);
@@ -631,6 +671,24 @@ public final class EmbeddedCassandra implements AutoCloseable {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Kills the node's process with SIGKILL, as a crash would (no drain, no flush, no goodbye to its peers),
+   * and waits until it is gone. For failure tests; a later {@link #start} on the same options restarts it.
+   */
+  public synchronized void killForcibly() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      kill();
+      log.info("Cassandra {} (pid {}) killed with SIGKILL", name, process.pid());
+    } finally {
+      RUNNING.remove(this);
+      DATA_DIRS_IN_USE.remove(options.dataDir());
     }
   }
 

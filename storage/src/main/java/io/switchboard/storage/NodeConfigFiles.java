@@ -31,14 +31,14 @@ final class NodeConfigFiles {
   }
 
   static NodeConfigFiles write(Path dataDir, String listenAddress, List<String> seeds, NodePorts ports,
-      String dc, String rack) {
+      String dc, String rack, String initialToken) {
     NodeConfigFiles files = new NodeConfigFiles(dataDir);
     try {
       for (String folder : List.of("conf", "data", "commitlog", "hints", "saved_caches", "cdc_raw", "logs",
           "triggers")) {
         Files.createDirectories(dataDir.resolve(folder));
       }
-      Files.writeString(files.yaml, yaml(dataDir, listenAddress, seeds, ports), StandardCharsets.UTF_8);
+      Files.writeString(files.yaml, yaml(dataDir, listenAddress, seeds, ports, initialToken), StandardCharsets.UTF_8);
       Files.writeString(files.rackdc, "dc=" + dc + "\nrack=" + rack + "\n",
           StandardCharsets.UTF_8);
       Files.writeString(files.logback, logback(files.logs), StandardCharsets.UTF_8);
@@ -52,7 +52,7 @@ final class NodeConfigFiles {
    * A small node: one token, loopback-style addresses, modest memory (memtables, caches), no snapshots.
    * Names are the Cassandra 5.0 ones (with units). Anything not set here keeps Cassandra's default.
    */
-  static String yaml(Path dataDir, String listenAddress, List<String> seeds, NodePorts ports) {
+  static String yaml(Path dataDir, String listenAddress, List<String> seeds, NodePorts ports, String initialToken) {
     return """
         # Written by Switchboard's EmbeddedCassandra at every start: edits are lost.
         cluster_name: 'switchboard'
@@ -122,7 +122,19 @@ final class NodeConfigFiles {
         quoted(dataDir.resolve("commitlog")),
         quoted(dataDir.resolve("hints")),
         quoted(dataDir.resolve("saved_caches")),
-        quoted(dataDir.resolve("cdc_raw")));
+        quoted(dataDir.resolve("cdc_raw"))) + founding(initialToken);
+  }
+
+  /** A founding ring member (see {@code Options.withInitialToken}): its own token, no bootstrap streaming. */
+  private static String founding(String initialToken) {
+    if (initialToken == null) {
+      return "";
+    }
+    return """
+        # A founding member of a new ring: it owns this token from the start and has nothing to stream.
+        initial_token: '%s'
+        auto_bootstrap: false
+        """.formatted(initialToken);
   }
 
   /**
