@@ -67,12 +67,28 @@ public final class PatchedNioMessageProcessorFactory implements MessageProcessor
             // task keeps running on an empty table until the stack's timer stops, which is harmless
             nioHandler = new CachingNioHandler(stack, this);
         }
+
+        @Override
+        public NioTcpMessageChannel createMessageChannel(NioTcpMessageProcessor processor, SocketChannel socket)
+                throws IOException {
+            NioTcpMessageChannel channel = super.createMessageChannel(processor, socket);
+            ((CachingNioHandler) nioHandler).keepAccepted(socket);
+            return channel;
+        }
     }
 
     private static final class Tls extends NioTlsMessageProcessor {
         Tls(InetAddress address, SIPTransactionStack stack, int port) {
             super(address, stack, port);
             nioHandler = new CachingNioHandler(stack, this);
+        }
+
+        @Override
+        public NioTcpMessageChannel createMessageChannel(NioTcpMessageProcessor processor, SocketChannel socket)
+                throws IOException {
+            NioTcpMessageChannel channel = super.createMessageChannel(processor, socket);
+            ((CachingNioHandler) nioHandler).keepAccepted(socket);
+            return channel;
         }
     }
 
@@ -96,6 +112,23 @@ public final class PatchedNioMessageProcessorFactory implements MessageProcessor
             SocketChannel channel = super.sendBytes(sender, receiver, port, transport, bytes, retry, messageChannel);
             keep(makeKey(receiver, port), channel);
             return channel;
+        }
+
+        /**
+         * Caches a connection a client opened to us under the client's address and port, so a
+         * request we send to that address later (into the client's flow, RFC 5626 section 5.3)
+         * goes over it. The RI caches such a socket only once it has sent a message on it through
+         * one particular path, and otherwise opens a new connection to the client's ephemeral
+         * port, which fails: found by the proxy's tests (see sip/README.md).
+         */
+        void keepAccepted(SocketChannel socket) {
+            try {
+                if (socket.getRemoteAddress() instanceof java.net.InetSocketAddress remote) {
+                    keep(makeKey(remote.getAddress(), remote.getPort()), socket);
+                }
+            } catch (IOException e) {
+                // closed already: nothing to cache
+            }
         }
 
         private void keep(String key, SocketChannel channel) {

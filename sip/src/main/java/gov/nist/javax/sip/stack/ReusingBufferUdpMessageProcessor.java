@@ -40,6 +40,12 @@ public class ReusingBufferUdpMessageProcessor extends UDPMessageProcessor {
 
     public ReusingBufferUdpMessageProcessor(InetAddress address, SIPTransactionStack stack, int port) throws IOException {
         super(address, stack, port);
+        // What the RI's own factories do when they make a UDP processor: send from the listening
+        // socket. Without it every UDP message leaves from a new socket with an ephemeral port and
+        // the default source address, so a peer's answer (sent to our Via, or with received= to
+        // that source address) misses a node bound to a specific address such as 127.0.0.22, and
+        // NATs see a different port for every message.
+        stack.udpFlag = true;
     }
 
     @Override
