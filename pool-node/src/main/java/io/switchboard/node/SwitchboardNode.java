@@ -181,15 +181,17 @@ public final class SwitchboardNode implements AutoCloseable {
         s.tls().ifPresent(tlsConfig -> ports.put("tls", sip.tlsPort()));
         ProxyIdentity identity = new ProxyIdentity(config.nodeId(), s.bindAddress(), ports, java.util.Set.copyOf(config.domains()),
                 flowTokens);
-        UserLocator locator = new UserLocator(accounts, RegistrarClient.sharded(system, proxyConfig.lookupTimeout()),
-                new CassandraBindingStore(session));
+        // Lookups fall back to Cassandra when an entity does not answer in time (a node just died).
+        RegistrarClient lookups = RegistrarClient.readingThroughToStore(
+                RegistrarClient.sharded(system, proxyConfig.lookupTimeout()), new CassandraBindingStore(session), clock);
+        UserLocator locator = new UserLocator(accounts, lookups);
         proxy = new StatefulProxy(sip.provider(), sip.messages(), sip.headers(), sip.addresses(), identity, locator, callSettings,
                 new SipPeers(directory, config.nodeId(), flowTokens), new StatefulProxy.Settings(proxyConfig.timerC(), proxyConfig.outboundProxy()),
                 metrics.proxyEvents());
         frontEnd.attach(sip.provider(), proxy);
 
         UsersApi users = new UsersApi(accounts, accountRules, config.domains(), clock);
-        RegistrationsApi registrations = new RegistrationsApi(registrar, clock);
+        RegistrationsApi registrations = new RegistrationsApi(lookups, clock);
         CallSettingsApi callSettingsApi = new CallSettingsApi(callSettings, accounts, clock);
         try {
             admin = new AdminServer(config.admin().bindAddress(), config.admin().port(), config.admin().token(),

@@ -43,6 +43,45 @@ public interface RegistrarClient {
     }
 
     /**
+     * Reads bindings from the entity, and from Cassandra when the entity does not answer in time
+     * (its node just died and the cluster has not moved it yet: about 10-20 s). Every binding a
+     * client was told about is in the store (DESIGN rule 2), so lookups (routing, the admin
+     * listing) keep working through a node loss; REGISTERs still go to the entity only, the single
+     * writer (rule 1). Expired rows the store may still return are left out.
+     */
+    static RegistrarClient readingThroughToStore(RegistrarClient entities,
+                                                 io.switchboard.registrar.store.BindingStore store,
+                                                 java.time.Clock clock) {
+        return new RegistrarClient() {
+            @Override
+            public CompletionStage<RegistrarEntity.RegisterReply> register(io.switchboard.registrar.domain.RegisterRequest request) {
+                return entities.register(request);
+            }
+
+            @Override
+            public CompletionStage<RegistrarEntity.BindingsReply> bindings(String aor) {
+                CompletableFuture<RegistrarEntity.BindingsReply> result = new CompletableFuture<>();
+                entities.bindings(aor).whenComplete((reply, failure) -> {
+                    if (failure == null && reply instanceof RegistrarEntity.CurrentBindings) {
+                        result.complete(reply);
+                        return;
+                    }
+                    store.load(aor).whenComplete((loaded, storeFailure) -> {
+                        if (storeFailure != null) {
+                            result.completeExceptionally(storeFailure);
+                        } else {
+                            java.time.Instant now = clock.instant();
+                            result.complete(new RegistrarEntity.CurrentBindings(aor,
+                                    loaded.stream().filter(b -> !b.isExpired(now)).toList()));
+                        }
+                    });
+                });
+                return result;
+            }
+        };
+    }
+
+    /**
      * A plain {@link CompletableFuture} mirroring {@code ask}'s stage. Pekko's ask returns Scala's
      * {@code FutureConvertersImpl.CF}, which turns every non-async callback into an async one on
      * {@code ForkJoinPool.commonPool()}; with fewer than 3 cores that pool has parallelism 1, so
