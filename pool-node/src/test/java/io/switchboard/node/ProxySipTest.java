@@ -110,7 +110,9 @@ class ProxySipTest {
                 assertThat(bob.failure).as("bob's side").isNull();
             }
             assertThat(ok.status()).isEqualTo(200);
-            assertThat(alice.awaitResponse(180, "INVITE").header("to")).contains("bob-tag");
+            // The 180 is relayed as it comes (checked in caller_cancel_reaches_every_branch); here it
+            // is not required: bob sends 180 and 200 back to back over TCP and a 180 the stack hands
+            // over after the 200 is, rightly, not relayed after the final (RFC 3261 section 16.7).
             assertThat(ok.header("contact")).contains(bob.contact());
             assertThat(ok.all("record-route")).as("both nodes stay on the path").isNotEmpty();
 
