@@ -50,6 +50,12 @@ public final class Main {
         } catch (ConfigError e) {
             System.err.println(e.getMessage());
             return 2;
+        } catch (RuntimeException e) {
+            // e.g. the SIP port is taken: say so and exit, rather than leave a JVM that the SIP
+            // stack's non-daemon threads keep alive with nothing listening
+            System.err.println("Node failed to start: " + e.getMessage());
+            org.slf4j.LoggerFactory.getLogger(Main.class).error("Node failed to start", e);
+            return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
