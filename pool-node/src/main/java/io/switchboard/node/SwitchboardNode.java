@@ -109,6 +109,7 @@ public final class SwitchboardNode implements AutoCloseable {
     }
 
     private void startAll() {
+        ProxyConfig proxyConfig = ProxyConfig.of(config); // checked before anything starts
         Clock clock = Clock.systemUTC();
         byte[] secret = config.sip().secret().getBytes(StandardCharsets.UTF_8);
         session = openStorage();
@@ -174,7 +175,6 @@ public final class SwitchboardNode implements AutoCloseable {
                     d.handshakeTimeout()));
         }
         sip = SipEndpoint.start(stack, frontEnd);
-        ProxyConfig proxyConfig = ProxyConfig.of(config);
         Map<String, Integer> ports = new java.util.HashMap<>();
         ports.put("udp", sip.udpPort());
         ports.put("tcp", sip.tcpPort());

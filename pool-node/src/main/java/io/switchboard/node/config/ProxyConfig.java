@@ -15,6 +15,13 @@ import java.util.Optional;
 public record ProxyConfig(Optional<String> outboundProxy, Duration lookupTimeout, Duration timerC) {
 
     public static ProxyConfig of(NodeConfig config) {
+        String bind = config.sip().bindAddress().trim();
+        if (bind.equals("0.0.0.0") || bind.equals("::") || bind.equals("[::]")) {
+            // The proxy puts this address in Via and Record-Route and announces it to the other nodes.
+            throw new ConfigError("switchboard.sip.bind-address",
+                    "must be this node's own address, not a wildcard (" + bind + "): it goes into Via, Record-Route "
+                            + "and the address other pool nodes send to");
+        }
         ConfigReader p = new ConfigReader(config.raw(), "").at("switchboard").at("proxy");
         String outbound = p.string("outbound-proxy").trim();
         if (!outbound.isEmpty() && !outbound.matches("sips?:[^\\s<>\"]+")) {
