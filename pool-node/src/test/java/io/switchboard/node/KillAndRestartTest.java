@@ -120,7 +120,7 @@ class KillAndRestartTest {
     }
 
     private void awaitReady(int admin, Path log) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
         while (System.nanoTime() < deadline) {
             assertThat(nodeProcess.isAlive()).as("node process died; log:\n%s", Files.readString(log)).isTrue();
             try {
@@ -133,7 +133,7 @@ class KillAndRestartTest {
             Thread.onSpinWait();
             nodeProcess.waitFor(200, java.util.concurrent.TimeUnit.MILLISECONDS);
         }
-        throw new AssertionError("node not ready in 90 s; log:\n" + Files.readString(log));
+        throw new AssertionError("node not ready in 180 s; log:\n" + Files.readString(log));
     }
 
     private static String get(int admin, String path) throws Exception {
