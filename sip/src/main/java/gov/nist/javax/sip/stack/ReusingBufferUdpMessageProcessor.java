@@ -40,6 +40,12 @@ public class ReusingBufferUdpMessageProcessor extends UDPMessageProcessor {
 
     public ReusingBufferUdpMessageProcessor(InetAddress address, SIPTransactionStack stack, int port) throws IOException {
         super(address, stack, port);
+        // What the RI's own factory does next to creating its UDP processor: with the flag, every
+        // UDP message (requests we forward, responses) leaves from this listening socket. Without
+        // it each send opens a new socket on an ephemeral port, so answers come from a port the
+        // peer never sent to (NAT bindings and symmetric-UDP peers drop them; RFC 3581 section 4)
+        // and a socket is created and closed per message.
+        stack.udpFlag = true;
     }
 
     @Override
