@@ -120,20 +120,48 @@ import_users "$out/users.csv" "$users" | tee -a "$summary"
 # The callee registers on node 2 when there are three (its TCP flow then lives there).
 b=$(( nodes == 3 ? 1 : 0 ))
 uas_port=16000
-mkdir -p "$out/uas"
-(
-  cd "$out/uas"
-  exec sipp 127.0.0.1:"${pool_sip_ports[$b]}" -sf "$here/bench/sipp/register-uas.xml" -oocsf "$here/bench/sipp/$uas" \
-      -inf "$here/$out/users.sipp.csv" -t "$tflag" -p "$uas_port" -r 200 -m "$users" -l $((users + 10)) \
-      -recv_timeout 10000 -nostdin -nd > screen.txt 2>&1
-) &
-uas_pid=$!
+# Starts the callee SIPp, which registers every user (again: refreshes are harmless) and stays up.
+start_callee() {
+  mkdir -p "$out/uas"
+  (
+    cd "$out/uas"
+    exec sipp 127.0.0.1:"${pool_sip_ports[$b]}" -sf "$here/bench/sipp/register-uas.xml" -oocsf "$here/bench/sipp/$uas" \
+        -inf "$here/$out/users.sipp.csv" -t "$tflag" -p "$uas_port" -r 100 -m "$users" -l $((users + 10)) \
+        -recv_timeout 10000 -nostdin -nd > screen.txt 2>&1
+  ) &
+  uas_pid=$!
+}
+# Bindings held by all nodes' registrar entities: one per registered user (all share one contact).
+bindings() {
+  local k sum=0
+  for k in "${!pool_admin_ports[@]}"; do
+    sum=$((sum + $(metric_at "${pool_admin_ports[$k]}" 'switchboard_active_bindings')))
+  done
+  echo "$sum"
+}
+# A freshly started node on a busy machine answers some of the first REGISTERs with 503 (its
+# entity or Cassandra did not answer in time); the callee SIPp then starts over (up to 3 times):
+# users already registered just refresh their binding.
 registered=0
-for i in $(seq 1 240); do
-  registered=$(metric_at "${pool_admin_ports[$b]}" 'switchboard_register_requests_total{status="200"')
+for attempt in 1 2 3; do
+  start_callee
+  before=-1
+  for i in $(seq 1 $((users / 25 + 120))); do
+    registered=$(bindings)
+    [ "$registered" -ge "$users" ] && break
+    kill -0 "$uas_pid" 2>/dev/null || { echo "callee SIPp exited (see $out/uas/screen.txt)" | tee -a "$summary"; exit 1; }
+    answered=$(metric_at "${pool_admin_ports[$b]}" 'switchboard_register_requests_total{')
+    # nothing answered for 5 s after the last REGISTER went out: the rest failed
+    if [ "$answered" = "$before" ] && [ "$i" -gt $((users / 100 + 10)) ]; then break; fi
+    [ $((i % 10)) = 0 ] && before=$answered
+    sleep 0.5
+  done
   [ "$registered" -ge "$users" ] && break
-  kill -0 "$uas_pid" 2>/dev/null || { echo "callee SIPp exited (see $out/uas/screen.txt)" | tee -a "$summary"; exit 1; }
-  sleep 0.5
+  echo "callee registration attempt $attempt: $registered of $users users registered; starting over" | tee -a "$summary"
+  kill "$uas_pid" 2>/dev/null || true
+  wait "$uas_pid" 2>/dev/null || true
+  uas_pid=""
+  sleep 3
 done
 echo "callee:  SIPp pid $uas_pid on 127.0.0.1:$uas_port ($transport), $registered of $users users registered on node-$((b + 1))" | tee -a "$summary"
 [ "$registered" -ge "$users" ] || { echo "not every callee registered" | tee -a "$summary"; exit 1; }
@@ -144,18 +172,21 @@ node_ticks() {
   for p in "${pool_pids[@]}"; do s=$((s + $(cpu_ticks "$p"))); done
   echo "$s"
 }
+# Datagrams the kernel dropped because a UDP socket's receive buffer was full (all sockets of the
+# machine: the nodes', both SIPps' and anyone else's).
+udp_drops() { awk '/^Udp:/ && ++n == 2 {print $6}' /proc/net/snmp; }
 ok_metric="switchboard_proxy_requests_total{method=\"$method\",status=\"200\""
 
 # One SIPp step at $1 calls/s for $2 calls into folder $3; prints one table row.
 step_row() {
   local rate=$1 calls=$2 dir=$3 label=$4
-  local ok0 n0 c0 u0 t0 ok1 n1 c1 u1 t1
-  ok0=$(metric_at "${pool_admin_ports[0]}" "$ok_metric")
+  local ok0 n0 c0 u0 t0 ok1 n1 c1 u1 t1 d0 d1
+  ok0=$(metric_at "${pool_admin_ports[0]}" "$ok_metric"); d0=$(udp_drops)
   n0=$(node_ticks); c0=$(cpu_ticks "$cassandra_pid"); u0=$(cpu_ticks "$uas_pid"); t0=$(date +%s.%N)
   run_sipp "$dir" $((calls / rate * 2 + 60)) 127.0.0.1:"${pool_sip_ports[0]}" -sf "$here/bench/sipp/$uac" \
       -inf "$here/$out/callers.sipp.csv" -t "$tflag" -r "$rate" -m "$calls" -l $((rate * 2)) -d "$hold" \
       -recv_timeout 5000 -timeout $((calls / rate * 2 + 30))s
-  t1=$(date +%s.%N); n1=$(node_ticks); c1=$(cpu_ticks "$cassandra_pid"); u1=$(cpu_ticks "$uas_pid")
+  t1=$(date +%s.%N); n1=$(node_ticks); c1=$(cpu_ticks "$cassandra_pid"); u1=$(cpu_ticks "$uas_pid"); d1=$(udp_drops)
   sleep 1 # answers still in flight for the node's counters
   ok1=$(metric_at "${pool_admin_ports[0]}" "$ok_metric")
   declare -A s=()
@@ -173,10 +204,10 @@ step_row() {
   cpu_cass=$(python3 -c "print('%.2f' % (($c1 - $c0) / 100 / $secs))")
   cpu_uac=$(python3 -c "print('%.2f' % (${s[sipp_cpu_s]:-0} / $secs))")
   cpu_uas=$(python3 -c "print('%.2f' % (($u1 - $u0) / 100 / $secs))")
-  printf "%-7s %-6s %-7s %-7s %-6s %-5s %-7s %-6s %-6s %-6s %-6s %-7s %-6s %-5s %-5s %-5s %-5s %-6s %-6s %-8s %s\n" \
+  printf "%-7s %-6s %-7s %-7s %-6s %-5s %-7s %-6s %-6s %-6s %-6s %-7s %-6s %-5s %-5s %-5s %-5s %-6s %-6s %-8s %-7s %s\n" \
       "$label" "$rate" "${s[flows_per_s]:--}" "${s[successful]:--}" "${s[failed]:--}" "${s[unanswered]:--}" \
       "${s[retransmissions]:--}" "${s[p50_ms]:--}" "${s[p90_ms]:--}" "${s[p99_ms]:--}" "${s[max_ms]:--}" "${whole:--}" \
-      "${s[min_1s_flows_per_s]:--}" "$cpu_node" "$cpu_cass" "$cpu_uac" "$cpu_uas" "$us_node" "$us_cass" "$((ok1 - ok0))" \
+      "${s[min_1s_flows_per_s]:--}" "$cpu_node" "$cpu_cass" "$cpu_uac" "$cpu_uas" "$us_node" "$us_cass" "$((ok1 - ok0))" "$((d1 - d0))" \
       "${s[failure_reasons]:--}$([ "${s[complete]:-NO}" = yes ] || echo " INCOMPLETE(rc ${s[sipp_rc]:-?})")"
 }
 
@@ -185,9 +216,9 @@ header() {
   echo "$unit: caller SIPp successes / its elapsed time; min1s: slowest 1-s period"
   echo "p50/p90/p99/max: first $method to its 200 (ms, SIPp rtt trace); call99: p99 of the whole call (first INVITE to the BYE's 200)"
   echo "node/cass/uac/uas: cores used during the step (node: all nodes together); n_us, c_us: CPU microseconds per success"
-  echo "n1_200: $method 200s node-1 relayed (its own counter)"
-  printf "%-7s %-6s %-7s %-7s %-6s %-5s %-7s %-6s %-6s %-6s %-6s %-7s %-6s %-5s %-5s %-5s %-5s %-6s %-6s %-8s %s\n" \
-      step offer "$unit" ok failed unans retrans p50 p90 p99 max call99 min1s node cass uac uas n_us c_us n1_200 failures
+  echo "n1_200: $method 200s node-1 relayed (its own counter); udpdrop: datagrams the kernel dropped for a full receive buffer (whole machine)"
+  printf "%-7s %-6s %-7s %-7s %-6s %-5s %-7s %-6s %-6s %-6s %-6s %-7s %-6s %-5s %-5s %-5s %-5s %-6s %-6s %-8s %-7s %s\n" \
+      step offer "$unit" ok failed unans retrans p50 p90 p99 max call99 min1s node cass uac uas n_us c_us n1_200 udpdrop failures
 }
 
 header | tee -a "$summary"
