@@ -51,6 +51,7 @@ start_node() {
   done
   curl -sf "http://127.0.0.1:$admin_port/health/ready" >/dev/null || { echo "node not ready" >&2; return 1; }
   cassandra_pid=$(ps -o pid= --ppid "$node_pid" | tr -d ' ' | head -1)
+  pool_pids=("$node_pid"); pool_sip_ports=("$sip_port"); pool_admin_ports=("$admin_port")
 }
 
 stop_node() {
@@ -67,6 +68,53 @@ stop_node() {
     kill -0 "$cassandra_pid" 2>/dev/null && kill -9 "$cassandra_pid" 2>/dev/null
   fi
   node_pid=""; cassandra_pid=""
+}
+
+# Starts one more node of the pool (a config with storage.mode = "external" on the first node's
+# Cassandra, seed = the first node), after start_node. Appends its pid, SIP and admin ports to
+# pool_pids, pool_sip_ports, pool_admin_ports (index 0 is the first node, filled by start_node).
+pool_pids=(); pool_sip_ports=(); pool_admin_ports=()
+start_pool_node() {
+  local config="$1" log="$2" pid line i
+  bin/switchboard start --config "$config" > "$log" 2>&1 &
+  pid=$!
+  for i in $(seq 1 240); do
+    line=$(grep -m1 ' up: SIP udp ' "$log" 2>/dev/null || true)
+    [ -n "$line" ] && break
+    kill -0 "$pid" 2>/dev/null || { echo "node ($config) exited during start:" >&2; tail -30 "$log" >&2; return 1; }
+    sleep 0.5
+  done
+  [ -n "$line" ] || { echo "node ($config) not up after 120 s" >&2; kill "$pid"; return 1; }
+  local sport aport
+  sport=$(sed -E 's/.*SIP udp [0-9.]+:([0-9]+).*/\1/' <<<"$line")
+  aport=$(sed -E 's#.*admin http://[0-9.]+:([0-9]+)/.*#\1#' <<<"$line")
+  for i in $(seq 1 60); do
+    curl -sf "http://127.0.0.1:$aport/health/ready" >/dev/null 2>&1 && break
+    sleep 0.5
+  done
+  pool_pids+=("$pid"); pool_sip_ports+=("$sport"); pool_admin_ports+=("$aport")
+}
+
+# Stops the nodes start_pool_node started (by pid), then the first node and its Cassandra.
+stop_pool() {
+  local i pid
+  for ((i = ${#pool_pids[@]} - 1; i >= 1; i--)); do
+    pid=${pool_pids[$i]}
+    kill "$pid" 2>/dev/null || true
+  done
+  for ((i = ${#pool_pids[@]} - 1; i >= 1; i--)); do
+    pid=${pool_pids[$i]}
+    local j
+    for j in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null
+  done
+  pool_pids=("${pool_pids[@]:0:1}")
+  stop_node
+}
+
+# Like metric, on the node whose admin port is $1.
+metric_at() {
+  curl -sf "http://127.0.0.1:$1/metrics" | awk -v m="$2" 'index($0, m) == 1 {s += $NF} END {printf "%d\n", s}'
 }
 
 node_alive() {
@@ -116,7 +164,7 @@ run_sipp() {
   )
 }
 
-# Reads the SIPp step in folder $1 (which was asked for $2 flows) and prints "key=value" lines.
+# Reads the SIPp step in folder $1 (which was asked for $2 flows; $3: only this rtd) and prints "key=value" lines.
 sipp_summary() {
-  python3 "$here/bench/sipp_summary.py" "$1" "$2"
+  python3 "$here/bench/sipp_summary.py" "$@"
 }

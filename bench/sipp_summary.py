@@ -5,6 +5,8 @@ Throughput comes from SIPp's own statistics (stats.csv, -trace_stat -fd 1): succ
 divided by the time between SIPp's start and its final statistics dump (it exits when the last
 flow ended). Latency comes from the rtt trace (-trace_rtt -rtt_freq 1): one line per completed
 flow, first REGISTER sent to 200 OK received, in whole milliseconds (SIPp's clock resolution).
+With a third argument only that rtd's samples count (scenarios with several, e.g. "setup" and
+"call" in sipp/uac-call.xml); its percentiles come out as <rtd>_p50_ms etc. as well.
 
 "unanswered" counts flows that neither succeeded nor failed when SIPp stopped (0 unless SIPp
 was cut off by the time limit): with -recv_timeout every flow that waits for an answer that
@@ -21,7 +23,7 @@ def epoch(field):
     return float(field.split('\t')[-1])
 
 
-def main(folder, requested):
+def main(folder, requested, rtd=None):
     out = {}
     rc_file = os.path.join(folder, 'sipp.rc')
     rc = open(rc_file).read().strip() if os.path.exists(rc_file) else '?'
@@ -73,7 +75,7 @@ def main(folder, requested):
     for f in glob.glob(os.path.join(folder, '*_rtt.csv')):
         for l in open(f):
             p = l.split(';')
-            if len(p) >= 2 and p[0][:1].isdigit():
+            if len(p) >= 2 and p[0][:1].isdigit() and (rtd is None or (len(p) > 2 and p[2].strip() == rtd)):
                 rtts.append(float(p[1]))
     rtts.sort()
     out['rtt_samples'] = len(rtts)
@@ -87,11 +89,15 @@ def main(folder, requested):
     out['p99_ms'] = pct(0.99)
     out['p999_ms'] = pct(0.999)
     out['max_ms'] = '%g' % rtts[-1] if rtts else '-'
+    if rtd:
+        for k in ('p50_ms', 'p90_ms', 'p99_ms', 'p999_ms', 'max_ms'):
+            out[rtd + '_' + k] = out[k]
     return out
 
 
 if __name__ == '__main__':
     folder = sys.argv[1]
     requested = int(sys.argv[2]) if len(sys.argv) > 2 else 0
-    for k, v in main(folder, requested).items():
+    rtd = sys.argv[3] if len(sys.argv) > 3 else None
+    for k, v in main(folder, requested, rtd).items():
         print('%s=%s' % (k, v))

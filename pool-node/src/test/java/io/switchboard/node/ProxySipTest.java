@@ -250,6 +250,10 @@ class ProxySipTest {
                     TestPhone.newBranch(), List.of(), "text/plain", "x"));
             assertThat(noAuth.status()).isEqualTo(407);
             assertThat(noAuth.header("proxy-authenticate")).startsWith("Digest");
+            String metrics = node1.metrics().scrape() + node2.metrics().scrape();
+            assertThat(metrics).as("a proxy challenge counts as a proxied request's answer")
+                    .contains("switchboard_proxy_requests_total{method=\"MESSAGE\",status=\"407\",}")
+                    .doesNotContain("switchboard_register_requests_total{status=\"407\",}");
             // from another domain (no challenge), with no hops left
             Msg hops = alice.request(alice.initial("OPTIONS", "sip:bob@example.test", callId(), TestPhone.newTag(), 1,
                     TestPhone.newBranch(), List.of(), "", "").replace("Max-Forwards: 70", "Max-Forwards: 0")

@@ -73,6 +73,11 @@ public final class NodeMetrics implements RegisterObserver, BindingListener {
         new io.prometheus.client.hotspot.BufferPoolsExports().register(registry);
     }
 
+    /** A request to be proxied that the node answered itself before proxying (407 challenge, throttle). */
+    public void proxyAnswered(String method, int status) {
+        proxied.labels(method, Integer.toString(status)).inc();
+    }
+
     /** The proxy's view of these metrics. */
     public StatefulProxy.Events proxyEvents() {
         return new StatefulProxy.Events() {

@@ -211,7 +211,6 @@ public final class SipFrontEnd implements SipListener {
             }
             return;
         }
-        long start = System.nanoTime();
         authenticator.authenticate(request, fromDomain, sourceOf(request), true).whenComplete((outcome, failure) -> {
             if (failure != null) {
                 LOG.warn("Authentication of {} from {} could not complete: {}", method, from, failure.toString());
@@ -228,7 +227,8 @@ public final class SipFrontEnd implements SipListener {
             } else {
                 RequestAuthenticator.Outcome.Answer a = (RequestAuthenticator.Outcome.Answer) outcome;
                 answer(transaction, request, a.status(), a.reason(), a.headers());
-                metrics.completed(a.status(), System.nanoTime() - start);
+                // a proxied request's challenge, not a REGISTER answer
+                metrics.proxyAnswered(method, a.status());
             }
         });
     }

@@ -17,7 +17,8 @@ import gov.nist.javax.sip.stack.ReusingBufferUdpMessageProcessor;
 
 /**
  * The UDP listening point that reuses its receive buffer: every datagram arrives whole, whatever
- * the size of the ones before it (a shared buffer must never leak bytes of an earlier packet).
+ * the size of the ones before it (a shared buffer must never leak bytes of an earlier packet), and
+ * what the stack sends over UDP leaves from the listening socket, as with the RI's own processor.
  */
 class UdpReceiveTest {
     private static final RecordingServer SERVER = new RecordingServer();
@@ -54,6 +55,19 @@ class UdpReceiveTest {
                 .filteredOn(lp -> "UDP".equalsIgnoreCase(lp.getTransport()))
                 .extracting(lp -> ((gov.nist.javax.sip.ListeningPointImpl) lp).getMessageProcessor())
                 .singleElement().isInstanceOf(ReusingBufferUdpMessageProcessor.class);
+    }
+
+    @Test
+    void answersLeaveFromTheListeningPort() throws IOException {
+        try (DatagramSocket s = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
+            s.setSoTimeout(5_000);
+            byte[] b = options(server.udpPort(), s.getLocalPort(), "udp-source-port", 0).getBytes(StandardCharsets.UTF_8);
+            s.send(new DatagramPacket(b, b.length, new InetSocketAddress("127.0.0.1", server.udpPort())));
+            DatagramPacket p = new DatagramPacket(new byte[8192], 8192);
+            s.receive(p);
+            assertThat(new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8)).startsWith("SIP/2.0 200 OK");
+            assertThat(p.getPort()).as("source port of the answer").isEqualTo(server.udpPort());
+        }
     }
 
     @Test
