@@ -121,6 +121,11 @@ class ProxySipTest {
             Msg ack = bob.awaitRequest("ACK");
             assertThat(ack.callId()).isEqualTo(callId);
 
+            // a retransmitted 200 (its client transactions are gone) still reaches the caller, statelessly
+            bob.respond(bob.inviteSeen, 200, "OK", "bob-tag", List.of());
+            Msg again = alice.await(m -> !m.isRequest() && m.status() == 200 && m.cseqMethod().equals("INVITE"), TestPhone.WAIT);
+            assertThat(again.callId()).isEqualTo(callId);
+
             // the callee hangs up: its BYE goes back along the route set, over the nodes, to alice's UDP contact
             Msg invite = bob.inviteSeen;
             Dialog callee = bob.calleeDialog(invite, "bob-tag");

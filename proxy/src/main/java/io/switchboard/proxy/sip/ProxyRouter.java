@@ -25,10 +25,11 @@ import io.switchboard.proxy.domain.NextHop;
  */
 public final class ProxyRouter implements Router {
 
-    /** Stack properties that install this router. */
+    /** Stack properties that install this router and the {@link StrayResponseValve}. */
     public static final java.util.Map<String, String> STACK_PROPERTIES = java.util.Map.of(
             "javax.sip.ROUTER_PATH", ProxyRouter.class.getName(),
-            "javax.sip.USE_ROUTER_FOR_ALL_URIS", "true");
+            "javax.sip.USE_ROUTER_FOR_ALL_URIS", "true",
+            "gov.nist.javax.sip.SIP_MESSAGE_VALVE", StrayResponseValve.class.getName());
 
     private final DefaultRouter standard;
 
