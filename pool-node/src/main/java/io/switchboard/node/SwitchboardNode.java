@@ -113,15 +113,13 @@ public final class SwitchboardNode implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         byte[] secret = config.sip().secret().getBytes(StandardCharsets.UTF_8);
         session = openStorage();
-        CassandraSessions.applySchema(session, CassandraBindingStore.class, CassandraBindingStore.SCHEMA);
-        CassandraSessions.applySchema(session, CassandraAccountStore.class, CassandraAccountStore.SCHEMA_RESOURCE);
+        installSchema(session);
         CachingAccountStore accounts = new CachingAccountStore(CassandraAccountStore.forSessionKeyspace(session),
                 new CachingAccountStore.Settings(100_000, config.auth().accountCacheTtl(), Duration.ofSeconds(5)),
                 clock);
         AccountRules accountRules = new AccountRules(config.domains());
         createBootstrapUsers(accounts, accountRules, clock);
         // Call settings (sim-ring, forwarding): the proxy asks settingsFor(aor) on each call, the admin API edits them.
-        CassandraSessions.applySchema(session, CassandraCallSettingsStore.class, CassandraCallSettingsStore.SCHEMA_RESOURCE);
         CachingCallSettingsStore callSettings = CachingCallSettingsStore.of(CassandraCallSettingsStore.forSessionKeyspace(session));
 
         // The UDP port is fixed before joining the cluster: the node announces it in its role, so
@@ -212,6 +210,17 @@ public final class SwitchboardNode implements AutoCloseable {
                 "http://" + config.admin().bindAddress() + ":" + admin.port(), metrics::activeBindings);
         LOG.info("Node {} up: SIP udp {}:{} tcp {}:{}, admin http://{}:{}/", config.nodeId(), s.bindAddress(),
                 sip.udpPort(), s.bindAddress(), sip.tcpPort(), config.admin().bindAddress(), admin.port());
+    }
+
+    /**
+     * Every table the node uses, created if missing. Several nodes doing this at the same moment on
+     * a multi-node Cassandra can race (concurrent CREATE TABLE on different coordinators), so a new
+     * pool's schema is best installed by one node, or by calling this once before the others start.
+     */
+    public static void installSchema(CqlSession session) {
+        CassandraSessions.applySchema(session, CassandraBindingStore.class, CassandraBindingStore.SCHEMA);
+        CassandraSessions.applySchema(session, CassandraAccountStore.class, CassandraAccountStore.SCHEMA_RESOURCE);
+        CassandraSessions.applySchema(session, CassandraCallSettingsStore.class, CassandraCallSettingsStore.SCHEMA_RESOURCE);
     }
 
     private CqlSession openStorage() {

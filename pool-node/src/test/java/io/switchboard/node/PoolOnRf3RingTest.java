@@ -26,8 +26,6 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 
-import io.switchboard.accounts.store.CassandraAccountStore;
-import io.switchboard.registrar.store.CassandraBindingStore;
 import io.switchboard.storage.CassandraSessions;
 import io.switchboard.storage.testing.CassandraRing;
 
@@ -79,8 +77,7 @@ class PoolOnRf3RingTest {
         // The schema is installed once, before the nodes start: three nodes creating the same tables at the
         // same moment on a ring may race (concurrent CREATE TABLE IF NOT EXISTS on different coordinators).
         session = CassandraSessions.connect(ring.settings(keyspace));
-        CassandraSessions.applySchema(session, CassandraBindingStore.class, CassandraBindingStore.SCHEMA);
-        CassandraSessions.applySchema(session, CassandraAccountStore.class, CassandraAccountStore.SCHEMA_RESOURCE);
+        SwitchboardNode.installSchema(session);
 
         long t1 = System.nanoTime();
         pool = PoolProcesses.start(DIR.resolve("pool"), 3,
