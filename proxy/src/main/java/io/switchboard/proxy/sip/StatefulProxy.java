@@ -123,6 +123,7 @@ public final class StatefulProxy implements AutoCloseable {
     private final TargetPlanner.Pool pool;
     private final Settings settings;
     private final Events events;
+    private final CallLegs legs;
     private final ScheduledExecutorService timers;
 
     public StatefulProxy(SipProvider provider, MessageFactory messages, HeaderFactory headers, AddressFactory addresses,
@@ -138,6 +139,7 @@ public final class StatefulProxy implements AutoCloseable {
         this.pool = pool;
         this.settings = settings;
         this.events = events;
+        this.legs = new CallLegs(addresses, self, locator, pool, settings.outboundProxy(), events);
         this.timers = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "proxy-timers");
             t.setDaemon(true);
@@ -223,13 +225,13 @@ public final class StatefulProxy implements AutoCloseable {
             UserLocator.Found found = (UserLocator.Found) located;
             CallPlan plan = CallPlan.of(settings);
             if (plan instanceof CallPlan.ForwardNow now) {
-                legTargets(now.target()).whenComplete((targets, failure) -> begin(ctx, aor, targets, List.of(), null));
+                legs.targetsOf(now.target()).whenComplete((targets, failure) -> begin(ctx, aor, targets, List.of(), null));
                 return null;
             }
             CallPlan.Ring ring = (CallPlan.Ring) plan;
-            List<Target> own = new ArrayList<>(targetsOf(aor, found, instance));
-            CompletableFuture<List<Target>> extra = all(ring.extraTargets());
-            CompletableFuture<List<Target>> later = all(ring.onNoAnswer().map(n -> List.of(n.target())).orElse(List.of()));
+            List<Target> own = new ArrayList<>(legs.ofBindings(aor, found, instance));
+            CompletableFuture<List<Target>> extra = legs.targetsOf(ring.extraTargets());
+            CompletableFuture<List<Target>> later = legs.targetsOf(ring.onNoAnswer().map(n -> List.of(n.target())).orElse(List.of()));
             extra.thenCombine(later, (e, l) -> {
                 own.addAll(e);
                 begin(ctx, aor, own, l, ring.forwardAfter().orElse(null));
@@ -255,66 +257,6 @@ public final class StatefulProxy implements AutoCloseable {
             return;
         }
         startBranches(ctx, now, later, after);
-    }
-
-    private List<Target> targetsOf(String aor, UserLocator.Found found, String instance) {
-        TargetPlanner.Plan plan = TargetPlanner.plan(found.bindings(), instance, pool, java.time.Instant.now());
-        for (TargetPlanner.Skipped s : plan.skipped()) {
-            events.flowSkipped();
-            LOG.debug("Not forking {} to {}: {}", aor, s.contact(), s.reason());
-        }
-        return plan.targets();
-    }
-
-    private CompletableFuture<List<Target>> all(List<String> legs) {
-        CompletableFuture<List<Target>> result = CompletableFuture.completedFuture(new ArrayList<>());
-        for (String leg : legs) {
-            result = result.thenCombine(legTargets(leg), (acc, more) -> {
-                acc.addAll(more);
-                return acc;
-            });
-        }
-        return result;
-    }
-
-    /**
-     * Where a sim-ring or forwarding leg goes, by the same routing as any request: a user of our
-     * domains rings their bindings (their own call settings are not applied again, so forwarding
-     * cannot chain into a loop); a number or another domain goes to the outbound proxy, or nowhere
-     * when none is configured (logged).
-     */
-    CompletableFuture<List<Target>> legTargets(String uri) {
-        CompletableFuture<List<Target>> out = new CompletableFuture<>();
-        try {
-            URI parsed = addresses.createURI(uri);
-            if (parsed instanceof SipURI s && s.getUser() != null && self.servesDomain(s.getHost())
-                    && !"phone".equalsIgnoreCase(s.getUserParam()) && !s.getUser().startsWith("+")) {
-                String aor = "sip:" + s.getUser() + "@" + s.getHost().toLowerCase(Locale.ROOT);
-                locator.locate(aor).whenComplete((located, failure) -> {
-                    if (failure != null || !(located instanceof UserLocator.Found found)) {
-                        LOG.debug("Leg to {} has nobody to ring ({})", uri, failure != null ? failure.toString() : "no such user");
-                        out.complete(List.of());
-                    } else {
-                        List<Target> targets = new ArrayList<>();
-                        for (Target t : targetsOf(aor, found, null)) {
-                            targets.add(new Target(t.requestUri(), t.routes(), t.hop(), t.outboundToken(), "leg " + uri, true));
-                        }
-                        out.complete(targets);
-                    }
-                });
-                return out;
-            }
-            if (settings.outboundProxy().isPresent()) {
-                out.complete(List.of(new Target(uri, List.of(settings.outboundProxy().get()), null, "", "leg " + uri, true)));
-            } else {
-                LOG.info("Leg to {} dropped: it needs an outbound proxy (switchboard.proxy.outbound-proxy) and none is set", uri);
-                out.complete(List.of());
-            }
-        } catch (ParseException e) {
-            LOG.warn("Unusable call settings target {}: {}", uri, e.getMessage());
-            out.complete(List.of());
-        }
-        return out;
     }
 
     /** A request for a domain we do not serve: to the outbound proxy, or 403. */
