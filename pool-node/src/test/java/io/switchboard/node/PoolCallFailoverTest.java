@@ -67,7 +67,7 @@ class PoolCallFailoverTest {
 
     @Test
     void calls_survive_the_loss_of_a_node_and_the_node_rejoins() throws Exception {
-        wipe(DIR);
+        PoolProcesses.wipe(DIR);
         String keyspace = "pool_call_failover";
         TestCassandra.session(keyspace);
         EmbeddedCassandra cassandra = TestCassandra.node();
@@ -239,14 +239,4 @@ class PoolCallFailoverTest {
         }
     }
 
-    private static void wipe(Path dir) throws Exception {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
-    }
 }

@@ -69,7 +69,7 @@ class PoolOnRf3RingTest {
 
     @Test
     void registrations_go_on_and_nothing_acknowledged_is_lost_when_a_cassandra_node_dies() throws Exception {
-        wipe(DIR);
+        PoolProcesses.wipe(DIR);
         long t0 = System.nanoTime();
         ring = CassandraRing.start(DIR.resolve("ring"));
         long ringMillis = millisSince(t0);
@@ -199,16 +199,4 @@ class PoolOnRf3RingTest {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
     }
 
-    private static void wipe(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot wipe " + dir, e);
-        }
-    }
 }

@@ -120,6 +120,20 @@ final class PoolProcesses implements AutoCloseable {
         return pool;
     }
 
+    /** Deletes a test's folder from an earlier run (node configs and logs), if any. */
+    static void wipe(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot wipe " + dir, e);
+        }
+    }
+
     static String host(int n) {
         return "127.0.0." + (20 + n);
     }

@@ -51,7 +51,7 @@ class PoolProcessesTest {
 
     @Test
     void kill_9_of_a_node_loses_no_acknowledged_binding_and_the_node_rejoins() throws Exception {
-        wipe(DIR);
+        PoolProcesses.wipe(DIR);
         String keyspace = "pool_processes";
         TestCassandra.session(keyspace); // a fresh, empty keyspace
         EmbeddedCassandra cassandra = TestCassandra.node();
@@ -162,16 +162,4 @@ class PoolProcessesTest {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
     }
 
-    private static void wipe(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot wipe " + dir, e);
-        }
-    }
 }

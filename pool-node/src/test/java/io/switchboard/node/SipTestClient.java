@@ -189,27 +189,36 @@ final class SipTestClient implements AutoCloseable {
         }
     }
 
-    /** Reads one message from the TCP stream: headers up to CRLFCRLF, then Content-Length bytes. */
     private String readTcpMessage() throws IOException {
+        String message = readMessage(tcpIn);
+        if (message == null) {
+            throw new IOException("connection closed by server");
+        }
+        return message;
+    }
+
+    /**
+     * Reads one SIP message from a stream: headers up to CRLFCRLF, then Content-Length bytes; ""
+     * for a lone CRLF (a keep-alive pong, RFC 5626 section 4.4.1); null at the end of the stream.
+     */
+    static String readMessage(InputStream in) throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         int matched = 0;
         while (matched < 4) {
-            int c = tcpIn.read();
+            int c = in.read();
             if (c < 0) {
-                throw new IOException("connection closed by server");
+                return null;
             }
             head.write(c);
             matched = (c == '\r' && (matched == 0 || matched == 2)) || (c == '\n' && (matched == 1 || matched == 3)) ? matched + 1 : 0;
             if (head.size() == 2 && matched == 2) {
-                // a lone CRLF: a keep-alive pong (RFC 5626 section 4.4.1)
-                return "\r\n";
+                return "";
             }
         }
         String headers = head.toString(StandardCharsets.UTF_8);
         Matcher m = Pattern.compile("(?im)^(?:content-length|l)\\s*:\\s*(\\d+)").matcher(headers);
         int length = m.find() ? Integer.parseInt(m.group(1)) : 0;
-        byte[] body = tcpIn.readNBytes(length);
-        return headers + new String(body, StandardCharsets.UTF_8);
+        return headers + new String(in.readNBytes(length), StandardCharsets.UTF_8);
     }
 
     static Response parse(String raw) {

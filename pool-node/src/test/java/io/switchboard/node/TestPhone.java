@@ -525,7 +525,7 @@ final class TestPhone implements AutoCloseable {
                     udp.receive(p);
                     raw = new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8);
                 } else {
-                    raw = readTcp(in);
+                    raw = SipTestClient.readMessage(in);
                     if (raw == null) {
                         return;
                     }
@@ -546,26 +546,6 @@ final class TestPhone implements AutoCloseable {
                 System.err.println(user + " reader stopped: " + e);
             }
         }
-    }
-
-    private static String readTcp(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        int matched = 0;
-        while (matched < 4) {
-            int c = in.read();
-            if (c < 0) {
-                return null;
-            }
-            head.write(c);
-            matched = (c == '\r' && (matched == 0 || matched == 2)) || (c == '\n' && (matched == 1 || matched == 3)) ? matched + 1 : 0;
-            if (head.size() == 2 && matched == 2) {
-                return "";
-            }
-        }
-        String headers = head.toString(StandardCharsets.UTF_8);
-        Matcher m = Pattern.compile("(?im)^(?:content-length|l)\\s*:\\s*(\\d+)").matcher(headers);
-        int length = m.find() ? Integer.parseInt(m.group(1)) : 0;
-        return headers + new String(in.readNBytes(length), StandardCharsets.UTF_8);
     }
 
     static String branchOf(String textOrVia) {
