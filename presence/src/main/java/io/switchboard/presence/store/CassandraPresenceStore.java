@@ -1,0 +1,155 @@
+package io.switchboard.presence.store;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
+import com.datastax.oss.driver.api.core.cql.BatchStatement;
+import com.datastax.oss.driver.api.core.cql.DefaultBatchType;
+import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import com.datastax.oss.driver.api.core.cql.Row;
+
+import io.switchboard.presence.domain.NotifyFlow;
+import io.switchboard.presence.domain.Subscription;
+
+/**
+ * Both presence stores on Cassandra ({@code presence/schema.cql}). Statements are prepared once;
+ * every call is asynchronous; TTLs are whole seconds rounded up, so a row never leaves before
+ * the entity's own timer (DESIGN rule 3).
+ */
+public final class CassandraPresenceStore implements PresentityStore, SubscriptionStore {
+
+    public static final String SCHEMA = "presence/schema.cql";
+
+    private final CqlSession session;
+    private final PreparedStatement selectPublications;
+    private final PreparedStatement insertPublication;
+    private final PreparedStatement deletePublication;
+    private final PreparedStatement selectWatchers;
+    private final PreparedStatement insertWatcher;
+    private final PreparedStatement deleteWatcher;
+    private final PreparedStatement selectSubscriptions;
+    private final PreparedStatement insertSubscription;
+    private final PreparedStatement deleteSubscription;
+
+    public CassandraPresenceStore(CqlSession session) {
+        this.session = session;
+        selectPublications = session.prepare(
+                "SELECT etag, endpoint, body, published_at, expires_at FROM presence_publications WHERE presentity = ?");
+        insertPublication = session.prepare("INSERT INTO presence_publications (presentity, etag, endpoint, body, "
+                + "published_at, expires_at) VALUES (?, ?, ?, ?, ?, ?) USING TTL ?");
+        deletePublication = session.prepare("DELETE FROM presence_publications WHERE presentity = ? AND etag = ?");
+        selectWatchers = session.prepare("SELECT watcher, expires_at FROM presence_watchers WHERE presentity = ?");
+        insertWatcher = session.prepare(
+                "INSERT INTO presence_watchers (presentity, watcher, expires_at) VALUES (?, ?, ?) USING TTL ?");
+        deleteWatcher = session.prepare("DELETE FROM presence_watchers WHERE presentity = ? AND watcher = ?");
+        selectSubscriptions = session.prepare("SELECT local_tag, call_id, remote_tag, local_uri, remote_uri, "
+                + "remote_target, route_set, transport, source_host, source_port, node, flow_token, event_id, resources, "
+                + "list_uri, expires_at, cseq_ceiling FROM presence_subscriptions WHERE watcher = ?");
+        insertSubscription = session.prepare("INSERT INTO presence_subscriptions (watcher, local_tag, call_id, "
+                + "remote_tag, local_uri, remote_uri, remote_target, route_set, transport, source_host, source_port, node, "
+                + "flow_token, event_id, resources, list_uri, expires_at, cseq_ceiling) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TTL ?");
+        deleteSubscription = session.prepare("DELETE FROM presence_subscriptions WHERE watcher = ? AND local_tag = ?");
+    }
+
+    @Override
+    public CompletionStage<Loaded> loadPresentity(String presentity) {
+        List<StoredPublication> publications = new ArrayList<>();
+        Map<String, Instant> watchers = new HashMap<>();
+        CompletionStage<Void> p = session.executeAsync(selectPublications.bind(presentity))
+                .thenCompose(rs -> each(rs, row -> publications.add(new StoredPublication(row.getString("etag"),
+                        row.getString("endpoint"), row.getString("body"), row.getInstant("published_at"),
+                        row.getInstant("expires_at")))));
+        CompletionStage<Void> w = session.executeAsync(selectWatchers.bind(presentity))
+                .thenCompose(rs -> each(rs, row -> watchers.put(row.getString("watcher"), row.getInstant("expires_at"))));
+        return p.thenCombine(w, (a, b) -> new Loaded(publications, watchers));
+    }
+
+    @Override
+    public CompletionStage<Void> putPublication(String presentity, StoredPublication pub, String replacedEtag, Instant now) {
+        var insert = insertPublication.bind(presentity, pub.etag(), pub.endpoint(), pub.body(), pub.publishedAt(),
+                pub.expiresAt(), ttl(pub.expiresAt(), now));
+        if (replacedEtag == null) {
+            return session.executeAsync(insert).thenApply(rs -> null);
+        }
+        // one partition: Cassandra applies the unlogged batch atomically, without the batch log
+        return session.executeAsync(BatchStatement.newInstance(DefaultBatchType.UNLOGGED, insert,
+                deletePublication.bind(presentity, replacedEtag))).thenApply(rs -> null);
+    }
+
+    @Override
+    public CompletionStage<Void> removePublication(String presentity, String etag) {
+        return session.executeAsync(deletePublication.bind(presentity, etag)).thenApply(rs -> null);
+    }
+
+    @Override
+    public CompletionStage<Void> putWatcher(String presentity, String watcher, Instant expiresAt, Instant now) {
+        return session.executeAsync(insertWatcher.bind(presentity, watcher, expiresAt, ttl(expiresAt, now)))
+                .thenApply(rs -> null);
+    }
+
+    @Override
+    public CompletionStage<Void> removeWatcher(String presentity, String watcher) {
+        return session.executeAsync(deleteWatcher.bind(presentity, watcher)).thenApply(rs -> null);
+    }
+
+    @Override
+    public CompletionStage<List<Subscription>> loadSubscriptions(String watcher) {
+        List<Subscription> result = new ArrayList<>();
+        return session.executeAsync(selectSubscriptions.bind(watcher))
+                .thenCompose(rs -> each(rs, row -> result.add(toSubscription(watcher, row))))
+                .thenApply(v -> result);
+    }
+
+    @Override
+    public CompletionStage<Void> put(Subscription s, Instant now) {
+        NotifyFlow f = s.flow();
+        return session.executeAsync(insertSubscription.bind(s.watcher(), s.localTag(), s.callId(), s.remoteTag(),
+                s.localUri(), s.remoteUri(), s.remoteTarget(), s.routeSet(), f.transport(), f.sourceHost(),
+                f.sourcePort(), f.node(), f.token(), s.eventId(), s.resources(), s.listUri(), s.expiresAt(),
+                s.cseqCeiling(), ttl(s.expiresAt(), now))).thenApply(rs -> null);
+    }
+
+    @Override
+    public CompletionStage<Void> remove(String watcher, String localTag) {
+        return session.executeAsync(deleteSubscription.bind(watcher, localTag)).thenApply(rs -> null);
+    }
+
+    private static Subscription toSubscription(String watcher, Row row) {
+        NotifyFlow flow = new NotifyFlow(orElse(row.getString("transport"), "udp"), orElse(row.getString("source_host"), ""),
+                row.getInt("source_port"), row.getString("node"), row.getString("flow_token"));
+        return new Subscription(watcher, row.getString("local_tag"), row.getString("call_id"), row.getString("remote_tag"),
+                row.getString("local_uri"), row.getString("remote_uri"), row.getString("remote_target"),
+                row.getList("route_set", String.class), flow, row.getString("event_id"),
+                row.getList("resources", String.class), row.getString("list_uri"), row.getInstant("expires_at"),
+                row.getLong("cseq_ceiling"));
+    }
+
+    private static int ttl(Instant expiresAt, Instant now) {
+        long millis = Duration.between(now, expiresAt).toMillis();
+        return (int) Math.max(1, (millis + 999) / 1000);
+    }
+
+    private static String orElse(String s, String fallback) {
+        return s == null ? fallback : s;
+    }
+
+    private static CompletionStage<Void> each(AsyncResultSet rs, Consumer<Row> sink) {
+        for (Row row : rs.currentPage()) {
+            sink.accept(row);
+        }
+        if (rs.hasMorePages()) {
+            return rs.fetchNextPage().thenCompose(next -> each(next, sink));
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+}

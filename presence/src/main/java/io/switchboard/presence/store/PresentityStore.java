@@ -1,0 +1,31 @@
+package io.switchboard.presence.store;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * What a presentity's entity keeps in Cassandra: its publications and who watches it. Only that
+ * entity writes these rows (DESIGN rule 1).
+ */
+public interface PresentityStore {
+
+    /** A publication as stored: the body is interpreted again when loaded. */
+    record StoredPublication(String etag, String endpoint, String body, Instant publishedAt, Instant expiresAt) {
+    }
+
+    record Loaded(List<StoredPublication> publications, Map<String, Instant> watchers) {
+    }
+
+    CompletionStage<Loaded> loadPresentity(String presentity);
+
+    /** Writes {@code publication} and deletes {@code replacedEtag} (null for none) in one partition batch. */
+    CompletionStage<Void> putPublication(String presentity, StoredPublication publication, String replacedEtag, Instant now);
+
+    CompletionStage<Void> removePublication(String presentity, String etag);
+
+    CompletionStage<Void> putWatcher(String presentity, String watcher, Instant expiresAt, Instant now);
+
+    CompletionStage<Void> removeWatcher(String presentity, String watcher);
+}

@@ -1,0 +1,17 @@
+package io.switchboard.presence.store;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+
+import io.switchboard.presence.domain.Subscription;
+
+/** A watcher's subscription dialogs; only the watcher's entity writes them (DESIGN rule 1). */
+public interface SubscriptionStore {
+
+    CompletionStage<List<Subscription>> loadSubscriptions(String watcher);
+
+    CompletionStage<Void> put(Subscription subscription, Instant now);
+
+    CompletionStage<Void> remove(String watcher, String localTag);
+}
