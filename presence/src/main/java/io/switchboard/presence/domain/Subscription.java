@@ -21,13 +21,15 @@ import java.util.Objects;
  * @param eventId      the {@code id} parameter of the Event header, or null
  * @param resources    the presentities watched: one for a plain subscription, several for a list
  * @param listUri      for a resource list subscription (RFC 4662) the list's URI, else null
+ * @param followsContacts true for a list subscription to the watcher's own contact list: edits
+ *                     of the list add and remove its resources
  * @param expiresAt    when the subscription ends unless refreshed
  * @param cseqCeiling  every NOTIFY CSeq used so far is at or below this stored value: a node that
  *                     takes the dialog over starts above it, so CSeq keeps rising (RFC 3261 section 12.2.1.1)
  */
 public record Subscription(String watcher, String localTag, String callId, String remoteTag, String localUri,
                            String remoteUri, String remoteTarget, List<String> routeSet, NotifyFlow flow,
-                           String eventId, List<String> resources, String listUri, Instant expiresAt,
+                           String eventId, List<String> resources, String listUri, boolean followsContacts, Instant expiresAt,
                            long cseqCeiling) {
 
     public Subscription {
@@ -54,22 +56,22 @@ public record Subscription(String watcher, String localTag, String callId, Strin
 
     public Subscription withExpiresAt(Instant at) {
         return new Subscription(watcher, localTag, callId, remoteTag, localUri, remoteUri, remoteTarget, routeSet, flow,
-                eventId, resources, listUri, at, cseqCeiling);
+                eventId, resources, listUri, followsContacts, at, cseqCeiling);
     }
 
     public Subscription withCseqCeiling(long ceiling) {
         return new Subscription(watcher, localTag, callId, remoteTag, localUri, remoteUri, remoteTarget, routeSet, flow,
-                eventId, resources, listUri, expiresAt, ceiling);
+                eventId, resources, listUri, followsContacts, expiresAt, ceiling);
     }
 
     public Subscription withResources(List<String> next) {
         return new Subscription(watcher, localTag, callId, remoteTag, localUri, remoteUri, remoteTarget, routeSet, flow,
-                eventId, next, listUri, expiresAt, cseqCeiling);
+                eventId, next, listUri, followsContacts, expiresAt, cseqCeiling);
     }
 
     /** A refresh may come over a new connection or from a new Contact (RFC 6665 section 4.1.2.2). */
     public Subscription withTarget(String target, NotifyFlow newFlow) {
         return new Subscription(watcher, localTag, callId, remoteTag, localUri, remoteUri, target, routeSet, newFlow,
-                eventId, resources, listUri, expiresAt, cseqCeiling);
+                eventId, resources, listUri, followsContacts, expiresAt, cseqCeiling);
     }
 }

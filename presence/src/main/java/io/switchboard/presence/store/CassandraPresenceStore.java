@@ -53,11 +53,11 @@ public final class CassandraPresenceStore implements PresentityStore, Subscripti
         deleteWatcher = session.prepare("DELETE FROM presence_watchers WHERE presentity = ? AND watcher = ?");
         selectSubscriptions = session.prepare("SELECT local_tag, call_id, remote_tag, local_uri, remote_uri, "
                 + "remote_target, route_set, transport, source_host, source_port, node, flow_token, event_id, resources, "
-                + "list_uri, expires_at, cseq_ceiling FROM presence_subscriptions WHERE watcher = ?");
+                + "list_uri, follows_contacts, expires_at, cseq_ceiling FROM presence_subscriptions WHERE watcher = ?");
         insertSubscription = session.prepare("INSERT INTO presence_subscriptions (watcher, local_tag, call_id, "
                 + "remote_tag, local_uri, remote_uri, remote_target, route_set, transport, source_host, source_port, node, "
-                + "flow_token, event_id, resources, list_uri, expires_at, cseq_ceiling) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TTL ?");
+                + "flow_token, event_id, resources, list_uri, follows_contacts, expires_at, cseq_ceiling) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TTL ?");
         deleteSubscription = session.prepare("DELETE FROM presence_subscriptions WHERE watcher = ? AND local_tag = ?");
     }
 
@@ -115,7 +115,7 @@ public final class CassandraPresenceStore implements PresentityStore, Subscripti
         NotifyFlow f = s.flow();
         return session.executeAsync(insertSubscription.bind(s.watcher(), s.localTag(), s.callId(), s.remoteTag(),
                 s.localUri(), s.remoteUri(), s.remoteTarget(), s.routeSet(), f.transport(), f.sourceHost(),
-                f.sourcePort(), f.node(), f.token(), s.eventId(), s.resources(), s.listUri(), s.expiresAt(),
+                f.sourcePort(), f.node(), f.token(), s.eventId(), s.resources(), s.listUri(), s.followsContacts(), s.expiresAt(),
                 s.cseqCeiling(), ttl(s.expiresAt(), now))).thenApply(rs -> null);
     }
 
@@ -130,7 +130,8 @@ public final class CassandraPresenceStore implements PresentityStore, Subscripti
         return new Subscription(watcher, row.getString("local_tag"), row.getString("call_id"), row.getString("remote_tag"),
                 row.getString("local_uri"), row.getString("remote_uri"), row.getString("remote_target"),
                 row.getList("route_set", String.class), flow, row.getString("event_id"),
-                row.getList("resources", String.class), row.getString("list_uri"), row.getInstant("expires_at"),
+                row.getList("resources", String.class), row.getString("list_uri"), row.getBoolean("follows_contacts"),
+                row.getInstant("expires_at"),
                 row.getLong("cseq_ceiling"));
     }
 

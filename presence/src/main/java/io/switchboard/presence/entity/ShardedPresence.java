@@ -1,0 +1,128 @@
+package io.switchboard.presence.entity;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+
+import io.switchboard.presence.domain.AccessLevel;
+import io.switchboard.presence.domain.Contact;
+import io.switchboard.presence.domain.PresenceView;
+import io.switchboard.presence.domain.PublishRequest;
+import io.switchboard.presence.domain.Subscription;
+
+/**
+ * Presence entities reached over cluster sharding, wherever they live: the node's
+ * {@link PresentityClient}, the presentities' {@link PresentityEntity.WatcherNotifier}, the SIP
+ * edge's way to watchers' entities, and what {@link EntityPresenceAdmin} uses. Asks never
+ * block; answers complete on the replying thread (see {@code RegistrarClient.onCompletingThread}
+ * for why not Pekko's own stage).
+ */
+public final class ShardedPresence implements PresentityClient, PresentityEntity.WatcherNotifier {
+
+    private final ClusterSharding sharding;
+    private final Duration askTimeout;
+
+    public ShardedPresence(ActorSystem<?> system, Duration askTimeout) {
+        this.sharding = ClusterSharding.get(system);
+        this.askTimeout = askTimeout;
+    }
+
+    private org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<PresentityEntity.Command> presentity(String aor) {
+        return sharding.entityRefFor(PresentityEntity.ENTITY_KEY, aor);
+    }
+
+    private org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<WatcherEntity.Command> watcher(String aor) {
+        return sharding.entityRefFor(WatcherEntity.ENTITY_KEY, aor);
+    }
+
+    // --- PresentityClient
+
+    @Override
+    public CompletionStage<PresentityEntity.WatchReply> watch(String p, String w, Instant expiresAt) {
+        return inline(presentity(p).ask(replyTo -> new PresentityEntity.Watch(w, expiresAt, replyTo), askTimeout));
+    }
+
+    @Override
+    public void unwatch(String p, String w) {
+        presentity(p).tell(new PresentityEntity.Unwatch(w));
+    }
+
+    @Override
+    public void ack(String p, String w, long version) {
+        presentity(p).tell(new PresentityEntity.Ack(w, version));
+    }
+
+    @Override
+    public CompletionStage<PresentityEntity.ViewReply> view(String p, String w) {
+        return inline(presentity(p).ask(replyTo -> new PresentityEntity.GetView(w, replyTo), askTimeout));
+    }
+
+    @Override
+    public CompletionStage<PresentityEntity.PublishReply> publish(String p, PublishRequest request) {
+        return inline(presentity(p).ask(replyTo -> new PresentityEntity.Publish(request, replyTo), askTimeout));
+    }
+
+    @Override
+    public CompletionStage<PresentityEntity.AccessReply> access(String p) {
+        return inline(presentity(p).ask(PresentityEntity.GetAccess::new, askTimeout));
+    }
+
+    @Override
+    public CompletionStage<PresentityEntity.AccessReply> setAccess(String p, String key, AccessLevel level) {
+        return inline(presentity(p).ask(replyTo -> new PresentityEntity.SetAccess(key, level, replyTo), askTimeout));
+    }
+
+    @Override
+    public void endpointsChanged(String p, List<Endpoint> endpoints) {
+        presentity(p).tell(new PresentityEntity.EndpointsChanged(endpoints));
+    }
+
+    // --- WatcherNotifier
+
+    @Override
+    public void changed(String w, String p, long version, PresenceView view, String pidf) {
+        watcher(w).tell(new WatcherEntity.PresenceChanged(p, version, view, pidf));
+    }
+
+    // --- the SIP edge
+
+    public CompletionStage<WatcherEntity.SubscribeReply> subscribe(Subscription draft, long expires) {
+        return inline(watcher(draft.watcher()).ask(replyTo -> new WatcherEntity.Subscribe(draft, expires, replyTo), askTimeout));
+    }
+
+    public CompletionStage<WatcherEntity.SubscribeReply> refresh(String w, String localTag, long expires, String target,
+                                                                 io.switchboard.presence.domain.NotifyFlow flow) {
+        return inline(watcher(w).ask(replyTo -> new WatcherEntity.Refresh(localTag, expires, target, flow, replyTo), askTimeout));
+    }
+
+    // --- contact lists (the watcher's entity is their single writer)
+
+    public CompletionStage<WatcherEntity.ContactsReply> contacts(String owner) {
+        return inline(watcher(owner).ask(WatcherEntity.GetContacts::new, askTimeout));
+    }
+
+    public CompletionStage<WatcherEntity.ContactsReply> putContact(String owner, Contact contact) {
+        return inline(watcher(owner).ask(replyTo -> new WatcherEntity.PutContact(contact, replyTo), askTimeout));
+    }
+
+    public CompletionStage<WatcherEntity.ContactsReply> removeContact(String owner, String uri) {
+        return inline(watcher(owner).ask(replyTo -> new WatcherEntity.RemoveContact(uri, replyTo), askTimeout));
+    }
+
+    private static <T> CompletionStage<T> inline(CompletionStage<T> stage) {
+        CompletableFuture<T> mirror = new CompletableFuture<>();
+        stage.whenCompleteAsync((v, f) -> {
+            if (f != null) {
+                mirror.completeExceptionally(f);
+            } else {
+                mirror.complete(v);
+            }
+        }, Runnable::run);
+        return mirror;
+    }
+}

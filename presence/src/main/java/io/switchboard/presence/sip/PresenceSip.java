@@ -1,0 +1,388 @@
+package io.switchboard.presence.sip;
+
+import java.nio.charset.StandardCharsets;
+import java.text.ParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+
+import javax.sip.ServerTransaction;
+import javax.sip.address.SipURI;
+import javax.sip.header.ContactHeader;
+import javax.sip.header.ContentTypeHeader;
+import javax.sip.header.EventHeader;
+import javax.sip.header.ExpiresHeader;
+import javax.sip.header.FromHeader;
+import javax.sip.header.Header;
+import javax.sip.header.HeaderFactory;
+import javax.sip.header.RecordRouteHeader;
+import javax.sip.header.ToHeader;
+import javax.sip.message.MessageFactory;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.switchboard.presence.domain.NotifyFlow;
+import io.switchboard.presence.domain.PidfParser;
+import io.switchboard.presence.domain.Publications;
+import io.switchboard.presence.domain.PublishRequest;
+import io.switchboard.presence.domain.ResourceLists;
+import io.switchboard.presence.domain.SubscribeRules;
+import io.switchboard.presence.domain.Subscription;
+import io.switchboard.presence.domain.CustomStates;
+import io.switchboard.presence.entity.PresentityEntity;
+import io.switchboard.presence.entity.ShardedPresence;
+import io.switchboard.presence.entity.WatcherEntity;
+import io.switchboard.proxy.sip.ProxyIdentity;
+import io.switchboard.sip.stack.AnsweredRequests;
+
+/**
+ * The presence server's SIP edge: SUBSCRIBE for the presence event (RFC 3856, RFC 6665, with
+ * resource lists, RFC 4662) and PUBLISH (RFC 3903), after the node's front end authenticated
+ * the request. It parses (malformed gets 400 here, before any entity is asked), asks the owning
+ * entity without blocking, and maps the answer to one response. Infrastructure failure (an entity
+ * or Cassandra not answering) is a 503 with Retry-After.
+ */
+public final class PresenceSip {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PresenceSip.class);
+    public static final String EVENT = "presence";
+    /** DOMAIN.md: a presence document is ~4 KB, 25 KB at most. */
+    public static final int MAX_BODY = 25 * 1024;
+    private static final String PIDF = "application/pidf+xml";
+
+    private final ShardedPresence presence;
+    private final SubscribeRules subscribeRules;
+    private final CustomStates customStates;
+    private final ProxyIdentity self;
+    private final Set<String> domains;
+    private final MessageFactory messages;
+    private final HeaderFactory headers;
+    private final Function<Request, NotifyFlow> flowOf;
+
+    public PresenceSip(ShardedPresence presence, SubscribeRules subscribeRules, CustomStates customStates,
+                       ProxyIdentity self, Set<String> domains, MessageFactory messages, HeaderFactory headers,
+                       Function<Request, NotifyFlow> flowOf) {
+        this.presence = presence;
+        this.subscribeRules = subscribeRules;
+        this.customStates = customStates;
+        this.self = self;
+        this.domains = Set.copyOf(domains);
+        this.messages = messages;
+        this.headers = headers;
+        this.flowOf = flowOf;
+    }
+
+    /** The Event package of a request, lower-case without parameters, or null when it has no Event header. */
+    public static String eventOf(Request request) {
+        EventHeader e = (EventHeader) request.getHeader(EventHeader.NAME);
+        return e == null || e.getEventType() == null ? null : e.getEventType().trim().toLowerCase(Locale.ROOT);
+    }
+
+    /** True for an in-dialog SUBSCRIBE that may be one of ours (its To tag names the subscription). */
+    public static boolean isPresenceRefresh(Request request) {
+        ToHeader to = (ToHeader) request.getHeader(ToHeader.NAME);
+        return Request.SUBSCRIBE.equals(request.getMethod()) && to != null && to.getTag() != null
+                && EVENT.equals(eventOf(request));
+    }
+
+    /**
+     * A new SUBSCRIBE to a presentity of ours (or to the watcher's own contact list).
+     *
+     * @param watcher the subscriber's AOR: the authenticated user, or the From of a watcher from
+     *                another domain
+     */
+    public void subscribe(ServerTransaction tx, Request request, String watcher) {
+        SubscribeRules.Duration duration = subscribeRules.duration(expiresOf(request));
+        if (duration instanceof SubscribeRules.TooBrief brief) {
+            // RFC 6665 section 4.2.1.1
+            reply(tx, request, Response.INTERVAL_TOO_BRIEF, null, null,
+                    List.of(header("Min-Expires", Long.toString(brief.minExpires()))));
+            return;
+        }
+        long expires = ((SubscribeRules.Granted) duration).seconds();
+        ContactHeader contact = (ContactHeader) request.getHeader(ContactHeader.NAME);
+        FromHeader from = (FromHeader) request.getHeader(FromHeader.NAME);
+        if (contact == null || contact.getAddress() == null || contact.getAddress().getURI() == null) {
+            reply(tx, request, Response.BAD_REQUEST, "SUBSCRIBE needs a Contact", null, List.of());
+            return;
+        }
+        if (from.getTag() == null) {
+            reply(tx, request, Response.BAD_REQUEST, "From needs a tag", null, List.of());
+            return;
+        }
+        if (!acceptsPidf(request)) {
+            reply(tx, request, Response.NOT_ACCEPTABLE, "Presence is sent as application/pidf+xml", null,
+                    List.of(header("Accept", PIDF)));
+            return;
+        }
+        SipURI target = (SipURI) request.getRequestURI();
+        String resource = "sip:" + target.getUser() + "@" + target.getHost().toLowerCase(Locale.ROOT);
+        boolean eventlist = supports(request, "eventlist");
+        List<String> resources;
+        String listUri = null;
+        boolean followsContacts = false;
+        byte[] body = request.getRawContent();
+        ContentTypeHeader ct = (ContentTypeHeader) request.getHeader(ContentTypeHeader.NAME);
+        if (body != null && body.length > 0 && ct != null
+                && "resource-lists+xml".equalsIgnoreCase(ct.getContentSubType())) {
+            // an ad-hoc list in the body (RFC 5367 style): one subscription to all its entries
+            if (!eventlist) {
+                reply(tx, request, 421, "Extension Required", null, List.of(header("Require", "eventlist")));
+                return;
+            }
+            ResourceLists.Result parsed = ResourceLists.parse(body, subscribeRules.limits().maxListSize());
+            if (parsed instanceof ResourceLists.Invalid invalid) {
+                reply(tx, request, Response.BAD_REQUEST, invalid.reason(), null, List.of());
+                return;
+            }
+            resources = ((ResourceLists.Ok) parsed).uris();
+            listUri = resource;
+        } else if (resource.equals(watcher) && eventlist) {
+            // RFC 4662: a subscription to one's own URI with eventlist support is to one's contact list
+            resources = List.of();
+            listUri = resource;
+            followsContacts = true;
+        } else {
+            resources = List.of(resource);
+        }
+        List<String> routeSet = new ArrayList<>();
+        for (var it = request.getHeaders(RecordRouteHeader.NAME); it.hasNext(); ) {
+            routeSet.add(((RecordRouteHeader) it.next()).getAddress().toString());
+        }
+        EventHeader event = (EventHeader) request.getHeader(EventHeader.NAME);
+        ToHeader to = (ToHeader) request.getHeader(ToHeader.NAME);
+        Subscription draft = new Subscription(watcher, newTag(), callIdOf(request), from.getTag(),
+                uriText(to.getAddress()), uriText(from.getAddress()), contact.getAddress().getURI().toString(), routeSet,
+                flowOf.apply(request), event.getEventId(), resources, listUri, followsContacts,
+                java.time.Instant.EPOCH, 0);
+        boolean list = listUri != null;
+        answer(tx, request, presence.subscribe(draft, expires), list);
+    }
+
+    /** An in-dialog SUBSCRIBE: refresh or unsubscribe (RFC 6665 section 4.1.2.2 and 4.1.2.3). */
+    public void refresh(ServerTransaction tx, Request request) {
+        SubscribeRules.Duration duration = subscribeRules.duration(expiresOf(request));
+        if (duration instanceof SubscribeRules.TooBrief brief) {
+            reply(tx, request, Response.INTERVAL_TOO_BRIEF, null, null,
+                    List.of(header("Min-Expires", Long.toString(brief.minExpires()))));
+            return;
+        }
+        FromHeader from = (FromHeader) request.getHeader(FromHeader.NAME);
+        if (!(from.getAddress().getURI() instanceof SipURI f) || f.getUser() == null) {
+            reply(tx, request, Response.BAD_REQUEST, "From must be a sip: URI with a user", null, List.of());
+            return;
+        }
+        String watcher = "sip:" + f.getUser() + "@" + f.getHost().toLowerCase(Locale.ROOT);
+        ContactHeader contact = (ContactHeader) request.getHeader(ContactHeader.NAME);
+        String target = contact == null ? null : contact.getAddress().getURI().toString();
+        String tag = ((ToHeader) request.getHeader(ToHeader.NAME)).getTag();
+        answer(tx, request, presence.refresh(watcher, tag, ((SubscribeRules.Granted) duration).seconds(), target,
+                flowOf.apply(request)), false);
+    }
+
+    private void answer(ServerTransaction tx, Request request, CompletionStage<WatcherEntity.SubscribeReply> reply, boolean list) {
+        reply.whenComplete((r, failure) -> {
+            if (failure != null || r instanceof WatcherEntity.Unavailable) {
+                LOG.debug("SUBSCRIBE not served: {}", failure != null ? failure.toString() : r);
+                unavailable(tx, request);
+            } else if (r instanceof WatcherEntity.SubscribeRefused refused) {
+                reply(tx, request, refused.status(), refused.reason(), null, List.of());
+            } else {
+                WatcherEntity.Subscribed ok = (WatcherEntity.Subscribed) r;
+                List<Header> extra = new ArrayList<>();
+                extra.add(header("Expires", Long.toString(ok.expires())));
+                extra.add(contactHeader(request));
+                if (list) {
+                    extra.add(header("Require", "eventlist")); // RFC 4662 section 5.1
+                }
+                reply(tx, request, Response.OK, null, ok.localTag(), extra);
+            }
+        });
+    }
+
+    /**
+     * A PUBLISH for the presence event (RFC 3903 section 6); the front end has checked that the
+     * authenticated user is the presentity.
+     */
+    public void publish(ServerTransaction tx, Request request, String presentity) {
+        byte[] raw = request.getRawContent();
+        String ifMatch = headerValue(request, "SIP-If-Match");
+        String body = null;
+        io.switchboard.presence.domain.PublishedState state = null;
+        if (raw != null && raw.length > 0) {
+            if (raw.length > MAX_BODY) {
+                reply(tx, request, Response.REQUEST_ENTITY_TOO_LARGE, "Presence document larger than 25 KB", null, List.of());
+                return;
+            }
+            ContentTypeHeader ct = (ContentTypeHeader) request.getHeader(ContentTypeHeader.NAME);
+            if (ct == null || !"application".equalsIgnoreCase(ct.getContentType())
+                    || !"pidf+xml".equalsIgnoreCase(ct.getContentSubType())) {
+                reply(tx, request, Response.UNSUPPORTED_MEDIA_TYPE, null, null, List.of(header("Accept", PIDF)));
+                return;
+            }
+            PidfParser.Result parsed = PidfParser.parse(raw);
+            if (parsed instanceof PidfParser.Invalid invalid) {
+                reply(tx, request, Response.BAD_REQUEST, invalid.reason(), null, List.of());
+                return;
+            }
+            Publications.Interpretation meaning = Publications.interpret(((PidfParser.Ok) parsed).document(), customStates);
+            if (meaning instanceof Publications.Invalid invalid) {
+                reply(tx, request, Response.BAD_REQUEST, invalid.reason(), null, List.of());
+                return;
+            }
+            state = ((Publications.Ok) meaning).state();
+            body = new String(raw, StandardCharsets.UTF_8);
+        }
+        PublishRequest publish = new PublishRequest(ifMatch, expiresOf(request), body, state, endpointOf(request));
+        presence.publish(presentity, publish).whenComplete((r, failure) -> {
+            if (failure != null || r instanceof PresentityEntity.Unavailable) {
+                LOG.debug("PUBLISH for {} not served: {}", presentity, failure != null ? failure.toString() : r);
+                unavailable(tx, request);
+            } else if (r instanceof PresentityEntity.PublishRefused refused) {
+                List<Header> extra = refused.minExpires() > 0
+                        ? List.of(header("Min-Expires", Long.toString(refused.minExpires()))) : List.of();
+                reply(tx, request, refused.status(), refused.reason(), null, extra);
+            } else {
+                PresentityEntity.Published ok = (PresentityEntity.Published) r;
+                reply(tx, request, Response.OK, null, null,
+                        List.of(header("SIP-ETag", ok.etag()), header("Expires", Long.toString(ok.expires()))));
+            }
+        });
+    }
+
+    /**
+     * Which endpoint published: its {@code +sip.instance} when the PUBLISH has a Contact with one
+     * (RFC 5626), else the transport and source address, the same key a registration of that
+     * endpoint gets (see the node's wiring of registrations into presence).
+     */
+    String endpointOf(Request request) {
+        ContactHeader c = (ContactHeader) request.getHeader(ContactHeader.NAME);
+        if (c != null && c.getParameter("+sip.instance") != null) {
+            return endpointKey(c.getParameter("+sip.instance"), null, 0, null);
+        }
+        NotifyFlow f = flowOf.apply(request);
+        return endpointKey(null, f.transport(), f.sourcePort(), f.sourceHost());
+    }
+
+    /** One format for both sides: {@code instance:<urn>} or {@code <transport>:<host>:<port>}. */
+    public static String endpointKey(String instance, String transport, int port, String host) {
+        if (instance != null && !instance.isBlank()) {
+            String i = instance.trim();
+            if (i.startsWith("\"") && i.endsWith("\"")) {
+                i = i.substring(1, i.length() - 1);
+            }
+            if (i.startsWith("<") && i.endsWith(">")) {
+                i = i.substring(1, i.length() - 1);
+            }
+            return "instance:" + i.toLowerCase(Locale.ROOT);
+        }
+        return transport.toLowerCase(Locale.ROOT) + ":" + host + ":" + port;
+    }
+
+    private boolean acceptsPidf(Request request) {
+        var it = request.getHeaders("Accept");
+        if (!it.hasNext()) {
+            return true; // RFC 3856 section 6.2: pidf is the default
+        }
+        while (it.hasNext()) {
+            javax.sip.header.AcceptHeader a = (javax.sip.header.AcceptHeader) it.next();
+            String t = (a.getContentType() + "/" + a.getContentSubType()).toLowerCase(Locale.ROOT);
+            if (t.equals(PIDF) || t.equals("application/*") || t.equals("*/*") || t.equals("multipart/related")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean supports(Request request, String option) {
+        for (var it = request.getHeaders("Supported"); it.hasNext(); ) {
+            String v = ((javax.sip.header.SupportedHeader) it.next()).getOptionTag();
+            if (v != null && v.trim().equalsIgnoreCase(option)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static long expiresOf(Request request) {
+        ExpiresHeader e = (ExpiresHeader) request.getHeader(ExpiresHeader.NAME);
+        return e == null ? -1 : e.getExpires();
+    }
+
+    private static String headerValue(Request request, String name) {
+        Header h = request.getHeader(name);
+        if (h == null) {
+            return null;
+        }
+        String s = h.toString();
+        int colon = s.indexOf(':');
+        return s.substring(colon + 1).trim();
+    }
+
+    private static String callIdOf(Request request) {
+        return ((javax.sip.header.CallIdHeader) request.getHeader(javax.sip.header.CallIdHeader.NAME)).getCallId();
+    }
+
+    /** The address without header parameters (the tag goes in its own field). */
+    private static String uriText(javax.sip.address.Address a) {
+        return a.toString();
+    }
+
+    private Header contactHeader(Request request) {
+        String transport = ProxyIdentity.arrivalTransport(request);
+        String host = self.address().indexOf(':') >= 0 ? "[" + self.address() + "]" : self.address();
+        return header("Contact", "<sip:" + host + ":" + self.port(transport) + ";transport=" + transport + ">");
+    }
+
+    private Header header(String name, String value) {
+        try {
+            return headers.createHeader(name, value);
+        } catch (ParseException e) {
+            throw new IllegalArgumentException(name + ": " + value, e);
+        }
+    }
+
+    private void unavailable(ServerTransaction tx, Request request) {
+        reply(tx, request, Response.SERVICE_UNAVAILABLE, "Presence temporarily unavailable", null,
+                List.of(header("Retry-After", "5")));
+    }
+
+    private void reply(ServerTransaction tx, Request request, int status, String reason, String toTag, List<Header> extra) {
+        try {
+            Response response = messages.createResponse(status, request);
+            if (reason != null) {
+                response.setReasonPhrase(reason);
+            }
+            if (toTag != null) {
+                ((ToHeader) response.getHeader(ToHeader.NAME)).setTag(toTag);
+            }
+            if (status == Response.BAD_EVENT) {
+                response.addHeader(header("Allow-Events", EVENT));
+            }
+            for (Header h : extra) {
+                response.setHeader(h);
+            }
+            tx.sendResponse(response);
+        } catch (Exception e) {
+            LOG.debug("Could not send {} to {}: {}", status, request.getMethod(), e.toString());
+        }
+        AnsweredRequests.release(request);
+    }
+
+    /** 489 Bad Event (RFC 6665 section 8.2.1) for a package this pool does not serve. */
+    public void badEvent(ServerTransaction tx, Request request) {
+        reply(tx, request, Response.BAD_EVENT, null, null, List.of());
+    }
+
+    private static String newTag() {
+        byte[] b = new byte[16];
+        new java.security.SecureRandom().nextBytes(b); // the tag is the subscription's only credential in-dialog
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+}

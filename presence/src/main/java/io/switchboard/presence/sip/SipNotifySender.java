@@ -1,0 +1,183 @@
+package io.switchboard.presence.sip;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadLocalRandom;
+
+import javax.sip.ClientTransaction;
+import javax.sip.ResponseEvent;
+import javax.sip.SipProvider;
+import javax.sip.TimeoutEvent;
+import javax.sip.address.Address;
+import javax.sip.address.AddressFactory;
+import javax.sip.address.URI;
+import javax.sip.header.HeaderFactory;
+import javax.sip.message.MessageFactory;
+import javax.sip.message.Request;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import gov.nist.javax.sip.message.SIPMessage;
+
+import io.switchboard.presence.domain.NotifyFlow;
+import io.switchboard.presence.domain.NotifyOutcome;
+import io.switchboard.presence.domain.Subscription;
+import io.switchboard.presence.entity.NotifySender;
+import io.switchboard.proxy.domain.NextHop;
+import io.switchboard.proxy.domain.TargetPlanner;
+import io.switchboard.proxy.sip.ProxyIdentity;
+
+/**
+ * Sends NOTIFYs from this node in stored dialogs, with JAIN-SIP client transactions (so UDP
+ * retransmission and Timer F are the RI's), and tells the caller what came of each one.
+ *
+ * <p>Where a NOTIFY goes (DESIGN rule 6): a subscriber over UDP at its Contact (through its route
+ * set, if any) from whichever node sends; a subscriber over TCP/TLS into its connection, directly
+ * when this node holds it, else through the node that does, with a Route carrying the flow token
+ * ({@link TargetPlanner#flowRoute}), as the proxy does for calls. When that node is not up, the
+ * connection is gone: the NOTIFY is not sent ({@link NotifyOutcome#NOT_SENT}) and the
+ * subscription waits for the subscriber's refresh over a new connection.
+ *
+ * <p>Requests are built and handed to the RI on {@code sendExecutor}, never on the entity's
+ * thread: a send may have to open a connection.
+ */
+public final class SipNotifySender implements NotifySender {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SipNotifySender.class);
+
+    /** Marks our client transactions so the listener routes their responses here. */
+    public record Pending(CompletableFuture<NotifyOutcome> outcome) {
+    }
+
+    private final SipProvider provider;
+    private final MessageFactory messages;
+    private final HeaderFactory headers;
+    private final AddressFactory addresses;
+    private final ProxyIdentity self;
+    private final TargetPlanner.Pool pool;
+    private final Executor sendExecutor;
+
+    public SipNotifySender(SipProvider provider, MessageFactory messages, HeaderFactory headers, AddressFactory addresses,
+                           ProxyIdentity self, TargetPlanner.Pool pool, Executor sendExecutor) {
+        this.provider = provider;
+        this.messages = messages;
+        this.headers = headers;
+        this.addresses = addresses;
+        this.self = self;
+        this.pool = pool;
+        this.sendExecutor = sendExecutor;
+    }
+
+    @Override
+    public CompletionStage<NotifyOutcome> send(Notify notify) {
+        CompletableFuture<NotifyOutcome> outcome = new CompletableFuture<>();
+        sendExecutor.execute(() -> {
+            try {
+                sendNow(notify, outcome);
+            } catch (Exception e) {
+                LOG.debug("NOTIFY to {} not sent: {}", notify.dialog().remoteTarget(), e.toString());
+                outcome.complete(NotifyOutcome.NOT_SENT);
+            }
+        });
+        return outcome;
+    }
+
+    private void sendNow(Notify n, CompletableFuture<NotifyOutcome> outcome) throws Exception {
+        Subscription s = n.dialog();
+        NotifyFlow flow = s.flow();
+        List<String> routes = new ArrayList<>(s.routeSet());
+        NextHop hop = null;
+        String transport;
+        if (flow.isConnectionOriented()) {
+            if (flow.node().equals(self.nodeId())) {
+                hop = new NextHop(flow.sourceHost(), flow.sourcePort(), flow.transport());
+                transport = flow.transport();
+            } else {
+                Optional<NextHop> holder = pool.isAvailable(flow.node()) ? pool.nodeHolding(flow.token()) : Optional.empty();
+                if (holder.isEmpty()) {
+                    outcome.complete(NotifyOutcome.NOT_SENT);
+                    return;
+                }
+                routes.add(0, TargetPlanner.flowRoute(flow.token(), holder.get()));
+                transport = holder.get().transport();
+            }
+        } else {
+            transport = "udp";
+        }
+        URI target = addresses.createURI(s.remoteTarget());
+        Address from = addresses.createAddress(s.localUri());
+        Address to = addresses.createAddress(s.remoteUri());
+        String branch = "z9hG4bKsbn" + Long.toHexString(ThreadLocalRandom.current().nextLong());
+        Request request = messages.createRequest(target, Request.NOTIFY,
+                headers.createCallIdHeader(s.callId()),
+                headers.createCSeqHeader(n.cseq(), Request.NOTIFY),
+                headers.createFromHeader(from, s.localTag()),
+                headers.createToHeader(to, s.remoteTag()),
+                List.of(headers.createViaHeader(self.address(), self.port(transport), transport, branch)),
+                headers.createMaxForwardsHeader(70));
+        for (String r : routes) {
+            request.addHeader(headers.createRouteHeader(addresses.createAddress(r)));
+        }
+        request.addHeader(headers.createContactHeader(addresses.createAddress(contactUri(transport))));
+        javax.sip.header.EventHeader event = headers.createEventHeader("presence");
+        if (s.eventId() != null) {
+            event.setEventId(s.eventId());
+        }
+        request.addHeader(event);
+        request.addHeader(headers.createSubscriptionStateHeader(n.subscriptionState()));
+        if (n.eventlist()) {
+            request.addHeader(headers.createRequireHeader("eventlist"));
+        }
+        if (n.body() != null) {
+            int slash = n.contentType().indexOf('/');
+            String type = n.contentType().substring(0, slash);
+            String sub = n.contentType().substring(slash + 1);
+            request.setContent(n.body().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    headers.createContentTypeHeader(type, sub));
+            if (sub.contains(";")) {
+                // the RI's content-type factory takes only type/subtype: set the parameters verbatim
+                request.removeHeader("Content-Type");
+                request.addHeader(headers.createHeader("Content-Type", n.contentType()));
+            }
+        }
+        if (hop != null) {
+            ((SIPMessage) request).setApplicationData(hop); // ProxyRouter: into this connection
+        }
+        ClientTransaction ct = provider.getNewClientTransaction(request);
+        ct.setApplicationData(new Pending(outcome));
+        ct.sendRequest();
+    }
+
+    private String contactUri(String transport) {
+        String host = self.address().indexOf(':') >= 0 ? "[" + self.address() + "]" : self.address();
+        return "sip:" + host + ":" + self.port(transport) + ";transport=" + transport;
+    }
+
+    /** A final response to one of our NOTIFYs (called by the node's listener). */
+    public static boolean onResponse(ResponseEvent event) {
+        ClientTransaction ct = event.getClientTransaction();
+        if (ct != null && ct.getApplicationData() instanceof Pending p) {
+            int status = event.getResponse().getStatusCode();
+            if (status >= 200) {
+                p.outcome().complete(NotifyOutcome.ofStatus(status));
+            }
+            return true;
+        }
+        return false;
+    }
+
+    /** Timer F fired for one of our NOTIFYs: the subscriber did not answer at all. */
+    public static boolean onTimeout(TimeoutEvent event) {
+        ClientTransaction ct = event.getClientTransaction();
+        if (!event.isServerTransaction() && ct != null && ct.getApplicationData() instanceof Pending p) {
+            p.outcome().complete(NotifyOutcome.ofStatus(0));
+            return true;
+        }
+        return false;
+    }
+}
