@@ -43,7 +43,19 @@ import io.switchboard.node.cluster.PekkoSettings;
 import io.switchboard.node.cluster.SipPeers;
 import io.switchboard.node.config.ConfigError;
 import io.switchboard.node.config.NodeConfig;
+import io.switchboard.node.config.PresenceConfig;
 import io.switchboard.node.config.ProxyConfig;
+import io.switchboard.node.sip.PresenceRegistrations;
+import io.switchboard.presence.domain.PublishRules;
+import io.switchboard.presence.domain.SubscribeRules;
+import io.switchboard.presence.entity.PresentityEntity;
+import io.switchboard.presence.entity.ShardedPresence;
+import io.switchboard.presence.entity.WatcherEntity;
+import io.switchboard.presence.sip.PresenceSip;
+import io.switchboard.presence.sip.SipNotifySender;
+import io.switchboard.presence.store.CassandraAccessStore;
+import io.switchboard.presence.store.CassandraContactListStore;
+import io.switchboard.presence.store.CassandraPresenceStore;
 import io.switchboard.proxy.sip.ProxyIdentity;
 import io.switchboard.proxy.sip.ProxyRouter;
 import io.switchboard.proxy.sip.StatefulProxy;
@@ -91,6 +103,7 @@ public final class SwitchboardNode implements AutoCloseable {
     private SipEndpoint sip;
     private StatefulProxy proxy;
     private AdminServer admin;
+    private java.util.concurrent.ExecutorService notifySenders;
     private volatile boolean closed;
 
     private SwitchboardNode(NodeConfig config) {
@@ -110,6 +123,7 @@ public final class SwitchboardNode implements AutoCloseable {
 
     private void startAll() {
         ProxyConfig proxyConfig = ProxyConfig.of(config); // checked before anything starts
+        PresenceConfig presenceConfig = PresenceConfig.of(config);
         Clock clock = Clock.systemUTC();
         byte[] secret = config.sip().secret().getBytes(StandardCharsets.UTF_8);
         session = openStorage();
@@ -129,8 +143,12 @@ public final class SwitchboardNode implements AutoCloseable {
                 List.of(SipPeers.role(config.nodeId(), config.sip().bindAddress(), udpPort))));
         directory = NodeDirectory.start(system);
         RegisterRules rules = new RegisterRules(config.registrar().policy());
-        RegistrarEntity.init(system, new RegistrarEntity.Settings(rules, new CassandraBindingStore(session), metrics,
-                clock, config.registrar().passivateAfter(), 1000));
+        // Presence: presentity and watcher entities; registration drives presence through the registrar's listener.
+        ShardedPresence presence = new ShardedPresence(system, config.registrar().askTimeout());
+        RegistrarClient endpointLookups = RegistrarClient.readingThroughToStore(
+                RegistrarClient.sharded(system, proxyConfig.lookupTimeout()), new CassandraBindingStore(session), clock);
+        RegistrarEntity.init(system, new RegistrarEntity.Settings(rules, new CassandraBindingStore(session),
+                new PresenceRegistrations(metrics, presence), clock, config.registrar().passivateAfter(), 1000));
         RegistrarClient registrar = RegistrarClient.sharded(system, config.registrar().askTimeout());
 
         NonceService nonces = new NonceService(secret, config.auth().nonceLifetime());
@@ -173,6 +191,11 @@ public final class SwitchboardNode implements AutoCloseable {
                     d.handshakeTimeout()));
         }
         sip = SipEndpoint.start(stack, frontEnd);
+        notifySenders = java.util.concurrent.Executors.newFixedThreadPool(2, r -> {
+            Thread sender = new Thread(r, "notify-send");
+            sender.setDaemon(true);
+            return sender;
+        });
         Map<String, Integer> ports = new java.util.HashMap<>();
         ports.put("udp", sip.udpPort());
         ports.put("tcp", sip.tcpPort());
@@ -186,7 +209,23 @@ public final class SwitchboardNode implements AutoCloseable {
         proxy = new StatefulProxy(sip.provider(), sip.messages(), sip.headers(), sip.addresses(), identity, locator, callSettings,
                 new SipPeers(directory, config.nodeId(), flowTokens), new StatefulProxy.Settings(proxyConfig.timerC(), proxyConfig.outboundProxy()),
                 metrics.proxyEvents());
-        frontEnd.attach(sip.provider(), proxy);
+        CassandraPresenceStore presenceStore = new CassandraPresenceStore(session);
+        SipPeers peers = new SipPeers(directory, config.nodeId(), flowTokens);
+        PresentityEntity.init(system, new PresentityEntity.Settings(presenceStore,
+                CassandraAccessStore.forSessionKeyspace(session),
+                aor -> endpointLookups.bindings(aor).thenApply(PresenceRegistrations::endpointsOf),
+                presence, new PublishRules(presenceConfig.publish()), presenceConfig.customStates(),
+                java.util.Set.copyOf(config.domains()), presenceConfig.notifyInterval(), Duration.ofSeconds(2),
+                Duration.ofSeconds(120), 10_000, clock));
+        WatcherEntity.init(system, new WatcherEntity.Settings(presenceStore, CassandraContactListStore.forSessionKeyspace(session),
+                presence, new SipNotifySender(sip.provider(), sip.messages(), sip.headers(), sip.addresses(), identity, peers,
+                        notifySenders),
+                presenceConfig.notifyInterval(), Duration.ofSeconds(2), Duration.ofSeconds(5), 100, Duration.ofSeconds(120),
+                10_000, clock));
+        PresenceSip presenceSip = new PresenceSip(presence, new SubscribeRules(presenceConfig.subscribe()),
+                presenceConfig.customStates(), identity, java.util.Set.copyOf(config.domains()), sip.messages(), sip.headers(),
+                frontEnd::notifyFlowOf);
+        frontEnd.attach(sip.provider(), proxy, presenceSip);
 
         UsersApi users = new UsersApi(accounts, accountRules, config.domains(), clock);
         RegistrationsApi registrations = new RegistrationsApi(lookups, clock);
@@ -221,6 +260,7 @@ public final class SwitchboardNode implements AutoCloseable {
         CassandraSessions.applySchema(session, CassandraBindingStore.class, CassandraBindingStore.SCHEMA);
         CassandraSessions.applySchema(session, CassandraAccountStore.class, CassandraAccountStore.SCHEMA_RESOURCE);
         CassandraSessions.applySchema(session, CassandraCallSettingsStore.class, CassandraCallSettingsStore.SCHEMA_RESOURCE);
+        CassandraSessions.applySchema(session, CassandraPresenceStore.class, CassandraPresenceStore.SCHEMA);
     }
 
     private CqlSession openStorage() {
@@ -323,6 +363,9 @@ public final class SwitchboardNode implements AutoCloseable {
         }
         if (proxy != null) {
             proxy.close();
+        }
+        if (notifySenders != null) {
+            notifySenders.shutdownNow();
         }
         if (system != null) {
             system.terminate();

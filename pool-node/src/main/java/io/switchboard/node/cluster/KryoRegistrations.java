@@ -69,6 +69,50 @@ public final class KryoRegistrations {
         kryo.register(RegistrarEntity.Unavailable.class, 114);
         kryo.register(RegistrarEntity.CurrentBindings.class, 115);
 
+        // presence (500-559)
+        ImmutableMapSerializer maps = new ImmutableMapSerializer();
+        kryo.register(java.util.Map.of().getClass(), maps, 29);
+        kryo.register(java.util.Map.of(1, 1).getClass(), maps, 30);
+        kryo.register(java.util.Map.of(1, 1, 2, 2).getClass(), maps, 31);
+        kryo.register(io.switchboard.presence.domain.Availability.class, 500);
+        kryo.register(io.switchboard.presence.domain.MachineState.class, 501);
+        kryo.register(io.switchboard.presence.domain.AccessLevel.class, 502);
+        kryo.register(io.switchboard.presence.domain.UserChoice.class, 503);
+        kryo.register(io.switchboard.presence.domain.PublishedState.class, 504);
+        kryo.register(io.switchboard.presence.domain.PublishRequest.class, 505);
+        kryo.register(io.switchboard.presence.domain.PresenceView.class, 506);
+        kryo.register(io.switchboard.presence.domain.AccessPolicy.class, 507);
+        kryo.register(io.switchboard.presence.domain.Subscription.class, 508);
+        kryo.register(io.switchboard.presence.domain.NotifyFlow.class, 509);
+        kryo.register(io.switchboard.presence.domain.Contact.class, 510);
+        kryo.register(io.switchboard.presence.domain.ContactList.class, 511);
+        kryo.register(io.switchboard.presence.entity.Endpoint.class, 512);
+        kryo.register(io.switchboard.presence.entity.PresentityEntity.Publish.class, 520);
+        kryo.register(io.switchboard.presence.entity.PresentityEntity.EndpointsChanged.class, 521);
+        kryo.register(io.switchboard.presence.entity.PresentityEntity.Watch.class, 522);
+        kryo.register(io.switchboard.presence.entity.PresentityEntity.Unwatch.class, 523);
+        kryo.register(io.switchboard.presence.entity.PresentityEntity.Ack.class, 524);
+        kryo.register(io.switchboard.presence.entity.PresentityEntity.GetView.class, 525);
+        kryo.register(io.switchboard.presence.entity.PresentityEntity.GetAccess.class, 526);
+        kryo.register(io.switchboard.presence.entity.PresentityEntity.SetAccess.class, 527);
+        kryo.register(io.switchboard.presence.entity.PresentityEntity.Published.class, 528);
+        kryo.register(io.switchboard.presence.entity.PresentityEntity.PublishRefused.class, 529);
+        kryo.register(io.switchboard.presence.entity.PresentityEntity.Unavailable.class, 530);
+        kryo.register(io.switchboard.presence.entity.PresentityEntity.Watching.class, 531);
+        kryo.register(io.switchboard.presence.entity.PresentityEntity.CurrentView.class, 532);
+        kryo.register(io.switchboard.presence.entity.PresentityEntity.CurrentAccess.class, 533);
+        kryo.register(io.switchboard.presence.entity.WatcherEntity.Subscribe.class, 540);
+        kryo.register(io.switchboard.presence.entity.WatcherEntity.Refresh.class, 541);
+        kryo.register(io.switchboard.presence.entity.WatcherEntity.PresenceChanged.class, 542);
+        kryo.register(io.switchboard.presence.entity.WatcherEntity.Revoked.class, 543);
+        kryo.register(io.switchboard.presence.entity.WatcherEntity.GetContacts.class, 544);
+        kryo.register(io.switchboard.presence.entity.WatcherEntity.PutContact.class, 545);
+        kryo.register(io.switchboard.presence.entity.WatcherEntity.RemoveContact.class, 546);
+        kryo.register(io.switchboard.presence.entity.WatcherEntity.Subscribed.class, 547);
+        kryo.register(io.switchboard.presence.entity.WatcherEntity.SubscribeRefused.class, 548);
+        kryo.register(io.switchboard.presence.entity.WatcherEntity.Unavailable.class, 549);
+        kryo.register(io.switchboard.presence.entity.WatcherEntity.Contacts.class, 550);
+
         // pool membership (400-419)
         kryo.register(NodeInfoService.GetNodeInfo.class, 400);
         kryo.register(NodeInfoService.NodeInfo.class, 401);
@@ -160,6 +204,31 @@ public final class KryoRegistrations {
                 items[i] = kryo.readClassAndObject(input);
             }
             return List.of(items);
+        }
+    }
+
+    private static final class ImmutableMapSerializer extends Serializer<java.util.Map<Object, Object>> {
+        ImmutableMapSerializer() {
+            setImmutable(true);
+        }
+
+        @Override
+        public void write(Kryo kryo, Output output, java.util.Map<Object, Object> map) {
+            output.writeVarInt(map.size(), true);
+            for (java.util.Map.Entry<Object, Object> e : map.entrySet()) {
+                kryo.writeClassAndObject(output, e.getKey());
+                kryo.writeClassAndObject(output, e.getValue());
+            }
+        }
+
+        @Override
+        public java.util.Map<Object, Object> read(Kryo kryo, Input input, Class<? extends java.util.Map<Object, Object>> type) {
+            int n = input.readVarInt(true);
+            java.util.Map<Object, Object> m = new java.util.HashMap<>(n * 2);
+            for (int i = 0; i < n; i++) {
+                m.put(kryo.readClassAndObject(input), kryo.readClassAndObject(input));
+            }
+            return java.util.Map.copyOf(m);
         }
     }
 }

@@ -29,6 +29,8 @@ import org.slf4j.LoggerFactory;
 import gov.nist.javax.sip.message.SIPMessage;
 
 import io.switchboard.node.metrics.NodeMetrics;
+import io.switchboard.presence.sip.PresenceSip;
+import io.switchboard.presence.sip.SipNotifySender;
 import io.switchboard.proxy.sip.StatefulProxy;
 import io.switchboard.registrar.sip.Gruus;
 import io.switchboard.registrar.domain.Flow;
@@ -54,7 +56,13 @@ import io.switchboard.sip.stack.AnsweredRequests;
 public final class SipFrontEnd implements SipListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(SipFrontEnd.class);
-    static final String ALLOW = "INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER, PRACK, SUBSCRIBE, NOTIFY, INFO, REFER, MESSAGE, UPDATE";
+    static final String ALLOW = "INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER, PRACK, SUBSCRIBE, NOTIFY, PUBLISH, INFO, REFER, MESSAGE, UPDATE";
+    /**
+     * Event packages that users' endpoints serve themselves: SUBSCRIBEs for these are proxied to
+     * the user's endpoints. The pool itself serves presence; any other package gets 489.
+     */
+    private static final Set<String> ENDPOINT_EVENTS = Set.of("dialog", "message-summary", "conference", "kpml",
+            "ua-profile", "refer", "as-feature-event", "line-seize", "call-info", "hold", "talk");
     private static final Set<String> KNOWN_METHODS = Set.of("INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "REGISTER",
             "PRACK", "SUBSCRIBE", "NOTIFY", "PUBLISH", "INFO", "REFER", "MESSAGE", "UPDATE");
 
@@ -69,6 +77,7 @@ public final class SipFrontEnd implements SipListener {
     private final Gruus gruus;
     private volatile SipProvider provider;
     private volatile StatefulProxy proxy;
+    private volatile PresenceSip presence;
 
     public SipFrontEnd(String nodeId, List<String> domains, RequestAuthenticator authenticator,
                        RegisterHandler registrar, RegisterResponses responses, HeaderFactory headers,
@@ -85,9 +94,10 @@ public final class SipFrontEnd implements SipListener {
     }
 
     /** Set once the stack is up (the provider exists only after the listener is chosen). */
-    public void attach(SipProvider sipProvider, StatefulProxy statefulProxy) {
+    public void attach(SipProvider sipProvider, StatefulProxy statefulProxy, PresenceSip presenceServer) {
         this.provider = sipProvider;
         this.proxy = statefulProxy;
+        this.presence = presenceServer;
     }
 
     @Override
@@ -183,6 +193,12 @@ public final class SipFrontEnd implements SipListener {
             answer(transaction, request, Response.UNSUPPORTED_URI_SCHEME, "Only sip: and sips: Request-URIs", List.of());
             return;
         }
+        if (inDialog && !moreRoutes && PresenceSip.isPresenceRefresh(request)
+                && (proxy.identity().isOurs(target) || servesAsUser(target))) {
+            // a refresh or unsubscribe of one of our presence subscriptions (its To tag names it)
+            presence.refresh(transaction, request);
+            return;
+        }
         if (inDialog && (moreRoutes || !servesAsUser(target))) {
             if (!moreRoutes && proxy.identity().isOurs(target)) {
                 answerForNode(transaction, request, method);
@@ -206,7 +222,7 @@ public final class SipFrontEnd implements SipListener {
             if (!toUs || moreRoutes) {
                 // Nobody of ours sent it and it is not for one of ours: we are no open relay.
                 answer(transaction, request, Response.FORBIDDEN, "Relaying denied", List.of());
-            } else {
+            } else if (!servedByPool(transaction, request, target, "sip:" + from.getUser() + "@" + fromDomain, false)) {
                 dispatch(transaction, request, target, false);
             }
             return;
@@ -223,7 +239,9 @@ public final class SipFrontEnd implements SipListener {
                     return;
                 }
                 removeOwnCredentials(request, fromDomain);
-                dispatch(transaction, request, target, moreRoutes);
+                if (moreRoutes || !servedByPool(transaction, request, target, ok.aor(), true)) {
+                    dispatch(transaction, request, target, moreRoutes);
+                }
             } else {
                 RequestAuthenticator.Outcome.Answer a = (RequestAuthenticator.Outcome.Answer) outcome;
                 answer(transaction, request, a.status(), a.reason(), a.headers());
@@ -231,6 +249,41 @@ public final class SipFrontEnd implements SipListener {
                 metrics.proxyAnswered(method, a.status());
             }
         });
+    }
+
+    /**
+     * SUBSCRIBE and PUBLISH to one of our users are the pool's business, not the endpoints'
+     * (RFC 3856: the presence server is the notifier; RFC 3903: it is the state compositor).
+     * Answers them here and returns true; returns false for what the proxy should forward.
+     *
+     * @param requester the authenticated user, or the From of a request from another domain
+     */
+    private boolean servedByPool(ServerTransaction transaction, Request request, SipURI target, String requester,
+                                 boolean authenticated) {
+        String method = request.getMethod();
+        if (!servesAsUser(target) || !(Request.SUBSCRIBE.equals(method) || Request.PUBLISH.equals(method))) {
+            return false;
+        }
+        String event = PresenceSip.eventOf(request);
+        if (Request.SUBSCRIBE.equals(method) && event != null && ENDPOINT_EVENTS.contains(event)) {
+            return false; // dialog, message-summary, ...: the user's endpoints answer
+        }
+        if (!PresenceSip.EVENT.equals(event)) {
+            presence.badEvent(transaction, request);
+            return true;
+        }
+        if (Request.SUBSCRIBE.equals(method)) {
+            presence.subscribe(transaction, request, requester);
+            return true;
+        }
+        String presentity = "sip:" + target.getUser() + "@" + target.getHost().toLowerCase(Locale.ROOT);
+        if (!authenticated || !presentity.equals(requester)) {
+            // RFC 3903 section 6 step 2: only the presentity itself may publish its state
+            answer(transaction, request, Response.FORBIDDEN, "Only the user may publish their own presence", List.of());
+            return true;
+        }
+        presence.publish(transaction, request, presentity);
+        return true;
     }
 
     private boolean servesAsUser(SipURI uri) {
@@ -368,6 +421,13 @@ public final class SipFrontEnd implements SipListener {
         return new Flow(transport, remote, remotePort, nodeId, token);
     }
 
+    /** The flow a request arrived on, as presence stores it with a subscription. */
+    public io.switchboard.presence.domain.NotifyFlow notifyFlowOf(Request request) {
+        Flow f = flowOf(request);
+        return new io.switchboard.presence.domain.NotifyFlow(f.transport(), f.sourceHost(), f.sourcePort(),
+                f.isConnectionOriented() ? f.node() : "", f.flowToken());
+    }
+
     private static String sourceOf(Request request) {
         SIPMessage m = (SIPMessage) request;
         return m.getRemoteAddress() == null ? "unknown" : m.getRemoteAddress().getHostAddress();
@@ -384,11 +444,17 @@ public final class SipFrontEnd implements SipListener {
 
     @Override
     public void processResponse(ResponseEvent event) {
+        if (SipNotifySender.onResponse(event)) {
+            return;
+        }
         proxy.processResponse(event);
     }
 
     @Override
     public void processTimeout(TimeoutEvent event) {
+        if (SipNotifySender.onTimeout(event)) {
+            return;
+        }
         proxy.processTimeout(event);
     }
 
