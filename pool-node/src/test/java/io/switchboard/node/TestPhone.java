@@ -205,18 +205,23 @@ final class TestPhone implements AutoCloseable {
 
     /** Registers this phone's contact (with digest) and returns the final response. */
     Msg register() throws IOException {
+        return register(600);
+    }
+
+    /** Registers (or with 0, removes) this phone's contact for {@code expires} seconds. */
+    Msg register(int expires) throws IOException {
         String callId = UUID.randomUUID() + "@reg";
         String tag = newTag();
-        Msg challenge = request(registerText(callId, tag, List.of()));
+        Msg challenge = request(registerText(callId, tag, List.of(), expires));
         if (challenge.status() != 401) {
             return challenge;
         }
         String auth = SipTestClient.authorization(challenge.header("www-authenticate"), user, password, "REGISTER",
                 "sip:" + domain, nc++);
-        return request(registerText(callId, tag, List.of(auth)));
+        return request(registerText(callId, tag, List.of(auth), expires));
     }
 
-    private String registerText(String callId, String tag, List<String> extra) {
+    private String registerText(String callId, String tag, List<String> extra, int expires) {
         StringBuilder b = new StringBuilder("REGISTER sip:" + domain + " SIP/2.0\r\n");
         b.append(via(newBranch())).append("\r\n");
         b.append("Max-Forwards: 70\r\n");
@@ -225,7 +230,7 @@ final class TestPhone implements AutoCloseable {
         b.append("Call-ID: ").append(callId).append("\r\n");
         b.append("CSeq: ").append(cseq++).append(" REGISTER\r\n");
         b.append("Contact: <").append(contact()).append(">\r\n");
-        b.append("Expires: 600\r\n");
+        b.append("Expires: ").append(expires).append("\r\n");
         for (String h : extra) {
             b.append(h).append("\r\n");
         }

@@ -38,6 +38,14 @@ public final class PekkoSettings {
                       "io.switchboard.registrar.entity.RegistrarEntity$RegisterReply" = kryo
                       "io.switchboard.registrar.entity.RegistrarEntity$BindingsReply" = kryo
                       "io.switchboard.node.cluster.NodeInfoService$Message" = kryo
+                      "io.switchboard.presence.entity.PresentityEntity$Command" = kryo
+                      "io.switchboard.presence.entity.PresentityEntity$PublishReply" = kryo
+                      "io.switchboard.presence.entity.PresentityEntity$WatchReply" = kryo
+                      "io.switchboard.presence.entity.PresentityEntity$ViewReply" = kryo
+                      "io.switchboard.presence.entity.PresentityEntity$AccessReply" = kryo
+                      "io.switchboard.presence.entity.WatcherEntity$Command" = kryo
+                      "io.switchboard.presence.entity.WatcherEntity$SubscribeReply" = kryo
+                      "io.switchboard.presence.entity.WatcherEntity$ContactsReply" = kryo
                     }
                   }
                   remote.artery.canonical { hostname = "%s", port = %d }
