@@ -1,12 +1,19 @@
 package io.switchboard.presence.domain;
 
-import java.io.ByteArrayInputStream;
+import java.io.StringReader;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import javax.xml.stream.Location;
 import javax.xml.stream.XMLInputFactory;
@@ -52,7 +59,7 @@ public final class PidfParser {
         }
         XMLStreamReader r = null;
         try {
-            r = Xml.open(body);
+            r = Xml.open(body, LABEL);
             return new Ok(new Walk(r).run());
         } catch (Reject e) {
             return new Invalid(e.reason);
@@ -277,6 +284,7 @@ public final class PidfParser {
         // Created once: factories are expensive to build and, once configured, safe to share
         // between threads (creating readers does not mutate the configuration).
         private static final XMLInputFactory FACTORY = create();
+        private static final Pattern ENCODING = Pattern.compile("\\sencoding\\s*=\\s*[\"']([^\"']{1,40})[\"']");
 
         private Xml() {
         }
@@ -294,8 +302,59 @@ public final class PidfParser {
             return f;
         }
 
-        static XMLStreamReader open(byte[] body) throws XMLStreamException {
-            return FACTORY.createXMLStreamReader(new ByteArrayInputStream(body));
+        /**
+         * A reader over {@code body}, decoded by us first: the JDK reader prints "[Fatal Error]" to
+         * stderr on a bad byte sequence before throwing, and a client must not be able to fill
+         * our logs that way. The encoding is the BOM's, else the XML declaration's, else UTF-8
+         * (XML 1.0 section 4.3.3 and appendix F).
+         */
+        static XMLStreamReader open(byte[] body, String label) throws XMLStreamException, Reject {
+            return FACTORY.createXMLStreamReader(new StringReader(decode(body, label)));
+        }
+
+        static String decode(byte[] body, String label) throws Reject {
+            int skip = 0;
+            Charset charset;
+            if (body.length >= 3 && (body[0] & 0xff) == 0xEF && (body[1] & 0xff) == 0xBB && (body[2] & 0xff) == 0xBF) {
+                charset = StandardCharsets.UTF_8;
+                skip = 3;
+            } else if (body.length >= 2 && (body[0] & 0xff) == 0xFE && (body[1] & 0xff) == 0xFF) {
+                charset = StandardCharsets.UTF_16BE;
+                skip = 2;
+            } else if (body.length >= 2 && (body[0] & 0xff) == 0xFF && (body[1] & 0xff) == 0xFE) {
+                charset = StandardCharsets.UTF_16LE;
+                skip = 2;
+            } else {
+                charset = declaredCharset(body, label);
+            }
+            try {
+                return charset.newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT)
+                        .decode(ByteBuffer.wrap(body, skip, body.length - skip))
+                        .toString();
+            } catch (CharacterCodingException e) {
+                throw new Reject(label + ": body is not valid " + charset.name());
+            }
+        }
+
+        /** The encoding named by an XML declaration in an ASCII-compatible body; UTF-8 without one. */
+        private static Charset declaredCharset(byte[] body, String label) throws Reject {
+            int n = Math.min(body.length, 200);
+            String head = new String(body, 0, n, StandardCharsets.ISO_8859_1);
+            if (!head.startsWith("<?xml")) {
+                return StandardCharsets.UTF_8;
+            }
+            int end = head.indexOf("?>");
+            Matcher m = ENCODING.matcher(end < 0 ? head : head.substring(0, end));
+            if (!m.find()) {
+                return StandardCharsets.UTF_8;
+            }
+            try {
+                return Charset.forName(m.group(1));
+            } catch (IllegalArgumentException e) { // illegal or unsupported charset name
+                throw new Reject(label + ": unsupported encoding " + printable(m.group(1), 40));
+            }
         }
 
         static boolean isBlank(byte[] body) {
@@ -397,6 +456,10 @@ public final class PidfParser {
                 // The JDK prefixes "ParseError at [row,col]:[..]\nMessage: "; keep only the message.
                 int m = detail.lastIndexOf("Message: ");
                 detail = printable(m >= 0 ? detail.substring(m + 9) : detail, 100);
+                if (detail.startsWith("http")) {
+                    // The JDK falls back to a message key for some errors (unbound prefixes).
+                    detail = detail.contains("PrefixUnbound") ? "undeclared namespace prefix" : "";
+                }
                 if (!detail.isEmpty()) {
                     sb.append(": ").append(detail);
                 }

@@ -62,7 +62,7 @@ public final class ResourceLists {
         }
         XMLStreamReader r = null;
         try {
-            r = Xml.open(body);
+            r = Xml.open(body, LABEL);
             return new Ok(List.copyOf(read(r, maxEntries)));
         } catch (Reject e) {
             return new Invalid(e.reason);

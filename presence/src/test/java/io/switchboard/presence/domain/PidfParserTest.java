@@ -321,6 +321,50 @@ class PidfParserTest {
         assertThat(((Ok) r).document().note()).isEqualTo("caf\u00e9");
     }
 
+    static Stream<Arguments> encodingCases() {
+        String xml = "<presence xmlns=\"urn:ietf:params:xml:ns:pidf\" entity=\"sip:alice@example.test\">"
+                + "<note>caf\u00e9 \u2615</note></presence>";
+        byte[] utf8 = xml.getBytes(StandardCharsets.UTF_8);
+        byte[] withBom = new byte[utf8.length + 3];
+        withBom[0] = (byte) 0xEF;
+        withBom[1] = (byte) 0xBB;
+        withBom[2] = (byte) 0xBF;
+        System.arraycopy(utf8, 0, withBom, 3, utf8.length);
+        String declared16 = "<?xml version=\"1.0\" encoding=\"UTF-16\"?>" + xml;
+        return Stream.of(
+                Arguments.of("UTF-8 without declaration", utf8),
+                Arguments.of("UTF-8 with BOM", withBom),
+                Arguments.of("UTF-16 big-endian with BOM", declared16.getBytes(StandardCharsets.UTF_16)),
+                Arguments.of("UTF-16 little-endian with BOM",
+                        ("\ufeff" + declared16).getBytes(StandardCharsets.UTF_16LE)),
+                Arguments.of("declared windows-1252",
+                        ("<?xml version='1.0' encoding='windows-1252'?>" + xml.replace("\u2615", "\u20ac"))
+                                .replace("\u20ac", "&#x2615;").getBytes(java.nio.charset.Charset.forName("windows-1252"))));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("encodingCases")
+    void encodings(String name, byte[] body) {
+        Result r = PidfParser.parse(body);
+        assertThat(r).isInstanceOf(Ok.class);
+        assertThat(((Ok) r).document().note()).isEqualTo("caf\u00e9 \u2615");
+    }
+
+    /** The JDK reader prints "[Fatal Error]" to stderr on bad bytes; we decode first so clients cannot. */
+    @Test
+    void badBytesPrintNothing() {
+        java.io.PrintStream saved = System.err;
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            PidfParser.parse(pidf("<note>\u00ff\u00fe</note>").getBytes(StandardCharsets.ISO_8859_1));
+            PidfParser.parse(new byte[] {'<', 'a', '>', (byte) 0xC3, '<', '/', 'a', '>'});
+        } finally {
+            System.setErr(saved);
+        }
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
+    }
+
     @Test
     void entityIsTrimmed() {
         String xml = "<presence xmlns=\"urn:ietf:params:xml:ns:pidf\" entity=\" sip:alice@example.test \"/>";
@@ -347,7 +391,11 @@ class PidfParserTest {
                 Arguments.of("undeclared prefix", pidf("<x:foo/>"), MALFORMED),
                 Arguments.of("undeclared entity", pidf("<note>&nbsp;</note>"), MALFORMED),
                 Arguments.of("bad UTF-8", "<presence xmlns=\"urn:ietf:params:xml:ns:pidf\" entity=\"x\"><note>\u00ff",
-                        MALFORMED),
+                        "PIDF: body is not valid UTF-8"),
+                Arguments.of("unknown encoding", "<?xml version=\"1.0\" encoding=\"x-klingon\"?>" + pidf(""),
+                        "PIDF: unsupported encoding x-klingon"),
+                Arguments.of("illegal encoding name", "<?xml version='1.0' encoding='a b'?>" + pidf(""),
+                        "PIDF: unsupported encoding a b"),
                 Arguments.of("wrong root", "<foo xmlns=\"urn:ietf:params:xml:ns:pidf\" entity=\"x\"/>", ROOT),
                 Arguments.of("presence without namespace", "<presence entity=\"x\"/>", ROOT),
                 Arguments.of("presence in another namespace", "<presence xmlns=\"urn:x\" entity=\"x\"/>", ROOT),

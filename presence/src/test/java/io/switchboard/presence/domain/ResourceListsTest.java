@@ -96,6 +96,8 @@ class ResourceListsTest {
                 Arguments.of("blank", "\r\n ", "Resource list: empty body"),
                 Arguments.of("not XML", "sip:a@h", MALFORMED),
                 Arguments.of("truncated", doc("<list>" + entry("sip:a@h")).replace("</resource-lists>", ""), MALFORMED),
+                Arguments.of("bad UTF-8 (a Latin-1 body without declaration)",
+                        doc("<list>" + entry("sip:j\u00f6rg@h") + "</list>"), "Resource list: body is not valid UTF-8"),
                 Arguments.of("wrong root", "<presence xmlns=\"urn:ietf:params:xml:ns:pidf\" entity=\"x\"/>", ROOT),
                 Arguments.of("no namespace", "<resource-lists><list/></resource-lists>", ROOT),
                 Arguments.of("list as root", "<list xmlns=\"urn:ietf:params:xml:ns:resource-lists\"/>", ROOT),
@@ -129,7 +131,9 @@ class ResourceListsTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("invalidCases")
     void invalid(String name, String xml, String reason) {
-        Result r = parse(xml, 100);
+        Result r = name.startsWith("bad UTF-8")
+                ? ResourceLists.parse(xml.getBytes(StandardCharsets.ISO_8859_1), 100)
+                : parse(xml, 100);
         assertThat(r).isInstanceOf(Invalid.class);
         String got = ((Invalid) r).reason();
         if (reason.equals(MALFORMED)) {
