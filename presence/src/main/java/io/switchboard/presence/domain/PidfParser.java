@@ -27,9 +27,9 @@ import javax.xml.stream.XMLStreamReader;
  * ({@link Invalid}) whose reason can go straight into a 400 reason phrase.
  *
  * <p>Namespace-aware: elements are matched by namespace URI and local name, never by prefix.
- * Elements and namespaces we do not know are skipped, as RFC 3863 section 4.1.3 / 5 requires of
- * receivers (extensibility). The walk is iterative, so a deeply nested body cannot overflow the
- * stack. No size limit here: the SIP adapter bounds the body first.
+ * Elements and namespaces we do not know are skipped, as RFC 3863 asks of receivers
+ * (extensibility through namespaces). The walk is iterative, so a deeply nested body cannot
+ * overflow the stack. No size limit here: the SIP adapter bounds the body first.
  */
 public final class PidfParser {
 
@@ -183,7 +183,7 @@ public final class PidfParser {
             return false;
         }
 
-        /** RPID (RFC 4480 sections 3.2 and 3.14); true when the element has been consumed. */
+        /** RPID (RFC 4480 activities and user-input); true when the element has been consumed. */
         private boolean rpidElement(Frame parent, String name) throws XMLStreamException, Reject {
             Kind owner = parent.owner();
             if (name.equals("activities") && (owner == Kind.PERSON || owner == Kind.TUPLE)) {
@@ -222,8 +222,8 @@ public final class PidfParser {
         }
 
         /**
-         * A child of {@code <rpid:activities>}: its local name is the activity (RFC 4480 section
-         * 3.2), whatever its namespace, so extension activities count too. {@code <note>} is the
+         * A child of {@code <rpid:activities>}: its local name is the activity (RFC 4480
+         * activities), whatever its namespace, so extension activities count too. {@code <note>} is the
          * activities' description and {@code <other>} free text, neither an activity token.
          */
         private void activity(String ns, String name) throws XMLStreamException {
@@ -246,7 +246,7 @@ public final class PidfParser {
             }
         }
 
-        /** RFC 3863 section 4.1.4: basic is "open" or "closed" (case-insensitive, for lax clients). */
+        /** RFC 3863 {@code <basic>}: basic is "open" or "closed" (case-insensitive, for lax clients). */
         private void basic(String text) throws Reject {
             switch (text.trim().toLowerCase(Locale.ROOT)) {
                 case "open" -> anyOpen = true;

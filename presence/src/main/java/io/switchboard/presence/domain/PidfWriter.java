@@ -7,16 +7,16 @@ import java.util.List;
 
 /**
  * Writes what a watcher is shown ({@link PresenceView}) as the PIDF body of a NOTIFY
- * (RFC 3856 section 6.2, RFC 3863). Plain StringBuilder output: this runs once per watcher per
+ * (RFC 3856, RFC 3863). Plain StringBuilder output: this runs once per watcher per
  * change, so no DOM and no serializer.
  *
  * <p>The document carries the state three ways, so every kind of watcher understands it:
  * <ul>
- *   <li>{@code <basic>} (RFC 3863 section 4.1.4) for plain PIDF clients: open unless Offline;</li>
- *   <li>RPID activities and user-input (RFC 4480 sections 3.2, 3.14) for RPID clients;</li>
+ *   <li>{@code <basic>} (RFC 3863) for plain PIDF clients: open unless Offline;</li>
+ *   <li>RPID activities and user-input (RFC 4480) for RPID clients;</li>
  *   <li>{@code <sb:availability>} and {@code <sb:state>} (the Lync-style number and token) for ours.</li>
  * </ul>
- * The phone tuples (RFC 3863 section 3.1: one tuple per way of reaching the user) carry the same
+ * The phone tuples (RFC 3863: one tuple per way of reaching the user) carry the same
  * basic status as the presence tuple. A watcher that ORs its tuples (the usual RFC 3863 reading)
  * would otherwise see "open" for a user who is Offline or Appears Offline.
  */
@@ -72,7 +72,7 @@ public final class PidfWriter {
     }
 
     /**
-     * RFC 4480 section 3.2 activities closest to our state: busy for the busy family (DND
+     * The RFC 4480 activities closest to our state: busy for the busy family (DND
      * included; RPID has no DND token), away for Be Right Back and Away, plus on-the-phone or
      * meeting when the activity says so. Nothing for plain available or offline.
      */
@@ -98,7 +98,7 @@ public final class PidfWriter {
         sb.append("</rpid:activities>");
     }
 
-    /** xs:dateTime (RFC 3863 section 4.1.7) in UTC, to the millisecond. */
+    /** xs:dateTime (RFC 3863 {@code <timestamp>}) in UTC, to the millisecond. */
     private static String timestamp(Instant since) {
         return DateTimeFormatter.ISO_INSTANT.format(since.truncatedTo(ChronoUnit.MILLIS));
     }
@@ -129,7 +129,9 @@ public final class PidfWriter {
                 case '\n' -> sb.append(attribute ? "&#10;" : "\n");
                 case '\t' -> sb.append(attribute ? "&#9;" : "\t");
                 default -> {
-                    if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    boolean pair = Character.isHighSurrogate(c) && i + 1 < s.length()
+                            && Character.isLowSurrogate(s.charAt(i + 1));
+                    if (pair) {
                         sb.append(c).append(s.charAt(++i));
                     } else if (c < 0x20 || Character.isSurrogate(c) || c == 0xFFFE || c == 0xFFFF) {
                         // Not an XML 1.0 Char (section 2.2): a control character or a lone

@@ -18,7 +18,7 @@ import io.switchboard.presence.domain.PidfParser.Xml;
  * Reads the URIs of an RFC 4826 resource-lists document, as sent in the body of a SUBSCRIBE to
  * an ad-hoc list (RFC 5367) or stored as a user's contact list: every {@code <entry uri>} of
  * every {@code <list>}, nested lists included. {@code <entry-ref>} and {@code <external>}
- * (RFC 4826 section 3.2) point into XCAP documents we do not serve, so they are skipped, as are
+ * (RFC 4826) point into XCAP documents we do not serve, so they are skipped, as are
  * elements of other namespaces. Same secure reader as {@link PidfParser} (no DTD, no entities).
  */
 public final class ResourceLists {
@@ -41,7 +41,7 @@ public final class ResourceLists {
 
     private static final String LABEL = "Resource list";
 
-    /** Schemes a presence subscription can target (RFC 3856 section 4, RFC 3859 pres:). */
+    /** Schemes a presence subscription can target (RFC 3856 sip:/sips:, RFC 3859 pres:). */
     private static final List<String> SCHEMES = List.of("sip:", "sips:", "pres:");
 
     private enum Kind { ROOT, LIST }
@@ -87,7 +87,7 @@ public final class ResourceLists {
                 open.pop();
             } else if (event == XMLStreamConstants.START_ELEMENT) {
                 if (is(r, "list")) {
-                    // RFC 4826 section 3.2: lists at the top level and inside lists.
+                    // RFC 4826: lists at the top level and inside lists.
                     open.push(Kind.LIST);
                 } else {
                     if (open.peek() == Kind.LIST && is(r, "entry")) {

@@ -29,9 +29,9 @@ public final class Rlmi {
      * One resource of the list and the state of its (virtual) subscription.
      *
      * @param uri        the resource, e.g. {@code sip:bob@example.test}
-     * @param instanceId the instance id, stable for the life of that subscription (RFC 4662 5.2)
+     * @param instanceId the instance id, stable for the life of that subscription (RFC 4662 section 5)
      * @param state      active, pending or terminated
-     * @param reason     why a terminated instance ended (RFC 6665 section 4.1.3 reasons); null
+     * @param reason     why a terminated instance ended (an RFC 6665 reason code); null
      *                   otherwise
      * @param pidf       the resource's state as a PIDF body, or null when this NOTIFY carries no
      *                   state for it (typically pending or terminated instances)
@@ -61,7 +61,7 @@ public final class Rlmi {
 
     /**
      * @param listUri   the list's URI (the SUBSCRIBE Request-URI)
-     * @param version   RLMI version, incremented by one per NOTIFY of this subscription (RFC 4662 5.2)
+     * @param version   RLMI version, incremented by one per NOTIFY of this subscription (RFC 4662 section 5)
      * @param fullState true when the body holds every resource (first NOTIFY, after a refresh);
      *                  false when it holds only those that changed
      * @param boundary  the multipart boundary, e.g. from {@link #newBoundary()}
@@ -95,7 +95,7 @@ public final class Rlmi {
         // RFC 2046 section 5.1.1: the close-delimiter ends the body.
         sb.append(delimiter).append("--").append(CRLF);
 
-        // RFC 4662 section 5.1 / RFC 2387: the root part is named by start, its type by type.
+        // RFC 4662 section 5 / RFC 2387: the root part is named by start, its type by type.
         String contentType = "multipart/related;type=\"application/rlmi+xml\";start=\"<" + rootCid + ">\";boundary=\""
                 + boundary + "\"";
         return new Body(contentType, sb.toString());
@@ -110,7 +110,7 @@ public final class Rlmi {
         return new String(c);
     }
 
-    /** The RLMI document (RFC 4662 section 5.2 and its schema in 5.3). */
+    /** The RLMI document (RFC 4662 section 5, its attributes and schema). */
     private static String rlmi(String listUri, int version, boolean fullState, List<Resource> resources,
                                String[] cids) {
         StringBuilder sb = new StringBuilder(256 + 128 * resources.size());
@@ -132,7 +132,7 @@ public final class Rlmi {
                 sb.append('"');
             }
             if (cids[i] != null) {
-                // the Content-ID without its angle brackets (RFC 4662 section 5.2)
+                // the Content-ID without its angle brackets (RFC 4662 section 5)
                 sb.append(" cid=\"").append(cids[i]).append('"');
             }
             sb.append("/></resource>").append(CRLF);
@@ -164,7 +164,8 @@ public final class Rlmi {
         StringBuilder sb = new StringBuilder(Math.min(id.length(), MAX_CID_LEFT));
         for (int i = 0; i < id.length() && sb.length() < MAX_CID_LEFT; i++) {
             char c = id.charAt(i);
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '-' || c == '_';
             sb.append(ok ? c : '-');
         }
         return sb.toString();
