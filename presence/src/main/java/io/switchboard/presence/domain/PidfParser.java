@@ -64,7 +64,8 @@ public final class PidfParser {
         } catch (Reject e) {
             return new Invalid(e.reason);
         } catch (XMLStreamException | RuntimeException e) {
-            // RuntimeException: some StAX implementations signal bad encodings unchecked.
+            // RuntimeException: whatever the reader throws on hostile input must end as a 400,
+            // never escape to the SIP thread.
             return new Invalid(Xml.malformed(LABEL, e));
         } finally {
             Xml.close(r);

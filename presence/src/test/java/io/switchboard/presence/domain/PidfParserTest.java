@@ -2,9 +2,16 @@ package io.switchboard.presence.domain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -339,7 +346,7 @@ class PidfParserTest {
                         ("\ufeff" + declared16).getBytes(StandardCharsets.UTF_16LE)),
                 Arguments.of("declared windows-1252",
                         ("<?xml version='1.0' encoding='windows-1252'?>" + xml.replace("\u2615", "\u20ac"))
-                                .replace("\u20ac", "&#x2615;").getBytes(java.nio.charset.Charset.forName("windows-1252"))));
+                                .replace("\u20ac", "&#x2615;").getBytes(Charset.forName("windows-1252"))));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -353,9 +360,9 @@ class PidfParserTest {
     /** The JDK reader prints "[Fatal Error]" to stderr on bad bytes; we decode first so clients cannot. */
     @Test
     void badBytesPrintNothing() {
-        java.io.PrintStream saved = System.err;
-        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
-        System.setErr(new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+        PrintStream saved = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
         try {
             PidfParser.parse(pidf("<note>\u00ff\u00fe</note>").getBytes(StandardCharsets.ISO_8859_1));
             PidfParser.parse(new byte[] {'<', 'a', '>', (byte) 0xC3, '<', '/', 'a', '>'});
@@ -474,6 +481,38 @@ class PidfParserTest {
     void malformedReasonSaysWhere() {
         Result r = parse("<presence xmlns=\"urn:ietf:params:xml:ns:pidf\" entity=\"x\">\n<tuple>\n</presence>");
         assertThat(((Invalid) r).reason()).startsWith("PIDF: malformed XML at line 3");
+    }
+
+    /** The factory is shared by every thread that parses (JAIN-SIP and entity threads). */
+    @Test
+    void sharedFactoryIsSafeAcrossThreads() throws Exception {
+        int threads = 4;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<Integer>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int id = t;
+                done.add(pool.submit(() -> {
+                    int good = 0;
+                    for (int i = 0; i < 300; i++) {
+                        String note = "thread " + id + " round " + i;
+                        String xml = pidf("<dm:person id=\"p\"><dm:note>" + note + "</dm:note></dm:person>"
+                                + (i % 3 == 0 ? "<broken>" : ""));
+                        Result r = parse(xml);
+                        boolean ok = i % 3 == 0
+                                ? r instanceof Invalid
+                                : r instanceof Ok o && o.document().note().equals(note);
+                        good += ok ? 1 : 0;
+                    }
+                    return good;
+                }));
+            }
+            for (Future<Integer> f : done) {
+                assertThat(f.get()).isEqualTo(300);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test
