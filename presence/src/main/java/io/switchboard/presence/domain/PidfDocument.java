@@ -17,8 +17,9 @@ import java.util.Set;
  *                    "on-the-phone", "meeting", ...) from any person or tuple; the text of
  *                    {@code <rpid:other>} is not included
  * @param userInput   RPID {@code <user-input>} text: "active" or "idle", or null
- * @param note        the first non-blank note: person notes first, then presence-level, then tuple notes;
- *                    null when none
+ * @param note        null when no note element exists; otherwise the trimmed text of the first note
+ *                    element (person notes first, then presence-level, then tuple notes), which may
+ *                    be "" (an empty note element clears the note)
  * @param state       text of {@code <sb:state>} in namespace {@code urn:switchboard:params:xml:ns:presence}
  *                    (the user's explicit choice: available, busy, do-not-disturb, be-right-back,
  *                    away, appear-offline), trimmed and lower-cased; null when absent
