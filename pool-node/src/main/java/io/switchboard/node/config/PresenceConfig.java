@@ -65,9 +65,9 @@ public record PresenceConfig(Duration notifyInterval, SubscribeRules.Limits subs
             states.add(new CustomState(c.integer("id", 1, 4), c.string("text"), a));
         }
         CustomStates.Validated v = CustomStates.of(states);
-        if (v instanceof CustomStates.Invalid invalid) {
+        if (v instanceof CustomStates.Validated.Invalid invalid) {
             throw new ConfigError(p.key("custom-states"), invalid.reason());
         }
-        return ((CustomStates.Ok) v).states();
+        return ((CustomStates.Validated.Ok) v).states();
     }
 }

@@ -321,7 +321,7 @@ public final class PresentityEntity {
 
         private PublishedState interpretDocument(PidfDocument doc) {
             Publications.Interpretation i = Publications.interpret(doc, settings.customStates());
-            return i instanceof Publications.Ok ok ? ok.state() : null;
+            return i instanceof Publications.Interpretation.Ok ok ? ok.state() : null;
         }
 
         private Behavior<Command> onIdle(Command command) {

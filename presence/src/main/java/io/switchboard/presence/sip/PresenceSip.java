@@ -232,11 +232,11 @@ public final class PresenceSip {
                 return;
             }
             Publications.Interpretation meaning = Publications.interpret(((PidfParser.Ok) parsed).document(), customStates);
-            if (meaning instanceof Publications.Invalid invalid) {
+            if (meaning instanceof Publications.Interpretation.Invalid invalid) {
                 reply(tx, request, Response.BAD_REQUEST, invalid.reason(), null, List.of());
                 return;
             }
-            state = ((Publications.Ok) meaning).state();
+            state = ((Publications.Interpretation.Ok) meaning).state();
             body = new String(raw, StandardCharsets.UTF_8);
         }
         PublishRequest publish = new PublishRequest(ifMatch, expiresOf(request), body, state, endpointOf(request));
