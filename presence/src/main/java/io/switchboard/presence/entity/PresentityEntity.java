@@ -480,6 +480,7 @@ public final class PresentityEntity {
 
         /** Sends the current view to every watcher that has not acknowledged it. */
         private void fanout(boolean all) {
+            ctx.getLog().debug("{} version {} ({}) to {} watchers", presentity, version, aggregate.availability(), watchers.size());
             fanoutPending = false;
             Instant now = now();
             lastFanout = now;

@@ -490,6 +490,7 @@ public final class WatcherEntity {
             d.lastSentAt = now;
             NotifySender.Notify notify = buildNotify(d, subscriptionState);
             d.inFlight = true;
+            ctx.getLog().debug("NOTIFY {} CSeq {} to {} ({})", d.s.localTag(), d.cseq, watcher, subscriptionState);
             long cseq = d.cseq;
             String tag = d.s.localTag();
             ctx.pipeToSelf(settings.notifier().send(notify),
@@ -539,6 +540,7 @@ public final class WatcherEntity {
                 return;
             }
             d.inFlight = false;
+            ctx.getLog().debug("NOTIFY {} CSeq {}: {}", done.localTag(), done.cseq(), done.outcome());
             if (done.outcome() == NotifyOutcome.ENDS_SUBSCRIPTION) {
                 ctx.getLog().debug("Subscription {} of {} ended by its NOTIFY's outcome", done.localTag(), watcher);
                 remove(d);
