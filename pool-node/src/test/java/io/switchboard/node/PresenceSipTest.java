@@ -244,7 +244,7 @@ class PresenceSipTest {
     // ------------------------------------------------------------------ helpers
 
     /** A subscription as the watcher sees it: the 200, the dialog, the NOTIFYs taken so far. */
-    private static final class Watch {
+    static final class Watch {
         Msg ok;
         Dialog dialog;
         Msg first;
@@ -277,7 +277,7 @@ class PresenceSipTest {
         }
     }
 
-    private static Watch subscribe(TestPhone phone, String target, List<String> extra) throws IOException {
+    static Watch subscribe(TestPhone phone, String target, List<String> extra) throws IOException {
         List<String> headers = new ArrayList<>(List.of("Event: presence"));
         if (extra.stream().noneMatch(h -> h.startsWith("Expires"))) {
             headers.add("Expires: 600");
@@ -293,15 +293,15 @@ class PresenceSipTest {
         return w;
     }
 
-    private static String password(TestPhone phone) {
+    static String password(TestPhone phone) {
         return phone.user + "-secret";
     }
 
-    private static Msg publish(TestPhone phone, String body, String etag, int expires) throws IOException {
+    static Msg publish(TestPhone phone, String body, String etag, int expires) throws IOException {
         return publishRaw(phone, phone.aor(), "application/pidf+xml", body, etag, expires);
     }
 
-    private static Msg publishRaw(TestPhone phone, String target, String type, String body, String etag, int expires)
+    static Msg publishRaw(TestPhone phone, String target, String type, String body, String etag, int expires)
             throws IOException {
         List<String> headers = new ArrayList<>(List.of("Event: presence", "Expires: " + expires));
         if (etag != null) {
