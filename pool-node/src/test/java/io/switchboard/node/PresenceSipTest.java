@@ -218,6 +218,21 @@ class PresenceSipTest {
     }
 
     @Test
+    void revoked_watcher_gets_a_final_notify_with_reason_rejected_and_then_sees_offline() throws Exception {
+        try (TestPhone judy = new TestPhone("udp", node1.sipUdpPort(), "judy", "judy-secret");
+             TestPhone dave = new TestPhone("tcp", node2.sipTcpPort(), "dave", "dave-secret")) {
+            assertThat(judy.register().status()).isEqualTo(200);
+            Watch w = subscribe(dave, "sip:judy@example.test", List.of());
+            assertThat(w.first.body()).contains("<sb:availability>3500<");
+            admin.revoke("sip:judy@example.test", "sip:dave@example.test").toCompletableFuture().get(5, TimeUnit.SECONDS);
+            Msg last = w.next(dave);
+            assertThat(last.header("subscription-state")).isEqualTo("terminated;reason=rejected");
+            Watch again = subscribe(dave, "sip:judy@example.test", List.of());
+            assertThat(again.first.body()).as("a revoked watcher is blocked").contains("<sb:availability>18500<");
+        }
+    }
+
+    @Test
     void contact_list_subscription_gets_full_state_then_only_changes() throws Exception {
         try (TestPhone erin = new TestPhone("tcp", node1.sipTcpPort(), "erin", "erin-secret");
              TestPhone ivan = new TestPhone("udp", node2.sipUdpPort(), "ivan", "ivan-secret")) {

@@ -32,6 +32,14 @@ public final class EntityPresenceAdmin implements PresenceAdmin {
         return presence.setAccess(owner, watcherOrDomain, level).thenApply(EntityPresenceAdmin::policyOf);
     }
 
+    /**
+     * Loss of authorization: blocks {@code watcher} and ends its subscriptions to {@code owner}
+     * with {@code terminated;reason=rejected}.
+     */
+    public CompletionStage<AccessPolicy> revoke(String owner, String watcher) {
+        return presence.revoke(owner, watcher).thenApply(EntityPresenceAdmin::policyOf);
+    }
+
     @Override
     public CompletionStage<ContactList> contacts(String owner) {
         return presence.contacts(owner).thenApply(EntityPresenceAdmin::contactsOf);

@@ -67,7 +67,7 @@ public final class PresentityEntity {
     public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "presentity");
 
     public sealed interface Command permits Publish, EndpointsChanged, Watch, Unwatch, Ack, GetView, GetAccess,
-            SetAccess, Internal {
+            SetAccess, Revoke, Internal {
     }
 
     /** A PUBLISH from the SIP edge, already parsed and interpreted. */
@@ -99,6 +99,15 @@ public final class PresentityEntity {
 
     /** Sets (or, level null, removes) the level of a watcher AOR or domain; affected watchers are re-notified at once. */
     public record SetAccess(String key, AccessLevel level, ActorRef<AccessReply> replyTo) implements Command {
+    }
+
+    /**
+     * Loss of authorization, an operator's decision: the watcher is blocked and its subscriptions to
+     * this presentity end with {@code Subscription-State: terminated;reason=rejected} (RFC 6665
+     * section 4.2.2: "SHOULD NOT attempt to re-subscribe"). Unlike setting Blocked, which hides the
+     * state behind Offline, this tells the watcher that it lost access.
+     */
+    public record Revoke(String watcher, ActorRef<AccessReply> replyTo) implements Command {
     }
 
     public sealed interface PublishReply permits Published, PublishRefused, Unavailable {
@@ -158,6 +167,9 @@ public final class PresentityEntity {
     /** How views reach watchers' entities (cluster sharding in the node, a probe in tests). */
     public interface WatcherNotifier {
         void changed(String watcher, String presentity, long version, PresenceView view, String pidf);
+
+        /** The watcher lost its authorization to watch {@code presentity}. */
+        void revoked(String watcher, String presentity);
     }
 
     private PresentityEntity() {
@@ -349,6 +361,8 @@ public final class PresentityEntity {
                 get.replyTo().tell(new CurrentAccess(policy));
             } else if (command instanceof SetAccess set) {
                 onSetAccess(set);
+            } else if (command instanceof Revoke revoke) {
+                onRevoke(revoke);
             } else if (command instanceof Tick tick) {
                 onTick(tick);
             }
@@ -416,6 +430,20 @@ public final class PresentityEntity {
                 rendered.clear();
                 fanout(true);
             }, () -> set.replyTo().tell(new Unavailable("Presence store unavailable")));
+        }
+
+        private void onRevoke(Revoke revoke) {
+            String key = revoke.watcher().toLowerCase(java.util.Locale.ROOT);
+            AccessPolicy next = policy.with(key, AccessLevel.BLOCKED);
+            CompletionStage<Void> io = settings.access().set(presentity, key, AccessLevel.BLOCKED)
+                    .thenCompose(v -> settings.store().removeWatcher(presentity, revoke.watcher()));
+            write(io, () -> {
+                policy = next;
+                rendered.clear();
+                watchers.remove(revoke.watcher());
+                settings.watchers().revoked(revoke.watcher(), presentity);
+                revoke.replyTo().tell(new CurrentAccess(next));
+            }, () -> revoke.replyTo().tell(new Unavailable("Presence store unavailable")));
         }
 
         private void onTick(Tick tick) {
@@ -601,6 +629,8 @@ public final class PresentityEntity {
                 g.replyTo().tell(u);
             } else if (c instanceof SetAccess s) {
                 s.replyTo().tell(u);
+            } else if (c instanceof Revoke r) {
+                r.replyTo().tell(u);
             }
         }
 

@@ -89,6 +89,15 @@ public final class ShardedPresence implements PresentityClient, PresentityEntity
         watcher(w).tell(new WatcherEntity.PresenceChanged(p, version, view, pidf));
     }
 
+    @Override
+    public void revoked(String w, String p) {
+        watcher(w).tell(new WatcherEntity.Revoked(p));
+    }
+
+    public CompletionStage<PresentityEntity.AccessReply> revoke(String p, String w) {
+        return inline(presentity(p).ask(replyTo -> new PresentityEntity.Revoke(w, replyTo), askTimeout));
+    }
+
     // --- the SIP edge
 
     public CompletionStage<WatcherEntity.SubscribeReply> subscribe(Subscription draft, long expires) {

@@ -307,11 +307,7 @@ public final class WatcherEntity {
                     flush(d);
                 }
             } else if (command instanceof Revoked r) {
-                for (Dialog d : new ArrayList<>(dialogs.values())) {
-                    if (d.s.resources().contains(r.presentity()) && !d.s.isList()) {
-                        terminate(d, "rejected");
-                    }
-                }
+                onRevoked(r);
             } else if (command instanceof GetContacts g) {
                 g.replyTo().tell(new Contacts(contacts));
             } else if (command instanceof PutContact p) {
@@ -575,6 +571,39 @@ public final class WatcherEntity {
                 }
             }
             write(settings.store().remove(watcher, d.s.localTag()), this::armExpiry, this::armExpiry);
+        }
+
+        /**
+         * RFC 6665 section 4.2.2 "rejected": a plain subscription to the presentity ends; a list
+         * loses the resource (the next full-state NOTIFY no longer has it).
+         */
+        private void onRevoked(Revoked r) {
+            known.remove(r.presentity());
+            Instant now = now();
+            for (Dialog d : new ArrayList<>(dialogs.values())) {
+                if (!d.s.resources().contains(r.presentity())) {
+                    continue;
+                }
+                if (!d.s.isList()) {
+                    terminate(d, "rejected");
+                } else if (state == State.IDLE) {
+                    Subscription next = d.s.withResources(d.s.resources().stream()
+                            .filter(p -> !p.equals(r.presentity())).toList());
+                    write(settings.store().put(next, now), () -> {
+                        d.s = next;
+                        d.sent.remove(r.presentity());
+                        d.fullStateNext = true;
+                        flush(d);
+                    }, () -> { });
+                } else {
+                    held(r);
+                    return;
+                }
+            }
+        }
+
+        private void held(Command c) {
+            hold(c);
         }
 
         private void onPutContact(PutContact p) {

@@ -380,9 +380,12 @@ public final class PresenceSip {
         reply(tx, request, Response.BAD_EVENT, null, null, List.of());
     }
 
+    /** The tag is the subscription's only credential in-dialog: unguessable, so from a CSPRNG made once. */
+    private static final java.security.SecureRandom TAGS = new java.security.SecureRandom();
+
     private static String newTag() {
         byte[] b = new byte[16];
-        new java.security.SecureRandom().nextBytes(b); // the tag is the subscription's only credential in-dialog
+        TAGS.nextBytes(b);
         return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b);
     }
 }
