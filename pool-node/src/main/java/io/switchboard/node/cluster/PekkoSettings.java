@@ -10,6 +10,28 @@ import io.switchboard.node.config.NodeConfig;
 /** The Pekko configuration of a node, derived from our own settings (operators never write Pekko config). */
 public final class PekkoSettings {
 
+    /**
+     * The Kryo serializer and the message types it carries between nodes (DESIGN rule 7), as the
+     * {@code pekko.actor} settings; shared with the serializer's tests so they check the real list.
+     */
+    public static final String SERIALIZATION = """
+            serializers { kryo = "io.switchboard.node.cluster.KryoSerializer" }
+            serialization-bindings {
+              "io.switchboard.registrar.entity.RegistrarEntity$Command" = kryo
+              "io.switchboard.registrar.entity.RegistrarEntity$RegisterReply" = kryo
+              "io.switchboard.registrar.entity.RegistrarEntity$BindingsReply" = kryo
+              "io.switchboard.node.cluster.NodeInfoService$Message" = kryo
+              "io.switchboard.presence.entity.PresentityEntity$Command" = kryo
+              "io.switchboard.presence.entity.PresentityEntity$PublishReply" = kryo
+              "io.switchboard.presence.entity.PresentityEntity$WatchReply" = kryo
+              "io.switchboard.presence.entity.PresentityEntity$ViewReply" = kryo
+              "io.switchboard.presence.entity.PresentityEntity$AccessReply" = kryo
+              "io.switchboard.presence.entity.WatcherEntity$Command" = kryo
+              "io.switchboard.presence.entity.WatcherEntity$SubscribeReply" = kryo
+              "io.switchboard.presence.entity.WatcherEntity$ContactsReply" = kryo
+            }
+            """;
+
     public static final String SYSTEM_NAME = "switchboard";
 
     private PekkoSettings() {
@@ -32,21 +54,6 @@ public final class PekkoSettings {
                   log-dead-letters-during-shutdown = off
                   actor {
                     provider = cluster
-                    serializers { kryo = "io.switchboard.node.cluster.KryoSerializer" }
-                    serialization-bindings {
-                      "io.switchboard.registrar.entity.RegistrarEntity$Command" = kryo
-                      "io.switchboard.registrar.entity.RegistrarEntity$RegisterReply" = kryo
-                      "io.switchboard.registrar.entity.RegistrarEntity$BindingsReply" = kryo
-                      "io.switchboard.node.cluster.NodeInfoService$Message" = kryo
-                      "io.switchboard.presence.entity.PresentityEntity$Command" = kryo
-                      "io.switchboard.presence.entity.PresentityEntity$PublishReply" = kryo
-                      "io.switchboard.presence.entity.PresentityEntity$WatchReply" = kryo
-                      "io.switchboard.presence.entity.PresentityEntity$ViewReply" = kryo
-                      "io.switchboard.presence.entity.PresentityEntity$AccessReply" = kryo
-                      "io.switchboard.presence.entity.WatcherEntity$Command" = kryo
-                      "io.switchboard.presence.entity.WatcherEntity$SubscribeReply" = kryo
-                      "io.switchboard.presence.entity.WatcherEntity$ContactsReply" = kryo
-                    }
                   }
                   remote.artery.canonical { hostname = "%s", port = %d }
                   cluster {
@@ -70,6 +77,8 @@ public final class PekkoSettings {
                 """.formatted(config.cluster().host(), config.cluster().port(), seeds,
                 java.util.stream.Stream.concat(java.util.stream.Stream.of(NodeDirectory.role(config.nodeId())), roles.stream())
                         .map(r -> "\"" + r + "\"").collect(Collectors.joining(", ")));
-        return ConfigFactory.parseString(text).withFallback(ConfigFactory.load());
+        return ConfigFactory.parseString(text)
+                .withFallback(ConfigFactory.parseString("pekko.actor {\n" + SERIALIZATION + "}"))
+                .withFallback(ConfigFactory.load());
     }
 }

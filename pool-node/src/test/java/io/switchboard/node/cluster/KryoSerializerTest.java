@@ -29,15 +29,8 @@ import io.switchboard.registrar.entity.RegistrarEntity;
 /** Every message that crosses nodes goes through Kryo and comes back equal (DESIGN rule 7). */
 class KryoSerializerTest {
 
-    static final ActorTestKit KIT = ActorTestKit.create(ConfigFactory.parseString("""
-            pekko.actor.serializers.kryo = "io.switchboard.node.cluster.KryoSerializer"
-            pekko.actor.serialization-bindings {
-              "io.switchboard.registrar.entity.RegistrarEntity$Command" = kryo
-              "io.switchboard.registrar.entity.RegistrarEntity$RegisterReply" = kryo
-              "io.switchboard.registrar.entity.RegistrarEntity$BindingsReply" = kryo
-              "io.switchboard.node.cluster.NodeInfoService$Message" = kryo
-            }
-            """));
+    static final ActorTestKit KIT = ActorTestKit.create(
+            ConfigFactory.parseString("pekko.actor {\n" + PekkoSettings.SERIALIZATION + "}"));
 
     @AfterAll
     static void stop() {
@@ -93,6 +86,63 @@ class KryoSerializerTest {
         assertThat(roundTrip(get)).isEqualTo(get);
         NodeInfoService.NodeInfo info = new NodeInfoService.NodeInfo("node-2", "127.0.0.2:5060", "http://127.0.0.2:8081", 1234L);
         assertThat(roundTrip(info)).isEqualTo(info);
+    }
+
+    static final io.switchboard.presence.domain.PresenceView VIEW = new io.switchboard.presence.domain.PresenceView(
+            "sip:a@example.test", io.switchboard.presence.domain.Availability.BUSY, "in-a-call", "note",
+            List.of("tel:+15550100"), Instant.parse("2026-11-21T10:00:00Z"));
+    static final io.switchboard.presence.domain.Subscription SUBSCRIPTION = new io.switchboard.presence.domain.Subscription(
+            "sip:b@example.test", "tag1", "call-1", "rtag", "<sip:a@example.test>", "<sip:b@example.test>",
+            "sip:b@192.0.2.7:5060", List.of("<sip:edge;lr>"), new io.switchboard.presence.domain.NotifyFlow("tcp", "192.0.2.7",
+            40123, "node-2", "tok"), "7", List.of("sip:a@example.test", "sip:c@example.test"), "sip:b@example.test", true,
+            Instant.parse("2026-11-21T11:00:00Z"), 200);
+
+    @Test
+    void presence_messages_round_trip() {
+        TestProbe<io.switchboard.presence.entity.PresentityEntity.PublishReply> pub = KIT.createTestProbe();
+        TestProbe<io.switchboard.presence.entity.PresentityEntity.WatchReply> watch = KIT.createTestProbe();
+        TestProbe<io.switchboard.presence.entity.PresentityEntity.AccessReply> access = KIT.createTestProbe();
+        TestProbe<io.switchboard.presence.entity.WatcherEntity.SubscribeReply> sub = KIT.createTestProbe();
+        TestProbe<io.switchboard.presence.entity.WatcherEntity.ContactsReply> contacts = KIT.createTestProbe();
+        io.switchboard.presence.domain.PublishedState state = new io.switchboard.presence.domain.PublishedState(
+                io.switchboard.presence.domain.MachineState.INACTIVE, "in-a-call",
+                io.switchboard.presence.domain.UserChoice.of(io.switchboard.presence.domain.Availability.BUSY), "n",
+                List.of("tel:+1"));
+        io.switchboard.presence.domain.AccessPolicy policy = io.switchboard.presence.domain.AccessPolicy.DEFAULT
+                .with("sip:x@example.test", io.switchboard.presence.domain.AccessLevel.WORKGROUP)
+                .with("partner.example", io.switchboard.presence.domain.AccessLevel.BLOCKED);
+        List<Object> messages = List.of(
+                new io.switchboard.presence.entity.PresentityEntity.Publish(new io.switchboard.presence.domain.PublishRequest(
+                        "etag", 600, "<presence/>", state, "udp:192.0.2.7:5060"), pub.getRef()),
+                new io.switchboard.presence.entity.PresentityEntity.EndpointsChanged(List.of(
+                        new io.switchboard.presence.entity.Endpoint("instance:urn:uuid:1", Instant.parse("2026-11-21T09:00:00Z")))),
+                new io.switchboard.presence.entity.PresentityEntity.Watch("sip:b@example.test", Instant.parse("2026-11-21T11:00:00Z"),
+                        watch.getRef()),
+                new io.switchboard.presence.entity.PresentityEntity.Unwatch("sip:b@example.test"),
+                new io.switchboard.presence.entity.PresentityEntity.Ack("sip:b@example.test", 42),
+                new io.switchboard.presence.entity.PresentityEntity.SetAccess("partner.example",
+                        io.switchboard.presence.domain.AccessLevel.EXTERNAL, access.getRef()),
+                new io.switchboard.presence.entity.PresentityEntity.Revoke("sip:b@example.test", access.getRef()),
+                new io.switchboard.presence.entity.PresentityEntity.Published("etag", 600),
+                new io.switchboard.presence.entity.PresentityEntity.PublishRefused(423, "Interval Too Brief", 60),
+                new io.switchboard.presence.entity.PresentityEntity.Watching("sip:a@example.test", 7, VIEW, "<presence/>"),
+                new io.switchboard.presence.entity.PresentityEntity.CurrentView(VIEW),
+                new io.switchboard.presence.entity.PresentityEntity.CurrentAccess(policy),
+                new io.switchboard.presence.entity.WatcherEntity.Subscribe(SUBSCRIPTION, 600, sub.getRef()),
+                new io.switchboard.presence.entity.WatcherEntity.Refresh("tag1", 0, "sip:b@192.0.2.8", SUBSCRIPTION.flow(),
+                        sub.getRef()),
+                new io.switchboard.presence.entity.WatcherEntity.PresenceChanged("sip:a@example.test", 8, VIEW, "<presence/>"),
+                new io.switchboard.presence.entity.WatcherEntity.Revoked("sip:a@example.test"),
+                new io.switchboard.presence.entity.WatcherEntity.PutContact(new io.switchboard.presence.domain.Contact(
+                        "sip:c@example.test", "C", List.of("Team")), contacts.getRef()),
+                new io.switchboard.presence.entity.WatcherEntity.Subscribed("tag1", 600),
+                new io.switchboard.presence.entity.WatcherEntity.SubscribeRefused(481, "Subscription does not exist"),
+                new io.switchboard.presence.entity.WatcherEntity.Contacts(new io.switchboard.presence.domain.ContactList(
+                        "sip:b@example.test", List.of(new io.switchboard.presence.domain.Contact("sip:c@example.test", "C",
+                        List.of("Team", "Friends"))))));
+        for (Object m : messages) {
+            assertThat(roundTrip(m)).as(m.getClass().getSimpleName()).isEqualTo(m);
+        }
     }
 
     @Test

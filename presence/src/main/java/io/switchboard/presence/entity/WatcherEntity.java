@@ -441,7 +441,7 @@ public final class WatcherEntity {
                     continue;
                 }
                 watched = true;
-                if (!k.view().equals(d.sent.get(presentity))) {
+                if (!sameState(k.view(), d.sent.get(presentity))) {
                     d.dirty.add(presentity);
                     if (d.awaiting.isEmpty()) {
                         flush(d);
@@ -775,6 +775,16 @@ public final class WatcherEntity {
         private Instant now() {
             return settings.clock().instant();
         }
+    }
+
+    /**
+     * Whether a watcher would see a difference. The timestamp alone does not count: a presentity
+     * entity that starts again (on another node, or after passivation) stamps its unchanged
+     * aggregate anew, and that must not NOTIFY every watcher.
+     */
+    static boolean sameState(PresenceView a, PresenceView b) {
+        return b != null && a.availability() == b.availability() && Objects.equals(a.activity(), b.activity())
+                && Objects.equals(a.note(), b.note()) && a.phones().equals(b.phones());
     }
 
     static long secondsLeft(Subscription s, Instant now) {
