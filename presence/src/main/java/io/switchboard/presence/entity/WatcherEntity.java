@@ -286,7 +286,12 @@ public final class WatcherEntity {
         }
 
         private void onIdle(Command command) {
-            if (command instanceof Subscribe sub) {
+            if (command instanceof Written w) {
+                w.then().run(); // a second write that was in flight with the one that ended the WRITING state
+            } else if (command instanceof WriteFailed f) {
+                ctx.getLog().warn("Writing subscriptions of {} failed: {}", watcher, f.cause().toString());
+                f.onFailure().run();
+            } else if (command instanceof Subscribe sub) {
                 onSubscribe(sub);
             } else if (command instanceof Refresh r) {
                 onRefresh(r);
