@@ -87,12 +87,13 @@ final class LocalPresence implements PresentityClient, PresentityEntity.WatcherN
         return fanouts.stream().filter(f -> f.watcher().equals(watcher)).toList();
     }
 
+    /** Null for a presentity the test did not spawn: it behaves as unreachable (asks time out). */
     private ActorRef<PresentityEntity.Command> ref(String presentity) {
-        ActorRef<PresentityEntity.Command> ref = presentities.get(presentity);
-        if (ref == null) {
-            throw new IllegalStateException("test did not spawn presentity " + presentity);
-        }
-        return ref;
+        return presentities.get(presentity);
+    }
+
+    private static <T> CompletionStage<T> unreachable(String presentity) {
+        return CompletableFuture.failedFuture(new java.util.concurrent.TimeoutException("no entity for " + presentity));
     }
 
     @Override
@@ -106,42 +107,63 @@ final class LocalPresence implements PresentityClient, PresentityEntity.WatcherN
 
     @Override
     public CompletionStage<PresentityEntity.WatchReply> watch(String presentity, String watcher, Instant expiresAt) {
+        if (ref(presentity) == null) {
+            return unreachable(presentity);
+        }
         return AskPattern.ask(ref(presentity), r -> new PresentityEntity.Watch(watcher, expiresAt, r), ASK, kit.scheduler());
     }
 
     @Override
     public void unwatch(String presentity, String watcher) {
         unwatched.add(presentity + " " + watcher);
-        ref(presentity).tell(new PresentityEntity.Unwatch(watcher));
+        if (ref(presentity) != null) {
+            ref(presentity).tell(new PresentityEntity.Unwatch(watcher));
+        }
     }
 
     @Override
     public void ack(String presentity, String watcher, long version) {
-        ref(presentity).tell(new PresentityEntity.Ack(watcher, version));
+        if (ref(presentity) != null) {
+            ref(presentity).tell(new PresentityEntity.Ack(watcher, version));
+        }
     }
 
     @Override
     public CompletionStage<PresentityEntity.ViewReply> view(String presentity, String watcher) {
+        if (ref(presentity) == null) {
+            return unreachable(presentity);
+        }
         return AskPattern.ask(ref(presentity), r -> new PresentityEntity.GetView(watcher, r), ASK, kit.scheduler());
     }
 
     @Override
     public CompletionStage<PresentityEntity.PublishReply> publish(String presentity, PublishRequest request) {
+        if (ref(presentity) == null) {
+            return unreachable(presentity);
+        }
         return AskPattern.ask(ref(presentity), r -> new PresentityEntity.Publish(request, r), ASK, kit.scheduler());
     }
 
     @Override
     public CompletionStage<PresentityEntity.AccessReply> access(String presentity) {
+        if (ref(presentity) == null) {
+            return unreachable(presentity);
+        }
         return AskPattern.ask(ref(presentity), PresentityEntity.GetAccess::new, ASK, kit.scheduler());
     }
 
     @Override
     public CompletionStage<PresentityEntity.AccessReply> setAccess(String presentity, String key, AccessLevel level) {
+        if (ref(presentity) == null) {
+            return unreachable(presentity);
+        }
         return AskPattern.ask(ref(presentity), r -> new PresentityEntity.SetAccess(key, level, r), ASK, kit.scheduler());
     }
 
     @Override
     public void endpointsChanged(String presentity, List<Endpoint> endpoints) {
-        ref(presentity).tell(new PresentityEntity.EndpointsChanged(endpoints));
+        if (ref(presentity) != null) {
+            ref(presentity).tell(new PresentityEntity.EndpointsChanged(endpoints));
+        }
     }
 }

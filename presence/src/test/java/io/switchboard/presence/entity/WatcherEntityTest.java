@@ -232,20 +232,19 @@ class WatcherEntityTest {
         subscribe(first, draft("t1", ALICE), 600);
         awaitNotifies("t1", 1);
         alicePublishes("busy");
+        awaitNotifies("t1", 2);
         alicePublishes("away");
-        alicePublishes("busy");
-        // wait until CSeq 4 went out, which needed the ceiling raised from 3 to 6
-        KIT.createTestProbe().awaitAssert(LONG, () -> {
-            assertThat(presence.sender.sent("t1")).extracting(WatcherEntityTest::cseqOf).contains(4L);
-            return null;
-        });
-        long highest = presence.sender.sent("t1").stream().mapToLong(NotifySender.Notify::cseq).max().orElseThrow();
+        awaitNotifies("t1", 3);
+        alicePublishes("do-not-disturb");
+        // CSeq 4 needed the ceiling raised from 3 to 6 first
+        assertThat(awaitNotifies("t1", 4)).extracting(WatcherEntityTest::cseqOf).containsExactly(1L, 2L, 3L, 4L);
+        long ceilingAtCrash = presence.subscriptionStore.stored(BOB, "t1").cseqCeiling();
+        assertThat(ceilingAtCrash).isEqualTo(6);
         KIT.stop(first);
-        int sentBefore = presence.sender.sent("t1").size();
         presence.watcher(BOB, settings);
-        NotifySender.Notify resumed = awaitNotifies("t1", sentBefore + 1).get(sentBefore);
-        assertThat(resumed.cseq()).isGreaterThan(highest);
-        assertThat(resumed.cseq()).isGreaterThan(presence.subscriptionStore.stored(BOB, "t1").cseqCeiling() - 3 - 1);
+        NotifySender.Notify resumed = awaitNotifies("t1", 5).get(4);
+        assertThat(resumed.cseq()).as("starts above the stored ceiling, not above what it last saw").isGreaterThan(ceilingAtCrash);
+        assertThat(presence.subscriptionStore.stored(BOB, "t1").cseqCeiling()).isGreaterThanOrEqualTo(resumed.cseq());
     }
 
     // ---------------------------------------------------------------- NOTIFY outcomes (RFC 6665 s4.2.2)
@@ -390,5 +389,68 @@ class WatcherEntityTest {
         assertThat(partial.cseq()).isEqualTo(2);
         assertThat(partial.body()).contains("fullState=\"false\"").contains("<resource uri=\"" + ALICE + "\"")
                 .doesNotContain("<resource uri=\"" + CAROL + "\"").contains("<sb:state>busy</sb:state>");
+    }
+
+    @Test
+    void a_list_resource_whose_presentity_is_unreachable_is_pending_and_the_rest_still_notified() {
+        ActorRef<WatcherEntity.Command> w = presence.watcher(BOB, settings);
+        String ghost = "sip:ghost@example.test"; // no entity: every ask fails, as a timeout would
+        subscribe(w, listDraft("l1", ALICE, ghost), 600);
+        NotifySender.Notify first = awaitNotifies("l1", 1).get(0);
+        assertThat(first.body()).contains("fullState=\"true\"").contains("<resource uri=\"" + ALICE + "\"")
+                .contains("<resource uri=\"" + ghost + "\"").contains("state=\"pending\"")
+                .contains("<sb:state>available</sb:state>");
+    }
+
+    // ---------------------------------------------------------------- fetch (RFC 6665 s4.4.3)
+
+    @Test
+    void a_fetch_notifies_the_current_state_once_and_keeps_nothing() throws Exception {
+        alicePublishes("busy");
+        ActorRef<WatcherEntity.Command> w = presence.watcher(BOB, settings);
+        assertThat(subscribe(w, draft("f1", ALICE), 0)).isEqualTo(new WatcherEntity.Subscribed("f1", 0));
+        NotifySender.Notify only = awaitNotifies("f1", 1).get(0);
+        assertThat(only.subscriptionState()).isEqualTo("terminated;reason=timeout");
+        assertThat(only.body()).contains("<sb:state>busy</sb:state>");
+        assertThat(presence.subscriptionStore.stored(BOB)).isEmpty();
+        KIT.createTestProbe().expectNoMessage(Duration.ofMillis(300));
+        assertThat(presence.sender.sent("f1")).hasSize(1);
+    }
+
+    @Test
+    void a_list_fetch_with_an_unreachable_resource_still_gets_its_notify() {
+        ActorRef<WatcherEntity.Command> w = presence.watcher(BOB, settings);
+        String ghost = "sip:ghost@example.test";
+        assertThat(subscribe(w, listDraft("f2", ALICE, ghost), 0)).isEqualTo(new WatcherEntity.Subscribed("f2", 0));
+        NotifySender.Notify only = awaitNotifies("f2", 1).get(0);
+        assertThat(only.subscriptionState()).isEqualTo("terminated;reason=timeout");
+        assertThat(only.eventlist()).isTrue();
+        assertThat(only.body()).contains("fullState=\"true\"").contains("<resource uri=\"" + ALICE + "\"")
+                .contains("<resource uri=\"" + ghost + "\"").contains("<sb:state>available</sb:state>");
+    }
+
+    // ---------------------------------------------------------------- storms at the watcher (issue 4 item 8)
+
+    @Test
+    void rapid_changes_reach_a_dialog_as_at_most_two_notifies_with_the_latest_state() throws Exception {
+        Duration interval = Duration.ofMillis(500);
+        ActorRef<WatcherEntity.Command> w = presence.watcher(BOB, presence.watcherSettings(interval, 100));
+        subscribe(w, draft("t1", ALICE), 600);
+        awaitNotifies("t1", 1);
+        KIT.createTestProbe().expectNoMessage(interval.multipliedBy(2)); // the first NOTIFY's interval passes
+
+        String[] states = {"busy", "away", "do-not-disturb", "be-right-back"};
+        for (int i = 0; i < 10; i++) {
+            alicePublishes(states[i % states.length]);
+        }
+        // the tenth is "away" (index 9)
+        KIT.createTestProbe().awaitAssert(LONG, () -> {
+            assertThat(presence.sender.last("t1").body()).contains("<sb:state>away</sb:state>");
+            return null;
+        });
+        KIT.createTestProbe().expectNoMessage(interval.multipliedBy(2));
+        List<NotifySender.Notify> storm = presence.sender.sent("t1").subList(1, presence.sender.sent("t1").size());
+        assertThat(storm).as("NOTIFYs for 10 changes within one interval").hasSizeBetween(1, 2);
+        assertThat(storm.get(storm.size() - 1).body()).contains("<sb:state>away</sb:state>");
     }
 }
