@@ -58,10 +58,13 @@ final class LocalPresence implements PresentityClient, PresentityEntity.WatcherN
     }
 
     PresentityEntity.Settings presentitySettings(Duration coalesce) {
+        return presentitySettings(coalesce, new PublishRules(PublishRules.Limits.DEFAULTS), Duration.ofSeconds(30));
+    }
+
+    PresentityEntity.Settings presentitySettings(Duration coalesce, PublishRules rules, Duration retry) {
         return new PresentityEntity.Settings(presentityStore, accessStore,
                 p -> CompletableFuture.completedFuture(registered.getOrDefault(p, List.of())), this,
-                new PublishRules(PublishRules.Limits.DEFAULTS), CustomStates.NONE, DOMAINS, coalesce,
-                Duration.ofSeconds(30), Duration.ofMinutes(5), 100, Clock.systemUTC());
+                rules, CustomStates.NONE, DOMAINS, coalesce, retry, Duration.ofMinutes(5), 100, Clock.systemUTC());
     }
 
     WatcherEntity.Settings watcherSettings(Duration coalesce, long cseqBlock) {

@@ -17,6 +17,7 @@ import io.switchboard.presence.domain.AccessLevel;
 import io.switchboard.presence.domain.Availability;
 import io.switchboard.presence.domain.PresenceView;
 import io.switchboard.presence.domain.PublishRequest;
+import io.switchboard.presence.domain.PublishRules;
 import io.switchboard.presence.store.PresentityStore;
 
 /**
@@ -171,6 +172,62 @@ class PresentityEntityTest {
         ActorRef<PresentityEntity.Command> second = alice(Duration.ZERO);
         assertThat(view(second, null).availability()).as("no publication is forgotten")
                 .isEqualTo(Availability.DO_NOT_DISTURB);
+    }
+
+    @Test
+    void a_new_instance_sends_its_stored_watchers_the_current_view() {
+        register(ALICE, "ep-1");
+        ActorRef<PresentityEntity.Command> first = alice(Duration.ZERO);
+        watch(first, BOB);
+        published(first, Pidf.initial(ALICE, "ep-1", "busy", null));
+        awaitLastView(BOB, Availability.BUSY);
+        KIT.stop(first);
+        int before = presence.fanoutsTo(BOB).size();
+        long lastVersion = lastFanoutTo(BOB).version();
+
+        alice(Duration.ZERO); // takeover: nobody knows what Bob last saw
+        KIT.createTestProbe().awaitAssert(LONG, () -> {
+            assertThat(presence.fanoutsTo(BOB)).hasSizeGreaterThan(before);
+            return null;
+        });
+        LocalPresence.Fanout resent = lastFanoutTo(BOB);
+        assertThat(resent.view().availability()).isEqualTo(Availability.BUSY);
+        assertThat(resent.version()).as("versions keep rising across instances").isGreaterThan(lastVersion);
+    }
+
+    @Test
+    void a_publication_that_expires_is_dropped_and_watchers_are_told() {
+        register(ALICE, "ep-1");
+        PublishRules oneSecond = new PublishRules(new PublishRules.Limits(1, 3600, 86_400, 32));
+        ActorRef<PresentityEntity.Command> entity = presence.presentity(ALICE,
+                presence.presentitySettings(Duration.ZERO, oneSecond, Duration.ofSeconds(30)));
+        watch(entity, BOB);
+        String body = Pidf.body(ALICE, "busy", null);
+        published(entity, new PublishRequest(null, 1, body, Pidf.interpret(body), "ep-1"));
+        awaitLastView(BOB, Availability.BUSY);
+        awaitLastView(BOB, Availability.AVAILABLE); // RFC 3903 s4: expired state is gone; the binding remains
+        assertThat(view(entity, null).availability()).isEqualTo(Availability.AVAILABLE);
+    }
+
+    @Test
+    void a_view_is_sent_again_until_the_watcher_acknowledges_it() {
+        register(ALICE, "ep-1");
+        Duration retry = Duration.ofMillis(200);
+        ActorRef<PresentityEntity.Command> entity = presence.presentity(ALICE,
+                presence.presentitySettings(Duration.ZERO, new PublishRules(PublishRules.Limits.DEFAULTS), retry));
+        watch(entity, BOB);
+        published(entity, Pidf.initial(ALICE, "ep-1", "busy", null));
+        KIT.createTestProbe().awaitAssert(LONG, () -> {
+            assertThat(presence.fanoutsTo(BOB)).as("first send and at least two resends").hasSizeGreaterThanOrEqualTo(3);
+            return null;
+        });
+        assertThat(presence.fanoutsTo(BOB)).extracting(LocalPresence.Fanout::version).containsOnly(lastFanoutTo(BOB).version());
+
+        entity.tell(new PresentityEntity.Ack(BOB, lastFanoutTo(BOB).version()));
+        KIT.createTestProbe().expectNoMessage(retry.multipliedBy(2)); // an ack in flight may cross one resend
+        int acked = presence.fanoutsTo(BOB).size();
+        KIT.createTestProbe().expectNoMessage(retry.multipliedBy(4));
+        assertThat(presence.fanoutsTo(BOB)).as("no resend after the ack").hasSize(acked);
     }
 
     // ---------------------------------------------------------------- aggregation (DOMAIN.md)
