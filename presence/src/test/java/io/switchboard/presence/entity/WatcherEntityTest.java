@@ -453,4 +453,55 @@ class WatcherEntityTest {
         assertThat(storm).as("NOTIFYs for 10 changes within one interval").hasSizeBetween(1, 2);
         assertThat(storm.get(storm.size() - 1).body()).contains("<sb:state>away</sb:state>");
     }
+
+    // ---------------------------------------------------------------- the watcher's own contact list (RFC 4662)
+
+    static WatcherEntity.ContactsReply putContact(ActorRef<WatcherEntity.Command> w, String uri) {
+        TestProbe<WatcherEntity.ContactsReply> probe = KIT.createTestProbe();
+        w.tell(new WatcherEntity.PutContact(new io.switchboard.presence.domain.Contact(uri, null, List.of("team")),
+                probe.getRef()));
+        return probe.receiveMessage(LONG);
+    }
+
+    @Test
+    void a_contact_list_subscription_follows_edits_of_the_list_with_full_state() throws Exception {
+        ActorRef<WatcherEntity.Command> w = presence.watcher(BOB, settings);
+        assertThat(putContact(w, ALICE)).isInstanceOf(WatcherEntity.Contacts.class);
+        Subscription follows = new Subscription(BOB, "c1", "call-c1", "from-c1", LIST, BOB, "sip:bob@192.0.2.10:5060",
+                List.of(), UDP, null, List.of(), LIST, true, Instant.EPOCH, 0);
+        subscribe(w, follows, 600);
+        NotifySender.Notify first = awaitNotifies("c1", 1).get(0);
+        assertThat(first.body()).contains("fullState=\"true\"").contains("<resource uri=\"" + ALICE + "\"")
+                .doesNotContain("<resource uri=\"" + CAROL + "\"");
+
+        presence.subscriptionStore.gate.hold(true);
+        TestProbe<WatcherEntity.ContactsReply> probe = KIT.createTestProbe();
+        w.tell(new WatcherEntity.PutContact(new io.switchboard.presence.domain.Contact(CAROL, null, List.of()), probe.getRef()));
+        probe.expectNoMessage(Duration.ofMillis(300));
+        presence.subscriptionStore.gate.hold(false);
+        presence.subscriptionStore.gate.release();
+        WatcherEntity.ContactsReply added = probe.receiveMessage(LONG);
+        assertThat(added).isInstanceOf(WatcherEntity.Contacts.class);
+        assertThat(((WatcherEntity.Contacts) added).list().uris()).containsExactly(ALICE, CAROL);
+        assertThat(presence.contactStore.stored(BOB).uris()).containsExactly(ALICE, CAROL);
+        assertThat(presence.subscriptionStore.stored(BOB, "c1").resources()).containsExactly(ALICE, CAROL);
+
+        NotifySender.Notify second = awaitNotifies("c1", 2).get(1);
+        assertThat(second.body()).as("an edited list is sent in full").contains("fullState=\"true\"")
+                .contains("<resource uri=\"" + ALICE + "\"").contains("<resource uri=\"" + CAROL + "\"");
+
+        TestProbe<WatcherEntity.ContactsReply> removal = KIT.createTestProbe();
+        w.tell(new WatcherEntity.RemoveContact(ALICE, removal.getRef()));
+        assertThat(((WatcherEntity.Contacts) removal.receiveMessage(LONG)).list().uris()).containsExactly(CAROL);
+        NotifySender.Notify third = awaitNotifies("c1", 3).get(2);
+        assertThat(third.body()).contains("fullState=\"true\"").contains("<resource uri=\"" + CAROL + "\"")
+                .doesNotContain("<resource uri=\"" + ALICE + "\"");
+        KIT.createTestProbe().awaitAssert(LONG, () -> {
+            assertThat(presence.unwatched).contains(ALICE + " " + BOB);
+            return null;
+        });
+        alicePublishes("busy");
+        KIT.createTestProbe().expectNoMessage(Duration.ofMillis(300));
+        assertThat(presence.sender.sent("c1")).as("a removed contact's changes are no longer notified").hasSize(3);
+    }
 }
