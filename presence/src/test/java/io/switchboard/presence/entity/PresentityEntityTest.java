@@ -343,6 +343,26 @@ class PresentityEntityTest {
     }
 
     @Test
+    void an_access_change_the_store_refuses_changes_nothing() {
+        register(ALICE, "ep-1");
+        ActorRef<PresentityEntity.Command> entity = alice(Duration.ZERO);
+        watch(entity, BOB);
+        published(entity, Pidf.initial(ALICE, "ep-1", "busy", null));
+        awaitLastView(BOB, Availability.BUSY);
+        int before = presence.fanoutsTo(BOB).size();
+
+        presence.accessStore.gate.fail(new IllegalStateException("cassandra down"));
+        TestProbe<PresentityEntity.AccessReply> probe = KIT.createTestProbe();
+        entity.tell(new PresentityEntity.SetAccess(BOB, AccessLevel.BLOCKED, probe.getRef()));
+        assertThat(probe.receiveMessage(LONG)).isInstanceOf(PresentityEntity.Unavailable.class);
+        presence.accessStore.gate.fail(null);
+
+        assertThat(view(entity, BOB).availability()).isEqualTo(Availability.BUSY);
+        assertThat(presence.accessStore.stored(ALICE).byWatcher()).doesNotContainKey(BOB);
+        assertThat(presence.fanoutsTo(BOB)).hasSize(before);
+    }
+
+    @Test
     void a_blocked_watcher_that_starts_watching_sees_offline() {
         register(ALICE, "ep-1");
         ActorRef<PresentityEntity.Command> entity = alice(Duration.ZERO);

@@ -247,6 +247,28 @@ class WatcherEntityTest {
         assertThat(presence.subscriptionStore.stored(BOB, "t1").cseqCeiling()).isGreaterThanOrEqualTo(resumed.cseq());
     }
 
+    @Test
+    void no_notify_passes_the_ceiling_while_the_new_ceiling_cannot_be_written() throws Exception {
+        ActorRef<WatcherEntity.Command> w = presence.watcher(BOB, settings);
+        subscribe(w, draft("t1", ALICE), 600);
+        awaitNotifies("t1", 1);
+        alicePublishes("busy");
+        awaitNotifies("t1", 2);
+        alicePublishes("away");
+        awaitNotifies("t1", 3);
+
+        presence.subscriptionStore.gate.fail(new IllegalStateException("cassandra down"));
+        alicePublishes("do-not-disturb");
+        KIT.createTestProbe().expectNoMessage(Duration.ofMillis(500));
+        assertThat(presence.sender.sent("t1")).as("CSeq 4 needs ceiling 6 stored first").hasSize(3);
+
+        presence.subscriptionStore.gate.fail(null); // the entity retries the ceiling write
+        NotifySender.Notify fourth = awaitNotifies("t1", 4).get(3);
+        assertThat(fourth.cseq()).isEqualTo(4);
+        assertThat(fourth.body()).contains("<sb:state>do-not-disturb</sb:state>");
+        assertThat(presence.subscriptionStore.stored(BOB, "t1").cseqCeiling()).isEqualTo(6);
+    }
+
     // ---------------------------------------------------------------- NOTIFY outcomes (RFC 6665 s4.2.2)
 
     @Test
