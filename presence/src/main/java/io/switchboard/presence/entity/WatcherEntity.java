@@ -356,7 +356,9 @@ public final class WatcherEntity {
                 List<Rlmi.Resource> parts = new ArrayList<>();
                 String single = null;
                 for (int i = 0; i < views.size(); i++) {
-                    PresentityEntity.ViewReply r = views.get(i).getNow(null);
+                    // a failed ask (presentity unreachable) leaves that resource pending; getNow would throw
+                    CompletableFuture<PresentityEntity.ViewReply> view = views.get(i);
+                    PresentityEntity.ViewReply r = view.isCompletedExceptionally() ? null : view.getNow(null);
                     String pidf = r instanceof PresentityEntity.CurrentView cv
                             ? io.switchboard.presence.domain.PidfWriter.write(cv.view()) : null;
                     single = pidf;
