@@ -51,6 +51,8 @@ import io.switchboard.proxy.sip.UserLocator;
 import io.switchboard.node.metrics.NodeMetrics;
 import io.switchboard.node.sip.RequestAuthenticator;
 import io.switchboard.node.sip.SipFrontEnd;
+import io.switchboard.presence.store.CassandraAccessStore;
+import io.switchboard.presence.store.CassandraContactListStore;
 import io.switchboard.proxy.store.CachingCallSettingsStore;
 import io.switchboard.proxy.store.CassandraCallSettingsStore;
 import io.switchboard.registrar.domain.RegisterRules;
@@ -221,6 +223,8 @@ public final class SwitchboardNode implements AutoCloseable {
         CassandraSessions.applySchema(session, CassandraBindingStore.class, CassandraBindingStore.SCHEMA);
         CassandraSessions.applySchema(session, CassandraAccountStore.class, CassandraAccountStore.SCHEMA_RESOURCE);
         CassandraSessions.applySchema(session, CassandraCallSettingsStore.class, CassandraCallSettingsStore.SCHEMA_RESOURCE);
+        CassandraSessions.applySchema(session, CassandraContactListStore.class, CassandraContactListStore.SCHEMA_RESOURCE);
+        CassandraSessions.applySchema(session, CassandraAccessStore.class, CassandraAccessStore.SCHEMA_RESOURCE);
     }
 
     private CqlSession openStorage() {
