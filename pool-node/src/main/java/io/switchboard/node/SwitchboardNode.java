@@ -207,6 +207,12 @@ public final class SwitchboardNode implements AutoCloseable {
             throw new ConfigError("switchboard.admin.port", "cannot listen on " + config.admin().bindAddress() + ":"
                     + config.admin().port() + " (" + e.getMessage() + ")");
         }
+        // TODO(integrator): serve /api/presence (admin token) and /user/presence (the users' own HTTP
+        // Digest interface) once the presence entities provide a PresenceAdmin; replace `presenceAdmin`
+        // below with it and uncomment (imports: node.admin.HttpDigestAuthenticator, node.admin.PresenceApi):
+        // HttpDigestAuthenticator userAuth = new HttpDigestAuthenticator(accounts, config.domains(),
+        //         new DigestChallenger(nonces, config.auth().algorithms()), new DigestVerifier(nonces, secret), throttle, clock);
+        // new PresenceApi(presenceAdmin, accounts, config.domains()).register(admin, userAuth);
         admin.start();
         NodeInfoService.start(system, config.nodeId(), s.bindAddress() + ":" + sip.udpPort(),
                 "http://" + config.admin().bindAddress() + ":" + admin.port(), metrics::activeBindings);
