@@ -67,7 +67,8 @@ final class PresenceApiFixture implements AutoCloseable {
         contacts = CassandraContactListStore.forSessionKeyspace(session);
         access = CassandraAccessStore.forSessionKeyspace(session);
         AccountRules rules = new AccountRules(DOMAINS);
-        for (String[] user : new String[][] {{ALICE, ALICE_PASSWORD}, {BOB, "bob-secret-12"}, {CAROL, CAROL_PASSWORD}}) {
+        for (String[] user : new String[][] {{ALICE, ALICE_PASSWORD}, {BOB, "bob-secret-12"}, {CAROL, CAROL_PASSWORD},
+                {"sip:dave@example.test", "dave-secret-1"}}) {
             AccountDraft draft = ((Validation.Valid<AccountDraft>) rules.validate(
                     new NewAccountRequest(user[0], user[1], "", ""))).value();
             await(accounts.put(draft.toAccount(Instant.now())));
