@@ -48,6 +48,9 @@ import io.switchboard.node.config.ProxyConfig;
 import io.switchboard.node.sip.PresenceRegistrations;
 import io.switchboard.presence.domain.PublishRules;
 import io.switchboard.presence.domain.SubscribeRules;
+import io.switchboard.node.admin.HttpDigestAuthenticator;
+import io.switchboard.node.admin.PresenceApi;
+import io.switchboard.presence.entity.EntityPresenceAdmin;
 import io.switchboard.presence.entity.PresentityEntity;
 import io.switchboard.presence.entity.ShardedPresence;
 import io.switchboard.presence.entity.WatcherEntity;
@@ -244,6 +247,10 @@ public final class SwitchboardNode implements AutoCloseable {
             throw new ConfigError("switchboard.admin.port", "cannot listen on " + config.admin().bindAddress() + ":"
                     + config.admin().port() + " (" + e.getMessage() + ")");
         }
+        // /api/presence (admin token) and /user/presence (users' own HTTP Digest, their SIP credentials)
+        HttpDigestAuthenticator userAuth = new HttpDigestAuthenticator(accounts, config.domains(),
+                new DigestChallenger(nonces, config.auth().algorithms()), new DigestVerifier(nonces, secret), throttle, clock);
+        new PresenceApi(new EntityPresenceAdmin(presence), accounts, config.domains()).register(admin, userAuth);
         admin.start();
         NodeInfoService.start(system, config.nodeId(), s.bindAddress() + ":" + sip.udpPort(),
                 "http://" + config.admin().bindAddress() + ":" + admin.port(), metrics::activeBindings);
@@ -261,6 +268,8 @@ public final class SwitchboardNode implements AutoCloseable {
         CassandraSessions.applySchema(session, CassandraAccountStore.class, CassandraAccountStore.SCHEMA_RESOURCE);
         CassandraSessions.applySchema(session, CassandraCallSettingsStore.class, CassandraCallSettingsStore.SCHEMA_RESOURCE);
         CassandraSessions.applySchema(session, CassandraPresenceStore.class, CassandraPresenceStore.SCHEMA);
+        CassandraSessions.applySchema(session, CassandraContactListStore.class, CassandraContactListStore.SCHEMA_RESOURCE);
+        CassandraSessions.applySchema(session, CassandraAccessStore.class, CassandraAccessStore.SCHEMA_RESOURCE);
     }
 
     private CqlSession openStorage() {

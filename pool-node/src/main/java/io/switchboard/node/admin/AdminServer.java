@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP admin port: {@code /health/alive}, {@code /health/ready} and {@code /metrics} open
- * (for probes and Prometheus), {@code /api/*} behind a bearer token. Handlers complete
- * asynchronously; the server's small thread pool only parses and writes.
+ * (for probes and Prometheus), {@code /api/*} behind a bearer token, and user resources
+ * ({@code /user/*}, {@link #userTree}) behind HTTP Digest with the user's own SIP credentials.
+ * Handlers complete asynchronously; the server's small thread pool only parses and writes.
  */
 public final class AdminServer implements AutoCloseable {
 
@@ -54,12 +55,46 @@ public final class AdminServer implements AutoCloseable {
         }
     }
 
-    /** A parsed request handed to routes. */
-    public record Call(String method, String path, Map<String, String> query, String body, boolean wantsText) {
+    /**
+     * A parsed request handed to routes.
+     *
+     * @param path    the decoded path
+     * @param rawPath the path as sent, still percent-encoded: split it before decoding, so an
+     *                encoded {@code /} inside a segment (an AOR, a contact URI) stays in its segment
+     * @param user    the AOR of the user who authenticated ({@link #userTree} routes); null elsewhere
+     */
+    public record Call(String method, String path, Map<String, String> query, String body, boolean wantsText,
+                       String rawPath, String user) {
+        public Call(String method, String path, Map<String, String> query, String body, boolean wantsText) {
+            this(method, path, query, body, wantsText, path, null);
+        }
+
         public String param(String name) {
             return query.get(name);
         }
     }
+
+    /** Decides who a request to a {@link #userTree} comes from (HTTP Digest, {@link HttpDigestAuthenticator}). */
+    public interface UserAuthenticator {
+        /** The request as the authenticator needs it: the Authorization header may be null. */
+        record Attempt(String method, String requestTarget, String authorization, String sourceIp,
+                       Map<String, String> query) {
+        }
+
+        /** Either the user's AOR, or the answer to send instead (401 with challenges, 429, 400). */
+        sealed interface Outcome {
+            record Authenticated(String aor) implements Outcome {
+            }
+
+            /** {@code challenges} are sent as one {@code WWW-Authenticate} header each, in order. */
+            record Refused(Reply reply, java.util.List<String> challenges) implements Outcome {
+            }
+        }
+
+        CompletionStage<Outcome> authenticate(Attempt attempt);
+    }
+
+    private enum Access { OPEN, TOKEN, USER }
 
     /** A route: answers asynchronously. */
     @FunctionalInterface
@@ -81,9 +116,29 @@ public final class AdminServer implements AutoCloseable {
             return t;
         });
         server.setExecutor(executor);
-        open.forEach((path, route) -> server.createContext(path, ex -> dispatch(ex, route, false)));
-        secured.forEach((path, route) -> server.createContext(path, ex -> dispatch(ex, route, true)));
+        open.forEach((path, route) -> server.createContext(path, ex -> dispatch(ex, route, Access.OPEN, false, null)));
+        secured.forEach((path, route) -> server.createContext(path, ex -> dispatch(ex, route, Access.TOKEN, false, null)));
         server.createContext("/", ex -> write(ex, Reply.error(404, "No such endpoint: " + ex.getRequestURI().getPath())));
+    }
+
+    /**
+     * Serves {@code prefix} and every path below it ({@code prefix/...}) behind the admin token, for
+     * resources named in the path ({@code /api/presence/sip:alice@example.test/access}). Call before
+     * {@link #start}.
+     */
+    public AdminServer secureTree(String prefix, Route route) {
+        server.createContext(prefix, ex -> dispatch(ex, route, Access.TOKEN, true, null));
+        return this;
+    }
+
+    /**
+     * Serves {@code prefix} and every path below it to users who prove who they are to
+     * {@code users}; the route gets the user's AOR as {@link Call#user} and may only act for them.
+     * Call before {@link #start}.
+     */
+    public AdminServer userTree(String prefix, UserAuthenticator users, Route route) {
+        server.createContext(prefix, ex -> dispatch(ex, route, Access.USER, true, users));
+        return this;
     }
 
     public void start() {
@@ -94,14 +149,17 @@ public final class AdminServer implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    private void dispatch(HttpExchange ex, Route route, boolean secured) {
+    private void dispatch(HttpExchange ex, Route route, Access access, boolean tree, UserAuthenticator users) {
         try {
-            // A context matches every path it prefixes (/api/users also gets /api/users/x and /api/usersx).
-            if (!ex.getRequestURI().getPath().equals(ex.getHttpContext().getPath())) {
-                write(ex, Reply.error(404, "No such endpoint: " + ex.getRequestURI().getPath()));
+            // A context matches every path it prefixes (/api/users also gets /api/users/x and /api/usersx);
+            // a tree takes its own path and those below it, a plain route only its own.
+            String path = ex.getRequestURI().getPath();
+            String context = ex.getHttpContext().getPath();
+            if (!path.equals(context) && !(tree && path.startsWith(context + "/"))) {
+                write(ex, Reply.error(404, "No such endpoint: " + path));
                 return;
             }
-            if (secured && !authorized(ex)) {
+            if (access == Access.TOKEN && !authorized(ex)) {
                 write(ex, Reply.error(401, "Missing or wrong admin token (Authorization: Bearer <switchboard.admin.token>)"));
                 return;
             }
@@ -111,8 +169,36 @@ public final class AdminServer implements AutoCloseable {
                 return;
             }
             String accept = ex.getRequestHeaders().getFirst("Accept");
-            Call call = new Call(ex.getRequestMethod(), ex.getRequestURI().getPath(), query(ex.getRequestURI().getRawQuery()),
-                    body, accept != null && accept.startsWith("text/plain"));
+            Map<String, String> query = query(ex.getRequestURI().getRawQuery());
+            Call call = new Call(ex.getRequestMethod(), path, query, body, accept != null && accept.startsWith("text/plain"),
+                    ex.getRequestURI().getRawPath(), null);
+            if (access != Access.USER) {
+                handle(ex, route, call);
+                return;
+            }
+            String source = ex.getRemoteAddress().getAddress().getHostAddress();
+            users.authenticate(new UserAuthenticator.Attempt(call.method(), ex.getRequestURI().toString(),
+                    ex.getRequestHeaders().getFirst("Authorization"), source, query)).whenComplete((outcome, failure) -> {
+                if (failure != null) {
+                    LOG.warn("Authenticating {} {} failed: {}", call.method(), call.path(), failure.toString());
+                    write(ex, Reply.error(503, "Could not authenticate: " + rootMessage(failure)));
+                } else if (outcome instanceof UserAuthenticator.Outcome.Refused refused) {
+                    refused.challenges().forEach(c -> ex.getResponseHeaders().add("WWW-Authenticate", c));
+                    write(ex, refused.reply());
+                } else {
+                    String aor = ((UserAuthenticator.Outcome.Authenticated) outcome).aor();
+                    handle(ex, route, new Call(call.method(), call.path(), call.query(), call.body(), call.wantsText(),
+                            call.rawPath(), aor));
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Admin request {} failed: {}", ex.getRequestURI(), e.toString());
+            write(ex, Reply.error(500, "Internal error: " + e.getMessage()));
+        }
+    }
+
+    private void handle(HttpExchange ex, Route route, Call call) {
+        try {
             route.handle(call).whenComplete((reply, failure) -> {
                 if (failure != null) {
                     LOG.warn("Admin request {} {} failed: {}", call.method(), call.path(), failure.toString());
@@ -121,7 +207,7 @@ public final class AdminServer implements AutoCloseable {
                     write(ex, reply);
                 }
             });
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             LOG.warn("Admin request {} failed: {}", ex.getRequestURI(), e.toString());
             write(ex, Reply.error(500, "Internal error: " + e.getMessage()));
         }

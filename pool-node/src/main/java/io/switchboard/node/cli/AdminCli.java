@@ -21,6 +21,7 @@ import java.util.stream.Collectors;
 
 import io.switchboard.node.admin.CallSettingsApi;
 import io.switchboard.node.admin.PoolApi;
+import io.switchboard.node.admin.PresenceApi;
 import io.switchboard.node.admin.UsersApi;
 import io.switchboard.node.config.ConfigError;
 import io.switchboard.node.config.NodeConfig;
@@ -46,6 +47,15 @@ public final class AdminCli {
                                                             change only the options given; numbers are E.164
                                                             (+ and country code), --after 5..120 (default 20)
               call-settings clear AOR                       no simultaneous ring, no forwarding
+              presence show AOR [--watcher AOR]             a user's presence: the full view, or what that watcher sees
+              presence access AOR                           access levels for watchers, and the defaults
+              presence access AOR set WATCHER|DOMAIN LEVEL  LEVEL: blocked, external, colleagues, workgroup,
+                                                            friends-and-family; WATCHER sip:user@domain, or a domain
+              presence access AOR clear WATCHER|DOMAIN      back to the default level
+              presence contacts AOR                         the user's contact list
+              presence contacts AOR add URI [--name N] [--group G]...
+                                                            add or replace a contact (groups: repeat --group)
+              presence contacts AOR remove URI
               pool status                                   members, their state, shards, entities and bindings;
                                                             exit code 1 unless every member is Up and reachable
               local-pool [--nodes N]                        run N nodes (1-5, default 3) on 127.0.0.1..N over one
@@ -64,6 +74,8 @@ public final class AdminCli {
     public static int run(String[] argv, PrintStream out, PrintStream err) {
         List<String> args = new ArrayList<>(List.of(argv));
         Map<String, String> opts = new LinkedHashMap<>();
+        // options that may be repeated (--group) keep every value here; opts has the last
+        Map<String, List<String>> repeated = new LinkedHashMap<>();
         List<String> words = new ArrayList<>();
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
@@ -73,6 +85,7 @@ public final class AdminCli {
                     return 2;
                 }
                 opts.put(a.substring(2), args.get(++i));
+                repeated.computeIfAbsent(a.substring(2), k -> new ArrayList<>()).add(args.get(i));
             } else {
                 words.add(a);
             }
@@ -102,6 +115,8 @@ public final class AdminCli {
                 case "user list" -> client.print("GET", "/api/users" + query("domain", opts.get("domain")), null, null, out, err);
                 case "call-settings show", "call-settings set", "call-settings clear" -> callSettings(client, words, opts, out, err);
                 case "pool status" -> client.print("GET", "/api/pool", null, null, out, err);
+                case "presence show", "presence access", "presence contacts" ->
+                        presence(client, words, opts, repeated.getOrDefault("group", List.of()), out, err);
                 default -> {
                     if (words.get(0).equals("registrations") && words.size() == 2) {
                         yield client.print("GET", "/api/registrations" + query("aor", words.get(1)), null, null, out, err);
@@ -167,6 +182,90 @@ public final class AdminCli {
             return 2;
         }
         return client.print("PATCH", path, CallSettingsApi.editBody(simRing, forward, to, after), "application/json", out, err);
+    }
+
+    private static int presence(Client client, List<String> words, Map<String, String> opts, List<String> groups,
+            PrintStream out, PrintStream err) throws IOException, InterruptedException {
+        String verb = words.get(1);
+        if (words.size() < 3) {
+            err.print("presence " + verb + " needs a user's AOR, e.g. sip:alice@example.test\n" + USAGE);
+            return 2;
+        }
+        List<String> known = new ArrayList<>(List.of("config", "node", "token"));
+        String base = PresenceApi.ADMIN_PREFIX + "/" + segment(words.get(2));
+        List<String> rest = words.subList(3, words.size());
+        String action = String.join(" ", rest.subList(0, Math.min(1, rest.size())));
+        int exit;
+        switch (verb + " " + action + " " + rest.size()) {
+            case "show  0" -> {
+                known.add("watcher");
+                exit = unknownOption(opts, known, "presence show", err);
+                if (exit == 0) {
+                    return client.print("GET", base + query("watcher", opts.get("watcher")), null, null, out, err);
+                }
+            }
+            case "access  0" -> {
+                exit = unknownOption(opts, known, "presence access", err);
+                if (exit == 0) {
+                    return client.print("GET", base + "/access", null, null, out, err);
+                }
+            }
+            case "access set 3" -> {
+                exit = unknownOption(opts, known, "presence access set", err);
+                if (exit == 0) {
+                    // the API answers with the whole policy; the operator sees the result at once
+                    return client.print("PUT", base + "/access/" + segment(rest.get(1)), PresenceApi.levelBody(rest.get(2)),
+                            "application/json", out, err);
+                }
+            }
+            case "access clear 2" -> {
+                exit = unknownOption(opts, known, "presence access clear", err);
+                if (exit == 0) {
+                    return client.print("DELETE", base + "/access/" + segment(rest.get(1)), null, null, out, err);
+                }
+            }
+            case "contacts  0" -> {
+                exit = unknownOption(opts, known, "presence contacts", err);
+                if (exit == 0) {
+                    return client.print("GET", base + "/contacts", null, null, out, err);
+                }
+            }
+            case "contacts add 2" -> {
+                known.addAll(List.of("name", "group"));
+                exit = unknownOption(opts, known, "presence contacts add", err);
+                if (exit == 0) {
+                    return client.print("PUT", base + "/contacts/" + segment(rest.get(1)),
+                            PresenceApi.contactBody(opts.get("name"), groups), "application/json", out, err);
+                }
+            }
+            case "contacts remove 2" -> {
+                exit = unknownOption(opts, known, "presence contacts remove", err);
+                if (exit == 0) {
+                    return client.print("DELETE", base + "/contacts/" + segment(rest.get(1)), null, null, out, err);
+                }
+            }
+            default -> {
+                err.print("unknown command: " + String.join(" ", words) + "\n" + USAGE);
+                exit = 2;
+            }
+        }
+        return exit;
+    }
+
+    /** 0, or 2 after saying so when an option is not one of {@code known}: a typo must not be dropped silently. */
+    private static int unknownOption(Map<String, String> opts, List<String> known, String command, PrintStream err) {
+        for (String option : opts.keySet()) {
+            if (!known.contains(option)) {
+                err.print(command + " does not know --" + option + "\n" + USAGE);
+                return 2;
+            }
+        }
+        return 0;
+    }
+
+    /** One path segment, percent-encoded (a space as %20: in a path + is a plus, as in sip:+31...). */
+    private static String segment(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     private static int userImport(Client client, List<String> words, PrintStream out, PrintStream err)

@@ -113,6 +113,7 @@ public final class KryoRegistrations {
         kryo.register(io.switchboard.presence.entity.WatcherEntity.Unavailable.class, 549);
         kryo.register(io.switchboard.presence.entity.WatcherEntity.Contacts.class, 550);
         kryo.register(io.switchboard.presence.entity.PresentityEntity.Revoke.class, 534);
+        kryo.register(io.switchboard.presence.entity.WatcherEntity.ContactsRefused.class, 551);
 
         // pool membership (400-419)
         kryo.register(NodeInfoService.GetNodeInfo.class, 400);

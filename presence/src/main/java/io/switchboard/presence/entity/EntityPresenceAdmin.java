@@ -69,6 +69,9 @@ public final class EntityPresenceAdmin implements PresenceAdmin {
         if (r instanceof WatcherEntity.Contacts c) {
             return c.list();
         }
+        if (r instanceof WatcherEntity.ContactsRefused refused) {
+            throw new Rejected(refused.reasons());
+        }
         throw new IllegalStateException(((WatcherEntity.Unavailable) r).reason());
     }
 

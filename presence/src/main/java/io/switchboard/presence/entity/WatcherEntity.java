@@ -111,7 +111,11 @@ public final class WatcherEntity {
     public record Unavailable(String reason) implements SubscribeReply, ContactsReply {
     }
 
-    public sealed interface ContactsReply permits Contacts, Unavailable {
+    public sealed interface ContactsReply permits Contacts, ContactsRefused, Unavailable {
+    }
+
+    /** The edit breaks a rule of the whole list (e.g. 1,000 contacts at most); nothing changed. */
+    public record ContactsRefused(List<String> reasons) implements ContactsReply {
     }
 
     public record Contacts(ContactList list) implements ContactsReply {
@@ -614,19 +618,25 @@ public final class WatcherEntity {
         }
 
         private void onPutContact(PutContact p) {
-            List<Contact> next = new ArrayList<>();
-            for (Contact c : contacts.contacts()) {
-                if (!c.uri().equals(p.contact().uri())) {
-                    next.add(c);
-                }
+            io.switchboard.presence.domain.Checked<ContactList> next =
+                    io.switchboard.presence.domain.ContactListRules.add(contacts, p.contact());
+            if (next instanceof io.switchboard.presence.domain.Checked.Invalid<ContactList> invalid) {
+                p.replyTo().tell(new ContactsRefused(invalid.reasons()));
+                return;
             }
-            next.add(p.contact());
-            editContacts(settings.contacts().put(watcher, p.contact()), new ContactList(watcher, next), p.replyTo());
+            editContacts(settings.contacts().put(watcher, p.contact()),
+                    ((io.switchboard.presence.domain.Checked.Ok<ContactList>) next).value(), p.replyTo());
         }
 
         private void onRemoveContact(RemoveContact r) {
-            List<Contact> next = contacts.contacts().stream().filter(c -> !c.uri().equals(r.uri())).toList();
-            editContacts(settings.contacts().remove(watcher, r.uri()), new ContactList(watcher, next), r.replyTo());
+            io.switchboard.presence.domain.Checked<ContactList> next =
+                    io.switchboard.presence.domain.ContactListRules.remove(contacts, r.uri());
+            if (next instanceof io.switchboard.presence.domain.Checked.Invalid<ContactList> invalid) {
+                r.replyTo().tell(new ContactsRefused(invalid.reasons()));
+                return;
+            }
+            editContacts(settings.contacts().remove(watcher, r.uri()),
+                    ((io.switchboard.presence.domain.Checked.Ok<ContactList>) next).value(), r.replyTo());
         }
 
         /** Stores the edit, then brings every contact-list subscription up to date (full state). */
