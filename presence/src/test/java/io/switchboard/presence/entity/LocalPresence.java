@@ -109,6 +109,14 @@ final class LocalPresence implements PresentityClient, PresentityEntity.WatcherN
     }
 
     @Override
+    public void revoked(String watcher, String presentity) {
+        ActorRef<WatcherEntity.Command> w = watchers.get(watcher);
+        if (w != null) {
+            w.tell(new WatcherEntity.Revoked(presentity));
+        }
+    }
+
+    @Override
     public CompletionStage<PresentityEntity.WatchReply> watch(String presentity, String watcher, Instant expiresAt) {
         if (ref(presentity) == null) {
             return unreachable(presentity);
