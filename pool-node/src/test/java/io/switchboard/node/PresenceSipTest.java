@@ -19,8 +19,6 @@ import org.junit.jupiter.api.TestInstance;
 import io.switchboard.node.TestPhone.Dialog;
 import io.switchboard.node.TestPhone.Msg;
 import io.switchboard.node.config.NodeConfig;
-import io.switchboard.presence.domain.AccessLevel;
-import io.switchboard.presence.domain.Contact;
 import io.switchboard.presence.entity.EntityPresenceAdmin;
 import io.switchboard.presence.entity.ShardedPresence;
 import io.switchboard.storage.testing.TestCassandra;
@@ -196,10 +194,11 @@ class PresenceSipTest {
             Watch h = subscribe(hank, "sip:frank@example.test", List.of());
             assertThat(g.first.body()).contains("<sb:availability>3500<");
 
-            admin.setAccess("sip:frank@example.test", "sip:gina@example.test", AccessLevel.BLOCKED)
-                    .toCompletableFuture().get(5, TimeUnit.SECONDS);
-            admin.setAccess("sip:frank@example.test", "sip:hank@example.test", AccessLevel.WORKGROUP)
-                    .toCompletableFuture().get(5, TimeUnit.SECONDS);
+            // through the admin API of either node, as an operator would
+            assertThat(AdminHttp.send(node2.adminPort(), "PUT", "/api/presence/sip:frank@example.test/access/sip:gina@example.test",
+                    TestNodes.TOKEN, "application/json", "{\"level\":\"blocked\"}").statusCode()).isEqualTo(200);
+            assertThat(AdminHttp.send(node1.adminPort(), "PUT", "/api/presence/sip:frank@example.test/access/sip:hank@example.test",
+                    TestNodes.TOKEN, "application/json", "{\"level\":\"workgroup\"}").statusCode()).isEqualTo(200);
             Msg blocked = g.next(gina);
             assertThat(blocked.body()).as("a changed level re-notifies at once").contains("<sb:availability>18500<");
 
@@ -237,10 +236,11 @@ class PresenceSipTest {
         try (TestPhone erin = new TestPhone("tcp", node1.sipTcpPort(), "erin", "erin-secret");
              TestPhone ivan = new TestPhone("udp", node2.sipUdpPort(), "ivan", "ivan-secret")) {
             assertThat(ivan.register().status()).isEqualTo(200);
-            admin.putContact("sip:erin@example.test", new Contact("sip:ivan@example.test", "Ivan", List.of("Team")))
-                    .toCompletableFuture().get(5, TimeUnit.SECONDS);
-            admin.putContact("sip:erin@example.test", new Contact("sip:judy@example.test", "Judy", List.of("Team")))
-                    .toCompletableFuture().get(5, TimeUnit.SECONDS);
+            for (String contact : List.of("sip:ivan@example.test", "sip:judy@example.test")) {
+                assertThat(AdminHttp.send(node2.adminPort(), "PUT", "/api/presence/sip:erin@example.test/contacts/" + contact,
+                        TestNodes.TOKEN, "application/json", "{\"name\":\"Colleague\",\"groups\":[\"Team\"]}").statusCode())
+                        .isEqualTo(200);
+            }
             Watch w = subscribe(erin, "sip:erin@example.test", List.of("Supported: eventlist",
                     "Accept: application/pidf+xml, application/rlmi+xml, multipart/related"));
             assertThat(w.ok.header("require")).isEqualTo("eventlist");
@@ -252,6 +252,13 @@ class PresenceSipTest {
             assertThat(publish(ivan, state("be-right-back", null), null, 600).status()).isEqualTo(200);
             Msg change = w.next(erin);
             assertThat(change.body()).contains("fullState=\"false\"").contains("<sb:availability>12500<")
+                    .doesNotContain("uri=\"sip:judy@example.test\"");
+
+            // removing a contact updates the live list subscription: full state without it
+            assertThat(AdminHttp.send(node1.adminPort(), "DELETE", "/api/presence/sip:erin@example.test/contacts/sip:judy@example.test",
+                    TestNodes.TOKEN, null, null).statusCode()).isEqualTo(200);
+            Msg shorter = w.next(erin);
+            assertThat(shorter.body()).contains("fullState=\"true\"").contains("sip:ivan@example.test")
                     .doesNotContain("uri=\"sip:judy@example.test\"");
         }
     }
