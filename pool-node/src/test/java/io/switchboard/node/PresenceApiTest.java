@@ -113,7 +113,7 @@ class PresenceApiTest {
             "/access/sip:bob@example.test   | {\"level\":\"best-friends\"} | level \"best-friends\" is not one of blocked, external, colleagues, workgroup, friends-and-family",
             "/access/sip:bob@example.test   | {\"level\":3}                | level is missing: give one of blocked, external, colleagues, workgroup, friends-and-family",
             "/access/sip:bob@example.test   | {}                           | level is missing: give one of blocked, external, colleagues, workgroup, friends-and-family",
-            "/access/sip:bob@example.test   | {\"level\":\"blocked\",\"x\":1} | unknown field \"x\" (known: level)",
+            "/access/sip:bob@example.test   | {\"level\":\"blocked\",\"x\":1} | unknown field \"x\" (known: level, end-subscriptions)",
             "/access/sip:bob@example.test   | not json                     | the body is not a JSON object",
             "/access/sip:bob@example.test   | ''                           | the body must be a JSON object, e.g. {\"level\":\"workgroup\"}",
             "/access/sip:alice@example.test | {\"level\":\"blocked\"}      | watcher sip:alice@example.test is the user themself",

@@ -223,7 +223,12 @@ class PresenceSipTest {
             assertThat(judy.register().status()).isEqualTo(200);
             Watch w = subscribe(dave, "sip:judy@example.test", List.of());
             assertThat(w.first.body()).contains("<sb:availability>3500<");
-            admin.revoke("sip:judy@example.test", "sip:dave@example.test").toCompletableFuture().get(5, TimeUnit.SECONDS);
+            assertThat(AdminHttp.send(node1.adminPort(), "PUT", "/api/presence/sip:judy@example.test/access/sip:dave@example.test",
+                    TestNodes.TOKEN, "application/json", "{\"level\":\"workgroup\",\"end-subscriptions\":true}").statusCode())
+                    .as("ending subscriptions goes with blocked only").isEqualTo(400);
+            assertThat(AdminHttp.send(node1.adminPort(), "PUT", "/api/presence/sip:judy@example.test/access/sip:dave@example.test",
+                    TestNodes.TOKEN, "application/json", "{\"level\":\"blocked\",\"end-subscriptions\":true}").statusCode())
+                    .isEqualTo(200);
             Msg last = w.next(dave);
             assertThat(last.header("subscription-state")).isEqualTo("terminated;reason=rejected");
             Watch again = subscribe(dave, "sip:judy@example.test", List.of());

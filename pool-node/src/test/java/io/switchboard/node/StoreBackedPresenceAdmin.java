@@ -57,6 +57,12 @@ final class StoreBackedPresenceAdmin implements PresenceAdmin {
         return write.thenCompose(ok -> access.load(owner));
     }
 
+    /** The stand-in has no subscriptions to end: a revocation is a block. */
+    @Override
+    public CompletionStage<AccessPolicy> revoke(String owner, String watcher) {
+        return setAccess(owner, watcher, AccessLevel.BLOCKED);
+    }
+
     @Override
     public CompletionStage<ContactList> contacts(String owner) {
         return contacts.load(owner);

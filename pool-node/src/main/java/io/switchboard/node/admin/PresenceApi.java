@@ -189,12 +189,18 @@ public final class PresenceApi {
                 if (method.equals("DELETE")) {
                     return Prepared.to(() -> answer(presence.setAccess(owner, k, null), p -> access(call, owner, p)));
                 }
-                Checked<AccessLevel> level = parseLevel(call.body());
-                if (level instanceof Checked.Invalid<AccessLevel> bad) {
+                Checked<LevelChange> level = parseLevel(call.body());
+                if (level instanceof Checked.Invalid<LevelChange> bad) {
                     return Prepared.refuse(bad.reason());
                 }
-                AccessLevel l = ((Checked.Ok<AccessLevel>) level).value();
-                return Prepared.to(() -> answer(presence.setAccess(owner, k, l), p -> access(call, owner, p)));
+                LevelChange l = ((Checked.Ok<LevelChange>) level).value();
+                if (l.endSubscriptions()) {
+                    if (l.level() != AccessLevel.BLOCKED || io.switchboard.presence.domain.AccessPolicy.isDomainKey(k)) {
+                        return Prepared.refuse("end-subscriptions needs level \"blocked\" and a watcher's sip: URI");
+                    }
+                    return Prepared.to(() -> answer(presence.revoke(owner, k), p -> access(call, owner, p)));
+                }
+                return Prepared.to(() -> answer(presence.setAccess(owner, k, l.level()), p -> access(call, owner, p)));
             }
             case CONTACTS -> {
                 return Prepared.to(() -> answer(presence.contacts(owner), list -> contacts(call, list)));
@@ -257,20 +263,33 @@ public final class PresenceApi {
         }
     }
 
-    private static Checked<AccessLevel> parseLevel(String body) {
+    /**
+     * A level to set; with {@code endSubscriptions} (only with blocked) the watcher's subscriptions
+     * also end with {@code reason=rejected} (loss of authorization, RFC 6665 section 4.2.2), so it
+     * learns it lost access, where plain blocked only shows it Offline.
+     */
+    private record LevelChange(AccessLevel level, boolean endSubscriptions) {
+    }
+
+    private static Checked<LevelChange> parseLevel(String body) {
         return parseObject(body, "{\"level\":\"workgroup\"}").flatMap(root -> {
             for (String key : root.keySet()) {
-                if (!key.equals("level")) {
-                    return Checked.invalid("unknown field \"" + key + "\" (known: level)");
+                if (!key.equals("level") && !key.equals("end-subscriptions")) {
+                    return Checked.invalid("unknown field \"" + key + "\" (known: level, end-subscriptions)");
                 }
             }
+            ConfigValue end = root.get("end-subscriptions");
+            if (end != null && end.valueType() != ConfigValueType.BOOLEAN) {
+                return Checked.invalid("end-subscriptions must be true or false");
+            }
+            boolean endSubscriptions = end != null && (Boolean) end.unwrapped();
             ConfigValue level = root.get("level");
             if (level == null || level.valueType() != ConfigValueType.STRING) {
                 return Checked.invalid("level is missing: give one of " + LEVELS);
             }
             AccessLevel l = AccessLevel.ofToken((String) level.unwrapped());
             return l == null ? Checked.invalid("level \"" + level.unwrapped() + "\" is not one of " + LEVELS)
-                    : Checked.ok(l);
+                    : Checked.ok(new LevelChange(l, endSubscriptions));
         });
     }
 

@@ -36,6 +36,7 @@ public final class EntityPresenceAdmin implements PresenceAdmin {
      * Loss of authorization: blocks {@code watcher} and ends its subscriptions to {@code owner}
      * with {@code terminated;reason=rejected}.
      */
+    @Override
     public CompletionStage<AccessPolicy> revoke(String owner, String watcher) {
         return presence.revoke(owner, watcher).thenApply(EntityPresenceAdmin::policyOf);
     }

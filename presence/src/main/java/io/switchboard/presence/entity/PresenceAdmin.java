@@ -28,6 +28,12 @@ public interface PresenceAdmin {
     /** level null removes the entry. Returns the policy after the change. */
     CompletionStage<AccessPolicy> setAccess(String owner, String watcherOrDomain, AccessLevel level);
 
+    /**
+     * Loss of authorization: blocks {@code watcher} and ends its subscriptions to {@code owner} with
+     * {@code Subscription-State: terminated;reason=rejected}. Returns the policy after the change.
+     */
+    CompletionStage<AccessPolicy> revoke(String owner, String watcher);
+
     CompletionStage<ContactList> contacts(String owner);
 
     CompletionStage<ContactList> putContact(String owner, Contact contact);
