@@ -137,6 +137,16 @@ class PresenceSipTest {
             assertThat(modified.status()).isEqualTo(200);
             assertThat(admin.presence("sip:carol@example.test", null).toCompletableFuture().get(5, TimeUnit.SECONDS)
                     .availability().token()).isEqualTo("away");
+            // a custom state of the pool's policy (switchboard.presence.custom-states): shown as its text
+            Msg custom = publish(carol, customState(1), modified.header("sip-etag"), 600);
+            assertThat(custom.status()).isEqualTo(200);
+            var seen = admin.presence("sip:carol@example.test", null).toCompletableFuture().get(5, TimeUnit.SECONDS);
+            assertThat(seen.availability().token()).isEqualTo("available");
+            assertThat(seen.activity()).isEqualTo("Working from home");
+            Msg unknownCustom = publish(carol, customState(3), custom.header("sip-etag"), 600);
+            assertThat(unknownCustom.status()).isEqualTo(400);
+            assertThat(unknownCustom.firstLine()).contains("Unknown custom state 3");
+            assertThat(publish(carol, state("away", null), custom.header("sip-etag"), 600).status()).isEqualTo(200);
             Msg brief = publish(carol, state("busy", null), null, 10);
             assertThat(brief.status()).isEqualTo(423);
             assertThat(brief.header("min-expires")).isEqualTo("60");
@@ -346,6 +356,14 @@ class PresenceSipTest {
                 + "<tuple id=\"t1\"><status><basic>open</basic></status></tuple>"
                 + "<dm:person id=\"p1\"><sb:state>" + token + "</sb:state>"
                 + (note == null ? "" : "<dm:note>" + note + "</dm:note>") + "</dm:person></presence>";
+    }
+
+    static String customState(int id) {
+        return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                + "<presence xmlns=\"urn:ietf:params:xml:ns:pidf\" xmlns:dm=\"urn:ietf:params:xml:ns:pidf:data-model\" "
+                + "xmlns:sb=\"urn:switchboard:params:xml:ns:presence\" entity=\"sip:someone@example.test\">"
+                + "<tuple id=\"t1\"><status><basic>open</basic></status></tuple>"
+                + "<dm:person id=\"p1\"><sb:custom-state>" + id + "</sb:custom-state></dm:person></presence>";
     }
 
     private static String withHeaders(String request, String... headers) {
