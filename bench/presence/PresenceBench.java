@@ -75,10 +75,10 @@ public final class PresenceBench {
                 flows        --rate 500 --duration 20 --users 10000 --max-open 0 (0 = 2 x rate) --sub-expires 60
                              flows started per second: SUBSCRIBE (user i to user i+U/2) answered 200 + its first
                              NOTIFY + a PUBLISH by user i answered 200
-                lists        --users 10000 --contacts 50 --publishers 20 --publishes 2 --gap-ms 1000 --sub-rate 500
+                lists        --users 10000 --contacts 50 --publishers 20 --publishes 2 --gap-ms 1000
                              each user subscribes to an ad-hoc resource list (RFC 4826 body) of the next C users;
                              then publishers change state; per change: time to the last list NOTIFY naming it
-              common: --host 127.0.0.1 --port 15060 --domain example.test --sockets 4 --sub-rate 500 (SUBSCRIBEs/s
+              common: --host 127.0.0.1 --port 15060 --domain example.test --sockets 4 --sub-rate 200 (SUBSCRIBEs/s
                       while setting up) --timeout-s 10 (wait for the NOTIFYs of one change) --label TEXT
             """;
 
@@ -89,10 +89,27 @@ public final class PresenceBench {
     static final LongAdder notifyRetrans = new LongAdder();
     static final LongAdder retransSent = new LongAdder();
     static final LongAdder challenges = new LongAdder();
+    static final LongAdder replayed = new LongAdder();
     static final LongAdder terminatedNotifies = new LongAdder();
     static final ConcurrentLinkedQueue<String> errors = new ConcurrentLinkedQueue<>();
     static final AtomicInteger errorCount = new AtomicInteger();
     static final ConcurrentHashMap<String, LongAdder> failures = new ConcurrentHashMap<>();
+
+    /** Set when a mode could not do what it measures (exit 1, though no protocol error). */
+    static volatile String incomplete;
+
+    /**
+     * Setup failures (a 503 from an overloaded node, a timeout) are not protocol errors: up to 1%
+     * of the subscriptions may fail; they are reported and left out of the measurement.
+     */
+    static boolean setupOk(int failed, int total) {
+        put("setup_failed", failed);
+        if (failed * 100 > total) {
+            incomplete = failed + " of " + total + " subscriptions failed (more than 1%)";
+            return false;
+        }
+        return true;
+    }
 
     static void protocolError(String what) {
         if (errorCount.incrementAndGet() <= 20) {
@@ -444,6 +461,13 @@ public final class PresenceBench {
                 u.creds = c;
                 return attempt(u, method, uri, callId, fromTag, toUri, extra, contentType, body, seq + 1, round + 1);
             }
+            if (r != null && r.status() == 403 && round == 0 && auth != null) {
+                // the cached nonce's nc was refused (a node answers a replayed or out-of-order nc
+                // with 403; concurrent requests of one user can reach it out of order): start over
+                replayed.increment();
+                u.creds = null;
+                return attempt(u, method, uri, callId, fromTag, toUri, extra, contentType, body, seq + 1, round + 1);
+            }
             return CompletableFuture.completedFuture(r);
         });
     }
@@ -477,6 +501,20 @@ public final class PresenceBench {
     static CompletableFuture<Msg> register(User u, int expires) {
         return authenticated(u, "REGISTER", "sip:" + domain, rand() + "@reg.bench", rand(), u.aor,
                 List.of("Expires: " + expires), null, null);
+    }
+
+    /** Registers every user (a user with no registration is Offline whatever they publish). */
+    static void registerAll(List<User> list) {
+        List<CompletableFuture<Msg>> all = new ArrayList<>();
+        for (User u : list) {
+            all.add(register(u, 3600));
+        }
+        for (int i = 0; i < all.size(); i++) {
+            Msg r = all.get(i).join();
+            if (r == null || r.status() != 200) {
+                protocolError("REGISTER of " + list.get(i).aor + " answered " + (r == null ? "nothing" : r.firstLine()));
+            }
+        }
     }
 
     /** A PIDF body stating {@code token} (see PresenceSipTest.state). */
@@ -530,6 +568,8 @@ public final class PresenceBench {
         final CompletableFuture<Msg> firstNotify = new CompletableFuture<>();
         long lastCseq = -1;
         volatile boolean terminated;
+        /** Set once its SUBSCRIBE got 200 and its first NOTIFY arrived. */
+        volatile boolean ok;
         final Map<String, Integer> state = new ConcurrentHashMap<>();
         int seenEvent = -1; // for the modes' bookkeeping
 
@@ -667,6 +707,8 @@ public final class PresenceBench {
                     if (n == null) {
                         failure("no first NOTIFY in 10 s");
                         failed.incrementAndGet();
+                    } else {
+                        s.ok = true;
                     }
                     return n;
                 });
@@ -826,14 +868,15 @@ public final class PresenceBench {
         }
         System.out.printf("fanout: %d watchers (users bench000002..) subscribe to %s%n", watchers, p.aor);
         long t = System.nanoTime();
-        int failed = subscribeAll(list, targets, null, intOpt("sub-rate", 500), 3600);
+        int failed = subscribeAll(list, targets, null, intOpt("sub-rate", 200), 3600);
         System.out.printf(Locale.ROOT, "subscribed: %d ok, %d failed in %.1f s%n", watchers - failed, failed,
                 (System.nanoTime() - t) / 1e9);
         put("subscribed", watchers - failed);
-        if (failed > 0) {
-            protocolError(failed + " subscriptions failed");
+        if (!setupOk(failed, list.size())) {
             return;
         }
+        list.removeIf(s -> !s.ok);
+        watchers = list.size();
         Map<String, List<Sub>> of = Map.of(p.aor, list);
         // the registration as one measured change (Offline -> Available)
         Map<String, Map<Sub, Integer>> seen = new ConcurrentHashMap<>();
@@ -888,7 +931,7 @@ public final class PresenceBench {
         System.out.printf("lists: %d users subscribe to ad-hoc lists of the next %d users each%n", n, c);
         long n0 = notifies.sum(), b0 = notifyBytes.sum();
         long t = System.nanoTime();
-        int failed = subscribeAll(list, targets, bodies, intOpt("sub-rate", 500), 3600);
+        int failed = subscribeAll(list, targets, bodies, intOpt("sub-rate", 200), 3600);
         double secs = (System.nanoTime() - t) / 1e9;
         long got = notifies.sum() - n0;
         System.out.printf(Locale.ROOT, "subscribed: %d ok, %d failed in %.1f s (%.0f lists/s); %d full-state NOTIFYs, "
@@ -896,12 +939,12 @@ public final class PresenceBench {
                 got == 0 ? 0 : (notifyBytes.sum() - b0) / 1024.0 / got);
         put("subscribed", n - failed);
         put("lists_per_s", String.format(Locale.ROOT, "%.0f", (n - failed) / secs));
-        if (failed > 0) {
-            protocolError(failed + " list subscriptions failed");
+        if (!setupOk(failed, list.size())) {
             return;
         }
         // every first NOTIFY must have named all C entries
-        long short_ = list.stream().filter(s -> s.state.size() < c).count();
+        watchersOf.values().forEach(l -> l.removeIf(s -> !s.ok));
+        long short_ = list.stream().filter(s -> s.ok && s.state.size() < c).count();
         if (short_ > 0) {
             protocolError(short_ + " list subscriptions' first NOTIFYs named fewer than " + c + " resources");
         }
@@ -910,6 +953,8 @@ public final class PresenceBench {
         for (int i = 0; i < publishers; i++) {
             pubs.add(user(1 + (int) ((long) i * n / publishers)));
         }
+        registerAll(pubs);
+        Thread.sleep(gap);
         measureChanges(pubs, watchersOf, publishes, gap, intOpt("timeout-s", 10), "lists");
     }
 
@@ -925,22 +970,23 @@ public final class PresenceBench {
         }
         List<Sub> list = new ArrayList<>();
         List<String> targets = new ArrayList<>();
-        for (int w = 0; w < watchers; w++) {
-            for (User p : pubs) {
+        // publisher by publisher, so one watcher's SUBSCRIBEs are spread out (one nonce, rising nc)
+        for (User p : pubs) {
+            for (int w = 0; w < watchers; w++) {
                 list.add(new Sub(user(publishers + 1 + w)));
                 targets.add(p.aor);
             }
         }
         System.out.printf("notify-rate: %d watchers x %d publishers = %d subscriptions%n", watchers, publishers, list.size());
         long t = System.nanoTime();
-        int failed = subscribeAll(list, targets, null, intOpt("sub-rate", 500), 3600);
+        int failed = subscribeAll(list, targets, null, intOpt("sub-rate", 200), 3600);
         System.out.printf(Locale.ROOT, "subscribed: %d ok, %d failed in %.1f s%n", list.size() - failed, failed,
                 (System.nanoTime() - t) / 1e9);
         put("subscriptions", list.size() - failed);
-        if (failed > 0) {
-            protocolError(failed + " subscriptions failed");
+        if (!setupOk(failed, list.size())) {
             return;
         }
+        registerAll(pubs);
         long end = System.currentTimeMillis() + (warmup + duration) * 1000L;
         LongAdder published = new LongAdder();
         LongAdder pubFailed = new LongAdder();
@@ -1138,6 +1184,9 @@ public final class PresenceBench {
         StringBuilder line = new StringBuilder("RESULT");
         result.forEach((k, v) -> line.append(' ').append(k).append('=').append(v));
         System.out.println(line);
-        System.exit(errorCount.get() > 0 ? 1 : 0);
+        if (incomplete != null) {
+            System.out.println("INCOMPLETE: " + incomplete);
+        }
+        System.exit(errorCount.get() > 0 || incomplete != null ? 1 : 0);
     }
 }
