@@ -36,7 +36,8 @@ done
 case $mode in
   fanout) users=${users:-1001};;
   notify-rate) users=${users:-520};;
-  flows|lists) users=${users:-10000};;
+  flows) users=${users:-2000};;
+  lists) users=${users:-10000};;
   *) usage;;
 esac
 
@@ -72,7 +73,7 @@ echo "load before the run: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$summary"
 n0=$(cpu_ticks "$node_pid"); c0=$(cpu_ticks "$cassandra_pid"); t0=$(date +%s.%N)
 rc=0
 /usr/bin/time -f '%U %S' -o "$out/client.time" \
-    java -Xmx2g bench/presence/PresenceBench.java "$mode" --port "$sip_port" "$@" 2>&1 | tee "$out/client.txt" | tee -a "$summary" || rc=$?
+    java -Xmx2g bench/presence/PresenceBench.java "$mode" --port "$sip_port" --cpu-pids "node:$node_pid,cassandra:$cassandra_pid" "$@" 2>&1 | tee "$out/client.txt" | tee -a "$summary" || rc=$?
 t1=$(date +%s.%N); n1=$(cpu_ticks "$node_pid"); c1=$(cpu_ticks "$cassandra_pid")
 if [ "$jfr" = yes ]; then
   jcmd "$node_pid" JFR.stop name=bench >/dev/null || true

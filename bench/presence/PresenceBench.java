@@ -72,14 +72,16 @@ public final class PresenceBench {
                 notify-rate  --publishers 20 --watchers 500 --duration 30 --warmup 5 --publish-gap-ms 250
                              every watcher subscribes to every publisher; each publisher changes state every gap
                              (0 = as fast as its PUBLISHes are answered); NOTIFY/s received at steady state
-                flows        --rate 500 --duration 20 --users 10000 --max-open 0 (0 = 2 x rate) --sub-expires 60
+                flows        --rates "500 1000 2000" --duration 20 --users 2000 --warmup-rate 100 --max-open 0
+                             (0 = 2 x rate) --sub-expires 60
                              flows started per second: SUBSCRIBE (user i to user i+U/2) answered 200 + its first
-                             NOTIFY + a PUBLISH by user i answered 200
+                             NOTIFY + a PUBLISH by user i answered 200; a warm-up of one flow per user first
                 lists        --users 10000 --contacts 50 --publishers 20 --publishes 2 --gap-ms 1000
                              each user subscribes to an ad-hoc resource list (RFC 4826 body) of the next C users;
                              then publishers change state; per change: time to the last list NOTIFY naming it
               common: --host 127.0.0.1 --port 15060 --domain example.test --sockets 4 --sub-rate 200 (SUBSCRIBEs/s
                       while setting up) --timeout-s 10 (wait for the NOTIFYs of one change) --label TEXT
+                      --cpu-pids "node:PID,cassandra:PID" (Linux: report their CPU during the measurement)
             """;
 
     // ------------------------------------------------------------------ counters
@@ -798,6 +800,7 @@ public final class PresenceBench {
         String[] tokens = {"busy", "do-not-disturb"};
         int id = 0;
         long n0 = notifies.sum();
+        Map<String, Long> cpu0 = cpuTicks();
         long t0 = System.nanoTime();
         for (int k = 0; k < count; k++) {
             for (User p : publishers) {
@@ -829,6 +832,10 @@ public final class PresenceBench {
             }
         }
         double secs = (System.nanoTime() - t0) / 1e9;
+        String cpu = cpuReport(cpu0, secs, notifies.sum() - n0, "notify");
+        if (!cpu.isEmpty()) {
+            System.out.println(prefix + " CPU during the changes: " + cpu);
+        }
         long[] l = lasts.stream().mapToLong(Long::longValue).sorted().toArray();
         long[] f = firsts.stream().mapToLong(Long::longValue).sorted().toArray();
         double[] r = rates.stream().mapToDouble(Double::doubleValue).sorted().toArray();
@@ -1017,6 +1024,7 @@ public final class PresenceBench {
             threads.add(th);
         }
         Thread.sleep(warmup * 1000L);
+        Map<String, Long> cpu0 = cpuTicks();
         long n0 = notifies.sum(), p0 = published.sum(), t0 = System.nanoTime();
         long min1s = Long.MAX_VALUE, prev = n0;
         for (int s = 0; s < duration; s++) {
@@ -1028,47 +1036,71 @@ public final class PresenceBench {
         double secs = (System.nanoTime() - t0) / 1e9;
         long got = notifies.sum() - n0;
         long pubs1 = published.sum() - p0;
+        String cpu = cpuReport(cpu0, secs, got, "notify");
         for (Thread th : threads) {
             th.join();
         }
         System.out.printf(Locale.ROOT, "steady state (%d s after %d s warm-up): %d NOTIFYs = %.0f NOTIFY/s (slowest second %d); "
                 + "%d PUBLISHes = %.0f/s, %d PUBLISH failures%n", duration, warmup, got, got / secs, min1s, pubs1,
                 pubs1 / secs, pubFailed.sum());
+        if (!cpu.isEmpty()) {
+            System.out.println("steady state CPU: " + cpu);
+        }
         put("notify_per_s", String.format(Locale.ROOT, "%.0f", got / secs));
         put("min1s", min1s);
         put("publish_per_s", String.format(Locale.ROOT, "%.0f", pubs1 / secs));
         put("publish_failed", pubFailed.sum());
     }
 
+    /**
+     * Flows per offered rate: first a warm-up of one flow per user at {@code --warmup-rate} (the
+     * first request of a user loads its account, registrar, presence and watcher state from
+     * Cassandra), then one step per rate in {@code --rates}, each {@code --duration} seconds.
+     */
     static void flows() throws Exception {
-        int rate = intOpt("rate", 500);
+        int n = intOpt("users", 2000);
         int duration = intOpt("duration", 20);
-        int n = intOpt("users", 10000);
+        int warmRate = intOpt("warmup-rate", 100);
+        String rates = opt("rates", opt("rate", "500 1000 2000"));
+        System.out.printf("flows: users 1..%d, SUBSCRIBE Expires %d; warm-up %d flows at %d/s, then %s/s for %d s each%n",
+                n, intOpt("sub-expires", 60), n, warmRate, rates, duration);
+        System.out.printf("%-7s %-6s %-8s %-7s %-7s %-7s %-8s %-8s %-8s %s%n", "step", "offer", "flows/s", "ok", "failed",
+                "unstart", "p50_ms", "p99_ms", "max_ms", "failures");
+        int[] counter = {0};
+        flowStep("warmup", warmRate, n, n, counter);
+        for (String r : rates.trim().split("\\s+")) {
+            Thread.sleep(3000);
+            int rate = Integer.parseInt(r);
+            flowStep("r" + rate, rate, rate * duration, n, counter);
+        }
+    }
+
+    static void flowStep(String label, int rate, int total, int n, int[] counter) throws Exception {
         int maxOpen = intOpt("max-open", 0);
         int expires = intOpt("sub-expires", 60);
+        failures.clear();
         Semaphore open = new Semaphore(maxOpen > 0 ? maxOpen : 2 * rate);
-        int total = rate * duration;
         LongAdder ok = new LongAdder();
         LongAdder bad = new LongAdder();
         AtomicInteger skipped = new AtomicInteger();
         long[] lat = new long[total];
         AtomicInteger latN = new AtomicInteger();
         CompletableFuture<?>[] all = new CompletableFuture<?>[total];
-        System.out.printf("flows: %d/s offered for %d s (%d flows), users 1..%d, SUBSCRIBE Expires %d%n", rate, duration,
-                total, n, expires);
+        Map<String, Long> cpu0 = cpuTicks();
         long start = System.nanoTime();
-        for (int i = 0; i < total; i++) {
-            long due = start + (long) (i * 1e9 / rate);
+        for (int k = 0; k < total; k++) {
+            long due = start + (long) (k * 1e9 / rate);
             long wait = due - System.nanoTime();
             if (wait > 0) {
                 TimeUnit.NANOSECONDS.sleep(wait);
             }
             if (!open.tryAcquire()) {
-                skipped.incrementAndGet(); // not offered: too many open (counted as failure)
-                failure("not started: max open flows");
-                all[i] = CompletableFuture.completedFuture(null);
+                skipped.incrementAndGet(); // not started: too many open (counted as failed)
+                failure("not started (max open)");
+                all[k] = CompletableFuture.completedFuture(null);
                 continue;
             }
+            int i = counter[0]++;
             User u = user(i % n + 1);
             User target = user((i % n + n / 2) % n + 1);
             Sub s = new Sub(u);
@@ -1092,33 +1124,73 @@ public final class PresenceBench {
                 }
                 return true;
             });
-            all[i] = sub.thenCombine(pub, (a, b) -> a && b).whenComplete((good, t) -> {
+            all[k] = sub.thenCombine(pub, (a, b) -> a && b).whenComplete((good, t) -> {
                 if (Boolean.TRUE.equals(good)) {
                     ok.increment();
-                    int k = latN.getAndIncrement();
-                    lat[k] = System.nanoTime() - t0;
+                    lat[latN.getAndIncrement()] = System.nanoTime() - t0;
                 } else {
                     bad.increment();
                 }
                 open.release();
             });
         }
-        double offeredSecs = (System.nanoTime() - start) / 1e9;
         CompletableFuture.allOf(all).join();
         double secs = (System.nanoTime() - start) / 1e9;
+        String cpu = cpuReport(cpu0, secs, ok.sum(), "flow");
         long[] l = Arrays.copyOf(lat, latN.get());
         Arrays.sort(l);
-        System.out.printf(Locale.ROOT, "flows: %d ok, %d failed, %d not started (too many open) in %.1f s (offering took %.1f s)%n",
-                ok.sum(), bad.sum(), skipped.get(), secs, offeredSecs);
-        System.out.printf(Locale.ROOT, "achieved %.0f flows/s; flow time p50 %s ms, p99 %s ms, max %s ms%n", ok.sum() / secs,
-                ms(pct(l, 50)), ms(pct(l, 99)), ms(pct(l, 100)));
-        put("offered_per_s", rate);
-        put("flows_ok", ok.sum());
-        put("flows_failed", bad.sum() + skipped.get());
-        put("flows_per_s", String.format(Locale.ROOT, "%.0f", ok.sum() / secs));
-        put("flow_p50_ms", ms(pct(l, 50)));
-        put("flow_p99_ms", ms(pct(l, 99)));
-        put("flow_max_ms", ms(pct(l, 100)));
+        StringBuilder f = new StringBuilder();
+        failures.forEach((k, v) -> f.append(f.length() == 0 ? "" : ",").append(k.replace(' ', '_')).append(':').append(v.sum()));
+        String fs = f.length() == 0 ? "none" : f.toString();
+        String tput = String.format(Locale.ROOT, "%.0f", ok.sum() / secs);
+        System.out.printf("%-7s %-6d %-8s %-7d %-7d %-7d %-8s %-8s %-8s %s%n", label, rate, tput, ok.sum(), bad.sum(),
+                skipped.get(), ms(pct(l, 50)), ms(pct(l, 99)), ms(pct(l, 100)), fs);
+        if (!cpu.isEmpty()) {
+            System.out.println("        CPU: " + cpu);
+        }
+        put(label + "_flows_per_s", tput);
+        put(label + "_ok", ok.sum());
+        put(label + "_failed", bad.sum() + skipped.get());
+        put(label + "_p99_ms", ms(pct(l, 99)));
+        put(label + "_failures", fs);
+    }
+
+    // ------------------------------------------------------------------ CPU of other processes (Linux)
+
+    /** utime + stime in clock ticks (1/100 s) of each process named in --cpu-pids "node:PID,cassandra:PID". */
+    static Map<String, Long> cpuTicks() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        String spec = opt("cpu-pids", "");
+        for (String part : spec.split(",")) {
+            if (!part.contains(":")) {
+                continue;
+            }
+            String name = part.substring(0, part.indexOf(':'));
+            String pid = part.substring(part.indexOf(':') + 1).trim();
+            try {
+                String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", pid, "stat"));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                out.put(name, Long.parseLong(f[11]) + Long.parseLong(f[12]));
+            } catch (IOException | RuntimeException e) {
+                out.put(name, 0L);
+            }
+        }
+        return out;
+    }
+
+    /** Cores used and CPU microseconds per unit of work between two cpuTicks() samples. */
+    static String cpuReport(Map<String, Long> before, double secs, long units, String unit) {
+        Map<String, Long> after = cpuTicks();
+        StringBuilder b = new StringBuilder();
+        for (var e : before.entrySet()) {
+            long ticks = after.getOrDefault(e.getKey(), 0L) - e.getValue();
+            String cores = String.format(Locale.ROOT, "%.2f", ticks / 100.0 / secs);
+            String per = String.format(Locale.ROOT, "%.0f", units == 0 ? 0 : ticks * 1e4 / units);
+            b.append(String.format("%s %s cores, %s us CPU per %s; ", e.getKey(), cores, per, unit));
+            put("cpu_" + e.getKey(), cores);
+            put("us_per_" + unit + "_" + e.getKey(), per);
+        }
+        return b.toString();
     }
 
     // ------------------------------------------------------------------ main
