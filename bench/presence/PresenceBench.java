@@ -1235,14 +1235,17 @@ public final class PresenceBench {
         }
         Thread.sleep(300); // late NOTIFYs and their retransmissions
         System.out.printf(Locale.ROOT, "totals: %d NOTIFYs received (%d retransmissions, %d terminated), %d requests "
-                        + "retransmitted by us, %d digest challenges, %.1f s%n", notifies.sum(), notifyRetrans.sum(),
-                terminatedNotifies.sum(), retransSent.sum(), challenges.sum(), (System.nanoTime() - t0) / 1e9);
+                        + "retransmitted by us, %d digest challenges, %d 403s to a reused nonce retried, %.1f s%n",
+                notifies.sum(), notifyRetrans.sum(), terminatedNotifies.sum(), retransSent.sum(), challenges.sum(),
+                replayed.sum(), (System.nanoTime() - t0) / 1e9);
         if (!failures.isEmpty()) {
             System.out.println("failures: " + failures);
         }
         put("notifies", notifies.sum());
         put("notify_retrans", notifyRetrans.sum());
         put("request_retrans", retransSent.sum());
+        put("challenges", challenges.sum());
+        put("nonce_403_retried", replayed.sum());
         put("protocol_errors", errorCount.get());
         StringBuilder f = new StringBuilder();
         failures.forEach((k, v) -> f.append(f.length() == 0 ? "" : ",").append(k.replace(' ', '_')).append(':').append(v.sum()));
