@@ -76,14 +76,19 @@ public final class SipNotifySender implements NotifySender {
     @Override
     public CompletionStage<NotifyOutcome> send(Notify notify) {
         CompletableFuture<NotifyOutcome> outcome = new CompletableFuture<>();
-        sendExecutor.execute(() -> {
-            try {
-                sendNow(notify, outcome);
-            } catch (Exception e) {
-                LOG.debug("NOTIFY to {} not sent: {}", notify.dialog().remoteTarget(), e.toString());
-                outcome.complete(NotifyOutcome.NOT_SENT);
-            }
-        });
+        try {
+            sendExecutor.execute(() -> {
+                try {
+                    sendNow(notify, outcome);
+                } catch (Exception e) {
+                    LOG.debug("NOTIFY to {} not sent: {}", notify.dialog().remoteTarget(), e.toString());
+                    outcome.complete(NotifyOutcome.NOT_SENT);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // the node is stopping (SIP goes first): the dialog stays stored for whoever owns it next
+            outcome.complete(NotifyOutcome.NOT_SENT);
+        }
         return outcome;
     }
 
