@@ -387,8 +387,9 @@ public final class WatcherEntity {
                 return;
             }
             if (r.expires() == 0) {
-                r.replyTo().tell(new Subscribed(r.localTag(), 0));
-                terminate(d, "timeout");
+                // the 200 and the final NOTIFY follow the removal from the store
+                terminate(d, "timeout", () -> r.replyTo().tell(new Subscribed(r.localTag(), 0)),
+                        () -> r.replyTo().tell(new Unavailable("Presence store unavailable")));
                 return;
             }
             Instant now = now();
@@ -558,6 +559,15 @@ public final class WatcherEntity {
 
         /** Ends a dialog with a final NOTIFY (RFC 6665 section 4.2.2) and forgets it. */
         private void terminate(Dialog d, String reason) {
+            terminate(d, reason, () -> { }, () -> { });
+        }
+
+        /**
+         * The final NOTIFY goes out only once the dialog's row is deleted: its CSeq may lie above the
+         * stored ceiling, and a dialog still stored could be resumed by another node with that CSeq.
+         * If the delete fails nothing is sent (the subscription stays stored and expires by TTL).
+         */
+        private void terminate(Dialog d, String reason, Runnable afterRemoval, Runnable onFailure) {
             if (!dialogs.containsKey(d.s.localTag())) {
                 return;
             }
@@ -565,11 +575,17 @@ public final class WatcherEntity {
             d.awaiting.clear();
             d.cseq++;
             NotifySender.Notify last = buildNotify(d, "terminated;reason=" + reason);
-            settings.notifier().send(last);
-            remove(d);
+            remove(d, () -> {
+                settings.notifier().send(last);
+                afterRemoval.run();
+            }, onFailure);
         }
 
         private void remove(Dialog d) {
+            remove(d, () -> { }, () -> { });
+        }
+
+        private void remove(Dialog d, Runnable then, Runnable onFailure) {
             dialogs.remove(d.s.localTag());
             cancel(d.flushTimer);
             cancel(d.initialDeadline);
@@ -581,7 +597,13 @@ public final class WatcherEntity {
                     known.remove(p);
                 }
             }
-            write(settings.store().remove(watcher, d.s.localTag()), this::armExpiry, this::armExpiry);
+            write(settings.store().remove(watcher, d.s.localTag()), () -> {
+                armExpiry();
+                then.run();
+            }, () -> {
+                armExpiry();
+                onFailure.run();
+            });
         }
 
         /**
