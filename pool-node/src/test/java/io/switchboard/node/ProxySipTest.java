@@ -6,8 +6,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 
-import org.apache.pekko.cluster.MemberStatus;
-import org.apache.pekko.cluster.typed.Cluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -15,8 +13,6 @@ import org.junit.jupiter.api.TestInstance;
 
 import io.switchboard.node.TestPhone.Dialog;
 import io.switchboard.node.TestPhone.Msg;
-import io.switchboard.node.config.NodeConfig;
-import io.switchboard.storage.testing.TestCassandra;
 
 /**
  * The proxy end to end: two pool nodes (one Pekko cluster, one Cassandra), phones registered on
@@ -46,17 +42,9 @@ class ProxySipTest {
 
     @BeforeAll
     void startPool() {
-        TestCassandra.session(KEYSPACE);
-        int p1 = TestNodes.freePort();
-        int p2 = TestNodes.freePort();
-        node1 = SwitchboardNode.start(NodeConfig.fromString(TestNodes.config("node-1", KEYSPACE, p1, USERS)));
-        node2 = SwitchboardNode.start(NodeConfig.fromString(TestNodes.config("node-2", KEYSPACE, p2, USERS
-                + "\nswitchboard.cluster.seed-nodes = [\"127.0.0.1:" + p1 + "\"]\n")));
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (upMembers(node1) < 2 || upMembers(node2) < 2) {
-            assertThat(System.nanoTime()).as("two Up members").isLessThan(deadline);
-            sleep(100);
-        }
+        SwitchboardNode[] pair = TestNodes.startPair(KEYSPACE, USERS);
+        node1 = pair[0];
+        node2 = pair[1];
     }
 
     @AfterAll
@@ -69,23 +57,7 @@ class ProxySipTest {
         }
     }
 
-    private static int upMembers(SwitchboardNode n) {
-        int up = 0;
-        for (var m : Cluster.get(n.system()).state().getMembers()) {
-            if (m.status() == MemberStatus.up()) {
-                up++;
-            }
-        }
-        return up;
-    }
 
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 
     private static String callId() {
         return UUID.randomUUID() + "@proxy-test";

@@ -53,4 +53,42 @@ final class TestNodes {
             throw new IllegalStateException(e);
         }
     }
+
+    /**
+     * Two nodes of one pool in this JVM (one Cassandra keyspace), node 2 seeded by node 1; returns
+     * once both see two Up members (fails after 30 s).
+     */
+    static SwitchboardNode[] startPair(String keyspace, String extra) {
+        TestCassandra.session(keyspace);
+        int p1 = freePort();
+        int p2 = freePort();
+        SwitchboardNode node1 = SwitchboardNode.start(NodeConfig.fromString(config("node-1", keyspace, p1, extra)));
+        SwitchboardNode node2 = SwitchboardNode.start(NodeConfig.fromString(config("node-2", keyspace, p2, extra
+                + "\nswitchboard.cluster.seed-nodes = [\"127.0.0.1:" + p1 + "\"]\n")));
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+        while (upMembers(node1) < 2 || upMembers(node2) < 2) {
+            if (System.nanoTime() > deadline) {
+                node2.close();
+                node1.close();
+                throw new AssertionError("two Up members within 30 s");
+            }
+            try {
+                Thread.sleep(100); // polling the membership, with the deadline above
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted");
+            }
+        }
+        return new SwitchboardNode[] {node1, node2};
+    }
+
+    private static int upMembers(SwitchboardNode n) {
+        int up = 0;
+        for (var m : org.apache.pekko.cluster.typed.Cluster.get(n.system()).state().getMembers()) {
+            if (m.status() == org.apache.pekko.cluster.MemberStatus.up()) {
+                up++;
+            }
+        }
+        return up;
+    }
 }
