@@ -71,7 +71,15 @@ public final class PresentityEntity {
     }
 
     /** A PUBLISH from the SIP edge, already parsed and interpreted. */
-    public record Publish(PublishRequest request, ActorRef<PublishReply> replyTo) implements Command {
+    /**
+     * @param deadline when the asking edge stops waiting and answers 503; a PUBLISH that reaches
+     *                 the entity later (held by sharding while the entity moved off a dead node) is
+     *                 not applied, since its client was told it failed and will retry it. Null: none.
+     */
+    public record Publish(PublishRequest request, Instant deadline, ActorRef<PublishReply> replyTo) implements Command {
+        public Publish(PublishRequest request, ActorRef<PublishReply> replyTo) {
+            this(request, null, replyTo);
+        }
     }
 
     /** The registrar's view of the presentity's endpoints changed (registration drives presence). */
@@ -375,6 +383,12 @@ public final class PresentityEntity {
 
         private void onPublish(Publish publish) {
             Instant now = now();
+            if (publish.deadline() != null && now.isAfter(publish.deadline())) {
+                // RFC 3903 entity-tags are single-use: applying a request its client already saw fail
+                // would make the client's retry (same SIP-If-Match) get 412.
+                publish.replyTo().tell(new Unavailable("PUBLISH arrived after its deadline"));
+                return;
+            }
             PublishDecision decision = settings.rules().decide(publications, publish.request(), newEtag(), now);
             if (decision instanceof PublishDecision.Rejected r) {
                 publish.replyTo().tell(new PublishRefused(r.status(), r.reason(), r.minExpires()));

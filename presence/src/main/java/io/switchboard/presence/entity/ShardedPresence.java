@@ -64,7 +64,9 @@ public final class ShardedPresence implements PresentityClient, PresentityEntity
 
     @Override
     public CompletionStage<PresentityEntity.PublishReply> publish(String p, PublishRequest request) {
-        return inline(presentity(p).ask(replyTo -> new PresentityEntity.Publish(request, replyTo), askTimeout));
+        // a margin before the ask's own timeout, so an answer sent just in time still reaches the edge
+        Instant deadline = Instant.now().plus(askTimeout.minus(askTimeout.dividedBy(5)));
+        return inline(presentity(p).ask(replyTo -> new PresentityEntity.Publish(request, deadline, replyTo), askTimeout));
     }
 
     @Override

@@ -103,6 +103,20 @@ class PresentityEntityTest {
     // ---------------------------------------------------------------- write-through (DESIGN rule 2)
 
     @Test
+    void a_publish_arriving_after_its_deadline_is_not_applied_its_client_was_told_it_failed() {
+        register(ALICE, "ep-1");
+        ActorRef<PresentityEntity.Command> entity = alice(Duration.ofMillis(50));
+        TestProbe<PresentityEntity.PublishReply> probe = KIT.createTestProbe();
+        entity.tell(new PresentityEntity.Publish(Pidf.initial(ALICE, "ep-1", "busy", null), Instant.now().minusSeconds(1),
+                probe.getRef()));
+        assertThat(probe.receiveMessage(LONG)).isInstanceOf(PresentityEntity.Unavailable.class);
+        assertThat(presence.presentityStore.publications(ALICE)).as("nothing stored").isEmpty();
+        entity.tell(new PresentityEntity.Publish(Pidf.initial(ALICE, "ep-1", "busy", null), Instant.now().plusSeconds(5),
+                probe.getRef()));
+        assertThat(probe.receiveMessage(LONG)).as("within its deadline").isInstanceOf(PresentityEntity.Published.class);
+    }
+
+    @Test
     void publish_is_answered_only_after_the_store_acknowledged() {
         register(ALICE, "ep-1");
         ActorRef<PresentityEntity.Command> entity = alice(Duration.ZERO);
