@@ -1,0 +1,35 @@
+package io.switchboard.entity;
+
+/**
+ * A message a {@link WriteThroughEntity} accepts. Each entity's sealed {@code Command} interface
+ * extends this one, so the shared lifecycle can treat every command alike without a type switch
+ * per entity.
+ */
+public interface EntityCommand {
+
+    /**
+     * Tells the sender that the entity could not take this command and that nothing changed: the
+     * entity's queue is full, its state could not be loaded, or it is being stopped to move to
+     * another node. A command with a reply answers it (typically with an {@code Unavailable}
+     * carrying {@code reason}, which the SIP edge turns into 503 + Retry-After) and returns true.
+     *
+     * <p>The default returns false: the command expects no answer (an acknowledgement, a
+     * notification from another entity, a message the entity sent itself). Such a command is
+     * never dropped to bound the queue, since nobody would learn that it was lost; it waits like
+     * any other.
+     */
+    default boolean refuse(String reason) {
+        return false;
+    }
+
+    /**
+     * Whether this command waits while a store write is in flight. True (the default) for anything
+     * that reads or changes stored state, so each command is decided on the state its predecessor
+     * left (rule 2 of docs/architecture.md). A command that touches no stored row (an
+     * acknowledgement, a change of transient state) may return false and is handled at once; if it
+     * does start a write, that write queues behind the one in flight.
+     */
+    default boolean waitsForWrite() {
+        return true;
+    }
+}

@@ -1,0 +1,32 @@
+package io.switchboard.entity;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * What the shared lifecycle of a {@link WriteThroughEntity} needs, one instance per entity type
+ * and node.
+ *
+ * @param clock            the time given to the entity's domain rules and deadlines
+ * @param passivateAfter   how long an entity that holds nothing must be quiet before it asks its
+ *                         shard to stop it (its state is in the store; the next message loads it)
+ * @param maxHeld          how many commands may wait while a load or write is in flight; beyond
+ *                         it a command that can be answered is refused at once (back-pressure
+ *                         instead of unbounded memory)
+ * @param storeUnavailable the reason given to waiting commands when the store cannot be read or
+ *                         written, e.g. "Bindings store unavailable"
+ */
+public record EntitySettings(Clock clock, Duration passivateAfter, int maxHeld, String storeUnavailable) {
+
+    public EntitySettings {
+        Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(storeUnavailable, "storeUnavailable");
+        if (passivateAfter == null || passivateAfter.isNegative() || passivateAfter.isZero()) {
+            throw new IllegalArgumentException("passivateAfter must be positive, was " + passivateAfter);
+        }
+        if (maxHeld < 1) {
+            throw new IllegalArgumentException("maxHeld must be at least 1, was " + maxHeld);
+        }
+    }
+}

@@ -1,0 +1,376 @@
+package io.switchboard.entity;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+import org.apache.pekko.actor.Cancellable;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.ExtensibleBehavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.Signal;
+import org.apache.pekko.actor.typed.TypedActorContext;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+
+/**
+ * The one lifecycle every sharded, write-through entity shares (docs/architecture.md, "The
+ * write-through entity"). A subclass supplies its load, its command handling, its deadlines and
+ * whether it holds anything; this class does the rest:
+ *
+ * <ol>
+ *   <li><b>Load on start.</b> {@link #load()} runs once; commands arriving meanwhile wait, in
+ *       order. A failed load refuses every waiting command and stops the entity: the next
+ *       message starts a fresh one that loads again.</li>
+ *   <li><b>Write through, one at a time.</b> {@link #write} starts a store write; the caller's
+ *       continuation (typically: install the new state, reply) runs only after the store
+ *       acknowledged it. While a write is in flight commands wait (unless
+ *       {@link EntityCommand#waitsForWrite()} says otherwise), so each is decided on the state its
+ *       predecessor left. A write asked for while one is in flight starts after it, in order: at
+ *       most one write per entity is ever in flight.</li>
+ *   <li><b>Bounded waiting.</b> At most {@link EntitySettings#maxHeld()} commands wait; beyond it
+ *       a command that can be answered is refused at once with a clear reason.</li>
+ *   <li><b>One timer.</b> The subclass reports its earliest deadline ({@link #nextDeadline()});
+ *       one timer fires at the earlier of it and the idle check, and {@link #onDeadline} runs.</li>
+ *   <li><b>Passivation.</b> An entity that {@link #holdsNothing() holds nothing} and received no
+ *       command for {@link EntitySettings#passivateAfter()} asks its shard to stop it.</li>
+ *   <li><b>Hand-off.</b> Sharding stops the entity with {@link ShardedEntities#STOP} (set with
+ *       {@code Entity.withStopMessage}). A write in flight is finished and answered first; commands
+ *       still waiting are refused so their clients retry against the next owner at once.</li>
+ * </ol>
+ *
+ * <p>Written for memory: a node holds one instance per user (100,000 and more). The phase is a
+ * field, not a behaviour built per transition; the waiting queue exists only while something
+ * waits; there is no per-entity {@code StashBuffer} or {@code TimerScheduler}, only one
+ * {@code scheduleOnce} at a time. Timer messages are idempotent, so one cancelled too late to stop
+ * its delivery does no harm.
+ *
+ * @param <C> the entity's command type
+ * @param <L> what {@link #load()} yields
+ */
+public abstract class WriteThroughEntity<C extends EntityCommand, L> extends ExtensibleBehavior<C> {
+
+    private static final byte LOADING = 0;
+    private static final byte IDLE = 1;
+    private static final byte WRITING = 2;
+    private static final long NONE = Long.MAX_VALUE;
+
+    protected final String key;
+    protected final ActorContext<C> ctx;
+    private final EntitySettings lifecycle;
+    private final ActorRef<ClusterSharding.ShardCommand> shard;
+    /** The same actor, typed to also accept this class's own messages (all are EntityCommands). */
+    private final ActorRef<EntityCommand> self;
+
+    private byte phase = LOADING;
+    private boolean stopping;
+    /** Received a command since the idle check was armed. */
+    private boolean touched;
+    /** Commands waiting for a load or write, oldest first; null when none wait. */
+    private ArrayDeque<C> held;
+    /** Writes asked for while one was in flight, oldest first; null when none. */
+    private ArrayDeque<Write> queuedWrites;
+    private Cancellable timer;
+    /** System.nanoTime() at which {@link #timer} fires, or NONE. */
+    private long timerAt = NONE;
+    /** System.nanoTime() at which to check for passivation, or NONE. */
+    private long idleAt = NONE;
+
+    @SuppressWarnings("unchecked")
+    protected WriteThroughEntity(String key, EntitySettings lifecycle, ActorRef<ClusterSharding.ShardCommand> shard,
+                                 ActorContext<C> ctx) {
+        this.key = key;
+        this.lifecycle = lifecycle;
+        this.shard = shard;
+        this.ctx = ctx;
+        this.self = (ActorRef<EntityCommand>) (ActorRef<?>) ctx.getSelf();
+    }
+
+    // ---- what a subclass provides ------------------------------------------------------------
+
+    /** Reads the entity's stored state; called once, when the entity starts. */
+    protected abstract CompletionStage<L> load();
+
+    /** Installs the loaded state; commands that waited for it are handled next. */
+    protected abstract void onLoaded(L loaded);
+
+    /** Handles one command, with the state loaded and no write in flight (see {@link EntityCommand#waitsForWrite()}). */
+    protected abstract void handle(C command);
+
+    /** The earliest instant at which {@link #onDeadline} must run (expiry, retry, ...), or null for none. */
+    protected Instant nextDeadline() {
+        return null;
+    }
+
+    /** Called when {@link #nextDeadline()} has come, with the state loaded and no write in flight. */
+    protected void onDeadline(Instant now) {
+    }
+
+    /** Whether everything this entity holds is in the store, so it may stop when idle. */
+    protected boolean holdsNothing() {
+        return true;
+    }
+
+    /** Called each time the entity becomes idle (no write in flight, nothing waiting). */
+    protected void onIdle() {
+    }
+
+    /** Called once the entity has stopped, for whatever reason: release what others were told. */
+    protected void onStopped() {
+    }
+
+    // ---- what a subclass uses ----------------------------------------------------------------
+
+    /** The entity's clock, as the domain rules see it. */
+    protected final Instant now() {
+        return lifecycle.clock().instant();
+    }
+
+    /**
+     * Writes to the store and runs {@code onWritten} once it acknowledged, or {@code onFailed} if
+     * it did not (the write may or may not have been applied: change nothing in memory, tell the
+     * client to retry; the next load reconciles). {@code io} is called only when no other write of
+     * this entity is in flight.
+     */
+    protected final void write(Supplier<? extends CompletionStage<?>> io, Runnable onWritten, Consumer<Throwable> onFailed) {
+        Write w = new Write(io, onWritten, onFailed);
+        if (phase == WRITING) {
+            if (queuedWrites == null) {
+                queuedWrites = new ArrayDeque<>(2);
+            }
+            queuedWrites.add(w);
+            return;
+        }
+        start(w);
+    }
+
+    /** Whether a write of this entity is in flight. */
+    protected final boolean writing() {
+        return phase == WRITING;
+    }
+
+    /** Re-reads {@link #nextDeadline()} now, e.g. after a change made outside a command. */
+    protected final void deadlinesChanged() {
+        rearm();
+    }
+
+    // ---- the lifecycle -----------------------------------------------------------------------
+
+    /** Starts the load; call from {@code Behaviors.setup}: {@code Behaviors.setup(ctx -> new X(...).start())}. */
+    public final Behavior<C> start() {
+        CompletionStage<L> loading;
+        try {
+            loading = load();
+        } catch (RuntimeException e) {
+            loading = java.util.concurrent.CompletableFuture.failedFuture(e);
+        }
+        loading.whenComplete((loaded, failure) -> self.tell(failure != null ? new LoadFailed(failure) : new Loaded(loaded)));
+        return this;
+    }
+
+    @Override
+    public final Behavior<C> receive(TypedActorContext<C> context, C command) {
+        Object m = command;
+        if (m instanceof Tick) {
+            onTick();
+        } else if (m instanceof Written written) {
+            finishWrite(written.write, null);
+        } else if (m instanceof WriteFailed failed) {
+            finishWrite(failed.write, failed.cause);
+        } else if (m == ShardedEntities.STOP) {
+            stopping = true;
+            if (phase != WRITING) {
+                return stopNow();
+            }
+        } else if (m instanceof Loaded loaded) {
+            onLoadedMessage(loaded);
+        } else if (m instanceof LoadFailed failed) {
+            ctx.getLog().warn("Loading {} failed: {}", key, failed.cause.toString());
+            refuseHeld(lifecycle.storeUnavailable());
+            return Behaviors.stopped();
+        } else {
+            touched = true;
+            if (phase == IDLE || (phase == WRITING && !command.waitsForWrite())) {
+                handle(command);
+            } else {
+                hold(command);
+            }
+        }
+        if (stopping && phase != WRITING) {
+            return stopNow();
+        }
+        rearm();
+        return this;
+    }
+
+    @Override
+    public final Behavior<C> receiveSignal(TypedActorContext<C> context, Signal signal) {
+        if (signal instanceof PostStop) {
+            cancelTimer(); // the scheduler would otherwise keep this entity reachable until it fires
+            onStopped();
+        }
+        return this;
+    }
+
+    @SuppressWarnings("unchecked")
+    private void onLoadedMessage(Loaded loaded) {
+        onLoaded((L) loaded.value);
+        becomeIdle();
+    }
+
+    private void start(Write w) {
+        phase = WRITING;
+        CompletionStage<?> io;
+        try {
+            io = w.io.get();
+        } catch (RuntimeException e) {
+            io = java.util.concurrent.CompletableFuture.failedFuture(e);
+        }
+        io.whenComplete((ok, failure) -> self.tell(failure != null ? new WriteFailed(w, failure) : new Written(w)));
+    }
+
+    private void finishWrite(Write w, Throwable failure) {
+        // The next queued write starts before this one's continuation runs, so a continuation that
+        // writes again queues behind it and the order of writes is the order they were asked for.
+        phase = IDLE;
+        if (queuedWrites != null && !queuedWrites.isEmpty()) {
+            start(queuedWrites.poll());
+        }
+        if (failure == null) {
+            w.onWritten.run();
+        } else {
+            ctx.getLog().warn("Writing {} failed: {}", key, failure.toString());
+            w.onFailed.accept(failure);
+        }
+        if (phase == IDLE) {
+            becomeIdle();
+        }
+    }
+
+    /** Handles waiting commands in arrival order until one starts a write again. */
+    private void becomeIdle() {
+        phase = IDLE;
+        if (stopping) {
+            return;
+        }
+        while (phase == IDLE && held != null && !held.isEmpty()) {
+            handle(held.poll());
+        }
+        if (held != null && held.isEmpty()) {
+            held = null;
+        }
+        if (phase == IDLE) {
+            onIdle();
+        }
+    }
+
+    private void hold(C command) {
+        if (held == null) {
+            held = new ArrayDeque<>(4);
+        } else if (held.size() >= lifecycle.maxHeld() && command.refuse("Too many pending requests for " + key)) {
+            return;
+        }
+        held.add(command);
+    }
+
+    private void refuseHeld(String reason) {
+        if (held != null) {
+            for (C c : held) {
+                c.refuse(reason);
+            }
+            held = null;
+        }
+    }
+
+    private Behavior<C> stopNow() {
+        // Sharding hands the entity over (rebalance, rolling restart, passivation): what waits here
+        // would be lost with this actor, so its senders are told now and retry at the next owner.
+        refuseHeld("Moving to another node, try again");
+        return Behaviors.stopped();
+    }
+
+    private void onTick() {
+        timer = null;
+        timerAt = NONE;
+        if (phase != IDLE) {
+            return; // re-armed when the load or write ends
+        }
+        Instant deadline = nextDeadline();
+        if (deadline != null && !deadline.isAfter(now())) {
+            onDeadline(now());
+        }
+        if (idleAt != NONE && System.nanoTime() - idleAt >= 0) {
+            idleAt = NONE;
+            if (!touched && phase == IDLE && held == null && holdsNothing()) {
+                // everything is in the store; the next message starts the entity again and loads it
+                shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
+            }
+        }
+    }
+
+    /** Arms the one timer at the earliest of the entity's deadline and the idle check. */
+    private void rearm() {
+        if (phase != IDLE || stopping) {
+            return;
+        }
+        long nanoNow = System.nanoTime();
+        long at = NONE;
+        Instant deadline = nextDeadline();
+        if (deadline != null) {
+            long delay = Math.max(0, Duration.between(now(), deadline).toNanos());
+            at = nanoNow + delay;
+        }
+        if (held == null && holdsNothing()) {
+            if (idleAt == NONE) {
+                idleAt = nanoNow + lifecycle.passivateAfter().toNanos();
+                touched = false;
+            }
+            at = Math.min(at, idleAt);
+        } else {
+            idleAt = NONE;
+        }
+        if (at == NONE) {
+            cancelTimer();
+            return;
+        }
+        // Re-arm only to fire earlier: a timer that fires too early finds nothing due and re-arms.
+        if (timer != null && timerAt - at <= 0) {
+            return;
+        }
+        cancelTimer();
+        timerAt = at;
+        timer = ctx.scheduleOnce(Duration.ofNanos(Math.max(0, at - nanoNow)), self, Tick.INSTANCE);
+    }
+
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel();
+            timer = null;
+        }
+        timerAt = NONE;
+    }
+
+    // ---- this class's own messages: never cross the network ---------------------------------
+
+    private record Write(Supplier<? extends CompletionStage<?>> io, Runnable onWritten, Consumer<Throwable> onFailed) {
+    }
+
+    private record Loaded(Object value) implements EntityCommand {
+    }
+
+    private record LoadFailed(Throwable cause) implements EntityCommand {
+    }
+
+    private record Written(Write write) implements EntityCommand {
+    }
+
+    private record WriteFailed(Write write, Throwable cause) implements EntityCommand {
+    }
+
+    private enum Tick implements EntityCommand { INSTANCE }
+}
