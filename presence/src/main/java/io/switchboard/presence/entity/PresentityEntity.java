@@ -3,7 +3,6 @@ package io.switchboard.presence.entity;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -13,26 +12,23 @@ import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
-import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.ExtensibleBehavior;
-import org.apache.pekko.actor.typed.PostStop;
-import org.apache.pekko.actor.typed.Signal;
-import org.apache.pekko.actor.typed.TypedActorContext;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
+import io.switchboard.entity.EntityCommand;
+import io.switchboard.entity.EntitySettings;
+import io.switchboard.entity.ShardedEntities;
+import io.switchboard.entity.WriteThroughEntity;
 import io.switchboard.presence.domain.AccessLevel;
 import io.switchboard.presence.domain.AccessPolicy;
 import io.switchboard.presence.domain.Aggregate;
 import io.switchboard.presence.domain.Aggregation;
 import io.switchboard.presence.domain.CustomStates;
-import io.switchboard.presence.domain.PidfDocument;
 import io.switchboard.presence.domain.PidfParser;
 import io.switchboard.presence.domain.PidfWriter;
 import io.switchboard.presence.domain.PresenceView;
@@ -48,9 +44,10 @@ import io.switchboard.presence.store.AccessStore;
 import io.switchboard.presence.store.PresentityStore;
 
 /**
- * The one owner, cluster-wide, of a presentity's presence (DESIGN rule 1): its publications
- * (RFC 3903), its registered endpoints (told by the registrar), its access levels, the set of
- * watchers, and the aggregate (DOMAIN.md availability model) computed from them.
+ * The one owner, cluster-wide, of a presentity's presence (docs/architecture.md, rule 1): its
+ * publications (RFC 3903), its registered endpoints (told by the registrar), its access levels,
+ * the set of watchers, and the aggregate ({@link Aggregation}) computed from them. A user of
+ * {@link WriteThroughEntity}.
  *
  * <p>It does not hold SIP dialogs: each watcher's own {@link WatcherEntity} does. On every change
  * of the aggregate it sends each watcher the view that watcher's access level allows, rendered
@@ -60,23 +57,31 @@ import io.switchboard.presence.store.PresentityStore;
  * watchers can cause is bounded by (watchers / interval), whatever the rate of publications.
  *
  * <p>Writes follow rule 2: a PUBLISH is answered, and its state sent to watchers, only after
- * Cassandra has the publication. Commands arriving while a load or write is in flight wait.
+ * Cassandra has the publication. Commands arriving while a load or write is in flight wait, except
+ * acknowledgements and endpoint changes, which touch no stored row.
  */
 public final class PresentityEntity {
 
     public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "presentity");
 
-    public sealed interface Command permits Publish, EndpointsChanged, Watch, Unwatch, Ack, GetView, GetAccess,
-            SetAccess, Revoke, Internal {
+    public sealed interface Command extends EntityCommand permits Publish, EndpointsChanged, Watch, Unwatch, Ack, GetView,
+            GetAccess, SetAccess, Revoke {
     }
 
-    /** A PUBLISH from the SIP edge, already parsed and interpreted. */
     /**
+     * A PUBLISH from the SIP edge, already parsed and interpreted.
+     *
      * @param deadline when the asking edge stops waiting and answers 503; a PUBLISH that reaches
      *                 the entity later (held by sharding while the entity moved off a dead node) is
      *                 not applied, since its client was told it failed and will retry it. Null: none.
      */
     public record Publish(PublishRequest request, Instant deadline, ActorRef<PublishReply> replyTo) implements Command {
+        @Override
+        public boolean refuse(String reason) {
+            replyTo.tell(new Unavailable(reason));
+            return true;
+        }
+
         public Publish(PublishRequest request, ActorRef<PublishReply> replyTo) {
             this(request, null, replyTo);
         }
@@ -84,10 +89,21 @@ public final class PresentityEntity {
 
     /** The registrar's view of the presentity's endpoints changed (registration drives presence). */
     public record EndpointsChanged(List<Endpoint> endpoints) implements Command {
+        @Override
+        public boolean waitsForWrite() {
+            return false; // changes no stored row
+        }
+
     }
 
     /** A watcher's entity starts or extends watching; the answer carries what it may see now. */
     public record Watch(String watcher, Instant expiresAt, ActorRef<WatchReply> replyTo) implements Command {
+        @Override
+        public boolean refuse(String reason) {
+            replyTo.tell(new Unavailable(reason));
+            return true;
+        }
+
     }
 
     /** The watcher no longer has any subscription to this presentity. */
@@ -96,17 +112,40 @@ public final class PresentityEntity {
 
     /** The watcher's entity has the view of {@code version}. */
     public record Ack(String watcher, long version) implements Command {
+        @Override
+        public boolean waitsForWrite() {
+            return false; // changes no stored row
+        }
+
     }
 
     /** What {@code watcher} sees now; null watcher = the full view. */
     public record GetView(String watcher, ActorRef<ViewReply> replyTo) implements Command {
+        @Override
+        public boolean refuse(String reason) {
+            replyTo.tell(new Unavailable(reason));
+            return true;
+        }
+
     }
 
     public record GetAccess(ActorRef<AccessReply> replyTo) implements Command {
+        @Override
+        public boolean refuse(String reason) {
+            replyTo.tell(new Unavailable(reason));
+            return true;
+        }
+
     }
 
     /** Sets (or, level null, removes) the level of a watcher AOR or domain; affected watchers are re-notified at once. */
     public record SetAccess(String key, AccessLevel level, ActorRef<AccessReply> replyTo) implements Command {
+        @Override
+        public boolean refuse(String reason) {
+            replyTo.tell(new Unavailable(reason));
+            return true;
+        }
+
     }
 
     /**
@@ -116,6 +155,12 @@ public final class PresentityEntity {
      * state behind Offline, this tells the watcher that it lost access.
      */
     public record Revoke(String watcher, ActorRef<AccessReply> replyTo) implements Command {
+        @Override
+        public boolean refuse(String reason) {
+            replyTo.tell(new Unavailable(reason));
+            return true;
+        }
+
     }
 
     public sealed interface PublishReply permits Published, PublishRefused, Unavailable {
@@ -148,28 +193,17 @@ public final class PresentityEntity {
     public record CurrentAccess(AccessPolicy policy) implements AccessReply {
     }
 
-    sealed interface Internal extends Command permits Loaded, LoadFailed, Written, WriteFailed, Tick {
+    /** What a presentity loads when it starts. */
+    record Loaded(PresentityStore.Loaded stored, AccessPolicy policy, List<Endpoint> endpoints) {
     }
-
-    record Loaded(PresentityStore.Loaded stored, AccessPolicy policy, List<Endpoint> endpoints) implements Internal {
-    }
-
-    record LoadFailed(Throwable cause) implements Internal {
-    }
-
-    /** A write finished; {@code then} applies its effect on the entity's thread. */
-    record Written(Runnable then) implements Internal {
-    }
-
-    record WriteFailed(Throwable cause, Runnable onFailure) implements Internal {
-    }
-
-    enum Tick implements Internal { EXPIRY, FANOUT, RETRY, IDLE }
 
     /** Where a presentity's state goes and comes from; one per node. */
     public record Settings(PresentityStore store, AccessStore access, Function<String, CompletionStage<List<Endpoint>>> endpoints,
                            WatcherNotifier watchers, PublishRules rules, CustomStates customStates, Set<String> domains,
                            Duration coalesce, Duration retry, Duration passivateAfter, int stashCapacity, Clock clock) {
+        EntitySettings lifecycle() {
+            return new EntitySettings(clock, passivateAfter, stashCapacity, STORE_UNAVAILABLE);
+        }
     }
 
     /** How views reach watchers' entities (cluster sharding in the node, a probe in tests). */
@@ -180,17 +214,24 @@ public final class PresentityEntity {
         void revoked(String watcher, String presentity);
     }
 
+    private static final String STORE_UNAVAILABLE = "Presence store unavailable";
+
     private PresentityEntity() {
     }
 
     public static void init(ActorSystem<?> system, Settings settings) {
-        ClusterSharding.get(system).init(Entity.of(ENTITY_KEY,
-                ctx -> create(ctx.getEntityId(), settings, ctx.getShard())));
+        EntitySettings lifecycle = settings.lifecycle();
+        ShardedEntities.init(system, ENTITY_KEY, (presentity, shard) -> create(presentity, settings, lifecycle, shard));
     }
 
     public static Behavior<Command> create(String presentity, Settings settings,
                                            ActorRef<ClusterSharding.ShardCommand> shard) {
-        return Behaviors.setup(ctx -> new Instance(presentity, settings, shard, ctx).start());
+        return create(presentity, settings, settings.lifecycle(), shard);
+    }
+
+    private static Behavior<Command> create(String presentity, Settings settings, EntitySettings lifecycle,
+                                            ActorRef<ClusterSharding.ShardCommand> shard) {
+        return Behaviors.setup(ctx -> new Instance(presentity, settings, lifecycle, shard, ctx).start());
     }
 
     /** Per watcher: until when it watches, and which version it has acknowledged. */
@@ -204,14 +245,8 @@ public final class PresentityEntity {
         }
     }
 
-    private static final class Instance extends ExtensibleBehavior<Command> {
-        private enum State { LOADING, IDLE, WRITING }
-
-        private final String presentity;
+    private static final class Instance extends WriteThroughEntity<Command, Loaded> {
         private final Settings settings;
-        private final ActorRef<ClusterSharding.ShardCommand> shard;
-        private final ActorContext<Command> ctx;
-        private State state = State.LOADING;
         private List<Publication> publications = List.of();
         private List<Endpoint> endpoints = List.of();
         private AccessPolicy policy = AccessPolicy.DEFAULT;
@@ -221,88 +256,35 @@ public final class PresentityEntity {
         private final Map<AccessLevel, Rendered> rendered = new EnumMap<>(AccessLevel.class);
         private long version;
         private Instant lastFanout = Instant.EPOCH;
-        private boolean fanoutPending;
-        private ArrayDeque<Command> held;
-        private Cancellable expiryTimer;
-        private Cancellable fanoutTimer;
-        private Cancellable retryTimer;
-        private Cancellable idleTimer;
-        private Instant lastActivity = Instant.EPOCH;
+        /** The earliest expiry of a publication or a watcher, or null. */
+        private Instant expiryDue;
+        /** When the coalesced fan-out of a pending change is due, or null. */
+        private Instant fanoutDue;
+        /** When views not yet acknowledged are sent again, or null. */
+        private Instant retryDue;
 
         private record Rendered(PresenceView view, String pidf) {
         }
 
-        Instance(String presentity, Settings settings, ActorRef<ClusterSharding.ShardCommand> shard,
+        Instance(String presentity, Settings settings, EntitySettings lifecycle, ActorRef<ClusterSharding.ShardCommand> shard,
                  ActorContext<Command> ctx) {
-            this.presentity = presentity;
+            super(presentity, lifecycle, shard, ctx);
             this.settings = settings;
-            this.shard = shard;
-            this.ctx = ctx;
         }
 
-        Behavior<Command> start() {
-            CompletionStage<PresentityStore.Loaded> stored = settings.store().loadPresentity(presentity);
-            CompletionStage<AccessPolicy> access = settings.access().load(presentity);
-            CompletionStage<List<Endpoint>> registered = settings.endpoints().apply(presentity);
-            ctx.pipeToSelf(stored.thenCombine(access, (s, a) -> new Object[] {s, a})
-                            .thenCombine(registered, (sa, e) -> new Loaded((PresentityStore.Loaded) sa[0], (AccessPolicy) sa[1], e)),
-                    (loaded, failure) -> failure != null ? new LoadFailed(failure) : loaded);
+        @Override
+        protected CompletionStage<Loaded> load() {
             // a clock-based start keeps versions rising across reloads on other nodes
             version = settings.clock().millis();
-            return this;
+            CompletionStage<PresentityStore.Loaded> stored = settings.store().loadPresentity(key);
+            CompletionStage<AccessPolicy> access = settings.access().load(key);
+            CompletionStage<List<Endpoint>> registered = settings.endpoints().apply(key);
+            return stored.thenCombine(access, (s, a) -> new Loaded(s, a, List.of()))
+                    .thenCombine(registered, (sa, e) -> new Loaded(sa.stored(), sa.policy(), e));
         }
 
         @Override
-        public Behavior<Command> receive(TypedActorContext<Command> context, Command command) {
-            switch (state) {
-                case LOADING -> {
-                    if (command instanceof Loaded loaded) {
-                        onLoaded(loaded);
-                        return becomeIdle();
-                    }
-                    if (command instanceof LoadFailed failed) {
-                        ctx.getLog().warn("Loading presence of {} failed: {}", presentity, failed.cause().toString());
-                        refuseHeld("Presence store unavailable");
-                        return Behaviors.stopped();
-                    }
-                    return hold(command);
-                }
-                case WRITING -> {
-                    if (command instanceof Written written) {
-                        written.then().run();
-                        return becomeIdle();
-                    }
-                    if (command instanceof WriteFailed failed) {
-                        ctx.getLog().warn("Writing presence of {} failed: {}", presentity, failed.cause().toString());
-                        failed.onFailure().run();
-                        return becomeIdle();
-                    }
-                    if (command instanceof Tick || command instanceof Ack || command instanceof EndpointsChanged) {
-                        return onIdle(command); // touch no stored row: safe during a write
-                    }
-                    return hold(command);
-                }
-                default -> {
-                    return onIdle(command);
-                }
-            }
-        }
-
-        @Override
-        public Behavior<Command> receiveSignal(TypedActorContext<Command> context, Signal signal) {
-            if (signal instanceof org.apache.pekko.actor.typed.internal.PoisonPill) {
-                return Behaviors.stopped(); // sharding hand-off: the next owner loads the stored state
-            }
-            if (signal instanceof PostStop) {
-                cancel(expiryTimer);
-                cancel(fanoutTimer);
-                cancel(retryTimer);
-                cancel(idleTimer);
-            }
-            return this;
-        }
-
-        private void onLoaded(Loaded loaded) {
+        protected void onLoaded(Loaded loaded) {
             Instant now = now();
             List<Publication> pubs = new ArrayList<>();
             for (PresentityStore.StoredPublication sp : loaded.stored().publications()) {
@@ -328,23 +310,20 @@ public final class PresentityEntity {
             if (!watchers.isEmpty()) {
                 changed();
             }
-            armExpiry();
+            recomputeExpiry();
         }
 
         private PublishedState interpret(String body) {
             PidfParser.Result parsed = PidfParser.parse(body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
             if (parsed instanceof PidfParser.Ok ok) {
-                return interpretDocument(ok.document());
+                Publications.Interpretation i = Publications.interpret(ok.document(), settings.customStates());
+                return i instanceof Publications.Interpretation.Ok interpreted ? interpreted.state() : null;
             }
             return null;
         }
 
-        private PublishedState interpretDocument(PidfDocument doc) {
-            Publications.Interpretation i = Publications.interpret(doc, settings.customStates());
-            return i instanceof Publications.Interpretation.Ok ok ? ok.state() : null;
-        }
-
-        private Behavior<Command> onIdle(Command command) {
+        @Override
+        protected void handle(Command command) {
             if (command instanceof Publish publish) {
                 onPublish(publish);
             } else if (command instanceof EndpointsChanged e) {
@@ -354,7 +333,8 @@ public final class PresentityEntity {
                 onWatch(watch);
             } else if (command instanceof Unwatch unwatch) {
                 if (watchers.remove(unwatch.watcher()) != null) {
-                    write(settings.store().removeWatcher(presentity, unwatch.watcher()), () -> { }, () -> { });
+                    recomputeExpiry();
+                    write(() -> settings.store().removeWatcher(key, unwatch.watcher()), () -> { }, failure -> { });
                 }
             } else if (command instanceof Ack ack) {
                 WatcherState w = watchers.get(ack.watcher());
@@ -363,7 +343,7 @@ public final class PresentityEntity {
                 }
             } else if (command instanceof GetView get) {
                 get.replyTo().tell(new CurrentView(get.watcher() == null
-                        ? WatcherView.view(presentity, aggregate, AccessLevel.FRIENDS_AND_FAMILY)
+                        ? WatcherView.view(key, aggregate, AccessLevel.FRIENDS_AND_FAMILY)
                         : render(levelOf(get.watcher())).view()));
             } else if (command instanceof GetAccess get) {
                 get.replyTo().tell(new CurrentAccess(policy));
@@ -371,14 +351,7 @@ public final class PresentityEntity {
                 onSetAccess(set);
             } else if (command instanceof Revoke revoke) {
                 onRevoke(revoke);
-            } else if (command instanceof Tick tick) {
-                onTick(tick);
             }
-            if (!(command instanceof Tick)) {
-                lastActivity = now();
-            }
-            armIdle();
-            return this;
         }
 
         private void onPublish(Publish publish) {
@@ -395,17 +368,18 @@ public final class PresentityEntity {
                 return;
             }
             PublishDecision.Accepted a = (PublishDecision.Accepted) decision;
-            CompletionStage<Void> io = a.written() == null
-                    ? settings.store().removePublication(presentity, a.removedEtag())
-                    : settings.store().putPublication(presentity, new PresentityStore.StoredPublication(a.written().etag(),
-                            a.written().endpoint(), a.written().body(), a.written().publishedAt(), a.written().expiresAt()),
-                            a.removedEtag(), now);
-            write(io, () -> {
-                publications = a.publications();
-                publish.replyTo().tell(new Published(a.etag(), a.expires()));
-                recompute();
-                armExpiry();
-            }, () -> publish.replyTo().tell(new Unavailable("Presence store unavailable")));
+            write(() -> a.written() == null
+                            ? settings.store().removePublication(key, a.removedEtag())
+                            : settings.store().putPublication(key, new PresentityStore.StoredPublication(a.written().etag(),
+                                    a.written().endpoint(), a.written().body(), a.written().publishedAt(), a.written().expiresAt()),
+                                    a.removedEtag(), now),
+                    () -> {
+                        publications = a.publications();
+                        publish.replyTo().tell(new Published(a.etag(), a.expires()));
+                        recompute();
+                        recomputeExpiry();
+                    },
+                    failure -> publish.replyTo().tell(new Unavailable(STORE_UNAVAILABLE)));
         }
 
         private void onWatch(Watch watch) {
@@ -415,11 +389,12 @@ public final class PresentityEntity {
                 replyWatching(watch); // already stored for at least that long
                 return;
             }
-            write(settings.store().putWatcher(presentity, watch.watcher(), watch.expiresAt(), now), () -> {
+            write(() -> settings.store().putWatcher(key, watch.watcher(), watch.expiresAt(), now), () -> {
                 WatcherState w = watchers.computeIfAbsent(watch.watcher(), k -> new WatcherState(watch.expiresAt()));
                 w.expiresAt = watch.expiresAt();
+                recomputeExpiry();
                 replyWatching(watch);
-            }, () -> watch.replyTo().tell(new Unavailable("Presence store unavailable")));
+            }, failure -> watch.replyTo().tell(new Unavailable(STORE_UNAVAILABLE)));
         }
 
         private void replyWatching(Watch watch) {
@@ -428,71 +403,82 @@ public final class PresentityEntity {
             if (w != null) {
                 w.acked = Math.max(w.acked, version);
             }
-            watch.replyTo().tell(new Watching(presentity, version, r.view(), r.pidf()));
+            watch.replyTo().tell(new Watching(key, version, r.view(), r.pidf()));
         }
 
         private void onSetAccess(SetAccess set) {
             AccessPolicy next = policy.with(set.key(), set.level());
-            CompletionStage<Void> io = set.level() == null
-                    ? settings.access().remove(presentity, set.key())
-                    : settings.access().set(presentity, set.key(), set.level());
-            write(io, () -> {
-                policy = next;
-                set.replyTo().tell(new CurrentAccess(next));
-                // a changed level re-notifies the affected watchers at once (their view may differ)
-                version++;
-                rendered.clear();
-                fanout(true);
-            }, () -> set.replyTo().tell(new Unavailable("Presence store unavailable")));
+            write(() -> set.level() == null
+                            ? settings.access().remove(key, set.key())
+                            : settings.access().set(key, set.key(), set.level()),
+                    () -> {
+                        policy = next;
+                        set.replyTo().tell(new CurrentAccess(next));
+                        // a changed level re-notifies the affected watchers at once (their view may differ)
+                        version++;
+                        rendered.clear();
+                        fanout(true);
+                    },
+                    failure -> set.replyTo().tell(new Unavailable(STORE_UNAVAILABLE)));
         }
 
+        /**
+         * Two rows in two tables, written in an order that leaves nothing half-applied: first the
+         * block (from then on the watcher sees Offline, in memory as in the store), then the watcher's
+         * row goes and its subscriptions end. If the second write fails the operator is told so, the
+         * watcher stays blocked, and repeating the revoke completes it.
+         */
         private void onRevoke(Revoke revoke) {
-            String key = revoke.watcher().toLowerCase(java.util.Locale.ROOT);
-            AccessPolicy next = policy.with(key, AccessLevel.BLOCKED);
-            CompletionStage<Void> io = settings.access().set(presentity, key, AccessLevel.BLOCKED)
-                    .thenCompose(v -> settings.store().removeWatcher(presentity, revoke.watcher()));
-            write(io, () -> {
-                policy = next;
+            String blocked = revoke.watcher().toLowerCase(java.util.Locale.ROOT);
+            write(() -> settings.access().set(key, blocked, AccessLevel.BLOCKED), () -> {
+                policy = policy.with(blocked, AccessLevel.BLOCKED);
                 rendered.clear();
-                watchers.remove(revoke.watcher());
-                settings.watchers().revoked(revoke.watcher(), presentity);
-                revoke.replyTo().tell(new CurrentAccess(next));
-            }, () -> revoke.replyTo().tell(new Unavailable("Presence store unavailable")));
+                write(() -> settings.store().removeWatcher(key, revoke.watcher()), () -> {
+                    watchers.remove(revoke.watcher());
+                    recomputeExpiry();
+                    settings.watchers().revoked(revoke.watcher(), key);
+                    revoke.replyTo().tell(new CurrentAccess(policy));
+                }, failure -> revoke.replyTo().tell(new Unavailable(STORE_UNAVAILABLE)));
+            }, failure -> revoke.replyTo().tell(new Unavailable(STORE_UNAVAILABLE)));
         }
 
-        private void onTick(Tick tick) {
-            Instant now = now();
-            switch (tick) {
-                case EXPIRY -> {
-                    expiryTimer = null;
-                    List<Publication> live = PublishRules.active(publications, now);
-                    if (live.size() != publications.size()) {
-                        publications = live;
-                        recompute();
-                    }
-                    watchers.values().removeIf(w -> !w.expiresAt.isAfter(now));
-                    armExpiry();
+        @Override
+        protected Instant nextDeadline() {
+            return earliest(earliest(expiryDue, fanoutDue), retryDue);
+        }
+
+        @Override
+        protected void onDeadline(Instant now) {
+            if (expiryDue != null && !expiryDue.isAfter(now)) {
+                List<Publication> live = PublishRules.active(publications, now);
+                if (live.size() != publications.size()) {
+                    publications = live;
+                    recompute();
                 }
-                case FANOUT -> {
-                    fanoutTimer = null;
-                    if (fanoutPending) {
-                        fanout(false);
-                    }
-                }
-                case RETRY -> {
-                    retryTimer = null;
-                    resendUnacknowledged(now);
-                }
-                case IDLE -> {
-                    idleTimer = null;
-                    boolean quiet = Duration.between(lastActivity, now).compareTo(settings.passivateAfter()) >= 0;
-                    boolean allAcked = watchers.values().stream().allMatch(w -> w.acked >= version);
-                    if (quiet && allAcked && publications.isEmpty() && state == State.IDLE && held == null) {
-                        // everything is in Cassandra; the next message loads it again
-                        shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
-                    }
+                watchers.values().removeIf(w -> !w.expiresAt.isAfter(now));
+                recomputeExpiry();
+            }
+            if (fanoutDue != null && !fanoutDue.isAfter(now)) {
+                fanout(false);
+            }
+            if (retryDue != null && !retryDue.isAfter(now)) {
+                retryDue = null;
+                resendUnacknowledged(now);
+            }
+        }
+
+        /** Everything is in Cassandra once no publication is live and every watcher has the current view. */
+        @Override
+        protected boolean holdsNothing() {
+            if (!publications.isEmpty()) {
+                return false;
+            }
+            for (WatcherState w : watchers.values()) {
+                if (w.acked < version) {
+                    return false;
                 }
             }
+            return true;
         }
 
         /** Recomputes the aggregate; a change goes out to the watchers, coalesced. */
@@ -511,19 +497,15 @@ public final class PresentityEntity {
             Instant now = now();
             if (Duration.between(lastFanout, now).compareTo(settings.coalesce()) >= 0) {
                 fanout(false);
-            } else {
-                fanoutPending = true;
-                if (fanoutTimer == null) {
-                    fanoutTimer = ctx.scheduleOnce(Duration.between(now, lastFanout.plus(settings.coalesce())),
-                            ctx.getSelf(), Tick.FANOUT);
-                }
+            } else if (fanoutDue == null) {
+                fanoutDue = lastFanout.plus(settings.coalesce());
             }
         }
 
-        /** Sends the current view to every watcher that has not acknowledged it. */
+        /** Sends the current view to every watcher that has not acknowledged it (all: to every watcher). */
         private void fanout(boolean all) {
-            ctx.getLog().debug("{} version {} ({}) to {} watchers", presentity, version, aggregate.availability(), watchers.size());
-            fanoutPending = false;
+            ctx.getLog().debug("{} version {} ({}) to {} watchers", key, version, aggregate.availability(), watchers.size());
+            fanoutDue = null;
             Instant now = now();
             lastFanout = now;
             for (Map.Entry<String, WatcherState> e : watchers.entrySet()) {
@@ -532,13 +514,13 @@ public final class PresentityEntity {
                     send(e.getKey(), w, now);
                 }
             }
-            armRetry();
+            armRetry(now);
         }
 
         private void send(String watcher, WatcherState w, Instant now) {
             Rendered r = render(levelOf(watcher));
             w.sentAt = now;
-            settings.watchers().changed(watcher, presentity, version, r.view(), r.pidf());
+            settings.watchers().changed(watcher, key, version, r.view(), r.pidf());
         }
 
         private void resendUnacknowledged(Instant now) {
@@ -548,30 +530,40 @@ public final class PresentityEntity {
                     send(e.getKey(), w, now);
                 }
             }
-            armRetry();
+            armRetry(now);
         }
 
-        private void armRetry() {
-            boolean unacked = false;
+        private void armRetry(Instant now) {
+            if (retryDue != null) {
+                return;
+            }
             for (WatcherState w : watchers.values()) {
                 if (w.acked < version) {
-                    unacked = true;
-                    break;
+                    retryDue = now.plus(settings.retry());
+                    return;
                 }
             }
-            if (unacked && retryTimer == null) {
-                retryTimer = ctx.scheduleOnce(settings.retry(), ctx.getSelf(), Tick.RETRY);
+        }
+
+        private void recomputeExpiry() {
+            Instant earliest = null;
+            for (Publication p : publications) {
+                earliest = earliest(earliest, p.expiresAt());
             }
+            for (WatcherState w : watchers.values()) {
+                earliest = earliest(earliest, w.expiresAt);
+            }
+            expiryDue = earliest;
         }
 
         private AccessLevel levelOf(String watcher) {
-            return policy.levelFor(presentity, watcher, settings.domains());
+            return policy.levelFor(key, watcher, settings.domains());
         }
 
         private Rendered render(AccessLevel level) {
             Rendered r = rendered.get(level);
             if (r == null) {
-                PresenceView view = WatcherView.view(presentity, aggregate, level);
+                PresenceView view = WatcherView.view(key, aggregate, level);
                 r = new Rendered(view, PidfWriter.write(view));
                 rendered.put(level, r);
             }
@@ -594,90 +586,8 @@ public final class PresentityEntity {
             return sources;
         }
 
-        private void write(CompletionStage<Void> io, Runnable then, Runnable onFailure) {
-            ctx.pipeToSelf(io, (ok, failure) -> failure != null ? new WriteFailed(failure, onFailure) : new Written(then));
-            state = State.WRITING;
-        }
-
-        private Behavior<Command> becomeIdle() {
-            state = State.IDLE;
-            while (state == State.IDLE && held != null && !held.isEmpty()) {
-                onIdle(held.poll());
-            }
-            if (held != null && held.isEmpty()) {
-                held = null;
-            }
-            return this;
-        }
-
-        private Behavior<Command> hold(Command command) {
-            if (command instanceof Tick) {
-                return this; // re-armed after the load
-            }
-            if (held == null) {
-                held = new ArrayDeque<>(4);
-            } else if (held.size() >= settings.stashCapacity()) {
-                refuse(command, "Too many pending requests for " + presentity);
-                return this;
-            }
-            held.add(command);
-            return this;
-        }
-
-        private void refuseHeld(String reason) {
-            if (held != null) {
-                held.forEach(c -> refuse(c, reason));
-                held = null;
-            }
-        }
-
-        private static void refuse(Command c, String reason) {
-            Unavailable u = new Unavailable(reason);
-            if (c instanceof Publish p) {
-                p.replyTo().tell(u);
-            } else if (c instanceof Watch w) {
-                w.replyTo().tell(u);
-            } else if (c instanceof GetView g) {
-                g.replyTo().tell(u);
-            } else if (c instanceof GetAccess g) {
-                g.replyTo().tell(u);
-            } else if (c instanceof SetAccess s) {
-                s.replyTo().tell(u);
-            } else if (c instanceof Revoke r) {
-                r.replyTo().tell(u);
-            }
-        }
-
-        private void armExpiry() {
-            cancel(expiryTimer);
-            expiryTimer = null;
-            Instant earliest = null;
-            for (Publication p : publications) {
-                earliest = earliest == null || p.expiresAt().isBefore(earliest) ? p.expiresAt() : earliest;
-            }
-            for (WatcherState w : watchers.values()) {
-                earliest = earliest == null || w.expiresAt.isBefore(earliest) ? w.expiresAt : earliest;
-            }
-            if (earliest != null) {
-                Duration d = Duration.between(now(), earliest);
-                expiryTimer = ctx.scheduleOnce(d.isNegative() ? Duration.ZERO : d, ctx.getSelf(), Tick.EXPIRY);
-            }
-        }
-
-        private void armIdle() {
-            if (idleTimer == null && publications.isEmpty()) {
-                idleTimer = ctx.scheduleOnce(settings.passivateAfter(), ctx.getSelf(), Tick.IDLE);
-            }
-        }
-
-        private static void cancel(Cancellable c) {
-            if (c != null) {
-                c.cancel();
-            }
-        }
-
-        private Instant now() {
-            return settings.clock().instant();
+        private static Instant earliest(Instant a, Instant b) {
+            return a == null ? b : b == null || a.isBefore(b) ? a : b;
         }
 
         /** Entity-tags need only be unique per presentity: only the authenticated presentity can PUBLISH. */
