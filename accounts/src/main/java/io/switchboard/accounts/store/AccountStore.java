@@ -6,7 +6,7 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * Where accounts live. All calls are asynchronous so the registrar's SIP threads never wait on
- * storage (DESIGN rule 4); a failed stage means infrastructure trouble, never "not found".
+ * storage (docs/architecture.md, rule 4); a failed stage means infrastructure trouble, never "not found".
  *
  * <p>Keys are canonical: {@code domain} lower-case as in {@link Account#domain()}, {@code user}
  * exactly as in {@link Account#user()} (user parts are case-sensitive). Parse what clients send

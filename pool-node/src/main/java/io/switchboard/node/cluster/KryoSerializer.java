@@ -10,7 +10,7 @@ import com.esotericsoftware.kryo.io.Output;
 import com.esotericsoftware.kryo.util.Pool;
 
 /**
- * Pekko serializer for cluster messages (DESIGN rule 7) over Kryo. Every class that may cross the
+ * Pekko serializer for cluster messages (docs/architecture.md, rule 7) over Kryo. Every class that may cross the
  * wire is registered in {@link KryoRegistrations} with a fixed id, so the bytes carry small integers
  * instead of class names and an unregistered class fails loudly in tests rather than silently on
  * the wire. Kryo instances are not thread-safe: a pool hands one to each serialization.

@@ -26,7 +26,7 @@ import org.apache.pekko.cluster.typed.Subscribe;
  * <p>Each member carries its node id as the role {@code node:<id>} (see {@link PekkoSettings}). A small
  * actor folds the cluster's member and reachability events into an immutable {@link Snapshot} and
  * publishes it through a volatile field, so {@link #isAvailable} is one volatile read and a hash lookup:
- * cheap enough for a JAIN-SIP thread per forwarded request (DESIGN rule 4), with no ask and no lock.
+ * cheap enough for a JAIN-SIP thread per forwarded request (docs/architecture.md, rule 4), with no ask and no lock.
  *
  * <p>"Unreachable" is the cluster's reachability as published in events: a member some member's failure
  * detector currently suspects. That is a little stricter than this node's own detector alone, which is the

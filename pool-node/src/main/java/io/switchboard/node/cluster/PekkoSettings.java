@@ -11,7 +11,7 @@ import io.switchboard.node.config.NodeConfig;
 public final class PekkoSettings {
 
     /**
-     * The Kryo serializer and the message types it carries between nodes (DESIGN rule 7), as the
+     * The Kryo serializer and the message types it carries between nodes (docs/architecture.md, rule 7), as the
      * {@code pekko.actor} settings; shared with the serializer's tests so they check the real list.
      */
     public static final String SERIALIZATION = """

@@ -9,7 +9,7 @@ import io.switchboard.proxy.domain.TargetPlanner;
 import io.switchboard.sip.flow.FlowTokens;
 
 /**
- * The proxy's view of the pool (DESIGN rule 6): which nodes are live ({@link NodeDirectory}) and
+ * The proxy's view of the pool (docs/architecture.md, rule 6): which nodes are live ({@link NodeDirectory}) and
  * where their SIP UDP port is.
  *
  * <p>Every node joins the cluster with a role {@code sip-node:<id>@<host>:<udp port>}. Requests

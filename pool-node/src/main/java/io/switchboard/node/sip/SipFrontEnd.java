@@ -405,7 +405,7 @@ public final class SipFrontEnd implements SipListener {
         }
     }
 
-    /** Where the request came from and on which connection (DESIGN rule 6, RFC 5626 section 5.2). */
+    /** Where the request came from and on which connection (docs/architecture.md, rule 6; RFC 5626 section 5.2). */
     private Flow flowOf(Request request) {
         SIPMessage m = (SIPMessage) request;
         ViaHeader via = (ViaHeader) request.getHeader(ViaHeader.NAME);
@@ -470,6 +470,6 @@ public final class SipFrontEnd implements SipListener {
 
     @Override
     public void processDialogTerminated(DialogTerminatedEvent event) {
-        // automatic dialog support is off (DESIGN rule 5)
+        // automatic dialog support is off (docs/architecture.md, rule 5)
     }
 }

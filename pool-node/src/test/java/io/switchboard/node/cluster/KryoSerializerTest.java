@@ -26,7 +26,7 @@ import io.switchboard.registrar.domain.RegisterDecision;
 import io.switchboard.registrar.domain.RegisterRequest;
 import io.switchboard.registrar.entity.RegistrarEntity;
 
-/** Every message that crosses nodes goes through Kryo and comes back equal (DESIGN rule 7). */
+/** Every message that crosses nodes goes through Kryo and comes back equal (docs/architecture.md, rule 7). */
 class KryoSerializerTest {
 
     static final ActorTestKit KIT = ActorTestKit.create(

@@ -10,8 +10,8 @@ import java.util.Set;
 import java.util.function.Predicate;
 
 /**
- * Combines everything a user's endpoints say into one {@link Aggregate} (DOMAIN.md "Presence",
- * issue 4 item 3). Product rules, each tested in {@code AggregationTest}:
+ * Combines everything a user's endpoints say into one {@link Aggregate} (the Skype for Business
+ * aggregation model, issue 4 item 3). Product rules, each tested in {@code AggregationTest}:
  *
  * <ol>
  *   <li><b>Not registered</b> (the user has no binding left) &rarr; {@link Availability#OFFLINE},

@@ -7,7 +7,8 @@ import java.util.Locale;
  * state, and the range of numbers that mean that state. Lower is more available. The aggregate
  * of a user's presence is one of these; watchers see its number and token.
  *
- * <p>Numbers and ranges from DOMAIN.md (the Skype for Business presence model).
+ * <p>Numbers and ranges of the Skype for Business presence model, so clients written for it
+ * read ours unchanged.
  */
 public enum Availability {
     AVAILABLE(3500, 0, 4499, "available"),

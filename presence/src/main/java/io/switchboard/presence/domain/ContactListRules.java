@@ -8,7 +8,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * What a contact list may hold (DOMAIN.md, Presence; limits as in Lync / Skype for Business):
+ * What a contact list may hold (limits as in Lync / Skype for Business):
  * <ul>
  *   <li>a contact URI is {@code sip:user@domain}: no parameters, headers, port or escapes, so one
  *       contact has one spelling (it is a row key). The domain is lower-cased (RFC 3261 section

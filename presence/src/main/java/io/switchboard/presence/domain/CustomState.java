@@ -1,7 +1,7 @@
 package io.switchboard.presence.domain;
 
 /**
- * One of a policy's custom states (DOMAIN.md: up to 4, text up to 64 characters, each mapped onto
+ * One of a policy's custom states (as in Skype for Business: up to 4, text up to 64 characters, each mapped onto
  * Available, Busy or Do Not Disturb). Only {@link CustomStates#of} checks these limits, so a
  * {@code CustomState} on its own may be invalid; one held by a {@link CustomStates} never is.
  *

@@ -9,7 +9,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * A policy's custom states, checked against DOMAIN.md: at most {@value #MAX_STATES}, ids 1 to
+ * A policy's custom states, with the Skype for Business limits: at most {@value #MAX_STATES}, ids 1 to
  * {@value #MAX_STATES} without duplicates, a non-blank text of at most {@value #MAX_TEXT}
  * characters (counted as Unicode code points, so an emoji is one character) without control
  * characters (the text goes into NOTIFY bodies and one-line client labels), each mapped onto

@@ -2,7 +2,7 @@ package io.switchboard.presence.domain;
 
 /**
  * What an endpoint itself reports about its user's activity, ordered from most to least active
- * (DOMAIN.md: Active > Inactive > Unknown > Away > Off). The aggregate follows the most active
+ * (the Skype for Business order: Active > Inactive > Unknown > Away > Off). The aggregate follows the most active
  * endpoint, so a phone that is in use outranks a PC left idle.
  */
 public enum MachineState {

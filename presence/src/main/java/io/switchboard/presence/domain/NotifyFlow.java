@@ -6,7 +6,7 @@ import java.util.Objects;
 /**
  * Where a subscriber's SUBSCRIBE arrived, so NOTIFYs can reach it the same way: UDP subscribers
  * at their Contact from any node; TCP/TLS subscribers only over their connection, held by one
- * node (DESIGN rule 6), through that node when another one sends.
+ * node (docs/architecture.md, rule 6), through that node when another one sends.
  *
  * @param transport  udp, tcp or tls
  * @param sourceHost the subscriber's address as seen by the node

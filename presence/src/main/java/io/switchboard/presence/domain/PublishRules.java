@@ -19,8 +19,8 @@ import java.util.List;
  *       lowered; absent means the default (RFC 3903 section 4.1: one hour for presence).</li>
  * </ul>
  *
- * The server stamps {@code publishedAt} itself when a body is set (DOMAIN.md: clients' clocks
- * are not trusted for ordering user states).
+ * The server stamps {@code publishedAt} itself when a body is set: clients' clocks are not
+ * trusted for ordering user states.
  */
 public final class PublishRules {
 

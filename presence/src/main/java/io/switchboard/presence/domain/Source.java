@@ -11,8 +11,8 @@ import java.util.Objects;
  *                    breaks ties between equal {@code publishedAt} (see {@link Aggregation})
  * @param state       what it says
  * @param publishedAt the server's time stamp of the publication (or registration), never a time
- *                    the client sent: clients' clocks disagree (DOMAIN.md: the server stamps
- *                    publication times itself)
+ *                    the client sent: clients' clocks disagree, so the server stamps
+ *                    publication times itself
  */
 public record Source(String endpoint, PublishedState state, Instant publishedAt) {
 

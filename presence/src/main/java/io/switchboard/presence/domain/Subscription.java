@@ -6,7 +6,7 @@ import java.util.Objects;
 
 /**
  * A watcher's subscription as the notifier's side of a SIP dialog (RFC 6665 section 4.2). All of
- * it is stored (DESIGN rule 5) so that any node can go on sending NOTIFYs in the same dialog
+ * it is stored (docs/architecture.md, rule 5) so that any node can go on sending NOTIFYs in the same dialog
  * after the node that held it is lost: the watcher never has to subscribe again.
  *
  * @param watcher      the subscriber's AOR (From URI without parameters): the owning entity's key
@@ -17,7 +17,7 @@ import java.util.Objects;
  * @param remoteUri    the subscriber's From URI, our To in NOTIFYs
  * @param remoteTarget the subscriber's Contact: the Request-URI of our NOTIFYs (RFC 3261 section 12.1.1)
  * @param routeSet     the Record-Route values of the SUBSCRIBE in order (section 12.1.1)
- * @param flow         the connection the SUBSCRIBE came in on, for TCP/TLS subscribers (DESIGN rule 6)
+ * @param flow         the connection the SUBSCRIBE came in on, for TCP/TLS subscribers (docs/architecture.md, rule 6)
  * @param eventId      the {@code id} parameter of the Event header, or null
  * @param resources    the presentities watched: one for a plain subscription, several for a list
  * @param listUri      for a resource list subscription (RFC 4662) the list's URI, else null

@@ -4,8 +4,8 @@ import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * A state the user set explicitly, overriding what their endpoints report (DOMAIN.md: explicit
- * user states override machine state).
+ * A state the user set explicitly, overriding what their endpoints report (explicit user states
+ * override machine state).
  *
  * @param availability null for "automatic" (follow the endpoints' machine state again); otherwise
  *                     {@link Availability#BUSY}, {@link Availability#DO_NOT_DISTURB},

@@ -52,7 +52,7 @@ public final class PresenceSip {
 
     private static final Logger LOG = LoggerFactory.getLogger(PresenceSip.class);
     public static final String EVENT = "presence";
-    /** DOMAIN.md: a presence document is ~4 KB, 25 KB at most. */
+    /** A presence document is about 4 KB; 25 KB is the most we accept (larger gets 413). */
     public static final int MAX_BODY = 25 * 1024;
     private static final String PIDF = "application/pidf+xml";
 

@@ -36,7 +36,7 @@ import io.switchboard.proxy.sip.ProxyIdentity;
  * Sends NOTIFYs from this node in stored dialogs, with JAIN-SIP client transactions (so UDP
  * retransmission and Timer F are the RI's), and tells the caller what came of each one.
  *
- * <p>Where a NOTIFY goes (DESIGN rule 6): a subscriber over UDP at its Contact (through its route
+ * <p>Where a NOTIFY goes (docs/architecture.md, rule 6): a subscriber over UDP at its Contact (through its route
  * set, if any) from whichever node sends; a subscriber over TCP/TLS into its connection, directly
  * when this node holds it, else through the node that does, with a Route carrying the flow token
  * ({@link TargetPlanner#flowRoute}), as the proxy does for calls. When that node is not up, the

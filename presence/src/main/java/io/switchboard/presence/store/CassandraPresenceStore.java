@@ -23,7 +23,7 @@ import io.switchboard.presence.domain.Subscription;
 /**
  * Both presence stores on Cassandra ({@code presence/schema.cql}). Statements are prepared once;
  * every call is asynchronous; TTLs are whole seconds rounded up, so a row never leaves before
- * the entity's own timer (DESIGN rule 3).
+ * the entity's own timer (docs/architecture.md, rule 3).
  */
 public final class CassandraPresenceStore implements PresentityStore, SubscriptionStore {
 

@@ -7,7 +7,7 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * What a presentity's entity keeps in Cassandra: its publications and who watches it. Only that
- * entity writes these rows (DESIGN rule 1).
+ * entity writes these rows (docs/architecture.md, rule 1).
  */
 public interface PresentityStore {
 

@@ -6,7 +6,7 @@ import java.util.concurrent.CompletionStage;
 
 import io.switchboard.presence.domain.Subscription;
 
-/** A watcher's subscription dialogs; only the watcher's entity writes them (DESIGN rule 1). */
+/** A watcher's subscription dialogs; only the watcher's entity writes them (docs/architecture.md, rule 1). */
 public interface SubscriptionStore {
 
     CompletionStage<List<Subscription>> loadSubscriptions(String watcher);

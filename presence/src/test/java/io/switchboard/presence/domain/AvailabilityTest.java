@@ -11,7 +11,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** The availability scale of DOMAIN.md "Presence": numbers and the ranges they stand for. */
+/** The availability scale of the Skype for Business presence model: numbers and the ranges they stand for. */
 class AvailabilityTest {
 
     static Stream<Arguments> boundaries() {

@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import io.switchboard.presence.domain.CustomStates.Validated;
 
-/** DOMAIN.md: up to 4 custom states, text up to 64 characters, mapped onto Available, Busy or DND. */
+/** Up to 4 custom states, text up to 64 characters, mapped onto Available, Busy or DND (as in Skype for Business). */
 class CustomStatesTest {
 
     static final CustomState HOME = new CustomState(1, "Working from home", Availability.AVAILABLE);

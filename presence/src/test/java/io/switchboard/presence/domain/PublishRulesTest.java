@@ -75,7 +75,7 @@ class PublishRulesTest {
                             assertThat(a.expires()).isEqualTo(600);
                             assertThat(a.publications()).containsExactly(a.written());
                         })),
-                Arguments.of("DOMAIN.md: publishedAt is the server's time of the PUBLISH, not the client's",
+                Arguments.of("publishedAt is the server's time of the PUBLISH, not the client's",
                         List.of(A), initial(600), accepted(a -> assertThat(a.written().publishedAt()).isEqualTo(NOW))),
                 Arguments.of("RFC 3903 s6 step 5: an initial PUBLISH without a body is refused 400",
                         List.of(), new PublishRequest(null, 600, null, null, "ep-new"), rejected(400, 0)),

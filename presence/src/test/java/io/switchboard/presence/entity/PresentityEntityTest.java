@@ -22,7 +22,7 @@ import io.switchboard.presence.store.PresentityStore;
 
 /**
  * A presentity's entity with in-memory stores and a recording watcher notifier: write-through
- * (DESIGN rule 2), aggregation driven by registrations and PUBLISH, coalesced fan-out, and
+ * (docs/architecture.md, rule 2), aggregation driven by registrations and PUBLISH, coalesced fan-out, and
  * access changes.
  */
 class PresentityEntityTest {
@@ -100,7 +100,7 @@ class PresentityEntityTest {
         });
     }
 
-    // ---------------------------------------------------------------- write-through (DESIGN rule 2)
+    // ---------------------------------------------------------------- write-through (docs/architecture.md, rule 2)
 
     @Test
     void a_publish_arriving_after_its_deadline_is_not_applied_its_client_was_told_it_failed() {
@@ -244,7 +244,7 @@ class PresentityEntityTest {
         assertThat(presence.fanoutsTo(BOB)).as("no resend after the ack").hasSize(acked);
     }
 
-    // ---------------------------------------------------------------- aggregation (DOMAIN.md)
+    // ---------------------------------------------------------------- aggregation (Skype for Business model)
 
     @Test
     void registration_and_publish_drive_what_watchers_see() {

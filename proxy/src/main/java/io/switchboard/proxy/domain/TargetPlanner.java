@@ -12,7 +12,7 @@ import io.switchboard.registrar.domain.Flow;
  * Turns a user's bindings into fork branches (RFC 3261 section 16.5: every contact is a target;
  * we fork to all of them in parallel so every endpoint rings).
  *
- * <p>Connections are node-local (DESIGN rule 6, RFC 5626 section 5.3): a binding made over TCP or
+ * <p>Connections are node-local (docs/architecture.md, rule 6; RFC 5626 section 5.3): a binding made over TCP or
  * TLS is reached over its flow, directly when this node holds it, else through the node that does
  * (a Route to that node carrying the flow token). A binding whose node is not a live pool member
  * is a failed flow: skipped until the client registers again, and the fork carries on with the

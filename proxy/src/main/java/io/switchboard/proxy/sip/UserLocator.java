@@ -16,7 +16,7 @@ import io.switchboard.registrar.entity.RegistrarEntity;
  * {@link RegistrarClient#readingThroughToStore} that is the AOR's entity (the single writer, so it
  * has the latest) or, when the entity does not answer within the lookup timeout because the node
  * that owned it has just died and the cluster has not moved it yet, Cassandra, where every binding
- * a client was told about is (DESIGN rule 2). Calls then reach users of a dead node within the
+ * a client was told about is (docs/architecture.md, rule 2). Calls then reach users of a dead node within the
  * lookup timeout rather than after the failure detector, the Split Brain Resolver and the shard
  * hand-over (10-20 s together).
  */

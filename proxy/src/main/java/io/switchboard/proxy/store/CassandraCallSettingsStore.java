@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Call settings in the Cassandra table of {@value #SCHEMA_RESOURCE}, one row per AOR, plain CQL
- * columns (DESIGN.md rule 7) so the table can gain columns without a migration.
+ * columns (docs/architecture.md, rule 7) so the table can gain columns without a migration.
  *
  * <p>Statements are prepared once, in the constructor, and are idempotent (an upsert of all
  * columns, a delete, a read), so the driver may retry them. Consistency is the session's default.

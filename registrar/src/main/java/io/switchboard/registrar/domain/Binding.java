@@ -17,7 +17,7 @@ import java.util.Objects;
  * @param instanceId  RFC 5626 / RFC 5627 {@code +sip.instance} (e.g. {@code <urn:uuid:...>}), or null
  * @param regId       RFC 5626 {@code reg-id}, or 0 when absent
  * @param path        Path header values to reach the contact (RFC 3327), first hop first
- * @param flow        where the REGISTER arrived: transport, source and node (DESIGN rule 6)
+ * @param flow        where the REGISTER arrived: transport, source and node (docs/architecture.md, rule 6)
  * @param userAgent   User-Agent header, for operators
  * @param registeredAt when the binding was first created (kept across refreshes)
  */

@@ -1,7 +1,7 @@
 package io.switchboard.registrar.domain;
 
 /**
- * The connection a REGISTER arrived on. Connections are node-local (DESIGN rule 6): a binding
+ * The connection a REGISTER arrived on. Connections are node-local (docs/architecture.md, rule 6): a binding
  * made over TCP or TLS can only be reached through {@code node}, while a UDP binding can be
  * reached from any node.
  *

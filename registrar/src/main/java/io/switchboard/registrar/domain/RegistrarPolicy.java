@@ -1,8 +1,8 @@
 package io.switchboard.registrar.domain;
 
 /**
- * Operator settings of the registrar. Defaults follow the Lync / Skype for Business registrar
- * (DOMAIN.md): expiry 300..900 s, default 600 s, at most 8 endpoints per user.
+ * Operator settings of the registrar. Defaults follow the Lync / Skype for Business registrar:
+ * expiry 300..900 s, default 600 s, at most 8 endpoints per user.
  *
  * @param minExpires     shorter requests get 423 Interval Too Brief with Min-Expires (RFC 3261 section 10.3 step 7)
  * @param maxExpires     longer requests are shortened to this (the 200 OK tells the client)

@@ -15,7 +15,7 @@ import io.switchboard.registrar.domain.RegisterRequest;
  *
  * <p>Callbacks chained with the non-async methods ({@code whenComplete}, {@code thenApply}, ...)
  * run on the thread that completes the stage: the dispatcher thread of the entity that replied,
- * or the scheduler thread for a timeout. They must not block (DESIGN rule 4), like every callback
+ * or the scheduler thread for a timeout. They must not block (docs/architecture.md, rule 4), like every callback
  * in the node.
  */
 public interface RegistrarClient {
@@ -45,7 +45,7 @@ public interface RegistrarClient {
     /**
      * Reads bindings from the entity, and from Cassandra when the entity does not answer in time
      * (its node just died and the cluster has not moved it yet: about 10-20 s). Every binding a
-     * client was told about is in the store (DESIGN rule 2), so lookups (routing, the admin
+     * client was told about is in the store (docs/architecture.md, rule 2), so lookups (routing, the admin
      * listing) keep working through a node loss; REGISTERs still go to the entity only, the single
      * writer (rule 1). Expired rows the store may still return are left out.
      */

@@ -8,8 +8,9 @@ import io.switchboard.registrar.domain.Binding;
 import io.switchboard.registrar.domain.BindingKey;
 
 /**
- * Durable bindings. Only the registrar entity of an AOR calls {@link #write} for it (DESIGN
- * rule 1), and it answers the client only once the returned stage completes (rule 2).
+ * Durable bindings. Only the registrar entity of an AOR calls {@link #write} for it
+ * (docs/architecture.md, rule 1: single writer), and it answers the client only once the returned
+ * stage completes (rule 2: durable before success).
  */
 public interface BindingStore {
 

@@ -8,7 +8,7 @@ import java.util.Objects;
  * A connection (or, for UDP, a 5-tuple) a client reached this pool through, as RFC 5626 section 5.2
  * defines a flow: which node holds it, on which transport, between which local and remote
  * address and port. Requests for a binding made over TCP/TLS must be sent back through the node
- * and connection in the flow (DESIGN rule 6), because NATs and firewalls only let them in there.
+ * and connection in the flow (docs/architecture.md, rule 6), because NATs and firewalls only let them in there.
  *
  * @param transport upper-cased ("UDP", "TCP", "TLS", "WS", "WSS", "SCTP"), as JAIN-SIP names them
  */

@@ -27,7 +27,8 @@ import java.util.Set;
  * header. A REGISTER over TCP with a garbled Contact would reach the registrar as a REGISTER without
  * Contact, which RFC 3261 section 10.3 treats as a query for the bindings - the client would be
  * told "200 OK" and never learn its registration failed. With this parser the adapter sees the bad
- * header on every transport and can answer 400 (DESIGN: malformed -> 400 at the edge).
+ * header on every transport and can answer 400: a malformed request is answered 400 at the edge,
+ * before any entity is asked.
  *
  * <p>Everything else is the RI's behaviour, unchanged: when the RI passes its own listener (UDP)
  * that listener is used; a malformed first line or unparseable header name still fails the whole

@@ -15,7 +15,7 @@ import java.util.Optional;
  * @param threadPoolSize        {@code gov.nist.javax.sip.THREAD_POOL_SIZE}: threads that parse and
  *                              deliver UDP messages, and (JVM-wide, first stack wins) the executor
  *                              the NIO TCP/TLS parser hands messages to, keyed by Call-ID. Listeners
- *                              never block (DESIGN rule 4), so a small multiple of the cores is right
+ *                              never block (docs/architecture.md, rule 4), so a small multiple of the cores is right
  * @param maxMessageSize        {@code MAX_MESSAGE_SIZE}: larger requests get 413 (TCP) or are dropped
  * @param maxServerTransactions load shedding: with more server transactions than this, new
  *                              out-of-dialog requests (not BYE, ACK, PRACK, CANCEL, nothing with a To

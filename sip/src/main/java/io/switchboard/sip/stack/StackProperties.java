@@ -17,7 +17,7 @@ final class StackProperties {
     static Properties of(SipStackSettings s) {
         Properties p = new Properties();
         p.setProperty("javax.sip.STACK_NAME", s.stackName());
-        // DESIGN rule 5: dialog state lives in the entities, never in the RI's in-memory Dialogs
+        // docs/architecture.md, rule 5: dialog state lives in the entities, never in the RI's in-memory Dialogs
         p.setProperty("javax.sip.AUTOMATIC_DIALOG_SUPPORT", "off");
         // log4j-free logging (the RI's default LogWriter needs log4j 1.x)
         p.setProperty("gov.nist.javax.sip.STACK_LOGGER", Slf4jStackLogger.class.getName());
@@ -30,7 +30,7 @@ final class StackProperties {
         p.setProperty("gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY", PatchedNioMessageProcessorFactory.class.getName());
         // TCP/TLS keep malformed optional headers as "unrecognized" like UDP instead of dropping them
         p.setProperty("gov.nist.javax.sip.MESSAGE_PARSER_FACTORY", KeepBadHeadersParserFactory.class.getName());
-        // connect outgoing TCP/TLS in the selector, not on the sending thread (DESIGN rule 4: a
+        // connect outgoing TCP/TLS in the selector, not on the sending thread (docs/architecture.md, rule 4: a
         // sender must never block for a connect timeout); failures arrive as processIOException
         p.setProperty("gov.nist.javax.sip.NIO_BLOCKING_MODE", "NONBLOCKING");
         p.setProperty("gov.nist.javax.sip.NIO_MAX_SOCKET_IDLE_TIME", Long.toString(s.connectionIdleTimeout().toMillis()));
@@ -42,7 +42,7 @@ final class StackProperties {
         // and answers new out-of-dialog requests 503 above it, so clients fail over to another node
         p.setProperty("gov.nist.javax.sip.MAX_SERVER_TRANSACTIONS", Integer.toString(s.maxServerTransactions()));
         p.setProperty("gov.nist.javax.sip.SIP_MESSAGE_VALVE", "gov.nist.javax.sip.stack.CongestionControlMessageValve");
-        // RFC 5626 / DESIGN rule 6: keep the connections clients opened to us, and reuse them to
+        // RFC 5626 / docs/architecture.md, rule 6: keep the connections clients opened to us, and reuse them to
         // send requests back (a NAT lets nothing else in); reuse our own outgoing connections too
         p.setProperty("gov.nist.javax.sip.CACHE_SERVER_CONNECTIONS", "true");
         p.setProperty("gov.nist.javax.sip.CACHE_CLIENT_CONNECTIONS", "true");
