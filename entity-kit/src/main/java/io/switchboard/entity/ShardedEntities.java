@@ -39,9 +39,13 @@ public final class ShardedEntities {
         return Entity.of(key, ctx -> create.apply(ctx.getEntityId(), ctx.getShard())).withStopMessage(stopMessage());
     }
 
-    /** {@link #STOP} typed as the entity's command: every entity's command type accepts it at run time. */
+    /**
+     * {@link #STOP} typed as the entity's command. Only for sharding's generic code, where the type is
+     * erased: every entity accepts it at run time, but a caller that names a concrete command type
+     * would get a ClassCastException.
+     */
     @SuppressWarnings("unchecked")
-    public static <C extends EntityCommand> C stopMessage() {
+    private static <C extends EntityCommand> C stopMessage() {
         return (C) STOP;
     }
 }

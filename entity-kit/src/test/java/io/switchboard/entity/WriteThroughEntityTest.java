@@ -1,0 +1,360 @@
+package io.switchboard.entity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The shared lifecycle, driven through the smallest possible entity: a counter whose store is a
+ * queue of writes the test completes by hand. What a new entity type (a parked call, a
+ * conference) gets without writing it: load before anything, reply after the write, one write in
+ * flight, order kept, bounded waiting, deadlines, passivation and hand-off.
+ */
+class WriteThroughEntityTest {
+
+    static final ActorTestKit KIT = ActorTestKit.create();
+
+    @AfterAll
+    static void shutdown() {
+        KIT.shutdownTestKit();
+    }
+
+    // ---- the counter entity: commands, "domain rule", store ----
+
+    sealed interface Command extends EntityCommand permits Add, Get, Ack {
+    }
+
+    record Add(int n, ActorRef<Reply> replyTo) implements Command {
+        @Override
+        public boolean refuse(String reason) {
+            replyTo.tell(new Unavailable(reason));
+            return true;
+        }
+    }
+
+    record Get(ActorRef<Reply> replyTo) implements Command {
+        @Override
+        public boolean refuse(String reason) {
+            replyTo.tell(new Unavailable(reason));
+            return true;
+        }
+    }
+
+    /** Expects no answer and touches no stored row. */
+    record Ack(ActorRef<Reply> seen) implements Command {
+        @Override
+        public boolean waitsForWrite() {
+            return false;
+        }
+    }
+
+    sealed interface Reply permits Value, Unavailable, Expired {
+    }
+
+    record Value(int value) implements Reply {
+    }
+
+    record Unavailable(String reason) implements Reply {
+    }
+
+    record Expired(int value) implements Reply {
+    }
+
+    /** Writes wait in a queue until the test completes them; at most one may be outstanding. */
+    static final class Store {
+        final CompletableFuture<Integer> load = new CompletableFuture<>();
+        final ConcurrentLinkedQueue<CompletableFuture<Void>> writes = new ConcurrentLinkedQueue<>();
+        final List<Integer> written = java.util.Collections.synchronizedList(new ArrayList<>());
+        volatile int outstanding;
+        volatile int maxOutstanding;
+
+        CompletionStage<Void> write(int value) {
+            CompletableFuture<Void> f = new CompletableFuture<>();
+            synchronized (this) {
+                outstanding++;
+                maxOutstanding = Math.max(maxOutstanding, outstanding);
+            }
+            f.thenRun(() -> written.add(value));
+            writes.add(f);
+            return f;
+        }
+
+        void completeNext() {
+            CompletableFuture<Void> f = awaitWrite();
+            settle();
+            f.complete(null);
+        }
+
+        void failNext() {
+            CompletableFuture<Void> f = awaitWrite();
+            settle();
+            f.completeExceptionally(new IllegalStateException("store down"));
+        }
+
+        /** Counted before completing: the entity may start its next write on another thread at once. */
+        private synchronized void settle() {
+            outstanding--;
+        }
+
+        void awaitWriteOutstanding() {
+            KIT.createTestProbe().awaitAssert(Duration.ofSeconds(3), () -> {
+                assertThat(writes).isNotEmpty();
+                return null;
+            });
+        }
+
+        CompletableFuture<Void> awaitWrite() {
+            KIT.createTestProbe().awaitAssert(Duration.ofSeconds(3), () -> {
+                assertThat(writes).isNotEmpty();
+                return null;
+            });
+            return writes.poll();
+        }
+    }
+
+    static final class Counter extends WriteThroughEntity<Command, Integer> {
+        private final Store store;
+        private final ActorRef<Reply> expiries;
+        private int value;
+        private Instant expiresAt;
+
+        Counter(String key, EntitySettings settings, ActorRef<ClusterSharding.ShardCommand> shard, ActorContext<Command> ctx,
+                Store store, ActorRef<Reply> expiries) {
+            super(key, settings, shard, ctx);
+            this.store = store;
+            this.expiries = expiries;
+        }
+
+        @Override
+        protected CompletionStage<Integer> load() {
+            return store.load;
+        }
+
+        @Override
+        protected void onLoaded(Integer loaded) {
+            value = loaded;
+        }
+
+        @Override
+        protected void handle(Command command) {
+            if (command instanceof Add add) {
+                int next = value + add.n();
+                write(() -> store.write(next), () -> {
+                    value = next;
+                    expiresAt = now().plusMillis(300);
+                    add.replyTo().tell(new Value(next));
+                }, failure -> add.replyTo().tell(new Unavailable("store down")));
+            } else if (command instanceof Get get) {
+                get.replyTo().tell(new Value(value));
+            } else if (command instanceof Ack ack) {
+                ack.seen().tell(new Value(value));
+            }
+        }
+
+        @Override
+        protected Instant nextDeadline() {
+            return expiresAt;
+        }
+
+        @Override
+        protected void onDeadline(Instant now) {
+            expiresAt = null;
+            expiries.tell(new Expired(value));
+            value = 0;
+        }
+
+        @Override
+        protected boolean holdsNothing() {
+            return value == 0;
+        }
+    }
+
+    Store store;
+    TestProbe<ClusterSharding.ShardCommand> shard;
+    TestProbe<Reply> expiries;
+
+    @BeforeEach
+    void setUp() {
+        store = new Store();
+        shard = KIT.createTestProbe();
+        expiries = KIT.createTestProbe();
+    }
+
+    ActorRef<Command> spawn(int maxHeld, Duration passivateAfter) {
+        EntitySettings settings = new EntitySettings(Clock.systemUTC(), passivateAfter, maxHeld, "Counter store unavailable");
+        Behavior<Command> behavior = Behaviors.setup(ctx -> new Counter("counter-1", settings, shard.getRef(), ctx, store,
+                expiries.getRef()).start());
+        return KIT.spawn(behavior);
+    }
+
+    /** Sends the kit's stop message as sharding does: untyped, to the entity on its node. */
+    @SuppressWarnings("unchecked")
+    static void stop(ActorRef<Command> entity) {
+        ((ActorRef<EntityCommand>) (ActorRef<?>) entity).tell(ShardedEntities.STOP);
+    }
+
+    @Test
+    void commands_wait_for_the_load_and_are_handled_in_order() {
+        ActorRef<Command> counter = spawn(10, Duration.ofMinutes(1));
+        TestProbe<Reply> probe = KIT.createTestProbe();
+        counter.tell(new Get(probe.getRef()));
+        counter.tell(new Add(2, probe.getRef()));
+        probe.expectNoMessage(Duration.ofMillis(200));
+        store.load.complete(40);
+        assertThat(probe.receiveMessage()).isEqualTo(new Value(40));
+        store.completeNext();
+        assertThat(probe.receiveMessage()).isEqualTo(new Value(42));
+    }
+
+    @Test
+    void the_reply_follows_the_acknowledged_write_and_only_one_write_is_in_flight() {
+        store.load.complete(0);
+        ActorRef<Command> counter = spawn(10, Duration.ofMinutes(1));
+        TestProbe<Reply> probe = KIT.createTestProbe();
+        for (int i = 1; i <= 3; i++) {
+            counter.tell(new Add(i, probe.getRef()));
+        }
+        probe.expectNoMessage(Duration.ofMillis(200));
+        store.completeNext();
+        assertThat(probe.receiveMessage()).isEqualTo(new Value(1));
+        store.completeNext();
+        assertThat(probe.receiveMessage()).as("decided on the state the first write left").isEqualTo(new Value(3));
+        store.completeNext();
+        assertThat(probe.receiveMessage()).isEqualTo(new Value(6));
+        assertThat(store.maxOutstanding).isEqualTo(1);
+        assertThat(store.written).containsExactly(1, 3, 6);
+    }
+
+    @Test
+    void a_command_that_does_not_wait_for_writes_is_handled_during_one() {
+        store.load.complete(5);
+        ActorRef<Command> counter = spawn(10, Duration.ofMinutes(1));
+        TestProbe<Reply> probe = KIT.createTestProbe();
+        counter.tell(new Add(1, probe.getRef()));
+        store.awaitWriteOutstanding();
+        TestProbe<Reply> seen = KIT.createTestProbe();
+        counter.tell(new Ack(seen.getRef()));
+        assertThat(seen.receiveMessage()).as("the state before the write: nothing applied yet").isEqualTo(new Value(5));
+        store.completeNext();
+        assertThat(probe.receiveMessage()).isEqualTo(new Value(6));
+    }
+
+    @Test
+    void a_failed_write_changes_nothing_and_the_next_command_goes_on() {
+        store.load.complete(5);
+        ActorRef<Command> counter = spawn(10, Duration.ofMinutes(1));
+        TestProbe<Reply> probe = KIT.createTestProbe();
+        counter.tell(new Add(1, probe.getRef()));
+        counter.tell(new Get(probe.getRef()));
+        store.failNext();
+        assertThat(probe.receiveMessage()).isEqualTo(new Unavailable("store down"));
+        assertThat(probe.receiveMessage()).isEqualTo(new Value(5));
+    }
+
+    @Test
+    void beyond_the_bound_an_answerable_command_is_refused_at_once() {
+        store.load.complete(0);
+        ActorRef<Command> counter = spawn(2, Duration.ofMinutes(1));
+        TestProbe<Reply> probe = KIT.createTestProbe();
+        counter.tell(new Add(1, probe.getRef()));
+        store.awaitWriteOutstanding();
+        counter.tell(new Get(probe.getRef()));
+        counter.tell(new Get(probe.getRef()));
+        counter.tell(new Get(probe.getRef()));
+        Unavailable refused = (Unavailable) probe.receiveMessage();
+        assertThat(refused.reason()).isEqualTo("Too many pending requests for counter-1");
+        store.completeNext();
+        assertThat(probe.receiveSeveralMessages(3)).containsExactly(new Value(1), new Value(1), new Value(1));
+    }
+
+    @Test
+    void a_failed_load_refuses_every_waiting_command_and_stops() {
+        ActorRef<Command> counter = spawn(10, Duration.ofMinutes(1));
+        TestProbe<Reply> probe = KIT.createTestProbe();
+        counter.tell(new Get(probe.getRef()));
+        counter.tell(new Add(1, probe.getRef()));
+        store.load.completeExceptionally(new IllegalStateException("store down"));
+        assertThat(probe.receiveSeveralMessages(2)).containsOnly(new Unavailable("Counter store unavailable"));
+        probe.expectTerminated(counter);
+    }
+
+    @Test
+    void the_deadline_fires_on_the_entity_timer() {
+        store.load.complete(0);
+        ActorRef<Command> counter = spawn(10, Duration.ofMinutes(1));
+        TestProbe<Reply> probe = KIT.createTestProbe();
+        counter.tell(new Add(7, probe.getRef()));
+        store.completeNext();
+        probe.receiveMessage();
+        assertThat(expiries.receiveMessage(Duration.ofSeconds(3))).isEqualTo(new Expired(7));
+        counter.tell(new Get(probe.getRef()));
+        assertThat(probe.receiveMessage()).isEqualTo(new Value(0));
+    }
+
+    @Test
+    void an_entity_that_holds_nothing_asks_to_be_passivated_after_a_quiet_period() {
+        store.load.complete(0);
+        ActorRef<Command> counter = spawn(10, Duration.ofMillis(300));
+        TestProbe<Reply> probe = KIT.createTestProbe();
+        counter.tell(new Get(probe.getRef()));
+        probe.receiveMessage();
+        ClusterSharding.Passivate<?> passivate = shard.expectMessageClass(ClusterSharding.Passivate.class, Duration.ofSeconds(3));
+        assertThat(passivate.entity()).isEqualTo(counter);
+    }
+
+    @Test
+    void an_entity_holding_state_is_not_passivated() {
+        store.load.complete(3);
+        ActorRef<Command> counter = spawn(10, Duration.ofMillis(200));
+        TestProbe<Reply> probe = KIT.createTestProbe();
+        counter.tell(new Get(probe.getRef()));
+        probe.receiveMessage();
+        shard.expectNoMessage(Duration.ofMillis(700));
+    }
+
+    @Test
+    void the_stop_message_finishes_the_write_in_flight_and_refuses_what_waits() {
+        store.load.complete(0);
+        ActorRef<Command> counter = spawn(10, Duration.ofMinutes(1));
+        TestProbe<Reply> probe = KIT.createTestProbe();
+        TestProbe<Reply> waiting = KIT.createTestProbe();
+        counter.tell(new Add(1, probe.getRef()));
+        store.awaitWriteOutstanding();
+        counter.tell(new Get(waiting.getRef()));
+        stop(counter);
+        probe.expectNoMessage(Duration.ofMillis(200));
+        store.completeNext();
+        assertThat(probe.receiveMessage()).as("the write in flight is answered").isEqualTo(new Value(1));
+        assertThat(waiting.receiveMessage()).isEqualTo(new Unavailable("Moving to another node, try again"));
+        probe.expectTerminated(counter);
+    }
+
+    @Test
+    void the_stop_message_stops_an_idle_entity_at_once() {
+        store.load.complete(0);
+        ActorRef<Command> counter = spawn(10, Duration.ofMinutes(1));
+        TestProbe<Reply> probe = KIT.createTestProbe();
+        counter.tell(new Get(probe.getRef()));
+        probe.receiveMessage();
+        stop(counter);
+        probe.expectTerminated(counter);
+    }
+}
