@@ -1,0 +1,416 @@
+package io.switchboard.presence.entity;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+
+import io.switchboard.entity.EntitySettings;
+import io.switchboard.entity.WriteThroughEntity;
+import io.switchboard.presence.domain.AccessLevel;
+import io.switchboard.presence.domain.AccessPolicy;
+import io.switchboard.presence.domain.Aggregate;
+import io.switchboard.presence.domain.Aggregation;
+import io.switchboard.presence.domain.PidfParser;
+import io.switchboard.presence.domain.PidfWriter;
+import io.switchboard.presence.domain.PresenceView;
+import io.switchboard.presence.domain.Publication;
+import io.switchboard.presence.domain.Publications;
+import io.switchboard.presence.domain.PublishDecision;
+import io.switchboard.presence.domain.PublishRules;
+import io.switchboard.presence.domain.PublishedState;
+import io.switchboard.presence.domain.Source;
+import io.switchboard.presence.domain.WatcherView;
+import io.switchboard.presence.store.PresentityStore;
+import io.switchboard.presence.entity.PresentityEntity.Ack;
+import io.switchboard.presence.entity.PresentityEntity.Command;
+import io.switchboard.presence.entity.PresentityEntity.CurrentAccess;
+import io.switchboard.presence.entity.PresentityEntity.CurrentView;
+import io.switchboard.presence.entity.PresentityEntity.EndpointsChanged;
+import io.switchboard.presence.entity.PresentityEntity.GetAccess;
+import io.switchboard.presence.entity.PresentityEntity.GetView;
+import io.switchboard.presence.entity.PresentityEntity.Loaded;
+import io.switchboard.presence.entity.PresentityEntity.Publish;
+import io.switchboard.presence.entity.PresentityEntity.PublishRefused;
+import io.switchboard.presence.entity.PresentityEntity.Published;
+import io.switchboard.presence.entity.PresentityEntity.Revoke;
+import io.switchboard.presence.entity.PresentityEntity.SetAccess;
+import io.switchboard.presence.entity.PresentityEntity.Settings;
+import io.switchboard.presence.entity.PresentityEntity.Unavailable;
+import io.switchboard.presence.entity.PresentityEntity.Unwatch;
+import io.switchboard.presence.entity.PresentityEntity.Watch;
+import io.switchboard.presence.entity.PresentityEntity.Watching;
+
+/** The running {@link PresentityEntity}: its state and rules on the shared write-through lifecycle. */
+final class PresentityBehavior extends WriteThroughEntity<Command, Loaded> {
+    /** Per watcher: until when it watches, and which version it has acknowledged. */
+    private static final class WatcherState {
+        Instant expiresAt;
+        long acked;
+        Instant sentAt = Instant.EPOCH;
+
+        WatcherState(Instant expiresAt) {
+            this.expiresAt = expiresAt;
+        }
+    }
+
+    private final Settings settings;
+    private List<Publication> publications = List.of();
+    private List<Endpoint> endpoints = List.of();
+    private AccessPolicy policy = AccessPolicy.DEFAULT;
+    private final Map<String, WatcherState> watchers = new HashMap<>();
+    private Aggregate aggregate;
+    /** Views rendered for the current version, per access level; cleared when the aggregate changes. */
+    private final Map<AccessLevel, Rendered> rendered = new EnumMap<>(AccessLevel.class);
+    private long version;
+    private Instant lastFanout = Instant.EPOCH;
+    /** The earliest expiry of a publication or a watcher, or null. */
+    private Instant expiryDue;
+    /** When the coalesced fan-out of a pending change is due, or null. */
+    private Instant fanoutDue;
+    /** When views not yet acknowledged are sent again, or null. */
+    private Instant retryDue;
+
+    private record Rendered(PresenceView view, String pidf) {
+    }
+
+    PresentityBehavior(String presentity, Settings settings, EntitySettings lifecycle, ActorRef<ClusterSharding.ShardCommand> shard,
+             ActorContext<Command> ctx) {
+        super(presentity, lifecycle, shard, ctx);
+        this.settings = settings;
+    }
+
+    @Override
+    protected CompletionStage<Loaded> load() {
+        // a clock-based start keeps versions rising across reloads on other nodes
+        version = settings.clock().millis();
+        CompletionStage<PresentityStore.Loaded> stored = settings.store().loadPresentity(key);
+        CompletionStage<AccessPolicy> access = settings.access().load(key);
+        CompletionStage<List<Endpoint>> registered = settings.endpoints().apply(key);
+        return stored.thenCombine(access, (s, a) -> new Loaded(s, a, List.of()))
+                .thenCombine(registered, (sa, e) -> new Loaded(sa.stored(), sa.policy(), e));
+    }
+
+    @Override
+    protected void onLoaded(Loaded loaded) {
+        Instant now = now();
+        List<Publication> pubs = new ArrayList<>();
+        for (PresentityStore.StoredPublication sp : loaded.stored().publications()) {
+            if (!sp.expiresAt().isAfter(now)) {
+                continue;
+            }
+            PublishedState interpreted = interpret(sp.body());
+            if (interpreted != null) {
+                pubs.add(new Publication(sp.etag(), sp.endpoint(), sp.body(), interpreted, sp.publishedAt(), sp.expiresAt()));
+            }
+        }
+        publications = List.copyOf(pubs);
+        endpoints = List.copyOf(loaded.endpoints());
+        policy = loaded.policy();
+        loaded.stored().watchers().forEach((w, at) -> {
+            if (at.isAfter(now)) {
+                watchers.put(w, new WatcherState(at));
+            }
+        });
+        aggregate = Aggregation.aggregate(sources(), !endpoints.isEmpty(), null, now);
+        // Nobody knows what the watchers last saw (this entity may have moved from a lost node):
+        // send everyone the current view; watchers' entities drop what they already have.
+        if (!watchers.isEmpty()) {
+            changed();
+        }
+        recomputeExpiry();
+    }
+
+    private PublishedState interpret(String body) {
+        PidfParser.Result parsed = PidfParser.parse(body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        if (parsed instanceof PidfParser.Ok ok) {
+            Publications.Interpretation i = Publications.interpret(ok.document(), settings.customStates());
+            return i instanceof Publications.Interpretation.Ok interpreted ? interpreted.state() : null;
+        }
+        return null;
+    }
+
+    @Override
+    protected void handle(Command command) {
+        if (command instanceof Publish publish) {
+            onPublish(publish);
+        } else if (command instanceof EndpointsChanged e) {
+            endpoints = List.copyOf(e.endpoints());
+            recompute();
+        } else if (command instanceof Watch watch) {
+            onWatch(watch);
+        } else if (command instanceof Unwatch unwatch) {
+            if (watchers.remove(unwatch.watcher()) != null) {
+                recomputeExpiry();
+                write(() -> settings.store().removeWatcher(key, unwatch.watcher()), () -> { }, failure -> { });
+            }
+        } else if (command instanceof Ack ack) {
+            WatcherState w = watchers.get(ack.watcher());
+            if (w != null && ack.version() > w.acked) {
+                w.acked = ack.version();
+            }
+        } else if (command instanceof GetView get) {
+            get.replyTo().tell(new CurrentView(get.watcher() == null
+                    ? WatcherView.view(key, aggregate, AccessLevel.FRIENDS_AND_FAMILY)
+                    : render(levelOf(get.watcher())).view()));
+        } else if (command instanceof GetAccess get) {
+            get.replyTo().tell(new CurrentAccess(policy));
+        } else if (command instanceof SetAccess set) {
+            onSetAccess(set);
+        } else if (command instanceof Revoke revoke) {
+            onRevoke(revoke);
+        }
+    }
+
+    private void onPublish(Publish publish) {
+        Instant now = now();
+        if (publish.deadline() != null && now.isAfter(publish.deadline())) {
+            // RFC 3903 entity-tags are single-use: applying a request its client already saw fail
+            // would make the client's retry (same SIP-If-Match) get 412.
+            publish.replyTo().tell(new Unavailable("PUBLISH arrived after its deadline"));
+            return;
+        }
+        PublishDecision decision = settings.rules().decide(publications, publish.request(), newEtag(), now);
+        if (decision instanceof PublishDecision.Rejected r) {
+            publish.replyTo().tell(new PublishRefused(r.status(), r.reason(), r.minExpires()));
+            return;
+        }
+        PublishDecision.Accepted a = (PublishDecision.Accepted) decision;
+        write(() -> a.written() == null
+                        ? settings.store().removePublication(key, a.removedEtag())
+                        : settings.store().putPublication(key, new PresentityStore.StoredPublication(a.written().etag(),
+                                a.written().endpoint(), a.written().body(), a.written().publishedAt(), a.written().expiresAt()),
+                                a.removedEtag(), now),
+                () -> {
+                    publications = a.publications();
+                    publish.replyTo().tell(new Published(a.etag(), a.expires()));
+                    recompute();
+                    recomputeExpiry();
+                },
+                failure -> publish.replyTo().tell(new Unavailable(PresentityEntity.STORE_UNAVAILABLE)));
+    }
+
+    private void onWatch(Watch watch) {
+        Instant now = now();
+        WatcherState existing = watchers.get(watch.watcher());
+        if (existing != null && !watch.expiresAt().isAfter(existing.expiresAt)) {
+            replyWatching(watch); // already stored for at least that long
+            return;
+        }
+        write(() -> settings.store().putWatcher(key, watch.watcher(), watch.expiresAt(), now), () -> {
+            WatcherState w = watchers.computeIfAbsent(watch.watcher(), k -> new WatcherState(watch.expiresAt()));
+            w.expiresAt = watch.expiresAt();
+            recomputeExpiry();
+            replyWatching(watch);
+        }, failure -> watch.replyTo().tell(new Unavailable(PresentityEntity.STORE_UNAVAILABLE)));
+    }
+
+    private void replyWatching(Watch watch) {
+        Rendered r = render(levelOf(watch.watcher()));
+        WatcherState w = watchers.get(watch.watcher());
+        if (w != null) {
+            w.acked = Math.max(w.acked, version);
+        }
+        watch.replyTo().tell(new Watching(key, version, r.view(), r.pidf()));
+    }
+
+    private void onSetAccess(SetAccess set) {
+        AccessPolicy next = policy.with(set.key(), set.level());
+        write(() -> set.level() == null
+                        ? settings.access().remove(key, set.key())
+                        : settings.access().set(key, set.key(), set.level()),
+                () -> {
+                    policy = next;
+                    set.replyTo().tell(new CurrentAccess(next));
+                    // a changed level re-notifies the affected watchers at once (their view may differ)
+                    version++;
+                    rendered.clear();
+                    fanout(true);
+                },
+                failure -> set.replyTo().tell(new Unavailable(PresentityEntity.STORE_UNAVAILABLE)));
+    }
+
+    /**
+     * Two rows in two tables, written in an order that leaves nothing half-applied: first the
+     * block (from then on the watcher sees Offline, in memory as in the store), then the watcher's
+     * row goes and its subscriptions end. If the second write fails the operator is told so, the
+     * watcher stays blocked, and repeating the revoke completes it.
+     */
+    private void onRevoke(Revoke revoke) {
+        String blocked = revoke.watcher().toLowerCase(java.util.Locale.ROOT);
+        write(() -> settings.access().set(key, blocked, AccessLevel.BLOCKED), () -> {
+            policy = policy.with(blocked, AccessLevel.BLOCKED);
+            rendered.clear();
+            write(() -> settings.store().removeWatcher(key, revoke.watcher()), () -> {
+                watchers.remove(revoke.watcher());
+                recomputeExpiry();
+                settings.watchers().revoked(revoke.watcher(), key);
+                revoke.replyTo().tell(new CurrentAccess(policy));
+            }, failure -> revoke.replyTo().tell(new Unavailable(PresentityEntity.STORE_UNAVAILABLE)));
+        }, failure -> revoke.replyTo().tell(new Unavailable(PresentityEntity.STORE_UNAVAILABLE)));
+    }
+
+    @Override
+    protected Instant nextDeadline() {
+        return earliest(earliest(expiryDue, fanoutDue), retryDue);
+    }
+
+    @Override
+    protected void onDeadline(Instant now) {
+        if (expiryDue != null && !expiryDue.isAfter(now)) {
+            List<Publication> live = PublishRules.active(publications, now);
+            if (live.size() != publications.size()) {
+                publications = live;
+                recompute();
+            }
+            watchers.values().removeIf(w -> !w.expiresAt.isAfter(now));
+            recomputeExpiry();
+        }
+        if (fanoutDue != null && !fanoutDue.isAfter(now)) {
+            fanout(false);
+        }
+        if (retryDue != null && !retryDue.isAfter(now)) {
+            retryDue = null;
+            resendUnacknowledged(now);
+        }
+    }
+
+    /** Everything is in Cassandra once no publication is live and every watcher has the current view. */
+    @Override
+    protected boolean holdsNothing() {
+        if (!publications.isEmpty()) {
+            return false;
+        }
+        for (WatcherState w : watchers.values()) {
+            if (w.acked < version) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Recomputes the aggregate; a change goes out to the watchers, coalesced. */
+    private void recompute() {
+        Aggregate next = Aggregation.aggregate(sources(), !endpoints.isEmpty(), aggregate, now());
+        if (next.equals(aggregate)) {
+            return;
+        }
+        aggregate = next;
+        changed();
+    }
+
+    private void changed() {
+        version++;
+        rendered.clear();
+        Instant now = now();
+        if (Duration.between(lastFanout, now).compareTo(settings.coalesce()) >= 0) {
+            fanout(false);
+        } else if (fanoutDue == null) {
+            fanoutDue = lastFanout.plus(settings.coalesce());
+        }
+    }
+
+    /** Sends the current view to every watcher that has not acknowledged it (all: to every watcher). */
+    private void fanout(boolean all) {
+        ctx.getLog().debug("{} version {} ({}) to {} watchers", key, version, aggregate.availability(), watchers.size());
+        fanoutDue = null;
+        Instant now = now();
+        lastFanout = now;
+        for (Map.Entry<String, WatcherState> e : watchers.entrySet()) {
+            WatcherState w = e.getValue();
+            if (all || w.acked < version) {
+                send(e.getKey(), w, now);
+            }
+        }
+        armRetry(now);
+    }
+
+    private void send(String watcher, WatcherState w, Instant now) {
+        Rendered r = render(levelOf(watcher));
+        w.sentAt = now;
+        settings.watchers().changed(watcher, key, version, r.view(), r.pidf());
+    }
+
+    private void resendUnacknowledged(Instant now) {
+        for (Map.Entry<String, WatcherState> e : watchers.entrySet()) {
+            WatcherState w = e.getValue();
+            if (w.acked < version && Duration.between(w.sentAt, now).compareTo(settings.retry()) >= 0) {
+                send(e.getKey(), w, now);
+            }
+        }
+        armRetry(now);
+    }
+
+    private void armRetry(Instant now) {
+        if (retryDue != null) {
+            return;
+        }
+        for (WatcherState w : watchers.values()) {
+            if (w.acked < version) {
+                retryDue = now.plus(settings.retry());
+                return;
+            }
+        }
+    }
+
+    private void recomputeExpiry() {
+        Instant earliest = null;
+        for (Publication p : publications) {
+            earliest = earliest(earliest, p.expiresAt());
+        }
+        for (WatcherState w : watchers.values()) {
+            earliest = earliest(earliest, w.expiresAt);
+        }
+        expiryDue = earliest;
+    }
+
+    private AccessLevel levelOf(String watcher) {
+        return policy.levelFor(key, watcher, settings.domains());
+    }
+
+    private Rendered render(AccessLevel level) {
+        Rendered r = rendered.get(level);
+        if (r == null) {
+            PresenceView view = WatcherView.view(key, aggregate, level);
+            r = new Rendered(view, PidfWriter.write(view));
+            rendered.put(level, r);
+        }
+        return r;
+    }
+
+    private List<Source> sources() {
+        List<Source> sources = new ArrayList<>(publications.size() + endpoints.size());
+        Set<String> published = new java.util.HashSet<>();
+        for (Publication p : publications) {
+            sources.add(p.asSource());
+            published.add(p.endpoint());
+        }
+        // a registered endpoint that did not publish counts as "registered, state unknown"
+        for (Endpoint e : endpoints) {
+            if (!published.contains(e.key())) {
+                sources.add(new Source(e.key(), PublishedState.REGISTERED, e.registeredAt()));
+            }
+        }
+        return sources;
+    }
+
+    private static Instant earliest(Instant a, Instant b) {
+        return a == null ? b : b == null || a.isBefore(b) ? a : b;
+    }
+
+    /** Entity-tags need only be unique per presentity: only the authenticated presentity can PUBLISH. */
+    private static String newEtag() {
+        byte[] b = new byte[12];
+        java.util.concurrent.ThreadLocalRandom.current().nextBytes(b);
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+}

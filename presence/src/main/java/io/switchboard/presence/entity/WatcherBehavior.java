@@ -1,0 +1,442 @@
+package io.switchboard.presence.entity;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+
+import io.switchboard.entity.EntitySettings;
+import io.switchboard.entity.WriteThroughEntity;
+import io.switchboard.presence.domain.Checked;
+import io.switchboard.presence.domain.ContactList;
+import io.switchboard.presence.domain.ContactListRules;
+import io.switchboard.presence.domain.DialogPlan;
+import io.switchboard.presence.domain.NotifyComposer;
+import io.switchboard.presence.domain.NotifyComposer.KnownView;
+import io.switchboard.presence.domain.NotifyOutcome;
+import io.switchboard.presence.domain.Rlmi;
+import io.switchboard.presence.domain.Subscription;
+import io.switchboard.presence.entity.WatcherEntity.Command;
+import io.switchboard.presence.entity.WatcherEntity.Contacts;
+import io.switchboard.presence.entity.WatcherEntity.ContactsRefused;
+import io.switchboard.presence.entity.WatcherEntity.ContactsReply;
+import io.switchboard.presence.entity.WatcherEntity.GetContacts;
+import io.switchboard.presence.entity.WatcherEntity.Loaded;
+import io.switchboard.presence.entity.WatcherEntity.NotifyDone;
+import io.switchboard.presence.entity.WatcherEntity.PresenceChanged;
+import io.switchboard.presence.entity.WatcherEntity.PutContact;
+import io.switchboard.presence.entity.WatcherEntity.Refresh;
+import io.switchboard.presence.entity.WatcherEntity.RemoveContact;
+import io.switchboard.presence.entity.WatcherEntity.Revoked;
+import io.switchboard.presence.entity.WatcherEntity.Settings;
+import io.switchboard.presence.entity.WatcherEntity.Subscribe;
+import io.switchboard.presence.entity.WatcherEntity.SubscribeRefused;
+import io.switchboard.presence.entity.WatcherEntity.Subscribed;
+import io.switchboard.presence.entity.WatcherEntity.Unavailable;
+import io.switchboard.presence.entity.WatcherEntity.WatchResult;
+
+/** The running {@link WatcherEntity}: its dialogs and contact list on the shared write-through lifecycle. */
+final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
+    private final Settings settings;
+    private final Map<String, Dialog> dialogs = new LinkedHashMap<>();
+    private final Map<String, KnownView> known = new HashMap<>();
+    private ContactList contacts;
+    /** When presentities that did not answer a watch are asked again, or null. */
+    private Instant rewatchAt;
+
+    WatcherBehavior(String watcher, Settings settings, EntitySettings lifecycle, ActorRef<ClusterSharding.ShardCommand> shard,
+             ActorContext<Command> ctx) {
+        super(watcher, lifecycle, shard, ctx);
+        this.settings = settings;
+        this.contacts = new ContactList(watcher, List.of());
+    }
+
+    @Override
+    protected CompletionStage<Loaded> load() {
+        return settings.store().loadSubscriptions(key).thenCombine(settings.contacts().load(key), Loaded::new);
+    }
+
+    @Override
+    protected void onLoaded(Loaded loaded) {
+        contacts = loaded.contacts();
+        Instant now = now();
+        for (Subscription stored : loaded.subscriptions()) {
+            if (!stored.isLive(now)) {
+                continue;
+            }
+            // A contact-list dialog's resources are the contact list: an edit stores the list first,
+            // so the list is what counts if the dialog's own row was not brought up to date.
+            Subscription s = stored.followsContacts() ? stored.withResources(contacts.uris()) : stored;
+            // Taken over (first load here): NOTIFYs go on above the stored ceiling, in full state.
+            Dialog d = new Dialog(s, DialogPlan.resumeCseq(s));
+            dialogs.put(s.localTag(), d);
+            watchAll(d, s.resources());
+        }
+    }
+
+    @Override
+    protected void handle(Command command) {
+        if (command instanceof Subscribe sub) {
+            onSubscribe(sub);
+        } else if (command instanceof Refresh r) {
+            onRefresh(r);
+        } else if (command instanceof PresenceChanged pc) {
+            settings.presentities().ack(pc.presentity(), key, pc.version());
+            learn(pc.presentity(), new KnownView(pc.version(), pc.view(), pc.pidf()), true);
+        } else if (command instanceof WatchResult wr) {
+            onWatchResult(wr);
+        } else if (command instanceof NotifyDone done) {
+            onNotifyDone(done);
+        } else if (command instanceof Revoked r) {
+            onRevoked(r);
+        } else if (command instanceof GetContacts g) {
+            g.replyTo().tell(new Contacts(contacts));
+        } else if (command instanceof PutContact p) {
+            Checked<ContactList> next = ContactListRules.add(contacts, p.contact());
+            editContacts(next, () -> settings.contacts().put(key, p.contact()), p.replyTo());
+        } else if (command instanceof RemoveContact r) {
+            Checked<ContactList> next = ContactListRules.remove(contacts, r.uri());
+            editContacts(next, () -> settings.contacts().remove(key, r.uri()), r.replyTo());
+        }
+    }
+
+    private void onSubscribe(Subscribe sub) {
+        Subscription draft = sub.draft();
+        List<String> resources = draft.followsContacts() ? contacts.uris() : draft.resources();
+        if (sub.expires() == 0) {
+            sub.replyTo().tell(new Subscribed(draft.localTag(), 0));
+            OneTimeFetch.send(draft.withResources(resources), key, settings.presentities(), settings.notifier());
+            return;
+        }
+        Instant now = now();
+        Subscription s = draft.withResources(resources).withExpiresAt(now.plusSeconds(sub.expires()))
+                .withCseqCeiling(DialogPlan.firstCeiling(settings.cseqBlock()));
+        write(() -> settings.store().put(s, now), () -> {
+            Dialog d = new Dialog(s, 0);
+            dialogs.put(s.localTag(), d);
+            sub.replyTo().tell(new Subscribed(s.localTag(), sub.expires()));
+            watchAll(d, resources);
+        }, failure -> sub.replyTo().tell(new Unavailable(WatcherEntity.STORE_UNAVAILABLE)));
+    }
+
+    private void onRefresh(Refresh r) {
+        Dialog d = dialogs.get(r.localTag());
+        if (d == null) {
+            // RFC 6665 section 4.1.2.2 / 4.2.1.2: unknown dialog, the subscriber starts over
+            r.replyTo().tell(new SubscribeRefused(481, "Subscription does not exist"));
+            return;
+        }
+        if (r.expires() == 0) {
+            // the 200 and the final NOTIFY follow the removal from the store
+            terminate(d, "timeout", () -> r.replyTo().tell(new Subscribed(r.localTag(), 0)),
+                    () -> r.replyTo().tell(new Unavailable(WatcherEntity.STORE_UNAVAILABLE)));
+            return;
+        }
+        Instant now = now();
+        Subscription next = d.s.withExpiresAt(now.plusSeconds(r.expires()))
+                .withTarget(r.remoteTarget() == null ? d.s.remoteTarget() : r.remoteTarget(),
+                        r.flow() == null ? d.s.flow() : r.flow());
+        write(() -> settings.store().put(next, now), () -> {
+            d.s = next;
+            r.replyTo().tell(new Subscribed(r.localTag(), r.expires()));
+            // RFC 6665 section 4.2.1.2: a refresh is answered with a NOTIFY of the current state
+            d.fullStateNext = true;
+            for (String p : next.resources()) {
+                settings.presentities().watch(p, key, next.expiresAt());
+            }
+            flush(d);
+        }, failure -> r.replyTo().tell(new Unavailable(WatcherEntity.STORE_UNAVAILABLE)));
+    }
+
+    /** Asks each resource's presentity for its view (and to keep this watcher informed). */
+    private void watchAll(Dialog d, List<String> resources) {
+        for (String p : resources) {
+            if (!known.containsKey(p)) {
+                d.awaiting.add(p);
+            }
+            ctx.pipeToSelf(settings.presentities().watch(p, key, d.s.expiresAt()),
+                    (reply, failure) -> new WatchResult(p, reply instanceof PresentityEntity.Watching w ? w : null));
+        }
+        if (d.awaiting.isEmpty()) {
+            flush(d);
+        } else {
+            d.flushAt = earliest(d.flushAt, now().plus(settings.initialWait()));
+        }
+    }
+
+    private void onWatchResult(WatchResult wr) {
+        if (wr.watching() != null) {
+            learn(wr.presentity(), new KnownView(wr.watching().version(), wr.watching().view(), wr.watching().pidf()), false);
+        } else if (rewatchAt == null) {
+            rewatchAt = now().plus(settings.rewatch());
+        }
+        for (Dialog d : dialogs.values()) {
+            if (d.awaiting.remove(wr.presentity()) && d.awaiting.isEmpty()) {
+                d.flushAt = null;
+                flush(d);
+            }
+        }
+    }
+
+    /** A view of {@code presentity}: kept if newer, and marked for every dialog that has not sent it. */
+    private void learn(String presentity, KnownView k, boolean fromFanout) {
+        KnownView old = known.get(presentity);
+        if (old != null && old.version() > k.version()) {
+            return;
+        }
+        known.put(presentity, k);
+        boolean watched = false;
+        for (Dialog d : dialogs.values()) {
+            if (!d.s.resources().contains(presentity)) {
+                continue;
+            }
+            watched = true;
+            if (!NotifyComposer.sameState(k.view(), d.sent.get(presentity))) {
+                d.dirty.add(presentity);
+                flush(d);
+            }
+        }
+        if (!watched && fromFanout) {
+            settings.presentities().unwatch(presentity, key); // a stale watcher row: stop the fan-out
+        }
+    }
+
+    /** Sends the next NOTIFY of {@code d} if one is due and allowed now ({@link DialogPlan}). */
+    private void flush(Dialog d) {
+        if (writing() || !dialogs.containsKey(d.s.localTag())) {
+            return; // looked at again when the write ends (onIdle)
+        }
+        Instant now = now();
+        DialogPlan.Step step = DialogPlan.next(d.inFlight, !d.awaiting.isEmpty(), d.pending(), d.lastSentAt, d.cseq,
+                d.s.cseqCeiling(), now, settings.coalesce(), settings.cseqBlock());
+        if (step instanceof DialogPlan.WaitUntil wait) {
+            d.flushAt = earliest(d.flushAt, wait.at());
+        } else if (step instanceof DialogPlan.ReserveCseqs reserve) {
+            // Reserve the next block of CSeqs in Cassandra before using it.
+            Subscription next = d.s.withCseqCeiling(reserve.ceiling());
+            write(() -> settings.store().put(next, now), () -> {
+                d.s = next;
+                flush(d);
+            }, failure -> d.flushAt = now().plusSeconds(1));
+        } else if (step instanceof DialogPlan.Send) {
+            send(d, NotifyComposer.active(d.s, now), now);
+        }
+    }
+
+    private void send(Dialog d, String subscriptionState, Instant now) {
+        d.cseq++;
+        d.lastSentAt = now;
+        NotifySender.Notify notify = compose(d, subscriptionState);
+        d.inFlight = true;
+        ctx.getLog().debug("NOTIFY {} CSeq {} to {} ({})", d.s.localTag(), d.cseq, key, subscriptionState);
+        long cseq = d.cseq;
+        String tag = d.s.localTag();
+        ctx.pipeToSelf(settings.notifier().send(notify),
+                (outcome, failure) -> new NotifyDone(tag, cseq, failure != null ? NotifyOutcome.NOT_SENT : outcome));
+    }
+
+    /** The NOTIFY of {@code d} with its current CSeq; what it sends counts as sent. */
+    private NotifySender.Notify compose(Dialog d, String subscriptionState) {
+        NotifyComposer.Composed c = NotifyComposer.compose(d.s, d.cseq, subscriptionState, d.fullStateNext,
+                new ArrayList<>(d.dirty), known::get, Rlmi.newBoundary());
+        d.sent.putAll(c.sent());
+        d.dirty.clear();
+        d.fullStateNext = false;
+        return new NotifySender.Notify(d.s, d.cseq, c.subscriptionState(), c.contentType(), c.body(), c.eventlist());
+    }
+
+    private void onNotifyDone(NotifyDone done) {
+        Dialog d = dialogs.get(done.localTag());
+        if (d == null || d.cseq != done.cseq()) {
+            return;
+        }
+        d.inFlight = false;
+        ctx.getLog().debug("NOTIFY {} CSeq {}: {}", done.localTag(), done.cseq(), done.outcome());
+        if (done.outcome() == NotifyOutcome.ENDS_SUBSCRIPTION) {
+            ctx.getLog().debug("Subscription {} of {} ended by its NOTIFY's outcome", done.localTag(), key);
+            remove(d, () -> { }, () -> { });
+            return;
+        }
+        flush(d);
+    }
+
+    /**
+     * Ends a dialog with a final NOTIFY (RFC 6665 section 4.2.2) and forgets it. The final NOTIFY
+     * goes out only once the dialog's row is deleted: its CSeq may lie above the stored ceiling,
+     * and a dialog still stored could be resumed by another node with that CSeq. If the delete
+     * fails nothing is sent (the subscription stays stored and expires by TTL).
+     */
+    private void terminate(Dialog d, String reason, Runnable afterRemoval, Runnable onFailure) {
+        if (!dialogs.containsKey(d.s.localTag())) {
+            return;
+        }
+        d.fullStateNext = true;
+        d.awaiting.clear();
+        d.cseq++;
+        NotifySender.Notify last = compose(d, "terminated;reason=" + reason);
+        remove(d, () -> {
+            settings.notifier().send(last);
+            afterRemoval.run();
+        }, onFailure);
+    }
+
+    private void remove(Dialog d, Runnable then, Runnable onFailure) {
+        dialogs.remove(d.s.localTag());
+        Set<String> stillWatched = new HashSet<>();
+        dialogs.values().forEach(o -> stillWatched.addAll(o.s.resources()));
+        for (String p : d.s.resources()) {
+            if (!stillWatched.contains(p)) {
+                settings.presentities().unwatch(p, key);
+                known.remove(p);
+            }
+        }
+        write(() -> settings.store().remove(key, d.s.localTag()), then, failure -> onFailure.run());
+    }
+
+    /**
+     * RFC 6665 section 4.2.2 "rejected": a plain subscription to the presentity ends; a list
+     * loses the resource (the next full-state NOTIFY no longer has it).
+     */
+    private void onRevoked(Revoked r) {
+        known.remove(r.presentity());
+        Instant now = now();
+        for (Dialog d : new ArrayList<>(dialogs.values())) {
+            if (!d.s.resources().contains(r.presentity())) {
+                continue;
+            }
+            if (!d.s.isList()) {
+                terminate(d, "rejected", () -> { }, () -> { });
+                continue;
+            }
+            Subscription next = d.s.withResources(d.s.resources().stream().filter(p -> !p.equals(r.presentity())).toList());
+            write(() -> settings.store().put(next, now), () -> {
+                d.s = next;
+                d.sent.remove(r.presentity());
+                d.fullStateNext = true;
+                flush(d);
+            }, failure -> { });
+        }
+    }
+
+    /**
+     * Stores the contact-list edit, then brings every contact-list subscription up to date
+     * (full state), and answers once all of it is stored. The list (one partition) is written
+     * first and is what counts: a contact-list dialog takes its resources from the list when it
+     * is loaded, so if rewriting a dialog's row fails afterwards nothing is half-applied; the
+     * editor is told to retry, which is harmless.
+     */
+    private void editContacts(Checked<ContactList> checked, java.util.function.Supplier<CompletionStage<Void>> io,
+                              ActorRef<ContactsReply> replyTo) {
+        if (checked instanceof Checked.Invalid<ContactList> invalid) {
+            replyTo.tell(new ContactsRefused(invalid.reasons()));
+            return;
+        }
+        ContactList next = ((Checked.Ok<ContactList>) checked).value();
+        write(io, () -> {
+            List<String> before = contacts.uris();
+            contacts = next;
+            Instant now = now();
+            List<String> added = next.uris().stream().filter(u -> !before.contains(u)).toList();
+            List<Dialog> following = dialogs.values().stream().filter(d -> d.s.followsContacts()).toList();
+            int[] left = {following.size()};
+            boolean[] failed = {false};
+            Runnable answer = () -> replyTo.tell(failed[0] ? new Unavailable(WatcherEntity.STORE_UNAVAILABLE) : new Contacts(next));
+            for (Dialog d : following) {
+                d.s = d.s.withResources(next.uris());
+                d.fullStateNext = true;
+                Subscription updated = d.s;
+                write(() -> settings.store().put(updated, now), () -> {
+                    if (--left[0] == 0) {
+                        answer.run();
+                    }
+                }, failure -> {
+                    failed[0] = true;
+                    if (--left[0] == 0) {
+                        answer.run();
+                    }
+                });
+                watchAll(d, added);
+            }
+            if (following.isEmpty()) {
+                answer.run();
+            }
+            before.stream().filter(u -> !next.uris().contains(u)).forEach(u -> {
+                boolean used = dialogs.values().stream().anyMatch(d -> d.s.resources().contains(u));
+                if (!used) {
+                    settings.presentities().unwatch(u, key);
+                    known.remove(u);
+                }
+            });
+        }, failure -> replyTo.tell(new Unavailable(WatcherEntity.STORE_UNAVAILABLE)));
+    }
+
+    /** Dialogs that wanted to send while a write was in flight. */
+    @Override
+    protected void onIdle() {
+        for (Dialog d : new ArrayList<>(dialogs.values())) {
+            if (writing()) {
+                break;
+            }
+            if (d.pending() && d.flushAt == null) {
+                flush(d);
+            }
+        }
+    }
+
+    @Override
+    protected Instant nextDeadline() {
+        Instant next = rewatchAt;
+        for (Dialog d : dialogs.values()) {
+            next = earliest(earliest(next, d.s.expiresAt()), d.flushAt);
+        }
+        return next;
+    }
+
+    @Override
+    protected void onDeadline(Instant now) {
+        for (Dialog d : new ArrayList<>(dialogs.values())) {
+            if (!d.s.isLive(now)) {
+                terminate(d, "timeout", () -> { }, () -> { });
+            } else if (d.flushAt != null && !d.flushAt.isAfter(now)) {
+                d.flushAt = null;
+                d.awaiting.clear(); // the wait for first views is over: send what we have
+                flush(d);
+            }
+        }
+        if (rewatchAt != null && !rewatchAt.isAfter(now)) {
+            rewatchAt = null;
+            rewatchMissing(now);
+        }
+    }
+
+    /** Asks again the presentities that have not answered a watch yet. */
+    private void rewatchMissing(Instant now) {
+        Set<String> missing = new LinkedHashSet<>();
+        dialogs.values().forEach(d -> d.s.resources().stream().filter(p -> !known.containsKey(p)).forEach(missing::add));
+        for (String p : missing) {
+            Instant until = dialogs.values().stream().filter(d -> d.s.resources().contains(p))
+                    .map(d -> d.s.expiresAt()).max(Instant::compareTo).orElse(now);
+            ctx.pipeToSelf(settings.presentities().watch(p, key, until),
+                    (reply, failure) -> new WatchResult(p, reply instanceof PresentityEntity.Watching w ? w : null));
+        }
+    }
+
+    @Override
+    protected boolean holdsNothing() {
+        return dialogs.isEmpty();
+    }
+
+    private static Instant earliest(Instant a, Instant b) {
+        return a == null ? b : b == null || a.isBefore(b) ? a : b;
+    }
+}
