@@ -54,6 +54,17 @@ public final class PresentityEntity {
             GetAccess, SetAccess, Revoke {
     }
 
+    /** A command with a reply: when the entity cannot take it, the reply is {@link Unavailable} (the edge's 503). */
+    public interface Asking extends EntityCommand {
+        ActorRef<? super Unavailable> replyTo();
+
+        @Override
+        default boolean refuse(String reason) {
+            replyTo().tell(new Unavailable(reason));
+            return true;
+        }
+    }
+
     /**
      * A PUBLISH from the SIP edge, already parsed and interpreted.
      *
@@ -61,13 +72,7 @@ public final class PresentityEntity {
      *                 the entity later (held by sharding while the entity moved off a dead node) is
      *                 not applied, since its client was told it failed and will retry it. Null: none.
      */
-    public record Publish(PublishRequest request, Instant deadline, ActorRef<PublishReply> replyTo) implements Command {
-        @Override
-        public boolean refuse(String reason) {
-            replyTo.tell(new Unavailable(reason));
-            return true;
-        }
-
+    public record Publish(PublishRequest request, Instant deadline, ActorRef<PublishReply> replyTo) implements Command, Asking {
         public Publish(PublishRequest request, ActorRef<PublishReply> replyTo) {
             this(request, null, replyTo);
         }
@@ -83,13 +88,7 @@ public final class PresentityEntity {
     }
 
     /** A watcher's entity starts or extends watching; the answer carries what it may see now. */
-    public record Watch(String watcher, Instant expiresAt, ActorRef<WatchReply> replyTo) implements Command {
-        @Override
-        public boolean refuse(String reason) {
-            replyTo.tell(new Unavailable(reason));
-            return true;
-        }
-
+    public record Watch(String watcher, Instant expiresAt, ActorRef<WatchReply> replyTo) implements Command, Asking {
     }
 
     /** The watcher no longer has any subscription to this presentity. */
@@ -106,32 +105,14 @@ public final class PresentityEntity {
     }
 
     /** What {@code watcher} sees now; null watcher = the full view. */
-    public record GetView(String watcher, ActorRef<ViewReply> replyTo) implements Command {
-        @Override
-        public boolean refuse(String reason) {
-            replyTo.tell(new Unavailable(reason));
-            return true;
-        }
-
+    public record GetView(String watcher, ActorRef<ViewReply> replyTo) implements Command, Asking {
     }
 
-    public record GetAccess(ActorRef<AccessReply> replyTo) implements Command {
-        @Override
-        public boolean refuse(String reason) {
-            replyTo.tell(new Unavailable(reason));
-            return true;
-        }
-
+    public record GetAccess(ActorRef<AccessReply> replyTo) implements Command, Asking {
     }
 
     /** Sets (or, level null, removes) the level of a watcher AOR or domain; affected watchers are re-notified at once. */
-    public record SetAccess(String key, AccessLevel level, ActorRef<AccessReply> replyTo) implements Command {
-        @Override
-        public boolean refuse(String reason) {
-            replyTo.tell(new Unavailable(reason));
-            return true;
-        }
-
+    public record SetAccess(String key, AccessLevel level, ActorRef<AccessReply> replyTo) implements Command, Asking {
     }
 
     /**
@@ -140,13 +121,7 @@ public final class PresentityEntity {
      * section 4.2.2: "SHOULD NOT attempt to re-subscribe"). Unlike setting Blocked, which hides the
      * state behind Offline, this tells the watcher that it lost access.
      */
-    public record Revoke(String watcher, ActorRef<AccessReply> replyTo) implements Command {
-        @Override
-        public boolean refuse(String reason) {
-            replyTo.tell(new Unavailable(reason));
-            return true;
-        }
-
+    public record Revoke(String watcher, ActorRef<AccessReply> replyTo) implements Command, Asking {
     }
 
     public sealed interface PublishReply permits Published, PublishRefused, Unavailable {

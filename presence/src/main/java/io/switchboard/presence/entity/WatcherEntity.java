@@ -56,28 +56,27 @@ public final class WatcherEntity {
             PutContact, RemoveContact, Internal {
     }
 
+    /** A command with a reply: when the entity cannot take it, the reply is {@link Unavailable} (the edge's 503). */
+    public interface Asking extends EntityCommand {
+        ActorRef<? super Unavailable> replyTo();
+
+        @Override
+        default boolean refuse(String reason) {
+            replyTo().tell(new Unavailable(reason));
+            return true;
+        }
+    }
+
     /**
      * A new subscription. {@code draft} carries the dialog as the SIP edge built it; for a
      * contact-list subscription its resources are filled in here. {@code expires} 0 is a fetch.
      */
-    public record Subscribe(Subscription draft, long expires, ActorRef<SubscribeReply> replyTo) implements Command {
-        @Override
-        public boolean refuse(String reason) {
-            replyTo.tell(new Unavailable(reason));
-            return true;
-        }
-
+    public record Subscribe(Subscription draft, long expires, ActorRef<SubscribeReply> replyTo) implements Command, Asking {
     }
 
     /** An in-dialog SUBSCRIBE: refresh, or with {@code expires} 0 unsubscribe. */
     public record Refresh(String localTag, long expires, String remoteTarget,
-                          io.switchboard.presence.domain.NotifyFlow flow, ActorRef<SubscribeReply> replyTo) implements Command {
-        @Override
-        public boolean refuse(String reason) {
-            replyTo.tell(new Unavailable(reason));
-            return true;
-        }
-
+                          io.switchboard.presence.domain.NotifyFlow flow, ActorRef<SubscribeReply> replyTo) implements Command, Asking {
     }
 
     /** A presentity's current view for this watcher. */
@@ -88,31 +87,13 @@ public final class WatcherEntity {
     public record Revoked(String presentity) implements Command {
     }
 
-    public record GetContacts(ActorRef<ContactsReply> replyTo) implements Command {
-        @Override
-        public boolean refuse(String reason) {
-            replyTo.tell(new Unavailable(reason));
-            return true;
-        }
-
+    public record GetContacts(ActorRef<ContactsReply> replyTo) implements Command, Asking {
     }
 
-    public record PutContact(Contact contact, ActorRef<ContactsReply> replyTo) implements Command {
-        @Override
-        public boolean refuse(String reason) {
-            replyTo.tell(new Unavailable(reason));
-            return true;
-        }
-
+    public record PutContact(Contact contact, ActorRef<ContactsReply> replyTo) implements Command, Asking {
     }
 
-    public record RemoveContact(String uri, ActorRef<ContactsReply> replyTo) implements Command {
-        @Override
-        public boolean refuse(String reason) {
-            replyTo.tell(new Unavailable(reason));
-            return true;
-        }
-
+    public record RemoveContact(String uri, ActorRef<ContactsReply> replyTo) implements Command, Asking {
     }
 
     public sealed interface SubscribeReply permits Subscribed, SubscribeRefused, Unavailable {

@@ -39,22 +39,23 @@ public final class RegistrarEntity {
     public sealed interface Command extends EntityCommand permits Register, GetBindings {
     }
 
-    /** Apply a REGISTER; the answer is a {@link RegisterReply}. */
-    public record Register(RegisterRequest request, ActorRef<RegisterReply> replyTo) implements Command {
+    /** A command with a reply: when the entity cannot take it, the reply is {@link Unavailable} (the edge's 503). */
+    public interface Asking extends EntityCommand {
+        ActorRef<? super Unavailable> replyTo();
+
         @Override
-        public boolean refuse(String reason) {
-            replyTo.tell(new Unavailable(reason));
+        default boolean refuse(String reason) {
+            replyTo().tell(new Unavailable(reason));
             return true;
         }
     }
 
+    /** Apply a REGISTER; the answer is a {@link RegisterReply}. */
+    public record Register(RegisterRequest request, ActorRef<RegisterReply> replyTo) implements Command, Asking {
+    }
+
     /** The AOR's current bindings (for routing and the admin API). */
-    public record GetBindings(ActorRef<BindingsReply> replyTo) implements Command {
-        @Override
-        public boolean refuse(String reason) {
-            replyTo.tell(new Unavailable(reason));
-            return true;
-        }
+    public record GetBindings(ActorRef<BindingsReply> replyTo) implements Command, Asking {
     }
 
     /** Answers to {@link Register}. */
