@@ -59,7 +59,7 @@ import io.switchboard.presence.sip.SipNotifySender;
 import io.switchboard.presence.store.CassandraAccessStore;
 import io.switchboard.presence.store.CassandraContactListStore;
 import io.switchboard.presence.store.CassandraPresenceStore;
-import io.switchboard.proxy.sip.ProxyIdentity;
+import io.switchboard.sip.routing.ProxyIdentity;
 import io.switchboard.proxy.sip.ProxyRouter;
 import io.switchboard.proxy.sip.StatefulProxy;
 import io.switchboard.proxy.sip.UserLocator;

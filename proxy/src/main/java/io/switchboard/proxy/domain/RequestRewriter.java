@@ -3,6 +3,7 @@ package io.switchboard.proxy.domain;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import io.switchboard.sip.routing.NextHop;
 
 /**
  * What the proxy changes in a request it forwards (RFC 3261 section 16.6), as a plan of edits the

@@ -28,6 +28,7 @@ import io.switchboard.proxy.domain.Fork;
 import io.switchboard.proxy.domain.ForkAction;
 import io.switchboard.proxy.sip.ForkContext.Branch;
 import io.switchboard.sip.stack.AnsweredRequests;
+import io.switchboard.sip.routing.ProxyIdentity;
 
 /**
  * Feeds a request's {@link Fork} its events and performs the {@link ForkAction}s it returns on

@@ -26,6 +26,7 @@ import io.switchboard.proxy.domain.MaxForwards;
 import io.switchboard.proxy.domain.RequestRewriter;
 import io.switchboard.proxy.domain.Target;
 import io.switchboard.proxy.sip.ForkContext.Branch;
+import io.switchboard.sip.routing.ProxyIdentity;
 
 /**
  * Makes the requests the proxy sends downstream: each branch's copy of a proxied request, with the

@@ -13,6 +13,7 @@ import javax.sip.header.ViaHeader;
 import javax.sip.message.Request;
 
 import io.switchboard.proxy.domain.LoopGuard;
+import io.switchboard.sip.routing.ProxyIdentity;
 
 /** A received JAIN-SIP request as the small values the proxy's rules ({@code proxy.domain}) take. */
 final class RequestViews {

@@ -28,13 +28,14 @@ import io.switchboard.proxy.domain.CallPlan;
 import io.switchboard.proxy.domain.CallSettings;
 import io.switchboard.proxy.domain.Fork;
 import io.switchboard.proxy.domain.LoopGuard;
-import io.switchboard.proxy.domain.NextHop;
+import io.switchboard.sip.routing.NextHop;
 import io.switchboard.proxy.domain.RequestRewriter;
 import io.switchboard.proxy.domain.Target;
-import io.switchboard.proxy.domain.TargetPlanner;
 import io.switchboard.proxy.sip.ForkContext.Branch;
 import io.switchboard.proxy.store.CallSettingsStore;
 import io.switchboard.sip.flow.Flow;
+import io.switchboard.sip.routing.ProxyIdentity;
+import io.switchboard.sip.routing.PoolMembers;
 
 /**
  * A transaction-stateful, forking, record-routing proxy (RFC 3261 section 16) on the JAIN-SIP RI.
@@ -104,7 +105,7 @@ public final class StatefulProxy implements AutoCloseable {
     private final ForkDriver driver;
 
     public StatefulProxy(SipProvider provider, MessageFactory messages, HeaderFactory headers, AddressFactory addresses,
-                         ProxyIdentity self, UserLocator locator, CallSettingsStore callSettings, TargetPlanner.Pool pool,
+                         ProxyIdentity self, UserLocator locator, CallSettingsStore callSettings, PoolMembers pool,
                          Settings settings, Events events) {
         this.self = self;
         this.locator = locator;

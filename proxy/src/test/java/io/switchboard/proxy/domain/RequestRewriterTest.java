@@ -7,6 +7,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import io.switchboard.sip.routing.NextHop;
 
 /** What the proxy changes in a request it forwards: RFC 3261 section 16.6, 22.3 and RFC 5626 section 5.3. */
 class RequestRewriterTest {
