@@ -59,7 +59,7 @@ import io.switchboard.presence.sip.SipNotifySender;
 import io.switchboard.presence.store.CassandraAccessStore;
 import io.switchboard.presence.store.CassandraContactListStore;
 import io.switchboard.presence.store.CassandraPresenceStore;
-import io.switchboard.proxy.sip.ProxyIdentity;
+import io.switchboard.sip.routing.ProxyIdentity;
 import io.switchboard.proxy.sip.ProxyRouter;
 import io.switchboard.proxy.sip.StatefulProxy;
 import io.switchboard.proxy.sip.UserLocator;
@@ -71,6 +71,7 @@ import io.switchboard.proxy.store.CassandraCallSettingsStore;
 import io.switchboard.registrar.domain.RegisterRules;
 import io.switchboard.registrar.entity.RegistrarClient;
 import io.switchboard.registrar.entity.RegistrarEntity;
+import io.switchboard.registrar.location.Locations;
 import io.switchboard.registrar.sip.Gruus;
 import io.switchboard.registrar.sip.RegisterHandler;
 import io.switchboard.registrar.sip.RegisterResponses;
@@ -208,7 +209,7 @@ public final class SwitchboardNode implements AutoCloseable {
         // Lookups fall back to Cassandra when an entity does not answer in time (a node just died).
         RegistrarClient lookups = RegistrarClient.readingThroughToStore(
                 RegistrarClient.sharded(system, proxyConfig.lookupTimeout()), new CassandraBindingStore(session), clock);
-        UserLocator locator = new UserLocator(accounts, lookups);
+        UserLocator locator = new UserLocator(accounts, Locations.over(lookups));
         proxy = new StatefulProxy(sip.provider(), sip.messages(), sip.headers(), sip.addresses(), identity, locator, callSettings,
                 new SipPeers(directory, config.nodeId(), flowTokens), new StatefulProxy.Settings(proxyConfig.timerC(), proxyConfig.outboundProxy()),
                 metrics.proxyEvents());

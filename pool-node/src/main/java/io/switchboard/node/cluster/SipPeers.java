@@ -4,9 +4,9 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
-import io.switchboard.proxy.domain.NextHop;
-import io.switchboard.proxy.domain.TargetPlanner;
+import io.switchboard.sip.routing.NextHop;
 import io.switchboard.sip.flow.FlowTokens;
+import io.switchboard.sip.routing.PoolMembers;
 
 /**
  * The proxy's view of the pool (docs/architecture.md, rule 6): which nodes are live ({@link NodeDirectory}) and
@@ -18,7 +18,7 @@ import io.switchboard.sip.flow.FlowTokens;
  * retransmitted by the transaction layer. The address map is rebuilt only when the directory's
  * snapshot changes, so a lookup per request is a volatile read and a hash lookup.
  */
-public final class SipPeers implements TargetPlanner.Pool {
+public final class SipPeers implements PoolMembers {
 
     public static final String ROLE_PREFIX = "sip-node:";
 

@@ -38,7 +38,7 @@ import io.switchboard.presence.domain.CustomStates;
 import io.switchboard.presence.entity.PresentityEntity;
 import io.switchboard.presence.entity.ShardedPresence;
 import io.switchboard.presence.entity.WatcherEntity;
-import io.switchboard.proxy.sip.ProxyIdentity;
+import io.switchboard.sip.routing.ProxyIdentity;
 import io.switchboard.sip.stack.AnsweredRequests;
 
 /**

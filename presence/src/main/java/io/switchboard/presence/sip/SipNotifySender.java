@@ -28,9 +28,10 @@ import io.switchboard.presence.domain.NotifyFlow;
 import io.switchboard.presence.domain.NotifyOutcome;
 import io.switchboard.presence.domain.Subscription;
 import io.switchboard.presence.entity.NotifySender;
-import io.switchboard.proxy.domain.NextHop;
-import io.switchboard.proxy.domain.TargetPlanner;
-import io.switchboard.proxy.sip.ProxyIdentity;
+import io.switchboard.sip.routing.NextHop;
+import io.switchboard.sip.routing.ProxyIdentity;
+import io.switchboard.sip.routing.PoolMembers;
+import io.switchboard.sip.routing.FlowRoute;
 
 /**
  * Sends NOTIFYs from this node in stored dialogs, with JAIN-SIP client transactions (so UDP
@@ -39,7 +40,7 @@ import io.switchboard.proxy.sip.ProxyIdentity;
  * <p>Where a NOTIFY goes (docs/architecture.md, rule 6): a subscriber over UDP at its Contact (through its route
  * set, if any) from whichever node sends; a subscriber over TCP/TLS into its connection, directly
  * when this node holds it, else through the node that does, with a Route carrying the flow token
- * ({@link TargetPlanner#flowRoute}), as the proxy does for calls. When that node is not up, the
+ * ({@link FlowRoute}), as the proxy does for calls. When that node is not up, the
  * connection is gone: the NOTIFY is not sent ({@link NotifyOutcome#NOT_SENT}) and the
  * subscription waits for the subscriber's refresh over a new connection.
  *
@@ -59,11 +60,11 @@ public final class SipNotifySender implements NotifySender {
     private final HeaderFactory headers;
     private final AddressFactory addresses;
     private final ProxyIdentity self;
-    private final TargetPlanner.Pool pool;
+    private final PoolMembers pool;
     private final Executor sendExecutor;
 
     public SipNotifySender(SipProvider provider, MessageFactory messages, HeaderFactory headers, AddressFactory addresses,
-                           ProxyIdentity self, TargetPlanner.Pool pool, Executor sendExecutor) {
+                           ProxyIdentity self, PoolMembers pool, Executor sendExecutor) {
         this.provider = provider;
         this.messages = messages;
         this.headers = headers;
@@ -108,7 +109,7 @@ public final class SipNotifySender implements NotifySender {
                     outcome.complete(NotifyOutcome.NOT_SENT);
                     return;
                 }
-                routes.add(0, TargetPlanner.flowRoute(flow.token(), holder.get()));
+                routes.add(0, FlowRoute.to(flow.token(), holder.get()));
                 transport = holder.get().transport();
             }
         } else {

@@ -2,6 +2,7 @@ package io.switchboard.proxy.domain;
 
 import java.util.List;
 import java.util.Objects;
+import io.switchboard.sip.routing.NextHop;
 
 /**
  * One branch of a fork: what the forwarded copy of the request looks like and where it goes.

@@ -7,6 +7,9 @@ import java.util.Optional;
 
 import io.switchboard.registrar.domain.Binding;
 import io.switchboard.registrar.domain.Flow;
+import io.switchboard.sip.routing.FlowRoute;
+import io.switchboard.sip.routing.NextHop;
+import io.switchboard.sip.routing.PoolMembers;
 
 /**
  * Turns a user's bindings into fork branches (RFC 3261 section 16.5: every contact is a target;
@@ -20,19 +23,6 @@ import io.switchboard.registrar.domain.Flow;
  * flow's source address, any other at its Contact (or through its Path, RFC 3327).
  */
 public final class TargetPlanner {
-
-    /** What the planner needs to know about the pool. */
-    public interface Pool {
-
-        /** Id of the node planning. */
-        String selfNode();
-
-        /** True when a pool member with this node id is up and reachable. */
-        boolean isAvailable(String nodeId);
-
-        /** The SIP address of the node holding the flow in {@code token}; empty if the token is not ours. */
-        Optional<NextHop> nodeHolding(String token);
-    }
 
     /** A binding that gets no branch, and why (for logs and the operator). */
     public record Skipped(String contact, String reason) {
@@ -53,7 +43,7 @@ public final class TargetPlanner {
      * @param instance only bindings of this {@code +sip.instance} (a GRUU, RFC 5627 section 5.1),
      *                 or null for all
      */
-    public static Plan plan(List<Binding> bindings, String instance, Pool pool, Instant now) {
+    public static Plan plan(List<Binding> bindings, String instance, PoolMembers pool, Instant now) {
         List<Target> targets = new ArrayList<>(bindings.size());
         List<Skipped> skipped = new ArrayList<>();
         for (Binding b : bindings) {
@@ -76,7 +66,7 @@ public final class TargetPlanner {
                     if (node.isEmpty()) {
                         skipped.add(new Skipped(b.contact(), "flow token unreadable"));
                     } else {
-                        targets.add(new Target(b.contact(), List.of(flowRoute(f.flowToken(), node.get())), null, "",
+                        targets.add(new Target(b.contact(), List.of(FlowRoute.to(f.flowToken(), node.get())), null, "",
                                 label + " via " + f.node(), false));
                     }
                 }
@@ -88,15 +78,6 @@ public final class TargetPlanner {
             }
         }
         return new Plan(targets, skipped);
-    }
-
-    /** {@code sip:TOKEN@host:port;transport=tcp;lr}: the Route that steers a request into a flow on another node. */
-    public static String flowRoute(String token, NextHop node) {
-        return "sip:" + token + "@" + hostForUri(node.host()) + ":" + node.port() + ";transport=" + node.transport() + ";lr";
-    }
-
-    static String hostForUri(String host) {
-        return host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host;
     }
 
     static String stripBrackets(String instance) {

@@ -17,6 +17,8 @@ import org.slf4j.LoggerFactory;
 
 import io.switchboard.proxy.domain.Target;
 import io.switchboard.proxy.domain.TargetPlanner;
+import io.switchboard.sip.routing.ProxyIdentity;
+import io.switchboard.sip.routing.PoolMembers;
 
 /**
  * Where a call goes: the branches for a user's bindings, and for the sim-ring and forwarding
@@ -30,11 +32,11 @@ final class CallLegs {
     private final AddressFactory addresses;
     private final ProxyIdentity self;
     private final UserLocator locator;
-    private final TargetPlanner.Pool pool;
+    private final PoolMembers pool;
     private final Optional<String> outboundProxy;
     private final StatefulProxy.Events events;
 
-    CallLegs(AddressFactory addresses, ProxyIdentity self, UserLocator locator, TargetPlanner.Pool pool,
+    CallLegs(AddressFactory addresses, ProxyIdentity self, UserLocator locator, PoolMembers pool,
              Optional<String> outboundProxy, StatefulProxy.Events events) {
         this.addresses = addresses;
         this.self = self;

@@ -1,7 +1,9 @@
 package io.switchboard.proxy.sip;
 
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
 
 import javax.sip.ClientTransaction;
@@ -9,13 +11,16 @@ import javax.sip.ServerTransaction;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 
-import io.switchboard.proxy.domain.ResponseSelection;
+import io.switchboard.proxy.domain.Fork;
+import io.switchboard.proxy.domain.ForkAction;
 import io.switchboard.proxy.domain.Target;
 
 /**
- * The response context of one proxied request (RFC 3261 section 16.7): its server transaction,
- * its branches, and whether a final response went upstream. All fields are guarded by the
- * context's monitor; responses of different branches may arrive on different stack threads.
+ * One proxied request on the SIP side: its server transaction, the {@link Fork} that decides what
+ * happens to it, and what the fork's decisions need from JAIN-SIP (each branch's client
+ * transaction and final response, the scheduled timers). All fields are guarded by the context's
+ * monitor: responses of different branches arrive on different stack threads, timers on the
+ * proxy's timer thread ({@link ForkDriver#handle}).
  */
 final class ForkContext {
 
@@ -27,74 +32,36 @@ final class ForkContext {
     final String inboundRecordRoute;
     final String loopHash;
     final int maxForwards;
-    /** True when the request was steered into a flow by a Route of ours: a dead flow is a 430 (RFC 5626 section 5.3). */
-    final boolean flowRouted;
+    final Fork fork;
 
+    /** Index = the fork's branch number. */
     final List<Branch> branches = new ArrayList<>(4);
-    boolean finalSent;
-    boolean cancelled;
-    /** Branches still to be added (call forwarding on no answer); the fork is not over while they are due. */
-    List<Target> pendingForward;
-    ScheduledFuture<?> timerC;
-    ScheduledFuture<?> forwardTimer;
+    final Map<ForkAction.Timer, ScheduledFuture<?>> timers = new EnumMap<>(ForkAction.Timer.class);
 
     ForkContext(ServerTransaction server, Request request, String inboundRecordRoute, String loopHash,
-                int maxForwards, boolean flowRouted) {
+                int maxForwards, Fork fork) {
         this.server = server;
         this.request = request;
         this.invite = Request.INVITE.equals(request.getMethod());
         this.inboundRecordRoute = inboundRecordRoute;
         this.loopHash = loopHash;
         this.maxForwards = maxForwards;
-        this.flowRouted = flowRouted;
+        this.fork = fork;
     }
 
-    boolean allBranchesDone() {
-        for (Branch b : branches) {
-            if (!b.done) {
-                return false;
-            }
-        }
-        return pendingForward == null;
-    }
-
-    /** Final responses that count for the best-response choice (superseded branches do not). */
-    List<Branch> candidates() {
-        List<Branch> out = new ArrayList<>(branches.size());
-        for (Branch b : branches) {
-            if (b.done && !b.superseded) {
-                out.add(b);
-            }
-        }
-        return out;
-    }
-
-    void cancelTimers() {
-        if (timerC != null) {
-            timerC.cancel(false);
-        }
-        if (forwardTimer != null) {
-            forwardTimer.cancel(false);
-        }
-    }
-
-    /** One forwarded copy of the request and what became of it. */
+    /** One forwarded copy of the request: the client transaction's application data. */
     static final class Branch {
         final ForkContext context;
+        /** The fork's number for this branch. */
+        final int id;
         final Target target;
         ClientTransaction transaction;
-        boolean provisional;
-        boolean done;
-        /** Cancelled because a forwarding leg replaced it: its answer does not count. */
-        boolean superseded;
-        /** CANCEL wanted before any provisional response: sent when one arrives (section 9.1). */
-        boolean cancelWanted;
-        boolean cancelSent;
+        /** The last final response it received, for relaying and challenge collection. */
         Response finalResponse;
-        ResponseSelection.Candidate candidate;
 
-        Branch(ForkContext context, Target target) {
+        Branch(ForkContext context, int id, Target target) {
             this.context = context;
+            this.id = id;
             this.target = target;
         }
     }

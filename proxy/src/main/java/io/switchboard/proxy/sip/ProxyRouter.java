@@ -12,7 +12,7 @@ import gov.nist.javax.sip.message.SIPMessage;
 import gov.nist.javax.sip.stack.DefaultRouter;
 import gov.nist.javax.sip.stack.HopImpl;
 
-import io.switchboard.proxy.domain.NextHop;
+import io.switchboard.sip.routing.NextHop;
 
 /**
  * The RI's next-hop choice with one addition: a request carrying a {@link NextHop} as its

@@ -7,13 +7,12 @@ import java.util.concurrent.CompletionStage;
 
 import io.switchboard.accounts.store.AccountStore;
 import io.switchboard.registrar.domain.Binding;
-import io.switchboard.registrar.entity.RegistrarClient;
-import io.switchboard.registrar.entity.RegistrarEntity;
+import io.switchboard.registrar.location.Locations;
 
 /**
  * Finds where a user of our domains can be reached: whether the account exists (404 if not) and
- * its current bindings, from the registrar client it is given. With
- * {@link RegistrarClient#readingThroughToStore} that is the AOR's entity (the single writer, so it
+ * its current bindings, from the registrar's {@link Locations}. Over
+ * {@code RegistrarClient.readingThroughToStore} that is the AOR's entity (the single writer, so it
  * has the latest) or, when the entity does not answer within the lookup timeout because the node
  * that owned it has just died and the cluster has not moved it yet, Cassandra, where every binding
  * a client was told about is (docs/architecture.md, rule 2). Calls then reach users of a dead node within the
@@ -32,12 +31,12 @@ public final class UserLocator {
     }
 
     private final AccountStore accounts;
-    private final RegistrarClient registrar;
+    private final Locations locations;
 
-    /** @param registrar best {@link RegistrarClient#readingThroughToStore}, so lookups survive a node loss */
-    public UserLocator(AccountStore accounts, RegistrarClient registrar) {
+    /** @param locations best over {@code RegistrarClient.readingThroughToStore}, so lookups survive a node loss */
+    public UserLocator(AccountStore accounts, Locations locations) {
         this.accounts = accounts;
-        this.registrar = registrar;
+        this.locations = locations;
     }
 
     /** @param aor {@code sip:user@domain}, domain lower case */
@@ -51,11 +50,6 @@ public final class UserLocator {
     }
 
     private CompletionStage<Located> bindings(String aor) {
-        return registrar.bindings(aor).thenApply(reply -> {
-            if (reply instanceof RegistrarEntity.CurrentBindings current) {
-                return new Found(aor, current.bindings());
-            }
-            throw new IllegalStateException("bindings of " + aor + " unavailable: " + reply);
-        });
+        return locations.lookup(aor).thenApply(bindings -> new Found(aor, bindings));
     }
 }

@@ -13,13 +13,15 @@ import org.junit.jupiter.api.Test;
 import io.switchboard.registrar.domain.Binding;
 import io.switchboard.registrar.domain.BindingKey;
 import io.switchboard.registrar.domain.Flow;
+import io.switchboard.sip.routing.NextHop;
+import io.switchboard.sip.routing.PoolMembers;
 
 class TargetPlannerTest {
 
     private static final Instant NOW = Instant.parse("2026-11-21T12:00:00Z");
 
     /** node-1 plans; node-2 is up at 10.0.0.2:5060; node-3 is down. */
-    private static final TargetPlanner.Pool POOL = new TargetPlanner.Pool() {
+    private static final PoolMembers POOL = new PoolMembers() {
         @Override
         public String selfNode() {
             return "node-1";

@@ -1,4 +1,4 @@
-package io.switchboard.proxy.domain;
+package io.switchboard.sip.routing;
 
 import java.util.Locale;
 import java.util.Objects;
