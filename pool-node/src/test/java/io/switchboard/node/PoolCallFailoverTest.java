@@ -213,7 +213,7 @@ class PoolCallFailoverTest {
                 PoolCallFailoverTest: %d calls (%d before the kill), %d REGISTERs ok / %d failed
                   kill -9 of node %d: longest time a reachable callee could not be called (or a call took), per callee (ms): %s
                   worst: %d ms; failed calls to reachable callees between the kill and the re-registrations: %d
-                  restart of node %d until ready: %d ms; cross-node call to a TCP phone on the restarted node: %d
+                  restart of node %d until ready and every node lists it Up: %d ms; cross-node call to a TCP phone on the restarted node: %d
                   calls after the restart: %d, failed %d
                   TCP phones of node %d registered again through node 1 after %d ms (kill + 12 s + this)
                 """, all.size(), beforeKill.size(), registersOk.get(), registersFailed.get(), VICTIM, outageMillis,

@@ -188,13 +188,60 @@ final class PoolProcesses implements AutoCloseable {
         }
     }
 
-    /** Starts node {@code n} again with the same configuration and waits until it is ready. */
+    /**
+     * Starts node {@code n} again with the same configuration and waits until it is ready and every live node
+     * agrees on the membership ({@link #awaitMembershipAgreed}): its own readiness says only that it sees
+     * itself Up, while the others may still list its dead incarnation or not see the new one yet.
+     */
     void restart(int n) {
         if (isAlive(n)) {
             throw new IllegalStateException(nodeId(n) + " still runs: kill it first");
         }
         launch(n);
-        awaitReady(n, System.nanoTime() + READY_TIMEOUT.toNanos());
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        awaitReady(n, deadline);
+        awaitMembershipAgreed(deadline);
+    }
+
+    /**
+     * Polls {@code /api/pool} on every live node until each lists every live node and reports all members Up
+     * and reachable ({@code "all_up":true}, so no dead incarnation is left); fails with the last answer.
+     */
+    void awaitMembershipAgreed(long deadline) {
+        List<Integer> live = new ArrayList<>();
+        for (int k = 1; k <= processes.length; k++) {
+            if (isAlive(k)) {
+                live.add(k);
+            }
+        }
+        for (int k : live) {
+            String last = "no answer";
+            while (true) {
+                try {
+                    last = adminGet(k, "/api/pool", Duration.ofSeconds(10));
+                    String body = last;
+                    if (body.startsWith("200") && body.contains("\"all_up\":true")
+                            && live.stream().allMatch(m -> body.contains("\"node\":\"" + nodeId(m) + "\""))) {
+                        break;
+                    }
+                } catch (IOException e) {
+                    last = e.toString();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted", e);
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    throw new IllegalStateException(nodeId(k) + " did not list " + live.stream().map(this::nodeId)
+                            .toList() + " all Up within " + READY_TIMEOUT + "; last /api/pool: " + last);
+                }
+                try {
+                    Thread.sleep(250);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted", e);
+                }
+            }
+        }
     }
 
     /** {@code GET path} on node {@code n}'s admin port with the admin token: "status body". */

@@ -109,7 +109,7 @@ class PoolProcessesTest {
                 Pool of 3 processes: ready in %d ms; RSS of the 3 node JVMs %d MiB
                   kill -9 of node %d: every one of %d acknowledged bindings listed by a surviving node again after at most %d ms
                   AORs unanswered for more than 1 s after the kill (their entity lived on node %d): %d %s
-                  restart of node %d until /health/ready: %d ms
+                  restart of node %d until /health/ready and every node lists it Up: %d ms
                 %s""", startMillis, rssBefore >> 20, VICTIM, acknowledged.size(), slowest, VICTIM, late.size(), late,
                 VICTIM, restartMillis, clusterEvents(1));
     }

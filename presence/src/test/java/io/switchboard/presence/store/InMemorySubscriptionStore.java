@@ -1,7 +1,6 @@
 package io.switchboard.presence.store;
 
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -14,12 +13,16 @@ import io.switchboard.presence.domain.Subscription;
 /**
  * Test fake of {@link SubscriptionStore}; writes go through a {@link WriteGate}. Each write that
  * completes is reported to {@code onPut} / {@code onRemove}, so a test can order it against the
- * NOTIFYs sent.
+ * NOTIFYs sent. Rows expire like Cassandra's ({@link Ttl}) for {@link #loadSubscriptions}, what a
+ * new owner reads; {@link #stored} shows what the entity wrote and has not deleted, expired or not.
  */
 public final class InMemorySubscriptionStore implements SubscriptionStore {
 
+    private record Row(Subscription subscription, long goneAt) {
+    }
+
     public final WriteGate gate = new WriteGate();
-    private final Map<String, Map<String, Subscription>> rows = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, Row>> rows = new ConcurrentHashMap<>();
     private volatile Consumer<Subscription> onPut = s -> { };
 
     public void onPut(Consumer<Subscription> listener) {
@@ -27,26 +30,34 @@ public final class InMemorySubscriptionStore implements SubscriptionStore {
     }
 
     public List<Subscription> stored(String watcher) {
-        return new ArrayList<>(rows.getOrDefault(watcher, Map.of()).values());
+        return rows.getOrDefault(watcher, Map.of()).values().stream().map(Row::subscription).toList();
     }
 
     public Subscription stored(String watcher, String localTag) {
-        return rows.getOrDefault(watcher, Map.of()).get(localTag);
+        Row row = rows.getOrDefault(watcher, Map.of()).get(localTag);
+        return row == null ? null : row.subscription();
     }
 
+    /** Stores {@code s} as if written now, without the gate. */
     public void preload(Subscription s) {
-        rows.computeIfAbsent(s.watcher(), k -> new ConcurrentHashMap<>()).put(s.localTag(), s);
+        write(s, Instant.now());
+    }
+
+    private void write(Subscription s, Instant now) {
+        rows.computeIfAbsent(s.watcher(), k -> new ConcurrentHashMap<>())
+                .put(s.localTag(), new Row(s, Ttl.goneAt(s.expiresAt(), now)));
     }
 
     @Override
     public CompletionStage<List<Subscription>> loadSubscriptions(String watcher) {
-        return CompletableFuture.completedFuture(stored(watcher));
+        return CompletableFuture.completedFuture(rows.getOrDefault(watcher, Map.of()).values().stream()
+                .filter(row -> Ttl.live(row.goneAt())).map(Row::subscription).toList());
     }
 
     @Override
     public CompletionStage<Void> put(Subscription subscription, Instant now) {
         return gate.write(() -> {
-            preload(subscription);
+            write(subscription, now);
             onPut.accept(subscription);
         });
     }

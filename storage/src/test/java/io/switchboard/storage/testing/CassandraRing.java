@@ -6,6 +6,7 @@ import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
 import com.datastax.oss.driver.api.core.DriverException;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import com.datastax.oss.driver.api.core.metadata.Node;
+import com.datastax.oss.driver.api.core.metadata.NodeState;
 import io.switchboard.storage.CassandraSessions;
 import io.switchboard.storage.CassandraSettings;
 import io.switchboard.storage.EmbeddedCassandra;
@@ -270,10 +271,7 @@ public final class CassandraRing implements AutoCloseable {
     InetSocketAddress target = nativeAddress(n);
     DriverException last = null;
     while (System.nanoTime() - deadline < 0) {
-      Optional<Node> node = session.getMetadata().getNodes().values().stream()
-          .filter(candidate -> candidate.getEndPoint().resolve() instanceof InetSocketAddress a
-              && a.getAddress().equals(target.getAddress()) && a.getPort() == target.getPort())
-          .findFirst();
+      Optional<Node> node = driverNode(session, target);
       if (node.isPresent()) {
         try {
           session.execute(SimpleStatement.newInstance("INSERT INTO probe (coordinator, at) VALUES (?, toTimestamp(now()))",
@@ -290,6 +288,50 @@ public final class CassandraRing implements AutoCloseable {
     }
     throw new IllegalStateException("node " + n + " (" + target + ") did not see the whole ring up within "
         + UP_TIMEOUT + (last == null ? " (the driver never listed it)" : ": " + last));
+  }
+
+  /**
+   * Returns node {@code n} as {@code session} knows it, once that session has reconnected to it: the driver
+   * lists it UP with an open connection, and a read sent to that node alone answers. {@link #restart} waits only
+   * for the ring itself; a session opened before the kill reconnects on its own schedule (its reconnection policy
+   * backs off while the node is down), and until it has, a statement pinned to the node with {@code setNode}
+   * fails with {@code NodeUnavailableException: No connection was available}.
+   */
+  public Node awaitReconnected(CqlSession session, int n, Duration timeout) {
+    InetSocketAddress target = nativeAddress(n);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    String last = "the driver does not list it";
+    while (true) {
+      Optional<Node> node = driverNode(session, target);
+      if (node.isPresent()) {
+        Node known = node.get();
+        if (known.getState() != NodeState.UP || known.getOpenConnections() == 0) {
+          last = "state " + known.getState() + ", " + known.getOpenConnections() + " open connections";
+        } else {
+          try {
+            session.execute(SimpleStatement.newInstance("SELECT release_version FROM system.local")
+                .setNode(known)
+                .setTimeout(Duration.ofSeconds(5)));
+            return known;
+          } catch (DriverException e) {
+            last = "a read through it failed: " + e;
+          }
+        }
+      }
+      if (System.nanoTime() - deadline > 0) {
+        throw new IllegalStateException("the session did not reconnect to node " + n + " (" + target + ") within "
+            + timeout + "; last seen: " + last);
+      }
+      pause(200);
+    }
+  }
+
+  /** The driver's view of the node whose native transport listens on {@code target}, if it lists one. */
+  private static Optional<Node> driverNode(CqlSession session, InetSocketAddress target) {
+    return session.getMetadata().getNodes().values().stream()
+        .filter(candidate -> candidate.getEndPoint().resolve() instanceof InetSocketAddress a
+            && a.getAddress().equals(target.getAddress()) && a.getPort() == target.getPort())
+        .findFirst();
   }
 
   /**

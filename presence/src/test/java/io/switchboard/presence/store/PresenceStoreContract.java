@@ -1,0 +1,242 @@
+package io.switchboard.presence.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import org.junit.jupiter.api.Test;
+
+import io.switchboard.presence.domain.NotifyFlow;
+import io.switchboard.presence.domain.Subscription;
+import io.switchboard.presence.store.PresentityStore.Loaded;
+import io.switchboard.presence.store.PresentityStore.StoredPublication;
+
+/**
+ * What every {@link PresentityStore} and {@link SubscriptionStore} must do, method by method, including the
+ * TTL: a row is read back until its expiry and not after it. Subclasses supply empty stores.
+ */
+abstract class PresenceStoreContract {
+
+    static final String ALICE = "sip:alice@example.test";
+    static final String BOB = "sip:bob@example.test";
+    static final String CAROL = "sip:carol@example.test";
+    /** A TTL of 1 s can take up to 2 s to be applied (Cassandra counts whole seconds); generous on a busy machine. */
+    static final Duration EXPIRY_BOUND = Duration.ofSeconds(15);
+
+    abstract PresentityStore presentities();
+
+    abstract SubscriptionStore subscriptions();
+
+    static <T> T await(CompletionStage<T> stage) {
+        try {
+            return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Now, at the millisecond: Cassandra keeps timestamps in milliseconds. */
+    static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    static StoredPublication publication(String etag, Instant now, Duration expires) {
+        return new StoredPublication(etag, "endpoint-" + etag, "<presence entity=\"" + etag + "\"/>", now,
+                now.plus(expires));
+    }
+
+    static Subscription subscription(String watcher, String tag, Instant expiresAt, long cseqCeiling) {
+        return new Subscription(watcher, tag, "call-" + tag, "from-" + tag, ALICE, watcher, "sip:bob@192.0.2.10:5060",
+                List.of("<sip:edge.example.test;lr>", "<sip:192.0.2.1;lr>"),
+                new NotifyFlow("tcp", "192.0.2.10", 5070, "node-2", "flow-" + tag), "id-" + tag,
+                List.of(ALICE, CAROL), null, false, expiresAt, cseqCeiling);
+    }
+
+    /** Polls {@code condition} until it holds, failing with {@code what} after {@link #EXPIRY_BOUND}. */
+    static void awaitTrue(String what, Supplier<Boolean> condition) throws InterruptedException {
+        long deadline = System.nanoTime() + EXPIRY_BOUND.toNanos();
+        while (!condition.get()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError(what + " within " + EXPIRY_BOUND);
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    // --- PresentityStore
+
+    @Test
+    void an_unknown_presentity_has_no_publications_and_no_watchers() {
+        Loaded loaded = await(presentities().loadPresentity(ALICE));
+        assertThat(loaded.publications()).isEmpty();
+        assertThat(loaded.watchers()).isEmpty();
+    }
+
+    @Test
+    void publications_are_stored_per_presentity_and_read_back_whole() {
+        PresentityStore store = presentities();
+        Instant now = now();
+        StoredPublication a1 = publication("a1", now, Duration.ofHours(1));
+        StoredPublication a2 = publication("a2", now, Duration.ofMinutes(10));
+        StoredPublication b1 = publication("b1", now, Duration.ofHours(1));
+        await(store.putPublication(ALICE, a1, null, now));
+        await(store.putPublication(ALICE, a2, null, now));
+        await(store.putPublication(BOB, b1, null, now));
+
+        assertThat(await(store.loadPresentity(ALICE)).publications()).containsExactlyInAnyOrder(a1, a2);
+        assertThat(await(store.loadPresentity(BOB)).publications()).containsExactly(b1);
+    }
+
+    @Test
+    void a_refresh_replaces_the_old_entity_tag_in_one_write() {
+        PresentityStore store = presentities();
+        Instant now = now();
+        StoredPublication first = publication("e1", now, Duration.ofHours(1));
+        StoredPublication other = publication("e2", now, Duration.ofHours(1));
+        await(store.putPublication(ALICE, first, null, now));
+        await(store.putPublication(ALICE, other, null, now));
+
+        StoredPublication refreshed = publication("e3", now.plusSeconds(5), Duration.ofHours(2));
+        await(store.putPublication(ALICE, refreshed, "e1", now.plusSeconds(5)));
+
+        assertThat(await(store.loadPresentity(ALICE)).publications()).containsExactlyInAnyOrder(other, refreshed);
+    }
+
+    @Test
+    void writing_an_entity_tag_again_overwrites_it() {
+        PresentityStore store = presentities();
+        Instant now = now();
+        await(store.putPublication(ALICE, publication("e1", now, Duration.ofMinutes(1)), null, now));
+        StoredPublication again = new StoredPublication("e1", "endpoint-2", "<presence/>", now.plusSeconds(1),
+                now.plusSeconds(3600));
+        await(store.putPublication(ALICE, again, null, now.plusSeconds(1)));
+        assertThat(await(store.loadPresentity(ALICE)).publications()).containsExactly(again);
+    }
+
+    @Test
+    void remove_publication_takes_one_and_is_idempotent() {
+        PresentityStore store = presentities();
+        Instant now = now();
+        StoredPublication kept = publication("kept", now, Duration.ofHours(1));
+        await(store.putPublication(ALICE, publication("gone", now, Duration.ofHours(1)), null, now));
+        await(store.putPublication(ALICE, kept, null, now));
+        await(store.removePublication(ALICE, "gone"));
+        await(store.removePublication(ALICE, "gone"));
+        await(store.removePublication(ALICE, "never-there"));
+        await(store.removePublication(CAROL, "kept"));
+        assertThat(await(store.loadPresentity(ALICE)).publications()).containsExactly(kept);
+    }
+
+    @Test
+    void watchers_are_stored_per_presentity_refreshed_by_watcher_and_removed_idempotently() {
+        PresentityStore store = presentities();
+        Instant now = now();
+        await(store.putWatcher(ALICE, BOB, now.plusSeconds(600), now));
+        await(store.putWatcher(ALICE, CAROL, now.plusSeconds(600), now));
+        await(store.putWatcher(BOB, ALICE, now.plusSeconds(60), now));
+        await(store.putWatcher(ALICE, BOB, now.plusSeconds(3600), now.plusSeconds(1)));
+
+        assertThat(await(store.loadPresentity(ALICE)).watchers())
+                .isEqualTo(Map.of(BOB, now.plusSeconds(3600), CAROL, now.plusSeconds(600)));
+        assertThat(await(store.loadPresentity(BOB)).watchers()).isEqualTo(Map.of(ALICE, now.plusSeconds(60)));
+
+        await(store.removeWatcher(ALICE, CAROL));
+        await(store.removeWatcher(ALICE, CAROL));
+        await(store.removeWatcher(ALICE, "sip:nobody@example.test"));
+        assertThat(await(store.loadPresentity(ALICE)).watchers()).isEqualTo(Map.of(BOB, now.plusSeconds(3600)));
+        assertThat(await(store.loadPresentity(ALICE)).publications()).isEmpty();
+    }
+
+    @Test
+    void publications_and_watchers_are_read_until_their_expiry_and_not_after_it() throws InterruptedException {
+        PresentityStore store = presentities();
+        Instant now = now();
+        StoredPublication brief = publication("brief", now, Duration.ofSeconds(1));
+        StoredPublication lasting = publication("lasting", now, Duration.ofHours(1));
+        await(store.putPublication(ALICE, brief, null, now));
+        await(store.putPublication(ALICE, lasting, null, now));
+        await(store.putWatcher(ALICE, BOB, now.plusSeconds(1), now));
+        await(store.putWatcher(ALICE, CAROL, now.plusSeconds(3600), now));
+        // nothing leaves before its expiry: the TTL is rounded up, never down
+        Loaded fresh = await(store.loadPresentity(ALICE));
+        assertThat(fresh.publications()).containsExactlyInAnyOrder(brief, lasting);
+        assertThat(fresh.watchers()).containsOnlyKeys(BOB, CAROL);
+
+        awaitTrue("the expired publication and watcher are still read", () -> {
+            Loaded later = await(store.loadPresentity(ALICE));
+            return later.publications().size() == 1 && later.watchers().size() == 1;
+        });
+        Loaded later = await(store.loadPresentity(ALICE));
+        assertThat(later.publications()).containsExactly(lasting);
+        assertThat(later.watchers()).isEqualTo(Map.of(CAROL, now.plusSeconds(3600)));
+    }
+
+    // --- SubscriptionStore
+
+    @Test
+    void a_watcher_without_dialogs_has_no_subscriptions() {
+        assertThat(await(subscriptions().loadSubscriptions(BOB))).isEmpty();
+    }
+
+    @Test
+    void subscriptions_are_stored_per_watcher_and_read_back_whole() {
+        SubscriptionStore store = subscriptions();
+        Instant now = now();
+        Subscription t1 = subscription(BOB, "t1", now.plusSeconds(3600), 7);
+        Subscription list = new Subscription(BOB, "t2", "call-t2", "from-t2", "sip:bob-buddies@example.test", BOB,
+                "sip:bob@192.0.2.10:5060", List.of(), new NotifyFlow("udp", "192.0.2.10", 5060, null, null), null,
+                List.of(), "sip:bob-buddies@example.test", true, now.plusSeconds(600), 0);
+        Subscription carols = subscription(CAROL, "t1", now.plusSeconds(3600), 1);
+        await(store.put(t1, now));
+        await(store.put(list, now));
+        await(store.put(carols, now));
+
+        assertThat(await(store.loadSubscriptions(BOB))).containsExactlyInAnyOrder(t1, list);
+        assertThat(await(store.loadSubscriptions(CAROL))).containsExactly(carols);
+    }
+
+    @Test
+    void putting_a_dialog_again_replaces_it() {
+        SubscriptionStore store = subscriptions();
+        Instant now = now();
+        await(store.put(subscription(BOB, "t1", now.plusSeconds(600), 7), now));
+        Subscription raised = subscription(BOB, "t1", now.plusSeconds(3600), 107);
+        await(store.put(raised, now.plusSeconds(1)));
+        assertThat(await(store.loadSubscriptions(BOB))).containsExactly(raised);
+    }
+
+    @Test
+    void remove_takes_one_dialog_and_is_idempotent() {
+        SubscriptionStore store = subscriptions();
+        Instant now = now();
+        Subscription kept = subscription(BOB, "kept", now.plusSeconds(3600), 1);
+        await(store.put(subscription(BOB, "gone", now.plusSeconds(3600), 1), now));
+        await(store.put(kept, now));
+        await(store.remove(BOB, "gone"));
+        await(store.remove(BOB, "gone"));
+        await(store.remove(BOB, "never-there"));
+        await(store.remove(CAROL, "kept"));
+        assertThat(await(store.loadSubscriptions(BOB))).containsExactly(kept);
+    }
+
+    @Test
+    void subscriptions_are_read_until_their_expiry_and_not_after_it() throws InterruptedException {
+        SubscriptionStore store = subscriptions();
+        Instant now = now();
+        Subscription brief = subscription(BOB, "brief", now.plusSeconds(1), 1);
+        Subscription lasting = subscription(BOB, "lasting", now.plusSeconds(3600), 1);
+        await(store.put(brief, now));
+        await(store.put(lasting, now));
+        assertThat(await(store.loadSubscriptions(BOB))).containsExactlyInAnyOrder(brief, lasting);
+
+        awaitTrue("the expired subscription is still read", () -> await(store.loadSubscriptions(BOB)).size() == 1);
+        assertThat(await(store.loadSubscriptions(BOB))).containsExactly(lasting);
+    }
+}
