@@ -3,6 +3,7 @@ package io.switchboard.node.sip;
 import java.text.ParseException;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Predicate;
 
 import javax.sip.DialogTerminatedEvent;
 import javax.sip.IOExceptionEvent;
@@ -107,7 +108,8 @@ public final class SipFrontEnd implements SipListener {
         }
         try {
             StatefulProxy.Routing routing = RequestClassifier.isLooseRouted(method) ? proxy.popOwnRoutes(request) : null;
-            RequestFacts facts = factsOf(request, routing);
+            RequestFacts facts = routing == null ? factsOf(request, false, null)
+                    : factsOf(request, routing.intoFlow(), proxy.identity()::isOurs);
             RequestAction action = classifier.classify(facts);
             if (action instanceof RequestAction.Authenticate a) {
                 authenticateThenRoute(transaction, request, routing, facts, a.realm());
@@ -233,24 +235,30 @@ public final class SipFrontEnd implements SipListener {
         proxy.forwardToUser(transaction, request, u.aor(), u.instance());
     }
 
-    /** The facts the routing policy decides on; {@code routing} is null when the request was not loose-routed. */
-    private RequestFacts factsOf(Request request, StatefulProxy.Routing routing) {
+    /**
+     * The facts the routing policy decides on, read after loose routing.
+     *
+     * @param intoFlow whether loose routing steered the request into one of our flows
+     * @param thisNode whether a URI names this node, or null when the request was not loose-routed
+     *                 (REGISTER, CANCEL, unknown methods): only a proxied request's target matters
+     */
+    static RequestFacts factsOf(Request request, boolean intoFlow, Predicate<SipURI> thisNode) {
         ToHeader to = (ToHeader) request.getHeader(ToHeader.NAME);
         FromHeader from = (FromHeader) request.getHeader(FromHeader.NAME);
-        return new RequestFacts(request.getMethod(), uriOf(request.getRequestURI(), routing != null),
-                to == null ? null : uriOf(to.getAddress().getURI(), false), to != null && to.getTag() != null,
-                from == null ? null : uriOf(from.getAddress().getURI(), false), PresenceSip.eventOf(request),
-                routing != null && routing.intoFlow(), request.getHeader(RouteHeader.NAME) != null);
+        return new RequestFacts(request.getMethod(), uriOf(request.getRequestURI(), thisNode),
+                to == null ? null : uriOf(to.getAddress().getURI(), null), to != null && to.getTag() != null,
+                from == null ? null : uriOf(from.getAddress().getURI(), null), PresenceSip.eventOf(request),
+                intoFlow, request.getHeader(RouteHeader.NAME) != null);
     }
 
-    /** @param target true for the Request-URI of a proxied request: whether it names this node matters */
-    private RequestFacts.Uri uriOf(URI uri, boolean target) {
+    /** @param thisNode non-null for the Request-URI of a proxied request: whether it names this node, or a GRUU, matters */
+    private static RequestFacts.Uri uriOf(URI uri, Predicate<SipURI> thisNode) {
         if (!(uri instanceof SipURI s)) {
             return null;
         }
-        boolean gruu = target && (s.getParameter("gr") != null || hasParameter(s, "gr"));
+        boolean gruu = thisNode != null && (s.getParameter("gr") != null || hasParameter(s, "gr"));
         return new RequestFacts.Uri(s.getUser(), s.getHost() == null ? null : s.getHost().toLowerCase(Locale.ROOT),
-                target && proxy.identity().isOurs(s), gruu, gruu ? s.getParameter("gr") : null);
+                thisNode != null && thisNode.test(s), gruu, gruu ? s.getParameter("gr") : null);
     }
 
     private static boolean hasParameter(SipURI uri, String name) {
