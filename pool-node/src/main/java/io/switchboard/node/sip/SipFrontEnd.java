@@ -100,7 +100,8 @@ public final class SipFrontEnd implements SipListener {
         String method = request.getMethod();
         ServerTransaction transaction = null;
         if (!Request.ACK.equals(method)) {
-            // an ACK for a 2xx is no transaction's (RFC 3261 section 17.2.1): it is only forwarded
+            // ACKs to our own non-2xx finals are absorbed by the transaction layer; what reaches
+            // us is an ACK for a 2xx, end to end through the proxy (RFC 3261 section 13.2.2.4).
             transaction = serverTransaction(event);
             if (transaction == null) {
                 return;
@@ -210,9 +211,9 @@ public final class SipFrontEnd implements SipListener {
                 }
                 try {
                     act(transaction, request, routing, next, System.nanoTime());
-                } catch (ParseException | RuntimeException e) {
-                    LOG.warn("Failed to handle {} from {}: {}", method, sourceOf(request), e.toString());
-                    answer(transaction, request, Response.SERVER_INTERNAL_ERROR, "Internal error", List.of());
+                } catch (ParseException e) {
+                    // only OPTIONS to the node builds a response that can fail to parse, and it is never challenged
+                    throw new IllegalStateException(e);
                 }
             } else {
                 RequestAuthenticator.Outcome.Answer a = (RequestAuthenticator.Outcome.Answer) outcome;

@@ -86,13 +86,6 @@ public final class PresenceSip {
         return e == null || e.getEventType() == null ? null : e.getEventType().trim().toLowerCase(Locale.ROOT);
     }
 
-    /** True for an in-dialog SUBSCRIBE that may be one of ours (its To tag names the subscription). */
-    public static boolean isPresenceRefresh(Request request) {
-        ToHeader to = (ToHeader) request.getHeader(ToHeader.NAME);
-        return Request.SUBSCRIBE.equals(request.getMethod()) && to != null && to.getTag() != null
-                && EVENT.equals(eventOf(request));
-    }
-
     /**
      * A new SUBSCRIBE to a presentity of ours (or to the watcher's own contact list).
      *
