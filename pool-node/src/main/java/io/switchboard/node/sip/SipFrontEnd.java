@@ -3,7 +3,7 @@ package io.switchboard.node.sip;
 import java.text.ParseException;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
+import java.util.function.Predicate;
 
 import javax.sip.DialogTerminatedEvent;
 import javax.sip.IOExceptionEvent;
@@ -17,8 +17,12 @@ import javax.sip.TransactionAlreadyExistsException;
 import javax.sip.TransactionTerminatedEvent;
 import javax.sip.TransactionUnavailableException;
 import javax.sip.address.SipURI;
+import javax.sip.address.URI;
+import javax.sip.header.FromHeader;
 import javax.sip.header.Header;
 import javax.sip.header.HeaderFactory;
+import javax.sip.header.RouteHeader;
+import javax.sip.header.ToHeader;
 import javax.sip.header.ViaHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
@@ -29,6 +33,9 @@ import org.slf4j.LoggerFactory;
 import gov.nist.javax.sip.message.SIPMessage;
 
 import io.switchboard.node.metrics.NodeMetrics;
+import io.switchboard.node.routing.RequestAction;
+import io.switchboard.node.routing.RequestClassifier;
+import io.switchboard.node.routing.RequestFacts;
 import io.switchboard.presence.sip.PresenceSip;
 import io.switchboard.presence.sip.SipNotifySender;
 import io.switchboard.proxy.sip.StatefulProxy;
@@ -42,32 +49,18 @@ import io.switchboard.sip.stack.AnsweredRequests;
 
 /**
  * The node's JAIN-SIP listener: the one place requests enter. It opens the server transaction,
- * routes by method, and never blocks: everything that waits (accounts, entities, Cassandra)
+ * reads the facts {@link RequestClassifier} decides on (after loose routing by
+ * {@link StatefulProxy#popOwnRoutes} for proxied methods) and carries out its decision: the
+ * registrar, the proxy ({@link StatefulProxy}), the presence server ({@link PresenceSip}) or a
+ * response of its own. It never blocks: everything that waits (accounts, entities, Cassandra)
  * continues on completion callbacks.
- *
- * <p>REGISTER goes to the registrar. Every other request is proxied (RFC 3261 section 16) by
- * {@link StatefulProxy}: after loose routing ({@link StatefulProxy#popOwnRoutes}), a request steered
- * into one of this node's flows goes there, an in-dialog request follows its Route, and an initial
- * request is authenticated (407) when it comes from one of our domains, its From must then be the
- * authenticated user (403 otherwise), and it goes to the user's bindings or, for other domains,
- * to the outbound proxy (403 when none is configured). OPTIONS addressed to the node itself is
- * answered here. Methods nobody defined get 501.
  */
 public final class SipFrontEnd implements SipListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(SipFrontEnd.class);
     static final String ALLOW = "INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER, PRACK, SUBSCRIBE, NOTIFY, PUBLISH, INFO, REFER, MESSAGE, UPDATE";
-    /**
-     * Event packages that users' endpoints serve themselves: SUBSCRIBEs for these are proxied to
-     * the user's endpoints. The pool itself serves presence; any other package gets 489.
-     */
-    private static final Set<String> ENDPOINT_EVENTS = Set.of("dialog", "message-summary", "conference", "kpml",
-            "ua-profile", "refer", "as-feature-event", "line-seize", "call-info", "hold", "talk");
-    private static final Set<String> KNOWN_METHODS = Set.of("INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "REGISTER",
-            "PRACK", "SUBSCRIBE", "NOTIFY", "PUBLISH", "INFO", "REFER", "MESSAGE", "UPDATE");
-
     private final String nodeId;
-    private final Set<String> domains;
+    private final RequestClassifier classifier;
     private final RequestAuthenticator authenticator;
     private final RegisterHandler registrar;
     private final RegisterResponses responses;
@@ -83,7 +76,7 @@ public final class SipFrontEnd implements SipListener {
                        RegisterHandler registrar, RegisterResponses responses, HeaderFactory headers,
                        FlowTokens flowTokens, NodeMetrics metrics, Gruus gruus) {
         this.nodeId = nodeId;
-        this.domains = Set.copyOf(domains);
+        this.classifier = new RequestClassifier(domains);
         this.authenticator = authenticator;
         this.registrar = registrar;
         this.responses = responses;
@@ -105,48 +98,73 @@ public final class SipFrontEnd implements SipListener {
         long start = System.nanoTime();
         Request request = event.getRequest();
         String method = request.getMethod();
-        if (Request.ACK.equals(method)) {
+        ServerTransaction transaction = null;
+        if (!Request.ACK.equals(method)) {
             // ACKs to our own non-2xx finals are absorbed by the transaction layer; what reaches
             // us is an ACK for a 2xx, end to end through the proxy (RFC 3261 section 13.2.2.4).
-            proxy.forwardAck(request, proxy.popOwnRoutes(request));
-            return;
-        }
-        ServerTransaction transaction = serverTransaction(event);
-        if (transaction == null) {
-            return;
+            transaction = serverTransaction(event);
+            if (transaction == null) {
+                return;
+            }
         }
         try {
-            switch (method) {
-                case Request.REGISTER -> register(transaction, request, start);
-                case Request.CANCEL -> proxy.cancel(transaction, request);
-                default -> {
-                    if (KNOWN_METHODS.contains(method)) {
-                        route(transaction, request, method);
-                    } else {
-                        answer(transaction, request, Response.NOT_IMPLEMENTED, null, List.of());
-                    }
-                }
+            StatefulProxy.Routing routing = RequestClassifier.isLooseRouted(method) ? proxy.popOwnRoutes(request) : null;
+            RequestFacts facts = routing == null ? factsOf(request, false, null)
+                    : factsOf(request, routing.intoFlow(), proxy.identity()::isOurs);
+            RequestAction action = classifier.classify(facts);
+            if (action instanceof RequestAction.Authenticate a) {
+                authenticateThenRoute(transaction, request, routing, facts, a.realm());
+            } else {
+                act(transaction, request, routing, action, start);
             }
         } catch (ParseException | RuntimeException e) {
             LOG.warn("Failed to handle {} from {}: {}", method, sourceOf(request), e.toString());
-            answer(transaction, request, Response.SERVER_INTERNAL_ERROR, "Internal error", List.of());
+            if (transaction != null) {
+                answer(transaction, request, Response.SERVER_INTERNAL_ERROR, "Internal error", List.of());
+            }
         }
     }
 
-    private void register(ServerTransaction transaction, Request request, long start) throws ParseException {
-        String domain = hostOf(request.getRequestURI());
-        SipURI to = toUri(request);
-        if (to == null || to.getUser() == null || to.getUser().isEmpty()) {
-            badRequest(transaction, request, "To must be a sip: URI with a user part");
-            return;
+    /** Carries out what {@link RequestClassifier} decided. */
+    private void act(ServerTransaction transaction, Request request, StatefulProxy.Routing routing, RequestAction action,
+                     long start) throws ParseException {
+        if (action instanceof RequestAction.Reply reply) {
+            if (reply.status() == Response.BAD_REQUEST) {
+                metrics.badRequest();
+            } else if (Request.REGISTER.equals(request.getMethod())) {
+                metrics.completed(reply.status(), System.nanoTime() - start);
+            }
+            answer(transaction, request, reply.status(), reply.reason(), List.of());
+        } else if (action instanceof RequestAction.Register r) {
+            register(transaction, request, r.realm(), start);
+        } else if (action instanceof RequestAction.ForwardAck) {
+            proxy.forwardAck(request, routing);
+        } else if (action instanceof RequestAction.Cancel) {
+            proxy.cancel(transaction, request);
+        } else if (action instanceof RequestAction.IntoFlow) {
+            proxy.forwardToFlow(transaction, request, routing);
+        } else if (action instanceof RequestAction.Onward) {
+            proxy.forwardOnward(transaction, request);
+        } else if (action instanceof RequestAction.OptionsToNode) {
+            options(transaction, request);
+        } else if (action instanceof RequestAction.ToUser u) {
+            toUser(transaction, request, u);
+        } else if (action instanceof RequestAction.ToOutside) {
+            proxy.forwardOutside(transaction, request);
+        } else if (action instanceof RequestAction.PresenceRefresh) {
+            presence.refresh(transaction, request);
+        } else if (action instanceof RequestAction.PresenceSubscribe s) {
+            presence.subscribe(transaction, request, s.watcher());
+        } else if (action instanceof RequestAction.PresencePublish p) {
+            presence.publish(transaction, request, p.presentity());
+        } else if (action instanceof RequestAction.BadEvent) {
+            presence.badEvent(transaction, request);
+        } else {
+            throw new IllegalStateException("Authenticate is carried out by the caller: " + action);
         }
-        String realm = to.getHost().toLowerCase(Locale.ROOT);
-        if (domain == null || !domains.contains(domain) || !domains.contains(realm)) {
-            // RFC 3261 section 10.3 step 1: we hold no bindings for other domains.
-            answer(transaction, request, Response.FORBIDDEN, "Domain not served here", List.of());
-            metrics.completed(Response.FORBIDDEN, System.nanoTime() - start);
-            return;
-        }
+    }
+
+    private void register(ServerTransaction transaction, Request request, String realm, long start) {
         // Parse before authenticating: a malformed request costs no account lookup and gets its 400.
         RegisterParser.Parsed parsed = RegisterParser.parse(request, flowOf(request));
         if (!parsed.isOk()) {
@@ -157,7 +175,7 @@ public final class SipFrontEnd implements SipListener {
         String source = sourceOf(request);
         authenticator.authenticate(request, realm, source, false).whenComplete((outcome, failure) -> {
             if (failure != null) {
-                LOG.warn("Authentication of REGISTER for {} could not complete: {}", to, failure.toString());
+                LOG.warn("Authentication of REGISTER in {} could not complete: {}", realm, failure.toString());
                 answerUnavailable(transaction, request);
                 metrics.completed(Response.SERVICE_UNAVAILABLE, System.nanoTime() - start);
             } else if (outcome instanceof RequestAuthenticator.Outcome.Authenticated ok) {
@@ -178,69 +196,24 @@ public final class SipFrontEnd implements SipListener {
         send(transaction, ok);
     }
 
-    /** Everything but REGISTER, CANCEL and ACK: loose routing, then by dialog state and target. */
-    private void route(ServerTransaction transaction, Request request, String method) throws ParseException {
-        StatefulProxy.Routing routing = proxy.popOwnRoutes(request);
-        if (routing.intoFlow()) {
-            // Steered into one of our flows by a token only the pool can make (RFC 5626 section 5.3).
-            proxy.forwardToFlow(transaction, request, routing);
-            return;
-        }
-        javax.sip.header.ToHeader toHeader = (javax.sip.header.ToHeader) request.getHeader("To");
-        boolean inDialog = toHeader != null && toHeader.getTag() != null;
-        boolean moreRoutes = request.getHeader(javax.sip.header.RouteHeader.NAME) != null;
-        if (!(request.getRequestURI() instanceof SipURI target)) {
-            answer(transaction, request, Response.UNSUPPORTED_URI_SCHEME, "Only sip: and sips: Request-URIs", List.of());
-            return;
-        }
-        if (inDialog && !moreRoutes && PresenceSip.isPresenceRefresh(request)
-                && (proxy.identity().isOurs(target) || servesAsUser(target))) {
-            // a refresh or unsubscribe of one of our presence subscriptions (its To tag names it)
-            presence.refresh(transaction, request);
-            return;
-        }
-        if (inDialog && (moreRoutes || !servesAsUser(target))) {
-            if (!moreRoutes && proxy.identity().isOurs(target)) {
-                answerForNode(transaction, request, method);
-            } else {
-                proxy.forwardOnward(transaction, request); // section 16.12: the route set decides
-            }
-            return;
-        }
-        if (!moreRoutes && (proxy.identity().isOurs(target) || target.getUser() == null)) {
-            answerForNode(transaction, request, method);
-            return;
-        }
-        SipURI from = fromUri(request);
-        if (from == null) {
-            badRequest(transaction, request, "From must be a sip: or sips: URI");
-            return;
-        }
-        String fromDomain = from.getHost().toLowerCase(Locale.ROOT);
-        boolean toUs = servesAsUser(target);
-        if (!domains.contains(fromDomain)) {
-            if (!toUs || moreRoutes) {
-                // Nobody of ours sent it and it is not for one of ours: we are no open relay.
-                answer(transaction, request, Response.FORBIDDEN, "Relaying denied", List.of());
-            } else if (!servedByPool(transaction, request, target, "sip:" + from.getUser() + "@" + fromDomain, false)) {
-                dispatch(transaction, request, target, false);
-            }
-            return;
-        }
-        authenticator.authenticate(request, fromDomain, sourceOf(request), true).whenComplete((outcome, failure) -> {
+    /** An initial request from one of our domains: 407 until it authenticates, then decided again. */
+    private void authenticateThenRoute(ServerTransaction transaction, Request request, StatefulProxy.Routing routing,
+                                       RequestFacts facts, String realm) {
+        String method = request.getMethod();
+        authenticator.authenticate(request, realm, sourceOf(request), true).whenComplete((outcome, failure) -> {
             if (failure != null) {
-                LOG.warn("Authentication of {} from {} could not complete: {}", method, from, failure.toString());
+                LOG.warn("Authentication of {} from {} could not complete: {}", method, facts.from().aor(), failure.toString());
                 answerUnavailable(transaction, request);
             } else if (outcome instanceof RequestAuthenticator.Outcome.Authenticated ok) {
-                String claimed = "sip:" + from.getUser() + "@" + fromDomain;
-                if (!ok.aor().equals(claimed)) {
-                    // The From identity must be the user who authenticated (issue 3; RFC 3261 section 22.3).
-                    answer(transaction, request, Response.FORBIDDEN, "From does not match the authenticated user", List.of());
-                    return;
+                RequestAction next = classifier.authenticated(facts, ok.aor());
+                if (!(next instanceof RequestAction.Reply)) {
+                    removeOwnCredentials(request, realm);
                 }
-                removeOwnCredentials(request, fromDomain);
-                if (moreRoutes || !servedByPool(transaction, request, target, ok.aor(), true)) {
-                    dispatch(transaction, request, target, moreRoutes);
+                try {
+                    act(transaction, request, routing, next, System.nanoTime());
+                } catch (ParseException e) {
+                    // only OPTIONS to the node builds a response that can fail to parse, and it is never challenged
+                    throw new IllegalStateException(e);
                 }
             } else {
                 RequestAuthenticator.Outcome.Answer a = (RequestAuthenticator.Outcome.Answer) outcome;
@@ -251,66 +224,42 @@ public final class SipFrontEnd implements SipListener {
         });
     }
 
-    /**
-     * SUBSCRIBE and PUBLISH to one of our users are the pool's business, not the endpoints'
-     * (RFC 3856: the presence server is the notifier; RFC 3903: it is the state compositor).
-     * Answers them here and returns true; returns false for what the proxy should forward.
-     *
-     * @param requester the authenticated user, or the From of a request from another domain
-     */
-    private boolean servedByPool(ServerTransaction transaction, Request request, SipURI target, String requester,
-                                 boolean authenticated) {
-        String method = request.getMethod();
-        if (!servesAsUser(target) || !(Request.SUBSCRIBE.equals(method) || Request.PUBLISH.equals(method))) {
-            return false;
-        }
-        String event = PresenceSip.eventOf(request);
-        if (Request.SUBSCRIBE.equals(method) && event != null && ENDPOINT_EVENTS.contains(event)) {
-            return false; // dialog, message-summary, ...: the user's endpoints answer
-        }
-        if (!PresenceSip.EVENT.equals(event)) {
-            presence.badEvent(transaction, request);
-            return true;
-        }
-        if (Request.SUBSCRIBE.equals(method)) {
-            presence.subscribe(transaction, request, requester);
-            return true;
-        }
-        String presentity = "sip:" + target.getUser() + "@" + target.getHost().toLowerCase(Locale.ROOT);
-        if (!authenticated || !presentity.equals(requester)) {
-            // RFC 3903 section 6 step 2: only the presentity itself may publish its state
-            answer(transaction, request, Response.FORBIDDEN, "Only the user may publish their own presence", List.of());
-            return true;
-        }
-        presence.publish(transaction, request, presentity);
-        return true;
-    }
-
-    private boolean servesAsUser(SipURI uri) {
-        return uri.getUser() != null && !uri.getUser().isEmpty() && domains.contains(uri.getHost().toLowerCase(Locale.ROOT));
-    }
-
-    /** An initial request that may go on: to a user of ours, along a preloaded Route, or out. */
-    private void dispatch(ServerTransaction transaction, Request request, SipURI target, boolean moreRoutes) {
-        if (moreRoutes) {
-            proxy.forwardOnward(transaction, request);
-        } else if (servesAsUser(target)) {
-            String domain = target.getHost().toLowerCase(Locale.ROOT);
-            String user = target.getUser();
-            String instance = null;
-            if (target.getParameter("gr") != null || hasParameter(target, "gr")) {
-                // RFC 5627: a GRUU reaches exactly one instance of the user.
-                var temp = gruus.openTempGruu(user);
-                if (temp.isPresent()) {
-                    proxy.forwardToUser(transaction, request, temp.get().aor(), stripBrackets(temp.get().instanceId()));
-                    return;
-                }
-                instance = target.getParameter("gr");
+    /** To one of our users; a temporary GRUU names its user and instance itself (RFC 5627 section 3.2). */
+    private void toUser(ServerTransaction transaction, Request request, RequestAction.ToUser u) {
+        if (u.gruu()) {
+            var temp = gruus.openTempGruu(u.user());
+            if (temp.isPresent()) {
+                proxy.forwardToUser(transaction, request, temp.get().aor(), stripBrackets(temp.get().instanceId()));
+                return;
             }
-            proxy.forwardToUser(transaction, request, "sip:" + user + "@" + domain, instance);
-        } else {
-            proxy.forwardOutside(transaction, request);
         }
+        proxy.forwardToUser(transaction, request, u.aor(), u.instance());
+    }
+
+    /**
+     * The facts the routing policy decides on, read after loose routing.
+     *
+     * @param intoFlow whether loose routing steered the request into one of our flows
+     * @param thisNode whether a URI names this node, or null when the request was not loose-routed
+     *                 (REGISTER, CANCEL, unknown methods): only a proxied request's target matters
+     */
+    static RequestFacts factsOf(Request request, boolean intoFlow, Predicate<SipURI> thisNode) {
+        ToHeader to = (ToHeader) request.getHeader(ToHeader.NAME);
+        FromHeader from = (FromHeader) request.getHeader(FromHeader.NAME);
+        return new RequestFacts(request.getMethod(), uriOf(request.getRequestURI(), thisNode),
+                to == null ? null : uriOf(to.getAddress().getURI(), null), to != null && to.getTag() != null,
+                from == null ? null : uriOf(from.getAddress().getURI(), null), PresenceSip.eventOf(request),
+                intoFlow, request.getHeader(RouteHeader.NAME) != null);
+    }
+
+    /** @param thisNode non-null for the Request-URI of a proxied request: whether it names this node, or a GRUU, matters */
+    private static RequestFacts.Uri uriOf(URI uri, Predicate<SipURI> thisNode) {
+        if (!(uri instanceof SipURI s)) {
+            return null;
+        }
+        boolean gruu = thisNode != null && (s.getParameter("gr") != null || hasParameter(s, "gr"));
+        return new RequestFacts.Uri(s.getUser(), s.getHost() == null ? null : s.getHost().toLowerCase(Locale.ROOT),
+                thisNode != null && thisNode.test(s), gruu, gruu ? s.getParameter("gr") : null);
     }
 
     private static boolean hasParameter(SipURI uri, String name) {
@@ -340,25 +289,6 @@ public final class SipFrontEnd implements SipListener {
         for (var h : keep) {
             request.addHeader(h);
         }
-    }
-
-    /** A request addressed to this node itself rather than to a user: only OPTIONS means anything. */
-    private void answerForNode(ServerTransaction transaction, Request request, String method) throws ParseException {
-        if (Request.OPTIONS.equals(method)) {
-            options(transaction, request);
-        } else {
-            answer(transaction, request, Response.NOT_FOUND, "No user in the Request-URI", List.of());
-        }
-    }
-
-    private static SipURI fromUri(Request request) {
-        javax.sip.header.FromHeader from = (javax.sip.header.FromHeader) request.getHeader("From");
-        return from != null && from.getAddress().getURI() instanceof SipURI s && s.getUser() != null ? s : null;
-    }
-
-    private void badRequest(ServerTransaction transaction, Request request, String reason) {
-        metrics.badRequest();
-        answer(transaction, request, Response.BAD_REQUEST, reason, List.of());
     }
 
     private void answerUnavailable(ServerTransaction transaction, Request request) {
@@ -431,15 +361,6 @@ public final class SipFrontEnd implements SipListener {
     private static String sourceOf(Request request) {
         SIPMessage m = (SIPMessage) request;
         return m.getRemoteAddress() == null ? "unknown" : m.getRemoteAddress().getHostAddress();
-    }
-
-    private static String hostOf(javax.sip.address.URI uri) {
-        return uri instanceof SipURI s && s.getHost() != null ? s.getHost().toLowerCase(Locale.ROOT) : null;
-    }
-
-    private static SipURI toUri(Request request) {
-        javax.sip.header.ToHeader to = (javax.sip.header.ToHeader) request.getHeader("To");
-        return to != null && to.getAddress().getURI() instanceof SipURI s ? s : null;
     }
 
     @Override

@@ -27,11 +27,15 @@ import javax.sip.message.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.switchboard.presence.domain.EdgeRefusal;
 import io.switchboard.presence.domain.NotifyFlow;
 import io.switchboard.presence.domain.PidfParser;
+import io.switchboard.presence.domain.PresenceMedia;
 import io.switchboard.presence.domain.Publications;
 import io.switchboard.presence.domain.PublishRequest;
-import io.switchboard.presence.domain.ResourceLists;
+import io.switchboard.presence.domain.SubscribeClassifier;
+import io.switchboard.presence.domain.SubscribeDecision;
+import io.switchboard.presence.domain.SubscribeRequest;
 import io.switchboard.presence.domain.SubscribeRules;
 import io.switchboard.presence.domain.Subscription;
 import io.switchboard.presence.domain.CustomStates;
@@ -52,12 +56,10 @@ public final class PresenceSip {
 
     private static final Logger LOG = LoggerFactory.getLogger(PresenceSip.class);
     public static final String EVENT = "presence";
-    /** A presence document is about 4 KB; 25 KB is the most we accept (larger gets 413). */
-    public static final int MAX_BODY = 25 * 1024;
-    private static final String PIDF = "application/pidf+xml";
+    public static final int MAX_BODY = PresenceMedia.MAX_BODY;
 
     private final ShardedPresence presence;
-    private final SubscribeRules subscribeRules;
+    private final SubscribeClassifier classifier;
     private final CustomStates customStates;
     private final ProxyIdentity self;
     private final Set<String> domains;
@@ -69,7 +71,7 @@ public final class PresenceSip {
                        ProxyIdentity self, Set<String> domains, MessageFactory messages, HeaderFactory headers,
                        Function<Request, NotifyFlow> flowOf) {
         this.presence = presence;
-        this.subscribeRules = subscribeRules;
+        this.classifier = new SubscribeClassifier(subscribeRules);
         this.customStates = customStates;
         this.self = self;
         this.domains = Set.copyOf(domains);
@@ -84,13 +86,6 @@ public final class PresenceSip {
         return e == null || e.getEventType() == null ? null : e.getEventType().trim().toLowerCase(Locale.ROOT);
     }
 
-    /** True for an in-dialog SUBSCRIBE that may be one of ours (its To tag names the subscription). */
-    public static boolean isPresenceRefresh(Request request) {
-        ToHeader to = (ToHeader) request.getHeader(ToHeader.NAME);
-        return Request.SUBSCRIBE.equals(request.getMethod()) && to != null && to.getTag() != null
-                && EVENT.equals(eventOf(request));
-    }
-
     /**
      * A new SUBSCRIBE to a presentity of ours (or to the watcher's own contact list).
      *
@@ -98,59 +93,20 @@ public final class PresenceSip {
      *                another domain
      */
     public void subscribe(ServerTransaction tx, Request request, String watcher) {
-        SubscribeRules.Duration duration = subscribeRules.duration(expiresOf(request));
-        if (duration instanceof SubscribeRules.TooBrief brief) {
-            // RFC 6665 section 4.2.1.1
-            reply(tx, request, Response.INTERVAL_TOO_BRIEF, null, null,
-                    List.of(header("Min-Expires", Long.toString(brief.minExpires()))));
-            return;
-        }
-        long expires = ((SubscribeRules.Granted) duration).seconds();
         ContactHeader contact = (ContactHeader) request.getHeader(ContactHeader.NAME);
         FromHeader from = (FromHeader) request.getHeader(FromHeader.NAME);
-        if (contact == null || contact.getAddress() == null || contact.getAddress().getURI() == null) {
-            reply(tx, request, Response.BAD_REQUEST, "SUBSCRIBE needs a Contact", null, List.of());
-            return;
-        }
-        if (from.getTag() == null) {
-            reply(tx, request, Response.BAD_REQUEST, "From needs a tag", null, List.of());
-            return;
-        }
-        if (!acceptsPidf(request)) {
-            reply(tx, request, Response.NOT_ACCEPTABLE, "Presence is sent as application/pidf+xml", null,
-                    List.of(header("Accept", PIDF)));
-            return;
-        }
         SipURI target = (SipURI) request.getRequestURI();
         String resource = "sip:" + target.getUser() + "@" + target.getHost().toLowerCase(Locale.ROOT);
-        boolean eventlist = supports(request, "eventlist");
-        List<String> resources;
-        String listUri = null;
-        boolean followsContacts = false;
-        byte[] body = request.getRawContent();
         ContentTypeHeader ct = (ContentTypeHeader) request.getHeader(ContentTypeHeader.NAME);
-        if (body != null && body.length > 0 && ct != null
-                && "resource-lists+xml".equalsIgnoreCase(ct.getContentSubType())) {
-            // an ad-hoc list in the body (RFC 5367 style): one subscription to all its entries
-            if (!eventlist) {
-                reply(tx, request, 421, "Extension Required", null, List.of(header("Require", "eventlist")));
-                return;
-            }
-            ResourceLists.Result parsed = ResourceLists.parse(body, subscribeRules.limits().maxListSize());
-            if (parsed instanceof ResourceLists.Invalid invalid) {
-                reply(tx, request, Response.BAD_REQUEST, invalid.reason(), null, List.of());
-                return;
-            }
-            resources = ((ResourceLists.Ok) parsed).uris();
-            listUri = resource;
-        } else if (resource.equals(watcher) && eventlist) {
-            // RFC 4662: a subscription to one's own URI with eventlist support is to one's contact list
-            resources = List.of();
-            listUri = resource;
-            followsContacts = true;
-        } else {
-            resources = List.of(resource);
+        SubscribeDecision decision = classifier.initial(new SubscribeRequest(resource, watcher, expiresOf(request),
+                contact != null && contact.getAddress() != null && contact.getAddress().getURI() != null,
+                from.getTag() != null, acceptOf(request), supports(request, "eventlist"), mediaType(ct),
+                request.getRawContent()));
+        if (decision instanceof EdgeRefusal refusal) {
+            refuse(tx, request, refusal);
+            return;
         }
+        SubscribeDecision.Subscribe s = (SubscribeDecision.Subscribe) decision;
         List<String> routeSet = new ArrayList<>();
         for (var it = request.getHeaders(RecordRouteHeader.NAME); it.hasNext(); ) {
             routeSet.add(((RecordRouteHeader) it.next()).getAddress().toString());
@@ -159,18 +115,16 @@ public final class PresenceSip {
         ToHeader to = (ToHeader) request.getHeader(ToHeader.NAME);
         Subscription draft = new Subscription(watcher, newTag(), callIdOf(request), from.getTag(),
                 uriText(to.getAddress()), uriText(from.getAddress()), contact.getAddress().getURI().toString(), routeSet,
-                flowOf.apply(request), event.getEventId(), resources, listUri, followsContacts,
+                flowOf.apply(request), event.getEventId(), s.resources(), s.listUri(), s.followsContacts(),
                 java.time.Instant.EPOCH, 0);
-        boolean list = listUri != null;
-        answer(tx, request, presence.subscribe(draft, expires), list);
+        answer(tx, request, presence.subscribe(draft, s.expires()), s.isList());
     }
 
     /** An in-dialog SUBSCRIBE: refresh or unsubscribe (RFC 6665 section 4.1.2.2 and 4.1.2.3). */
     public void refresh(ServerTransaction tx, Request request) {
-        SubscribeRules.Duration duration = subscribeRules.duration(expiresOf(request));
-        if (duration instanceof SubscribeRules.TooBrief brief) {
-            reply(tx, request, Response.INTERVAL_TOO_BRIEF, null, null,
-                    List.of(header("Min-Expires", Long.toString(brief.minExpires()))));
+        SubscribeDecision decision = classifier.inDialog(expiresOf(request));
+        if (decision instanceof EdgeRefusal refusal) {
+            refuse(tx, request, refusal);
             return;
         }
         FromHeader from = (FromHeader) request.getHeader(FromHeader.NAME);
@@ -182,7 +136,7 @@ public final class PresenceSip {
         ContactHeader contact = (ContactHeader) request.getHeader(ContactHeader.NAME);
         String target = contact == null ? null : contact.getAddress().getURI().toString();
         String tag = ((ToHeader) request.getHeader(ToHeader.NAME)).getTag();
-        answer(tx, request, presence.refresh(watcher, tag, ((SubscribeRules.Granted) duration).seconds(), target,
+        answer(tx, request, presence.refresh(watcher, tag, ((SubscribeDecision.Refresh) decision).expires(), target,
                 flowOf.apply(request)), false);
     }
 
@@ -216,14 +170,10 @@ public final class PresenceSip {
         String body = null;
         io.switchboard.presence.domain.PublishedState state = null;
         if (raw != null && raw.length > 0) {
-            if (raw.length > MAX_BODY) {
-                reply(tx, request, Response.REQUEST_ENTITY_TOO_LARGE, "Presence document larger than 25 KB", null, List.of());
-                return;
-            }
-            ContentTypeHeader ct = (ContentTypeHeader) request.getHeader(ContentTypeHeader.NAME);
-            if (ct == null || !"application".equalsIgnoreCase(ct.getContentType())
-                    || !"pidf+xml".equalsIgnoreCase(ct.getContentSubType())) {
-                reply(tx, request, Response.UNSUPPORTED_MEDIA_TYPE, null, null, List.of(header("Accept", PIDF)));
+            var refusal = PresenceMedia.checkPublishBody(
+                    mediaType((ContentTypeHeader) request.getHeader(ContentTypeHeader.NAME)), raw.length);
+            if (refusal.isPresent()) {
+                refuse(tx, request, refusal.get());
                 return;
             }
             PidfParser.Result parsed = PidfParser.parse(raw);
@@ -285,19 +235,19 @@ public final class PresenceSip {
         return transport.toLowerCase(Locale.ROOT) + ":" + host + ":" + port;
     }
 
-    private boolean acceptsPidf(Request request) {
-        var it = request.getHeaders("Accept");
-        if (!it.hasNext()) {
-            return true; // RFC 3856 section 6.2: pidf is the default
-        }
-        while (it.hasNext()) {
+    /** The Accept header's media types, lower-case {@code type/subtype}, in order. */
+    private static List<String> acceptOf(Request request) {
+        List<String> types = new ArrayList<>();
+        for (var it = request.getHeaders("Accept"); it.hasNext(); ) {
             javax.sip.header.AcceptHeader a = (javax.sip.header.AcceptHeader) it.next();
-            String t = (a.getContentType() + "/" + a.getContentSubType()).toLowerCase(Locale.ROOT);
-            if (t.equals(PIDF) || t.equals("application/*") || t.equals("*/*") || t.equals("multipart/related")) {
-                return true;
-            }
+            types.add((a.getContentType() + "/" + a.getContentSubType()).toLowerCase(Locale.ROOT));
         }
-        return false;
+        return types;
+    }
+
+    /** {@code type/subtype} in lower case, or null without a Content-Type. */
+    private static String mediaType(ContentTypeHeader ct) {
+        return ct == null ? null : (ct.getContentType() + "/" + ct.getContentSubType()).toLowerCase(Locale.ROOT);
     }
 
     private static boolean supports(Request request, String option) {
@@ -346,6 +296,12 @@ public final class PresenceSip {
         } catch (ParseException e) {
             throw new IllegalArgumentException(name + ": " + value, e);
         }
+    }
+
+    private void refuse(ServerTransaction tx, Request request, EdgeRefusal refusal) {
+        List<Header> extra = new ArrayList<>();
+        refusal.headers().forEach((name, value) -> extra.add(header(name, value)));
+        reply(tx, request, refusal.status(), refusal.reason(), null, extra);
     }
 
     private void unavailable(ServerTransaction tx, Request request) {
