@@ -18,7 +18,7 @@ import com.esotericsoftware.kryo.io.Output;
 import io.switchboard.registrar.domain.Binding;
 import io.switchboard.registrar.domain.BindingKey;
 import io.switchboard.registrar.domain.ContactSpec;
-import io.switchboard.registrar.domain.Flow;
+import io.switchboard.sip.flow.Flow;
 import io.switchboard.registrar.domain.RegisterDecision;
 import io.switchboard.registrar.domain.RegisterRequest;
 import io.switchboard.registrar.entity.RegistrarEntity;
@@ -83,7 +83,7 @@ public final class KryoRegistrations {
         kryo.register(io.switchboard.presence.domain.PresenceView.class, 506);
         kryo.register(io.switchboard.presence.domain.AccessPolicy.class, 507);
         kryo.register(io.switchboard.presence.domain.Subscription.class, 508);
-        kryo.register(io.switchboard.presence.domain.NotifyFlow.class, 509);
+        // 509 was presence's NotifyFlow, now the one sip.flow.Flow registered as 102: never reuse 509
         kryo.register(io.switchboard.presence.domain.Contact.class, 510);
         kryo.register(io.switchboard.presence.domain.ContactList.class, 511);
         kryo.register(io.switchboard.presence.entity.Endpoint.class, 512);

@@ -40,7 +40,7 @@ import io.switchboard.presence.sip.PresenceSip;
 import io.switchboard.presence.sip.SipNotifySender;
 import io.switchboard.proxy.sip.StatefulProxy;
 import io.switchboard.registrar.sip.Gruus;
-import io.switchboard.registrar.domain.Flow;
+import io.switchboard.sip.flow.Flow;
 import io.switchboard.registrar.sip.RegisterHandler;
 import io.switchboard.registrar.sip.RegisterParser;
 import io.switchboard.registrar.sip.RegisterResponses;
@@ -345,16 +345,16 @@ public final class SipFrontEnd implements SipListener {
         String token = "";
         if (!"udp".equals(transport)) {
             String local = m.getLocalAddress() == null ? "" : m.getLocalAddress().getHostAddress();
-            token = flowTokens.encode(new io.switchboard.sip.flow.Flow(nodeId, transport, local, m.getLocalPort(),
+            token = flowTokens.encode(new io.switchboard.sip.flow.FlowTuple(nodeId, transport, local, m.getLocalPort(),
                     remote, remotePort));
         }
         return new Flow(transport, remote, remotePort, nodeId, token);
     }
 
     /** The flow a request arrived on, as presence stores it with a subscription. */
-    public io.switchboard.presence.domain.NotifyFlow notifyFlowOf(Request request) {
+    public io.switchboard.sip.flow.Flow notifyFlowOf(Request request) {
         Flow f = flowOf(request);
-        return new io.switchboard.presence.domain.NotifyFlow(f.transport(), f.sourceHost(), f.sourcePort(),
+        return new io.switchboard.sip.flow.Flow(f.transport(), f.sourceHost(), f.sourcePort(),
                 f.isConnectionOriented() ? f.node() : "", f.flowToken());
     }
 

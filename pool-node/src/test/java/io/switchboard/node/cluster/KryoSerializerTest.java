@@ -21,7 +21,7 @@ import com.typesafe.config.ConfigFactory;
 import io.switchboard.registrar.domain.Binding;
 import io.switchboard.registrar.domain.BindingKey;
 import io.switchboard.registrar.domain.ContactSpec;
-import io.switchboard.registrar.domain.Flow;
+import io.switchboard.sip.flow.Flow;
 import io.switchboard.registrar.domain.RegisterDecision;
 import io.switchboard.registrar.domain.RegisterRequest;
 import io.switchboard.registrar.entity.RegistrarEntity;
@@ -93,7 +93,7 @@ class KryoSerializerTest {
             List.of("tel:+15550100"), Instant.parse("2026-11-21T10:00:00Z"));
     static final io.switchboard.presence.domain.Subscription SUBSCRIPTION = new io.switchboard.presence.domain.Subscription(
             "sip:b@example.test", "tag1", "call-1", "rtag", "<sip:a@example.test>", "<sip:b@example.test>",
-            "sip:b@192.0.2.7:5060", List.of("<sip:edge;lr>"), new io.switchboard.presence.domain.NotifyFlow("tcp", "192.0.2.7",
+            "sip:b@192.0.2.7:5060", List.of("<sip:edge;lr>"), new io.switchboard.sip.flow.Flow("tcp", "192.0.2.7",
             40123, "node-2", "tok"), "7", List.of("sip:a@example.test", "sip:c@example.test"), "sip:b@example.test", true,
             Instant.parse("2026-11-21T11:00:00Z"), 200);
 

@@ -1,5 +1,6 @@
 package io.switchboard.presence.domain;
 
+import io.switchboard.sip.flow.Flow;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -28,7 +29,7 @@ import java.util.Objects;
  *                     takes the dialog over starts above it, so CSeq keeps rising (RFC 3261 section 12.2.1.1)
  */
 public record Subscription(String watcher, String localTag, String callId, String remoteTag, String localUri,
-                           String remoteUri, String remoteTarget, List<String> routeSet, NotifyFlow flow,
+                           String remoteUri, String remoteTarget, List<String> routeSet, Flow flow,
                            String eventId, List<String> resources, String listUri, boolean followsContacts, Instant expiresAt,
                            long cseqCeiling) {
 
@@ -70,7 +71,7 @@ public record Subscription(String watcher, String localTag, String callId, Strin
     }
 
     /** A refresh may come over a new connection or from a new Contact (RFC 6665 section 4.1.2.2). */
-    public Subscription withTarget(String target, NotifyFlow newFlow) {
+    public Subscription withTarget(String target, Flow newFlow) {
         return new Subscription(watcher, localTag, callId, remoteTag, localUri, remoteUri, target, routeSet, newFlow,
                 eventId, resources, listUri, followsContacts, expiresAt, cseqCeiling);
     }

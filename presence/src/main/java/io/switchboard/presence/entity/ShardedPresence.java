@@ -107,7 +107,7 @@ public final class ShardedPresence implements PresentityClient, PresentityEntity
     }
 
     public CompletionStage<WatcherEntity.SubscribeReply> refresh(String w, String localTag, long expires, String target,
-                                                                 io.switchboard.presence.domain.NotifyFlow flow) {
+                                                                 io.switchboard.sip.flow.Flow flow) {
         return inline(watcher(w).ask(replyTo -> new WatcherEntity.Refresh(localTag, expires, target, flow, replyTo), askTimeout));
     }
 

@@ -76,7 +76,7 @@ public final class WatcherEntity {
 
     /** An in-dialog SUBSCRIBE: refresh, or with {@code expires} 0 unsubscribe. */
     public record Refresh(String localTag, long expires, String remoteTarget,
-                          io.switchboard.presence.domain.NotifyFlow flow, ActorRef<SubscribeReply> replyTo) implements Command, Asking {
+                          io.switchboard.sip.flow.Flow flow, ActorRef<SubscribeReply> replyTo) implements Command, Asking {
     }
 
     /** A presentity's current view for this watcher. */

@@ -28,7 +28,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.switchboard.presence.domain.EdgeRefusal;
-import io.switchboard.presence.domain.NotifyFlow;
+import io.switchboard.sip.flow.Flow;
 import io.switchboard.presence.domain.PidfParser;
 import io.switchboard.presence.domain.PresenceMedia;
 import io.switchboard.presence.domain.Publications;
@@ -65,11 +65,11 @@ public final class PresenceSip {
     private final Set<String> domains;
     private final MessageFactory messages;
     private final HeaderFactory headers;
-    private final Function<Request, NotifyFlow> flowOf;
+    private final Function<Request, Flow> flowOf;
 
     public PresenceSip(ShardedPresence presence, SubscribeRules subscribeRules, CustomStates customStates,
                        ProxyIdentity self, Set<String> domains, MessageFactory messages, HeaderFactory headers,
-                       Function<Request, NotifyFlow> flowOf) {
+                       Function<Request, Flow> flowOf) {
         this.presence = presence;
         this.classifier = new SubscribeClassifier(subscribeRules);
         this.customStates = customStates;
@@ -216,7 +216,7 @@ public final class PresenceSip {
         if (c != null && c.getParameter("+sip.instance") != null) {
             return endpointKey(c.getParameter("+sip.instance"), null, 0, null);
         }
-        NotifyFlow f = flowOf.apply(request);
+        Flow f = flowOf.apply(request);
         return endpointKey(null, f.transport(), f.sourcePort(), f.sourceHost());
     }
 

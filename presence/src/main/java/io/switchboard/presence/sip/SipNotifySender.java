@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
 
 import gov.nist.javax.sip.message.SIPMessage;
 
-import io.switchboard.presence.domain.NotifyFlow;
+import io.switchboard.sip.flow.Flow;
 import io.switchboard.presence.domain.NotifyOutcome;
 import io.switchboard.presence.domain.Subscription;
 import io.switchboard.presence.entity.NotifySender;
@@ -95,7 +95,7 @@ public final class SipNotifySender implements NotifySender {
 
     private void sendNow(Notify n, CompletableFuture<NotifyOutcome> outcome) throws Exception {
         Subscription s = n.dialog();
-        NotifyFlow flow = s.flow();
+        Flow flow = s.flow();
         List<String> routes = new ArrayList<>(s.routeSet());
         NextHop hop = null;
         String transport;
@@ -104,12 +104,12 @@ public final class SipNotifySender implements NotifySender {
                 hop = new NextHop(flow.sourceHost(), flow.sourcePort(), flow.transport());
                 transport = flow.transport();
             } else {
-                Optional<NextHop> holder = pool.isAvailable(flow.node()) ? pool.nodeHolding(flow.token()) : Optional.empty();
+                Optional<NextHop> holder = pool.isAvailable(flow.node()) ? pool.nodeHolding(flow.flowToken()) : Optional.empty();
                 if (holder.isEmpty()) {
                     outcome.complete(NotifyOutcome.NOT_SENT);
                     return;
                 }
-                routes.add(0, FlowRoute.to(flow.token(), holder.get()));
+                routes.add(0, FlowRoute.to(flow.flowToken(), holder.get()));
                 transport = holder.get().transport();
             }
         } else {

@@ -17,7 +17,7 @@ import com.datastax.oss.driver.api.core.cql.DefaultBatchType;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 
-import io.switchboard.presence.domain.NotifyFlow;
+import io.switchboard.sip.flow.Flow;
 import io.switchboard.presence.domain.Subscription;
 
 /**
@@ -112,10 +112,10 @@ public final class CassandraPresenceStore implements PresentityStore, Subscripti
 
     @Override
     public CompletionStage<Void> put(Subscription s, Instant now) {
-        NotifyFlow f = s.flow();
+        Flow f = s.flow();
         return session.executeAsync(insertSubscription.bind(s.watcher(), s.localTag(), s.callId(), s.remoteTag(),
                 s.localUri(), s.remoteUri(), s.remoteTarget(), s.routeSet(), f.transport(), f.sourceHost(),
-                f.sourcePort(), f.node(), f.token(), s.eventId(), s.resources(), s.listUri(), s.followsContacts(), s.expiresAt(),
+                f.sourcePort(), f.node(), f.flowToken(), s.eventId(), s.resources(), s.listUri(), s.followsContacts(), s.expiresAt(),
                 s.cseqCeiling(), ttl(s.expiresAt(), now))).thenApply(rs -> null);
     }
 
@@ -125,7 +125,7 @@ public final class CassandraPresenceStore implements PresentityStore, Subscripti
     }
 
     private static Subscription toSubscription(String watcher, Row row) {
-        NotifyFlow flow = new NotifyFlow(orElse(row.getString("transport"), "udp"), orElse(row.getString("source_host"), ""),
+        Flow flow = new Flow(orElse(row.getString("transport"), "udp"), orElse(row.getString("source_host"), ""),
                 row.getInt("source_port"), row.getString("node"), row.getString("flow_token"));
         return new Subscription(watcher, row.getString("local_tag"), row.getString("call_id"), row.getString("remote_tag"),
                 row.getString("local_uri"), row.getString("remote_uri"), row.getString("remote_target"),

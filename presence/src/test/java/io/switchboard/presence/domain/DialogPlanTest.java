@@ -1,5 +1,6 @@
 package io.switchboard.presence.domain;
 
+import io.switchboard.sip.flow.Flow;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
@@ -51,7 +52,7 @@ class DialogPlanTest {
     @Test
     void a_loaded_dialog_resumes_above_everything_another_node_may_have_used() {
         Subscription stored = new Subscription("sip:bob@example.test", "t", "c", "r", "sip:alice@example.test",
-                "sip:bob@example.test", "sip:bob@192.0.2.1", List.of(), new NotifyFlow("udp", "192.0.2.1", 5060, null, null),
+                "sip:bob@example.test", "sip:bob@192.0.2.1", List.of(), new Flow("udp", "192.0.2.1", 5060, null, null),
                 null, List.of("sip:alice@example.test"), null, false, NOW.plusSeconds(60), 700);
         long resumed = DialogPlan.resumeCseq(stored);
         assertThat(resumed).isEqualTo(700);

@@ -1,5 +1,6 @@
 package io.switchboard.presence.domain;
 
+import io.switchboard.sip.flow.Flow;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
@@ -19,7 +20,7 @@ class NotifyComposerTest {
     static final String ALICE = "sip:alice@example.test";
     static final String CAROL = "sip:carol@example.test";
     static final String LIST = "sip:bob-list@example.test";
-    static final NotifyFlow UDP = new NotifyFlow("udp", "192.0.2.1", 5060, null, null);
+    static final Flow UDP = new Flow("udp", "192.0.2.1", 5060, null, null);
     static final PresenceView ALICE_BUSY = new PresenceView(ALICE, Availability.BUSY, null, null, List.of(), NOW);
     static final NotifyComposer.KnownView ALICE_KNOWN = new NotifyComposer.KnownView(3, ALICE_BUSY, "<presence>alice</presence>");
 

@@ -1,5 +1,6 @@
 package io.switchboard.presence.domain;
 
+import io.switchboard.sip.flow.Flow;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
@@ -15,8 +16,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class SubscriptionTest {
 
     static final Instant AT = Instant.parse("2026-11-21T09:00:00Z");
-    static final NotifyFlow UDP = new NotifyFlow("UDP", "192.0.2.10", 5060, null, null);
-    static final NotifyFlow TCP = new NotifyFlow("tcp", "192.0.2.11", 40000, "node-2", "flow-1");
+    static final Flow UDP = new Flow("UDP", "192.0.2.10", 5060, null, null);
+    static final Flow TCP = new Flow("tcp", "192.0.2.11", 40000, "node-2", "flow-1");
     static final Subscription S = new Subscription("sip:bob@example.test", "ltag", "call-1", "rtag",
             "sip:alice@example.test", "sip:bob@example.test", "sip:bob@192.0.2.10:5060", List.of("<sip:p1;lr>"),
             UDP, "7", List.of("sip:alice@example.test"), null, false, AT, 30);
@@ -77,10 +78,10 @@ class SubscriptionTest {
     @ParameterizedTest(name = "transport {0} connection-oriented: {1}")
     @MethodSource("transports")
     void flow_transport_is_normalised(String transport, boolean connectionOriented) {
-        NotifyFlow f = new NotifyFlow(transport, "192.0.2.1", 5060, null, null);
+        Flow f = new Flow(transport, "192.0.2.1", 5060, null, null);
         assertThat(f.isConnectionOriented()).isEqualTo(connectionOriented);
         assertThat(f.node()).isEmpty();
-        assertThat(f.token()).isEmpty();
+        assertThat(f.flowToken()).isEmpty();
     }
 
     static Stream<Arguments> transports() {

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.switchboard.presence.domain.AccessLevel;
-import io.switchboard.presence.domain.NotifyFlow;
+import io.switchboard.sip.flow.Flow;
 import io.switchboard.presence.domain.NotifyOutcome;
 import io.switchboard.presence.domain.PublishRequest;
 import io.switchboard.presence.domain.Subscription;
@@ -35,7 +35,7 @@ class WatcherEntityTest {
     static final String CAROL = "sip:carol@example.test";
     static final String BOB = "sip:bob@example.test";
     static final String LIST = "sip:bob-buddies@example.test";
-    static final NotifyFlow UDP = new NotifyFlow("udp", "192.0.2.10", 5060, null, null);
+    static final Flow UDP = new Flow("udp", "192.0.2.10", 5060, null, null);
     static final Duration LONG = Duration.ofSeconds(5);
     static final Pattern ACTIVE = Pattern.compile("active;expires=(\\d+)");
 

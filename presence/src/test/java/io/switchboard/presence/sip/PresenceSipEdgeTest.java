@@ -15,7 +15,7 @@ import javax.sip.message.Response;
 import org.junit.jupiter.api.Test;
 
 import io.switchboard.presence.domain.CustomStates;
-import io.switchboard.presence.domain.NotifyFlow;
+import io.switchboard.sip.flow.Flow;
 import io.switchboard.presence.domain.SubscribeRules;
 
 /**
@@ -36,7 +36,7 @@ class PresenceSipEdgeTest {
             return new PresenceSip(null, new SubscribeRules(SubscribeRules.Limits.DEFAULTS), CustomStates.NONE, null,
                     Set.of("example.test"), SipFactory.getInstance().createMessageFactory(),
                     SipFactory.getInstance().createHeaderFactory(),
-                    r -> new NotifyFlow("udp", "192.0.2.1", 5060, "", ""));
+                    r -> new Flow("udp", "192.0.2.1", 5060, "", ""));
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

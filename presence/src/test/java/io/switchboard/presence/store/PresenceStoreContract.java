@@ -13,7 +13,7 @@ import java.util.function.Supplier;
 
 import org.junit.jupiter.api.Test;
 
-import io.switchboard.presence.domain.NotifyFlow;
+import io.switchboard.sip.flow.Flow;
 import io.switchboard.presence.domain.Subscription;
 import io.switchboard.presence.store.PresentityStore.Loaded;
 import io.switchboard.presence.store.PresentityStore.StoredPublication;
@@ -55,7 +55,7 @@ abstract class PresenceStoreContract {
     static Subscription subscription(String watcher, String tag, Instant expiresAt, long cseqCeiling) {
         return new Subscription(watcher, tag, "call-" + tag, "from-" + tag, ALICE, watcher, "sip:bob@192.0.2.10:5060",
                 List.of("<sip:edge.example.test;lr>", "<sip:192.0.2.1;lr>"),
-                new NotifyFlow("tcp", "192.0.2.10", 5070, "node-2", "flow-" + tag), "id-" + tag,
+                new Flow("tcp", "192.0.2.10", 5070, "node-2", "flow-" + tag), "id-" + tag,
                 List.of(ALICE, CAROL), null, false, expiresAt, cseqCeiling);
     }
 
@@ -191,7 +191,7 @@ abstract class PresenceStoreContract {
         Instant now = now();
         Subscription t1 = subscription(BOB, "t1", now.plusSeconds(3600), 7);
         Subscription list = new Subscription(BOB, "t2", "call-t2", "from-t2", "sip:bob-buddies@example.test", BOB,
-                "sip:bob@192.0.2.10:5060", List.of(), new NotifyFlow("udp", "192.0.2.10", 5060, null, null), null,
+                "sip:bob@192.0.2.10:5060", List.of(), new Flow("udp", "192.0.2.10", 5060, null, null), null,
                 List.of(), "sip:bob-buddies@example.test", true, now.plusSeconds(600), 0);
         Subscription carols = subscription(CAROL, "t1", now.plusSeconds(3600), 1);
         await(store.put(t1, now));

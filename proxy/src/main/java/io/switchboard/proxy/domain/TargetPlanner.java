@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Optional;
 
 import io.switchboard.registrar.domain.Binding;
-import io.switchboard.registrar.domain.Flow;
+import io.switchboard.sip.flow.Flow;
 import io.switchboard.sip.routing.FlowRoute;
 import io.switchboard.sip.routing.NextHop;
 import io.switchboard.sip.routing.PoolMembers;

@@ -33,7 +33,7 @@ import io.switchboard.proxy.domain.RequestRewriter;
 import io.switchboard.proxy.domain.Target;
 import io.switchboard.proxy.sip.ForkContext.Branch;
 import io.switchboard.proxy.store.CallSettingsStore;
-import io.switchboard.sip.flow.Flow;
+import io.switchboard.sip.flow.FlowTuple;
 import io.switchboard.sip.routing.ProxyIdentity;
 import io.switchboard.sip.routing.PoolMembers;
 
@@ -146,12 +146,12 @@ public final class StatefulProxy implements AutoCloseable {
             if (user == null || user.isEmpty()) {
                 continue;
             }
-            Optional<Flow> flow = self.flow(user);
-            if (!RequestRewriter.steersIntoFlow(flow.map(Flow::nodeId).orElse(null), self.nodeId(),
+            Optional<FlowTuple> flow = self.flow(user);
+            if (!RequestRewriter.steersIntoFlow(flow.map(FlowTuple::nodeId).orElse(null), self.nodeId(),
                     flow.isPresent() && ProxyIdentity.arrivedOn(request, flow.get()))) {
                 continue;
             }
-            Flow f = flow.get();
+            FlowTuple f = flow.get();
             return new Routing(true, new NextHop(f.remoteAddress(), f.remotePort(), f.transport()), user);
         }
     }

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import io.switchboard.registrar.domain.Binding;
 import io.switchboard.registrar.domain.BindingKey;
-import io.switchboard.registrar.domain.Flow;
+import io.switchboard.sip.flow.Flow;
 import io.switchboard.sip.routing.NextHop;
 import io.switchboard.sip.routing.PoolMembers;
 

@@ -1,5 +1,6 @@
 package io.switchboard.registrar.domain;
 
+import io.switchboard.sip.flow.Flow;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.switchboard.registrar.domain;
 
+import io.switchboard.sip.flow.Flow;
 import java.util.List;
 import java.util.Objects;
 import java.util.OptionalLong;

@@ -16,7 +16,7 @@ import javax.sip.header.UserAgentHeader;
 import javax.sip.message.Request;
 
 import io.switchboard.registrar.domain.ContactSpec;
-import io.switchboard.registrar.domain.Flow;
+import io.switchboard.sip.flow.Flow;
 import io.switchboard.registrar.domain.RegisterRequest;
 
 /**

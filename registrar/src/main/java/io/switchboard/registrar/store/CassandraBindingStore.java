@@ -16,7 +16,7 @@ import com.datastax.oss.driver.api.core.cql.Row;
 
 import io.switchboard.registrar.domain.Binding;
 import io.switchboard.registrar.domain.BindingKey;
-import io.switchboard.registrar.domain.Flow;
+import io.switchboard.sip.flow.Flow;
 
 /**
  * {@link BindingStore} on Cassandra. Statements are prepared once; all calls are asynchronous.

@@ -1,5 +1,6 @@
 package io.switchboard.registrar.domain;
 
+import io.switchboard.sip.flow.Flow;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;

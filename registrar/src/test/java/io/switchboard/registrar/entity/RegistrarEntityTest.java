@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 import io.switchboard.registrar.domain.Binding;
 import io.switchboard.registrar.domain.ContactSpec;
-import io.switchboard.registrar.domain.Flow;
+import io.switchboard.sip.flow.Flow;
 import io.switchboard.registrar.domain.RegisterRequest;
 import io.switchboard.registrar.domain.RegisterRules;
 import io.switchboard.registrar.domain.RegistrarPolicy;

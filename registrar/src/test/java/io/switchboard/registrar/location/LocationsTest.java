@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import io.switchboard.registrar.domain.Binding;
 import io.switchboard.registrar.domain.BindingKey;
-import io.switchboard.registrar.domain.Flow;
+import io.switchboard.sip.flow.Flow;
 import io.switchboard.registrar.domain.RegisterRequest;
 import io.switchboard.registrar.entity.RegistrarClient;
 import io.switchboard.registrar.entity.RegistrarEntity;

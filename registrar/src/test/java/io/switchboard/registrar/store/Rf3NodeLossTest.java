@@ -27,7 +27,7 @@ import com.datastax.oss.driver.api.core.metadata.Node;
 
 import io.switchboard.registrar.domain.Binding;
 import io.switchboard.registrar.domain.BindingKey;
-import io.switchboard.registrar.domain.Flow;
+import io.switchboard.sip.flow.Flow;
 import io.switchboard.storage.CassandraSessions;
 import io.switchboard.storage.testing.CassandraRing;
 

@@ -1,44 +1,45 @@
 package io.switchboard.sip.flow;
 
-import java.nio.charset.StandardCharsets;
-import java.util.Locale;
-import java.util.Objects;
-
 /**
- * A connection (or, for UDP, a 5-tuple) a client reached this pool through, as RFC 5626 section 5.2
- * defines a flow: which node holds it, on which transport, between which local and remote
- * address and port. Requests for a binding made over TCP/TLS must be sent back through the node
- * and connection in the flow (docs/architecture.md, rule 6), because NATs and firewalls only let them in there.
+ * The connection a request arrived on, kept with what it created (a registration's binding, a
+ * subscription dialog) so that requests towards the client can go back the same way.
+ * Connections are node-local (docs/architecture.md, rule 6): a binding or dialog made over TCP or
+ * TLS can only be reached through {@code node}, into the connection {@code flowToken} names
+ * ({@link FlowTokens}, carrying a {@link FlowTuple}); one made over UDP can be reached from any
+ * node.
  *
- * @param transport upper-cased ("UDP", "TCP", "TLS", "WS", "WSS", "SCTP"), as JAIN-SIP names them
+ * @param transport   "udp", "tcp" or "tls" (lower case)
+ * @param sourceHost  the packet's source address
+ * @param sourcePort  the packet's source port
+ * @param node        id of the pool node that holds the connection ("" when it does not matter: UDP)
+ * @param flowToken   RFC 5626 flow token naming the connection on that node, or "" when none
  */
-public record Flow(String nodeId, String transport, String localAddress, int localPort,
-                   String remoteAddress, int remotePort) {
+public record Flow(String transport, String sourceHost, int sourcePort, String node, String flowToken) {
 
     public Flow {
-        Objects.requireNonNull(nodeId, "nodeId");
-        Objects.requireNonNull(transport, "transport");
-        Objects.requireNonNull(localAddress, "localAddress");
-        Objects.requireNonNull(remoteAddress, "remoteAddress");
-        transport = transport.toUpperCase(Locale.ROOT);
-        requireShort("nodeId", nodeId);
-        requireShort("transport", transport);
-        requireShort("localAddress", localAddress);
-        requireShort("remoteAddress", remoteAddress);
-        requirePort("localPort", localPort);
-        requirePort("remotePort", remotePort);
+        transport = canonicalTransport(java.util.Objects.requireNonNull(transport, "transport"));
+        // Many bindings share a source address (an office NAT, a proxy): one copy per address,
+        // since every binding of a node stays in memory (see Binding).
+        sourceHost = java.util.Objects.requireNonNull(sourceHost, "sourceHost").intern();
+        node = node == null ? "" : node.intern();
+        flowToken = flowToken == null ? "" : flowToken;
     }
 
-    private static void requireShort(String name, String value) {
-        int len = value.getBytes(StandardCharsets.UTF_8).length;
-        if (len == 0 || len > 255) {
-            throw new IllegalArgumentException(name + " must be 1..255 bytes");
-        }
+    /** Lower case, and the same String instance for the usual transports (not one copy per binding). */
+    private static String canonicalTransport(String transport) {
+        return switch (transport) {
+            case "udp", "UDP" -> "udp";
+            case "tcp", "TCP" -> "tcp";
+            case "tls", "TLS" -> "tls";
+            default -> transport.toLowerCase(java.util.Locale.ROOT);
+        };
     }
 
-    private static void requirePort(String name, int port) {
-        if (port < 0 || port > 65535) {
-            throw new IllegalArgumentException(name + " out of range: " + port);
-        }
+    public boolean isConnectionOriented() {
+        return !"udp".equals(transport);
+    }
+
+    public String source() {
+        return sourceHost + ":" + sourcePort;
     }
 }

@@ -49,7 +49,7 @@ public final class FlowTokens {
         this.hmac = new Hmac(secret, PURPOSE);
     }
 
-    public String encode(Flow f) {
+    public String encode(FlowTuple f) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(64);
         out.write(VERSION);
         writeString(out, f.nodeId());
@@ -71,7 +71,7 @@ public final class FlowTokens {
     }
 
     /** The flow in {@code token}, or empty if it was not made by this pool, altered or malformed. */
-    public Optional<Flow> decode(String token) {
+    public Optional<FlowTuple> decode(String token) {
         if (token == null || token.isEmpty() || token.length() > MAX_TOKEN_CHARS) {
             return Optional.empty();
         }
@@ -116,7 +116,7 @@ public final class FlowTokens {
             if (payload.hasRemaining() || local.isEmpty() || remote.isEmpty()) {
                 return Optional.empty();
             }
-            return Optional.of(new Flow(nodeId, transport, local.get(), localPort, remote.get(), remotePort));
+            return Optional.of(new FlowTuple(nodeId, transport, local.get(), localPort, remote.get(), remotePort));
         } catch (BufferUnderflowException | IllegalArgumentException e) {
             return Optional.empty();
         }
@@ -124,7 +124,7 @@ public final class FlowTokens {
 
     private static void writeString(ByteArrayOutputStream out, String s) {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        out.write(b.length); // Flow guarantees 1..255 bytes
+        out.write(b.length); // FlowTuple guarantees 1..255 bytes
         out.writeBytes(b);
     }
 

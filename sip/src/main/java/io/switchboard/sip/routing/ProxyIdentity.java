@@ -10,7 +10,7 @@ import javax.sip.message.Request;
 
 import gov.nist.javax.sip.message.SIPMessage;
 
-import io.switchboard.sip.flow.Flow;
+import io.switchboard.sip.flow.FlowTuple;
 import io.switchboard.sip.flow.FlowTokens;
 
 /**
@@ -100,7 +100,7 @@ public final class ProxyIdentity {
     }
 
     /** The flow named by a token, when this pool made it (any node). */
-    public Optional<Flow> flow(String token) {
+    public Optional<FlowTuple> flow(String token) {
         return tokens.decode(token);
     }
 
@@ -111,12 +111,12 @@ public final class ProxyIdentity {
         if ("udp".equals(transport) || m.getRemoteAddress() == null || m.getLocalAddress() == null) {
             return "";
         }
-        return tokens.encode(new Flow(nodeId, transport, m.getLocalAddress().getHostAddress(), m.getLocalPort(),
+        return tokens.encode(new FlowTuple(nodeId, transport, m.getLocalAddress().getHostAddress(), m.getLocalPort(),
                 m.getRemoteAddress().getHostAddress(), m.getRemotePort()));
     }
 
     /** True when {@code request} arrived on {@code flow} (same connection end points). */
-    public static boolean arrivedOn(Request request, Flow flow) {
+    public static boolean arrivedOn(Request request, FlowTuple flow) {
         SIPMessage m = (SIPMessage) request;
         return m.getRemoteAddress() != null
                 && flow.transport().equalsIgnoreCase(arrivalTransport(request))

@@ -15,20 +15,20 @@ class FlowTokensTest {
     static final byte[] SECRET = "0123456789abcdef-pool-secret".getBytes(StandardCharsets.UTF_8);
     final FlowTokens tokens = new FlowTokens(SECRET);
 
-    static Stream<Flow> flows() {
+    static Stream<FlowTuple> flows() {
         return Stream.of(
-                new Flow("node-1", "TCP", "10.0.0.5", 5060, "192.0.2.33", 49152),
-                new Flow("node-2", "tls", "10.0.0.6", 5061, "198.51.100.200", 65535),
-                new Flow("n", "UDP", "0.0.0.0", 0, "255.255.255.255", 1),
-                new Flow("pool-node-3.switchboard.svc", "WSS", "0:0:0:0:0:0:0:1", 443, "2001:db8:0:0:0:0:0:7", 51000),
-                new Flow("node-1", "TCP", "::1", 5060, "fe80::1%eth0", 5060),
-                new Flow("node-1", "SCTP", "sip.example.com", 5060, "10.0.0.1", 5060),
-                new Flow("nöde-ü", "X-QUIC", "10.1.2.3", 5060, "010.1.2.3", 5060));
+                new FlowTuple("node-1", "TCP", "10.0.0.5", 5060, "192.0.2.33", 49152),
+                new FlowTuple("node-2", "tls", "10.0.0.6", 5061, "198.51.100.200", 65535),
+                new FlowTuple("n", "UDP", "0.0.0.0", 0, "255.255.255.255", 1),
+                new FlowTuple("pool-node-3.switchboard.svc", "WSS", "0:0:0:0:0:0:0:1", 443, "2001:db8:0:0:0:0:0:7", 51000),
+                new FlowTuple("node-1", "TCP", "::1", 5060, "fe80::1%eth0", 5060),
+                new FlowTuple("node-1", "SCTP", "sip.example.com", 5060, "10.0.0.1", 5060),
+                new FlowTuple("nöde-ü", "X-QUIC", "10.1.2.3", 5060, "010.1.2.3", 5060));
     }
 
     @ParameterizedTest
     @MethodSource("flows")
-    void roundTrips(Flow f) {
+    void roundTrips(FlowTuple f) {
         String t = tokens.encode(f);
         assertThat(t).matches("[A-Za-z0-9_-]+");
         assertThat(tokens.decode(t)).contains(f);
@@ -37,18 +37,18 @@ class FlowTokensTest {
 
     @Test
     void typicalTokenIsShort() {
-        String t = tokens.encode(new Flow("node-1", "TCP", "10.0.0.5", 5060, "192.0.2.33", 49152));
+        String t = tokens.encode(new FlowTuple("node-1", "TCP", "10.0.0.5", 5060, "192.0.2.33", 49152));
         assertThat(t.length()).isLessThanOrEqualTo(60);
     }
 
     @Test
     void transportIsUpperCased() {
-        assertThat(new Flow("n", "tcp", "10.0.0.1", 1, "10.0.0.2", 2).transport()).isEqualTo("TCP");
+        assertThat(new FlowTuple("n", "tcp", "10.0.0.1", 1, "10.0.0.2", 2).transport()).isEqualTo("TCP");
     }
 
     @ParameterizedTest
     @MethodSource("flows")
-    void anyAlteredCharacterIsRejected(Flow f) {
+    void anyAlteredCharacterIsRejected(FlowTuple f) {
         String t = tokens.encode(f);
         for (int i = 0; i < t.length(); i++) {
             char c = t.charAt(i) == 'A' ? 'B' : 'A';
@@ -59,7 +59,7 @@ class FlowTokensTest {
 
     @ParameterizedTest
     @MethodSource("flows")
-    void onlyTheCanonicalBase64SpellingIsAccepted(Flow f) {
+    void onlyTheCanonicalBase64SpellingIsAccepted(FlowTuple f) {
         String t = tokens.encode(f);
         int unusedBits = t.length() * 6 - Base64.getUrlDecoder().decode(t).length * 8;
         String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -72,7 +72,7 @@ class FlowTokensTest {
 
     @Test
     void truncatedOrExtendedIsRejected() {
-        String t = tokens.encode(new Flow("node-1", "TCP", "10.0.0.5", 5060, "192.0.2.33", 49152));
+        String t = tokens.encode(new FlowTuple("node-1", "TCP", "10.0.0.5", 5060, "192.0.2.33", 49152));
         for (int len = 0; len < t.length(); len++) {
             assertThat(tokens.decode(t.substring(0, len))).as("length %d", len).isEmpty();
         }
@@ -83,7 +83,7 @@ class FlowTokensTest {
     @Test
     void anotherSecretCannotMintTokens() {
         FlowTokens attacker = new FlowTokens("not-the-pool-secret-at-all".getBytes(StandardCharsets.UTF_8));
-        String forged = attacker.encode(new Flow("node-1", "TCP", "10.0.0.5", 5060, "192.0.2.66", 40000));
+        String forged = attacker.encode(new FlowTuple("node-1", "TCP", "10.0.0.5", 5060, "192.0.2.66", 40000));
         assertThat(tokens.decode(forged)).isEmpty();
     }
 
@@ -102,7 +102,7 @@ class FlowTokensTest {
     @Test
     void validTokenWithUnknownVersionIsRejected() throws Exception {
         // sign a payload whose version byte is 2 with the real secret: authentic but not understood
-        String t = tokens.encode(new Flow("node-1", "TCP", "10.0.0.5", 5060, "192.0.2.33", 49152));
+        String t = tokens.encode(new FlowTuple("node-1", "TCP", "10.0.0.5", 5060, "192.0.2.33", 49152));
         byte[] raw = Base64.getUrlDecoder().decode(t);
         raw[0] = 2;
         assertThat(tokens.decode(Base64.getUrlEncoder().withoutPadding().encodeToString(raw))).isEmpty();
@@ -110,9 +110,9 @@ class FlowTokensTest {
 
     @Test
     void flowValidatesItsFields() {
-        assertThatThrownBy(() -> new Flow("", "TCP", "a", 1, "b", 2)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new Flow("n", "TCP", "a", 65536, "b", 2)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new Flow("n", "TCP", "a", 1, "b", -1)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new Flow("x".repeat(256), "TCP", "a", 1, "b", 2)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new FlowTuple("", "TCP", "a", 1, "b", 2)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new FlowTuple("n", "TCP", "a", 65536, "b", 2)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new FlowTuple("n", "TCP", "a", 1, "b", -1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new FlowTuple("x".repeat(256), "TCP", "a", 1, "b", 2)).isInstanceOf(IllegalArgumentException.class);
     }
 }
