@@ -15,11 +15,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import io.switchboard.node.admin.CallSettingsApi;
+import io.switchboard.node.admin.Json;
 import io.switchboard.node.admin.PoolApi;
 import io.switchboard.node.admin.PresenceApi;
 import io.switchboard.node.admin.UsersApi;
@@ -283,40 +282,9 @@ public final class AdminCli {
     }
 
     /** The API answers errors as {@code {"error":"..."}}; an operator should read the message, not JSON. */
-    private static final Pattern JSON_ERROR = Pattern.compile("\\s*\\{\\s*\"error\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"\\s*}\\s*");
-
     static String errorMessage(String body) {
-        Matcher m = JSON_ERROR.matcher(body);
-        if (!m.matches()) {
-            return body.trim();
-        }
-        String escaped = m.group(1);
-        StringBuilder s = new StringBuilder(escaped.length());
-        for (int i = 0; i < escaped.length(); i++) {
-            char c = escaped.charAt(i);
-            if (c != '\\' || i + 1 >= escaped.length()) {
-                s.append(c);
-                continue;
-            }
-            char e = escaped.charAt(++i);
-            switch (e) {
-                case 'n' -> s.append('\n');
-                case 'r' -> s.append('\r');
-                case 't' -> s.append('\t');
-                case 'b' -> s.append('\b');
-                case 'f' -> s.append('\f');
-                case 'u' -> {
-                    if (i + 4 < escaped.length() && escaped.substring(i + 1, i + 5).matches("[0-9a-fA-F]{4}")) {
-                        s.append((char) Integer.parseInt(escaped.substring(i + 1, i + 5), 16));
-                        i += 4;
-                    } else {
-                        s.append("\\u");
-                    }
-                }
-                default -> s.append(e); // \" \\ \/
-            }
-        }
-        return s.toString();
+        String error = Json.errorOf(body);
+        return error != null ? error : body.trim();
     }
 
     /**
