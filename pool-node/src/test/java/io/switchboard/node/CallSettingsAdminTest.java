@@ -288,4 +288,31 @@ class CallSettingsAdminTest {
         assertThat(put.body()).contains("\"aor\":\"sip:alice@example.test\"");
         assertThat(inCassandra(ALICE)).isPresent();
     }
+
+    /**
+     * Bodies built to hurt the parser: 100,000 levels of nesting (a recursive parser runs out of
+     * stack) and a 2 MB string. Each is a 400 that says what is wrong, and nothing is stored.
+     */
+    @Test
+    void hostile_bodies_are_400_with_an_explanation_and_change_nothing() throws Exception {
+        CallSettings before = new CallSettings(ALICE, Optional.of("sip:bob@example.test"),
+                new Forwarding.Immediate("sip:voicemail@example.test"), java.time.Instant.parse("2026-01-01T00:00:00Z"));
+        await(stored.put(before));
+
+        HttpResponse<String> deep = api("PATCH", PATH, "{\"forward\":" + "[".repeat(100_000) + "]".repeat(100_000) + "}");
+        assertThat(deep.statusCode()).as(deep.body()).isEqualTo(400);
+        assertThat(deep.body()).startsWith("{\"error\":\"the body is not a JSON object: ")
+                .contains("nesting depth").contains("32");
+
+        HttpResponse<String> huge = api("PATCH", PATH, "{\"simRing\":\"" + "9".repeat(2 * 1024 * 1024) + "\"}");
+        assertThat(huge.statusCode()).as(huge.body()).isEqualTo(400);
+        assertThat(huge.body()).startsWith("{\"error\":\"the body is not a JSON object: ").contains("at most 1048576");
+
+        HttpResponse<String> longString = api("PATCH", PATH, "{\"simRing\":\"" + "9".repeat(100_000) + "\"}");
+        assertThat(longString.statusCode()).as(longString.body()).isEqualTo(400);
+        assertThat(longString.body()).startsWith("{\"error\":\"the body is not a JSON object: ")
+                .contains("String value length").contains("65536");
+
+        assertThat(inCassandra(ALICE)).contains(before);
+    }
 }

@@ -39,7 +39,7 @@ public final class AdminServer implements AutoCloseable {
 
         /** 405 with the Allow header HTTP requires (RFC 9110 section 15.5.6). */
         public static Reply methodNotAllowed(String allow, String message) {
-            return new Reply(405, "application/json", Json.object(Map.of("error", message)), Map.of("Allow", allow));
+            return new Reply(405, "application/json", Json.write(Map.of("error", message)), Map.of("Allow", allow));
         }
 
         public static Reply json(int status, String body) {
@@ -51,7 +51,7 @@ public final class AdminServer implements AutoCloseable {
         }
 
         public static Reply error(int status, String message) {
-            return json(status, Json.object(Map.of("error", message)));
+            return json(status, Json.write(Map.of("error", message)));
         }
     }
 

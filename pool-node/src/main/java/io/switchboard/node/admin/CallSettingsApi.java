@@ -2,6 +2,7 @@ package io.switchboard.node.admin;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,13 +10,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
-import com.typesafe.config.ConfigException;
-import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigObject;
-import com.typesafe.config.ConfigParseOptions;
-import com.typesafe.config.ConfigSyntax;
-import com.typesafe.config.ConfigValue;
-import com.typesafe.config.ConfigValueType;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.switchboard.accounts.domain.SipAddress;
 import io.switchboard.accounts.domain.Validation;
@@ -110,67 +106,71 @@ public final class CallSettingsApi {
             return Validation.invalid("the body must be a JSON object, e.g. "
                     + "{\"simRing\":\"+31201234567\",\"forward\":{\"mode\":\"immediate\",\"target\":\"sip:bob@example.test\"}}");
         }
-        ConfigObject root;
+        ObjectNode root;
         try {
-            root = ConfigFactory.parseString(body, ConfigParseOptions.defaults().setSyntax(ConfigSyntax.JSON)
-                    .setAllowMissing(false)).root();
-        } catch (ConfigException e) {
-            return Validation.invalid("the body is not a JSON object: " + e.getMessage().replaceFirst("^String: ", "line "));
+            root = Json.parseObject(body);
+        } catch (Json.Invalid e) {
+            return Validation.invalid(e.getMessage());
         }
-        for (String key : root.keySet()) {
+        for (String key : fieldNames(root)) {
             if (!FIELDS.contains(key)) {
                 return Validation.invalid("unknown field \"" + key + "\" (known: simRing, forward)");
             }
         }
         CallSettingsEdit edit = CallSettingsEdit.NOTHING;
-        ConfigValue simRing = root.get("simRing");
+        JsonNode simRing = root.get("simRing");
         if (simRing != null) {
-            if (simRing.valueType() == ConfigValueType.NULL) {
+            if (simRing.isNull()) {
                 edit = edit.withSimRing(CallSettingsRules.OFF);
-            } else if (simRing.valueType() == ConfigValueType.STRING) {
-                edit = edit.withSimRing((String) simRing.unwrapped());
+            } else if (simRing.isTextual()) {
+                edit = edit.withSimRing(simRing.textValue());
             } else {
                 return Validation.invalid("simRing must be a string: a sip: URI, an E.164 number or \"off\"");
             }
         }
-        ConfigValue forward = root.get("forward");
+        JsonNode forward = root.get("forward");
         if (forward == null) {
             return Validation.valid(edit);
         }
-        if (forward.valueType() == ConfigValueType.NULL) {
+        if (forward.isNull()) {
             return Validation.valid(edit.withForwardMode(CallSettingsRules.OFF));
         }
-        if (!(forward instanceof ConfigObject f)) {
+        if (!(forward instanceof ObjectNode f)) {
             return Validation.invalid("forward must be an object: {\"mode\":\"off|immediate|no-answer\",\"target\":...,\"afterSeconds\":...}");
         }
-        for (String key : f.keySet()) {
+        for (String key : fieldNames(f)) {
             if (!FORWARD_FIELDS.contains(key)) {
                 return Validation.invalid("unknown field \"forward." + key + "\" (known: forward.mode, forward.target, forward.afterSeconds)");
             }
         }
-        ConfigValue mode = f.get("mode");
+        JsonNode mode = f.get("mode");
         if (mode != null) {
-            if (mode.valueType() != ConfigValueType.STRING) {
+            if (!mode.isTextual()) {
                 return Validation.invalid("forward.mode must be a string: off, immediate or no-answer");
             }
-            edit = edit.withForwardMode((String) mode.unwrapped());
+            edit = edit.withForwardMode(mode.textValue());
         }
-        ConfigValue target = f.get("target");
+        JsonNode target = f.get("target");
         if (target != null) {
-            if (target.valueType() != ConfigValueType.STRING) {
+            if (!target.isTextual()) {
                 return Validation.invalid("forward.target must be a string: a sip: URI or an E.164 number");
             }
-            edit = edit.withForwardTarget((String) target.unwrapped());
+            edit = edit.withForwardTarget(target.textValue());
         }
-        ConfigValue after = f.get("afterSeconds");
+        JsonNode after = f.get("afterSeconds");
         if (after != null) {
-            if (after.valueType() != ConfigValueType.NUMBER || !(after.unwrapped() instanceof Integer
-                    || after.unwrapped() instanceof Long)) {
-                return Validation.invalid("forward.afterSeconds must be a whole number of seconds (got " + after.render() + ")");
+            if (!after.isInt() && !after.isLong()) {
+                return Validation.invalid("forward.afterSeconds must be a whole number of seconds (got " + after + ")");
             }
-            edit = edit.withForwardAfterSeconds(((Number) after.unwrapped()).longValue());
+            edit = edit.withForwardAfterSeconds(after.longValue());
         }
         return Validation.valid(edit);
+    }
+
+    private static List<String> fieldNames(ObjectNode o) {
+        List<String> names = new ArrayList<>();
+        o.fieldNames().forEachRemaining(names::add);
+        return names;
     }
 
     /**
@@ -194,9 +194,9 @@ public final class CallSettingsApi {
             body.put("simRing", simRing);
         }
         if (!forward.isEmpty()) {
-            body.put("forward", new Json.Raw(Json.object(forward)));
+            body.put("forward", forward);
         }
-        return Json.object(body);
+        return Json.write(body);
     }
 
     private static Reply show(Call call, int status, CallSettings s) {
@@ -213,9 +213,9 @@ public final class CallSettingsApi {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("aor", s.aor());
         m.put("simRing", s.simRing().orElse(null));
-        m.put("forward", new Json.Raw(Json.object(forward)));
+        m.put("forward", forward);
         m.put("updatedAt", s.updatedAt().equals(Instant.EPOCH) ? null : s.updatedAt().toString());
-        return Json.object(m);
+        return Json.write(m);
     }
 
     static String text(CallSettings s) {

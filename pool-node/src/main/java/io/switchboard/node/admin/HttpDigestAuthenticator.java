@@ -97,7 +97,7 @@ public final class HttpDigestAuthenticator implements UserAuthenticator {
         if (!gate.allowed()) {
             long retry = Math.max(1, gate.retryAfterSeconds());
             return done(new Outcome.Refused(new Reply(429, "application/json",
-                    Json.object(Map.of("error", "Too many failed authentications; try again in " + retry + " s")),
+                    Json.write(Map.of("error", "Too many failed authentications; try again in " + retry + " s")),
                     Map.of("Retry-After", Long.toString(retry))), List.of()));
         }
         return accounts.find(realm, r.username()).thenApply(account -> {

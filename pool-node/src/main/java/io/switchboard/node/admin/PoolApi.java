@@ -133,24 +133,24 @@ public final class PoolApi {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("self", self);
         body.put("all_up", notUp == 0);
-        body.put("members", new Json.Raw(Json.array(rows.stream().map(PoolApi::json).toList())));
-        return new Reply(200, "application/json", Json.object(body), headers);
+        body.put("members", rows.stream().map(PoolApi::json).toList());
+        return new Reply(200, "application/json", Json.write(body), headers);
     }
 
-    private static String json(Row r) {
+    private static Map<String, Object> json(Row r) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("node", r.member().nodeId());
         m.put("address", r.member().address());
         m.put("status", r.member().status());
         m.put("unreachable", r.member().unreachable());
-        m.put("roles", new Json.Raw(Json.array(r.member().roles().stream().map(Json::quote).toList())));
+        m.put("roles", List.copyOf(r.member().roles()));
         m.put("shards", r.shards());
         m.put("entities", r.entities());
         m.put("bindings", r.bindings());
         m.put("sip", r.sip());
         m.put("admin", r.admin());
         m.put("note", r.notes().isEmpty() ? null : String.join("; ", r.notes()));
-        return Json.object(m);
+        return m;
     }
 
     private static String table(List<Row> rows, String self) {

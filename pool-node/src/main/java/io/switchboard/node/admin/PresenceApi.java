@@ -15,14 +15,8 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
-import com.typesafe.config.ConfigException;
-import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigList;
-import com.typesafe.config.ConfigObject;
-import com.typesafe.config.ConfigParseOptions;
-import com.typesafe.config.ConfigSyntax;
-import com.typesafe.config.ConfigValue;
-import com.typesafe.config.ConfigValueType;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.switchboard.accounts.domain.SipAddress;
 import io.switchboard.accounts.domain.Validation;
@@ -216,7 +210,7 @@ public final class PresenceApi {
                         return Prepared.to(() -> answer(presence.removeContact(owner, u), list -> contacts(call, list)));
                     }
                     return Prepared.to(() -> answer(presence.contacts(owner), list -> list.find(u)
-                            .map(c -> call.wantsText() ? Reply.text(200, contactLine(c)) : Reply.json(200, contactJson(c)))
+                            .map(c -> call.wantsText() ? Reply.text(200, contactLine(c)) : Reply.json(200, Json.write(contactJson(c))))
                             .orElseGet(() -> Reply.error(404, u + " is not on the contact list of " + owner))));
                 }
                 Checked<Contact> contact = parseContact(target.key(), call.body())
@@ -251,15 +245,14 @@ public final class PresenceApi {
 
     // --- bodies
 
-    private static Checked<ConfigObject> parseObject(String body, String example) {
+    private static Checked<ObjectNode> parseObject(String body, String example) {
         if (body == null || body.isBlank()) {
             return Checked.invalid("the body must be a JSON object, e.g. " + example);
         }
         try {
-            return Checked.ok(ConfigFactory.parseString(body, ConfigParseOptions.defaults()
-                    .setSyntax(ConfigSyntax.JSON).setAllowMissing(false)).root());
-        } catch (ConfigException e) {
-            return Checked.invalid("the body is not a JSON object: " + e.getMessage().replaceFirst("^String: ", "line "));
+            return Checked.ok(Json.parseObject(body));
+        } catch (Json.Invalid e) {
+            return Checked.invalid(e.getMessage());
         }
     }
 
@@ -273,22 +266,22 @@ public final class PresenceApi {
 
     private static Checked<LevelChange> parseLevel(String body) {
         return parseObject(body, "{\"level\":\"workgroup\"}").flatMap(root -> {
-            for (String key : root.keySet()) {
+            for (String key : fieldNames(root)) {
                 if (!key.equals("level") && !key.equals("end-subscriptions")) {
                     return Checked.invalid("unknown field \"" + key + "\" (known: level, end-subscriptions)");
                 }
             }
-            ConfigValue end = root.get("end-subscriptions");
-            if (end != null && end.valueType() != ConfigValueType.BOOLEAN) {
+            JsonNode end = root.get("end-subscriptions");
+            if (end != null && !end.isBoolean()) {
                 return Checked.invalid("end-subscriptions must be true or false");
             }
-            boolean endSubscriptions = end != null && (Boolean) end.unwrapped();
-            ConfigValue level = root.get("level");
-            if (level == null || level.valueType() != ConfigValueType.STRING) {
+            boolean endSubscriptions = end != null && end.booleanValue();
+            JsonNode level = root.get("level");
+            if (level == null || !level.isTextual()) {
                 return Checked.invalid("level is missing: give one of " + LEVELS);
             }
-            AccessLevel l = AccessLevel.ofToken((String) level.unwrapped());
-            return l == null ? Checked.invalid("level \"" + level.unwrapped() + "\" is not one of " + LEVELS)
+            AccessLevel l = AccessLevel.ofToken(level.textValue());
+            return l == null ? Checked.invalid("level \"" + level.textValue() + "\" is not one of " + LEVELS)
                     : Checked.ok(new LevelChange(l, endSubscriptions));
         });
     }
@@ -299,47 +292,53 @@ public final class PresenceApi {
             return Checked.ok(new Contact(uri, "", List.of()));
         }
         return parseObject(body, "{\"name\":\"Bob\",\"groups\":[\"Team\"]}").flatMap(root -> {
-            for (String key : root.keySet()) {
+            for (String key : fieldNames(root)) {
                 if (!key.equals("name") && !key.equals("groups")) {
                     return Checked.invalid("unknown field \"" + key + "\" (known: name, groups)");
                 }
             }
             String name = "";
-            ConfigValue n = root.get("name");
-            if (n != null && n.valueType() != ConfigValueType.NULL) {
-                if (n.valueType() != ConfigValueType.STRING) {
+            JsonNode n = root.get("name");
+            if (n != null && !n.isNull()) {
+                if (!n.isTextual()) {
                     return Checked.invalid("name must be a string");
                 }
-                name = (String) n.unwrapped();
+                name = n.textValue();
             }
             List<String> groups = new ArrayList<>();
-            ConfigValue g = root.get("groups");
-            if (g != null && g.valueType() != ConfigValueType.NULL) {
-                if (!(g instanceof ConfigList list)) {
+            JsonNode g = root.get("groups");
+            if (g != null && !g.isNull()) {
+                if (!g.isArray()) {
                     return Checked.invalid("groups must be a list of group names, e.g. [\"Team\"]");
                 }
-                for (int i = 0; i < list.size(); i++) {
-                    if (list.get(i).valueType() != ConfigValueType.STRING) {
+                for (int i = 0; i < g.size(); i++) {
+                    if (!g.get(i).isTextual()) {
                         return Checked.invalid("groups[" + i + "] must be a string");
                     }
-                    groups.add((String) list.get(i).unwrapped());
+                    groups.add(g.get(i).textValue());
                 }
             }
             return Checked.ok(new Contact(uri, name, groups));
         });
     }
 
+    private static List<String> fieldNames(ObjectNode o) {
+        List<String> names = new ArrayList<>();
+        o.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
     /** The body {@code switchboard presence access ... set} sends. */
     public static String levelBody(String level) {
-        return Json.object(Map.of("level", level));
+        return Json.write(Map.of("level", level));
     }
 
     /** The body {@code switchboard presence contacts ... add} sends. */
     public static String contactBody(String name, List<String> groups) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", name == null ? "" : name);
-        m.put("groups", new Json.Raw(Json.array(groups.stream().map(Json::quote).toList())));
-        return Json.object(m);
+        m.put("groups", List.copyOf(groups));
+        return Json.write(m);
     }
 
     // --- answers
@@ -360,9 +359,9 @@ public final class PresenceApi {
         m.put("availabilityNumber", v.availability().number());
         m.put("activity", v.activity());
         m.put("note", v.note());
-        m.put("phones", new Json.Raw(Json.array(v.phones().stream().map(Json::quote).toList())));
+        m.put("phones", List.copyOf(v.phones()));
         m.put("since", v.since().toString());
-        return Reply.json(200, Json.object(m));
+        return Reply.json(200, Json.write(m));
     }
 
     private Reply access(Call call, String owner, AccessPolicy p) {
@@ -383,16 +382,16 @@ public final class PresenceApi {
         defaults.put("others", AccessLevel.EXTERNAL.token());
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("owner", owner);
-        m.put("watchers", new Json.Raw(levels(watchers)));
-        m.put("domains", new Json.Raw(levels(domains)));
-        m.put("defaults", new Json.Raw(Json.object(defaults)));
-        return Reply.json(200, Json.object(m));
+        m.put("watchers", levels(watchers));
+        m.put("domains", levels(domains));
+        m.put("defaults", defaults);
+        return Reply.json(200, Json.write(m));
     }
 
-    private static String levels(Map<String, AccessLevel> entries) {
+    private static Map<String, Object> levels(Map<String, AccessLevel> entries) {
         Map<String, Object> m = new LinkedHashMap<>();
         entries.forEach((k, l) -> m.put(k, l.token()));
-        return Json.object(m);
+        return m;
     }
 
     /** One key: the level set for it, or the level it gets by default and why. */
@@ -420,7 +419,7 @@ public final class PresenceApi {
         m.put("watcher", key);
         m.put("level", level.token());
         m.put("source", source);
-        return Reply.json(200, Json.object(m));
+        return Reply.json(200, Json.write(m));
     }
 
     private static Reply contacts(Call call, ContactList list) {
@@ -435,9 +434,9 @@ public final class PresenceApi {
         }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("owner", list.owner());
-        m.put("contacts", new Json.Raw(Json.array(list.contacts().stream().map(PresenceApi::contactJson).toList())));
-        m.put("groups", new Json.Raw(Json.array(list.groups().stream().map(Json::quote).toList())));
-        return Reply.json(200, Json.object(m));
+        m.put("contacts", list.contacts().stream().map(PresenceApi::contactJson).toList());
+        m.put("groups", List.copyOf(list.groups()));
+        return Reply.json(200, Json.write(m));
     }
 
     private static String contactLine(Contact c) {
@@ -445,12 +444,12 @@ public final class PresenceApi {
                 c.groups().isEmpty() ? "-" : String.join(", ", c.groups()));
     }
 
-    private static String contactJson(Contact c) {
+    private static Map<String, Object> contactJson(Contact c) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("uri", c.uri());
         m.put("name", c.displayName());
-        m.put("groups", new Json.Raw(Json.array(c.groups().stream().map(Json::quote).toList())));
-        return Json.object(m);
+        m.put("groups", List.copyOf(c.groups()));
+        return m;
     }
 
     private static String orDash(String s) {

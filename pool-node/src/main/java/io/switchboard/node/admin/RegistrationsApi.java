@@ -43,12 +43,18 @@ public final class RegistrationsApi {
             List<Binding> bindings = ((RegistrarEntity.CurrentBindings) reply).bindings();
             Instant now = clock.instant();
             return call.wantsText() ? Reply.text(200, table(canonical, bindings, now))
-                    : Reply.json(200, Json.object(Map.of("aor", canonical,
-                    "bindings", new Json.Raw(Json.array(bindings.stream().map(b -> json(b, now)).toList())))));
+                    : Reply.json(200, Json.write(body(canonical, bindings, now)));
         });
     }
 
-    private static String json(Binding b, Instant now) {
+    private static Map<String, Object> body(String aor, List<Binding> bindings, Instant now) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("aor", aor);
+        m.put("bindings", bindings.stream().map(b -> json(b, now)).toList());
+        return m;
+    }
+
+    private static Map<String, Object> json(Binding b, Instant now) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("contact", b.contact());
         m.put("transport", b.flow().transport());
@@ -62,8 +68,8 @@ public final class RegistrationsApi {
         m.put("user_agent", b.userAgent());
         m.put("call_id", b.callId());
         m.put("cseq", b.cseq());
-        m.put("path", new Json.Raw(Json.array(b.path().stream().map(Json::quote).toList())));
-        return Json.object(m);
+        m.put("path", List.copyOf(b.path()));
+        return m;
     }
 
     private static String table(String aor, List<Binding> bindings, Instant now) {

@@ -61,7 +61,7 @@ public final class UsersApi {
         Account account = ((Validation.Valid<AccountDraft>) v).value().toAccount(clock.instant());
         return store.put(account).thenApply(ok -> call.wantsText()
                 ? Reply.text(201, "added " + account.aor() + "\n")
-                : Reply.json(201, accountJson(account)));
+                : Reply.json(201, Json.write(accountJson(account))));
     }
 
     public CompletionStage<Reply> importCsv(Call call) {
@@ -76,21 +76,26 @@ public final class UsersApi {
         List<AccountDraft> valid = parsed.valid();
         // Writes go out concurrently but bounded, so a 100k-row import does not flood the driver.
         return writeAll(valid, 0, 64).thenApply(ignored -> {
-            List<String> errors = new ArrayList<>();
+            List<Map<String, Object>> errors = new ArrayList<>();
             StringBuilder text = new StringBuilder();
             text.append("imported ").append(valid.size()).append(" users, ").append(parsed.invalid().size())
                     .append(" rows rejected\n");
             for (UserCsv.Row row : parsed.invalid()) {
                 String reason = ((Validation.Invalid<AccountDraft>) row.outcome()).reason();
-                errors.add(Json.object(Map.of("line", row.line(), "error", reason)));
+                Map<String, Object> error = new LinkedHashMap<>();
+                error.put("line", row.line());
+                error.put("error", reason);
+                errors.add(error);
                 text.append("line ").append(row.line()).append(": ").append(reason).append('\n');
             }
             int status = valid.isEmpty() && !parsed.invalid().isEmpty() ? 400 : 200;
             // The count in a header too, so a script (the CLI) can tell a partial import from a full one.
             Map<String, String> headers = Map.of(REJECTED_ROWS_HEADER, Integer.toString(parsed.invalid().size()));
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("imported", valid.size());
+            body.put("rejected", errors);
             return call.wantsText() ? new Reply(status, "text/plain; charset=utf-8", text.toString(), headers)
-                    : new Reply(status, "application/json", Json.object(Map.of("imported", valid.size(),
-                    "rejected", new Json.Raw(Json.array(errors)))), headers);
+                    : new Reply(status, "application/json", Json.write(body), headers);
         });
     }
 
@@ -122,7 +127,7 @@ public final class UsersApi {
                 }
                 return Reply.text(200, b.toString());
             }
-            return Reply.json(200, Json.array(all.stream().map(UsersApi::accountJson).toList()));
+            return Reply.json(200, Json.write(all.stream().map(UsersApi::accountJson).toList()));
         });
     }
 
@@ -135,13 +140,13 @@ public final class UsersApi {
         });
     }
 
-    static String accountJson(Account a) {
+    static Map<String, Object> accountJson(Account a) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("uri", a.aor());
         m.put("display_name", a.displayName());
         m.put("phone", a.phone());
         m.put("created_at", a.createdAt().toString());
-        return Json.object(m);
+        return m;
     }
 
     private static CompletionStage<Reply> done(Reply r) {

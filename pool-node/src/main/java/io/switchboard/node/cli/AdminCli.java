@@ -2,6 +2,7 @@ package io.switchboard.node.cli;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -15,23 +16,44 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
 import io.switchboard.node.admin.CallSettingsApi;
+import io.switchboard.node.admin.Json;
 import io.switchboard.node.admin.PoolApi;
 import io.switchboard.node.admin.PresenceApi;
 import io.switchboard.node.admin.UsersApi;
 import io.switchboard.node.config.ConfigError;
 import io.switchboard.node.config.NodeConfig;
 
+import picocli.AutoComplete;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Unmatched;
+
 /**
  * The admin CLI: talks to a running node's admin HTTP API. The node address and token come from
  * {@code --node URL} / {@code --token T}, else from the config file ({@code --config FILE}, default
  * {@code conf/switchboard.conf}), else the built-in defaults.
+ *
+ * <p>Parsing, per-command help ({@code COMMAND --help}, {@code help COMMAND}) and bash completion
+ * ({@code generate-completion}) are picocli's. What the README documents stays as it was: the
+ * overview ({@link #USAGE}), the messages of usage errors, which name the option or word at fault,
+ * and the exit codes: 0 done, 1 the node refused or could not be reached (or an import rejected
+ * rows, or a pool member is not Up), 2 a usage error.
  */
-public final class AdminCli {
+@Command(name = "switchboard", description = "Administers a Switchboard pool through a node's admin API.",
+        subcommands = {AdminCli.Start.class, AdminCli.User.class, AdminCli.Registrations.class,
+                AdminCli.CallSettings.class, AdminCli.Presence.class, AdminCli.Pool.class, AdminCli.LocalPoolCommand.class,
+                AdminCli.GenerateCompletion.class})
+public final class AdminCli implements Callable<Integer> {
 
     static final String USAGE = """
             usage: switchboard <command> [options]
@@ -60,6 +82,9 @@ public final class AdminCli {
                                                             exit code 1 unless every member is Up and reachable
               local-pool [--nodes N]                        run N nodes (1-5, default 3) on 127.0.0.1..N over one
                                                             embedded Cassandra (local-pool --help for options)
+              generate-completion                           print a bash completion script:
+                                                            source <(switchboard generate-completion)
+              help COMMAND, COMMAND --help                  what one command takes, e.g. help presence contacts
             options for the admin commands:
               --config FILE   read admin address and token from this node config (default conf/switchboard.conf)
               --node NODE     the node to talk to: a URL (http://127.0.0.1:8080), host:port (127.0.0.2:8081),
@@ -68,199 +93,529 @@ public final class AdminCli {
               --token TOKEN   admin token (switchboard.admin.token)
             """;
 
+    static final int FAILED = 1;
+    static final int USAGE_ERROR = 2;
+
+    /** Where commands write, and the command's words (the arguments less options and their values). */
+    record Context(PrintStream out, PrintStream err, List<String> words) {
+    }
+
     private AdminCli() {
     }
 
     public static int run(String[] argv, PrintStream out, PrintStream err) {
+        List<String> words = words(argv);
         List<String> args = new ArrayList<>(List.of(argv));
-        Map<String, String> opts = new LinkedHashMap<>();
-        // options that may be repeated (--group) keep every value here; opts has the last
-        Map<String, List<String>> repeated = new LinkedHashMap<>();
-        List<String> words = new ArrayList<>();
-        for (int i = 0; i < args.size(); i++) {
-            String a = args.get(i);
-            if (a.startsWith("--")) {
-                if (i + 1 >= args.size()) {
-                    err.println("option " + a + " needs a value\n" + USAGE);
-                    return 2;
+        if (words.isEmpty() || words.equals(List.of("help"))) {
+            boolean asked = !words.isEmpty() || args.contains("--help") || args.contains("-h");
+            out.print(USAGE);
+            return asked ? 0 : USAGE_ERROR;
+        }
+        if (words.get(0).equals("help")) {
+            // help user add = user add --help
+            args.remove("help");
+            args.add("--help");
+        }
+        Context context = new Context(out, err, words);
+        CommandLine cli = new CommandLine(new AdminCli(), new Factory(context));
+        PrintWriter o = new PrintWriter(out, true);
+        PrintWriter e = new PrintWriter(err, true);
+        cli.setOut(o);
+        cli.setErr(e);
+        cli.setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));
+        cli.setUsageHelpWidth(100);
+        // SIP URIs hold @, and a file of arguments is not something an operator expects here
+        cli.setExpandAtFiles(false);
+        cli.setParameterExceptionHandler((ex, given) -> parameterError(ex, context));
+        int exit = cli.execute(args.toArray(String[]::new));
+        o.flush();
+        e.flush();
+        return exit;
+    }
+
+    /** Only the subcommands act; {@code switchboard} alone is answered in {@link #run}. */
+    @Override
+    public Integer call() {
+        return USAGE_ERROR;
+    }
+
+    private static int parameterError(CommandLine.ParameterException ex, Context context) {
+        if (ex instanceof CommandLine.MissingParameterException missing) {
+            for (CommandLine.Model.ArgSpec arg : missing.getMissing()) {
+                if (arg instanceof OptionSpec option) {
+                    context.err().print("option " + option.longestName() + " needs a value\n" + USAGE);
+                    return USAGE_ERROR;
                 }
-                opts.put(a.substring(2), args.get(++i));
-                repeated.computeIfAbsent(a.substring(2), k -> new ArrayList<>()).add(args.get(i));
+            }
+        }
+        if (ex instanceof CommandLine.UnmatchedArgumentException) {
+            // only group commands (user, call-settings, ...) get here: a word that is none of theirs
+            return unknownCommand(context);
+        }
+        context.err().println(ex.getMessage());
+        ex.getCommandLine().usage(context.err());
+        return USAGE_ERROR;
+    }
+
+    private static int unknownCommand(Context context) {
+        context.err().print("unknown command: " + String.join(" ", context.words()) + "\n" + USAGE);
+        return USAGE_ERROR;
+    }
+
+    /** The arguments less options and their values, as the messages name the command. */
+    static List<String> words(String[] argv) {
+        List<String> words = new ArrayList<>();
+        for (int i = 0; i < argv.length; i++) {
+            String a = argv[i];
+            if (a.equals("--help") || a.equals("-h") || (a.startsWith("--") && a.contains("="))) {
+                continue;
+            }
+            if (a.startsWith("--")) {
+                i++; // every other option takes a value
             } else {
                 words.add(a);
             }
         }
-        if (words.isEmpty() || words.get(0).equals("help") || words.get(0).equals("--help")) {
-            out.print(USAGE);
-            return words.isEmpty() ? 2 : 0;
+        return words;
+    }
+
+    /** Hands every command the context; picocli creates them. */
+    private record Factory(Context context) implements CommandLine.IFactory {
+        @Override
+        public <K> K create(Class<K> cls) throws Exception {
+            K made = CommandLine.defaultFactory().create(cls);
+            if (made instanceof Base base) {
+                base.context = context;
+            }
+            return made;
         }
-        String base;
+    }
+
+    /** {@code -h}, {@code --help} on every command. */
+    static final class HelpOption {
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show what this command takes, and exit.")
+        boolean help;
+    }
+
+    /** Which node to talk to, on every command that talks to one. */
+    static final class Target {
+        @Option(names = "--config", paramLabel = "FILE",
+                description = "Read the admin address and token from this node config (default conf/switchboard.conf).")
+        Path config;
+
+        @Option(names = "--node", paramLabel = "NODE", description = "The node to talk to: a URL (http://127.0.0.1:8080), "
+                + "host:port, or a local-pool node number (2 = http://127.0.0.2:8081); default: the config's admin address.")
+        String node;
+
+        @Option(names = "--token", paramLabel = "TOKEN", description = "The admin token (switchboard.admin.token).")
         String token;
-        try {
-            // An explicit --config must exist; the default one may be absent (then the defaults apply).
-            Path config = Path.of(opts.getOrDefault("config", "conf/switchboard.conf"));
-            NodeConfig c = NodeConfig.load(opts.containsKey("config") || Files.isRegularFile(config) ? config : null);
-            String host = c.admin().bindAddress().equals("0.0.0.0") ? "127.0.0.1" : c.admin().bindAddress();
-            base = opts.containsKey("node") ? nodeUrl(opts.get("node")) : "http://" + host + ":" + c.admin().port();
-            token = opts.getOrDefault("token", c.admin().token());
-        } catch (ConfigError | IllegalArgumentException e) {
-            err.println(e.getMessage());
-            return 2;
+    }
+
+    /** Thrown by a command to end with a usage error: the message is printed with the overview. */
+    private static final class UsageError extends RuntimeException {
+        UsageError(String message) {
+            super(message, null, false, false);
         }
-        Client client = new Client(base, token);
-        try {
-            return switch (String.join(" ", words.subList(0, Math.min(2, words.size())))) {
-                case "user add" -> userAdd(client, words, opts, out, err);
-                case "user import" -> userImport(client, words, out, err);
-                case "user list" -> client.print("GET", "/api/users" + query("domain", opts.get("domain")), null, null, out, err);
-                case "call-settings show", "call-settings set", "call-settings clear" -> callSettings(client, words, opts, out, err);
-                case "pool status" -> client.print("GET", "/api/pool", null, null, out, err);
-                case "presence show", "presence access", "presence contacts" ->
-                        presence(client, words, opts, repeated.getOrDefault("group", List.of()), out, err);
-                default -> {
-                    if (words.get(0).equals("registrations") && words.size() == 2) {
-                        yield client.print("GET", "/api/registrations" + query("aor", words.get(1)), null, null, out, err);
+    }
+
+    /** Every command: the context, help, and a usage error for unknown options. */
+    abstract static class Base implements Callable<Integer> {
+        Context context;
+
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        HelpOption help;
+
+        /** Arguments no option or parameter took: an unknown option must not be dropped silently. */
+        @Unmatched
+        List<String> unmatched = new ArrayList<>();
+
+        /** How usage errors name this command, e.g. {@code call-settings set}. */
+        String label() {
+            return spec.qualifiedName(" ").substring("switchboard ".length());
+        }
+
+        @Override
+        public final Integer call() {
+            try {
+                for (String a : unmatched) {
+                    if (a.startsWith("-") && !(this instanceof Group)) {
+                        throw new UsageError(label() + " does not know " + (a.contains("=") ? a.substring(0, a.indexOf('=')) : a));
                     }
-                    err.print("unknown command: " + String.join(" ", words) + "\n" + USAGE);
-                    yield 2;
                 }
-            };
-        } catch (IOException e) {
-            err.println("cannot reach the node at " + base + ": " + (e.getMessage() == null ? e.getClass().getSimpleName()
-                    : e.getMessage()) + " (is it running? see --node)");
-            return 1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return 1;
+                return execute();
+            } catch (UsageError e) {
+                context.err().print(e.getMessage() + "\n" + USAGE);
+                return USAGE_ERROR;
+            }
+        }
+
+        abstract int execute();
+
+        PrintStream out() {
+            return context.out();
+        }
+
+        PrintStream err() {
+            return context.err();
         }
     }
 
-    private static int userAdd(Client client, List<String> words, Map<String, String> opts, PrintStream out, PrintStream err)
-            throws IOException, InterruptedException {
-        if (words.size() != 3 || !opts.containsKey("password")) {
-            err.print("user add needs a URI and --password\n" + USAGE);
-            return 2;
+    /**
+     * A group of commands ({@code user}, {@code call-settings}, ...): alone, or with a word that is
+     * none of its commands, it is an unknown command, whatever options follow.
+     */
+    abstract static class Group extends Base {
+        @Override
+        int execute() {
+            return unknownCommand(context);
         }
-        Map<String, String> form = new LinkedHashMap<>();
-        form.put("uri", words.get(2));
-        form.put("password", opts.get("password"));
-        form.put("display_name", opts.getOrDefault("name", ""));
-        form.put("phone", opts.getOrDefault("phone", ""));
-        String body = form.entrySet().stream()
-                .map(e -> enc(e.getKey()) + "=" + enc(e.getValue()))
-                .collect(Collectors.joining("&"));
-        return client.print("POST", "/api/users", body, "application/x-www-form-urlencoded", out, err);
     }
 
-    private static int callSettings(Client client, List<String> words, Map<String, String> opts, PrintStream out,
-            PrintStream err) throws IOException, InterruptedException {
-        String verb = words.get(1);
-        if (words.size() != 3) {
-            err.print("call-settings " + verb + " needs exactly one AOR, e.g. sip:alice@example.test\n" + USAGE);
-            return 2;
-        }
-        String path = "/api/call-settings" + query("aor", words.get(2));
-        if (verb.equals("show")) {
-            return client.print("GET", path, null, null, out, err);
-        }
-        if (verb.equals("clear")) {
-            return client.print("DELETE", path, null, null, out, err);
-        }
-        for (String option : opts.keySet()) {
-            // a mistyped option must not be dropped silently while the others are applied
-            if (!List.of("sim-ring", "forward", "to", "after", "config", "node", "token").contains(option)) {
-                err.print("call-settings set does not know --" + option + "\n" + USAGE);
-                return 2;
+    /** A command that talks to a node. */
+    abstract static class NodeCommand extends Base {
+        @Mixin
+        Target target;
+
+        @Override
+        int execute() {
+            String base;
+            String token;
+            try {
+                // An explicit --config must exist; the default one may be absent (then the defaults apply).
+                Path config = target.config != null ? target.config : Path.of("conf/switchboard.conf");
+                NodeConfig c = NodeConfig.load(target.config != null || Files.isRegularFile(config) ? config : null);
+                String host = c.admin().bindAddress().equals("0.0.0.0") ? "127.0.0.1" : c.admin().bindAddress();
+                base = target.node != null ? nodeUrl(target.node) : "http://" + host + ":" + c.admin().port();
+                token = target.token != null ? target.token : c.admin().token();
+            } catch (ConfigError | IllegalArgumentException e) {
+                err().println(e.getMessage());
+                return USAGE_ERROR;
+            }
+            Client client = new Client(base, token);
+            try {
+                return talk(client);
+            } catch (IOException e) {
+                err().println("cannot reach the node at " + base + ": " + (e.getMessage() == null ? e.getClass().getSimpleName()
+                        : e.getMessage()) + " (is it running? see --node)");
+                return FAILED;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return FAILED;
             }
         }
-        String simRing = opts.get("sim-ring");
-        String forward = opts.get("forward");
-        String to = opts.get("to");
-        String after = opts.get("after");
-        if (simRing == null && forward == null && to == null && after == null) {
-            err.print("call-settings set needs at least one of --sim-ring, --forward, --to, --after\n" + USAGE);
-            return 2;
+
+        /** Checks the command's own words and options first (throwing {@link UsageError}), then asks the node. */
+        abstract int talk(Client client) throws IOException, InterruptedException;
+
+        int print(Client client, String method, String path, String body, String contentType)
+                throws IOException, InterruptedException {
+            return client.print(method, path, body, contentType, out(), err());
         }
-        return client.print("PATCH", path, CallSettingsApi.editBody(simRing, forward, to, after), "application/json", out, err);
     }
 
-    private static int presence(Client client, List<String> words, Map<String, String> opts, List<String> groups,
-            PrintStream out, PrintStream err) throws IOException, InterruptedException {
-        String verb = words.get(1);
-        if (words.size() < 3) {
-            err.print("presence " + verb + " needs a user's AOR, e.g. sip:alice@example.test\n" + USAGE);
-            return 2;
+    // --- commands that Main runs itself; here for help and completion
+
+    @Command(name = "start", description = "Run a pool node (default config: conf/switchboard.conf).")
+    static final class Start extends Base {
+        @Option(names = "--config", paramLabel = "FILE", description = "The node's config file.")
+        Path config;
+
+        @Override
+        int execute() {
+            throw new UsageError("start runs through bin/switchboard (io.switchboard.node.Main)");
         }
-        List<String> known = new ArrayList<>(List.of("config", "node", "token"));
-        String base = PresenceApi.ADMIN_PREFIX + "/" + segment(words.get(2));
-        List<String> rest = words.subList(3, words.size());
-        String action = String.join(" ", rest.subList(0, Math.min(1, rest.size())));
-        int exit;
-        switch (verb + " " + action + " " + rest.size()) {
-            case "show  0" -> {
-                known.add("watcher");
-                exit = unknownOption(opts, known, "presence show", err);
-                if (exit == 0) {
-                    return client.print("GET", base + query("watcher", opts.get("watcher")), null, null, out, err);
+    }
+
+    @Command(name = "local-pool", description = {"Run N nodes (1-5, default 3) on 127.0.0.1..N over one embedded Cassandra.",
+            "local-pool --help lists its options."})
+    static final class LocalPoolCommand extends Base {
+        @Option(names = "--nodes", paramLabel = "N", description = "Nodes to run, 1-5 (default 3).")
+        Integer nodes;
+
+        @Override
+        int execute() {
+            throw new UsageError("local-pool runs through bin/switchboard (io.switchboard.node.Main)");
+        }
+    }
+
+    @Command(name = "generate-completion", description = {"Print a bash completion script for switchboard:",
+            "  source <(bin/switchboard generate-completion)"})
+    static final class GenerateCompletion extends Base {
+        /** bin/switchboard passes its config to every command; completion has no use for it. */
+        @Mixin
+        Target ignored;
+
+        @Override
+        int execute() {
+            String script = AutoComplete.bash("switchboard", spec.root().commandLine());
+            out().print(script.endsWith("\n") ? script : script + "\n");
+            return 0;
+        }
+    }
+
+    // --- user
+
+    @Command(name = "user", description = "Add, import and list users.",
+            subcommands = {User.Add.class, User.Import.class, User.ListUsers.class})
+    static final class User extends Group {
+
+        @Command(name = "add", description = "Add (or replace) a user.")
+        static final class Add extends NodeCommand {
+            @Parameters(paramLabel = "URI", arity = "0..*", description = "The user's address, e.g. sip:dave@example.test.")
+            List<String> uris = new ArrayList<>();
+
+            @Option(names = "--password", paramLabel = "P", description = "8-128 characters; only its digests are stored.")
+            String password;
+
+            @Option(names = "--name", paramLabel = "N", description = "Display name.")
+            String name;
+
+            @Option(names = "--phone", paramLabel = "E164", description = "Phone number, + and country code.")
+            String phone;
+
+            @Override
+            int talk(Client client) throws IOException, InterruptedException {
+                if (uris.size() != 1 || password == null) {
+                    throw new UsageError("user add needs a URI and --password");
                 }
+                Map<String, String> form = new LinkedHashMap<>();
+                form.put("uri", uris.get(0));
+                form.put("password", password);
+                form.put("display_name", name == null ? "" : name);
+                form.put("phone", phone == null ? "" : phone);
+                String body = form.entrySet().stream()
+                        .map(e -> enc(e.getKey()) + "=" + enc(e.getValue()))
+                        .collect(Collectors.joining("&"));
+                return print(client, "POST", "/api/users", body, "application/x-www-form-urlencoded");
             }
-            case "access  0" -> {
-                exit = unknownOption(opts, known, "presence access", err);
-                if (exit == 0) {
-                    return client.print("GET", base + "/access", null, null, out, err);
+        }
+
+        @Command(name = "import", description = {"Bulk import; header uri,password,display_name,phone.",
+                "Good rows are stored, bad rows reported by line; exit code 1 when any row was rejected."})
+        static final class Import extends NodeCommand {
+            @Parameters(paramLabel = "FILE.csv", arity = "0..*", description = "The CSV file.")
+            List<String> files = new ArrayList<>();
+
+            @Override
+            int talk(Client client) throws IOException, InterruptedException {
+                if (files.size() != 1) {
+                    throw new UsageError("user import needs a CSV file");
                 }
+                Path file = Path.of(files.get(0));
+                if (!Files.isReadable(file)) {
+                    err().println("cannot read " + file);
+                    return USAGE_ERROR;
+                }
+                return print(client, "POST", "/api/users/import", Files.readString(file, StandardCharsets.UTF_8), "text/csv");
             }
-            case "access set 3" -> {
-                exit = unknownOption(opts, known, "presence access set", err);
-                if (exit == 0) {
+        }
+
+        @Command(name = "list", description = "List users.")
+        static final class ListUsers extends NodeCommand {
+            @Option(names = "--domain", paramLabel = "D", description = "Only this domain.")
+            String domain;
+
+            @Override
+            int talk(Client client) throws IOException, InterruptedException {
+                return print(client, "GET", "/api/users" + query("domain", domain), null, null);
+            }
+        }
+    }
+
+    // --- registrations
+
+    @Command(name = "registrations", description = "Current bindings of an address-of-record: contact, transport, "
+            + "source, node, expires, instance, user agent.")
+    static final class Registrations extends NodeCommand {
+        @Parameters(paramLabel = "AOR", arity = "0..*", description = "e.g. sip:alice@example.test")
+        List<String> aors = new ArrayList<>();
+
+        @Override
+        int talk(Client client) throws IOException, InterruptedException {
+            if (aors.size() != 1) {
+                return unknownCommand(context);
+            }
+            return print(client, "GET", "/api/registrations" + query("aor", aors.get(0)), null, null);
+        }
+    }
+
+    // --- call settings
+
+    @Command(name = "call-settings", description = "A user's simultaneous ring and call forwarding.",
+            subcommands = {CallSettings.Show.class, CallSettings.Set.class, CallSettings.Clear.class})
+    static final class CallSettings extends Group {
+
+        abstract static class OneAor extends NodeCommand {
+            @Parameters(paramLabel = "AOR", arity = "0..*", description = "The user, e.g. sip:alice@example.test.")
+            List<String> aors = new ArrayList<>();
+
+            String path() {
+                if (aors.size() != 1) {
+                    throw new UsageError(label() + " needs exactly one AOR, e.g. sip:alice@example.test");
+                }
+                return "/api/call-settings" + query("aor", aors.get(0));
+            }
+        }
+
+        @Command(name = "show", description = "Show a user's simultaneous ring and call forwarding.")
+        static final class Show extends OneAor {
+            @Override
+            int talk(Client client) throws IOException, InterruptedException {
+                return print(client, "GET", path(), null, null);
+            }
+        }
+
+        @Command(name = "set", description = {"Change only the options given, e.g. --forward no-answer "
+                + "--to sip:voicemail@example.test --after 25; prints the result.",
+                "Numbers are E.164 (+ and country code)."})
+        static final class Set extends OneAor {
+            @Option(names = "--sim-ring", paramLabel = "URI|NUMBER|off", description = "Also ring this target.")
+            String simRing;
+
+            @Option(names = "--forward", paramLabel = "immediate|no-answer|off", description = "Forward calls.")
+            String forward;
+
+            @Option(names = "--to", paramLabel = "URI|NUMBER", description = "Where to forward to.")
+            String to;
+
+            @Option(names = "--after", paramLabel = "SECONDS", description = "No-answer delay, 5..120 (default 20).")
+            String after;
+
+            @Override
+            int talk(Client client) throws IOException, InterruptedException {
+                String path = path();
+                if (simRing == null && forward == null && to == null && after == null) {
+                    throw new UsageError("call-settings set needs at least one of --sim-ring, --forward, --to, --after");
+                }
+                return print(client, "PATCH", path, CallSettingsApi.editBody(simRing, forward, to, after), "application/json");
+            }
+        }
+
+        @Command(name = "clear", description = "No simultaneous ring, no forwarding.")
+        static final class Clear extends OneAor {
+            @Override
+            int talk(Client client) throws IOException, InterruptedException {
+                return print(client, "DELETE", path(), null, null);
+            }
+        }
+    }
+
+    // --- presence
+
+    @Command(name = "presence", description = "A user's presence, access levels and contact list.",
+            subcommands = {Presence.Show.class, Presence.Access.class, Presence.Contacts.class})
+    static final class Presence extends Group {
+
+        /** {@code AOR [action words...]}: the actions take words, so they are parsed here, not by picocli. */
+        abstract static class OfUser extends NodeCommand {
+            @Parameters(paramLabel = "AOR", arity = "0..*")
+            List<String> words = new ArrayList<>();
+
+            @Override
+            String label() {
+                return super.label() + (words.size() > 1 ? " " + words.get(1) : "");
+            }
+
+            String base() {
+                if (words.isEmpty()) {
+                    throw new UsageError(super.label() + " needs a user's AOR, e.g. sip:alice@example.test");
+                }
+                return PresenceApi.ADMIN_PREFIX + "/" + segment(words.get(0));
+            }
+
+            /** What follows the AOR: {@code action} and {@code n} words in all, else an unknown command. */
+            boolean is(String action, int n) {
+                return words.size() - 1 == n && (action == null || words.get(1).equals(action));
+            }
+        }
+
+        @Command(name = "show", description = "A user's presence: the full view, or what one watcher sees.")
+        static final class Show extends OfUser {
+            @Option(names = "--watcher", paramLabel = "AOR", description = "Show what this watcher sees.")
+            String watcher;
+
+            @Override
+            int talk(Client client) throws IOException, InterruptedException {
+                String base = base();
+                if (!is(null, 0)) {
+                    return unknownCommand(context);
+                }
+                return print(client, "GET", base + query("watcher", watcher), null, null);
+            }
+        }
+
+        @Command(name = "access", description = {"Access levels for watchers, and the defaults:",
+                "  presence access AOR                          show them",
+                "  presence access AOR set WATCHER|DOMAIN LEVEL  LEVEL: blocked, external, colleagues, workgroup,",
+                "                                               friends-and-family; WATCHER sip:user@domain, or a domain",
+                "  presence access AOR clear WATCHER|DOMAIN     back to the default level"})
+        static final class Access extends OfUser {
+            @Override
+            int talk(Client client) throws IOException, InterruptedException {
+                String base = base();
+                if (is(null, 0)) {
+                    return print(client, "GET", base + "/access", null, null);
+                }
+                if (is("set", 3)) {
                     // the API answers with the whole policy; the operator sees the result at once
-                    return client.print("PUT", base + "/access/" + segment(rest.get(1)), PresenceApi.levelBody(rest.get(2)),
-                            "application/json", out, err);
+                    return print(client, "PUT", base + "/access/" + segment(words.get(2)), PresenceApi.levelBody(words.get(3)),
+                            "application/json");
                 }
-            }
-            case "access clear 2" -> {
-                exit = unknownOption(opts, known, "presence access clear", err);
-                if (exit == 0) {
-                    return client.print("DELETE", base + "/access/" + segment(rest.get(1)), null, null, out, err);
+                if (is("clear", 2)) {
+                    return print(client, "DELETE", base + "/access/" + segment(words.get(2)), null, null);
                 }
-            }
-            case "contacts  0" -> {
-                exit = unknownOption(opts, known, "presence contacts", err);
-                if (exit == 0) {
-                    return client.print("GET", base + "/contacts", null, null, out, err);
-                }
-            }
-            case "contacts add 2" -> {
-                known.addAll(List.of("name", "group"));
-                exit = unknownOption(opts, known, "presence contacts add", err);
-                if (exit == 0) {
-                    return client.print("PUT", base + "/contacts/" + segment(rest.get(1)),
-                            PresenceApi.contactBody(opts.get("name"), groups), "application/json", out, err);
-                }
-            }
-            case "contacts remove 2" -> {
-                exit = unknownOption(opts, known, "presence contacts remove", err);
-                if (exit == 0) {
-                    return client.print("DELETE", base + "/contacts/" + segment(rest.get(1)), null, null, out, err);
-                }
-            }
-            default -> {
-                err.print("unknown command: " + String.join(" ", words) + "\n" + USAGE);
-                exit = 2;
+                return unknownCommand(context);
             }
         }
-        return exit;
+
+        @Command(name = "contacts", description = {"The user's contact list:",
+                "  presence contacts AOR                        show it",
+                "  presence contacts AOR add URI [--name N] [--group G]...",
+                "                                               add or replace a contact (groups: repeat --group)",
+                "  presence contacts AOR remove URI             remove a contact"})
+        static final class Contacts extends OfUser {
+            @Option(names = "--name", paramLabel = "N", description = "The contact's name (add).")
+            String name;
+
+            @Option(names = "--group", paramLabel = "G", description = "A group of the contact (add); repeat for more.")
+            List<String> groups = new ArrayList<>();
+
+            @Override
+            int talk(Client client) throws IOException, InterruptedException {
+                String base = base();
+                if (!is("add", 2) && (name != null || !groups.isEmpty())) {
+                    throw new UsageError(label() + " does not know " + (name != null ? "--name" : "--group"));
+                }
+                if (is(null, 0)) {
+                    return print(client, "GET", base + "/contacts", null, null);
+                }
+                if (is("add", 2)) {
+                    return print(client, "PUT", base + "/contacts/" + segment(words.get(2)),
+                            PresenceApi.contactBody(name, groups), "application/json");
+                }
+                if (is("remove", 2)) {
+                    return print(client, "DELETE", base + "/contacts/" + segment(words.get(2)), null, null);
+                }
+                return unknownCommand(context);
+            }
+        }
     }
 
-    /** 0, or 2 after saying so when an option is not one of {@code known}: a typo must not be dropped silently. */
-    private static int unknownOption(Map<String, String> opts, List<String> known, String command, PrintStream err) {
-        for (String option : opts.keySet()) {
-            if (!known.contains(option)) {
-                err.print(command + " does not know --" + option + "\n" + USAGE);
-                return 2;
+    // --- pool
+
+    @Command(name = "pool", description = "The pool as a node sees it.", subcommands = Pool.Status.class)
+    static final class Pool extends Group {
+        @Command(name = "status", description = {"Members, their state, shards, entities and bindings;",
+                "exit code 1 unless every member is Up and reachable."})
+        static final class Status extends NodeCommand {
+            @Override
+            int talk(Client client) throws IOException, InterruptedException {
+                return print(client, "GET", "/api/pool", null, null);
             }
         }
-        return 0;
     }
 
     /** One path segment, percent-encoded (a space as %20: in a path + is a plus, as in sip:+31...). */
@@ -268,55 +623,10 @@ public final class AdminCli {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
-    private static int userImport(Client client, List<String> words, PrintStream out, PrintStream err)
-            throws IOException, InterruptedException {
-        if (words.size() != 3) {
-            err.print("user import needs a CSV file\n" + USAGE);
-            return 2;
-        }
-        Path file = Path.of(words.get(2));
-        if (!Files.isReadable(file)) {
-            err.println("cannot read " + file);
-            return 2;
-        }
-        return client.print("POST", "/api/users/import", Files.readString(file, StandardCharsets.UTF_8), "text/csv", out, err);
-    }
-
     /** The API answers errors as {@code {"error":"..."}}; an operator should read the message, not JSON. */
-    private static final Pattern JSON_ERROR = Pattern.compile("\\s*\\{\\s*\"error\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"\\s*}\\s*");
-
     static String errorMessage(String body) {
-        Matcher m = JSON_ERROR.matcher(body);
-        if (!m.matches()) {
-            return body.trim();
-        }
-        String escaped = m.group(1);
-        StringBuilder s = new StringBuilder(escaped.length());
-        for (int i = 0; i < escaped.length(); i++) {
-            char c = escaped.charAt(i);
-            if (c != '\\' || i + 1 >= escaped.length()) {
-                s.append(c);
-                continue;
-            }
-            char e = escaped.charAt(++i);
-            switch (e) {
-                case 'n' -> s.append('\n');
-                case 'r' -> s.append('\r');
-                case 't' -> s.append('\t');
-                case 'b' -> s.append('\b');
-                case 'f' -> s.append('\f');
-                case 'u' -> {
-                    if (i + 4 < escaped.length() && escaped.substring(i + 1, i + 5).matches("[0-9a-fA-F]{4}")) {
-                        s.append((char) Integer.parseInt(escaped.substring(i + 1, i + 5), 16));
-                        i += 4;
-                    } else {
-                        s.append("\\u");
-                    }
-                }
-                default -> s.append(e); // \" \\ \/
-            }
-        }
-        return s.toString();
+        String error = Json.errorOf(body);
+        return error != null ? error : body.trim();
     }
 
     /**

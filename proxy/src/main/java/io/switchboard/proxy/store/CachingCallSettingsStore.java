@@ -1,15 +1,12 @@
 package io.switchboard.proxy.store;
 
 import io.switchboard.proxy.domain.CallSettings;
+import io.switchboard.storage.cache.ReadThroughCache;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Iterator;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A node-local cache in front of another store, for the proxy, which asks for the callee's settings
@@ -24,14 +21,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Failures are not cached: the callers sharing the failed read see it, the next lookup reads again.
  *
- * <p>Bounded softly: when a new entry takes the map past {@link Settings#maxEntries()}, expired
- * entries are swept, then arbitrary finished ones until 90% remain. The node should also call
- * {@link #removeExpired()} every few seconds so memory follows recently called users only.
+ * <p>Bounded by {@link Settings#maxEntries()}: expired entries go first, then Caffeine's size
+ * policy chooses ({@link ReadThroughCache}, shared with the account cache). The node should also
+ * call {@link #removeExpired()} every few seconds so memory follows recently called users only.
  */
 public final class CachingCallSettingsStore implements CallSettingsStore {
 
     /**
-     * @param maxEntries soft upper bound of cached AORs
+     * @param maxEntries upper bound of cached AORs
      * @param ttl how long a read (settings or "none") is served from memory; the delay before an
      *     edit made on another node takes effect here
      */
@@ -50,28 +47,14 @@ public final class CachingCallSettingsStore implements CallSettingsStore {
         }
     }
 
-    /** One read of the delegate, shared while it runs and served until it expires. */
-    private static final class Entry {
-        final CompletableFuture<Optional<CallSettings>> result = new CompletableFuture<>();
-        /** Long.MAX_VALUE while loading: joining a read in flight is always right. */
-        volatile long expiresAtMillis = Long.MAX_VALUE;
-
-        boolean usableAt(long nowMillis) {
-            return nowMillis < expiresAtMillis;
-        }
-    }
-
     private final CallSettingsStore delegate;
-    private final Settings settings;
-    private final Clock clock;
-    private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
-    private final AtomicBoolean sweeping = new AtomicBoolean();
+    private final ReadThroughCache<String, Optional<CallSettings>> cache;
 
     /** @param clock only {@code millis()} is used; tests pass one they can move */
     public CachingCallSettingsStore(CallSettingsStore delegate, Settings settings, Clock clock) {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
-        this.settings = Objects.requireNonNull(settings, "settings");
-        this.clock = Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(settings, "settings");
+        this.cache = new ReadThroughCache<>(settings.maxEntries(), found -> settings.ttl(), delegate::find, clock);
     }
 
     /** The usual wiring: {@link Settings#DEFAULT} and the system clock. */
@@ -81,49 +64,14 @@ public final class CachingCallSettingsStore implements CallSettingsStore {
 
     @Override
     public CompletionStage<Optional<CallSettings>> find(String aor) {
-        String key = CallSettings.canonicalAor(aor);
-        long now = clock.millis();
-        Entry cached = entries.get(key);
-        if (cached != null && cached.usableAt(now)) {
-            return cached.result.minimalCompletionStage();
-        }
-        Entry fresh = new Entry();
-        Entry winner = entries.compute(key, (k, old) -> old != null && old.usableAt(now) ? old : fresh);
-        if (winner == fresh) {
-            load(key, fresh);
-            if (entries.size() > settings.maxEntries()) {
-                sweep();
-            }
-        }
-        // minimal: a caller completing the shared future must not answer for everyone else
-        return winner.result.minimalCompletionStage();
+        return cache.get(CallSettings.canonicalAor(aor));
     }
 
     /** Reads the delegate and drops this node's entry, so calls here also stop using an older copy. */
     @Override
     public CompletionStage<Optional<CallSettings>> findLatest(String aor) {
         String key = CallSettings.canonicalAor(aor);
-        entries.remove(key);
-        return delegate.findLatest(key).whenComplete((found, error) -> entries.remove(key));
-    }
-
-    private void load(String key, Entry entry) {
-        CompletionStage<Optional<CallSettings>> read;
-        try {
-            read = delegate.find(key);
-        } catch (RuntimeException e) {
-            read = CompletableFuture.failedFuture(e);
-        }
-        read.whenComplete((found, error) -> {
-            if (error != null) {
-                entries.remove(key, entry);
-                entry.result.completeExceptionally(error);
-                return;
-            }
-            // expiry first, so nobody sees a finished entry that never expires
-            entry.expiresAtMillis = clock.millis() + settings.ttl().toMillis();
-            entry.result.complete(found);
-        });
+        return cache.writeThrough(key, () -> delegate.findLatest(key));
     }
 
     /**
@@ -132,52 +80,27 @@ public final class CachingCallSettingsStore implements CallSettingsStore {
      */
     @Override
     public CompletionStage<Void> put(CallSettings s) {
-        String key = s.aor();
-        entries.remove(key);
-        return delegate.put(s).whenComplete((done, error) -> entries.remove(key));
+        return cache.writeThrough(s.aor(), () -> delegate.put(s));
     }
 
     @Override
     public CompletionStage<Void> delete(String aor) {
         String key = CallSettings.canonicalAor(aor);
-        entries.remove(key);
-        return delegate.delete(key).whenComplete((done, error) -> entries.remove(key));
+        return cache.writeThrough(key, () -> delegate.delete(key));
     }
 
-    private void sweep() {
-        if (!sweeping.compareAndSet(false, true)) {
-            return;
-        }
-        try {
-            long now = clock.millis();
-            entries.values().removeIf(e -> !e.usableAt(now));
-            int target = Math.max(1, settings.maxEntries() * 9 / 10);
-            Iterator<Entry> it = entries.values().iterator();
-            while (entries.size() > target && it.hasNext()) {
-                if (it.next().result.isDone()) { // a loading entry stays: dropping it would split one read into two
-                    it.remove();
-                }
-            }
-        } finally {
-            sweeping.set(false);
-        }
-    }
-
-    /** Drops the entries whose time is up and returns how many; the node calls it every few seconds. */
+    /** Releases the entries whose time is up and returns how many; the node calls it every few seconds. */
     public int removeExpired() {
-        long now = clock.millis();
-        int before = entries.size();
-        entries.values().removeIf(e -> !e.usableAt(now));
-        return Math.max(0, before - entries.size());
+        return cache.removeExpired();
     }
 
     /** Drops this node's entry for {@code aor}, e.g. on hearing that another node changed it. */
     public void invalidate(String aor) {
-        entries.remove(CallSettings.canonicalAor(aor));
+        cache.invalidate(CallSettings.canonicalAor(aor));
     }
 
-    /** Entries held now, expired ones not yet swept included; for metrics and tests. */
+    /** Entries held now, expired ones not yet released included; for metrics and tests. */
     public int size() {
-        return entries.size();
+        return cache.size();
     }
 }
