@@ -133,7 +133,8 @@ public final class SwitchboardNode implements AutoCloseable {
         session = openStorage();
         installSchema(session);
         CachingAccountStore accounts = new CachingAccountStore(CassandraAccountStore.forSessionKeyspace(session),
-                new CachingAccountStore.Settings(100_000, config.auth().accountCacheTtl(), Duration.ofSeconds(5)),
+                new CachingAccountStore.Settings(EntityTuning.ACCOUNT_CACHE_MAX_ENTRIES, config.auth().accountCacheTtl(),
+                        EntityTuning.ACCOUNT_CACHE_NEGATIVE_TTL),
                 clock);
         AccountRules accountRules = new AccountRules(config.domains());
         createBootstrapUsers(accounts, accountRules, clock);
@@ -152,7 +153,8 @@ public final class SwitchboardNode implements AutoCloseable {
         RegistrarClient endpointLookups = RegistrarClient.readingThroughToStore(
                 RegistrarClient.sharded(system, proxyConfig.lookupTimeout()), new CassandraBindingStore(session), clock);
         RegistrarEntity.init(system, new RegistrarEntity.Settings(rules, new CassandraBindingStore(session),
-                new PresenceRegistrations(metrics, presence), clock, config.registrar().passivateAfter(), 1000));
+                new PresenceRegistrations(metrics, presence), clock, config.registrar().passivateAfter(),
+                EntityTuning.REGISTRAR_MAX_WAITING));
         RegistrarClient registrar = RegistrarClient.sharded(system, config.registrar().askTimeout());
 
         NonceService nonces = new NonceService(secret, config.auth().nonceLifetime());
@@ -219,13 +221,13 @@ public final class SwitchboardNode implements AutoCloseable {
                 CassandraAccessStore.forSessionKeyspace(session),
                 aor -> endpointLookups.bindings(aor).thenApply(PresenceRegistrations::endpointsOf),
                 presence, new PublishRules(presenceConfig.publish()), presenceConfig.customStates(),
-                java.util.Set.copyOf(config.domains()), presenceConfig.notifyInterval(), Duration.ofSeconds(2),
-                Duration.ofSeconds(120), 10_000, clock));
+                java.util.Set.copyOf(config.domains()), presenceConfig.notifyInterval(), EntityTuning.PRESENTITY_RESEND_AFTER,
+                EntityTuning.PRESENCE_PASSIVATE_AFTER, EntityTuning.PRESENCE_MAX_WAITING, clock));
         WatcherEntity.init(system, new WatcherEntity.Settings(presenceStore, CassandraContactListStore.forSessionKeyspace(session),
                 presence, new SipNotifySender(sip.provider(), sip.messages(), sip.headers(), sip.addresses(), identity, peers,
                         notifySenders),
-                presenceConfig.notifyInterval(), Duration.ofSeconds(2), Duration.ofSeconds(5), 100, Duration.ofSeconds(120),
-                10_000, clock));
+                presenceConfig.notifyInterval(), EntityTuning.WATCHER_INITIAL_WAIT, EntityTuning.WATCHER_REWATCH_AFTER,
+                EntityTuning.WATCHER_CSEQ_BLOCK, EntityTuning.PRESENCE_PASSIVATE_AFTER, EntityTuning.PRESENCE_MAX_WAITING, clock));
         PresenceSip presenceSip = new PresenceSip(presence, new SubscribeRules(presenceConfig.subscribe()),
                 presenceConfig.customStates(), identity, java.util.Set.copyOf(config.domains()), sip.messages(), sip.headers(),
                 frontEnd::notifyFlowOf);

@@ -1,0 +1,41 @@
+package io.switchboard.node;
+
+import java.time.Duration;
+
+/**
+ * The entities' and caches' settings that are not configuration keys (yet), each named once instead of passed
+ * as a bare number in {@link SwitchboardNode}'s wiring. Each is a trade-off measured or reasoned
+ * in the comment beside it.
+ */
+final class EntityTuning {
+
+    /** Registrar: REGISTERs for one AOR that may wait behind a write; more get 503 at once. */
+    static final int REGISTRAR_MAX_WAITING = 1_000;
+
+    /** Presence: commands for one presentity or watcher that may wait behind a write (a popular presentity's watchers). */
+    static final int PRESENCE_MAX_WAITING = 10_000;
+
+    /** Presence: an idle presentity or watcher that holds nothing stops after this long; the next message reloads it. */
+    static final Duration PRESENCE_PASSIVATE_AFTER = Duration.ofSeconds(120);
+
+    /** Presentity: a view a watcher's entity has not acknowledged is sent again after this long (the watcher may have moved). */
+    static final Duration PRESENTITY_RESEND_AFTER = Duration.ofSeconds(2);
+
+    /** Watcher: a new dialog waits at most this long for the first view of each resource before its first NOTIFY. */
+    static final Duration WATCHER_INITIAL_WAIT = Duration.ofSeconds(2);
+
+    /** Watcher: presentities that did not answer a watch are asked again after this long. */
+    static final Duration WATCHER_REWATCH_AFTER = Duration.ofSeconds(5);
+
+    /** Watcher: NOTIFY CSeqs reserved in Cassandra per write (one write per this many NOTIFYs of a dialog). */
+    static final long WATCHER_CSEQ_BLOCK = 100;
+
+    /** Accounts: how many accounts a node caches at most (about the users of a busy node). */
+    static final int ACCOUNT_CACHE_MAX_ENTRIES = 100_000;
+
+    /** Accounts: how long "no such user" is served from memory; short, so a new user can register at once. */
+    static final Duration ACCOUNT_CACHE_NEGATIVE_TTL = Duration.ofSeconds(5);
+
+    private EntityTuning() {
+    }
+}
