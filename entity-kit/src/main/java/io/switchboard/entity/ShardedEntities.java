@@ -1,7 +1,6 @@
 package io.switchboard.entity;
 
 import java.util.function.BiFunction;
-
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -19,24 +18,30 @@ public final class ShardedEntities {
      */
     public static final EntityCommand STOP = Stop.INSTANCE;
 
-    private enum Stop implements EntityCommand { INSTANCE }
-
-    private ShardedEntities() {
+    private enum Stop implements EntityCommand {
+        INSTANCE
     }
+
+    private ShardedEntities() {}
 
     /**
      * Starts sharding for {@code key} on this node: {@code create} makes the behaviour of the
      * entity with a given id, given the shard it lives in (for passivation).
      */
-    public static <C extends EntityCommand> void init(ActorSystem<?> system, EntityTypeKey<C> key,
-                                                      BiFunction<String, ActorRef<ClusterSharding.ShardCommand>, Behavior<C>> create) {
+    public static <C extends EntityCommand> void init(
+            ActorSystem<?> system,
+            EntityTypeKey<C> key,
+            BiFunction<String, ActorRef<ClusterSharding.ShardCommand>, Behavior<C>> create) {
         ClusterSharding.get(system).init(entity(key, create));
     }
 
     /** The sharding definition of an entity type, for callers that set more options before {@code init}. */
-    public static <C extends EntityCommand> Entity<C, org.apache.pekko.cluster.sharding.typed.ShardingEnvelope<C>> entity(
-            EntityTypeKey<C> key, BiFunction<String, ActorRef<ClusterSharding.ShardCommand>, Behavior<C>> create) {
-        return Entity.of(key, ctx -> create.apply(ctx.getEntityId(), ctx.getShard())).withStopMessage(stopMessage());
+    public static <C extends EntityCommand>
+            Entity<C, org.apache.pekko.cluster.sharding.typed.ShardingEnvelope<C>> entity(
+                    EntityTypeKey<C> key,
+                    BiFunction<String, ActorRef<ClusterSharding.ShardCommand>, Behavior<C>> create) {
+        return Entity.of(key, ctx -> create.apply(ctx.getEntityId(), ctx.getShard()))
+                .withStopMessage(stopMessage());
     }
 
     /**

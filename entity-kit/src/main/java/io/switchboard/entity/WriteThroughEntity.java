@@ -6,7 +6,6 @@ import java.util.ArrayDeque;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-
 import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -75,6 +74,7 @@ public abstract class WriteThroughEntity<C extends EntityCommand, L> extends Ext
     private ArrayDeque<C> held;
     /** Writes asked for while one was in flight, oldest first; null when none. */
     private ArrayDeque<Write> queuedWrites;
+
     private Cancellable timer;
     /** System.nanoTime() at which {@link #timer} fires, or NONE. */
     private long timerAt = NONE;
@@ -82,8 +82,8 @@ public abstract class WriteThroughEntity<C extends EntityCommand, L> extends Ext
     private long idleAt = NONE;
 
     @SuppressWarnings("unchecked")
-    protected WriteThroughEntity(String key, EntitySettings lifecycle, ActorRef<ClusterSharding.ShardCommand> shard,
-                                 ActorContext<C> ctx) {
+    protected WriteThroughEntity(
+            String key, EntitySettings lifecycle, ActorRef<ClusterSharding.ShardCommand> shard, ActorContext<C> ctx) {
         this.key = key;
         this.lifecycle = lifecycle;
         this.shard = shard;
@@ -108,8 +108,7 @@ public abstract class WriteThroughEntity<C extends EntityCommand, L> extends Ext
     }
 
     /** Called when {@link #nextDeadline()} has come, with the state loaded and no write in flight. */
-    protected void onDeadline(Instant now) {
-    }
+    protected void onDeadline(Instant now) {}
 
     /** Whether everything this entity holds is in the store, so it may stop when idle. */
     protected boolean holdsNothing() {
@@ -117,12 +116,10 @@ public abstract class WriteThroughEntity<C extends EntityCommand, L> extends Ext
     }
 
     /** Called each time the entity becomes idle (no write in flight, nothing waiting). */
-    protected void onIdle() {
-    }
+    protected void onIdle() {}
 
     /** Called once the entity has stopped, for whatever reason: release what others were told. */
-    protected void onStopped() {
-    }
+    protected void onStopped() {}
 
     // ---- what a subclass uses ----------------------------------------------------------------
 
@@ -137,7 +134,8 @@ public abstract class WriteThroughEntity<C extends EntityCommand, L> extends Ext
      * client to retry; the next load reconciles). {@code io} is called only when no other write of
      * this entity is in flight.
      */
-    protected final void write(Supplier<? extends CompletionStage<?>> io, Runnable onWritten, Consumer<Throwable> onFailed) {
+    protected final void write(
+            Supplier<? extends CompletionStage<?>> io, Runnable onWritten, Consumer<Throwable> onFailed) {
         Write w = new Write(io, onWritten, onFailed);
         if (phase == WRITING) {
             if (queuedWrites == null) {
@@ -169,7 +167,8 @@ public abstract class WriteThroughEntity<C extends EntityCommand, L> extends Ext
         } catch (RuntimeException e) {
             loading = java.util.concurrent.CompletableFuture.failedFuture(e);
         }
-        loading.whenComplete((loaded, failure) -> self.tell(failure != null ? new LoadFailed(failure) : new Loaded(loaded)));
+        loading.whenComplete(
+                (loaded, failure) -> self.tell(failure != null ? new LoadFailed(failure) : new Loaded(loaded)));
         return this;
     }
 
@@ -357,20 +356,17 @@ public abstract class WriteThroughEntity<C extends EntityCommand, L> extends Ext
 
     // ---- this class's own messages: never cross the network ---------------------------------
 
-    private record Write(Supplier<? extends CompletionStage<?>> io, Runnable onWritten, Consumer<Throwable> onFailed) {
-    }
+    private record Write(Supplier<? extends CompletionStage<?>> io, Runnable onWritten, Consumer<Throwable> onFailed) {}
 
-    private record Loaded(Object value) implements EntityCommand {
-    }
+    private record Loaded(Object value) implements EntityCommand {}
 
-    private record LoadFailed(Throwable cause) implements EntityCommand {
-    }
+    private record LoadFailed(Throwable cause) implements EntityCommand {}
 
-    private record Written(Write write) implements EntityCommand {
-    }
+    private record Written(Write write) implements EntityCommand {}
 
-    private record WriteFailed(Write write, Throwable cause) implements EntityCommand {
-    }
+    private record WriteFailed(Write write, Throwable cause) implements EntityCommand {}
 
-    private enum Tick implements EntityCommand { INSTANCE }
+    private enum Tick implements EntityCommand {
+        INSTANCE
+    }
 }

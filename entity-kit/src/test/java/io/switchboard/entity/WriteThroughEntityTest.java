@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
-
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -39,8 +38,7 @@ class WriteThroughEntityTest {
 
     // ---- the counter entity: commands, "domain rule", store ----
 
-    sealed interface Command extends EntityCommand permits Add, Get, Ack {
-    }
+    sealed interface Command extends EntityCommand permits Add, Get, Ack {}
 
     record Add(int n, ActorRef<Reply> replyTo) implements Command {
         @Override
@@ -66,17 +64,13 @@ class WriteThroughEntityTest {
         }
     }
 
-    sealed interface Reply permits Value, Unavailable, Expired {
-    }
+    sealed interface Reply permits Value, Unavailable, Expired {}
 
-    record Value(int value) implements Reply {
-    }
+    record Value(int value) implements Reply {}
 
-    record Unavailable(String reason) implements Reply {
-    }
+    record Unavailable(String reason) implements Reply {}
 
-    record Expired(int value) implements Reply {
-    }
+    record Expired(int value) implements Reply {}
 
     /** Writes wait in a queue until the test completes them; at most one may be outstanding. */
     static final class Store {
@@ -136,8 +130,13 @@ class WriteThroughEntityTest {
         private int value;
         private Instant expiresAt;
 
-        Counter(String key, EntitySettings settings, ActorRef<ClusterSharding.ShardCommand> shard, ActorContext<Command> ctx,
-                Store store, ActorRef<Reply> expiries) {
+        Counter(
+                String key,
+                EntitySettings settings,
+                ActorRef<ClusterSharding.ShardCommand> shard,
+                ActorContext<Command> ctx,
+                Store store,
+                ActorRef<Reply> expiries) {
             super(key, settings, shard, ctx);
             this.store = store;
             this.expiries = expiries;
@@ -157,11 +156,14 @@ class WriteThroughEntityTest {
         protected void handle(Command command) {
             if (command instanceof Add add) {
                 int next = value + add.n();
-                write(() -> store.write(next), () -> {
-                    value = next;
-                    expiresAt = now().plusMillis(300);
-                    add.replyTo().tell(new Value(next));
-                }, failure -> add.replyTo().tell(new Unavailable("store down")));
+                write(
+                        () -> store.write(next),
+                        () -> {
+                            value = next;
+                            expiresAt = now().plusMillis(300);
+                            add.replyTo().tell(new Value(next));
+                        },
+                        failure -> add.replyTo().tell(new Unavailable("store down")));
             } else if (command instanceof Get get) {
                 get.replyTo().tell(new Value(value));
             } else if (command instanceof Ack ack) {
@@ -199,9 +201,10 @@ class WriteThroughEntityTest {
     }
 
     ActorRef<Command> spawn(int maxHeld, Duration passivateAfter) {
-        EntitySettings settings = new EntitySettings(Clock.systemUTC(), passivateAfter, maxHeld, "Counter store unavailable");
-        Behavior<Command> behavior = Behaviors.setup(ctx -> new Counter("counter-1", settings, shard.getRef(), ctx, store,
-                expiries.getRef()).start());
+        EntitySettings settings =
+                new EntitySettings(Clock.systemUTC(), passivateAfter, maxHeld, "Counter store unavailable");
+        Behavior<Command> behavior = Behaviors.setup(
+                ctx -> new Counter("counter-1", settings, shard.getRef(), ctx, store, expiries.getRef()).start());
         return KIT.spawn(behavior);
     }
 
@@ -236,7 +239,9 @@ class WriteThroughEntityTest {
         store.completeNext();
         assertThat(probe.receiveMessage()).isEqualTo(new Value(1));
         store.completeNext();
-        assertThat(probe.receiveMessage()).as("decided on the state the first write left").isEqualTo(new Value(3));
+        assertThat(probe.receiveMessage())
+                .as("decided on the state the first write left")
+                .isEqualTo(new Value(3));
         store.completeNext();
         assertThat(probe.receiveMessage()).isEqualTo(new Value(6));
         assertThat(store.maxOutstanding).isEqualTo(1);
@@ -252,7 +257,9 @@ class WriteThroughEntityTest {
         store.awaitWriteOutstanding();
         TestProbe<Reply> seen = KIT.createTestProbe();
         counter.tell(new Ack(seen.getRef()));
-        assertThat(seen.receiveMessage()).as("the state before the write: nothing applied yet").isEqualTo(new Value(5));
+        assertThat(seen.receiveMessage())
+                .as("the state before the write: nothing applied yet")
+                .isEqualTo(new Value(5));
         store.completeNext();
         assertThat(probe.receiveMessage()).isEqualTo(new Value(6));
     }
@@ -316,7 +323,8 @@ class WriteThroughEntityTest {
         TestProbe<Reply> probe = KIT.createTestProbe();
         counter.tell(new Get(probe.getRef()));
         probe.receiveMessage();
-        ClusterSharding.Passivate<?> passivate = shard.expectMessageClass(ClusterSharding.Passivate.class, Duration.ofSeconds(3));
+        ClusterSharding.Passivate<?> passivate =
+                shard.expectMessageClass(ClusterSharding.Passivate.class, Duration.ofSeconds(3));
         assertThat(passivate.entity()).isEqualTo(counter);
     }
 

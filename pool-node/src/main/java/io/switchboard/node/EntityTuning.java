@@ -36,6 +36,5 @@ final class EntityTuning {
     /** Accounts: how long "no such user" is served from memory; short, so a new user can register at once. */
     static final Duration ACCOUNT_CACHE_NEGATIVE_TTL = Duration.ofSeconds(5);
 
-    private EntityTuning() {
-    }
+    private EntityTuning() {}
 }

@@ -1,20 +1,18 @@
 package io.switchboard.node;
 
-import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.concurrent.CountDownLatch;
-
 import io.switchboard.node.cli.AdminCli;
 import io.switchboard.node.config.ConfigError;
 import io.switchboard.node.config.NodeConfig;
 import io.switchboard.node.localpool.LocalPool;
 import io.switchboard.node.localpool.ParentLink;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
 
 /** {@code bin/switchboard}: {@code start [--config FILE]} runs a node; everything else is the admin CLI. */
 public final class Main {
 
-    private Main() {
-    }
+    private Main() {}
 
     public static void main(String[] args) throws InterruptedException {
         if (args.length > 0 && args[0].equals("start")) {
@@ -58,10 +56,13 @@ public final class Main {
             return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            node.close();
-            stopped.countDown();
-        }, "switchboard-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            node.close();
+                            stopped.countDown();
+                        },
+                        "switchboard-shutdown"));
         stopped.await();
         return 0;
     }

@@ -1,29 +1,8 @@
 package io.switchboard.node;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-
-import javax.sip.SipFactory;
-import javax.sip.header.HeaderFactory;
-import javax.sip.message.MessageFactory;
-
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.cluster.MemberStatus;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import com.datastax.oss.driver.api.core.ConsistencyLevel;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
-
 import io.switchboard.accounts.domain.AccountDraft;
 import io.switchboard.accounts.domain.AccountRules;
 import io.switchboard.accounts.domain.NewAccountRequest;
@@ -34,7 +13,9 @@ import io.switchboard.accounts.store.CassandraAccountStore;
 import io.switchboard.node.admin.AdminServer;
 import io.switchboard.node.admin.AdminServer.Reply;
 import io.switchboard.node.admin.CallSettingsApi;
+import io.switchboard.node.admin.HttpDigestAuthenticator;
 import io.switchboard.node.admin.PoolApi;
+import io.switchboard.node.admin.PresenceApi;
 import io.switchboard.node.admin.RegistrationsApi;
 import io.switchboard.node.admin.UsersApi;
 import io.switchboard.node.cluster.NodeDirectory;
@@ -45,11 +26,12 @@ import io.switchboard.node.config.ConfigError;
 import io.switchboard.node.config.NodeConfig;
 import io.switchboard.node.config.PresenceConfig;
 import io.switchboard.node.config.ProxyConfig;
+import io.switchboard.node.metrics.NodeMetrics;
 import io.switchboard.node.sip.PresenceRegistrations;
+import io.switchboard.node.sip.RequestAuthenticator;
+import io.switchboard.node.sip.SipFrontEnd;
 import io.switchboard.presence.domain.PublishRules;
 import io.switchboard.presence.domain.SubscribeRules;
-import io.switchboard.node.admin.HttpDigestAuthenticator;
-import io.switchboard.node.admin.PresenceApi;
 import io.switchboard.presence.entity.EntityPresenceAdmin;
 import io.switchboard.presence.entity.PresentityEntity;
 import io.switchboard.presence.entity.ShardedPresence;
@@ -59,13 +41,9 @@ import io.switchboard.presence.sip.SipNotifySender;
 import io.switchboard.presence.store.CassandraAccessStore;
 import io.switchboard.presence.store.CassandraContactListStore;
 import io.switchboard.presence.store.CassandraPresenceStore;
-import io.switchboard.sip.routing.ProxyIdentity;
 import io.switchboard.proxy.sip.ProxyRouter;
 import io.switchboard.proxy.sip.StatefulProxy;
 import io.switchboard.proxy.sip.UserLocator;
-import io.switchboard.node.metrics.NodeMetrics;
-import io.switchboard.node.sip.RequestAuthenticator;
-import io.switchboard.node.sip.SipFrontEnd;
 import io.switchboard.proxy.store.CachingCallSettingsStore;
 import io.switchboard.proxy.store.CassandraCallSettingsStore;
 import io.switchboard.registrar.domain.RegisterRules;
@@ -81,12 +59,30 @@ import io.switchboard.sip.auth.DigestChallenger;
 import io.switchboard.sip.auth.DigestVerifier;
 import io.switchboard.sip.auth.NonceService;
 import io.switchboard.sip.flow.FlowTokens;
+import io.switchboard.sip.routing.ProxyIdentity;
 import io.switchboard.sip.stack.SipEndpoint;
 import io.switchboard.sip.stack.SipStackSettings;
 import io.switchboard.sip.stack.TlsSettings;
 import io.switchboard.storage.CassandraSessions;
 import io.switchboard.storage.CassandraSettings;
 import io.switchboard.storage.EmbeddedCassandra;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import javax.sip.SipFactory;
+import javax.sip.header.HeaderFactory;
+import javax.sip.message.MessageFactory;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One pool node: storage, cluster, registrar, SIP edge and admin port, started in that order
@@ -132,41 +128,67 @@ public final class SwitchboardNode implements AutoCloseable {
         byte[] secret = config.sip().secret().getBytes(StandardCharsets.UTF_8);
         session = openStorage();
         installSchema(session);
-        CachingAccountStore accounts = new CachingAccountStore(CassandraAccountStore.forSessionKeyspace(session),
-                new CachingAccountStore.Settings(EntityTuning.ACCOUNT_CACHE_MAX_ENTRIES, config.auth().accountCacheTtl(),
+        CachingAccountStore accounts = new CachingAccountStore(
+                CassandraAccountStore.forSessionKeyspace(session),
+                new CachingAccountStore.Settings(
+                        EntityTuning.ACCOUNT_CACHE_MAX_ENTRIES,
+                        config.auth().accountCacheTtl(),
                         EntityTuning.ACCOUNT_CACHE_NEGATIVE_TTL),
                 clock);
         AccountRules accountRules = new AccountRules(config.domains());
         createBootstrapUsers(accounts, accountRules, clock);
         // Call settings (sim-ring, forwarding): the proxy asks settingsFor(aor) on each call, the admin API edits them.
-        CachingCallSettingsStore callSettings = CachingCallSettingsStore.of(CassandraCallSettingsStore.forSessionKeyspace(session));
+        CachingCallSettingsStore callSettings =
+                CachingCallSettingsStore.of(CassandraCallSettingsStore.forSessionKeyspace(session));
 
         // The UDP port is fixed before joining the cluster: the node announces it in its role, so
         // other nodes can reach the TCP/TLS flows it holds (SipPeers).
-        int udpPort = config.sip().udpPort() == 0 ? freeUdpPort(config.sip().bindAddress()) : config.sip().udpPort();
-        system = ActorSystem.create(Behaviors.empty(), PekkoSettings.SYSTEM_NAME, PekkoSettings.from(config,
-                List.of(SipPeers.role(config.nodeId(), config.sip().bindAddress(), udpPort))));
+        int udpPort = config.sip().udpPort() == 0
+                ? freeUdpPort(config.sip().bindAddress())
+                : config.sip().udpPort();
+        system = ActorSystem.create(
+                Behaviors.empty(),
+                PekkoSettings.SYSTEM_NAME,
+                PekkoSettings.from(
+                        config,
+                        List.of(SipPeers.role(config.nodeId(), config.sip().bindAddress(), udpPort))));
         directory = NodeDirectory.start(system);
         RegisterRules rules = new RegisterRules(config.registrar().policy());
         // Presence: presentity and watcher entities; registration drives presence through the registrar's listener.
-        ShardedPresence presence = new ShardedPresence(system, config.registrar().askTimeout());
+        ShardedPresence presence =
+                new ShardedPresence(system, config.registrar().askTimeout());
         RegistrarClient endpointLookups = RegistrarClient.readingThroughToStore(
-                RegistrarClient.sharded(system, proxyConfig.lookupTimeout()), new CassandraBindingStore(session), clock);
-        RegistrarEntity.init(system, new RegistrarEntity.Settings(rules, new CassandraBindingStore(session),
-                new PresenceRegistrations(metrics, presence), clock, config.registrar().passivateAfter(),
-                EntityTuning.REGISTRAR_MAX_WAITING));
-        RegistrarClient registrar = RegistrarClient.sharded(system, config.registrar().askTimeout());
+                RegistrarClient.sharded(system, proxyConfig.lookupTimeout()),
+                new CassandraBindingStore(session),
+                clock);
+        RegistrarEntity.init(
+                system,
+                new RegistrarEntity.Settings(
+                        rules,
+                        new CassandraBindingStore(session),
+                        new PresenceRegistrations(metrics, presence),
+                        clock,
+                        config.registrar().passivateAfter(),
+                        EntityTuning.REGISTRAR_MAX_WAITING));
+        RegistrarClient registrar =
+                RegistrarClient.sharded(system, config.registrar().askTimeout());
 
         NonceService nonces = new NonceService(secret, config.auth().nonceLifetime());
         // Authentication state is soft: release it when its time is up, not when traffic next
         // touches it, so memory follows the recently active users rather than all who ever came.
-        system.scheduler().scheduleWithFixedDelay(SWEEP_INTERVAL, SWEEP_INTERVAL, () -> {
-            accounts.removeExpired();
-            callSettings.removeExpired();
-            nonces.removeExpired(clock.instant());
-        }, system.executionContext());
+        system.scheduler()
+                .scheduleWithFixedDelay(
+                        SWEEP_INTERVAL,
+                        SWEEP_INTERVAL,
+                        () -> {
+                            accounts.removeExpired();
+                            callSettings.removeExpired();
+                            nonces.removeExpired(clock.instant());
+                        },
+                        system.executionContext());
         NodeConfig.Throttle t = config.auth().throttle();
-        AuthThrottle throttle = new AuthThrottle(new AuthThrottle.Limits(t.perAccount(), t.perSource(), t.window(), t.lockout()));
+        AuthThrottle throttle =
+                new AuthThrottle(new AuthThrottle.Limits(t.perAccount(), t.perSource(), t.window(), t.lockout()));
         MessageFactory messageFactory;
         HeaderFactory headerFactory;
         try {
@@ -175,25 +197,48 @@ public final class SwitchboardNode implements AutoCloseable {
         } catch (javax.sip.PeerUnavailableException e) {
             throw new IllegalStateException("JAIN-SIP RI missing from the class path", e);
         }
-        RegisterResponses responses = new RegisterResponses(messageFactory, headerFactory, rules.policy(), new Gruus(secret),
-                (int) config.registrar().flowTimer().toSeconds());
-        RequestAuthenticator authenticator = new RequestAuthenticator(accounts, new DigestChallenger(nonces, config.auth().algorithms()),
-                new DigestVerifier(nonces, secret), throttle, headerFactory, metrics, clock);
+        RegisterResponses responses =
+                new RegisterResponses(messageFactory, headerFactory, rules.policy(), new Gruus(secret), (int)
+                        config.registrar().flowTimer().toSeconds());
+        RequestAuthenticator authenticator = new RequestAuthenticator(
+                accounts,
+                new DigestChallenger(nonces, config.auth().algorithms()),
+                new DigestVerifier(nonces, secret),
+                throttle,
+                headerFactory,
+                metrics,
+                clock);
         FlowTokens flowTokens = new FlowTokens(secret);
         Gruus gruus = new Gruus(secret);
-        SipFrontEnd frontEnd = new SipFrontEnd(config.nodeId(), config.domains(), authenticator,
-                new RegisterHandler(registrar, responses, metrics, clock), responses, headerFactory,
-                flowTokens, metrics, gruus);
+        SipFrontEnd frontEnd = new SipFrontEnd(
+                config.nodeId(),
+                config.domains(),
+                authenticator,
+                new RegisterHandler(registrar, responses, metrics, clock),
+                responses,
+                headerFactory,
+                flowTokens,
+                metrics,
+                gruus);
         NodeConfig.Sip s = config.sip();
-        SipStackSettings stack = SipStackSettings.defaults("switchboard-" + config.nodeId(), s.bindAddress(), udpPort,
-                s.tcpPort()).withThreadPoolSize(s.threadPoolSize())
+        SipStackSettings stack = SipStackSettings.defaults(
+                        "switchboard-" + config.nodeId(), s.bindAddress(), udpPort, s.tcpPort())
+                .withThreadPoolSize(s.threadPoolSize())
                 .withMaxServerTransactions(s.maxServerTransactions())
                 .withExtraProperties(ProxyRouter.STACK_PROPERTIES);
         if (s.tls().isPresent()) {
             NodeConfig.Tls tls = s.tls().get();
             TlsSettings d = TlsSettings.of(tls.keyStore(), tls.keyStorePassword(), tls.port());
-            stack = stack.withTls(new TlsSettings(d.keyStore(), d.keyStorePassword(), tls.keyStoreType(), d.port(),
-                    d.trustStore(), d.trustStorePassword(), d.clientAuth(), d.protocols(), d.cipherSuites(),
+            stack = stack.withTls(new TlsSettings(
+                    d.keyStore(),
+                    d.keyStorePassword(),
+                    tls.keyStoreType(),
+                    d.port(),
+                    d.trustStore(),
+                    d.trustStorePassword(),
+                    d.clientAuth(),
+                    d.protocols(),
+                    d.cipherSuites(),
                     d.handshakeTimeout()));
         }
         sip = SipEndpoint.start(stack, frontEnd);
@@ -206,30 +251,71 @@ public final class SwitchboardNode implements AutoCloseable {
         ports.put("udp", sip.udpPort());
         ports.put("tcp", sip.tcpPort());
         s.tls().ifPresent(tlsConfig -> ports.put("tls", sip.tlsPort()));
-        ProxyIdentity identity = new ProxyIdentity(config.nodeId(), s.bindAddress(), ports, java.util.Set.copyOf(config.domains()),
-                flowTokens);
+        ProxyIdentity identity = new ProxyIdentity(
+                config.nodeId(), s.bindAddress(), ports, java.util.Set.copyOf(config.domains()), flowTokens);
         // Lookups fall back to Cassandra when an entity does not answer in time (a node just died).
         RegistrarClient lookups = RegistrarClient.readingThroughToStore(
-                RegistrarClient.sharded(system, proxyConfig.lookupTimeout()), new CassandraBindingStore(session), clock);
+                RegistrarClient.sharded(system, proxyConfig.lookupTimeout()),
+                new CassandraBindingStore(session),
+                clock);
         UserLocator locator = new UserLocator(accounts, Locations.over(lookups));
-        proxy = new StatefulProxy(sip.provider(), sip.messages(), sip.headers(), sip.addresses(), identity, locator, callSettings,
-                new SipPeers(directory, config.nodeId(), flowTokens), new StatefulProxy.Settings(proxyConfig.timerC(), proxyConfig.outboundProxy()),
+        proxy = new StatefulProxy(
+                sip.provider(),
+                sip.messages(),
+                sip.headers(),
+                sip.addresses(),
+                identity,
+                locator,
+                callSettings,
+                new SipPeers(directory, config.nodeId(), flowTokens),
+                new StatefulProxy.Settings(proxyConfig.timerC(), proxyConfig.outboundProxy()),
                 metrics.proxyEvents());
         CassandraPresenceStore presenceStore = new CassandraPresenceStore(session);
         SipPeers peers = new SipPeers(directory, config.nodeId(), flowTokens);
-        PresentityEntity.init(system, new PresentityEntity.Settings(presenceStore,
-                CassandraAccessStore.forSessionKeyspace(session),
-                aor -> endpointLookups.bindings(aor).thenApply(PresenceRegistrations::endpointsOf),
-                presence, new PublishRules(presenceConfig.publish()), presenceConfig.customStates(),
-                java.util.Set.copyOf(config.domains()), presenceConfig.notifyInterval(), EntityTuning.PRESENTITY_RESEND_AFTER,
-                EntityTuning.PRESENCE_PASSIVATE_AFTER, EntityTuning.PRESENCE_MAX_WAITING, clock));
-        WatcherEntity.init(system, new WatcherEntity.Settings(presenceStore, CassandraContactListStore.forSessionKeyspace(session),
-                presence, new SipNotifySender(sip.provider(), sip.messages(), sip.headers(), sip.addresses(), identity, peers,
-                        notifySenders),
-                presenceConfig.notifyInterval(), EntityTuning.WATCHER_INITIAL_WAIT, EntityTuning.WATCHER_REWATCH_AFTER,
-                EntityTuning.WATCHER_CSEQ_BLOCK, EntityTuning.PRESENCE_PASSIVATE_AFTER, EntityTuning.PRESENCE_MAX_WAITING, clock));
-        PresenceSip presenceSip = new PresenceSip(presence, new SubscribeRules(presenceConfig.subscribe()),
-                presenceConfig.customStates(), identity, java.util.Set.copyOf(config.domains()), sip.messages(), sip.headers(),
+        PresentityEntity.init(
+                system,
+                new PresentityEntity.Settings(
+                        presenceStore,
+                        CassandraAccessStore.forSessionKeyspace(session),
+                        aor -> endpointLookups.bindings(aor).thenApply(PresenceRegistrations::endpointsOf),
+                        presence,
+                        new PublishRules(presenceConfig.publish()),
+                        presenceConfig.customStates(),
+                        java.util.Set.copyOf(config.domains()),
+                        presenceConfig.notifyInterval(),
+                        EntityTuning.PRESENTITY_RESEND_AFTER,
+                        EntityTuning.PRESENCE_PASSIVATE_AFTER,
+                        EntityTuning.PRESENCE_MAX_WAITING,
+                        clock));
+        WatcherEntity.init(
+                system,
+                new WatcherEntity.Settings(
+                        presenceStore,
+                        CassandraContactListStore.forSessionKeyspace(session),
+                        presence,
+                        new SipNotifySender(
+                                sip.provider(),
+                                sip.messages(),
+                                sip.headers(),
+                                sip.addresses(),
+                                identity,
+                                peers,
+                                notifySenders),
+                        presenceConfig.notifyInterval(),
+                        EntityTuning.WATCHER_INITIAL_WAIT,
+                        EntityTuning.WATCHER_REWATCH_AFTER,
+                        EntityTuning.WATCHER_CSEQ_BLOCK,
+                        EntityTuning.PRESENCE_PASSIVATE_AFTER,
+                        EntityTuning.PRESENCE_MAX_WAITING,
+                        clock));
+        PresenceSip presenceSip = new PresenceSip(
+                presence,
+                new SubscribeRules(presenceConfig.subscribe()),
+                presenceConfig.customStates(),
+                identity,
+                java.util.Set.copyOf(config.domains()),
+                sip.messages(),
+                sip.headers(),
                 frontEnd::notifyFlowOf);
         frontEnd.attach(sip.provider(), proxy, presenceSip);
 
@@ -237,28 +323,59 @@ public final class SwitchboardNode implements AutoCloseable {
         RegistrationsApi registrations = new RegistrationsApi(lookups, clock);
         CallSettingsApi callSettingsApi = new CallSettingsApi(callSettings, accounts, clock);
         try {
-            admin = new AdminServer(config.admin().bindAddress(), config.admin().port(), config.admin().token(),
-                    Map.of("/health/alive", c -> done(Reply.text(200, "alive\n")),
-                            "/health/ready", c -> done(readiness()),
-                            "/metrics", c -> done(new Reply(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()))),
-                    Map.of("/api/users/import", users::importCsv,
-                            "/api/users", users::users,
-                            "/api/registrations", registrations::registrations,
-                            "/api/call-settings", callSettingsApi::callSettings,
-                            "/api/pool", new PoolApi(system, directory, POOL_QUERY_TIMEOUT)::pool));
+            admin = new AdminServer(
+                    config.admin().bindAddress(),
+                    config.admin().port(),
+                    config.admin().token(),
+                    Map.of(
+                            "/health/alive",
+                            c -> done(Reply.text(200, "alive\n")),
+                            "/health/ready",
+                            c -> done(readiness()),
+                            "/metrics",
+                            c -> done(new Reply(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()))),
+                    Map.of(
+                            "/api/users/import",
+                            users::importCsv,
+                            "/api/users",
+                            users::users,
+                            "/api/registrations",
+                            registrations::registrations,
+                            "/api/call-settings",
+                            callSettingsApi::callSettings,
+                            "/api/pool",
+                            new PoolApi(system, directory, POOL_QUERY_TIMEOUT)::pool));
         } catch (java.io.IOException e) {
-            throw new ConfigError("switchboard.admin.port", "cannot listen on " + config.admin().bindAddress() + ":"
-                    + config.admin().port() + " (" + e.getMessage() + ")");
+            throw new ConfigError(
+                    "switchboard.admin.port",
+                    "cannot listen on " + config.admin().bindAddress() + ":"
+                            + config.admin().port() + " (" + e.getMessage() + ")");
         }
         // /api/presence (admin token) and /user/presence (users' own HTTP Digest, their SIP credentials)
-        HttpDigestAuthenticator userAuth = new HttpDigestAuthenticator(accounts, config.domains(),
-                new DigestChallenger(nonces, config.auth().algorithms()), new DigestVerifier(nonces, secret), throttle, clock);
+        HttpDigestAuthenticator userAuth = new HttpDigestAuthenticator(
+                accounts,
+                config.domains(),
+                new DigestChallenger(nonces, config.auth().algorithms()),
+                new DigestVerifier(nonces, secret),
+                throttle,
+                clock);
         new PresenceApi(new EntityPresenceAdmin(presence), accounts, config.domains()).register(admin, userAuth);
         admin.start();
-        NodeInfoService.start(system, config.nodeId(), s.bindAddress() + ":" + sip.udpPort(),
-                "http://" + config.admin().bindAddress() + ":" + admin.port(), metrics::activeBindings);
-        LOG.info("Node {} up: SIP udp {}:{} tcp {}:{}, admin http://{}:{}/", config.nodeId(), s.bindAddress(),
-                sip.udpPort(), s.bindAddress(), sip.tcpPort(), config.admin().bindAddress(), admin.port());
+        NodeInfoService.start(
+                system,
+                config.nodeId(),
+                s.bindAddress() + ":" + sip.udpPort(),
+                "http://" + config.admin().bindAddress() + ":" + admin.port(),
+                metrics::activeBindings);
+        LOG.info(
+                "Node {} up: SIP udp {}:{} tcp {}:{}, admin http://{}:{}/",
+                config.nodeId(),
+                s.bindAddress(),
+                sip.udpPort(),
+                s.bindAddress(),
+                sip.tcpPort(),
+                config.admin().bindAddress(),
+                admin.port());
     }
 
     /**
@@ -269,9 +386,11 @@ public final class SwitchboardNode implements AutoCloseable {
     public static void installSchema(CqlSession session) {
         CassandraSessions.applySchema(session, CassandraBindingStore.class, CassandraBindingStore.SCHEMA);
         CassandraSessions.applySchema(session, CassandraAccountStore.class, CassandraAccountStore.SCHEMA_RESOURCE);
-        CassandraSessions.applySchema(session, CassandraCallSettingsStore.class, CassandraCallSettingsStore.SCHEMA_RESOURCE);
+        CassandraSessions.applySchema(
+                session, CassandraCallSettingsStore.class, CassandraCallSettingsStore.SCHEMA_RESOURCE);
         CassandraSessions.applySchema(session, CassandraPresenceStore.class, CassandraPresenceStore.SCHEMA);
-        CassandraSessions.applySchema(session, CassandraContactListStore.class, CassandraContactListStore.SCHEMA_RESOURCE);
+        CassandraSessions.applySchema(
+                session, CassandraContactListStore.class, CassandraContactListStore.SCHEMA_RESOURCE);
         CassandraSessions.applySchema(session, CassandraAccessStore.class, CassandraAccessStore.SCHEMA_RESOURCE);
     }
 
@@ -284,27 +403,32 @@ public final class SwitchboardNode implements AutoCloseable {
             Path dir = config.dataDir().resolve("cassandra");
             LOG.info("Starting embedded Cassandra in {} (native port {})", dir.toAbsolutePath(), e.nativePort());
             cassandra = EmbeddedCassandra.start(EmbeddedCassandra.Options.defaults(dir)
-                    .withListenAddress(e.listenAddress()).withNativePort(e.nativePort())
-                    .withStoragePort(e.storagePort()).withHeap(e.heap()));
+                    .withListenAddress(e.listenAddress())
+                    .withNativePort(e.nativePort())
+                    .withStoragePort(e.storagePort())
+                    .withHeap(e.heap()));
             contactPoints = List.of(cassandra.nativeAddress());
             localDc = cassandra.localDc();
         }
         ConsistencyLevel cl = DefaultConsistencyLevel.valueOf(st.consistency().name());
-        return CassandraSessions.connect(new CassandraSettings(contactPoints, localDc, st.keyspace(), st.replication(), cl));
+        return CassandraSessions.connect(
+                new CassandraSettings(contactPoints, localDc, st.keyspace(), st.replication(), cl));
     }
 
     private static int freeUdpPort(String address) {
         try (java.net.DatagramSocket probe = new java.net.DatagramSocket(0, java.net.InetAddress.getByName(address))) {
             return probe.getLocalPort();
         } catch (java.io.IOException e) {
-            throw new ConfigError("switchboard.sip.bind-address", "cannot bind UDP on " + address + " (" + e.getMessage() + ")");
+            throw new ConfigError(
+                    "switchboard.sip.bind-address", "cannot bind UDP on " + address + " (" + e.getMessage() + ")");
         }
     }
 
     /** Creates the configured users that do not exist yet; existing ones (and their passwords) are left alone. */
     private void createBootstrapUsers(AccountStore accounts, AccountRules rules, Clock clock) {
         for (NodeConfig.BootstrapUser u : config.bootstrapUsers()) {
-            Validation<AccountDraft> v = rules.validate(new NewAccountRequest(u.uri(), u.password(), u.name(), u.phone()));
+            Validation<AccountDraft> v =
+                    rules.validate(new NewAccountRequest(u.uri(), u.password(), u.name(), u.phone()));
             if (v instanceof Validation.Invalid<AccountDraft> invalid) {
                 throw new ConfigError("switchboard.bootstrap-users", u.uri() + ": " + invalid.reason());
             }
@@ -313,7 +437,9 @@ public final class SwitchboardNode implements AutoCloseable {
                     .thenCompose(existing -> existing.isPresent()
                             ? CompletableFuture.completedFuture(null)
                             : accounts.put(draft.toAccount(clock.instant())))
-                    .toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join(); // startup thread, before SIP listens
+                    .toCompletableFuture()
+                    .orTimeout(30, TimeUnit.SECONDS)
+                    .join(); // startup thread, before SIP listens
         }
     }
 
@@ -322,8 +448,8 @@ public final class SwitchboardNode implements AutoCloseable {
         boolean up = system != null && Cluster.get(system).selfMember().status() == MemberStatus.up();
         boolean store = session != null && !session.isClosed();
         boolean sipUp = sip != null;
-        String body = "cluster member: " + (up ? "up" : "not up") + "\nstorage: " + (store ? "connected" : "not connected")
-                + "\nsip: " + (sipUp ? "listening" : "not listening") + "\n";
+        String body = "cluster member: " + (up ? "up" : "not up") + "\nstorage: "
+                + (store ? "connected" : "not connected") + "\nsip: " + (sipUp ? "listening" : "not listening") + "\n";
         return Reply.text(up && store && sipUp ? 200 : 503, body);
     }
 

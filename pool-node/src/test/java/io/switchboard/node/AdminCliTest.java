@@ -2,6 +2,7 @@ package io.switchboard.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchboard.node.cli.AdminCli;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.http.HttpResponse;
@@ -10,15 +11,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-
-import io.switchboard.node.cli.AdminCli;
 
 /**
  * The admin CLI as an operator uses it, run in-process against a real node's admin HTTP API, and
@@ -42,8 +40,7 @@ class AdminCliTest {
         }
     }
 
-    record Run(int exit, String out, String err) {
-    }
+    record Run(int exit, String out, String err) {}
 
     /** {@code AdminCli.run(args + --node <this node> --token <its token>)}. */
     static Run cli(String... args) {
@@ -57,7 +54,7 @@ class AdminCliTest {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int exit;
         try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+                PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
             exit = AdminCli.run(args, o, e);
         }
         return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
@@ -72,19 +69,32 @@ class AdminCliTest {
 
     @Test
     void user_add_then_list_shows_the_user_with_normalised_phone() {
-        Run add = cli("user", "add", "sip:carol@example.test", "--password", "carol-pass-1",
-                "--name", "Carol Jones", "--phone", "+44 20 7946-0000");
+        Run add = cli(
+                "user",
+                "add",
+                "sip:carol@example.test",
+                "--password",
+                "carol-pass-1",
+                "--name",
+                "Carol Jones",
+                "--phone",
+                "+44 20 7946-0000");
         assertThat(add.exit()).as(add.err()).isZero();
         assertThat(add.out()).isEqualTo("added sip:carol@example.test\n");
         assertThat(add.err()).isEmpty();
 
-        assertThat(cli("user", "add", "sip:olga@other.test", "--password", "olga-pass-1").exit()).isZero();
+        assertThat(cli("user", "add", "sip:olga@other.test", "--password", "olga-pass-1")
+                        .exit())
+                .isZero();
 
         Run list = cli("user", "list", "--domain", "example.test");
         assertThat(list.exit()).as(list.err()).isZero();
-        assertThat(list.out().lines().findFirst()).hasValueSatisfying(h -> assertThat(h).startsWith("URI").contains("NAME", "PHONE"));
-        assertThat(listLine(list.out(), "sip:carol@example.test")).isNotNull()
-                .contains("Carol Jones").endsWith("+442079460000");
+        assertThat(list.out().lines().findFirst())
+                .hasValueSatisfying(h -> assertThat(h).startsWith("URI").contains("NAME", "PHONE"));
+        assertThat(listLine(list.out(), "sip:carol@example.test"))
+                .isNotNull()
+                .contains("Carol Jones")
+                .endsWith("+442079460000");
         // the configured bootstrap users are there too, users of other domains are not
         assertThat(listLine(list.out(), "sip:alice@example.test")).contains("Alice");
         assertThat(listLine(list.out(), "sip:olga@other.test")).isNull();
@@ -94,13 +104,15 @@ class AdminCliTest {
     }
 
     @ParameterizedTest(name = "{0} / {1}")
-    @CsvSource(delimiter = '|', value = {
-            "carol2@example.test      | good-password-1 | uri must start with sip: or sips: (got \"carol2@example.test\")",
-            "sip:@example.test        | good-password-1 | uri has an empty user part",
-            "sip:dora@elsewhere.test  | good-password-1 | domain elsewhere.test is not served by this pool (served: example.test, other.test)",
-            "sip:dora@example.test    | short           | password must have at least 8 characters",
-            "sip:dora@example.test    | dora            | password must have at least 8 characters; password must not equal the user name",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "carol2@example.test      | good-password-1 | uri must start with sip: or sips: (got \"carol2@example.test\")",
+                "sip:@example.test        | good-password-1 | uri has an empty user part",
+                "sip:dora@elsewhere.test  | good-password-1 | domain elsewhere.test is not served by this pool (served: example.test, other.test)",
+                "sip:dora@example.test    | short           | password must have at least 8 characters",
+                "sip:dora@example.test    | dora            | password must have at least 8 characters; password must not equal the user name",
+            })
     void user_add_with_bad_input_fails_and_names_the_problem(String uri, String password, String problem) {
         Run add = cli("user", "add", uri, "--password", password);
         assertThat(add.exit()).isNotZero();
@@ -135,17 +147,22 @@ class AdminCliTest {
                 sip:hank@example.test,hank-pass-1
                 """);
         Run imp = cli("user", "import", csv.toString());
-        assertThat(imp.exit()).as("a partial import says so in its exit code: %s", imp.err()).isEqualTo(1);
-        assertThat(imp.out().lines().toList()).containsExactly(
-                "imported 2 users, 5 rows rejected",
-                "line 3: password must have at least 8 characters",
-                "line 6: uri must start with sip: or sips: (got \"not-a-uri\")",
-                "line 7: same account sip:frank@example.test as line 4",
-                "line 8: phone must be E.164, + then 1 to 15 digits not starting with 0 (got \"12345\")",
-                "line 9: row has 2 fields, the header has 4");
+        assertThat(imp.exit())
+                .as("a partial import says so in its exit code: %s", imp.err())
+                .isEqualTo(1);
+        assertThat(imp.out().lines().toList())
+                .containsExactly(
+                        "imported 2 users, 5 rows rejected",
+                        "line 3: password must have at least 8 characters",
+                        "line 6: uri must start with sip: or sips: (got \"not-a-uri\")",
+                        "line 7: same account sip:frank@example.test as line 4",
+                        "line 8: phone must be E.164, + then 1 to 15 digits not starting with 0 (got \"12345\")",
+                        "line 9: row has 2 fields, the header has 4");
 
         Run list = cli("user", "list", "--domain", "example.test");
-        assertThat(listLine(list.out(), "sip:dave@example.test")).contains("Dave").endsWith("+15550101");
+        assertThat(listLine(list.out(), "sip:dave@example.test"))
+                .contains("Dave")
+                .endsWith("+15550101");
         assertThat(listLine(list.out(), "sip:frank@example.test")).contains("Frank, Jr.");
         assertThat(list.out()).doesNotContain("erin@", "gina@", "hank@", "Frank again");
     }
@@ -156,7 +173,8 @@ class AdminCliTest {
         Files.writeString(csv, "uri,password\nsip:ivan@example.test,ivan\n");
         Run imp = cli("user", "import", csv.toString());
         assertThat(imp.exit()).isNotZero();
-        assertThat(imp.err()).startsWith("error 400: imported 0 users, 1 rows rejected")
+        assertThat(imp.err())
+                .startsWith("error 400: imported 0 users, 1 rows rejected")
                 .contains("line 2: password must have at least 8 characters; password must not equal the user name");
         assertThat(cli("user", "list").out()).doesNotContain("ivan@");
     }
@@ -167,8 +185,9 @@ class AdminCliTest {
         Files.writeString(csv, "uri,pasword\nsip:judy@example.test,judy-pass-1\n");
         Run imp = cli("user", "import", csv.toString());
         assertThat(imp.exit()).isNotZero();
-        assertThat(imp.err()).isEqualTo(
-                "error 400: line 1: unknown column \"pasword\" (known: uri, password, display_name, phone)\n");
+        assertThat(imp.err())
+                .isEqualTo(
+                        "error 400: line 1: unknown column \"pasword\" (known: uri, password, display_name, phone)\n");
         assertThat(cli("user", "list").out()).doesNotContain("judy@");
     }
 
@@ -184,8 +203,8 @@ class AdminCliTest {
     @Test
     void registrations_lists_the_binding_a_register_made() throws Exception {
         try (SipTestClient c = new SipTestClient("udp", "127.0.0.1", node.sipUdpPort())) {
-            SipTestClient.Response ok = RegistrarSipTest.registerWith(c, "bob", "bob-secret",
-                    List.of("Contact: <" + c.contactUri("bob") + ">"));
+            SipTestClient.Response ok = RegistrarSipTest.registerWith(
+                    c, "bob", "bob-secret", List.of("Contact: <" + c.contactUri("bob") + ">"));
             assertThat(ok.status()).isEqualTo(200);
 
             Run r = cli("registrations", "sip:bob@example.test");
@@ -220,8 +239,16 @@ class AdminCliTest {
         assertThat(r.out()).isEmpty();
         assertThat(r.err()).startsWith("error 401: ").contains("admin token");
 
-        Run add = cliRaw("user", "add", "sip:mallory@example.test", "--password", "mallory-pw-1",
-                "--node", nodeUrl, "--token", "not-the-token");
+        Run add = cliRaw(
+                "user",
+                "add",
+                "sip:mallory@example.test",
+                "--password",
+                "mallory-pw-1",
+                "--node",
+                nodeUrl,
+                "--token",
+                "not-the-token");
         assertThat(add.exit()).isNotZero();
         assertThat(cli("user", "list").out()).doesNotContain("mallory@");
     }
@@ -276,11 +303,22 @@ class AdminCliTest {
         assertThat(none.body()).doesNotContain(TestNodes.TOKEN);
 
         assertThat(AdminHttp.send(port, "GET", "/api/registrations?aor=sip:bob@example.test", "wrong", null, null)
-                .statusCode()).isEqualTo(401);
-        HttpResponse<String> add = AdminHttp.send(port, "POST", "/api/users", null, "application/x-www-form-urlencoded",
+                        .statusCode())
+                .isEqualTo(401);
+        HttpResponse<String> add = AdminHttp.send(
+                port,
+                "POST",
+                "/api/users",
+                null,
+                "application/x-www-form-urlencoded",
                 "uri=sip%3Atrudy%40example.test&password=trudy-pass-1");
         assertThat(add.statusCode()).isEqualTo(401);
-        HttpResponse<String> imp = AdminHttp.send(port, "POST", "/api/users/import", "wrong", "text/csv",
+        HttpResponse<String> imp = AdminHttp.send(
+                port,
+                "POST",
+                "/api/users/import",
+                "wrong",
+                "text/csv",
                 "uri,password\nsip:trudy@example.test,trudy-pass-1\n");
         assertThat(imp.statusCode()).isEqualTo(401);
         assertThat(AdminHttp.get(port, "/api/users").body()).doesNotContain("trudy@");
@@ -289,19 +327,31 @@ class AdminCliTest {
     @Test
     void health_and_metrics_need_no_token() throws Exception {
         int port = node.adminPort();
-        assertThat(AdminHttp.send(port, "GET", "/health/alive", null, null, null).statusCode()).isEqualTo(200);
+        assertThat(AdminHttp.send(port, "GET", "/health/alive", null, null, null)
+                        .statusCode())
+                .isEqualTo(200);
         HttpResponse<String> ready = AdminHttp.send(port, "GET", "/health/ready", null, null, null);
         assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
         HttpResponse<String> metrics = AdminHttp.send(port, "GET", "/metrics", null, null, null);
         assertThat(metrics.statusCode()).isEqualTo(200);
-        assertThat(metrics.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
+        assertThat(metrics.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
     }
 
     @Test
     void unknown_paths_are_404() throws Exception {
         int port = node.adminPort();
-        for (String path : List.of("/nope", "/api", "/api/nope", "/health", "/api/users/alice", "/api/usersx",
-                "/api/users/import/x", "/api/registrations/x", "/health/ready/x", "/metricsx")) {
+        for (String path : List.of(
+                "/nope",
+                "/api",
+                "/api/nope",
+                "/health",
+                "/api/users/alice",
+                "/api/usersx",
+                "/api/users/import/x",
+                "/api/registrations/x",
+                "/health/ready/x",
+                "/metricsx")) {
             HttpResponse<String> r = AdminHttp.get(port, path);
             assertThat(r.statusCode()).as("GET %s: %s", path, r.body()).isEqualTo(404);
             assertThat(r.body()).contains("No such endpoint: " + path);
@@ -318,9 +368,11 @@ class AdminCliTest {
             assertThat(r.headers().firstValue("Allow")).hasValue("GET, POST");
         }
         for (String method : List.of("POST", "DELETE")) {
-            HttpResponse<String> r = AdminHttp.send(port, method, "/api/registrations?aor=sip:bob@example.test",
-                    TestNodes.TOKEN, "text/plain", "x");
-            assertThat(r.statusCode()).as("%s /api/registrations: %s", method, r.body()).isEqualTo(405);
+            HttpResponse<String> r = AdminHttp.send(
+                    port, method, "/api/registrations?aor=sip:bob@example.test", TestNodes.TOKEN, "text/plain", "x");
+            assertThat(r.statusCode())
+                    .as("%s /api/registrations: %s", method, r.body())
+                    .isEqualTo(405);
             assertThat(r.headers().firstValue("Allow")).hasValue("GET");
         }
         HttpResponse<String> getImport = AdminHttp.get(port, "/api/users/import");
@@ -331,18 +383,32 @@ class AdminCliTest {
     @Test
     void add_and_import_answer_json_by_default() throws Exception {
         int port = node.adminPort();
-        HttpResponse<String> add = AdminHttp.send(port, "POST", "/api/users", TestNodes.TOKEN,
-                "application/x-www-form-urlencoded", "uri=sip%3Akate%40example.test&password=kate-pass-1&display_name=Kate");
+        HttpResponse<String> add = AdminHttp.send(
+                port,
+                "POST",
+                "/api/users",
+                TestNodes.TOKEN,
+                "application/x-www-form-urlencoded",
+                "uri=sip%3Akate%40example.test&password=kate-pass-1&display_name=Kate");
         assertThat(add.statusCode()).as(add.body()).isEqualTo(201);
         assertThat(add.headers().firstValue("Content-Type")).hasValue("application/json");
-        assertThat(add.body()).contains("\"uri\":\"sip:kate@example.test\"").contains("\"display_name\":\"Kate\"")
+        assertThat(add.body())
+                .contains("\"uri\":\"sip:kate@example.test\"")
+                .contains("\"display_name\":\"Kate\"")
                 .doesNotContain("kate-pass-1");
 
-        HttpResponse<String> imp = AdminHttp.send(port, "POST", "/api/users/import", TestNodes.TOKEN, "text/csv",
+        HttpResponse<String> imp = AdminHttp.send(
+                port,
+                "POST",
+                "/api/users/import",
+                TestNodes.TOKEN,
+                "text/csv",
                 "uri,password\nsip:liam@example.test,liam-pass-1\nsip:liam@example.test,liam-pass-2\n");
         assertThat(imp.statusCode()).as(imp.body()).isEqualTo(200);
-        assertThat(imp.body()).contains("\"imported\":1")
-                .contains("\"line\":3").contains("\"error\":\"same account sip:liam@example.test as line 2\"")
+        assertThat(imp.body())
+                .contains("\"imported\":1")
+                .contains("\"line\":3")
+                .contains("\"error\":\"same account sip:liam@example.test as line 2\"")
                 .doesNotContain("liam-pass");
     }
 }

@@ -10,23 +10,25 @@ import java.time.Duration;
 /** Plain HTTP calls to a test node's admin port, with full control over method, token and headers. */
 final class AdminHttp {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private AdminHttp() {
-    }
+    private AdminHttp() {}
 
     /**
      * {@code method path} on {@code 127.0.0.1:port}; {@code token} null sends no Authorization header,
      * {@code body} null sends none.
      */
-    static HttpResponse<String> send(int port, String method, String path, String token, String contentType, String body)
+    static HttpResponse<String> send(
+            int port, String method, String path, String token, String contentType, String body)
             throws IOException, InterruptedException {
         return send(port, method, path, token, contentType, body, "127.0.0.1");
     }
 
     /** As above, on {@code host}. */
-    static HttpResponse<String> send(int port, String method, String path, String token, String contentType, String body,
-                                     String host) throws IOException, InterruptedException {
+    static HttpResponse<String> send(
+            int port, String method, String path, String token, String contentType, String body, String host)
+            throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + path))
                 .timeout(Duration.ofSeconds(60));
         if (token != null) {

@@ -2,6 +2,14 @@ package io.switchboard.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.datastax.oss.driver.api.core.CqlSession;
+import io.switchboard.node.cli.AdminCli;
+import io.switchboard.proxy.domain.CallSettings;
+import io.switchboard.proxy.domain.Forwarding;
+import io.switchboard.proxy.store.CallSettingsStore;
+import io.switchboard.proxy.store.CassandraCallSettingsStore;
+import io.switchboard.storage.CassandraSessions;
+import io.switchboard.storage.testing.TestCassandra;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.http.HttpResponse;
@@ -11,23 +19,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-
-import com.datastax.oss.driver.api.core.CqlSession;
-
-import io.switchboard.node.cli.AdminCli;
-import io.switchboard.proxy.domain.CallSettings;
-import io.switchboard.proxy.domain.Forwarding;
-import io.switchboard.proxy.store.CallSettingsStore;
-import io.switchboard.proxy.store.CassandraCallSettingsStore;
-import io.switchboard.storage.CassandraSessions;
-import io.switchboard.storage.testing.TestCassandra;
 
 /**
  * Call settings (simultaneous ring, forwarding) through the CLI and the admin HTTP API of a real
@@ -67,8 +64,7 @@ class CallSettingsAdminTest {
         await(stored.delete(ALICE));
     }
 
-    record Run(int exit, String out, String err) {
-    }
+    record Run(int exit, String out, String err) {}
 
     static Run cli(String... args) {
         List<String> all = new ArrayList<>(List.of(args));
@@ -77,7 +73,7 @@ class CallSettingsAdminTest {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int exit;
         try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+                PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
             exit = AdminCli.run(all.toArray(String[]::new), o, e);
         }
         return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
@@ -96,7 +92,8 @@ class CallSettingsAdminTest {
     }
 
     static HttpResponse<String> api(String method, String path, String body) throws Exception {
-        return AdminHttp.send(node.adminPort(), method, path, TestNodes.TOKEN, body == null ? null : "application/json", body);
+        return AdminHttp.send(
+                node.adminPort(), method, path, TestNodes.TOKEN, body == null ? null : "application/json", body);
     }
 
     // --- CLI
@@ -110,8 +107,18 @@ class CallSettingsAdminTest {
                   updated:           never
                 """);
 
-        Run set = cli("call-settings", "set", ALICE, "--sim-ring", "+31 20 123 4567",
-                "--forward", "no-answer", "--to", "sip:voicemail@example.test", "--after", "25");
+        Run set = cli(
+                "call-settings",
+                "set",
+                ALICE,
+                "--sim-ring",
+                "+31 20 123 4567",
+                "--forward",
+                "no-answer",
+                "--to",
+                "sip:voicemail@example.test",
+                "--after",
+                "25");
         assertThat(set.exit()).as(set.err()).isZero();
         assertThat(set.out()).startsWith("""
                 sip:alice@example.test
@@ -120,17 +127,21 @@ class CallSettingsAdminTest {
                   updated:           """);
         CallSettings saved = inCassandra(ALICE).orElseThrow();
         assertThat(saved.simRing()).contains("sip:+31201234567@example.test;user=phone");
-        assertThat(saved.forwarding()).isEqualTo(new Forwarding.NoAnswer("sip:voicemail@example.test", Duration.ofSeconds(25)));
+        assertThat(saved.forwarding())
+                .isEqualTo(new Forwarding.NoAnswer("sip:voicemail@example.test", Duration.ofSeconds(25)));
 
         // set changes only what it is given
         Run immediate = cli("call-settings", "set", "sip:alice@EXAMPLE.test", "--forward", "immediate");
         assertThat(immediate.exit()).as(immediate.err()).isZero();
-        assertThat(inCassandra(ALICE).orElseThrow().forwarding()).isEqualTo(new Forwarding.Immediate("sip:voicemail@example.test"));
+        assertThat(inCassandra(ALICE).orElseThrow().forwarding())
+                .isEqualTo(new Forwarding.Immediate("sip:voicemail@example.test"));
         assertThat(inCassandra(ALICE).orElseThrow().simRing()).contains("sip:+31201234567@example.test;user=phone");
 
         Run simOff = cli("call-settings", "set", ALICE, "--sim-ring", "off");
         assertThat(simOff.exit()).isZero();
-        assertThat(simOff.out()).contains("simultaneous ring: off").contains("forwarding:        immediately to sip:voicemail@example.test");
+        assertThat(simOff.out())
+                .contains("simultaneous ring: off")
+                .contains("forwarding:        immediately to sip:voicemail@example.test");
         assertThat(cli("call-settings", "show", ALICE).out()).isEqualTo(simOff.out());
 
         Run clear = cli("call-settings", "clear", ALICE);
@@ -141,16 +152,21 @@ class CallSettingsAdminTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
-            "--forward immediate                    | forward.target is missing: forward.mode immediate needs a URI or number to forward to",
-            "--sim-ring 020-1234567                 | simRing \"020-1234567\" is not an E.164 number: it needs + and the country code, e.g. +31201234567",
-            "--forward no-answer --to +31201234567 --after 3 | forward.afterSeconds must be 5 to 120 seconds (got 3)",
-            "--forward no-answer --to +31201234567 --after soon | forward.afterSeconds must be a whole number of seconds (got \"soon\")",
-            "--forward immediate --to sip:alice@example.test | forward.target points back at the user's own address sip:alice@example.test (a loop)",
-            "--forward sometimes --to +31201234567  | forward.mode must be off, immediate or no-answer (got \"sometimes\")",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "--forward immediate                    | forward.target is missing: forward.mode immediate needs a URI or number to forward to",
+                "--sim-ring 020-1234567                 | simRing \"020-1234567\" is not an E.164 number: it needs + and the country code, e.g. +31201234567",
+                "--forward no-answer --to +31201234567 --after 3 | forward.afterSeconds must be 5 to 120 seconds (got 3)",
+                "--forward no-answer --to +31201234567 --after soon | forward.afterSeconds must be a whole number of seconds (got \"soon\")",
+                "--forward immediate --to sip:alice@example.test | forward.target points back at the user's own address sip:alice@example.test (a loop)",
+                "--forward sometimes --to +31201234567  | forward.mode must be off, immediate or no-answer (got \"sometimes\")",
+            })
     void set_with_bad_input_fails_names_the_problem_and_stores_nothing(String options, String problem) {
-        await(stored.put(new CallSettings(ALICE, Optional.of("sip:bob@example.test"), Forwarding.OFF,
+        await(stored.put(new CallSettings(
+                ALICE,
+                Optional.of("sip:bob@example.test"),
+                Forwarding.OFF,
                 java.time.Instant.parse("2026-01-01T00:00:00Z"))));
         List<String> args = new ArrayList<>(List.of("call-settings", "set", ALICE));
         args.addAll(List.of(options.split(" ")));
@@ -166,7 +182,8 @@ class CallSettingsAdminTest {
     void cli_usage_errors_and_unknown_users() {
         Run noOptions = cli("call-settings", "set", ALICE);
         assertThat(noOptions.exit()).isEqualTo(2);
-        assertThat(noOptions.err()).startsWith("call-settings set needs at least one of --sim-ring, --forward, --to, --after");
+        assertThat(noOptions.err())
+                .startsWith("call-settings set needs at least one of --sim-ring, --forward, --to, --after");
 
         Run typo = cli("call-settings", "set", ALICE, "--forwad", "off", "--sim-ring", "off");
         assertThat(typo.exit()).isEqualTo(2);
@@ -182,7 +199,8 @@ class CallSettingsAdminTest {
 
         Run nobody = cli("call-settings", "set", "sip:nobody@example.test", "--sim-ring", "+31201234567");
         assertThat(nobody.exit()).isEqualTo(1);
-        assertThat(nobody.err()).isEqualTo("error 404: no user sip:nobody@example.test (add it with: switchboard user add)\n");
+        assertThat(nobody.err())
+                .isEqualTo("error 404: no user sip:nobody@example.test (add it with: switchboard user add)\n");
         assertThat(inCassandra("sip:nobody@example.test")).isEmpty();
 
         Run badAor = cli("call-settings", "show", "alice");
@@ -200,24 +218,30 @@ class CallSettingsAdminTest {
                 {"simRing":"+31 20 123 4567","forward":{"mode":"no-answer","target":"sip:voicemail@example.test","afterSeconds":25}}""");
         assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
         assertThat(put.headers().firstValue("Content-Type")).hasValue("application/json");
-        assertThat(put.body()).startsWith("{\"aor\":\"sip:alice@example.test\","
-                + "\"simRing\":\"sip:+31201234567@example.test;user=phone\","
-                + "\"forward\":{\"mode\":\"no-answer\",\"target\":\"sip:voicemail@example.test\",\"afterSeconds\":25},"
-                + "\"updatedAt\":\"");
+        assertThat(put.body())
+                .startsWith("{\"aor\":\"sip:alice@example.test\","
+                        + "\"simRing\":\"sip:+31201234567@example.test;user=phone\","
+                        + "\"forward\":{\"mode\":\"no-answer\",\"target\":\"sip:voicemail@example.test\",\"afterSeconds\":25},"
+                        + "\"updatedAt\":\"");
 
         HttpResponse<String> get = api("GET", PATH, null);
         assertThat(get.statusCode()).isEqualTo(200);
         assertThat(get.body()).isEqualTo(put.body());
 
         // no-answer without afterSeconds is 20 s; PUT turns off what it leaves out (sim-ring here)
-        HttpResponse<String> replaced = api("PUT", PATH, "{\"forward\":{\"mode\":\"no-answer\",\"target\":\"+44 20 7946 0000\"}}");
+        HttpResponse<String> replaced =
+                api("PUT", PATH, "{\"forward\":{\"mode\":\"no-answer\",\"target\":\"+44 20 7946 0000\"}}");
         assertThat(replaced.statusCode()).as(replaced.body()).isEqualTo(200);
-        assertThat(replaced.body()).contains("\"simRing\":null")
-                .contains("\"forward\":{\"mode\":\"no-answer\",\"target\":\"sip:+442079460000@example.test;user=phone\",\"afterSeconds\":20}");
+        assertThat(replaced.body())
+                .contains("\"simRing\":null")
+                .contains(
+                        "\"forward\":{\"mode\":\"no-answer\",\"target\":\"sip:+442079460000@example.test;user=phone\",\"afterSeconds\":20}");
 
         HttpResponse<String> patched = api("PATCH", PATH, "{\"simRing\":\"sip:alice-mobile@other.test\"}");
         assertThat(patched.statusCode()).as(patched.body()).isEqualTo(200);
-        assertThat(patched.body()).contains("\"simRing\":\"sip:alice-mobile@other.test\"").contains("\"afterSeconds\":20");
+        assertThat(patched.body())
+                .contains("\"simRing\":\"sip:alice-mobile@other.test\"")
+                .contains("\"afterSeconds\":20");
 
         HttpResponse<String> off = api("PATCH", PATH, "{\"forward\":null}");
         assertThat(off.body()).contains("\"forward\":{\"mode\":\"off\"}").contains("alice-mobile");
@@ -225,28 +249,35 @@ class CallSettingsAdminTest {
 
         HttpResponse<String> deleted = api("DELETE", PATH, null);
         assertThat(deleted.statusCode()).isEqualTo(200);
-        assertThat(deleted.body()).isEqualTo(
-                "{\"aor\":\"sip:alice@example.test\",\"simRing\":null,\"forward\":{\"mode\":\"off\"},\"updatedAt\":null}");
+        assertThat(deleted.body())
+                .isEqualTo(
+                        "{\"aor\":\"sip:alice@example.test\",\"simRing\":null,\"forward\":{\"mode\":\"off\"},\"updatedAt\":null}");
         assertThat(inCassandra(ALICE)).isEmpty();
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @CsvSource(delimiter = '|', value = {
-            "PUT   | ''                                       | the body must be a JSON object",
-            "PUT   | simRing=+31201234567                     | the body is not a JSON object",
-            "PUT   | [1,2]                                    | the body is not a JSON object",
-            "PATCH | {\"simring\":\"+31201234567\"}           | unknown field \"simring\" (known: simRing, forward)",
-            "PATCH | {\"simRing\":31201234567}                | simRing must be a string",
-            "PATCH | {\"forward\":\"immediate\"}              | forward must be an object",
-            "PATCH | {\"forward\":{\"mode\":\"immediate\",\"to\":\"+31201234567\"}} | unknown field \"forward.to\"",
-            "PATCH | {\"forward\":{\"mode\":1}}               | forward.mode must be a string",
-            "PUT   | {\"forward\":{\"mode\":\"no-answer\",\"target\":\"+31201234567\",\"afterSeconds\":25.5}} | forward.afterSeconds must be a whole number of seconds (got 25.5)",
-            "PUT   | {\"forward\":{\"mode\":\"no-answer\",\"target\":\"+31201234567\",\"afterSeconds\":121}} | forward.afterSeconds must be 5 to 120 seconds (got 121)",
-            "PUT   | {\"simRing\":\"sip:bob@example.test?Subject=x\"} | simRing \"sip:bob@example.test?Subject=x\": URI headers (?...) are not allowed in a call target",
-    })
-    void bad_bodies_are_400_naming_the_field_and_change_nothing(String method, String body, String problem) throws Exception {
-        CallSettings before = new CallSettings(ALICE, Optional.of("sip:bob@example.test"),
-                new Forwarding.Immediate("sip:voicemail@example.test"), java.time.Instant.parse("2026-01-01T00:00:00Z"));
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "PUT   | ''                                       | the body must be a JSON object",
+                "PUT   | simRing=+31201234567                     | the body is not a JSON object",
+                "PUT   | [1,2]                                    | the body is not a JSON object",
+                "PATCH | {\"simring\":\"+31201234567\"}           | unknown field \"simring\" (known: simRing, forward)",
+                "PATCH | {\"simRing\":31201234567}                | simRing must be a string",
+                "PATCH | {\"forward\":\"immediate\"}              | forward must be an object",
+                "PATCH | {\"forward\":{\"mode\":\"immediate\",\"to\":\"+31201234567\"}} | unknown field \"forward.to\"",
+                "PATCH | {\"forward\":{\"mode\":1}}               | forward.mode must be a string",
+                "PUT   | {\"forward\":{\"mode\":\"no-answer\",\"target\":\"+31201234567\",\"afterSeconds\":25.5}} | forward.afterSeconds must be a whole number of seconds (got 25.5)",
+                "PUT   | {\"forward\":{\"mode\":\"no-answer\",\"target\":\"+31201234567\",\"afterSeconds\":121}} | forward.afterSeconds must be 5 to 120 seconds (got 121)",
+                "PUT   | {\"simRing\":\"sip:bob@example.test?Subject=x\"} | simRing \"sip:bob@example.test?Subject=x\": URI headers (?...) are not allowed in a call target",
+            })
+    void bad_bodies_are_400_naming_the_field_and_change_nothing(String method, String body, String problem)
+            throws Exception {
+        CallSettings before = new CallSettings(
+                ALICE,
+                Optional.of("sip:bob@example.test"),
+                new Forwarding.Immediate("sip:voicemail@example.test"),
+                java.time.Instant.parse("2026-01-01T00:00:00Z"));
         await(stored.put(before));
         HttpResponse<String> r = api(method, PATH, body);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
@@ -261,20 +292,21 @@ class CallSettingsAdminTest {
             assertThat(r.statusCode()).as("%s: %s", method, r.body()).isEqualTo(404);
             assertThat(r.body()).contains("no user sip:nobody@example.test");
         }
-        HttpResponse<String> otherDomain = api("PUT", "/api/call-settings?aor=sip%3Aalice%40elsewhere.test",
-                "{\"simRing\":\"+31201234567\"}");
+        HttpResponse<String> otherDomain =
+                api("PUT", "/api/call-settings?aor=sip%3Aalice%40elsewhere.test", "{\"simRing\":\"+31201234567\"}");
         assertThat(otherDomain.statusCode()).isEqualTo(404);
         assertThat(inCassandra("sip:alice@elsewhere.test")).isEmpty();
 
         assertThat(api("GET", "/api/call-settings", null).body()).contains("aor: uri is missing");
-        assertThat(api("GET", "/api/call-settings?aor=alice", null).statusCode()).isEqualTo(400);
+        assertThat(api("GET", "/api/call-settings?aor=alice", null).statusCode())
+                .isEqualTo(400);
 
         HttpResponse<String> post = api("POST", PATH, "{}");
         assertThat(post.statusCode()).isEqualTo(405);
         assertThat(post.headers().firstValue("Allow")).hasValue("GET, PUT, PATCH, DELETE");
 
-        HttpResponse<String> noToken = AdminHttp.send(node.adminPort(), "PUT", PATH, null, "application/json",
-                "{\"simRing\":\"+31201234567\"}");
+        HttpResponse<String> noToken = AdminHttp.send(
+                node.adminPort(), "PUT", PATH, null, "application/json", "{\"simRing\":\"+31201234567\"}");
         assertThat(noToken.statusCode()).isEqualTo(401);
         assertThat(inCassandra(ALICE)).isEmpty();
 
@@ -283,7 +315,8 @@ class CallSettingsAdminTest {
 
     @Test
     void the_domain_of_the_aor_is_case_insensitive() throws Exception {
-        HttpResponse<String> put = api("PUT", "/api/call-settings?aor=sip%3Aalice%40EXAMPLE.Test", "{\"simRing\":\"+31201234567\"}");
+        HttpResponse<String> put =
+                api("PUT", "/api/call-settings?aor=sip%3Aalice%40EXAMPLE.Test", "{\"simRing\":\"+31201234567\"}");
         assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
         assertThat(put.body()).contains("\"aor\":\"sip:alice@example.test\"");
         assertThat(inCassandra(ALICE)).isPresent();
@@ -295,23 +328,33 @@ class CallSettingsAdminTest {
      */
     @Test
     void hostile_bodies_are_400_with_an_explanation_and_change_nothing() throws Exception {
-        CallSettings before = new CallSettings(ALICE, Optional.of("sip:bob@example.test"),
-                new Forwarding.Immediate("sip:voicemail@example.test"), java.time.Instant.parse("2026-01-01T00:00:00Z"));
+        CallSettings before = new CallSettings(
+                ALICE,
+                Optional.of("sip:bob@example.test"),
+                new Forwarding.Immediate("sip:voicemail@example.test"),
+                java.time.Instant.parse("2026-01-01T00:00:00Z"));
         await(stored.put(before));
 
-        HttpResponse<String> deep = api("PATCH", PATH, "{\"forward\":" + "[".repeat(100_000) + "]".repeat(100_000) + "}");
+        HttpResponse<String> deep =
+                api("PATCH", PATH, "{\"forward\":" + "[".repeat(100_000) + "]".repeat(100_000) + "}");
         assertThat(deep.statusCode()).as(deep.body()).isEqualTo(400);
-        assertThat(deep.body()).startsWith("{\"error\":\"the body is not a JSON object: ")
-                .contains("nesting depth").contains("32");
+        assertThat(deep.body())
+                .startsWith("{\"error\":\"the body is not a JSON object: ")
+                .contains("nesting depth")
+                .contains("32");
 
         HttpResponse<String> huge = api("PATCH", PATH, "{\"simRing\":\"" + "9".repeat(2 * 1024 * 1024) + "\"}");
         assertThat(huge.statusCode()).as(huge.body()).isEqualTo(400);
-        assertThat(huge.body()).startsWith("{\"error\":\"the body is not a JSON object: ").contains("at most 1048576");
+        assertThat(huge.body())
+                .startsWith("{\"error\":\"the body is not a JSON object: ")
+                .contains("at most 1048576");
 
         HttpResponse<String> longString = api("PATCH", PATH, "{\"simRing\":\"" + "9".repeat(100_000) + "\"}");
         assertThat(longString.statusCode()).as(longString.body()).isEqualTo(400);
-        assertThat(longString.body()).startsWith("{\"error\":\"the body is not a JSON object: ")
-                .contains("String value length").contains("65536");
+        assertThat(longString.body())
+                .startsWith("{\"error\":\"the body is not a JSON object: ")
+                .contains("String value length")
+                .contains("65536");
 
         assertThat(inCassandra(ALICE)).contains(before);
     }

@@ -2,6 +2,7 @@ package io.switchboard.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchboard.storage.EmbeddedCassandra;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -11,12 +12,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import io.switchboard.storage.EmbeddedCassandra;
 
 /**
  * Durability as a client sees it, on the quick start's own setup: a node with its embedded
@@ -48,7 +46,8 @@ class KillAndRestartTest {
                 switchboard.node.data-dir = "%s"
                 switchboard.storage.mode = embedded
                 switchboard.storage.embedded { native-port = 0, storage-port = 0, heap = "512m" }
-                """.formatted(udp, udp, admin, dir.resolve("data"))));
+                """.formatted(
+                        udp, udp, admin, dir.resolve("data"))));
         Path log = dir.resolve("node.log");
 
         nodeProcess = startNode(conf, log);
@@ -58,8 +57,8 @@ class KillAndRestartTest {
         for (String transport : List.of("udp", "tcp")) {
             for (String user : List.of("alice", "bob")) {
                 try (SipTestClient c = new SipTestClient(transport, "127.0.0.1", udp)) {
-                    SipTestClient.Response ok = RegistrarSipTest.registerWith(c, user, user + "-secret",
-                            List.of("Contact: <" + c.contactUri(user) + ">"));
+                    SipTestClient.Response ok = RegistrarSipTest.registerWith(
+                            c, user, user + "-secret", List.of("Contact: <" + c.contactUri(user) + ">"));
                     assertThat(ok.status()).isEqualTo(200);
                     acknowledged.add(user + " " + c.contactUri(user));
                 }
@@ -67,7 +66,7 @@ class KillAndRestartTest {
         }
 
         long cassandraPid = cassandraPid(dir.resolve("data"));
-        nodeProcess.destroyForcibly().waitFor();   // SIGKILL
+        nodeProcess.destroyForcibly().waitFor(); // SIGKILL
         awaitGone(cassandraPid);
         nodeProcess = startNode(conf, log);
         awaitReady(admin, log);
@@ -89,13 +88,15 @@ class KillAndRestartTest {
             return procs.filter(p -> p.getFileName().toString().matches("\\d+"))
                     .filter(p -> {
                         try {
-                            String cmd = new String(Files.readAllBytes(p.resolve("cmdline")), java.nio.charset.StandardCharsets.UTF_8);
+                            String cmd = new String(
+                                    Files.readAllBytes(p.resolve("cmdline")), java.nio.charset.StandardCharsets.UTF_8);
                             return cmd.contains("ParentWatchdog") && cmd.contains(dataDir.toString());
                         } catch (java.io.IOException gone) {
                             return false; // the process ended while we looked
                         }
                     })
-                    .mapToLong(p -> Long.parseLong(p.getFileName().toString())).findFirst()
+                    .mapToLong(p -> Long.parseLong(p.getFileName().toString()))
+                    .findFirst()
                     .orElseThrow(() -> new AssertionError("no embedded Cassandra process for " + dataDir));
         }
     }
@@ -103,17 +104,28 @@ class KillAndRestartTest {
     private static void awaitGone(long pid) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-            assertThat(System.nanoTime()).as("embedded Cassandra %d outlived its killed node", pid).isLessThan(deadline);
-            ProcessHandle.of(pid).ifPresent(p -> p.onExit().completeOnTimeout(p, 200, java.util.concurrent.TimeUnit.MILLISECONDS).join());
+            assertThat(System.nanoTime())
+                    .as("embedded Cassandra %d outlived its killed node", pid)
+                    .isLessThan(deadline);
+            ProcessHandle.of(pid)
+                    .ifPresent(p -> p.onExit()
+                            .completeOnTimeout(p, 200, java.util.concurrent.TimeUnit.MILLISECONDS)
+                            .join());
         }
     }
 
     private static Process startNode(Path conf, Path log) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(java, "-Xmx512m",
-                "-D" + EmbeddedCassandra.LIB_PROPERTY + "=" + EmbeddedCassandra.defaultLibDir(),
-                "-cp", System.getProperty("java.class.path"),
-                "io.switchboard.node.Main", "start", "--config", conf.toString())
+        return new ProcessBuilder(
+                        java,
+                        "-Xmx512m",
+                        "-D" + EmbeddedCassandra.LIB_PROPERTY + "=" + EmbeddedCassandra.defaultLibDir(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        "io.switchboard.node.Main",
+                        "start",
+                        "--config",
+                        conf.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
@@ -122,7 +134,9 @@ class KillAndRestartTest {
     private void awaitReady(int admin, Path log) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
         while (System.nanoTime() < deadline) {
-            assertThat(nodeProcess.isAlive()).as("node process died; log:\n%s", Files.readString(log)).isTrue();
+            assertThat(nodeProcess.isAlive())
+                    .as("node process died; log:\n%s", Files.readString(log))
+                    .isTrue();
             try {
                 if (get(admin, "/health/ready").startsWith("200")) {
                     return;
@@ -137,9 +151,13 @@ class KillAndRestartTest {
     }
 
     private static String get(int admin, String path) throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + admin + path)).timeout(Duration.ofSeconds(5))
-                .header("Authorization", "Bearer " + TestNodes.TOKEN).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin + path))
+                                .timeout(Duration.ofSeconds(5))
+                                .header("Authorization", "Bearer " + TestNodes.TOKEN)
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         return r.statusCode() + " " + r.body();
     }
 }

@@ -2,6 +2,7 @@ package io.switchboard.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchboard.storage.EmbeddedCassandra;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -16,12 +17,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import io.switchboard.storage.EmbeddedCassandra;
 
 /**
  * {@code local-pool --nodes 3} as an operator runs it, in its own JVM: three node JVMs on 127.0.0.1-3 and
@@ -49,19 +47,38 @@ class LocalPoolTest {
         int admin = freeAdminBase(3);
         Path out = dir.resolve("launcher.out");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        launcher = new ProcessBuilder(java, "-Xmx256m",
-                "-D" + EmbeddedCassandra.LIB_PROPERTY + "=" + EmbeddedCassandra.defaultLibDir(),
-                "-cp", System.getProperty("java.class.path"),
-                "io.switchboard.node.Main", "local-pool", "--nodes", "3", "--data-dir", dir.resolve("pool").toString(),
-                "--sip-port", Integer.toString(sip), "--base-admin-port", Integer.toString(admin),
-                "--cluster-port", Integer.toString(cluster), "--cassandra-port", "0", "--node-heap", "384m")
-                .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        launcher = new ProcessBuilder(
+                        java,
+                        "-Xmx256m",
+                        "-D" + EmbeddedCassandra.LIB_PROPERTY + "=" + EmbeddedCassandra.defaultLibDir(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        "io.switchboard.node.Main",
+                        "local-pool",
+                        "--nodes",
+                        "3",
+                        "--data-dir",
+                        dir.resolve("pool").toString(),
+                        "--sip-port",
+                        Integer.toString(sip),
+                        "--base-admin-port",
+                        Integer.toString(admin),
+                        "--cluster-port",
+                        Integer.toString(cluster),
+                        "--cassandra-port",
+                        "0",
+                        "--node-heap",
+                        "384m")
+                .redirectErrorStream(true)
+                .redirectOutput(out.toFile())
+                .start();
 
         awaitOutput(out, "Local pool of 3 nodes is up");
         String summary = Files.readString(out);
         for (int n = 1; n <= 3; n++) {
-            assertThat(summary).contains("node-" + n + "  127.0.0." + n + ":" + sip,
-                    "http://127.0.0." + n + ":" + (admin + n - 1));
+            assertThat(summary)
+                    .contains(
+                            "node-" + n + "  127.0.0." + n + ":" + sip, "http://127.0.0." + n + ":" + (admin + n - 1));
         }
 
         // Any node answers for the whole pool; ask node-2.
@@ -71,8 +88,11 @@ class LocalPoolTest {
         for (int n = 1; n <= 3; n++) {
             Matcher m = Pattern.compile("\\{\"node\":\"node-" + n + "\"[^{}]*}").matcher(pool.body());
             assertThat(m.find()).as("node-%d in %s", n, pool.body()).isTrue();
-            assertThat(m.group()).contains("\"address\":\"pekko://switchboard@127.0.0." + n + ":" + cluster + "\"",
-                    "\"status\":\"Up\"", "\"unreachable\":false");
+            assertThat(m.group())
+                    .contains(
+                            "\"address\":\"pekko://switchboard@127.0.0." + n + ":" + cluster + "\"",
+                            "\"status\":\"Up\"",
+                            "\"unreachable\":false");
         }
         assertThat(pool.headers().firstValue("Switchboard-Members-Not-Up")).contains("0");
 
@@ -80,11 +100,16 @@ class LocalPoolTest {
         assertThat(children).as("three nodes and Cassandra").hasSizeGreaterThanOrEqualTo(4);
 
         launcher.destroy(); // SIGTERM
-        assertThat(launcher.waitFor(120, TimeUnit.SECONDS)).as("launcher exits after SIGTERM").isTrue();
+        assertThat(launcher.waitFor(120, TimeUnit.SECONDS))
+                .as("launcher exits after SIGTERM")
+                .isTrue();
         for (ProcessHandle child : children) {
             child.onExit().completeOnTimeout(child, 10, TimeUnit.SECONDS).join();
-            assertThat(child.isAlive()).as("child %d (%s) after the launcher stopped", child.pid(),
-                    child.info().command().orElse("?")).isFalse();
+            assertThat(child.isAlive())
+                    .as(
+                            "child %d (%s) after the launcher stopped",
+                            child.pid(), child.info().command().orElse("?"))
+                    .isFalse();
         }
         assertThat(Files.readString(out)).contains("Local pool stopped.");
     }
@@ -92,8 +117,11 @@ class LocalPoolTest {
     private void awaitOutput(Path out, String line) throws Exception {
         long deadline = System.nanoTime() + START.toNanos();
         while (!Files.readString(out).contains(line)) {
-            assertThat(launcher.isAlive()).as("launcher exited; its output:\n%s", Files.readString(out)).isTrue();
-            assertThat(System.nanoTime()).as("pool not up in %s; output:\n%s", START, Files.readString(out))
+            assertThat(launcher.isAlive())
+                    .as("launcher exited; its output:\n%s", Files.readString(out))
+                    .isTrue();
+            assertThat(System.nanoTime())
+                    .as("pool not up in %s; output:\n%s", START, Files.readString(out))
                     .isLessThan(deadline);
             launcher.waitFor(500, TimeUnit.MILLISECONDS);
         }
@@ -130,7 +158,8 @@ class LocalPoolTest {
                 return false;
             }
             if (udpToo) {
-                try (DatagramSocket d = new DatagramSocket(new InetSocketAddress(InetAddress.getByName("127.0.0." + k), p))) {
+                try (DatagramSocket d =
+                        new DatagramSocket(new InetSocketAddress(InetAddress.getByName("127.0.0." + k), p))) {
                     d.getLocalPort();
                 } catch (IOException taken) {
                     return false;

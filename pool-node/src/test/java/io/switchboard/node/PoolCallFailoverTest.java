@@ -2,7 +2,8 @@ package io.switchboard.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
+import io.switchboard.storage.EmbeddedCassandra;
+import io.switchboard.storage.testing.TestCassandra;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,14 +15,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-
-import io.switchboard.storage.EmbeddedCassandra;
-import io.switchboard.storage.testing.TestCassandra;
 
 /**
  * Issue 3, failure tests with calls: three pool-node processes, phones registered on every node over
@@ -43,8 +39,7 @@ class PoolCallFailoverTest {
     static final Duration OUTAGE_BOUND = Duration.ofSeconds(10);
 
     /** One finished call: who was called, when it started and ended (ns), and its final status. */
-    record Call(String callee, long start, long end, int status) {
-    }
+    record Call(String callee, long start, long end, int status) {}
 
     PoolProcesses pool;
     final List<TestPhone> phones = Collections.synchronizedList(new ArrayList<>());
@@ -61,7 +56,9 @@ class PoolCallFailoverTest {
         PoolProcesses.NodeAddresses a = pool.node(node);
         TestPhone p = new TestPhone(transport, a.host(), a.sipPort(), user, user + "-secret");
         phones.add(p);
-        assertThat(p.register().status()).as("REGISTER of %s over %s on node %d", user, transport, node).isEqualTo(200);
+        assertThat(p.register().status())
+                .as("REGISTER of %s over %s on node %d", user, transport, node)
+                .isEqualTo(200);
         return p;
     }
 
@@ -71,9 +68,14 @@ class PoolCallFailoverTest {
         String keyspace = "pool_call_failover";
         TestCassandra.session(keyspace);
         EmbeddedCassandra cassandra = TestCassandra.node();
-        pool = PoolProcesses.start(DIR, 3, PoolProcesses.Storage.of(keyspace,
-                List.of(cassandra.nativeAddress().getHostString() + ":" + cassandra.nativeAddress().getPort()),
-                cassandra.localDc()));
+        pool = PoolProcesses.start(
+                DIR,
+                3,
+                PoolProcesses.Storage.of(
+                        keyspace,
+                        List.of(cassandra.nativeAddress().getHostString() + ":"
+                                + cassandra.nativeAddress().getPort()),
+                        cassandra.localDc()));
 
         // callees user1..user12: on node 1, 2, 3 in turn, odd users over UDP, even over TCP
         Map<String, TestPhone> callees = new LinkedHashMap<>();
@@ -93,44 +95,54 @@ class PoolCallFailoverTest {
         AtomicBoolean running = new AtomicBoolean(true);
         List<Thread> load = new ArrayList<>();
         for (TestPhone caller : List.of(caller1, caller3)) {
-            Thread t = new Thread(() -> {
-                List<String> names = new ArrayList<>(callees.keySet());
-                int i = 0;
-                while (running.get()) {
-                    String callee = names.get(i++ % names.size());
-                    long start = System.nanoTime();
-                    int status;
-                    try {
-                        status = caller.call("sip:" + callee + "@example.test");
-                    } catch (Exception e) {
-                        status = 0; // no final answer within the phone's wait
-                    }
-                    calls.add(new Call(callee, start, System.nanoTime(), status));
-                }
-            }, "calls-from-" + caller.user);
+            Thread t = new Thread(
+                    () -> {
+                        List<String> names = new ArrayList<>(callees.keySet());
+                        int i = 0;
+                        while (running.get()) {
+                            String callee = names.get(i++ % names.size());
+                            long start = System.nanoTime();
+                            int status;
+                            try {
+                                status = caller.call("sip:" + callee + "@example.test");
+                            } catch (Exception e) {
+                                status = 0; // no final answer within the phone's wait
+                            }
+                            calls.add(new Call(callee, start, System.nanoTime(), status));
+                        }
+                    },
+                    "calls-from-" + caller.user);
             t.start();
             load.add(t);
         }
         // REGISTER load: phones on the surviving nodes refresh their bindings all the time
         AtomicInteger registersOk = new AtomicInteger();
         AtomicInteger registersFailed = new AtomicInteger();
-        Thread registering = new Thread(() -> {
-            List<TestPhone> refreshing = callees.entrySet().stream().filter(e -> homeNode.get(e.getKey()) != VICTIM)
-                    .map(Map.Entry::getValue).toList();
-            int i = 0;
-            while (running.get()) {
-                try {
-                    if (refreshing.get(i++ % refreshing.size()).register().status() == 200) {
-                        registersOk.incrementAndGet();
-                    } else {
-                        registersFailed.incrementAndGet();
+        Thread registering = new Thread(
+                () -> {
+                    List<TestPhone> refreshing = callees.entrySet().stream()
+                            .filter(e -> homeNode.get(e.getKey()) != VICTIM)
+                            .map(Map.Entry::getValue)
+                            .toList();
+                    int i = 0;
+                    while (running.get()) {
+                        try {
+                            if (refreshing
+                                            .get(i++ % refreshing.size())
+                                            .register()
+                                            .status()
+                                    == 200) {
+                                registersOk.incrementAndGet();
+                            } else {
+                                registersFailed.incrementAndGet();
+                            }
+                        } catch (Exception e) {
+                            registersFailed.incrementAndGet();
+                        }
+                        pause(100);
                     }
-                } catch (Exception e) {
-                    registersFailed.incrementAndGet();
-                }
-                pause(100);
-            }
-        }, "registering");
+                },
+                "registering");
         registering.start();
         load.add(registering);
 
@@ -154,7 +166,9 @@ class PoolCallFailoverTest {
                 while ((status = again.register().status()) != 200 && System.nanoTime() < deadline) {
                     pause(500);
                 }
-                assertThat(status).as("%s registers again through node 1", e.getKey()).isEqualTo(200);
+                assertThat(status)
+                        .as("%s registers again through node 1", e.getKey())
+                        .isEqualTo(200);
                 again.autoAnswer();
                 callees.get(e.getKey()).close();
             }
@@ -185,8 +199,11 @@ class PoolCallFailoverTest {
             int u = Integer.parseInt(callee.substring(4));
             boolean flowDied = homeNode.get(callee) == VICTIM && u % 2 == 0;
             long from = flowDied ? reRegisteredAt : killedAt;
-            List<Call> mine = all.stream().filter(c -> c.callee().equals(callee) && c.start() >= from).toList();
-            assertThat(mine).as("calls to %s after %s", callee, flowDied ? "it registered again" : "the kill")
+            List<Call> mine = all.stream()
+                    .filter(c -> c.callee().equals(callee) && c.start() >= from)
+                    .toList();
+            assertThat(mine)
+                    .as("calls to %s after %s", callee, flowDied ? "it registered again" : "the kill")
                     .anyMatch(c -> c.status() == 200);
             // longest span from a failed call's start to the end of the next successful one
             long worst = 0;
@@ -200,25 +217,51 @@ class PoolCallFailoverTest {
                 }
             }
             // a call that took long but succeeded is an outage too (the caller waited)
-            long slowestOk = mine.stream().filter(c -> c.status() == 200).mapToLong(c -> c.end() - c.start()).max().orElse(0);
+            long slowestOk = mine.stream()
+                    .filter(c -> c.status() == 200)
+                    .mapToLong(c -> c.end() - c.start())
+                    .max()
+                    .orElse(0);
             outageMillis.put(callee, TimeUnit.NANOSECONDS.toMillis(Math.max(worst, slowestOk)));
         }
-        long worstOutage = outageMillis.values().stream().mapToLong(Long::longValue).max().orElse(0);
-        List<Call> afterRestart = all.stream().filter(c -> c.start() > restartedAt).toList();
-        long failedAfterRestart = afterRestart.stream().filter(c -> c.status() != 200).count();
-        long failedAfterKill = all.stream().filter(c -> c.start() >= killedAt && c.start() < reRegisteredAt && c.status() != 200
-                && !(homeNode.get(c.callee()) == VICTIM && Integer.parseInt(c.callee().substring(4)) % 2 == 0)).count();
+        long worstOutage =
+                outageMillis.values().stream().mapToLong(Long::longValue).max().orElse(0);
+        List<Call> afterRestart =
+                all.stream().filter(c -> c.start() > restartedAt).toList();
+        long failedAfterRestart =
+                afterRestart.stream().filter(c -> c.status() != 200).count();
+        long failedAfterKill = all.stream()
+                .filter(c -> c.start() >= killedAt
+                        && c.start() < reRegisteredAt
+                        && c.status() != 200
+                        && !(homeNode.get(c.callee()) == VICTIM
+                                && Integer.parseInt(c.callee().substring(4)) % 2 == 0))
+                .count();
 
-        System.out.printf("""
+        System.out.printf(
+                """
                 PoolCallFailoverTest: %d calls (%d before the kill), %d REGISTERs ok / %d failed
                   kill -9 of node %d: longest time a reachable callee could not be called (or a call took), per callee (ms): %s
                   worst: %d ms; failed calls to reachable callees between the kill and the re-registrations: %d
                   restart of node %d until ready and every node lists it Up: %d ms; cross-node call to a TCP phone on the restarted node: %d
                   calls after the restart: %d, failed %d
                   TCP phones of node %d registered again through node 1 after %d ms (kill + 12 s + this)
-                """, all.size(), beforeKill.size(), registersOk.get(), registersFailed.get(), VICTIM, outageMillis,
-                worstOutage, failedAfterKill, VICTIM, TimeUnit.NANOSECONDS.toMillis(restartedAt - restartAt), crossNode,
-                afterRestart.size(), failedAfterRestart, VICTIM, TimeUnit.NANOSECONDS.toMillis(reRegisteredAt - reRegisterStart));
+                """,
+                all.size(),
+                beforeKill.size(),
+                registersOk.get(),
+                registersFailed.get(),
+                VICTIM,
+                outageMillis,
+                worstOutage,
+                failedAfterKill,
+                VICTIM,
+                TimeUnit.NANOSECONDS.toMillis(restartedAt - restartAt),
+                crossNode,
+                afterRestart.size(),
+                failedAfterRestart,
+                VICTIM,
+                TimeUnit.NANOSECONDS.toMillis(reRegisteredAt - reRegisterStart));
 
         assertThat(worstOutage).as("longest outage of a reachable callee (ms)").isLessThan(OUTAGE_BOUND.toMillis());
         assertThat(crossNode).as("call to a TCP phone on the restarted node").isEqualTo(200);
@@ -227,7 +270,9 @@ class PoolCallFailoverTest {
         assertThat(registersOk.get()).isPositive();
         for (Map.Entry<String, TestPhone> e : callees.entrySet()) {
             assertThat(pool.adminGet(1, "/api/registrations?aor=sip:" + e.getKey() + "@example.test"))
-                    .as("%s's binding after the kill", e.getKey()).startsWith("200").contains(e.getKey() + "@127.0.0.1");
+                    .as("%s's binding after the kill", e.getKey())
+                    .startsWith("200")
+                    .contains(e.getKey() + "@127.0.0.1");
         }
     }
 
@@ -238,5 +283,4 @@ class PoolCallFailoverTest {
             Thread.currentThread().interrupt();
         }
     }
-
 }

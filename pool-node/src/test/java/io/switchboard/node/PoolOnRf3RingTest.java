@@ -2,13 +2,15 @@ package io.switchboard.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import com.datastax.oss.driver.api.core.cql.Row;
+import io.switchboard.storage.CassandraSessions;
+import io.switchboard.storage.testing.CassandraRing;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,18 +18,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-
-import com.datastax.oss.driver.api.core.CqlSession;
-import com.datastax.oss.driver.api.core.cql.PreparedStatement;
-import com.datastax.oss.driver.api.core.cql.Row;
-
-import io.switchboard.storage.CassandraSessions;
-import io.switchboard.storage.testing.CassandraRing;
 
 /**
  * Issue 3, failure tests, the storage half on the pool's own setup: three pool-node processes over a
@@ -80,7 +73,9 @@ class PoolOnRf3RingTest {
         SwitchboardNode.installSchema(session);
 
         long t1 = System.nanoTime();
-        pool = PoolProcesses.start(DIR.resolve("pool"), 3,
+        pool = PoolProcesses.start(
+                DIR.resolve("pool"),
+                3,
                 PoolProcesses.Storage.quorum(keyspace, ring.contactPointStrings(), ring.localDc(), ring.replication()));
         long poolMillis = millisSince(t1);
 
@@ -90,12 +85,14 @@ class PoolOnRf3RingTest {
         for (int u = 1; u <= PoolProcesses.USERS; u++) {
             int n = (u - 1) % 3 + 1;
             String user = "user" + u;
-            SipTestClient c = new SipTestClient(u <= PoolProcesses.USERS / 2 ? "udp" : "tcp", pool.node(n).host(),
+            SipTestClient c = new SipTestClient(
+                    u <= PoolProcesses.USERS / 2 ? "udp" : "tcp",
+                    pool.node(n).host(),
                     pool.node(n).sipPort());
             clients.add(c);
             users.add(user);
-            SipTestClient.Response ok = RegistrarSipTest.registerWith(c, user, user + "-secret",
-                    List.of("Contact: <" + c.contactUri(user) + ">"));
+            SipTestClient.Response ok = RegistrarSipTest.registerWith(
+                    c, user, user + "-secret", List.of("Contact: <" + c.contactUri(user) + ">"));
             assertThat(ok.status()).as("first REGISTER of %s", user).isEqualTo(200);
             acknowledged.put("sip:" + user + "@" + PoolProcesses.DOMAIN, c.contactUri(user));
         }
@@ -111,15 +108,25 @@ class PoolOnRf3RingTest {
         load.running.set(false);
         loader.join(30_000);
 
-        List<Long> failedAfterKill = load.failures.stream().map(t -> t - killedAt).sorted().toList();
+        List<Long> failedAfterKill =
+                load.failures.stream().map(t -> t - killedAt).sorted().toList();
         long okAfterKill = load.successes.stream().filter(t -> t > killedAt).count();
-        assertThat(okAfterKill).as("REGISTERs acknowledged with Cassandra node %d down", CASSANDRA_VICTIM).isPositive();
-        assertThat(failedAfterKill).as("REGISTERs failed before the kill: %s", load.messages).allMatch(d -> d >= 0);
-        assertThat(failedAfterKill).as("REGISTERs failed later than %s after the kill: %s", TRANSIENT_BOUND,
-                load.messages).allMatch(d -> d <= TRANSIENT_BOUND.toNanos());
-        assertThat(missingInCassandra(acknowledged)).as("acknowledged bindings missing at LOCAL_QUORUM").isEmpty();
+        assertThat(okAfterKill)
+                .as("REGISTERs acknowledged with Cassandra node %d down", CASSANDRA_VICTIM)
+                .isPositive();
+        assertThat(failedAfterKill)
+                .as("REGISTERs failed before the kill: %s", load.messages)
+                .allMatch(d -> d >= 0);
+        assertThat(failedAfterKill)
+                .as("REGISTERs failed later than %s after the kill: %s", TRANSIENT_BOUND, load.messages)
+                .allMatch(d -> d <= TRANSIENT_BOUND.toNanos());
+        assertThat(missingInCassandra(acknowledged))
+                .as("acknowledged bindings missing at LOCAL_QUORUM")
+                .isEmpty();
         for (Map.Entry<String, String> e : acknowledged.entrySet()) {
-            assertThat(pool.adminGet(1, "/api/registrations?aor=" + e.getKey())).startsWith("200").contains(e.getValue());
+            assertThat(pool.adminGet(1, "/api/registrations?aor=" + e.getKey()))
+                    .startsWith("200")
+                    .contains(e.getValue());
         }
 
         long restartStart = System.nanoTime();
@@ -127,22 +134,37 @@ class PoolOnRf3RingTest {
         long restartMillis = millisSince(restartStart);
         for (int i = 0; i < 3; i++) {
             SipTestClient c = clients.get(i); // users 1..3: one per node
-            SipTestClient.Response ok = RegistrarSipTest.registerWith(c, users.get(i), users.get(i) + "-secret",
+            SipTestClient.Response ok = RegistrarSipTest.registerWith(
+                    c,
+                    users.get(i),
+                    users.get(i) + "-secret",
                     List.of("Contact: <" + c.contactUri(users.get(i)) + ">"));
-            assertThat(ok.status()).as("REGISTER on node %d after Cassandra node %d is back", i + 1, CASSANDRA_VICTIM)
+            assertThat(ok.status())
+                    .as("REGISTER on node %d after Cassandra node %d is back", i + 1, CASSANDRA_VICTIM)
                     .isEqualTo(200);
         }
-        assertThat(missingInCassandra(acknowledged)).as("acknowledged bindings missing after the restart").isEmpty();
+        assertThat(missingInCassandra(acknowledged))
+                .as("acknowledged bindings missing after the restart")
+                .isEmpty();
 
-        System.out.printf("""
+        System.out.printf(
+                """
                 Pool of 3 over a Cassandra ring of 3 (RF 3, LOCAL_QUORUM): ring up in %d ms, pool ready in %d ms,
                   RSS of 3 Cassandra nodes + 3 pool nodes %d MiB
                   kill -9 of Cassandra node %d under REGISTER load: %d REGISTERs acknowledged (%d after the kill),
                   %d failed %s ms after the kill
                   Cassandra node %d back (whole ring sees it up) in %d ms
-                """, ringMillis, poolMillis, rss >> 20, CASSANDRA_VICTIM, load.successes.size(), okAfterKill,
-                failedAfterKill.size(), failedAfterKill.stream().map(TimeUnit.NANOSECONDS::toMillis).toList(),
-                CASSANDRA_VICTIM, restartMillis);
+                """,
+                ringMillis,
+                poolMillis,
+                rss >> 20,
+                CASSANDRA_VICTIM,
+                load.successes.size(),
+                okAfterKill,
+                failedAfterKill.size(),
+                failedAfterKill.stream().map(TimeUnit.NANOSECONDS::toMillis).toList(),
+                CASSANDRA_VICTIM,
+                restartMillis);
         load.messages.stream().distinct().forEach(m -> System.out.println("  failure: " + m));
     }
 
@@ -151,7 +173,8 @@ class PoolOnRf3RingTest {
         PreparedStatement select = session.prepare("SELECT contact FROM bindings WHERE aor = ?");
         List<String> missing = new ArrayList<>();
         for (Map.Entry<String, String> e : acknowledged.entrySet()) {
-            List<Row> rows = session.execute(select.bind(e.getKey()).setTimeout(Duration.ofSeconds(10))).all();
+            List<Row> rows = session.execute(select.bind(e.getKey()).setTimeout(Duration.ofSeconds(10)))
+                    .all();
             if (rows.stream().noneMatch(r -> e.getValue().equals(r.getString("contact")))) {
                 missing.add(e.getKey());
             }
@@ -179,8 +202,8 @@ class PoolOnRf3RingTest {
                 SipTestClient c = clients.get(i);
                 String user = users.get(i);
                 try {
-                    SipTestClient.Response r = RegistrarSipTest.registerWith(c, user, user + "-secret",
-                            List.of("Contact: <" + c.contactUri(user) + ">"));
+                    SipTestClient.Response r = RegistrarSipTest.registerWith(
+                            c, user, user + "-secret", List.of("Contact: <" + c.contactUri(user) + ">"));
                     if (r.status() == 200) {
                         successes.add(System.nanoTime());
                     } else {
@@ -198,5 +221,4 @@ class PoolOnRf3RingTest {
     private static long millisSince(long start) {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
     }
-
 }

@@ -1,5 +1,6 @@
 package io.switchboard.node;
 
+import io.switchboard.storage.EmbeddedCassandra;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.DatagramSocket;
@@ -22,8 +23,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
-import io.switchboard.storage.EmbeddedCassandra;
-
 /**
  * Several real pool-node JVMs ({@code io.switchboard.node.Main start --config FILE} with the test class
  * path, as {@code bin/switchboard start} runs them) forming one Pekko cluster over one Cassandra, for
@@ -41,16 +40,23 @@ final class PoolProcesses implements AutoCloseable {
     static final String DOMAIN = "example.test";
     /** Bootstrap users of every node: {@code userN} with password {@code userN-secret}, for N in 1..USERS. */
     static final int USERS = 24;
+
     static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
     private static final String HEAP = "384m";
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     /** Where the nodes keep their data: contact points, keyspace, replication and consistency. */
-    record Storage(List<String> contactPoints, String localDc, String keyspace, String replication, String consistency) {
+    record Storage(
+            List<String> contactPoints, String localDc, String keyspace, String replication, String consistency) {
         /** One Cassandra node, keyspace at RF 1, LOCAL_ONE (the test run's TestCassandra). */
         static Storage of(String keyspace, List<String> contactPoints, String localDc) {
-            return new Storage(contactPoints, localDc, keyspace,
-                    "{'class': 'SimpleStrategy', 'replication_factor': 1}", "LOCAL_ONE");
+            return new Storage(
+                    contactPoints,
+                    localDc,
+                    keyspace,
+                    "{'class': 'SimpleStrategy', 'replication_factor': 1}",
+                    "LOCAL_ONE");
         }
 
         /** A ring replicating the keyspace as {@code replication} (e.g. RF 3), LOCAL_QUORUM as a pool runs. */
@@ -101,8 +107,8 @@ final class PoolProcesses implements AutoCloseable {
             String host = host(n);
             addresses.add(new NodeAddresses(host, freeUdpAndTcpPort(host), freeTcpPort(host), freeTcpPort(host)));
         }
-        PoolProcesses pool = new PoolProcesses(dir.toAbsolutePath(), storage, List.copyOf(addresses),
-                List.copyOf(jvmFlags));
+        PoolProcesses pool =
+                new PoolProcesses(dir.toAbsolutePath(), storage, List.copyOf(addresses), List.copyOf(jvmFlags));
         try {
             Files.createDirectories(pool.dir);
             for (int n = 1; n <= size; n++) {
@@ -220,7 +226,8 @@ final class PoolProcesses implements AutoCloseable {
                 try {
                     last = adminGet(k, "/api/pool", Duration.ofSeconds(10));
                     String body = last;
-                    if (body.startsWith("200") && body.contains("\"all_up\":true")
+                    if (body.startsWith("200")
+                            && body.contains("\"all_up\":true")
                             && live.stream().allMatch(m -> body.contains("\"node\":\"" + nodeId(m) + "\""))) {
                         break;
                     }
@@ -231,8 +238,9 @@ final class PoolProcesses implements AutoCloseable {
                     throw new IllegalStateException("interrupted", e);
                 }
                 if (System.nanoTime() - deadline > 0) {
-                    throw new IllegalStateException(nodeId(k) + " did not list " + live.stream().map(this::nodeId)
-                            .toList() + " all Up within " + READY_TIMEOUT + "; last /api/pool: " + last);
+                    throw new IllegalStateException(nodeId(k) + " did not list "
+                            + live.stream().map(this::nodeId).toList() + " all Up within " + READY_TIMEOUT
+                            + "; last /api/pool: " + last);
                 }
                 try {
                     Thread.sleep(250);
@@ -263,15 +271,20 @@ final class PoolProcesses implements AutoCloseable {
     private HttpRequest request(int n, String path, Duration timeout) {
         NodeAddresses a = node(n);
         return HttpRequest.newBuilder(URI.create("http://" + a.host() + ":" + a.adminPort() + path))
-                .timeout(timeout).header("Authorization", "Bearer " + TestNodes.TOKEN).build();
+                .timeout(timeout)
+                .header("Authorization", "Bearer " + TestNodes.TOKEN)
+                .build();
     }
 
     /** Resident memory of node {@code n}'s JVM from {@code /proc} (Linux), 0 when unknown. */
     long rssBytes(int n) {
         try {
             return Files.readAllLines(Path.of("/proc", Long.toString(pid(n)), "status")).stream()
-                    .filter(l -> l.startsWith("VmRSS:")).map(l -> l.replaceAll("[^0-9]", ""))
-                    .mapToLong(kb -> Long.parseLong(kb) * 1024).findFirst().orElse(0);
+                    .filter(l -> l.startsWith("VmRSS:"))
+                    .map(l -> l.replaceAll("[^0-9]", ""))
+                    .mapToLong(kb -> Long.parseLong(kb) * 1024)
+                    .findFirst()
+                    .orElse(0);
         } catch (IOException e) {
             return 0;
         }
@@ -294,12 +307,21 @@ final class PoolProcesses implements AutoCloseable {
     String config(int n) {
         NodeAddresses a = node(n);
         String seeds = addresses.subList(0, Math.min(2, addresses.size())).stream()
-                .map(s -> "\"" + s.host() + ":" + s.clusterPort() + "\"").collect(Collectors.joining(", "));
-        String contactPoints = storage.contactPoints().stream().map(c -> "\"" + c + "\"").collect(Collectors.joining(", "));
+                .map(s -> "\"" + s.host() + ":" + s.clusterPort() + "\"")
+                .collect(Collectors.joining(", "));
+        String contactPoints =
+                storage.contactPoints().stream().map(c -> "\"" + c + "\"").collect(Collectors.joining(", "));
         StringBuilder users = new StringBuilder();
         for (int u = 1; u <= USERS; u++) {
-            users.append("    { uri = \"sip:user").append(u).append('@').append(DOMAIN).append("\", password = \"user")
-                    .append(u).append("-secret\", name = \"User ").append(u).append("\" }\n");
+            users.append("    { uri = \"sip:user")
+                    .append(u)
+                    .append('@')
+                    .append(DOMAIN)
+                    .append("\", password = \"user")
+                    .append(u)
+                    .append("-secret\", name = \"User ")
+                    .append(u)
+                    .append("\" }\n");
         }
         return """
                 switchboard {
@@ -318,28 +340,57 @@ final class PoolProcesses implements AutoCloseable {
                   bootstrap-users = [
                 %s  ]
                 }
-                """.formatted(nodeId(n), dir.resolve(nodeId(n) + "-data"), a.host(), a.clusterPort(), seeds,
-                a.host(), a.sipPort(), a.sipPort(), TestNodes.SECRET, a.host(), a.adminPort(), TestNodes.TOKEN, DOMAIN,
-                storage.keyspace(), storage.replication(), storage.consistency(), contactPoints, storage.localDc(), users);
+                """.formatted(
+                        nodeId(n),
+                        dir.resolve(nodeId(n) + "-data"),
+                        a.host(),
+                        a.clusterPort(),
+                        seeds,
+                        a.host(),
+                        a.sipPort(),
+                        a.sipPort(),
+                        TestNodes.SECRET,
+                        a.host(),
+                        a.adminPort(),
+                        TestNodes.TOKEN,
+                        DOMAIN,
+                        storage.keyspace(),
+                        storage.replication(),
+                        storage.consistency(),
+                        contactPoints,
+                        storage.localDc(),
+                        users);
     }
 
     private void launch(int n) {
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(javaBin, "-Xmx" + HEAP, "-Xms" + HEAP,
+        List<String> command = new ArrayList<>(List.of(
+                javaBin,
+                "-Xmx" + HEAP,
+                "-Xms" + HEAP,
                 // C1 only and one GC thread: a test node lives for a minute on a shared two-core machine,
                 // so starting with little CPU beats peak throughput.
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
                 "-D" + EmbeddedCassandra.LIB_PROPERTY + "=" + EmbeddedCassandra.defaultLibDir()));
         command.addAll(jvmFlags);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"),
-                "io.switchboard.node.Main", "start", "--config", configFile(n).toString()));
+        command.addAll(List.of(
+                "-cp",
+                System.getProperty("java.class.path"),
+                "io.switchboard.node.Main",
+                "start",
+                "--config",
+                configFile(n).toString()));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log(n).toFile()));
         builder.environment().keySet().removeAll(List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS"));
         try {
-            Files.writeString(log(n), "==== " + Instant.now() + " starting " + nodeId(n) + "\n",
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            Files.writeString(
+                    log(n),
+                    "==== " + Instant.now() + " starting " + nodeId(n) + "\n",
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
             processes[index(n)] = builder.start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot run " + javaBin + " for " + nodeId(n), e);
@@ -365,8 +416,8 @@ final class PoolProcesses implements AutoCloseable {
         String last = "no answer";
         while (System.nanoTime() - deadline < 0) {
             if (!isAlive(n)) {
-                throw new IllegalStateException(nodeId(n) + " exited with code " + processes[index(n)].exitValue()
-                        + "; log tail:\n" + tail(n));
+                throw new IllegalStateException(
+                        nodeId(n) + " exited with code " + processes[index(n)].exitValue() + "; log tail:\n" + tail(n));
             }
             try {
                 last = adminGet(n, "/health/ready", Duration.ofSeconds(2));

@@ -2,12 +2,12 @@ package io.switchboard.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchboard.storage.EmbeddedCassandra;
+import io.switchboard.storage.testing.TestCassandra;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,13 +17,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-
-import io.switchboard.storage.EmbeddedCassandra;
-import io.switchboard.storage.testing.TestCassandra;
 
 /**
  * Issue 3, failure tests, on three real pool-node processes over the test run's Cassandra: users register
@@ -56,9 +52,14 @@ class PoolProcessesTest {
         TestCassandra.session(keyspace); // a fresh, empty keyspace
         EmbeddedCassandra cassandra = TestCassandra.node();
         long t0 = System.nanoTime();
-        pool = PoolProcesses.start(DIR, 3, PoolProcesses.Storage.of(keyspace,
-                List.of(cassandra.nativeAddress().getHostString() + ":" + cassandra.nativeAddress().getPort()),
-                cassandra.localDc()));
+        pool = PoolProcesses.start(
+                DIR,
+                3,
+                PoolProcesses.Storage.of(
+                        keyspace,
+                        List.of(cassandra.nativeAddress().getHostString() + ":"
+                                + cassandra.nativeAddress().getPort()),
+                        cassandra.localDc()));
         long startMillis = millisSince(t0);
 
         // Every user registers on one node, round robin, alternating UDP and TCP.
@@ -69,9 +70,11 @@ class PoolProcessesTest {
             String user = "user" + u;
             PoolProcesses.NodeAddresses a = pool.node(n);
             try (SipTestClient c = new SipTestClient(transport, a.host(), a.sipPort())) {
-                SipTestClient.Response ok = RegistrarSipTest.registerWith(c, user, user + "-secret",
-                        List.of("Contact: <" + c.contactUri(user) + ">"));
-                assertThat(ok.status()).as("REGISTER of %s over %s on node %d", user, transport, n).isEqualTo(200);
+                SipTestClient.Response ok = RegistrarSipTest.registerWith(
+                        c, user, user + "-secret", List.of("Contact: <" + c.contactUri(user) + ">"));
+                assertThat(ok.status())
+                        .as("REGISTER of %s over %s on node %d", user, transport, n)
+                        .isEqualTo(200);
                 acknowledged.put("sip:" + user + "@" + PoolProcesses.DOMAIN, c.contactUri(user));
             }
         }
@@ -81,11 +84,17 @@ class PoolProcessesTest {
         pool.killHard(VICTIM);
 
         Map<String, Long> recoveredAfter = awaitEveryBindingThroughSurvivors(acknowledged, killedAt);
-        assertThat(recoveredAfter.keySet()).as("AORs whose acknowledged binding a surviving node lists within %s",
-                RECOVERY_BOUND).containsExactlyInAnyOrderElementsOf(acknowledged.keySet());
-        long slowest = recoveredAfter.values().stream().mapToLong(Long::longValue).max().orElse(0);
-        List<Map.Entry<String, Long>> late = recoveredAfter.entrySet().stream().filter(e -> e.getValue() > 1000)
-                .sorted(Map.Entry.comparingByValue()).toList();
+        assertThat(recoveredAfter.keySet())
+                .as("AORs whose acknowledged binding a surviving node lists within %s", RECOVERY_BOUND)
+                .containsExactlyInAnyOrderElementsOf(acknowledged.keySet());
+        long slowest = recoveredAfter.values().stream()
+                .mapToLong(Long::longValue)
+                .max()
+                .orElse(0);
+        List<Map.Entry<String, Long>> late = recoveredAfter.entrySet().stream()
+                .filter(e -> e.getValue() > 1000)
+                .sorted(Map.Entry.comparingByValue())
+                .toList();
 
         long restartStart = System.nanoTime();
         pool.restart(VICTIM);
@@ -93,25 +102,41 @@ class PoolProcessesTest {
         for (String transport : List.of("udp", "tcp")) {
             PoolProcesses.NodeAddresses a = pool.node(VICTIM);
             try (SipTestClient c = new SipTestClient(transport, a.host(), a.sipPort())) {
-                SipTestClient.Response ok = RegistrarSipTest.registerWith(c, "user1", "user1-secret",
-                        List.of("Contact: <" + c.contactUri("user1-again") + ">"));
-                assertThat(ok.status()).as("REGISTER over %s through the restarted node", transport).isEqualTo(200);
+                SipTestClient.Response ok = RegistrarSipTest.registerWith(
+                        c, "user1", "user1-secret", List.of("Contact: <" + c.contactUri("user1-again") + ">"));
+                assertThat(ok.status())
+                        .as("REGISTER over %s through the restarted node", transport)
+                        .isEqualTo(200);
                 assertThat(pool.adminGet(1, "/api/registrations?aor=sip:user1@example.test"))
-                        .startsWith("200").contains(c.contactUri("user1-again"));
+                        .startsWith("200")
+                        .contains(c.contactUri("user1-again"));
             }
         }
         for (Map.Entry<String, String> e : acknowledged.entrySet()) {
             assertThat(pool.adminGet(VICTIM, "/api/registrations?aor=" + e.getKey()))
-                    .as("%s through the restarted node", e.getKey()).startsWith("200").contains(e.getValue());
+                    .as("%s through the restarted node", e.getKey())
+                    .startsWith("200")
+                    .contains(e.getValue());
         }
 
-        System.out.printf("""
+        System.out.printf(
+                """
                 Pool of 3 processes: ready in %d ms; RSS of the 3 node JVMs %d MiB
                   kill -9 of node %d: every one of %d acknowledged bindings listed by a surviving node again after at most %d ms
                   AORs unanswered for more than 1 s after the kill (their entity lived on node %d): %d %s
                   restart of node %d until /health/ready and every node lists it Up: %d ms
-                %s""", startMillis, rssBefore >> 20, VICTIM, acknowledged.size(), slowest, VICTIM, late.size(), late,
-                VICTIM, restartMillis, clusterEvents(1));
+                %s""",
+                startMillis,
+                rssBefore >> 20,
+                VICTIM,
+                acknowledged.size(),
+                slowest,
+                VICTIM,
+                late.size(),
+                late,
+                VICTIM,
+                restartMillis,
+                clusterEvents(1));
     }
 
     /**
@@ -125,19 +150,24 @@ class PoolProcessesTest {
         AtomicInteger round = new AtomicInteger();
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
         try {
-            ticker.scheduleAtFixedRate(() -> {
-                int node = survivors.get(round.getAndIncrement() % survivors.size());
-                for (Map.Entry<String, String> e : acknowledged.entrySet()) {
-                    if (recovered.containsKey(e.getKey())) {
-                        continue;
-                    }
-                    pool.adminGetAsync(node, "/api/registrations?aor=" + e.getKey(), WAIT).thenAccept(answer -> {
-                        if (answer.startsWith("200") && answer.contains(e.getValue())) {
-                            recovered.putIfAbsent(e.getKey(), millisSince(killedAt));
+            ticker.scheduleAtFixedRate(
+                    () -> {
+                        int node = survivors.get(round.getAndIncrement() % survivors.size());
+                        for (Map.Entry<String, String> e : acknowledged.entrySet()) {
+                            if (recovered.containsKey(e.getKey())) {
+                                continue;
+                            }
+                            pool.adminGetAsync(node, "/api/registrations?aor=" + e.getKey(), WAIT)
+                                    .thenAccept(answer -> {
+                                        if (answer.startsWith("200") && answer.contains(e.getValue())) {
+                                            recovered.putIfAbsent(e.getKey(), millisSince(killedAt));
+                                        }
+                                    });
                         }
-                    });
-                }
-            }, 0, 250, TimeUnit.MILLISECONDS);
+                    },
+                    0,
+                    250,
+                    TimeUnit.MILLISECONDS);
             long deadline = killedAt + RECOVERY_BOUND.toNanos();
             while (recovered.size() < acknowledged.size() && System.nanoTime() - deadline < 0) {
                 Thread.sleep(50);
@@ -151,15 +181,20 @@ class PoolProcessesTest {
     /** The cluster's view of the kill, from a survivor's log: unreachable, SBR decision, removal, shards. */
     private String clusterEvents(int n) throws IOException {
         try (Stream<String> lines = Files.lines(pool.log(n))) {
-            return lines.filter(l -> l.contains("nreachable") || l.contains("SBR") || l.contains("Downing")
-                            || l.contains("removing") || l.contains("Removed") || l.contains("is JOINING")
-                            || l.contains("Starting shard") || l.contains("Marking"))
-                    .map(l -> "  " + l + "\n").reduce("", String::concat);
+            return lines.filter(l -> l.contains("nreachable")
+                            || l.contains("SBR")
+                            || l.contains("Downing")
+                            || l.contains("removing")
+                            || l.contains("Removed")
+                            || l.contains("is JOINING")
+                            || l.contains("Starting shard")
+                            || l.contains("Marking"))
+                    .map(l -> "  " + l + "\n")
+                    .reduce("", String::concat);
         }
     }
 
     private static long millisSince(long start) {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
     }
-
 }

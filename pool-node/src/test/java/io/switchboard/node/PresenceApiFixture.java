@@ -1,19 +1,7 @@
 package io.switchboard.node;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
-
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
-
 import io.switchboard.accounts.domain.AccountDraft;
 import io.switchboard.accounts.domain.AccountRules;
 import io.switchboard.accounts.domain.NewAccountRequest;
@@ -33,6 +21,16 @@ import io.switchboard.sip.auth.DigestVerifier;
 import io.switchboard.sip.auth.NonceService;
 import io.switchboard.storage.CassandraSessions;
 import io.switchboard.storage.testing.TestCassandra;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A real admin HTTP server with the presence routes registered as the node registers them
@@ -61,23 +59,37 @@ final class PresenceApiFixture implements AutoCloseable {
     PresenceApiFixture(String keyspace, AuthThrottle.Limits limits) throws IOException {
         session = TestCassandra.session(keyspace);
         CassandraSessions.applySchema(session, CassandraAccountStore.class, CassandraAccountStore.SCHEMA_RESOURCE);
-        CassandraSessions.applySchema(session, CassandraContactListStore.class, CassandraContactListStore.SCHEMA_RESOURCE);
+        CassandraSessions.applySchema(
+                session, CassandraContactListStore.class, CassandraContactListStore.SCHEMA_RESOURCE);
         CassandraSessions.applySchema(session, CassandraAccessStore.class, CassandraAccessStore.SCHEMA_RESOURCE);
         accounts = CassandraAccountStore.forSessionKeyspace(session);
         contacts = CassandraContactListStore.forSessionKeyspace(session);
         access = CassandraAccessStore.forSessionKeyspace(session);
         AccountRules rules = new AccountRules(DOMAINS);
-        for (String[] user : new String[][] {{ALICE, ALICE_PASSWORD}, {BOB, "bob-secret-12"}, {CAROL, CAROL_PASSWORD},
-                {"sip:dave@example.test", "dave-secret-1"}}) {
-            AccountDraft draft = ((Validation.Valid<AccountDraft>) rules.validate(
-                    new NewAccountRequest(user[0], user[1], "", ""))).value();
+        for (String[] user : new String[][] {
+            {ALICE, ALICE_PASSWORD},
+            {BOB, "bob-secret-12"},
+            {CAROL, CAROL_PASSWORD},
+            {"sip:dave@example.test", "dave-secret-1"}
+        }) {
+            AccountDraft draft = ((Validation.Valid<AccountDraft>)
+                            rules.validate(new NewAccountRequest(user[0], user[1], "", "")))
+                    .value();
             await(accounts.put(draft.toAccount(Instant.now())));
         }
         presence = new StoreBackedPresenceAdmin(contacts, access, Set.copyOf(DOMAINS));
         NonceService nonces = new NonceService(SECRET, Duration.ofMinutes(5));
         server = new AdminServer("127.0.0.1", 0, TOKEN, Map.of(), Map.of());
-        new PresenceApi(presence, accounts, DOMAINS).register(server, new HttpDigestAuthenticator(accounts, DOMAINS,
-                new DigestChallenger(nonces), new DigestVerifier(nonces, SECRET), new AuthThrottle(limits), Clock.systemUTC()));
+        new PresenceApi(presence, accounts, DOMAINS)
+                .register(
+                        server,
+                        new HttpDigestAuthenticator(
+                                accounts,
+                                DOMAINS,
+                                new DigestChallenger(nonces),
+                                new DigestVerifier(nonces, SECRET),
+                                new AuthThrottle(limits),
+                                Clock.systemUTC()));
         server.start();
     }
 

@@ -2,19 +2,17 @@ package io.switchboard.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-
 import io.switchboard.node.PresenceSipTest.Watch;
 import io.switchboard.node.TestPhone.Msg;
 import io.switchboard.storage.EmbeddedCassandra;
 import io.switchboard.storage.testing.TestCassandra;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 
 /**
  * Issue 4, presence through the loss of a node: three pool-node processes; nine presentities,
@@ -57,9 +55,14 @@ class PresenceFailoverTest {
         String keyspace = "presence_failover";
         TestCassandra.session(keyspace);
         EmbeddedCassandra cassandra = TestCassandra.node();
-        pool = PoolProcesses.start(DIR, 3, PoolProcesses.Storage.of(keyspace,
-                List.of(cassandra.nativeAddress().getHostString() + ":" + cassandra.nativeAddress().getPort()),
-                cassandra.localDc()));
+        pool = PoolProcesses.start(
+                DIR,
+                3,
+                PoolProcesses.Storage.of(
+                        keyspace,
+                        List.of(cassandra.nativeAddress().getHostString() + ":"
+                                + cassandra.nativeAddress().getPort()),
+                        cassandra.localDc()));
 
         int n = 9;
         List<TestPhone> presentities = new ArrayList<>();
@@ -84,7 +87,9 @@ class PresenceFailoverTest {
             etags.add(ok.header("sip-etag"));
         }
         for (int i = 0; i < n; i++) {
-            assertThat(awaitState(watchers.get(i), watches.get(i), "6500")).as("busy reaches watcher %d", i).isNotNull();
+            assertThat(awaitState(watchers.get(i), watches.get(i), "6500"))
+                    .as("busy reaches watcher %d", i)
+                    .isNotNull();
         }
 
         long kill = System.nanoTime();
@@ -92,9 +97,11 @@ class PresenceFailoverTest {
 
         for (int i = 0; i < n; i++) {
             // a modify of the publication made before the kill: 412 would mean the new owner forgot it
-            Msg ok = publishUntilAccepted(presentities.get(i), PresenceSipTest.state("away", "after"), etags.get(i),
-                    Duration.ofSeconds(60));
-            assertThat(ok.status()).as("PUBLISH (SIP-If-Match) of user%d after the kill", i + 1).isEqualTo(200);
+            Msg ok = publishUntilAccepted(
+                    presentities.get(i), PresenceSipTest.state("away", "after"), etags.get(i), Duration.ofSeconds(60));
+            assertThat(ok.status())
+                    .as("PUBLISH (SIP-If-Match) of user%d after the kill", i + 1)
+                    .isEqualTo(200);
         }
         long published = System.nanoTime();
         long worst = 0;
@@ -102,15 +109,21 @@ class PresenceFailoverTest {
             Watch w = watches.get(i);
             long before = w.lastSeq;
             Msg away = awaitState(watchers.get(i), w, "15500");
-            assertThat(away).as("watcher %d sees the new state without subscribing again", i).isNotNull();
-            assertThat(TestPhone.seqOf(away)).as("CSeq keeps rising in dialog %s", w.dialog.callId).isGreaterThan(before);
+            assertThat(away)
+                    .as("watcher %d sees the new state without subscribing again", i)
+                    .isNotNull();
+            assertThat(TestPhone.seqOf(away))
+                    .as("CSeq keeps rising in dialog %s", w.dialog.callId)
+                    .isGreaterThan(before);
             assertThat(TestPhone.tagOf(away.header("to"))).as("same dialog").isEqualTo(w.dialog.localTag);
             assertThat(TestPhone.tagOf(away.header("from"))).as("same dialog").isEqualTo(w.dialog.remoteTag);
             assertThat(away.header("subscription-state")).startsWith("active");
             worst = Math.max(worst, System.nanoTime() - kill);
         }
-        System.out.printf("presence failover: every PUBLISH accepted %d ms after the kill; all %d watchers had the new"
-                + " state %d ms after the kill%n", (published - kill) / 1_000_000, n, worst / 1_000_000);
+        System.out.printf(
+                "presence failover: every PUBLISH accepted %d ms after the kill; all %d watchers had the new"
+                        + " state %d ms after the kill%n",
+                (published - kill) / 1_000_000, n, worst / 1_000_000);
     }
 
     /** The first NOTIFY of {@code w} whose body shows availability {@code number} (answering all of them). */
@@ -135,7 +148,8 @@ class PresenceFailoverTest {
      * moves the entities of the dead node (failure detection, then downing: about 10-20 s) a
      * presentity's PUBLISH cannot be accepted; nothing already accepted is lost meanwhile.
      */
-    private static Msg publishUntilAccepted(TestPhone phone, String body, String etag, Duration within) throws Exception {
+    private static Msg publishUntilAccepted(TestPhone phone, String body, String etag, Duration within)
+            throws Exception {
         long deadline = System.nanoTime() + within.toNanos();
         Msg last = null;
         while (System.nanoTime() < deadline) {

@@ -2,17 +2,15 @@ package io.switchboard.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchboard.node.TestPhone.Dialog;
+import io.switchboard.node.TestPhone.Msg;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-
-import io.switchboard.node.TestPhone.Dialog;
-import io.switchboard.node.TestPhone.Msg;
 
 /**
  * The proxy end to end: two pool nodes (one Pekko cluster, one Cassandra), phones registered on
@@ -57,8 +55,6 @@ class ProxySipTest {
         }
     }
 
-
-
     private static String callId() {
         return UUID.randomUUID() + "@proxy-test";
     }
@@ -66,7 +62,7 @@ class ProxySipTest {
     @Test
     void users_on_different_nodes_call_each_other_and_hang_up() throws Exception {
         try (TestPhone alice = new TestPhone("udp", node1.sipUdpPort(), "alice", "alice-secret");
-             TestPhone bob = new TestPhone("tcp", node2.sipTcpPort(), "bob", "bob-secret")) {
+                TestPhone bob = new TestPhone("tcp", node2.sipTcpPort(), "bob", "bob-secret")) {
             assertThat(alice.register().status()).isEqualTo(200);
             assertThat(bob.register().status()).isEqualTo(200);
 
@@ -95,7 +91,8 @@ class ProxySipTest {
 
             // a retransmitted 200 (its client transactions are gone) still reaches the caller, statelessly
             bob.respond(bob.inviteSeen, 200, "OK", "bob-tag", List.of());
-            Msg again = alice.await(m -> !m.isRequest() && m.status() == 200 && m.cseqMethod().equals("INVITE"), TestPhone.WAIT);
+            Msg again = alice.await(
+                    m -> !m.isRequest() && m.status() == 200 && m.cseqMethod().equals("INVITE"), TestPhone.WAIT);
             assertThat(again.callId()).isEqualTo(callId);
 
             // the callee hangs up: its BYE goes back along the route set, over the nodes, to alice's UDP contact
@@ -115,20 +112,20 @@ class ProxySipTest {
     @Test
     void message_crosses_nodes_both_ways() throws Exception {
         try (TestPhone carol = new TestPhone("tcp", node1.sipTcpPort(), "carol", "carol-secret");
-             TestPhone dave = new TestPhone("udp", node2.sipUdpPort(), "dave", "dave-secret")) {
+                TestPhone dave = new TestPhone("udp", node2.sipUdpPort(), "dave", "dave-secret")) {
             assertThat(carol.register().status()).isEqualTo(200);
             assertThat(dave.register().status()).isEqualTo(200);
 
             Thread daveAnswers = respondToNext(dave, "MESSAGE", 200);
-            Msg ok = carol.authenticated("MESSAGE", "sip:dave@example.test", callId(), TestPhone.newTag(),
-                    "text/plain", "hello dave");
+            Msg ok = carol.authenticated(
+                    "MESSAGE", "sip:dave@example.test", callId(), TestPhone.newTag(), "text/plain", "hello dave");
             daveAnswers.join(10_000);
             assertThat(ok.status()).isEqualTo(200);
             assertThat(dave.lastBody).isEqualTo("hello dave");
 
             Thread carolAnswers = respondToNext(carol, "MESSAGE", 200);
-            Msg back = dave.authenticated("MESSAGE", "sip:carol@example.test", callId(), TestPhone.newTag(),
-                    "text/plain", "hi carol");
+            Msg back = dave.authenticated(
+                    "MESSAGE", "sip:carol@example.test", callId(), TestPhone.newTag(), "text/plain", "hi carol");
             carolAnswers.join(10_000);
             assertThat(back.status()).isEqualTo(200);
             assertThat(carol.lastBody).isEqualTo("hi carol");
@@ -138,16 +135,21 @@ class ProxySipTest {
     @Test
     void two_endpoints_on_two_nodes_both_ring_and_the_loser_is_cancelled() throws Exception {
         try (TestPhone alice = new TestPhone("udp", node2.sipUdpPort(), "alice", "alice-secret");
-             TestPhone desk = new TestPhone("tcp", node1.sipTcpPort(), "carol", "carol-secret");
-             TestPhone mobile = new TestPhone("udp", node2.sipUdpPort(), "carol", "carol-secret")) {
+                TestPhone desk = new TestPhone("tcp", node1.sipTcpPort(), "carol", "carol-secret");
+                TestPhone mobile = new TestPhone("udp", node2.sipUdpPort(), "carol", "carol-secret")) {
             assertThat(alice.register().status()).isEqualTo(200);
             assertThat(desk.register().status()).isEqualTo(200);
             assertThat(mobile.register().status()).isEqualTo(200);
 
             Thread caller = new Thread(() -> {
                 try {
-                    alice.lastFinal = alice.authenticated("INVITE", "sip:carol@example.test", callId(), TestPhone.newTag(),
-                            "application/sdp", "v=0\r\n");
+                    alice.lastFinal = alice.authenticated(
+                            "INVITE",
+                            "sip:carol@example.test",
+                            callId(),
+                            TestPhone.newTag(),
+                            "application/sdp",
+                            "v=0\r\n");
                 } catch (Exception e) {
                     alice.failure = e;
                 }
@@ -168,22 +170,24 @@ class ProxySipTest {
             assertThat(alice.failure).isNull();
             assertThat(alice.lastFinal.status()).isEqualTo(200);
             assertThat(alice.lastFinal.header("to")).contains("mobile-tag");
-            assertThat(desk.receivesRequest("ACK", Duration.ofSeconds(2))).as("the 487 is ACKed hop by hop").isTrue();
+            assertThat(desk.receivesRequest("ACK", Duration.ofSeconds(2)))
+                    .as("the 487 is ACKed hop by hop")
+                    .isTrue();
         }
     }
 
     @Test
     void caller_cancel_reaches_every_branch() throws Exception {
         try (TestPhone alice = new TestPhone("tcp", node1.sipTcpPort(), "alice", "alice-secret");
-             TestPhone bob = new TestPhone("udp", node2.sipUdpPort(), "bob", "bob-secret")) {
+                TestPhone bob = new TestPhone("udp", node2.sipUdpPort(), "bob", "bob-secret")) {
             assertThat(alice.register().status()).isEqualTo(200);
             assertThat(bob.register().status()).isEqualTo(200);
             String callId = callId();
             String tag = TestPhone.newTag();
             Thread caller = new Thread(() -> {
                 try {
-                    alice.lastFinal = alice.authenticated("INVITE", "sip:bob@example.test", callId, tag,
-                            "application/sdp", "v=0\r\n");
+                    alice.lastFinal = alice.authenticated(
+                            "INVITE", "sip:bob@example.test", callId, tag, "application/sdp", "v=0\r\n");
                 } catch (Exception e) {
                     alice.failure = e;
                 }
@@ -194,9 +198,12 @@ class ProxySipTest {
             Msg ringing = alice.awaitResponse(180, "INVITE");
             // CANCEL: same Request-URI, Call-ID, From, CSeq number and top Via as the INVITE (RFC 3261 section 9.1)
             String branch = TestPhone.branchOf(ringing.header("via"));
-            String cancel = "CANCEL sip:bob@example.test SIP/2.0\r\n" + ringing.header("via").transform(v -> "Via: " + v + "\r\n")
-                    + "Max-Forwards: 70\r\nFrom: <sip:alice@example.test>;tag=" + tag + "\r\nTo: <sip:bob@example.test>\r\n"
-                    + "Call-ID: " + callId + "\r\nCSeq: " + TestPhone.seqOf(ringing) + " CANCEL\r\nContent-Length: 0\r\n\r\n";
+            String cancel = "CANCEL sip:bob@example.test SIP/2.0\r\n"
+                    + ringing.header("via").transform(v -> "Via: " + v + "\r\n")
+                    + "Max-Forwards: 70\r\nFrom: <sip:alice@example.test>;tag=" + tag
+                    + "\r\nTo: <sip:bob@example.test>\r\n"
+                    + "Call-ID: " + callId + "\r\nCSeq: " + TestPhone.seqOf(ringing)
+                    + " CANCEL\r\nContent-Length: 0\r\n\r\n";
             assertThat(branch).isNotEmpty();
             alice.send(cancel);
             Msg cancelled = bob.awaitRequest("CANCEL");
@@ -212,32 +219,84 @@ class ProxySipTest {
     void refusals() throws Exception {
         try (TestPhone alice = new TestPhone("udp", node1.sipUdpPort(), "alice", "alice-secret")) {
             assertThat(alice.register().status()).isEqualTo(200);
-            assertThat(alice.authenticated("MESSAGE", "sip:nobody@example.test", callId(), TestPhone.newTag(),
-                    "text/plain", "x").status()).as("unknown user").isEqualTo(404);
-            Msg unregistered = alice.authenticated("MESSAGE", "sip:bob@other.test", callId(), TestPhone.newTag(),
-                    "text/plain", "x");
+            assertThat(alice.authenticated(
+                                    "MESSAGE",
+                                    "sip:nobody@example.test",
+                                    callId(),
+                                    TestPhone.newTag(),
+                                    "text/plain",
+                                    "x")
+                            .status())
+                    .as("unknown user")
+                    .isEqualTo(404);
+            Msg unregistered = alice.authenticated(
+                    "MESSAGE", "sip:bob@other.test", callId(), TestPhone.newTag(), "text/plain", "x");
             assertThat(unregistered.status()).as("served domain, unknown user").isEqualTo(404);
-            assertThat(alice.authenticated("MESSAGE", "sip:someone@elsewhere.example", callId(), TestPhone.newTag(),
-                    "text/plain", "x").status()).as("foreign domain, no outbound proxy").isEqualTo(403);
-            Msg spoofed = alice.authenticated("MESSAGE", "sip:bob@example.test", callId(), TestPhone.newTag(),
-                    List.of(), "text/plain", "x", "bob", "bob-secret");
-            assertThat(spoofed.status()).as("credentials of bob under alice's From").isEqualTo(403);
+            assertThat(alice.authenticated(
+                                    "MESSAGE",
+                                    "sip:someone@elsewhere.example",
+                                    callId(),
+                                    TestPhone.newTag(),
+                                    "text/plain",
+                                    "x")
+                            .status())
+                    .as("foreign domain, no outbound proxy")
+                    .isEqualTo(403);
+            Msg spoofed = alice.authenticated(
+                    "MESSAGE",
+                    "sip:bob@example.test",
+                    callId(),
+                    TestPhone.newTag(),
+                    List.of(),
+                    "text/plain",
+                    "x",
+                    "bob",
+                    "bob-secret");
+            assertThat(spoofed.status())
+                    .as("credentials of bob under alice's From")
+                    .isEqualTo(403);
             assertThat(spoofed.firstLine()).contains("From does not match");
-            Msg noAuth = alice.request(alice.initial("MESSAGE", "sip:bob@example.test", callId(), TestPhone.newTag(), 1,
-                    TestPhone.newBranch(), List.of(), "text/plain", "x"));
+            Msg noAuth = alice.request(alice.initial(
+                    "MESSAGE",
+                    "sip:bob@example.test",
+                    callId(),
+                    TestPhone.newTag(),
+                    1,
+                    TestPhone.newBranch(),
+                    List.of(),
+                    "text/plain",
+                    "x"));
             assertThat(noAuth.status()).isEqualTo(407);
             assertThat(noAuth.header("proxy-authenticate")).startsWith("Digest");
             String metrics = node1.metrics().scrape() + node2.metrics().scrape();
-            assertThat(metrics).as("a proxy challenge counts as a proxied request's answer")
+            assertThat(metrics)
+                    .as("a proxy challenge counts as a proxied request's answer")
                     .contains("switchboard_proxy_requests_total{method=\"MESSAGE\",status=\"407\",}")
                     .doesNotContain("switchboard_register_requests_total{status=\"407\",}");
             // from another domain (no challenge), with no hops left
-            Msg hops = alice.request(alice.initial("OPTIONS", "sip:bob@example.test", callId(), TestPhone.newTag(), 1,
-                    TestPhone.newBranch(), List.of(), "", "").replace("Max-Forwards: 70", "Max-Forwards: 0")
+            Msg hops = alice.request(alice.initial(
+                            "OPTIONS",
+                            "sip:bob@example.test",
+                            callId(),
+                            TestPhone.newTag(),
+                            1,
+                            TestPhone.newBranch(),
+                            List.of(),
+                            "",
+                            "")
+                    .replace("Max-Forwards: 70", "Max-Forwards: 0")
                     .replace("From: <sip:alice@example.test>", "From: <sip:visitor@elsewhere.example>"));
             assertThat(hops.status()).isEqualTo(483);
-            Msg relay = alice.request(alice.initial("MESSAGE", "sip:x@elsewhere.example", callId(), TestPhone.newTag(), 1,
-                    TestPhone.newBranch(), List.of(), "text/plain", "x")
+            Msg relay = alice.request(alice.initial(
+                            "MESSAGE",
+                            "sip:x@elsewhere.example",
+                            callId(),
+                            TestPhone.newTag(),
+                            1,
+                            TestPhone.newBranch(),
+                            List.of(),
+                            "text/plain",
+                            "x")
                     .replace("From: <sip:alice@example.test>", "From: <sip:visitor@elsewhere.example>"));
             assertThat(relay.status()).as("no open relay").isEqualTo(403);
         }
@@ -248,8 +307,8 @@ class ProxySipTest {
         try (TestPhone alice = new TestPhone("udp", node1.sipUdpPort(), "alice", "alice-secret")) {
             assertThat(alice.register().status()).isEqualTo(200);
             // erin has an account and never registers
-            Msg none = alice.authenticated("MESSAGE", "sip:erin@example.test", callId(), TestPhone.newTag(),
-                    "text/plain", "x");
+            Msg none = alice.authenticated(
+                    "MESSAGE", "sip:erin@example.test", callId(), TestPhone.newTag(), "text/plain", "x");
             assertThat(none.status()).isEqualTo(480);
         }
     }
@@ -257,9 +316,9 @@ class ProxySipTest {
     @Test
     void call_settings_sim_ring_immediate_and_no_answer_forwarding() throws Exception {
         try (TestPhone frank = new TestPhone("udp", node1.sipUdpPort(), "frank", "frank-secret");
-             TestPhone gina = new TestPhone("udp", node2.sipUdpPort(), "gina", "gina-secret");
-             TestPhone hank = new TestPhone("tcp", node2.sipTcpPort(), "hank", "hank-secret");
-             TestPhone ivan = new TestPhone("udp", node1.sipUdpPort(), "ivan", "ivan-secret")) {
+                TestPhone gina = new TestPhone("udp", node2.sipUdpPort(), "gina", "gina-secret");
+                TestPhone hank = new TestPhone("tcp", node2.sipTcpPort(), "hank", "hank-secret");
+                TestPhone ivan = new TestPhone("udp", node1.sipUdpPort(), "ivan", "ivan-secret")) {
             for (TestPhone p : List.of(frank, gina, hank, ivan)) {
                 assertThat(p.register().status()).isEqualTo(200);
             }
@@ -278,16 +337,21 @@ class ProxySipTest {
             assertThat(frank.lastFinal.header("to")).contains("gina-tag");
 
             // immediate forwarding: only ivan rings; his 486 is the caller's answer
-            setCallSettings("sip:hank@example.test", "{\"forward\": {\"mode\": \"immediate\", \"target\": \"sip:ivan@example.test\"}}");
+            setCallSettings(
+                    "sip:hank@example.test",
+                    "{\"forward\": {\"mode\": \"immediate\", \"target\": \"sip:ivan@example.test\"}}");
             call = callFrom(frank, "sip:hank@example.test");
             Msg atIvan = ivan.awaitRequest("INVITE");
             ivan.respond(atIvan, 486, "Busy Here", "ivan-tag", List.of());
             call.join(15_000);
             assertThat(frank.lastFinal.status()).isEqualTo(486);
-            assertThat(hank.receivesRequest("INVITE", Duration.ofMillis(500))).as("hank's phone stays quiet").isFalse();
+            assertThat(hank.receivesRequest("INVITE", Duration.ofMillis(500)))
+                    .as("hank's phone stays quiet")
+                    .isFalse();
 
             // forwarding on no answer after 5 s: hank rings, nobody answers, the call moves to ivan
-            setCallSettings("sip:hank@example.test",
+            setCallSettings(
+                    "sip:hank@example.test",
                     "{\"forward\": {\"mode\": \"no-answer\", \"target\": \"sip:ivan@example.test\", \"afterSeconds\": 5}}");
             call = callFrom(frank, "sip:hank@example.test");
             Msg ringing = hank.awaitRequest("INVITE");
@@ -306,8 +370,8 @@ class ProxySipTest {
     }
 
     private void setCallSettings(String aor, String json) throws Exception {
-        var r = AdminHttp.send(node1.adminPort(), "PUT", "/api/call-settings?aor=" + aor, TestNodes.TOKEN,
-                "application/json", json);
+        var r = AdminHttp.send(
+                node1.adminPort(), "PUT", "/api/call-settings?aor=" + aor, TestNodes.TOKEN, "application/json", json);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     }
 
@@ -315,7 +379,8 @@ class ProxySipTest {
         caller.lastFinal = null;
         Thread t = new Thread(() -> {
             try {
-                caller.lastFinal = caller.authenticated("INVITE", target, callId(), TestPhone.newTag(), "application/sdp", "v=0\r\n");
+                caller.lastFinal = caller.authenticated(
+                        "INVITE", target, callId(), TestPhone.newTag(), "application/sdp", "v=0\r\n");
             } catch (Exception e) {
                 caller.failure = e;
             }

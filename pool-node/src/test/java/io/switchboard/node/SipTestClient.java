@@ -1,5 +1,6 @@
 package io.switchboard.node;
 
+import io.switchboard.sip.auth.DigestAlgorithm;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -21,8 +22,6 @@ import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import io.switchboard.sip.auth.DigestAlgorithm;
 
 /**
  * A small SIP user agent for tests that writes requests as text over a real UDP or TCP socket,
@@ -96,10 +95,23 @@ final class SipTestClient implements AutoCloseable {
         String branch = "z9hG4bK" + Long.toHexString(ThreadLocalRandom.current().nextLong());
         StringBuilder b = new StringBuilder();
         b.append("REGISTER sip:").append(domain).append(" SIP/2.0\r\n");
-        b.append("Via: SIP/2.0/").append(transport).append(' ').append(localHost).append(':').append(localPort)
-                .append(";branch=").append(branch).append(";rport\r\n");
+        b.append("Via: SIP/2.0/")
+                .append(transport)
+                .append(' ')
+                .append(localHost)
+                .append(':')
+                .append(localPort)
+                .append(";branch=")
+                .append(branch)
+                .append(";rport\r\n");
         b.append("Max-Forwards: 70\r\n");
-        b.append("From: <sip:").append(user).append('@').append(domain).append(">;tag=").append(fromTag).append("\r\n");
+        b.append("From: <sip:")
+                .append(user)
+                .append('@')
+                .append(domain)
+                .append(">;tag=")
+                .append(fromTag)
+                .append("\r\n");
         b.append("To: <sip:").append(user).append('@').append(domain).append(">\r\n");
         b.append("Call-ID: ").append(callId).append("\r\n");
         b.append("CSeq: ").append(cseq).append(" REGISTER\r\n");
@@ -124,7 +136,7 @@ final class SipTestClient implements AutoCloseable {
             switch (name) {
                 case "via", "from", "call-id", "max-forwards" -> ack.append(l).append("\r\n");
                 case "cseq" -> ack.append(l.replace("INVITE", "ACK")).append("\r\n");
-                default -> { }
+                default -> {}
             }
         }
         ack.append("To: ").append(response.header("To")).append("\r\n");
@@ -210,7 +222,9 @@ final class SipTestClient implements AutoCloseable {
                 return null;
             }
             head.write(c);
-            matched = (c == '\r' && (matched == 0 || matched == 2)) || (c == '\n' && (matched == 1 || matched == 3)) ? matched + 1 : 0;
+            matched = (c == '\r' && (matched == 0 || matched == 2)) || (c == '\n' && (matched == 1 || matched == 3))
+                    ? matched + 1
+                    : 0;
             if (head.size() == 2 && matched == 2) {
                 return "";
             }
@@ -229,7 +243,8 @@ final class SipTestClient implements AutoCloseable {
             int colon = lines[i].indexOf(':');
             if (colon > 0) {
                 String name = canonical(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT));
-                headers.computeIfAbsent(name, k -> new ArrayList<>()).add(lines[i].substring(colon + 1).trim());
+                headers.computeIfAbsent(name, k -> new ArrayList<>())
+                        .add(lines[i].substring(colon + 1).trim());
             }
         }
         return new Response(Integer.parseInt(status[1]), status.length > 2 ? status[2] : "", headers, raw);
@@ -274,7 +289,8 @@ final class SipTestClient implements AutoCloseable {
     /** The parameters of a Digest challenge such as {@code Digest realm="x", nonce="y", qop="auth"}. */
     static Map<String, String> challengeParams(String header) {
         Map<String, String> p = new LinkedHashMap<>();
-        Matcher m = Pattern.compile("([a-zA-Z-]+)=(\"([^\"]*)\"|[^,\\s]+)").matcher(header.substring(header.indexOf(' ') + 1));
+        Matcher m = Pattern.compile("([a-zA-Z-]+)=(\"([^\"]*)\"|[^,\\s]+)")
+                .matcher(header.substring(header.indexOf(' ') + 1));
         while (m.find()) {
             p.put(m.group(1).toLowerCase(Locale.ROOT), m.group(3) != null ? m.group(3) : m.group(2));
         }

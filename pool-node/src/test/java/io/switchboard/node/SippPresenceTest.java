@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -44,6 +43,7 @@ class SippPresenceTest {
 
     @TempDir
     static Path dir;
+
     static String sipp;
     static Path repo;
     static SwitchboardNode node;
@@ -66,10 +66,14 @@ class SippPresenceTest {
                   throttle.per-source = 1000000
                 }
                 """);
-        Process gen = new ProcessBuilder("bash", repo.resolve("bench/make-users.sh").toString(), "2",
-                dir.toString(), "example.test").redirectErrorStream(true)
-                .redirectOutput(dir.resolve("make-users.out").toFile()).start();
-        assertThat(gen.waitFor(30, TimeUnit.SECONDS)).as("bench/make-users.sh finished").isTrue();
+        Process gen = new ProcessBuilder(
+                        "bash", repo.resolve("bench/make-users.sh").toString(), "2", dir.toString(), "example.test")
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("make-users.out").toFile())
+                .start();
+        assertThat(gen.waitFor(30, TimeUnit.SECONDS))
+                .as("bench/make-users.sh finished")
+                .isTrue();
         assertThat(gen.exitValue()).as("bench/make-users.sh").isZero();
         String csv = Files.readString(dir.resolve("users.csv"), StandardCharsets.UTF_8);
         HttpResponse<String> imported = null;
@@ -96,12 +100,16 @@ class SippPresenceTest {
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void sipp_watcher_sees_what_sipp_publisher_publishes() throws Exception {
         // user;domain;[authentication ...];presentity;availability to wait for (6500 = Busy)
-        Path watcherCsv = Files.writeString(dir.resolve("watcher.csv"), "SEQUENTIAL\n" + WATCHER
-                + ";example.test;[authentication username=" + WATCHER + " password=" + WATCHER_PASSWORD + "];"
-                + PRESENTITY + ";6500\n");
+        Path watcherCsv = Files.writeString(
+                dir.resolve("watcher.csv"),
+                "SEQUENTIAL\n" + WATCHER
+                        + ";example.test;[authentication username=" + WATCHER + " password=" + WATCHER_PASSWORD + "];"
+                        + PRESENTITY + ";6500\n");
         // user;domain;[authentication ...];state
-        Path publisherCsv = Files.writeString(dir.resolve("publisher.csv"), "SEQUENTIAL\n" + PRESENTITY
-                + ";example.test;[authentication username=" + PRESENTITY + " password=" + PRESENTITY_PASSWORD + "];busy\n");
+        Path publisherCsv = Files.writeString(
+                dir.resolve("publisher.csv"),
+                "SEQUENTIAL\n" + PRESENTITY + ";example.test;[authentication username=" + PRESENTITY + " password="
+                        + PRESENTITY_PASSWORD + "];busy\n");
 
         Path watcherDir = Files.createDirectories(dir.resolve("watcher"));
         Process watcher = start(watcherDir, "presence-subscribe.xml", watcherCsv);
@@ -115,15 +123,17 @@ class SippPresenceTest {
                 }
                 Thread.sleep(100);
             }
-            assertThat(read(log)).as("the first NOTIFY: never registered, so Offline")
+            assertThat(read(log))
+                    .as("the first NOTIFY: never registered, so Offline")
                     .contains("NOTIFY " + WATCHER + " availability 18500");
 
             // a user with no registration is Offline whatever they publish: the presentity registers
             // first (the bench's REGISTER scenario), which the watcher sees as Available
             Path registerDir = Files.createDirectories(dir.resolve("register"));
             Process register = start(registerDir, "register-digest.xml", dir.resolve("users.sipp.csv"));
-            assertThat(finish(register, registerDir)).as("SIPp REGISTER of %s\n%s", PRESENTITY,
-                    report(registerDir, register)).isZero();
+            assertThat(finish(register, registerDir))
+                    .as("SIPp REGISTER of %s\n%s", PRESENTITY, report(registerDir, register))
+                    .isZero();
             while (!read(log).contains("availability 3500")) {
                 if (!watcher.isAlive() || System.nanoTime() > deadline) {
                     fail("the SIPp watcher did not see the presentity registering (Available, 3500)\n"
@@ -135,19 +145,26 @@ class SippPresenceTest {
             Path publisherDir = Files.createDirectories(dir.resolve("publisher"));
             Process publisher = start(publisherDir, "presence-publish.xml", publisherCsv);
             int pubExit = finish(publisher, publisherDir);
-            assertThat(pubExit).as("SIPp publisher exit code (0 = the PUBLISH got its 200)\n%s",
-                    report(publisherDir, publisher)).isZero();
-            assertThat(SippRegistrationTest.lastStatsRow(publisherDir.resolve("stats.csv")).get("SuccessfulCall(C)"))
+            assertThat(pubExit)
+                    .as("SIPp publisher exit code (0 = the PUBLISH got its 200)\n%s", report(publisherDir, publisher))
+                    .isZero();
+            assertThat(SippRegistrationTest.lastStatsRow(publisherDir.resolve("stats.csv"))
+                            .get("SuccessfulCall(C)"))
                     .isEqualTo("1");
-            assertThat(read(publisherDir.resolve("sipp.log"))).containsPattern("PUBLISH " + PRESENTITY + " busy 200 SIP-ETag \\S+");
+            assertThat(read(publisherDir.resolve("sipp.log")))
+                    .containsPattern("PUBLISH " + PRESENTITY + " busy 200 SIP-ETag \\S+");
 
             int watchExit = finish(watcher, watcherDir);
-            assertThat(watchExit).as("SIPp watcher exit code (0 = it saw Busy, unsubscribed, got the final NOTIFY)\n%s",
-                    report(watcherDir, watcher)).isZero();
+            assertThat(watchExit)
+                    .as(
+                            "SIPp watcher exit code (0 = it saw Busy, unsubscribed, got the final NOTIFY)\n%s",
+                            report(watcherDir, watcher))
+                    .isZero();
             Map<String, String> stats = SippRegistrationTest.lastStatsRow(watcherDir.resolve("stats.csv"));
             assertThat(stats.get("SuccessfulCall(C)")).isEqualTo("1");
             assertThat(stats.get("FailedCall(C)")).isEqualTo("0");
-            assertThat(read(log)).as("the watcher's NOTIFYs")
+            assertThat(read(log))
+                    .as("the watcher's NOTIFYs")
                     .contains("NOTIFY " + WATCHER + " availability 6500")
                     .contains("NOTIFY " + WATCHER + " terminated");
         } finally {
@@ -156,18 +173,41 @@ class SippPresenceTest {
     }
 
     private Process start(Path out, String scenario, Path csv) throws IOException {
-        List<String> command = new ArrayList<>(List.of(sipp, "127.0.0.1:" + node.sipUdpPort(),
-                "-sf", repo.resolve("bench/sipp/" + scenario).toString(),
-                "-inf", csv.toString(),
-                "-t", "u1", "-i", "127.0.0.1",
-                "-m", "1", "-r", "1",
+        List<String> command = new ArrayList<>(List.of(
+                sipp,
+                "127.0.0.1:" + node.sipUdpPort(),
+                "-sf",
+                repo.resolve("bench/sipp/" + scenario).toString(),
+                "-inf",
+                csv.toString(),
+                "-t",
+                "u1",
+                "-i",
+                "127.0.0.1",
+                "-m",
+                "1",
+                "-r",
+                "1",
                 "-nostdin",
-                "-trace_stat", "-stf", out.resolve("stats.csv").toString(), "-fd", "1",
-                "-trace_err", "-error_file", out.resolve("errors.log").toString(),
-                "-trace_logs", "-log_file", out.resolve("sipp.log").toString(),
-                "-timeout", SIPP_TIMEOUT_SECONDS + "s", "-timeout_error"));
-        return new ProcessBuilder(command).directory(out.toFile()).redirectErrorStream(true)
-                .redirectOutput(out.resolve("sipp.out").toFile()).start();
+                "-trace_stat",
+                "-stf",
+                out.resolve("stats.csv").toString(),
+                "-fd",
+                "1",
+                "-trace_err",
+                "-error_file",
+                out.resolve("errors.log").toString(),
+                "-trace_logs",
+                "-log_file",
+                out.resolve("sipp.log").toString(),
+                "-timeout",
+                SIPP_TIMEOUT_SECONDS + "s",
+                "-timeout_error"));
+        return new ProcessBuilder(command)
+                .directory(out.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(out.resolve("sipp.out").toFile())
+                .start();
     }
 
     private static int finish(Process p, Path out) throws Exception {

@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,16 +36,19 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class SippRegistrationTest {
 
-    static final String NO_SIPP = "SIPp is not on the PATH; install it with `apt-get install sip-tester` (Debian/Ubuntu)";
+    static final String NO_SIPP =
+            "SIPp is not on the PATH; install it with `apt-get install sip-tester` (Debian/Ubuntu)";
     static final int USERS = 1000;
     /** Flows started per second: 10 s per transport, well inside what one node on two cores sustains. */
     static final int RATE = 100;
+
     static final int MAX_OPEN_FLOWS = 40;
     /** SIPp's own global timeout; the process is killed if it outlives this by much. */
     static final int SIPP_TIMEOUT_SECONDS = 40;
 
     @TempDir
     static Path dir;
+
     static String sipp;
     static Path repo;
     static SwitchboardNode node;
@@ -71,11 +73,21 @@ class SippRegistrationTest {
                 """);
 
         // The bench's own user generator: users.csv for the import, users.sipp.csv for SIPp's -inf.
-        Process gen = new ProcessBuilder("bash", repo.resolve("bench/make-users.sh").toString(), String.valueOf(USERS),
-                dir.toString(), "example.test").redirectErrorStream(true)
-                .redirectOutput(dir.resolve("make-users.out").toFile()).start();
-        assertThat(gen.waitFor(30, TimeUnit.SECONDS)).as("bench/make-users.sh finished").isTrue();
-        assertThat(gen.exitValue()).as("bench/make-users.sh: %s", read(dir.resolve("make-users.out"))).isZero();
+        Process gen = new ProcessBuilder(
+                        "bash",
+                        repo.resolve("bench/make-users.sh").toString(),
+                        String.valueOf(USERS),
+                        dir.toString(),
+                        "example.test")
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("make-users.out").toFile())
+                .start();
+        assertThat(gen.waitFor(30, TimeUnit.SECONDS))
+                .as("bench/make-users.sh finished")
+                .isTrue();
+        assertThat(gen.exitValue())
+                .as("bench/make-users.sh: %s", read(dir.resolve("make-users.out")))
+                .isZero();
 
         // An import is idempotent (rows are upserts); a 503 (Cassandra timed out a write on a busy
         // machine) says "try again", so do that, a bounded number of times, as an operator would.
@@ -109,21 +121,42 @@ class SippRegistrationTest {
         Path stats = out.resolve("stats.csv");
         Path errors = out.resolve("errors.log");
         Path console = out.resolve("sipp.out");
-        List<String> command = List.of(sipp, "127.0.0.1:" + port,
-                "-sf", repo.resolve("bench/sipp/register-digest.xml").toString(),
-                "-inf", dir.resolve("users.sipp.csv").toString(),
-                "-t", transport.equals("udp") ? "u1" : "t1",
-                "-i", "127.0.0.1",
-                "-m", String.valueOf(USERS), "-r", String.valueOf(RATE),
+        List<String> command = List.of(
+                sipp,
+                "127.0.0.1:" + port,
+                "-sf",
+                repo.resolve("bench/sipp/register-digest.xml").toString(),
+                "-inf",
+                dir.resolve("users.sipp.csv").toString(),
+                "-t",
+                transport.equals("udp") ? "u1" : "t1",
+                "-i",
+                "127.0.0.1",
+                "-m",
+                String.valueOf(USERS),
+                "-r",
+                String.valueOf(RATE),
                 // At most this many flows open at once: a node slowed down by a busy machine gets less
                 // traffic instead of a queue that grows until requests time out. Correctness, not capacity.
-                "-l", String.valueOf(MAX_OPEN_FLOWS),
+                "-l",
+                String.valueOf(MAX_OPEN_FLOWS),
                 "-nostdin",
-                "-trace_stat", "-stf", stats.toString(), "-fd", "1",
-                "-trace_err", "-error_file", errors.toString(),
-                "-timeout", SIPP_TIMEOUT_SECONDS + "s", "-timeout_error");
-        Process p = new ProcessBuilder(command).directory(out.toFile()).redirectErrorStream(true)
-                .redirectOutput(console.toFile()).start();
+                "-trace_stat",
+                "-stf",
+                stats.toString(),
+                "-fd",
+                "1",
+                "-trace_err",
+                "-error_file",
+                errors.toString(),
+                "-timeout",
+                SIPP_TIMEOUT_SECONDS + "s",
+                "-timeout_error");
+        Process p = new ProcessBuilder(command)
+                .directory(out.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(console.toFile())
+                .start();
         int exit;
         try {
             if (!p.waitFor(SIPP_TIMEOUT_SECONDS + 20, TimeUnit.SECONDS)) {
@@ -134,24 +167,33 @@ class SippRegistrationTest {
             p.destroyForcibly();
         }
 
-        String report = "sipp exit " + exit + "\n--- errors.log (start)\n" + head(errors) + "\n--- output (end)\n" + tail(console);
+        String report = "sipp exit " + exit + "\n--- errors.log (start)\n" + head(errors) + "\n--- output (end)\n"
+                + tail(console);
         Map<String, String> last = lastStatsRow(stats);
         assertThat(last).as("SIPp statistics file %s\n%s", stats, report).isNotEmpty();
-        assertThat(exit).as("SIPp exit code (0 = every call succeeded)\n%s", report).isZero();
-        assertThat(last.get("SuccessfulCall(C)")).as("successful flows\n%s", report).isEqualTo(String.valueOf(USERS));
+        assertThat(exit)
+                .as("SIPp exit code (0 = every call succeeded)\n%s", report)
+                .isZero();
+        assertThat(last.get("SuccessfulCall(C)"))
+                .as("successful flows\n%s", report)
+                .isEqualTo(String.valueOf(USERS));
         assertThat(last.get("FailedCall(C)")).as("failed flows\n%s", report).isEqualTo("0");
 
         for (int i : new int[] {1, USERS / 2, USERS}) {
             String user = String.format("bench%06d", i);
-            HttpResponse<String> r = AdminHttp.get(node.adminPort(), "/api/registrations?aor=sip:" + user + "@example.test");
+            HttpResponse<String> r =
+                    AdminHttp.get(node.adminPort(), "/api/registrations?aor=sip:" + user + "@example.test");
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
             assertThat(bindings(r.body()))
                     .as("bindings of %s after the %s run: %s", user, transport, r.body())
                     .anySatisfy(b -> {
-                        assertThat(b).containsPattern("\"contact\":\"<?sip:" + user + "@127\\.0\\.0\\.1:\\d+;transport="
-                                + transport.toUpperCase() + ">?\"");
+                        assertThat(b)
+                                .containsPattern("\"contact\":\"<?sip:" + user + "@127\\.0\\.0\\.1:\\d+;transport="
+                                        + transport.toUpperCase() + ">?\"");
                         assertThat(b).contains("\"transport\":\"" + transport + "\"");
-                        assertThat(expires(b)).as("seconds left of Expires: 600").isBetween(500, 600);
+                        assertThat(expires(b))
+                                .as("seconds left of Expires: 600")
+                                .isBetween(500, 600);
                     });
         }
     }
@@ -183,7 +225,8 @@ class SippRegistrationTest {
             return row;
         }
         List<String> lines = Files.readAllLines(stats, StandardCharsets.ISO_8859_1).stream()
-                .filter(l -> !l.isBlank()).toList();
+                .filter(l -> !l.isBlank())
+                .toList();
         if (lines.size() < 2) {
             return row;
         }

@@ -1,14 +1,5 @@
 package io.switchboard.node;
 
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-
 import io.switchboard.presence.domain.AccessLevel;
 import io.switchboard.presence.domain.AccessPolicy;
 import io.switchboard.presence.domain.Checked;
@@ -19,6 +10,14 @@ import io.switchboard.presence.domain.PresenceView;
 import io.switchboard.presence.entity.PresenceAdmin;
 import io.switchboard.presence.store.AccessStore;
 import io.switchboard.presence.store.ContactListStore;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A stand-in for the presence entities' {@link PresenceAdmin}, for tests of the admin API and
@@ -52,8 +51,8 @@ final class StoreBackedPresenceAdmin implements PresenceAdmin {
 
     @Override
     public CompletionStage<AccessPolicy> setAccess(String owner, String watcherOrDomain, AccessLevel level) {
-        CompletionStage<Void> write = level == null ? access.remove(owner, watcherOrDomain)
-                : access.set(owner, watcherOrDomain, level);
+        CompletionStage<Void> write =
+                level == null ? access.remove(owner, watcherOrDomain) : access.set(owner, watcherOrDomain, level);
         return write.thenCompose(ok -> access.load(owner));
     }
 
@@ -75,8 +74,11 @@ final class StoreBackedPresenceAdmin implements PresenceAdmin {
             if (next instanceof Checked.Invalid<ContactList> bad) {
                 return CompletableFuture.failedFuture(new Rejected(bad.reasons()));
             }
-            Contact canonical = ((Checked.Ok<ContactList>) next).value().contacts().stream()
-                    .filter(c -> c.uri().equalsIgnoreCase(contact.uri())).findFirst().orElseThrow();
+            Contact canonical = ((Checked.Ok<ContactList>) next)
+                    .value().contacts().stream()
+                            .filter(c -> c.uri().equalsIgnoreCase(contact.uri()))
+                            .findFirst()
+                            .orElseThrow();
             return contacts.put(owner, canonical).thenCompose(ok -> contacts.load(owner));
         });
     }
@@ -93,8 +95,9 @@ final class StoreBackedPresenceAdmin implements PresenceAdmin {
         if (watcher == null) {
             return CompletableFuture.completedFuture(full);
         }
-        return access.load(presentity).thenApply(policy ->
-                policy.levelFor(presentity, watcher, enterpriseDomains) == AccessLevel.BLOCKED
-                        ? PresenceView.offline(presentity, full.since()) : full);
+        return access.load(presentity)
+                .thenApply(policy -> policy.levelFor(presentity, watcher, enterpriseDomains) == AccessLevel.BLOCKED
+                        ? PresenceView.offline(presentity, full.since())
+                        : full);
     }
 }

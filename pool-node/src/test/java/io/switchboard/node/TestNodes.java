@@ -1,11 +1,10 @@
 package io.switchboard.node;
 
+import io.switchboard.node.config.NodeConfig;
+import io.switchboard.storage.testing.TestCassandra;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-
-import io.switchboard.node.config.NodeConfig;
-import io.switchboard.storage.testing.TestCassandra;
 
 /** Pool nodes for tests: each on free ports, all on the test run's one Cassandra. */
 final class TestNodes {
@@ -14,8 +13,7 @@ final class TestNodes {
     static final byte[] SECRET_BYTES = SECRET.getBytes(StandardCharsets.UTF_8);
     static final String TOKEN = "test-admin-token";
 
-    private TestNodes() {
-    }
+    private TestNodes() {}
 
     /** HOCON for a one-node pool on keyspace {@code keyspace}; {@code extra} is appended (overrides). */
     static String config(String nodeId, String keyspace, int clusterPort, String extra) {
@@ -37,8 +35,17 @@ final class TestNodes {
                     { uri = "sip:bob@example.test", password = "bob-secret", name = "Bob" }
                   ]
                 }
-                """.formatted(nodeId, clusterPort, clusterPort, SECRET, TOKEN, keyspace,
-                cassandra.getHostString(), cassandra.getPort(), TestCassandra.node().localDc()) + extra;
+                """.formatted(
+                                nodeId,
+                                clusterPort,
+                                clusterPort,
+                                SECRET,
+                                TOKEN,
+                                keyspace,
+                                cassandra.getHostString(),
+                                cassandra.getPort(),
+                                TestCassandra.node().localDc())
+                + extra;
     }
 
     static SwitchboardNode start(String keyspace, String extra) {
@@ -63,8 +70,8 @@ final class TestNodes {
         int p1 = freePort();
         int p2 = freePort();
         SwitchboardNode node1 = SwitchboardNode.start(NodeConfig.fromString(config("node-1", keyspace, p1, extra)));
-        SwitchboardNode node2 = SwitchboardNode.start(NodeConfig.fromString(config("node-2", keyspace, p2, extra
-                + "\nswitchboard.cluster.seed-nodes = [\"127.0.0.1:" + p1 + "\"]\n")));
+        SwitchboardNode node2 = SwitchboardNode.start(NodeConfig.fromString(config(
+                "node-2", keyspace, p2, extra + "\nswitchboard.cluster.seed-nodes = [\"127.0.0.1:" + p1 + "\"]\n")));
         long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
         while (upMembers(node1) < 2 || upMembers(node2) < 2) {
             if (System.nanoTime() > deadline) {
@@ -84,7 +91,8 @@ final class TestNodes {
 
     private static int upMembers(SwitchboardNode n) {
         int up = 0;
-        for (var m : org.apache.pekko.cluster.typed.Cluster.get(n.system()).state().getMembers()) {
+        for (var m :
+                org.apache.pekko.cluster.typed.Cluster.get(n.system()).state().getMembers()) {
             if (m.status() == org.apache.pekko.cluster.MemberStatus.up()) {
                 up++;
             }

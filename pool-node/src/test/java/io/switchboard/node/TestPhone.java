@@ -1,7 +1,6 @@
 package io.switchboard.node;
 
 import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.DatagramPacket;
@@ -89,8 +88,10 @@ final class TestPhone implements AutoCloseable {
             for (int i = 1; i < lines.length; i++) {
                 int colon = lines[i].indexOf(':');
                 if (colon > 0) {
-                    headers.add(new String[] {canonical(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT)),
-                            lines[i].substring(colon + 1).trim()});
+                    headers.add(new String[] {
+                        canonical(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT)),
+                        lines[i].substring(colon + 1).trim()
+                    });
                 }
             }
             return new Msg(lines[0], headers, body, raw);
@@ -121,8 +122,15 @@ final class TestPhone implements AutoCloseable {
         final List<String> routeSet;
         long cseq;
 
-        Dialog(String callId, String localTag, String remoteTag, String localUri, String remoteUri, String remoteTarget,
-               List<String> routeSet, long cseq) {
+        Dialog(
+                String callId,
+                String localTag,
+                String remoteTag,
+                String localUri,
+                String remoteUri,
+                String remoteTarget,
+                List<String> routeSet,
+                long cseq) {
             this.callId = callId;
             this.localTag = localTag;
             this.remoteTag = remoteTag;
@@ -145,10 +153,12 @@ final class TestPhone implements AutoCloseable {
     private final LinkedList<Msg> inbox = new LinkedList<>();
     /** Everything that arrived (first line and first branch), for failure messages. */
     private final List<String> seen = new ArrayList<>();
+
     private final Thread reader;
     private volatile boolean closed;
     /** Scratch space for the threads of a test (what one side saw, for the other to assert). */
     volatile Msg inviteSeen;
+
     volatile String lastBody;
     volatile Msg lastFinal;
     volatile Exception failure;
@@ -216,8 +226,8 @@ final class TestPhone implements AutoCloseable {
         if (challenge.status() != 401) {
             return challenge;
         }
-        String auth = SipTestClient.authorization(challenge.header("www-authenticate"), user, password, "REGISTER",
-                "sip:" + domain, nc++);
+        String auth = SipTestClient.authorization(
+                challenge.header("www-authenticate"), user, password, "REGISTER", "sip:" + domain, nc++);
         return request(registerText(callId, tag, List.of(auth), expires));
     }
 
@@ -240,8 +250,16 @@ final class TestPhone implements AutoCloseable {
     // ------------------------------------------------------------------ requests out of dialog
 
     /** An initial request text from this phone to {@code target}. */
-    String initial(String method, String target, String callId, String fromTag, long seq, String branch,
-                   List<String> extra, String contentType, String body) {
+    String initial(
+            String method,
+            String target,
+            String callId,
+            String fromTag,
+            long seq,
+            String branch,
+            List<String> extra,
+            String contentType,
+            String body) {
         StringBuilder b = new StringBuilder(method + " " + target + " SIP/2.0\r\n");
         b.append(via(branch)).append("\r\n");
         b.append("Max-Forwards: 70\r\n");
@@ -259,15 +277,28 @@ final class TestPhone implements AutoCloseable {
         if (!body.isEmpty()) {
             b.append("Content-Type: ").append(contentType).append("\r\n");
         }
-        return b.append("Content-Length: ").append(bytes.length).append("\r\n\r\n").append(body).toString();
+        return b.append("Content-Length: ")
+                .append(bytes.length)
+                .append("\r\n\r\n")
+                .append(body)
+                .toString();
     }
 
     /**
      * Sends an initial request, answers a 407 with credentials (as {@code asUser}) and returns the
      * final response (provisional ones stay in the inbox for the test to look at).
      */
-    Msg authenticated(String method, String target, String callId, String fromTag, List<String> extra,
-                      String contentType, String body, String asUser, String asPassword) throws IOException {
+    Msg authenticated(
+            String method,
+            String target,
+            String callId,
+            String fromTag,
+            List<String> extra,
+            String contentType,
+            String body,
+            String asUser,
+            String asPassword)
+            throws IOException {
         long seq = cseq++;
         String branch = newBranch();
         String first = initial(method, target, callId, fromTag, seq, branch, extra, contentType, body);
@@ -279,7 +310,8 @@ final class TestPhone implements AutoCloseable {
             ack(first, answer);
         }
         List<String> withAuth = new ArrayList<>(extra);
-        withAuth.add(SipTestClient.authorization(answer.header("proxy-authenticate"), asUser, asPassword, method, target, nc++)
+        withAuth.add(SipTestClient.authorization(
+                        answer.header("proxy-authenticate"), asUser, asPassword, method, target, nc++)
                 .replaceFirst("^Authorization:", "Proxy-Authorization:"));
         return request(initial(method, target, callId, fromTag, cseq++, newBranch(), withAuth, contentType, body));
     }
@@ -299,8 +331,11 @@ final class TestPhone implements AutoCloseable {
             String lower = line.toLowerCase(Locale.ROOT);
             if (ack.length() == 0) {
                 ack.append(line.replaceFirst("^INVITE", "ACK")).append("\r\n");
-            } else if (lower.startsWith("via:") || lower.startsWith("from:") || lower.startsWith("call-id:")
-                    || lower.startsWith("max-forwards:") || lower.startsWith("route:")) {
+            } else if (lower.startsWith("via:")
+                    || lower.startsWith("from:")
+                    || lower.startsWith("call-id:")
+                    || lower.startsWith("max-forwards:")
+                    || lower.startsWith("route:")) {
                 ack.append(line).append("\r\n");
             } else if (lower.startsWith("cseq:")) {
                 ack.append(line.replace("INVITE", "ACK")).append("\r\n");
@@ -316,14 +351,28 @@ final class TestPhone implements AutoCloseable {
     Dialog callerDialog(String target, String fromTag, Msg ok) {
         List<String> rr = new ArrayList<>(ok.all("record-route"));
         java.util.Collections.reverse(rr);
-        return new Dialog(ok.callId(), fromTag, tagOf(ok.header("to")), aor(), target, uriOf(ok.header("contact")), rr,
+        return new Dialog(
+                ok.callId(),
+                fromTag,
+                tagOf(ok.header("to")),
+                aor(),
+                target,
+                uriOf(ok.header("contact")),
+                rr,
                 seqOf(ok) + 1);
     }
 
     /** The callee's dialog from the INVITE it answered with {@code localTag}. */
     Dialog calleeDialog(Msg invite, String localTag) {
-        return new Dialog(invite.callId(), localTag, tagOf(invite.header("from")), uriOf(invite.header("to")),
-                uriOf(invite.header("from")), uriOf(invite.header("contact")), invite.all("record-route"), 1000);
+        return new Dialog(
+                invite.callId(),
+                localTag,
+                tagOf(invite.header("from")),
+                uriOf(invite.header("to")),
+                uriOf(invite.header("from")),
+                uriOf(invite.header("contact")),
+                invite.all("record-route"),
+                1000);
     }
 
     /** A request inside {@code d} (RFC 3261 section 12.2.1.1: loose routing, Route = route set). */
@@ -334,8 +383,16 @@ final class TestPhone implements AutoCloseable {
         for (String r : d.routeSet) {
             b.append("Route: ").append(r).append("\r\n");
         }
-        b.append("From: <").append(d.localUri).append(">;tag=").append(d.localTag).append("\r\n");
-        b.append("To: <").append(d.remoteUri).append(">;tag=").append(d.remoteTag).append("\r\n");
+        b.append("From: <")
+                .append(d.localUri)
+                .append(">;tag=")
+                .append(d.localTag)
+                .append("\r\n");
+        b.append("To: <")
+                .append(d.remoteUri)
+                .append(">;tag=")
+                .append(d.remoteTag)
+                .append("\r\n");
         b.append("Call-ID: ").append(d.callId).append("\r\n");
         b.append("CSeq: ").append(seq).append(' ').append(method).append("\r\n");
         return b.append("Content-Length: 0\r\n\r\n").toString();
@@ -358,7 +415,9 @@ final class TestPhone implements AutoCloseable {
         StringBuilder b = new StringBuilder("SIP/2.0 " + status + " " + reason + "\r\n");
         for (String[] h : request.headers()) {
             if (h[0].equals("via") || h[0].equals("record-route") && status > 100 && status < 300) {
-                b.append(h[0].equals("via") ? "Via: " : "Record-Route: ").append(h[1]).append("\r\n");
+                b.append(h[0].equals("via") ? "Via: " : "Record-Route: ")
+                        .append(h[1])
+                        .append("\r\n");
             }
         }
         b.append("From: ").append(request.header("from")).append("\r\n");
@@ -382,7 +441,8 @@ final class TestPhone implements AutoCloseable {
             Matcher hp = Pattern.compile("SIP/2.0/UDP ([^:;\\s]+):(\\d+)").matcher(via);
             if (hp.find()) {
                 byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-                udp.send(new DatagramPacket(bytes, bytes.length, new InetSocketAddress(hp.group(1), Integer.parseInt(hp.group(2)))));
+                udp.send(new DatagramPacket(
+                        bytes, bytes.length, new InetSocketAddress(hp.group(1), Integer.parseInt(hp.group(2)))));
                 return;
             }
         }
@@ -395,25 +455,27 @@ final class TestPhone implements AutoCloseable {
      * and ignored. Responses stay in the inbox for the test. Stops when the phone closes.
      */
     void autoAnswer() {
-        Thread t = new Thread(() -> {
-            while (!closed) {
-                try {
-                    Msg m = await(Msg::isRequest, Duration.ofMillis(500));
-                    String tag = newTag();
-                    switch (m.method()) {
-                        case "INVITE" -> {
-                            respond(m, 180, "Ringing", tag, List.of());
-                            respond(m, 200, "OK", tag, List.of());
-                            answered.incrementAndGet();
+        Thread t = new Thread(
+                () -> {
+                    while (!closed) {
+                        try {
+                            Msg m = await(Msg::isRequest, Duration.ofMillis(500));
+                            String tag = newTag();
+                            switch (m.method()) {
+                                case "INVITE" -> {
+                                    respond(m, 180, "Ringing", tag, List.of());
+                                    respond(m, 200, "OK", tag, List.of());
+                                    answered.incrementAndGet();
+                                }
+                                case "ACK" -> {}
+                                default -> respond(m, 200, "OK", tag, List.of());
+                            }
+                        } catch (IOException e) {
+                            // nothing arrived in time: look again
                         }
-                        case "ACK" -> { }
-                        default -> respond(m, 200, "OK", tag, List.of());
                     }
-                } catch (IOException e) {
-                    // nothing arrived in time: look again
-                }
-            }
-        }, "auto-answer-" + user);
+                },
+                "auto-answer-" + user);
         t.setDaemon(true);
         t.start();
     }
@@ -449,8 +511,12 @@ final class TestPhone implements AutoCloseable {
         String method = text.substring(0, text.indexOf(' '));
         send(text);
         // the branch and the CSeq method name the transaction (a CANCEL shares its INVITE's branch)
-        return await(m -> !m.isRequest() && m.status() >= 200 && branch.equals(branchOf(m.header("via")))
-                && m.cseqMethod().equals(method), WAIT);
+        return await(
+                m -> !m.isRequest()
+                        && m.status() >= 200
+                        && branch.equals(branchOf(m.header("via")))
+                        && m.cseqMethod().equals(method),
+                WAIT);
     }
 
     void send(String text) throws IOException {
@@ -479,8 +545,8 @@ final class TestPhone implements AutoCloseable {
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    throw new IOException(user + ": nothing matching arrived within " + timeout + "; inbox: " + summary()
-                            + "; everything received: " + seen);
+                    throw new IOException(user + ": nothing matching arrived within " + timeout + "; inbox: "
+                            + summary() + "; everything received: " + seen);
                 }
                 try {
                     inbox.wait(Math.max(1, left / 1_000_000));
@@ -508,13 +574,18 @@ final class TestPhone implements AutoCloseable {
     }
 
     Msg awaitResponse(int status, String method) throws IOException {
-        return await(m -> !m.isRequest() && m.status() == status && m.cseqMethod().equals(method), WAIT);
+        return await(
+                m -> !m.isRequest() && m.status() == status && m.cseqMethod().equals(method), WAIT);
     }
 
     private String summary() {
         StringBuilder b = new StringBuilder();
         for (Msg m : inbox) {
-            b.append('[').append(m.firstLine()).append(" / ").append(m.header("cseq")).append("] ");
+            b.append('[')
+                    .append(m.firstLine())
+                    .append(" / ")
+                    .append(m.header("cseq"))
+                    .append("] ");
         }
         return b.toString();
     }

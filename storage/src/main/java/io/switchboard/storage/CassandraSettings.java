@@ -20,91 +20,89 @@ import java.util.regex.Pattern;
  * @param consistency default consistency of every request (LOCAL_QUORUM in a pool, LOCAL_ONE on one node)
  */
 public record CassandraSettings(
-    List<InetSocketAddress> contactPoints,
-    String localDc,
-    String keyspace,
-    String replication,
-    ConsistencyLevel consistency) {
+        List<InetSocketAddress> contactPoints,
+        String localDc,
+        String keyspace,
+        String replication,
+        ConsistencyLevel consistency) {
 
-  /** Cassandra limits names to 48 characters; lower case only, so no quoting is ever needed. */
-  private static final Pattern KEYSPACE = Pattern.compile("[a-z][a-z0-9_]{0,47}");
+    /** Cassandra limits names to 48 characters; lower case only, so no quoting is ever needed. */
+    private static final Pattern KEYSPACE = Pattern.compile("[a-z][a-z0-9_]{0,47}");
 
-  /** Data centre names end up in CQL map literals: keep them to characters that need no escaping. */
-  private static final Pattern DC_NAME = Pattern.compile("[A-Za-z0-9_.-]+");
+    /** Data centre names end up in CQL map literals: keep them to characters that need no escaping. */
+    private static final Pattern DC_NAME = Pattern.compile("[A-Za-z0-9_.-]+");
 
-  public CassandraSettings {
-    if (contactPoints == null || contactPoints.isEmpty()) {
-      throw new IllegalArgumentException("contactPoints must name at least one Cassandra node");
+    public CassandraSettings {
+        if (contactPoints == null || contactPoints.isEmpty()) {
+            throw new IllegalArgumentException("contactPoints must name at least one Cassandra node");
+        }
+        if (contactPoints.stream().anyMatch(Objects::isNull)) { // List.of(...).contains(null) would throw
+            throw new IllegalArgumentException("contactPoints must not contain null: " + contactPoints);
+        }
+        contactPoints = List.copyOf(contactPoints);
+        if (localDc == null || localDc.isBlank()) {
+            throw new IllegalArgumentException("localDc must name the data centre of this process (e.g. dc1)");
+        }
+        if (keyspace == null || !KEYSPACE.matcher(keyspace).matches()) {
+            throw new IllegalArgumentException(
+                    "keyspace must match [a-z][a-z0-9_]{0,47} (lower case, starts with a letter, at most 48 characters): "
+                            + keyspace);
+        }
+        validateReplication(replication);
+        replication = replication.strip();
+        Objects.requireNonNull(consistency, "consistency");
     }
-    if (contactPoints.stream().anyMatch(Objects::isNull)) { // List.of(...).contains(null) would throw
-      throw new IllegalArgumentException("contactPoints must not contain null: " + contactPoints);
-    }
-    contactPoints = List.copyOf(contactPoints);
-    if (localDc == null || localDc.isBlank()) {
-      throw new IllegalArgumentException("localDc must name the data centre of this process (e.g. dc1)");
-    }
-    if (keyspace == null || !KEYSPACE.matcher(keyspace).matches()) {
-      throw new IllegalArgumentException(
-          "keyspace must match [a-z][a-z0-9_]{0,47} (lower case, starts with a letter, at most 48 characters): "
-              + keyspace);
-    }
-    validateReplication(replication);
-    replication = replication.strip();
-    Objects.requireNonNull(consistency, "consistency");
-  }
 
-  /** A replication literal for one data centre or a test node: {@code SimpleStrategy} with the given factor. */
-  public static String simpleStrategy(int replicationFactor) {
-    requirePositive(replicationFactor, "replication factor");
-    return "{'class': 'SimpleStrategy', 'replication_factor': " + replicationFactor + "}";
-  }
-
-  /**
-   * A replication literal for {@code NetworkTopologyStrategy}, e.g. {@code {pool=3, branch1=1}}: the way a
-   * branch keyspace is replicated both to the pool DC and to its branch DC.
-   */
-  public static String networkTopology(Map<String, Integer> factorPerDc) {
-    if (factorPerDc == null || factorPerDc.isEmpty()) {
-      throw new IllegalArgumentException("NetworkTopologyStrategy needs at least one data centre");
+    /** A replication literal for one data centre or a test node: {@code SimpleStrategy} with the given factor. */
+    public static String simpleStrategy(int replicationFactor) {
+        requirePositive(replicationFactor, "replication factor");
+        return "{'class': 'SimpleStrategy', 'replication_factor': " + replicationFactor + "}";
     }
-    StringJoiner literal = new StringJoiner(", ", "{'class': 'NetworkTopologyStrategy', ", "}");
-    factorPerDc.entrySet().stream()
-        .sorted(Map.Entry.comparingByKey())
-        .forEach(e -> {
-          if (e.getKey() == null || !DC_NAME.matcher(e.getKey()).matches()) {
-            throw new IllegalArgumentException("invalid data centre name: " + e.getKey());
-          }
-          requirePositive(e.getValue() == null ? 0 : e.getValue(), "replication factor of " + e.getKey());
-          literal.add("'" + e.getKey() + "': " + e.getValue());
+
+    /**
+     * A replication literal for {@code NetworkTopologyStrategy}, e.g. {@code {pool=3, branch1=1}}: the way a
+     * branch keyspace is replicated both to the pool DC and to its branch DC.
+     */
+    public static String networkTopology(Map<String, Integer> factorPerDc) {
+        if (factorPerDc == null || factorPerDc.isEmpty()) {
+            throw new IllegalArgumentException("NetworkTopologyStrategy needs at least one data centre");
+        }
+        StringJoiner literal = new StringJoiner(", ", "{'class': 'NetworkTopologyStrategy', ", "}");
+        factorPerDc.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
+            if (e.getKey() == null || !DC_NAME.matcher(e.getKey()).matches()) {
+                throw new IllegalArgumentException("invalid data centre name: " + e.getKey());
+            }
+            requirePositive(e.getValue() == null ? 0 : e.getValue(), "replication factor of " + e.getKey());
+            literal.add("'" + e.getKey() + "': " + e.getValue());
         });
-    return literal.toString();
-  }
+        return literal.toString();
+    }
 
-  /**
-   * Only a shallow check: Cassandra parses the map itself and gives the precise error. What must be
-   * caught here is anything that would let the literal leak out of the CREATE KEYSPACE statement.
-   */
-  private static void validateReplication(String replication) {
-    if (replication == null || replication.isBlank()) {
-      throw new IllegalArgumentException(
-          "replication must be a CQL map literal such as {'class': 'SimpleStrategy', 'replication_factor': 1}");
+    /**
+     * Only a shallow check: Cassandra parses the map itself and gives the precise error. What must be
+     * caught here is anything that would let the literal leak out of the CREATE KEYSPACE statement.
+     */
+    private static void validateReplication(String replication) {
+        if (replication == null || replication.isBlank()) {
+            throw new IllegalArgumentException(
+                    "replication must be a CQL map literal such as {'class': 'SimpleStrategy', 'replication_factor': 1}");
+        }
+        String r = replication.strip();
+        if (!r.startsWith("{") || !r.endsWith("}")) {
+            throw new IllegalArgumentException("replication must be a CQL map literal in braces: " + replication);
+        }
+        if (!r.contains("'class'")) {
+            throw new IllegalArgumentException(
+                    "replication must name its strategy, e.g. 'class': 'NetworkTopologyStrategy': " + replication);
+        }
+        if (r.indexOf(';') >= 0 || r.contains("--") || r.contains("/*")) {
+            throw new IllegalArgumentException("replication must be a single map literal: " + replication);
+        }
     }
-    String r = replication.strip();
-    if (!r.startsWith("{") || !r.endsWith("}")) {
-      throw new IllegalArgumentException("replication must be a CQL map literal in braces: " + replication);
-    }
-    if (!r.contains("'class'")) {
-      throw new IllegalArgumentException(
-          "replication must name its strategy, e.g. 'class': 'NetworkTopologyStrategy': " + replication);
-    }
-    if (r.indexOf(';') >= 0 || r.contains("--") || r.contains("/*")) {
-      throw new IllegalArgumentException("replication must be a single map literal: " + replication);
-    }
-  }
 
-  private static void requirePositive(int value, String what) {
-    if (value < 1) {
-      throw new IllegalArgumentException(what + " must be at least 1, was " + value);
+    private static void requirePositive(int value, String what) {
+        if (value < 1) {
+            throw new IllegalArgumentException(what + " must be at least 1, was " + value);
+        }
     }
-  }
 }

@@ -14,46 +14,52 @@ import java.util.List;
  */
 final class NodeConfigFiles {
 
-  final Path conf;
-  final Path yaml;
-  final Path rackdc;
-  final Path logback;
-  final Path logs;
-  final Path triggers;
+    final Path conf;
+    final Path yaml;
+    final Path rackdc;
+    final Path logback;
+    final Path logs;
+    final Path triggers;
 
-  private NodeConfigFiles(Path dataDir) {
-    conf = dataDir.resolve("conf");
-    yaml = conf.resolve("cassandra.yaml");
-    rackdc = conf.resolve("cassandra-rackdc.properties");
-    logback = conf.resolve("logback.xml");
-    logs = dataDir.resolve("logs");
-    triggers = dataDir.resolve("triggers");
-  }
-
-  static NodeConfigFiles write(Path dataDir, String listenAddress, List<String> seeds, NodePorts ports,
-      String dc, String rack, String initialToken) {
-    NodeConfigFiles files = new NodeConfigFiles(dataDir);
-    try {
-      for (String folder : List.of("conf", "data", "commitlog", "hints", "saved_caches", "cdc_raw", "logs",
-          "triggers")) {
-        Files.createDirectories(dataDir.resolve(folder));
-      }
-      Files.writeString(files.yaml, yaml(dataDir, listenAddress, seeds, ports, initialToken), StandardCharsets.UTF_8);
-      Files.writeString(files.rackdc, "dc=" + dc + "\nrack=" + rack + "\n",
-          StandardCharsets.UTF_8);
-      Files.writeString(files.logback, logback(files.logs), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the Cassandra configuration under " + dataDir, e);
+    private NodeConfigFiles(Path dataDir) {
+        conf = dataDir.resolve("conf");
+        yaml = conf.resolve("cassandra.yaml");
+        rackdc = conf.resolve("cassandra-rackdc.properties");
+        logback = conf.resolve("logback.xml");
+        logs = dataDir.resolve("logs");
+        triggers = dataDir.resolve("triggers");
     }
-    return files;
-  }
 
-  /**
-   * A small node: one token, loopback-style addresses, modest memory (memtables, caches), no snapshots.
-   * Names are the Cassandra 5.0 ones (with units). Anything not set here keeps Cassandra's default.
-   */
-  static String yaml(Path dataDir, String listenAddress, List<String> seeds, NodePorts ports, String initialToken) {
-    return """
+    static NodeConfigFiles write(
+            Path dataDir,
+            String listenAddress,
+            List<String> seeds,
+            NodePorts ports,
+            String dc,
+            String rack,
+            String initialToken) {
+        NodeConfigFiles files = new NodeConfigFiles(dataDir);
+        try {
+            for (String folder :
+                    List.of("conf", "data", "commitlog", "hints", "saved_caches", "cdc_raw", "logs", "triggers")) {
+                Files.createDirectories(dataDir.resolve(folder));
+            }
+            Files.writeString(
+                    files.yaml, yaml(dataDir, listenAddress, seeds, ports, initialToken), StandardCharsets.UTF_8);
+            Files.writeString(files.rackdc, "dc=" + dc + "\nrack=" + rack + "\n", StandardCharsets.UTF_8);
+            Files.writeString(files.logback, logback(files.logs), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the Cassandra configuration under " + dataDir, e);
+        }
+        return files;
+    }
+
+    /**
+     * A small node: one token, loopback-style addresses, modest memory (memtables, caches), no snapshots.
+     * Names are the Cassandra 5.0 ones (with units). Anything not set here keeps Cassandra's default.
+     */
+    static String yaml(Path dataDir, String listenAddress, List<String> seeds, NodePorts ports, String initialToken) {
+        return """
         # Written by Switchboard's EmbeddedCassandra at every start: edits are lost.
         cluster_name: 'switchboard'
         # One token per node: a small test or branch ring needs no vnodes, and the node starts faster.
@@ -114,38 +120,39 @@ final class NodeConfigFiles {
         truncate_request_timeout: 60000ms
         request_timeout: 4000ms
         """.formatted(
-        listenAddress,
-        ports.storagePort(),
-        ports.nativePort(),
-        String.join(",", seeds),
-        quoted(dataDir.resolve("data")),
-        quoted(dataDir.resolve("commitlog")),
-        quoted(dataDir.resolve("hints")),
-        quoted(dataDir.resolve("saved_caches")),
-        quoted(dataDir.resolve("cdc_raw"))) + founding(initialToken);
-  }
-
-  /** A founding ring member (see {@code Options.withInitialToken}): its own token, no bootstrap streaming. */
-  private static String founding(String initialToken) {
-    if (initialToken == null) {
-      return "";
+                                listenAddress,
+                                ports.storagePort(),
+                                ports.nativePort(),
+                                String.join(",", seeds),
+                                quoted(dataDir.resolve("data")),
+                                quoted(dataDir.resolve("commitlog")),
+                                quoted(dataDir.resolve("hints")),
+                                quoted(dataDir.resolve("saved_caches")),
+                                quoted(dataDir.resolve("cdc_raw")))
+                + founding(initialToken);
     }
-    return """
+
+    /** A founding ring member (see {@code Options.withInitialToken}): its own token, no bootstrap streaming. */
+    private static String founding(String initialToken) {
+        if (initialToken == null) {
+            return "";
+        }
+        return """
         # A founding member of a new ring: it owns this token from the start and has nothing to stream.
         initial_token: '%s'
         auto_bootstrap: false
         """.formatted(initialToken);
-  }
+    }
 
-  /**
-   * Everything at INFO goes to a rolling file for operators. The parent reads stdout: it gets warnings and
-   * errors, plus the INFO lines of the node's life cycle (start, CQL transport, commit log replay, stop),
-   * which include the "listening for CQL clients" line it waits for. Flushes and compactions stay in the
-   * file, so the lines quoted when a start fails are the telling ones.
-   */
-  static String logback(Path logs) {
-    String dir = xml(logs.toString());
-    return """
+    /**
+     * Everything at INFO goes to a rolling file for operators. The parent reads stdout: it gets warnings and
+     * errors, plus the INFO lines of the node's life cycle (start, CQL transport, commit log replay, stop),
+     * which include the "listening for CQL clients" line it waits for. Flushes and compactions stay in the
+     * file, so the lines quoted when a start fails are the telling ones.
+     */
+    static String logback(Path logs) {
+        String dir = xml(logs.toString());
+        return """
         <configuration scan="false">
           <appender name="FILE" class="ch.qos.logback.core.rolling.RollingFileAppender">
             <file>%1$s/system.log</file>
@@ -171,25 +178,32 @@ final class NodeConfigFiles {
           </root>
         </configuration>
         """.formatted(dir, lifecycleLoggers());
-  }
-
-  /** Loggers whose INFO lines also go to stdout. */
-  private static String lifecycleLoggers() {
-    StringBuilder loggers = new StringBuilder();
-    for (String name : List.of("org.apache.cassandra.service.CassandraDaemon",
-        "org.apache.cassandra.service.StorageService", "org.apache.cassandra.db.commitlog.CommitLog",
-        "org.apache.cassandra.transport")) {
-      loggers.append("  <logger name=\"").append(name).append("\" additivity=\"false\">")
-          .append("<appender-ref ref=\"FILE\"/><appender-ref ref=\"STDOUT\"/></logger>\n");
     }
-    return loggers.toString();
-  }
 
-  private static String quoted(Path path) {
-    return "'" + path.toAbsolutePath().toString().replace("'", "''") + "'";
-  }
+    /** Loggers whose INFO lines also go to stdout. */
+    private static String lifecycleLoggers() {
+        StringBuilder loggers = new StringBuilder();
+        for (String name : List.of(
+                "org.apache.cassandra.service.CassandraDaemon",
+                "org.apache.cassandra.service.StorageService",
+                "org.apache.cassandra.db.commitlog.CommitLog",
+                "org.apache.cassandra.transport")) {
+            loggers.append("  <logger name=\"")
+                    .append(name)
+                    .append("\" additivity=\"false\">")
+                    .append("<appender-ref ref=\"FILE\"/><appender-ref ref=\"STDOUT\"/></logger>\n");
+        }
+        return loggers.toString();
+    }
 
-  private static String xml(String text) {
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
-  }
+    private static String quoted(Path path) {
+        return "'" + path.toAbsolutePath().toString().replace("'", "''") + "'";
+    }
+
+    private static String xml(String text) {
+        return text.replace("&", "&amp;")
+                .replace("<", "&lt;")
+                .replace(">", "&gt;")
+                .replace("\"", "&quot;");
+    }
 }

@@ -11,41 +11,47 @@ import org.junit.jupiter.api.io.TempDir;
 /** Options of a founding ring member ({@code withInitialToken}) and of extra JVM flags, and the yaml they give. */
 class FoundingMemberTest {
 
-  @TempDir Path dataDir;
+    @TempDir
+    Path dataDir;
 
-  @Test
-  void aFoundingMemberOwnsItsTokenAndDoesNotBootstrap() {
-    String yaml = NodeConfigFiles.yaml(dataDir, "127.0.0.11", List.of("127.0.0.11:7000"), ports(),
-        "-3074457345618258603");
-    assertThat(yaml).contains("initial_token: '-3074457345618258603'").contains("auto_bootstrap: false");
-  }
+    @Test
+    void aFoundingMemberOwnsItsTokenAndDoesNotBootstrap() {
+        String yaml = NodeConfigFiles.yaml(
+                dataDir, "127.0.0.11", List.of("127.0.0.11:7000"), ports(), "-3074457345618258603");
+        assertThat(yaml).contains("initial_token: '-3074457345618258603'").contains("auto_bootstrap: false");
+    }
 
-  @Test
-  void anOrdinaryNodeLeavesTokensAndBootstrapToCassandra() {
-    String yaml = NodeConfigFiles.yaml(dataDir, "127.0.0.1", List.of("127.0.0.1"), ports(), null);
-    assertThat(yaml).doesNotContain("initial_token").doesNotContain("auto_bootstrap");
-  }
+    @Test
+    void anOrdinaryNodeLeavesTokensAndBootstrapToCassandra() {
+        String yaml = NodeConfigFiles.yaml(dataDir, "127.0.0.1", List.of("127.0.0.1"), ports(), null);
+        assertThat(yaml).doesNotContain("initial_token").doesNotContain("auto_bootstrap");
+    }
 
-  @Test
-  void aTokenMustBeASigned64BitInteger() {
-    EmbeddedCassandra.Options options = EmbeddedCassandra.Options.defaults(dataDir);
-    assertThat(options.withInitialToken("-9223372036854775808").initialToken()).isEqualTo("-9223372036854775808");
-    assertThatThrownBy(() -> options.withInitialToken("0x10")).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("initialToken");
-    assertThatThrownBy(() -> options.withInitialToken("1: 2")).isInstanceOf(IllegalArgumentException.class);
-  }
+    @Test
+    void aTokenMustBeASigned64BitInteger() {
+        EmbeddedCassandra.Options options = EmbeddedCassandra.Options.defaults(dataDir);
+        assertThat(options.withInitialToken("-9223372036854775808").initialToken())
+                .isEqualTo("-9223372036854775808");
+        assertThatThrownBy(() -> options.withInitialToken("0x10"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("initialToken");
+        assertThatThrownBy(() -> options.withInitialToken("1: 2")).isInstanceOf(IllegalArgumentException.class);
+    }
 
-  @Test
-  void jvmFlagsMustBeFlagsAndSurviveOtherChanges() {
-    EmbeddedCassandra.Options options = EmbeddedCassandra.Options.defaults(dataDir)
-        .withJvmFlags(List.of("-XX:TieredStopAtLevel=1")).withHeap("384m").withInitialToken("0");
-    assertThat(options.jvmFlags()).containsExactly("-XX:TieredStopAtLevel=1");
-    assertThat(options.initialToken()).isEqualTo("0");
-    assertThatThrownBy(() -> options.withJvmFlags(List.of("TieredStopAtLevel=1")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("JVM flag");
-  }
+    @Test
+    void jvmFlagsMustBeFlagsAndSurviveOtherChanges() {
+        EmbeddedCassandra.Options options = EmbeddedCassandra.Options.defaults(dataDir)
+                .withJvmFlags(List.of("-XX:TieredStopAtLevel=1"))
+                .withHeap("384m")
+                .withInitialToken("0");
+        assertThat(options.jvmFlags()).containsExactly("-XX:TieredStopAtLevel=1");
+        assertThat(options.initialToken()).isEqualTo("0");
+        assertThatThrownBy(() -> options.withJvmFlags(List.of("TieredStopAtLevel=1")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("JVM flag");
+    }
 
-  private static NodePorts ports() {
-    return new NodePorts(9042, 7000, false);
-  }
+    private static NodePorts ports() {
+        return new NodePorts(9042, 7000, false);
+    }
 }

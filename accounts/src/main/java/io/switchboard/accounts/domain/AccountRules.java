@@ -36,6 +36,7 @@ public final class AccountRules {
 
     /** E.164: at most 15 digits, and no country code starts with 0. */
     private static final Pattern E164 = Pattern.compile("\\+[1-9][0-9]{0,14}");
+
     private static final Pattern PHONE_SEPARATORS = Pattern.compile("[ -]");
 
     private final Set<String> servedDomains;
@@ -73,7 +74,8 @@ public final class AccountRules {
         }
         String password = request.password() == null ? "" : request.password();
         checkPassword(password, address, problems);
-        String displayName = request.displayName() == null ? "" : request.displayName().strip();
+        String displayName =
+                request.displayName() == null ? "" : request.displayName().strip();
         checkDisplayName(displayName, problems);
         String phone = normalisePhone(request.phone(), problems);
 
@@ -95,8 +97,11 @@ public final class AccountRules {
             problems.add("password must have at most " + MAX_PASSWORD_LENGTH + " characters");
         }
         // Name the offending code point but never echo the password itself.
-        password.codePoints().filter(Character::isISOControl).findFirst().ifPresent(
-                cp -> problems.add("password contains a control character (" + SipAddress.describe(cp) + ")"));
+        password.codePoints()
+                .filter(Character::isISOControl)
+                .findFirst()
+                .ifPresent(
+                        cp -> problems.add("password contains a control character (" + SipAddress.describe(cp) + ")"));
         if (!password.equals(password.strip())) {
             problems.add("password starts or ends with white space");
         }
@@ -109,8 +114,12 @@ public final class AccountRules {
         if (displayName.codePointCount(0, displayName.length()) > MAX_DISPLAY_NAME_LENGTH) {
             problems.add("display name is longer than " + MAX_DISPLAY_NAME_LENGTH + " characters");
         }
-        displayName.codePoints().filter(Character::isISOControl).findFirst().ifPresent(
-                cp -> problems.add("display name contains a control character (" + SipAddress.describe(cp) + ")"));
+        displayName
+                .codePoints()
+                .filter(Character::isISOControl)
+                .findFirst()
+                .ifPresent(cp ->
+                        problems.add("display name contains a control character (" + SipAddress.describe(cp) + ")"));
     }
 
     /** E.164 without the spaces and dashes people write for readability; "" when absent. */
@@ -120,7 +129,8 @@ public final class AccountRules {
         }
         String compact = PHONE_SEPARATORS.matcher(phone.strip()).replaceAll("");
         if (!E164.matcher(compact).matches()) {
-            problems.add("phone must be E.164, + then 1 to 15 digits not starting with 0 (got \"" + phone.strip() + "\")");
+            problems.add(
+                    "phone must be E.164, + then 1 to 15 digits not starting with 0 (got \"" + phone.strip() + "\")");
             return "";
         }
         return compact;

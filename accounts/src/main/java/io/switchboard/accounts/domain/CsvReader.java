@@ -55,8 +55,10 @@ final class CsvReader {
             } else {
                 while (c != ',' && !isLineEnd(c)) {
                     if (c == '"') {
-                        return malformed(startLine, "quote inside unquoted field " + (fields.size() + 1)
-                                + " (quote the whole field and double the inner quotes)");
+                        return malformed(
+                                startLine,
+                                "quote inside unquoted field " + (fields.size() + 1)
+                                        + " (quote the whole field and double the inner quotes)");
                     }
                     field.append((char) c);
                     c = read();

@@ -9,7 +9,7 @@ public record NewAccountRequest(String uri, String password, String displayName,
     /** Never prints the password: requests end up in logs and error reports. */
     @Override
     public String toString() {
-        return "NewAccountRequest[uri=" + uri + ", password=" + (password == null ? "null" : "***")
-                + ", displayName=" + displayName + ", phone=" + phone + "]";
+        return "NewAccountRequest[uri=" + uri + ", password=" + (password == null ? "null" : "***") + ", displayName="
+                + displayName + ", phone=" + phone + "]";
     }
 }

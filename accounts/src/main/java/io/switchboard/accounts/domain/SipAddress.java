@@ -124,11 +124,12 @@ public record SipAddress(String user, String domain) {
         for (int i = 0; i < user.length(); i++) {
             char c = user.charAt(i);
             if (c == '%') {
-                return Validation.invalid("percent-escapes are not allowed in the user part; write the character itself");
+                return Validation.invalid(
+                        "percent-escapes are not allowed in the user part; write the character itself");
             }
             if (!isAsciiAlnum(c) && USER_PUNCTUATION.indexOf(c) < 0) {
-                return Validation.invalid("user part contains a character that is not allowed: "
-                        + describe(c) + " (allowed: letters, digits and " + USER_PUNCTUATION + ")");
+                return Validation.invalid("user part contains a character that is not allowed: " + describe(c)
+                        + " (allowed: letters, digits and " + USER_PUNCTUATION + ")");
             }
         }
         return Validation.valid(user);

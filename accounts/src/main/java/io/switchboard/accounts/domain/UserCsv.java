@@ -95,8 +95,8 @@ public final class UserCsv {
         for (int i = 0; i < names.size(); i++) {
             String name = names.get(i).strip().toLowerCase(Locale.ROOT);
             if (!KNOWN.contains(name)) {
-                return new Rejected("line " + header.line() + ": unknown column \"" + names.get(i).strip()
-                        + "\" (known: " + String.join(", ", KNOWN) + ")");
+                return new Rejected("line " + header.line() + ": unknown column \""
+                        + names.get(i).strip() + "\" (known: " + String.join(", ", KNOWN) + ")");
             }
             if (columns.putIfAbsent(name, i) != null) {
                 return new Rejected("line " + header.line() + ": column " + name + " appears twice");
@@ -119,8 +119,8 @@ public final class UserCsv {
         return rows;
     }
 
-    private Validation<AccountDraft> outcome(CsvRecord record, Map<String, Integer> columns,
-            Map<SipAddress, Integer> firstLineOf) {
+    private Validation<AccountDraft> outcome(
+            CsvRecord record, Map<String, Integer> columns, Map<SipAddress, Integer> firstLineOf) {
         if (record instanceof CsvRecord.Malformed bad) {
             return Validation.invalid(bad.reason());
         }

@@ -68,9 +68,11 @@ public final class CachingAccountStore implements AccountStore {
     public CachingAccountStore(AccountStore delegate, Settings settings, Clock clock) {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
         Objects.requireNonNull(settings, "settings");
-        this.cache = new ReadThroughCache<>(settings.maxEntries(),
+        this.cache = new ReadThroughCache<>(
+                settings.maxEntries(),
                 found -> found.isPresent() ? settings.ttl() : settings.negativeTtl(),
-                key -> delegate.find(key.domain(), key.user()), clock);
+                key -> delegate.find(key.domain(), key.user()),
+                clock);
     }
 
     @Override

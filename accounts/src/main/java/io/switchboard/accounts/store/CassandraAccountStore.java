@@ -61,17 +61,17 @@ public final class CassandraAccountStore implements AccountStore {
         String table = keyspace.asCql(true) + ".accounts";
         this.insert = prepare("INSERT INTO " + table
                 + " (domain, bucket, username, display_name, phone, ha1, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
-        this.selectOne = prepare("SELECT " + COLUMNS + " FROM " + table
-                + " WHERE domain = ? AND bucket = ? AND username = ?");
-        this.selectAfter = prepare("SELECT " + COLUMNS + " FROM " + table
-                + " WHERE domain = ? AND bucket = ? AND username > ? LIMIT ?");
+        this.selectOne =
+                prepare("SELECT " + COLUMNS + " FROM " + table + " WHERE domain = ? AND bucket = ? AND username = ?");
+        this.selectAfter = prepare(
+                "SELECT " + COLUMNS + " FROM " + table + " WHERE domain = ? AND bucket = ? AND username > ? LIMIT ?");
         this.deleteOne = prepare("DELETE FROM " + table + " WHERE domain = ? AND bucket = ? AND username = ?");
     }
 
     /** Uses the session's keyspace ({@code CqlSession.builder().withKeyspace(...)}). */
     public static CassandraAccountStore forSessionKeyspace(CqlSession session) {
-        CqlIdentifier keyspace = session.getKeyspace().orElseThrow(
-                () -> new IllegalArgumentException("the session has no keyspace; pass one explicitly"));
+        CqlIdentifier keyspace = session.getKeyspace()
+                .orElseThrow(() -> new IllegalArgumentException("the session has no keyspace; pass one explicitly"));
         return new CassandraAccountStore(session, keyspace);
     }
 
@@ -90,8 +90,13 @@ public final class CassandraAccountStore implements AccountStore {
         Map<String, String> ha1 = new HashMap<>();
         account.ha1().forEach((algorithm, hex) -> ha1.put(algorithm.token(), hex));
         return session.executeAsync(insert.bind(
-                        account.domain(), UserBuckets.of(account.user()), account.user(),
-                        account.displayName(), account.phone(), ha1, account.createdAt()))
+                        account.domain(),
+                        UserBuckets.of(account.user()),
+                        account.user(),
+                        account.displayName(),
+                        account.phone(),
+                        ha1,
+                        account.createdAt()))
                 .thenApply(rs -> null);
     }
 
@@ -126,16 +131,17 @@ public final class CassandraAccountStore implements AccountStore {
                     .thenCompose(rs -> collect(domain, rs, new ArrayList<>()))
                     .toCompletableFuture());
         }
-        return CompletableFuture.allOf(perBucket.toArray(CompletableFuture[]::new)).thenApply(done -> {
-            List<Account> merged = new ArrayList<>();
-            perBucket.forEach(f -> merged.addAll(f.join()));
-            merged.sort(BY_USER);
-            if (merged.size() <= limit) {
-                return new AccountPage(merged, Optional.empty());
-            }
-            List<Account> page = merged.subList(0, limit);
-            return new AccountPage(page, Optional.of(page.get(limit - 1).user()));
-        });
+        return CompletableFuture.allOf(perBucket.toArray(CompletableFuture[]::new))
+                .thenApply(done -> {
+                    List<Account> merged = new ArrayList<>();
+                    perBucket.forEach(f -> merged.addAll(f.join()));
+                    merged.sort(BY_USER);
+                    if (merged.size() <= limit) {
+                        return new AccountPage(merged, Optional.empty());
+                    }
+                    List<Account> page = merged.subList(0, limit);
+                    return new AccountPage(page, Optional.of(page.get(limit - 1).user()));
+                });
     }
 
     /** All rows of a result, following driver pages (a LIMIT above the page size spans several). */

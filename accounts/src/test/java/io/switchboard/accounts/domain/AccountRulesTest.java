@@ -21,14 +21,31 @@ class AccountRulesTest {
                 // uri, password, display name, phone -> aor, display name, phone as stored
                 Arguments.of(URI, PW, null, null, URI, "", ""),
                 Arguments.of("sips:alice@EXAMPLE.test", PW, "", " ", URI, "", ""),
-                Arguments.of("sip:bob@other.test", PW, "  Bob  Builder ", "+1 212-555-0100",
-                        "sip:bob@other.test", "Bob  Builder", "+12125550100"),
-                Arguments.of(URI, "12345678", "Lidd\u00e9ll, Alice \"Al\"", "+49 30 1234 5678", URI,
-                        "Lidd\u00e9ll, Alice \"Al\"", "+493012345678"),
-                Arguments.of(URI, "x".repeat(AccountRules.MAX_PASSWORD_LENGTH), "a".repeat(256), "+1", URI,
-                        "a".repeat(256), "+1"),
-                Arguments.of(URI, "p4ssw0rd", null, "+999999999999999", URI, "",
-                        "+999999999999999"),
+                Arguments.of(
+                        "sip:bob@other.test",
+                        PW,
+                        "  Bob  Builder ",
+                        "+1 212-555-0100",
+                        "sip:bob@other.test",
+                        "Bob  Builder",
+                        "+12125550100"),
+                Arguments.of(
+                        URI,
+                        "12345678",
+                        "Lidd\u00e9ll, Alice \"Al\"",
+                        "+49 30 1234 5678",
+                        URI,
+                        "Lidd\u00e9ll, Alice \"Al\"",
+                        "+493012345678"),
+                Arguments.of(
+                        URI,
+                        "x".repeat(AccountRules.MAX_PASSWORD_LENGTH),
+                        "a".repeat(256),
+                        "+1",
+                        URI,
+                        "a".repeat(256),
+                        "+1"),
+                Arguments.of(URI, "p4ssw0rd", null, "+999999999999999", URI, "", "+999999999999999"),
                 // length counts code points: 8 emoji are 16 UTF-16 units
                 Arguments.of(URI, "\ud83d\udd11".repeat(8), null, null, URI, "", ""),
                 Arguments.of(URI, "inner spaces ok", null, null, URI, "", ""));
@@ -36,8 +53,14 @@ class AccountRulesTest {
 
     @ParameterizedTest(name = "{0} / {2} / {3}")
     @MethodSource("accepted")
-    void accepts(String uri, String password, String displayName, String phone,
-            String aor, String storedName, String storedPhone) {
+    void accepts(
+            String uri,
+            String password,
+            String displayName,
+            String phone,
+            String aor,
+            String storedName,
+            String storedPhone) {
         Validation<AccountDraft> result = RULES.validate(new NewAccountRequest(uri, password, displayName, phone));
 
         assertThat(result).isInstanceOf(Validation.Valid.class);
@@ -50,7 +73,11 @@ class AccountRulesTest {
     static Stream<Arguments> refused() {
         return Stream.of(
                 Arguments.of(null, PW, null, null, "uri is missing"),
-                Arguments.of("sip:alice@elsewhere.test", PW, null, null,
+                Arguments.of(
+                        "sip:alice@elsewhere.test",
+                        PW,
+                        null,
+                        null,
                         "domain elsewhere.test is not served by this pool (served: example.test, other.test)"),
                 Arguments.of("sip:alice@example.test:5060", PW, null, null, "port"),
                 Arguments.of(URI, null, null, null, "password is missing"),
@@ -84,13 +111,14 @@ class AccountRulesTest {
 
     @Test
     void reportsEveryProblemOfARequestAtOnce() {
-        Validation<AccountDraft> result = RULES.validate(
-                new NewAccountRequest("sip:alice@elsewhere.test", "short", "ok", "12345"));
+        Validation<AccountDraft> result =
+                RULES.validate(new NewAccountRequest("sip:alice@elsewhere.test", "short", "ok", "12345"));
 
-        assertThat(result).isEqualTo(Validation.invalid(
-                "domain elsewhere.test is not served by this pool (served: example.test, other.test); "
-                        + "password must have at least 8 characters; "
-                        + "phone must be E.164, + then 1 to 15 digits not starting with 0 (got \"12345\")"));
+        assertThat(result)
+                .isEqualTo(Validation.invalid(
+                        "domain elsewhere.test is not served by this pool (served: example.test, other.test); "
+                                + "password must have at least 8 characters; "
+                                + "phone must be E.164, + then 1 to 15 digits not starting with 0 (got \"12345\")"));
     }
 
     @Test

@@ -84,8 +84,8 @@ class AccountTest {
 
     private static String hex(String jcaName, String text) {
         try {
-            return HexFormat.of().formatHex(
-                    MessageDigest.getInstance(jcaName).digest(text.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance(jcaName).digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new AssertionError(e);
         }

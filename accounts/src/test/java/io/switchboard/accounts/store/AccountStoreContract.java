@@ -64,7 +64,11 @@ abstract class AccountStoreContract {
     void putReplacesTheWholeAccount() {
         AccountStore store = store();
         await(store.put(account("example.test", "alice", "correct horse")));
-        Account changed = new Account("alice", "example.test", "", "",
+        Account changed = new Account(
+                "alice",
+                "example.test",
+                "",
+                "",
                 Map.of(DigestAlgorithm.MD5, DigestAlgorithm.MD5.ha1("alice", "example.test", "new password")),
                 CREATED.plusSeconds(1));
 
@@ -87,7 +91,8 @@ abstract class AccountStoreContract {
     @Test
     void listsADomainInUserOrderPageByPage() {
         AccountStore store = store();
-        List<String> users = IntStream.range(0, 45).mapToObj(i -> "user" + (char) ('a' + i % 26) + i)
+        List<String> users = IntStream.range(0, 45)
+                .mapToObj(i -> "user" + (char) ('a' + i % 26) + i)
                 .collect(Collectors.toCollection(ArrayList::new));
         users.add("Zed");
         users.add("+4930123");

@@ -109,7 +109,8 @@ class CachingAccountStoreTest {
         CompletionStage<Optional<Account>> joined = cache.find(D, "alice");
         backing.release();
 
-        assertThatThrownBy(() -> await(first)).isInstanceOf(CompletionException.class)
+        assertThatThrownBy(() -> await(first))
+                .isInstanceOf(CompletionException.class)
                 .hasRootCauseMessage("cassandra unavailable");
         assertThatThrownBy(() -> await(joined)).hasRootCauseMessage("cassandra unavailable");
         assertThat(await(cache.find(D, "alice"))).contains(alice);
@@ -205,7 +206,9 @@ class CachingAccountStoreTest {
         clock.advance(NEGATIVE_TTL);
         assertThat(cache.removeExpired()).isEqualTo(1);
         clock.advance(TTL);
-        assertThat(cache.removeExpired()).as("alice expired; carol's read is still running").isEqualTo(1);
+        assertThat(cache.removeExpired())
+                .as("alice expired; carol's read is still running")
+                .isEqualTo(1);
         assertThat(cache.size()).isEqualTo(1);
         backing.release();
         assertThat(await(loading)).isEmpty();

@@ -62,13 +62,16 @@ class CassandraAccountStoreTest extends AccountStoreContract {
 
         // bucket 7 is FNV-1a("alice") mod 16, pinned in UserBucketsTest
         var row = session.execute(SimpleStatement.newInstance(
-                "SELECT ha1 FROM accounts WHERE domain = ? AND bucket = 7 AND username = ?",
-                "example.test", "alice")).one();
+                        "SELECT ha1 FROM accounts WHERE domain = ? AND bucket = 7 AND username = ?",
+                        "example.test",
+                        "alice"))
+                .one();
 
         assertThat(row).isNotNull();
-        assertThat(row.getMap("ha1", String.class, String.class)).containsOnly(
-                Map.entry("MD5", alice.ha1(DigestAlgorithm.MD5).orElseThrow()),
-                Map.entry("SHA-256", alice.ha1(DigestAlgorithm.SHA_256).orElseThrow()));
+        assertThat(row.getMap("ha1", String.class, String.class))
+                .containsOnly(
+                        Map.entry("MD5", alice.ha1(DigestAlgorithm.MD5).orElseThrow()),
+                        Map.entry("SHA-256", alice.ha1(DigestAlgorithm.SHA_256).orElseThrow()));
     }
 
     @Test
@@ -77,7 +80,9 @@ class CassandraAccountStoreTest extends AccountStoreContract {
         session.execute(SimpleStatement.newInstance(
                 "INSERT INTO accounts (domain, bucket, username, display_name, phone, ha1, created_at)"
                         + " VALUES (?, ?, ?, '', '', ?, ?)",
-                "example.test", UserBuckets.of("bob"), "bob",
+                "example.test",
+                UserBuckets.of("bob"),
+                "bob",
                 Map.of("MD5", "0123456789abcdef0123456789abcdef", "SHA-512-256", "ff"),
                 Instant.parse("2025-01-01T00:00:00Z")));
 

@@ -35,9 +35,7 @@ final class InMemoryAccountStore implements AccountStore {
         // The answer is taken now, as a real read would see the data as of its start.
         Optional<Account> answer = Optional.ofNullable(users(domain).get(user));
         CompletableFuture<Optional<Account>> result = new CompletableFuture<>();
-        Runnable finish = failure != null
-                ? () -> result.completeExceptionally(failure)
-                : () -> result.complete(answer);
+        Runnable finish = failure != null ? () -> result.completeExceptionally(failure) : () -> result.complete(answer);
         if (holding) {
             held.add(finish);
         } else {
@@ -63,7 +61,8 @@ final class InMemoryAccountStore implements AccountStore {
         List<Account> page = new ArrayList<>();
         for (Account a : users(domain).tailMap(afterUser, false).values()) {
             if (page.size() == limit) {
-                return CompletableFuture.completedFuture(new AccountPage(page, Optional.of(page.get(limit - 1).user())));
+                return CompletableFuture.completedFuture(
+                        new AccountPage(page, Optional.of(page.get(limit - 1).user())));
             }
             page.add(a);
         }

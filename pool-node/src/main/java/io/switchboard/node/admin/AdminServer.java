@@ -1,5 +1,7 @@
 package io.switchboard.node.admin;
 
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -12,10 +14,6 @@ import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,8 +61,14 @@ public final class AdminServer implements AutoCloseable {
      *                encoded {@code /} inside a segment (an AOR, a contact URI) stays in its segment
      * @param user    the AOR of the user who authenticated ({@link #userTree} routes); null elsewhere
      */
-    public record Call(String method, String path, Map<String, String> query, String body, boolean wantsText,
-                       String rawPath, String user) {
+    public record Call(
+            String method,
+            String path,
+            Map<String, String> query,
+            String body,
+            boolean wantsText,
+            String rawPath,
+            String user) {
         public Call(String method, String path, Map<String, String> query, String body, boolean wantsText) {
             this(method, path, query, body, wantsText, path, null);
         }
@@ -77,24 +81,29 @@ public final class AdminServer implements AutoCloseable {
     /** Decides who a request to a {@link #userTree} comes from (HTTP Digest, {@link HttpDigestAuthenticator}). */
     public interface UserAuthenticator {
         /** The request as the authenticator needs it: the Authorization header may be null. */
-        record Attempt(String method, String requestTarget, String authorization, String sourceIp,
-                       Map<String, String> query) {
-        }
+        record Attempt(
+                String method,
+                String requestTarget,
+                String authorization,
+                String sourceIp,
+                Map<String, String> query) {}
 
         /** Either the user's AOR, or the answer to send instead (401 with challenges, 429, 400). */
         sealed interface Outcome {
-            record Authenticated(String aor) implements Outcome {
-            }
+            record Authenticated(String aor) implements Outcome {}
 
             /** {@code challenges} are sent as one {@code WWW-Authenticate} header each, in order. */
-            record Refused(Reply reply, java.util.List<String> challenges) implements Outcome {
-            }
+            record Refused(Reply reply, java.util.List<String> challenges) implements Outcome {}
         }
 
         CompletionStage<Outcome> authenticate(Attempt attempt);
     }
 
-    private enum Access { OPEN, TOKEN, USER }
+    private enum Access {
+        OPEN,
+        TOKEN,
+        USER
+    }
 
     /** A route: answers asynchronously. */
     @FunctionalInterface
@@ -117,8 +126,14 @@ public final class AdminServer implements AutoCloseable {
         });
         server.setExecutor(executor);
         open.forEach((path, route) -> server.createContext(path, ex -> dispatch(ex, route, Access.OPEN, false, null)));
-        secured.forEach((path, route) -> server.createContext(path, ex -> dispatch(ex, route, Access.TOKEN, false, null)));
-        server.createContext("/", ex -> write(ex, Reply.error(404, "No such endpoint: " + ex.getRequestURI().getPath())));
+        secured.forEach(
+                (path, route) -> server.createContext(path, ex -> dispatch(ex, route, Access.TOKEN, false, null)));
+        server.createContext(
+                "/",
+                ex -> write(
+                        ex,
+                        Reply.error(
+                                404, "No such endpoint: " + ex.getRequestURI().getPath())));
     }
 
     /**
@@ -160,7 +175,10 @@ public final class AdminServer implements AutoCloseable {
                 return;
             }
             if (access == Access.TOKEN && !authorized(ex)) {
-                write(ex, Reply.error(401, "Missing or wrong admin token (Authorization: Bearer <switchboard.admin.token>)"));
+                write(
+                        ex,
+                        Reply.error(
+                                401, "Missing or wrong admin token (Authorization: Bearer <switchboard.admin.token>)"));
                 return;
             }
             String body = readBody(ex.getRequestBody());
@@ -170,27 +188,48 @@ public final class AdminServer implements AutoCloseable {
             }
             String accept = ex.getRequestHeaders().getFirst("Accept");
             Map<String, String> query = query(ex.getRequestURI().getRawQuery());
-            Call call = new Call(ex.getRequestMethod(), path, query, body, accept != null && accept.startsWith("text/plain"),
-                    ex.getRequestURI().getRawPath(), null);
+            Call call = new Call(
+                    ex.getRequestMethod(),
+                    path,
+                    query,
+                    body,
+                    accept != null && accept.startsWith("text/plain"),
+                    ex.getRequestURI().getRawPath(),
+                    null);
             if (access != Access.USER) {
                 handle(ex, route, call);
                 return;
             }
             String source = ex.getRemoteAddress().getAddress().getHostAddress();
-            users.authenticate(new UserAuthenticator.Attempt(call.method(), ex.getRequestURI().toString(),
-                    ex.getRequestHeaders().getFirst("Authorization"), source, query)).whenComplete((outcome, failure) -> {
-                if (failure != null) {
-                    LOG.warn("Authenticating {} {} failed: {}", call.method(), call.path(), failure.toString());
-                    write(ex, Reply.error(503, "Could not authenticate: " + rootMessage(failure)));
-                } else if (outcome instanceof UserAuthenticator.Outcome.Refused refused) {
-                    refused.challenges().forEach(c -> ex.getResponseHeaders().add("WWW-Authenticate", c));
-                    write(ex, refused.reply());
-                } else {
-                    String aor = ((UserAuthenticator.Outcome.Authenticated) outcome).aor();
-                    handle(ex, route, new Call(call.method(), call.path(), call.query(), call.body(), call.wantsText(),
-                            call.rawPath(), aor));
-                }
-            });
+            users.authenticate(new UserAuthenticator.Attempt(
+                            call.method(),
+                            ex.getRequestURI().toString(),
+                            ex.getRequestHeaders().getFirst("Authorization"),
+                            source,
+                            query))
+                    .whenComplete((outcome, failure) -> {
+                        if (failure != null) {
+                            LOG.warn("Authenticating {} {} failed: {}", call.method(), call.path(), failure.toString());
+                            write(ex, Reply.error(503, "Could not authenticate: " + rootMessage(failure)));
+                        } else if (outcome instanceof UserAuthenticator.Outcome.Refused refused) {
+                            refused.challenges()
+                                    .forEach(c -> ex.getResponseHeaders().add("WWW-Authenticate", c));
+                            write(ex, refused.reply());
+                        } else {
+                            String aor = ((UserAuthenticator.Outcome.Authenticated) outcome).aor();
+                            handle(
+                                    ex,
+                                    route,
+                                    new Call(
+                                            call.method(),
+                                            call.path(),
+                                            call.query(),
+                                            call.body(),
+                                            call.wantsText(),
+                                            call.rawPath(),
+                                            aor));
+                        }
+                    });
         } catch (IOException | RuntimeException e) {
             LOG.warn("Admin request {} failed: {}", ex.getRequestURI(), e.toString());
             write(ex, Reply.error(500, "Internal error: " + e.getMessage()));

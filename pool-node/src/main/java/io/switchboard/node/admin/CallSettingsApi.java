@@ -1,18 +1,7 @@
 package io.switchboard.node.admin;
 
-import java.time.Clock;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import io.switchboard.accounts.domain.SipAddress;
 import io.switchboard.accounts.domain.Validation;
 import io.switchboard.accounts.store.AccountStore;
@@ -23,6 +12,15 @@ import io.switchboard.proxy.domain.CallSettingsEdit;
 import io.switchboard.proxy.domain.CallSettingsRules;
 import io.switchboard.proxy.domain.Forwarding;
 import io.switchboard.proxy.store.CallSettingsStore;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * {@code /api/call-settings?aor=sip:alice@example.test}: one user's simultaneous ring and call
@@ -55,7 +53,8 @@ public final class CallSettingsApi {
 
     public CompletionStage<Reply> callSettings(Call call) {
         if (!METHODS.contains(call.method())) {
-            return done(Reply.methodNotAllowed(ALLOW,
+            return done(Reply.methodNotAllowed(
+                    ALLOW,
                     "Use GET to show, PUT to replace, PATCH to change or DELETE to clear a user's call settings"));
         }
         Validation<SipAddress> address = SipAddress.parse(call.param("aor"));
@@ -79,14 +78,19 @@ public final class CallSettingsApi {
                 return done(Reply.error(404, "no user " + aor + " (add it with: switchboard user add)"));
             }
             return switch (call.method()) {
-                case "GET" -> store.findLatest(aor)
-                        .thenApply(found -> show(call, 200, found.orElseGet(() -> CallSettings.none(aor))));
+                case "GET" ->
+                    store.findLatest(aor)
+                            .thenApply(found -> show(call, 200, found.orElseGet(() -> CallSettings.none(aor))));
                 case "PUT" -> save(call, CallSettings.none(aor), change.orElseThrow());
-                case "PATCH" -> store.findLatest(aor).thenCompose(found ->
-                        save(call, found.orElseGet(() -> CallSettings.none(aor)), change.orElseThrow()));
-                default -> store.delete(aor).thenApply(ok -> call.wantsText()
-                        ? Reply.text(200, "cleared the call settings of " + aor + "\n")
-                        : Reply.json(200, json(CallSettings.none(aor))));
+                case "PATCH" ->
+                    store.findLatest(aor)
+                            .thenCompose(found ->
+                                    save(call, found.orElseGet(() -> CallSettings.none(aor)), change.orElseThrow()));
+                default ->
+                    store.delete(aor)
+                            .thenApply(ok -> call.wantsText()
+                                    ? Reply.text(200, "cleared the call settings of " + aor + "\n")
+                                    : Reply.json(200, json(CallSettings.none(aor))));
             };
         });
     }
@@ -103,8 +107,9 @@ public final class CallSettingsApi {
     /** Reads the JSON body into an edit; only shapes and types are checked here, values by {@link CallSettingsRules}. */
     static Validation<CallSettingsEdit> parseBody(String body) {
         if (body == null || body.isBlank()) {
-            return Validation.invalid("the body must be a JSON object, e.g. "
-                    + "{\"simRing\":\"+31201234567\",\"forward\":{\"mode\":\"immediate\",\"target\":\"sip:bob@example.test\"}}");
+            return Validation.invalid(
+                    "the body must be a JSON object, e.g. "
+                            + "{\"simRing\":\"+31201234567\",\"forward\":{\"mode\":\"immediate\",\"target\":\"sip:bob@example.test\"}}");
         }
         ObjectNode root;
         try {
@@ -136,11 +141,13 @@ public final class CallSettingsApi {
             return Validation.valid(edit.withForwardMode(CallSettingsRules.OFF));
         }
         if (!(forward instanceof ObjectNode f)) {
-            return Validation.invalid("forward must be an object: {\"mode\":\"off|immediate|no-answer\",\"target\":...,\"afterSeconds\":...}");
+            return Validation.invalid(
+                    "forward must be an object: {\"mode\":\"off|immediate|no-answer\",\"target\":...,\"afterSeconds\":...}");
         }
         for (String key : fieldNames(f)) {
             if (!FORWARD_FIELDS.contains(key)) {
-                return Validation.invalid("unknown field \"forward." + key + "\" (known: forward.mode, forward.target, forward.afterSeconds)");
+                return Validation.invalid("unknown field \"forward." + key
+                        + "\" (known: forward.mode, forward.target, forward.afterSeconds)");
             }
         }
         JsonNode mode = f.get("mode");
@@ -214,7 +221,9 @@ public final class CallSettingsApi {
         m.put("aor", s.aor());
         m.put("simRing", s.simRing().orElse(null));
         m.put("forward", forward);
-        m.put("updatedAt", s.updatedAt().equals(Instant.EPOCH) ? null : s.updatedAt().toString());
+        m.put(
+                "updatedAt",
+                s.updatedAt().equals(Instant.EPOCH) ? null : s.updatedAt().toString());
         return Json.write(m);
     }
 
@@ -228,7 +237,8 @@ public final class CallSettingsApi {
         return s.aor() + "\n"
                 + "  simultaneous ring: " + s.simRing().orElse("off") + "\n"
                 + "  forwarding:        " + forwarding + "\n"
-                + "  updated:           " + (s.updatedAt().equals(Instant.EPOCH) ? "never" : s.updatedAt().toString()) + "\n";
+                + "  updated:           "
+                + (s.updatedAt().equals(Instant.EPOCH) ? "never" : s.updatedAt().toString()) + "\n";
     }
 
     private static CompletionStage<Reply> done(Reply r) {

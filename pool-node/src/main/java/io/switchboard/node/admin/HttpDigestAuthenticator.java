@@ -1,14 +1,5 @@
 package io.switchboard.node.admin;
 
-import java.time.Clock;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-
 import io.switchboard.accounts.domain.Account;
 import io.switchboard.accounts.store.AccountStore;
 import io.switchboard.node.admin.AdminServer.Reply;
@@ -19,6 +10,14 @@ import io.switchboard.sip.auth.DigestChallenger;
 import io.switchboard.sip.auth.DigestResponse;
 import io.switchboard.sip.auth.DigestVerifier;
 import io.switchboard.sip.auth.Verdict;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * HTTP Digest (RFC 7616) for the users' own HTTP interface, with the credentials their phones use
@@ -51,8 +50,13 @@ public final class HttpDigestAuthenticator implements UserAuthenticator {
     private final AuthThrottle throttle;
     private final Clock clock;
 
-    public HttpDigestAuthenticator(AccountStore accounts, List<String> domains, DigestChallenger challenger,
-                                   DigestVerifier verifier, AuthThrottle throttle, Clock clock) {
+    public HttpDigestAuthenticator(
+            AccountStore accounts,
+            List<String> domains,
+            DigestChallenger challenger,
+            DigestVerifier verifier,
+            AuthThrottle throttle,
+            Clock clock) {
         if (domains.isEmpty()) {
             throw new IllegalArgumentException("at least one domain is needed as a realm");
         }
@@ -69,13 +73,20 @@ public final class HttpDigestAuthenticator implements UserAuthenticator {
         Instant now = clock.instant();
         String wanted = a.query().get("domain");
         if (wanted != null && !domains.contains(wanted.toLowerCase(Locale.ROOT))) {
-            return done(new Outcome.Refused(Reply.error(400, "domain " + wanted + " is not served here (served: "
-                    + String.join(", ", domains) + ")"), List.of()));
+            return done(new Outcome.Refused(
+                    Reply.error(
+                            400,
+                            "domain " + wanted + " is not served here (served: " + String.join(", ", domains) + ")"),
+                    List.of()));
         }
         List<String> realms = wanted == null ? domains : List.of(wanted.toLowerCase(Locale.ROOT));
         if (a.authorization() == null) {
-            return done(challenge(realms, false, now, "Authenticate with HTTP Digest: user name and password of your SIP account"
-                    + " (user name without @domain; realm = your domain)"));
+            return done(challenge(
+                    realms,
+                    false,
+                    now,
+                    "Authenticate with HTTP Digest: user name and password of your SIP account"
+                            + " (user name without @domain; realm = your domain)"));
         }
         DigestResponse.Parsed parsed = DigestResponse.parse(a.authorization());
         if (parsed instanceof DigestResponse.Parsed.Invalid invalid) {
@@ -89,16 +100,25 @@ public final class HttpDigestAuthenticator implements UserAuthenticator {
         }
         if (!r.uri().equals(a.requestTarget())) {
             // RFC 7616 section 3.4.6: credentials computed for another URI are not for this request.
-            return done(new Outcome.Refused(Reply.error(400, "Digest uri \"" + r.uri()
-                    + "\" does not match the request target \"" + a.requestTarget() + "\""), List.of()));
+            return done(new Outcome.Refused(
+                    Reply.error(
+                            400,
+                            "Digest uri \"" + r.uri() + "\" does not match the request target \"" + a.requestTarget()
+                                    + "\""),
+                    List.of()));
         }
         String accountKey = r.username() + "@" + realm;
         AuthThrottle.Decision gate = throttle.check(accountKey, a.sourceIp(), now);
         if (!gate.allowed()) {
             long retry = Math.max(1, gate.retryAfterSeconds());
-            return done(new Outcome.Refused(new Reply(429, "application/json",
-                    Json.write(Map.of("error", "Too many failed authentications; try again in " + retry + " s")),
-                    Map.of("Retry-After", Long.toString(retry))), List.of()));
+            return done(new Outcome.Refused(
+                    new Reply(
+                            429,
+                            "application/json",
+                            Json.write(
+                                    Map.of("error", "Too many failed authentications; try again in " + retry + " s")),
+                            Map.of("Retry-After", Long.toString(retry))),
+                    List.of()));
         }
         return accounts.find(realm, r.username()).thenApply(account -> {
             Instant at = clock.instant();

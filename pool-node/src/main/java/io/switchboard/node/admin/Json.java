@@ -49,8 +49,7 @@ public final class Json {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
-    private Json() {
-    }
+    private Json() {}
 
     /** A body that is not what the API takes; the message says why, for a 400. */
     public static final class Invalid extends Exception {
@@ -96,7 +95,10 @@ public final class Json {
     public static String errorOf(String body) {
         try {
             JsonNode root = MAPPER.readTree(body);
-            if (root != null && root.isObject() && root.size() == 1 && root.path("error").isTextual()) {
+            if (root != null
+                    && root.isObject()
+                    && root.size() == 1
+                    && root.path("error").isTextual()) {
                 return root.get("error").textValue();
             }
         } catch (JsonProcessingException e) {
@@ -111,8 +113,11 @@ public final class Json {
     }
 
     private static String where(JsonProcessingException e) {
-        if (e instanceof JsonParseException && e.getLocation() != null && e.getLocation().getLineNr() > 0) {
-            return " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+        if (e instanceof JsonParseException
+                && e.getLocation() != null
+                && e.getLocation().getLineNr() > 0) {
+            return " (line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr() + ")";
         }
         return "";
     }

@@ -1,5 +1,11 @@
 package io.switchboard.node.admin;
 
+import io.switchboard.node.admin.AdminServer.Call;
+import io.switchboard.node.admin.AdminServer.Reply;
+import io.switchboard.node.cluster.NodeDirectory;
+import io.switchboard.node.cluster.NodeDirectory.MemberView;
+import io.switchboard.node.cluster.NodeInfoService;
+import io.switchboard.registrar.entity.RegistrarEntity;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -8,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -17,13 +22,6 @@ import org.apache.pekko.cluster.sharding.ShardRegion;
 import org.apache.pekko.cluster.sharding.typed.GetClusterShardingStats;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.typed.Cluster;
-
-import io.switchboard.node.admin.AdminServer.Call;
-import io.switchboard.node.admin.AdminServer.Reply;
-import io.switchboard.node.cluster.NodeDirectory;
-import io.switchboard.node.cluster.NodeDirectory.MemberView;
-import io.switchboard.node.cluster.NodeInfoService;
-import io.switchboard.registrar.entity.RegistrarEntity;
 
 /**
  * {@code GET /api/pool}: every cluster member as this node sees it (node id, Pekko address, status,
@@ -48,8 +46,14 @@ public final class PoolApi {
     }
 
     /** One member's line. Numbers are null when unknown; {@code notes} say why. */
-    record Row(MemberView member, Integer shards, Integer entities, Long bindings, String sip, String admin,
-               List<String> notes) {
+    record Row(
+            MemberView member,
+            Integer shards,
+            Integer entities,
+            Long bindings,
+            String sip,
+            String admin,
+            List<String> notes) {
         boolean up() {
             return member.status().equals("Up") && !member.unreachable();
         }
@@ -59,29 +63,35 @@ public final class PoolApi {
         if (!"GET".equals(call.method())) {
             return CompletableFuture.completedFuture(Reply.methodNotAllowed("GET", "Use GET"));
         }
-        CompletableFuture<ShardRegion.ClusterShardingStats> stats = shardingStats().toCompletableFuture();
-        CompletableFuture<List<NodeInfoService.Answer>> infos = NodeInfoService.askAll(system, timeout).toCompletableFuture();
-        return stats.thenCombine(infos, (s, i) -> render(rows(directory.snapshot().members(), s, i), call.wantsText()));
+        CompletableFuture<ShardRegion.ClusterShardingStats> stats =
+                shardingStats().toCompletableFuture();
+        CompletableFuture<List<NodeInfoService.Answer>> infos =
+                NodeInfoService.askAll(system, timeout).toCompletableFuture();
+        return stats.thenCombine(
+                infos, (s, i) -> render(rows(directory.snapshot().members(), s, i), call.wantsText()));
     }
 
     /** Completes with null when the statistics do not arrive in time. */
     private CompletionStage<ShardRegion.ClusterShardingStats> shardingStats() {
-        return AskPattern.<org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery, ShardRegion.ClusterShardingStats>ask(
+        return AskPattern
+                .<org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery, ShardRegion.ClusterShardingStats>ask(
                         ClusterSharding.get(system).shardState(),
                         (ActorRef<ShardRegion.ClusterShardingStats> replyTo) ->
                                 new GetClusterShardingStats(RegistrarEntity.ENTITY_KEY, timeout, replyTo),
-                        timeout.plusSeconds(1), system.scheduler())
+                        timeout.plusSeconds(1),
+                        system.scheduler())
                 .exceptionally(failure -> null);
     }
 
-    private List<Row> rows(List<MemberView> members, ShardRegion.ClusterShardingStats stats,
-                           List<NodeInfoService.Answer> answers) {
+    private List<Row> rows(
+            List<MemberView> members, ShardRegion.ClusterShardingStats stats, List<NodeInfoService.Answer> answers) {
         Address self = Cluster.get(system).selfMember().address();
         Map<String, ShardRegion.ShardRegionStats> regions = new HashMap<>();
         if (stats != null) {
             // The coordinator names its own node's region by a local address; that is its node, not ours,
             // but a local address only arises when the coordinator is this node.
-            stats.getRegions().forEach((address, s) -> regions.put((address.hasGlobalScope() ? address : self).toString(), s));
+            stats.getRegions()
+                    .forEach((address, s) -> regions.put((address.hasGlobalScope() ? address : self).toString(), s));
         }
         Map<String, NodeInfoService.Answer> byAddress = new HashMap<>();
         for (NodeInfoService.Answer a : answers) {
@@ -97,7 +107,11 @@ public final class PoolApi {
             } else {
                 ShardRegion.ShardRegionStats r = regions.get(m.address());
                 shards = r == null ? 0 : r.getStats().size();
-                entities = r == null ? 0 : r.getStats().values().stream().mapToInt(v -> ((Number) v).intValue()).sum();
+                entities = r == null
+                        ? 0
+                        : r.getStats().values().stream()
+                                .mapToInt(v -> ((Number) v).intValue())
+                                .sum();
                 if (r != null && !r.getFailed().isEmpty()) {
                     notes.add(r.getFailed().size() + " shards did not report their entities in time");
                 }
@@ -161,19 +175,32 @@ public final class PoolApi {
         for (Row r : rows) {
             String node = r.member().nodeId() == null ? "?" : r.member().nodeId();
             String status = r.member().status() + (r.member().unreachable() ? " UNREACHABLE" : "");
-            s.append(String.format(format, node, r.member().address(), status, dash(r.shards()), dash(r.entities()),
-                    dash(r.bindings()), dash(r.sip()), dash(r.admin())));
+            s.append(String.format(
+                    format,
+                    node,
+                    r.member().address(),
+                    status,
+                    dash(r.shards()),
+                    dash(r.entities()),
+                    dash(r.bindings()),
+                    dash(r.sip()),
+                    dash(r.admin())));
             for (String n : r.notes()) {
                 // A note every member shares (the sharding statistics as a whole) is said once.
-                boolean shared = rows.size() > 1 && rows.stream().allMatch(o -> o.notes().contains(n));
+                boolean shared =
+                        rows.size() > 1 && rows.stream().allMatch(o -> o.notes().contains(n));
                 String line = shared ? "all members: " + n : node + ": " + n;
                 if (!notes.contains(line)) {
                     notes.add(line);
                 }
             }
         }
-        s.append(rows.size()).append(rows.size() == 1 ? " member, " : " members, ").append(rows.stream().filter(Row::up).count())
-                .append(" Up (asked ").append(self == null ? "this node" : self).append(")\n");
+        s.append(rows.size())
+                .append(rows.size() == 1 ? " member, " : " members, ")
+                .append(rows.stream().filter(Row::up).count())
+                .append(" Up (asked ")
+                .append(self == null ? "this node" : self)
+                .append(")\n");
         if (rows.isEmpty()) {
             s.append("this node is not a member of a cluster yet\n");
         }

@@ -1,23 +1,7 @@
 package io.switchboard.node.admin;
 
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.function.Function;
-import java.util.function.Supplier;
-import java.util.stream.Collectors;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import io.switchboard.accounts.domain.SipAddress;
 import io.switchboard.accounts.domain.Validation;
 import io.switchboard.accounts.store.AccountStore;
@@ -33,6 +17,20 @@ import io.switchboard.presence.domain.ContactList;
 import io.switchboard.presence.domain.ContactListRules;
 import io.switchboard.presence.domain.PresenceView;
 import io.switchboard.presence.entity.PresenceAdmin;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
  * A user's presence, access levels for watchers and contact list, for operators under
@@ -55,8 +53,8 @@ public final class PresenceApi {
     public static final String ADMIN_PREFIX = "/api/presence";
     public static final String USER_PREFIX = "/user/presence";
 
-    private static final String LEVELS = Arrays.stream(AccessLevel.values()).map(AccessLevel::token)
-            .collect(Collectors.joining(", "));
+    private static final String LEVELS =
+            Arrays.stream(AccessLevel.values()).map(AccessLevel::token).collect(Collectors.joining(", "));
 
     private final PresenceAdmin presence;
     private final AccountStore accounts;
@@ -68,7 +66,8 @@ public final class PresenceApi {
     public PresenceApi(PresenceAdmin presence, AccountStore accounts, List<String> domains) {
         this.presence = presence;
         this.accounts = accounts;
-        this.enterpriseDomains = domains.stream().map(d -> d.toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
+        this.enterpriseDomains =
+                domains.stream().map(d -> d.toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
     }
 
     /** Serves {@value #ADMIN_PREFIX} (admin token) and {@value #USER_PREFIX} (users, by {@code users}) on {@code server}. */
@@ -77,7 +76,13 @@ public final class PresenceApi {
         server.userTree(USER_PREFIX, users, this::user);
     }
 
-    private enum Kind { VIEW, ACCESS, ACCESS_ENTRY, CONTACTS, CONTACT }
+    private enum Kind {
+        VIEW,
+        ACCESS,
+        ACCESS_ENTRY,
+        CONTACTS,
+        CONTACT
+    }
 
     /** What a path names below the owner: {@code key} is the decoded watcher key or contact URI. */
     private record Target(Kind kind, String key) {
@@ -103,9 +108,15 @@ public final class PresenceApi {
             return done(Reply.error(400, "aor: " + bad.reason() + " (give " + ADMIN_PREFIX + "/sip:user@domain)"));
         }
         SipAddress user = ((Validation.Valid<SipAddress>) address).value();
-        return serve(call, user.aor(), segments.subList(1, segments.size()), ADMIN_PREFIX + "/" + user.aor(),
-                () -> accounts.find(user.domain(), user.user()).thenApply(found -> found.isPresent() ? null
-                        : Reply.error(404, "no user " + user.aor() + " (add it with: switchboard user add)")));
+        return serve(
+                call,
+                user.aor(),
+                segments.subList(1, segments.size()),
+                ADMIN_PREFIX + "/" + user.aor(),
+                () -> accounts.find(user.domain(), user.user())
+                        .thenApply(found -> found.isPresent()
+                                ? null
+                                : Reply.error(404, "no user " + user.aor() + " (add it with: switchboard user add)")));
     }
 
     /** {@value #USER_PREFIX}{@code /...} for the authenticated user (AdminServer has set {@link Call#user}). */
@@ -124,22 +135,28 @@ public final class PresenceApi {
      * Checks path, method and input in that order, then (only for a well-formed request) that the
      * owner exists ({@code ownerCheck} answers null when it does), then acts.
      */
-    private CompletionStage<Reply> serve(Call call, String owner, List<String> below, String base,
-                                         Supplier<CompletionStage<Reply>> ownerCheck) {
+    private CompletionStage<Reply> serve(
+            Call call, String owner, List<String> below, String base, Supplier<CompletionStage<Reply>> ownerCheck) {
         Target target = target(below);
         if (target == null) {
-            return done(Reply.error(404, "No such presence resource: " + call.path() + " (known: " + base + ", "
-                    + base + "/access[/{watcher-or-domain}], " + base + "/contacts[/{sip-uri}])"));
+            return done(Reply.error(
+                    404,
+                    "No such presence resource: " + call.path() + " (known: " + base + ", " + base
+                            + "/access[/{watcher-or-domain}], " + base + "/contacts[/{sip-uri}])"));
         }
         if (!target.methods().contains(call.method())) {
-            return done(Reply.methodNotAllowed(String.join(", ", target.methods()),
+            return done(Reply.methodNotAllowed(
+                    String.join(", ", target.methods()),
                     call.method() + " is not served here; use " + String.join(", ", target.methods())));
         }
         Prepared prepared = prepare(call, owner, target);
         if (prepared.bad() != null) {
             return done(prepared.bad());
         }
-        return ownerCheck.get().thenCompose(missing -> missing != null ? done(missing) : prepared.action().get());
+        return ownerCheck
+                .get()
+                .thenCompose(missing ->
+                        missing != null ? done(missing) : prepared.action().get());
     }
 
     /** Either the 400 for bad input, or what to do once the owner is known to exist. */
@@ -189,7 +206,8 @@ public final class PresenceApi {
                 }
                 LevelChange l = ((Checked.Ok<LevelChange>) level).value();
                 if (l.endSubscriptions()) {
-                    if (l.level() != AccessLevel.BLOCKED || io.switchboard.presence.domain.AccessPolicy.isDomainKey(k)) {
+                    if (l.level() != AccessLevel.BLOCKED
+                            || io.switchboard.presence.domain.AccessPolicy.isDomainKey(k)) {
                         return Prepared.refuse("end-subscriptions needs level \"blocked\" and a watcher's sip: URI");
                     }
                     return Prepared.to(() -> answer(presence.revoke(owner, k), p -> access(call, owner, p)));
@@ -207,14 +225,19 @@ public final class PresenceApi {
                     }
                     String u = ((Checked.Ok<String>) uri).value();
                     if (method.equals("DELETE")) {
-                        return Prepared.to(() -> answer(presence.removeContact(owner, u), list -> contacts(call, list)));
+                        return Prepared.to(
+                                () -> answer(presence.removeContact(owner, u), list -> contacts(call, list)));
                     }
-                    return Prepared.to(() -> answer(presence.contacts(owner), list -> list.find(u)
-                            .map(c -> call.wantsText() ? Reply.text(200, contactLine(c)) : Reply.json(200, Json.write(contactJson(c))))
-                            .orElseGet(() -> Reply.error(404, u + " is not on the contact list of " + owner))));
+                    return Prepared.to(() -> answer(
+                            presence.contacts(owner),
+                            list -> list.find(u)
+                                    .map(c -> call.wantsText()
+                                            ? Reply.text(200, contactLine(c))
+                                            : Reply.json(200, Json.write(contactJson(c))))
+                                    .orElseGet(() -> Reply.error(404, u + " is not on the contact list of " + owner))));
                 }
-                Checked<Contact> contact = parseContact(target.key(), call.body())
-                        .flatMap(c -> ContactListRules.checkContact(owner, c));
+                Checked<Contact> contact =
+                        parseContact(target.key(), call.body()).flatMap(c -> ContactListRules.checkContact(owner, c));
                 if (contact instanceof Checked.Invalid<Contact> bad) {
                     return Prepared.refuse(bad.reason());
                 }
@@ -231,16 +254,17 @@ public final class PresenceApi {
      */
     private static <T> CompletionStage<Reply> answer(CompletionStage<T> stage, Function<T, Reply> reply) {
         return stage.handle((value, failure) -> {
-            if (failure == null) {
-                return done(reply.apply(value));
-            }
-            for (Throwable t = failure; t != null; t = t.getCause()) {
-                if (t instanceof PresenceAdmin.Rejected rejected) {
-                    return done(Reply.error(400, rejected.getMessage()));
-                }
-            }
-            return CompletableFuture.<Reply>failedFuture(failure);
-        }).thenCompose(Function.identity());
+                    if (failure == null) {
+                        return done(reply.apply(value));
+                    }
+                    for (Throwable t = failure; t != null; t = t.getCause()) {
+                        if (t instanceof PresenceAdmin.Rejected rejected) {
+                            return done(Reply.error(400, rejected.getMessage()));
+                        }
+                    }
+                    return CompletableFuture.<Reply>failedFuture(failure);
+                })
+                .thenCompose(Function.identity());
     }
 
     // --- bodies
@@ -261,8 +285,7 @@ public final class PresenceApi {
      * also end with {@code reason=rejected} (loss of authorization, RFC 6665 section 4.2.2), so it
      * learns it lost access, where plain blocked only shows it Offline.
      */
-    private record LevelChange(AccessLevel level, boolean endSubscriptions) {
-    }
+    private record LevelChange(AccessLevel level, boolean endSubscriptions) {}
 
     private static Checked<LevelChange> parseLevel(String body) {
         return parseObject(body, "{\"level\":\"workgroup\"}").flatMap(root -> {
@@ -281,7 +304,8 @@ public final class PresenceApi {
                 return Checked.invalid("level is missing: give one of " + LEVELS);
             }
             AccessLevel l = AccessLevel.ofToken(level.textValue());
-            return l == null ? Checked.invalid("level \"" + level.textValue() + "\" is not one of " + LEVELS)
+            return l == null
+                    ? Checked.invalid("level \"" + level.textValue() + "\" is not one of " + LEVELS)
                     : Checked.ok(new LevelChange(l, endSubscriptions));
         });
     }
@@ -345,12 +369,15 @@ public final class PresenceApi {
 
     private static Reply view(Call call, PresenceView v, String watcher) {
         if (call.wantsText()) {
-            return Reply.text(200, v.entity() + (watcher == null ? " (full view)" : " as " + watcher + " sees it") + "\n"
-                    + "  availability: " + v.availability().token() + " (" + v.availability().number() + ")\n"
-                    + "  activity:     " + orDash(v.activity()) + "\n"
-                    + "  note:         " + orDash(v.note()) + "\n"
-                    + "  phones:       " + (v.phones().isEmpty() ? "-" : String.join(", ", v.phones())) + "\n"
-                    + "  since:        " + v.since() + "\n");
+            return Reply.text(
+                    200,
+                    v.entity() + (watcher == null ? " (full view)" : " as " + watcher + " sees it") + "\n"
+                            + "  availability: " + v.availability().token() + " ("
+                            + v.availability().number() + ")\n"
+                            + "  activity:     " + orDash(v.activity()) + "\n"
+                            + "  note:         " + orDash(v.note()) + "\n"
+                            + "  phones:       " + (v.phones().isEmpty() ? "-" : String.join(", ", v.phones())) + "\n"
+                            + "  since:        " + v.since() + "\n");
         }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("entity", v.entity());
@@ -372,7 +399,9 @@ public final class PresenceApi {
             b.append(String.format("  %-44s %s%n", "WATCHER OR DOMAIN", "LEVEL"));
             watchers.forEach((k, l) -> b.append(String.format("  %-44s %s%n", k, l.token())));
             domains.forEach((k, l) -> b.append(String.format("  %-44s %s%n", k, l.token())));
-            b.append(String.format("  %-44s %s%n", "(anyone else of " + String.join(", ", new java.util.TreeSet<>(enterpriseDomains)) + ")",
+            b.append(String.format(
+                    "  %-44s %s%n",
+                    "(anyone else of " + String.join(", ", new java.util.TreeSet<>(enterpriseDomains)) + ")",
                     AccessLevel.COLLEAGUES.token() + " (default)"));
             b.append(String.format("  %-44s %s%n", "(anyone else)", AccessLevel.EXTERNAL.token() + " (default)"));
             return Reply.text(200, b.toString());
@@ -411,8 +440,13 @@ public final class PresenceApi {
             source = p.byDomain().containsKey(key.substring(key.indexOf('@') + 1)) ? "domain" : "default";
         }
         if (call.wantsText()) {
-            return Reply.text(200, key + ": " + level.token() + (source.equals("default") ? " (default)"
-                    : source.equals("domain") && !domain ? " (set for its domain)" : "") + "\n");
+            return Reply.text(
+                    200,
+                    key + ": " + level.token()
+                            + (source.equals("default")
+                                    ? " (default)"
+                                    : source.equals("domain") && !domain ? " (set for its domain)" : "")
+                            + "\n");
         }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("owner", owner);
@@ -425,7 +459,10 @@ public final class PresenceApi {
     private static Reply contacts(Call call, ContactList list) {
         if (call.wantsText()) {
             int n = list.contacts().size();
-            StringBuilder b = new StringBuilder(list.owner()).append(": ").append(n).append(n == 1 ? " contact\n" : " contacts\n");
+            StringBuilder b = new StringBuilder(list.owner())
+                    .append(": ")
+                    .append(n)
+                    .append(n == 1 ? " contact\n" : " contacts\n");
             if (n > 0) {
                 b.append(String.format("  %-40s %-30s %s%n", "URI", "NAME", "GROUPS"));
                 list.contacts().forEach(c -> b.append("  ").append(contactLine(c)));
@@ -440,7 +477,10 @@ public final class PresenceApi {
     }
 
     private static String contactLine(Contact c) {
-        return String.format("%-40s %-30s %s%n", c.uri(), c.displayName().isEmpty() ? "-" : c.displayName(),
+        return String.format(
+                "%-40s %-30s %s%n",
+                c.uri(),
+                c.displayName().isEmpty() ? "-" : c.displayName(),
                 c.groups().isEmpty() ? "-" : String.join(", ", c.groups()));
     }
 

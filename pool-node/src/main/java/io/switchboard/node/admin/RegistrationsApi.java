@@ -1,5 +1,10 @@
 package io.switchboard.node.admin;
 
+import io.switchboard.node.admin.AdminServer.Call;
+import io.switchboard.node.admin.AdminServer.Reply;
+import io.switchboard.registrar.domain.Binding;
+import io.switchboard.registrar.entity.RegistrarClient;
+import io.switchboard.registrar.entity.RegistrarEntity;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -8,12 +13,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-
-import io.switchboard.node.admin.AdminServer.Call;
-import io.switchboard.node.admin.AdminServer.Reply;
-import io.switchboard.registrar.domain.Binding;
-import io.switchboard.registrar.entity.RegistrarClient;
-import io.switchboard.registrar.entity.RegistrarEntity;
 
 /** {@code GET /api/registrations?aor=sip:alice@example.test}: the AOR's bindings, asked of its entity. */
 public final class RegistrationsApi {
@@ -28,7 +27,8 @@ public final class RegistrationsApi {
 
     public CompletionStage<Reply> registrations(Call call) {
         if (!"GET".equals(call.method())) {
-            return CompletableFuture.completedFuture(Reply.methodNotAllowed("GET", "Use GET with ?aor=sip:user@domain"));
+            return CompletableFuture.completedFuture(
+                    Reply.methodNotAllowed("GET", "Use GET with ?aor=sip:user@domain"));
         }
         String aor = call.param("aor");
         if (aor == null || !aor.matches("sips?:[^@\\s]+@[^@\\s;?]+")) {
@@ -42,7 +42,8 @@ public final class RegistrationsApi {
             }
             List<Binding> bindings = ((RegistrarEntity.CurrentBindings) reply).bindings();
             Instant now = clock.instant();
-            return call.wantsText() ? Reply.text(200, table(canonical, bindings, now))
+            return call.wantsText()
+                    ? Reply.text(200, table(canonical, bindings, now))
                     : Reply.json(200, Json.write(body(canonical, bindings, now)));
         });
     }
@@ -74,16 +75,27 @@ public final class RegistrationsApi {
 
     private static String table(String aor, List<Binding> bindings, Instant now) {
         StringBuilder s = new StringBuilder();
-        s.append(aor).append(": ").append(bindings.size()).append(bindings.size() == 1 ? " binding" : " bindings").append('\n');
+        s.append(aor)
+                .append(": ")
+                .append(bindings.size())
+                .append(bindings.size() == 1 ? " binding" : " bindings")
+                .append('\n');
         if (bindings.isEmpty()) {
             return s.toString();
         }
-        s.append(String.format("%-48s %-9s %-22s %-10s %7s  %-44s %s%n",
+        s.append(String.format(
+                "%-48s %-9s %-22s %-10s %7s  %-44s %s%n",
                 "CONTACT", "TRANSPORT", "SOURCE", "NODE", "EXPIRES", "INSTANCE", "USER-AGENT"));
         for (Binding b : bindings) {
-            s.append(String.format("%-48s %-9s %-22s %-10s %6ds  %-44s %s%n", b.contact(), b.flow().transport(),
-                    b.flow().source(), b.flow().node(), b.secondsLeft(now),
-                    b.instanceId() == null ? "-" : b.instanceId(), b.userAgent().isEmpty() ? "-" : b.userAgent()));
+            s.append(String.format(
+                    "%-48s %-9s %-22s %-10s %6ds  %-44s %s%n",
+                    b.contact(),
+                    b.flow().transport(),
+                    b.flow().source(),
+                    b.flow().node(),
+                    b.secondsLeft(now),
+                    b.instanceId() == null ? "-" : b.instanceId(),
+                    b.userAgent().isEmpty() ? "-" : b.userAgent()));
         }
         return s.toString();
     }

@@ -1,13 +1,5 @@
 package io.switchboard.node.admin;
 
-import java.time.Clock;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-
 import io.switchboard.accounts.domain.Account;
 import io.switchboard.accounts.domain.AccountDraft;
 import io.switchboard.accounts.domain.AccountRules;
@@ -17,6 +9,13 @@ import io.switchboard.accounts.domain.Validation;
 import io.switchboard.accounts.store.AccountStore;
 import io.switchboard.node.admin.AdminServer.Call;
 import io.switchboard.node.admin.AdminServer.Reply;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * {@code /api/users}: GET lists (optionally {@code ?domain=}), POST adds one user from form fields
@@ -52,16 +51,20 @@ public final class UsersApi {
 
     private CompletionStage<Reply> add(Call call) {
         Map<String, String> form = AdminServer.query(call.body());
-        NewAccountRequest request = new NewAccountRequest(form.get("uri"), form.get("password"),
-                form.getOrDefault("display_name", ""), form.getOrDefault("phone", ""));
+        NewAccountRequest request = new NewAccountRequest(
+                form.get("uri"),
+                form.get("password"),
+                form.getOrDefault("display_name", ""),
+                form.getOrDefault("phone", ""));
         Validation<AccountDraft> v = rules.validate(request);
         if (v instanceof Validation.Invalid<AccountDraft> invalid) {
             return done(Reply.error(400, invalid.reason()));
         }
         Account account = ((Validation.Valid<AccountDraft>) v).value().toAccount(clock.instant());
-        return store.put(account).thenApply(ok -> call.wantsText()
-                ? Reply.text(201, "added " + account.aor() + "\n")
-                : Reply.json(201, Json.write(accountJson(account))));
+        return store.put(account)
+                .thenApply(ok -> call.wantsText()
+                        ? Reply.text(201, "added " + account.aor() + "\n")
+                        : Reply.json(201, Json.write(accountJson(account))));
     }
 
     public CompletionStage<Reply> importCsv(Call call) {
@@ -78,7 +81,10 @@ public final class UsersApi {
         return writeAll(valid, 0, 64).thenApply(ignored -> {
             List<Map<String, Object>> errors = new ArrayList<>();
             StringBuilder text = new StringBuilder();
-            text.append("imported ").append(valid.size()).append(" users, ").append(parsed.invalid().size())
+            text.append("imported ")
+                    .append(valid.size())
+                    .append(" users, ")
+                    .append(parsed.invalid().size())
                     .append(" rows rejected\n");
             for (UserCsv.Row row : parsed.invalid()) {
                 String reason = ((Validation.Invalid<AccountDraft>) row.outcome()).reason();
@@ -86,15 +92,21 @@ public final class UsersApi {
                 error.put("line", row.line());
                 error.put("error", reason);
                 errors.add(error);
-                text.append("line ").append(row.line()).append(": ").append(reason).append('\n');
+                text.append("line ")
+                        .append(row.line())
+                        .append(": ")
+                        .append(reason)
+                        .append('\n');
             }
             int status = valid.isEmpty() && !parsed.invalid().isEmpty() ? 400 : 200;
             // The count in a header too, so a script (the CLI) can tell a partial import from a full one.
-            Map<String, String> headers = Map.of(REJECTED_ROWS_HEADER, Integer.toString(parsed.invalid().size()));
+            Map<String, String> headers = Map.of(
+                    REJECTED_ROWS_HEADER, Integer.toString(parsed.invalid().size()));
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("imported", valid.size());
             body.put("rejected", errors);
-            return call.wantsText() ? new Reply(status, "text/plain; charset=utf-8", text.toString(), headers)
+            return call.wantsText()
+                    ? new Reply(status, "text/plain; charset=utf-8", text.toString(), headers)
                     : new Reply(status, "application/json", Json.write(body), headers);
         });
     }
@@ -106,7 +118,8 @@ public final class UsersApi {
         int to = Math.min(drafts.size(), from + batch);
         CompletableFuture<?>[] writes = new CompletableFuture<?>[to - from];
         for (int i = from; i < to; i++) {
-            writes[i - from] = store.put(drafts.get(i).toAccount(clock.instant())).toCompletableFuture();
+            writes[i - from] =
+                    store.put(drafts.get(i).toAccount(clock.instant())).toCompletableFuture();
         }
         return CompletableFuture.allOf(writes).thenCompose(v -> writeAll(drafts, to, batch));
     }
@@ -127,7 +140,8 @@ public final class UsersApi {
                 }
                 return Reply.text(200, b.toString());
             }
-            return Reply.json(200, Json.write(all.stream().map(UsersApi::accountJson).toList()));
+            return Reply.json(
+                    200, Json.write(all.stream().map(UsersApi::accountJson).toList()));
         });
     }
 

@@ -1,5 +1,12 @@
 package io.switchboard.node.cli;
 
+import io.switchboard.node.admin.CallSettingsApi;
+import io.switchboard.node.admin.Json;
+import io.switchboard.node.admin.PoolApi;
+import io.switchboard.node.admin.PresenceApi;
+import io.switchboard.node.admin.UsersApi;
+import io.switchboard.node.config.ConfigError;
+import io.switchboard.node.config.NodeConfig;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -18,15 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
-
-import io.switchboard.node.admin.CallSettingsApi;
-import io.switchboard.node.admin.Json;
-import io.switchboard.node.admin.PoolApi;
-import io.switchboard.node.admin.PresenceApi;
-import io.switchboard.node.admin.UsersApi;
-import io.switchboard.node.config.ConfigError;
-import io.switchboard.node.config.NodeConfig;
-
 import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -49,10 +47,19 @@ import picocli.CommandLine.Unmatched;
  * and the exit codes: 0 done, 1 the node refused or could not be reached (or an import rejected
  * rows, or a pool member is not Up), 2 a usage error.
  */
-@Command(name = "switchboard", description = "Administers a Switchboard pool through a node's admin API.",
-        subcommands = {AdminCli.Start.class, AdminCli.User.class, AdminCli.Registrations.class,
-                AdminCli.CallSettings.class, AdminCli.Presence.class, AdminCli.Pool.class, AdminCli.LocalPoolCommand.class,
-                AdminCli.GenerateCompletion.class})
+@Command(
+        name = "switchboard",
+        description = "Administers a Switchboard pool through a node's admin API.",
+        subcommands = {
+            AdminCli.Start.class,
+            AdminCli.User.class,
+            AdminCli.Registrations.class,
+            AdminCli.CallSettings.class,
+            AdminCli.Presence.class,
+            AdminCli.Pool.class,
+            AdminCli.LocalPoolCommand.class,
+            AdminCli.GenerateCompletion.class
+        })
 public final class AdminCli implements Callable<Integer> {
 
     static final String USAGE = """
@@ -97,11 +104,9 @@ public final class AdminCli implements Callable<Integer> {
     static final int USAGE_ERROR = 2;
 
     /** Where commands write, and the command's words (the arguments less options and their values). */
-    record Context(PrintStream out, PrintStream err, List<String> words) {
-    }
+    record Context(PrintStream out, PrintStream err, List<String> words) {}
 
-    private AdminCli() {
-    }
+    private AdminCli() {}
 
     public static int run(String[] argv, PrintStream out, PrintStream err) {
         List<String> words = words(argv);
@@ -193,18 +198,27 @@ public final class AdminCli implements Callable<Integer> {
 
     /** {@code -h}, {@code --help} on every command. */
     static final class HelpOption {
-        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show what this command takes, and exit.")
+        @Option(
+                names = {"-h", "--help"},
+                usageHelp = true,
+                description = "Show what this command takes, and exit.")
         boolean help;
     }
 
     /** Which node to talk to, on every command that talks to one. */
     static final class Target {
-        @Option(names = "--config", paramLabel = "FILE",
+        @Option(
+                names = "--config",
+                paramLabel = "FILE",
                 description = "Read the admin address and token from this node config (default conf/switchboard.conf).")
         Path config;
 
-        @Option(names = "--node", paramLabel = "NODE", description = "The node to talk to: a URL (http://127.0.0.1:8080), "
-                + "host:port, or a local-pool node number (2 = http://127.0.0.2:8081); default: the config's admin address.")
+        @Option(
+                names = "--node",
+                paramLabel = "NODE",
+                description =
+                        "The node to talk to: a URL (http://127.0.0.1:8080), "
+                                + "host:port, or a local-pool node number (2 = http://127.0.0.2:8081); default: the config's admin address.")
         String node;
 
         @Option(names = "--token", paramLabel = "TOKEN", description = "The admin token (switchboard.admin.token).")
@@ -242,7 +256,8 @@ public final class AdminCli implements Callable<Integer> {
             try {
                 for (String a : unmatched) {
                     if (a.startsWith("-") && !(this instanceof Group)) {
-                        throw new UsageError(label() + " does not know " + (a.contains("=") ? a.substring(0, a.indexOf('=')) : a));
+                        throw new UsageError(
+                                label() + " does not know " + (a.contains("=") ? a.substring(0, a.indexOf('=')) : a));
                     }
                 }
                 return execute();
@@ -287,8 +302,12 @@ public final class AdminCli implements Callable<Integer> {
                 // An explicit --config must exist; the default one may be absent (then the defaults apply).
                 Path config = target.config != null ? target.config : Path.of("conf/switchboard.conf");
                 NodeConfig c = NodeConfig.load(target.config != null || Files.isRegularFile(config) ? config : null);
-                String host = c.admin().bindAddress().equals("0.0.0.0") ? "127.0.0.1" : c.admin().bindAddress();
-                base = target.node != null ? nodeUrl(target.node) : "http://" + host + ":" + c.admin().port();
+                String host = c.admin().bindAddress().equals("0.0.0.0")
+                        ? "127.0.0.1"
+                        : c.admin().bindAddress();
+                base = target.node != null
+                        ? nodeUrl(target.node)
+                        : "http://" + host + ":" + c.admin().port();
                 token = target.token != null ? target.token : c.admin().token();
             } catch (ConfigError | IllegalArgumentException e) {
                 err().println(e.getMessage());
@@ -298,8 +317,9 @@ public final class AdminCli implements Callable<Integer> {
             try {
                 return talk(client);
             } catch (IOException e) {
-                err().println("cannot reach the node at " + base + ": " + (e.getMessage() == null ? e.getClass().getSimpleName()
-                        : e.getMessage()) + " (is it running? see --node)");
+                err().println("cannot reach the node at " + base + ": "
+                        + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
+                        + " (is it running? see --node)");
                 return FAILED;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -329,8 +349,12 @@ public final class AdminCli implements Callable<Integer> {
         }
     }
 
-    @Command(name = "local-pool", description = {"Run N nodes (1-5, default 3) on 127.0.0.1..N over one embedded Cassandra.",
-            "local-pool --help lists its options."})
+    @Command(
+            name = "local-pool",
+            description = {
+                "Run N nodes (1-5, default 3) on 127.0.0.1..N over one embedded Cassandra.",
+                "local-pool --help lists its options."
+            })
     static final class LocalPoolCommand extends Base {
         @Option(names = "--nodes", paramLabel = "N", description = "Nodes to run, 1-5 (default 3).")
         Integer nodes;
@@ -341,8 +365,12 @@ public final class AdminCli implements Callable<Integer> {
         }
     }
 
-    @Command(name = "generate-completion", description = {"Print a bash completion script for switchboard:",
-            "  source <(bin/switchboard generate-completion)"})
+    @Command(
+            name = "generate-completion",
+            description = {
+                "Print a bash completion script for switchboard:",
+                "  source <(bin/switchboard generate-completion)"
+            })
     static final class GenerateCompletion extends Base {
         /** bin/switchboard passes its config to every command; completion has no use for it. */
         @Mixin
@@ -358,16 +386,24 @@ public final class AdminCli implements Callable<Integer> {
 
     // --- user
 
-    @Command(name = "user", description = "Add, import and list users.",
+    @Command(
+            name = "user",
+            description = "Add, import and list users.",
             subcommands = {User.Add.class, User.Import.class, User.ListUsers.class})
     static final class User extends Group {
 
         @Command(name = "add", description = "Add (or replace) a user.")
         static final class Add extends NodeCommand {
-            @Parameters(paramLabel = "URI", arity = "0..*", description = "The user's address, e.g. sip:dave@example.test.")
+            @Parameters(
+                    paramLabel = "URI",
+                    arity = "0..*",
+                    description = "The user's address, e.g. sip:dave@example.test.")
             List<String> uris = new ArrayList<>();
 
-            @Option(names = "--password", paramLabel = "P", description = "8-128 characters; only its digests are stored.")
+            @Option(
+                    names = "--password",
+                    paramLabel = "P",
+                    description = "8-128 characters; only its digests are stored.")
             String password;
 
             @Option(names = "--name", paramLabel = "N", description = "Display name.")
@@ -393,8 +429,12 @@ public final class AdminCli implements Callable<Integer> {
             }
         }
 
-        @Command(name = "import", description = {"Bulk import; header uri,password,display_name,phone.",
-                "Good rows are stored, bad rows reported by line; exit code 1 when any row was rejected."})
+        @Command(
+                name = "import",
+                description = {
+                    "Bulk import; header uri,password,display_name,phone.",
+                    "Good rows are stored, bad rows reported by line; exit code 1 when any row was rejected."
+                })
         static final class Import extends NodeCommand {
             @Parameters(paramLabel = "FILE.csv", arity = "0..*", description = "The CSV file.")
             List<String> files = new ArrayList<>();
@@ -409,7 +449,12 @@ public final class AdminCli implements Callable<Integer> {
                     err().println("cannot read " + file);
                     return USAGE_ERROR;
                 }
-                return print(client, "POST", "/api/users/import", Files.readString(file, StandardCharsets.UTF_8), "text/csv");
+                return print(
+                        client,
+                        "POST",
+                        "/api/users/import",
+                        Files.readString(file, StandardCharsets.UTF_8),
+                        "text/csv");
             }
         }
 
@@ -427,8 +472,10 @@ public final class AdminCli implements Callable<Integer> {
 
     // --- registrations
 
-    @Command(name = "registrations", description = "Current bindings of an address-of-record: contact, transport, "
-            + "source, node, expires, instance, user agent.")
+    @Command(
+            name = "registrations",
+            description = "Current bindings of an address-of-record: contact, transport, "
+                    + "source, node, expires, instance, user agent.")
     static final class Registrations extends NodeCommand {
         @Parameters(paramLabel = "AOR", arity = "0..*", description = "e.g. sip:alice@example.test")
         List<String> aors = new ArrayList<>();
@@ -444,7 +491,9 @@ public final class AdminCli implements Callable<Integer> {
 
     // --- call settings
 
-    @Command(name = "call-settings", description = "A user's simultaneous ring and call forwarding.",
+    @Command(
+            name = "call-settings",
+            description = "A user's simultaneous ring and call forwarding.",
             subcommands = {CallSettings.Show.class, CallSettings.Set.class, CallSettings.Clear.class})
     static final class CallSettings extends Group {
 
@@ -468,9 +517,13 @@ public final class AdminCli implements Callable<Integer> {
             }
         }
 
-        @Command(name = "set", description = {"Change only the options given, e.g. --forward no-answer "
-                + "--to sip:voicemail@example.test --after 25; prints the result.",
-                "Numbers are E.164 (+ and country code)."})
+        @Command(
+                name = "set",
+                description = {
+                    "Change only the options given, e.g. --forward no-answer "
+                            + "--to sip:voicemail@example.test --after 25; prints the result.",
+                    "Numbers are E.164 (+ and country code)."
+                })
         static final class Set extends OneAor {
             @Option(names = "--sim-ring", paramLabel = "URI|NUMBER|off", description = "Also ring this target.")
             String simRing;
@@ -488,9 +541,15 @@ public final class AdminCli implements Callable<Integer> {
             int talk(Client client) throws IOException, InterruptedException {
                 String path = path();
                 if (simRing == null && forward == null && to == null && after == null) {
-                    throw new UsageError("call-settings set needs at least one of --sim-ring, --forward, --to, --after");
+                    throw new UsageError(
+                            "call-settings set needs at least one of --sim-ring, --forward, --to, --after");
                 }
-                return print(client, "PATCH", path, CallSettingsApi.editBody(simRing, forward, to, after), "application/json");
+                return print(
+                        client,
+                        "PATCH",
+                        path,
+                        CallSettingsApi.editBody(simRing, forward, to, after),
+                        "application/json");
             }
         }
 
@@ -505,7 +564,9 @@ public final class AdminCli implements Callable<Integer> {
 
     // --- presence
 
-    @Command(name = "presence", description = "A user's presence, access levels and contact list.",
+    @Command(
+            name = "presence",
+            description = "A user's presence, access levels and contact list.",
             subcommands = {Presence.Show.class, Presence.Access.class, Presence.Contacts.class})
     static final class Presence extends Group {
 
@@ -547,11 +608,15 @@ public final class AdminCli implements Callable<Integer> {
             }
         }
 
-        @Command(name = "access", description = {"Access levels for watchers, and the defaults:",
-                "  presence access AOR                          show them",
-                "  presence access AOR set WATCHER|DOMAIN LEVEL  LEVEL: blocked, external, colleagues, workgroup,",
-                "                                               friends-and-family; WATCHER sip:user@domain, or a domain",
-                "  presence access AOR clear WATCHER|DOMAIN     back to the default level"})
+        @Command(
+                name = "access",
+                description = {
+                    "Access levels for watchers, and the defaults:",
+                    "  presence access AOR                          show them",
+                    "  presence access AOR set WATCHER|DOMAIN LEVEL  LEVEL: blocked, external, colleagues, workgroup,",
+                    "                                               friends-and-family; WATCHER sip:user@domain, or a domain",
+                    "  presence access AOR clear WATCHER|DOMAIN     back to the default level"
+                })
         static final class Access extends OfUser {
             @Override
             int talk(Client client) throws IOException, InterruptedException {
@@ -561,7 +626,11 @@ public final class AdminCli implements Callable<Integer> {
                 }
                 if (is("set", 3)) {
                     // the API answers with the whole policy; the operator sees the result at once
-                    return print(client, "PUT", base + "/access/" + segment(words.get(2)), PresenceApi.levelBody(words.get(3)),
+                    return print(
+                            client,
+                            "PUT",
+                            base + "/access/" + segment(words.get(2)),
+                            PresenceApi.levelBody(words.get(3)),
                             "application/json");
                 }
                 if (is("clear", 2)) {
@@ -571,11 +640,15 @@ public final class AdminCli implements Callable<Integer> {
             }
         }
 
-        @Command(name = "contacts", description = {"The user's contact list:",
-                "  presence contacts AOR                        show it",
-                "  presence contacts AOR add URI [--name N] [--group G]...",
-                "                                               add or replace a contact (groups: repeat --group)",
-                "  presence contacts AOR remove URI             remove a contact"})
+        @Command(
+                name = "contacts",
+                description = {
+                    "The user's contact list:",
+                    "  presence contacts AOR                        show it",
+                    "  presence contacts AOR add URI [--name N] [--group G]...",
+                    "                                               add or replace a contact (groups: repeat --group)",
+                    "  presence contacts AOR remove URI             remove a contact"
+                })
         static final class Contacts extends OfUser {
             @Option(names = "--name", paramLabel = "N", description = "The contact's name (add).")
             String name;
@@ -593,8 +666,12 @@ public final class AdminCli implements Callable<Integer> {
                     return print(client, "GET", base + "/contacts", null, null);
                 }
                 if (is("add", 2)) {
-                    return print(client, "PUT", base + "/contacts/" + segment(words.get(2)),
-                            PresenceApi.contactBody(name, groups), "application/json");
+                    return print(
+                            client,
+                            "PUT",
+                            base + "/contacts/" + segment(words.get(2)),
+                            PresenceApi.contactBody(name, groups),
+                            "application/json");
                 }
                 if (is("remove", 2)) {
                     return print(client, "DELETE", base + "/contacts/" + segment(words.get(2)), null, null);
@@ -608,8 +685,12 @@ public final class AdminCli implements Callable<Integer> {
 
     @Command(name = "pool", description = "The pool as a node sees it.", subcommands = Pool.Status.class)
     static final class Pool extends Group {
-        @Command(name = "status", description = {"Members, their state, shards, entities and bindings;",
-                "exit code 1 unless every member is Up and reachable."})
+        @Command(
+                name = "status",
+                description = {
+                    "Members, their state, shards, entities and bindings;",
+                    "exit code 1 unless every member is Up and reachable."
+                })
         static final class Status extends NodeCommand {
             @Override
             int talk(Client client) throws IOException, InterruptedException {
@@ -640,7 +721,8 @@ public final class AdminCli implements Callable<Integer> {
                 throw new IllegalArgumentException("--node " + node + ": local-pool has nodes 1 to "
                         + io.switchboard.node.localpool.LocalPool.MAX_NODES);
             }
-            return io.switchboard.node.localpool.LocalPool.adminUrl(n, io.switchboard.node.localpool.LocalPool.DEFAULT_ADMIN_PORT);
+            return io.switchboard.node.localpool.LocalPool.adminUrl(
+                    n, io.switchboard.node.localpool.LocalPool.DEFAULT_ADMIN_PORT);
         }
         if (node.startsWith("http://") || node.startsWith("https://")) {
             return node.endsWith("/") ? node.substring(0, node.length() - 1) : node;
@@ -661,7 +743,8 @@ public final class AdminCli implements Callable<Integer> {
     }
 
     private record Client(String base, String token) {
-        private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        private static final HttpClient HTTP =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
         int print(String method, String path, String body, String contentType, PrintStream out, PrintStream err)
                 throws IOException, InterruptedException {
@@ -681,9 +764,11 @@ public final class AdminCli implements Callable<Integer> {
             }
             out.print(r.body());
             // A partial import printed its report; the exit code says not everything went in.
-            int rejected = Integer.parseInt(r.headers().firstValue(UsersApi.REJECTED_ROWS_HEADER).orElse("0"));
+            int rejected = Integer.parseInt(
+                    r.headers().firstValue(UsersApi.REJECTED_ROWS_HEADER).orElse("0"));
             // Likewise a pool with a member that is not Up.
-            int notUp = Integer.parseInt(r.headers().firstValue(PoolApi.NOT_UP_HEADER).orElse("0"));
+            int notUp = Integer.parseInt(
+                    r.headers().firstValue(PoolApi.NOT_UP_HEADER).orElse("0"));
             return rejected > 0 || notUp > 0 ? 1 : 0;
         }
     }

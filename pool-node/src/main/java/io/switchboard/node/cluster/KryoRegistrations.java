@@ -1,27 +1,24 @@
 package io.switchboard.node.cluster;
 
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.OptionalLong;
-
-import org.apache.pekko.actor.ExtendedActorSystem;
-import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.ActorRefResolver;
-import org.apache.pekko.actor.typed.javadsl.Adapter;
-
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
-
 import io.switchboard.registrar.domain.Binding;
 import io.switchboard.registrar.domain.BindingKey;
 import io.switchboard.registrar.domain.ContactSpec;
-import io.switchboard.sip.flow.Flow;
 import io.switchboard.registrar.domain.RegisterDecision;
 import io.switchboard.registrar.domain.RegisterRequest;
 import io.switchboard.registrar.entity.RegistrarEntity;
+import io.switchboard.sip.flow.Flow;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import org.apache.pekko.actor.ExtendedActorSystem;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorRefResolver;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 
 /**
  * The classes that cross nodes, each with a fixed id. Ids are part of the wire format between
@@ -29,8 +26,7 @@ import io.switchboard.registrar.entity.RegistrarEntity;
  */
 public final class KryoRegistrations {
 
-    private KryoRegistrations() {
-    }
+    private KryoRegistrations() {}
 
     public static Kryo newKryo(ExtendedActorSystem system) {
         Kryo kryo = new Kryo();
@@ -224,7 +220,8 @@ public final class KryoRegistrations {
         }
 
         @Override
-        public java.util.Map<Object, Object> read(Kryo kryo, Input input, Class<? extends java.util.Map<Object, Object>> type) {
+        public java.util.Map<Object, Object> read(
+                Kryo kryo, Input input, Class<? extends java.util.Map<Object, Object>> type) {
             int n = input.readVarInt(true);
             java.util.Map<Object, Object> m = new java.util.HashMap<>(n * 2);
             for (int i = 0; i < n; i++) {

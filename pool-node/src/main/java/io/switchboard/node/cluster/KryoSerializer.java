@@ -1,13 +1,11 @@
 package io.switchboard.node.cluster;
 
-
-import org.apache.pekko.actor.ExtendedActorSystem;
-import org.apache.pekko.serialization.JSerializer;
-
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import com.esotericsoftware.kryo.util.Pool;
+import org.apache.pekko.actor.ExtendedActorSystem;
+import org.apache.pekko.serialization.JSerializer;
 
 /**
  * Pekko serializer for cluster messages (docs/architecture.md, rule 7) over Kryo. Every class that may cross the
@@ -71,5 +69,4 @@ public final class KryoSerializer extends JSerializer {
             kryos.free(kryo);
         }
     }
-
 }

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.Props;
@@ -98,8 +97,12 @@ public final class NodeDirectory {
             for (Member m : members.values()) {
                 List<String> roles = new ArrayList<>(m.getRoles());
                 roles.sort(Comparator.naturalOrder());
-                views.add(new MemberView(nodeId(m), m.address().toString(), m.status().toString(),
-                        unreachable.contains(m.uniqueAddress()), List.copyOf(roles)));
+                views.add(new MemberView(
+                        nodeId(m),
+                        m.address().toString(),
+                        m.status().toString(),
+                        unreachable.contains(m.uniqueAddress()),
+                        List.copyOf(roles)));
             }
             views.sort(Comparator.comparing(MemberView::address));
             return List.copyOf(views);
@@ -141,7 +144,9 @@ public final class NodeDirectory {
 
     /** The node id in a member's roles, or null. */
     public static String nodeId(Member member) {
-        Optional<String> role = member.getRoles().stream().filter(r -> r.startsWith(ROLE_PREFIX)).findFirst();
+        Optional<String> role = member.getRoles().stream()
+                .filter(r -> r.startsWith(ROLE_PREFIX))
+                .findFirst();
         return role.map(r -> r.substring(ROLE_PREFIX.length())).orElse(null);
     }
 
@@ -157,9 +162,12 @@ public final class NodeDirectory {
     private Behavior<ClusterEvent.ClusterDomainEvent> follower(ActorSystem<?> system) {
         return Behaviors.setup(ctx -> {
             // Typed subscriptions replay the current state as events first (InitialStateAsEvents).
-            Cluster.get(system).subscriptions().tell(Subscribe.create(ctx.getSelf().narrow(), ClusterEvent.MemberEvent.class));
-            Cluster.get(system).subscriptions().tell(Subscribe.create(ctx.getSelf().narrow(),
-                    ClusterEvent.ReachabilityEvent.class));
+            Cluster.get(system)
+                    .subscriptions()
+                    .tell(Subscribe.create(ctx.getSelf().narrow(), ClusterEvent.MemberEvent.class));
+            Cluster.get(system)
+                    .subscriptions()
+                    .tell(Subscribe.create(ctx.getSelf().narrow(), ClusterEvent.ReachabilityEvent.class));
             return Behaviors.receiveMessage(event -> {
                 snapshot = snapshot.apply(event); // only this actor writes; readers see whole snapshots
                 return Behaviors.same();

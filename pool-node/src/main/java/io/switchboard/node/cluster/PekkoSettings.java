@@ -1,11 +1,9 @@
 package io.switchboard.node.cluster;
 
-import java.util.stream.Collectors;
-
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-
 import io.switchboard.node.config.NodeConfig;
+import java.util.stream.Collectors;
 
 /** The Pekko configuration of a node, derived from our own settings (operators never write Pekko config). */
 public final class PekkoSettings {
@@ -34,8 +32,7 @@ public final class PekkoSettings {
 
     public static final String SYSTEM_NAME = "switchboard";
 
-    private PekkoSettings() {
-    }
+    private PekkoSettings() {}
 
     public static Config from(NodeConfig config) {
         return from(config, java.util.List.of());
@@ -74,9 +71,14 @@ public final class PekkoSettings {
                   coordinated-shutdown.exit-jvm = off
                   coordinated-shutdown.run-by-jvm-shutdown-hook = on
                 }
-                """.formatted(config.cluster().host(), config.cluster().port(), seeds,
-                java.util.stream.Stream.concat(java.util.stream.Stream.of(NodeDirectory.role(config.nodeId())), roles.stream())
-                        .map(r -> "\"" + r + "\"").collect(Collectors.joining(", ")));
+                """.formatted(
+                        config.cluster().host(),
+                        config.cluster().port(),
+                        seeds,
+                        java.util.stream.Stream.concat(
+                                        java.util.stream.Stream.of(NodeDirectory.role(config.nodeId())), roles.stream())
+                                .map(r -> "\"" + r + "\"")
+                                .collect(Collectors.joining(", ")));
         return ConfigFactory.parseString(text)
                 .withFallback(ConfigFactory.parseString("pekko.actor {\n" + SERIALIZATION + "}"))
                 .withFallback(ConfigFactory.load());

@@ -1,12 +1,11 @@
 package io.switchboard.node.cluster;
 
+import io.switchboard.sip.flow.FlowTokens;
+import io.switchboard.sip.routing.NextHop;
+import io.switchboard.sip.routing.PoolMembers;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-
-import io.switchboard.sip.routing.NextHop;
-import io.switchboard.sip.flow.FlowTokens;
-import io.switchboard.sip.routing.PoolMembers;
 
 /**
  * The proxy's view of the pool (docs/architecture.md, rule 6): which nodes are live ({@link NodeDirectory}) and
@@ -22,8 +21,7 @@ public final class SipPeers implements PoolMembers {
 
     public static final String ROLE_PREFIX = "sip-node:";
 
-    private record Addresses(NodeDirectory.Snapshot source, Map<String, NextHop> byNode) {
-    }
+    private record Addresses(NodeDirectory.Snapshot source, Map<String, NextHop> byNode) {}
 
     private final NodeDirectory directory;
     private final String selfNode;
@@ -87,8 +85,8 @@ public final class SipPeers implements PoolMembers {
             if (host.startsWith("[") && host.endsWith("]")) {
                 host = host.substring(1, host.length() - 1);
             }
-            return Optional.of(Map.entry(value.substring(0, at),
-                    new NextHop(host, Integer.parseInt(value.substring(colon + 1)), "udp")));
+            return Optional.of(Map.entry(
+                    value.substring(0, at), new NextHop(host, Integer.parseInt(value.substring(colon + 1)), "udp")));
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }

@@ -1,12 +1,11 @@
 package io.switchboard.node.config;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Predicate;
-
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
 
 /**
  * Typed, validated reads from a HOCON tree. Every failure becomes a {@link ConfigError} naming
@@ -83,8 +82,11 @@ final class ConfigReader {
         try {
             return Enum.valueOf(type, v.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
         } catch (IllegalArgumentException e) {
-            throw new ConfigError(key(path), "must be one of " + java.util.Arrays.toString(type.getEnumConstants())
-                    .toLowerCase(Locale.ROOT) + ", was \"" + v + "\"");
+            throw new ConfigError(
+                    key(path),
+                    "must be one of "
+                            + java.util.Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT) + ", was \""
+                            + v + "\"");
         }
     }
 

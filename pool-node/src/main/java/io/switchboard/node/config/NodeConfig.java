@@ -1,5 +1,11 @@
 package io.switchboard.node.config;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import io.switchboard.registrar.domain.RegistrarPolicy;
+import io.switchboard.sip.auth.DigestAlgorithm;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,14 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
-import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigParseOptions;
-
-import io.switchboard.registrar.domain.RegistrarPolicy;
-import io.switchboard.sip.auth.DigestAlgorithm;
 
 /**
  * The whole node configuration, read once at startup from one HOCON file layered over
@@ -34,60 +32,81 @@ public record NodeConfig(
         List<BootstrapUser> bootstrapUsers,
         Config raw) {
 
-    public record Cluster(String host, int port, List<String> seedNodes) {
+    public record Cluster(String host, int port, List<String> seedNodes) {}
+
+    public record Tls(Path keyStore, String keyStorePassword, String keyStoreType, int port) {}
+
+    public record Sip(
+            String bindAddress,
+            int udpPort,
+            int tcpPort,
+            Optional<Tls> tls,
+            int threadPoolSize,
+            int maxServerTransactions,
+            String secret) {}
+
+    public record Registrar(RegistrarPolicy policy, Duration flowTimer, Duration askTimeout, Duration passivateAfter) {}
+
+    public record Throttle(int perAccount, int perSource, Duration window, Duration lockout) {}
+
+    public record Auth(
+            Duration nonceLifetime, Duration accountCacheTtl, Throttle throttle, List<DigestAlgorithm> algorithms) {}
+
+    public enum StorageMode {
+        EMBEDDED,
+        EXTERNAL
     }
 
-    public record Tls(Path keyStore, String keyStorePassword, String keyStoreType, int port) {
+    public enum Consistency {
+        ONE,
+        LOCAL_ONE,
+        QUORUM,
+        LOCAL_QUORUM,
+        EACH_QUORUM,
+        ALL
     }
 
-    public record Sip(String bindAddress, int udpPort, int tcpPort, Optional<Tls> tls, int threadPoolSize,
-                      int maxServerTransactions, String secret) {
-    }
+    public record Embedded(String listenAddress, int nativePort, int storagePort, String heap) {}
 
-    public record Registrar(RegistrarPolicy policy, Duration flowTimer, Duration askTimeout, Duration passivateAfter) {
-    }
+    public record Storage(
+            StorageMode mode,
+            String keyspace,
+            String replication,
+            Consistency consistency,
+            Embedded embedded,
+            List<InetSocketAddress> contactPoints,
+            String localDc) {}
 
-    public record Throttle(int perAccount, int perSource, Duration window, Duration lockout) {
-    }
+    public record Admin(String bindAddress, int port, String token) {}
 
-    public record Auth(Duration nonceLifetime, Duration accountCacheTtl, Throttle throttle, List<DigestAlgorithm> algorithms) {
-    }
-
-    public enum StorageMode { EMBEDDED, EXTERNAL }
-
-    public enum Consistency { ONE, LOCAL_ONE, QUORUM, LOCAL_QUORUM, EACH_QUORUM, ALL }
-
-    public record Embedded(String listenAddress, int nativePort, int storagePort, String heap) {
-    }
-
-    public record Storage(StorageMode mode, String keyspace, String replication, Consistency consistency,
-                          Embedded embedded, List<InetSocketAddress> contactPoints, String localDc) {
-    }
-
-    public record Admin(String bindAddress, int port, String token) {
-    }
-
-    public record BootstrapUser(String uri, String password, String name, String phone) {
-    }
+    public record BootstrapUser(String uri, String password, String name, String phone) {}
 
     /** Reads {@code file} (or only the defaults when null) and validates every value. */
     public static NodeConfig load(Path file) {
-        Config defaults = ConfigFactory.parseResources(NodeConfig.class.getClassLoader(), "switchboard-defaults.conf",
+        Config defaults = ConfigFactory.parseResources(
+                NodeConfig.class.getClassLoader(),
+                "switchboard-defaults.conf",
                 ConfigParseOptions.defaults().setAllowMissing(false));
         Config user = ConfigFactory.empty();
         if (file != null) {
             if (!Files.isRegularFile(file)) {
-                throw new ConfigError("Configuration file " + file + " does not exist or is not a file", (Throwable) null);
+                throw new ConfigError(
+                        "Configuration file " + file + " does not exist or is not a file", (Throwable) null);
             }
             try {
-                user = ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+                user = ConfigFactory.parseFile(
+                        file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
             } catch (ConfigException e) {
                 throw new ConfigError("Configuration file " + file + " cannot be parsed: " + e.getMessage(), e);
             }
         }
         Config merged;
         try {
-            merged = ConfigFactory.systemProperties().withOnlyPath("switchboard").withFallback(user).withFallback(defaults).resolve();
+            merged = ConfigFactory.systemProperties()
+                    .withOnlyPath("switchboard")
+                    .withFallback(user)
+                    .withFallback(defaults)
+                    .resolve();
         } catch (ConfigException.Missing e) {
             merged = user.withFallback(defaults).resolve();
         } catch (ConfigException e) {
@@ -109,7 +128,9 @@ public record NodeConfig(
     static NodeConfig from(Config merged) {
         ConfigReader root = new ConfigReader(merged, "").at("switchboard");
         ConfigReader node = root.at("node");
-        String nodeId = node.matching("id", s -> s.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,62}"),
+        String nodeId = node.matching(
+                "id",
+                s -> s.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,62}"),
                 "must be 1-63 letters, digits, '.', '_' or '-'");
         Path dataDir = Path.of(node.nonEmpty("data-dir"));
 
@@ -119,7 +140,8 @@ public record NodeConfig(
             hostPort(c.key("seed-nodes"), seed);
         }
         if (cluster.seedNodes().isEmpty()) {
-            throw new ConfigError(c.key("seed-nodes"), "must list at least one host:port (this node's own for a new pool)");
+            throw new ConfigError(
+                    c.key("seed-nodes"), "must list at least one host:port (this node's own for a new pool)");
         }
 
         ConfigReader s = root.at("sip");
@@ -130,14 +152,22 @@ public record NodeConfig(
             if (!Files.isReadable(ks)) {
                 throw new ConfigError(t.key("key-store"), "file " + ks + " is not readable");
             }
-            tls = Optional.of(new Tls(ks, t.string("key-store-password"), t.nonEmpty("key-store-type"), t.port("port")));
+            tls = Optional.of(
+                    new Tls(ks, t.string("key-store-password"), t.nonEmpty("key-store-type"), t.port("port")));
         }
         String secret = s.string("secret");
         if (secret.length() < 16) {
-            throw new ConfigError(s.key("secret"), "must be at least 16 characters (it signs nonces, flow tokens and GRUUs)");
+            throw new ConfigError(
+                    s.key("secret"), "must be at least 16 characters (it signs nonces, flow tokens and GRUUs)");
         }
-        Sip sip = new Sip(s.nonEmpty("bind-address"), s.port("udp-port"), s.port("tcp-port"), tls,
-                s.integer("thread-pool-size", 1, 1024), s.integer("max-server-transactions", 100, 10_000_000), secret);
+        Sip sip = new Sip(
+                s.nonEmpty("bind-address"),
+                s.port("udp-port"),
+                s.port("tcp-port"),
+                tls,
+                s.integer("thread-pool-size", 1, 1024),
+                s.integer("max-server-transactions", 100, 10_000_000),
+                secret);
 
         List<String> domains = new ArrayList<>();
         for (String d : root.strings("domains")) {
@@ -164,15 +194,22 @@ public record NodeConfig(
             throw new ConfigError(r.key("default-expires"), "must lie between min-expires and max-expires");
         }
         policy = new RegistrarPolicy(min, max, def, maxBindings);
-        Registrar registrar = new Registrar(policy, r.duration("flow-timer", Duration.ofSeconds(10)),
-                r.duration("ask-timeout", Duration.ofMillis(100)), r.duration("passivate-after", Duration.ofSeconds(1)));
+        Registrar registrar = new Registrar(
+                policy,
+                r.duration("flow-timer", Duration.ofSeconds(10)),
+                r.duration("ask-timeout", Duration.ofMillis(100)),
+                r.duration("passivate-after", Duration.ofSeconds(1)));
 
         ConfigReader a = root.at("auth");
         ConfigReader th = a.at("throttle");
-        Auth auth = new Auth(a.duration("nonce-lifetime", Duration.ofSeconds(10)),
+        Auth auth = new Auth(
+                a.duration("nonce-lifetime", Duration.ofSeconds(10)),
                 a.duration("account-cache-ttl", Duration.ZERO),
-                new Throttle(th.integer("per-account", 1, 1_000_000), th.integer("per-source", 1, 1_000_000),
-                        th.duration("window", Duration.ofSeconds(1)), th.duration("lockout", Duration.ofSeconds(1))),
+                new Throttle(
+                        th.integer("per-account", 1, 1_000_000),
+                        th.integer("per-source", 1, 1_000_000),
+                        th.duration("window", Duration.ofSeconds(1)),
+                        th.duration("lockout", Duration.ofSeconds(1))),
                 algorithms(a));
 
         ConfigReader st = root.at("storage");
@@ -184,11 +221,19 @@ public record NodeConfig(
         }
         Storage storage = new Storage(
                 st.oneOf("mode", StorageMode.class),
-                st.matching("keyspace", k -> k.matches("[a-z][a-z0-9_]{0,47}"), "must be a CQL identifier: a-z first, then a-z, 0-9, _"),
-                st.matching("replication", v -> v.trim().startsWith("{") && v.contains("'class'"),
+                st.matching(
+                        "keyspace",
+                        k -> k.matches("[a-z][a-z0-9_]{0,47}"),
+                        "must be a CQL identifier: a-z first, then a-z, 0-9, _"),
+                st.matching(
+                        "replication",
+                        v -> v.trim().startsWith("{") && v.contains("'class'"),
                         "must be a CQL replication map such as {'class': 'SimpleStrategy', 'replication_factor': 1}"),
                 st.oneOf("consistency", Consistency.class),
-                new Embedded(em.nonEmpty("listen-address"), em.port("native-port"), em.port("storage-port"),
+                new Embedded(
+                        em.nonEmpty("listen-address"),
+                        em.port("native-port"),
+                        em.port("storage-port"),
                         em.matching("heap", h -> h.matches("\\d+[mMgG]"), "must look like 768m or 1g")),
                 contactPoints,
                 ex.nonEmpty("local-dc"));
@@ -204,11 +249,24 @@ public record NodeConfig(
         int i = 0;
         for (Config u : root.objects("bootstrap-users")) {
             ConfigReader ur = new ConfigReader(u, root.key("bootstrap-users") + "[" + i++ + "]");
-            users.add(new BootstrapUser(ur.nonEmpty("uri"), ur.nonEmpty("password"),
-                    ur.has("name") ? ur.string("name") : "", ur.has("phone") ? ur.string("phone") : ""));
+            users.add(new BootstrapUser(
+                    ur.nonEmpty("uri"),
+                    ur.nonEmpty("password"),
+                    ur.has("name") ? ur.string("name") : "",
+                    ur.has("phone") ? ur.string("phone") : ""));
         }
-        return new NodeConfig(nodeId, dataDir, cluster, sip, List.copyOf(domains), registrar, auth, storage, admin,
-                List.copyOf(users), merged);
+        return new NodeConfig(
+                nodeId,
+                dataDir,
+                cluster,
+                sip,
+                List.copyOf(domains),
+                registrar,
+                auth,
+                storage,
+                admin,
+                List.copyOf(users),
+                merged);
     }
 
     private static List<DigestAlgorithm> algorithms(ConfigReader a) {
@@ -216,7 +274,8 @@ public record NodeConfig(
         for (String name : a.strings("algorithms")) {
             DigestAlgorithm alg = DigestAlgorithm.fromToken(name.trim())
                     .filter(x -> !name.isBlank())
-                    .orElseThrow(() -> new ConfigError(a.key("algorithms"), "\"" + name + "\" is not one of SHA-256, MD5"));
+                    .orElseThrow(
+                            () -> new ConfigError(a.key("algorithms"), "\"" + name + "\" is not one of SHA-256, MD5"));
             if (!list.contains(alg)) {
                 list.add(alg);
             }

@@ -1,16 +1,14 @@
 package io.switchboard.node.config;
 
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-
 import com.typesafe.config.Config;
-
 import io.switchboard.presence.domain.Availability;
 import io.switchboard.presence.domain.CustomState;
 import io.switchboard.presence.domain.CustomStates;
 import io.switchboard.presence.domain.PublishRules;
 import io.switchboard.presence.domain.SubscribeRules;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The {@code switchboard.presence} section.
@@ -21,8 +19,11 @@ import io.switchboard.presence.domain.SubscribeRules;
  * @param publish        PUBLISH durations and publications per presentity
  * @param customStates   the pool's custom presence states (up to 4)
  */
-public record PresenceConfig(Duration notifyInterval, SubscribeRules.Limits subscribe, PublishRules.Limits publish,
-                             CustomStates customStates) {
+public record PresenceConfig(
+        Duration notifyInterval,
+        SubscribeRules.Limits subscribe,
+        PublishRules.Limits publish,
+        CustomStates customStates) {
 
     public static PresenceConfig of(NodeConfig config) {
         ConfigReader p = new ConfigReader(config.raw(), "").at("switchboard").at("presence");
@@ -31,12 +32,18 @@ public record PresenceConfig(Duration notifyInterval, SubscribeRules.Limits subs
             throw new ConfigError(p.key("notify-interval"), "must be at most 60s");
         }
         ConfigReader s = p.at("subscription");
-        SubscribeRules.Limits subscribe = new SubscribeRules.Limits(seconds(s, "min-expires"), seconds(s, "default-expires"),
-                seconds(s, "max-expires"), s.integer("max-list-size", 1, 10_000));
+        SubscribeRules.Limits subscribe = new SubscribeRules.Limits(
+                seconds(s, "min-expires"),
+                seconds(s, "default-expires"),
+                seconds(s, "max-expires"),
+                s.integer("max-list-size", 1, 10_000));
         order(s, subscribe.minExpires(), subscribe.defaultExpires(), subscribe.maxExpires());
         ConfigReader pub = p.at("publication");
-        PublishRules.Limits publish = new PublishRules.Limits(seconds(pub, "min-expires"), seconds(pub, "default-expires"),
-                seconds(pub, "max-expires"), pub.integer("max-per-user", 1, 1000));
+        PublishRules.Limits publish = new PublishRules.Limits(
+                seconds(pub, "min-expires"),
+                seconds(pub, "default-expires"),
+                seconds(pub, "max-expires"),
+                pub.integer("max-per-user", 1, 1000));
         order(pub, publish.minExpires(), publish.defaultExpires(), publish.maxExpires());
         return new PresenceConfig(interval, subscribe, publish, customStates(p));
     }
@@ -47,8 +54,9 @@ public record PresenceConfig(Duration notifyInterval, SubscribeRules.Limits subs
 
     private static void order(ConfigReader r, long min, long dflt, long max) {
         if (!(min <= dflt && dflt <= max)) {
-            throw new ConfigError(r.key("default-expires"), "must lie between min-expires (" + min + "s) and max-expires ("
-                    + max + "s), was " + dflt + "s");
+            throw new ConfigError(
+                    r.key("default-expires"),
+                    "must lie between min-expires (" + min + "s) and max-expires (" + max + "s), was " + dflt + "s");
         }
     }
 
@@ -59,8 +67,9 @@ public record PresenceConfig(Duration notifyInterval, SubscribeRules.Limits subs
             ConfigReader c = new ConfigReader(list.get(i), p.key("custom-states") + "[" + i + "]");
             Availability a = Availability.ofToken(c.string("availability"));
             if (a == null) {
-                throw new ConfigError(c.key("availability"), "must be available, busy or do-not-disturb, was \""
-                        + c.string("availability") + "\"");
+                throw new ConfigError(
+                        c.key("availability"),
+                        "must be available, busy or do-not-disturb, was \"" + c.string("availability") + "\"");
             }
             states.add(new CustomState(c.integer("id", 1, 4), c.string("text"), a));
         }

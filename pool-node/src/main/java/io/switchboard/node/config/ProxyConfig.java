@@ -18,14 +18,17 @@ public record ProxyConfig(Optional<String> outboundProxy, Duration lookupTimeout
         String bind = config.sip().bindAddress().trim();
         if (bind.equals("0.0.0.0") || bind.equals("::") || bind.equals("[::]")) {
             // The proxy puts this address in Via and Record-Route and announces it to the other nodes.
-            throw new ConfigError("switchboard.sip.bind-address",
+            throw new ConfigError(
+                    "switchboard.sip.bind-address",
                     "must be this node's own address, not a wildcard (" + bind + "): it goes into Via, Record-Route "
                             + "and the address other pool nodes send to");
         }
         ConfigReader p = new ConfigReader(config.raw(), "").at("switchboard").at("proxy");
         String outbound = p.string("outbound-proxy").trim();
         if (!outbound.isEmpty() && !outbound.matches("sips?:[^\\s<>\"]+")) {
-            throw new ConfigError(p.key("outbound-proxy"), "must be a sip: or sips: URI such as sip:sbc.example.net:5060;transport=tcp, or empty");
+            throw new ConfigError(
+                    p.key("outbound-proxy"),
+                    "must be a sip: or sips: URI such as sip:sbc.example.net:5060;transport=tcp, or empty");
         }
         if (!outbound.isEmpty() && !outbound.contains(";lr")) {
             outbound = outbound + ";lr"; // a loose-routing Route (RFC 3261 section 16.12)
@@ -34,7 +37,9 @@ public record ProxyConfig(Optional<String> outboundProxy, Duration lookupTimeout
         if (lookup.compareTo(Duration.ofSeconds(30)) > 0) {
             throw new ConfigError(p.key("lookup-timeout"), "must be at most 30s");
         }
-        return new ProxyConfig(outbound.isEmpty() ? Optional.empty() : Optional.of(outbound), lookup,
+        return new ProxyConfig(
+                outbound.isEmpty() ? Optional.empty() : Optional.of(outbound),
+                lookup,
                 p.duration("timer-c", Duration.ofSeconds(181)));
     }
 }

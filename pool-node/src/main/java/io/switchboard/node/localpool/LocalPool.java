@@ -1,5 +1,8 @@
 package io.switchboard.node.localpool;
 
+import io.switchboard.node.config.ConfigError;
+import io.switchboard.node.config.NodeConfig;
+import io.switchboard.storage.EmbeddedCassandra;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -18,10 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-
-import io.switchboard.node.config.ConfigError;
-import io.switchboard.node.config.NodeConfig;
-import io.switchboard.storage.EmbeddedCassandra;
 
 /**
  * {@code bin/switchboard local-pool --nodes N}: a pool of N nodes on one machine for trying the
@@ -52,12 +51,17 @@ public final class LocalPool {
             """;
 
     /** What to run. {@code config} may be null (the built-in demo). */
-    record Options(int nodes, Path config, Path dataDir, int sipPort, int baseAdminPort, int clusterPort,
-                   int cassandraPort, String nodeHeap) {
-    }
+    record Options(
+            int nodes,
+            Path config,
+            Path dataDir,
+            int sipPort,
+            int baseAdminPort,
+            int clusterPort,
+            int cassandraPort,
+            String nodeHeap) {}
 
-    private LocalPool() {
-    }
+    private LocalPool() {}
 
     /** Node n's loopback address. */
     public static String address(int n) {
@@ -125,8 +129,8 @@ public final class LocalPool {
                 return null;
             }
             if (!a.startsWith("--") || i + 1 >= args.length) {
-                throw new IllegalArgumentException("local-pool: unexpected argument " + a
-                        + (a.startsWith("--") ? " (needs a value)" : ""));
+                throw new IllegalArgumentException(
+                        "local-pool: unexpected argument " + a + (a.startsWith("--") ? " (needs a value)" : ""));
             }
             String v = args[++i];
             switch (a) {
@@ -139,7 +143,8 @@ public final class LocalPool {
                 case "--cassandra-port" -> cassandra = number(a, v, 0, 65535);
                 case "--node-heap" -> {
                     if (!v.matches("[1-9][0-9]*[mMgG]")) {
-                        throw new IllegalArgumentException("local-pool: --node-heap must look like 512m or 1g, was " + v);
+                        throw new IllegalArgumentException(
+                                "local-pool: --node-heap must look like 512m or 1g, was " + v);
                     }
                     heap = v;
                 }
@@ -161,8 +166,8 @@ public final class LocalPool {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new IllegalArgumentException("local-pool: " + option + " must be a number from " + min + " to " + max
-                + ", was " + value);
+        throw new IllegalArgumentException(
+                "local-pool: " + option + " must be a number from " + min + " to " + max + ", was " + value);
     }
 
     /** Linux routes all of 127.0.0.0/8 to loopback; macOS needs an alias per address. */
@@ -202,14 +207,20 @@ public final class LocalPool {
                 throw new UncheckedIOException("cannot create " + options.dataDir(), e);
             }
             out.println("Starting Cassandra (data in " + options.dataDir().resolve("cassandra") + ") ...");
-            cassandra = EmbeddedCassandra.start(EmbeddedCassandra.Options.defaults(options.dataDir().resolve("cassandra"))
-                    .withListenAddress("127.0.0.1").withNativePort(options.cassandraPort())
-                    .withHeap(base.storage().embedded().heap()));
+            cassandra = EmbeddedCassandra.start(
+                    EmbeddedCassandra.Options.defaults(options.dataDir().resolve("cassandra"))
+                            .withListenAddress("127.0.0.1")
+                            .withNativePort(options.cassandraPort())
+                            .withHeap(base.storage().embedded().heap()));
             for (int n = 1; n <= options.nodes(); n++) {
                 Path conf = options.dataDir().resolve("node-" + n + ".conf");
                 write(conf, NodeConfigs.forNode(n, options, cassandra.nativeAddress(), cassandra.localDc()));
-                nodes.add(new NodeProcess(n, conf, options.dataDir().resolve("node-" + n + ".log"),
-                        adminUrl(n, options.baseAdminPort()), options.nodeHeap()));
+                nodes.add(new NodeProcess(
+                        n,
+                        conf,
+                        options.dataDir().resolve("node-" + n + ".log"),
+                        adminUrl(n, options.baseAdminPort()),
+                        options.nodeHeap()));
             }
             // Node 1 first: it is the first seed, the one that forms the cluster, and it applies the schema
             // before the others connect.
@@ -237,15 +248,26 @@ public final class LocalPool {
 
         private String summary() {
             StringBuilder s = new StringBuilder();
-            s.append("\nLocal pool of ").append(nodes.size()).append(nodes.size() == 1 ? " node" : " nodes")
-                    .append(" is up. Cassandra: ").append(cassandra.nativeAddress().getHostString()).append(':')
-                    .append(cassandra.nativeAddress().getPort()).append(", keyspace ").append(base.storage().keyspace())
+            s.append("\nLocal pool of ")
+                    .append(nodes.size())
+                    .append(nodes.size() == 1 ? " node" : " nodes")
+                    .append(" is up. Cassandra: ")
+                    .append(cassandra.nativeAddress().getHostString())
+                    .append(':')
+                    .append(cassandra.nativeAddress().getPort())
+                    .append(", keyspace ")
+                    .append(base.storage().keyspace())
                     .append("\n\n");
             String format = "  %-7s %-26s %-24s %-18s %s%n";
             s.append(String.format(format, "NODE", "SIP (UDP+TCP)", "ADMIN", "CLUSTER", "LOG"));
             for (NodeProcess p : nodes) {
-                s.append(String.format(format, "node-" + p.n(), address(p.n()) + ":" + options.sipPort(),
-                        p.adminUrl(), address(p.n()) + ":" + options.clusterPort(), p.log()));
+                s.append(String.format(
+                        format,
+                        "node-" + p.n(),
+                        address(p.n()) + ":" + options.sipPort(),
+                        p.adminUrl(),
+                        address(p.n()) + ":" + options.clusterPort(),
+                        p.log()));
             }
             s.append("\nDomains: ").append(String.join(", ", base.domains()));
             if (options.config() == null) {
@@ -256,7 +278,9 @@ public final class LocalPool {
                         .append("\n                       bin/switchboard pool status --node 2   (asks node-2)");
             } else {
                 s.append("\nMembers and bindings:  bin/switchboard pool status --node ")
-                        .append(address(1)).append(':').append(options.baseAdminPort());
+                        .append(address(1))
+                        .append(':')
+                        .append(options.baseAdminPort());
             }
             s.append("\nCtrl-C stops all nodes and Cassandra.\n");
             return s.toString();
@@ -293,7 +317,8 @@ public final class LocalPool {
 
     /** One node JVM. */
     static final class NodeProcess {
-        private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        private static final HttpClient HTTP =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
         private final int n;
         private final Path conf;
@@ -327,10 +352,20 @@ public final class LocalPool {
         }
 
         void start() {
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            List<String> command = List.of(java, "-Xms256m", "-Xmx" + heap, "-Xss512k",
-                    "-cp", System.getProperty("java.class.path"),
-                    "io.switchboard.node.Main", "start", "--config", conf.toString(), "--exit-with-parent");
+            String java =
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            List<String> command = List.of(
+                    java,
+                    "-Xms256m",
+                    "-Xmx" + heap,
+                    "-Xss512k",
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    "io.switchboard.node.Main",
+                    "start",
+                    "--config",
+                    conf.toString(),
+                    "--exit-with-parent");
             ProcessBuilder builder = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
@@ -347,7 +382,8 @@ public final class LocalPool {
         void awaitReady(Duration timeout) {
             long deadline = System.nanoTime() + timeout.toNanos();
             HttpRequest ready = HttpRequest.newBuilder(URI.create(adminUrl + "/health/ready"))
-                    .timeout(Duration.ofSeconds(2)).build();
+                    .timeout(Duration.ofSeconds(2))
+                    .build();
             while (true) {
                 if (!process.isAlive()) {
                     throw new IllegalStateException("node-" + n + " exited with code " + process.exitValue()

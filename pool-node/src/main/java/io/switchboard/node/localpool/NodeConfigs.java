@@ -25,18 +25,20 @@ final class NodeConfigs {
             }
             """;
 
-    private NodeConfigs() {
-    }
+    private NodeConfigs() {}
 
     static String forNode(int n, LocalPool.Options options, InetSocketAddress cassandra, String localDc) {
         List<String> seeds = new ArrayList<>();
         for (int s = 1; s <= Math.min(2, options.nodes()); s++) {
             seeds.add(quote(LocalPool.address(s) + ":" + options.clusterPort()));
         }
-        String head = options.config() == null ? DEMO
-                : "include file(" + quote(options.config().toAbsolutePath().normalize().toString()) + ")\n";
+        String head = options.config() == null
+                ? DEMO
+                : "include file("
+                        + quote(options.config().toAbsolutePath().normalize().toString()) + ")\n";
         return "# Written by bin/switchboard local-pool for node " + n + " of " + options.nodes()
-                + "; rewritten at every start.\n" + head + """
+                + "; rewritten at every start.\n" + head
+                + """
                 switchboard {
                   node { id = "node-%d", data-dir = %s }
                   cluster { host = "%s", port = %d, seed-nodes = [%s] }
@@ -47,11 +49,19 @@ final class NodeConfigs {
                     external { contact-points = [%s], local-dc = %s }
                   }
                 }
-                """.formatted(n, quote(options.dataDir().resolve("node-" + n).toString()),
-                LocalPool.address(n), options.clusterPort(), String.join(", ", seeds),
-                LocalPool.address(n), options.sipPort(), options.sipPort(),
-                LocalPool.address(n), options.baseAdminPort() + n - 1,
-                quote(cassandra.getHostString() + ":" + cassandra.getPort()), quote(localDc));
+                """.formatted(
+                                n,
+                                quote(options.dataDir().resolve("node-" + n).toString()),
+                                LocalPool.address(n),
+                                options.clusterPort(),
+                                String.join(", ", seeds),
+                                LocalPool.address(n),
+                                options.sipPort(),
+                                options.sipPort(),
+                                LocalPool.address(n),
+                                options.baseAdminPort() + n - 1,
+                                quote(cassandra.getHostString() + ":" + cassandra.getPort()),
+                                quote(localDc));
     }
 
     static String quote(String s) {

@@ -11,8 +11,7 @@ import java.io.InputStream;
  */
 public final class ParentLink {
 
-    private ParentLink() {
-    }
+    private ParentLink() {}
 
     public static void exitWhenStdinCloses() {
         Thread t = new Thread(ParentLink::watch, "parent-link");

@@ -1,21 +1,19 @@
 package io.switchboard.node.metrics;
 
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.Writer;
-import java.util.List;
-import java.util.concurrent.atomic.LongAdder;
-
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.Counter;
 import io.prometheus.client.Gauge;
 import io.prometheus.client.Histogram;
 import io.prometheus.client.exporter.common.TextFormat;
-
 import io.switchboard.proxy.sip.StatefulProxy;
 import io.switchboard.registrar.domain.Binding;
 import io.switchboard.registrar.entity.BindingListener;
 import io.switchboard.registrar.sip.RegisterObserver;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.Writer;
+import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The node's Prometheus metrics, one registry per node (tests run several nodes in one JVM).
@@ -34,37 +32,55 @@ public final class NodeMetrics implements RegisterObserver, BindingListener {
     private final Counter flowsSkipped;
 
     public NodeMetrics() {
-        registers = Counter.build("switchboard_register_requests_total",
-                "REGISTER requests answered, by final status code (401 challenges included)").labelNames("status").register(registry);
-        registerLatency = Histogram.build("switchboard_register_latency_seconds",
+        registers = Counter.build(
+                        "switchboard_register_requests_total",
+                        "REGISTER requests answered, by final status code (401 challenges included)")
+                .labelNames("status")
+                .register(registry);
+        registerLatency = Histogram.build(
+                        "switchboard_register_latency_seconds",
                         "Time from a REGISTER's arrival to its final response (challenges included)")
                 .buckets(0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5)
                 .register(registry);
-        authFailures = Counter.build("switchboard_auth_failures_total",
-                "Failed digest authentications, by reason").labelNames("reason").register(registry);
-        authThrottled = Counter.build("switchboard_auth_throttled_total",
-                "Requests refused because their account or source failed too often").labelNames("by").register(registry);
-        badRequests = Counter.build("switchboard_sip_bad_requests_total",
-                "Requests answered 400 at the SIP edge").register(registry);
-        proxied = Counter.build("switchboard_proxy_requests_total",
-                "Proxied requests answered upstream, by method and final status code").labelNames("method", "status").register(registry);
-        flowsSkipped = Counter.build("switchboard_proxy_flows_skipped_total",
-                "Bindings not rung because the node holding their TCP/TLS connection is not up").register(registry);
+        authFailures = Counter.build("switchboard_auth_failures_total", "Failed digest authentications, by reason")
+                .labelNames("reason")
+                .register(registry);
+        authThrottled = Counter.build(
+                        "switchboard_auth_throttled_total",
+                        "Requests refused because their account or source failed too often")
+                .labelNames("by")
+                .register(registry);
+        badRequests = Counter.build("switchboard_sip_bad_requests_total", "Requests answered 400 at the SIP edge")
+                .register(registry);
+        proxied = Counter.build(
+                        "switchboard_proxy_requests_total",
+                        "Proxied requests answered upstream, by method and final status code")
+                .labelNames("method", "status")
+                .register(registry);
+        flowsSkipped = Counter.build(
+                        "switchboard_proxy_flows_skipped_total",
+                        "Bindings not rung because the node holding their TCP/TLS connection is not up")
+                .register(registry);
         Gauge.build("switchboard_active_bindings", "Registrations held by registrar entities on this node")
-                .create().setChild(new Gauge.Child() {
+                .create()
+                .setChild(new Gauge.Child() {
                     @Override
                     public double get() {
                         return activeBindings.sum();
                     }
-                }).register(registry);
-        Counter.build("switchboard_sip_malformed_dropped_total",
+                })
+                .register(registry);
+        Counter.build(
+                        "switchboard_sip_malformed_dropped_total",
                         "Messages from the network the SIP stack could not parse (answered 400 or dropped)")
-                .create().setChild(new Counter.Child() {
+                .create()
+                .setChild(new Counter.Child() {
                     @Override
                     public double get() {
                         return io.switchboard.sip.stack.Slf4jStackLogger.peerMessagesDropped();
                     }
-                }).register(registry);
+                })
+                .register(registry);
         // JVM metrics (memory, GC, threads) go to this registry too.
         new io.prometheus.client.hotspot.StandardExports().register(registry);
         new io.prometheus.client.hotspot.MemoryPoolsExports().register(registry);
@@ -134,5 +150,4 @@ public final class NodeMetrics implements RegisterObserver, BindingListener {
             throw new IllegalStateException(e);
         }
     }
-
 }

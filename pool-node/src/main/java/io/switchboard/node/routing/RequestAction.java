@@ -7,65 +7,51 @@ package io.switchboard.node.routing;
 public sealed interface RequestAction {
 
     /** Answer here with this status; a null reason means the status's default phrase. */
-    record Reply(int status, String reason) implements RequestAction {
-    }
+    record Reply(int status, String reason) implements RequestAction {}
 
     /** A REGISTER for one of our domains: parse, authenticate (401) in {@code realm}, then the registrar. */
-    record Register(String realm) implements RequestAction {
-    }
+    record Register(String realm) implements RequestAction {}
 
     /** A CANCEL: the proxy matches it to the INVITE it forwarded (RFC 3261 section 16.10). */
-    record Cancel() implements RequestAction {
-    }
+    record Cancel() implements RequestAction {}
 
     /** An ACK for a 2xx, end to end through the proxy (RFC 3261 section 13.2.2.4); never answered. */
-    record ForwardAck() implements RequestAction {
-    }
+    record ForwardAck() implements RequestAction {}
 
     /** Steered into one of this node's flows by a Route of ours (RFC 5626 section 5.3). */
-    record IntoFlow() implements RequestAction {
-    }
+    record IntoFlow() implements RequestAction {}
 
     /** Forward along the Route set without authenticating: in-dialog or preloaded (RFC 3261 section 16.12). */
-    record Onward() implements RequestAction {
-    }
+    record Onward() implements RequestAction {}
 
     /** OPTIONS addressed to this node itself: 200 with what it supports (RFC 3261 section 11.2). */
-    record OptionsToNode() implements RequestAction {
-    }
+    record OptionsToNode() implements RequestAction {}
 
     /**
      * An initial request from one of our users: challenge with 407 in {@code realm} (RFC 3261
      * section 22.3), then decide again with {@link RequestClassifier#authenticated}.
      */
-    record Authenticate(String realm) implements RequestAction {
-    }
+    record Authenticate(String realm) implements RequestAction {}
 
     /**
      * To one of our users' bindings. {@code gruu} means the Request-URI is a GRUU (RFC 5627):
      * a temporary GRUU names its user and instance itself; otherwise {@code instance} (the
      * {@code gr} value) picks one instance of {@code aor}.
      */
-    record ToUser(String user, String aor, boolean gruu, String instance) implements RequestAction {
-    }
+    record ToUser(String user, String aor, boolean gruu, String instance) implements RequestAction {}
 
     /** Initial request from one of our users to another domain: to the outbound proxy (403 when none). */
-    record ToOutside() implements RequestAction {
-    }
+    record ToOutside() implements RequestAction {}
 
     /** An in-dialog SUBSCRIBE to the presence event: refresh or unsubscribe (RFC 6665 section 4.1.2.2). */
-    record PresenceRefresh() implements RequestAction {
-    }
+    record PresenceRefresh() implements RequestAction {}
 
     /** A new presence SUBSCRIBE to one of our users (RFC 3856: the pool is the notifier). */
-    record PresenceSubscribe(String watcher) implements RequestAction {
-    }
+    record PresenceSubscribe(String watcher) implements RequestAction {}
 
     /** A PUBLISH by the presentity itself (RFC 3903 section 6: the pool is the state compositor). */
-    record PresencePublish(String presentity) implements RequestAction {
-    }
+    record PresencePublish(String presentity) implements RequestAction {}
 
     /** SUBSCRIBE or PUBLISH to one of our users for a package nobody here serves: 489 with Allow-Events (RFC 6665 section 8.2.1). */
-    record BadEvent() implements RequestAction {
-    }
+    record BadEvent() implements RequestAction {}
 }

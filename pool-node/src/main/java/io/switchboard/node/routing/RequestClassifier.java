@@ -1,8 +1,5 @@
 package io.switchboard.node.routing;
 
-import java.util.Collection;
-import java.util.Set;
-
 import io.switchboard.node.routing.RequestAction.Authenticate;
 import io.switchboard.node.routing.RequestAction.BadEvent;
 import io.switchboard.node.routing.RequestAction.Cancel;
@@ -17,6 +14,8 @@ import io.switchboard.node.routing.RequestAction.Register;
 import io.switchboard.node.routing.RequestAction.Reply;
 import io.switchboard.node.routing.RequestAction.ToOutside;
 import io.switchboard.node.routing.RequestAction.ToUser;
+import java.util.Collection;
+import java.util.Set;
 
 /**
  * The node's routing policy: which part of the pool handles a request, or which response it
@@ -39,16 +38,39 @@ import io.switchboard.node.routing.RequestAction.ToUser;
 public final class RequestClassifier {
 
     /** The methods this node handles; anything else is 501 (RFC 3261 section 8.2.1). */
-    public static final Set<String> KNOWN_METHODS = Set.of("INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "REGISTER",
-            "PRACK", "SUBSCRIBE", "NOTIFY", "PUBLISH", "INFO", "REFER", "MESSAGE", "UPDATE");
+    public static final Set<String> KNOWN_METHODS = Set.of(
+            "INVITE",
+            "ACK",
+            "BYE",
+            "CANCEL",
+            "OPTIONS",
+            "REGISTER",
+            "PRACK",
+            "SUBSCRIBE",
+            "NOTIFY",
+            "PUBLISH",
+            "INFO",
+            "REFER",
+            "MESSAGE",
+            "UPDATE");
     /** The event package the pool serves itself (RFC 3856). */
     public static final String PRESENCE = "presence";
     /**
      * Event packages that users' endpoints serve themselves: SUBSCRIBEs for these are proxied to
      * the user's endpoints. The pool itself serves presence; any other package gets 489.
      */
-    public static final Set<String> ENDPOINT_EVENTS = Set.of("dialog", "message-summary", "conference", "kpml",
-            "ua-profile", "refer", "as-feature-event", "line-seize", "call-info", "hold", "talk");
+    public static final Set<String> ENDPOINT_EVENTS = Set.of(
+            "dialog",
+            "message-summary",
+            "conference",
+            "kpml",
+            "ua-profile",
+            "refer",
+            "as-feature-event",
+            "line-seize",
+            "call-info",
+            "hold",
+            "talk");
 
     private final Set<String> domains;
 
@@ -123,7 +145,10 @@ public final class RequestClassifier {
         }
         boolean moreRoutes = r.moreRoutes();
         boolean toUser = servesAsUser(target);
-        if (r.inDialog() && !moreRoutes && "SUBSCRIBE".equals(r.method()) && PRESENCE.equals(r.event())
+        if (r.inDialog()
+                && !moreRoutes
+                && "SUBSCRIBE".equals(r.method())
+                && PRESENCE.equals(r.event())
                 && (target.thisNode() || toUser)) {
             // a refresh or unsubscribe of one of our presence subscriptions (its To tag names it)
             return new PresenceRefresh();

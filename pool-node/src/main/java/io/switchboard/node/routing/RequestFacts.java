@@ -14,8 +14,15 @@ package io.switchboard.node.routing;
  *                   node's flows (RFC 5626 section 5.3); only known after loose routing
  * @param moreRoutes true when a Route header is left after our own Routes were removed (RFC 3261 section 16.4)
  */
-public record RequestFacts(String method, Uri requestUri, Uri to, boolean inDialog, Uri from, String event,
-                           boolean intoFlow, boolean moreRoutes) {
+public record RequestFacts(
+        String method,
+        Uri requestUri,
+        Uri to,
+        boolean inDialog,
+        Uri from,
+        String event,
+        boolean intoFlow,
+        boolean moreRoutes) {
 
     /**
      * A sip: or sips: URI as far as routing cares.

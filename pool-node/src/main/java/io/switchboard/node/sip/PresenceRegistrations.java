@@ -1,8 +1,5 @@
 package io.switchboard.node.sip;
 
-import java.util.ArrayList;
-import java.util.List;
-
 import io.switchboard.node.metrics.NodeMetrics;
 import io.switchboard.presence.entity.Endpoint;
 import io.switchboard.presence.entity.PresentityClient;
@@ -10,6 +7,8 @@ import io.switchboard.presence.sip.PresenceSip;
 import io.switchboard.registrar.domain.Binding;
 import io.switchboard.registrar.entity.BindingListener;
 import io.switchboard.registrar.entity.RegistrarEntity;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Registration drives presence (issue 4): when the set of a user's registered endpoints changes
@@ -51,8 +50,13 @@ public final class PresenceRegistrations implements BindingListener {
     static List<Endpoint> endpoints(List<Binding> bindings) {
         List<Endpoint> out = new ArrayList<>(bindings.size());
         for (Binding b : bindings) {
-            out.add(new Endpoint(PresenceSip.endpointKey(b.instanceId(), b.flow().transport(), b.flow().sourcePort(),
-                    b.flow().sourceHost()), b.registeredAt()));
+            out.add(new Endpoint(
+                    PresenceSip.endpointKey(
+                            b.instanceId(),
+                            b.flow().transport(),
+                            b.flow().sourcePort(),
+                            b.flow().sourceHost()),
+                    b.registeredAt()));
         }
         return out;
     }

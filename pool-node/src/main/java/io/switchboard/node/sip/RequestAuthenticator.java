@@ -1,17 +1,5 @@
 package io.switchboard.node.sip;
 
-import java.time.Clock;
-import java.time.Instant;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-
-import javax.sip.header.AuthorizationHeader;
-import javax.sip.header.Header;
-import javax.sip.header.HeaderFactory;
-import javax.sip.message.Request;
-import javax.sip.message.Response;
-
 import io.switchboard.accounts.domain.Account;
 import io.switchboard.accounts.store.AccountStore;
 import io.switchboard.node.metrics.NodeMetrics;
@@ -20,6 +8,16 @@ import io.switchboard.sip.auth.DigestChallenger;
 import io.switchboard.sip.auth.DigestResponse;
 import io.switchboard.sip.auth.DigestVerifier;
 import io.switchboard.sip.auth.Verdict;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import javax.sip.header.AuthorizationHeader;
+import javax.sip.header.Header;
+import javax.sip.header.HeaderFactory;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
 
 /**
  * Digest authentication of requests from our users (RFC 3261 section 22, RFC 7616, RFC 8760),
@@ -40,11 +38,9 @@ public final class RequestAuthenticator {
 
     /** The result: the authenticated AOR, or the response to send instead. */
     public sealed interface Outcome {
-        record Authenticated(String aor) implements Outcome {
-        }
+        record Authenticated(String aor) implements Outcome {}
 
-        record Answer(int status, String reason, List<Header> headers) implements Outcome {
-        }
+        record Answer(int status, String reason, List<Header> headers) implements Outcome {}
     }
 
     private final AccountStore accounts;
@@ -55,8 +51,14 @@ public final class RequestAuthenticator {
     private final NodeMetrics metrics;
     private final Clock clock;
 
-    public RequestAuthenticator(AccountStore accounts, DigestChallenger challenger, DigestVerifier verifier,
-                                AuthThrottle throttle, HeaderFactory headers, NodeMetrics metrics, Clock clock) {
+    public RequestAuthenticator(
+            AccountStore accounts,
+            DigestChallenger challenger,
+            DigestVerifier verifier,
+            AuthThrottle throttle,
+            HeaderFactory headers,
+            NodeMetrics metrics,
+            Clock clock) {
         this.accounts = accounts;
         this.challenger = challenger;
         this.verifier = verifier;
@@ -80,13 +82,15 @@ public final class RequestAuthenticator {
         DigestResponse.Parsed parsed = DigestResponse.from(credentials);
         if (parsed instanceof DigestResponse.Parsed.Invalid invalid) {
             metrics.authFailure("malformed");
-            return done(new Outcome.Answer(Response.BAD_REQUEST, "Malformed credentials: " + invalid.reason(), List.of()));
+            return done(
+                    new Outcome.Answer(Response.BAD_REQUEST, "Malformed credentials: " + invalid.reason(), List.of()));
         }
         DigestResponse response = ((DigestResponse.Parsed.Ok) parsed).value();
         if (!uriMatches(response.uri(), request)) {
             // RFC 7616 section 3.4.6: credentials computed for another URI are not for this request.
             metrics.authFailure("uri_mismatch");
-            return done(new Outcome.Answer(Response.BAD_REQUEST, "Digest uri does not match the Request-URI", List.of()));
+            return done(
+                    new Outcome.Answer(Response.BAD_REQUEST, "Digest uri does not match the Request-URI", List.of()));
         }
         String accountKey = response.username() + "@" + realm;
         AuthThrottle.Decision gate = throttle.check(accountKey, sourceIp, now);
@@ -116,13 +120,16 @@ public final class RequestAuthenticator {
     }
 
     private Outcome challenge(String realm, boolean stale, boolean proxy, Instant now) {
-        return new Outcome.Answer(proxy ? Response.PROXY_AUTHENTICATION_REQUIRED : Response.UNAUTHORIZED, null,
+        return new Outcome.Answer(
+                proxy ? Response.PROXY_AUTHENTICATION_REQUIRED : Response.UNAUTHORIZED,
+                null,
                 challenger.challengeHeaders(headers, realm, stale, proxy, now));
     }
 
     private Outcome tooManyFailures(long retryAfterSeconds) {
         try {
-            Header retry = headers.createRetryAfterHeader((int) Math.max(1, Math.min(retryAfterSeconds, Integer.MAX_VALUE)));
+            Header retry =
+                    headers.createRetryAfterHeader((int) Math.max(1, Math.min(retryAfterSeconds, Integer.MAX_VALUE)));
             return new Outcome.Answer(Response.FORBIDDEN, "Too many failed authentications", List.of(retry));
         } catch (javax.sip.InvalidArgumentException e) {
             throw new IllegalStateException(e);

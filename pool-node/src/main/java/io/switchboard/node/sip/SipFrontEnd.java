@@ -1,10 +1,24 @@
 package io.switchboard.node.sip;
 
+import gov.nist.javax.sip.message.SIPMessage;
+import io.switchboard.node.metrics.NodeMetrics;
+import io.switchboard.node.routing.RequestAction;
+import io.switchboard.node.routing.RequestClassifier;
+import io.switchboard.node.routing.RequestFacts;
+import io.switchboard.presence.sip.PresenceSip;
+import io.switchboard.presence.sip.SipNotifySender;
+import io.switchboard.proxy.sip.StatefulProxy;
+import io.switchboard.registrar.sip.Gruus;
+import io.switchboard.registrar.sip.RegisterHandler;
+import io.switchboard.registrar.sip.RegisterParser;
+import io.switchboard.registrar.sip.RegisterResponses;
+import io.switchboard.sip.flow.Flow;
+import io.switchboard.sip.flow.FlowTokens;
+import io.switchboard.sip.stack.AnsweredRequests;
 import java.text.ParseException;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Predicate;
-
 import javax.sip.DialogTerminatedEvent;
 import javax.sip.IOExceptionEvent;
 import javax.sip.RequestEvent;
@@ -26,26 +40,8 @@ import javax.sip.header.ToHeader;
 import javax.sip.header.ViaHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import gov.nist.javax.sip.message.SIPMessage;
-
-import io.switchboard.node.metrics.NodeMetrics;
-import io.switchboard.node.routing.RequestAction;
-import io.switchboard.node.routing.RequestClassifier;
-import io.switchboard.node.routing.RequestFacts;
-import io.switchboard.presence.sip.PresenceSip;
-import io.switchboard.presence.sip.SipNotifySender;
-import io.switchboard.proxy.sip.StatefulProxy;
-import io.switchboard.registrar.sip.Gruus;
-import io.switchboard.sip.flow.Flow;
-import io.switchboard.registrar.sip.RegisterHandler;
-import io.switchboard.registrar.sip.RegisterParser;
-import io.switchboard.registrar.sip.RegisterResponses;
-import io.switchboard.sip.flow.FlowTokens;
-import io.switchboard.sip.stack.AnsweredRequests;
 
 /**
  * The node's JAIN-SIP listener: the one place requests enter. It opens the server transaction,
@@ -58,7 +54,8 @@ import io.switchboard.sip.stack.AnsweredRequests;
 public final class SipFrontEnd implements SipListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(SipFrontEnd.class);
-    static final String ALLOW = "INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER, PRACK, SUBSCRIBE, NOTIFY, PUBLISH, INFO, REFER, MESSAGE, UPDATE";
+    static final String ALLOW =
+            "INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER, PRACK, SUBSCRIBE, NOTIFY, PUBLISH, INFO, REFER, MESSAGE, UPDATE";
     private final String nodeId;
     private final RequestClassifier classifier;
     private final RequestAuthenticator authenticator;
@@ -72,9 +69,16 @@ public final class SipFrontEnd implements SipListener {
     private volatile StatefulProxy proxy;
     private volatile PresenceSip presence;
 
-    public SipFrontEnd(String nodeId, List<String> domains, RequestAuthenticator authenticator,
-                       RegisterHandler registrar, RegisterResponses responses, HeaderFactory headers,
-                       FlowTokens flowTokens, NodeMetrics metrics, Gruus gruus) {
+    public SipFrontEnd(
+            String nodeId,
+            List<String> domains,
+            RequestAuthenticator authenticator,
+            RegisterHandler registrar,
+            RegisterResponses responses,
+            HeaderFactory headers,
+            FlowTokens flowTokens,
+            NodeMetrics metrics,
+            Gruus gruus) {
         this.nodeId = nodeId;
         this.classifier = new RequestClassifier(domains);
         this.authenticator = authenticator;
@@ -108,8 +112,10 @@ public final class SipFrontEnd implements SipListener {
             }
         }
         try {
-            StatefulProxy.Routing routing = RequestClassifier.isLooseRouted(method) ? proxy.popOwnRoutes(request) : null;
-            RequestFacts facts = routing == null ? factsOf(request, false, null)
+            StatefulProxy.Routing routing =
+                    RequestClassifier.isLooseRouted(method) ? proxy.popOwnRoutes(request) : null;
+            RequestFacts facts = routing == null
+                    ? factsOf(request, false, null)
                     : factsOf(request, routing.intoFlow(), proxy.identity()::isOurs);
             RequestAction action = classifier.classify(facts);
             if (action instanceof RequestAction.Authenticate a) {
@@ -126,8 +132,13 @@ public final class SipFrontEnd implements SipListener {
     }
 
     /** Carries out what {@link RequestClassifier} decided. */
-    private void act(ServerTransaction transaction, Request request, StatefulProxy.Routing routing, RequestAction action,
-                     long start) throws ParseException {
+    private void act(
+            ServerTransaction transaction,
+            Request request,
+            StatefulProxy.Routing routing,
+            RequestAction action,
+            long start)
+            throws ParseException {
         if (action instanceof RequestAction.Reply reply) {
             if (reply.status() == Response.BAD_REQUEST) {
                 metrics.badRequest();
@@ -197,12 +208,20 @@ public final class SipFrontEnd implements SipListener {
     }
 
     /** An initial request from one of our domains: 407 until it authenticates, then decided again. */
-    private void authenticateThenRoute(ServerTransaction transaction, Request request, StatefulProxy.Routing routing,
-                                       RequestFacts facts, String realm) {
+    private void authenticateThenRoute(
+            ServerTransaction transaction,
+            Request request,
+            StatefulProxy.Routing routing,
+            RequestFacts facts,
+            String realm) {
         String method = request.getMethod();
         authenticator.authenticate(request, realm, sourceOf(request), true).whenComplete((outcome, failure) -> {
             if (failure != null) {
-                LOG.warn("Authentication of {} from {} could not complete: {}", method, facts.from().aor(), failure.toString());
+                LOG.warn(
+                        "Authentication of {} from {} could not complete: {}",
+                        method,
+                        facts.from().aor(),
+                        failure.toString());
                 answerUnavailable(transaction, request);
             } else if (outcome instanceof RequestAuthenticator.Outcome.Authenticated ok) {
                 RequestAction next = classifier.authenticated(facts, ok.aor());
@@ -229,7 +248,11 @@ public final class SipFrontEnd implements SipListener {
         if (u.gruu()) {
             var temp = gruus.openTempGruu(u.user());
             if (temp.isPresent()) {
-                proxy.forwardToUser(transaction, request, temp.get().aor(), stripBrackets(temp.get().instanceId()));
+                proxy.forwardToUser(
+                        transaction,
+                        request,
+                        temp.get().aor(),
+                        stripBrackets(temp.get().instanceId()));
                 return;
             }
         }
@@ -246,10 +269,15 @@ public final class SipFrontEnd implements SipListener {
     static RequestFacts factsOf(Request request, boolean intoFlow, Predicate<SipURI> thisNode) {
         ToHeader to = (ToHeader) request.getHeader(ToHeader.NAME);
         FromHeader from = (FromHeader) request.getHeader(FromHeader.NAME);
-        return new RequestFacts(request.getMethod(), uriOf(request.getRequestURI(), thisNode),
-                to == null ? null : uriOf(to.getAddress().getURI(), null), to != null && to.getTag() != null,
-                from == null ? null : uriOf(from.getAddress().getURI(), null), PresenceSip.eventOf(request),
-                intoFlow, request.getHeader(RouteHeader.NAME) != null);
+        return new RequestFacts(
+                request.getMethod(),
+                uriOf(request.getRequestURI(), thisNode),
+                to == null ? null : uriOf(to.getAddress().getURI(), null),
+                to != null && to.getTag() != null,
+                from == null ? null : uriOf(from.getAddress().getURI(), null),
+                PresenceSip.eventOf(request),
+                intoFlow,
+                request.getHeader(RouteHeader.NAME) != null);
     }
 
     /** @param thisNode non-null for the Request-URI of a proxied request: whether it names this node, or a GRUU, matters */
@@ -258,8 +286,12 @@ public final class SipFrontEnd implements SipListener {
             return null;
         }
         boolean gruu = thisNode != null && (s.getParameter("gr") != null || hasParameter(s, "gr"));
-        return new RequestFacts.Uri(s.getUser(), s.getHost() == null ? null : s.getHost().toLowerCase(Locale.ROOT),
-                thisNode != null && thisNode.test(s), gruu, gruu ? s.getParameter("gr") : null);
+        return new RequestFacts.Uri(
+                s.getUser(),
+                s.getHost() == null ? null : s.getHost().toLowerCase(Locale.ROOT),
+                thisNode != null && thisNode.test(s),
+                gruu,
+                gruu ? s.getParameter("gr") : null);
     }
 
     private static boolean hasParameter(SipURI uri, String name) {
@@ -344,9 +376,10 @@ public final class SipFrontEnd implements SipListener {
         int remotePort = m.getRemotePort();
         String token = "";
         if (!"udp".equals(transport)) {
-            String local = m.getLocalAddress() == null ? "" : m.getLocalAddress().getHostAddress();
-            token = flowTokens.encode(new io.switchboard.sip.flow.FlowTuple(nodeId, transport, local, m.getLocalPort(),
-                    remote, remotePort));
+            String local =
+                    m.getLocalAddress() == null ? "" : m.getLocalAddress().getHostAddress();
+            token = flowTokens.encode(new io.switchboard.sip.flow.FlowTuple(
+                    nodeId, transport, local, m.getLocalPort(), remote, remotePort));
         }
         return new Flow(transport, remote, remotePort, nodeId, token);
     }
@@ -354,8 +387,8 @@ public final class SipFrontEnd implements SipListener {
     /** The flow a request arrived on, as presence stores it with a subscription. */
     public io.switchboard.sip.flow.Flow notifyFlowOf(Request request) {
         Flow f = flowOf(request);
-        return new io.switchboard.sip.flow.Flow(f.transport(), f.sourceHost(), f.sourcePort(),
-                f.isConnectionOriented() ? f.node() : "", f.flowToken());
+        return new io.switchboard.sip.flow.Flow(
+                f.transport(), f.sourceHost(), f.sourcePort(), f.isConnectionOriented() ? f.node() : "", f.flowToken());
     }
 
     private static String sourceOf(Request request) {

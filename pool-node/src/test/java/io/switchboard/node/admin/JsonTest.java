@@ -8,7 +8,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 
 /** The admin API's JSON: the shapes it writes, and the limits on what it reads. */
@@ -26,24 +25,30 @@ class JsonTest {
         m.put("ok", true);
         m.put("list", List.of("x", "y"));
         m.put("forward", inner);
-        assertThat(Json.write(m)).isEqualTo("{\"z\":\"quote \\\" backslash \\\\ newline \\n tab \\t\",\"a\":null,"
-                + "\"q\":0.5,\"ok\":true,\"list\":[\"x\",\"y\"],\"forward\":{\"mode\":\"no-answer\",\"afterSeconds\":25}}");
+        assertThat(Json.write(m))
+                .isEqualTo(
+                        "{\"z\":\"quote \\\" backslash \\\\ newline \\n tab \\t\",\"a\":null,"
+                                + "\"q\":0.5,\"ok\":true,\"list\":[\"x\",\"y\"],\"forward\":{\"mode\":\"no-answer\",\"afterSeconds\":25}}");
     }
 
     @Test
     void reads_an_object() throws Exception {
-        assertThat(Json.parseObject("{\"level\":\"workgroup\"}").get("level").textValue()).isEqualTo("workgroup");
+        assertThat(Json.parseObject("{\"level\":\"workgroup\"}").get("level").textValue())
+                .isEqualTo("workgroup");
     }
 
     @Test
     void a_100000_deep_body_is_refused_without_a_stack_overflow() {
         String deep = "{\"a\":" + "[".repeat(100_000) + "]".repeat(100_000) + "}";
-        assertThatThrownBy(() -> Json.parseObject(deep)).isInstanceOf(Json.Invalid.class)
+        assertThatThrownBy(() -> Json.parseObject(deep))
+                .isInstanceOf(Json.Invalid.class)
                 .hasMessageStartingWith("the body is not a JSON object: ")
-                .hasMessageContaining("nesting depth").hasMessageContaining("(32)")
+                .hasMessageContaining("nesting depth")
+                .hasMessageContaining("(32)")
                 .hasMessageNotContaining("StreamReadConstraints");
         String deepObjects = "{\"a\":".repeat(33) + "1" + "}".repeat(33);
-        assertThatThrownBy(() -> Json.parseObject(deepObjects)).isInstanceOf(Json.Invalid.class)
+        assertThatThrownBy(() -> Json.parseObject(deepObjects))
+                .isInstanceOf(Json.Invalid.class)
                 .hasMessageContaining("nesting depth");
         String deepEnough = "{\"a\":".repeat(32) + "1" + "}".repeat(32);
         assertThat(catching(deepEnough)).isNull();
@@ -52,14 +57,17 @@ class JsonTest {
     @Test
     void long_strings_and_bodies_are_refused() {
         assertThatThrownBy(() -> Json.parseObject("{\"a\":\"" + "x".repeat(2 * 1024 * 1024) + "\"}"))
-                .isInstanceOf(Json.Invalid.class).hasMessageContaining("at most " + Json.MAX_DOCUMENT_CHARS);
+                .isInstanceOf(Json.Invalid.class)
+                .hasMessageContaining("at most " + Json.MAX_DOCUMENT_CHARS);
         assertThatThrownBy(() -> Json.parseObject("{\"a\":\"" + "x".repeat(Json.MAX_STRING_CHARS + 1) + "\"}"))
-                .isInstanceOf(Json.Invalid.class).hasMessageContaining("String value length")
+                .isInstanceOf(Json.Invalid.class)
+                .hasMessageContaining("String value length")
                 .hasMessageContaining("(" + Json.MAX_STRING_CHARS + ")");
         char[] name = new char[Json.MAX_STRING_CHARS + 1];
         Arrays.fill(name, 'n');
         assertThatThrownBy(() -> Json.parseObject("{\"" + new String(name) + "\":1}"))
-                .isInstanceOf(Json.Invalid.class).hasMessageContaining("exceeds the maximum allowed (" + Json.MAX_STRING_CHARS + ")");
+                .isInstanceOf(Json.Invalid.class)
+                .hasMessageContaining("exceeds the maximum allowed (" + Json.MAX_STRING_CHARS + ")");
     }
 
     @Test
@@ -77,7 +85,8 @@ class JsonTest {
 
     @Test
     void error_answers_are_read_back_as_their_message() {
-        assertThat(Json.errorOf(Json.write(Map.of("error", "line 2: \"x\"\nbad")))).isEqualTo("line 2: \"x\"\nbad");
+        assertThat(Json.errorOf(Json.write(Map.of("error", "line 2: \"x\"\nbad"))))
+                .isEqualTo("line 2: \"x\"\nbad");
         assertThat(Json.errorOf("{\"error\":\"a\",\"more\":1}")).isNull();
         assertThat(Json.errorOf("plain text")).isNull();
     }

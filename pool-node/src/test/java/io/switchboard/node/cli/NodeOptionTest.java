@@ -12,13 +12,14 @@ class NodeOptionTest {
 
     @ParameterizedTest
     @CsvSource({
-            "http://10.0.0.5:8080, http://10.0.0.5:8080",
-            "http://10.0.0.5:8080/, http://10.0.0.5:8080",
-            "127.0.0.2:8081, http://127.0.0.2:8081",
-            "node-3.pool.example:9000, http://node-3.pool.example:9000",
-            "1, http://127.0.0.1:8080",
-            "2, http://127.0.0.2:8081",
-            "5, http://127.0.0.5:8084"})
+        "http://10.0.0.5:8080, http://10.0.0.5:8080",
+        "http://10.0.0.5:8080/, http://10.0.0.5:8080",
+        "127.0.0.2:8081, http://127.0.0.2:8081",
+        "node-3.pool.example:9000, http://node-3.pool.example:9000",
+        "1, http://127.0.0.1:8080",
+        "2, http://127.0.0.2:8081",
+        "5, http://127.0.0.5:8084"
+    })
     void resolves(String given, String url) {
         assertThat(AdminCli.nodeUrl(given)).isEqualTo(url);
     }
@@ -26,7 +27,8 @@ class NodeOptionTest {
     @ParameterizedTest
     @ValueSource(strings = {"6", "0", "localhost", "ftp://x:1", "host:port"})
     void refuses_with_an_explanation(String given) {
-        assertThatThrownBy(() -> AdminCli.nodeUrl(given)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> AdminCli.nodeUrl(given))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("--node " + given + ": ");
     }
 }

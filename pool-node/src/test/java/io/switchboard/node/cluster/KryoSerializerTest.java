@@ -3,10 +3,17 @@ package io.switchboard.node.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.typesafe.config.ConfigFactory;
+import io.switchboard.registrar.domain.Binding;
+import io.switchboard.registrar.domain.BindingKey;
+import io.switchboard.registrar.domain.ContactSpec;
+import io.switchboard.registrar.domain.RegisterDecision;
+import io.switchboard.registrar.domain.RegisterRequest;
+import io.switchboard.registrar.entity.RegistrarEntity;
+import io.switchboard.sip.flow.Flow;
 import java.time.Instant;
 import java.util.List;
 import java.util.OptionalLong;
-
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -16,21 +23,11 @@ import org.apache.pekko.serialization.SerializationExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
-import com.typesafe.config.ConfigFactory;
-
-import io.switchboard.registrar.domain.Binding;
-import io.switchboard.registrar.domain.BindingKey;
-import io.switchboard.registrar.domain.ContactSpec;
-import io.switchboard.sip.flow.Flow;
-import io.switchboard.registrar.domain.RegisterDecision;
-import io.switchboard.registrar.domain.RegisterRequest;
-import io.switchboard.registrar.entity.RegistrarEntity;
-
 /** Every message that crosses nodes goes through Kryo and comes back equal (docs/architecture.md, rule 7). */
 class KryoSerializerTest {
 
-    static final ActorTestKit KIT = ActorTestKit.create(
-            ConfigFactory.parseString("pekko.actor {\n" + PekkoSettings.SERIALIZATION + "}"));
+    static final ActorTestKit KIT =
+            ActorTestKit.create(ConfigFactory.parseString("pekko.actor {\n" + PekkoSettings.SERIALIZATION + "}"));
 
     @AfterAll
     static void stop() {
@@ -45,17 +42,39 @@ class KryoSerializerTest {
     }
 
     static final Flow TCP = new Flow("tcp", "192.0.2.7", 40123, "node-2", "tok");
-    static final Binding BINDING = new Binding(BindingKey.forFlow("<urn:uuid:1>", 1), "sip:a@192.0.2.7:40123;transport=tcp",
-            "call-1", 7, Instant.parse("2026-11-21T10:00:00.123456789Z"), 700, "<urn:uuid:1>", 1,
-            List.of("<sip:edge;lr;ob>"), TCP, "Phone/1", Instant.parse("2026-11-21T09:50:00Z"));
+    static final Binding BINDING = new Binding(
+            BindingKey.forFlow("<urn:uuid:1>", 1),
+            "sip:a@192.0.2.7:40123;transport=tcp",
+            "call-1",
+            7,
+            Instant.parse("2026-11-21T10:00:00.123456789Z"),
+            700,
+            "<urn:uuid:1>",
+            1,
+            List.of("<sip:edge;lr;ob>"),
+            TCP,
+            "Phone/1",
+            Instant.parse("2026-11-21T09:50:00Z"));
 
     @Test
     void register_and_its_replies_round_trip() {
         TestProbe<RegistrarEntity.RegisterReply> probe = KIT.createTestProbe();
-        RegisterRequest request = new RegisterRequest("sip:a@example.test", "call-1", 7, false,
-                List.of(ContactSpec.of("sip:a@192.0.2.7").withExpires(600).withQ(700).withInstance("<urn:uuid:1>", 1),
+        RegisterRequest request = new RegisterRequest(
+                "sip:a@example.test",
+                "call-1",
+                7,
+                false,
+                List.of(
+                        ContactSpec.of("sip:a@192.0.2.7")
+                                .withExpires(600)
+                                .withQ(700)
+                                .withInstance("<urn:uuid:1>", 1),
                         ContactSpec.of("sip:a@192.0.2.8")),
-                OptionalLong.of(600), List.of(), true, TCP, "Phone/1");
+                OptionalLong.of(600),
+                List.of(),
+                true,
+                TCP,
+                "Phone/1");
         RegistrarEntity.Register register = new RegistrarEntity.Register(request, probe.getRef());
         assertThat(roundTrip(register)).isEqualTo(register);
 
@@ -73,7 +92,8 @@ class KryoSerializerTest {
         TestProbe<RegistrarEntity.BindingsReply> probe = KIT.createTestProbe();
         RegistrarEntity.GetBindings get = new RegistrarEntity.GetBindings(probe.getRef());
         assertThat(roundTrip(get)).isEqualTo(get);
-        RegistrarEntity.CurrentBindings current = new RegistrarEntity.CurrentBindings("sip:a@example.test", List.of(BINDING, BINDING));
+        RegistrarEntity.CurrentBindings current =
+                new RegistrarEntity.CurrentBindings("sip:a@example.test", List.of(BINDING, BINDING));
         assertThat(roundTrip(current)).isEqualTo(current);
         RegistrarEntity.CurrentBindings none = new RegistrarEntity.CurrentBindings("sip:a@example.test", List.of());
         assertThat(roundTrip(none)).isEqualTo(none);
@@ -84,18 +104,35 @@ class KryoSerializerTest {
         TestProbe<NodeInfoService.NodeInfo> probe = KIT.createTestProbe();
         NodeInfoService.GetNodeInfo get = new NodeInfoService.GetNodeInfo(probe.getRef());
         assertThat(roundTrip(get)).isEqualTo(get);
-        NodeInfoService.NodeInfo info = new NodeInfoService.NodeInfo("node-2", "127.0.0.2:5060", "http://127.0.0.2:8081", 1234L);
+        NodeInfoService.NodeInfo info =
+                new NodeInfoService.NodeInfo("node-2", "127.0.0.2:5060", "http://127.0.0.2:8081", 1234L);
         assertThat(roundTrip(info)).isEqualTo(info);
     }
 
     static final io.switchboard.presence.domain.PresenceView VIEW = new io.switchboard.presence.domain.PresenceView(
-            "sip:a@example.test", io.switchboard.presence.domain.Availability.BUSY, "in-a-call", "note",
-            List.of("tel:+15550100"), Instant.parse("2026-11-21T10:00:00Z"));
-    static final io.switchboard.presence.domain.Subscription SUBSCRIPTION = new io.switchboard.presence.domain.Subscription(
-            "sip:b@example.test", "tag1", "call-1", "rtag", "<sip:a@example.test>", "<sip:b@example.test>",
-            "sip:b@192.0.2.7:5060", List.of("<sip:edge;lr>"), new io.switchboard.sip.flow.Flow("tcp", "192.0.2.7",
-            40123, "node-2", "tok"), "7", List.of("sip:a@example.test", "sip:c@example.test"), "sip:b@example.test", true,
-            Instant.parse("2026-11-21T11:00:00Z"), 200);
+            "sip:a@example.test",
+            io.switchboard.presence.domain.Availability.BUSY,
+            "in-a-call",
+            "note",
+            List.of("tel:+15550100"),
+            Instant.parse("2026-11-21T10:00:00Z"));
+    static final io.switchboard.presence.domain.Subscription SUBSCRIPTION =
+            new io.switchboard.presence.domain.Subscription(
+                    "sip:b@example.test",
+                    "tag1",
+                    "call-1",
+                    "rtag",
+                    "<sip:a@example.test>",
+                    "<sip:b@example.test>",
+                    "sip:b@192.0.2.7:5060",
+                    List.of("<sip:edge;lr>"),
+                    new io.switchboard.sip.flow.Flow("tcp", "192.0.2.7", 40123, "node-2", "tok"),
+                    "7",
+                    List.of("sip:a@example.test", "sip:c@example.test"),
+                    "sip:b@example.test",
+                    true,
+                    Instant.parse("2026-11-21T11:00:00Z"),
+                    200);
 
     @Test
     void presence_messages_round_trip() {
@@ -105,41 +142,51 @@ class KryoSerializerTest {
         TestProbe<io.switchboard.presence.entity.WatcherEntity.SubscribeReply> sub = KIT.createTestProbe();
         TestProbe<io.switchboard.presence.entity.WatcherEntity.ContactsReply> contacts = KIT.createTestProbe();
         io.switchboard.presence.domain.PublishedState state = new io.switchboard.presence.domain.PublishedState(
-                io.switchboard.presence.domain.MachineState.INACTIVE, "in-a-call",
-                io.switchboard.presence.domain.UserChoice.of(io.switchboard.presence.domain.Availability.BUSY), "n",
+                io.switchboard.presence.domain.MachineState.INACTIVE,
+                "in-a-call",
+                io.switchboard.presence.domain.UserChoice.of(io.switchboard.presence.domain.Availability.BUSY),
+                "n",
                 List.of("tel:+1"));
         io.switchboard.presence.domain.AccessPolicy policy = io.switchboard.presence.domain.AccessPolicy.DEFAULT
                 .with("sip:x@example.test", io.switchboard.presence.domain.AccessLevel.WORKGROUP)
                 .with("partner.example", io.switchboard.presence.domain.AccessLevel.BLOCKED);
         List<Object> messages = List.of(
-                new io.switchboard.presence.entity.PresentityEntity.Publish(new io.switchboard.presence.domain.PublishRequest(
-                        "etag", 600, "<presence/>", state, "udp:192.0.2.7:5060"), pub.getRef()),
-                new io.switchboard.presence.entity.PresentityEntity.EndpointsChanged(List.of(
-                        new io.switchboard.presence.entity.Endpoint("instance:urn:uuid:1", Instant.parse("2026-11-21T09:00:00Z")))),
-                new io.switchboard.presence.entity.PresentityEntity.Watch("sip:b@example.test", Instant.parse("2026-11-21T11:00:00Z"),
-                        watch.getRef()),
+                new io.switchboard.presence.entity.PresentityEntity.Publish(
+                        new io.switchboard.presence.domain.PublishRequest(
+                                "etag", 600, "<presence/>", state, "udp:192.0.2.7:5060"),
+                        pub.getRef()),
+                new io.switchboard.presence.entity.PresentityEntity.EndpointsChanged(
+                        List.of(new io.switchboard.presence.entity.Endpoint(
+                                "instance:urn:uuid:1", Instant.parse("2026-11-21T09:00:00Z")))),
+                new io.switchboard.presence.entity.PresentityEntity.Watch(
+                        "sip:b@example.test", Instant.parse("2026-11-21T11:00:00Z"), watch.getRef()),
                 new io.switchboard.presence.entity.PresentityEntity.Unwatch("sip:b@example.test"),
                 new io.switchboard.presence.entity.PresentityEntity.Ack("sip:b@example.test", 42),
-                new io.switchboard.presence.entity.PresentityEntity.SetAccess("partner.example",
-                        io.switchboard.presence.domain.AccessLevel.EXTERNAL, access.getRef()),
+                new io.switchboard.presence.entity.PresentityEntity.SetAccess(
+                        "partner.example", io.switchboard.presence.domain.AccessLevel.EXTERNAL, access.getRef()),
                 new io.switchboard.presence.entity.PresentityEntity.Revoke("sip:b@example.test", access.getRef()),
                 new io.switchboard.presence.entity.PresentityEntity.Published("etag", 600),
                 new io.switchboard.presence.entity.PresentityEntity.PublishRefused(423, "Interval Too Brief", 60),
-                new io.switchboard.presence.entity.PresentityEntity.Watching("sip:a@example.test", 7, VIEW, "<presence/>"),
+                new io.switchboard.presence.entity.PresentityEntity.Watching(
+                        "sip:a@example.test", 7, VIEW, "<presence/>"),
                 new io.switchboard.presence.entity.PresentityEntity.CurrentView(VIEW),
                 new io.switchboard.presence.entity.PresentityEntity.CurrentAccess(policy),
                 new io.switchboard.presence.entity.WatcherEntity.Subscribe(SUBSCRIPTION, 600, sub.getRef()),
-                new io.switchboard.presence.entity.WatcherEntity.Refresh("tag1", 0, "sip:b@192.0.2.8", SUBSCRIPTION.flow(),
-                        sub.getRef()),
-                new io.switchboard.presence.entity.WatcherEntity.PresenceChanged("sip:a@example.test", 8, VIEW, "<presence/>"),
+                new io.switchboard.presence.entity.WatcherEntity.Refresh(
+                        "tag1", 0, "sip:b@192.0.2.8", SUBSCRIPTION.flow(), sub.getRef()),
+                new io.switchboard.presence.entity.WatcherEntity.PresenceChanged(
+                        "sip:a@example.test", 8, VIEW, "<presence/>"),
                 new io.switchboard.presence.entity.WatcherEntity.Revoked("sip:a@example.test"),
-                new io.switchboard.presence.entity.WatcherEntity.PutContact(new io.switchboard.presence.domain.Contact(
-                        "sip:c@example.test", "C", List.of("Team")), contacts.getRef()),
+                new io.switchboard.presence.entity.WatcherEntity.PutContact(
+                        new io.switchboard.presence.domain.Contact("sip:c@example.test", "C", List.of("Team")),
+                        contacts.getRef()),
                 new io.switchboard.presence.entity.WatcherEntity.Subscribed("tag1", 600),
                 new io.switchboard.presence.entity.WatcherEntity.SubscribeRefused(481, "Subscription does not exist"),
-                new io.switchboard.presence.entity.WatcherEntity.Contacts(new io.switchboard.presence.domain.ContactList(
-                        "sip:b@example.test", List.of(new io.switchboard.presence.domain.Contact("sip:c@example.test", "C",
-                        List.of("Team", "Friends"))))));
+                new io.switchboard.presence.entity.WatcherEntity.Contacts(
+                        new io.switchboard.presence.domain.ContactList(
+                                "sip:b@example.test",
+                                List.of(new io.switchboard.presence.domain.Contact(
+                                        "sip:c@example.test", "C", List.of("Team", "Friends"))))));
         for (Object m : messages) {
             assertThat(roundTrip(m)).as(m.getClass().getSimpleName()).isEqualTo(m);
         }

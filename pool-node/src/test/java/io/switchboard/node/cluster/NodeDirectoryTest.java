@@ -2,6 +2,8 @@ package io.switchboard.node.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.typesafe.config.ConfigFactory;
+import io.switchboard.node.config.NodeConfig;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -9,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -18,10 +19,6 @@ import org.apache.pekko.cluster.typed.Down;
 import org.apache.pekko.cluster.typed.Leave;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-
-import com.typesafe.config.ConfigFactory;
-
-import io.switchboard.node.config.NodeConfig;
 
 /**
  * Two real cluster members in one JVM (two actor systems talking over Artery on loopback): the directory
@@ -48,14 +45,18 @@ class NodeDirectoryTest {
         ActorSystem<Void> a = member("node-a", seedPort, seedPort, "");
         NodeDirectory directory = NodeDirectory.start(a);
         assertThat(directory.selfNodeId()).isEqualTo("node-a");
-        assertThat(directory.isAvailable("node-a")).as("this node's own connections, even before it is Up").isTrue();
+        assertThat(directory.isAvailable("node-a"))
+                .as("this node's own connections, even before it is Up")
+                .isTrue();
         ActorSystem<Void> b = member("node-b", freePort(), seedPort, "");
 
         await(() -> directory.isAvailable("node-b") && directory.snapshot().isAvailable("node-a"), "both members Up");
         assertThat(directory.isAvailable("node-c")).isFalse();
         assertThat(directory.isAvailable(null)).isFalse();
         NodeDirectory.MemberView viewOfB = directory.snapshot().members().stream()
-                .filter(m -> "node-b".equals(m.nodeId())).findFirst().orElseThrow();
+                .filter(m -> "node-b".equals(m.nodeId()))
+                .findFirst()
+                .orElseThrow();
         assertThat(viewOfB.roles()).contains("node:node-b");
         assertThat(viewOfB.status()).isEqualTo("Up");
         assertThat(viewOfB.address()).isEqualTo(address(b).toString());
@@ -63,7 +64,8 @@ class NodeDirectoryTest {
         Cluster.get(b).manager().tell(Leave.create(address(b)));
 
         await(() -> !directory.isAvailable("node-b"), "node-b unavailable once it leaves");
-        await(() -> directory.snapshot().members().stream().noneMatch(m -> "node-b".equals(m.nodeId())),
+        await(
+                () -> directory.snapshot().members().stream().noneMatch(m -> "node-b".equals(m.nodeId())),
                 "node-b removed");
         assertThat(directory.isAvailable("node-a")).isTrue();
     }
@@ -76,7 +78,10 @@ class NodeDirectoryTest {
         ActorSystem<Void> a = member("node-a", seedPort, seedPort, noAutoDowning);
         NodeDirectory directory = NodeDirectory.start(a);
         // Terminating this system stops it without leaving the cluster: to the others it just goes silent.
-        ActorSystem<Void> b = member("node-b", freePort(), seedPort,
+        ActorSystem<Void> b = member(
+                "node-b",
+                freePort(),
+                seedPort,
                 noAutoDowning + "pekko.coordinated-shutdown.run-by-actor-system-terminate = off\n");
         await(() -> directory.isAvailable("node-b"), "node-b Up");
         Address addressOfB = address(b);
@@ -85,14 +90,17 @@ class NodeDirectoryTest {
 
         await(() -> !directory.isAvailable("node-b"), "node-b unavailable once unreachable");
         NodeDirectory.MemberView viewOfB = directory.snapshot().members().stream()
-                .filter(m -> "node-b".equals(m.nodeId())).findFirst().orElseThrow();
+                .filter(m -> "node-b".equals(m.nodeId()))
+                .findFirst()
+                .orElseThrow();
         assertThat(viewOfB.unreachable()).isTrue();
         assertThat(viewOfB.status()).isEqualTo("Up");
         assertThat(viewOfB.available()).isFalse();
 
         Cluster.get(a).manager().tell(new Down(addressOfB));
 
-        await(() -> directory.snapshot().members().stream().noneMatch(m -> "node-b".equals(m.nodeId())),
+        await(
+                () -> directory.snapshot().members().stream().noneMatch(m -> "node-b".equals(m.nodeId())),
                 "node-b removed after it was downed");
         assertThat(directory.isAvailable("node-b")).isFalse();
         assertThat(directory.isAvailable("node-a")).isTrue();
@@ -103,7 +111,9 @@ class NodeDirectoryTest {
                 switchboard.node.id = "%s"
                 switchboard.cluster { host = "127.0.0.1", port = %d, seed-nodes = ["127.0.0.1:%d"] }
                 """.formatted(nodeId, port, seedPort));
-        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), PekkoSettings.SYSTEM_NAME,
+        ActorSystem<Void> system = ActorSystem.create(
+                Behaviors.empty(),
+                PekkoSettings.SYSTEM_NAME,
                 ConfigFactory.parseString(overrides).withFallback(PekkoSettings.from(config)));
         systems.add(system);
         return system;

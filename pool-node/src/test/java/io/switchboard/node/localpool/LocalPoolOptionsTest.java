@@ -3,14 +3,12 @@ package io.switchboard.node.localpool;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.switchboard.node.config.NodeConfig;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import io.switchboard.node.config.NodeConfig;
 
 /** local-pool's options and the node configs it writes, read back the way a node reads them. */
 class LocalPoolOptionsTest {
@@ -31,10 +29,14 @@ class LocalPoolOptionsTest {
     void bad_options_are_named() {
         assertThatThrownBy(() -> LocalPool.parse(new String[] {"--nodes", "6"}))
                 .hasMessage("local-pool: --nodes must be a number from 1 to 5, was 6");
-        assertThatThrownBy(() -> LocalPool.parse(new String[] {"--nodes"})).hasMessageContaining("--nodes (needs a value)");
-        assertThatThrownBy(() -> LocalPool.parse(new String[] {"--colour", "red"})).hasMessage("local-pool: unknown option --colour");
-        assertThatThrownBy(() -> LocalPool.parse(new String[] {"--node-heap", "lots"})).hasMessageContaining("--node-heap");
-        assertThatThrownBy(() -> LocalPool.parse(new String[] {"--sip-port", "2551"})).hasMessageContaining("must differ");
+        assertThatThrownBy(() -> LocalPool.parse(new String[] {"--nodes"}))
+                .hasMessageContaining("--nodes (needs a value)");
+        assertThatThrownBy(() -> LocalPool.parse(new String[] {"--colour", "red"}))
+                .hasMessage("local-pool: unknown option --colour");
+        assertThatThrownBy(() -> LocalPool.parse(new String[] {"--node-heap", "lots"}))
+                .hasMessageContaining("--node-heap");
+        assertThatThrownBy(() -> LocalPool.parse(new String[] {"--sip-port", "2551"}))
+                .hasMessageContaining("must differ");
         assertThat(LocalPool.parse(new String[] {"--help"})).isNull();
     }
 
@@ -50,10 +52,17 @@ class LocalPoolOptionsTest {
                   bootstrap-users = [{ uri = "sip:dave@corp.test", password = "dave-secret" }]
                 }
                 """);
-        LocalPool.Options o = LocalPool.parse(new String[] {"--nodes", "3", "--config", operator.toString(),
-                "--data-dir", dir.resolve("pool").toString()});
+        LocalPool.Options o = LocalPool.parse(new String[] {
+            "--nodes",
+            "3",
+            "--config",
+            operator.toString(),
+            "--data-dir",
+            dir.resolve("pool").toString()
+        });
         Path conf = dir.resolve("node-2.conf");
-        Files.writeString(conf, NodeConfigs.forNode(2, o, InetSocketAddress.createUnresolved("127.0.0.1", 9042), "dc1"));
+        Files.writeString(
+                conf, NodeConfigs.forNode(2, o, InetSocketAddress.createUnresolved("127.0.0.1", 9042), "dc1"));
 
         NodeConfig c = NodeConfig.load(conf);
         assertThat(c.nodeId()).isEqualTo("node-2");
@@ -78,11 +87,13 @@ class LocalPoolOptionsTest {
     void without_a_config_file_the_demo_domain_and_users_apply(@TempDir Path dir) throws Exception {
         LocalPool.Options o = LocalPool.parse(new String[] {"--nodes", "1", "--data-dir", dir.toString()});
         Path conf = dir.resolve("node-1.conf");
-        Files.writeString(conf, NodeConfigs.forNode(1, o, InetSocketAddress.createUnresolved("127.0.0.1", 9042), "dc1"));
+        Files.writeString(
+                conf, NodeConfigs.forNode(1, o, InetSocketAddress.createUnresolved("127.0.0.1", 9042), "dc1"));
 
         NodeConfig c = NodeConfig.load(conf);
         assertThat(c.domains()).containsExactly("example.test");
-        assertThat(c.bootstrapUsers()).extracting(NodeConfig.BootstrapUser::uri)
+        assertThat(c.bootstrapUsers())
+                .extracting(NodeConfig.BootstrapUser::uri)
                 .containsExactly("sip:alice@example.test", "sip:bob@example.test", "sip:carol@example.test");
         assertThat(c.cluster().seedNodes()).containsExactly("127.0.0.1:2551");
     }

@@ -2,15 +2,6 @@ package io.switchboard.node.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.List;
-import java.util.stream.Stream;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.params.provider.ValueSource;
-
 import io.switchboard.node.routing.RequestAction.Authenticate;
 import io.switchboard.node.routing.RequestAction.BadEvent;
 import io.switchboard.node.routing.RequestAction.Cancel;
@@ -26,6 +17,13 @@ import io.switchboard.node.routing.RequestAction.Reply;
 import io.switchboard.node.routing.RequestAction.ToOutside;
 import io.switchboard.node.routing.RequestAction.ToUser;
 import io.switchboard.node.routing.RequestFacts.Uri;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Request facts in, what the front end does out: one row per branch of the routing policy. */
 class RequestClassifierTest {
@@ -42,8 +40,15 @@ class RequestClassifierTest {
     static final Uri OUR_DOMAIN = new Uri(null, "example.test", true, false, null);
 
     /** A request with no event, no Route left and not into a flow; rows change what they test. */
-    record R(String method, Uri requestUri, Uri to, boolean inDialog, Uri from, String event, boolean intoFlow,
-             boolean moreRoutes) {
+    record R(
+            String method,
+            Uri requestUri,
+            Uri to,
+            boolean inDialog,
+            Uri from,
+            String event,
+            boolean intoFlow,
+            boolean moreRoutes) {
 
         static R of(String method, Uri requestUri, Uri from) {
             return new R(method, requestUri, requestUri, false, from, null, false, false);
@@ -81,24 +86,38 @@ class RequestClassifierTest {
     static Stream<Arguments> firstDecision() {
         return Stream.of(
                 // REGISTER (RFC 3261 section 10.3)
-                row("REGISTER for one of our users: the registrar, challenged in the To domain",
-                        R.of("REGISTER", OUR_DOMAIN, ALICE).withTo(ALICE), new Register("example.test")),
-                row("REGISTER for our second domain",
+                row(
+                        "REGISTER for one of our users: the registrar, challenged in the To domain",
+                        R.of("REGISTER", OUR_DOMAIN, ALICE).withTo(ALICE),
+                        new Register("example.test")),
+                row(
+                        "REGISTER for our second domain",
                         R.of("REGISTER", new Uri(null, "other.example", false, false, null), ALICE)
-                                .withTo(Uri.of("erin", "other.example")), new Register("other.example")),
-                row("REGISTER to another domain: 403",
-                        R.of("REGISTER", Uri.of(null, "elsewhere.test"), CAROL_ELSEWHERE).withTo(CAROL_ELSEWHERE),
+                                .withTo(Uri.of("erin", "other.example")),
+                        new Register("other.example")),
+                row(
+                        "REGISTER to another domain: 403",
+                        R.of("REGISTER", Uri.of(null, "elsewhere.test"), CAROL_ELSEWHERE)
+                                .withTo(CAROL_ELSEWHERE),
                         new Reply(403, "Domain not served here")),
-                row("REGISTER at our registrar for a user of another domain: 403",
-                        R.of("REGISTER", OUR_DOMAIN, ALICE).withTo(CAROL_ELSEWHERE), new Reply(403, "Domain not served here")),
-                row("REGISTER with a tel: Request-URI: 403",
-                        R.of("REGISTER", null, ALICE).withTo(ALICE), new Reply(403, "Domain not served here")),
-                row("REGISTER with a To that is not sip: 400",
-                        R.of("REGISTER", OUR_DOMAIN, ALICE).withTo(null), new Reply(400, "To must be a sip: URI with a user part")),
-                row("REGISTER with a To without a user: 400",
+                row(
+                        "REGISTER at our registrar for a user of another domain: 403",
+                        R.of("REGISTER", OUR_DOMAIN, ALICE).withTo(CAROL_ELSEWHERE),
+                        new Reply(403, "Domain not served here")),
+                row(
+                        "REGISTER with a tel: Request-URI: 403",
+                        R.of("REGISTER", null, ALICE).withTo(ALICE),
+                        new Reply(403, "Domain not served here")),
+                row(
+                        "REGISTER with a To that is not sip: 400",
+                        R.of("REGISTER", OUR_DOMAIN, ALICE).withTo(null),
+                        new Reply(400, "To must be a sip: URI with a user part")),
+                row(
+                        "REGISTER with a To without a user: 400",
                         R.of("REGISTER", OUR_DOMAIN, ALICE).withTo(Uri.of(null, "example.test")),
                         new Reply(400, "To must be a sip: URI with a user part")),
-                row("REGISTER with an empty To user: 400",
+                row(
+                        "REGISTER with an empty To user: 400",
                         R.of("REGISTER", OUR_DOMAIN, ALICE).withTo(Uri.of("", "example.test")),
                         new Reply(400, "To must be a sip: URI with a user part")),
 
@@ -107,89 +126,164 @@ class RequestClassifierTest {
                 row("methods are case-sensitive: 501", R.of("invite", BOB, ALICE), new Reply(501, null)),
 
                 // never challenged
-                row("ACK is forwarded, never challenged", R.of("ACK", BOB, ALICE).withinDialog(), new ForwardAck()),
+                row(
+                        "ACK is forwarded, never challenged",
+                        R.of("ACK", BOB, ALICE).withinDialog(),
+                        new ForwardAck()),
                 row("ACK outside a dialog too", R.of("ACK", BOB, ALICE), new ForwardAck()),
-                row("CANCEL goes to the proxy, never challenged (RFC 3261 section 22.1)", R.of("CANCEL", BOB, ALICE),
+                row(
+                        "CANCEL goes to the proxy, never challenged (RFC 3261 section 22.1)",
+                        R.of("CANCEL", BOB, ALICE),
                         new Cancel()),
-                row("into one of our flows (RFC 5626 section 5.3)", R.of("INVITE", BOB, ALICE).steeredIntoFlow(), new IntoFlow()),
-                row("into a flow wins over an in-dialog presence refresh",
-                        R.of("SUBSCRIBE", BOB, ALICE).withinDialog().withEvent("presence").steeredIntoFlow(), new IntoFlow()),
+                row(
+                        "into one of our flows (RFC 5626 section 5.3)",
+                        R.of("INVITE", BOB, ALICE).steeredIntoFlow(),
+                        new IntoFlow()),
+                row(
+                        "into a flow wins over an in-dialog presence refresh",
+                        R.of("SUBSCRIBE", BOB, ALICE)
+                                .withinDialog()
+                                .withEvent("presence")
+                                .steeredIntoFlow(),
+                        new IntoFlow()),
 
                 // Request-URI scheme
-                row("tel: Request-URI: 416", R.of("INVITE", null, ALICE), new Reply(416, "Only sip: and sips: Request-URIs")),
+                row(
+                        "tel: Request-URI: 416",
+                        R.of("INVITE", null, ALICE),
+                        new Reply(416, "Only sip: and sips: Request-URIs")),
 
                 // in-dialog
-                row("in-dialog BYE with a Route left: onward, unchallenged", R.of("BYE", BOB, ALICE).withinDialog().withRoute(),
+                row(
+                        "in-dialog BYE with a Route left: onward, unchallenged",
+                        R.of("BYE", BOB, ALICE).withinDialog().withRoute(),
                         new Onward()),
-                row("in-dialog BYE to a contact elsewhere: onward", R.of("BYE", CAROL_ELSEWHERE, ALICE).withinDialog(),
+                row(
+                        "in-dialog BYE to a contact elsewhere: onward",
+                        R.of("BYE", CAROL_ELSEWHERE, ALICE).withinDialog(),
                         new Onward()),
-                row("in-dialog request that ends at this node: 404 unless OPTIONS", R.of("INFO", NODE, ALICE).withinDialog(),
+                row(
+                        "in-dialog request that ends at this node: 404 unless OPTIONS",
+                        R.of("INFO", NODE, ALICE).withinDialog(),
                         new Reply(404, "No user in the Request-URI")),
-                row("in-dialog OPTIONS to this node: 200", R.of("OPTIONS", NODE, ALICE).withinDialog(), new OptionsToNode()),
-                row("in-dialog request to one of our AORs without a Route: decided as an initial request",
-                        R.of("BYE", BOB, ALICE).withinDialog(), new Authenticate("example.test")),
+                row(
+                        "in-dialog OPTIONS to this node: 200",
+                        R.of("OPTIONS", NODE, ALICE).withinDialog(),
+                        new OptionsToNode()),
+                row(
+                        "in-dialog request to one of our AORs without a Route: decided as an initial request",
+                        R.of("BYE", BOB, ALICE).withinDialog(),
+                        new Authenticate("example.test")),
 
                 // presence refresh and unsubscribe (RFC 6665 section 4.1.2.2)
-                row("in-dialog presence SUBSCRIBE to this node: refresh",
-                        R.of("SUBSCRIBE", NODE, ALICE).withinDialog().withEvent("presence"), new PresenceRefresh()),
-                row("in-dialog presence SUBSCRIBE to our user: refresh",
-                        R.of("SUBSCRIBE", BOB, ALICE).withinDialog().withEvent("presence"), new PresenceRefresh()),
-                row("in-dialog presence SUBSCRIBE with a Route left: onward",
-                        R.of("SUBSCRIBE", BOB, ALICE).withinDialog().withEvent("presence").withRoute(), new Onward()),
-                row("in-dialog presence SUBSCRIBE to another domain: onward",
-                        R.of("SUBSCRIBE", CAROL_ELSEWHERE, ALICE).withinDialog().withEvent("presence"), new Onward()),
-                row("in-dialog dialog-package SUBSCRIBE to this node: for the node (404)",
-                        R.of("SUBSCRIBE", NODE, ALICE).withinDialog().withEvent("dialog"), new Reply(404, "No user in the Request-URI")),
+                row(
+                        "in-dialog presence SUBSCRIBE to this node: refresh",
+                        R.of("SUBSCRIBE", NODE, ALICE).withinDialog().withEvent("presence"),
+                        new PresenceRefresh()),
+                row(
+                        "in-dialog presence SUBSCRIBE to our user: refresh",
+                        R.of("SUBSCRIBE", BOB, ALICE).withinDialog().withEvent("presence"),
+                        new PresenceRefresh()),
+                row(
+                        "in-dialog presence SUBSCRIBE with a Route left: onward",
+                        R.of("SUBSCRIBE", BOB, ALICE)
+                                .withinDialog()
+                                .withEvent("presence")
+                                .withRoute(),
+                        new Onward()),
+                row(
+                        "in-dialog presence SUBSCRIBE to another domain: onward",
+                        R.of("SUBSCRIBE", CAROL_ELSEWHERE, ALICE).withinDialog().withEvent("presence"),
+                        new Onward()),
+                row(
+                        "in-dialog dialog-package SUBSCRIBE to this node: for the node (404)",
+                        R.of("SUBSCRIBE", NODE, ALICE).withinDialog().withEvent("dialog"),
+                        new Reply(404, "No user in the Request-URI")),
 
                 // addressed to the node itself
                 row("OPTIONS to this node: 200", R.of("OPTIONS", NODE, ALICE), new OptionsToNode()),
-                row("OPTIONS to our domain without a user: 200", R.of("OPTIONS", OUR_DOMAIN, CAROL_ELSEWHERE),
+                row(
+                        "OPTIONS to our domain without a user: 200",
+                        R.of("OPTIONS", OUR_DOMAIN, CAROL_ELSEWHERE),
                         new OptionsToNode()),
-                row("INVITE without a user part: 404", R.of("INVITE", Uri.of(null, "elsewhere.test"), ALICE),
+                row(
+                        "INVITE without a user part: 404",
+                        R.of("INVITE", Uri.of(null, "elsewhere.test"), ALICE),
                         new Reply(404, "No user in the Request-URI")),
-                row("INVITE to this node: 404", R.of("INVITE", NODE, ALICE), new Reply(404, "No user in the Request-URI")),
-                row("INVITE without a user but with a Route left: goes on to be checked",
-                        R.of("INVITE", Uri.of(null, "elsewhere.test"), ALICE).withRoute(), new Authenticate("example.test")),
+                row(
+                        "INVITE to this node: 404",
+                        R.of("INVITE", NODE, ALICE),
+                        new Reply(404, "No user in the Request-URI")),
+                row(
+                        "INVITE without a user but with a Route left: goes on to be checked",
+                        R.of("INVITE", Uri.of(null, "elsewhere.test"), ALICE).withRoute(),
+                        new Authenticate("example.test")),
 
                 // From
                 row("From not sip: 400", R.of("INVITE", BOB, null), new Reply(400, "From must be a sip: or sips: URI")),
-                row("From without a user: 400", R.of("INVITE", BOB, Uri.of(null, "example.test")),
+                row(
+                        "From without a user: 400",
+                        R.of("INVITE", BOB, Uri.of(null, "example.test")),
                         new Reply(400, "From must be a sip: or sips: URI")),
 
                 // our domain: 407 (RFC 3261 section 22.3)
-                row("INVITE from our domain to our user: authenticate", R.of("INVITE", BOB, ALICE),
+                row(
+                        "INVITE from our domain to our user: authenticate",
+                        R.of("INVITE", BOB, ALICE),
                         new Authenticate("example.test")),
-                row("INVITE from our domain to another domain: authenticate", R.of("INVITE", CAROL_ELSEWHERE, ALICE),
+                row(
+                        "INVITE from our domain to another domain: authenticate",
+                        R.of("INVITE", CAROL_ELSEWHERE, ALICE),
                         new Authenticate("example.test")),
-                row("from our second domain: challenged in it", R.of("MESSAGE", BOB, Uri.of("erin", "other.example")),
+                row(
+                        "from our second domain: challenged in it",
+                        R.of("MESSAGE", BOB, Uri.of("erin", "other.example")),
                         new Authenticate("other.example")),
-                row("preloaded Route from our domain: authenticate", R.of("INVITE", CAROL_ELSEWHERE, ALICE).withRoute(),
+                row(
+                        "preloaded Route from our domain: authenticate",
+                        R.of("INVITE", CAROL_ELSEWHERE, ALICE).withRoute(),
                         new Authenticate("example.test")),
-                row("presence SUBSCRIBE from our domain: authenticate", R.of("SUBSCRIBE", BOB, ALICE).withEvent("presence"),
+                row(
+                        "presence SUBSCRIBE from our domain: authenticate",
+                        R.of("SUBSCRIBE", BOB, ALICE).withEvent("presence"),
                         new Authenticate("example.test")),
 
                 // another domain: no challenge, no relaying
-                row("other domain to other domain: 403", R.of("INVITE", DAVE_ELSEWHERE, CAROL_ELSEWHERE),
+                row(
+                        "other domain to other domain: 403",
+                        R.of("INVITE", DAVE_ELSEWHERE, CAROL_ELSEWHERE),
                         new Reply(403, "Relaying denied")),
-                row("other domain to our user with a Route left: 403", R.of("INVITE", BOB, CAROL_ELSEWHERE).withRoute(),
+                row(
+                        "other domain to our user with a Route left: 403",
+                        R.of("INVITE", BOB, CAROL_ELSEWHERE).withRoute(),
                         new Reply(403, "Relaying denied")),
-                row("other domain to our domain without a user behind a Route: 403",
-                        R.of("INVITE", Uri.of(null, "example.test"), CAROL_ELSEWHERE).withRoute(),
+                row(
+                        "other domain to our domain without a user behind a Route: 403",
+                        R.of("INVITE", Uri.of(null, "example.test"), CAROL_ELSEWHERE)
+                                .withRoute(),
                         new Reply(403, "Relaying denied")),
-                row("other domain to our user: to the user's bindings, no challenge",
-                        R.of("INVITE", BOB, CAROL_ELSEWHERE), new ToUser("bob", "sip:bob@example.test", false, null)),
-                row("other domain to our user by GRUU (RFC 5627)",
+                row(
+                        "other domain to our user: to the user's bindings, no challenge",
+                        R.of("INVITE", BOB, CAROL_ELSEWHERE),
+                        new ToUser("bob", "sip:bob@example.test", false, null)),
+                row(
+                        "other domain to our user by GRUU (RFC 5627)",
                         R.of("INVITE", new Uri("bob", "example.test", false, true, "urn:uuid:1"), CAROL_ELSEWHERE),
                         new ToUser("bob", "sip:bob@example.test", true, "urn:uuid:1")),
-                row("other domain presence SUBSCRIBE to our user: the pool, watcher is the From",
+                row(
+                        "other domain presence SUBSCRIBE to our user: the pool, watcher is the From",
                         R.of("SUBSCRIBE", BOB, CAROL_ELSEWHERE).withEvent("presence"),
                         new PresenceSubscribe("sip:carol@elsewhere.test")),
-                row("other domain PUBLISH for our user: 403 (only the presentity publishes)",
+                row(
+                        "other domain PUBLISH for our user: 403 (only the presentity publishes)",
                         R.of("PUBLISH", BOB, CAROL_ELSEWHERE).withEvent("presence"),
                         new Reply(403, "Only the user may publish their own presence")),
-                row("other domain SUBSCRIBE for an unknown package: 489",
-                        R.of("SUBSCRIBE", BOB, CAROL_ELSEWHERE).withEvent("winfo"), new BadEvent()),
-                row("other domain dialog-package SUBSCRIBE: to the endpoints",
+                row(
+                        "other domain SUBSCRIBE for an unknown package: 489",
+                        R.of("SUBSCRIBE", BOB, CAROL_ELSEWHERE).withEvent("winfo"),
+                        new BadEvent()),
+                row(
+                        "other domain dialog-package SUBSCRIBE: to the endpoints",
                         R.of("SUBSCRIBE", BOB, CAROL_ELSEWHERE).withEvent("dialog"),
                         new ToUser("bob", "sip:bob@example.test", false, null)));
     }
@@ -202,32 +296,65 @@ class RequestClassifierTest {
 
     static Stream<Arguments> afterAuthentication() {
         return Stream.of(
-                row("From is not the authenticated user: 403", R.of("INVITE", BOB, ALICE).withEvent(null),
+                row(
+                        "From is not the authenticated user: 403",
+                        R.of("INVITE", BOB, ALICE).withEvent(null),
                         new Reply(403, "From does not match the authenticated user")),
-                row("INVITE to our user: the user's bindings", R.of("INVITE", BOB, ALICE),
+                row(
+                        "INVITE to our user: the user's bindings",
+                        R.of("INVITE", BOB, ALICE),
                         new ToUser("bob", "sip:bob@example.test", false, null)),
-                row("INVITE to a GRUU without a value (a temporary GRUU)",
+                row(
+                        "INVITE to a GRUU without a value (a temporary GRUU)",
                         R.of("INVITE", new Uri("bob", "example.test", false, true, ""), ALICE),
                         new ToUser("bob", "sip:bob@example.test", true, "")),
-                row("INVITE to another domain: the outbound proxy", R.of("INVITE", CAROL_ELSEWHERE, ALICE), new ToOutside()),
-                row("INVITE with a Route left: onward", R.of("INVITE", CAROL_ELSEWHERE, ALICE).withRoute(), new Onward()),
-                row("presence SUBSCRIBE with a Route left: onward, not the pool",
-                        R.of("SUBSCRIBE", BOB, ALICE).withEvent("presence").withRoute(), new Onward()),
-                row("presence SUBSCRIBE to our user: the pool, watcher is the authenticated user",
-                        R.of("SUBSCRIBE", BOB, ALICE).withEvent("presence"), new PresenceSubscribe("sip:alice@example.test")),
-                row("presence SUBSCRIBE to oneself (a contact list, RFC 4662)",
-                        R.of("SUBSCRIBE", ALICE, ALICE).withEvent("presence"), new PresenceSubscribe("sip:alice@example.test")),
-                row("presence SUBSCRIBE to another domain: the outbound proxy",
-                        R.of("SUBSCRIBE", CAROL_ELSEWHERE, ALICE).withEvent("presence"), new ToOutside()),
-                row("PUBLISH by the presentity itself (RFC 3903 section 6)",
-                        R.of("PUBLISH", ALICE, ALICE).withEvent("presence"), new PresencePublish("sip:alice@example.test")),
-                row("PUBLISH for someone else: 403", R.of("PUBLISH", BOB, ALICE).withEvent("presence"),
+                row(
+                        "INVITE to another domain: the outbound proxy",
+                        R.of("INVITE", CAROL_ELSEWHERE, ALICE),
+                        new ToOutside()),
+                row(
+                        "INVITE with a Route left: onward",
+                        R.of("INVITE", CAROL_ELSEWHERE, ALICE).withRoute(),
+                        new Onward()),
+                row(
+                        "presence SUBSCRIBE with a Route left: onward, not the pool",
+                        R.of("SUBSCRIBE", BOB, ALICE).withEvent("presence").withRoute(),
+                        new Onward()),
+                row(
+                        "presence SUBSCRIBE to our user: the pool, watcher is the authenticated user",
+                        R.of("SUBSCRIBE", BOB, ALICE).withEvent("presence"),
+                        new PresenceSubscribe("sip:alice@example.test")),
+                row(
+                        "presence SUBSCRIBE to oneself (a contact list, RFC 4662)",
+                        R.of("SUBSCRIBE", ALICE, ALICE).withEvent("presence"),
+                        new PresenceSubscribe("sip:alice@example.test")),
+                row(
+                        "presence SUBSCRIBE to another domain: the outbound proxy",
+                        R.of("SUBSCRIBE", CAROL_ELSEWHERE, ALICE).withEvent("presence"),
+                        new ToOutside()),
+                row(
+                        "PUBLISH by the presentity itself (RFC 3903 section 6)",
+                        R.of("PUBLISH", ALICE, ALICE).withEvent("presence"),
+                        new PresencePublish("sip:alice@example.test")),
+                row(
+                        "PUBLISH for someone else: 403",
+                        R.of("PUBLISH", BOB, ALICE).withEvent("presence"),
                         new Reply(403, "Only the user may publish their own presence")),
-                row("PUBLISH of another package: 489", R.of("PUBLISH", ALICE, ALICE).withEvent("dialog"), new BadEvent()),
-                row("SUBSCRIBE without an Event header: 489 (presence is not the default)",
-                        R.of("SUBSCRIBE", BOB, ALICE), new BadEvent()),
-                row("SUBSCRIBE to an unknown package: 489", R.of("SUBSCRIBE", BOB, ALICE).withEvent("winfo"), new BadEvent()),
-                row("MESSAGE to our user: the user's bindings", R.of("MESSAGE", BOB, ALICE),
+                row(
+                        "PUBLISH of another package: 489",
+                        R.of("PUBLISH", ALICE, ALICE).withEvent("dialog"),
+                        new BadEvent()),
+                row(
+                        "SUBSCRIBE without an Event header: 489 (presence is not the default)",
+                        R.of("SUBSCRIBE", BOB, ALICE),
+                        new BadEvent()),
+                row(
+                        "SUBSCRIBE to an unknown package: 489",
+                        R.of("SUBSCRIBE", BOB, ALICE).withEvent("winfo"),
+                        new BadEvent()),
+                row(
+                        "MESSAGE to our user: the user's bindings",
+                        R.of("MESSAGE", BOB, ALICE),
                         new ToUser("bob", "sip:bob@example.test", false, null)),
                 row("NOTIFY to another domain: out", R.of("NOTIFY", CAROL_ELSEWHERE, ALICE), new ToOutside()));
     }
@@ -241,16 +368,42 @@ class RequestClassifierTest {
 
     /** Packages the user's endpoints serve: the pool forwards the SUBSCRIBE instead of answering it. */
     @ParameterizedTest
-    @ValueSource(strings = {"dialog", "message-summary", "conference", "kpml", "ua-profile", "refer",
-            "as-feature-event", "line-seize", "call-info", "hold", "talk"})
+    @ValueSource(
+            strings = {
+                "dialog",
+                "message-summary",
+                "conference",
+                "kpml",
+                "ua-profile",
+                "refer",
+                "as-feature-event",
+                "line-seize",
+                "call-info",
+                "hold",
+                "talk"
+            })
     void endpoint_packages_go_to_the_endpoints(String event) {
-        assertThat(CLASSIFIER.authenticated(R.of("SUBSCRIBE", BOB, ALICE).withEvent(event).facts(), "sip:alice@example.test"))
+        assertThat(CLASSIFIER.authenticated(
+                        R.of("SUBSCRIBE", BOB, ALICE).withEvent(event).facts(), "sip:alice@example.test"))
                 .isEqualTo(new ToUser("bob", "sip:bob@example.test", false, null));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"INVITE", "ACK", "BYE", "OPTIONS", "PRACK", "SUBSCRIBE", "NOTIFY", "PUBLISH", "INFO", "REFER",
-            "MESSAGE", "UPDATE"})
+    @ValueSource(
+            strings = {
+                "INVITE",
+                "ACK",
+                "BYE",
+                "OPTIONS",
+                "PRACK",
+                "SUBSCRIBE",
+                "NOTIFY",
+                "PUBLISH",
+                "INFO",
+                "REFER",
+                "MESSAGE",
+                "UPDATE"
+            })
     void proxied_methods_are_loose_routed(String method) {
         assertThat(RequestClassifier.isLooseRouted(method)).isTrue();
     }
@@ -264,7 +417,9 @@ class RequestClassifierTest {
     @Test
     void a_gruu_parameter_is_ignored_when_the_target_is_not_ours() {
         assertThat(CLASSIFIER.authenticated(
-                R.of("INVITE", new Uri("carol", "elsewhere.test", false, true, "x"), ALICE).facts(), "sip:alice@example.test"))
+                        R.of("INVITE", new Uri("carol", "elsewhere.test", false, true, "x"), ALICE)
+                                .facts(),
+                        "sip:alice@example.test"))
                 .isEqualTo(new ToOutside());
     }
 }

@@ -2,29 +2,6 @@ package io.switchboard.node.sip;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.lang.reflect.InvocationHandler;
-import java.nio.charset.StandardCharsets;
-import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.function.Predicate;
-import java.util.stream.Stream;
-
-import javax.sip.RequestEvent;
-import javax.sip.ServerTransaction;
-import javax.sip.SipFactory;
-import javax.sip.address.SipURI;
-import javax.sip.header.HeaderFactory;
-import javax.sip.header.WWWAuthenticateHeader;
-import javax.sip.message.MessageFactory;
-import javax.sip.message.Request;
-import javax.sip.message.Response;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
-
 import io.switchboard.node.metrics.NodeMetrics;
 import io.switchboard.node.routing.RequestAction;
 import io.switchboard.node.routing.RequestClassifier;
@@ -37,6 +14,26 @@ import io.switchboard.sip.auth.DigestChallenger;
 import io.switchboard.sip.auth.DigestVerifier;
 import io.switchboard.sip.auth.NonceService;
 import io.switchboard.sip.flow.FlowTokens;
+import java.lang.reflect.InvocationHandler;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+import javax.sip.RequestEvent;
+import javax.sip.ServerTransaction;
+import javax.sip.SipFactory;
+import javax.sip.address.SipURI;
+import javax.sip.header.HeaderFactory;
+import javax.sip.header.WWWAuthenticateHeader;
+import javax.sip.message.MessageFactory;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The front end's own mapping, without a SIP stack: raw request text in, the facts it reads and
@@ -48,7 +45,9 @@ class SipFrontEndTest {
     static final byte[] SECRET = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
     static final String NODE_ADDRESS = "192.0.2.10";
     /** This node as the proxy's identity sees it: its address and port 5060. */
-    static final Predicate<SipURI> THIS_NODE = u -> u.getHost().equals(NODE_ADDRESS) && (u.getPort() == 5060 || u.getPort() < 0);
+    static final Predicate<SipURI> THIS_NODE =
+            u -> u.getHost().equals(NODE_ADDRESS) && (u.getPort() == 5060 || u.getPort() < 0);
+
     static final RequestClassifier CLASSIFIER = new RequestClassifier(List.of("example.test"));
 
     static Request parse(String requestLine, String from, String to, String extra) throws Exception {
@@ -66,7 +65,8 @@ class SipFrontEndTest {
                 + "Content-Length: 0\r\n\r\n");
     }
 
-    static Arguments row(String name, String requestLine, String from, String to, String extra, RequestAction expected) {
+    static Arguments row(
+            String name, String requestLine, String from, String to, String extra, RequestAction expected) {
         return Arguments.of(name, requestLine, from, to, extra, expected);
     }
 
@@ -75,44 +75,118 @@ class SipFrontEndTest {
         String carol = "<sip:carol@elsewhere.test>";
         String bob = "<sip:bob@example.test>";
         return Stream.of(
-                row("INVITE from our user: 407 first", "INVITE sip:bob@example.test", alice, bob, "",
+                row(
+                        "INVITE from our user: 407 first",
+                        "INVITE sip:bob@example.test",
+                        alice,
+                        bob,
+                        "",
                         new RequestAction.Authenticate("example.test")),
-                row("hosts are compared in lower case", "INVITE sip:bob@EXAMPLE.test", "<sip:alice@Example.TEST>", bob, "",
+                row(
+                        "hosts are compared in lower case",
+                        "INVITE sip:bob@EXAMPLE.test",
+                        "<sip:alice@Example.TEST>",
+                        bob,
+                        "",
                         new RequestAction.Authenticate("example.test")),
-                row("a To tag and a Route left: in-dialog, onward", "BYE sip:bob@192.0.2.20:5070", alice,
-                        bob + ";tag=abc", "Route: <sip:192.0.2.30;lr>\r\n", new RequestAction.Onward()),
-                row("in-dialog presence SUBSCRIBE to this node: refresh (Event read in lower case, id ignored)",
-                        "SUBSCRIBE sip:192.0.2.10:5060", alice, bob + ";tag=abc", "Event: Presence;id=7\r\n",
+                row(
+                        "a To tag and a Route left: in-dialog, onward",
+                        "BYE sip:bob@192.0.2.20:5070",
+                        alice,
+                        bob + ";tag=abc",
+                        "Route: <sip:192.0.2.30;lr>\r\n",
+                        new RequestAction.Onward()),
+                row(
+                        "in-dialog presence SUBSCRIBE to this node: refresh (Event read in lower case, id ignored)",
+                        "SUBSCRIBE sip:192.0.2.10:5060",
+                        alice,
+                        bob + ";tag=abc",
+                        "Event: Presence;id=7\r\n",
                         new RequestAction.PresenceRefresh()),
-                row("presence SUBSCRIBE from another domain: the pool, watcher from From",
-                        "SUBSCRIBE sip:bob@example.test", carol, bob, "Event: presence\r\n",
+                row(
+                        "presence SUBSCRIBE from another domain: the pool, watcher from From",
+                        "SUBSCRIBE sip:bob@example.test",
+                        carol,
+                        bob,
+                        "Event: presence\r\n",
                         new RequestAction.PresenceSubscribe("sip:carol@elsewhere.test")),
-                row("dialog-package SUBSCRIBE from another domain: to the endpoints",
-                        "SUBSCRIBE sip:bob@example.test", carol, bob, "Event: dialog\r\n",
+                row(
+                        "dialog-package SUBSCRIBE from another domain: to the endpoints",
+                        "SUBSCRIBE sip:bob@example.test",
+                        carol,
+                        bob,
+                        "Event: dialog\r\n",
                         new RequestAction.ToUser("bob", "sip:bob@example.test", false, null)),
-                row("unknown package from another domain: 489", "SUBSCRIBE sip:bob@example.test", carol, bob,
-                        "Event: winfo\r\n", new RequestAction.BadEvent()),
-                row("GRUU from another domain (RFC 5627)", "INVITE sip:bob@example.test;gr=urn:uuid:f81d4fae", carol, bob, "",
+                row(
+                        "unknown package from another domain: 489",
+                        "SUBSCRIBE sip:bob@example.test",
+                        carol,
+                        bob,
+                        "Event: winfo\r\n",
+                        new RequestAction.BadEvent()),
+                row(
+                        "GRUU from another domain (RFC 5627)",
+                        "INVITE sip:bob@example.test;gr=urn:uuid:f81d4fae",
+                        carol,
+                        bob,
+                        "",
                         new RequestAction.ToUser("bob", "sip:bob@example.test", true, "urn:uuid:f81d4fae")),
-                row("other domain to other domain: 403", "MESSAGE sip:dave@far.test", carol, "<sip:dave@far.test>", "",
+                row(
+                        "other domain to other domain: 403",
+                        "MESSAGE sip:dave@far.test",
+                        carol,
+                        "<sip:dave@far.test>",
+                        "",
                         new RequestAction.Reply(403, "Relaying denied")),
-                row("tel: Request-URI: 416", "INVITE tel:+15551234567", alice, "<tel:+15551234567>", "",
+                row(
+                        "tel: Request-URI: 416",
+                        "INVITE tel:+15551234567",
+                        alice,
+                        "<tel:+15551234567>",
+                        "",
                         new RequestAction.Reply(416, "Only sip: and sips: Request-URIs")),
-                row("tel: From: 400", "INVITE sip:bob@example.test", "<tel:+15551234567>", bob, "",
+                row(
+                        "tel: From: 400",
+                        "INVITE sip:bob@example.test",
+                        "<tel:+15551234567>",
+                        bob,
+                        "",
                         new RequestAction.Reply(400, "From must be a sip: or sips: URI")),
-                row("OPTIONS to this node: 200", "OPTIONS sip:192.0.2.10:5060", carol, "<sip:192.0.2.10>", "",
+                row(
+                        "OPTIONS to this node: 200",
+                        "OPTIONS sip:192.0.2.10:5060",
+                        carol,
+                        "<sip:192.0.2.10>",
+                        "",
                         new RequestAction.OptionsToNode()),
-                row("INVITE without a user: 404", "INVITE sip:example.test", alice, "<sip:example.test>", "",
+                row(
+                        "INVITE without a user: 404",
+                        "INVITE sip:example.test",
+                        alice,
+                        "<sip:example.test>",
+                        "",
                         new RequestAction.Reply(404, "No user in the Request-URI")),
-                row("CANCEL: never challenged", "CANCEL sip:bob@example.test", alice, bob, "", new RequestAction.Cancel()),
-                row("ACK: never challenged", "ACK sip:bob@192.0.2.20", alice, bob + ";tag=abc", "",
+                row(
+                        "CANCEL: never challenged",
+                        "CANCEL sip:bob@example.test",
+                        alice,
+                        bob,
+                        "",
+                        new RequestAction.Cancel()),
+                row(
+                        "ACK: never challenged",
+                        "ACK sip:bob@192.0.2.20",
+                        alice,
+                        bob + ";tag=abc",
+                        "",
                         new RequestAction.ForwardAck()));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("readAndClassified")
-    void reads_the_facts_the_policy_decides_on(String name, String requestLine, String from, String to, String extra,
-                                               RequestAction expected) throws Exception {
+    void reads_the_facts_the_policy_decides_on(
+            String name, String requestLine, String from, String to, String extra, RequestAction expected)
+            throws Exception {
         Request request = parse(requestLine, from, to, extra);
         boolean looseRouted = RequestClassifier.isLooseRouted(request.getMethod());
         assertThat(CLASSIFIER.classify(SipFrontEnd.factsOf(request, false, looseRouted ? THIS_NODE : null)))
@@ -121,12 +195,14 @@ class SipFrontEndTest {
 
     @Test
     void a_gr_parameter_is_read_only_on_a_proxied_request_uri() throws Exception {
-        Request request = parse("INVITE sip:bob@example.test;gr", "<sip:alice@example.test>", "<sip:bob@example.test;gr=x>", "");
+        Request request =
+                parse("INVITE sip:bob@example.test;gr", "<sip:alice@example.test>", "<sip:bob@example.test;gr=x>", "");
         var facts = SipFrontEnd.factsOf(request, true, THIS_NODE);
         assertThat(facts.requestUri().gruu()).isTrue();
         assertThat(facts.to().gruu()).as("To is no target").isFalse();
         assertThat(facts.intoFlow()).isTrue();
-        assertThat(SipFrontEnd.factsOf(request, false, null).requestUri().gruu()).isFalse();
+        assertThat(SipFrontEnd.factsOf(request, false, null).requestUri().gruu())
+                .isFalse();
     }
 
     // ---- whole requests answered at the edge: no proxy, no entity ----
@@ -140,14 +216,27 @@ class SipFrontEndTest {
             MessageFactory messages = SipFactory.getInstance().createMessageFactory();
             HeaderFactory headers = SipFactory.getInstance().createHeaderFactory();
             NonceService nonces = new NonceService(SECRET);
-            RegisterResponses responses = new RegisterResponses(messages, headers, RegistrarPolicy.DEFAULTS,
-                    new Gruus(SECRET), 120);
+            RegisterResponses responses =
+                    new RegisterResponses(messages, headers, RegistrarPolicy.DEFAULTS, new Gruus(SECRET), 120);
             // no account store: a request without credentials is challenged before any lookup
-            RequestAuthenticator authenticator = new RequestAuthenticator(null, new DigestChallenger(nonces),
-                    new DigestVerifier(nonces, SECRET), new AuthThrottle(), headers, metrics, Clock.systemUTC());
-            SipFrontEnd f = new SipFrontEnd("node-1", List.of("example.test"), authenticator,
-                    new RegisterHandler(null, responses, metrics, Clock.systemUTC()), responses, headers,
-                    new FlowTokens(SECRET), metrics, new Gruus(SECRET));
+            RequestAuthenticator authenticator = new RequestAuthenticator(
+                    null,
+                    new DigestChallenger(nonces),
+                    new DigestVerifier(nonces, SECRET),
+                    new AuthThrottle(),
+                    headers,
+                    metrics,
+                    Clock.systemUTC());
+            SipFrontEnd f = new SipFrontEnd(
+                    "node-1",
+                    List.of("example.test"),
+                    authenticator,
+                    new RegisterHandler(null, responses, metrics, Clock.systemUTC()),
+                    responses,
+                    headers,
+                    new FlowTokens(SECRET),
+                    metrics,
+                    new Gruus(SECRET));
             f.attach(null, null, null); // none of these requests reach the proxy or presence
             return f;
         } catch (Exception e) {
@@ -156,18 +245,18 @@ class SipFrontEndTest {
     }
 
     Response send(Request request) {
-        ServerTransaction tx = (ServerTransaction) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[]{ServerTransaction.class}, (InvocationHandler) (proxy, method, args) -> {
-                    switch (method.getName()) {
-                        case "sendResponse" -> sent.add((Response) args[0]);
-                        case "getRequest" -> {
-                            return request;
-                        }
-                        default -> {
-                        }
-                    }
-                    return null;
-                });
+        ServerTransaction tx = (ServerTransaction) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {ServerTransaction.class}, (InvocationHandler)
+                        (proxy, method, args) -> {
+                            switch (method.getName()) {
+                                case "sendResponse" -> sent.add((Response) args[0]);
+                                case "getRequest" -> {
+                                    return request;
+                                }
+                                default -> {}
+                            }
+                            return null;
+                        });
         frontEnd.processRequest(new RequestEvent(this, tx, null, request));
         assertThat(sent).as("one final response").hasSize(1);
         return sent.get(0);
@@ -175,7 +264,8 @@ class SipFrontEndTest {
 
     @Test
     void register_for_another_domain_is_403_and_counted() throws Exception {
-        Response r = send(parse("REGISTER sip:elsewhere.test", "<sip:carol@elsewhere.test>", "<sip:carol@elsewhere.test>", ""));
+        Response r = send(
+                parse("REGISTER sip:elsewhere.test", "<sip:carol@elsewhere.test>", "<sip:carol@elsewhere.test>", ""));
         assertThat(r.getStatusCode()).isEqualTo(403);
         assertThat(r.getReasonPhrase()).isEqualTo("Domain not served here");
         assertThat(metrics.scrape()).contains("switchboard_register_requests_total{status=\"403\",} 1.0");
@@ -191,17 +281,23 @@ class SipFrontEndTest {
 
     @Test
     void register_for_our_domain_is_challenged_in_its_realm() throws Exception {
-        Response r = send(parse("REGISTER sip:example.test", "<sip:alice@example.test>", "<sip:alice@example.test>",
+        Response r = send(parse(
+                "REGISTER sip:example.test",
+                "<sip:alice@example.test>",
+                "<sip:alice@example.test>",
                 "Expires: 3600\r\n"));
         assertThat(r.getStatusCode()).isEqualTo(401);
-        assertThat(((WWWAuthenticateHeader) r.getHeader(WWWAuthenticateHeader.NAME)).getRealm()).isEqualTo("example.test");
+        assertThat(((WWWAuthenticateHeader) r.getHeader(WWWAuthenticateHeader.NAME)).getRealm())
+                .isEqualTo("example.test");
     }
 
     @Test
     void malformed_register_is_400_before_any_account_lookup() throws Exception {
-        Request request = parse("REGISTER sip:example.test", "<sip:alice@example.test>", "<sip:alice@example.test>", "");
-        request.setHeader(SipFactory.getInstance().createHeaderFactory().createHeader("Contact",
-                "<sip:alice@192.0.2.1>;expires=soon"));
+        Request request =
+                parse("REGISTER sip:example.test", "<sip:alice@example.test>", "<sip:alice@example.test>", "");
+        request.setHeader(SipFactory.getInstance()
+                .createHeaderFactory()
+                .createHeader("Contact", "<sip:alice@192.0.2.1>;expires=soon"));
         Response r = send(request);
         assertThat(r.getStatusCode()).isEqualTo(400);
         assertThat(r.getReasonPhrase()).isEqualTo("Contact expires must be a non-negative number");

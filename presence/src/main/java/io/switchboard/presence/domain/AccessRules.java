@@ -11,8 +11,7 @@ import java.util.Locale;
  */
 public final class AccessRules {
 
-    private AccessRules() {
-    }
+    private AccessRules() {}
 
     /** {@code key} in canonical form, or why it cannot key an access entry of {@code owner}. */
     public static Checked<String> canonicalKey(String owner, String key) {
@@ -23,8 +22,9 @@ public final class AccessRules {
         if (AccessPolicy.isDomainKey(k)) {
             return ContactListRules.canonicalDomain("watcher", k);
         }
-        return ContactListRules.canonicalUri("watcher", k).flatMap(aor -> aor.equalsIgnoreCase(owner)
-                ? Checked.invalid("watcher " + aor + " is the user themself, who always sees everything")
-                : Checked.ok(aor.toLowerCase(Locale.ROOT)));
+        return ContactListRules.canonicalUri("watcher", k)
+                .flatMap(aor -> aor.equalsIgnoreCase(owner)
+                        ? Checked.invalid("watcher " + aor + " is the user themself, who always sees everything")
+                        : Checked.ok(aor.toLowerCase(Locale.ROOT)));
     }
 }

@@ -12,8 +12,7 @@ public final class Activities {
     /** RPID {@code meeting} or {@code appointment}: the user's calendar says they are in a meeting. */
     public static final String IN_A_MEETING = "in-a-meeting";
 
-    private Activities() {
-    }
+    private Activities() {}
 
     /** True for the machine activities above and for null (no activity). */
     static boolean isMachineActivity(String activity) {

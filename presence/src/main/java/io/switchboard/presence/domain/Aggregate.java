@@ -15,8 +15,7 @@ import java.util.Objects;
  * @param phones       the phone contacts of all endpoints
  * @param since        server time at which any of the above last changed
  */
-public record Aggregate(Availability availability, String activity, String note, List<String> phones,
-                        Instant since) {
+public record Aggregate(Availability availability, String activity, String note, List<String> phones, Instant since) {
 
     public Aggregate {
         Objects.requireNonNull(availability, "availability");
@@ -26,7 +25,10 @@ public record Aggregate(Availability availability, String activity, String note,
 
     /** True when everything but {@code since} is equal: nothing a watcher sees has changed. */
     public boolean sameStateAs(Aggregate other) {
-        return other != null && availability == other.availability && Objects.equals(activity, other.activity)
-                && Objects.equals(note, other.note) && phones.equals(other.phones);
+        return other != null
+                && availability == other.availability
+                && Objects.equals(activity, other.activity)
+                && Objects.equals(note, other.note)
+                && phones.equals(other.phones);
     }
 }

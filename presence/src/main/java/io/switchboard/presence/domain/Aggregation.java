@@ -45,11 +45,11 @@ import java.util.function.Predicate;
 public final class Aggregation {
 
     /** Latest first by server time, then by endpoint (greater first) to break ties. */
-    private static final Comparator<Source> LATEST_FIRST =
-            Comparator.comparing(Source::publishedAt).thenComparing(Source::endpoint).reversed();
+    private static final Comparator<Source> LATEST_FIRST = Comparator.comparing(Source::publishedAt)
+            .thenComparing(Source::endpoint)
+            .reversed();
 
-    private Aggregation() {
-    }
+    private Aggregation() {}
 
     /**
      * @param sources    the user's live publications and registered endpoints that did not publish
@@ -89,11 +89,12 @@ public final class Aggregation {
         }
 
         Aggregate next = new Aggregate(availability, activity, note, phones, now);
-        return next.sameStateAs(previous) ? new Aggregate(availability, activity, note, phones, previous.since()) : next;
+        return next.sameStateAs(previous)
+                ? new Aggregate(availability, activity, note, phones, previous.since())
+                : next;
     }
 
-    private record MachineView(Availability availability, String activity) {
-    }
+    private record MachineView(Availability availability, String activity) {}
 
     private static MachineView machine(List<Source> sources) {
         if (sources.isEmpty()) {

@@ -9,8 +9,7 @@ import java.util.function.Function;
  */
 public sealed interface Checked<T> permits Checked.Ok, Checked.Invalid {
 
-    record Ok<T>(T value) implements Checked<T> {
-    }
+    record Ok<T>(T value) implements Checked<T> {}
 
     record Invalid<T>(List<String> reasons) implements Checked<T> {
         public Invalid {

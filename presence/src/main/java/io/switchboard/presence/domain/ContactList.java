@@ -59,6 +59,7 @@ public record ContactList(String owner, List<Contact> contacts) {
 
     /** This list without the contact {@code uri} (the same list when it is not there). */
     public ContactList without(String uri) {
-        return new ContactList(owner, contacts.stream().filter(c -> !c.uri().equals(uri)).toList());
+        return new ContactList(
+                owner, contacts.stream().filter(c -> !c.uri().equals(uri)).toList());
     }
 }

@@ -32,10 +32,10 @@ public final class ContactListRules {
 
     /** RFC 3261 unreserved and user-unreserved, less the delimiters ; ? / and the escape %. */
     private static final Pattern USER = Pattern.compile("[A-Za-z0-9\\-_.!~*'()&=+$,]+");
+
     private static final Pattern LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
 
-    private ContactListRules() {
-    }
+    private ContactListRules() {}
 
     /** {@code uri} as a canonical {@code sip:user@domain}; reasons start with {@code field}. */
     public static Checked<String> canonicalUri(String field, String uri) {
@@ -82,7 +82,9 @@ public final class ContactListRules {
             // the last label starts with a letter: this also tells a host name from an IPv4 address
             ok &= ok && Character.isLetter(labels[labels.length - 1].charAt(0));
         }
-        return ok ? Checked.ok(d) : Checked.invalid(field + " \"" + shown + "\" has no valid domain (a host name such as example.com)");
+        return ok
+                ? Checked.ok(d)
+                : Checked.invalid(field + " \"" + shown + "\" has no valid domain (a host name such as example.com)");
     }
 
     /**
@@ -109,9 +111,12 @@ public final class ContactListRules {
         }
         Set<String> groups = new LinkedHashSet<>();
         for (int i = 0; i < contact.groups().size(); i++) {
-            String g = contact.groups().get(i) == null ? "" : contact.groups().get(i).strip();
+            String g = contact.groups().get(i) == null
+                    ? ""
+                    : contact.groups().get(i).strip();
             if (g.isEmpty() || g.length() > MAX_GROUP_NAME) {
-                reasons.add("groups[" + i + "] must have 1 to " + MAX_GROUP_NAME + " characters (got " + g.length() + ")");
+                reasons.add(
+                        "groups[" + i + "] must have 1 to " + MAX_GROUP_NAME + " characters (got " + g.length() + ")");
             } else if (hasControl(g)) {
                 reasons.add("groups[" + i + "] must not contain control characters");
             } else {
@@ -121,7 +126,8 @@ public final class ContactListRules {
         if (groups.size() > MAX_GROUPS) {
             reasons.add("groups: at most " + MAX_GROUPS + " groups (got " + groups.size() + ")");
         }
-        return reasons.isEmpty() ? Checked.ok(new Contact(canonical, name, List.copyOf(groups)))
+        return reasons.isEmpty()
+                ? Checked.ok(new Contact(canonical, name, List.copyOf(groups)))
                 : new Checked.Invalid<>(reasons);
     }
 

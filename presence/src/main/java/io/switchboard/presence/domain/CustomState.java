@@ -10,5 +10,4 @@ package io.switchboard.presence.domain;
  * @param availability {@link Availability#AVAILABLE}, {@link Availability#BUSY} or
  *                     {@link Availability#DO_NOT_DISTURB}
  */
-public record CustomState(int id, String text, Availability availability) {
-}
+public record CustomState(int id, String text, Availability availability) {}

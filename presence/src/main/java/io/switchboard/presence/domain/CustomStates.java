@@ -30,12 +30,10 @@ public final class CustomStates {
     /** The answer of {@link #of}: the states, or why they were refused. */
     public sealed interface Validated {
         /** All entries are valid. */
-        record Ok(CustomStates states) implements Validated {
-        }
+        record Ok(CustomStates states) implements Validated {}
 
         /** The first problem found, naming the entry, e.g. "custom state 3: text longer than 64 characters". */
-        record Invalid(String reason) implements Validated {
-        }
+        record Invalid(String reason) implements Validated {}
     }
 
     private final List<CustomState> states;
@@ -90,8 +88,7 @@ public final class CustomStates {
             return "no availability; map it onto available, busy or do-not-disturb";
         }
         if (!MAPPABLE.contains(s.availability())) {
-            return "cannot be mapped onto " + s.availability().token()
-                    + "; only available, busy or do-not-disturb";
+            return "cannot be mapped onto " + s.availability().token() + "; only available, busy or do-not-disturb";
         }
         return null;
     }

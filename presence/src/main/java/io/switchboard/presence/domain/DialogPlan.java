@@ -21,29 +21,23 @@ import java.time.Instant;
 public final class DialogPlan {
 
     /** What to do next in a dialog. */
-    public sealed interface Step permits Nothing, WaitUntil, ReserveCseqs, Send {
-    }
+    public sealed interface Step permits Nothing, WaitUntil, ReserveCseqs, Send {}
 
     /** Nothing to send now: no change, a NOTIFY in flight, or first views still awaited. */
-    public record Nothing() implements Step {
-    }
+    public record Nothing() implements Step {}
 
     /** A change is pending but the coalescing interval has not passed: look again at {@code at}. */
-    public record WaitUntil(Instant at) implements Step {
-    }
+    public record WaitUntil(Instant at) implements Step {}
 
     /** Store {@code ceiling} as the dialog's CSeq ceiling first, then look again. */
-    public record ReserveCseqs(long ceiling) implements Step {
-    }
+    public record ReserveCseqs(long ceiling) implements Step {}
 
     /** Send a NOTIFY with CSeq {@code cseq} now. */
-    public record Send(long cseq) implements Step {
-    }
+    public record Send(long cseq) implements Step {}
 
     private static final Nothing NOTHING = new Nothing();
 
-    private DialogPlan() {
-    }
+    private DialogPlan() {}
 
     /**
      * @param inFlight      a NOTIFY of this dialog awaits its response
@@ -55,8 +49,16 @@ public final class DialogPlan {
      * @param coalesce      the minimum interval between two NOTIFYs of the dialog
      * @param block         how many CSeqs one reservation covers
      */
-    public static Step next(boolean inFlight, boolean awaiting, boolean pending, Instant lastSentAt, long cseq,
-                            long ceiling, Instant now, Duration coalesce, long block) {
+    public static Step next(
+            boolean inFlight,
+            boolean awaiting,
+            boolean pending,
+            Instant lastSentAt,
+            long cseq,
+            long ceiling,
+            Instant now,
+            Duration coalesce,
+            long block) {
         if (inFlight || awaiting || !pending) {
             return NOTHING;
         }

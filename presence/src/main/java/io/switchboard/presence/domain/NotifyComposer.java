@@ -18,8 +18,7 @@ import java.util.function.Function;
 public final class NotifyComposer {
 
     /** The latest view of one presentity a watcher's entity has been sent by that presentity. */
-    public record KnownView(long version, PresenceView view, String pidf) {
-    }
+    public record KnownView(long version, PresenceView view, String pidf) {}
 
     /**
      * @param subscriptionState the Subscription-State header value
@@ -28,12 +27,14 @@ public final class NotifyComposer {
      * @param eventlist         an RFC 4662 list NOTIFY
      * @param sent              the views this NOTIFY tells the watcher, by presentity
      */
-    public record Composed(String subscriptionState, String contentType, String body, boolean eventlist,
-                           Map<String, PresenceView> sent) {
-    }
+    public record Composed(
+            String subscriptionState,
+            String contentType,
+            String body,
+            boolean eventlist,
+            Map<String, PresenceView> sent) {}
 
-    private NotifyComposer() {
-    }
+    private NotifyComposer() {}
 
     /**
      * Composes the NOTIFY of {@code s}.
@@ -45,8 +46,14 @@ public final class NotifyComposer {
      * @param known       the views known now; null for a presentity not heard from yet
      * @param boundary    the multipart boundary of a list NOTIFY
      */
-    public static Composed compose(Subscription s, long rlmiVersion, String subscriptionState, boolean fullState,
-                                   Collection<String> changed, Function<String, KnownView> known, String boundary) {
+    public static Composed compose(
+            Subscription s,
+            long rlmiVersion,
+            String subscriptionState,
+            boolean fullState,
+            Collection<String> changed,
+            Function<String, KnownView> known,
+            String boundary) {
         Map<String, PresenceView> sent = new LinkedHashMap<>();
         if (!s.isList()) {
             String p = s.resources().isEmpty() ? null : s.resources().get(0);
@@ -71,7 +78,8 @@ public final class NotifyComposer {
                 sent.put(p, k.view());
             }
         }
-        Rlmi.Body body = Rlmi.build(s.listUri(), (int) Math.min(Integer.MAX_VALUE, rlmiVersion), fullState, parts, boundary);
+        Rlmi.Body body =
+                Rlmi.build(s.listUri(), (int) Math.min(Integer.MAX_VALUE, rlmiVersion), fullState, parts, boundary);
         return new Composed(subscriptionState, body.contentType(), body.text(), true, sent);
     }
 
@@ -81,7 +89,9 @@ public final class NotifyComposer {
     }
 
     static String pendingIfActive(String subscriptionState) {
-        return subscriptionState.startsWith("active") ? subscriptionState.replace("active", "pending") : subscriptionState;
+        return subscriptionState.startsWith("active")
+                ? subscriptionState.replace("active", "pending")
+                : subscriptionState;
     }
 
     public static long secondsLeft(Subscription s, Instant now) {
@@ -95,8 +105,11 @@ public final class NotifyComposer {
      * aggregate anew, and that must not NOTIFY every watcher.
      */
     public static boolean sameState(PresenceView a, PresenceView b) {
-        return b != null && a.availability() == b.availability() && Objects.equals(a.activity(), b.activity())
-                && Objects.equals(a.note(), b.note()) && a.phones().equals(b.phones());
+        return b != null
+                && a.availability() == b.availability()
+                && Objects.equals(a.activity(), b.activity())
+                && Objects.equals(a.note(), b.note())
+                && a.phones().equals(b.phones());
     }
 
     /** A stable RLMI instance id per resource (RFC 4662 section 5.2: ids identify instances across NOTIFYs). */

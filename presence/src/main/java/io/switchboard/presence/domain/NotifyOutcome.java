@@ -10,7 +10,10 @@ package io.switchboard.presence.domain;
  * 502, 604: the remote target is wrong) end it too. Everything else affects that one NOTIFY only.
  */
 public enum NotifyOutcome {
-    DELIVERED, FAILED_KEEP, ENDS_SUBSCRIPTION, NOT_SENT;
+    DELIVERED,
+    FAILED_KEEP,
+    ENDS_SUBSCRIPTION,
+    NOT_SENT;
 
     /** @param status the final response status, or 0 when the transaction timed out */
     public static NotifyOutcome ofStatus(int status) {

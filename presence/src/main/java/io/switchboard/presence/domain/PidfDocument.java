@@ -25,8 +25,15 @@ import java.util.Set;
  *                    away, appear-offline), trimmed and lower-cased; null when absent
  * @param customState value of {@code <sb:custom-state>} (1..4) in the same namespace, or null
  */
-public record PidfDocument(String entity, String basic, List<String> contacts, Set<String> activities,
-                           String userInput, String note, String state, Integer customState) {
+public record PidfDocument(
+        String entity,
+        String basic,
+        List<String> contacts,
+        Set<String> activities,
+        String userInput,
+        String note,
+        String state,
+        Integer customState) {
 
     public PidfDocument {
         Objects.requireNonNull(entity, "entity");

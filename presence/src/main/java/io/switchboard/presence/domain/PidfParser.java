@@ -14,7 +14,6 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import javax.xml.stream.Location;
 import javax.xml.stream.XMLInputFactory;
 import javax.xml.stream.XMLStreamConstants;
@@ -38,20 +37,16 @@ public final class PidfParser {
     public static final String RPID_NS = "urn:ietf:params:xml:ns:pidf:rpid";
     public static final String SWITCHBOARD_NS = "urn:switchboard:params:xml:ns:presence";
 
-    public sealed interface Result permits Ok, Invalid {
-    }
+    public sealed interface Result permits Ok, Invalid {}
 
-    public record Ok(PidfDocument document) implements Result {
-    }
+    public record Ok(PidfDocument document) implements Result {}
 
     /** @param reason one ASCII line, e.g. "PIDF: presence element has no entity attribute" */
-    public record Invalid(String reason) implements Result {
-    }
+    public record Invalid(String reason) implements Result {}
 
     private static final String LABEL = "PIDF";
 
-    private PidfParser() {
-    }
+    private PidfParser() {}
 
     public static Result parse(byte[] body) {
         if (Xml.isBlank(body)) {
@@ -73,15 +68,21 @@ public final class PidfParser {
     }
 
     /** What an open element is, as far as PIDF is concerned. */
-    private enum Kind { ROOT, TUPLE, PERSON, DEVICE, ACTIVITIES, OTHER }
+    private enum Kind {
+        ROOT,
+        TUPLE,
+        PERSON,
+        DEVICE,
+        ACTIVITIES,
+        OTHER
+    }
 
     /**
      * One open element: its kind, and the nearest tuple / person / device around it (the
      * "owner"), because RPID elements may sit at any depth under one (older clients put them
      * inside {@code <status>}).
      */
-    private record Frame(Kind kind, Kind owner) {
-    }
+    private record Frame(Kind kind, Kind owner) {}
 
     /** One pass over one document; collects what {@link PidfDocument} needs. */
     private static final class Walk {
@@ -125,8 +126,8 @@ public final class PidfParser {
             String basic = anyOpen ? "open" : anyClosed ? "closed" : null;
             String userInput = anyActive ? "active" : anyIdle ? "idle" : null;
             String note = personNote != null ? personNote : presenceNote != null ? presenceNote : tupleNote;
-            return new PidfDocument(entity.trim(), basic, List.copyOf(contacts), activities, userInput, note,
-                    state, customState);
+            return new PidfDocument(
+                    entity.trim(), basic, List.copyOf(contacts), activities, userInput, note, state, customState);
         }
 
         /** At a START_ELEMENT whose parent is {@code parent}: read it, or open a frame for it. */
@@ -157,10 +158,11 @@ public final class PidfParser {
         private boolean pidfElement(Frame parent, String ns, String name) throws XMLStreamException, Reject {
             boolean pidf = PIDF_NS.equals(ns);
             if (parent.kind() == Kind.ROOT) {
-                Kind kind = pidf && name.equals("tuple") ? Kind.TUPLE
-                        : !pidf && name.equals("person") ? Kind.PERSON
-                        : !pidf && name.equals("device") ? Kind.DEVICE
-                        : null;
+                Kind kind = pidf && name.equals("tuple")
+                        ? Kind.TUPLE
+                        : !pidf && name.equals("person")
+                                ? Kind.PERSON
+                                : !pidf && name.equals("device") ? Kind.DEVICE : null;
                 if (kind != null) {
                     open.push(new Frame(kind, kind));
                     return true;
@@ -287,8 +289,7 @@ public final class PidfParser {
         private static final XMLInputFactory FACTORY = create();
         private static final Pattern ENCODING = Pattern.compile("\\sencoding\\s*=\\s*[\"']([^\"']{1,40})[\"']");
 
-        private Xml() {
-        }
+        private Xml() {}
 
         private static XMLInputFactory create() {
             // The JDK's own implementation, whatever else is on the classpath, so the security
@@ -395,14 +396,14 @@ public final class PidfParser {
                 int event = r.next();
                 switch (event) {
                     case XMLStreamConstants.CHARACTERS, XMLStreamConstants.CDATA, XMLStreamConstants.SPACE ->
-                            sb.append(r.getTextCharacters(), r.getTextStart(), r.getTextLength());
+                        sb.append(r.getTextCharacters(), r.getTextStart(), r.getTextLength());
                     case XMLStreamConstants.START_ELEMENT -> throw new Reject(what + " must contain only text");
                     case XMLStreamConstants.END_ELEMENT -> {
                         return sb.toString();
                     }
                     case XMLStreamConstants.ENTITY_REFERENCE ->
-                            // only possible with a DTD, which we refuse; be explicit anyway
-                            throw new Reject(what + " uses an undeclared entity");
+                        // only possible with a DTD, which we refuse; be explicit anyway
+                        throw new Reject(what + " uses an undeclared entity");
                     default -> {
                         // comments, processing instructions
                     }
@@ -450,7 +451,10 @@ public final class PidfParser {
             StringBuilder sb = new StringBuilder(label).append(": malformed XML");
             Location at = e instanceof XMLStreamException x ? x.getLocation() : null;
             if (at != null && at.getLineNumber() > 0) {
-                sb.append(" at line ").append(at.getLineNumber()).append(", column ").append(at.getColumnNumber());
+                sb.append(" at line ")
+                        .append(at.getLineNumber())
+                        .append(", column ")
+                        .append(at.getColumnNumber());
             }
             String detail = e.getMessage();
             if (detail != null) {

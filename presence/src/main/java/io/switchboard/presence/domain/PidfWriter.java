@@ -29,8 +29,7 @@ public final class PidfWriter {
             + " xmlns:sb=\"" + PidfParser.SWITCHBOARD_NS + "\""
             + " entity=\"";
 
-    private PidfWriter() {
-    }
+    private PidfWriter() {}
 
     public static String write(PresenceView view) {
         StringBuilder sb = new StringBuilder(640 + 80 * view.phones().size());
@@ -39,12 +38,18 @@ public final class PidfWriter {
         sb.append("\">\n");
 
         String basic = view.availability() == Availability.OFFLINE ? "closed" : "open";
-        sb.append("<tuple id=\"sb-presence\"><status><basic>").append(basic).append("</basic></status><timestamp>")
-                .append(timestamp(view.since())).append("</timestamp></tuple>\n");
+        sb.append("<tuple id=\"sb-presence\"><status><basic>")
+                .append(basic)
+                .append("</basic></status><timestamp>")
+                .append(timestamp(view.since()))
+                .append("</timestamp></tuple>\n");
 
         List<String> phones = view.phones();
         for (int i = 0; i < phones.size(); i++) {
-            sb.append("<tuple id=\"sb-phone-").append(i + 1).append("\"><status><basic>").append(basic)
+            sb.append("<tuple id=\"sb-phone-")
+                    .append(i + 1)
+                    .append("\"><status><basic>")
+                    .append(basic)
                     .append("</basic></status><contact>");
             escapeText(sb, phones.get(i));
             sb.append("</contact></tuple>\n");
@@ -82,9 +87,9 @@ public final class PidfWriter {
             case BE_RIGHT_BACK, AWAY -> "<rpid:away/>";
             default -> null;
         };
-        String fromActivity = "in-a-call".equalsIgnoreCase(activity) ? "<rpid:on-the-phone/>"
-                : "in-a-meeting".equalsIgnoreCase(activity) ? "<rpid:meeting/>"
-                : null;
+        String fromActivity = "in-a-call".equalsIgnoreCase(activity)
+                ? "<rpid:on-the-phone/>"
+                : "in-a-meeting".equalsIgnoreCase(activity) ? "<rpid:meeting/>" : null;
         if (fromState == null && fromActivity == null) {
             return;
         }
@@ -129,7 +134,8 @@ public final class PidfWriter {
                 case '\n' -> sb.append(attribute ? "&#10;" : "\n");
                 case '\t' -> sb.append(attribute ? "&#9;" : "\t");
                 default -> {
-                    boolean pair = Character.isHighSurrogate(c) && i + 1 < s.length()
+                    boolean pair = Character.isHighSurrogate(c)
+                            && i + 1 < s.length()
                             && Character.isLowSurrogate(s.charAt(i + 1));
                     if (pair) {
                         sb.append(c).append(s.charAt(++i));

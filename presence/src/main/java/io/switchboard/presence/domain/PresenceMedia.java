@@ -14,8 +14,7 @@ public final class PresenceMedia {
     /** A presence document is ~4 KB; 25 KB bounds what one PUBLISH may store. */
     public static final int MAX_BODY = 25 * 1024;
 
-    private PresenceMedia() {
-    }
+    private PresenceMedia() {}
 
     /**
      * True when a subscriber can take what the pool sends (otherwise 406, RFC 3261 section

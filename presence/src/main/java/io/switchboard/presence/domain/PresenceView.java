@@ -16,8 +16,8 @@ import java.util.Objects;
  * @param phones       the user's phone numbers / device contacts (tel: or sip: URIs); empty when hidden
  * @param since        server time at which the aggregate last changed
  */
-public record PresenceView(String entity, Availability availability, String activity, String note,
-                           List<String> phones, Instant since) {
+public record PresenceView(
+        String entity, Availability availability, String activity, String note, List<String> phones, Instant since) {
 
     public PresenceView {
         Objects.requireNonNull(entity, "entity");

@@ -15,8 +15,8 @@ import java.util.Objects;
  * @param publishedAt server time of the last PUBLISH that set the body (not the client's clock)
  * @param expiresAt   when it expires unless refreshed
  */
-public record Publication(String etag, String endpoint, String body, PublishedState state, Instant publishedAt,
-                          Instant expiresAt) {
+public record Publication(
+        String etag, String endpoint, String body, PublishedState state, Instant publishedAt, Instant expiresAt) {
 
     public Publication {
         Objects.requireNonNull(etag, "etag");

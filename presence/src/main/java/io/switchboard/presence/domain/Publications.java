@@ -54,22 +54,20 @@ public final class Publications {
 
     /** What a document says, or why it was refused (the PUBLISH is answered 400 with the reason). */
     public sealed interface Interpretation {
-        record Ok(PublishedState state) implements Interpretation {
-        }
+        record Ok(PublishedState state) implements Interpretation {}
 
-        record Invalid(String reason) implements Interpretation {
-        }
+        record Invalid(String reason) implements Interpretation {}
     }
 
     private static final Set<String> ABSENCE = Set.of("vacation", "holiday", "permanent-absence");
 
-    private Publications() {
-    }
+    private Publications() {}
 
     /** Applies the rules above; {@code custom} is the publisher's policy (null = no custom states). */
     public static Interpretation interpret(PidfDocument doc, CustomStates custom) {
         Set<String> activities = doc.activities();
-        String userInput = doc.userInput() == null ? null : doc.userInput().trim().toLowerCase(Locale.ROOT);
+        String userInput =
+                doc.userInput() == null ? null : doc.userInput().trim().toLowerCase(Locale.ROOT);
         boolean idle = "idle".equals(userInput);
 
         UserChoice choice;
@@ -88,8 +86,12 @@ public final class Publications {
         } else {
             choice = choiceFromActivities(activities, idle);
         }
-        return new Interpretation.Ok(new PublishedState(machine(doc.basic(), userInput, activities),
-                machineActivity(activities), choice, doc.note(), phones(doc.contacts())));
+        return new Interpretation.Ok(new PublishedState(
+                machine(doc.basic(), userInput, activities),
+                machineActivity(activities),
+                choice,
+                doc.note(),
+                phones(doc.contacts())));
     }
 
     private static MachineState machine(String basic, String userInput, Set<String> activities) {
@@ -159,8 +161,8 @@ public final class Publications {
         // URI parameters follow the host; the user part may hold its own ';' (tel-style user parts).
         int at = lower.lastIndexOf('@');
         int query = lower.indexOf('?', Math.max(at, 0));
-        String hostAndParams = lower.substring(at < 0 ? lower.indexOf(':') + 1 : at + 1,
-                query < 0 ? lower.length() : query);
+        String hostAndParams =
+                lower.substring(at < 0 ? lower.indexOf(':') + 1 : at + 1, query < 0 ? lower.length() : query);
         String[] parts = hostAndParams.split(";");
         for (int i = 1; i < parts.length; i++) {
             if (parts[i].trim().equals("user=phone")) {

@@ -28,6 +28,5 @@ public sealed interface PublishDecision {
      * @param reason     reason phrase
      * @param minExpires for 423 the Min-Expires to send, else 0
      */
-    record Rejected(int status, String reason, long minExpires) implements PublishDecision {
-    }
+    record Rejected(int status, String reason, long minExpires) implements PublishDecision {}
 }

@@ -9,5 +9,4 @@ package io.switchboard.presence.domain;
  * @param state    the interpreted body, or null when there is no body
  * @param endpoint the publishing endpoint (see {@link Publication#endpoint()})
  */
-public record PublishRequest(String ifMatch, long expires, String body, PublishedState state, String endpoint) {
-}
+public record PublishRequest(String ifMatch, long expires, String body, PublishedState state, String endpoint) {}

@@ -58,9 +58,15 @@ public final class PublishRules {
                 return new PublishDecision.Rejected(400, "Expires 0 needs SIP-If-Match", 0);
             }
             if (live.size() >= limits.maxPublications()) {
-                return new PublishDecision.Rejected(403, "Too many publications (limit " + limits.maxPublications() + ")", 0);
+                return new PublishDecision.Rejected(
+                        403, "Too many publications (limit " + limits.maxPublications() + ")", 0);
             }
-            Publication created = new Publication(freshEtag, request.endpoint(), request.body(), request.state(), now,
+            Publication created = new Publication(
+                    freshEtag,
+                    request.endpoint(),
+                    request.body(),
+                    request.state(),
+                    now,
                     now.plus(Duration.ofSeconds(expires)));
             List<Publication> next = new ArrayList<>(live);
             next.add(created);
@@ -87,7 +93,13 @@ public final class PublishRules {
         }
         Instant expiresAt = now.plus(Duration.ofSeconds(expires));
         Publication written = request.body() == null
-                ? new Publication(freshEtag, matched.endpoint(), matched.body(), matched.state(), matched.publishedAt(), expiresAt)
+                ? new Publication(
+                        freshEtag,
+                        matched.endpoint(),
+                        matched.body(),
+                        matched.state(),
+                        matched.publishedAt(),
+                        expiresAt)
                 : new Publication(freshEtag, matched.endpoint(), request.body(), request.state(), now, expiresAt);
         next.add(written);
         return new PublishDecision.Accepted(next, written, matched.etag(), expires);

@@ -16,14 +16,15 @@ import java.util.Objects;
  * @param phones          the user's phone contacts this endpoint offers (tel: URIs, sip: URIs with
  *                        {@code user=phone}), in document order
  */
-public record PublishedState(MachineState machine, String machineActivity, UserChoice choice, String note,
-                             List<String> phones) {
+public record PublishedState(
+        MachineState machine, String machineActivity, UserChoice choice, String note, List<String> phones) {
 
     /**
      * What a registered endpoint that never published contributes: it is there, nothing more
      * (issue 4: an endpoint that registers makes its user Available unless it publishes otherwise).
      */
-    public static final PublishedState REGISTERED = new PublishedState(MachineState.UNKNOWN, null, null, null, List.of());
+    public static final PublishedState REGISTERED =
+            new PublishedState(MachineState.UNKNOWN, null, null, null, List.of());
 
     public PublishedState {
         Objects.requireNonNull(machine, "machine");

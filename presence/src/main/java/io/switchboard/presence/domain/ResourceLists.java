@@ -1,18 +1,16 @@
 package io.switchboard.presence.domain;
 
+import io.switchboard.presence.domain.PidfParser.Reject;
+import io.switchboard.presence.domain.PidfParser.Xml;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-
 import javax.xml.stream.XMLStreamConstants;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamReader;
-
-import io.switchboard.presence.domain.PidfParser.Reject;
-import io.switchboard.presence.domain.PidfParser.Xml;
 
 /**
  * Reads the URIs of an RFC 4826 resource-lists document, as sent in the body of a SUBSCRIBE to
@@ -25,8 +23,7 @@ public final class ResourceLists {
 
     public static final String NS = "urn:ietf:params:xml:ns:resource-lists";
 
-    public sealed interface Result permits Ok, Invalid {
-    }
+    public sealed interface Result permits Ok, Invalid {}
 
     /** @param uris the entries' URIs, trimmed, in document order, without duplicates */
     public record Ok(List<String> uris) implements Result {
@@ -36,18 +33,19 @@ public final class ResourceLists {
     }
 
     /** @param reason one ASCII line for a 400 reason phrase */
-    public record Invalid(String reason) implements Result {
-    }
+    public record Invalid(String reason) implements Result {}
 
     private static final String LABEL = "Resource list";
 
     /** Schemes a presence subscription can target (RFC 3856 sip:/sips:, RFC 3859 pres:). */
     private static final List<String> SCHEMES = List.of("sip:", "sips:", "pres:");
 
-    private enum Kind { ROOT, LIST }
-
-    private ResourceLists() {
+    private enum Kind {
+        ROOT,
+        LIST
     }
+
+    private ResourceLists() {}
 
     /**
      * @param maxEntries the most distinct URIs accepted; reading stops as soon as there are more,
@@ -123,7 +121,6 @@ public final class ResourceLists {
                 return uri;
             }
         }
-        throw new Reject("Resource list: entry uri '" + Xml.printable(uri, 80)
-                + "' is not a sip:, sips: or pres: URI");
+        throw new Reject("Resource list: entry uri '" + Xml.printable(uri, 80) + "' is not a sip:, sips: or pres: URI");
     }
 }

@@ -20,6 +20,7 @@ public final class Rlmi {
     private static final String CRLF = "\r\n";
     /** Right-hand side of our Content-IDs (RFC 2392: id-left "@" id-right). */
     private static final String CID_DOMAIN = "sb";
+
     private static final int MAX_CID_LEFT = 64;
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final char[] BOUNDARY_CHARS =
@@ -53,11 +54,9 @@ public final class Rlmi {
      * @param contentType the NOTIFY's Content-Type header value
      * @param text        the NOTIFY body
      */
-    public record Body(String contentType, String text) {
-    }
+    public record Body(String contentType, String text) {}
 
-    private Rlmi() {
-    }
+    private Rlmi() {}
 
     /**
      * @param listUri   the list's URI (the SUBSCRIBE Request-URI)
@@ -66,8 +65,8 @@ public final class Rlmi {
      *                  false when it holds only those that changed
      * @param boundary  the multipart boundary, e.g. from {@link #newBoundary()}
      */
-    public static Body build(String listUri, int version, boolean fullState, List<Resource> resources,
-                             String boundary) {
+    public static Body build(
+            String listUri, int version, boolean fullState, List<Resource> resources, String boundary) {
         requireText(listUri, "listUri");
         Objects.requireNonNull(resources, "resources");
         if (version < 0) {
@@ -89,7 +88,12 @@ public final class Rlmi {
         part(sb, delimiter, rootCid, "application/rlmi+xml", rlmi(listUri, version, fullState, resources, cids));
         for (int i = 0; i < cids.length; i++) {
             if (cids[i] != null) {
-                part(sb, delimiter, cids[i], "application/pidf+xml", resources.get(i).pidf());
+                part(
+                        sb,
+                        delimiter,
+                        cids[i],
+                        "application/pidf+xml",
+                        resources.get(i).pidf());
             }
         }
         // RFC 2046 section 5.1.1: the close-delimiter ends the body.
@@ -111,13 +115,17 @@ public final class Rlmi {
     }
 
     /** The RLMI document (RFC 4662 section 5, its attributes and schema). */
-    private static String rlmi(String listUri, int version, boolean fullState, List<Resource> resources,
-                               String[] cids) {
+    private static String rlmi(
+            String listUri, int version, boolean fullState, List<Resource> resources, String[] cids) {
         StringBuilder sb = new StringBuilder(256 + 128 * resources.size());
         sb.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>").append(CRLF);
         sb.append("<list xmlns=\"").append(NS).append("\" uri=\"");
         PidfWriter.escapeAttribute(sb, listUri);
-        sb.append("\" version=\"").append(version).append("\" fullState=\"").append(fullState).append("\">")
+        sb.append("\" version=\"")
+                .append(version)
+                .append("\" fullState=\"")
+                .append(fullState)
+                .append("\">")
                 .append(CRLF);
         for (int i = 0; i < resources.size(); i++) {
             Resource r = resources.get(i);
@@ -147,12 +155,21 @@ public final class Rlmi {
             // Cannot happen with a random boundary; refuse rather than send a body that splits wrongly.
             throw new IllegalArgumentException("a body part contains the boundary");
         }
-        sb.append(delimiter).append(CRLF)
-                .append("Content-Transfer-Encoding: binary").append(CRLF)
-                .append("Content-ID: <").append(cid).append('>').append(CRLF)
-                .append("Content-Type: ").append(type).append(";charset=\"UTF-8\"").append(CRLF)
+        sb.append(delimiter)
                 .append(CRLF)
-                .append(content).append(CRLF);
+                .append("Content-Transfer-Encoding: binary")
+                .append(CRLF)
+                .append("Content-ID: <")
+                .append(cid)
+                .append('>')
+                .append(CRLF)
+                .append("Content-Type: ")
+                .append(type)
+                .append(";charset=\"UTF-8\"")
+                .append(CRLF)
+                .append(CRLF)
+                .append(content)
+                .append(CRLF);
     }
 
     /**
@@ -164,8 +181,8 @@ public final class Rlmi {
         StringBuilder sb = new StringBuilder(Math.min(id.length(), MAX_CID_LEFT));
         for (int i = 0; i < id.length() && sb.length() < MAX_CID_LEFT; i++) {
             char c = id.charAt(i);
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || c == '-' || c == '_';
+            boolean ok =
+                    (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
             sb.append(ok ? c : '-');
         }
         return sb.toString();
@@ -190,7 +207,9 @@ public final class Rlmi {
         }
         for (int i = 0; i < boundary.length(); i++) {
             char c = boundary.charAt(i);
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+            boolean ok = (c >= 'a' && c <= 'z')
+                    || (c >= 'A' && c <= 'Z')
+                    || (c >= '0' && c <= '9')
                     || "'()+_,-./:=? ".indexOf(c) >= 0;
             if (!ok) {
                 throw new IllegalArgumentException("boundary has a character RFC 2046 does not allow: " + c);

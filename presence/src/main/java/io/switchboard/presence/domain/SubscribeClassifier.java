@@ -39,16 +39,18 @@ public final class SubscribeClassifier {
             if (!r.supportsEventlist()) {
                 return new EdgeRefusal(421, "Extension Required", Map.of("Require", "eventlist"));
             }
-            ResourceLists.Result parsed = ResourceLists.parse(r.body(), rules.limits().maxListSize());
+            ResourceLists.Result parsed =
+                    ResourceLists.parse(r.body(), rules.limits().maxListSize());
             if (parsed instanceof ResourceLists.Invalid invalid) {
                 return EdgeRefusal.of(400, invalid.reason());
             }
-            return new SubscribeDecision.Subscribe(SubscribeDecision.Kind.AD_HOC_LIST, expires,
-                    ((ResourceLists.Ok) parsed).uris(), r.resource());
+            return new SubscribeDecision.Subscribe(
+                    SubscribeDecision.Kind.AD_HOC_LIST, expires, ((ResourceLists.Ok) parsed).uris(), r.resource());
         }
         if (r.resource().equals(r.watcher()) && r.supportsEventlist()) {
             // RFC 4662: a subscription to one's own URI with eventlist support is to one's contact list
-            return new SubscribeDecision.Subscribe(SubscribeDecision.Kind.CONTACT_LIST, expires, List.of(), r.resource());
+            return new SubscribeDecision.Subscribe(
+                    SubscribeDecision.Kind.CONTACT_LIST, expires, List.of(), r.resource());
         }
         return new SubscribeDecision.Subscribe(SubscribeDecision.Kind.PLAIN, expires, List.of(r.resource()), null);
     }

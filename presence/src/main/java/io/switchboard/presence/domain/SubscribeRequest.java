@@ -15,8 +15,16 @@ import java.util.List;
  * @param bodyType          the Content-Type, lower-case {@code type/subtype}, or null without one
  * @param body              the body, empty when there is none
  */
-public record SubscribeRequest(String resource, String watcher, long expires, boolean hasContact, boolean hasFromTag,
-                               List<String> accept, boolean supportsEventlist, String bodyType, byte[] body) {
+public record SubscribeRequest(
+        String resource,
+        String watcher,
+        long expires,
+        boolean hasContact,
+        boolean hasFromTag,
+        List<String> accept,
+        boolean supportsEventlist,
+        String bodyType,
+        byte[] body) {
 
     public SubscribeRequest {
         accept = List.copyOf(accept);

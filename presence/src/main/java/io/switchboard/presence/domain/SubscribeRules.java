@@ -14,14 +14,11 @@ public final class SubscribeRules {
     }
 
     /** Granted seconds, or the 423 refusal. */
-    public sealed interface Duration permits Granted, TooBrief {
-    }
+    public sealed interface Duration permits Granted, TooBrief {}
 
-    public record Granted(long seconds) implements Duration {
-    }
+    public record Granted(long seconds) implements Duration {}
 
-    public record TooBrief(long minExpires) implements Duration {
-    }
+    public record TooBrief(long minExpires) implements Duration {}
 
     private final Limits limits;
 

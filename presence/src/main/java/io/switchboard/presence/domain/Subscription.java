@@ -28,10 +28,22 @@ import java.util.Objects;
  * @param cseqCeiling  every NOTIFY CSeq used so far is at or below this stored value: a node that
  *                     takes the dialog over starts above it, so CSeq keeps rising (RFC 3261 section 12.2.1.1)
  */
-public record Subscription(String watcher, String localTag, String callId, String remoteTag, String localUri,
-                           String remoteUri, String remoteTarget, List<String> routeSet, Flow flow,
-                           String eventId, List<String> resources, String listUri, boolean followsContacts, Instant expiresAt,
-                           long cseqCeiling) {
+public record Subscription(
+        String watcher,
+        String localTag,
+        String callId,
+        String remoteTag,
+        String localUri,
+        String remoteUri,
+        String remoteTarget,
+        List<String> routeSet,
+        Flow flow,
+        String eventId,
+        List<String> resources,
+        String listUri,
+        boolean followsContacts,
+        Instant expiresAt,
+        long cseqCeiling) {
 
     public Subscription {
         Objects.requireNonNull(watcher, "watcher");
@@ -56,23 +68,79 @@ public record Subscription(String watcher, String localTag, String callId, Strin
     }
 
     public Subscription withExpiresAt(Instant at) {
-        return new Subscription(watcher, localTag, callId, remoteTag, localUri, remoteUri, remoteTarget, routeSet, flow,
-                eventId, resources, listUri, followsContacts, at, cseqCeiling);
+        return new Subscription(
+                watcher,
+                localTag,
+                callId,
+                remoteTag,
+                localUri,
+                remoteUri,
+                remoteTarget,
+                routeSet,
+                flow,
+                eventId,
+                resources,
+                listUri,
+                followsContacts,
+                at,
+                cseqCeiling);
     }
 
     public Subscription withCseqCeiling(long ceiling) {
-        return new Subscription(watcher, localTag, callId, remoteTag, localUri, remoteUri, remoteTarget, routeSet, flow,
-                eventId, resources, listUri, followsContacts, expiresAt, ceiling);
+        return new Subscription(
+                watcher,
+                localTag,
+                callId,
+                remoteTag,
+                localUri,
+                remoteUri,
+                remoteTarget,
+                routeSet,
+                flow,
+                eventId,
+                resources,
+                listUri,
+                followsContacts,
+                expiresAt,
+                ceiling);
     }
 
     public Subscription withResources(List<String> next) {
-        return new Subscription(watcher, localTag, callId, remoteTag, localUri, remoteUri, remoteTarget, routeSet, flow,
-                eventId, next, listUri, followsContacts, expiresAt, cseqCeiling);
+        return new Subscription(
+                watcher,
+                localTag,
+                callId,
+                remoteTag,
+                localUri,
+                remoteUri,
+                remoteTarget,
+                routeSet,
+                flow,
+                eventId,
+                next,
+                listUri,
+                followsContacts,
+                expiresAt,
+                cseqCeiling);
     }
 
     /** A refresh may come over a new connection or from a new Contact (RFC 6665 section 4.1.2.2). */
     public Subscription withTarget(String target, Flow newFlow) {
-        return new Subscription(watcher, localTag, callId, remoteTag, localUri, remoteUri, target, routeSet, newFlow,
-                eventId, resources, listUri, followsContacts, expiresAt, cseqCeiling);
+        return new Subscription(
+                watcher,
+                localTag,
+                callId,
+                remoteTag,
+                localUri,
+                remoteUri,
+                target,
+                routeSet,
+                newFlow,
+                eventId,
+                resources,
+                listUri,
+                followsContacts,
+                expiresAt,
+                cseqCeiling);
     }
 }

@@ -21,8 +21,13 @@ public record UserChoice(Availability availability, String text) {
     public static final UserChoice AUTOMATIC = new UserChoice(null, null);
 
     /** The availabilities a user can choose; the idle variants only ever come from machines. */
-    private static final Set<Availability> CHOOSABLE = EnumSet.of(Availability.AVAILABLE, Availability.BUSY,
-            Availability.DO_NOT_DISTURB, Availability.BE_RIGHT_BACK, Availability.AWAY, Availability.OFFLINE);
+    private static final Set<Availability> CHOOSABLE = EnumSet.of(
+            Availability.AVAILABLE,
+            Availability.BUSY,
+            Availability.DO_NOT_DISTURB,
+            Availability.BE_RIGHT_BACK,
+            Availability.AWAY,
+            Availability.OFFLINE);
 
     /**
      * Rejects combinations no rule produces (they are programming errors, not user input:

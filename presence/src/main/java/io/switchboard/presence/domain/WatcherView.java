@@ -25,8 +25,7 @@ import java.util.Objects;
  */
 public final class WatcherView {
 
-    private WatcherView() {
-    }
+    private WatcherView() {}
 
     public static PresenceView view(String entity, Aggregate aggregate, AccessLevel level) {
         Objects.requireNonNull(level, "level");
@@ -35,7 +34,10 @@ public final class WatcherView {
         }
         String activity = level.atLeast(AccessLevel.COLLEAGUES) ? aggregate.activity() : null;
         boolean personal = level.atLeast(AccessLevel.WORKGROUP);
-        return new PresenceView(entity, aggregate.availability(), activity,
+        return new PresenceView(
+                entity,
+                aggregate.availability(),
+                activity,
                 personal ? aggregate.note() : null,
                 personal ? aggregate.phones() : List.of(),
                 aggregate.since());

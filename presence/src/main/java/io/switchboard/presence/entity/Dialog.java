@@ -1,14 +1,13 @@
 package io.switchboard.presence.entity;
 
+import io.switchboard.presence.domain.PresenceView;
+import io.switchboard.presence.domain.Subscription;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
-
-import io.switchboard.presence.domain.PresenceView;
-import io.switchboard.presence.domain.Subscription;
 
 /** One live dialog and what has been sent in it. */
 final class Dialog {

@@ -1,12 +1,11 @@
 package io.switchboard.presence.entity;
 
-import java.util.concurrent.CompletionStage;
-
 import io.switchboard.presence.domain.AccessLevel;
 import io.switchboard.presence.domain.AccessPolicy;
 import io.switchboard.presence.domain.Contact;
 import io.switchboard.presence.domain.ContactList;
 import io.switchboard.presence.domain.PresenceView;
+import java.util.concurrent.CompletionStage;
 
 /**
  * The admin API's and the user interface's way to presence: every change goes through the

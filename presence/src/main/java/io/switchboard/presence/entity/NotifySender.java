@@ -1,9 +1,8 @@
 package io.switchboard.presence.entity;
 
-import java.util.concurrent.CompletionStage;
-
 import io.switchboard.presence.domain.NotifyOutcome;
 import io.switchboard.presence.domain.Subscription;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Sends a NOTIFY in a stored subscription dialog from this node (the SIP adapter implements it).
@@ -19,9 +18,13 @@ public interface NotifySender {
      * @param body              the body, or null
      * @param eventlist         true for an RFC 4662 list NOTIFY (adds {@code Require: eventlist})
      */
-    record Notify(Subscription dialog, long cseq, String subscriptionState, String contentType, String body,
-                  boolean eventlist) {
-    }
+    record Notify(
+            Subscription dialog,
+            long cseq,
+            String subscriptionState,
+            String contentType,
+            String body,
+            boolean eventlist) {}
 
     CompletionStage<NotifyOutcome> send(Notify notify);
 }

@@ -1,19 +1,5 @@
 package io.switchboard.presence.entity;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.EnumMap;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CompletionStage;
-
-import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.javadsl.ActorContext;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-
 import io.switchboard.entity.EntitySettings;
 import io.switchboard.entity.WriteThroughEntity;
 import io.switchboard.presence.domain.AccessLevel;
@@ -30,7 +16,6 @@ import io.switchboard.presence.domain.PublishRules;
 import io.switchboard.presence.domain.PublishedState;
 import io.switchboard.presence.domain.Source;
 import io.switchboard.presence.domain.WatcherView;
-import io.switchboard.presence.store.PresentityStore;
 import io.switchboard.presence.entity.PresentityEntity.Ack;
 import io.switchboard.presence.entity.PresentityEntity.Command;
 import io.switchboard.presence.entity.PresentityEntity.CurrentAccess;
@@ -49,6 +34,19 @@ import io.switchboard.presence.entity.PresentityEntity.Unavailable;
 import io.switchboard.presence.entity.PresentityEntity.Unwatch;
 import io.switchboard.presence.entity.PresentityEntity.Watch;
 import io.switchboard.presence.entity.PresentityEntity.Watching;
+import io.switchboard.presence.store.PresentityStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /** The running {@link PresentityEntity}: its state and rules on the shared write-through lifecycle. */
 final class PresentityBehavior extends WriteThroughEntity<Command, Loaded> {
@@ -71,6 +69,7 @@ final class PresentityBehavior extends WriteThroughEntity<Command, Loaded> {
     private Aggregate aggregate;
     /** Views rendered for the current version, per access level; cleared when the aggregate changes. */
     private final Map<AccessLevel, Rendered> rendered = new EnumMap<>(AccessLevel.class);
+
     private long version;
     private Instant lastFanout = Instant.EPOCH;
     /** The earliest expiry of a publication or a watcher, or null. */
@@ -80,11 +79,14 @@ final class PresentityBehavior extends WriteThroughEntity<Command, Loaded> {
     /** When views not yet acknowledged are sent again, or null. */
     private Instant retryDue;
 
-    private record Rendered(PresenceView view, String pidf) {
-    }
+    private record Rendered(PresenceView view, String pidf) {}
 
-    PresentityBehavior(String presentity, Settings settings, EntitySettings lifecycle, ActorRef<ClusterSharding.ShardCommand> shard,
-             ActorContext<Command> ctx) {
+    PresentityBehavior(
+            String presentity,
+            Settings settings,
+            EntitySettings lifecycle,
+            ActorRef<ClusterSharding.ShardCommand> shard,
+            ActorContext<Command> ctx) {
         super(presentity, lifecycle, shard, ctx);
         this.settings = settings;
     }
@@ -110,7 +112,8 @@ final class PresentityBehavior extends WriteThroughEntity<Command, Loaded> {
             }
             PublishedState interpreted = interpret(sp.body());
             if (interpreted != null) {
-                pubs.add(new Publication(sp.etag(), sp.endpoint(), sp.body(), interpreted, sp.publishedAt(), sp.expiresAt()));
+                pubs.add(new Publication(
+                        sp.etag(), sp.endpoint(), sp.body(), interpreted, sp.publishedAt(), sp.expiresAt()));
             }
         }
         publications = List.copyOf(pubs);
@@ -151,7 +154,7 @@ final class PresentityBehavior extends WriteThroughEntity<Command, Loaded> {
         } else if (command instanceof Unwatch unwatch) {
             if (watchers.remove(unwatch.watcher()) != null) {
                 recomputeExpiry();
-                write(() -> settings.store().removeWatcher(key, unwatch.watcher()), () -> { }, failure -> { });
+                write(() -> settings.store().removeWatcher(key, unwatch.watcher()), () -> {}, failure -> {});
             }
         } else if (command instanceof Ack ack) {
             WatcherState w = watchers.get(ack.watcher());
@@ -159,9 +162,11 @@ final class PresentityBehavior extends WriteThroughEntity<Command, Loaded> {
                 w.acked = ack.version();
             }
         } else if (command instanceof GetView get) {
-            get.replyTo().tell(new CurrentView(get.watcher() == null
-                    ? WatcherView.view(key, aggregate, AccessLevel.FRIENDS_AND_FAMILY)
-                    : render(levelOf(get.watcher())).view()));
+            get.replyTo()
+                    .tell(new CurrentView(
+                            get.watcher() == null
+                                    ? WatcherView.view(key, aggregate, AccessLevel.FRIENDS_AND_FAMILY)
+                                    : render(levelOf(get.watcher())).view()));
         } else if (command instanceof GetAccess get) {
             get.replyTo().tell(new CurrentAccess(policy));
         } else if (command instanceof SetAccess set) {
@@ -185,11 +190,20 @@ final class PresentityBehavior extends WriteThroughEntity<Command, Loaded> {
             return;
         }
         PublishDecision.Accepted a = (PublishDecision.Accepted) decision;
-        write(() -> a.written() == null
+        write(
+                () -> a.written() == null
                         ? settings.store().removePublication(key, a.removedEtag())
-                        : settings.store().putPublication(key, new PresentityStore.StoredPublication(a.written().etag(),
-                                a.written().endpoint(), a.written().body(), a.written().publishedAt(), a.written().expiresAt()),
-                                a.removedEtag(), now),
+                        : settings.store()
+                                .putPublication(
+                                        key,
+                                        new PresentityStore.StoredPublication(
+                                                a.written().etag(),
+                                                a.written().endpoint(),
+                                                a.written().body(),
+                                                a.written().publishedAt(),
+                                                a.written().expiresAt()),
+                                        a.removedEtag(),
+                                        now),
                 () -> {
                     publications = a.publications();
                     publish.replyTo().tell(new Published(a.etag(), a.expires()));
@@ -206,12 +220,16 @@ final class PresentityBehavior extends WriteThroughEntity<Command, Loaded> {
             replyWatching(watch); // already stored for at least that long
             return;
         }
-        write(() -> settings.store().putWatcher(key, watch.watcher(), watch.expiresAt(), now), () -> {
-            WatcherState w = watchers.computeIfAbsent(watch.watcher(), k -> new WatcherState(watch.expiresAt()));
-            w.expiresAt = watch.expiresAt();
-            recomputeExpiry();
-            replyWatching(watch);
-        }, failure -> watch.replyTo().tell(new Unavailable(PresentityEntity.STORE_UNAVAILABLE)));
+        write(
+                () -> settings.store().putWatcher(key, watch.watcher(), watch.expiresAt(), now),
+                () -> {
+                    WatcherState w =
+                            watchers.computeIfAbsent(watch.watcher(), k -> new WatcherState(watch.expiresAt()));
+                    w.expiresAt = watch.expiresAt();
+                    recomputeExpiry();
+                    replyWatching(watch);
+                },
+                failure -> watch.replyTo().tell(new Unavailable(PresentityEntity.STORE_UNAVAILABLE)));
     }
 
     private void replyWatching(Watch watch) {
@@ -225,7 +243,8 @@ final class PresentityBehavior extends WriteThroughEntity<Command, Loaded> {
 
     private void onSetAccess(SetAccess set) {
         AccessPolicy next = policy.with(set.key(), set.level());
-        write(() -> set.level() == null
+        write(
+                () -> set.level() == null
                         ? settings.access().remove(key, set.key())
                         : settings.access().set(key, set.key(), set.level()),
                 () -> {
@@ -247,16 +266,22 @@ final class PresentityBehavior extends WriteThroughEntity<Command, Loaded> {
      */
     private void onRevoke(Revoke revoke) {
         String blocked = revoke.watcher().toLowerCase(java.util.Locale.ROOT);
-        write(() -> settings.access().set(key, blocked, AccessLevel.BLOCKED), () -> {
-            policy = policy.with(blocked, AccessLevel.BLOCKED);
-            rendered.clear();
-            write(() -> settings.store().removeWatcher(key, revoke.watcher()), () -> {
-                watchers.remove(revoke.watcher());
-                recomputeExpiry();
-                settings.watchers().revoked(revoke.watcher(), key);
-                revoke.replyTo().tell(new CurrentAccess(policy));
-            }, failure -> revoke.replyTo().tell(new Unavailable(PresentityEntity.STORE_UNAVAILABLE)));
-        }, failure -> revoke.replyTo().tell(new Unavailable(PresentityEntity.STORE_UNAVAILABLE)));
+        write(
+                () -> settings.access().set(key, blocked, AccessLevel.BLOCKED),
+                () -> {
+                    policy = policy.with(blocked, AccessLevel.BLOCKED);
+                    rendered.clear();
+                    write(
+                            () -> settings.store().removeWatcher(key, revoke.watcher()),
+                            () -> {
+                                watchers.remove(revoke.watcher());
+                                recomputeExpiry();
+                                settings.watchers().revoked(revoke.watcher(), key);
+                                revoke.replyTo().tell(new CurrentAccess(policy));
+                            },
+                            failure -> revoke.replyTo().tell(new Unavailable(PresentityEntity.STORE_UNAVAILABLE)));
+                },
+                failure -> revoke.replyTo().tell(new Unavailable(PresentityEntity.STORE_UNAVAILABLE)));
     }
 
     @Override
@@ -321,7 +346,8 @@ final class PresentityBehavior extends WriteThroughEntity<Command, Loaded> {
 
     /** Sends the current view to every watcher that has not acknowledged it (all: to every watcher). */
     private void fanout(boolean all) {
-        ctx.getLog().debug("{} version {} ({}) to {} watchers", key, version, aggregate.availability(), watchers.size());
+        ctx.getLog()
+                .debug("{} version {} ({}) to {} watchers", key, version, aggregate.availability(), watchers.size());
         fanoutDue = null;
         Instant now = now();
         lastFanout = now;

@@ -14,12 +14,13 @@ public interface PresentityClient {
 
     CompletionStage<PresentityEntity.ViewReply> view(String presentity, String watcher);
 
-    CompletionStage<PresentityEntity.PublishReply> publish(String presentity, io.switchboard.presence.domain.PublishRequest request);
+    CompletionStage<PresentityEntity.PublishReply> publish(
+            String presentity, io.switchboard.presence.domain.PublishRequest request);
 
     CompletionStage<PresentityEntity.AccessReply> access(String presentity);
 
-    CompletionStage<PresentityEntity.AccessReply> setAccess(String presentity, String key,
-                                                             io.switchboard.presence.domain.AccessLevel level);
+    CompletionStage<PresentityEntity.AccessReply> setAccess(
+            String presentity, String key, io.switchboard.presence.domain.AccessLevel level);
 
     void endpointsChanged(String presentity, java.util.List<Endpoint> endpoints);
 }

@@ -1,20 +1,5 @@
 package io.switchboard.presence.entity;
 
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.Set;
-import java.util.concurrent.CompletionStage;
-import java.util.function.Function;
-
-import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
-
 import io.switchboard.entity.EntityCommand;
 import io.switchboard.entity.EntitySettings;
 import io.switchboard.entity.ShardedEntities;
@@ -28,6 +13,19 @@ import io.switchboard.presence.domain.PublishRequest;
 import io.switchboard.presence.domain.PublishRules;
 import io.switchboard.presence.store.AccessStore;
 import io.switchboard.presence.store.PresentityStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
 /**
  * The one owner, cluster-wide, of a presentity's presence (docs/architecture.md, rule 1): its
@@ -50,9 +48,8 @@ public final class PresentityEntity {
 
     public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "presentity");
 
-    public sealed interface Command extends EntityCommand permits Publish, EndpointsChanged, Watch, Unwatch, Ack, GetView,
-            GetAccess, SetAccess, Revoke {
-    }
+    public sealed interface Command extends EntityCommand
+            permits Publish, EndpointsChanged, Watch, Unwatch, Ack, GetView, GetAccess, SetAccess, Revoke {}
 
     /** A command with a reply: when the entity cannot take it, the reply is {@link Unavailable} (the edge's 503). */
     public interface Asking extends EntityCommand {
@@ -72,7 +69,8 @@ public final class PresentityEntity {
      *                 the entity later (held by sharding while the entity moved off a dead node) is
      *                 not applied, since its client was told it failed and will retry it. Null: none.
      */
-    public record Publish(PublishRequest request, Instant deadline, ActorRef<PublishReply> replyTo) implements Command, Asking {
+    public record Publish(PublishRequest request, Instant deadline, ActorRef<PublishReply> replyTo)
+            implements Command, Asking {
         public Publish(PublishRequest request, ActorRef<PublishReply> replyTo) {
             this(request, null, replyTo);
         }
@@ -84,16 +82,13 @@ public final class PresentityEntity {
         public boolean waitsForWrite() {
             return false; // changes no stored row
         }
-
     }
 
     /** A watcher's entity starts or extends watching; the answer carries what it may see now. */
-    public record Watch(String watcher, Instant expiresAt, ActorRef<WatchReply> replyTo) implements Command, Asking {
-    }
+    public record Watch(String watcher, Instant expiresAt, ActorRef<WatchReply> replyTo) implements Command, Asking {}
 
     /** The watcher no longer has any subscription to this presentity. */
-    public record Unwatch(String watcher) implements Command {
-    }
+    public record Unwatch(String watcher) implements Command {}
 
     /** The watcher's entity has the view of {@code version}. */
     public record Ack(String watcher, long version) implements Command {
@@ -101,19 +96,15 @@ public final class PresentityEntity {
         public boolean waitsForWrite() {
             return false; // changes no stored row
         }
-
     }
 
     /** What {@code watcher} sees now; null watcher = the full view. */
-    public record GetView(String watcher, ActorRef<ViewReply> replyTo) implements Command, Asking {
-    }
+    public record GetView(String watcher, ActorRef<ViewReply> replyTo) implements Command, Asking {}
 
-    public record GetAccess(ActorRef<AccessReply> replyTo) implements Command, Asking {
-    }
+    public record GetAccess(ActorRef<AccessReply> replyTo) implements Command, Asking {}
 
     /** Sets (or, level null, removes) the level of a watcher AOR or domain; affected watchers are re-notified at once. */
-    public record SetAccess(String key, AccessLevel level, ActorRef<AccessReply> replyTo) implements Command, Asking {
-    }
+    public record SetAccess(String key, AccessLevel level, ActorRef<AccessReply> replyTo) implements Command, Asking {}
 
     /**
      * Loss of authorization, an operator's decision: the watcher is blocked and its subscriptions to
@@ -121,47 +112,45 @@ public final class PresentityEntity {
      * section 4.2.2: "SHOULD NOT attempt to re-subscribe"). Unlike setting Blocked, which hides the
      * state behind Offline, this tells the watcher that it lost access.
      */
-    public record Revoke(String watcher, ActorRef<AccessReply> replyTo) implements Command, Asking {
-    }
+    public record Revoke(String watcher, ActorRef<AccessReply> replyTo) implements Command, Asking {}
 
-    public sealed interface PublishReply permits Published, PublishRefused, Unavailable {
-    }
+    public sealed interface PublishReply permits Published, PublishRefused, Unavailable {}
 
-    public record Published(String etag, long expires) implements PublishReply {
-    }
+    public record Published(String etag, long expires) implements PublishReply {}
 
-    public record PublishRefused(int status, String reason, long minExpires) implements PublishReply {
-    }
+    public record PublishRefused(int status, String reason, long minExpires) implements PublishReply {}
 
-    public record Unavailable(String reason) implements PublishReply, WatchReply, ViewReply, AccessReply {
-    }
+    public record Unavailable(String reason) implements PublishReply, WatchReply, ViewReply, AccessReply {}
 
-    public sealed interface WatchReply permits Watching, Unavailable {
-    }
+    public sealed interface WatchReply permits Watching, Unavailable {}
 
-    public record Watching(String presentity, long version, PresenceView view, String pidf) implements WatchReply {
-    }
+    public record Watching(String presentity, long version, PresenceView view, String pidf) implements WatchReply {}
 
-    public sealed interface ViewReply permits CurrentView, Unavailable {
-    }
+    public sealed interface ViewReply permits CurrentView, Unavailable {}
 
-    public record CurrentView(PresenceView view) implements ViewReply {
-    }
+    public record CurrentView(PresenceView view) implements ViewReply {}
 
-    public sealed interface AccessReply permits CurrentAccess, Unavailable {
-    }
+    public sealed interface AccessReply permits CurrentAccess, Unavailable {}
 
-    public record CurrentAccess(AccessPolicy policy) implements AccessReply {
-    }
+    public record CurrentAccess(AccessPolicy policy) implements AccessReply {}
 
     /** What a presentity loads when it starts. */
-    record Loaded(PresentityStore.Loaded stored, AccessPolicy policy, List<Endpoint> endpoints) {
-    }
+    record Loaded(PresentityStore.Loaded stored, AccessPolicy policy, List<Endpoint> endpoints) {}
 
     /** Where a presentity's state goes and comes from; one per node. */
-    public record Settings(PresentityStore store, AccessStore access, Function<String, CompletionStage<List<Endpoint>>> endpoints,
-                           WatcherNotifier watchers, PublishRules rules, CustomStates customStates, Set<String> domains,
-                           Duration coalesce, Duration retry, Duration passivateAfter, int stashCapacity, Clock clock) {
+    public record Settings(
+            PresentityStore store,
+            AccessStore access,
+            Function<String, CompletionStage<List<Endpoint>>> endpoints,
+            WatcherNotifier watchers,
+            PublishRules rules,
+            CustomStates customStates,
+            Set<String> domains,
+            Duration coalesce,
+            Duration retry,
+            Duration passivateAfter,
+            int stashCapacity,
+            Clock clock) {
         EntitySettings lifecycle() {
             return new EntitySettings(clock, passivateAfter, stashCapacity, STORE_UNAVAILABLE);
         }
@@ -177,22 +166,23 @@ public final class PresentityEntity {
 
     static final String STORE_UNAVAILABLE = "Presence store unavailable";
 
-    private PresentityEntity() {
-    }
+    private PresentityEntity() {}
 
     public static void init(ActorSystem<?> system, Settings settings) {
         EntitySettings lifecycle = settings.lifecycle();
         ShardedEntities.init(system, ENTITY_KEY, (presentity, shard) -> create(presentity, settings, lifecycle, shard));
     }
 
-    public static Behavior<Command> create(String presentity, Settings settings,
-                                           ActorRef<ClusterSharding.ShardCommand> shard) {
+    public static Behavior<Command> create(
+            String presentity, Settings settings, ActorRef<ClusterSharding.ShardCommand> shard) {
         return create(presentity, settings, settings.lifecycle(), shard);
     }
 
-    private static Behavior<Command> create(String presentity, Settings settings, EntitySettings lifecycle,
-                                            ActorRef<ClusterSharding.ShardCommand> shard) {
+    private static Behavior<Command> create(
+            String presentity,
+            Settings settings,
+            EntitySettings lifecycle,
+            ActorRef<ClusterSharding.ShardCommand> shard) {
         return Behaviors.setup(ctx -> new PresentityBehavior(presentity, settings, lifecycle, shard, ctx).start());
     }
-
 }

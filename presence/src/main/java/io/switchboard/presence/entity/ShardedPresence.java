@@ -1,19 +1,17 @@
 package io.switchboard.presence.entity;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-
 import io.switchboard.presence.domain.AccessLevel;
 import io.switchboard.presence.domain.Contact;
 import io.switchboard.presence.domain.PresenceView;
 import io.switchboard.presence.domain.PublishRequest;
 import io.switchboard.presence.domain.Subscription;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
  * Presence entities reached over cluster sharding, wherever they live: the node's
@@ -66,7 +64,8 @@ public final class ShardedPresence implements PresentityClient, PresentityEntity
     public CompletionStage<PresentityEntity.PublishReply> publish(String p, PublishRequest request) {
         // a margin before the ask's own timeout, so an answer sent just in time still reaches the edge
         Instant deadline = Instant.now().plus(askTimeout.minus(askTimeout.dividedBy(5)));
-        return inline(presentity(p).ask(replyTo -> new PresentityEntity.Publish(request, deadline, replyTo), askTimeout));
+        return inline(
+                presentity(p).ask(replyTo -> new PresentityEntity.Publish(request, deadline, replyTo), askTimeout));
     }
 
     @Override
@@ -103,12 +102,14 @@ public final class ShardedPresence implements PresentityClient, PresentityEntity
     // --- the SIP edge
 
     public CompletionStage<WatcherEntity.SubscribeReply> subscribe(Subscription draft, long expires) {
-        return inline(watcher(draft.watcher()).ask(replyTo -> new WatcherEntity.Subscribe(draft, expires, replyTo), askTimeout));
+        return inline(watcher(draft.watcher())
+                .ask(replyTo -> new WatcherEntity.Subscribe(draft, expires, replyTo), askTimeout));
     }
 
-    public CompletionStage<WatcherEntity.SubscribeReply> refresh(String w, String localTag, long expires, String target,
-                                                                 io.switchboard.sip.flow.Flow flow) {
-        return inline(watcher(w).ask(replyTo -> new WatcherEntity.Refresh(localTag, expires, target, flow, replyTo), askTimeout));
+    public CompletionStage<WatcherEntity.SubscribeReply> refresh(
+            String w, String localTag, long expires, String target, io.switchboard.sip.flow.Flow flow) {
+        return inline(watcher(w)
+                .ask(replyTo -> new WatcherEntity.Refresh(localTag, expires, target, flow, replyTo), askTimeout));
     }
 
     // --- contact lists (the watcher's entity is their single writer)
@@ -127,13 +128,15 @@ public final class ShardedPresence implements PresentityClient, PresentityEntity
 
     private static <T> CompletionStage<T> inline(CompletionStage<T> stage) {
         CompletableFuture<T> mirror = new CompletableFuture<>();
-        stage.whenCompleteAsync((v, f) -> {
-            if (f != null) {
-                mirror.completeExceptionally(f);
-            } else {
-                mirror.complete(v);
-            }
-        }, Runnable::run);
+        stage.whenCompleteAsync(
+                (v, f) -> {
+                    if (f != null) {
+                        mirror.completeExceptionally(f);
+                    } else {
+                        mirror.complete(v);
+                    }
+                },
+                Runnable::run);
         return mirror;
     }
 }

@@ -1,20 +1,5 @@
 package io.switchboard.presence.entity;
 
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CompletionStage;
-
-import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.javadsl.ActorContext;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-
 import io.switchboard.entity.EntitySettings;
 import io.switchboard.entity.WriteThroughEntity;
 import io.switchboard.presence.domain.Checked;
@@ -44,6 +29,19 @@ import io.switchboard.presence.entity.WatcherEntity.SubscribeRefused;
 import io.switchboard.presence.entity.WatcherEntity.Subscribed;
 import io.switchboard.presence.entity.WatcherEntity.Unavailable;
 import io.switchboard.presence.entity.WatcherEntity.WatchResult;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /** The running {@link WatcherEntity}: its dialogs and contact list on the shared write-through lifecycle. */
 final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
@@ -54,8 +52,12 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
     /** When presentities that did not answer a watch are asked again, or null. */
     private Instant rewatchAt;
 
-    WatcherBehavior(String watcher, Settings settings, EntitySettings lifecycle, ActorRef<ClusterSharding.ShardCommand> shard,
-             ActorContext<Command> ctx) {
+    WatcherBehavior(
+            String watcher,
+            Settings settings,
+            EntitySettings lifecycle,
+            ActorRef<ClusterSharding.ShardCommand> shard,
+            ActorContext<Command> ctx) {
         super(watcher, lifecycle, shard, ctx);
         this.settings = settings;
         this.contacts = new ContactList(watcher, List.of());
@@ -63,7 +65,9 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
 
     @Override
     protected CompletionStage<Loaded> load() {
-        return settings.store().loadSubscriptions(key).thenCombine(settings.contacts().load(key), Loaded::new);
+        return settings.store()
+                .loadSubscriptions(key)
+                .thenCombine(settings.contacts().load(key), Loaded::new);
     }
 
     @Override
@@ -119,14 +123,18 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
             return;
         }
         Instant now = now();
-        Subscription s = draft.withResources(resources).withExpiresAt(now.plusSeconds(sub.expires()))
+        Subscription s = draft.withResources(resources)
+                .withExpiresAt(now.plusSeconds(sub.expires()))
                 .withCseqCeiling(DialogPlan.firstCeiling(settings.cseqBlock()));
-        write(() -> settings.store().put(s, now), () -> {
-            Dialog d = new Dialog(s, 0);
-            dialogs.put(s.localTag(), d);
-            sub.replyTo().tell(new Subscribed(s.localTag(), sub.expires()));
-            watchAll(d, resources);
-        }, failure -> sub.replyTo().tell(new Unavailable(WatcherEntity.STORE_UNAVAILABLE)));
+        write(
+                () -> settings.store().put(s, now),
+                () -> {
+                    Dialog d = new Dialog(s, 0);
+                    dialogs.put(s.localTag(), d);
+                    sub.replyTo().tell(new Subscribed(s.localTag(), sub.expires()));
+                    watchAll(d, resources);
+                },
+                failure -> sub.replyTo().tell(new Unavailable(WatcherEntity.STORE_UNAVAILABLE)));
     }
 
     private void onRefresh(Refresh r) {
@@ -138,24 +146,31 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
         }
         if (r.expires() == 0) {
             // the 200 and the final NOTIFY follow the removal from the store
-            terminate(d, "timeout", () -> r.replyTo().tell(new Subscribed(r.localTag(), 0)),
+            terminate(
+                    d,
+                    "timeout",
+                    () -> r.replyTo().tell(new Subscribed(r.localTag(), 0)),
                     () -> r.replyTo().tell(new Unavailable(WatcherEntity.STORE_UNAVAILABLE)));
             return;
         }
         Instant now = now();
         Subscription next = d.s.withExpiresAt(now.plusSeconds(r.expires()))
-                .withTarget(r.remoteTarget() == null ? d.s.remoteTarget() : r.remoteTarget(),
+                .withTarget(
+                        r.remoteTarget() == null ? d.s.remoteTarget() : r.remoteTarget(),
                         r.flow() == null ? d.s.flow() : r.flow());
-        write(() -> settings.store().put(next, now), () -> {
-            d.s = next;
-            r.replyTo().tell(new Subscribed(r.localTag(), r.expires()));
-            // RFC 6665 section 4.2.1.2: a refresh is answered with a NOTIFY of the current state
-            d.fullStateNext = true;
-            for (String p : next.resources()) {
-                settings.presentities().watch(p, key, next.expiresAt());
-            }
-            flush(d);
-        }, failure -> r.replyTo().tell(new Unavailable(WatcherEntity.STORE_UNAVAILABLE)));
+        write(
+                () -> settings.store().put(next, now),
+                () -> {
+                    d.s = next;
+                    r.replyTo().tell(new Subscribed(r.localTag(), r.expires()));
+                    // RFC 6665 section 4.2.1.2: a refresh is answered with a NOTIFY of the current state
+                    d.fullStateNext = true;
+                    for (String p : next.resources()) {
+                        settings.presentities().watch(p, key, next.expiresAt());
+                    }
+                    flush(d);
+                },
+                failure -> r.replyTo().tell(new Unavailable(WatcherEntity.STORE_UNAVAILABLE)));
     }
 
     /** Asks each resource's presentity for its view (and to keep this watcher informed). */
@@ -164,7 +179,8 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
             if (!known.containsKey(p)) {
                 d.awaiting.add(p);
             }
-            ctx.pipeToSelf(settings.presentities().watch(p, key, d.s.expiresAt()),
+            ctx.pipeToSelf(
+                    settings.presentities().watch(p, key, d.s.expiresAt()),
                     (reply, failure) -> new WatchResult(p, reply instanceof PresentityEntity.Watching w ? w : null));
         }
         if (d.awaiting.isEmpty()) {
@@ -176,7 +192,13 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
 
     private void onWatchResult(WatchResult wr) {
         if (wr.watching() != null) {
-            learn(wr.presentity(), new KnownView(wr.watching().version(), wr.watching().view(), wr.watching().pidf()), false);
+            learn(
+                    wr.presentity(),
+                    new KnownView(
+                            wr.watching().version(),
+                            wr.watching().view(),
+                            wr.watching().pidf()),
+                    false);
         } else if (rewatchAt == null) {
             rewatchAt = now().plus(settings.rewatch());
         }
@@ -217,17 +239,28 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
             return; // looked at again when the write ends (onIdle)
         }
         Instant now = now();
-        DialogPlan.Step step = DialogPlan.next(d.inFlight, !d.awaiting.isEmpty(), d.pending(), d.lastSentAt, d.cseq,
-                d.s.cseqCeiling(), now, settings.coalesce(), settings.cseqBlock());
+        DialogPlan.Step step = DialogPlan.next(
+                d.inFlight,
+                !d.awaiting.isEmpty(),
+                d.pending(),
+                d.lastSentAt,
+                d.cseq,
+                d.s.cseqCeiling(),
+                now,
+                settings.coalesce(),
+                settings.cseqBlock());
         if (step instanceof DialogPlan.WaitUntil wait) {
             d.flushAt = earliest(d.flushAt, wait.at());
         } else if (step instanceof DialogPlan.ReserveCseqs reserve) {
             // Reserve the next block of CSeqs in Cassandra before using it.
             Subscription next = d.s.withCseqCeiling(reserve.ceiling());
-            write(() -> settings.store().put(next, now), () -> {
-                d.s = next;
-                flush(d);
-            }, failure -> d.flushAt = now().plusSeconds(1));
+            write(
+                    () -> settings.store().put(next, now),
+                    () -> {
+                        d.s = next;
+                        flush(d);
+                    },
+                    failure -> d.flushAt = now().plusSeconds(1));
         } else if (step instanceof DialogPlan.Send) {
             send(d, NotifyComposer.active(d.s, now), now);
         }
@@ -241,14 +274,21 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
         ctx.getLog().debug("NOTIFY {} CSeq {} to {} ({})", d.s.localTag(), d.cseq, key, subscriptionState);
         long cseq = d.cseq;
         String tag = d.s.localTag();
-        ctx.pipeToSelf(settings.notifier().send(notify),
+        ctx.pipeToSelf(
+                settings.notifier().send(notify),
                 (outcome, failure) -> new NotifyDone(tag, cseq, failure != null ? NotifyOutcome.NOT_SENT : outcome));
     }
 
     /** The NOTIFY of {@code d} with its current CSeq; what it sends counts as sent. */
     private NotifySender.Notify compose(Dialog d, String subscriptionState) {
-        NotifyComposer.Composed c = NotifyComposer.compose(d.s, d.cseq, subscriptionState, d.fullStateNext,
-                new ArrayList<>(d.dirty), known::get, Rlmi.newBoundary());
+        NotifyComposer.Composed c = NotifyComposer.compose(
+                d.s,
+                d.cseq,
+                subscriptionState,
+                d.fullStateNext,
+                new ArrayList<>(d.dirty),
+                known::get,
+                Rlmi.newBoundary());
         d.sent.putAll(c.sent());
         d.dirty.clear();
         d.fullStateNext = false;
@@ -264,7 +304,7 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
         ctx.getLog().debug("NOTIFY {} CSeq {}: {}", done.localTag(), done.cseq(), done.outcome());
         if (done.outcome() == NotifyOutcome.ENDS_SUBSCRIPTION) {
             ctx.getLog().debug("Subscription {} of {} ended by its NOTIFY's outcome", done.localTag(), key);
-            remove(d, () -> { }, () -> { });
+            remove(d, () -> {}, () -> {});
             return;
         }
         flush(d);
@@ -284,10 +324,13 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
         d.awaiting.clear();
         d.cseq++;
         NotifySender.Notify last = compose(d, "terminated;reason=" + reason);
-        remove(d, () -> {
-            settings.notifier().send(last);
-            afterRemoval.run();
-        }, onFailure);
+        remove(
+                d,
+                () -> {
+                    settings.notifier().send(last);
+                    afterRemoval.run();
+                },
+                onFailure);
     }
 
     private void remove(Dialog d, Runnable then, Runnable onFailure) {
@@ -315,16 +358,21 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
                 continue;
             }
             if (!d.s.isList()) {
-                terminate(d, "rejected", () -> { }, () -> { });
+                terminate(d, "rejected", () -> {}, () -> {});
                 continue;
             }
-            Subscription next = d.s.withResources(d.s.resources().stream().filter(p -> !p.equals(r.presentity())).toList());
-            write(() -> settings.store().put(next, now), () -> {
-                d.s = next;
-                d.sent.remove(r.presentity());
-                d.fullStateNext = true;
-                flush(d);
-            }, failure -> { });
+            Subscription next = d.s.withResources(d.s.resources().stream()
+                    .filter(p -> !p.equals(r.presentity()))
+                    .toList());
+            write(
+                    () -> settings.store().put(next, now),
+                    () -> {
+                        d.s = next;
+                        d.sent.remove(r.presentity());
+                        d.fullStateNext = true;
+                        flush(d);
+                    },
+                    failure -> {});
         }
     }
 
@@ -335,49 +383,63 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
      * is loaded, so if rewriting a dialog's row fails afterwards nothing is half-applied; the
      * editor is told to retry, which is harmless.
      */
-    private void editContacts(Checked<ContactList> checked, java.util.function.Supplier<CompletionStage<Void>> io,
-                              ActorRef<ContactsReply> replyTo) {
+    private void editContacts(
+            Checked<ContactList> checked,
+            java.util.function.Supplier<CompletionStage<Void>> io,
+            ActorRef<ContactsReply> replyTo) {
         if (checked instanceof Checked.Invalid<ContactList> invalid) {
             replyTo.tell(new ContactsRefused(invalid.reasons()));
             return;
         }
         ContactList next = ((Checked.Ok<ContactList>) checked).value();
-        write(io, () -> {
-            List<String> before = contacts.uris();
-            contacts = next;
-            Instant now = now();
-            List<String> added = next.uris().stream().filter(u -> !before.contains(u)).toList();
-            List<Dialog> following = dialogs.values().stream().filter(d -> d.s.followsContacts()).toList();
-            int[] left = {following.size()};
-            boolean[] failed = {false};
-            Runnable answer = () -> replyTo.tell(failed[0] ? new Unavailable(WatcherEntity.STORE_UNAVAILABLE) : new Contacts(next));
-            for (Dialog d : following) {
-                d.s = d.s.withResources(next.uris());
-                d.fullStateNext = true;
-                Subscription updated = d.s;
-                write(() -> settings.store().put(updated, now), () -> {
-                    if (--left[0] == 0) {
+        write(
+                io,
+                () -> {
+                    List<String> before = contacts.uris();
+                    contacts = next;
+                    Instant now = now();
+                    List<String> added = next.uris().stream()
+                            .filter(u -> !before.contains(u))
+                            .toList();
+                    List<Dialog> following = dialogs.values().stream()
+                            .filter(d -> d.s.followsContacts())
+                            .toList();
+                    int[] left = {following.size()};
+                    boolean[] failed = {false};
+                    Runnable answer = () -> replyTo.tell(
+                            failed[0] ? new Unavailable(WatcherEntity.STORE_UNAVAILABLE) : new Contacts(next));
+                    for (Dialog d : following) {
+                        d.s = d.s.withResources(next.uris());
+                        d.fullStateNext = true;
+                        Subscription updated = d.s;
+                        write(
+                                () -> settings.store().put(updated, now),
+                                () -> {
+                                    if (--left[0] == 0) {
+                                        answer.run();
+                                    }
+                                },
+                                failure -> {
+                                    failed[0] = true;
+                                    if (--left[0] == 0) {
+                                        answer.run();
+                                    }
+                                });
+                        watchAll(d, added);
+                    }
+                    if (following.isEmpty()) {
                         answer.run();
                     }
-                }, failure -> {
-                    failed[0] = true;
-                    if (--left[0] == 0) {
-                        answer.run();
-                    }
-                });
-                watchAll(d, added);
-            }
-            if (following.isEmpty()) {
-                answer.run();
-            }
-            before.stream().filter(u -> !next.uris().contains(u)).forEach(u -> {
-                boolean used = dialogs.values().stream().anyMatch(d -> d.s.resources().contains(u));
-                if (!used) {
-                    settings.presentities().unwatch(u, key);
-                    known.remove(u);
-                }
-            });
-        }, failure -> replyTo.tell(new Unavailable(WatcherEntity.STORE_UNAVAILABLE)));
+                    before.stream().filter(u -> !next.uris().contains(u)).forEach(u -> {
+                        boolean used = dialogs.values().stream()
+                                .anyMatch(d -> d.s.resources().contains(u));
+                        if (!used) {
+                            settings.presentities().unwatch(u, key);
+                            known.remove(u);
+                        }
+                    });
+                },
+                failure -> replyTo.tell(new Unavailable(WatcherEntity.STORE_UNAVAILABLE)));
     }
 
     /** Dialogs that wanted to send while a write was in flight. */
@@ -406,7 +468,7 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
     protected void onDeadline(Instant now) {
         for (Dialog d : new ArrayList<>(dialogs.values())) {
             if (!d.s.isLive(now)) {
-                terminate(d, "timeout", () -> { }, () -> { });
+                terminate(d, "timeout", () -> {}, () -> {});
             } else if (d.flushAt != null && !d.flushAt.isAfter(now)) {
                 d.flushAt = null;
                 d.awaiting.clear(); // the wait for first views is over: send what we have
@@ -422,11 +484,18 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
     /** Asks again the presentities that have not answered a watch yet. */
     private void rewatchMissing(Instant now) {
         Set<String> missing = new LinkedHashSet<>();
-        dialogs.values().forEach(d -> d.s.resources().stream().filter(p -> !known.containsKey(p)).forEach(missing::add));
+        dialogs.values()
+                .forEach(d -> d.s.resources().stream()
+                        .filter(p -> !known.containsKey(p))
+                        .forEach(missing::add));
         for (String p : missing) {
-            Instant until = dialogs.values().stream().filter(d -> d.s.resources().contains(p))
-                    .map(d -> d.s.expiresAt()).max(Instant::compareTo).orElse(now);
-            ctx.pipeToSelf(settings.presentities().watch(p, key, until),
+            Instant until = dialogs.values().stream()
+                    .filter(d -> d.s.resources().contains(p))
+                    .map(d -> d.s.expiresAt())
+                    .max(Instant::compareTo)
+                    .orElse(now);
+            ctx.pipeToSelf(
+                    settings.presentities().watch(p, key, until),
                     (reply, failure) -> new WatchResult(p, reply instanceof PresentityEntity.Watching w ? w : null));
         }
     }

@@ -1,16 +1,5 @@
 package io.switchboard.presence.entity;
 
-import java.time.Clock;
-import java.time.Duration;
-import java.util.List;
-
-import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
-
 import io.switchboard.entity.EntityCommand;
 import io.switchboard.entity.EntitySettings;
 import io.switchboard.entity.ShardedEntities;
@@ -24,6 +13,15 @@ import io.switchboard.presence.domain.PresenceView;
 import io.switchboard.presence.domain.Subscription;
 import io.switchboard.presence.store.ContactListStore;
 import io.switchboard.presence.store.SubscriptionStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
 /**
  * The one owner, cluster-wide, of a watcher's subscriptions (the notifier's side of each
@@ -52,9 +50,8 @@ public final class WatcherEntity {
 
     public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "watcher");
 
-    public sealed interface Command extends EntityCommand permits Subscribe, Refresh, PresenceChanged, Revoked, GetContacts,
-            PutContact, RemoveContact, Internal {
-    }
+    public sealed interface Command extends EntityCommand
+            permits Subscribe, Refresh, PresenceChanged, Revoked, GetContacts, PutContact, RemoveContact, Internal {}
 
     /** A command with a reply: when the entity cannot take it, the reply is {@link Unavailable} (the edge's 503). */
     public interface Asking extends EntityCommand {
@@ -71,70 +68,67 @@ public final class WatcherEntity {
      * A new subscription. {@code draft} carries the dialog as the SIP edge built it; for a
      * contact-list subscription its resources are filled in here. {@code expires} 0 is a fetch.
      */
-    public record Subscribe(Subscription draft, long expires, ActorRef<SubscribeReply> replyTo) implements Command, Asking {
-    }
+    public record Subscribe(Subscription draft, long expires, ActorRef<SubscribeReply> replyTo)
+            implements Command, Asking {}
 
     /** An in-dialog SUBSCRIBE: refresh, or with {@code expires} 0 unsubscribe. */
-    public record Refresh(String localTag, long expires, String remoteTarget,
-                          io.switchboard.sip.flow.Flow flow, ActorRef<SubscribeReply> replyTo) implements Command, Asking {
-    }
+    public record Refresh(
+            String localTag,
+            long expires,
+            String remoteTarget,
+            io.switchboard.sip.flow.Flow flow,
+            ActorRef<SubscribeReply> replyTo)
+            implements Command, Asking {}
 
     /** A presentity's current view for this watcher. */
-    public record PresenceChanged(String presentity, long version, PresenceView view, String pidf) implements Command {
-    }
+    public record PresenceChanged(String presentity, long version, PresenceView view, String pidf) implements Command {}
 
     /** The presentity withdrew this watcher's authorization: its subscriptions to it end (reason "rejected"). */
-    public record Revoked(String presentity) implements Command {
-    }
+    public record Revoked(String presentity) implements Command {}
 
-    public record GetContacts(ActorRef<ContactsReply> replyTo) implements Command, Asking {
-    }
+    public record GetContacts(ActorRef<ContactsReply> replyTo) implements Command, Asking {}
 
-    public record PutContact(Contact contact, ActorRef<ContactsReply> replyTo) implements Command, Asking {
-    }
+    public record PutContact(Contact contact, ActorRef<ContactsReply> replyTo) implements Command, Asking {}
 
-    public record RemoveContact(String uri, ActorRef<ContactsReply> replyTo) implements Command, Asking {
-    }
+    public record RemoveContact(String uri, ActorRef<ContactsReply> replyTo) implements Command, Asking {}
 
-    public sealed interface SubscribeReply permits Subscribed, SubscribeRefused, Unavailable {
-    }
+    public sealed interface SubscribeReply permits Subscribed, SubscribeRefused, Unavailable {}
 
-    public record Subscribed(String localTag, long expires) implements SubscribeReply {
-    }
+    public record Subscribed(String localTag, long expires) implements SubscribeReply {}
 
-    public record SubscribeRefused(int status, String reason) implements SubscribeReply {
-    }
+    public record SubscribeRefused(int status, String reason) implements SubscribeReply {}
 
-    public record Unavailable(String reason) implements SubscribeReply, ContactsReply {
-    }
+    public record Unavailable(String reason) implements SubscribeReply, ContactsReply {}
 
-    public sealed interface ContactsReply permits Contacts, ContactsRefused, Unavailable {
-    }
+    public sealed interface ContactsReply permits Contacts, ContactsRefused, Unavailable {}
 
     /** The edit breaks a rule of the whole list (e.g. 1,000 contacts at most); nothing changed. */
-    public record ContactsRefused(List<String> reasons) implements ContactsReply {
-    }
+    public record ContactsRefused(List<String> reasons) implements ContactsReply {}
 
-    public record Contacts(ContactList list) implements ContactsReply {
-    }
+    public record Contacts(ContactList list) implements ContactsReply {}
 
     /** Messages the entity sends itself; never cross the network. */
-    sealed interface Internal extends Command permits WatchResult, NotifyDone {
-    }
+    sealed interface Internal extends Command permits WatchResult, NotifyDone {}
 
-    record WatchResult(String presentity, PresentityEntity.Watching watching) implements Internal {
-    }
+    record WatchResult(String presentity, PresentityEntity.Watching watching) implements Internal {}
 
-    record NotifyDone(String localTag, long cseq, NotifyOutcome outcome) implements Internal {
-    }
+    record NotifyDone(String localTag, long cseq, NotifyOutcome outcome) implements Internal {}
 
     /** What a watcher loads when it starts. */
-    record Loaded(List<Subscription> subscriptions, ContactList contacts) {
-    }
+    record Loaded(List<Subscription> subscriptions, ContactList contacts) {}
 
-    public record Settings(SubscriptionStore store, ContactListStore contacts, PresentityClient presentities,
-                           NotifySender notifier, Duration coalesce, Duration initialWait, Duration rewatch,
-                           long cseqBlock, Duration passivateAfter, int stashCapacity, Clock clock) {
+    public record Settings(
+            SubscriptionStore store,
+            ContactListStore contacts,
+            PresentityClient presentities,
+            NotifySender notifier,
+            Duration coalesce,
+            Duration initialWait,
+            Duration rewatch,
+            long cseqBlock,
+            Duration passivateAfter,
+            int stashCapacity,
+            Clock clock) {
         EntitySettings lifecycle() {
             return new EntitySettings(clock, passivateAfter, stashCapacity, STORE_UNAVAILABLE);
         }
@@ -142,21 +136,20 @@ public final class WatcherEntity {
 
     static final String STORE_UNAVAILABLE = "Presence store unavailable";
 
-    private WatcherEntity() {
-    }
+    private WatcherEntity() {}
 
     public static void init(ActorSystem<?> system, Settings settings) {
         EntitySettings lifecycle = settings.lifecycle();
         ShardedEntities.init(system, ENTITY_KEY, (watcher, shard) -> create(watcher, settings, lifecycle, shard));
     }
 
-    public static Behavior<Command> create(String watcher, Settings settings, ActorRef<ClusterSharding.ShardCommand> shard) {
+    public static Behavior<Command> create(
+            String watcher, Settings settings, ActorRef<ClusterSharding.ShardCommand> shard) {
         return create(watcher, settings, settings.lifecycle(), shard);
     }
 
-    private static Behavior<Command> create(String watcher, Settings settings, EntitySettings lifecycle,
-                                            ActorRef<ClusterSharding.ShardCommand> shard) {
+    private static Behavior<Command> create(
+            String watcher, Settings settings, EntitySettings lifecycle, ActorRef<ClusterSharding.ShardCommand> shard) {
         return Behaviors.setup(ctx -> new WatcherBehavior(watcher, settings, lifecycle, shard, ctx).start());
     }
-
 }

@@ -1,5 +1,22 @@
 package io.switchboard.presence.sip;
 
+import io.switchboard.presence.domain.CustomStates;
+import io.switchboard.presence.domain.EdgeRefusal;
+import io.switchboard.presence.domain.PidfParser;
+import io.switchboard.presence.domain.PresenceMedia;
+import io.switchboard.presence.domain.Publications;
+import io.switchboard.presence.domain.PublishRequest;
+import io.switchboard.presence.domain.SubscribeClassifier;
+import io.switchboard.presence.domain.SubscribeDecision;
+import io.switchboard.presence.domain.SubscribeRequest;
+import io.switchboard.presence.domain.SubscribeRules;
+import io.switchboard.presence.domain.Subscription;
+import io.switchboard.presence.entity.PresentityEntity;
+import io.switchboard.presence.entity.ShardedPresence;
+import io.switchboard.presence.entity.WatcherEntity;
+import io.switchboard.sip.flow.Flow;
+import io.switchboard.sip.routing.ProxyIdentity;
+import io.switchboard.sip.stack.AnsweredRequests;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.util.ArrayList;
@@ -8,7 +25,6 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
-
 import javax.sip.ServerTransaction;
 import javax.sip.address.SipURI;
 import javax.sip.header.ContactHeader;
@@ -23,27 +39,8 @@ import javax.sip.header.ToHeader;
 import javax.sip.message.MessageFactory;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import io.switchboard.presence.domain.EdgeRefusal;
-import io.switchboard.sip.flow.Flow;
-import io.switchboard.presence.domain.PidfParser;
-import io.switchboard.presence.domain.PresenceMedia;
-import io.switchboard.presence.domain.Publications;
-import io.switchboard.presence.domain.PublishRequest;
-import io.switchboard.presence.domain.SubscribeClassifier;
-import io.switchboard.presence.domain.SubscribeDecision;
-import io.switchboard.presence.domain.SubscribeRequest;
-import io.switchboard.presence.domain.SubscribeRules;
-import io.switchboard.presence.domain.Subscription;
-import io.switchboard.presence.domain.CustomStates;
-import io.switchboard.presence.entity.PresentityEntity;
-import io.switchboard.presence.entity.ShardedPresence;
-import io.switchboard.presence.entity.WatcherEntity;
-import io.switchboard.sip.routing.ProxyIdentity;
-import io.switchboard.sip.stack.AnsweredRequests;
 
 /**
  * The presence server's SIP edge: SUBSCRIBE for the presence event (RFC 3856, RFC 6665, with
@@ -67,9 +64,15 @@ public final class PresenceSip {
     private final HeaderFactory headers;
     private final Function<Request, Flow> flowOf;
 
-    public PresenceSip(ShardedPresence presence, SubscribeRules subscribeRules, CustomStates customStates,
-                       ProxyIdentity self, Set<String> domains, MessageFactory messages, HeaderFactory headers,
-                       Function<Request, Flow> flowOf) {
+    public PresenceSip(
+            ShardedPresence presence,
+            SubscribeRules subscribeRules,
+            CustomStates customStates,
+            ProxyIdentity self,
+            Set<String> domains,
+            MessageFactory messages,
+            HeaderFactory headers,
+            Function<Request, Flow> flowOf) {
         this.presence = presence;
         this.classifier = new SubscribeClassifier(subscribeRules);
         this.customStates = customStates;
@@ -83,7 +86,9 @@ public final class PresenceSip {
     /** The Event package of a request, lower-case without parameters, or null when it has no Event header. */
     public static String eventOf(Request request) {
         EventHeader e = (EventHeader) request.getHeader(EventHeader.NAME);
-        return e == null || e.getEventType() == null ? null : e.getEventType().trim().toLowerCase(Locale.ROOT);
+        return e == null || e.getEventType() == null
+                ? null
+                : e.getEventType().trim().toLowerCase(Locale.ROOT);
     }
 
     /**
@@ -98,9 +103,17 @@ public final class PresenceSip {
         SipURI target = (SipURI) request.getRequestURI();
         String resource = "sip:" + target.getUser() + "@" + target.getHost().toLowerCase(Locale.ROOT);
         ContentTypeHeader ct = (ContentTypeHeader) request.getHeader(ContentTypeHeader.NAME);
-        SubscribeDecision decision = classifier.initial(new SubscribeRequest(resource, watcher, expiresOf(request),
-                contact != null && contact.getAddress() != null && contact.getAddress().getURI() != null,
-                from.getTag() != null, acceptOf(request), supports(request, "eventlist"), mediaType(ct),
+        SubscribeDecision decision = classifier.initial(new SubscribeRequest(
+                resource,
+                watcher,
+                expiresOf(request),
+                contact != null
+                        && contact.getAddress() != null
+                        && contact.getAddress().getURI() != null,
+                from.getTag() != null,
+                acceptOf(request),
+                supports(request, "eventlist"),
+                mediaType(ct),
                 request.getRawContent()));
         if (decision instanceof EdgeRefusal refusal) {
             refuse(tx, request, refusal);
@@ -113,10 +126,22 @@ public final class PresenceSip {
         }
         EventHeader event = (EventHeader) request.getHeader(EventHeader.NAME);
         ToHeader to = (ToHeader) request.getHeader(ToHeader.NAME);
-        Subscription draft = new Subscription(watcher, newTag(), callIdOf(request), from.getTag(),
-                uriText(to.getAddress()), uriText(from.getAddress()), contact.getAddress().getURI().toString(), routeSet,
-                flowOf.apply(request), event.getEventId(), s.resources(), s.listUri(), s.followsContacts(),
-                java.time.Instant.EPOCH, 0);
+        Subscription draft = new Subscription(
+                watcher,
+                newTag(),
+                callIdOf(request),
+                from.getTag(),
+                uriText(to.getAddress()),
+                uriText(from.getAddress()),
+                contact.getAddress().getURI().toString(),
+                routeSet,
+                flowOf.apply(request),
+                event.getEventId(),
+                s.resources(),
+                s.listUri(),
+                s.followsContacts(),
+                java.time.Instant.EPOCH,
+                0);
         answer(tx, request, presence.subscribe(draft, s.expires()), s.isList());
     }
 
@@ -136,11 +161,16 @@ public final class PresenceSip {
         ContactHeader contact = (ContactHeader) request.getHeader(ContactHeader.NAME);
         String target = contact == null ? null : contact.getAddress().getURI().toString();
         String tag = ((ToHeader) request.getHeader(ToHeader.NAME)).getTag();
-        answer(tx, request, presence.refresh(watcher, tag, ((SubscribeDecision.Refresh) decision).expires(), target,
-                flowOf.apply(request)), false);
+        answer(
+                tx,
+                request,
+                presence.refresh(
+                        watcher, tag, ((SubscribeDecision.Refresh) decision).expires(), target, flowOf.apply(request)),
+                false);
     }
 
-    private void answer(ServerTransaction tx, Request request, CompletionStage<WatcherEntity.SubscribeReply> reply, boolean list) {
+    private void answer(
+            ServerTransaction tx, Request request, CompletionStage<WatcherEntity.SubscribeReply> reply, boolean list) {
         reply.whenComplete((r, failure) -> {
             if (failure != null || r instanceof WatcherEntity.Unavailable) {
                 LOG.debug("SUBSCRIBE not served: {}", failure != null ? failure.toString() : r);
@@ -181,7 +211,8 @@ public final class PresenceSip {
                 reply(tx, request, Response.BAD_REQUEST, invalid.reason(), null, List.of());
                 return;
             }
-            Publications.Interpretation meaning = Publications.interpret(((PidfParser.Ok) parsed).document(), customStates);
+            Publications.Interpretation meaning =
+                    Publications.interpret(((PidfParser.Ok) parsed).document(), customStates);
             if (meaning instanceof Publications.Interpretation.Invalid invalid) {
                 reply(tx, request, Response.BAD_REQUEST, invalid.reason(), null, List.of());
                 return;
@@ -196,11 +227,17 @@ public final class PresenceSip {
                 unavailable(tx, request);
             } else if (r instanceof PresentityEntity.PublishRefused refused) {
                 List<Header> extra = refused.minExpires() > 0
-                        ? List.of(header("Min-Expires", Long.toString(refused.minExpires()))) : List.of();
+                        ? List.of(header("Min-Expires", Long.toString(refused.minExpires())))
+                        : List.of();
                 reply(tx, request, refused.status(), refused.reason(), null, extra);
             } else {
                 PresentityEntity.Published ok = (PresentityEntity.Published) r;
-                reply(tx, request, Response.OK, null, null,
+                reply(
+                        tx,
+                        request,
+                        Response.OK,
+                        null,
+                        null,
                         List.of(header("SIP-ETag", ok.etag()), header("Expires", Long.toString(ok.expires()))));
             }
         });
@@ -305,11 +342,17 @@ public final class PresenceSip {
     }
 
     private void unavailable(ServerTransaction tx, Request request) {
-        reply(tx, request, Response.SERVICE_UNAVAILABLE, "Presence temporarily unavailable", null,
+        reply(
+                tx,
+                request,
+                Response.SERVICE_UNAVAILABLE,
+                "Presence temporarily unavailable",
+                null,
                 List.of(header("Retry-After", "5")));
     }
 
-    private void reply(ServerTransaction tx, Request request, int status, String reason, String toTag, List<Header> extra) {
+    private void reply(
+            ServerTransaction tx, Request request, int status, String reason, String toTag, List<Header> extra) {
         try {
             Response response = messages.createResponse(status, request);
             if (reason != null) {

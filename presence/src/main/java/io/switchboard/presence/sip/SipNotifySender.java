@@ -1,5 +1,14 @@
 package io.switchboard.presence.sip;
 
+import gov.nist.javax.sip.message.SIPMessage;
+import io.switchboard.presence.domain.NotifyOutcome;
+import io.switchboard.presence.domain.Subscription;
+import io.switchboard.presence.entity.NotifySender;
+import io.switchboard.sip.flow.Flow;
+import io.switchboard.sip.routing.FlowRoute;
+import io.switchboard.sip.routing.NextHop;
+import io.switchboard.sip.routing.PoolMembers;
+import io.switchboard.sip.routing.ProxyIdentity;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -7,7 +16,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
-
 import javax.sip.ClientTransaction;
 import javax.sip.ResponseEvent;
 import javax.sip.SipProvider;
@@ -18,20 +26,8 @@ import javax.sip.address.URI;
 import javax.sip.header.HeaderFactory;
 import javax.sip.message.MessageFactory;
 import javax.sip.message.Request;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import gov.nist.javax.sip.message.SIPMessage;
-
-import io.switchboard.sip.flow.Flow;
-import io.switchboard.presence.domain.NotifyOutcome;
-import io.switchboard.presence.domain.Subscription;
-import io.switchboard.presence.entity.NotifySender;
-import io.switchboard.sip.routing.NextHop;
-import io.switchboard.sip.routing.ProxyIdentity;
-import io.switchboard.sip.routing.PoolMembers;
-import io.switchboard.sip.routing.FlowRoute;
 
 /**
  * Sends NOTIFYs from this node in stored dialogs, with JAIN-SIP client transactions (so UDP
@@ -52,8 +48,7 @@ public final class SipNotifySender implements NotifySender {
     private static final Logger LOG = LoggerFactory.getLogger(SipNotifySender.class);
 
     /** Marks our client transactions so the listener routes their responses here. */
-    public record Pending(CompletableFuture<NotifyOutcome> outcome) {
-    }
+    public record Pending(CompletableFuture<NotifyOutcome> outcome) {}
 
     private final SipProvider provider;
     private final MessageFactory messages;
@@ -63,8 +58,14 @@ public final class SipNotifySender implements NotifySender {
     private final PoolMembers pool;
     private final Executor sendExecutor;
 
-    public SipNotifySender(SipProvider provider, MessageFactory messages, HeaderFactory headers, AddressFactory addresses,
-                           ProxyIdentity self, PoolMembers pool, Executor sendExecutor) {
+    public SipNotifySender(
+            SipProvider provider,
+            MessageFactory messages,
+            HeaderFactory headers,
+            AddressFactory addresses,
+            ProxyIdentity self,
+            PoolMembers pool,
+            Executor sendExecutor) {
         this.provider = provider;
         this.messages = messages;
         this.headers = headers;
@@ -104,7 +105,8 @@ public final class SipNotifySender implements NotifySender {
                 hop = new NextHop(flow.sourceHost(), flow.sourcePort(), flow.transport());
                 transport = flow.transport();
             } else {
-                Optional<NextHop> holder = pool.isAvailable(flow.node()) ? pool.nodeHolding(flow.flowToken()) : Optional.empty();
+                Optional<NextHop> holder =
+                        pool.isAvailable(flow.node()) ? pool.nodeHolding(flow.flowToken()) : Optional.empty();
                 if (holder.isEmpty()) {
                     outcome.complete(NotifyOutcome.NOT_SENT);
                     return;
@@ -118,8 +120,11 @@ public final class SipNotifySender implements NotifySender {
         URI target = addresses.createURI(s.remoteTarget());
         Address from = addresses.createAddress(s.localUri());
         Address to = addresses.createAddress(s.remoteUri());
-        String branch = "z9hG4bKsbn" + Long.toHexString(ThreadLocalRandom.current().nextLong());
-        Request request = messages.createRequest(target, Request.NOTIFY,
+        String branch =
+                "z9hG4bKsbn" + Long.toHexString(ThreadLocalRandom.current().nextLong());
+        Request request = messages.createRequest(
+                target,
+                Request.NOTIFY,
                 headers.createCallIdHeader(s.callId()),
                 headers.createCSeqHeader(n.cseq(), Request.NOTIFY),
                 headers.createFromHeader(from, s.localTag()),
@@ -143,7 +148,8 @@ public final class SipNotifySender implements NotifySender {
             int slash = n.contentType().indexOf('/');
             String type = n.contentType().substring(0, slash);
             String sub = n.contentType().substring(slash + 1);
-            request.setContent(n.body().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+            request.setContent(
+                    n.body().getBytes(java.nio.charset.StandardCharsets.UTF_8),
                     headers.createContentTypeHeader(type, sub));
             if (sub.contains(";")) {
                 // the RI's content-type factory takes only type/subtype: set the parameters verbatim

@@ -45,8 +45,8 @@ public final class CassandraAccessStore implements AccessStore {
 
     /** Uses the session's keyspace ({@code CassandraSessions.connect} sets one). */
     public static CassandraAccessStore forSessionKeyspace(CqlSession session) {
-        CqlIdentifier keyspace = session.getKeyspace().orElseThrow(
-                () -> new IllegalArgumentException("the session has no keyspace; pass one explicitly"));
+        CqlIdentifier keyspace = session.getKeyspace()
+                .orElseThrow(() -> new IllegalArgumentException("the session has no keyspace; pass one explicitly"));
         return new CassandraAccessStore(session, keyspace);
     }
 
@@ -63,13 +63,14 @@ public final class CassandraAccessStore implements AccessStore {
                 .thenApply(done -> new AccessPolicy(watchers, domains));
     }
 
-    private static CompletionStage<Void> collect(String owner, AsyncResultSet rs, Map<String, AccessLevel> watchers,
-                                                 Map<String, AccessLevel> domains) {
+    private static CompletionStage<Void> collect(
+            String owner, AsyncResultSet rs, Map<String, AccessLevel> watchers, Map<String, AccessLevel> domains) {
         for (Row row : rs.currentPage()) {
             String key = row.getString("watcher_key").toLowerCase(Locale.ROOT);
             (AccessPolicy.isDomainKey(key) ? domains : watchers).put(key, level(owner, key, row.getString("level")));
         }
-        return rs.hasMorePages() ? rs.fetchNextPage().thenCompose(next -> collect(owner, next, watchers, domains))
+        return rs.hasMorePages()
+                ? rs.fetchNextPage().thenCompose(next -> collect(owner, next, watchers, domains))
                 : CompletableFuture.completedFuture(null);
     }
 

@@ -40,8 +40,8 @@ public final class CassandraContactListStore implements ContactListStore {
 
     /** Uses the session's keyspace ({@code CassandraSessions.connect} sets one). */
     public static CassandraContactListStore forSessionKeyspace(CqlSession session) {
-        CqlIdentifier keyspace = session.getKeyspace().orElseThrow(
-                () -> new IllegalArgumentException("the session has no keyspace; pass one explicitly"));
+        CqlIdentifier keyspace = session.getKeyspace()
+                .orElseThrow(() -> new IllegalArgumentException("the session has no keyspace; pass one explicitly"));
         return new CassandraContactListStore(session, keyspace);
     }
 
@@ -63,7 +63,8 @@ public final class CassandraContactListStore implements ContactListStore {
             String name = row.getString("display_name");
             into.add(new Contact(row.getString("uri"), name == null ? "" : name, row.getList("groups", String.class)));
         }
-        return rs.hasMorePages() ? rs.fetchNextPage().thenCompose(next -> collect(next, into))
+        return rs.hasMorePages()
+                ? rs.fetchNextPage().thenCompose(next -> collect(next, into))
                 : CompletableFuture.completedFuture(null);
     }
 

@@ -1,5 +1,13 @@
 package io.switchboard.presence.store;
 
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
+import com.datastax.oss.driver.api.core.cql.BatchStatement;
+import com.datastax.oss.driver.api.core.cql.DefaultBatchType;
+import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import com.datastax.oss.driver.api.core.cql.Row;
+import io.switchboard.presence.domain.Subscription;
+import io.switchboard.sip.flow.Flow;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -9,16 +17,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
-
-import com.datastax.oss.driver.api.core.CqlSession;
-import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
-import com.datastax.oss.driver.api.core.cql.BatchStatement;
-import com.datastax.oss.driver.api.core.cql.DefaultBatchType;
-import com.datastax.oss.driver.api.core.cql.PreparedStatement;
-import com.datastax.oss.driver.api.core.cql.Row;
-
-import io.switchboard.sip.flow.Flow;
-import io.switchboard.presence.domain.Subscription;
 
 /**
  * Both presence stores on Cassandra ({@code presence/schema.cql}). Statements are prepared once;
@@ -66,24 +64,38 @@ public final class CassandraPresenceStore implements PresentityStore, Subscripti
         List<StoredPublication> publications = new ArrayList<>();
         Map<String, Instant> watchers = new HashMap<>();
         CompletionStage<Void> p = session.executeAsync(selectPublications.bind(presentity))
-                .thenCompose(rs -> each(rs, row -> publications.add(new StoredPublication(row.getString("etag"),
-                        row.getString("endpoint"), row.getString("body"), row.getInstant("published_at"),
-                        row.getInstant("expires_at")))));
+                .thenCompose(rs -> each(
+                        rs,
+                        row -> publications.add(new StoredPublication(
+                                row.getString("etag"),
+                                row.getString("endpoint"),
+                                row.getString("body"),
+                                row.getInstant("published_at"),
+                                row.getInstant("expires_at")))));
         CompletionStage<Void> w = session.executeAsync(selectWatchers.bind(presentity))
-                .thenCompose(rs -> each(rs, row -> watchers.put(row.getString("watcher"), row.getInstant("expires_at"))));
+                .thenCompose(
+                        rs -> each(rs, row -> watchers.put(row.getString("watcher"), row.getInstant("expires_at"))));
         return p.thenCombine(w, (a, b) -> new Loaded(publications, watchers));
     }
 
     @Override
-    public CompletionStage<Void> putPublication(String presentity, StoredPublication pub, String replacedEtag, Instant now) {
-        var insert = insertPublication.bind(presentity, pub.etag(), pub.endpoint(), pub.body(), pub.publishedAt(),
-                pub.expiresAt(), ttl(pub.expiresAt(), now));
+    public CompletionStage<Void> putPublication(
+            String presentity, StoredPublication pub, String replacedEtag, Instant now) {
+        var insert = insertPublication.bind(
+                presentity,
+                pub.etag(),
+                pub.endpoint(),
+                pub.body(),
+                pub.publishedAt(),
+                pub.expiresAt(),
+                ttl(pub.expiresAt(), now));
         if (replacedEtag == null) {
             return session.executeAsync(insert).thenApply(rs -> null);
         }
         // one partition: Cassandra applies the unlogged batch atomically, without the batch log
-        return session.executeAsync(BatchStatement.newInstance(DefaultBatchType.UNLOGGED, insert,
-                deletePublication.bind(presentity, replacedEtag))).thenApply(rs -> null);
+        return session.executeAsync(BatchStatement.newInstance(
+                        DefaultBatchType.UNLOGGED, insert, deletePublication.bind(presentity, replacedEtag)))
+                .thenApply(rs -> null);
     }
 
     @Override
@@ -113,10 +125,28 @@ public final class CassandraPresenceStore implements PresentityStore, Subscripti
     @Override
     public CompletionStage<Void> put(Subscription s, Instant now) {
         Flow f = s.flow();
-        return session.executeAsync(insertSubscription.bind(s.watcher(), s.localTag(), s.callId(), s.remoteTag(),
-                s.localUri(), s.remoteUri(), s.remoteTarget(), s.routeSet(), f.transport(), f.sourceHost(),
-                f.sourcePort(), f.node(), f.flowToken(), s.eventId(), s.resources(), s.listUri(), s.followsContacts(), s.expiresAt(),
-                s.cseqCeiling(), ttl(s.expiresAt(), now))).thenApply(rs -> null);
+        return session.executeAsync(insertSubscription.bind(
+                        s.watcher(),
+                        s.localTag(),
+                        s.callId(),
+                        s.remoteTag(),
+                        s.localUri(),
+                        s.remoteUri(),
+                        s.remoteTarget(),
+                        s.routeSet(),
+                        f.transport(),
+                        f.sourceHost(),
+                        f.sourcePort(),
+                        f.node(),
+                        f.flowToken(),
+                        s.eventId(),
+                        s.resources(),
+                        s.listUri(),
+                        s.followsContacts(),
+                        s.expiresAt(),
+                        s.cseqCeiling(),
+                        ttl(s.expiresAt(), now)))
+                .thenApply(rs -> null);
     }
 
     @Override
@@ -125,12 +155,26 @@ public final class CassandraPresenceStore implements PresentityStore, Subscripti
     }
 
     private static Subscription toSubscription(String watcher, Row row) {
-        Flow flow = new Flow(orElse(row.getString("transport"), "udp"), orElse(row.getString("source_host"), ""),
-                row.getInt("source_port"), row.getString("node"), row.getString("flow_token"));
-        return new Subscription(watcher, row.getString("local_tag"), row.getString("call_id"), row.getString("remote_tag"),
-                row.getString("local_uri"), row.getString("remote_uri"), row.getString("remote_target"),
-                row.getList("route_set", String.class), flow, row.getString("event_id"),
-                row.getList("resources", String.class), row.getString("list_uri"), row.getBoolean("follows_contacts"),
+        Flow flow = new Flow(
+                orElse(row.getString("transport"), "udp"),
+                orElse(row.getString("source_host"), ""),
+                row.getInt("source_port"),
+                row.getString("node"),
+                row.getString("flow_token"));
+        return new Subscription(
+                watcher,
+                row.getString("local_tag"),
+                row.getString("call_id"),
+                row.getString("remote_tag"),
+                row.getString("local_uri"),
+                row.getString("remote_uri"),
+                row.getString("remote_target"),
+                row.getList("route_set", String.class),
+                flow,
+                row.getString("event_id"),
+                row.getList("resources", String.class),
+                row.getString("list_uri"),
+                row.getBoolean("follows_contacts"),
                 row.getInstant("expires_at"),
                 row.getLong("cseq_ceiling"));
     }

@@ -12,16 +12,15 @@ import java.util.concurrent.CompletionStage;
 public interface PresentityStore {
 
     /** A publication as stored: the body is interpreted again when loaded. */
-    record StoredPublication(String etag, String endpoint, String body, Instant publishedAt, Instant expiresAt) {
-    }
+    record StoredPublication(String etag, String endpoint, String body, Instant publishedAt, Instant expiresAt) {}
 
-    record Loaded(List<StoredPublication> publications, Map<String, Instant> watchers) {
-    }
+    record Loaded(List<StoredPublication> publications, Map<String, Instant> watchers) {}
 
     CompletionStage<Loaded> loadPresentity(String presentity);
 
     /** Writes {@code publication} and deletes {@code replacedEtag} (null for none) in one partition batch. */
-    CompletionStage<Void> putPublication(String presentity, StoredPublication publication, String replacedEtag, Instant now);
+    CompletionStage<Void> putPublication(
+            String presentity, StoredPublication publication, String replacedEtag, Instant now);
 
     CompletionStage<Void> removePublication(String presentity, String etag);
 

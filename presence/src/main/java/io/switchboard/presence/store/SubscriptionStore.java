@@ -1,10 +1,9 @@
 package io.switchboard.presence.store;
 
+import io.switchboard.presence.domain.Subscription;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
-
-import io.switchboard.presence.domain.Subscription;
 
 /** A watcher's subscription dialogs; only the watcher's entity writes them (docs/architecture.md, rule 1). */
 public interface SubscriptionStore {

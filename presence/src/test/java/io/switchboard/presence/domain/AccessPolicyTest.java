@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -49,7 +48,8 @@ class AccessPolicyTest {
 
     @Test
     void self_sees_everything_even_when_own_aor_or_domain_is_blocked() {
-        AccessPolicy hostile = AccessPolicy.DEFAULT.with(ALICE, AccessLevel.BLOCKED).with("example.com", AccessLevel.BLOCKED);
+        AccessPolicy hostile =
+                AccessPolicy.DEFAULT.with(ALICE, AccessLevel.BLOCKED).with("example.com", AccessLevel.BLOCKED);
         assertThat(hostile.levelFor(ALICE, ALICE, ENTERPRISE)).isEqualTo(AccessLevel.FRIENDS_AND_FAMILY);
         assertThat(hostile.levelFor("sip:Alice@Example.com", "SIP:ALICE@EXAMPLE.COM", ENTERPRISE))
                 .isEqualTo(AccessLevel.FRIENDS_AND_FAMILY);
@@ -57,7 +57,8 @@ class AccessPolicyTest {
 
     @Test
     void keys_are_stored_lower_case_and_a_null_level_removes_the_entry() {
-        AccessPolicy p = AccessPolicy.DEFAULT.with("Partner.Example", AccessLevel.WORKGROUP)
+        AccessPolicy p = AccessPolicy.DEFAULT
+                .with("Partner.Example", AccessLevel.WORKGROUP)
                 .with("SIP:Bob@Example.com", AccessLevel.BLOCKED);
         assertThat(p.byDomain()).isEqualTo(Map.of("partner.example", AccessLevel.WORKGROUP));
         assertThat(p.byWatcher()).isEqualTo(Map.of("sip:bob@example.com", AccessLevel.BLOCKED));

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -82,7 +81,8 @@ class AvailabilityTest {
 
     @Test
     void negative_numbers_and_unknown_tokens_are_refused() {
-        assertThatThrownBy(() -> Availability.ofNumber(-1)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Availability.ofNumber(-1))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("-1");
         assertThat(Availability.ofToken("lunch")).isNull();
         assertThat(Availability.ofToken(null)).isNull();

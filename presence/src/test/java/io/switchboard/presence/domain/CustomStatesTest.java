@@ -2,17 +2,15 @@ package io.switchboard.presence.domain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchboard.presence.domain.CustomStates.Validated;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-
-import io.switchboard.presence.domain.CustomStates.Validated;
 
 /** Up to 4 custom states, text up to 64 characters, mapped onto Available, Busy or DND (as in Skype for Business). */
 class CustomStatesTest {
@@ -47,8 +45,10 @@ class CustomStatesTest {
     @Test
     void text_of_exactly_64_characters_is_allowed_counting_code_points() {
         String emoji64 = "\uD83D\uDE00".repeat(64); // 64 characters, 128 UTF-16 units
-        assertThat(valid(new CustomState(1, "x".repeat(64), Availability.BUSY)).byId(1)).isPresent();
-        assertThat(valid(new CustomState(1, emoji64, Availability.BUSY)).byId(1)).isPresent();
+        assertThat(valid(new CustomState(1, "x".repeat(64), Availability.BUSY)).byId(1))
+                .isPresent();
+        assertThat(valid(new CustomState(1, emoji64, Availability.BUSY)).byId(1))
+                .isPresent();
     }
 
     static Stream<Arguments> invalid() {
@@ -59,24 +59,34 @@ class CustomStatesTest {
         withNull.add(null);
         return Stream.of(
                 Arguments.of(five, "at most 4 custom states, got 5"),
-                Arguments.of(List.of(new CustomState(0, "Zero", Availability.BUSY)), "custom state 0: ids must be 1 to 4"),
-                Arguments.of(List.of(new CustomState(5, "Five", Availability.BUSY)), "custom state 5: ids must be 1 to 4"),
-                Arguments.of(List.of(HOME, new CustomState(1, "Again", Availability.BUSY)), "custom state 1: duplicate id"),
-                Arguments.of(List.of(new CustomState(3, "x".repeat(65), Availability.BUSY)),
+                Arguments.of(
+                        List.of(new CustomState(0, "Zero", Availability.BUSY)), "custom state 0: ids must be 1 to 4"),
+                Arguments.of(
+                        List.of(new CustomState(5, "Five", Availability.BUSY)), "custom state 5: ids must be 1 to 4"),
+                Arguments.of(
+                        List.of(HOME, new CustomState(1, "Again", Availability.BUSY)), "custom state 1: duplicate id"),
+                Arguments.of(
+                        List.of(new CustomState(3, "x".repeat(65), Availability.BUSY)),
                         "custom state 3: text longer than 64 characters (65)"),
                 Arguments.of(List.of(new CustomState(2, "  ", Availability.BUSY)), "custom state 2: text is empty"),
                 Arguments.of(List.of(new CustomState(2, null, Availability.BUSY)), "custom state 2: text is empty"),
-                Arguments.of(List.of(new CustomState(2, "Line\nbreak", Availability.BUSY)),
+                Arguments.of(
+                        List.of(new CustomState(2, "Line\nbreak", Availability.BUSY)),
                         "custom state 2: text contains control characters"),
-                Arguments.of(List.of(new CustomState(4, "Gone", Availability.AWAY)),
+                Arguments.of(
+                        List.of(new CustomState(4, "Gone", Availability.AWAY)),
                         "custom state 4: cannot be mapped onto away; only available, busy or do-not-disturb"),
-                Arguments.of(List.of(new CustomState(4, "Hidden", Availability.OFFLINE)),
+                Arguments.of(
+                        List.of(new CustomState(4, "Hidden", Availability.OFFLINE)),
                         "custom state 4: cannot be mapped onto offline; only available, busy or do-not-disturb"),
-                Arguments.of(List.of(new CustomState(1, "Back soon", Availability.BE_RIGHT_BACK)),
+                Arguments.of(
+                        List.of(new CustomState(1, "Back soon", Availability.BE_RIGHT_BACK)),
                         "custom state 1: cannot be mapped onto be-right-back; only available, busy or do-not-disturb"),
-                Arguments.of(List.of(new CustomState(1, "Idle", Availability.AVAILABLE_IDLE)),
+                Arguments.of(
+                        List.of(new CustomState(1, "Idle", Availability.AVAILABLE_IDLE)),
                         "custom state 1: cannot be mapped onto available-idle; only available, busy or do-not-disturb"),
-                Arguments.of(List.of(new CustomState(1, "Nothing", null)),
+                Arguments.of(
+                        List.of(new CustomState(1, "Nothing", null)),
                         "custom state 1: no availability; map it onto available, busy or do-not-disturb"),
                 Arguments.of(withNull, "custom state entry 2 is empty"));
     }

@@ -1,13 +1,12 @@
 package io.switchboard.presence.domain;
 
-import io.switchboard.sip.flow.Flow;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchboard.sip.flow.Flow;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -22,22 +21,51 @@ class NotifyComposerTest {
     static final String LIST = "sip:bob-list@example.test";
     static final Flow UDP = new Flow("udp", "192.0.2.1", 5060, null, null);
     static final PresenceView ALICE_BUSY = new PresenceView(ALICE, Availability.BUSY, null, null, List.of(), NOW);
-    static final NotifyComposer.KnownView ALICE_KNOWN = new NotifyComposer.KnownView(3, ALICE_BUSY, "<presence>alice</presence>");
+    static final NotifyComposer.KnownView ALICE_KNOWN =
+            new NotifyComposer.KnownView(3, ALICE_BUSY, "<presence>alice</presence>");
 
     static Subscription plain(String resource) {
-        return new Subscription("sip:bob@example.test", "t", "c", "r", resource, "sip:bob@example.test", "sip:bob@192.0.2.1",
-                List.of(), UDP, null, List.of(resource), null, false, NOW.plusSeconds(60), 100);
+        return new Subscription(
+                "sip:bob@example.test",
+                "t",
+                "c",
+                "r",
+                resource,
+                "sip:bob@example.test",
+                "sip:bob@192.0.2.1",
+                List.of(),
+                UDP,
+                null,
+                List.of(resource),
+                null,
+                false,
+                NOW.plusSeconds(60),
+                100);
     }
 
     static Subscription list(List<String> resources) {
-        return new Subscription("sip:bob@example.test", "t", "c", "r", LIST, "sip:bob@example.test", "sip:bob@192.0.2.1",
-                List.of(), UDP, null, resources, LIST, false, NOW.plusSeconds(60), 100);
+        return new Subscription(
+                "sip:bob@example.test",
+                "t",
+                "c",
+                "r",
+                LIST,
+                "sip:bob@example.test",
+                "sip:bob@192.0.2.1",
+                List.of(),
+                UDP,
+                null,
+                resources,
+                LIST,
+                false,
+                NOW.plusSeconds(60),
+                100);
     }
 
     @Test
     void a_plain_subscription_carries_the_known_pidf() {
-        NotifyComposer.Composed c = NotifyComposer.compose(plain(ALICE), 4, "active;expires=60", false, List.of(ALICE),
-                Map.of(ALICE, ALICE_KNOWN)::get, "b");
+        NotifyComposer.Composed c = NotifyComposer.compose(
+                plain(ALICE), 4, "active;expires=60", false, List.of(ALICE), Map.of(ALICE, ALICE_KNOWN)::get, "b");
         assertThat(c.contentType()).isEqualTo("application/pidf+xml");
         assertThat(c.body()).isEqualTo("<presence>alice</presence>");
         assertThat(c.eventlist()).isFalse();
@@ -62,50 +90,94 @@ class NotifyComposerTest {
 
     @Test
     void a_full_state_list_notify_has_every_resource_and_unknown_ones_pending() {
-        NotifyComposer.Composed c = NotifyComposer.compose(list(List.of(ALICE, CAROL)), 7, "active;expires=60", true, List.of(),
-                Map.of(ALICE, ALICE_KNOWN)::get, "boundary42");
+        NotifyComposer.Composed c = NotifyComposer.compose(
+                list(List.of(ALICE, CAROL)),
+                7,
+                "active;expires=60",
+                true,
+                List.of(),
+                Map.of(ALICE, ALICE_KNOWN)::get,
+                "boundary42");
         assertThat(c.eventlist()).isTrue();
         assertThat(c.contentType()).contains("multipart/related").contains("boundary42");
-        assertThat(c.body()).contains("fullState=\"true\"").contains("version=\"7\"")
-                .contains("<resource uri=\"" + ALICE + "\"").contains("<resource uri=\"" + CAROL + "\"")
-                .contains("state=\"pending\"").contains("<presence>alice</presence>");
+        assertThat(c.body())
+                .contains("fullState=\"true\"")
+                .contains("version=\"7\"")
+                .contains("<resource uri=\"" + ALICE + "\"")
+                .contains("<resource uri=\"" + CAROL + "\"")
+                .contains("state=\"pending\"")
+                .contains("<presence>alice</presence>");
         assertThat(c.sent()).containsOnlyKeys(ALICE);
     }
 
     @Test
     void a_partial_list_notify_has_only_the_changed_resources_still_on_the_list() {
-        NotifyComposer.Composed c = NotifyComposer.compose(list(List.of(ALICE)), 8, "active;expires=60", false,
-                List.of(CAROL, ALICE), Map.of(ALICE, ALICE_KNOWN)::get, "b");
-        assertThat(c.body()).contains("fullState=\"false\"").contains("<resource uri=\"" + ALICE + "\"")
-                .as("removed from the list since it changed").doesNotContain(CAROL);
+        NotifyComposer.Composed c = NotifyComposer.compose(
+                list(List.of(ALICE)),
+                8,
+                "active;expires=60",
+                false,
+                List.of(CAROL, ALICE),
+                Map.of(ALICE, ALICE_KNOWN)::get,
+                "b");
+        assertThat(c.body())
+                .contains("fullState=\"false\"")
+                .contains("<resource uri=\"" + ALICE + "\"")
+                .as("removed from the list since it changed")
+                .doesNotContain(CAROL);
     }
 
     @Test
     void the_rlmi_version_is_capped_at_the_largest_int() {
-        NotifyComposer.Composed c = NotifyComposer.compose(list(List.of(ALICE)), Long.MAX_VALUE, "active;expires=60", true,
-                List.of(), p -> null, "b");
+        NotifyComposer.Composed c = NotifyComposer.compose(
+                list(List.of(ALICE)), Long.MAX_VALUE, "active;expires=60", true, List.of(), p -> null, "b");
         assertThat(c.body()).contains("version=\"" + Integer.MAX_VALUE + "\"");
     }
 
     static Stream<Arguments> sameStates() {
-        PresenceView base = new PresenceView(ALICE, Availability.BUSY, "In a call", "note", List.of("tel:+31201234567"), NOW);
+        PresenceView base =
+                new PresenceView(ALICE, Availability.BUSY, "In a call", "note", List.of("tel:+31201234567"), NOW);
         return Stream.of(
-                Arguments.of("only the time differs", base, new PresenceView(ALICE, Availability.BUSY, "In a call", "note",
-                        List.of("tel:+31201234567"), NOW.plusSeconds(5)), true),
-                Arguments.of("availability differs", base, new PresenceView(ALICE, Availability.AVAILABLE, "In a call", "note",
-                        List.of("tel:+31201234567"), NOW), false),
-                Arguments.of("activity differs", base, new PresenceView(ALICE, Availability.BUSY, null, "note",
-                        List.of("tel:+31201234567"), NOW), false),
-                Arguments.of("note differs", base, new PresenceView(ALICE, Availability.BUSY, "In a call", "other",
-                        List.of("tel:+31201234567"), NOW), false),
-                Arguments.of("phones differ", base, new PresenceView(ALICE, Availability.BUSY, "In a call", "note", List.of(), NOW),
+                Arguments.of(
+                        "only the time differs",
+                        base,
+                        new PresenceView(
+                                ALICE,
+                                Availability.BUSY,
+                                "In a call",
+                                "note",
+                                List.of("tel:+31201234567"),
+                                NOW.plusSeconds(5)),
+                        true),
+                Arguments.of(
+                        "availability differs",
+                        base,
+                        new PresenceView(
+                                ALICE, Availability.AVAILABLE, "In a call", "note", List.of("tel:+31201234567"), NOW),
+                        false),
+                Arguments.of(
+                        "activity differs",
+                        base,
+                        new PresenceView(ALICE, Availability.BUSY, null, "note", List.of("tel:+31201234567"), NOW),
+                        false),
+                Arguments.of(
+                        "note differs",
+                        base,
+                        new PresenceView(
+                                ALICE, Availability.BUSY, "In a call", "other", List.of("tel:+31201234567"), NOW),
+                        false),
+                Arguments.of(
+                        "phones differ",
+                        base,
+                        new PresenceView(ALICE, Availability.BUSY, "In a call", "note", List.of(), NOW),
                         false),
                 Arguments.of("nothing sent yet", base, null, false));
     }
 
     @ParameterizedTest(name = "{0}: {3}")
     @MethodSource("sameStates")
-    void a_watcher_is_notified_only_of_what_it_would_see(String what, PresenceView next, PresenceView sent, boolean same) {
+    void a_watcher_is_notified_only_of_what_it_would_see(
+            String what, PresenceView next, PresenceView sent, boolean same) {
         assertThat(NotifyComposer.sameState(next, sent)).isEqualTo(same);
     }
 
@@ -121,13 +193,16 @@ class NotifyComposerTest {
     @ParameterizedTest(name = "expires at {0}: {1} s")
     @MethodSource("secondsLeft")
     void expires_is_rounded_up_and_never_negative(Instant expiresAt, long expected) {
-        assertThat(NotifyComposer.secondsLeft(plain(ALICE).withExpiresAt(expiresAt), NOW)).isEqualTo(expected);
-        assertThat(NotifyComposer.active(plain(ALICE).withExpiresAt(expiresAt), NOW)).isEqualTo("active;expires=" + expected);
+        assertThat(NotifyComposer.secondsLeft(plain(ALICE).withExpiresAt(expiresAt), NOW))
+                .isEqualTo(expected);
+        assertThat(NotifyComposer.active(plain(ALICE).withExpiresAt(expiresAt), NOW))
+                .isEqualTo("active;expires=" + expected);
     }
 
     @Test
     void instance_ids_are_stable_per_resource_and_differ_between_resources() {
-        assertThat(NotifyComposer.instanceId(ALICE)).isEqualTo(NotifyComposer.instanceId(ALICE))
+        assertThat(NotifyComposer.instanceId(ALICE))
+                .isEqualTo(NotifyComposer.instanceId(ALICE))
                 .isNotEqualTo(NotifyComposer.instanceId(CAROL));
     }
 }

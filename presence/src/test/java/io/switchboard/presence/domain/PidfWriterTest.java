@@ -2,6 +2,7 @@ package io.switchboard.presence.domain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchboard.presence.domain.PidfParser.Ok;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -9,19 +10,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
-
 import javax.xml.stream.XMLInputFactory;
 import javax.xml.stream.XMLStreamConstants;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamReader;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
-
-import io.switchboard.presence.domain.PidfParser.Ok;
 
 /** The NOTIFY body (RFC 3863 + RFC 4480 + sb extension): exact shape, mapping table, escaping, round trip. */
 class PidfWriterTest {
@@ -55,7 +52,10 @@ class PidfWriterTest {
 
     @Test
     void exactShape() {
-        String xml = PidfWriter.write(view(Availability.BUSY_IDLE, "in-a-call", "Back at 3",
+        String xml = PidfWriter.write(view(
+                Availability.BUSY_IDLE,
+                "in-a-call",
+                "Back at 3",
                 List.of("tel:+31201234567", "sip:alice-desk@example.test")));
         assertThat(xml).isEqualTo("""
                 <?xml version="1.0" encoding="UTF-8"?>
@@ -149,9 +149,12 @@ class PidfWriterTest {
 
     @Test
     void noNoteElementWithoutNote() {
-        assertThat(PidfWriter.write(view(Availability.AVAILABLE, null, null, List.of()))).doesNotContain("note");
-        assertThat(PidfWriter.write(view(Availability.AVAILABLE, null, "", List.of()))).doesNotContain("note");
-        assertThat(PidfWriter.write(view(Availability.AVAILABLE, " ", " ", List.of()))).doesNotContain("sb:activity");
+        assertThat(PidfWriter.write(view(Availability.AVAILABLE, null, null, List.of())))
+                .doesNotContain("note");
+        assertThat(PidfWriter.write(view(Availability.AVAILABLE, null, "", List.of())))
+                .doesNotContain("note");
+        assertThat(PidfWriter.write(view(Availability.AVAILABLE, " ", " ", List.of())))
+                .doesNotContain("sb:activity");
     }
 
     static Stream<Arguments> escapingCases() {
@@ -166,8 +169,8 @@ class PidfWriterTest {
     @MethodSource("escapingCases")
     void escapedTextAndAttributesSurviveARoundTrip(String name, String s) throws XMLStreamException {
         String entity = "sip:o'brien&\"co\"<x>@example.test";
-        String xml = PidfWriter.write(new PresenceView(entity, Availability.AVAILABLE, s, "note " + s,
-                List.of("sip:" + s), T0));
+        String xml = PidfWriter.write(
+                new PresenceView(entity, Availability.AVAILABLE, s, "note " + s, List.of("sip:" + s), T0));
         elements(xml); // well-formed
         PidfDocument d = reparse(xml);
         assertThat(d.entity()).isEqualTo(entity);
@@ -177,8 +180,8 @@ class PidfWriterTest {
 
     @Test
     void markupCharactersAreEscapedLiterally() {
-        String xml = PidfWriter.write(new PresenceView("sip:a&b\"<'>@h", Availability.AVAILABLE, null,
-                "<b>Tom & Jerry</b>", List.of(), T0));
+        String xml = PidfWriter.write(
+                new PresenceView("sip:a&b\"<'>@h", Availability.AVAILABLE, null, "<b>Tom & Jerry</b>", List.of(), T0));
         assertThat(xml).contains("entity=\"sip:a&amp;b&quot;&lt;&apos;&gt;@h\"");
         assertThat(xml).contains("<dm:note>&lt;b&gt;Tom &amp; Jerry&lt;/b&gt;</dm:note>");
     }
@@ -207,9 +210,22 @@ class PidfWriterTest {
         String rpid = "{urn:ietf:params:xml:ns:pidf:rpid}";
         String sb = "{urn:switchboard:params:xml:ns:presence}";
         List<String> got = elements(PidfWriter.write(view(Availability.AWAY, null, "n", List.of("tel:1"))));
-        assertThat(got).containsExactly(pidf + "presence",
-                pidf + "tuple", pidf + "status", pidf + "basic", pidf + "timestamp",
-                pidf + "tuple", pidf + "status", pidf + "basic", pidf + "contact",
-                dm + "person", rpid + "activities", rpid + "away", sb + "availability", sb + "state", dm + "note");
+        assertThat(got)
+                .containsExactly(
+                        pidf + "presence",
+                        pidf + "tuple",
+                        pidf + "status",
+                        pidf + "basic",
+                        pidf + "timestamp",
+                        pidf + "tuple",
+                        pidf + "status",
+                        pidf + "basic",
+                        pidf + "contact",
+                        dm + "person",
+                        rpid + "activities",
+                        rpid + "away",
+                        sb + "availability",
+                        sb + "state",
+                        dm + "note");
     }
 }

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -20,7 +19,10 @@ class PresenceMediaTest {
                 Arguments.of("pidf", List.of("application/pidf+xml"), true),
                 Arguments.of("application/*", List.of("application/*"), true),
                 Arguments.of("*/*", List.of("*/*"), true),
-                Arguments.of("RFC 4662 s5: multipart/related carries list NOTIFYs", List.of("multipart/related", "application/rlmi+xml"), true),
+                Arguments.of(
+                        "RFC 4662 s5: multipart/related carries list NOTIFYs",
+                        List.of("multipart/related", "application/rlmi+xml"),
+                        true),
                 Arguments.of("any acceptable one among several", List.of("text/html", "application/pidf+xml"), true),
                 Arguments.of("xpidf only", List.of("application/xpidf+xml"), false),
                 Arguments.of("rlmi only", List.of("application/rlmi+xml"), false),
@@ -39,8 +41,13 @@ class PresenceMediaTest {
         return Stream.of(
                 Arguments.of("pidf, small", "application/pidf+xml", 4000, Optional.empty()),
                 Arguments.of("pidf, exactly 25 KB", "application/pidf+xml", 25 * 1024, Optional.empty()),
-                Arguments.of("pidf, one byte over 25 KB: 413", "application/pidf+xml", 25 * 1024 + 1, Optional.of(tooLarge)),
-                Arguments.of("RFC 3903 s6: not pidf, 415 with Accept", "application/xpidf+xml", 100, Optional.of(unsupported)),
+                Arguments.of(
+                        "pidf, one byte over 25 KB: 413", "application/pidf+xml", 25 * 1024 + 1, Optional.of(tooLarge)),
+                Arguments.of(
+                        "RFC 3903 s6: not pidf, 415 with Accept",
+                        "application/xpidf+xml",
+                        100,
+                        Optional.of(unsupported)),
                 Arguments.of("no Content-Type, 415", null, 100, Optional.of(unsupported)),
                 Arguments.of("size is checked before type", "text/plain", 30_000, Optional.of(tooLarge)));
     }

@@ -2,25 +2,24 @@ package io.switchboard.presence.domain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchboard.presence.domain.Publications.Interpretation;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-
-import io.switchboard.presence.domain.Publications.Interpretation;
 
 /** One row per rule of {@link Publications}: what a PIDF document says about its user. */
 class PublicationsTest {
 
     static final String ALICE = "sip:alice@example.com";
     static final CustomStates CUSTOM = ((CustomStates.Validated.Ok) CustomStates.of(List.of(
-            new CustomState(1, "Working from home", Availability.AVAILABLE),
-            new CustomState(2, "Focus time", Availability.DO_NOT_DISTURB),
-            new CustomState(3, "With a customer", Availability.BUSY)))).states();
+                    new CustomState(1, "Working from home", Availability.AVAILABLE),
+                    new CustomState(2, "Focus time", Availability.DO_NOT_DISTURB),
+                    new CustomState(3, "With a customer", Availability.BUSY))))
+            .states();
 
     static PidfDocument doc(String basic, String userInput, Set<String> activities) {
         return new PidfDocument(ALICE, basic, List.of(), activities, userInput, null, null, null);
@@ -56,8 +55,8 @@ class PublicationsTest {
 
     @ParameterizedTest(name = "basic={0} user-input={1} activities={2} -> {3}")
     @MethodSource("machineStates")
-    void machine_state_from_basic_and_user_input(String basic, String userInput, Set<String> activities,
-                                                 MachineState expected) {
+    void machine_state_from_basic_and_user_input(
+            String basic, String userInput, Set<String> activities, MachineState expected) {
         assertThat(ok(doc(basic, userInput, activities)).machine()).isEqualTo(expected);
     }
 
@@ -110,8 +109,8 @@ class PublicationsTest {
 
     @ParameterizedTest(name = "state={0} custom={1} activities={2} user-input={3} -> {4}")
     @MethodSource("choices")
-    void user_choice_from_state_then_custom_state_then_activities(String state, Integer custom, Set<String> activities,
-                                                                 String userInput, UserChoice expected) {
+    void user_choice_from_state_then_custom_state_then_activities(
+            String state, Integer custom, Set<String> activities, String userInput, UserChoice expected) {
         PidfDocument d = new PidfDocument(ALICE, "open", List.of(), activities, userInput, null, state, custom);
         assertThat(ok(d).choice()).isEqualTo(expected);
     }
@@ -169,18 +168,35 @@ class PublicationsTest {
 
     @Test
     void phones_keep_document_order() {
-        PidfDocument d = new PidfDocument(ALICE, "open",
+        PidfDocument d = new PidfDocument(
+                ALICE,
+                "open",
                 List.of("sip:alice@192.0.2.1", "tel:+31207654321", "sip:+31201234567@example.com;user=phone"),
-                Set.of(), null, null, null, null);
+                Set.of(),
+                null,
+                null,
+                null,
+                null);
         assertThat(ok(d).phones()).containsExactly("tel:+31207654321", "sip:+31201234567@example.com;user=phone");
     }
 
     @Test
     void a_full_document_is_interpreted_in_one_state() {
-        PidfDocument d = new PidfDocument(ALICE, "open", List.of("tel:+31201234567"), Set.of("on-the-phone"),
-                "active", "In Amsterdam today", null, 3);
-        assertThat(ok(d)).isEqualTo(new PublishedState(MachineState.ACTIVE, Activities.IN_A_CALL,
-                new UserChoice(Availability.BUSY, "With a customer"), "In Amsterdam today",
-                List.of("tel:+31201234567")));
+        PidfDocument d = new PidfDocument(
+                ALICE,
+                "open",
+                List.of("tel:+31201234567"),
+                Set.of("on-the-phone"),
+                "active",
+                "In Amsterdam today",
+                null,
+                3);
+        assertThat(ok(d))
+                .isEqualTo(new PublishedState(
+                        MachineState.ACTIVE,
+                        Activities.IN_A_CALL,
+                        new UserChoice(Availability.BUSY, "With a customer"),
+                        "In Amsterdam today",
+                        List.of("tel:+31201234567")));
     }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -13,14 +12,18 @@ import org.junit.jupiter.params.provider.EnumSource;
 class UserChoiceTest {
 
     @ParameterizedTest
-    @EnumSource(value = Availability.class, names = {"BUSY", "DO_NOT_DISTURB", "BE_RIGHT_BACK", "AWAY", "OFFLINE"})
+    @EnumSource(
+            value = Availability.class,
+            names = {"BUSY", "DO_NOT_DISTURB", "BE_RIGHT_BACK", "AWAY", "OFFLINE"})
     void built_in_states_can_be_chosen(Availability a) {
         assertThat(UserChoice.of(a).availability()).isEqualTo(a);
         assertThat(UserChoice.of(a).isAutomatic()).isFalse();
     }
 
     @ParameterizedTest
-    @EnumSource(value = Availability.class, names = {"AVAILABLE_IDLE", "BUSY_IDLE"})
+    @EnumSource(
+            value = Availability.class,
+            names = {"AVAILABLE_IDLE", "BUSY_IDLE"})
     void idle_states_come_only_from_machines(Availability a) {
         assertThatThrownBy(() -> UserChoice.of(a)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new UserChoice(a, "text")).isInstanceOf(IllegalArgumentException.class);
@@ -30,7 +33,8 @@ class UserChoiceTest {
     void available_is_automatic_unless_it_is_a_custom_state() {
         assertThat(UserChoice.AUTOMATIC.isAutomatic()).isTrue();
         assertThatThrownBy(() -> UserChoice.of(Availability.AVAILABLE)).isInstanceOf(IllegalArgumentException.class);
-        assertThat(new UserChoice(Availability.AVAILABLE, "Working from home").isAutomatic()).isFalse();
+        assertThat(new UserChoice(Availability.AVAILABLE, "Working from home").isAutomatic())
+                .isFalse();
         assertThatThrownBy(() -> new UserChoice(null, "text")).isInstanceOf(IllegalArgumentException.class);
     }
 

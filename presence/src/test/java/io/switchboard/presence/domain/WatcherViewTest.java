@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Instant;
 import java.util.List;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -17,19 +16,28 @@ class WatcherViewTest {
 
     static final String ALICE = "sip:alice@example.com";
     static final Instant SINCE = Instant.parse("2026-11-21T09:30:00Z");
-    static final Aggregate FULL = new Aggregate(Availability.BUSY, Activities.IN_A_CALL, "Back at 3",
-            List.of("tel:+31201234567", "sip:+31207654321@example.com;user=phone"), SINCE);
+    static final Aggregate FULL = new Aggregate(
+            Availability.BUSY,
+            Activities.IN_A_CALL,
+            "Back at 3",
+            List.of("tel:+31201234567", "sip:+31207654321@example.com;user=phone"),
+            SINCE);
 
     static Stream<Arguments> table() {
         return Stream.of(
-                Arguments.of(AccessLevel.EXTERNAL,
-                        new PresenceView(ALICE, Availability.BUSY, null, null, List.of(), SINCE)),
-                Arguments.of(AccessLevel.COLLEAGUES,
+                Arguments.of(
+                        AccessLevel.EXTERNAL, new PresenceView(ALICE, Availability.BUSY, null, null, List.of(), SINCE)),
+                Arguments.of(
+                        AccessLevel.COLLEAGUES,
                         new PresenceView(ALICE, Availability.BUSY, Activities.IN_A_CALL, null, List.of(), SINCE)),
-                Arguments.of(AccessLevel.WORKGROUP,
-                        new PresenceView(ALICE, Availability.BUSY, Activities.IN_A_CALL, "Back at 3", FULL.phones(), SINCE)),
-                Arguments.of(AccessLevel.FRIENDS_AND_FAMILY,
-                        new PresenceView(ALICE, Availability.BUSY, Activities.IN_A_CALL, "Back at 3", FULL.phones(), SINCE)),
+                Arguments.of(
+                        AccessLevel.WORKGROUP,
+                        new PresenceView(
+                                ALICE, Availability.BUSY, Activities.IN_A_CALL, "Back at 3", FULL.phones(), SINCE)),
+                Arguments.of(
+                        AccessLevel.FRIENDS_AND_FAMILY,
+                        new PresenceView(
+                                ALICE, Availability.BUSY, Activities.IN_A_CALL, "Back at 3", FULL.phones(), SINCE)),
                 Arguments.of(AccessLevel.BLOCKED, PresenceView.offline(ALICE, Instant.EPOCH)));
     }
 
@@ -69,7 +77,9 @@ class WatcherViewTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = AccessLevel.class, names = {"COLLEAGUES", "WORKGROUP", "FRIENDS_AND_FAMILY"})
+    @EnumSource(
+            value = AccessLevel.class,
+            names = {"COLLEAGUES", "WORKGROUP", "FRIENDS_AND_FAMILY"})
     void each_level_sees_at_least_what_the_level_below_sees(AccessLevel level) {
         PresenceView lower = WatcherView.view(ALICE, FULL, AccessLevel.values()[level.ordinal() - 1]);
         PresenceView mine = WatcherView.view(ALICE, FULL, level);

@@ -1,5 +1,14 @@
 package io.switchboard.presence.entity;
 
+import io.switchboard.presence.domain.AccessLevel;
+import io.switchboard.presence.domain.CustomStates;
+import io.switchboard.presence.domain.PresenceView;
+import io.switchboard.presence.domain.PublishRequest;
+import io.switchboard.presence.domain.PublishRules;
+import io.switchboard.presence.store.InMemoryAccessStore;
+import io.switchboard.presence.store.InMemoryContactListStore;
+import io.switchboard.presence.store.InMemoryPresentityStore;
+import io.switchboard.presence.store.InMemorySubscriptionStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -10,20 +19,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
-
-import io.switchboard.presence.domain.AccessLevel;
-import io.switchboard.presence.domain.CustomStates;
-import io.switchboard.presence.domain.PresenceView;
-import io.switchboard.presence.domain.PublishRequest;
-import io.switchboard.presence.domain.PublishRules;
-import io.switchboard.presence.store.InMemoryAccessStore;
-import io.switchboard.presence.store.InMemoryContactListStore;
-import io.switchboard.presence.store.InMemoryPresentityStore;
-import io.switchboard.presence.store.InMemorySubscriptionStore;
 
 /**
  * Presentity and watcher entities created with {@code create(...)} in one test actor system, wired
@@ -38,8 +36,7 @@ final class LocalPresence implements PresentityClient, PresentityEntity.WatcherN
     static final Set<String> DOMAINS = Set.of("example.test");
 
     /** One view a presentity sent to a watcher. */
-    record Fanout(String watcher, String presentity, long version, PresenceView view, String pidf) {
-    }
+    record Fanout(String watcher, String presentity, long version, PresenceView view, String pidf) {}
 
     final ActorTestKit kit;
     final InMemoryPresentityStore presentityStore = new InMemoryPresentityStore();
@@ -62,26 +59,52 @@ final class LocalPresence implements PresentityClient, PresentityEntity.WatcherN
     }
 
     PresentityEntity.Settings presentitySettings(Duration coalesce, PublishRules rules, Duration retry) {
-        return new PresentityEntity.Settings(presentityStore, accessStore,
-                p -> CompletableFuture.completedFuture(registered.getOrDefault(p, List.of())), this,
-                rules, CustomStates.NONE, DOMAINS, coalesce, retry, Duration.ofMinutes(5), 100, Clock.systemUTC());
+        return new PresentityEntity.Settings(
+                presentityStore,
+                accessStore,
+                p -> CompletableFuture.completedFuture(registered.getOrDefault(p, List.of())),
+                this,
+                rules,
+                CustomStates.NONE,
+                DOMAINS,
+                coalesce,
+                retry,
+                Duration.ofMinutes(5),
+                100,
+                Clock.systemUTC());
     }
 
     WatcherEntity.Settings watcherSettings(Duration coalesce, long cseqBlock) {
-        return new WatcherEntity.Settings(subscriptionStore, contactStore, this, sender, coalesce, Duration.ofSeconds(2),
-                Duration.ofSeconds(1), cseqBlock, Duration.ofMinutes(5), 100, Clock.systemUTC());
+        return new WatcherEntity.Settings(
+                subscriptionStore,
+                contactStore,
+                this,
+                sender,
+                coalesce,
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(1),
+                cseqBlock,
+                Duration.ofMinutes(5),
+                100,
+                Clock.systemUTC());
     }
 
     ActorRef<PresentityEntity.Command> presentity(String aor, PresentityEntity.Settings settings) {
-        ActorRef<PresentityEntity.Command> ref = kit.spawn(PresentityEntity.create(aor, settings,
-                kit.<org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.ShardCommand>createTestProbe().getRef()));
+        ActorRef<PresentityEntity.Command> ref = kit.spawn(PresentityEntity.create(
+                aor,
+                settings,
+                kit.<org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.ShardCommand>createTestProbe()
+                        .getRef()));
         presentities.put(aor, ref);
         return ref;
     }
 
     ActorRef<WatcherEntity.Command> watcher(String aor, WatcherEntity.Settings settings) {
-        ActorRef<WatcherEntity.Command> ref = kit.spawn(WatcherEntity.create(aor, settings,
-                kit.<org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.ShardCommand>createTestProbe().getRef()));
+        ActorRef<WatcherEntity.Command> ref = kit.spawn(WatcherEntity.create(
+                aor,
+                settings,
+                kit.<org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.ShardCommand>createTestProbe()
+                        .getRef()));
         watchers.put(aor, ref);
         return ref;
     }
@@ -121,7 +144,8 @@ final class LocalPresence implements PresentityClient, PresentityEntity.WatcherN
         if (ref(presentity) == null) {
             return unreachable(presentity);
         }
-        return AskPattern.ask(ref(presentity), r -> new PresentityEntity.Watch(watcher, expiresAt, r), ASK, kit.scheduler());
+        return AskPattern.ask(
+                ref(presentity), r -> new PresentityEntity.Watch(watcher, expiresAt, r), ASK, kit.scheduler());
     }
 
     @Override
@@ -168,7 +192,8 @@ final class LocalPresence implements PresentityClient, PresentityEntity.WatcherN
         if (ref(presentity) == null) {
             return unreachable(presentity);
         }
-        return AskPattern.ask(ref(presentity), r -> new PresentityEntity.SetAccess(key, level, r), ASK, kit.scheduler());
+        return AskPattern.ask(
+                ref(presentity), r -> new PresentityEntity.SetAccess(key, level, r), ASK, kit.scheduler());
     }
 
     @Override

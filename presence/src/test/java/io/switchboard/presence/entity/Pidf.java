@@ -1,18 +1,16 @@
 package io.switchboard.presence.entity;
 
-import java.nio.charset.StandardCharsets;
-
 import io.switchboard.presence.domain.CustomStates;
 import io.switchboard.presence.domain.PidfParser;
 import io.switchboard.presence.domain.Publications;
 import io.switchboard.presence.domain.PublishRequest;
 import io.switchboard.presence.domain.PublishedState;
+import java.nio.charset.StandardCharsets;
 
 /** PUBLISH requests with real PIDF bodies, interpreted as the SIP edge would (PidfParser, Publications). */
 final class Pidf {
 
-    private Pidf() {
-    }
+    private Pidf() {}
 
     /**
      * @param state a {@code <sb:state>} token (busy, away, do-not-disturb, available, ...)

@@ -2,23 +2,21 @@ package io.switchboard.presence.entity;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
-import org.apache.pekko.actor.typed.ActorRef;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import io.switchboard.presence.domain.AccessLevel;
 import io.switchboard.presence.domain.Availability;
 import io.switchboard.presence.domain.PresenceView;
 import io.switchboard.presence.domain.PublishRequest;
 import io.switchboard.presence.domain.PublishRules;
 import io.switchboard.presence.store.PresentityStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * A presentity's entity with in-memory stores and a recording watcher notifier: write-through
@@ -54,7 +52,9 @@ class PresentityEntityTest {
     }
 
     static List<Endpoint> endpoints(String... keys) {
-        return java.util.Arrays.stream(keys).map(k -> new Endpoint(k, Instant.now())).toList();
+        return java.util.Arrays.stream(keys)
+                .map(k -> new Endpoint(k, Instant.now()))
+                .toList();
     }
 
     static PresentityEntity.PublishReply publish(ActorRef<PresentityEntity.Command> entity, PublishRequest request) {
@@ -78,10 +78,12 @@ class PresentityEntityTest {
     static PresenceView view(ActorRef<PresentityEntity.Command> entity, String watcher) {
         TestProbe<PresentityEntity.ViewReply> probe = KIT.createTestProbe();
         entity.tell(new PresentityEntity.GetView(watcher, probe.getRef()));
-        return probe.expectMessageClass(PresentityEntity.CurrentView.class, LONG).view();
+        return probe.expectMessageClass(PresentityEntity.CurrentView.class, LONG)
+                .view();
     }
 
-    static PresentityEntity.CurrentAccess setAccess(ActorRef<PresentityEntity.Command> entity, String key, AccessLevel level) {
+    static PresentityEntity.CurrentAccess setAccess(
+            ActorRef<PresentityEntity.Command> entity, String key, AccessLevel level) {
         TestProbe<PresentityEntity.AccessReply> probe = KIT.createTestProbe();
         entity.tell(new PresentityEntity.SetAccess(key, level, probe.getRef()));
         return probe.expectMessageClass(PresentityEntity.CurrentAccess.class, LONG);
@@ -107,12 +109,14 @@ class PresentityEntityTest {
         register(ALICE, "ep-1");
         ActorRef<PresentityEntity.Command> entity = alice(Duration.ofMillis(50));
         TestProbe<PresentityEntity.PublishReply> probe = KIT.createTestProbe();
-        entity.tell(new PresentityEntity.Publish(Pidf.initial(ALICE, "ep-1", "busy", null), Instant.now().minusSeconds(1),
-                probe.getRef()));
+        entity.tell(new PresentityEntity.Publish(
+                Pidf.initial(ALICE, "ep-1", "busy", null), Instant.now().minusSeconds(1), probe.getRef()));
         assertThat(probe.receiveMessage(LONG)).isInstanceOf(PresentityEntity.Unavailable.class);
-        assertThat(presence.presentityStore.publications(ALICE)).as("nothing stored").isEmpty();
-        entity.tell(new PresentityEntity.Publish(Pidf.initial(ALICE, "ep-1", "busy", null), Instant.now().plusSeconds(5),
-                probe.getRef()));
+        assertThat(presence.presentityStore.publications(ALICE))
+                .as("nothing stored")
+                .isEmpty();
+        entity.tell(new PresentityEntity.Publish(
+                Pidf.initial(ALICE, "ep-1", "busy", null), Instant.now().plusSeconds(5), probe.getRef()));
         assertThat(probe.receiveMessage(LONG)).as("within its deadline").isInstanceOf(PresentityEntity.Published.class);
     }
 
@@ -128,13 +132,16 @@ class PresentityEntityTest {
         probe.expectNoMessage(Duration.ofMillis(300));
         assertThat(presence.presentityStore.gate.held()).isEqualTo(1);
         assertThat(presence.presentityStore.publications(ALICE)).isEmpty();
-        assertThat(presence.fanoutsTo(BOB)).as("no watcher told before the store has it").isEmpty();
+        assertThat(presence.fanoutsTo(BOB))
+                .as("no watcher told before the store has it")
+                .isEmpty();
 
         presence.presentityStore.gate.hold(false);
         presence.presentityStore.gate.release();
         PresentityEntity.Published ok = probe.expectMessageClass(PresentityEntity.Published.class, LONG);
         assertThat(ok.expires()).as("RFC 3903: no Expires, the default").isEqualTo(3600);
-        assertThat(presence.presentityStore.publications(ALICE)).extracting(PresentityStore.StoredPublication::etag)
+        assertThat(presence.presentityStore.publications(ALICE))
+                .extracting(PresentityStore.StoredPublication::etag)
                 .containsExactly(ok.etag());
         awaitLastView(BOB, Availability.BUSY);
     }
@@ -149,18 +156,21 @@ class PresentityEntityTest {
         int fanouts = presence.fanouts.size();
 
         presence.presentityStore.gate.fail(new IllegalStateException("cassandra down"));
-        PresentityEntity.PublishReply failed = publish(entity,
-                Pidf.modify(first.etag(), ALICE, "ep-1", "do-not-disturb", null));
+        PresentityEntity.PublishReply failed =
+                publish(entity, Pidf.modify(first.etag(), ALICE, "ep-1", "do-not-disturb", null));
         assertThat(failed).isInstanceOf(PresentityEntity.Unavailable.class);
         presence.presentityStore.gate.fail(null);
 
         assertThat(view(entity, null).availability()).isEqualTo(Availability.BUSY);
-        assertThat(presence.presentityStore.publications(ALICE)).extracting(PresentityStore.StoredPublication::etag)
+        assertThat(presence.presentityStore.publications(ALICE))
+                .extracting(PresentityStore.StoredPublication::etag)
                 .containsExactly(first.etag());
         assertThat(presence.fanouts).as("no watcher heard of the failed change").hasSize(fanouts);
         // the failed request did not replace the publication: its entity-tag still matches (RFC 3903 s6 step 3)
         PresentityEntity.Published refreshed = published(entity, Pidf.refresh(first.etag(), "ep-1", 600));
-        assertThat(refreshed.etag()).as("RFC 3903 s6: a new tag for every success").isNotEqualTo(first.etag());
+        assertThat(refreshed.etag())
+                .as("RFC 3903 s6: a new tag for every success")
+                .isNotEqualTo(first.etag());
     }
 
     @Test
@@ -169,8 +179,14 @@ class PresentityEntityTest {
         ActorRef<PresentityEntity.Command> entity = alice(Duration.ZERO);
         PresentityEntity.PublishReply unknown = publish(entity, Pidf.refresh("no-such-tag", "ep-1", 600));
         assertThat(unknown).isEqualTo(new PresentityEntity.PublishRefused(412, "Conditional Request Failed", 0));
-        PresentityEntity.PublishReply brief = publish(entity,
-                new PublishRequest(null, 10, Pidf.body(ALICE, "busy", null), Pidf.interpret(Pidf.body(ALICE, "busy", null)), "ep-1"));
+        PresentityEntity.PublishReply brief = publish(
+                entity,
+                new PublishRequest(
+                        null,
+                        10,
+                        Pidf.body(ALICE, "busy", null),
+                        Pidf.interpret(Pidf.body(ALICE, "busy", null)),
+                        "ep-1"));
         assertThat(brief).isInstanceOf(PresentityEntity.PublishRefused.class);
         assertThat(((PresentityEntity.PublishRefused) brief).status()).isEqualTo(423);
         assertThat(((PresentityEntity.PublishRefused) brief).minExpires()).isEqualTo(60);
@@ -184,7 +200,8 @@ class PresentityEntityTest {
         published(first, Pidf.initial(ALICE, "ep-1", "do-not-disturb", null));
         KIT.stop(first);
         ActorRef<PresentityEntity.Command> second = alice(Duration.ZERO);
-        assertThat(view(second, null).availability()).as("no publication is forgotten")
+        assertThat(view(second, null).availability())
+                .as("no publication is forgotten")
                 .isEqualTo(Availability.DO_NOT_DISTURB);
     }
 
@@ -213,8 +230,8 @@ class PresentityEntityTest {
     void a_publication_that_expires_is_dropped_and_watchers_are_told() {
         register(ALICE, "ep-1");
         PublishRules oneSecond = new PublishRules(new PublishRules.Limits(1, 3600, 86_400, 32));
-        ActorRef<PresentityEntity.Command> entity = presence.presentity(ALICE,
-                presence.presentitySettings(Duration.ZERO, oneSecond, Duration.ofSeconds(30)));
+        ActorRef<PresentityEntity.Command> entity = presence.presentity(
+                ALICE, presence.presentitySettings(Duration.ZERO, oneSecond, Duration.ofSeconds(30)));
         watch(entity, BOB);
         String body = Pidf.body(ALICE, "busy", null);
         published(entity, new PublishRequest(null, 1, body, Pidf.interpret(body), "ep-1"));
@@ -227,15 +244,20 @@ class PresentityEntityTest {
     void a_view_is_sent_again_until_the_watcher_acknowledges_it() {
         register(ALICE, "ep-1");
         Duration retry = Duration.ofMillis(200);
-        ActorRef<PresentityEntity.Command> entity = presence.presentity(ALICE,
+        ActorRef<PresentityEntity.Command> entity = presence.presentity(
+                ALICE,
                 presence.presentitySettings(Duration.ZERO, new PublishRules(PublishRules.Limits.DEFAULTS), retry));
         watch(entity, BOB);
         published(entity, Pidf.initial(ALICE, "ep-1", "busy", null));
         KIT.createTestProbe().awaitAssert(LONG, () -> {
-            assertThat(presence.fanoutsTo(BOB)).as("first send and at least two resends").hasSizeGreaterThanOrEqualTo(3);
+            assertThat(presence.fanoutsTo(BOB))
+                    .as("first send and at least two resends")
+                    .hasSizeGreaterThanOrEqualTo(3);
             return null;
         });
-        assertThat(presence.fanoutsTo(BOB)).extracting(LocalPresence.Fanout::version).containsOnly(lastFanoutTo(BOB).version());
+        assertThat(presence.fanoutsTo(BOB))
+                .extracting(LocalPresence.Fanout::version)
+                .containsOnly(lastFanoutTo(BOB).version());
 
         entity.tell(new PresentityEntity.Ack(BOB, lastFanoutTo(BOB).version()));
         KIT.createTestProbe().expectNoMessage(retry.multipliedBy(2)); // an ack in flight may cross one resend
@@ -249,7 +271,9 @@ class PresentityEntityTest {
     @Test
     void registration_and_publish_drive_what_watchers_see() {
         ActorRef<PresentityEntity.Command> entity = alice(Duration.ZERO);
-        assertThat(watch(entity, BOB).view().availability()).as("no binding: Offline").isEqualTo(Availability.OFFLINE);
+        assertThat(watch(entity, BOB).view().availability())
+                .as("no binding: Offline")
+                .isEqualTo(Availability.OFFLINE);
 
         entity.tell(new PresentityEntity.EndpointsChanged(endpoints("ep-1")));
         awaitLastView(BOB, Availability.AVAILABLE);
@@ -260,9 +284,13 @@ class PresentityEntityTest {
         entity.tell(new PresentityEntity.EndpointsChanged(List.of()));
         awaitLastView(BOB, Availability.OFFLINE);
 
-        assertThat(presence.fanoutsTo(BOB)).extracting(f -> f.view().availability())
+        assertThat(presence.fanoutsTo(BOB))
+                .extracting(f -> f.view().availability())
                 .containsExactly(Availability.AVAILABLE, Availability.BUSY, Availability.OFFLINE);
-        assertThat(presence.fanoutsTo(BOB)).extracting(LocalPresence.Fanout::version).isSorted().doesNotHaveDuplicates();
+        assertThat(presence.fanoutsTo(BOB))
+                .extracting(LocalPresence.Fanout::version)
+                .isSorted()
+                .doesNotHaveDuplicates();
     }
 
     @Test
@@ -292,8 +320,8 @@ class PresentityEntityTest {
         TestProbe<PresentityEntity.PublishReply> replies = KIT.createTestProbe();
         for (int i = 1; i <= 10; i++) {
             // later endpoints sort later, so the last note wins even within one millisecond
-            entity.tell(new PresentityEntity.Publish(Pidf.initial(ALICE, String.format("ep-%02d", i), "busy", "note " + i),
-                    replies.getRef()));
+            entity.tell(new PresentityEntity.Publish(
+                    Pidf.initial(ALICE, String.format("ep-%02d", i), "busy", "note " + i), replies.getRef()));
         }
         assertThat(replies.receiveSeveralMessages(10, LONG)).allMatch(PresentityEntity.Published.class::isInstance);
         replies.awaitAssert(LONG, () -> {
@@ -302,7 +330,8 @@ class PresentityEntityTest {
         });
         replies.expectNoMessage(interval.multipliedBy(2)); // nothing more may come after the interval
 
-        List<LocalPresence.Fanout> storm = presence.fanoutsTo(BOB).subList(before, presence.fanoutsTo(BOB).size());
+        List<LocalPresence.Fanout> storm =
+                presence.fanoutsTo(BOB).subList(before, presence.fanoutsTo(BOB).size());
         assertThat(storm).as("fan-outs for 10 PUBLISHes within one interval").hasSizeBetween(1, 2);
         assertThat(storm.get(storm.size() - 1).view().note()).isEqualTo("note 10");
     }
@@ -323,7 +352,9 @@ class PresentityEntityTest {
         assertThat(presence.accessStore.stored(ALICE).byWatcher()).containsEntry(BOB, AccessLevel.BLOCKED);
         awaitLastView(BOB, Availability.OFFLINE);
         assertThat(lastFanoutTo(BOB).view()).isEqualTo(PresenceView.offline(ALICE, Instant.EPOCH));
-        assertThat(lastFanoutTo(BOB).pidf()).contains("<basic>closed</basic>").doesNotContain("busy")
+        assertThat(lastFanoutTo(BOB).pidf())
+                .contains("<basic>closed</basic>")
+                .doesNotContain("busy")
                 .doesNotContain("in the lab");
     }
 
@@ -348,8 +379,10 @@ class PresentityEntityTest {
         assertThat(watch(entity, BOB).view().availability()).isEqualTo(Availability.OFFLINE);
         assertThat(view(entity, BOB).availability()).isEqualTo(Availability.OFFLINE);
 
-        List<LocalPresence.Fanout> sinceBlocked = presence.fanoutsTo(BOB).subList(blockedFrom, presence.fanoutsTo(BOB).size());
-        assertThat(sinceBlocked).isNotEmpty()
+        List<LocalPresence.Fanout> sinceBlocked = presence.fanoutsTo(BOB)
+                .subList(blockedFrom, presence.fanoutsTo(BOB).size());
+        assertThat(sinceBlocked)
+                .isNotEmpty()
                 .allSatisfy(f -> assertThat(f.view()).isEqualTo(PresenceView.offline(ALICE, Instant.EPOCH)));
 
         setAccess(entity, BOB, null); // unblocked: back to the default level, re-notified at once
@@ -382,7 +415,8 @@ class PresentityEntityTest {
         ActorRef<PresentityEntity.Command> entity = alice(Duration.ZERO);
         published(entity, Pidf.initial(ALICE, "ep-1", "busy", null));
         setAccess(entity, "sip:mallory@example.test", AccessLevel.BLOCKED);
-        assertThat(watch(entity, "sip:mallory@example.test").view()).isEqualTo(PresenceView.offline(ALICE, Instant.EPOCH));
+        assertThat(watch(entity, "sip:mallory@example.test").view())
+                .isEqualTo(PresenceView.offline(ALICE, Instant.EPOCH));
         assertThat(watch(entity, BOB).view().availability()).isEqualTo(Availability.BUSY);
     }
 }

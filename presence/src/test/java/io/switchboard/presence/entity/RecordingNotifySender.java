@@ -1,13 +1,12 @@
 package io.switchboard.presence.entity;
 
+import io.switchboard.presence.domain.NotifyOutcome;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
-
-import io.switchboard.presence.domain.NotifyOutcome;
 
 /**
  * Test fake of {@link NotifySender}: records every NOTIFY and answers with the outcomes the test
@@ -17,7 +16,7 @@ final class RecordingNotifySender implements NotifySender {
 
     private final List<Notify> sent = new CopyOnWriteArrayList<>();
     private final ConcurrentLinkedQueue<NotifyOutcome> script = new ConcurrentLinkedQueue<>();
-    private volatile Consumer<Notify> onSend = n -> { };
+    private volatile Consumer<Notify> onSend = n -> {};
 
     void answerNext(NotifyOutcome... outcomes) {
         script.addAll(List.of(outcomes));

@@ -2,6 +2,11 @@ package io.switchboard.presence.entity;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchboard.presence.domain.AccessLevel;
+import io.switchboard.presence.domain.NotifyOutcome;
+import io.switchboard.presence.domain.PublishRequest;
+import io.switchboard.presence.domain.Subscription;
+import io.switchboard.sip.flow.Flow;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -9,19 +14,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import io.switchboard.presence.domain.AccessLevel;
-import io.switchboard.sip.flow.Flow;
-import io.switchboard.presence.domain.NotifyOutcome;
-import io.switchboard.presence.domain.PublishRequest;
-import io.switchboard.presence.domain.Subscription;
 
 /**
  * A watcher's entity wired to real presentity entities (in-memory stores, recording NOTIFY
@@ -61,13 +59,41 @@ class WatcherEntityTest {
     }
 
     static Subscription draft(String tag, String... resources) {
-        return new Subscription(BOB, tag, "call-" + tag, "from-" + tag, resources[0], BOB, "sip:bob@192.0.2.10:5060",
-                List.of(), UDP, null, List.of(resources), null, false, Instant.EPOCH, 0);
+        return new Subscription(
+                BOB,
+                tag,
+                "call-" + tag,
+                "from-" + tag,
+                resources[0],
+                BOB,
+                "sip:bob@192.0.2.10:5060",
+                List.of(),
+                UDP,
+                null,
+                List.of(resources),
+                null,
+                false,
+                Instant.EPOCH,
+                0);
     }
 
     static Subscription listDraft(String tag, String... resources) {
-        return new Subscription(BOB, tag, "call-" + tag, "from-" + tag, LIST, BOB, "sip:bob@192.0.2.10:5060",
-                List.of(), UDP, null, List.of(resources), LIST, false, Instant.EPOCH, 0);
+        return new Subscription(
+                BOB,
+                tag,
+                "call-" + tag,
+                "from-" + tag,
+                LIST,
+                BOB,
+                "sip:bob@192.0.2.10:5060",
+                List.of(),
+                UDP,
+                null,
+                List.of(resources),
+                LIST,
+                false,
+                Instant.EPOCH,
+                0);
     }
 
     static WatcherEntity.SubscribeReply subscribe(ActorRef<WatcherEntity.Command> w, Subscription draft, long expires) {
@@ -84,9 +110,11 @@ class WatcherEntityTest {
 
     /** Alice publishes {@code state} (a modify of her publication after the first). */
     void alicePublishes(String state) throws Exception {
-        PublishRequest request = aliceEtag == null ? Pidf.initial(ALICE, "ep-a", state, null)
+        PublishRequest request = aliceEtag == null
+                ? Pidf.initial(ALICE, "ep-a", state, null)
                 : Pidf.modify(aliceEtag, ALICE, "ep-a", state, null);
-        PresentityEntity.PublishReply reply = presence.publish(ALICE, request).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        PresentityEntity.PublishReply reply =
+                presence.publish(ALICE, request).toCompletableFuture().get(5, TimeUnit.SECONDS);
         assertThat(reply).isInstanceOf(PresentityEntity.Published.class);
         aliceEtag = ((PresentityEntity.Published) reply).etag();
     }
@@ -122,7 +150,9 @@ class WatcherEntityTest {
         assertThat(probe.receiveMessage(LONG)).isEqualTo(new WatcherEntity.Subscribed("t1", 600));
         Subscription stored = presence.subscriptionStore.stored(BOB, "t1");
         assertThat(stored).isNotNull();
-        assertThat(stored.cseqCeiling()).as("the first block of CSeqs is reserved with the dialog").isEqualTo(3);
+        assertThat(stored.cseqCeiling())
+                .as("the first block of CSeqs is reserved with the dialog")
+                .isEqualTo(3);
         assertThat(stored.resources()).containsExactly(ALICE);
         assertThat(stored.expiresAt()).isAfter(Instant.now().plusSeconds(590));
 
@@ -145,7 +175,8 @@ class WatcherEntityTest {
         presence.subscriptionStore.gate.fail(null);
         KIT.createTestProbe().expectNoMessage(Duration.ofMillis(300));
         assertThat(presence.sender.sent()).isEmpty();
-        assertThat(refresh(w, "t1", 600)).isEqualTo(new WatcherEntity.SubscribeRefused(481, "Subscription does not exist"));
+        assertThat(refresh(w, "t1", 600))
+                .isEqualTo(new WatcherEntity.SubscribeRefused(481, "Subscription does not exist"));
     }
 
     @Test
@@ -165,11 +196,9 @@ class WatcherEntityTest {
 
     // ---------------------------------------------------------------- CSeq across node loss (issue 4 item 7)
 
-    record Ceiling(long value) {
-    }
+    record Ceiling(long value) {}
 
-    record Sent(long cseq) {
-    }
+    record Sent(long cseq) {}
 
     /** Every NOTIFY's CSeq is at or below a ceiling the store acknowledged before it was sent. */
     static void assertCeilingWrittenFirst(List<Object> timeline) {
@@ -178,7 +207,8 @@ class WatcherEntityTest {
             if (e instanceof Ceiling c) {
                 ceiling = Math.max(ceiling, c.value());
             } else if (e instanceof Sent s) {
-                assertThat(s.cseq()).as("CSeq %d sent with stored ceiling %d; timeline %s", s.cseq(), ceiling, timeline)
+                assertThat(s.cseq())
+                        .as("CSeq %d sent with stored ceiling %d; timeline %s", s.cseq(), ceiling, timeline)
                         .isLessThanOrEqualTo(ceiling);
             }
         }
@@ -201,7 +231,9 @@ class WatcherEntityTest {
         List<NotifySender.Notify> before = presence.sender.sent("t1");
         assertThat(before).extracting(WatcherEntityTest::cseqOf).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L);
         assertCeilingWrittenFirst(timeline);
-        assertThat(timeline).filteredOn(Ceiling.class::isInstance).as("ceiling written block by block (cseqBlock 3)")
+        assertThat(timeline)
+                .filteredOn(Ceiling.class::isInstance)
+                .as("ceiling written block by block (cseqBlock 3)")
                 .containsExactly(new Ceiling(3), new Ceiling(6), new Ceiling(9));
         long highestSent = before.get(before.size() - 1).cseq();
 
@@ -243,7 +275,9 @@ class WatcherEntityTest {
         KIT.stop(first);
         presence.watcher(BOB, settings);
         NotifySender.Notify resumed = awaitNotifies("t1", 5).get(4);
-        assertThat(resumed.cseq()).as("starts above the stored ceiling, not above what it last saw").isGreaterThan(ceilingAtCrash);
+        assertThat(resumed.cseq())
+                .as("starts above the stored ceiling, not above what it last saw")
+                .isGreaterThan(ceilingAtCrash);
         assertThat(presence.subscriptionStore.stored(BOB, "t1").cseqCeiling()).isGreaterThanOrEqualTo(resumed.cseq());
     }
 
@@ -260,7 +294,9 @@ class WatcherEntityTest {
         presence.subscriptionStore.gate.fail(new IllegalStateException("cassandra down"));
         alicePublishes("do-not-disturb");
         KIT.createTestProbe().expectNoMessage(Duration.ofMillis(500));
-        assertThat(presence.sender.sent("t1")).as("CSeq 4 needs ceiling 6 stored first").hasSize(3);
+        assertThat(presence.sender.sent("t1"))
+                .as("CSeq 4 needs ceiling 6 stored first")
+                .hasSize(3);
 
         presence.subscriptionStore.gate.fail(null); // the entity retries the ceiling write
         NotifySender.Notify fourth = awaitNotifies("t1", 4).get(3);
@@ -287,7 +323,8 @@ class WatcherEntityTest {
         alicePublishes("away");
         KIT.createTestProbe().expectNoMessage(Duration.ofMillis(300));
         assertThat(presence.sender.sent("t1")).hasSize(2);
-        assertThat(refresh(w, "t1", 600)).isEqualTo(new WatcherEntity.SubscribeRefused(481, "Subscription does not exist"));
+        assertThat(refresh(w, "t1", 600))
+                .isEqualTo(new WatcherEntity.SubscribeRefused(481, "Subscription does not exist"));
     }
 
     @Test
@@ -320,7 +357,8 @@ class WatcherEntityTest {
         presence.subscriptionStore.gate.hold(false);
         presence.subscriptionStore.gate.release();
         assertThat(probe.receiveMessage(LONG)).isEqualTo(new WatcherEntity.Subscribed("t1", 1800));
-        assertThat(presence.subscriptionStore.stored(BOB, "t1").expiresAt()).isAfter(Instant.now().plusSeconds(1700));
+        assertThat(presence.subscriptionStore.stored(BOB, "t1").expiresAt())
+                .isAfter(Instant.now().plusSeconds(1700));
         NotifySender.Notify n = awaitNotifies("t1", 2).get(1);
         assertThat(n.cseq()).isEqualTo(2);
         Matcher m = ACTIVE.matcher(n.subscriptionState());
@@ -342,14 +380,17 @@ class WatcherEntityTest {
             assertThat(presence.subscriptionStore.stored(BOB, "t1")).isNull();
             return null;
         });
-        assertThat(refresh(w, "t1", 600)).isEqualTo(new WatcherEntity.SubscribeRefused(481, "Subscription does not exist"));
+        assertThat(refresh(w, "t1", 600))
+                .isEqualTo(new WatcherEntity.SubscribeRefused(481, "Subscription does not exist"));
     }
 
     @Test
     void a_refresh_of_an_unknown_dialog_gets_481() {
         ActorRef<WatcherEntity.Command> w = presence.watcher(BOB, settings);
-        assertThat(refresh(w, "no-such-tag", 600)).isEqualTo(new WatcherEntity.SubscribeRefused(481, "Subscription does not exist"));
-        assertThat(refresh(w, "no-such-tag", 0)).isEqualTo(new WatcherEntity.SubscribeRefused(481, "Subscription does not exist"));
+        assertThat(refresh(w, "no-such-tag", 600))
+                .isEqualTo(new WatcherEntity.SubscribeRefused(481, "Subscription does not exist"));
+        assertThat(refresh(w, "no-such-tag", 0))
+                .isEqualTo(new WatcherEntity.SubscribeRefused(481, "Subscription does not exist"));
         assertThat(presence.sender.sent()).isEmpty();
     }
 
@@ -380,16 +421,22 @@ class WatcherEntityTest {
         });
         int before = presence.sender.sent("t1").size();
 
-        presence.setAccess(ALICE, BOB, AccessLevel.BLOCKED).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        presence.setAccess(ALICE, BOB, AccessLevel.BLOCKED)
+                .toCompletableFuture()
+                .get(5, TimeUnit.SECONDS);
         NotifySender.Notify blocked = awaitNotifies("t1", before + 1).get(before);
         assertThat(blocked.body()).contains("<sb:state>offline</sb:state>").contains("<basic>closed</basic>");
 
         alicePublishes("do-not-disturb");
         alicePublishes("available");
         KIT.createTestProbe().expectNoMessage(Duration.ofMillis(300));
-        assertThat(presence.sender.sent("t1").subList(before, presence.sender.sent("t1").size()))
-                .allSatisfy(n -> assertThat(n.body()).contains("<sb:state>offline</sb:state>")
-                        .doesNotContain("do-not-disturb").doesNotContain("<basic>open</basic>"));
+        assertThat(presence.sender
+                        .sent("t1")
+                        .subList(before, presence.sender.sent("t1").size()))
+                .allSatisfy(n -> assertThat(n.body())
+                        .contains("<sb:state>offline</sb:state>")
+                        .doesNotContain("do-not-disturb")
+                        .doesNotContain("<basic>open</basic>"));
     }
 
     // ---------------------------------------------------------------- resource lists (RFC 4662)
@@ -402,15 +449,21 @@ class WatcherEntityTest {
         NotifySender.Notify first = awaitNotifies("l1", 1).get(0);
         assertThat(first.eventlist()).isTrue();
         assertThat(first.contentType()).startsWith("multipart/related;type=\"application/rlmi+xml\"");
-        assertThat(first.body()).contains("fullState=\"true\"").contains("uri=\"" + LIST + "\"")
-                .contains("<resource uri=\"" + ALICE + "\"").contains("<resource uri=\"" + CAROL + "\"");
+        assertThat(first.body())
+                .contains("fullState=\"true\"")
+                .contains("uri=\"" + LIST + "\"")
+                .contains("<resource uri=\"" + ALICE + "\"")
+                .contains("<resource uri=\"" + CAROL + "\"");
 
         alicePublishes("busy");
         NotifySender.Notify partial = awaitNotifies("l1", 2).get(1);
         assertThat(partial.eventlist()).isTrue();
         assertThat(partial.cseq()).isEqualTo(2);
-        assertThat(partial.body()).contains("fullState=\"false\"").contains("<resource uri=\"" + ALICE + "\"")
-                .doesNotContain("<resource uri=\"" + CAROL + "\"").contains("<sb:state>busy</sb:state>");
+        assertThat(partial.body())
+                .contains("fullState=\"false\"")
+                .contains("<resource uri=\"" + ALICE + "\"")
+                .doesNotContain("<resource uri=\"" + CAROL + "\"")
+                .contains("<sb:state>busy</sb:state>");
     }
 
     @Test
@@ -419,8 +472,11 @@ class WatcherEntityTest {
         String ghost = "sip:ghost@example.test"; // no entity: every ask fails, as a timeout would
         subscribe(w, listDraft("l1", ALICE, ghost), 600);
         NotifySender.Notify first = awaitNotifies("l1", 1).get(0);
-        assertThat(first.body()).contains("fullState=\"true\"").contains("<resource uri=\"" + ALICE + "\"")
-                .contains("<resource uri=\"" + ghost + "\"").contains("state=\"pending\"")
+        assertThat(first.body())
+                .contains("fullState=\"true\"")
+                .contains("<resource uri=\"" + ALICE + "\"")
+                .contains("<resource uri=\"" + ghost + "\"")
+                .contains("state=\"pending\"")
                 .contains("<sb:state>available</sb:state>");
     }
 
@@ -447,8 +503,11 @@ class WatcherEntityTest {
         NotifySender.Notify only = awaitNotifies("f2", 1).get(0);
         assertThat(only.subscriptionState()).isEqualTo("terminated;reason=timeout");
         assertThat(only.eventlist()).isTrue();
-        assertThat(only.body()).contains("fullState=\"true\"").contains("<resource uri=\"" + ALICE + "\"")
-                .contains("<resource uri=\"" + ghost + "\"").contains("<sb:state>available</sb:state>");
+        assertThat(only.body())
+                .contains("fullState=\"true\"")
+                .contains("<resource uri=\"" + ALICE + "\"")
+                .contains("<resource uri=\"" + ghost + "\"")
+                .contains("<sb:state>available</sb:state>");
     }
 
     // ---------------------------------------------------------------- storms at the watcher (issue 4 item 8)
@@ -471,7 +530,8 @@ class WatcherEntityTest {
             return null;
         });
         KIT.createTestProbe().expectNoMessage(interval.multipliedBy(2));
-        List<NotifySender.Notify> storm = presence.sender.sent("t1").subList(1, presence.sender.sent("t1").size());
+        List<NotifySender.Notify> storm =
+                presence.sender.sent("t1").subList(1, presence.sender.sent("t1").size());
         assertThat(storm).as("NOTIFYs for 10 changes within one interval").hasSizeBetween(1, 2);
         assertThat(storm.get(storm.size() - 1).body()).contains("<sb:state>away</sb:state>");
     }
@@ -480,8 +540,8 @@ class WatcherEntityTest {
 
     static WatcherEntity.ContactsReply putContact(ActorRef<WatcherEntity.Command> w, String uri) {
         TestProbe<WatcherEntity.ContactsReply> probe = KIT.createTestProbe();
-        w.tell(new WatcherEntity.PutContact(new io.switchboard.presence.domain.Contact(uri, null, List.of("team")),
-                probe.getRef()));
+        w.tell(new WatcherEntity.PutContact(
+                new io.switchboard.presence.domain.Contact(uri, null, List.of("team")), probe.getRef()));
         return probe.receiveMessage(LONG);
     }
 
@@ -489,16 +549,33 @@ class WatcherEntityTest {
     void a_contact_list_subscription_follows_edits_of_the_list_with_full_state() throws Exception {
         ActorRef<WatcherEntity.Command> w = presence.watcher(BOB, settings);
         assertThat(putContact(w, ALICE)).isInstanceOf(WatcherEntity.Contacts.class);
-        Subscription follows = new Subscription(BOB, "c1", "call-c1", "from-c1", LIST, BOB, "sip:bob@192.0.2.10:5060",
-                List.of(), UDP, null, List.of(), LIST, true, Instant.EPOCH, 0);
+        Subscription follows = new Subscription(
+                BOB,
+                "c1",
+                "call-c1",
+                "from-c1",
+                LIST,
+                BOB,
+                "sip:bob@192.0.2.10:5060",
+                List.of(),
+                UDP,
+                null,
+                List.of(),
+                LIST,
+                true,
+                Instant.EPOCH,
+                0);
         subscribe(w, follows, 600);
         NotifySender.Notify first = awaitNotifies("c1", 1).get(0);
-        assertThat(first.body()).contains("fullState=\"true\"").contains("<resource uri=\"" + ALICE + "\"")
+        assertThat(first.body())
+                .contains("fullState=\"true\"")
+                .contains("<resource uri=\"" + ALICE + "\"")
                 .doesNotContain("<resource uri=\"" + CAROL + "\"");
 
         presence.subscriptionStore.gate.hold(true);
         TestProbe<WatcherEntity.ContactsReply> probe = KIT.createTestProbe();
-        w.tell(new WatcherEntity.PutContact(new io.switchboard.presence.domain.Contact(CAROL, null, List.of()), probe.getRef()));
+        w.tell(new WatcherEntity.PutContact(
+                new io.switchboard.presence.domain.Contact(CAROL, null, List.of()), probe.getRef()));
         probe.expectNoMessage(Duration.ofMillis(300));
         presence.subscriptionStore.gate.hold(false);
         presence.subscriptionStore.gate.release();
@@ -509,14 +586,22 @@ class WatcherEntityTest {
         assertThat(presence.subscriptionStore.stored(BOB, "c1").resources()).containsExactly(ALICE, CAROL);
 
         NotifySender.Notify second = awaitNotifies("c1", 2).get(1);
-        assertThat(second.body()).as("an edited list is sent in full").contains("fullState=\"true\"")
-                .contains("<resource uri=\"" + ALICE + "\"").contains("<resource uri=\"" + CAROL + "\"");
+        assertThat(second.body())
+                .as("an edited list is sent in full")
+                .contains("fullState=\"true\"")
+                .contains("<resource uri=\"" + ALICE + "\"")
+                .contains("<resource uri=\"" + CAROL + "\"");
 
         TestProbe<WatcherEntity.ContactsReply> removal = KIT.createTestProbe();
         w.tell(new WatcherEntity.RemoveContact(ALICE, removal.getRef()));
-        assertThat(((WatcherEntity.Contacts) removal.receiveMessage(LONG)).list().uris()).containsExactly(CAROL);
+        assertThat(((WatcherEntity.Contacts) removal.receiveMessage(LONG))
+                        .list()
+                        .uris())
+                .containsExactly(CAROL);
         NotifySender.Notify third = awaitNotifies("c1", 3).get(2);
-        assertThat(third.body()).contains("fullState=\"true\"").contains("<resource uri=\"" + CAROL + "\"")
+        assertThat(third.body())
+                .contains("fullState=\"true\"")
+                .contains("<resource uri=\"" + CAROL + "\"")
                 .doesNotContain("<resource uri=\"" + ALICE + "\"");
         KIT.createTestProbe().awaitAssert(LONG, () -> {
             assertThat(presence.unwatched).contains(ALICE + " " + BOB);
@@ -524,6 +609,8 @@ class WatcherEntityTest {
         });
         alicePublishes("busy");
         KIT.createTestProbe().expectNoMessage(Duration.ofMillis(300));
-        assertThat(presence.sender.sent("c1")).as("a removed contact's changes are no longer notified").hasSize(3);
+        assertThat(presence.sender.sent("c1"))
+                .as("a removed contact's changes are no longer notified")
+                .hasSize(3);
     }
 }

@@ -2,21 +2,18 @@ package io.switchboard.presence.sip;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchboard.presence.domain.CustomStates;
+import io.switchboard.presence.domain.SubscribeRules;
+import io.switchboard.sip.flow.Flow;
 import java.lang.reflect.InvocationHandler;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-
 import javax.sip.ServerTransaction;
 import javax.sip.SipFactory;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
-
 import org.junit.jupiter.api.Test;
-
-import io.switchboard.presence.domain.CustomStates;
-import io.switchboard.sip.flow.Flow;
-import io.switchboard.presence.domain.SubscribeRules;
 
 /**
  * The presence edge's answers to requests it refuses before any entity is asked: raw request text
@@ -33,8 +30,13 @@ class PresenceSipEdgeTest {
 
     static PresenceSip edge() {
         try {
-            return new PresenceSip(null, new SubscribeRules(SubscribeRules.Limits.DEFAULTS), CustomStates.NONE, null,
-                    Set.of("example.test"), SipFactory.getInstance().createMessageFactory(),
+            return new PresenceSip(
+                    null,
+                    new SubscribeRules(SubscribeRules.Limits.DEFAULTS),
+                    CustomStates.NONE,
+                    null,
+                    Set.of("example.test"),
+                    SipFactory.getInstance().createMessageFactory(),
                     SipFactory.getInstance().createHeaderFactory(),
                     r -> new Flow("udp", "192.0.2.1", 5060, "", ""));
         } catch (Exception e) {
@@ -43,31 +45,38 @@ class PresenceSipEdgeTest {
     }
 
     static Request request(String method, String requestUri, String to, String extra, String body) throws Exception {
-        return SipFactory.getInstance().createMessageFactory().createRequest(method + " " + requestUri + " SIP/2.0\r\n"
-                + "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK776asdhds\r\n"
-                + "Max-Forwards: 70\r\n"
-                + "To: " + to + "\r\n"
-                + "Call-ID: 843817637684230@998sdasdh09\r\n"
-                + "CSeq: 1 " + method + "\r\n"
-                + extra
-                + "Content-Length: " + body.length() + "\r\n\r\n" + body);
+        return SipFactory.getInstance()
+                .createMessageFactory()
+                .createRequest(method + " " + requestUri + " SIP/2.0\r\n"
+                        + "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK776asdhds\r\n"
+                        + "Max-Forwards: 70\r\n"
+                        + "To: " + to + "\r\n"
+                        + "Call-ID: 843817637684230@998sdasdh09\r\n"
+                        + "CSeq: 1 " + method + "\r\n"
+                        + extra
+                        + "Content-Length: " + body.length() + "\r\n\r\n" + body);
     }
 
     static Request subscribe(String extra, String body) throws Exception {
-        return request("SUBSCRIBE", "sip:bob@example.test", "<sip:bob@example.test>",
-                "From: <sip:alice@example.test>;tag=1\r\nEvent: presence\r\n" + extra, body);
+        return request(
+                "SUBSCRIBE",
+                "sip:bob@example.test",
+                "<sip:bob@example.test>",
+                "From: <sip:alice@example.test>;tag=1\r\nEvent: presence\r\n" + extra,
+                body);
     }
 
     ServerTransaction transaction(Request request) {
-        return (ServerTransaction) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[]{ServerTransaction.class}, (InvocationHandler) (proxy, method, args) -> {
-                    if (method.getName().equals("sendResponse")) {
-                        sent.add((Response) args[0]);
-                    } else if (method.getName().equals("getRequest")) {
-                        return request;
-                    }
-                    return null;
-                });
+        return (ServerTransaction) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {ServerTransaction.class}, (InvocationHandler)
+                        (proxy, method, args) -> {
+                            if (method.getName().equals("sendResponse")) {
+                                sent.add((Response) args[0]);
+                            } else if (method.getName().equals("getRequest")) {
+                                return request;
+                            }
+                            return null;
+                        });
     }
 
     Response subscribed(Request request) {
@@ -100,8 +109,12 @@ class PresenceSipEdgeTest {
 
     @Test
     void no_from_tag_is_400() throws Exception {
-        Response r = subscribed(request("SUBSCRIBE", "sip:bob@example.test", "<sip:bob@example.test>",
-                "From: <sip:alice@example.test>\r\nEvent: presence\r\nContact: <sip:alice@192.0.2.1>\r\n", ""));
+        Response r = subscribed(request(
+                "SUBSCRIBE",
+                "sip:bob@example.test",
+                "<sip:bob@example.test>",
+                "From: <sip:alice@example.test>\r\nEvent: presence\r\nContact: <sip:alice@192.0.2.1>\r\n",
+                ""));
         assertThat(r.getStatusCode()).isEqualTo(400);
         assertThat(r.getReasonPhrase()).isEqualTo("From needs a tag");
     }
@@ -115,40 +128,54 @@ class PresenceSipEdgeTest {
 
     @Test
     void a_resource_list_without_eventlist_is_421_with_require() throws Exception {
-        Response r = subscribed(subscribe(
-                "Contact: <sip:alice@192.0.2.1>\r\nContent-Type: application/resource-lists+xml\r\n", LIST));
+        Response r = subscribed(
+                subscribe("Contact: <sip:alice@192.0.2.1>\r\nContent-Type: application/resource-lists+xml\r\n", LIST));
         assertThat(r.getStatusCode()).isEqualTo(421);
         assertThat(header(r, "Require")).isEqualTo("Require: eventlist");
     }
 
     @Test
     void a_broken_resource_list_is_400() throws Exception {
-        Response r = subscribed(subscribe("Contact: <sip:alice@192.0.2.1>\r\nSupported: eventlist\r\n"
-                + "Content-Type: application/resource-lists+xml\r\n", "<resource-lists"));
+        Response r = subscribed(subscribe(
+                "Contact: <sip:alice@192.0.2.1>\r\nSupported: eventlist\r\n"
+                        + "Content-Type: application/resource-lists+xml\r\n",
+                "<resource-lists"));
         assertThat(r.getStatusCode()).isEqualTo(400);
     }
 
     @Test
     void a_refresh_too_brief_is_423() throws Exception {
-        Request request = request("SUBSCRIBE", "sip:192.0.2.10:5060", "<sip:bob@example.test>;tag=x",
-                "From: <sip:alice@example.test>;tag=1\r\nEvent: presence\r\nExpires: 10\r\n", "");
+        Request request = request(
+                "SUBSCRIBE",
+                "sip:192.0.2.10:5060",
+                "<sip:bob@example.test>;tag=x",
+                "From: <sip:alice@example.test>;tag=1\r\nEvent: presence\r\nExpires: 10\r\n",
+                "");
         edge.refresh(transaction(request), request);
         assertThat(only().getStatusCode()).isEqualTo(423);
     }
 
     @Test
     void a_refresh_from_a_tel_uri_is_400() throws Exception {
-        Request request = request("SUBSCRIBE", "sip:192.0.2.10:5060", "<sip:bob@example.test>;tag=x",
-                "From: <tel:+15551234567>;tag=1\r\nEvent: presence\r\nExpires: 600\r\n", "");
+        Request request = request(
+                "SUBSCRIBE",
+                "sip:192.0.2.10:5060",
+                "<sip:bob@example.test>;tag=x",
+                "From: <tel:+15551234567>;tag=1\r\nEvent: presence\r\nExpires: 600\r\n",
+                "");
         edge.refresh(transaction(request), request);
         assertThat(only().getStatusCode()).isEqualTo(400);
         assertThat(only().getReasonPhrase()).isEqualTo("From must be a sip: URI with a user");
     }
 
     Response published(String contentType, String body) throws Exception {
-        Request request = request("PUBLISH", "sip:alice@example.test", "<sip:alice@example.test>",
+        Request request = request(
+                "PUBLISH",
+                "sip:alice@example.test",
+                "<sip:alice@example.test>",
                 "From: <sip:alice@example.test>;tag=1\r\nEvent: presence\r\nExpires: 600\r\n"
-                        + (contentType == null ? "" : "Content-Type: " + contentType + "\r\n"), body);
+                        + (contentType == null ? "" : "Content-Type: " + contentType + "\r\n"),
+                body);
         edge.publish(transaction(request), request, "sip:alice@example.test");
         return only();
     }
@@ -168,7 +195,8 @@ class PresenceSipEdgeTest {
 
     @Test
     void a_broken_pidf_is_400() throws Exception {
-        assertThat(published("application/pidf+xml", "<presence").getStatusCode()).isEqualTo(400);
+        assertThat(published("application/pidf+xml", "<presence").getStatusCode())
+                .isEqualTo(400);
     }
 
     @Test

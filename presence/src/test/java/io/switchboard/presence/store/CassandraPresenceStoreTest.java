@@ -1,14 +1,11 @@
 package io.switchboard.presence.store;
 
-import java.time.Duration;
-
-import org.junit.jupiter.api.BeforeAll;
-
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
-
 import io.switchboard.storage.CassandraSessions;
 import io.switchboard.storage.testing.TestCassandra;
+import java.time.Duration;
+import org.junit.jupiter.api.BeforeAll;
 
 /** The presence store contract against a real Cassandra node, TTLs included. */
 class CassandraPresenceStoreTest extends PresenceStoreContract {

@@ -25,7 +25,8 @@ class CassandraStoresTest extends StoreContract {
     @BeforeAll
     static void schema() {
         session = TestCassandra.session(KEYSPACE);
-        CassandraSessions.applySchema(session, CassandraContactListStore.class, CassandraContactListStore.SCHEMA_RESOURCE);
+        CassandraSessions.applySchema(
+                session, CassandraContactListStore.class, CassandraContactListStore.SCHEMA_RESOURCE);
         CassandraSessions.applySchema(session, CassandraAccessStore.class, CassandraAccessStore.SCHEMA_RESOURCE);
     }
 
@@ -48,7 +49,8 @@ class CassandraStoresTest extends StoreContract {
 
     @Test
     void schemas_can_be_applied_again_at_every_start() {
-        CassandraSessions.applySchema(session, CassandraContactListStore.class, CassandraContactListStore.SCHEMA_RESOURCE);
+        CassandraSessions.applySchema(
+                session, CassandraContactListStore.class, CassandraContactListStore.SCHEMA_RESOURCE);
         CassandraSessions.applySchema(session, CassandraAccessStore.class, CassandraAccessStore.SCHEMA_RESOURCE);
     }
 
@@ -57,12 +59,16 @@ class CassandraStoresTest extends StoreContract {
         await(contacts().put(ALICE, new Contact(BOB, "Bob", List.of("Team", "Lunch"))));
         await(access().set(ALICE, "partner.example", AccessLevel.FRIENDS_AND_FAMILY));
         Row contact = session.execute(SimpleStatement.newInstance(
-                "SELECT display_name, groups FROM contact_lists WHERE owner = ? AND uri = ?", ALICE, BOB)).one();
+                        "SELECT display_name, groups FROM contact_lists WHERE owner = ? AND uri = ?", ALICE, BOB))
+                .one();
         assertThat(contact).isNotNull();
         assertThat(contact.getString("display_name")).isEqualTo("Bob");
         assertThat(contact.getList("groups", String.class)).containsExactly("Team", "Lunch");
         Row access = session.execute(SimpleStatement.newInstance(
-                "SELECT level FROM presence_access WHERE owner = ? AND watcher_key = ?", ALICE, "partner.example")).one();
+                        "SELECT level FROM presence_access WHERE owner = ? AND watcher_key = ?",
+                        ALICE,
+                        "partner.example"))
+                .one();
         assertThat(access).isNotNull();
         assertThat(access.getString("level")).isEqualTo("friends-and-family");
     }
@@ -73,7 +79,8 @@ class CassandraStoresTest extends StoreContract {
         await(access().set(ALICE, BOB, AccessLevel.WORKGROUP));
         try (CqlSession fresh = CassandraSessions.connect(TestCassandra.settings(KEYSPACE))) {
             CqlIdentifier ks = CqlIdentifier.fromInternal(KEYSPACE);
-            assertThat(await(new CassandraContactListStore(fresh, ks).load(ALICE)).contacts())
+            assertThat(await(new CassandraContactListStore(fresh, ks).load(ALICE))
+                            .contacts())
                     .containsExactly(new Contact(BOB, "Bob", List.of("Team")));
             assertThat(await(new CassandraAccessStore(fresh, ks).load(ALICE)).byWatcher())
                     .isEqualTo(Map.of(BOB, AccessLevel.WORKGROUP));
@@ -95,7 +102,8 @@ class CassandraStoresTest extends StoreContract {
         for (int from = 0; from < 1000; from += 50) {
             java.util.concurrent.CompletableFuture<?>[] writes = new java.util.concurrent.CompletableFuture<?>[50];
             for (int i = 0; i < 50; i++) {
-                writes[i] = store.put(ALICE, new Contact(String.format("sip:u%04d@example.test", from + i), "", List.of()))
+                writes[i] = store.put(
+                                ALICE, new Contact(String.format("sip:u%04d@example.test", from + i), "", List.of()))
                         .toCompletableFuture();
             }
             await(java.util.concurrent.CompletableFuture.allOf(writes));

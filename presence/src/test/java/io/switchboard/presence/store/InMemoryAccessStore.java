@@ -1,12 +1,11 @@
 package io.switchboard.presence.store;
 
+import io.switchboard.presence.domain.AccessLevel;
+import io.switchboard.presence.domain.AccessPolicy;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-
-import io.switchboard.presence.domain.AccessLevel;
-import io.switchboard.presence.domain.AccessPolicy;
 
 /** Test fake of {@link AccessStore}; writes go through a {@link WriteGate}. */
 public final class InMemoryAccessStore implements AccessStore {

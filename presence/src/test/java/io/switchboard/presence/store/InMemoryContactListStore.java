@@ -1,14 +1,13 @@
 package io.switchboard.presence.store;
 
+import io.switchboard.presence.domain.Contact;
+import io.switchboard.presence.domain.ContactList;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-
-import io.switchboard.presence.domain.Contact;
-import io.switchboard.presence.domain.ContactList;
 
 /** Test fake of {@link ContactListStore}; writes go through a {@link WriteGate}. */
 public final class InMemoryContactListStore implements ContactListStore {

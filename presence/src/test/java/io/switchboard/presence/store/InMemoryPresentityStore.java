@@ -16,15 +16,16 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class InMemoryPresentityStore implements PresentityStore {
 
-    private record Row<T>(T value, long goneAt) {
-    }
+    private record Row<T>(T value, long goneAt) {}
 
     public final WriteGate gate = new WriteGate();
     private final Map<String, Map<String, Row<StoredPublication>>> publications = new ConcurrentHashMap<>();
     private final Map<String, Map<String, Row<Instant>>> watchers = new ConcurrentHashMap<>();
 
     public List<StoredPublication> publications(String presentity) {
-        return publications.getOrDefault(presentity, Map.of()).values().stream().map(Row::value).toList();
+        return publications.getOrDefault(presentity, Map.of()).values().stream()
+                .map(Row::value)
+                .toList();
     }
 
     public Map<String, Instant> watchers(String presentity) {
@@ -36,7 +37,9 @@ public final class InMemoryPresentityStore implements PresentityStore {
     @Override
     public CompletionStage<Loaded> loadPresentity(String presentity) {
         List<StoredPublication> live = publications.getOrDefault(presentity, Map.of()).values().stream()
-                .filter(row -> Ttl.live(row.goneAt())).map(Row::value).toList();
+                .filter(row -> Ttl.live(row.goneAt()))
+                .map(Row::value)
+                .toList();
         Map<String, Instant> liveWatchers = new HashMap<>();
         watchers.getOrDefault(presentity, Map.of()).forEach((watcher, row) -> {
             if (Ttl.live(row.goneAt())) {
@@ -47,10 +50,11 @@ public final class InMemoryPresentityStore implements PresentityStore {
     }
 
     @Override
-    public CompletionStage<Void> putPublication(String presentity, StoredPublication publication, String replacedEtag,
-                                                Instant now) {
+    public CompletionStage<Void> putPublication(
+            String presentity, StoredPublication publication, String replacedEtag, Instant now) {
         return gate.write(() -> {
-            Map<String, Row<StoredPublication>> m = publications.computeIfAbsent(presentity, k -> new ConcurrentHashMap<>());
+            Map<String, Row<StoredPublication>> m =
+                    publications.computeIfAbsent(presentity, k -> new ConcurrentHashMap<>());
             m.put(publication.etag(), new Row<>(publication, Ttl.goneAt(publication.expiresAt(), now)));
             if (replacedEtag != null) {
                 m.remove(replacedEtag);
@@ -60,7 +64,8 @@ public final class InMemoryPresentityStore implements PresentityStore {
 
     @Override
     public CompletionStage<Void> removePublication(String presentity, String etag) {
-        return gate.write(() -> publications.getOrDefault(presentity, new HashMap<>()).remove(etag));
+        return gate.write(
+                () -> publications.getOrDefault(presentity, new HashMap<>()).remove(etag));
     }
 
     @Override
@@ -71,6 +76,7 @@ public final class InMemoryPresentityStore implements PresentityStore {
 
     @Override
     public CompletionStage<Void> removeWatcher(String presentity, String watcher) {
-        return gate.write(() -> watchers.getOrDefault(presentity, new HashMap<>()).remove(watcher));
+        return gate.write(
+                () -> watchers.getOrDefault(presentity, new HashMap<>()).remove(watcher));
     }
 }

@@ -13,15 +13,15 @@ import java.util.concurrent.ConcurrentHashMap;
 /** In-memory {@link ContactListStore} and {@link AccessStore} for pure unit tests (entity tests). */
 final class InMemoryStores {
 
-    private InMemoryStores() {
-    }
+    private InMemoryStores() {}
 
     static final class Contacts implements ContactListStore {
         private final Map<String, TreeMap<String, Contact>> lists = new ConcurrentHashMap<>();
 
         @Override
         public synchronized CompletionStage<ContactList> load(String owner) {
-            return CompletableFuture.completedFuture(new ContactList(owner,
+            return CompletableFuture.completedFuture(new ContactList(
+                    owner,
                     lists.getOrDefault(owner, new TreeMap<>()).values().stream().toList()));
         }
 

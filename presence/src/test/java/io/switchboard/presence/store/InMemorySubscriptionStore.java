@@ -1,5 +1,6 @@
 package io.switchboard.presence.store;
 
+import io.switchboard.presence.domain.Subscription;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -7,8 +8,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
-
-import io.switchboard.presence.domain.Subscription;
 
 /**
  * Test fake of {@link SubscriptionStore}; writes go through a {@link WriteGate}. Each write that
@@ -18,19 +17,20 @@ import io.switchboard.presence.domain.Subscription;
  */
 public final class InMemorySubscriptionStore implements SubscriptionStore {
 
-    private record Row(Subscription subscription, long goneAt) {
-    }
+    private record Row(Subscription subscription, long goneAt) {}
 
     public final WriteGate gate = new WriteGate();
     private final Map<String, Map<String, Row>> rows = new ConcurrentHashMap<>();
-    private volatile Consumer<Subscription> onPut = s -> { };
+    private volatile Consumer<Subscription> onPut = s -> {};
 
     public void onPut(Consumer<Subscription> listener) {
         this.onPut = listener;
     }
 
     public List<Subscription> stored(String watcher) {
-        return rows.getOrDefault(watcher, Map.of()).values().stream().map(Row::subscription).toList();
+        return rows.getOrDefault(watcher, Map.of()).values().stream()
+                .map(Row::subscription)
+                .toList();
     }
 
     public Subscription stored(String watcher, String localTag) {
@@ -51,7 +51,9 @@ public final class InMemorySubscriptionStore implements SubscriptionStore {
     @Override
     public CompletionStage<List<Subscription>> loadSubscriptions(String watcher) {
         return CompletableFuture.completedFuture(rows.getOrDefault(watcher, Map.of()).values().stream()
-                .filter(row -> Ttl.live(row.goneAt())).map(Row::subscription).toList());
+                .filter(row -> Ttl.live(row.goneAt()))
+                .map(Row::subscription)
+                .toList());
     }
 
     @Override
@@ -64,6 +66,7 @@ public final class InMemorySubscriptionStore implements SubscriptionStore {
 
     @Override
     public CompletionStage<Void> remove(String watcher, String localTag) {
-        return gate.write(() -> rows.getOrDefault(watcher, new ConcurrentHashMap<>()).remove(localTag));
+        return gate.write(
+                () -> rows.getOrDefault(watcher, new ConcurrentHashMap<>()).remove(localTag));
     }
 }

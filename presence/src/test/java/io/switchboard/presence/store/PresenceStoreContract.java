@@ -2,6 +2,10 @@ package io.switchboard.presence.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchboard.presence.domain.Subscription;
+import io.switchboard.presence.store.PresentityStore.Loaded;
+import io.switchboard.presence.store.PresentityStore.StoredPublication;
+import io.switchboard.sip.flow.Flow;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -10,13 +14,7 @@ import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-
 import org.junit.jupiter.api.Test;
-
-import io.switchboard.sip.flow.Flow;
-import io.switchboard.presence.domain.Subscription;
-import io.switchboard.presence.store.PresentityStore.Loaded;
-import io.switchboard.presence.store.PresentityStore.StoredPublication;
 
 /**
  * What every {@link PresentityStore} and {@link SubscriptionStore} must do, method by method, including the
@@ -48,15 +46,27 @@ abstract class PresenceStoreContract {
     }
 
     static StoredPublication publication(String etag, Instant now, Duration expires) {
-        return new StoredPublication(etag, "endpoint-" + etag, "<presence entity=\"" + etag + "\"/>", now,
-                now.plus(expires));
+        return new StoredPublication(
+                etag, "endpoint-" + etag, "<presence entity=\"" + etag + "\"/>", now, now.plus(expires));
     }
 
     static Subscription subscription(String watcher, String tag, Instant expiresAt, long cseqCeiling) {
-        return new Subscription(watcher, tag, "call-" + tag, "from-" + tag, ALICE, watcher, "sip:bob@192.0.2.10:5060",
+        return new Subscription(
+                watcher,
+                tag,
+                "call-" + tag,
+                "from-" + tag,
+                ALICE,
+                watcher,
+                "sip:bob@192.0.2.10:5060",
                 List.of("<sip:edge.example.test;lr>", "<sip:192.0.2.1;lr>"),
-                new Flow("tcp", "192.0.2.10", 5070, "node-2", "flow-" + tag), "id-" + tag,
-                List.of(ALICE, CAROL), null, false, expiresAt, cseqCeiling);
+                new Flow("tcp", "192.0.2.10", 5070, "node-2", "flow-" + tag),
+                "id-" + tag,
+                List.of(ALICE, CAROL),
+                null,
+                false,
+                expiresAt,
+                cseqCeiling);
     }
 
     /** Polls {@code condition} until it holds, failing with {@code what} after {@link #EXPIRY_BOUND}. */
@@ -114,8 +124,8 @@ abstract class PresenceStoreContract {
         PresentityStore store = presentities();
         Instant now = now();
         await(store.putPublication(ALICE, publication("e1", now, Duration.ofMinutes(1)), null, now));
-        StoredPublication again = new StoredPublication("e1", "endpoint-2", "<presence/>", now.plusSeconds(1),
-                now.plusSeconds(3600));
+        StoredPublication again =
+                new StoredPublication("e1", "endpoint-2", "<presence/>", now.plusSeconds(1), now.plusSeconds(3600));
         await(store.putPublication(ALICE, again, null, now.plusSeconds(1)));
         assertThat(await(store.loadPresentity(ALICE)).publications()).containsExactly(again);
     }
@@ -190,9 +200,22 @@ abstract class PresenceStoreContract {
         SubscriptionStore store = subscriptions();
         Instant now = now();
         Subscription t1 = subscription(BOB, "t1", now.plusSeconds(3600), 7);
-        Subscription list = new Subscription(BOB, "t2", "call-t2", "from-t2", "sip:bob-buddies@example.test", BOB,
-                "sip:bob@192.0.2.10:5060", List.of(), new Flow("udp", "192.0.2.10", 5060, null, null), null,
-                List.of(), "sip:bob-buddies@example.test", true, now.plusSeconds(600), 0);
+        Subscription list = new Subscription(
+                BOB,
+                "t2",
+                "call-t2",
+                "from-t2",
+                "sip:bob-buddies@example.test",
+                BOB,
+                "sip:bob@192.0.2.10:5060",
+                List.of(),
+                new Flow("udp", "192.0.2.10", 5060, null, null),
+                null,
+                List.of(),
+                "sip:bob-buddies@example.test",
+                true,
+                now.plusSeconds(600),
+                0);
         Subscription carols = subscription(CAROL, "t1", now.plusSeconds(3600), 1);
         await(store.put(t1, now));
         await(store.put(list, now));
@@ -236,7 +259,9 @@ abstract class PresenceStoreContract {
         await(store.put(lasting, now));
         assertThat(await(store.loadSubscriptions(BOB))).containsExactlyInAnyOrder(brief, lasting);
 
-        awaitTrue("the expired subscription is still read", () -> await(store.loadSubscriptions(BOB)).size() == 1);
+        awaitTrue(
+                "the expired subscription is still read",
+                () -> await(store.loadSubscriptions(BOB)).size() == 1);
         assertThat(await(store.loadSubscriptions(BOB))).containsExactly(lasting);
     }
 }

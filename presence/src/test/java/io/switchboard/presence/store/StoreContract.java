@@ -46,10 +46,11 @@ abstract class StoreContract {
 
         ContactList alice = await(store.load(ALICE));
         assertThat(alice.owner()).isEqualTo(ALICE);
-        assertThat(alice.contacts()).containsExactly(
-                new Contact(BOB, "", List.of()),
-                new Contact("sip:carol@partner.example", "Carol", List.of("Partners")),
-                new Contact("sip:zoe@example.test", "Zoë", List.of("Lunch")));
+        assertThat(alice.contacts())
+                .containsExactly(
+                        new Contact(BOB, "", List.of()),
+                        new Contact("sip:carol@partner.example", "Carol", List.of("Partners")),
+                        new Contact("sip:zoe@example.test", "Zoë", List.of("Lunch")));
         assertThat(await(store.load(BOB)).contacts()).containsExactly(new Contact(ALICE, "Alice", List.of("Boss")));
     }
 
@@ -79,15 +80,15 @@ abstract class StoreContract {
         await(store.set(BOB, ALICE, AccessLevel.BLOCKED));
 
         AccessPolicy alice = await(store.load(ALICE));
-        assertThat(alice.byWatcher()).isEqualTo(Map.of(BOB, AccessLevel.FRIENDS_AND_FAMILY,
-                "sip:eve@evil.example", AccessLevel.BLOCKED));
+        assertThat(alice.byWatcher())
+                .isEqualTo(Map.of(BOB, AccessLevel.FRIENDS_AND_FAMILY, "sip:eve@evil.example", AccessLevel.BLOCKED));
         assertThat(alice.byDomain()).isEqualTo(Map.of("partner.example", AccessLevel.EXTERNAL));
         assertThat(await(store.load(BOB)).byWatcher()).isEqualTo(Map.of(ALICE, AccessLevel.BLOCKED));
 
         await(store.remove(ALICE, BOB));
         await(store.remove(ALICE, "partner.example"));
         await(store.remove(ALICE, "never.set"));
-        assertThat(await(store.load(ALICE))).isEqualTo(new AccessPolicy(
-                Map.of("sip:eve@evil.example", AccessLevel.BLOCKED), Map.of()));
+        assertThat(await(store.load(ALICE)))
+                .isEqualTo(new AccessPolicy(Map.of("sip:eve@evil.example", AccessLevel.BLOCKED), Map.of()));
     }
 }

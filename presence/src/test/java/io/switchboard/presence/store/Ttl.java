@@ -10,8 +10,7 @@ import java.time.Instant;
  */
 final class Ttl {
 
-    private Ttl() {
-    }
+    private Ttl() {}
 
     /** The {@link System#nanoTime} at which a row written now, at {@code now}, with this expiry leaves. */
     static long goneAt(Instant expiresAt, Instant now) {

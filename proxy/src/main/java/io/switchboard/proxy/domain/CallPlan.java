@@ -43,7 +43,8 @@ public sealed interface CallPlan {
         if (f instanceof Forwarding.Immediate immediate) {
             return new ForwardNow(immediate.target());
         }
-        return new Ring(settings.simRing().map(List::of).orElse(List.of()),
+        return new Ring(
+                settings.simRing().map(List::of).orElse(List.of()),
                 f instanceof Forwarding.NoAnswer noAnswer ? Optional.of(noAnswer) : Optional.empty());
     }
 }

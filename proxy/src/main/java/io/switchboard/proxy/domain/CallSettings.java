@@ -51,7 +51,8 @@ public record CallSettings(String aor, Optional<String> simRing, Forwarding forw
         if (colon < 0 || at < colon) {
             throw new IllegalArgumentException("aor must look like sip:user@domain, was " + aor);
         }
-        return aor.substring(0, colon).toLowerCase(Locale.ROOT) + aor.substring(colon, at + 1)
+        return aor.substring(0, colon).toLowerCase(Locale.ROOT)
+                + aor.substring(colon, at + 1)
                 + aor.substring(at + 1).toLowerCase(Locale.ROOT);
     }
 }

@@ -12,7 +12,10 @@ import java.util.Optional;
  * @param forwardTarget where to forward to
  * @param forwardAfterSeconds no-answer time in seconds
  */
-public record CallSettingsEdit(Optional<String> simRing, Optional<String> forwardMode, Optional<String> forwardTarget,
+public record CallSettingsEdit(
+        Optional<String> simRing,
+        Optional<String> forwardMode,
+        Optional<String> forwardTarget,
         Optional<Long> forwardAfterSeconds) {
 
     public static final CallSettingsEdit NOTHING =

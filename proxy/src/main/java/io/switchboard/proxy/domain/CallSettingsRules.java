@@ -24,8 +24,7 @@ public final class CallSettingsRules {
 
     public static final String OFF = "off";
 
-    private CallSettingsRules() {
-    }
+    private CallSettingsRules() {}
 
     public static Validation<CallSettings> apply(CallSettings current, CallSettingsEdit edit, Instant now) {
         List<String> problems = new ArrayList<>();
@@ -56,7 +55,8 @@ public final class CallSettingsRules {
         if (edit.forwardMode().isPresent()) {
             mode = edit.forwardMode().get().strip().toLowerCase(Locale.ROOT);
             if (!List.of("off", "immediate", "no-answer").contains(mode)) {
-                problems.add("forward.mode must be off, immediate or no-answer (got \"" + edit.forwardMode().get() + "\")");
+                problems.add("forward.mode must be off, immediate or no-answer (got \""
+                        + edit.forwardMode().get() + "\")");
                 return was;
             }
         } else if (edit.forwardTarget().isEmpty() && edit.forwardAfterSeconds().isEmpty()) {

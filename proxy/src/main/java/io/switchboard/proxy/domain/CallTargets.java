@@ -24,6 +24,7 @@ public final class CallTargets {
 
     /** Longest target accepted, before and after normalisation. */
     public static final int MAX_LENGTH = 256;
+
     static final int MIN_DIGITS = 8;
     static final int MAX_DIGITS = 15;
 
@@ -32,8 +33,7 @@ public final class CallTargets {
     /** Characters of uri-parameters (RFC 3261 section 25.1 paramchar, plus '=' between name and value). */
     private static final String PARAM_PUNCTUATION = "-_.!~*'()%[]/:&+$=";
 
-    private CallTargets() {
-    }
+    private CallTargets() {}
 
     /**
      * @param text what the operator typed
@@ -56,9 +56,11 @@ public final class CallTargets {
         } else if (lower.startsWith("sip:") || lower.startsWith("sips:")) {
             normalised = uri(t);
         } else if (!t.isEmpty() && Character.isDigit(t.charAt(0))) {
-            return Validation.invalid("\"" + t + "\" is not an E.164 number: it needs + and the country code, e.g. +31201234567");
+            return Validation.invalid(
+                    "\"" + t + "\" is not an E.164 number: it needs + and the country code, e.g. +31201234567");
         } else {
-            return Validation.invalid("\"" + t + "\" is neither a sip:/sips: URI nor an E.164 number (+ and 8 to 15 digits)");
+            return Validation.invalid(
+                    "\"" + t + "\" is neither a sip:/sips: URI nor an E.164 number (+ and 8 to 15 digits)");
         }
         return normalised.flatMap(n -> check(n, aor));
     }
@@ -158,7 +160,8 @@ public final class CallTargets {
                 return Validation.invalid("\"" + text + "\": '%' in the user part must start an escape like %40");
             }
             if (!isAsciiAlnum(c) && USER_PUNCTUATION.indexOf(c) < 0) {
-                return Validation.invalid("\"" + text + "\": the user part contains " + describe(c) + ", which is not allowed");
+                return Validation.invalid(
+                        "\"" + text + "\": the user part contains " + describe(c) + ", which is not allowed");
             }
         }
         return Validation.valid(user);
@@ -195,7 +198,8 @@ public final class CallTargets {
             }
             for (String label : host.split("\\.", -1)) {
                 if (!isLabel(label)) {
-                    return Validation.invalid("\"" + text + "\": \"" + host + "\" is not a valid host name or IPv4 address");
+                    return Validation.invalid(
+                            "\"" + text + "\": \"" + host + "\" is not a valid host name or IPv4 address");
                 }
             }
         }
@@ -233,7 +237,10 @@ public final class CallTargets {
     }
 
     private static boolean isLabel(String label) {
-        if (label.isEmpty() || label.length() > 63 || label.charAt(0) == '-' || label.charAt(label.length() - 1) == '-') {
+        if (label.isEmpty()
+                || label.length() > 63
+                || label.charAt(0) == '-'
+                || label.charAt(label.length() - 1) == '-') {
             return false;
         }
         return label.chars().allMatch(c -> isAsciiAlnum((char) c) || c == '-');

@@ -1,10 +1,5 @@
 package io.switchboard.proxy.domain;
 
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.EnumSet;
-import java.util.List;
-
 import io.switchboard.proxy.domain.ForkAction.Answer;
 import io.switchboard.proxy.domain.ForkAction.ForwardStateless;
 import io.switchboard.proxy.domain.ForkAction.RelayFinal;
@@ -15,6 +10,10 @@ import io.switchboard.proxy.domain.ForkAction.StartBranch;
 import io.switchboard.proxy.domain.ForkAction.StartTimer;
 import io.switchboard.proxy.domain.ForkAction.StopTimer;
 import io.switchboard.proxy.domain.ForkAction.Timer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
 
 /**
  * The response context of one proxied request (RFC 3261 section 16.7) as a state machine: it is
@@ -174,8 +173,8 @@ public final class Fork {
     public List<ForkAction> failure(int branch, int status, boolean toTagged) {
         List<ForkAction> out = new ArrayList<>();
         Branch b = branches.get(branch);
-        boolean fromEndpoint = status != FLOW_FAILED
-                && !((status == SERVICE_UNAVAILABLE || status == REQUEST_TIMEOUT) && !toTagged);
+        boolean fromEndpoint =
+                status != FLOW_FAILED && !((status == SERVICE_UNAVAILABLE || status == REQUEST_TIMEOUT) && !toTagged);
         if (status >= 600 && invite) {
             dropForward(out); // a 6xx ends the fork, forwarding included (section 16.7 step 5)
             cancelOthers(out, b);
@@ -394,11 +393,13 @@ public final class Fork {
         boolean superseded;
         /** CANCEL wanted before any provisional response: sent when one arrives. */
         boolean cancelWanted;
+
         boolean cancelSent;
         /** Never sent: there is no transaction to cancel. */
         boolean failed;
         /** Its final response came from the network, so the adapter holds it and can relay it. */
         boolean answered;
+
         ResponseSelection.Candidate candidate;
     }
 }

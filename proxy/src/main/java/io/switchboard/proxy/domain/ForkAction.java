@@ -19,16 +19,13 @@ public sealed interface ForkAction {
     }
 
     /** Answer an INVITE with 100 at once (RFC 3261 section 16.2), so the caller stops retransmitting. */
-    record SendTrying() implements ForkAction {
-    }
+    record SendTrying() implements ForkAction {}
 
     /** Send a copy of the request to {@code target} as branch {@code branch} (section 16.6). */
-    record StartBranch(int branch, Target target) implements ForkAction {
-    }
+    record StartBranch(int branch, Target target) implements ForkAction {}
 
     /** Relay the provisional response this branch just received upstream (section 16.7 step 5). */
-    record RelayProvisional(int branch) implements ForkAction {
-    }
+    record RelayProvisional(int branch) implements ForkAction {}
 
     /**
      * Relay the final response this branch received upstream: it is the one the caller gets
@@ -43,23 +40,18 @@ public sealed interface ForkAction {
     }
 
     /** Send a final response made here ({@code reason} null: the standard phrase; {@code retryAfter} 0: none). */
-    record Answer(int status, String reason, int retryAfter) implements ForkAction {
-    }
+    record Answer(int status, String reason, int retryAfter) implements ForkAction {}
 
     /** CANCEL this branch (section 16.10; sent only once it has had a provisional response, section 9.1). */
-    record SendCancel(int branch) implements ForkAction {
-    }
+    record SendCancel(int branch) implements ForkAction {}
 
     /**
      * A 2xx to an INVITE after the caller already has a final response: it still goes upstream,
      * statelessly (section 16.7 step 5), so the caller can ACK and hang up the extra dialog.
      */
-    record ForwardStateless(int branch) implements ForkAction {
-    }
+    record ForwardStateless(int branch) implements ForkAction {}
 
-    record StartTimer(Timer timer, Duration delay) implements ForkAction {
-    }
+    record StartTimer(Timer timer, Duration delay) implements ForkAction {}
 
-    record StopTimer(Timer timer) implements ForkAction {
-    }
+    record StopTimer(Timer timer) implements ForkAction {}
 }

@@ -19,10 +19,10 @@ public final class LoopDetection {
     public static final String PREFIX = "z9hG4bKsb";
     private static final int HASH_CHARS = 16;
 
-    private LoopDetection() {
-    }
+    private LoopDetection() {}
 
-    public static String hash(String requestUri, String fromTag, String toTag, String callId, long cseq, String viaBelow) {
+    public static String hash(
+            String requestUri, String fromTag, String toTag, String callId, long cseq, String viaBelow) {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             for (String s : new String[] {requestUri, fromTag, toTag, callId, Long.toString(cseq), viaBelow}) {

@@ -16,8 +16,7 @@ import java.util.Objects;
  */
 public final class LoopGuard {
 
-    private LoopGuard() {
-    }
+    private LoopGuard() {}
 
     /** The fields that identify a request for loop detection (section 16.6 step 8). */
     public record RequestKey(String requestUri, String fromTag, String toTag, String callId, long cseq) {
@@ -45,19 +44,16 @@ public final class LoopGuard {
         }
     }
 
-    public sealed interface Verdict permits Forward, Refuse {
-    }
+    public sealed interface Verdict permits Forward, Refuse {}
 
     /**
      * Forward, with this Max-Forwards and this loop hash in our branch parameter (section 16.6
      * steps 3 and 8).
      */
-    public record Forward(int maxForwards, String loopHash) implements Verdict {
-    }
+    public record Forward(int maxForwards, String loopHash) implements Verdict {}
 
     /** Answer with {@code status} (483 or 482) instead of forwarding. */
-    public record Refuse(int status) implements Verdict {
-    }
+    public record Refuse(int status) implements Verdict {}
 
     /**
      * @param maxForwards the received Max-Forwards, or -1 when the header is absent

@@ -8,8 +8,7 @@ public final class MaxForwards {
     /** What a proxy puts in a request that arrived without Max-Forwards (section 16.6 step 3). */
     public static final int DEFAULT = 70;
 
-    private MaxForwards() {
-    }
+    private MaxForwards() {}
 
     /**
      * The value to forward with, or -1 when the request must not be forwarded (483 Too Many Hops).

@@ -1,9 +1,9 @@
 package io.switchboard.proxy.domain;
 
+import io.switchboard.sip.routing.NextHop;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import io.switchboard.sip.routing.NextHop;
 
 /**
  * What the proxy changes in a request it forwards (RFC 3261 section 16.6), as a plan of edits the
@@ -17,8 +17,7 @@ public final class RequestRewriter {
     /** Methods that may create a dialog: we Record-Route them so the dialog's requests pass us (section 16.6 step 4). */
     private static final Set<String> DIALOG_CREATING = Set.of("INVITE", "SUBSCRIBE", "REFER", "NOTIFY");
 
-    private RequestRewriter() {
-    }
+    private RequestRewriter() {}
 
     /**
      * The edits that make one branch's copy of the request.

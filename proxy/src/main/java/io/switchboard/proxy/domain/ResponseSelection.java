@@ -15,8 +15,7 @@ import java.util.List;
  */
 public final class ResponseSelection {
 
-    private ResponseSelection() {
-    }
+    private ResponseSelection() {}
 
     /**
      * Index of the best of {@code finals} (status codes; each entry tagged whether it came from the
@@ -72,6 +71,5 @@ public final class ResponseSelection {
      *                     stack), a transport failure (503 made by the stack), or a flow that is gone
      *                     (430, RFC 5626 section 5.3)
      */
-    public record Candidate(int status, boolean fromEndpoint) {
-    }
+    public record Candidate(int status, boolean fromEndpoint) {}
 }

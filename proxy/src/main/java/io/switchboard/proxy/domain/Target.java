@@ -1,8 +1,8 @@
 package io.switchboard.proxy.domain;
 
+import io.switchboard.sip.routing.NextHop;
 import java.util.List;
 import java.util.Objects;
-import io.switchboard.sip.routing.NextHop;
 
 /**
  * One branch of a fork: what the forwarded copy of the request looks like and where it goes.
@@ -17,8 +17,13 @@ import io.switchboard.sip.routing.NextHop;
  * @param label            for logs and operators: which binding or setting made this branch
  * @param followsSettings  true when call settings (sim-ring, forwarding) made this branch
  */
-public record Target(String requestUri, List<String> routes, NextHop hop, String outboundToken, String label,
-                     boolean followsSettings) {
+public record Target(
+        String requestUri,
+        List<String> routes,
+        NextHop hop,
+        String outboundToken,
+        String label,
+        boolean followsSettings) {
 
     public Target {
         Objects.requireNonNull(requestUri, "requestUri");

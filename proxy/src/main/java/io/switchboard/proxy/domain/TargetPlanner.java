@@ -1,15 +1,14 @@
 package io.switchboard.proxy.domain;
 
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
-
 import io.switchboard.registrar.domain.Binding;
 import io.switchboard.sip.flow.Flow;
 import io.switchboard.sip.routing.FlowRoute;
 import io.switchboard.sip.routing.NextHop;
 import io.switchboard.sip.routing.PoolMembers;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * Turns a user's bindings into fork branches (RFC 3261 section 16.5: every contact is a target;
@@ -25,8 +24,7 @@ import io.switchboard.sip.routing.PoolMembers;
 public final class TargetPlanner {
 
     /** A binding that gets no branch, and why (for logs and the operator). */
-    public record Skipped(String contact, String reason) {
-    }
+    public record Skipped(String contact, String reason) {}
 
     public record Plan(List<Target> targets, List<Skipped> skipped) {
 
@@ -36,8 +34,7 @@ public final class TargetPlanner {
         }
     }
 
-    private TargetPlanner() {
-    }
+    private TargetPlanner() {}
 
     /**
      * @param instance only bindings of this {@code +sip.instance} (a GRUU, RFC 5627 section 5.1),
@@ -57,8 +54,13 @@ public final class TargetPlanner {
             String label = b.contact();
             if (f.isConnectionOriented()) {
                 if (f.node().equals(pool.selfNode())) {
-                    targets.add(new Target(b.contact(), b.path(), new NextHop(f.sourceHost(), f.sourcePort(), f.transport()),
-                            f.flowToken(), label, false));
+                    targets.add(new Target(
+                            b.contact(),
+                            b.path(),
+                            new NextHop(f.sourceHost(), f.sourcePort(), f.transport()),
+                            f.flowToken(),
+                            label,
+                            false));
                 } else if (!pool.isAvailable(f.node())) {
                     skipped.add(new Skipped(b.contact(), "flow on node " + f.node() + ", which is not up"));
                 } else {
@@ -66,13 +68,18 @@ public final class TargetPlanner {
                     if (node.isEmpty()) {
                         skipped.add(new Skipped(b.contact(), "flow token unreadable"));
                     } else {
-                        targets.add(new Target(b.contact(), List.of(FlowRoute.to(f.flowToken(), node.get())), null, "",
-                                label + " via " + f.node(), false));
+                        targets.add(new Target(
+                                b.contact(),
+                                List.of(FlowRoute.to(f.flowToken(), node.get())),
+                                null,
+                                "",
+                                label + " via " + f.node(),
+                                false));
                     }
                 }
             } else if (b.isOutbound()) {
-                targets.add(new Target(b.contact(), b.path(), new NextHop(f.sourceHost(), f.sourcePort(), "udp"), "",
-                        label, false));
+                targets.add(new Target(
+                        b.contact(), b.path(), new NextHop(f.sourceHost(), f.sourcePort(), "udp"), "", label, false));
             } else {
                 targets.add(new Target(b.contact(), b.path(), null, "", label, false));
             }

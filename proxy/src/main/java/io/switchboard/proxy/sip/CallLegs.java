@@ -1,5 +1,9 @@
 package io.switchboard.proxy.sip;
 
+import io.switchboard.proxy.domain.Target;
+import io.switchboard.proxy.domain.TargetPlanner;
+import io.switchboard.sip.routing.PoolMembers;
+import io.switchboard.sip.routing.ProxyIdentity;
 import java.text.ParseException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -7,18 +11,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-
 import javax.sip.address.AddressFactory;
 import javax.sip.address.SipURI;
 import javax.sip.address.URI;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import io.switchboard.proxy.domain.Target;
-import io.switchboard.proxy.domain.TargetPlanner;
-import io.switchboard.sip.routing.ProxyIdentity;
-import io.switchboard.sip.routing.PoolMembers;
 
 /**
  * Where a call goes: the branches for a user's bindings, and for the sim-ring and forwarding
@@ -36,8 +33,13 @@ final class CallLegs {
     private final Optional<String> outboundProxy;
     private final StatefulProxy.Events events;
 
-    CallLegs(AddressFactory addresses, ProxyIdentity self, UserLocator locator, PoolMembers pool,
-             Optional<String> outboundProxy, StatefulProxy.Events events) {
+    CallLegs(
+            AddressFactory addresses,
+            ProxyIdentity self,
+            UserLocator locator,
+            PoolMembers pool,
+            Optional<String> outboundProxy,
+            StatefulProxy.Events events) {
         this.addresses = addresses;
         this.self = self;
         this.locator = locator;
@@ -77,17 +79,24 @@ final class CallLegs {
         CompletableFuture<List<Target>> out = new CompletableFuture<>();
         try {
             URI parsed = addresses.createURI(uri);
-            if (parsed instanceof SipURI s && s.getUser() != null && self.servesDomain(s.getHost())
-                    && !"phone".equalsIgnoreCase(s.getUserParam()) && !s.getUser().startsWith("+")) {
+            if (parsed instanceof SipURI s
+                    && s.getUser() != null
+                    && self.servesDomain(s.getHost())
+                    && !"phone".equalsIgnoreCase(s.getUserParam())
+                    && !s.getUser().startsWith("+")) {
                 String aor = "sip:" + s.getUser() + "@" + s.getHost().toLowerCase(Locale.ROOT);
                 locator.locate(aor).whenComplete((located, failure) -> {
                     if (failure != null || !(located instanceof UserLocator.Found found)) {
-                        LOG.debug("Leg to {} has nobody to ring ({})", uri, failure != null ? failure.toString() : "no such user");
+                        LOG.debug(
+                                "Leg to {} has nobody to ring ({})",
+                                uri,
+                                failure != null ? failure.toString() : "no such user");
                         out.complete(List.of());
                     } else {
                         List<Target> targets = new ArrayList<>();
                         for (Target t : ofBindings(aor, found, null)) {
-                            targets.add(new Target(t.requestUri(), t.routes(), t.hop(), t.outboundToken(), "leg " + uri, true));
+                            targets.add(new Target(
+                                    t.requestUri(), t.routes(), t.hop(), t.outboundToken(), "leg " + uri, true));
                         }
                         out.complete(targets);
                     }
@@ -97,7 +106,9 @@ final class CallLegs {
             if (outboundProxy.isPresent()) {
                 out.complete(List.of(new Target(uri, List.of(outboundProxy.get()), null, "", "leg " + uri, true)));
             } else {
-                LOG.info("Leg to {} dropped: it needs an outbound proxy (switchboard.proxy.outbound-proxy) and none is set", uri);
+                LOG.info(
+                        "Leg to {} dropped: it needs an outbound proxy (switchboard.proxy.outbound-proxy) and none is set",
+                        uri);
                 out.complete(List.of());
             }
         } catch (ParseException e) {

@@ -1,19 +1,17 @@
 package io.switchboard.proxy.sip;
 
+import io.switchboard.proxy.domain.Fork;
+import io.switchboard.proxy.domain.ForkAction;
+import io.switchboard.proxy.domain.Target;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
-
 import javax.sip.ClientTransaction;
 import javax.sip.ServerTransaction;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
-
-import io.switchboard.proxy.domain.Fork;
-import io.switchboard.proxy.domain.ForkAction;
-import io.switchboard.proxy.domain.Target;
 
 /**
  * One proxied request on the SIP side: its server transaction, the {@link Fork} that decides what
@@ -27,19 +25,27 @@ final class ForkContext {
     final ServerTransaction server;
     /** The request as received, after our Route processing: the template every branch copies. */
     final Request request;
+
     final boolean invite;
     /** Record-Route on the side the request arrived from (section 16.6 step 4), or null for none. */
     final String inboundRecordRoute;
+
     final String loopHash;
     final int maxForwards;
     final Fork fork;
 
     /** Index = the fork's branch number. */
     final List<Branch> branches = new ArrayList<>(4);
+
     final Map<ForkAction.Timer, ScheduledFuture<?>> timers = new EnumMap<>(ForkAction.Timer.class);
 
-    ForkContext(ServerTransaction server, Request request, String inboundRecordRoute, String loopHash,
-                int maxForwards, Fork fork) {
+    ForkContext(
+            ServerTransaction server,
+            Request request,
+            String inboundRecordRoute,
+            String loopHash,
+            int maxForwards,
+            Fork fork) {
         this.server = server;
         this.request = request;
         this.invite = Request.INVITE.equals(request.getMethod());
@@ -54,6 +60,7 @@ final class ForkContext {
         final ForkContext context;
         /** The fork's number for this branch. */
         final int id;
+
         final Target target;
         ClientTransaction transaction;
         /** The last final response it received, for relaying and challenge collection. */

@@ -1,12 +1,17 @@
 package io.switchboard.proxy.sip;
 
+import gov.nist.javax.sip.message.SIPMessage;
+import io.switchboard.proxy.domain.Fork;
+import io.switchboard.proxy.domain.ForkAction;
+import io.switchboard.proxy.sip.ForkContext.Branch;
+import io.switchboard.sip.routing.ProxyIdentity;
+import io.switchboard.sip.stack.AnsweredRequests;
 import java.util.List;
 import java.util.ListIterator;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-
 import javax.sip.ClientTransaction;
 import javax.sip.ServerTransaction;
 import javax.sip.SipProvider;
@@ -18,17 +23,8 @@ import javax.sip.header.ViaHeader;
 import javax.sip.message.MessageFactory;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import gov.nist.javax.sip.message.SIPMessage;
-
-import io.switchboard.proxy.domain.Fork;
-import io.switchboard.proxy.domain.ForkAction;
-import io.switchboard.proxy.sip.ForkContext.Branch;
-import io.switchboard.sip.stack.AnsweredRequests;
-import io.switchboard.sip.routing.ProxyIdentity;
 
 /**
  * Feeds a request's {@link Fork} its events and performs the {@link ForkAction}s it returns on
@@ -47,8 +43,14 @@ final class ForkDriver {
     private final StatefulProxy.Events events;
     private final ScheduledExecutorService timers;
 
-    ForkDriver(SipProvider provider, MessageFactory messages, HeaderFactory headers, ProxyIdentity self,
-               OutgoingRequests outgoing, StatefulProxy.Events events, ScheduledExecutorService timers) {
+    ForkDriver(
+            SipProvider provider,
+            MessageFactory messages,
+            HeaderFactory headers,
+            ProxyIdentity self,
+            OutgoingRequests outgoing,
+            StatefulProxy.Events events,
+            ScheduledExecutorService timers) {
         this.provider = provider;
         this.messages = messages;
         this.headers = headers;
@@ -73,7 +75,11 @@ final class ForkDriver {
     void onResponse(Branch b, Response response) {
         int status = response.getStatusCode();
         if (LOG.isDebugEnabled()) {
-            LOG.debug("{} {} <- {} from branch {}", self.nodeId(), b.context.request.getMethod(), status,
+            LOG.debug(
+                    "{} {} <- {} from branch {}",
+                    self.nodeId(),
+                    b.context.request.getMethod(),
+                    status,
                     b.target.requestUri());
         }
         synchronized (b.context) {
@@ -111,9 +117,12 @@ final class ForkDriver {
             } else if (action instanceof ForkAction.SendTrying) {
                 sendTrying(ctx);
             } else if (action instanceof ForkAction.StartTimer t) {
-                Function<Fork, List<ForkAction>> fired = t.timer() == ForkAction.Timer.C ? Fork::timerC : Fork::noAnswerTimer;
-                ctx.timers.put(t.timer(), timers.schedule(() -> handle(ctx, fired, null), t.delay().toMillis(),
-                        TimeUnit.MILLISECONDS));
+                Function<Fork, List<ForkAction>> fired =
+                        t.timer() == ForkAction.Timer.C ? Fork::timerC : Fork::noAnswerTimer;
+                ctx.timers.put(
+                        t.timer(),
+                        timers.schedule(
+                                () -> handle(ctx, fired, null), t.delay().toMillis(), TimeUnit.MILLISECONDS));
             } else if (action instanceof ForkAction.StopTimer t) {
                 var timer = ctx.timers.remove(t.timer());
                 if (timer != null) {

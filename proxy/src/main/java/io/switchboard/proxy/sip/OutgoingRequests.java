@@ -1,9 +1,15 @@
 package io.switchboard.proxy.sip;
 
+import gov.nist.javax.sip.message.SIPMessage;
+import io.switchboard.proxy.domain.LoopDetection;
+import io.switchboard.proxy.domain.MaxForwards;
+import io.switchboard.proxy.domain.RequestRewriter;
+import io.switchboard.proxy.domain.Target;
+import io.switchboard.proxy.sip.ForkContext.Branch;
+import io.switchboard.sip.routing.ProxyIdentity;
 import java.text.ParseException;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-
 import javax.sip.ClientTransaction;
 import javax.sip.InvalidArgumentException;
 import javax.sip.SipException;
@@ -15,18 +21,8 @@ import javax.sip.header.HeaderFactory;
 import javax.sip.header.MaxForwardsHeader;
 import javax.sip.header.RouteHeader;
 import javax.sip.message.Request;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import gov.nist.javax.sip.message.SIPMessage;
-
-import io.switchboard.proxy.domain.LoopDetection;
-import io.switchboard.proxy.domain.MaxForwards;
-import io.switchboard.proxy.domain.RequestRewriter;
-import io.switchboard.proxy.domain.Target;
-import io.switchboard.proxy.sip.ForkContext.Branch;
-import io.switchboard.sip.routing.ProxyIdentity;
 
 /**
  * Makes the requests the proxy sends downstream: each branch's copy of a proxied request, with the
@@ -50,7 +46,8 @@ final class OutgoingRequests {
     }
 
     /** The client transaction of a branch, not yet sent (section 16.6 steps 1-10). */
-    ClientTransaction branch(ForkContext ctx, Branch branch) throws ParseException, InvalidArgumentException, SipException {
+    ClientTransaction branch(ForkContext ctx, Branch branch)
+            throws ParseException, InvalidArgumentException, SipException {
         Target target = branch.target;
         Request copy = (Request) ctx.request.clone();
         RequestRewriter.BranchCopy edits = RequestRewriter.branch(target, ctx.maxForwards);
@@ -58,22 +55,34 @@ final class OutgoingRequests {
         setMaxForwards(copy, edits.maxForwards());
         // after the new Request-URI: with no Route, it is the next hop
         String transport = edits.hop() != null ? edits.hop().transport() : transportTowards(copy, edits.routes());
-        List<String> recordRoutes = RequestRewriter.recordRoutes(ctx.inboundRecordRoute,
-                self.recordRouteUri(transport, target.outboundToken()));
+        List<String> recordRoutes = RequestRewriter.recordRoutes(
+                ctx.inboundRecordRoute, self.recordRouteUri(transport, target.outboundToken()));
         for (int i = recordRoutes.size() - 1; i >= 0; i--) {
             copy.addFirst(headers.createRecordRouteHeader(addresses.createAddress(recordRoutes.get(i))));
         }
         for (int i = edits.routes().size() - 1; i >= 0; i--) {
-            copy.addFirst(headers.createRouteHeader(addresses.createAddress(edits.routes().get(i))));
+            copy.addFirst(headers.createRouteHeader(
+                    addresses.createAddress(edits.routes().get(i))));
         }
-        copy.addFirst(headers.createViaHeader(self.address(), self.port(transport), transport,
-                LoopDetection.branch(ctx.loopHash, Long.toHexString(ThreadLocalRandom.current().nextLong()))));
+        copy.addFirst(headers.createViaHeader(
+                self.address(),
+                self.port(transport),
+                transport,
+                LoopDetection.branch(
+                        ctx.loopHash,
+                        Long.toHexString(ThreadLocalRandom.current().nextLong()))));
         if (edits.hop() != null) {
             ((SIPMessage) copy).setApplicationData(edits.hop());
         }
         if (LOG.isDebugEnabled()) {
-            LOG.debug("{} {} -> branch {} via {} hop {} routes {}", self.nodeId(), copy.getMethod(), target.requestUri(),
-                    transport, target.hop(), target.routes());
+            LOG.debug(
+                    "{} {} -> branch {} via {} hop {} routes {}",
+                    self.nodeId(),
+                    copy.getMethod(),
+                    target.requestUri(),
+                    transport,
+                    target.hop(),
+                    target.routes());
         }
         return provider.getNewClientTransaction(copy);
     }
@@ -91,7 +100,10 @@ final class OutgoingRequests {
             }
             setMaxForwards(ack, next);
             String transport = routing.intoFlow() ? routing.flow().transport() : transportTowards(ack, List.of());
-            ack.addFirst(headers.createViaHeader(self.address(), self.port(transport), transport,
+            ack.addFirst(headers.createViaHeader(
+                    self.address(),
+                    self.port(transport),
+                    transport,
                     "z9hG4bKsa" + Long.toHexString(ThreadLocalRandom.current().nextLong())));
             if (routing.intoFlow()) {
                 ((SIPMessage) ack).setApplicationData(routing.flow());

@@ -1,18 +1,15 @@
 package io.switchboard.proxy.sip;
 
+import gov.nist.javax.sip.message.SIPMessage;
+import gov.nist.javax.sip.stack.DefaultRouter;
+import gov.nist.javax.sip.stack.HopImpl;
+import io.switchboard.sip.routing.NextHop;
 import java.util.ListIterator;
-
 import javax.sip.SipException;
 import javax.sip.SipStack;
 import javax.sip.address.Hop;
 import javax.sip.address.Router;
 import javax.sip.message.Request;
-
-import gov.nist.javax.sip.message.SIPMessage;
-import gov.nist.javax.sip.stack.DefaultRouter;
-import gov.nist.javax.sip.stack.HopImpl;
-
-import io.switchboard.sip.routing.NextHop;
 
 /**
  * The RI's next-hop choice with one addition: a request carrying a {@link NextHop} as its

@@ -1,9 +1,10 @@
 package io.switchboard.proxy.sip;
 
+import io.switchboard.proxy.domain.LoopGuard;
+import io.switchboard.sip.routing.ProxyIdentity;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.ListIterator;
-
 import javax.sip.header.CSeqHeader;
 import javax.sip.header.CallIdHeader;
 import javax.sip.header.FromHeader;
@@ -12,14 +13,10 @@ import javax.sip.header.ToHeader;
 import javax.sip.header.ViaHeader;
 import javax.sip.message.Request;
 
-import io.switchboard.proxy.domain.LoopGuard;
-import io.switchboard.sip.routing.ProxyIdentity;
-
 /** A received JAIN-SIP request as the small values the proxy's rules ({@code proxy.domain}) take. */
 final class RequestViews {
 
-    private RequestViews() {
-    }
+    private RequestViews() {}
 
     /** The received Max-Forwards, or -1 when absent. */
     static int maxForwards(Request request) {
@@ -38,8 +35,11 @@ final class RequestViews {
         ToHeader to = (ToHeader) request.getHeader(ToHeader.NAME);
         CallIdHeader callId = (CallIdHeader) request.getHeader(CallIdHeader.NAME);
         CSeqHeader cseq = (CSeqHeader) request.getHeader(CSeqHeader.NAME);
-        return new LoopGuard.RequestKey(request.getRequestURI().toString(), from == null ? null : from.getTag(),
-                to == null ? null : to.getTag(), callId == null ? null : callId.getCallId(),
+        return new LoopGuard.RequestKey(
+                request.getRequestURI().toString(),
+                from == null ? null : from.getTag(),
+                to == null ? null : to.getTag(),
+                callId == null ? null : callId.getCallId(),
                 cseq == null ? 0 : cseq.getSeqNumber());
     }
 
@@ -48,8 +48,8 @@ final class RequestViews {
         List<LoopGuard.Via> vias = new ArrayList<>(4);
         for (ListIterator<?> it = request.getHeaders(ViaHeader.NAME); it.hasNext(); ) {
             ViaHeader v = (ViaHeader) it.next();
-            vias.add(new LoopGuard.Via(v.toString().trim(), self.isOwnSentBy(v.getHost(), v.getPort(), v.getTransport()),
-                    v.getBranch()));
+            vias.add(new LoopGuard.Via(
+                    v.toString().trim(), self.isOwnSentBy(v.getHost(), v.getPort(), v.getTransport()), v.getBranch()));
         }
         return vias;
     }

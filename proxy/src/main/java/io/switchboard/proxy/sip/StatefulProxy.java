@@ -1,5 +1,17 @@
 package io.switchboard.proxy.sip;
 
+import io.switchboard.proxy.domain.CallPlan;
+import io.switchboard.proxy.domain.CallSettings;
+import io.switchboard.proxy.domain.Fork;
+import io.switchboard.proxy.domain.LoopGuard;
+import io.switchboard.proxy.domain.RequestRewriter;
+import io.switchboard.proxy.domain.Target;
+import io.switchboard.proxy.sip.ForkContext.Branch;
+import io.switchboard.proxy.store.CallSettingsStore;
+import io.switchboard.sip.flow.FlowTuple;
+import io.switchboard.sip.routing.NextHop;
+import io.switchboard.sip.routing.PoolMembers;
+import io.switchboard.sip.routing.ProxyIdentity;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,7 +20,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-
 import javax.sip.ResponseEvent;
 import javax.sip.ServerTransaction;
 import javax.sip.SipProvider;
@@ -20,22 +31,8 @@ import javax.sip.header.RouteHeader;
 import javax.sip.message.MessageFactory;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import io.switchboard.proxy.domain.CallPlan;
-import io.switchboard.proxy.domain.CallSettings;
-import io.switchboard.proxy.domain.Fork;
-import io.switchboard.proxy.domain.LoopGuard;
-import io.switchboard.sip.routing.NextHop;
-import io.switchboard.proxy.domain.RequestRewriter;
-import io.switchboard.proxy.domain.Target;
-import io.switchboard.proxy.sip.ForkContext.Branch;
-import io.switchboard.proxy.store.CallSettingsStore;
-import io.switchboard.sip.flow.FlowTuple;
-import io.switchboard.sip.routing.ProxyIdentity;
-import io.switchboard.sip.routing.PoolMembers;
 
 /**
  * A transaction-stateful, forking, record-routing proxy (RFC 3261 section 16) on the JAIN-SIP RI.
@@ -67,8 +64,7 @@ public final class StatefulProxy implements AutoCloseable {
      * @param outboundProxy where requests for other domains go (a SIP trunk or border proxy), e.g.
      *                      {@code sip:sbc.example.net:5060;transport=tcp}; empty: they are refused with 403
      */
-    public record Settings(Duration timerC, Optional<String> outboundProxy) {
-    }
+    public record Settings(Duration timerC, Optional<String> outboundProxy) {}
 
     /** What the proxy reports, for metrics. */
     public interface Events {
@@ -78,12 +74,10 @@ public final class StatefulProxy implements AutoCloseable {
 
         Events NONE = new Events() {
             @Override
-            public void answered(String method, int status) {
-            }
+            public void answered(String method, int status) {}
 
             @Override
-            public void flowSkipped() {
-            }
+            public void flowSkipped() {}
         };
     }
 
@@ -104,9 +98,17 @@ public final class StatefulProxy implements AutoCloseable {
     private final OutgoingRequests outgoing;
     private final ForkDriver driver;
 
-    public StatefulProxy(SipProvider provider, MessageFactory messages, HeaderFactory headers, AddressFactory addresses,
-                         ProxyIdentity self, UserLocator locator, CallSettingsStore callSettings, PoolMembers pool,
-                         Settings settings, Events events) {
+    public StatefulProxy(
+            SipProvider provider,
+            MessageFactory messages,
+            HeaderFactory headers,
+            AddressFactory addresses,
+            ProxyIdentity self,
+            UserLocator locator,
+            CallSettingsStore callSettings,
+            PoolMembers pool,
+            Settings settings,
+            Events events) {
         this.self = self;
         this.locator = locator;
         this.callSettings = callSettings;
@@ -147,7 +149,9 @@ public final class StatefulProxy implements AutoCloseable {
                 continue;
             }
             Optional<FlowTuple> flow = self.flow(user);
-            if (!RequestRewriter.steersIntoFlow(flow.map(FlowTuple::nodeId).orElse(null), self.nodeId(),
+            if (!RequestRewriter.steersIntoFlow(
+                    flow.map(FlowTuple::nodeId).orElse(null),
+                    self.nodeId(),
                     flow.isPresent() && ProxyIdentity.arrivedOn(request, flow.get()))) {
                 continue;
             }
@@ -160,8 +164,17 @@ public final class StatefulProxy implements AutoCloseable {
     public void forwardToFlow(ServerTransaction server, Request request, Routing routing) {
         ForkContext ctx = prepare(server, request, true);
         if (ctx != null) {
-            start(ctx, List.of(new Target(request.getRequestURI().toString(), List.of(), routing.flow(),
-                    routing.flowToken(), "flow", false)), List.of(), null);
+            start(
+                    ctx,
+                    List.of(new Target(
+                            request.getRequestURI().toString(),
+                            List.of(),
+                            routing.flow(),
+                            routing.flowToken(),
+                            "flow",
+                            false)),
+                    List.of(),
+                    null);
         }
     }
 
@@ -169,8 +182,11 @@ public final class StatefulProxy implements AutoCloseable {
     public void forwardOnward(ServerTransaction server, Request request) {
         ForkContext ctx = prepare(server, request, false);
         if (ctx != null) {
-            start(ctx, List.of(new Target(request.getRequestURI().toString(), List.of(), null, "", "onward",
-                    false)), List.of(), null);
+            start(
+                    ctx,
+                    List.of(new Target(request.getRequestURI().toString(), List.of(), null, "", "onward", false)),
+                    List.of(),
+                    null);
         }
     }
 
@@ -189,35 +205,39 @@ public final class StatefulProxy implements AutoCloseable {
             return;
         }
         boolean call = ctx.invite && instance == null;
-        CompletionStage<CallSettings> settingsStage = call
-                ? callSettings.settingsFor(aor) : CompletableFuture.completedFuture(CallSettings.none(aor));
-        locator.locate(aor).thenCombine(settingsStage, (located, settings) -> {
-            if (located instanceof UserLocator.NoSuchUser) {
-                refuse(ctx, Response.NOT_FOUND, "No such user", 0);
-                return null;
-            }
-            UserLocator.Found found = (UserLocator.Found) located;
-            CallPlan plan = CallPlan.of(settings);
-            if (plan instanceof CallPlan.ForwardNow now) {
-                legs.targetsOf(now.target()).whenComplete((targets, failure) -> start(ctx, targets, List.of(), null));
-                return null;
-            }
-            CallPlan.Ring ring = (CallPlan.Ring) plan;
-            List<Target> own = new ArrayList<>(legs.ofBindings(aor, found, instance));
-            CompletableFuture<List<Target>> extra = legs.targetsOf(ring.extraTargets());
-            CompletableFuture<List<Target>> later = legs.targetsOf(ring.onNoAnswer().map(n -> List.of(n.target())).orElse(List.of()));
-            extra.thenCombine(later, (e, l) -> {
-                own.addAll(e);
-                start(ctx, own, l, ring.forwardAfter().orElse(null));
-                return null;
-            });
-            return null;
-        }).whenComplete((ignored, failure) -> {
-            if (failure != null) {
-                LOG.warn("Lookup of {} failed: {}", aor, failure.toString());
-                refuse(ctx, Response.SERVICE_UNAVAILABLE, "Location service unavailable, try again", 5);
-            }
-        });
+        CompletionStage<CallSettings> settingsStage =
+                call ? callSettings.settingsFor(aor) : CompletableFuture.completedFuture(CallSettings.none(aor));
+        locator.locate(aor)
+                .thenCombine(settingsStage, (located, settings) -> {
+                    if (located instanceof UserLocator.NoSuchUser) {
+                        refuse(ctx, Response.NOT_FOUND, "No such user", 0);
+                        return null;
+                    }
+                    UserLocator.Found found = (UserLocator.Found) located;
+                    CallPlan plan = CallPlan.of(settings);
+                    if (plan instanceof CallPlan.ForwardNow now) {
+                        legs.targetsOf(now.target())
+                                .whenComplete((targets, failure) -> start(ctx, targets, List.of(), null));
+                        return null;
+                    }
+                    CallPlan.Ring ring = (CallPlan.Ring) plan;
+                    List<Target> own = new ArrayList<>(legs.ofBindings(aor, found, instance));
+                    CompletableFuture<List<Target>> extra = legs.targetsOf(ring.extraTargets());
+                    CompletableFuture<List<Target>> later = legs.targetsOf(
+                            ring.onNoAnswer().map(n -> List.of(n.target())).orElse(List.of()));
+                    extra.thenCombine(later, (e, l) -> {
+                        own.addAll(e);
+                        start(ctx, own, l, ring.forwardAfter().orElse(null));
+                        return null;
+                    });
+                    return null;
+                })
+                .whenComplete((ignored, failure) -> {
+                    if (failure != null) {
+                        LOG.warn("Lookup of {} failed: {}", aor, failure.toString());
+                        refuse(ctx, Response.SERVICE_UNAVAILABLE, "Location service unavailable, try again", 5);
+                    }
+                });
     }
 
     /**
@@ -242,8 +262,17 @@ public final class StatefulProxy implements AutoCloseable {
         }
         ForkContext ctx = prepare(server, request, false);
         if (ctx != null) {
-            start(ctx, List.of(new Target(request.getRequestURI().toString(),
-                    List.of(settings.outboundProxy().get()), null, "", "outbound proxy", false)), List.of(), null);
+            start(
+                    ctx,
+                    List.of(new Target(
+                            request.getRequestURI().toString(),
+                            List.of(settings.outboundProxy().get()),
+                            null,
+                            "",
+                            "outbound proxy",
+                            false)),
+                    List.of(),
+                    null);
         }
     }
 
@@ -261,7 +290,8 @@ public final class StatefulProxy implements AutoCloseable {
     /** A CANCEL (section 16.10): 200 for the CANCEL, then the fork cancels its branches and answers 487. */
     public void cancel(ServerTransaction cancelTransaction, Request cancel) {
         ServerTransaction invite = cancelTransaction instanceof gov.nist.javax.sip.stack.SIPServerTransaction st
-                ? st.getCanceledInviteTransaction() : null;
+                ? st.getCanceledInviteTransaction()
+                : null;
         Object data = invite == null ? null : invite.getApplicationData();
         if (!(data instanceof ForkContext ctx)) {
             driver.reply(cancelTransaction, cancel, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null, 0);
@@ -278,8 +308,8 @@ public final class StatefulProxy implements AutoCloseable {
      * starts its fork (100 Trying and Timer C for an INVITE); null when the request was answered here.
      */
     private ForkContext prepare(ServerTransaction server, Request request, boolean flowRouted) {
-        LoopGuard.Verdict verdict = LoopGuard.check(RequestViews.maxForwards(request), RequestViews.loopKey(request),
-                RequestViews.vias(request, self));
+        LoopGuard.Verdict verdict = LoopGuard.check(
+                RequestViews.maxForwards(request), RequestViews.loopKey(request), RequestViews.vias(request, self));
         if (verdict instanceof LoopGuard.Refuse refuse) {
             driver.reply(server, request, refuse.status(), null, 0);
             return null;
@@ -303,7 +333,9 @@ public final class StatefulProxy implements AutoCloseable {
 
     public void processResponse(ResponseEvent event) {
         Response response = event.getResponse();
-        Object data = event.getClientTransaction() == null ? null : event.getClientTransaction().getApplicationData();
+        Object data = event.getClientTransaction() == null
+                ? null
+                : event.getClientTransaction().getApplicationData();
         if (data instanceof Branch b) {
             driver.onResponse(b, response);
         } else {
@@ -315,7 +347,9 @@ public final class StatefulProxy implements AutoCloseable {
         if (event.isServerTransaction()) {
             return;
         }
-        Object data = event.getClientTransaction() == null ? null : event.getClientTransaction().getApplicationData();
+        Object data = event.getClientTransaction() == null
+                ? null
+                : event.getClientTransaction().getApplicationData();
         if (data instanceof Branch b) {
             driver.handle(b.context, fork -> fork.timeout(b.id), null);
         }

@@ -1,20 +1,17 @@
 package io.switchboard.proxy.sip;
 
-import java.util.Iterator;
-import java.util.Locale;
-
-import javax.sip.ListeningPoint;
-import javax.sip.message.Request;
-import javax.sip.message.Response;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import gov.nist.javax.sip.SipProviderImpl;
 import gov.nist.javax.sip.header.Via;
 import gov.nist.javax.sip.message.SIPResponse;
 import gov.nist.javax.sip.stack.CongestionControlMessageValve;
 import gov.nist.javax.sip.stack.MessageChannel;
+import java.util.Iterator;
+import java.util.Locale;
+import javax.sip.ListeningPoint;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Forwards a 2xx to an INVITE that no client transaction owns any more (the callee retransmits
@@ -42,13 +39,17 @@ public final class StrayResponseValve extends CongestionControlMessageValve {
         if (!super.processResponse(response, channel) || !(response instanceof SIPResponse r)) {
             return false;
         }
-        if (r.getStatusCode() / 100 != 2 || r.getCSeq() == null || !Request.INVITE.equals(r.getCSeq().getMethod())) {
+        if (r.getStatusCode() / 100 != 2
+                || r.getCSeq() == null
+                || !Request.INVITE.equals(r.getCSeq().getMethod())) {
             return true;
         }
         Via top = r.getTopmostVia();
         String branch = top == null ? null : top.getBranch();
-        if (branch == null || !branch.toLowerCase(Locale.ROOT).startsWith("z9hg4bk")
-                || sipStack.findTransaction(r.getTransactionId(), false) != null || !isOurs(top)) {
+        if (branch == null
+                || !branch.toLowerCase(Locale.ROOT).startsWith("z9hg4bk")
+                || sipStack.findTransaction(r.getTransactionId(), false) != null
+                || !isOurs(top)) {
             return true;
         }
         SIPResponse out = (SIPResponse) r.clone();

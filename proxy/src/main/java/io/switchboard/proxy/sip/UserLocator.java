@@ -1,13 +1,11 @@
 package io.switchboard.proxy.sip;
 
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-
-
 import io.switchboard.accounts.store.AccountStore;
 import io.switchboard.registrar.domain.Binding;
 import io.switchboard.registrar.location.Locations;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Finds where a user of our domains can be reached: whether the account exists (404 if not) and
@@ -21,14 +19,11 @@ import io.switchboard.registrar.location.Locations;
  */
 public final class UserLocator {
 
-    public sealed interface Located permits NoSuchUser, Found {
-    }
+    public sealed interface Located permits NoSuchUser, Found {}
 
-    public record NoSuchUser(String aor) implements Located {
-    }
+    public record NoSuchUser(String aor) implements Located {}
 
-    public record Found(String aor, List<Binding> bindings) implements Located {
-    }
+    public record Found(String aor, List<Binding> bindings) implements Located {}
 
     private final AccountStore accounts;
     private final Locations locations;
@@ -44,9 +39,9 @@ public final class UserLocator {
         int at = aor.indexOf('@');
         String user = aor.substring(aor.indexOf(':') + 1, at);
         String domain = aor.substring(at + 1);
-        return accounts.find(domain, user).thenCompose(account -> account.isEmpty()
-                ? CompletableFuture.completedFuture(new NoSuchUser(aor))
-                : bindings(aor));
+        return accounts.find(domain, user)
+                .thenCompose(account ->
+                        account.isEmpty() ? CompletableFuture.completedFuture(new NoSuchUser(aor)) : bindings(aor));
     }
 
     private CompletionStage<Located> bindings(String aor) {

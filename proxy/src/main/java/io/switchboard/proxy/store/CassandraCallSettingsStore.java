@@ -48,8 +48,8 @@ public final class CassandraCallSettingsStore implements CallSettingsStore {
 
     /** Uses the session's keyspace ({@code CqlSession.builder().withKeyspace(...)}, as {@code CassandraSessions.connect} does). */
     public static CassandraCallSettingsStore forSessionKeyspace(CqlSession session) {
-        CqlIdentifier keyspace = session.getKeyspace().orElseThrow(
-                () -> new IllegalArgumentException("the session has no keyspace; pass one explicitly"));
+        CqlIdentifier keyspace = session.getKeyspace()
+                .orElseThrow(() -> new IllegalArgumentException("the session has no keyspace; pass one explicitly"));
         return new CassandraCallSettingsStore(session, keyspace);
     }
 
@@ -68,8 +68,13 @@ public final class CassandraCallSettingsStore implements CallSettingsStore {
     public CompletionStage<Void> put(CallSettings s) {
         Forwarding f = s.forwarding();
         int afterSeconds = f instanceof Forwarding.NoAnswer n ? (int) n.after().toSeconds() : 0;
-        return session.executeAsync(insert.bind(s.aor(), s.simRing().orElse(""), f.mode(),
-                        f.targetIfAny().orElse(""), afterSeconds, s.updatedAt()))
+        return session.executeAsync(insert.bind(
+                        s.aor(),
+                        s.simRing().orElse(""),
+                        f.mode(),
+                        f.targetIfAny().orElse(""),
+                        afterSeconds,
+                        s.updatedAt()))
                 .thenApply(rs -> null);
     }
 
@@ -81,8 +86,11 @@ public final class CassandraCallSettingsStore implements CallSettingsStore {
     private static CallSettings toSettings(String aor, Row row) {
         String simRing = nullToEmpty(row.getString("sim_ring"));
         Instant updatedAt = row.getInstant("updated_at");
-        return new CallSettings(aor, simRing.isEmpty() ? Optional.empty() : Optional.of(simRing),
-                forwarding(aor, row), updatedAt == null ? Instant.EPOCH : updatedAt);
+        return new CallSettings(
+                aor,
+                simRing.isEmpty() ? Optional.empty() : Optional.of(simRing),
+                forwarding(aor, row),
+                updatedAt == null ? Instant.EPOCH : updatedAt);
     }
 
     /**
@@ -104,7 +112,8 @@ public final class CassandraCallSettingsStore implements CallSettingsStore {
                 break;
             case "no-answer":
                 Duration d = Duration.ofSeconds(after);
-                if (!target.isEmpty() && d.compareTo(Forwarding.MIN_NO_ANSWER) >= 0
+                if (!target.isEmpty()
+                        && d.compareTo(Forwarding.MIN_NO_ANSWER) >= 0
                         && d.compareTo(Forwarding.MAX_NO_ANSWER) <= 0) {
                     return new Forwarding.NoAnswer(target, d);
                 }
@@ -112,8 +121,12 @@ public final class CassandraCallSettingsStore implements CallSettingsStore {
             default:
                 break;
         }
-        LOG.warn("Call settings of {}: cannot use forwarding mode \"{}\" target \"{}\" after {} s; treating it as off",
-                aor, mode, target, after);
+        LOG.warn(
+                "Call settings of {}: cannot use forwarding mode \"{}\" target \"{}\" after {} s; treating it as off",
+                aor,
+                mode,
+                target,
+                after);
         return Forwarding.OFF;
     }
 

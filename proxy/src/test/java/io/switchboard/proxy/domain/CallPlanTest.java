@@ -21,15 +21,24 @@ class CallPlanTest {
 
     static Stream<Arguments> plans() {
         return Stream.of(
-                Arguments.of("nothing set: ring the endpoints", CallSettings.none(ALICE),
+                Arguments.of(
+                        "nothing set: ring the endpoints",
+                        CallSettings.none(ALICE),
                         new CallPlan.Ring(List.of(), Optional.empty())),
-                Arguments.of("sim-ring only", new CallSettings(ALICE, Optional.of(MOBILE), Forwarding.OFF, AT),
+                Arguments.of(
+                        "sim-ring only",
+                        new CallSettings(ALICE, Optional.of(MOBILE), Forwarding.OFF, AT),
                         new CallPlan.Ring(List.of(MOBILE), Optional.empty())),
-                Arguments.of("no-answer only", new CallSettings(ALICE, Optional.empty(), NO_ANSWER, AT),
+                Arguments.of(
+                        "no-answer only",
+                        new CallSettings(ALICE, Optional.empty(), NO_ANSWER, AT),
                         new CallPlan.Ring(List.of(), Optional.of(NO_ANSWER))),
-                Arguments.of("sim-ring and no-answer", new CallSettings(ALICE, Optional.of(MOBILE), NO_ANSWER, AT),
+                Arguments.of(
+                        "sim-ring and no-answer",
+                        new CallSettings(ALICE, Optional.of(MOBILE), NO_ANSWER, AT),
                         new CallPlan.Ring(List.of(MOBILE), Optional.of(NO_ANSWER))),
-                Arguments.of("immediate wins over sim-ring",
+                Arguments.of(
+                        "immediate wins over sim-ring",
                         new CallSettings(ALICE, Optional.of(MOBILE), new Forwarding.Immediate(VM), AT),
                         new CallPlan.ForwardNow(VM)));
     }
@@ -42,7 +51,9 @@ class CallPlanTest {
 
     @org.junit.jupiter.api.Test
     void forward_after_is_the_no_answer_time() {
-        assertThat(new CallPlan.Ring(List.of(), Optional.of(NO_ANSWER)).forwardAfter()).contains(Duration.ofSeconds(25));
-        assertThat(new CallPlan.Ring(List.of(MOBILE), Optional.empty()).forwardAfter()).isEmpty();
+        assertThat(new CallPlan.Ring(List.of(), Optional.of(NO_ANSWER)).forwardAfter())
+                .contains(Duration.ofSeconds(25));
+        assertThat(new CallPlan.Ring(List.of(MOBILE), Optional.empty()).forwardAfter())
+                .isEmpty();
     }
 }

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -114,7 +113,9 @@ class ForkTest {
         assertThat(fork.finalSent()).isFalse();
         fork.success(0, 200);
         assertThat(fork.finalSent()).isTrue();
-        assertThat(fork.start(List.of(target("b")), List.of(), null)).as("nothing starts after the final").isEmpty();
+        assertThat(fork.start(List.of(target("b")), List.of(), null))
+                .as("nothing starts after the final")
+                .isEmpty();
     }
 
     private static Target target(String label) {
@@ -138,7 +139,8 @@ class ForkTest {
                 case "timerC" -> fork.timerC();
                 case "noAnswer" -> fork.noAnswerTimer();
                 case "cancel" -> fork.callerCancel();
-                case "refuse" -> fork.refuse(Integer.parseInt(w.get(1)), null, w.size() > 2 ? Integer.parseInt(w.get(2)) : 0);
+                case "refuse" ->
+                    fork.refuse(Integer.parseInt(w.get(1)), null, w.size() > 2 ? Integer.parseInt(w.get(2)) : 0);
                 default -> branchEvent(labels.indexOf(w.get(0)), w.get(1));
             };
             return actions.stream().map(this::render).collect(Collectors.toList());
@@ -148,7 +150,9 @@ class ForkTest {
             int slash = words.indexOf("/");
             List<String> now = slash < 0 ? words : words.subList(0, slash);
             List<String> later = slash < 0 ? List.of() : words.subList(slash + 1, words.size());
-            return fork.start(now.stream().map(ForkTest::target).toList(), later.stream().map(ForkTest::target).toList(),
+            return fork.start(
+                    now.stream().map(ForkTest::target).toList(),
+                    later.stream().map(ForkTest::target).toList(),
                     NO_ANSWER);
         }
 
@@ -184,7 +188,8 @@ class ForkTest {
             }
             if (action instanceof ForkAction.RelayFinal r) {
                 String challenges = r.challengesFrom().stream().map(labels::get).collect(Collectors.joining(" "));
-                return "final " + labels.get(r.branch()) + " " + r.status() + (challenges.isEmpty() ? "" : " +" + challenges);
+                return "final " + labels.get(r.branch()) + " " + r.status()
+                        + (challenges.isEmpty() ? "" : " +" + challenges);
             }
             if (action instanceof ForkAction.Answer a) {
                 return "answer " + a.status() + (a.reason() == null ? "" : " " + a.reason())

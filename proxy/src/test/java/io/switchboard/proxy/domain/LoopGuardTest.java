@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -42,8 +41,10 @@ class LoopGuardTest {
             70 | sip:bob@example.test | us-other them                            | forward 69
             """)
     void verdict(int maxForwards, String requestUri, String vias, String expected) {
-        LoopGuard.Verdict verdict = LoopGuard.check(maxForwards, key(requestUri), vias(vias.trim().split("\\s+")));
-        String rendered = verdict instanceof LoopGuard.Forward f ? "forward " + f.maxForwards()
+        LoopGuard.Verdict verdict =
+                LoopGuard.check(maxForwards, key(requestUri), vias(vias.trim().split("\\s+")));
+        String rendered = verdict instanceof LoopGuard.Forward f
+                ? "forward " + f.maxForwards()
                 : "refuse " + ((LoopGuard.Refuse) verdict).status();
         assertThat(rendered).isEqualTo(expected);
     }
@@ -59,7 +60,8 @@ class LoopGuardTest {
         assertThat(LoopGuard.check(69, key(BOB), back)).isEqualTo(new LoopGuard.Refuse(482));
         assertThat(LoopGuard.check(69, key("sip:bob@10.0.0.9"), back)).isInstanceOf(LoopGuard.Forward.class);
         assertThat(LoopGuard.check(69, new LoopGuard.RequestKey(BOB, "ft", null, "call-1", 2), back))
-                .as("a new CSeq is a new request").isInstanceOf(LoopGuard.Forward.class);
+                .as("a new CSeq is a new request")
+                .isInstanceOf(LoopGuard.Forward.class);
     }
 
     @Test

@@ -17,11 +17,13 @@ class MaxForwardsAndLoopTest {
 
     @Test
     void the_same_request_back_is_a_loop_a_changed_one_a_spiral() {
-        String hash = LoopDetection.hash("sip:bob@example.test", "ft", null, "c1", 1, "SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKx");
+        String hash = LoopDetection.hash(
+                "sip:bob@example.test", "ft", null, "c1", 1, "SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKx");
         String branch = LoopDetection.branch(hash, "1234");
         assertThat(branch).startsWith("z9hG4bK");
         assertThat(LoopDetection.isLoop(branch, hash)).isTrue();
-        String retargeted = LoopDetection.hash("sip:bob@10.0.0.9", "ft", null, "c1", 1, "SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKx");
+        String retargeted = LoopDetection.hash(
+                "sip:bob@10.0.0.9", "ft", null, "c1", 1, "SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKx");
         assertThat(LoopDetection.isLoop(branch, retargeted)).isFalse();
         assertThat(LoopDetection.isLoop("z9hG4bKsomeoneelse", hash)).isFalse();
         assertThat(LoopDetection.isLoop(null, hash)).isFalse();

@@ -2,19 +2,17 @@ package io.switchboard.proxy.domain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-
-import org.junit.jupiter.api.Test;
-
 import io.switchboard.registrar.domain.Binding;
 import io.switchboard.registrar.domain.BindingKey;
 import io.switchboard.sip.flow.Flow;
 import io.switchboard.sip.routing.NextHop;
 import io.switchboard.sip.routing.PoolMembers;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
 
 class TargetPlannerTest {
 
@@ -34,13 +32,25 @@ class TargetPlannerTest {
 
         @Override
         public Optional<NextHop> nodeHolding(String token) {
-            return Optional.ofNullable(Map.of("tok2", new NextHop("10.0.0.2", 5060, "udp")).get(token));
+            return Optional.ofNullable(
+                    Map.of("tok2", new NextHop("10.0.0.2", 5060, "udp")).get(token));
         }
     };
 
     private static Binding binding(String contact, Flow flow, String instance, int regId, Instant expires) {
-        return new Binding(BindingKey.forContact(contact), contact, "call-1", 1, expires, 1000, instance, regId, List.of(),
-                flow, "ua", NOW.minusSeconds(10));
+        return new Binding(
+                BindingKey.forContact(contact),
+                contact,
+                "call-1",
+                1,
+                expires,
+                1000,
+                instance,
+                regId,
+                List.of(),
+                flow,
+                "ua",
+                NOW.minusSeconds(10));
     }
 
     @Test
@@ -48,10 +58,30 @@ class TargetPlannerTest {
         Instant later = NOW.plusSeconds(300);
         List<Binding> bindings = List.of(
                 binding("sip:a@192.0.2.1:5060", new Flow("udp", "192.0.2.1", 5060, "node-2", ""), null, 0, later),
-                binding("sip:a@192.0.2.2:5070;transport=tcp", new Flow("tcp", "192.0.2.2", 40001, "node-1", "tok1"), null, 0, later),
-                binding("sip:a@192.0.2.3:5070;transport=tcp", new Flow("tcp", "192.0.2.3", 40002, "node-2", "tok2"), null, 0, later),
-                binding("sip:a@192.0.2.4:5070;transport=tcp", new Flow("tcp", "192.0.2.4", 40003, "node-3", "tok3"), null, 0, later),
-                binding("sip:a@192.0.2.5:5060", new Flow("udp", "198.51.100.5", 6000, "node-2", ""), "<urn:uuid:1>", 1, later),
+                binding(
+                        "sip:a@192.0.2.2:5070;transport=tcp",
+                        new Flow("tcp", "192.0.2.2", 40001, "node-1", "tok1"),
+                        null,
+                        0,
+                        later),
+                binding(
+                        "sip:a@192.0.2.3:5070;transport=tcp",
+                        new Flow("tcp", "192.0.2.3", 40002, "node-2", "tok2"),
+                        null,
+                        0,
+                        later),
+                binding(
+                        "sip:a@192.0.2.4:5070;transport=tcp",
+                        new Flow("tcp", "192.0.2.4", 40003, "node-3", "tok3"),
+                        null,
+                        0,
+                        later),
+                binding(
+                        "sip:a@192.0.2.5:5060",
+                        new Flow("udp", "198.51.100.5", 6000, "node-2", ""),
+                        "<urn:uuid:1>",
+                        1,
+                        later),
                 binding("sip:a@192.0.2.6:5060", new Flow("udp", "192.0.2.6", 5060, "node-1", ""), null, 0, NOW));
 
         TargetPlanner.Plan plan = TargetPlanner.plan(bindings, null, POOL, NOW);
@@ -61,14 +91,16 @@ class TargetPlannerTest {
         assertThat(udp.hop()).as("plain UDP: the Contact decides").isNull();
         assertThat(udp.routes()).isEmpty();
         Target local = plan.targets().get(1);
-        assertThat(local.hop()).as("our own TCP flow: straight into the connection")
+        assertThat(local.hop())
+                .as("our own TCP flow: straight into the connection")
                 .isEqualTo(new NextHop("192.0.2.2", 40001, "tcp"));
         assertThat(local.outboundToken()).isEqualTo("tok1");
         Target remote = plan.targets().get(2);
         assertThat(remote.hop()).isNull();
         assertThat(remote.routes()).containsExactly("sip:tok2@10.0.0.2:5060;transport=udp;lr");
         Target outbound = plan.targets().get(3);
-        assertThat(outbound.hop()).as("RFC 5626 UDP flow: back to where the REGISTER came from")
+        assertThat(outbound.hop())
+                .as("RFC 5626 UDP flow: back to where the REGISTER came from")
                 .isEqualTo(new NextHop("198.51.100.5", 6000, "udp"));
         assertThat(plan.skipped()).singleElement().satisfies(s -> {
             assertThat(s.contact()).contains("192.0.2.4");
@@ -80,10 +112,22 @@ class TargetPlannerTest {
     void a_gruu_selects_its_instance_only() {
         Instant later = NOW.plusSeconds(300);
         List<Binding> bindings = List.of(
-                binding("sip:a@192.0.2.1:5060", new Flow("udp", "192.0.2.1", 5060, "node-1", ""), "<urn:uuid:1>", 1, later),
-                binding("sip:a@192.0.2.2:5060", new Flow("udp", "192.0.2.2", 5060, "node-1", ""), "<urn:uuid:2>", 1, later));
+                binding(
+                        "sip:a@192.0.2.1:5060",
+                        new Flow("udp", "192.0.2.1", 5060, "node-1", ""),
+                        "<urn:uuid:1>",
+                        1,
+                        later),
+                binding(
+                        "sip:a@192.0.2.2:5060",
+                        new Flow("udp", "192.0.2.2", 5060, "node-1", ""),
+                        "<urn:uuid:2>",
+                        1,
+                        later));
         assertThat(TargetPlanner.plan(bindings, "urn:uuid:2", POOL, NOW).targets())
-                .singleElement().satisfies(t -> assertThat(t.requestUri()).isEqualTo("sip:a@192.0.2.2:5060"));
-        assertThat(TargetPlanner.plan(bindings, "urn:uuid:9", POOL, NOW).targets()).isEmpty();
+                .singleElement()
+                .satisfies(t -> assertThat(t.requestUri()).isEqualTo("sip:a@192.0.2.2:5060"));
+        assertThat(TargetPlanner.plan(bindings, "urn:uuid:9", POOL, NOW).targets())
+                .isEmpty();
     }
 }

@@ -2,20 +2,17 @@ package io.switchboard.proxy.sip;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.Map;
-import java.util.Set;
-
-import javax.sip.SipFactory;
-import javax.sip.header.HeaderFactory;
-import javax.sip.message.MessageFactory;
-import javax.sip.message.Request;
-
-import org.junit.jupiter.api.Test;
-
 import io.switchboard.proxy.domain.LoopDetection;
 import io.switchboard.proxy.domain.LoopGuard;
 import io.switchboard.sip.flow.FlowTokens;
 import io.switchboard.sip.routing.ProxyIdentity;
+import java.util.Map;
+import java.util.Set;
+import javax.sip.SipFactory;
+import javax.sip.header.HeaderFactory;
+import javax.sip.message.MessageFactory;
+import javax.sip.message.Request;
+import org.junit.jupiter.api.Test;
 
 /**
  * The glue between JAIN-SIP requests and {@link LoopGuard}: a request we forwarded that reaches us
@@ -24,8 +21,8 @@ import io.switchboard.sip.routing.ProxyIdentity;
  */
 class RequestViewsTest {
 
-    private static final ProxyIdentity SELF = new ProxyIdentity("node-1", "10.0.0.1", Map.of("udp", 5060),
-            Set.of("example.test"), new FlowTokens(new byte[32]));
+    private static final ProxyIdentity SELF = new ProxyIdentity(
+            "node-1", "10.0.0.1", Map.of("udp", 5060), Set.of("example.test"), new FlowTokens(new byte[32]));
 
     private final MessageFactory messages;
     private final HeaderFactory headers;
@@ -55,15 +52,19 @@ class RequestViewsTest {
     void another_hops_via_with_our_kind_of_branch_is_not_ours() throws Exception {
         Request received = invite("sip:bob@example.test", "");
         LoopGuard.Forward forward = (LoopGuard.Forward) check(received);
-        assertThat(forward.maxForwards()).as("absent Max-Forwards: we add 70 (section 16.6 step 3)").isEqualTo(70);
+        assertThat(forward.maxForwards())
+                .as("absent Max-Forwards: we add 70 (section 16.6 step 3)")
+                .isEqualTo(70);
         Request other = (Request) received.clone();
-        other.addFirst(headers.createViaHeader("10.0.0.2", 5060, "udp", LoopDetection.branch(forward.loopHash(), "7f")));
+        other.addFirst(
+                headers.createViaHeader("10.0.0.2", 5060, "udp", LoopDetection.branch(forward.loopHash(), "7f")));
         assertThat(check(messages.createRequest(other.toString()))).isInstanceOf(LoopGuard.Forward.class);
     }
 
     @Test
     void max_forwards_and_dialog_state_as_read() throws Exception {
-        assertThat(RequestViews.maxForwards(invite("sip:bob@example.test", "Max-Forwards: 0\r\n"))).isZero();
+        assertThat(RequestViews.maxForwards(invite("sip:bob@example.test", "Max-Forwards: 0\r\n")))
+                .isZero();
         assertThat(RequestViews.maxForwards(invite("sip:bob@example.test", ""))).isEqualTo(-1);
         assertThat(check(invite("sip:bob@example.test", "Max-Forwards: 0\r\n"))).isEqualTo(new LoopGuard.Refuse(483));
         assertThat(RequestViews.isInitial(invite("sip:bob@example.test", ""))).isTrue();
@@ -73,8 +74,8 @@ class RequestViewsTest {
     }
 
     private static LoopGuard.Verdict check(Request request) {
-        return LoopGuard.check(RequestViews.maxForwards(request), RequestViews.loopKey(request),
-                RequestViews.vias(request, SELF));
+        return LoopGuard.check(
+                RequestViews.maxForwards(request), RequestViews.loopKey(request), RequestViews.vias(request, SELF));
     }
 
     private Request invite(String requestUri, String maxForwards) throws Exception {

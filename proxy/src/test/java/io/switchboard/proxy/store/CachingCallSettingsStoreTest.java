@@ -93,7 +93,8 @@ class CachingCallSettingsStoreTest extends CallSettingsStoreContract {
         clock.advance(TTL.minusMillis(1));
         assertThat(await(cache.find(ALICE))).contains(full(ALICE, T1));
         assertThat(await(cache.find("sip:bob@example.test"))).isEmpty();
-        assertThat(await(cache.settingsFor("sip:bob@EXAMPLE.test"))).isEqualTo(CallSettings.none("sip:bob@example.test"));
+        assertThat(await(cache.settingsFor("sip:bob@EXAMPLE.test")))
+                .isEqualTo(CallSettings.none("sip:bob@example.test"));
         assertThat(backing.reads).hasValue(2);
 
         clock.advance(Duration.ofMillis(1));
@@ -175,9 +176,11 @@ class CachingCallSettingsStoreTest extends CallSettingsStoreContract {
     void invalidate_drops_one_entry() {
         CachingCallSettingsStore cache = cache(backing, 1000);
         await(cache.find(ALICE));
-        backing.rows.put(ALICE, new CallSettings(ALICE, Optional.empty(), new Forwarding.Immediate("sip:bob@example.test"), T2));
+        backing.rows.put(
+                ALICE, new CallSettings(ALICE, Optional.empty(), new Forwarding.Immediate("sip:bob@example.test"), T2));
         cache.invalidate("sip:alice@EXAMPLE.test");
-        assertThat(await(cache.find(ALICE))).map(CallSettings::forwarding)
+        assertThat(await(cache.find(ALICE)))
+                .map(CallSettings::forwarding)
                 .contains(new Forwarding.Immediate("sip:bob@example.test"));
     }
 }

@@ -29,8 +29,11 @@ abstract class CallSettingsStoreContract {
     }
 
     static CallSettings full(String aor, Instant at) {
-        return new CallSettings(aor, Optional.of("sip:+31612345678@example.test;user=phone"),
-                new Forwarding.NoAnswer("sip:voicemail@example.test", Duration.ofSeconds(25)), at);
+        return new CallSettings(
+                aor,
+                Optional.of("sip:+31612345678@example.test;user=phone"),
+                new Forwarding.NoAnswer("sip:voicemail@example.test", Duration.ofSeconds(25)),
+                at);
     }
 
     @Test
@@ -54,10 +57,15 @@ abstract class CallSettingsStoreContract {
     void every_forwarding_mode_and_no_sim_ring_round_trip() {
         CallSettingsStore store = store();
         for (CallSettings s : new CallSettings[] {
-                new CallSettings(ALICE, Optional.empty(), new Forwarding.Immediate("sips:desk@example.test"), T1),
-                new CallSettings(ALICE, Optional.of("sip:bob@other.test"), Forwarding.OFF, T1),
-                new CallSettings(ALICE, Optional.empty(), new Forwarding.NoAnswer("sip:x@example.test", Duration.ofSeconds(120)), T1),
-                CallSettings.none(ALICE)}) {
+            new CallSettings(ALICE, Optional.empty(), new Forwarding.Immediate("sips:desk@example.test"), T1),
+            new CallSettings(ALICE, Optional.of("sip:bob@other.test"), Forwarding.OFF, T1),
+            new CallSettings(
+                    ALICE,
+                    Optional.empty(),
+                    new Forwarding.NoAnswer("sip:x@example.test", Duration.ofSeconds(120)),
+                    T1),
+            CallSettings.none(ALICE)
+        }) {
             await(store.put(s));
             assertThat(await(store.find(ALICE))).as("%s", s).contains(s);
         }
@@ -67,7 +75,8 @@ abstract class CallSettingsStoreContract {
     void put_overwrites_every_field() {
         CallSettingsStore store = store();
         await(store.put(full(ALICE, T1)));
-        CallSettings replaced = new CallSettings(ALICE, Optional.empty(), new Forwarding.Immediate("sip:bob@example.test"), T2);
+        CallSettings replaced =
+                new CallSettings(ALICE, Optional.empty(), new Forwarding.Immediate("sip:bob@example.test"), T2);
         await(store.put(replaced));
         assertThat(await(store.find(ALICE))).contains(replaced);
     }

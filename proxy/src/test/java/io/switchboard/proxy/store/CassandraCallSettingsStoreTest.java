@@ -24,7 +24,8 @@ class CassandraCallSettingsStoreTest extends CallSettingsStoreContract {
     @BeforeAll
     static void schema() {
         session = TestCassandra.session(KEYSPACE);
-        CassandraSessions.applySchema(session, CassandraCallSettingsStore.class, CassandraCallSettingsStore.SCHEMA_RESOURCE);
+        CassandraSessions.applySchema(
+                session, CassandraCallSettingsStore.class, CassandraCallSettingsStore.SCHEMA_RESOURCE);
     }
 
     @Override
@@ -36,7 +37,8 @@ class CassandraCallSettingsStoreTest extends CallSettingsStoreContract {
 
     @Test
     void schema_can_be_applied_again_at_every_start() {
-        CassandraSessions.applySchema(session, CassandraCallSettingsStore.class, CassandraCallSettingsStore.SCHEMA_RESOURCE);
+        CassandraSessions.applySchema(
+                session, CassandraCallSettingsStore.class, CassandraCallSettingsStore.SCHEMA_RESOURCE);
     }
 
     @Test
@@ -48,15 +50,18 @@ class CassandraCallSettingsStoreTest extends CallSettingsStoreContract {
             assertThat(await(other.find(ALICE))).contains(alice);
             await(other.delete(ALICE));
         }
-        assertThat(await(CassandraCallSettingsStore.forSessionKeyspace(session).find(ALICE))).isEmpty();
+        assertThat(await(CassandraCallSettingsStore.forSessionKeyspace(session).find(ALICE)))
+                .isEmpty();
     }
 
     @Test
     void rows_are_plain_columns_without_nulls() {
-        await(store().put(new CallSettings(ALICE, java.util.Optional.empty(), new Forwarding.Immediate("sip:bob@example.test"), T2)));
+        await(store().put(new CallSettings(
+                ALICE, java.util.Optional.empty(), new Forwarding.Immediate("sip:bob@example.test"), T2)));
         Row row = session.execute(SimpleStatement.newInstance(
-                "SELECT sim_ring, forward_mode, forward_target, forward_after_seconds, updated_at FROM call_settings WHERE aor = ?",
-                ALICE)).one();
+                        "SELECT sim_ring, forward_mode, forward_target, forward_after_seconds, updated_at FROM call_settings WHERE aor = ?",
+                        ALICE))
+                .one();
         assertThat(row).isNotNull();
         assertThat(row.getString("sim_ring")).isEmpty();
         assertThat(row.getString("forward_mode")).isEqualTo("immediate");
@@ -72,7 +77,9 @@ class CassandraCallSettingsStoreTest extends CallSettingsStoreContract {
         Instant at = Instant.parse("2026-01-01T00:00:00Z");
         session.execute(SimpleStatement.newInstance(
                 "INSERT INTO call_settings (aor, sim_ring, forward_mode, forward_target, forward_after_seconds, updated_at)"
-                        + " VALUES (?, 'sip:bob@example.test', 'when-busy', 'sip:vm@example.test', 0, ?)", ALICE, at));
+                        + " VALUES (?, 'sip:bob@example.test', 'when-busy', 'sip:vm@example.test', 0, ?)",
+                ALICE,
+                at));
         session.execute(SimpleStatement.newInstance(
                 "INSERT INTO call_settings (aor, forward_mode, forward_target, forward_after_seconds)"
                         + " VALUES ('sip:carol@example.test', 'no-answer', 'sip:vm@example.test', 2)"));

@@ -42,8 +42,6 @@ public record ContactSpec(String uri, OptionalLong expires, int q, String instan
     }
 
     BindingKey key() {
-        return instanceId != null && regId > 0
-                ? BindingKey.forFlow(instanceId, regId)
-                : BindingKey.forContact(uri);
+        return instanceId != null && regId > 0 ? BindingKey.forFlow(instanceId, regId) : BindingKey.forContact(uri);
     }
 }

@@ -17,8 +17,7 @@ public final class ContactUris {
     private static final java.util.Set<String> SIGNIFICANT_PARAMS =
             java.util.Set.of("transport", "user", "ttl", "method", "maddr");
 
-    private ContactUris() {
-    }
+    private ContactUris() {}
 
     /** A canonical string: equal strings mean equal URIs in the sense above. */
     public static String comparisonKey(String uri) {

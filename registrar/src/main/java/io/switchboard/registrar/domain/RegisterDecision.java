@@ -27,8 +27,7 @@ public sealed interface RegisterDecision {
     }
 
     /** The REGISTER is refused; nothing is changed. {@code detail} becomes the reason phrase. */
-    record Rejected(Rejection kind, String detail) implements RegisterDecision {
-    }
+    record Rejected(Rejection kind, String detail) implements RegisterDecision {}
 
     /** Why a REGISTER is refused, with the status code the RFCs give for it. */
     enum Rejection {

@@ -1,5 +1,8 @@
 package io.switchboard.registrar.domain;
 
+import io.switchboard.registrar.domain.RegisterDecision.Accepted;
+import io.switchboard.registrar.domain.RegisterDecision.Rejected;
+import io.switchboard.registrar.domain.RegisterDecision.Rejection;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -8,10 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-
-import io.switchboard.registrar.domain.RegisterDecision.Accepted;
-import io.switchboard.registrar.domain.RegisterDecision.Rejected;
-import io.switchboard.registrar.domain.RegisterDecision.Rejection;
 
 /**
  * The processing of REGISTER requests of RFC 3261 section 10.3 (steps 4 to 8), with the
@@ -159,8 +158,8 @@ public final class RegisterRules {
         // Refreshing existing bindings is always allowed, even above a limit an operator has
         // just lowered; only growth beyond the limit is refused.
         if (added > 0 && working.size() > policy.maxBindings()) {
-            return new Rejected(Rejection.TOO_MANY_BINDINGS,
-                    "Too many registered contacts (limit " + policy.maxBindings() + ")");
+            return new Rejected(
+                    Rejection.TOO_MANY_BINDINGS, "Too many registered contacts (limit " + policy.maxBindings() + ")");
         }
         return new Accepted(sorted(working.values()), upserts, removals, outbound);
     }

@@ -1,8 +1,7 @@
 package io.switchboard.registrar.entity;
 
-import java.util.List;
-
 import io.switchboard.registrar.domain.Binding;
+import java.util.List;
 
 /**
  * Told by a registrar entity whenever an AOR's bindings change (registration, refresh, removal,
@@ -19,8 +18,7 @@ public interface BindingListener {
      * The entity stops on this node (passivation, rebalance, shutdown) while holding
      * {@code bindings}. They still exist (in Cassandra); whoever owns the AOR next reports them.
      */
-    default void released(String aor, List<Binding> bindings) {
-    }
+    default void released(String aor, List<Binding> bindings) {}
 
-    BindingListener NONE = (aor, before, after) -> { };
+    BindingListener NONE = (aor, before, after) -> {};
 }

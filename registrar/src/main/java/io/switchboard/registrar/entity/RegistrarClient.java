@@ -1,13 +1,11 @@
 package io.switchboard.registrar.entity;
 
+import io.switchboard.registrar.domain.RegisterRequest;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-
-import io.switchboard.registrar.domain.RegisterRequest;
 
 /**
  * How the SIP edge and the admin API talk to registrar entities, wherever in the cluster they
@@ -49,12 +47,12 @@ public interface RegistrarClient {
      * listing) keep working through a node loss; REGISTERs still go to the entity only, the single
      * writer (rule 1). Expired rows the store may still return are left out.
      */
-    static RegistrarClient readingThroughToStore(RegistrarClient entities,
-                                                 io.switchboard.registrar.store.BindingStore store,
-                                                 java.time.Clock clock) {
+    static RegistrarClient readingThroughToStore(
+            RegistrarClient entities, io.switchboard.registrar.store.BindingStore store, java.time.Clock clock) {
         return new RegistrarClient() {
             @Override
-            public CompletionStage<RegistrarEntity.RegisterReply> register(io.switchboard.registrar.domain.RegisterRequest request) {
+            public CompletionStage<RegistrarEntity.RegisterReply> register(
+                    io.switchboard.registrar.domain.RegisterRequest request) {
                 return entities.register(request);
             }
 
@@ -71,8 +69,11 @@ public interface RegistrarClient {
                             result.completeExceptionally(storeFailure);
                         } else {
                             java.time.Instant now = clock.instant();
-                            result.complete(new RegistrarEntity.CurrentBindings(aor,
-                                    loaded.stream().filter(b -> !b.isExpired(now)).toList()));
+                            result.complete(new RegistrarEntity.CurrentBindings(
+                                    aor,
+                                    loaded.stream()
+                                            .filter(b -> !b.isExpired(now))
+                                            .toList()));
                         }
                     });
                 });
@@ -91,13 +92,15 @@ public interface RegistrarClient {
      */
     static <T> CompletionStage<T> onCompletingThread(CompletionStage<T> stage) {
         CompletableFuture<T> mirror = new CompletableFuture<>();
-        stage.whenCompleteAsync((value, failure) -> {
-            if (failure != null) {
-                mirror.completeExceptionally(failure);
-            } else {
-                mirror.complete(value);
-            }
-        }, Runnable::run);
+        stage.whenCompleteAsync(
+                (value, failure) -> {
+                    if (failure != null) {
+                        mirror.completeExceptionally(failure);
+                    } else {
+                        mirror.complete(value);
+                    }
+                },
+                Runnable::run);
         return mirror;
     }
 }

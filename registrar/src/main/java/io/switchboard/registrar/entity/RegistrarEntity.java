@@ -1,19 +1,5 @@
 package io.switchboard.registrar.entity;
 
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.concurrent.CompletionStage;
-
-import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.javadsl.ActorContext;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
-
 import io.switchboard.entity.EntityCommand;
 import io.switchboard.entity.EntitySettings;
 import io.switchboard.entity.ShardedEntities;
@@ -23,6 +9,18 @@ import io.switchboard.registrar.domain.RegisterDecision;
 import io.switchboard.registrar.domain.RegisterRequest;
 import io.switchboard.registrar.domain.RegisterRules;
 import io.switchboard.registrar.store.BindingStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
 /**
  * The one owner, cluster-wide, of an address-of-record's bindings (docs/architecture.md, rule 1:
@@ -36,8 +34,7 @@ public final class RegistrarEntity {
     public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "registrar");
 
     /** Messages an entity accepts. Those that cross nodes are serialized by the node's Kryo serializer. */
-    public sealed interface Command extends EntityCommand permits Register, GetBindings {
-    }
+    public sealed interface Command extends EntityCommand permits Register, GetBindings {}
 
     /** A command with a reply: when the entity cannot take it, the reply is {@link Unavailable} (the edge's 503). */
     public interface Asking extends EntityCommand {
@@ -51,44 +48,40 @@ public final class RegistrarEntity {
     }
 
     /** Apply a REGISTER; the answer is a {@link RegisterReply}. */
-    public record Register(RegisterRequest request, ActorRef<RegisterReply> replyTo) implements Command, Asking {
-    }
+    public record Register(RegisterRequest request, ActorRef<RegisterReply> replyTo) implements Command, Asking {}
 
     /** The AOR's current bindings (for routing and the admin API). */
-    public record GetBindings(ActorRef<BindingsReply> replyTo) implements Command, Asking {
-    }
+    public record GetBindings(ActorRef<BindingsReply> replyTo) implements Command, Asking {}
 
     /** Answers to {@link Register}. */
-    public sealed interface RegisterReply permits Registered, Refused, Unavailable {
-    }
+    public sealed interface RegisterReply permits Registered, Refused, Unavailable {}
 
-    public record Registered(RegisterDecision.Accepted decision) implements RegisterReply {
-    }
+    public record Registered(RegisterDecision.Accepted decision) implements RegisterReply {}
 
-    public record Refused(RegisterDecision.Rejected rejection) implements RegisterReply {
-    }
+    public record Refused(RegisterDecision.Rejected rejection) implements RegisterReply {}
 
     /** The store could not be read or written, or the entity is moving: nothing changed, the client may retry. */
-    public record Unavailable(String reason) implements RegisterReply, BindingsReply {
-    }
+    public record Unavailable(String reason) implements RegisterReply, BindingsReply {}
 
     /** Answers to {@link GetBindings}. */
-    public sealed interface BindingsReply permits CurrentBindings, Unavailable {
-    }
+    public sealed interface BindingsReply permits CurrentBindings, Unavailable {}
 
-    public record CurrentBindings(String aor, List<Binding> bindings) implements BindingsReply {
-    }
+    public record CurrentBindings(String aor, List<Binding> bindings) implements BindingsReply {}
 
     /** Everything an entity needs besides its key. */
-    public record Settings(RegisterRules rules, BindingStore store, BindingListener listener, Clock clock,
-                           Duration passivateAfter, int stashCapacity) {
+    public record Settings(
+            RegisterRules rules,
+            BindingStore store,
+            BindingListener listener,
+            Clock clock,
+            Duration passivateAfter,
+            int stashCapacity) {
         EntitySettings lifecycle() {
             return new EntitySettings(clock, passivateAfter, stashCapacity, "Bindings store unavailable");
         }
     }
 
-    private RegistrarEntity() {
-    }
+    private RegistrarEntity() {}
 
     /** Registers the entity type with cluster sharding on this node. */
     public static void init(ActorSystem<?> system, Settings settings) {
@@ -96,12 +89,13 @@ public final class RegistrarEntity {
         ShardedEntities.init(system, ENTITY_KEY, (aor, shard) -> create(aor, settings, lifecycle, shard));
     }
 
-    public static Behavior<Command> create(String aor, Settings settings, ActorRef<ClusterSharding.ShardCommand> shard) {
+    public static Behavior<Command> create(
+            String aor, Settings settings, ActorRef<ClusterSharding.ShardCommand> shard) {
         return create(aor, settings, settings.lifecycle(), shard);
     }
 
-    private static Behavior<Command> create(String aor, Settings settings, EntitySettings lifecycle,
-                                            ActorRef<ClusterSharding.ShardCommand> shard) {
+    private static Behavior<Command> create(
+            String aor, Settings settings, EntitySettings lifecycle, ActorRef<ClusterSharding.ShardCommand> shard) {
         return Behaviors.setup(ctx -> new Instance(aor, settings, lifecycle, shard, ctx).start());
     }
 
@@ -110,8 +104,12 @@ public final class RegistrarEntity {
         private final Settings settings;
         private List<Binding> bindings = List.of();
 
-        Instance(String aor, Settings settings, EntitySettings lifecycle, ActorRef<ClusterSharding.ShardCommand> shard,
-                 ActorContext<Command> ctx) {
+        Instance(
+                String aor,
+                Settings settings,
+                EntitySettings lifecycle,
+                ActorRef<ClusterSharding.ShardCommand> shard,
+                ActorContext<Command> ctx) {
             super(aor, lifecycle, shard, ctx);
             this.settings = settings;
         }
@@ -147,7 +145,8 @@ public final class RegistrarEntity {
                 register.replyTo().tell(new Registered(accepted));
                 return;
             }
-            write(() -> settings.store().write(key, accepted.upserts(), accepted.removals(), now),
+            write(
+                    () -> settings.store().write(key, accepted.upserts(), accepted.removals(), now),
                     () -> {
                         setBindings(accepted.bindings());
                         register.replyTo().tell(new Registered(accepted));

@@ -1,11 +1,10 @@
 package io.switchboard.registrar.location;
 
-import java.util.List;
-import java.util.concurrent.CompletionStage;
-
 import io.switchboard.registrar.domain.Binding;
 import io.switchboard.registrar.entity.RegistrarClient;
 import io.switchboard.registrar.entity.RegistrarEntity;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
 
 /**
  * The registrar's location service as other modules see it (RFC 3261 section 10.2 calls it the

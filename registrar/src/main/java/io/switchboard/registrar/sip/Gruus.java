@@ -7,7 +7,6 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Optional;
-
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
@@ -24,8 +23,7 @@ import javax.crypto.spec.SecretKeySpec;
 public final class Gruus {
 
     /** What a temp-gruu names. */
-    public record TempGruu(String aor, String instanceId, String callId) {
-    }
+    public record TempGruu(String aor, String instanceId, String callId) {}
 
     private static final int IV_BYTES = 12;
     private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(SecureRandom::new);
@@ -56,9 +54,10 @@ public final class Gruus {
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, iv));
             byte[] sealed = cipher.doFinal(plain);
-            ByteBuffer token = ByteBuffer.allocate(iv.length + sealed.length).put(iv).put(sealed);
-            return "sip:tgruu." + Base64.getUrlEncoder().withoutPadding().encodeToString(token.array())
-                    + "@" + domain + ";gr";
+            ByteBuffer token =
+                    ByteBuffer.allocate(iv.length + sealed.length).put(iv).put(sealed);
+            return "sip:tgruu." + Base64.getUrlEncoder().withoutPadding().encodeToString(token.array()) + "@" + domain
+                    + ";gr";
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM unavailable", e);
         }
@@ -76,8 +75,9 @@ public final class Gruus {
             }
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, token, 0, IV_BYTES));
-            String[] parts = new String(cipher.doFinal(token, IV_BYTES, token.length - IV_BYTES),
-                    StandardCharsets.UTF_8).split("\n", 3);
+            String[] parts = new String(
+                            cipher.doFinal(token, IV_BYTES, token.length - IV_BYTES), StandardCharsets.UTF_8)
+                    .split("\n", 3);
             return parts.length == 3 ? Optional.of(new TempGruu(parts[0], parts[1], parts[2])) : Optional.empty();
         } catch (IllegalArgumentException | GeneralSecurityException e) {
             return Optional.empty();

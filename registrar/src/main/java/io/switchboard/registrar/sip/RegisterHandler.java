@@ -1,19 +1,16 @@
 package io.switchboard.registrar.sip;
 
-import java.text.ParseException;
-import java.time.Clock;
-
-import javax.sip.ServerTransaction;
-import javax.sip.message.Request;
-import javax.sip.message.Response;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import io.switchboard.registrar.domain.RegisterRequest;
 import io.switchboard.registrar.entity.RegistrarClient;
 import io.switchboard.registrar.entity.RegistrarEntity;
 import io.switchboard.sip.stack.AnsweredRequests;
+import java.text.ParseException;
+import java.time.Clock;
+import javax.sip.ServerTransaction;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The registrar's SIP adapter: an authenticated REGISTER in, one final response out.
@@ -30,7 +27,8 @@ public final class RegisterHandler {
     private final RegisterObserver observer;
     private final Clock clock;
 
-    public RegisterHandler(RegistrarClient registrar, RegisterResponses responses, RegisterObserver observer, Clock clock) {
+    public RegisterHandler(
+            RegistrarClient registrar, RegisterResponses responses, RegisterObserver observer, Clock clock) {
         this.registrar = registrar;
         this.responses = responses;
         this.observer = observer;
@@ -43,8 +41,12 @@ public final class RegisterHandler {
      *
      * @param startNanos {@link System#nanoTime()} when the request arrived, for the latency metric
      */
-    public void handle(ServerTransaction transaction, Request request, RegisterRequest register,
-                       String authenticatedAor, long startNanos) {
+    public void handle(
+            ServerTransaction transaction,
+            Request request,
+            RegisterRequest register,
+            String authenticatedAor,
+            long startNanos) {
         if (!register.aor().equals(authenticatedAor)) {
             // RFC 3261 section 10.3 step 3: the authenticated user must be allowed to modify this AOR.
             reply(transaction, request, Response.FORBIDDEN, "Authenticated user does not own this AOR", startNanos);

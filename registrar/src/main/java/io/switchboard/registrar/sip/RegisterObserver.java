@@ -6,5 +6,5 @@ public interface RegisterObserver {
 
     void completed(int status, long elapsedNanos);
 
-    RegisterObserver NONE = (status, nanos) -> { };
+    RegisterObserver NONE = (status, nanos) -> {};
 }

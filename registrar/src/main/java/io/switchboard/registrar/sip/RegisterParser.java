@@ -1,11 +1,13 @@
 package io.switchboard.registrar.sip;
 
+import io.switchboard.registrar.domain.ContactSpec;
+import io.switchboard.registrar.domain.RegisterRequest;
+import io.switchboard.sip.flow.Flow;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.ListIterator;
 import java.util.Locale;
 import java.util.OptionalLong;
-
 import javax.sip.address.SipURI;
 import javax.sip.address.URI;
 import javax.sip.header.ContactHeader;
@@ -14,10 +16,6 @@ import javax.sip.header.Header;
 import javax.sip.header.SupportedHeader;
 import javax.sip.header.UserAgentHeader;
 import javax.sip.message.Request;
-
-import io.switchboard.registrar.domain.ContactSpec;
-import io.switchboard.sip.flow.Flow;
-import io.switchboard.registrar.domain.RegisterRequest;
 
 /**
  * Turns a JAIN-SIP REGISTER into a {@link RegisterRequest}, or says in one phrase what is wrong
@@ -40,12 +38,14 @@ public final class RegisterParser {
         }
     }
 
-    private RegisterParser() {
-    }
+    private RegisterParser() {}
 
     /** The canonical AOR of a To or From URI: {@code sip:user@domain}, domain lower case, no parameters. */
     public static String aorOf(URI uri) {
-        if (!(uri instanceof SipURI sip) || sip.getUser() == null || sip.getUser().isEmpty() || sip.getHost() == null) {
+        if (!(uri instanceof SipURI sip)
+                || sip.getUser() == null
+                || sip.getUser().isEmpty()
+                || sip.getHost() == null) {
             return null;
         }
         return "sip:" + sip.getUser() + "@" + sip.getHost().toLowerCase(Locale.ROOT);
@@ -53,8 +53,20 @@ public final class RegisterParser {
 
     /** Headers the registrar relies on; the RI sets aside a garbled one instead of failing (sip/README.md). */
     private static final java.util.Map<String, String> NEEDED = java.util.Map.of(
-            "contact", "Contact", "m", "Contact", "expires", "Expires", "path", "Path",
-            "supported", "Supported", "k", "Supported", "require", "Require");
+            "contact",
+            "Contact",
+            "m",
+            "Contact",
+            "expires",
+            "Expires",
+            "path",
+            "Path",
+            "supported",
+            "Supported",
+            "k",
+            "Supported",
+            "require",
+            "Require");
 
     public static Parsed parse(Request request, Flow flow) {
         String garbled = garbledHeader(request);
@@ -62,7 +74,9 @@ public final class RegisterParser {
             // A REGISTER whose Contact could not be parsed must not be mistaken for a fetch.
             return Parsed.bad("Malformed " + garbled + " header");
         }
-        String aor = aorOf(((javax.sip.header.ToHeader) request.getHeader("To")).getAddress().getURI());
+        String aor = aorOf(((javax.sip.header.ToHeader) request.getHeader("To"))
+                .getAddress()
+                .getURI());
         if (aor == null) {
             return Parsed.bad("To must be a sip: URI with a user part");
         }
@@ -103,8 +117,17 @@ public final class RegisterParser {
         }
         UserAgentHeader ua = (UserAgentHeader) request.getHeader(UserAgentHeader.NAME);
         String userAgent = ua == null ? "" : headerValue(ua);
-        return Parsed.ok(new RegisterRequest(aor, callId, cseq, wildcard, contacts, expiresHeader, path,
-                supports(request, "outbound"), flow, userAgent));
+        return Parsed.ok(new RegisterRequest(
+                aor,
+                callId,
+                cseq,
+                wildcard,
+                contacts,
+                expiresHeader,
+                path,
+                supports(request, "outbound"),
+                flow,
+                userAgent));
     }
 
     private static String garbledHeader(Request request) {

@@ -1,19 +1,17 @@
 package io.switchboard.registrar.sip;
 
+import io.switchboard.registrar.domain.Binding;
+import io.switchboard.registrar.domain.RegisterDecision;
+import io.switchboard.registrar.domain.RegistrarPolicy;
 import java.text.ParseException;
 import java.time.Instant;
 import java.util.concurrent.ThreadLocalRandom;
-
 import javax.sip.InvalidArgumentException;
 import javax.sip.header.HeaderFactory;
 import javax.sip.header.ToHeader;
 import javax.sip.message.MessageFactory;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
-
-import io.switchboard.registrar.domain.Binding;
-import io.switchboard.registrar.domain.RegisterDecision;
-import io.switchboard.registrar.domain.RegistrarPolicy;
 
 /** The one mapping from registrar decisions to SIP responses (RFC 3261 section 10.3 step 8). */
 public final class RegisterResponses {
@@ -24,8 +22,8 @@ public final class RegisterResponses {
     private final Gruus gruus;
     private final int flowTimerSeconds;
 
-    public RegisterResponses(MessageFactory messages, HeaderFactory headers, RegistrarPolicy policy, Gruus gruus,
-                             int flowTimerSeconds) {
+    public RegisterResponses(
+            MessageFactory messages, HeaderFactory headers, RegistrarPolicy policy, Gruus gruus, int flowTimerSeconds) {
         this.messages = messages;
         this.headers = headers;
         this.policy = policy;
@@ -34,7 +32,8 @@ public final class RegisterResponses {
     }
 
     /** 200 OK listing every binding with its remaining expiry, GRUUs and outbound headers. */
-    public Response ok(Request request, String aor, RegisterDecision.Accepted decision, Instant now) throws ParseException {
+    public Response ok(Request request, String aor, RegisterDecision.Accepted decision, Instant now)
+            throws ParseException {
         Response response = create(Response.OK, request, null);
         boolean gruu = RegisterParser.supports(request, "gruu");
         String callId = ((javax.sip.header.CallIdHeader) request.getHeader("Call-ID")).getCallId();
@@ -55,7 +54,8 @@ public final class RegisterResponses {
             }
         }
         response.addHeader(headers.createSupportedHeader("outbound, path, gruu"));
-        response.addHeader(headers.createDateHeader(java.util.Calendar.getInstance(java.util.TimeZone.getTimeZone("GMT"))));
+        response.addHeader(
+                headers.createDateHeader(java.util.Calendar.getInstance(java.util.TimeZone.getTimeZone("GMT"))));
         return response;
     }
 
@@ -63,9 +63,10 @@ public final class RegisterResponses {
         Response response = create(rejected.kind().status(), request, rejected.detail());
         try {
             switch (rejected.kind()) {
-                case INTERVAL_TOO_BRIEF -> response.addHeader(headers.createMinExpiresHeader((int) policy.minExpires()));
+                case INTERVAL_TOO_BRIEF ->
+                    response.addHeader(headers.createMinExpiresHeader((int) policy.minExpires()));
                 case OUT_OF_ORDER -> response.addHeader(headers.createRetryAfterHeader(1));
-                default -> { }
+                default -> {}
             }
         } catch (InvalidArgumentException e) {
             throw new IllegalStateException(e);
@@ -99,15 +100,23 @@ public final class RegisterResponses {
     }
 
     String contactValue(String aor, Binding b, boolean gruu, String callId, Instant now) {
-        StringBuilder v = new StringBuilder(128).append('<').append(b.contact()).append(">;expires=").append(b.secondsLeft(now));
+        StringBuilder v = new StringBuilder(128)
+                .append('<')
+                .append(b.contact())
+                .append(">;expires=")
+                .append(b.secondsLeft(now));
         if (b.q() < 1000) {
             v.append(";q=").append(formatQ(b.q()));
         }
         if (b.instanceId() != null) {
             v.append(";+sip.instance=\"").append(b.instanceId()).append('"');
             if (gruu) {
-                v.append(";pub-gruu=\"").append(Gruus.publicGruu(aor, b.instanceId())).append('"');
-                v.append(";temp-gruu=\"").append(gruus.tempGruu(aor, b.instanceId(), callId)).append('"');
+                v.append(";pub-gruu=\"")
+                        .append(Gruus.publicGruu(aor, b.instanceId()))
+                        .append('"');
+                v.append(";temp-gruu=\"")
+                        .append(gruus.tempGruu(aor, b.instanceId(), callId))
+                        .append('"');
             }
         }
         if (b.regId() > 0) {

@@ -1,11 +1,10 @@
 package io.switchboard.registrar.store;
 
+import io.switchboard.registrar.domain.Binding;
+import io.switchboard.registrar.domain.BindingKey;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
-
-import io.switchboard.registrar.domain.Binding;
-import io.switchboard.registrar.domain.BindingKey;
 
 /**
  * Durable bindings. Only the registrar entity of an AOR calls {@link #write} for it

@@ -1,10 +1,5 @@
 package io.switchboard.registrar.store;
 
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CompletionStage;
-
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
 import com.datastax.oss.driver.api.core.cql.BatchStatement;
@@ -13,10 +8,13 @@ import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.DefaultBatchType;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
-
 import io.switchboard.registrar.domain.Binding;
 import io.switchboard.registrar.domain.BindingKey;
 import io.switchboard.sip.flow.Flow;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
 
 /**
  * {@link BindingStore} on Cassandra. Statements are prepared once; all calls are asynchronous.
@@ -35,8 +33,8 @@ public final class CassandraBindingStore implements BindingStore {
 
     public CassandraBindingStore(CqlSession session) {
         this.session = session;
-        this.select = session.prepare(
-                "SELECT binding_key, contact, call_id, cseq, expires_at, q, instance_id, reg_id, path, "
+        this.select =
+                session.prepare("SELECT binding_key, contact, call_id, cseq, expires_at, q, instance_id, reg_id, path, "
                         + "transport, source_host, source_port, node, flow_token, user_agent, registered_at "
                         + "FROM bindings WHERE aor = ?");
         this.insert = session.prepare(
@@ -86,9 +84,25 @@ public final class CassandraBindingStore implements BindingStore {
         // TTL in whole seconds, rounded up, so the row never disappears before the entity's timer.
         int ttl = (int) Math.max(1, b.secondsLeft(now));
         Flow f = b.flow();
-        return insert.bind(aor, b.key().value(), b.contact(), b.callId(), b.cseq(), b.expiresAt(), b.q(),
-                b.instanceId(), b.regId(), b.path(), f.transport(), f.sourceHost(), f.sourcePort(), f.node(),
-                f.flowToken(), b.userAgent(), b.registeredAt(), ttl);
+        return insert.bind(
+                aor,
+                b.key().value(),
+                b.contact(),
+                b.callId(),
+                b.cseq(),
+                b.expiresAt(),
+                b.q(),
+                b.instanceId(),
+                b.regId(),
+                b.path(),
+                f.transport(),
+                f.sourceHost(),
+                f.sourcePort(),
+                f.node(),
+                f.flowToken(),
+                b.userAgent(),
+                b.registeredAt(),
+                ttl);
     }
 
     private static Binding toBinding(Row row) {

@@ -2,6 +2,13 @@ package io.switchboard.registrar.entity;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchboard.registrar.domain.Binding;
+import io.switchboard.registrar.domain.ContactSpec;
+import io.switchboard.registrar.domain.RegisterRequest;
+import io.switchboard.registrar.domain.RegisterRules;
+import io.switchboard.registrar.domain.RegistrarPolicy;
+import io.switchboard.registrar.store.InMemoryBindingStore;
+import io.switchboard.sip.flow.Flow;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,7 +16,6 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -17,14 +23,6 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import io.switchboard.registrar.domain.Binding;
-import io.switchboard.registrar.domain.ContactSpec;
-import io.switchboard.sip.flow.Flow;
-import io.switchboard.registrar.domain.RegisterRequest;
-import io.switchboard.registrar.domain.RegisterRules;
-import io.switchboard.registrar.domain.RegistrarPolicy;
-import io.switchboard.registrar.store.InMemoryBindingStore;
 
 /** The entity's write-through, ordering, failure and expiry behaviour, with a fake store. */
 class RegistrarEntityTest {
@@ -53,14 +51,28 @@ class RegistrarEntityTest {
 
     ActorRef<RegistrarEntity.Command> spawn(Clock clock, int capacity) {
         TestProbe<ClusterSharding.ShardCommand> shard = KIT.createTestProbe();
-        RegistrarEntity.Settings settings = new RegistrarEntity.Settings(new RegisterRules(RegistrarPolicy.DEFAULTS), store,
-                (aor, before, after) -> changes.incrementAndGet(), clock, Duration.ofSeconds(60), capacity);
+        RegistrarEntity.Settings settings = new RegistrarEntity.Settings(
+                new RegisterRules(RegistrarPolicy.DEFAULTS),
+                store,
+                (aor, before, after) -> changes.incrementAndGet(),
+                clock,
+                Duration.ofSeconds(60),
+                capacity);
         return KIT.spawn(RegistrarEntity.create(AOR, settings, shard.getRef()));
     }
 
     static RegisterRequest register(String callId, long cseq, long expires, String contact) {
-        return new RegisterRequest(AOR, callId, cseq, false, List.of(ContactSpec.of(contact)),
-                OptionalLong.of(expires), List.of(), false, UDP, "test");
+        return new RegisterRequest(
+                AOR,
+                callId,
+                cseq,
+                false,
+                List.of(ContactSpec.of(contact)),
+                OptionalLong.of(expires),
+                List.of(),
+                false,
+                UDP,
+                "test");
     }
 
     @Test
@@ -88,14 +100,22 @@ class RegistrarEntityTest {
         entity.tell(new RegistrarEntity.Register(register("c1", 1, 600, "sip:a@192.0.2.1"), probe.getRef()));
         probe.expectNoMessage(Duration.ofMillis(200));
         store.release();
-        assertThat(probe.expectMessageClass(RegistrarEntity.Registered.class).decision().bindings()).hasSize(1);
+        assertThat(probe.expectMessageClass(RegistrarEntity.Registered.class)
+                        .decision()
+                        .bindings())
+                .hasSize(1);
         probe.awaitAssert(() -> {
             assertThat(store.heldWrites()).as("second REGISTER's write").isEqualTo(1);
             return null;
         });
         store.release();
-        assertThat(probe.expectMessageClass(RegistrarEntity.Registered.class).decision().bindings()).hasSize(2);
-        assertThat(probe.expectMessageClass(RegistrarEntity.Refused.class).rejection().detail())
+        assertThat(probe.expectMessageClass(RegistrarEntity.Registered.class)
+                        .decision()
+                        .bindings())
+                .hasSize(2);
+        assertThat(probe.expectMessageClass(RegistrarEntity.Refused.class)
+                        .rejection()
+                        .detail())
                 .isEqualTo("Out of order CSeq for this Call-ID");
     }
 
@@ -112,7 +132,8 @@ class RegistrarEntityTest {
         for (int cseq = 2; cseq <= 4; cseq++) {
             entity.tell(new RegistrarEntity.Register(register("c1", cseq, 600, "sip:a@192.0.2.1"), probe.getRef()));
         }
-        assertThat(probe.expectMessageClass(RegistrarEntity.Unavailable.class).reason()).startsWith("Too many pending");
+        assertThat(probe.expectMessageClass(RegistrarEntity.Unavailable.class).reason())
+                .startsWith("Too many pending");
         store.holdWrites(false);
         store.release();
         assertThat(probe.receiveSeveralMessages(3)).allMatch(RegistrarEntity.Registered.class::isInstance);
@@ -144,21 +165,27 @@ class RegistrarEntityTest {
         probe.expectMessageClass(RegistrarEntity.Unavailable.class);
         TestProbe<RegistrarEntity.BindingsReply> lookup = KIT.createTestProbe();
         entity.tell(new RegistrarEntity.GetBindings(lookup.getRef()));
-        assertThat(lookup.expectMessageClass(RegistrarEntity.CurrentBindings.class).bindings()).isEmpty();
+        assertThat(lookup.expectMessageClass(RegistrarEntity.CurrentBindings.class)
+                        .bindings())
+                .isEmpty();
         assertThat(changes.get()).isZero();
     }
 
     @Test
     void loads_stored_bindings_when_it_starts_and_skips_expired_ones() {
         Instant now = Instant.now();
-        store.preload(AOR, List.of(
-                binding("sip:a@192.0.2.1", now.plusSeconds(500), now),
-                binding("sip:a@192.0.2.2", now.minusSeconds(1), now.minusSeconds(601))));
+        store.preload(
+                AOR,
+                List.of(
+                        binding("sip:a@192.0.2.1", now.plusSeconds(500), now),
+                        binding("sip:a@192.0.2.2", now.minusSeconds(1), now.minusSeconds(601))));
         ActorRef<RegistrarEntity.Command> entity = spawn(Clock.systemUTC());
         TestProbe<RegistrarEntity.BindingsReply> lookup = KIT.createTestProbe();
         entity.tell(new RegistrarEntity.GetBindings(lookup.getRef()));
-        assertThat(lookup.expectMessageClass(RegistrarEntity.CurrentBindings.class).bindings())
-                .extracting(Binding::contact).containsExactly("sip:a@192.0.2.1");
+        assertThat(lookup.expectMessageClass(RegistrarEntity.CurrentBindings.class)
+                        .bindings())
+                .extracting(Binding::contact)
+                .containsExactly("sip:a@192.0.2.1");
     }
 
     @Test
@@ -173,19 +200,27 @@ class RegistrarEntityTest {
             return null;
         });
         entity.tell(new RegistrarEntity.GetBindings(lookup.getRef()));
-        assertThat(lookup.expectMessageClass(RegistrarEntity.CurrentBindings.class).bindings()).isEmpty();
+        assertThat(lookup.expectMessageClass(RegistrarEntity.CurrentBindings.class)
+                        .bindings())
+                .isEmpty();
     }
 
     @Test
     void an_empty_entity_asks_its_shard_to_passivate_it() {
         TestProbe<ClusterSharding.ShardCommand> shard = KIT.createTestProbe();
-        RegistrarEntity.Settings settings = new RegistrarEntity.Settings(new RegisterRules(RegistrarPolicy.DEFAULTS), store,
-                (aor, before, after) -> { }, Clock.fixed(Instant.now(), ZoneOffset.UTC), Duration.ofMillis(200), 100);
+        RegistrarEntity.Settings settings = new RegistrarEntity.Settings(
+                new RegisterRules(RegistrarPolicy.DEFAULTS),
+                store,
+                (aor, before, after) -> {},
+                Clock.fixed(Instant.now(), ZoneOffset.UTC),
+                Duration.ofMillis(200),
+                100);
         ActorRef<RegistrarEntity.Command> entity = KIT.spawn(RegistrarEntity.create(AOR, settings, shard.getRef()));
         TestProbe<RegistrarEntity.BindingsReply> lookup = KIT.createTestProbe();
         entity.tell(new RegistrarEntity.GetBindings(lookup.getRef()));
         lookup.expectMessageClass(RegistrarEntity.CurrentBindings.class);
-        ClusterSharding.Passivate<?> passivate = shard.expectMessageClass(ClusterSharding.Passivate.class, Duration.ofSeconds(3));
+        ClusterSharding.Passivate<?> passivate =
+                shard.expectMessageClass(ClusterSharding.Passivate.class, Duration.ofSeconds(3));
         assertThat(passivate.entity()).isEqualTo(entity);
     }
 
@@ -195,17 +230,21 @@ class RegistrarEntityTest {
         store.preload(AOR, List.of(binding("sip:a@192.0.2.1", now.plusSeconds(500), now)));
         java.util.concurrent.atomic.AtomicInteger released = new java.util.concurrent.atomic.AtomicInteger();
         TestProbe<ClusterSharding.ShardCommand> shard = KIT.createTestProbe();
-        RegistrarEntity.Settings settings = new RegistrarEntity.Settings(new RegisterRules(RegistrarPolicy.DEFAULTS), store,
+        RegistrarEntity.Settings settings = new RegistrarEntity.Settings(
+                new RegisterRules(RegistrarPolicy.DEFAULTS),
+                store,
                 new BindingListener() {
                     @Override
-                    public void changed(String aor, List<Binding> before, List<Binding> after) {
-                    }
+                    public void changed(String aor, List<Binding> before, List<Binding> after) {}
 
                     @Override
                     public void released(String aor, List<Binding> bindings) {
                         released.addAndGet(bindings.size());
                     }
-                }, Clock.systemUTC(), Duration.ofSeconds(60), 100);
+                },
+                Clock.systemUTC(),
+                Duration.ofSeconds(60),
+                100);
         ActorRef<RegistrarEntity.Command> entity = KIT.spawn(RegistrarEntity.create(AOR, settings, shard.getRef()));
         TestProbe<RegistrarEntity.BindingsReply> lookup = KIT.createTestProbe();
         entity.tell(new RegistrarEntity.GetBindings(lookup.getRef()));
@@ -215,7 +254,18 @@ class RegistrarEntityTest {
     }
 
     static Binding binding(String contact, Instant expiresAt, Instant registeredAt) {
-        return new Binding(io.switchboard.registrar.domain.BindingKey.forContact(contact), contact, "c0", 1, expiresAt,
-                1000, null, 0, List.of(), UDP, "test", registeredAt);
+        return new Binding(
+                io.switchboard.registrar.domain.BindingKey.forContact(contact),
+                contact,
+                "c0",
+                1,
+                expiresAt,
+                1000,
+                null,
+                0,
+                List.of(),
+                UDP,
+                "test",
+                registeredAt);
     }
 }

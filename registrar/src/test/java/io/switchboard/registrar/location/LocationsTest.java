@@ -2,19 +2,17 @@ package io.switchboard.registrar.location;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchboard.registrar.domain.Binding;
+import io.switchboard.registrar.domain.BindingKey;
+import io.switchboard.registrar.domain.RegisterRequest;
+import io.switchboard.registrar.entity.RegistrarClient;
+import io.switchboard.registrar.entity.RegistrarEntity;
+import io.switchboard.sip.flow.Flow;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-
 import org.junit.jupiter.api.Test;
-
-import io.switchboard.registrar.domain.Binding;
-import io.switchboard.registrar.domain.BindingKey;
-import io.switchboard.sip.flow.Flow;
-import io.switchboard.registrar.domain.RegisterRequest;
-import io.switchboard.registrar.entity.RegistrarClient;
-import io.switchboard.registrar.entity.RegistrarEntity;
 
 /** A lookup gives the entity's current bindings, and fails when the entity cannot say. */
 class LocationsTest {
@@ -24,13 +22,27 @@ class LocationsTest {
 
     @Test
     void current_bindings_are_the_answer() {
-        Binding b = new Binding(BindingKey.forContact("sip:alice@192.0.2.1"), "sip:alice@192.0.2.1", "call-1", 1,
-                NOW.plusSeconds(300), 1000, null, 0, List.of(), new Flow("udp", "192.0.2.1", 5060, "node-1", ""), "ua",
+        Binding b = new Binding(
+                BindingKey.forContact("sip:alice@192.0.2.1"),
+                "sip:alice@192.0.2.1",
+                "call-1",
+                1,
+                NOW.plusSeconds(300),
+                1000,
+                null,
+                0,
+                List.of(),
+                new Flow("udp", "192.0.2.1", 5060, "node-1", ""),
+                "ua",
                 NOW);
         Locations locations = Locations.over(answering(new RegistrarEntity.CurrentBindings(AOR, List.of(b))));
         assertThat(locations.lookup(AOR).toCompletableFuture().join()).containsExactly(b);
-        assertThat(Locations.over(answering(new RegistrarEntity.CurrentBindings(AOR, List.of()))).lookup(AOR)
-                .toCompletableFuture().join()).as("registered nowhere").isEmpty();
+        assertThat(Locations.over(answering(new RegistrarEntity.CurrentBindings(AOR, List.of())))
+                        .lookup(AOR)
+                        .toCompletableFuture()
+                        .join())
+                .as("registered nowhere")
+                .isEmpty();
     }
 
     @Test
@@ -38,7 +50,8 @@ class LocationsTest {
         Locations locations = Locations.over(answering(new RegistrarEntity.Unavailable("loading")));
         CompletableFuture<List<Binding>> lookup = locations.lookup(AOR).toCompletableFuture();
         assertThat(lookup).isCompletedExceptionally();
-        assertThat(lookup.handle((v, e) -> e.getCause()).join()).isInstanceOf(IllegalStateException.class)
+        assertThat(lookup.handle((v, e) -> e.getCause()).join())
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining(AOR);
     }
 

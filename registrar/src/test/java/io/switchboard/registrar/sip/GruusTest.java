@@ -3,7 +3,6 @@ package io.switchboard.registrar.sip;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
-
 import org.junit.jupiter.api.Test;
 
 /** RFC 5627 section 5.3 GRUUs. */
@@ -21,19 +20,27 @@ class GruusTest {
     void temp_gruu_hides_the_aor_changes_every_time_and_opens_on_any_node() {
         String t1 = gruus.tempGruu("sip:bob@example.test", "<urn:uuid:1>", "call-1");
         String t2 = gruus.tempGruu("sip:bob@example.test", "<urn:uuid:1>", "call-1");
-        assertThat(t1).startsWith("sip:tgruu.").endsWith("@example.test;gr").doesNotContain("bob").isNotEqualTo(t2);
+        assertThat(t1)
+                .startsWith("sip:tgruu.")
+                .endsWith("@example.test;gr")
+                .doesNotContain("bob")
+                .isNotEqualTo(t2);
         String user = t1.substring("sip:".length(), t1.indexOf('@'));
         Gruus otherNode = new Gruus("a pool secret of some length".getBytes(StandardCharsets.UTF_8));
-        assertThat(otherNode.openTempGruu(user)).hasValue(new Gruus.TempGruu("sip:bob@example.test", "<urn:uuid:1>", "call-1"));
+        assertThat(otherNode.openTempGruu(user))
+                .hasValue(new Gruus.TempGruu("sip:bob@example.test", "<urn:uuid:1>", "call-1"));
     }
 
     @Test
     void forged_or_foreign_temp_gruus_do_not_open() {
         String t = gruus.tempGruu("sip:bob@example.test", "<urn:uuid:1>", "call-1");
         String user = t.substring("sip:".length(), t.indexOf('@'));
-        String flipped = user.substring(0, user.length() - 2) + (user.endsWith("A") ? "B" : "A") + user.charAt(user.length() - 1);
+        String flipped = user.substring(0, user.length() - 2)
+                + (user.endsWith("A") ? "B" : "A")
+                + user.charAt(user.length() - 1);
         assertThat(gruus.openTempGruu(flipped)).isEmpty();
-        assertThat(new Gruus("another secret entirely".getBytes(StandardCharsets.UTF_8)).openTempGruu(user)).isEmpty();
+        assertThat(new Gruus("another secret entirely".getBytes(StandardCharsets.UTF_8)).openTempGruu(user))
+                .isEmpty();
         assertThat(gruus.openTempGruu("alice")).isEmpty();
         assertThat(gruus.openTempGruu("tgruu.!!!")).isEmpty();
     }

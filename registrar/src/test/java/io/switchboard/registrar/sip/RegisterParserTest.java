@@ -2,20 +2,17 @@ package io.switchboard.registrar.sip;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchboard.registrar.domain.RegisterRequest;
+import io.switchboard.sip.flow.Flow;
 import java.util.stream.Stream;
-
 import javax.sip.SipFactory;
 import javax.sip.message.MessageFactory;
 import javax.sip.message.Request;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
-
-import io.switchboard.sip.flow.Flow;
-import io.switchboard.registrar.domain.RegisterRequest;
 
 /** REGISTER text in, {@link RegisterRequest} or a 400 reason out. */
 class RegisterParserTest {
@@ -38,10 +35,12 @@ class RegisterParserTest {
 
     @Test
     void reads_aor_callid_cseq_contacts_and_parameters() throws Exception {
-        RegisterParser.Parsed p = RegisterParser.parse(parse(
-                "Contact: <sip:alice@192.0.2.1:5060>;expires=3600;q=0.5;+sip.instance=\"<urn:uuid:1234>\";reg-id=1\r\n"
-                        + "Supported: outbound, gruu\r\nExpires: 7200\r\nUser-Agent: Phone/1.0\r\n"
-                        + "Path: <sip:edge.example.test;lr;ob>\r\n"), FLOW);
+        RegisterParser.Parsed p = RegisterParser.parse(
+                parse(
+                        "Contact: <sip:alice@192.0.2.1:5060>;expires=3600;q=0.5;+sip.instance=\"<urn:uuid:1234>\";reg-id=1\r\n"
+                                + "Supported: outbound, gruu\r\nExpires: 7200\r\nUser-Agent: Phone/1.0\r\n"
+                                + "Path: <sip:edge.example.test;lr;ob>\r\n"),
+                FLOW);
         assertThat(p.error()).isNull();
         RegisterRequest r = p.request();
         assertThat(r.aor()).as("user case kept, host lower-cased").isEqualTo("sip:Alice@example.test");
@@ -62,16 +61,24 @@ class RegisterParserTest {
 
     @Test
     void wildcard_and_fetch() throws Exception {
-        assertThat(RegisterParser.parse(parse("Contact: *\r\nExpires: 0\r\n"), FLOW).request().wildcard()).isTrue();
+        assertThat(RegisterParser.parse(parse("Contact: *\r\nExpires: 0\r\n"), FLOW)
+                        .request()
+                        .wildcard())
+                .isTrue();
         assertThat(RegisterParser.parse(parse(""), FLOW).request().isFetch()).isTrue();
     }
 
     static Stream<Arguments> malformed() {
         return Stream.of(
-                Arguments.of("Contact: <sip:a@192.0.2.1>;expires=soon\r\n", "Contact expires must be a non-negative number"),
+                Arguments.of(
+                        "Contact: <sip:a@192.0.2.1>;expires=soon\r\n", "Contact expires must be a non-negative number"),
                 Arguments.of("Contact: <sip:a@192.0.2.1>;q=1.5\r\n", "Contact q must be a qvalue between 0 and 1"),
-                Arguments.of("Contact: <sip:a@192.0.2.1>;reg-id=0;+sip.instance=\"<urn:uuid:1>\"\r\n", "reg-id must be a positive number"),
-                Arguments.of("Contact: <sip:a@192.0.2.1>;reg-id=x;+sip.instance=\"<urn:uuid:1>\"\r\n", "reg-id must be a positive number"),
+                Arguments.of(
+                        "Contact: <sip:a@192.0.2.1>;reg-id=0;+sip.instance=\"<urn:uuid:1>\"\r\n",
+                        "reg-id must be a positive number"),
+                Arguments.of(
+                        "Contact: <sip:a@192.0.2.1>;reg-id=x;+sip.instance=\"<urn:uuid:1>\"\r\n",
+                        "reg-id must be a positive number"),
                 Arguments.of("Contact: <sip:a@192.0.2.1>;+sip.instance=\"\"\r\n", "Empty +sip.instance"));
     }
 

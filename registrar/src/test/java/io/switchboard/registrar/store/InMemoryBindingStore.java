@@ -1,5 +1,7 @@
 package io.switchboard.registrar.store;
 
+import io.switchboard.registrar.domain.Binding;
+import io.switchboard.registrar.domain.BindingKey;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,9 +10,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-
-import io.switchboard.registrar.domain.Binding;
-import io.switchboard.registrar.domain.BindingKey;
 
 /**
  * Test fake of {@link BindingStore}. Writes can be held back ({@link #holdWrites}) so a test can

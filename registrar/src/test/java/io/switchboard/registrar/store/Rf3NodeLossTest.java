@@ -2,6 +2,16 @@ package io.switchboard.registrar.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
+import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import com.datastax.oss.driver.api.core.cql.Row;
+import com.datastax.oss.driver.api.core.metadata.Node;
+import io.switchboard.registrar.domain.Binding;
+import io.switchboard.registrar.domain.BindingKey;
+import io.switchboard.sip.flow.Flow;
+import io.switchboard.storage.CassandraSessions;
+import io.switchboard.storage.testing.CassandraRing;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,23 +23,10 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-
-import com.datastax.oss.driver.api.core.CqlSession;
-import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
-import com.datastax.oss.driver.api.core.cql.PreparedStatement;
-import com.datastax.oss.driver.api.core.cql.Row;
-import com.datastax.oss.driver.api.core.metadata.Node;
-
-import io.switchboard.registrar.domain.Binding;
-import io.switchboard.registrar.domain.BindingKey;
-import io.switchboard.sip.flow.Flow;
-import io.switchboard.storage.CassandraSessions;
-import io.switchboard.storage.testing.CassandraRing;
 
 /**
  * Issue 3, failure tests: one Cassandra node of three is killed with SIGKILL while bindings are written
@@ -45,6 +42,7 @@ class Rf3NodeLossTest {
 
     /** The node killed: the first contact point, which holds the driver's control connection. */
     static final int VICTIM = 1;
+
     static final int BEFORE = 200;
     static final int WRITERS = 2;
     static final Duration LOAD_BEFORE_KILL = Duration.ofSeconds(2);
@@ -104,8 +102,10 @@ class Rf3NodeLossTest {
     void acknowledged_bindings_survive_the_kill_of_one_cassandra_node_and_writes_go_on() throws Exception {
         long testStart = System.nanoTime();
         long rss = ring.totalRssBytes();
-        assertThat(session.getContext().getConfig().getDefaultProfile().getString(
-                com.datastax.oss.driver.api.core.config.DefaultDriverOption.REQUEST_CONSISTENCY))
+        assertThat(session.getContext()
+                        .getConfig()
+                        .getDefaultProfile()
+                        .getString(com.datastax.oss.driver.api.core.config.DefaultDriverOption.REQUEST_CONSISTENCY))
                 .isEqualTo(DefaultConsistencyLevel.LOCAL_QUORUM.name());
 
         Map<String, String> acknowledged = new ConcurrentHashMap<>();
@@ -126,7 +126,9 @@ class Rf3NodeLossTest {
 
         // Every acknowledged write is readable at LOCAL_QUORUM with one replica of three dead.
         List<String> lost = lostOf(acknowledged);
-        assertThat(lost).as("acknowledged bindings not found with node %d down", VICTIM).isEmpty();
+        assertThat(lost)
+                .as("acknowledged bindings not found with node %d down", VICTIM)
+                .isEmpty();
 
         // Service continues: new writes at LOCAL_QUORUM all succeed while the node is down.
         for (int i = 0; i < 100; i++) {
@@ -135,11 +137,14 @@ class Rf3NodeLossTest {
             acknowledged.put(aor, contact(aor));
         }
 
-        List<Long> failuresAfterKill = load.failureTimes.stream().map(t -> t - killedAt).sorted().toList();
-        assertThat(failuresAfterKill).as("writes failed before the kill: %s", load.failureMessages)
+        List<Long> failuresAfterKill =
+                load.failureTimes.stream().map(t -> t - killedAt).sorted().toList();
+        assertThat(failuresAfterKill)
+                .as("writes failed before the kill: %s", load.failureMessages)
                 .allMatch(d -> d >= 0);
-        assertThat(failuresAfterKill).as("writes failed later than %s after the kill: %s", TRANSIENT_BOUND,
-                load.failureMessages).allMatch(d -> d <= TRANSIENT_BOUND.toNanos());
+        assertThat(failuresAfterKill)
+                .as("writes failed later than %s after the kill: %s", TRANSIENT_BOUND, load.failureMessages)
+                .allMatch(d -> d <= TRANSIENT_BOUND.toNanos());
 
         long restartStart = System.nanoTime();
         ring.restart(VICTIM);
@@ -153,32 +158,51 @@ class Rf3NodeLossTest {
         // The restarted node coordinates reads again and serves everything, including what was written
         // while it was down (from hints or read repair at LOCAL_QUORUM).
         List<String> lostViaRestarted = lostVia(restarted, acknowledged);
-        assertThat(lostViaRestarted).as("acknowledged bindings not found through the restarted node").isEmpty();
+        assertThat(lostViaRestarted)
+                .as("acknowledged bindings not found through the restarted node")
+                .isEmpty();
         String aor = "sip:after-restart@example.test";
         write(aor);
-        assertThat(store.load(aor).toCompletableFuture().get(10, TimeUnit.SECONDS)).hasSize(1);
+        assertThat(store.load(aor).toCompletableFuture().get(10, TimeUnit.SECONDS))
+                .hasSize(1);
 
         long testMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - testStart);
-        System.out.printf("""
+        System.out.printf(
+                """
                 RF3 node loss: ring of 3 up in %d ms (%d ms of CPU), RSS of the 3 Cassandra nodes %d MiB (heap %s each)
                   acknowledged writes: %d (%d before the load, %d under load, 100 while down), lost: 0
                   load writes: %d acknowledged, %d failed; failures between %s and %s ms after the kill
                   slowest acknowledged write after the kill: %d ms; first acknowledged write after the kill: %d ms
                   restart of node %d until the whole ring saw it up: %d ms, then until this session reconnected: %d ms
                   test body: %d ms
-                """, ringStartMillis, ringStartCpuMillis, rss >> 20, CassandraRing.HEAP, acknowledged.size(), BEFORE, load.acknowledged.size(),
-                load.acknowledged.size(), load.failureTimes.size(),
+                """,
+                ringStartMillis,
+                ringStartCpuMillis,
+                rss >> 20,
+                CassandraRing.HEAP,
+                acknowledged.size(),
+                BEFORE,
+                load.acknowledged.size(),
+                load.acknowledged.size(),
+                load.failureTimes.size(),
                 failuresAfterKill.isEmpty() ? "-" : TimeUnit.NANOSECONDS.toMillis(failuresAfterKill.get(0)),
-                failuresAfterKill.isEmpty() ? "-" : TimeUnit.NANOSECONDS.toMillis(failuresAfterKill.get(failuresAfterKill.size() - 1)),
+                failuresAfterKill.isEmpty()
+                        ? "-"
+                        : TimeUnit.NANOSECONDS.toMillis(failuresAfterKill.get(failuresAfterKill.size() - 1)),
                 TimeUnit.NANOSECONDS.toMillis(load.slowestAfter(killedAt)),
                 TimeUnit.NANOSECONDS.toMillis(load.firstSuccessAfter(killedAt) - killedAt),
-                VICTIM, restartMillis, reconnectMillis, testMillis);
+                VICTIM,
+                restartMillis,
+                reconnectMillis,
+                testMillis);
         load.failureMessages.stream().distinct().forEach(m -> System.out.println("  failure: " + m));
     }
 
     /** Writes the AOR's one binding through the store; throws if not acknowledged. */
     static void write(String aor) throws Exception {
-        store.write(aor, List.of(binding(aor)), List.of(), Instant.now()).toCompletableFuture().get(15, TimeUnit.SECONDS);
+        store.write(aor, List.of(binding(aor)), List.of(), Instant.now())
+                .toCompletableFuture()
+                .get(15, TimeUnit.SECONDS);
     }
 
     static String contact(String aor) {
@@ -188,31 +212,49 @@ class Rf3NodeLossTest {
     static Binding binding(String aor) {
         Instant now = Instant.now();
         String contact = contact(aor);
-        return new Binding(BindingKey.forContact(contact), contact, "call-" + aor, 1, now.plusSeconds(3600), 1000,
-                null, 0, List.of(), new Flow("udp", "192.0.2.1", 5060, "node-1", null), "rf3-test", now);
+        return new Binding(
+                BindingKey.forContact(contact),
+                contact,
+                "call-" + aor,
+                1,
+                now.plusSeconds(3600),
+                1000,
+                null,
+                0,
+                List.of(),
+                new Flow("udp", "192.0.2.1", 5060, "node-1", null),
+                "rf3-test",
+                now);
     }
 
     /** The AORs whose acknowledged contact the store does not return (at the session's LOCAL_QUORUM). */
     static List<String> lostOf(Map<String, String> acknowledged) throws Exception {
-        return lost(acknowledged, aor -> store.load(aor).thenApply(
-                bindings -> bindings.stream().map(Binding::contact).toList()));
+        return lost(
+                acknowledged,
+                aor -> store.load(aor)
+                        .thenApply(bindings ->
+                                bindings.stream().map(Binding::contact).toList()));
     }
 
     /** Like {@link #lostOf} but with {@code coordinator} as the coordinator of every read. */
     static List<String> lostVia(Node coordinator, Map<String, String> acknowledged) throws Exception {
         PreparedStatement select = session.prepare("SELECT contact FROM bindings WHERE aor = ?");
-        return lost(acknowledged, aor -> session.executeAsync(select.bind(aor).setNode(coordinator)
-                .setTimeout(Duration.ofSeconds(10))).thenApply(rs -> {
-                    List<String> contacts = new ArrayList<>();
-                    for (Row row : rs.currentPage()) {
-                        contacts.add(row.getString("contact"));
-                    }
-                    return contacts;
-                }));
+        return lost(
+                acknowledged,
+                aor -> session.executeAsync(
+                                select.bind(aor).setNode(coordinator).setTimeout(Duration.ofSeconds(10)))
+                        .thenApply(rs -> {
+                            List<String> contacts = new ArrayList<>();
+                            for (Row row : rs.currentPage()) {
+                                contacts.add(row.getString("contact"));
+                            }
+                            return contacts;
+                        }));
     }
 
     /** Reads every AOR, at most 64 at a time, and returns those whose acknowledged contact is missing. */
-    static List<String> lost(Map<String, String> acknowledged,
+    static List<String> lost(
+            Map<String, String> acknowledged,
             java.util.function.Function<String, java.util.concurrent.CompletionStage<List<String>>> read)
             throws Exception {
         java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(64);
@@ -220,11 +262,14 @@ class Rf3NodeLossTest {
         List<java.util.concurrent.CompletableFuture<Void>> reads = new ArrayList<>();
         for (Map.Entry<String, String> e : acknowledged.entrySet()) {
             inFlight.acquire();
-            reads.add(read.apply(e.getKey()).toCompletableFuture().thenAccept(contacts -> {
-                if (!contacts.contains(e.getValue())) {
-                    lost.add(e.getKey());
-                }
-            }).whenComplete((ok, failure) -> inFlight.release()));
+            reads.add(read.apply(e.getKey())
+                    .toCompletableFuture()
+                    .thenAccept(contacts -> {
+                        if (!contacts.contains(e.getValue())) {
+                            lost.add(e.getKey());
+                        }
+                    })
+                    .whenComplete((ok, failure) -> inFlight.release()));
         }
         java.util.concurrent.CompletableFuture.allOf(reads.toArray(java.util.concurrent.CompletableFuture[]::new))
                 .get(60, TimeUnit.SECONDS);
@@ -238,6 +283,7 @@ class Rf3NodeLossTest {
         final ConcurrentLinkedQueue<long[]> successes = new ConcurrentLinkedQueue<>();
         /** nanoTime at which each failed write was answered (with an error or a timeout). */
         final ConcurrentLinkedQueue<Long> failureTimes = new ConcurrentLinkedQueue<>();
+
         final ConcurrentLinkedQueue<String> failureMessages = new ConcurrentLinkedQueue<>();
         final AtomicBoolean running = new AtomicBoolean(true);
         final AtomicLong sequence = new AtomicLong();
@@ -265,8 +311,8 @@ class Rf3NodeLossTest {
                     long answered = System.nanoTime();
                     failureTimes.add(answered);
                     Throwable cause = e.getCause() == null ? e : e.getCause();
-                    failureMessages.add(cause.getClass().getSimpleName() + ": " + cause.getMessage()
-                            + " (after " + TimeUnit.NANOSECONDS.toMillis(answered - sent) + " ms)");
+                    failureMessages.add(cause.getClass().getSimpleName() + ": " + cause.getMessage() + " (after "
+                            + TimeUnit.NANOSECONDS.toMillis(answered - sent) + " ms)");
                 }
             }
         }
@@ -279,11 +325,19 @@ class Rf3NodeLossTest {
         }
 
         long slowestAfter(long since) {
-            return successes.stream().filter(s -> s[0] >= since).mapToLong(s -> s[1]).max().orElse(0);
+            return successes.stream()
+                    .filter(s -> s[0] >= since)
+                    .mapToLong(s -> s[1])
+                    .max()
+                    .orElse(0);
         }
 
         long firstSuccessAfter(long since) {
-            return successes.stream().filter(s -> s[0] - s[1] >= since).mapToLong(s -> s[0]).min().orElse(since);
+            return successes.stream()
+                    .filter(s -> s[0] - s[1] >= since)
+                    .mapToLong(s -> s[0])
+                    .min()
+                    .orElse(since);
         }
     }
 }

@@ -6,26 +6,20 @@ package io.switchboard.sip.auth;
  * exports to Prometheus.
  */
 public interface AuthEvents {
-    AuthEvents NONE = new AuthEvents() {
-    };
+    AuthEvents NONE = new AuthEvents() {};
 
     /** A response was verified: {@link Verdict.Ok}. */
-    default void success() {
-    }
+    default void success() {}
 
     /** Right credentials on an expired nonce: {@link Verdict.Stale}. */
-    default void stale() {
-    }
+    default void stale() {}
 
     /** A response failed verification (or could not be parsed: {@link AuthFailure#MALFORMED}). */
-    default void failure(AuthFailure reason) {
-    }
+    default void failure(AuthFailure reason) {}
 
     /** Failures of an account or source crossed the limit: it is now locked out. */
-    default void lockout(AuthThrottle.Scope scope) {
-    }
+    default void lockout(AuthThrottle.Scope scope) {}
 
     /** A request was refused without verification because its account or source is locked out. */
-    default void blocked(AuthThrottle.Scope scope) {
-    }
+    default void blocked(AuthThrottle.Scope scope) {}
 }

@@ -40,7 +40,10 @@ public final class AuthThrottle {
     public static final int DEFAULT_MAX_TRACKED_KEYS = 50_000;
     private static final int MAX_KEY_LENGTH = 128;
 
-    public enum Scope { ACCOUNT, SOURCE }
+    public enum Scope {
+        ACCOUNT,
+        SOURCE
+    }
 
     /**
      * @param perAccount failures of one account tolerated within {@code window}
@@ -62,7 +65,11 @@ public final class AuthThrottle {
         }
     }
 
-    public enum Outcome { ALLOWED, BLOCKED_ACCOUNT, BLOCKED_SOURCE }
+    public enum Outcome {
+        ALLOWED,
+        BLOCKED_ACCOUNT,
+        BLOCKED_SOURCE
+    }
 
     /**
      * @param retryAfterSeconds when blocked, seconds until the lockout ends (at least 1), suitable
@@ -260,8 +267,7 @@ public final class AuthThrottle {
 
         /** Forgets {@code n} keys: unlocked before locked, least recently failing first. */
         private void evict(long now, int n) {
-            record Victim(String key, boolean locked, long lastFailure) {
-            }
+            record Victim(String key, boolean locked, long lastFailure) {}
             List<Victim> all = new ArrayList<>(counters.size());
             counters.forEach((k, c) -> all.add(new Victim(k, c.blockedUntil() > now, c.lastFailure())));
             all.sort(Comparator.comparing(Victim::locked).thenComparingLong(Victim::lastFailure));

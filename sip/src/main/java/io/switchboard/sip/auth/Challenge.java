@@ -22,9 +22,12 @@ public record Challenge(String realm, String nonce, DigestAlgorithm algorithm, b
      * strings, algorithm and stale are tokens.
      */
     public String headerValue() {
-        StringBuilder b = new StringBuilder("Digest realm=").append(quote(realm))
-                .append(", nonce=").append(quote(nonce))
-                .append(", algorithm=").append(algorithm.token())
+        StringBuilder b = new StringBuilder("Digest realm=")
+                .append(quote(realm))
+                .append(", nonce=")
+                .append(quote(nonce))
+                .append(", algorithm=")
+                .append(algorithm.token())
                 .append(", qop=\"auth\"");
         if (stale) {
             b.append(", stale=true");

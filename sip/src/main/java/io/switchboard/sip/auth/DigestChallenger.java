@@ -18,7 +18,8 @@ import javax.sip.header.WWWAuthenticateHeader;
  */
 public final class DigestChallenger {
     /** What we offer by default: SHA-256, then MD5 for the many phones that know nothing else. */
-    public static final List<DigestAlgorithm> DEFAULT_ALGORITHMS = List.of(DigestAlgorithm.SHA_256, DigestAlgorithm.MD5);
+    public static final List<DigestAlgorithm> DEFAULT_ALGORITHMS =
+            List.of(DigestAlgorithm.SHA_256, DigestAlgorithm.MD5);
 
     private final NonceService nonces;
     private final List<DigestAlgorithm> algorithms;
@@ -61,9 +62,8 @@ public final class DigestChallenger {
     /** One challenge as a JAIN-SIP header. */
     public static Header toHeader(HeaderFactory f, Challenge c, boolean proxy) {
         try {
-            WWWAuthenticateHeader h = proxy
-                    ? f.createProxyAuthenticateHeader("Digest")
-                    : f.createWWWAuthenticateHeader("Digest");
+            WWWAuthenticateHeader h =
+                    proxy ? f.createProxyAuthenticateHeader("Digest") : f.createWWWAuthenticateHeader("Digest");
             h.setRealm(c.realm());
             h.setNonce(c.nonce());
             h.setAlgorithm(c.algorithm().token());

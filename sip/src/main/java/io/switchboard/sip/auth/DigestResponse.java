@@ -157,7 +157,15 @@ public record DigestResponse(
             return new Parsed.Invalid(header + " nc is not 8 hex digits");
         }
         return new Parsed.Ok(new DigestResponse(
-                p.get("username"), p.get("realm"), p.get("nonce"), p.get("uri"),
-                response.toLowerCase(Locale.ROOT), algorithm.get(), qop, nc, cnonce, p.get("opaque")));
+                p.get("username"),
+                p.get("realm"),
+                p.get("nonce"),
+                p.get("uri"),
+                response.toLowerCase(Locale.ROOT),
+                algorithm.get(),
+                qop,
+                nc,
+                cnonce,
+                p.get("opaque")));
     }
 }

@@ -104,15 +104,22 @@ public final class DigestVerifier {
      * {@code H(HA1 ":" nonce ":" nc ":" cnonce ":" qop ":" H(method ":" uri))}. Public so clients and
      * tests can compute Authorization headers.
      */
-    public static String response(DigestAlgorithm algorithm, String ha1, String nonce, String nc,
-                                  String cnonce, String qop, String method, String uri) {
+    public static String response(
+            DigestAlgorithm algorithm,
+            String ha1,
+            String nonce,
+            String nc,
+            String cnonce,
+            String qop,
+            String method,
+            String uri) {
         String ha2 = algorithm.hashHex(method + ":" + uri);
         return algorithm.hashHex(ha1 + ":" + nonce + ":" + nc + ":" + cnonce + ":" + qop + ":" + ha2);
     }
 
     private String fakeHa1(String username, String realm, DigestAlgorithm algorithm) {
-        byte[] mac = fakeHa1.mac(username.getBytes(StandardCharsets.UTF_8), new byte[] {0},
-                realm.getBytes(StandardCharsets.UTF_8));
+        byte[] mac = fakeHa1.mac(
+                username.getBytes(StandardCharsets.UTF_8), new byte[] {0}, realm.getBytes(StandardCharsets.UTF_8));
         return HexFormat.of().formatHex(mac).substring(0, algorithm.hexLength());
     }
 }

@@ -76,6 +76,7 @@ public final class NonceService {
     private final ConcurrentHashMap<Long, Seen> seen = new ConcurrentHashMap<>();
     /** Nonces issued at or before this instant whose entry is gone count as stale. */
     private volatile long forgottenUpTo = Long.MIN_VALUE;
+
     private volatile long lastSweepMillis;
     private final AtomicBoolean sweeping = new AtomicBoolean();
 
@@ -227,7 +228,8 @@ public final class NonceService {
         }
         // base64 leaves unused bits in the last character: only the canonical spelling is ours, so
         // one nonce has exactly one string (nc state is keyed by it)
-        if (raw.length != NONCE_BYTES || !Base64.getUrlEncoder().withoutPadding().encodeToString(raw).equals(nonce)) {
+        if (raw.length != NONCE_BYTES
+                || !Base64.getUrlEncoder().withoutPadding().encodeToString(raw).equals(nonce)) {
             return FORGED;
         }
         byte[] head = new byte[8 + RANDOM_BYTES];
@@ -248,7 +250,8 @@ public final class NonceService {
 
     /** The random bytes of a nonce already found authentic (so canonical base64 of the right length). */
     private static long randomPart(String nonce) {
-        return ByteBuffer.wrap(Base64.getUrlDecoder().decode(nonce), 8, RANDOM_BYTES).getLong();
+        return ByteBuffer.wrap(Base64.getUrlDecoder().decode(nonce), 8, RANDOM_BYTES)
+                .getLong();
     }
 
     private static byte[] realmBytes(String realm) {
@@ -277,7 +280,10 @@ public final class NonceService {
             seen.values().removeIf(s -> s.issuedAt < expiredBefore);
             int size = seen.size();
             if (size > maxTracked) {
-                long[] issued = seen.values().stream().mapToLong(s -> s.issuedAt).sorted().toArray();
+                long[] issued = seen.values().stream()
+                        .mapToLong(s -> s.issuedAt)
+                        .sorted()
+                        .toArray();
                 int drop = Math.min(issued.length, size - maxTracked * 3 / 4);
                 long cutoff = issued[drop - 1];
                 // raise the watermark before removing, so a concurrent check of a removed nonce

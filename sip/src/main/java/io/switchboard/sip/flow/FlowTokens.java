@@ -39,7 +39,8 @@ public final class FlowTokens {
     private static final Map<String, Integer> TRANSPORT_CODES =
             Map.of("UDP", 1, "TCP", 2, "TLS", 3, "SCTP", 4, "WS", 5, "WSS", 6);
     private static final String[] TRANSPORT_NAMES = {null, "UDP", "TCP", "TLS", "SCTP", "WS", "WSS"};
-    private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
+    private static final Pattern IPV4 =
+            Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
     private static final Pattern IPV6_CHARS = Pattern.compile("[0-9a-fA-F:.]+");
 
     private final Hmac hmac;
@@ -66,7 +67,10 @@ public final class FlowTokens {
         writePort(out, f.remotePort());
         byte[] payload = out.toByteArray();
         byte[] mac = hmac.truncatedMac(MAC_BYTES, payload);
-        byte[] token = ByteBuffer.allocate(payload.length + MAC_BYTES).put(payload).put(mac).array();
+        byte[] token = ByteBuffer.allocate(payload.length + MAC_BYTES)
+                .put(payload)
+                .put(mac)
+                .array();
         return Base64.getUrlEncoder().withoutPadding().encodeToString(token);
     }
 
@@ -82,7 +86,8 @@ public final class FlowTokens {
             return Optional.empty();
         }
         // base64 leaves unused bits in the last character: accept only the one canonical spelling
-        if (raw.length <= MAC_BYTES || !Base64.getUrlEncoder().withoutPadding().encodeToString(raw).equals(token)) {
+        if (raw.length <= MAC_BYTES
+                || !Base64.getUrlEncoder().withoutPadding().encodeToString(raw).equals(token)) {
             return Optional.empty();
         }
         int payloadLength = raw.length - MAC_BYTES;

@@ -12,8 +12,8 @@ import java.util.Objects;
  *
  * @param transport upper-cased ("UDP", "TCP", "TLS", "WS", "WSS", "SCTP"), as JAIN-SIP names them
  */
-public record FlowTuple(String nodeId, String transport, String localAddress, int localPort,
-                   String remoteAddress, int remotePort) {
+public record FlowTuple(
+        String nodeId, String transport, String localAddress, int localPort, String remoteAddress, int remotePort) {
 
     public FlowTuple {
         Objects.requireNonNull(nodeId, "nodeId");

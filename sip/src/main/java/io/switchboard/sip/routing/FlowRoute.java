@@ -8,12 +8,12 @@ package io.switchboard.sip.routing;
  */
 public final class FlowRoute {
 
-    private FlowRoute() {
-    }
+    private FlowRoute() {}
 
     /** @param node the SIP address of the node holding the flow ({@link PoolMembers#nodeHolding}) */
     public static String to(String token, NextHop node) {
-        return "sip:" + token + "@" + hostForUri(node.host()) + ":" + node.port() + ";transport=" + node.transport() + ";lr";
+        return "sip:" + token + "@" + hostForUri(node.host()) + ":" + node.port() + ";transport=" + node.transport()
+                + ";lr";
     }
 
     /** An IPv6 address in brackets, as a SIP URI's host part needs it (RFC 3261 section 25.1). */

@@ -1,17 +1,14 @@
 package io.switchboard.sip.routing;
 
+import gov.nist.javax.sip.message.SIPMessage;
+import io.switchboard.sip.flow.FlowTokens;
+import io.switchboard.sip.flow.FlowTuple;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-
 import javax.sip.address.SipURI;
 import javax.sip.message.Request;
-
-import gov.nist.javax.sip.message.SIPMessage;
-
-import io.switchboard.sip.flow.FlowTuple;
-import io.switchboard.sip.flow.FlowTokens;
 
 /**
  * Who this node is on the SIP side: the address and ports it listens on, the domains it serves,
@@ -30,7 +27,8 @@ public final class ProxyIdentity {
      * @param address the address clients and other nodes reach this node at (its SIP bind address)
      * @param ports   listening port per lower-case transport ("udp", "tcp", "tls")
      */
-    public ProxyIdentity(String nodeId, String address, Map<String, Integer> ports, Set<String> domains, FlowTokens tokens) {
+    public ProxyIdentity(
+            String nodeId, String address, Map<String, Integer> ports, Set<String> domains, FlowTokens tokens) {
         this.nodeId = nodeId;
         this.address = address.toLowerCase(Locale.ROOT);
         this.ports = Map.copyOf(ports);
@@ -53,7 +51,9 @@ public final class ProxyIdentity {
     /** Port we listen on for {@code transport}, falling back to UDP's. */
     public int port(String transport) {
         Integer p = ports.get(transport.toLowerCase(Locale.ROOT));
-        return p != null ? p : ports.getOrDefault("udp", ports.values().iterator().next());
+        return p != null
+                ? p
+                : ports.getOrDefault("udp", ports.values().iterator().next());
     }
 
     /**
@@ -111,8 +111,13 @@ public final class ProxyIdentity {
         if ("udp".equals(transport) || m.getRemoteAddress() == null || m.getLocalAddress() == null) {
             return "";
         }
-        return tokens.encode(new FlowTuple(nodeId, transport, m.getLocalAddress().getHostAddress(), m.getLocalPort(),
-                m.getRemoteAddress().getHostAddress(), m.getRemotePort()));
+        return tokens.encode(new FlowTuple(
+                nodeId,
+                transport,
+                m.getLocalAddress().getHostAddress(),
+                m.getLocalPort(),
+                m.getRemoteAddress().getHostAddress(),
+                m.getRemotePort()));
     }
 
     /** True when {@code request} arrived on {@code flow} (same connection end points). */
@@ -126,7 +131,8 @@ public final class ProxyIdentity {
 
     /** Transport of the connection the request came in on (the top Via says what the sender used). */
     public static String arrivalTransport(Request request) {
-        javax.sip.header.ViaHeader via = (javax.sip.header.ViaHeader) request.getHeader(javax.sip.header.ViaHeader.NAME);
+        javax.sip.header.ViaHeader via =
+                (javax.sip.header.ViaHeader) request.getHeader(javax.sip.header.ViaHeader.NAME);
         return via == null ? "udp" : via.getTransport().toLowerCase(Locale.ROOT);
     }
 }

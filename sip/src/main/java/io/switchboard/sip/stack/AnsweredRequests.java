@@ -1,14 +1,12 @@
 package io.switchboard.sip.stack;
 
+import gov.nist.javax.sip.message.SIPMessage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.ListIterator;
 import java.util.Locale;
 import java.util.Set;
-
 import javax.sip.message.Request;
-
-import gov.nist.javax.sip.message.SIPMessage;
 
 /**
  * Shrinks a request once its server transaction has sent the final response.
@@ -34,11 +32,10 @@ import gov.nist.javax.sip.message.SIPMessage;
 public final class AnsweredRequests {
 
     /** Lower-case names of the headers the RI still needs (compact forms included). */
-    private static final Set<String> KEPT = Set.of("via", "v", "cseq", "call-id", "i", "from", "f", "to", "t",
-            "content-length", "l");
+    private static final Set<String> KEPT =
+            Set.of("via", "v", "cseq", "call-id", "i", "from", "f", "to", "t", "content-length", "l");
 
-    private AnsweredRequests() {
-    }
+    private AnsweredRequests() {}
 
     public static void release(Request request) {
         if (!(request instanceof SIPMessage m)) {

@@ -50,20 +50,31 @@ public final class KeepBadHeadersParserFactory implements MessageParserFactory {
 
     static final class KeepBadHeadersParser extends StringMsgParser {
         /** The headers whose parse errors the RI treats as fatal for the message (its UDPMessageChannel's list). */
-        private static final Set<Class<?>> REQUIRED = Set.of(From.class, To.class, CSeq.class, Via.class, CallID.class,
-                ContentLength.class, RequestLine.class, StatusLine.class);
+        private static final Set<Class<?>> REQUIRED = Set.of(
+                From.class,
+                To.class,
+                CSeq.class,
+                Via.class,
+                CallID.class,
+                ContentLength.class,
+                RequestLine.class,
+                StatusLine.class);
 
         private static final ParseExceptionListener KEEP_AS_UNRECOGNIZED = KeepBadHeadersParser::keep;
 
         @Override
-        public SIPMessage parseSIPMessage(byte[] message, boolean readBody, boolean strict,
-                                          ParseExceptionListener listener) throws ParseException {
+        public SIPMessage parseSIPMessage(
+                byte[] message, boolean readBody, boolean strict, ParseExceptionListener listener)
+                throws ParseException {
             return super.parseSIPMessage(message, readBody, strict, listener != null ? listener : KEEP_AS_UNRECOGNIZED);
         }
 
-        private static void keep(ParseException ex, SIPMessage message, Class<?> headerClass, String header,
-                                 String rawMessage) throws ParseException {
-            if (headerClass == null || header == null || headerClass == RequestLine.class
+        private static void keep(
+                ParseException ex, SIPMessage message, Class<?> headerClass, String header, String rawMessage)
+                throws ParseException {
+            if (headerClass == null
+                    || header == null
+                    || headerClass == RequestLine.class
                     || headerClass == StatusLine.class) {
                 throw ex; // what the RI's parser does without a listener
             }

@@ -14,8 +14,7 @@ import java.util.Collections;
  * on the first TLS connection; a node must instead refuse to start with a clear message.
  */
 final class KeyMaterial {
-    private KeyMaterial() {
-    }
+    private KeyMaterial() {}
 
     static void check(TlsSettings t) {
         KeyStore keys = load("key store", t.keyStore(), t.keyStoreType(), t.keyStorePassword());
@@ -31,7 +30,10 @@ final class KeyMaterial {
             throw new SipStartException("cannot read TLS key store " + t.keyStore(), e);
         }
         if (t.trustStore().isPresent()) {
-            load("trust store", t.trustStore().get(), KeyStore.getDefaultType(),
+            load(
+                    "trust store",
+                    t.trustStore().get(),
+                    KeyStore.getDefaultType(),
                     t.trustStorePassword().orElse(t.keyStorePassword()));
         }
     }
@@ -42,7 +44,8 @@ final class KeyMaterial {
             ks.load(in, password.toCharArray());
             return ks;
         } catch (IOException | GeneralSecurityException e) {
-            throw new SipStartException("cannot load TLS " + what + " " + path + " (" + type + "): " + e.getMessage(), e);
+            throw new SipStartException(
+                    "cannot load TLS " + what + " " + path + " (" + type + "): " + e.getMessage(), e);
         }
     }
 }

@@ -45,8 +45,8 @@ public final class PatchedNioMessageProcessorFactory implements MessageProcessor
     }
 
     @Override
-    public MessageProcessor createMessageProcessor(SIPTransactionStack stack, InetAddress address, int port,
-                                                   String transport) throws IOException {
+    public MessageProcessor createMessageProcessor(
+            SIPTransactionStack stack, InetAddress address, int port, String transport) throws IOException {
         if ("TCP".equalsIgnoreCase(transport)) {
             return new Tcp(address, stack, port);
         }
@@ -106,8 +106,14 @@ public final class PatchedNioMessageProcessorFactory implements MessageProcessor
         }
 
         @Override
-        public SocketChannel sendBytes(InetAddress sender, InetAddress receiver, int port, String transport,
-                                       byte[] bytes, boolean retry, NioTcpMessageChannel messageChannel)
+        public SocketChannel sendBytes(
+                InetAddress sender,
+                InetAddress receiver,
+                int port,
+                String transport,
+                byte[] bytes,
+                boolean retry,
+                NioTcpMessageChannel messageChannel)
                 throws IOException {
             SocketChannel channel = super.sendBytes(sender, receiver, port, transport, bytes, retry, messageChannel);
             keep(makeKey(receiver, port), channel);

@@ -55,8 +55,14 @@ public final class SipEndpoint implements AutoCloseable {
     private final AddressFactory addresses;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private SipEndpoint(SipStackSettings settings, SipStack stack, SipProvider provider, SipListener listener,
-                        List<ListeningPoint> listeningPoints, SipFactory factory) throws PeerUnavailableException {
+    private SipEndpoint(
+            SipStackSettings settings,
+            SipStack stack,
+            SipProvider provider,
+            SipListener listener,
+            List<ListeningPoint> listeningPoints,
+            SipFactory factory)
+            throws PeerUnavailableException {
         this.settings = settings;
         this.stack = stack;
         this.provider = provider;
@@ -112,8 +118,8 @@ public final class SipEndpoint implements AutoCloseable {
             return endpoint;
         } catch (SipException | InvalidArgumentException | TooManyListenersException | IOException e) {
             stack.stop();
-            throw new SipStartException("cannot start SIP stack " + s.stackName() + " on " + s.bindAddress()
-                    + ": " + e.getMessage(), e);
+            throw new SipStartException(
+                    "cannot start SIP stack " + s.stackName() + " on " + s.bindAddress() + ": " + e.getMessage(), e);
         }
     }
 
@@ -178,7 +184,9 @@ public final class SipEndpoint implements AutoCloseable {
 
     /** The listening point for "UDP", "TCP" or "TLS" (any case), if that transport is enabled. */
     public Optional<ListeningPoint> listeningPoint(String transport) {
-        return listeningPoints.stream().filter(lp -> lp.getTransport().equalsIgnoreCase(transport)).findFirst();
+        return listeningPoints.stream()
+                .filter(lp -> lp.getTransport().equalsIgnoreCase(transport))
+                .findFirst();
     }
 
     /** The bound UDP port, or -1 if UDP is disabled. */
@@ -206,8 +214,11 @@ public final class SipEndpoint implements AutoCloseable {
             if (b.length() > 0) {
                 b.append(", ");
             }
-            b.append(lp.getTransport().toLowerCase(Locale.ROOT)).append(' ').append(lp.getIPAddress())
-                    .append(':').append(lp.getPort());
+            b.append(lp.getTransport().toLowerCase(Locale.ROOT))
+                    .append(' ')
+                    .append(lp.getIPAddress())
+                    .append(':')
+                    .append(lp.getPort());
         }
         return b.toString();
     }
@@ -228,7 +239,11 @@ public final class SipEndpoint implements AutoCloseable {
                 provider.removeListeningPoint(lp);
                 stack.deleteListeningPoint(lp);
             } catch (ObjectInUseException e) {
-                LOG.warn("SIP stack {}: could not remove listening point {}: {}", settings.stackName(), lp, e.getMessage());
+                LOG.warn(
+                        "SIP stack {}: could not remove listening point {}: {}",
+                        settings.stackName(),
+                        lp,
+                        e.getMessage());
             }
         }
         stack.stop();

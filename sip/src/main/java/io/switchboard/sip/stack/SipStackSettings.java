@@ -65,29 +65,78 @@ public record SipStackSettings(
 
     /** UDP and TCP on the given ports, no TLS, defaults for the rest. */
     public static SipStackSettings defaults(String stackName, String bindAddress, int udpPort, int tcpPort) {
-        return new SipStackSettings(stackName, bindAddress, udpPort, tcpPort, Optional.empty(),
-                Math.max(8, 2 * Runtime.getRuntime().availableProcessors()), DEFAULT_MAX_MESSAGE_SIZE,
-                DEFAULT_MAX_SERVER_TRANSACTIONS, DEFAULT_UDP_BUFFER_SIZE, DEFAULT_CONNECTION_IDLE_TIMEOUT, Map.of());
+        return new SipStackSettings(
+                stackName,
+                bindAddress,
+                udpPort,
+                tcpPort,
+                Optional.empty(),
+                Math.max(8, 2 * Runtime.getRuntime().availableProcessors()),
+                DEFAULT_MAX_MESSAGE_SIZE,
+                DEFAULT_MAX_SERVER_TRANSACTIONS,
+                DEFAULT_UDP_BUFFER_SIZE,
+                DEFAULT_CONNECTION_IDLE_TIMEOUT,
+                Map.of());
     }
 
     public SipStackSettings withTls(TlsSettings t) {
-        return new SipStackSettings(stackName, bindAddress, udpPort, tcpPort, Optional.of(t), threadPoolSize,
-                maxMessageSize, maxServerTransactions, udpBufferSize, connectionIdleTimeout, extraProperties);
+        return new SipStackSettings(
+                stackName,
+                bindAddress,
+                udpPort,
+                tcpPort,
+                Optional.of(t),
+                threadPoolSize,
+                maxMessageSize,
+                maxServerTransactions,
+                udpBufferSize,
+                connectionIdleTimeout,
+                extraProperties);
     }
 
     public SipStackSettings withThreadPoolSize(int n) {
-        return new SipStackSettings(stackName, bindAddress, udpPort, tcpPort, tls, n,
-                maxMessageSize, maxServerTransactions, udpBufferSize, connectionIdleTimeout, extraProperties);
+        return new SipStackSettings(
+                stackName,
+                bindAddress,
+                udpPort,
+                tcpPort,
+                tls,
+                n,
+                maxMessageSize,
+                maxServerTransactions,
+                udpBufferSize,
+                connectionIdleTimeout,
+                extraProperties);
     }
 
     public SipStackSettings withMaxServerTransactions(int n) {
-        return new SipStackSettings(stackName, bindAddress, udpPort, tcpPort, tls, threadPoolSize,
-                maxMessageSize, n, udpBufferSize, connectionIdleTimeout, extraProperties);
+        return new SipStackSettings(
+                stackName,
+                bindAddress,
+                udpPort,
+                tcpPort,
+                tls,
+                threadPoolSize,
+                maxMessageSize,
+                n,
+                udpBufferSize,
+                connectionIdleTimeout,
+                extraProperties);
     }
 
     public SipStackSettings withExtraProperties(Map<String, String> extra) {
-        return new SipStackSettings(stackName, bindAddress, udpPort, tcpPort, tls, threadPoolSize,
-                maxMessageSize, maxServerTransactions, udpBufferSize, connectionIdleTimeout, extra);
+        return new SipStackSettings(
+                stackName,
+                bindAddress,
+                udpPort,
+                tcpPort,
+                tls,
+                threadPoolSize,
+                maxMessageSize,
+                maxServerTransactions,
+                udpBufferSize,
+                connectionIdleTimeout,
+                extra);
     }
 
     private static void requirePort(String name, int port) {

@@ -39,8 +39,13 @@ public final class Slf4jServerLogger implements ServerLogger {
 
     private static void trace(SIPMessage message, String from, String to, String status, boolean sender) {
         if (MESSAGES.isDebugEnabled()) {
-            MESSAGES.debug("{} {} -> {}{}\n{}", sender ? "sent" : "received", from, to,
-                    status == null ? "" : " (" + status + ")", message.encode());
+            MESSAGES.debug(
+                    "{} {} -> {}{}\n{}",
+                    sender ? "sent" : "received",
+                    from,
+                    to,
+                    status == null ? "" : " (" + status + ")",
+                    message.encode());
         }
     }
 

@@ -42,7 +42,8 @@ public final class Slf4jStackLogger implements StackLogger {
             "Dropping Badly formatted response message",
             "Dropping response message with invalid tag");
     /** Exception messages of ConnectionOrientedMessageChannel's "Error occured processing message" caused by the peer. */
-    private static final List<String> PEER_FAULT_EXCEPTIONS = List.of("Bad CSeq method", "Message size exceeded", "Bad version");
+    private static final List<String> PEER_FAULT_EXCEPTIONS =
+            List.of("Bad CSeq method", "Message size exceeded", "Bad version");
 
     /** Public no-argument constructor: the RI instantiates the class named in its properties. */
     public Slf4jStackLogger() {

@@ -11,8 +11,7 @@ import javax.net.ssl.SSLParameters;
 
 /** The JAIN-SIP RI 1.3 properties for {@link SipStackSettings}; one place, so they can be reviewed. */
 final class StackProperties {
-    private StackProperties() {
-    }
+    private StackProperties() {}
 
     static Properties of(SipStackSettings s) {
         Properties p = new Properties();
@@ -27,13 +26,16 @@ final class StackProperties {
         p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", Integer.toString(s.threadPoolSize()));
         // one selector thread for all TCP/TLS connections instead of a thread per connection: the
         // RI's NioMessageProcessorFactory, with its lost-first-request bug worked around
-        p.setProperty("gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY", PatchedNioMessageProcessorFactory.class.getName());
+        p.setProperty(
+                "gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY", PatchedNioMessageProcessorFactory.class.getName());
         // TCP/TLS keep malformed optional headers as "unrecognized" like UDP instead of dropping them
         p.setProperty("gov.nist.javax.sip.MESSAGE_PARSER_FACTORY", KeepBadHeadersParserFactory.class.getName());
         // connect outgoing TCP/TLS in the selector, not on the sending thread (docs/architecture.md, rule 4: a
         // sender must never block for a connect timeout); failures arrive as processIOException
         p.setProperty("gov.nist.javax.sip.NIO_BLOCKING_MODE", "NONBLOCKING");
-        p.setProperty("gov.nist.javax.sip.NIO_MAX_SOCKET_IDLE_TIME", Long.toString(s.connectionIdleTimeout().toMillis()));
+        p.setProperty(
+                "gov.nist.javax.sip.NIO_MAX_SOCKET_IDLE_TIME",
+                Long.toString(s.connectionIdleTimeout().toMillis()));
         p.setProperty("gov.nist.javax.sip.RECEIVE_UDP_BUFFER_SIZE", Integer.toString(s.udpBufferSize()));
         p.setProperty("gov.nist.javax.sip.SEND_UDP_BUFFER_SIZE", Integer.toString(s.udpBufferSize()));
         p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", Integer.toString(s.maxMessageSize()));
@@ -60,16 +62,21 @@ final class StackProperties {
         p.setProperty("javax.net.ssl.keyStore", t.keyStore().toAbsolutePath().toString());
         p.setProperty("javax.net.ssl.keyStorePassword", t.keyStorePassword());
         p.setProperty("javax.net.ssl.keyStoreType", t.keyStoreType());
-        t.trustStore().ifPresent(ts -> p.setProperty("javax.net.ssl.trustStore", ts.toAbsolutePath().toString()));
+        t.trustStore()
+                .ifPresent(ts -> p.setProperty(
+                        "javax.net.ssl.trustStore", ts.toAbsolutePath().toString()));
         t.trustStorePassword().ifPresent(pw -> p.setProperty("javax.net.ssl.trustStorePassword", pw));
         // trustStoreType is left to the RI (the JVM default, PKCS12): with the JDK's
         // keystore.type.compat (on by default) that loader reads JKS files too
         // the RI's default is "Enabled" (client certificate required), which no phone can meet
         p.setProperty("gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE", t.clientAuth().riValue());
         p.setProperty("gov.nist.javax.sip.TLS_CLIENT_PROTOCOLS", String.join(",", t.protocols()));
-        p.setProperty("gov.nist.javax.sip.ENABLED_CIPHER_SUITES", String.join(",",
-                t.cipherSuites().isEmpty() ? jvmDefaultCipherSuites() : t.cipherSuites()));
-        p.setProperty("gov.nist.javax.sip.SSL_HANDSHAKE_TIMEOUT", Long.toString(t.handshakeTimeout().toMillis()));
+        p.setProperty(
+                "gov.nist.javax.sip.ENABLED_CIPHER_SUITES",
+                String.join(",", t.cipherSuites().isEmpty() ? jvmDefaultCipherSuites() : t.cipherSuites()));
+        p.setProperty(
+                "gov.nist.javax.sip.SSL_HANDSHAKE_TIMEOUT",
+                Long.toString(t.handshakeTimeout().toMillis()));
     }
 
     /** The JVM's enabled-by-default suites: current, and maintained with the JDK's security updates. */
@@ -87,7 +94,8 @@ final class StackProperties {
 
     /** For a debug line: all properties, passwords masked. */
     static String describe(Properties p) {
-        return p.stringPropertyNames().stream().sorted()
+        return p.stringPropertyNames().stream()
+                .sorted()
                 .map(k -> k + "=" + (SECRET_KEYS.contains(k) ? "***" : p.getProperty(k)))
                 .collect(Collectors.joining(", "));
     }

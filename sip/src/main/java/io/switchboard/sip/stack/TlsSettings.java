@@ -33,10 +33,17 @@ import java.util.Optional;
  * @param handshakeTimeout   a connection that has not completed its handshake by then is closed
  *                           (the RI's HandshakeWatchdog); protects against idle TLS sockets
  */
-public record TlsSettings(Path keyStore, String keyStorePassword, String keyStoreType, int port,
-                          Optional<Path> trustStore, Optional<String> trustStorePassword,
-                          ClientAuth clientAuth, List<String> protocols, List<String> cipherSuites,
-                          Duration handshakeTimeout) {
+public record TlsSettings(
+        Path keyStore,
+        String keyStorePassword,
+        String keyStoreType,
+        int port,
+        Optional<Path> trustStore,
+        Optional<String> trustStorePassword,
+        ClientAuth clientAuth,
+        List<String> protocols,
+        List<String> cipherSuites,
+        Duration handshakeTimeout) {
 
     /** How a TLS server asks for client certificates. */
     public enum ClientAuth {
@@ -82,28 +89,73 @@ public record TlsSettings(Path keyStore, String keyStorePassword, String keyStor
 
     /** PKCS12 key store, JVM trust store, no client certificates, TLS 1.2, JVM cipher suites. */
     public static TlsSettings of(Path keyStore, String keyStorePassword, int port) {
-        return new TlsSettings(keyStore, keyStorePassword, "PKCS12", port, Optional.empty(), Optional.empty(),
-                ClientAuth.NONE, DEFAULT_PROTOCOLS, List.of(), DEFAULT_HANDSHAKE_TIMEOUT);
+        return new TlsSettings(
+                keyStore,
+                keyStorePassword,
+                "PKCS12",
+                port,
+                Optional.empty(),
+                Optional.empty(),
+                ClientAuth.NONE,
+                DEFAULT_PROTOCOLS,
+                List.of(),
+                DEFAULT_HANDSHAKE_TIMEOUT);
     }
 
     public TlsSettings withPort(int newPort) {
-        return new TlsSettings(keyStore, keyStorePassword, keyStoreType, newPort, trustStore, trustStorePassword,
-                clientAuth, protocols, cipherSuites, handshakeTimeout);
+        return new TlsSettings(
+                keyStore,
+                keyStorePassword,
+                keyStoreType,
+                newPort,
+                trustStore,
+                trustStorePassword,
+                clientAuth,
+                protocols,
+                cipherSuites,
+                handshakeTimeout);
     }
 
     public TlsSettings withTrustStore(Path store, String password) {
-        return new TlsSettings(keyStore, keyStorePassword, keyStoreType, port, Optional.of(store),
-                Optional.of(password), clientAuth, protocols, cipherSuites, handshakeTimeout);
+        return new TlsSettings(
+                keyStore,
+                keyStorePassword,
+                keyStoreType,
+                port,
+                Optional.of(store),
+                Optional.of(password),
+                clientAuth,
+                protocols,
+                cipherSuites,
+                handshakeTimeout);
     }
 
     public TlsSettings withProtocols(List<String> enabled) {
-        return new TlsSettings(keyStore, keyStorePassword, keyStoreType, port, trustStore, trustStorePassword,
-                clientAuth, enabled, cipherSuites, handshakeTimeout);
+        return new TlsSettings(
+                keyStore,
+                keyStorePassword,
+                keyStoreType,
+                port,
+                trustStore,
+                trustStorePassword,
+                clientAuth,
+                enabled,
+                cipherSuites,
+                handshakeTimeout);
     }
 
     public TlsSettings withClientAuth(ClientAuth auth) {
-        return new TlsSettings(keyStore, keyStorePassword, keyStoreType, port, trustStore, trustStorePassword,
-                auth, protocols, cipherSuites, handshakeTimeout);
+        return new TlsSettings(
+                keyStore,
+                keyStorePassword,
+                keyStoreType,
+                port,
+                trustStore,
+                trustStorePassword,
+                auth,
+                protocols,
+                cipherSuites,
+                handshakeTimeout);
     }
 
     @Override

@@ -41,10 +41,13 @@ class AuthThrottleTest {
         "11 spread over more than the window pass,  11, 6001, 0,     ALLOWED,         0",
         "11 just inside the window lock,            11, 5999, 0,     BLOCKED_ACCOUNT, 60",
     })
-    void accountWindowAndLockout(String name, int failures, long gapMillis, long afterMillis, Outcome outcome, long retryAfter) {
+    void accountWindowAndLockout(
+            String name, int failures, long gapMillis, long afterMillis, Outcome outcome, long retryAfter) {
         Instant t = T0;
         for (int i = 0; i < failures; i++) {
-            assertThat(throttle.check(BOB, IP, t).allowed()).as("before failure %d", i + 1).isTrue();
+            assertThat(throttle.check(BOB, IP, t).allowed())
+                    .as("before failure %d", i + 1)
+                    .isTrue();
             throttle.failure(BOB, IP, t);
             if (i < failures - 1) {
                 t = t.plusMillis(gapMillis);
@@ -80,11 +83,14 @@ class AuthThrottleTest {
         for (int i = 0; i < 30; i++) {
             throttle.failure("user" + i + "@biloxi.com", IP, T0.plusMillis(i));
         }
-        assertThat(throttle.check("someone@biloxi.com", IP, T0.plusSeconds(1)).allowed()).isTrue();
+        assertThat(throttle.check("someone@biloxi.com", IP, T0.plusSeconds(1)).allowed())
+                .isTrue();
         throttle.failure("user30@biloxi.com", IP, T0.plusSeconds(1));
         Decision d = throttle.check("someone@biloxi.com", IP, T0.plusSeconds(1));
         assertThat(d).isEqualTo(new Decision(Outcome.BLOCKED_SOURCE, 60));
-        assertThat(throttle.check("someone@biloxi.com", "198.51.100.7", T0.plusSeconds(1)).allowed()).isTrue();
+        assertThat(throttle.check("someone@biloxi.com", "198.51.100.7", T0.plusSeconds(1))
+                        .allowed())
+                .isTrue();
         assertThat(counters.lockoutCount(Scope.SOURCE)).isEqualTo(1);
         assertThat(counters.blockedCount(Scope.SOURCE)).isEqualTo(1);
     }
@@ -106,7 +112,8 @@ class AuthThrottleTest {
 
     @Test
     void aFloodOfRandomUsernamesStaysWithinTheCapAndKeepsLockouts() {
-        AuthThrottle small = new AuthThrottle(new Limits(10, 1_000_000, Duration.ofSeconds(60), Duration.ofSeconds(60)), 100, counters);
+        AuthThrottle small = new AuthThrottle(
+                new Limits(10, 1_000_000, Duration.ofSeconds(60), Duration.ofSeconds(60)), 100, counters);
         for (int i = 0; i < 11; i++) {
             small.failure(BOB, IP, T0);
         }
@@ -115,14 +122,17 @@ class AuthThrottleTest {
             assertThat(small.trackedKeys(Scope.ACCOUNT)).isLessThanOrEqualTo(100);
             assertThat(small.trackedKeys(Scope.SOURCE)).isLessThanOrEqualTo(100);
         }
-        assertThat(small.check(BOB, "198.51.100.7", T0.plusSeconds(11)).outcome()).isEqualTo(Outcome.BLOCKED_ACCOUNT);
+        assertThat(small.check(BOB, "198.51.100.7", T0.plusSeconds(11)).outcome())
+                .isEqualTo(Outcome.BLOCKED_ACCOUNT);
     }
 
     @Test
     void highLimitsCostNoMemoryUpFront() {
         // one failure each from many sources must not allocate a limit-sized buffer per source
-        AuthThrottle generous = new AuthThrottle(new Limits(1_000_000, 1_000_000, Duration.ofSeconds(60), Duration.ofSeconds(60)),
-                100_000, AuthEvents.NONE);
+        AuthThrottle generous = new AuthThrottle(
+                new Limits(1_000_000, 1_000_000, Duration.ofSeconds(60), Duration.ofSeconds(60)),
+                100_000,
+                AuthEvents.NONE);
         Runtime rt = Runtime.getRuntime();
         for (int i = 0; i < 50_000; i++) {
             generous.failure("u" + i, "2001:db8::" + Integer.toHexString(i), T0);
@@ -153,7 +163,8 @@ class AuthThrottleTest {
     @Test
     void concurrentFailuresAreAllCounted() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(4);
-        AuthThrottle t = new AuthThrottle(new Limits(400, 100_000, Duration.ofSeconds(60), Duration.ofSeconds(60)), 1000, AuthEvents.NONE);
+        AuthThrottle t = new AuthThrottle(
+                new Limits(400, 100_000, Duration.ofSeconds(60), Duration.ofSeconds(60)), 1000, AuthEvents.NONE);
         for (int i = 0; i < 400; i++) {
             pool.execute(() -> t.failure(BOB, IP, T0));
         }

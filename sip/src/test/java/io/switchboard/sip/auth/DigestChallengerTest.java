@@ -31,7 +31,9 @@ class DigestChallengerTest {
     @Test
     void offersSha256FirstThenMd5WithOneNonce() {
         List<Header> h = challenger.challengeHeaders(headers, "biloxi.com", false, false, T0);
-        assertThat(h).hasSize(2).allMatch(x -> x instanceof WWWAuthenticateHeader && !(x instanceof ProxyAuthenticateHeader));
+        assertThat(h)
+                .hasSize(2)
+                .allMatch(x -> x instanceof WWWAuthenticateHeader && !(x instanceof ProxyAuthenticateHeader));
         WWWAuthenticateHeader sha = (WWWAuthenticateHeader) h.get(0);
         WWWAuthenticateHeader md5 = (WWWAuthenticateHeader) h.get(1);
         assertThat(sha.getAlgorithm()).isEqualTo("SHA-256");
@@ -40,8 +42,10 @@ class DigestChallengerTest {
         assertThat(nonces.authenticate(sha.getNonce(), "biloxi.com", T0)).isEqualTo(NonceCheck.VALID);
         assertThat(sha.isStale()).isFalse();
         String wire = sha.toString().strip();
-        assertThat(wire).startsWith("WWW-Authenticate: Digest ")
-                .contains("realm=\"biloxi.com\"", "nonce=\"" + sha.getNonce() + "\"", "algorithm=SHA-256", "qop=\"auth\"")
+        assertThat(wire)
+                .startsWith("WWW-Authenticate: Digest ")
+                .contains(
+                        "realm=\"biloxi.com\"", "nonce=\"" + sha.getNonce() + "\"", "algorithm=SHA-256", "qop=\"auth\"")
                 .doesNotContain("stale");
     }
 
@@ -51,16 +55,19 @@ class DigestChallengerTest {
         assertThat(h).hasSize(2).allMatch(x -> x instanceof ProxyAuthenticateHeader);
         ProxyAuthenticateHeader p = (ProxyAuthenticateHeader) h.get(0);
         assertThat(p.isStale()).isTrue();
-        assertThat(p.toString().strip()).startsWith("Proxy-Authenticate: Digest ").containsIgnoringCase("stale=true");
+        assertThat(p.toString().strip())
+                .startsWith("Proxy-Authenticate: Digest ")
+                .containsIgnoringCase("stale=true");
     }
 
     @Test
     void headerValueMatchesWhatTheRiEncodes() throws Exception {
         Challenge c = new Challenge("bi\"loxi", "abc", DigestAlgorithm.SHA_256, true, "op");
-        assertThat(c.headerValue()).isEqualTo(
-                "Digest realm=\"bi\\\"loxi\", nonce=\"abc\", algorithm=SHA-256, qop=\"auth\", stale=true, opaque=\"op\"");
-        WWWAuthenticateHeader parsed = (WWWAuthenticateHeader) headers.createHeader("WWW-Authenticate",
-                new Challenge("biloxi.com", "abc", DigestAlgorithm.MD5, true, "op").headerValue());
+        assertThat(c.headerValue())
+                .isEqualTo(
+                        "Digest realm=\"bi\\\"loxi\", nonce=\"abc\", algorithm=SHA-256, qop=\"auth\", stale=true, opaque=\"op\"");
+        WWWAuthenticateHeader parsed = (WWWAuthenticateHeader) headers.createHeader(
+                "WWW-Authenticate", new Challenge("biloxi.com", "abc", DigestAlgorithm.MD5, true, "op").headerValue());
         assertThat(parsed.getRealm()).isEqualTo("biloxi.com");
         assertThat(parsed.getAlgorithm()).isEqualTo("MD5");
         assertThat(parsed.getQop()).isEqualTo("auth");
@@ -70,10 +77,13 @@ class DigestChallengerTest {
 
     @Test
     void clientAnsweringTheChallengeIsAccepted() throws Exception {
-        WWWAuthenticateHeader ch = (WWWAuthenticateHeader) challenger.challengeHeaders(headers, "biloxi.com", false, false, T0).get(0);
+        WWWAuthenticateHeader ch = (WWWAuthenticateHeader) challenger
+                .challengeHeaders(headers, "biloxi.com", false, false, T0)
+                .get(0);
         DigestAlgorithm a = DigestAlgorithm.fromToken(ch.getAlgorithm()).orElseThrow();
         String ha1 = a.ha1("bob", ch.getRealm(), "zanzibar");
-        String response = DigestVerifier.response(a, ha1, ch.getNonce(), "00000001", "c", "auth", "REGISTER", "sip:biloxi.com");
+        String response =
+                DigestVerifier.response(a, ha1, ch.getNonce(), "00000001", "c", "auth", "REGISTER", "sip:biloxi.com");
         javax.sip.header.AuthorizationHeader auth = headers.createAuthorizationHeader("Digest");
         auth.setUsername("bob");
         auth.setRealm(ch.getRealm());
@@ -85,13 +95,16 @@ class DigestChallengerTest {
         auth.setNonceCount(1);
         auth.setCNonce("c");
         DigestResponse r = DigestResponse.from(auth).response().orElseThrow();
-        assertThat(new DigestVerifier(nonces, SECRET).verify(r, "REGISTER", "biloxi.com", ha1, T0)).isEqualTo(Verdict.OK);
+        assertThat(new DigestVerifier(nonces, SECRET).verify(r, "REGISTER", "biloxi.com", ha1, T0))
+                .isEqualTo(Verdict.OK);
     }
 
     @Test
     void canOfferSha256Only() {
         DigestChallenger strict = new DigestChallenger(nonces, List.of(DigestAlgorithm.SHA_256));
-        assertThat(strict.challenges("biloxi.com", false, T0)).singleElement()
-                .extracting(Challenge::algorithm).isEqualTo(DigestAlgorithm.SHA_256);
+        assertThat(strict.challenges("biloxi.com", false, T0))
+                .singleElement()
+                .extracting(Challenge::algorithm)
+                .isEqualTo(DigestAlgorithm.SHA_256);
     }
 }

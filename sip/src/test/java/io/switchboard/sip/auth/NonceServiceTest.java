@@ -58,7 +58,9 @@ class NonceServiceTest {
         for (int i = 0; i < n.length(); i++) {
             char c = n.charAt(i) == 'A' ? 'B' : 'A';
             String forged = n.substring(0, i) + c + n.substring(i + 1);
-            assertThat(nonces.authenticate(forged, "biloxi.com", T0)).as("position %d", i).isEqualTo(NonceCheck.INVALID);
+            assertThat(nonces.authenticate(forged, "biloxi.com", T0))
+                    .as("position %d", i)
+                    .isEqualTo(NonceCheck.INVALID);
         }
     }
 
@@ -77,8 +79,14 @@ class NonceServiceTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "abc", "7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v", "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!",
-        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"})
+    @ValueSource(
+            strings = {
+                "",
+                "abc",
+                "7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v",
+                "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!",
+                "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+            })
     void malformedIsInvalid(String garbage) {
         assertThat(nonces.check(garbage, "biloxi.com", 1, T0)).isEqualTo(NonceCheck.INVALID);
     }
@@ -129,7 +137,8 @@ class NonceServiceTest {
         String old = nonces.issue("biloxi.com", T0);
         NonceService rotated = new NonceService(newSecret, Duration.ofSeconds(300), 1000, List.of(SECRET));
         assertThat(rotated.check(old, "biloxi.com", 1, T0)).isEqualTo(NonceCheck.STALE);
-        assertThat(rotated.check(rotated.issue("biloxi.com", T0), "biloxi.com", 1, T0)).isEqualTo(NonceCheck.VALID);
+        assertThat(rotated.check(rotated.issue("biloxi.com", T0), "biloxi.com", 1, T0))
+                .isEqualTo(NonceCheck.VALID);
     }
 
     @Test

@@ -20,7 +20,8 @@ class FlowTokensTest {
                 new FlowTuple("node-1", "TCP", "10.0.0.5", 5060, "192.0.2.33", 49152),
                 new FlowTuple("node-2", "tls", "10.0.0.6", 5061, "198.51.100.200", 65535),
                 new FlowTuple("n", "UDP", "0.0.0.0", 0, "255.255.255.255", 1),
-                new FlowTuple("pool-node-3.switchboard.svc", "WSS", "0:0:0:0:0:0:0:1", 443, "2001:db8:0:0:0:0:0:7", 51000),
+                new FlowTuple(
+                        "pool-node-3.switchboard.svc", "WSS", "0:0:0:0:0:0:0:1", 443, "2001:db8:0:0:0:0:0:7", 51000),
                 new FlowTuple("node-1", "TCP", "::1", 5060, "fe80::1%eth0", 5060),
                 new FlowTuple("node-1", "SCTP", "sip.example.com", 5060, "10.0.0.1", 5060),
                 new FlowTuple("nöde-ü", "X-QUIC", "10.1.2.3", 5060, "010.1.2.3", 5060));
@@ -43,7 +44,8 @@ class FlowTokensTest {
 
     @Test
     void transportIsUpperCased() {
-        assertThat(new FlowTuple("n", "tcp", "10.0.0.1", 1, "10.0.0.2", 2).transport()).isEqualTo("TCP");
+        assertThat(new FlowTuple("n", "tcp", "10.0.0.1", 1, "10.0.0.2", 2).transport())
+                .isEqualTo("TCP");
     }
 
     @ParameterizedTest
@@ -88,7 +90,8 @@ class FlowTokensTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "!", "abc", "====", "bob", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"})
+    @ValueSource(
+            strings = {"", "!", "abc", "====", "bob", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"})
     void garbageIsRejected(String garbage) {
         assertThat(tokens.decode(garbage)).isEmpty();
     }
@@ -105,14 +108,18 @@ class FlowTokensTest {
         String t = tokens.encode(new FlowTuple("node-1", "TCP", "10.0.0.5", 5060, "192.0.2.33", 49152));
         byte[] raw = Base64.getUrlDecoder().decode(t);
         raw[0] = 2;
-        assertThat(tokens.decode(Base64.getUrlEncoder().withoutPadding().encodeToString(raw))).isEmpty();
+        assertThat(tokens.decode(Base64.getUrlEncoder().withoutPadding().encodeToString(raw)))
+                .isEmpty();
     }
 
     @Test
     void flowValidatesItsFields() {
         assertThatThrownBy(() -> new FlowTuple("", "TCP", "a", 1, "b", 2)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new FlowTuple("n", "TCP", "a", 65536, "b", 2)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new FlowTuple("n", "TCP", "a", 1, "b", -1)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new FlowTuple("x".repeat(256), "TCP", "a", 1, "b", 2)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new FlowTuple("n", "TCP", "a", 65536, "b", 2))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new FlowTuple("n", "TCP", "a", 1, "b", -1))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new FlowTuple("x".repeat(256), "TCP", "a", 1, "b", 2))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }

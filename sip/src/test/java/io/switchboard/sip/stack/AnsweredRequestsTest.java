@@ -2,6 +2,7 @@ package io.switchboard.sip.stack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import gov.nist.javax.sip.message.SIPMessage;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -11,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-
 import javax.sip.DialogTerminatedEvent;
 import javax.sip.IOExceptionEvent;
 import javax.sip.RequestEvent;
@@ -23,12 +23,9 @@ import javax.sip.TimeoutEvent;
 import javax.sip.TransactionTerminatedEvent;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import gov.nist.javax.sip.message.SIPMessage;
 
 /**
  * A request released after its final response still lets the RI's transaction absorb
@@ -57,29 +54,25 @@ class AnsweredRequestsTest {
         }
 
         @Override
-        public void processResponse(ResponseEvent event) {
-        }
+        public void processResponse(ResponseEvent event) {}
 
         @Override
-        public void processTimeout(TimeoutEvent event) {
-        }
+        public void processTimeout(TimeoutEvent event) {}
 
         @Override
-        public void processIOException(IOExceptionEvent event) {
-        }
+        public void processIOException(IOExceptionEvent event) {}
 
         @Override
-        public void processTransactionTerminated(TransactionTerminatedEvent event) {
-        }
+        public void processTransactionTerminated(TransactionTerminatedEvent event) {}
 
         @Override
-        public void processDialogTerminated(DialogTerminatedEvent event) {
-        }
+        public void processDialogTerminated(DialogTerminatedEvent event) {}
     }
 
     @BeforeAll
     static void start() {
-        server = SipEndpoint.start(SipStackSettings.defaults("released-test", "127.0.0.1", 0, -1), new ReleasingServer());
+        server = SipEndpoint.start(
+                SipStackSettings.defaults("released-test", "127.0.0.1", 0, -1), new ReleasingServer());
     }
 
     @AfterAll
@@ -121,8 +114,12 @@ class AnsweredRequestsTest {
             }
         }
         assertThat(ERRORS).isEmpty();
-        assertThat(answers).hasSize(3).allSatisfy(a -> assertThat(a).startsWith("SIP/2.0 200 OK")
-                .contains("Contact: <sip:alice@192.0.2.1:5062>;expires=600").contains("CSeq: 2 REGISTER"));
+        assertThat(answers)
+                .hasSize(3)
+                .allSatisfy(a -> assertThat(a)
+                        .startsWith("SIP/2.0 200 OK")
+                        .contains("Contact: <sip:alice@192.0.2.1:5062>;expires=600")
+                        .contains("CSeq: 2 REGISTER"));
         assertThat(answers.get(1)).isEqualTo(answers.get(0));
         assertThat(SEEN).as("the listener saw the request once").hasSize(1);
 

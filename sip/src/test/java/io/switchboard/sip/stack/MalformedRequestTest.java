@@ -36,7 +36,8 @@ class MalformedRequestTest {
 
     @BeforeAll
     static void start() {
-        server = SipEndpoint.start(SipStackSettings.defaults("malformed-test", "127.0.0.1", 0, 0).withThreadPoolSize(1), SERVER);
+        server = SipEndpoint.start(
+                SipStackSettings.defaults("malformed-test", "127.0.0.1", 0, 0).withThreadPoolSize(1), SERVER);
         SERVER.attach(server);
     }
 
@@ -49,7 +50,8 @@ class MalformedRequestTest {
 
     static String options(String transport, int port, int myPort, String callId, int cseq) {
         return "OPTIONS sip:server@127.0.0.1:" + port + " SIP/2.0\r\n"
-                + "Via: SIP/2.0/" + transport + " 127.0.0.1:" + myPort + ";branch=z9hG4bK-" + callId + "-" + cseq + ";rport\r\n"
+                + "Via: SIP/2.0/" + transport + " 127.0.0.1:" + myPort + ";branch=z9hG4bK-" + callId + "-" + cseq
+                + ";rport\r\n"
                 + "Max-Forwards: 70\r\n"
                 + "From: <sip:probe@127.0.0.1>;tag=1\r\n"
                 + "To: <sip:server@127.0.0.1>\r\n"
@@ -60,7 +62,8 @@ class MalformedRequestTest {
 
     /** What came back over UDP before the barrier's answer. */
     static List<String> udp(String malformed, String callId) throws IOException {
-        return udp(port -> malformed.replace("MYPORT", Integer.toString(port)).getBytes(StandardCharsets.UTF_8), callId);
+        return udp(
+                port -> malformed.replace("MYPORT", Integer.toString(port)).getBytes(StandardCharsets.UTF_8), callId);
     }
 
     static List<String> udp(IntFunction<byte[]> first, String callId) throws IOException {
@@ -69,7 +72,8 @@ class MalformedRequestTest {
             InetSocketAddress to = new InetSocketAddress("127.0.0.1", server.udpPort());
             byte[] a = first.apply(s.getLocalPort());
             s.send(new DatagramPacket(a, a.length, to));
-            byte[] b = options("UDP", server.udpPort(), s.getLocalPort(), callId, 2).getBytes(StandardCharsets.UTF_8);
+            byte[] b = options("UDP", server.udpPort(), s.getLocalPort(), callId, 2)
+                    .getBytes(StandardCharsets.UTF_8);
             s.send(new DatagramPacket(b, b.length, to));
             List<String> before = new ArrayList<>();
             while (true) {
@@ -90,11 +94,14 @@ class MalformedRequestTest {
         try (Socket s = new Socket("127.0.0.1", server.tcpPort())) {
             s.setSoTimeout(10_000);
             OutputStream out = s.getOutputStream();
-            out.write(malformed.replace("MYPORT", Integer.toString(s.getLocalPort())).getBytes(StandardCharsets.UTF_8));
+            out.write(malformed
+                    .replace("MYPORT", Integer.toString(s.getLocalPort()))
+                    .getBytes(StandardCharsets.UTF_8));
             out.flush();
             List<String> before = new ArrayList<>();
             try {
-                out.write(options("TCP", server.tcpPort(), s.getLocalPort(), callId, 2).getBytes(StandardCharsets.UTF_8));
+                out.write(options("TCP", server.tcpPort(), s.getLocalPort(), callId, 2)
+                        .getBytes(StandardCharsets.UTF_8));
                 out.flush();
             } catch (IOException closed) {
                 before.add("<closed>");
@@ -139,14 +146,16 @@ class MalformedRequestTest {
         return SERVER.requests.stream()
                 .filter(r -> callId.equals(((CallIdHeader) r.getHeader(CallIdHeader.NAME)).getCallId())
                         && r.getHeader("CSeq").toString().contains("1 OPTIONS"))
-                .findFirst().orElse(null);
+                .findFirst()
+                .orElse(null);
     }
 
     // ---- UDP: the RI's UDPMessageChannel answers 400 itself for bad required headers
 
     @Test
     void udpBadFromGets400WithTheParseErrorInTheReasonPhrase() throws IOException {
-        List<String> got = udp(malformed("UDP", "u-from", "From: <sip:probe@127.0.0.1>;tag=1", "From: <<<garbage"), "u-from");
+        List<String> got =
+                udp(malformed("UDP", "u-from", "From: <sip:probe@127.0.0.1>;tag=1", "From: <<<garbage"), "u-from");
         assertThat(got).singleElement().satisfies(r -> {
             assertThat(r).startsWith("SIP/2.0 400 Bad Request (From: <<<garbage");
             assertThat(r).contains("tag=badreq", "Content-Type: message/sipfrag");
@@ -157,9 +166,19 @@ class MalformedRequestTest {
     @Test
     void udpBadViaOrRequestUriGets400() throws IOException {
         assertThat(udp(malformed("UDP", "u-via", "Via: SIP/2.0/UDP 127.0.0.1", "Via: SIP/2.0/UDP @@@"), "u-via"))
-                .singleElement().asString().startsWith("SIP/2.0 400 Bad Request (Via:");
-        assertThat(udp(malformed("UDP", "u-ruri", "OPTIONS sip:server@127.0.0.1:" + server.udpPort(), "OPTIONS sip:@@@:::"), "u-ruri"))
-                .singleElement().asString().startsWith("SIP/2.0 400 Bad Request (OPTIONS sip:@@@:::");
+                .singleElement()
+                .asString()
+                .startsWith("SIP/2.0 400 Bad Request (Via:");
+        assertThat(udp(
+                        malformed(
+                                "UDP",
+                                "u-ruri",
+                                "OPTIONS sip:server@127.0.0.1:" + server.udpPort(),
+                                "OPTIONS sip:@@@:::"),
+                        "u-ruri"))
+                .singleElement()
+                .asString()
+                .startsWith("SIP/2.0 400 Bad Request (OPTIONS sip:@@@:::");
         assertThat(seen("u-via")).isNull();
         assertThat(seen("u-ruri")).isNull();
     }
@@ -167,18 +186,25 @@ class MalformedRequestTest {
     @Test
     void udpCseqMethodMismatchGets400() throws IOException {
         assertThat(udp(malformed("UDP", "u-cseq", "CSeq: 1 OPTIONS", "CSeq: 1 INVITE"), "u-cseq"))
-                .singleElement().asString().startsWith("SIP/2.0 400 Bad request\r\n");
+                .singleElement()
+                .asString()
+                .startsWith("SIP/2.0 400 Bad request\r\n");
     }
 
     @Test
     void udpMissingCallIdIsDroppedSilently() throws IOException {
-        assertThat(udp(malformed("UDP", "u-nocallid", "Call-ID: u-nocallid\r\n", ""), "u-nocallid-barrier")).isEmpty();
+        assertThat(udp(malformed("UDP", "u-nocallid", "Call-ID: u-nocallid\r\n", ""), "u-nocallid-barrier"))
+                .isEmpty();
     }
 
     @Test
     void udpBadOptionalHeaderReachesTheListenerAsUnrecognized() throws IOException {
-        assertThat(udp(malformed("UDP", "u-expires", "Content-Length: 0", "Expires: soon\r\nContent-Length: 0"), "u-expires"))
-                .singleElement().asString().startsWith("SIP/2.0 200 OK");
+        assertThat(udp(
+                        malformed("UDP", "u-expires", "Content-Length: 0", "Expires: soon\r\nContent-Length: 0"),
+                        "u-expires"))
+                .singleElement()
+                .asString()
+                .startsWith("SIP/2.0 200 OK");
         Request r = seen("u-expires");
         assertThat(r.getHeader(ExpiresHeader.NAME)).isNull();
         assertThat(unrecognized(r)).containsExactly("Expires: soon");
@@ -189,15 +215,22 @@ class MalformedRequestTest {
         // the RI's parser accepts any SIP/x.y and reports SIP/2.0, so its 505 code paths never fire
         String m = malformed("UDP", "u-version", "SIP/2.0\r\nVia", "SIP/3.0\r\nVia");
         assertThat(udp(m, "u-version")).singleElement().asString().startsWith("SIP/2.0 200 OK");
-        assertThat(((SIPRequest) seen("u-version")).getRequestLine().getSipVersion()).isEqualTo("SIP/2.0");
+        assertThat(((SIPRequest) seen("u-version")).getRequestLine().getSipVersion())
+                .isEqualTo("SIP/2.0");
     }
 
     @Test
     void udpStunKeepAliveIsNotAnswered() throws IOException {
         // RFC 5626 section 4.4.2: UDP flows are kept alive with STUN binding requests; the RI has no STUN
         // server on its SIP port, so the edge (or a separate STUN responder) must answer them
-        byte[] stun = ByteBuffer.allocate(20).putShort((short) 0x0001).putShort((short) 0)
-                .putInt(0x2112A442).putInt(1).putInt(2).putInt(3).array();
+        byte[] stun = ByteBuffer.allocate(20)
+                .putShort((short) 0x0001)
+                .putShort((short) 0)
+                .putInt(0x2112A442)
+                .putInt(1)
+                .putInt(2)
+                .putInt(3)
+                .array();
         assertThat(udp(port -> stun, "u-stun")).isEmpty();
     }
 
@@ -205,31 +238,47 @@ class MalformedRequestTest {
 
     @Test
     void tcpBadFromIsDroppedSilentlyAndTheConnectionStays() throws IOException {
-        assertThat(tcp(malformed("TCP", "t-from", "From: <sip:probe@127.0.0.1>;tag=1", "From: <<<garbage"), "t-from")).isEmpty();
+        assertThat(tcp(malformed("TCP", "t-from", "From: <sip:probe@127.0.0.1>;tag=1", "From: <<<garbage"), "t-from"))
+                .isEmpty();
         assertThat(seen("t-from")).isNull();
     }
 
     @Test
     void tcpGarbageRequestLineIsDroppedSilently() throws IOException {
-        assertThat(tcp(malformed("TCP", "t-line", "OPTIONS sip:server@127.0.0.1:" + server.tcpPort() + " SIP/2.0", "HELLO WORLD"), "t-line")).isEmpty();
+        assertThat(tcp(
+                        malformed(
+                                "TCP",
+                                "t-line",
+                                "OPTIONS sip:server@127.0.0.1:" + server.tcpPort() + " SIP/2.0",
+                                "HELLO WORLD"),
+                        "t-line"))
+                .isEmpty();
     }
 
     @Test
     void tcpCseqMethodMismatchGets400() throws IOException {
         assertThat(tcp(malformed("TCP", "t-cseq", "CSeq: 1 OPTIONS", "CSeq: 1 INVITE"), "t-cseq"))
-                .singleElement().asString().startsWith("SIP/2.0 400 Bad request\r\n");
+                .singleElement()
+                .asString()
+                .startsWith("SIP/2.0 400 Bad request\r\n");
     }
 
     @Test
     void tcpMissingCallIdOrBadContentLengthClosesTheConnection() throws IOException {
-        assertThat(tcp(malformed("TCP", "t-nocallid", "Call-ID: t-nocallid\r\n", ""), "t-nocallid")).containsExactly("<closed>");
-        assertThat(tcp(malformed("TCP", "t-cl", "Content-Length: 0", "Content-Length: abc"), "t-cl")).containsExactly("<closed>");
+        assertThat(tcp(malformed("TCP", "t-nocallid", "Call-ID: t-nocallid\r\n", ""), "t-nocallid"))
+                .containsExactly("<closed>");
+        assertThat(tcp(malformed("TCP", "t-cl", "Content-Length: 0", "Content-Length: abc"), "t-cl"))
+                .containsExactly("<closed>");
     }
 
     @Test
     void tcpBadOptionalHeaderReachesTheListenerAsUnrecognizedThanksToOurParser() throws IOException {
-        assertThat(tcp(malformed("TCP", "t-expires", "Content-Length: 0", "Expires: soon\r\nContent-Length: 0"), "t-expires"))
-                .singleElement().asString().startsWith("SIP/2.0 200 OK");
+        assertThat(tcp(
+                        malformed("TCP", "t-expires", "Content-Length: 0", "Expires: soon\r\nContent-Length: 0"),
+                        "t-expires"))
+                .singleElement()
+                .asString()
+                .startsWith("SIP/2.0 200 OK");
         Request r = seen("t-expires");
         assertThat(r.getHeader(ExpiresHeader.NAME)).isNull();
         assertThat(unrecognized(r)).containsExactly("Expires: soon");
@@ -237,8 +286,16 @@ class MalformedRequestTest {
 
     @Test
     void tcpBadContactIsKeptSoARegisterCannotTurnIntoAQuery() throws IOException {
-        assertThat(tcp(malformed("TCP", "t-contact", "Content-Length: 0", "Contact: <sip:bob@@@@;;;>>\r\nContent-Length: 0"), "t-contact"))
-                .singleElement().asString().startsWith("SIP/2.0 200 OK");
+        assertThat(tcp(
+                        malformed(
+                                "TCP",
+                                "t-contact",
+                                "Content-Length: 0",
+                                "Contact: <sip:bob@@@@;;;>>\r\nContent-Length: 0"),
+                        "t-contact"))
+                .singleElement()
+                .asString()
+                .startsWith("SIP/2.0 200 OK");
         assertThat(unrecognized(seen("t-contact"))).singleElement().asString().startsWith("Contact:");
     }
 

@@ -27,7 +27,8 @@ final class RecordingServer implements SipListener {
     }
 
     boolean saw(String callId) {
-        return requests.stream().anyMatch(r -> callId.equals(((CallIdHeader) r.getHeader(CallIdHeader.NAME)).getCallId()));
+        return requests.stream()
+                .anyMatch(r -> callId.equals(((CallIdHeader) r.getHeader(CallIdHeader.NAME)).getCallId()));
     }
 
     @Override

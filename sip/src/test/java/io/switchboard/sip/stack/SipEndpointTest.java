@@ -48,7 +48,10 @@ class SipEndpointTest {
         assertThat(server.tcpPort()).isPositive();
         assertThat(server.tlsPort()).isEqualTo(-1);
         assertThat(ua.endpoint().udpPort()).isPositive().isNotEqualTo(server.udpPort());
-        assertThat(server.listeningPoint("udp")).get().extracting(lp -> lp.getPort()).isEqualTo(server.udpPort());
+        assertThat(server.listeningPoint("udp"))
+                .get()
+                .extracting(lp -> lp.getPort())
+                .isEqualTo(server.udpPort());
         assertThat(server.provider().getListeningPoints()).hasSize(2);
     }
 
@@ -66,7 +69,10 @@ class SipEndpointTest {
     void secondRequestReusesTheConnection() throws Exception {
         // the NIO fix keeps outgoing sockets cached: a second request to the same target works too
         for (int i = 0; i < 3; i++) {
-            assertThat(ua.options("TCP", server.tcpPort()).get(10, TimeUnit.SECONDS).getStatusCode()).isEqualTo(200);
+            assertThat(ua.options("TCP", server.tcpPort())
+                            .get(10, TimeUnit.SECONDS)
+                            .getStatusCode())
+                    .isEqualTo(200);
         }
     }
 
@@ -100,14 +106,19 @@ class SipEndpointTest {
     @Test
     void overloadedStackAnswers503() throws Exception {
         RecordingServer busy = new RecordingServer();
-        try (SipEndpoint e = SipEndpoint.start(SipStackSettings.defaults("endpoint-test-overload", "127.0.0.1", 0, -1)
-                .withThreadPoolSize(1).withMaxServerTransactions(1), busy)) {
+        try (SipEndpoint e = SipEndpoint.start(
+                SipStackSettings.defaults("endpoint-test-overload", "127.0.0.1", 0, -1)
+                        .withThreadPoolSize(1)
+                        .withMaxServerTransactions(1),
+                busy)) {
             busy.attach(e);
             // answered UDP OPTIONS transactions linger 32 s (Timer J), so the table only grows
-            assertThat(ua.options("UDP", e.udpPort()).get(10, TimeUnit.SECONDS).getStatusCode()).isEqualTo(200);
+            assertThat(ua.options("UDP", e.udpPort()).get(10, TimeUnit.SECONDS).getStatusCode())
+                    .isEqualTo(200);
             int status = 200;
             for (int i = 0; i < 5 && status == 200; i++) {
-                status = ua.options("UDP", e.udpPort()).get(10, TimeUnit.SECONDS).getStatusCode();
+                status =
+                        ua.options("UDP", e.udpPort()).get(10, TimeUnit.SECONDS).getStatusCode();
             }
             assertThat(status).isEqualTo(503);
         }
@@ -135,14 +146,16 @@ class SipEndpointTest {
 
     @Test
     void closeReleasesThePortsAndIsIdempotent() throws Exception {
-        SipEndpoint e = SipEndpoint.start(SipStackSettings.defaults("endpoint-test-close", "127.0.0.1", 0, 0)
-                .withThreadPoolSize(1), new RecordingServer());
+        SipEndpoint e = SipEndpoint.start(
+                SipStackSettings.defaults("endpoint-test-close", "127.0.0.1", 0, 0)
+                        .withThreadPoolSize(1),
+                new RecordingServer());
         int udp = e.udpPort();
         int tcp = e.tcpPort();
         e.close();
         e.close();
         try (DatagramSocket u = new DatagramSocket(udp, InetAddress.getByName("127.0.0.1"));
-             ServerSocket t = new ServerSocket(tcp, 1, InetAddress.getByName("127.0.0.1"))) {
+                ServerSocket t = new ServerSocket(tcp, 1, InetAddress.getByName("127.0.0.1"))) {
             assertThat(u.getLocalPort()).isEqualTo(udp);
             assertThat(t.getLocalPort()).isEqualTo(tcp);
         }

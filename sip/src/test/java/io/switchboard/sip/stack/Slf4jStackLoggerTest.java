@@ -64,7 +64,9 @@ class Slf4jStackLoggerTest {
         logger.logError("Error occured processing message ", new Exception("Bad CSeq methodOPTIONS ..."));
         assertThat(events.list).isEmpty();
         assertThat(Slf4jStackLogger.peerMessagesDropped() - before).isEqualTo(2);
-        logger.logError("Unexpected exception caught while delivering event -- carrying on bravely", new IllegalStateException("bug"));
+        logger.logError(
+                "Unexpected exception caught while delivering event -- carrying on bravely",
+                new IllegalStateException("bug"));
         logger.logError("something internal broke");
         assertThat(events.list).extracting(ILoggingEvent::getLevel).containsExactly(Level.ERROR, Level.ERROR);
     }

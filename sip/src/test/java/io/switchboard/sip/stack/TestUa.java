@@ -27,14 +27,18 @@ final class TestUa implements SipListener, AutoCloseable {
 
     static TestUa start(String name) {
         TestUa ua = new TestUa();
-        ua.endpoint = SipEndpoint.start(SipStackSettings.defaults(name, "127.0.0.1", 0, 0).withThreadPoolSize(2), ua);
+        ua.endpoint = SipEndpoint.start(
+                SipStackSettings.defaults(name, "127.0.0.1", 0, 0).withThreadPoolSize(2), ua);
         return ua;
     }
 
     static TestUa startWithTls(String name, TlsSettings tls) {
         TestUa ua = new TestUa();
-        ua.endpoint = SipEndpoint.start(SipStackSettings.defaults(name, "127.0.0.1", -1, -1).withTls(tls)
-                .withThreadPoolSize(2), ua);
+        ua.endpoint = SipEndpoint.start(
+                SipStackSettings.defaults(name, "127.0.0.1", -1, -1)
+                        .withTls(tls)
+                        .withThreadPoolSize(2),
+                ua);
         return ua;
     }
 
@@ -52,11 +56,16 @@ final class TestUa implements SipListener, AutoCloseable {
         CallIdHeader callId = endpoint.provider().getNewCallId();
         int myPort = endpoint.listeningPoint(transport).orElseThrow().getPort();
         ViaHeader via = h.createViaHeader("127.0.0.1", myPort, transport, null);
-        Request request = endpoint.messages().createRequest(target, Request.OPTIONS, callId,
-                h.createCSeqHeader(1L, Request.OPTIONS),
-                h.createFromHeader(endpoint.addresses().createAddress(me), "t" + System.nanoTime()),
-                h.createToHeader(endpoint.addresses().createAddress(target), null),
-                List.of(via), h.createMaxForwardsHeader(70));
+        Request request = endpoint.messages()
+                .createRequest(
+                        target,
+                        Request.OPTIONS,
+                        callId,
+                        h.createCSeqHeader(1L, Request.OPTIONS),
+                        h.createFromHeader(endpoint.addresses().createAddress(me), "t" + System.nanoTime()),
+                        h.createToHeader(endpoint.addresses().createAddress(target), null),
+                        List.of(via),
+                        h.createMaxForwardsHeader(70));
         CompletableFuture<Response> f = new CompletableFuture<>();
         pending.put(callId.getCallId(), f);
         ClientTransaction ct = endpoint.provider().getNewClientTransaction(request);
@@ -93,8 +102,9 @@ final class TestUa implements SipListener, AutoCloseable {
 
     @Override
     public void processIOException(IOExceptionEvent event) {
-        pending.values().forEach(f -> f.completeExceptionally(
-                new java.io.IOException("I/O error with " + event.getHost() + ":" + event.getPort())));
+        pending.values()
+                .forEach(f -> f.completeExceptionally(
+                        new java.io.IOException("I/O error with " + event.getHost() + ":" + event.getPort())));
     }
 
     @Override

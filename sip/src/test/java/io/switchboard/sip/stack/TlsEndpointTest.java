@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TlsEndpointTest {
     @TempDir
     static Path dir;
+
     private static final RecordingServer SERVER = new RecordingServer();
     private static SipEndpoint server;
     private static TestUa ua;
@@ -30,15 +31,41 @@ class TlsEndpointTest {
     @BeforeAll
     static void start() throws Exception {
         keys = dir.resolve("sip.p12");
-        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-alias", "sip", "-keyalg", "EC", "-groupname", "secp256r1",
-                "-dname", "CN=127.0.0.1", "-ext", "SAN=ip:127.0.0.1", "-validity", "2",
-                "-storetype", "PKCS12", "-keystore", keys.toString(), "-storepass", "changeit", "-keypass", "changeit")
-                .redirectErrorStream(true).start();
+        Process keytool = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "keytool")
+                                .toString(),
+                        "-genkeypair",
+                        "-alias",
+                        "sip",
+                        "-keyalg",
+                        "EC",
+                        "-groupname",
+                        "secp256r1",
+                        "-dname",
+                        "CN=127.0.0.1",
+                        "-ext",
+                        "SAN=ip:127.0.0.1",
+                        "-validity",
+                        "2",
+                        "-storetype",
+                        "PKCS12",
+                        "-keystore",
+                        keys.toString(),
+                        "-storepass",
+                        "changeit",
+                        "-keypass",
+                        "changeit")
+                .redirectErrorStream(true)
+                .start();
         assertThat(keytool.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(keytool.exitValue()).as(new String(keytool.getInputStream().readAllBytes())).isZero();
+        assertThat(keytool.exitValue())
+                .as(new String(keytool.getInputStream().readAllBytes()))
+                .isZero();
         TlsSettings tls = TlsSettings.of(keys, "changeit", 0);
-        server = SipEndpoint.start(SipStackSettings.defaults("tls-test-server", "127.0.0.1", -1, -1).withTls(tls), SERVER);
+        server = SipEndpoint.start(
+                SipStackSettings.defaults("tls-test-server", "127.0.0.1", -1, -1)
+                        .withTls(tls),
+                SERVER);
         SERVER.attach(server);
         // the UA trusts the server's self-signed certificate explicitly: without a trust store the
         // RI's NIO TLS uses the JVM's cacerts
@@ -83,8 +110,11 @@ class TlsEndpointTest {
     @Test
     void serverSideHandlesTls13WhenEnabled() throws Exception {
         TlsSettings tls13 = TlsSettings.of(keys, "changeit", 0).withProtocols(List.of("TLSv1.3", "TLSv1.2"));
-        try (SipEndpoint e = SipEndpoint.start(SipStackSettings.defaults("tls13-test-server", "127.0.0.1", -1, -1)
-                .withTls(tls13).withThreadPoolSize(1), new RecordingServer())) {
+        try (SipEndpoint e = SipEndpoint.start(
+                SipStackSettings.defaults("tls13-test-server", "127.0.0.1", -1, -1)
+                        .withTls(tls13)
+                        .withThreadPoolSize(1),
+                new RecordingServer())) {
             try (SSLSocket s = (SSLSocket) trustingKeys().createSocket("127.0.0.1", e.tlsPort())) {
                 s.setSoTimeout(10_000);
                 s.startHandshake();

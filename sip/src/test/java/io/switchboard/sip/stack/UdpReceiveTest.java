@@ -2,18 +2,16 @@ package io.switchboard.sip.stack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import gov.nist.javax.sip.stack.ReusingBufferUdpMessageProcessor;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import gov.nist.javax.sip.stack.ReusingBufferUdpMessageProcessor;
 
 /**
  * The UDP listening point that reuses its receive buffer: every datagram arrives whole, whatever
@@ -54,18 +52,21 @@ class UdpReceiveTest {
         assertThat(server.provider().getListeningPoints())
                 .filteredOn(lp -> "UDP".equalsIgnoreCase(lp.getTransport()))
                 .extracting(lp -> ((gov.nist.javax.sip.ListeningPointImpl) lp).getMessageProcessor())
-                .singleElement().isInstanceOf(ReusingBufferUdpMessageProcessor.class);
+                .singleElement()
+                .isInstanceOf(ReusingBufferUdpMessageProcessor.class);
     }
 
     @Test
     void answersLeaveFromTheListeningPort() throws IOException {
         try (DatagramSocket s = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
             s.setSoTimeout(5_000);
-            byte[] b = options(server.udpPort(), s.getLocalPort(), "udp-source-port", 0).getBytes(StandardCharsets.UTF_8);
+            byte[] b = options(server.udpPort(), s.getLocalPort(), "udp-source-port", 0)
+                    .getBytes(StandardCharsets.UTF_8);
             s.send(new DatagramPacket(b, b.length, new InetSocketAddress("127.0.0.1", server.udpPort())));
             DatagramPacket p = new DatagramPacket(new byte[8192], 8192);
             s.receive(p);
-            assertThat(new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8)).startsWith("SIP/2.0 200 OK");
+            assertThat(new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8))
+                    .startsWith("SIP/2.0 200 OK");
             assertThat(p.getPort()).as("source port of the answer").isEqualTo(server.udpPort());
         }
     }
@@ -87,7 +88,10 @@ class UdpReceiveTest {
             }
         }
         assertThat(SERVER.errors).isEmpty();
-        assertThat(SERVER.requests).hasSize(4).allSatisfy(r -> assertThat(r.getHeader("X-Padding")).isNotNull());
-        assertThat(SERVER.requests.get(2).getHeader("X-Padding").toString()).hasSize("X-Padding: ".length() + 40_000 + 2);
+        assertThat(SERVER.requests)
+                .hasSize(4)
+                .allSatisfy(r -> assertThat(r.getHeader("X-Padding")).isNotNull());
+        assertThat(SERVER.requests.get(2).getHeader("X-Padding").toString())
+                .hasSize("X-Padding: ".length() + 40_000 + 2);
     }
 }

@@ -45,92 +45,92 @@ import java.util.function.Supplier;
  */
 public final class ReadThroughCache<K, V> {
 
-  private final AsyncCache<K, V> cache;
-  private final Function<K, CompletionStage<V>> loader;
+    private final AsyncCache<K, V> cache;
+    private final Function<K, CompletionStage<V>> loader;
 
-  /**
-   * @param maxEntries upper bound of cached keys, reads in flight included
-   * @param ttl how long a loaded value is served from memory, per value (e.g. shorter for "absent")
-   * @param loader reads one key from the store behind the cache
-   * @param clock only {@code millis()} is used
-   */
-  public ReadThroughCache(int maxEntries, Function<V, Duration> ttl, Function<K, CompletionStage<V>> loader,
-      Clock clock) {
-    if (maxEntries < 1) {
-      throw new IllegalArgumentException("maxEntries must be positive, was " + maxEntries);
+    /**
+     * @param maxEntries upper bound of cached keys, reads in flight included
+     * @param ttl how long a loaded value is served from memory, per value (e.g. shorter for "absent")
+     * @param loader reads one key from the store behind the cache
+     * @param clock only {@code millis()} is used
+     */
+    public ReadThroughCache(
+            int maxEntries, Function<V, Duration> ttl, Function<K, CompletionStage<V>> loader, Clock clock) {
+        if (maxEntries < 1) {
+            throw new IllegalArgumentException("maxEntries must be positive, was " + maxEntries);
+        }
+        Objects.requireNonNull(ttl, "ttl");
+        Objects.requireNonNull(clock, "clock");
+        this.loader = Objects.requireNonNull(loader, "loader");
+        this.cache = Caffeine.newBuilder()
+                .maximumSize(maxEntries)
+                .executor(Runnable::run)
+                .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
+                .expireAfter(new Expiry<K, V>() {
+                    @Override
+                    public long expireAfterCreate(K key, V value, long currentTime) {
+                        return ttl.apply(value).toNanos();
+                    }
+
+                    @Override
+                    public long expireAfterUpdate(K key, V value, long currentTime, long currentDuration) {
+                        return ttl.apply(value).toNanos();
+                    }
+
+                    @Override
+                    public long expireAfterRead(K key, V value, long currentTime, long currentDuration) {
+                        return currentDuration;
+                    }
+                })
+                .buildAsync();
     }
-    Objects.requireNonNull(ttl, "ttl");
-    Objects.requireNonNull(clock, "clock");
-    this.loader = Objects.requireNonNull(loader, "loader");
-    this.cache = Caffeine.newBuilder()
-        .maximumSize(maxEntries)
-        .executor(Runnable::run)
-        .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
-        .expireAfter(new Expiry<K, V>() {
-          @Override
-          public long expireAfterCreate(K key, V value, long currentTime) {
-            return ttl.apply(value).toNanos();
-          }
 
-          @Override
-          public long expireAfterUpdate(K key, V value, long currentTime, long currentDuration) {
-            return ttl.apply(value).toNanos();
-          }
-
-          @Override
-          public long expireAfterRead(K key, V value, long currentTime, long currentDuration) {
-            return currentDuration;
-          }
-        })
-        .buildAsync();
-  }
-
-  /** The cached value of {@code key}, or the read in flight, or a new read. */
-  public CompletionStage<V> get(K key) {
-    return cache.get(key, (k, executor) -> load(k)).minimalCompletionStage();
-  }
-
-  private CompletableFuture<V> load(K key) {
-    try {
-      return loader.apply(key).toCompletableFuture();
-    } catch (RuntimeException e) {
-      // a store that throws instead of failing its stage must not leave joiners hanging
-      return CompletableFuture.failedFuture(e);
+    /** The cached value of {@code key}, or the read in flight, or a new read. */
+    public CompletionStage<V> get(K key) {
+        return cache.get(key, (k, executor) -> load(k)).minimalCompletionStage();
     }
-  }
 
-  /**
-   * Runs {@code write} for {@code key}, dropping this node's entry before it starts and after it
-   * ends (successfully or not).
-   */
-  public <T> CompletionStage<T> writeThrough(K key, Supplier<CompletionStage<T>> write) {
-    invalidate(key);
-    CompletionStage<T> done;
-    try {
-      done = write.get();
-    } catch (RuntimeException e) {
-      done = CompletableFuture.failedFuture(e);
+    private CompletableFuture<V> load(K key) {
+        try {
+            return loader.apply(key).toCompletableFuture();
+        } catch (RuntimeException e) {
+            // a store that throws instead of failing its stage must not leave joiners hanging
+            return CompletableFuture.failedFuture(e);
+        }
     }
-    return done.whenComplete((result, error) -> invalidate(key));
-  }
 
-  /** Drops this node's entry for {@code key}; a read in flight still answers its callers. */
-  public void invalidate(K key) {
-    cache.synchronous().invalidate(key);
-  }
+    /**
+     * Runs {@code write} for {@code key}, dropping this node's entry before it starts and after it
+     * ends (successfully or not).
+     */
+    public <T> CompletionStage<T> writeThrough(K key, Supplier<CompletionStage<T>> write) {
+        invalidate(key);
+        CompletionStage<T> done;
+        try {
+            done = write.get();
+        } catch (RuntimeException e) {
+            done = CompletableFuture.failedFuture(e);
+        }
+        return done.whenComplete((result, error) -> invalidate(key));
+    }
 
-  /**
-   * Releases the entries whose time is up and returns how many went. Expired entries are never
-   * served, but without this they would wait in memory until the next write's maintenance.
-   */
-  public int removeExpired() {
-    long before = cache.synchronous().estimatedSize();
-    cache.synchronous().cleanUp();
-    return (int) Math.max(0, before - cache.synchronous().estimatedSize());
-  }
+    /** Drops this node's entry for {@code key}; a read in flight still answers its callers. */
+    public void invalidate(K key) {
+        cache.synchronous().invalidate(key);
+    }
 
-  /** Entries held now, reads in flight and expired entries not yet released included. */
-  public int size() {
-    return (int) cache.synchronous().estimatedSize();
-  }
+    /**
+     * Releases the entries whose time is up and returns how many went. Expired entries are never
+     * served, but without this they would wait in memory until the next write's maintenance.
+     */
+    public int removeExpired() {
+        long before = cache.synchronous().estimatedSize();
+        cache.synchronous().cleanUp();
+        return (int) Math.max(0, before - cache.synchronous().estimatedSize());
+    }
+
+    /** Entries held now, reads in flight and expired entries not yet released included. */
+    public int size() {
+        return (int) cache.synchronous().estimatedSize();
+    }
 }

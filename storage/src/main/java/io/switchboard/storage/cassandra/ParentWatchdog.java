@@ -21,60 +21,60 @@ import java.nio.file.StandardOpenOption;
  */
 public final class ParentWatchdog {
 
-  /** System property: a file this process keeps locked while it runs, so one data folder has one node. */
-  public static final String LOCK_FILE_PROPERTY = "switchboard.watchdog.lock";
+    /** System property: a file this process keeps locked while it runs, so one data folder has one node. */
+    public static final String LOCK_FILE_PROPERTY = "switchboard.watchdog.lock";
 
-  static final String DAEMON_CLASS = "org.apache.cassandra.service.CassandraDaemon";
+    static final String DAEMON_CLASS = "org.apache.cassandra.service.CassandraDaemon";
 
-  /** Kept reachable for the whole life of the process: the lock is released when the process ends. */
-  private static FileLock dataDirLock;
+    /** Kept reachable for the whole life of the process: the lock is released when the process ends. */
+    private static FileLock dataDirLock;
 
-  private ParentWatchdog() {}
+    private ParentWatchdog() {}
 
-  public static void main(String[] args) throws Exception {
-    String lockFile = System.getProperty(LOCK_FILE_PROPERTY);
-    if (lockFile != null) {
-      dataDirLock = lock(Path.of(lockFile));
+    public static void main(String[] args) throws Exception {
+        String lockFile = System.getProperty(LOCK_FILE_PROPERTY);
+        if (lockFile != null) {
+            dataDirLock = lock(Path.of(lockFile));
+        }
+        Thread watchdog = new Thread(ParentWatchdog::exitWhenStdinCloses, "parent-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
+        runDaemon(args);
     }
-    Thread watchdog = new Thread(ParentWatchdog::exitWhenStdinCloses, "parent-watchdog");
-    watchdog.setDaemon(true);
-    watchdog.start();
-    runDaemon(args);
-  }
 
-  private static FileLock lock(Path file) throws IOException {
-    FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-    FileLock lock = channel.tryLock();
-    if (lock == null) {
-      System.err.println("Another Cassandra process is using this data folder (" + file + " is locked); exiting");
-      System.exit(2);
+    private static FileLock lock(Path file) throws IOException {
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock = channel.tryLock();
+        if (lock == null) {
+            System.err.println("Another Cassandra process is using this data folder (" + file + " is locked); exiting");
+            System.exit(2);
+        }
+        return lock;
     }
-    return lock;
-  }
 
-  private static void exitWhenStdinCloses() {
-    byte[] buffer = new byte[256];
-    InputStream in = System.in;
-    try {
-      while (in.read(buffer) >= 0) {
-        // the parent never writes; anything it might send is ignored
-      }
-      System.out.println("Parent closed stdin: stopping Cassandra");
-    } catch (IOException e) {
-      System.out.println("Parent stdin failed (" + e + "): stopping Cassandra");
+    private static void exitWhenStdinCloses() {
+        byte[] buffer = new byte[256];
+        InputStream in = System.in;
+        try {
+            while (in.read(buffer) >= 0) {
+                // the parent never writes; anything it might send is ignored
+            }
+            System.out.println("Parent closed stdin: stopping Cassandra");
+        } catch (IOException e) {
+            System.out.println("Parent stdin failed (" + e + "): stopping Cassandra");
+        }
+        System.exit(0);
     }
-    System.exit(0);
-  }
 
-  private static void runDaemon(String[] args) throws Exception {
-    try {
-      Class.forName(DAEMON_CLASS).getMethod("main", String[].class).invoke(null, (Object) args);
-    } catch (InvocationTargetException e) {
-      // CassandraDaemon usually exits by itself on a failed start; this is the rare case it throws.
-      // JDK logging only (see above); it writes to stderr, which the parent shows when the start fails.
-      System.getLogger(ParentWatchdog.class.getName())
-          .log(System.Logger.Level.ERROR, "CassandraDaemon failed", e.getCause());
-      System.exit(3);
+    private static void runDaemon(String[] args) throws Exception {
+        try {
+            Class.forName(DAEMON_CLASS).getMethod("main", String[].class).invoke(null, (Object) args);
+        } catch (InvocationTargetException e) {
+            // CassandraDaemon usually exits by itself on a failed start; this is the rare case it throws.
+            // JDK logging only (see above); it writes to stderr, which the parent shows when the start fails.
+            System.getLogger(ParentWatchdog.class.getName())
+                    .log(System.Logger.Level.ERROR, "CassandraDaemon failed", e.getCause());
+            System.exit(3);
+        }
     }
-  }
 }

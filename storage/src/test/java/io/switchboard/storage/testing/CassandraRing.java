@@ -51,412 +51,428 @@ import org.slf4j.LoggerFactory;
  */
 public final class CassandraRing implements AutoCloseable {
 
-  private static final Logger log = LoggerFactory.getLogger(CassandraRing.class);
+    private static final Logger log = LoggerFactory.getLogger(CassandraRing.class);
 
-  public static final String DC = "dc1";
-  /** Each node's heap: tests hold little data, and three nodes share the machine with the pool. */
-  public static final String HEAP = "384m";
-  private static final String CHECK_KEYSPACE = "switchboard_ring_check";
-  private static final Duration START_TIMEOUT = Duration.ofSeconds(180);
-  private static final Duration UP_TIMEOUT = Duration.ofSeconds(90);
+    public static final String DC = "dc1";
+    /** Each node's heap: tests hold little data, and three nodes share the machine with the pool. */
+    public static final String HEAP = "384m";
 
-  private final List<EmbeddedCassandra.Options> options;
-  private final EmbeddedCassandra[] nodes;
-  private volatile Duration startTime = Duration.ZERO;
+    private static final String CHECK_KEYSPACE = "switchboard_ring_check";
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(180);
+    private static final Duration UP_TIMEOUT = Duration.ofSeconds(90);
 
-  private CassandraRing(List<EmbeddedCassandra.Options> options, EmbeddedCassandra[] nodes) {
-    this.options = options;
-    this.nodes = nodes;
-  }
+    private final List<EmbeddedCassandra.Options> options;
+    private final EmbeddedCassandra[] nodes;
+    private volatile Duration startTime = Duration.ZERO;
 
-  /** Starts three nodes with {@link #HEAP} heaps under {@code dir} (empty or missing) and waits until all are up. */
-  public static CassandraRing start(Path dir) {
-    return start(dir, 3, HEAP);
-  }
-
-  /**
-   * Starts {@code size} nodes (at most 9) on 127.0.0.11.. under {@code dir/node-N}, all in parallel, and
-   * returns once every node sees every other one as up.
-   */
-  public static CassandraRing start(Path dir, int size, String heap) {
-    if (size < 1 || size > 9) {
-      throw new IllegalArgumentException("a test ring has 1 to 9 nodes: " + size);
+    private CassandraRing(List<EmbeddedCassandra.Options> options, EmbeddedCassandra[] nodes) {
+        this.options = options;
+        this.nodes = nodes;
     }
-    requireEmpty(dir.toAbsolutePath());
-    List<String> addresses = new ArrayList<>();
-    for (int n = 1; n <= size; n++) {
-      addresses.add(address(n));
+
+    /** Starts three nodes with {@link #HEAP} heaps under {@code dir} (empty or missing) and waits until all are up. */
+    public static CassandraRing start(Path dir) {
+        return start(dir, 3, HEAP);
     }
-    int storagePort = portFreeOnAll(addresses, -1);
-    int nativePort = portFreeOnAll(addresses, storagePort);
-    List<String> seeds = addresses.stream().map(a -> a + ":" + storagePort).toList();
-    List<EmbeddedCassandra.Options> options = new ArrayList<>();
-    for (int n = 1; n <= size; n++) {
-      options.add(EmbeddedCassandra.Options.defaults(dir.toAbsolutePath().resolve("node-" + n))
-          .withListenAddress(addresses.get(n - 1))
-          .withNativePort(nativePort)
-          .withStoragePort(storagePort)
-          .withHeap(heap)
-          .withDc(DC)
-          .withRack("rack" + n)
-          .withSeeds(seeds)
-          .withInitialToken(token(n - 1, size))
-          // C1 only: a test node lives for minutes, so compiling fast beats compiling well (less CPU to start).
-          .withJvmFlags(List.of("-XX:TieredStopAtLevel=1"))
-          .withStartupTimeout(START_TIMEOUT));
-    }
-    long started = System.nanoTime();
-    EmbeddedCassandra[] nodes = new EmbeddedCassandra[size];
-    ExecutorService starter = Executors.newFixedThreadPool(size, r -> {
-      Thread t = new Thread(r, "cassandra-ring-start");
-      t.setDaemon(true);
-      return t;
-    });
-    try {
-      List<CompletableFuture<Void>> starts = new ArrayList<>();
-      for (int i = 0; i < size; i++) {
-        int index = i;
-        starts.add(CompletableFuture.runAsync(() -> nodes[index] = EmbeddedCassandra.start(options.get(index)), starter));
-      }
-      CompletableFuture.allOf(starts.toArray(CompletableFuture[]::new)).join();
-    } catch (CompletionException e) {
-      for (EmbeddedCassandra node : nodes) {
-        if (node != null) {
-          node.killForcibly();
+
+    /**
+     * Starts {@code size} nodes (at most 9) on 127.0.0.11.. under {@code dir/node-N}, all in parallel, and
+     * returns once every node sees every other one as up.
+     */
+    public static CassandraRing start(Path dir, int size, String heap) {
+        if (size < 1 || size > 9) {
+            throw new IllegalArgumentException("a test ring has 1 to 9 nodes: " + size);
         }
-      }
-      throw e.getCause() instanceof RuntimeException r ? r : e;
-    } finally {
-      starter.shutdown();
-    }
-    CassandraRing ring = new CassandraRing(List.copyOf(options), nodes);
-    try {
-      ring.awaitAllUp(UP_TIMEOUT);
-    } catch (RuntimeException | Error e) {
-      ring.close();
-      throw e;
-    }
-    ring.startTime = Duration.ofNanos(System.nanoTime() - started);
-    log.info("Cassandra ring of {} up in {} ms (storage port {}, native port {}, RSS {} MiB, CPU {} s)", size,
-        ring.startTime.toMillis(), storagePort, nativePort, ring.totalRssBytes() >> 20,
-        ring.totalCpuTime().toMillis() / 1000.0);
-    return ring;
-  }
-
-  /**
-   * {@link #start(Path)} on {@code dir} after deleting it: for a ring whose data and logs should stay in
-   * {@code target/} for a look after the test (like {@link TestCassandra}'s).
-   */
-  public static CassandraRing startWiped(Path dir) {
-    Path absolute = dir.toAbsolutePath();
-    if (Files.exists(absolute)) {
-      try (Stream<Path> paths = Files.walk(absolute)) {
-        for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-          Files.delete(path);
+        requireEmpty(dir.toAbsolutePath());
+        List<String> addresses = new ArrayList<>();
+        for (int n = 1; n <= size; n++) {
+            addresses.add(address(n));
         }
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot wipe " + absolute, e);
-      }
-    }
-    return start(absolute);
-  }
-
-  /** The listen address of node {@code n} (from 1). */
-  public static String address(int n) {
-    return "127.0.0.1" + n;
-  }
-
-  public int size() {
-    return nodes.length;
-  }
-
-  /** From the first start until every node saw every other one as up. */
-  public Duration startTime() {
-    return startTime;
-  }
-
-  /** Node {@code n} (from 1); after {@link #kill} it is the dead one until {@link #restart}. */
-  public EmbeddedCassandra node(int n) {
-    return nodes[index(n)];
-  }
-
-  public InetSocketAddress nativeAddress(int n) {
-    return new InetSocketAddress(address(n), options.get(index(n)).nativePort());
-  }
-
-  /** Every node's native address, for a driver's contact points. */
-  public List<InetSocketAddress> contactPoints() {
-    List<InetSocketAddress> points = new ArrayList<>();
-    for (int n = 1; n <= nodes.length; n++) {
-      points.add(nativeAddress(n));
-    }
-    return points;
-  }
-
-  /** {@code host:port} of every node, as pool configuration lists contact points. */
-  public List<String> contactPointStrings() {
-    return contactPoints().stream().map(a -> a.getHostString() + ":" + a.getPort()).toList();
-  }
-
-  public String localDc() {
-    return DC;
-  }
-
-  /** The replication of a keyspace that has a copy on every node of the ring. */
-  public String replication() {
-    return CassandraSettings.networkTopology(Map.of(DC, nodes.length));
-  }
-
-  /** Settings for {@code keyspace} replicated to every node, LOCAL_QUORUM as in a pool. */
-  public CassandraSettings settings(String keyspace) {
-    return settings(keyspace, DefaultConsistencyLevel.LOCAL_QUORUM);
-  }
-
-  public CassandraSettings settings(String keyspace, ConsistencyLevel consistency) {
-    return new CassandraSettings(contactPoints(), DC, keyspace, replication(), consistency);
-  }
-
-  /** SIGKILL to node {@code n}'s process, as a crash; returns once it is gone. */
-  public synchronized void kill(int n) {
-    nodes[index(n)].killForcibly();
-  }
-
-  /** Starts node {@code n} again on its data (after {@link #kill}) and waits until the whole ring sees it up. */
-  public void restart(int n) {
-    synchronized (this) {
-      EmbeddedCassandra old = nodes[index(n)];
-      if (old.isAlive()) {
-        throw new IllegalStateException("node " + n + " still runs: kill it first");
-      }
-      nodes[index(n)] = EmbeddedCassandra.start(options.get(index(n)));
-    }
-    awaitAllUp(UP_TIMEOUT);
-  }
-
-  /**
-   * Returns once every live node, as coordinator, can write at consistency ALL to a keyspace replicated to
-   * every node: that needs each node to see each other one as up and to reach it. Node states in the
-   * driver's metadata or in {@code system.peers_v2} would only say what one node or the client believes.
-   */
-  public void awaitAllUp(Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    CassandraSettings check = new CassandraSettings(contactPoints(), DC, CHECK_KEYSPACE, replication(),
-        DefaultConsistencyLevel.ALL);
-    try (CqlSession session = connectWithin(check, deadline)) {
-      session.execute(SimpleStatement.newInstance(
-          "CREATE TABLE IF NOT EXISTS probe (coordinator text PRIMARY KEY, at timestamp)")
-          .setTimeout(Duration.ofSeconds(30)));
-      CassandraSessions.awaitSchemaAgreement(session, Duration.ofSeconds(30));
-      for (int n = 1; n <= nodes.length; n++) {
-        awaitCoordinatesAtAll(session, n, deadline);
-      }
-    }
-  }
-
-  private CqlSession connectWithin(CassandraSettings settings, long deadline) {
-    while (true) {
-      try {
-        return CassandraSessions.connect(settings);
-      } catch (DriverException | IllegalStateException | CompletionException e) {
-        if (System.nanoTime() - deadline > 0) {
-          throw new IllegalStateException("cannot connect to the ring " + contactPoints(), e);
+        int storagePort = portFreeOnAll(addresses, -1);
+        int nativePort = portFreeOnAll(addresses, storagePort);
+        List<String> seeds = addresses.stream().map(a -> a + ":" + storagePort).toList();
+        List<EmbeddedCassandra.Options> options = new ArrayList<>();
+        for (int n = 1; n <= size; n++) {
+            options.add(EmbeddedCassandra.Options.defaults(dir.toAbsolutePath().resolve("node-" + n))
+                    .withListenAddress(addresses.get(n - 1))
+                    .withNativePort(nativePort)
+                    .withStoragePort(storagePort)
+                    .withHeap(heap)
+                    .withDc(DC)
+                    .withRack("rack" + n)
+                    .withSeeds(seeds)
+                    .withInitialToken(token(n - 1, size))
+                    // C1 only: a test node lives for minutes, so compiling fast beats compiling well (less CPU to
+                    // start).
+                    .withJvmFlags(List.of("-XX:TieredStopAtLevel=1"))
+                    .withStartupTimeout(START_TIMEOUT));
         }
-        log.debug("ring not ready for a session yet: {}", e.toString());
-        pause(500);
-      }
-    }
-  }
-
-  private void awaitCoordinatesAtAll(CqlSession session, int n, long deadline) {
-    InetSocketAddress target = nativeAddress(n);
-    DriverException last = null;
-    while (System.nanoTime() - deadline < 0) {
-      Optional<Node> node = driverNode(session, target);
-      if (node.isPresent()) {
+        long started = System.nanoTime();
+        EmbeddedCassandra[] nodes = new EmbeddedCassandra[size];
+        ExecutorService starter = Executors.newFixedThreadPool(size, r -> {
+            Thread t = new Thread(r, "cassandra-ring-start");
+            t.setDaemon(true);
+            return t;
+        });
         try {
-          session.execute(SimpleStatement.newInstance("INSERT INTO probe (coordinator, at) VALUES (?, toTimestamp(now()))",
-                  address(n))
-              .setNode(node.get())
-              .setTimeout(Duration.ofSeconds(5)));
-          return;
-        } catch (DriverException e) {
-          last = e;
-          log.debug("node {} cannot coordinate a write at ALL yet: {}", n, e.toString());
+            List<CompletableFuture<Void>> starts = new ArrayList<>();
+            for (int i = 0; i < size; i++) {
+                int index = i;
+                starts.add(CompletableFuture.runAsync(
+                        () -> nodes[index] = EmbeddedCassandra.start(options.get(index)), starter));
+            }
+            CompletableFuture.allOf(starts.toArray(CompletableFuture[]::new)).join();
+        } catch (CompletionException e) {
+            for (EmbeddedCassandra node : nodes) {
+                if (node != null) {
+                    node.killForcibly();
+                }
+            }
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        } finally {
+            starter.shutdown();
         }
-      }
-      pause(250);
-    }
-    throw new IllegalStateException("node " + n + " (" + target + ") did not see the whole ring up within "
-        + UP_TIMEOUT + (last == null ? " (the driver never listed it)" : ": " + last));
-  }
-
-  /**
-   * Returns node {@code n} as {@code session} knows it, once that session has reconnected to it: the driver
-   * lists it UP with an open connection, and a read sent to that node alone answers. {@link #restart} waits only
-   * for the ring itself; a session opened before the kill reconnects on its own schedule (its reconnection policy
-   * backs off while the node is down), and until it has, a statement pinned to the node with {@code setNode}
-   * fails with {@code NodeUnavailableException: No connection was available}.
-   */
-  public Node awaitReconnected(CqlSession session, int n, Duration timeout) {
-    InetSocketAddress target = nativeAddress(n);
-    long deadline = System.nanoTime() + timeout.toNanos();
-    String last = "the driver does not list it";
-    while (true) {
-      Optional<Node> node = driverNode(session, target);
-      if (node.isPresent()) {
-        Node known = node.get();
-        if (known.getState() != NodeState.UP || known.getOpenConnections() == 0) {
-          last = "state " + known.getState() + ", " + known.getOpenConnections() + " open connections";
-        } else {
-          try {
-            session.execute(SimpleStatement.newInstance("SELECT release_version FROM system.local")
-                .setNode(known)
-                .setTimeout(Duration.ofSeconds(5)));
-            return known;
-          } catch (DriverException e) {
-            last = "a read through it failed: " + e;
-          }
+        CassandraRing ring = new CassandraRing(List.copyOf(options), nodes);
+        try {
+            ring.awaitAllUp(UP_TIMEOUT);
+        } catch (RuntimeException | Error e) {
+            ring.close();
+            throw e;
         }
-      }
-      if (System.nanoTime() - deadline > 0) {
-        throw new IllegalStateException("the session did not reconnect to node " + n + " (" + target + ") within "
-            + timeout + "; last seen: " + last);
-      }
-      pause(200);
+        ring.startTime = Duration.ofNanos(System.nanoTime() - started);
+        log.info(
+                "Cassandra ring of {} up in {} ms (storage port {}, native port {}, RSS {} MiB, CPU {} s)",
+                size,
+                ring.startTime.toMillis(),
+                storagePort,
+                nativePort,
+                ring.totalRssBytes() >> 20,
+                ring.totalCpuTime().toMillis() / 1000.0);
+        return ring;
     }
-  }
 
-  /** The driver's view of the node whose native transport listens on {@code target}, if it lists one. */
-  private static Optional<Node> driverNode(CqlSession session, InetSocketAddress target) {
-    return session.getMetadata().getNodes().values().stream()
-        .filter(candidate -> candidate.getEndPoint().resolve() instanceof InetSocketAddress a
-            && a.getAddress().equals(target.getAddress()) && a.getPort() == target.getPort())
-        .findFirst();
-  }
-
-  /**
-   * Resident memory of all live nodes together, from {@code /proc/PID/status} (Linux); 0 where unknown.
-   */
-  public long totalRssBytes() {
-    long total = 0;
-    for (EmbeddedCassandra node : nodes) {
-      if (node != null && node.isAlive()) {
-        total += rssBytes(node.pid());
-      }
+    /**
+     * {@link #start(Path)} on {@code dir} after deleting it: for a ring whose data and logs should stay in
+     * {@code target/} for a look after the test (like {@link TestCassandra}'s).
+     */
+    public static CassandraRing startWiped(Path dir) {
+        Path absolute = dir.toAbsolutePath();
+        if (Files.exists(absolute)) {
+            try (Stream<Path> paths = Files.walk(absolute)) {
+                for (Path path :
+                        paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(path);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot wipe " + absolute, e);
+            }
+        }
+        return start(absolute);
     }
-    return total;
-  }
 
-  /**
-   * CPU time (user + system) all live nodes have used so far, from {@code /proc/PID/stat} (Linux); zero where
-   * unknown. Unlike wall time it does not depend on what else the machine runs.
-   */
-  public Duration totalCpuTime() {
-    long ticks = 0;
-    for (EmbeddedCassandra node : nodes) {
-      if (node != null && node.isAlive()) {
-        ticks += cpuTicks(node.pid());
-      }
+    /** The listen address of node {@code n} (from 1). */
+    public static String address(int n) {
+        return "127.0.0.1" + n;
     }
-    return Duration.ofMillis(ticks * 1000 / CLOCK_TICKS_PER_SECOND);
-  }
 
-  /** USER_HZ: 100 on every Linux this runs on (sysconf(_SC_CLK_TCK) is not reachable from Java). */
-  private static final long CLOCK_TICKS_PER_SECOND = 100;
-
-  private static long cpuTicks(long pid) {
-    try {
-      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-      // Fields after the command name (which may hold spaces, so skip past its closing parenthesis):
-      // state is field 3, utime field 14, stime field 15.
-      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-    } catch (IOException | RuntimeException e) {
-      return 0;
+    public int size() {
+        return nodes.length;
     }
-  }
 
-  static long rssBytes(long pid) {
-    Path status = Path.of("/proc", Long.toString(pid), "status");
-    try (Stream<String> lines = Files.lines(status)) {
-      return lines.filter(l -> l.startsWith("VmRSS:"))
-          .map(l -> l.replaceAll("[^0-9]", ""))
-          .mapToLong(kb -> Long.parseLong(kb) * 1024)
-          .findFirst().orElse(0);
-    } catch (IOException | UncheckedIOException e) {
-      return 0;
+    /** From the first start until every node saw every other one as up. */
+    public Duration startTime() {
+        return startTime;
     }
-  }
 
-  /** Stops every live node (in parallel: each drains for a moment). */
-  @Override
-  public void close() {
-    List<CompletableFuture<Void>> stops = new ArrayList<>();
-    for (EmbeddedCassandra node : nodes) {
-      if (node != null) {
-        stops.add(CompletableFuture.runAsync(node::close));
-      }
+    /** Node {@code n} (from 1); after {@link #kill} it is the dead one until {@link #restart}. */
+    public EmbeddedCassandra node(int n) {
+        return nodes[index(n)];
     }
-    CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new)).join();
-  }
 
-  private int index(int n) {
-    if (n < 1 || n > nodes.length) {
-      throw new IllegalArgumentException("nodes are numbered 1.." + nodes.length + ": " + n);
+    public InetSocketAddress nativeAddress(int n) {
+        return new InetSocketAddress(address(n), options.get(index(n)).nativePort());
     }
-    return n - 1;
-  }
 
-  /** Murmur3 tokens spread evenly over the whole range, so each node owns the same share. */
-  static String token(int index, int size) {
-    BigInteger range = BigInteger.TWO.pow(64);
-    BigInteger min = BigInteger.TWO.pow(63).negate();
-    return min.add(range.multiply(BigInteger.valueOf(index)).divide(BigInteger.valueOf(size))).toString();
-  }
+    /** Every node's native address, for a driver's contact points. */
+    public List<InetSocketAddress> contactPoints() {
+        List<InetSocketAddress> points = new ArrayList<>();
+        for (int n = 1; n <= nodes.length; n++) {
+            points.add(nativeAddress(n));
+        }
+        return points;
+    }
 
-  /** A port that is free on every address (and differs from {@code other}). */
-  private static int portFreeOnAll(List<String> addresses, int other) {
-    for (int attempt = 0; attempt < 50; attempt++) {
-      int candidate;
-      try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName(addresses.get(0)))) {
-        candidate = probe.getLocalPort();
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot bind " + addresses.get(0) + " (is 127.0.0.0/8 routed to lo?)", e);
-      }
-      if (candidate != other && addresses.stream().allMatch(a -> isFree(a, candidate))) {
-        return candidate;
-      }
+    /** {@code host:port} of every node, as pool configuration lists contact points. */
+    public List<String> contactPointStrings() {
+        return contactPoints().stream()
+                .map(a -> a.getHostString() + ":" + a.getPort())
+                .toList();
     }
-    throw new IllegalStateException("no port free on all of " + addresses);
-  }
 
-  private static boolean isFree(String address, int port) {
-    try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getByName(address))) {
-      return true;
-    } catch (IOException e) {
-      return false;
+    public String localDc() {
+        return DC;
     }
-  }
 
-  private static void requireEmpty(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
+    /** The replication of a keyspace that has a copy on every node of the ring. */
+    public String replication() {
+        return CassandraSettings.networkTopology(Map.of(DC, nodes.length));
     }
-    try (Stream<Path> entries = Files.list(dir)) {
-      if (entries.findAny().isPresent()) {
-        throw new IllegalArgumentException("a new ring needs an empty folder (its nodes get fresh tokens): " + dir);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot list " + dir, e);
-    }
-  }
 
-  private static void pause(long millis) {
-    try {
-      TimeUnit.MILLISECONDS.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
+    /** Settings for {@code keyspace} replicated to every node, LOCAL_QUORUM as in a pool. */
+    public CassandraSettings settings(String keyspace) {
+        return settings(keyspace, DefaultConsistencyLevel.LOCAL_QUORUM);
     }
-  }
+
+    public CassandraSettings settings(String keyspace, ConsistencyLevel consistency) {
+        return new CassandraSettings(contactPoints(), DC, keyspace, replication(), consistency);
+    }
+
+    /** SIGKILL to node {@code n}'s process, as a crash; returns once it is gone. */
+    public synchronized void kill(int n) {
+        nodes[index(n)].killForcibly();
+    }
+
+    /** Starts node {@code n} again on its data (after {@link #kill}) and waits until the whole ring sees it up. */
+    public void restart(int n) {
+        synchronized (this) {
+            EmbeddedCassandra old = nodes[index(n)];
+            if (old.isAlive()) {
+                throw new IllegalStateException("node " + n + " still runs: kill it first");
+            }
+            nodes[index(n)] = EmbeddedCassandra.start(options.get(index(n)));
+        }
+        awaitAllUp(UP_TIMEOUT);
+    }
+
+    /**
+     * Returns once every live node, as coordinator, can write at consistency ALL to a keyspace replicated to
+     * every node: that needs each node to see each other one as up and to reach it. Node states in the
+     * driver's metadata or in {@code system.peers_v2} would only say what one node or the client believes.
+     */
+    public void awaitAllUp(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        CassandraSettings check =
+                new CassandraSettings(contactPoints(), DC, CHECK_KEYSPACE, replication(), DefaultConsistencyLevel.ALL);
+        try (CqlSession session = connectWithin(check, deadline)) {
+            session.execute(SimpleStatement.newInstance(
+                            "CREATE TABLE IF NOT EXISTS probe (coordinator text PRIMARY KEY, at timestamp)")
+                    .setTimeout(Duration.ofSeconds(30)));
+            CassandraSessions.awaitSchemaAgreement(session, Duration.ofSeconds(30));
+            for (int n = 1; n <= nodes.length; n++) {
+                awaitCoordinatesAtAll(session, n, deadline);
+            }
+        }
+    }
+
+    private CqlSession connectWithin(CassandraSettings settings, long deadline) {
+        while (true) {
+            try {
+                return CassandraSessions.connect(settings);
+            } catch (DriverException | IllegalStateException | CompletionException e) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new IllegalStateException("cannot connect to the ring " + contactPoints(), e);
+                }
+                log.debug("ring not ready for a session yet: {}", e.toString());
+                pause(500);
+            }
+        }
+    }
+
+    private void awaitCoordinatesAtAll(CqlSession session, int n, long deadline) {
+        InetSocketAddress target = nativeAddress(n);
+        DriverException last = null;
+        while (System.nanoTime() - deadline < 0) {
+            Optional<Node> node = driverNode(session, target);
+            if (node.isPresent()) {
+                try {
+                    session.execute(SimpleStatement.newInstance(
+                                    "INSERT INTO probe (coordinator, at) VALUES (?, toTimestamp(now()))", address(n))
+                            .setNode(node.get())
+                            .setTimeout(Duration.ofSeconds(5)));
+                    return;
+                } catch (DriverException e) {
+                    last = e;
+                    log.debug("node {} cannot coordinate a write at ALL yet: {}", n, e.toString());
+                }
+            }
+            pause(250);
+        }
+        throw new IllegalStateException("node " + n + " (" + target + ") did not see the whole ring up within "
+                + UP_TIMEOUT + (last == null ? " (the driver never listed it)" : ": " + last));
+    }
+
+    /**
+     * Returns node {@code n} as {@code session} knows it, once that session has reconnected to it: the driver
+     * lists it UP with an open connection, and a read sent to that node alone answers. {@link #restart} waits only
+     * for the ring itself; a session opened before the kill reconnects on its own schedule (its reconnection policy
+     * backs off while the node is down), and until it has, a statement pinned to the node with {@code setNode}
+     * fails with {@code NodeUnavailableException: No connection was available}.
+     */
+    public Node awaitReconnected(CqlSession session, int n, Duration timeout) {
+        InetSocketAddress target = nativeAddress(n);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String last = "the driver does not list it";
+        while (true) {
+            Optional<Node> node = driverNode(session, target);
+            if (node.isPresent()) {
+                Node known = node.get();
+                if (known.getState() != NodeState.UP || known.getOpenConnections() == 0) {
+                    last = "state " + known.getState() + ", " + known.getOpenConnections() + " open connections";
+                } else {
+                    try {
+                        session.execute(SimpleStatement.newInstance("SELECT release_version FROM system.local")
+                                .setNode(known)
+                                .setTimeout(Duration.ofSeconds(5)));
+                        return known;
+                    } catch (DriverException e) {
+                        last = "a read through it failed: " + e;
+                    }
+                }
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("the session did not reconnect to node " + n + " (" + target
+                        + ") within " + timeout + "; last seen: " + last);
+            }
+            pause(200);
+        }
+    }
+
+    /** The driver's view of the node whose native transport listens on {@code target}, if it lists one. */
+    private static Optional<Node> driverNode(CqlSession session, InetSocketAddress target) {
+        return session.getMetadata().getNodes().values().stream()
+                .filter(candidate -> candidate.getEndPoint().resolve() instanceof InetSocketAddress a
+                        && a.getAddress().equals(target.getAddress())
+                        && a.getPort() == target.getPort())
+                .findFirst();
+    }
+
+    /**
+     * Resident memory of all live nodes together, from {@code /proc/PID/status} (Linux); 0 where unknown.
+     */
+    public long totalRssBytes() {
+        long total = 0;
+        for (EmbeddedCassandra node : nodes) {
+            if (node != null && node.isAlive()) {
+                total += rssBytes(node.pid());
+            }
+        }
+        return total;
+    }
+
+    /**
+     * CPU time (user + system) all live nodes have used so far, from {@code /proc/PID/stat} (Linux); zero where
+     * unknown. Unlike wall time it does not depend on what else the machine runs.
+     */
+    public Duration totalCpuTime() {
+        long ticks = 0;
+        for (EmbeddedCassandra node : nodes) {
+            if (node != null && node.isAlive()) {
+                ticks += cpuTicks(node.pid());
+            }
+        }
+        return Duration.ofMillis(ticks * 1000 / CLOCK_TICKS_PER_SECOND);
+    }
+
+    /** USER_HZ: 100 on every Linux this runs on (sysconf(_SC_CLK_TCK) is not reachable from Java). */
+    private static final long CLOCK_TICKS_PER_SECOND = 100;
+
+    private static long cpuTicks(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            // Fields after the command name (which may hold spaces, so skip past its closing parenthesis):
+            // state is field 3, utime field 14, stime field 15.
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    static long rssBytes(long pid) {
+        Path status = Path.of("/proc", Long.toString(pid), "status");
+        try (Stream<String> lines = Files.lines(status)) {
+            return lines.filter(l -> l.startsWith("VmRSS:"))
+                    .map(l -> l.replaceAll("[^0-9]", ""))
+                    .mapToLong(kb -> Long.parseLong(kb) * 1024)
+                    .findFirst()
+                    .orElse(0);
+        } catch (IOException | UncheckedIOException e) {
+            return 0;
+        }
+    }
+
+    /** Stops every live node (in parallel: each drains for a moment). */
+    @Override
+    public void close() {
+        List<CompletableFuture<Void>> stops = new ArrayList<>();
+        for (EmbeddedCassandra node : nodes) {
+            if (node != null) {
+                stops.add(CompletableFuture.runAsync(node::close));
+            }
+        }
+        CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new)).join();
+    }
+
+    private int index(int n) {
+        if (n < 1 || n > nodes.length) {
+            throw new IllegalArgumentException("nodes are numbered 1.." + nodes.length + ": " + n);
+        }
+        return n - 1;
+    }
+
+    /** Murmur3 tokens spread evenly over the whole range, so each node owns the same share. */
+    static String token(int index, int size) {
+        BigInteger range = BigInteger.TWO.pow(64);
+        BigInteger min = BigInteger.TWO.pow(63).negate();
+        return min.add(range.multiply(BigInteger.valueOf(index)).divide(BigInteger.valueOf(size)))
+                .toString();
+    }
+
+    /** A port that is free on every address (and differs from {@code other}). */
+    private static int portFreeOnAll(List<String> addresses, int other) {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int candidate;
+            try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName(addresses.get(0)))) {
+                candidate = probe.getLocalPort();
+            } catch (IOException e) {
+                throw new UncheckedIOException(
+                        "cannot bind " + addresses.get(0) + " (is 127.0.0.0/8 routed to lo?)", e);
+            }
+            if (candidate != other && addresses.stream().allMatch(a -> isFree(a, candidate))) {
+                return candidate;
+            }
+        }
+        throw new IllegalStateException("no port free on all of " + addresses);
+    }
+
+    private static boolean isFree(String address, int port) {
+        try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getByName(address))) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void requireEmpty(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> entries = Files.list(dir)) {
+            if (entries.findAny().isPresent()) {
+                throw new IllegalArgumentException(
+                        "a new ring needs an empty folder (its nodes get fresh tokens): " + dir);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir, e);
+        }
+    }
+
+    private static void pause(long millis) {
+        try {
+            TimeUnit.MILLISECONDS.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
 }

@@ -35,98 +35,103 @@ import org.slf4j.LoggerFactory;
  */
 public final class TestCassandra {
 
-  private static final Logger log = LoggerFactory.getLogger(TestCassandra.class);
-  private static final Path DATA_DIR = Path.of("target", "test-cassandra");
+    private static final Logger log = LoggerFactory.getLogger(TestCassandra.class);
+    private static final Path DATA_DIR = Path.of("target", "test-cassandra");
 
-  private static EmbeddedCassandra node;
-  /** A failed start is not retried by every later test class: each would wait minutes for the same failure. */
-  private static RuntimeException startFailure;
-  private static final Map<String, CqlSession> SESSIONS = new HashMap<>();
+    private static EmbeddedCassandra node;
+    /** A failed start is not retried by every later test class: each would wait minutes for the same failure. */
+    private static RuntimeException startFailure;
 
-  private TestCassandra() {}
+    private static final Map<String, CqlSession> SESSIONS = new HashMap<>();
 
-  /** The shared node, started on the first call. */
-  public static synchronized EmbeddedCassandra node() {
-    if (startFailure != null) {
-      throw new IllegalStateException("the shared test Cassandra node failed to start earlier", startFailure);
-    }
-    if (node == null) {
-      Path dataDir = DATA_DIR.toAbsolutePath();
-      try {
-        deleteRecursively(dataDir);
-        // Smaller than the product default: tests hold little data and the machines are shared.
-        node = EmbeddedCassandra.start(EmbeddedCassandra.Options.defaults(dataDir)
-            .withHeap("512m")
-            .withStartupTimeout(Duration.ofSeconds(180)));
-      } catch (RuntimeException e) {
-        startFailure = e;
-        throw e;
-      }
-      Runtime.getRuntime().addShutdownHook(new Thread(TestCassandra::closeSessions, "test-cassandra-sessions"));
-    }
-    if (!node.isAlive()) {
-      throw new IllegalStateException("the shared test Cassandra node has died; see "
-          + node.dataDir().resolve("logs").resolve("system.log"));
-    }
-    return node;
-  }
+    private TestCassandra() {}
 
-  /** Settings for {@code keyspace} on the shared node: SimpleStrategy with one replica, LOCAL_ONE. */
-  public static CassandraSettings settings(String keyspace) {
-    EmbeddedCassandra n = node();
-    return new CassandraSettings(List.of(n.nativeAddress()), n.localDc(), keyspace,
-        CassandraSettings.simpleStrategy(1), DefaultConsistencyLevel.LOCAL_ONE);
-  }
+    /** The shared node, started on the first call. */
+    public static synchronized EmbeddedCassandra node() {
+        if (startFailure != null) {
+            throw new IllegalStateException("the shared test Cassandra node failed to start earlier", startFailure);
+        }
+        if (node == null) {
+            Path dataDir = DATA_DIR.toAbsolutePath();
+            try {
+                deleteRecursively(dataDir);
+                // Smaller than the product default: tests hold little data and the machines are shared.
+                node = EmbeddedCassandra.start(EmbeddedCassandra.Options.defaults(dataDir)
+                        .withHeap("512m")
+                        .withStartupTimeout(Duration.ofSeconds(180)));
+            } catch (RuntimeException e) {
+                startFailure = e;
+                throw e;
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(TestCassandra::closeSessions, "test-cassandra-sessions"));
+        }
+        if (!node.isAlive()) {
+            throw new IllegalStateException("the shared test Cassandra node has died; see "
+                    + node.dataDir().resolve("logs").resolve("system.log"));
+        }
+        return node;
+    }
 
-  /**
-   * A session on a fresh, empty {@code keyspace}: every call drops the keyspace and creates it again (unless
-   * it is empty already). The session itself is cached per keyspace (sessions are expensive) and closed
-   * when the JVM exits, so do not close it in tests.
-   */
-  public static synchronized CqlSession session(String keyspace) {
-    CassandraSettings settings = settings(keyspace);
-    CqlSession session = SESSIONS.get(keyspace);
-    if (session == null) {
-      session = CassandraSessions.connect(settings);
-      SESSIONS.put(keyspace, session);
+    /** Settings for {@code keyspace} on the shared node: SimpleStrategy with one replica, LOCAL_ONE. */
+    public static CassandraSettings settings(String keyspace) {
+        EmbeddedCassandra n = node();
+        return new CassandraSettings(
+                List.of(n.nativeAddress()),
+                n.localDc(),
+                keyspace,
+                CassandraSettings.simpleStrategy(1),
+                DefaultConsistencyLevel.LOCAL_ONE);
     }
-    if (!isEmpty(session, keyspace)) {
-      // Dropping and creating a keyspace takes about a second; most calls find a new, empty one.
-      session.execute(SimpleStatement.newInstance("DROP KEYSPACE IF EXISTS " + keyspace)
-          .setTimeout(Duration.ofSeconds(30)));
-      CassandraSessions.createKeyspace(session, settings);
-    }
-    return session;
-  }
 
-  /** Asks the node itself, not the driver's metadata, which may lag behind schema changes. */
-  private static boolean isEmpty(CqlSession session, String keyspace) {
-    for (String table : List.of("tables", "types", "functions", "aggregates")) {
-      SimpleStatement query = SimpleStatement.newInstance(
-          "SELECT keyspace_name FROM system_schema." + table + " WHERE keyspace_name = ? LIMIT 1", keyspace);
-      if (session.execute(query).one() != null) {
-        return false;
-      }
+    /**
+     * A session on a fresh, empty {@code keyspace}: every call drops the keyspace and creates it again (unless
+     * it is empty already). The session itself is cached per keyspace (sessions are expensive) and closed
+     * when the JVM exits, so do not close it in tests.
+     */
+    public static synchronized CqlSession session(String keyspace) {
+        CassandraSettings settings = settings(keyspace);
+        CqlSession session = SESSIONS.get(keyspace);
+        if (session == null) {
+            session = CassandraSessions.connect(settings);
+            SESSIONS.put(keyspace, session);
+        }
+        if (!isEmpty(session, keyspace)) {
+            // Dropping and creating a keyspace takes about a second; most calls find a new, empty one.
+            session.execute(SimpleStatement.newInstance("DROP KEYSPACE IF EXISTS " + keyspace)
+                    .setTimeout(Duration.ofSeconds(30)));
+            CassandraSessions.createKeyspace(session, settings);
+        }
+        return session;
     }
-    return true;
-  }
 
-  private static synchronized void closeSessions() {
-    SESSIONS.values().forEach(CqlSession::close);
-    SESSIONS.clear();
-  }
+    /** Asks the node itself, not the driver's metadata, which may lag behind schema changes. */
+    private static boolean isEmpty(CqlSession session, String keyspace) {
+        for (String table : List.of("tables", "types", "functions", "aggregates")) {
+            SimpleStatement query = SimpleStatement.newInstance(
+                    "SELECT keyspace_name FROM system_schema." + table + " WHERE keyspace_name = ? LIMIT 1", keyspace);
+            if (session.execute(query).one() != null) {
+                return false;
+            }
+        }
+        return true;
+    }
 
-  private static void deleteRecursively(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
+    private static synchronized void closeSessions() {
+        SESSIONS.values().forEach(CqlSession::close);
+        SESSIONS.clear();
     }
-    log.info("Wiping {}", dir);
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(path);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot wipe " + dir, e);
+
+    private static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        log.info("Wiping {}", dir);
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot wipe " + dir, e);
+        }
     }
-  }
 }

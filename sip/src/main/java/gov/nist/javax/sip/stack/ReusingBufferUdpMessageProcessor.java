@@ -1,5 +1,9 @@
 package gov.nist.javax.sip.stack;
 
+import gov.nist.core.CommonLogger;
+import gov.nist.core.StackLogger;
+import gov.nist.core.ThreadAuditor;
+import gov.nist.javax.sip.SipStackImpl;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.InetAddress;
@@ -7,11 +11,6 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.util.Arrays;
 import java.util.LinkedList;
-
-import gov.nist.core.CommonLogger;
-import gov.nist.core.StackLogger;
-import gov.nist.core.ThreadAuditor;
-import gov.nist.javax.sip.SipStackImpl;
 
 /**
  * The RI's UDP listening point with one change: datagrams are received into one reused buffer and
@@ -35,10 +34,12 @@ public class ReusingBufferUdpMessageProcessor extends UDPMessageProcessor {
     private static final StackLogger LOG = CommonLogger.getLogger(ReusingBufferUdpMessageProcessor.class);
     /** The largest UDP payload over IPv4 and IPv6 without jumbograms. */
     static final int MAX_DATAGRAM = 65_535;
+
     private static final int MAX_EXCEPTIONS_REPORTED = 10;
     private int exceptionsReported;
 
-    public ReusingBufferUdpMessageProcessor(InetAddress address, SIPTransactionStack stack, int port) throws IOException {
+    public ReusingBufferUdpMessageProcessor(InetAddress address, SIPTransactionStack stack, int port)
+            throws IOException {
         super(address, stack, port);
         // What the RI's own factories do when they make a UDP processor: send from the listening
         // socket. Without it every UDP message leaves from a new socket with an ephemeral port and
@@ -54,11 +55,12 @@ public class ReusingBufferUdpMessageProcessor extends UDPMessageProcessor {
         int workers = sipStack.threadPoolSize;
         if (workers != -1) {
             for (int i = 0; i < workers; i++) {
-                messageChannels.add(new UDPMessageChannel(sipStack, this,
-                        ((SipStackImpl) sipStack).getStackName() + "-UDPMessageChannelThread-" + i));
+                messageChannels.add(new UDPMessageChannel(
+                        sipStack, this, ((SipStackImpl) sipStack).getStackName() + "-UDPMessageChannelThread-" + i));
             }
         }
-        ThreadAuditor.ThreadHandle audit = sipStack.getThreadAuditor() == null ? null
+        ThreadAuditor.ThreadHandle audit = sipStack.getThreadAuditor() == null
+                ? null
                 : sipStack.getThreadAuditor().addCurrentThread();
         byte[] buffer = new byte[MAX_DATAGRAM];
         DatagramPacket receiving = new DatagramPacket(buffer, buffer.length);
@@ -70,8 +72,8 @@ public class ReusingBufferUdpMessageProcessor extends UDPMessageProcessor {
                 receiving.setData(buffer, 0, buffer.length);
                 sock.receive(receiving);
                 int length = receiving.getLength();
-                DatagramPacket packet = new DatagramPacket(Arrays.copyOf(buffer, length), length,
-                        receiving.getAddress(), receiving.getPort());
+                DatagramPacket packet = new DatagramPacket(
+                        Arrays.copyOf(buffer, length), length, receiving.getAddress(), receiving.getPort());
                 if (workers != -1) {
                     messageQueue.offer(new DatagramQueuedMessageDispatch(packet, System.currentTimeMillis()));
                 } else {
@@ -96,8 +98,12 @@ public class ReusingBufferUdpMessageProcessor extends UDPMessageProcessor {
             return;
         }
         exceptionsReported++;
-        LOG.logWarning(String.format("Caught '%s' on UDP receive socket on %s:%s, message '%s'. Trying to ignore it ...%s",
-                e.getClass().getSimpleName(), sock.getLocalAddress().getHostAddress(), getPort(), e.getMessage(),
+        LOG.logWarning(String.format(
+                "Caught '%s' on UDP receive socket on %s:%s, message '%s'. Trying to ignore it ...%s",
+                e.getClass().getSimpleName(),
+                sock.getLocalAddress().getHostAddress(),
+                getPort(),
+                e.getMessage(),
                 exceptionsReported == MAX_EXCEPTIONS_REPORTED ? " (no more will be reported)" : ""));
         LOG.logException(e);
     }
