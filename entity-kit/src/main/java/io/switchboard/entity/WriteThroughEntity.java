@@ -63,8 +63,6 @@ public abstract class WriteThroughEntity<C extends EntityCommand, L> extends Ext
     protected final ActorContext<C> ctx;
     private final EntitySettings lifecycle;
     private final ActorRef<ClusterSharding.ShardCommand> shard;
-    /** The same actor, typed to also accept this class's own messages (all are EntityCommands). */
-    private final ActorRef<EntityCommand> self;
 
     private byte phase = LOADING;
     private boolean stopping;
@@ -81,14 +79,12 @@ public abstract class WriteThroughEntity<C extends EntityCommand, L> extends Ext
     /** System.nanoTime() at which to check for passivation, or NONE. */
     private long idleAt = NONE;
 
-    @SuppressWarnings("unchecked")
     protected WriteThroughEntity(
             String key, EntitySettings lifecycle, ActorRef<ClusterSharding.ShardCommand> shard, ActorContext<C> ctx) {
         this.key = key;
         this.lifecycle = lifecycle;
         this.shard = shard;
         this.ctx = ctx;
-        this.self = (ActorRef<EntityCommand>) (ActorRef<?>) ctx.getSelf();
     }
 
     // ---- what a subclass provides ------------------------------------------------------------
@@ -167,6 +163,7 @@ public abstract class WriteThroughEntity<C extends EntityCommand, L> extends Ext
         } catch (RuntimeException e) {
             loading = java.util.concurrent.CompletableFuture.failedFuture(e);
         }
+        ActorRef<EntityCommand> self = self(); // the context is not to be touched from the completing thread
         loading.whenComplete(
                 (loaded, failure) -> self.tell(failure != null ? new LoadFailed(failure) : new Loaded(loaded)));
         return this;
@@ -230,6 +227,7 @@ public abstract class WriteThroughEntity<C extends EntityCommand, L> extends Ext
         } catch (RuntimeException e) {
             io = java.util.concurrent.CompletableFuture.failedFuture(e);
         }
+        ActorRef<EntityCommand> self = self(); // the context is not to be touched from the completing thread
         io.whenComplete((ok, failure) -> self.tell(failure != null ? new WriteFailed(w, failure) : new Written(w)));
     }
 
@@ -343,7 +341,7 @@ public abstract class WriteThroughEntity<C extends EntityCommand, L> extends Ext
         }
         cancelTimer();
         timerAt = at;
-        timer = ctx.scheduleOnce(Duration.ofNanos(Math.max(0, at - nanoNow)), self, Tick.INSTANCE);
+        timer = ctx.scheduleOnce(Duration.ofNanos(Math.max(0, at - nanoNow)), self(), Tick.INSTANCE);
     }
 
     private void cancelTimer() {
@@ -352,6 +350,15 @@ public abstract class WriteThroughEntity<C extends EntityCommand, L> extends Ext
             timer = null;
         }
         timerAt = NONE;
+    }
+
+    /**
+     * The same actor, typed to also accept this class's own messages (all are EntityCommands).
+     * Computed, not a field: a node holds one instance per user, so every field is paid per user.
+     */
+    @SuppressWarnings("unchecked")
+    private ActorRef<EntityCommand> self() {
+        return (ActorRef<EntityCommand>) (ActorRef<?>) ctx.getSelf();
     }
 
     // ---- this class's own messages: never cross the network ---------------------------------
