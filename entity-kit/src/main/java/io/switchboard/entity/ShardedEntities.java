@@ -1,5 +1,6 @@
 package io.switchboard.entity;
 
+import java.util.List;
 import java.util.function.BiFunction;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -17,6 +18,36 @@ public final class ShardedEntities {
      * internal PoisonPill signal. Local only: sharding sends it to the entity on its own node.
      */
     public static final EntityCommand STOP = Stop.INSTANCE;
+
+    /**
+     * The message that starts an entity only so that it loads and fires what is due: sent by
+     * {@link io.switchboard.entity.due.DueSweeper} through sharding (so it crosses nodes and is
+     * registered with the node's serializer). An entity that has nothing due does nothing with it.
+     */
+    public static final EntityCommand WAKE = Wake.INSTANCE;
+
+    /** The type of {@link #WAKE}, for serializer registration. */
+    public enum Wake implements EntityCommand {
+        INSTANCE
+    }
+
+    /**
+     * A {@link io.switchboard.entity.due.DueSweeper.Waker} over cluster sharding: wakes entities of
+     * the given types, by their {@code EntityTypeKey} names.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public static io.switchboard.entity.due.DueSweeper.Waker waker(
+            ActorSystem<?> system, List<EntityTypeKey<?>> types) {
+        ClusterSharding sharding = ClusterSharding.get(system);
+        java.util.Map<String, EntityTypeKey<?>> byName = new java.util.HashMap<>();
+        types.forEach(t -> byName.put(t.name(), t));
+        return due -> {
+            EntityTypeKey key = byName.get(due.type());
+            if (key != null) {
+                sharding.entityRefFor(key, due.key()).tell(WAKE);
+            }
+        };
+    }
 
     private enum Stop implements EntityCommand {
         INSTANCE

@@ -1,5 +1,6 @@
 package io.switchboard.entity;
 
+import io.switchboard.entity.due.DueIndex;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -143,6 +144,24 @@ public abstract class WriteThroughEntity<C extends EntityCommand, L> extends Ext
         start(w);
     }
 
+    /**
+     * {@code io}, together with a row in the due-time index saying that this entity must be woken
+     * at {@code at} even if its node dies before then (docs/architecture.md, "After a node loss",
+     * decision (a)). Both are written at once; the write succeeds only if both do. Needs settings
+     * {@link EntitySettings#withDueIndex with a due index}.
+     */
+    protected final Supplier<CompletionStage<?>> wakingAt(Supplier<? extends CompletionStage<?>> io, Instant at) {
+        DueIndex index = lifecycle.dueIndex();
+        if (index == null) {
+            throw new IllegalStateException("entity type has no due index: " + key);
+        }
+        DueIndex.Due due = new DueIndex.Due(lifecycle.type(), key, at);
+        return () -> {
+            CompletionStage<?> state = io.get();
+            return state.thenCombine(index.add(due), (a, b) -> null);
+        };
+    }
+
     /** Whether a write of this entity is in flight. */
     protected final boolean writing() {
         return phase == WRITING;
@@ -178,6 +197,8 @@ public abstract class WriteThroughEntity<C extends EntityCommand, L> extends Ext
             finishWrite(written.write, null);
         } else if (m instanceof WriteFailed failed) {
             finishWrite(failed.write, failed.cause);
+        } else if (m == ShardedEntities.WAKE) {
+            // started (or reached) by the due sweeper: what is due fires from the timer armed below
         } else if (m == ShardedEntities.STOP) {
             stopping = true;
             if (phase != WRITING) {
