@@ -38,7 +38,16 @@ class WriteThroughEntityTest {
 
     // ---- the counter entity: commands, "domain rule", store ----
 
-    sealed interface Command extends EntityCommand permits Add, Get, Ack {}
+    sealed interface Command extends EntityCommand permits Add, Get, Ack, AddWithDeadline {}
+
+    /** Like Add, with a deadline recorded in the due-time index together with the write. */
+    record AddWithDeadline(int n, Instant deadline, ActorRef<Reply> replyTo) implements Command {
+        @Override
+        public boolean refuse(String reason) {
+            replyTo.tell(new Unavailable(reason));
+            return true;
+        }
+    }
 
     record Add(int n, ActorRef<Reply> replyTo) implements Command {
         @Override
@@ -164,6 +173,15 @@ class WriteThroughEntityTest {
                             add.replyTo().tell(new Value(next));
                         },
                         failure -> add.replyTo().tell(new Unavailable("store down")));
+            } else if (command instanceof AddWithDeadline add) {
+                int next = value + add.n();
+                write(
+                        wakingAt(() -> store.write(next), add.deadline()),
+                        () -> {
+                            value = next;
+                            add.replyTo().tell(new Value(next));
+                        },
+                        failure -> add.replyTo().tell(new Unavailable("store down")));
             } else if (command instanceof Get get) {
                 get.replyTo().tell(new Value(value));
             } else if (command instanceof Ack ack) {
@@ -201,8 +219,10 @@ class WriteThroughEntityTest {
     }
 
     ActorRef<Command> spawn(int maxHeld, Duration passivateAfter) {
-        EntitySettings settings =
-                new EntitySettings(Clock.systemUTC(), passivateAfter, maxHeld, "Counter store unavailable");
+        return spawn(new EntitySettings(Clock.systemUTC(), passivateAfter, maxHeld, "Counter store unavailable"));
+    }
+
+    ActorRef<Command> spawn(EntitySettings settings) {
         Behavior<Command> behavior = Behaviors.setup(
                 ctx -> new Counter("counter-1", settings, shard.getRef(), ctx, store, expiries.getRef()).start());
         return KIT.spawn(behavior);
@@ -364,5 +384,63 @@ class WriteThroughEntityTest {
         probe.receiveMessage();
         stop(counter);
         probe.expectTerminated(counter);
+    }
+
+    @SuppressWarnings("unchecked")
+    static void wake(ActorRef<Command> entity) {
+        ((ActorRef<EntityCommand>) (ActorRef<?>) entity).tell(ShardedEntities.WAKE);
+    }
+
+    @Test
+    void a_wake_up_is_taken_while_loading_and_when_idle_and_keeps_nothing_alive() {
+        ActorRef<Command> counter = spawn(10, Duration.ofMillis(300));
+        wake(counter);
+        TestProbe<Reply> probe = KIT.createTestProbe();
+        counter.tell(new Get(probe.getRef()));
+        store.load.complete(0);
+        assertThat(probe.receiveMessage()).isEqualTo(new Value(0));
+        wake(counter);
+        counter.tell(new Get(probe.getRef()));
+        assertThat(probe.receiveMessage()).isEqualTo(new Value(0));
+        shard.expectMessageClass(ClusterSharding.Passivate.class, Duration.ofSeconds(3));
+    }
+
+    @Test
+    void a_deadline_recorded_with_a_write_is_in_the_due_index_when_the_reply_comes() {
+        io.switchboard.entity.due.InMemoryDueIndex index = new io.switchboard.entity.due.InMemoryDueIndex();
+        store.load.complete(0);
+        ActorRef<Command> counter = spawn(
+                new EntitySettings(Clock.systemUTC(), Duration.ofMinutes(1), 10, "x").withDueIndex("counter", index));
+        TestProbe<Reply> probe = KIT.createTestProbe();
+        Instant deadline = Instant.parse("2026-12-04T10:00:00Z");
+        counter.tell(new AddWithDeadline(2, deadline, probe.getRef()));
+        store.completeNext();
+        assertThat(probe.receiveMessage()).isEqualTo(new Value(2));
+        assertThat(index.rows())
+                .containsExactly(new io.switchboard.entity.due.DueIndex.Due("counter", "counter-1", deadline));
+    }
+
+    @Test
+    void a_write_whose_due_row_fails_fails_as_a_whole() {
+        io.switchboard.entity.due.InMemoryDueIndex index = new io.switchboard.entity.due.InMemoryDueIndex();
+        index.failAdds(true);
+        store.load.complete(0);
+        ActorRef<Command> counter = spawn(
+                new EntitySettings(Clock.systemUTC(), Duration.ofMinutes(1), 10, "x").withDueIndex("counter", index));
+        TestProbe<Reply> probe = KIT.createTestProbe();
+        counter.tell(new AddWithDeadline(2, Instant.now().plusSeconds(60), probe.getRef()));
+        store.completeNext();
+        assertThat(probe.receiveMessage()).isEqualTo(new Unavailable("store down"));
+        counter.tell(new Get(probe.getRef()));
+        assertThat(probe.receiveMessage()).as("nothing applied").isEqualTo(new Value(0));
+    }
+
+    @Test
+    void an_entity_type_without_a_due_index_cannot_record_deadlines() {
+        store.load.complete(0);
+        ActorRef<Command> counter = spawn(10, Duration.ofMinutes(1));
+        TestProbe<Reply> probe = KIT.createTestProbe();
+        counter.tell(new AddWithDeadline(2, Instant.now().plusSeconds(60), probe.getRef()));
+        probe.expectTerminated(counter, Duration.ofSeconds(3));
     }
 }

@@ -36,5 +36,20 @@ final class EntityTuning {
     /** Accounts: how long "no such user" is served from memory; short, so a new user can register at once. */
     static final Duration ACCOUNT_CACHE_NEGATIVE_TTL = Duration.ofSeconds(5);
 
+    /** Due sweeper: how often it looks for entities to wake (docs/architecture.md, "After a node loss" (a)). */
+    static final Duration DUE_SWEEP_INTERVAL = Duration.ofSeconds(5);
+
+    /**
+     * Due sweeper: how long after its due time a row is left to the entity's own timer. With the
+     * interval, less than the watcher's lead (WatcherBehavior.EXPIRY_WAKE_LEAD, 30 s).
+     */
+    static final Duration DUE_SWEEP_GRACE = Duration.ofSeconds(5);
+
+    /**
+     * Due sweeper: how far back a sweeper that starts looks (one Cassandra read per minute): rows
+     * due longer ago than this when the whole pool was down are not woken.
+     */
+    static final Duration DUE_SWEEP_HORIZON = Duration.ofHours(1);
+
     private EntityTuning() {}
 }

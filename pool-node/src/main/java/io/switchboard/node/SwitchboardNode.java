@@ -10,6 +10,9 @@ import io.switchboard.accounts.domain.Validation;
 import io.switchboard.accounts.store.AccountStore;
 import io.switchboard.accounts.store.CachingAccountStore;
 import io.switchboard.accounts.store.CassandraAccountStore;
+import io.switchboard.entity.ShardedEntities;
+import io.switchboard.entity.due.CassandraDueIndex;
+import io.switchboard.entity.due.DueSweeper;
 import io.switchboard.node.admin.AdminServer;
 import io.switchboard.node.admin.AdminServer.Reply;
 import io.switchboard.node.admin.CallSettingsApi;
@@ -287,6 +290,7 @@ public final class SwitchboardNode implements AutoCloseable {
                         EntityTuning.PRESENCE_PASSIVATE_AFTER,
                         EntityTuning.PRESENCE_MAX_WAITING,
                         clock));
+        CassandraDueIndex dueIndex = CassandraDueIndex.forSessionKeyspace(session);
         WatcherEntity.init(
                 system,
                 new WatcherEntity.Settings(
@@ -307,6 +311,18 @@ public final class SwitchboardNode implements AutoCloseable {
                         EntityTuning.WATCHER_CSEQ_BLOCK,
                         EntityTuning.PRESENCE_PASSIVATE_AFTER,
                         EntityTuning.PRESENCE_MAX_WAITING,
+                        clock,
+                        dueIndex));
+        // Entities whose deadlines must fire even if their node dies are woken by the due sweeper.
+        DueSweeper.start(
+                system,
+                new DueSweeper.Settings(
+                        dueIndex,
+                        List.of(WatcherEntity.ENTITY_KEY.name()),
+                        ShardedEntities.waker(system, List.of(WatcherEntity.ENTITY_KEY)),
+                        EntityTuning.DUE_SWEEP_INTERVAL,
+                        EntityTuning.DUE_SWEEP_GRACE,
+                        EntityTuning.DUE_SWEEP_HORIZON,
                         clock));
         PresenceSip presenceSip = new PresenceSip(
                 presence,
@@ -316,7 +332,7 @@ public final class SwitchboardNode implements AutoCloseable {
                 java.util.Set.copyOf(config.domains()),
                 sip.messages(),
                 sip.headers(),
-                frontEnd::notifyFlowOf);
+                frontEnd::subscriberFlowOf);
         frontEnd.attach(sip.provider(), proxy, presenceSip);
 
         UsersApi users = new UsersApi(accounts, accountRules, config.domains(), clock);
@@ -384,6 +400,7 @@ public final class SwitchboardNode implements AutoCloseable {
      * pool's schema is best installed by one node, or by calling this once before the others start.
      */
     public static void installSchema(CqlSession session) {
+        CassandraSessions.applySchema(session, CassandraDueIndex.class, CassandraDueIndex.SCHEMA_RESOURCE);
         CassandraSessions.applySchema(session, CassandraBindingStore.class, CassandraBindingStore.SCHEMA);
         CassandraSessions.applySchema(session, CassandraAccountStore.class, CassandraAccountStore.SCHEMA_RESOURCE);
         CassandraSessions.applySchema(

@@ -23,7 +23,9 @@ import org.junit.jupiter.api.Test;
  * <p>What must hold (the issue's "done when"): every watcher keeps receiving NOTIFYs in the same
  * dialog, with a CSeq above every one it saw before, without subscribing again; every publication
  * survives (the new owner of each presentity still knows it); and how long after the kill each
- * watcher saw the new state is printed.
+ * watcher saw the new state is printed. And an entity with a deadline is woken on a survivor
+ * without any message for it (the due-time index of entity-kit): short subscriptions to
+ * presentities that never change still end with their final NOTIFY when they expire.
  */
 @Tag("failure")
 class PresenceFailoverTest {
@@ -63,6 +65,19 @@ class PresenceFailoverTest {
                         List.of(cassandra.nativeAddress().getHostString() + ":"
                                 + cassandra.nativeAddress().getPort()),
                         cassandra.localDc()));
+
+        // Short subscriptions to presentities that never change (unregistered users, always Offline):
+        // no message will reach their watchers' entities, so those that lived on the victim end only
+        // because the due sweeper wakes them on a survivor before the dialog expires.
+        long quietSubscribed = System.nanoTime();
+        List<TestPhone> quietWatchers = new ArrayList<>();
+        List<Watch> quietWatches = new ArrayList<>();
+        for (int i = 20; i <= 24; i++) {
+            TestPhone w = phone("udp", i % 2 == 0 ? 1 : 3, "user" + i);
+            quietWatchers.add(w);
+            String presentity = "sip:user" + (i == 24 ? 20 : i + 1) + "@" + PoolProcesses.DOMAIN;
+            quietWatches.add(PresenceSipTest.subscribe(w, presentity, List.of("Expires: " + QUIET_EXPIRES)));
+        }
 
         int n = 9;
         List<TestPhone> presentities = new ArrayList<>();
@@ -124,6 +139,44 @@ class PresenceFailoverTest {
                 "presence failover: every PUBLISH accepted %d ms after the kill; all %d watchers had the new"
                         + " state %d ms after the kill%n",
                 (published - kill) / 1_000_000, n, worst / 1_000_000);
+
+        for (int i = 0; i < quietWatches.size(); i++) {
+            Msg end = awaitTermination(quietWatchers.get(i), quietWatches.get(i), quietSubscribed);
+            assertThat(end)
+                    .as("quiet watcher user%d gets the final NOTIFY of its expired subscription", i + 20)
+                    .isNotNull();
+            assertThat(end.header("subscription-state"))
+                    .startsWith("terminated")
+                    .contains("reason=timeout");
+        }
+        System.out.printf(
+                "presence failover: %d quiet subscriptions (%d s) ended with a final NOTIFY %d ms after they were"
+                        + " made%n",
+                quietWatches.size(), QUIET_EXPIRES, (System.nanoTime() - quietSubscribed) / 1_000_000);
+    }
+
+    /**
+     * Long enough that the victim is downed and its shards have moved before the sweeper's wake-up
+     * (due 30 s before expiry, WatcherBehavior.EXPIRY_WAKE_LEAD) must be delivered.
+     */
+    static final int QUIET_EXPIRES = 90;
+
+    /** The NOTIFY that ends {@code w}'s subscription, waiting until well after it expired. */
+    private static Msg awaitTermination(TestPhone phone, Watch w, long subscribedAt) throws Exception {
+        long deadline = subscribedAt + Duration.ofSeconds(QUIET_EXPIRES + 40).toNanos();
+        while (System.nanoTime() < deadline) {
+            Msg m;
+            try {
+                m = w.next(phone);
+            } catch (java.io.IOException e) {
+                continue;
+            }
+            String state = m.header("subscription-state");
+            if (state != null && state.startsWith("terminated")) {
+                return m;
+            }
+        }
+        return null;
     }
 
     /** The first NOTIFY of {@code w} whose body shows availability {@code number} (answering all of them). */

@@ -49,6 +49,9 @@ public final class KryoRegistrations {
         kryo.register(Adapter.toTyped(system.deadLetters()).getClass(), refs, 27);
         kryo.register(refClass("org.apache.pekko.actor.typed.internal.adapter.ActorRefAdapter"), refs, 28);
 
+        // entity-kit: the due sweeper's wake-up, sent through sharding to any node
+        kryo.register(io.switchboard.entity.ShardedEntities.Wake.class, 60);
+
         // registrar
         kryo.register(RegisterRequest.class, 100);
         kryo.register(ContactSpec.class, 101);

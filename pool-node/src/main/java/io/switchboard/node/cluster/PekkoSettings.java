@@ -19,6 +19,7 @@ public final class PekkoSettings {
               "io.switchboard.registrar.entity.RegistrarEntity$RegisterReply" = kryo
               "io.switchboard.registrar.entity.RegistrarEntity$BindingsReply" = kryo
               "io.switchboard.node.cluster.NodeInfoService$Message" = kryo
+              "io.switchboard.entity.ShardedEntities$Wake" = kryo
               "io.switchboard.presence.entity.PresentityEntity$Command" = kryo
               "io.switchboard.presence.entity.PresentityEntity$PublishReply" = kryo
               "io.switchboard.presence.entity.PresentityEntity$WatchReply" = kryo

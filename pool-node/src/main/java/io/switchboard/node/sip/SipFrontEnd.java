@@ -385,10 +385,12 @@ public final class SipFrontEnd implements SipListener {
     }
 
     /** The flow a request arrived on, as presence stores it with a subscription. */
-    public io.switchboard.sip.flow.Flow notifyFlowOf(Request request) {
+    public Flow subscriberFlowOf(Request request) {
         Flow f = flowOf(request);
-        return new io.switchboard.sip.flow.Flow(
-                f.transport(), f.sourceHost(), f.sourcePort(), f.isConnectionOriented() ? f.node() : "", f.flowToken());
+        // any node may NOTIFY a UDP subscriber, so its dialog records no node
+        return f.isConnectionOriented()
+                ? f
+                : new Flow(f.transport(), f.sourceHost(), f.sourcePort(), "", f.flowToken());
     }
 
     private static String sourceOf(Request request) {

@@ -88,6 +88,12 @@ class KryoSerializerTest {
     }
 
     @Test
+    void the_due_sweepers_wake_up_round_trips_as_the_same_singleton() {
+        assertThat(roundTrip(io.switchboard.entity.ShardedEntities.WAKE))
+                .isSameAs(io.switchboard.entity.ShardedEntities.WAKE);
+    }
+
+    @Test
     void lookups_round_trip() {
         TestProbe<RegistrarEntity.BindingsReply> probe = KIT.createTestProbe();
         RegistrarEntity.GetBindings get = new RegistrarEntity.GetBindings(probe.getRef());

@@ -45,6 +45,13 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /** The running {@link WatcherEntity}: its dialogs and contact list on the shared write-through lifecycle. */
 final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
+
+    /**
+     * How long before a dialog's expiry the due sweeper wakes its entity: more than the sweeper's
+     * interval and grace together (pool-node's EntityTuning), less than the shortest subscription.
+     */
+    static final java.time.Duration EXPIRY_WAKE_LEAD = java.time.Duration.ofSeconds(30);
+
     private final Settings settings;
     private final Map<String, Dialog> dialogs = new LinkedHashMap<>();
     private final Map<String, KnownView> known = new HashMap<>();
@@ -127,7 +134,7 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
                 .withExpiresAt(now.plusSeconds(sub.expires()))
                 .withCseqCeiling(DialogPlan.firstCeiling(settings.cseqBlock()));
         write(
-                () -> settings.store().put(s, now),
+                storing(s, now),
                 () -> {
                     Dialog d = new Dialog(s, 0);
                     dialogs.put(s.localTag(), d);
@@ -159,7 +166,7 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
                         r.remoteTarget() == null ? d.s.remoteTarget() : r.remoteTarget(),
                         r.flow() == null ? d.s.flow() : r.flow());
         write(
-                () -> settings.store().put(next, now),
+                storing(next, now),
                 () -> {
                     d.s = next;
                     r.replyTo().tell(new Subscribed(r.localTag(), r.expires()));
@@ -171,6 +178,18 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
                     flush(d);
                 },
                 failure -> r.replyTo().tell(new Unavailable(WatcherEntity.STORE_UNAVAILABLE)));
+    }
+
+    /**
+     * Stores a new or refreshed dialog. With a due index, its expiry is recorded too, {@link
+     * #EXPIRY_WAKE_LEAD} early: should this node die, the sweeper starts the entity on a survivor
+     * while the dialog's row still exists (it expires by TTL at the same instant), so that entity's
+     * timer sends the final NOTIFY (RFC 6665 section 4.2.2, reason=timeout).
+     */
+    private java.util.function.Supplier<java.util.concurrent.CompletionStage<?>> storing(Subscription s, Instant now) {
+        java.util.function.Supplier<java.util.concurrent.CompletionStage<?>> put =
+                () -> settings.store().put(s, now);
+        return settings.dueIndex() == null ? put : wakingAt(put, s.expiresAt().minus(EXPIRY_WAKE_LEAD));
     }
 
     /** Asks each resource's presentity for its view (and to keep this watcher informed). */

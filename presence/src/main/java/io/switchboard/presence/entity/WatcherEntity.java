@@ -4,6 +4,7 @@ import io.switchboard.entity.EntityCommand;
 import io.switchboard.entity.EntitySettings;
 import io.switchboard.entity.ShardedEntities;
 import io.switchboard.entity.WriteThroughEntity;
+import io.switchboard.entity.due.DueIndex;
 import io.switchboard.presence.domain.Contact;
 import io.switchboard.presence.domain.ContactList;
 import io.switchboard.presence.domain.DialogPlan;
@@ -117,6 +118,11 @@ public final class WatcherEntity {
     /** What a watcher loads when it starts. */
     record Loaded(List<Subscription> subscriptions, ContactList contacts) {}
 
+    /**
+     * @param dueIndex where each subscription's expiry is recorded so that, if this entity's node
+     *                 dies, the due sweeper starts it on a survivor in time to send the final NOTIFY
+     *                 ({@code WriteThroughEntity.wakingAt}); null: not recorded (tests)
+     */
     public record Settings(
             SubscriptionStore store,
             ContactListStore contacts,
@@ -128,9 +134,39 @@ public final class WatcherEntity {
             long cseqBlock,
             Duration passivateAfter,
             int stashCapacity,
-            Clock clock) {
+            Clock clock,
+            DueIndex dueIndex) {
+
+        public Settings(
+                SubscriptionStore store,
+                ContactListStore contacts,
+                PresentityClient presentities,
+                NotifySender notifier,
+                Duration coalesce,
+                Duration initialWait,
+                Duration rewatch,
+                long cseqBlock,
+                Duration passivateAfter,
+                int stashCapacity,
+                Clock clock) {
+            this(
+                    store,
+                    contacts,
+                    presentities,
+                    notifier,
+                    coalesce,
+                    initialWait,
+                    rewatch,
+                    cseqBlock,
+                    passivateAfter,
+                    stashCapacity,
+                    clock,
+                    null);
+        }
+
         EntitySettings lifecycle() {
-            return new EntitySettings(clock, passivateAfter, stashCapacity, STORE_UNAVAILABLE);
+            EntitySettings plain = new EntitySettings(clock, passivateAfter, stashCapacity, STORE_UNAVAILABLE);
+            return dueIndex == null ? plain : plain.withDueIndex(ENTITY_KEY.name(), dueIndex);
         }
     }
 

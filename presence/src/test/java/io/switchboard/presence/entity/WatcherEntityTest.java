@@ -613,4 +613,60 @@ class WatcherEntityTest {
                 .as("a removed contact's changes are no longer notified")
                 .hasSize(3);
     }
+
+    /** Records every due row it is given; enough for what the watcher entity asks of a due index. */
+    static final class RecordingDueIndex implements io.switchboard.entity.due.DueIndex {
+        final List<Due> added = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public java.util.concurrent.CompletionStage<Void> add(Due due) {
+            added.add(due);
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<List<Due>> due(String type, Instant from, Instant to) {
+            return java.util.concurrent.CompletableFuture.completedFuture(List.of());
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<Void> remove(Due due) {
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        }
+    }
+
+    @Test
+    void each_subscription_and_refresh_records_when_to_wake_the_entity_before_the_dialog_expires() {
+        RecordingDueIndex due = new RecordingDueIndex();
+        WatcherEntity.Settings s = settings;
+        WatcherEntity.Settings withDue = new WatcherEntity.Settings(
+                s.store(),
+                s.contacts(),
+                s.presentities(),
+                s.notifier(),
+                s.coalesce(),
+                s.initialWait(),
+                s.rewatch(),
+                s.cseqBlock(),
+                s.passivateAfter(),
+                s.stashCapacity(),
+                s.clock(),
+                due);
+        ActorRef<WatcherEntity.Command> w = presence.watcher(BOB, withDue);
+        assertThat(subscribe(w, draft("d1", ALICE), 600)).isInstanceOf(WatcherEntity.Subscribed.class);
+        Instant expires = presence.subscriptionStore.stored(BOB, "d1").expiresAt();
+        assertThat(due.added)
+                .containsExactly(new io.switchboard.entity.due.DueIndex.Due(
+                        WatcherEntity.ENTITY_KEY.name(), BOB, expires.minus(WatcherBehavior.EXPIRY_WAKE_LEAD)));
+
+        TestProbe<WatcherEntity.SubscribeReply> probe = KIT.createTestProbe();
+        w.tell(new WatcherEntity.Refresh("d1", 1800, null, null, probe.getRef()));
+        assertThat(probe.receiveMessage(LONG)).isInstanceOf(WatcherEntity.Subscribed.class);
+        Instant refreshed = presence.subscriptionStore.stored(BOB, "d1").expiresAt();
+        assertThat(due.added)
+                .hasSize(2)
+                .last()
+                .isEqualTo(new io.switchboard.entity.due.DueIndex.Due(
+                        WatcherEntity.ENTITY_KEY.name(), BOB, refreshed.minus(WatcherBehavior.EXPIRY_WAKE_LEAD)));
+    }
 }
