@@ -66,6 +66,32 @@ public final class ShardedEntities {
         ClusterSharding.get(system).init(entity(key, create));
     }
 
+    /** Makes the running entity {@code key} of a type, given the kit's settings, its shard and its context. */
+    @FunctionalInterface
+    public interface Factory<C extends EntityCommand> {
+        WriteThroughEntity<C, ?> create(
+                String key,
+                EntitySettings lifecycle,
+                ActorRef<ClusterSharding.ShardCommand> shard,
+                org.apache.pekko.actor.typed.javadsl.ActorContext<C> ctx);
+    }
+
+    /**
+     * Starts sharding for {@code type} on this node; every entity of the type shares one
+     * {@code lifecycle} (one object per node, not per entity).
+     */
+    public static <C extends EntityCommand> void init(
+            ActorSystem<?> system, EntityTypeKey<C> type, EntitySettings lifecycle, Factory<C> factory) {
+        init(system, type, (id, shard) -> behavior(id, lifecycle, shard, factory));
+    }
+
+    /** The behaviour of one entity, which starts by loading its state (tests spawn it directly). */
+    public static <C extends EntityCommand> Behavior<C> behavior(
+            String key, EntitySettings lifecycle, ActorRef<ClusterSharding.ShardCommand> shard, Factory<C> factory) {
+        return org.apache.pekko.actor.typed.javadsl.Behaviors.setup(
+                ctx -> factory.create(key, lifecycle, shard, ctx).start());
+    }
+
     /** The sharding definition of an entity type, for callers that set more options before {@code init}. */
     public static <C extends EntityCommand>
             Entity<C, org.apache.pekko.cluster.sharding.typed.ShardingEnvelope<C>> entity(

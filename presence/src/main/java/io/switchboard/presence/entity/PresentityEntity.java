@@ -23,7 +23,6 @@ import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
@@ -169,20 +168,15 @@ public final class PresentityEntity {
     private PresentityEntity() {}
 
     public static void init(ActorSystem<?> system, Settings settings) {
-        EntitySettings lifecycle = settings.lifecycle();
-        ShardedEntities.init(system, ENTITY_KEY, (presentity, shard) -> create(presentity, settings, lifecycle, shard));
+        ShardedEntities.init(system, ENTITY_KEY, settings.lifecycle(), factory(settings));
     }
 
     public static Behavior<Command> create(
             String presentity, Settings settings, ActorRef<ClusterSharding.ShardCommand> shard) {
-        return create(presentity, settings, settings.lifecycle(), shard);
+        return ShardedEntities.behavior(presentity, settings.lifecycle(), shard, factory(settings));
     }
 
-    private static Behavior<Command> create(
-            String presentity,
-            Settings settings,
-            EntitySettings lifecycle,
-            ActorRef<ClusterSharding.ShardCommand> shard) {
-        return Behaviors.setup(ctx -> new PresentityBehavior(presentity, settings, lifecycle, shard, ctx).start());
+    private static ShardedEntities.Factory<Command> factory(Settings settings) {
+        return (key, lifecycle, shard, ctx) -> new PresentityBehavior(key, settings, lifecycle, shard, ctx);
     }
 }

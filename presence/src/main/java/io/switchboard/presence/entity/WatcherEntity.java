@@ -20,7 +20,6 @@ import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
@@ -121,7 +120,7 @@ public final class WatcherEntity {
     /**
      * @param dueIndex where each subscription's expiry is recorded so that, if this entity's node
      *                 dies, the due sweeper starts it on a survivor in time to send the final NOTIFY
-     *                 ({@code WriteThroughEntity.wakingAt}); null: not recorded (tests)
+     *                 ({@code WriteThroughEntity.wakingAt}); null: not recorded (unit tests)
      */
     public record Settings(
             SubscriptionStore store,
@@ -137,33 +136,6 @@ public final class WatcherEntity {
             Clock clock,
             DueIndex dueIndex) {
 
-        public Settings(
-                SubscriptionStore store,
-                ContactListStore contacts,
-                PresentityClient presentities,
-                NotifySender notifier,
-                Duration coalesce,
-                Duration initialWait,
-                Duration rewatch,
-                long cseqBlock,
-                Duration passivateAfter,
-                int stashCapacity,
-                Clock clock) {
-            this(
-                    store,
-                    contacts,
-                    presentities,
-                    notifier,
-                    coalesce,
-                    initialWait,
-                    rewatch,
-                    cseqBlock,
-                    passivateAfter,
-                    stashCapacity,
-                    clock,
-                    null);
-        }
-
         EntitySettings lifecycle() {
             EntitySettings plain = new EntitySettings(clock, passivateAfter, stashCapacity, STORE_UNAVAILABLE);
             return dueIndex == null ? plain : plain.withDueIndex(ENTITY_KEY.name(), dueIndex);
@@ -175,17 +147,15 @@ public final class WatcherEntity {
     private WatcherEntity() {}
 
     public static void init(ActorSystem<?> system, Settings settings) {
-        EntitySettings lifecycle = settings.lifecycle();
-        ShardedEntities.init(system, ENTITY_KEY, (watcher, shard) -> create(watcher, settings, lifecycle, shard));
+        ShardedEntities.init(system, ENTITY_KEY, settings.lifecycle(), factory(settings));
     }
 
     public static Behavior<Command> create(
             String watcher, Settings settings, ActorRef<ClusterSharding.ShardCommand> shard) {
-        return create(watcher, settings, settings.lifecycle(), shard);
+        return ShardedEntities.behavior(watcher, settings.lifecycle(), shard, factory(settings));
     }
 
-    private static Behavior<Command> create(
-            String watcher, Settings settings, EntitySettings lifecycle, ActorRef<ClusterSharding.ShardCommand> shard) {
-        return Behaviors.setup(ctx -> new WatcherBehavior(watcher, settings, lifecycle, shard, ctx).start());
+    private static ShardedEntities.Factory<Command> factory(Settings settings) {
+        return (key, lifecycle, shard, ctx) -> new WatcherBehavior(key, settings, lifecycle, shard, ctx);
     }
 }

@@ -86,7 +86,8 @@ final class LocalPresence implements PresentityClient, PresentityEntity.WatcherN
                 cseqBlock,
                 Duration.ofMinutes(5),
                 100,
-                Clock.systemUTC());
+                Clock.systemUTC(),
+                null);
     }
 
     ActorRef<PresentityEntity.Command> presentity(String aor, PresentityEntity.Settings settings) {

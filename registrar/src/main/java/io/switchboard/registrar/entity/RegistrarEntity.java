@@ -18,7 +18,6 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
@@ -85,18 +84,16 @@ public final class RegistrarEntity {
 
     /** Registers the entity type with cluster sharding on this node. */
     public static void init(ActorSystem<?> system, Settings settings) {
-        EntitySettings lifecycle = settings.lifecycle();
-        ShardedEntities.init(system, ENTITY_KEY, (aor, shard) -> create(aor, settings, lifecycle, shard));
+        ShardedEntities.init(system, ENTITY_KEY, settings.lifecycle(), factory(settings));
     }
 
     public static Behavior<Command> create(
             String aor, Settings settings, ActorRef<ClusterSharding.ShardCommand> shard) {
-        return create(aor, settings, settings.lifecycle(), shard);
+        return ShardedEntities.behavior(aor, settings.lifecycle(), shard, factory(settings));
     }
 
-    private static Behavior<Command> create(
-            String aor, Settings settings, EntitySettings lifecycle, ActorRef<ClusterSharding.ShardCommand> shard) {
-        return Behaviors.setup(ctx -> new Instance(aor, settings, lifecycle, shard, ctx).start());
+    private static ShardedEntities.Factory<Command> factory(Settings settings) {
+        return (key, lifecycle, shard, ctx) -> new Instance(key, settings, lifecycle, shard, ctx);
     }
 
     /** One running entity; a node holds one per registered AOR, so every field here is paid per AOR. */
