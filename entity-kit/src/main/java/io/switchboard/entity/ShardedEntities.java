@@ -66,30 +66,30 @@ public final class ShardedEntities {
         ClusterSharding.get(system).init(entity(key, create));
     }
 
-    /** Makes the running entity {@code key} of a type, given the kit's settings, its shard and its context. */
+    /**
+     * Makes the running entity {@code key} of a type, given its shard and its context. A factory
+     * is made once per type and node and holds what all its entities share (their settings), so
+     * each entity's start closure captures only its key, its shard and the factory.
+     */
     @FunctionalInterface
     public interface Factory<C extends EntityCommand> {
         WriteThroughEntity<C, ?> create(
                 String key,
-                EntitySettings lifecycle,
                 ActorRef<ClusterSharding.ShardCommand> shard,
                 org.apache.pekko.actor.typed.javadsl.ActorContext<C> ctx);
     }
 
-    /**
-     * Starts sharding for {@code type} on this node; every entity of the type shares one
-     * {@code lifecycle} (one object per node, not per entity).
-     */
+    /** Starts sharding for {@code type} on this node. */
     public static <C extends EntityCommand> void init(
-            ActorSystem<?> system, EntityTypeKey<C> type, EntitySettings lifecycle, Factory<C> factory) {
-        init(system, type, (id, shard) -> behavior(id, lifecycle, shard, factory));
+            ActorSystem<?> system, EntityTypeKey<C> type, Factory<C> factory) {
+        init(system, type, (id, shard) -> behavior(id, shard, factory));
     }
 
     /** The behaviour of one entity, which starts by loading its state (tests spawn it directly). */
     public static <C extends EntityCommand> Behavior<C> behavior(
-            String key, EntitySettings lifecycle, ActorRef<ClusterSharding.ShardCommand> shard, Factory<C> factory) {
+            String key, ActorRef<ClusterSharding.ShardCommand> shard, Factory<C> factory) {
         return org.apache.pekko.actor.typed.javadsl.Behaviors.setup(
-                ctx -> factory.create(key, lifecycle, shard, ctx).start());
+                ctx -> factory.create(key, shard, ctx).start());
     }
 
     /** The sharding definition of an entity type, for callers that set more options before {@code init}. */

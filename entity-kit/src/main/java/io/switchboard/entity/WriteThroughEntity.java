@@ -58,7 +58,10 @@ public abstract class WriteThroughEntity<C extends EntityCommand, L> extends Ext
     private static final byte LOADING = 0;
     private static final byte IDLE = 1;
     private static final byte WRITING = 2;
-    private static final long NONE = Long.MAX_VALUE;
+    /** Timer instants are int milliseconds from here, compared by subtraction (wrap-safe within 24 days). */
+    private static final long BASE = System.nanoTime();
+    /** The timer is never armed further ahead than this; one that fires early re-arms. */
+    private static final long MAX_ARM_MS = Duration.ofDays(1).toMillis();
 
     protected final String key;
     protected final ActorContext<C> ctx;
@@ -75,10 +78,12 @@ public abstract class WriteThroughEntity<C extends EntityCommand, L> extends Ext
     private ArrayDeque<Write> queuedWrites;
 
     private Cancellable timer;
-    /** System.nanoTime() at which {@link #timer} fires, or NONE. */
-    private long timerAt = NONE;
-    /** System.nanoTime() at which to check for passivation, or NONE. */
-    private long idleAt = NONE;
+    /** Whether the passivation check is armed, at {@link #idleAt}. */
+    private boolean idleArmed;
+    /** When {@link #timer} fires (see {@link #BASE}); valid while the timer is set. Ints: paid per entity. */
+    private int timerAt;
+    /** When to check for passivation (see {@link #BASE}); valid while {@link #idleArmed}. */
+    private int idleAt;
 
     protected WriteThroughEntity(
             String key, EntitySettings lifecycle, ActorRef<ClusterSharding.ShardCommand> shard, ActorContext<C> ctx) {
@@ -314,7 +319,6 @@ public abstract class WriteThroughEntity<C extends EntityCommand, L> extends Ext
 
     private void onTick() {
         timer = null;
-        timerAt = NONE;
         if (phase != IDLE) {
             return; // re-armed when the load or write ends
         }
@@ -322,8 +326,8 @@ public abstract class WriteThroughEntity<C extends EntityCommand, L> extends Ext
         if (deadline != null && !deadline.isAfter(now())) {
             onDeadline(now());
         }
-        if (idleAt != NONE && System.nanoTime() - idleAt >= 0) {
-            idleAt = NONE;
+        if (idleArmed && millis() - idleAt >= 0) {
+            idleArmed = false;
             if (!touched && phase == IDLE && held == null && holdsNothing()) {
                 // everything is in the store; the next message starts the entity again and loads it
                 shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
@@ -336,33 +340,41 @@ public abstract class WriteThroughEntity<C extends EntityCommand, L> extends Ext
         if (phase != IDLE || stopping) {
             return;
         }
-        long nanoNow = System.nanoTime();
-        long at = NONE;
+        int millisNow = millis();
+        long delay = -1;
         Instant deadline = nextDeadline();
         if (deadline != null) {
-            long delay = Math.max(0, Duration.between(now(), deadline).toNanos());
-            at = nanoNow + delay;
+            delay = Math.min(
+                    MAX_ARM_MS, Math.max(0, Duration.between(now(), deadline).toMillis()));
         }
         if (held == null && holdsNothing()) {
-            if (idleAt == NONE) {
-                idleAt = nanoNow + lifecycle.passivateAfter().toNanos();
+            if (!idleArmed) {
+                idleArmed = true;
+                idleAt = millisNow
+                        + (int) Math.min(MAX_ARM_MS, lifecycle.passivateAfter().toMillis());
                 touched = false;
             }
-            at = Math.min(at, idleAt);
+            long idleDelay = Math.max(0, idleAt - millisNow);
+            delay = delay < 0 ? idleDelay : Math.min(delay, idleDelay);
         } else {
-            idleAt = NONE;
+            idleArmed = false;
         }
-        if (at == NONE) {
+        if (delay < 0) {
             cancelTimer();
             return;
         }
+        int at = millisNow + (int) delay;
         // Re-arm only to fire earlier: a timer that fires too early finds nothing due and re-arms.
         if (timer != null && timerAt - at <= 0) {
             return;
         }
         cancelTimer();
         timerAt = at;
-        timer = ctx.scheduleOnce(Duration.ofNanos(Math.max(0, at - nanoNow)), self(), Tick.INSTANCE);
+        timer = ctx.scheduleOnce(Duration.ofMillis(delay), self(), Tick.INSTANCE);
+    }
+
+    private static int millis() {
+        return (int) ((System.nanoTime() - BASE) / 1_000_000L);
     }
 
     private void cancelTimer() {
@@ -370,7 +382,6 @@ public abstract class WriteThroughEntity<C extends EntityCommand, L> extends Ext
             timer.cancel();
             timer = null;
         }
-        timerAt = NONE;
     }
 
     /**

@@ -168,15 +168,17 @@ public final class PresentityEntity {
     private PresentityEntity() {}
 
     public static void init(ActorSystem<?> system, Settings settings) {
-        ShardedEntities.init(system, ENTITY_KEY, settings.lifecycle(), factory(settings));
+        ShardedEntities.init(system, ENTITY_KEY, factory(settings));
     }
 
     public static Behavior<Command> create(
             String presentity, Settings settings, ActorRef<ClusterSharding.ShardCommand> shard) {
-        return ShardedEntities.behavior(presentity, settings.lifecycle(), shard, factory(settings));
+        return ShardedEntities.behavior(presentity, shard, factory(settings));
     }
 
+    /** One per type and node: every entity of the node shares the settings and one lifecycle. */
     private static ShardedEntities.Factory<Command> factory(Settings settings) {
-        return (key, lifecycle, shard, ctx) -> new PresentityBehavior(key, settings, lifecycle, shard, ctx);
+        EntitySettings lifecycle = settings.lifecycle();
+        return (key, shard, ctx) -> new PresentityBehavior(key, settings, lifecycle, shard, ctx);
     }
 }

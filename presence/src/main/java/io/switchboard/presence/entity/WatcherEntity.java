@@ -147,15 +147,17 @@ public final class WatcherEntity {
     private WatcherEntity() {}
 
     public static void init(ActorSystem<?> system, Settings settings) {
-        ShardedEntities.init(system, ENTITY_KEY, settings.lifecycle(), factory(settings));
+        ShardedEntities.init(system, ENTITY_KEY, factory(settings));
     }
 
     public static Behavior<Command> create(
             String watcher, Settings settings, ActorRef<ClusterSharding.ShardCommand> shard) {
-        return ShardedEntities.behavior(watcher, settings.lifecycle(), shard, factory(settings));
+        return ShardedEntities.behavior(watcher, shard, factory(settings));
     }
 
+    /** One per type and node: every entity of the node shares the settings and one lifecycle. */
     private static ShardedEntities.Factory<Command> factory(Settings settings) {
-        return (key, lifecycle, shard, ctx) -> new WatcherBehavior(key, settings, lifecycle, shard, ctx);
+        EntitySettings lifecycle = settings.lifecycle();
+        return (key, shard, ctx) -> new WatcherBehavior(key, settings, lifecycle, shard, ctx);
     }
 }

@@ -84,16 +84,18 @@ public final class RegistrarEntity {
 
     /** Registers the entity type with cluster sharding on this node. */
     public static void init(ActorSystem<?> system, Settings settings) {
-        ShardedEntities.init(system, ENTITY_KEY, settings.lifecycle(), factory(settings));
+        ShardedEntities.init(system, ENTITY_KEY, factory(settings));
     }
 
     public static Behavior<Command> create(
             String aor, Settings settings, ActorRef<ClusterSharding.ShardCommand> shard) {
-        return ShardedEntities.behavior(aor, settings.lifecycle(), shard, factory(settings));
+        return ShardedEntities.behavior(aor, shard, factory(settings));
     }
 
+    /** One per type and node: every entity of the node shares the settings and one lifecycle. */
     private static ShardedEntities.Factory<Command> factory(Settings settings) {
-        return (key, lifecycle, shard, ctx) -> new Instance(key, settings, lifecycle, shard, ctx);
+        EntitySettings lifecycle = settings.lifecycle();
+        return (key, shard, ctx) -> new Instance(key, settings, lifecycle, shard, ctx);
     }
 
     /** One running entity; a node holds one per registered AOR, so every field here is paid per AOR. */
