@@ -38,6 +38,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -423,32 +424,19 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
                     List<Dialog> following = dialogs.values().stream()
                             .filter(d -> d.s.followsContacts())
                             .toList();
-                    int[] left = {following.size()};
-                    boolean[] failed = {false};
-                    Runnable answer = () -> replyTo.tell(
-                            failed[0] ? new Unavailable(WatcherEntity.STORE_UNAVAILABLE) : new Contacts(next));
                     for (Dialog d : following) {
                         d.s = d.s.withResources(next.uris());
                         d.fullStateNext = true;
-                        Subscription updated = d.s;
-                        write(
-                                () -> settings.store().put(updated, now),
-                                () -> {
-                                    if (--left[0] == 0) {
-                                        answer.run();
-                                    }
-                                },
-                                failure -> {
-                                    failed[0] = true;
-                                    if (--left[0] == 0) {
-                                        answer.run();
-                                    }
-                                });
                         watchAll(d, added);
                     }
-                    if (following.isEmpty()) {
-                        answer.run();
-                    }
+                    // the dialogs' rows, all in one write of this entity (one partition), then the answer
+                    List<Subscription> rows = following.stream().map(d -> d.s).toList();
+                    write(
+                            () -> CompletableFuture.allOf(rows.stream()
+                                    .map(row -> settings.store().put(row, now).toCompletableFuture())
+                                    .toArray(CompletableFuture[]::new)),
+                            () -> replyTo.tell(new Contacts(next)),
+                            failure -> replyTo.tell(new Unavailable(WatcherEntity.STORE_UNAVAILABLE)));
                     before.stream().filter(u -> !next.uris().contains(u)).forEach(u -> {
                         boolean used = dialogs.values().stream()
                                 .anyMatch(d -> d.s.resources().contains(u));
