@@ -172,11 +172,6 @@ public abstract class WriteThroughEntity<C extends EntityCommand, L> extends Ext
         return phase == WRITING;
     }
 
-    /** Re-reads {@link #nextDeadline()} now, e.g. after a change made outside a command. */
-    protected final void deadlinesChanged() {
-        rearm();
-    }
-
     // ---- the lifecycle -----------------------------------------------------------------------
 
     /** Starts the load; call from {@code Behaviors.setup}: {@code Behaviors.setup(ctx -> new X(...).start())}. */
