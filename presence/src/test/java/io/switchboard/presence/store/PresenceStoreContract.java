@@ -27,6 +27,11 @@ abstract class PresenceStoreContract {
     static final String CAROL = "sip:carol@example.test";
     /** A TTL of 1 s can take up to 2 s to be applied (Cassandra counts whole seconds); generous on a busy machine. */
     static final Duration EXPIRY_BOUND = Duration.ofSeconds(15);
+    /**
+     * Lifetime of the rows that must be read back before they expire: long enough that two writes and a read
+     * finish inside it on a slow, busy CI machine (1 s was not: CI read the row after it had expired).
+     */
+    static final Duration BRIEF = Duration.ofSeconds(5);
 
     abstract PresentityStore presentities();
 
@@ -168,11 +173,11 @@ abstract class PresenceStoreContract {
     void publications_and_watchers_are_read_until_their_expiry_and_not_after_it() throws InterruptedException {
         PresentityStore store = presentities();
         Instant now = now();
-        StoredPublication brief = publication("brief", now, Duration.ofSeconds(1));
+        StoredPublication brief = publication("brief", now, BRIEF);
         StoredPublication lasting = publication("lasting", now, Duration.ofHours(1));
         await(store.putPublication(ALICE, brief, null, now));
         await(store.putPublication(ALICE, lasting, null, now));
-        await(store.putWatcher(ALICE, BOB, now.plusSeconds(1), now));
+        await(store.putWatcher(ALICE, BOB, now.plus(BRIEF), now));
         await(store.putWatcher(ALICE, CAROL, now.plusSeconds(3600), now));
         // nothing leaves before its expiry: the TTL is rounded up, never down
         Loaded fresh = await(store.loadPresentity(ALICE));
@@ -253,7 +258,7 @@ abstract class PresenceStoreContract {
     void subscriptions_are_read_until_their_expiry_and_not_after_it() throws InterruptedException {
         SubscriptionStore store = subscriptions();
         Instant now = now();
-        Subscription brief = subscription(BOB, "brief", now.plusSeconds(1), 1);
+        Subscription brief = subscription(BOB, "brief", now.plus(BRIEF), 1);
         Subscription lasting = subscription(BOB, "lasting", now.plusSeconds(3600), 1);
         await(store.put(brief, now));
         await(store.put(lasting, now));
