@@ -8,7 +8,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 
 /** Plain HTTP calls to a test node's admin port, with full control over method, token and headers. */
-final class AdminHttp {
+public final class AdminHttp {
 
     private static final HttpClient HTTP =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -19,14 +19,14 @@ final class AdminHttp {
      * {@code method path} on {@code 127.0.0.1:port}; {@code token} null sends no Authorization header,
      * {@code body} null sends none.
      */
-    static HttpResponse<String> send(
+    public static HttpResponse<String> send(
             int port, String method, String path, String token, String contentType, String body)
             throws IOException, InterruptedException {
         return send(port, method, path, token, contentType, body, "127.0.0.1");
     }
 
     /** As above, on {@code host}. */
-    static HttpResponse<String> send(
+    public static HttpResponse<String> send(
             int port, String method, String path, String token, String contentType, String body, String host)
             throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + path))
@@ -42,7 +42,7 @@ final class AdminHttp {
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    static HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
+    public static HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
         return send(port, "GET", path, TestNodes.TOKEN, null, null);
     }
 }

@@ -28,10 +28,10 @@ import java.util.regex.Pattern;
  * so a test controls every byte (malformed requests, replayed credentials) and reads every
  * header of the answer.
  */
-final class SipTestClient implements AutoCloseable {
+public final class SipTestClient implements AutoCloseable {
 
     /** A parsed response. */
-    record Response(int status, String reason, Map<String, List<String>> headers, String raw) {
+    public record Response(int status, String reason, Map<String, List<String>> headers, String raw) {
         String header(String name) {
             List<String> v = headers.get(name.toLowerCase(Locale.ROOT));
             return v == null || v.isEmpty() ? null : v.get(0);
@@ -62,7 +62,7 @@ final class SipTestClient implements AutoCloseable {
     final String callId = UUID.randomUUID() + "@test";
     final String fromTag = Long.toHexString(ThreadLocalRandom.current().nextLong());
 
-    SipTestClient(String transport, String host, int port) throws IOException {
+    public SipTestClient(String transport, String host, int port) throws IOException {
         this.transport = transport.toUpperCase(Locale.ROOT);
         this.server = new InetSocketAddress(host, port);
         if (this.transport.equals("UDP")) {
@@ -82,16 +82,16 @@ final class SipTestClient implements AutoCloseable {
         localHost = "127.0.0.1";
     }
 
-    String contactUri(String user) {
+    public String contactUri(String user) {
         return "sip:" + user + "@" + localHost + ":" + localPort + (transport.equals("UDP") ? "" : ";transport=tcp");
     }
 
-    long nextCseq() {
+    public long nextCseq() {
         return cseq++;
     }
 
     /** A REGISTER; {@code extraHeaders} are full lines such as "Expires: 0". */
-    String register(String user, String domain, long cseq, List<String> extraHeaders) {
+    public String register(String user, String domain, long cseq, List<String> extraHeaders) {
         String branch = "z9hG4bK" + Long.toHexString(ThreadLocalRandom.current().nextLong());
         StringBuilder b = new StringBuilder();
         b.append("REGISTER sip:").append(domain).append(" SIP/2.0\r\n");
@@ -127,7 +127,7 @@ final class SipTestClient implements AutoCloseable {
      * The ACK for a non-2xx final response to {@code invite} (RFC 3261 section 17.1.1.3): same
      * Request-URI, Via branch, From and Call-ID, the response's To (with its tag), CSeq method ACK.
      */
-    void ackNon2xx(String invite, Response response) throws IOException {
+    public void ackNon2xx(String invite, Response response) throws IOException {
         String[] lines = invite.split("\r\n");
         StringBuilder ack = new StringBuilder(lines[0].replaceFirst("^INVITE", "ACK")).append("\r\n");
         for (int i = 1; i < lines.length && !lines[i].isEmpty(); i++) {
@@ -145,12 +145,12 @@ final class SipTestClient implements AutoCloseable {
     }
 
     /** Sends raw text and waits for the first final response (1xx are skipped). */
-    Response request(String text, Duration timeout) throws IOException {
+    public Response request(String text, Duration timeout) throws IOException {
         send(text);
         return awaitFinal(timeout);
     }
 
-    void send(String text) throws IOException {
+    public void send(String text) throws IOException {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         if (udp != null) {
             udp.send(new DatagramPacket(bytes, bytes.length, server));
@@ -160,7 +160,7 @@ final class SipTestClient implements AutoCloseable {
         }
     }
 
-    Response awaitFinal(Duration timeout) throws IOException {
+    public Response awaitFinal(Duration timeout) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             String raw = receive();
@@ -176,7 +176,7 @@ final class SipTestClient implements AutoCloseable {
     }
 
     /** Reads what arrives within the timeout, or null. */
-    String receiveAny(Duration timeout) throws IOException {
+    public String receiveAny(Duration timeout) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             String raw = receive();
@@ -213,7 +213,7 @@ final class SipTestClient implements AutoCloseable {
      * Reads one SIP message from a stream: headers up to CRLFCRLF, then Content-Length bytes; ""
      * for a lone CRLF (a keep-alive pong, RFC 5626 section 4.4.1); null at the end of the stream.
      */
-    static String readMessage(InputStream in) throws IOException {
+    public static String readMessage(InputStream in) throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         int matched = 0;
         while (matched < 4) {
@@ -235,7 +235,7 @@ final class SipTestClient implements AutoCloseable {
         return headers + new String(in.readNBytes(length), StandardCharsets.UTF_8);
     }
 
-    static Response parse(String raw) {
+    public static Response parse(String raw) {
         String[] lines = raw.split("\r\n");
         String[] status = lines[0].split(" ", 3);
         Map<String, List<String>> headers = new LinkedHashMap<>();
@@ -264,7 +264,7 @@ final class SipTestClient implements AutoCloseable {
     }
 
     /** Splits a header value on commas outside quotes and angle brackets. */
-    static List<String> splitTopLevel(String value) {
+    public static List<String> splitTopLevel(String value) {
         List<String> out = new ArrayList<>();
         int depth = 0;
         boolean quoted = false;
@@ -287,7 +287,7 @@ final class SipTestClient implements AutoCloseable {
     }
 
     /** The parameters of a Digest challenge such as {@code Digest realm="x", nonce="y", qop="auth"}. */
-    static Map<String, String> challengeParams(String header) {
+    public static Map<String, String> challengeParams(String header) {
         Map<String, String> p = new LinkedHashMap<>();
         Matcher m = Pattern.compile("([a-zA-Z-]+)=(\"([^\"]*)\"|[^,\\s]+)")
                 .matcher(header.substring(header.indexOf(' ') + 1));
@@ -298,7 +298,8 @@ final class SipTestClient implements AutoCloseable {
     }
 
     /** An Authorization header answering {@code challenge} (qop=auth, RFC 7616 section 3.4.1). */
-    static String authorization(String challenge, String user, String password, String method, String uri, int nc) {
+    public static String authorization(
+            String challenge, String user, String password, String method, String uri, int nc) {
         Map<String, String> c = challengeParams(challenge);
         DigestAlgorithm alg = DigestAlgorithm.fromToken(c.get("algorithm")).orElseThrow();
         String realm = c.get("realm");

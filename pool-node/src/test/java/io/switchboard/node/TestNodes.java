@@ -7,16 +7,16 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 
 /** Pool nodes for tests: each on free ports, all on the test run's one Cassandra. */
-final class TestNodes {
+public final class TestNodes {
 
-    static final String SECRET = "test-pool-secret-0123456789";
-    static final byte[] SECRET_BYTES = SECRET.getBytes(StandardCharsets.UTF_8);
-    static final String TOKEN = "test-admin-token";
+    public static final String SECRET = "test-pool-secret-0123456789";
+    public static final byte[] SECRET_BYTES = SECRET.getBytes(StandardCharsets.UTF_8);
+    public static final String TOKEN = "test-admin-token";
 
     private TestNodes() {}
 
     /** HOCON for a one-node pool on keyspace {@code keyspace}; {@code extra} is appended (overrides). */
-    static String config(String nodeId, String keyspace, int clusterPort, String extra) {
+    public static String config(String nodeId, String keyspace, int clusterPort, String extra) {
         var cassandra = TestCassandra.node().nativeAddress();
         return """
                 switchboard {
@@ -48,12 +48,12 @@ final class TestNodes {
                 + extra;
     }
 
-    static SwitchboardNode start(String keyspace, String extra) {
+    public static SwitchboardNode start(String keyspace, String extra) {
         TestCassandra.session(keyspace); // fresh keyspace for the test class
         return SwitchboardNode.start(NodeConfig.fromString(config("node-1", keyspace, freePort(), extra)));
     }
 
-    static int freePort() {
+    public static int freePort() {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         } catch (IOException e) {
@@ -65,7 +65,7 @@ final class TestNodes {
      * Two nodes of one pool in this JVM (one Cassandra keyspace), node 2 seeded by node 1; returns
      * once both see two Up members (fails after 30 s).
      */
-    static SwitchboardNode[] startPair(String keyspace, String extra) {
+    public static SwitchboardNode[] startPair(String keyspace, String extra) {
         TestCassandra.session(keyspace);
         int p1 = freePort();
         int p2 = freePort();

@@ -28,30 +28,30 @@ import java.util.regex.Pattern;
  * every header. A reader thread queues everything that arrives; tests take what they wait for.
  * Requests always go to the phone's own pool node (its outbound proxy, as phones are set up).
  */
-final class TestPhone implements AutoCloseable {
+public final class TestPhone implements AutoCloseable {
 
-    static final Duration WAIT = Duration.ofSeconds(10);
+    public static final Duration WAIT = Duration.ofSeconds(10);
 
     /** A received request or response. */
-    record Msg(String firstLine, List<String[]> headers, String body, String raw) {
+    public record Msg(String firstLine, List<String[]> headers, String body, String raw) {
 
-        boolean isRequest() {
+        public boolean isRequest() {
             return !firstLine.startsWith("SIP/2.0");
         }
 
-        String method() {
+        public String method() {
             return isRequest() ? firstLine.substring(0, firstLine.indexOf(' ')) : cseqMethod();
         }
 
-        int status() {
+        public int status() {
             return isRequest() ? 0 : Integer.parseInt(firstLine.split(" ")[1]);
         }
 
-        String requestUri() {
+        public String requestUri() {
             return firstLine.split(" ")[1];
         }
 
-        String header(String name) {
+        public String header(String name) {
             for (String[] h : headers) {
                 if (h[0].equals(name.toLowerCase(Locale.ROOT))) {
                     return h[1];
@@ -70,12 +70,12 @@ final class TestPhone implements AutoCloseable {
             return out;
         }
 
-        String cseqMethod() {
+        public String cseqMethod() {
             String c = header("cseq");
             return c == null ? "" : c.substring(c.indexOf(' ') + 1).trim();
         }
 
-        String callId() {
+        public String callId() {
             return header("call-id");
         }
 
@@ -112,17 +112,17 @@ final class TestPhone implements AutoCloseable {
     }
 
     /** Dialog state of one side (RFC 3261 section 12.1). */
-    static final class Dialog {
-        final String callId;
-        final String localTag;
-        final String remoteTag;
-        final String localUri;
-        final String remoteUri;
-        final String remoteTarget;
-        final List<String> routeSet;
-        long cseq;
+    public static final class Dialog {
+        public final String callId;
+        public final String localTag;
+        public final String remoteTag;
+        public final String localUri;
+        public final String remoteUri;
+        public final String remoteTarget;
+        public final List<String> routeSet;
+        public long cseq;
 
-        Dialog(
+        public Dialog(
                 String callId,
                 String localTag,
                 String remoteTag,
@@ -142,8 +142,8 @@ final class TestPhone implements AutoCloseable {
         }
     }
 
-    final String user;
-    final String domain;
+    public final String user;
+    public final String domain;
     private final String password;
     private final String transport;
     private final InetSocketAddress server;
@@ -157,20 +157,21 @@ final class TestPhone implements AutoCloseable {
     private final Thread reader;
     private volatile boolean closed;
     /** Scratch space for the threads of a test (what one side saw, for the other to assert). */
-    volatile Msg inviteSeen;
+    public volatile Msg inviteSeen;
 
-    volatile String lastBody;
-    volatile Msg lastFinal;
-    volatile Exception failure;
+    public volatile String lastBody;
+    public volatile Msg lastFinal;
+    public volatile Exception failure;
     private long cseq = 1;
     private int nc = 1;
 
-    TestPhone(String transport, int serverPort, String user, String password) throws IOException {
+    public TestPhone(String transport, int serverPort, String user, String password) throws IOException {
         this(transport, "127.0.0.1", serverPort, user, password);
     }
 
     /** A phone whose outbound proxy is the pool node at {@code serverHost:serverPort}. */
-    TestPhone(String transport, String serverHost, int serverPort, String user, String password) throws IOException {
+    public TestPhone(String transport, String serverHost, int serverPort, String user, String password)
+            throws IOException {
         this.transport = transport.toUpperCase(Locale.ROOT);
         this.server = new InetSocketAddress(serverHost, serverPort);
         this.user = user;
@@ -191,11 +192,11 @@ final class TestPhone implements AutoCloseable {
         reader.start();
     }
 
-    String aor() {
+    public String aor() {
         return "sip:" + user + "@" + domain;
     }
 
-    String contact() {
+    public String contact() {
         return "sip:" + user + "@127.0.0.1:" + localPort + (transport.equals("UDP") ? "" : ";transport=tcp");
     }
 
@@ -203,23 +204,23 @@ final class TestPhone implements AutoCloseable {
         return "Via: SIP/2.0/" + transport + " 127.0.0.1:" + localPort + ";branch=" + branch + ";rport";
     }
 
-    static String newBranch() {
+    public static String newBranch() {
         return "z9hG4bK" + Long.toHexString(ThreadLocalRandom.current().nextLong());
     }
 
-    static String newTag() {
+    public static String newTag() {
         return Long.toHexString(ThreadLocalRandom.current().nextLong());
     }
 
     // ------------------------------------------------------------------ registration
 
     /** Registers this phone's contact (with digest) and returns the final response. */
-    Msg register() throws IOException {
+    public Msg register() throws IOException {
         return register(600);
     }
 
     /** Registers (or with 0, removes) this phone's contact for {@code expires} seconds. */
-    Msg register(int expires) throws IOException {
+    public Msg register(int expires) throws IOException {
         String callId = UUID.randomUUID() + "@reg";
         String tag = newTag();
         Msg challenge = request(registerText(callId, tag, List.of(), expires));
@@ -250,7 +251,7 @@ final class TestPhone implements AutoCloseable {
     // ------------------------------------------------------------------ requests out of dialog
 
     /** An initial request text from this phone to {@code target}. */
-    String initial(
+    public String initial(
             String method,
             String target,
             String callId,
@@ -288,7 +289,7 @@ final class TestPhone implements AutoCloseable {
      * Sends an initial request, answers a 407 with credentials (as {@code asUser}) and returns the
      * final response (provisional ones stay in the inbox for the test to look at).
      */
-    Msg authenticated(
+    public Msg authenticated(
             String method,
             String target,
             String callId,
@@ -316,13 +317,14 @@ final class TestPhone implements AutoCloseable {
         return request(initial(method, target, callId, fromTag, cseq++, newBranch(), withAuth, contentType, body));
     }
 
-    Msg authenticated(String method, String target, String callId, String fromTag, String contentType, String body)
+    public Msg authenticated(
+            String method, String target, String callId, String fromTag, String contentType, String body)
             throws IOException {
         return authenticated(method, target, callId, fromTag, List.of(), contentType, body, user, password);
     }
 
     /** ACK for a non-2xx final (same branch as the INVITE, RFC 3261 section 17.1.1.3). */
-    void ack(String invite, Msg response) throws IOException {
+    public void ack(String invite, Msg response) throws IOException {
         StringBuilder ack = new StringBuilder();
         for (String line : invite.split("\r\n")) {
             if (line.isEmpty()) {
@@ -348,7 +350,7 @@ final class TestPhone implements AutoCloseable {
     // ------------------------------------------------------------------ dialogs
 
     /** The caller's dialog from its INVITE and the 2xx (route set = Record-Route reversed). */
-    Dialog callerDialog(String target, String fromTag, Msg ok) {
+    public Dialog callerDialog(String target, String fromTag, Msg ok) {
         List<String> rr = new ArrayList<>(ok.all("record-route"));
         java.util.Collections.reverse(rr);
         return new Dialog(
@@ -363,7 +365,7 @@ final class TestPhone implements AutoCloseable {
     }
 
     /** The callee's dialog from the INVITE it answered with {@code localTag}. */
-    Dialog calleeDialog(Msg invite, String localTag) {
+    public Dialog calleeDialog(Msg invite, String localTag) {
         return new Dialog(
                 invite.callId(),
                 localTag,
@@ -376,7 +378,7 @@ final class TestPhone implements AutoCloseable {
     }
 
     /** A request inside {@code d} (RFC 3261 section 12.2.1.1: loose routing, Route = route set). */
-    String inDialog(Dialog d, String method, long seq, String branch) {
+    public String inDialog(Dialog d, String method, long seq, String branch) {
         StringBuilder b = new StringBuilder(method + " " + d.remoteTarget + " SIP/2.0\r\n");
         b.append(via(branch)).append("\r\n");
         b.append("Max-Forwards: 70\r\n");
@@ -399,19 +401,19 @@ final class TestPhone implements AutoCloseable {
     }
 
     /** ACK for a 2xx: a new transaction inside the dialog, with the INVITE's CSeq number. */
-    void ack2xx(Dialog d, Msg ok) throws IOException {
+    public void ack2xx(Dialog d, Msg ok) throws IOException {
         send(inDialog(d, "ACK", seqOf(ok), newBranch()));
     }
 
     /** Sends a request inside the dialog and waits for its final response. */
-    Msg requestInDialog(Dialog d, String method) throws IOException {
+    public Msg requestInDialog(Dialog d, String method) throws IOException {
         return request(inDialog(d, method, d.cseq++, newBranch()));
     }
 
     // ------------------------------------------------------------------ answering
 
     /** A response to {@code request}; {@code toTag} is added to To when it has none. */
-    void respond(Msg request, int status, String reason, String toTag, List<String> extra) throws IOException {
+    public void respond(Msg request, int status, String reason, String toTag, List<String> extra) throws IOException {
         StringBuilder b = new StringBuilder("SIP/2.0 " + status + " " + reason + "\r\n");
         for (String[] h : request.headers()) {
             if (h[0].equals("via") || h[0].equals("record-route") && status > 100 && status < 300) {
@@ -454,7 +456,7 @@ final class TestPhone implements AutoCloseable {
      * 200, BYE / MESSAGE / OPTIONS / INFO 200, CANCEL 200 (and the INVITE 487); ACKs are taken
      * and ignored. Responses stay in the inbox for the test. Stops when the phone closes.
      */
-    void autoAnswer() {
+    public void autoAnswer() {
         Thread t = new Thread(
                 () -> {
                     while (!closed) {
@@ -481,13 +483,13 @@ final class TestPhone implements AutoCloseable {
     }
 
     /** Calls answered by {@link #autoAnswer}. */
-    final java.util.concurrent.atomic.AtomicInteger answered = new java.util.concurrent.atomic.AtomicInteger();
+    public final java.util.concurrent.atomic.AtomicInteger answered = new java.util.concurrent.atomic.AtomicInteger();
 
     /**
      * A whole call from this phone: INVITE (with 407 handled), ACK, BYE. Returns the INVITE's
      * final status (200 when the call was set up; the BYE must get 200 too, else -1).
      */
-    int call(String target) throws IOException {
+    public int call(String target) throws IOException {
         String callId = UUID.randomUUID() + "@call";
         String tag = newTag();
         Msg ok = authenticated("INVITE", target, callId, tag, "application/sdp", "v=0\r\n");
@@ -506,7 +508,7 @@ final class TestPhone implements AutoCloseable {
 
     // ------------------------------------------------------------------ transport
 
-    Msg request(String text) throws IOException {
+    public Msg request(String text) throws IOException {
         String branch = branchOf(text);
         String method = text.substring(0, text.indexOf(' '));
         send(text);
@@ -519,7 +521,7 @@ final class TestPhone implements AutoCloseable {
                 WAIT);
     }
 
-    void send(String text) throws IOException {
+    public void send(String text) throws IOException {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         if (udp != null) {
             udp.send(new DatagramPacket(bytes, bytes.length, server));
@@ -532,7 +534,7 @@ final class TestPhone implements AutoCloseable {
     }
 
     /** Takes the first queued message matching {@code what}, waiting up to {@code timeout}. */
-    Msg await(Predicate<Msg> what, Duration timeout) throws IOException {
+    public Msg await(Predicate<Msg> what, Duration timeout) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (inbox) {
             while (true) {
@@ -559,12 +561,12 @@ final class TestPhone implements AutoCloseable {
     }
 
     /** The next request of {@code method} that arrives. */
-    Msg awaitRequest(String method) throws IOException {
+    public Msg awaitRequest(String method) throws IOException {
         return await(m -> m.isRequest() && m.method().equals(method), WAIT);
     }
 
     /** Whether a request of {@code method} arrives within {@code timeout}. */
-    boolean receivesRequest(String method, Duration timeout) {
+    public boolean receivesRequest(String method, Duration timeout) {
         try {
             await(m -> m.isRequest() && m.method().equals(method), timeout);
             return true;
@@ -573,7 +575,7 @@ final class TestPhone implements AutoCloseable {
         }
     }
 
-    Msg awaitResponse(int status, String method) throws IOException {
+    public Msg awaitResponse(int status, String method) throws IOException {
         return await(
                 m -> !m.isRequest() && m.status() == status && m.cseqMethod().equals(method), WAIT);
     }
@@ -624,17 +626,17 @@ final class TestPhone implements AutoCloseable {
         }
     }
 
-    static String branchOf(String textOrVia) {
+    public static String branchOf(String textOrVia) {
         Matcher m = Pattern.compile("branch=([^;,\\s]+)").matcher(textOrVia == null ? "" : textOrVia);
         return m.find() ? m.group(1) : "";
     }
 
-    static String tagOf(String header) {
+    public static String tagOf(String header) {
         Matcher m = Pattern.compile(";tag=([^;>\\s]+)").matcher(header == null ? "" : header);
         return m.find() ? m.group(1) : null;
     }
 
-    static String uriOf(String header) {
+    public static String uriOf(String header) {
         if (header == null) {
             return null;
         }
@@ -646,7 +648,7 @@ final class TestPhone implements AutoCloseable {
         return (semi < 0 ? header : header.substring(0, semi)).trim();
     }
 
-    static long seqOf(Msg m) {
+    public static long seqOf(Msg m) {
         String c = m.header("cseq");
         return Long.parseLong(c.substring(0, c.indexOf(' ')).trim());
     }
