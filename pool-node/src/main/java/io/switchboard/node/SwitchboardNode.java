@@ -63,6 +63,7 @@ import io.switchboard.sip.auth.DigestVerifier;
 import io.switchboard.sip.auth.NonceService;
 import io.switchboard.sip.flow.FlowTokens;
 import io.switchboard.sip.routing.ProxyIdentity;
+import io.switchboard.sip.routing.RecordRouteSigner;
 import io.switchboard.sip.stack.SipEndpoint;
 import io.switchboard.sip.stack.SipStackSettings;
 import io.switchboard.sip.stack.TlsSettings;
@@ -255,7 +256,12 @@ public final class SwitchboardNode implements AutoCloseable {
         ports.put("tcp", sip.tcpPort());
         s.tls().ifPresent(tlsConfig -> ports.put("tls", sip.tlsPort()));
         ProxyIdentity identity = new ProxyIdentity(
-                config.nodeId(), s.bindAddress(), ports, java.util.Set.copyOf(config.domains()), flowTokens);
+                config.nodeId(),
+                s.bindAddress(),
+                ports,
+                java.util.Set.copyOf(config.domains()),
+                flowTokens,
+                new RecordRouteSigner(secret));
         // Lookups fall back to Cassandra when an entity does not answer in time (a node just died).
         RegistrarClient lookups = RegistrarClient.readingThroughToStore(
                 RegistrarClient.sharded(system, proxyConfig.lookupTimeout()),

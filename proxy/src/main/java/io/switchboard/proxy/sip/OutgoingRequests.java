@@ -56,7 +56,8 @@ final class OutgoingRequests {
         // after the new Request-URI: with no Route, it is the next hop
         String transport = edits.hop() != null ? edits.hop().transport() : transportTowards(copy, edits.routes());
         List<String> recordRoutes = RequestRewriter.recordRoutes(
-                ctx.inboundRecordRoute, self.recordRouteUri(transport, target.outboundToken()));
+                ctx.inboundRecordRoute,
+                self.recordRouteUri(transport, target.outboundToken(), self.dialogSignature(ctx.request)));
         for (int i = recordRoutes.size() - 1; i >= 0; i--) {
             copy.addFirst(headers.createRecordRouteHeader(addresses.createAddress(recordRoutes.get(i))));
         }

@@ -81,8 +81,13 @@ public final class StatefulProxy implements AutoCloseable {
         };
     }
 
-    /** The result of {@link #popOwnRoutes}: the flow a Route of ours steered the request into, if any. */
-    public record Routing(boolean hadOwnRoute, NextHop flow, String flowToken) {
+    /**
+     * The result of {@link #popOwnRoutes}: whether Routes of ours were removed, whether one of them
+     * carried the pool's signature for this request's dialog (a Record-Route we inserted, see
+     * {@link ProxyIdentity#isSignedForDialog}), and the flow a Route of ours steered the request
+     * into, if any.
+     */
+    public record Routing(boolean hadOwnRoute, boolean signedForDialog, NextHop flow, String flowToken) {
 
         public boolean intoFlow() {
             return flow != null;
@@ -137,13 +142,15 @@ public final class StatefulProxy implements AutoCloseable {
      */
     public Routing popOwnRoutes(Request request) {
         boolean own = false;
+        boolean signed = false;
         while (true) {
             RouteHeader top = (RouteHeader) request.getHeader(RouteHeader.NAME);
             if (top == null || !(top.getAddress().getURI() instanceof SipURI uri) || !self.isOurs(uri)) {
-                return new Routing(own, null, "");
+                return new Routing(own, signed, null, "");
             }
             request.removeFirst(RouteHeader.NAME);
             own = true;
+            signed |= self.isSignedForDialog(uri, request);
             String user = uri.getUser();
             if (user == null || user.isEmpty()) {
                 continue;
@@ -156,7 +163,7 @@ public final class StatefulProxy implements AutoCloseable {
                 continue;
             }
             FlowTuple f = flow.get();
-            return new Routing(true, new NextHop(f.remoteAddress(), f.remotePort(), f.transport()), user);
+            return new Routing(true, signed, new NextHop(f.remoteAddress(), f.remotePort(), f.transport()), user);
         }
     }
 
@@ -278,7 +285,9 @@ public final class StatefulProxy implements AutoCloseable {
 
     /**
      * An ACK for a 2xx (end to end, section 13.2.2.4): forwarded statelessly along its Route. ACKs
-     * for our own non-2xx finals never get here (the server transaction absorbs them).
+     * for our own non-2xx finals never get here (the server transaction absorbs them), and the
+     * node's routing policy hands over only ACKs that carried a Record-Route we signed for their
+     * dialog.
      */
     public void forwardAck(Request ack, Routing routing) {
         if (!routing.hadOwnRoute() && ack.getRequestURI() instanceof SipURI u && self.isOurs(u)) {
@@ -320,7 +329,8 @@ public final class StatefulProxy implements AutoCloseable {
             String transport = ProxyIdentity.arrivalTransport(request);
             // A client connected over TCP/TLS gets the token of its connection in our Record-Route,
             // so the other party's in-dialog requests come back to it over that connection.
-            inbound = self.recordRouteUri(transport, flowRouted ? "" : self.arrivalToken(request));
+            inbound = self.recordRouteUri(
+                    transport, flowRouted ? "" : self.arrivalToken(request), self.dialogSignature(request));
         }
         Fork fork = new Fork(Request.INVITE.equals(request.getMethod()), flowRouted, settings.timerC());
         ForkContext ctx = new ForkContext(server, request, inbound, forward.loopHash(), forward.maxForwards(), fork);

@@ -6,6 +6,7 @@ import io.switchboard.proxy.domain.LoopDetection;
 import io.switchboard.proxy.domain.LoopGuard;
 import io.switchboard.sip.flow.FlowTokens;
 import io.switchboard.sip.routing.ProxyIdentity;
+import io.switchboard.sip.routing.RecordRouteSigner;
 import java.util.Map;
 import java.util.Set;
 import javax.sip.SipFactory;
@@ -22,7 +23,12 @@ import org.junit.jupiter.api.Test;
 class RequestViewsTest {
 
     private static final ProxyIdentity SELF = new ProxyIdentity(
-            "node-1", "10.0.0.1", Map.of("udp", 5060), Set.of("example.test"), new FlowTokens(new byte[32]));
+            "node-1",
+            "10.0.0.1",
+            Map.of("udp", 5060),
+            Set.of("example.test"),
+            new FlowTokens(new byte[32]),
+            new RecordRouteSigner(new byte[32]));
 
     private final MessageFactory messages;
     private final HeaderFactory headers;

@@ -8,12 +8,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import javax.sip.address.SipURI;
+import javax.sip.header.CallIdHeader;
+import javax.sip.header.FromHeader;
+import javax.sip.header.ToHeader;
 import javax.sip.message.Request;
 
 /**
  * Who this node is on the SIP side: the address and ports it listens on, the domains it serves,
  * and the flow tokens it can read. Decides whether a Route or Request-URI points at us, and builds
- * the URIs we put in Record-Route and in Routes towards other nodes.
+ * the URIs we put in Record-Route (signed for their dialog, {@link RecordRouteSigner}) and in
+ * Routes towards other nodes.
  */
 public final class ProxyIdentity {
 
@@ -22,18 +26,26 @@ public final class ProxyIdentity {
     private final Map<String, Integer> ports;
     private final Set<String> domains;
     private final FlowTokens tokens;
+    private final RecordRouteSigner signer;
 
     /**
      * @param address the address clients and other nodes reach this node at (its SIP bind address)
      * @param ports   listening port per lower-case transport ("udp", "tcp", "tls")
+     * @param signer  signs our Record-Routes for their dialog, with the pool secret
      */
     public ProxyIdentity(
-            String nodeId, String address, Map<String, Integer> ports, Set<String> domains, FlowTokens tokens) {
+            String nodeId,
+            String address,
+            Map<String, Integer> ports,
+            Set<String> domains,
+            FlowTokens tokens,
+            RecordRouteSigner signer) {
         this.nodeId = nodeId;
         this.address = address.toLowerCase(Locale.ROOT);
         this.ports = Map.copyOf(ports);
         this.domains = Set.copyOf(domains);
         this.tokens = tokens;
+        this.signer = signer;
     }
 
     public String nodeId() {
@@ -92,11 +104,40 @@ public final class ProxyIdentity {
         return port(t) == (port > 0 ? port : ("tls".equals(t) ? 5061 : 5060));
     }
 
-    /** Our Record-Route URI for one side of a request: {@code sip:[token@]address:port;transport=t;lr}. */
-    public String recordRouteUri(String transport, String token) {
+    /**
+     * Our Record-Route URI for one side of a request:
+     * {@code sip:[token@]address:port;transport=t;lr;sbsig=signature}.
+     *
+     * @param signature {@link #dialogSignature} of the request being record-routed
+     */
+    public String recordRouteUri(String transport, String token, String signature) {
         String t = transport.toLowerCase(Locale.ROOT);
         String host = address.indexOf(':') >= 0 ? "[" + address + "]" : address;
-        return "sip:" + (token.isEmpty() ? "" : token + "@") + host + ":" + port(t) + ";transport=" + t + ";lr";
+        return "sip:" + (token.isEmpty() ? "" : token + "@") + host + ":" + port(t) + ";transport=" + t + ";lr;"
+                + RecordRouteSigner.PARAMETER + "=" + signature;
+    }
+
+    /** The signature our Record-Routes carry for the dialog {@code request} creates (its Call-ID and From tag). */
+    public String dialogSignature(Request request) {
+        CallIdHeader callId = (CallIdHeader) request.getHeader(CallIdHeader.NAME);
+        FromHeader from = (FromHeader) request.getHeader(FromHeader.NAME);
+        return signer.sign(callId == null ? "" : callId.getCallId(), from == null ? null : from.getTag());
+    }
+
+    /**
+     * True when {@code route} (a Route naming this node) carries a signature this pool made for the
+     * dialog of {@code request}: a Record-Route we inserted when the dialog was created, on any node.
+     */
+    public boolean isSignedForDialog(SipURI route, Request request) {
+        CallIdHeader callId = (CallIdHeader) request.getHeader(CallIdHeader.NAME);
+        FromHeader from = (FromHeader) request.getHeader(FromHeader.NAME);
+        ToHeader to = (ToHeader) request.getHeader(ToHeader.NAME);
+        return callId != null
+                && signer.verifies(
+                        route.getParameter(RecordRouteSigner.PARAMETER),
+                        callId.getCallId(),
+                        from == null ? null : from.getTag(),
+                        to == null ? null : to.getTag());
     }
 
     /** The flow named by a token, when this pool made it (any node). */
