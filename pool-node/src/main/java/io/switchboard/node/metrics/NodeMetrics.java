@@ -30,6 +30,7 @@ public final class NodeMetrics implements RegisterObserver, BindingListener {
     private final Counter badRequests;
     private final Counter proxied;
     private final Counter flowsSkipped;
+    private final Counter acksDropped;
 
     public NodeMetrics() {
         registers = Counter.build(
@@ -60,6 +61,11 @@ public final class NodeMetrics implements RegisterObserver, BindingListener {
         flowsSkipped = Counter.build(
                         "switchboard_proxy_flows_skipped_total",
                         "Bindings not rung because the node holding their TCP/TLS connection is not up")
+                .register(registry);
+        acksDropped = Counter.build(
+                        "switchboard_proxy_acks_dropped_total",
+                        "ACKs not forwarded because they carried no Record-Route the pool signed for their dialog, by reason")
+                .labelNames("reason")
                 .register(registry);
         Gauge.build("switchboard_active_bindings", "Registrations held by registrar entities on this node")
                 .create()
@@ -135,6 +141,11 @@ public final class NodeMetrics implements RegisterObserver, BindingListener {
 
     public void badRequest() {
         badRequests.inc();
+    }
+
+    /** An ACK of no dialog the pool routed, dropped ({@code no-to-tag}, {@code no-route}, {@code unsigned-route}). */
+    public void ackDropped(String reason) {
+        acksDropped.labels(reason).inc();
     }
 
     public long activeBindings() {

@@ -18,6 +18,9 @@ public sealed interface RequestAction {
     /** An ACK for a 2xx, end to end through the proxy (RFC 3261 section 13.2.2.4); never answered. */
     record ForwardAck() implements RequestAction {}
 
+    /** An ACK of no dialog the pool routed: dropped without an answer (ACKs get none), counted by {@code reason}. */
+    record DropAck(String reason) implements RequestAction {}
+
     /** Steered into one of this node's flows by a Route of ours (RFC 5626 section 5.3). */
     record IntoFlow() implements RequestAction {}
 

@@ -3,6 +3,7 @@ package io.switchboard.node.routing;
 import io.switchboard.node.routing.RequestAction.Authenticate;
 import io.switchboard.node.routing.RequestAction.BadEvent;
 import io.switchboard.node.routing.RequestAction.Cancel;
+import io.switchboard.node.routing.RequestAction.DropAck;
 import io.switchboard.node.routing.RequestAction.ForwardAck;
 import io.switchboard.node.routing.RequestAction.IntoFlow;
 import io.switchboard.node.routing.RequestAction.Onward;
@@ -29,9 +30,12 @@ import java.util.Set;
  *
  * <p>REGISTER goes to the registrar for our domains only. Every other method we know is proxied
  * (RFC 3261 section 16): a request steered into one of our flows goes there, an in-dialog request
- * follows its Route set, an initial request from one of our domains is authenticated (407) and its
- * From must be the authenticated user, and it goes to the user's bindings or, for other domains, to
- * the outbound proxy. Requests from other domains may only reach our users (no open relay).
+ * follows its Route set when a Record-Route this pool signed for its dialog was among the Routes
+ * removed (else a To tag earns nothing: it is judged like an initial request), an initial request
+ * from one of our domains is authenticated (407) and its From must be the authenticated user, and
+ * it goes to the user's bindings or, for other domains, to the outbound proxy. Requests from other
+ * domains may only reach our users (no open relay); an ACK is forwarded only along our signed
+ * Record-Route and otherwise dropped.
  * SUBSCRIBE and PUBLISH for presence to one of our users are served by the pool itself; OPTIONS to
  * the node is answered here; methods nobody defined get 501.
  */
@@ -92,9 +96,7 @@ public final class RequestClassifier {
     public RequestAction classify(RequestFacts r) {
         switch (r.method()) {
             case "ACK":
-                // ACKs to our own non-2xx finals are absorbed by the transaction layer; what
-                // reaches us is an ACK for a 2xx (RFC 3261 section 13.2.2.4): never challenged.
-                return new ForwardAck();
+                return ack(r);
             case "REGISTER":
                 return register(r);
             case "CANCEL":
@@ -134,6 +136,24 @@ public final class RequestClassifier {
         return new Register(to.host());
     }
 
+    /**
+     * ACKs to our own non-2xx finals are absorbed by the transaction layer; what reaches us is an
+     * ACK for a 2xx, which follows the dialog's route set (RFC 3261 section 13.2.2.4), so it must
+     * carry the Record-Route we signed for its dialog. It is never challenged (section 22.1) and
+     * never answered (section 17.1.1.3), so anything else, which matches no transaction or dialog
+     * we routed, is dropped: forwarding it would let anyone send ACKs anywhere from our address.
+     */
+    private static RequestAction ack(RequestFacts r) {
+        if (!r.inDialog()) {
+            return new DropAck("no-to-tag");
+        }
+        return switch (r.ownRoute()) {
+            case SIGNED -> new ForwardAck();
+            case UNSIGNED -> new DropAck("unsigned-route");
+            case NONE -> new DropAck("no-route");
+        };
+    }
+
     /** Everything but REGISTER, CANCEL and ACK, after loose routing: by dialog state and target. */
     private RequestAction route(RequestFacts r) {
         if (r.intoFlow()) {
@@ -153,10 +173,14 @@ public final class RequestClassifier {
             // a refresh or unsubscribe of one of our presence subscriptions (its To tag names it)
             return new PresenceRefresh();
         }
-        if (r.inDialog() && (moreRoutes || !toUser)) {
-            // RFC 3261 section 16.12: the route set decides; nothing left to route means us
+        if (r.inDialog() && (moreRoutes || !toUser) && r.ownRoute() == RequestFacts.OwnRoute.SIGNED) {
+            // A dialog this pool record-routed (our signed Record-Route was removed): RFC 3261
+            // section 16.12, the route set decides; nothing left to route means us.
             return !moreRoutes && target.thisNode() ? forNode(r.method()) : new Onward();
         }
+        // From here on a To tag earns nothing: without our signed Record-Route anyone can write
+        // one, so the request is judged like an initial one (our users authenticate, strangers
+        // reach only our users).
         if (!moreRoutes && (target.thisNode() || target.user() == null)) {
             return forNode(r.method());
         }
@@ -169,7 +193,12 @@ public final class RequestClassifier {
         }
         if (!toUser || moreRoutes) {
             // Nobody of ours sent it and it is not for one of ours: we are no open relay.
-            return new Reply(403, "Relaying denied");
+            // A request with a To tag gets its own reason: RFC 3261 section 12.2.2's 481 is the
+            // answer of a UAS that holds dialogs, and this proxy keeps none (it verifies its
+            // signed Record-Route instead), so it cannot say the dialog does not exist, only that
+            // it refuses to forward: 403 (section 21.4.4), as authenticating would not help a
+            // requester who is no user of ours (section 16.3 leaves such policy to the proxy).
+            return new Reply(403, r.inDialog() ? "Not a dialog of this pool" : "Relaying denied");
         }
         // From another domain to one of our users: nobody to challenge (the realm is not ours).
         RequestAction pool = servedByPool(r, from.aor(), false);

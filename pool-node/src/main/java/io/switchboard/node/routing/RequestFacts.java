@@ -13,6 +13,7 @@ package io.switchboard.node.routing;
  * @param intoFlow   true when a Route of ours with a flow token steered the request into one of this
  *                   node's flows (RFC 5626 section 5.3); only known after loose routing
  * @param moreRoutes true when a Route header is left after our own Routes were removed (RFC 3261 section 16.4)
+ * @param ownRoute   what the Routes of ours that loose routing removed prove about the request's dialog
  */
 public record RequestFacts(
         String method,
@@ -22,7 +23,34 @@ public record RequestFacts(
         Uri from,
         String event,
         boolean intoFlow,
-        boolean moreRoutes) {
+        boolean moreRoutes,
+        OwnRoute ownRoute) {
+
+    /** Facts of a request from which loose routing removed no Route of ours. */
+    public RequestFacts(
+            String method,
+            Uri requestUri,
+            Uri to,
+            boolean inDialog,
+            Uri from,
+            String event,
+            boolean intoFlow,
+            boolean moreRoutes) {
+        this(method, requestUri, to, inDialog, from, event, intoFlow, moreRoutes, OwnRoute.NONE);
+    }
+
+    /** The Routes naming this node that loose routing removed (RFC 3261 section 16.4). */
+    public enum OwnRoute {
+        /** none (or the request was not loose-routed) */
+        NONE,
+        /**
+         * some, but none carries the pool's signature for this request's dialog: a client's
+         * outbound proxy setting, or a Route an attacker wrote
+         */
+        UNSIGNED,
+        /** at least one is a Record-Route this pool inserted for this request's dialog */
+        SIGNED
+    }
 
     /**
      * A sip: or sips: URI as far as routing cares.

@@ -116,7 +116,7 @@ public final class SipFrontEnd implements SipListener {
                     RequestClassifier.isLooseRouted(method) ? proxy.popOwnRoutes(request) : null;
             RequestFacts facts = routing == null
                     ? factsOf(request, false, null)
-                    : factsOf(request, routing.intoFlow(), proxy.identity()::isOurs);
+                    : factsOf(request, routing.intoFlow(), proxy.identity()::isOurs, ownRoute(routing));
             RequestAction action = classifier.classify(facts);
             if (action instanceof RequestAction.Authenticate a) {
                 authenticateThenRoute(transaction, request, routing, facts, a.realm());
@@ -150,6 +150,9 @@ public final class SipFrontEnd implements SipListener {
             register(transaction, request, r.realm(), start);
         } else if (action instanceof RequestAction.ForwardAck) {
             proxy.forwardAck(request, routing);
+        } else if (action instanceof RequestAction.DropAck drop) {
+            metrics.ackDropped(drop.reason());
+            LOG.debug("Dropped ACK from {} ({})", sourceOf(request), drop.reason());
         } else if (action instanceof RequestAction.Cancel) {
             proxy.cancel(transaction, request);
         } else if (action instanceof RequestAction.IntoFlow) {
@@ -267,6 +270,12 @@ public final class SipFrontEnd implements SipListener {
      *                 (REGISTER, CANCEL, unknown methods): only a proxied request's target matters
      */
     static RequestFacts factsOf(Request request, boolean intoFlow, Predicate<SipURI> thisNode) {
+        return factsOf(request, intoFlow, thisNode, RequestFacts.OwnRoute.NONE);
+    }
+
+    /** @param ownRoute what the Routes of ours removed by loose routing prove about the request's dialog */
+    static RequestFacts factsOf(
+            Request request, boolean intoFlow, Predicate<SipURI> thisNode, RequestFacts.OwnRoute ownRoute) {
         ToHeader to = (ToHeader) request.getHeader(ToHeader.NAME);
         FromHeader from = (FromHeader) request.getHeader(FromHeader.NAME);
         return new RequestFacts(
@@ -277,7 +286,15 @@ public final class SipFrontEnd implements SipListener {
                 from == null ? null : uriOf(from.getAddress().getURI(), null),
                 PresenceSip.eventOf(request),
                 intoFlow,
-                request.getHeader(RouteHeader.NAME) != null);
+                request.getHeader(RouteHeader.NAME) != null,
+                ownRoute);
+    }
+
+    private static RequestFacts.OwnRoute ownRoute(StatefulProxy.Routing routing) {
+        if (routing.signedForDialog()) {
+            return RequestFacts.OwnRoute.SIGNED;
+        }
+        return routing.hadOwnRoute() ? RequestFacts.OwnRoute.UNSIGNED : RequestFacts.OwnRoute.NONE;
     }
 
     /** @param thisNode non-null for the Request-URI of a proxied request: whether it names this node, or a GRUU, matters */

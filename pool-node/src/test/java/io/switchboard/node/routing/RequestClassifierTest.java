@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.switchboard.node.routing.RequestAction.Authenticate;
 import io.switchboard.node.routing.RequestAction.BadEvent;
 import io.switchboard.node.routing.RequestAction.Cancel;
+import io.switchboard.node.routing.RequestAction.DropAck;
 import io.switchboard.node.routing.RequestAction.ForwardAck;
 import io.switchboard.node.routing.RequestAction.IntoFlow;
 import io.switchboard.node.routing.RequestAction.Onward;
@@ -16,6 +17,7 @@ import io.switchboard.node.routing.RequestAction.Register;
 import io.switchboard.node.routing.RequestAction.Reply;
 import io.switchboard.node.routing.RequestAction.ToOutside;
 import io.switchboard.node.routing.RequestAction.ToUser;
+import io.switchboard.node.routing.RequestFacts.OwnRoute;
 import io.switchboard.node.routing.RequestFacts.Uri;
 import java.util.List;
 import java.util.stream.Stream;
@@ -39,7 +41,10 @@ class RequestClassifierTest {
     /** One of our domains without a user: a client's outbound proxy setting. */
     static final Uri OUR_DOMAIN = new Uri(null, "example.test", true, false, null);
 
-    /** A request with no event, no Route left and not into a flow; rows change what they test. */
+    /**
+     * A request with no event, no Route left, not into a flow and no Route of ours removed; rows
+     * change what they test.
+     */
     record R(
             String method,
             Uri requestUri,
@@ -48,34 +53,45 @@ class RequestClassifierTest {
             Uri from,
             String event,
             boolean intoFlow,
-            boolean moreRoutes) {
+            boolean moreRoutes,
+            OwnRoute ownRoute) {
 
         static R of(String method, Uri requestUri, Uri from) {
-            return new R(method, requestUri, requestUri, false, from, null, false, false);
+            return new R(method, requestUri, requestUri, false, from, null, false, false, OwnRoute.NONE);
         }
 
         R withTo(Uri u) {
-            return new R(method, requestUri, u, inDialog, from, event, intoFlow, moreRoutes);
+            return new R(method, requestUri, u, inDialog, from, event, intoFlow, moreRoutes, ownRoute);
         }
 
         R withinDialog() {
-            return new R(method, requestUri, to, true, from, event, intoFlow, moreRoutes);
+            return new R(method, requestUri, to, true, from, event, intoFlow, moreRoutes, ownRoute);
         }
 
         R withEvent(String e) {
-            return new R(method, requestUri, to, inDialog, from, e, intoFlow, moreRoutes);
+            return new R(method, requestUri, to, inDialog, from, e, intoFlow, moreRoutes, ownRoute);
         }
 
         R steeredIntoFlow() {
-            return new R(method, requestUri, to, inDialog, from, event, true, moreRoutes);
+            return new R(method, requestUri, to, inDialog, from, event, true, moreRoutes, ownRoute);
         }
 
         R withRoute() {
-            return new R(method, requestUri, to, inDialog, from, event, intoFlow, true);
+            return new R(method, requestUri, to, inDialog, from, event, intoFlow, true, ownRoute);
+        }
+
+        /** Loose routing removed our Record-Route, signed by the pool for this request's dialog. */
+        R alongOurRecordRoute() {
+            return new R(method, requestUri, to, inDialog, from, event, intoFlow, moreRoutes, OwnRoute.SIGNED);
+        }
+
+        /** Loose routing removed Routes naming us, none signed for this dialog (forged, or an outbound proxy setting). */
+        R alongUnsignedRoute() {
+            return new R(method, requestUri, to, inDialog, from, event, intoFlow, moreRoutes, OwnRoute.UNSIGNED);
         }
 
         RequestFacts facts() {
-            return new RequestFacts(method, requestUri, to, inDialog, from, event, intoFlow, moreRoutes);
+            return new RequestFacts(method, requestUri, to, inDialog, from, event, intoFlow, moreRoutes, ownRoute);
         }
     }
 
@@ -125,12 +141,39 @@ class RequestClassifierTest {
                 row("unknown method: 501", R.of("FROB", BOB, ALICE), new Reply(501, null)),
                 row("methods are case-sensitive: 501", R.of("invite", BOB, ALICE), new Reply(501, null)),
 
-                // never challenged
+                // never challenged; an ACK for a 2xx follows the route set (RFC 3261 section 13.2.2.4)
                 row(
-                        "ACK is forwarded, never challenged",
-                        R.of("ACK", BOB, ALICE).withinDialog(),
+                        "ACK along our signed Record-Route is forwarded, never challenged",
+                        R.of("ACK", BOB, ALICE).withinDialog().alongOurRecordRoute(),
                         new ForwardAck()),
-                row("ACK outside a dialog too", R.of("ACK", BOB, ALICE), new ForwardAck()),
+                row(
+                        "ACK along our signed Record-Route with more Routes left: forwarded",
+                        R.of("ACK", CAROL_ELSEWHERE, DAVE_ELSEWHERE)
+                                .withinDialog()
+                                .alongOurRecordRoute()
+                                .withRoute(),
+                        new ForwardAck()),
+                row("ACK without a To tag: dropped", R.of("ACK", BOB, ALICE), new DropAck("no-to-tag")),
+                row(
+                        "ACK without a To tag, even along our Record-Route: dropped",
+                        R.of("ACK", BOB, ALICE).alongOurRecordRoute(),
+                        new DropAck("no-to-tag")),
+                row(
+                        "ACK with a To tag but no Route of ours: dropped",
+                        R.of("ACK", CAROL_ELSEWHERE, ALICE).withinDialog(),
+                        new DropAck("no-route")),
+                row(
+                        "ACK with a To tag and a Route left that is not ours: dropped",
+                        R.of("ACK", CAROL_ELSEWHERE, ALICE).withinDialog().withRoute(),
+                        new DropAck("no-route")),
+                row(
+                        "ACK along a Route naming us without a valid signature: dropped",
+                        R.of("ACK", CAROL_ELSEWHERE, ALICE).withinDialog().alongUnsignedRoute(),
+                        new DropAck("unsigned-route")),
+                row(
+                        "ACK to this node without any Route: dropped",
+                        R.of("ACK", NODE, ALICE).withinDialog(),
+                        new DropAck("no-route")),
                 row(
                         "CANCEL goes to the proxy, never challenged (RFC 3261 section 22.1)",
                         R.of("CANCEL", BOB, ALICE),
@@ -153,15 +196,73 @@ class RequestClassifierTest {
                         R.of("INVITE", null, ALICE),
                         new Reply(416, "Only sip: and sips: Request-URIs")),
 
-                // in-dialog
+                // in-dialog, along our signed Record-Route (RFC 3261 section 16.12)
                 row(
                         "in-dialog BYE with a Route left: onward, unchallenged",
-                        R.of("BYE", BOB, ALICE).withinDialog().withRoute(),
+                        R.of("BYE", BOB, ALICE)
+                                .withinDialog()
+                                .alongOurRecordRoute()
+                                .withRoute(),
                         new Onward()),
                 row(
                         "in-dialog BYE to a contact elsewhere: onward",
-                        R.of("BYE", CAROL_ELSEWHERE, ALICE).withinDialog(),
+                        R.of("BYE", CAROL_ELSEWHERE, ALICE).withinDialog().alongOurRecordRoute(),
                         new Onward()),
+                row(
+                        "in-dialog BYE between two other domains (call forwarded out): onward",
+                        R.of("BYE", DAVE_ELSEWHERE, CAROL_ELSEWHERE)
+                                .withinDialog()
+                                .alongOurRecordRoute(),
+                        new Onward()),
+                row(
+                        "in-dialog request along our Record-Route that ends at this node: 404 unless OPTIONS",
+                        R.of("INFO", NODE, CAROL_ELSEWHERE).withinDialog().alongOurRecordRoute(),
+                        new Reply(404, "No user in the Request-URI")),
+                row(
+                        "in-dialog request along our Record-Route to our AOR: decided as an initial request",
+                        R.of("MESSAGE", BOB, CAROL_ELSEWHERE).withinDialog().alongOurRecordRoute(),
+                        new ToUser("bob", "sip:bob@example.test", false, null)),
+
+                // in-dialog without our signed Record-Route: a To tag earns nothing (no open relay)
+                row(
+                        "stranger's in-dialog MESSAGE to another domain, no Route: 403",
+                        R.of("MESSAGE", DAVE_ELSEWHERE, CAROL_ELSEWHERE).withinDialog(),
+                        new Reply(403, "Not a dialog of this pool")),
+                row(
+                        "stranger's in-dialog request with a Route left that is not ours: 403",
+                        R.of("BYE", DAVE_ELSEWHERE, CAROL_ELSEWHERE)
+                                .withinDialog()
+                                .withRoute(),
+                        new Reply(403, "Not a dialog of this pool")),
+                row(
+                        "stranger's in-dialog request along a Route naming us without a valid signature: 403",
+                        R.of("MESSAGE", DAVE_ELSEWHERE, CAROL_ELSEWHERE)
+                                .withinDialog()
+                                .alongUnsignedRoute(),
+                        new Reply(403, "Not a dialog of this pool")),
+                row(
+                        "stranger's in-dialog request to our user behind an unsigned Route left: 403",
+                        R.of("INFO", BOB, CAROL_ELSEWHERE)
+                                .withinDialog()
+                                .alongUnsignedRoute()
+                                .withRoute(),
+                        new Reply(403, "Not a dialog of this pool")),
+                row(
+                        "stranger's in-dialog request to our user's GRUU, no Route: the user, as an initial request",
+                        R.of("BYE", new Uri("bob", "example.test", false, true, "urn:uuid:1"), CAROL_ELSEWHERE)
+                                .withinDialog(),
+                        new ToUser("bob", "sip:bob@example.test", true, "urn:uuid:1")),
+                row(
+                        "in-dialog request with a From of ours to another domain, no signed Route: authenticate",
+                        R.of("MESSAGE", DAVE_ELSEWHERE, ALICE).withinDialog(),
+                        new Authenticate("example.test")),
+                row(
+                        "in-dialog request with a From of ours along an unsigned Route of ours: authenticate",
+                        R.of("BYE", CAROL_ELSEWHERE, ALICE)
+                                .withinDialog()
+                                .alongUnsignedRoute()
+                                .withRoute(),
+                        new Authenticate("example.test")),
                 row(
                         "in-dialog request that ends at this node: 404 unless OPTIONS",
                         R.of("INFO", NODE, ALICE).withinDialog(),
@@ -185,16 +286,30 @@ class RequestClassifierTest {
                         R.of("SUBSCRIBE", BOB, ALICE).withinDialog().withEvent("presence"),
                         new PresenceRefresh()),
                 row(
+                        "in-dialog presence SUBSCRIBE to this node from a stranger: refresh",
+                        R.of("SUBSCRIBE", NODE, CAROL_ELSEWHERE).withinDialog().withEvent("presence"),
+                        new PresenceRefresh()),
+                row(
                         "in-dialog presence SUBSCRIBE with a Route left: onward",
                         R.of("SUBSCRIBE", BOB, ALICE)
                                 .withinDialog()
                                 .withEvent("presence")
+                                .alongOurRecordRoute()
                                 .withRoute(),
                         new Onward()),
                 row(
                         "in-dialog presence SUBSCRIBE to another domain: onward",
-                        R.of("SUBSCRIBE", CAROL_ELSEWHERE, ALICE).withinDialog().withEvent("presence"),
+                        R.of("SUBSCRIBE", CAROL_ELSEWHERE, ALICE)
+                                .withinDialog()
+                                .withEvent("presence")
+                                .alongOurRecordRoute(),
                         new Onward()),
+                row(
+                        "stranger's in-dialog presence SUBSCRIBE to another domain without our Route: 403",
+                        R.of("SUBSCRIBE", DAVE_ELSEWHERE, CAROL_ELSEWHERE)
+                                .withinDialog()
+                                .withEvent("presence"),
+                        new Reply(403, "Not a dialog of this pool")),
                 row(
                         "in-dialog dialog-package SUBSCRIBE to this node: for the node (404)",
                         R.of("SUBSCRIBE", NODE, ALICE).withinDialog().withEvent("dialog"),
@@ -316,6 +431,14 @@ class RequestClassifierTest {
                         "INVITE with a Route left: onward",
                         R.of("INVITE", CAROL_ELSEWHERE, ALICE).withRoute(),
                         new Onward()),
+                row(
+                        "in-dialog request without our signed Route, with a Route left: onward (preloaded)",
+                        R.of("BYE", CAROL_ELSEWHERE, ALICE).withinDialog().withRoute(),
+                        new Onward()),
+                row(
+                        "in-dialog request without our signed Route to another domain: the outbound proxy",
+                        R.of("MESSAGE", CAROL_ELSEWHERE, ALICE).withinDialog(),
+                        new ToOutside()),
                 row(
                         "presence SUBSCRIBE with a Route left: onward, not the pool",
                         R.of("SUBSCRIBE", BOB, ALICE).withEvent("presence").withRoute(),

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.switchboard.node.metrics.NodeMetrics;
 import io.switchboard.node.routing.RequestAction;
 import io.switchboard.node.routing.RequestClassifier;
+import io.switchboard.node.routing.RequestFacts;
 import io.switchboard.registrar.domain.RegistrarPolicy;
 import io.switchboard.registrar.sip.Gruus;
 import io.switchboard.registrar.sip.RegisterHandler;
@@ -90,12 +91,19 @@ class SipFrontEndTest {
                         "",
                         new RequestAction.Authenticate("example.test")),
                 row(
-                        "a To tag and a Route left: in-dialog, onward",
+                        "a To tag and a Route left, but no Record-Route of ours: a stranger gets 403",
+                        "BYE sip:bob@192.0.2.20:5070",
+                        carol,
+                        bob + ";tag=abc",
+                        "Route: <sip:192.0.2.30;lr>\r\n",
+                        new RequestAction.Reply(403, "Not a dialog of this pool")),
+                row(
+                        "a To tag and a Route left, but no Record-Route of ours: our user authenticates",
                         "BYE sip:bob@192.0.2.20:5070",
                         alice,
                         bob + ";tag=abc",
                         "Route: <sip:192.0.2.30;lr>\r\n",
-                        new RequestAction.Onward()),
+                        new RequestAction.Authenticate("example.test")),
                 row(
                         "in-dialog presence SUBSCRIBE to this node: refresh (Event read in lower case, id ignored)",
                         "SUBSCRIBE sip:192.0.2.10:5060",
@@ -174,12 +182,12 @@ class SipFrontEndTest {
                         "",
                         new RequestAction.Cancel()),
                 row(
-                        "ACK: never challenged",
+                        "ACK without a Record-Route of ours: dropped, never challenged",
                         "ACK sip:bob@192.0.2.20",
                         alice,
                         bob + ";tag=abc",
                         "",
-                        new RequestAction.ForwardAck()));
+                        new RequestAction.DropAck("no-route")));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -191,6 +199,21 @@ class SipFrontEndTest {
         boolean looseRouted = RequestClassifier.isLooseRouted(request.getMethod());
         assertThat(CLASSIFIER.classify(SipFrontEnd.factsOf(request, false, looseRouted ? THIS_NODE : null)))
                 .isEqualTo(expected);
+    }
+
+    @Test
+    void requests_along_our_signed_record_route_follow_it() throws Exception {
+        Request bye = parse(
+                "BYE sip:bob@192.0.2.20:5070",
+                "<sip:carol@elsewhere.test>",
+                "<sip:bob@example.test>;tag=abc",
+                "Route: <sip:192.0.2.30;lr>\r\n");
+        var facts = SipFrontEnd.factsOf(bye, false, THIS_NODE, RequestFacts.OwnRoute.SIGNED);
+        assertThat(facts.ownRoute()).isEqualTo(RequestFacts.OwnRoute.SIGNED);
+        assertThat(CLASSIFIER.classify(facts)).isEqualTo(new RequestAction.Onward());
+        Request ack = parse("ACK sip:bob@192.0.2.20", "<sip:alice@example.test>", "<sip:bob@example.test>;tag=abc", "");
+        assertThat(CLASSIFIER.classify(SipFrontEnd.factsOf(ack, false, THIS_NODE, RequestFacts.OwnRoute.SIGNED)))
+                .isEqualTo(new RequestAction.ForwardAck());
     }
 
     @Test
