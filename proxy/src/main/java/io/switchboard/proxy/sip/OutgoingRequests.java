@@ -55,9 +55,12 @@ final class OutgoingRequests {
         setMaxForwards(copy, edits.maxForwards());
         // after the new Request-URI: with no Route, it is the next hop
         String transport = edits.hop() != null ? edits.hop().transport() : transportTowards(copy, edits.routes());
-        List<String> recordRoutes = RequestRewriter.recordRoutes(
-                ctx.inboundRecordRoute,
-                self.recordRouteUri(transport, target.outboundToken(), self.dialogSignature(ctx.request)));
+        // the signature (an HMAC) only for requests that are record-routed
+        List<String> recordRoutes = ctx.inboundRecordRoute == null
+                ? List.of()
+                : RequestRewriter.recordRoutes(
+                        ctx.inboundRecordRoute,
+                        self.recordRouteUri(transport, target.outboundToken(), self.dialogSignature(ctx.request)));
         for (int i = recordRoutes.size() - 1; i >= 0; i--) {
             copy.addFirst(headers.createRecordRouteHeader(addresses.createAddress(recordRoutes.get(i))));
         }
