@@ -29,7 +29,7 @@ class RegistrarSipTest {
     @BeforeAll
     static void startNode() {
         node = TestNodes.start("registrar_sip", """
-                switchboard.auth.throttle { per-account = 5, per-source = 1000 }
+                switchboard.auth.throttle { per-account-source = 5, per-source = 1000 }
                 """);
     }
 
