@@ -239,8 +239,15 @@ public final class AuthThrottle {
         }
         sources.failure(normalize(sourceIp), nowMillis);
         long bucket = bucket(nowMillis);
-        PoolCount c = accounts.computeIfAbsent(account, k -> new PoolCount());
-        int local = c.failure(bucket, nowMillis, limits.poolBudget());
+        int[] counted = new int[1];
+        // counted inside the map's own atomic step, so a concurrent sweep cannot drop the count
+        // between finding the entry and counting in it (the next failure would start from 1)
+        PoolCount c = accounts.compute(account, (k, old) -> {
+            PoolCount p = old == null ? new PoolCount() : old;
+            counted[0] = p.failure(bucket, nowMillis, limits.poolBudget());
+            return p;
+        });
+        int local = counted[0];
         if (local < 0) {
             events.lockout(Scope.ACCOUNT_POOL);
             local = -local;
@@ -249,7 +256,11 @@ public final class AuthThrottle {
         if (!poolWrites.tryAcquire()) {
             return; // the store is slow or flooded: count locally and do not queue without bound
         }
-        int written = local;
+        publish(account, bucket, local, c, true);
+    }
+
+    /** Writes this node's count to the pool (holding a write permit); one retry, as the write is idempotent. */
+    private void publish(String account, long bucket, int written, PoolCount c, boolean retry) {
         CompletionStage<Integer> total;
         try {
             total = pool.record(account, bucket, written);
@@ -258,6 +269,10 @@ public final class AuthThrottle {
             return;
         }
         total.whenComplete((sum, error) -> {
+            if (sum == null && retry) {
+                publish(account, bucket, written, c, false);
+                return;
+            }
             poolWrites.release();
             if (sum != null && c.learn(bucket, written, sum, limits.poolBudget())) {
                 events.lockout(Scope.ACCOUNT_POOL);
@@ -292,8 +307,14 @@ public final class AuthThrottle {
         long nowMillis = now.toEpochMilli();
         long ttl = limits.knownDeviceTtl().toMillis();
         known.values().removeIf(seen -> nowMillis - seen >= ttl);
-        long bucket = bucket(nowMillis);
-        accounts.values().removeIf(c -> c.stale(bucket));
+        removeStaleAccounts(bucket(nowMillis));
+    }
+
+    /** Per key, atomically: a failure counted at the same moment is never lost with its entry. */
+    private void removeStaleAccounts(long bucket) {
+        for (String key : accounts.keySet()) {
+            accounts.computeIfPresent(key, (k, c) -> c.stale(bucket) ? null : c);
+        }
     }
 
     /** Keys currently remembered in a scope (for a gauge). */
@@ -355,7 +376,7 @@ public final class AuthThrottle {
         }
         try {
             lastAccountSweep = nowMillis;
-            accounts.values().removeIf(c -> c.stale(bucket));
+            removeStaleAccounts(bucket);
             int excess = accounts.size() - maxTrackedKeys * 3 / 4;
             if (accounts.size() > maxTrackedKeys && excess > 0) {
                 // accounts whose budget is spent go last: forgetting them would reopen guessing

@@ -238,6 +238,20 @@ class AuthThrottleTest {
     }
 
     @Test
+    void aFailedPoolWriteIsRetriedOnce() {
+        List<Integer> calls = new ArrayList<>();
+        AuthThrottle node = new AuthThrottle(LIMITS, 1000, counters, (account, bucket, n) -> {
+            calls.add(n);
+            return calls.size() == 1
+                    ? CompletableFuture.failedFuture(new IllegalStateException("write timeout"))
+                    : CompletableFuture.completedFuture(n);
+        });
+        node.failure(BOB, IP, T0);
+        node.failure(BOB, IP, T0);
+        assertThat(calls).containsExactly(1, 1, 2);
+    }
+
+    @Test
     void aSlowStoreGetsABoundedNumberOfWrites() {
         CompletableFuture<Integer> never = new CompletableFuture<>();
         List<Long> calls = new ArrayList<>();
