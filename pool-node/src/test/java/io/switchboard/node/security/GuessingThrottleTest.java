@@ -2,10 +2,15 @@ package io.switchboard.node.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.Row;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import io.switchboard.node.AdminHttp;
 import io.switchboard.node.SipTestClient;
 import io.switchboard.node.SwitchboardNode;
 import io.switchboard.node.TestNodes;
+import io.switchboard.storage.CassandraSessions;
+import io.switchboard.storage.testing.TestCassandra;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -40,18 +45,26 @@ class GuessingThrottleTest {
     static final Duration WAIT = Duration.ofSeconds(10);
     static final String OWNER = "127.0.0.1";
 
+    static final String KEYSPACE = "guessing_throttle";
+
     SwitchboardNode node;
+    /** A second session on the node's keyspace, to look at the pool-wide counts it wrote. */
+    CqlSession storage;
 
     @BeforeAll
     void startNode() {
-        node = TestNodes.start("guessing_throttle", """
-                switchboard.auth.throttle { per-account-source = 3, pool-budget = 8 }
+        // a one-day pool window: the test does not straddle a bucket boundary (a day has few)
+        node = TestNodes.start(KEYSPACE, """
+                switchboard.auth.throttle { per-account-source = 3, pool-budget = 8, pool-window = 1d }
                 switchboard.bootstrap-users += { uri = "sip:carol@example.test", password = "carol-secret", name = "Carol" }
                 """);
     }
 
     @AfterAll
     void stopNode() {
+        if (storage != null) {
+            storage.close();
+        }
         if (node != null) {
             node.close();
         }
@@ -84,6 +97,16 @@ class GuessingThrottleTest {
         assertThat(sipRegister("127.0.0.9", "alice", "alice-secret").status()).isEqualTo(403);
         // other accounts are untouched, from an attacker's address too
         assertThat(sipRegister("127.0.0.9", "bob", "bob-secret").status()).isEqualTo(200);
+
+        // the node published alice's 8 failures for the pool (asynchronously, after each answer)
+        storage = CassandraSessions.connect(TestCassandra.settings(KEYSPACE));
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        int published = poolFailures("alice@example.test");
+        while (published < 8 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            published = poolFailures("alice@example.test");
+        }
+        assertThat(published).isEqualTo(8);
 
         String metrics = AdminHttp.get(node.adminPort(), "/metrics").body();
         // 4 each from 127.0.0.2-3, then 127.0.0.2's right password; 16 from 127.0.0.4-5, then .9
@@ -166,6 +189,20 @@ class GuessingThrottleTest {
             }
             return new HttpAnswer(Integer.parseInt(status.substring(9, 12)), headers);
         }
+    }
+
+    /** The pool's failures of {@code account} in today's and yesterday's buckets. */
+    int poolFailures(String account) {
+        long today = System.currentTimeMillis() / Duration.ofDays(1).toMillis();
+        int sum = 0;
+        for (Row row : storage.execute(SimpleStatement.newInstance(
+                "SELECT failures FROM " + KEYSPACE + ".auth_failures WHERE account = ? AND bucket IN (?, ?)",
+                account,
+                today - 1,
+                today))) {
+            sum += row.getInt("failures");
+        }
+        return sum;
     }
 
     static double counter(String metrics, String reason) {
