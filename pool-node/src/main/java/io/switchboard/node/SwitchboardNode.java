@@ -10,6 +10,7 @@ import io.switchboard.accounts.domain.Validation;
 import io.switchboard.accounts.store.AccountStore;
 import io.switchboard.accounts.store.CachingAccountStore;
 import io.switchboard.accounts.store.CassandraAccountStore;
+import io.switchboard.accounts.store.CassandraAuthFailureStore;
 import io.switchboard.entity.ShardedEntities;
 import io.switchboard.entity.due.CassandraDueIndex;
 import io.switchboard.entity.due.DueSweeper;
@@ -178,6 +179,23 @@ public final class SwitchboardNode implements AutoCloseable {
                 RegistrarClient.sharded(system, config.registrar().askTimeout());
 
         NonceService nonces = new NonceService(secret, config.auth().nonceLifetime());
+        NodeConfig.Throttle t = config.auth().throttle();
+        // one throttle for SIP and the users' HTTP Digest interface: one password, one budget
+        AuthThrottle throttle = new AuthThrottle(
+                new AuthThrottle.Limits(
+                        t.perAccountSource(),
+                        t.perSource(),
+                        t.window(),
+                        t.lockout(),
+                        t.poolBudget(),
+                        t.poolWindow(),
+                        t.knownDeviceTtl(),
+                        t.maxKnownDevices()),
+                AuthThrottle.DEFAULT_MAX_TRACKED_KEYS,
+                metrics.authThrottleEvents(),
+                // counts live two buckets, so the current bucket is never read after its rows expired
+                CassandraAuthFailureStore.forSessionKeyspace(
+                        session, config.nodeId(), t.poolWindow().multipliedBy(2)));
         // Authentication state is soft: release it when its time is up, not when traffic next
         // touches it, so memory follows the recently active users rather than all who ever came.
         system.scheduler()
@@ -188,11 +206,9 @@ public final class SwitchboardNode implements AutoCloseable {
                             accounts.removeExpired();
                             callSettings.removeExpired();
                             nonces.removeExpired(clock.instant());
+                            throttle.removeExpired(clock.instant());
                         },
                         system.executionContext());
-        NodeConfig.Throttle t = config.auth().throttle();
-        AuthThrottle throttle =
-                new AuthThrottle(new AuthThrottle.Limits(t.perAccount(), t.perSource(), t.window(), t.lockout()));
         MessageFactory messageFactory;
         HeaderFactory headerFactory;
         try {
@@ -409,6 +425,8 @@ public final class SwitchboardNode implements AutoCloseable {
         CassandraSessions.applySchema(session, CassandraDueIndex.class, CassandraDueIndex.SCHEMA_RESOURCE);
         CassandraSessions.applySchema(session, CassandraBindingStore.class, CassandraBindingStore.SCHEMA);
         CassandraSessions.applySchema(session, CassandraAccountStore.class, CassandraAccountStore.SCHEMA_RESOURCE);
+        CassandraSessions.applySchema(
+                session, CassandraAuthFailureStore.class, CassandraAuthFailureStore.SCHEMA_RESOURCE);
         CassandraSessions.applySchema(
                 session, CassandraCallSettingsStore.class, CassandraCallSettingsStore.SCHEMA_RESOURCE);
         CassandraSessions.applySchema(session, CassandraPresenceStore.class, CassandraPresenceStore.SCHEMA);

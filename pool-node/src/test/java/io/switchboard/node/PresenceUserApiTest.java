@@ -37,9 +37,16 @@ class PresenceUserApiTest {
     static final HttpClient HTTP =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     static final Pattern PARAM = Pattern.compile("(\\w+)=(?:\"([^\"]*)\"|([^,\\s]+))");
-    /** Few failures allowed per account, so the lockout test is short; the other tests stay far below it. */
-    static final AuthThrottle.Limits LIMITS =
-            new AuthThrottle.Limits(3, 1000, Duration.ofMinutes(5), Duration.ofMinutes(5));
+    /** Few failures allowed per account and source, so the lockout test is short; the other tests stay far below it. */
+    static final AuthThrottle.Limits LIMITS = new AuthThrottle.Limits(
+            3,
+            1000,
+            Duration.ofMinutes(5),
+            Duration.ofMinutes(5),
+            1000,
+            Duration.ofHours(1),
+            Duration.ofHours(24),
+            1000);
 
     static PresenceApiFixture fx;
 
@@ -249,8 +256,8 @@ class PresenceUserApiTest {
 
     @Test
     void guessing_passwords_locks_the_account_out_with_429() throws Exception {
-        // dave is used by this test only: the throttle counts per claimed account for the fixture's life
-        for (int i = 0; i <= LIMITS.perAccount(); i++) {
+        // dave is used by this test only: the throttle counts per claimed account and source for the fixture's life
+        for (int i = 0; i <= LIMITS.perAccountSource(); i++) {
             assertThat(asUser("GET", "/user/presence/access", "dave", "guess-" + i, null, null)
                             .statusCode())
                     .isEqualTo(401);
@@ -259,7 +266,8 @@ class PresenceUserApiTest {
         assertThat(locked.statusCode()).isEqualTo(429);
         assertThat(locked.headers().firstValue("Retry-After")).isPresent();
         assertThat(locked.body()).contains("Too many failed authentications");
-        // even the right password waits for the lockout to pass
+        // even the right password waits for the lockout to pass, from this address (it never
+        // authenticated as dave, so it is no known device); other addresses are untouched
         assertThat(asUser("GET", "/user/presence/access", "dave", "dave-secret-1", null, null)
                         .statusCode())
                 .isEqualTo(429);

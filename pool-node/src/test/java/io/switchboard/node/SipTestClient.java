@@ -32,7 +32,7 @@ public final class SipTestClient implements AutoCloseable {
 
     /** A parsed response. */
     public record Response(int status, String reason, Map<String, List<String>> headers, String raw) {
-        String header(String name) {
+        public String header(String name) {
             List<String> v = headers.get(name.toLowerCase(Locale.ROOT));
             return v == null || v.isEmpty() ? null : v.get(0);
         }
@@ -63,10 +63,18 @@ public final class SipTestClient implements AutoCloseable {
     final String fromTag = Long.toHexString(ThreadLocalRandom.current().nextLong());
 
     public SipTestClient(String transport, String host, int port) throws IOException {
+        this(transport, host, port, "127.0.0.1");
+    }
+
+    /**
+     * A client whose socket is bound to {@code localAddress}: on Linux every 127.x.y.z reaches the
+     * loopback interface, so {@code 127.0.0.2} is a second source address on the same machine.
+     */
+    public SipTestClient(String transport, String host, int port, String localAddress) throws IOException {
         this.transport = transport.toUpperCase(Locale.ROOT);
         this.server = new InetSocketAddress(host, port);
         if (this.transport.equals("UDP")) {
-            udp = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"));
+            udp = new DatagramSocket(0, InetAddress.getByName(localAddress));
             udp.setSoTimeout(200);
             tcp = null;
             tcpIn = null;
@@ -74,12 +82,13 @@ public final class SipTestClient implements AutoCloseable {
         } else {
             udp = null;
             tcp = new Socket();
+            tcp.bind(new InetSocketAddress(localAddress, 0));
             tcp.connect(server, 2000);
             tcp.setSoTimeout(200);
             tcpIn = new BufferedInputStream(tcp.getInputStream());
             localPort = tcp.getLocalPort();
         }
-        localHost = "127.0.0.1";
+        localHost = localAddress;
     }
 
     public String contactUri(String user) {

@@ -30,7 +30,9 @@ import java.util.concurrent.CompletionStage;
  * stateless nonces bound to the realm ({@code NonceService}), {@code qop=auth} only, SHA-256
  * offered before MD5, a fake HA1 for unknown users (a wrong password and an unknown user get the
  * same answer, no account enumeration), and the node's one {@link AuthThrottle}, so guesses over
- * HTTP and over SIP count against the same lockout.
+ * HTTP and over SIP count against the same limits and the same pool-wide budget (it is one
+ * password: two budgets would double an attacker's rate), and a device known from one interface
+ * is known to the other.
  *
  * <p>Realms: a 401 offers a challenge per served domain, the first configured domain first (HTTP
  * clients such as curl answer the first challenge they understand). A user of another domain
@@ -125,7 +127,7 @@ public final class HttpDigestAuthenticator implements UserAuthenticator {
             String ha1 = account.flatMap(acc -> acc.ha1(r.algorithm())).orElse(null);
             Verdict verdict = verifier.verify(r, a.method(), realm, ha1, at);
             if (verdict instanceof Verdict.Ok) {
-                throttle.success(accountKey, a.sourceIp());
+                throttle.success(accountKey, a.sourceIp(), at);
                 return new Outcome.Authenticated(account.map(Account::aor).orElseThrow());
             }
             if (verdict instanceof Verdict.Stale) {

@@ -47,7 +47,16 @@ public record NodeConfig(
 
     public record Registrar(RegistrarPolicy policy, Duration flowTimer, Duration askTimeout, Duration passivateAfter) {}
 
-    public record Throttle(int perAccount, int perSource, Duration window, Duration lockout) {}
+    /** {@code switchboard.auth.throttle}: see AuthThrottle.Limits in the sip module. */
+    public record Throttle(
+            int perAccountSource,
+            int perSource,
+            Duration window,
+            Duration lockout,
+            int poolBudget,
+            Duration poolWindow,
+            Duration knownDeviceTtl,
+            int maxKnownDevices) {}
 
     public record Auth(
             Duration nonceLifetime, Duration accountCacheTtl, Throttle throttle, List<DigestAlgorithm> algorithms) {}
@@ -202,14 +211,29 @@ public record NodeConfig(
 
         ConfigReader a = root.at("auth");
         ConfigReader th = a.at("throttle");
+        if (th.has("per-account")) {
+            // an old file must not silently lose its limit: say what replaced it
+            throw new ConfigError(
+                    th.key("per-account"),
+                    "no longer exists: failures are limited per account and source (per-account-source)"
+                            + " and per account pool-wide (pool-budget per pool-window)");
+        }
+        Duration poolWindow = th.duration("pool-window", Duration.ofMinutes(1));
+        if (poolWindow.compareTo(Duration.ofDays(1)) > 0) {
+            throw new ConfigError(th.key("pool-window"), "must be at most 1d, was " + poolWindow.toSeconds() + "s");
+        }
         Auth auth = new Auth(
                 a.duration("nonce-lifetime", Duration.ofSeconds(10)),
                 a.duration("account-cache-ttl", Duration.ZERO),
                 new Throttle(
-                        th.integer("per-account", 1, 1_000_000),
+                        th.integer("per-account-source", 1, 1_000_000),
                         th.integer("per-source", 1, 1_000_000),
                         th.duration("window", Duration.ofSeconds(1)),
-                        th.duration("lockout", Duration.ofSeconds(1))),
+                        th.duration("lockout", Duration.ofSeconds(1)),
+                        th.integer("pool-budget", 1, 1_000_000),
+                        poolWindow,
+                        th.duration("known-device-ttl", Duration.ofMinutes(1)),
+                        th.integer("max-known-devices", 1, 10_000_000)),
                 algorithms(a));
 
         ConfigReader st = root.at("storage");

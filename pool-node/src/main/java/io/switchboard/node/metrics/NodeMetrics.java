@@ -9,6 +9,8 @@ import io.switchboard.proxy.sip.StatefulProxy;
 import io.switchboard.registrar.domain.Binding;
 import io.switchboard.registrar.entity.BindingListener;
 import io.switchboard.registrar.sip.RegisterObserver;
+import io.switchboard.sip.auth.AuthEvents;
+import io.switchboard.sip.auth.AuthThrottle;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.Writer;
@@ -48,9 +50,13 @@ public final class NodeMetrics implements RegisterObserver, BindingListener {
                 .register(registry);
         authThrottled = Counter.build(
                         "switchboard_auth_throttled_total",
-                        "Requests refused because their account or source failed too often")
-                .labelNames("by")
+                        "Authentication attempts (SIP and HTTP Digest) refused before verification, by the limit"
+                                + " that refused them: source, account_source, account_pool")
+                .labelNames("reason")
                 .register(registry);
+        for (AuthThrottle.Scope scope : AuthThrottle.Scope.values()) {
+            authThrottled.labels(scope.label()); // every reason shows, at 0, from the start
+        }
         badRequests = Counter.build("switchboard_sip_bad_requests_total", "Requests answered 400 at the SIP edge")
                 .register(registry);
         proxied = Counter.build(
@@ -135,8 +141,14 @@ public final class NodeMetrics implements RegisterObserver, BindingListener {
         authFailures.labels(reason).inc();
     }
 
-    public void authThrottled(String by) {
-        authThrottled.labels(by).inc();
+    /** The auth throttle's hooks: counts refused attempts by the limit that refused them. */
+    public AuthEvents authThrottleEvents() {
+        return new AuthEvents() {
+            @Override
+            public void blocked(AuthThrottle.Scope scope) {
+                authThrottled.labels(scope.label()).inc();
+            }
+        };
     }
 
     public void badRequest() {

@@ -30,8 +30,12 @@ import javax.sip.message.Response;
  *   <li>wrong password <em>or unknown user</em>: 403 "Authentication failed", identical in both
  *       cases (no account enumeration, sipvicious svwar);</li>
  *   <li>a replayed or forged nonce: a fresh 401;</li>
- *   <li>an account or source over its failure limit: 403 "Too many failed authentications" with
- *       Retry-After, before any verification (password guessing, svcrack, gets slow).</li>
+ *   <li>over a guessing limit (AuthThrottle: the account from this source, this source, or the
+ *       account's pool-wide budget, which the owner's known devices are exempt from): 403 "Too many
+ *       failed authentications" with Retry-After, before any verification (svcrack gets slow).
+ *       403, not 503: RFC 3261 section 21.5.4 makes a 503 send the client to another server of
+ *       the pool, which gives the same answer, and some phones then treat the node as down for
+ *       everyone; section 21.4.4's 403 says repeating will not help, Retry-After says when it may.</li>
  * </ul>
  */
 public final class RequestAuthenticator {
@@ -95,7 +99,7 @@ public final class RequestAuthenticator {
         String accountKey = response.username() + "@" + realm;
         AuthThrottle.Decision gate = throttle.check(accountKey, sourceIp, now);
         if (!gate.allowed()) {
-            metrics.authThrottled(gate.outcome() == AuthThrottle.Outcome.BLOCKED_ACCOUNT ? "account" : "source");
+            // counted by reason in the throttle's events (NodeMetrics.authThrottleEvents)
             return done(tooManyFailures(gate.retryAfterSeconds()));
         }
         return accounts.find(realm, response.username()).thenApply(account -> {
@@ -103,7 +107,7 @@ public final class RequestAuthenticator {
             String ha1 = account.flatMap(a -> a.ha1(response.algorithm())).orElse(null);
             Verdict verdict = verifier.verify(response, request.getMethod(), realm, ha1, verifiedAt);
             if (verdict instanceof Verdict.Ok) {
-                throttle.success(accountKey, sourceIp);
+                throttle.success(accountKey, sourceIp, verifiedAt);
                 return new Outcome.Authenticated(account.map(Account::aor).orElseThrow());
             }
             if (verdict instanceof Verdict.Stale) {

@@ -20,6 +20,16 @@ class NodeConfigTest {
         assertThat(defaults.registrar().policy().defaultExpires()).isEqualTo(600);
         assertThat(defaults.registrar().policy().maxBindings()).isEqualTo(8);
         assertThat(defaults.auth().algorithms()).containsExactly(DigestAlgorithm.SHA_256, DigestAlgorithm.MD5);
+        assertThat(defaults.auth().throttle())
+                .isEqualTo(new NodeConfig.Throttle(
+                        5,
+                        30,
+                        java.time.Duration.ofSeconds(60),
+                        java.time.Duration.ofMinutes(5),
+                        60,
+                        java.time.Duration.ofHours(1),
+                        java.time.Duration.ofHours(24),
+                        100_000));
         NodeConfig example = NodeConfig.load(Path.of("../conf/switchboard.conf"));
         assertThat(example.domains()).containsExactly("example.test");
         assertThat(example.bootstrapUsers())
@@ -46,6 +56,13 @@ class NodeConfigTest {
                 "switchboard.node.id | \"has space\" | switchboard.node.id: must be 1-63 letters",
                 "switchboard.registrar.ask-timeout | 1ms | switchboard.registrar.ask-timeout: must be at least",
                 "switchboard.storage.embedded.heap | lots | switchboard.storage.embedded.heap: must look like 768m or 1g",
+                "switchboard.auth.throttle.per-account | 10 | switchboard.auth.throttle.per-account: no longer exists",
+                "switchboard.auth.throttle.per-account-source | 0 | switchboard.auth.throttle.per-account-source: must be between 1 and 1000000, was 0",
+                "switchboard.auth.throttle.pool-budget | 0 | switchboard.auth.throttle.pool-budget: must be between 1 and 1000000, was 0",
+                "switchboard.auth.throttle.pool-window | 2d | switchboard.auth.throttle.pool-window: must be at most 1d",
+                "switchboard.auth.throttle.pool-window | 1s | switchboard.auth.throttle.pool-window: must be at least",
+                "switchboard.auth.throttle.known-device-ttl | soon | switchboard.auth.throttle.known-device-ttl: has a bad value",
+                "switchboard.auth.throttle.max-known-devices | 0 | switchboard.auth.throttle.max-known-devices: must be between 1 and 10000000, was 0",
             })
     void bad_values_are_named(String key, String value, String message) {
         assertThatThrownBy(() -> NodeConfig.fromString(key + " = " + value))

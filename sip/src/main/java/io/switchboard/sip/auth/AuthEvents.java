@@ -17,9 +17,12 @@ public interface AuthEvents {
     /** A response failed verification (or could not be parsed: {@link AuthFailure#MALFORMED}). */
     default void failure(AuthFailure reason) {}
 
-    /** Failures of an account or source crossed the limit: it is now locked out. */
+    /**
+     * A limit was crossed: an (account, source) pair or a source is now locked out, or an
+     * account's pool-wide budget is spent for the current window.
+     */
     default void lockout(AuthThrottle.Scope scope) {}
 
-    /** A request was refused without verification because its account or source is locked out. */
+    /** A request was refused without verification by the limit of {@code scope}. */
     default void blocked(AuthThrottle.Scope scope) {}
 }
