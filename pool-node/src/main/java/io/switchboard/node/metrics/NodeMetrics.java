@@ -30,6 +30,10 @@ public final class NodeMetrics implements RegisterObserver, BindingListener {
     private final Counter badRequests;
     private final Counter proxied;
     private final Counter flowsSkipped;
+    private final Counter presenceRefused;
+
+    /** {@link #presenceRefused} label: a watcher from a domain that is not federated (or not from its sources). */
+    public static final String NOT_FEDERATED = "not-federated";
 
     public NodeMetrics() {
         registers = Counter.build(
@@ -60,6 +64,12 @@ public final class NodeMetrics implements RegisterObserver, BindingListener {
         flowsSkipped = Counter.build(
                         "switchboard_proxy_flows_skipped_total",
                         "Bindings not rung because the node holding their TCP/TLS connection is not up")
+                .register(registry);
+        presenceRefused = Counter.build(
+                        "switchboard_presence_refused_total",
+                        "Presence SUBSCRIBEs and watches refused, by the rule or cap that refused them "
+                                + "(not-federated, dialogs-per-watcher, watchers-per-presentity, new-dialogs-per-source)")
+                .labelNames("by")
                 .register(registry);
         Gauge.build("switchboard_active_bindings", "Registrations held by registrar entities on this node")
                 .create()
@@ -131,6 +141,11 @@ public final class NodeMetrics implements RegisterObserver, BindingListener {
 
     public void authThrottled(String by) {
         authThrottled.labels(by).inc();
+    }
+
+    /** A presence request refused by {@code by}: {@link #NOT_FEDERATED} or a cap's name (presence's PresenceLimits). */
+    public void presenceRefused(String by) {
+        presenceRefused.labels(by).inc();
     }
 
     public void badRequest() {

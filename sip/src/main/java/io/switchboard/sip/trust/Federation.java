@@ -48,10 +48,7 @@ public final class Federation {
          * @throws IllegalArgumentException with a message fit for an operator, naming the bad value
          */
         public static Peer of(String domain, List<String> sources) {
-            String d = domain == null ? "" : domain.trim().toLowerCase(Locale.ROOT);
-            if (!isDomainName(d)) {
-                throw new IllegalArgumentException("\"" + domain + "\" is not a valid domain name");
-            }
+            String d = domainName(domain);
             if (sources.isEmpty()) {
                 throw new IllegalArgumentException(
                         "must list at least one source network (CIDR) for " + d + ", e.g. \"203.0.113.0/24\"");
@@ -102,6 +99,19 @@ public final class Federation {
             return false;
         }
         return peer(domain).map(p -> p.admits(source)).orElse(false);
+    }
+
+    /**
+     * {@code domain} trimmed and lower-cased.
+     *
+     * @throws IllegalArgumentException when it is not a host name
+     */
+    public static String domainName(String domain) {
+        String d = domain == null ? "" : domain.trim().toLowerCase(Locale.ROOT);
+        if (!isDomainName(d)) {
+            throw new IllegalArgumentException("\"" + domain + "\" is not a valid domain name");
+        }
+        return d;
     }
 
     /** RFC 1035 host names as the pool's own {@code domains} accept them (lower-case letters, digits, '-'). */
