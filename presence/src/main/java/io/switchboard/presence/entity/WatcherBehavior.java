@@ -204,7 +204,10 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
     /** Asks each resource's presentity for its view (and to keep this watcher informed). */
     private void watchAll(Dialog d, List<String> resources) {
         for (String p : resources) {
-            if (!known.containsKey(p)) {
+            KnownView k = known.get(p);
+            if (k == null || k.isTerminated()) {
+                // a resource refused before (e.g. its presentity was full) is asked again: wait for
+                // that answer rather than send an empty NOTIFY first
                 d.awaiting.add(p);
             }
             ctx.pipeToSelf(
