@@ -27,6 +27,7 @@ import io.switchboard.node.cluster.NodeInfoService;
 import io.switchboard.node.cluster.PekkoSettings;
 import io.switchboard.node.cluster.SipPeers;
 import io.switchboard.node.config.ConfigError;
+import io.switchboard.node.config.FederationConfig;
 import io.switchboard.node.config.NodeConfig;
 import io.switchboard.node.config.PresenceConfig;
 import io.switchboard.node.config.ProxyConfig;
@@ -37,6 +38,7 @@ import io.switchboard.node.sip.SipFrontEnd;
 import io.switchboard.presence.domain.PublishRules;
 import io.switchboard.presence.domain.SubscribeRules;
 import io.switchboard.presence.entity.EntityPresenceAdmin;
+import io.switchboard.presence.entity.GatedPresentities;
 import io.switchboard.presence.entity.PresentityEntity;
 import io.switchboard.presence.entity.ShardedPresence;
 import io.switchboard.presence.entity.WatcherEntity;
@@ -129,6 +131,7 @@ public final class SwitchboardNode implements AutoCloseable {
     private void startAll() {
         ProxyConfig proxyConfig = ProxyConfig.of(config); // checked before anything starts
         PresenceConfig presenceConfig = PresenceConfig.of(config);
+        io.switchboard.sip.trust.Federation federation = FederationConfig.of(config);
         Clock clock = Clock.systemUTC();
         byte[] secret = config.sip().secret().getBytes(StandardCharsets.UTF_8);
         session = openStorage();
@@ -239,7 +242,8 @@ public final class SwitchboardNode implements AutoCloseable {
                 headerFactory,
                 flowTokens,
                 metrics,
-                gruus);
+                gruus,
+                federation);
         NodeConfig.Sip s = config.sip();
         SipStackSettings stack = SipStackSettings.defaults(
                         "switchboard-" + config.nodeId(), s.bindAddress(), udpPort, s.tcpPort())
@@ -311,14 +315,25 @@ public final class SwitchboardNode implements AutoCloseable {
                         EntityTuning.PRESENTITY_RESEND_AFTER,
                         EntityTuning.PRESENCE_PASSIVATE_AFTER,
                         EntityTuning.PRESENCE_MAX_WAITING,
-                        clock));
+                        clock,
+                        presenceConfig.limits().watchersPerPresentity(),
+                        metrics::presenceRefused));
         CassandraDueIndex dueIndex = CassandraDueIndex.forSessionKeyspace(session);
         WatcherEntity.init(
                 system,
                 new WatcherEntity.Settings(
                         presenceStore,
                         CassandraContactListStore.forSessionKeyspace(session),
-                        presence,
+                        // watchers reach only our users' presentities; made-up names look offline
+                        new GatedPresentities(
+                                presence,
+                                java.util.Set.copyOf(config.domains()),
+                                aor -> {
+                                    int at = aor.lastIndexOf('@');
+                                    return accounts.find(aor.substring(at + 1), aor.substring(4, at))
+                                            .thenApply(java.util.Optional::isPresent);
+                                },
+                                clock),
                         new SipNotifySender(
                                 sip.provider(),
                                 sip.messages(),
@@ -334,7 +349,9 @@ public final class SwitchboardNode implements AutoCloseable {
                         EntityTuning.PRESENCE_PASSIVATE_AFTER,
                         EntityTuning.PRESENCE_MAX_WAITING,
                         clock,
-                        dueIndex));
+                        dueIndex,
+                        presenceConfig.limits().dialogsPerWatcher(),
+                        metrics::presenceRefused));
         // Entities whose deadlines must fire even if their node dies are woken by the due sweeper.
         DueSweeper.start(
                 system,
@@ -354,7 +371,9 @@ public final class SwitchboardNode implements AutoCloseable {
                 java.util.Set.copyOf(config.domains()),
                 sip.messages(),
                 sip.headers(),
-                frontEnd::subscriberFlowOf);
+                frontEnd::subscriberFlowOf,
+                presenceConfig.limits(),
+                metrics::presenceRefused);
         frontEnd.attach(sip.provider(), proxy, presenceSip);
 
         UsersApi users = new UsersApi(accounts, accountRules, config.domains(), clock);

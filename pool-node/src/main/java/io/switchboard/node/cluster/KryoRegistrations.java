@@ -112,6 +112,7 @@ public final class KryoRegistrations {
         kryo.register(io.switchboard.presence.entity.WatcherEntity.Unavailable.class, 549);
         kryo.register(io.switchboard.presence.entity.WatcherEntity.Contacts.class, 550);
         kryo.register(io.switchboard.presence.entity.PresentityEntity.Revoke.class, 534);
+        kryo.register(io.switchboard.presence.entity.PresentityEntity.NotWatched.class, 535);
         kryo.register(io.switchboard.presence.entity.WatcherEntity.ContactsRefused.class, 551);
 
         // pool membership (400-419)

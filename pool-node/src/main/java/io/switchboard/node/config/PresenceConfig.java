@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import io.switchboard.presence.domain.Availability;
 import io.switchboard.presence.domain.CustomState;
 import io.switchboard.presence.domain.CustomStates;
+import io.switchboard.presence.domain.PresenceLimits;
 import io.switchboard.presence.domain.PublishRules;
 import io.switchboard.presence.domain.SubscribeRules;
 import java.time.Duration;
@@ -18,12 +19,14 @@ import java.util.List;
  * @param subscribe      SUBSCRIBE durations and the largest resource list
  * @param publish        PUBLISH durations and publications per presentity
  * @param customStates   the pool's custom presence states (up to 4)
+ * @param limits         the caps per watcher, per presentity and per source ({@code limits.*})
  */
 public record PresenceConfig(
         Duration notifyInterval,
         SubscribeRules.Limits subscribe,
         PublishRules.Limits publish,
-        CustomStates customStates) {
+        CustomStates customStates,
+        PresenceLimits limits) {
 
     public static PresenceConfig of(NodeConfig config) {
         ConfigReader p = new ConfigReader(config.raw(), "").at("switchboard").at("presence");
@@ -45,7 +48,13 @@ public record PresenceConfig(
                 seconds(pub, "max-expires"),
                 pub.integer("max-per-user", 1, 1000));
         order(pub, publish.minExpires(), publish.defaultExpires(), publish.maxExpires());
-        return new PresenceConfig(interval, subscribe, publish, customStates(p));
+        ConfigReader l = p.at("limits");
+        PresenceLimits limits = new PresenceLimits(
+                l.integer("dialogs-per-watcher", 1, 100_000),
+                l.integer("watchers-per-presentity", 1, 1_000_000),
+                l.integer("new-dialogs-per-second", 1, 1_000_000),
+                l.integer("new-dialogs-burst", 1, 10_000_000));
+        return new PresenceConfig(interval, subscribe, publish, customStates(p), limits);
     }
 
     private static long seconds(ConfigReader r, String key) {

@@ -33,6 +33,10 @@ public final class NodeMetrics implements RegisterObserver, BindingListener {
     private final Counter proxied;
     private final Counter flowsSkipped;
     private final Counter acksDropped;
+    private final Counter presenceRefused;
+
+    /** {@link #presenceRefused} label: a watcher from a domain that is not federated (or not from its sources). */
+    public static final String NOT_FEDERATED = "not-federated";
 
     public NodeMetrics() {
         registers = Counter.build(
@@ -72,6 +76,12 @@ public final class NodeMetrics implements RegisterObserver, BindingListener {
                         "switchboard_proxy_acks_dropped_total",
                         "ACKs not forwarded because they carried no Record-Route the pool signed for their dialog, by reason")
                 .labelNames("reason")
+                .register(registry);
+        presenceRefused = Counter.build(
+                        "switchboard_presence_refused_total",
+                        "Presence SUBSCRIBEs and watches refused, by the rule or cap that refused them "
+                                + "(not-federated, dialogs-per-watcher, watchers-per-presentity, new-dialogs-per-source)")
+                .labelNames("by")
                 .register(registry);
         Gauge.build("switchboard_active_bindings", "Registrations held by registrar entities on this node")
                 .create()
@@ -149,6 +159,11 @@ public final class NodeMetrics implements RegisterObserver, BindingListener {
                 authThrottled.labels(scope.label()).inc();
             }
         };
+    }
+
+    /** A presence request refused by {@code by}: {@link #NOT_FEDERATED} or a cap's name (presence's PresenceLimits). */
+    public void presenceRefused(String by) {
+        presenceRefused.labels(by).inc();
     }
 
     public void badRequest() {

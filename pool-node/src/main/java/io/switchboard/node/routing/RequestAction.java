@@ -52,6 +52,14 @@ public sealed interface RequestAction {
     /** A new presence SUBSCRIBE to one of our users (RFC 3856: the pool is the notifier). */
     record PresenceSubscribe(String watcher) implements RequestAction {}
 
+    /**
+     * A new presence SUBSCRIBE to one of our users from another domain, whose realm we cannot
+     * challenge: served only when {@code domain} is federated and the request came from one of its
+     * configured sources ({@code io.switchboard.sip.trust.Federation}), else 403 (the README's
+     * trust model, kinds 4 and 5).
+     */
+    record ForeignPresenceSubscribe(String watcher, String domain) implements RequestAction {}
+
     /** A PUBLISH by the presentity itself (RFC 3903 section 6: the pool is the state compositor). */
     record PresencePublish(String presentity) implements RequestAction {}
 

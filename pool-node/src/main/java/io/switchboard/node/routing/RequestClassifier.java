@@ -226,7 +226,13 @@ public final class RequestClassifier {
             return new BadEvent();
         }
         if (subscribe) {
-            return new PresenceSubscribe(requester);
+            // Another domain's watcher: only a federated peer may watch (the front end checks the
+            // source), else our users' presence would be anyone's and NOTIFYs go wherever the
+            // Contact says (a reflector).
+            return authenticated
+                    ? new PresenceSubscribe(requester)
+                    : new RequestAction.ForeignPresenceSubscribe(
+                            requester, r.from().host());
         }
         String presentity = target.aor();
         if (!authenticated || !presentity.equals(requester)) {

@@ -15,6 +15,7 @@ import io.switchboard.registrar.sip.RegisterResponses;
 import io.switchboard.sip.flow.Flow;
 import io.switchboard.sip.flow.FlowTokens;
 import io.switchboard.sip.stack.AnsweredRequests;
+import io.switchboard.sip.trust.Federation;
 import java.text.ParseException;
 import java.util.List;
 import java.util.Locale;
@@ -65,6 +66,7 @@ public final class SipFrontEnd implements SipListener {
     private final FlowTokens flowTokens;
     private final NodeMetrics metrics;
     private final Gruus gruus;
+    private final Federation federation;
     private volatile SipProvider provider;
     private volatile StatefulProxy proxy;
     private volatile PresenceSip presence;
@@ -79,6 +81,32 @@ public final class SipFrontEnd implements SipListener {
             FlowTokens flowTokens,
             NodeMetrics metrics,
             Gruus gruus) {
+        this(
+                nodeId,
+                domains,
+                authenticator,
+                registrar,
+                responses,
+                headers,
+                flowTokens,
+                metrics,
+                gruus,
+                Federation.NONE);
+    }
+
+    /** @param federation the federated domains whose watchers may subscribe to our users' presence */
+    public SipFrontEnd(
+            String nodeId,
+            List<String> domains,
+            RequestAuthenticator authenticator,
+            RegisterHandler registrar,
+            RegisterResponses responses,
+            HeaderFactory headers,
+            FlowTokens flowTokens,
+            NodeMetrics metrics,
+            Gruus gruus,
+            Federation federation) {
+        this.federation = federation;
         this.nodeId = nodeId;
         this.classifier = new RequestClassifier(domains);
         this.authenticator = authenticator;
@@ -169,6 +197,21 @@ public final class SipFrontEnd implements SipListener {
             presence.refresh(transaction, request);
         } else if (action instanceof RequestAction.PresenceSubscribe s) {
             presence.subscribe(transaction, request, s.watcher());
+        } else if (action instanceof RequestAction.ForeignPresenceSubscribe f) {
+            // Decided on the socket's source, never on the From alone (README, "Who is trusted for
+            // what", kind 4). We cannot challenge another realm's user, so a stranger gets 403
+            // (RFC 3261 section 21.4.4), before any lookup: the answer says nothing about the user.
+            if (federation.isFederatedPeer(f.domain(), ((SIPMessage) request).getRemoteAddress())) {
+                presence.subscribe(transaction, request, f.watcher());
+            } else {
+                metrics.presenceRefused(NodeMetrics.NOT_FEDERATED);
+                answer(
+                        transaction,
+                        request,
+                        Response.FORBIDDEN,
+                        "Presence is offered to our users and federated domains only",
+                        List.of());
+            }
         } else if (action instanceof RequestAction.PresencePublish p) {
             presence.publish(transaction, request, p.presentity());
         } else if (action instanceof RequestAction.BadEvent) {

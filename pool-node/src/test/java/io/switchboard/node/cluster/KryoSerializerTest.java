@@ -176,6 +176,7 @@ class KryoSerializerTest {
                 new io.switchboard.presence.entity.PresentityEntity.Watching(
                         "sip:a@example.test", 7, VIEW, "<presence/>"),
                 new io.switchboard.presence.entity.PresentityEntity.CurrentView(VIEW),
+                new io.switchboard.presence.entity.PresentityEntity.NotWatched("sip:a@example.test", "probation"),
                 new io.switchboard.presence.entity.PresentityEntity.CurrentAccess(policy),
                 new io.switchboard.presence.entity.WatcherEntity.Subscribe(SUBSCRIPTION, 600, sub.getRef()),
                 new io.switchboard.presence.entity.WatcherEntity.Refresh(

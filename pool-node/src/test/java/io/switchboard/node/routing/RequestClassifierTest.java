@@ -386,9 +386,9 @@ class RequestClassifierTest {
                         R.of("INVITE", new Uri("bob", "example.test", false, true, "urn:uuid:1"), CAROL_ELSEWHERE),
                         new ToUser("bob", "sip:bob@example.test", true, "urn:uuid:1")),
                 row(
-                        "other domain presence SUBSCRIBE to our user: the pool, watcher is the From",
+                        "other domain presence SUBSCRIBE to our user: the pool, if that domain is federated",
                         R.of("SUBSCRIBE", BOB, CAROL_ELSEWHERE).withEvent("presence"),
-                        new PresenceSubscribe("sip:carol@elsewhere.test")),
+                        new RequestAction.ForeignPresenceSubscribe("sip:carol@elsewhere.test", "elsewhere.test")),
                 row(
                         "other domain PUBLISH for our user: 403 (only the presentity publishes)",
                         R.of("PUBLISH", BOB, CAROL_ELSEWHERE).withEvent("presence"),

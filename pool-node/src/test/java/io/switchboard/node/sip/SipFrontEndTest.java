@@ -112,12 +112,12 @@ class SipFrontEndTest {
                         "Event: Presence;id=7\r\n",
                         new RequestAction.PresenceRefresh()),
                 row(
-                        "presence SUBSCRIBE from another domain: the pool, watcher from From",
+                        "presence SUBSCRIBE from another domain: the pool, if federated, watcher from From",
                         "SUBSCRIBE sip:bob@example.test",
                         carol,
                         bob,
                         "Event: presence\r\n",
-                        new RequestAction.PresenceSubscribe("sip:carol@elsewhere.test")),
+                        new RequestAction.ForeignPresenceSubscribe("sip:carol@elsewhere.test", "elsewhere.test")),
                 row(
                         "dialog-package SUBSCRIBE from another domain: to the endpoints",
                         "SUBSCRIBE sip:bob@example.test",

@@ -17,8 +17,26 @@ import java.util.function.Function;
  */
 public final class NotifyComposer {
 
-    /** The latest view of one presentity a watcher's entity has been sent by that presentity. */
-    public record KnownView(long version, PresenceView view, String pidf) {}
+    /**
+     * The latest view of one presentity a watcher's entity has been sent by that presentity, or
+     * that the resource is not served to this watcher at all ({@code terminated} is the RFC 6665
+     * reason, e.g. "rejected" for a URI that is not one of our users; view and pidf are then null).
+     */
+    public record KnownView(long version, PresenceView view, String pidf, String terminated) {
+
+        public KnownView(long version, PresenceView view, String pidf) {
+            this(version, view, pidf, null);
+        }
+
+        /** RFC 4662 section 4.4: the list server will not subscribe to this resource, for {@code reason}. */
+        public static KnownView terminated(String reason) {
+            return new KnownView(0, null, null, reason);
+        }
+
+        public boolean isTerminated() {
+            return terminated != null;
+        }
+    }
 
     /**
      * @param subscriptionState the Subscription-State header value
@@ -62,6 +80,10 @@ public final class NotifyComposer {
                 // no view yet (presentity unreachable): say so rather than invent a state (RFC 6665 section 4.1.3)
                 return new Composed(pendingIfActive(subscriptionState), null, null, false, sent);
             }
+            if (k.isTerminated()) {
+                // nothing to show: the watcher's entity ends such a dialog (this is its final NOTIFY)
+                return new Composed(subscriptionState, null, null, false, sent);
+            }
             sent.put(p, k.view());
             return new Composed(subscriptionState, "application/pidf+xml", k.pidf(), false, sent);
         }
@@ -73,6 +95,9 @@ public final class NotifyComposer {
             KnownView k = known.apply(p);
             if (k == null) {
                 parts.add(new Rlmi.Resource(p, instanceId(p), "pending", null, null));
+            } else if (k.isTerminated()) {
+                // RFC 4662 section 5.2: the instance is terminated, with the reason, and carries no state
+                parts.add(new Rlmi.Resource(p, instanceId(p), "terminated", k.terminated(), null));
             } else {
                 parts.add(new Rlmi.Resource(p, instanceId(p), "active", null, k.pidf()));
                 sent.put(p, k.view());

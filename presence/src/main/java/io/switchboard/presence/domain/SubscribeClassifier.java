@@ -2,6 +2,7 @@ package io.switchboard.presence.domain;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Decides what a presence SUBSCRIBE is before any entity is asked: a refusal the edge sends
@@ -12,9 +13,16 @@ import java.util.Map;
 public final class SubscribeClassifier {
 
     private final SubscribeRules rules;
+    private final Set<String> domains;
 
     public SubscribeClassifier(SubscribeRules rules) {
+        this(rules, Set.of());
+    }
+
+    /** @param domains the pool's domains: list entries naming our users are put in canonical form */
+    public SubscribeClassifier(SubscribeRules rules, Set<String> domains) {
         this.rules = rules;
+        this.domains = Set.copyOf(domains);
     }
 
     /** A new (out-of-dialog) SUBSCRIBE. */
@@ -44,8 +52,13 @@ public final class SubscribeClassifier {
             if (parsed instanceof ResourceLists.Invalid invalid) {
                 return EdgeRefusal.of(400, invalid.reason());
             }
+            // Entries that are not our users stay as written: the watcher's entity answers them
+            // "rejected" (RFC 4662 section 5.2) without asking any presentity (PresenceResources).
             return new SubscribeDecision.Subscribe(
-                    SubscribeDecision.Kind.AD_HOC_LIST, expires, ((ResourceLists.Ok) parsed).uris(), r.resource());
+                    SubscribeDecision.Kind.AD_HOC_LIST,
+                    expires,
+                    PresenceResources.canonical(((ResourceLists.Ok) parsed).uris(), domains),
+                    r.resource());
         }
         if (r.resource().equals(r.watcher()) && r.supportsEventlist()) {
             // RFC 4662: a subscription to one's own URI with eventlist support is to one's contact list

@@ -38,6 +38,9 @@ final class OneTimeFetch {
                                 CompletableFuture<PresentityEntity.ViewReply> view = views.get(p);
                                 PresentityEntity.ViewReply r =
                                         view == null || view.isCompletedExceptionally() ? null : view.getNow(null);
+                                if (r instanceof PresentityEntity.NotWatched n) {
+                                    return KnownView.terminated(n.reason());
+                                }
                                 return r instanceof PresentityEntity.CurrentView cv
                                         ? new KnownView(0, cv.view(), PidfWriter.write(cv.view()))
                                         : null;

@@ -216,6 +216,13 @@ final class PresentityBehavior extends WriteThroughEntity<Command, Loaded> {
     private void onWatch(Watch watch) {
         Instant now = now();
         WatcherState existing = watchers.get(watch.watcher());
+        if (existing == null && watchers.size() >= settings.maxWatchers()) {
+            // RFC 6665 section 4.2.2 "probation": ended for now, the watcher may try again later
+            // (when others have left); nothing is stored for it.
+            settings.refusals().accept(io.switchboard.presence.domain.PresenceLimits.WATCHERS_PER_PRESENTITY);
+            watch.replyTo().tell(new PresentityEntity.NotWatched(key, "probation"));
+            return;
+        }
         if (existing != null && !watch.expiresAt().isAfter(existing.expiresAt)) {
             replyWatching(watch); // already stored for at least that long
             return;

@@ -42,6 +42,10 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * <p>Writes follow rule 2: a PUBLISH is answered, and its state sent to watchers, only after
  * Cassandra has the publication. Commands arriving while a load or write is in flight wait, except
  * acknowledgements and endpoint changes, which touch no stored row.
+ *
+ * <p>It keeps at most {@link Settings#maxWatchers} distinct watchers: a new one beyond that is
+ * answered {@link NotWatched} ("probation") and stored nowhere, so the fan-out work of one
+ * presentity stays bounded whoever subscribes.
  */
 public final class PresentityEntity {
 
@@ -121,11 +125,20 @@ public final class PresentityEntity {
 
     public record Unavailable(String reason) implements PublishReply, WatchReply, ViewReply, AccessReply {}
 
-    public sealed interface WatchReply permits Watching, Unavailable {}
+    public sealed interface WatchReply permits Watching, NotWatched, Unavailable {}
 
     public record Watching(String presentity, long version, PresenceView view, String pidf) implements WatchReply {}
 
-    public sealed interface ViewReply permits CurrentView, Unavailable {}
+    public sealed interface ViewReply permits CurrentView, NotWatched, Unavailable {}
+
+    /**
+     * The watcher is not told this presentity's presence, and should not ask again soon:
+     * {@code reason} is the RFC 6665 section 4.2.2 reason its subscription (or, in a list, the
+     * resource's instance, RFC 4662 section 5.2) ends with. "rejected": not one of our users
+     * ({@link GatedPresentities}); "probation": the presentity has as many watchers as it may
+     * keep ({@code switchboard.presence.limits.watchers-per-presentity}).
+     */
+    public record NotWatched(String presentity, String reason) implements WatchReply, ViewReply {}
 
     public record CurrentView(PresenceView view) implements ViewReply {}
 
@@ -149,7 +162,41 @@ public final class PresentityEntity {
             Duration retry,
             Duration passivateAfter,
             int stashCapacity,
-            Clock clock) {
+            Clock clock,
+            int maxWatchers,
+            java.util.function.Consumer<String> refusals) {
+
+        /** Without a watcher cap (tests of other rules). */
+        public Settings(
+                PresentityStore store,
+                AccessStore access,
+                Function<String, CompletionStage<List<Endpoint>>> endpoints,
+                WatcherNotifier watchers,
+                PublishRules rules,
+                CustomStates customStates,
+                Set<String> domains,
+                Duration coalesce,
+                Duration retry,
+                Duration passivateAfter,
+                int stashCapacity,
+                Clock clock) {
+            this(
+                    store,
+                    access,
+                    endpoints,
+                    watchers,
+                    rules,
+                    customStates,
+                    domains,
+                    coalesce,
+                    retry,
+                    passivateAfter,
+                    stashCapacity,
+                    clock,
+                    Integer.MAX_VALUE,
+                    cap -> {});
+        }
+
         EntitySettings lifecycle() {
             return new EntitySettings(clock, passivateAfter, stashCapacity, STORE_UNAVAILABLE);
         }

@@ -130,6 +130,14 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
             OneTimeFetch.send(draft.withResources(resources), key, settings.presentities(), settings.notifier());
             return;
         }
+        if (dialogs.size() >= settings.maxDialogs()) {
+            // A fixed limit that waiting does not lift (only ending other subscriptions does), so
+            // 403 (RFC 3261 section 21.4.4: understood, not served) rather than 503 with
+            // Retry-After, which would invite retries that cannot succeed.
+            settings.refusals().accept(io.switchboard.presence.domain.PresenceLimits.DIALOGS_PER_WATCHER);
+            sub.replyTo().tell(new SubscribeRefused(403, "Too many subscriptions for this watcher"));
+            return;
+        }
         Instant now = now();
         Subscription s = draft.withResources(resources)
                 .withExpiresAt(now.plusSeconds(sub.expires()))
@@ -196,12 +204,15 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
     /** Asks each resource's presentity for its view (and to keep this watcher informed). */
     private void watchAll(Dialog d, List<String> resources) {
         for (String p : resources) {
-            if (!known.containsKey(p)) {
+            KnownView k = known.get(p);
+            if (k == null || k.isTerminated()) {
+                // a resource refused before (e.g. its presentity was full) is asked again: wait for
+                // that answer rather than send an empty NOTIFY first
                 d.awaiting.add(p);
             }
             ctx.pipeToSelf(
                     settings.presentities().watch(p, key, d.s.expiresAt()),
-                    (reply, failure) -> new WatchResult(p, reply instanceof PresentityEntity.Watching w ? w : null));
+                    (reply, failure) -> WatchResult.of(p, reply));
         }
         if (d.awaiting.isEmpty()) {
             flush(d);
@@ -211,7 +222,9 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
     }
 
     private void onWatchResult(WatchResult wr) {
-        if (wr.watching() != null) {
+        if (wr.notWatched() != null) {
+            notWatched(wr.presentity(), wr.notWatched());
+        } else if (wr.watching() != null) {
             learn(
                     wr.presentity(),
                     new KnownView(
@@ -226,6 +239,26 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
             if (d.awaiting.remove(wr.presentity()) && d.awaiting.isEmpty()) {
                 d.flushAt = null;
                 flush(d);
+            }
+        }
+    }
+
+    /**
+     * {@code presentity} will not be served to this watcher: a plain dialog of it ends with a
+     * final NOTIFY carrying {@code reason} (RFC 6665 section 4.2.2), a list reports the resource's
+     * instance as terminated with that reason (RFC 4662 section 5.2) and keeps the others.
+     */
+    private void notWatched(String presentity, String reason) {
+        known.put(presentity, KnownView.terminated(reason));
+        for (Dialog d : new ArrayList<>(dialogs.values())) {
+            if (!d.s.resources().contains(presentity)) {
+                continue;
+            }
+            if (d.s.isList()) {
+                d.dirty.add(presentity); // sent once the dialog waits for no other first view
+                flush(d);
+            } else {
+                terminate(d, reason, () -> {}, () -> {});
             }
         }
     }
@@ -501,9 +534,7 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
                     .map(d -> d.s.expiresAt())
                     .max(Instant::compareTo)
                     .orElse(now);
-            ctx.pipeToSelf(
-                    settings.presentities().watch(p, key, until),
-                    (reply, failure) -> new WatchResult(p, reply instanceof PresentityEntity.Watching w ? w : null));
+            ctx.pipeToSelf(settings.presentities().watch(p, key, until), (reply, failure) -> WatchResult.of(p, reply));
         }
     }
 

@@ -41,6 +41,9 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  *   <li><b>Lists</b> (RFC 4662): a list dialog's first NOTIFY (and the one after a refresh,
  *       a list edit or a takeover) carries every resource; later ones only those that changed.</li>
  *   <li>A NOTIFY's outcome ends the subscription only as RFC 6665 section 4.2.2 says ({@link NotifyOutcome}).</li>
+ *   <li><b>Bounded</b>: at most {@link Settings#maxDialogs} live dialogs per watcher; a resource
+ *       a presentity will not serve ({@link PresentityEntity.NotWatched}) ends a plain dialog, or
+ *       its instance in a list, with that reason.</li>
  * </ul>
  *
  * Every stored change (new dialog, refresh, ceiling, contact edit, removal) is written before it
@@ -110,7 +113,16 @@ public final class WatcherEntity {
     /** Messages the entity sends itself; never cross the network. */
     sealed interface Internal extends Command permits WatchResult, NotifyDone {}
 
-    record WatchResult(String presentity, PresentityEntity.Watching watching) implements Internal {}
+    /** A watch's answer: {@code watching}, or {@code notWatched} (its reason), or neither (no answer). */
+    record WatchResult(String presentity, PresentityEntity.Watching watching, String notWatched) implements Internal {
+
+        static WatchResult of(String presentity, PresentityEntity.WatchReply reply) {
+            return new WatchResult(
+                    presentity,
+                    reply instanceof PresentityEntity.Watching w ? w : null,
+                    reply instanceof PresentityEntity.NotWatched n ? n.reason() : null);
+        }
+    }
 
     record NotifyDone(String localTag, long cseq, NotifyOutcome outcome) implements Internal {}
 
@@ -134,7 +146,40 @@ public final class WatcherEntity {
             Duration passivateAfter,
             int stashCapacity,
             Clock clock,
-            DueIndex dueIndex) {
+            DueIndex dueIndex,
+            int maxDialogs,
+            java.util.function.Consumer<String> refusals) {
+
+        /** Without a dialog cap (tests of other rules). */
+        public Settings(
+                SubscriptionStore store,
+                ContactListStore contacts,
+                PresentityClient presentities,
+                NotifySender notifier,
+                Duration coalesce,
+                Duration initialWait,
+                Duration rewatch,
+                long cseqBlock,
+                Duration passivateAfter,
+                int stashCapacity,
+                Clock clock,
+                DueIndex dueIndex) {
+            this(
+                    store,
+                    contacts,
+                    presentities,
+                    notifier,
+                    coalesce,
+                    initialWait,
+                    rewatch,
+                    cseqBlock,
+                    passivateAfter,
+                    stashCapacity,
+                    clock,
+                    dueIndex,
+                    Integer.MAX_VALUE,
+                    cap -> {});
+        }
 
         EntitySettings lifecycle() {
             EntitySettings plain = new EntitySettings(clock, passivateAfter, stashCapacity, STORE_UNAVAILABLE);

@@ -3,9 +3,11 @@ package io.switchboard.presence.sip;
 import io.switchboard.presence.domain.CustomStates;
 import io.switchboard.presence.domain.EdgeRefusal;
 import io.switchboard.presence.domain.PidfParser;
+import io.switchboard.presence.domain.PresenceLimits;
 import io.switchboard.presence.domain.PresenceMedia;
 import io.switchboard.presence.domain.Publications;
 import io.switchboard.presence.domain.PublishRequest;
+import io.switchboard.presence.domain.SourceRate;
 import io.switchboard.presence.domain.SubscribeClassifier;
 import io.switchboard.presence.domain.SubscribeDecision;
 import io.switchboard.presence.domain.SubscribeRequest;
@@ -24,6 +26,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import javax.sip.ServerTransaction;
 import javax.sip.address.SipURI;
@@ -63,7 +66,10 @@ public final class PresenceSip {
     private final MessageFactory messages;
     private final HeaderFactory headers;
     private final Function<Request, Flow> flowOf;
+    private final SourceRate newDialogs;
+    private final Consumer<String> refusals;
 
+    /** Without caps (tests of other rules). */
     public PresenceSip(
             ShardedPresence presence,
             SubscribeRules subscribeRules,
@@ -73,14 +79,45 @@ public final class PresenceSip {
             MessageFactory messages,
             HeaderFactory headers,
             Function<Request, Flow> flowOf) {
+        this(
+                presence,
+                subscribeRules,
+                customStates,
+                self,
+                domains,
+                messages,
+                headers,
+                flowOf,
+                PresenceLimits.NONE,
+                cap -> {});
+    }
+
+    /**
+     * @param limits   {@code newDialogsPerSecond} and {@code newDialogsBurst} are applied here, per
+     *                 source address (the entities apply the others)
+     * @param refusals told the name of each cap that refused a request (the node's metrics)
+     */
+    public PresenceSip(
+            ShardedPresence presence,
+            SubscribeRules subscribeRules,
+            CustomStates customStates,
+            ProxyIdentity self,
+            Set<String> domains,
+            MessageFactory messages,
+            HeaderFactory headers,
+            Function<Request, Flow> flowOf,
+            PresenceLimits limits,
+            Consumer<String> refusals) {
         this.presence = presence;
-        this.classifier = new SubscribeClassifier(subscribeRules);
+        this.classifier = new SubscribeClassifier(subscribeRules, domains);
         this.customStates = customStates;
         this.self = self;
         this.domains = Set.copyOf(domains);
         this.messages = messages;
         this.headers = headers;
         this.flowOf = flowOf;
+        this.newDialogs = SourceRate.of(limits);
+        this.refusals = refusals;
     }
 
     /** The Event package of a request, lower-case without parameters, or null when it has no Event header. */
@@ -98,6 +135,21 @@ public final class PresenceSip {
      *                another domain
      */
     public void subscribe(ServerTransaction tx, Request request, String watcher) {
+        String source = flowOf.apply(request).sourceHost();
+        if (!newDialogs.tryAcquire(source, System.nanoTime())) {
+            // A temporary condition that ends by itself, so 503 with the Retry-After after which a
+            // token is back (RFC 3261 section 21.5.4; RFC 6665 section 4.1.2.1 lets the subscriber
+            // retry then), rather than 403, which would tell a well-behaved client never to retry.
+            refusals.accept(PresenceLimits.NEW_DIALOGS_PER_SOURCE);
+            reply(
+                    tx,
+                    request,
+                    Response.SERVICE_UNAVAILABLE,
+                    "Too many new subscriptions from this address",
+                    null,
+                    List.of(header("Retry-After", Long.toString(newDialogs.retryAfterSeconds(source)))));
+            return;
+        }
         ContactHeader contact = (ContactHeader) request.getHeader(ContactHeader.NAME);
         FromHeader from = (FromHeader) request.getHeader(FromHeader.NAME);
         SipURI target = (SipURI) request.getRequestURI();

@@ -205,4 +205,38 @@ class NotifyComposerTest {
                 .isEqualTo(NotifyComposer.instanceId(ALICE))
                 .isNotEqualTo(NotifyComposer.instanceId(CAROL));
     }
+
+    @Test
+    void a_list_reports_a_resource_not_served_as_a_terminated_instance_with_its_reason_and_no_state() {
+        String stranger = "sip:mallory@elsewhere.test";
+        NotifyComposer.Composed c = NotifyComposer.compose(
+                list(List.of(ALICE, stranger)),
+                1,
+                "active;expires=60",
+                true,
+                List.of(),
+                Map.of(ALICE, ALICE_KNOWN, stranger, NotifyComposer.KnownView.terminated("rejected"))::get,
+                "boundary42");
+        assertThat(c.body())
+                .contains("<resource uri=\"" + stranger + "\"><instance id=\"" + NotifyComposer.instanceId(stranger)
+                        + "\" state=\"terminated\" reason=\"rejected\"/>")
+                .contains("<presence>alice</presence>");
+        assertThat(c.sent()).as("nothing was sent about the stranger").containsOnlyKeys(ALICE);
+    }
+
+    @Test
+    void a_plain_subscription_to_a_resource_not_served_ends_without_a_body() {
+        NotifyComposer.Composed c = NotifyComposer.compose(
+                plain(CAROL),
+                2,
+                "terminated;reason=probation",
+                true,
+                List.of(),
+                Map.of(CAROL, NotifyComposer.KnownView.terminated("probation"))::get,
+                "b");
+        assertThat(c.subscriptionState()).isEqualTo("terminated;reason=probation");
+        assertThat(c.body()).isNull();
+        assertThat(c.contentType()).isNull();
+        assertThat(c.sent()).isEmpty();
+    }
 }

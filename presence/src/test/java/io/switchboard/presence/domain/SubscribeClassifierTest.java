@@ -223,4 +223,22 @@ class SubscribeClassifierTest {
         assertThat(new Refresh(0).isUnsubscribe()).isTrue();
         assertThat(new Refresh(60).isUnsubscribe()).isFalse();
     }
+
+    @org.junit.jupiter.api.Test
+    void list_entries_of_our_users_are_canonical_and_the_others_kept_as_written_to_be_rejected() {
+        SubscribeClassifier withDomains = new SubscribeClassifier(
+                new SubscribeRules(new SubscribeRules.Limits(60, 3600, 7200, 10)), java.util.Set.of("example.test"));
+        String body = "<?xml version=\"1.0\"?><resource-lists xmlns=\"urn:ietf:params:xml:ns:resource-lists\">"
+                + "<list><entry uri=\"sip:Bob@EXAMPLE.test\"/><entry uri=\"sip:victim@elsewhere.test\"/>"
+                + "<entry uri=\"pres:bob@example.test\"/></list></resource-lists>";
+        assertThat(withDomains.initial(S.toBob()
+                        .withEventlist()
+                        .body("application/resource-lists+xml", body)
+                        .request()))
+                .isEqualTo(new Subscribe(
+                        Kind.AD_HOC_LIST,
+                        3600,
+                        List.of("sip:Bob@example.test", "sip:victim@elsewhere.test", BOB),
+                        BOB));
+    }
 }

@@ -206,4 +206,29 @@ class PresenceSipEdgeTest {
         assertThat(only().getStatusCode()).isEqualTo(489);
         assertThat(header(only(), "Allow-Events")).isEqualTo("Allow-Events: presence");
     }
+
+    @Test
+    void a_source_beyond_its_new_dialog_rate_gets_503_with_retry_after_and_is_counted() throws Exception {
+        List<String> refusals = new ArrayList<>();
+        // a burst of 2 and one token per 10 s; the requests are too brief (423), so no entity is needed
+        PresenceSip limited = new PresenceSip(
+                null,
+                new SubscribeRules(SubscribeRules.Limits.DEFAULTS),
+                CustomStates.NONE,
+                null,
+                Set.of("example.test"),
+                SipFactory.getInstance().createMessageFactory(),
+                SipFactory.getInstance().createHeaderFactory(),
+                r -> new Flow("udp", "192.0.2.1", 5060, "", ""),
+                new io.switchboard.presence.domain.PresenceLimits(10, 10, 0.1, 2),
+                refusals::add);
+        for (int i = 0; i < 3; i++) {
+            Request request = subscribe("Contact: <sip:alice@192.0.2.1>\r\nExpires: 30\r\n", "");
+            limited.subscribe(transaction(request), request, "sip:alice@example.test");
+        }
+        assertThat(sent).extracting(Response::getStatusCode).containsExactly(423, 423, 503);
+        assertThat(sent.get(2).getReasonPhrase()).isEqualTo("Too many new subscriptions from this address");
+        assertThat(header(sent.get(2), "Retry-After")).isEqualTo("Retry-After: 10");
+        assertThat(refusals).containsExactly(io.switchboard.presence.domain.PresenceLimits.NEW_DIALOGS_PER_SOURCE);
+    }
 }
