@@ -86,6 +86,11 @@ public final class KeepBadHeadersParserFactory implements MessageParserFactory {
             } catch (ParseException | RuntimeException | StackOverflowError e) {
                 // the RI's parser recurses on some inputs; whatever it threw, the message is refused
                 Reason reason = listener.reason();
+                if (reason == Reason.UNPARSEABLE
+                        && e.getMessage() != null
+                        && e.getMessage().startsWith("Invalid content length")) {
+                    reason = Reason.BODY_TOO_SHORT; // StringMsgParser's text when the datagram ends early
+                }
                 MalformedInput.refused(reason, sourceOf(channel));
                 throw new Refused(reason);
             }
@@ -102,6 +107,8 @@ public final class KeepBadHeadersParserFactory implements MessageParserFactory {
                     if (reason != Reason.CSEQ_METHOD_MISMATCH) { // that one the RI answers itself
                         ScreenedListener.refuse(request, reason);
                     }
+                } else {
+                    RequestScreen.addMissingMaxForwards(request);
                 }
             }
             return parsed;

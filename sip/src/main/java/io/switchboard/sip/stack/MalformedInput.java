@@ -42,6 +42,13 @@ public final class MalformedInput {
         MALFORMED_CONTENT_LENGTH("malformed_content_length", 400, "malformed Content-Length"),
         MALFORMED_STATUS_LINE("malformed_status_line", 0, "malformed Status-Line"),
         UNPARSEABLE("unparseable", 400, "unparseable message"),
+        // RFC 3261 section 18.3: over UDP a body shorter than Content-Length is an error, answered 400
+        BODY_TOO_SHORT("body_too_short", 400, "body shorter than Content-Length"),
+        // what the RI's SIPRequest.checkHeaders demands before it opens a server transaction; without
+        // an answer here the request would be dropped silently when the application asks for one
+        MISSING_CONTACT("missing_contact", 400, "missing Contact"), // RFC 3261 section 8.1.1.8, RFC 6665, RFC 3515
+        MISSING_EVENT("missing_event", 400, "missing Event"), // RFC 3903 section 4, RFC 6665 section 8.2.1
+        MISSING_SUBSCRIPTION_STATE("missing_subscription_state", 400, "missing Subscription-State"), // RFC 6665 8.2.3
         // RFC 3261 section 7.3.1: these header fields appear at most once (section 20 for the list)
         DUPLICATE_CALL_ID("duplicate_call_id", 400, "duplicate Call-ID"),
         DUPLICATE_CSEQ("duplicate_cseq", 400, "duplicate CSeq"),
@@ -53,6 +60,10 @@ public final class MalformedInput {
         CSEQ_OUT_OF_RANGE("cseq_out_of_range", 400, "CSeq out of range"),
         // RFC 3261 section 20.22: 0-255
         INVALID_MAX_FORWARDS("invalid_max_forwards", 400, "invalid Max-Forwards"),
+        // RFC 3261 section 19.1.1: a Request-URI carries no headers component (RFC 4475 section 3.1.2.11)
+        REQUEST_URI_HEADERS("request_uri_headers", 400, "headers in Request-URI"),
+        // RFC 3261 section 16.3 item 4: an option tag in Proxy-Require we do not support (none, today)
+        BAD_EXTENSION("bad_extension", 420, "Bad Extension"),
         // RFC 3261 section 8.2.2 (ACK excepted): the RI answers these itself; counted here
         CSEQ_METHOD_MISMATCH("cseq_method_mismatch", 400, "CSeq method mismatch"),
         // RFC 3261 section 21.5.20

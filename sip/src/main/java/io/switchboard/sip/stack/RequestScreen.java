@@ -5,6 +5,11 @@ import io.switchboard.sip.stack.MalformedInput.Reason;
 import java.util.Locale;
 import java.util.Optional;
 import javax.sip.header.CSeqHeader;
+import javax.sip.header.ContactHeader;
+import javax.sip.header.EventHeader;
+import javax.sip.header.ProxyRequireHeader;
+import javax.sip.header.SubscriptionStateHeader;
+import javax.sip.message.Request;
 
 /**
  * The checks RFC 3261 asks for that the RI's parser does not make (RI 1.3.0-91, see the module
@@ -48,7 +53,12 @@ public final class RequestScreen {
         return Optional.empty();
     }
 
-    /** Checks of the parsed request: required header fields (RFC 3261 section 8.1.1), CSeq range (8.1.1.5), Max-Forwards (20.22). */
+    /**
+     * Checks of the parsed request: required header fields (RFC 3261 section 8.1.1), CSeq range
+     * (8.1.1.5), headers in the Request-URI (19.1.1), Proxy-Require (16.3 item 4: this pool
+     * supports no proxy extension), the headers the RI needs to open a server transaction
+     * (Contact, Event, Subscription-State), Max-Forwards (20.22).
+     */
     public static Optional<Reason> parsed(SIPRequest request) {
         if (request.getTopmostVia() == null) {
             return Optional.of(Reason.MISSING_VIA);
@@ -72,6 +82,34 @@ public final class RequestScreen {
         if (!cseq.getMethod().equalsIgnoreCase(request.getMethod())) {
             return Optional.of(Reason.CSEQ_METHOD_MISMATCH);
         }
+        if (request.getRequestURI() instanceof javax.sip.address.SipURI uri
+                && uri.getHeaderNames().hasNext()) {
+            return Optional.of(Reason.REQUEST_URI_HEADERS);
+        }
+        String method = request.getMethod();
+        if (request.getHeader(ProxyRequireHeader.NAME) != null
+                && !Request.ACK.equals(method)
+                && !Request.CANCEL.equals(method)) {
+            // ACK cannot be answered, and CANCEL is decided by its INVITE (RFC 3261 section 9.2)
+            return Optional.of(Reason.BAD_EXTENSION);
+        }
+        if (request.getToTag() == null
+                && DIALOG_CREATING.contains(method)
+                && request.getHeader(ContactHeader.NAME) == null) {
+            return Optional.of(Reason.MISSING_CONTACT);
+        }
+        if (Request.NOTIFY.equals(method)) {
+            if (request.getHeader(SubscriptionStateHeader.NAME) == null) {
+                return Optional.of(Reason.MISSING_SUBSCRIPTION_STATE);
+            }
+            if (request.getFromTag() != null
+                    && request.getToTag() != null
+                    && request.getHeader(EventHeader.NAME) == null) {
+                return Optional.of(Reason.MISSING_EVENT);
+            }
+        } else if (Request.PUBLISH.equals(method) && request.getHeader(EventHeader.NAME) == null) {
+            return Optional.of(Reason.MISSING_EVENT);
+        }
         // the RI keeps a Max-Forwards it could not parse (e.g. 300, or not a number) as an unrecognized header
         for (var it = request.getUnrecognizedHeaders(); it.hasNext(); ) {
             String h = it.next();
@@ -81,6 +119,26 @@ public final class RequestScreen {
             }
         }
         return Optional.empty();
+    }
+
+    /** The methods whose initial requests need a Contact (the RI's SIPTransactionStack.isDialogCreated). */
+    private static final java.util.Set<String> DIALOG_CREATING =
+            java.util.Set.of(Request.INVITE, Request.SUBSCRIBE, Request.REFER);
+
+    /**
+     * Gives a request without Max-Forwards one, as RFC 3261 section 16.6 step 3 has a proxy do when
+     * it forwards (value 70): RFC 2543 clients send none, section 16.3 item 3 lets such a request
+     * pass, but the RI opens no server transaction for it (SIPRequest.checkHeaders), which dropped
+     * it without a word.
+     */
+    public static void addMissingMaxForwards(SIPRequest request) {
+        if (request.getMaxForwards() == null) {
+            try {
+                request.setHeader(new gov.nist.javax.sip.header.MaxForwards(70));
+            } catch (javax.sip.InvalidArgumentException e) {
+                throw new IllegalStateException(e); // 70 is in range
+            }
+        }
     }
 
     private static final Reason[] DUPLICATES = {

@@ -13,6 +13,8 @@ import javax.sip.SipListener;
 import javax.sip.SipProvider;
 import javax.sip.TimeoutEvent;
 import javax.sip.TransactionTerminatedEvent;
+import javax.sip.header.HeaderFactory;
+import javax.sip.header.ProxyRequireHeader;
 import javax.sip.header.ToHeader;
 import javax.sip.message.MessageFactory;
 import javax.sip.message.Request;
@@ -35,10 +37,12 @@ final class ScreenedListener implements SipListener {
     private static final Logger LOG = LoggerFactory.getLogger(ScreenedListener.class);
     private final SipListener application;
     private final MessageFactory messages;
+    private final HeaderFactory headers;
 
-    ScreenedListener(SipListener application, MessageFactory messages) {
+    ScreenedListener(SipListener application, MessageFactory messages, HeaderFactory headers) {
         this.application = application;
         this.messages = messages;
+        this.headers = headers;
     }
 
     /** Marks a parsed request as refused; only the parser calls this, before the RI delivers it. */
@@ -69,6 +73,13 @@ final class ScreenedListener implements SipListener {
             if (to != null && to.getTag() == null) {
                 // RFC 3261 section 8.2.6.2: a response the UAS makes carries its own To tag
                 to.setTag(Long.toHexString(ThreadLocalRandom.current().nextLong()));
+            }
+            if (refused == Reason.BAD_EXTENSION) {
+                // RFC 3261 section 8.2.2.3: list the option tags not understood (tokens, as parsed)
+                for (var it = request.getHeaders(ProxyRequireHeader.NAME); it.hasNext(); ) {
+                    String tag = ((ProxyRequireHeader) it.next()).getOptionTag();
+                    response.addHeader(headers.createUnsupportedHeader(tag));
+                }
             }
             ((SipProvider) event.getSource()).sendResponse(response);
         } catch (ParseException | SipException | RuntimeException e) {

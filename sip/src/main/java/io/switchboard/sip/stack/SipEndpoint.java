@@ -112,8 +112,9 @@ public final class SipEndpoint implements AutoCloseable {
                 provider.addListeningPoint(lp);
             }
             // requests the parser refused are answered here and never reach the listener (see ScreenedListener)
+            SipFactory factory = SipFactory.getInstance();
             SipListener screened =
-                    new ScreenedListener(listener, SipFactory.getInstance().createMessageFactory());
+                    new ScreenedListener(listener, factory.createMessageFactory(), factory.createHeaderFactory());
             provider.addSipListener(screened);
             stack.start();
             SipEndpoint endpoint = new SipEndpoint(s, stack, provider, screened, points, SipFactory.getInstance());
