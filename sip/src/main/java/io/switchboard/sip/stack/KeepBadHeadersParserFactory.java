@@ -41,8 +41,9 @@ import java.util.Set;
  * 400 then reads "Bad Request (malformed From)" instead of echoing the parser's message (which
  * held input bytes and a Java object id), and a request without CSeq no longer reaches the
  * channel's NullPointerException. A request that parses but breaks RFC 3261 (version, duplicate
- * single-valued headers, CSeq range, Max-Forwards) is delivered marked for
- * {@link ScreenedListener}, which answers it on every transport. The parser's own listener is used
+ * single-valued headers, CSeq range, Max-Forwards, and the rest {@link RequestScreen} checks) is
+ * delivered marked for {@link ScreenedListener}, which answers it on every transport; a request
+ * without Max-Forwards (RFC 2543) gets one. The parser's own listener is used
  * on every transport; the RI's UDP channel as listener would log each bad header with a stack
  * trace and the whole message.
  */
