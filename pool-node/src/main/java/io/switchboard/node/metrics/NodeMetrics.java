@@ -103,6 +103,23 @@ public final class NodeMetrics implements RegisterObserver, BindingListener {
                     }
                 })
                 .register(registry);
+        Counter malformed = Counter.build(
+                        "switchboard_sip_malformed_total",
+                        "Messages refused by the SIP edge's screen (answered 400/505 or dropped), by reason")
+                .labelNames("reason")
+                .create();
+        for (io.switchboard.sip.stack.MalformedInput.Reason r :
+                io.switchboard.sip.stack.MalformedInput.Reason.values()) {
+            malformed.setChild(
+                    new Counter.Child() {
+                        @Override
+                        public double get() {
+                            return io.switchboard.sip.stack.MalformedInput.count(r);
+                        }
+                    },
+                    r.label());
+        }
+        malformed.register(registry);
         // JVM metrics (memory, GC, threads) go to this registry too.
         new io.prometheus.client.hotspot.StandardExports().register(registry);
         new io.prometheus.client.hotspot.MemoryPoolsExports().register(registry);

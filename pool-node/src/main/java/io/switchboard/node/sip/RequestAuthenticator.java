@@ -80,14 +80,15 @@ public final class RequestAuthenticator {
     public CompletionStage<Outcome> authenticate(Request request, String realm, String sourceIp, boolean proxy) {
         Instant now = clock.instant();
         AuthorizationHeader credentials = credentialsFor(request, realm, proxy);
-        if (credentials == null) {
+        if (credentials == null || !"Digest".equalsIgnoreCase(credentials.getScheme())) {
+            // RFC 4475 section 3.3.7: a scheme we do not know is answered with a challenge in one we do
             return done(challenge(realm, false, proxy, now));
         }
         DigestResponse.Parsed parsed = DigestResponse.from(credentials);
-        if (parsed instanceof DigestResponse.Parsed.Invalid invalid) {
+        if (parsed instanceof DigestResponse.Parsed.Invalid) {
             metrics.authFailure("malformed");
-            return done(
-                    new Outcome.Answer(Response.BAD_REQUEST, "Malformed credentials: " + invalid.reason(), List.of()));
+            // a fixed phrase: the parser's reason quotes the request (issue 10, item 5)
+            return done(new Outcome.Answer(Response.BAD_REQUEST, "Malformed credentials", List.of()));
         }
         DigestResponse response = ((DigestResponse.Parsed.Ok) parsed).value();
         if (!uriMatches(response.uri(), request)) {

@@ -111,9 +111,13 @@ public final class SipEndpoint implements AutoCloseable {
             for (ListeningPoint lp : points.subList(1, points.size())) {
                 provider.addListeningPoint(lp);
             }
-            provider.addSipListener(listener);
+            // requests the parser refused are answered here and never reach the listener (see ScreenedListener)
+            SipFactory factory = SipFactory.getInstance();
+            SipListener screened =
+                    new ScreenedListener(listener, factory.createMessageFactory(), factory.createHeaderFactory());
+            provider.addSipListener(screened);
             stack.start();
-            SipEndpoint endpoint = new SipEndpoint(s, stack, provider, listener, points, SipFactory.getInstance());
+            SipEndpoint endpoint = new SipEndpoint(s, stack, provider, screened, points, SipFactory.getInstance());
             LOG.info("SIP stack {} listening on {}", s.stackName(), endpoint.describeListeningPoints());
             return endpoint;
         } catch (SipException | InvalidArgumentException | TooManyListenersException | IOException e) {

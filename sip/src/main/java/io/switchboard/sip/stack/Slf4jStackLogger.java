@@ -24,6 +24,9 @@ import org.slf4j.LoggerFactory;
  * ...", ">>> Dropped Bad Msg", responses with a bad tag or format, a CSeq method mismatch) go to
  * DEBUG instead and are counted in {@link #peerMessagesDropped()}: one ERROR line (with the whole
  * message) per garbage packet would let any scanner fill the disks. Internal errors stay ERROR.
+ * The RI's error for a datagram it failed on (which carries the datagram as a decimal byte array)
+ * and its TCP "Problem parsing message" warning (the whole message) are never logged at INFO or
+ * above: {@link MalformedInput} counts them and reports them in one line per 10 s.
  *
  * <p>The RI keeps one JVM-wide logger ({@code CommonLogger.legacyLogger}, a static set by every
  * stack it creates); before the first stack exists any RI class that logs would reach for log4j
@@ -41,6 +44,10 @@ public final class Slf4jStackLogger implements StackLogger {
             ">>> Dropped Bad Msg",
             "Dropping Badly formatted response message",
             "Dropping response message with invalid tag");
+    /** Start of UDPMessageChannel.run()'s error line for a datagram it failed on, followed by the datagram's bytes. */
+    static final String UDP_PACKET_FAILED = "Error while processing incoming UDP packet";
+    /** Start of NioPipelineParser's warning for a message that failed to parse, followed by the message. */
+    static final String PROBLEM_PARSING = "Problem parsing message";
     /** Exception messages of ConnectionOrientedMessageChannel's "Error occured processing message" caused by the peer. */
     private static final List<String> PEER_FAULT_EXCEPTIONS =
             List.of("Bad CSeq method", "Message size exceeded", "Bad version");
@@ -148,6 +155,15 @@ public final class Slf4jStackLogger implements StackLogger {
 
     @Override
     public void logError(String message, Exception ex) {
+        if (message != null && message.startsWith(UDP_PACKET_FAILED)) {
+            // UDPMessageChannel.run() appends the whole datagram as a decimal byte array (about 4
+            // log bytes per byte received): counted and reported by MalformedInput, never logged
+            MalformedInput.refused(MalformedInput.Reason.STACK_ERROR, null);
+            if (LOG.isDebugEnabled()) {
+                LOG.debug(UDP_PACKET_FAILED, ex);
+            }
+            return;
+        }
         if (ex != null && startsWithAny(ex.getMessage(), PEER_FAULT_EXCEPTIONS)) {
             PEER_DROPS.increment();
             LOG.debug(message, ex);
@@ -170,6 +186,11 @@ public final class Slf4jStackLogger implements StackLogger {
 
     @Override
     public void logWarning(String message) {
+        if (message != null && message.startsWith(PROBLEM_PARSING)) {
+            // NioPipelineParser (TCP/TLS) adds the whole message; our parser counted and reported it already
+            LOG.debug(message);
+            return;
+        }
         LOG.warn(message);
     }
 

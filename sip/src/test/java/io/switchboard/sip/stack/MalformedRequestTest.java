@@ -3,7 +3,6 @@ package io.switchboard.sip.stack;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import gov.nist.javax.sip.message.SIPMessage;
-import gov.nist.javax.sip.message.SIPRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -153,11 +152,12 @@ class MalformedRequestTest {
     // ---- UDP: the RI's UDPMessageChannel answers 400 itself for bad required headers
 
     @Test
-    void udpBadFromGets400WithTheParseErrorInTheReasonPhrase() throws IOException {
+    void udpBadFromGets400WithAFixedReasonPhrase() throws IOException {
         List<String> got =
                 udp(malformed("UDP", "u-from", "From: <sip:probe@127.0.0.1>;tag=1", "From: <<<garbage"), "u-from");
         assertThat(got).singleElement().satisfies(r -> {
-            assertThat(r).startsWith("SIP/2.0 400 Bad Request (From: <<<garbage");
+            // the RI's automatic 400 (MessageChannel.createBadReqRes) with our phrase, not the parser's text
+            assertThat(r).startsWith("SIP/2.0 400 Bad Request (malformed From)\r\n");
             assertThat(r).contains("tag=badreq", "Content-Type: message/sipfrag");
         });
         assertThat(seen("u-from")).isNull();
@@ -168,7 +168,7 @@ class MalformedRequestTest {
         assertThat(udp(malformed("UDP", "u-via", "Via: SIP/2.0/UDP 127.0.0.1", "Via: SIP/2.0/UDP @@@"), "u-via"))
                 .singleElement()
                 .asString()
-                .startsWith("SIP/2.0 400 Bad Request (Via:");
+                .startsWith("SIP/2.0 400 Bad Request (malformed Via)\r\n");
         assertThat(udp(
                         malformed(
                                 "UDP",
@@ -178,7 +178,7 @@ class MalformedRequestTest {
                         "u-ruri"))
                 .singleElement()
                 .asString()
-                .startsWith("SIP/2.0 400 Bad Request (OPTIONS sip:@@@:::");
+                .startsWith("SIP/2.0 400 Bad Request (malformed Request-Line)\r\n");
         assertThat(seen("u-via")).isNull();
         assertThat(seen("u-ruri")).isNull();
     }
@@ -211,12 +211,59 @@ class MalformedRequestTest {
     }
 
     @Test
-    void unknownSipVersionIsDeliveredNot505() throws IOException {
-        // the RI's parser accepts any SIP/x.y and reports SIP/2.0, so its 505 code paths never fire
-        String m = malformed("UDP", "u-version", "SIP/2.0\r\nVia", "SIP/3.0\r\nVia");
-        assertThat(udp(m, "u-version")).singleElement().asString().startsWith("SIP/2.0 200 OK");
-        assertThat(((SIPRequest) seen("u-version")).getRequestLine().getSipVersion())
-                .isEqualTo("SIP/2.0");
+    void unknownSipVersionGets505OnEveryTransport() throws IOException {
+        // the RI's parser reports any SIP/x.y as SIP/2.0; RequestScreen reads the version from the bytes
+        assertThat(udp(malformed("UDP", "u-version", "SIP/2.0\r\nVia", "SIP/7.0\r\nVia"), "u-version"))
+                .singleElement()
+                .asString()
+                .startsWith("SIP/2.0 505 Version Not Supported\r\n");
+        assertThat(tcp(malformed("TCP", "t-version", "SIP/2.0\r\nVia", "SIP/7.0\r\nVia"), "t-version"))
+                .singleElement()
+                .asString()
+                .startsWith("SIP/2.0 505 Version Not Supported\r\n");
+        assertThat(seen("u-version")).isNull();
+        assertThat(seen("t-version")).isNull();
+    }
+
+    @Test
+    void duplicateSingleValuedHeadersCseqRangeAndMaxForwardsGet400OnEveryTransport() throws IOException {
+        String[][] cases = {
+            {"Call-ID: CALLID\r\n", "Call-ID: CALLID\r\ni: other\r\n", "Bad Request (duplicate Call-ID)"},
+            {"CSeq: 1 OPTIONS\r\n", "CSeq: 1 OPTIONS\r\nCSeq: 7 OPTIONS\r\n", "Bad Request (duplicate CSeq)"},
+            {
+                "To: <sip:server@127.0.0.1>\r\n",
+                "To: <sip:server@127.0.0.1>\r\nt: <sip:x@y>\r\n",
+                "Bad Request (duplicate To)"
+            },
+            {
+                "Content-Length: 0\r\n",
+                "Content-Length: 0\r\nContent-Length: 0\r\n",
+                "Bad Request (duplicate Content-Length)"
+            },
+            {"CSeq: 1 OPTIONS", "CSeq: 2147483648 OPTIONS", "Bad Request (CSeq out of range)"},
+            {"Max-Forwards: 70", "Max-Forwards: 300", "Bad Request (invalid Max-Forwards)"},
+            {"Max-Forwards: 70", "Max-Forwards: seventy", "Bad Request (invalid Max-Forwards)"},
+        };
+        int i = 0;
+        for (String[] c : cases) {
+            for (String transport : List.of("UDP", "TCP")) {
+                String id = "dup-" + transport + "-" + i;
+                String m = malformed(transport, id, c[0].replace("CALLID", id), c[1].replace("CALLID", id));
+                List<String> got = transport.equals("UDP") ? udp(m, id) : tcp(m, id);
+                assertThat(got).as(c[1]).singleElement().asString().startsWith("SIP/2.0 400 " + c[2] + "\r\n");
+                assertThat(seen(id)).as(c[1]).isNull();
+            }
+            i++;
+        }
+    }
+
+    @Test
+    void udpRequestWithoutCseqIsDroppedWithoutAnErrorLine() throws IOException {
+        long before = MalformedInput.count(MalformedInput.Reason.MISSING_CSEQ);
+        assertThat(udp(malformed("UDP", "u-nocseq", "CSeq: 1 OPTIONS\r\n", ""), "u-nocseq"))
+                .isEmpty();
+        assertThat(MalformedInput.count(MalformedInput.Reason.MISSING_CSEQ)).isEqualTo(before + 1);
+        assertThat(MalformedInput.count(MalformedInput.Reason.STACK_ERROR)).isZero();
     }
 
     @Test
