@@ -3,6 +3,7 @@ package io.switchboard.node.admin;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
@@ -172,13 +173,15 @@ public final class AdminServer implements AutoCloseable {
      */
     private static final java.util.Set<HttpExchange> BODY_READ = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /**
-     * An unread body up to this size is still read (and dropped) after the answer, so the
-     * connection can stay open, for at most {@link #DRAIN_TIME}: a client that sent its small body
-     * with its headers (curl's first, unauthenticated PUT) then gets its 401 without a reset.
+     * After answering a request whose body was not read, what the client still sends is dropped
+     * for at most {@link #LINGER_TIME} and {@link #LINGER_BYTES} before the connection is closed
+     * (a lingering close, as nginx does): closing a socket with unread data sends a TCP reset,
+     * which can destroy the answer before the client has read it (a client that sends its whole
+     * body before reading: curl's first, unauthenticated PUT, Java's HttpClient).
      */
-    private static final long DRAINABLE = 64 * 1024;
+    private static final Duration LINGER_TIME = Duration.ofSeconds(1);
 
-    private static final Duration DRAIN_TIME = Duration.ofSeconds(1);
+    private static final long LINGER_BYTES = 8 * 1024 * 1024;
 
     public AdminServer(String bindAddress, int port, String token, Map<String, Route> open, Map<String, Route> secured)
             throws IOException {
@@ -324,13 +327,8 @@ public final class AdminServer implements AutoCloseable {
                                 401, "Missing or wrong admin token (Authorization: Bearer <switchboard.admin.token>)"));
                 return;
             }
-            boolean bulk = access == Access.BULK;
-            if (access == Access.OPEN && !hasBody(ex)) {
-                handle(ex, route, call(ex, path, "", null)); // health and metrics: on this thread, at once
-                return;
-            }
             if (access != Access.USER) {
-                readThen(ex, bulk, body -> handle(ex, route, call(ex, path, body, null)));
+                readThen(ex, access == Access.BULK, body -> handle(ex, route, call(ex, path, body, null)));
                 return;
             }
             String source = ex.getRemoteAddress().getAddress().getHostAddress();
@@ -382,9 +380,14 @@ public final class AdminServer implements AutoCloseable {
     /**
      * Reads the body on {@code admin-body} within its limit and read timeout, then gives it to
      * {@code then} on that thread. A body over the limit is 413 (connection closed, the rest
-     * unread); a client too slow to send it is disconnected by the deadline.
+     * unread); a client too slow to send it is disconnected by the deadline. A request without a
+     * body (health, metrics, every GET) goes on at once, on this thread.
      */
     private void readThen(HttpExchange ex, boolean bulk, java.util.function.Consumer<String> then) {
+        if (!hasBody(ex)) {
+            then.accept("");
+            return;
+        }
         long max = bulk ? limits.maxBulkBody() : limits.maxBody();
         Duration timeout = bulk ? limits.bulkReadTimeout() : limits.readTimeout();
         Long declared = declaredLength(ex);
@@ -479,20 +482,18 @@ public final class AdminServer implements AutoCloseable {
 
     /**
      * Sends {@code reply} and ends the exchange. When the request's body was not read (refused
-     * before reading, or over its limit), a small one is drained for a moment so the connection
-     * can be kept ({@link #DRAINABLE}); otherwise the connection is closed after the answer, the
-     * body unread: the JDK server would read up to 64 KiB of it first, waiting as long as the
-     * client likes (RFC 9112 section 9.6 lets a server close after answering).
+     * before reading, or over its limit), the answer says {@code Connection: close}, the rest of
+     * the body is dropped for a moment ({@link #LINGER_TIME}) and the connection closed: the JDK
+     * server would otherwise read up to 64 KiB of it, waiting as long as the client likes (RFC
+     * 9112 section 9.6 lets a server close after answering).
      */
     private static void write(HttpExchange ex, Reply reply) {
         boolean unread = !BODY_READ.remove(ex) && hasBody(ex);
-        Long declared = declaredLength(ex);
-        boolean drain = unread && declared != null && declared <= DRAINABLE;
         try {
             byte[] body = reply.body().getBytes(StandardCharsets.UTF_8);
             ex.getResponseHeaders().set("Content-Type", reply.contentType());
             reply.headers().forEach((name, value) -> ex.getResponseHeaders().set(name, value));
-            if (unread && !drain) {
+            if (unread) {
                 ex.getResponseHeaders().set("Connection", "close");
             }
             ex.sendResponseHeaders(reply.status(), body.length == 0 ? -1 : body.length);
@@ -504,18 +505,37 @@ public final class AdminServer implements AutoCloseable {
         } catch (IOException e) {
             LOG.debug("Admin client went away: {}", e.toString());
         } finally {
-            if (!unread) {
-                ex.close();
-            } else if (drain) {
-                Deadline d = Deadline.arm(TIMER, DRAIN_TIME);
-                try {
-                    ex.close();
-                } finally {
-                    d.disarm();
-                }
+            if (unread) {
+                lingerThenClose(ex);
             } else {
-                closeWithoutDraining(ex);
+                ex.close();
             }
+        }
+    }
+
+    /** Drops what the client still sends, for at most {@link #LINGER_TIME} and {@link #LINGER_BYTES}, then closes. */
+    private static void lingerThenClose(HttpExchange ex) {
+        Deadline deadline = Deadline.arm(TIMER, LINGER_TIME);
+        boolean ended = false;
+        try {
+            InputStream in = ex.getRequestBody();
+            byte[] sink = new byte[16 * 1024];
+            long left = LINGER_BYTES;
+            while (left > 0) {
+                int n = in.read(sink, 0, (int) Math.min(sink.length, left));
+                if (n < 0) {
+                    ended = true;
+                    break;
+                }
+                left -= n;
+            }
+        } catch (IOException e) {
+            // the deadline closed the connection, or the client did
+        }
+        if (deadline.disarm() || !ended) {
+            closeWithoutDraining(ex);
+        } else {
+            ex.close();
         }
     }
 
