@@ -379,11 +379,12 @@ public final class SwitchboardNode implements AutoCloseable {
         UsersApi users = new UsersApi(accounts, accountRules, config.domains(), clock);
         RegistrationsApi registrations = new RegistrationsApi(lookups, clock);
         CallSettingsApi callSettingsApi = new CallSettingsApi(callSettings, accounts, clock);
+        NodeConfig.Admin ac = config.admin();
         try {
             admin = new AdminServer(
-                    config.admin().bindAddress(),
-                    config.admin().port(),
-                    config.admin().token(),
+                    ac.bindAddress(),
+                    ac.port(),
+                    ac.token(),
                     Map.of(
                             "/health/alive",
                             c -> done(Reply.text(200, "alive\n")),
@@ -392,8 +393,6 @@ public final class SwitchboardNode implements AutoCloseable {
                             "/metrics",
                             c -> done(new Reply(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()))),
                     Map.of(
-                            "/api/users/import",
-                            users::importCsv,
                             "/api/users",
                             users::users,
                             "/api/registrations",
@@ -401,13 +400,20 @@ public final class SwitchboardNode implements AutoCloseable {
                             "/api/call-settings",
                             callSettingsApi::callSettings,
                             "/api/pool",
-                            new PoolApi(system, directory, POOL_QUERY_TIMEOUT)::pool));
+                            new PoolApi(system, directory, POOL_QUERY_TIMEOUT)::pool),
+                    new AdminServer.Limits(
+                            ac.maxBody(),
+                            ac.maxImportBody(),
+                            ac.readTimeout(),
+                            ac.importReadTimeout(),
+                            ac.healthPort()));
         } catch (java.io.IOException e) {
             throw new ConfigError(
-                    "switchboard.admin.port",
-                    "cannot listen on " + config.admin().bindAddress() + ":"
-                            + config.admin().port() + " (" + e.getMessage() + ")");
+                    ac.healthPort() > 0 ? "switchboard.admin.port / health-port" : "switchboard.admin.port",
+                    "cannot listen on " + ac.bindAddress() + ":" + ac.port()
+                            + (ac.healthPort() > 0 ? " and " + ac.healthPort() : "") + " (" + e.getMessage() + ")");
         }
+        admin.secureBulk("/api/users/import", users::importCsv); // the CSV import's own, larger body limit
         // /api/presence (admin token) and /user/presence (users' own HTTP Digest, their SIP credentials)
         HttpDigestAuthenticator userAuth = new HttpDigestAuthenticator(
                 accounts,
@@ -469,10 +475,54 @@ public final class SwitchboardNode implements AutoCloseable {
                     .withHeap(e.heap()));
             contactPoints = List.of(cassandra.nativeAddress());
             localDc = cassandra.localDc();
+            logEmbeddedExposure(e.listenAddress(), cassandra.nativeAddress().getPort(), cassandra.storagePort());
         }
         ConsistencyLevel cl = DefaultConsistencyLevel.valueOf(st.consistency().name());
-        return CassandraSessions.connect(
-                new CassandraSettings(contactPoints, localDc, st.keyspace(), st.replication(), cl));
+        CassandraSettings settings = new CassandraSettings(contactPoints, localDc, st.keyspace(), st.replication(), cl);
+        if (st.mode() == NodeConfig.StorageMode.EXTERNAL) {
+            NodeConfig.ExternalSecurity sec = st.security();
+            if (sec.credentials().isPresent()) {
+                NodeConfig.Credentials c = sec.credentials().get();
+                settings = settings.withCredentials(new CassandraSettings.Credentials(c.username(), c.password()));
+            }
+            if (sec.tls().isPresent()) {
+                NodeConfig.StorageTls t = sec.tls().get();
+                settings = settings.withTls(
+                        new CassandraSettings.Tls(t.trustStore(), t.trustStorePassword(), t.hostnameValidation()));
+            }
+        }
+        return CassandraSessions.connect(settings);
+    }
+
+    /**
+     * The embedded node has no authentication and no TLS (storage/NodeConfigFiles writes
+     * {@code AllowAllAuthenticator}): say where it listens, and warn when that is reachable from
+     * other machines.
+     */
+    private static void logEmbeddedExposure(String address, int nativePort, int storagePort) {
+        boolean loopback;
+        try {
+            loopback = java.net.InetAddress.getByName(address).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            loopback = false;
+        }
+        if (loopback) {
+            LOG.info(
+                    "Embedded Cassandra listens on {} only (CQL port {}, storage port {}): loopback, not reachable"
+                            + " from other machines",
+                    address,
+                    nativePort,
+                    storagePort);
+        } else {
+            LOG.warn(
+                    "Embedded Cassandra listens on {} (CQL port {}, storage port {}), which is NOT a loopback address:"
+                            + " anyone who reaches it can read and change every account and binding, with no password"
+                            + " and no TLS. Set switchboard.storage.embedded.listen-address = \"127.0.0.1\", or use an"
+                            + " external Cassandra with authentication (switchboard.storage.external.username, tls)",
+                    address,
+                    nativePort,
+                    storagePort);
+        }
     }
 
     private static int freeUdpPort(String address) {
@@ -544,6 +594,11 @@ public final class SwitchboardNode implements AutoCloseable {
 
     public int adminPort() {
         return admin.port();
+    }
+
+    /** The port of the separate health and metrics listener ({@code switchboard.admin.health-port}), or -1. */
+    public int adminHealthPort() {
+        return admin.healthPort();
     }
 
     /** Stops SIP first (no new work), then the cluster (hands shards over), then storage. */

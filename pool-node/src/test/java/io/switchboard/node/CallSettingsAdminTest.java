@@ -343,11 +343,10 @@ class CallSettingsAdminTest {
                 .contains("nesting depth")
                 .contains("32");
 
+        // over the admin port's body limit: refused before it is parsed (issue 10: 413, not read past 1 MiB)
         HttpResponse<String> huge = api("PATCH", PATH, "{\"simRing\":\"" + "9".repeat(2 * 1024 * 1024) + "\"}");
-        assertThat(huge.statusCode()).as(huge.body()).isEqualTo(400);
-        assertThat(huge.body())
-                .startsWith("{\"error\":\"the body is not a JSON object: ")
-                .contains("at most 1048576");
+        assertThat(huge.statusCode()).as(huge.body()).isEqualTo(413);
+        assertThat(huge.body()).isEqualTo("{\"error\":\"Request body larger than 1048576 bytes\"}");
 
         HttpResponse<String> longString = api("PATCH", PATH, "{\"simRing\":\"" + "9".repeat(100_000) + "\"}");
         assertThat(longString.statusCode()).as(longString.body()).isEqualTo(400);

@@ -72,11 +72,13 @@ public final class CassandraSessions {
                 .thenCompose(created -> keyspaceSession.buildAsync())
                 .thenApply(session -> {
                     log.info(
-                            "Connected to Cassandra {} (local DC {}), keyspace {}, consistency {}",
+                            "Connected to Cassandra {} (local DC {}), keyspace {}, consistency {}, {}, {}",
                             s.contactPoints(),
                             s.localDc(),
                             s.keyspace(),
-                            s.consistency());
+                            s.consistency(),
+                            s.credentials().map(c -> "as user " + c.username()).orElse("without authentication"),
+                            s.tls().map(t -> "over TLS").orElse("without TLS"));
                     return session;
                 });
     }
@@ -156,6 +158,17 @@ public final class CassandraSessions {
      * only slow down its start, and a schema refresh still running when it closes logs a warning.
      */
     private static CqlSessionBuilder builder(CassandraSettings s, boolean withKeyspace, ClassLoader classLoader) {
+        CqlSessionBuilder builder = CqlSession.builder()
+                .withClassLoader(classLoader)
+                .addContactPoints(s.contactPoints())
+                .withLocalDatacenter(s.localDc())
+                .withConfigLoader(driverConfig(s, withKeyspace, classLoader).build());
+        return withKeyspace ? builder.withKeyspace(CqlIdentifier.fromInternal(s.keyspace())) : builder;
+    }
+
+    /** The driver options of {@link #builder}, security included ({@link #withSecurity}). */
+    static ProgrammaticDriverConfigLoaderBuilder driverConfig(
+            CassandraSettings s, boolean withKeyspace, ClassLoader classLoader) {
         ProgrammaticDriverConfigLoaderBuilder config = DriverConfigLoader.programmaticBuilder(classLoader)
                 .withString(DefaultDriverOption.SESSION_NAME, "cassandra-" + s.keyspace())
                 .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, REQUEST_TIMEOUT)
@@ -180,12 +193,38 @@ public final class CassandraSessions {
                     .withBoolean(DefaultDriverOption.METADATA_SCHEMA_ENABLED, false)
                     .withBoolean(DefaultDriverOption.METADATA_TOKEN_MAP_ENABLED, false);
         }
-        CqlSessionBuilder builder = CqlSession.builder()
-                .withClassLoader(classLoader)
-                .addContactPoints(s.contactPoints())
-                .withLocalDatacenter(s.localDc())
-                .withConfigLoader(config.build());
-        return withKeyspace ? builder.withKeyspace(CqlIdentifier.fromInternal(s.keyspace())) : builder;
+        return withSecurity(config, s);
+    }
+
+    /**
+     * Authentication and TLS as driver options, the driver's own providers doing the work: {@code
+     * PlainTextAuthProvider} answers a {@code PasswordAuthenticator} challenge, {@code
+     * DefaultSslEngineFactory} builds the SSLContext from the trust store (the JVM's default trust
+     * when none is given) and checks the node's certificate against the address it was reached at
+     * when hostname validation is on.
+     */
+    private static ProgrammaticDriverConfigLoaderBuilder withSecurity(
+            ProgrammaticDriverConfigLoaderBuilder config, CassandraSettings s) {
+        if (s.credentials().isPresent()) {
+            CassandraSettings.Credentials c = s.credentials().get();
+            config = config.withString(DefaultDriverOption.AUTH_PROVIDER_CLASS, "PlainTextAuthProvider")
+                    .withString(DefaultDriverOption.AUTH_PROVIDER_USER_NAME, c.username())
+                    .withString(DefaultDriverOption.AUTH_PROVIDER_PASSWORD, c.password());
+        }
+        if (s.tls().isPresent()) {
+            CassandraSettings.Tls t = s.tls().get();
+            config = config.withString(DefaultDriverOption.SSL_ENGINE_FACTORY_CLASS, "DefaultSslEngineFactory")
+                    .withBoolean(DefaultDriverOption.SSL_HOSTNAME_VALIDATION, t.hostnameValidation());
+            if (t.trustStore().isPresent()) {
+                config = config.withString(
+                        DefaultDriverOption.SSL_TRUSTSTORE_PATH,
+                        t.trustStore().get().toAbsolutePath().toString());
+                if (!t.trustStorePassword().isEmpty()) {
+                    config = config.withString(DefaultDriverOption.SSL_TRUSTSTORE_PASSWORD, t.trustStorePassword());
+                }
+            }
+        }
+        return config;
     }
 
     /** The caller's context class loader if it has one (application servers, Pekko), else ours. */

@@ -2,9 +2,11 @@ package io.switchboard.storage;
 
 import com.datastax.oss.driver.api.core.ConsistencyLevel;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.StringJoiner;
 import java.util.regex.Pattern;
 
@@ -18,13 +20,65 @@ import java.util.regex.Pattern;
  * @param replication a CQL map literal, e.g. {@code {'class': 'SimpleStrategy', 'replication_factor': 1}}
  *     or {@code {'class': 'NetworkTopologyStrategy', 'dc1': 3}}
  * @param consistency default consistency of every request (LOCAL_QUORUM in a pool, LOCAL_ONE on one node)
+ * @param credentials user name and password for a cluster with {@code PasswordAuthenticator}; empty: none sent
+ * @param tls encrypt client connections (Cassandra's {@code client_encryption_options}); empty: plain TCP
  */
 public record CassandraSettings(
         List<InetSocketAddress> contactPoints,
         String localDc,
         String keyspace,
         String replication,
-        ConsistencyLevel consistency) {
+        ConsistencyLevel consistency,
+        Optional<Credentials> credentials,
+        Optional<Tls> tls) {
+
+    /** Plain-text authentication (the driver's {@code PlainTextAuthProvider}); the password stays out of logs. */
+    public record Credentials(String username, String password) {
+        public Credentials {
+            if (username == null || username.isBlank()) {
+                throw new IllegalArgumentException("a Cassandra user name must not be empty");
+            }
+            if (password == null || password.isEmpty()) {
+                throw new IllegalArgumentException("a Cassandra password must not be empty");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "Credentials[username=" + username + ", password=***]";
+        }
+    }
+
+    /**
+     * TLS to Cassandra.
+     *
+     * @param trustStore the certificates (or CA) to trust, JKS or PKCS12; empty: the JVM's default trust
+     *     ({@code javax.net.ssl.trustStore} or the JDK's CA certificates)
+     * @param trustStorePassword the trust store's password, may be empty
+     * @param hostnameValidation whether a node's certificate must name the address it was reached at
+     */
+    public record Tls(Optional<Path> trustStore, String trustStorePassword, boolean hostnameValidation) {
+        public Tls {
+            Objects.requireNonNull(trustStore, "trustStore");
+            trustStorePassword = trustStorePassword == null ? "" : trustStorePassword;
+        }
+
+        @Override
+        public String toString() {
+            return "Tls[trustStore=" + trustStore.map(Path::toString).orElse("(JVM default)") + ", hostnameValidation="
+                    + hostnameValidation + "]";
+        }
+    }
+
+    /** Without authentication and without TLS (a node on loopback, the tests). */
+    public CassandraSettings(
+            List<InetSocketAddress> contactPoints,
+            String localDc,
+            String keyspace,
+            String replication,
+            ConsistencyLevel consistency) {
+        this(contactPoints, localDc, keyspace, replication, consistency, Optional.empty(), Optional.empty());
+    }
 
     /** Cassandra limits names to 48 characters; lower case only, so no quoting is ever needed. */
     private static final Pattern KEYSPACE = Pattern.compile("[a-z][a-z0-9_]{0,47}");
@@ -51,6 +105,19 @@ public record CassandraSettings(
         validateReplication(replication);
         replication = replication.strip();
         Objects.requireNonNull(consistency, "consistency");
+        Objects.requireNonNull(credentials, "credentials");
+        Objects.requireNonNull(tls, "tls");
+    }
+
+    /** These settings, authenticating as {@code c}. */
+    public CassandraSettings withCredentials(Credentials c) {
+        return new CassandraSettings(contactPoints, localDc, keyspace, replication, consistency, Optional.of(c), tls);
+    }
+
+    /** These settings, over TLS. */
+    public CassandraSettings withTls(Tls t) {
+        return new CassandraSettings(
+                contactPoints, localDc, keyspace, replication, consistency, credentials, Optional.of(t));
     }
 
     /** A replication literal for one data centre or a test node: {@code SimpleStrategy} with the given factor. */

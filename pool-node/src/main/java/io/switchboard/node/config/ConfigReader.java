@@ -69,6 +69,15 @@ final class ConfigReader {
         return d;
     }
 
+    /** A size in bytes ({@code 1048576}, {@code 1m}, {@code 64 MiB}) between {@code min} and {@code max}. */
+    long bytes(String path, long min, long max) {
+        long v = read(path, () -> config.getBytes(path));
+        if (v < min || v > max) {
+            throw new ConfigError(key(path), "must be between " + min + " and " + max + " bytes, was " + v);
+        }
+        return v;
+    }
+
     List<String> strings(String path) {
         return read(path, () -> config.getStringList(path));
     }

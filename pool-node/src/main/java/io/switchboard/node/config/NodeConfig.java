@@ -84,9 +84,51 @@ public record NodeConfig(
             Consistency consistency,
             Embedded embedded,
             List<InetSocketAddress> contactPoints,
-            String localDc) {}
+            String localDc,
+            ExternalSecurity security) {}
 
-    public record Admin(String bindAddress, int port, String token) {}
+    /**
+     * How an external Cassandra is reached: {@code credentials} for {@code PasswordAuthenticator},
+     * {@code tls} for client encryption ({@link ExternalSecurity#read}).
+     */
+    public record ExternalSecurity(Optional<Credentials> credentials, Optional<StorageTls> tls) {
+        public static final ExternalSecurity NONE = new ExternalSecurity(Optional.empty(), Optional.empty());
+    }
+
+    public record Credentials(String username, String password) {
+        @Override
+        public String toString() {
+            return "Credentials[username=" + username + ", password=***]";
+        }
+    }
+
+    /** {@code trustStore} empty: the JVM's default trust. */
+    public record StorageTls(Optional<Path> trustStore, String trustStorePassword, boolean hostnameValidation) {
+        @Override
+        public String toString() {
+            return "StorageTls[trustStore=" + trustStore + ", hostnameValidation=" + hostnameValidation + "]";
+        }
+    }
+
+    /**
+     * The admin port: its address and token, and the limits that keep one client from holding it
+     * ({@link io.switchboard.node.admin.AdminServer}).
+     *
+     * @param maxBody largest request body, in bytes, except the CSV import
+     * @param maxImportBody largest CSV import body, in bytes
+     * @param readTimeout how long a request may take to arrive, headers and body
+     * @param importReadTimeout the same for the CSV import
+     * @param healthPort a port of its own for health and metrics; -1: none (they are on {@code port} only)
+     */
+    public record Admin(
+            String bindAddress,
+            int port,
+            String token,
+            long maxBody,
+            long maxImportBody,
+            Duration readTimeout,
+            Duration importReadTimeout,
+            int healthPort) {}
 
     public record BootstrapUser(String uri, String password, String name, String phone) {}
 
@@ -260,14 +302,25 @@ public record NodeConfig(
                         em.port("storage-port"),
                         em.matching("heap", h -> h.matches("\\d+[mMgG]"), "must look like 768m or 1g")),
                 contactPoints,
-                ex.nonEmpty("local-dc"));
+                ex.nonEmpty("local-dc"),
+                StorageSecurity.read(ex));
 
         ConfigReader ad = root.at("admin");
         String token = ad.string("token");
         if (token.length() < 8) {
             throw new ConfigError(ad.key("token"), "must be at least 8 characters");
         }
-        Admin admin = new Admin(ad.nonEmpty("bind-address"), ad.port("port"), token);
+        long maxBody = ad.bytes("max-body-size", 1024, 1L << 30);
+        Admin admin = new Admin(
+                ad.nonEmpty("bind-address"),
+                ad.port("port"),
+                token,
+                maxBody,
+                ad.bytes("max-import-size", maxBody, Integer.MAX_VALUE - 8),
+                ad.duration("read-timeout", Duration.ofSeconds(1)),
+                ad.duration("import-read-timeout", Duration.ofSeconds(1)),
+                ad.integer("health-port", -1, 65535));
+        PublicBind.refuseDemoValues(sip, admin);
 
         List<BootstrapUser> users = new ArrayList<>();
         int i = 0;

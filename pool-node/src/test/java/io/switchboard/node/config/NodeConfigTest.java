@@ -88,4 +88,100 @@ class NodeConfigTest {
                 .hasMessageContaining("switchboard.sip.tls.key-store")
                 .hasMessageContaining("not readable");
     }
+
+    private static final String OWN_SECRET = "switchboard.sip.secret = \"an-own-secret-0123456789\"\n";
+    private static final String OWN_TOKEN = "switchboard.admin.token = \"an-own-admin-token\"\n";
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "switchboard.sip.bind-address = \"0.0.0.0\" | switchboard.sip.secret | switchboard.sip.bind-address is 0.0.0.0",
+                "switchboard.admin.bind-address = \"10.0.0.5\" | switchboard.sip.secret | switchboard.admin.bind-address is 10.0.0.5",
+                "switchboard.sip.bind-address = \"192.0.2.7\", switchboard.sip.secret = \"an-own-secret-0123456789\" | switchboard.admin.token | switchboard.sip.bind-address is 192.0.2.7",
+            })
+    void demo_secret_and_token_are_refused_on_a_non_loopback_bind(String hocon, String key, String because) {
+        assertThatThrownBy(() -> NodeConfig.fromString(hocon))
+                .isInstanceOf(ConfigError.class)
+                .hasMessageContaining("Configuration error at " + key)
+                .hasMessageContaining("demo value while " + because)
+                .hasMessageContaining("set a");
+    }
+
+    @Test
+    void demo_values_are_fine_on_loopback_and_own_values_anywhere() {
+        assertThat(NodeConfig.fromString("switchboard.sip.bind-address = \"127.0.0.2\"")
+                        .sip()
+                        .secret())
+                .isEqualTo(PublicBind.DEMO_SECRET);
+        assertThat(NodeConfig.fromString("switchboard.admin.bind-address = \"localhost\"")
+                        .admin()
+                        .token())
+                .isEqualTo(PublicBind.DEMO_TOKEN);
+        NodeConfig own = NodeConfig.fromString(
+                "switchboard.sip.bind-address = \"0.0.0.0\"\nswitchboard.admin.bind-address = \"0.0.0.0\"\n"
+                        + OWN_SECRET + OWN_TOKEN);
+        assertThat(own.admin().bindAddress()).isEqualTo("0.0.0.0");
+    }
+
+    @Test
+    void admin_limits_have_defaults_and_are_checked() {
+        NodeConfig.Admin a = NodeConfig.load(null).admin();
+        assertThat(a.maxBody()).isEqualTo(1024 * 1024);
+        assertThat(a.maxImportBody()).isEqualTo(64L * 1024 * 1024);
+        assertThat(a.readTimeout()).hasSeconds(30);
+        assertThat(a.importReadTimeout()).hasSeconds(300);
+        assertThat(a.healthPort()).isEqualTo(-1);
+        assertThat(NodeConfig.fromString("switchboard.admin.max-import-size = 128 MiB")
+                        .admin()
+                        .maxImportBody())
+                .isEqualTo(128L * 1024 * 1024);
+        assertThatThrownBy(() -> NodeConfig.fromString("switchboard.admin.max-import-size = 1k"))
+                .hasMessageContaining("Configuration error at switchboard.admin.max-import-size: must be between");
+        assertThatThrownBy(() -> NodeConfig.fromString("switchboard.admin.max-body-size = lots"))
+                .hasMessageContaining("Configuration error at switchboard.admin.max-body-size");
+        assertThatThrownBy(() -> NodeConfig.fromString("switchboard.admin.read-timeout = 10ms"))
+                .hasMessageContaining("Configuration error at switchboard.admin.read-timeout: must be at least");
+        assertThatThrownBy(() -> NodeConfig.fromString("switchboard.admin.health-port = -2"))
+                .hasMessageContaining("Configuration error at switchboard.admin.health-port");
+    }
+
+    @Test
+    void external_storage_credentials_and_tls_are_read(@TempDir Path dir) throws Exception {
+        Path store = Files.writeString(dir.resolve("ca.p12"), "not parsed here");
+        NodeConfig c = NodeConfig.fromString("switchboard.storage.external { username = \"sb\", password = \"pw-123\","
+                + " tls { enabled = true, trust-store = \"" + store + "\", trust-store-password = \"tpw\","
+                + " hostname-validation = false } }");
+        NodeConfig.ExternalSecurity sec = c.storage().security();
+        assertThat(sec.credentials()).contains(new NodeConfig.Credentials("sb", "pw-123"));
+        assertThat(sec.credentials().orElseThrow().toString()).doesNotContain("pw-123");
+        assertThat(sec.tls().orElseThrow().trustStore()).contains(store);
+        assertThat(sec.tls().orElseThrow().hostnameValidation()).isFalse();
+        NodeConfig.ExternalSecurity none = NodeConfig.load(null).storage().security();
+        assertThat(none.credentials()).isEmpty();
+        assertThat(none.tls()).isEmpty();
+        NodeConfig jvmTrust = NodeConfig.fromString("switchboard.storage.external.tls.enabled = true");
+        assertThat(jvmTrust.storage().security().tls().orElseThrow().trustStore())
+                .isEmpty();
+        assertThat(jvmTrust.storage().security().tls().orElseThrow().hostnameValidation())
+                .isTrue();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "external.password = \"pw\" | switchboard.storage.external.username: must be set when switchboard.storage.external.password is",
+                "external.username = \"sb\" | switchboard.storage.external.password: must be set when switchboard.storage.external.username is",
+                "external.tls { enabled = true, trust-store = \"/no/such/ca.p12\" } | switchboard.storage.external.tls.trust-store: file /no/such/ca.p12 is not readable",
+                "external.tls { enabled = true, trust-store-password = \"x\" } | switchboard.storage.external.tls.trust-store-password: is set but",
+                "external.tls { trust-store = \"/etc/ca.p12\" } | switchboard.storage.external.tls.trust-store: is set but switchboard.storage.external.tls.enabled is false",
+                "external.tls.hostname-validation = maybe | switchboard.storage.external.tls.hostname-validation: has the wrong type",
+            })
+    void half_a_storage_security_setting_stops_startup(String hocon, String message) {
+        assertThatThrownBy(() -> NodeConfig.fromString("switchboard.storage." + hocon))
+                .isInstanceOf(ConfigError.class)
+                .hasMessageContaining("Configuration error at " + message.split(":")[0])
+                .hasMessageContaining(message.substring(message.indexOf(':') + 2));
+    }
 }
