@@ -13,9 +13,9 @@ cd "$here"
 out="bench/out/enumeration-timing"
 mkdir -p "$out"
 # compile the accounts module and what it needs (the Cassandra jars included), then take its test class path
-mvn -B -q -o package -pl cassandra-server -DskipTests
+mvn -B -q -o package -pl cassandra-server -DskipTests > "$out/build.log"
 mvn -B -q -o test-compile dependency:build-classpath -pl accounts -am \
-  -Dmdep.includeScope=test -Dmdep.outputFile="$here/$out/classpath.txt"
+  -Dmdep.includeScope=test -Dmdep.outputFile="$here/$out/classpath.txt" >> "$out/build.log"
 cp="accounts/target/test-classes:accounts/target/classes:$(cat "$out/classpath.txt")"
 # the storage test-jar is not packaged in this build: its classes come from storage/target
 cp="$cp:storage/target/test-classes"

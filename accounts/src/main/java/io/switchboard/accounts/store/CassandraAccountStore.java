@@ -42,9 +42,11 @@ import java.util.concurrent.CompletionStage;
  * CREATE ... IF NOT EXISTS) into each keyspace that holds accounts.
  *
  * <p>A lookup costs the same whether the user exists or not (README, "No user enumeration"). A
- * point read of a missing row is cheaper than of a present one: Cassandra finds nothing to merge
- * and send, the driver nothing to decode (measured by {@code bench/enumeration-timing.sh}: about
- * 0.3 ms on a first lookup, bench/RESULTS.md). So {@link #find} reads the first row at or after
+ * point read of a missing row does less work than of a present one: Cassandra has no row to
+ * merge and send, the driver none to decode, and only known users run the decoding code. On the
+ * embedded node with rows in memtables the difference was within noise
+ * ({@code bench/enumeration-timing.sh}, bench/RESULTS.md), but it grows with what a present row
+ * costs (SSTables on disk, larger rows), so lookups do not rely on it staying small: {@link #find} reads the first row at or after
  * the name ({@code username >= ? LIMIT 1}), decodes it whatever it is, and keeps it only if it is
  * the user asked for. Every partition ends with a decoy row ({@link #DECOY_USER}, sorting after
  * every user part, with HA1 values of real length), written by {@link #prepareDomain} and with
