@@ -89,6 +89,28 @@ class EnumerationTest {
         }
     }
 
+    /** A stranger's lookups read bindings from the store, not the entity: a registered user is still reached. */
+    @Test
+    void a_stranger_still_reaches_a_registered_user() throws Exception {
+        try (TestPhone alice = new TestPhone("udp", node.sipUdpPort(), "alice", "alice-secret");
+                SipTestClient stranger = new SipTestClient("udp", "127.0.0.1", node.sipUdpPort())) {
+            assertThat(alice.register().status()).isEqualTo(200);
+            Thread answer = new Thread(() -> {
+                try {
+                    TestPhone.Msg message = alice.awaitRequest("MESSAGE");
+                    alice.respond(message, 200, "OK", "alice-tag", List.of());
+                } catch (Exception e) {
+                    alice.failure = e;
+                }
+            });
+            answer.start();
+            SipTestClient.Response delivered = ask(stranger, "MESSAGE", "alice");
+            answer.join(10_000);
+            assertThat(alice.failure).isNull();
+            assertThat(delivered.status()).isEqualTo(200);
+        }
+    }
+
     /** Sends {@code method} from another domain to {@code user} of ours; returns the final answer (ACKed). */
     private static SipTestClient.Response ask(SipTestClient client, String method, String user) throws Exception {
         String contact = client.contactUri("mallory");
