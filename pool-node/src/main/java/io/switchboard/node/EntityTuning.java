@@ -33,9 +33,6 @@ final class EntityTuning {
     /** Accounts: how many accounts a node caches at most (about the users of a busy node). */
     static final int ACCOUNT_CACHE_MAX_ENTRIES = 100_000;
 
-    /** Accounts: how long "no such user" is served from memory; short, so a new user can register at once. */
-    static final Duration ACCOUNT_CACHE_NEGATIVE_TTL = Duration.ofSeconds(5);
-
     /** Due sweeper: how often it looks for entities to wake (docs/architecture.md, "After a node loss" (a)). */
     static final Duration DUE_SWEEP_INTERVAL = Duration.ofSeconds(5);
 

@@ -136,12 +136,16 @@ public final class SwitchboardNode implements AutoCloseable {
         byte[] secret = config.sip().secret().getBytes(StandardCharsets.UTF_8);
         session = openStorage();
         installSchema(session);
+        CassandraAccountStore storedAccounts = CassandraAccountStore.forSessionKeyspace(session);
+        // every account partition gets its decoy row, so a lookup reads one row whether the user
+        // exists or not (README, "No user enumeration")
+        for (String domain : config.domains()) {
+            storedAccounts.prepareDomain(domain).toCompletableFuture().join();
+        }
         CachingAccountStore accounts = new CachingAccountStore(
-                CassandraAccountStore.forSessionKeyspace(session),
+                storedAccounts,
                 new CachingAccountStore.Settings(
-                        EntityTuning.ACCOUNT_CACHE_MAX_ENTRIES,
-                        config.auth().accountCacheTtl(),
-                        EntityTuning.ACCOUNT_CACHE_NEGATIVE_TTL),
+                        EntityTuning.ACCOUNT_CACHE_MAX_ENTRIES, config.auth().accountCacheTtl()),
                 clock);
         AccountRules accountRules = new AccountRules(config.domains());
         createBootstrapUsers(accounts, accountRules, clock);
@@ -283,11 +287,14 @@ public final class SwitchboardNode implements AutoCloseable {
                 flowTokens,
                 new RecordRouteSigner(secret));
         // Lookups fall back to Cassandra when an entity does not answer in time (a node just died).
+        CassandraBindingStore storedBindings = new CassandraBindingStore(session);
         RegistrarClient lookups = RegistrarClient.readingThroughToStore(
-                RegistrarClient.sharded(system, proxyConfig.lookupTimeout()),
-                new CassandraBindingStore(session),
-                clock);
-        UserLocator locator = new UserLocator(accounts, Locations.over(lookups));
+                RegistrarClient.sharded(system, proxyConfig.lookupTimeout()), storedBindings, clock);
+        // Requests from strangers read bindings from the store for every name they try, existing
+        // or not: the same work either way, and no entity started for made-up names (README,
+        // "No user enumeration").
+        UserLocator locator =
+                new UserLocator(accounts, Locations.over(lookups), Locations.storedIn(storedBindings, clock));
         proxy = new StatefulProxy(
                 sip.provider(),
                 sip.messages(),

@@ -14,10 +14,15 @@ import java.util.concurrent.CompletionStage;
  * <p>What it buys: a digest exchange looks the user up twice within milliseconds (the request
  * that gets the 401 and the one with credentials), a user's devices and re-REGISTERs cluster in
  * time, and after a node restart thousands of clients arrive at once. Concurrent lookups of one
- * key share a single in-flight read, and results are kept for {@link Settings#ttl()}. Unknown
- * users are cached too, for the shorter {@link Settings#negativeTtl()}, so a scanner trying
- * thousands of names per second does not turn each try into a Cassandra read, while an account
- * created on another node becomes usable here within that shorter delay.
+ * key share a single in-flight read, and results are kept for {@link Settings#ttl()}.
+ *
+ * <p>Unknown users are cached exactly like known ones, for the same TTL: a lookup of a name reads
+ * the store exactly when it would for an existing user, so how long an answer takes tells nobody
+ * whether the user exists (README, "No user enumeration"; a shorter TTL for "absent" made every
+ * lookup of an unknown user between that TTL and the account TTL a store read, and a known one a
+ * memory hit). A scanner trying thousands of names per second does not turn repeated tries into
+ * Cassandra reads either. The price: an account created on another node becomes usable here only
+ * after a "no such user" cached before its creation expires, as a password change does.
  *
  * <p>Staleness, accepted: {@link #put} and {@link #delete} through this instance invalidate only
  * this node's entry. Another node's cache may go on serving the old HA1 (or the old "unknown
@@ -36,20 +41,18 @@ public final class CachingAccountStore implements AccountStore {
 
     /**
      * @param maxEntries upper bound of cached keys
-     * @param ttl how long a found account is served from memory
-     * @param negativeTtl how long "no such user" is served from memory; keep it short
+     * @param ttl how long a lookup's answer, an account or "no such user" alike, is served from memory
      */
-    public record Settings(int maxEntries, Duration ttl, Duration negativeTtl) {
+    public record Settings(int maxEntries, Duration ttl) {
 
-        /** 100k entries (~a few tens of MB), 30 s for accounts, 5 s for unknown users. */
-        public static final Settings DEFAULT = new Settings(100_000, Duration.ofSeconds(30), Duration.ofSeconds(5));
+        /** 100k entries (~a few tens of MB), 30 s. */
+        public static final Settings DEFAULT = new Settings(100_000, Duration.ofSeconds(30));
 
         public Settings {
             if (maxEntries < 1) {
                 throw new IllegalArgumentException("maxEntries must be positive, was " + maxEntries);
             }
             requirePositive(ttl, "ttl");
-            requirePositive(negativeTtl, "negativeTtl");
         }
 
         private static void requirePositive(Duration d, String name) {
@@ -70,7 +73,8 @@ public final class CachingAccountStore implements AccountStore {
         Objects.requireNonNull(settings, "settings");
         this.cache = new ReadThroughCache<>(
                 settings.maxEntries(),
-                found -> found.isPresent() ? settings.ttl() : settings.negativeTtl(),
+                // one TTL whatever was found (see the class comment)
+                found -> settings.ttl(),
                 key -> delegate.find(key.domain(), key.user()),
                 clock);
     }

@@ -3,6 +3,9 @@ package io.switchboard.accounts.store;
 import com.datastax.oss.driver.api.core.CqlIdentifier;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
+import com.datastax.oss.driver.api.core.cql.BatchStatement;
+import com.datastax.oss.driver.api.core.cql.BoundStatement;
+import com.datastax.oss.driver.api.core.cql.DefaultBatchType;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
@@ -37,17 +40,41 @@ import java.util.concurrent.CompletionStage;
  *
  * <p>The schema is not applied here: the caller runs {@value #SCHEMA_RESOURCE} at startup (it is
  * CREATE ... IF NOT EXISTS) into each keyspace that holds accounts.
+ *
+ * <p>A lookup costs the same whether the user exists or not (README, "No user enumeration"). A
+ * point read of a missing row does less work than of a present one: Cassandra has no row to
+ * merge and send, the driver none to decode, and only known users run the decoding code. On the
+ * embedded node with rows in memtables the difference was within noise
+ * ({@code bench/enumeration-timing.sh}, bench/RESULTS.md), but it grows with what a present row
+ * costs (SSTables on disk, larger rows), so lookups do not rely on it staying small: {@link #find} reads the first row at or after
+ * the name ({@code username >= ? LIMIT 1}), decodes it whatever it is, and keeps it only if it is
+ * the user asked for. Every partition ends with a decoy row ({@link #DECOY_USER}, sorting after
+ * every user part, with HA1 values of real length), written by {@link #prepareDomain} and with
+ * every {@link #put}, so there is always exactly one row to read and decode. Decoys are never
+ * returned, listed or counted.
  */
 public final class CassandraAccountStore implements AccountStore {
 
     public static final String SCHEMA_RESOURCE = "accounts/schema.cql";
 
     private static final String COLUMNS = "username, display_name, phone, ha1, created_at";
+
+    /**
+     * The user part of each partition's decoy row: U+10FFFF, the highest code point, whose UTF-8
+     * bytes sort after those of any user part (Cassandra orders text by its bytes), and which no
+     * account can have (user parts are ASCII, {@code SipAddress}).
+     */
+    static final String DECOY_USER = new String(Character.toChars(Character.MAX_CODE_POINT));
+
+    private static final Map<String, String> DECOY_HA1 = Map.of(
+            DigestAlgorithm.MD5.token(), "0".repeat(DigestAlgorithm.MD5.hexLength()),
+            DigestAlgorithm.SHA_256.token(), "0".repeat(DigestAlgorithm.SHA_256.hexLength()));
     private static final Comparator<Account> BY_USER = Comparator.comparing(Account::user);
 
     private final CqlSession session;
     private final PreparedStatement insert;
     private final PreparedStatement selectOne;
+    private final PreparedStatement selectAtOrAfter;
     private final PreparedStatement selectAfter;
     private final PreparedStatement deleteOne;
 
@@ -63,6 +90,8 @@ public final class CassandraAccountStore implements AccountStore {
                 + " (domain, bucket, username, display_name, phone, ha1, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
         this.selectOne =
                 prepare("SELECT " + COLUMNS + " FROM " + table + " WHERE domain = ? AND bucket = ? AND username = ?");
+        this.selectAtOrAfter = prepare(
+                "SELECT " + COLUMNS + " FROM " + table + " WHERE domain = ? AND bucket = ? AND username >= ? LIMIT 1");
         this.selectAfter = prepare(
                 "SELECT " + COLUMNS + " FROM " + table + " WHERE domain = ? AND bucket = ? AND username > ? LIMIT ?");
         this.deleteOne = prepare("DELETE FROM " + table + " WHERE domain = ? AND bucket = ? AND username = ?");
@@ -79,25 +108,69 @@ public final class CassandraAccountStore implements AccountStore {
         return session.prepare(SimpleStatement.builder(cql).setIdempotence(true).build());
     }
 
+    /**
+     * Reads one row whether or not the user exists (see the class comment): the user's, or the next
+     * one in its partition (another user's or the decoy), decoded alike and then compared.
+     */
     @Override
     public CompletionStage<Optional<Account>> find(String domain, String user) {
-        return session.executeAsync(selectOne.bind(domain, UserBuckets.of(user), user))
-                .thenApply(rs -> Optional.ofNullable(rs.one()).map(row -> toAccount(domain, row)));
+        return session.executeAsync(selectAtOrAfter.bind(domain, UserBuckets.of(user), user))
+                .thenApply(rs -> {
+                    Row row = rs.one();
+                    Account read = row == null ? null : toAccount(domain, row);
+                    boolean found = read != null && read.user().equals(user) && !DECOY_USER.equals(user);
+                    return found ? Optional.of(read) : Optional.empty();
+                });
     }
 
+    /** The user part of the row {@link #find} reads for {@code user}; null when it reads none. For tests. */
+    CompletionStage<String> rowReadFor(String domain, String user) {
+        return session.executeAsync(selectAtOrAfter.bind(domain, UserBuckets.of(user), user))
+                .thenApply(rs -> {
+                    Row row = rs.one();
+                    return row == null ? null : row.getString("username");
+                });
+    }
+
+    /**
+     * Writes the decoy row of each of the domain's partitions (idempotent). Call at startup for every
+     * domain served, so lookups in partitions that hold no account yet, or accounts written before
+     * decoys existed, read a row too.
+     */
+    public CompletionStage<Void> prepareDomain(String domain) {
+        List<CompletableFuture<?>> writes = new ArrayList<>(UserBuckets.COUNT);
+        for (int bucket = 0; bucket < UserBuckets.COUNT; bucket++) {
+            writes.add(session.executeAsync(decoy(domain, bucket)).toCompletableFuture());
+        }
+        return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
+    }
+
+    /**
+     * The account and its partition's decoy in one single-partition batch: a partition never holds
+     * an account without the decoy that makes its lookups cost the same.
+     */
     @Override
     public CompletionStage<Void> put(Account account) {
         Map<String, String> ha1 = new HashMap<>();
         account.ha1().forEach((algorithm, hex) -> ha1.put(algorithm.token(), hex));
-        return session.executeAsync(insert.bind(
+        int bucket = UserBuckets.of(account.user());
+        BatchStatement batch = BatchStatement.newInstance(
+                DefaultBatchType.UNLOGGED,
+                insert.bind(
                         account.domain(),
-                        UserBuckets.of(account.user()),
+                        bucket,
                         account.user(),
                         account.displayName(),
                         account.phone(),
                         ha1,
-                        account.createdAt()))
-                .thenApply(rs -> null);
+                        account.createdAt()),
+                decoy(account.domain(), bucket));
+        return session.executeAsync(batch.setIdempotent(true)).thenApply(rs -> null);
+    }
+
+    private BoundStatement decoy(String domain, int bucket) {
+        // display name of a typical length, so the row is not conspicuously shorter than a user's
+        return insert.bind(domain, bucket, DECOY_USER, "Decoy row", "", DECOY_HA1, Instant.EPOCH);
     }
 
     /**
@@ -147,7 +220,9 @@ public final class CassandraAccountStore implements AccountStore {
     /** All rows of a result, following driver pages (a LIMIT above the page size spans several). */
     private CompletionStage<List<Account>> collect(String domain, AsyncResultSet rs, List<Account> into) {
         for (Row row : rs.currentPage()) {
-            into.add(toAccount(domain, row));
+            if (!DECOY_USER.equals(row.getString("username"))) {
+                into.add(toAccount(domain, row));
+            }
         }
         if (!rs.hasMorePages()) {
             return CompletableFuture.completedFuture(into);

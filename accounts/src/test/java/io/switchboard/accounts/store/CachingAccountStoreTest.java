@@ -17,7 +17,6 @@ import org.junit.jupiter.api.Test;
 class CachingAccountStoreTest {
 
     private static final Duration TTL = Duration.ofSeconds(30);
-    private static final Duration NEGATIVE_TTL = Duration.ofSeconds(5);
     private static final String D = "example.test";
 
     private final InMemoryAccountStore backing = new InMemoryAccountStore();
@@ -26,7 +25,7 @@ class CachingAccountStoreTest {
     private final Account alice = account(D, "alice", "correct horse");
 
     private CachingAccountStore cacheOf(int maxEntries) {
-        return new CachingAccountStore(backing, new CachingAccountStore.Settings(maxEntries, TTL, NEGATIVE_TTL), clock);
+        return new CachingAccountStore(backing, new CachingAccountStore.Settings(maxEntries, TTL), clock);
     }
 
     @Test
@@ -44,17 +43,48 @@ class CachingAccountStoreTest {
     }
 
     @Test
-    void remembersUnknownUsersForTheShorterNegativeTtl() {
+    void remembersUnknownUsersForTheSameTtl() {
         assertThat(await(cache.find(D, "bob"))).isEmpty();
         // created on another node: this cache does not know yet
         await(backing.put(account(D, "bob", "battery staple")));
-        clock.advance(NEGATIVE_TTL.minusMillis(1));
+        clock.advance(TTL.minusMillis(1));
         assertThat(await(cache.find(D, "bob"))).isEmpty();
         assertThat(backing.findCalls()).isEqualTo(1);
 
         clock.advance(Duration.ofMillis(1));
         assertThat(await(cache.find(D, "bob"))).isPresent();
         assertThat(backing.findCalls()).isEqualTo(2);
+    }
+
+    /**
+     * No user enumeration by timing (README): over any sequence of lookups, a known and an unknown
+     * user cause the same reads of the store at the same moments, so neither answers faster.
+     */
+    @Test
+    void aKnownAndAnUnknownUserCauseTheSameStoreReads() {
+        await(backing.put(alice));
+        long[] offsetsMillis = {0, 1, 4_999, 5_000, 29_999, 30_000, 30_001, 59_999, 60_000, 61_000, 120_000};
+        String known = readsOverTime("alice", offsetsMillis);
+        clock.advance(Duration.ofDays(1));
+        String unknown = readsOverTime("nobody", offsetsMillis);
+        assertThat(unknown).isEqualTo(known);
+        assertThat(known)
+                .as("the first lookup reads, later ones within the TTL do not")
+                .startsWith("0:read 1:memory");
+    }
+
+    /** For each offset from now: whether a lookup of {@code user} then read the store or was served from memory. */
+    private String readsOverTime(String user, long[] offsetsMillis) {
+        StringBuilder out = new StringBuilder();
+        long at = 0;
+        for (long offset : offsetsMillis) {
+            clock.advance(Duration.ofMillis(offset - at));
+            at = offset;
+            int before = backing.findCalls();
+            await(cache.find(D, user));
+            out.append(offset).append(backing.findCalls() > before ? ":read " : ":memory ");
+        }
+        return out.toString();
     }
 
     @Test
@@ -198,16 +228,17 @@ class CachingAccountStoreTest {
     void removeExpiredDropsOnlyEntriesWhoseTimeIsUp() {
         await(backing.put(alice));
         await(cache.find(D, "alice"));
-        await(cache.find(D, "nobody")); // negative entry, 5 s
+        clock.advance(Duration.ofSeconds(5));
+        await(cache.find(D, "nobody")); // "no such user", cached 5 s after alice
         backing.hold();
         CompletionStage<Optional<Account>> loading = cache.find(D, "carol");
         assertThat(cache.size()).isEqualTo(3);
 
-        clock.advance(NEGATIVE_TTL);
-        assertThat(cache.removeExpired()).isEqualTo(1);
+        clock.advance(TTL.minusSeconds(5));
+        assertThat(cache.removeExpired()).as("alice expired").isEqualTo(1);
         clock.advance(TTL);
         assertThat(cache.removeExpired())
-                .as("alice expired; carol's read is still running")
+                .as("nobody expired; carol's read is still running")
                 .isEqualTo(1);
         assertThat(cache.size()).isEqualTo(1);
         backing.release();
@@ -221,7 +252,7 @@ class CachingAccountStoreTest {
         for (int i = 0; i < 5; i++) {
             await(small.find(D, "old" + i));
         }
-        clock.advance(NEGATIVE_TTL);
+        clock.advance(TTL);
         for (int i = 0; i < 6; i++) {
             await(small.find(D, "new" + i));
         }
@@ -249,11 +280,10 @@ class CachingAccountStoreTest {
 
     @Test
     void settingsMustBePositive() {
-        assertThatThrownBy(() -> new CachingAccountStore.Settings(0, TTL, NEGATIVE_TTL))
+        assertThatThrownBy(() -> new CachingAccountStore.Settings(0, TTL)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new CachingAccountStore.Settings(1, Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new CachingAccountStore.Settings(1, Duration.ZERO, NEGATIVE_TTL))
-                .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new CachingAccountStore.Settings(1, TTL, Duration.ofSeconds(-1)))
+        assertThatThrownBy(() -> new CachingAccountStore.Settings(1, Duration.ofSeconds(-1)))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -11,6 +11,7 @@ import io.switchboard.storage.CassandraSessions;
 import io.switchboard.storage.testing.TestCassandra;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -90,5 +91,48 @@ class CassandraAccountStoreTest extends AccountStoreContract {
 
         assertThat(bob.ha1()).containsOnly(Map.entry(DigestAlgorithm.MD5, "0123456789abcdef0123456789abcdef"));
         assertThat(bob.displayName()).isEmpty();
+    }
+    /**
+     * No user enumeration by timing (README): a lookup reads and decodes exactly one row whether
+     * the user exists or not, wherever the name sorts among the partition's users.
+     */
+    @Test
+    void everyLookupReadsOneRowKnownOrNot() {
+        CassandraAccountStore store = (CassandraAccountStore) store();
+        String domain = "example.test";
+        await(store.prepareDomain(domain));
+        List<String> names = List.of("alice", "bob", "carol", "mallory", "zed");
+        for (String user : List.of("bob", "mallory")) {
+            await(store.put(account(domain, user, "correct horse")));
+        }
+        for (String user : names) {
+            String read = await(store.rowReadFor(domain, user));
+            assertThat(read).as("row read for %s", user).isNotNull();
+            boolean exists = user.equals("bob") || user.equals("mallory");
+            assertThat(read.equals(user)).as("%s read its own row", user).isEqualTo(exists);
+            assertThat(await(store.find(domain, user)).isPresent()).isEqualTo(exists);
+        }
+        // the decoy itself is never an account, and listing skips it
+        assertThat(await(store.find(domain, CassandraAccountStore.DECOY_USER))).isEmpty();
+        assertThat(await(store.list(domain, "", 100)).accounts())
+                .extracting(Account::user)
+                .containsExactlyInAnyOrder("bob", "mallory");
+        assertThat(await(store.list(domain, "", 1)).next()).contains("bob");
+        assertThat(await(store.list(domain, "bob", 1)).next()).isEmpty();
+    }
+
+    @Test
+    void aPutWritesItsPartitionsDecoyAndPrepareDomainTheRest() {
+        CassandraAccountStore store = (CassandraAccountStore) store();
+        await(store.put(account("example.test", "bob", "correct horse")));
+        // "zzz" sorts after bob; whatever bucket it is in, only a decoy can follow it there
+        String other = "zzz";
+        boolean sameBucket = UserBuckets.of(other) == UserBuckets.of("bob");
+        assertThat(await(store.rowReadFor("example.test", other)))
+                .as("before prepareDomain only bob's partition has a decoy")
+                .isEqualTo(sameBucket ? CassandraAccountStore.DECOY_USER : null);
+        await(store.prepareDomain("example.test"));
+        assertThat(await(store.rowReadFor("example.test", other))).isEqualTo(CassandraAccountStore.DECOY_USER);
+        assertThat(await(store.list("example.test", "", 10)).accounts()).hasSize(1);
     }
 }

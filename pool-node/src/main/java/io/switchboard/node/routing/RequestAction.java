@@ -39,9 +39,12 @@ public sealed interface RequestAction {
     /**
      * To one of our users' bindings. {@code gruu} means the Request-URI is a GRUU (RFC 5627):
      * a temporary GRUU names its user and instance itself; otherwise {@code instance} (the
-     * {@code gr} value) picks one instance of {@code aor}.
+     * {@code gr} value) picks one instance of {@code aor}. {@code authenticated}: the requester
+     * proved to be one of our users, so it may learn that a user does not exist (404); anyone else
+     * gets the answer of an unreachable user (README, "No user enumeration").
      */
-    record ToUser(String user, String aor, boolean gruu, String instance) implements RequestAction {}
+    record ToUser(String user, String aor, boolean gruu, String instance, boolean authenticated)
+            implements RequestAction {}
 
     /** Initial request from one of our users to another domain: to the outbound proxy (403 when none). */
     record ToOutside() implements RequestAction {}

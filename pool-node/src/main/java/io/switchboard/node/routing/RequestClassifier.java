@@ -120,7 +120,7 @@ public final class RequestClassifier {
             return new Onward(); // a preloaded Route set decides where it goes
         }
         RequestAction pool = servedByPool(r, aor, true);
-        return pool != null ? pool : dispatch(r.requestUri());
+        return pool != null ? pool : dispatch(r.requestUri(), true);
     }
 
     private RequestAction register(RequestFacts r) {
@@ -202,7 +202,7 @@ public final class RequestClassifier {
         }
         // From another domain to one of our users: nobody to challenge (the realm is not ours).
         RequestAction pool = servedByPool(r, from.aor(), false);
-        return pool != null ? pool : dispatch(target);
+        return pool != null ? pool : dispatch(target, false);
     }
 
     /**
@@ -242,11 +242,17 @@ public final class RequestClassifier {
         return new PresencePublish(presentity);
     }
 
-    /** An initial request that may go on and has no Route left: to a user of ours, or out. */
-    private RequestAction dispatch(RequestFacts.Uri target) {
+    /**
+     * An initial request that may go on and has no Route left: to a user of ours, or out.
+     *
+     * @param authenticated whether the requester authenticated as one of our users: only they may
+     *     tell a non-existent user from an unreachable one
+     */
+    private RequestAction dispatch(RequestFacts.Uri target, boolean authenticated) {
         if (servesAsUser(target)) {
             // RFC 5627: a GRUU reaches exactly one instance of the user.
-            return new ToUser(target.user(), target.aor(), target.gruu(), target.gruu() ? target.gr() : null);
+            return new ToUser(
+                    target.user(), target.aor(), target.gruu(), target.gruu() ? target.gr() : null, authenticated);
         }
         return new ToOutside();
     }

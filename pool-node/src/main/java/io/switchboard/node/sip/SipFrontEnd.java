@@ -298,11 +298,12 @@ public final class SipFrontEnd implements SipListener {
                         transaction,
                         request,
                         temp.get().aor(),
-                        stripBrackets(temp.get().instanceId()));
+                        stripBrackets(temp.get().instanceId()),
+                        u.authenticated());
                 return;
             }
         }
-        proxy.forwardToUser(transaction, request, u.aor(), u.instance());
+        proxy.forwardToUser(transaction, request, u.aor(), u.instance(), u.authenticated());
     }
 
     /**

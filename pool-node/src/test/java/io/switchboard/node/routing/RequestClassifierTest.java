@@ -380,11 +380,11 @@ class RequestClassifierTest {
                 row(
                         "other domain to our user: to the user's bindings, no challenge",
                         R.of("INVITE", BOB, CAROL_ELSEWHERE),
-                        new ToUser("bob", "sip:bob@example.test", false, null)),
+                        new ToUser("bob", "sip:bob@example.test", false, null, false)),
                 row(
                         "other domain to our user by GRUU (RFC 5627)",
                         R.of("INVITE", new Uri("bob", "example.test", false, true, "urn:uuid:1"), CAROL_ELSEWHERE),
-                        new ToUser("bob", "sip:bob@example.test", true, "urn:uuid:1")),
+                        new ToUser("bob", "sip:bob@example.test", true, "urn:uuid:1", false)),
                 row(
                         "other domain presence SUBSCRIBE to our user: the pool, if that domain is federated",
                         R.of("SUBSCRIBE", BOB, CAROL_ELSEWHERE).withEvent("presence"),
@@ -400,7 +400,7 @@ class RequestClassifierTest {
                 row(
                         "other domain dialog-package SUBSCRIBE: to the endpoints",
                         R.of("SUBSCRIBE", BOB, CAROL_ELSEWHERE).withEvent("dialog"),
-                        new ToUser("bob", "sip:bob@example.test", false, null)));
+                        new ToUser("bob", "sip:bob@example.test", false, null, false)));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -418,11 +418,11 @@ class RequestClassifierTest {
                 row(
                         "INVITE to our user: the user's bindings",
                         R.of("INVITE", BOB, ALICE),
-                        new ToUser("bob", "sip:bob@example.test", false, null)),
+                        new ToUser("bob", "sip:bob@example.test", false, null, true)),
                 row(
                         "INVITE to a GRUU without a value (a temporary GRUU)",
                         R.of("INVITE", new Uri("bob", "example.test", false, true, ""), ALICE),
-                        new ToUser("bob", "sip:bob@example.test", true, "")),
+                        new ToUser("bob", "sip:bob@example.test", true, "", true)),
                 row(
                         "INVITE to another domain: the outbound proxy",
                         R.of("INVITE", CAROL_ELSEWHERE, ALICE),
@@ -478,7 +478,7 @@ class RequestClassifierTest {
                 row(
                         "MESSAGE to our user: the user's bindings",
                         R.of("MESSAGE", BOB, ALICE),
-                        new ToUser("bob", "sip:bob@example.test", false, null)),
+                        new ToUser("bob", "sip:bob@example.test", false, null, true)),
                 row("NOTIFY to another domain: out", R.of("NOTIFY", CAROL_ELSEWHERE, ALICE), new ToOutside()));
     }
 
@@ -508,7 +508,7 @@ class RequestClassifierTest {
     void endpoint_packages_go_to_the_endpoints(String event) {
         assertThat(CLASSIFIER.authenticated(
                         R.of("SUBSCRIBE", BOB, ALICE).withEvent(event).facts(), "sip:alice@example.test"))
-                .isEqualTo(new ToUser("bob", "sip:bob@example.test", false, null));
+                .isEqualTo(new ToUser("bob", "sip:bob@example.test", false, null, true));
     }
 
     @ParameterizedTest
@@ -544,5 +544,24 @@ class RequestClassifierTest {
                                 .facts(),
                         "sip:alice@example.test"))
                 .isEqualTo(new ToOutside());
+    }
+    /**
+     * Issue 10, "No user enumeration": the proxy answers a stranger the same for a non-existent
+     * user as for an unreachable one, so what reaches it must say whether the requester
+     * authenticated. Every method a stranger may send to one of our users, both ways.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"INVITE", "OPTIONS", "MESSAGE", "SUBSCRIBE dialog", "SUBSCRIBE message-summary", "INFO"})
+    void only_an_authenticated_requester_may_learn_that_a_user_does_not_exist(String what) {
+        String[] parts = what.split(" ");
+        R request = R.of(parts[0], BOB, CAROL_ELSEWHERE).withEvent(parts.length > 1 ? parts[1] : null);
+        assertThat(CLASSIFIER.classify(request.facts()))
+                .as("from another domain, unauthenticated")
+                .isEqualTo(new ToUser("bob", "sip:bob@example.test", false, null, false));
+        R ours = R.of(parts[0], BOB, ALICE).withEvent(parts.length > 1 ? parts[1] : null);
+        assertThat(CLASSIFIER.classify(ours.facts())).isEqualTo(new Authenticate("example.test"));
+        assertThat(CLASSIFIER.authenticated(ours.facts(), "sip:alice@example.test"))
+                .as("after authentication as one of our users")
+                .isEqualTo(new ToUser("bob", "sip:bob@example.test", false, null, true));
     }
 }

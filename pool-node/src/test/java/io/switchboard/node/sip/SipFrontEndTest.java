@@ -124,7 +124,7 @@ class SipFrontEndTest {
                         carol,
                         bob,
                         "Event: dialog\r\n",
-                        new RequestAction.ToUser("bob", "sip:bob@example.test", false, null)),
+                        new RequestAction.ToUser("bob", "sip:bob@example.test", false, null, false)),
                 row(
                         "unknown package from another domain: 489",
                         "SUBSCRIBE sip:bob@example.test",
@@ -138,7 +138,7 @@ class SipFrontEndTest {
                         carol,
                         bob,
                         "",
-                        new RequestAction.ToUser("bob", "sip:bob@example.test", true, "urn:uuid:f81d4fae")),
+                        new RequestAction.ToUser("bob", "sip:bob@example.test", true, "urn:uuid:f81d4fae", false)),
                 row(
                         "other domain to other domain: 403",
                         "MESSAGE sip:dave@far.test",

@@ -198,15 +198,20 @@ public final class StatefulProxy implements AutoCloseable {
     }
 
     /**
-     * Forks to every current binding of {@code aor} (section 16.5/16.6): 404 for no such user, 480
-     * when nothing is registered or reachable. For an INVITE the user's call settings apply:
+     * Forks to every current binding of {@code aor} (section 16.5/16.6): 480 when nothing is
+     * registered or reachable; for no such user 404 to one of our authenticated users, and to
+     * anyone else the same 480 an unreachable user gets (no user enumeration, see
+     * {@link UserLocator#locate(String, boolean)}). For an INVITE the user's call settings apply:
      * immediate forwarding replaces the user's endpoints; simultaneous ring adds a branch; forwarding
      * on no answer starts its branch when nobody answered in time (or everyone declined or failed
      * before, except with a 6xx, which ends the fork).
      *
      * @param instance only the binding of this instance (the request was for a GRUU), or null
+     * @param authenticated whether the requester authenticated as one of our users, who alone may
+     *     learn that {@code aor} does not exist
      */
-    public void forwardToUser(ServerTransaction server, Request request, String aor, String instance) {
+    public void forwardToUser(
+            ServerTransaction server, Request request, String aor, String instance, boolean authenticated) {
         ForkContext ctx = prepare(server, request, false);
         if (ctx == null) {
             return;
@@ -214,7 +219,7 @@ public final class StatefulProxy implements AutoCloseable {
         boolean call = ctx.invite && instance == null;
         CompletionStage<CallSettings> settingsStage =
                 call ? callSettings.settingsFor(aor) : CompletableFuture.completedFuture(CallSettings.none(aor));
-        locator.locate(aor)
+        locator.locate(aor, authenticated)
                 .thenCombine(settingsStage, (located, settings) -> {
                     if (located instanceof UserLocator.NoSuchUser) {
                         refuse(ctx, Response.NOT_FOUND, "No such user", 0);

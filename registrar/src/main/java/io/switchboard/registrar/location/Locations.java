@@ -3,6 +3,9 @@ package io.switchboard.registrar.location;
 import io.switchboard.registrar.domain.Binding;
 import io.switchboard.registrar.entity.RegistrarClient;
 import io.switchboard.registrar.entity.RegistrarEntity;
+import io.switchboard.registrar.store.BindingStore;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 
@@ -32,6 +35,19 @@ public interface Locations {
                 return current.bindings();
             }
             throw new IllegalStateException("bindings of " + aor + " unavailable: " + reply);
+        });
+    }
+
+    /**
+     * Lookups read straight from Cassandra, without the registrar entity: every binding a client
+     * was told about is there (docs/architecture.md, rules 1 and 2), expired ones are left out.
+     * For lookups that must cost the same whether or not the AOR has an account and must not
+     * start an entity (the proxy's answers to strangers, README "No user enumeration").
+     */
+    static Locations storedIn(BindingStore store, Clock clock) {
+        return aor -> store.load(aor).thenApply(loaded -> {
+            Instant now = clock.instant();
+            return loaded.stream().filter(b -> !b.isExpired(now)).toList();
         });
     }
 }

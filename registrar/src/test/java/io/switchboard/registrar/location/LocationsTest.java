@@ -7,8 +7,11 @@ import io.switchboard.registrar.domain.BindingKey;
 import io.switchboard.registrar.domain.RegisterRequest;
 import io.switchboard.registrar.entity.RegistrarClient;
 import io.switchboard.registrar.entity.RegistrarEntity;
+import io.switchboard.registrar.store.BindingStore;
 import io.switchboard.sip.flow.Flow;
+import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -43,6 +46,42 @@ class LocationsTest {
                         .join())
                 .as("registered nowhere")
                 .isEmpty();
+    }
+
+    @Test
+    void stored_bindings_are_read_without_the_entity_and_expired_ones_left_out() {
+        Binding live = binding("sip:alice@192.0.2.1", NOW.plusSeconds(300));
+        Binding expired = binding("sip:alice@192.0.2.2", NOW.minusSeconds(1));
+        BindingStore store = new BindingStore() {
+            @Override
+            public CompletionStage<List<Binding>> load(String aor) {
+                return CompletableFuture.completedFuture(AOR.equals(aor) ? List.of(live, expired) : List.of());
+            }
+
+            @Override
+            public CompletionStage<Void> write(
+                    String aor, List<Binding> upserts, List<BindingKey> removals, Instant now) {
+                throw new UnsupportedOperationException("lookups only");
+            }
+        };
+        Locations locations = Locations.storedIn(store, Clock.fixed(NOW, ZoneOffset.UTC));
+        assertThat(locations.lookup(AOR).toCompletableFuture().join()).containsExactly(live);
+    }
+
+    private static Binding binding(String contact, Instant expiresAt) {
+        return new Binding(
+                BindingKey.forContact(contact),
+                contact,
+                "call-1",
+                1,
+                expiresAt,
+                1000,
+                null,
+                0,
+                List.of(),
+                new Flow("udp", "192.0.2.1", 5060, "node-1", ""),
+                "ua",
+                NOW.minusSeconds(600));
     }
 
     @Test

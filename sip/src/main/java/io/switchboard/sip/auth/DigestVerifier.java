@@ -26,9 +26,32 @@ public final class DigestVerifier {
     private static final String FAKE_HA1_PURPOSE = "switchboard fake ha1 v1";
     private static final String QOP_AUTH = "auth";
 
+    /**
+     * The hashing one verification does, as one seam so a test can count it: the fake HA1 (an HMAC)
+     * and the two hashes of the expected response. Package-private: only tests replace it.
+     */
+    interface Hashing {
+        Hashing REAL = new Hashing() {
+            @Override
+            public String hashHex(DigestAlgorithm algorithm, String text) {
+                return algorithm.hashHex(text);
+            }
+
+            @Override
+            public byte[] mac(Hmac key, byte[]... parts) {
+                return key.mac(parts);
+            }
+        };
+
+        String hashHex(DigestAlgorithm algorithm, String text);
+
+        byte[] mac(Hmac key, byte[]... parts);
+    }
+
     private final NonceService nonces;
     private final Hmac fakeHa1;
     private final AuthEvents events;
+    private final Hashing hashing;
 
     public DigestVerifier(NonceService nonces, byte[] secret) {
         this(nonces, secret, AuthEvents.NONE);
@@ -39,9 +62,14 @@ public final class DigestVerifier {
      *               HA1 of an unknown user is the same wherever the attacker's request lands
      */
     public DigestVerifier(NonceService nonces, byte[] secret, AuthEvents events) {
+        this(nonces, secret, events, Hashing.REAL);
+    }
+
+    DigestVerifier(NonceService nonces, byte[] secret, AuthEvents events, Hashing hashing) {
         this.nonces = Objects.requireNonNull(nonces, "nonces");
         this.fakeHa1 = new Hmac(secret, FAKE_HA1_PURPOSE);
         this.events = Objects.requireNonNull(events, "events");
+        this.hashing = Objects.requireNonNull(hashing, "hashing");
     }
 
     /**
@@ -80,7 +108,8 @@ public final class DigestVerifier {
         // computed for known users too, so both paths do the same work
         String fake = fakeHa1(r.username(), realm, r.algorithm());
         String ha1 = ha1OrNull != null ? ha1OrNull.toLowerCase(Locale.ROOT) : fake;
-        String expected = response(r.algorithm(), ha1, r.nonce(), r.nc(), r.cnonce(), r.qop(), method, r.uri());
+        String expected =
+                response(hashing, r.algorithm(), ha1, r.nonce(), r.nc(), r.cnonce(), r.qop(), method, r.uri());
         boolean match = Hmac.constantTimeEquals(
                 expected.getBytes(StandardCharsets.US_ASCII), r.response().getBytes(StandardCharsets.US_ASCII));
         if (!match || ha1OrNull == null) {
@@ -113,13 +142,29 @@ public final class DigestVerifier {
             String qop,
             String method,
             String uri) {
-        String ha2 = algorithm.hashHex(method + ":" + uri);
-        return algorithm.hashHex(ha1 + ":" + nonce + ":" + nc + ":" + cnonce + ":" + qop + ":" + ha2);
+        return response(Hashing.REAL, algorithm, ha1, nonce, nc, cnonce, qop, method, uri);
+    }
+
+    private static String response(
+            Hashing hashing,
+            DigestAlgorithm algorithm,
+            String ha1,
+            String nonce,
+            String nc,
+            String cnonce,
+            String qop,
+            String method,
+            String uri) {
+        String ha2 = hashing.hashHex(algorithm, method + ":" + uri);
+        return hashing.hashHex(algorithm, ha1 + ":" + nonce + ":" + nc + ":" + cnonce + ":" + qop + ":" + ha2);
     }
 
     private String fakeHa1(String username, String realm, DigestAlgorithm algorithm) {
-        byte[] mac = fakeHa1.mac(
-                username.getBytes(StandardCharsets.UTF_8), new byte[] {0}, realm.getBytes(StandardCharsets.UTF_8));
+        byte[] mac = hashing.mac(
+                fakeHa1,
+                username.getBytes(StandardCharsets.UTF_8),
+                new byte[] {0},
+                realm.getBytes(StandardCharsets.UTF_8));
         return HexFormat.of().formatHex(mac).substring(0, algorithm.hexLength());
     }
 }

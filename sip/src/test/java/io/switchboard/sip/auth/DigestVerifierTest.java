@@ -310,4 +310,51 @@ class DigestVerifierTest {
         assertThat(counters.failureCount(AuthFailure.BAD_CREDENTIALS)).isEqualTo(2);
         assertThat(counters.staleCount()).isEqualTo(1);
     }
+    /**
+     * No user enumeration by timing (README): checking a wrong password of a known user and any
+     * password of an unknown one hashes the same inputs, in the same order, with the same lengths
+     * (names of equal length). Counted, not timed.
+     */
+    @ParameterizedTest
+    @EnumSource(DigestAlgorithm.class)
+    void aKnownAndAnUnknownUserCostTheSameHashing(DigestAlgorithm a) {
+        java.util.List<String> work = new java.util.ArrayList<>();
+        DigestVerifier.Hashing counting = new DigestVerifier.Hashing() {
+            @Override
+            public String hashHex(DigestAlgorithm algorithm, String text) {
+                work.add("hash " + algorithm + " " + text.length());
+                return algorithm.hashHex(text);
+            }
+
+            @Override
+            public byte[] mac(io.switchboard.sip.crypto.Hmac key, byte[]... parts) {
+                int length = 0;
+                for (byte[] part : parts) {
+                    length += part.length;
+                }
+                work.add("mac " + length);
+                return key.mac(parts);
+            }
+        };
+        DigestVerifier v = new DigestVerifier(nonces, SECRET, AuthEvents.NONE, counting);
+
+        Verdict known = v.verify(
+                answer(a, "bob", REALM, "guess", nonces.issue(REALM, T0), "REGISTER", "00000001", "auth"),
+                "REGISTER",
+                REALM,
+                ha1(a),
+                T0.plusSeconds(1));
+        java.util.List<String> knownWork = java.util.List.copyOf(work);
+        work.clear();
+        Verdict unknown = v.verify(
+                answer(a, "eve", REALM, "guess", nonces.issue(REALM, T0), "REGISTER", "00000001", "auth"),
+                "REGISTER",
+                REALM,
+                null,
+                T0.plusSeconds(1));
+
+        assertThat(unknown).isEqualTo(known).isEqualTo(new Verdict.Failed(AuthFailure.BAD_CREDENTIALS));
+        assertThat(knownWork).as("a fake HA1 and both hashes of the response").hasSize(3);
+        assertThat(work).isEqualTo(knownWork);
+    }
 }
