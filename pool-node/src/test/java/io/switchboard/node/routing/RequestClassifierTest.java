@@ -221,7 +221,7 @@ class RequestClassifierTest {
                 row(
                         "in-dialog request along our Record-Route to our AOR: decided as an initial request",
                         R.of("MESSAGE", BOB, CAROL_ELSEWHERE).withinDialog().alongOurRecordRoute(),
-                        new ToUser("bob", "sip:bob@example.test", false, null)),
+                        new ToUser("bob", "sip:bob@example.test", false, null, false)),
 
                 // in-dialog without our signed Record-Route: a To tag earns nothing (no open relay)
                 row(
@@ -251,7 +251,7 @@ class RequestClassifierTest {
                         "stranger's in-dialog request to our user's GRUU, no Route: the user, as an initial request",
                         R.of("BYE", new Uri("bob", "example.test", false, true, "urn:uuid:1"), CAROL_ELSEWHERE)
                                 .withinDialog(),
-                        new ToUser("bob", "sip:bob@example.test", true, "urn:uuid:1")),
+                        new ToUser("bob", "sip:bob@example.test", true, "urn:uuid:1", false)),
                 row(
                         "in-dialog request with a From of ours to another domain, no signed Route: authenticate",
                         R.of("MESSAGE", DAVE_ELSEWHERE, ALICE).withinDialog(),
