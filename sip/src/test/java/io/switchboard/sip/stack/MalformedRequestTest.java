@@ -259,11 +259,13 @@ class MalformedRequestTest {
 
     @Test
     void udpRequestWithoutCseqIsDroppedWithoutAnErrorLine() throws IOException {
+        // the counters are per JVM and other tests' junk counts too: compare before and after
         long before = MalformedInput.count(MalformedInput.Reason.MISSING_CSEQ);
+        long stackErrorsBefore = MalformedInput.count(MalformedInput.Reason.STACK_ERROR);
         assertThat(udp(malformed("UDP", "u-nocseq", "CSeq: 1 OPTIONS\r\n", ""), "u-nocseq"))
                 .isEmpty();
         assertThat(MalformedInput.count(MalformedInput.Reason.MISSING_CSEQ)).isEqualTo(before + 1);
-        assertThat(MalformedInput.count(MalformedInput.Reason.STACK_ERROR)).isZero();
+        assertThat(MalformedInput.count(MalformedInput.Reason.STACK_ERROR)).isEqualTo(stackErrorsBefore);
     }
 
     @Test
