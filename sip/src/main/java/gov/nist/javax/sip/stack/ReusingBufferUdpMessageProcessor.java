@@ -47,14 +47,29 @@ public class ReusingBufferUdpMessageProcessor extends UDPMessageProcessor {
         // that source address) misses a node bound to a specific address such as 127.0.0.22, and
         // NATs see a different port for every message.
         stack.udpFlag = true;
+        // The RI's stop() walks messageChannels; a stack closed right after it started can stop
+        // before run() has begun, so the list exists from the start (an NPE in close otherwise).
+        messageChannels = new LinkedList<>();
+    }
+
+    /** Guards the workers: none is started after stop(), and stop() never sees half a list. */
+    private final Object lifecycle = new Object();
+
+    @Override
+    public void stop() {
+        synchronized (lifecycle) {
+            super.stop();
+        }
     }
 
     @Override
     public void run() {
-        messageChannels = new LinkedList<>();
-        int workers = sipStack.threadPoolSize;
-        if (workers != -1) {
-            for (int i = 0; i < workers; i++) {
+        synchronized (lifecycle) {
+            if (!isRunning) {
+                return; // stopped before this thread ran
+            }
+            int workers = sipStack.threadPoolSize;
+            for (int i = 0; workers != -1 && i < workers; i++) {
                 messageChannels.add(new UDPMessageChannel(
                         sipStack, this, ((SipStackImpl) sipStack).getStackName() + "-UDPMessageChannelThread-" + i));
             }
@@ -74,7 +89,7 @@ public class ReusingBufferUdpMessageProcessor extends UDPMessageProcessor {
                 int length = receiving.getLength();
                 DatagramPacket packet = new DatagramPacket(
                         Arrays.copyOf(buffer, length), length, receiving.getAddress(), receiving.getPort());
-                if (workers != -1) {
+                if (sipStack.threadPoolSize != -1) {
                     messageQueue.offer(new DatagramQueuedMessageDispatch(packet, System.currentTimeMillis()));
                 } else {
                     new UDPMessageChannel(sipStack, this, packet);
