@@ -50,8 +50,8 @@ public final class CassandraAuthFailureStore implements PoolFailureCounts {
         }
         this.ttlSeconds = (int) seconds;
         String table = keyspace.asCql(true) + ".auth_failures";
-        this.upsert = prepare(
-                "UPDATE " + table + " USING TTL ? SET failures = ? WHERE account = ? AND bucket = ? AND node = ?");
+        this.upsert = prepare("UPDATE " + table
+                + " USING TTL ? AND TIMESTAMP ? SET failures = ? WHERE account = ? AND bucket = ? AND node = ?");
         this.select = prepare("SELECT failures FROM " + table + " WHERE account = ? AND bucket = ?");
     }
 
@@ -68,10 +68,24 @@ public final class CassandraAuthFailureStore implements PoolFailureCounts {
 
     @Override
     public CompletionStage<Integer> record(String accountKey, long bucket, int nodeFailures) {
-        return session.executeAsync(upsert.bind(ttlSeconds, nodeFailures, accountKey, bucket, nodeId))
+        return session.executeAsync(
+                        upsert.bind(ttlSeconds, writeTime(nodeFailures), nodeFailures, accountKey, bucket, nodeId))
                 .thenCompose(written -> session.executeAsync(select.bind(accountKey, bucket)))
                 .thenCompose(rs -> sum(rs, 0));
     }
+
+    /**
+     * The write's timestamp: the count itself, above a fixed base, so that of two writes of one
+     * node's row the larger count wins whatever order they reach Cassandra in (several are in
+     * flight at once; with the driver's clock as timestamp, a smaller count issued a moment later
+     * replaced a larger one). The base (2020-01-01 in microseconds) only keeps the value readable as
+     * a time; a row is never deleted, so no tombstone competes with it.
+     */
+    static long writeTime(int nodeFailures) {
+        return WRITE_TIME_BASE_MICROS + nodeFailures;
+    }
+
+    private static final long WRITE_TIME_BASE_MICROS = 1_577_836_800_000_000L;
 
     /** Sums every page (one row per node: a single page in practice). */
     private static CompletionStage<Integer> sum(AsyncResultSet rs, int before) {

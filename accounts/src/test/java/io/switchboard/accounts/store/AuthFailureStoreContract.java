@@ -51,6 +51,15 @@ abstract class AuthFailureStoreContract {
     }
 
     @Test
+    void aSmallerCountArrivingLateDoesNotReplaceALargerOne() {
+        empty();
+        PoolFailureCounts n1 = node("node-1");
+        await(n1.record("bob@example.test", BUCKET, 8));
+        // the write of the 7th failure, overtaken in flight by the 8th's
+        assertThat(await(n1.record("bob@example.test", BUCKET, 7))).isEqualTo(8);
+    }
+
+    @Test
     void accountsAndBucketsAreCountedApart() {
         empty();
         PoolFailureCounts n1 = node("node-1");

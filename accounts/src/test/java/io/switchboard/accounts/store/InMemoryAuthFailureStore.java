@@ -14,7 +14,7 @@ final class InMemoryAuthFailureStore {
         return (account, bucket, failures) -> {
             Map<String, Integer> rows =
                     partitions.computeIfAbsent(account + "/" + bucket, k -> new ConcurrentHashMap<>());
-            rows.put(nodeId, failures);
+            rows.merge(nodeId, failures, Math::max); // a node's count only grows
             CompletionStage<Integer> total = CompletableFuture.completedFuture(
                     rows.values().stream().mapToInt(Integer::intValue).sum());
             return total;

@@ -20,7 +20,9 @@ public interface PoolFailureCounts {
     /**
      * Records that this node has seen {@code nodeFailures} failures of {@code accountKey} in time
      * bucket {@code bucket} (a count, not an increment, so a retried write changes nothing), and
-     * returns the pool's total for that account and bucket, this node's count included.
+     * returns the pool's total for that account and bucket, this node's count included. A node's
+     * stored count only grows: writes can arrive out of order (several in flight), and a smaller
+     * count arriving after a larger one must not replace it.
      */
     CompletionStage<Integer> record(String accountKey, long bucket, int nodeFailures);
 }
