@@ -15,7 +15,7 @@ import java.util.concurrent.CompletionStage;
 /**
  * The pool-wide failed-authentication counts of {@link io.switchboard.sip.auth.AuthThrottle} in
  * the Cassandra table of {@value #SCHEMA_RESOURCE}: each node upserts its own count for an
- * (account, bucket) and reads the partition back to sum all nodes' rows.
+ * (account, bucket) and reads the partition back to sum the other nodes' rows.
  *
  * <p>Both statements are idempotent (an upsert of a value and a read), asynchronous, and run only
  * after a failed authentication. A partition holds at most one row per node, so the read is small
@@ -52,7 +52,7 @@ public final class CassandraAuthFailureStore implements PoolFailureCounts {
         String table = keyspace.asCql(true) + ".auth_failures";
         this.upsert = prepare("UPDATE " + table
                 + " USING TTL ? AND TIMESTAMP ? SET failures = ? WHERE account = ? AND bucket = ? AND node = ?");
-        this.select = prepare("SELECT failures FROM " + table + " WHERE account = ? AND bucket = ?");
+        this.select = prepare("SELECT node, failures FROM " + table + " WHERE account = ? AND bucket = ?");
     }
 
     /** Uses the session's keyspace ({@code CqlSession.builder().withKeyspace(...)}). */
@@ -71,7 +71,7 @@ public final class CassandraAuthFailureStore implements PoolFailureCounts {
         return session.executeAsync(
                         upsert.bind(ttlSeconds, writeTime(nodeFailures), nodeFailures, accountKey, bucket, nodeId))
                 .thenCompose(written -> session.executeAsync(select.bind(accountKey, bucket)))
-                .thenCompose(rs -> sum(rs, 0));
+                .thenCompose(rs -> sumOthers(rs, 0));
     }
 
     /**
@@ -87,16 +87,18 @@ public final class CassandraAuthFailureStore implements PoolFailureCounts {
 
     private static final long WRITE_TIME_BASE_MICROS = 1_577_836_800_000_000L;
 
-    /** Sums every page (one row per node: a single page in practice). */
-    private static CompletionStage<Integer> sum(AsyncResultSet rs, int before) {
+    /** Sums every page but this node's row (one row per node: a single page in practice). */
+    private CompletionStage<Integer> sumOthers(AsyncResultSet rs, int before) {
         int total = before;
         for (Row row : rs.currentPage()) {
-            total += row.getInt("failures");
+            if (!nodeId.equals(row.getString("node"))) {
+                total += row.getInt("failures");
+            }
         }
         if (!rs.hasMorePages()) {
             return CompletableFuture.completedFuture(total);
         }
         int sofar = total;
-        return rs.fetchNextPage().thenCompose(next -> sum(next, sofar));
+        return rs.fetchNextPage().thenCompose(next -> sumOthers(next, sofar));
     }
 }

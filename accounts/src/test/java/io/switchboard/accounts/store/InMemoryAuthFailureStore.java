@@ -15,9 +15,12 @@ final class InMemoryAuthFailureStore {
             Map<String, Integer> rows =
                     partitions.computeIfAbsent(account + "/" + bucket, k -> new ConcurrentHashMap<>());
             rows.merge(nodeId, failures, Math::max); // a node's count only grows
-            CompletionStage<Integer> total = CompletableFuture.completedFuture(
-                    rows.values().stream().mapToInt(Integer::intValue).sum());
-            return total;
+            int others = rows.entrySet().stream()
+                    .filter(row -> !row.getKey().equals(nodeId))
+                    .mapToInt(Map.Entry::getValue)
+                    .sum();
+            CompletionStage<Integer> answer = CompletableFuture.completedFuture(others);
+            return answer;
         };
     }
 

@@ -268,13 +268,13 @@ public final class AuthThrottle {
             poolWrites.release();
             return;
         }
-        total.whenComplete((sum, error) -> {
-            if (sum == null && retry) {
+        total.whenComplete((others, error) -> {
+            if (others == null && retry) {
                 publish(account, bucket, written, c, false);
                 return;
             }
             poolWrites.release();
-            if (sum != null && c.learn(bucket, written, sum, limits.poolBudget())) {
+            if (others != null && c.learn(bucket, others, limits.poolBudget())) {
                 events.lockout(Scope.ACCOUNT_POOL);
             }
         });
@@ -429,16 +429,17 @@ public final class AuthThrottle {
         }
 
         /**
-         * The store's total after this node wrote {@code written}; failures since then are added.
+         * What the other nodes counted, as the store answered a write of this node: the pool's total
+         * is that plus this node's own count (never less than what was known before).
          *
          * @return true if this news spent the budget
          */
-        synchronized boolean learn(long forBucket, int written, int poolTotal, int budget) {
+        synchronized boolean learn(long forBucket, int otherNodes, int budget) {
             if (forBucket != bucket) {
                 return false;
             }
             int before = total;
-            total = Math.max(total, poolTotal + (local - written));
+            total = Math.max(total, otherNodes + local);
             return before < budget && total >= budget;
         }
 

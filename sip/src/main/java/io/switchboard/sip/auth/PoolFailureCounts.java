@@ -15,14 +15,18 @@ import java.util.concurrent.CompletionStage;
 public interface PoolFailureCounts {
 
     /** No sharing: the budget is counted by this node alone (tests, a single node without storage). */
-    PoolFailureCounts LOCAL = (accountKey, bucket, nodeFailures) -> CompletableFuture.completedFuture(nodeFailures);
+    PoolFailureCounts LOCAL = (accountKey, bucket, nodeFailures) -> CompletableFuture.completedFuture(0);
 
     /**
      * Records that this node has seen {@code nodeFailures} failures of {@code accountKey} in time
      * bucket {@code bucket} (a count, not an increment, so a retried write changes nothing), and
-     * returns the pool's total for that account and bucket, this node's count included. A node's
+     * returns the failures the <em>other</em> nodes recorded for that account and bucket. A node's
      * stored count only grows: writes can arrive out of order (several in flight), and a smaller
      * count arriving after a larger one must not replace it.
+     *
+     * <p>The node's own row is left out of the answer because the node knows its count better than
+     * the store does: the read may already see a later write of this node, and adding the failures
+     * since {@code nodeFailures} to it would count them twice (the budget of 8 was spent at 7).
      */
     CompletionStage<Integer> record(String accountKey, long bucket, int nodeFailures);
 }
