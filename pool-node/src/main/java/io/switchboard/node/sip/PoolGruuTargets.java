@@ -1,11 +1,13 @@
 package io.switchboard.node.sip;
 
 import io.switchboard.presence.sip.GruuTargets;
+import io.switchboard.proxy.domain.Target;
 import io.switchboard.proxy.sip.StatefulProxy;
 import io.switchboard.registrar.sip.Gruus;
 import java.text.ParseException;
 import java.util.Collection;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -25,17 +27,26 @@ public final class PoolGruuTargets implements GruuTargets {
     /** The instance a GRUU of ours names. */
     record Named(String aor, String instance) {}
 
+    /** {@link StatefulProxy#instanceTarget}: the branch for one instance's binding, if it has one. */
+    @FunctionalInterface
+    public interface InstanceLookup {
+        CompletionStage<Optional<Target>> target(String aor, String instance);
+    }
+
     private final AddressFactory addresses;
     private final Set<String> domains;
     private final Gruus gruus;
-    private final StatefulProxy proxy;
+    private final InstanceLookup lookup;
 
-    /** @param domains the domains this pool serves, lower-case */
-    public PoolGruuTargets(AddressFactory addresses, Collection<String> domains, Gruus gruus, StatefulProxy proxy) {
+    /**
+     * @param domains the domains this pool serves, lower-case
+     * @param lookup the proxy's {@link StatefulProxy#instanceTarget}
+     */
+    public PoolGruuTargets(AddressFactory addresses, Collection<String> domains, Gruus gruus, InstanceLookup lookup) {
         this.addresses = addresses;
         this.domains = Set.copyOf(domains);
         this.gruus = gruus;
-        this.proxy = proxy;
+        this.lookup = lookup;
     }
 
     @Override
@@ -53,7 +64,7 @@ public final class PoolGruuTargets implements GruuTargets {
         if (named == null) {
             return CompletableFuture.completedFuture(new Unreachable(404)); // a GRUU we never made
         }
-        return proxy.instanceTarget(named.aor(), named.instance())
+        return lookup.target(named.aor(), named.instance())
                 .thenApply(target -> target.<Resolution>map(t -> new Resolved(t.requestUri(), t.routes(), t.hop()))
                         .orElseGet(() -> new Unreachable(480)));
     }
