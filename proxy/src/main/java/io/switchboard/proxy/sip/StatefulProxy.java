@@ -330,6 +330,9 @@ public final class StatefulProxy implements AutoCloseable {
      * instance has no reachable binding. Also for the pool's own requests to a GRUU, such as the
      * presence server's NOTIFYs, which have no proxy in front of them to resolve it. When one
      * instance holds several flows (RFC 5626 reg-ids), the first is taken: one copy is enough.
+     * The lookup may tell an absent user from an unreachable one: nobody is answered with it (an
+     * ACK gets no response, a NOTIFY's target is the pool's own business), and a made-up name
+     * starts no registrar entity (the account is looked up first, {@link UserLocator}).
      *
      * @param aor {@code sip:user@domain}, domain lower case
      * @param instance the {@code +sip.instance}, without angle brackets
