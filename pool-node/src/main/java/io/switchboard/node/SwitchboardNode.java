@@ -348,7 +348,10 @@ public final class SwitchboardNode implements AutoCloseable {
                                 sip.addresses(),
                                 identity,
                                 peers,
-                                notifySenders),
+                                notifySenders,
+                                // a watcher's Contact may be its GRUU (RFC 5627): resolved as the proxy does
+                                new io.switchboard.node.sip.PoolGruuTargets(
+                                        sip.addresses(), config.domains(), gruus, proxy::instanceTarget)),
                         presenceConfig.notifyInterval(),
                         EntityTuning.WATCHER_INITIAL_WAIT,
                         EntityTuning.WATCHER_REWATCH_AFTER,

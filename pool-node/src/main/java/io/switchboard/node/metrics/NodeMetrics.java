@@ -74,7 +74,7 @@ public final class NodeMetrics implements RegisterObserver, BindingListener {
                 .register(registry);
         acksDropped = Counter.build(
                         "switchboard_proxy_acks_dropped_total",
-                        "ACKs not forwarded because they carried no Record-Route the pool signed for their dialog, by reason")
+                        "ACKs not forwarded: no Record-Route the pool signed for their dialog, or a GRUU of ours that leads nowhere; by reason")
                 .labelNames("reason")
                 .register(registry);
         presenceRefused = Counter.build(
@@ -187,7 +187,11 @@ public final class NodeMetrics implements RegisterObserver, BindingListener {
         badRequests.inc();
     }
 
-    /** An ACK of no dialog the pool routed, dropped ({@code no-to-tag}, {@code no-route}, {@code unsigned-route}). */
+    /**
+     * An ACK of no dialog the pool routed, dropped ({@code no-to-tag}, {@code no-route}, {@code
+     * unsigned-route}), or one to a GRUU of ours that names no instance ({@code unknown-gruu}) or
+     * whose instance has no binding now ({@code no-binding}).
+     */
     public void ackDropped(String reason) {
         acksDropped.labels(reason).inc();
     }

@@ -18,6 +18,16 @@ public sealed interface RequestAction {
     /** An ACK for a 2xx, end to end through the proxy (RFC 3261 section 13.2.2.4); never answered. */
     record ForwardAck() implements RequestAction {}
 
+    /**
+     * An ACK for a 2xx along our signed Record-Route whose Request-URI, the callee's Contact, is a
+     * GRUU of ours (RFC 5627 section 5.4): the proxy retargets it to the binding of that instance,
+     * like every other request to a GRUU, and forwards it statelessly. Without this the ACK would
+     * go to the GRUU's host, our domain, and never reach a callee registered over UDP (one over a
+     * TCP/TLS flow is reached by the flow token in our Record-Route instead). A temporary GRUU
+     * names its user and instance itself; otherwise {@code instance} is the {@code gr} value.
+     */
+    record AckToGruu(String user, String aor, String instance) implements RequestAction {}
+
     /** An ACK of no dialog the pool routed: dropped without an answer (ACKs get none), counted by {@code reason}. */
     record DropAck(String reason) implements RequestAction {}
 

@@ -1,5 +1,6 @@
 package io.switchboard.node.routing;
 
+import io.switchboard.node.routing.RequestAction.AckToGruu;
 import io.switchboard.node.routing.RequestAction.Authenticate;
 import io.switchboard.node.routing.RequestAction.BadEvent;
 import io.switchboard.node.routing.RequestAction.Cancel;
@@ -35,7 +36,7 @@ import java.util.Set;
  * from one of our domains is authenticated (407) and its From must be the authenticated user, and
  * it goes to the user's bindings or, for other domains, to the outbound proxy. Requests from other
  * domains may only reach our users (no open relay); an ACK is forwarded only along our signed
- * Record-Route and otherwise dropped.
+ * Record-Route (to the binding, when it is for a GRUU of ours) and otherwise dropped.
  * SUBSCRIBE and PUBLISH for presence to one of our users are served by the pool itself; OPTIONS to
  * the node is answered here; methods nobody defined get 501.
  */
@@ -143,15 +144,30 @@ public final class RequestClassifier {
      * never answered (section 17.1.1.3), so anything else, which matches no transaction or dialog
      * we routed, is dropped: forwarding it would let anyone send ACKs anywhere from our address.
      */
-    private static RequestAction ack(RequestFacts r) {
+    private RequestAction ack(RequestFacts r) {
         if (!r.inDialog()) {
             return new DropAck("no-to-tag");
         }
         return switch (r.ownRoute()) {
-            case SIGNED -> new ForwardAck();
+            case SIGNED -> ackAlongOurRoute(r);
             case UNSIGNED -> new DropAck("unsigned-route");
             case NONE -> new DropAck("no-route");
         };
+    }
+
+    /**
+     * An ACK for a 2xx whose dialog we record-routed. With nothing left to route by (no further
+     * Route, no flow token of ours), a Request-URI that is a GRUU of one of our domains names an
+     * instance, not a host: the home proxy of the GRUU resolves it to that instance's binding (RFC
+     * 5627 section 5.4), for the ACK as for the BYE. Everything else goes by its Route or
+     * Request-URI (RFC 3261 section 16.12).
+     */
+    private RequestAction ackAlongOurRoute(RequestFacts r) {
+        RequestFacts.Uri target = r.requestUri();
+        if (!r.moreRoutes() && !r.intoFlow() && target != null && target.gruu() && servesAsUser(target)) {
+            return new AckToGruu(target.user(), target.aor(), target.gr());
+        }
+        return new ForwardAck();
     }
 
     /** Everything but REGISTER, CANCEL and ACK, after loose routing: by dialog state and target. */

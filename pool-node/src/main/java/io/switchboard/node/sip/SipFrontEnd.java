@@ -178,9 +178,10 @@ public final class SipFrontEnd implements SipListener {
             register(transaction, request, r.realm(), start);
         } else if (action instanceof RequestAction.ForwardAck) {
             proxy.forwardAck(request, routing);
+        } else if (action instanceof RequestAction.AckToGruu a) {
+            ackToGruu(request, a);
         } else if (action instanceof RequestAction.DropAck drop) {
-            metrics.ackDropped(drop.reason());
-            LOG.debug("Dropped ACK from {} ({})", sourceOf(request), drop.reason());
+            ackDropped(request, drop.reason());
         } else if (action instanceof RequestAction.Cancel) {
             proxy.cancel(transaction, request);
         } else if (action instanceof RequestAction.IntoFlow) {
@@ -304,6 +305,27 @@ public final class SipFrontEnd implements SipListener {
             }
         }
         proxy.forwardToUser(transaction, request, u.aor(), u.instance(), u.authenticated());
+    }
+
+    /**
+     * An ACK for a 2xx to a GRUU of ours: to the binding of the instance it names (RFC 5627 section
+     * 5.4). A {@code gr} without a value that is no temporary GRUU we made names nobody: dropped.
+     */
+    private void ackToGruu(Request request, RequestAction.AckToGruu a) {
+        var temp = gruus.openTempGruu(a.user());
+        if (temp.isPresent()) {
+            proxy.forwardAckToInstance(
+                    request, temp.get().aor(), stripBrackets(temp.get().instanceId()), this::ackDropped);
+        } else if (a.instance() != null && !a.instance().isEmpty()) {
+            proxy.forwardAckToInstance(request, a.aor(), a.instance(), this::ackDropped);
+        } else {
+            ackDropped(request, "unknown-gruu");
+        }
+    }
+
+    private void ackDropped(Request request, String reason) {
+        metrics.ackDropped(reason);
+        LOG.debug("Dropped ACK from {} ({})", sourceOf(request), reason);
     }
 
     /**

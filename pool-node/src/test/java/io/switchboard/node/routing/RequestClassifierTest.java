@@ -2,6 +2,7 @@ package io.switchboard.node.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchboard.node.routing.RequestAction.AckToGruu;
 import io.switchboard.node.routing.RequestAction.Authenticate;
 import io.switchboard.node.routing.RequestAction.BadEvent;
 import io.switchboard.node.routing.RequestAction.Cancel;
@@ -34,6 +35,9 @@ class RequestClassifierTest {
 
     static final Uri ALICE = Uri.of("alice", "example.test");
     static final Uri BOB = Uri.of("bob", "example.test");
+    /** Bob's public GRUU (RFC 5627 section 3.1), as a Request-URI after loose routing. */
+    static final Uri BOB_GRUU = new Uri("bob", "example.test", false, true, "urn:uuid:f81d4fae");
+
     static final Uri CAROL_ELSEWHERE = Uri.of("carol", "elsewhere.test");
     static final Uri DAVE_ELSEWHERE = Uri.of("dave", "far.test");
     /** This node by address and port, as a Record-Route or an OPTIONS ping names it. */
@@ -153,6 +157,45 @@ class RequestClassifierTest {
                                 .alongOurRecordRoute()
                                 .withRoute(),
                         new ForwardAck()),
+                // RFC 5627 section 5.4: a GRUU of ours as remote target names an instance, not a host
+                row(
+                        "ACK along our signed Record-Route to our user's public GRUU: to that instance's binding",
+                        R.of("ACK", BOB_GRUU, ALICE).withinDialog().alongOurRecordRoute(),
+                        new AckToGruu("bob", "sip:bob@example.test", "urn:uuid:f81d4fae")),
+                row(
+                        "ACK along our signed Record-Route to a temporary GRUU (gr without a value)",
+                        R.of("ACK", new Uri("tgruu.x", "example.test", false, true, ""), ALICE)
+                                .withinDialog()
+                                .alongOurRecordRoute(),
+                        new AckToGruu("tgruu.x", "sip:tgruu.x@example.test", "")),
+                row(
+                        "ACK to our GRUU steered into one of our flows: the flow carries it",
+                        R.of("ACK", BOB_GRUU, ALICE)
+                                .withinDialog()
+                                .alongOurRecordRoute()
+                                .steeredIntoFlow(),
+                        new ForwardAck()),
+                row(
+                        "ACK to our GRUU with more Routes left: the Route set carries it",
+                        R.of("ACK", BOB_GRUU, ALICE)
+                                .withinDialog()
+                                .alongOurRecordRoute()
+                                .withRoute(),
+                        new ForwardAck()),
+                row(
+                        "ACK to another domain's GRUU along our Record-Route: forwarded by its Request-URI",
+                        R.of("ACK", new Uri("carol", "elsewhere.test", false, true, "urn:uuid:1"), ALICE)
+                                .withinDialog()
+                                .alongOurRecordRoute(),
+                        new ForwardAck()),
+                row(
+                        "ACK to our GRUU without our signed Record-Route: dropped all the same",
+                        R.of("ACK", BOB_GRUU, CAROL_ELSEWHERE).withinDialog().alongUnsignedRoute(),
+                        new DropAck("unsigned-route")),
+                row(
+                        "ACK to our GRUU without a To tag: dropped all the same",
+                        R.of("ACK", BOB_GRUU, ALICE).alongOurRecordRoute(),
+                        new DropAck("no-to-tag")),
                 row("ACK without a To tag: dropped", R.of("ACK", BOB, ALICE), new DropAck("no-to-tag")),
                 row(
                         "ACK without a To tag, even along our Record-Route: dropped",

@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * retransmission and Timer F are the RI's), and tells the caller what came of each one.
  *
  * <p>Where a NOTIFY goes (docs/architecture.md, rule 6): a subscriber over UDP at its Contact (through its route
- * set, if any) from whichever node sends; a subscriber over TCP/TLS into its connection, directly
+ * set, if any) from whichever node sends, and when that Contact is a GRUU of ours with no route set, at
+ * the binding the GRUU names ({@link GruuTargets}, RFC 5627 section 5.4); a subscriber over TCP/TLS into its connection, directly
  * when this node holds it, else through the node that does, with a Route carrying the flow token
  * ({@link FlowRoute}), as the proxy does for calls. When that node is not up, the
  * connection is gone: the NOTIFY is not sent ({@link NotifyOutcome#NOT_SENT}) and the
@@ -57,6 +58,7 @@ public final class SipNotifySender implements NotifySender {
     private final ProxyIdentity self;
     private final PoolMembers pool;
     private final Executor sendExecutor;
+    private final GruuTargets gruuTargets;
 
     public SipNotifySender(
             SipProvider provider,
@@ -66,6 +68,20 @@ public final class SipNotifySender implements NotifySender {
             ProxyIdentity self,
             PoolMembers pool,
             Executor sendExecutor) {
+        this(provider, messages, headers, addresses, self, pool, sendExecutor, GruuTargets.NONE);
+    }
+
+    /** @param gruuTargets resolves a UDP subscriber's Contact that is a GRUU of ours (RFC 5627 section 5.4) */
+    public SipNotifySender(
+            SipProvider provider,
+            MessageFactory messages,
+            HeaderFactory headers,
+            AddressFactory addresses,
+            ProxyIdentity self,
+            PoolMembers pool,
+            Executor sendExecutor,
+            GruuTargets gruuTargets) {
+        this.gruuTargets = gruuTargets;
         this.provider = provider;
         this.messages = messages;
         this.headers = headers;
@@ -98,9 +114,9 @@ public final class SipNotifySender implements NotifySender {
         Subscription s = n.dialog();
         Flow flow = s.flow();
         List<String> routes = new ArrayList<>(s.routeSet());
-        NextHop hop = null;
-        String transport;
         if (flow.isConnectionOriented()) {
+            NextHop hop = null;
+            String transport;
             if (flow.node().equals(self.nodeId())) {
                 hop = new NextHop(flow.sourceHost(), flow.sourcePort(), flow.transport());
                 transport = flow.transport();
@@ -114,10 +130,82 @@ public final class SipNotifySender implements NotifySender {
                 routes.add(0, FlowRoute.to(flow.flowToken(), holder.get()));
                 transport = holder.get().transport();
             }
+            sendTo(n, outcome, s.remoteTarget(), routes, hop, transport);
+        } else if (!routes.isEmpty()) {
+            // the route set's first hop takes it on (RFC 3261 section 12.2.1.1)
+            sendTo(n, outcome, s.remoteTarget(), routes, null, "udp");
         } else {
-            transport = "udp";
+            // A Contact that is a GRUU of ours names an instance, not a host: we are its home proxy
+            // and resolve it to the binding as for any request to it (RFC 5627 section 5.4).
+            gruuTargets.resolve(s.remoteTarget()).whenComplete((resolution, failure) -> {
+                try {
+                    sendExecutor.execute(() -> sendResolved(n, outcome, resolution, failure));
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    outcome.complete(NotifyOutcome.NOT_SENT);
+                }
+            });
         }
-        URI target = addresses.createURI(s.remoteTarget());
+    }
+
+    private void sendResolved(
+            Notify n, CompletableFuture<NotifyOutcome> outcome, GruuTargets.Resolution resolution, Throwable failure) {
+        try {
+            if (failure != null) {
+                LOG.debug("NOTIFY to {} not sent: {}", n.dialog().remoteTarget(), failure.toString());
+                outcome.complete(NotifyOutcome.NOT_SENT);
+            } else if (resolution instanceof GruuTargets.Unreachable u) {
+                // what the home proxy would have answered (RFC 5627 section 5.4); its fate is the
+                // subscription's as for the same response from the subscriber (RFC 5057 section 5.1)
+                LOG.debug(
+                        "NOTIFY to {}: {} from the GRUU's resolution",
+                        n.dialog().remoteTarget(),
+                        u.status());
+                outcome.complete(NotifyOutcome.ofStatus(u.status()));
+            } else if (resolution instanceof GruuTargets.Resolved r) {
+                String transport = r.hop() != null
+                        ? r.hop().transport()
+                        : transportOf(
+                                r.routes().isEmpty()
+                                        ? r.requestUri()
+                                        : r.routes().get(0));
+                sendTo(n, outcome, r.requestUri(), r.routes(), r.hop(), transport);
+            } else {
+                sendTo(n, outcome, n.dialog().remoteTarget(), List.of(), null, "udp");
+            }
+        } catch (Exception e) {
+            LOG.debug("NOTIFY to {} not sent: {}", n.dialog().remoteTarget(), e.toString());
+            outcome.complete(NotifyOutcome.NOT_SENT);
+        }
+    }
+
+    /** The transport towards a next hop URI (RFC 3263 section 4.1 defaults): its parameter, else TLS for sips, else UDP. */
+    private String transportOf(String uri) throws java.text.ParseException {
+        URI u = addresses.createAddress(uri).getURI();
+        if (u instanceof javax.sip.address.SipURI sip) {
+            if (sip.getTransportParam() != null) {
+                return sip.getTransportParam().toLowerCase(java.util.Locale.ROOT);
+            }
+            return sip.isSecure() ? "tls" : "udp";
+        }
+        return "udp";
+    }
+
+    /**
+     * Builds and sends the NOTIFY.
+     *
+     * @param requestUri the remote target, or the contact it resolved to
+     * @param hop into this connection (ProxyRouter), or null: the first Route, else the Request-URI decides
+     */
+    private void sendTo(
+            Notify n,
+            CompletableFuture<NotifyOutcome> outcome,
+            String requestUri,
+            List<String> routes,
+            NextHop hop,
+            String transport)
+            throws Exception {
+        Subscription s = n.dialog();
+        URI target = addresses.createURI(requestUri);
         Address from = addresses.createAddress(s.localUri());
         Address to = addresses.createAddress(s.remoteUri());
         String branch =

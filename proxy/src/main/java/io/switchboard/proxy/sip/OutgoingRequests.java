@@ -118,6 +118,45 @@ final class OutgoingRequests {
         }
     }
 
+    /**
+     * An ACK for a 2xx retargeted to {@code target}, the binding its GRUU names (RFC 5627 section
+     * 5.4): the binding's contact as Request-URI, its Path (or the flow route through the node
+     * that holds its connection) as Route, into its flow when it has one here (section 16.6 of
+     * RFC 3261), sent statelessly like any 2xx ACK.
+     */
+    void forwardAck(Request ack, Target target) {
+        try {
+            int next = MaxForwards.next(maxForwardsOf(ack));
+            if (next < 0) {
+                return;
+            }
+            RequestRewriter.BranchCopy edits = RequestRewriter.branch(target, next);
+            ack.setRequestURI(addresses.createURI(edits.requestUri()));
+            setMaxForwards(ack, edits.maxForwards());
+            for (int i = edits.routes().size() - 1; i >= 0; i--) {
+                ack.addFirst(headers.createRouteHeader(
+                        addresses.createAddress(edits.routes().get(i))));
+            }
+            String transport = edits.hop() != null ? edits.hop().transport() : transportTowards(ack, List.of());
+            ack.addFirst(headers.createViaHeader(
+                    self.address(),
+                    self.port(transport),
+                    transport,
+                    "z9hG4bKsa" + Long.toHexString(ThreadLocalRandom.current().nextLong())));
+            if (edits.hop() != null) {
+                ((SIPMessage) ack).setApplicationData(edits.hop());
+            }
+            provider.sendRequest(ack);
+        } catch (Exception e) {
+            LOG.debug("Could not forward ACK to {}: {}", target.requestUri(), e.toString());
+        }
+    }
+
+    private static int maxForwardsOf(Request request) {
+        MaxForwardsHeader mf = (MaxForwardsHeader) request.getHeader(MaxForwardsHeader.NAME);
+        return mf == null ? -1 : mf.getMaxForwards();
+    }
+
     /** The transport of the next hop: the first Route's, else the Request-URI's (RFC 3263 defaults). */
     private String transportTowards(Request request, List<String> routes) {
         try {
