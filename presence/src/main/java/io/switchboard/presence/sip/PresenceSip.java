@@ -399,8 +399,15 @@ public final class PresenceSip {
             if (reason != null) {
                 response.setReasonPhrase(reason);
             }
+            ToHeader to = (ToHeader) response.getHeader(ToHeader.NAME);
             if (toTag != null) {
-                ((ToHeader) response.getHeader(ToHeader.NAME)).setTag(toTag);
+                to.setTag(toTag);
+            } else if (to.getTag() == null) {
+                // RFC 3261 section 8.2.6.2: a UAS adds a To tag to its response to a request
+                // without one (PUBLISH, a refused SUBSCRIBE). No dialog follows, so this tag is no
+                // credential (unlike a subscription's, newTag) and need not be unguessable
+                to.setTag(Long.toHexString(
+                        java.util.concurrent.ThreadLocalRandom.current().nextLong()));
             }
             if (status == Response.BAD_EVENT) {
                 response.addHeader(header("Allow-Events", EVENT));
