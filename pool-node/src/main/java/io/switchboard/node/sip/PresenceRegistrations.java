@@ -1,9 +1,9 @@
 package io.switchboard.node.sip;
 
 import io.switchboard.node.metrics.NodeMetrics;
+import io.switchboard.presence.domain.EndpointId;
 import io.switchboard.presence.entity.Endpoint;
 import io.switchboard.presence.entity.PresentityClient;
-import io.switchboard.presence.sip.PresenceSip;
 import io.switchboard.registrar.domain.Binding;
 import io.switchboard.registrar.entity.BindingListener;
 import io.switchboard.registrar.entity.RegistrarEntity;
@@ -50,12 +50,17 @@ public final class PresenceRegistrations implements BindingListener {
     static List<Endpoint> endpoints(List<Binding> bindings) {
         List<Endpoint> out = new ArrayList<>(bindings.size());
         for (Binding b : bindings) {
+            // instance, flow and Contact: a PUBLISH is paired with this endpoint by any of them
+            // (EndpointPairing), and a refresh over a new connection changes the key, so presence
+            // learns the flow the endpoint's PUBLISHes now come on
             out.add(new Endpoint(
-                    PresenceSip.endpointKey(
-                            b.instanceId(),
-                            b.flow().transport(),
-                            b.flow().sourcePort(),
-                            b.flow().sourceHost()),
+                    EndpointId.of(
+                                    b.instanceId(),
+                                    b.flow().transport(),
+                                    b.flow().sourceHost(),
+                                    b.flow().sourcePort(),
+                                    b.contact())
+                            .key(),
                     b.registeredAt()));
         }
         return out;

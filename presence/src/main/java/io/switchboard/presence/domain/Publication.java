@@ -7,8 +7,9 @@ import java.util.Objects;
  * One live publication of a presentity (RFC 3903): an event state with its entity-tag.
  *
  * @param etag        the entity-tag the client must quote in SIP-If-Match to refresh, modify or remove it
- * @param endpoint    which endpoint published (its {@code +sip.instance}, else its transport and
- *                    source address), to pair it with that endpoint's registration
+ * @param endpoint    which endpoint published ({@link EndpointId#key()}: its flow, and its
+ *                    {@code +sip.instance} and Contact when the PUBLISH had them), paired with that
+ *                    endpoint's registration by {@link EndpointPairing}
  * @param body        the PIDF document as published (stored as text, so it can be re-read by a
  *                    newer version of the rules)
  * @param state       what the body says, interpreted

@@ -6,6 +6,7 @@ import io.switchboard.presence.domain.AccessLevel;
 import io.switchboard.presence.domain.AccessPolicy;
 import io.switchboard.presence.domain.Aggregate;
 import io.switchboard.presence.domain.Aggregation;
+import io.switchboard.presence.domain.EndpointPairing;
 import io.switchboard.presence.domain.PidfParser;
 import io.switchboard.presence.domain.PidfWriter;
 import io.switchboard.presence.domain.PresenceView;
@@ -427,13 +428,24 @@ final class PresentityBehavior extends WriteThroughEntity<Command, Loaded> {
             sources.add(p.asSource());
             published.add(p.endpoint());
         }
-        // a registered endpoint that did not publish counts as "registered, state unknown"
+        // a registered endpoint that did not publish counts as "registered, state unknown"; which
+        // publications are its own is EndpointPairing's rule (a phone's REGISTER and PUBLISH do not
+        // carry the same identity, e.g. +sip.instance only in the REGISTER of an outbound phone)
         for (Endpoint e : endpoints) {
-            if (!published.contains(e.key())) {
+            if (!publishedBy(e, published)) {
                 sources.add(new Source(e.key(), PublishedState.REGISTERED, e.registeredAt()));
             }
         }
         return sources;
+    }
+
+    private static boolean publishedBy(Endpoint endpoint, Set<String> publishers) {
+        for (String publisher : publishers) {
+            if (EndpointPairing.paired(endpoint.key(), publisher)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Instant earliest(Instant a, Instant b) {

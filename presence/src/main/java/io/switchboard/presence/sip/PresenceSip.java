@@ -2,6 +2,7 @@ package io.switchboard.presence.sip;
 
 import io.switchboard.presence.domain.CustomStates;
 import io.switchboard.presence.domain.EdgeRefusal;
+import io.switchboard.presence.domain.EndpointId;
 import io.switchboard.presence.domain.PidfParser;
 import io.switchboard.presence.domain.PresenceLimits;
 import io.switchboard.presence.domain.PresenceMedia;
@@ -296,32 +297,20 @@ public final class PresenceSip {
     }
 
     /**
-     * Which endpoint published: its {@code +sip.instance} when the PUBLISH has a Contact with one
-     * (RFC 5626), else the transport and source address, the same key a registration of that
-     * endpoint gets (see the node's wiring of registrations into presence).
+     * Which endpoint published: its flow, and the {@code +sip.instance} and Contact URI when the
+     * PUBLISH has a Contact (RFC 3903 asks for none, and phones that register with an instance
+     * rarely repeat it here); {@link io.switchboard.presence.domain.EndpointPairing} pairs this
+     * with the endpoint's registration.
      */
     String endpointOf(Request request) {
         ContactHeader c = (ContactHeader) request.getHeader(ContactHeader.NAME);
-        if (c != null && c.getParameter("+sip.instance") != null) {
-            return endpointKey(c.getParameter("+sip.instance"), null, 0, null);
-        }
         Flow f = flowOf.apply(request);
-        return endpointKey(null, f.transport(), f.sourcePort(), f.sourceHost());
-    }
-
-    /** One format for both sides: {@code instance:<urn>} or {@code <transport>:<host>:<port>}. */
-    public static String endpointKey(String instance, String transport, int port, String host) {
-        if (instance != null && !instance.isBlank()) {
-            String i = instance.trim();
-            if (i.startsWith("\"") && i.endsWith("\"")) {
-                i = i.substring(1, i.length() - 1);
-            }
-            if (i.startsWith("<") && i.endsWith(">")) {
-                i = i.substring(1, i.length() - 1);
-            }
-            return "instance:" + i.toLowerCase(Locale.ROOT);
-        }
-        return transport.toLowerCase(Locale.ROOT) + ":" + host + ":" + port;
+        String instance = c == null ? null : c.getParameter("+sip.instance");
+        String contact = c == null || c.getAddress() == null || c.getAddress().getURI() == null
+                ? null
+                : c.getAddress().getURI().toString();
+        return EndpointId.of(instance, f.transport(), f.sourceHost(), f.sourcePort(), contact)
+                .key();
     }
 
     /** The Accept header's media types, lower-case {@code type/subtype}, in order. */
@@ -410,8 +399,15 @@ public final class PresenceSip {
             if (reason != null) {
                 response.setReasonPhrase(reason);
             }
+            ToHeader to = (ToHeader) response.getHeader(ToHeader.NAME);
             if (toTag != null) {
-                ((ToHeader) response.getHeader(ToHeader.NAME)).setTag(toTag);
+                to.setTag(toTag);
+            } else if (to.getTag() == null) {
+                // RFC 3261 section 8.2.6.2: a UAS adds a To tag to its response to a request
+                // without one (PUBLISH, a refused SUBSCRIBE). No dialog follows, so this tag is no
+                // credential (unlike a subscription's, newTag) and need not be unguessable
+                to.setTag(Long.toHexString(
+                        java.util.concurrent.ThreadLocalRandom.current().nextLong()));
             }
             if (status == Response.BAD_EVENT) {
                 response.addHeader(header("Allow-Events", EVENT));

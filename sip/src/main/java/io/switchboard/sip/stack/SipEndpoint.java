@@ -1,6 +1,7 @@
 package io.switchboard.sip.stack;
 
 import gov.nist.javax.sip.SipStackImpl;
+import gov.nist.javax.sip.header.SIPHeaderList;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -88,6 +89,7 @@ public final class SipEndpoint implements AutoCloseable {
         }
         s.tls().ifPresent(KeyMaterial::check);
         Slf4jStackLogger.install();
+        onePerLine();
         Properties props = StackProperties.of(s);
         LOG.debug("starting SIP stack {} with {}", s.stackName(), StackProperties.describe(props));
         SipStack stack;
@@ -125,6 +127,21 @@ public final class SipEndpoint implements AutoCloseable {
             throw new SipStartException(
                     "cannot start SIP stack " + s.stackName() + " on " + s.bindAddress() + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Via, Route and Record-Route go out with one value per header line, in every message the
+     * stack encodes: our own requests and responses, forwarded requests, relayed responses. The
+     * RI otherwise joins a list into one line ({@code Via: A,B}), which RFC 3261 section 7.3.1
+     * allows, but some phones (linphone 5.1) then copy only the last value of a joined
+     * Record-Route or Via into their answers, which duplicates a flow-token Route. The RI's switch
+     * is JVM-wide ({@code SIPHeaderList.prettyEncode}, read in {@code SIPHeaderList.encode}); every
+     * stack of this process wants it, so setting it again is harmless. Other lists (Contact,
+     * Path, Allow, Supported) stay joined: the RI offers no switch for them, and they are not
+     * the ones a phone copies from our messages into its own.
+     */
+    static void onePerLine() {
+        SIPHeaderList.setPrettyEncode(true);
     }
 
     private static ListeningPoint listen(SipStack stack, String address, int port, String transport)
