@@ -62,9 +62,9 @@ public record NodeConfig(
             int maxKnownDevices) {}
 
     /**
-     * @param algorithms        allowed and offered in every domain without its own list, preferred first
-     * @param domainAlgorithms  domains with their own list ({@code auth.domain-algorithms})
-     * @param md5OnlyUserAgents User-Agent prefixes offered only MD5 where MD5 is allowed
+     * @param algorithms          allowed and offered in every domain without its own list, preferred first
+     * @param domainAlgorithms    domains with their own list ({@code auth.domain-algorithms})
+     * @param userAgentAlgorithms the offer for clients by User-Agent prefix ({@code auth.user-agent-algorithms})
      */
     public record Auth(
             Duration nonceLifetime,
@@ -72,11 +72,11 @@ public record NodeConfig(
             Throttle throttle,
             List<DigestAlgorithm> algorithms,
             Map<String, List<DigestAlgorithm>> domainAlgorithms,
-            List<String> md5OnlyUserAgents) {
+            List<DigestPolicy.UserAgentRule> userAgentAlgorithms) {
 
         /** Which challenges each domain and client get, and which answers are accepted. */
         public DigestPolicy digestPolicy() {
-            return new DigestPolicy(algorithms, domainAlgorithms, md5OnlyUserAgents);
+            return new DigestPolicy(algorithms, domainAlgorithms, userAgentAlgorithms);
         }
     }
 
@@ -297,7 +297,7 @@ public record NodeConfig(
                         th.integer("max-known-devices", 1, 10_000_000)),
                 algorithms(a, "algorithms"),
                 domainAlgorithms(a, domains),
-                md5OnlyUserAgents(a));
+                userAgentAlgorithms(a));
 
         ConfigReader st = root.at("storage");
         ConfigReader em = st.at("embedded");
@@ -400,16 +400,14 @@ public record NodeConfig(
         return Map.copyOf(out);
     }
 
-    /** {@code auth.md5-only-user-agents}: non-empty prefixes (an empty one would match every client). */
-    private static List<String> md5OnlyUserAgents(ConfigReader a) {
-        List<String> out = new ArrayList<>();
-        for (String prefix : a.strings("md5-only-user-agents")) {
-            if (prefix.isBlank()) {
-                throw new ConfigError(
-                        a.key("md5-only-user-agents"),
-                        "must not contain an empty prefix (it would match every client)");
-            }
-            out.add(prefix.strip());
+    /** {@code auth.user-agent-algorithms}: [ { user-agent = "prefix", algorithms = [...] } ], no empty prefix. */
+    private static List<DigestPolicy.UserAgentRule> userAgentAlgorithms(ConfigReader a) {
+        List<DigestPolicy.UserAgentRule> out = new ArrayList<>();
+        int i = 0;
+        for (Config entry : a.objects("user-agent-algorithms")) {
+            // an empty prefix would match every client (nonEmpty refuses it)
+            ConfigReader e = new ConfigReader(entry, a.key("user-agent-algorithms") + "[" + i++ + "]");
+            out.add(new DigestPolicy.UserAgentRule(e.nonEmpty("user-agent"), algorithms(e, "algorithms")));
         }
         return List.copyOf(out);
     }

@@ -18,13 +18,18 @@ import org.junit.jupiter.params.provider.MethodSource;
 class DigestPolicyTest {
 
     /**
-     * The pool default SHA-256 first, a SHA-256-only realm, an MD5-first realm, and the User-Agent
-     * prefixes of the clients that cannot skip a SHA-256 challenge (as in switchboard-defaults.conf).
+     * The pool default SHA-256 first, a SHA-256-only realm, an MD5-first realm (like the quick
+     * start), the clients that cannot skip a SHA-256 challenge offered MD5 alone (as in
+     * switchboard-defaults.conf) and linphone offered SHA-256 first (as in conf/switchboard.conf).
      */
     static final DigestPolicy POLICY = new DigestPolicy(
             List.of(SHA_256, MD5),
             Map.of("strict.test", List.of(SHA_256), "Legacy.Test", List.of(MD5, SHA_256)),
-            List.of("baresip v0.", "baresip v1.", "sipsak"));
+            List.of(
+                    new DigestPolicy.UserAgentRule("baresip v0.", List.of(MD5)),
+                    new DigestPolicy.UserAgentRule("baresip v1.", List.of(MD5)),
+                    new DigestPolicy.UserAgentRule("sipsak", List.of(MD5)),
+                    new DigestPolicy.UserAgentRule("Linphone", List.of(SHA_256, MD5))));
 
     static final String BARESIP = "baresip v1.0.0 (x86_64/linux)";
 
@@ -45,9 +50,14 @@ class DigestPolicyTest {
                 Arguments.of("strict.test", null, List.of(SHA_256)),
                 Arguments.of("strict.test", BARESIP, List.of(SHA_256)),
                 Arguments.of("STRICT.test", "sipsak 0.9.8.1", List.of(SHA_256)),
-                // a realm of its own keeps its order; matched clients get MD5 alone
+                // a realm of its own keeps its order; matched clients get what their rule says
                 Arguments.of("legacy.test", null, List.of(MD5, SHA_256)),
-                Arguments.of("legacy.test", BARESIP, List.of(MD5)));
+                Arguments.of("legacy.test", "SIPp", List.of(MD5, SHA_256)),
+                Arguments.of("legacy.test", BARESIP, List.of(MD5)),
+                Arguments.of("legacy.test", "Linphonec/5.1.65", List.of(SHA_256, MD5)),
+                Arguments.of("legacy.test", "LinphoneAndroid/5.2 (Pixel)", List.of(SHA_256, MD5)),
+                // a rule never adds what the realm does not allow
+                Arguments.of("strict.test", "Linphonec/5.1.65", List.of(SHA_256)));
     }
 
     @ParameterizedTest(name = "{0} / {1} -> {2}")
@@ -76,7 +86,8 @@ class DigestPolicyTest {
 
     @Test
     void aPoolWithoutMd5NeverOffersItWhateverTheUserAgent() {
-        DigestPolicy sha256Only = new DigestPolicy(List.of(SHA_256), Map.of(), List.of("baresip v1."));
+        DigestPolicy sha256Only = new DigestPolicy(
+                List.of(SHA_256), Map.of(), List.of(new DigestPolicy.UserAgentRule("baresip v1.", List.of(MD5))));
         assertThat(sha256Only.offered("example.test", BARESIP)).containsExactly(SHA_256);
         assertThat(sha256Only.accepts("example.test", MD5)).isFalse();
     }
@@ -104,7 +115,9 @@ class DigestPolicyTest {
         assertThatThrownBy(() -> DigestPolicy.of(List.of())).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new DigestPolicy(List.of(MD5), Map.of("x.test", List.of()), List.of()))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new DigestPolicy(List.of(MD5), Map.of(), List.of("  ")))
+        assertThatThrownBy(() -> new DigestPolicy.UserAgentRule("  ", List.of(MD5)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new DigestPolicy.UserAgentRule("sipsak", List.of()))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 }
