@@ -229,7 +229,7 @@ public final class SwitchboardNode implements AutoCloseable {
                         config.registrar().flowTimer().toSeconds());
         RequestAuthenticator authenticator = new RequestAuthenticator(
                 accounts,
-                new DigestChallenger(nonces, config.auth().algorithms()),
+                new DigestChallenger(nonces, config.auth().digestPolicy()),
                 new DigestVerifier(nonces, secret),
                 throttle,
                 headerFactory,
@@ -428,7 +428,7 @@ public final class SwitchboardNode implements AutoCloseable {
         HttpDigestAuthenticator userAuth = new HttpDigestAuthenticator(
                 accounts,
                 config.domains(),
-                new DigestChallenger(nonces, config.auth().algorithms()),
+                new DigestChallenger(nonces, config.auth().digestPolicy()),
                 new DigestVerifier(nonces, secret),
                 throttle,
                 clock);

@@ -124,7 +124,11 @@ public final class HttpDigestAuthenticator implements UserAuthenticator {
         }
         return accounts.find(realm, r.username()).thenApply(account -> {
             Instant at = clock.instant();
-            String ha1 = account.flatMap(acc -> acc.ha1(r.algorithm())).orElse(null);
+            // an algorithm the realm does not allow is verified against no HA1 at all: the same
+            // work and the same answer as a wrong password (DigestPolicy.accepts)
+            String ha1 = challenger.accepts(realm, r.algorithm())
+                    ? account.flatMap(acc -> acc.ha1(r.algorithm())).orElse(null)
+                    : null;
             Verdict verdict = verifier.verify(r, a.method(), realm, ha1, at);
             if (verdict instanceof Verdict.Ok) {
                 throttle.success(accountKey, a.sourceIp(), at);

@@ -6,13 +6,16 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import io.switchboard.registrar.domain.RegistrarPolicy;
 import io.switchboard.sip.auth.DigestAlgorithm;
+import io.switchboard.sip.auth.DigestPolicy;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -58,8 +61,24 @@ public record NodeConfig(
             Duration knownDeviceTtl,
             int maxKnownDevices) {}
 
+    /**
+     * @param algorithms          allowed and offered in every domain without its own list, preferred first
+     * @param domainAlgorithms    domains with their own list ({@code auth.domain-algorithms})
+     * @param userAgentAlgorithms the offer for clients by User-Agent prefix ({@code auth.user-agent-algorithms})
+     */
     public record Auth(
-            Duration nonceLifetime, Duration accountCacheTtl, Throttle throttle, List<DigestAlgorithm> algorithms) {}
+            Duration nonceLifetime,
+            Duration accountCacheTtl,
+            Throttle throttle,
+            List<DigestAlgorithm> algorithms,
+            Map<String, List<DigestAlgorithm>> domainAlgorithms,
+            List<DigestPolicy.UserAgentRule> userAgentAlgorithms) {
+
+        /** Which challenges each domain and client get, and which answers are accepted. */
+        public DigestPolicy digestPolicy() {
+            return new DigestPolicy(algorithms, domainAlgorithms, userAgentAlgorithms);
+        }
+    }
 
     public enum StorageMode {
         EMBEDDED,
@@ -276,7 +295,9 @@ public record NodeConfig(
                         poolWindow,
                         th.duration("known-device-ttl", Duration.ofMinutes(1)),
                         th.integer("max-known-devices", 1, 10_000_000)),
-                algorithms(a));
+                algorithms(a, "algorithms"),
+                domainAlgorithms(a, domains),
+                userAgentAlgorithms(a));
 
         ConfigReader st = root.at("storage");
         ConfigReader em = st.at("embedded");
@@ -346,21 +367,49 @@ public record NodeConfig(
                 merged);
     }
 
-    private static List<DigestAlgorithm> algorithms(ConfigReader a) {
+    private static List<DigestAlgorithm> algorithms(ConfigReader a, String path) {
         List<DigestAlgorithm> list = new ArrayList<>();
-        for (String name : a.strings("algorithms")) {
+        for (String name : a.strings(path)) {
             DigestAlgorithm alg = DigestAlgorithm.fromToken(name.trim())
                     .filter(x -> !name.isBlank())
-                    .orElseThrow(
-                            () -> new ConfigError(a.key("algorithms"), "\"" + name + "\" is not one of SHA-256, MD5"));
+                    .orElseThrow(() -> new ConfigError(a.key(path), "\"" + name + "\" is not one of SHA-256, MD5"));
             if (!list.contains(alg)) {
                 list.add(alg);
             }
         }
         if (list.isEmpty()) {
-            throw new ConfigError(a.key("algorithms"), "must list at least one of SHA-256, MD5");
+            throw new ConfigError(a.key(path), "must list at least one of SHA-256, MD5");
         }
         return List.copyOf(list);
+    }
+
+    /** {@code auth.domain-algorithms}: [ { domain = "...", algorithms = [...] } ], each domain one we serve, once. */
+    private static Map<String, List<DigestAlgorithm>> domainAlgorithms(ConfigReader a, List<String> domains) {
+        Map<String, List<DigestAlgorithm>> out = new LinkedHashMap<>();
+        int i = 0;
+        for (Config entry : a.objects("domain-algorithms")) {
+            ConfigReader e = new ConfigReader(entry, a.key("domain-algorithms") + "[" + i++ + "]");
+            String domain = e.nonEmpty("domain").toLowerCase(Locale.ROOT);
+            if (!domains.contains(domain)) {
+                throw new ConfigError(e.key("domain"), "\"" + domain + "\" is not one of switchboard.domains");
+            }
+            if (out.put(domain, algorithms(e, "algorithms")) != null) {
+                throw new ConfigError(e.key("domain"), "\"" + domain + "\" is listed twice");
+            }
+        }
+        return Map.copyOf(out);
+    }
+
+    /** {@code auth.user-agent-algorithms}: [ { user-agent = "prefix", algorithms = [...] } ], no empty prefix. */
+    private static List<DigestPolicy.UserAgentRule> userAgentAlgorithms(ConfigReader a) {
+        List<DigestPolicy.UserAgentRule> out = new ArrayList<>();
+        int i = 0;
+        for (Config entry : a.objects("user-agent-algorithms")) {
+            // an empty prefix would match every client (nonEmpty refuses it)
+            ConfigReader e = new ConfigReader(entry, a.key("user-agent-algorithms") + "[" + i++ + "]");
+            out.add(new DigestPolicy.UserAgentRule(e.nonEmpty("user-agent"), algorithms(e, "algorithms")));
+        }
+        return List.copyOf(out);
     }
 
     private static InetSocketAddress hostPort(String key, String value) {

@@ -15,8 +15,15 @@ final class NodeConfigs {
     static final String DEMO = """
             switchboard {
               domains = ["example.test"]
-              # SIPp and many older phones read only the first challenge and compute only MD5.
+              # SIPp and many older phones read only the first challenge and compute only MD5;
+              # linphone does SHA-256 (conf/switchboard.conf says why)
               auth.algorithms = ["MD5", "SHA-256"]
+              auth.user-agent-algorithms = [
+                { user-agent = "Linphone", algorithms = ["SHA-256", "MD5"] }
+                { user-agent = "baresip v0.", algorithms = ["MD5"] }
+                { user-agent = "baresip v1.", algorithms = ["MD5"] }
+                { user-agent = "sipsak", algorithms = ["MD5"] }
+              ]
               bootstrap-users = [
                 { uri = "sip:alice@example.test", password = "alice-secret", name = "Alice Example", phone = "+31201234501" }
                 { uri = "sip:bob@example.test",   password = "bob-secret",   name = "Bob Example",   phone = "+31201234502" }

@@ -16,6 +16,7 @@ import java.util.concurrent.CompletionStage;
 import javax.sip.header.AuthorizationHeader;
 import javax.sip.header.Header;
 import javax.sip.header.HeaderFactory;
+import javax.sip.header.UserAgentHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 
@@ -25,7 +26,9 @@ import javax.sip.message.Response;
  *
  * <p>Answers an operator and a scanner alike see:
  * <ul>
- *   <li>no credentials for our realm: 401 with SHA-256 and MD5 challenges;</li>
+ *   <li>no credentials for our realm: 401 with the challenges the realm's DigestPolicy offers
+ *       this client (by default SHA-256 and MD5; MD5 alone for User-Agents that cannot skip a
+ *       SHA-256 challenge, where MD5 is allowed);</li>
  *   <li>right password on an expired nonce: 401 with {@code stale=true};</li>
  *   <li>wrong password <em>or unknown user</em>: 403 "Authentication failed", identical in both
  *       cases (no account enumeration, sipvicious svwar);</li>
@@ -82,7 +85,7 @@ public final class RequestAuthenticator {
         AuthorizationHeader credentials = credentialsFor(request, realm, proxy);
         if (credentials == null || !"Digest".equalsIgnoreCase(credentials.getScheme())) {
             // RFC 4475 section 3.3.7: a scheme we do not know is answered with a challenge in one we do
-            return done(challenge(realm, false, proxy, now));
+            return done(challenge(request, realm, false, proxy, now));
         }
         DigestResponse.Parsed parsed = DigestResponse.from(credentials);
         if (parsed instanceof DigestResponse.Parsed.Invalid) {
@@ -105,30 +108,51 @@ public final class RequestAuthenticator {
         }
         return accounts.find(realm, response.username()).thenApply(account -> {
             Instant verifiedAt = clock.instant();
-            String ha1 = account.flatMap(a -> a.ha1(response.algorithm())).orElse(null);
+            // An algorithm the realm does not allow (an MD5 answer in a SHA-256-only domain) is
+            // verified against no HA1 at all: the same work and the same 403 as a wrong password,
+            // whatever the User-Agent (DigestPolicy.accepts). An account without an HA1 for the
+            // algorithm is refused the same way.
+            String ha1 = challenger.accepts(realm, response.algorithm())
+                    ? account.flatMap(a -> a.ha1(response.algorithm())).orElse(null)
+                    : null;
             Verdict verdict = verifier.verify(response, request.getMethod(), realm, ha1, verifiedAt);
             if (verdict instanceof Verdict.Ok) {
                 throttle.success(accountKey, sourceIp, verifiedAt);
                 return new Outcome.Authenticated(account.map(Account::aor).orElseThrow());
             }
             if (verdict instanceof Verdict.Stale) {
-                return challenge(realm, true, proxy, verifiedAt);
+                return challenge(request, realm, true, proxy, verifiedAt);
             }
             Verdict.Failed failed = (Verdict.Failed) verdict;
             throttle.failure(accountKey, sourceIp, verifiedAt);
             metrics.authFailure(failed.reason().name().toLowerCase(java.util.Locale.ROOT));
             return switch (failed.reason()) {
                 case BAD_CREDENTIALS -> new Outcome.Answer(Response.FORBIDDEN, "Authentication failed", List.of());
-                default -> challenge(realm, false, proxy, verifiedAt);
+                default -> challenge(request, realm, false, proxy, verifiedAt);
             };
         });
     }
 
-    private Outcome challenge(String realm, boolean stale, boolean proxy, Instant now) {
+    /**
+     * 401/407 with the challenges the policy offers this realm and client: its User-Agent may
+     * narrow them to MD5 for clients that cannot skip a SHA-256 challenge (DigestPolicy.offered).
+     */
+    private Outcome challenge(Request request, String realm, boolean stale, boolean proxy, Instant now) {
         return new Outcome.Answer(
                 proxy ? Response.PROXY_AUTHENTICATION_REQUIRED : Response.UNAUTHORIZED,
                 null,
-                challenger.challengeHeaders(headers, realm, stale, proxy, now));
+                challenger.challengeHeaders(headers, realm, userAgent(request), stale, proxy, now));
+    }
+
+    /** The User-Agent header as one string (its product tokens and comments), or null. */
+    private static String userAgent(Request request) {
+        Header h = request.getHeader(UserAgentHeader.NAME);
+        if (h == null) {
+            return null;
+        }
+        String line = h.toString();
+        int colon = line.indexOf(':');
+        return (colon < 0 ? line : line.substring(colon + 1)).strip();
     }
 
     private Outcome tooManyFailures(long retryAfterSeconds) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.switchboard.sip.auth.DigestAlgorithm;
+import io.switchboard.sip.auth.DigestPolicy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -53,6 +54,13 @@ class NodeConfigTest {
                 "switchboard.sip.secret | short | switchboard.sip.secret: must be at least 16 characters",
                 "switchboard.cluster.seed-nodes | [\"nohostport\"] | switchboard.cluster.seed-nodes: \"nohostport\" must be host:port",
                 "switchboard.auth.algorithms | [\"SHA-512\"] | switchboard.auth.algorithms: \"SHA-512\" is not one of SHA-256, MD5",
+                "switchboard.auth.domain-algorithms | [{ domain = \"other.test\", algorithms = [\"SHA-256\"] }] | switchboard.auth.domain-algorithms[0].domain: \"other.test\" is not one of switchboard.domains",
+                "switchboard.auth.domain-algorithms | [{ domain = \"example.test\", algorithms = [] }] | switchboard.auth.domain-algorithms[0].algorithms: must list at least one of SHA-256, MD5",
+                "switchboard.auth.domain-algorithms | [{ domain = \"example.test\", algorithms = [\"SHA-1\"] }] | switchboard.auth.domain-algorithms[0].algorithms: \"SHA-1\" is not one of SHA-256, MD5",
+                "switchboard.auth.domain-algorithms | [{ algorithms = [\"MD5\"] }] | switchboard.auth.domain-algorithms[0].domain: is missing",
+                "switchboard.auth.domain-algorithms | [{ domain = \"example.test\", algorithms = [\"MD5\"] }, { domain = \"Example.Test\", algorithms = [\"SHA-256\"] }] | switchboard.auth.domain-algorithms[1].domain: \"example.test\" is listed twice",
+                "switchboard.auth.user-agent-algorithms | [{ user-agent = \" \", algorithms = [\"MD5\"] }] | switchboard.auth.user-agent-algorithms[0].user-agent: must not be empty",
+                "switchboard.auth.user-agent-algorithms | [{ user-agent = \"x\", algorithms = [\"MD4\"] }] | switchboard.auth.user-agent-algorithms[0].algorithms: \"MD4\" is not one of SHA-256, MD5",
                 "switchboard.node.id | \"has space\" | switchboard.node.id: must be 1-63 letters",
                 "switchboard.registrar.ask-timeout | 1ms | switchboard.registrar.ask-timeout: must be at least",
                 "switchboard.storage.embedded.heap | lots | switchboard.storage.embedded.heap: must look like 768m or 1g",
@@ -69,6 +77,37 @@ class NodeConfigTest {
                 .isInstanceOf(ConfigError.class)
                 .hasMessageContaining("Configuration error at " + message.split(":")[0])
                 .hasMessageContaining(message.substring(message.indexOf(':') + 2));
+    }
+
+    @Test
+    void digest_policy_defaults_and_a_sha256_only_domain() {
+        NodeConfig.Auth defaults = NodeConfig.load(null).auth();
+        assertThat(defaults.domainAlgorithms()).isEmpty();
+        assertThat(defaults.userAgentAlgorithms())
+                .extracting(DigestPolicy.UserAgentRule::prefix)
+                .containsExactly("baresip v0.", "baresip v1.", "sipsak");
+        assertThat(defaults.digestPolicy().offered("example.test", "baresip v1.0.0 (x86_64/linux)"))
+                .containsExactly(DigestAlgorithm.MD5);
+        assertThat(defaults.digestPolicy().offered("example.test", "Linphonec/5.1.65"))
+                .containsExactly(DigestAlgorithm.SHA_256, DigestAlgorithm.MD5);
+        DigestPolicy strict = NodeConfig.fromString("""
+                        switchboard.domains = ["example.test", "strict.test"]
+                        switchboard.auth.domain-algorithms = [ { domain = "Strict.Test", algorithms = ["SHA-256"] } ]
+                        """).auth().digestPolicy();
+        assertThat(strict.offered("strict.test", "baresip v1.0.0")).containsExactly(DigestAlgorithm.SHA_256);
+        assertThat(strict.accepts("strict.test", DigestAlgorithm.MD5)).isFalse();
+        assertThat(strict.offered("example.test", null)).containsExactly(DigestAlgorithm.SHA_256, DigestAlgorithm.MD5);
+        // the quick start keeps MD5 first (SIPp, older phones that read only the first challenge),
+        // linphone gets SHA-256 first, baresip 1.x and sipsak MD5 alone
+        DigestPolicy quickStart =
+                NodeConfig.load(Path.of("../conf/switchboard.conf")).auth().digestPolicy();
+        assertThat(quickStart.offered("example.test", null))
+                .containsExactly(DigestAlgorithm.MD5, DigestAlgorithm.SHA_256);
+        assertThat(quickStart.offered("example.test", "Linphonec/5.1.65"))
+                .containsExactly(DigestAlgorithm.SHA_256, DigestAlgorithm.MD5);
+        assertThat(quickStart.offered("example.test", "baresip v1.0.0 (x86_64/linux)"))
+                .containsExactly(DigestAlgorithm.MD5);
+        assertThat(quickStart.offered("example.test", "sipsak 0.9.8.1")).containsExactly(DigestAlgorithm.MD5);
     }
 
     @Test
