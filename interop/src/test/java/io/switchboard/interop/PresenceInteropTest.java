@@ -1,7 +1,12 @@
 package io.switchboard.interop;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.switchboard.node.TestPhone;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -83,19 +88,79 @@ class PresenceInteropTest extends InteropTestBase {
         awaitNotifyAfter(watcher, "rita", "closed", seen);
     }
 
+    /**
+     * Busy and away reach both clients as watchers: neither can publish them, so a plain SIP phone
+     * (the node tests' TestPhone) publishes RPID activities (RFC 4480) and the NOTIFY bodies the
+     * clients receive must carry them.
+     */
+    @Test
+    void baresip_and_linphonec_watchers_see_busy_and_away() throws Exception {
+        Baresip b = stopAfter(
+                Baresip.start(testDir("busy-away"), "sara", "udp", port("udp"), List.of("sip:tom@example.test")));
+        Linphonec l = stopAfter(
+                Linphonec.start(testDir("busy-away"), "heidi", "tcp", port("tcp"), List.of("sip:tom@example.test")));
+        b.awaitRegistered(SHORT);
+        l.awaitRegistered(SHORT);
+        // a user with no registered endpoint is Offline: tom registers, then publishes from the same phone
+        TestPhone tom = stopAfter(new TestPhone("udp", port("udp"), "tom", "tom-secret"));
+        TestPhone.Msg registered = tom.register();
+        assertThat(registered.status()).as(registered.raw()).isEqualTo(200);
+
+        TestPhone.Msg busy = publish(tom, "busy", null);
+        assertThat(busy.status()).as(busy.raw()).isEqualTo(200);
+        for (SipClient watcher : List.of(b, l)) {
+            awaitNotifyWith(watcher, "tom", "<rpid:busy/>", 0);
+        }
+        int bSeen = b.process.mark();
+        int lSeen = l.process.mark();
+        TestPhone.Msg away = publish(tom, "away", busy.header("SIP-ETag"));
+        assertThat(away.status()).as(away.raw()).isEqualTo(200);
+        awaitNotifyWith(b, "tom", "<rpid:away/>", bSeen);
+        awaitNotifyWith(l, "tom", "<rpid:away/>", lSeen);
+    }
+
+    /** A PUBLISH of open with the RPID activity {@code activity} (refreshing {@code etag} if given). */
+    private static TestPhone.Msg publish(TestPhone phone, String activity, String etag) throws Exception {
+        String pidf = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                + "<presence xmlns=\"urn:ietf:params:xml:ns:pidf\" xmlns:dm=\"urn:ietf:params:xml:ns:pidf:data-model\""
+                + " xmlns:rpid=\"urn:ietf:params:xml:ns:pidf:rpid\" entity=\"" + phone.aor() + "\">"
+                + "<tuple id=\"t1\"><status><basic>open</basic></status></tuple>"
+                + "<dm:person id=\"p1\"><rpid:activities><rpid:" + activity + "/></rpid:activities></dm:person>"
+                + "</presence>";
+        List<String> headers = new ArrayList<>(List.of("Event: presence", "Expires: 600"));
+        if (etag != null) {
+            headers.add("SIP-If-Match: " + etag);
+        }
+        return phone.authenticated(
+                "PUBLISH",
+                phone.aor(),
+                UUID.randomUUID().toString(),
+                TestPhone.newTag(),
+                headers,
+                "application/pidf+xml",
+                pidf,
+                "tom",
+                "tom-secret");
+    }
+
     static void awaitNotify(SipClient watcher, String presentity, String basic) {
         awaitNotifyAfter(watcher, presentity, basic, 0);
     }
 
     /** A NOTIFY for {@code presentity} whose PIDF says {@code basic}, among the lines from {@code from} on. */
     static void awaitNotifyAfter(SipClient watcher, String presentity, String basic, int from) {
+        awaitNotifyWith(watcher, presentity, "<basic>" + basic + "</basic>", from);
+    }
+
+    /** A NOTIFY for {@code presentity} whose body contains {@code text}, among the lines from {@code from} on. */
+    static void awaitNotifyWith(SipClient watcher, String presentity, String text, int from) {
         watcher.process.awaitLines(
                 lines -> watcher.parse(lines.subList(Math.min(from, lines.size()), lines.size())).stream()
                         .anyMatch(m -> m.incoming()
                                 && m.isRequest("NOTIFY")
                                 && m.text().contains("sip:" + presentity + "@example.test")
-                                && m.text().contains("<basic>" + basic + "</basic>")),
+                                && m.text().contains(text)),
                 NOTIFY,
-                "NOTIFY for " + presentity + " with <basic>" + basic + "</basic>");
+                "NOTIFY for " + presentity + " with " + text);
     }
 }
