@@ -1,0 +1,101 @@
+package io.switchboard.interop;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The SIP messages a client printed (baresip's {@code -s} trace, liblinphone's level-6 log), each
+ * with its direction: this is the packet view the tests assert on (what the node really sent to
+ * the client and what the client sent back), rather than the client's own summary lines.
+ */
+final class SipTrace {
+
+    /** One SIP message as the client printed it. */
+    record Message(boolean incoming, String startLine, String text) {
+
+        boolean isRequest(String method) {
+            return startLine.startsWith(method + " ");
+        }
+
+        boolean isResponse(int status, String cseqMethod) {
+            return startLine.startsWith("SIP/2.0 " + status + " ")
+                    && cseqMethod().equals(cseqMethod);
+        }
+
+        String header(String name) {
+            Matcher m = Pattern.compile("(?im)^" + Pattern.quote(name) + ":\\s*(.*)$")
+                    .matcher(text);
+            return m.find() ? m.group(1).trim() : null;
+        }
+
+        String cseqMethod() {
+            String cseq = header("CSeq");
+            return cseq == null ? "" : cseq.replaceAll("^\\d+\\s+", "");
+        }
+
+        String callId() {
+            return header("Call-ID");
+        }
+    }
+
+    private static final Pattern BARESIP_HOP = Pattern.compile("^(UDP|TCP|TLS) (\\S+) -> (\\S+)$");
+    private static final Pattern LINPHONE_SENT = Pattern.compile("message sent to \\[");
+    private static final Pattern LINPHONE_RECEIVED = Pattern.compile("received \\[\\d+\\] new bytes from \\[");
+    private static final Pattern LOG_LINE = Pattern.compile("^(\\d{4}-\\d\\d-\\d\\d |linphonec>)");
+    private static final Pattern ANSI = Pattern.compile("\u001b\\[[0-9;]*m");
+
+    private SipTrace() {}
+
+    /**
+     * baresip's trace: "#", then "UDP src -> dst", then the message up to the colour reset; what
+     * comes from {@code nodeAddress} is incoming.
+     */
+    static List<Message> baresip(List<String> lines, String nodeAddress) {
+        List<Message> out = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            Matcher hop = BARESIP_HOP.matcher(ANSI.matcher(lines.get(i)).replaceAll(""));
+            if (!hop.matches() || i + 1 >= lines.size()) {
+                continue;
+            }
+            boolean incoming = hop.group(2).equals(nodeAddress);
+            StringBuilder text = new StringBuilder();
+            int j = i + 1;
+            for (; j < lines.size(); j++) {
+                String raw = lines.get(j);
+                if (raw.contains("\u001b[;m") || raw.contains("\u001b[0m")) {
+                    text.append(ANSI.matcher(raw).replaceAll(""));
+                    break;
+                }
+                text.append(raw).append('\n');
+            }
+            out.add(new Message(incoming, ANSI.matcher(lines.get(i + 1)).replaceAll(""), text.toString()));
+            i = j;
+        }
+        return out;
+    }
+
+    /** liblinphone's log: "message sent to [...]" / "received [n] new bytes from [...]", then the message. */
+    static List<Message> linphone(List<String> lines) {
+        List<Message> out = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            boolean sent = LINPHONE_SENT.matcher(line).find();
+            boolean received = !sent && LINPHONE_RECEIVED.matcher(line).find();
+            if ((!sent && !received) || i + 1 >= lines.size()) {
+                continue;
+            }
+            StringBuilder text = new StringBuilder();
+            int j = i + 1;
+            for (; j < lines.size() && !LOG_LINE.matcher(lines.get(j)).find(); j++) {
+                text.append(lines.get(j)).append('\n');
+            }
+            if (j > i + 1) {
+                out.add(new Message(received, lines.get(i + 1), text.toString()));
+            }
+            i = j - 1;
+        }
+        return out;
+    }
+}
