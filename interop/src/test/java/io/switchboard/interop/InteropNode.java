@@ -6,15 +6,15 @@ final class InteropNode {
     private InteropNode() {}
 
     /**
-     * Users for the clients, and MD5 only: baresip 1.0 (libre) stops at a SHA-256 challenge
-     * ("Function not implemented") and never registers; issue 11 item 5 settles how the quick-start
-     * config serves it, until then the test node offers MD5 alone. Every client comes from 127.0.0.1,
+     * Users for the clients, with the built-in digest defaults: SHA-256 and MD5 challenges, and MD5
+     * alone for baresip 1.x and sipsak by their User-Agent (the default
+     * {@code auth.user-agent-algorithms}), since baresip 1.0 stops at a SHA-256 challenge ("Function
+     * not implemented") and sipsak reads only the first. Every client comes from 127.0.0.1,
      * so the per-source throttle must not count them as one guesser. sipsak resolves the domain of
      * its target URI even with an outbound proxy, so its user lives in the domain {@code localhost}.
      */
     static final String HOCON = """
             switchboard.auth {
-              algorithms = ["MD5"]
               throttle.per-source = 1000000
             }
             switchboard.domains = ["example.test", "localhost"]

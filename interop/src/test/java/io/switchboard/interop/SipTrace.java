@@ -50,7 +50,9 @@ final class SipTrace {
 
     /**
      * baresip's trace: "#", then "UDP src -> dst", then the message up to the colour reset; what
-     * comes from {@code nodeAddress} is incoming.
+     * comes from {@code nodeAddress} is incoming. A message whose reset has not been printed yet is
+     * left out: the output is read while the client writes it, and half a message (a 200 whose
+     * Call-ID line is still to come) must not be taken for the whole.
      */
     static List<Message> baresip(List<String> lines, String nodeAddress) {
         List<Message> out = new ArrayList<>();
@@ -62,13 +64,18 @@ final class SipTrace {
             boolean incoming = hop.group(2).equals(nodeAddress);
             StringBuilder text = new StringBuilder();
             int j = i + 1;
+            boolean complete = false;
             for (; j < lines.size(); j++) {
                 String raw = lines.get(j);
                 if (raw.contains("\u001b[;m") || raw.contains("\u001b[0m")) {
                     text.append(ANSI.matcher(raw).replaceAll(""));
+                    complete = true;
                     break;
                 }
                 text.append(raw).append('\n');
+            }
+            if (!complete) {
+                break;
             }
             out.add(new Message(incoming, ANSI.matcher(lines.get(i + 1)).replaceAll(""), text.toString()));
             i = j;
@@ -76,7 +83,11 @@ final class SipTrace {
         return out;
     }
 
-    /** liblinphone's log: "message sent to [...]" / "received [n] new bytes from [...]", then the message. */
+    /**
+     * liblinphone's log: "message sent to [...]" / "received [n] new bytes from [...]", then the
+     * message up to the next log line. The last message counts only once a log line follows it
+     * (it may still be being written).
+     */
     static List<Message> linphone(List<String> lines) {
         List<Message> out = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
@@ -90,6 +101,9 @@ final class SipTrace {
             int j = i + 1;
             for (; j < lines.size() && !LOG_LINE.matcher(lines.get(j)).find(); j++) {
                 text.append(lines.get(j)).append('\n');
+            }
+            if (j == lines.size()) {
+                break;
             }
             if (j > i + 1) {
                 out.add(new Message(received, lines.get(i + 1), text.toString()));
