@@ -74,32 +74,19 @@ public final class PoolGruuTargets implements GruuTargets {
                 && !s.getUser().isEmpty()
                 && s.getHost() != null
                 && domains.contains(s.getHost().toLowerCase(Locale.ROOT))
-                && hasParameter(s, "gr");
+                && UriParts.hasParameter(s, "gr");
     }
 
     /** The AOR and instance a GRUU of ours names, or null when it names none. */
     private Named named(SipURI s) {
         var temp = gruus.openTempGruu(s.getUser());
         if (temp.isPresent()) {
-            return new Named(temp.get().aor(), stripBrackets(temp.get().instanceId()));
+            return new Named(temp.get().aor(), UriParts.stripBrackets(temp.get().instanceId()));
         }
         String gr = s.getParameter("gr");
         if (gr == null || gr.isEmpty()) {
             return null;
         }
         return new Named("sip:" + s.getUser() + "@" + s.getHost().toLowerCase(Locale.ROOT), gr);
-    }
-
-    private static boolean hasParameter(SipURI uri, String name) {
-        for (var it = uri.getParameterNames(); it.hasNext(); ) {
-            if (name.equalsIgnoreCase((String) it.next())) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static String stripBrackets(String s) {
-        return s != null && s.startsWith("<") && s.endsWith(">") ? s.substring(1, s.length() - 1) : s;
     }
 }

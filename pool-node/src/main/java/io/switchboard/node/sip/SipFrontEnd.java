@@ -299,7 +299,7 @@ public final class SipFrontEnd implements SipListener {
                         transaction,
                         request,
                         temp.get().aor(),
-                        stripBrackets(temp.get().instanceId()),
+                        UriParts.stripBrackets(temp.get().instanceId()),
                         u.authenticated());
                 return;
             }
@@ -315,7 +315,7 @@ public final class SipFrontEnd implements SipListener {
         var temp = gruus.openTempGruu(a.user());
         if (temp.isPresent()) {
             proxy.forwardAckToInstance(
-                    request, temp.get().aor(), stripBrackets(temp.get().instanceId()), this::ackDropped);
+                    request, temp.get().aor(), UriParts.stripBrackets(temp.get().instanceId()), this::ackDropped);
         } else if (a.instance() != null && !a.instance().isEmpty()) {
             proxy.forwardAckToInstance(request, a.aor(), a.instance(), this::ackDropped);
         } else {
@@ -368,26 +368,13 @@ public final class SipFrontEnd implements SipListener {
         if (!(uri instanceof SipURI s)) {
             return null;
         }
-        boolean gruu = thisNode != null && (s.getParameter("gr") != null || hasParameter(s, "gr"));
+        boolean gruu = thisNode != null && (s.getParameter("gr") != null || UriParts.hasParameter(s, "gr"));
         return new RequestFacts.Uri(
                 s.getUser(),
                 s.getHost() == null ? null : s.getHost().toLowerCase(Locale.ROOT),
                 thisNode != null && thisNode.test(s),
                 gruu,
                 gruu ? s.getParameter("gr") : null);
-    }
-
-    private static boolean hasParameter(SipURI uri, String name) {
-        for (var it = uri.getParameterNames(); it.hasNext(); ) {
-            if (name.equalsIgnoreCase((String) it.next())) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static String stripBrackets(String s) {
-        return s != null && s.startsWith("<") && s.endsWith(">") ? s.substring(1, s.length() - 1) : s;
     }
 
     /** RFC 3261 section 22.3: credentials for our realm end here; others go on to their proxy. */
