@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -45,9 +46,24 @@ final class Baresip extends SipClient {
     static Baresip start(
             Path parent, String user, String transport, int port, List<String> contacts, boolean autoAnswer)
             throws IOException {
+        return start(parent, user, transport, port, contacts, autoAnswer, Optional.empty());
+    }
+
+    /**
+     * As above; over {@code tls} {@code caFile} (PEM) is the certificate baresip trusts for the
+     * node ({@code sip_cafile}). baresip 1.0 has no setting to skip the server check.
+     */
+    static Baresip start(
+            Path parent,
+            String user,
+            String transport,
+            int port,
+            List<String> contacts,
+            boolean autoAnswer,
+            Optional<Path> caFile)
+            throws IOException {
         Path dir = Files.createDirectories(parent.resolve("baresip-" + user + "-" + transport));
-        Files.writeString(
-                dir.resolve("config"), """
+        Files.writeString(dir.resolve("config"), """
                 poll_method epoll
                 sip_listen 127.0.0.1:0
                 audio_player aufile,%1$s/received.wav
@@ -62,7 +78,11 @@ final class Baresip extends SipClient {
                 module_app contact.so
                 module_app menu.so
                 module_app presence.so
-                """.formatted(dir, transport.equals("udp") ? "" : "module_app uuid.so"));
+                %3$s
+                """.formatted(
+                        dir,
+                        transport.equals("udp") ? "" : "module_app uuid.so",
+                        caFile.map(ca -> "sip_cafile " + ca).orElse("")));
         writeSilence(dir.resolve("silence.wav"));
         // the instance id (+sip.instance) outbound needs, loaded (uuid module) for TCP only: on UDP
         // baresip registers without an instance, the case that pairs PUBLISH with REGISTER today.

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * linphonec 5.1 with an rc file and a HOME of its own, driven through its command line on stdin
@@ -29,17 +30,31 @@ final class Linphonec extends SipClient {
 
     static Linphonec start(Path parent, String user, String transport, int port, List<String> friends)
             throws IOException {
+        return start(parent, user, transport, port, friends, Optional.empty());
+    }
+
+    /**
+     * As above; over {@code tls} {@code caFile} (PEM) is the certificate linphonec trusts for the
+     * node. The chain is checked, the name is not ({@code verify_server_cn=0}): linphone 5.1's
+     * mbedtls matches the host only against DNS names, so a proxy given as 127.0.0.1 fails with
+     * "CN-mismatch" even though the certificate lists IP:127.0.0.1 in its subjectAltName.
+     */
+    static Linphonec start(
+            Path parent, String user, String transport, int port, List<String> friends, Optional<Path> caFile)
+            throws IOException {
         Path dir = Files.createDirectories(parent.resolve("linphonec-" + user + "-" + transport));
         Files.createDirectories(dir.resolve(".local/share/linphone"));
         String udp = transport.equals("udp") ? "-1" : "0";
         String tcp = transport.equals("tcp") ? "-1" : "0";
+        String tls = transport.equals("tls") ? "-1" : "0";
         StringBuilder rc = new StringBuilder("""
                 [sip]
                 use_ipv6=1
                 auto_net_state_mon=0
                 sip_port=%1$s
                 sip_tcp_port=%2$s
-                sip_tls_port=0
+                sip_tls_port=%6$s
+                %7$s
                 default_proxy=0
                 register_only_when_network_is_up=0
                 register_only_when_upnp_is_ok=0
@@ -69,7 +84,14 @@ final class Linphonec extends SipClient {
                 reg_expires=600
                 reg_sendregister=1
                 publish=1
-                """.formatted(udp, tcp, user, port, transport));
+                """.formatted(
+                udp,
+                tcp,
+                user,
+                port,
+                transport,
+                tls,
+                caFile.map(ca -> "root_ca=" + ca + "\nverify_server_cn=0").orElse("")));
         int i = 0;
         for (String aor : friends) {
             rc.append("""

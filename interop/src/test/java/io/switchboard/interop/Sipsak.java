@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -24,27 +25,33 @@ final class Sipsak {
      */
     static String register(Path dir, String user, String transport, int port, String contact, int expires)
             throws IOException {
+        return register(dir, user, transport, port, contact, expires, List.of());
+    }
+
+    /** As above, with {@code extra} options (such as {@code --tls-ca-cert=FILE} over TLS). */
+    static String register(
+            Path dir, String user, String transport, int port, String contact, int expires, List<String> extra)
+            throws IOException {
         Files.createDirectories(dir);
-        try (ClientProcess p = new ClientProcess(
-                "sipsak-" + user + "-" + transport + "-" + expires,
-                List.of(
-                        BINARY,
-                        "-U",
-                        "-C",
-                        contact,
-                        "-s",
-                        "sip:" + user + "@localhost:" + port,
-                        "-u",
-                        user,
-                        "-a",
-                        user + "-secret",
-                        "-x",
-                        String.valueOf(expires),
-                        "-E",
-                        transport,
-                        "-vvv"),
-                dir,
-                Map.of())) {
+        List<String> command = new ArrayList<>(List.of(
+                BINARY,
+                "-U",
+                "-C",
+                contact,
+                "-s",
+                "sip:" + user + "@localhost:" + port,
+                "-u",
+                user,
+                "-a",
+                user + "-secret",
+                "-x",
+                String.valueOf(expires),
+                "-E",
+                transport,
+                "-vvv"));
+        command.addAll(extra);
+        try (ClientProcess p =
+                new ClientProcess("sipsak-" + user + "-" + transport + "-" + expires, command, dir, Map.of())) {
             // the run ends with its timing line once the final answer is in
             p.await("received last message .* after first request", Duration.ofSeconds(15));
             return p.output();
