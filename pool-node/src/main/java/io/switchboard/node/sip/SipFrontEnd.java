@@ -18,8 +18,6 @@ import io.switchboard.sip.stack.AnsweredRequests;
 import io.switchboard.sip.trust.Federation;
 import java.text.ParseException;
 import java.util.List;
-import java.util.Locale;
-import java.util.function.Predicate;
 import javax.sip.DialogTerminatedEvent;
 import javax.sip.IOExceptionEvent;
 import javax.sip.RequestEvent;
@@ -31,14 +29,8 @@ import javax.sip.TimeoutEvent;
 import javax.sip.TransactionAlreadyExistsException;
 import javax.sip.TransactionTerminatedEvent;
 import javax.sip.TransactionUnavailableException;
-import javax.sip.address.SipURI;
-import javax.sip.address.URI;
-import javax.sip.header.FromHeader;
 import javax.sip.header.Header;
 import javax.sip.header.HeaderFactory;
-import javax.sip.header.RouteHeader;
-import javax.sip.header.ToHeader;
-import javax.sip.header.ViaHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.slf4j.Logger;
@@ -50,49 +42,28 @@ import org.slf4j.LoggerFactory;
  * {@link StatefulProxy#popOwnRoutes} for proxied methods) and carries out its decision: the
  * registrar, the proxy ({@link StatefulProxy}), the presence server ({@link PresenceSip}) or a
  * response of its own. It never blocks: everything that waits (accounts, entities, Cassandra)
- * continues on completion callbacks.
+ * continues on completion callbacks. Its collaborators: {@link RequestFactsReader} (the message
+ * as {@link RequestFacts}), {@link ArrivalFlows} (the socket a request came from as a flow) and
+ * {@link AckForwarding} (the ACKs, which get no transaction and no response).
  */
 public final class SipFrontEnd implements SipListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(SipFrontEnd.class);
     static final String ALLOW =
             "INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER, PRACK, SUBSCRIBE, NOTIFY, PUBLISH, INFO, REFER, MESSAGE, UPDATE";
-    private final String nodeId;
     private final RequestClassifier classifier;
     private final RequestAuthenticator authenticator;
     private final RegisterHandler registrar;
     private final RegisterResponses responses;
     private final HeaderFactory headers;
-    private final FlowTokens flowTokens;
+    private final ArrivalFlows flows;
     private final NodeMetrics metrics;
     private final Gruus gruus;
     private final Federation federation;
     private volatile SipProvider provider;
     private volatile StatefulProxy proxy;
     private volatile PresenceSip presence;
-
-    public SipFrontEnd(
-            String nodeId,
-            List<String> domains,
-            RequestAuthenticator authenticator,
-            RegisterHandler registrar,
-            RegisterResponses responses,
-            HeaderFactory headers,
-            FlowTokens flowTokens,
-            NodeMetrics metrics,
-            Gruus gruus) {
-        this(
-                nodeId,
-                domains,
-                authenticator,
-                registrar,
-                responses,
-                headers,
-                flowTokens,
-                metrics,
-                gruus,
-                Federation.NONE);
-    }
+    private volatile AckForwarding acks;
 
     /** @param federation the federated domains whose watchers may subscribe to our users' presence */
     public SipFrontEnd(
@@ -107,13 +78,12 @@ public final class SipFrontEnd implements SipListener {
             Gruus gruus,
             Federation federation) {
         this.federation = federation;
-        this.nodeId = nodeId;
         this.classifier = new RequestClassifier(domains);
         this.authenticator = authenticator;
         this.registrar = registrar;
         this.responses = responses;
         this.headers = headers;
-        this.flowTokens = flowTokens;
+        this.flows = new ArrivalFlows(nodeId, flowTokens);
         this.metrics = metrics;
         this.gruus = gruus;
     }
@@ -123,6 +93,12 @@ public final class SipFrontEnd implements SipListener {
         this.provider = sipProvider;
         this.proxy = statefulProxy;
         this.presence = presenceServer;
+        this.acks = new AckForwarding(statefulProxy, gruus, metrics);
+    }
+
+    /** The flow a request arrived on, as presence stores it with a subscription. */
+    public Flow subscriberFlowOf(Request request) {
+        return flows.subscriberFlowOf(request);
     }
 
     @Override
@@ -143,8 +119,12 @@ public final class SipFrontEnd implements SipListener {
             StatefulProxy.Routing routing =
                     RequestClassifier.isLooseRouted(method) ? proxy.popOwnRoutes(request) : null;
             RequestFacts facts = routing == null
-                    ? factsOf(request, false, null)
-                    : factsOf(request, routing.intoFlow(), proxy.identity()::isOurs, ownRoute(routing));
+                    ? RequestFactsReader.factsOf(request, false, null)
+                    : RequestFactsReader.factsOf(
+                            request,
+                            routing.intoFlow(),
+                            proxy.identity()::isOurs,
+                            RequestFactsReader.ownRoute(routing));
             RequestAction action = classifier.classify(facts);
             if (action instanceof RequestAction.Authenticate a) {
                 authenticateThenRoute(transaction, request, routing, facts, a.realm());
@@ -152,7 +132,7 @@ public final class SipFrontEnd implements SipListener {
                 act(transaction, request, routing, action, start);
             }
         } catch (ParseException | RuntimeException e) {
-            LOG.warn("Failed to handle {} from {}: {}", method, sourceOf(request), e.toString());
+            LOG.warn("Failed to handle {} from {}: {}", method, ArrivalFlows.sourceOf(request), e.toString());
             if (transaction != null) {
                 answer(transaction, request, Response.SERVER_INTERNAL_ERROR, "Internal error", List.of());
             }
@@ -177,11 +157,11 @@ public final class SipFrontEnd implements SipListener {
         } else if (action instanceof RequestAction.Register r) {
             register(transaction, request, r.realm(), start);
         } else if (action instanceof RequestAction.ForwardAck) {
-            proxy.forwardAck(request, routing);
+            acks.forward(request, routing);
         } else if (action instanceof RequestAction.AckToGruu a) {
-            ackToGruu(request, a);
+            acks.toGruu(request, a);
         } else if (action instanceof RequestAction.DropAck drop) {
-            ackDropped(request, drop.reason());
+            acks.dropped(request, drop.reason());
         } else if (action instanceof RequestAction.Cancel) {
             proxy.cancel(transaction, request);
         } else if (action instanceof RequestAction.IntoFlow) {
@@ -224,13 +204,13 @@ public final class SipFrontEnd implements SipListener {
 
     private void register(ServerTransaction transaction, Request request, String realm, long start) {
         // Parse before authenticating: a malformed request costs no account lookup and gets its 400.
-        RegisterParser.Parsed parsed = RegisterParser.parse(request, flowOf(request));
+        RegisterParser.Parsed parsed = RegisterParser.parse(request, flows.flowOf(request));
         if (!parsed.isOk()) {
             metrics.badRequest();
             registrar.rejectMalformed(transaction, request, parsed.error(), start);
             return;
         }
-        String source = sourceOf(request);
+        String source = ArrivalFlows.sourceOf(request);
         authenticator.authenticate(request, realm, source, false).whenComplete((outcome, failure) -> {
             if (failure != null) {
                 LOG.warn("Authentication of REGISTER in {} could not complete: {}", realm, failure.toString());
@@ -262,32 +242,35 @@ public final class SipFrontEnd implements SipListener {
             RequestFacts facts,
             String realm) {
         String method = request.getMethod();
-        authenticator.authenticate(request, realm, sourceOf(request), true).whenComplete((outcome, failure) -> {
-            if (failure != null) {
-                LOG.warn(
-                        "Authentication of {} from {} could not complete: {}",
-                        method,
-                        facts.from().aor(),
-                        failure.toString());
-                answerUnavailable(transaction, request);
-            } else if (outcome instanceof RequestAuthenticator.Outcome.Authenticated ok) {
-                RequestAction next = classifier.authenticated(facts, ok.aor());
-                if (!(next instanceof RequestAction.Reply)) {
-                    removeOwnCredentials(request, realm);
-                }
-                try {
-                    act(transaction, request, routing, next, System.nanoTime());
-                } catch (ParseException e) {
-                    // only OPTIONS to the node builds a response that can fail to parse, and it is never challenged
-                    throw new IllegalStateException(e);
-                }
-            } else {
-                RequestAuthenticator.Outcome.Answer a = (RequestAuthenticator.Outcome.Answer) outcome;
-                answer(transaction, request, a.status(), a.reason(), a.headers());
-                // a proxied request's challenge, not a REGISTER answer
-                metrics.proxyAnswered(method, a.status());
-            }
-        });
+        authenticator
+                .authenticate(request, realm, ArrivalFlows.sourceOf(request), true)
+                .whenComplete((outcome, failure) -> {
+                    if (failure != null) {
+                        LOG.warn(
+                                "Authentication of {} from {} could not complete: {}",
+                                method,
+                                facts.from().aor(),
+                                failure.toString());
+                        answerUnavailable(transaction, request);
+                    } else if (outcome instanceof RequestAuthenticator.Outcome.Authenticated ok) {
+                        RequestAction next = classifier.authenticated(facts, ok.aor());
+                        if (!(next instanceof RequestAction.Reply)) {
+                            removeOwnCredentials(request, realm);
+                        }
+                        try {
+                            act(transaction, request, routing, next, System.nanoTime());
+                        } catch (ParseException e) {
+                            // only OPTIONS to the node builds a response that can fail to parse, and it is never
+                            // challenged
+                            throw new IllegalStateException(e);
+                        }
+                    } else {
+                        RequestAuthenticator.Outcome.Answer a = (RequestAuthenticator.Outcome.Answer) outcome;
+                        answer(transaction, request, a.status(), a.reason(), a.headers());
+                        // a proxied request's challenge, not a REGISTER answer
+                        metrics.proxyAnswered(method, a.status());
+                    }
+                });
     }
 
     /** To one of our users; a temporary GRUU names its user and instance itself (RFC 5627 section 3.2). */
@@ -305,76 +288,6 @@ public final class SipFrontEnd implements SipListener {
             }
         }
         proxy.forwardToUser(transaction, request, u.aor(), u.instance(), u.authenticated());
-    }
-
-    /**
-     * An ACK for a 2xx to a GRUU of ours: to the binding of the instance it names (RFC 5627 section
-     * 5.4). A {@code gr} without a value that is no temporary GRUU we made names nobody: dropped.
-     */
-    private void ackToGruu(Request request, RequestAction.AckToGruu a) {
-        var temp = gruus.openTempGruu(a.user());
-        if (temp.isPresent()) {
-            proxy.forwardAckToInstance(
-                    request, temp.get().aor(), UriParts.stripBrackets(temp.get().instanceId()), this::ackDropped);
-        } else if (a.instance() != null && !a.instance().isEmpty()) {
-            proxy.forwardAckToInstance(request, a.aor(), a.instance(), this::ackDropped);
-        } else {
-            ackDropped(request, "unknown-gruu");
-        }
-    }
-
-    private void ackDropped(Request request, String reason) {
-        metrics.ackDropped(reason);
-        LOG.debug("Dropped ACK from {} ({})", sourceOf(request), reason);
-    }
-
-    /**
-     * The facts the routing policy decides on, read after loose routing.
-     *
-     * @param intoFlow whether loose routing steered the request into one of our flows
-     * @param thisNode whether a URI names this node, or null when the request was not loose-routed
-     *                 (REGISTER, CANCEL, unknown methods): only a proxied request's target matters
-     */
-    static RequestFacts factsOf(Request request, boolean intoFlow, Predicate<SipURI> thisNode) {
-        return factsOf(request, intoFlow, thisNode, RequestFacts.OwnRoute.NONE);
-    }
-
-    /** @param ownRoute what the Routes of ours removed by loose routing prove about the request's dialog */
-    static RequestFacts factsOf(
-            Request request, boolean intoFlow, Predicate<SipURI> thisNode, RequestFacts.OwnRoute ownRoute) {
-        ToHeader to = (ToHeader) request.getHeader(ToHeader.NAME);
-        FromHeader from = (FromHeader) request.getHeader(FromHeader.NAME);
-        return new RequestFacts(
-                request.getMethod(),
-                uriOf(request.getRequestURI(), thisNode),
-                to == null ? null : uriOf(to.getAddress().getURI(), null),
-                to != null && to.getTag() != null,
-                from == null ? null : uriOf(from.getAddress().getURI(), null),
-                PresenceSip.eventOf(request),
-                intoFlow,
-                request.getHeader(RouteHeader.NAME) != null,
-                ownRoute);
-    }
-
-    private static RequestFacts.OwnRoute ownRoute(StatefulProxy.Routing routing) {
-        if (routing.signedForDialog()) {
-            return RequestFacts.OwnRoute.SIGNED;
-        }
-        return routing.hadOwnRoute() ? RequestFacts.OwnRoute.UNSIGNED : RequestFacts.OwnRoute.NONE;
-    }
-
-    /** @param thisNode non-null for the Request-URI of a proxied request: whether it names this node, or a GRUU, matters */
-    private static RequestFacts.Uri uriOf(URI uri, Predicate<SipURI> thisNode) {
-        if (!(uri instanceof SipURI s)) {
-            return null;
-        }
-        boolean gruu = thisNode != null && (s.getParameter("gr") != null || UriParts.hasParameter(s, "gr"));
-        return new RequestFacts.Uri(
-                s.getUser(),
-                s.getHost() == null ? null : s.getHost().toLowerCase(Locale.ROOT),
-                thisNode != null && thisNode.test(s),
-                gruu,
-                gruu ? s.getParameter("gr") : null);
     }
 
     /** RFC 3261 section 22.3: credentials for our realm end here; others go on to their proxy. */
@@ -435,37 +348,6 @@ public final class SipFrontEnd implements SipListener {
             LOG.debug("No server transaction for {}: {}", event.getRequest().getMethod(), e.toString());
             return null;
         }
-    }
-
-    /** Where the request came from and on which connection (docs/architecture.md, rule 6; RFC 5626 section 5.2). */
-    private Flow flowOf(Request request) {
-        SIPMessage m = (SIPMessage) request;
-        ViaHeader via = (ViaHeader) request.getHeader(ViaHeader.NAME);
-        String transport = via.getTransport().toLowerCase(Locale.ROOT);
-        String remote = m.getRemoteAddress() == null ? "" : m.getRemoteAddress().getHostAddress();
-        int remotePort = m.getRemotePort();
-        String token = "";
-        if (!"udp".equals(transport)) {
-            String local =
-                    m.getLocalAddress() == null ? "" : m.getLocalAddress().getHostAddress();
-            token = flowTokens.encode(new io.switchboard.sip.flow.FlowTuple(
-                    nodeId, transport, local, m.getLocalPort(), remote, remotePort));
-        }
-        return new Flow(transport, remote, remotePort, nodeId, token);
-    }
-
-    /** The flow a request arrived on, as presence stores it with a subscription. */
-    public Flow subscriberFlowOf(Request request) {
-        Flow f = flowOf(request);
-        // any node may NOTIFY a UDP subscriber, so its dialog records no node
-        return f.isConnectionOriented()
-                ? f
-                : new Flow(f.transport(), f.sourceHost(), f.sourcePort(), "", f.flowToken());
-    }
-
-    private static String sourceOf(Request request) {
-        SIPMessage m = (SIPMessage) request;
-        return m.getRemoteAddress() == null ? "unknown" : m.getRemoteAddress().getHostAddress();
     }
 
     @Override

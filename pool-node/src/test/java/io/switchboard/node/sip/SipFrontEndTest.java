@@ -15,6 +15,7 @@ import io.switchboard.sip.auth.DigestChallenger;
 import io.switchboard.sip.auth.DigestVerifier;
 import io.switchboard.sip.auth.NonceService;
 import io.switchboard.sip.flow.FlowTokens;
+import io.switchboard.sip.trust.Federation;
 import java.lang.reflect.InvocationHandler;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -37,9 +38,9 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The front end's own mapping, without a SIP stack: raw request text in, the facts it reads and
- * the routing policy's answer out, and for requests answered before any proxy or entity is
- * involved, the response it sends.
+ * The front end's own mapping, without a SIP stack: raw request text in, the facts it reads
+ * ({@link RequestFactsReader}) and the routing policy's answer out, and for requests answered
+ * before any proxy or entity is involved, the response it sends.
  */
 class SipFrontEndTest {
 
@@ -197,7 +198,7 @@ class SipFrontEndTest {
             throws Exception {
         Request request = parse(requestLine, from, to, extra);
         boolean looseRouted = RequestClassifier.isLooseRouted(request.getMethod());
-        assertThat(CLASSIFIER.classify(SipFrontEnd.factsOf(request, false, looseRouted ? THIS_NODE : null)))
+        assertThat(CLASSIFIER.classify(RequestFactsReader.factsOf(request, false, looseRouted ? THIS_NODE : null)))
                 .isEqualTo(expected);
     }
 
@@ -208,11 +209,11 @@ class SipFrontEndTest {
                 "<sip:carol@elsewhere.test>",
                 "<sip:bob@example.test>;tag=abc",
                 "Route: <sip:192.0.2.30;lr>\r\n");
-        var facts = SipFrontEnd.factsOf(bye, false, THIS_NODE, RequestFacts.OwnRoute.SIGNED);
+        var facts = RequestFactsReader.factsOf(bye, false, THIS_NODE, RequestFacts.OwnRoute.SIGNED);
         assertThat(facts.ownRoute()).isEqualTo(RequestFacts.OwnRoute.SIGNED);
         assertThat(CLASSIFIER.classify(facts)).isEqualTo(new RequestAction.Onward());
         Request ack = parse("ACK sip:bob@192.0.2.20", "<sip:alice@example.test>", "<sip:bob@example.test>;tag=abc", "");
-        assertThat(CLASSIFIER.classify(SipFrontEnd.factsOf(ack, false, THIS_NODE, RequestFacts.OwnRoute.SIGNED)))
+        assertThat(CLASSIFIER.classify(RequestFactsReader.factsOf(ack, false, THIS_NODE, RequestFacts.OwnRoute.SIGNED)))
                 .isEqualTo(new RequestAction.ForwardAck());
     }
 
@@ -220,11 +221,11 @@ class SipFrontEndTest {
     void a_gr_parameter_is_read_only_on_a_proxied_request_uri() throws Exception {
         Request request =
                 parse("INVITE sip:bob@example.test;gr", "<sip:alice@example.test>", "<sip:bob@example.test;gr=x>", "");
-        var facts = SipFrontEnd.factsOf(request, true, THIS_NODE);
+        var facts = RequestFactsReader.factsOf(request, true, THIS_NODE);
         assertThat(facts.requestUri().gruu()).isTrue();
         assertThat(facts.to().gruu()).as("To is no target").isFalse();
         assertThat(facts.intoFlow()).isTrue();
-        assertThat(SipFrontEnd.factsOf(request, false, null).requestUri().gruu())
+        assertThat(RequestFactsReader.factsOf(request, false, null).requestUri().gruu())
                 .isFalse();
     }
 
@@ -259,7 +260,8 @@ class SipFrontEndTest {
                     headers,
                     new FlowTokens(SECRET),
                     metrics,
-                    new Gruus(SECRET));
+                    new Gruus(SECRET),
+                    Federation.NONE);
             f.attach(null, null, null); // none of these requests reach the proxy or presence
             return f;
         } catch (Exception e) {

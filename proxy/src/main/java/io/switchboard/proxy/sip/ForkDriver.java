@@ -98,6 +98,23 @@ final class ForkDriver {
         }
     }
 
+    /**
+     * A CANCEL (RFC 3261 section 16.10): 481 when it matches no INVITE we proxy, else 200 for the
+     * CANCEL, then the fork cancels its branches and answers 487.
+     */
+    void onCancel(ServerTransaction cancelTransaction, Request cancel) {
+        ServerTransaction invite = cancelTransaction instanceof gov.nist.javax.sip.stack.SIPServerTransaction st
+                ? st.getCanceledInviteTransaction()
+                : null;
+        Object data = invite == null ? null : invite.getApplicationData();
+        if (!(data instanceof ForkContext ctx)) {
+            reply(cancelTransaction, cancel, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null, 0);
+            return;
+        }
+        reply(cancelTransaction, cancel, Response.OK, null, 0);
+        handle(ctx, Fork::callerCancel, null);
+    }
+
     /** Must hold the context's monitor. */
     private void perform(ForkContext ctx, List<ForkAction> actions, Response response) {
         for (ForkAction action : actions) {

@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.BiConsumer;
 import javax.sip.ResponseEvent;
 import javax.sip.ServerTransaction;
 import javax.sip.SipProvider;
@@ -43,8 +44,9 @@ import org.slf4j.LoggerFactory;
  * request may be forwarded ({@link LoopGuard}), what a branch's copy looks like
  * ({@link RequestRewriter}), and what happens as responses, timers and CANCELs arrive
  * ({@link Fork}, performed by {@link ForkDriver}). This class finds the targets (user lookups,
- * call settings, {@link CallLegs}) and hands the JAIN-SIP events to the request's fork. It never
- * blocks: lookups continue on completion callbacks, and timers run on one scheduler thread.
+ * call settings, {@link CallLegs}; a GRUU's one instance, {@link InstanceTargets}) and hands the
+ * JAIN-SIP events to the request's fork. It never blocks: lookups continue on completion
+ * callbacks, and timers run on one scheduler thread.
  *
  * <p>Request classes, as the node's SIP front end hands them over after {@link #popOwnRoutes}:
  * <ul>
@@ -102,6 +104,7 @@ public final class StatefulProxy implements AutoCloseable {
     private final ScheduledExecutorService timers;
     private final OutgoingRequests outgoing;
     private final ForkDriver driver;
+    private final InstanceTargets instances;
 
     public StatefulProxy(
             SipProvider provider,
@@ -126,6 +129,7 @@ public final class StatefulProxy implements AutoCloseable {
         });
         this.outgoing = new OutgoingRequests(provider, headers, addresses, self);
         this.driver = new ForkDriver(provider, messages, headers, self, outgoing, events, timers);
+        this.instances = new InstanceTargets(locator, legs, outgoing);
     }
 
     public ProxyIdentity identity() {
@@ -302,62 +306,27 @@ public final class StatefulProxy implements AutoCloseable {
     }
 
     /**
-     * An ACK for a 2xx whose Request-URI is a GRUU of ours, after our Routes: RFC 5627 section 5.4
-     * makes the GRUU's home proxy retarget every request to it to the instance's contact, so the
-     * ACK goes where the BYE of the same dialog goes (section 16.5/16.6 of RFC 3261 for the copy's
-     * Request-URI, Path and flow), statelessly as any 2xx ACK (section 16.11). Nothing is answered:
-     * when no binding of the instance is left (or the lookup fails) {@code dropped} is told why.
+     * An ACK for a 2xx whose Request-URI is a GRUU of ours, after our Routes: statelessly to the
+     * instance's binding, or {@code dropped} is told why ({@link InstanceTargets#forwardAck}).
      *
      * @param instance the {@code +sip.instance} the GRUU names, without angle brackets
      */
-    public void forwardAckToInstance(
-            Request ack, String aor, String instance, java.util.function.BiConsumer<Request, String> dropped) {
-        instanceTarget(aor, instance).whenComplete((target, failure) -> {
-            if (failure != null) {
-                LOG.debug("Lookup of {} for an ACK failed: {}", aor, failure.toString());
-                dropped.accept(ack, "no-binding");
-            } else if (target.isEmpty()) {
-                dropped.accept(ack, "no-binding");
-            } else {
-                outgoing.forwardAck(ack, target.get());
-            }
-        });
+    public void forwardAckToInstance(Request ack, String aor, String instance, BiConsumer<Request, String> dropped) {
+        instances.forwardAck(ack, aor, instance, dropped);
     }
 
     /**
-     * Where a request to a GRUU of ours goes (RFC 5627 section 5.4): the branch for the binding of
-     * {@code instance} of {@code aor}, as {@link #forwardToUser} would make it; empty when the
-     * instance has no reachable binding. Also for the pool's own requests to a GRUU, such as the
-     * presence server's NOTIFYs, which have no proxy in front of them to resolve it. When one
-     * instance holds several flows (RFC 5626 reg-ids), the first is taken: one copy is enough.
-     * The lookup may tell an absent user from an unreachable one: nobody is answered with it (an
-     * ACK gets no response, a NOTIFY's target is the pool's own business), and a made-up name
-     * starts no registrar entity (the account is looked up first, {@link UserLocator}).
-     *
-     * @param aor {@code sip:user@domain}, domain lower case
-     * @param instance the {@code +sip.instance}, without angle brackets
+     * The branch for the binding of {@code instance} of {@code aor}, empty when it has none
+     * ({@link InstanceTargets#target}). Also for the pool's own requests to a GRUU, such as the
+     * presence server's NOTIFYs.
      */
     public CompletionStage<Optional<Target>> instanceTarget(String aor, String instance) {
-        return locator.locate(aor).thenApply(located -> {
-            if (!(located instanceof UserLocator.Found found)) {
-                return Optional.<Target>empty();
-            }
-            return legs.ofBindings(aor, found, instance).stream().findFirst();
-        });
+        return instances.target(aor, instance);
     }
 
     /** A CANCEL (section 16.10): 200 for the CANCEL, then the fork cancels its branches and answers 487. */
     public void cancel(ServerTransaction cancelTransaction, Request cancel) {
-        ServerTransaction invite = cancelTransaction instanceof gov.nist.javax.sip.stack.SIPServerTransaction st
-                ? st.getCanceledInviteTransaction()
-                : null;
-        Object data = invite == null ? null : invite.getApplicationData();
-        if (!(data instanceof ForkContext ctx)) {
-            driver.reply(cancelTransaction, cancel, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, null, 0);
-            return;
-        }
-        driver.reply(cancelTransaction, cancel, Response.OK, null, 0);
-        driver.handle(ctx, Fork::callerCancel, null);
+        driver.onCancel(cancelTransaction, cancel);
     }
 
     // ------------------------------------------------------------------ request processing (16.3, 16.6)
