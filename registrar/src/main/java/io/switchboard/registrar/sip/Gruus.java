@@ -26,6 +26,7 @@ public final class Gruus {
     public record TempGruu(String aor, String instanceId, String callId) {}
 
     private static final int IV_BYTES = 12;
+    private static final int TAG_BYTES = 16;
     private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(SecureRandom::new);
     private final SecretKeySpec key;
 
@@ -52,7 +53,7 @@ public final class Gruus {
             byte[] iv = new byte[IV_BYTES];
             RANDOM.get().nextBytes(iv);
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-            cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, iv));
+            cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BYTES * 8, iv));
             byte[] sealed = cipher.doFinal(plain);
             ByteBuffer token =
                     ByteBuffer.allocate(iv.length + sealed.length).put(iv).put(sealed);
@@ -70,11 +71,13 @@ public final class Gruus {
         }
         try {
             byte[] token = Base64.getUrlDecoder().decode(userPart.substring("tgruu.".length()));
-            if (token.length <= IV_BYTES) {
+            // IV and GCM tag at least: a shorter forged token makes the provider throw a
+            // ProviderException (a RuntimeException) rather than a GeneralSecurityException
+            if (token.length < IV_BYTES + TAG_BYTES) {
                 return Optional.empty();
             }
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-            cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, token, 0, IV_BYTES));
+            cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BYTES * 8, token, 0, IV_BYTES));
             String[] parts = new String(
                             cipher.doFinal(token, IV_BYTES, token.length - IV_BYTES), StandardCharsets.UTF_8)
                     .split("\n", 3);

@@ -43,5 +43,11 @@ class GruusTest {
                 .isEmpty();
         assertThat(gruus.openTempGruu("alice")).isEmpty();
         assertThat(gruus.openTempGruu("tgruu.!!!")).isEmpty();
+        // forged tokens of every length up to and past IV + tag (12 + 16 bytes): none throws
+        for (int n = 0; n <= 40; n++) {
+            String forged =
+                    "tgruu." + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(new byte[n]);
+            assertThat(gruus.openTempGruu(forged)).as("%d bytes", n).isEmpty();
+        }
     }
 }
