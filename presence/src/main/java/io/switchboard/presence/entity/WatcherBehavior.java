@@ -8,9 +8,8 @@ import io.switchboard.presence.domain.ContactListRules;
 import io.switchboard.presence.domain.DialogPlan;
 import io.switchboard.presence.domain.NotifyComposer;
 import io.switchboard.presence.domain.NotifyComposer.KnownView;
-import io.switchboard.presence.domain.NotifyOutcome;
-import io.switchboard.presence.domain.Rlmi;
 import io.switchboard.presence.domain.Subscription;
+import io.switchboard.presence.domain.WatchedResources;
 import io.switchboard.presence.entity.WatcherEntity.Command;
 import io.switchboard.presence.entity.WatcherEntity.Contacts;
 import io.switchboard.presence.entity.WatcherEntity.ContactsRefused;
@@ -31,15 +30,13 @@ import io.switchboard.presence.entity.WatcherEntity.Unavailable;
 import io.switchboard.presence.entity.WatcherEntity.WatchResult;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -55,10 +52,9 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
 
     private final Settings settings;
     private final Map<String, Dialog> dialogs = new LinkedHashMap<>();
-    private final Map<String, KnownView> known = new HashMap<>();
+    private final WatchedViews views;
     private ContactList contacts;
-    /** When presentities that did not answer a watch are asked again, or null. */
-    private Instant rewatchAt;
+    private final DialogNotifier notifier;
 
     WatcherBehavior(
             String watcher,
@@ -69,6 +65,34 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
         super(watcher, lifecycle, shard, ctx);
         this.settings = settings;
         this.contacts = new ContactList(watcher, List.of());
+        this.views = new WatchedViews(watcher, settings, ctx);
+        this.notifier = new DialogNotifier(watcher, settings, ctx, views::get, new DialogNotifier.Host() {
+            @Override
+            public Instant clock() {
+                return now();
+            }
+
+            @Override
+            public boolean busy() {
+                return writing();
+            }
+
+            @Override
+            public void store(
+                    Supplier<? extends CompletionStage<?>> io, Runnable onWritten, Consumer<Throwable> onFailed) {
+                write(io, onWritten, onFailed);
+            }
+
+            @Override
+            public Dialog live(String localTag) {
+                return dialogs.get(localTag);
+            }
+
+            @Override
+            public void ended(Dialog d) {
+                remove(d, () -> {}, () -> {});
+            }
+        });
     }
 
     @Override
@@ -108,7 +132,7 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
         } else if (command instanceof WatchResult wr) {
             onWatchResult(wr);
         } else if (command instanceof NotifyDone done) {
-            onNotifyDone(done);
+            notifier.onNotifyDone(done);
         } else if (command instanceof Revoked r) {
             onRevoked(r);
         } else if (command instanceof GetContacts g) {
@@ -184,7 +208,7 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
                     for (String p : next.resources()) {
                         settings.presentities().watch(p, key, next.expiresAt());
                     }
-                    flush(d);
+                    notifier.flush(d);
                 },
                 failure -> r.replyTo().tell(new Unavailable(WatcherEntity.STORE_UNAVAILABLE)));
     }
@@ -204,18 +228,15 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
     /** Asks each resource's presentity for its view (and to keep this watcher informed). */
     private void watchAll(Dialog d, List<String> resources) {
         for (String p : resources) {
-            KnownView k = known.get(p);
-            if (k == null || k.isTerminated()) {
+            if (views.awaitsFirstView(p)) {
                 // a resource refused before (e.g. its presentity was full) is asked again: wait for
                 // that answer rather than send an empty NOTIFY first
                 d.awaiting.add(p);
             }
-            ctx.pipeToSelf(
-                    settings.presentities().watch(p, key, d.s.expiresAt()),
-                    (reply, failure) -> WatchResult.of(p, reply));
+            views.watch(p, d.s.expiresAt());
         }
         if (d.awaiting.isEmpty()) {
-            flush(d);
+            notifier.flush(d);
         } else {
             d.flushAt = earliest(d.flushAt, now().plus(settings.initialWait()));
         }
@@ -232,13 +253,13 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
                             wr.watching().view(),
                             wr.watching().pidf()),
                     false);
-        } else if (rewatchAt == null) {
-            rewatchAt = now().plus(settings.rewatch());
+        } else {
+            views.noAnswer(now());
         }
         for (Dialog d : dialogs.values()) {
             if (d.awaiting.remove(wr.presentity()) && d.awaiting.isEmpty()) {
                 d.flushAt = null;
-                flush(d);
+                notifier.flush(d);
             }
         }
     }
@@ -249,14 +270,14 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
      * instance as terminated with that reason (RFC 4662 section 5.2) and keeps the others.
      */
     private void notWatched(String presentity, String reason) {
-        known.put(presentity, KnownView.terminated(reason));
+        views.refused(presentity, reason);
         for (Dialog d : new ArrayList<>(dialogs.values())) {
             if (!d.s.resources().contains(presentity)) {
                 continue;
             }
             if (d.s.isList()) {
                 d.dirty.add(presentity); // sent once the dialog waits for no other first view
-                flush(d);
+                notifier.flush(d);
             } else {
                 terminate(d, reason, () -> {}, () -> {});
             }
@@ -265,11 +286,9 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
 
     /** A view of {@code presentity}: kept if newer, and marked for every dialog that has not sent it. */
     private void learn(String presentity, KnownView k, boolean fromFanout) {
-        KnownView old = known.get(presentity);
-        if (old != null && old.version() > k.version()) {
+        if (!views.learn(presentity, k)) {
             return;
         }
-        known.put(presentity, k);
         boolean watched = false;
         for (Dialog d : dialogs.values()) {
             if (!d.s.resources().contains(presentity)) {
@@ -278,89 +297,12 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
             watched = true;
             if (!NotifyComposer.sameState(k.view(), d.sent.get(presentity))) {
                 d.dirty.add(presentity);
-                flush(d);
+                notifier.flush(d);
             }
         }
         if (!watched && fromFanout) {
-            settings.presentities().unwatch(presentity, key); // a stale watcher row: stop the fan-out
+            views.stopFanout(presentity); // a stale watcher row: stop the fan-out
         }
-    }
-
-    /** Sends the next NOTIFY of {@code d} if one is due and allowed now ({@link DialogPlan}). */
-    private void flush(Dialog d) {
-        if (writing() || !dialogs.containsKey(d.s.localTag())) {
-            return; // looked at again when the write ends (onIdle)
-        }
-        Instant now = now();
-        DialogPlan.Step step = DialogPlan.next(
-                d.inFlight,
-                !d.awaiting.isEmpty(),
-                d.pending(),
-                d.lastSentAt,
-                d.cseq,
-                d.s.cseqCeiling(),
-                now,
-                settings.coalesce(),
-                settings.cseqBlock());
-        if (step instanceof DialogPlan.WaitUntil wait) {
-            d.flushAt = earliest(d.flushAt, wait.at());
-        } else if (step instanceof DialogPlan.ReserveCseqs reserve) {
-            // Reserve the next block of CSeqs in Cassandra before using it.
-            Subscription next = d.s.withCseqCeiling(reserve.ceiling());
-            write(
-                    () -> settings.store().put(next, now),
-                    () -> {
-                        d.s = next;
-                        flush(d);
-                    },
-                    failure -> d.flushAt = now().plusSeconds(1));
-        } else if (step instanceof DialogPlan.Send) {
-            send(d, NotifyComposer.active(d.s, now), now);
-        }
-    }
-
-    private void send(Dialog d, String subscriptionState, Instant now) {
-        d.cseq++;
-        d.lastSentAt = now;
-        NotifySender.Notify notify = compose(d, subscriptionState);
-        d.inFlight = true;
-        ctx.getLog().debug("NOTIFY {} CSeq {} to {} ({})", d.s.localTag(), d.cseq, key, subscriptionState);
-        long cseq = d.cseq;
-        String tag = d.s.localTag();
-        ctx.pipeToSelf(
-                settings.notifier().send(notify),
-                (outcome, failure) -> new NotifyDone(tag, cseq, failure != null ? NotifyOutcome.NOT_SENT : outcome));
-    }
-
-    /** The NOTIFY of {@code d} with its current CSeq; what it sends counts as sent. */
-    private NotifySender.Notify compose(Dialog d, String subscriptionState) {
-        NotifyComposer.Composed c = NotifyComposer.compose(
-                d.s,
-                d.cseq,
-                subscriptionState,
-                d.fullStateNext,
-                new ArrayList<>(d.dirty),
-                known::get,
-                Rlmi.newBoundary());
-        d.sent.putAll(c.sent());
-        d.dirty.clear();
-        d.fullStateNext = false;
-        return new NotifySender.Notify(d.s, d.cseq, c.subscriptionState(), c.contentType(), c.body(), c.eventlist());
-    }
-
-    private void onNotifyDone(NotifyDone done) {
-        Dialog d = dialogs.get(done.localTag());
-        if (d == null || d.cseq != done.cseq()) {
-            return;
-        }
-        d.inFlight = false;
-        ctx.getLog().debug("NOTIFY {} CSeq {}: {}", done.localTag(), done.cseq(), done.outcome());
-        if (done.outcome() == NotifyOutcome.ENDS_SUBSCRIPTION) {
-            ctx.getLog().debug("Subscription {} of {} ended by its NOTIFY's outcome", done.localTag(), key);
-            remove(d, () -> {}, () -> {});
-            return;
-        }
-        flush(d);
     }
 
     /**
@@ -373,14 +315,11 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
         if (!dialogs.containsKey(d.s.localTag())) {
             return;
         }
-        d.fullStateNext = true;
-        d.awaiting.clear();
-        d.cseq++;
-        NotifySender.Notify last = compose(d, "terminated;reason=" + reason);
+        NotifySender.Notify last = notifier.last(d, reason);
         remove(
                 d,
                 () -> {
-                    settings.notifier().send(last);
+                    notifier.sendFinal(last);
                     afterRemoval.run();
                 },
                 onFailure);
@@ -388,14 +327,7 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
 
     private void remove(Dialog d, Runnable then, Runnable onFailure) {
         dialogs.remove(d.s.localTag());
-        Set<String> stillWatched = new HashSet<>();
-        dialogs.values().forEach(o -> stillWatched.addAll(o.s.resources()));
-        for (String p : d.s.resources()) {
-            if (!stillWatched.contains(p)) {
-                settings.presentities().unwatch(p, key);
-                known.remove(p);
-            }
-        }
+        unwatchUnused(d.s.resources());
         write(() -> settings.store().remove(key, d.s.localTag()), then, failure -> onFailure.run());
     }
 
@@ -404,7 +336,7 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
      * loses the resource (the next full-state NOTIFY no longer has it).
      */
     private void onRevoked(Revoked r) {
-        known.remove(r.presentity());
+        views.forget(r.presentity());
         Instant now = now();
         for (Dialog d : new ArrayList<>(dialogs.values())) {
             if (!d.s.resources().contains(r.presentity())) {
@@ -423,7 +355,7 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
                         d.s = next;
                         d.sent.remove(r.presentity());
                         d.fullStateNext = true;
-                        flush(d);
+                        notifier.flush(d);
                     },
                     failure -> {});
         }
@@ -470,14 +402,9 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
                                     .toArray(CompletableFuture[]::new)),
                             () -> replyTo.tell(new Contacts(next)),
                             failure -> replyTo.tell(new Unavailable(WatcherEntity.STORE_UNAVAILABLE)));
-                    before.stream().filter(u -> !next.uris().contains(u)).forEach(u -> {
-                        boolean used = dialogs.values().stream()
-                                .anyMatch(d -> d.s.resources().contains(u));
-                        if (!used) {
-                            settings.presentities().unwatch(u, key);
-                            known.remove(u);
-                        }
-                    });
+                    unwatchUnused(before.stream()
+                            .filter(u -> !next.uris().contains(u))
+                            .toList());
                 },
                 failure -> replyTo.tell(new Unavailable(WatcherEntity.STORE_UNAVAILABLE)));
     }
@@ -490,14 +417,14 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
                 break;
             }
             if (d.pending() && d.flushAt == null) {
-                flush(d);
+                notifier.flush(d);
             }
         }
     }
 
     @Override
     protected Instant nextDeadline() {
-        Instant next = rewatchAt;
+        Instant next = views.rewatchAt();
         for (Dialog d : dialogs.values()) {
             next = earliest(earliest(next, d.s.expiresAt()), d.flushAt);
         }
@@ -512,30 +439,21 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
             } else if (d.flushAt != null && !d.flushAt.isAfter(now)) {
                 d.flushAt = null;
                 d.awaiting.clear(); // the wait for first views is over: send what we have
-                flush(d);
+                notifier.flush(d);
             }
         }
-        if (rewatchAt != null && !rewatchAt.isAfter(now)) {
-            rewatchAt = null;
-            rewatchMissing(now);
+        views.onDeadline(now, subscriptions());
+    }
+
+    /** Of {@code candidates}, the presentities no dialog watches any more are told to stop, and forgotten. */
+    private void unwatchUnused(List<String> candidates) {
+        for (String p : WatchedResources.unused(candidates, subscriptions())) {
+            views.unwatch(p);
         }
     }
 
-    /** Asks again the presentities that have not answered a watch yet. */
-    private void rewatchMissing(Instant now) {
-        Set<String> missing = new LinkedHashSet<>();
-        dialogs.values()
-                .forEach(d -> d.s.resources().stream()
-                        .filter(p -> !known.containsKey(p))
-                        .forEach(missing::add));
-        for (String p : missing) {
-            Instant until = dialogs.values().stream()
-                    .filter(d -> d.s.resources().contains(p))
-                    .map(d -> d.s.expiresAt())
-                    .max(Instant::compareTo)
-                    .orElse(now);
-            ctx.pipeToSelf(settings.presentities().watch(p, key, until), (reply, failure) -> WatchResult.of(p, reply));
-        }
+    private List<Subscription> subscriptions() {
+        return dialogs.values().stream().map(d -> d.s).toList();
     }
 
     @Override
