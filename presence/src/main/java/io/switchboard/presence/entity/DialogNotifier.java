@@ -11,6 +11,7 @@ import io.switchboard.presence.entity.WatcherEntity.NotifyDone;
 import io.switchboard.presence.entity.WatcherEntity.Settings;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -39,8 +40,8 @@ final class DialogNotifier {
         /** The live dialog with this local tag, or null. */
         Dialog live(String localTag);
 
-        /** The subscription was ended by its NOTIFY's outcome: forget the dialog. */
-        void ended(Dialog d);
+        /** Forgets the dialog and deletes its row; {@code then} once deleted. */
+        void remove(Dialog d, Runnable then, Runnable onFailure);
     }
 
     private final String watcher;
@@ -109,18 +110,38 @@ final class DialogNotifier {
     }
 
     /**
-     * The final NOTIFY of {@code d} (RFC 6665 section 4.2.2): full state, with the next CSeq. The
-     * caller sends it ({@link #sendFinal}) only once the dialog's row is deleted.
+     * Ends a dialog with a final NOTIFY (RFC 6665 section 4.2.2) and forgets it. The final NOTIFY
+     * goes out only once the dialog's row is deleted: its CSeq may lie above the stored ceiling,
+     * and a dialog still stored could be resumed by another node with that CSeq. If the delete
+     * fails nothing is sent (the subscription stays stored and expires by TTL).
      */
-    NotifySender.Notify last(Dialog d, String reason) {
+    void terminate(Dialog d, String reason, Runnable afterRemoval, Runnable onFailure) {
+        if (host.live(d.s.localTag()) == null) {
+            return;
+        }
         d.fullStateNext = true;
         d.awaiting.clear();
         d.cseq++;
-        return compose(d, "terminated;reason=" + reason);
+        NotifySender.Notify last = compose(d, "terminated;reason=" + reason);
+        host.remove(
+                d,
+                () -> {
+                    settings.notifier().send(last);
+                    afterRemoval.run();
+                },
+                onFailure);
     }
 
-    void sendFinal(NotifySender.Notify last) {
-        settings.notifier().send(last);
+    /** Dialogs that wanted to send while a write was in flight: flushed until a write starts. */
+    void onIdle(Collection<Dialog> dialogs) {
+        for (Dialog d : new ArrayList<>(dialogs)) {
+            if (host.busy()) {
+                break;
+            }
+            if (d.pending() && d.flushAt == null) {
+                flush(d);
+            }
+        }
     }
 
     /** The NOTIFY of {@code d} with its current CSeq; what it sends counts as sent. */
@@ -143,7 +164,7 @@ final class DialogNotifier {
         ctx.getLog().debug("NOTIFY {} CSeq {}: {}", done.localTag(), done.cseq(), done.outcome());
         if (done.outcome() == NotifyOutcome.ENDS_SUBSCRIPTION) {
             ctx.getLog().debug("Subscription {} of {} ended by its NOTIFY's outcome", done.localTag(), watcher);
-            host.ended(d);
+            host.remove(d, () -> {}, () -> {});
             return;
         }
         flush(d);

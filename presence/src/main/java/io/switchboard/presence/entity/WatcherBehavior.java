@@ -89,8 +89,8 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
             }
 
             @Override
-            public void ended(Dialog d) {
-                remove(d, () -> {}, () -> {});
+            public void remove(Dialog d, Runnable then, Runnable onFailure) {
+                WatcherBehavior.this.remove(d, then, onFailure);
             }
         });
     }
@@ -186,7 +186,7 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
         }
         if (r.expires() == 0) {
             // the 200 and the final NOTIFY follow the removal from the store
-            terminate(
+            notifier.terminate(
                     d,
                     "timeout",
                     () -> r.replyTo().tell(new Subscribed(r.localTag(), 0)),
@@ -279,7 +279,7 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
                 d.dirty.add(presentity); // sent once the dialog waits for no other first view
                 notifier.flush(d);
             } else {
-                terminate(d, reason, () -> {}, () -> {});
+                notifier.terminate(d, reason, () -> {}, () -> {});
             }
         }
     }
@@ -305,26 +305,6 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
         }
     }
 
-    /**
-     * Ends a dialog with a final NOTIFY (RFC 6665 section 4.2.2) and forgets it. The final NOTIFY
-     * goes out only once the dialog's row is deleted: its CSeq may lie above the stored ceiling,
-     * and a dialog still stored could be resumed by another node with that CSeq. If the delete
-     * fails nothing is sent (the subscription stays stored and expires by TTL).
-     */
-    private void terminate(Dialog d, String reason, Runnable afterRemoval, Runnable onFailure) {
-        if (!dialogs.containsKey(d.s.localTag())) {
-            return;
-        }
-        NotifySender.Notify last = notifier.last(d, reason);
-        remove(
-                d,
-                () -> {
-                    notifier.sendFinal(last);
-                    afterRemoval.run();
-                },
-                onFailure);
-    }
-
     private void remove(Dialog d, Runnable then, Runnable onFailure) {
         dialogs.remove(d.s.localTag());
         unwatchUnused(d.s.resources());
@@ -343,7 +323,7 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
                 continue;
             }
             if (!d.s.isList()) {
-                terminate(d, "rejected", () -> {}, () -> {});
+                notifier.terminate(d, "rejected", () -> {}, () -> {});
                 continue;
             }
             Subscription next = d.s.withResources(d.s.resources().stream()
@@ -412,14 +392,7 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
     /** Dialogs that wanted to send while a write was in flight. */
     @Override
     protected void onIdle() {
-        for (Dialog d : new ArrayList<>(dialogs.values())) {
-            if (writing()) {
-                break;
-            }
-            if (d.pending() && d.flushAt == null) {
-                notifier.flush(d);
-            }
-        }
+        notifier.onIdle(dialogs.values());
     }
 
     @Override
@@ -435,7 +408,7 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
     protected void onDeadline(Instant now) {
         for (Dialog d : new ArrayList<>(dialogs.values())) {
             if (!d.s.isLive(now)) {
-                terminate(d, "timeout", () -> {}, () -> {});
+                notifier.terminate(d, "timeout", () -> {}, () -> {});
             } else if (d.flushAt != null && !d.flushAt.isAfter(now)) {
                 d.flushAt = null;
                 d.awaiting.clear(); // the wait for first views is over: send what we have
