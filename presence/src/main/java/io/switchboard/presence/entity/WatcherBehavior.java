@@ -2,25 +2,16 @@ package io.switchboard.presence.entity;
 
 import io.switchboard.entity.EntitySettings;
 import io.switchboard.entity.WriteThroughEntity;
-import io.switchboard.presence.domain.Checked;
-import io.switchboard.presence.domain.ContactList;
-import io.switchboard.presence.domain.ContactListRules;
 import io.switchboard.presence.domain.DialogPlan;
 import io.switchboard.presence.domain.NotifyComposer;
 import io.switchboard.presence.domain.NotifyComposer.KnownView;
 import io.switchboard.presence.domain.Subscription;
 import io.switchboard.presence.domain.WatchedResources;
 import io.switchboard.presence.entity.WatcherEntity.Command;
-import io.switchboard.presence.entity.WatcherEntity.Contacts;
-import io.switchboard.presence.entity.WatcherEntity.ContactsRefused;
-import io.switchboard.presence.entity.WatcherEntity.ContactsReply;
-import io.switchboard.presence.entity.WatcherEntity.GetContacts;
 import io.switchboard.presence.entity.WatcherEntity.Loaded;
 import io.switchboard.presence.entity.WatcherEntity.NotifyDone;
 import io.switchboard.presence.entity.WatcherEntity.PresenceChanged;
-import io.switchboard.presence.entity.WatcherEntity.PutContact;
 import io.switchboard.presence.entity.WatcherEntity.Refresh;
-import io.switchboard.presence.entity.WatcherEntity.RemoveContact;
 import io.switchboard.presence.entity.WatcherEntity.Revoked;
 import io.switchboard.presence.entity.WatcherEntity.Settings;
 import io.switchboard.presence.entity.WatcherEntity.Subscribe;
@@ -33,7 +24,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -53,7 +43,7 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
     private final Settings settings;
     private final Map<String, Dialog> dialogs = new LinkedHashMap<>();
     private final WatchedViews views;
-    private ContactList contacts;
+    private final ContactListEdits contacts;
     private final DialogNotifier notifier;
 
     WatcherBehavior(
@@ -64,35 +54,53 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
             ActorContext<Command> ctx) {
         super(watcher, lifecycle, shard, ctx);
         this.settings = settings;
-        this.contacts = new ContactList(watcher, List.of());
+        Port port = new Port();
         this.views = new WatchedViews(watcher, settings, ctx);
-        this.notifier = new DialogNotifier(watcher, settings, ctx, views::get, new DialogNotifier.Host() {
-            @Override
-            public Instant clock() {
-                return now();
-            }
+        this.notifier = new DialogNotifier(watcher, settings, ctx, views::get, port);
+        this.contacts = new ContactListEdits(watcher, settings, port);
+    }
 
-            @Override
-            public boolean busy() {
-                return writing();
-            }
+    /** What the collaborators may do with this entity: its write-through lifecycle and its dialogs. */
+    private final class Port implements DialogNotifier.Host, ContactListEdits.Host {
+        @Override
+        public Instant clock() {
+            return now();
+        }
 
-            @Override
-            public void store(
-                    Supplier<? extends CompletionStage<?>> io, Runnable onWritten, Consumer<Throwable> onFailed) {
-                write(io, onWritten, onFailed);
-            }
+        @Override
+        public boolean busy() {
+            return writing();
+        }
 
-            @Override
-            public Dialog live(String localTag) {
-                return dialogs.get(localTag);
-            }
+        @Override
+        public void store(Supplier<? extends CompletionStage<?>> io, Runnable onWritten, Consumer<Throwable> onFailed) {
+            write(io, onWritten, onFailed);
+        }
 
-            @Override
-            public void remove(Dialog d, Runnable then, Runnable onFailure) {
-                WatcherBehavior.this.remove(d, then, onFailure);
-            }
-        });
+        @Override
+        public Dialog live(String localTag) {
+            return dialogs.get(localTag);
+        }
+
+        @Override
+        public void remove(Dialog d, Runnable then, Runnable onFailure) {
+            WatcherBehavior.this.remove(d, then, onFailure);
+        }
+
+        @Override
+        public List<Dialog> following() {
+            return dialogs.values().stream().filter(d -> d.s.followsContacts()).toList();
+        }
+
+        @Override
+        public void watchAll(Dialog d, List<String> added) {
+            WatcherBehavior.this.watchAll(d, added);
+        }
+
+        @Override
+        public void unwatchUnused(List<String> candidates) {
+            WatcherBehavior.this.unwatchUnused(candidates);
+        }
     }
 
     @Override
@@ -104,7 +112,7 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
 
     @Override
     protected void onLoaded(Loaded loaded) {
-        contacts = loaded.contacts();
+        contacts.loaded(loaded.contacts());
         Instant now = now();
         for (Subscription stored : loaded.subscriptions()) {
             if (!stored.isLive(now)) {
@@ -112,7 +120,9 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
             }
             // A contact-list dialog's resources are the contact list: an edit stores the list first,
             // so the list is what counts if the dialog's own row was not brought up to date.
-            Subscription s = stored.followsContacts() ? stored.withResources(contacts.uris()) : stored;
+            Subscription s = stored.followsContacts()
+                    ? stored.withResources(contacts.list().uris())
+                    : stored;
             // Taken over (first load here): NOTIFYs go on above the stored ceiling, in full state.
             Dialog d = new Dialog(s, DialogPlan.resumeCseq(s));
             dialogs.put(s.localTag(), d);
@@ -135,20 +145,14 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
             notifier.onNotifyDone(done);
         } else if (command instanceof Revoked r) {
             onRevoked(r);
-        } else if (command instanceof GetContacts g) {
-            g.replyTo().tell(new Contacts(contacts));
-        } else if (command instanceof PutContact p) {
-            Checked<ContactList> next = ContactListRules.add(contacts, p.contact());
-            editContacts(next, () -> settings.contacts().put(key, p.contact()), p.replyTo());
-        } else if (command instanceof RemoveContact r) {
-            Checked<ContactList> next = ContactListRules.remove(contacts, r.uri());
-            editContacts(next, () -> settings.contacts().remove(key, r.uri()), r.replyTo());
+        } else {
+            contacts.handle(command); // GetContacts, PutContact, RemoveContact
         }
     }
 
     private void onSubscribe(Subscribe sub) {
         Subscription draft = sub.draft();
-        List<String> resources = draft.followsContacts() ? contacts.uris() : draft.resources();
+        List<String> resources = draft.followsContacts() ? contacts.list().uris() : draft.resources();
         if (sub.expires() == 0) {
             sub.replyTo().tell(new Subscribed(draft.localTag(), 0));
             OneTimeFetch.send(draft.withResources(resources), key, settings.presentities(), settings.notifier());
@@ -339,54 +343,6 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
                     },
                     failure -> {});
         }
-    }
-
-    /**
-     * Stores the contact-list edit, then brings every contact-list subscription up to date
-     * (full state), and answers once all of it is stored. The list (one partition) is written
-     * first and is what counts: a contact-list dialog takes its resources from the list when it
-     * is loaded, so if rewriting a dialog's row fails afterwards nothing is half-applied; the
-     * editor is told to retry, which is harmless.
-     */
-    private void editContacts(
-            Checked<ContactList> checked,
-            java.util.function.Supplier<CompletionStage<Void>> io,
-            ActorRef<ContactsReply> replyTo) {
-        if (checked instanceof Checked.Invalid<ContactList> invalid) {
-            replyTo.tell(new ContactsRefused(invalid.reasons()));
-            return;
-        }
-        ContactList next = ((Checked.Ok<ContactList>) checked).value();
-        write(
-                io,
-                () -> {
-                    List<String> before = contacts.uris();
-                    contacts = next;
-                    Instant now = now();
-                    List<String> added = next.uris().stream()
-                            .filter(u -> !before.contains(u))
-                            .toList();
-                    List<Dialog> following = dialogs.values().stream()
-                            .filter(d -> d.s.followsContacts())
-                            .toList();
-                    for (Dialog d : following) {
-                        d.s = d.s.withResources(next.uris());
-                        d.fullStateNext = true;
-                        watchAll(d, added);
-                    }
-                    // the dialogs' rows, all in one write of this entity (one partition), then the answer
-                    List<Subscription> rows = following.stream().map(d -> d.s).toList();
-                    write(
-                            () -> CompletableFuture.allOf(rows.stream()
-                                    .map(row -> settings.store().put(row, now).toCompletableFuture())
-                                    .toArray(CompletableFuture[]::new)),
-                            () -> replyTo.tell(new Contacts(next)),
-                            failure -> replyTo.tell(new Unavailable(WatcherEntity.STORE_UNAVAILABLE)));
-                    unwatchUnused(before.stream()
-                            .filter(u -> !next.uris().contains(u))
-                            .toList());
-                },
-                failure -> replyTo.tell(new Unavailable(WatcherEntity.STORE_UNAVAILABLE)));
     }
 
     /** Dialogs that wanted to send while a write was in flight. */
