@@ -36,11 +36,9 @@ import io.switchboard.presence.entity.PresentityEntity.Unwatch;
 import io.switchboard.presence.entity.PresentityEntity.Watch;
 import io.switchboard.presence.entity.PresentityEntity.Watching;
 import io.switchboard.presence.store.PresentityStore;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -51,34 +49,18 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /** The running {@link PresentityEntity}: its state and rules on the shared write-through lifecycle. */
 final class PresentityBehavior extends WriteThroughEntity<Command, Loaded> {
-    /** Per watcher: until when it watches, and which version it has acknowledged. */
-    private static final class WatcherState {
-        Instant expiresAt;
-        long acked;
-        Instant sentAt = Instant.EPOCH;
-
-        WatcherState(Instant expiresAt) {
-            this.expiresAt = expiresAt;
-        }
-    }
-
     private final Settings settings;
     private List<Publication> publications = List.of();
     private List<Endpoint> endpoints = List.of();
     private AccessPolicy policy = AccessPolicy.DEFAULT;
-    private final Map<String, WatcherState> watchers = new HashMap<>();
+    private final WatcherFanout watchers;
     private Aggregate aggregate;
     /** Views rendered for the current version, per access level; cleared when the aggregate changes. */
     private final Map<AccessLevel, Rendered> rendered = new EnumMap<>(AccessLevel.class);
 
     private long version;
-    private Instant lastFanout = Instant.EPOCH;
     /** The earliest expiry of a publication or a watcher, or null. */
     private Instant expiryDue;
-    /** When the coalesced fan-out of a pending change is due, or null. */
-    private Instant fanoutDue;
-    /** When views not yet acknowledged are sent again, or null. */
-    private Instant retryDue;
 
     private record Rendered(PresenceView view, String pidf) {}
 
@@ -90,6 +72,7 @@ final class PresentityBehavior extends WriteThroughEntity<Command, Loaded> {
             ActorContext<Command> ctx) {
         super(presentity, lifecycle, shard, ctx);
         this.settings = settings;
+        this.watchers = new WatcherFanout(settings.coalesce(), settings.retry());
     }
 
     @Override
@@ -122,7 +105,7 @@ final class PresentityBehavior extends WriteThroughEntity<Command, Loaded> {
         policy = loaded.policy();
         loaded.stored().watchers().forEach((w, at) -> {
             if (at.isAfter(now)) {
-                watchers.put(w, new WatcherState(at));
+                watchers.watch(w, at);
             }
         });
         aggregate = Aggregation.aggregate(sources(), !endpoints.isEmpty(), null, now);
@@ -153,15 +136,12 @@ final class PresentityBehavior extends WriteThroughEntity<Command, Loaded> {
         } else if (command instanceof Watch watch) {
             onWatch(watch);
         } else if (command instanceof Unwatch unwatch) {
-            if (watchers.remove(unwatch.watcher()) != null) {
+            if (watchers.remove(unwatch.watcher())) {
                 recomputeExpiry();
                 write(() -> settings.store().removeWatcher(key, unwatch.watcher()), () -> {}, failure -> {});
             }
         } else if (command instanceof Ack ack) {
-            WatcherState w = watchers.get(ack.watcher());
-            if (w != null && ack.version() > w.acked) {
-                w.acked = ack.version();
-            }
+            watchers.acked(ack.watcher(), ack.version());
         } else if (command instanceof GetView get) {
             get.replyTo()
                     .tell(new CurrentView(
@@ -216,24 +196,21 @@ final class PresentityBehavior extends WriteThroughEntity<Command, Loaded> {
 
     private void onWatch(Watch watch) {
         Instant now = now();
-        WatcherState existing = watchers.get(watch.watcher());
-        if (existing == null && watchers.size() >= settings.maxWatchers()) {
+        if (!watchers.contains(watch.watcher()) && watchers.size() >= settings.maxWatchers()) {
             // RFC 6665 section 4.2.2 "probation": ended for now, the watcher may try again later
             // (when others have left); nothing is stored for it.
             settings.refusals().accept(io.switchboard.presence.domain.PresenceLimits.WATCHERS_PER_PRESENTITY);
             watch.replyTo().tell(new PresentityEntity.NotWatched(key, "probation"));
             return;
         }
-        if (existing != null && !watch.expiresAt().isAfter(existing.expiresAt)) {
+        if (watchers.watchesUntil(watch.watcher(), watch.expiresAt())) {
             replyWatching(watch); // already stored for at least that long
             return;
         }
         write(
                 () -> settings.store().putWatcher(key, watch.watcher(), watch.expiresAt(), now),
                 () -> {
-                    WatcherState w =
-                            watchers.computeIfAbsent(watch.watcher(), k -> new WatcherState(watch.expiresAt()));
-                    w.expiresAt = watch.expiresAt();
+                    watchers.watch(watch.watcher(), watch.expiresAt());
                     recomputeExpiry();
                     replyWatching(watch);
                 },
@@ -242,10 +219,7 @@ final class PresentityBehavior extends WriteThroughEntity<Command, Loaded> {
 
     private void replyWatching(Watch watch) {
         Rendered r = render(levelOf(watch.watcher()));
-        WatcherState w = watchers.get(watch.watcher());
-        if (w != null) {
-            w.acked = Math.max(w.acked, version);
-        }
+        watchers.acked(watch.watcher(), version);
         watch.replyTo().tell(new Watching(key, version, r.view(), r.pidf()));
     }
 
@@ -294,7 +268,7 @@ final class PresentityBehavior extends WriteThroughEntity<Command, Loaded> {
 
     @Override
     protected Instant nextDeadline() {
-        return earliest(earliest(expiryDue, fanoutDue), retryDue);
+        return WatcherFanout.earliest(expiryDue, watchers.nextDeadline());
     }
 
     @Override
@@ -305,30 +279,19 @@ final class PresentityBehavior extends WriteThroughEntity<Command, Loaded> {
                 publications = live;
                 recompute();
             }
-            watchers.values().removeIf(w -> !w.expiresAt.isAfter(now));
+            watchers.removeExpired(now);
             recomputeExpiry();
         }
-        if (fanoutDue != null && !fanoutDue.isAfter(now)) {
+        if (watchers.fanoutDue(now)) {
             fanout(false);
         }
-        if (retryDue != null && !retryDue.isAfter(now)) {
-            retryDue = null;
-            resendUnacknowledged(now);
-        }
+        watchers.onRetryDeadline(version, now, this::send);
     }
 
     /** Everything is in Cassandra once no publication is live and every watcher has the current view. */
     @Override
     protected boolean holdsNothing() {
-        if (!publications.isEmpty()) {
-            return false;
-        }
-        for (WatcherState w : watchers.values()) {
-            if (w.acked < version) {
-                return false;
-            }
-        }
-        return true;
+        return publications.isEmpty() && watchers.allAcked(version);
     }
 
     /** Recomputes the aggregate; a change goes out to the watchers, coalesced. */
@@ -344,11 +307,8 @@ final class PresentityBehavior extends WriteThroughEntity<Command, Loaded> {
     private void changed() {
         version++;
         rendered.clear();
-        Instant now = now();
-        if (Duration.between(lastFanout, now).compareTo(settings.coalesce()) >= 0) {
+        if (watchers.fanoutNow(now())) {
             fanout(false);
-        } else if (fanoutDue == null) {
-            fanoutDue = lastFanout.plus(settings.coalesce());
         }
     }
 
@@ -356,44 +316,13 @@ final class PresentityBehavior extends WriteThroughEntity<Command, Loaded> {
     private void fanout(boolean all) {
         ctx.getLog()
                 .debug("{} version {} ({}) to {} watchers", key, version, aggregate.availability(), watchers.size());
-        fanoutDue = null;
-        Instant now = now();
-        lastFanout = now;
-        for (Map.Entry<String, WatcherState> e : watchers.entrySet()) {
-            WatcherState w = e.getValue();
-            if (all || w.acked < version) {
-                send(e.getKey(), w, now);
-            }
-        }
-        armRetry(now);
+        watchers.fanout(all, version, now(), this::send);
     }
 
-    private void send(String watcher, WatcherState w, Instant now) {
+    /** Sends the current version, as {@code watcher} may see it, to its watcher entity. */
+    private void send(String watcher) {
         Rendered r = render(levelOf(watcher));
-        w.sentAt = now;
         settings.watchers().changed(watcher, key, version, r.view(), r.pidf());
-    }
-
-    private void resendUnacknowledged(Instant now) {
-        for (Map.Entry<String, WatcherState> e : watchers.entrySet()) {
-            WatcherState w = e.getValue();
-            if (w.acked < version && Duration.between(w.sentAt, now).compareTo(settings.retry()) >= 0) {
-                send(e.getKey(), w, now);
-            }
-        }
-        armRetry(now);
-    }
-
-    private void armRetry(Instant now) {
-        if (retryDue != null) {
-            return;
-        }
-        for (WatcherState w : watchers.values()) {
-            if (w.acked < version) {
-                retryDue = now.plus(settings.retry());
-                return;
-            }
-        }
     }
 
     private void recomputeExpiry() {
@@ -401,10 +330,7 @@ final class PresentityBehavior extends WriteThroughEntity<Command, Loaded> {
         for (Publication p : publications) {
             earliest = earliest(earliest, p.expiresAt());
         }
-        for (WatcherState w : watchers.values()) {
-            earliest = earliest(earliest, w.expiresAt);
-        }
-        expiryDue = earliest;
+        expiryDue = earliest(earliest, watchers.earliestExpiry());
     }
 
     private AccessLevel levelOf(String watcher) {

@@ -166,37 +166,6 @@ public final class PresentityEntity {
             int maxWatchers,
             java.util.function.Consumer<String> refusals) {
 
-        /** Without a watcher cap (tests of other rules). */
-        public Settings(
-                PresentityStore store,
-                AccessStore access,
-                Function<String, CompletionStage<List<Endpoint>>> endpoints,
-                WatcherNotifier watchers,
-                PublishRules rules,
-                CustomStates customStates,
-                Set<String> domains,
-                Duration coalesce,
-                Duration retry,
-                Duration passivateAfter,
-                int stashCapacity,
-                Clock clock) {
-            this(
-                    store,
-                    access,
-                    endpoints,
-                    watchers,
-                    rules,
-                    customStates,
-                    domains,
-                    coalesce,
-                    retry,
-                    passivateAfter,
-                    stashCapacity,
-                    clock,
-                    Integer.MAX_VALUE,
-                    cap -> {});
-        }
-
         EntitySettings lifecycle() {
             return new EntitySettings(clock, passivateAfter, stashCapacity, STORE_UNAVAILABLE);
         }

@@ -2,26 +2,16 @@ package io.switchboard.presence.entity;
 
 import io.switchboard.entity.EntitySettings;
 import io.switchboard.entity.WriteThroughEntity;
-import io.switchboard.presence.domain.Checked;
-import io.switchboard.presence.domain.ContactList;
-import io.switchboard.presence.domain.ContactListRules;
 import io.switchboard.presence.domain.DialogPlan;
 import io.switchboard.presence.domain.NotifyComposer;
 import io.switchboard.presence.domain.NotifyComposer.KnownView;
-import io.switchboard.presence.domain.NotifyOutcome;
-import io.switchboard.presence.domain.Rlmi;
 import io.switchboard.presence.domain.Subscription;
+import io.switchboard.presence.domain.WatchedResources;
 import io.switchboard.presence.entity.WatcherEntity.Command;
-import io.switchboard.presence.entity.WatcherEntity.Contacts;
-import io.switchboard.presence.entity.WatcherEntity.ContactsRefused;
-import io.switchboard.presence.entity.WatcherEntity.ContactsReply;
-import io.switchboard.presence.entity.WatcherEntity.GetContacts;
 import io.switchboard.presence.entity.WatcherEntity.Loaded;
 import io.switchboard.presence.entity.WatcherEntity.NotifyDone;
 import io.switchboard.presence.entity.WatcherEntity.PresenceChanged;
-import io.switchboard.presence.entity.WatcherEntity.PutContact;
 import io.switchboard.presence.entity.WatcherEntity.Refresh;
-import io.switchboard.presence.entity.WatcherEntity.RemoveContact;
 import io.switchboard.presence.entity.WatcherEntity.Revoked;
 import io.switchboard.presence.entity.WatcherEntity.Settings;
 import io.switchboard.presence.entity.WatcherEntity.Subscribe;
@@ -31,15 +21,12 @@ import io.switchboard.presence.entity.WatcherEntity.Unavailable;
 import io.switchboard.presence.entity.WatcherEntity.WatchResult;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -55,10 +42,9 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
 
     private final Settings settings;
     private final Map<String, Dialog> dialogs = new LinkedHashMap<>();
-    private final Map<String, KnownView> known = new HashMap<>();
-    private ContactList contacts;
-    /** When presentities that did not answer a watch are asked again, or null. */
-    private Instant rewatchAt;
+    private final WatchedViews views;
+    private final ContactListEdits contacts;
+    private final DialogNotifier notifier;
 
     WatcherBehavior(
             String watcher,
@@ -68,7 +54,53 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
             ActorContext<Command> ctx) {
         super(watcher, lifecycle, shard, ctx);
         this.settings = settings;
-        this.contacts = new ContactList(watcher, List.of());
+        Port port = new Port();
+        this.views = new WatchedViews(watcher, settings, ctx);
+        this.notifier = new DialogNotifier(watcher, settings, ctx, views::get, port);
+        this.contacts = new ContactListEdits(watcher, settings, port);
+    }
+
+    /** What the collaborators may do with this entity: its write-through lifecycle and its dialogs. */
+    private final class Port implements DialogNotifier.Host, ContactListEdits.Host {
+        @Override
+        public Instant clock() {
+            return now();
+        }
+
+        @Override
+        public boolean busy() {
+            return writing();
+        }
+
+        @Override
+        public void store(Supplier<? extends CompletionStage<?>> io, Runnable onWritten, Consumer<Throwable> onFailed) {
+            write(io, onWritten, onFailed);
+        }
+
+        @Override
+        public Dialog live(String localTag) {
+            return dialogs.get(localTag);
+        }
+
+        @Override
+        public void remove(Dialog d, Runnable then, Runnable onFailure) {
+            WatcherBehavior.this.remove(d, then, onFailure);
+        }
+
+        @Override
+        public List<Dialog> following() {
+            return dialogs.values().stream().filter(d -> d.s.followsContacts()).toList();
+        }
+
+        @Override
+        public void watchAll(Dialog d, List<String> added) {
+            WatcherBehavior.this.watchAll(d, added);
+        }
+
+        @Override
+        public void unwatchUnused(List<String> candidates) {
+            WatcherBehavior.this.unwatchUnused(candidates);
+        }
     }
 
     @Override
@@ -80,7 +112,7 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
 
     @Override
     protected void onLoaded(Loaded loaded) {
-        contacts = loaded.contacts();
+        contacts.loaded(loaded.contacts());
         Instant now = now();
         for (Subscription stored : loaded.subscriptions()) {
             if (!stored.isLive(now)) {
@@ -88,7 +120,9 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
             }
             // A contact-list dialog's resources are the contact list: an edit stores the list first,
             // so the list is what counts if the dialog's own row was not brought up to date.
-            Subscription s = stored.followsContacts() ? stored.withResources(contacts.uris()) : stored;
+            Subscription s = stored.followsContacts()
+                    ? stored.withResources(contacts.list().uris())
+                    : stored;
             // Taken over (first load here): NOTIFYs go on above the stored ceiling, in full state.
             Dialog d = new Dialog(s, DialogPlan.resumeCseq(s));
             dialogs.put(s.localTag(), d);
@@ -108,23 +142,17 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
         } else if (command instanceof WatchResult wr) {
             onWatchResult(wr);
         } else if (command instanceof NotifyDone done) {
-            onNotifyDone(done);
+            notifier.onNotifyDone(done);
         } else if (command instanceof Revoked r) {
             onRevoked(r);
-        } else if (command instanceof GetContacts g) {
-            g.replyTo().tell(new Contacts(contacts));
-        } else if (command instanceof PutContact p) {
-            Checked<ContactList> next = ContactListRules.add(contacts, p.contact());
-            editContacts(next, () -> settings.contacts().put(key, p.contact()), p.replyTo());
-        } else if (command instanceof RemoveContact r) {
-            Checked<ContactList> next = ContactListRules.remove(contacts, r.uri());
-            editContacts(next, () -> settings.contacts().remove(key, r.uri()), r.replyTo());
+        } else {
+            contacts.handle(command); // GetContacts, PutContact, RemoveContact
         }
     }
 
     private void onSubscribe(Subscribe sub) {
         Subscription draft = sub.draft();
-        List<String> resources = draft.followsContacts() ? contacts.uris() : draft.resources();
+        List<String> resources = draft.followsContacts() ? contacts.list().uris() : draft.resources();
         if (sub.expires() == 0) {
             sub.replyTo().tell(new Subscribed(draft.localTag(), 0));
             OneTimeFetch.send(draft.withResources(resources), key, settings.presentities(), settings.notifier());
@@ -162,7 +190,7 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
         }
         if (r.expires() == 0) {
             // the 200 and the final NOTIFY follow the removal from the store
-            terminate(
+            notifier.terminate(
                     d,
                     "timeout",
                     () -> r.replyTo().tell(new Subscribed(r.localTag(), 0)),
@@ -184,7 +212,7 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
                     for (String p : next.resources()) {
                         settings.presentities().watch(p, key, next.expiresAt());
                     }
-                    flush(d);
+                    notifier.flush(d);
                 },
                 failure -> r.replyTo().tell(new Unavailable(WatcherEntity.STORE_UNAVAILABLE)));
     }
@@ -204,18 +232,15 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
     /** Asks each resource's presentity for its view (and to keep this watcher informed). */
     private void watchAll(Dialog d, List<String> resources) {
         for (String p : resources) {
-            KnownView k = known.get(p);
-            if (k == null || k.isTerminated()) {
+            if (views.awaitsFirstView(p)) {
                 // a resource refused before (e.g. its presentity was full) is asked again: wait for
                 // that answer rather than send an empty NOTIFY first
                 d.awaiting.add(p);
             }
-            ctx.pipeToSelf(
-                    settings.presentities().watch(p, key, d.s.expiresAt()),
-                    (reply, failure) -> WatchResult.of(p, reply));
+            views.watch(p, d.s.expiresAt());
         }
         if (d.awaiting.isEmpty()) {
-            flush(d);
+            notifier.flush(d);
         } else {
             d.flushAt = earliest(d.flushAt, now().plus(settings.initialWait()));
         }
@@ -232,13 +257,13 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
                             wr.watching().view(),
                             wr.watching().pidf()),
                     false);
-        } else if (rewatchAt == null) {
-            rewatchAt = now().plus(settings.rewatch());
+        } else {
+            views.noAnswer(now());
         }
         for (Dialog d : dialogs.values()) {
             if (d.awaiting.remove(wr.presentity()) && d.awaiting.isEmpty()) {
                 d.flushAt = null;
-                flush(d);
+                notifier.flush(d);
             }
         }
     }
@@ -249,27 +274,25 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
      * instance as terminated with that reason (RFC 4662 section 5.2) and keeps the others.
      */
     private void notWatched(String presentity, String reason) {
-        known.put(presentity, KnownView.terminated(reason));
+        views.refused(presentity, reason);
         for (Dialog d : new ArrayList<>(dialogs.values())) {
             if (!d.s.resources().contains(presentity)) {
                 continue;
             }
             if (d.s.isList()) {
                 d.dirty.add(presentity); // sent once the dialog waits for no other first view
-                flush(d);
+                notifier.flush(d);
             } else {
-                terminate(d, reason, () -> {}, () -> {});
+                notifier.terminate(d, reason, () -> {}, () -> {});
             }
         }
     }
 
     /** A view of {@code presentity}: kept if newer, and marked for every dialog that has not sent it. */
     private void learn(String presentity, KnownView k, boolean fromFanout) {
-        KnownView old = known.get(presentity);
-        if (old != null && old.version() > k.version()) {
+        if (!views.learn(presentity, k)) {
             return;
         }
-        known.put(presentity, k);
         boolean watched = false;
         for (Dialog d : dialogs.values()) {
             if (!d.s.resources().contains(presentity)) {
@@ -278,124 +301,17 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
             watched = true;
             if (!NotifyComposer.sameState(k.view(), d.sent.get(presentity))) {
                 d.dirty.add(presentity);
-                flush(d);
+                notifier.flush(d);
             }
         }
         if (!watched && fromFanout) {
-            settings.presentities().unwatch(presentity, key); // a stale watcher row: stop the fan-out
+            views.stopFanout(presentity); // a stale watcher row: stop the fan-out
         }
-    }
-
-    /** Sends the next NOTIFY of {@code d} if one is due and allowed now ({@link DialogPlan}). */
-    private void flush(Dialog d) {
-        if (writing() || !dialogs.containsKey(d.s.localTag())) {
-            return; // looked at again when the write ends (onIdle)
-        }
-        Instant now = now();
-        DialogPlan.Step step = DialogPlan.next(
-                d.inFlight,
-                !d.awaiting.isEmpty(),
-                d.pending(),
-                d.lastSentAt,
-                d.cseq,
-                d.s.cseqCeiling(),
-                now,
-                settings.coalesce(),
-                settings.cseqBlock());
-        if (step instanceof DialogPlan.WaitUntil wait) {
-            d.flushAt = earliest(d.flushAt, wait.at());
-        } else if (step instanceof DialogPlan.ReserveCseqs reserve) {
-            // Reserve the next block of CSeqs in Cassandra before using it.
-            Subscription next = d.s.withCseqCeiling(reserve.ceiling());
-            write(
-                    () -> settings.store().put(next, now),
-                    () -> {
-                        d.s = next;
-                        flush(d);
-                    },
-                    failure -> d.flushAt = now().plusSeconds(1));
-        } else if (step instanceof DialogPlan.Send) {
-            send(d, NotifyComposer.active(d.s, now), now);
-        }
-    }
-
-    private void send(Dialog d, String subscriptionState, Instant now) {
-        d.cseq++;
-        d.lastSentAt = now;
-        NotifySender.Notify notify = compose(d, subscriptionState);
-        d.inFlight = true;
-        ctx.getLog().debug("NOTIFY {} CSeq {} to {} ({})", d.s.localTag(), d.cseq, key, subscriptionState);
-        long cseq = d.cseq;
-        String tag = d.s.localTag();
-        ctx.pipeToSelf(
-                settings.notifier().send(notify),
-                (outcome, failure) -> new NotifyDone(tag, cseq, failure != null ? NotifyOutcome.NOT_SENT : outcome));
-    }
-
-    /** The NOTIFY of {@code d} with its current CSeq; what it sends counts as sent. */
-    private NotifySender.Notify compose(Dialog d, String subscriptionState) {
-        NotifyComposer.Composed c = NotifyComposer.compose(
-                d.s,
-                d.cseq,
-                subscriptionState,
-                d.fullStateNext,
-                new ArrayList<>(d.dirty),
-                known::get,
-                Rlmi.newBoundary());
-        d.sent.putAll(c.sent());
-        d.dirty.clear();
-        d.fullStateNext = false;
-        return new NotifySender.Notify(d.s, d.cseq, c.subscriptionState(), c.contentType(), c.body(), c.eventlist());
-    }
-
-    private void onNotifyDone(NotifyDone done) {
-        Dialog d = dialogs.get(done.localTag());
-        if (d == null || d.cseq != done.cseq()) {
-            return;
-        }
-        d.inFlight = false;
-        ctx.getLog().debug("NOTIFY {} CSeq {}: {}", done.localTag(), done.cseq(), done.outcome());
-        if (done.outcome() == NotifyOutcome.ENDS_SUBSCRIPTION) {
-            ctx.getLog().debug("Subscription {} of {} ended by its NOTIFY's outcome", done.localTag(), key);
-            remove(d, () -> {}, () -> {});
-            return;
-        }
-        flush(d);
-    }
-
-    /**
-     * Ends a dialog with a final NOTIFY (RFC 6665 section 4.2.2) and forgets it. The final NOTIFY
-     * goes out only once the dialog's row is deleted: its CSeq may lie above the stored ceiling,
-     * and a dialog still stored could be resumed by another node with that CSeq. If the delete
-     * fails nothing is sent (the subscription stays stored and expires by TTL).
-     */
-    private void terminate(Dialog d, String reason, Runnable afterRemoval, Runnable onFailure) {
-        if (!dialogs.containsKey(d.s.localTag())) {
-            return;
-        }
-        d.fullStateNext = true;
-        d.awaiting.clear();
-        d.cseq++;
-        NotifySender.Notify last = compose(d, "terminated;reason=" + reason);
-        remove(
-                d,
-                () -> {
-                    settings.notifier().send(last);
-                    afterRemoval.run();
-                },
-                onFailure);
     }
 
     private void remove(Dialog d, Runnable then, Runnable onFailure) {
         dialogs.remove(d.s.localTag());
-        Set<String> stillWatched = new HashSet<>();
-        dialogs.values().forEach(o -> stillWatched.addAll(o.s.resources()));
-        for (String p : d.s.resources()) {
-            if (!stillWatched.contains(p)) {
-                settings.presentities().unwatch(p, key);
-                known.remove(p);
-            }
-        }
+        unwatchUnused(d.s.resources());
         write(() -> settings.store().remove(key, d.s.localTag()), then, failure -> onFailure.run());
     }
 
@@ -404,14 +320,14 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
      * loses the resource (the next full-state NOTIFY no longer has it).
      */
     private void onRevoked(Revoked r) {
-        known.remove(r.presentity());
+        views.forget(r.presentity());
         Instant now = now();
         for (Dialog d : new ArrayList<>(dialogs.values())) {
             if (!d.s.resources().contains(r.presentity())) {
                 continue;
             }
             if (!d.s.isList()) {
-                terminate(d, "rejected", () -> {}, () -> {});
+                notifier.terminate(d, "rejected", () -> {}, () -> {});
                 continue;
             }
             Subscription next = d.s.withResources(d.s.resources().stream()
@@ -423,81 +339,21 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
                         d.s = next;
                         d.sent.remove(r.presentity());
                         d.fullStateNext = true;
-                        flush(d);
+                        notifier.flush(d);
                     },
                     failure -> {});
         }
     }
 
-    /**
-     * Stores the contact-list edit, then brings every contact-list subscription up to date
-     * (full state), and answers once all of it is stored. The list (one partition) is written
-     * first and is what counts: a contact-list dialog takes its resources from the list when it
-     * is loaded, so if rewriting a dialog's row fails afterwards nothing is half-applied; the
-     * editor is told to retry, which is harmless.
-     */
-    private void editContacts(
-            Checked<ContactList> checked,
-            java.util.function.Supplier<CompletionStage<Void>> io,
-            ActorRef<ContactsReply> replyTo) {
-        if (checked instanceof Checked.Invalid<ContactList> invalid) {
-            replyTo.tell(new ContactsRefused(invalid.reasons()));
-            return;
-        }
-        ContactList next = ((Checked.Ok<ContactList>) checked).value();
-        write(
-                io,
-                () -> {
-                    List<String> before = contacts.uris();
-                    contacts = next;
-                    Instant now = now();
-                    List<String> added = next.uris().stream()
-                            .filter(u -> !before.contains(u))
-                            .toList();
-                    List<Dialog> following = dialogs.values().stream()
-                            .filter(d -> d.s.followsContacts())
-                            .toList();
-                    for (Dialog d : following) {
-                        d.s = d.s.withResources(next.uris());
-                        d.fullStateNext = true;
-                        watchAll(d, added);
-                    }
-                    // the dialogs' rows, all in one write of this entity (one partition), then the answer
-                    List<Subscription> rows = following.stream().map(d -> d.s).toList();
-                    write(
-                            () -> CompletableFuture.allOf(rows.stream()
-                                    .map(row -> settings.store().put(row, now).toCompletableFuture())
-                                    .toArray(CompletableFuture[]::new)),
-                            () -> replyTo.tell(new Contacts(next)),
-                            failure -> replyTo.tell(new Unavailable(WatcherEntity.STORE_UNAVAILABLE)));
-                    before.stream().filter(u -> !next.uris().contains(u)).forEach(u -> {
-                        boolean used = dialogs.values().stream()
-                                .anyMatch(d -> d.s.resources().contains(u));
-                        if (!used) {
-                            settings.presentities().unwatch(u, key);
-                            known.remove(u);
-                        }
-                    });
-                },
-                failure -> replyTo.tell(new Unavailable(WatcherEntity.STORE_UNAVAILABLE)));
-    }
-
     /** Dialogs that wanted to send while a write was in flight. */
     @Override
     protected void onIdle() {
-        for (Dialog d : new ArrayList<>(dialogs.values())) {
-            if (writing()) {
-                break;
-            }
-            if (d.pending() && d.flushAt == null) {
-                flush(d);
-            }
-        }
+        notifier.onIdle(dialogs.values());
     }
 
     @Override
     protected Instant nextDeadline() {
-        Instant next = rewatchAt;
+        Instant next = views.rewatchAt();
         for (Dialog d : dialogs.values()) {
             next = earliest(earliest(next, d.s.expiresAt()), d.flushAt);
         }
@@ -508,34 +364,25 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
     protected void onDeadline(Instant now) {
         for (Dialog d : new ArrayList<>(dialogs.values())) {
             if (!d.s.isLive(now)) {
-                terminate(d, "timeout", () -> {}, () -> {});
+                notifier.terminate(d, "timeout", () -> {}, () -> {});
             } else if (d.flushAt != null && !d.flushAt.isAfter(now)) {
                 d.flushAt = null;
                 d.awaiting.clear(); // the wait for first views is over: send what we have
-                flush(d);
+                notifier.flush(d);
             }
         }
-        if (rewatchAt != null && !rewatchAt.isAfter(now)) {
-            rewatchAt = null;
-            rewatchMissing(now);
+        views.onDeadline(now, subscriptions());
+    }
+
+    /** Of {@code candidates}, the presentities no dialog watches any more are told to stop, and forgotten. */
+    private void unwatchUnused(List<String> candidates) {
+        for (String p : WatchedResources.unused(candidates, subscriptions())) {
+            views.unwatch(p);
         }
     }
 
-    /** Asks again the presentities that have not answered a watch yet. */
-    private void rewatchMissing(Instant now) {
-        Set<String> missing = new LinkedHashSet<>();
-        dialogs.values()
-                .forEach(d -> d.s.resources().stream()
-                        .filter(p -> !known.containsKey(p))
-                        .forEach(missing::add));
-        for (String p : missing) {
-            Instant until = dialogs.values().stream()
-                    .filter(d -> d.s.resources().contains(p))
-                    .map(d -> d.s.expiresAt())
-                    .max(Instant::compareTo)
-                    .orElse(now);
-            ctx.pipeToSelf(settings.presentities().watch(p, key, until), (reply, failure) -> WatchResult.of(p, reply));
-        }
+    private List<Subscription> subscriptions() {
+        return dialogs.values().stream().map(d -> d.s).toList();
     }
 
     @Override

@@ -150,37 +150,6 @@ public final class WatcherEntity {
             int maxDialogs,
             java.util.function.Consumer<String> refusals) {
 
-        /** Without a dialog cap (tests of other rules). */
-        public Settings(
-                SubscriptionStore store,
-                ContactListStore contacts,
-                PresentityClient presentities,
-                NotifySender notifier,
-                Duration coalesce,
-                Duration initialWait,
-                Duration rewatch,
-                long cseqBlock,
-                Duration passivateAfter,
-                int stashCapacity,
-                Clock clock,
-                DueIndex dueIndex) {
-            this(
-                    store,
-                    contacts,
-                    presentities,
-                    notifier,
-                    coalesce,
-                    initialWait,
-                    rewatch,
-                    cseqBlock,
-                    passivateAfter,
-                    stashCapacity,
-                    clock,
-                    dueIndex,
-                    Integer.MAX_VALUE,
-                    cap -> {});
-        }
-
         EntitySettings lifecycle() {
             EntitySettings plain = new EntitySettings(clock, passivateAfter, stashCapacity, STORE_UNAVAILABLE);
             return dueIndex == null ? plain : plain.withDueIndex(ENTITY_KEY.name(), dueIndex);

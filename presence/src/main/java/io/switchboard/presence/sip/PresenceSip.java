@@ -19,9 +19,7 @@ import io.switchboard.presence.entity.ShardedPresence;
 import io.switchboard.presence.entity.WatcherEntity;
 import io.switchboard.sip.flow.Flow;
 import io.switchboard.sip.routing.ProxyIdentity;
-import io.switchboard.sip.stack.AnsweredRequests;
 import java.nio.charset.StandardCharsets;
-import java.text.ParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -62,10 +60,8 @@ public final class PresenceSip {
     private final ShardedPresence presence;
     private final SubscribeClassifier classifier;
     private final CustomStates customStates;
-    private final ProxyIdentity self;
     private final Set<String> domains;
-    private final MessageFactory messages;
-    private final HeaderFactory headers;
+    private final SipReplies replies;
     private final Function<Request, Flow> flowOf;
     private final SourceRate newDialogs;
     private final Consumer<String> refusals;
@@ -112,10 +108,8 @@ public final class PresenceSip {
         this.presence = presence;
         this.classifier = new SubscribeClassifier(subscribeRules, domains);
         this.customStates = customStates;
-        this.self = self;
         this.domains = Set.copyOf(domains);
-        this.messages = messages;
-        this.headers = headers;
+        this.replies = new SipReplies(self, messages, headers);
         this.flowOf = flowOf;
         this.newDialogs = SourceRate.of(limits);
         this.refusals = refusals;
@@ -142,13 +136,13 @@ public final class PresenceSip {
             // token is back (RFC 3261 section 21.5.4; RFC 6665 section 4.1.2.1 lets the subscriber
             // retry then), rather than 403, which would tell a well-behaved client never to retry.
             refusals.accept(PresenceLimits.NEW_DIALOGS_PER_SOURCE);
-            reply(
+            replies.reply(
                     tx,
                     request,
                     Response.SERVICE_UNAVAILABLE,
                     "Too many new subscriptions from this address",
                     null,
-                    List.of(header("Retry-After", Long.toString(newDialogs.retryAfterSeconds(source)))));
+                    List.of(replies.header("Retry-After", Long.toString(newDialogs.retryAfterSeconds(source)))));
             return;
         }
         ContactHeader contact = (ContactHeader) request.getHeader(ContactHeader.NAME);
@@ -169,7 +163,7 @@ public final class PresenceSip {
                 mediaType(ct),
                 request.getRawContent()));
         if (decision instanceof EdgeRefusal refusal) {
-            refuse(tx, request, refusal);
+            replies.refuse(tx, request, refusal);
             return;
         }
         SubscribeDecision.Subscribe s = (SubscribeDecision.Subscribe) decision;
@@ -202,12 +196,12 @@ public final class PresenceSip {
     public void refresh(ServerTransaction tx, Request request) {
         SubscribeDecision decision = classifier.inDialog(expiresOf(request));
         if (decision instanceof EdgeRefusal refusal) {
-            refuse(tx, request, refusal);
+            replies.refuse(tx, request, refusal);
             return;
         }
         FromHeader from = (FromHeader) request.getHeader(FromHeader.NAME);
         if (!(from.getAddress().getURI() instanceof SipURI f) || f.getUser() == null) {
-            reply(tx, request, Response.BAD_REQUEST, "From must be a sip: URI with a user", null, List.of());
+            replies.reply(tx, request, Response.BAD_REQUEST, "From must be a sip: URI with a user", null, List.of());
             return;
         }
         String watcher = "sip:" + f.getUser() + "@" + f.getHost().toLowerCase(Locale.ROOT);
@@ -227,18 +221,18 @@ public final class PresenceSip {
         reply.whenComplete((r, failure) -> {
             if (failure != null || r instanceof WatcherEntity.Unavailable) {
                 LOG.debug("SUBSCRIBE not served: {}", failure != null ? failure.toString() : r);
-                unavailable(tx, request);
+                replies.unavailable(tx, request);
             } else if (r instanceof WatcherEntity.SubscribeRefused refused) {
-                reply(tx, request, refused.status(), refused.reason(), null, List.of());
+                replies.reply(tx, request, refused.status(), refused.reason(), null, List.of());
             } else {
                 WatcherEntity.Subscribed ok = (WatcherEntity.Subscribed) r;
                 List<Header> extra = new ArrayList<>();
-                extra.add(header("Expires", Long.toString(ok.expires())));
-                extra.add(contactHeader(request));
+                extra.add(replies.header("Expires", Long.toString(ok.expires())));
+                extra.add(replies.contactHeader(request));
                 if (list) {
-                    extra.add(header("Require", "eventlist")); // RFC 4662 section 5.1
+                    extra.add(replies.header("Require", "eventlist")); // RFC 4662 section 5.1
                 }
-                reply(tx, request, Response.OK, null, ok.localTag(), extra);
+                replies.reply(tx, request, Response.OK, null, ok.localTag(), extra);
             }
         });
     }
@@ -256,18 +250,18 @@ public final class PresenceSip {
             var refusal = PresenceMedia.checkPublishBody(
                     mediaType((ContentTypeHeader) request.getHeader(ContentTypeHeader.NAME)), raw.length);
             if (refusal.isPresent()) {
-                refuse(tx, request, refusal.get());
+                replies.refuse(tx, request, refusal.get());
                 return;
             }
             PidfParser.Result parsed = PidfParser.parse(raw);
             if (parsed instanceof PidfParser.Invalid invalid) {
-                reply(tx, request, Response.BAD_REQUEST, invalid.reason(), null, List.of());
+                replies.reply(tx, request, Response.BAD_REQUEST, invalid.reason(), null, List.of());
                 return;
             }
             Publications.Interpretation meaning =
                     Publications.interpret(((PidfParser.Ok) parsed).document(), customStates);
             if (meaning instanceof Publications.Interpretation.Invalid invalid) {
-                reply(tx, request, Response.BAD_REQUEST, invalid.reason(), null, List.of());
+                replies.reply(tx, request, Response.BAD_REQUEST, invalid.reason(), null, List.of());
                 return;
             }
             state = ((Publications.Interpretation.Ok) meaning).state();
@@ -277,21 +271,23 @@ public final class PresenceSip {
         presence.publish(presentity, publish).whenComplete((r, failure) -> {
             if (failure != null || r instanceof PresentityEntity.Unavailable) {
                 LOG.debug("PUBLISH for {} not served: {}", presentity, failure != null ? failure.toString() : r);
-                unavailable(tx, request);
+                replies.unavailable(tx, request);
             } else if (r instanceof PresentityEntity.PublishRefused refused) {
                 List<Header> extra = refused.minExpires() > 0
-                        ? List.of(header("Min-Expires", Long.toString(refused.minExpires())))
+                        ? List.of(replies.header("Min-Expires", Long.toString(refused.minExpires())))
                         : List.of();
-                reply(tx, request, refused.status(), refused.reason(), null, extra);
+                replies.reply(tx, request, refused.status(), refused.reason(), null, extra);
             } else {
                 PresentityEntity.Published ok = (PresentityEntity.Published) r;
-                reply(
+                replies.reply(
                         tx,
                         request,
                         Response.OK,
                         null,
                         null,
-                        List.of(header("SIP-ETag", ok.etag()), header("Expires", Long.toString(ok.expires()))));
+                        List.of(
+                                replies.header("SIP-ETag", ok.etag()),
+                                replies.header("Expires", Long.toString(ok.expires()))));
             }
         });
     }
@@ -362,69 +358,9 @@ public final class PresenceSip {
         return a.toString();
     }
 
-    private Header contactHeader(Request request) {
-        String transport = ProxyIdentity.arrivalTransport(request);
-        String host = self.address().indexOf(':') >= 0 ? "[" + self.address() + "]" : self.address();
-        return header("Contact", "<sip:" + host + ":" + self.port(transport) + ";transport=" + transport + ">");
-    }
-
-    private Header header(String name, String value) {
-        try {
-            return headers.createHeader(name, value);
-        } catch (ParseException e) {
-            throw new IllegalArgumentException(name + ": " + value, e);
-        }
-    }
-
-    private void refuse(ServerTransaction tx, Request request, EdgeRefusal refusal) {
-        List<Header> extra = new ArrayList<>();
-        refusal.headers().forEach((name, value) -> extra.add(header(name, value)));
-        reply(tx, request, refusal.status(), refusal.reason(), null, extra);
-    }
-
-    private void unavailable(ServerTransaction tx, Request request) {
-        reply(
-                tx,
-                request,
-                Response.SERVICE_UNAVAILABLE,
-                "Presence temporarily unavailable",
-                null,
-                List.of(header("Retry-After", "5")));
-    }
-
-    private void reply(
-            ServerTransaction tx, Request request, int status, String reason, String toTag, List<Header> extra) {
-        try {
-            Response response = messages.createResponse(status, request);
-            if (reason != null) {
-                response.setReasonPhrase(reason);
-            }
-            ToHeader to = (ToHeader) response.getHeader(ToHeader.NAME);
-            if (toTag != null) {
-                to.setTag(toTag);
-            } else if (to.getTag() == null) {
-                // RFC 3261 section 8.2.6.2: a UAS adds a To tag to its response to a request
-                // without one (PUBLISH, a refused SUBSCRIBE). No dialog follows, so this tag is no
-                // credential (unlike a subscription's, newTag) and need not be unguessable
-                to.setTag(Long.toHexString(
-                        java.util.concurrent.ThreadLocalRandom.current().nextLong()));
-            }
-            if (status == Response.BAD_EVENT) {
-                response.addHeader(header("Allow-Events", EVENT));
-            }
-            for (Header h : extra) {
-                response.setHeader(h);
-            }
-            tx.sendResponse(response);
-        } catch (Exception e) {
-            LOG.debug("Could not send {} to {}: {}", status, request.getMethod(), e.toString());
-        }
-        AnsweredRequests.release(request);
-    }
-
     /** 489 Bad Event (RFC 6665 section 8.2.1) for a package this pool does not serve. */
     public void badEvent(ServerTransaction tx, Request request) {
-        reply(tx, request, Response.BAD_EVENT, null, null, List.of());
+        replies.reply(tx, request, Response.BAD_EVENT, null, null, List.of());
     }
 
     /** The tag is the subscription's only credential in-dialog: unguessable, so from a CSPRNG made once. */

@@ -71,7 +71,9 @@ final class LocalPresence implements PresentityClient, PresentityEntity.WatcherN
                 retry,
                 Duration.ofMinutes(5),
                 100,
-                Clock.systemUTC());
+                Clock.systemUTC(),
+                Integer.MAX_VALUE, // no watcher cap: PresenceLimitsEntityTest sets its own
+                cap -> {});
     }
 
     WatcherEntity.Settings watcherSettings(Duration coalesce, long cseqBlock) {
@@ -87,7 +89,9 @@ final class LocalPresence implements PresentityClient, PresentityEntity.WatcherN
                 Duration.ofMinutes(5),
                 100,
                 Clock.systemUTC(),
-                null);
+                null,
+                Integer.MAX_VALUE, // no dialog cap: PresenceLimitsEntityTest sets its own
+                cap -> {});
     }
 
     ActorRef<PresentityEntity.Command> presentity(String aor, PresentityEntity.Settings settings) {

@@ -651,7 +651,9 @@ class WatcherEntityTest {
                 s.passivateAfter(),
                 s.stashCapacity(),
                 s.clock(),
-                due);
+                due,
+                s.maxDialogs(),
+                s.refusals());
         ActorRef<WatcherEntity.Command> w = presence.watcher(BOB, withDue);
         assertThat(subscribe(w, draft("d1", ALICE), 600)).isInstanceOf(WatcherEntity.Subscribed.class);
         Instant expires = presence.subscriptionStore.stored(BOB, "d1").expiresAt();
