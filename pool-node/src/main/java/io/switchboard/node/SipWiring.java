@@ -1,9 +1,6 @@
 package io.switchboard.node;
 
 import com.datastax.oss.driver.api.core.CqlSession;
-import io.switchboard.entity.ShardedEntities;
-import io.switchboard.entity.due.CassandraDueIndex;
-import io.switchboard.entity.due.DueSweeper;
 import io.switchboard.node.cluster.NodeDirectory;
 import io.switchboard.node.cluster.SipPeers;
 import io.switchboard.node.config.FederationConfig;
@@ -12,20 +9,10 @@ import io.switchboard.node.config.PresenceConfig;
 import io.switchboard.node.config.ProxyConfig;
 import io.switchboard.node.metrics.NodeMetrics;
 import io.switchboard.node.sip.PoolGruuTargets;
-import io.switchboard.node.sip.PresenceRegistrations;
 import io.switchboard.node.sip.RequestAuthenticator;
 import io.switchboard.node.sip.SipFrontEnd;
-import io.switchboard.presence.domain.PublishRules;
-import io.switchboard.presence.domain.SubscribeRules;
-import io.switchboard.presence.entity.GatedPresentities;
-import io.switchboard.presence.entity.PresentityEntity;
 import io.switchboard.presence.entity.ShardedPresence;
-import io.switchboard.presence.entity.WatcherEntity;
 import io.switchboard.presence.sip.PresenceSip;
-import io.switchboard.presence.sip.SipNotifySender;
-import io.switchboard.presence.store.CassandraAccessStore;
-import io.switchboard.presence.store.CassandraContactListStore;
-import io.switchboard.presence.store.CassandraPresenceStore;
 import io.switchboard.proxy.sip.ProxyRouter;
 import io.switchboard.proxy.sip.StatefulProxy;
 import io.switchboard.proxy.sip.UserLocator;
@@ -44,7 +31,6 @@ import io.switchboard.sip.stack.SipStackSettings;
 import io.switchboard.sip.stack.TlsSettings;
 import io.switchboard.sip.trust.Federation;
 import java.time.Clock;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -56,9 +42,8 @@ import org.apache.pekko.actor.typed.ActorSystem;
 
 /**
  * The node's SIP side: the front end, the SIP endpoint (its listening ports), the stateful proxy
- * and the presence edge (presentity and watcher entities, the due sweeper, SUBSCRIBE/PUBLISH
- * handling). Holds what it opened as it opens it, so {@link #close} also cleans up after a start
- * that failed halfway.
+ * and the presence edge ({@link PresenceWiring}). Holds what it opened as it opens it, so {@link
+ * #close} also cleans up after a start that failed halfway.
  */
 final class SipWiring implements AutoCloseable {
 
@@ -175,7 +160,19 @@ final class SipWiring implements AutoCloseable {
                 new StatefulProxy.Settings(
                         settings.proxy().timerC(), settings.proxy().outboundProxy()),
                 metrics.proxyEvents());
-        PresenceSip presenceSip = startPresence(session, stores, cluster, identity, flowTokens, gruus, frontEnd);
+        PresenceSip presenceSip = new PresenceWiring(config, settings.presence(), metrics, clock)
+                .start(
+                        session,
+                        stores,
+                        cluster,
+                        new PresenceWiring.SipSide(
+                                endpoint,
+                                identity,
+                                new SipPeers(cluster.directory(), config.nodeId(), flowTokens),
+                                new PoolGruuTargets(
+                                        endpoint.addresses(), config.domains(), gruus, proxy::instanceTarget),
+                                frontEnd,
+                                notifySenders));
         frontEnd.attach(endpoint.provider(), proxy, presenceSip);
     }
 
@@ -202,99 +199,6 @@ final class SipWiring implements AutoCloseable {
                     d.handshakeTimeout()));
         }
         return stack;
-    }
-
-    /** The presentity and watcher entities, the due sweeper, and the SUBSCRIBE/PUBLISH handler. */
-    private PresenceSip startPresence(
-            CqlSession session,
-            StorageWiring.Stores stores,
-            Cluster cluster,
-            ProxyIdentity identity,
-            FlowTokens flowTokens,
-            Gruus gruus,
-            SipFrontEnd frontEnd) {
-        ActorSystem<Void> system = cluster.system();
-        PresenceConfig presenceConfig = settings.presence();
-        ShardedPresence presence = cluster.presence();
-        CassandraPresenceStore presenceStore = new CassandraPresenceStore(session);
-        SipPeers peers = new SipPeers(cluster.directory(), config.nodeId(), flowTokens);
-        PresentityEntity.init(
-                system,
-                new PresentityEntity.Settings(
-                        presenceStore,
-                        CassandraAccessStore.forSessionKeyspace(session),
-                        aor -> cluster.endpointLookups().bindings(aor).thenApply(PresenceRegistrations::endpointsOf),
-                        presence,
-                        new PublishRules(presenceConfig.publish()),
-                        presenceConfig.customStates(),
-                        Set.copyOf(config.domains()),
-                        presenceConfig.notifyInterval(),
-                        EntityTuning.PRESENTITY_RESEND_AFTER,
-                        EntityTuning.PRESENCE_PASSIVATE_AFTER,
-                        EntityTuning.PRESENCE_MAX_WAITING,
-                        clock,
-                        presenceConfig.limits().watchersPerPresentity(),
-                        metrics::presenceRefused));
-        CassandraDueIndex dueIndex = CassandraDueIndex.forSessionKeyspace(session);
-        WatcherEntity.init(
-                system,
-                new WatcherEntity.Settings(
-                        presenceStore,
-                        CassandraContactListStore.forSessionKeyspace(session),
-                        // watchers reach only our users' presentities; made-up names look offline
-                        new GatedPresentities(
-                                presence,
-                                Set.copyOf(config.domains()),
-                                aor -> {
-                                    int at = aor.lastIndexOf('@');
-                                    return stores.accounts()
-                                            .find(aor.substring(at + 1), aor.substring(4, at))
-                                            .thenApply(java.util.Optional::isPresent);
-                                },
-                                clock),
-                        new SipNotifySender(
-                                endpoint.provider(),
-                                endpoint.messages(),
-                                endpoint.headers(),
-                                endpoint.addresses(),
-                                identity,
-                                peers,
-                                notifySenders,
-                                // a watcher's Contact may be its GRUU (RFC 5627): resolved as the proxy does
-                                new PoolGruuTargets(
-                                        endpoint.addresses(), config.domains(), gruus, proxy::instanceTarget)),
-                        presenceConfig.notifyInterval(),
-                        EntityTuning.WATCHER_INITIAL_WAIT,
-                        EntityTuning.WATCHER_REWATCH_AFTER,
-                        EntityTuning.WATCHER_CSEQ_BLOCK,
-                        EntityTuning.PRESENCE_PASSIVATE_AFTER,
-                        EntityTuning.PRESENCE_MAX_WAITING,
-                        clock,
-                        dueIndex,
-                        presenceConfig.limits().dialogsPerWatcher(),
-                        metrics::presenceRefused));
-        // Entities whose deadlines must fire even if their node dies are woken by the due sweeper.
-        DueSweeper.start(
-                system,
-                new DueSweeper.Settings(
-                        dueIndex,
-                        List.of(WatcherEntity.ENTITY_KEY.name()),
-                        ShardedEntities.waker(system, List.of(WatcherEntity.ENTITY_KEY)),
-                        EntityTuning.DUE_SWEEP_INTERVAL,
-                        EntityTuning.DUE_SWEEP_GRACE,
-                        EntityTuning.DUE_SWEEP_HORIZON,
-                        clock));
-        return new PresenceSip(
-                presence,
-                new SubscribeRules(presenceConfig.subscribe()),
-                presenceConfig.customStates(),
-                identity,
-                Set.copyOf(config.domains()),
-                endpoint.messages(),
-                endpoint.headers(),
-                frontEnd::subscriberFlowOf,
-                presenceConfig.limits(),
-                metrics::presenceRefused);
     }
 
     /** Bindings as the proxy and the admin API read them: the entity, or the store when it does not answer in time. */
