@@ -1,0 +1,227 @@
+package io.switchboard.node;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import io.switchboard.node.cluster.NodeDirectory;
+import io.switchboard.node.cluster.SipPeers;
+import io.switchboard.node.config.FederationConfig;
+import io.switchboard.node.config.NodeConfig;
+import io.switchboard.node.config.PresenceConfig;
+import io.switchboard.node.config.ProxyConfig;
+import io.switchboard.node.metrics.NodeMetrics;
+import io.switchboard.node.sip.PoolGruuTargets;
+import io.switchboard.node.sip.RequestAuthenticator;
+import io.switchboard.node.sip.SipFrontEnd;
+import io.switchboard.presence.entity.ShardedPresence;
+import io.switchboard.presence.sip.PresenceSip;
+import io.switchboard.proxy.sip.ProxyRouter;
+import io.switchboard.proxy.sip.StatefulProxy;
+import io.switchboard.proxy.sip.UserLocator;
+import io.switchboard.registrar.domain.RegisterRules;
+import io.switchboard.registrar.entity.RegistrarClient;
+import io.switchboard.registrar.location.Locations;
+import io.switchboard.registrar.sip.Gruus;
+import io.switchboard.registrar.sip.RegisterHandler;
+import io.switchboard.registrar.sip.RegisterResponses;
+import io.switchboard.registrar.store.CassandraBindingStore;
+import io.switchboard.sip.flow.FlowTokens;
+import io.switchboard.sip.routing.ProxyIdentity;
+import io.switchboard.sip.routing.RecordRouteSigner;
+import io.switchboard.sip.stack.SipEndpoint;
+import io.switchboard.sip.stack.SipStackSettings;
+import io.switchboard.sip.stack.TlsSettings;
+import io.switchboard.sip.trust.Federation;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import javax.sip.SipFactory;
+import javax.sip.header.HeaderFactory;
+import javax.sip.message.MessageFactory;
+import org.apache.pekko.actor.typed.ActorSystem;
+
+/**
+ * The node's SIP side: the front end, the SIP endpoint (its listening ports), the stateful proxy
+ * and the presence edge ({@link PresenceWiring}). Holds what it opened as it opens it, so {@link
+ * #close} also cleans up after a start that failed halfway.
+ */
+final class SipWiring implements AutoCloseable {
+
+    /**
+     * The configuration the SIP side reads beyond {@link NodeConfig}, each part checked by
+     * {@link #of} (a bad value stops startup before anything starts).
+     */
+    record Settings(NodeConfig node, ProxyConfig proxy, PresenceConfig presence, Federation federation) {
+        static Settings of(NodeConfig config) {
+            return new Settings(config, ProxyConfig.of(config), PresenceConfig.of(config), FederationConfig.of(config));
+        }
+    }
+
+    /**
+     * What the cluster side started before the SIP side: the actor system, the pool directory and
+     * the sharded entities' clients.
+     *
+     * @param registrar       the registrar entities, asked within the registrar's ask timeout (REGISTER)
+     * @param endpointLookups bindings read through to the store when an entity does not answer in
+     *                        time (presence)
+     */
+    record Cluster(
+            ActorSystem<Void> system,
+            NodeDirectory directory,
+            RegisterRules rules,
+            ShardedPresence presence,
+            RegistrarClient registrar,
+            RegistrarClient endpointLookups) {}
+
+    private final Settings settings;
+    private final NodeConfig config;
+    private final NodeMetrics metrics;
+    private final Clock clock;
+    private SipEndpoint endpoint;
+    private StatefulProxy proxy;
+    private ExecutorService notifySenders;
+    private RegistrarClient lookups;
+
+    SipWiring(Settings settings, NodeMetrics metrics, Clock clock) {
+        this.settings = settings;
+        this.config = settings.node();
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    /**
+     * Starts listening on {@code udpPort} (and the configured TCP and TLS ports), then the proxy and
+     * the presence edge, and attaches both to the front end.
+     */
+    void start(int udpPort, CqlSession session, StorageWiring.Stores stores, NodeAuth auth, Cluster cluster) {
+        ActorSystem<Void> system = cluster.system();
+        MessageFactory messageFactory;
+        HeaderFactory headerFactory;
+        try {
+            messageFactory = SipFactory.getInstance().createMessageFactory();
+            headerFactory = SipFactory.getInstance().createHeaderFactory();
+        } catch (javax.sip.PeerUnavailableException e) {
+            throw new IllegalStateException("JAIN-SIP RI missing from the class path", e);
+        }
+        RegisterResponses responses = new RegisterResponses(
+                messageFactory, headerFactory, cluster.rules().policy(), new Gruus(auth.secret()), (int)
+                        config.registrar().flowTimer().toSeconds());
+        RequestAuthenticator authenticator = new RequestAuthenticator(
+                stores.accounts(), auth.challenger(), auth.verifier(), auth.throttle(), headerFactory, metrics, clock);
+        FlowTokens flowTokens = new FlowTokens(auth.secret());
+        Gruus gruus = new Gruus(auth.secret());
+        SipFrontEnd frontEnd = new SipFrontEnd(
+                config.nodeId(),
+                config.domains(),
+                authenticator,
+                new RegisterHandler(cluster.registrar(), responses, metrics, clock),
+                responses,
+                headerFactory,
+                flowTokens,
+                metrics,
+                gruus,
+                settings.federation());
+        endpoint = SipEndpoint.start(stackSettings(udpPort), frontEnd);
+        notifySenders = Executors.newFixedThreadPool(2, r -> {
+            Thread sender = new Thread(r, "notify-send");
+            sender.setDaemon(true);
+            return sender;
+        });
+        NodeConfig.Sip s = config.sip();
+        Map<String, Integer> ports = new java.util.HashMap<>();
+        ports.put("udp", endpoint.udpPort());
+        ports.put("tcp", endpoint.tcpPort());
+        s.tls().ifPresent(tlsConfig -> ports.put("tls", endpoint.tlsPort()));
+        ProxyIdentity identity = new ProxyIdentity(
+                config.nodeId(),
+                s.bindAddress(),
+                ports,
+                Set.copyOf(config.domains()),
+                flowTokens,
+                new RecordRouteSigner(auth.secret()));
+        // Lookups fall back to Cassandra when an entity does not answer in time (a node just died).
+        CassandraBindingStore storedBindings = new CassandraBindingStore(session);
+        lookups = RegistrarClient.readingThroughToStore(
+                RegistrarClient.sharded(system, settings.proxy().lookupTimeout()), storedBindings, clock);
+        // Requests from strangers read bindings from the store for every name they try, existing
+        // or not: the same work either way, and no entity started for made-up names (README,
+        // "No user enumeration").
+        UserLocator locator =
+                new UserLocator(stores.accounts(), Locations.over(lookups), Locations.storedIn(storedBindings, clock));
+        proxy = new StatefulProxy(
+                endpoint.provider(),
+                endpoint.messages(),
+                endpoint.headers(),
+                endpoint.addresses(),
+                identity,
+                locator,
+                stores.callSettings(),
+                new SipPeers(cluster.directory(), config.nodeId(), flowTokens),
+                new StatefulProxy.Settings(
+                        settings.proxy().timerC(), settings.proxy().outboundProxy()),
+                metrics.proxyEvents());
+        PresenceSip presenceSip = new PresenceWiring(config, settings.presence(), metrics, clock)
+                .start(
+                        session,
+                        stores,
+                        cluster,
+                        new PresenceWiring.SipSide(
+                                endpoint,
+                                identity,
+                                new SipPeers(cluster.directory(), config.nodeId(), flowTokens),
+                                new PoolGruuTargets(
+                                        endpoint.addresses(), config.domains(), gruus, proxy::instanceTarget),
+                                frontEnd,
+                                notifySenders));
+        frontEnd.attach(endpoint.provider(), proxy, presenceSip);
+    }
+
+    private SipStackSettings stackSettings(int udpPort) {
+        NodeConfig.Sip s = config.sip();
+        SipStackSettings stack = SipStackSettings.defaults(
+                        "switchboard-" + config.nodeId(), s.bindAddress(), udpPort, s.tcpPort())
+                .withThreadPoolSize(s.threadPoolSize())
+                .withMaxServerTransactions(s.maxServerTransactions())
+                .withExtraProperties(ProxyRouter.STACK_PROPERTIES);
+        if (s.tls().isPresent()) {
+            NodeConfig.Tls tls = s.tls().get();
+            TlsSettings d = TlsSettings.of(tls.keyStore(), tls.keyStorePassword(), tls.port());
+            stack = stack.withTls(new TlsSettings(
+                    d.keyStore(),
+                    d.keyStorePassword(),
+                    tls.keyStoreType(),
+                    d.port(),
+                    d.trustStore(),
+                    d.trustStorePassword(),
+                    d.clientAuth(),
+                    d.protocols(),
+                    d.cipherSuites(),
+                    d.handshakeTimeout()));
+        }
+        return stack;
+    }
+
+    /** Bindings as the proxy and the admin API read them: the entity, or the store when it does not answer in time. */
+    RegistrarClient lookups() {
+        return lookups;
+    }
+
+    /** The SIP endpoint, or null when the node did not get as far as listening. */
+    SipEndpoint endpoint() {
+        return endpoint;
+    }
+
+    /** Stops listening, then the proxy, then the NOTIFY senders. */
+    @Override
+    public void close() {
+        if (endpoint != null) {
+            endpoint.close();
+        }
+        if (proxy != null) {
+            proxy.close();
+        }
+        if (notifySenders != null) {
+            notifySenders.shutdownNow();
+        }
+    }
+}
