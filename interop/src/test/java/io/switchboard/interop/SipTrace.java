@@ -83,10 +83,42 @@ final class SipTrace {
         return out;
     }
 
+    private static final Pattern CONTENT_LENGTH = Pattern.compile("(?i)^(Content-Length|l):\\s*(\\d+)$");
+
+    /**
+     * Whether {@code message} (one printed line per element) has its blank line and then at least
+     * Content-Length characters of body. The log drops line ends, which may have been CRLF in the
+     * message: each body line is allowed two characters for its end.
+     */
+    static boolean whole(List<String> message) {
+        int blank = -1;
+        for (int k = 0; k < message.size() && blank < 0; k++) {
+            if (message.get(k).strip().isEmpty()) {
+                blank = k;
+            }
+        }
+        if (blank < 0) {
+            return false;
+        }
+        int contentLength = 0;
+        for (String header : message.subList(0, blank)) {
+            Matcher m = CONTENT_LENGTH.matcher(header.strip());
+            if (m.matches()) {
+                contentLength = Integer.parseInt(m.group(2));
+            }
+        }
+        int body = 0;
+        for (String line : message.subList(blank + 1, message.size())) {
+            body += line.length() + 2;
+        }
+        return body >= contentLength;
+    }
+
     /**
      * liblinphone's log: "message sent to [...]" / "received [n] new bytes from [...]", then the
-     * message up to the next log line. The last message counts only once a log line follows it
-     * (it may still be being written).
+     * message up to the next log line. The last message may still be being written, and liblinphone
+     * often prints nothing after it for a while: it counts once its headers and the body its
+     * Content-Length announces are there.
      */
     static List<Message> linphone(List<String> lines) {
         List<Message> out = new ArrayList<>();
@@ -97,19 +129,42 @@ final class SipTrace {
             if ((!sent && !received) || i + 1 >= lines.size()) {
                 continue;
             }
-            StringBuilder text = new StringBuilder();
             int j = i + 1;
-            for (; j < lines.size() && !LOG_LINE.matcher(lines.get(j)).find(); j++) {
-                text.append(lines.get(j)).append('\n');
+            while (j < lines.size() && !LOG_LINE.matcher(lines.get(j)).find()) {
+                j++;
             }
-            if (j == lines.size()) {
-                break;
-            }
-            if (j > i + 1) {
-                out.add(new Message(received, lines.get(i + 1), text.toString()));
+            // what TCP delivered at once may hold several messages (a 200 and a NOTIFY)
+            List<List<String>> messages = split(lines.subList(i + 1, j));
+            for (int k = 0; k < messages.size(); k++) {
+                List<String> m = messages.get(k);
+                boolean last = k == messages.size() - 1;
+                if (last && j == lines.size() && !whole(m)) {
+                    return out;
+                }
+                out.add(new Message(received, m.get(0), String.join("\n", m) + "\n"));
             }
             i = j - 1;
         }
         return out;
+    }
+
+    private static final Pattern START_LINE = Pattern.compile("^(SIP/2\\.0 \\d{3} .*|[A-Z]+ \\S+ SIP/2\\.0)$");
+
+    /** The messages in one printed block: a start line after a blank line begins the next one. */
+    static List<List<String>> split(List<String> block) {
+        List<List<String>> messages = new ArrayList<>();
+        List<String> current = null;
+        boolean afterBlank = true;
+        for (String line : block) {
+            if (afterBlank && START_LINE.matcher(line.strip()).matches()) {
+                current = new ArrayList<>();
+                messages.add(current);
+            }
+            if (current != null) {
+                current.add(line);
+            }
+            afterBlank = line.strip().isEmpty();
+        }
+        return messages;
     }
 }
