@@ -142,6 +142,9 @@ class ManifestsTest {
         secrets.addAll(templateSecrets());
         NodeConfig config = checkPool(prod, secrets, tmp);
         assertThat(config.sip().tls()).as("SIP over TLS").isPresent();
+        assertThat(config.admin().bindAddress())
+                .as("hostNetwork: the admin port not on every interface of the host")
+                .isEqualTo(PodConfig.POD_IP);
         Service lb = prod.get(Service.class, "switchboard-sip-public");
         assertThat(lb.getSpec().getType()).isEqualTo("LoadBalancer");
         assertThat(lb.getSpec().getExternalTrafficPolicy())
@@ -177,7 +180,7 @@ class ManifestsTest {
         assertThat(config.sip().bindAddress())
                 .as("Via, Record-Route and Path carry the pod's own address")
                 .isEqualTo(PodConfig.POD_IP);
-        assertThat(config.admin().bindAddress()).as("probes reach the pod IP").isEqualTo(PodConfig.POD_IP);
+        assertThat(config.admin().bindAddress()).as("probes reach the pod IP").isIn(PodConfig.POD_IP, "0.0.0.0");
         assertThat(config.storage().mode()).isEqualTo(NodeConfig.StorageMode.EXTERNAL);
         assertThat(config.storage().consistency()).isEqualTo(NodeConfig.Consistency.LOCAL_QUORUM);
         assertThat(config.storage().replication())
