@@ -81,7 +81,8 @@ class ImageTest {
     void exposesThePortsTheKubernetesPodUses() {
         List<String> exposed = new ArrayList<>();
         config.path("config").path("ExposedPorts").fieldNames().forEachRemaining(exposed::add);
-        assertThat(exposed).contains("5060/udp", "5060/tcp", "5061/tcp", "8080/tcp", "8081/tcp", "2551/tcp");
+        assertThat(exposed)
+                .contains("5060/udp", "5060/tcp", "5061/tcp", "8080/tcp", "8081/tcp", "2551/tcp", "7626/tcp");
         // every port the production pod declares is one the image exposes
         Container pod = Rendered.container(
                 new Rendered(

@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.switchboard.node.admin.AdminServer;
+import io.switchboard.node.config.ClusterDiscovery;
 import io.switchboard.node.config.NodeConfig;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -142,6 +143,9 @@ class ManifestsTest {
         secrets.addAll(templateSecrets());
         NodeConfig config = checkPool(prod, secrets, tmp);
         assertThat(config.sip().tls()).as("SIP over TLS").isPresent();
+        assertThat(ClusterDiscovery.of(config).kubernetes())
+                .as("cluster bootstrap")
+                .isTrue();
         assertThat(config.admin().bindAddress())
                 .as("hostNetwork: the admin port not on every interface of the host")
                 .isEqualTo(PodConfig.POD_IP);
@@ -204,6 +208,21 @@ class ManifestsTest {
             assertThat(ordinal)
                     .as(seed + " is a pod that exists")
                     .isLessThan(pool.getSpec().getReplicas());
+        }
+
+        // cluster bootstrap through the Kubernetes API: the selector finds these pods, whose
+        // "management" port is the configured one, and the pods may list pods (RBAC below)
+        ClusterDiscovery discovery = ClusterDiscovery.of(config);
+        if (discovery.kubernetes()) {
+            Map<String, String> selector = new java.util.HashMap<>();
+            for (String term : discovery.podLabelSelector().split(",")) {
+                String[] kv = term.split("=", 2);
+                selector.put(kv[0].trim(), kv[1].trim());
+            }
+            assertThat(r.selected(selector)).containsExactly(pool);
+            assertThat(port(c, "management", "TCP")).isEqualTo(discovery.managementPort());
+        } else {
+            assertThat(c.getPorts()).noneMatch(p -> "management".equals(p.getName()));
         }
 
         // container ports are the ports the config listens on
