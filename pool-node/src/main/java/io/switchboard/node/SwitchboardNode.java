@@ -82,6 +82,7 @@ public final class SwitchboardNode implements AutoCloseable {
                 PekkoSettings.from(
                         config,
                         List.of(SipPeers.role(config.nodeId(), config.sip().bindAddress(), udpPort))));
+        io.switchboard.node.cluster.ClusterFormation.start(system, config);
         directory = NodeDirectory.start(system);
         SipWiring.Cluster cluster = startEntities(session, sipSettings, clock);
 

@@ -41,8 +41,11 @@ import org.slf4j.LoggerFactory;
 public final class AdminServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
-    /** Paths served on the health listener as well ({@code healthPort}). */
-    private static final java.util.Set<String> HEALTH_PATHS =
+    /**
+     * Paths served on the health listener as well ({@code healthPort}); deploy/k8s's probes and
+     * Prometheus annotations must name these (checked by the deploy-check module).
+     */
+    public static final java.util.Set<String> HEALTH_PATHS =
             java.util.Set.of("/health/alive", "/health/ready", "/metrics");
 
     /**

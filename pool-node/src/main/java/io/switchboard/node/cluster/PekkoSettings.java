@@ -2,6 +2,7 @@ package io.switchboard.node.cluster;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.switchboard.node.config.ClusterDiscovery;
 import io.switchboard.node.config.NodeConfig;
 import java.util.stream.Collectors;
 
@@ -41,9 +42,13 @@ public final class PekkoSettings {
 
     /** @param roles cluster roles of this node (e.g. {@link SipPeers#role}) */
     public static Config from(NodeConfig config, java.util.List<String> roles) {
-        String seeds = config.cluster().seedNodes().stream()
-                .map(s -> "\"pekko://" + SYSTEM_NAME + "@" + s + "\"")
-                .collect(Collectors.joining(", "));
+        ClusterDiscovery discovery = ClusterDiscovery.of(config);
+        // With cluster bootstrap (ClusterFormation) the seeds stay empty: a node with seed nodes joins them by itself.
+        String seeds = discovery.kubernetes()
+                ? ""
+                : config.cluster().seedNodes().stream()
+                        .map(s -> "\"pekko://" + SYSTEM_NAME + "@" + s + "\"")
+                        .collect(Collectors.joining(", "));
         String text = """
                 pekko {
                   loggers = ["org.apache.pekko.event.slf4j.Slf4jLogger"]
@@ -80,8 +85,47 @@ public final class PekkoSettings {
                                         java.util.stream.Stream.of(NodeDirectory.role(config.nodeId())), roles.stream())
                                 .map(r -> "\"" + r + "\"")
                                 .collect(Collectors.joining(", ")));
-        return ConfigFactory.parseString(text)
-                .withFallback(ConfigFactory.parseString("pekko.actor {\n" + SERIALIZATION + "}"))
+        Config settings = ConfigFactory.parseString(text);
+        if (discovery.kubernetes()) {
+            // Management listens on the node's own address (the pod IP in Kubernetes): bootstrap finds
+            // itself among the discovered pods by comparing that address with their pod IPs.
+            settings = ConfigFactory.parseString(bootstrap(config.sip().bindAddress(), discovery))
+                    .withFallback(settings);
+        }
+        return settings.withFallback(ConfigFactory.parseString("pekko.actor {\n" + SERIALIZATION + "}"))
                 .withFallback(ConfigFactory.load());
+    }
+
+    /**
+     * Pekko Management and cluster bootstrap for {@code cluster.discovery = kubernetes-api}: the
+     * pods come from the Kubernetes API (the pod's service account token, CA and namespace files),
+     * each one's contact point is its pod IP and its container port named {@code management}.
+     */
+    private static String bootstrap(String host, ClusterDiscovery d) {
+        return """
+                pekko.management {
+                  http { hostname = "%s", port = %d }
+                  cluster.bootstrap {
+                    contact-point-discovery {
+                      discovery-method = kubernetes-api
+                      service-name = "%s"
+                      port-name = "management"
+                      required-contact-point-nr = %d
+                    }
+                    contact-point.fallback-port = %d
+                  }
+                }
+                pekko.discovery.kubernetes-api {
+                  pod-label-selector = "%s"
+                  # contact points by pod IP, not by the pod DNS names CoreDNS may not serve
+                  use-raw-ip = true
+                }
+                """.formatted(
+                        host,
+                        d.managementPort(),
+                        SYSTEM_NAME,
+                        d.requiredContactPoints(),
+                        d.managementPort(),
+                        d.podLabelSelector());
     }
 }

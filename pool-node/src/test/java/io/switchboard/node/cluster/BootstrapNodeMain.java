@@ -1,0 +1,61 @@
+package io.switchboard.node.cluster;
+
+import com.typesafe.config.ConfigFactory;
+import io.switchboard.node.config.NodeConfig;
+import io.switchboard.node.localpool.ParentLink;
+import java.io.File;
+import java.time.Duration;
+import java.util.TreeSet;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+
+/**
+ * A pool node's cluster part in a process of its own (for {@link KubernetesBootstrapTest}): the
+ * actor system the node builds ({@link PekkoSettings}, {@link ClusterFormation}) from a config with
+ * {@code cluster.discovery = kubernetes-api}, plus the test's settings for the stub Kubernetes API.
+ * Prints {@code UP <members>} whenever the set of Up members it sees changes; exits when stdin closes.
+ *
+ * <p>Arguments: host, cluster port, management port, required contact points, overrides file.
+ */
+public final class BootstrapNodeMain {
+
+    public static void main(String[] args) {
+        ParentLink.exitWhenStdinCloses();
+        String host = args[0];
+        NodeConfig config = NodeConfig.fromString("""
+                switchboard {
+                  node.id = "node-%s"
+                  sip.bind-address = "%s"
+                  cluster { host = "%s", port = %s, discovery = kubernetes-api }
+                  cluster.kubernetes-api { management-port = %s, required-contact-points = %s }
+                }
+                """.formatted(host, host, host, args[1], args[2], args[3]));
+        ActorSystem<Void> system = ActorSystem.create(
+                Behaviors.empty(),
+                PekkoSettings.SYSTEM_NAME,
+                ConfigFactory.parseFile(new File(args[4])).withFallback(PekkoSettings.from(config)));
+        ClusterFormation.start(system, config);
+        String[] last = {""};
+        system.scheduler()
+                .scheduleAtFixedRate(
+                        Duration.ZERO,
+                        Duration.ofMillis(200),
+                        () -> {
+                            TreeSet<String> up = new TreeSet<>();
+                            Cluster.get(system).state().getMembers().forEach(m -> {
+                                if (m.status() == MemberStatus.up()) {
+                                    up.add(m.address().toString());
+                                }
+                            });
+                            String line = "UP " + String.join(",", up);
+                            if (!up.isEmpty() && !line.equals(last[0])) {
+                                last[0] = line;
+                                System.out.println(line);
+                                System.out.flush();
+                            }
+                        },
+                        system.executionContext());
+    }
+}
