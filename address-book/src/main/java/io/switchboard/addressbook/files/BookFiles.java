@@ -110,6 +110,11 @@ public final class BookFiles {
         return gzip(headerLine(header), lines.toString().getBytes(StandardCharsets.UTF_8));
     }
 
+    /** The delta from a version to itself: no operations (what a client that is up to date gets). */
+    public static byte[] emptyDelta(long version, long count, String sha256) {
+        return gzip(headerLine(new Header("delta", version, version, count, sha256, 0, 0, 0)), new byte[0]);
+    }
+
     /** The hash a full file of these entries carries in its header. */
     public static String sha256(SortedMap<String, AddressEntry> entries) {
         return sha256Hex(body(entries));
