@@ -45,6 +45,11 @@ public interface AddressBookStore {
     /** Makes {@code next} the committed version if the committed one is still {@code expectedVersion}. */
     CompletionStage<Boolean> commit(long expectedVersion, BookState next);
 
+    /** When a sync last ended successfully, anywhere in the pool. */
+    CompletionStage<Optional<Instant>> lastRun();
+
+    CompletionStage<Void> recordRun(Instant finishedAt, String node);
+
     /** Takes the sync lease for {@code ttl} unless someone else holds it. */
     CompletionStage<Boolean> lease(String holder, Duration ttl);
 

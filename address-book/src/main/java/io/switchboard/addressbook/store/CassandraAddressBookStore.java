@@ -14,6 +14,7 @@ import io.switchboard.addressbook.domain.AddressEntry;
 import io.switchboard.addressbook.domain.Attribute;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
@@ -59,6 +60,8 @@ public final class CassandraAddressBookStore implements AddressBookStore {
     private final PreparedStatement selectChunks;
     private final PreparedStatement deleteChunks;
     private final PreparedStatement takeLease;
+    private final PreparedStatement selectRun;
+    private final PreparedStatement insertRun;
     private final PreparedStatement giveLease;
 
     public CassandraAddressBookStore(CqlSession session) {
@@ -82,6 +85,8 @@ public final class CassandraAddressBookStore implements AddressBookStore {
                 prepare("SELECT chunk, bytes FROM address_book_file_chunks WHERE version = ? AND from_version = ?");
         deleteChunks = prepare("DELETE FROM address_book_file_chunks WHERE version = ? AND from_version = ?");
         takeLease = prepare("INSERT INTO address_book_lease (book, holder) VALUES (?, ?) IF NOT EXISTS USING TTL ?");
+        selectRun = prepare("SELECT finished_at FROM address_book_runs WHERE book = ?");
+        insertRun = prepare("INSERT INTO address_book_runs (book, finished_at, node) VALUES (?, ?, ?)");
         giveLease = prepare("DELETE FROM address_book_lease WHERE book = ? IF holder = ?");
     }
 
@@ -203,6 +208,17 @@ public final class CassandraAddressBookStore implements AddressBookStore {
                 ? insertState.bind(BOOK, next.version(), next.count(), next.sha256(), next.syncedAt())
                 : updateState.bind(next.version(), next.count(), next.sha256(), next.syncedAt(), BOOK, expectedVersion);
         return session.executeAsync(statement).thenApply(AsyncResultSet::wasApplied);
+    }
+
+    @Override
+    public CompletionStage<Optional<Instant>> lastRun() {
+        return session.executeAsync(selectRun.bind(BOOK))
+                .thenApply(rs -> Optional.ofNullable(rs.one()).map(r -> r.getInstant(0)));
+    }
+
+    @Override
+    public CompletionStage<Void> recordRun(Instant finishedAt, String node) {
+        return session.executeAsync(insertRun.bind(BOOK, finishedAt, node)).thenApply(rs -> null);
     }
 
     @Override

@@ -184,6 +184,11 @@ public final class AddressBookSync {
             }
             cleanUp(version, at);
         }
+        try {
+            await(store.recordRun(clock.instant(), holder), "recording the run");
+        } catch (SyncFailed e) {
+            // only spaces scheduled syncs; the version is committed
+        }
         SourceRead.Problem[] examples =
                 read.problems().stream().limit(SyncReport.EXAMPLES).toArray(SourceRead.Problem[]::new);
         return new SyncReport(

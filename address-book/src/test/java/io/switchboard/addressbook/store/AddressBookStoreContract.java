@@ -83,6 +83,16 @@ abstract class AddressBookStoreContract {
     }
 
     @Test
+    void theLastRunIsRemembered() {
+        AddressBookStore store = store();
+        assertThat(await(store.lastRun())).isEmpty();
+        Instant at = Instant.parse("2026-01-02T03:04:05Z");
+        await(store.recordRun(at, "node-1"));
+        await(store.recordRun(at.plusSeconds(60), "node-2"));
+        assertThat(await(store.lastRun())).contains(at.plusSeconds(60));
+    }
+
+    @Test
     void oneLeaseHolderAtATime() {
         AddressBookStore store = store();
         assertThat(await(store.lease("node-1", Duration.ofMinutes(5)))).isTrue();

@@ -33,7 +33,8 @@ class CassandraAddressBookStoreTest extends AddressBookStoreContract {
                 "address_book_state",
                 "address_book_files",
                 "address_book_file_chunks",
-                "address_book_lease")) {
+                "address_book_lease",
+                "address_book_runs")) {
             session.execute(SimpleStatement.newInstance("TRUNCATE " + table).setTimeout(Duration.ofSeconds(30)));
         }
         return new CassandraAddressBookStore(session);

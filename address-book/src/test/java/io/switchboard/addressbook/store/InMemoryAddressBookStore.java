@@ -24,6 +24,7 @@ public final class InMemoryAddressBookStore implements AddressBookStore {
     private final Map<List<Long>, byte[]> bytes = new java.util.HashMap<>();
     private BookState state = EMPTY;
     private String leaseHolder;
+    private Instant lastRun;
     private Instant leaseUntil = Instant.EPOCH;
     /** When set, writeEntries fails (a store that goes away mid-sync). */
     public volatile boolean failWrites;
@@ -88,6 +89,17 @@ public final class InMemoryAddressBookStore implements AddressBookStore {
         }
         state = next;
         return done(true);
+    }
+
+    @Override
+    public synchronized CompletionStage<Optional<Instant>> lastRun() {
+        return done(Optional.ofNullable(lastRun));
+    }
+
+    @Override
+    public synchronized CompletionStage<Void> recordRun(Instant finishedAt, String node) {
+        lastRun = finishedAt;
+        return done(null);
     }
 
     @Override
