@@ -1,0 +1,111 @@
+package io.switchboard.node;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import io.switchboard.accounts.domain.Account;
+import io.switchboard.accounts.store.AccountPage;
+import io.switchboard.accounts.store.AccountStore;
+import io.switchboard.addressbook.domain.OwnAccount;
+import io.switchboard.addressbook.files.BookServer;
+import io.switchboard.addressbook.source.CsvSource;
+import io.switchboard.addressbook.source.DirectorySource;
+import io.switchboard.addressbook.source.LdapSource;
+import io.switchboard.addressbook.store.CassandraAddressBookStore;
+import io.switchboard.addressbook.sync.AddressBookSync;
+import io.switchboard.addressbook.sync.SyncRunner;
+import io.switchboard.node.admin.AddressBookApi;
+import io.switchboard.node.config.AddressBookConfig;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The address book side of a node: the store, the file server every node runs, and (when a source is
+ * configured) the sync runner with its schedule.
+ */
+final class AddressBookWiring implements AutoCloseable {
+
+    /** How long a node trusts the committed version it read before reading it again. */
+    private static final Duration STATE_TTL = Duration.ofSeconds(2);
+
+    private static final int ACCOUNT_PAGE = 1000;
+
+    private final BookServer files;
+    private final SyncRunner runner;
+    private final AddressBookApi api;
+
+    private AddressBookWiring(BookServer files, SyncRunner runner, AddressBookApi api) {
+        this.files = files;
+        this.runner = runner;
+        this.api = api;
+    }
+
+    static AddressBookWiring start(
+            AddressBookConfig config,
+            CqlSession session,
+            AccountStore accounts,
+            List<String> domains,
+            String nodeId,
+            Clock clock) {
+        CassandraAddressBookStore store = new CassandraAddressBookStore(session);
+        BookServer files = new BookServer(store, AddressBookApi.USER_PREFIX, clock, STATE_TTL);
+        SyncRunner runner = null;
+        if (config.enabled()) {
+            DirectorySource source = config.source() == AddressBookConfig.Source.LDAP
+                    ? new LdapSource(config.ldap().orElseThrow())
+                    : new CsvSource(config.csvFile().orElseThrow(), config.mapping());
+            AddressBookSync sync = new AddressBookSync(
+                    source,
+                    config::rules,
+                    () -> ownAccounts(accounts, domains),
+                    store,
+                    new AddressBookSync.Settings(
+                            config.includeAccounts(),
+                            AddressBookSync.Settings.DEFAULTS.maxDeltaRatio(),
+                            config.fileRetention(),
+                            AddressBookSync.Settings.DEFAULTS.maxDeltaBases(),
+                            AddressBookSync.Settings.DEFAULTS.leaseTtl(),
+                            AddressBookSync.Settings.DEFAULTS.storeTimeout()),
+                    clock,
+                    nodeId);
+            runner = new SyncRunner(sync, store, clock, report -> files.refresh());
+            runner.schedule(config.firstSyncDelay(), config.syncInterval());
+        }
+        return new AddressBookWiring(files, runner, new AddressBookApi(files, runner, config.rules()));
+    }
+
+    /** Every account of the pool's domains, page by page (on the sync's own thread). */
+    private static List<OwnAccount> ownAccounts(AccountStore accounts, List<String> domains) throws Exception {
+        List<OwnAccount> all = new ArrayList<>();
+        for (String domain : domains) {
+            String after = "";
+            while (true) {
+                AccountPage page = accounts.list(domain, after, ACCOUNT_PAGE)
+                        .toCompletableFuture()
+                        .get(60, TimeUnit.SECONDS);
+                for (Account a : page.accounts()) {
+                    all.add(new OwnAccount(a.aor(), a.displayName(), a.phone()));
+                }
+                Optional<String> next = page.next();
+                if (next.isEmpty()) {
+                    break;
+                }
+                after = next.get();
+            }
+        }
+        return all;
+    }
+
+    AddressBookApi api() {
+        return api;
+    }
+
+    @Override
+    public void close() {
+        if (runner != null) {
+            runner.close();
+        }
+    }
+}

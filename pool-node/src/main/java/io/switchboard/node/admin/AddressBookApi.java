@@ -1,0 +1,174 @@
+package io.switchboard.node.admin;
+
+import io.switchboard.addressbook.files.BookServer;
+import io.switchboard.addressbook.numbers.Normalization;
+import io.switchboard.addressbook.numbers.NumberRules;
+import io.switchboard.addressbook.sync.SyncReport;
+import io.switchboard.addressbook.sync.SyncRunner;
+import io.switchboard.node.admin.AdminServer.Call;
+import io.switchboard.node.admin.AdminServer.Reply;
+import io.switchboard.node.admin.AdminServer.UserAuthenticator;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The address book over HTTP (address-book/README.md):
+ * <pre>
+ * GET  /user/address-book              the manifest (users' HTTP Digest, as /user/presence)
+ * GET  /user/address-book?since=N      what changed since version N: a delta, or the full file
+ * GET  /user/address-book/full         the full file
+ * GET  /api/address-book               the manifest (admin token)
+ * POST /api/address-book/sync          start a sync on this node now: 202 with its status
+ * GET  /api/address-book/sync          the status of this node's latest sync (progress, report or error)
+ * GET  /api/address-book/normalize?number=N   the rule that matches and the result
+ * </pre>
+ * Files come from {@link BookServer}: ETag / If-None-Match (304), gzip when accepted.
+ */
+public final class AddressBookApi {
+
+    public static final String USER_PREFIX = "/user/address-book";
+    public static final String ADMIN_PREFIX = "/api/address-book";
+
+    private final BookServer files;
+    private final SyncRunner runner;
+    private final NumberRules rules;
+
+    /** @param runner null when no source is configured (no sync) */
+    public AddressBookApi(BookServer files, SyncRunner runner, NumberRules rules) {
+        this.files = files;
+        this.runner = runner;
+        this.rules = rules;
+    }
+
+    public void register(AdminServer server, UserAuthenticator users) {
+        server.secureTree(ADMIN_PREFIX, this::admin);
+        server.userTree(USER_PREFIX, users, this::user);
+    }
+
+    private CompletionStage<Reply> user(Call call) {
+        if (!call.method().equals("GET")) {
+            return done(Reply.methodNotAllowed("GET", "The address book is read with GET"));
+        }
+        String accept = call.header("Accept-Encoding");
+        String etags = call.header("If-None-Match");
+        if (call.path().equals(USER_PREFIX)) {
+            String since = call.param("since");
+            return (since != null ? files.since(since, accept, etags) : files.manifest(accept, etags))
+                    .thenApply(AddressBookApi::reply);
+        }
+        if (call.path().equals(USER_PREFIX + "/full")) {
+            return files.full(accept, etags).thenApply(AddressBookApi::reply);
+        }
+        return done(Reply.error(404, "No such endpoint: " + call.path()));
+    }
+
+    private CompletionStage<Reply> admin(Call call) {
+        String path = call.path();
+        if (path.equals(ADMIN_PREFIX)) {
+            if (!call.method().equals("GET")) {
+                return done(Reply.methodNotAllowed("GET", "GET the manifest"));
+            }
+            return files.manifest(call.header("Accept-Encoding"), call.header("If-None-Match"))
+                    .thenApply(AddressBookApi::reply);
+        }
+        if (path.equals(ADMIN_PREFIX + "/sync")) {
+            if (runner == null) {
+                return done(Reply.error(409, "No directory to sync: switchboard.address-book.source is none"));
+            }
+            return switch (call.method()) {
+                case "POST" -> done(Reply.json(202, Json.write(status(runner.startNow()))));
+                case "GET" -> done(Reply.json(200, Json.write(status(runner.status()))));
+                default -> done(Reply.methodNotAllowed("GET, POST", "POST starts a sync, GET shows its status"));
+            };
+        }
+        if (path.equals(ADMIN_PREFIX + "/normalize")) {
+            if (!call.method().equals("GET")) {
+                return done(Reply.methodNotAllowed("GET", "GET ?number=NUMBER"));
+            }
+            String number = call.param("number");
+            if (number == null || number.isBlank() || number.length() > 64) {
+                return done(Reply.error(400, "number must be given (?number=...) and at most 64 characters"));
+            }
+            Normalization n = rules.normalize(number);
+            if (call.wantsText()) {
+                return done(Reply.text(200, n.describe() + "\n"));
+            }
+            return done(Reply.json(200, Json.write(normalization(n))));
+        }
+        return done(Reply.error(404, "No such endpoint: " + path));
+    }
+
+    static Map<String, Object> normalization(Normalization n) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("input", n.input());
+        if (n instanceof Normalization.Normalized ok) {
+            out.put("normalized", true);
+            out.put("e164", ok.e164());
+            out.put("extension", ok.extension());
+            if (ok.byRule()) {
+                out.put(
+                        "rule",
+                        Map.of(
+                                "line", ok.rule().position(),
+                                "pattern", ok.rule().pattern(),
+                                "translation", ok.rule().translation()));
+            }
+        } else {
+            Normalization.NotNormalized no = (Normalization.NotNormalized) n;
+            out.put("normalized", false);
+            out.put("reason", no.reason().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+        }
+        out.put("text", n.describe());
+        return out;
+    }
+
+    static Map<String, Object> status(SyncRunner.Status s) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("state", s.state().name().toLowerCase(Locale.ROOT));
+        out.put("phase", s.phase());
+        out.put("read", s.read());
+        out.put("written", s.written());
+        out.put("to-write", s.toWrite());
+        out.put("started", s.started() == null ? null : s.started().toString());
+        out.put("ended", s.ended() == null ? null : s.ended().toString());
+        out.put("error", s.error());
+        SyncReport r = s.report();
+        if (r != null) {
+            Map<String, Object> report = new LinkedHashMap<>();
+            report.put("version", r.version());
+            report.put("previous-version", r.previousVersion());
+            report.put("entries", r.entries());
+            report.put("added", r.added());
+            report.put("changed", r.changed());
+            report.put("removed", r.removed());
+            report.put("read", r.read());
+            report.put("rejected", r.rejected());
+            report.put(
+                    "rejected-examples",
+                    r.rejectedExamples().stream().map(Object::toString).toList());
+            report.put("numbers-not-normalized", r.numbers().total());
+            report.put(
+                    "number-examples",
+                    r.numbers().examples().stream().map(Object::toString).toList());
+            report.put("deltas-from", r.deltasFrom());
+            report.put("deltas-too-large", r.deltasTooLarge());
+            report.put("took-ms", r.took().toMillis());
+            report.put("text", r.describe());
+            out.put("report", report);
+        } else {
+            out.put("report", null);
+        }
+        return out;
+    }
+
+    private static Reply reply(BookServer.Response r) {
+        return Reply.bytes(r.status(), r.contentType(), r.body(), r.headers());
+    }
+
+    private static CompletionStage<Reply> done(Reply r) {
+        return CompletableFuture.completedFuture(r);
+    }
+}
