@@ -17,14 +17,18 @@ import java.util.Map;
 import java.util.SortedMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The address book on a running node: a CSV directory synced on demand through the admin API, the files served
  * to a user over HTTP Digest with ETag / 304, gzip and deltas that bring an old copy to the new version.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AddressBookNodeTest {
 
     private static final HttpClient HTTP =
@@ -120,6 +124,7 @@ class AddressBookNodeTest {
     }
 
     @Test
+    @Order(1)
     void syncServeAndDelta() throws Exception {
         // before any sync: version 0, no full file
         assertThat(text(asAlice("/user/address-book", Map.of()))).contains("\"version\":0");
@@ -189,6 +194,7 @@ class AddressBookNodeTest {
     }
 
     @Test
+    @Order(2)
     void numbersAreNormalizedWithTheConfiguredRules() throws Exception {
         var r = AdminHttp.get(node.adminPort(), "/api/address-book/normalize?number=020%20555%200101%20x12");
         assertThat(r.statusCode()).isEqualTo(200);
@@ -197,5 +203,44 @@ class AddressBookNodeTest {
         assertThat(AdminHttp.get(node.adminPort(), "/api/address-book/normalize")
                         .statusCode())
                 .isEqualTo(400);
+    }
+
+    private record Run(int exit, String out, String err) {}
+
+    private Run cli(String... words) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(words));
+        args.addAll(java.util.List.of("--node", "http://127.0.0.1:" + node.adminPort(), "--token", TestNodes.TOKEN));
+        int exit;
+        try (java.io.PrintStream o = new java.io.PrintStream(out, true, StandardCharsets.UTF_8);
+                java.io.PrintStream e = new java.io.PrintStream(err, true, StandardCharsets.UTF_8)) {
+            exit = io.switchboard.node.cli.AdminCli.run(args.toArray(String[]::new), o, e);
+        }
+        return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    @Order(3)
+    void theCliSyncsNowWithProgressAndAReportAndNormalizes() throws Exception {
+        Files.writeString(
+                csv,
+                "display-name,mail,telephone,department\nZed Zulu,zed@example.test,020 555 0199,Sales\n"
+                        + colleagues());
+        Run sync = cli("address-book", "sync", "--now");
+        assertThat(sync.exit()).as(sync.err()).isZero();
+        // not a terminal here: plain progress lines (how many depends on timing), then the report
+        assertThat(sync.out())
+                .contains("Address book version 3 (was 2)")
+                .contains("added 2, changed 0, removed 3") // zed, and alice now by her account only
+                .contains("numbers that did not normalize: 0");
+
+        Run normalize = cli("address-book", "normalize", "(020) 555-0101");
+        assertThat(normalize.exit()).as(normalize.err()).isZero();
+        assertThat(normalize.out()).isEqualTo("+31205550101 (rule at 2: ^0(\\d{9})$ -> +31$1)\n");
+        Run noRule = cli("address-book", "normalize", "12345");
+        assertThat(noRule.out()).isEqualTo("no rule matched 12345 and it is not E.164\n");
+
+        assertThat(cli("address-book", "sync").exit()).isEqualTo(2);
     }
 }
