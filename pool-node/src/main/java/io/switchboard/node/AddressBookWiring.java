@@ -6,6 +6,7 @@ import io.switchboard.accounts.store.AccountPage;
 import io.switchboard.accounts.store.AccountStore;
 import io.switchboard.addressbook.domain.OwnAccount;
 import io.switchboard.addressbook.files.BookServer;
+import io.switchboard.addressbook.search.BookSearch;
 import io.switchboard.addressbook.source.CsvSource;
 import io.switchboard.addressbook.source.DirectorySource;
 import io.switchboard.addressbook.source.LdapSource;
@@ -73,7 +74,8 @@ final class AddressBookWiring implements AutoCloseable {
             runner = new SyncRunner(sync, store, clock, report -> files.refresh());
             runner.schedule(config.firstSyncDelay(), config.syncInterval());
         }
-        return new AddressBookWiring(files, runner, new AddressBookApi(files, runner, config.rules()));
+        BookSearch search = new BookSearch(store, config.rules(), clock, STATE_TTL);
+        return new AddressBookWiring(files, runner, new AddressBookApi(files, search, runner, config.rules()));
     }
 
     /** Every account of the pool's domains, page by page (on the sync's own thread). */

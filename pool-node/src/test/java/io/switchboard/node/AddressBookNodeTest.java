@@ -243,4 +243,25 @@ class AddressBookNodeTest {
 
         assertThat(cli("address-book", "sync").exit()).isEqualTo(2);
     }
+
+    @Test
+    @Order(4)
+    void usersSearchByNameAndNumber() throws Exception {
+        // version 3: Zed Zulu, 020 555 0199, and forty colleagues
+        String byName = text(asAlice("/user/address-book/search?q=ZED", Map.of()));
+        assertThat(byName).contains("\"total\":1", "\"rank\":\"exact\"", "\"display-name\":\"Zed Zulu\"");
+        // a national number prefix is normalized with the rules file's rule
+        String byNumber = text(asAlice("/user/address-book/search?q=020%20555%200199", Map.of()));
+        assertThat(byNumber).contains("\"total\":1", "\"telephone\":\"+31205550199\"");
+        assertThat(text(asAlice("/user/address-book/search?q=colleague&page=1", Map.of())))
+                .contains("\"total\":40");
+        assertThat(asAlice("/user/address-book/search?q=", Map.of()).statusCode())
+                .isEqualTo(400);
+        assertThat(asAlice("/user/address-book/search?q=" + "x".repeat(101), Map.of())
+                        .statusCode())
+                .isEqualTo(400);
+        assertThat(AdminHttp.get(node.adminPort(), "/api/address-book/search?q=zed")
+                        .body())
+                .contains("\"total\":1");
+    }
 }

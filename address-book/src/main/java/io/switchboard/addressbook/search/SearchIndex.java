@@ -118,6 +118,29 @@ public final class SearchIndex {
     public record Page(String query, List<String> searchedFor, int page, int total, List<Hit> hits) {}
 
     public Page search(String query, int page) {
+        validate(query, page);
+        List<String> terms = terms(query);
+        Map<Integer, Rank> best = new HashMap<>();
+        for (String term : terms) {
+            int from = lowerBound(term);
+            for (int i = from; i < keys.length && keys[i].startsWith(term); i++) {
+                Rank rank = keys[i].equals(term) ? Rank.EXACT : Rank.PREFIX;
+                best.merge(owners[i], rank, (x, y) -> x.compareTo(y) <= 0 ? x : y);
+            }
+        }
+        List<Integer> order = new ArrayList<>(best.keySet());
+        order.sort(Comparator.<Integer, Rank>comparing(best::get)
+                .thenComparing(i -> sortNames[i])
+                .thenComparing(i -> entries.get(i).id()));
+        int start = Math.min(order.size(), (page - 1) * PAGE_SIZE);
+        List<Hit> hits = order.subList(start, Math.min(order.size(), start + PAGE_SIZE)).stream()
+                .map(i -> new Hit(entries.get(i), best.get(i)))
+                .toList();
+        return new Page(query, terms, page, order.size(), hits);
+    }
+
+    /** BadQuery unless {@code query} and {@code page} can be searched: not blank, at most 100 characters, no controls. */
+    public static void validate(String query, int page) {
         if (query == null || query.isBlank()) {
             throw new BadQuery("q must not be empty");
         }
@@ -130,24 +153,6 @@ public final class SearchIndex {
         if (page < 1) {
             throw new BadQuery("page must be 1 or more");
         }
-        List<String> terms = terms(query);
-        Map<Integer, Rank> best = new HashMap<>();
-        for (String term : terms) {
-            int from = lowerBound(term);
-            for (int i = from; i < keys.length && keys[i].startsWith(term); i++) {
-                Rank rank = keys[i].equals(term) ? Rank.EXACT : Rank.PREFIX;
-                best.merge(owners[i], rank, (a, b) -> a.compareTo(b) <= 0 ? a : b);
-            }
-        }
-        List<Integer> order = new ArrayList<>(best.keySet());
-        order.sort(Comparator.<Integer, Rank>comparing(best::get)
-                .thenComparing(i -> sortNames[i])
-                .thenComparing(i -> entries.get(i).id()));
-        int start = Math.min(order.size(), (page - 1) * PAGE_SIZE);
-        List<Hit> hits = order.subList(start, Math.min(order.size(), start + PAGE_SIZE)).stream()
-                .map(i -> new Hit(entries.get(i), best.get(i)))
-                .toList();
-        return new Page(query, terms, page, order.size(), hits);
     }
 
     /** What the query is looked up as: the folded text, and for a phone-like query its normalized prefixes. */

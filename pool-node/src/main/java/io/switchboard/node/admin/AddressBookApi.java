@@ -3,6 +3,7 @@ package io.switchboard.node.admin;
 import io.switchboard.addressbook.files.BookServer;
 import io.switchboard.addressbook.numbers.Normalization;
 import io.switchboard.addressbook.numbers.NumberRules;
+import io.switchboard.addressbook.search.BookSearch;
 import io.switchboard.addressbook.sync.SyncReport;
 import io.switchboard.addressbook.sync.SyncRunner;
 import io.switchboard.node.admin.AdminServer.Call;
@@ -20,6 +21,7 @@ import java.util.concurrent.CompletionStage;
  * GET  /user/address-book              the manifest (users' HTTP Digest, as /user/presence)
  * GET  /user/address-book?since=N      what changed since version N: a delta, or the full file
  * GET  /user/address-book/full         the full file
+ * GET  /user/address-book/search?q=Q[&amp;page=N]   prefix search, 50 per page (also under /api/address-book)
  * GET  /api/address-book               the manifest (admin token)
  * POST /api/address-book/sync          start a sync on this node now: 202 with its status
  * GET  /api/address-book/sync          the status of this node's latest sync (progress, report or error)
@@ -33,12 +35,14 @@ public final class AddressBookApi {
     public static final String ADMIN_PREFIX = "/api/address-book";
 
     private final BookServer files;
+    private final BookSearch search;
     private final SyncRunner runner;
     private final NumberRules rules;
 
     /** @param runner null when no source is configured (no sync) */
-    public AddressBookApi(BookServer files, SyncRunner runner, NumberRules rules) {
+    public AddressBookApi(BookServer files, BookSearch search, SyncRunner runner, NumberRules rules) {
         this.files = files;
+        this.search = search;
         this.runner = runner;
         this.rules = rules;
     }
@@ -62,6 +66,9 @@ public final class AddressBookApi {
         if (call.path().equals(USER_PREFIX + "/full")) {
             return files.full(accept, etags).thenApply(AddressBookApi::reply);
         }
+        if (call.path().equals(USER_PREFIX + "/search")) {
+            return search(call);
+        }
         return done(Reply.error(404, "No such endpoint: " + call.path()));
     }
 
@@ -84,6 +91,12 @@ public final class AddressBookApi {
                 default -> done(Reply.methodNotAllowed("GET, POST", "POST starts a sync, GET shows its status"));
             };
         }
+        if (path.equals(ADMIN_PREFIX + "/search")) {
+            if (!call.method().equals("GET")) {
+                return done(Reply.methodNotAllowed("GET", "GET ?q=QUERY[&page=N]"));
+            }
+            return search(call);
+        }
         if (path.equals(ADMIN_PREFIX + "/normalize")) {
             if (!call.method().equals("GET")) {
                 return done(Reply.methodNotAllowed("GET", "GET ?number=NUMBER"));
@@ -99,6 +112,10 @@ public final class AddressBookApi {
             return done(Reply.json(200, Json.write(normalization(n))));
         }
         return done(Reply.error(404, "No such endpoint: " + path));
+    }
+
+    private CompletionStage<Reply> search(Call call) {
+        return search.search(call.param("q"), call.param("page")).thenApply(a -> Reply.json(a.status(), a.json()));
     }
 
     static Map<String, Object> normalization(Normalization n) {
