@@ -219,6 +219,47 @@ class LdapSourceTest {
     }
 
     @Test
+    void aDirectoryThatGoesAwayMidReadFailsTheReadWithAClearMessage() throws Exception {
+        // a second server, stopped by the reader itself once the first page is in
+        InMemoryDirectoryServerConfig config = new InMemoryDirectoryServerConfig(BASE);
+        config.addAdditionalBindCredentials(BIND_DN, "secret");
+        config.setListenerConfigs(InMemoryListenerConfig.createLDAPConfig("ldap", 0));
+        config.setSchema(null);
+        InMemoryDirectoryServer leaving = new InMemoryDirectoryServer(config);
+        leaving.add(new Entry("dn: " + BASE, "objectClass: domain", "dc: example"));
+        for (int i = 0; i < 1_200; i++) {
+            leaving.add(new Entry(
+                    "dn: cn=user" + i + "," + BASE,
+                    "objectClass: person",
+                    "objectClass: user",
+                    "cn: user" + i,
+                    "displayName: User " + i));
+        }
+        leaving.startListening();
+        int port = leaving.getListenPort();
+        LdapSettings s = settings("(objectClass=user)", 500, "secret", AttributeMapping.ldapDefaults());
+        LdapSettings there = new LdapSettings(
+                "ldap://127.0.0.1:" + port,
+                s.bindDn(),
+                s.password(),
+                s.baseDn(),
+                s.filter(),
+                s.pageSize(),
+                s.connectTimeout(),
+                Duration.ofSeconds(5),
+                s.trustStore(),
+                "",
+                s.mapping());
+        try {
+            assertThatThrownBy(() -> new LdapSource(there).read(read -> leaving.shutDown(true)))
+                    .isInstanceOf(SourceException.class)
+                    .hasMessageStartingWith("LDAP directory ldap://127.0.0.1:" + port + " went away after 500 entries");
+        } finally {
+            leaving.shutDown(true);
+        }
+    }
+
+    @Test
     void urlsAreCheckedWhenSettingsAreMade() {
         assertThat(LdapSettings.endpoint("ldap://dir.example.com"))
                 .isEqualTo(new LdapSettings.Endpoint(false, "dir.example.com", 389));
