@@ -12,9 +12,12 @@ import io.switchboard.addressbook.source.DirectorySource;
 import io.switchboard.addressbook.source.LdapSource;
 import io.switchboard.addressbook.store.CassandraAddressBookStore;
 import io.switchboard.addressbook.sync.AddressBookSync;
+import io.switchboard.addressbook.sync.SyncReport;
 import io.switchboard.addressbook.sync.SyncRunner;
 import io.switchboard.node.admin.AddressBookApi;
 import io.switchboard.node.config.AddressBookConfig;
+import io.switchboard.node.metrics.AddressBookMetrics;
+import io.switchboard.node.metrics.NodeMetrics;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,9 +52,11 @@ final class AddressBookWiring implements AutoCloseable {
             AccountStore accounts,
             List<String> domains,
             String nodeId,
+            NodeMetrics nodeMetrics,
             Clock clock) {
         CassandraAddressBookStore store = new CassandraAddressBookStore(session);
         BookServer files = new BookServer(store, AddressBookApi.USER_PREFIX, clock, STATE_TTL);
+        AddressBookMetrics metrics = new AddressBookMetrics(nodeMetrics, files);
         SyncRunner runner = null;
         if (config.enabled()) {
             DirectorySource source = config.source() == AddressBookConfig.Source.LDAP
@@ -71,11 +76,22 @@ final class AddressBookWiring implements AutoCloseable {
                             AddressBookSync.Settings.DEFAULTS.storeTimeout()),
                     clock,
                     nodeId);
-            runner = new SyncRunner(sync, store, clock, report -> files.refresh());
+            runner = new SyncRunner(sync, store, clock, new SyncRunner.Outcomes() {
+                @Override
+                public void succeeded(SyncReport report) {
+                    files.refresh();
+                    metrics.succeeded(report);
+                }
+
+                @Override
+                public void failed(String message, Duration took) {
+                    metrics.failed(message, took);
+                }
+            });
             runner.schedule(config.firstSyncDelay(), config.syncInterval());
         }
         BookSearch search = new BookSearch(store, config.rules(), clock, STATE_TTL);
-        return new AddressBookWiring(files, runner, new AddressBookApi(files, search, runner, config.rules()));
+        return new AddressBookWiring(files, runner, new AddressBookApi(files, search, runner, config.rules(), metrics));
     }
 
     /** Every account of the pool's domains, page by page (on the sync's own thread). */

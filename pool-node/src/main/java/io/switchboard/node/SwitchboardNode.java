@@ -105,7 +105,7 @@ public final class SwitchboardNode implements AutoCloseable {
         sip.start(udpPort, session, stores, auth, cluster);
 
         addressBook = AddressBookWiring.start(
-                addressBookConfig, session, stores.accounts(), config.domains(), config.nodeId(), clock);
+                addressBookConfig, session, stores.accounts(), config.domains(), config.nodeId(), metrics, clock);
         admin = AdminWiring.build(
                 config, metrics, this::readiness, stores, sip.lookups(), cluster, auth, clock, addressBook.api());
         admin.start();

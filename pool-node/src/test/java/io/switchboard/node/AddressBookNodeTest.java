@@ -263,5 +263,15 @@ class AddressBookNodeTest {
         assertThat(AdminHttp.get(node.adminPort(), "/api/address-book/search?q=zed")
                         .body())
                 .contains("\"total\":1");
+
+        assertThat(text(asAlice("/user/address-book", Map.of()))).contains("\"version\":3");
+        assertThat(AdminHttp.get(node.adminPort(), "/metrics").body())
+                .contains("switchboard_address_book_syncs_total{result=\"succeeded\",} 3.0")
+                .contains("switchboard_address_book_syncs_total{result=\"failed\",} 0.0")
+                .contains("switchboard_address_book_version 3.0")
+                .contains("switchboard_address_book_entries 43.0")
+                .contains("switchboard_address_book_searches_total{status=\"200\",} 4.0")
+                .contains("switchboard_address_book_searches_total{status=\"400\",} 2.0")
+                .contains("switchboard_address_book_search_latency_seconds_count 6.0");
     }
 }

@@ -72,15 +72,33 @@ public final class BookServer {
         this.stateTtl = stateTtl;
     }
 
+    /** The committed version as this node last read it (for metrics); empty before the first read. */
+    public Optional<BookState> lastKnownState() {
+        Snapshot s = snapshot;
+        return s == null ? Optional.empty() : Optional.of(s.state());
+    }
+
+    /** The number of files of the committed version (full and deltas) as last read. */
+    public int lastKnownFiles() {
+        Snapshot s = snapshot;
+        return s == null ? 0 : s.files().size();
+    }
+
     /** Forgets the cached version (after a sync on this node). */
     public void refresh() {
-        snapshot = null;
+        Snapshot s = snapshot;
+        if (s != null) {
+            snapshot = new Snapshot(s.state(), s.files(), Instant.MIN); // kept for lastKnownState, read again next
+        }
     }
 
     private CompletionStage<Snapshot> current(boolean force) {
         Snapshot s = snapshot;
         Instant now = clock.instant();
-        if (!force && s != null && now.isBefore(s.readAt().plus(stateTtl))) {
+        if (!force
+                && s != null
+                && !s.readAt().equals(Instant.MIN)
+                && now.isBefore(s.readAt().plus(stateTtl))) {
             return CompletableFuture.completedFuture(s);
         }
         return store.state().thenCombine(store.files(), (state, files) -> {

@@ -9,7 +9,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,15 +48,22 @@ public final class SyncRunner implements AutoCloseable {
     private final AddressBookSync sync;
     private final AddressBookStore store;
     private final Clock clock;
-    private final Consumer<SyncReport> onSuccess;
+    private final Outcomes outcomes;
     private final ScheduledExecutorService thread;
     private final AtomicReference<Status> status = new AtomicReference<>(Status.IDLE);
 
-    public SyncRunner(AddressBookSync sync, AddressBookStore store, Clock clock, Consumer<SyncReport> onSuccess) {
+    /** Told how each run ended (on the sync's thread): the node refreshes its files, metrics count. */
+    public interface Outcomes {
+        void succeeded(SyncReport report);
+
+        default void failed(String message, Duration took) {}
+    }
+
+    public SyncRunner(AddressBookSync sync, AddressBookStore store, Clock clock, Outcomes outcomes) {
         this.sync = sync;
         this.store = store;
         this.clock = clock;
-        this.onSuccess = onSuccess;
+        this.outcomes = outcomes;
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "address-book-sync");
             t.setDaemon(true);
@@ -131,8 +137,8 @@ public final class SyncRunner implements AutoCloseable {
                 }
             });
             LOG.info("Address book sync: {}", report.describe().strip());
-            // before the status says so: whoever sees SUCCEEDED sees what onSuccess did (the node's fresh files)
-            onSuccess.accept(report);
+            // before the status says so: whoever sees SUCCEEDED sees what succeeded() did (the node's fresh files)
+            outcomes.succeeded(report);
             Status s = status.get();
             status.set(new Status(
                     State.SUCCEEDED,
@@ -153,6 +159,12 @@ public final class SyncRunner implements AutoCloseable {
     }
 
     private void fail(Instant started, String message) {
+        Instant ended = clock.instant();
+        try {
+            outcomes.failed(message, Duration.between(started, ended));
+        } catch (RuntimeException e) {
+            LOG.warn("Address book: reporting a failed sync failed", e);
+        }
         Status s = status.get();
         status.set(new Status(
                 State.FAILED, s.phase(), s.read(), s.written(), s.toWrite(), started, clock.instant(), null, message));

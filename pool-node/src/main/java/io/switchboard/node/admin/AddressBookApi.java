@@ -9,6 +9,7 @@ import io.switchboard.addressbook.sync.SyncRunner;
 import io.switchboard.node.admin.AdminServer.Call;
 import io.switchboard.node.admin.AdminServer.Reply;
 import io.switchboard.node.admin.AdminServer.UserAuthenticator;
+import io.switchboard.node.metrics.AddressBookMetrics;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -38,13 +39,16 @@ public final class AddressBookApi {
     private final BookSearch search;
     private final SyncRunner runner;
     private final NumberRules rules;
+    private final AddressBookMetrics metrics;
 
     /** @param runner null when no source is configured (no sync) */
-    public AddressBookApi(BookServer files, BookSearch search, SyncRunner runner, NumberRules rules) {
+    public AddressBookApi(
+            BookServer files, BookSearch search, SyncRunner runner, NumberRules rules, AddressBookMetrics metrics) {
         this.files = files;
         this.search = search;
         this.runner = runner;
         this.rules = rules;
+        this.metrics = metrics;
     }
 
     public void register(AdminServer server, UserAuthenticator users) {
@@ -115,7 +119,11 @@ public final class AddressBookApi {
     }
 
     private CompletionStage<Reply> search(Call call) {
-        return search.search(call.param("q"), call.param("page")).thenApply(a -> Reply.json(a.status(), a.json()));
+        long start = System.nanoTime();
+        return search.search(call.param("q"), call.param("page")).thenApply(a -> {
+            metrics.searched(a.status(), System.nanoTime() - start);
+            return Reply.json(a.status(), a.json());
+        });
     }
 
     static Map<String, Object> normalization(Normalization n) {
