@@ -242,6 +242,17 @@ class AddressBookNodeTest {
         assertThat(noRule.out()).isEqualTo("no rule matched 12345 and it is not E.164\n");
 
         assertThat(cli("address-book", "sync").exit()).isEqualTo(2);
+
+        Path cases = dir.resolve("cases.txt");
+        Files.writeString(cases, "020 555 0101 -> +31205550101\n12345 -> none\n0612 -> +31612\n");
+        Run test = cli("address-book", "rules", "test", cases.toString());
+        assertThat(test.exit()).isEqualTo(1);
+        assertThat(test.out())
+                .isEqualTo("line 3: 0612 -> none, expected +31612 (no rule matched 0612 and it is not E.164)\n"
+                        + "cases: 2 passed, 1 failed\n");
+        Files.writeString(cases, "020 555 0101 -> +31205550101\n");
+        assertThat(cli("address-book", "rules", "test", cases.toString()).exit())
+                .isZero();
     }
 
     @Test

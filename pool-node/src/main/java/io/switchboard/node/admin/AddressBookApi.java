@@ -3,6 +3,7 @@ package io.switchboard.node.admin;
 import io.switchboard.addressbook.files.BookServer;
 import io.switchboard.addressbook.numbers.Normalization;
 import io.switchboard.addressbook.numbers.NumberRules;
+import io.switchboard.addressbook.numbers.RuleCases;
 import io.switchboard.addressbook.search.BookSearch;
 import io.switchboard.addressbook.sync.SyncReport;
 import io.switchboard.addressbook.sync.SyncRunner;
@@ -11,6 +12,7 @@ import io.switchboard.node.admin.AdminServer.Reply;
 import io.switchboard.node.admin.AdminServer.UserAuthenticator;
 import io.switchboard.node.metrics.AddressBookMetrics;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -27,6 +29,7 @@ import java.util.concurrent.CompletionStage;
  * POST /api/address-book/sync          start a sync on this node now: 202 with its status
  * GET  /api/address-book/sync          the status of this node's latest sync (progress, report or error)
  * GET  /api/address-book/normalize?number=N   the rule that matches and the result
+ * POST /api/address-book/rules/test   a body of 'NUMBER -> EXPECTED' lines run through the rules: mismatches
  * </pre>
  * Files come from {@link BookServer}: ETag / If-None-Match (304), gzip when accepted.
  */
@@ -101,6 +104,12 @@ public final class AddressBookApi {
             }
             return search(call);
         }
+        if (path.equals(ADMIN_PREFIX + "/rules/test")) {
+            if (!call.method().equals("POST")) {
+                return done(Reply.methodNotAllowed("POST", "POST a file of 'NUMBER -> EXPECTED' lines"));
+            }
+            return done(Reply.json(200, Json.write(ruleTest(call.body() == null ? "" : call.body()))));
+        }
         if (path.equals(ADMIN_PREFIX + "/normalize")) {
             if (!call.method().equals("GET")) {
                 return done(Reply.methodNotAllowed("GET", "GET ?number=NUMBER"));
@@ -124,6 +133,19 @@ public final class AddressBookApi {
             metrics.searched(a.status(), System.nanoTime() - start);
             return Reply.json(a.status(), a.json());
         });
+    }
+
+    private Map<String, Object> ruleTest(String body) {
+        RuleCases.Parsed parsed = RuleCases.parse(body);
+        List<RuleCases.Outcome> outcomes = RuleCases.run(rules, parsed.cases());
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("passed", outcomes.stream().filter(RuleCases.Outcome::passed).count());
+        out.put("failed", outcomes.stream().filter(o -> !o.passed()).count());
+        out.put("problems", parsed.problems().stream().map(Object::toString).toList());
+        out.put(
+                "mismatches",
+                outcomes.stream().filter(o -> !o.passed()).map(Object::toString).toList());
+        return out;
     }
 
     static Map<String, Object> normalization(Normalization n) {

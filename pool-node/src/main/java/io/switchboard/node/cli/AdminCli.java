@@ -94,6 +94,8 @@ public final class AdminCli implements Callable<Integer> {
                                                             (added, changed, removed, numbers that did not normalize);
                                                             exit code 1 when the sync failed
               address-book normalize NUMBER                 the rule that matches NUMBER and the E.164 result
+              address-book rules test FILE                  run 'NUMBER -> EXPECTED' cases through the node's rules;
+                                                            prints each mismatch, exit code 1 when any case fails
               generate-completion                           print a bash completion script:
                                                             source <(switchboard generate-completion)
               help COMMAND, COMMAND --help                  what one command takes, e.g. help presence contacts
@@ -709,7 +711,7 @@ public final class AdminCli implements Callable<Integer> {
     @Command(
             name = "address-book",
             description = "The address book: sync the directory now, test the normalization rules.",
-            subcommands = {AddressBook.Sync.class, AddressBook.Normalize.class})
+            subcommands = {AddressBook.Sync.class, AddressBook.Normalize.class, AddressBook.Rules.class})
     static final class AddressBook extends Group {
         @Command(
                 name = "sync",
@@ -758,6 +760,51 @@ public final class AdminCli implements Callable<Integer> {
                     return Json.parseObject(body);
                 } catch (Json.Invalid e) {
                     throw new IOException("unexpected answer from the node: " + body);
+                }
+            }
+        }
+
+        @Command(name = "rules", description = "The node's normalization rules.", subcommands = Rules.Test.class)
+        static final class Rules extends Group {
+            @Command(
+                    name = "test",
+                    description = {
+                        "Run a file of 'NUMBER -> EXPECTED' lines (EXPECTED: E.164, ;ext=N, or none) through the",
+                        "node's rules and report each mismatch; exit code 1 when any case fails."
+                    })
+            static final class Test extends NodeCommand {
+                @Parameters(paramLabel = "FILE", description = "The test cases.")
+                Path file;
+
+                @Override
+                int talk(Client client) throws IOException, InterruptedException {
+                    String cases;
+                    try {
+                        cases = Files.readString(file, StandardCharsets.UTF_8);
+                    } catch (IOException e) {
+                        throw new UsageError("cannot read " + file + ": " + e.getMessage());
+                    }
+                    HttpResponse<String> r = client.send("POST", "/api/address-book/rules/test", cases);
+                    if (r.statusCode() >= 400) {
+                        err().println("error " + r.statusCode() + ": " + errorMessage(r.body()));
+                        return FAILED;
+                    }
+                    com.fasterxml.jackson.databind.JsonNode result;
+                    try {
+                        result = Json.parseObject(r.body());
+                    } catch (Json.Invalid e) {
+                        throw new IOException("unexpected answer from the node: " + r.body());
+                    }
+                    result.path("problems").forEach(p -> out().println(p.asText()));
+                    result.path("mismatches").forEach(m -> out().println(m.asText()));
+                    long failed = result.path("failed").asLong()
+                            + result.path("problems").size();
+                    out().println("cases: " + result.path("passed").asLong() + " passed, "
+                            + result.path("failed").asLong() + " failed"
+                            + (result.path("problems").isEmpty()
+                                    ? ""
+                                    : ", " + result.path("problems").size() + " lines not understood"));
+                    return failed > 0 ? FAILED : 0;
                 }
             }
         }
@@ -825,11 +872,20 @@ public final class AdminCli implements Callable<Integer> {
 
         /** A request whose JSON answer the command reads itself. */
         HttpResponse<String> send(String method, String path) throws IOException, InterruptedException {
+            return send(method, path, null);
+        }
+
+        HttpResponse<String> send(String method, String path, String body) throws IOException, InterruptedException {
             return HTTP.send(
                     HttpRequest.newBuilder(URI.create(base + path))
                             .timeout(Duration.ofSeconds(30))
                             .header("Authorization", "Bearer " + token)
-                            .method(method, HttpRequest.BodyPublishers.noBody())
+                            .header("Content-Type", "text/plain; charset=utf-8")
+                            .method(
+                                    method,
+                                    body == null
+                                            ? HttpRequest.BodyPublishers.noBody()
+                                            : HttpRequest.BodyPublishers.ofString(body))
                             .build(),
                     HttpResponse.BodyHandlers.ofString());
         }
