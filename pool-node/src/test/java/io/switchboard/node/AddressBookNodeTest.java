@@ -253,6 +253,16 @@ class AddressBookNodeTest {
         Files.writeString(cases, "020 555 0101 -> +31205550101\n");
         assertThat(cli("address-book", "rules", "test", cases.toString()).exit())
                 .isZero();
+
+        Run status = cli("address-book", "status");
+        assertThat(status.exit()).as(status.err()).isZero();
+        assertThat(status.out())
+                .startsWith("version 3, 43 entries, 3 files, published ")
+                .contains("last sync on this node: succeeded at ")
+                .contains("next scheduled sync: ");
+        Run show = cli("address-book", "show", "zed");
+        assertThat(show.out())
+                .isEqualTo("Zed Zulu  +31205550199  zed@example.test  Sales\n1 found (page 1, 50 per page)\n");
     }
 
     @Test
@@ -276,13 +286,14 @@ class AddressBookNodeTest {
                 .contains("\"total\":1");
 
         assertThat(text(asAlice("/user/address-book", Map.of()))).contains("\"version\":3");
+        // searches: four here, two refused, and the CLI's show before
         assertThat(AdminHttp.get(node.adminPort(), "/metrics").body())
                 .contains("switchboard_address_book_syncs_total{result=\"succeeded\",} 3.0")
                 .contains("switchboard_address_book_syncs_total{result=\"failed\",} 0.0")
                 .contains("switchboard_address_book_version 3.0")
                 .contains("switchboard_address_book_entries 43.0")
-                .contains("switchboard_address_book_searches_total{status=\"200\",} 4.0")
+                .contains("switchboard_address_book_searches_total{status=\"200\",} 5.0")
                 .contains("switchboard_address_book_searches_total{status=\"400\",} 2.0")
-                .contains("switchboard_address_book_search_latency_seconds_count 6.0");
+                .contains("switchboard_address_book_search_latency_seconds_count 7.0");
     }
 }

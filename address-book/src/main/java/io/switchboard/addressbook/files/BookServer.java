@@ -72,6 +72,11 @@ public final class BookServer {
         this.stateTtl = stateTtl;
     }
 
+    /** The committed version (read again when older than the state TTL) and how many files it has. */
+    public CompletionStage<Map.Entry<BookState, Integer>> state() {
+        return current(false).thenApply(s -> Map.entry(s.state(), s.files().size()));
+    }
+
     /** The committed version as this node last read it (for metrics); empty before the first read. */
     public Optional<BookState> lastKnownState() {
         Snapshot s = snapshot;

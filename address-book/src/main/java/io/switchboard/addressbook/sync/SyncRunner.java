@@ -51,6 +51,7 @@ public final class SyncRunner implements AutoCloseable {
     private final Outcomes outcomes;
     private final ScheduledExecutorService thread;
     private final AtomicReference<Status> status = new AtomicReference<>(Status.IDLE);
+    private final AtomicReference<Instant> nextRun = new AtomicReference<>();
 
     /** Told how each run ended (on the sync's thread): the node refreshes its files, metrics count. */
     public interface Outcomes {
@@ -87,13 +88,20 @@ public final class SyncRunner implements AutoCloseable {
         return starting;
     }
 
+    /** When the next scheduled run is due on this node; empty when none is scheduled. */
+    public Optional<Instant> nextRun() {
+        return Optional.ofNullable(nextRun.get());
+    }
+
     /** Runs every {@code interval}, the first one after {@code firstDelay}. */
     public void schedule(Duration firstDelay, Duration interval) {
+        nextRun.set(clock.instant().plus(firstDelay));
         thread.scheduleWithFixedDelay(
                 () -> scheduled(interval), firstDelay.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void scheduled(Duration interval) {
+        nextRun.set(clock.instant().plus(interval));
         try {
             Optional<Instant> last = store.lastRun().toCompletableFuture().get(30, TimeUnit.SECONDS);
             if (last.isPresent()

@@ -5,6 +5,7 @@ import io.switchboard.addressbook.numbers.Normalization;
 import io.switchboard.addressbook.numbers.NumberRules;
 import io.switchboard.addressbook.numbers.RuleCases;
 import io.switchboard.addressbook.search.BookSearch;
+import io.switchboard.addressbook.store.AddressBookStore;
 import io.switchboard.addressbook.sync.SyncReport;
 import io.switchboard.addressbook.sync.SyncRunner;
 import io.switchboard.node.admin.AdminServer.Call;
@@ -29,6 +30,7 @@ import java.util.concurrent.CompletionStage;
  * POST /api/address-book/sync          start a sync on this node now: 202 with its status
  * GET  /api/address-book/sync          the status of this node's latest sync (progress, report or error)
  * GET  /api/address-book/normalize?number=N   the rule that matches and the result
+ * GET  /api/address-book/status      the committed version, entries, files; this node's last and next sync
  * POST /api/address-book/rules/test   a body of 'NUMBER -> EXPECTED' lines run through the rules: mismatches
  * </pre>
  * Files come from {@link BookServer}: ETag / If-None-Match (304), gzip when accepted.
@@ -104,6 +106,12 @@ public final class AddressBookApi {
             }
             return search(call);
         }
+        if (path.equals(ADMIN_PREFIX + "/status")) {
+            if (!call.method().equals("GET")) {
+                return done(Reply.methodNotAllowed("GET", "GET the status"));
+            }
+            return files.state().thenApply(state -> status(call, state.getKey(), state.getValue()));
+        }
         if (path.equals(ADMIN_PREFIX + "/rules/test")) {
             if (!call.method().equals("POST")) {
                 return done(Reply.methodNotAllowed("POST", "POST a file of 'NUMBER -> EXPECTED' lines"));
@@ -131,8 +139,81 @@ public final class AddressBookApi {
         long start = System.nanoTime();
         return search.search(call.param("q"), call.param("page")).thenApply(a -> {
             metrics.searched(a.status(), System.nanoTime() - start);
-            return Reply.json(a.status(), a.json());
+            return call.wantsText() && a.status() == 200
+                    ? Reply.text(200, searchText(a.json()))
+                    : Reply.json(a.status(), a.json());
         });
+    }
+
+    /** A search answer as lines for the CLI's {@code show}: name, SIP URI, numbers, mail. */
+    private static String searchText(String json) {
+        try {
+            com.fasterxml.jackson.databind.node.ObjectNode page = Json.parseObject(json);
+            StringBuilder out = new StringBuilder();
+            for (com.fasterxml.jackson.databind.JsonNode hit : page.path("results")) {
+                out.append(hit.path("display-name").asText(hit.path("id").asText()));
+                for (String field : List.of("sip-uri", "telephone", "mobile", "mail", "department")) {
+                    if (hit.has(field)) {
+                        out.append("  ").append(hit.path(field).asText());
+                    }
+                }
+                out.append('\n');
+            }
+            out.append(page.path("total").asLong())
+                    .append(" found (page ")
+                    .append(page.path("page").asLong())
+                    .append(", ")
+                    .append(io.switchboard.addressbook.search.SearchIndex.PAGE_SIZE)
+                    .append(" per page)\n");
+            return out.toString();
+        } catch (Json.Invalid e) {
+            return json;
+        }
+    }
+
+    private Reply status(Call call, AddressBookStore.BookState state, int fileCount) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("version", state.version());
+        out.put("entries", state.count());
+        out.put("files", fileCount);
+        out.put("synced-at", state.version() == 0 ? null : state.syncedAt().toString());
+        out.put("source", runner == null ? "none" : "configured");
+        out.put(
+                "next-run",
+                runner == null ? null : runner.nextRun().map(Object::toString).orElse(null));
+        out.put("last-sync-here", runner == null ? null : status(runner.status()));
+        if (!call.wantsText()) {
+            return Reply.json(200, Json.write(out));
+        }
+        StringBuilder text = new StringBuilder();
+        text.append("version ")
+                .append(state.version())
+                .append(", ")
+                .append(state.count())
+                .append(" entries, ")
+                .append(fileCount)
+                .append(" files");
+        if (state.version() > 0) {
+            text.append(", published ").append(state.syncedAt());
+        }
+        text.append('\n');
+        if (runner == null) {
+            text.append("no directory source (switchboard.address-book.source = none)\n");
+        } else {
+            SyncRunner.Status s = runner.status();
+            text.append("last sync on this node: ").append(s.state().name().toLowerCase(Locale.ROOT));
+            if (s.ended() != null) {
+                text.append(" at ").append(s.ended());
+            }
+            if (s.error() != null) {
+                text.append(": ").append(s.error());
+            }
+            text.append('\n');
+            runner.nextRun()
+                    .ifPresent(
+                            n -> text.append("next scheduled sync: ").append(n).append('\n'));
+        }
+        return Reply.text(200, text.toString());
     }
 
     private Map<String, Object> ruleTest(String body) {

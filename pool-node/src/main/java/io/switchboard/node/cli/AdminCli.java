@@ -96,6 +96,8 @@ public final class AdminCli implements Callable<Integer> {
               address-book normalize NUMBER                 the rule that matches NUMBER and the E.164 result
               address-book rules test FILE                  run 'NUMBER -> EXPECTED' cases through the node's rules;
                                                             prints each mismatch, exit code 1 when any case fails
+              address-book status                           the published version, entries, files; last and next sync
+              address-book show QUERY [--page N]            search as users do: names, mail, SIP URI, number prefixes
               generate-completion                           print a bash completion script:
                                                             source <(switchboard generate-completion)
               help COMMAND, COMMAND --help                  what one command takes, e.g. help presence contacts
@@ -711,7 +713,13 @@ public final class AdminCli implements Callable<Integer> {
     @Command(
             name = "address-book",
             description = "The address book: sync the directory now, test the normalization rules.",
-            subcommands = {AddressBook.Sync.class, AddressBook.Normalize.class, AddressBook.Rules.class})
+            subcommands = {
+                AddressBook.Sync.class,
+                AddressBook.Normalize.class,
+                AddressBook.Rules.class,
+                AddressBook.Status.class,
+                AddressBook.Show.class
+            })
     static final class AddressBook extends Group {
         @Command(
                 name = "sync",
@@ -761,6 +769,35 @@ public final class AdminCli implements Callable<Integer> {
                 } catch (Json.Invalid e) {
                     throw new IOException("unexpected answer from the node: " + body);
                 }
+            }
+        }
+
+        @Command(
+                name = "status",
+                description = "The published version, its entries and files; this node's last and next sync.")
+        static final class Status extends NodeCommand {
+            @Override
+            int talk(Client client) throws IOException, InterruptedException {
+                return print(client, "GET", "/api/address-book/status", null, null);
+            }
+        }
+
+        @Command(name = "show", description = "Search the address book as users do (prefix, names and numbers).")
+        static final class Show extends NodeCommand {
+            @Parameters(paramLabel = "QUERY", description = "A name, mail, SIP URI or number prefix.")
+            String query;
+
+            @Option(names = "--page", paramLabel = "N", description = "Page N of the results (50 each).")
+            Integer page;
+
+            @Override
+            int talk(Client client) throws IOException, InterruptedException {
+                return print(
+                        client,
+                        "GET",
+                        "/api/address-book/search" + query("q", query) + (page == null ? "" : "&page=" + page),
+                        null,
+                        null);
             }
         }
 
