@@ -18,6 +18,7 @@ import io.switchboard.node.admin.AddressBookApi;
 import io.switchboard.node.config.AddressBookConfig;
 import io.switchboard.node.metrics.AddressBookMetrics;
 import io.switchboard.node.metrics.NodeMetrics;
+import io.switchboard.storage.CassandraSessions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,8 +27,10 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The address book side of a node: the store, the file server every node runs, and (when a source is
- * configured) the sync runner with its schedule.
+ * The address book side of a node: its tables, the file server, search, and the sync runner with its schedule.
+ * With {@code switchboard.address-book.source = none} the address book is off on this node: no tables are
+ * created and its endpoints answer 404 saying so. Every node of a pool that serves the address book names the
+ * source (they share one sync: the lease and the last run in Cassandra).
  */
 final class AddressBookWiring implements AutoCloseable {
 
@@ -54,42 +57,45 @@ final class AddressBookWiring implements AutoCloseable {
             String nodeId,
             NodeMetrics nodeMetrics,
             Clock clock) {
+        if (!config.enabled()) {
+            // off on this node: no tables (a node start costs no schema work), the endpoints say so
+            return new AddressBookWiring(null, null, AddressBookApi.off());
+        }
+        CassandraSessions.applySchema(
+                session, CassandraAddressBookStore.class, CassandraAddressBookStore.SCHEMA_RESOURCE);
         CassandraAddressBookStore store = new CassandraAddressBookStore(session);
         BookServer files = new BookServer(store, AddressBookApi.USER_PREFIX, clock, STATE_TTL);
         AddressBookMetrics metrics = new AddressBookMetrics(nodeMetrics, files);
-        SyncRunner runner = null;
-        if (config.enabled()) {
-            DirectorySource source = config.source() == AddressBookConfig.Source.LDAP
-                    ? new LdapSource(config.ldap().orElseThrow())
-                    : new CsvSource(config.csvFile().orElseThrow(), config.mapping());
-            AddressBookSync sync = new AddressBookSync(
-                    source,
-                    config::rules,
-                    () -> ownAccounts(accounts, domains),
-                    store,
-                    new AddressBookSync.Settings(
-                            config.includeAccounts(),
-                            AddressBookSync.Settings.DEFAULTS.maxDeltaRatio(),
-                            config.fileRetention(),
-                            AddressBookSync.Settings.DEFAULTS.maxDeltaBases(),
-                            AddressBookSync.Settings.DEFAULTS.leaseTtl(),
-                            AddressBookSync.Settings.DEFAULTS.storeTimeout()),
-                    clock,
-                    nodeId);
-            runner = new SyncRunner(sync, store, clock, new SyncRunner.Outcomes() {
-                @Override
-                public void succeeded(SyncReport report) {
-                    files.refresh();
-                    metrics.succeeded(report);
-                }
+        DirectorySource source = config.source() == AddressBookConfig.Source.LDAP
+                ? new LdapSource(config.ldap().orElseThrow())
+                : new CsvSource(config.csvFile().orElseThrow(), config.mapping());
+        AddressBookSync sync = new AddressBookSync(
+                source,
+                config::rules,
+                () -> ownAccounts(accounts, domains),
+                store,
+                new AddressBookSync.Settings(
+                        config.includeAccounts(),
+                        AddressBookSync.Settings.DEFAULTS.maxDeltaRatio(),
+                        config.fileRetention(),
+                        AddressBookSync.Settings.DEFAULTS.maxDeltaBases(),
+                        AddressBookSync.Settings.DEFAULTS.leaseTtl(),
+                        AddressBookSync.Settings.DEFAULTS.storeTimeout()),
+                clock,
+                nodeId);
+        SyncRunner runner = new SyncRunner(sync, store, clock, new SyncRunner.Outcomes() {
+            @Override
+            public void succeeded(SyncReport report) {
+                files.refresh();
+                metrics.succeeded(report);
+            }
 
-                @Override
-                public void failed(String message, Duration took) {
-                    metrics.failed(message, took);
-                }
-            });
-            runner.schedule(config.firstSyncDelay(), config.syncInterval());
-        }
+            @Override
+            public void failed(String message, Duration took) {
+                metrics.failed(message, took);
+            }
+        });
+        runner.schedule(config.firstSyncDelay(), config.syncInterval());
         BookSearch search = new BookSearch(store, config.rules(), clock, STATE_TTL);
         return new AddressBookWiring(files, runner, new AddressBookApi(files, search, runner, config.rules(), metrics));
     }

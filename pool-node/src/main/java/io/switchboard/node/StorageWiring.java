@@ -11,7 +11,6 @@ import io.switchboard.accounts.store.AccountStore;
 import io.switchboard.accounts.store.CachingAccountStore;
 import io.switchboard.accounts.store.CassandraAccountStore;
 import io.switchboard.accounts.store.CassandraAuthFailureStore;
-import io.switchboard.addressbook.store.CassandraAddressBookStore;
 import io.switchboard.entity.due.CassandraDueIndex;
 import io.switchboard.node.config.ConfigError;
 import io.switchboard.node.config.NodeConfig;
@@ -112,8 +111,6 @@ final class StorageWiring implements AutoCloseable {
         CassandraSessions.applySchema(
                 session, CassandraContactListStore.class, CassandraContactListStore.SCHEMA_RESOURCE);
         CassandraSessions.applySchema(session, CassandraAccessStore.class, CassandraAccessStore.SCHEMA_RESOURCE);
-        CassandraSessions.applySchema(
-                session, CassandraAddressBookStore.class, CassandraAddressBookStore.SCHEMA_RESOURCE);
     }
 
     private CqlSession connect() {

@@ -46,7 +46,6 @@ public final class AddressBookApi {
     private final NumberRules rules;
     private final AddressBookMetrics metrics;
 
-    /** @param runner null when no source is configured (no sync) */
     public AddressBookApi(
             BookServer files, BookSearch search, SyncRunner runner, NumberRules rules, AddressBookMetrics metrics) {
         this.files = files;
@@ -56,12 +55,22 @@ public final class AddressBookApi {
         this.metrics = metrics;
     }
 
+    /** The address book is off on this node ({@code source = none}): every path answers 404 saying so. */
+    public static AddressBookApi off() {
+        return new AddressBookApi(null, null, null, null, null);
+    }
+
+    private static final String OFF = "The address book is off on this node (switchboard.address-book.source = none)";
+
     public void register(AdminServer server, UserAuthenticator users) {
         server.secureTree(ADMIN_PREFIX, this::admin);
         server.userTree(USER_PREFIX, users, this::user);
     }
 
     private CompletionStage<Reply> user(Call call) {
+        if (files == null) {
+            return done(Reply.error(404, OFF));
+        }
         if (!call.method().equals("GET")) {
             return done(Reply.methodNotAllowed("GET", "The address book is read with GET"));
         }
@@ -82,6 +91,9 @@ public final class AddressBookApi {
     }
 
     private CompletionStage<Reply> admin(Call call) {
+        if (files == null) {
+            return done(Reply.error(404, OFF));
+        }
         String path = call.path();
         if (path.equals(ADMIN_PREFIX)) {
             if (!call.method().equals("GET")) {
@@ -91,9 +103,6 @@ public final class AddressBookApi {
                     .thenApply(AddressBookApi::reply);
         }
         if (path.equals(ADMIN_PREFIX + "/sync")) {
-            if (runner == null) {
-                return done(Reply.error(409, "No directory to sync: switchboard.address-book.source is none"));
-            }
             return switch (call.method()) {
                 case "POST" -> done(Reply.json(202, Json.write(status(runner.startNow()))));
                 case "GET" -> done(Reply.json(200, Json.write(status(runner.status()))));
@@ -177,11 +186,8 @@ public final class AddressBookApi {
         out.put("entries", state.count());
         out.put("files", fileCount);
         out.put("synced-at", state.version() == 0 ? null : state.syncedAt().toString());
-        out.put("source", runner == null ? "none" : "configured");
-        out.put(
-                "next-run",
-                runner == null ? null : runner.nextRun().map(Object::toString).orElse(null));
-        out.put("last-sync-here", runner == null ? null : status(runner.status()));
+        out.put("next-run", runner.nextRun().map(Object::toString).orElse(null));
+        out.put("last-sync-here", status(runner.status()));
         if (!call.wantsText()) {
             return Reply.json(200, Json.write(out));
         }
@@ -197,22 +203,17 @@ public final class AddressBookApi {
             text.append(", published ").append(state.syncedAt());
         }
         text.append('\n');
-        if (runner == null) {
-            text.append("no directory source (switchboard.address-book.source = none)\n");
-        } else {
-            SyncRunner.Status s = runner.status();
-            text.append("last sync on this node: ").append(s.state().name().toLowerCase(Locale.ROOT));
-            if (s.ended() != null) {
-                text.append(" at ").append(s.ended());
-            }
-            if (s.error() != null) {
-                text.append(": ").append(s.error());
-            }
-            text.append('\n');
-            runner.nextRun()
-                    .ifPresent(
-                            n -> text.append("next scheduled sync: ").append(n).append('\n'));
+        SyncRunner.Status s = runner.status();
+        text.append("last sync on this node: ").append(s.state().name().toLowerCase(Locale.ROOT));
+        if (s.ended() != null) {
+            text.append(" at ").append(s.ended());
         }
+        if (s.error() != null) {
+            text.append(": ").append(s.error());
+        }
+        text.append('\n');
+        runner.nextRun()
+                .ifPresent(n -> text.append("next scheduled sync: ").append(n).append('\n'));
         return Reply.text(200, text.toString());
     }
 
