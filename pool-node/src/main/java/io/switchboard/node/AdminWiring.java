@@ -1,5 +1,6 @@
 package io.switchboard.node;
 
+import io.switchboard.node.admin.AddressBookApi;
 import io.switchboard.node.admin.AdminServer;
 import io.switchboard.node.admin.AdminServer.Reply;
 import io.switchboard.node.admin.CallSettingsApi;
@@ -42,7 +43,8 @@ final class AdminWiring {
             RegistrarClient lookups,
             SipWiring.Cluster cluster,
             NodeAuth auth,
-            Clock clock) {
+            Clock clock,
+            AddressBookApi addressBook) {
         UsersApi users = new UsersApi(stores.accounts(), stores.accountRules(), config.domains(), clock);
         RegistrationsApi registrations = new RegistrationsApi(lookups, clock);
         CallSettingsApi callSettingsApi = new CallSettingsApi(stores.callSettings(), stores.accounts(), clock);
@@ -88,6 +90,8 @@ final class AdminWiring {
                     stores.accounts(), config.domains(), auth.challenger(), auth.verifier(), auth.throttle(), clock);
             new PresenceApi(new EntityPresenceAdmin(cluster.presence()), stores.accounts(), config.domains())
                     .register(admin, userAuth);
+            // /api/address-book (admin token) and /user/address-book (the same users' HTTP Digest)
+            addressBook.register(admin, userAuth);
             return admin;
         } catch (RuntimeException e) {
             admin.close();

@@ -8,6 +8,7 @@ import io.switchboard.node.cluster.NodeDirectory;
 import io.switchboard.node.cluster.NodeInfoService;
 import io.switchboard.node.cluster.PekkoSettings;
 import io.switchboard.node.cluster.SipPeers;
+import io.switchboard.node.config.AddressBookConfig;
 import io.switchboard.node.config.ConfigError;
 import io.switchboard.node.config.NodeConfig;
 import io.switchboard.node.metrics.NodeMetrics;
@@ -47,6 +48,7 @@ public final class SwitchboardNode implements AutoCloseable {
     private NodeDirectory directory;
     private SipWiring sip;
     private AdminServer admin;
+    private AddressBookWiring addressBook;
     private volatile boolean closed;
 
     private SwitchboardNode(NodeConfig config) {
@@ -67,6 +69,7 @@ public final class SwitchboardNode implements AutoCloseable {
 
     private void startAll() {
         SipWiring.Settings sipSettings = SipWiring.Settings.of(config); // checked before anything starts
+        AddressBookConfig addressBookConfig = AddressBookConfig.of(config); // so is the address book's
         Clock clock = Clock.systemUTC();
         CqlSession session = storage.open();
         StorageWiring.Stores stores = storage.stores(clock);
@@ -103,7 +106,10 @@ public final class SwitchboardNode implements AutoCloseable {
         sip = new SipWiring(sipSettings, metrics, clock);
         sip.start(udpPort, session, stores, auth, cluster);
 
-        admin = AdminWiring.build(config, metrics, this::readiness, stores, sip.lookups(), cluster, auth, clock);
+        addressBook = AddressBookWiring.start(
+                addressBookConfig, session, stores.accounts(), config.domains(), config.nodeId(), metrics, clock);
+        admin = AdminWiring.build(
+                config, metrics, this::readiness, stores, sip.lookups(), cluster, auth, clock, addressBook.api());
         admin.start();
         SipEndpoint endpoint = sip.endpoint();
         NodeConfig.Sip s = config.sip();
@@ -225,6 +231,9 @@ public final class SwitchboardNode implements AutoCloseable {
         closed = true;
         if (admin != null) {
             admin.close();
+        }
+        if (addressBook != null) {
+            addressBook.close();
         }
         if (sip != null) {
             sip.close();

@@ -14,7 +14,7 @@ import java.util.List;
  * is skipped, and a quote inside an unquoted field or text after a closing quote make that one
  * record {@link CsvRecord.Malformed} instead of failing the file.
  */
-final class CsvReader {
+public final class CsvReader {
 
     private static final int EOF = -1;
 
@@ -23,12 +23,12 @@ final class CsvReader {
     private int line = 1;
     private boolean started;
 
-    CsvReader(Reader in) {
+    public CsvReader(Reader in) {
         this.in = in;
     }
 
     /** The next record, or null at the end of the input. */
-    CsvRecord next() throws IOException {
+    public CsvRecord next() throws IOException {
         if (!started) {
             started = true;
             if (peek() == '\uFEFF') {

@@ -3,7 +3,7 @@ package io.switchboard.accounts.domain;
 import java.util.List;
 
 /** One record of an RFC 4180 file, located by the 1-based line it starts on. */
-sealed interface CsvRecord {
+public sealed interface CsvRecord {
 
     int line();
 
@@ -13,7 +13,7 @@ sealed interface CsvRecord {
         }
 
         /** An empty or white-space-only line; RFC 4180 has no such thing, people's files do. */
-        boolean isBlank() {
+        public boolean isBlank() {
             return values.size() == 1 && values.get(0).isBlank();
         }
     }

@@ -69,10 +69,21 @@ public final class AdminServer implements AutoCloseable {
         }
     }
 
-    /** An answer: status, content type, body. */
-    public record Reply(int status, String contentType, String body, Map<String, String> headers) {
+    /**
+     * An answer: status, content type, body. {@code bytes}, when not null, is sent instead of {@code body}
+     * (binary bodies: the address book's gzip files).
+     */
+    public record Reply(int status, String contentType, String body, Map<String, String> headers, byte[] bytes) {
+        public Reply(int status, String contentType, String body, Map<String, String> headers) {
+            this(status, contentType, body, headers, null);
+        }
+
         public Reply(int status, String contentType, String body) {
             this(status, contentType, body, Map.of());
+        }
+
+        public static Reply bytes(int status, String contentType, byte[] bytes, Map<String, String> headers) {
+            return new Reply(status, contentType, "", headers, bytes);
         }
 
         /** 405 with the Allow header HTTP requires (RFC 9110 section 15.5.6). */
@@ -100,6 +111,7 @@ public final class AdminServer implements AutoCloseable {
      * @param rawPath the path as sent, still percent-encoded: split it before decoding, so an
      *                encoded {@code /} inside a segment (an AOR, a contact URI) stays in its segment
      * @param user    the AOR of the user who authenticated ({@link #userTree} routes); null elsewhere
+     * @param headers request headers by lower-case name, the first value of each
      */
     public record Call(
             String method,
@@ -108,9 +120,26 @@ public final class AdminServer implements AutoCloseable {
             String body,
             boolean wantsText,
             String rawPath,
-            String user) {
+            String user,
+            Map<String, String> headers) {
         public Call(String method, String path, Map<String, String> query, String body, boolean wantsText) {
             this(method, path, query, body, wantsText, path, null);
+        }
+
+        public Call(
+                String method,
+                String path,
+                Map<String, String> query,
+                String body,
+                boolean wantsText,
+                String rawPath,
+                String user) {
+            this(method, path, query, body, wantsText, rawPath, user, Map.of());
+        }
+
+        /** A request header ({@code If-None-Match}, {@code Accept-Encoding}), or null. */
+        public String header(String name) {
+            return headers.get(name.toLowerCase(java.util.Locale.ROOT));
         }
 
         public String param(String name) {
@@ -355,7 +384,18 @@ public final class AdminServer implements AutoCloseable {
                 body,
                 accept != null && accept.startsWith("text/plain"),
                 ex.getRequestURI().getRawPath(),
-                user);
+                user,
+                headers(ex));
+    }
+
+    private static Map<String, String> headers(HttpExchange ex) {
+        Map<String, String> headers = new HashMap<>();
+        ex.getRequestHeaders().forEach((name, values) -> {
+            if (!values.isEmpty()) {
+                headers.put(name.toLowerCase(java.util.Locale.ROOT), values.get(0));
+            }
+        });
+        return headers;
     }
 
     private void handle(HttpExchange ex, Route route, Call call) {

@@ -125,7 +125,7 @@ final class RequestBodies implements AutoCloseable {
     static void write(HttpExchange ex, Reply reply) {
         boolean unread = !BODY_READ.remove(ex) && hasBody(ex);
         try {
-            byte[] body = reply.body().getBytes(StandardCharsets.UTF_8);
+            byte[] body = reply.bytes() != null ? reply.bytes() : reply.body().getBytes(StandardCharsets.UTF_8);
             ex.getResponseHeaders().set("Content-Type", reply.contentType());
             reply.headers().forEach((name, value) -> ex.getResponseHeaders().set(name, value));
             if (unread) {

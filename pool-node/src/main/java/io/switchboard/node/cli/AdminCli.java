@@ -58,7 +58,8 @@ import picocli.CommandLine.Unmatched;
             AdminCli.Presence.class,
             AdminCli.Pool.class,
             AdminCli.LocalPoolCommand.class,
-            AdminCli.GenerateCompletion.class
+            AdminCli.GenerateCompletion.class,
+            AdminCli.AddressBook.class
         })
 public final class AdminCli implements Callable<Integer> {
 
@@ -89,6 +90,14 @@ public final class AdminCli implements Callable<Integer> {
                                                             exit code 1 unless every member is Up and reachable
               local-pool [--nodes N]                        run N nodes (1-5, default 3) on 127.0.0.1..N over one
                                                             embedded Cassandra (local-pool --help for options)
+              address-book sync --now                       read the directory now; shows progress, ends with a report
+                                                            (added, changed, removed, numbers that did not normalize);
+                                                            exit code 1 when the sync failed
+              address-book normalize NUMBER                 the rule that matches NUMBER and the E.164 result
+              address-book rules test FILE                  run 'NUMBER -> EXPECTED' cases through the node's rules;
+                                                            prints each mismatch, exit code 1 when any case fails
+              address-book status                           the published version, entries, files; last and next sync
+              address-book show QUERY [--page N]            search as users do: names, mail, SIP URI, number prefixes
               generate-completion                           print a bash completion script:
                                                             source <(switchboard generate-completion)
               help COMMAND, COMMAND --help                  what one command takes, e.g. help presence contacts
@@ -699,6 +708,158 @@ public final class AdminCli implements Callable<Integer> {
         }
     }
 
+    // --- address book
+
+    @Command(
+            name = "address-book",
+            description = "The address book: sync the directory now, test the normalization rules.",
+            subcommands = {
+                AddressBook.Sync.class,
+                AddressBook.Normalize.class,
+                AddressBook.Rules.class,
+                AddressBook.Status.class,
+                AddressBook.Show.class
+            })
+    static final class AddressBook extends Group {
+        @Command(
+                name = "sync",
+                description = {
+                    "Read the directory now (switchboard.address-book.source) and publish a new version if anything",
+                    "changed. Shows progress, ends with a report; exit code 1 when the sync failed."
+                })
+        static final class Sync extends NodeCommand {
+            @Option(names = "--now", description = "Sync now (scheduled syncs run by themselves).")
+            boolean now;
+
+            @Override
+            int talk(Client client) throws IOException, InterruptedException {
+                if (!now) {
+                    throw new UsageError("address-book sync needs --now");
+                }
+                HttpResponse<String> started = client.send("POST", "/api/address-book/sync");
+                if (started.statusCode() >= 400) {
+                    err().println("error " + started.statusCode() + ": " + errorMessage(started.body()));
+                    return FAILED;
+                }
+                SyncProgress progress = new SyncProgress(out(), System.console() != null);
+                com.fasterxml.jackson.databind.JsonNode status = parse(started.body());
+                while (status.path("state").asText().equals("running")) {
+                    progress.show(status);
+                    Thread.sleep(250);
+                    HttpResponse<String> r = client.send("GET", "/api/address-book/sync");
+                    if (r.statusCode() >= 400) {
+                        err().println("error " + r.statusCode() + ": " + errorMessage(r.body()));
+                        return FAILED;
+                    }
+                    status = parse(r.body());
+                }
+                progress.end(status);
+                if (status.path("state").asText().equals("succeeded")) {
+                    out().print(status.path("report").path("text").asText());
+                    return 0;
+                }
+                err().println("address book sync failed: "
+                        + status.path("error").asText());
+                return FAILED;
+            }
+
+            private static com.fasterxml.jackson.databind.JsonNode parse(String body) throws IOException {
+                try {
+                    return Json.parseObject(body);
+                } catch (Json.Invalid e) {
+                    throw new IOException("unexpected answer from the node: " + body);
+                }
+            }
+        }
+
+        @Command(
+                name = "status",
+                description = "The published version, its entries and files; this node's last and next sync.")
+        static final class Status extends NodeCommand {
+            @Override
+            int talk(Client client) throws IOException, InterruptedException {
+                return print(client, "GET", "/api/address-book/status", null, null);
+            }
+        }
+
+        @Command(name = "show", description = "Search the address book as users do (prefix, names and numbers).")
+        static final class Show extends NodeCommand {
+            @Parameters(paramLabel = "QUERY", description = "A name, mail, SIP URI or number prefix.")
+            String query;
+
+            @Option(names = "--page", paramLabel = "N", description = "Page N of the results (50 each).")
+            Integer page;
+
+            @Override
+            int talk(Client client) throws IOException, InterruptedException {
+                return print(
+                        client,
+                        "GET",
+                        "/api/address-book/search" + query("q", query) + (page == null ? "" : "&page=" + page),
+                        null,
+                        null);
+            }
+        }
+
+        @Command(name = "rules", description = "The node's normalization rules.", subcommands = Rules.Test.class)
+        static final class Rules extends Group {
+            @Command(
+                    name = "test",
+                    description = {
+                        "Run a file of 'NUMBER -> EXPECTED' lines (EXPECTED: E.164, ;ext=N, or none) through the",
+                        "node's rules and report each mismatch; exit code 1 when any case fails."
+                    })
+            static final class Test extends NodeCommand {
+                @Parameters(paramLabel = "FILE", description = "The test cases.")
+                Path file;
+
+                @Override
+                int talk(Client client) throws IOException, InterruptedException {
+                    String cases;
+                    try {
+                        cases = Files.readString(file, StandardCharsets.UTF_8);
+                    } catch (IOException e) {
+                        throw new UsageError("cannot read " + file + ": " + e.getMessage());
+                    }
+                    HttpResponse<String> r = client.send("POST", "/api/address-book/rules/test", cases);
+                    if (r.statusCode() >= 400) {
+                        err().println("error " + r.statusCode() + ": " + errorMessage(r.body()));
+                        return FAILED;
+                    }
+                    com.fasterxml.jackson.databind.JsonNode result;
+                    try {
+                        result = Json.parseObject(r.body());
+                    } catch (Json.Invalid e) {
+                        throw new IOException("unexpected answer from the node: " + r.body());
+                    }
+                    result.path("problems").forEach(p -> out().println(p.asText()));
+                    result.path("mismatches").forEach(m -> out().println(m.asText()));
+                    long failed = result.path("failed").asLong()
+                            + result.path("problems").size();
+                    out().println("cases: " + result.path("passed").asLong() + " passed, "
+                            + result.path("failed").asLong() + " failed"
+                            + (result.path("problems").isEmpty()
+                                    ? ""
+                                    : ", " + result.path("problems").size() + " lines not understood"));
+                    return failed > 0 ? FAILED : 0;
+                }
+            }
+        }
+
+        @Command(name = "normalize", description = "The normalization rule that matches NUMBER and its E.164 result.")
+        static final class Normalize extends NodeCommand {
+            @Parameters(
+                    paramLabel = "NUMBER",
+                    description = "A phone number as people write it, e.g. \"020 555 0101\".")
+            String number;
+
+            @Override
+            int talk(Client client) throws IOException, InterruptedException {
+                return print(client, "GET", "/api/address-book/normalize" + query("number", number), null, null);
+            }
+        }
+    }
+
     /** One path segment, percent-encoded (a space as %20: in a path + is a plus, as in sip:+31...). */
     private static String segment(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
@@ -745,6 +906,26 @@ public final class AdminCli implements Callable<Integer> {
     private record Client(String base, String token) {
         private static final HttpClient HTTP =
                 HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+        /** A request whose JSON answer the command reads itself. */
+        HttpResponse<String> send(String method, String path) throws IOException, InterruptedException {
+            return send(method, path, null);
+        }
+
+        HttpResponse<String> send(String method, String path, String body) throws IOException, InterruptedException {
+            return HTTP.send(
+                    HttpRequest.newBuilder(URI.create(base + path))
+                            .timeout(Duration.ofSeconds(30))
+                            .header("Authorization", "Bearer " + token)
+                            .header("Content-Type", "text/plain; charset=utf-8")
+                            .method(
+                                    method,
+                                    body == null
+                                            ? HttpRequest.BodyPublishers.noBody()
+                                            : HttpRequest.BodyPublishers.ofString(body))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+        }
 
         int print(String method, String path, String body, String contentType, PrintStream out, PrintStream err)
                 throws IOException, InterruptedException {

@@ -78,6 +78,11 @@ final class ConfigReader {
         return v;
     }
 
+    /** The keys directly under this section (address-book's attributes). */
+    java.util.Set<String> keys() {
+        return config.root().keySet();
+    }
+
     List<String> strings(String path) {
         return read(path, () -> config.getStringList(path));
     }

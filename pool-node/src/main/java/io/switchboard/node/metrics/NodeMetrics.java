@@ -200,6 +200,11 @@ public final class NodeMetrics implements RegisterObserver, BindingListener {
         return activeBindings.sum();
     }
 
+    /** The node's registry, for a module's own metrics (AddressBookMetrics). */
+    public CollectorRegistry registry() {
+        return registry;
+    }
+
     /** The Prometheus text exposition format (version 0.0.4). */
     public String scrape() {
         try (Writer w = new StringWriter(16 * 1024)) {
