@@ -162,7 +162,8 @@ public final class VersionedSchema {
      * Makes sure this version (or a newer one) is applied to the session's keyspace: returns at once
      * when it is, applies it when nobody else is doing so, or waits for the one who is.
      *
-     * @param holder who this party is, recorded with the lock and the version (for the logs of others)
+     * @param holder who this party is, recorded with the version and (with a suffix of this call's own) the
+     *     lock, for the logs of others
      * @throws IllegalStateException when the version is still not applied after {@code settings.maxWait()},
      *     naming who holds the lock; or when this party lost its lock while applying
      */
@@ -171,6 +172,9 @@ public final class VersionedSchema {
                 .map(CqlIdentifier::asInternal)
                 .orElseThrow(() -> new IllegalArgumentException("the session has no keyspace"));
         createStateTable(session, keyspace);
+        // The lock is held under a name of this call's own: two parties with one holder name (two
+        // nodes in one process) must not both pass "IF lock_holder = me".
+        String lockName = holder + " #" + UUID.randomUUID().toString().substring(0, 8);
         Instant deadline = clock.instant().plus(settings.maxWait());
         boolean waitLogged = false;
         while (true) {
@@ -178,8 +182,8 @@ public final class VersionedSchema {
             if (state.version() >= version) {
                 return found(state, keyspace);
             }
-            if (tryLock(session, state, holder, settings, clock)) {
-                return applyHoldingLock(session, keyspace, holder, settings, clock);
+            if (tryLock(session, state, lockName, settings, clock)) {
+                return applyHoldingLock(session, keyspace, holder, lockName, settings, clock);
             }
             if (!clock.instant().isBefore(deadline)) {
                 throw new IllegalStateException(
@@ -233,7 +237,7 @@ public final class VersionedSchema {
     }
 
     private Outcome applyHoldingLock(
-            CqlSession session, String keyspace, String holder, Settings settings, Clock clock) {
+            CqlSession session, String keyspace, String holder, String lockName, Settings settings, Clock clock) {
         boolean recorded = false;
         try {
             State state = read(session); // someone may have recorded it between our read and our lock
@@ -248,7 +252,7 @@ public final class VersionedSchema {
                     holder);
             for (Script script : scripts) {
                 CassandraSessions.applyScript(session, script.cql(), script.name());
-                renew(session, holder, settings, clock, script.name());
+                renew(session, lockName, settings, clock, script.name());
             }
             CassandraSessions.awaitSchemaAgreement(session, CassandraSessions.SCHEMA_TIMEOUT);
             recorded = lwt(
@@ -260,15 +264,15 @@ public final class VersionedSchema {
                     holder,
                     clock.instant(),
                     ROW,
-                    holder);
+                    lockName);
             if (!recorded) {
-                throw lostLock(session, keyspace, holder, "recording the version");
+                throw lostLock(session, keyspace, lockName, "recording the version");
             }
             log.info("Recorded Cassandra schema version {} of keyspace {}", version, keyspace);
             return Outcome.APPLIED;
         } finally {
             if (!recorded) {
-                release(session, holder);
+                release(session, lockName);
             }
         }
     }
