@@ -33,8 +33,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The state lives in one row of the table {@value #TABLE} in the keyspace itself: the version
  * applied (with the scripts' digest, who applied it and when) and a lock (holder, lease expiry). Every
- * write to that row is a lightweight transaction at SERIAL consistency and every read a SERIAL read,
- * so the lock and the version move together linearizably: the applier takes the lock with a
+ * write to that row is a lightweight transaction at SERIAL consistency and every read but the first
+ * (which only looks for an applied version) a SERIAL read, so the lock and the version move together
+ * linearizably: the applier takes the lock with a
  * conditional write, renews its lease after each script, and records the new version and releases
  * the lock in one conditional write, only after the Cassandra nodes agree on the schema. Others find
  * the version applied and skip the scripts, or wait (polling) until it is; a lock whose lease ran out
@@ -172,6 +173,12 @@ public final class VersionedSchema {
                 .map(CqlIdentifier::asInternal)
                 .orElseThrow(() -> new IllegalArgumentException("the session has no keyspace"));
         createStateTable(session, keyspace);
+        // The usual case, a node starting on an applied schema, needs no Paxos round: a plain read at
+        // the session's consistency sees a version recorded before (a miss falls through to SERIAL).
+        State known = read(session, false);
+        if (known.version() >= version) {
+            return found(known, keyspace);
+        }
         // The lock is held under a name of this call's own: two parties with one holder name (two
         // nodes in one process) must not both pass "IF lock_holder = me".
         String lockName = holder + " #" + UUID.randomUUID().toString().substring(0, 8);
@@ -365,12 +372,16 @@ public final class VersionedSchema {
 
     /** The row as a linearizable (SERIAL) read sees it. */
     static State read(CqlSession session) {
-        Row row = session.execute(SimpleStatement.newInstance(
-                                "SELECT version, digest, applied_by, applied_at, lock_holder, lock_expires_at FROM "
-                                        + TABLE + " WHERE name = ?",
-                                ROW)
-                        .setConsistencyLevel(DefaultConsistencyLevel.SERIAL)
-                        .setTimeout(CassandraSessions.SCHEMA_TIMEOUT))
+        return read(session, true);
+    }
+
+    private static State read(CqlSession session, boolean serial) {
+        SimpleStatement select = SimpleStatement.newInstance(
+                        "SELECT version, digest, applied_by, applied_at, lock_holder, lock_expires_at FROM " + TABLE
+                                + " WHERE name = ?",
+                        ROW)
+                .setTimeout(CassandraSessions.SCHEMA_TIMEOUT);
+        Row row = session.execute(serial ? select.setConsistencyLevel(DefaultConsistencyLevel.SERIAL) : select)
                 .one();
         if (row == null) {
             return new State(false, 0, null, null, null, null, null);
