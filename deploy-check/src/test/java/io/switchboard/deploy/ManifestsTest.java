@@ -40,7 +40,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * the node it runs: the config the pod would start with loads ({@link PodConfig}), probes and
  * Prometheus annotations name paths the health listener serves on the port the config gives it,
  * container ports match the config, Services and the PodDisruptionBudget select the pool's pods,
- * every container has requests and limits and a pinned image.
+ * every container has requests and limits and a pinned image, the schema init container loads
+ * the node's storage settings.
  */
 class ManifestsTest {
 
@@ -73,7 +74,10 @@ class ManifestsTest {
     @ValueSource(strings = {"base", "overlays/dev", "overlays/production", "cassandra/dev"})
     void everyContainerHasRequestsLimitsAndAPinnedImage(String dir) {
         for (StatefulSet s : render(dir).all(StatefulSet.class)) {
-            for (Container c : s.getSpec().getTemplate().getSpec().getContainers()) {
+            PodSpec podSpec = s.getSpec().getTemplate().getSpec();
+            List<Container> all = new ArrayList<>(podSpec.getContainers());
+            all.addAll(podSpec.getInitContainers());
+            for (Container c : all) {
                 String what = s.getMetadata().getName() + "/" + c.getName();
                 var res = c.getResources();
                 assertThat(res.getRequests()).as(what + " requests").containsKeys("cpu", "memory");
@@ -209,6 +213,20 @@ class ManifestsTest {
                     .as(seed + " is a pod that exists")
                     .isLessThan(pool.getSpec().getReplicas());
         }
+
+        // the schema is applied once per version by the init container (PoolSchema), running the
+        // node's image against the very storage the node uses
+        Container schema = pod.getInitContainers().stream()
+                .filter(x -> x.getName().equals("schema"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no schema init container"));
+        assertThat(schema.getImage()).isEqualTo(c.getImage());
+        int configAt = c.getArgs().indexOf("--config");
+        assertThat(schema.getArgs())
+                .containsExactly("schema", "apply", "--config", c.getArgs().get(configAt + 1));
+        NodeConfig schemaConfig =
+                PodConfig.load(pool, schema, r, secrets, Files.createDirectories(tmp.resolve("init")));
+        assertThat(schemaConfig.storage()).isEqualTo(config.storage());
 
         // cluster bootstrap through the Kubernetes API: the selector finds these pods, whose
         // "management" port is the configured one, and the pods may list pods (RBAC below)

@@ -36,8 +36,13 @@ final class PodConfig {
      *                (deploy/k8s/secret.template.yaml) where the overlay expects them to exist
      */
     static NodeConfig load(StatefulSet pool, Rendered rendered, List<Secret> secrets, Path tmp) throws IOException {
+        return load(pool, Rendered.container(pool, "pool-node"), rendered, secrets, tmp);
+    }
+
+    /** The config container {@code c} of the pool's pods (e.g. an init container) loads. */
+    static NodeConfig load(StatefulSet pool, Container c, Rendered rendered, List<Secret> secrets, Path tmp)
+            throws IOException {
         PodSpec pod = pool.getSpec().getTemplate().getSpec();
-        Container c = Rendered.container(pool, "pool-node");
         Map<String, String> env = environment(pool, c, secrets);
         Map<String, Path> mounts = new LinkedHashMap<>();
         for (VolumeMount m : c.getVolumeMounts()) {
@@ -61,7 +66,7 @@ final class PodConfig {
         List<String> args = c.getArgs();
         int at = args.indexOf("--config");
         if (at < 0 || at + 1 >= args.size()) {
-            throw new AssertionError("the pool-node container's args name no --config file: " + args);
+            throw new AssertionError("the " + c.getName() + " container's args name no --config file: " + args);
         }
         Path config = local(args.get(at + 1), mounts);
         // Rewrite absolute paths of mounted files (the TLS key store) into the temporary directory.

@@ -9,7 +9,10 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 
-/** {@code bin/switchboard}: {@code start [--config FILE]} runs a node; everything else is the admin CLI. */
+/**
+ * {@code bin/switchboard}: {@code start [--config FILE]} runs a node, {@code schema apply [--config FILE]}
+ * applies the schema and exits; everything else is the admin CLI.
+ */
 public final class Main {
 
     private Main() {}
@@ -20,6 +23,9 @@ public final class Main {
         }
         if (args.length > 0 && args[0].equals("local-pool")) {
             System.exit(LocalPool.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+        }
+        if (args.length > 0 && args[0].equals("schema")) {
+            System.exit(SchemaCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
         }
         System.exit(AdminCli.run(args, System.out, System.err));
     }

@@ -10,20 +10,14 @@ import io.switchboard.accounts.domain.Validation;
 import io.switchboard.accounts.store.AccountStore;
 import io.switchboard.accounts.store.CachingAccountStore;
 import io.switchboard.accounts.store.CassandraAccountStore;
-import io.switchboard.accounts.store.CassandraAuthFailureStore;
-import io.switchboard.entity.due.CassandraDueIndex;
-import io.switchboard.entity.fence.CassandraOwnerEpochs;
 import io.switchboard.node.config.ConfigError;
 import io.switchboard.node.config.NodeConfig;
-import io.switchboard.presence.store.CassandraAccessStore;
-import io.switchboard.presence.store.CassandraContactListStore;
-import io.switchboard.presence.store.CassandraPresenceStore;
 import io.switchboard.proxy.store.CachingCallSettingsStore;
 import io.switchboard.proxy.store.CassandraCallSettingsStore;
-import io.switchboard.registrar.store.CassandraBindingStore;
 import io.switchboard.storage.CassandraSessions;
 import io.switchboard.storage.CassandraSettings;
 import io.switchboard.storage.EmbeddedCassandra;
+import io.switchboard.storage.VersionedSchema;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -96,23 +90,27 @@ final class StorageWiring implements AutoCloseable {
     }
 
     /**
-     * Every table the node uses, created if missing. Several nodes doing this at the same moment on
-     * a multi-node Cassandra can race (concurrent CREATE TABLE on different coordinators), so a new
-     * pool's schema is best installed by one node, or by calling this once before the others start.
+     * Every table the node uses, as the versioned {@link PoolSchema}: applied by the first node to
+     * find the keyspace without this version (holding the schema lock), skipped by the others (who
+     * wait while it is being applied), so nodes starting together on a fresh ring do not race.
      */
     static void installSchema(CqlSession session) {
-        CassandraSessions.applySchema(session, CassandraDueIndex.class, CassandraDueIndex.SCHEMA_RESOURCE);
-        CassandraSessions.applySchema(session, CassandraOwnerEpochs.class, CassandraOwnerEpochs.SCHEMA_RESOURCE);
-        CassandraSessions.applySchema(session, CassandraBindingStore.class, CassandraBindingStore.SCHEMA);
-        CassandraSessions.applySchema(session, CassandraAccountStore.class, CassandraAccountStore.SCHEMA_RESOURCE);
-        CassandraSessions.applySchema(
-                session, CassandraAuthFailureStore.class, CassandraAuthFailureStore.SCHEMA_RESOURCE);
-        CassandraSessions.applySchema(
-                session, CassandraCallSettingsStore.class, CassandraCallSettingsStore.SCHEMA_RESOURCE);
-        CassandraSessions.applySchema(session, CassandraPresenceStore.class, CassandraPresenceStore.SCHEMA);
-        CassandraSessions.applySchema(
-                session, CassandraContactListStore.class, CassandraContactListStore.SCHEMA_RESOURCE);
-        CassandraSessions.applySchema(session, CassandraAccessStore.class, CassandraAccessStore.SCHEMA_RESOURCE);
+        PoolSchema.ensure(session);
+    }
+
+    /**
+     * For {@code bin/switchboard schema apply}: connects, makes sure the schema version is applied and
+     * keeps the session for {@link #close}; no stores, no embedded Cassandra.
+     */
+    VersionedSchema.Outcome applySchemaOnly() {
+        if (config.storage().mode() == NodeConfig.StorageMode.EMBEDDED) {
+            throw new ConfigError(
+                    "switchboard.storage.mode",
+                    "schema apply needs an external Cassandra (mode = external); a node with an embedded one"
+                            + " applies its schema itself");
+        }
+        session = connect();
+        return PoolSchema.ensure(session);
     }
 
     private CqlSession connect() {

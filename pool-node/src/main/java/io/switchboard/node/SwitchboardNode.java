@@ -157,11 +157,7 @@ public final class SwitchboardNode implements AutoCloseable {
         return new SipWiring.Cluster(system, directory, rules, presence, registrar, endpointLookups);
     }
 
-    /**
-     * Every table the node uses, created if missing. Several nodes doing this at the same moment on
-     * a multi-node Cassandra can race (concurrent CREATE TABLE on different coordinators), so a new
-     * pool's schema is best installed by one node, or by calling this once before the others start.
-     */
+    /** Every table the node uses: the versioned {@link PoolSchema}, applied once per version. */
     public static void installSchema(CqlSession session) {
         StorageWiring.installSchema(session);
     }

@@ -66,6 +66,7 @@ public final class AdminCli implements Callable<Integer> {
     static final String USAGE = """
             usage: switchboard <command> [options]
               start [--config FILE]                         run a pool node
+              schema apply [--config FILE]                  apply the Cassandra schema version once, then exit
               user add URI --password P [--name N] [--phone E164]
               user import FILE.csv                          header: uri,password,display_name,phone;
                                                             exit code 1 when any row was rejected

@@ -1,0 +1,59 @@
+package io.switchboard.node;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import io.switchboard.accounts.store.CassandraAccountStore;
+import io.switchboard.accounts.store.CassandraAuthFailureStore;
+import io.switchboard.entity.due.CassandraDueIndex;
+import io.switchboard.entity.fence.CassandraOwnerEpochs;
+import io.switchboard.presence.store.CassandraAccessStore;
+import io.switchboard.presence.store.CassandraContactListStore;
+import io.switchboard.presence.store.CassandraPresenceStore;
+import io.switchboard.proxy.store.CassandraCallSettingsStore;
+import io.switchboard.registrar.store.CassandraBindingStore;
+import io.switchboard.storage.VersionedSchema;
+import java.util.List;
+
+/**
+ * Every table a pool node uses, as one versioned schema (storage/VersionedSchema): applied once per
+ * version by the first node or by {@code bin/switchboard schema apply}, skipped by everyone who finds
+ * it applied.
+ *
+ * <p>Changing a schema script: bump {@link #VERSION} (PoolSchemaTest pins each version's digest and
+ * fails until you do), keep the script idempotent and additive ({@code ADD IF NOT EXISTS}, new
+ * tables; no drops or renames while nodes of the previous version may still run), and add a new
+ * module's script at the end of the list.
+ */
+public final class PoolSchema {
+
+    /** The schema's version: bumped whenever a script below changes or one is added. */
+    public static final int VERSION = 1;
+
+    private PoolSchema() {}
+
+    /** The scripts, in the order they are applied. */
+    public static VersionedSchema schema() {
+        return new VersionedSchema(
+                VERSION,
+                List.of(
+                        VersionedSchema.resource(CassandraDueIndex.class, CassandraDueIndex.SCHEMA_RESOURCE),
+                        VersionedSchema.resource(CassandraOwnerEpochs.class, CassandraOwnerEpochs.SCHEMA_RESOURCE),
+                        VersionedSchema.resource(CassandraBindingStore.class, CassandraBindingStore.SCHEMA),
+                        VersionedSchema.resource(CassandraAccountStore.class, CassandraAccountStore.SCHEMA_RESOURCE),
+                        VersionedSchema.resource(
+                                CassandraAuthFailureStore.class, CassandraAuthFailureStore.SCHEMA_RESOURCE),
+                        VersionedSchema.resource(
+                                CassandraCallSettingsStore.class, CassandraCallSettingsStore.SCHEMA_RESOURCE),
+                        VersionedSchema.resource(CassandraPresenceStore.class, CassandraPresenceStore.SCHEMA),
+                        VersionedSchema.resource(
+                                CassandraContactListStore.class, CassandraContactListStore.SCHEMA_RESOURCE),
+                        VersionedSchema.resource(CassandraAccessStore.class, CassandraAccessStore.SCHEMA_RESOURCE)));
+    }
+
+    /**
+     * Makes sure this version (or a newer one) is applied to the session's keyspace, waiting for
+     * another node that is applying it (VersionedSchema.Settings.defaults: up to 5 minutes).
+     */
+    public static VersionedSchema.Outcome ensure(CqlSession session) {
+        return schema().ensure(session, VersionedSchema.defaultHolder(), VersionedSchema.Settings.defaults());
+    }
+}

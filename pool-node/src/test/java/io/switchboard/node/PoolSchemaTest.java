@@ -1,0 +1,48 @@
+package io.switchboard.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Collections;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The pool's schema scripts change only together with a version bump. */
+class PoolSchemaTest {
+
+    /**
+     * Each schema version's script digest (PoolSchema.schema().digest()). When you change a schema
+     * script: bump PoolSchema.VERSION and add a line for it here, with the digest this test prints.
+     * Never edit an existing line: a node of that version may have applied it somewhere.
+     */
+    private static final Map<Integer, String> DIGESTS =
+            Map.of(1, "1595ef6e36d24977a41de71a4cfa86583a8bcfa9ac0cd4d9a0ea3909685c8b3c");
+
+    @Test
+    void theScriptsMatchThePinnedDigestOfTheirVersion() {
+        String digest = PoolSchema.schema().digest();
+        assertThat(PoolSchema.VERSION)
+                .as("PoolSchema.VERSION is the newest pinned version; pin its digest %s in DIGESTS", digest)
+                .isEqualTo(Collections.max(DIGESTS.keySet()));
+        assertThat(digest)
+                .as(
+                        "the schema scripts changed: bump PoolSchema.VERSION to %d and pin digest %s for it in DIGESTS"
+                                + " (and keep the change idempotent and additive, PoolSchema's comment)",
+                        PoolSchema.VERSION + 1, digest)
+                .isEqualTo(DIGESTS.get(PoolSchema.VERSION));
+    }
+
+    @Test
+    void everyPinnedVersionHasItsOwnDigest() {
+        assertThat(DIGESTS.values()).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void everyModulesScriptIsInTheSchema() {
+        assertThat(PoolSchema.schema().scripts())
+                .extracting(s -> s.name())
+                .hasSize(9)
+                .doesNotHaveDuplicates()
+                .allMatch(name -> name.endsWith(".cql"));
+        assertThat(PoolSchema.schema().scripts()).allMatch(s -> s.cql().contains("CREATE TABLE IF NOT EXISTS"));
+    }
+}

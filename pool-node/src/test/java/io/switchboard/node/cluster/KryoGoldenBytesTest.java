@@ -1,0 +1,331 @@
+package io.switchboard.node.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.Registration;
+import com.typesafe.config.ConfigFactory;
+import io.switchboard.presence.domain.AccessLevel;
+import io.switchboard.presence.domain.AccessPolicy;
+import io.switchboard.presence.domain.Availability;
+import io.switchboard.presence.domain.Contact;
+import io.switchboard.presence.domain.ContactList;
+import io.switchboard.presence.domain.MachineState;
+import io.switchboard.presence.domain.PresenceView;
+import io.switchboard.presence.domain.PublishRequest;
+import io.switchboard.presence.domain.PublishedState;
+import io.switchboard.presence.domain.Subscription;
+import io.switchboard.presence.domain.UserChoice;
+import io.switchboard.presence.entity.Endpoint;
+import io.switchboard.presence.entity.PresentityEntity;
+import io.switchboard.presence.entity.WatcherEntity;
+import io.switchboard.registrar.domain.Binding;
+import io.switchboard.registrar.domain.BindingKey;
+import io.switchboard.registrar.domain.ContactSpec;
+import io.switchboard.registrar.domain.RegisterDecision;
+import io.switchboard.registrar.domain.RegisterRequest;
+import io.switchboard.registrar.entity.RegistrarEntity;
+import io.switchboard.sip.flow.Flow;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.reflect.RecordComponent;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorRefResolver;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Golden bytes: the Kryo encoding of one sample of every message that crosses nodes
+ * (KryoRegistrations), pinned as hex in {@value #RESOURCE}. A change to a message's fields, their
+ * types or a registration id changes its bytes and fails here, so it is a conscious decision
+ * (docs/architecture.md, "Cluster message formats"); and the pinned bytes must still decode to the
+ * sample, which is what a node of this version needs to read a message from a node of the last.
+ *
+ * <p>Regenerate the file after a deliberate change (then review its diff):
+ * {@code mvn -B -q -o test -pl pool-node -am -Dtest=KryoGoldenBytesTest
+ * -Dsurefire.failIfNoSpecifiedTests=false -Dkryo.golden.write=true}
+ */
+class KryoGoldenBytesTest {
+
+    static final String RESOURCE = "io/switchboard/node/cluster/kryo-golden.txt";
+
+    /** A fixed system name: actor refs travel as their path, which starts with it. */
+    static final ActorTestKit KIT = ActorTestKit.create(
+            "kryo-golden", ConfigFactory.parseString("pekko.actor {\n" + PekkoSettings.SERIALIZATION + "}"));
+
+    @AfterAll
+    static void stop() {
+        KIT.shutdownTestKit();
+    }
+
+    /** A reply-to ref with a fixed path and uid, so its bytes do not vary between runs. */
+    static <T> ActorRef<T> ref(String name) {
+        return ActorRefResolver.get(KIT.system()).resolveActorRef("pekko://kryo-golden/user/" + name + "#1");
+    }
+
+    static final Flow FLOW = new Flow("tcp", "192.0.2.7", 40123, "node-2", "tok");
+    static final Binding BINDING = new Binding(
+            BindingKey.forFlow("<urn:uuid:1>", 1),
+            "sip:a@192.0.2.7:40123;transport=tcp",
+            "call-1",
+            7,
+            Instant.parse("2026-11-21T10:00:00.123456789Z"),
+            700,
+            "<urn:uuid:1>",
+            1,
+            List.of("<sip:edge;lr;ob>"),
+            FLOW,
+            "Phone/1",
+            Instant.parse("2026-11-21T09:50:00Z"));
+    static final PresenceView VIEW = new PresenceView(
+            "sip:a@example.test",
+            Availability.BUSY,
+            "in-a-call",
+            "note",
+            List.of("tel:+15550100"),
+            Instant.parse("2026-11-21T10:00:00Z"));
+    static final Subscription SUBSCRIPTION = new Subscription(
+            "sip:b@example.test",
+            "tag1",
+            "call-1",
+            "rtag",
+            "<sip:a@example.test>",
+            "<sip:b@example.test>",
+            "sip:b@192.0.2.7:5060",
+            List.of("<sip:edge;lr>"),
+            FLOW,
+            "7",
+            List.of("sip:a@example.test", "sip:c@example.test"),
+            "sip:b@example.test",
+            true,
+            Instant.parse("2026-11-21T11:00:00Z"),
+            200);
+
+    /**
+     * One sample per message type, keyed by the name it has in the golden file. Maps hold at most
+     * one entry: the iteration order of {@code Map.of} with more is randomized per JVM, and with it
+     * the bytes.
+     */
+    static Map<String, Object> samples() {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("entity.Wake", io.switchboard.entity.ShardedEntities.WAKE);
+        RegisterRequest request = new RegisterRequest(
+                "sip:a@example.test",
+                "call-1",
+                7,
+                false,
+                List.of(
+                        ContactSpec.of("sip:a@192.0.2.7")
+                                .withExpires(600)
+                                .withQ(700)
+                                .withInstance("<urn:uuid:1>", 1),
+                        ContactSpec.of("sip:a@192.0.2.8")),
+                OptionalLong.of(600),
+                List.of(),
+                true,
+                FLOW,
+                "Phone/1");
+        s.put("registrar.Register", new RegistrarEntity.Register(request, ref("register-reply")));
+        s.put("registrar.GetBindings", new RegistrarEntity.GetBindings(ref("bindings-reply")));
+        s.put(
+                "registrar.Registered",
+                new RegistrarEntity.Registered(new RegisterDecision.Accepted(
+                        List.of(BINDING), List.of(BINDING), List.of(BindingKey.forContact("sip:x@y")), true)));
+        s.put(
+                "registrar.Refused",
+                new RegistrarEntity.Refused(new RegisterDecision.Rejected(
+                        RegisterDecision.Rejection.INTERVAL_TOO_BRIEF, "Interval Too Brief")));
+        s.put("registrar.Unavailable", new RegistrarEntity.Unavailable("store down"));
+        s.put("registrar.CurrentBindings", new RegistrarEntity.CurrentBindings("sip:a@example.test", List.of(BINDING)));
+        s.put("registrar.CurrentBindings.empty", new RegistrarEntity.CurrentBindings("sip:a@example.test", List.of()));
+
+        PublishedState state = new PublishedState(
+                MachineState.INACTIVE, "in-a-call", UserChoice.of(Availability.BUSY), "n", List.of("tel:+1"));
+        AccessPolicy policy = AccessPolicy.DEFAULT
+                .with("sip:x@example.test", AccessLevel.WORKGROUP)
+                .with("partner.example", AccessLevel.BLOCKED);
+        s.put(
+                "presentity.Publish",
+                new PresentityEntity.Publish(
+                        new PublishRequest("etag", 600, "<presence/>", state, "udp:192.0.2.7:5060"),
+                        ref("publish-reply")));
+        s.put(
+                "presentity.EndpointsChanged",
+                new PresentityEntity.EndpointsChanged(
+                        List.of(new Endpoint("instance:urn:uuid:1", Instant.parse("2026-11-21T09:00:00Z")))));
+        s.put(
+                "presentity.Watch",
+                new PresentityEntity.Watch(
+                        "sip:b@example.test", Instant.parse("2026-11-21T11:00:00Z"), ref("watch-reply")));
+        s.put("presentity.Unwatch", new PresentityEntity.Unwatch("sip:b@example.test"));
+        s.put("presentity.Ack", new PresentityEntity.Ack("sip:b@example.test", 42));
+        s.put("presentity.GetView", new PresentityEntity.GetView("sip:b@example.test", ref("view-reply")));
+        s.put("presentity.GetAccess", new PresentityEntity.GetAccess(ref("access-reply")));
+        s.put(
+                "presentity.SetAccess",
+                new PresentityEntity.SetAccess("partner.example", AccessLevel.EXTERNAL, ref("access-reply")));
+        s.put("presentity.Revoke", new PresentityEntity.Revoke("sip:b@example.test", ref("access-reply")));
+        s.put("presentity.Published", new PresentityEntity.Published("etag", 600));
+        s.put("presentity.PublishRefused", new PresentityEntity.PublishRefused(423, "Interval Too Brief", 60));
+        s.put("presentity.Unavailable", new PresentityEntity.Unavailable("store down"));
+        s.put("presentity.Watching", new PresentityEntity.Watching("sip:a@example.test", 7, VIEW, "<presence/>"));
+        s.put("presentity.CurrentView", new PresentityEntity.CurrentView(VIEW));
+        s.put("presentity.CurrentAccess", new PresentityEntity.CurrentAccess(policy));
+        s.put("presentity.NotWatched", new PresentityEntity.NotWatched("sip:a@example.test", "probation"));
+
+        s.put("watcher.Subscribe", new WatcherEntity.Subscribe(SUBSCRIPTION, 600, ref("subscribe-reply")));
+        s.put("watcher.Refresh", new WatcherEntity.Refresh("tag1", 0, "sip:b@192.0.2.8", FLOW, ref("subscribe-reply")));
+        s.put(
+                "watcher.PresenceChanged",
+                new WatcherEntity.PresenceChanged("sip:a@example.test", 8, VIEW, "<presence/>"));
+        s.put("watcher.Revoked", new WatcherEntity.Revoked("sip:a@example.test"));
+        s.put("watcher.GetContacts", new WatcherEntity.GetContacts(ref("contacts-reply")));
+        Contact contact = new Contact("sip:c@example.test", "C", List.of("Team"));
+        s.put("watcher.PutContact", new WatcherEntity.PutContact(contact, ref("contacts-reply")));
+        s.put("watcher.RemoveContact", new WatcherEntity.RemoveContact("sip:c@example.test", ref("contacts-reply")));
+        s.put("watcher.Subscribed", new WatcherEntity.Subscribed("tag1", 600));
+        s.put("watcher.SubscribeRefused", new WatcherEntity.SubscribeRefused(481, "Subscription does not exist"));
+        s.put("watcher.Unavailable", new WatcherEntity.Unavailable("store down"));
+        s.put(
+                "watcher.Contacts",
+                new WatcherEntity.Contacts(new ContactList("sip:b@example.test", List.of(contact, contact))));
+        s.put("watcher.ContactsRefused", new WatcherEntity.ContactsRefused(List.of("too many contacts")));
+
+        s.put("pool.GetNodeInfo", new NodeInfoService.GetNodeInfo(ref("node-info-reply")));
+        s.put(
+                "pool.NodeInfo",
+                new NodeInfoService.NodeInfo("node-2", "127.0.0.2:5060", "http://127.0.0.2:8081", 1234L));
+        return s;
+    }
+
+    private static Serialization serialization() {
+        return SerializationExtension.get(Adapter.toClassic(KIT.system()));
+    }
+
+    private static String encode(Object message) {
+        Serialization s = serialization();
+        assertThat(s.findSerializerFor(message))
+                .as(message.getClass().getName())
+                .isInstanceOf(KryoSerializer.class);
+        return HexFormat.of().formatHex(s.serialize(message).get());
+    }
+
+    /** name -> hex, from the golden file; written first when -Dkryo.golden.write=true. */
+    private static Map<String, String> golden(Map<String, Object> samples) throws IOException {
+        if (Boolean.getBoolean("kryo.golden.write")) {
+            StringBuilder text =
+                    new StringBuilder("# Kryo encoding of one sample per cluster message (KryoGoldenBytesTest):"
+                            + " name, class, hex.\n# Generated; regenerate only for a deliberate format change (the test's"
+                            + " comment says how).\n");
+            samples.forEach((name, m) -> text.append(name)
+                    .append(' ')
+                    .append(m.getClass().getName())
+                    .append(' ')
+                    .append(encode(m))
+                    .append('\n'));
+            Files.writeString(Path.of("src/test/resources").resolve(RESOURCE), text, StandardCharsets.UTF_8);
+            return parse(text.toString());
+        }
+        try (InputStream in = KryoGoldenBytesTest.class.getClassLoader().getResourceAsStream(RESOURCE)) {
+            assertThat(in).as(RESOURCE + " on the test class path").isNotNull();
+            return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        }
+    }
+
+    private static Map<String, String> parse(String text) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String line : text.split("\n")) {
+            if (line.isBlank() || line.startsWith("#")) {
+                continue;
+            }
+            String[] f = line.trim().split(" ");
+            m.put(f[0], f[2]);
+        }
+        return m;
+    }
+
+    @Test
+    void everyMessageEncodesToItsPinnedBytes() throws IOException {
+        Map<String, Object> samples = samples();
+        Map<String, String> golden = golden(samples);
+        assertThat(golden.keySet()).as("samples and " + RESOURCE).containsExactlyElementsOf(samples.keySet());
+        samples.forEach((name, m) -> assertThat(encode(m))
+                .as(
+                        "the Kryo encoding of %s changed: nodes of the previous version cannot read it during a rolling"
+                                + " upgrade (docs/architecture.md, \"Cluster message formats\"); if deliberate,"
+                                + " regenerate %s (this test's comment)",
+                        name, RESOURCE)
+                .isEqualTo(golden.get(name)));
+    }
+
+    @Test
+    void thePinnedBytesStillDecodeToTheSamples() throws IOException {
+        Map<String, Object> samples = samples();
+        Map<String, String> golden = golden(samples);
+        for (Map.Entry<String, Object> e : samples.entrySet()) {
+            Object decoded = serialization()
+                    .deserialize(
+                            HexFormat.of().parseHex(golden.get(e.getKey())),
+                            e.getValue().getClass())
+                    .get();
+            assertThat(decoded).as(e.getKey()).isEqualTo(e.getValue());
+        }
+    }
+
+    @Test
+    void everyRegisteredSwitchboardClassIsInASample() {
+        Kryo kryo =
+                KryoRegistrations.newKryo((org.apache.pekko.actor.ExtendedActorSystem) Adapter.toClassic(KIT.system()));
+        Set<Class<?>> registered = new HashSet<>();
+        for (int id = 0; id < 2000; id++) {
+            Registration r = kryo.getRegistration(id);
+            if (r != null && r.getType().getName().startsWith("io.switchboard.")) {
+                registered.add(r.getType());
+            }
+        }
+        Set<Class<?>> seen = new HashSet<>();
+        samples().values().forEach(m -> walk(m, seen));
+        assertThat(seen).as("classes in the samples").containsAll(registered);
+    }
+
+    /** The runtime classes of a message and of everything in it (record components, lists, maps). */
+    private static void walk(Object o, Set<Class<?>> seen) {
+        if (o == null || o instanceof ActorRef<?>) {
+            return;
+        }
+        Class<?> c = o instanceof Enum<?> e ? e.getDeclaringClass() : o.getClass();
+        seen.add(c); // messages are trees of values: no cycles to guard against
+        if (o instanceof Collection<?> items) {
+            items.forEach(i -> walk(i, seen));
+        } else if (o instanceof Map<?, ?> map) {
+            map.forEach((k, v) -> {
+                walk(k, seen);
+                walk(v, seen);
+            });
+        } else if (c.isRecord()) {
+            for (RecordComponent rc : c.getRecordComponents()) {
+                try {
+                    walk(rc.getAccessor().invoke(o), seen);
+                } catch (ReflectiveOperationException ex) {
+                    throw new IllegalStateException(ex);
+                }
+            }
+        }
+    }
+}
