@@ -18,7 +18,7 @@ import io.switchboard.node.admin.AddressBookApi;
 import io.switchboard.node.config.AddressBookConfig;
 import io.switchboard.node.metrics.AddressBookMetrics;
 import io.switchboard.node.metrics.NodeMetrics;
-import io.switchboard.storage.CassandraSessions;
+import io.switchboard.storage.VersionedSchema;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -61,8 +61,7 @@ final class AddressBookWiring implements AutoCloseable {
             // off on this node: no tables (a node start costs no schema work), the endpoints say so
             return new AddressBookWiring(null, null, AddressBookApi.off());
         }
-        CassandraSessions.applySchema(
-                session, CassandraAddressBookStore.class, CassandraAddressBookStore.SCHEMA_RESOURCE);
+        PoolSchema.addressBook().ensure(session, VersionedSchema.defaultHolder(), VersionedSchema.Settings.defaults());
         CassandraAddressBookStore store = new CassandraAddressBookStore(session);
         BookServer files = new BookServer(store, AddressBookApi.USER_PREFIX, clock, STATE_TTL);
         AddressBookMetrics metrics = new AddressBookMetrics(nodeMetrics, files);

@@ -3,6 +3,7 @@ package io.switchboard.node;
 import com.datastax.oss.driver.api.core.CqlSession;
 import io.switchboard.accounts.store.CassandraAccountStore;
 import io.switchboard.accounts.store.CassandraAuthFailureStore;
+import io.switchboard.addressbook.store.CassandraAddressBookStore;
 import io.switchboard.entity.due.CassandraDueIndex;
 import io.switchboard.entity.fence.CassandraOwnerEpochs;
 import io.switchboard.presence.store.CassandraAccessStore;
@@ -28,7 +29,23 @@ public final class PoolSchema {
     /** The schema's version: bumped whenever a script below changes or one is added. */
     public static final int VERSION = 1;
 
+    /**
+     * The address book's own schema version (row "address-book"): its tables exist only in pools
+     * that switch it on ({@code switchboard.address-book.source}), so they are not in the pool's
+     * schema; applied once per version in the same way, by the first node with the address book on.
+     */
+    public static final int ADDRESS_BOOK_VERSION = 1;
+
     private PoolSchema() {}
+
+    /** The address book's tables (see {@link #ADDRESS_BOOK_VERSION}). */
+    public static VersionedSchema addressBook() {
+        return new VersionedSchema(
+                "address-book",
+                ADDRESS_BOOK_VERSION,
+                List.of(VersionedSchema.resource(
+                        CassandraAddressBookStore.class, CassandraAddressBookStore.SCHEMA_RESOURCE)));
+    }
 
     /** The scripts, in the order they are applied. */
     public static VersionedSchema schema() {

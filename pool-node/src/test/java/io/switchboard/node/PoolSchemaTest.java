@@ -45,4 +45,19 @@ class PoolSchemaTest {
                 .allMatch(name -> name.endsWith(".cql"));
         assertThat(PoolSchema.schema().scripts()).allMatch(s -> s.cql().contains("CREATE TABLE IF NOT EXISTS"));
     }
+
+    /** The address book's own schema (PoolSchema.addressBook()): pinned the same way. */
+    private static final Map<Integer, String> ADDRESS_BOOK_DIGESTS =
+            Map.of(1, "20bfded05684de111fc1cac76332d4f54535a320310321a20118d67ee560f708");
+
+    @Test
+    void theAddressBookScriptsMatchThePinnedDigestOfTheirVersion() {
+        String digest = PoolSchema.addressBook().digest();
+        assertThat(digest)
+                .as(
+                        "the address book's schema scripts changed: bump PoolSchema.ADDRESS_BOOK_VERSION to %d and"
+                                + " pin digest %s for it in ADDRESS_BOOK_DIGESTS",
+                        PoolSchema.ADDRESS_BOOK_VERSION + 1, digest)
+                .isEqualTo(ADDRESS_BOOK_DIGESTS.get(PoolSchema.ADDRESS_BOOK_VERSION));
+    }
 }

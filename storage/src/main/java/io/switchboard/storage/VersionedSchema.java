@@ -101,11 +101,22 @@ public final class VersionedSchema {
         NEWER
     }
 
+    private final String row;
     private final int version;
     private final List<Script> scripts;
     private final String digest;
 
+    /** The pool's schema, recorded in the row {@value #ROW}. */
     public VersionedSchema(int version, List<Script> scripts) {
+        this(ROW, version, scripts);
+    }
+
+    /**
+     * A schema of its own, versioned in row {@code row} of {@value #TABLE} (and with a lock of its
+     * own), for a part of the pool whose tables exist only where it is switched on.
+     */
+    public VersionedSchema(String row, int version, List<Script> scripts) {
+        this.row = Objects.requireNonNull(row, "row");
         if (version < 1) {
             throw new IllegalArgumentException("schema versions start at 1: " + version);
         }
@@ -175,7 +186,7 @@ public final class VersionedSchema {
         createStateTable(session, keyspace);
         // The usual case, a node starting on an applied schema, needs no Paxos round: a plain read at
         // the session's consistency sees a version recorded before (a miss falls through to SERIAL).
-        State known = read(session, false);
+        State known = read(session, row, false);
         if (known.version() >= version) {
             return found(known, keyspace);
         }
@@ -185,7 +196,7 @@ public final class VersionedSchema {
         Instant deadline = clock.instant().plus(settings.maxWait());
         boolean waitLogged = false;
         while (true) {
-            State state = read(session);
+            State state = read(session, row, true);
             if (state.version() >= version) {
                 return found(state, keyspace);
             }
@@ -247,7 +258,7 @@ public final class VersionedSchema {
             CqlSession session, String keyspace, String holder, String lockName, Settings settings, Clock clock) {
         boolean recorded = false;
         try {
-            State state = read(session); // someone may have recorded it between our read and our lock
+            State state = read(session, row, true); // someone may have recorded it between our read and our lock
             if (state.version() >= version) {
                 return found(state, keyspace);
             }
@@ -270,7 +281,7 @@ public final class VersionedSchema {
                     digest,
                     holder,
                     clock.instant(),
-                    ROW,
+                    row,
                     lockName);
             if (!recorded) {
                 throw lostLock(session, keyspace, lockName, "recording the version");
@@ -289,7 +300,7 @@ public final class VersionedSchema {
                 session,
                 "UPDATE " + TABLE + " SET lock_expires_at = ? WHERE name = ? IF lock_holder = ?",
                 clock.instant().plus(settings.lease()),
-                ROW,
+                row,
                 holder);
         if (!renewed) {
             throw lostLock(session, session.getKeyspace().orElseThrow().asInternal(), holder, "applying " + after);
@@ -298,7 +309,7 @@ public final class VersionedSchema {
 
     private IllegalStateException lostLock(CqlSession session, String keyspace, String holder, String doing) {
         return new IllegalStateException("Lost the schema lock of Cassandra keyspace " + keyspace + " while " + doing
-                + " (its lease ran out; " + describe(read(session)) + "), as " + holder
+                + " (its lease ran out; " + describe(read(session, row, true)) + "), as " + holder
                 + ": the scripts are idempotent, start again");
     }
 
@@ -309,7 +320,7 @@ public final class VersionedSchema {
                     session,
                     "UPDATE " + TABLE + " SET lock_holder = null, lock_expires_at = null WHERE name = ?"
                             + " IF lock_holder = ?",
-                    ROW,
+                    row,
                     holder);
         } catch (RuntimeException e) {
             log.warn("Could not release the schema lock (it expires with its lease): {}", e.toString());
@@ -324,7 +335,7 @@ public final class VersionedSchema {
             return lwt(
                     session,
                     "INSERT INTO " + TABLE + " (name, lock_holder, lock_expires_at) VALUES (?, ?, ?) IF NOT EXISTS",
-                    ROW,
+                    row,
                     holder,
                     expires);
         }
@@ -335,7 +346,7 @@ public final class VersionedSchema {
                             + " SET lock_holder = ?, lock_expires_at = ? WHERE name = ? IF lock_holder = null",
                     holder,
                     expires,
-                    ROW);
+                    row);
         }
         if (state.lockExpiresAt() == null || !state.lockExpiresAt().isAfter(now)) {
             // Compare-and-set on the stale values: of several parties seeing it expire, one takes it over.
@@ -345,7 +356,7 @@ public final class VersionedSchema {
                             + " IF lock_holder = ? AND lock_expires_at = ?",
                     holder,
                     expires,
-                    ROW,
+                    row,
                     state.lockHolder(),
                     state.lockExpiresAt());
             if (taken) {
@@ -372,14 +383,14 @@ public final class VersionedSchema {
 
     /** The row as a linearizable (SERIAL) read sees it. */
     static State read(CqlSession session) {
-        return read(session, true);
+        return read(session, ROW, true);
     }
 
-    private static State read(CqlSession session, boolean serial) {
+    private static State read(CqlSession session, String name, boolean serial) {
         SimpleStatement select = SimpleStatement.newInstance(
                         "SELECT version, digest, applied_by, applied_at, lock_holder, lock_expires_at FROM " + TABLE
                                 + " WHERE name = ?",
-                        ROW)
+                        name)
                 .setTimeout(CassandraSessions.SCHEMA_TIMEOUT);
         Row row = session.execute(serial ? select.setConsistencyLevel(DefaultConsistencyLevel.SERIAL) : select)
                 .one();
