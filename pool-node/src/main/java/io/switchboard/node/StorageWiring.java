@@ -14,6 +14,8 @@ import io.switchboard.accounts.store.CassandraAuthFailureStore;
 import io.switchboard.entity.due.CassandraDueIndex;
 import io.switchboard.node.config.ConfigError;
 import io.switchboard.node.config.NodeConfig;
+import io.switchboard.park.store.CassandraOrbitRangeStore;
+import io.switchboard.park.store.OrbitRanges;
 import io.switchboard.presence.store.CassandraAccessStore;
 import io.switchboard.presence.store.CassandraContactListStore;
 import io.switchboard.presence.store.CassandraPresenceStore;
@@ -42,7 +44,14 @@ final class StorageWiring implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StorageWiring.class);
 
     /** The stores the SIP side and the admin API share. */
-    record Stores(CachingAccountStore accounts, AccountRules accountRules, CachingCallSettingsStore callSettings) {}
+    record Stores(
+            CachingAccountStore accounts,
+            AccountRules accountRules,
+            CachingCallSettingsStore callSettings,
+            OrbitRanges orbitRanges) {}
+
+    /** How old the node's copy of the call park orbit ranges may be: a new range is seen pool-wide this soon. */
+    static final java.time.Duration ORBIT_RANGE_CACHE_TTL = java.time.Duration.ofSeconds(2);
 
     private final NodeConfig config;
     private EmbeddedCassandra cassandra;
@@ -91,7 +100,9 @@ final class StorageWiring implements AutoCloseable {
         // Call settings (sim-ring, forwarding): the proxy asks settingsFor(aor) on each call, the admin API edits them.
         CachingCallSettingsStore callSettings =
                 CachingCallSettingsStore.of(CassandraCallSettingsStore.forSessionKeyspace(session));
-        return new Stores(accounts, accountRules, callSettings);
+        OrbitRanges orbitRanges =
+                new OrbitRanges(new CassandraOrbitRangeStore(session, clock), ORBIT_RANGE_CACHE_TTL, clock);
+        return new Stores(accounts, accountRules, callSettings, orbitRanges);
     }
 
     /**
@@ -111,6 +122,7 @@ final class StorageWiring implements AutoCloseable {
         CassandraSessions.applySchema(
                 session, CassandraContactListStore.class, CassandraContactListStore.SCHEMA_RESOURCE);
         CassandraSessions.applySchema(session, CassandraAccessStore.class, CassandraAccessStore.SCHEMA_RESOURCE);
+        CassandraSessions.applySchema(session, CassandraOrbitRangeStore.class, CassandraOrbitRangeStore.SCHEMA);
     }
 
     private CqlSession connect() {
