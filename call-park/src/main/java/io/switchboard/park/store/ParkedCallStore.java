@@ -1,0 +1,18 @@
+package io.switchboard.park.store;
+
+import io.switchboard.park.domain.ParkedCall;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+
+/** Where parked calls live, by park id; asynchronous, a failed stage means infrastructure trouble. */
+public interface ParkedCallStore {
+
+    /** The call parked under {@code parkId}, or empty. */
+    CompletionStage<Optional<ParkedCall>> load(String parkId);
+
+    /** Creates or replaces the call's row; completes once durably written. */
+    CompletionStage<Void> save(String parkId, ParkedCall call);
+
+    /** Removes the call's row (nothing happens when there is none). */
+    CompletionStage<Void> delete(String parkId);
+}
