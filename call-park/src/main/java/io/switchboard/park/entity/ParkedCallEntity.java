@@ -4,6 +4,7 @@ import io.switchboard.entity.EntityCommand;
 import io.switchboard.entity.EntitySettings;
 import io.switchboard.entity.ShardedEntities;
 import io.switchboard.entity.WriteThroughEntity;
+import io.switchboard.entity.due.DueIndex;
 import io.switchboard.park.domain.CallerIdentity;
 import io.switchboard.park.domain.OrbitRange;
 import io.switchboard.park.domain.ParkRules;
@@ -17,6 +18,7 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -93,16 +95,24 @@ public final class ParkedCallEntity {
     /** The store could not be read or written, or the entity is moving: nothing changed, the client may retry. */
     public record Unavailable(String reason) implements ParkReply, RetrieveReply, StateReply {}
 
-    /** Everything an entity needs besides its key. */
+    /**
+     * Everything an entity needs besides its key.
+     *
+     * @param dueIndex where each deadline is recorded with the state that has it, so that the due
+     *                 sweeper starts the entity on a surviving node if its node dies before the
+     *                 timeout ({@code WriteThroughEntity.wakingAt}); null: not recorded (unit tests)
+     */
     public record Settings(
             ParkedCallStore store,
             OrbitClaims claims,
             ParkedCallListener listener,
             Clock clock,
             Duration passivateAfter,
-            int maxHeld) {
+            int maxHeld,
+            DueIndex dueIndex) {
         EntitySettings lifecycle() {
-            return new EntitySettings(clock, passivateAfter, maxHeld, "Parked call store unavailable");
+            EntitySettings plain = new EntitySettings(clock, passivateAfter, maxHeld, "Parked call store unavailable");
+            return dueIndex == null ? plain : plain.withDueIndex(ENTITY_KEY.name(), dueIndex);
         }
     }
 
@@ -179,7 +189,7 @@ public final class ParkedCallEntity {
             // filled in by the write before it completes; read only in onWritten, after the entity
             // received the write's acknowledgement (a message: happens-after the completion)
             Object[] outcome = new Object[1];
-            write(
+            Supplier<CompletionStage<?>> claimAndStore =
                     () -> settings.claims().claim(r.range(), key).thenCompose(claim -> {
                         if (claim instanceof OrbitClaims.Claim.Full full) {
                             outcome[0] = full;
@@ -199,7 +209,9 @@ public final class ParkedCallEntity {
                                         .release(parked.rangeName(), parked.orbit(), key)
                                         .handle((released, ignored) -> null)
                                         .thenCompose(x -> CompletableFuture.failedFuture(failure)));
-                    }),
+                    });
+            write(
+                    waking(claimAndStore, now.plus(r.settings().pickupTimeout())),
                     () -> {
                         if (outcome[0] instanceof ParkedCall parked) {
                             call = parked;
@@ -239,6 +251,11 @@ public final class ParkedCallEntity {
                     .thenCompose(freed -> settings.store().delete(key));
         }
 
+        /** {@code io} with the due-index row for {@code deadline}, when the type has a due index. */
+        private Supplier<? extends CompletionStage<?>> waking(Supplier<CompletionStage<?>> io, Instant deadline) {
+            return settings.dueIndex() == null ? io : wakingAt(io, deadline);
+        }
+
         @Override
         protected Instant nextDeadline() {
             if (call == null) {
@@ -257,7 +274,9 @@ public final class ParkedCallEntity {
             ParkRules.Timeout t = ParkRules.onDeadline(before, now);
             if (t instanceof ParkRules.Timeout.RingBack ring) {
                 write(
-                        () -> settings.store().save(key, ring.next()),
+                        waking(
+                                () -> settings.store().save(key, ring.next()),
+                                ring.next().deadline()),
                         () -> {
                             call = ring.next();
                             settings.listener().ringBack(key, ring.next(), ring.attempt());

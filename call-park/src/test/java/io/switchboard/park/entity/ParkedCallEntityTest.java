@@ -2,6 +2,7 @@ package io.switchboard.park.entity;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchboard.entity.due.DueIndex;
 import io.switchboard.park.domain.CallerIdentity;
 import io.switchboard.park.domain.Orbit;
 import io.switchboard.park.domain.OrbitDecision;
@@ -17,6 +18,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -38,6 +41,29 @@ class ParkedCallEntityTest {
     InMemoryParkedCallStore store;
     InMemoryOrbitClaims claims;
     List<String> events;
+    RecordingDueIndex due;
+
+    /** Records the due-index rows the entity writes with its state. */
+    static final class RecordingDueIndex implements DueIndex {
+        final List<Due> rows = new CopyOnWriteArrayList<>();
+
+        @Override
+        public CompletionStage<Void> add(Due d) {
+            rows.add(d);
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public CompletionStage<List<Due>> due(String type, Instant from, Instant to) {
+            return CompletableFuture.completedFuture(List.of());
+        }
+
+        @Override
+        public CompletionStage<Void> remove(Due d) {
+            rows.remove(d);
+            return CompletableFuture.completedFuture(null);
+        }
+    }
 
     @AfterAll
     static void shutdown() {
@@ -49,6 +75,7 @@ class ParkedCallEntityTest {
         store = new InMemoryParkedCallStore();
         claims = new InMemoryOrbitClaims();
         events = new CopyOnWriteArrayList<>();
+        due = new RecordingDueIndex();
     }
 
     static OrbitRange range(String name, String text) {
@@ -69,8 +96,8 @@ class ParkedCallEntityTest {
                 events.add("gave up " + id + " " + fallback.orElse("(end)"));
             }
         };
-        ParkedCallEntity.Settings settings =
-                new ParkedCallEntity.Settings(store, claims, listener, Clock.systemUTC(), Duration.ofSeconds(60), 100);
+        ParkedCallEntity.Settings settings = new ParkedCallEntity.Settings(
+                store, claims, listener, Clock.systemUTC(), Duration.ofSeconds(60), 100, due);
         return KIT.spawn(ParkedCallEntity.create(parkId, settings, shard.getRef()));
     }
 
@@ -109,6 +136,8 @@ class ParkedCallEntityTest {
                 .isBetween(before.plusSeconds(90), Instant.now().plusSeconds(90));
         assertThat(store.stored("p-1")).contains(parked);
         assertThat(claims.holder("lobby", parked.orbit())).contains("p-1");
+        // written with the state: if this node dies, the sweeper starts the entity elsewhere in time
+        assertThat(due.rows).containsExactly(new DueIndex.Due("parked-call", "p-1", parked.deadline()));
 
         // a retried park is answered as the first; another call is refused and claims nothing
         assertThat(park(entity, lobby)).isEqualTo(new ParkedCallEntity.Parked(parked));
@@ -180,6 +209,7 @@ class ParkedCallEntityTest {
         ParkedCall after = store.stored("p-1").orElseThrow();
         assertThat(after.ringBacks()).isEqualTo(1);
         assertThat(after.deadline()).isEqualTo(deadline.plusSeconds(90)); // counted from the deadline, not the timer
+        assertThat(due.rows).containsExactly(new DueIndex.Due("parked-call", "p-1", after.deadline()));
         entity.tell(new ParkedCallEntity.GetParked(state.getRef()));
         assertThat(state.receiveMessage()).isEqualTo(new ParkedCallEntity.Current("p-1", Optional.of(after)));
         assertThat(claims.holder("lobby", orbit)).contains("p-1"); // still parked, still retrievable
