@@ -233,6 +233,12 @@ public final class CassandraOrbitClaims implements OrbitClaims {
     }
 
     @Override
+    public CompletionStage<java.util.Optional<String>> holder(String rangeName, Orbit orbit) {
+        return session.executeAsync(readClaim.bind(rangeName, orbit.toString()))
+                .thenApply(rs -> java.util.Optional.ofNullable(rs.one()).map(row -> row.getString("park_id")));
+    }
+
+    @Override
     public long refusedFull() {
         return refusedFull.sum();
     }

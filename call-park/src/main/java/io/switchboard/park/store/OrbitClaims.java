@@ -28,6 +28,12 @@ public interface OrbitClaims {
      */
     CompletionStage<Boolean> release(String rangeName, Orbit orbit, String parkId);
 
+    /**
+     * The park id holding {@code orbit} of the range named {@code rangeName}, or empty when it is
+     * free: how a retrieve dialing the orbit finds the parked call's entity.
+     */
+    CompletionStage<java.util.Optional<String>> holder(String rangeName, Orbit orbit);
+
     /** How many claims this node refused because their range was full (for metrics). */
     long refusedFull();
 }

@@ -39,9 +39,9 @@ public final class InMemoryOrbitClaims implements OrbitClaims {
         return refused.sum();
     }
 
-    /** Who holds {@code orbit} of {@code rangeName}. */
-    public synchronized Optional<String> holder(String rangeName, Orbit orbit) {
-        return Optional.ofNullable(holders.get(rangeName + " " + orbit));
+    @Override
+    public synchronized CompletionStage<Optional<String>> holder(String rangeName, Orbit orbit) {
+        return CompletableFuture.completedFuture(Optional.ofNullable(holders.get(rangeName + " " + orbit)));
     }
 
     public synchronized int held() {

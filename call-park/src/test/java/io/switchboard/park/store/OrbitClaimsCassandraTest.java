@@ -112,9 +112,11 @@ class OrbitClaimsCassandraTest {
         assertThat(a).isNotEqualTo(b);
         assertThat(await(claims.claim(small, "park-c"))).isInstanceOf(OrbitClaims.Claim.Full.class);
 
+        assertThat(await(claims.holder("small", a))).contains("park-a"); // how a retrieve finds the call
         assertThat(await(claims.release("small", a, "park-b"))).isFalse(); // not the holder
         assertThat(await(claims.release("small", a, "park-a"))).isTrue();
         assertThat(await(claims.release("small", a, "park-a"))).isFalse(); // freed once
+        assertThat(await(claims.holder("small", a))).isEmpty();
 
         // the freed orbit is the one left, and it is allocated again
         assertThat(orbitOf(await(claims.claim(small, "park-c")))).isEqualTo(a);
