@@ -195,6 +195,8 @@ class ParkOrbitsAdminTest {
                         + "\"maxPickupAttempts\":3,\"onTimeoutUri\":null,\"overrides\":[\"maxPickupAttempts\"]}");
         assertThat(api("PUT", "/api/park/orbits", "{}").statusCode()).isEqualTo(405);
         assertThat(api("GET", "/api/park/orbits/desk", null).statusCode()).isEqualTo(405);
+        assertThat(api("DELETE", "/api/park/orbitsdesk", null).statusCode()).isEqualTo(404);
+        assertThat(api("DELETE", "/api/park/orbits/desk/x", null).statusCode()).isEqualTo(404);
         assertThat(api("DELETE", "/api/park/orbits/desk", null).statusCode()).isEqualTo(200);
         assertThat(AdminHttp.send(node.adminPort(), "GET", "/api/park/orbits", "wrong-token", null, null)
                         .statusCode())

@@ -58,6 +58,10 @@ public final class ParkApi {
 
     CompletionStage<Reply> orbits(Call call) {
         String rest = call.path().substring(PREFIX.length());
+        if (!rest.isEmpty() && !rest.startsWith("/")) {
+            // the HTTP server matches contexts by prefix: /api/park/orbitsX is not ours
+            return done(Reply.error(404, "no such resource: " + call.path()));
+        }
         if (rest.startsWith("/")) {
             rest = rest.substring(1);
         }
