@@ -1,6 +1,7 @@
 package io.switchboard.entity;
 
 import io.switchboard.entity.due.DueIndex;
+import io.switchboard.entity.fence.OwnerEpochs;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
@@ -17,21 +18,38 @@ import java.util.Objects;
  *                         instead of unbounded memory)
  * @param storeUnavailable the reason given to waiting commands when the store cannot be read or
  *                         written, e.g. "Bindings store unavailable"
- * @param type             the entity type's name (its {@code EntityTypeKey} name), for the due-time index
+ * @param type             the entity type's name (its {@code EntityTypeKey} name), for the due-time
+ *                         index and the owner epochs
  * @param dueIndex         where deadlines that must fire after a node loss are recorded
  *                         ({@link WriteThroughEntity#wakingAt}); null when the type has none
+ * @param owners           where an entity claims its owner epoch when it starts, so its writes are
+ *                         fenced ({@link WriteThroughEntity#stamp}); null: writes are not fenced
  */
 public record EntitySettings(
-        Clock clock, Duration passivateAfter, int maxHeld, String storeUnavailable, String type, DueIndex dueIndex) {
+        Clock clock,
+        Duration passivateAfter,
+        int maxHeld,
+        String storeUnavailable,
+        String type,
+        DueIndex dueIndex,
+        OwnerEpochs owners) {
 
-    /** Settings of an entity type that records no deadline in the due-time index. */
+    /** Settings of an entity type that records no deadline and does not fence its writes. */
     public EntitySettings(Clock clock, Duration passivateAfter, int maxHeld, String storeUnavailable) {
-        this(clock, passivateAfter, maxHeld, storeUnavailable, null, null);
+        this(clock, passivateAfter, maxHeld, storeUnavailable, null, null, null);
     }
 
     /** The same settings, with deadlines recorded in {@code index} under {@code type}. */
     public EntitySettings withDueIndex(String type, DueIndex index) {
-        return new EntitySettings(clock, passivateAfter, maxHeld, storeUnavailable, type, index);
+        return new EntitySettings(clock, passivateAfter, maxHeld, storeUnavailable, type, index, owners);
+    }
+
+    /**
+     * The same settings, with each entity claiming an owner epoch from {@code epochs} under
+     * {@code type} when it starts (none when {@code epochs} is null).
+     */
+    public EntitySettings withOwnerEpochs(String type, OwnerEpochs epochs) {
+        return new EntitySettings(clock, passivateAfter, maxHeld, storeUnavailable, type, dueIndex, epochs);
     }
 
     public EntitySettings {
@@ -40,8 +58,8 @@ public record EntitySettings(
         if (passivateAfter == null || passivateAfter.isNegative() || passivateAfter.isZero()) {
             throw new IllegalArgumentException("passivateAfter must be positive, was " + passivateAfter);
         }
-        if (dueIndex != null && (type == null || type.isEmpty())) {
-            throw new IllegalArgumentException("an entity type with a due index needs its type name");
+        if ((dueIndex != null || owners != null) && (type == null || type.isEmpty())) {
+            throw new IllegalArgumentException("an entity type with a due index or owner epochs needs its type name");
         }
         if (maxHeld < 1) {
             throw new IllegalArgumentException("maxHeld must be at least 1, was " + maxHeld);

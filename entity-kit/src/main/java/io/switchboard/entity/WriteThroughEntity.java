@@ -1,6 +1,8 @@
 package io.switchboard.entity;
 
 import io.switchboard.entity.due.DueIndex;
+import io.switchboard.entity.fence.OwnerEpochs;
+import io.switchboard.entity.fence.WriteStamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -39,6 +41,11 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
  *       one timer fires at the earlier of it and the idle check, and {@link #onDeadline} runs.</li>
  *   <li><b>Passivation.</b> An entity that {@link #holdsNothing() holds nothing} and received no
  *       command for {@link EntitySettings#passivateAfter()} asks its shard to stop it.</li>
+ *   <li><b>Fencing.</b> With {@link EntitySettings#owners() owner epochs}, the entity claims an epoch
+ *       while it loads (one lightweight transaction per start, none per write; a failed claim is
+ *       a failed load) and stamps each write from it ({@link #stamp()}), so the writes of an owner
+ *       that was replaced without noticing lose to its successor's (docs/architecture.md, "After a
+ *       node loss", decision (c)).</li>
  *   <li><b>Hand-off.</b> Sharding stops the entity with {@link ShardedEntities#STOP} (set with
  *       {@code Entity.withStopMessage}). A write in flight is finished and answered first; commands
  *       still waiting are refused so their clients retry against the next owner at once.</li>
@@ -76,6 +83,9 @@ public abstract class WriteThroughEntity<C extends EntityCommand, L> extends Ext
     private ArrayDeque<C> held;
     /** Writes asked for while one was in flight, oldest first; null when none. */
     private ArrayDeque<Write> queuedWrites;
+
+    /** The stamp of the next fenced write; 0 when writes are not fenced. One long: paid per entity. */
+    private long nextStamp;
 
     private Cancellable timer;
     /** Whether the passivation check is armed, at {@link #idleAt}. */
@@ -167,6 +177,23 @@ public abstract class WriteThroughEntity<C extends EntityCommand, L> extends Ext
         };
     }
 
+    /**
+     * The write timestamp for the store write being started: call it inside the {@code io} given to
+     * {@link #write}, once per write, and pass it to the store, which sets it on its statements.
+     * {@link WriteStamp#UNFENCED} when the entity type does not fence its writes.
+     */
+    protected final WriteStamp stamp() {
+        if (nextStamp == 0) {
+            return WriteStamp.UNFENCED;
+        }
+        if (WriteStamp.lastOfEpoch(nextStamp)) {
+            // 2^24 - 1 writes since the claim: this write fails, the entity stops, the next start claims anew
+            stopping = true;
+            throw new IllegalStateException("write stamps of this owner epoch are used up: " + key);
+        }
+        return new WriteStamp(nextStamp++);
+    }
+
     /** Whether a write of this entity is in flight. */
     protected final boolean writing() {
         return phase == WRITING;
@@ -177,14 +204,20 @@ public abstract class WriteThroughEntity<C extends EntityCommand, L> extends Ext
     /** Starts the load; call from {@code Behaviors.setup}: {@code Behaviors.setup(ctx -> new X(...).start())}. */
     public final Behavior<C> start() {
         CompletionStage<L> loading;
+        CompletionStage<Long> claiming;
         try {
             loading = load();
+            OwnerEpochs owners = lifecycle.owners();
+            claiming = owners == null
+                    ? java.util.concurrent.CompletableFuture.completedFuture(0L)
+                    : owners.claim(lifecycle.type(), key);
         } catch (RuntimeException e) {
             loading = java.util.concurrent.CompletableFuture.failedFuture(e);
+            claiming = loading.thenApply(x -> 0L);
         }
         ActorRef<EntityCommand> self = self(); // the context is not to be touched from the completing thread
-        loading.whenComplete(
-                (loaded, failure) -> self.tell(failure != null ? new LoadFailed(failure) : new Loaded(loaded)));
+        loading.thenCombine(claiming, (loaded, epoch) -> new Loaded(loaded, epoch))
+                .whenComplete((loaded, failure) -> self.tell(failure != null ? new LoadFailed(failure) : loaded));
         return this;
     }
 
@@ -236,6 +269,9 @@ public abstract class WriteThroughEntity<C extends EntityCommand, L> extends Ext
 
     @SuppressWarnings("unchecked")
     private void onLoadedMessage(Loaded loaded) {
+        if (loaded.epoch > 0) {
+            nextStamp = WriteStamp.first(loaded.epoch);
+        }
         onLoaded((L) loaded.value);
         becomeIdle();
     }
@@ -392,7 +428,8 @@ public abstract class WriteThroughEntity<C extends EntityCommand, L> extends Ext
 
     private record Write(Supplier<? extends CompletionStage<?>> io, Runnable onWritten, Consumer<Throwable> onFailed) {}
 
-    private record Loaded(Object value) implements EntityCommand {}
+    /** The stored state and the claimed owner epoch (0: not fenced). */
+    private record Loaded(Object value, long epoch) implements EntityCommand {}
 
     private record LoadFailed(Throwable cause) implements EntityCommand {}
 

@@ -86,8 +86,15 @@ class WriteThroughEntityTest {
         final CompletableFuture<Integer> load = new CompletableFuture<>();
         final ConcurrentLinkedQueue<CompletableFuture<Void>> writes = new ConcurrentLinkedQueue<>();
         final List<Integer> written = java.util.Collections.synchronizedList(new ArrayList<>());
+        final List<io.switchboard.entity.fence.WriteStamp> stamps =
+                java.util.Collections.synchronizedList(new ArrayList<>());
         volatile int outstanding;
         volatile int maxOutstanding;
+
+        CompletionStage<Void> write(int value, io.switchboard.entity.fence.WriteStamp stamp) {
+            stamps.add(stamp);
+            return write(value);
+        }
 
         CompletionStage<Void> write(int value) {
             CompletableFuture<Void> f = new CompletableFuture<>();
@@ -166,7 +173,7 @@ class WriteThroughEntityTest {
             if (command instanceof Add add) {
                 int next = value + add.n();
                 write(
-                        () -> store.write(next),
+                        () -> store.write(next, stamp()),
                         () -> {
                             value = next;
                             expiresAt = now().plusMillis(300);
@@ -403,6 +410,58 @@ class WriteThroughEntityTest {
         counter.tell(new Get(probe.getRef()));
         assertThat(probe.receiveMessage()).isEqualTo(new Value(0));
         shard.expectMessageClass(ClusterSharding.Passivate.class, Duration.ofSeconds(3));
+    }
+
+    @Test
+    void a_fenced_entity_claims_its_epoch_while_loading_and_stamps_each_write_from_it() {
+        List<String> claims = java.util.Collections.synchronizedList(new ArrayList<>());
+        io.switchboard.entity.fence.OwnerEpochs epochs = (type, key) -> {
+            claims.add(type + "/" + key);
+            return CompletableFuture.completedFuture(3L);
+        };
+        store.load.complete(0);
+        ActorRef<Command> counter = spawn(new EntitySettings(Clock.systemUTC(), Duration.ofMinutes(1), 10, "x")
+                .withOwnerEpochs("counter", epochs));
+        TestProbe<Reply> probe = KIT.createTestProbe();
+        counter.tell(new Add(1, probe.getRef()));
+        store.completeNext();
+        assertThat(probe.receiveMessage()).isEqualTo(new Value(1));
+        counter.tell(new Add(1, probe.getRef()));
+        store.completeNext();
+        assertThat(probe.receiveMessage()).isEqualTo(new Value(2));
+        long first = io.switchboard.entity.fence.WriteStamp.first(3);
+        assertThat(store.stamps)
+                .containsExactly(
+                        new io.switchboard.entity.fence.WriteStamp(first),
+                        new io.switchboard.entity.fence.WriteStamp(first + 1));
+        assertThat(claims).as("one claim per start, none per write").containsExactly("counter/counter-1");
+    }
+
+    @Test
+    void an_unfenced_entity_leaves_the_timestamp_to_the_driver() {
+        ActorRef<Command> counter = spawn(10, Duration.ofMinutes(1));
+        store.load.complete(0);
+        TestProbe<Reply> probe = KIT.createTestProbe();
+        counter.tell(new Add(1, probe.getRef()));
+        store.completeNext();
+        assertThat(probe.receiveMessage()).isEqualTo(new Value(1));
+        assertThat(store.stamps).containsExactly(io.switchboard.entity.fence.WriteStamp.UNFENCED);
+    }
+
+    @Test
+    void a_failed_claim_is_a_failed_load_and_nothing_is_written() {
+        CompletableFuture<Long> claim = new CompletableFuture<>();
+        io.switchboard.entity.fence.OwnerEpochs failing = (type, key) -> claim;
+        store.load.complete(5);
+        ActorRef<Command> counter =
+                spawn(new EntitySettings(Clock.systemUTC(), Duration.ofMinutes(1), 10, "Counter store unavailable")
+                        .withOwnerEpochs("counter", failing));
+        TestProbe<Reply> probe = KIT.createTestProbe();
+        counter.tell(new Add(1, probe.getRef()));
+        claim.completeExceptionally(new IllegalStateException("no quorum for Paxos"));
+        assertThat(probe.receiveMessage()).isEqualTo(new Unavailable("Counter store unavailable"));
+        probe.expectTerminated(counter, Duration.ofSeconds(3));
+        assertThat(store.writes).isEmpty();
     }
 
     @Test

@@ -4,6 +4,7 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import io.switchboard.entity.ShardedEntities;
 import io.switchboard.entity.due.CassandraDueIndex;
 import io.switchboard.entity.due.DueSweeper;
+import io.switchboard.entity.fence.CassandraOwnerEpochs;
 import io.switchboard.node.cluster.SipPeers;
 import io.switchboard.node.config.NodeConfig;
 import io.switchboard.node.config.PresenceConfig;
@@ -70,6 +71,7 @@ final class PresenceWiring {
         ShardedPresence presence = cluster.presence();
         SipEndpoint endpoint = sip.endpoint();
         CassandraPresenceStore presenceStore = new CassandraPresenceStore(session);
+        CassandraOwnerEpochs owners = CassandraOwnerEpochs.forSessionKeyspace(session);
         PresentityEntity.init(
                 system,
                 new PresentityEntity.Settings(
@@ -86,7 +88,8 @@ final class PresenceWiring {
                         EntityTuning.PRESENCE_MAX_WAITING,
                         clock,
                         presenceConfig.limits().watchersPerPresentity(),
-                        metrics::presenceRefused));
+                        metrics::presenceRefused,
+                        owners));
         CassandraDueIndex dueIndex = CassandraDueIndex.forSessionKeyspace(session);
         WatcherEntity.init(
                 system,
@@ -122,7 +125,8 @@ final class PresenceWiring {
                         clock,
                         dueIndex,
                         presenceConfig.limits().dialogsPerWatcher(),
-                        metrics::presenceRefused));
+                        metrics::presenceRefused,
+                        owners));
         // Entities whose deadlines must fire even if their node dies are woken by the due sweeper.
         DueSweeper.start(
                 system,

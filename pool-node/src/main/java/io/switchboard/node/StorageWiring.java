@@ -12,6 +12,7 @@ import io.switchboard.accounts.store.CachingAccountStore;
 import io.switchboard.accounts.store.CassandraAccountStore;
 import io.switchboard.accounts.store.CassandraAuthFailureStore;
 import io.switchboard.entity.due.CassandraDueIndex;
+import io.switchboard.entity.fence.CassandraOwnerEpochs;
 import io.switchboard.node.config.ConfigError;
 import io.switchboard.node.config.NodeConfig;
 import io.switchboard.park.store.CassandraOrbitRangeStore;
@@ -112,6 +113,7 @@ final class StorageWiring implements AutoCloseable {
      */
     static void installSchema(CqlSession session) {
         CassandraSessions.applySchema(session, CassandraDueIndex.class, CassandraDueIndex.SCHEMA_RESOURCE);
+        CassandraSessions.applySchema(session, CassandraOwnerEpochs.class, CassandraOwnerEpochs.SCHEMA_RESOURCE);
         CassandraSessions.applySchema(session, CassandraBindingStore.class, CassandraBindingStore.SCHEMA);
         CassandraSessions.applySchema(session, CassandraAccountStore.class, CassandraAccountStore.SCHEMA_RESOURCE);
         CassandraSessions.applySchema(

@@ -1,6 +1,7 @@
 package io.switchboard.node;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import io.switchboard.entity.fence.CassandraOwnerEpochs;
 import io.switchboard.node.admin.AdminServer;
 import io.switchboard.node.admin.AdminServer.Reply;
 import io.switchboard.node.cluster.NodeDirectory;
@@ -144,7 +145,8 @@ public final class SwitchboardNode implements AutoCloseable {
                         new PresenceRegistrations(metrics, presence),
                         clock,
                         config.registrar().passivateAfter(),
-                        EntityTuning.REGISTRAR_MAX_WAITING));
+                        EntityTuning.REGISTRAR_MAX_WAITING,
+                        CassandraOwnerEpochs.forSessionKeyspace(session)));
         RegistrarClient registrar =
                 RegistrarClient.sharded(system, config.registrar().askTimeout());
         return new SipWiring.Cluster(system, directory, rules, presence, registrar, endpointLookups);

@@ -5,6 +5,7 @@ import static io.switchboard.node.PresenceApiFixture.BOB;
 import static io.switchboard.node.PresenceApiFixture.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchboard.entity.fence.WriteStamp;
 import io.switchboard.presence.domain.AccessLevel;
 import io.switchboard.presence.domain.AccessPolicy;
 import io.switchboard.presence.domain.Availability;
@@ -210,7 +211,7 @@ class PresenceApiTest {
             int first = from;
             await(java.util.concurrent.CompletableFuture.allOf(IntStream.range(first, first + 50)
                     .mapToObj(i -> fx.contacts
-                            .put(ALICE, new Contact("sip:u" + i + "@example.test", "", List.of()))
+                            .put(ALICE, new Contact("sip:u" + i + "@example.test", "", List.of()), WriteStamp.UNFENCED)
                             .toCompletableFuture())
                     .toArray(java.util.concurrent.CompletableFuture<?>[]::new)));
         }

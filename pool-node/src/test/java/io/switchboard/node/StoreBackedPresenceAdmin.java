@@ -1,5 +1,6 @@
 package io.switchboard.node;
 
+import io.switchboard.entity.fence.WriteStamp;
 import io.switchboard.presence.domain.AccessLevel;
 import io.switchboard.presence.domain.AccessPolicy;
 import io.switchboard.presence.domain.Checked;
@@ -51,8 +52,9 @@ final class StoreBackedPresenceAdmin implements PresenceAdmin {
 
     @Override
     public CompletionStage<AccessPolicy> setAccess(String owner, String watcherOrDomain, AccessLevel level) {
-        CompletionStage<Void> write =
-                level == null ? access.remove(owner, watcherOrDomain) : access.set(owner, watcherOrDomain, level);
+        CompletionStage<Void> write = level == null
+                ? access.remove(owner, watcherOrDomain, WriteStamp.UNFENCED)
+                : access.set(owner, watcherOrDomain, level, WriteStamp.UNFENCED);
         return write.thenCompose(ok -> access.load(owner));
     }
 
@@ -79,13 +81,13 @@ final class StoreBackedPresenceAdmin implements PresenceAdmin {
                             .filter(c -> c.uri().equalsIgnoreCase(contact.uri()))
                             .findFirst()
                             .orElseThrow();
-            return contacts.put(owner, canonical).thenCompose(ok -> contacts.load(owner));
+            return contacts.put(owner, canonical, WriteStamp.UNFENCED).thenCompose(ok -> contacts.load(owner));
         });
     }
 
     @Override
     public CompletionStage<ContactList> removeContact(String owner, String uri) {
-        return contacts.remove(owner, uri).thenCompose(ok -> contacts.load(owner));
+        return contacts.remove(owner, uri, WriteStamp.UNFENCED).thenCompose(ok -> contacts.load(owner));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.switchboard.presence.entity;
 
+import io.switchboard.entity.fence.WriteStamp;
 import io.switchboard.presence.domain.Checked;
 import io.switchboard.presence.domain.ContactList;
 import io.switchboard.presence.domain.ContactListRules;
@@ -35,6 +36,9 @@ final class ContactListEdits {
         Instant clock();
 
         void store(Supplier<? extends CompletionStage<?>> io, Runnable onWritten, Consumer<Throwable> onFailed);
+
+        /** The entity's write timestamp for the write being started: call it inside {@code io}. */
+        WriteStamp stamp();
 
         /** The live dialogs that follow the contact list. */
         List<Dialog> following();
@@ -73,10 +77,10 @@ final class ContactListEdits {
             g.replyTo().tell(new Contacts(contacts));
         } else if (command instanceof PutContact p) {
             Checked<ContactList> next = ContactListRules.add(contacts, p.contact());
-            edit(next, () -> settings.contacts().put(watcher, p.contact()), p.replyTo());
+            edit(next, () -> settings.contacts().put(watcher, p.contact(), host.stamp()), p.replyTo());
         } else if (command instanceof RemoveContact r) {
             Checked<ContactList> next = ContactListRules.remove(contacts, r.uri());
-            edit(next, () -> settings.contacts().remove(watcher, r.uri()), r.replyTo());
+            edit(next, () -> settings.contacts().remove(watcher, r.uri(), host.stamp()), r.replyTo());
         }
     }
 
@@ -112,9 +116,14 @@ final class ContactListEdits {
                     // the dialogs' rows, all in one write of this entity (one partition), then the answer
                     List<Subscription> rows = following.stream().map(d -> d.s).toList();
                     host.store(
-                            () -> CompletableFuture.allOf(rows.stream()
-                                    .map(row -> settings.store().put(row, now).toCompletableFuture())
-                                    .toArray(CompletableFuture[]::new)),
+                            () -> {
+                                WriteStamp stamp = host.stamp(); // one write of the entity: one stamp
+                                return CompletableFuture.allOf(rows.stream()
+                                        .map(row -> settings.store()
+                                                .put(row, now, stamp)
+                                                .toCompletableFuture())
+                                        .toArray(CompletableFuture[]::new));
+                            },
                             () -> replyTo.tell(new Contacts(next)),
                             failure -> replyTo.tell(new Unavailable(WatcherEntity.STORE_UNAVAILABLE)));
                     host.unwatchUnused(before.stream()

@@ -1,5 +1,6 @@
 package io.switchboard.presence.entity;
 
+import io.switchboard.entity.fence.WriteStamp;
 import io.switchboard.presence.domain.DialogPlan;
 import io.switchboard.presence.domain.NotifyComposer;
 import io.switchboard.presence.domain.NotifyComposer.KnownView;
@@ -36,6 +37,9 @@ final class DialogNotifier {
         boolean busy();
 
         void store(Supplier<? extends CompletionStage<?>> io, Runnable onWritten, Consumer<Throwable> onFailed);
+
+        /** The entity's write timestamp for the write being started: call it inside {@code io}. */
+        WriteStamp stamp();
 
         /** The live dialog with this local tag, or null. */
         Dialog live(String localTag);
@@ -85,7 +89,7 @@ final class DialogNotifier {
             // Reserve the next block of CSeqs in Cassandra before using it.
             Subscription next = d.s.withCseqCeiling(reserve.ceiling());
             host.store(
-                    () -> settings.store().put(next, now),
+                    () -> settings.store().put(next, now, host.stamp()),
                     () -> {
                         d.s = next;
                         flush(d);

@@ -138,7 +138,7 @@ final class PresentityBehavior extends WriteThroughEntity<Command, Loaded> {
         } else if (command instanceof Unwatch unwatch) {
             if (watchers.remove(unwatch.watcher())) {
                 recomputeExpiry();
-                write(() -> settings.store().removeWatcher(key, unwatch.watcher()), () -> {}, failure -> {});
+                write(() -> settings.store().removeWatcher(key, unwatch.watcher(), stamp()), () -> {}, failure -> {});
             }
         } else if (command instanceof Ack ack) {
             watchers.acked(ack.watcher(), ack.version());
@@ -173,7 +173,7 @@ final class PresentityBehavior extends WriteThroughEntity<Command, Loaded> {
         PublishDecision.Accepted a = (PublishDecision.Accepted) decision;
         write(
                 () -> a.written() == null
-                        ? settings.store().removePublication(key, a.removedEtag())
+                        ? settings.store().removePublication(key, a.removedEtag(), stamp())
                         : settings.store()
                                 .putPublication(
                                         key,
@@ -184,7 +184,8 @@ final class PresentityBehavior extends WriteThroughEntity<Command, Loaded> {
                                                 a.written().publishedAt(),
                                                 a.written().expiresAt()),
                                         a.removedEtag(),
-                                        now),
+                                        now,
+                                        stamp()),
                 () -> {
                     publications = a.publications();
                     publish.replyTo().tell(new Published(a.etag(), a.expires()));
@@ -208,7 +209,7 @@ final class PresentityBehavior extends WriteThroughEntity<Command, Loaded> {
             return;
         }
         write(
-                () -> settings.store().putWatcher(key, watch.watcher(), watch.expiresAt(), now),
+                () -> settings.store().putWatcher(key, watch.watcher(), watch.expiresAt(), now, stamp()),
                 () -> {
                     watchers.watch(watch.watcher(), watch.expiresAt());
                     recomputeExpiry();
@@ -227,8 +228,8 @@ final class PresentityBehavior extends WriteThroughEntity<Command, Loaded> {
         AccessPolicy next = policy.with(set.key(), set.level());
         write(
                 () -> set.level() == null
-                        ? settings.access().remove(key, set.key())
-                        : settings.access().set(key, set.key(), set.level()),
+                        ? settings.access().remove(key, set.key(), stamp())
+                        : settings.access().set(key, set.key(), set.level(), stamp()),
                 () -> {
                     policy = next;
                     set.replyTo().tell(new CurrentAccess(next));
@@ -249,12 +250,12 @@ final class PresentityBehavior extends WriteThroughEntity<Command, Loaded> {
     private void onRevoke(Revoke revoke) {
         String blocked = revoke.watcher().toLowerCase(java.util.Locale.ROOT);
         write(
-                () -> settings.access().set(key, blocked, AccessLevel.BLOCKED),
+                () -> settings.access().set(key, blocked, AccessLevel.BLOCKED, stamp()),
                 () -> {
                     policy = policy.with(blocked, AccessLevel.BLOCKED);
                     rendered.clear();
                     write(
-                            () -> settings.store().removeWatcher(key, revoke.watcher()),
+                            () -> settings.store().removeWatcher(key, revoke.watcher(), stamp()),
                             () -> {
                                 watchers.remove(revoke.watcher());
                                 recomputeExpiry();

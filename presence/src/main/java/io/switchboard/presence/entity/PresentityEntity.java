@@ -4,6 +4,7 @@ import io.switchboard.entity.EntityCommand;
 import io.switchboard.entity.EntitySettings;
 import io.switchboard.entity.ShardedEntities;
 import io.switchboard.entity.WriteThroughEntity;
+import io.switchboard.entity.fence.OwnerEpochs;
 import io.switchboard.presence.domain.AccessLevel;
 import io.switchboard.presence.domain.AccessPolicy;
 import io.switchboard.presence.domain.Aggregation;
@@ -164,10 +165,13 @@ public final class PresentityEntity {
             int stashCapacity,
             Clock clock,
             int maxWatchers,
-            java.util.function.Consumer<String> refusals) {
+            java.util.function.Consumer<String> refusals,
+            OwnerEpochs owners) {
 
+        /** {@code owners}: where each presentity claims its owner epoch, fencing its writes; null: unfenced (unit tests). */
         EntitySettings lifecycle() {
-            return new EntitySettings(clock, passivateAfter, stashCapacity, STORE_UNAVAILABLE);
+            return new EntitySettings(clock, passivateAfter, stashCapacity, STORE_UNAVAILABLE)
+                    .withOwnerEpochs(ENTITY_KEY.name(), owners);
         }
     }
 

@@ -2,6 +2,7 @@ package io.switchboard.presence.entity;
 
 import io.switchboard.entity.EntitySettings;
 import io.switchboard.entity.WriteThroughEntity;
+import io.switchboard.entity.fence.WriteStamp;
 import io.switchboard.presence.domain.DialogPlan;
 import io.switchboard.presence.domain.NotifyComposer;
 import io.switchboard.presence.domain.NotifyComposer.KnownView;
@@ -75,6 +76,11 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
         @Override
         public void store(Supplier<? extends CompletionStage<?>> io, Runnable onWritten, Consumer<Throwable> onFailed) {
             write(io, onWritten, onFailed);
+        }
+
+        @Override
+        public WriteStamp stamp() {
+            return WatcherBehavior.this.stamp();
         }
 
         @Override
@@ -225,7 +231,7 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
      */
     private java.util.function.Supplier<java.util.concurrent.CompletionStage<?>> storing(Subscription s, Instant now) {
         java.util.function.Supplier<java.util.concurrent.CompletionStage<?>> put =
-                () -> settings.store().put(s, now);
+                () -> settings.store().put(s, now, stamp());
         return settings.dueIndex() == null ? put : wakingAt(put, s.expiresAt().minus(EXPIRY_WAKE_LEAD));
     }
 
@@ -312,7 +318,7 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
     private void remove(Dialog d, Runnable then, Runnable onFailure) {
         dialogs.remove(d.s.localTag());
         unwatchUnused(d.s.resources());
-        write(() -> settings.store().remove(key, d.s.localTag()), then, failure -> onFailure.run());
+        write(() -> settings.store().remove(key, d.s.localTag(), stamp()), then, failure -> onFailure.run());
     }
 
     /**
@@ -334,7 +340,7 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
                     .filter(p -> !p.equals(r.presentity()))
                     .toList());
             write(
-                    () -> settings.store().put(next, now),
+                    () -> settings.store().put(next, now, stamp()),
                     () -> {
                         d.s = next;
                         d.sent.remove(r.presentity());

@@ -5,6 +5,7 @@ import io.switchboard.entity.EntitySettings;
 import io.switchboard.entity.ShardedEntities;
 import io.switchboard.entity.WriteThroughEntity;
 import io.switchboard.entity.due.DueIndex;
+import io.switchboard.entity.fence.OwnerEpochs;
 import io.switchboard.presence.domain.Contact;
 import io.switchboard.presence.domain.ContactList;
 import io.switchboard.presence.domain.DialogPlan;
@@ -133,6 +134,7 @@ public final class WatcherEntity {
      * @param dueIndex where each subscription's expiry is recorded so that, if this entity's node
      *                 dies, the due sweeper starts it on a survivor in time to send the final NOTIFY
      *                 ({@code WriteThroughEntity.wakingAt}); null: not recorded (unit tests)
+     * @param owners   where each watcher claims its owner epoch, fencing its writes; null: unfenced (unit tests)
      */
     public record Settings(
             SubscriptionStore store,
@@ -148,10 +150,12 @@ public final class WatcherEntity {
             Clock clock,
             DueIndex dueIndex,
             int maxDialogs,
-            java.util.function.Consumer<String> refusals) {
+            java.util.function.Consumer<String> refusals,
+            OwnerEpochs owners) {
 
         EntitySettings lifecycle() {
-            EntitySettings plain = new EntitySettings(clock, passivateAfter, stashCapacity, STORE_UNAVAILABLE);
+            EntitySettings plain = new EntitySettings(clock, passivateAfter, stashCapacity, STORE_UNAVAILABLE)
+                    .withOwnerEpochs(ENTITY_KEY.name(), owners);
             return dueIndex == null ? plain : plain.withDueIndex(ENTITY_KEY.name(), dueIndex);
         }
     }

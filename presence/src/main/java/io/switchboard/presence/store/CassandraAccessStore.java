@@ -6,6 +6,7 @@ import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+import io.switchboard.entity.fence.WriteStamp;
 import io.switchboard.presence.domain.AccessLevel;
 import io.switchboard.presence.domain.AccessPolicy;
 import java.util.HashMap;
@@ -89,12 +90,13 @@ public final class CassandraAccessStore implements AccessStore {
     }
 
     @Override
-    public CompletionStage<Void> set(String owner, String key, AccessLevel level) {
-        return session.executeAsync(insert.bind(owner, key, level.token())).thenApply(rs -> null);
+    public CompletionStage<Void> set(String owner, String key, AccessLevel level, WriteStamp stamp) {
+        return session.executeAsync(stamp.on(insert.bind(owner, key, level.token())))
+                .thenApply(rs -> null);
     }
 
     @Override
-    public CompletionStage<Void> remove(String owner, String key) {
-        return session.executeAsync(delete.bind(owner, key)).thenApply(rs -> null);
+    public CompletionStage<Void> remove(String owner, String key, WriteStamp stamp) {
+        return session.executeAsync(stamp.on(delete.bind(owner, key))).thenApply(rs -> null);
     }
 }

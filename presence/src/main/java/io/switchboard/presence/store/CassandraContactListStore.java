@@ -6,6 +6,7 @@ import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+import io.switchboard.entity.fence.WriteStamp;
 import io.switchboard.presence.domain.Contact;
 import io.switchboard.presence.domain.ContactList;
 import java.util.ArrayList;
@@ -69,13 +70,14 @@ public final class CassandraContactListStore implements ContactListStore {
     }
 
     @Override
-    public CompletionStage<Void> put(String owner, Contact contact) {
-        return session.executeAsync(insert.bind(owner, contact.uri(), contact.displayName(), contact.groups()))
+    public CompletionStage<Void> put(String owner, Contact contact, WriteStamp stamp) {
+        return session.executeAsync(
+                        stamp.on(insert.bind(owner, contact.uri(), contact.displayName(), contact.groups())))
                 .thenApply(rs -> null);
     }
 
     @Override
-    public CompletionStage<Void> remove(String owner, String uri) {
-        return session.executeAsync(delete.bind(owner, uri)).thenApply(rs -> null);
+    public CompletionStage<Void> remove(String owner, String uri, WriteStamp stamp) {
+        return session.executeAsync(stamp.on(delete.bind(owner, uri))).thenApply(rs -> null);
     }
 }

@@ -6,6 +6,7 @@ import com.datastax.oss.driver.api.core.cql.BatchStatement;
 import com.datastax.oss.driver.api.core.cql.DefaultBatchType;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
+import io.switchboard.entity.fence.WriteStamp;
 import io.switchboard.presence.domain.Subscription;
 import io.switchboard.sip.flow.Flow;
 import java.time.Duration;
@@ -80,7 +81,7 @@ public final class CassandraPresenceStore implements PresentityStore, Subscripti
 
     @Override
     public CompletionStage<Void> putPublication(
-            String presentity, StoredPublication pub, String replacedEtag, Instant now) {
+            String presentity, StoredPublication pub, String replacedEtag, Instant now, WriteStamp stamp) {
         var insert = insertPublication.bind(
                 presentity,
                 pub.etag(),
@@ -90,28 +91,31 @@ public final class CassandraPresenceStore implements PresentityStore, Subscripti
                 pub.expiresAt(),
                 ttl(pub.expiresAt(), now));
         if (replacedEtag == null) {
-            return session.executeAsync(insert).thenApply(rs -> null);
+            return session.executeAsync(stamp.on(insert)).thenApply(rs -> null);
         }
         // one partition: Cassandra applies the unlogged batch atomically, without the batch log
-        return session.executeAsync(BatchStatement.newInstance(
-                        DefaultBatchType.UNLOGGED, insert, deletePublication.bind(presentity, replacedEtag)))
+        return session.executeAsync(stamp.on(BatchStatement.newInstance(
+                        DefaultBatchType.UNLOGGED, insert, deletePublication.bind(presentity, replacedEtag))))
                 .thenApply(rs -> null);
     }
 
     @Override
-    public CompletionStage<Void> removePublication(String presentity, String etag) {
-        return session.executeAsync(deletePublication.bind(presentity, etag)).thenApply(rs -> null);
-    }
-
-    @Override
-    public CompletionStage<Void> putWatcher(String presentity, String watcher, Instant expiresAt, Instant now) {
-        return session.executeAsync(insertWatcher.bind(presentity, watcher, expiresAt, ttl(expiresAt, now)))
+    public CompletionStage<Void> removePublication(String presentity, String etag, WriteStamp stamp) {
+        return session.executeAsync(stamp.on(deletePublication.bind(presentity, etag)))
                 .thenApply(rs -> null);
     }
 
     @Override
-    public CompletionStage<Void> removeWatcher(String presentity, String watcher) {
-        return session.executeAsync(deleteWatcher.bind(presentity, watcher)).thenApply(rs -> null);
+    public CompletionStage<Void> putWatcher(
+            String presentity, String watcher, Instant expiresAt, Instant now, WriteStamp stamp) {
+        return session.executeAsync(stamp.on(insertWatcher.bind(presentity, watcher, expiresAt, ttl(expiresAt, now))))
+                .thenApply(rs -> null);
+    }
+
+    @Override
+    public CompletionStage<Void> removeWatcher(String presentity, String watcher, WriteStamp stamp) {
+        return session.executeAsync(stamp.on(deleteWatcher.bind(presentity, watcher)))
+                .thenApply(rs -> null);
     }
 
     @Override
@@ -123,9 +127,9 @@ public final class CassandraPresenceStore implements PresentityStore, Subscripti
     }
 
     @Override
-    public CompletionStage<Void> put(Subscription s, Instant now) {
+    public CompletionStage<Void> put(Subscription s, Instant now, WriteStamp stamp) {
         Flow f = s.flow();
-        return session.executeAsync(insertSubscription.bind(
+        return session.executeAsync(stamp.on(insertSubscription.bind(
                         s.watcher(),
                         s.localTag(),
                         s.callId(),
@@ -145,13 +149,14 @@ public final class CassandraPresenceStore implements PresentityStore, Subscripti
                         s.followsContacts(),
                         s.expiresAt(),
                         s.cseqCeiling(),
-                        ttl(s.expiresAt(), now)))
+                        ttl(s.expiresAt(), now))))
                 .thenApply(rs -> null);
     }
 
     @Override
-    public CompletionStage<Void> remove(String watcher, String localTag) {
-        return session.executeAsync(deleteSubscription.bind(watcher, localTag)).thenApply(rs -> null);
+    public CompletionStage<Void> remove(String watcher, String localTag, WriteStamp stamp) {
+        return session.executeAsync(stamp.on(deleteSubscription.bind(watcher, localTag)))
+                .thenApply(rs -> null);
     }
 
     private static Subscription toSubscription(String watcher, Row row) {

@@ -1,5 +1,6 @@
 package io.switchboard.presence.store;
 
+import io.switchboard.entity.fence.WriteStamp;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -7,7 +8,8 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * What a presentity's entity keeps in Cassandra: its publications and who watches it. Only that
- * entity writes these rows (docs/architecture.md, rule 1).
+ * entity writes these rows (docs/architecture.md, rule 1), each write with the entity's write
+ * timestamp ({@link WriteStamp}: a replaced owner's late writes lose, decision (c)).
  */
 public interface PresentityStore {
 
@@ -20,11 +22,12 @@ public interface PresentityStore {
 
     /** Writes {@code publication} and deletes {@code replacedEtag} (null for none) in one partition batch. */
     CompletionStage<Void> putPublication(
-            String presentity, StoredPublication publication, String replacedEtag, Instant now);
+            String presentity, StoredPublication publication, String replacedEtag, Instant now, WriteStamp stamp);
 
-    CompletionStage<Void> removePublication(String presentity, String etag);
+    CompletionStage<Void> removePublication(String presentity, String etag, WriteStamp stamp);
 
-    CompletionStage<Void> putWatcher(String presentity, String watcher, Instant expiresAt, Instant now);
+    CompletionStage<Void> putWatcher(
+            String presentity, String watcher, Instant expiresAt, Instant now, WriteStamp stamp);
 
-    CompletionStage<Void> removeWatcher(String presentity, String watcher);
+    CompletionStage<Void> removeWatcher(String presentity, String watcher, WriteStamp stamp);
 }

@@ -73,7 +73,8 @@ final class LocalPresence implements PresentityClient, PresentityEntity.WatcherN
                 100,
                 Clock.systemUTC(),
                 Integer.MAX_VALUE, // no watcher cap: PresenceLimitsEntityTest sets its own
-                cap -> {});
+                cap -> {},
+                null);
     }
 
     WatcherEntity.Settings watcherSettings(Duration coalesce, long cseqBlock) {
@@ -91,7 +92,8 @@ final class LocalPresence implements PresentityClient, PresentityEntity.WatcherN
                 Clock.systemUTC(),
                 null,
                 Integer.MAX_VALUE, // no dialog cap: PresenceLimitsEntityTest sets its own
-                cap -> {});
+                cap -> {},
+                null);
     }
 
     ActorRef<PresentityEntity.Command> presentity(String aor, PresentityEntity.Settings settings) {

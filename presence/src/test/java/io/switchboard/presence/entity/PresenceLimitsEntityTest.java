@@ -69,7 +69,8 @@ class PresenceLimitsEntityTest {
                 s.stashCapacity(),
                 s.clock(),
                 maxWatchers,
-                refusals::add);
+                refusals::add,
+                null);
     }
 
     WatcherEntity.Settings watcher(int maxDialogs, PresentityClient presentities) {
@@ -88,7 +89,8 @@ class PresenceLimitsEntityTest {
                 s.clock(),
                 s.dueIndex(),
                 maxDialogs,
-                refusals::add);
+                refusals::add,
+                null);
     }
 
     static Subscription draft(String watcher, String tag, String listUri, String... resources) {

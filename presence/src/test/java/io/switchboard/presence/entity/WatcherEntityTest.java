@@ -653,7 +653,8 @@ class WatcherEntityTest {
                 s.clock(),
                 due,
                 s.maxDialogs(),
-                s.refusals());
+                s.refusals(),
+                null);
         ActorRef<WatcherEntity.Command> w = presence.watcher(BOB, withDue);
         assertThat(subscribe(w, draft("d1", ALICE), 600)).isInstanceOf(WatcherEntity.Subscribed.class);
         Instant expires = presence.subscriptionStore.stored(BOB, "d1").expiresAt();

@@ -6,6 +6,7 @@ import com.datastax.oss.driver.api.core.CqlIdentifier;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+import io.switchboard.entity.fence.WriteStamp;
 import io.switchboard.presence.domain.AccessLevel;
 import io.switchboard.presence.domain.Contact;
 import io.switchboard.storage.CassandraSessions;
@@ -56,8 +57,8 @@ class CassandraStoresTest extends StoreContract {
 
     @Test
     void rows_are_plain_columns() {
-        await(contacts().put(ALICE, new Contact(BOB, "Bob", List.of("Team", "Lunch"))));
-        await(access().set(ALICE, "partner.example", AccessLevel.FRIENDS_AND_FAMILY));
+        await(contacts().put(ALICE, new Contact(BOB, "Bob", List.of("Team", "Lunch")), WriteStamp.UNFENCED));
+        await(access().set(ALICE, "partner.example", AccessLevel.FRIENDS_AND_FAMILY, WriteStamp.UNFENCED));
         Row contact = session.execute(SimpleStatement.newInstance(
                         "SELECT display_name, groups FROM contact_lists WHERE owner = ? AND uri = ?", ALICE, BOB))
                 .one();
@@ -75,8 +76,8 @@ class CassandraStoresTest extends StoreContract {
 
     @Test
     void what_was_written_is_there_for_a_new_session() {
-        await(contacts().put(ALICE, new Contact(BOB, "Bob", List.of("Team"))));
-        await(access().set(ALICE, BOB, AccessLevel.WORKGROUP));
+        await(contacts().put(ALICE, new Contact(BOB, "Bob", List.of("Team")), WriteStamp.UNFENCED));
+        await(access().set(ALICE, BOB, AccessLevel.WORKGROUP, WriteStamp.UNFENCED));
         try (CqlSession fresh = CassandraSessions.connect(TestCassandra.settings(KEYSPACE))) {
             CqlIdentifier ks = CqlIdentifier.fromInternal(KEYSPACE);
             assertThat(await(new CassandraContactListStore(fresh, ks).load(ALICE))
@@ -103,7 +104,9 @@ class CassandraStoresTest extends StoreContract {
             java.util.concurrent.CompletableFuture<?>[] writes = new java.util.concurrent.CompletableFuture<?>[50];
             for (int i = 0; i < 50; i++) {
                 writes[i] = store.put(
-                                ALICE, new Contact(String.format("sip:u%04d@example.test", from + i), "", List.of()))
+                                ALICE,
+                                new Contact(String.format("sip:u%04d@example.test", from + i), "", List.of()),
+                                WriteStamp.UNFENCED)
                         .toCompletableFuture();
             }
             await(java.util.concurrent.CompletableFuture.allOf(writes));

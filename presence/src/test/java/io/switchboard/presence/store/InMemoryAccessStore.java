@@ -1,5 +1,6 @@
 package io.switchboard.presence.store;
 
+import io.switchboard.entity.fence.WriteStamp;
 import io.switchboard.presence.domain.AccessLevel;
 import io.switchboard.presence.domain.AccessPolicy;
 import java.util.Map;
@@ -23,12 +24,12 @@ public final class InMemoryAccessStore implements AccessStore {
     }
 
     @Override
-    public CompletionStage<Void> set(String owner, String key, AccessLevel level) {
+    public CompletionStage<Void> set(String owner, String key, AccessLevel level, WriteStamp stamp) {
         return gate.write(() -> policies.put(owner, stored(owner).with(key, level)));
     }
 
     @Override
-    public CompletionStage<Void> remove(String owner, String key) {
+    public CompletionStage<Void> remove(String owner, String key, WriteStamp stamp) {
         return gate.write(() -> policies.put(owner, stored(owner).with(key, null)));
     }
 }

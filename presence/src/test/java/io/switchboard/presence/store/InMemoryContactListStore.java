@@ -1,5 +1,6 @@
 package io.switchboard.presence.store;
 
+import io.switchboard.entity.fence.WriteStamp;
 import io.switchboard.presence.domain.Contact;
 import io.switchboard.presence.domain.ContactList;
 import java.util.ArrayList;
@@ -25,7 +26,7 @@ public final class InMemoryContactListStore implements ContactListStore {
     }
 
     @Override
-    public CompletionStage<Void> put(String owner, Contact contact) {
+    public CompletionStage<Void> put(String owner, Contact contact, WriteStamp stamp) {
         return gate.write(() -> lists.compute(owner, (k, v) -> {
             List<Contact> next = new ArrayList<>(v == null ? List.of() : v);
             next.removeIf(c -> c.uri().equals(contact.uri()));
@@ -35,7 +36,7 @@ public final class InMemoryContactListStore implements ContactListStore {
     }
 
     @Override
-    public CompletionStage<Void> remove(String owner, String uri) {
+    public CompletionStage<Void> remove(String owner, String uri, WriteStamp stamp) {
         return gate.write(() -> lists.computeIfPresent(owner, (k, v) -> {
             List<Contact> next = new ArrayList<>(v);
             next.removeIf(c -> c.uri().equals(uri));

@@ -1,5 +1,6 @@
 package io.switchboard.presence.store;
 
+import io.switchboard.entity.fence.WriteStamp;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -51,7 +52,7 @@ public final class InMemoryPresentityStore implements PresentityStore {
 
     @Override
     public CompletionStage<Void> putPublication(
-            String presentity, StoredPublication publication, String replacedEtag, Instant now) {
+            String presentity, StoredPublication publication, String replacedEtag, Instant now, WriteStamp stamp) {
         return gate.write(() -> {
             Map<String, Row<StoredPublication>> m =
                     publications.computeIfAbsent(presentity, k -> new ConcurrentHashMap<>());
@@ -63,19 +64,20 @@ public final class InMemoryPresentityStore implements PresentityStore {
     }
 
     @Override
-    public CompletionStage<Void> removePublication(String presentity, String etag) {
+    public CompletionStage<Void> removePublication(String presentity, String etag, WriteStamp stamp) {
         return gate.write(
                 () -> publications.getOrDefault(presentity, new HashMap<>()).remove(etag));
     }
 
     @Override
-    public CompletionStage<Void> putWatcher(String presentity, String watcher, Instant expiresAt, Instant now) {
+    public CompletionStage<Void> putWatcher(
+            String presentity, String watcher, Instant expiresAt, Instant now, WriteStamp stamp) {
         return gate.write(() -> watchers.computeIfAbsent(presentity, k -> new ConcurrentHashMap<>())
                 .put(watcher, new Row<>(expiresAt, Ttl.goneAt(expiresAt, now))));
     }
 
     @Override
-    public CompletionStage<Void> removeWatcher(String presentity, String watcher) {
+    public CompletionStage<Void> removeWatcher(String presentity, String watcher, WriteStamp stamp) {
         return gate.write(
                 () -> watchers.getOrDefault(presentity, new HashMap<>()).remove(watcher));
     }

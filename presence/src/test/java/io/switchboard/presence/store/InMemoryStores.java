@@ -1,5 +1,6 @@
 package io.switchboard.presence.store;
 
+import io.switchboard.entity.fence.WriteStamp;
 import io.switchboard.presence.domain.AccessLevel;
 import io.switchboard.presence.domain.AccessPolicy;
 import io.switchboard.presence.domain.Contact;
@@ -26,13 +27,13 @@ final class InMemoryStores {
         }
 
         @Override
-        public synchronized CompletionStage<Void> put(String owner, Contact contact) {
+        public synchronized CompletionStage<Void> put(String owner, Contact contact, WriteStamp stamp) {
             lists.computeIfAbsent(owner, o -> new TreeMap<>()).put(contact.uri(), contact);
             return CompletableFuture.completedFuture(null);
         }
 
         @Override
-        public synchronized CompletionStage<Void> remove(String owner, String uri) {
+        public synchronized CompletionStage<Void> remove(String owner, String uri, WriteStamp stamp) {
             lists.getOrDefault(owner, new TreeMap<>()).remove(uri);
             return CompletableFuture.completedFuture(null);
         }
@@ -47,13 +48,13 @@ final class InMemoryStores {
         }
 
         @Override
-        public CompletionStage<Void> set(String owner, String key, AccessLevel level) {
+        public CompletionStage<Void> set(String owner, String key, AccessLevel level, WriteStamp stamp) {
             policies.merge(owner, AccessPolicy.DEFAULT.with(key, level), (old, ignored) -> old.with(key, level));
             return CompletableFuture.completedFuture(null);
         }
 
         @Override
-        public CompletionStage<Void> remove(String owner, String key) {
+        public CompletionStage<Void> remove(String owner, String key, WriteStamp stamp) {
             policies.computeIfPresent(owner, (o, p) -> p.with(key, null));
             return CompletableFuture.completedFuture(null);
         }

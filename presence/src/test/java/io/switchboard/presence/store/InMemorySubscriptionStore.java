@@ -1,5 +1,6 @@
 package io.switchboard.presence.store;
 
+import io.switchboard.entity.fence.WriteStamp;
 import io.switchboard.presence.domain.Subscription;
 import java.time.Instant;
 import java.util.List;
@@ -57,7 +58,7 @@ public final class InMemorySubscriptionStore implements SubscriptionStore {
     }
 
     @Override
-    public CompletionStage<Void> put(Subscription subscription, Instant now) {
+    public CompletionStage<Void> put(Subscription subscription, Instant now, WriteStamp stamp) {
         return gate.write(() -> {
             write(subscription, now);
             onPut.accept(subscription);
@@ -65,7 +66,7 @@ public final class InMemorySubscriptionStore implements SubscriptionStore {
     }
 
     @Override
-    public CompletionStage<Void> remove(String watcher, String localTag) {
+    public CompletionStage<Void> remove(String watcher, String localTag, WriteStamp stamp) {
         return gate.write(
                 () -> rows.getOrDefault(watcher, new ConcurrentHashMap<>()).remove(localTag));
     }

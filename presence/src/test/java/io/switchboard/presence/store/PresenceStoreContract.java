@@ -2,6 +2,7 @@ package io.switchboard.presence.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchboard.entity.fence.WriteStamp;
 import io.switchboard.presence.domain.Subscription;
 import io.switchboard.presence.store.PresentityStore.Loaded;
 import io.switchboard.presence.store.PresentityStore.StoredPublication;
@@ -101,9 +102,9 @@ abstract class PresenceStoreContract {
         StoredPublication a1 = publication("a1", now, Duration.ofHours(1));
         StoredPublication a2 = publication("a2", now, Duration.ofMinutes(10));
         StoredPublication b1 = publication("b1", now, Duration.ofHours(1));
-        await(store.putPublication(ALICE, a1, null, now));
-        await(store.putPublication(ALICE, a2, null, now));
-        await(store.putPublication(BOB, b1, null, now));
+        await(store.putPublication(ALICE, a1, null, now, WriteStamp.UNFENCED));
+        await(store.putPublication(ALICE, a2, null, now, WriteStamp.UNFENCED));
+        await(store.putPublication(BOB, b1, null, now, WriteStamp.UNFENCED));
 
         assertThat(await(store.loadPresentity(ALICE)).publications()).containsExactlyInAnyOrder(a1, a2);
         assertThat(await(store.loadPresentity(BOB)).publications()).containsExactly(b1);
@@ -115,11 +116,11 @@ abstract class PresenceStoreContract {
         Instant now = now();
         StoredPublication first = publication("e1", now, Duration.ofHours(1));
         StoredPublication other = publication("e2", now, Duration.ofHours(1));
-        await(store.putPublication(ALICE, first, null, now));
-        await(store.putPublication(ALICE, other, null, now));
+        await(store.putPublication(ALICE, first, null, now, WriteStamp.UNFENCED));
+        await(store.putPublication(ALICE, other, null, now, WriteStamp.UNFENCED));
 
         StoredPublication refreshed = publication("e3", now.plusSeconds(5), Duration.ofHours(2));
-        await(store.putPublication(ALICE, refreshed, "e1", now.plusSeconds(5)));
+        await(store.putPublication(ALICE, refreshed, "e1", now.plusSeconds(5), WriteStamp.UNFENCED));
 
         assertThat(await(store.loadPresentity(ALICE)).publications()).containsExactlyInAnyOrder(other, refreshed);
     }
@@ -128,10 +129,11 @@ abstract class PresenceStoreContract {
     void writing_an_entity_tag_again_overwrites_it() {
         PresentityStore store = presentities();
         Instant now = now();
-        await(store.putPublication(ALICE, publication("e1", now, Duration.ofMinutes(1)), null, now));
+        await(store.putPublication(
+                ALICE, publication("e1", now, Duration.ofMinutes(1)), null, now, WriteStamp.UNFENCED));
         StoredPublication again =
                 new StoredPublication("e1", "endpoint-2", "<presence/>", now.plusSeconds(1), now.plusSeconds(3600));
-        await(store.putPublication(ALICE, again, null, now.plusSeconds(1)));
+        await(store.putPublication(ALICE, again, null, now.plusSeconds(1), WriteStamp.UNFENCED));
         assertThat(await(store.loadPresentity(ALICE)).publications()).containsExactly(again);
     }
 
@@ -140,12 +142,13 @@ abstract class PresenceStoreContract {
         PresentityStore store = presentities();
         Instant now = now();
         StoredPublication kept = publication("kept", now, Duration.ofHours(1));
-        await(store.putPublication(ALICE, publication("gone", now, Duration.ofHours(1)), null, now));
-        await(store.putPublication(ALICE, kept, null, now));
-        await(store.removePublication(ALICE, "gone"));
-        await(store.removePublication(ALICE, "gone"));
-        await(store.removePublication(ALICE, "never-there"));
-        await(store.removePublication(CAROL, "kept"));
+        await(store.putPublication(
+                ALICE, publication("gone", now, Duration.ofHours(1)), null, now, WriteStamp.UNFENCED));
+        await(store.putPublication(ALICE, kept, null, now, WriteStamp.UNFENCED));
+        await(store.removePublication(ALICE, "gone", WriteStamp.UNFENCED));
+        await(store.removePublication(ALICE, "gone", WriteStamp.UNFENCED));
+        await(store.removePublication(ALICE, "never-there", WriteStamp.UNFENCED));
+        await(store.removePublication(CAROL, "kept", WriteStamp.UNFENCED));
         assertThat(await(store.loadPresentity(ALICE)).publications()).containsExactly(kept);
     }
 
@@ -153,18 +156,18 @@ abstract class PresenceStoreContract {
     void watchers_are_stored_per_presentity_refreshed_by_watcher_and_removed_idempotently() {
         PresentityStore store = presentities();
         Instant now = now();
-        await(store.putWatcher(ALICE, BOB, now.plusSeconds(600), now));
-        await(store.putWatcher(ALICE, CAROL, now.plusSeconds(600), now));
-        await(store.putWatcher(BOB, ALICE, now.plusSeconds(60), now));
-        await(store.putWatcher(ALICE, BOB, now.plusSeconds(3600), now.plusSeconds(1)));
+        await(store.putWatcher(ALICE, BOB, now.plusSeconds(600), now, WriteStamp.UNFENCED));
+        await(store.putWatcher(ALICE, CAROL, now.plusSeconds(600), now, WriteStamp.UNFENCED));
+        await(store.putWatcher(BOB, ALICE, now.plusSeconds(60), now, WriteStamp.UNFENCED));
+        await(store.putWatcher(ALICE, BOB, now.plusSeconds(3600), now.plusSeconds(1), WriteStamp.UNFENCED));
 
         assertThat(await(store.loadPresentity(ALICE)).watchers())
                 .isEqualTo(Map.of(BOB, now.plusSeconds(3600), CAROL, now.plusSeconds(600)));
         assertThat(await(store.loadPresentity(BOB)).watchers()).isEqualTo(Map.of(ALICE, now.plusSeconds(60)));
 
-        await(store.removeWatcher(ALICE, CAROL));
-        await(store.removeWatcher(ALICE, CAROL));
-        await(store.removeWatcher(ALICE, "sip:nobody@example.test"));
+        await(store.removeWatcher(ALICE, CAROL, WriteStamp.UNFENCED));
+        await(store.removeWatcher(ALICE, CAROL, WriteStamp.UNFENCED));
+        await(store.removeWatcher(ALICE, "sip:nobody@example.test", WriteStamp.UNFENCED));
         assertThat(await(store.loadPresentity(ALICE)).watchers()).isEqualTo(Map.of(BOB, now.plusSeconds(3600)));
         assertThat(await(store.loadPresentity(ALICE)).publications()).isEmpty();
     }
@@ -175,10 +178,10 @@ abstract class PresenceStoreContract {
         Instant now = now();
         StoredPublication brief = publication("brief", now, BRIEF);
         StoredPublication lasting = publication("lasting", now, Duration.ofHours(1));
-        await(store.putPublication(ALICE, brief, null, now));
-        await(store.putPublication(ALICE, lasting, null, now));
-        await(store.putWatcher(ALICE, BOB, now.plus(BRIEF), now));
-        await(store.putWatcher(ALICE, CAROL, now.plusSeconds(3600), now));
+        await(store.putPublication(ALICE, brief, null, now, WriteStamp.UNFENCED));
+        await(store.putPublication(ALICE, lasting, null, now, WriteStamp.UNFENCED));
+        await(store.putWatcher(ALICE, BOB, now.plus(BRIEF), now, WriteStamp.UNFENCED));
+        await(store.putWatcher(ALICE, CAROL, now.plusSeconds(3600), now, WriteStamp.UNFENCED));
         // nothing leaves before its expiry: the TTL is rounded up, never down
         Loaded fresh = await(store.loadPresentity(ALICE));
         assertThat(fresh.publications()).containsExactlyInAnyOrder(brief, lasting);
@@ -222,9 +225,9 @@ abstract class PresenceStoreContract {
                 now.plusSeconds(600),
                 0);
         Subscription carols = subscription(CAROL, "t1", now.plusSeconds(3600), 1);
-        await(store.put(t1, now));
-        await(store.put(list, now));
-        await(store.put(carols, now));
+        await(store.put(t1, now, WriteStamp.UNFENCED));
+        await(store.put(list, now, WriteStamp.UNFENCED));
+        await(store.put(carols, now, WriteStamp.UNFENCED));
 
         assertThat(await(store.loadSubscriptions(BOB))).containsExactlyInAnyOrder(t1, list);
         assertThat(await(store.loadSubscriptions(CAROL))).containsExactly(carols);
@@ -234,9 +237,9 @@ abstract class PresenceStoreContract {
     void putting_a_dialog_again_replaces_it() {
         SubscriptionStore store = subscriptions();
         Instant now = now();
-        await(store.put(subscription(BOB, "t1", now.plusSeconds(600), 7), now));
+        await(store.put(subscription(BOB, "t1", now.plusSeconds(600), 7), now, WriteStamp.UNFENCED));
         Subscription raised = subscription(BOB, "t1", now.plusSeconds(3600), 107);
-        await(store.put(raised, now.plusSeconds(1)));
+        await(store.put(raised, now.plusSeconds(1), WriteStamp.UNFENCED));
         assertThat(await(store.loadSubscriptions(BOB))).containsExactly(raised);
     }
 
@@ -245,12 +248,12 @@ abstract class PresenceStoreContract {
         SubscriptionStore store = subscriptions();
         Instant now = now();
         Subscription kept = subscription(BOB, "kept", now.plusSeconds(3600), 1);
-        await(store.put(subscription(BOB, "gone", now.plusSeconds(3600), 1), now));
-        await(store.put(kept, now));
-        await(store.remove(BOB, "gone"));
-        await(store.remove(BOB, "gone"));
-        await(store.remove(BOB, "never-there"));
-        await(store.remove(CAROL, "kept"));
+        await(store.put(subscription(BOB, "gone", now.plusSeconds(3600), 1), now, WriteStamp.UNFENCED));
+        await(store.put(kept, now, WriteStamp.UNFENCED));
+        await(store.remove(BOB, "gone", WriteStamp.UNFENCED));
+        await(store.remove(BOB, "gone", WriteStamp.UNFENCED));
+        await(store.remove(BOB, "never-there", WriteStamp.UNFENCED));
+        await(store.remove(CAROL, "kept", WriteStamp.UNFENCED));
         assertThat(await(store.loadSubscriptions(BOB))).containsExactly(kept);
     }
 
@@ -260,8 +263,8 @@ abstract class PresenceStoreContract {
         Instant now = now();
         Subscription brief = subscription(BOB, "brief", now.plus(BRIEF), 1);
         Subscription lasting = subscription(BOB, "lasting", now.plusSeconds(3600), 1);
-        await(store.put(brief, now));
-        await(store.put(lasting, now));
+        await(store.put(brief, now, WriteStamp.UNFENCED));
+        await(store.put(lasting, now, WriteStamp.UNFENCED));
         assertThat(await(store.loadSubscriptions(BOB))).containsExactlyInAnyOrder(brief, lasting);
 
         awaitTrue(

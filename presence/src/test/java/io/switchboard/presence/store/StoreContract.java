@@ -2,6 +2,7 @@ package io.switchboard.presence.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchboard.entity.fence.WriteStamp;
 import io.switchboard.presence.domain.AccessLevel;
 import io.switchboard.presence.domain.AccessPolicy;
 import io.switchboard.presence.domain.Contact;
@@ -38,11 +39,13 @@ abstract class StoreContract {
     @Test
     void contacts_are_stored_per_owner_ordered_by_uri_and_replaced_by_uri() {
         ContactListStore store = contacts();
-        await(store.put(ALICE, new Contact("sip:zoe@example.test", "Zoe", List.of("Team", "Lunch"))));
-        await(store.put(ALICE, new Contact(BOB, "", List.of())));
-        await(store.put(BOB, new Contact(ALICE, "Alice", List.of("Boss"))));
-        await(store.put(ALICE, new Contact("sip:carol@partner.example", "Carol", List.of("Partners"))));
-        await(store.put(ALICE, new Contact("sip:zoe@example.test", "Zoë", List.of("Lunch"))));
+        await(store.put(
+                ALICE, new Contact("sip:zoe@example.test", "Zoe", List.of("Team", "Lunch")), WriteStamp.UNFENCED));
+        await(store.put(ALICE, new Contact(BOB, "", List.of()), WriteStamp.UNFENCED));
+        await(store.put(BOB, new Contact(ALICE, "Alice", List.of("Boss")), WriteStamp.UNFENCED));
+        await(store.put(
+                ALICE, new Contact("sip:carol@partner.example", "Carol", List.of("Partners")), WriteStamp.UNFENCED));
+        await(store.put(ALICE, new Contact("sip:zoe@example.test", "Zoë", List.of("Lunch")), WriteStamp.UNFENCED));
 
         ContactList alice = await(store.load(ALICE));
         assertThat(alice.owner()).isEqualTo(ALICE);
@@ -57,11 +60,11 @@ abstract class StoreContract {
     @Test
     void remove_takes_one_contact_and_is_idempotent() {
         ContactListStore store = contacts();
-        await(store.put(ALICE, new Contact(BOB, "Bob", List.of())));
-        await(store.put(ALICE, new Contact("sip:carol@example.test", "Carol", List.of())));
-        await(store.remove(ALICE, BOB));
-        await(store.remove(ALICE, BOB));
-        await(store.remove(ALICE, "sip:nobody@example.test"));
+        await(store.put(ALICE, new Contact(BOB, "Bob", List.of()), WriteStamp.UNFENCED));
+        await(store.put(ALICE, new Contact("sip:carol@example.test", "Carol", List.of()), WriteStamp.UNFENCED));
+        await(store.remove(ALICE, BOB, WriteStamp.UNFENCED));
+        await(store.remove(ALICE, BOB, WriteStamp.UNFENCED));
+        await(store.remove(ALICE, "sip:nobody@example.test", WriteStamp.UNFENCED));
         assertThat(await(store.load(ALICE)).uris()).containsExactly("sip:carol@example.test");
     }
 
@@ -73,11 +76,11 @@ abstract class StoreContract {
     @Test
     void access_entries_are_kept_per_watcher_and_per_domain_and_replaced_by_key() {
         AccessStore store = access();
-        await(store.set(ALICE, BOB, AccessLevel.WORKGROUP));
-        await(store.set(ALICE, "partner.example", AccessLevel.EXTERNAL));
-        await(store.set(ALICE, "sip:eve@evil.example", AccessLevel.BLOCKED));
-        await(store.set(ALICE, BOB, AccessLevel.FRIENDS_AND_FAMILY));
-        await(store.set(BOB, ALICE, AccessLevel.BLOCKED));
+        await(store.set(ALICE, BOB, AccessLevel.WORKGROUP, WriteStamp.UNFENCED));
+        await(store.set(ALICE, "partner.example", AccessLevel.EXTERNAL, WriteStamp.UNFENCED));
+        await(store.set(ALICE, "sip:eve@evil.example", AccessLevel.BLOCKED, WriteStamp.UNFENCED));
+        await(store.set(ALICE, BOB, AccessLevel.FRIENDS_AND_FAMILY, WriteStamp.UNFENCED));
+        await(store.set(BOB, ALICE, AccessLevel.BLOCKED, WriteStamp.UNFENCED));
 
         AccessPolicy alice = await(store.load(ALICE));
         assertThat(alice.byWatcher())
@@ -85,9 +88,9 @@ abstract class StoreContract {
         assertThat(alice.byDomain()).isEqualTo(Map.of("partner.example", AccessLevel.EXTERNAL));
         assertThat(await(store.load(BOB)).byWatcher()).isEqualTo(Map.of(ALICE, AccessLevel.BLOCKED));
 
-        await(store.remove(ALICE, BOB));
-        await(store.remove(ALICE, "partner.example"));
-        await(store.remove(ALICE, "never.set"));
+        await(store.remove(ALICE, BOB, WriteStamp.UNFENCED));
+        await(store.remove(ALICE, "partner.example", WriteStamp.UNFENCED));
+        await(store.remove(ALICE, "never.set", WriteStamp.UNFENCED));
         assertThat(await(store.load(ALICE)))
                 .isEqualTo(new AccessPolicy(Map.of("sip:eve@evil.example", AccessLevel.BLOCKED), Map.of()));
     }

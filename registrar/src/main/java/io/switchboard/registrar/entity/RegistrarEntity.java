@@ -4,6 +4,7 @@ import io.switchboard.entity.EntityCommand;
 import io.switchboard.entity.EntitySettings;
 import io.switchboard.entity.ShardedEntities;
 import io.switchboard.entity.WriteThroughEntity;
+import io.switchboard.entity.fence.OwnerEpochs;
 import io.switchboard.registrar.domain.Binding;
 import io.switchboard.registrar.domain.RegisterDecision;
 import io.switchboard.registrar.domain.RegisterRequest;
@@ -67,16 +68,22 @@ public final class RegistrarEntity {
 
     public record CurrentBindings(String aor, List<Binding> bindings) implements BindingsReply {}
 
-    /** Everything an entity needs besides its key. */
+    /**
+     * Everything an entity needs besides its key.
+     *
+     * @param owners where each entity claims its owner epoch, fencing its writes; null: unfenced (unit tests)
+     */
     public record Settings(
             RegisterRules rules,
             BindingStore store,
             BindingListener listener,
             Clock clock,
             Duration passivateAfter,
-            int stashCapacity) {
+            int stashCapacity,
+            OwnerEpochs owners) {
         EntitySettings lifecycle() {
-            return new EntitySettings(clock, passivateAfter, stashCapacity, "Bindings store unavailable");
+            return new EntitySettings(clock, passivateAfter, stashCapacity, "Bindings store unavailable")
+                    .withOwnerEpochs(ENTITY_KEY.name(), owners);
         }
     }
 
@@ -145,7 +152,7 @@ public final class RegistrarEntity {
                 return;
             }
             write(
-                    () -> settings.store().write(key, accepted.upserts(), accepted.removals(), now),
+                    () -> settings.store().write(key, accepted.upserts(), accepted.removals(), now, stamp()),
                     () -> {
                         setBindings(accepted.bindings());
                         register.replyTo().tell(new Registered(accepted));

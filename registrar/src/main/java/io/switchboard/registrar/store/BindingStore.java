@@ -1,5 +1,6 @@
 package io.switchboard.registrar.store;
 
+import io.switchboard.entity.fence.WriteStamp;
 import io.switchboard.registrar.domain.Binding;
 import io.switchboard.registrar.domain.BindingKey;
 import java.time.Instant;
@@ -18,7 +19,9 @@ public interface BindingStore {
 
     /**
      * Writes the upserts (each with a TTL that ends at its {@code expiresAt}, counted from {@code now})
-     * and deletes the removals, atomically for the AOR.
+     * and deletes the removals, atomically for the AOR, with the entity's write timestamp {@code stamp}
+     * (a fenced owner's, so a replaced owner's late writes lose: docs/architecture.md, decision (c)).
      */
-    CompletionStage<Void> write(String aor, List<Binding> upserts, List<BindingKey> removals, Instant now);
+    CompletionStage<Void> write(
+            String aor, List<Binding> upserts, List<BindingKey> removals, Instant now, WriteStamp stamp);
 }

@@ -8,6 +8,7 @@ import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.DefaultBatchType;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
+import io.switchboard.entity.fence.WriteStamp;
 import io.switchboard.registrar.domain.Binding;
 import io.switchboard.registrar.domain.BindingKey;
 import io.switchboard.sip.flow.Flow;
@@ -61,7 +62,8 @@ public final class CassandraBindingStore implements BindingStore {
     }
 
     @Override
-    public CompletionStage<Void> write(String aor, List<Binding> upserts, List<BindingKey> removals, Instant now) {
+    public CompletionStage<Void> write(
+            String aor, List<Binding> upserts, List<BindingKey> removals, Instant now, WriteStamp stamp) {
         List<BoundStatement> statements = new ArrayList<>(upserts.size() + removals.size());
         for (Binding b : upserts) {
             statements.add(bindInsert(aor, b, now));
@@ -73,11 +75,12 @@ public final class CassandraBindingStore implements BindingStore {
             return java.util.concurrent.CompletableFuture.completedFuture(null);
         }
         if (statements.size() == 1) {
-            return session.executeAsync(statements.get(0)).thenApply(rs -> null);
+            return session.executeAsync(stamp.on(statements.get(0))).thenApply(rs -> null);
         }
         BatchStatementBuilder batch = BatchStatement.builder(DefaultBatchType.UNLOGGED);
         statements.forEach(batch::addStatement);
-        return session.executeAsync(batch.build()).thenApply(rs -> null);
+        // the batch's timestamp applies to each statement in it
+        return session.executeAsync(stamp.on(batch.build())).thenApply(rs -> null);
     }
 
     private BoundStatement bindInsert(String aor, Binding b, Instant now) {

@@ -57,7 +57,8 @@ class RegistrarEntityTest {
                 (aor, before, after) -> changes.incrementAndGet(),
                 clock,
                 Duration.ofSeconds(60),
-                capacity);
+                capacity,
+                null);
         return KIT.spawn(RegistrarEntity.create(AOR, settings, shard.getRef()));
     }
 
@@ -214,7 +215,8 @@ class RegistrarEntityTest {
                 (aor, before, after) -> {},
                 Clock.fixed(Instant.now(), ZoneOffset.UTC),
                 Duration.ofMillis(200),
-                100);
+                100,
+                null);
         ActorRef<RegistrarEntity.Command> entity = KIT.spawn(RegistrarEntity.create(AOR, settings, shard.getRef()));
         TestProbe<RegistrarEntity.BindingsReply> lookup = KIT.createTestProbe();
         entity.tell(new RegistrarEntity.GetBindings(lookup.getRef()));
@@ -244,7 +246,8 @@ class RegistrarEntityTest {
                 },
                 Clock.systemUTC(),
                 Duration.ofSeconds(60),
-                100);
+                100,
+                null);
         ActorRef<RegistrarEntity.Command> entity = KIT.spawn(RegistrarEntity.create(AOR, settings, shard.getRef()));
         TestProbe<RegistrarEntity.BindingsReply> lookup = KIT.createTestProbe();
         entity.tell(new RegistrarEntity.GetBindings(lookup.getRef()));

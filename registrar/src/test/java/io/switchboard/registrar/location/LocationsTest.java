@@ -2,6 +2,7 @@ package io.switchboard.registrar.location;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchboard.entity.fence.WriteStamp;
 import io.switchboard.registrar.domain.Binding;
 import io.switchboard.registrar.domain.BindingKey;
 import io.switchboard.registrar.domain.RegisterRequest;
@@ -60,7 +61,7 @@ class LocationsTest {
 
             @Override
             public CompletionStage<Void> write(
-                    String aor, List<Binding> upserts, List<BindingKey> removals, Instant now) {
+                    String aor, List<Binding> upserts, List<BindingKey> removals, Instant now, WriteStamp stamp) {
                 throw new UnsupportedOperationException("lookups only");
             }
         };

@@ -1,5 +1,6 @@
 package io.switchboard.registrar.store;
 
+import io.switchboard.entity.fence.WriteStamp;
 import io.switchboard.registrar.domain.Binding;
 import io.switchboard.registrar.domain.BindingKey;
 import java.time.Instant;
@@ -73,7 +74,8 @@ public final class InMemoryBindingStore implements BindingStore {
     }
 
     @Override
-    public CompletionStage<Void> write(String aor, List<Binding> upserts, List<BindingKey> removals, Instant now) {
+    public CompletionStage<Void> write(
+            String aor, List<Binding> upserts, List<BindingKey> removals, Instant now, WriteStamp stamp) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         Runnable apply = () -> {
             if (failWith != null) {

@@ -7,6 +7,7 @@ import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.metadata.Node;
+import io.switchboard.entity.fence.WriteStamp;
 import io.switchboard.registrar.domain.Binding;
 import io.switchboard.registrar.domain.BindingKey;
 import io.switchboard.sip.flow.Flow;
@@ -200,7 +201,7 @@ class Rf3NodeLossTest {
 
     /** Writes the AOR's one binding through the store; throws if not acknowledged. */
     static void write(String aor) throws Exception {
-        store.write(aor, List.of(binding(aor)), List.of(), Instant.now())
+        store.write(aor, List.of(binding(aor)), List.of(), Instant.now(), WriteStamp.UNFENCED)
                 .toCompletableFuture()
                 .get(15, TimeUnit.SECONDS);
     }
