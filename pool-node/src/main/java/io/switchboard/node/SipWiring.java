@@ -160,6 +160,8 @@ final class SipWiring implements AutoCloseable {
                 new StatefulProxy.Settings(
                         settings.proxy().timerC(), settings.proxy().outboundProxy()),
                 metrics.proxyEvents());
+        // before presence: the due sweeper it starts also wakes parked calls
+        ParkWiring.start(session, system, clock, io.switchboard.park.entity.ParkedCallListener.NONE);
         PresenceSip presenceSip = new PresenceWiring(config, settings.presence(), metrics, clock)
                 .start(
                         session,

@@ -5,6 +5,8 @@ import io.switchboard.entity.EntitySettings;
 import io.switchboard.entity.ShardedEntities;
 import io.switchboard.entity.WriteThroughEntity;
 import io.switchboard.entity.due.DueIndex;
+import io.switchboard.entity.fence.OwnerEpochs;
+import io.switchboard.entity.fence.WriteStamp;
 import io.switchboard.park.domain.CallerIdentity;
 import io.switchboard.park.domain.OrbitRange;
 import io.switchboard.park.domain.ParkRules;
@@ -101,6 +103,8 @@ public final class ParkedCallEntity {
      * @param dueIndex where each deadline is recorded with the state that has it, so that the due
      *                 sweeper starts the entity on a surviving node if its node dies before the
      *                 timeout ({@code WriteThroughEntity.wakingAt}); null: not recorded (unit tests)
+     * @param owners   where each entity claims its owner epoch, fencing its writes (entity-kit's
+     *                 {@code stamp()}); null: unfenced (unit tests)
      */
     public record Settings(
             ParkedCallStore store,
@@ -109,9 +113,11 @@ public final class ParkedCallEntity {
             Clock clock,
             Duration passivateAfter,
             int maxHeld,
-            DueIndex dueIndex) {
+            DueIndex dueIndex,
+            OwnerEpochs owners) {
         EntitySettings lifecycle() {
-            EntitySettings plain = new EntitySettings(clock, passivateAfter, maxHeld, "Parked call store unavailable");
+            EntitySettings plain = new EntitySettings(clock, passivateAfter, maxHeld, "Parked call store unavailable")
+                    .withOwnerEpochs(ENTITY_KEY.name(), owners);
             return dueIndex == null ? plain : plain.withDueIndex(ENTITY_KEY.name(), dueIndex);
         }
     }
@@ -189,27 +195,30 @@ public final class ParkedCallEntity {
             // filled in by the write before it completes; read only in onWritten, after the entity
             // received the write's acknowledgement (a message: happens-after the completion)
             Object[] outcome = new Object[1];
-            Supplier<CompletionStage<?>> claimAndStore =
-                    () -> settings.claims().claim(r.range(), key).thenCompose(claim -> {
-                        if (claim instanceof OrbitClaims.Claim.Full full) {
-                            outcome[0] = full;
-                            return CompletableFuture.completedFuture(null);
-                        }
-                        ParkedCall parked = ParkRules.parked(
-                                r.range().name(),
-                                ((OrbitClaims.Claim.Claimed) claim).orbit(),
-                                r.parker(),
-                                r.caller(),
-                                r.settings(),
-                                now);
-                        return settings.store()
-                                .save(key, parked)
-                                .thenApply(ok -> outcome[0] = parked)
-                                .exceptionallyCompose(failure -> settings.claims()
-                                        .release(parked.rangeName(), parked.orbit(), key)
-                                        .handle((released, ignored) -> null)
-                                        .thenCompose(x -> CompletableFuture.failedFuture(failure)));
-                    });
+            // stamp() is taken when the write starts, on the entity's thread, not in a callback
+            Supplier<CompletionStage<?>> claimAndStore = () -> {
+                WriteStamp stamp = stamp();
+                return settings.claims().claim(r.range(), key).thenCompose(claim -> {
+                    if (claim instanceof OrbitClaims.Claim.Full full) {
+                        outcome[0] = full;
+                        return CompletableFuture.completedFuture(null);
+                    }
+                    ParkedCall parked = ParkRules.parked(
+                            r.range().name(),
+                            ((OrbitClaims.Claim.Claimed) claim).orbit(),
+                            r.parker(),
+                            r.caller(),
+                            r.settings(),
+                            now);
+                    return settings.store()
+                            .save(key, parked, stamp)
+                            .thenApply(ok -> outcome[0] = parked)
+                            .exceptionallyCompose(failure -> settings.claims()
+                                    .release(parked.rangeName(), parked.orbit(), key)
+                                    .handle((released, ignored) -> null)
+                                    .thenCompose(x -> CompletableFuture.failedFuture(failure)));
+                });
+            };
             write(
                     waking(claimAndStore, now.plus(r.settings().pickupTimeout())),
                     () -> {
@@ -246,9 +255,10 @@ public final class ParkedCallEntity {
          * there and the next owner does it again (the release then answers false, already free).
          */
         private CompletionStage<Void> leave(ParkedCall c) {
+            WriteStamp stamp = stamp(); // on the entity's thread, as the write starts
             return settings.claims()
                     .release(c.rangeName(), c.orbit(), key)
-                    .thenCompose(freed -> settings.store().delete(key));
+                    .thenCompose(freed -> settings.store().delete(key, stamp));
         }
 
         /** {@code io} with the due-index row for {@code deadline}, when the type has a due index. */
@@ -275,7 +285,7 @@ public final class ParkedCallEntity {
             if (t instanceof ParkRules.Timeout.RingBack ring) {
                 write(
                         waking(
-                                () -> settings.store().save(key, ring.next()),
+                                () -> settings.store().save(key, ring.next(), stamp()),
                                 ring.next().deadline()),
                         () -> {
                             call = ring.next();

@@ -3,6 +3,7 @@ package io.switchboard.park.store;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
+import io.switchboard.entity.fence.WriteStamp;
 import io.switchboard.park.domain.CallerIdentity;
 import io.switchboard.park.domain.Orbit;
 import io.switchboard.park.domain.ParkSettings;
@@ -37,9 +38,9 @@ public final class CassandraParkedCallStore implements ParkedCallStore {
     }
 
     @Override
-    public CompletionStage<Void> save(String parkId, ParkedCall c) {
+    public CompletionStage<Void> save(String parkId, ParkedCall c, WriteStamp stamp) {
         ParkSettings s = c.settings();
-        return session.executeAsync(insert.bind(
+        return session.executeAsync(stamp.on(insert.bind(
                         parkId,
                         c.rangeName(),
                         c.orbit().toString(),
@@ -52,13 +53,13 @@ public final class CassandraParkedCallStore implements ParkedCallStore {
                         c.ringBacks(),
                         s.pickupTimeout().toMillis(),
                         s.maxPickupAttempts(),
-                        s.onTimeoutUri().orElse(null)))
+                        s.onTimeoutUri().orElse(null))))
                 .thenApply(rs -> null);
     }
 
     @Override
-    public CompletionStage<Void> delete(String parkId) {
-        return session.executeAsync(delete.bind(parkId)).thenApply(rs -> null);
+    public CompletionStage<Void> delete(String parkId, WriteStamp stamp) {
+        return session.executeAsync(stamp.on(delete.bind(parkId))).thenApply(rs -> null);
     }
 
     private static ParkedCall toCall(Row row) {

@@ -1,5 +1,6 @@
 package io.switchboard.park.store;
 
+import io.switchboard.entity.fence.WriteStamp;
 import io.switchboard.park.domain.ParkedCall;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -10,9 +11,13 @@ public interface ParkedCallStore {
     /** The call parked under {@code parkId}, or empty. */
     CompletionStage<Optional<ParkedCall>> load(String parkId);
 
-    /** Creates or replaces the call's row; completes once durably written. */
-    CompletionStage<Void> save(String parkId, ParkedCall call);
+    /**
+     * Creates or replaces the call's row with the entity's write timestamp {@code stamp}, so a
+     * replaced owner's late write loses to its successor's (entity-kit's fencing); completes once
+     * durably written.
+     */
+    CompletionStage<Void> save(String parkId, ParkedCall call, WriteStamp stamp);
 
-    /** Removes the call's row (nothing happens when there is none). */
-    CompletionStage<Void> delete(String parkId);
+    /** Removes the call's row, fenced like {@link #save} (nothing happens when there is none). */
+    CompletionStage<Void> delete(String parkId, WriteStamp stamp);
 }

@@ -101,7 +101,7 @@ class ParkedCallEntityTest {
             }
         };
         ParkedCallEntity.Settings settings = new ParkedCallEntity.Settings(
-                store, claims, listener, Clock.systemUTC(), Duration.ofSeconds(60), 100, due);
+                store, claims, listener, Clock.systemUTC(), Duration.ofSeconds(60), 100, due, null);
         return KIT.spawn(ParkedCallEntity.create(parkId, settings, shard.getRef()));
     }
 

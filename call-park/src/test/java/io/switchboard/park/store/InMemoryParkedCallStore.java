@@ -53,12 +53,12 @@ public final class InMemoryParkedCallStore implements ParkedCallStore {
     }
 
     @Override
-    public CompletionStage<Void> save(String parkId, ParkedCall call) {
+    public CompletionStage<Void> save(String parkId, ParkedCall call, io.switchboard.entity.fence.WriteStamp stamp) {
         return apply(() -> rows.put(parkId, call));
     }
 
     @Override
-    public CompletionStage<Void> delete(String parkId) {
+    public CompletionStage<Void> delete(String parkId, io.switchboard.entity.fence.WriteStamp stamp) {
         return apply(() -> rows.remove(parkId));
     }
 

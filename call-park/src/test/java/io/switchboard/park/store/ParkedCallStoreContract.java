@@ -2,6 +2,7 @@ package io.switchboard.park.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchboard.entity.fence.WriteStamp;
 import io.switchboard.park.domain.CallerIdentity;
 import io.switchboard.park.domain.Orbit;
 import io.switchboard.park.domain.ParkSettings;
@@ -45,15 +46,15 @@ abstract class ParkedCallStoreContract {
         ParkedCallStore s = store();
         assertThat(await(s.load("p-1"))).isEmpty();
         ParkedCall first = call("sip:operator@example.test", Optional.of("<sip:+31201234567@example.test>"));
-        await(s.save("p-1", first));
+        await(s.save("p-1", first, WriteStamp.UNFENCED));
         assertThat(await(s.load("p-1"))).contains(first);
 
         ParkedCall second = call("", Optional.empty());
-        await(s.save("p-1", second));
+        await(s.save("p-1", second, WriteStamp.UNFENCED));
         assertThat(await(s.load("p-1"))).contains(second);
 
-        await(s.delete("p-1"));
+        await(s.delete("p-1", WriteStamp.UNFENCED));
         assertThat(await(s.load("p-1"))).isEmpty();
-        await(s.delete("p-1")); // deleting what is gone is fine
+        await(s.delete("p-1", WriteStamp.UNFENCED)); // deleting what is gone is fine
     }
 }
