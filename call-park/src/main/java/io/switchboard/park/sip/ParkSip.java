@@ -1,0 +1,532 @@
+package io.switchboard.park.sip;
+
+import gov.nist.javax.sip.message.SIPMessage;
+import io.switchboard.park.domain.CallerIdentity;
+import io.switchboard.park.domain.OrbitRange;
+import io.switchboard.park.domain.ParkNotice;
+import io.switchboard.park.domain.ParkSettings;
+import io.switchboard.park.domain.ParkTarget;
+import io.switchboard.park.domain.ParkedCall;
+import io.switchboard.park.entity.ParkedCallEntity;
+import io.switchboard.park.entity.ParkedCallListener;
+import io.switchboard.park.entity.ParkedCalls;
+import io.switchboard.park.media.HoldMusic;
+import io.switchboard.park.media.MohSender;
+import io.switchboard.park.media.MohStream;
+import io.switchboard.park.media.Sdp;
+import io.switchboard.park.store.OrbitClaims;
+import io.switchboard.park.store.OrbitRanges;
+import io.switchboard.sip.routing.NextHop;
+import io.switchboard.sip.routing.ProxyIdentity;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.channels.DatagramChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
+import javax.sip.ClientTransaction;
+import javax.sip.ResponseEvent;
+import javax.sip.ServerTransaction;
+import javax.sip.SipProvider;
+import javax.sip.TimeoutEvent;
+import javax.sip.address.Address;
+import javax.sip.address.AddressFactory;
+import javax.sip.address.SipURI;
+import javax.sip.header.FromHeader;
+import javax.sip.header.Header;
+import javax.sip.header.HeaderFactory;
+import javax.sip.header.ToHeader;
+import javax.sip.message.MessageFactory;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The SIP edge of call park: a minimal back-to-back user agent on the node (call-park/README.md,
+ * "SIP"). An INVITE to the park service (the transferee's, after the parker's blind transfer, RFC
+ * 5589 section 6) is answered here: the parked call entity claims an orbit and stores the call,
+ * then the caller gets 200 with our SDP answer and hears music on hold, and the parker (named by
+ * Referred-By, RFC 3892) gets a MESSAGE naming the orbit. A BYE from the parked caller ends the
+ * park and frees the orbit. An INVITE dialing an orbit nobody holds gets 404.
+ *
+ * <p>The dialog with the parked caller lives on the node that answered it (the stack's automatic
+ * dialog support is off, docs/architecture.md rule 5, so this class keeps the little dialog state
+ * it needs: Call-ID, tags, the caller's target); the park itself is the entity's. Never blocks:
+ * everything that waits continues on completion callbacks.
+ */
+public final class ParkSip implements ParkedCallListener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ParkSip.class);
+
+    /** Where the parker's MESSAGE goes: a Request-URI, and the connection to send it into (null: by the URI). */
+    public record MessageTarget(String requestUri, NextHop hop) {}
+
+    /**
+     * What call park uses of the node.
+     *
+     * @param parkUri       {@code switchboard.park.uri}
+     * @param domains       the pool's domains (a parker must be one of our users)
+     * @param defaults      the pool's park settings; a range's overrides apply on top
+     * @param mediaAddress  the address our RTP sockets bind to and our SDP names
+     * @param parkerTargets the registered endpoints of a user, as MESSAGE targets
+     */
+    public record Settings(
+            String parkUri,
+            Set<String> domains,
+            ParkSettings defaults,
+            String mediaAddress,
+            Function<String, CompletionStage<List<MessageTarget>>> parkerTargets) {}
+
+    /** Marks the MESSAGE client transactions, so the node's listener hands their responses here. */
+    private record Notice(String parkId) {}
+
+    /** One parked caller's dialog with us (RFC 3261 section 12), and its music. */
+    private static final class ParkDialog {
+        final String parkId;
+        final String localTag;
+        final String sdpAnswer;
+        final DatagramChannel rtp;
+        volatile MohSender.Playback playback;
+        volatile ParkedCall call;
+
+        ParkDialog(String parkId, String localTag, String sdpAnswer, DatagramChannel rtp) {
+            this.parkId = parkId;
+            this.localTag = localTag;
+            this.sdpAnswer = sdpAnswer;
+            this.rtp = rtp;
+        }
+    }
+
+    private final Settings settings;
+    private final OrbitRanges ranges;
+    private final MohSender moh;
+    private final HoldMusic music = HoldMusic.generatedDefault();
+    /** By Call-ID, which is also the park id (a retried INVITE of the same call is the same park). */
+    private final Map<String, ParkDialog> dialogs = new ConcurrentHashMap<>();
+
+    private volatile ParkedCalls calls;
+    private volatile OrbitClaims claims;
+    private volatile SipProvider provider;
+    private volatile MessageFactory messages;
+    private volatile HeaderFactory headers;
+    private volatile AddressFactory addresses;
+    private volatile ProxyIdentity identity;
+
+    public ParkSip(Settings settings, OrbitRanges ranges, MohSender moh) {
+        this.settings = settings;
+        this.ranges = ranges;
+        this.moh = moh;
+    }
+
+    /** Set once the entities and the SIP stack exist (the entity type is started with this as its listener). */
+    public void attach(
+            ParkedCalls parkedCalls,
+            OrbitClaims orbitClaims,
+            SipProvider sipProvider,
+            MessageFactory messageFactory,
+            HeaderFactory headerFactory,
+            AddressFactory addressFactory,
+            ProxyIdentity proxyIdentity) {
+        this.calls = parkedCalls;
+        this.claims = orbitClaims;
+        this.provider = sipProvider;
+        this.messages = messageFactory;
+        this.headers = headerFactory;
+        this.addresses = addressFactory;
+        this.identity = proxyIdentity;
+    }
+
+    /** How many parked callers this node holds dialogs with (metrics, tests). */
+    public int activeDialogs() {
+        return dialogs.size();
+    }
+
+    // ------------------------------------------------------------------ initial INVITEs
+
+    /**
+     * An initial INVITE from our user {@code requester} (authenticated): parked or retrieved here
+     * when its Request-URI is the park service or an orbit, else {@code notPark} runs (the proxy
+     * routes it as usual).
+     */
+    public void invite(ServerTransaction tx, Request request, String requester, Runnable notPark) {
+        String requestUri = request.getRequestURI().toString();
+        ranges.current().whenComplete((list, failure) -> {
+            if (failure != null) {
+                LOG.warn("Orbit ranges unavailable for INVITE to {}: {}", requestUri, failure.toString());
+                answer(tx, Response.SERVICE_UNAVAILABLE, "Park service unavailable, try again", null);
+                return;
+            }
+            ParkTarget target = ParkTarget.of(requestUri, settings.parkUri(), settings.domains(), list);
+            if (target instanceof ParkTarget.Park) {
+                park(tx, request, requester, list);
+            } else if (target instanceof ParkTarget.Retrieve r) {
+                retrieve(tx, r);
+            } else {
+                notPark.run();
+            }
+        });
+    }
+
+    private void park(ServerTransaction tx, Request request, String caller, List<OrbitRange> list) {
+        Optional<String> parker = referredBy(request);
+        if (parker.isEmpty()) {
+            // RFC 3892: the transferee's INVITE names the transferor; without it nobody is told the orbit
+            answer(tx, Response.BAD_REQUEST, "Referred-By naming the parker required", null);
+            return;
+        }
+        if (!settings.domains().contains(hostOf(parker.get()))) {
+            answer(tx, Response.FORBIDDEN, "Only our users park calls", null);
+            return;
+        }
+        Optional<Sdp.Audio> offer = Sdp.audioOf(body(request));
+        if (offer.isEmpty()) {
+            // an INVITE without an offer (RFC 3264's offer in the 2xx) is not supported: no audio to send to
+            answer(tx, Response.NOT_ACCEPTABLE_HERE, "An audio offer with PCMU or PCMA required", null);
+            return;
+        }
+        if (list.isEmpty()) {
+            answer(tx, Response.TEMPORARILY_UNAVAILABLE, "No park orbit range configured", null);
+            return;
+        }
+        // A parker's range: the first range in name order (one pool-wide range is the usual set-up;
+        // per-user or per-group ranges are not built).
+        OrbitRange range = list.stream()
+                .min(java.util.Comparator.comparing(OrbitRange::name))
+                .orElseThrow();
+        String parkId = ((javax.sip.header.CallIdHeader) request.getHeader("Call-ID")).getCallId();
+        CallerIdentity callerId = callerOf(request, caller);
+        calls.park(
+                        parkId,
+                        new ParkedCallEntity.ParkRequest(
+                                range,
+                                parker.get(),
+                                callerId,
+                                settings.defaults().with(range.overrides())))
+                .whenComplete((reply, failure) -> {
+                    if (failure != null) {
+                        LOG.warn("Park of {} not answered: {}", parkId, failure.toString());
+                        answer(tx, Response.SERVICE_UNAVAILABLE, "Park service unavailable, try again", null);
+                    } else if (reply instanceof ParkedCallEntity.Parked p) {
+                        parked(tx, request, parkId, p.call(), offer.get());
+                    } else if (reply instanceof ParkedCallEntity.ParkRefused refused) {
+                        // RFC 3261 section 21.4.24: busy here; the transfer fails back to the parker
+                        answer(
+                                tx,
+                                Response.BUSY_HERE,
+                                refused.reason() == ParkedCallEntity.Reason.RANGE_FULL
+                                        ? "All park orbits in use"
+                                        : "Already parked",
+                                null);
+                    } else {
+                        answer(tx, Response.SERVICE_UNAVAILABLE, "Park service unavailable, try again", null);
+                    }
+                });
+    }
+
+    /** The entity stored the park: answer with our SDP, play music on hold, tell the parker. */
+    private void parked(ServerTransaction tx, Request request, String parkId, ParkedCall call, Sdp.Audio offer) {
+        ParkDialog existing = dialogs.get(parkId);
+        if (existing != null) {
+            // a retried INVITE of a call parked here: the same answer again
+            sendOk(tx, request, existing);
+            return;
+        }
+        ParkDialog dialog;
+        try {
+            DatagramChannel rtp = DatagramChannel.open();
+            rtp.bind(new InetSocketAddress(InetAddress.getByName(settings.mediaAddress()), 0));
+            int port = ((InetSocketAddress) rtp.getLocalAddress()).getPort();
+            dialog = new ParkDialog(
+                    parkId,
+                    Long.toHexString(ThreadLocalRandom.current().nextLong()),
+                    Sdp.answer(settings.mediaAddress(), port, offer.codec(), System.currentTimeMillis()),
+                    rtp);
+        } catch (IOException e) {
+            LOG.warn("No RTP socket for park {}: {}", parkId, e.toString());
+            calls.retrieve(parkId, call.caller().uri()); // frees the orbit again
+            answer(tx, Response.SERVICE_UNAVAILABLE, "No media port, try again", null);
+            return;
+        }
+        dialog.call = call;
+        dialogs.put(parkId, dialog);
+        sendOk(tx, request, dialog);
+        MohStream stream = new MohStream(
+                music,
+                offer.codec(),
+                ThreadLocalRandom.current().nextInt(),
+                ThreadLocalRandom.current().nextInt(1 << 16),
+                ThreadLocalRandom.current().nextInt() & 0xffffffffL,
+                0);
+        dialog.playback = moh.play(stream, dialog.rtp, new InetSocketAddress(offer.host(), offer.port()));
+        notifyParker(parkId, call);
+    }
+
+    private void sendOk(ServerTransaction tx, Request request, ParkDialog dialog) {
+        try {
+            Response ok = messages.createResponse(Response.OK, request);
+            ((ToHeader) ok.getHeader(ToHeader.NAME)).setTag(dialog.localTag);
+            // RFC 3261 section 12.1.1: the UAS copies the Record-Route set into its 2xx
+            var rr = request.getHeaders("Record-Route");
+            while (rr.hasNext()) {
+                ok.addHeader((Header) rr.next());
+            }
+            ok.addHeader(headers.createContactHeader(addresses.createAddress(ownContact())));
+            ok.setContent(
+                    dialog.sdpAnswer.getBytes(StandardCharsets.US_ASCII),
+                    headers.createContentTypeHeader("application", "sdp"));
+            tx.sendResponse(ok);
+        } catch (Exception e) {
+            LOG.warn("200 for park {} not sent: {}", dialog.parkId, e.toString());
+        }
+    }
+
+    private void retrieve(ServerTransaction tx, ParkTarget.Retrieve r) {
+        claims.holder(r.range().name(), r.orbit()).whenComplete((holder, failure) -> {
+            if (failure != null) {
+                answer(tx, Response.SERVICE_UNAVAILABLE, "Park service unavailable, try again", null);
+            } else if (holder.isEmpty()) {
+                answer(tx, Response.NOT_FOUND, "No call parked at " + r.orbit(), null);
+            } else {
+                // retrieving a parked call over SIP is not built yet (call-park/README.md)
+                answer(tx, Response.TEMPORARILY_UNAVAILABLE, "Retrieve not available yet", null);
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------ the parked caller's dialog
+
+    /**
+     * True when {@code request} belongs to a park dialog of this node (its Call-ID and our To tag)
+     * and was handled here: ACK taken, BYE ends the park, a re-INVITE gets the same answer, other
+     * requests 200 (OPTIONS, INFO, UPDATE without a new offer are not looked at). {@code tx} is null for ACK.
+     */
+    public boolean inDialog(ServerTransaction tx, Request request) {
+        var callId = (javax.sip.header.CallIdHeader) request.getHeader("Call-ID");
+        ToHeader to = (ToHeader) request.getHeader(ToHeader.NAME);
+        if (callId == null || to == null || to.getTag() == null) {
+            return false;
+        }
+        ParkDialog dialog = dialogs.get(callId.getCallId());
+        if (dialog == null || !dialog.localTag.equals(to.getTag())) {
+            return false;
+        }
+        String method = request.getMethod();
+        if (Request.ACK.equals(method)) {
+            return true; // the caller confirmed our 2xx (RFC 3261 section 13.3.1.4)
+        }
+        if (tx == null) {
+            return true;
+        }
+        if (Request.BYE.equals(method)) {
+            answer(tx, Response.OK, null, null);
+            end(dialog);
+            calls.retrieve(dialog.parkId, dialog.call.caller().uri()).whenComplete((reply, failure) -> {
+                if (failure != null || reply instanceof ParkedCallEntity.Unavailable) {
+                    LOG.warn(
+                            "Park {} ended by BYE but not freed: {}", dialog.parkId, failure != null ? failure : reply);
+                }
+            });
+        } else if (Request.INVITE.equals(method)) {
+            sendOk(tx, request, dialog);
+        } else {
+            answer(tx, Response.OK, null, null);
+        }
+        return true;
+    }
+
+    /** Stops the music and closes the call's RTP socket; the dialog is gone from this node. */
+    private void end(ParkDialog dialog) {
+        dialogs.remove(dialog.parkId, dialog);
+        MohSender.Playback p = dialog.playback;
+        if (p != null) {
+            p.stop();
+        }
+        try {
+            dialog.rtp.close();
+        } catch (IOException e) {
+            LOG.debug("RTP socket of park {}: {}", dialog.parkId, e.toString());
+        }
+    }
+
+    // ------------------------------------------------------------------ the parker's MESSAGE
+
+    private void notifyParker(String parkId, ParkedCall call) {
+        settings.parkerTargets().apply(call.parker()).whenComplete((targets, failure) -> {
+            if (failure != null) {
+                LOG.info("Parker {} of {} not told: {}", call.parker(), parkId, failure.toString());
+                return;
+            }
+            for (MessageTarget t : targets) {
+                try {
+                    sendMessage(parkId, call, t);
+                } catch (Exception e) {
+                    LOG.info("MESSAGE to {} for {} not sent: {}", t.requestUri(), parkId, e.toString());
+                }
+            }
+        });
+    }
+
+    /** RFC 3428: a MESSAGE from the park service to one endpoint of the parker, outside any dialog. */
+    private void sendMessage(String parkId, ParkedCall call, MessageTarget t) throws Exception {
+        String transport = t.hop() != null ? t.hop().transport().toLowerCase(Locale.ROOT) : "udp";
+        Address from = addresses.createAddress(settings.parkUri());
+        Address to = addresses.createAddress(call.parker());
+        Request message = messages.createRequest(
+                addresses.createURI(t.requestUri()),
+                Request.MESSAGE,
+                provider.getNewCallId(),
+                headers.createCSeqHeader(1L, Request.MESSAGE),
+                headers.createFromHeader(
+                        from, Long.toHexString(ThreadLocalRandom.current().nextLong())),
+                headers.createToHeader(to, null),
+                List.of(headers.createViaHeader(
+                        identity.address(),
+                        identity.port(transport),
+                        transport,
+                        "z9hG4bKpk"
+                                + Long.toHexString(ThreadLocalRandom.current().nextLong()))),
+                headers.createMaxForwardsHeader(70));
+        message.setContent(
+                ParkNotice.parked(call).getBytes(StandardCharsets.UTF_8),
+                headers.createContentTypeHeader("text", "plain"));
+        if (t.hop() != null) {
+            ((SIPMessage) message).setApplicationData(t.hop()); // into this connection (ProxyRouter)
+        }
+        ClientTransaction ct = provider.getNewClientTransaction(message);
+        ct.setApplicationData(new Notice(parkId));
+        ct.sendRequest();
+    }
+
+    /** True when {@code event} answers one of our MESSAGEs (taken here: nothing follows from it). */
+    public static boolean onResponse(ResponseEvent event) {
+        ClientTransaction ct = event.getClientTransaction();
+        if (ct != null && ct.getApplicationData() instanceof Notice n) {
+            int status = event.getResponse().getStatusCode();
+            if (status >= 300) {
+                LOG.info("Parker's MESSAGE for {} answered {}", n.parkId(), status);
+            }
+            return true;
+        }
+        return false;
+    }
+
+    /** True when {@code event} is the timeout of one of our MESSAGEs. */
+    public static boolean onTimeout(TimeoutEvent event) {
+        ClientTransaction ct = event.getClientTransaction();
+        if (ct != null && ct.getApplicationData() instanceof Notice n) {
+            LOG.info("Parker's MESSAGE for {} timed out", n.parkId());
+            return true;
+        }
+        return false;
+    }
+
+    // ------------------------------------------------------------------ the entity's timeouts
+
+    @Override
+    public void ringBack(String parkId, ParkedCall call, int attempt) {
+        // ringing the parker back over SIP is not built yet (call-park/README.md): the call stays parked
+        LOG.info("Park {} at {}: ring-back {} to {} not built yet", parkId, call.orbit(), attempt, call.parker());
+    }
+
+    @Override
+    public void gaveUp(String parkId, ParkedCall call, Optional<String> fallback) {
+        // the orbit is free; ending the caller's dialog with a BYE is not built yet: the music stops
+        ParkDialog dialog = dialogs.get(parkId);
+        if (dialog != null) {
+            end(dialog);
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private String ownContact() {
+        String host = identity.address().indexOf(':') >= 0 ? "[" + identity.address() + "]" : identity.address();
+        String user = userOf(settings.parkUri());
+        return "sip:" + (user.isEmpty() ? "" : user + "@") + host + ":" + identity.port("udp");
+    }
+
+    private void answer(ServerTransaction tx, int status, String reason, List<Header> extra) {
+        try {
+            Response response = messages.createResponse(status, tx.getRequest());
+            if (reason != null) {
+                response.setReasonPhrase(reason);
+            }
+            if (status > 100 && ((ToHeader) response.getHeader(ToHeader.NAME)).getTag() == null) {
+                ((ToHeader) response.getHeader(ToHeader.NAME))
+                        .setTag(Long.toHexString(ThreadLocalRandom.current().nextLong()));
+            }
+            if (status == Response.SERVICE_UNAVAILABLE) {
+                response.addHeader(headers.createRetryAfterHeader(5));
+            }
+            if (extra != null) {
+                extra.forEach(response::addHeader);
+            }
+            tx.sendResponse(response);
+        } catch (Exception e) {
+            LOG.debug("Could not send {}: {}", status, e.toString());
+        }
+    }
+
+    /** The Referred-By URI (RFC 3892 section 3), without display name or parameters. */
+    private Optional<String> referredBy(Request request) {
+        Header h = request.getHeader("Referred-By");
+        if (h == null) {
+            h = request.getHeader("b");
+        }
+        if (h == null) {
+            return Optional.empty();
+        }
+        String value = h.toString();
+        int colon = value.indexOf(':');
+        value = value.substring(colon + 1).trim();
+        int lt = value.indexOf('<');
+        int gt = value.indexOf('>');
+        String uri = lt >= 0 && gt > lt ? value.substring(lt + 1, gt) : value.split(";")[0].trim();
+        try {
+            var parsed = addresses.createURI(uri);
+            if (parsed instanceof SipURI sip && sip.getUser() != null) {
+                return Optional.of("sip:" + sip.getUser() + "@" + sip.getHost().toLowerCase(Locale.ROOT));
+            }
+        } catch (java.text.ParseException e) {
+            return Optional.empty();
+        }
+        return Optional.empty();
+    }
+
+    private static CallerIdentity callerOf(Request request, String authenticated) {
+        FromHeader from = (FromHeader) request.getHeader(FromHeader.NAME);
+        String display = from.getAddress().getDisplayName();
+        Header pai = request.getHeader("P-Asserted-Identity");
+        Optional<String> asserted = Optional.empty();
+        if (pai != null) {
+            String v = pai.toString();
+            asserted = Optional.of(v.substring(v.indexOf(':') + 1).trim());
+        }
+        return new CallerIdentity(authenticated, display, asserted);
+    }
+
+    private static String body(Request request) {
+        byte[] raw = request.getRawContent();
+        return raw == null ? null : new String(raw, StandardCharsets.UTF_8);
+    }
+
+    private static String hostOf(String uri) {
+        int at = uri.lastIndexOf('@');
+        return at < 0 ? "" : uri.substring(at + 1).toLowerCase(Locale.ROOT);
+    }
+
+    private static String userOf(String uri) {
+        int colon = uri.indexOf(':');
+        int at = uri.lastIndexOf('@');
+        return colon >= 0 && at > colon ? uri.substring(colon + 1, at) : "";
+    }
+}
