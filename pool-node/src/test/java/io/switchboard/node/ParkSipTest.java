@@ -229,4 +229,80 @@ class ParkSipTest {
         assertThat(claimOf(one.callId())).isNull();
         assertThat(claimOf(two.callId())).isNull();
     }
+
+    /** A 200 with an SDP body from {@code phone} to {@code request} (TestPhone's answers carry none). */
+    static String okWithSdp(TestPhone phone, TestPhone.Msg request, String sdp) {
+        return "SIP/2.0 200 OK\r\n" + "Via: " + request.header("via") + "\r\n" + "From: " + request.header("from")
+                + "\r\n" + "To: " + request.header("to") + "\r\n" + "Call-ID: " + request.callId() + "\r\n"
+                + "CSeq: " + request.header("cseq") + "\r\n" + "Contact: <" + phone.contact() + ">\r\n"
+                + "Content-Type: application/sdp\r\n" + "Content-Length: " + sdp.length() + "\r\n\r\n" + sdp;
+    }
+
+    @Test
+    @Order(3)
+    void dialing_the_orbit_retrieves_the_call_by_re_invite_and_bye_ends_both_legs() throws Exception {
+        DatagramSocket bobMedia = rtpSocket();
+        Parked p = parkBob(bobMedia.getLocalPort());
+        assertThat(p.answer().status()).isEqualTo(200);
+        TestPhone.Dialog bobDialog = bob.callerDialog(PARK, p.tag(), p.answer());
+        bob.ack2xx(bobDialog, p.answer());
+        TestPhone.Msg message = alice.await(
+                m -> m.isRequest() && m.method().equals("MESSAGE") && m.body().contains("parked at"), TestPhone.WAIT);
+        String orbit = message.body().substring(message.body().lastIndexOf(' ') + 1);
+        bobMedia.receive(new DatagramPacket(new byte[1500], 1500)); // music on hold plays
+
+        // Alice dials the orbit; Bob's phone gets her offer in a re-INVITE and answers it
+        DatagramSocket aliceMedia = rtpSocket();
+        String orbitUri = "sip:" + orbit.replace("#", "%23") + "@example.test";
+        String aliceTag = TestPhone.newTag();
+        String aliceCall = UUID.randomUUID() + "@retrieve";
+        var retrieved = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return alice.authenticated(
+                        "INVITE", orbitUri, aliceCall, aliceTag, "application/sdp", offer(aliceMedia.getLocalPort()));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        TestPhone.Msg reinvite = bob.await(
+                m -> m.isRequest() && m.method().equals("INVITE") && p.callId().equals(m.callId()), TestPhone.WAIT);
+        assertThat(TestPhone.tagOf(reinvite.header("to"))).isEqualTo(p.tag()); // inside Bob's dialog
+        assertThat(reinvite.body()).contains("m=audio " + aliceMedia.getLocalPort() + " ");
+        bob.send(okWithSdp(bob, reinvite, offer(bobMedia.getLocalPort())));
+        TestPhone.Msg aliceOk = retrieved.get(15, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(aliceOk.status()).isEqualTo(200);
+        assertThat(aliceOk.body()).contains("m=audio " + bobMedia.getLocalPort() + " "); // media flows directly
+        TestPhone.Msg ack = bob.await(
+                m -> m.isRequest() && m.method().equals("ACK") && p.callId().equals(m.callId()), TestPhone.WAIT);
+        assertThat(ack.header("cseq")).isEqualTo(reinvite.header("cseq").replace("INVITE", "ACK"));
+
+        // the orbit is free and the music stopped
+        assertThat(claimOf(p.callId())).isNull();
+        bobMedia.setSoTimeout(200);
+        try {
+            while (true) {
+                bobMedia.receive(new DatagramPacket(new byte[1500], 1500));
+            }
+        } catch (SocketTimeoutException drained) {
+            // nothing for 200 ms
+        }
+        bobMedia.setSoTimeout(500);
+        boolean more;
+        try {
+            bobMedia.receive(new DatagramPacket(new byte[1500], 1500));
+            more = true;
+        } catch (SocketTimeoutException none) {
+            more = false;
+        }
+        assertThat(more).as("music after retrieve").isFalse();
+
+        // Alice hangs up: Bob gets the BYE
+        TestPhone.Dialog aliceDialog = alice.callerDialog(orbitUri, aliceTag, aliceOk);
+        alice.ack2xx(aliceDialog, aliceOk);
+        TestPhone.Msg aliceBye = alice.requestInDialog(aliceDialog, "BYE");
+        assertThat(aliceBye.status()).isEqualTo(200);
+        TestPhone.Msg bye = bob.await(
+                m -> m.isRequest() && m.method().equals("BYE") && p.callId().equals(m.callId()), TestPhone.WAIT);
+        bob.respond(bye, 200, "OK", null, List.of());
+    }
 }

@@ -97,6 +97,7 @@ public final class ParkSip implements ParkedCallListener {
         final DatagramChannel rtp;
         volatile MohSender.Playback playback;
         volatile ParkedCall call;
+        volatile Leg leg;
 
         ParkDialog(String parkId, String localTag, String sdpAnswer, DatagramChannel rtp) {
             this.parkId = parkId;
@@ -106,12 +107,57 @@ public final class ParkSip implements ParkedCallListener {
         }
     }
 
+    /**
+     * Our side of a dialog in which we are the UAS (RFC 3261 section 12.1.1): what a request of
+     * ours inside it needs (section 12.2.1.1). After a retrieve, the parked caller's leg and the
+     * retriever's are each other's {@code peer}: a BYE on one is passed to the other.
+     */
+    private static final class Leg {
+        final String callId;
+        final String localTag;
+        final String remoteTag;
+        final String localUri;
+        final String remoteUri;
+        final String remoteTarget;
+        final List<String> routeSet;
+        final java.util.concurrent.atomic.AtomicLong cseq = new java.util.concurrent.atomic.AtomicLong(1);
+        volatile Leg peer;
+
+        Leg(Request invite, String localTag) {
+            this.callId = ((javax.sip.header.CallIdHeader) invite.getHeader("Call-ID")).getCallId();
+            this.localTag = localTag;
+            FromHeader from = (FromHeader) invite.getHeader(FromHeader.NAME);
+            this.remoteTag = from.getTag();
+            this.remoteUri = from.getAddress().getURI().toString();
+            this.localUri = ((ToHeader) invite.getHeader(ToHeader.NAME))
+                    .getAddress()
+                    .getURI()
+                    .toString();
+            javax.sip.header.ContactHeader contact =
+                    (javax.sip.header.ContactHeader) invite.getHeader(javax.sip.header.ContactHeader.NAME);
+            this.remoteTarget = contact != null ? contact.getAddress().getURI().toString() : remoteUri;
+            List<String> routes = new java.util.ArrayList<>();
+            var rr = invite.getHeaders("Record-Route");
+            while (rr.hasNext()) {
+                routes.add(((javax.sip.header.RecordRouteHeader) rr.next())
+                        .getAddress()
+                        .toString());
+            }
+            this.routeSet = List.copyOf(routes); // the UAS keeps the order (section 12.1.1)
+        }
+    }
+
+    /** Marks a client transaction of ours inside a leg: its final response (null: timed out) goes to {@code onFinal}. */
+    private record Awaiting(java.util.function.Consumer<Response> onFinal) {}
+
     private final Settings settings;
     private final OrbitRanges ranges;
     private final MohSender moh;
     private final HoldMusic music = HoldMusic.generatedDefault();
     /** By Call-ID, which is also the park id (a retried INVITE of the same call is the same park). */
     private final Map<String, ParkDialog> dialogs = new ConcurrentHashMap<>();
+    /** Legs of retrieved calls by Call-ID: the parked caller's and the retriever's, bridged by us. */
+    private final Map<String, Leg> bridged = new ConcurrentHashMap<>();
 
     private volatile ParkedCalls calls;
     private volatile OrbitClaims claims;
@@ -169,7 +215,7 @@ public final class ParkSip implements ParkedCallListener {
             if (target instanceof ParkTarget.Park) {
                 park(tx, request, requester, list);
             } else if (target instanceof ParkTarget.Retrieve r) {
-                retrieve(tx, r);
+                retrieve(tx, request, requester, r);
             } else {
                 notPark.run();
             }
@@ -257,6 +303,7 @@ public final class ParkSip implements ParkedCallListener {
             return;
         }
         dialog.call = call;
+        dialog.leg = new Leg(request, dialog.localTag);
         dialogs.put(parkId, dialog);
         sendOk(tx, request, dialog);
         MohStream stream = new MohStream(
@@ -289,17 +336,159 @@ public final class ParkSip implements ParkedCallListener {
         }
     }
 
-    private void retrieve(ServerTransaction tx, ParkTarget.Retrieve r) {
+    /**
+     * An INVITE dialing an orbit. The call is retrieved by re-INVITE (RFC 3261 section 14): the
+     * entity frees the orbit, the music stops, the parked caller gets the retriever's offer in a
+     * re-INVITE and its answer goes back in our 200 to the retriever, so media flows between the
+     * two phones directly while we stay in the signalling (a BYE on one side is passed to the
+     * other). Any phone takes a re-INVITE; a REFER would need the parked caller to call the
+     * retriever and the retriever to take it as a replacement of its own call (RFC 3891).
+     */
+    private void retrieve(ServerTransaction tx, Request request, String retriever, ParkTarget.Retrieve r) {
         claims.holder(r.range().name(), r.orbit()).whenComplete((holder, failure) -> {
             if (failure != null) {
                 answer(tx, Response.SERVICE_UNAVAILABLE, "Park service unavailable, try again", null);
-            } else if (holder.isEmpty()) {
-                answer(tx, Response.NOT_FOUND, "No call parked at " + r.orbit(), null);
-            } else {
-                // retrieving a parked call over SIP is not built yet (call-park/README.md)
-                answer(tx, Response.TEMPORARILY_UNAVAILABLE, "Retrieve not available yet", null);
+                return;
             }
+            if (holder.isEmpty()) {
+                answer(tx, Response.NOT_FOUND, "No call parked at " + r.orbit(), null);
+                return;
+            }
+            ParkDialog parked = dialogs.get(holder.get());
+            if (parked == null) {
+                // the caller's dialog is on the node that parked it; reaching it from here is not built
+                answer(tx, Response.TEMPORARILY_UNAVAILABLE, "Parked on another node", null);
+                return;
+            }
+            String offer = body(request);
+            if (Sdp.audioOf(offer).isEmpty()) {
+                answer(tx, Response.NOT_ACCEPTABLE_HERE, "An audio offer with PCMU or PCMA required", null);
+                return;
+            }
+            calls.retrieve(parked.parkId, retriever).whenComplete((reply, failed) -> {
+                if (failed != null || reply instanceof ParkedCallEntity.Unavailable) {
+                    answer(tx, Response.SERVICE_UNAVAILABLE, "Park service unavailable, try again", null);
+                } else if (reply instanceof ParkedCallEntity.NotParked) {
+                    answer(tx, Response.NOT_FOUND, "No call parked at " + r.orbit(), null);
+                } else {
+                    bridge(tx, request, parked, offer);
+                }
+            });
         });
+    }
+
+    /** The orbit is free: stop the music and re-INVITE the parked caller with the retriever's offer. */
+    private void bridge(ServerTransaction tx, Request request, ParkDialog parked, String offer) {
+        end(parked);
+        Leg caller = parked.leg;
+        Leg retriever =
+                new Leg(request, Long.toHexString(ThreadLocalRandom.current().nextLong()));
+        caller.peer = retriever;
+        retriever.peer = caller;
+        bridged.put(caller.callId, caller);
+        bridged.put(retriever.callId, retriever);
+        try {
+            Request reinvite = inLeg(caller, Request.INVITE);
+            reinvite.setContent(
+                    offer.getBytes(StandardCharsets.UTF_8), headers.createContentTypeHeader("application", "sdp"));
+            send(reinvite, response -> {
+                int status = response == null ? Response.REQUEST_TIMEOUT : response.getStatusCode();
+                if (status >= 200 && status < 300) {
+                    ackReinvite(caller, response);
+                    answerRetriever(tx, request, retriever, response.getRawContent());
+                } else {
+                    // the caller is already out of the orbit: the call ends (RFC 3261 section 14.1
+                    // would keep the old session; there is none worth keeping without the music)
+                    LOG.info("Retrieve of park {}: the parked caller answered {}", parked.parkId, status);
+                    answer(tx, Response.TEMPORARILY_UNAVAILABLE, "The parked caller did not take the call", null);
+                    hangUp(caller);
+                }
+            });
+        } catch (Exception e) {
+            LOG.warn("Retrieve of park {}: re-INVITE not sent: {}", parked.parkId, e.toString());
+            answer(tx, Response.SERVICE_UNAVAILABLE, "Retrieve failed", null);
+            hangUp(caller);
+        }
+    }
+
+    private void answerRetriever(ServerTransaction tx, Request request, Leg retriever, byte[] sdp) {
+        try {
+            Response ok = messages.createResponse(Response.OK, request);
+            ((ToHeader) ok.getHeader(ToHeader.NAME)).setTag(retriever.localTag);
+            var rr = request.getHeaders("Record-Route");
+            while (rr.hasNext()) {
+                ok.addHeader((Header) rr.next());
+            }
+            ok.addHeader(headers.createContactHeader(addresses.createAddress(ownContact())));
+            if (sdp != null && sdp.length > 0) {
+                ok.setContent(sdp, headers.createContentTypeHeader("application", "sdp"));
+            }
+            tx.sendResponse(ok);
+        } catch (Exception e) {
+            LOG.warn("200 to the retriever not sent: {}", e.toString());
+            hangUp(retriever.peer);
+        }
+    }
+
+    /** RFC 3261 section 13.2.2.4: the ACK for a 2xx is ours to send, with the INVITE's CSeq number. */
+    private void ackReinvite(Leg leg, Response ok) {
+        try {
+            long seq = ((javax.sip.header.CSeqHeader) ok.getHeader("CSeq")).getSeqNumber();
+            Request ack = inLeg(leg, Request.ACK, seq);
+            provider.sendRequest(ack);
+        } catch (Exception e) {
+            LOG.info("ACK to {} not sent: {}", leg.remoteTarget, e.toString());
+        }
+    }
+
+    /** Ends {@code leg} with a BYE (nothing follows from the answer); forgets it and its peer. */
+    private void hangUp(Leg leg) {
+        if (leg == null) {
+            return;
+        }
+        bridged.remove(leg.callId, leg);
+        Leg peer = leg.peer;
+        if (peer != null) {
+            bridged.remove(peer.callId, peer);
+        }
+        try {
+            send(inLeg(leg, Request.BYE), response -> {});
+        } catch (Exception e) {
+            LOG.info("BYE to {} not sent: {}", leg.remoteTarget, e.toString());
+        }
+    }
+
+    private Request inLeg(Leg leg, String method) throws Exception {
+        return inLeg(leg, method, leg.cseq.getAndIncrement());
+    }
+
+    /** A request of ours inside {@code leg} (RFC 3261 section 12.2.1.1), over UDP. */
+    private Request inLeg(Leg leg, String method, long seq) throws Exception {
+        Request r = messages.createRequest(
+                addresses.createURI(leg.remoteTarget),
+                method,
+                headers.createCallIdHeader(leg.callId),
+                headers.createCSeqHeader(seq, method),
+                headers.createFromHeader(addresses.createAddress(leg.localUri), leg.localTag),
+                headers.createToHeader(addresses.createAddress(leg.remoteUri), leg.remoteTag),
+                List.of(headers.createViaHeader(
+                        identity.address(),
+                        identity.port("udp"),
+                        "udp",
+                        "z9hG4bKpk"
+                                + Long.toHexString(ThreadLocalRandom.current().nextLong()))),
+                headers.createMaxForwardsHeader(70));
+        for (String route : leg.routeSet) {
+            r.addHeader(headers.createRouteHeader(addresses.createAddress(route)));
+        }
+        r.addHeader(headers.createContactHeader(addresses.createAddress(ownContact())));
+        return r;
+    }
+
+    private void send(Request request, java.util.function.Consumer<Response> onFinal) throws Exception {
+        ClientTransaction ct = provider.getNewClientTransaction(request);
+        ct.setApplicationData(new Awaiting(onFinal));
+        ct.sendRequest();
     }
 
     // ------------------------------------------------------------------ the parked caller's dialog
@@ -314,6 +503,11 @@ public final class ParkSip implements ParkedCallListener {
         ToHeader to = (ToHeader) request.getHeader(ToHeader.NAME);
         if (callId == null || to == null || to.getTag() == null) {
             return false;
+        }
+        Leg leg = bridged.get(callId.getCallId());
+        if (leg != null && leg.localTag.equals(to.getTag())) {
+            bridgedRequest(tx, request, leg);
+            return true;
         }
         ParkDialog dialog = dialogs.get(callId.getCallId());
         if (dialog == null || !dialog.localTag.equals(to.getTag())) {
@@ -341,6 +535,27 @@ public final class ParkSip implements ParkedCallListener {
             answer(tx, Response.OK, null, null);
         }
         return true;
+    }
+
+    /**
+     * A request in a leg of a retrieved call: a BYE ends both legs (RFC 3261 section 15.1.2);
+     * passing on new offers (re-INVITE, UPDATE) is not built: 488, the session stays as it is
+     * (section 14.2).
+     */
+    private void bridgedRequest(ServerTransaction tx, Request request, Leg leg) {
+        String method = request.getMethod();
+        if (tx == null || Request.ACK.equals(method)) {
+            return;
+        }
+        if (Request.BYE.equals(method)) {
+            answer(tx, Response.OK, null, null);
+            bridged.remove(leg.callId, leg);
+            hangUp(leg.peer);
+        } else if (Request.INVITE.equals(method) || Request.UPDATE.equals(method)) {
+            answer(tx, Response.NOT_ACCEPTABLE_HERE, "Session changes are not passed on", null);
+        } else {
+            answer(tx, Response.OK, null, null);
+        }
     }
 
     /** Stops the music and closes the call's RTP socket; the dialog is gone from this node. */
@@ -406,9 +621,15 @@ public final class ParkSip implements ParkedCallListener {
         ct.sendRequest();
     }
 
-    /** True when {@code event} answers one of our MESSAGEs (taken here: nothing follows from it). */
+    /** True when {@code event} answers one of our requests (a MESSAGE, or a request inside a leg). */
     public static boolean onResponse(ResponseEvent event) {
         ClientTransaction ct = event.getClientTransaction();
+        if (ct != null && ct.getApplicationData() instanceof Awaiting a) {
+            if (event.getResponse().getStatusCode() >= 200) {
+                a.onFinal().accept(event.getResponse());
+            }
+            return true;
+        }
         if (ct != null && ct.getApplicationData() instanceof Notice n) {
             int status = event.getResponse().getStatusCode();
             if (status >= 300) {
@@ -422,6 +643,10 @@ public final class ParkSip implements ParkedCallListener {
     /** True when {@code event} is the timeout of one of our MESSAGEs. */
     public static boolean onTimeout(TimeoutEvent event) {
         ClientTransaction ct = event.getClientTransaction();
+        if (ct != null && ct.getApplicationData() instanceof Awaiting a) {
+            a.onFinal().accept(null);
+            return true;
+        }
         if (ct != null && ct.getApplicationData() instanceof Notice n) {
             LOG.info("Parker's MESSAGE for {} timed out", n.parkId());
             return true;
