@@ -94,7 +94,8 @@ final class AdminWiring {
                             stores.orbitRanges(),
                             stores.accounts(),
                             config.domains(),
-                            ParkConfig.of(config).defaults())
+                            ParkConfig.of(config).defaults(),
+                            stores.parkedCalls())
                     .register(admin);
             return admin;
         } catch (RuntimeException e) {

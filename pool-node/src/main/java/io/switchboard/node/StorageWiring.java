@@ -49,7 +49,8 @@ final class StorageWiring implements AutoCloseable {
             CachingAccountStore accounts,
             AccountRules accountRules,
             CachingCallSettingsStore callSettings,
-            OrbitRanges orbitRanges) {}
+            OrbitRanges orbitRanges,
+            io.switchboard.park.store.ParkedCallStore parkedCalls) {}
 
     /** How old the node's copy of the call park orbit ranges may be: a new range is seen pool-wide this soon. */
     static final java.time.Duration ORBIT_RANGE_CACHE_TTL = java.time.Duration.ofSeconds(2);
@@ -103,7 +104,12 @@ final class StorageWiring implements AutoCloseable {
                 CachingCallSettingsStore.of(CassandraCallSettingsStore.forSessionKeyspace(session));
         OrbitRanges orbitRanges =
                 new OrbitRanges(new CassandraOrbitRangeStore(session, clock), ORBIT_RANGE_CACHE_TTL, clock);
-        return new Stores(accounts, accountRules, callSettings, orbitRanges);
+        return new Stores(
+                accounts,
+                accountRules,
+                callSettings,
+                orbitRanges,
+                new io.switchboard.park.store.CassandraParkedCallStore(session));
     }
 
     /**

@@ -161,6 +161,33 @@ class ParkSipTest {
         assertThat(row.getString("orbit")).isEqualTo(orbit.group(1));
         assertThat(row.getString("range_name")).isEqualTo("lobby");
 
+        // ... and listed for operators, through the admin API and the CLI
+        HttpResponse<String> listed =
+                AdminHttp.send(node.adminPort(), "GET", "/api/park/calls", TestNodes.TOKEN, null, null);
+        assertThat(listed.statusCode()).isEqualTo(200);
+        assertThat(listed.body())
+                .contains(
+                        "\"parkId\":\"" + p.callId() + "\"",
+                        "\"range\":\"lobby\"",
+                        "\"orbit\":\"" + orbit.group(1) + "\"",
+                        "\"parker\":\"sip:alice@example.test\"",
+                        "\"caller\":\"sip:bob@example.test\"");
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        int exit;
+        try (java.io.PrintStream o = new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8);
+                java.io.PrintStream e = new java.io.PrintStream(
+                        new java.io.ByteArrayOutputStream(), true, java.nio.charset.StandardCharsets.UTF_8)) {
+            exit = io.switchboard.node.cli.AdminCli.run(
+                    new String[] {
+                        "park", "list", "--node", "http://127.0.0.1:" + node.adminPort(), "--token", TestNodes.TOKEN
+                    },
+                    o,
+                    e);
+        }
+        assertThat(exit).isZero();
+        assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8))
+                .containsPattern("lobby\\s+" + orbit.group(1) + "\\s+sip:bob@example.test\\s+sip:alice@example.test");
+
         // the caller hangs up: the park ends, the orbit is free, the music stops
         TestPhone.Msg bye = bob.requestInDialog(d, "BYE");
         assertThat(bye.status()).isEqualTo(200);
@@ -246,9 +273,11 @@ class ParkSipTest {
         assertThat(p.answer().status()).isEqualTo(200);
         TestPhone.Dialog bobDialog = bob.callerDialog(PARK, p.tag(), p.answer());
         bob.ack2xx(bobDialog, p.answer());
-        TestPhone.Msg message = alice.await(
-                m -> m.isRequest() && m.method().equals("MESSAGE") && m.body().contains("parked at"), TestPhone.WAIT);
-        String orbit = message.body().substring(message.body().lastIndexOf(' ') + 1);
+        String orbit = claimOf(p.callId()).getString("orbit");
+        // earlier parks' MESSAGEs may still wait in Alice's inbox: hers for this orbit
+        alice.await(
+                m -> m.isRequest() && m.method().equals("MESSAGE") && m.body().endsWith("parked at " + orbit),
+                TestPhone.WAIT);
         bobMedia.receive(new DatagramPacket(new byte[1500], 1500)); // music on hold plays
 
         // Alice dials the orbit; Bob's phone gets her offer in a re-INVITE and answers it

@@ -19,6 +19,7 @@ public final class CassandraParkedCallStore implements ParkedCallStore {
     private final PreparedStatement select;
     private final PreparedStatement insert;
     private final PreparedStatement delete;
+    private final PreparedStatement all;
 
     public CassandraParkedCallStore(CqlSession session) {
         this.session = session;
@@ -29,6 +30,9 @@ public final class CassandraParkedCallStore implements ParkedCallStore {
                 + "caller_display_name, caller_asserted_id, parked_at, deadline, ring_backs, pickup_timeout_ms, "
                 + "max_pickup_attempts, on_timeout_uri) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
         this.delete = session.prepare("DELETE FROM parked_calls WHERE park_id = ?");
+        this.all = session.prepare("SELECT park_id, range_name, orbit, parker, caller_uri, caller_display_name, "
+                + "caller_asserted_id, parked_at, deadline, ring_backs, pickup_timeout_ms, max_pickup_attempts, "
+                + "on_timeout_uri FROM parked_calls LIMIT " + LIST_LIMIT);
     }
 
     @Override
@@ -55,6 +59,18 @@ public final class CassandraParkedCallStore implements ParkedCallStore {
                         s.maxPickupAttempts(),
                         s.onTimeoutUri().orElse(null))))
                 .thenApply(rs -> null);
+    }
+
+    @Override
+    public CompletionStage<java.util.Map<String, ParkedCall>> all() {
+        // one page as large as the limit: the listing needs no paging state
+        return session.executeAsync(all.bind().setPageSize(LIST_LIMIT)).thenApply(rs -> {
+            java.util.Map<String, ParkedCall> calls = new java.util.TreeMap<>();
+            for (Row row : rs.currentPage()) {
+                calls.put(row.getString("park_id"), toCall(row));
+            }
+            return calls;
+        });
     }
 
     @Override

@@ -18,6 +18,14 @@ public interface ParkedCallStore {
      */
     CompletionStage<Void> save(String parkId, ParkedCall call, WriteStamp stamp);
 
+    /**
+     * Every parked call of the pool by park id, for operators (a full read of a small table: one
+     * row per call waiting in an orbit; at most {@link #LIST_LIMIT}).
+     */
+    CompletionStage<java.util.Map<String, ParkedCall>> all();
+
+    int LIST_LIMIT = 10_000;
+
     /** Removes the call's row, fenced like {@link #save} (nothing happens when there is none). */
     CompletionStage<Void> delete(String parkId, WriteStamp stamp);
 }

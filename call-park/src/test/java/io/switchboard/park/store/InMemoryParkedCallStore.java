@@ -58,6 +58,11 @@ public final class InMemoryParkedCallStore implements ParkedCallStore {
     }
 
     @Override
+    public CompletionStage<java.util.Map<String, ParkedCall>> all() {
+        return CompletableFuture.completedFuture(new java.util.TreeMap<>(rows));
+    }
+
+    @Override
     public CompletionStage<Void> delete(String parkId, io.switchboard.entity.fence.WriteStamp stamp) {
         return apply(() -> rows.remove(parkId));
     }

@@ -52,9 +52,11 @@ abstract class ParkedCallStoreContract {
         ParkedCall second = call("", Optional.empty());
         await(s.save("p-1", second, WriteStamp.UNFENCED));
         assertThat(await(s.load("p-1"))).contains(second);
+        assertThat(await(s.all())).containsEntry("p-1", second);
 
         await(s.delete("p-1", WriteStamp.UNFENCED));
         assertThat(await(s.load("p-1"))).isEmpty();
+        assertThat(await(s.all())).doesNotContainKey("p-1");
         await(s.delete("p-1", WriteStamp.UNFENCED)); // deleting what is gone is fine
     }
 }

@@ -12,9 +12,11 @@ import io.switchboard.park.domain.OrbitRange;
 import io.switchboard.park.domain.OrbitRule;
 import io.switchboard.park.domain.OrbitRules;
 import io.switchboard.park.domain.ParkSettings;
+import io.switchboard.park.domain.ParkedCall;
 import io.switchboard.park.domain.RangeOverrides;
 import io.switchboard.park.domain.UserNumber;
 import io.switchboard.park.store.OrbitRanges;
+import io.switchboard.park.store.ParkedCallStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -31,10 +33,13 @@ import java.util.concurrent.CompletionStage;
  * where the last three are optional (seconds; absent: the pool's {@code switchboard.park} value).
  * A range that breaks a rule by itself is 400, one that conflicts with another range or with a
  * user's number 409; both name the rule ({@code "(rule no-overlap)"}) and store nothing.
+ *
+ * <p>{@value #CALLS}: GET lists the calls waiting in orbits, pool-wide, by range and orbit.
  */
 public final class ParkApi {
 
     public static final String PREFIX = "/api/park/orbits";
+    public static final String CALLS = "/api/park/calls";
 
     private static final List<String> FIELDS =
             List.of("name", "range", "pickupTimeout", "maxPickupAttempts", "onTimeoutUri");
@@ -43,8 +48,15 @@ public final class ParkApi {
     private final AccountStore accounts;
     private final List<String> domains;
     private final ParkSettings defaults;
+    private final ParkedCallStore parked;
 
-    public ParkApi(OrbitRanges ranges, AccountStore accounts, List<String> domains, ParkSettings defaults) {
+    public ParkApi(
+            OrbitRanges ranges,
+            AccountStore accounts,
+            List<String> domains,
+            ParkSettings defaults,
+            ParkedCallStore parked) {
+        this.parked = parked;
         this.ranges = ranges;
         this.accounts = accounts;
         this.domains = List.copyOf(domains);
@@ -54,6 +66,52 @@ public final class ParkApi {
     /** Serves {@value #PREFIX} and the ranges below it on {@code server} (admin token). */
     public void register(AdminServer server) {
         server.secureTree(PREFIX, this::orbits);
+        server.secureTree(CALLS, this::calls);
+    }
+
+    CompletionStage<Reply> calls(Call call) {
+        if (!call.path().equals(CALLS) && !call.path().equals(CALLS + "/")) {
+            return done(Reply.error(404, "no such resource: " + call.path()));
+        }
+        if (!call.method().equals("GET")) {
+            return done(Reply.methodNotAllowed("GET", "Use GET to list parked calls"));
+        }
+        return parked.all().thenApply(all -> {
+            List<Map.Entry<String, ParkedCall>> list = new ArrayList<>(all.entrySet());
+            list.sort(java.util.Comparator.comparing(
+                            (Map.Entry<String, ParkedCall> e) -> e.getValue().rangeName())
+                    .thenComparing(e -> e.getValue().orbit()));
+            if (call.wantsText()) {
+                if (list.isEmpty()) {
+                    return Reply.text(200, "no parked calls\n");
+                }
+                StringBuilder b = new StringBuilder(String.format(
+                        "%-20s %-12s %-32s %-32s %s%n", "RANGE", "ORBIT", "CALLER", "PARKED BY", "PARKED AT"));
+                for (var e : list) {
+                    ParkedCall c = e.getValue();
+                    b.append(String.format(
+                            "%-20s %-12s %-32s %-32s %s%n",
+                            c.rangeName(), c.orbit(), c.caller().shown(), c.parker(), c.parkedAt()));
+                }
+                return Reply.text(200, b.toString());
+            }
+            List<Object> out = new ArrayList<>();
+            for (var e : list) {
+                ParkedCall c = e.getValue();
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("parkId", e.getKey());
+                m.put("range", c.rangeName());
+                m.put("orbit", c.orbit().toString());
+                m.put("parker", c.parker());
+                m.put("caller", c.caller().uri());
+                m.put("callerName", c.caller().displayName());
+                m.put("parkedAt", c.parkedAt().toString());
+                m.put("deadline", c.deadline().toString());
+                m.put("ringBacks", c.ringBacks());
+                out.add(m);
+            }
+            return Reply.json(200, Json.write(Map.of("calls", out)));
+        });
     }
 
     CompletionStage<Reply> orbits(Call call) {

@@ -93,6 +93,7 @@ public final class AdminCli implements Callable<Integer> {
                              [--on-timeout-uri URI]         add a call park orbit range, e.g. --range "#900-#950"
               park orbit list                               orbit ranges and the settings each uses
               park orbit remove NAME
+              park list                                     calls waiting in orbits, pool-wide
               local-pool [--nodes N]                        run N nodes (1-5, default 3) on 127.0.0.1..N over one
                                                             embedded Cassandra (local-pool --help for options)
               generate-completion                           print a bash completion script:
@@ -707,8 +708,19 @@ public final class AdminCli implements Callable<Integer> {
 
     // --- call park
 
-    @Command(name = "park", description = "Call park.", subcommands = Park.Orbit.class)
+    @Command(
+            name = "park",
+            description = "Call park.",
+            subcommands = {Park.Orbit.class, Park.ListCalls.class})
     static final class Park extends Group {
+        @Command(name = "list", description = "Calls waiting in orbits, pool-wide.")
+        static final class ListCalls extends NodeCommand {
+            @Override
+            int talk(Client client) throws IOException, InterruptedException {
+                return print(client, "GET", ParkApi.CALLS, null, null);
+            }
+        }
+
         @Command(
                 name = "orbit",
                 description = "Call park orbit ranges.",
