@@ -207,8 +207,10 @@ public final class ParkSip implements ParkedCallListener {
         String requestUri = request.getRequestURI().toString();
         ranges.current().whenComplete((list, failure) -> {
             if (failure != null) {
+                // calls to users must not fail with the ranges: routed as usual (a park URI then
+                // reaches no user, the caller's transfer fails back)
                 LOG.warn("Orbit ranges unavailable for INVITE to {}: {}", requestUri, failure.toString());
-                answer(tx, Response.SERVICE_UNAVAILABLE, "Park service unavailable, try again", null);
+                notPark.run();
                 return;
             }
             ParkTarget target = ParkTarget.of(requestUri, settings.parkUri(), settings.domains(), list);
@@ -664,10 +666,11 @@ public final class ParkSip implements ParkedCallListener {
 
     @Override
     public void gaveUp(String parkId, ParkedCall call, Optional<String> fallback) {
-        // the orbit is free; ending the caller's dialog with a BYE is not built yet: the music stops
+        // the orbit is free: the music stops and the call ends (sending it to the fallback is not built yet)
         ParkDialog dialog = dialogs.get(parkId);
         if (dialog != null) {
             end(dialog);
+            hangUp(dialog.leg);
         }
     }
 

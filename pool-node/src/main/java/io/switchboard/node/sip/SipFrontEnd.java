@@ -122,11 +122,11 @@ public final class SipFrontEnd implements SipListener {
                 return;
             }
         }
-        ParkSip parkSip = park;
-        if (parkSip != null && parkSip.inDialog(transaction, request)) {
-            return; // a parked caller's dialog with this node (call park's B2BUA)
-        }
         try {
+            ParkSip parkSip = park;
+            if (parkSip != null && parkSip.inDialog(transaction, request)) {
+                return; // a dialog of call park's B2BUA on this node
+            }
             StatefulProxy.Routing routing =
                     RequestClassifier.isLooseRouted(method) ? proxy.popOwnRoutes(request) : null;
             RequestFacts facts = routing == null
