@@ -178,7 +178,8 @@ final class SipWiring implements AutoCloseable {
                         parkConfig.defaults(),
                         s.bindAddress(),
                         aor -> lookups.bindings(aor)
-                                .thenApply(reply -> ParkWiring.messageTargets(reply, config.nodeId()))),
+                                .thenApply(reply -> ParkWiring.messageTargets(reply, config.nodeId())),
+                        metrics::park),
                 stores.orbitRanges(),
                 new MohSender(mohTimer));
         ParkWiring.Started park = ParkWiring.start(session, system, clock, parkSip);

@@ -243,6 +243,7 @@ class ParkSipTest {
         Parked three = parkBob(media.getLocalPort());
         assertThat(three.answer().status()).isEqualTo(486);
         assertThat(three.answer().firstLine()).contains("All park orbits in use");
+        assertThat(node.metrics().scrape()).contains("switchboard_park_requests_total{outcome=\"full\",} 1.0");
         assertThat(claimOf(three.callId())).isNull();
         for (Parked p : List.of(one, two)) {
             TestPhone.Dialog d = bob.callerDialog(PARK, p.tag(), p.answer());

@@ -78,13 +78,24 @@ public final class ParkSip implements ParkedCallListener {
      * @param defaults      the pool's park settings; a range's overrides apply on top
      * @param mediaAddress  the address our RTP sockets bind to and our SDP names
      * @param parkerTargets the registered endpoints of a user, as MESSAGE targets
+     * @param counted       told each outcome, for the node's metrics: {@value #PARKED}, {@value #FULL},
+     *                      {@value #REFUSED}, {@value #UNAVAILABLE}, {@value #RETRIEVED}, {@value #EMPTY},
+     *                      {@value #ENDED}
      */
     public record Settings(
             String parkUri,
             Set<String> domains,
             ParkSettings defaults,
             String mediaAddress,
-            Function<String, CompletionStage<List<MessageTarget>>> parkerTargets) {}
+            Function<String, CompletionStage<List<MessageTarget>>> parkerTargets,
+            java.util.function.Consumer<String> counted) {}
+
+    /** Outcomes, as counted: a call parked; refused for a full range; refused for its request (400, 403, 480, 488). */
+    public static final String PARKED = "parked", FULL = "full", REFUSED = "refused";
+    /** The entity or the store did not answer: 503. */
+    public static final String UNAVAILABLE = "unavailable";
+    /** A call retrieved; an orbit dialed that holds nothing (404); a park ended by the caller's BYE. */
+    public static final String RETRIEVED = "retrieved", EMPTY = "empty", ENDED = "ended";
 
     /** Marks the MESSAGE client transactions, so the node's listener hands their responses here. */
     private record Notice(String parkId) {}
@@ -228,20 +239,24 @@ public final class ParkSip implements ParkedCallListener {
         Optional<String> parker = referredBy(request);
         if (parker.isEmpty()) {
             // RFC 3892: the transferee's INVITE names the transferor; without it nobody is told the orbit
+            settings.counted().accept(REFUSED);
             answer(tx, Response.BAD_REQUEST, "Referred-By naming the parker required", null);
             return;
         }
         if (!settings.domains().contains(hostOf(parker.get()))) {
+            settings.counted().accept(REFUSED);
             answer(tx, Response.FORBIDDEN, "Only our users park calls", null);
             return;
         }
         Optional<Sdp.Audio> offer = Sdp.audioOf(body(request));
         if (offer.isEmpty()) {
             // an INVITE without an offer (RFC 3264's offer in the 2xx) is not supported: no audio to send to
+            settings.counted().accept(REFUSED);
             answer(tx, Response.NOT_ACCEPTABLE_HERE, "An audio offer with PCMU or PCMA required", null);
             return;
         }
         if (list.isEmpty()) {
+            settings.counted().accept(REFUSED);
             answer(tx, Response.TEMPORARILY_UNAVAILABLE, "No park orbit range configured", null);
             return;
         }
@@ -262,10 +277,12 @@ public final class ParkSip implements ParkedCallListener {
                 .whenComplete((reply, failure) -> {
                     if (failure != null) {
                         LOG.warn("Park of {} not answered: {}", parkId, failure.toString());
+                        settings.counted().accept(UNAVAILABLE);
                         answer(tx, Response.SERVICE_UNAVAILABLE, "Park service unavailable, try again", null);
                     } else if (reply instanceof ParkedCallEntity.Parked p) {
                         parked(tx, request, parkId, p.call(), offer.get());
                     } else if (reply instanceof ParkedCallEntity.ParkRefused refused) {
+                        settings.counted().accept(FULL);
                         // RFC 3261 section 21.4.24: busy here; the transfer fails back to the parker
                         answer(
                                 tx,
@@ -275,6 +292,7 @@ public final class ParkSip implements ParkedCallListener {
                                         : "Already parked",
                                 null);
                     } else {
+                        settings.counted().accept(UNAVAILABLE);
                         answer(tx, Response.SERVICE_UNAVAILABLE, "Park service unavailable, try again", null);
                     }
                 });
@@ -307,6 +325,7 @@ public final class ParkSip implements ParkedCallListener {
         dialog.call = call;
         dialog.leg = new Leg(request, dialog.localTag);
         dialogs.put(parkId, dialog);
+        settings.counted().accept(PARKED);
         sendOk(tx, request, dialog);
         MohStream stream = new MohStream(
                 music,
@@ -353,6 +372,7 @@ public final class ParkSip implements ParkedCallListener {
                 return;
             }
             if (holder.isEmpty()) {
+                settings.counted().accept(EMPTY);
                 answer(tx, Response.NOT_FOUND, "No call parked at " + r.orbit(), null);
                 return;
             }
@@ -373,6 +393,7 @@ public final class ParkSip implements ParkedCallListener {
                 } else if (reply instanceof ParkedCallEntity.NotParked) {
                     answer(tx, Response.NOT_FOUND, "No call parked at " + r.orbit(), null);
                 } else {
+                    settings.counted().accept(RETRIEVED);
                     bridge(tx, request, parked, offer);
                 }
             });
@@ -524,6 +545,7 @@ public final class ParkSip implements ParkedCallListener {
         }
         if (Request.BYE.equals(method)) {
             answer(tx, Response.OK, null, null);
+            settings.counted().accept(ENDED);
             end(dialog);
             calls.retrieve(dialog.parkId, dialog.call.caller().uri()).whenComplete((reply, failure) -> {
                 if (failure != null || reply instanceof ParkedCallEntity.Unavailable) {
