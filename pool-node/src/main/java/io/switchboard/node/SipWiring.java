@@ -181,7 +181,8 @@ final class SipWiring implements AutoCloseable {
                                 .thenApply(reply -> ParkWiring.messageTargets(reply, config.nodeId())),
                         metrics::park),
                 stores.orbitRanges(),
-                new MohSender(mohTimer));
+                new MohSender(mohTimer),
+                mohTimer);
         ParkWiring.Started park = ParkWiring.start(session, system, clock, parkSip);
         parkSip.attach(
                 park.calls(),

@@ -245,6 +245,11 @@ class ParkSipTest {
         assertThat(three.answer().firstLine()).contains("All park orbits in use");
         assertThat(node.metrics().scrape()).contains("switchboard_park_requests_total{outcome=\"full\",} 1.0");
         assertThat(claimOf(three.callId())).isNull();
+        // not ACKed yet: our 200 comes again (RFC 3261 section 13.3.1.4)
+        TestPhone.Msg again = bob.await(
+                m -> !m.isRequest() && m.status() == 200 && one.callId().equals(m.callId()), TestPhone.WAIT);
+        assertThat(TestPhone.tagOf(again.header("to")))
+                .isEqualTo(TestPhone.tagOf(one.answer().header("to")));
         for (Parked p : List.of(one, two)) {
             TestPhone.Dialog d = bob.callerDialog(PARK, p.tag(), p.answer());
             bob.ack2xx(d, p.answer());

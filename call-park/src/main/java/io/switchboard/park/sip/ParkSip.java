@@ -109,6 +109,8 @@ public final class ParkSip implements ParkedCallListener {
         volatile MohSender.Playback playback;
         volatile ParkedCall call;
         volatile Leg leg;
+        /** Set by the caller's ACK: our 2xx is no longer retransmitted. */
+        volatile boolean acked;
 
         ParkDialog(String parkId, String localTag, String sdpAnswer, DatagramChannel rtp) {
             this.parkId = parkId;
@@ -164,6 +166,10 @@ public final class ParkSip implements ParkedCallListener {
     private final Settings settings;
     private final OrbitRanges ranges;
     private final MohSender moh;
+    private final java.util.concurrent.ScheduledExecutorService timer;
+    /** RFC 3261 section 17.1.1.1's T1 and T2, for our 2xx retransmissions. */
+    static final long T1_MS = 500, T2_MS = 4000;
+
     private final HoldMusic music = HoldMusic.generatedDefault();
     /** By Call-ID, which is also the park id (a retried INVITE of the same call is the same park). */
     private final Map<String, ParkDialog> dialogs = new ConcurrentHashMap<>();
@@ -178,10 +184,13 @@ public final class ParkSip implements ParkedCallListener {
     private volatile AddressFactory addresses;
     private volatile ProxyIdentity identity;
 
-    public ParkSip(Settings settings, OrbitRanges ranges, MohSender moh) {
+    /** @param timer schedules our 2xx retransmissions (shared, never blocked) */
+    public ParkSip(
+            Settings settings, OrbitRanges ranges, MohSender moh, java.util.concurrent.ScheduledExecutorService timer) {
         this.settings = settings;
         this.ranges = ranges;
         this.moh = moh;
+        this.timer = timer;
     }
 
     /** Set once the entities and the SIP stack exist (the entity type is started with this as its listener). */
@@ -326,7 +335,10 @@ public final class ParkSip implements ParkedCallListener {
         dialog.leg = new Leg(request, dialog.localTag);
         dialogs.put(parkId, dialog);
         settings.counted().accept(PARKED);
-        sendOk(tx, request, dialog);
+        Response ok = sendOk(tx, request, dialog);
+        if (ok != null) {
+            retransmitUntilAcked(dialog, ok, T1_MS, 0);
+        }
         MohStream stream = new MohStream(
                 music,
                 offer.codec(),
@@ -338,7 +350,7 @@ public final class ParkSip implements ParkedCallListener {
         notifyParker(parkId, call);
     }
 
-    private void sendOk(ServerTransaction tx, Request request, ParkDialog dialog) {
+    private Response sendOk(ServerTransaction tx, Request request, ParkDialog dialog) {
         try {
             Response ok = messages.createResponse(Response.OK, request);
             ((ToHeader) ok.getHeader(ToHeader.NAME)).setTag(dialog.localTag);
@@ -352,9 +364,39 @@ public final class ParkSip implements ParkedCallListener {
                     dialog.sdpAnswer.getBytes(StandardCharsets.US_ASCII),
                     headers.createContentTypeHeader("application", "sdp"));
             tx.sendResponse(ok);
+            return ok;
         } catch (Exception e) {
             LOG.warn("200 for park {} not sent: {}", dialog.parkId, e.toString());
+            return null;
         }
+    }
+
+    /**
+     * RFC 3261 section 13.3.1.4: the UAS core retransmits its 2xx, T1 doubling up to T2, until the
+     * ACK arrives; without an ACK within 64*T1 the dialog ends with a BYE (and here the park with it).
+     */
+    private void retransmitUntilAcked(ParkDialog dialog, Response ok, long intervalMs, long elapsedMs) {
+        timer.schedule(
+                () -> {
+                    if (dialog.acked || dialogs.get(dialog.parkId) != dialog) {
+                        return;
+                    }
+                    if (elapsedMs + intervalMs >= 64 * T1_MS) {
+                        LOG.info("Park {}: no ACK for our 200, the call ends", dialog.parkId);
+                        end(dialog);
+                        hangUp(dialog.leg);
+                        calls.retrieve(dialog.parkId, dialog.call.caller().uri());
+                        return;
+                    }
+                    try {
+                        provider.sendResponse(ok);
+                    } catch (Exception e) {
+                        LOG.debug("200 for park {} not resent: {}", dialog.parkId, e.toString());
+                    }
+                    retransmitUntilAcked(dialog, ok, Math.min(2 * intervalMs, T2_MS), elapsedMs + intervalMs);
+                },
+                intervalMs,
+                java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -538,7 +580,8 @@ public final class ParkSip implements ParkedCallListener {
         }
         String method = request.getMethod();
         if (Request.ACK.equals(method)) {
-            return true; // the caller confirmed our 2xx (RFC 3261 section 13.3.1.4)
+            dialog.acked = true; // the caller confirmed our 2xx (RFC 3261 section 13.3.1.4)
+            return true;
         }
         if (tx == null) {
             return true;
