@@ -5,12 +5,14 @@ import io.switchboard.node.admin.AdminServer;
 import io.switchboard.node.admin.AdminServer.Reply;
 import io.switchboard.node.admin.CallSettingsApi;
 import io.switchboard.node.admin.HttpDigestAuthenticator;
+import io.switchboard.node.admin.ParkApi;
 import io.switchboard.node.admin.PoolApi;
 import io.switchboard.node.admin.PresenceApi;
 import io.switchboard.node.admin.RegistrationsApi;
 import io.switchboard.node.admin.UsersApi;
 import io.switchboard.node.config.ConfigError;
 import io.switchboard.node.config.NodeConfig;
+import io.switchboard.node.config.ParkConfig;
 import io.switchboard.node.metrics.NodeMetrics;
 import io.switchboard.presence.entity.EntityPresenceAdmin;
 import io.switchboard.registrar.entity.RegistrarClient;
@@ -92,6 +94,14 @@ final class AdminWiring {
                     .register(admin, userAuth);
             // /api/address-book (admin token) and /user/address-book (the same users' HTTP Digest)
             addressBook.register(admin, userAuth);
+
+            new ParkApi(
+                            stores.orbitRanges(),
+                            stores.accounts(),
+                            config.domains(),
+                            ParkConfig.of(config).defaults(),
+                            stores.parkedCalls())
+                    .register(admin);
             return admin;
         } catch (RuntimeException e) {
             admin.close();

@@ -49,4 +49,13 @@ final class EntityTuning {
     static final Duration DUE_SWEEP_HORIZON = Duration.ofHours(1);
 
     private EntityTuning() {}
+
+    /** Call park: commands for one parked call that may wait behind a write (a park, a retrieve, a few retries). */
+    static final int PARK_MAX_WAITING = 100;
+
+    /** Call park: a parked call entity that holds nothing (retrieved, gone) stops after this long. */
+    static final java.time.Duration PARK_PASSIVATE_AFTER = java.time.Duration.ofSeconds(60);
+
+    /** Call park: how long the SIP edge waits for a parked call entity's answer before 503. */
+    static final java.time.Duration PARK_ASK_TIMEOUT = java.time.Duration.ofSeconds(5);
 }

@@ -6,6 +6,7 @@ import io.switchboard.accounts.store.CassandraAuthFailureStore;
 import io.switchboard.addressbook.store.CassandraAddressBookStore;
 import io.switchboard.entity.due.CassandraDueIndex;
 import io.switchboard.entity.fence.CassandraOwnerEpochs;
+import io.switchboard.park.store.CassandraOrbitRangeStore;
 import io.switchboard.presence.store.CassandraAccessStore;
 import io.switchboard.presence.store.CassandraContactListStore;
 import io.switchboard.presence.store.CassandraPresenceStore;
@@ -27,7 +28,7 @@ import java.util.List;
 public final class PoolSchema {
 
     /** The schema's version: bumped whenever a script below changes or one is added. */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
 
     /**
      * The address book's own schema version (row "address-book"): its tables exist only in pools
@@ -63,7 +64,9 @@ public final class PoolSchema {
                         VersionedSchema.resource(CassandraPresenceStore.class, CassandraPresenceStore.SCHEMA),
                         VersionedSchema.resource(
                                 CassandraContactListStore.class, CassandraContactListStore.SCHEMA_RESOURCE),
-                        VersionedSchema.resource(CassandraAccessStore.class, CassandraAccessStore.SCHEMA_RESOURCE)));
+                        VersionedSchema.resource(CassandraAccessStore.class, CassandraAccessStore.SCHEMA_RESOURCE),
+                        // version 2: call park (orbit ranges, orbit claims, parked calls)
+                        VersionedSchema.resource(CassandraOrbitRangeStore.class, CassandraOrbitRangeStore.SCHEMA)));
     }
 
     /**

@@ -12,6 +12,7 @@ import io.switchboard.node.metrics.NodeMetrics;
 import io.switchboard.node.sip.PoolGruuTargets;
 import io.switchboard.node.sip.PresenceRegistrations;
 import io.switchboard.node.sip.SipFrontEnd;
+import io.switchboard.park.entity.ParkedCallEntity;
 import io.switchboard.presence.domain.PublishRules;
 import io.switchboard.presence.domain.SubscribeRules;
 import io.switchboard.presence.entity.GatedPresentities;
@@ -30,6 +31,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
 /**
  * The presence edge of the SIP side: the presentity and watcher entities, the due sweeper that
@@ -127,13 +129,16 @@ final class PresenceWiring {
                         presenceConfig.limits().dialogsPerWatcher(),
                         metrics::presenceRefused,
                         owners));
-        // Entities whose deadlines must fire even if their node dies are woken by the due sweeper.
+        // Entities whose deadlines must fire even if their node dies are woken by the due sweeper
+        // (watchers here; parked calls, started by ParkWiring before this).
         DueSweeper.start(
                 system,
                 new DueSweeper.Settings(
                         dueIndex,
-                        List.of(WatcherEntity.ENTITY_KEY.name()),
-                        ShardedEntities.waker(system, List.of(WatcherEntity.ENTITY_KEY)),
+                        List.of(WatcherEntity.ENTITY_KEY.name(), ParkedCallEntity.ENTITY_KEY.name()),
+                        ShardedEntities.waker(
+                                system,
+                                List.<EntityTypeKey<?>>of(WatcherEntity.ENTITY_KEY, ParkedCallEntity.ENTITY_KEY)),
                         EntityTuning.DUE_SWEEP_INTERVAL,
                         EntityTuning.DUE_SWEEP_GRACE,
                         EntityTuning.DUE_SWEEP_HORIZON,

@@ -5,12 +5,15 @@ import io.switchboard.node.cluster.NodeDirectory;
 import io.switchboard.node.cluster.SipPeers;
 import io.switchboard.node.config.FederationConfig;
 import io.switchboard.node.config.NodeConfig;
+import io.switchboard.node.config.ParkConfig;
 import io.switchboard.node.config.PresenceConfig;
 import io.switchboard.node.config.ProxyConfig;
 import io.switchboard.node.metrics.NodeMetrics;
 import io.switchboard.node.sip.PoolGruuTargets;
 import io.switchboard.node.sip.RequestAuthenticator;
 import io.switchboard.node.sip.SipFrontEnd;
+import io.switchboard.park.media.MohSender;
+import io.switchboard.park.sip.ParkSip;
 import io.switchboard.presence.entity.ShardedPresence;
 import io.switchboard.presence.sip.PresenceSip;
 import io.switchboard.proxy.sip.ProxyRouter;
@@ -80,6 +83,7 @@ final class SipWiring implements AutoCloseable {
     private SipEndpoint endpoint;
     private StatefulProxy proxy;
     private ExecutorService notifySenders;
+    private java.util.concurrent.ScheduledExecutorService mohTimer;
     private RegistrarClient lookups;
 
     SipWiring(Settings settings, NodeMetrics metrics, Clock clock) {
@@ -160,6 +164,34 @@ final class SipWiring implements AutoCloseable {
                 new StatefulProxy.Settings(
                         settings.proxy().timerC(), settings.proxy().outboundProxy()),
                 metrics.proxyEvents());
+        // before presence: the due sweeper it starts also wakes parked calls
+        ParkConfig parkConfig = ParkConfig.of(config);
+        mohTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "music-on-hold");
+            t.setDaemon(true);
+            return t;
+        });
+        ParkSip parkSip = new ParkSip(
+                new ParkSip.Settings(
+                        parkConfig.uri(),
+                        Set.copyOf(config.domains()),
+                        parkConfig.defaults(),
+                        s.bindAddress(),
+                        aor -> lookups.bindings(aor)
+                                .thenApply(reply -> ParkWiring.messageTargets(reply, config.nodeId())),
+                        metrics::park),
+                stores.orbitRanges(),
+                new MohSender(mohTimer),
+                mohTimer);
+        ParkWiring.Started park = ParkWiring.start(session, system, clock, parkSip);
+        parkSip.attach(
+                park.calls(),
+                park.claims(),
+                endpoint.provider(),
+                endpoint.messages(),
+                endpoint.headers(),
+                endpoint.addresses(),
+                identity);
         PresenceSip presenceSip = new PresenceWiring(config, settings.presence(), metrics, clock)
                 .start(
                         session,
@@ -174,6 +206,7 @@ final class SipWiring implements AutoCloseable {
                                 frontEnd,
                                 notifySenders));
         frontEnd.attach(endpoint.provider(), proxy, presenceSip);
+        frontEnd.attachPark(parkSip);
     }
 
     private SipStackSettings stackSettings(int udpPort) {
@@ -222,6 +255,9 @@ final class SipWiring implements AutoCloseable {
         }
         if (notifySenders != null) {
             notifySenders.shutdownNow();
+        }
+        if (mohTimer != null) {
+            mohTimer.shutdownNow();
         }
     }
 }

@@ -12,6 +12,8 @@ import io.switchboard.accounts.store.CachingAccountStore;
 import io.switchboard.accounts.store.CassandraAccountStore;
 import io.switchboard.node.config.ConfigError;
 import io.switchboard.node.config.NodeConfig;
+import io.switchboard.park.store.CassandraOrbitRangeStore;
+import io.switchboard.park.store.OrbitRanges;
 import io.switchboard.proxy.store.CachingCallSettingsStore;
 import io.switchboard.proxy.store.CassandraCallSettingsStore;
 import io.switchboard.storage.CassandraSessions;
@@ -37,7 +39,15 @@ final class StorageWiring implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StorageWiring.class);
 
     /** The stores the SIP side and the admin API share. */
-    record Stores(CachingAccountStore accounts, AccountRules accountRules, CachingCallSettingsStore callSettings) {}
+    record Stores(
+            CachingAccountStore accounts,
+            AccountRules accountRules,
+            CachingCallSettingsStore callSettings,
+            OrbitRanges orbitRanges,
+            io.switchboard.park.store.ParkedCallStore parkedCalls) {}
+
+    /** How old the node's copy of the call park orbit ranges may be: a new range is seen pool-wide this soon. */
+    static final java.time.Duration ORBIT_RANGE_CACHE_TTL = java.time.Duration.ofSeconds(2);
 
     private final NodeConfig config;
     private EmbeddedCassandra cassandra;
@@ -86,7 +96,14 @@ final class StorageWiring implements AutoCloseable {
         // Call settings (sim-ring, forwarding): the proxy asks settingsFor(aor) on each call, the admin API edits them.
         CachingCallSettingsStore callSettings =
                 CachingCallSettingsStore.of(CassandraCallSettingsStore.forSessionKeyspace(session));
-        return new Stores(accounts, accountRules, callSettings);
+        OrbitRanges orbitRanges =
+                new OrbitRanges(new CassandraOrbitRangeStore(session, clock), ORBIT_RANGE_CACHE_TTL, clock);
+        return new Stores(
+                accounts,
+                accountRules,
+                callSettings,
+                orbitRanges,
+                new io.switchboard.park.store.CassandraParkedCallStore(session));
     }
 
     /**

@@ -11,6 +11,7 @@ import io.switchboard.node.cluster.SipPeers;
 import io.switchboard.node.config.AddressBookConfig;
 import io.switchboard.node.config.ConfigError;
 import io.switchboard.node.config.NodeConfig;
+import io.switchboard.node.config.ParkConfig;
 import io.switchboard.node.metrics.NodeMetrics;
 import io.switchboard.node.sip.PresenceRegistrations;
 import io.switchboard.presence.entity.ShardedPresence;
@@ -70,6 +71,8 @@ public final class SwitchboardNode implements AutoCloseable {
     private void startAll() {
         SipWiring.Settings sipSettings = SipWiring.Settings.of(config); // checked before anything starts
         AddressBookConfig addressBookConfig = AddressBookConfig.of(config); // so is the address book's
+
+        ParkConfig.of(config); // likewise (call park; read again where it is used)
         Clock clock = Clock.systemUTC();
         CqlSession session = storage.open();
         StorageWiring.Stores stores = storage.stores(clock);

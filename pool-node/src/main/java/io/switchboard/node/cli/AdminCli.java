@@ -2,6 +2,7 @@ package io.switchboard.node.cli;
 
 import io.switchboard.node.admin.CallSettingsApi;
 import io.switchboard.node.admin.Json;
+import io.switchboard.node.admin.ParkApi;
 import io.switchboard.node.admin.PoolApi;
 import io.switchboard.node.admin.PresenceApi;
 import io.switchboard.node.admin.UsersApi;
@@ -57,6 +58,7 @@ import picocli.CommandLine.Unmatched;
             AdminCli.CallSettings.class,
             AdminCli.Presence.class,
             AdminCli.Pool.class,
+            AdminCli.Park.class,
             AdminCli.LocalPoolCommand.class,
             AdminCli.GenerateCompletion.class,
             AdminCli.AddressBook.class
@@ -89,6 +91,11 @@ public final class AdminCli implements Callable<Integer> {
               presence contacts AOR remove URI
               pool status                                   members, their state, shards, entities and bindings;
                                                             exit code 1 unless every member is Up and reachable
+              park orbit add NAME --range START-END [--pickup-timeout SECONDS] [--max-pickup-attempts N]
+                             [--on-timeout-uri URI]         add a call park orbit range, e.g. --range "#900-#950"
+              park orbit list                               orbit ranges and the settings each uses
+              park orbit remove NAME
+              park list                                     calls waiting in orbits, pool-wide
               local-pool [--nodes N]                        run N nodes (1-5, default 3) on 127.0.0.1..N over one
                                                             embedded Cassandra (local-pool --help for options)
               address-book sync --now                       read the directory now; shows progress, ends with a report
@@ -857,6 +864,100 @@ public final class AdminCli implements Callable<Integer> {
             @Override
             int talk(Client client) throws IOException, InterruptedException {
                 return print(client, "GET", "/api/address-book/normalize" + query("number", number), null, null);
+            }
+        }
+    }
+
+    // --- call park
+
+    @Command(
+            name = "park",
+            description = "Call park.",
+            subcommands = {Park.Orbit.class, Park.ListCalls.class})
+    static final class Park extends Group {
+        @Command(name = "list", description = "Calls waiting in orbits, pool-wide.")
+        static final class ListCalls extends NodeCommand {
+            @Override
+            int talk(Client client) throws IOException, InterruptedException {
+                return print(client, "GET", ParkApi.CALLS, null, null);
+            }
+        }
+
+        @Command(
+                name = "orbit",
+                description = "Call park orbit ranges.",
+                subcommands = {Orbit.Add.class, Orbit.ListRanges.class, Orbit.Remove.class})
+        static final class Orbit extends Group {
+
+            abstract static class Named extends NodeCommand {
+                @Parameters(paramLabel = "NAME", arity = "0..*", description = "The range's name, e.g. lobby.")
+                List<String> names = new ArrayList<>();
+
+                String name() {
+                    if (names.size() != 1) {
+                        throw new UsageError(label() + " needs exactly one NAME, e.g. lobby");
+                    }
+                    return names.get(0);
+                }
+            }
+
+            @Command(
+                    name = "add",
+                    description = {
+                        "Add an orbit range, e.g. park orbit add lobby --range \"#900-#950\".",
+                        "Orbits: up to 9 digits, optionally after * or #; start and end of equal length."
+                    })
+            static final class Add extends Named {
+                @Option(names = "--range", paramLabel = "START-END", description = "The orbits, e.g. #900-#950.")
+                String range;
+
+                @Option(
+                        names = "--pickup-timeout",
+                        paramLabel = "SECONDS",
+                        description = "10..600 (default: the pool's).")
+                String pickupTimeout;
+
+                @Option(
+                        names = "--max-pickup-attempts",
+                        paramLabel = "N",
+                        description = "Ring-backs to the parker, 1..10 (default: the pool's).")
+                String attempts;
+
+                @Option(
+                        names = "--on-timeout-uri",
+                        paramLabel = "URI",
+                        description = "Where an unanswered parked call goes (default: the pool's).")
+                String onTimeoutUri;
+
+                @Override
+                int talk(Client client) throws IOException, InterruptedException {
+                    String name = name();
+                    if (range == null) {
+                        throw new UsageError("park orbit add needs --range START-END, e.g. --range \"#900-#950\"");
+                    }
+                    return print(
+                            client,
+                            "POST",
+                            ParkApi.PREFIX,
+                            ParkApi.addBody(name, range, pickupTimeout, attempts, onTimeoutUri),
+                            "application/json");
+                }
+            }
+
+            @Command(name = "list", description = "Orbit ranges and the settings each uses.")
+            static final class ListRanges extends NodeCommand {
+                @Override
+                int talk(Client client) throws IOException, InterruptedException {
+                    return print(client, "GET", ParkApi.PREFIX, null, null);
+                }
+            }
+
+            @Command(name = "remove", description = "Remove an orbit range.")
+            static final class Remove extends Named {
+                @Override
+                int talk(Client client) throws IOException, InterruptedException {
+                    return print(client, "DELETE", ParkApi.PREFIX + "/" + segment(name()), null, null);
+                }
             }
         }
     }

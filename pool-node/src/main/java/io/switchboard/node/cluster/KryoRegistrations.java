@@ -115,6 +115,27 @@ public final class KryoRegistrations {
         kryo.register(io.switchboard.presence.entity.PresentityEntity.NotWatched.class, 535);
         kryo.register(io.switchboard.presence.entity.WatcherEntity.ContactsRefused.class, 551);
 
+        // call park (600-649); Optional and Duration are parts of its values
+        kryo.register(java.util.Optional.class, new OptionalSerializer(), 600);
+        kryo.register(java.time.Duration.class, new DurationSerializer(), 601);
+        kryo.register(io.switchboard.park.domain.Orbit.class, 602);
+        kryo.register(io.switchboard.park.domain.RangeOverrides.class, 603);
+        kryo.register(io.switchboard.park.domain.OrbitRange.class, 604);
+        kryo.register(io.switchboard.park.domain.ParkSettings.class, 605);
+        kryo.register(io.switchboard.park.domain.CallerIdentity.class, 606);
+        kryo.register(io.switchboard.park.domain.ParkedCall.class, 607);
+        kryo.register(io.switchboard.park.entity.ParkedCallEntity.ParkRequest.class, 610);
+        kryo.register(io.switchboard.park.entity.ParkedCallEntity.Park.class, 611);
+        kryo.register(io.switchboard.park.entity.ParkedCallEntity.Retrieve.class, 612);
+        kryo.register(io.switchboard.park.entity.ParkedCallEntity.GetParked.class, 613);
+        kryo.register(io.switchboard.park.entity.ParkedCallEntity.Parked.class, 614);
+        kryo.register(io.switchboard.park.entity.ParkedCallEntity.ParkRefused.class, 615);
+        kryo.register(io.switchboard.park.entity.ParkedCallEntity.Reason.class, 616);
+        kryo.register(io.switchboard.park.entity.ParkedCallEntity.Retrieved.class, 617);
+        kryo.register(io.switchboard.park.entity.ParkedCallEntity.NotParked.class, 618);
+        kryo.register(io.switchboard.park.entity.ParkedCallEntity.Current.class, 619);
+        kryo.register(io.switchboard.park.entity.ParkedCallEntity.Unavailable.class, 620);
+
         // pool membership (400-419)
         kryo.register(NodeInfoService.GetNodeInfo.class, 400);
         kryo.register(NodeInfoService.NodeInfo.class, 401);
@@ -181,6 +202,45 @@ public final class KryoRegistrations {
         @Override
         public OptionalLong read(Kryo kryo, Input input, Class<? extends OptionalLong> type) {
             return input.readBoolean() ? OptionalLong.of(input.readLong()) : OptionalLong.empty();
+        }
+    }
+
+    private static final class OptionalSerializer extends Serializer<java.util.Optional<Object>> {
+        OptionalSerializer() {
+            setImmutable(true);
+        }
+
+        @Override
+        public void write(Kryo kryo, Output output, java.util.Optional<Object> o) {
+            output.writeBoolean(o.isPresent());
+            if (o.isPresent()) {
+                kryo.writeClassAndObject(output, o.get());
+            }
+        }
+
+        @Override
+        public java.util.Optional<Object> read(
+                Kryo kryo, Input input, Class<? extends java.util.Optional<Object>> type) {
+            return input.readBoolean()
+                    ? java.util.Optional.of(kryo.readClassAndObject(input))
+                    : java.util.Optional.empty();
+        }
+    }
+
+    private static final class DurationSerializer extends Serializer<java.time.Duration> {
+        DurationSerializer() {
+            setImmutable(true);
+        }
+
+        @Override
+        public void write(Kryo kryo, Output output, java.time.Duration d) {
+            output.writeLong(d.getSeconds());
+            output.writeInt(d.getNano(), true);
+        }
+
+        @Override
+        public java.time.Duration read(Kryo kryo, Input input, Class<? extends java.time.Duration> type) {
+            return java.time.Duration.ofSeconds(input.readLong(), input.readInt(true));
         }
     }
 

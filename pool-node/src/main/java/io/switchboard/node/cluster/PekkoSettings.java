@@ -29,6 +29,10 @@ public final class PekkoSettings {
               "io.switchboard.presence.entity.WatcherEntity$Command" = kryo
               "io.switchboard.presence.entity.WatcherEntity$SubscribeReply" = kryo
               "io.switchboard.presence.entity.WatcherEntity$ContactsReply" = kryo
+              "io.switchboard.park.entity.ParkedCallEntity$Command" = kryo
+              "io.switchboard.park.entity.ParkedCallEntity$ParkReply" = kryo
+              "io.switchboard.park.entity.ParkedCallEntity$RetrieveReply" = kryo
+              "io.switchboard.park.entity.ParkedCallEntity$StateReply" = kryo
             }
             """;
 

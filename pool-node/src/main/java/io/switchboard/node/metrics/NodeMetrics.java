@@ -34,6 +34,7 @@ public final class NodeMetrics implements RegisterObserver, BindingListener {
     private final Counter flowsSkipped;
     private final Counter acksDropped;
     private final Counter presenceRefused;
+    private final Counter park;
 
     /** {@link #presenceRefused} label: a watcher from a domain that is not federated (or not from its sources). */
     public static final String NOT_FEDERATED = "not-federated";
@@ -120,6 +121,12 @@ public final class NodeMetrics implements RegisterObserver, BindingListener {
                     r.label());
         }
         malformed.register(registry);
+        park = Counter.build(
+                        "switchboard_park_requests_total",
+                        "Call park INVITEs and BYEs handled by this node, by outcome (parked, full, refused, "
+                                + "unavailable, retrieved, empty, ended)")
+                .labelNames("outcome")
+                .register(registry);
         // JVM metrics (memory, GC, threads) go to this registry too.
         new io.prometheus.client.hotspot.StandardExports().register(registry);
         new io.prometheus.client.hotspot.MemoryPoolsExports().register(registry);
@@ -179,6 +186,11 @@ public final class NodeMetrics implements RegisterObserver, BindingListener {
     }
 
     /** A presence request refused by {@code by}: {@link #NOT_FEDERATED} or a cap's name (presence's PresenceLimits). */
+    /** A call park outcome ({@code io.switchboard.park.sip.ParkSip}'s labels). */
+    public void park(String outcome) {
+        park.labels(outcome).inc();
+    }
+
     public void presenceRefused(String by) {
         presenceRefused.labels(by).inc();
     }

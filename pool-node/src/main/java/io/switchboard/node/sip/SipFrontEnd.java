@@ -5,6 +5,7 @@ import io.switchboard.node.metrics.NodeMetrics;
 import io.switchboard.node.routing.RequestAction;
 import io.switchboard.node.routing.RequestClassifier;
 import io.switchboard.node.routing.RequestFacts;
+import io.switchboard.park.sip.ParkSip;
 import io.switchboard.presence.sip.PresenceSip;
 import io.switchboard.presence.sip.SipNotifySender;
 import io.switchboard.proxy.sip.StatefulProxy;
@@ -64,6 +65,7 @@ public final class SipFrontEnd implements SipListener {
     private volatile StatefulProxy proxy;
     private volatile PresenceSip presence;
     private volatile AckForwarding acks;
+    private volatile ParkSip park;
 
     /** @param federation the federated domains whose watchers may subscribe to our users' presence */
     public SipFrontEnd(
@@ -96,6 +98,11 @@ public final class SipFrontEnd implements SipListener {
         this.acks = new AckForwarding(statefulProxy, gruus, metrics);
     }
 
+    /** Call park's SIP edge (call-park/README.md); set once with the other collaborators. */
+    public void attachPark(ParkSip parkSip) {
+        this.park = parkSip;
+    }
+
     /** The flow a request arrived on, as presence stores it with a subscription. */
     public Flow subscriberFlowOf(Request request) {
         return flows.subscriberFlowOf(request);
@@ -116,6 +123,10 @@ public final class SipFrontEnd implements SipListener {
             }
         }
         try {
+            ParkSip parkSip = park;
+            if (parkSip != null && parkSip.inDialog(transaction, request)) {
+                return; // a dialog of call park's B2BUA on this node
+            }
             StatefulProxy.Routing routing =
                     RequestClassifier.isLooseRouted(method) ? proxy.popOwnRoutes(request) : null;
             RequestFacts facts = routing == null
@@ -257,6 +268,19 @@ public final class SipFrontEnd implements SipListener {
                         if (!(next instanceof RequestAction.Reply)) {
                             removeOwnCredentials(request, realm);
                         }
+                        ParkSip parkSip = park;
+                        if (parkSip != null
+                                && Request.INVITE.equals(method)
+                                && !facts.inDialog()
+                                && next instanceof RequestAction.ToUser) {
+                            // the park service or an orbit, asked before the proxy routes it to a user
+                            parkSip.invite(
+                                    transaction,
+                                    request,
+                                    ok.aor(),
+                                    () -> actAuthenticated(transaction, request, routing, next));
+                            return;
+                        }
                         try {
                             act(transaction, request, routing, next, System.nanoTime());
                         } catch (ParseException e) {
@@ -271,6 +295,15 @@ public final class SipFrontEnd implements SipListener {
                         metrics.proxyAnswered(method, a.status());
                     }
                 });
+    }
+
+    private void actAuthenticated(
+            ServerTransaction transaction, Request request, StatefulProxy.Routing routing, RequestAction next) {
+        try {
+            act(transaction, request, routing, next, System.nanoTime());
+        } catch (ParseException e) {
+            throw new IllegalStateException(e); // only OPTIONS to the node can fail to parse, never challenged
+        }
     }
 
     /** To one of our users; a temporary GRUU names its user and instance itself (RFC 5627 section 3.2). */
@@ -352,7 +385,7 @@ public final class SipFrontEnd implements SipListener {
 
     @Override
     public void processResponse(ResponseEvent event) {
-        if (SipNotifySender.onResponse(event)) {
+        if (SipNotifySender.onResponse(event) || ParkSip.onResponse(event)) {
             return;
         }
         proxy.processResponse(event);
@@ -360,7 +393,7 @@ public final class SipFrontEnd implements SipListener {
 
     @Override
     public void processTimeout(TimeoutEvent event) {
-        if (SipNotifySender.onTimeout(event)) {
+        if (SipNotifySender.onTimeout(event) || ParkSip.onTimeout(event)) {
             return;
         }
         proxy.processTimeout(event);

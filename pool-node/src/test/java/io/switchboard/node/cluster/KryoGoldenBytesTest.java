@@ -5,6 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.Registration;
 import com.typesafe.config.ConfigFactory;
+import io.switchboard.park.domain.CallerIdentity;
+import io.switchboard.park.domain.Orbit;
+import io.switchboard.park.domain.OrbitRange;
+import io.switchboard.park.domain.ParkSettings;
+import io.switchboard.park.domain.ParkedCall;
+import io.switchboard.park.domain.RangeOverrides;
+import io.switchboard.park.entity.ParkedCallEntity;
 import io.switchboard.presence.domain.AccessLevel;
 import io.switchboard.presence.domain.AccessPolicy;
 import io.switchboard.presence.domain.Availability;
@@ -32,6 +39,7 @@ import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashSet;
@@ -39,6 +47,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -211,6 +220,7 @@ class KryoGoldenBytesTest {
         s.put(
                 "pool.NodeInfo",
                 new NodeInfoService.NodeInfo("node-2", "127.0.0.2:5060", "http://127.0.0.2:8081", 1234L));
+        parkSamples(s);
         return s;
     }
 
@@ -327,5 +337,41 @@ class KryoGoldenBytesTest {
                 }
             }
         }
+    }
+
+    /** Call park's messages (ids 600-649). */
+    private static void parkSamples(Map<String, Object> s) {
+        Orbit orbit = Orbit.parse("#905").orElseThrow();
+        OrbitRange range = new OrbitRange(
+                "lobby",
+                Orbit.parse("#900").orElseThrow(),
+                Orbit.parse("#950").orElseThrow(),
+                new RangeOverrides(Optional.of(Duration.ofSeconds(60)), Optional.of(2), Optional.empty()));
+        ParkSettings settings = new ParkSettings(Duration.ofSeconds(90), 1, Optional.of("sip:operator@example.test"));
+        CallerIdentity caller =
+                new CallerIdentity("sip:bob@example.test", "Bob", Optional.of("<sip:+31201234567@example.test>"));
+        ParkedCall call = new ParkedCall(
+                "lobby",
+                orbit,
+                "sip:alice@example.test",
+                caller,
+                Instant.parse("2026-12-05T08:00:00Z"),
+                Instant.parse("2026-12-05T08:01:30Z"),
+                0,
+                settings);
+        ParkedCallEntity.ParkRequest request =
+                new ParkedCallEntity.ParkRequest(range, "sip:alice@example.test", caller, settings);
+        s.put("park.Park", new ParkedCallEntity.Park(request, ref("park-reply")));
+        s.put("park.Retrieve", new ParkedCallEntity.Retrieve("sip:carol@example.test", ref("retrieve-reply")));
+        s.put("park.GetParked", new ParkedCallEntity.GetParked(ref("state-reply")));
+        s.put("park.Parked", new ParkedCallEntity.Parked(call));
+        s.put(
+                "park.ParkRefused",
+                new ParkedCallEntity.ParkRefused(ParkedCallEntity.Reason.RANGE_FULL, "All park orbits in use"));
+        s.put("park.Retrieved", new ParkedCallEntity.Retrieved(call));
+        s.put("park.NotParked", new ParkedCallEntity.NotParked());
+        s.put("park.Current", new ParkedCallEntity.Current("call-1@192.0.2.1", Optional.of(call)));
+        s.put("park.Current.empty", new ParkedCallEntity.Current("call-2@192.0.2.1", Optional.empty()));
+        s.put("park.Unavailable", new ParkedCallEntity.Unavailable("Parked calls store unavailable"));
     }
 }

@@ -200,6 +200,53 @@ class KryoSerializerTest {
     }
 
     @Test
+    void parked_call_messages_round_trip() {
+        TestProbe<io.switchboard.park.entity.ParkedCallEntity.ParkReply> parks = KIT.createTestProbe();
+        TestProbe<io.switchboard.park.entity.ParkedCallEntity.RetrieveReply> retrieves = KIT.createTestProbe();
+        TestProbe<io.switchboard.park.entity.ParkedCallEntity.StateReply> states = KIT.createTestProbe();
+        var orbit = io.switchboard.park.domain.Orbit.parse("#905").orElseThrow();
+        var range = new io.switchboard.park.domain.OrbitRange(
+                "lobby",
+                io.switchboard.park.domain.Orbit.parse("#900").orElseThrow(),
+                io.switchboard.park.domain.Orbit.parse("#950").orElseThrow(),
+                new io.switchboard.park.domain.RangeOverrides(
+                        java.util.Optional.of(java.time.Duration.ofSeconds(45)),
+                        java.util.Optional.of(3),
+                        java.util.Optional.empty()));
+        var settings = new io.switchboard.park.domain.ParkSettings(
+                java.time.Duration.ofMillis(90_500), 2, java.util.Optional.of("sip:operator@example.test"));
+        var caller = new io.switchboard.park.domain.CallerIdentity(
+                "sip:bob@example.test", "Bob", java.util.Optional.of("<sip:+31201234567@example.test>"));
+        var call = new io.switchboard.park.domain.ParkedCall(
+                "lobby",
+                orbit,
+                "sip:alice@example.test",
+                caller,
+                Instant.parse("2026-11-21T10:00:00.5Z"),
+                Instant.parse("2026-11-21T10:01:30Z"),
+                1,
+                settings);
+        List<Object> messages = List.of(
+                new io.switchboard.park.entity.ParkedCallEntity.Park(
+                        new io.switchboard.park.entity.ParkedCallEntity.ParkRequest(
+                                range, "sip:alice@example.test", caller, settings),
+                        parks.getRef()),
+                new io.switchboard.park.entity.ParkedCallEntity.Retrieve("sip:carol@example.test", retrieves.getRef()),
+                new io.switchboard.park.entity.ParkedCallEntity.GetParked(states.getRef()),
+                new io.switchboard.park.entity.ParkedCallEntity.Parked(call),
+                new io.switchboard.park.entity.ParkedCallEntity.ParkRefused(
+                        io.switchboard.park.entity.ParkedCallEntity.Reason.RANGE_FULL, "every orbit is in use"),
+                new io.switchboard.park.entity.ParkedCallEntity.Retrieved(call),
+                new io.switchboard.park.entity.ParkedCallEntity.NotParked(),
+                new io.switchboard.park.entity.ParkedCallEntity.Current("p-1", java.util.Optional.of(call)),
+                new io.switchboard.park.entity.ParkedCallEntity.Current("p-2", java.util.Optional.empty()),
+                new io.switchboard.park.entity.ParkedCallEntity.Unavailable("Parked call store unavailable"));
+        for (Object m : messages) {
+            assertThat(roundTrip(m)).as(m.getClass().getSimpleName()).isEqualTo(m);
+        }
+    }
+
+    @Test
     void unregistered_classes_fail_loudly() {
         KryoSerializer serializer = new KryoSerializer((ExtendedActorSystem) Adapter.toClassic(KIT.system()));
         assertThatThrownBy(() -> serializer.toBinary(new java.util.HashMap<String, String>()))

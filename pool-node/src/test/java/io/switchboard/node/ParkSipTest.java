@@ -1,0 +1,343 @@
+package io.switchboard.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.Row;
+import io.switchboard.storage.CassandraSessions;
+import io.switchboard.storage.testing.TestCassandra;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.SocketTimeoutException;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Call park over real SIP on one node: the transferee's INVITE to the park service with
+ * Referred-By gets 200 with our SDP and music on hold, the parker a MESSAGE naming the orbit, the
+ * orbit is held in Cassandra until the caller's BYE frees it; a full range gets 486; an orbit
+ * nobody holds gets 404.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class) // both use the one two-orbit range and Alice's inbox
+class ParkSipTest {
+
+    static final String KEYSPACE = "park_sip";
+    static final String PARK = "sip:park@example.test";
+
+    SwitchboardNode node;
+    CqlSession session;
+    TestPhone alice;
+    TestPhone bob;
+    final List<DatagramSocket> rtp = new ArrayList<>();
+
+    @BeforeAll
+    void start() throws Exception {
+        node = TestNodes.start(KEYSPACE, "");
+        session = CassandraSessions.connect(TestCassandra.settings(KEYSPACE));
+        HttpResponse<String> added = AdminHttp.send(
+                node.adminPort(),
+                "POST",
+                "/api/park/orbits",
+                TestNodes.TOKEN,
+                "application/json",
+                "{\"name\":\"lobby\",\"range\":\"#900-#901\"}");
+        assertThat(added.statusCode()).isEqualTo(201);
+        alice = new TestPhone("udp", node.sipUdpPort(), "alice", "alice-secret");
+        bob = new TestPhone("udp", node.sipUdpPort(), "bob", "bob-secret");
+        assertThat(alice.register().status()).isEqualTo(200);
+    }
+
+    @AfterAll
+    void stop() {
+        rtp.forEach(DatagramSocket::close);
+        for (AutoCloseable c : new AutoCloseable[] {alice, bob, session, node}) {
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (Exception e) {
+                // keep closing the rest
+            }
+        }
+    }
+
+    DatagramSocket rtpSocket() throws Exception {
+        DatagramSocket s = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"));
+        s.setSoTimeout(2000);
+        rtp.add(s);
+        return s;
+    }
+
+    static String offer(int port) {
+        return "v=0\r\no=bob 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n" + "m=audio " + port
+                + " RTP/AVP 0 8 101\r\na=rtpmap:101 telephone-event/8000\r\n";
+    }
+
+    record Parked(String callId, String tag, TestPhone.Msg answer) {}
+
+    /** Bob, transferred by Alice, INVITEs the park service (RFC 3892's Referred-By names the parker). */
+    Parked parkBob(int rtpPort) throws Exception {
+        String callId = UUID.randomUUID() + "@park";
+        String tag = TestPhone.newTag();
+        TestPhone.Msg answer = bob.authenticated(
+                "INVITE",
+                PARK,
+                callId,
+                tag,
+                List.of("Referred-By: <sip:alice@example.test>"),
+                "application/sdp",
+                offer(rtpPort),
+                "bob",
+                "bob-secret");
+        return new Parked(callId, tag, answer);
+    }
+
+    Row claimOf(String callId) {
+        return session.execute("SELECT orbit, range_name FROM parked_calls WHERE park_id = ?", callId)
+                .one();
+    }
+
+    @Test
+    @Order(1)
+    void park_hear_music_tell_the_parker_then_bye_frees_the_orbit() throws Exception {
+        DatagramSocket media = rtpSocket();
+        Parked p = parkBob(media.getLocalPort());
+        assertThat(p.answer().status()).as(p.answer().raw()).isEqualTo(200);
+        String sdp = p.answer().body();
+        assertThat(sdp).contains("c=IN IP4 127.0.0.1", "m=audio ", " RTP/AVP 0\r\n", "a=sendonly");
+        TestPhone.Dialog d = bob.callerDialog(PARK, p.tag(), p.answer());
+        bob.ack2xx(d, p.answer());
+
+        // music on hold: PCMU packets of 20 ms (160 samples), numbered one after the other
+        List<byte[]> packets = new ArrayList<>();
+        long first = System.nanoTime();
+        for (int i = 0; i < 10; i++) {
+            DatagramPacket packet = new DatagramPacket(new byte[1500], 1500);
+            media.receive(packet);
+            byte[] bytes = java.util.Arrays.copyOf(packet.getData(), packet.getLength());
+            packets.add(bytes);
+        }
+        long elapsedMs = (System.nanoTime() - first) / 1_000_000;
+        for (int i = 0; i < packets.size(); i++) {
+            ByteBuffer b = ByteBuffer.wrap(packets.get(i));
+            assertThat(packets.get(i)).hasSize(12 + 160);
+            assertThat(b.get(0) & 0xC0).isEqualTo(0x80); // RTP version 2
+            assertThat(b.get(1) & 0x7F).isEqualTo(0); // PCMU, as the offer preferred
+            if (i > 0) {
+                ByteBuffer prev = ByteBuffer.wrap(packets.get(i - 1));
+                assertThat((b.getShort(2) - prev.getShort(2)) & 0xFFFF).isEqualTo(1);
+                assertThat((b.getInt(4) - prev.getInt(4)) & 0xFFFFFFFFL).isEqualTo(160);
+            }
+        }
+        // paced, not a burst (loosely: 9 intervals of 20 ms; a loaded machine may deliver late, never much early)
+        System.out.println("ParkSipTest: 10 packets of music on hold in " + elapsedMs + " ms");
+
+        // the parker is told where the call waits (RFC 3428 MESSAGE)
+        TestPhone.Msg message = alice.awaitRequest("MESSAGE");
+        alice.respond(message, 200, "OK", TestPhone.newTag(), List.of());
+        Matcher orbit = Pattern.compile("^Call from sip:bob@example\\.test parked at (#90[01])$")
+                .matcher(message.body());
+        assertThat(orbit.find()).as(message.body()).isTrue();
+        assertThat(message.header("from")).contains(PARK);
+
+        // held in Cassandra: the parked call and its orbit's claim
+        Row row = claimOf(p.callId());
+        assertThat(row).isNotNull();
+        assertThat(row.getString("orbit")).isEqualTo(orbit.group(1));
+        assertThat(row.getString("range_name")).isEqualTo("lobby");
+
+        // ... and listed for operators, through the admin API and the CLI
+        HttpResponse<String> listed =
+                AdminHttp.send(node.adminPort(), "GET", "/api/park/calls", TestNodes.TOKEN, null, null);
+        assertThat(listed.statusCode()).isEqualTo(200);
+        assertThat(listed.body())
+                .contains(
+                        "\"parkId\":\"" + p.callId() + "\"",
+                        "\"range\":\"lobby\"",
+                        "\"orbit\":\"" + orbit.group(1) + "\"",
+                        "\"parker\":\"sip:alice@example.test\"",
+                        "\"caller\":\"sip:bob@example.test\"");
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        int exit;
+        try (java.io.PrintStream o = new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8);
+                java.io.PrintStream e = new java.io.PrintStream(
+                        new java.io.ByteArrayOutputStream(), true, java.nio.charset.StandardCharsets.UTF_8)) {
+            exit = io.switchboard.node.cli.AdminCli.run(
+                    new String[] {
+                        "park", "list", "--node", "http://127.0.0.1:" + node.adminPort(), "--token", TestNodes.TOKEN
+                    },
+                    o,
+                    e);
+        }
+        assertThat(exit).isZero();
+        assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8))
+                .containsPattern("lobby\\s+" + orbit.group(1) + "\\s+sip:bob@example.test\\s+sip:alice@example.test");
+
+        // the caller hangs up: the park ends, the orbit is free, the music stops
+        TestPhone.Msg bye = bob.requestInDialog(d, "BYE");
+        assertThat(bye.status()).isEqualTo(200);
+        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (claimOf(p.callId()) != null && System.nanoTime() < until) {
+            Thread.sleep(50);
+        }
+        assertThat(claimOf(p.callId())).isNull();
+        assertThat(session.execute(
+                                "SELECT park_id FROM park_orbit_claims WHERE range_name = ? AND orbit = ?",
+                                "lobby",
+                                orbit.group(1))
+                        .one())
+                .isNull();
+        media.setSoTimeout(200);
+        try {
+            while (true) {
+                media.receive(new DatagramPacket(new byte[1500], 1500)); // what was on its way
+            }
+        } catch (SocketTimeoutException drained) {
+            // nothing for 200 ms
+        }
+        media.setSoTimeout(500);
+        boolean more;
+        try {
+            media.receive(new DatagramPacket(new byte[1500], 1500));
+            more = true;
+        } catch (SocketTimeoutException none) {
+            more = false;
+        }
+        assertThat(more).as("music after BYE").isFalse();
+
+        // the freed orbit is empty now: dialing it finds nobody (404)
+        String escaped = orbit.group(1).replace("#", "%23");
+        TestPhone.Msg retrieve = alice.authenticated(
+                "INVITE",
+                "sip:" + escaped + "@example.test",
+                UUID.randomUUID() + "@retrieve",
+                TestPhone.newTag(),
+                "application/sdp",
+                offer(rtpSocket().getLocalPort()));
+        assertThat(retrieve.status()).isEqualTo(404);
+    }
+
+    @Test
+    @Order(2)
+    void a_full_range_refuses_the_next_park_with_486() throws Exception {
+        DatagramSocket media = rtpSocket();
+        Parked one = parkBob(media.getLocalPort());
+        Parked two = parkBob(media.getLocalPort());
+        assertThat(one.answer().status()).isEqualTo(200);
+        assertThat(two.answer().status()).isEqualTo(200);
+        Parked three = parkBob(media.getLocalPort());
+        assertThat(three.answer().status()).isEqualTo(486);
+        assertThat(three.answer().firstLine()).contains("All park orbits in use");
+        assertThat(node.metrics().scrape()).contains("switchboard_park_requests_total{outcome=\"full\",} 1.0");
+        assertThat(claimOf(three.callId())).isNull();
+        // not ACKed yet: our 200 comes again (RFC 3261 section 13.3.1.4)
+        TestPhone.Msg again = bob.await(
+                m -> !m.isRequest() && m.status() == 200 && one.callId().equals(m.callId()), TestPhone.WAIT);
+        assertThat(TestPhone.tagOf(again.header("to")))
+                .isEqualTo(TestPhone.tagOf(one.answer().header("to")));
+        for (Parked p : List.of(one, two)) {
+            TestPhone.Dialog d = bob.callerDialog(PARK, p.tag(), p.answer());
+            bob.ack2xx(d, p.answer());
+            assertThat(bob.requestInDialog(d, "BYE").status()).isEqualTo(200);
+        }
+        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while ((claimOf(one.callId()) != null || claimOf(two.callId()) != null) && System.nanoTime() < until) {
+            Thread.sleep(50);
+        }
+        assertThat(claimOf(one.callId())).isNull();
+        assertThat(claimOf(two.callId())).isNull();
+    }
+
+    /** A 200 with an SDP body from {@code phone} to {@code request} (TestPhone's answers carry none). */
+    static String okWithSdp(TestPhone phone, TestPhone.Msg request, String sdp) {
+        return "SIP/2.0 200 OK\r\n" + "Via: " + request.header("via") + "\r\n" + "From: " + request.header("from")
+                + "\r\n" + "To: " + request.header("to") + "\r\n" + "Call-ID: " + request.callId() + "\r\n"
+                + "CSeq: " + request.header("cseq") + "\r\n" + "Contact: <" + phone.contact() + ">\r\n"
+                + "Content-Type: application/sdp\r\n" + "Content-Length: " + sdp.length() + "\r\n\r\n" + sdp;
+    }
+
+    @Test
+    @Order(3)
+    void dialing_the_orbit_retrieves_the_call_by_re_invite_and_bye_ends_both_legs() throws Exception {
+        DatagramSocket bobMedia = rtpSocket();
+        Parked p = parkBob(bobMedia.getLocalPort());
+        assertThat(p.answer().status()).isEqualTo(200);
+        TestPhone.Dialog bobDialog = bob.callerDialog(PARK, p.tag(), p.answer());
+        bob.ack2xx(bobDialog, p.answer());
+        String orbit = claimOf(p.callId()).getString("orbit");
+        // earlier parks' MESSAGEs may still wait in Alice's inbox: hers for this orbit
+        alice.await(
+                m -> m.isRequest() && m.method().equals("MESSAGE") && m.body().endsWith("parked at " + orbit),
+                TestPhone.WAIT);
+        bobMedia.receive(new DatagramPacket(new byte[1500], 1500)); // music on hold plays
+
+        // Alice dials the orbit; Bob's phone gets her offer in a re-INVITE and answers it
+        DatagramSocket aliceMedia = rtpSocket();
+        String orbitUri = "sip:" + orbit.replace("#", "%23") + "@example.test";
+        String aliceTag = TestPhone.newTag();
+        String aliceCall = UUID.randomUUID() + "@retrieve";
+        var retrieved = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return alice.authenticated(
+                        "INVITE", orbitUri, aliceCall, aliceTag, "application/sdp", offer(aliceMedia.getLocalPort()));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        TestPhone.Msg reinvite = bob.await(
+                m -> m.isRequest() && m.method().equals("INVITE") && p.callId().equals(m.callId()), TestPhone.WAIT);
+        assertThat(TestPhone.tagOf(reinvite.header("to"))).isEqualTo(p.tag()); // inside Bob's dialog
+        assertThat(reinvite.body()).contains("m=audio " + aliceMedia.getLocalPort() + " ");
+        bob.send(okWithSdp(bob, reinvite, offer(bobMedia.getLocalPort())));
+        TestPhone.Msg aliceOk = retrieved.get(15, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(aliceOk.status()).isEqualTo(200);
+        assertThat(aliceOk.body()).contains("m=audio " + bobMedia.getLocalPort() + " "); // media flows directly
+        TestPhone.Msg ack = bob.await(
+                m -> m.isRequest() && m.method().equals("ACK") && p.callId().equals(m.callId()), TestPhone.WAIT);
+        assertThat(ack.header("cseq")).isEqualTo(reinvite.header("cseq").replace("INVITE", "ACK"));
+
+        // the orbit is free and the music stopped
+        assertThat(claimOf(p.callId())).isNull();
+        bobMedia.setSoTimeout(200);
+        try {
+            while (true) {
+                bobMedia.receive(new DatagramPacket(new byte[1500], 1500));
+            }
+        } catch (SocketTimeoutException drained) {
+            // nothing for 200 ms
+        }
+        bobMedia.setSoTimeout(500);
+        boolean more;
+        try {
+            bobMedia.receive(new DatagramPacket(new byte[1500], 1500));
+            more = true;
+        } catch (SocketTimeoutException none) {
+            more = false;
+        }
+        assertThat(more).as("music after retrieve").isFalse();
+
+        // Alice hangs up: Bob gets the BYE
+        TestPhone.Dialog aliceDialog = alice.callerDialog(orbitUri, aliceTag, aliceOk);
+        alice.ack2xx(aliceDialog, aliceOk);
+        TestPhone.Msg aliceBye = alice.requestInDialog(aliceDialog, "BYE");
+        assertThat(aliceBye.status()).isEqualTo(200);
+        TestPhone.Msg bye = bob.await(
+                m -> m.isRequest() && m.method().equals("BYE") && p.callId().equals(m.callId()), TestPhone.WAIT);
+        bob.respond(bye, 200, "OK", null, List.of());
+    }
+}
