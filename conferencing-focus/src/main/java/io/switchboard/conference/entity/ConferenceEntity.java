@@ -263,7 +263,11 @@ public final class ConferenceEntity {
         private void onCreate(Create create, Instant now) {
             Conference c = create.conference();
             if (!c.id().equals(key)) {
-                throw new IllegalArgumentException("conference " + c.id() + " sent to entity " + key);
+                // a client's mistake: answered, never thrown (an exception would stop the entity)
+                create.replyTo()
+                        .tell(new CreateRefused(
+                                CreateProblem.EXISTS, "conference " + c.id() + " sent to entity " + key));
+                return;
             }
             if (conference != null) {
                 create.replyTo()
