@@ -58,4 +58,10 @@ final class EntityTuning {
 
     /** Call park: how long the SIP edge waits for a parked call entity's answer before 503. */
     static final java.time.Duration PARK_ASK_TIMEOUT = java.time.Duration.ofSeconds(5);
+
+    /** Conferencing: commands for one conference that may wait behind a write (a burst of joins). */
+    static final int CONFERENCE_MAX_WAITING = 500;
+
+    /** Conferencing: a conference entity with nobody in it stops after this long (its expiry is in the due index). */
+    static final java.time.Duration CONFERENCE_PASSIVATE_AFTER = java.time.Duration.ofSeconds(60);
 }

@@ -4,6 +4,7 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import io.switchboard.accounts.store.CassandraAccountStore;
 import io.switchboard.accounts.store.CassandraAuthFailureStore;
 import io.switchboard.addressbook.store.CassandraAddressBookStore;
+import io.switchboard.conference.store.CassandraConferenceStore;
 import io.switchboard.entity.due.CassandraDueIndex;
 import io.switchboard.entity.fence.CassandraOwnerEpochs;
 import io.switchboard.park.store.CassandraOrbitRangeStore;
@@ -28,7 +29,7 @@ import java.util.List;
 public final class PoolSchema {
 
     /** The schema's version: bumped whenever a script below changes or one is added. */
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
 
     /**
      * The address book's own schema version (row "address-book"): its tables exist only in pools
@@ -66,7 +67,9 @@ public final class PoolSchema {
                                 CassandraContactListStore.class, CassandraContactListStore.SCHEMA_RESOURCE),
                         VersionedSchema.resource(CassandraAccessStore.class, CassandraAccessStore.SCHEMA_RESOURCE),
                         // version 2: call park (orbit ranges, orbit claims, parked calls)
-                        VersionedSchema.resource(CassandraOrbitRangeStore.class, CassandraOrbitRangeStore.SCHEMA)));
+                        VersionedSchema.resource(CassandraOrbitRangeStore.class, CassandraOrbitRangeStore.SCHEMA),
+                        // version 3: conferencing focus (conferences, numeric ids)
+                        VersionedSchema.resource(CassandraConferenceStore.class, CassandraConferenceStore.SCHEMA)));
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.switchboard.node;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import io.switchboard.conference.entity.ConferenceEntity;
 import io.switchboard.entity.ShardedEntities;
 import io.switchboard.entity.due.CassandraDueIndex;
 import io.switchboard.entity.due.DueSweeper;
@@ -130,15 +131,21 @@ final class PresenceWiring {
                         metrics::presenceRefused,
                         owners));
         // Entities whose deadlines must fire even if their node dies are woken by the due sweeper
-        // (watchers here; parked calls, started by ParkWiring before this).
+        // (watchers here; parked calls and conferences, started by ParkWiring and ConferenceWiring before this).
         DueSweeper.start(
                 system,
                 new DueSweeper.Settings(
                         dueIndex,
-                        List.of(WatcherEntity.ENTITY_KEY.name(), ParkedCallEntity.ENTITY_KEY.name()),
+                        List.of(
+                                WatcherEntity.ENTITY_KEY.name(),
+                                ParkedCallEntity.ENTITY_KEY.name(),
+                                ConferenceEntity.ENTITY_KEY.name()),
                         ShardedEntities.waker(
                                 system,
-                                List.<EntityTypeKey<?>>of(WatcherEntity.ENTITY_KEY, ParkedCallEntity.ENTITY_KEY)),
+                                List.<EntityTypeKey<?>>of(
+                                        WatcherEntity.ENTITY_KEY,
+                                        ParkedCallEntity.ENTITY_KEY,
+                                        ConferenceEntity.ENTITY_KEY)),
                         EntityTuning.DUE_SWEEP_INTERVAL,
                         EntityTuning.DUE_SWEEP_GRACE,
                         EntityTuning.DUE_SWEEP_HORIZON,

@@ -184,6 +184,7 @@ final class SipWiring implements AutoCloseable {
                 new MohSender(mohTimer),
                 mohTimer);
         ParkWiring.Started park = ParkWiring.start(session, system, clock, parkSip);
+        ConferenceWiring.start(session, system, clock);
         parkSip.attach(
                 park.calls(),
                 park.claims(),

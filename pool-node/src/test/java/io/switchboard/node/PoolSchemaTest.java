@@ -16,7 +16,8 @@ class PoolSchemaTest {
      */
     private static final Map<Integer, String> DIGESTS = Map.of(
             1, "1595ef6e36d24977a41de71a4cfa86583a8bcfa9ac0cd4d9a0ea3909685c8b3c",
-            2, "65ee6b58f0bd72939d2697e0e892c06e8430c97e4a9fbb92db680f764a3e4606");
+            2, "65ee6b58f0bd72939d2697e0e892c06e8430c97e4a9fbb92db680f764a3e4606",
+            3, "be2abbc85d079aa1ca3938ef41ca80c53f5ceb0a74967fe631d9a991e30e809e");
 
     @Test
     void theScriptsMatchThePinnedDigestOfTheirVersion() {
@@ -41,7 +42,7 @@ class PoolSchemaTest {
     void everyModulesScriptIsInTheSchema() {
         assertThat(PoolSchema.schema().scripts())
                 .extracting(s -> s.name())
-                .hasSize(10)
+                .hasSize(11)
                 .doesNotHaveDuplicates()
                 .allMatch(name -> name.endsWith(".cql"));
         assertThat(PoolSchema.schema().scripts()).allMatch(s -> s.cql().contains("CREATE TABLE IF NOT EXISTS"));

@@ -136,6 +136,51 @@ public final class KryoRegistrations {
         kryo.register(io.switchboard.park.entity.ParkedCallEntity.Current.class, 619);
         kryo.register(io.switchboard.park.entity.ParkedCallEntity.Unavailable.class, 620);
 
+        // conferencing focus (650-699); the JDK collections its values hold first
+        ImmutableSetSerializer sets = new ImmutableSetSerializer();
+        kryo.register(java.util.Set.of().getClass(), sets, 650);
+        kryo.register(java.util.Set.of(1).getClass(), sets, 651);
+        kryo.register(
+                java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>())
+                        .getClass(),
+                new OrderedMapSerializer(),
+                652);
+        kryo.register(io.switchboard.conference.domain.AccessType.class, 653);
+        kryo.register(io.switchboard.conference.domain.Presenters.class, 654);
+        kryo.register(io.switchboard.conference.domain.Expiry.Scheduled.class, 655);
+        kryo.register(io.switchboard.conference.domain.Expiry.AdHoc.class, 656);
+        kryo.register(io.switchboard.conference.domain.Conference.class, 657);
+        kryo.register(io.switchboard.conference.domain.JoinerKind.class, 658);
+        kryo.register(io.switchboard.conference.domain.Joiner.class, 659);
+        kryo.register(io.switchboard.conference.domain.Role.class, 660);
+        kryo.register(io.switchboard.conference.domain.ParticipantStatus.class, 661);
+        kryo.register(io.switchboard.conference.domain.LobbyReason.class, 662);
+        kryo.register(io.switchboard.conference.domain.Participant.class, 663);
+        kryo.register(io.switchboard.conference.domain.Roster.class, 664);
+        kryo.register(io.switchboard.conference.domain.Actor.Operator.class, 665);
+        kryo.register(io.switchboard.conference.domain.Actor.User.class, 666);
+        kryo.register(io.switchboard.conference.store.ConferenceStore.Stored.class, 667);
+        kryo.register(io.switchboard.conference.entity.ConferenceEntity.Create.class, 670);
+        kryo.register(io.switchboard.conference.entity.ConferenceEntity.Join.class, 671);
+        kryo.register(io.switchboard.conference.entity.ConferenceEntity.Leave.class, 672);
+        kryo.register(io.switchboard.conference.entity.ConferenceEntity.Admit.class, 673);
+        kryo.register(io.switchboard.conference.entity.ConferenceEntity.Deny.class, 674);
+        kryo.register(io.switchboard.conference.entity.ConferenceEntity.Eject.class, 675);
+        kryo.register(io.switchboard.conference.entity.ConferenceEntity.SetRole.class, 676);
+        kryo.register(io.switchboard.conference.entity.ConferenceEntity.SetLocked.class, 677);
+        kryo.register(io.switchboard.conference.entity.ConferenceEntity.End.class, 678);
+        kryo.register(io.switchboard.conference.entity.ConferenceEntity.GetConference.class, 679);
+        kryo.register(io.switchboard.conference.entity.ConferenceEntity.Created.class, 680);
+        kryo.register(io.switchboard.conference.entity.ConferenceEntity.CreateRefused.class, 681);
+        kryo.register(io.switchboard.conference.entity.ConferenceEntity.CreateProblem.class, 682);
+        kryo.register(io.switchboard.conference.entity.ConferenceEntity.Admitted.class, 683);
+        kryo.register(io.switchboard.conference.entity.ConferenceEntity.InLobby.class, 684);
+        kryo.register(io.switchboard.conference.entity.ConferenceEntity.JoinRefused.class, 685);
+        kryo.register(io.switchboard.conference.entity.ConferenceEntity.Done.class, 686);
+        kryo.register(io.switchboard.conference.entity.ConferenceEntity.ChangeRefused.class, 687);
+        kryo.register(io.switchboard.conference.entity.ConferenceEntity.Current.class, 688);
+        kryo.register(io.switchboard.conference.entity.ConferenceEntity.Unavailable.class, 689);
+
         // pool membership (400-419)
         kryo.register(NodeInfoService.GetNodeInfo.class, 400);
         kryo.register(NodeInfoService.NodeInfo.class, 401);
@@ -292,6 +337,58 @@ public final class KryoRegistrations {
                 m.put(kryo.readClassAndObject(input), kryo.readClassAndObject(input));
             }
             return java.util.Map.copyOf(m);
+        }
+    }
+
+    /** {@code Set.of} / {@code Set.copyOf} sets, read back as such (their iteration order is not kept: none is promised). */
+    private static final class ImmutableSetSerializer extends Serializer<java.util.Set<Object>> {
+        ImmutableSetSerializer() {
+            setImmutable(true);
+        }
+
+        @Override
+        public void write(Kryo kryo, Output output, java.util.Set<Object> set) {
+            output.writeVarInt(set.size(), true);
+            for (Object o : set) {
+                kryo.writeClassAndObject(output, o);
+            }
+        }
+
+        @Override
+        public java.util.Set<Object> read(Kryo kryo, Input input, Class<? extends java.util.Set<Object>> type) {
+            int n = input.readVarInt(true);
+            java.util.List<Object> items = new java.util.ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                items.add(kryo.readClassAndObject(input));
+            }
+            return java.util.Set.copyOf(items);
+        }
+    }
+
+    /** An unmodifiable view of an insertion-ordered map (a conference roster's legs), read back in the same order. */
+    private static final class OrderedMapSerializer extends Serializer<java.util.Map<Object, Object>> {
+        OrderedMapSerializer() {
+            setImmutable(true);
+        }
+
+        @Override
+        public void write(Kryo kryo, Output output, java.util.Map<Object, Object> map) {
+            output.writeVarInt(map.size(), true);
+            for (java.util.Map.Entry<Object, Object> e : map.entrySet()) {
+                kryo.writeClassAndObject(output, e.getKey());
+                kryo.writeClassAndObject(output, e.getValue());
+            }
+        }
+
+        @Override
+        public java.util.Map<Object, Object> read(
+                Kryo kryo, Input input, Class<? extends java.util.Map<Object, Object>> type) {
+            int n = input.readVarInt(true);
+            java.util.LinkedHashMap<Object, Object> m = new java.util.LinkedHashMap<>(n * 2);
+            for (int i = 0; i < n; i++) {
+                m.put(kryo.readClassAndObject(input), kryo.readClassAndObject(input));
+            }
+            return java.util.Collections.unmodifiableMap(m);
         }
     }
 }

@@ -33,6 +33,11 @@ public final class PekkoSettings {
               "io.switchboard.park.entity.ParkedCallEntity$ParkReply" = kryo
               "io.switchboard.park.entity.ParkedCallEntity$RetrieveReply" = kryo
               "io.switchboard.park.entity.ParkedCallEntity$StateReply" = kryo
+              "io.switchboard.conference.entity.ConferenceEntity$Command" = kryo
+              "io.switchboard.conference.entity.ConferenceEntity$CreateReply" = kryo
+              "io.switchboard.conference.entity.ConferenceEntity$JoinReply" = kryo
+              "io.switchboard.conference.entity.ConferenceEntity$ChangeReply" = kryo
+              "io.switchboard.conference.entity.ConferenceEntity$StateReply" = kryo
             }
             """;
 

@@ -5,6 +5,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.Registration;
 import com.typesafe.config.ConfigFactory;
+import io.switchboard.conference.domain.AccessType;
+import io.switchboard.conference.domain.Actor;
+import io.switchboard.conference.domain.Conference;
+import io.switchboard.conference.domain.Expiry;
+import io.switchboard.conference.domain.Joiner;
+import io.switchboard.conference.domain.JoinerKind;
+import io.switchboard.conference.domain.LobbyReason;
+import io.switchboard.conference.domain.Participant;
+import io.switchboard.conference.domain.ParticipantStatus;
+import io.switchboard.conference.domain.Presenters;
+import io.switchboard.conference.domain.Role;
+import io.switchboard.conference.domain.Roster;
+import io.switchboard.conference.entity.ConferenceEntity;
+import io.switchboard.conference.store.ConferenceStore;
 import io.switchboard.park.domain.CallerIdentity;
 import io.switchboard.park.domain.Orbit;
 import io.switchboard.park.domain.OrbitRange;
@@ -221,6 +235,7 @@ class KryoGoldenBytesTest {
                 "pool.NodeInfo",
                 new NodeInfoService.NodeInfo("node-2", "127.0.0.2:5060", "http://127.0.0.2:8081", 1234L));
         parkSamples(s);
+        conferenceSamples(s);
         return s;
     }
 
@@ -314,7 +329,7 @@ class KryoGoldenBytesTest {
         assertThat(seen).as("classes in the samples").containsAll(registered);
     }
 
-    /** The runtime classes of a message and of everything in it (record components, lists, maps). */
+    /** The runtime classes of a message and of everything in it (record components, lists, maps, optionals). */
     private static void walk(Object o, Set<Class<?>> seen) {
         if (o == null || o instanceof ActorRef<?>) {
             return;
@@ -323,6 +338,8 @@ class KryoGoldenBytesTest {
         seen.add(c); // messages are trees of values: no cycles to guard against
         if (o instanceof Collection<?> items) {
             items.forEach(i -> walk(i, seen));
+        } else if (o instanceof Optional<?> value) {
+            value.ifPresent(v -> walk(v, seen));
         } else if (o instanceof Map<?, ?> map) {
             map.forEach((k, v) -> {
                 walk(k, seen);
@@ -373,5 +390,87 @@ class KryoGoldenBytesTest {
         s.put("park.Current", new ParkedCallEntity.Current("call-1@192.0.2.1", Optional.of(call)));
         s.put("park.Current.empty", new ParkedCallEntity.Current("call-2@192.0.2.1", Optional.empty()));
         s.put("park.Unavailable", new ParkedCallEntity.Unavailable("Parked calls store unavailable"));
+    }
+
+    /** The conferencing focus's messages (ids 650-699). Sets hold at most one element, for stable bytes. */
+    private static void conferenceSamples(Map<String, Object> s) {
+        Instant at = Instant.parse("2026-12-05T08:00:00Z");
+        Conference scheduled = new Conference(
+                "abcdefghijklmnopqrst",
+                "example.test",
+                "4711001",
+                "sip:alice@example.test",
+                "Weekly sync",
+                AccessType.INVITED,
+                Set.of("sip:bob@example.test"),
+                Presenters.ORGANIZER_ONLY,
+                true,
+                250,
+                new Expiry.Scheduled(at.plusSeconds(3600), Duration.ofDays(14)),
+                at);
+        Conference adHoc = new Conference(
+                "bcdefghijklmnopqrstu",
+                "example.test",
+                "4711002",
+                "sip:alice@example.test",
+                "",
+                AccessType.OPEN,
+                Set.of(),
+                new Presenters(true, Set.of("sip:erin@partner.example")),
+                false,
+                10,
+                new Expiry.AdHoc(Duration.ofMinutes(5)),
+                at);
+        Participant alice = new Participant(
+                "leg-1",
+                "sip:alice@example.test",
+                JoinerKind.OUR_USER,
+                Role.PRESENTER,
+                ParticipantStatus.CONNECTED,
+                null,
+                at);
+        Participant erin = new Participant(
+                "leg-2",
+                "sip:erin@partner.example",
+                JoinerKind.FEDERATED,
+                Role.ATTENDEE,
+                ParticipantStatus.PENDING,
+                LobbyReason.NOT_INVITED,
+                at.plusSeconds(1));
+        Map<String, Participant> legs = new LinkedHashMap<>();
+        legs.put("leg-1", alice);
+        legs.put("leg-2", erin);
+        Roster roster = new Roster(3, true, false, null, legs);
+        Actor operator = new Actor.Operator("ops");
+        Actor user = new Actor.User("sip:alice@example.test");
+        s.put("conference.Create", new ConferenceEntity.Create(scheduled, ref("create-reply")));
+        s.put(
+                "conference.Join",
+                new ConferenceEntity.Join("leg-2", Joiner.federated("sip:erin@partner.example"), ref("join-reply")));
+        s.put("conference.Leave", new ConferenceEntity.Leave("leg-2", ref("change-reply")));
+        s.put("conference.Admit", new ConferenceEntity.Admit(user, "leg-2", ref("change-reply")));
+        s.put("conference.Deny", new ConferenceEntity.Deny(operator, "leg-2", ref("change-reply")));
+        s.put("conference.Eject", new ConferenceEntity.Eject(user, "leg-2", ref("change-reply")));
+        s.put("conference.SetRole", new ConferenceEntity.SetRole(user, "leg-2", Role.PRESENTER, ref("change-reply")));
+        s.put("conference.SetLocked", new ConferenceEntity.SetLocked(operator, true, ref("change-reply")));
+        s.put("conference.End", new ConferenceEntity.End(operator, ref("change-reply")));
+        s.put("conference.GetConference", new ConferenceEntity.GetConference(ref("state-reply")));
+        s.put("conference.Created", new ConferenceEntity.Created(adHoc, Roster.created(at)));
+        s.put(
+                "conference.CreateRefused",
+                new ConferenceEntity.CreateRefused(ConferenceEntity.CreateProblem.NUMBER_TAKEN, "numeric id in use"));
+        s.put("conference.Admitted", new ConferenceEntity.Admitted(alice, roster));
+        s.put("conference.InLobby", new ConferenceEntity.InLobby(erin, LobbyReason.NOT_INVITED, roster));
+        s.put("conference.JoinRefused", new ConferenceEntity.JoinRefused(486, "Conference full (250 participants)"));
+        s.put("conference.Done", new ConferenceEntity.Done(roster));
+        s.put(
+                "conference.ChangeRefused",
+                new ConferenceEntity.ChangeRefused(403, "Only presenters may lock the conference"));
+        s.put(
+                "conference.Current",
+                new ConferenceEntity.Current(
+                        scheduled.id(), Optional.of(new ConferenceStore.Stored(scheduled, roster))));
+        s.put("conference.Current.empty", new ConferenceEntity.Current("cdefghijklmnopqrstuv", Optional.empty()));
+        s.put("conference.Unavailable", new ConferenceEntity.Unavailable("Conference store unavailable"));
     }
 }

@@ -1,0 +1,32 @@
+package io.switchboard.node;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import io.switchboard.conference.entity.ConferenceEntity;
+import io.switchboard.conference.store.CassandraConferenceStore;
+import io.switchboard.entity.due.CassandraDueIndex;
+import io.switchboard.entity.fence.CassandraOwnerEpochs;
+import java.time.Clock;
+import org.apache.pekko.actor.typed.ActorSystem;
+
+/**
+ * The conferencing focus on a node (conferencing-focus/README.md): so far only the conference
+ * entity type, started on every node like the other entities, its writes fenced by owner epochs
+ * and its expiry in the due index (woken by the due sweeper {@link PresenceWiring} starts). No SIP,
+ * admin API or settings yet.
+ */
+final class ConferenceWiring {
+
+    private ConferenceWiring() {}
+
+    static void start(CqlSession session, ActorSystem<Void> system, Clock clock) {
+        ConferenceEntity.init(
+                system,
+                new ConferenceEntity.Settings(
+                        new CassandraConferenceStore(session),
+                        clock,
+                        EntityTuning.CONFERENCE_PASSIVATE_AFTER,
+                        EntityTuning.CONFERENCE_MAX_WAITING,
+                        CassandraDueIndex.forSessionKeyspace(session),
+                        CassandraOwnerEpochs.forSessionKeyspace(session)));
+    }
+}
