@@ -116,7 +116,11 @@ class SyncRunnerTest {
                 .join();
         try (SyncRunner runner = runner(reports, store)) {
             runner.schedule(Duration.ZERO, Duration.ofHours(1));
-            Thread.sleep(100);
+            // the scheduled run starts on the runner's own thread: wait for it to leave IDLE, not a fixed time
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (runner.status().state() == SyncRunner.State.IDLE && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
             assertThat(awaitEnd(runner).state()).isEqualTo(SyncRunner.State.SUCCEEDED);
         }
     }
