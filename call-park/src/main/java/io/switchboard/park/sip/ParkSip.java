@@ -2,6 +2,7 @@ package io.switchboard.park.sip;
 
 import io.switchboard.park.domain.CallerIdentity;
 import io.switchboard.park.domain.OrbitRange;
+import io.switchboard.park.domain.ParkNotice;
 import io.switchboard.park.domain.ParkSettings;
 import io.switchboard.park.domain.ParkTarget;
 import io.switchboard.park.domain.ParkedCall;
@@ -83,6 +84,14 @@ public final class ParkSip implements ParkedCallListener {
     public static final String UNAVAILABLE = "unavailable";
     /** A call retrieved; an orbit dialed that holds nothing (404); a park ended by the caller's BYE. */
     public static final String RETRIEVED = "retrieved", EMPTY = "empty", ENDED = "ended";
+    /**
+     * A pickup timeout rang the parker back; the parker answered it; the fallback answered after the
+     * last ring-back; nobody did, the call ended with BYE.
+     */
+    public static final String RING_BACK = "ring-back",
+            RUNG_BACK = "rung-back",
+            FALLBACK = "fallback",
+            TIMED_OUT = "timed-out";
 
     private final Settings settings;
     private final OrbitRanges ranges;
@@ -90,6 +99,7 @@ public final class ParkSip implements ParkedCallListener {
     private final ParkedLegs parked;
     private final Bridge bridge;
     private final ParkerMessages notices;
+    private final Ringer ringer;
 
     private volatile ParkedCalls calls;
     private volatile OrbitClaims claims;
@@ -102,6 +112,7 @@ public final class ParkSip implements ParkedCallListener {
         this.parked = new ParkedLegs(sip, moh, timer, settings.mediaAddress());
         this.bridge = new Bridge(sip);
         this.notices = new ParkerMessages(sip, settings.parkerTargets());
+        this.ringer = new Ringer(sip, timer);
         parked.onEnded(this::endedByCaller);
     }
 
@@ -268,6 +279,7 @@ public final class ParkSip implements ParkedCallListener {
 
     /** The orbit is free: the music stops and the parked caller is re-INVITEd with the retriever's offer. */
     private void joinRetriever(ServerTransaction tx, Request request, ParkedLegs.Parked held, String offer) {
+        ringer.cancel(held.parkId); // a ring-back under way loses to the retrieve
         parked.release(held);
         Leg caller = held.leg;
         Leg retriever = Leg.asCallee(request, SipKit.newTag());
@@ -305,6 +317,7 @@ public final class ParkSip implements ParkedCallListener {
 
     /** A parked caller's leg ended by its BYE (or for want of an ACK): the entity frees the orbit. */
     private void endedByCaller(ParkedLegs.Parked held, boolean byCaller) {
+        ringer.cancel(held.parkId);
         if (byCaller) {
             settings.counted().accept(ENDED);
         }
@@ -324,7 +337,7 @@ public final class ParkSip implements ParkedCallListener {
             }
             return true;
         }
-        return ParkerMessages.onResponse(event);
+        return Ringer.onResponse(event) || ParkerMessages.onResponse(event);
     }
 
     /** True when {@code event} is the timeout of one of our requests. */
@@ -334,23 +347,129 @@ public final class ParkSip implements ParkedCallListener {
             a.onFinal().accept(null);
             return true;
         }
-        return ParkerMessages.onTimeout(event);
+        return Ringer.onTimeout(event) || ParkerMessages.onTimeout(event);
     }
 
     // ------------------------------------------------------------------ the entity's timeouts
 
+    /**
+     * The entity stored ring-back {@code attempt} (the call stays in its orbit, retrievable, until
+     * the next deadline): the parker's registered endpoints are rung, as Skype for Business does,
+     * without their call forwarding. The first to answer gets the call, through the entity's
+     * Retrieve so the orbit is freed once; if nobody does, the next deadline brings the next
+     * ring-back or the fallback, which cancels this one.
+     */
     @Override
     public void ringBack(String parkId, ParkedCall call, int attempt) {
-        // ringing the parker back over SIP is not built yet (call-park/README.md): the call stays parked
-        LOG.info("Park {} at {}: ring-back {} to {} not built yet", parkId, call.orbit(), attempt, call.parker());
+        ParkedLegs.Parked held = parked.get(parkId);
+        if (held == null) {
+            // the caller's leg is on another node (or gone): reaching it from here is not built
+            LOG.info("Park {} at {}: ring-back {} not rung, the call is not held here", parkId, call.orbit(), attempt);
+            return;
+        }
+        settings.counted().accept(RING_BACK);
+        settings.parkerTargets().apply(call.parker()).whenComplete((targets, failure) -> {
+            if (failure != null || targets.isEmpty() || parked.get(parkId) != held) {
+                LOG.info(
+                        "Park {}: ring-back {} to {} not rung ({})",
+                        parkId,
+                        attempt,
+                        call.parker(),
+                        failure != null ? failure.toString() : targets.isEmpty() ? "not registered" : "gone");
+                return;
+            }
+            ringer.ring(
+                    parkId,
+                    targets,
+                    call.parker(),
+                    ParkNotice.ringingDisplay(call),
+                    ParkNotice.ringBack(call),
+                    held.callerOffer,
+                    null, // rings until the next deadline, which cancels it
+                    answered -> rungBack(held, answered),
+                    () -> LOG.info("Park {}: ring-back {} refused by every endpoint", parkId, attempt));
+        });
     }
 
+    /** The parker answered the ring-back: the call leaves its orbit (once, by the entity) and is joined to them. */
+    private void rungBack(ParkedLegs.Parked held, Ringer.Answered answered) {
+        calls.retrieve(held.parkId, held.call.parker()).whenComplete((reply, failure) -> {
+            if (reply instanceof ParkedCallEntity.Retrieved && parked.release(held)) {
+                settings.counted().accept(RUNG_BACK);
+                join(held, answered);
+            } else {
+                // retrieved by someone else, ended, or the entity did not answer: the parker's call ends
+                LOG.info(
+                        "Park {}: ring-back answered but not taken: {}",
+                        held.parkId,
+                        failure != null ? failure : reply);
+                sip.bye(answered.leg());
+            }
+        });
+    }
+
+    /**
+     * The parked caller, out of the orbit and its music stopped, is re-INVITEd with the SDP of the
+     * one who answered (who already has the caller's offer); if the caller refuses, both legs end.
+     */
+    private void join(ParkedLegs.Parked held, Ringer.Answered answered) {
+        bridge.join(held.leg, answered.leg());
+        byte[] sdp = answered.sdp();
+        if (sdp == null || sdp.length == 0) {
+            bridge.hangUpBoth(held.leg);
+            return;
+        }
+        bridge.reinvite(
+                held.leg, new String(sdp, java.nio.charset.StandardCharsets.UTF_8), callerAnswer -> {}, status -> {
+                    LOG.info("Park {}: the parked caller answered {} to the re-INVITE", held.parkId, status);
+                    bridge.hangUpBoth(held.leg);
+                });
+    }
+
+    /**
+     * The last ring-back went unanswered and the entity freed the orbit: the call goes to the
+     * range's fallback when it has one (its registered endpoints when it is one of our users, else
+     * the URI itself), the music playing until someone answers within one pickup timeout; without
+     * a fallback, or when nobody answers it, the caller gets a BYE.
+     */
     @Override
     public void gaveUp(String parkId, ParkedCall call, Optional<String> fallback) {
-        // the orbit is free: the music stops and the call ends (sending it to the fallback is not built yet)
-        ParkedLegs.Parked held = parked.release(parkId);
-        if (held != null) {
-            bridge.hangUp(held.leg);
+        ParkedLegs.Parked held = parked.get(parkId);
+        if (held == null) {
+            return;
+        }
+        ringer.cancel(parkId);
+        if (fallback.isEmpty()) {
+            endUnanswered(held);
+            return;
+        }
+        String uri = fallback.get();
+        CompletionStage<List<MessageTarget>> targets = settings.domains().contains(SipKit.hostOf(uri))
+                ? settings.parkerTargets().apply(uri)
+                : java.util.concurrent.CompletableFuture.completedFuture(List.of(new MessageTarget(uri, null)));
+        targets.whenComplete((list, failure) -> ringer.ring(
+                parkId,
+                failure != null ? List.of() : list,
+                uri,
+                ParkNotice.ringingDisplay(call),
+                ParkNotice.fallback(call),
+                held.callerOffer,
+                call.settings().pickupTimeout(),
+                answered -> {
+                    if (parked.release(held)) {
+                        settings.counted().accept(FALLBACK);
+                        join(held, answered);
+                    } else {
+                        sip.bye(answered.leg()); // the caller hung up meanwhile
+                    }
+                },
+                () -> endUnanswered(held)));
+    }
+
+    private void endUnanswered(ParkedLegs.Parked held) {
+        if (parked.release(held)) {
+            settings.counted().accept(TIMED_OUT);
+            sip.bye(held.leg);
         }
     }
 
