@@ -37,6 +37,13 @@ final class Bridge {
         legs.put(other.callId, other);
     }
 
+    /** {@code leg}'s peer is on another node: {@code remoteHangUp} ends it there. */
+    void joinRemote(Leg leg, Runnable remoteHangUp) {
+        leg.peer = null;
+        leg.remoteHangUp = remoteHangUp;
+        legs.put(leg.callId, leg);
+    }
+
     /**
      * Re-INVITEs {@code caller} with {@code offer}; on its 2xx we ACK (section 13.2.2.4) and
      * {@code answered} gets the caller's SDP answer; else {@code refused} runs with the status
@@ -80,7 +87,7 @@ final class Bridge {
         } else if (Request.BYE.equals(method)) {
             sip.answer(tx, Response.OK, null, null);
             legs.remove(leg.callId, leg);
-            hangUp(leg.peer);
+            endPeerOf(leg);
         } else if (Request.INVITE.equals(method) || Request.UPDATE.equals(method)) {
             sip.answer(tx, Response.NOT_ACCEPTABLE_HERE, "Session changes are not passed on", null);
         } else {
@@ -108,6 +115,25 @@ final class Bridge {
         hangUp(leg);
         if (peer != null) {
             sip.bye(peer);
+        } else if (leg.remoteHangUp != null) {
+            leg.remoteHangUp.run();
+        }
+    }
+
+    /** The peer of {@code leg} ends: here with a BYE, or on its node. */
+    private void endPeerOf(Leg leg) {
+        if (leg.peer != null) {
+            hangUp(leg.peer);
+        } else if (leg.remoteHangUp != null) {
+            leg.remoteHangUp.run();
+        }
+    }
+
+    /** Another node's leg joined to the leg {@code callId} here ended: this one ends too. */
+    void hangUpHere(String callId) {
+        Leg leg = legs.remove(callId);
+        if (leg != null) {
+            sip.bye(leg);
         }
     }
 }

@@ -29,6 +29,8 @@ final class Leg {
     final List<String> routeSet;
     final AtomicLong cseq;
     volatile Leg peer;
+    /** When the peer leg is on another node: asks that node to end it (instead of {@code peer}). */
+    volatile Runnable remoteHangUp;
 
     private Leg(
             String callId,

@@ -103,6 +103,7 @@ public final class ParkSip implements ParkedCallListener {
 
     private volatile ParkedCalls calls;
     private volatile OrbitClaims claims;
+    private volatile ParkPeers peers;
 
     /** @param timer schedules our 2xx retransmissions (shared, never blocked) */
     public ParkSip(Settings settings, OrbitRanges ranges, MohSender moh, ScheduledExecutorService timer) {
@@ -128,6 +129,41 @@ public final class ParkSip implements ParkedCallListener {
         this.calls = parkedCalls;
         this.claims = orbitClaims;
         sip.attach(sipProvider, messageFactory, headerFactory, addressFactory, proxyIdentity);
+    }
+
+    /**
+     * Starts this node's park service in the cluster, so retrieves arriving at other nodes reach the
+     * parked callers held here ({@link ParkPeers}); {@code askTimeout} bounds each question.
+     */
+    public void joinPool(org.apache.pekko.actor.typed.ActorSystem<?> system, java.time.Duration askTimeout) {
+        this.peers = ParkPeers.start(
+                system,
+                new ParkPeers.Handler() {
+                    @Override
+                    public void take(ParkPeers.TakeRetrieve request) {
+                        takeRetrieve(request);
+                    }
+
+                    @Override
+                    public void hangUp(String callId) {
+                        bridge.hangUpHere(callId);
+                    }
+
+                    @Override
+                    public void ringBack(ParkPeers.RingBack r) {
+                        if (parked.get(r.parkId()) != null) {
+                            ringBackHere(r.parkId(), r.call(), r.attempt());
+                        }
+                    }
+
+                    @Override
+                    public void gaveUp(ParkPeers.GaveUp g) {
+                        if (parked.get(g.parkId()) != null) {
+                            gaveUpHere(g.parkId(), g.call(), g.fallback());
+                        }
+                    }
+                },
+                askTimeout);
     }
 
     /** How many parked callers this node holds dialogs with (metrics, tests). */
@@ -253,15 +289,15 @@ public final class ParkSip implements ParkedCallListener {
                 sip.answer(tx, Response.NOT_FOUND, "No call parked at " + r.orbit(), null);
                 return;
             }
-            ParkedLegs.Parked held = parked.get(holder.get());
-            if (held == null) {
-                // the caller's dialog is on the node that parked it; reaching it from here is not built
-                sip.answer(tx, Response.TEMPORARILY_UNAVAILABLE, "Parked on another node", null);
-                return;
-            }
             String offer = SipKit.body(request);
             if (Sdp.audioOf(offer).isEmpty()) {
                 sip.answer(tx, Response.NOT_ACCEPTABLE_HERE, "An audio offer with PCMU or PCMA required", null);
+                return;
+            }
+            ParkedLegs.Parked held = parked.get(holder.get());
+            if (held == null) {
+                // the caller's dialog is on the node that parked it: that node retrieves it for us
+                retrieveElsewhere(tx, request, retriever, r, holder.get(), offer);
                 return;
             }
             calls.retrieve(held.parkId, retriever).whenComplete((reply, failed) -> {
@@ -274,6 +310,89 @@ public final class ParkSip implements ParkedCallListener {
                     joinRetriever(tx, request, held, offer);
                 }
             });
+        });
+    }
+
+    /**
+     * A retrieve of a call whose caller leg another node holds: that node's park service re-INVITEs
+     * the caller with our retriever's offer ({@link ParkPeers}); the caller's answer comes back in
+     * our 200. Each node keeps its leg; a BYE on either is passed to the other node.
+     */
+    private void retrieveElsewhere(
+            ServerTransaction tx,
+            Request request,
+            String retriever,
+            ParkTarget.Retrieve r,
+            String parkId,
+            String offer) {
+        ParkPeers pool = peers;
+        if (pool == null) {
+            sip.answer(tx, Response.TEMPORARILY_UNAVAILABLE, "Parked on another node", null);
+            return;
+        }
+        pool.takeRetrieve(parkId, retriever, offer, Leg.callIdOf(request)).whenComplete((taken, failure) -> {
+            if (failure != null || taken.isEmpty()) {
+                // no node holds the caller's leg (its node is gone) or none answered in time
+                sip.answer(tx, Response.TEMPORARILY_UNAVAILABLE, "Parked call not reachable", null);
+            } else if (taken.get().reply() instanceof ParkPeers.Joined joined) {
+                Leg here = Leg.asCallee(request, SipKit.newTag());
+                var node = taken.get().node();
+                bridge.joinRemote(here, () -> ParkPeers.hangUp(node, joined.callerCallId()));
+                if (sip.ok(tx, request, here.localTag, joined.sdp().getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                        == null) {
+                    bridge.hangUpBoth(here);
+                }
+            } else if (taken.get().reply() instanceof ParkPeers.Failed f) {
+                sip.answer(
+                        tx,
+                        f.status(),
+                        f.status() == Response.NOT_FOUND ? "No call parked at " + r.orbit() : f.reason(),
+                        null);
+            }
+        });
+    }
+
+    /** Another node asks: retrieve a park whose caller leg this node holds, for its retriever. */
+    private void takeRetrieve(ParkPeers.TakeRetrieve t) {
+        ParkedLegs.Parked held = parked.get(t.parkId());
+        if (held == null) {
+            t.replyTo().tell(new ParkPeers.NotHeld());
+            return;
+        }
+        calls.retrieve(t.parkId(), t.retriever()).whenComplete((reply, failed) -> {
+            if (failed != null || reply instanceof ParkedCallEntity.Unavailable) {
+                t.replyTo()
+                        .tell(new ParkPeers.Failed(
+                                Response.SERVICE_UNAVAILABLE, "Park service unavailable, try again"));
+            } else if (reply instanceof ParkedCallEntity.NotParked) {
+                t.replyTo().tell(new ParkPeers.Failed(Response.NOT_FOUND, "No call parked"));
+            } else {
+                settings.counted().accept(RETRIEVED);
+                ringer.cancel(held.parkId);
+                parked.release(held);
+                Leg caller = held.leg;
+                bridge.joinRemote(caller, () -> ParkPeers.hangUp(t.from(), t.retrieverCallId()));
+                bridge.reinvite(
+                        caller,
+                        t.offer(),
+                        answer -> t.replyTo()
+                                .tell(new ParkPeers.Joined(
+                                        caller.callId,
+                                        answer == null
+                                                ? ""
+                                                : new String(answer, java.nio.charset.StandardCharsets.UTF_8))),
+                        status -> {
+                            LOG.info(
+                                    "Retrieve of park {} from another node: the caller answered {}",
+                                    held.parkId,
+                                    status);
+                            t.replyTo()
+                                    .tell(new ParkPeers.Failed(
+                                            Response.TEMPORARILY_UNAVAILABLE,
+                                            "The parked caller did not take the call"));
+                            bridge.hangUp(caller);
+                        });
+            }
         });
     }
 
@@ -361,9 +480,18 @@ public final class ParkSip implements ParkedCallListener {
      */
     @Override
     public void ringBack(String parkId, ParkedCall call, int attempt) {
+        ParkPeers pool = peers;
+        if (parked.get(parkId) == null && pool != null) {
+            // the entity lives here but the caller's leg on another node: that node rings
+            pool.tellOthers(new ParkPeers.RingBack(parkId, call, attempt));
+            return;
+        }
+        ringBackHere(parkId, call, attempt);
+    }
+
+    private void ringBackHere(String parkId, ParkedCall call, int attempt) {
         ParkedLegs.Parked held = parked.get(parkId);
         if (held == null) {
-            // the caller's leg is on another node (or gone): reaching it from here is not built
             LOG.info("Park {} at {}: ring-back {} not rung, the call is not held here", parkId, call.orbit(), attempt);
             return;
         }
@@ -434,6 +562,15 @@ public final class ParkSip implements ParkedCallListener {
      */
     @Override
     public void gaveUp(String parkId, ParkedCall call, Optional<String> fallback) {
+        ParkPeers pool = peers;
+        if (parked.get(parkId) == null && pool != null) {
+            pool.tellOthers(new ParkPeers.GaveUp(parkId, call, fallback));
+            return;
+        }
+        gaveUpHere(parkId, call, fallback);
+    }
+
+    private void gaveUpHere(String parkId, ParkedCall call, Optional<String> fallback) {
         ParkedLegs.Parked held = parked.get(parkId);
         if (held == null) {
             return;

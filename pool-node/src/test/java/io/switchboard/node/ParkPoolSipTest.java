@@ -23,22 +23,25 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * The pickup timeout over real SIP on one node (UDP phones): two calls are parked at once in a
- * range with a 10 s pickup timeout, one ring-back and a fallback. Alice answers the ring-back of
- * the call she parked and gets it (the caller is re-INVITEd with her SDP, the orbit is freed);
- * Carol lets hers ring, so at the next deadline it is CANCELled and the call goes to the fallback,
- * Dave, who answers and gets it.
+ * Call park over real SIP (UDP phones) in a two-node pool. The pickup timeout: two calls are parked
+ * at node 1 at once in a range with a 10 s pickup timeout, one ring-back and a fallback. Alice
+ * answers the ring-back of the call she parked and gets it (the caller is re-INVITEd with her SDP,
+ * the orbit is freed); Carol lets hers ring, so at the next deadline it is CANCELled and the call
+ * goes to the fallback, Dave, who answers and gets it. Each entity lives on either node, so a
+ * ring-back decided on node 2 is rung by node 1, which holds the caller's leg. While they wait, a
+ * third call parked at node 1 is retrieved by dialing its orbit at node 2.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class) // the second waits for the deadline after the first's
-class ParkRingBackTest {
+class ParkPoolSipTest {
 
-    static final String KEYSPACE = "park_ringback";
+    static final String KEYSPACE = "park_pool";
     static final String PARK = "sip:park@example.test";
     /** The first deadline is 10 s after the park, the second 10 s later: room for a loaded machine. */
     static final Duration RING_WAIT = Duration.ofSeconds(30);
 
     SwitchboardNode node;
+    SwitchboardNode node2;
     CqlSession session;
     TestPhone alice;
     TestPhone carol;
@@ -53,15 +56,19 @@ class ParkRingBackTest {
 
     @BeforeAll
     void start() throws Exception {
-        node = TestNodes.start(KEYSPACE, """
+        SwitchboardNode[] pair = TestNodes.startPair(KEYSPACE, """
                 switchboard.bootstrap-users = [
                   { uri = "sip:alice@example.test", password = "alice-secret", name = "Alice" }
                   { uri = "sip:bob@example.test", password = "bob-secret", name = "Bob" }
                   { uri = "sip:carol@example.test", password = "carol-secret", name = "Carol" }
                   { uri = "sip:dave@example.test", password = "dave-secret", name = "Dave" }
+                  { uri = "sip:erin@example.test", password = "erin-secret", name = "Erin" }
                 ]
                 """);
+        node = pair[0];
+        node2 = pair[1];
         closing.add(node);
+        closing.add(node2);
         session = CassandraSessions.connect(TestCassandra.settings(KEYSPACE));
         closing.add(session);
         HttpResponse<String> added = AdminHttp.send(
@@ -100,7 +107,11 @@ class ParkRingBackTest {
     }
 
     TestPhone phone(String user) throws Exception {
-        TestPhone p = new TestPhone("udp", node.sipUdpPort(), user, user + "-secret");
+        return phone(node, user);
+    }
+
+    TestPhone phone(SwitchboardNode at, String user) throws Exception {
+        TestPhone p = new TestPhone("udp", at.sipUdpPort(), user, user + "-secret");
         closing.add(p);
         return p;
     }
@@ -158,6 +169,49 @@ class ParkRingBackTest {
         TestPhone.Msg ack = caller.await(
                 m -> m.isRequest() && m.method().equals("ACK") && p.callId().equals(m.callId()), TestPhone.WAIT);
         assertThat(ack.header("cseq")).isEqualTo(reinvite.header("cseq").replace("INVITE", "ACK"));
+    }
+
+    @Test
+    @Order(0)
+    void a_call_parked_at_one_node_is_retrieved_by_dialing_its_orbit_at_the_other() throws Exception {
+        // parked by Erin (not registered: no MESSAGE, no ring-back to answer) at node 1
+        TestPhone bob3 = phone("bob");
+        DatagramSocket bob3Media = socket();
+        ParkSipTest.Parked p = park(bob3, bob3Media, "sip:erin@example.test");
+        String orbit = claimOf(p.callId()).getString("orbit");
+
+        // Alice dials the orbit at node 2, which holds no leg of it: node 1 re-INVITEs Bob with her offer
+        TestPhone alice2 = phone(node2, "alice");
+        DatagramSocket aliceMedia = socket();
+        String orbitUri = "sip:" + orbit.replace("#", "%23") + "@example.test";
+        String aliceTag = TestPhone.newTag();
+        var retrieved = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return alice2.authenticated(
+                        "INVITE",
+                        orbitUri,
+                        UUID.randomUUID() + "@retrieve",
+                        aliceTag,
+                        "application/sdp",
+                        ParkSipTest.offer(aliceMedia.getLocalPort()));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        takeReinvite(bob3, p, bob3Media, aliceMedia.getLocalPort());
+        TestPhone.Msg aliceOk = retrieved.get(15, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(aliceOk.status()).as(aliceOk.raw()).isEqualTo(200);
+        assertThat(aliceOk.body()).contains("m=audio " + bob3Media.getLocalPort() + " "); // Bob's answer
+        assertThat(claimOf(p.callId())).isNull();
+        assertThat(node.metrics().scrape()).contains("switchboard_park_requests_total{outcome=\"retrieved\",} 1.0");
+
+        // Alice hangs up at node 2: node 1 ends Bob's leg
+        TestPhone.Dialog aliceDialog = alice2.callerDialog(orbitUri, aliceTag, aliceOk);
+        alice2.ack2xx(aliceDialog, aliceOk);
+        assertThat(alice2.requestInDialog(aliceDialog, "BYE").status()).isEqualTo(200);
+        TestPhone.Msg bye = bob3.await(
+                m -> m.isRequest() && m.method().equals("BYE") && p.callId().equals(m.callId()), TestPhone.WAIT);
+        bob3.respond(bye, 200, "OK", null, List.of());
     }
 
     @Test
