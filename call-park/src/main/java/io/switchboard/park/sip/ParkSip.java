@@ -2,7 +2,6 @@ package io.switchboard.park.sip;
 
 import io.switchboard.park.domain.CallerIdentity;
 import io.switchboard.park.domain.OrbitRange;
-import io.switchboard.park.domain.ParkNotice;
 import io.switchboard.park.domain.ParkSettings;
 import io.switchboard.park.domain.ParkTarget;
 import io.switchboard.park.domain.ParkedCall;
@@ -46,7 +45,9 @@ import org.slf4j.LoggerFactory;
  * blind transfer, RFC 5589 section 6) is parked through the entity and answered by
  * {@link ParkedLegs} (music on hold from {@link HeldMedia}), the parker (named by Referred-By, RFC
  * 3892) told by {@link ParkerMessages}; an INVITE dialing an orbit is retrieved and joined to the
- * parked caller by {@link Bridge}; requests inside those dialogs go to the part that holds them.
+ * parked caller by {@link Bridge} (by the node holding the caller's leg, {@link PoolRetrieves});
+ * the entity's timeouts go to {@link Timeouts} there; requests inside our dialogs go to the part
+ * that holds them.
  *
  * <p>The dialogs live on the node that answered them; the park itself is the entity's. Never
  * blocks: everything that waits continues on completion callbacks.
@@ -100,6 +101,8 @@ public final class ParkSip implements ParkedCallListener {
     private final Bridge bridge;
     private final ParkerMessages notices;
     private final Ringer ringer;
+    private final Timeouts timeouts;
+    private final PoolRetrieves elsewhere;
 
     private volatile ParkedCalls calls;
     private volatile OrbitClaims claims;
@@ -114,6 +117,8 @@ public final class ParkSip implements ParkedCallListener {
         this.bridge = new Bridge(sip);
         this.notices = new ParkerMessages(sip, settings.parkerTargets());
         this.ringer = new Ringer(sip, timer);
+        this.timeouts = new Timeouts(settings, sip, parked, bridge, ringer, () -> calls);
+        this.elsewhere = new PoolRetrieves(settings, sip, parked, bridge, ringer, () -> calls, () -> peers);
         parked.onEnded(this::endedByCaller);
     }
 
@@ -141,7 +146,7 @@ public final class ParkSip implements ParkedCallListener {
                 new ParkPeers.Handler() {
                     @Override
                     public void take(ParkPeers.TakeRetrieve request) {
-                        takeRetrieve(request);
+                        elsewhere.take(request);
                     }
 
                     @Override
@@ -152,14 +157,14 @@ public final class ParkSip implements ParkedCallListener {
                     @Override
                     public void ringBack(ParkPeers.RingBack r) {
                         if (parked.get(r.parkId()) != null) {
-                            ringBackHere(r.parkId(), r.call(), r.attempt());
+                            timeouts.ringBack(r.parkId(), r.call(), r.attempt());
                         }
                     }
 
                     @Override
                     public void gaveUp(ParkPeers.GaveUp g) {
                         if (parked.get(g.parkId()) != null) {
-                            gaveUpHere(g.parkId(), g.call(), g.fallback());
+                            timeouts.gaveUp(g.parkId(), g.call(), g.fallback());
                         }
                     }
                 },
@@ -297,7 +302,7 @@ public final class ParkSip implements ParkedCallListener {
             ParkedLegs.Parked held = parked.get(holder.get());
             if (held == null) {
                 // the caller's dialog is on the node that parked it: that node retrieves it for us
-                retrieveElsewhere(tx, request, retriever, r, holder.get(), offer);
+                elsewhere.ask(tx, request, retriever, r, holder.get(), offer);
                 return;
             }
             calls.retrieve(held.parkId, retriever).whenComplete((reply, failed) -> {
@@ -310,89 +315,6 @@ public final class ParkSip implements ParkedCallListener {
                     joinRetriever(tx, request, held, offer);
                 }
             });
-        });
-    }
-
-    /**
-     * A retrieve of a call whose caller leg another node holds: that node's park service re-INVITEs
-     * the caller with our retriever's offer ({@link ParkPeers}); the caller's answer comes back in
-     * our 200. Each node keeps its leg; a BYE on either is passed to the other node.
-     */
-    private void retrieveElsewhere(
-            ServerTransaction tx,
-            Request request,
-            String retriever,
-            ParkTarget.Retrieve r,
-            String parkId,
-            String offer) {
-        ParkPeers pool = peers;
-        if (pool == null) {
-            sip.answer(tx, Response.TEMPORARILY_UNAVAILABLE, "Parked on another node", null);
-            return;
-        }
-        pool.takeRetrieve(parkId, retriever, offer, Leg.callIdOf(request)).whenComplete((taken, failure) -> {
-            if (failure != null || taken.isEmpty()) {
-                // no node holds the caller's leg (its node is gone) or none answered in time
-                sip.answer(tx, Response.TEMPORARILY_UNAVAILABLE, "Parked call not reachable", null);
-            } else if (taken.get().reply() instanceof ParkPeers.Joined joined) {
-                Leg here = Leg.asCallee(request, SipKit.newTag());
-                var node = taken.get().node();
-                bridge.joinRemote(here, () -> ParkPeers.hangUp(node, joined.callerCallId()));
-                if (sip.ok(tx, request, here.localTag, joined.sdp().getBytes(java.nio.charset.StandardCharsets.UTF_8))
-                        == null) {
-                    bridge.hangUpBoth(here);
-                }
-            } else if (taken.get().reply() instanceof ParkPeers.Failed f) {
-                sip.answer(
-                        tx,
-                        f.status(),
-                        f.status() == Response.NOT_FOUND ? "No call parked at " + r.orbit() : f.reason(),
-                        null);
-            }
-        });
-    }
-
-    /** Another node asks: retrieve a park whose caller leg this node holds, for its retriever. */
-    private void takeRetrieve(ParkPeers.TakeRetrieve t) {
-        ParkedLegs.Parked held = parked.get(t.parkId());
-        if (held == null) {
-            t.replyTo().tell(new ParkPeers.NotHeld());
-            return;
-        }
-        calls.retrieve(t.parkId(), t.retriever()).whenComplete((reply, failed) -> {
-            if (failed != null || reply instanceof ParkedCallEntity.Unavailable) {
-                t.replyTo()
-                        .tell(new ParkPeers.Failed(
-                                Response.SERVICE_UNAVAILABLE, "Park service unavailable, try again"));
-            } else if (reply instanceof ParkedCallEntity.NotParked) {
-                t.replyTo().tell(new ParkPeers.Failed(Response.NOT_FOUND, "No call parked"));
-            } else {
-                settings.counted().accept(RETRIEVED);
-                ringer.cancel(held.parkId);
-                parked.release(held);
-                Leg caller = held.leg;
-                bridge.joinRemote(caller, () -> ParkPeers.hangUp(t.from(), t.retrieverCallId()));
-                bridge.reinvite(
-                        caller,
-                        t.offer(),
-                        answer -> t.replyTo()
-                                .tell(new ParkPeers.Joined(
-                                        caller.callId,
-                                        answer == null
-                                                ? ""
-                                                : new String(answer, java.nio.charset.StandardCharsets.UTF_8))),
-                        status -> {
-                            LOG.info(
-                                    "Retrieve of park {} from another node: the caller answered {}",
-                                    held.parkId,
-                                    status);
-                            t.replyTo()
-                                    .tell(new ParkPeers.Failed(
-                                            Response.TEMPORARILY_UNAVAILABLE,
-                                            "The parked caller did not take the call"));
-                            bridge.hangUp(caller);
-                        });
-            }
         });
     }
 
@@ -486,72 +408,7 @@ public final class ParkSip implements ParkedCallListener {
             pool.tellOthers(new ParkPeers.RingBack(parkId, call, attempt));
             return;
         }
-        ringBackHere(parkId, call, attempt);
-    }
-
-    private void ringBackHere(String parkId, ParkedCall call, int attempt) {
-        ParkedLegs.Parked held = parked.get(parkId);
-        if (held == null) {
-            LOG.info("Park {} at {}: ring-back {} not rung, the call is not held here", parkId, call.orbit(), attempt);
-            return;
-        }
-        settings.counted().accept(RING_BACK);
-        settings.parkerTargets().apply(call.parker()).whenComplete((targets, failure) -> {
-            if (failure != null || targets.isEmpty() || parked.get(parkId) != held) {
-                LOG.info(
-                        "Park {}: ring-back {} to {} not rung ({})",
-                        parkId,
-                        attempt,
-                        call.parker(),
-                        failure != null ? failure.toString() : targets.isEmpty() ? "not registered" : "gone");
-                return;
-            }
-            ringer.ring(
-                    parkId,
-                    targets,
-                    call.parker(),
-                    ParkNotice.ringingDisplay(call),
-                    ParkNotice.ringBack(call),
-                    held.callerOffer,
-                    null, // rings until the next deadline, which cancels it
-                    answered -> rungBack(held, answered),
-                    () -> LOG.info("Park {}: ring-back {} refused by every endpoint", parkId, attempt));
-        });
-    }
-
-    /** The parker answered the ring-back: the call leaves its orbit (once, by the entity) and is joined to them. */
-    private void rungBack(ParkedLegs.Parked held, Ringer.Answered answered) {
-        calls.retrieve(held.parkId, held.call.parker()).whenComplete((reply, failure) -> {
-            if (reply instanceof ParkedCallEntity.Retrieved && parked.release(held)) {
-                settings.counted().accept(RUNG_BACK);
-                join(held, answered);
-            } else {
-                // retrieved by someone else, ended, or the entity did not answer: the parker's call ends
-                LOG.info(
-                        "Park {}: ring-back answered but not taken: {}",
-                        held.parkId,
-                        failure != null ? failure : reply);
-                sip.bye(answered.leg());
-            }
-        });
-    }
-
-    /**
-     * The parked caller, out of the orbit and its music stopped, is re-INVITEd with the SDP of the
-     * one who answered (who already has the caller's offer); if the caller refuses, both legs end.
-     */
-    private void join(ParkedLegs.Parked held, Ringer.Answered answered) {
-        bridge.join(held.leg, answered.leg());
-        byte[] sdp = answered.sdp();
-        if (sdp == null || sdp.length == 0) {
-            bridge.hangUpBoth(held.leg);
-            return;
-        }
-        bridge.reinvite(
-                held.leg, new String(sdp, java.nio.charset.StandardCharsets.UTF_8), callerAnswer -> {}, status -> {
-                    LOG.info("Park {}: the parked caller answered {} to the re-INVITE", held.parkId, status);
-                    bridge.hangUpBoth(held.leg);
-                });
+        timeouts.ringBack(parkId, call, attempt);
     }
 
     /**
@@ -567,47 +424,7 @@ public final class ParkSip implements ParkedCallListener {
             pool.tellOthers(new ParkPeers.GaveUp(parkId, call, fallback));
             return;
         }
-        gaveUpHere(parkId, call, fallback);
-    }
-
-    private void gaveUpHere(String parkId, ParkedCall call, Optional<String> fallback) {
-        ParkedLegs.Parked held = parked.get(parkId);
-        if (held == null) {
-            return;
-        }
-        ringer.cancel(parkId);
-        if (fallback.isEmpty()) {
-            endUnanswered(held);
-            return;
-        }
-        String uri = fallback.get();
-        CompletionStage<List<MessageTarget>> targets = settings.domains().contains(SipKit.hostOf(uri))
-                ? settings.parkerTargets().apply(uri)
-                : java.util.concurrent.CompletableFuture.completedFuture(List.of(new MessageTarget(uri, null)));
-        targets.whenComplete((list, failure) -> ringer.ring(
-                parkId,
-                failure != null ? List.of() : list,
-                uri,
-                ParkNotice.ringingDisplay(call),
-                ParkNotice.fallback(call),
-                held.callerOffer,
-                call.settings().pickupTimeout(),
-                answered -> {
-                    if (parked.release(held)) {
-                        settings.counted().accept(FALLBACK);
-                        join(held, answered);
-                    } else {
-                        sip.bye(answered.leg()); // the caller hung up meanwhile
-                    }
-                },
-                () -> endUnanswered(held)));
-    }
-
-    private void endUnanswered(ParkedLegs.Parked held) {
-        if (parked.release(held)) {
-            settings.counted().accept(TIMED_OUT);
-            sip.bye(held.leg);
-        }
+        timeouts.gaveUp(parkId, call, fallback);
     }
 
     // ------------------------------------------------------------------ helpers
