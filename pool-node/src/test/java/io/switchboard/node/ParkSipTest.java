@@ -340,4 +340,43 @@ class ParkSipTest {
                 m -> m.isRequest() && m.method().equals("BYE") && p.callId().equals(m.callId()), TestPhone.WAIT);
         bob.respond(bye, 200, "OK", null, List.of());
     }
+
+    @Test
+    @Order(4)
+    void a_bye_with_the_call_id_but_wrong_tags_is_refused_481_and_the_park_goes_on() throws Exception {
+        DatagramSocket media = rtpSocket();
+        Parked p = parkBob(media.getLocalPort());
+        assertThat(p.answer().status()).isEqualTo(200);
+        TestPhone.Dialog d = bob.callerDialog(PARK, p.tag(), p.answer());
+        bob.ack2xx(d, p.answer());
+        String orbit = claimOf(p.callId()).getString("orbit");
+
+        // someone who learned the Call-ID but not our To tag, then one with our To tag but not Bob's From tag
+        TestPhone.Dialog wrongTo = new TestPhone.Dialog(
+                d.callId, d.localTag, TestPhone.newTag(), d.localUri, d.remoteUri, d.remoteTarget, d.routeSet, 50);
+        TestPhone.Dialog wrongFrom = new TestPhone.Dialog(
+                d.callId, TestPhone.newTag(), d.remoteTag, d.localUri, d.remoteUri, d.remoteTarget, d.routeSet, 51);
+        assertThat(bob.requestInDialog(wrongTo, "BYE").status()).isEqualTo(481);
+        assertThat(bob.requestInDialog(wrongFrom, "BYE").status()).isEqualTo(481);
+
+        // still parked: held in Cassandra, listed, and the music keeps coming (a stopped stream
+        // would leave the socket silent once what was queued is read: the receive times out)
+        assertThat(claimOf(p.callId())).isNotNull();
+        assertThat(AdminHttp.send(node.adminPort(), "GET", "/api/park/calls", TestNodes.TOKEN, null, null)
+                        .body())
+                .contains("\"orbit\":\"" + orbit + "\"");
+        media.setSoTimeout(1000);
+        long until = System.nanoTime() + Duration.ofMillis(1500).toNanos();
+        while (System.nanoTime() < until) {
+            media.receive(new DatagramPacket(new byte[1500], 1500));
+        }
+
+        // Bob's own BYE ends it
+        assertThat(bob.requestInDialog(d, "BYE").status()).isEqualTo(200);
+        long freed = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (claimOf(p.callId()) != null && System.nanoTime() < freed) {
+            Thread.sleep(50);
+        }
+        assertThat(claimOf(p.callId())).isNull();
+    }
 }

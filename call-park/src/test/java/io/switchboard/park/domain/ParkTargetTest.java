@@ -60,5 +60,9 @@ class ParkTargetTest {
                 new ParkSettings(Duration.ofSeconds(90), 1, Optional.empty()),
                 Instant.EPOCH);
         assertThat(ParkNotice.parked(call)).isEqualTo("Call from Bob parked at #905");
+        // when it comes back: the INVITE's display name, and its Subject to the parker and to the fallback
+        assertThat(ParkNotice.ringingDisplay(call)).isEqualTo("Parked: Bob");
+        assertThat(ParkNotice.ringBack(call)).isEqualTo("Your parked call from Bob, back from #905");
+        assertThat(ParkNotice.fallback(call)).isEqualTo("Parked call from Bob, not picked up at #905");
     }
 }

@@ -135,6 +135,13 @@ public final class KryoRegistrations {
         kryo.register(io.switchboard.park.entity.ParkedCallEntity.NotParked.class, 618);
         kryo.register(io.switchboard.park.entity.ParkedCallEntity.Current.class, 619);
         kryo.register(io.switchboard.park.entity.ParkedCallEntity.Unavailable.class, 620);
+        kryo.register(io.switchboard.park.sip.ParkPeers.TakeRetrieve.class, 621);
+        kryo.register(io.switchboard.park.sip.ParkPeers.HangUp.class, 622);
+        kryo.register(io.switchboard.park.sip.ParkPeers.NotHeld.class, 623);
+        kryo.register(io.switchboard.park.sip.ParkPeers.Joined.class, 624);
+        kryo.register(io.switchboard.park.sip.ParkPeers.Failed.class, 625);
+        kryo.register(io.switchboard.park.sip.ParkPeers.RingBack.class, 626);
+        kryo.register(io.switchboard.park.sip.ParkPeers.GaveUp.class, 627);
 
         // conferencing focus (650-699); the JDK collections its values hold first
         ImmutableSetSerializer sets = new ImmutableSetSerializer();

@@ -33,6 +33,8 @@ public final class PekkoSettings {
               "io.switchboard.park.entity.ParkedCallEntity$ParkReply" = kryo
               "io.switchboard.park.entity.ParkedCallEntity$RetrieveReply" = kryo
               "io.switchboard.park.entity.ParkedCallEntity$StateReply" = kryo
+              "io.switchboard.park.sip.ParkPeers$Command" = kryo
+              "io.switchboard.park.sip.ParkPeers$TakeReply" = kryo
               "io.switchboard.conference.entity.ConferenceEntity$Command" = kryo
               "io.switchboard.conference.entity.ConferenceEntity$CreateReply" = kryo
               "io.switchboard.conference.entity.ConferenceEntity$JoinReply" = kryo

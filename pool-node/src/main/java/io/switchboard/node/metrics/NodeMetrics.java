@@ -124,7 +124,7 @@ public final class NodeMetrics implements RegisterObserver, BindingListener {
         park = Counter.build(
                         "switchboard_park_requests_total",
                         "Call park INVITEs and BYEs handled by this node, by outcome (parked, full, refused, "
-                                + "unavailable, retrieved, empty, ended)")
+                                + "unavailable, retrieved, empty, ended, ring-back, rung-back, fallback, timed-out)")
                 .labelNames("outcome")
                 .register(registry);
         // JVM metrics (memory, GC, threads) go to this registry too.

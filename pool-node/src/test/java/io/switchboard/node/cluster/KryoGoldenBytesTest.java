@@ -390,6 +390,28 @@ class KryoGoldenBytesTest {
         s.put("park.Current", new ParkedCallEntity.Current("call-1@192.0.2.1", Optional.of(call)));
         s.put("park.Current.empty", new ParkedCallEntity.Current("call-2@192.0.2.1", Optional.empty()));
         s.put("park.Unavailable", new ParkedCallEntity.Unavailable("Parked calls store unavailable"));
+        s.put(
+                "park.peers.TakeRetrieve",
+                new io.switchboard.park.sip.ParkPeers.TakeRetrieve(
+                        "call-1@192.0.2.1",
+                        "sip:carol@example.test",
+                        "v=0\r\nm=audio 4000 RTP/AVP 0\r\n",
+                        ref("park-sip"),
+                        "call-9@192.0.2.9",
+                        ref("take-reply")));
+        s.put("park.peers.HangUp", new io.switchboard.park.sip.ParkPeers.HangUp("call-9@192.0.2.9"));
+        s.put("park.peers.NotHeld", new io.switchboard.park.sip.ParkPeers.NotHeld());
+        s.put("park.peers.RingBack", new io.switchboard.park.sip.ParkPeers.RingBack("call-1@192.0.2.1", call, 1));
+        s.put(
+                "park.peers.GaveUp",
+                new io.switchboard.park.sip.ParkPeers.GaveUp(
+                        "call-1@192.0.2.1", call, Optional.of("sip:operator@example.test")));
+        s.put(
+                "park.peers.Joined",
+                new io.switchboard.park.sip.ParkPeers.Joined("call-1@192.0.2.1", "v=0\r\nm=audio 5000 RTP/AVP 0\r\n"));
+        s.put(
+                "park.peers.Failed",
+                new io.switchboard.park.sip.ParkPeers.Failed(480, "The parked caller did not take the call"));
     }
 
     /** The conferencing focus's messages (ids 650-699). Sets hold at most one element, for stable bytes. */
