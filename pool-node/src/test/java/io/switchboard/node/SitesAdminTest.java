@@ -24,7 +24,9 @@ class SitesAdminTest {
 
     @BeforeAll
     void startNode() {
+        // with branch sites the pool's keyspace must be NetworkTopologyStrategy in the pool's DC (SitesConfig)
         node = TestNodes.start("sites_admin", """
+                switchboard.storage.replication = "{'class': 'NetworkTopologyStrategy', '%s': 1}"
                 switchboard.sites {
                   pool = "hq"
                   branches = [
@@ -32,7 +34,8 @@ class SitesAdminTest {
                     { name = "nyc", dc = "nyc", node = "127.0.0.21:5070" }
                   ]
                 }
-                """);
+                """.formatted(
+                        io.switchboard.storage.testing.TestCassandra.node().localDc()));
         nodeUrl = "http://127.0.0.1:" + node.adminPort();
     }
 
@@ -131,9 +134,9 @@ class SitesAdminTest {
     void pool_status_lists_the_sites() throws Exception {
         HttpResponse<String> json = AdminHttp.get(node.adminPort(), "/api/pool");
         assertThat(json.body())
-                .contains("\"sites\":[{\"name\":\"hq\",\"role\":\"pool\",\"dc\":null,\"node\":null,"
+                .contains("\"sites\":[{\"name\":\"hq\",\"role\":\"pool\",\"dc\":null,\"branch_node\":null,"
                         + "\"keyspace\":\"sites_admin\"},"
-                        + "{\"name\":\"ams\",\"role\":\"branch\",\"dc\":\"ams\",\"node\":\"127.0.0.20:5060\","
+                        + "{\"name\":\"ams\",\"role\":\"branch\",\"dc\":\"ams\",\"branch_node\":\"127.0.0.20:5060\","
                         + "\"keyspace\":\"sites_admin_site_ams\"}");
 
         AdminCliTest.Run status = cli("pool", "status");

@@ -203,7 +203,7 @@ public final class PoolApi {
         m.put("name", site.name());
         m.put("role", site.role());
         m.put("dc", site.dc());
-        m.put("node", site.node());
+        m.put("branch_node", site.node());
         m.put("keyspace", site.keyspace());
         return m;
     }

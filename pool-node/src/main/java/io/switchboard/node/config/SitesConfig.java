@@ -119,6 +119,26 @@ public record SitesConfig(String pool, Optional<String> poolDc, int poolReplicas
             }
             branches.add(new Branch(name, dc, node.substring(0, colon), port));
         }
+        if (!branches.isEmpty()) {
+            // The pool's keyspace must stay in the pool's DC: SimpleStrategy ignores data centers and would
+            // place its replicas on branch nodes too, which must hold only their own site's users.
+            String replication = config.storage().replication();
+            if (!replication.contains("NetworkTopologyStrategy")) {
+                throw new ConfigError(
+                        "switchboard.storage.replication",
+                        "with branch sites (switchboard.sites.branches) the pool's keyspace must use"
+                                + " NetworkTopologyStrategy naming the pool's data center only, e.g. {'class':"
+                                + " 'NetworkTopologyStrategy', 'dc1': 3}; was " + replication);
+            }
+            for (Branch b : branches) {
+                if (replication.contains("'" + b.dc() + "'")) {
+                    throw new ConfigError(
+                            "switchboard.storage.replication",
+                            "names branch " + b.name() + "'s data center " + b.dc()
+                                    + ": the pool's keyspace is replicated to the pool's data center only");
+                }
+            }
+        }
         return new SitesConfig(pool, poolDc.isEmpty() ? Optional.empty() : Optional.of(poolDc), poolReplicas, branches);
     }
 }

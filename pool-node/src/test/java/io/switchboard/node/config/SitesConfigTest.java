@@ -24,6 +24,7 @@ class SitesConfigTest {
     void reads_the_pool_and_its_branches() {
         SitesConfig s = SitesConfig.of(NodeConfig.fromString("""
                 switchboard.storage.keyspace = "corp"
+                switchboard.storage.replication = "{'class': 'NetworkTopologyStrategy', 'dc1': 3}"
                 switchboard.sites {
                   pool = "hq", pool-dc = "dc1", pool-replicas = 1
                   branches = [
@@ -47,8 +48,10 @@ class SitesConfigTest {
                 .isFalse();
     }
 
+    private static final String NTS =
+            "switchboard.storage.replication = \"{'class': 'NetworkTopologyStrategy', 'dc1': 3}\"\\n";
     private static final String B =
-            "switchboard.sites.branches = [{ name = \"ams\", dc = \"ams\", node = \"h:5060\" }, ";
+            NTS + "switchboard.sites.branches = [{ name = \"ams\", dc = \"ams\", node = \"h:5060\" }, ";
 
     @ParameterizedTest
     @CsvSource(
@@ -57,19 +60,27 @@ class SitesConfigTest {
                 "switchboard.sites.pool = \"Pool\"                                   | switchboard.sites.pool",
                 "switchboard.sites.pool = \"\"                                       | switchboard.sites.pool",
                 "switchboard.sites.pool-replicas = 0                                 | switchboard.sites.pool-replicas",
-                "switchboard.sites.branches = [{ dc = \"x\", node = \"h:1\" }]     | switchboard.sites.branches[0].name",
-                "switchboard.sites.branches = [{ name = \"1ams\", dc = \"x\", node = \"h:1\" }] | switchboard.sites.branches[0].name",
-                "switchboard.sites.branches = [{ name = \"pool\", dc = \"x\", node = \"h:1\" }] | switchboard.sites.branches[0].name",
+                NTS
+                        + "switchboard.sites.branches = [{ dc = \"x\", node = \"h:1\" }]     | switchboard.sites.branches[0].name",
+                NTS
+                        + "switchboard.sites.branches = [{ name = \"1ams\", dc = \"x\", node = \"h:1\" }] | switchboard.sites.branches[0].name",
+                NTS
+                        + "switchboard.sites.branches = [{ name = \"pool\", dc = \"x\", node = \"h:1\" }] | switchboard.sites.branches[0].name",
                 B + "{ name = \"ams\", dc = \"x\", node = \"h:1\" }]           | switchboard.sites.branches[1].name",
                 B + "{ name = \"nyc\", dc = \"ams\", node = \"h:1\" }]         | switchboard.sites.branches[1].dc",
                 B + "{ name = \"nyc\", dc = \"it's\", node = \"h:1\" }]        | switchboard.sites.branches[1].dc",
                 B + "{ name = \"nyc\", dc = \"nyc\", node = \"h\" }]           | switchboard.sites.branches[1].node",
                 B + "{ name = \"nyc\", dc = \"nyc\", node = \"h:99999\" }]     | switchboard.sites.branches[1].node",
                 B + "{ name = \"nyc\", dc = \"nyc\" }]                         | switchboard.sites.branches[1].node",
-                "switchboard.sites { pool-dc = \"dc1\", branches = [{ name = \"a\", dc = \"dc1\", node = \"h:1\" }] } | switchboard.sites.branches[0].dc",
-                "switchboard.storage.keyspace = \"k234567890123456789012345678\"\\nswitchboard.sites.branches = [{ name = \"abcdefghijklmno\", dc = \"x\", node = \"h:1\" }] | switchboard.sites.branches[0].name",
+                NTS
+                        + "switchboard.sites { pool-dc = \"dc1\", branches = [{ name = \"a\", dc = \"dc1\", node = \"h:1\" }] } | switchboard.sites.branches[0].dc",
+                NTS
+                        + "switchboard.storage.keyspace = \"k234567890123456789012345678\"\\nswitchboard.sites.branches = [{ name = \"abcdefghijklmno\", dc = \"x\", node = \"h:1\" }] | switchboard.sites.branches[0].name",
+                "switchboard.sites.branches = [{ name = \"ams\", dc = \"ams\", node = \"h:1\" }] | switchboard.storage.replication",
+                "switchboard.storage.replication = \"{'class': 'NetworkTopologyStrategy', 'dc1': 3, 'ams': 1}\"\\nswitchboard.sites.branches = [{ name = \"ams\", dc = \"ams\", node = \"h:1\" }] | switchboard.storage.replication",
             })
     void bad_values_name_the_key(String line, String key) {
+        // (lines with branches set an NTS replication first, see NTS; the two cases below test it)
         assertThatThrownBy(() -> SitesConfig.of(NodeConfig.fromString(line.replace("\\n", "\n"))))
                 .isInstanceOf(ConfigError.class)
                 .hasMessageContaining(key);
