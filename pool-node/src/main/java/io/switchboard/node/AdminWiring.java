@@ -13,6 +13,7 @@ import io.switchboard.node.admin.UsersApi;
 import io.switchboard.node.config.ConfigError;
 import io.switchboard.node.config.NodeConfig;
 import io.switchboard.node.config.ParkConfig;
+import io.switchboard.node.config.SitesConfig;
 import io.switchboard.node.metrics.NodeMetrics;
 import io.switchboard.presence.entity.EntityPresenceAdmin;
 import io.switchboard.registrar.entity.RegistrarClient;
@@ -72,7 +73,15 @@ final class AdminWiring {
                             "/api/call-settings",
                             callSettingsApi::callSettings,
                             "/api/pool",
-                            new PoolApi(cluster.system(), cluster.directory(), POOL_QUERY_TIMEOUT)::pool),
+                            new PoolApi(
+                                    cluster.system(),
+                                    cluster.directory(),
+                                    POOL_QUERY_TIMEOUT,
+                                    PoolApi.sites(
+                                            SitesConfig.of(config),
+                                            config.storage().keyspace()))::pool,
+                            "/api/users/move",
+                            users::move),
                     new AdminServer.Limits(
                             ac.maxBody(),
                             ac.maxImportBody(),

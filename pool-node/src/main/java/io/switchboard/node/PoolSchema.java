@@ -29,7 +29,7 @@ import java.util.List;
 public final class PoolSchema {
 
     /** The schema's version: bumped whenever a script below changes or one is added. */
-    public static final int VERSION = 3;
+    public static final int VERSION = 4;
 
     /**
      * The address book's own schema version (row "address-book"): its tables exist only in pools
@@ -69,7 +69,10 @@ public final class PoolSchema {
                         // version 2: call park (orbit ranges, orbit claims, parked calls)
                         VersionedSchema.resource(CassandraOrbitRangeStore.class, CassandraOrbitRangeStore.SCHEMA),
                         // version 3: conferencing focus (conferences, numeric ids)
-                        VersionedSchema.resource(CassandraConferenceStore.class, CassandraConferenceStore.SCHEMA)));
+                        VersionedSchema.resource(CassandraConferenceStore.class, CassandraConferenceStore.SCHEMA),
+                        // version 4: sites (each account's home site)
+                        VersionedSchema.resource(
+                                CassandraAccountStore.class, CassandraAccountStore.HOME_SITE_SCHEMA_RESOURCE)));
     }
 
     /**

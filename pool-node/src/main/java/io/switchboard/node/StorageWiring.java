@@ -12,6 +12,7 @@ import io.switchboard.accounts.store.CachingAccountStore;
 import io.switchboard.accounts.store.CassandraAccountStore;
 import io.switchboard.node.config.ConfigError;
 import io.switchboard.node.config.NodeConfig;
+import io.switchboard.node.config.SitesConfig;
 import io.switchboard.park.store.CassandraOrbitRangeStore;
 import io.switchboard.park.store.OrbitRanges;
 import io.switchboard.proxy.store.CachingCallSettingsStore;
@@ -91,7 +92,7 @@ final class StorageWiring implements AutoCloseable {
                 new CachingAccountStore.Settings(
                         EntityTuning.ACCOUNT_CACHE_MAX_ENTRIES, config.auth().accountCacheTtl()),
                 clock);
-        AccountRules accountRules = new AccountRules(config.domains());
+        AccountRules accountRules = SitesConfig.of(config).accountRules(config.domains());
         createBootstrapUsers(accounts, accountRules, clock);
         // Call settings (sim-ring, forwarding): the proxy asks settingsFor(aor) on each call, the admin API edits them.
         CachingCallSettingsStore callSettings =

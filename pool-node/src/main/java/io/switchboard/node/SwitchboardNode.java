@@ -12,6 +12,7 @@ import io.switchboard.node.config.AddressBookConfig;
 import io.switchboard.node.config.ConfigError;
 import io.switchboard.node.config.NodeConfig;
 import io.switchboard.node.config.ParkConfig;
+import io.switchboard.node.config.SitesConfig;
 import io.switchboard.node.metrics.NodeMetrics;
 import io.switchboard.node.sip.PresenceRegistrations;
 import io.switchboard.presence.entity.ShardedPresence;
@@ -73,6 +74,7 @@ public final class SwitchboardNode implements AutoCloseable {
         AddressBookConfig addressBookConfig = AddressBookConfig.of(config); // so is the address book's
 
         ParkConfig.of(config); // likewise (call park; read again where it is used)
+        SitesConfig.of(config); // likewise (sites)
         Clock clock = Clock.systemUTC();
         CqlSession session = storage.open();
         StorageWiring.Stores stores = storage.stores(clock);

@@ -187,7 +187,7 @@ class AdminCliTest {
         assertThat(imp.exit()).isNotZero();
         assertThat(imp.err())
                 .isEqualTo(
-                        "error 400: line 1: unknown column \"pasword\" (known: uri, password, display_name, phone)\n");
+                        "error 400: line 1: unknown column \"pasword\" (known: uri, password, display_name, phone, site)\n");
         assertThat(cli("user", "list").out()).doesNotContain("judy@");
     }
 

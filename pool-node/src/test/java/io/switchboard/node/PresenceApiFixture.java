@@ -60,6 +60,8 @@ final class PresenceApiFixture implements AutoCloseable {
         session = TestCassandra.session(keyspace);
         CassandraSessions.applySchema(session, CassandraAccountStore.class, CassandraAccountStore.SCHEMA_RESOURCE);
         CassandraSessions.applySchema(
+                session, CassandraAccountStore.class, CassandraAccountStore.HOME_SITE_SCHEMA_RESOURCE);
+        CassandraSessions.applySchema(
                 session, CassandraContactListStore.class, CassandraContactListStore.SCHEMA_RESOURCE);
         CassandraSessions.applySchema(session, CassandraAccessStore.class, CassandraAccessStore.SCHEMA_RESOURCE);
         accounts = CassandraAccountStore.forSessionKeyspace(session);

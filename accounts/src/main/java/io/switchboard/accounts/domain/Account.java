@@ -25,6 +25,9 @@ import java.util.Optional;
  *     account imported from a system that never had the password)
  * @param createdAt truncated to milliseconds, the precision of a CQL timestamp, so that an
  *     account read back from the store equals the one written
+ * @param homeSite the branch site the user is homed at (README, "Sites and branches"), or
+ *     {@link #POOL_SITE} for the central pool. The pool is stored as "" rather than by its
+ *     configured name, so renaming the pool's site ({@code switchboard.sites.pool}) moves nobody.
  */
 public record Account(
         String user,
@@ -32,7 +35,22 @@ public record Account(
         String displayName,
         String phone,
         Map<DigestAlgorithm, String> ha1,
-        Instant createdAt) {
+        Instant createdAt,
+        String homeSite) {
+
+    /** {@link #homeSite()} of a user homed at the central pool. */
+    public static final String POOL_SITE = "";
+
+    /** A user homed at the central pool. */
+    public Account(
+            String user,
+            String domain,
+            String displayName,
+            String phone,
+            Map<DigestAlgorithm, String> ha1,
+            Instant createdAt) {
+        this(user, domain, displayName, phone, ha1, createdAt, POOL_SITE);
+    }
 
     public Account {
         Objects.requireNonNull(user, "user");
@@ -41,6 +59,20 @@ public record Account(
         phone = phone == null ? "" : phone;
         ha1 = immutableCopy(Objects.requireNonNull(ha1, "ha1"));
         createdAt = Objects.requireNonNull(createdAt, "createdAt").truncatedTo(ChronoUnit.MILLIS);
+        homeSite = homeSite == null ? POOL_SITE : homeSite;
+        if (!homeSite.isEmpty() && !SiteName.isValid(homeSite)) {
+            throw new IllegalArgumentException("not a site name: \"" + homeSite + "\"");
+        }
+    }
+
+    /** Whether the user is homed at a branch site rather than the central pool. */
+    public boolean homedAtBranch() {
+        return !homeSite.isEmpty();
+    }
+
+    /** The same account homed at {@code site} ({@link #POOL_SITE} for the pool). */
+    public Account withHomeSite(String site) {
+        return new Account(user, domain, displayName, phone, ha1, createdAt, site);
     }
 
     /** The address of record, "sip:user@domain". */

@@ -18,12 +18,19 @@ public final class AccountDraft {
     private final String password;
     private final String displayName;
     private final String phone;
+    private final String homeSite;
 
-    AccountDraft(SipAddress address, String password, String displayName, String phone) {
+    AccountDraft(SipAddress address, String password, String displayName, String phone, String homeSite) {
         this.address = Objects.requireNonNull(address, "address");
         this.password = Objects.requireNonNull(password, "password");
         this.displayName = Objects.requireNonNull(displayName, "displayName");
         this.phone = Objects.requireNonNull(phone, "phone");
+        this.homeSite = Objects.requireNonNull(homeSite, "homeSite");
+    }
+
+    /** The branch site the user is homed at, or {@link Account#POOL_SITE}. */
+    public String homeSite() {
+        return homeSite;
     }
 
     public SipAddress address() {
@@ -45,7 +52,7 @@ public final class AccountDraft {
         for (DigestAlgorithm algorithm : DigestAlgorithm.values()) {
             ha1.put(algorithm, algorithm.ha1(address.user(), address.domain(), password));
         }
-        return new Account(address.user(), address.domain(), displayName, phone, ha1, createdAt);
+        return new Account(address.user(), address.domain(), displayName, phone, ha1, createdAt, homeSite);
     }
 
     @Override
@@ -54,17 +61,19 @@ public final class AccountDraft {
                 && address.equals(d.address)
                 && password.equals(d.password)
                 && displayName.equals(d.displayName)
-                && phone.equals(d.phone);
+                && phone.equals(d.phone)
+                && homeSite.equals(d.homeSite);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(address, password, displayName, phone);
+        return Objects.hash(address, password, displayName, phone, homeSite);
     }
 
     /** Never prints the password. */
     @Override
     public String toString() {
-        return "AccountDraft[" + address.aor() + ", displayName=" + displayName + ", phone=" + phone + "]";
+        return "AccountDraft[" + address.aor() + ", displayName=" + displayName + ", phone=" + phone + ", site="
+                + homeSite + "]";
     }
 }

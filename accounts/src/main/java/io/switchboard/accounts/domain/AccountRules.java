@@ -39,10 +39,26 @@ public final class AccountRules {
 
     private static final Pattern PHONE_SEPARATORS = Pattern.compile("[ -]");
 
+    /** The central pool's site name when none is configured ({@code switchboard.sites.pool}). */
+    public static final String DEFAULT_POOL_SITE = "pool";
+
     private final Set<String> servedDomains;
+    private final String poolSite;
+    private final Set<String> branchSites;
 
     /** @param servedDomains the SIP domains (= digest realms) this pool serves; at least one */
     public AccountRules(Collection<String> servedDomains) {
+        this(servedDomains, DEFAULT_POOL_SITE, Set.of());
+    }
+
+    /**
+     * @param servedDomains the SIP domains (= digest realms) this pool serves; at least one
+     * @param poolSite the central pool's site name (a user may be homed there by name too)
+     * @param branchSites the configured branch sites' names
+     */
+    public AccountRules(Collection<String> servedDomains, String poolSite, Collection<String> branchSites) {
+        this.poolSite = poolSite;
+        this.branchSites = Collections.unmodifiableSortedSet(new TreeSet<>(branchSites));
         if (servedDomains.isEmpty()) {
             throw new IllegalArgumentException("a pool serves at least one domain");
         }
@@ -56,6 +72,29 @@ public final class AccountRules {
     /** Lower-case, sorted. */
     public Set<String> servedDomains() {
         return servedDomains;
+    }
+
+    /**
+     * The home site an operator asked for, as stored: {@link Account#POOL_SITE} for none, blank or
+     * the pool's own name, the name of a configured branch site, else invalid naming the sites.
+     */
+    public Validation<String> homeSite(String site) {
+        String s = site == null ? "" : site.strip().toLowerCase(Locale.ROOT);
+        if (s.isEmpty() || s.equals(poolSite)) {
+            return Validation.valid(Account.POOL_SITE);
+        }
+        if (branchSites.contains(s)) {
+            return Validation.valid(s);
+        }
+        List<String> known = new ArrayList<>();
+        known.add(poolSite);
+        known.addAll(branchSites);
+        return Validation.invalid("site " + s + " is not configured (sites: " + String.join(", ", known) + ")");
+    }
+
+    /** The name to show for a stored {@link Account#homeSite()}: the pool's own name for the pool. */
+    public String siteName(String homeSite) {
+        return homeSite == null || homeSite.isEmpty() ? poolSite : homeSite;
     }
 
     /** Checks and normalises {@code request}; never throws for bad input. */
@@ -78,11 +117,16 @@ public final class AccountRules {
                 request.displayName() == null ? "" : request.displayName().strip();
         checkDisplayName(displayName, problems);
         String phone = normalisePhone(request.phone(), problems);
+        Validation<String> site = homeSite(request.site());
+        if (site instanceof Validation.Invalid<String> bad) {
+            problems.add(bad.reason());
+        }
 
         if (!problems.isEmpty()) {
             return Validation.invalid(String.join("; ", problems));
         }
-        return Validation.valid(new AccountDraft(address, password, displayName, phone));
+        return Validation.valid(
+                new AccountDraft(address, password, displayName, phone, ((Validation.Valid<String>) site).value()));
     }
 
     private static void checkPassword(String password, SipAddress address, List<String> problems) {

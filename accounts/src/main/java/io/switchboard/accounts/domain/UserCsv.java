@@ -12,7 +12,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Reads a bulk import file: RFC 4180 CSV with the header {@code uri,password,display_name,phone}.
+ * Reads a bulk import file: RFC 4180 CSV with the header {@code uri,password,display_name,phone}
+ * and optionally {@code site} (the user's home site; empty: the central pool).
  *
  * <p>Columns are found by name (case-insensitive, in any order); {@code uri} and
  * {@code password} are required, the others may be left out. An unknown or repeated column
@@ -30,7 +31,8 @@ public final class UserCsv {
     public static final String PASSWORD = "password";
     public static final String DISPLAY_NAME = "display_name";
     public static final String PHONE = "phone";
-    private static final List<String> KNOWN = List.of(URI, PASSWORD, DISPLAY_NAME, PHONE);
+    public static final String SITE = "site";
+    private static final List<String> KNOWN = List.of(URI, PASSWORD, DISPLAY_NAME, PHONE, SITE);
     private static final List<String> REQUIRED = List.of(URI, PASSWORD);
 
     /** What came of one data row. */
@@ -133,7 +135,8 @@ public final class UserCsv {
                 field(values, columns, URI),
                 field(values, columns, PASSWORD),
                 field(values, columns, DISPLAY_NAME),
-                field(values, columns, PHONE));
+                field(values, columns, PHONE),
+                field(values, columns, SITE));
         return rules.validate(request).flatMap(draft -> {
             Integer earlier = firstLineOf.putIfAbsent(draft.address(), record.line());
             return earlier == null

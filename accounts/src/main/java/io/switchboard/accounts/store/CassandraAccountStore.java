@@ -57,7 +57,13 @@ public final class CassandraAccountStore implements AccountStore {
 
     public static final String SCHEMA_RESOURCE = "accounts/schema.cql";
 
-    private static final String COLUMNS = "username, display_name, phone, ha1, created_at";
+    /**
+     * Adds {@code home_site} (schema version 4): apply after {@link #SCHEMA_RESOURCE} wherever accounts
+     * are stored. A row without it (written before) is homed at the pool.
+     */
+    public static final String HOME_SITE_SCHEMA_RESOURCE = "accounts/home_site.cql";
+
+    private static final String COLUMNS = "username, display_name, phone, ha1, created_at, home_site";
 
     /**
      * The user part of each partition's decoy row: U+10FFFF, the highest code point, whose UTF-8
@@ -87,7 +93,8 @@ public final class CassandraAccountStore implements AccountStore {
         this.session = session;
         String table = keyspace.asCql(true) + ".accounts";
         this.insert = prepare("INSERT INTO " + table
-                + " (domain, bucket, username, display_name, phone, ha1, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+                + " (domain, bucket, username, display_name, phone, ha1, created_at, home_site)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
         this.selectOne =
                 prepare("SELECT " + COLUMNS + " FROM " + table + " WHERE domain = ? AND bucket = ? AND username = ?");
         this.selectAtOrAfter = prepare(
@@ -163,14 +170,15 @@ public final class CassandraAccountStore implements AccountStore {
                         account.displayName(),
                         account.phone(),
                         ha1,
-                        account.createdAt()),
+                        account.createdAt(),
+                        account.homeSite()),
                 decoy(account.domain(), bucket));
         return session.executeAsync(batch.setIdempotent(true)).thenApply(rs -> null);
     }
 
     private BoundStatement decoy(String domain, int bucket) {
         // display name of a typical length, so the row is not conspicuously shorter than a user's
-        return insert.bind(domain, bucket, DECOY_USER, "Decoy row", "", DECOY_HA1, Instant.EPOCH);
+        return insert.bind(domain, bucket, DECOY_USER, "Decoy row", "", DECOY_HA1, Instant.EPOCH, "");
     }
 
     /**
@@ -250,6 +258,8 @@ public final class CassandraAccountStore implements AccountStore {
                 row.getString("phone"),
                 ha1,
                 // only rows written by other tools can lack it; the epoch marks "unknown"
-                createdAt == null ? Instant.EPOCH : createdAt);
+                createdAt == null ? Instant.EPOCH : createdAt,
+                // rows written before sites existed have none: the pool
+                row.getString("home_site"));
     }
 }

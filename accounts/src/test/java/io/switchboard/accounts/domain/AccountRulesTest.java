@@ -133,4 +133,42 @@ class AccountRulesTest {
         assertThat(RULES.servedDomains()).containsExactly("example.test", "other.test");
         assertThatThrownBy(() -> new AccountRules(List.of())).isInstanceOf(IllegalArgumentException.class);
     }
+
+    static Stream<Arguments> homeSites() {
+        return Stream.of(
+                // asked for -> stored (null: refused)
+                Arguments.of(null, ""),
+                Arguments.of("  ", ""),
+                Arguments.of("hq", ""),
+                Arguments.of(" HQ ", ""),
+                Arguments.of("ams", "ams"),
+                Arguments.of("Ams", "ams"),
+                Arguments.of("paris", null),
+                Arguments.of("pool", null));
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @MethodSource("homeSites")
+    void homesAUserAtTheNamedSiteThePoolByDefault(String asked, String stored) {
+        AccountRules rules = new AccountRules(List.of("example.test"), "hq", List.of("nyc", "ams"));
+
+        Validation<AccountDraft> v = rules.validate(new NewAccountRequest(URI, PW, null, null, asked));
+
+        if (stored == null) {
+            assertThat(((Validation.Invalid<AccountDraft>) v).reason())
+                    .endsWith("is not configured (sites: hq, ams, nyc)");
+        } else {
+            AccountDraft draft = ((Validation.Valid<AccountDraft>) v).value();
+            assertThat(draft.homeSite()).isEqualTo(stored);
+            assertThat(draft.toAccount(java.time.Instant.EPOCH).homeSite()).isEqualTo(stored);
+            assertThat(rules.siteName(stored)).isEqualTo(stored.isEmpty() ? "hq" : stored);
+        }
+    }
+
+    @Test
+    void withoutSitesConfiguredEveryUserIsHomedAtThePool() {
+        assertThat(RULES.homeSite(null)).isEqualTo(Validation.valid(""));
+        assertThat(RULES.homeSite("pool")).isEqualTo(Validation.valid(""));
+        assertThat(RULES.homeSite("ams").isValid()).isFalse();
+    }
 }

@@ -90,4 +90,15 @@ class AccountTest {
             throw new AssertionError(e);
         }
     }
+
+    @Test
+    void aHomeSiteIsASiteNameOrEmptyForThePool() {
+        Account a = new Account("alice", "example.test", "", "", Map.of(), Instant.EPOCH);
+        assertThat(a.homeSite()).isEqualTo(Account.POOL_SITE);
+        assertThat(a.withHomeSite(null).homeSite()).isEqualTo(Account.POOL_SITE);
+        assertThat(a.withHomeSite("ams_2").homedAtBranch()).isTrue();
+        assertThatThrownBy(() -> a.withHomeSite("Ams")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> a.withHomeSite("a".repeat(SiteName.MAX_LENGTH + 1)))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
 }

@@ -167,4 +167,19 @@ class UserCsvTest {
         assertThat(imported).containsExactly(A);
         assertThat(parsed.invalid()).extracting(UserCsv.Row::line).containsExactly(3);
     }
+
+    @Test
+    void anOptionalSiteColumnHomesEachUserEmptyMeaningThePool() {
+        UserCsv csv = new UserCsv(new AccountRules(List.of("example.test"), "hq", List.of("ams", "nyc")));
+        String text = "uri,password,site\n" + A + ",correct horse,AMS\n" + B + ",correct horse,\n"
+                + "sip:carol@example.test,correct horse,hq\n" + "sip:dave@example.test,correct horse,paris\n";
+
+        UserCsv.Parsed parsed = (UserCsv.Parsed) csv.parse(text);
+
+        assertThat(parsed.valid()).extracting(AccountDraft::homeSite).containsExactly("ams", "", "");
+        assertThat(parsed.invalid()).hasSize(1);
+        assertThat(parsed.invalid().get(0).line()).isEqualTo(5);
+        assertThat(((Validation.Invalid<AccountDraft>) parsed.invalid().get(0).outcome()).reason())
+                .isEqualTo("site paris is not configured (sites: hq, ams, nyc)");
+    }
 }

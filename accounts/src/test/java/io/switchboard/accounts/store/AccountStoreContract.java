@@ -78,6 +78,22 @@ abstract class AccountStoreContract {
     }
 
     @Test
+    void keepsTheHomeSiteAndAMoveReplacesIt() {
+        AccountStore store = store();
+        Account atAms = account("example.test", "alice", "correct horse").withHomeSite("ams");
+        await(store.put(atAms));
+        assertThat(await(store.find("example.test", "alice"))).contains(atAms);
+        assertThat(await(store.find("example.test", "alice")).orElseThrow().homedAtBranch())
+                .isTrue();
+
+        await(store.put(atAms.withHomeSite(Account.POOL_SITE)));
+
+        Account back = await(store.find("example.test", "alice")).orElseThrow();
+        assertThat(back.homeSite()).isEqualTo(Account.POOL_SITE);
+        assertThat(back.homedAtBranch()).isFalse();
+    }
+
+    @Test
     void deleteSaysWhetherTheAccountExisted() {
         AccountStore store = store();
         await(store.put(account("example.test", "alice", "correct horse")));

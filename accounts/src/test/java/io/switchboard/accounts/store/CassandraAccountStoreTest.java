@@ -29,6 +29,7 @@ class CassandraAccountStoreTest extends AccountStoreContract {
     static void schema() {
         session = TestCassandra.session(KEYSPACE);
         CassandraSessions.applySchema(session, CassandraAccountStore.SCHEMA_RESOURCE);
+        CassandraSessions.applySchema(session, CassandraAccountStore.HOME_SITE_SCHEMA_RESOURCE);
     }
 
     /** Truncating is much cheaper than a fresh keyspace per test, and just as empty. */
@@ -42,6 +43,7 @@ class CassandraAccountStoreTest extends AccountStoreContract {
     @Test
     void schemaCanBeAppliedAgainAtEveryStart() {
         CassandraSessions.applySchema(session, CassandraAccountStore.SCHEMA_RESOURCE);
+        CassandraSessions.applySchema(session, CassandraAccountStore.HOME_SITE_SCHEMA_RESOURCE);
     }
 
     @Test

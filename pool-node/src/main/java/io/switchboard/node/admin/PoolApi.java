@@ -5,6 +5,7 @@ import io.switchboard.node.admin.AdminServer.Reply;
 import io.switchboard.node.cluster.NodeDirectory;
 import io.switchboard.node.cluster.NodeDirectory.MemberView;
 import io.switchboard.node.cluster.NodeInfoService;
+import io.switchboard.node.config.SitesConfig;
 import io.switchboard.registrar.entity.RegistrarEntity;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,7 +29,9 @@ import org.apache.pekko.cluster.typed.Cluster;
  * unreachable flag, roles), with the registrar's shards and entities per member (Pekko's cluster
  * sharding statistics) and the bindings each member's entities hold (asked of each member's
  * {@link NodeInfoService}). Both questions go out at once and are bounded by a timeout; a member
- * that does not answer shows {@code null} with a note instead of failing the request.
+ * that does not answer shows {@code null} with a note instead of failing the request. The configured
+ * sites follow (README, "Sites and branches"): the pool's own and each branch with its Cassandra data
+ * center, branch node and keyspace.
  */
 public final class PoolApi {
 
@@ -38,11 +41,38 @@ public final class PoolApi {
     private final ActorSystem<?> system;
     private final NodeDirectory directory;
     private final Duration timeout;
+    private final List<Site> sites;
+
+    /**
+     * One configured site as {@code pool status} shows it.
+     *
+     * @param role "pool" or "branch"
+     * @param dc its Cassandra data center; null: the pool's storage's local DC
+     * @param node a branch node's SIP address; null for the pool (its members are listed above)
+     * @param keyspace where its users' state lives
+     */
+    public record Site(String name, String role, String dc, String node, String keyspace) {}
 
     public PoolApi(ActorSystem<?> system, NodeDirectory directory, Duration timeout) {
+        this(system, directory, timeout, List.of());
+    }
+
+    public PoolApi(ActorSystem<?> system, NodeDirectory directory, Duration timeout, List<Site> sites) {
         this.system = system;
         this.directory = directory;
         this.timeout = timeout;
+        this.sites = List.copyOf(sites);
+    }
+
+    /** The sites of {@code config}: the pool's (in {@code poolKeyspace}), then each branch's. */
+    public static List<Site> sites(SitesConfig config, String poolKeyspace) {
+        List<Site> out = new ArrayList<>();
+        out.add(new Site(config.pool(), "pool", config.poolDc().orElse(null), null, poolKeyspace));
+        for (SitesConfig.Branch b : config.branches()) {
+            out.add(new Site(
+                    b.name(), "branch", b.dc(), b.sipAddress(), SitesConfig.siteKeyspace(poolKeyspace, b.name())));
+        }
+        return out;
     }
 
     /** One member's line. Numbers are null when unknown; {@code notes} say why. */
@@ -142,12 +172,13 @@ public final class PoolApi {
         Map<String, String> headers = Map.of(NOT_UP_HEADER, Long.toString(notUp));
         String self = NodeDirectory.nodeId(Cluster.get(system).selfMember());
         if (text) {
-            return new Reply(200, "text/plain; charset=utf-8", table(rows, self), headers);
+            return new Reply(200, "text/plain; charset=utf-8", table(rows, self) + sitesTable(), headers);
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("self", self);
         body.put("all_up", notUp == 0);
         body.put("members", rows.stream().map(PoolApi::json).toList());
+        body.put("sites", sites.stream().map(PoolApi::json).toList());
         return new Reply(200, "application/json", Json.write(body), headers);
     }
 
@@ -165,6 +196,35 @@ public final class PoolApi {
         m.put("admin", r.admin());
         m.put("note", r.notes().isEmpty() ? null : String.join("; ", r.notes()));
         return m;
+    }
+
+    private static Map<String, Object> json(Site site) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", site.name());
+        m.put("role", site.role());
+        m.put("dc", site.dc());
+        m.put("branch_node", site.node());
+        m.put("keyspace", site.keyspace());
+        return m;
+    }
+
+    private String sitesTable() {
+        if (sites.isEmpty()) {
+            return "";
+        }
+        StringBuilder s = new StringBuilder("\n");
+        String format = "%-16s %-7s %-16s %-24s %s%n";
+        s.append(String.format(format, "SITE", "ROLE", "DC", "BRANCH NODE", "KEYSPACE"));
+        for (Site site : sites) {
+            s.append(String.format(
+                    format,
+                    site.name(),
+                    site.role(),
+                    site.dc() == null ? "(local)" : site.dc(),
+                    dash(site.node()),
+                    site.keyspace()));
+        }
+        return s.toString();
     }
 
     private static String table(List<Row> rows, String self) {

@@ -4,6 +4,7 @@ import io.switchboard.accounts.domain.Account;
 import io.switchboard.accounts.domain.AccountDraft;
 import io.switchboard.accounts.domain.AccountRules;
 import io.switchboard.accounts.domain.NewAccountRequest;
+import io.switchboard.accounts.domain.SipAddress;
 import io.switchboard.accounts.domain.UserCsv;
 import io.switchboard.accounts.domain.Validation;
 import io.switchboard.accounts.store.AccountStore;
@@ -19,8 +20,10 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * {@code /api/users}: GET lists (optionally {@code ?domain=}), POST adds one user from form fields
- * {@code uri, password, display_name, phone}; {@code /api/users/import}: POST a CSV body
- * (header {@code uri,password,display_name,phone}), good rows are stored, bad ones reported by line.
+ * {@code uri, password, display_name, phone, site}; {@code /api/users/import}: POST a CSV body
+ * (header {@code uri,password,display_name,phone} and optionally {@code site}), good rows are stored,
+ * bad ones reported by line; {@code /api/users/move}: POST {@code uri, site} homes an existing user at
+ * another site. A user's site is shown by name, the pool's own name for users homed at the pool.
  */
 public final class UsersApi {
 
@@ -55,7 +58,8 @@ public final class UsersApi {
                 form.get("uri"),
                 form.get("password"),
                 form.getOrDefault("display_name", ""),
-                form.getOrDefault("phone", ""));
+                form.getOrDefault("phone", ""),
+                form.get("site"));
         Validation<AccountDraft> v = rules.validate(request);
         if (v instanceof Validation.Invalid<AccountDraft> invalid) {
             return done(Reply.error(400, invalid.reason()));
@@ -64,7 +68,54 @@ public final class UsersApi {
         return store.put(account)
                 .thenApply(ok -> call.wantsText()
                         ? Reply.text(201, "added " + account.aor() + "\n")
-                        : Reply.json(201, Json.write(accountJson(account))));
+                        : Reply.json(201, Json.write(accountJson(account, rules))));
+    }
+
+    /**
+     * Homes an existing user at another site. Only the home site changes (credentials, name and
+     * phone stay); moving to the site the user is at already is answered 200 and writes nothing.
+     */
+    public CompletionStage<Reply> move(Call call) {
+        if (!"POST".equals(call.method())) {
+            return done(Reply.methodNotAllowed("POST", "POST uri and site"));
+        }
+        Map<String, String> form = AdminServer.query(call.body());
+        Validation<SipAddress> address = SipAddress.parse(form.get("uri"));
+        if (address instanceof Validation.Invalid<SipAddress> bad) {
+            return done(Reply.error(400, bad.reason()));
+        }
+        if (form.get("site") == null || form.get("site").isBlank()) {
+            return done(Reply.error(400, "site is missing (the pool's own site name homes the user at the pool)"));
+        }
+        Validation<String> site = rules.homeSite(form.get("site"));
+        if (site instanceof Validation.Invalid<String> bad) {
+            return done(Reply.error(400, bad.reason()));
+        }
+        SipAddress aor = ((Validation.Valid<SipAddress>) address).value();
+        String to = ((Validation.Valid<String>) site).value();
+        return store.find(aor.domain(), aor.user()).thenCompose(found -> {
+            if (found.isEmpty()) {
+                return done(Reply.error(404, "no such user: " + aor.aor()));
+            }
+            Account account = found.get();
+            String from = rules.siteName(account.homeSite());
+            if (account.homeSite().equals(to)) {
+                return done(reply(call, 200, aor.aor() + " is at site " + from + " already", account));
+            }
+            Account moved = account.withHomeSite(to);
+            return store.put(moved)
+                    .thenApply(ok -> reply(
+                            call,
+                            200,
+                            "moved " + aor.aor() + " from site " + from + " to " + rules.siteName(to),
+                            moved));
+        });
+    }
+
+    private Reply reply(Call call, int status, String text, Account account) {
+        return call.wantsText()
+                ? Reply.text(status, text + "\n")
+                : Reply.json(status, Json.write(accountJson(account, rules)));
     }
 
     public CompletionStage<Reply> importCsv(Call call) {
@@ -134,14 +185,18 @@ public final class UsersApi {
         }
         return chain.thenApply(v -> {
             if (call.wantsText()) {
-                StringBuilder b = new StringBuilder(String.format("%-40s %-30s %s%n", "URI", "NAME", "PHONE"));
+                // the site before the phone, so the phone (often empty) stays the line's end
+                StringBuilder b =
+                        new StringBuilder(String.format("%-40s %-30s %-16s %s%n", "URI", "NAME", "SITE", "PHONE"));
                 for (Account a : all) {
-                    b.append(String.format("%-40s %-30s %s%n", a.aor(), a.displayName(), a.phone()));
+                    b.append(String.format(
+                            "%-40s %-30s %-16s %s%n",
+                            a.aor(), a.displayName(), rules.siteName(a.homeSite()), a.phone()));
                 }
                 return Reply.text(200, b.toString());
             }
             return Reply.json(
-                    200, Json.write(all.stream().map(UsersApi::accountJson).toList()));
+                    200, Json.write(all.stream().map(a -> accountJson(a, rules)).toList()));
         });
     }
 
@@ -154,12 +209,13 @@ public final class UsersApi {
         });
     }
 
-    static Map<String, Object> accountJson(Account a) {
+    static Map<String, Object> accountJson(Account a, AccountRules rules) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("uri", a.aor());
         m.put("display_name", a.displayName());
         m.put("phone", a.phone());
         m.put("created_at", a.createdAt().toString());
+        m.put("site", rules.siteName(a.homeSite()));
         return m;
     }
 

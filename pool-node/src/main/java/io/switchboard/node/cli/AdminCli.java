@@ -69,10 +69,12 @@ public final class AdminCli implements Callable<Integer> {
             usage: switchboard <command> [options]
               start [--config FILE]                         run a pool node
               schema apply [--config FILE]                  apply the Cassandra schema version once, then exit
-              user add URI --password P [--name N] [--phone E164]
-              user import FILE.csv                          header: uri,password,display_name,phone;
+              user add URI --password P [--name N] [--phone E164] [--site SITE]
+                                                            SITE: where the user is homed (default the pool)
+              user import FILE.csv                          header: uri,password,display_name,phone[,site];
                                                             exit code 1 when any row was rejected
               user list [--domain D]
+              user move URI --site SITE                     home the user at another site (the pool's name: back)
               registrations AOR                             current bindings of an address-of-record
               call-settings show AOR                        a user's simultaneous ring and call forwarding
               call-settings set AOR [--sim-ring URI|NUMBER|off] [--forward immediate|no-answer|off]
@@ -405,8 +407,8 @@ public final class AdminCli implements Callable<Integer> {
 
     @Command(
             name = "user",
-            description = "Add, import and list users.",
-            subcommands = {User.Add.class, User.Import.class, User.ListUsers.class})
+            description = "Add, import, list and move users.",
+            subcommands = {User.Add.class, User.Import.class, User.ListUsers.class, User.Move.class})
     static final class User extends Group {
 
         @Command(name = "add", description = "Add (or replace) a user.")
@@ -429,6 +431,12 @@ public final class AdminCli implements Callable<Integer> {
             @Option(names = "--phone", paramLabel = "E164", description = "Phone number, + and country code.")
             String phone;
 
+            @Option(
+                    names = "--site",
+                    paramLabel = "SITE",
+                    description = "The site the user is homed at (switchboard.sites); default the pool.")
+            String site;
+
             @Override
             int talk(Client client) throws IOException, InterruptedException {
                 if (uris.size() != 1 || password == null) {
@@ -439,6 +447,9 @@ public final class AdminCli implements Callable<Integer> {
                 form.put("password", password);
                 form.put("display_name", name == null ? "" : name);
                 form.put("phone", phone == null ? "" : phone);
+                if (site != null) {
+                    form.put("site", site);
+                }
                 String body = form.entrySet().stream()
                         .map(e -> enc(e.getKey()) + "=" + enc(e.getValue()))
                         .collect(Collectors.joining("&"));
@@ -483,6 +494,26 @@ public final class AdminCli implements Callable<Integer> {
             @Override
             int talk(Client client) throws IOException, InterruptedException {
                 return print(client, "GET", "/api/users" + query("domain", domain), null, null);
+            }
+        }
+
+        @Command(
+                name = "move",
+                description = "Home a user at another site (the pool's own site name: back to the pool).")
+        static final class Move extends NodeCommand {
+            @Parameters(paramLabel = "URI", arity = "0..*", description = "The user, e.g. sip:dave@example.test.")
+            List<String> uris = new ArrayList<>();
+
+            @Option(names = "--site", paramLabel = "SITE", description = "The site (switchboard.sites).")
+            String site;
+
+            @Override
+            int talk(Client client) throws IOException, InterruptedException {
+                if (uris.size() != 1 || site == null) {
+                    throw new UsageError("user move needs a URI and --site");
+                }
+                String body = "uri=" + enc(uris.get(0)) + "&site=" + enc(site);
+                return print(client, "POST", "/api/users/move", body, "application/x-www-form-urlencoded");
             }
         }
     }

@@ -70,6 +70,16 @@ public final class CassandraRing implements AutoCloseable {
         this.nodes = nodes;
     }
 
+    /**
+     * One cluster of several data centers, node {@code n} in {@code dcs.get(n - 1)} (GossipingPropertyFileSnitch
+     * reads it from the node's cassandra-rackdc.properties): e.g. {@code ["pool", "ams"]} for a pool's DC and a
+     * branch site's (README, "Sites and branches"). Addresses, ports, seeds and tokens as for {@link #start(Path,
+     * int, String)}; every node is a seed, so neither DC waits for the other to start.
+     */
+    public static CassandraRing startDataCenters(Path dir, List<String> dcs, String heap) {
+        return start(dir, dcs.size(), heap, List.copyOf(dcs));
+    }
+
     /** Starts three nodes with {@link #HEAP} heaps under {@code dir} (empty or missing) and waits until all are up. */
     public static CassandraRing start(Path dir) {
         return start(dir, 3, HEAP);
@@ -80,6 +90,10 @@ public final class CassandraRing implements AutoCloseable {
      * returns once every node sees every other one as up.
      */
     public static CassandraRing start(Path dir, int size, String heap) {
+        return start(dir, size, heap, java.util.Collections.nCopies(size, DC));
+    }
+
+    private static CassandraRing start(Path dir, int size, String heap, List<String> dcs) {
         if (size < 1 || size > 9) {
             throw new IllegalArgumentException("a test ring has 1 to 9 nodes: " + size);
         }
@@ -98,7 +112,7 @@ public final class CassandraRing implements AutoCloseable {
                     .withNativePort(nativePort)
                     .withStoragePort(storagePort)
                     .withHeap(heap)
-                    .withDc(DC)
+                    .withDc(dcs.get(n - 1))
                     .withRack("rack" + n)
                     .withSeeds(seeds)
                     .withInitialToken(token(n - 1, size))
@@ -209,13 +223,41 @@ public final class CassandraRing implements AutoCloseable {
                 .toList();
     }
 
+    /** Node 1's data center. */
     public String localDc() {
-        return DC;
+        return dc(1);
     }
 
-    /** The replication of a keyspace that has a copy on every node of the ring. */
+    /** The data center of node {@code n} (from 1). */
+    public String dc(int n) {
+        return options.get(index(n)).dc();
+    }
+
+    /** The replication of a keyspace that has a copy on every node of the ring (in every DC). */
     public String replication() {
-        return CassandraSettings.networkTopology(Map.of(DC, nodes.length));
+        Map<String, Integer> perDc = new java.util.TreeMap<>();
+        for (EmbeddedCassandra.Options o : options) {
+            perDc.merge(o.dc(), 1, Integer::sum);
+        }
+        return CassandraSettings.networkTopology(perDc);
+    }
+
+    /**
+     * Settings for a client in data center {@code dc}: its nodes are the contact points and its local DC (so
+     * the driver coordinates only there, as a site's node does), {@code keyspace} created with {@code
+     * replication} if missing.
+     */
+    public CassandraSettings settingsIn(String dc, String keyspace, String replication, ConsistencyLevel consistency) {
+        List<InetSocketAddress> points = new ArrayList<>();
+        for (int n = 1; n <= nodes.length; n++) {
+            if (dc(n).equals(dc)) {
+                points.add(nativeAddress(n));
+            }
+        }
+        if (points.isEmpty()) {
+            throw new IllegalArgumentException("no node of the ring is in data center " + dc);
+        }
+        return new CassandraSettings(points, dc, keyspace, replication, consistency);
     }
 
     /** Settings for {@code keyspace} replicated to every node, LOCAL_QUORUM as in a pool. */
@@ -224,7 +266,7 @@ public final class CassandraRing implements AutoCloseable {
     }
 
     public CassandraSettings settings(String keyspace, ConsistencyLevel consistency) {
-        return new CassandraSettings(contactPoints(), DC, keyspace, replication(), consistency);
+        return new CassandraSettings(contactPoints(), localDc(), keyspace, replication(), consistency);
     }
 
     /** SIGKILL to node {@code n}'s process, as a crash; returns once it is gone. */
@@ -251,15 +293,20 @@ public final class CassandraRing implements AutoCloseable {
      */
     public void awaitAllUp(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        CassandraSettings check =
-                new CassandraSettings(contactPoints(), DC, CHECK_KEYSPACE, replication(), DefaultConsistencyLevel.ALL);
-        try (CqlSession session = connectWithin(check, deadline)) {
-            session.execute(SimpleStatement.newInstance(
-                            "CREATE TABLE IF NOT EXISTS probe (coordinator text PRIMARY KEY, at timestamp)")
-                    .setTimeout(Duration.ofSeconds(30)));
-            CassandraSessions.awaitSchemaAgreement(session, Duration.ofSeconds(30));
-            for (int n = 1; n <= nodes.length; n++) {
-                awaitCoordinatesAtAll(session, n, deadline);
+        // The driver connects only to its local DC's nodes: one check session per data center.
+        for (String dc : new java.util.TreeSet<>(
+                options.stream().map(EmbeddedCassandra.Options::dc).toList())) {
+            CassandraSettings check = settingsIn(dc, CHECK_KEYSPACE, replication(), DefaultConsistencyLevel.ALL);
+            try (CqlSession session = connectWithin(check, deadline)) {
+                session.execute(SimpleStatement.newInstance(
+                                "CREATE TABLE IF NOT EXISTS probe (coordinator text PRIMARY KEY, at timestamp)")
+                        .setTimeout(Duration.ofSeconds(30)));
+                CassandraSessions.awaitSchemaAgreement(session, Duration.ofSeconds(30));
+                for (int n = 1; n <= nodes.length; n++) {
+                    if (dc(n).equals(dc)) {
+                        awaitCoordinatesAtAll(session, n, deadline);
+                    }
+                }
             }
         }
     }

@@ -1,0 +1,202 @@
+package io.switchboard.node.site;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
+import com.datastax.oss.driver.api.core.metadata.Node;
+import com.datastax.oss.driver.api.core.servererrors.UnavailableException;
+import io.switchboard.accounts.domain.Account;
+import io.switchboard.accounts.store.CassandraAccountStore;
+import io.switchboard.entity.fence.WriteStamp;
+import io.switchboard.registrar.domain.Binding;
+import io.switchboard.registrar.domain.BindingKey;
+import io.switchboard.sip.auth.DigestAlgorithm;
+import io.switchboard.sip.flow.Flow;
+import io.switchboard.storage.CassandraSessions;
+import io.switchboard.storage.CassandraSettings;
+import io.switchboard.storage.testing.CassandraRing;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * A branch site's state replicated by Cassandra alone (README, "Sites and branches"): one Cassandra cluster of
+ * two data centers, {@code pool} (127.0.0.11) and {@code ams} (127.0.0.12), one small node each. The site
+ * keyspace, created by {@link SiteKeyspaces}, is replicated to both DCs; the pool's own keyspace to the pool's
+ * DC only. Each side uses a session whose local DC is its own, at LOCAL_QUORUM, as a pool node and a branch
+ * node do.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TwoSiteReplicationTest {
+
+    static final String POOL_DC = "pool";
+    static final String BRANCH_DC = "ams";
+    static final String POOL_KEYSPACE = "two_sites";
+    static final String SITE_KEYSPACE = "two_sites_site_ams";
+    static final String SITE_REPLICATION = SiteKeyspaces.replication(POOL_DC, 1, BRANCH_DC);
+    static final Duration REPLICATED_WITHIN = Duration.ofSeconds(20);
+
+    CassandraRing ring;
+    CqlSession poolOnly;
+    SiteStores atPool;
+    SiteStores atBranch;
+
+    @BeforeAll
+    void start() {
+        ring = CassandraRing.startDataCenters(
+                Path.of("target", "two-sites-" + ProcessHandle.current().pid()), List.of(POOL_DC, BRANCH_DC), "384m");
+        // the pool's own keyspace: its DC only, as SitesConfig requires of switchboard.storage.replication
+        poolOnly = CassandraSessions.connect(ring.settingsIn(
+                POOL_DC,
+                POOL_KEYSPACE,
+                CassandraSettings.networkTopology(Map.of(POOL_DC, 1)),
+                DefaultConsistencyLevel.LOCAL_QUORUM));
+        CassandraSessions.applySchema(poolOnly, CassandraAccountStore.class, CassandraAccountStore.SCHEMA_RESOURCE);
+        CassandraSessions.applySchema(
+                poolOnly, CassandraAccountStore.class, CassandraAccountStore.HOME_SITE_SCHEMA_RESOURCE);
+        // the site keyspace, opened from each side: the first creates it and applies the site schema
+        atPool = SiteKeyspaces.open(
+                ring.settingsIn(POOL_DC, SITE_KEYSPACE, SITE_REPLICATION, DefaultConsistencyLevel.LOCAL_QUORUM));
+        atBranch = SiteKeyspaces.open(
+                ring.settingsIn(BRANCH_DC, SITE_KEYSPACE, SITE_REPLICATION, DefaultConsistencyLevel.LOCAL_QUORUM));
+    }
+
+    @AfterAll
+    void stop() {
+        for (AutoCloseable c : new AutoCloseable[] {atBranch, atPool, poolOnly}) {
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (Exception ignored) {
+                // closing the rest matters more
+            }
+        }
+        if (ring != null) {
+            ring.close();
+        }
+    }
+
+    @Test
+    void the_site_keyspace_is_in_both_dcs_and_the_pools_in_the_pool_dc_only() {
+        assertThat(replicationOf(SITE_KEYSPACE))
+                .containsEntry("class", "org.apache.cassandra.locator.NetworkTopologyStrategy")
+                .containsEntry(POOL_DC, "1")
+                .containsEntry(BRANCH_DC, "1");
+        assertThat(replicationOf(POOL_KEYSPACE)).containsEntry(POOL_DC, "1").doesNotContainKey(BRANCH_DC);
+
+        assertThat(replicaDcs(SITE_KEYSPACE, "sip:anna@example.test")).containsExactlyInAnyOrder(POOL_DC, BRANCH_DC);
+        assertThat(replicaDcs(POOL_KEYSPACE, "example.test")).containsExactly(POOL_DC);
+        // the branch's node holds no replica of the pool's keyspace: a read coordinated in the branch's DC
+        // (the session's local DC, LOCAL_QUORUM) finds no live replica there
+        CassandraAccountStore poolAccountsFromBranch = new CassandraAccountStore(
+                atBranch.session(), com.datastax.oss.driver.api.core.CqlIdentifier.fromInternal(POOL_KEYSPACE));
+        assertThatThrownBy(() -> await(poolAccountsFromBranch.find("example.test", "hans")))
+                .hasStackTraceContaining(UnavailableException.class.getSimpleName())
+                .hasMessageContaining("consistency LOCAL_QUORUM (1 required but only 0 alive)");
+    }
+
+    @Test
+    void an_account_and_a_binding_written_at_the_branch_are_read_at_the_pool() throws Exception {
+        Account anna = account("anna");
+        await(atBranch.accounts().put(anna));
+        Binding binding = binding("sip:anna@10.20.0.50:5060");
+        await(atBranch.bindings()
+                .write("sip:anna@example.test", List.of(binding), List.of(), Instant.now(), WriteStamp.UNFENCED));
+
+        assertThat(eventually(() ->
+                        await(atPool.accounts().find("example.test", "anna")).orElse(null)))
+                .isEqualTo(anna);
+        assertThat(eventually(() -> await(atPool.bindings().load("sip:anna@example.test")).stream()
+                        .map(Binding::contact)
+                        .findFirst()
+                        .orElse(null)))
+                .isEqualTo(binding.contact());
+    }
+
+    @Test
+    void an_account_written_at_the_pool_is_read_at_the_branch() throws Exception {
+        Account olaf = account("olaf");
+        await(atPool.accounts().put(olaf));
+
+        assertThat(eventually(() ->
+                        await(atBranch.accounts().find("example.test", "olaf")).orElse(null)))
+                .isEqualTo(olaf);
+    }
+
+    private Map<String, String> replicationOf(String keyspace) {
+        return poolOnly.execute("SELECT replication FROM system_schema.keyspaces WHERE keyspace_name = ?", keyspace)
+                .one()
+                .getMap("replication", String.class, String.class);
+    }
+
+    /** The data centers of the replicas of one partition, from the driver's token map (the replication strategy). */
+    private Set<String> replicaDcs(String keyspace, String partitionKey) {
+        var tokenMap = poolOnly.getMetadata().getTokenMap().orElseThrow();
+        Set<Node> replicas = tokenMap.getReplicas(
+                com.datastax.oss.driver.api.core.CqlIdentifier.fromInternal(keyspace),
+                tokenMap.newToken(
+                        java.nio.ByteBuffer.wrap(partitionKey.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+        return replicas.stream().map(Node::getDatacenter).collect(Collectors.toSet());
+    }
+
+    static Account account(String user) {
+        return new Account(
+                        user,
+                        "example.test",
+                        "User " + user,
+                        "",
+                        Map.of(DigestAlgorithm.MD5, DigestAlgorithm.MD5.ha1(user, "example.test", "pass-" + user)),
+                        Instant.parse("2026-12-05T10:00:00Z"))
+                .withHomeSite(BRANCH_DC);
+    }
+
+    static Binding binding(String contact) {
+        Instant now = Instant.now();
+        return new Binding(
+                BindingKey.forContact(contact),
+                contact,
+                "call-" + contact,
+                1,
+                now.plusSeconds(3600),
+                1000,
+                null,
+                0,
+                List.of(),
+                new Flow("udp", "10.20.0.50", 5060, "branch-ams", null),
+                "two-sites-test",
+                now);
+    }
+
+    /** Polls until {@code read} gives a value: the other DC gets a write asynchronously, within moments. */
+    static <T> T eventually(Supplier<T> read) throws InterruptedException {
+        long deadline = System.nanoTime() + REPLICATED_WITHIN.toNanos();
+        while (true) {
+            T value = read.get();
+            if (value != null || System.nanoTime() - deadline > 0) {
+                return value;
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    static <T> T await(java.util.concurrent.CompletionStage<T> stage) {
+        try {
+            return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
