@@ -79,7 +79,8 @@ final class AddressBookWiring implements AutoCloseable {
                         config.fileRetention(),
                         AddressBookSync.Settings.DEFAULTS.maxDeltaBases(),
                         AddressBookSync.Settings.DEFAULTS.leaseTtl(),
-                        AddressBookSync.Settings.DEFAULTS.storeTimeout()),
+                        AddressBookSync.Settings.DEFAULTS.storeTimeout(),
+                        config.visibility()),
                 clock,
                 nodeId);
         SyncRunner runner = new SyncRunner(sync, store, clock, new SyncRunner.Outcomes() {

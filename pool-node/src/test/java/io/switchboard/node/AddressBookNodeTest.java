@@ -45,11 +45,11 @@ class AddressBookNodeTest {
         Path rules = dir.resolve("rules.txt");
         Files.writeString(rules, "# Amsterdam\n^0(\\d{9})$ -> +31$1\n");
         Files.writeString(csv, """
-                display-name,mail,telephone,department
-                Alice Archer,alice@example.test,020 555 0101,Sales
-                Carol Clark,carol@example.test,+44 20 7946 0000,Research
-                Dave Dial,dave@example.test,call the desk,Support
-                ,nobody@example.test,,
+                display-name,mail,telephone,department,mobile
+                Alice Archer,alice@example.test,020 555 0101,Sales,06 1234 5678
+                Carol Clark,carol@example.test,+44 20 7946 0000,Research,
+                Dave Dial,dave@example.test,call the desk,Support,
+                ,nobody@example.test,,,
                 """ + colleagues());
         node = TestNodes.start("address_book_node", """
                 switchboard.address-book {
@@ -85,7 +85,7 @@ class AddressBookNodeTest {
                     .append(i)
                     .append("@example.test,020 555 1")
                     .append(100 + i)
-                    .append(",Engineering\n");
+                    .append(",Engineering,\n");
         }
         return rows.toString();
     }
@@ -155,7 +155,8 @@ class AddressBookNodeTest {
         assertThat(alice.values())
                 .containsEntry(Attribute.SIP_URI, "sip:alice@example.test")
                 .containsEntry(Attribute.TELEPHONE, "+31205550101")
-                .containsEntry(Attribute.DEPARTMENT, "Sales");
+                .containsEntry(Attribute.DEPARTMENT, "Sales")
+                .doesNotContainKey(Attribute.MOBILE); // hidden by default: personal numbers are not published
         assertThat(v1.entries().get("sip:bob@example.test").get(Attribute.DISPLAY_NAME))
                 .contains("Bob");
         assertThat(v1.entries().get("dave@example.test").get(Attribute.TELEPHONE))
@@ -172,10 +173,10 @@ class AddressBookNodeTest {
 
         // the directory changes: carol leaves, erin joins, dave's number is fixed
         Files.writeString(csv, """
-                display-name,mail,telephone,department
-                Alice Archer,alice@example.test,020 555 0101,Sales
-                Dave Dial,dave@example.test,020 555 0104,Support
-                Erin Evans,erin@example.test,020 555 0105,Sales
+                display-name,mail,telephone,department,mobile
+                Alice Archer,alice@example.test,020 555 0101,Sales,06 1234 5678
+                Dave Dial,dave@example.test,020 555 0104,Support,
+                Erin Evans,erin@example.test,020 555 0105,Sales,
                 """ + colleagues());
         assertThat(syncNow()).contains("\"version\":2", "\"added\":1", "\"changed\":1", "\"removed\":1");
         String manifest = text(asAlice("/user/address-book", Map.of()));
@@ -225,7 +226,7 @@ class AddressBookNodeTest {
     void theCliSyncsNowWithProgressAndAReportAndNormalizes() throws Exception {
         Files.writeString(
                 csv,
-                "display-name,mail,telephone,department\nZed Zulu,zed@example.test,020 555 0199,Sales\n"
+                "display-name,mail,telephone,department,mobile\nZed Zulu,zed@example.test,020 555 0199,Sales,\n"
                         + colleagues());
         Run sync = cli("address-book", "sync", "--now");
         assertThat(sync.exit()).as(sync.err()).isZero();
@@ -295,5 +296,48 @@ class AddressBookNodeTest {
                 .contains("switchboard_address_book_searches_total{status=\"200\",} 5.0")
                 .contains("switchboard_address_book_searches_total{status=\"400\",} 2.0")
                 .contains("switchboard_address_book_search_latency_seconds_count 7.0");
+    }
+
+    @Test
+    @Order(5)
+    void deskPhonesAndVcardsGetTheBookWithoutHiddenNumbers() throws Exception {
+        // zed gets a mobile number: hidden by default, so it is in no file, export or search
+        Files.writeString(
+                csv,
+                "display-name,mail,telephone,department,mobile\n"
+                        + "Zed Zulu,zed@example.test,020 555 0199,Sales,06 9876 5432\n"
+                        + colleagues());
+        assertThat(syncNow()).contains("\"state\":\"succeeded\"");
+
+        HttpResponse<byte[]> yealink = asAlice("/user/address-book/phonebook.xml", Map.of());
+        assertThat(yealink.statusCode()).isEqualTo(200);
+        assertThat(yealink.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(t -> assertThat(t).startsWith("application/xml"));
+        assertThat(text(yealink))
+                .startsWith("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<YealinkIPPhoneDirectory>")
+                .contains("<DirectoryEntry><Name>Zed Zulu</Name><Telephone>+31205550199</Telephone></DirectoryEntry>")
+                .contains("<Name>Bob")
+                .doesNotContain("+31698765432");
+        String etag = yealink.headers().firstValue("ETag").orElseThrow();
+        assertThat(asAlice("/user/address-book/phonebook.xml", Map.of("If-None-Match", etag))
+                        .statusCode())
+                .isEqualTo(304);
+        assertThat(text(asAlice("/user/address-book/phonebook.xml?vendor=snom", Map.of())))
+                .contains("<tbook complete=\"true\">")
+                .contains("<name>Zed Zulu</name><number>+31205550199</number>");
+        HttpResponse<byte[]> bad = asAlice("/user/address-book/phonebook.xml?vendor=acme", Map.of());
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(text(bad)).contains("vendor must be yealink or snom, not 'acme'");
+
+        HttpResponse<byte[]> vcards = asAlice("/user/address-book/contacts.vcf", Map.of("Accept-Encoding", "gzip"));
+        assertThat(vcards.headers().firstValue("Content-Encoding")).contains("gzip");
+        String cards = new String(BookFiles.gunzip(vcards.body()), StandardCharsets.UTF_8);
+        assertThat(cards)
+                .contains("FN:Zed Zulu\r\n", "TEL;VALUE=uri;TYPE=\"work,voice\":tel:+31205550199\r\n")
+                .doesNotContain("cell");
+        assertThat(cards.split("BEGIN:VCARD", -1)).hasSize(44); // 43 entries
+
+        assertThat(text(asAlice("/user/address-book/search?q=06%209876%205432", Map.of())))
+                .contains("\"total\":0");
     }
 }

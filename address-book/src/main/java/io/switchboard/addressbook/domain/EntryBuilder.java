@@ -15,6 +15,7 @@ import java.util.TreeMap;
  * to 3):
  *
  * <ul>
+ *   <li>attributes the {@link Visibility} hides are dropped first, so they are neither stored nor reported;
  *   <li>every phone attribute is normalized with the rules; a number that does not become E.164 is left out
  *       of its field and counted in the {@link NumberReport};
  *   <li>a SIP URI is written {@code sip:user@host}, host in lower case ({@code sip:} added when missing);
@@ -33,7 +34,11 @@ public final class EntryBuilder {
             SortedMap<String, AddressEntry> entries, NumberReport numbers, int accountsMerged, int accountsAdded) {}
 
     public static Built build(
-            List<DirectoryEntry> directory, List<OwnAccount> accounts, boolean includeAccounts, NumberRules rules) {
+            List<DirectoryEntry> directory,
+            List<OwnAccount> accounts,
+            boolean includeAccounts,
+            NumberRules rules,
+            Visibility visibility) {
         NumberReport report = new NumberReport();
         Map<String, EnumMap<Attribute, String>> byId = new HashMap<>();
         Map<String, String> idBySip = new HashMap<>();
@@ -41,6 +46,9 @@ public final class EntryBuilder {
         for (DirectoryEntry entry : directory) {
             EnumMap<Attribute, String> values = new EnumMap<>(Attribute.class);
             entry.values().forEach((attribute, value) -> {
+                if (!visibility.shows(attribute)) {
+                    return;
+                }
                 if (attribute.isPhone()) {
                     Normalization n = rules.normalize(value);
                     if (n instanceof Normalization.Normalized ok) {
@@ -82,7 +90,7 @@ public final class EntryBuilder {
                         : account.displayName();
                 values.put(Attribute.DISPLAY_NAME, name);
                 values.put(Attribute.SIP_URI, aor);
-                if (!account.phone().isBlank()) {
+                if (!account.phone().isBlank() && visibility.shows(Attribute.TELEPHONE)) {
                     Normalization n = rules.normalize(account.phone());
                     if (n instanceof Normalization.Normalized ok) {
                         values.put(Attribute.TELEPHONE, ok.withExtension());

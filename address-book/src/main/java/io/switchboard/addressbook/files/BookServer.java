@@ -50,6 +50,31 @@ public final class BookServer {
     private static final int CACHED_FILES = 8;
     private static final JsonFactory JSON = new JsonFactory();
 
+    /** The address book in other formats than ours (issue 14, item 5), rendered once per version. */
+    public enum Export {
+        YEALINK_XML("application/xml; charset=utf-8"),
+        SNOM_XML("application/xml; charset=utf-8"),
+        VCARD("text/vcard; charset=utf-8");
+
+        private final String contentType;
+
+        Export(String contentType) {
+            this.contentType = contentType;
+        }
+
+        byte[] render(java.util.Collection<io.switchboard.addressbook.domain.AddressEntry> entries) {
+            return switch (this) {
+                case YEALINK_XML -> DeskPhonebook.render(entries, DeskPhonebook.Dialect.YEALINK);
+                case SNOM_XML -> DeskPhonebook.render(entries, DeskPhonebook.Dialect.SNOM);
+                case VCARD -> VCards.render(entries);
+            };
+        }
+    }
+
+    private record Rendered(byte[] gzip, String sha256) {}
+
+    private record ExportKey(long version, Export kind) {}
+
     private record Snapshot(BookState state, List<FileInfo> files, Instant readAt) {}
 
     private final AddressBookStore store;
@@ -63,6 +88,8 @@ public final class BookServer {
             return size() > CACHED_FILES;
         }
     };
+
+    private final Map<ExportKey, CompletableFuture<Rendered>> exports = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** @param basePath where the files are served ({@code /user/address-book}), for the manifest's links */
     public BookServer(AddressBookStore store, String basePath, Clock clock, Duration stateTtl) {
@@ -153,6 +180,52 @@ public final class BookServer {
                     boolean kept = s.files().stream().anyMatch(f -> f.from() == from);
                     return fileOf(s, kept ? from : 0, acceptEncoding, ifNoneMatch);
                 });
+    }
+
+    /**
+     * The committed version as a desk-phone phonebook or vCards: rendered from the version's full file the first
+     * time it is asked for on this node, then served from memory (the bytes of one version never change, so the
+     * ETag is the same on every node). Renderings of older versions are forgotten.
+     */
+    public CompletionStage<Response> export(Export kind, String acceptEncoding, String ifNoneMatch) {
+        return current(false).thenCompose(s -> {
+            long version = s.state().version();
+            if (version == 0 || s.files().stream().noneMatch(FileInfo::isFull)) {
+                return CompletableFuture.completedFuture(error(404, "no address book yet: no sync has completed"));
+            }
+            exports.keySet().removeIf(k -> k.version() != version);
+            ExportKey key = new ExportKey(version, kind);
+            CompletableFuture<Rendered> rendered = exports.computeIfAbsent(
+                    key,
+                    k -> fullBytes(s)
+                            .thenApply(file -> file.map(bytes -> {
+                                        byte[] plain = kind.render(
+                                                BookFiles.read(bytes).entries().values());
+                                        return new Rendered(BookFiles.gzip(plain), BookFiles.sha256Hex(plain));
+                                    })
+                                    .orElse(null))
+                            .toCompletableFuture());
+            // a failed read (or a file gone) is not remembered: the next request tries again
+            rendered.whenComplete((r, failure) -> {
+                if (failure != null || r == null) {
+                    exports.remove(key, rendered);
+                }
+            });
+            return rendered.thenApply(r -> r == null
+                    ? error(404, "the file is gone; try again")
+                    : answer(kind.contentType, r.gzip(), r.sha256(), acceptEncoding, ifNoneMatch));
+        });
+    }
+
+    private CompletionStage<Optional<byte[]>> fullBytes(Snapshot s) {
+        List<Long> key = List.of(s.state().version(), 0L);
+        synchronized (cache) {
+            byte[] cached = cache.get(key);
+            if (cached != null) {
+                return CompletableFuture.completedFuture(Optional.of(cached));
+            }
+        }
+        return store.file(s.state().version(), 0);
     }
 
     private CompletionStage<Response> fileOf(Snapshot s, long from, String acceptEncoding, String ifNoneMatch) {

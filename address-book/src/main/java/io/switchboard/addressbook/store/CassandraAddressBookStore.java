@@ -44,6 +44,14 @@ public final class CassandraAddressBookStore implements AddressBookStore {
     static final int BATCH_ROWS = 100;
     static final int LANES = 8;
     static final int CHUNK_BYTES = 512 * 1024;
+    /** Bucket reads in flight at a time: all 32 at once (3,000 rows each at 100,000 entries) swamp a small node. */
+    static final int READ_LANES = 4;
+    /**
+     * The sync's bulk statements (a page of a bucket, a batch of 100 rows, a file chunk) may take longer than a
+     * user's request under load; the sync runs on its own thread and answers nobody while it waits.
+     */
+    static final Duration BULK_TIMEOUT = Duration.ofSeconds(30);
+
     private static final String BOOK = "default";
 
     private final CqlSession session;
@@ -123,7 +131,7 @@ public final class CassandraAddressBookStore implements AddressBookStore {
 
     @Override
     public CompletionStage<Optional<byte[]>> file(long version, long from) {
-        return all(selectChunks.bind(version, from)).thenApply(rows -> {
+        return all(selectChunks.bind(version, from).setTimeout(BULK_TIMEOUT)).thenApply(rows -> {
             if (rows.isEmpty()) {
                 return Optional.empty();
             }
@@ -142,7 +150,9 @@ public final class CassandraAddressBookStore implements AddressBookStore {
         List<BoundStatement> chunks = new ArrayList<>();
         for (int offset = 0, n = 0; offset < bytes.length || n == 0; offset += CHUNK_BYTES, n++) {
             int length = Math.min(CHUNK_BYTES, bytes.length - offset);
-            chunks.add(insertChunk.bind(info.version(), info.from(), n, ByteBuffer.wrap(bytes, offset, length)));
+            chunks.add(insertChunk
+                    .bind(info.version(), info.from(), n, ByteBuffer.wrap(bytes, offset, length))
+                    .setTimeout(BULK_TIMEOUT));
         }
         return inLanes(chunks, 2)
                 .thenCompose(v -> session.executeAsync(insertFile.bind(
@@ -159,24 +169,33 @@ public final class CassandraAddressBookStore implements AddressBookStore {
 
     @Override
     public CompletionStage<SortedMap<String, AddressEntry>> entries() {
-        List<CompletableFuture<List<Row>>> buckets = new ArrayList<>();
+        List<List<Row>> buckets = new ArrayList<>();
         for (int b = 0; b < BUCKETS; b++) {
-            buckets.add(all(selectBucket.bind(b)).toCompletableFuture());
+            buckets.add(new ArrayList<>());
         }
-        return CompletableFuture.allOf(buckets.toArray(CompletableFuture[]::new))
-                .thenApply(v -> {
-                    SortedMap<String, AddressEntry> entries = new TreeMap<>();
-                    for (CompletableFuture<List<Row>> bucket : buckets) {
-                        for (Row r : bucket.join()) {
-                            EnumMap<Attribute, String> values = new EnumMap<>(Attribute.class);
-                            r.getMap(1, String.class, String.class)
-                                    .forEach(
-                                            (key, value) -> Attribute.byKey(key).ifPresent(a -> values.put(a, value)));
-                            entries.put(r.getString(0), new AddressEntry(r.getString(0), values));
-                        }
-                    }
-                    return entries;
-                });
+        List<CompletableFuture<Void>> lanes = new ArrayList<>();
+        for (int lane = 0; lane < READ_LANES; lane++) {
+            CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+            for (int b = lane; b < BUCKETS; b += READ_LANES) {
+                int bucket = b;
+                chain = chain.thenCompose(
+                        v -> all(selectBucket.bind(bucket).setTimeout(BULK_TIMEOUT), buckets.get(bucket))
+                                .thenApply(rows -> (Void) null));
+            }
+            lanes.add(chain);
+        }
+        return CompletableFuture.allOf(lanes.toArray(CompletableFuture[]::new)).thenApply(v -> {
+            SortedMap<String, AddressEntry> entries = new TreeMap<>();
+            for (List<Row> bucket : buckets) {
+                for (Row r : bucket) {
+                    EnumMap<Attribute, String> values = new EnumMap<>(Attribute.class);
+                    r.getMap(1, String.class, String.class)
+                            .forEach((key, value) -> Attribute.byKey(key).ifPresent(a -> values.put(a, value)));
+                    entries.put(r.getString(0), new AddressEntry(r.getString(0), values));
+                }
+            }
+            return entries;
+        });
     }
 
     @Override
@@ -196,7 +215,7 @@ public final class CassandraAddressBookStore implements AddressBookStore {
             for (int i = 0; i < rows.size(); i += BATCH_ROWS) {
                 BatchStatementBuilder batch = BatchStatement.builder(BatchType.UNLOGGED);
                 rows.subList(i, Math.min(rows.size(), i + BATCH_ROWS)).forEach(batch::addStatement);
-                batches.add(batch.setIdempotence(true).build());
+                batches.add(batch.setIdempotence(true).setTimeout(BULK_TIMEOUT).build());
             }
         });
         return inLanes(batches, LANES);
@@ -248,7 +267,10 @@ public final class CassandraAddressBookStore implements AddressBookStore {
 
     /** Every row of a query, page after page. */
     private CompletionStage<List<Row>> all(BoundStatement statement) {
-        List<Row> rows = new ArrayList<>();
+        return all(statement, new ArrayList<>());
+    }
+
+    private CompletionStage<List<Row>> all(BoundStatement statement, List<Row> rows) {
         return session.executeAsync(statement).thenCompose(rs -> drain(rs, rows));
     }
 

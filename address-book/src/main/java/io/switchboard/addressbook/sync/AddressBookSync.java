@@ -4,6 +4,7 @@ import io.switchboard.addressbook.domain.AddressEntry;
 import io.switchboard.addressbook.domain.BookDiff;
 import io.switchboard.addressbook.domain.EntryBuilder;
 import io.switchboard.addressbook.domain.OwnAccount;
+import io.switchboard.addressbook.domain.Visibility;
 import io.switchboard.addressbook.files.BookFiles;
 import io.switchboard.addressbook.numbers.NumberRules;
 import io.switchboard.addressbook.source.DirectorySource;
@@ -51,9 +52,10 @@ public final class AddressBookSync {
             Duration fileRetention,
             int maxDeltaBases,
             Duration leaseTtl,
-            Duration storeTimeout) {
-        public static final Settings DEFAULTS =
-                new Settings(true, 0.2, Duration.ofDays(30), 30, Duration.ofMinutes(30), Duration.ofMinutes(2));
+            Duration storeTimeout,
+            Visibility visibility) {
+        public static final Settings DEFAULTS = new Settings(
+                true, 0.2, Duration.ofDays(30), 30, Duration.ofMinutes(30), Duration.ofMinutes(2), Visibility.DEFAULT);
     }
 
     /** What a sync is doing, for a progress display. Called on the sync's thread. */
@@ -130,7 +132,8 @@ public final class AddressBookSync {
             throw new SyncFailed("cannot list the pool's accounts: " + e.getMessage(), e);
         }
         progress.phase("normalizing");
-        EntryBuilder.Built built = EntryBuilder.build(read.entries(), own, settings.includeAccounts(), rules.get());
+        EntryBuilder.Built built =
+                EntryBuilder.build(read.entries(), own, settings.includeAccounts(), rules.get(), settings.visibility());
         SortedMap<String, AddressEntry> now = built.entries();
 
         BookState state = await(store.state(), "reading the address book's version");

@@ -29,7 +29,8 @@ class EntryBuilderTest {
                                 Attribute.HOME, "12345"))),
                 List.of(),
                 true,
-                RULES);
+                RULES,
+                Visibility.ALL);
         assertThat(built.entries().get("cn=ann").values())
                 .containsExactly(
                         Map.entry(Attribute.DISPLAY_NAME, "Ann"),
@@ -64,7 +65,8 @@ class EntryBuilderTest {
                         new OwnAccount("sip:dan@example.com", "Dan D", "020 555 0199"),
                         new OwnAccount("sip:eve@example.com", "", "")),
                 true,
-                RULES);
+                RULES,
+                Visibility.ALL);
         assertThat(built.accountsMerged()).isEqualTo(2);
         assertThat(built.accountsAdded()).isEqualTo(2);
         assertThat(built.entries().keySet())
@@ -92,9 +94,40 @@ class EntryBuilderTest {
                 List.of(dir("cn=ann", Map.of(Attribute.DISPLAY_NAME, "Ann", Attribute.MAIL, "ann@example.com"))),
                 List.of(new OwnAccount("sip:ann@example.com", "", ""), new OwnAccount("sip:dan@example.com", "", "")),
                 false,
-                RULES);
+                RULES,
+                Visibility.ALL);
         assertThat(built.entries().keySet()).containsExactly("cn=ann");
         assertThat(built.entries().get("cn=ann").get(Attribute.SIP_URI)).contains("sip:ann@example.com");
         assertThat(built.accountsAdded()).isZero();
+    }
+
+    @Test
+    void hiddenAttributesAreDroppedBeforeNormalizingAndNeverReported() {
+        EntryBuilder.Built built = EntryBuilder.build(
+                List.of(dir(
+                        "cn=ann",
+                        Map.of(
+                                Attribute.DISPLAY_NAME, "Ann",
+                                Attribute.TELEPHONE, "020 555 0101",
+                                Attribute.MOBILE, "06 1234 5678",
+                                Attribute.HOME, "ask reception"))),
+                List.of(new OwnAccount("sip:dan@example.com", "Dan", "020 555 0199")),
+                true,
+                RULES,
+                Visibility.DEFAULT);
+        assertThat(built.entries().get("cn=ann").values())
+                .containsOnlyKeys(Attribute.DISPLAY_NAME, Attribute.TELEPHONE);
+        assertThat(built.numbers().total()).isZero(); // the unparseable home number was never looked at
+        assertThat(built.entries().get("sip:dan@example.com").get(Attribute.TELEPHONE))
+                .contains("+31205550199");
+
+        EntryBuilder.Built noPhones = EntryBuilder.build(
+                List.of(),
+                List.of(new OwnAccount("sip:dan@example.com", "Dan", "020 555 0199")),
+                true,
+                RULES,
+                Visibility.hiding(List.of("telephone", "mobile", "home")));
+        assertThat(noPhones.entries().get("sip:dan@example.com").values())
+                .containsOnlyKeys(Attribute.DISPLAY_NAME, Attribute.SIP_URI);
     }
 }

@@ -168,4 +168,34 @@ class BookServerTest {
         server.refresh();
         assertThat(text(await(server.manifest(null, null)))).contains("\"version\":4");
     }
+
+    @Test
+    void exportsAreRenderedFromTheCurrentFullFileWithStableEtags() {
+        BookServer server = server();
+        assertThat(await(server.export(BookServer.Export.VCARD, null, null)).status())
+                .isEqualTo(404);
+        publish();
+        server.refresh();
+        BookServer.Response vcards = await(server.export(BookServer.Export.VCARD, null, null));
+        assertThat(vcards.status()).isEqualTo(200);
+        assertThat(vcards.contentType()).isEqualTo("text/vcard; charset=utf-8");
+        assertThat(text(vcards)).contains("FN:Person 12\r\n");
+        assertThat(text(vcards).split("BEGIN:VCARD", -1)).hasSize(14); // version 3 has 13 people
+
+        BookServer.Response xml = await(server.export(BookServer.Export.YEALINK_XML, "gzip", null));
+        assertThat(xml.headers()).containsEntry("Content-Encoding", "gzip");
+        String etag = xml.headers().get("ETag");
+        // another node renders the same bytes, so the same tag; a matching If-None-Match is 304
+        BookServer other = server();
+        assertThat(await(other.export(BookServer.Export.YEALINK_XML, "gzip", null))
+                        .headers())
+                .containsEntry("ETag", etag);
+        assertThat(await(other.export(BookServer.Export.YEALINK_XML, "gzip", etag))
+                        .status())
+                .isEqualTo(304);
+        assertThat(await(other.export(BookServer.Export.SNOM_XML, "gzip", null))
+                        .headers()
+                        .get("ETag"))
+                .isNotEqualTo(etag);
+    }
 }

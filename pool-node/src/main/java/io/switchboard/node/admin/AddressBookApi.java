@@ -1,6 +1,7 @@
 package io.switchboard.node.admin;
 
 import io.switchboard.addressbook.files.BookServer;
+import io.switchboard.addressbook.files.DeskPhonebook;
 import io.switchboard.addressbook.numbers.Normalization;
 import io.switchboard.addressbook.numbers.NumberRules;
 import io.switchboard.addressbook.numbers.RuleCases;
@@ -16,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -25,6 +27,8 @@ import java.util.concurrent.CompletionStage;
  * GET  /user/address-book              the manifest (users' HTTP Digest, as /user/presence)
  * GET  /user/address-book?since=N      what changed since version N: a delta, or the full file
  * GET  /user/address-book/full         the full file
+ * GET  /user/address-book/phonebook.xml[?vendor=yealink|snom]   a remote phonebook for desk phones
+ * GET  /user/address-book/contacts.vcf  every entry as a vCard 4.0 (RFC 6350)
  * GET  /user/address-book/search?q=Q[&amp;page=N]   prefix search, 50 per page (also under /api/address-book)
  * GET  /api/address-book               the manifest (admin token)
  * POST /api/address-book/sync          start a sync on this node now: 202 with its status
@@ -86,6 +90,21 @@ public final class AddressBookApi {
         }
         if (call.path().equals(USER_PREFIX + "/search")) {
             return search(call);
+        }
+        if (call.path().equals(USER_PREFIX + "/phonebook.xml")) {
+            String vendor = call.param("vendor");
+            Optional<DeskPhonebook.Dialect> dialect =
+                    vendor == null ? Optional.of(DeskPhonebook.Dialect.YEALINK) : DeskPhonebook.Dialect.byName(vendor);
+            if (dialect.isEmpty()) {
+                return done(Reply.error(400, "vendor must be yealink or snom, not '" + vendor + "'"));
+            }
+            BookServer.Export kind = dialect.get() == DeskPhonebook.Dialect.YEALINK
+                    ? BookServer.Export.YEALINK_XML
+                    : BookServer.Export.SNOM_XML;
+            return files.export(kind, accept, etags).thenApply(AddressBookApi::reply);
+        }
+        if (call.path().equals(USER_PREFIX + "/contacts.vcf")) {
+            return files.export(BookServer.Export.VCARD, accept, etags).thenApply(AddressBookApi::reply);
         }
         return done(Reply.error(404, "No such endpoint: " + call.path()));
     }

@@ -2,6 +2,7 @@ package io.switchboard.node.config;
 
 import io.switchboard.addressbook.domain.Attribute;
 import io.switchboard.addressbook.domain.AttributeMapping;
+import io.switchboard.addressbook.domain.Visibility;
 import io.switchboard.addressbook.numbers.NumberRules;
 import io.switchboard.addressbook.numbers.RulesFile;
 import io.switchboard.addressbook.source.LdapSettings;
@@ -34,7 +35,8 @@ public record AddressBookConfig(
         Duration syncInterval,
         Duration firstSyncDelay,
         boolean includeAccounts,
-        Duration fileRetention) {
+        Duration fileRetention,
+        Visibility visibility) {
 
     public enum Source {
         NONE,
@@ -83,7 +85,16 @@ public record AddressBookConfig(
                 interval,
                 firstDelay,
                 a.bool("include-accounts"),
-                a.duration("file-retention", Duration.ofHours(1)));
+                a.duration("file-retention", Duration.ofHours(1)),
+                visibility(a));
+    }
+
+    private static Visibility visibility(ConfigReader a) {
+        try {
+            return Visibility.hiding(a.strings("hidden-attributes"));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigError(a.key("hidden-attributes"), e.getMessage());
+        }
     }
 
     private static Map<Attribute, String> attributes(ConfigReader a) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.switchboard.addressbook.domain.Attribute;
+import io.switchboard.addressbook.domain.Visibility;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,6 +24,9 @@ class AddressBookConfigTest {
         assertThat(c.syncInterval()).isEqualTo(Duration.ofMinutes(5));
         assertThat(c.includeAccounts()).isTrue();
         assertThat(c.rules().rules()).isEmpty();
+        assertThat(c.visibility()).isEqualTo(Visibility.DEFAULT);
+        assertThat(of("switchboard.address-book.hidden-attributes = []").visibility())
+                .isEqualTo(Visibility.ALL);
     }
 
     @Test
@@ -59,6 +63,14 @@ class AddressBookConfigTest {
         assertThatThrownBy(() -> of("switchboard.address-book.attributes.phone = \"x\""))
                 .isInstanceOf(ConfigError.class)
                 .hasMessageContaining("switchboard.address-book.attributes.phone");
+        assertThatThrownBy(() -> of("switchboard.address-book.hidden-attributes = [mobile, sip-uri]"))
+                .isInstanceOf(ConfigError.class)
+                .hasMessageContaining("switchboard.address-book.hidden-attributes")
+                .hasMessageContaining("sip-uri cannot be hidden");
+        assertThatThrownBy(() -> of("switchboard.address-book.hidden-attributes = [pager]"))
+                .isInstanceOf(ConfigError.class)
+                .hasMessageContaining("switchboard.address-book.hidden-attributes")
+                .hasMessageContaining("'pager' is not an address book attribute");
         Path rules = dir.resolve("rules.txt");
         Files.writeString(rules, "# ok\n^0(\\d{9})$ -> +31$1\n^0(\\d{9})$ -> +31$2\n");
         assertThatThrownBy(() -> of("switchboard.address-book.rules-file = \"" + rules + "\""))
