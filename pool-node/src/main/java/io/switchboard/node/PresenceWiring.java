@@ -92,7 +92,10 @@ final class PresenceWiring {
                         clock,
                         presenceConfig.limits().watchersPerPresentity(),
                         metrics::presenceRefused,
-                        owners));
+                        owners,
+                        io.switchboard.node.config.AvailabilityConfig.of(config)
+                                .budget()
+                                .writeTimeout()));
         CassandraDueIndex dueIndex = CassandraDueIndex.forSessionKeyspace(session);
         WatcherEntity.init(
                 system,

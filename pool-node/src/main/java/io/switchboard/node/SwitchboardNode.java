@@ -70,6 +70,7 @@ public final class SwitchboardNode implements AutoCloseable {
 
     private void startAll() {
         SipWiring.Settings sipSettings = SipWiring.Settings.of(config); // checked before anything starts
+        io.switchboard.node.config.AvailabilityConfig.of(config); // so is the ask budget
         AddressBookConfig addressBookConfig = AddressBookConfig.of(config); // so is the address book's
 
         ParkConfig.of(config); // likewise (call park; read again where it is used)
@@ -139,8 +140,9 @@ public final class SwitchboardNode implements AutoCloseable {
      */
     private SipWiring.Cluster startEntities(CqlSession session, SipWiring.Settings sipSettings, Clock clock) {
         RegisterRules rules = new RegisterRules(config.registrar().policy());
-        ShardedPresence presence =
-                new ShardedPresence(system, config.registrar().askTimeout());
+        io.switchboard.entity.AskBudget budget =
+                io.switchboard.node.config.AvailabilityConfig.of(config).budget();
+        ShardedPresence presence = new ShardedPresence(system, budget, clock);
         RegistrarClient endpointLookups = RegistrarClient.readingThroughToStore(
                 RegistrarClient.sharded(system, sipSettings.proxy().lookupTimeout()),
                 new CassandraBindingStore(session),
@@ -154,9 +156,9 @@ public final class SwitchboardNode implements AutoCloseable {
                         clock,
                         config.registrar().passivateAfter(),
                         EntityTuning.REGISTRAR_MAX_WAITING,
-                        CassandraOwnerEpochs.forSessionKeyspace(session)));
-        RegistrarClient registrar =
-                RegistrarClient.sharded(system, config.registrar().askTimeout());
+                        CassandraOwnerEpochs.forSessionKeyspace(session),
+                        budget.writeTimeout()));
+        RegistrarClient registrar = RegistrarClient.sharded(system, budget, clock);
         return new SipWiring.Cluster(system, directory, rules, presence, registrar, endpointLookups);
     }
 

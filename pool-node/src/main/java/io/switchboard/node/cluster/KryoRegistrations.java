@@ -67,6 +67,7 @@ public final class KryoRegistrations {
         kryo.register(RegistrarEntity.Refused.class, 113);
         kryo.register(RegistrarEntity.Unavailable.class, 114);
         kryo.register(RegistrarEntity.CurrentBindings.class, 115);
+        kryo.register(RegistrarEntity.RegisterBefore.class, 116);
 
         // presence (500-559)
         ImmutableMapSerializer maps = new ImmutableMapSerializer();

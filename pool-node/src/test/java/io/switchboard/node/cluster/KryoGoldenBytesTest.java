@@ -165,6 +165,10 @@ class KryoGoldenBytesTest {
                 FLOW,
                 "Phone/1");
         s.put("registrar.Register", new RegistrarEntity.Register(request, ref("register-reply")));
+        s.put(
+                "registrar.RegisterBefore",
+                new RegistrarEntity.RegisterBefore(
+                        request, Instant.parse("2026-12-05T10:00:02Z"), ref("register-reply")));
         s.put("registrar.GetBindings", new RegistrarEntity.GetBindings(ref("bindings-reply")));
         s.put(
                 "registrar.Registered",
