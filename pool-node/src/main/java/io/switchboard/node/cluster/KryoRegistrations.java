@@ -115,6 +115,8 @@ public final class KryoRegistrations {
         kryo.register(io.switchboard.presence.entity.PresentityEntity.Revoke.class, 534);
         kryo.register(io.switchboard.presence.entity.PresentityEntity.NotWatched.class, 535);
         kryo.register(io.switchboard.presence.entity.WatcherEntity.ContactsRefused.class, 551);
+        kryo.register(io.switchboard.presence.entity.WatcherEntity.SubscribeBefore.class, 552);
+        kryo.register(io.switchboard.presence.entity.WatcherEntity.RefreshBefore.class, 553);
 
         // call park (600-649); Optional and Duration are parts of its values
         kryo.register(java.util.Optional.class, new OptionalSerializer(), 600);

@@ -219,6 +219,16 @@ class KryoGoldenBytesTest {
         s.put("watcher.Subscribe", new WatcherEntity.Subscribe(SUBSCRIPTION, 600, ref("subscribe-reply")));
         s.put("watcher.Refresh", new WatcherEntity.Refresh("tag1", 0, "sip:b@192.0.2.8", FLOW, ref("subscribe-reply")));
         s.put(
+                "watcher.SubscribeBefore",
+                new WatcherEntity.SubscribeBefore(
+                        new WatcherEntity.Subscribe(SUBSCRIPTION, 600, ref("subscribe-reply")),
+                        Instant.parse("2026-12-05T10:00:02Z")));
+        s.put(
+                "watcher.RefreshBefore",
+                new WatcherEntity.RefreshBefore(
+                        new WatcherEntity.Refresh("tag1", 0, "sip:b@192.0.2.8", FLOW, ref("subscribe-reply")),
+                        Instant.parse("2026-12-05T10:00:02Z")));
+        s.put(
                 "watcher.PresenceChanged",
                 new WatcherEntity.PresenceChanged("sip:a@example.test", 8, VIEW, "<presence/>"));
         s.put("watcher.Revoked", new WatcherEntity.Revoked("sip:a@example.test"));

@@ -123,12 +123,28 @@ public final class ShardedPresence implements PresentityClient, PresentityEntity
     // --- the SIP edge
 
     public CompletionStage<WatcherEntity.SubscribeReply> subscribe(Subscription draft, long expires) {
+        if (budget != null) {
+            Instant answerBy = budget.answerBy(clock.instant());
+            return inline(watcher(draft.watcher())
+                    .ask(
+                            replyTo -> new WatcherEntity.SubscribeBefore(
+                                    new WatcherEntity.Subscribe(draft, expires, replyTo), answerBy),
+                            askTimeout));
+        }
         return inline(watcher(draft.watcher())
                 .ask(replyTo -> new WatcherEntity.Subscribe(draft, expires, replyTo), askTimeout));
     }
 
     public CompletionStage<WatcherEntity.SubscribeReply> refresh(
             String w, String localTag, long expires, String target, io.switchboard.sip.flow.Flow flow) {
+        if (budget != null) {
+            Instant answerBy = budget.answerBy(clock.instant());
+            return inline(watcher(w)
+                    .ask(
+                            replyTo -> new WatcherEntity.RefreshBefore(
+                                    new WatcherEntity.Refresh(localTag, expires, target, flow, replyTo), answerBy),
+                            askTimeout));
+        }
         return inline(watcher(w)
                 .ask(replyTo -> new WatcherEntity.Refresh(localTag, expires, target, flow, replyTo), askTimeout));
     }
