@@ -178,9 +178,14 @@ public final class SwitchboardNode implements AutoCloseable {
      */
     private SipWiring.Cluster startEntities(CqlSession session, SipWiring.Settings sipSettings, Clock clock) {
         RegisterRules rules = new RegisterRules(config.registrar().policy());
-        io.switchboard.entity.AskBudget budget =
-                io.switchboard.node.config.AvailabilityConfig.of(config).budget();
-        ShardedPresence presence = new ShardedPresence(system, budget, clock);
+        io.switchboard.node.config.AvailabilityConfig availability =
+                io.switchboard.node.config.AvailabilityConfig.of(config);
+        io.switchboard.entity.AskBudget budget = availability.budget();
+        // The deadlines travel in messages a node of an earlier release cannot read: during a
+        // rolling upgrade from one, send-deadlines stays off (docs/architecture.md, "Cluster message formats").
+        ShardedPresence presence = availability.sendDeadlines()
+                ? new ShardedPresence(system, budget, clock)
+                : new ShardedPresence(system, budget.askTimeout());
         RegistrarClient endpointLookups = RegistrarClient.readingThroughToStore(
                 RegistrarClient.sharded(system, sipSettings.proxy().lookupTimeout()),
                 new CassandraBindingStore(session),
@@ -196,7 +201,9 @@ public final class SwitchboardNode implements AutoCloseable {
                         EntityTuning.REGISTRAR_MAX_WAITING,
                         CassandraOwnerEpochs.forSessionKeyspace(session),
                         budget.writeTimeout()));
-        RegistrarClient registrar = RegistrarClient.sharded(system, budget, clock);
+        RegistrarClient registrar = availability.sendDeadlines()
+                ? RegistrarClient.sharded(system, budget, clock)
+                : RegistrarClient.sharded(system, budget.askTimeout());
         return new SipWiring.Cluster(system, directory, rules, presence, registrar, endpointLookups);
     }
 

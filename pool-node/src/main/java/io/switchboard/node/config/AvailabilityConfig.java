@@ -16,6 +16,9 @@ import java.time.Duration;
  *                       serving (warming up, shedding)
  * @param registersInFlight {@code admission.registers-in-flight}: REGISTERs waiting for their
  *                       entity at once on this node; beyond it 503 at once (0: no bound)
+ * @param sendDeadlines  {@code send-deadlines}: REGISTERs and SUBSCRIBEs travel to their entities
+ *                       in the messages that carry the deadline (RegisterBefore, SubscribeBefore,
+ *                       RefreshBefore), which a node of an earlier release cannot read
  */
 public record AvailabilityConfig(
         AskBudget budget,
@@ -23,7 +26,8 @@ public record AvailabilityConfig(
         int normalRounds,
         Duration normalLatency,
         Duration retryAfter,
-        int registersInFlight) {
+        int registersInFlight,
+        boolean sendDeadlines) {
 
     public static AvailabilityConfig of(NodeConfig config) {
         ConfigReader a = new ConfigReader(config.raw(), "").at("switchboard").at("availability");
@@ -47,6 +51,7 @@ public record AvailabilityConfig(
             throw new ConfigError(a.key("retry-after"), "must be at most 3600s, was " + retryAfter.toSeconds() + "s");
         }
         int registers = a.at("admission").integer("registers-in-flight", 0, 10_000_000);
-        return new AvailabilityConfig(budget, rounds, normal, normalLatency, retryAfter, registers);
+        return new AvailabilityConfig(
+                budget, rounds, normal, normalLatency, retryAfter, registers, a.bool("send-deadlines"));
     }
 }
