@@ -1,5 +1,7 @@
 package io.switchboard.entity;
 
+import java.time.Instant;
+
 /**
  * A message a {@link WriteThroughEntity} accepts. Each entity's sealed {@code Command} interface
  * extends this one, so the shared lifecycle can treat every command alike without a type switch
@@ -31,5 +33,18 @@ public interface EntityCommand {
      */
     default boolean waitsForWrite() {
         return true;
+    }
+
+    /**
+     * When the asker stops waiting for the answer (it then tells its client "failed"), or null for
+     * no deadline. The entity refuses, without writing anything, a command it would start to handle
+     * after this instant (while it waited for a load or an earlier write, or in a shard's buffer
+     * while the entity moved), so that a client is never told "failed" for a write that happens
+     * afterwards. Set it with {@link AskBudget#answerBy}, which leaves room for the write that
+     * starts at the deadline to end, bounded by {@link EntitySettings#writeTimeout()}, before the
+     * ask times out.
+     */
+    default Instant answerBy() {
+        return null;
     }
 }

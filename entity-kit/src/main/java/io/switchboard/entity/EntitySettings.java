@@ -24,6 +24,10 @@ import java.util.Objects;
  *                         ({@link WriteThroughEntity#wakingAt}); null when the type has none
  * @param owners           where an entity claims its owner epoch when it starts, so its writes are
  *                         fenced ({@link WriteThroughEntity#stamp}); null: writes are not fenced
+ * @param writeTimeout     how long a store write may take before the entity gives up on it and
+ *                         answers Unavailable (null: as long as the store takes); keep it below the
+ *                         time an asker leaves after a command's deadline ({@link AskBudget}), so
+ *                         the answer reaches the asker before it stops waiting
  */
 public record EntitySettings(
         Clock clock,
@@ -32,16 +36,17 @@ public record EntitySettings(
         String storeUnavailable,
         String type,
         DueIndex dueIndex,
-        OwnerEpochs owners) {
+        OwnerEpochs owners,
+        Duration writeTimeout) {
 
     /** Settings of an entity type that records no deadline and does not fence its writes. */
     public EntitySettings(Clock clock, Duration passivateAfter, int maxHeld, String storeUnavailable) {
-        this(clock, passivateAfter, maxHeld, storeUnavailable, null, null, null);
+        this(clock, passivateAfter, maxHeld, storeUnavailable, null, null, null, null);
     }
 
     /** The same settings, with deadlines recorded in {@code index} under {@code type}. */
     public EntitySettings withDueIndex(String type, DueIndex index) {
-        return new EntitySettings(clock, passivateAfter, maxHeld, storeUnavailable, type, index, owners);
+        return new EntitySettings(clock, passivateAfter, maxHeld, storeUnavailable, type, index, owners, writeTimeout);
     }
 
     /**
@@ -49,7 +54,13 @@ public record EntitySettings(
      * {@code type} when it starts (none when {@code epochs} is null).
      */
     public EntitySettings withOwnerEpochs(String type, OwnerEpochs epochs) {
-        return new EntitySettings(clock, passivateAfter, maxHeld, storeUnavailable, type, dueIndex, epochs);
+        return new EntitySettings(
+                clock, passivateAfter, maxHeld, storeUnavailable, type, dueIndex, epochs, writeTimeout);
+    }
+
+    /** The same settings, with each store write bounded by {@code timeout} (null: unbounded). */
+    public EntitySettings withWriteTimeout(Duration timeout) {
+        return new EntitySettings(clock, passivateAfter, maxHeld, storeUnavailable, type, dueIndex, owners, timeout);
     }
 
     public EntitySettings {
@@ -60,6 +71,9 @@ public record EntitySettings(
         }
         if ((dueIndex != null || owners != null) && (type == null || type.isEmpty())) {
             throw new IllegalArgumentException("an entity type with a due index or owner epochs needs its type name");
+        }
+        if (writeTimeout != null && (writeTimeout.isNegative() || writeTimeout.isZero())) {
+            throw new IllegalArgumentException("writeTimeout must be positive, was " + writeTimeout);
         }
         if (maxHeld < 1) {
             throw new IllegalArgumentException("maxHeld must be at least 1, was " + maxHeld);

@@ -35,6 +35,10 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
  *       {@link EntityCommand#waitsForWrite()} says otherwise), so each is decided on the state its
  *       predecessor left. A write asked for while one is in flight starts after it, in order: at
  *       most one write per entity is ever in flight.</li>
+ *   <li><b>Deadlines.</b> A command past its {@link EntityCommand#answerBy() deadline} when its
+ *       turn comes is refused without writing; a write is bounded by
+ *       {@link EntitySettings#writeTimeout()}, so the asker hears the outcome before it stops
+ *       waiting ({@link AskBudget}).</li>
  *   <li><b>Bounded waiting.</b> At most {@link EntitySettings#maxHeld()} commands wait; beyond it
  *       a command that can be answered is refused at once with a clear reason.</li>
  *   <li><b>One timer.</b> The subclass reports its earliest deadline ({@link #nextDeadline()});
@@ -246,7 +250,7 @@ public abstract class WriteThroughEntity<C extends EntityCommand, L> extends Ext
         } else {
             touched = true;
             if (phase == IDLE || (phase == WRITING && !command.waitsForWrite())) {
-                handle(command);
+                handleInTime(command);
             } else {
                 hold(command);
             }
@@ -284,6 +288,22 @@ public abstract class WriteThroughEntity<C extends EntityCommand, L> extends Ext
         } catch (RuntimeException e) {
             io = java.util.concurrent.CompletableFuture.failedFuture(e);
         }
+        Duration bound = lifecycle.writeTimeout();
+        if (bound != null) {
+            // The asker's time is bounded (AskBudget): a write that does not end within the bound is
+            // answered as failed before the ask times out, rather than left to a reply nobody reads.
+            // The store may still apply it late; with owner epochs a later write of this entity is
+            // stamped above it, so it cannot overwrite what comes after.
+            java.util.concurrent.CompletableFuture<Object> bounded = new java.util.concurrent.CompletableFuture<>();
+            io.whenComplete((ok, failure) -> {
+                if (failure != null) {
+                    bounded.completeExceptionally(failure);
+                } else {
+                    bounded.complete(ok);
+                }
+            });
+            io = bounded.orTimeout(bound.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
         ActorRef<EntityCommand> self = self(); // the context is not to be touched from the completing thread
         io.whenComplete((ok, failure) -> self.tell(failure != null ? new WriteFailed(w, failure) : new Written(w)));
     }
@@ -313,7 +333,7 @@ public abstract class WriteThroughEntity<C extends EntityCommand, L> extends Ext
             return;
         }
         while (phase == IDLE && held != null && !held.isEmpty()) {
-            handle(held.poll());
+            handleInTime(held.poll());
         }
         if (held != null && held.isEmpty()) {
             held = null;
@@ -321,6 +341,21 @@ public abstract class WriteThroughEntity<C extends EntityCommand, L> extends Ext
         if (phase == IDLE) {
             onIdle();
         }
+    }
+
+    /**
+     * Handles a command, unless it comes after its {@link EntityCommand#answerBy() deadline}: its
+     * asker has answered "failed" or is about to, so it is refused and nothing is written
+     * (issue 17: a reply never says "failed" for a write that completed; {@link AskBudget}).
+     */
+    private void handleInTime(C command) {
+        Instant deadline = command.answerBy();
+        if (deadline != null
+                && now().isAfter(deadline)
+                && command.refuse("Request waited past its deadline, try again")) {
+            return;
+        }
+        handle(command);
     }
 
     private void hold(C command) {

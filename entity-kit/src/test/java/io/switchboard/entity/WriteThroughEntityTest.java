@@ -38,7 +38,16 @@ class WriteThroughEntityTest {
 
     // ---- the counter entity: commands, "domain rule", store ----
 
-    sealed interface Command extends EntityCommand permits Add, Get, Ack, AddWithDeadline {}
+    sealed interface Command extends EntityCommand permits Add, Get, Ack, AddWithDeadline, AddBy {}
+
+    /** Like Add, asked by someone who stops waiting at {@code answerBy} (AskBudget). */
+    record AddBy(int n, Instant answerBy, ActorRef<Reply> replyTo) implements Command {
+        @Override
+        public boolean refuse(String reason) {
+            replyTo.tell(new Unavailable(reason));
+            return true;
+        }
+    }
 
     /** Like Add, with a deadline recorded in the due-time index together with the write. */
     record AddWithDeadline(int n, Instant deadline, ActorRef<Reply> replyTo) implements Command {
@@ -184,6 +193,15 @@ class WriteThroughEntityTest {
                 int next = value + add.n();
                 write(
                         wakingAt(() -> store.write(next), add.deadline()),
+                        () -> {
+                            value = next;
+                            add.replyTo().tell(new Value(next));
+                        },
+                        failure -> add.replyTo().tell(new Unavailable("store down")));
+            } else if (command instanceof AddBy add) {
+                int next = value + add.n();
+                write(
+                        () -> store.write(next),
                         () -> {
                             value = next;
                             add.replyTo().tell(new Value(next));
@@ -501,5 +519,75 @@ class WriteThroughEntityTest {
         TestProbe<Reply> probe = KIT.createTestProbe();
         counter.tell(new AddWithDeadline(2, Instant.now().plusSeconds(60), probe.getRef()));
         probe.expectTerminated(counter, Duration.ofSeconds(3));
+    }
+
+    @Test
+    void a_command_whose_deadline_passed_while_it_waited_is_refused_and_writes_nothing() {
+        store.load.complete(0);
+        ActorRef<Command> counter = spawn(10, Duration.ofMinutes(1));
+        TestProbe<Reply> probe = KIT.createTestProbe();
+        TestProbe<Reply> late = KIT.createTestProbe();
+        counter.tell(new Add(1, probe.getRef()));
+        store.awaitWriteOutstanding();
+        counter.tell(new AddBy(5, Instant.now().plusMillis(150), late.getRef()));
+        TestProbe<Reply> inTime = KIT.createTestProbe();
+        counter.tell(new AddBy(10, Instant.now().plusSeconds(60), inTime.getRef()));
+        late.expectNoMessage(Duration.ofMillis(400)); // the slow write outlasts the first deadline
+        store.completeNext();
+        assertThat(probe.receiveMessage()).isEqualTo(new Value(1));
+        assertThat(late.receiveMessage())
+                .as("its asker has given up: refused, not applied")
+                .isEqualTo(new Unavailable("Request waited past its deadline, try again"));
+        store.completeNext();
+        assertThat(inTime.receiveMessage())
+                .as("decided without the refused one")
+                .isEqualTo(new Value(11));
+        assertThat(store.written).containsExactly(1, 11);
+    }
+
+    @Test
+    void a_command_arriving_after_its_deadline_is_refused_even_when_the_entity_is_idle() {
+        store.load.complete(3);
+        ActorRef<Command> counter = spawn(10, Duration.ofMinutes(1));
+        TestProbe<Reply> probe = KIT.createTestProbe();
+        counter.tell(new AddBy(1, Instant.now().minusMillis(1), probe.getRef()));
+        assertThat(probe.receiveMessage()).isEqualTo(new Unavailable("Request waited past its deadline, try again"));
+        counter.tell(new Get(probe.getRef()));
+        assertThat(probe.receiveMessage()).isEqualTo(new Value(3));
+        assertThat(store.writes).isEmpty();
+    }
+
+    @Test
+    void a_write_that_outlasts_the_write_timeout_is_answered_as_failed_and_changes_nothing() {
+        store.load.complete(0);
+        ActorRef<Command> counter =
+                spawn(new EntitySettings(Clock.systemUTC(), Duration.ofMinutes(1), 10, "Counter store unavailable")
+                        .withWriteTimeout(Duration.ofMillis(200)));
+        TestProbe<Reply> probe = KIT.createTestProbe();
+        counter.tell(new Add(1, probe.getRef()));
+        CompletableFuture<Void> stuck = store.awaitWrite();
+        assertThat(probe.receiveMessage(Duration.ofSeconds(3)))
+                .as("answered within the bound, though the store never answered")
+                .isEqualTo(new Unavailable("store down"));
+        counter.tell(new Get(probe.getRef()));
+        assertThat(probe.receiveMessage()).isEqualTo(new Value(0));
+        counter.tell(new Add(2, probe.getRef()));
+        store.completeNext();
+        assertThat(probe.receiveMessage()).isEqualTo(new Value(2));
+        stuck.complete(null); // a late acknowledgement of the abandoned write is ignored
+        counter.tell(new Get(probe.getRef()));
+        assertThat(probe.receiveMessage()).isEqualTo(new Value(2));
+    }
+
+    @Test
+    void an_ask_budget_leaves_the_write_timeout_and_the_margin_after_the_deadline() {
+        AskBudget budget = new AskBudget(Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofSeconds(1));
+        Instant asked = Instant.parse("2026-12-05T10:00:00Z");
+        assertThat(budget.answerBy(asked)).isEqualTo(asked.plusSeconds(2));
+        assertThat(budget.waiting()).isEqualTo(Duration.ofSeconds(2));
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> new AskBudget(Duration.ofSeconds(3), Duration.ofSeconds(2), Duration.ofSeconds(1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("must be longer than write timeout");
     }
 }

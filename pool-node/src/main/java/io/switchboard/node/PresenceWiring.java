@@ -92,7 +92,10 @@ final class PresenceWiring {
                         clock,
                         presenceConfig.limits().watchersPerPresentity(),
                         metrics::presenceRefused,
-                        owners));
+                        owners,
+                        io.switchboard.node.config.AvailabilityConfig.of(config)
+                                .budget()
+                                .writeTimeout()));
         CassandraDueIndex dueIndex = CassandraDueIndex.forSessionKeyspace(session);
         WatcherEntity.init(
                 system,
@@ -129,7 +132,10 @@ final class PresenceWiring {
                         dueIndex,
                         presenceConfig.limits().dialogsPerWatcher(),
                         metrics::presenceRefused,
-                        owners));
+                        owners,
+                        io.switchboard.node.config.AvailabilityConfig.of(config)
+                                .budget()
+                                .writeTimeout()));
         // Entities whose deadlines must fire even if their node dies are woken by the due sweeper
         // (watchers here; parked calls and conferences, started by ParkWiring and ConferenceWiring before this).
         DueSweeper.start(

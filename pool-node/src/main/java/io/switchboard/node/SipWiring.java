@@ -97,7 +97,18 @@ final class SipWiring implements AutoCloseable {
      * Starts listening on {@code udpPort} (and the configured TCP and TLS ports), then the proxy and
      * the presence edge, and attaches both to the front end.
      */
-    void start(int udpPort, CqlSession session, StorageWiring.Stores stores, NodeAuth auth, Cluster cluster) {
+    /**
+     * @param serving    whether the edge serves requests yet (Readiness); until then 503 + Retry-After
+     * @param retryAfter that Retry-After, in seconds
+     */
+    void start(
+            int udpPort,
+            CqlSession session,
+            StorageWiring.Stores stores,
+            NodeAuth auth,
+            Cluster cluster,
+            java.util.function.BooleanSupplier serving,
+            int retryAfter) {
         ActorSystem<Void> system = cluster.system();
         MessageFactory messageFactory;
         HeaderFactory headerFactory;
@@ -125,6 +136,9 @@ final class SipWiring implements AutoCloseable {
                 metrics,
                 gruus,
                 settings.federation());
+        frontEnd.gate(serving, retryAfter); // before the stack delivers the first request
+        frontEnd.admit(new io.switchboard.node.sip.Admission(
+                io.switchboard.node.config.AvailabilityConfig.of(config).registersInFlight()));
         endpoint = SipEndpoint.start(stackSettings(udpPort), frontEnd);
         notifySenders = Executors.newFixedThreadPool(2, r -> {
             Thread sender = new Thread(r, "notify-send");

@@ -42,6 +42,8 @@ public final class SwitchboardNode implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SwitchboardNode.class);
     private static final Duration SWEEP_INTERVAL = Duration.ofSeconds(5);
+    /** After a failed warm-up round, before the next. */
+    private static final Duration PAUSE = Duration.ofMillis(500);
 
     private final NodeConfig config;
     private final NodeMetrics metrics = new NodeMetrics();
@@ -52,10 +54,15 @@ public final class SwitchboardNode implements AutoCloseable {
     private AdminServer admin;
     private AddressBookWiring addressBook;
     private volatile boolean closed;
+    private final Readiness readiness;
 
     private SwitchboardNode(NodeConfig config) {
         this.config = config;
         this.storage = new StorageWiring(config);
+        this.readiness = new Readiness(
+                () -> system != null && Cluster.get(system).selfMember().status() == MemberStatus.up(),
+                storage::connected,
+                () -> sip != null && sip.endpoint() != null);
     }
 
     public static SwitchboardNode start(NodeConfig config) {
@@ -71,6 +78,7 @@ public final class SwitchboardNode implements AutoCloseable {
 
     private void startAll() {
         SipWiring.Settings sipSettings = SipWiring.Settings.of(config); // checked before anything starts
+        io.switchboard.node.config.AvailabilityConfig.of(config); // so is the ask budget
         AddressBookConfig addressBookConfig = AddressBookConfig.of(config); // so is the address book's
 
         ParkConfig.of(config); // likewise (call park; read again where it is used)
@@ -109,7 +117,10 @@ public final class SwitchboardNode implements AutoCloseable {
                         },
                         system.executionContext());
         sip = new SipWiring(sipSettings, metrics, clock);
-        sip.start(udpPort, session, stores, auth, cluster);
+        io.switchboard.node.config.AvailabilityConfig availability =
+                io.switchboard.node.config.AvailabilityConfig.of(config);
+        sip.start(udpPort, session, stores, auth, cluster, readiness::serving, (int)
+                availability.retryAfter().toSeconds());
 
         addressBook = AddressBookWiring.start(
                 addressBookConfig, session, stores.accounts(), config.domains(), config.nodeId(), metrics, clock);
@@ -133,6 +144,34 @@ public final class SwitchboardNode implements AutoCloseable {
                 endpoint.tcpPort(),
                 config.admin().bindAddress(),
                 admin.port());
+        // Ready only after the warm-up, which needs this node to be an Up member (Readiness).
+        org.apache.pekko.cluster.Cluster.get(org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(system))
+                .registerOnMemberUp(() -> warmUp(cluster, availability, udpPort));
+    }
+
+    private void warmUp(SipWiring.Cluster cluster, io.switchboard.node.config.AvailabilityConfig a, int udpPort) {
+        String aor = WarmUp.aorOf(config.nodeId());
+        LOG.info("Node {} is an Up member; warming up through {}", config.nodeId(), aor);
+        ActorSystem<Void> sys = system;
+        new WarmUp(
+                        cluster.registrar(),
+                        WarmUp.PresenceReads.of(cluster.presence()),
+                        aor,
+                        new io.switchboard.sip.flow.Flow(
+                                "udp", config.sip().bindAddress(), udpPort, config.nodeId(), ""),
+                        config.registrar().policy().minExpires(),
+                        new WarmUp.Settings(a.warmUpRounds(), a.normalRounds(), a.normalLatency(), PAUSE),
+                        (delay, task) -> {
+                            if (!closed) {
+                                sys.scheduler().scheduleOnce(delay, task, sys.executionContext());
+                            }
+                        },
+                        readiness::warmingUp)
+                .start()
+                .thenRun(() -> {
+                    readiness.warmedUp();
+                    LOG.info("Node {} is ready (warm-up done)", config.nodeId());
+                });
     }
 
     /**
@@ -141,8 +180,14 @@ public final class SwitchboardNode implements AutoCloseable {
      */
     private SipWiring.Cluster startEntities(CqlSession session, SipWiring.Settings sipSettings, Clock clock) {
         RegisterRules rules = new RegisterRules(config.registrar().policy());
-        ShardedPresence presence =
-                new ShardedPresence(system, config.registrar().askTimeout());
+        io.switchboard.node.config.AvailabilityConfig availability =
+                io.switchboard.node.config.AvailabilityConfig.of(config);
+        io.switchboard.entity.AskBudget budget = availability.budget();
+        // The deadlines travel in messages a node of an earlier release cannot read: during a
+        // rolling upgrade from one, send-deadlines stays off (docs/architecture.md, "Cluster message formats").
+        ShardedPresence presence = availability.sendDeadlines()
+                ? new ShardedPresence(system, budget, clock)
+                : new ShardedPresence(system, budget.askTimeout());
         RegistrarClient endpointLookups = RegistrarClient.readingThroughToStore(
                 RegistrarClient.sharded(system, sipSettings.proxy().lookupTimeout()),
                 new CassandraBindingStore(session),
@@ -156,9 +201,11 @@ public final class SwitchboardNode implements AutoCloseable {
                         clock,
                         config.registrar().passivateAfter(),
                         EntityTuning.REGISTRAR_MAX_WAITING,
-                        CassandraOwnerEpochs.forSessionKeyspace(session)));
-        RegistrarClient registrar =
-                RegistrarClient.sharded(system, config.registrar().askTimeout());
+                        CassandraOwnerEpochs.forSessionKeyspace(session),
+                        budget.writeTimeout()));
+        RegistrarClient registrar = availability.sendDeadlines()
+                ? RegistrarClient.sharded(system, budget, clock)
+                : RegistrarClient.sharded(system, budget.askTimeout());
         return new SipWiring.Cluster(system, directory, rules, presence, registrar, endpointLookups);
     }
 
@@ -176,14 +223,14 @@ public final class SwitchboardNode implements AutoCloseable {
         }
     }
 
-    /** Ready = this node is an Up cluster member and its store answers. */
+    /** {@code /health/ready}: see {@link Readiness}, the one definition of ready. */
     private Reply readiness() {
-        boolean up = system != null && Cluster.get(system).selfMember().status() == MemberStatus.up();
-        boolean store = storage.connected();
-        boolean sipUp = sip != null && sip.endpoint() != null;
-        String body = "cluster member: " + (up ? "up" : "not up") + "\nstorage: "
-                + (store ? "connected" : "not connected") + "\nsip: " + (sipUp ? "listening" : "not listening") + "\n";
-        return Reply.text(up && store && sipUp ? 200 : 503, body);
+        return readiness.report();
+    }
+
+    /** Whether this node is ready (the same answer as {@code /health/ready}; {@link Readiness}). */
+    public boolean ready() {
+        return readiness.ready();
     }
 
     public NodeConfig config() {

@@ -48,9 +48,31 @@ public final class TestNodes {
                 + extra;
     }
 
+    /** A one-node pool, returned once it is ready (its warm-up done: {@link #awaitReady}). */
     public static SwitchboardNode start(String keyspace, String extra) {
         TestCassandra.session(keyspace); // fresh keyspace for the test class
-        return SwitchboardNode.start(NodeConfig.fromString(config("node-1", keyspace, freePort(), extra)));
+        return awaitReady(SwitchboardNode.start(NodeConfig.fromString(config("node-1", keyspace, freePort(), extra))));
+    }
+
+    /**
+     * Waits until {@code node} is ready, the one definition that {@code /health/ready} answers too
+     * (SwitchboardNode.ready, Readiness): before, its SIP edge answers 503. Closes it and fails after 60 s.
+     */
+    public static SwitchboardNode awaitReady(SwitchboardNode node) {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+        while (!node.ready()) {
+            if (System.nanoTime() > deadline) {
+                node.close();
+                throw new AssertionError("node not ready within 60 s");
+            }
+            try {
+                Thread.sleep(50); // polling readiness, with the deadline above
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted");
+            }
+        }
+        return node;
     }
 
     public static int freePort() {
@@ -86,6 +108,8 @@ public final class TestNodes {
                 throw new AssertionError("interrupted");
             }
         }
+        awaitReady(node1);
+        awaitReady(node2);
         return new SwitchboardNode[] {node1, node2};
     }
 

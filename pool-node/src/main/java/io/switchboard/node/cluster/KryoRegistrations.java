@@ -67,6 +67,7 @@ public final class KryoRegistrations {
         kryo.register(RegistrarEntity.Refused.class, 113);
         kryo.register(RegistrarEntity.Unavailable.class, 114);
         kryo.register(RegistrarEntity.CurrentBindings.class, 115);
+        kryo.register(RegistrarEntity.RegisterBefore.class, 116);
 
         // presence (500-559)
         ImmutableMapSerializer maps = new ImmutableMapSerializer();
@@ -114,6 +115,8 @@ public final class KryoRegistrations {
         kryo.register(io.switchboard.presence.entity.PresentityEntity.Revoke.class, 534);
         kryo.register(io.switchboard.presence.entity.PresentityEntity.NotWatched.class, 535);
         kryo.register(io.switchboard.presence.entity.WatcherEntity.ContactsRefused.class, 551);
+        kryo.register(io.switchboard.presence.entity.WatcherEntity.SubscribeBefore.class, 552);
+        kryo.register(io.switchboard.presence.entity.WatcherEntity.RefreshBefore.class, 553);
 
         // call park (600-649); Optional and Duration are parts of its values
         kryo.register(java.util.Optional.class, new OptionalSerializer(), 600);

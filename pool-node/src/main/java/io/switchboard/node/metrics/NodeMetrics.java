@@ -35,6 +35,7 @@ public final class NodeMetrics implements RegisterObserver, BindingListener {
     private final Counter acksDropped;
     private final Counter presenceRefused;
     private final Counter park;
+    private final Counter sipShed;
 
     /** {@link #presenceRefused} label: a watcher from a domain that is not federated (or not from its sources). */
     public static final String NOT_FEDERATED = "not-federated";
@@ -127,6 +128,12 @@ public final class NodeMetrics implements RegisterObserver, BindingListener {
                                 + "unavailable, retrieved, empty, ended, ring-back, rung-back, fallback, timed-out)")
                 .labelNames("outcome")
                 .register(registry);
+        sipShed = Counter.build(
+                        "switchboard_sip_shed_total",
+                        "Requests the SIP edge answered 503 with Retry-After before any work, by reason "
+                                + "(warming-up: the node is not ready yet)")
+                .labelNames("reason")
+                .register(registry);
         // JVM metrics (memory, GC, threads) go to this registry too.
         new io.prometheus.client.hotspot.StandardExports().register(registry);
         new io.prometheus.client.hotspot.MemoryPoolsExports().register(registry);
@@ -189,6 +196,11 @@ public final class NodeMetrics implements RegisterObserver, BindingListener {
     /** A call park outcome ({@code io.switchboard.park.sip.ParkSip}'s labels). */
     public void park(String outcome) {
         park.labels(outcome).inc();
+    }
+
+    /** A request answered 503 + Retry-After at the SIP edge before any work (issue 17). */
+    public void sipShed(String reason) {
+        sipShed.labels(reason).inc();
     }
 
     public void presenceRefused(String by) {

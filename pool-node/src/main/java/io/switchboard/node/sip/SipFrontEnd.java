@@ -66,6 +66,12 @@ public final class SipFrontEnd implements SipListener {
     private volatile PresenceSip presence;
     private volatile AckForwarding acks;
     private volatile ParkSip park;
+    /** Whether the node serves requests yet (its Readiness); until then 503 + Retry-After. */
+    private volatile java.util.function.BooleanSupplier serving = () -> true;
+
+    private volatile int retryAfterSeconds = 5;
+
+    private volatile Admission admission = Admission.unbounded();
 
     /** @param federation the federated domains whose watchers may subscribe to our users' presence */
     public SipFrontEnd(
@@ -98,6 +104,21 @@ public final class SipFrontEnd implements SipListener {
         this.acks = new AckForwarding(statefulProxy, gruus, metrics);
     }
 
+    /**
+     * Until {@code servingNow} says yes (the node's warm-up is done), every request but ACK is
+     * answered 503 with Retry-After {@code retryAfter} seconds (RFC 3261 section 21.5.4), so that
+     * clients arriving at a node that is not ready yet retry instead of timing out (issue 17).
+     */
+    public void gate(java.util.function.BooleanSupplier servingNow, int retryAfter) {
+        this.retryAfterSeconds = retryAfter;
+        this.serving = servingNow;
+    }
+
+    /** The bound on REGISTERs in flight (issue 17, item 3); set before the stack starts. */
+    public void admit(Admission registers) {
+        this.admission = registers;
+    }
+
     /** Call park's SIP edge (call-park/README.md); set once with the other collaborators. */
     public void attachPark(ParkSip parkSip) {
         this.park = parkSip;
@@ -121,6 +142,11 @@ public final class SipFrontEnd implements SipListener {
             if (transaction == null) {
                 return;
             }
+        }
+        if (transaction != null && !serving.getAsBoolean()) {
+            metrics.sipShed("warming-up");
+            answerRetryLater(transaction, request, "Starting up, try again");
+            return;
         }
         try {
             ParkSip parkSip = park;
@@ -221,6 +247,10 @@ public final class SipFrontEnd implements SipListener {
             registrar.rejectMalformed(transaction, request, parsed.error(), start);
             return;
         }
+        if (admission.full()) {
+            shedRegister(transaction, request, start); // before any account lookup or hashing
+            return;
+        }
         String source = ArrivalFlows.sourceOf(request);
         authenticator.authenticate(request, realm, source, false).whenComplete((outcome, failure) -> {
             if (failure != null) {
@@ -228,7 +258,12 @@ public final class SipFrontEnd implements SipListener {
                 answerUnavailable(transaction, request);
                 metrics.completed(Response.SERVICE_UNAVAILABLE, System.nanoTime() - start);
             } else if (outcome instanceof RequestAuthenticator.Outcome.Authenticated ok) {
-                registrar.handle(transaction, request, parsed.request(), ok.aor(), start);
+                Admission places = admission;
+                if (!places.tryAcquire()) {
+                    shedRegister(transaction, request, start);
+                    return;
+                }
+                registrar.handle(transaction, request, parsed.request(), ok.aor(), start, places::release);
             } else {
                 // challenges and refusals count as REGISTER answers too (a 401 is half of every flow)
                 RequestAuthenticator.Outcome.Answer a = (RequestAuthenticator.Outcome.Answer) outcome;
@@ -342,6 +377,22 @@ public final class SipFrontEnd implements SipListener {
     private void answerUnavailable(ServerTransaction transaction, Request request) {
         try {
             send(transaction, responses.unavailable(request, "Accounts unavailable, try again", 5));
+        } catch (ParseException e) {
+            LOG.error("Could not build 503", e);
+        }
+    }
+
+    /** A REGISTER beyond the admission bound: 503 with Retry-After at once, no entity asked. */
+    private void shedRegister(ServerTransaction transaction, Request request, long start) {
+        metrics.sipShed("register-in-flight");
+        answerRetryLater(transaction, request, "Too many registrations in progress, try again");
+        metrics.completed(Response.SERVICE_UNAVAILABLE, System.nanoTime() - start);
+    }
+
+    /** 503 with Retry-After: the node cannot take the request now; another node or a later try can. */
+    private void answerRetryLater(ServerTransaction transaction, Request request, String reason) {
+        try {
+            send(transaction, responses.unavailable(request, reason, retryAfterSeconds));
         } catch (ParseException e) {
             LOG.error("Could not build 503", e);
         }

@@ -165,6 +165,10 @@ class KryoGoldenBytesTest {
                 FLOW,
                 "Phone/1");
         s.put("registrar.Register", new RegistrarEntity.Register(request, ref("register-reply")));
+        s.put(
+                "registrar.RegisterBefore",
+                new RegistrarEntity.RegisterBefore(
+                        request, Instant.parse("2026-12-05T10:00:02Z"), ref("register-reply")));
         s.put("registrar.GetBindings", new RegistrarEntity.GetBindings(ref("bindings-reply")));
         s.put(
                 "registrar.Registered",
@@ -214,6 +218,16 @@ class KryoGoldenBytesTest {
 
         s.put("watcher.Subscribe", new WatcherEntity.Subscribe(SUBSCRIPTION, 600, ref("subscribe-reply")));
         s.put("watcher.Refresh", new WatcherEntity.Refresh("tag1", 0, "sip:b@192.0.2.8", FLOW, ref("subscribe-reply")));
+        s.put(
+                "watcher.SubscribeBefore",
+                new WatcherEntity.SubscribeBefore(
+                        new WatcherEntity.Subscribe(SUBSCRIPTION, 600, ref("subscribe-reply")),
+                        Instant.parse("2026-12-05T10:00:02Z")));
+        s.put(
+                "watcher.RefreshBefore",
+                new WatcherEntity.RefreshBefore(
+                        new WatcherEntity.Refresh("tag1", 0, "sip:b@192.0.2.8", FLOW, ref("subscribe-reply")),
+                        Instant.parse("2026-12-05T10:00:02Z")));
         s.put(
                 "watcher.PresenceChanged",
                 new WatcherEntity.PresenceChanged("sip:a@example.test", 8, VIEW, "<presence/>"));

@@ -72,11 +72,17 @@ public final class PresentityEntity {
      * @param deadline when the asking edge stops waiting and answers 503; a PUBLISH that reaches
      *                 the entity later (held by sharding while the entity moved off a dead node) is
      *                 not applied, since its client was told it failed and will retry it. Null: none.
+     *                 The entity kit refuses it ({@link EntityCommand#answerBy()}).
      */
     public record Publish(PublishRequest request, Instant deadline, ActorRef<PublishReply> replyTo)
             implements Command, Asking {
         public Publish(PublishRequest request, ActorRef<PublishReply> replyTo) {
             this(request, null, replyTo);
+        }
+
+        @Override
+        public Instant answerBy() {
+            return deadline;
         }
     }
 
@@ -166,12 +172,54 @@ public final class PresentityEntity {
             Clock clock,
             int maxWatchers,
             java.util.function.Consumer<String> refusals,
-            OwnerEpochs owners) {
+            OwnerEpochs owners,
+            Duration writeTimeout) {
 
-        /** {@code owners}: where each presentity claims its owner epoch, fencing its writes; null: unfenced (unit tests). */
+        /** Settings whose writes are bounded only by the store's own timeouts. */
+        public Settings(
+                PresentityStore store,
+                AccessStore access,
+                Function<String, CompletionStage<List<Endpoint>>> endpoints,
+                WatcherNotifier watchers,
+                PublishRules rules,
+                CustomStates customStates,
+                Set<String> domains,
+                Duration coalesce,
+                Duration retry,
+                Duration passivateAfter,
+                int stashCapacity,
+                Clock clock,
+                int maxWatchers,
+                java.util.function.Consumer<String> refusals,
+                OwnerEpochs owners) {
+            this(
+                    store,
+                    access,
+                    endpoints,
+                    watchers,
+                    rules,
+                    customStates,
+                    domains,
+                    coalesce,
+                    retry,
+                    passivateAfter,
+                    stashCapacity,
+                    clock,
+                    maxWatchers,
+                    refusals,
+                    owners,
+                    null);
+        }
+
+        /**
+         * {@code owners}: where each presentity claims its owner epoch, fencing its writes; null:
+         * unfenced (unit tests). {@code writeTimeout}: the bound on one store write (null: none), so
+         * a PUBLISH's answer reaches the edge before its ask times out (AskBudget).
+         */
         EntitySettings lifecycle() {
             return new EntitySettings(clock, passivateAfter, stashCapacity, STORE_UNAVAILABLE)
-                    .withOwnerEpochs(ENTITY_KEY.name(), owners);
+                    .withOwnerEpochs(ENTITY_KEY.name(), owners)
+                    .withWriteTimeout(writeTimeout);
         }
     }
 

@@ -25,9 +25,28 @@ public final class ShardedPresence implements PresentityClient, PresentityEntity
     private final ClusterSharding sharding;
     private final Duration askTimeout;
 
+    /** Deadlines of PUBLISHes: null = a fifth of the ask timeout before it ends, on the wall clock. */
+    private final io.switchboard.entity.AskBudget budget;
+
+    private final java.time.Clock clock;
+
     public ShardedPresence(ActorSystem<?> system, Duration askTimeout) {
         this.sharding = ClusterSharding.get(system);
         this.askTimeout = askTimeout;
+        this.budget = null;
+        this.clock = java.time.Clock.systemUTC();
+    }
+
+    /**
+     * Asks with {@code budget}'s timeout; a PUBLISH carries its deadline, read on {@code clock}, so
+     * the presentity, whose writes are bounded by the budget's write timeout, answers before the
+     * ask times out and the answer matches what was stored (issue 17, item 4).
+     */
+    public ShardedPresence(ActorSystem<?> system, io.switchboard.entity.AskBudget budget, java.time.Clock clock) {
+        this.sharding = ClusterSharding.get(system);
+        this.askTimeout = budget.askTimeout();
+        this.budget = budget;
+        this.clock = clock;
     }
 
     private org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<PresentityEntity.Command> presentity(String aor) {
@@ -63,7 +82,9 @@ public final class ShardedPresence implements PresentityClient, PresentityEntity
     @Override
     public CompletionStage<PresentityEntity.PublishReply> publish(String p, PublishRequest request) {
         // a margin before the ask's own timeout, so an answer sent just in time still reaches the edge
-        Instant deadline = Instant.now().plus(askTimeout.minus(askTimeout.dividedBy(5)));
+        Instant deadline = budget != null
+                ? budget.answerBy(clock.instant())
+                : Instant.now().plus(askTimeout.minus(askTimeout.dividedBy(5)));
         return inline(
                 presentity(p).ask(replyTo -> new PresentityEntity.Publish(request, deadline, replyTo), askTimeout));
     }
@@ -102,12 +123,28 @@ public final class ShardedPresence implements PresentityClient, PresentityEntity
     // --- the SIP edge
 
     public CompletionStage<WatcherEntity.SubscribeReply> subscribe(Subscription draft, long expires) {
+        if (budget != null) {
+            Instant answerBy = budget.answerBy(clock.instant());
+            return inline(watcher(draft.watcher())
+                    .ask(
+                            replyTo -> new WatcherEntity.SubscribeBefore(
+                                    new WatcherEntity.Subscribe(draft, expires, replyTo), answerBy),
+                            askTimeout));
+        }
         return inline(watcher(draft.watcher())
                 .ask(replyTo -> new WatcherEntity.Subscribe(draft, expires, replyTo), askTimeout));
     }
 
     public CompletionStage<WatcherEntity.SubscribeReply> refresh(
             String w, String localTag, long expires, String target, io.switchboard.sip.flow.Flow flow) {
+        if (budget != null) {
+            Instant answerBy = budget.answerBy(clock.instant());
+            return inline(watcher(w)
+                    .ask(
+                            replyTo -> new WatcherEntity.RefreshBefore(
+                                    new WatcherEntity.Refresh(localTag, expires, target, flow, replyTo), answerBy),
+                            askTimeout));
+        }
         return inline(watcher(w)
                 .ask(replyTo -> new WatcherEntity.Refresh(localTag, expires, target, flow, replyTo), askTimeout));
     }

@@ -17,6 +17,7 @@ import io.switchboard.presence.store.ContactListStore;
 import io.switchboard.presence.store.SubscriptionStore;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -55,7 +56,16 @@ public final class WatcherEntity {
     public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "watcher");
 
     public sealed interface Command extends EntityCommand
-            permits Subscribe, Refresh, PresenceChanged, Revoked, GetContacts, PutContact, RemoveContact, Internal {}
+            permits Subscribe,
+                    Refresh,
+                    SubscribeBefore,
+                    RefreshBefore,
+                    PresenceChanged,
+                    Revoked,
+                    GetContacts,
+                    PutContact,
+                    RemoveContact,
+                    Internal {}
 
     /** A command with a reply: when the entity cannot take it, the reply is {@link Unavailable} (the edge's 503). */
     public interface Asking extends EntityCommand {
@@ -83,6 +93,27 @@ public final class WatcherEntity {
             io.switchboard.sip.flow.Flow flow,
             ActorRef<SubscribeReply> replyTo)
             implements Command, Asking {}
+
+    /**
+     * {@link Subscribe} from an asker that stops waiting at {@code answerBy} (its AskBudget): refused
+     * unwritten by the entity kit if its turn comes later, so the edge's 503 never hides a stored
+     * dialog (issue 17, item 4). A message of its own: a registered message's encoding does not
+     * change (docs/architecture.md, "Cluster message formats").
+     */
+    public record SubscribeBefore(Subscribe subscribe, Instant answerBy) implements Command, Asking {
+        @Override
+        public ActorRef<? super Unavailable> replyTo() {
+            return subscribe.replyTo();
+        }
+    }
+
+    /** {@link Refresh} with the asker's deadline, like {@link SubscribeBefore}. */
+    public record RefreshBefore(Refresh refresh, Instant answerBy) implements Command, Asking {
+        @Override
+        public ActorRef<? super Unavailable> replyTo() {
+            return refresh.replyTo();
+        }
+    }
 
     /** A presentity's current view for this watcher. */
     public record PresenceChanged(String presentity, long version, PresenceView view, String pidf) implements Command {}
@@ -151,11 +182,50 @@ public final class WatcherEntity {
             DueIndex dueIndex,
             int maxDialogs,
             java.util.function.Consumer<String> refusals,
-            OwnerEpochs owners) {
+            OwnerEpochs owners,
+            Duration writeTimeout) {
 
+        /** Settings whose writes are bounded only by the store's own timeouts. */
+        public Settings(
+                SubscriptionStore store,
+                ContactListStore contacts,
+                PresentityClient presentities,
+                NotifySender notifier,
+                Duration coalesce,
+                Duration initialWait,
+                Duration rewatch,
+                long cseqBlock,
+                Duration passivateAfter,
+                int stashCapacity,
+                Clock clock,
+                DueIndex dueIndex,
+                int maxDialogs,
+                java.util.function.Consumer<String> refusals,
+                OwnerEpochs owners) {
+            this(
+                    store,
+                    contacts,
+                    presentities,
+                    notifier,
+                    coalesce,
+                    initialWait,
+                    rewatch,
+                    cseqBlock,
+                    passivateAfter,
+                    stashCapacity,
+                    clock,
+                    dueIndex,
+                    maxDialogs,
+                    refusals,
+                    owners,
+                    null);
+        }
+
+        /** {@code writeTimeout}: the bound on one store write (null: none), see AskBudget. */
         EntitySettings lifecycle() {
             EntitySettings plain = new EntitySettings(clock, passivateAfter, stashCapacity, STORE_UNAVAILABLE)
-                    .withOwnerEpochs(ENTITY_KEY.name(), owners);
+                    .withOwnerEpochs(ENTITY_KEY.name(), owners)
+                    .withWriteTimeout(writeTimeout);
             return dueIndex == null ? plain : plain.withDueIndex(ENTITY_KEY.name(), dueIndex);
         }
     }

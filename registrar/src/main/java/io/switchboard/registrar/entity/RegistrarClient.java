@@ -41,6 +41,34 @@ public interface RegistrarClient {
     }
 
     /**
+     * The client over cluster sharding, each REGISTER carrying the deadline of {@code budget}
+     * ({@link RegistrarEntity.RegisterBefore}, read on {@code clock}): the entity refuses it
+     * unwritten if its turn comes later, and bounds its write by the budget's write timeout (set
+     * the entity's {@code Settings.writeTimeout} to it), so its answer, whatever it is, reaches
+     * the edge before the ask times out and matches what was stored (issue 17, item 4).
+     */
+    static RegistrarClient sharded(
+            ActorSystem<?> system, io.switchboard.entity.AskBudget budget, java.time.Clock clock) {
+        ClusterSharding sharding = ClusterSharding.get(system);
+        RegistrarClient reads = sharded(system, budget.askTimeout());
+        return new RegistrarClient() {
+            @Override
+            public CompletionStage<RegistrarEntity.RegisterReply> register(RegisterRequest request) {
+                java.time.Instant answerBy = budget.answerBy(clock.instant());
+                return onCompletingThread(sharding.entityRefFor(RegistrarEntity.ENTITY_KEY, request.aor())
+                        .ask(
+                                replyTo -> new RegistrarEntity.RegisterBefore(request, answerBy, replyTo),
+                                budget.askTimeout()));
+            }
+
+            @Override
+            public CompletionStage<RegistrarEntity.BindingsReply> bindings(String aor) {
+                return reads.bindings(aor);
+            }
+        };
+    }
+
+    /**
      * Reads bindings from the entity, and from Cassandra when the entity does not answer in time
      * (its node just died and the cluster has not moved it yet: about 10-20 s). Every binding a
      * client was told about is in the store (docs/architecture.md, rule 2), so lookups (routing, the admin

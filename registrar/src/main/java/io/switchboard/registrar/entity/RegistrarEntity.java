@@ -34,7 +34,7 @@ public final class RegistrarEntity {
     public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "registrar");
 
     /** Messages an entity accepts. Those that cross nodes are serialized by the node's Kryo serializer. */
-    public sealed interface Command extends EntityCommand permits Register, GetBindings {}
+    public sealed interface Command extends EntityCommand permits Register, RegisterBefore, GetBindings {}
 
     /** A command with a reply: when the entity cannot take it, the reply is {@link Unavailable} (the edge's 503). */
     public interface Asking extends EntityCommand {
@@ -49,6 +49,16 @@ public final class RegistrarEntity {
 
     /** Apply a REGISTER; the answer is a {@link RegisterReply}. */
     public record Register(RegisterRequest request, ActorRef<RegisterReply> replyTo) implements Command, Asking {}
+
+    /**
+     * {@link Register} from an asker that stops waiting at {@code answerBy} (its {@code AskBudget}):
+     * handled only if its turn comes by then, otherwise refused as {@link Unavailable} with nothing
+     * written, so the asker's "failed" never hides a stored binding (issue 17, item 4). A message
+     * of its own rather than a field added to {@link Register}: a registered message's encoding
+     * does not change (docs/architecture.md, "Cluster message formats").
+     */
+    public record RegisterBefore(RegisterRequest request, Instant answerBy, ActorRef<RegisterReply> replyTo)
+            implements Command, Asking {}
 
     /** The AOR's current bindings (for routing and the admin API). */
     public record GetBindings(ActorRef<BindingsReply> replyTo) implements Command, Asking {}
@@ -72,6 +82,7 @@ public final class RegistrarEntity {
      * Everything an entity needs besides its key.
      *
      * @param owners where each entity claims its owner epoch, fencing its writes; null: unfenced (unit tests)
+     * @param writeTimeout the bound on one store write (EntitySettings.writeTimeout); null: unbounded
      */
     public record Settings(
             RegisterRules rules,
@@ -80,10 +91,25 @@ public final class RegistrarEntity {
             Clock clock,
             Duration passivateAfter,
             int stashCapacity,
-            OwnerEpochs owners) {
+            OwnerEpochs owners,
+            Duration writeTimeout) {
+
+        /** Settings whose writes are bounded only by the store's own timeouts. */
+        public Settings(
+                RegisterRules rules,
+                BindingStore store,
+                BindingListener listener,
+                Clock clock,
+                Duration passivateAfter,
+                int stashCapacity,
+                OwnerEpochs owners) {
+            this(rules, store, listener, clock, passivateAfter, stashCapacity, owners, null);
+        }
+
         EntitySettings lifecycle() {
             return new EntitySettings(clock, passivateAfter, stashCapacity, "Bindings store unavailable")
-                    .withOwnerEpochs(ENTITY_KEY.name(), owners);
+                    .withOwnerEpochs(ENTITY_KEY.name(), owners)
+                    .withWriteTimeout(writeTimeout);
         }
     }
 
@@ -133,33 +159,35 @@ public final class RegistrarEntity {
         @Override
         protected void handle(Command command) {
             if (command instanceof Register register) {
-                onRegister(register);
+                onRegister(register.request(), register.replyTo());
+            } else if (command instanceof RegisterBefore register) {
+                onRegister(register.request(), register.replyTo());
             } else if (command instanceof GetBindings get) {
                 get.replyTo().tell(new CurrentBindings(key, RegisterRules.active(bindings, now())));
             }
         }
 
-        private void onRegister(Register register) {
+        private void onRegister(RegisterRequest request, ActorRef<RegisterReply> replyTo) {
             Instant now = now();
-            RegisterDecision decision = settings.rules().decide(bindings, register.request(), now);
+            RegisterDecision decision = settings.rules().decide(bindings, request, now);
             if (decision instanceof RegisterDecision.Rejected rejected) {
-                register.replyTo().tell(new Refused(rejected));
+                replyTo.tell(new Refused(rejected));
                 return;
             }
             RegisterDecision.Accepted accepted = (RegisterDecision.Accepted) decision;
             if (!accepted.changesState()) {
-                register.replyTo().tell(new Registered(accepted));
+                replyTo.tell(new Registered(accepted));
                 return;
             }
             write(
                     () -> settings.store().write(key, accepted.upserts(), accepted.removals(), now, stamp()),
                     () -> {
                         setBindings(accepted.bindings());
-                        register.replyTo().tell(new Registered(accepted));
+                        replyTo.tell(new Registered(accepted));
                     },
                     // Nothing changes in memory: the client is told to retry. A write that timed out may
                     // still have reached Cassandra; the next load or refresh reconciles it.
-                    failure -> register.replyTo().tell(new Unavailable("Bindings store unavailable")));
+                    failure -> replyTo.tell(new Unavailable("Bindings store unavailable")));
         }
 
         @Override

@@ -47,9 +47,28 @@ public final class RegisterHandler {
             RegisterRequest register,
             String authenticatedAor,
             long startNanos) {
+        handle(transaction, request, register, authenticatedAor, startNanos, () -> {});
+    }
+
+    /**
+     * {@link #handle(ServerTransaction, Request, RegisterRequest, String, long)}, running
+     * {@code answered} once the REGISTER is answered, whatever the answer (the edge's admission
+     * control releases its place then).
+     */
+    public void handle(
+            ServerTransaction transaction,
+            Request request,
+            RegisterRequest register,
+            String authenticatedAor,
+            long startNanos,
+            Runnable answered) {
         if (!register.aor().equals(authenticatedAor)) {
             // RFC 3261 section 10.3 step 3: the authenticated user must be allowed to modify this AOR.
-            reply(transaction, request, Response.FORBIDDEN, "Authenticated user does not own this AOR", startNanos);
+            try {
+                reply(transaction, request, Response.FORBIDDEN, "Authenticated user does not own this AOR", startNanos);
+            } finally {
+                answered.run();
+            }
             return;
         }
         registrar.register(register).whenComplete((reply, failure) -> {
@@ -57,6 +76,8 @@ public final class RegisterHandler {
                 send(transaction, toResponse(request, register.aor(), reply, failure), startNanos);
             } catch (ParseException | RuntimeException e) {
                 LOG.error("Could not build the response to REGISTER for {}", register.aor(), e);
+            } finally {
+                answered.run();
             }
         });
     }

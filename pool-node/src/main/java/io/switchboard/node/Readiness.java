@@ -1,0 +1,77 @@
+package io.switchboard.node;
+
+import io.switchboard.node.admin.AdminServer.Reply;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The one definition of "ready" (issue 17, item 4), answered by {@code /health/ready} (and so by
+ * the Kubernetes readiness probe, deploy/k8s), used by the SIP edge and by the tests
+ * ({@code TestNodes}): a node is ready when it can serve at its normal latency, i.e.
+ *
+ * <ol>
+ *   <li>it is an Up member of the cluster,</li>
+ *   <li>its Cassandra session is open (every store prepared its statements when it was built),</li>
+ *   <li>its SIP stack listens, and</li>
+ *   <li>its {@link WarmUp} completed: rounds of REGISTER, bindings read, presence view and contact
+ *       list through sharding to a reserved AOR, the last of them at normal latency, which also
+ *       proves that the registrar, presentity and watcher shard regions work.</li>
+ * </ol>
+ *
+ * Until the warm-up completed, the SIP edge answers every request (but ACK) {@code 503} with
+ * {@code Retry-After} ({@link #serving()}), so clients that arrive early retry instead of timing
+ * out. Once warmed up, a node that leaves the cluster or loses its session reports not ready again
+ * (the load balancer or Kubernetes then stops sending to it), while its SIP edge answers what it can.
+ */
+final class Readiness {
+
+    private final BooleanSupplier clusterUp;
+    private final BooleanSupplier storage;
+    private final BooleanSupplier sipListening;
+    private volatile boolean warmedUp;
+    private volatile String warmUp = "not started";
+
+    Readiness(BooleanSupplier clusterUp, BooleanSupplier storage, BooleanSupplier sipListening) {
+        this.clusterUp = clusterUp;
+        this.storage = storage;
+        this.sipListening = sipListening;
+    }
+
+    /** Whether the SIP edge serves requests: the warm-up has completed. Cheap, for every request. */
+    boolean serving() {
+        return warmedUp;
+    }
+
+    /** Whether every condition holds. */
+    boolean ready() {
+        return warmedUp && clusterUp.getAsBoolean() && storage.getAsBoolean() && sipListening.getAsBoolean();
+    }
+
+    /** Progress of the warm-up, shown by {@link #report()}. */
+    void warmingUp(int rounds, String last) {
+        if (!warmedUp) {
+            warmUp = "warming up (" + rounds + " rounds, " + last + ")";
+        }
+    }
+
+    void warmedUp() {
+        warmUp = "done";
+        warmedUp = true;
+    }
+
+    /** {@code /health/ready}: 200 when {@link #ready()}, else 503; one line per condition either way. */
+    Reply report() {
+        boolean up = clusterUp.getAsBoolean();
+        boolean store = storage.getAsBoolean();
+        boolean sip = sipListening.getAsBoolean();
+        String body = String.join(
+                        "\n",
+                        List.of(
+                                "cluster member: " + (up ? "up" : "not up"),
+                                "storage: " + (store ? "connected" : "not connected"),
+                                "sip: " + (sip ? "listening" : "not listening"),
+                                "warm-up: " + warmUp))
+                + "\n";
+        return Reply.text(warmedUp && up && store && sip ? 200 : 503, body);
+    }
+}

@@ -1,0 +1,128 @@
+package io.switchboard.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.switchboard.registrar.domain.RegisterDecision;
+import io.switchboard.registrar.domain.RegisterRequest;
+import io.switchboard.registrar.entity.RegistrarClient;
+import io.switchboard.registrar.entity.RegistrarEntity;
+import io.switchboard.sip.flow.Flow;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The one definition of ready (Readiness) and the warm-up that ends it, without a node: a
+ * registrar whose answers the test gives, round by round.
+ */
+class ReadinessTest {
+
+    static final String AOR = WarmUp.aorOf("node-1");
+
+    /** Answers each REGISTER and bindings read when the test says; records the REGISTERs. */
+    static final class HandRegistrar implements RegistrarClient {
+        final List<RegisterRequest> registers = new ArrayList<>();
+        final List<CompletableFuture<RegistrarEntity.RegisterReply>> pending = new ArrayList<>();
+
+        @Override
+        public synchronized CompletionStage<RegistrarEntity.RegisterReply> register(RegisterRequest request) {
+            registers.add(request);
+            CompletableFuture<RegistrarEntity.RegisterReply> f = new CompletableFuture<>();
+            pending.add(f);
+            return f;
+        }
+
+        @Override
+        public CompletionStage<RegistrarEntity.BindingsReply> bindings(String aor) {
+            return CompletableFuture.completedFuture(new RegistrarEntity.CurrentBindings(aor, List.of()));
+        }
+
+        synchronized CompletableFuture<RegistrarEntity.RegisterReply> last() {
+            return pending.get(pending.size() - 1);
+        }
+    }
+
+    static final RegistrarEntity.Registered OK =
+            new RegistrarEntity.Registered(new RegisterDecision.Accepted(List.of(), List.of(), List.of(), false));
+
+    @Test
+    void not_ready_until_the_warm_up_has_run_its_rounds_the_last_ones_at_normal_latency() {
+        AtomicBoolean up = new AtomicBoolean(true);
+        Readiness readiness = new Readiness(up::get, () -> true, () -> true);
+        HandRegistrar registrar = new HandRegistrar();
+        List<Runnable> delayed = new ArrayList<>();
+        WarmUp warmUp = new WarmUp(
+                registrar,
+                aor -> CompletableFuture.completedFuture(null),
+                AOR,
+                new Flow("udp", "127.0.0.1", 5060, "node-1", ""),
+                300,
+                new WarmUp.Settings(3, 2, Duration.ofSeconds(30), Duration.ofMillis(1)),
+                (delay, task) -> delayed.add(task),
+                readiness::warmingUp);
+        CompletableFuture<Void> done = warmUp.start().toCompletableFuture();
+        done.thenRun(readiness::warmedUp);
+
+        assertThat(readiness.ready()).isFalse();
+        assertThat(readiness.serving()).as("the SIP edge answers 503 meanwhile").isFalse();
+        assertThat(readiness.report().status()).isEqualTo(503);
+        assertThat(readiness.report().body()).contains("warm-up: not started");
+
+        registrar.last().complete(new RegistrarEntity.Unavailable("Bindings store unavailable"));
+        assertThat(readiness.report().body()).contains("round failed").contains("Bindings store unavailable");
+        assertThat(delayed).as("a failed round is retried after the pause").hasSize(1);
+        delayed.remove(0).run();
+        registrar.last().complete(OK);
+        registrar.last().complete(OK);
+        assertThat(readiness.ready()).as("two rounds of three").isFalse();
+        registrar.last().complete(OK); // third successful round
+        assertThat(done).as("the reserved binding is removed before ready").isNotCompleted();
+        RegisterRequest removal = registrar.registers.get(registrar.registers.size() - 1);
+        assertThat(removal.expiresHeader().getAsLong()).isZero();
+        registrar.last().complete(OK);
+
+        assertThat(readiness.ready()).isTrue();
+        assertThat(readiness.serving()).isTrue();
+        assertThat(readiness.report().status()).isEqualTo(200);
+        assertThat(readiness.report().body()).contains("warm-up: done");
+        assertThat(registrar.registers)
+                .as("one Call-ID, increasing CSeq, the reserved AOR only")
+                .allSatisfy(r -> {
+                    assertThat(r.aor()).isEqualTo("sip:warm-up.node-1@switchboard.invalid");
+                    assertThat(r.callId()).isEqualTo(registrar.registers.get(0).callId());
+                });
+        assertThat(registrar.registers.stream().mapToLong(RegisterRequest::cseq))
+                .containsExactly(1L, 2L, 3L, 4L, 5L);
+
+        up.set(false);
+        assertThat(readiness.ready())
+                .as("a node that left the cluster is not ready")
+                .isFalse();
+        assertThat(readiness.report().body()).contains("cluster member: not up");
+    }
+
+    @Test
+    void slow_rounds_do_not_count_towards_normal_latency() {
+        Readiness readiness = new Readiness(() -> true, () -> true, () -> true);
+        HandRegistrar registrar = new HandRegistrar();
+        WarmUp warmUp = new WarmUp(
+                registrar,
+                aor -> CompletableFuture.completedFuture(null),
+                AOR,
+                new Flow("udp", "127.0.0.1", 5060, "node-1", ""),
+                300,
+                new WarmUp.Settings(1, 1, Duration.ZERO, Duration.ofMillis(1)),
+                (delay, task) -> task.run(),
+                readiness::warmingUp);
+        warmUp.start().thenRun(readiness::warmedUp);
+        for (int i = 0; i < 5; i++) {
+            registrar.last().complete(OK); // no round finishes in zero time
+        }
+        assertThat(readiness.ready()).isFalse();
+        assertThat(readiness.report().body()).contains("warming up (5 rounds");
+    }
+}

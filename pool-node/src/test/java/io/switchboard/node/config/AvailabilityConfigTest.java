@@ -1,0 +1,49 @@
+package io.switchboard.node.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class AvailabilityConfigTest {
+
+    @Test
+    void defaults() {
+        AvailabilityConfig a = AvailabilityConfig.of(NodeConfig.fromString(""));
+        assertThat(a.budget().askTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(a.budget().writeTimeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(a.budget().answerBy(Instant.EPOCH))
+                .as("5 s ask - 2 s write - 1 s margin")
+                .isEqualTo(Instant.EPOCH.plusSeconds(2));
+        assertThat(a.warmUpRounds()).isEqualTo(20);
+        assertThat(a.normalRounds()).isEqualTo(5);
+        assertThat(a.normalLatency()).isEqualTo(Duration.ofMillis(250));
+        assertThat(a.retryAfter()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(a.registersInFlight()).isEqualTo(1000);
+        assertThat(a.sendDeadlines()).isTrue();
+        assertThat(AvailabilityConfig.of(NodeConfig.fromString("switchboard.availability.send-deadlines = false"))
+                        .sendDeadlines())
+                .isFalse();
+    }
+
+    @ParameterizedTest
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "switchboard.availability.write-timeout = 5s            | switchboard.availability.write-timeout",
+                "switchboard.registrar.ask-timeout = 3s                 | switchboard.availability.write-timeout",
+                "switchboard.availability.warm-up.normal-rounds = 21    | switchboard.availability.warm-up.normal-rounds",
+                "switchboard.availability.warm-up.rounds = 0            | switchboard.availability.warm-up.rounds",
+                "switchboard.availability.retry-after = 2h              | switchboard.availability.retry-after",
+                "switchboard.availability.admission.registers-in-flight = -1 | switchboard.availability.admission.registers-in-flight",
+            })
+    void a_bad_value_names_its_key(String hocon, String key) {
+        assertThatThrownBy(() -> AvailabilityConfig.of(NodeConfig.fromString(hocon)))
+                .isInstanceOf(ConfigError.class)
+                .hasMessageContaining(key);
+    }
+}
