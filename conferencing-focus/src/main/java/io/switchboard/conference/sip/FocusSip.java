@@ -60,6 +60,8 @@ public final class FocusSip {
 
     /** Outcomes, as counted: joined (200), into the lobby, refused (404/403/486/488...), left. */
     public static final String JOINED = "joined", LOBBY = "lobby", REFUSED = "refused", LEFT = "left";
+    /** An instant message relayed to the other participants (once per MESSAGE received). */
+    public static final String MESSAGE = "message";
     /** A mixer leg set up; a mixer leg that failed (no answer, an error, no SDP). */
     public static final String MIXER_ALLOCATED = "mixer-allocated", MIXER_FAILED = "mixer-failed";
     /** The conference entity did not answer: 503. */
@@ -80,6 +82,7 @@ public final class FocusSip {
     private volatile Conferences conferences;
     private volatile Signalling sip;
     private volatile MixerLegs mixers;
+    private volatile ConferenceMessages messages;
     private volatile ScheduledFuture<?> reconciling;
 
     /** @param timer runs the 2xx retransmissions and the reconciliation (shared, never blocked) */
@@ -99,6 +102,7 @@ public final class FocusSip {
         this.conferences = conferenceEntities;
         this.sip = new Signalling(provider, messages, headers, addresses, identity);
         this.mixers = new MixerLegs(new MixerPool(settings.mixers()), conferenceEntities, sip, settings.counted());
+        this.messages = new ConferenceMessages(sip, settings.counted());
         this.reconciling =
                 timer.scheduleWithFixedDelay(this::reconcile, RECONCILE_MS, RECONCILE_MS, TimeUnit.MILLISECONDS);
     }
@@ -228,7 +232,7 @@ public final class FocusSip {
                 ok.addHeader((Header) rr.next()); // RFC 3261 section 12.1.1
             }
             ok.addHeader(sip.headers.createContactHeader(sip.addresses.createAddress(focusContact(leg))));
-            ok.addHeader(sip.headers.createAllowHeader("INVITE, ACK, BYE, CANCEL, OPTIONS"));
+            ok.addHeader(sip.headers.createAllowHeader("INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE"));
             ok.setContent(sdp, sip.headers.createContentTypeHeader("application", "sdp"));
             leg.ok = ok;
             leg.inviteTx.sendResponse(ok);
@@ -240,7 +244,7 @@ public final class FocusSip {
     }
 
     /** RFC 4579 section 5.3: the conference URI with the {@code isfocus} feature parameter (RFC 3840). */
-    private static String focusContact(FocusLeg leg) {
+    static String focusContact(FocusLeg leg) {
         return "<" + leg.conferenceUri + ";isfocus>";
     }
 
@@ -350,6 +354,8 @@ public final class FocusSip {
                             sip.answer(tx, Response.SERVICE_UNAVAILABLE, "Conference service unavailable, try again");
                         }
                     });
+        } else if (Request.MESSAGE.equals(method)) {
+            messages.relay(tx, request, leg, legs.values());
         } else if (Request.INVITE.equals(method) || Request.UPDATE.equals(method)) {
             // passing new offers to the mixer is not built: the session stays as it is (RFC 3261 section 14.2)
             sip.answer(tx, Response.NOT_ACCEPTABLE_HERE, "Session changes are not passed on yet");
