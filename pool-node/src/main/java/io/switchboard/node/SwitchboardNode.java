@@ -73,6 +73,7 @@ public final class SwitchboardNode implements AutoCloseable {
         AddressBookConfig addressBookConfig = AddressBookConfig.of(config); // so is the address book's
 
         ParkConfig.of(config); // likewise (call park; read again where it is used)
+        io.switchboard.node.config.ConferencingConfig.of(config); // likewise (conferencing focus)
         Clock clock = Clock.systemUTC();
         CqlSession session = storage.open();
         StorageWiring.Stores stores = storage.stores(clock);
