@@ -1,9 +1,11 @@
 package io.switchboard.node;
 
+import io.switchboard.conference.entity.Conferences;
 import io.switchboard.node.admin.AddressBookApi;
 import io.switchboard.node.admin.AdminServer;
 import io.switchboard.node.admin.AdminServer.Reply;
 import io.switchboard.node.admin.CallSettingsApi;
+import io.switchboard.node.admin.ConferencesApi;
 import io.switchboard.node.admin.HttpDigestAuthenticator;
 import io.switchboard.node.admin.ParkApi;
 import io.switchboard.node.admin.PoolApi;
@@ -110,6 +112,13 @@ final class AdminWiring {
                             config.domains(),
                             ParkConfig.of(config).defaults(),
                             stores.parkedCalls())
+                    .register(admin);
+            // /api/conferences (admin token): the conferencing focus's operators' API
+            new ConferencesApi(
+                            Conferences.sharded(cluster.system(), EntityTuning.CONFERENCE_ASK_TIMEOUT),
+                            stores.conferences(),
+                            config.domains(),
+                            clock)
                     .register(admin);
             return admin;
         } catch (RuntimeException e) {

@@ -64,4 +64,7 @@ final class EntityTuning {
 
     /** Conferencing: a conference entity with nobody in it stops after this long (its expiry is in the due index). */
     static final java.time.Duration CONFERENCE_PASSIVATE_AFTER = java.time.Duration.ofSeconds(60);
+
+    /** Conferencing: how long the focus and the admin API wait for a conference entity's answer before 503. */
+    static final java.time.Duration CONFERENCE_ASK_TIMEOUT = java.time.Duration.ofSeconds(5);
 }

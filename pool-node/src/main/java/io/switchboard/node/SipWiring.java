@@ -1,13 +1,17 @@
 package io.switchboard.node;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import io.switchboard.conference.entity.Conferences;
+import io.switchboard.conference.sip.FocusSip;
 import io.switchboard.node.cluster.NodeDirectory;
 import io.switchboard.node.cluster.SipPeers;
+import io.switchboard.node.config.ConferencingConfig;
 import io.switchboard.node.config.FederationConfig;
 import io.switchboard.node.config.NodeConfig;
 import io.switchboard.node.config.ParkConfig;
 import io.switchboard.node.config.PresenceConfig;
 import io.switchboard.node.config.ProxyConfig;
+import io.switchboard.node.metrics.ConferenceMetrics;
 import io.switchboard.node.metrics.NodeMetrics;
 import io.switchboard.node.sip.PoolGruuTargets;
 import io.switchboard.node.sip.RequestAuthenticator;
@@ -84,6 +88,10 @@ final class SipWiring implements AutoCloseable {
     private StatefulProxy proxy;
     private ExecutorService notifySenders;
     private java.util.concurrent.ScheduledExecutorService mohTimer;
+    /** The conferencing focus's SIP side (conferencing-focus/README.md); shares the music-on-hold timer. */
+    private volatile FocusSip focusSip;
+
+    private ConferenceMetrics conferenceMetrics;
     private RegistrarClient lookups;
 
     SipWiring(Settings settings, NodeMetrics metrics, Clock clock) {
@@ -198,7 +206,19 @@ final class SipWiring implements AutoCloseable {
                 new MohSender(mohTimer),
                 mohTimer);
         ParkWiring.Started park = ParkWiring.start(session, system, clock, parkSip);
-        ConferenceWiring.start(session, system, clock);
+        Conferences conferenceEntities = ConferenceWiring.start(session, system, clock);
+        ConferencingConfig conferencing = ConferencingConfig.of(config);
+        conferenceMetrics = new ConferenceMetrics(metrics, () -> focusSip.conferences(), () -> focusSip.participants());
+        focusSip = new FocusSip(
+                new FocusSip.Settings(Set.copyOf(config.domains()), conferencing.mcus(), conferenceMetrics::count),
+                mohTimer);
+        focusSip.attach(
+                conferenceEntities,
+                endpoint.provider(),
+                endpoint.messages(),
+                endpoint.headers(),
+                endpoint.addresses(),
+                identity);
         parkSip.attach(
                 park.calls(),
                 park.claims(),
@@ -223,6 +243,7 @@ final class SipWiring implements AutoCloseable {
                                 notifySenders));
         frontEnd.attach(endpoint.provider(), proxy, presenceSip);
         frontEnd.attachPark(parkSip);
+        frontEnd.attachConference(focusSip);
     }
 
     private SipStackSettings stackSettings(int udpPort) {
@@ -271,6 +292,9 @@ final class SipWiring implements AutoCloseable {
         }
         if (notifySenders != null) {
             notifySenders.shutdownNow();
+        }
+        if (focusSip != null) {
+            focusSip.close();
         }
         if (mohTimer != null) {
             mohTimer.shutdownNow();

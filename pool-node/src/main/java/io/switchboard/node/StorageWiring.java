@@ -45,7 +45,8 @@ final class StorageWiring implements AutoCloseable {
             AccountRules accountRules,
             CachingCallSettingsStore callSettings,
             OrbitRanges orbitRanges,
-            io.switchboard.park.store.ParkedCallStore parkedCalls) {}
+            io.switchboard.park.store.ParkedCallStore parkedCalls,
+            io.switchboard.conference.store.ConferenceStore conferences) {}
 
     /** How old the node's copy of the call park orbit ranges may be: a new range is seen pool-wide this soon. */
     static final java.time.Duration ORBIT_RANGE_CACHE_TTL = java.time.Duration.ofSeconds(2);
@@ -104,7 +105,8 @@ final class StorageWiring implements AutoCloseable {
                 accountRules,
                 callSettings,
                 orbitRanges,
-                new io.switchboard.park.store.CassandraParkedCallStore(session));
+                new io.switchboard.park.store.CassandraParkedCallStore(session),
+                new io.switchboard.conference.store.CassandraConferenceStore(session));
     }
 
     /**

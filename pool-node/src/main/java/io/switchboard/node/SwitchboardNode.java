@@ -83,6 +83,8 @@ public final class SwitchboardNode implements AutoCloseable {
 
         ParkConfig.of(config); // likewise (call park; read again where it is used)
         SitesConfig.of(config); // likewise (sites)
+
+        io.switchboard.node.config.ConferencingConfig.of(config); // likewise (conferencing focus)
         Clock clock = Clock.systemUTC();
         CqlSession session = storage.open();
         StorageWiring.Stores stores = storage.stores(clock);

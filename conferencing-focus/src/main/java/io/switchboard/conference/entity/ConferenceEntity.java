@@ -53,7 +53,7 @@ public final class ConferenceEntity {
     static final String UNAVAILABLE = "Conference store unavailable";
 
     public sealed interface Command extends EntityCommand
-            permits Create, Join, Leave, Admit, Deny, Eject, SetRole, SetLocked, End, GetConference {}
+            permits Create, Join, Leave, Admit, Deny, Eject, SetRole, SetLocked, End, GetConference, UseMixer {}
 
     /** A command with a reply: when the entity cannot take it, the reply is {@link Unavailable} (the edge's 503). */
     public interface Asking extends EntityCommand {
@@ -90,6 +90,15 @@ public final class ConferenceEntity {
 
     public record GetConference(ActorRef<StateReply> replyTo) implements Command, Asking {}
 
+    /**
+     * The focus asks which mixer the conference uses: the one it already has, else {@code
+     * candidate} (the focus's least-loaded choice), remembered while anyone is in the conference.
+     * Every leg of a conference must reach the same mixer, whichever node its INVITE arrived on, so
+     * the entity, not the node, decides. Kept in memory only (not stored): a conference's mixer is
+     * part of its legs' dialog state, which item 6 of issue 12 stores.
+     */
+    public record UseMixer(String candidate, ActorRef<MixerReply> replyTo) implements Command, Asking {}
+
     public sealed interface CreateReply permits Created, CreateRefused, Unavailable {}
 
     /** Stored, with its first roster. */
@@ -117,11 +126,16 @@ public final class ConferenceEntity {
 
     public sealed interface ChangeReply permits Done, ChangeRefused, Unavailable {}
 
+    public sealed interface MixerReply permits MixerChosen, ChangeRefused, Unavailable {}
+
+    /** The conference's mixer (a SIP URI from {@code switchboard.conferencing.mcus}). */
+    public record MixerChosen(String mixer) implements MixerReply {}
+
     /** The change is stored (or there was nothing to change): {@code roster} is the state now. */
     public record Done(Roster roster) implements ChangeReply {}
 
     /** Not done, nothing changed: 404 or 403 with a reason. */
-    public record ChangeRefused(int status, String reason) implements ChangeReply {}
+    public record ChangeRefused(int status, String reason) implements ChangeReply, MixerReply {}
 
     public sealed interface StateReply permits Current, Unavailable {}
 
@@ -129,7 +143,7 @@ public final class ConferenceEntity {
     public record Current(String conferenceId, Optional<ConferenceStore.Stored> state) implements StateReply {}
 
     /** The store could not be read or written, or the entity is moving: nothing changed, the client may retry. */
-    public record Unavailable(String reason) implements CreateReply, JoinReply, ChangeReply, StateReply {}
+    public record Unavailable(String reason) implements CreateReply, JoinReply, ChangeReply, StateReply, MixerReply {}
 
     /**
      * Everything an entity needs besides its key.
@@ -179,6 +193,8 @@ public final class ConferenceEntity {
         private boolean rewritten;
         /** After a failed expiry: not before this instant again. */
         private Instant retryAt;
+        /** The conference's mixer while anyone is in it (see UseMixer); null: none chosen yet. */
+        private String mixer;
 
         Instance(
                 String conferenceId,
@@ -247,6 +263,15 @@ public final class ConferenceEntity {
                 change(
                         end.replyTo(),
                         conference == null ? missing() : RosterRules.end(conference, roster, end.actor(), now));
+            } else if (command instanceof UseMixer use) {
+                if (conference == null || roster.ended() || conference.expired(roster, now)) {
+                    use.replyTo().tell(new ChangeRefused(JoinRules.NOT_FOUND, "Conference not found"));
+                    return;
+                }
+                if (mixer == null) {
+                    mixer = use.candidate();
+                }
+                use.replyTo().tell(new MixerChosen(mixer));
             } else if (command instanceof GetConference get) {
                 boolean live = conference != null && !conference.expired(roster, now);
                 get.replyTo()
@@ -354,6 +379,9 @@ public final class ConferenceEntity {
                     () -> {
                         roster = next;
                         rewritten = true;
+                        if (next.participants().isEmpty()) {
+                            mixer = null; // the next one in gets the least-loaded mixer then
+                        }
                         reply.run();
                     },
                     failure -> replyTo.tell(new Unavailable(UNAVAILABLE)));

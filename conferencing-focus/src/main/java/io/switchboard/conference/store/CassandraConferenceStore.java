@@ -42,6 +42,7 @@ public final class CassandraConferenceStore implements ConferenceStore {
     private final PreparedStatement claimNumber;
     private final PreparedStatement selectNumber;
     private final PreparedStatement releaseNumber;
+    private final PreparedStatement selectIds;
 
     public CassandraConferenceStore(CqlSession session) {
         this.session = session;
@@ -67,8 +68,26 @@ public final class CassandraConferenceStore implements ConferenceStore {
         this.claimNumber = session.prepare(
                 "INSERT INTO conference_numbers (numeric_id, conference_id) VALUES (?, ?) IF NOT EXISTS");
         this.selectNumber = session.prepare("SELECT conference_id FROM conference_numbers WHERE numeric_id = ?");
+        this.selectIds = session.prepare("SELECT DISTINCT conference_id FROM conferences");
         this.releaseNumber =
                 session.prepare("DELETE FROM conference_numbers WHERE numeric_id = ? IF conference_id = ?");
+    }
+
+    @Override
+    public CompletionStage<List<String>> ids() {
+        List<String> ids = new ArrayList<>();
+        return session.executeAsync(selectIds.bind()).thenCompose(rs -> allIds(rs, ids));
+    }
+
+    /** Every page, each fetched asynchronously (a synchronous fetch would block the driver's thread). */
+    private static CompletionStage<List<String>> allIds(
+            com.datastax.oss.driver.api.core.cql.AsyncResultSet rs, List<String> ids) {
+        for (Row row : rs.currentPage()) {
+            ids.add(row.getString(0));
+        }
+        return rs.hasMorePages()
+                ? rs.fetchNextPage().thenCompose(next -> allIds(next, ids))
+                : java.util.concurrent.CompletableFuture.completedFuture(ids);
     }
 
     @Override

@@ -36,6 +36,12 @@ public interface ConferenceStore {
     CompletionStage<Void> saveRoster(
             Conference conference, Roster before, Roster after, WriteStamp stamp, boolean firstOfOwner);
 
+    /**
+     * The ids of every stored conference (an operator's listing: a scan of the partition keys, all
+     * pages, never on a hot path); some may have expired without their rows deleted yet.
+     */
+    CompletionStage<java.util.List<String>> ids();
+
     /** Removes the conference (nothing happens when there is none). */
     CompletionStage<Void> delete(String conferenceId, WriteStamp stamp);
 

@@ -164,6 +164,30 @@ class ConferenceEntityTest {
         assertThat(store.stored(sameNumber.id())).isEmpty();
     }
 
+    static ConferenceEntity.MixerReply useMixer(ActorRef<ConferenceEntity.Command> entity, String candidate) {
+        TestProbe<ConferenceEntity.MixerReply> reply = KIT.createTestProbe();
+        entity.tell(new ConferenceEntity.UseMixer(candidate, reply.getRef()));
+        return reply.receiveMessage(WAIT);
+    }
+
+    @Test
+    void the_first_mixer_chosen_is_kept_while_anyone_is_in_and_forgotten_when_the_conference_empties() {
+        Conference c = scheduled(AccessType.OPEN, 250);
+        ActorRef<ConferenceEntity.Command> entity = created(c);
+        assertThat(join(entity, "leg-1", Joiner.ourUser(ALICE))).isInstanceOf(ConferenceEntity.Admitted.class);
+        assertThat(useMixer(entity, "sip:mcu-a@10.0.0.1"))
+                .isEqualTo(new ConferenceEntity.MixerChosen("sip:mcu-a@10.0.0.1"));
+        // another node's least-loaded choice differs: the conference stays on its mixer
+        assertThat(useMixer(entity, "sip:mcu-b@10.0.0.2"))
+                .isEqualTo(new ConferenceEntity.MixerChosen("sip:mcu-a@10.0.0.1"));
+        assertThat(ask(entity, r -> new ConferenceEntity.Leave("leg-1", r))).isInstanceOf(ConferenceEntity.Done.class);
+        assertThat(useMixer(entity, "sip:mcu-b@10.0.0.2"))
+                .isEqualTo(new ConferenceEntity.MixerChosen("sip:mcu-b@10.0.0.2"));
+
+        assertThat(useMixer(spawn(nextId()), "sip:mcu-a@10.0.0.1"))
+                .isEqualTo(new ConferenceEntity.ChangeRefused(404, "Conference not found"));
+    }
+
     @Test
     void a_join_is_answered_only_after_the_roster_is_stored_and_an_unknown_conference_is_404() {
         Conference c = scheduled(AccessType.COMPANY, 250);

@@ -81,6 +81,7 @@ abstract class ConferenceStoreContract {
         Roster created = Roster.created(NOW);
         await(s.create(c, created, WriteStamp.UNFENCED));
         assertThat(await(s.load(c.id()))).contains(new ConferenceStore.Stored(c, created));
+        assertThat(await(s.ids())).contains(c.id());
 
         // a presenter, an invitee, a federated stranger in the lobby; then admit, lock, eject
         Roster r1 = join(c, created, "leg-carol", Joiner.ourUser("sip:carol@example.test"), NOW.plusSeconds(1));
@@ -108,6 +109,7 @@ abstract class ConferenceStoreContract {
 
         await(s.delete(c.id(), WriteStamp.UNFENCED));
         assertThat(await(s.load(c.id()))).isEmpty();
+        assertThat(await(s.ids())).doesNotContain(c.id());
         await(s.delete(c.id(), WriteStamp.UNFENCED)); // deleting what is gone is fine
     }
 

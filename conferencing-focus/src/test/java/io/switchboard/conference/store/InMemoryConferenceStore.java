@@ -60,6 +60,11 @@ public final class InMemoryConferenceStore implements ConferenceStore {
     }
 
     @Override
+    public CompletionStage<java.util.List<String>> ids() {
+        return CompletableFuture.completedFuture(java.util.List.copyOf(rows.keySet()));
+    }
+
+    @Override
     public CompletionStage<Optional<Stored>> load(String conferenceId) {
         return CompletableFuture.completedFuture(stored(conferenceId));
     }

@@ -61,7 +61,8 @@ import picocli.CommandLine.Unmatched;
             AdminCli.Park.class,
             AdminCli.LocalPoolCommand.class,
             AdminCli.GenerateCompletion.class,
-            AdminCli.AddressBook.class
+            AdminCli.AddressBook.class,
+            ConferenceCommands.class
         })
 public final class AdminCli implements Callable<Integer> {
 
@@ -108,6 +109,15 @@ public final class AdminCli implements Callable<Integer> {
                                                             prints each mismatch, exit code 1 when any case fails
               address-book status                           the published version, entries, files; last and next sync
               address-book show QUERY [--page N]            search as users do: names, mail, SIP URI, number prefixes
+              conference create --organizer URI [--subject S] [--access open|company|invited] [--limit N]
+                                [--invitee URI]... [--presenter URI|everyone]... [--lobby-bypass]
+                                [--end INSTANT [--keep-days N] | --grace-minutes N]
+                                                            create a conference; prints its URI and numeric id
+              conference list                               live conferences, pool-wide
+              conference show ID                            a conference and its roster (roles, status)
+              conference lock ID | unlock ID | end ID       lock: only presenters join; end: every call ends
+              conference admit ID LEG                       let a participant in from the lobby
+              conference eject ID LEG                       remove a participant (its call ends)
               generate-completion                           print a bash completion script:
                                                             source <(switchboard generate-completion)
               help COMMAND, COMMAND --help                  what one command takes, e.g. help presence contacts
@@ -245,7 +255,7 @@ public final class AdminCli implements Callable<Integer> {
     }
 
     /** Thrown by a command to end with a usage error: the message is printed with the overview. */
-    private static final class UsageError extends RuntimeException {
+    static final class UsageError extends RuntimeException {
         UsageError(String message) {
             super(message, null, false, false);
         }
@@ -1036,7 +1046,7 @@ public final class AdminCli implements Callable<Integer> {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 
-    private record Client(String base, String token) {
+    record Client(String base, String token) {
         private static final HttpClient HTTP =
                 HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 

@@ -190,6 +190,8 @@ public final class KryoRegistrations {
         kryo.register(io.switchboard.conference.entity.ConferenceEntity.ChangeRefused.class, 687);
         kryo.register(io.switchboard.conference.entity.ConferenceEntity.Current.class, 688);
         kryo.register(io.switchboard.conference.entity.ConferenceEntity.Unavailable.class, 689);
+        kryo.register(io.switchboard.conference.entity.ConferenceEntity.UseMixer.class, 690);
+        kryo.register(io.switchboard.conference.entity.ConferenceEntity.MixerChosen.class, 691);
 
         // pool membership (400-419)
         kryo.register(NodeInfoService.GetNodeInfo.class, 400);

@@ -40,6 +40,7 @@ public final class PekkoSettings {
               "io.switchboard.conference.entity.ConferenceEntity$JoinReply" = kryo
               "io.switchboard.conference.entity.ConferenceEntity$ChangeReply" = kryo
               "io.switchboard.conference.entity.ConferenceEntity$StateReply" = kryo
+              "io.switchboard.conference.entity.ConferenceEntity$MixerReply" = kryo
             }
             """;
 

@@ -1,6 +1,8 @@
 package io.switchboard.node.sip;
 
 import gov.nist.javax.sip.message.SIPMessage;
+import io.switchboard.conference.sip.FocusRouting;
+import io.switchboard.conference.sip.FocusSip;
 import io.switchboard.node.metrics.NodeMetrics;
 import io.switchboard.node.routing.RequestAction;
 import io.switchboard.node.routing.RequestClassifier;
@@ -73,6 +75,8 @@ public final class SipFrontEnd implements SipListener {
 
     private volatile Admission admission = Admission.unbounded();
 
+    private volatile FocusSip focus;
+
     /** @param federation the federated domains whose watchers may subscribe to our users' presence */
     public SipFrontEnd(
             String nodeId,
@@ -124,6 +128,11 @@ public final class SipFrontEnd implements SipListener {
         this.park = parkSip;
     }
 
+    /** The conferencing focus's SIP side (conferencing-focus/README.md); set once with the other collaborators. */
+    public void attachConference(FocusSip focusSip) {
+        this.focus = focusSip;
+    }
+
     /** The flow a request arrived on, as presence stores it with a subscription. */
     public Flow subscriberFlowOf(Request request) {
         return flows.subscriberFlowOf(request);
@@ -152,6 +161,10 @@ public final class SipFrontEnd implements SipListener {
             ParkSip parkSip = park;
             if (parkSip != null && parkSip.inDialog(transaction, request)) {
                 return; // a dialog of call park's B2BUA on this node
+            }
+            FocusSip focusSip = focus;
+            if (focusSip != null && focusSip.handles(transaction, request)) {
+                return; // a dialog of the conferencing focus on this node, or a CANCEL of a join it holds
             }
             StatefulProxy.Routing routing =
                     RequestClassifier.isLooseRouted(method) ? proxy.popOwnRoutes(request) : null;
@@ -208,7 +221,12 @@ public final class SipFrontEnd implements SipListener {
         } else if (action instanceof RequestAction.OptionsToNode) {
             options(transaction, request);
         } else if (action instanceof RequestAction.ToUser u) {
-            toUser(transaction, request, u);
+            FocusSip focusSip = focus;
+            if (focusSip != null && !u.authenticated() && focusSip.isJoin(request)) {
+                joinFromOutside(transaction, request, focusSip);
+            } else {
+                toUser(transaction, request, u);
+            }
         } else if (action instanceof RequestAction.ToOutside) {
             proxy.forwardOutside(transaction, request);
         } else if (action instanceof RequestAction.PresenceRefresh) {
@@ -303,6 +321,12 @@ public final class SipFrontEnd implements SipListener {
                         if (!(next instanceof RequestAction.Reply)) {
                             removeOwnCredentials(request, realm);
                         }
+                        FocusSip focusSip = focus;
+                        if (focusSip != null && next instanceof RequestAction.ToUser && focusSip.isJoin(request)) {
+                            // a conference URI of ours: the focus answers (README, "Conferencing focus")
+                            focusSip.join(transaction, request, FocusRouting.joiner(ok.aor(), null, false));
+                            return;
+                        }
                         ParkSip parkSip = park;
                         if (parkSip != null
                                 && Request.INVITE.equals(method)
@@ -339,6 +363,25 @@ public final class SipFrontEnd implements SipListener {
         } catch (ParseException e) {
             throw new IllegalStateException(e); // only OPTIONS to the node can fail to parse, never challenged
         }
+    }
+
+    /**
+     * An INVITE to a conference from another domain: a federated user when it comes from that
+     * domain's configured addresses, else anonymous whatever its From says (README, "Who is
+     * trusted for what"); only an open conference takes anonymous callers.
+     */
+    private void joinFromOutside(ServerTransaction transaction, Request request, FocusSip focusSip) {
+        javax.sip.address.URI from = ((javax.sip.header.FromHeader) request.getHeader(javax.sip.header.FromHeader.NAME))
+                .getAddress()
+                .getURI();
+        String fromUri = from.toString();
+        boolean federated = false;
+        if (from instanceof javax.sip.address.SipURI sipFrom && sipFrom.getHost() != null) {
+            String host = sipFrom.getHost().toLowerCase(java.util.Locale.ROOT);
+            fromUri = "sip:" + (sipFrom.getUser() == null ? "" : sipFrom.getUser() + "@") + host;
+            federated = federation.isFederatedPeer(host, ((SIPMessage) request).getRemoteAddress());
+        }
+        focusSip.join(transaction, request, FocusRouting.joiner(null, fromUri, federated));
     }
 
     /** To one of our users; a temporary GRUU names its user and instance itself (RFC 5627 section 3.2). */
@@ -436,7 +479,10 @@ public final class SipFrontEnd implements SipListener {
 
     @Override
     public void processResponse(ResponseEvent event) {
-        if (SipNotifySender.onResponse(event) || ParkSip.onResponse(event)) {
+        FocusSip focusSip = focus;
+        if (SipNotifySender.onResponse(event)
+                || ParkSip.onResponse(event)
+                || (focusSip != null && focusSip.onResponse(event))) {
             return;
         }
         proxy.processResponse(event);
@@ -444,7 +490,10 @@ public final class SipFrontEnd implements SipListener {
 
     @Override
     public void processTimeout(TimeoutEvent event) {
-        if (SipNotifySender.onTimeout(event) || ParkSip.onTimeout(event)) {
+        FocusSip focusSip = focus;
+        if (SipNotifySender.onTimeout(event)
+                || ParkSip.onTimeout(event)
+                || (focusSip != null && focusSip.onTimeout(event))) {
             return;
         }
         proxy.processTimeout(event);

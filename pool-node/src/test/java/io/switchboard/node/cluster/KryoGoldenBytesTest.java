@@ -508,5 +508,7 @@ class KryoGoldenBytesTest {
                         scheduled.id(), Optional.of(new ConferenceStore.Stored(scheduled, roster))));
         s.put("conference.Current.empty", new ConferenceEntity.Current("cdefghijklmnopqrstuv", Optional.empty()));
         s.put("conference.Unavailable", new ConferenceEntity.Unavailable("Conference store unavailable"));
+        s.put("conference.UseMixer", new ConferenceEntity.UseMixer("sip:mixer@10.0.0.5:5060", ref("mixer-reply")));
+        s.put("conference.MixerChosen", new ConferenceEntity.MixerChosen("sip:mixer@10.0.0.5:5060"));
     }
 }

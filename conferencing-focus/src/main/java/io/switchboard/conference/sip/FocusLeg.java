@@ -1,0 +1,78 @@
+package io.switchboard.conference.sip;
+
+import javax.sip.ServerTransaction;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+
+/**
+ * One participant's leg on this node: the focus is a B2BUA between the participant's dialog and
+ * one dialog with the conference's mixer. Keyed by the participant dialog's Call-ID (the roster's
+ * leg id).
+ */
+final class FocusLeg {
+
+    enum State {
+        /** In the lobby: the INVITE is held with 180 until a presenter admits or denies it. */
+        LOBBY,
+        /** Admitted; the mixer leg is being set up. */
+        CONNECTING,
+        /** Answered 200 with the mixer's SDP. */
+        CONNECTED,
+        /** Leaving (BYE, CANCEL, eject, mixer failure): nothing more is done for it. */
+        ENDED
+    }
+
+    final String conferenceId;
+    final String conferenceUri;
+    final String legId;
+    final DialogSide participant;
+    final String inviteBranch;
+    final byte[] offer;
+    volatile ServerTransaction inviteTx;
+    volatile Request invite;
+    volatile State state;
+    /** The roster version that admitted it or put it in the lobby: older roster reads say nothing about it. */
+    volatile long knownVersion;
+
+    volatile String mixer;
+    volatile DialogSide mixerLeg;
+    /** Our 200 to the participant, retransmitted until its ACK (RFC 3261 section 13.3.1.4). */
+    volatile Response ok;
+
+    volatile boolean acked;
+
+    FocusLeg(
+            String conferenceId,
+            String conferenceUri,
+            ServerTransaction tx,
+            Request invite,
+            String inviteBranch,
+            byte[] offer) {
+        this.conferenceId = conferenceId;
+        this.conferenceUri = conferenceUri;
+        this.inviteTx = tx;
+        this.invite = invite;
+        this.inviteBranch = inviteBranch;
+        this.offer = offer;
+        this.participant = DialogSide.uas(invite, Signalling.newTag());
+        this.legId = participant.callId;
+    }
+
+    /** Moves to {@code next} unless the leg already ended; false when it had. */
+    synchronized boolean move(State next) {
+        if (state == State.ENDED) {
+            return false;
+        }
+        state = next;
+        return true;
+    }
+
+    /** Ends the leg; true for the caller that ended it (only one does the cleanup). */
+    synchronized boolean end() {
+        if (state == State.ENDED) {
+            return false;
+        }
+        state = State.ENDED;
+        return true;
+    }
+}

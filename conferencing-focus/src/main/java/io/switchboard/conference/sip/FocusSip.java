@@ -1,0 +1,490 @@
+package io.switchboard.conference.sip;
+
+import io.switchboard.conference.domain.Joiner;
+import io.switchboard.conference.domain.Participant;
+import io.switchboard.conference.domain.Roster;
+import io.switchboard.conference.entity.ConferenceEntity;
+import io.switchboard.conference.entity.Conferences;
+import io.switchboard.sip.routing.ProxyIdentity;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import javax.sip.ResponseEvent;
+import javax.sip.ServerTransaction;
+import javax.sip.SipProvider;
+import javax.sip.TimeoutEvent;
+import javax.sip.address.AddressFactory;
+import javax.sip.header.CSeqHeader;
+import javax.sip.header.CallIdHeader;
+import javax.sip.header.ContentTypeHeader;
+import javax.sip.header.Header;
+import javax.sip.header.HeaderFactory;
+import javax.sip.header.ToHeader;
+import javax.sip.header.ViaHeader;
+import javax.sip.message.MessageFactory;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The focus's SIP side on a node (conferencing-focus/README.md, "SIP"): a back-to-back user agent
+ * between each participant and the conference's mixer. An INVITE to a conference URI is decided by
+ * the conference entity ({@code JoinRules}); admitted, the participant's offer goes to the mixer
+ * ({@link MixerLegs}) and the mixer's answer back in our 200, whose Contact is the conference URI
+ * with {@code isfocus} (RFC 4579 section 5.3), so that the participant's in-dialog requests are
+ * addressed to the conference, not to this node. In the lobby the INVITE is held with 180 until a
+ * presenter admits (then answered as admitted) or denies it (403), or the caller CANCELs (487).
+ * A BYE from the participant leaves (the roster is stored before the 200) and ends the mixer leg; a
+ * BYE from the mixer ends the participant's leg.
+ *
+ * <p>Admissions, denials, ejections and the end made elsewhere (the admin API, another node) reach
+ * the legs held here by {@link #reconcile}: every {@value #RECONCILE_MS} ms each conference with a
+ * leg on this node is read from its entity and the legs follow its roster. Never blocks.
+ */
+public final class FocusSip {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FocusSip.class);
+
+    /** How often the legs held here are compared with their conference's roster. */
+    static final long RECONCILE_MS = 500;
+    /** RFC 3261 section 17.1.1.1's T1 and T2, for our 2xx retransmissions. */
+    static final long T1_MS = 500, T2_MS = 4000;
+
+    /** Outcomes, as counted: joined (200), into the lobby, refused (404/403/486/488...), left. */
+    public static final String JOINED = "joined", LOBBY = "lobby", REFUSED = "refused", LEFT = "left";
+    /** An instant message relayed to the other participants (once per MESSAGE received). */
+    public static final String MESSAGE = "message";
+    /** A mixer leg set up; a mixer leg that failed (no answer, an error, no SDP). */
+    public static final String MIXER_ALLOCATED = "mixer-allocated", MIXER_FAILED = "mixer-failed";
+    /** The conference entity did not answer: 503. */
+    public static final String UNAVAILABLE = "unavailable";
+
+    /**
+     * @param domains our domains (conference URIs are in one of them)
+     * @param mixers  {@code switchboard.conferencing.mcus}
+     * @param counted told each outcome above, for the node's metrics
+     */
+    public record Settings(Set<String> domains, List<String> mixers, Consumer<String> counted) {}
+
+    private final Settings settings;
+    private final ScheduledExecutorService timer;
+    /** Participant legs by their dialog's Call-ID (the roster's leg id). */
+    private final Map<String, FocusLeg> legs = new ConcurrentHashMap<>();
+
+    private volatile Conferences conferences;
+    private volatile Signalling sip;
+    private volatile MixerLegs mixers;
+    private volatile ConferenceMessages messages;
+    private volatile ScheduledFuture<?> reconciling;
+
+    /** @param timer runs the 2xx retransmissions and the reconciliation (shared, never blocked) */
+    public FocusSip(Settings settings, ScheduledExecutorService timer) {
+        this.settings = settings;
+        this.timer = timer;
+    }
+
+    /** Set once the entities and the SIP stack exist. */
+    public void attach(
+            Conferences conferenceEntities,
+            SipProvider provider,
+            MessageFactory messages,
+            HeaderFactory headers,
+            AddressFactory addresses,
+            ProxyIdentity identity) {
+        this.conferences = conferenceEntities;
+        this.sip = new Signalling(provider, messages, headers, addresses, identity);
+        this.mixers = new MixerLegs(new MixerPool(settings.mixers()), conferenceEntities, sip, settings.counted());
+        this.messages = new ConferenceMessages(sip, settings.counted());
+        this.reconciling =
+                timer.scheduleWithFixedDelay(this::reconcile, RECONCILE_MS, RECONCILE_MS, TimeUnit.MILLISECONDS);
+    }
+
+    public void close() {
+        ScheduledFuture<?> r = reconciling;
+        if (r != null) {
+            r.cancel(false);
+        }
+    }
+
+    /** Participant legs held on this node (in the conference, its lobby or being connected). */
+    public int participants() {
+        return legs.size();
+    }
+
+    /** Conferences with a leg on this node. */
+    public int conferences() {
+        return (int) legs.values().stream().map(l -> l.conferenceId).distinct().count();
+    }
+
+    // ------------------------------------------------------------------ joining
+
+    /** True for an initial INVITE (no To tag) to a conference URI of ours: {@link #join} takes it. */
+    public boolean isJoin(Request request) {
+        return Request.INVITE.equals(request.getMethod())
+                && ((ToHeader) request.getHeader(ToHeader.NAME)).getTag() == null
+                && FocusRouting.conferenceOf(request.getRequestURI().toString(), settings.domains())
+                        .isPresent();
+    }
+
+    /** An INVITE to a conference (see {@link #isJoin}) by {@code joiner}, who the edge established. */
+    public void join(ServerTransaction tx, Request request, Joiner joiner) {
+        String requestUri = request.getRequestURI().toString();
+        String conferenceId =
+                FocusRouting.conferenceOf(requestUri, settings.domains()).orElseThrow();
+        byte[] offer = request.getRawContent();
+        ContentTypeHeader type = (ContentTypeHeader) request.getHeader(ContentTypeHeader.NAME);
+        if (offer == null || offer.length == 0 || type == null || !"sdp".equalsIgnoreCase(type.getContentSubType())) {
+            // the participant's offer goes to the mixer; an offer in our 2xx (RFC 3264 section 4,
+            // "delayed offer") would need the mixer's offer relayed and the answer in the ACK: not built
+            settings.counted().accept(REFUSED);
+            sip.answer(tx, Response.NOT_ACCEPTABLE_HERE, "An SDP offer is required to join");
+            return;
+        }
+        if (!mixers.configured()) {
+            settings.counted().accept(REFUSED);
+            sip.answer(tx, Response.SERVICE_UNAVAILABLE, "No conference mixer configured");
+            return;
+        }
+        String conferenceUri = requestUri.replaceFirst(";.*$", "").replaceFirst("^sips:", "sip:");
+        ViaHeader via = (ViaHeader) request.getHeader(ViaHeader.NAME);
+        FocusLeg leg = new FocusLeg(conferenceId, conferenceUri, tx, request, via.getBranch(), offer);
+        if (legs.putIfAbsent(leg.legId, leg) != null) {
+            // RFC 3261 section 8.2.2.2: another INVITE of a dialog being set up or set up (merged request)
+            sip.answer(tx, Response.LOOP_DETECTED, "Already joining with this Call-ID");
+            return;
+        }
+        conferences
+                .<ConferenceEntity.JoinReply>ask(conferenceId, r -> new ConferenceEntity.Join(leg.legId, joiner, r))
+                .whenComplete((reply, failure) -> joined(leg, reply, failure));
+    }
+
+    private void joined(FocusLeg leg, ConferenceEntity.JoinReply reply, Throwable failure) {
+        if (reply instanceof ConferenceEntity.Admitted a) {
+            leg.knownVersion = a.roster().version();
+            connect(leg);
+        } else if (reply instanceof ConferenceEntity.InLobby l) {
+            leg.knownVersion = l.roster().version();
+            if (leg.move(FocusLeg.State.LOBBY)) {
+                settings.counted().accept(LOBBY);
+                // RFC 4579 section 5.3 leaves the wait to the focus: the call rings until admitted
+                sip.answer(leg.inviteTx, Response.RINGING, "Waiting in the lobby", leg.participant.localTag, List.of());
+            } else {
+                leave(leg, () -> {}); // cancelled while the entity decided
+            }
+        } else if (reply instanceof ConferenceEntity.JoinRefused r) {
+            legs.remove(leg.legId, leg);
+            settings.counted().accept(REFUSED);
+            sip.answer(leg.inviteTx, r.status(), r.reason());
+        } else {
+            LOG.info(
+                    "Join of {} to {} not answered: {}",
+                    leg.legId,
+                    leg.conferenceId,
+                    failure != null ? failure : reply);
+            legs.remove(leg.legId, leg);
+            settings.counted().accept(UNAVAILABLE);
+            sip.answer(leg.inviteTx, Response.SERVICE_UNAVAILABLE, "Conference service unavailable, try again");
+        }
+    }
+
+    /** Admitted: the mixer leg, then our 200 with the mixer's answer; a failed mixer leaves the roster as it was. */
+    private void connect(FocusLeg leg) {
+        if (!leg.move(FocusLeg.State.CONNECTING)) {
+            leave(leg, () -> {});
+            return;
+        }
+        mixers.connect(leg, outcome -> {
+            if (outcome instanceof MixerLegs.Outcome.Answered a) {
+                if (!leg.move(FocusLeg.State.CONNECTED)) {
+                    mixers.bye(leg); // the caller cancelled meanwhile
+                    return;
+                }
+                settings.counted().accept(JOINED);
+                answerOk(leg, a.sdp());
+            } else if (leg.end()) {
+                String reason = ((MixerLegs.Outcome.Failed) outcome).reason();
+                leave(
+                        leg,
+                        () -> sip.answer(
+                                leg.inviteTx,
+                                Response.SERVICE_UNAVAILABLE,
+                                reason,
+                                leg.participant.localTag,
+                                List.of()));
+            }
+        });
+    }
+
+    private void answerOk(FocusLeg leg, byte[] sdp) {
+        try {
+            Response ok = sip.messages.createResponse(Response.OK, leg.invite);
+            ((ToHeader) ok.getHeader(ToHeader.NAME)).setTag(leg.participant.localTag);
+            var rr = leg.invite.getHeaders("Record-Route");
+            while (rr.hasNext()) {
+                ok.addHeader((Header) rr.next()); // RFC 3261 section 12.1.1
+            }
+            ok.addHeader(sip.headers.createContactHeader(sip.addresses.createAddress(focusContact(leg))));
+            ok.addHeader(sip.headers.createAllowHeader("INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE"));
+            ok.setContent(sdp, sip.headers.createContentTypeHeader("application", "sdp"));
+            leg.ok = ok;
+            leg.inviteTx.sendResponse(ok);
+            retransmitUntilAcked(leg, T1_MS, 0);
+        } catch (Exception e) {
+            LOG.warn("200 to {} in conference {} not sent: {}", leg.legId, leg.conferenceId, e.toString());
+            hangUp(leg, true);
+        }
+    }
+
+    /** RFC 4579 section 5.3: the conference URI with the {@code isfocus} feature parameter (RFC 3840). */
+    static String focusContact(FocusLeg leg) {
+        return "<" + leg.conferenceUri + ";isfocus>";
+    }
+
+    /** RFC 3261 section 13.3.1.4: our 2xx again, T1 doubling up to T2, until the ACK; none in 64*T1 ends the leg. */
+    private void retransmitUntilAcked(FocusLeg leg, long intervalMs, long elapsedMs) {
+        timer.schedule(
+                () -> {
+                    if (leg.acked || leg.state != FocusLeg.State.CONNECTED) {
+                        return;
+                    }
+                    if (elapsedMs + intervalMs >= 64 * T1_MS) {
+                        LOG.info("No ACK from {} in conference {}: the leg ends", leg.legId, leg.conferenceId);
+                        hangUp(leg, true);
+                        return;
+                    }
+                    try {
+                        sip.provider.sendResponse(leg.ok);
+                    } catch (Exception e) {
+                        LOG.debug("200 to {} not resent: {}", leg.legId, e.toString());
+                    }
+                    retransmitUntilAcked(leg, Math.min(2 * intervalMs, T2_MS), elapsedMs + intervalMs);
+                },
+                intervalMs,
+                TimeUnit.MILLISECONDS);
+    }
+
+    // ------------------------------------------------------------------ requests in our dialogs
+
+    /**
+     * True when {@code request} is the focus's and was handled here: a CANCEL of an INVITE it
+     * holds, or a request in a participant's or a mixer's dialog with this node (its Call-ID and our
+     * tag). {@code tx} is null for ACK.
+     */
+    public boolean handles(ServerTransaction tx, Request request) {
+        CallIdHeader callId = (CallIdHeader) request.getHeader(CallIdHeader.NAME);
+        ToHeader to = (ToHeader) request.getHeader(ToHeader.NAME);
+        if (callId == null || to == null) {
+            return false;
+        }
+        String method = request.getMethod();
+        if (Request.CANCEL.equals(method)) {
+            return cancel(tx, request, legs.get(callId.getCallId()));
+        }
+        if (to.getTag() == null) {
+            return false;
+        }
+        FocusLeg leg = legs.get(callId.getCallId());
+        if (leg != null && leg.participant.localTag.equals(to.getTag())) {
+            fromParticipant(tx, request, leg);
+            return true;
+        }
+        FocusLeg mixed = mixers == null ? null : mixers.byCallId(callId.getCallId());
+        if (mixed != null && mixed.mixerLeg.localTag.equals(to.getTag())) {
+            fromMixer(tx, request, mixed);
+            return true;
+        }
+        return false;
+    }
+
+    /** RFC 3261 section 9.2: 200 to the CANCEL, 487 to the INVITE, and the leg leaves the lobby. */
+    private boolean cancel(ServerTransaction tx, Request cancel, FocusLeg leg) {
+        if (leg == null || tx == null) {
+            return false;
+        }
+        String branch = ((ViaHeader) cancel.getHeader(ViaHeader.NAME)).getBranch();
+        if (branch == null || !branch.equals(leg.inviteBranch)) {
+            return false;
+        }
+        sip.answer(tx, Response.OK, null);
+        FocusLeg.State was = leg.state;
+        if (was != FocusLeg.State.CONNECTED && leg.end()) {
+            sip.answer(leg.inviteTx, Response.REQUEST_TERMINATED, null, leg.participant.localTag, List.of());
+            mixers.bye(leg);
+            if (was != null) {
+                leave(leg, () -> {});
+            } // else the join's answer finds the leg ended and takes it out
+        }
+        return true;
+    }
+
+    private void fromParticipant(ServerTransaction tx, Request request, FocusLeg leg) {
+        String method = request.getMethod();
+        if (Request.ACK.equals(method)) {
+            leg.acked = true; // RFC 3261 section 13.3.1.4: our 2xx is confirmed
+            return;
+        }
+        if (tx == null) {
+            return;
+        }
+        if (Request.BYE.equals(method)) {
+            if (!leg.end()) {
+                sip.answer(tx, Response.OK, null);
+                return;
+            }
+            // the roster first, then the 200 (RFC 3261 section 15.1.2 lets the UAS take its time)
+            conferences
+                    .<ConferenceEntity.ChangeReply>ask(leg.conferenceId, r -> new ConferenceEntity.Leave(leg.legId, r))
+                    .whenComplete((reply, failure) -> {
+                        if (reply instanceof ConferenceEntity.Done || reply instanceof ConferenceEntity.ChangeRefused) {
+                            legs.remove(leg.legId, leg);
+                            settings.counted().accept(LEFT);
+                            sip.answer(tx, Response.OK, null);
+                            mixers.bye(leg);
+                        } else {
+                            // not stored: the leg stays, the participant may send its BYE again
+                            leg.state = FocusLeg.State.CONNECTED;
+                            sip.answer(tx, Response.SERVICE_UNAVAILABLE, "Conference service unavailable, try again");
+                        }
+                    });
+        } else if (Request.MESSAGE.equals(method)) {
+            messages.relay(tx, request, leg, legs.values());
+        } else if (Request.INVITE.equals(method) || Request.UPDATE.equals(method)) {
+            // passing new offers to the mixer is not built: the session stays as it is (RFC 3261 section 14.2)
+            sip.answer(tx, Response.NOT_ACCEPTABLE_HERE, "Session changes are not passed on yet");
+        } else {
+            sip.answer(tx, Response.OK, null);
+        }
+    }
+
+    private void fromMixer(ServerTransaction tx, Request request, FocusLeg leg) {
+        if (tx == null || Request.ACK.equals(request.getMethod())) {
+            return;
+        }
+        sip.answer(tx, Response.OK, null);
+        if (Request.BYE.equals(request.getMethod())) {
+            // the mixer ended this participant's media: the participant's leg ends too
+            mixers.ended(leg);
+            LOG.info("Mixer {} ended leg {} of conference {}", leg.mixer, leg.legId, leg.conferenceId);
+            hangUp(leg, false);
+        }
+    }
+
+    /** Ends {@code leg} from our side: BYE to the participant (and the mixer), and out of the roster. */
+    private void hangUp(FocusLeg leg, boolean byeMixer) {
+        if (!leg.end()) {
+            return;
+        }
+        byeParticipant(leg);
+        if (byeMixer) {
+            mixers.bye(leg);
+        }
+        leave(leg, () -> settings.counted().accept(LEFT));
+    }
+
+    private void byeParticipant(FocusLeg leg) {
+        try {
+            sip.send(sip.inDialog(leg.participant, Request.BYE, focusContact(leg)), response -> {});
+        } catch (Exception e) {
+            LOG.info("BYE to {} not sent: {}", leg.participant.remoteTarget, e.toString());
+        }
+    }
+
+    /** The leg out of the roster (nothing happens to a leg not in it), then {@code then}; forgotten here. */
+    private void leave(FocusLeg leg, Runnable then) {
+        conferences
+                .<ConferenceEntity.ChangeReply>ask(leg.conferenceId, r -> new ConferenceEntity.Leave(leg.legId, r))
+                .whenComplete((reply, failure) -> {
+                    if (failure != null || reply instanceof ConferenceEntity.Unavailable) {
+                        LOG.warn(
+                                "Leg {} not taken out of conference {}: {}",
+                                leg.legId,
+                                leg.conferenceId,
+                                failure != null ? failure : reply);
+                    }
+                    legs.remove(leg.legId, leg);
+                    then.run();
+                });
+    }
+
+    // ------------------------------------------------------------------ responses to our requests
+
+    /** True when {@code event} answers a request of the focus. */
+    public boolean onResponse(ResponseEvent event) {
+        if (Signalling.onResponse(event)) {
+            return true;
+        }
+        Response response = event.getResponse();
+        CallIdHeader callId = (CallIdHeader) response.getHeader(CallIdHeader.NAME);
+        MixerLegs m = mixers;
+        FocusLeg leg = m == null || callId == null ? null : m.byCallId(callId.getCallId());
+        if (leg == null || leg.mixerLeg.remoteTag == null) {
+            return false;
+        }
+        CSeqHeader cseq = (CSeqHeader) response.getHeader(CSeqHeader.NAME);
+        if (Request.INVITE.equals(cseq.getMethod()) && response.getStatusCode() / 100 == 2) {
+            m.ack(leg.mixerLeg, response); // a retransmitted 2xx: our ACK was lost
+        }
+        return true;
+    }
+
+    public boolean onTimeout(TimeoutEvent event) {
+        return Signalling.onTimeout(event);
+    }
+
+    // ------------------------------------------------------------------ following the roster
+
+    /**
+     * Makes the legs held here follow their conference's roster, as stored: a lobby leg admitted is
+     * connected, one no longer in the roster was denied (403); a connected leg no longer in it was
+     * ejected, or the conference ended (BYE to both sides). A roster older than the one a leg was
+     * admitted with says nothing about it.
+     */
+    void reconcile() {
+        try {
+            Map<String, List<FocusLeg>> byConference =
+                    legs.values().stream().collect(Collectors.groupingBy(l -> l.conferenceId));
+            byConference.forEach((conferenceId, held) -> conferences
+                    .<ConferenceEntity.StateReply>ask(conferenceId, ConferenceEntity.GetConference::new)
+                    .whenComplete((reply, failure) -> {
+                        if (reply instanceof ConferenceEntity.Current current) {
+                            Optional<Roster> roster = current.state().map(s -> s.roster());
+                            held.forEach(leg -> follow(leg, roster));
+                        }
+                    }));
+        } catch (RuntimeException e) {
+            LOG.warn("Reconciling conference legs failed: {}", e.toString());
+        }
+    }
+
+    private void follow(FocusLeg leg, Optional<Roster> roster) {
+        if (roster.isPresent() && roster.get().version() < leg.knownVersion) {
+            return;
+        }
+        Participant p = roster.map(r -> r.participants().get(leg.legId)).orElse(null);
+        FocusLeg.State state = leg.state;
+        if (state == FocusLeg.State.LOBBY) {
+            if (p != null && p.connected()) {
+                connect(leg);
+            } else if (p == null && leg.end()) {
+                legs.remove(leg.legId, leg);
+                settings.counted().accept(REFUSED);
+                sip.answer(
+                        leg.inviteTx,
+                        Response.FORBIDDEN,
+                        roster.isPresent() ? "Not admitted to the conference" : "Conference ended",
+                        leg.participant.localTag,
+                        List.of());
+            }
+        } else if (state == FocusLeg.State.CONNECTED && p == null) {
+            hangUp(leg, true);
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package io.switchboard.conference.sip;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class MixerPoolTest {
+
+    static final String A = "sip:mcu@10.0.0.1", B = "sip:mcu@10.0.0.2", C = "sip:mcu@10.0.0.3";
+
+    @Test
+    void none_configured_offers_none() {
+        MixerPool pool = new MixerPool(List.of());
+        assertThat(pool.configured()).isFalse();
+        assertThat(pool.leastLoaded()).isEmpty();
+    }
+
+    @Test
+    void the_least_loaded_by_our_own_count_ties_in_configured_order() {
+        MixerPool pool = new MixerPool(List.of(A, B, C));
+        assertThat(pool.leastLoaded()).contains(A);
+        pool.taken(A);
+        assertThat(pool.leastLoaded()).contains(B);
+        pool.taken(B);
+        pool.taken(C);
+        pool.taken(C);
+        assertThat(pool.leastLoaded()).contains(A);
+        pool.released(C);
+        pool.released(C);
+        assertThat(pool.leastLoaded()).contains(C);
+        pool.released(C); // never below zero
+        assertThat(pool.legs(C)).isZero();
+    }
+
+    @Test
+    void a_mixer_another_node_chose_is_counted_but_never_offered() {
+        MixerPool pool = new MixerPool(List.of(A));
+        pool.taken("sip:other@10.9.9.9");
+        assertThat(pool.legs("sip:other@10.9.9.9")).isEqualTo(1);
+        assertThat(pool.leastLoaded()).contains(A);
+    }
+}

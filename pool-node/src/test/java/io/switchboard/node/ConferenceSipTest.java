@@ -1,0 +1,488 @@
+package io.switchboard.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import io.switchboard.conference.domain.AccessType;
+import io.switchboard.conference.domain.Actor;
+import io.switchboard.conference.domain.Conference;
+import io.switchboard.conference.domain.ConferenceIds;
+import io.switchboard.conference.domain.Expiry;
+import io.switchboard.conference.domain.Joiner;
+import io.switchboard.conference.domain.Participant;
+import io.switchboard.conference.domain.ParticipantStatus;
+import io.switchboard.conference.domain.Presenters;
+import io.switchboard.conference.domain.Roster;
+import io.switchboard.conference.entity.ConferenceEntity;
+import io.switchboard.conference.store.CassandraConferenceStore;
+import io.switchboard.storage.testing.TestCassandra;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The conferencing focus on one node: the conference entity through sharding and Cassandra, and over SIP: participants (TestPhone, our users with digest)
+ * INVITE conference URIs; the focus bridges each to a mixer, played by SIPp
+ * ({@code bench/sipp/conference-mixer.xml}); a second "mixer" that answers 500 stands for a
+ * failed one. The roster is read back from Cassandra after each step.
+ *
+ * <p>Without {@code sipp} on the PATH the tests are skipped on a developer machine and fail in CI.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ConferenceSipTest {
+
+    static final String KEYSPACE = "conference_sip";
+    static final Duration ASK = Duration.ofSeconds(10);
+    static final String OFFER = "v=0\r\no=alice 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+            + "m=audio 40000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
+
+    @TempDir
+    static Path dir;
+
+    SwitchboardNode node;
+    CassandraConferenceStore store;
+    Process sipp;
+    Path sippOut;
+    TestPhone brokenMixer;
+    Thread brokenMixerAnswers;
+    volatile boolean stopping;
+    TestPhone alice;
+    TestPhone bob;
+    final SecureRandom random = new SecureRandom();
+
+    @BeforeAll
+    void start() throws Exception {
+        String sippPath = SippRegistrationTest.onPath("sipp");
+        String ci = System.getenv("CI");
+        if (sippPath == null && ci != null && !ci.isBlank() && !ci.equalsIgnoreCase("false")) {
+            fail(SippRegistrationTest.NO_SIPP + ". CI must run this test.");
+        }
+        CqlSession session = TestCassandra.session(KEYSPACE); // the node's keyspace, empty until it starts
+        int sippPort = TestNodes.freePort();
+        // a mixer that fails every leg (500), listed second: used only while the first has more legs
+        brokenMixer = new TestPhone("udp", 9, "broken-mixer", "unused");
+        brokenMixerAnswers = new Thread(
+                () -> {
+                    while (!stopping) {
+                        try {
+                            TestPhone.Msg m = brokenMixer.await(TestPhone.Msg::isRequest, Duration.ofSeconds(1));
+                            if (m.method().equals("INVITE")) {
+                                brokenMixer.respond(m, 500, "Mixer Broken", TestPhone.newTag(), List.of());
+                            }
+                        } catch (IOException e) {
+                            // nothing arrived within a second: look again until the class is done
+                        }
+                    }
+                },
+                "broken-mixer");
+        brokenMixerAnswers.setDaemon(true);
+        brokenMixerAnswers.start();
+        node = TestNodes.start(
+                KEYSPACE,
+                "switchboard.conferencing.mcus = [\"sip:mixer@127.0.0.1:" + sippPort + "\", \"" + brokenMixer.contact()
+                        + "\"]\n");
+        store = new CassandraConferenceStore(session);
+        alice = new TestPhone("udp", node.sipUdpPort(), "alice", "alice-secret");
+        bob = new TestPhone("udp", node.sipUdpPort(), "bob", "bob-secret");
+        if (sippPath == null) {
+            return; // the SIP tests are skipped (needsSipp); the entity test runs
+        }
+        sippOut = dir.resolve("sipp.out");
+        sipp = new ProcessBuilder(
+                        sippPath,
+                        "-sf",
+                        SippRegistrationTest.repositoryRoot()
+                                .resolve("bench/sipp/conference-mixer.xml")
+                                .toString(),
+                        "-i",
+                        "127.0.0.1",
+                        "-p",
+                        String.valueOf(sippPort),
+                        "-mp",
+                        String.valueOf(TestNodes.freePort()),
+                        "-t",
+                        "u1",
+                        "-nostdin",
+                        "-trace_err",
+                        "-error_file",
+                        dir.resolve("sipp-errors.log").toString())
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(sippOut.toFile())
+                .start();
+    }
+
+    void needsSipp() {
+        assumeTrue(sipp != null, SippRegistrationTest.NO_SIPP + " to run this test");
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        stopping = true;
+        for (TestPhone p : new TestPhone[] {alice, bob, brokenMixer}) {
+            if (p != null) {
+                p.close();
+            }
+        }
+        if (sipp != null) {
+            sipp.destroy(); // by its own handle (its PID), never by name
+            if (!sipp.waitFor(5, TimeUnit.SECONDS)) {
+                sipp.destroyForcibly();
+            }
+        }
+        if (node != null) {
+            node.close();
+        }
+    }
+
+    // ------------------------------------------------------------------ the tests
+
+    @Test
+    void a_user_joins_through_the_mixer_and_leaves_with_bye() throws Exception {
+        needsSipp();
+        Conference c = create(AccessType.OPEN, 10);
+        Joined j = join(alice, c);
+        assertThat(j.ok.status()).isEqualTo(200);
+        assertThat(j.ok.body()).as("the mixer's SDP answer").contains("o=mixer");
+        // RFC 4579 section 5.3: the conference URI with isfocus, not this node's address
+        assertThat(j.ok.header("contact")).contains(c.uri() + ";isfocus");
+        Participant stored = roster(c).participants().get(j.callId);
+        assertThat(stored).isNotNull();
+        assertThat(stored.status()).isEqualTo(ParticipantStatus.CONNECTED);
+        assertThat(stored.uri()).isEqualTo("sip:alice@example.test");
+
+        TestPhone.Msg bye = alice.requestInDialog(j.dialog, "BYE");
+        assertThat(bye.status()).isEqualTo(200);
+        assertThat(roster(c).participants()).as("stored before the 200").isEmpty();
+        assertSippHealthy();
+    }
+
+    @Test
+    void a_lobby_leg_rings_until_admitted_and_is_then_answered_by_the_mixer() throws Exception {
+        needsSipp();
+        // company: an attendee arriving before any presenter waits (conferencing-focus/README.md)
+        Conference c = create(AccessType.COMPANY, 10);
+        Held held = inviteHeld(bob, c);
+        TestPhone.Msg ringing =
+                bob.await(m -> !m.isRequest() && m.status() == 180 && held.callId.equals(m.callId()), ASK);
+        assertThat(ringing.firstLine()).contains("Waiting in the lobby");
+        assertThat(roster(c).participants().get(held.callId).status()).isEqualTo(ParticipantStatus.PENDING);
+
+        ConferenceEntity.ChangeReply admitted = entity(c)
+                .<ConferenceEntity.ChangeReply>ask(
+                        r -> new ConferenceEntity.Admit(new Actor.Operator("test"), held.callId, r), ASK)
+                .toCompletableFuture()
+                .get();
+        assertThat(admitted).isInstanceOf(ConferenceEntity.Done.class);
+        TestPhone.Msg ok = bob.await(m -> !m.isRequest() && m.status() == 200 && held.callId.equals(m.callId()), ASK);
+        assertThat(ok.body()).contains("o=mixer");
+        TestPhone.Dialog d = bob.callerDialog(c.uri(), held.fromTag, ok);
+        bob.ack2xx(d, ok);
+        assertThat(roster(c).participants().get(held.callId).status()).isEqualTo(ParticipantStatus.CONNECTED);
+        assertThat(bob.requestInDialog(d, "BYE").status()).isEqualTo(200);
+        assertThat(roster(c).participants()).isEmpty();
+    }
+
+    @Test
+    void a_caller_cancelling_in_the_lobby_gets_487_and_leaves_no_trace() throws Exception {
+        needsSipp();
+        Conference c = create(AccessType.COMPANY, 10);
+        Held held = inviteHeld(bob, c);
+        bob.await(m -> !m.isRequest() && m.status() == 180 && held.callId.equals(m.callId()), ASK);
+        TestPhone.Msg cancelled = bob.request(cancelOf(held.invite));
+        assertThat(cancelled.status()).isEqualTo(200);
+        TestPhone.Msg terminated =
+                bob.await(m -> !m.isRequest() && m.status() == 487 && held.callId.equals(m.callId()), ASK);
+        bob.ack(held.invite, terminated);
+        awaitRoster(c, r -> r.participants().isEmpty());
+    }
+
+    @Test
+    void a_full_conference_is_486_an_unknown_one_404_and_neither_changes_the_roster() throws Exception {
+        needsSipp();
+        Conference c = create(AccessType.OPEN, 1);
+        Joined first = join(alice, c);
+        assertThat(first.ok.status()).isEqualTo(200);
+        long version = roster(c).version();
+
+        Joined second = join(bob, c);
+        assertThat(second.ok.status()).isEqualTo(486);
+        assertThat(second.ok.firstLine()).contains("Conference full");
+        assertThat(roster(c).version()).isEqualTo(version);
+        assertThat(roster(c).participants()).containsOnlyKeys(first.callId);
+
+        Joined unknown = join(bob, "sip:conf-" + ConferenceIds.newId(random) + "@example.test");
+        assertThat(unknown.ok.status()).isEqualTo(404);
+
+        assertThat(alice.requestInDialog(first.dialog, "BYE").status()).isEqualTo(200);
+    }
+
+    @Test
+    void a_failing_mixer_is_503_with_a_reason_and_the_roster_stays_as_it_was() throws Exception {
+        needsSipp();
+        Conference onSipp = create(AccessType.OPEN, 10);
+        Joined holding = join(alice, onSipp); // the first mixer now has a leg more than the broken one
+        assertThat(holding.ok.status()).isEqualTo(200);
+
+        Conference c = create(AccessType.OPEN, 10);
+        Joined failed = join(bob, c);
+        assertThat(failed.ok.status()).isEqualTo(503);
+        assertThat(failed.ok.firstLine()).contains("Mixer answered 500");
+        assertThat(roster(c).participants()).isEmpty();
+
+        assertThat(alice.requestInDialog(holding.dialog, "BYE").status()).isEqualTo(200);
+    }
+
+    @Test
+    void operators_create_lock_eject_and_end_through_the_api_and_cli_and_the_calls_follow() throws Exception {
+        needsSipp();
+        var created = AdminHttp.send(
+                node.adminPort(),
+                "POST",
+                "/api/conferences",
+                TestNodes.TOKEN,
+                "application/json",
+                "{\"organizer\":\"sip:alice@example.test\",\"subject\":\"Ops\",\"access\":\"open\"}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        String id = created.body().replaceAll(".*\"id\":\"([a-z2-7]{20})\".*", "$1");
+        String uri = "sip:conf-" + id + "@example.test";
+        assertThat(created.body()).contains("\"uri\":\"" + uri + "\"");
+        assertThat(AdminHttp.get(node.adminPort(), "/api/conferences").body()).contains(id);
+
+        AdminCliTest.Run lock = cli("conference", "lock", id);
+        assertThat(lock.exit()).as(lock.err()).isZero();
+        Joined locked = join(bob, uri);
+        assertThat(locked.ok.status()).isEqualTo(403);
+        assertThat(locked.ok.firstLine()).contains("Conference locked");
+        assertThat(cli("conference", "unlock", id).exit()).isZero();
+
+        Joined in = join(bob, uri);
+        assertThat(in.ok.status()).isEqualTo(200);
+        AdminCliTest.Run show = cli("conference", "show", id);
+        assertThat(show.out())
+                .contains(in.callId)
+                .contains("sip:bob@example.test")
+                .contains("attendee")
+                .contains("connected");
+
+        AdminCliTest.Run eject = cli("conference", "eject", id, in.callId);
+        assertThat(eject.exit()).as(eject.err()).isZero();
+        TestPhone.Msg bye =
+                bob.await(m -> m.isRequest() && m.method().equals("BYE") && in.callId.equals(m.callId()), ASK);
+        bob.respond(bye, 200, "OK", null, List.of());
+        var shown = AdminHttp.get(node.adminPort(), "/api/conferences/" + id);
+        assertThat(shown.body()).contains("\"participants\":[]");
+
+        var bad = AdminHttp.send(
+                node.adminPort(),
+                "POST",
+                "/api/conferences/" + id + "/participants/nobody/admit",
+                TestNodes.TOKEN,
+                null,
+                null);
+        assertThat(bad.statusCode()).isEqualTo(404);
+        assertThat(bad.body()).contains("No such participant in the lobby");
+
+        assertThat(cli("conference", "end", id).exit()).isZero();
+        assertThat(AdminHttp.get(node.adminPort(), "/api/conferences/" + id).statusCode())
+                .isEqualTo(404);
+        assertThat(join(bob, uri).ok.status()).isEqualTo(404);
+        assertThat(AdminHttp.get(node.adminPort(), "/metrics").body())
+                .containsPattern("switchboard_conference_events_total\\{outcome=\"joined\",?\\} [1-9]")
+                .contains("switchboard_conference_participants");
+    }
+
+    AdminCliTest.Run cli(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--node", "http://127.0.0.1:" + node.adminPort(), "--token", TestNodes.TOKEN));
+        return AdminCliTest.cliRaw(all.toArray(String[]::new));
+    }
+
+    @Test
+    void a_message_in_the_dialog_reaches_the_other_participants_naming_the_sender() throws Exception {
+        needsSipp();
+        Conference c = create(AccessType.OPEN, 10);
+        Joined a = join(alice, c);
+        Joined b = join(bob, c);
+        assertThat(a.ok.status()).isEqualTo(200);
+        assertThat(b.ok.status()).isEqualTo(200);
+
+        String text = alice.inDialog(a.dialog, "MESSAGE", a.dialog.cseq++, TestPhone.newBranch())
+                .replace(
+                        "Content-Length: 0\r\n\r\n",
+                        "Content-Type: text/plain;charset=UTF-8\r\nContent-Length: 5\r\n\r\nhello");
+        assertThat(alice.request(text).status()).isEqualTo(200);
+
+        TestPhone.Msg got = bob.await(m -> m.isRequest() && m.method().equals("MESSAGE"), ASK);
+        bob.respond(got, 200, "OK", null, List.of());
+        assertThat(got.callId()).as("in bob's dialog with the focus").isEqualTo(b.callId);
+        assertThat(got.header("content-type")).isEqualTo("message/cpim");
+        assertThat(got.body()).contains("From: <sip:alice@example.test>").contains("hello");
+        assertThat(alice.receivesRequest("MESSAGE", Duration.ofMillis(300)))
+                .as("the sender gets no copy")
+                .isFalse();
+
+        assertThat(alice.requestInDialog(a.dialog, "BYE").status()).isEqualTo(200);
+        assertThat(bob.requestInDialog(b.dialog, "BYE").status()).isEqualTo(200);
+    }
+
+    /** Moved from ConferenceNodeTest (one node for the entity and its SIP side): sharding and Cassandra. */
+    @Test
+    void a_conference_is_created_joined_and_read_back_through_sharding() throws Exception {
+        Conference c = create(AccessType.COMPANY, Conference.DEFAULT_LIMIT);
+        ConferenceEntity.JoinReply waiting = entity(c)
+                .<ConferenceEntity.JoinReply>ask(
+                        r -> new ConferenceEntity.Join("leg-dave", Joiner.ourUser("sip:dave@example.test"), r), ASK)
+                .toCompletableFuture()
+                .get();
+        assertThat(waiting).isInstanceOf(ConferenceEntity.InLobby.class);
+        ConferenceEntity.JoinReply organizer = entity(c)
+                .<ConferenceEntity.JoinReply>ask(
+                        r -> new ConferenceEntity.Join("leg-alice", Joiner.ourUser("sip:alice@example.test"), r), ASK)
+                .toCompletableFuture()
+                .get();
+        assertThat(((ConferenceEntity.Admitted) organizer).roster().connected()).isEqualTo(2);
+
+        ConferenceEntity.StateReply state = entity(c)
+                .<ConferenceEntity.StateReply>ask(ConferenceEntity.GetConference::new, ASK)
+                .toCompletableFuture()
+                .get();
+        ConferenceEntity.Current current = (ConferenceEntity.Current) state;
+        assertThat(current.state().orElseThrow().conference()).isEqualTo(c);
+        assertThat(current.state().orElseThrow().roster().version()).isEqualTo(3);
+        // as stored in Cassandra (its timestamps in milliseconds: compared by version and legs)
+        assertThat(roster(c).version()).isEqualTo(3);
+        assertThat(roster(c).participants()).containsOnlyKeys("leg-dave", "leg-alice");
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    record Joined(String callId, TestPhone.Msg ok, TestPhone.Dialog dialog) {}
+
+    record Held(String callId, String fromTag, String invite) {}
+
+    Conference create(AccessType access, int limit) throws Exception {
+        Conference c = new Conference(
+                ConferenceIds.newId(random),
+                "example.test",
+                ConferenceIds.newNumericId(random),
+                "sip:alice@example.test",
+                "SIP test",
+                access,
+                Set.of(),
+                Presenters.ORGANIZER_ONLY,
+                false,
+                limit,
+                new Expiry.AdHoc(Duration.ofMinutes(5)),
+                Instant.now());
+        assertThat(entity(c)
+                        .<ConferenceEntity.CreateReply>ask(r -> new ConferenceEntity.Create(c, r), ASK)
+                        .toCompletableFuture()
+                        .get())
+                .isInstanceOf(ConferenceEntity.Created.class);
+        return c;
+    }
+
+    org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<ConferenceEntity.Command> entity(Conference c) {
+        return ClusterSharding.get(node.system()).entityRefFor(ConferenceEntity.ENTITY_KEY, c.id());
+    }
+
+    Roster roster(Conference c) throws Exception {
+        return store.load(c.id()).toCompletableFuture().get().orElseThrow().roster();
+    }
+
+    void awaitRoster(Conference c, java.util.function.Predicate<Roster> what) throws Exception {
+        long deadline = System.nanoTime() + ASK.toNanos();
+        Roster r = roster(c);
+        while (!what.test(r) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            r = roster(c);
+        }
+        assertThat(what.test(r)).as("roster %s", r).isTrue();
+    }
+
+    Joined join(TestPhone phone, Conference c) throws IOException {
+        return join(phone, c.uri());
+    }
+
+    /** INVITE with digest and our offer; on 200 the ACK is sent. */
+    Joined join(TestPhone phone, String uri) throws IOException {
+        String callId = UUID.randomUUID() + "@conf";
+        String tag = TestPhone.newTag();
+        TestPhone.Msg answer = phone.authenticated("INVITE", uri, callId, tag, "application/sdp", OFFER);
+        TestPhone.Dialog d = null;
+        if (answer.status() == 200) {
+            d = phone.callerDialog(uri, tag, answer);
+            phone.ack2xx(d, answer);
+        }
+        return new Joined(callId, answer, d);
+    }
+
+    /** An INVITE with digest whose final answer the test waits for itself (a lobby leg). */
+    Held inviteHeld(TestPhone phone, Conference c) throws IOException {
+        String callId = UUID.randomUUID() + "@conf";
+        String tag = TestPhone.newTag();
+        String first = phone.initial(
+                "INVITE", c.uri(), callId, tag, 1, TestPhone.newBranch(), List.of(), "application/sdp", OFFER);
+        TestPhone.Msg challenge = phone.request(first);
+        assertThat(challenge.status()).isEqualTo(407);
+        phone.ack(first, challenge);
+        List<String> auth = new ArrayList<>();
+        auth.add(SipTestClient.authorization(
+                        challenge.header("proxy-authenticate"), phone.user, passwordOf(phone), "INVITE", c.uri(), 1)
+                .replaceFirst("^Authorization:", "Proxy-Authorization:"));
+        String invite =
+                phone.initial("INVITE", c.uri(), callId, tag, 2, TestPhone.newBranch(), auth, "application/sdp", OFFER);
+        phone.send(invite);
+        return new Held(callId, tag, invite);
+    }
+
+    static String passwordOf(TestPhone phone) {
+        return phone.user + "-secret";
+    }
+
+    /** RFC 3261 section 9.1: the INVITE's Request-URI, Via, From, To, Call-ID and CSeq number. */
+    static String cancelOf(String invite) {
+        StringBuilder b = new StringBuilder();
+        for (String line : invite.split("\r\n")) {
+            if (line.isEmpty()) {
+                break;
+            }
+            String lower = line.toLowerCase(java.util.Locale.ROOT);
+            if (b.length() == 0) {
+                b.append(line.replaceFirst("^INVITE", "CANCEL")).append("\r\n");
+            } else if (lower.startsWith("via:")
+                    || lower.startsWith("from:")
+                    || lower.startsWith("to:")
+                    || lower.startsWith("call-id:")
+                    || lower.startsWith("max-forwards:")) {
+                b.append(line).append("\r\n");
+            } else if (lower.startsWith("cseq:")) {
+                b.append(line.replace("INVITE", "CANCEL")).append("\r\n");
+            }
+        }
+        return b.append("Content-Length: 0\r\n\r\n").toString();
+    }
+
+    void assertSippHealthy() throws IOException {
+        assertThat(sipp.isAlive())
+                .as("SIPp mixer still running; output:\n%s", Files.readString(sippOut))
+                .isTrue();
+    }
+}

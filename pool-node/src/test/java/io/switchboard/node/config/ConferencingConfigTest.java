@@ -1,0 +1,36 @@
+package io.switchboard.node.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ConferencingConfigTest {
+
+    @Test
+    void no_mixers_by_default_and_sip_uris_as_given() {
+        assertThat(ConferencingConfig.of(NodeConfig.fromString("")).mcus()).isEmpty();
+        assertThat(ConferencingConfig.of(NodeConfig.fromString(
+                                "switchboard.conferencing.mcus = [\"sip:mixer@10.0.0.5:5060\", \"sip:10.0.0.6\"]"))
+                        .mcus())
+                .isEqualTo(List.of("sip:mixer@10.0.0.5:5060", "sip:10.0.0.6"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "switchboard.conferencing.mcus = \"sip:mixer@10.0.0.5\"",
+                "switchboard.conferencing.mcus = [\"mixer@10.0.0.5\"]",
+                "switchboard.conferencing.mcus = [\"tel:+4930123\"]",
+                "switchboard.conferencing.mcus = [\"sip:mixer@10.0.0.5:port\"]",
+                "switchboard.conferencing.mcus = [\"\"]"
+            })
+    void a_bad_value_stops_startup_naming_the_key(String line) {
+        assertThatThrownBy(() -> ConferencingConfig.of(NodeConfig.fromString(line)))
+                .isInstanceOf(ConfigError.class)
+                .hasMessageContaining("switchboard.conferencing.mcus");
+    }
+}
