@@ -1,8 +1,10 @@
 package io.switchboard.node;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.switchboard.node.cluster.NodeDirectory;
 import io.switchboard.node.cluster.SipPeers;
+import io.switchboard.node.config.DnsConfig;
 import io.switchboard.node.config.FederationConfig;
 import io.switchboard.node.config.NodeConfig;
 import io.switchboard.node.config.ParkConfig;
@@ -26,6 +28,10 @@ import io.switchboard.registrar.sip.Gruus;
 import io.switchboard.registrar.sip.RegisterHandler;
 import io.switchboard.registrar.sip.RegisterResponses;
 import io.switchboard.registrar.store.CassandraBindingStore;
+import io.switchboard.sip.dns.Blacklist;
+import io.switchboard.sip.dns.CachingDnsLookup;
+import io.switchboard.sip.dns.DnsjavaLookup;
+import io.switchboard.sip.dns.SipResolver;
 import io.switchboard.sip.flow.FlowTokens;
 import io.switchboard.sip.routing.ProxyIdentity;
 import io.switchboard.sip.routing.RecordRouteSigner;
@@ -38,6 +44,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
 import javax.sip.SipFactory;
 import javax.sip.header.HeaderFactory;
 import javax.sip.message.MessageFactory;
@@ -54,9 +61,14 @@ final class SipWiring implements AutoCloseable {
      * The configuration the SIP side reads beyond {@link NodeConfig}, each part checked by
      * {@link #of} (a bad value stops startup before anything starts).
      */
-    record Settings(NodeConfig node, ProxyConfig proxy, PresenceConfig presence, Federation federation) {
+    record Settings(NodeConfig node, ProxyConfig proxy, PresenceConfig presence, Federation federation, DnsConfig dns) {
         static Settings of(NodeConfig config) {
-            return new Settings(config, ProxyConfig.of(config), PresenceConfig.of(config), FederationConfig.of(config));
+            return new Settings(
+                    config,
+                    ProxyConfig.of(config),
+                    PresenceConfig.of(config),
+                    FederationConfig.of(config),
+                    DnsConfig.of(config));
         }
     }
 
@@ -83,6 +95,7 @@ final class SipWiring implements AutoCloseable {
     private SipEndpoint endpoint;
     private StatefulProxy proxy;
     private ExecutorService notifySenders;
+    private ExecutorService dnsAnswers;
     private java.util.concurrent.ScheduledExecutorService mohTimer;
     private RegistrarClient lookups;
 
@@ -163,7 +176,8 @@ final class SipWiring implements AutoCloseable {
                 new SipPeers(cluster.directory(), config.nodeId(), flowTokens),
                 new StatefulProxy.Settings(
                         settings.proxy().timerC(), settings.proxy().outboundProxy()),
-                metrics.proxyEvents());
+                metrics.proxyEvents(),
+                resolver(ports.keySet()));
         // before presence: the due sweeper it starts also wakes parked calls
         ParkConfig parkConfig = ParkConfig.of(config);
         mohTimer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -240,6 +254,29 @@ final class SipWiring implements AutoCloseable {
         return lookups;
     }
 
+    /**
+     * The RFC 3263 resolver for what the proxy sends outside (README, "DNS"): dnsjava's lookups,
+     * answers kept for their TTL and completed on two threads of their own (never a JAIN-SIP
+     * thread, docs/architecture.md rule 4).
+     *
+     * @param transports the transports this node listens on, the only ones it sends on
+     */
+    private SipResolver resolver(Set<String> transports) {
+        DnsConfig dns = settings.dns();
+        dnsAnswers = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "dns-answers");
+            t.setDaemon(true);
+            return t;
+        });
+        return new SipResolver(
+                new CachingDnsLookup(
+                        new DnsjavaLookup(dns.servers(), dns.timeout(), dnsAnswers), Ticker.systemTicker()),
+                new Blacklist(dns.blacklistTime()),
+                transports,
+                sum -> ThreadLocalRandom.current().nextInt(sum + 1),
+                clock);
+    }
+
     /** The SIP endpoint, or null when the node did not get as far as listening. */
     SipEndpoint endpoint() {
         return endpoint;
@@ -259,6 +296,9 @@ final class SipWiring implements AutoCloseable {
         }
         if (mohTimer != null) {
             mohTimer.shutdownNow();
+        }
+        if (dnsAnswers != null) {
+            dnsAnswers.shutdownNow();
         }
     }
 }
