@@ -61,7 +61,8 @@ import picocli.CommandLine.Unmatched;
             AdminCli.Park.class,
             AdminCli.LocalPoolCommand.class,
             AdminCli.GenerateCompletion.class,
-            AdminCli.AddressBook.class
+            AdminCli.AddressBook.class,
+            DnsCommands.class
         })
 public final class AdminCli implements Callable<Integer> {
 
@@ -106,6 +107,9 @@ public final class AdminCli implements Callable<Integer> {
                                                             prints each mismatch, exit code 1 when any case fails
               address-book status                           the published version, entries, files; last and next sync
               address-book show QUERY [--page N]            search as users do: names, mail, SIP URI, number prefixes
+              dns records [--domain D]... [--pool-fqdn FQDN] [--address IP]... [--branch SITE,FQDN,IP]...
+                                                            print the DNS records (SRV, A) clients find the pool by,
+                                                            as a zone fragment (dns records --help for options)
               generate-completion                           print a bash completion script:
                                                             source <(switchboard generate-completion)
               help COMMAND, COMMAND --help                  what one command takes, e.g. help presence contacts
