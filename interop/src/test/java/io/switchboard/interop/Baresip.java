@@ -111,6 +111,39 @@ final class Baresip extends SipClient {
     }
 
     /**
+     * baresip for {@code user@example.test} over UDP with no outbound proxy: it finds the registrar
+     * the way RFC 3263 says, through DNS (NAPTR, SRV {@code _sip._udp.example.test}, A), asking only
+     * {@code dnsServer} ("127.0.0.1:PORT", baresip's {@code dns_server}); {@code port} is the node's
+     * UDP port the records point to (how the trace tells incoming from outgoing).
+     */
+    static Baresip startResolving(Path parent, String user, String dnsServer, int port) throws IOException {
+        Path dir = Files.createDirectories(parent.resolve("baresip-" + user + "-srv"));
+        Files.writeString(dir.resolve("config"), """
+                poll_method epoll
+                sip_listen 127.0.0.1:0
+                dns_server %2$s
+                audio_player aufile,%1$s/received.wav
+                audio_source aufile,%1$s/silence.wav
+                module_path /usr/lib/baresip/modules
+                module stdio.so
+                module g711.so
+                module aufile.so
+                module_app account.so
+                module_app menu.so
+                """.formatted(dir, dnsServer));
+        writeSilence(dir.resolve("silence.wav"));
+        Files.writeString(
+                dir.resolve("accounts"), "<sip:%1$s@example.test>;auth_pass=%1$s-secret;regint=600\n".formatted(user));
+        Files.writeString(dir.resolve("contacts"), "");
+        ClientProcess p = new ClientProcess(
+                "baresip-" + user + "-srv",
+                List.of(BINARY, "-f", dir.toString(), "-s"),
+                dir,
+                Map.of("HOME", dir.toString()));
+        return new Baresip(user, "udp", dir, p, port);
+    }
+
+    /**
      * 60 s of silence, 8 kHz 16-bit mono PCM in a RIFF/WAVE file: the audio source of a call (G.711
      * runs at 8 kHz; baresip's tone generator ausine runs only at 48 kHz and fails the answer).
      */

@@ -1,9 +1,14 @@
 package io.switchboard.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.switchboard.node.Dnsmasq;
+import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -37,6 +42,31 @@ class RegistrationInteropTest extends InteropTestBase {
             assertThat(all.get(0).path("reg_id").asInt()).as(all.toString()).isEqualTo(1);
         }
         unregistered(b);
+    }
+
+    /**
+     * baresip finds the pool through DNS SRV (RFC 3263 section 4.1): a real DNS server (dnsmasq)
+     * has {@code _sip._udp.example.test} pointing at the node's UDP port, and baresip, given only
+     * its AOR and that server, registers there.
+     */
+    @Test
+    void baresip_finds_the_pool_by_dns_srv() throws Exception {
+        if (Dnsmasq.binary() == null) {
+            if (Dnsmasq.required()) {
+                fail(Dnsmasq.MISSING + ". CI must run this test (.ci/run installs it).");
+            }
+            assumeTrue(false, Dnsmasq.MISSING);
+        }
+        Path d = testDir("baresip-srv");
+        Dnsmasq dns = stopAfter(Dnsmasq.start(
+                d,
+                List.of(
+                        "--srv-host=_sip._udp.example.test,pool.example.test," + port("udp") + ",10,0",
+                        "--host-record=pool.example.test,127.0.0.1")));
+        Baresip b = stopAfter(Baresip.startResolving(d, "erin", dns.server(), port("udp")));
+        b.awaitRegistered(SHORT);
+        awaitBindings(node, b.aor(), hasBinding(b.userAgent(), "udp"), b + " binding");
+        assertThat(dns.log()).as("baresip asked our DNS server").contains("query[SRV] _sip._udp.example.test");
     }
 
     @ParameterizedTest

@@ -6,6 +6,11 @@ import io.switchboard.conference.sip.FocusSip;
 import io.switchboard.node.cluster.NodeDirectory;
 import io.switchboard.node.cluster.SipPeers;
 import io.switchboard.node.config.ConferencingConfig;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.switchboard.node.cluster.NodeDirectory;
+import io.switchboard.node.cluster.SipPeers;
+import io.switchboard.node.config.DnsConfig;
 import io.switchboard.node.config.FederationConfig;
 import io.switchboard.node.config.NodeConfig;
 import io.switchboard.node.config.ParkConfig;
@@ -30,6 +35,10 @@ import io.switchboard.registrar.sip.Gruus;
 import io.switchboard.registrar.sip.RegisterHandler;
 import io.switchboard.registrar.sip.RegisterResponses;
 import io.switchboard.registrar.store.CassandraBindingStore;
+import io.switchboard.sip.dns.Blacklist;
+import io.switchboard.sip.dns.CachingDnsLookup;
+import io.switchboard.sip.dns.DnsjavaLookup;
+import io.switchboard.sip.dns.SipResolver;
 import io.switchboard.sip.flow.FlowTokens;
 import io.switchboard.sip.routing.ProxyIdentity;
 import io.switchboard.sip.routing.RecordRouteSigner;
@@ -42,6 +51,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
 import javax.sip.SipFactory;
 import javax.sip.header.HeaderFactory;
 import javax.sip.message.MessageFactory;
@@ -58,9 +68,14 @@ final class SipWiring implements AutoCloseable {
      * The configuration the SIP side reads beyond {@link NodeConfig}, each part checked by
      * {@link #of} (a bad value stops startup before anything starts).
      */
-    record Settings(NodeConfig node, ProxyConfig proxy, PresenceConfig presence, Federation federation) {
+    record Settings(NodeConfig node, ProxyConfig proxy, PresenceConfig presence, Federation federation, DnsConfig dns) {
         static Settings of(NodeConfig config) {
-            return new Settings(config, ProxyConfig.of(config), PresenceConfig.of(config), FederationConfig.of(config));
+            return new Settings(
+                    config,
+                    ProxyConfig.of(config),
+                    PresenceConfig.of(config),
+                    FederationConfig.of(config),
+                    DnsConfig.of(config));
         }
     }
 
@@ -87,6 +102,7 @@ final class SipWiring implements AutoCloseable {
     private SipEndpoint endpoint;
     private StatefulProxy proxy;
     private ExecutorService notifySenders;
+    private ExecutorService dnsAnswers;
     private java.util.concurrent.ScheduledExecutorService mohTimer;
     /** The conferencing focus's SIP side (conferencing-focus/README.md); shares the music-on-hold timer. */
     private volatile FocusSip focusSip;
@@ -185,7 +201,8 @@ final class SipWiring implements AutoCloseable {
                 new SipPeers(cluster.directory(), config.nodeId(), flowTokens),
                 new StatefulProxy.Settings(
                         settings.proxy().timerC(), settings.proxy().outboundProxy()),
-                metrics.proxyEvents());
+                metrics.proxyEvents(),
+                resolver(ports.keySet()));
         // before presence: the due sweeper it starts also wakes parked calls
         ParkConfig parkConfig = ParkConfig.of(config);
         mohTimer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -276,6 +293,29 @@ final class SipWiring implements AutoCloseable {
         return lookups;
     }
 
+    /**
+     * The RFC 3263 resolver for what the proxy sends outside (README, "DNS"): dnsjava's lookups,
+     * answers kept for their TTL and completed on two threads of their own (never a JAIN-SIP
+     * thread, docs/architecture.md rule 4).
+     *
+     * @param transports the transports this node listens on, the only ones it sends on
+     */
+    private SipResolver resolver(Set<String> transports) {
+        DnsConfig dns = settings.dns();
+        dnsAnswers = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "dns-answers");
+            t.setDaemon(true);
+            return t;
+        });
+        return new SipResolver(
+                new CachingDnsLookup(
+                        new DnsjavaLookup(dns.servers(), dns.timeout(), dnsAnswers), Ticker.systemTicker()),
+                new Blacklist(dns.blacklistTime()),
+                transports,
+                sum -> ThreadLocalRandom.current().nextInt(sum + 1),
+                clock);
+    }
+
     /** The SIP endpoint, or null when the node did not get as far as listening. */
     SipEndpoint endpoint() {
         return endpoint;
@@ -298,6 +338,9 @@ final class SipWiring implements AutoCloseable {
         }
         if (mohTimer != null) {
             mohTimer.shutdownNow();
+        }
+        if (dnsAnswers != null) {
+            dnsAnswers.shutdownNow();
         }
     }
 }

@@ -62,7 +62,8 @@ import picocli.CommandLine.Unmatched;
             AdminCli.LocalPoolCommand.class,
             AdminCli.GenerateCompletion.class,
             AdminCli.AddressBook.class,
-            ConferenceCommands.class
+            ConferenceCommands.class,
+            DnsCommands.class
         })
 public final class AdminCli implements Callable<Integer> {
 
@@ -118,6 +119,9 @@ public final class AdminCli implements Callable<Integer> {
               conference lock ID | unlock ID | end ID       lock: only presenters join; end: every call ends
               conference admit ID LEG                       let a participant in from the lobby
               conference eject ID LEG                       remove a participant (its call ends)
+              dns records [--domain D]... [--pool-fqdn FQDN] [--address IP]... [--branch SITE,FQDN,IP]...
+                                                            print the DNS records (SRV, A) clients find the pool by,
+                                                            as a zone fragment (dns records --help for options)
               generate-completion                           print a bash completion script:
                                                             source <(switchboard generate-completion)
               help COMMAND, COMMAND --help                  what one command takes, e.g. help presence contacts

@@ -1,5 +1,6 @@
 package io.switchboard.node.config;
 
+import io.switchboard.sip.dns.UriTarget;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -29,6 +30,13 @@ public record ProxyConfig(Optional<String> outboundProxy, Duration lookupTimeout
             throw new ConfigError(
                     p.key("outbound-proxy"),
                     "must be a sip: or sips: URI such as sip:sbc.example.net:5060;transport=tcp, or empty");
+        }
+        if (!outbound.isEmpty()) {
+            try {
+                UriTarget.parse(outbound); // what RFC 3263 resolution reads from it (README, "DNS")
+            } catch (IllegalArgumentException e) {
+                throw new ConfigError(p.key("outbound-proxy"), e.getMessage());
+            }
         }
         if (!outbound.isEmpty() && !outbound.contains(";lr")) {
             outbound = outbound + ";lr"; // a loose-routing Route (RFC 3261 section 16.12)

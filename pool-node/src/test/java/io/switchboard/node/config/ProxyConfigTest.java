@@ -30,6 +30,8 @@ class ProxyConfigTest {
             delimiter = '|',
             value = {
                 "switchboard.proxy.outbound-proxy = \"sbc.example.net\"  | switchboard.proxy.outbound-proxy",
+                "switchboard.proxy.outbound-proxy = \"sip:;transport=udp\"  | switchboard.proxy.outbound-proxy",
+                "switchboard.proxy.outbound-proxy = \"sip:sbc.test:99999\"  | switchboard.proxy.outbound-proxy",
                 "switchboard.proxy.lookup-timeout = 2m                    | switchboard.proxy.lookup-timeout",
                 "switchboard.proxy.timer-c = 10s                          | switchboard.proxy.timer-c",
                 "switchboard.sip.bind-address = \"0.0.0.0\"               | switchboard.sip.bind-address",

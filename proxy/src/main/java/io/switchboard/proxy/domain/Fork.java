@@ -199,6 +199,23 @@ public final class Fork {
         return out;
     }
 
+    /**
+     * The branch's current target failed (transaction timeout, transport error, or a 503) and the
+     * same next hop has another target (RFC 3263 section 4.3): whether the branch may try it with
+     * a new transaction. Only a branch still wanted may: nothing final went upstream, it is not
+     * cancelled or waiting to be, and no forwarding replaced it. A retried branch has had no
+     * provisional response on its new transaction, so a CANCEL waits for one (section 9.1).
+     */
+    public boolean failOver(int branch) {
+        Branch b = branches.get(branch);
+        if (finalSent || b.done || b.cancelWanted || b.cancelSent || b.superseded) {
+            return false;
+        }
+        b.provisional = false;
+        b.failed = false;
+        return true;
+    }
+
     /** Section 16.8: Timer C fired. */
     public List<ForkAction> timerC() {
         List<ForkAction> out = new ArrayList<>();

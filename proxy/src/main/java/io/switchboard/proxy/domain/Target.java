@@ -16,6 +16,9 @@ import java.util.Objects;
  *                         branch leaves over one of this node's client flows, else ""
  * @param label            for logs and operators: which binding or setting made this branch
  * @param followsSettings  true when call settings (sim-ring, forwarding) made this branch
+ * @param alternates       where to send the branch instead, in turn, when {@code hop} times out,
+ *                         cannot be reached or answers 503 (RFC 3263 section 4.3): the further
+ *                         targets DNS gave for the same next hop; empty for one
  */
 public record Target(
         String requestUri,
@@ -23,12 +26,43 @@ public record Target(
         NextHop hop,
         String outboundToken,
         String label,
-        boolean followsSettings) {
+        boolean followsSettings,
+        List<NextHop> alternates) {
+
+    /** A branch with no alternate next hops. */
+    public Target(
+            String requestUri,
+            List<String> routes,
+            NextHop hop,
+            String outboundToken,
+            String label,
+            boolean followsSettings) {
+        this(requestUri, routes, hop, outboundToken, label, followsSettings, List.of());
+    }
 
     public Target {
         Objects.requireNonNull(requestUri, "requestUri");
         routes = List.copyOf(routes);
         outboundToken = outboundToken == null ? "" : outboundToken;
         label = label == null ? "" : label;
+        alternates = alternates == null ? List.of() : List.copyOf(alternates);
+        if (!alternates.isEmpty() && hop == null) {
+            throw new IllegalArgumentException("alternates need a first hop");
+        }
+    }
+
+    /** The same branch sent to the first alternate, with the rest as its alternates; null when none is left. */
+    public Target nextAlternate() {
+        if (alternates.isEmpty()) {
+            return null;
+        }
+        return new Target(
+                requestUri,
+                routes,
+                alternates.get(0),
+                outboundToken,
+                label,
+                followsSettings,
+                alternates.subList(1, alternates.size()));
     }
 }

@@ -9,7 +9,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import javax.sip.address.AddressFactory;
 import javax.sip.address.SipURI;
@@ -30,7 +29,7 @@ final class CallLegs {
     private final ProxyIdentity self;
     private final UserLocator locator;
     private final PoolMembers pool;
-    private final Optional<String> outboundProxy;
+    private final OutboundTargets outbound;
     private final StatefulProxy.Events events;
 
     CallLegs(
@@ -38,13 +37,13 @@ final class CallLegs {
             ProxyIdentity self,
             UserLocator locator,
             PoolMembers pool,
-            Optional<String> outboundProxy,
+            OutboundTargets outbound,
             StatefulProxy.Events events) {
         this.addresses = addresses;
         this.self = self;
         this.locator = locator;
         this.pool = pool;
-        this.outboundProxy = outboundProxy;
+        this.outbound = outbound;
         this.events = events;
     }
 
@@ -103,8 +102,9 @@ final class CallLegs {
                 });
                 return out;
             }
-            if (outboundProxy.isPresent()) {
-                out.complete(List.of(new Target(uri, List.of(outboundProxy.get()), null, "", "leg " + uri, true)));
+            if (outbound.configured()) {
+                return outbound.via(uri, "leg " + uri, true)
+                        .thenApply(t -> t.map(List::of).orElse(List.of()));
             } else {
                 LOG.info(
                         "Leg to {} dropped: it needs an outbound proxy (switchboard.proxy.outbound-proxy) and none is set",

@@ -61,7 +61,14 @@ final class ForkContext {
         /** The fork's number for this branch. */
         final int id;
 
-        final Target target;
+        /** Its current target: replaced by the next alternate when it fails over (RFC 3263 section 4.3). */
+        Target target;
+        /**
+         * Its target is one of several DNS gave for its next hop (it started with alternates): its
+         * failures and answers go to the blacklist.
+         */
+        final boolean resolved;
+
         ClientTransaction transaction;
         /** The last final response it received, for relaying and challenge collection. */
         Response finalResponse;
@@ -70,6 +77,7 @@ final class ForkContext {
             this.context = context;
             this.id = id;
             this.target = target;
+            this.resolved = !target.alternates().isEmpty();
         }
     }
 }

@@ -3,9 +3,15 @@ package io.switchboard.proxy.sip;
 import gov.nist.javax.sip.message.SIPMessage;
 import io.switchboard.proxy.domain.Fork;
 import io.switchboard.proxy.domain.ForkAction;
+import io.switchboard.proxy.domain.Target;
 import io.switchboard.proxy.sip.ForkContext.Branch;
+import io.switchboard.sip.dns.Blacklist;
+import io.switchboard.sip.dns.SipTarget;
+import io.switchboard.sip.routing.NextHop;
 import io.switchboard.sip.routing.ProxyIdentity;
 import io.switchboard.sip.stack.AnsweredRequests;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.ListIterator;
 import java.util.concurrent.ScheduledExecutorService;
@@ -18,6 +24,7 @@ import javax.sip.SipProvider;
 import javax.sip.header.CSeqHeader;
 import javax.sip.header.Header;
 import javax.sip.header.HeaderFactory;
+import javax.sip.header.RetryAfterHeader;
 import javax.sip.header.ToHeader;
 import javax.sip.header.ViaHeader;
 import javax.sip.message.MessageFactory;
@@ -42,6 +49,7 @@ final class ForkDriver {
     private final OutgoingRequests outgoing;
     private final StatefulProxy.Events events;
     private final ScheduledExecutorService timers;
+    private final Blacklist blacklist;
 
     ForkDriver(
             SipProvider provider,
@@ -50,7 +58,8 @@ final class ForkDriver {
             ProxyIdentity self,
             OutgoingRequests outgoing,
             StatefulProxy.Events events,
-            ScheduledExecutorService timers) {
+            ScheduledExecutorService timers,
+            Blacklist blacklist) {
         this.provider = provider;
         this.messages = messages;
         this.headers = headers;
@@ -58,6 +67,7 @@ final class ForkDriver {
         this.outgoing = outgoing;
         this.events = events;
         this.timers = timers;
+        this.blacklist = blacklist;
     }
 
     /**
@@ -83,6 +93,12 @@ final class ForkDriver {
                     b.target.requestUri());
         }
         synchronized (b.context) {
+            if (status == Response.SERVICE_UNAVAILABLE && failOver(b, retryAfter(response), "503")) {
+                return;
+            }
+            if (status >= 200) {
+                answered(b);
+            }
             if (status >= 200) {
                 b.finalResponse = response;
             }
@@ -96,6 +112,72 @@ final class ForkDriver {
                 handle(b.context, f -> f.failure(b.id, status, toTagged), response);
             }
         }
+    }
+
+    /** The branch's client transaction timed out (Timer B or F): its next target, else the fork decides. */
+    void onTimeout(Branch b) {
+        synchronized (b.context) {
+            if (!failOver(b, null, "timeout")) {
+                handle(b.context, fork -> fork.timeout(b.id), null);
+            }
+        }
+    }
+
+    /**
+     * RFC 3263 section 4.3: when the branch's target timed out, could not be reached or answered
+     * 503, and DNS gave the same next hop further targets, the branch is sent again to the next
+     * one in a new client transaction (a new Via branch), and the failed target is remembered in
+     * the blacklist. Must hold the context's monitor.
+     *
+     * @return false when there is no next target or the fork no longer wants the branch
+     */
+    private boolean failOver(Branch b, Duration retryAfter, String why) {
+        ForkContext ctx = b.context;
+        Target next = b.target.nextAlternate();
+        NextHop failed = b.target.hop();
+        if (b.resolved && failed != null && blacklist != null) {
+            blacklist.failed(targetOf(failed), retryAfter, Instant.now());
+        }
+        if (next == null || !ctx.fork.failOver(b.id)) {
+            return false;
+        }
+        LOG.info(
+                "{} branch to {} failed at {} ({}); trying {}",
+                ctx.request.getMethod(),
+                b.target.label(),
+                failed,
+                why,
+                next.hop());
+        b.target = next;
+        b.finalResponse = null;
+        try {
+            ClientTransaction ct = outgoing.branch(ctx, b);
+            ct.setApplicationData(b);
+            b.transaction = ct;
+            ct.sendRequest();
+        } catch (Exception e) {
+            LOG.debug("Branch to {} failed at once: {}", next.hop(), e.toString());
+            if (!failOver(b, null, "transport error")) {
+                perform(ctx, ctx.fork.transportError(b.id), null);
+            }
+        }
+        return true;
+    }
+
+    /** The branch's target gave a final answer other than 503: it works again. */
+    private void answered(Branch b) {
+        if (b.resolved && blacklist != null && b.target.hop() != null) {
+            blacklist.succeeded(targetOf(b.target.hop()));
+        }
+    }
+
+    private static SipTarget targetOf(NextHop hop) {
+        return new SipTarget(hop.host(), hop.host(), hop.port(), hop.transport());
+    }
+
+    private static Duration retryAfter(Response response) {
+        RetryAfterHeader h = (RetryAfterHeader) response.getHeader(RetryAfterHeader.NAME);
+        return h == null ? null : Duration.ofSeconds(h.getRetryAfter());
     }
 
     /**
@@ -159,7 +241,9 @@ final class ForkDriver {
             ct.sendRequest();
         } catch (Exception e) {
             LOG.debug("Branch to {} failed at once: {}", s.target().label(), e.toString());
-            perform(ctx, ctx.fork.transportError(s.branch()), null);
+            if (!failOver(branch, null, "transport error")) {
+                perform(ctx, ctx.fork.transportError(s.branch()), null);
+            }
         }
     }
 

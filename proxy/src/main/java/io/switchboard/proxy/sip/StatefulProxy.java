@@ -8,6 +8,7 @@ import io.switchboard.proxy.domain.RequestRewriter;
 import io.switchboard.proxy.domain.Target;
 import io.switchboard.proxy.sip.ForkContext.Branch;
 import io.switchboard.proxy.store.CallSettingsStore;
+import io.switchboard.sip.dns.SipResolver;
 import io.switchboard.sip.flow.FlowTuple;
 import io.switchboard.sip.routing.NextHop;
 import io.switchboard.sip.routing.PoolMembers;
@@ -105,6 +106,7 @@ public final class StatefulProxy implements AutoCloseable {
     private final OutgoingRequests outgoing;
     private final ForkDriver driver;
     private final InstanceTargets instances;
+    private final OutboundTargets outbound;
 
     public StatefulProxy(
             SipProvider provider,
@@ -117,18 +119,46 @@ public final class StatefulProxy implements AutoCloseable {
             PoolMembers pool,
             Settings settings,
             Events events) {
+        this(provider, messages, headers, addresses, self, locator, callSettings, pool, settings, events, null);
+    }
+
+    /**
+     * @param resolver locates the outbound proxy by RFC 3263 and keeps the blacklist of its targets
+     *     that failed; null: the RI's router resolves its host name
+     */
+    public StatefulProxy(
+            SipProvider provider,
+            MessageFactory messages,
+            HeaderFactory headers,
+            AddressFactory addresses,
+            ProxyIdentity self,
+            UserLocator locator,
+            CallSettingsStore callSettings,
+            PoolMembers pool,
+            Settings settings,
+            Events events,
+            SipResolver resolver) {
         this.self = self;
         this.locator = locator;
         this.callSettings = callSettings;
         this.settings = settings;
-        this.legs = new CallLegs(addresses, self, locator, pool, settings.outboundProxy(), events);
+        this.outbound = new OutboundTargets(settings.outboundProxy(), resolver);
+        this.legs = new CallLegs(addresses, self, locator, pool, outbound, events);
         this.timers = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "proxy-timers");
             t.setDaemon(true);
             return t;
         });
         this.outgoing = new OutgoingRequests(provider, headers, addresses, self);
-        this.driver = new ForkDriver(provider, messages, headers, self, outgoing, events, timers);
+        this.driver = new ForkDriver(
+                provider,
+                messages,
+                headers,
+                self,
+                outgoing,
+                events,
+                timers,
+                resolver == null ? null : resolver.blacklist());
         this.instances = new InstanceTargets(locator, legs, outgoing);
     }
 
@@ -278,17 +308,14 @@ public final class StatefulProxy implements AutoCloseable {
         }
         ForkContext ctx = prepare(server, request, false);
         if (ctx != null) {
-            start(
-                    ctx,
-                    List.of(new Target(
-                            request.getRequestURI().toString(),
-                            List.of(settings.outboundProxy().get()),
-                            null,
-                            "",
-                            "outbound proxy",
-                            false)),
-                    List.of(),
-                    null);
+            outbound.via(request.getRequestURI().toString(), "outbound proxy", false)
+                    .whenComplete((target, failure) -> {
+                        if (failure != null || target.isEmpty()) {
+                            refuse(ctx, Response.SERVICE_UNAVAILABLE, "Outbound proxy not reachable", 30);
+                        } else {
+                            start(ctx, List.of(target.get()), List.of(), null);
+                        }
+                    });
         }
     }
 
@@ -380,7 +407,7 @@ public final class StatefulProxy implements AutoCloseable {
                 ? null
                 : event.getClientTransaction().getApplicationData();
         if (data instanceof Branch b) {
-            driver.handle(b.context, fork -> fork.timeout(b.id), null);
+            driver.onTimeout(b);
         }
     }
 

@@ -2,6 +2,7 @@ package io.switchboard.proxy.domain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchboard.sip.routing.NextHop;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -100,6 +101,57 @@ class ForkTest {
             last = script.run(event.trim());
         }
         assertThat(String.join(", ", last)).isEqualTo(expected == null ? "" : expected);
+    }
+
+    /**
+     * RFC 3263 section 4.3: after the events, may branch a try its next DNS target (after a timeout
+     * or a 503 that the driver does not feed to the fork)? Then the events after that and the
+     * actions the last asks for: the retried branch has had no provisional response, so a CANCEL
+     * waits for one (section 9.1).
+     */
+    @ParameterizedTest(name = "[{index}] {0}: {1} -> {2}")
+    @CsvSource(delimiterString = "|", textBlock = """
+            invite  | received; start a b                    | true  |               |
+            message | received; start a                      | true  |               |
+            invite  | received; start a b; a 180             | true  | cancel        | answer 487, stop C
+            invite  | received; start a b; a 180             | true  | cancel; a 180 | cancel a
+            invite  | received; start a b; a 200             | false |               |
+            message | received; start a b; a 200             | false |               |
+            invite  | received; start a b; a 180; cancel     | false |               |
+            invite  | received; start a; a 486               | false |               |
+            invite  | received; start a / f; a 180; noAnswer | false |               |
+            invite  | received; start a; a 180; timerC       | false |               |
+            """)
+    void fail_over_only_while_the_branch_is_wanted(
+            String kind, String events, boolean allowed, String after, String expected) {
+        Script script = new Script(kind);
+        for (String event : events.split(";")) {
+            script.run(event.trim());
+        }
+        assertThat(script.fork.failOver(0)).isEqualTo(allowed);
+        if (after != null) {
+            List<String> last = List.of();
+            for (String event : after.split(";")) {
+                last = script.run(event.trim());
+            }
+            assertThat(String.join(", ", last)).isEqualTo(expected == null ? "" : expected);
+        }
+    }
+
+    @Test
+    void an_alternate_keeps_the_branch_and_moves_to_the_next_hop() {
+        NextHop first = new NextHop("192.0.2.1", 5060, "udp");
+        NextHop second = new NextHop("192.0.2.2", 5070, "udp");
+        NextHop third = new NextHop("192.0.2.3", 5080, "tcp");
+        Target t = new Target(
+                "sip:+1555@trunk.test", List.of("sip:trunk.test;lr"), first, "", "out", false, List.of(second, third));
+        Target next = t.nextAlternate();
+        assertThat(next.hop()).isEqualTo(second);
+        assertThat(next.alternates()).containsExactly(third);
+        assertThat(next.requestUri()).isEqualTo(t.requestUri());
+        assertThat(next.routes()).isEqualTo(t.routes());
+        assertThat(next.nextAlternate().hop()).isEqualTo(third);
+        assertThat(next.nextAlternate().nextAlternate()).isNull();
     }
 
     @Test
