@@ -1,15 +1,12 @@
 package io.switchboard.node;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.switchboard.conference.entity.Conferences;
 import io.switchboard.conference.sip.FocusSip;
 import io.switchboard.node.cluster.NodeDirectory;
 import io.switchboard.node.cluster.SipPeers;
 import io.switchboard.node.config.ConferencingConfig;
-
-import com.github.benmanes.caffeine.cache.Ticker;
-import io.switchboard.node.cluster.NodeDirectory;
-import io.switchboard.node.cluster.SipPeers;
 import io.switchboard.node.config.DnsConfig;
 import io.switchboard.node.config.FederationConfig;
 import io.switchboard.node.config.NodeConfig;
