@@ -4,7 +4,8 @@
 # node on its embedded Cassandra, alternating the systems within each step, in one run, all on this
 # machine, SIP on 127.0.0.1 only. See bench/README.md.
 #
-# 1. installs Debian's kamailio, kamailio-postgres-modules and postgresql-15 when missing
+# 1. installs Debian's kamailio, kamailio-postgres-modules (kamailio-presence-modules with
+#    --presence) and postgresql-15 when missing
 #    (apt-get, non-interactive; needs root). It never starts, stops or uses a system-wide
 #    PostgreSQL service: the durable variant gets a cluster of its own (initdb in a temp folder,
 #    port 15432, socket in that folder, PostgreSQL's defaults: fsync on, synchronous_commit on);
@@ -116,7 +117,7 @@ trap 'exit 130' INT TERM
 # --- 1. packages -------------------------------------------------------------------------------
 install_missing() {
   local pkgs=() p
-  for p in kamailio kamailio-postgres-modules; do
+  for p in kamailio kamailio-postgres-modules $([ "$mode" = presence ] && echo kamailio-presence-modules); do
     dpkg -s "$p" >/dev/null 2>&1 || pkgs+=("$p")
   done
   [ "$skip_pg" = yes ] || [ -x "$pg_bin/initdb" ] || pkgs+=(postgresql-15)
