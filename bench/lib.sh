@@ -128,6 +128,20 @@ cpu_ticks() {
   sed -E 's/^.*\) //' "/proc/$1/stat" | awk '{print $12 + $13}'
 }
 
+# utime+stime of a process and of all its descendants, plus what it has reaped of children that
+# already exited (cutime+cstime), in clock ticks (0 if gone): for servers that fork workers
+# (Kamailio, PostgreSQL), whose CPU is spread over many processes.
+tree_cpu_ticks() {
+  local pid="${1:-}" total child
+  [ -n "$pid" ] && [ -r "/proc/$pid/stat" ] || { echo 0; return; }
+  # fields after the ")" of the command name: utime 14, stime 15, cutime 16, cstime 17
+  total=$(sed -E 's/^.*\) //' "/proc/$pid/stat" 2>/dev/null | awk '{print $12 + $13 + $14 + $15}')
+  for child in $(ps -o pid= --ppid "$pid" 2>/dev/null); do
+    total=$(( ${total:-0} + $(tree_cpu_ticks "$child") ))
+  done
+  echo "${total:-0}"
+}
+
 # Sum of one node metric over all label sets matching a regex, e.g. metric 'switchboard_register_requests_total{status="200"'
 metric() {
   curl -sf "http://127.0.0.1:$admin_port/metrics" | awk -v m="$1" 'index($0, m) == 1 {s += $NF} END {printf "%d\n", s}'
@@ -162,6 +176,27 @@ run_sipp() {
     echo "$rc" > sipp.rc
     awk 'END {printf "%.2f\n", $1 + $2}' sipp.time > sipp.cpu
   )
+}
+
+# One REGISTER + MD5 digest SIPp step (sipp/register-digest.xml) into folder $1 against 127.0.0.1:$2
+# at $3 flows/s, $4 flows in all, users from the SIPp injection file $5 (absolute path, written by
+# make-users.sh), SIPp transport flag $6 (u1 or t1). At most 2 x rate flows open; a flow whose
+# answer does not come within 5 s fails (FailedTimeoutOnRecv), so a step always ends.
+run_register_sipp() {
+  local dir="$1" port="$2" rate="$3" calls="$4" inf="$5" tflag="${6:-u1}"
+  run_sipp "$dir" $((calls / rate * 2 + 60)) 127.0.0.1:"$port" -sf "$here/bench/sipp/register-digest.xml" \
+      -inf "$inf" -t "$tflag" -r "$rate" -m "$calls" -l $((rate * 2)) \
+      -recv_timeout 5000 -timeout $((calls / rate * 2 + 30))s
+}
+
+# Whether a step at offered rate $1 was clean: SIPp complete ($2 = yes), none unanswered ($3 = 0),
+# $4 successful and $5 failed flows with < 0.1% failed, flows/s $6 >= 98% of the offered rate and
+# p99 $7 < 20 ms. The bar of every REGISTER bench here (bench/README.md).
+step_is_clean() {
+  local rate="$1" complete="$2" unans="$3" ok="$4" failed="$5" tput="$6" p99="$7"
+  [ "$complete" = yes ] && [ "$unans" = 0 ] && python3 -c "
+import sys; ok, failed, tput, p99 = $ok, $failed, float('$tput'), float('$p99')
+sys.exit(0 if ok + failed > 0 and failed * 1000 < ok + failed and tput >= 0.98 * $rate and p99 < 20 else 1)" 2>/dev/null
 }
 
 # Reads the SIPp step in folder $1 (which was asked for $2 flows; $3: only this rtd) and prints "key=value" lines.

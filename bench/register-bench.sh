@@ -49,9 +49,7 @@ step_row() {
   local ok0 all0 n0 c0 t0 ok1 all1 n1 c1 t1
   ok0=$(metric 'switchboard_register_requests_total{status="200"'); all0=$(metric 'switchboard_register_requests_total{')
   n0=$(cpu_ticks "$node_pid"); c0=$(cpu_ticks "$cassandra_pid"); t0=$(date +%s.%N)
-  run_sipp "$dir" $((calls / rate * 2 + 60)) 127.0.0.1:"$sip_port" -sf "$here/bench/sipp/register-digest.xml" \
-      -inf "$here/$out/users.sipp.csv" -t "$tflag" -r "$rate" -m "$calls" -l $((rate * 2)) \
-      -recv_timeout 5000 -timeout $((calls / rate * 2 + 30))s
+  run_register_sipp "$dir" "$sip_port" "$rate" "$calls" "$here/$out/users.sipp.csv" "$tflag"
   t1=$(date +%s.%N); n1=$(cpu_ticks "$node_pid"); c1=$(cpu_ticks "$cassandra_pid")
   sleep 1 # responses still in flight for the node's counters
   ok1=$(metric 'switchboard_register_requests_total{status="200"'); all1=$(metric 'switchboard_register_requests_total{')
@@ -89,9 +87,8 @@ for rate in $rates; do
   step_row "$rate" $((rate * step)) "$out/r$rate" "r$rate" > "$out/row.tmp"
   tee -a "$summary" < "$out/row.tmp"
   read -r _ _ tput ok failed unans _ _ _ p99 _ < "$out/row.tmp"
-  if ! grep -q INCOMPLETE "$out/row.tmp" && [ "$unans" = 0 ] && python3 -c "
-import sys; ok, failed, tput, p99 = $ok, $failed, float('$tput'), float('$p99')
-sys.exit(0 if ok + failed > 0 and failed * 1000 < ok + failed and tput >= 0.98 * $rate and p99 < 20 else 1)" 2>/dev/null; then
+  complete=yes; grep -q INCOMPLETE "$out/row.tmp" && complete=no
+  if step_is_clean "$rate" "$complete" "$unans" "$ok" "$failed" "$tput" "$p99"; then
     best="$rate (flows/s $tput, p99 $p99 ms)"
   fi
 done

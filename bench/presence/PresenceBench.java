@@ -81,7 +81,7 @@ public final class PresenceBench {
                              then publishers change state; per change: time to the last list NOTIFY naming it
               common: --host 127.0.0.1 --port 15060 --domain example.test --sockets 4 --sub-rate 200 (SUBSCRIBEs/s
                       while setting up) --timeout-s 10 (wait for the NOTIFYs of one change) --label TEXT
-                      --cpu-pids "node:PID,cassandra:PID" (Linux: report their CPU during the measurement)
+                      --cpu-pids "node:PID,cassandra:PID" (Linux: report their CPU during the measurement; PID+ with its descendants)
             """;
 
     // ------------------------------------------------------------------ counters
@@ -1157,25 +1157,66 @@ public final class PresenceBench {
 
     // ------------------------------------------------------------------ CPU of other processes (Linux)
 
-    /** utime + stime in clock ticks (1/100 s) of each process named in --cpu-pids "node:PID,cassandra:PID". */
+    /**
+     * utime + stime in clock ticks (1/100 s) of each process named in --cpu-pids "node:PID,cassandra:PID".
+     * "name:PID+" counts the process and all its descendants, plus the children it already reaped
+     * (cutime + cstime): for servers that fork workers (Kamailio, PostgreSQL).
+     */
     static Map<String, Long> cpuTicks() {
         Map<String, Long> out = new LinkedHashMap<>();
         String spec = opt("cpu-pids", "");
+        Map<String, String[]> procs = null;
         for (String part : spec.split(",")) {
             if (!part.contains(":")) {
                 continue;
             }
             String name = part.substring(0, part.indexOf(':'));
             String pid = part.substring(part.indexOf(':') + 1).trim();
-            try {
-                String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", pid, "stat"));
-                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                out.put(name, Long.parseLong(f[11]) + Long.parseLong(f[12]));
-            } catch (IOException | RuntimeException e) {
-                out.put(name, 0L);
+            if (pid.endsWith("+")) {
+                procs = procs == null ? allStats() : procs;
+                out.put(name, treeTicks(procs, pid.substring(0, pid.length() - 1)));
+                continue;
             }
+            String[] f = stat(pid);
+            out.put(name, f == null ? 0L : Long.parseLong(f[11]) + Long.parseLong(f[12]));
         }
         return out;
+    }
+
+    /** The fields of /proc/PID/stat after the command name (state first), or null when it is gone. */
+    static String[] stat(String pid) {
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", pid, "stat"));
+            return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    static Map<String, String[]> allStats() {
+        Map<String, String[]> all = new HashMap<>();
+        java.io.File[] dirs = new java.io.File("/proc").listFiles((d, n) -> n.chars().allMatch(Character::isDigit));
+        for (java.io.File d : dirs == null ? new java.io.File[0] : dirs) {
+            String[] f = stat(d.getName());
+            if (f != null) {
+                all.put(d.getName(), f);
+            }
+        }
+        return all;
+    }
+
+    static long treeTicks(Map<String, String[]> procs, String pid) {
+        String[] f = procs.get(pid);
+        if (f == null) {
+            return 0;
+        }
+        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]);
+        for (var e : procs.entrySet()) {
+            if (e.getValue()[1].equals(pid)) { // field 4: ppid
+                ticks += treeTicks(procs, e.getKey());
+            }
+        }
+        return ticks;
     }
 
     /** Cores used and CPU microseconds per unit of work between two cpuTicks() samples. */
