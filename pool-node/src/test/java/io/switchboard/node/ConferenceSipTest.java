@@ -126,6 +126,7 @@ class ConferenceSipTest {
                 .redirectErrorStream(true)
                 .redirectOutput(sippOut.toFile())
                 .start();
+        UdpListeners.await(sippPort, Duration.ofSeconds(30)); // the first join must not reach a port nobody has yet
     }
 
     void needsSipp() {

@@ -142,6 +142,8 @@ class DnsFailoverTest {
                 2,
                 dir.resolve("gw2-messages.log"),
                 "gw2");
+        UdpListeners.await(gw1, Duration.ofSeconds(30));
+        UdpListeners.await(gw2, Duration.ofSeconds(30));
         try (TestPhone alice = new TestPhone("udp", node.sipUdpPort(), "alice", "alice-secret")) {
             assertThat(alice.register().status()).isEqualTo(200);
             assertThat(alice.call("sip:+15551234@elsewhere.example"))

@@ -101,11 +101,12 @@ class PoolApiTest {
                         "\"status\":\"Up\"",
                         "\"unreachable\":false",
                         "\"node:node-1\"",
-                        "\"shards\":1",
-                        "\"entities\":1",
                         "\"bindings\":1",
                         "\"note\":null",
                         "\"admin\":\"http://127.0.0.1:" + node.adminPort() + "\"");
+        // alice's entity, and the warm-up's (sip:warm-up.node-1@switchboard.invalid, no binding left) until it
+        // passivates; one shard or two, as the two AORs hash
+        assertThat(one).containsPattern("\"shards\":[12],").containsPattern("\"entities\":[12],");
         assertThat(one)
                 .matches(".*\"address\":\"pekko://switchboard@127\\.0\\.0\\.1:"
                         + node.config().cluster().port() + "\".*");
@@ -125,7 +126,7 @@ class PoolApiTest {
         assertThat(healthy.out())
                 .contains("NODE", "SHARDS", "ENTITIES", "BINDINGS", "3 members, 3 Up")
                 .contains("note: node-x: no node-info service found");
-        assertThat(line(healthy.out(), "node-1")).matches("node-1\\s+pekko://\\S+\\s+Up\\s+1\\s+1\\s+1\\s+.*");
+        assertThat(line(healthy.out(), "node-1")).matches("node-1\\s+pekko://\\S+\\s+Up\\s+[12]\\s+[12]\\s+1\\s+.*");
         assertThat(line(healthy.out(), "node-x")).matches("node-x\\s+pekko://\\S+\\s+Up\\s+0\\s+0\\s+-\\s+.*");
 
         silent.terminate();
