@@ -19,6 +19,7 @@ import io.switchboard.conference.entity.ConferenceEntity;
 import io.switchboard.conference.store.CassandraConferenceStore;
 import io.switchboard.storage.testing.TestCassandra;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -145,6 +146,13 @@ class ConferenceSipTest {
             sipp.destroy(); // by its own handle (its PID), never by name
             if (!sipp.waitFor(5, TimeUnit.SECONDS)) {
                 sipp.destroyForcibly();
+            }
+            // what the mixer saw, in the class's test output, for a failure that only a CI machine shows
+            for (Path f : new Path[] {sippOut, dir.resolve("sipp-errors.log")}) {
+                if (Files.isRegularFile(f)) {
+                    System.out.println(
+                            "--- " + f.getFileName() + "\n" + Files.readString(f, StandardCharsets.ISO_8859_1));
+                }
             }
         }
         if (node != null) {
