@@ -16,11 +16,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Search as every node answers it: over the committed version's full file, indexed in memory on first use
  * ({@link SearchIndex}) and again when the version changes (the version is read at most once per
- * {@code stateTtl}). Answers JSON: {@code {"query", "version", "page", "per-page", "total", "results": [{"rank":
+ * {@code stateTtl}, in the background: see {@link #index()}). Answers JSON: {@code {"query", "version", "page", "per-page", "total", "results": [{"rank":
  * "exact"|"prefix", "id", ...attributes}]}}; a bad query is 400 with the reason.
  */
 public final class BookSearch {
@@ -31,14 +33,15 @@ public final class BookSearch {
     private record Indexed(long version, SearchIndex index) {}
 
     private static final JsonFactory JSON = new JsonFactory();
+    private static final Logger LOG = LoggerFactory.getLogger(BookSearch.class);
 
     private final AddressBookStore store;
     private final NumberRules rules;
     private final Clock clock;
     private final Duration stateTtl;
-    private volatile long knownVersion = -1;
-    private volatile Instant knownAt = Instant.MIN;
-    private volatile CompletableFuture<Indexed> indexed;
+    private volatile Indexed ready;
+    private volatile Instant checkedAt = Instant.MIN;
+    private CompletableFuture<Indexed> checking; // guarded by this
 
     public BookSearch(AddressBookStore store, NumberRules rules, Clock clock, Duration stateTtl) {
         this.store = store;
@@ -64,45 +67,67 @@ public final class BookSearch {
                 new Answer(200, json(i.version(), i.index().search(query, pageNumber))));
     }
 
+    /**
+     * The index to answer from. Once there is one, a search never waits for the store: when the version was last
+     * checked more than {@code stateTtl} ago, one check runs in the background (however many searches arrive
+     * meanwhile), and a new version replaces the index only once it is built, so a search neither queues behind a
+     * state read nor behind indexing 100,000 entries, and a store that times out leaves searches answered from the
+     * version already indexed. Only the first search on a node waits for the first index.
+     */
     private CompletionStage<Indexed> index() {
-        Instant now = clock.instant();
-        CompletableFuture<Indexed> current = indexed;
-        if (current != null && now.isBefore(knownAt.plus(stateTtl))) {
-            return current;
+        Indexed current = ready;
+        if (current == null) {
+            return check();
         }
-        return store.state().thenCompose(state -> {
-            knownAt = now;
+        if (!clock.instant().isBefore(checkedAt.plus(stateTtl))) {
+            check();
+        }
+        return CompletableFuture.completedFuture(current);
+    }
+
+    /** Reads the committed version and indexes it if it is new; one check at a time, shared by its callers. */
+    private synchronized CompletableFuture<Indexed> check() {
+        if (checking != null) {
+            return checking;
+        }
+        CompletableFuture<Indexed> run = store.state()
+                .thenCompose(state -> {
+                    Indexed current = ready;
+                    return current != null && current.version() == state.version()
+                            ? CompletableFuture.completedFuture(current)
+                            : load(state.version());
+                })
+                .toCompletableFuture();
+        checking = run;
+        run.whenComplete((indexed, failure) -> {
             synchronized (this) {
-                if (indexed == null || knownVersion != state.version()) {
-                    knownVersion = state.version();
-                    indexed = state.version() == 0
-                            ? CompletableFuture.completedFuture(new Indexed(0, SearchIndex.build(List.of(), rules)))
-                            : store.file(state.version(), 0)
-                                    .thenApplyAsync(file -> new Indexed(
-                                            state.version(),
-                                            SearchIndex.build(
-                                                    BookFiles.read(file.orElseThrow(() -> new IllegalStateException(
-                                                                    "the full file of version " + state.version()
-                                                                            + " is missing")))
-                                                            .entries()
-                                                            .values(),
-                                                    rules)))
-                                    .toCompletableFuture();
-                    CompletableFuture<Indexed> loading = indexed;
-                    // a failed load is tried again by the next search, not remembered
-                    loading.whenComplete((ok, failure) -> {
-                        if (failure != null) {
-                            synchronized (this) {
-                                if (indexed == loading) {
-                                    indexed = null;
-                                }
-                            }
-                        }
-                    });
+                checking = null;
+                // also after a failure: the next check waits its turn, searches keep the index they have
+                checkedAt = clock.instant();
+                if (indexed != null) {
+                    ready = indexed;
                 }
-                return indexed;
+            }
+            if (failure != null) {
+                LOG.warn("Could not check the address book's version for search: {}", failure.toString());
             }
         });
+        return run;
+    }
+
+    private CompletionStage<Indexed> load(long version) {
+        if (version == 0) {
+            return CompletableFuture.completedFuture(new Indexed(0, SearchIndex.build(List.of(), rules)));
+        }
+        return store.file(version, 0)
+                .thenApplyAsync(file -> new Indexed(
+                        version,
+                        SearchIndex.build(
+                                BookFiles.read(file.orElseThrow(() -> new IllegalStateException(
+                                                "the full file of version " + version + " is missing")))
+                                        .entries()
+                                        .values(),
+                                rules)));
     }
 
     private static String json(long version, SearchIndex.Page page) {

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -31,6 +30,9 @@ import java.util.regex.Pattern;
 public final class SearchIndex {
 
     public static final int PAGE_SIZE = 50;
+
+    private static final byte EXACT = 1;
+    private static final byte PREFIX = 2;
     public static final int MAX_QUERY = 100;
 
     private static final Pattern MARKS = Pattern.compile("\\p{M}+");
@@ -40,7 +42,10 @@ public final class SearchIndex {
     private final List<AddressEntry> entries;
     private final String[] keys;
     private final int[] owners;
-    private final String[] sortNames;
+    /** Entry index at each place of the name order, and each entry's place in it. */
+    private final int[] byPosition;
+
+    private final int[] position;
     private final NumberRules rules;
 
     private SearchIndex(List<AddressEntry> entries, String[] keys, int[] owners, NumberRules rules) {
@@ -48,9 +53,20 @@ public final class SearchIndex {
         this.keys = keys;
         this.owners = owners;
         this.rules = rules;
-        this.sortNames = entries.stream()
+        String[] sortNames = entries.stream()
                 .map(e -> fold(e.get(Attribute.DISPLAY_NAME).orElse("")))
                 .toArray(String[]::new);
+        // the order results are listed in within a rank, fixed once per version: by display name, then id
+        this.byPosition = java.util.stream.IntStream.range(0, entries.size())
+                .boxed()
+                .sorted(Comparator.<Integer, String>comparing(i -> sortNames[i])
+                        .thenComparing(i -> entries.get(i).id()))
+                .mapToInt(Integer::intValue)
+                .toArray();
+        this.position = new int[entries.size()];
+        for (int p = 0; p < byPosition.length; p++) {
+            position[byPosition[p]] = p;
+        }
     }
 
     public static SearchIndex build(Collection<AddressEntry> book, NumberRules rules) {
@@ -120,23 +136,68 @@ public final class SearchIndex {
     public Page search(String query, int page) {
         validate(query, page);
         List<String> terms = terms(query);
-        Map<Integer, Rank> best = new HashMap<>();
+        // best rank per matching entry: 0 none, 1 exact, 2 prefix; an array per query is cheaper than boxing a map
+        // entry for each of the tens of thousands of matches a one-letter query has
+        byte[] best = new byte[entries.size()];
+        int[] found = new int[16];
+        int matched = 0;
         for (String term : terms) {
             int from = lowerBound(term);
             for (int i = from; i < keys.length && keys[i].startsWith(term); i++) {
-                Rank rank = keys[i].equals(term) ? Rank.EXACT : Rank.PREFIX;
-                best.merge(owners[i], rank, (x, y) -> x.compareTo(y) <= 0 ? x : y);
+                byte rank = keys[i].equals(term) ? EXACT : PREFIX;
+                byte was = best[owners[i]];
+                if (was == 0) {
+                    if (matched == found.length) {
+                        found = Arrays.copyOf(found, matched * 2);
+                    }
+                    found[matched++] = owners[i];
+                }
+                if (was == 0 || rank < was) {
+                    best[owners[i]] = rank;
+                }
             }
         }
-        List<Integer> order = new ArrayList<>(best.keySet());
-        order.sort(Comparator.<Integer, Rank>comparing(best::get)
-                .thenComparing(i -> sortNames[i])
-                .thenComparing(i -> entries.get(i).id()));
-        int start = Math.min(order.size(), (page - 1) * PAGE_SIZE);
-        List<Hit> hits = order.subList(start, Math.min(order.size(), start + PAGE_SIZE)).stream()
-                .map(i -> new Hit(entries.get(i), best.get(i)))
-                .toList();
-        return new Page(query, terms, page, order.size(), hits);
+        int start = Math.min(matched, (page - 1) * PAGE_SIZE);
+        int end = Math.min(matched, start + PAGE_SIZE);
+        List<Hit> hits = new ArrayList<>(end - start);
+        for (int i : ranked(best, found, matched, start, end)) {
+            hits.add(new Hit(entries.get(i), best[i] == EXACT ? Rank.EXACT : Rank.PREFIX));
+        }
+        return new Page(query, terms, page, matched, hits);
+    }
+
+    /**
+     * The entries at places {@code start..end} of the result order (exact before prefix, then name order). Few
+     * matches are sorted by (rank, place); many are picked by walking the name order once per rank, which costs
+     * the book's size but never a sort of tens of thousands.
+     */
+    private int[] ranked(byte[] best, int[] found, int matched, int start, int end) {
+        int[] out = new int[end - start];
+        if (matched <= byPosition.length / 16) {
+            long[] order = new long[matched];
+            for (int n = 0; n < matched; n++) {
+                order[n] = ((long) best[found[n]] << 32) | position[found[n]];
+            }
+            Arrays.sort(order);
+            for (int k = start; k < end; k++) {
+                out[k - start] = byPosition[(int) order[k]];
+            }
+            return out;
+        }
+        int seen = 0;
+        int k = 0;
+        for (byte rank : new byte[] {EXACT, PREFIX}) {
+            for (int p = 0; p < byPosition.length && seen < end; p++) {
+                int i = byPosition[p];
+                if (best[i] == rank) {
+                    if (seen >= start) {
+                        out[k++] = i;
+                    }
+                    seen++;
+                }
+            }
+        }
+        return out;
     }
 
     /** BadQuery unless {@code query} and {@code page} can be searched: not blank, at most 100 characters, no controls. */

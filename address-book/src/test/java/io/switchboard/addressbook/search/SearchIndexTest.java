@@ -117,4 +117,42 @@ class SearchIndexTest {
         assertThatThrownBy(() -> INDEX.search("ann", 0)).hasMessage("page must be 1 or more");
         assertThat(INDEX.search("a".repeat(100), 1).hits()).isEmpty();
     }
+
+    /**
+     * Both ways of ordering results (a sort of the matches when they are few, a walk of the name order when they
+     * are many) give the order a plain sort would, on every page: exact before prefix, then folded display name,
+     * then id.
+     */
+    @Test
+    void fewAndManyMatchesAreRankedAndPagedAlike() {
+        java.util.Random random = new java.util.Random(14);
+        List<AddressEntry> book = new ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+            // a few hundred distinct names, so many entries share a display name and ties fall to the id
+            String name = "N" + Integer.toString(random.nextInt(400), 36) + " S" + (i % 7);
+            book.add(entry("cn=" + i, name, "m" + i + "@example.com", null, "+3120" + (5_000_000 + i)));
+        }
+        SearchIndex index = SearchIndex.build(book, RulesFile.parse("").rules());
+        for (String q : List.of("n", "n1", "n1a", "s3", "m1", "m19", "m1999@example.com", "+31205000")) {
+            List<SearchIndex.Hit> all = new ArrayList<>();
+            for (int page = 1; ; page++) {
+                SearchIndex.Page p = index.search(q, page);
+                all.addAll(p.hits());
+                if (p.hits().size() < SearchIndex.PAGE_SIZE) {
+                    assertThat(all).as(q).hasSize(p.total());
+                    break;
+                }
+            }
+            List<SearchIndex.Hit> expected = new ArrayList<>(all);
+            expected.sort(java.util.Comparator.comparing(SearchIndex.Hit::rank)
+                    .thenComparing(h -> SearchIndex.fold(
+                            h.entry().get(Attribute.DISPLAY_NAME).orElse("")))
+                    .thenComparing(h -> h.entry().id()));
+            assertThat(all).as(q).isEqualTo(expected).doesNotHaveDuplicates();
+        }
+        assertThat(index.search("n", 1).total()).isEqualTo(2_000);
+        assertThat(index.search("m1999@example.com", 1).hits())
+                .extracting(h -> h.entry().id() + " " + h.rank())
+                .containsExactly("cn=1999 EXACT");
+    }
 }
