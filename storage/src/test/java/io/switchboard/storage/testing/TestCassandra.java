@@ -97,13 +97,52 @@ public final class TestCassandra {
             session = CassandraSessions.connect(settings);
             SESSIONS.put(keyspace, session);
         }
-        if (!isEmpty(session, keyspace)) {
+        if (!exists(session, keyspace)) {
+            // dropped when an earlier test class that used it ended (DropTestKeyspaces)
+            CassandraSessions.createKeyspace(session, settings);
+        } else if (!isEmpty(session, keyspace)) {
             // Dropping and creating a keyspace takes about a second; most calls find a new, empty one.
             session.execute(SimpleStatement.newInstance("DROP KEYSPACE IF EXISTS " + keyspace)
                     .setTimeout(Duration.ofSeconds(30)));
             CassandraSessions.createKeyspace(session, settings);
         }
         return session;
+    }
+
+    /**
+     * Drops every keyspace but Cassandra's own, when a test class has ended (called by {@link DropTestKeyspaces}):
+     * each test class makes keyspaces of its own, and a node holding every class's tables (pool-node's suite would
+     * reach ~3,000) spends its heap on their metadata and every schema change on merging them. Does nothing when
+     * the node was not started in this JVM or has died.
+     */
+    static synchronized void dropKeyspaces() {
+        if (node == null || !node.isAlive() || SESSIONS.isEmpty()) {
+            return;
+        }
+        CqlSession session = SESSIONS.values().iterator().next();
+        List<String> keyspaces = session
+                .execute(SimpleStatement.newInstance("SELECT keyspace_name FROM system_schema.keyspaces"))
+                .all()
+                .stream()
+                .map(row -> row.getString(0))
+                .filter(name -> !name.startsWith("system"))
+                .toList();
+        for (String keyspace : keyspaces) {
+            try {
+                session.execute(SimpleStatement.newInstance("DROP KEYSPACE IF EXISTS " + keyspace)
+                        .setTimeout(Duration.ofSeconds(30)));
+            } catch (RuntimeException e) {
+                // the next class still gets a fresh keyspace: session() drops what it finds
+                log.warn("Could not drop test keyspace {}: {}", keyspace, e.toString());
+            }
+        }
+    }
+
+    private static boolean exists(CqlSession session, String keyspace) {
+        return session.execute(SimpleStatement.newInstance(
+                                "SELECT keyspace_name FROM system_schema.keyspaces WHERE keyspace_name = ?", keyspace))
+                        .one()
+                != null;
     }
 
     /** Asks the node itself, not the driver's metadata, which may lag behind schema changes. */
