@@ -44,8 +44,9 @@ import org.slf4j.LoggerFactory;
  * {@link FocusSip#INFO_POLL_MS} ms it reads each conference it has subscribers of from its entity
  * and notifies every subscriber whose last document is older than the roster; changes made by
  * this node's own legs (joins, leaves) are handed in at once ({@link #rosterSeen}) without waiting
- * for the poll. Between two notifications, changes are merged into one partial document (the
- * difference from what that subscriber last got), so versions never skip.
+ * for the poll. A subscriber gets at most one such NOTIFY per {@link #MIN_GAP_NANOS}; changes in
+ * between are merged into one partial document (the difference from what that subscriber last
+ * got), so versions never skip.
  *
  * <p>Not yet: subscriptions live on the node that took them (their dialogs are not stored, issue 12
  * item 6), NOTIFYs go over UDP to the subscriber's Contact like the focus's other requests.
@@ -55,6 +56,14 @@ final class ConferenceInfoSubscriptions {
     private static final Logger LOG = LoggerFactory.getLogger(ConferenceInfoSubscriptions.class);
 
     static final String EVENT = "conference";
+
+    /**
+     * At most one roster NOTIFY per subscription in this time (a little under the poll's period,
+     * so a poll always may send): changes that come sooner wait for the next poll and go out
+     * merged, as the presence server merges per notify interval. Refreshes and the last NOTIFY
+     * are not held back.
+     */
+    static final long MIN_GAP_NANOS = FocusSip.INFO_POLL_MS * 800_000L;
 
     /** One subscription held here; its fields change under its own lock. */
     static final class Subscription {
@@ -69,6 +78,8 @@ final class ConferenceInfoSubscriptions {
         long version;
 
         boolean ended;
+        /** When the last NOTIFY went out ({@link System#nanoTime}). */
+        long lastSentNanos;
 
         Subscription(
                 String conferenceId,
@@ -224,6 +235,9 @@ final class ConferenceInfoSubscriptions {
                     end(s, "noresource", roster);
                     continue;
                 }
+                if (System.nanoTime() - s.lastSentNanos < MIN_GAP_NANOS) {
+                    continue; // the next poll sends it, with whatever else changed by then
+                }
                 Roster before = s.roster;
                 s.roster = roster;
                 Optional<String> doc = ConferenceInfo.partial(s.conference, before, roster, s.version + 1);
@@ -308,6 +322,7 @@ final class ConferenceInfoSubscriptions {
                     body.getBytes(StandardCharsets.UTF_8),
                     sip.headers.createContentTypeHeader("application", "conference-info+xml"));
             counted.accept(FocusSip.NOTIFIED);
+            s.lastSentNanos = System.nanoTime();
             sip.send(notify, response -> {
                 if (response == null || endsSubscription(response.getStatusCode())) {
                     LOG.info(
