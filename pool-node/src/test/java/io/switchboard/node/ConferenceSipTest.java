@@ -59,6 +59,7 @@ class ConferenceSipTest {
     SwitchboardNode node;
     CassandraConferenceStore store;
     Process sipp;
+    String sippBinary;
     Path sippOut;
     TestPhone brokenMixer;
     Thread brokenMixerAnswers;
@@ -97,13 +98,16 @@ class ConferenceSipTest {
         node = TestNodes.start(
                 KEYSPACE,
                 "switchboard.conferencing.mcus = [\"sip:mixer@127.0.0.1:" + sippPort + "\", \"" + brokenMixer.contact()
-                        + "\"]\n");
+                        + "\"]\n"
+                        // the SIPp conference watcher computes MD5 only and reads the first challenge
+                        + "switchboard.auth.algorithms = [\"MD5\", \"SHA-256\"]\n");
         store = new CassandraConferenceStore(session);
         alice = new TestPhone("udp", node.sipUdpPort(), "alice", "alice-secret");
         bob = new TestPhone("udp", node.sipUdpPort(), "bob", "bob-secret");
         if (sippPath == null) {
             return; // the SIP tests are skipped (needsSipp); the entity test runs
         }
+        sippBinary = sippPath;
         sippOut = dir.resolve("sipp.out");
         sipp = new ProcessBuilder(
                         sippPath,
@@ -349,6 +353,200 @@ class ConferenceSipTest {
 
         assertThat(alice.requestInDialog(a.dialog, "BYE").status()).isEqualTo(200);
         assertThat(bob.requestInDialog(b.dialog, "BYE").status()).isEqualTo(200);
+    }
+
+    /**
+     * RFC 4575 at the focus: a SIPp watcher ({@code bench/sipp/conference-watcher.xml}, the
+     * organizer, not dialed in) subscribes with digest and gets the full state, then a partial
+     * NOTIFY naming Bob connected when he joins and one naming him disconnected when he leaves,
+     * versions rising by one, then unsubscribes and gets the terminated NOTIFY. Before it: a user
+     * who is no participant gets 403, another event package at the focus 489.
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void a_sipp_watcher_follows_a_participant_joining_and_leaving_in_rising_versions() throws Exception {
+        needsSipp();
+        Conference c = create(AccessType.OPEN, 10);
+        TestPhone.Msg outsider = bob.authenticated(
+                "SUBSCRIBE",
+                c.uri(),
+                UUID.randomUUID() + "@sub",
+                TestPhone.newTag(),
+                List.of("Event: conference", "Expires: 600"),
+                "",
+                "",
+                bob.user,
+                passwordOf(bob));
+        assertThat(outsider.status()).as("bob is no participant yet").isEqualTo(403);
+        TestPhone.Msg otherPackage = alice.authenticated(
+                "SUBSCRIBE",
+                c.uri(),
+                UUID.randomUUID() + "@sub",
+                TestPhone.newTag(),
+                List.of("Event: dialog", "Expires: 600"),
+                "",
+                "",
+                alice.user,
+                passwordOf(alice));
+        assertThat(otherPackage.status()).isEqualTo(489);
+        assertThat(otherPackage.header("allow-events")).isEqualTo("conference");
+
+        Path out = Files.createDirectories(dir.resolve("watcher"));
+        Path csv = Files.writeString(
+                out.resolve("watcher.csv"),
+                "SEQUENTIAL\nalice;example.test;[authentication username=alice password=alice-secret];conf-" + c.id()
+                        + "\n");
+        Path log = out.resolve("sipp.log");
+        Process watcher = new ProcessBuilder(
+                        sippBinary,
+                        "127.0.0.1:" + node.sipUdpPort(),
+                        "-sf",
+                        SippRegistrationTest.repositoryRoot()
+                                .resolve("bench/sipp/conference-watcher.xml")
+                                .toString(),
+                        "-inf",
+                        csv.toString(),
+                        "-t",
+                        "u1",
+                        "-i",
+                        "127.0.0.1",
+                        "-p",
+                        String.valueOf(TestNodes.freePort()),
+                        "-m",
+                        "1",
+                        "-nostdin",
+                        "-trace_err",
+                        "-error_file",
+                        out.resolve("errors.log").toString(),
+                        "-trace_logs",
+                        "-log_file",
+                        log.toString(),
+                        "-timeout",
+                        "40s",
+                        "-timeout_error")
+                .directory(out.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(out.resolve("sipp.out").toFile())
+                .start();
+        try {
+            awaitLog(watcher, out, "active version 1 state full");
+            Joined b = join(bob, c);
+            assertThat(b.ok.status()).isEqualTo(200);
+            awaitLog(watcher, out, "user sip:bob@example.test status connected");
+            assertThat(bob.requestInDialog(b.dialog, "BYE").status()).isEqualTo(200);
+            assertThat(watcher.waitFor(45, TimeUnit.SECONDS))
+                    .as("the watcher ends\n%s", watcherReport(out))
+                    .isTrue();
+            assertThat(watcher.exitValue())
+                    .as(
+                            "SIPp watcher exit code (0: it saw Bob leave, unsubscribed, got the final NOTIFY)\n%s",
+                            watcherReport(out))
+                    .isZero();
+            List<String> notifies = Files.readAllLines(log, StandardCharsets.ISO_8859_1).stream()
+                    .filter(l -> l.contains("NOTIFY alice"))
+                    .map(l -> l.substring(l.indexOf("NOTIFY alice")))
+                    .toList();
+            assertThat(notifies)
+                    .containsExactly(
+                            "NOTIFY alice active version 1 state full",
+                            "NOTIFY alice active version 2 state partial user sip:bob@example.test status connected",
+                            "NOTIFY alice active version 3 state partial user sip:bob@example.test status disconnected",
+                            "NOTIFY alice terminated version 4");
+        } finally {
+            watcher.destroyForcibly(); // by its own handle, never by name
+        }
+    }
+
+    /**
+     * Changes that this node's focus did not make (here an operator's lock and end through the
+     * entity; the same as a change on another node) reach a subscriber by the focus's poll of the
+     * entity; a refresh gets the full state again; the conference's end terminates the
+     * subscription with reason noresource. Versions and CSeqs rise by one.
+     */
+    @Test
+    void changes_made_elsewhere_reach_a_subscriber_and_the_end_terminates_its_subscription() throws Exception {
+        Conference c = create(AccessType.OPEN, 10);
+        String callId = UUID.randomUUID() + "@sub";
+        String tag = TestPhone.newTag();
+        TestPhone.Msg ok = alice.authenticated(
+                "SUBSCRIBE",
+                c.uri(),
+                callId,
+                tag,
+                List.of("Event: conference", "Expires: 600"),
+                "",
+                "",
+                alice.user,
+                passwordOf(alice));
+        assertThat(ok.status()).isEqualTo(200);
+        assertThat(ok.header("contact")).contains(c.uri() + ";isfocus");
+        assertThat(ok.header("expires")).isEqualTo("600");
+        TestPhone.Msg first = notifyIn(alice, callId);
+        assertThat(first.header("content-type")).isEqualTo("application/conference-info+xml");
+        assertThat(first.header("event")).isEqualTo("conference");
+        assertThat(first.header("subscription-state")).startsWith("active;expires=");
+        assertThat(first.body()).contains("state=\"full\"", "version=\"1\"", "<subject>SIP test</subject>");
+
+        assertThat(entity(c)
+                        .<ConferenceEntity.ChangeReply>ask(
+                                r -> new ConferenceEntity.SetLocked(new Actor.Operator("test"), true, r), ASK)
+                        .toCompletableFuture()
+                        .get())
+                .isInstanceOf(ConferenceEntity.Done.class);
+        TestPhone.Msg locked = notifyIn(alice, callId);
+        assertThat(locked.body()).contains("state=\"partial\"", "version=\"2\"", "<locked>true</locked>");
+        assertThat(TestPhone.seqOf(locked)).isEqualTo(TestPhone.seqOf(first) + 1);
+
+        TestPhone.Dialog d = alice.callerDialog(c.uri(), tag, ok);
+        String refresh = alice.inDialog(d, "SUBSCRIBE", d.cseq++, TestPhone.newBranch())
+                .replace("Content-Length: 0\r\n", "Event: conference\r\nExpires: 300\r\nContent-Length: 0\r\n");
+        TestPhone.Msg refreshed = alice.request(refresh);
+        assertThat(refreshed.status()).isEqualTo(200);
+        assertThat(refreshed.header("expires")).isEqualTo("300");
+        TestPhone.Msg full = notifyIn(alice, callId);
+        assertThat(full.body()).contains("state=\"full\"", "version=\"3\"", "<locked>true</locked>");
+
+        assertThat(entity(c)
+                        .<ConferenceEntity.ChangeReply>ask(
+                                r -> new ConferenceEntity.End(new Actor.Operator("test"), r), ASK)
+                        .toCompletableFuture()
+                        .get())
+                .isInstanceOf(ConferenceEntity.Done.class);
+        TestPhone.Msg last = notifyIn(alice, callId);
+        assertThat(last.header("subscription-state")).isEqualTo("terminated;reason=noresource");
+        assertThat(last.body()).contains("version=\"4\"", "<active>false</active>");
+        assertThat(TestPhone.seqOf(last)).isEqualTo(TestPhone.seqOf(full) + 1);
+    }
+
+    /** The next NOTIFY in the subscription {@code callId}, answered 200. */
+    static TestPhone.Msg notifyIn(TestPhone phone, String callId) throws IOException {
+        TestPhone.Msg n =
+                phone.await(m -> m.isRequest() && m.method().equals("NOTIFY") && callId.equals(m.callId()), ASK);
+        phone.respond(n, 200, "OK", null, List.of());
+        return n;
+    }
+
+    void awaitLog(Process watcher, Path out, String text) throws Exception {
+        long deadline = System.nanoTime() + ASK.toNanos();
+        Path log = out.resolve("sipp.log");
+        while (!Files.isRegularFile(log)
+                || !Files.readString(log, StandardCharsets.ISO_8859_1).contains(text)) {
+            if (!watcher.isAlive() || System.nanoTime() > deadline) {
+                fail("the SIPp watcher did not log \"" + text + "\"\n" + watcherReport(out));
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    static String watcherReport(Path out) throws IOException {
+        StringBuilder b = new StringBuilder();
+        for (String f : List.of("errors.log", "sipp.log", "sipp.out")) {
+            Path p = out.resolve(f);
+            b.append("--- ").append(f).append('\n');
+            b.append(Files.isRegularFile(p) ? Files.readString(p, StandardCharsets.ISO_8859_1) : "(none)")
+                    .append('\n');
+        }
+        return b.toString();
     }
 
     /** Moved from ConferenceNodeTest (one node for the entity and its SIP side): sharding and Cassandra. */

@@ -48,6 +48,9 @@ import org.slf4j.LoggerFactory;
  * <p>Admissions, denials, ejections and the end made elsewhere (the admin API, another node) reach
  * the legs held here by {@link #reconcile}: every {@value #RECONCILE_MS} ms each conference with a
  * leg on this node is read from its entity and the legs follow its roster. Never blocks.
+ *
+ * <p>SUBSCRIBE to a conference URI is the conference event package (RFC 4575), served by {@link
+ * ConferenceInfoSubscriptions}.
  */
 public final class FocusSip {
 
@@ -66,6 +69,15 @@ public final class FocusSip {
     public static final String MIXER_ALLOCATED = "mixer-allocated", MIXER_FAILED = "mixer-failed";
     /** The conference entity did not answer: 503. */
     public static final String UNAVAILABLE = "unavailable";
+    /** A conference-info subscription accepted (RFC 4575); a conference-info NOTIFY sent. */
+    public static final String SUBSCRIBED = "subscribed", NOTIFIED = "notify";
+
+    /**
+     * How often the conferences with conference-info subscribers on this node are read from their
+     * entities (the presence server's default notify interval): changes made elsewhere reach the
+     * subscribers within about this long, merged into one NOTIFY per subscriber.
+     */
+    static final long INFO_POLL_MS = 250;
 
     /**
      * @param domains our domains (conference URIs are in one of them)
@@ -84,6 +96,8 @@ public final class FocusSip {
     private volatile MixerLegs mixers;
     private volatile ConferenceMessages messages;
     private volatile ScheduledFuture<?> reconciling;
+    private volatile ConferenceInfoSubscriptions subscriptions;
+    private volatile ScheduledFuture<?> polling;
 
     /** @param timer runs the 2xx retransmissions and the reconciliation (shared, never blocked) */
     public FocusSip(Settings settings, ScheduledExecutorService timer) {
@@ -105,13 +119,52 @@ public final class FocusSip {
         this.messages = new ConferenceMessages(sip, settings.counted());
         this.reconciling =
                 timer.scheduleWithFixedDelay(this::reconcile, RECONCILE_MS, RECONCILE_MS, TimeUnit.MILLISECONDS);
+        this.subscriptions = new ConferenceInfoSubscriptions(sip, conferenceEntities, settings.counted());
+        this.polling = timer.scheduleWithFixedDelay(
+                this::pollSubscriptions, INFO_POLL_MS, INFO_POLL_MS, TimeUnit.MILLISECONDS);
     }
 
     public void close() {
-        ScheduledFuture<?> r = reconciling;
-        if (r != null) {
-            r.cancel(false);
+        for (ScheduledFuture<?> f : new ScheduledFuture<?>[] {reconciling, polling}) {
+            if (f != null) {
+                f.cancel(false);
+            }
         }
+    }
+
+    /** Conference-info subscriptions held on this node. */
+    public int subscriptions() {
+        ConferenceInfoSubscriptions s = subscriptions;
+        return s == null ? 0 : s.size();
+    }
+
+    private void pollSubscriptions() {
+        try {
+            subscriptions.poll();
+        } catch (RuntimeException e) {
+            LOG.warn("Following conferences for their subscribers failed: {}", e.toString());
+        }
+    }
+
+    // ------------------------------------------------------------------ conference state (RFC 4575)
+
+    /** True for a new SUBSCRIBE (no To tag) to a conference URI of ours, whatever its event: {@link #subscribe} takes it. */
+    public boolean isSubscribe(Request request) {
+        return Request.SUBSCRIBE.equals(request.getMethod())
+                && ((ToHeader) request.getHeader(ToHeader.NAME)).getTag() == null
+                && FocusRouting.conferenceOf(request.getRequestURI().toString(), settings.domains())
+                        .isPresent();
+    }
+
+    /**
+     * A SUBSCRIBE to a conference (see {@link #isSubscribe}) by {@code subscriber}, who the edge
+     * established as for a join: {@code Event: conference} is served (RFC 4575), any other package
+     * is 489 (RFC 6665 section 8.2.1).
+     */
+    public void subscribe(ServerTransaction tx, Request request, Joiner subscriber) {
+        String conferenceId = FocusRouting.conferenceOf(request.getRequestURI().toString(), settings.domains())
+                .orElseThrow();
+        subscriptions.subscribe(tx, request, conferenceId, subscriber);
     }
 
     /** Participant legs held on this node (in the conference, its lobby or being connected). */
@@ -169,9 +222,11 @@ public final class FocusSip {
     private void joined(FocusLeg leg, ConferenceEntity.JoinReply reply, Throwable failure) {
         if (reply instanceof ConferenceEntity.Admitted a) {
             leg.knownVersion = a.roster().version();
+            rosterSeen(leg.conferenceId, a.roster());
             connect(leg);
         } else if (reply instanceof ConferenceEntity.InLobby l) {
             leg.knownVersion = l.roster().version();
+            rosterSeen(leg.conferenceId, l.roster());
             if (leg.move(FocusLeg.State.LOBBY)) {
                 settings.counted().accept(LOBBY);
                 // RFC 4579 section 5.3 leaves the wait to the focus: the call rings until admitted
@@ -291,6 +346,10 @@ public final class FocusSip {
         if (to.getTag() == null) {
             return false;
         }
+        ConferenceInfoSubscriptions subs = subscriptions;
+        if (subs != null && subs.inDialog(tx, request)) {
+            return true; // a refresh or unsubscribe of a conference-info subscription held here
+        }
         FocusLeg leg = legs.get(callId.getCallId());
         if (leg != null && leg.participant.localTag.equals(to.getTag())) {
             fromParticipant(tx, request, leg);
@@ -344,6 +403,9 @@ public final class FocusSip {
                     .<ConferenceEntity.ChangeReply>ask(leg.conferenceId, r -> new ConferenceEntity.Leave(leg.legId, r))
                     .whenComplete((reply, failure) -> {
                         if (reply instanceof ConferenceEntity.Done || reply instanceof ConferenceEntity.ChangeRefused) {
+                            if (reply instanceof ConferenceEntity.Done done) {
+                                rosterSeen(leg.conferenceId, done.roster());
+                            }
                             legs.remove(leg.legId, leg);
                             settings.counted().accept(LEFT);
                             sip.answer(tx, Response.OK, null);
@@ -408,6 +470,8 @@ public final class FocusSip {
                                 leg.legId,
                                 leg.conferenceId,
                                 failure != null ? failure : reply);
+                    } else if (reply instanceof ConferenceEntity.Done done) {
+                        rosterSeen(leg.conferenceId, done.roster());
                     }
                     legs.remove(leg.legId, leg);
                     then.run();
@@ -441,6 +505,14 @@ public final class FocusSip {
 
     // ------------------------------------------------------------------ following the roster
 
+    /** A roster this node's own request got back: its conference-info subscribers here hear of it now, not at the next poll. */
+    private void rosterSeen(String conferenceId, Roster roster) {
+        ConferenceInfoSubscriptions subs = subscriptions;
+        if (subs != null) {
+            subs.rosterSeen(conferenceId, roster);
+        }
+    }
+
     /**
      * Makes the legs held here follow their conference's roster, as stored: a lobby leg admitted is
      * connected, one no longer in the roster was denied (403); a connected leg no longer in it was
@@ -456,6 +528,7 @@ public final class FocusSip {
                     .whenComplete((reply, failure) -> {
                         if (reply instanceof ConferenceEntity.Current current) {
                             Optional<Roster> roster = current.state().map(s -> s.roster());
+                            roster.ifPresent(r -> rosterSeen(conferenceId, r));
                             held.forEach(leg -> follow(leg, roster));
                         }
                     }));

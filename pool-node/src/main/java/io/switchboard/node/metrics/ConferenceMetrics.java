@@ -20,7 +20,7 @@ public final class ConferenceMetrics {
         events = Counter.build(
                         "switchboard_conference_events_total",
                         "Conferencing focus events on this node, by outcome (joined, lobby, refused, left, "
-                                + "mixer-allocated, mixer-failed, unavailable, message)")
+                                + "mixer-allocated, mixer-failed, unavailable, message, subscribed, notify)")
                 .labelNames("outcome")
                 .register(registry);
         for (String outcome : new String[] {
@@ -31,7 +31,9 @@ public final class ConferenceMetrics {
             FocusSip.MIXER_ALLOCATED,
             FocusSip.MIXER_FAILED,
             FocusSip.UNAVAILABLE,
-            FocusSip.MESSAGE
+            FocusSip.MESSAGE,
+            FocusSip.SUBSCRIBED,
+            FocusSip.NOTIFIED
         }) {
             events.labels(outcome); // present at 0 from the start
         }

@@ -220,6 +220,10 @@ public final class SipFrontEnd implements SipListener {
             proxy.forwardOnward(transaction, request);
         } else if (action instanceof RequestAction.OptionsToNode) {
             options(transaction, request);
+        } else if (focus != null && toAUser(action) && focus.isSubscribe(request)) {
+            // a SUBSCRIBE from another domain to a conference URI of ours (ours authenticated were
+            // handed to the focus in authenticateThenRoute): federated or anonymous, as for a join
+            focus.subscribe(transaction, request, outsider(request));
         } else if (action instanceof RequestAction.ToUser u) {
             FocusSip focusSip = focus;
             if (focusSip != null && !u.authenticated() && focusSip.isJoin(request)) {
@@ -322,6 +326,12 @@ public final class SipFrontEnd implements SipListener {
                             removeOwnCredentials(request, realm);
                         }
                         FocusSip focusSip = focus;
+                        if (focusSip != null && toAUser(next) && focusSip.isSubscribe(request)) {
+                            // RFC 4575: the focus is the notifier of its conferences' state, whatever
+                            // the package asked for (it answers 489 for the others)
+                            focusSip.subscribe(transaction, request, FocusRouting.joiner(ok.aor(), null, false));
+                            return;
+                        }
                         if (focusSip != null && next instanceof RequestAction.ToUser && focusSip.isJoin(request)) {
                             // a conference URI of ours: the focus answers (README, "Conferencing focus")
                             focusSip.join(transaction, request, FocusRouting.joiner(ok.aor(), null, false));
@@ -371,6 +381,22 @@ public final class SipFrontEnd implements SipListener {
      * trusted for what"); only an open conference takes anonymous callers.
      */
     private void joinFromOutside(ServerTransaction transaction, Request request, FocusSip focusSip) {
+        focusSip.join(transaction, request, outsider(request));
+    }
+
+    /**
+     * Where a request to a user's URI would go (its bindings, the presence server, or a 489): for a
+     * conference URI, the focus instead.
+     */
+    private static boolean toAUser(RequestAction action) {
+        return action instanceof RequestAction.ToUser
+                || action instanceof RequestAction.PresenceSubscribe
+                || action instanceof RequestAction.ForeignPresenceSubscribe
+                || action instanceof RequestAction.BadEvent;
+    }
+
+    /** Who an unauthenticated request to the focus comes from: federated from the domain's addresses, else anonymous. */
+    private io.switchboard.conference.domain.Joiner outsider(Request request) {
         javax.sip.address.URI from = ((javax.sip.header.FromHeader) request.getHeader(javax.sip.header.FromHeader.NAME))
                 .getAddress()
                 .getURI();
@@ -381,7 +407,7 @@ public final class SipFrontEnd implements SipListener {
             fromUri = "sip:" + (sipFrom.getUser() == null ? "" : sipFrom.getUser() + "@") + host;
             federated = federation.isFederatedPeer(host, ((SIPMessage) request).getRemoteAddress());
         }
-        focusSip.join(transaction, request, FocusRouting.joiner(null, fromUri, federated));
+        return FocusRouting.joiner(null, fromUri, federated);
     }
 
     /** To one of our users; a temporary GRUU names its user and instance itself (RFC 5627 section 3.2). */

@@ -1,0 +1,447 @@
+package io.switchboard.conference.sip;
+
+import io.switchboard.conference.domain.Conference;
+import io.switchboard.conference.domain.ConferenceInfo;
+import io.switchboard.conference.domain.ConferenceInfoRules;
+import io.switchboard.conference.domain.Joiner;
+import io.switchboard.conference.domain.Roster;
+import io.switchboard.conference.entity.ConferenceEntity;
+import io.switchboard.conference.entity.Conferences;
+import io.switchboard.conference.store.ConferenceStore;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import javax.sip.ServerTransaction;
+import javax.sip.header.AcceptHeader;
+import javax.sip.header.CallIdHeader;
+import javax.sip.header.EventHeader;
+import javax.sip.header.ExpiresHeader;
+import javax.sip.header.Header;
+import javax.sip.header.SubscriptionStateHeader;
+import javax.sip.header.ToHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The conference event package at the focus (RFC 4575; RFC 4579 sections 5.3 and 6): SUBSCRIBE
+ * with {@code Event: conference} to a conference URI, authenticated by the node's front end like
+ * every SUBSCRIBE, allowed by {@link ConferenceInfoRules} (else 404/403), answered 200 and followed
+ * at once by a NOTIFY with the full state (version 1); then a partial NOTIFY (version one higher)
+ * whenever the roster changed; refreshes answered with the full state again (a subscriber that saw
+ * a version gap gets it by refreshing, RFC 4575 section 4.6); {@code Expires: 0} and expiry end
+ * with a last NOTIFY, {@code Subscription-State: terminated;reason=timeout}; a conference that
+ * ended with {@code reason=noresource} (RFC 6665 section 4.1.3).
+ *
+ * <p>How changes reach the subscriptions held here: the roster lives in the sharded conference
+ * entity, wherever its node is, and the entity does not push. So this node <b>polls</b>: every
+ * {@link FocusSip#INFO_POLL_MS} ms it reads each conference it has subscribers of from its entity
+ * and notifies every subscriber whose last document is older than the roster; changes made by
+ * this node's own legs (joins, leaves) are handed in at once ({@link #rosterSeen}) without waiting
+ * for the poll. A subscriber gets at most one such NOTIFY per {@link #MIN_GAP_NANOS}; changes in
+ * between are merged into one partial document (the difference from what that subscriber last
+ * got), so versions never skip.
+ *
+ * <p>Not yet: subscriptions live on the node that took them (their dialogs are not stored, issue 12
+ * item 6), NOTIFYs go over UDP to the subscriber's Contact like the focus's other requests.
+ */
+final class ConferenceInfoSubscriptions {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConferenceInfoSubscriptions.class);
+
+    static final String EVENT = "conference";
+
+    /**
+     * At most one roster NOTIFY per subscription in this time (a little under the poll's period,
+     * so a poll always may send): changes that come sooner wait for the next poll and go out
+     * merged, as the presence server merges per notify interval. Refreshes and the last NOTIFY
+     * are not held back.
+     */
+    static final long MIN_GAP_NANOS = FocusSip.INFO_POLL_MS * 800_000L;
+
+    /** One subscription held here; its fields change under its own lock. */
+    static final class Subscription {
+        final String conferenceId;
+        final Conference conference;
+        final DialogSide dialog;
+        final String eventId;
+        Instant expiresAt;
+        /** The roster the subscriber's last document described. */
+        Roster roster;
+        /** The last document's version (RFC 4575 section 4.6: the subscription's own counter). */
+        long version;
+
+        boolean ended;
+        /** When the last NOTIFY went out ({@link System#nanoTime}). */
+        long lastSentNanos;
+
+        Subscription(
+                String conferenceId,
+                Conference conference,
+                DialogSide dialog,
+                String eventId,
+                Instant expiresAt,
+                Roster roster) {
+            this.conferenceId = conferenceId;
+            this.conference = conference;
+            this.dialog = dialog;
+            this.eventId = eventId;
+            this.expiresAt = expiresAt;
+            this.roster = roster;
+        }
+    }
+
+    private final Signalling sip;
+    private final Conferences conferences;
+    private final Consumer<String> counted;
+    /** By the subscription dialog's Call-ID. */
+    private final Map<String, Subscription> byCallId = new ConcurrentHashMap<>();
+
+    ConferenceInfoSubscriptions(Signalling sip, Conferences conferences, Consumer<String> counted) {
+        this.sip = sip;
+        this.conferences = conferences;
+        this.counted = counted;
+    }
+
+    int size() {
+        return byCallId.size();
+    }
+
+    // ------------------------------------------------------------------ new subscriptions
+
+    /** A SUBSCRIBE without a To tag to the conference {@code conferenceId} by {@code subscriber}. */
+    void subscribe(ServerTransaction tx, Request request, String conferenceId, Joiner subscriber) {
+        if (!conferenceEvent(tx, request)) {
+            return;
+        }
+        long granted = granted(tx, request);
+        if (granted < 0) {
+            return;
+        }
+        if (!acceptsConferenceInfo(request)) {
+            // RFC 6665 section 4.2.1: an Accept without the package's type
+            sip.answer(tx, Response.NOT_ACCEPTABLE, null, null, List.of(acceptHeader()));
+            return;
+        }
+        conferences
+                .<ConferenceEntity.StateReply>ask(conferenceId, ConferenceEntity.GetConference::new)
+                .whenComplete((reply, failure) -> {
+                    if (!(reply instanceof ConferenceEntity.Current current)) {
+                        LOG.info(
+                                "Subscription to conference {} not decided: {}",
+                                conferenceId,
+                                failure != null ? failure : reply);
+                        counted.accept(FocusSip.UNAVAILABLE);
+                        sip.answer(tx, Response.SERVICE_UNAVAILABLE, "Conference service unavailable, try again");
+                        return;
+                    }
+                    Optional<ConferenceStore.Stored> state = current.state();
+                    ConferenceInfoRules.Decision d = ConferenceInfoRules.maySubscribe(
+                            state.map(ConferenceStore.Stored::conference).orElse(null),
+                            state.map(ConferenceStore.Stored::roster).orElse(null),
+                            subscriber,
+                            Instant.now());
+                    if (d instanceof ConferenceInfoRules.Decision.Refused r) {
+                        counted.accept(FocusSip.REFUSED);
+                        sip.answer(tx, r.status(), r.reason());
+                        return;
+                    }
+                    accepted(tx, request, conferenceId, state.orElseThrow(), granted);
+                });
+    }
+
+    private void accepted(
+            ServerTransaction tx, Request request, String conferenceId, ConferenceStore.Stored state, long granted) {
+        String eventId = ((EventHeader) request.getHeader(EventHeader.NAME)).getEventId();
+        DialogSide dialog = DialogSide.uas(request, Signalling.newTag());
+        Subscription s = new Subscription(
+                conferenceId, state.conference(), dialog, eventId, Instant.now().plusSeconds(granted), state.roster());
+        if (granted > 0 && byCallId.putIfAbsent(dialog.callId, s) != null) {
+            // RFC 3261 section 8.2.2.2: a second initial request with this Call-ID (merged)
+            sip.answer(tx, Response.LOOP_DETECTED, "Already subscribed with this Call-ID");
+            return;
+        }
+        counted.accept(FocusSip.SUBSCRIBED);
+        answer200(tx, s, granted);
+        synchronized (s) {
+            s.version = 1;
+            if (granted == 0) {
+                // RFC 6665 section 4.4.3: a fetch, one NOTIFY and nothing kept
+                s.ended = true;
+                send(s, terminated("timeout"), ConferenceInfo.full(s.conference, s.roster, 1));
+            } else {
+                send(s, active(s), ConferenceInfo.full(s.conference, s.roster, 1));
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ in the subscription's dialog
+
+    /** True when {@code request} is a SUBSCRIBE in one of the dialogs held here (refresh or unsubscribe), and was handled. */
+    boolean inDialog(ServerTransaction tx, Request request) {
+        if (tx == null || !Request.SUBSCRIBE.equals(request.getMethod())) {
+            return false;
+        }
+        Subscription s = byCallId.get(((CallIdHeader) request.getHeader(CallIdHeader.NAME)).getCallId());
+        String toTag = ((ToHeader) request.getHeader(ToHeader.NAME)).getTag();
+        if (s == null || !s.dialog.localTag.equals(toTag)) {
+            return false;
+        }
+        if (!conferenceEvent(tx, request)) {
+            return true;
+        }
+        long granted = granted(tx, request);
+        if (granted < 0) {
+            return true;
+        }
+        synchronized (s) {
+            if (s.ended) {
+                sip.answer(tx, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, "Subscription ended");
+                return true;
+            }
+            answer200(tx, s, granted);
+            if (granted == 0) {
+                end(s, "timeout", s.roster); // RFC 6665 section 4.1.2.3: unsubscribed
+            } else {
+                s.expiresAt = Instant.now().plusSeconds(granted);
+                // RFC 6665 section 4.2.2: a NOTIFY after every refresh; the full state, so a
+                // subscriber that missed a version is whole again (RFC 4575 section 4.6)
+                s.version++;
+                send(s, active(s), ConferenceInfo.full(s.conference, s.roster, s.version));
+            }
+        }
+        return true;
+    }
+
+    // ------------------------------------------------------------------ following the roster
+
+    /** A roster of {@code conferenceId} as the entity answered it (newer than a subscriber's: notified). */
+    void rosterSeen(String conferenceId, Roster roster) {
+        for (Subscription s : byCallId.values()) {
+            if (!s.conferenceId.equals(conferenceId)) {
+                continue;
+            }
+            synchronized (s) {
+                if (s.ended || roster.version() <= s.roster.version()) {
+                    continue;
+                }
+                if (roster.ended()) {
+                    end(s, "noresource", roster);
+                    continue;
+                }
+                if (System.nanoTime() - s.lastSentNanos < MIN_GAP_NANOS) {
+                    continue; // the next poll sends it, with whatever else changed by then
+                }
+                Roster before = s.roster;
+                s.roster = roster;
+                Optional<String> doc = ConferenceInfo.partial(s.conference, before, roster, s.version + 1);
+                if (doc.isPresent()) {
+                    s.version++;
+                    send(s, active(s), doc.get());
+                }
+            }
+        }
+    }
+
+    /**
+     * Every {@link FocusSip#INFO_POLL_MS} ms: subscriptions past their expiry end; each conference
+     * with subscribers here is read from its entity and its subscribers follow it; a conference
+     * that is gone (ended, expired) ends its subscriptions.
+     */
+    void poll() {
+        Instant now = Instant.now();
+        for (Subscription s : byCallId.values()) {
+            synchronized (s) {
+                if (!s.ended && !now.isBefore(s.expiresAt)) {
+                    end(s, "timeout", s.roster); // RFC 6665 section 4.2.2: the subscription expired
+                }
+            }
+        }
+        Map<String, List<Subscription>> byConference =
+                byCallId.values().stream().collect(Collectors.groupingBy(s -> s.conferenceId));
+        byConference.forEach((conferenceId, subs) -> conferences
+                .<ConferenceEntity.StateReply>ask(conferenceId, ConferenceEntity.GetConference::new)
+                .whenComplete((reply, failure) -> {
+                    if (!(reply instanceof ConferenceEntity.Current current)) {
+                        return; // not answered now: the next poll asks again
+                    }
+                    if (current.state().isPresent()) {
+                        rosterSeen(conferenceId, current.state().get().roster());
+                    } else {
+                        for (Subscription s : subs) {
+                            synchronized (s) {
+                                if (!s.ended) {
+                                    Roster last = s.roster;
+                                    end(
+                                            s,
+                                            "noresource",
+                                            new Roster(
+                                                    last.version() + 1, last.locked(), true, Instant.now(), Map.of()));
+                                }
+                            }
+                        }
+                    }
+                }));
+    }
+
+    // ------------------------------------------------------------------ sending
+
+    /** The last NOTIFY (full state of {@code last}) and the subscription forgotten; call holding the lock. */
+    private void end(Subscription s, String reason, Roster last) {
+        if (s.ended) {
+            return;
+        }
+        s.ended = true;
+        byCallId.remove(s.dialog.callId, s);
+        s.roster = last;
+        s.version++;
+        send(s, terminated(reason), ConferenceInfo.full(s.conference, last, s.version));
+    }
+
+    /**
+     * Sends a NOTIFY in {@code s}'s dialog (called holding its lock, so CSeq and version rise
+     * together). A subscriber that does not answer, or answers that the dialog or subscription is
+     * gone, loses the subscription (RFC 6665 section 4.2.2, RFC 5057 section 5).
+     */
+    private void send(Subscription s, SubscriptionStateHeader state, String body) {
+        try {
+            Request notify = sip.inDialog(s.dialog, Request.NOTIFY, contact(s));
+            EventHeader event = sip.headers.createEventHeader(EVENT);
+            if (s.eventId != null) {
+                event.setEventId(s.eventId);
+            }
+            notify.addHeader(event);
+            notify.addHeader(state);
+            notify.setContent(
+                    body.getBytes(StandardCharsets.UTF_8),
+                    sip.headers.createContentTypeHeader("application", "conference-info+xml"));
+            counted.accept(FocusSip.NOTIFIED);
+            s.lastSentNanos = System.nanoTime();
+            sip.send(notify, response -> {
+                if (response == null || endsSubscription(response.getStatusCode())) {
+                    LOG.info(
+                            "Conference-info subscription {} ends: NOTIFY answered {}",
+                            s.dialog.callId,
+                            response == null ? "nothing" : response.getStatusCode());
+                    synchronized (s) {
+                        s.ended = true;
+                        byCallId.remove(s.dialog.callId, s);
+                    }
+                }
+            });
+        } catch (Exception e) {
+            LOG.info("NOTIFY to {} not sent: {}", s.dialog.remoteTarget, e.toString());
+        }
+    }
+
+    /** RFC 5057 section 5.1 and RFC 6665 section 4.2.2: the responses after which the subscription is gone. */
+    static boolean endsSubscription(int status) {
+        return switch (status) {
+            case 404, 405, 408, 410, 416, 480, 481, 482, 483, 484, 485, 489, 501, 604 -> true;
+            default -> false;
+        };
+    }
+
+    /** Lower case, as RFC 6665 section 8.4 writes the values (the RI's constants are capitalized). */
+    private SubscriptionStateHeader active(Subscription s) {
+        try {
+            SubscriptionStateHeader h = sip.headers.createSubscriptionStateHeader("active");
+            h.setExpires((int)
+                    Math.max(0, s.expiresAt.getEpochSecond() - Instant.now().getEpochSecond()));
+            return h;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private SubscriptionStateHeader terminated(String reason) {
+        try {
+            SubscriptionStateHeader h = sip.headers.createSubscriptionStateHeader("terminated");
+            h.setReasonCode(reason);
+            return h;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Our Contact in the subscription: the conference URI with isfocus (RFC 4579 section 5.3), as in calls. */
+    private static String contact(Subscription s) {
+        return "<" + s.conference.uri() + ";isfocus>";
+    }
+
+    private void answer200(ServerTransaction tx, Subscription s, long granted) {
+        try {
+            sip.answer(
+                    tx,
+                    Response.OK,
+                    null,
+                    s.dialog.localTag,
+                    List.of(
+                            sip.headers.createExpiresHeader((int) granted),
+                            sip.headers.createContactHeader(sip.addresses.createAddress(contact(s)))));
+        } catch (Exception e) {
+            LOG.debug("200 to SUBSCRIBE not built: {}", e.toString());
+        }
+    }
+
+    // ------------------------------------------------------------------ checks
+
+    /** RFC 6665 section 8.2.1: another package at the focus is 489 with {@code Allow-Events: conference}. */
+    private boolean conferenceEvent(ServerTransaction tx, Request request) {
+        EventHeader event = (EventHeader) request.getHeader(EventHeader.NAME);
+        if (event != null && EVENT.equalsIgnoreCase(event.getEventType())) {
+            return true;
+        }
+        try {
+            sip.answer(tx, Response.BAD_EVENT, null, null, List.of(sip.headers.createAllowEventsHeader(EVENT)));
+        } catch (Exception e) {
+            sip.answer(tx, Response.BAD_EVENT, null);
+        }
+        return false;
+    }
+
+    /** The granted duration, or -1 after answering 423 with Min-Expires (RFC 6665 section 4.2.1.1). */
+    private long granted(ServerTransaction tx, Request request) {
+        ExpiresHeader expires = request.getExpires();
+        long granted = ConferenceInfoRules.expires(expires == null ? -1 : expires.getExpires());
+        if (granted < 0) {
+            try {
+                Header min = sip.headers.createMinExpiresHeader((int) ConferenceInfoRules.MIN_EXPIRES);
+                sip.answer(tx, Response.INTERVAL_TOO_BRIEF, null, null, List.of(min));
+            } catch (Exception e) {
+                sip.answer(tx, Response.INTERVAL_TOO_BRIEF, null);
+            }
+        }
+        return granted;
+    }
+
+    private static boolean acceptsConferenceInfo(Request request) {
+        var accepts = request.getHeaders(AcceptHeader.NAME);
+        if (!accepts.hasNext()) {
+            return true; // RFC 6665 section 7.2: the package's default type
+        }
+        while (accepts.hasNext()) {
+            AcceptHeader a = (AcceptHeader) accepts.next();
+            String type = a.getContentType(), sub = a.getContentSubType();
+            if (("*".equals(type) || "application".equalsIgnoreCase(type))
+                    && ("*".equals(sub) || "conference-info+xml".equalsIgnoreCase(sub))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Header acceptHeader() {
+        try {
+            return sip.headers.createAcceptHeader("application", "conference-info+xml");
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
