@@ -57,6 +57,8 @@ public final class RequestAuthenticator {
     private final HeaderFactory headers;
     private final NodeMetrics metrics;
     private final Clock clock;
+    /** The 403's reason phrase for wrong credentials and unknown users alike (README, "No user enumeration"). */
+    private volatile String failedReason = "Authentication failed";
 
     public RequestAuthenticator(
             AccountStore accounts,
@@ -73,6 +75,15 @@ public final class RequestAuthenticator {
         this.headers = headers;
         this.metrics = metrics;
         this.clock = clock;
+    }
+
+    /**
+     * Sets the reason phrase of the 403 for a wrong password or an unknown user (the same for both). A branch
+     * node knows only its site's users, so it says that a user of the pool registers at the pool (README,
+     * "Sites and branches").
+     */
+    public void failedReason(String reason) {
+        this.failedReason = reason;
     }
 
     /**
@@ -127,7 +138,7 @@ public final class RequestAuthenticator {
             throttle.failure(accountKey, sourceIp, verifiedAt);
             metrics.authFailure(failed.reason().name().toLowerCase(java.util.Locale.ROOT));
             return switch (failed.reason()) {
-                case BAD_CREDENTIALS -> new Outcome.Answer(Response.FORBIDDEN, "Authentication failed", List.of());
+                case BAD_CREDENTIALS -> new Outcome.Answer(Response.FORBIDDEN, failedReason, List.of());
                 default -> challenge(request, realm, false, proxy, verifiedAt);
             };
         });
