@@ -150,6 +150,13 @@ final class SipWiring implements AutoCloseable {
             authenticator.failedReason("Authentication failed (branch "
                     + role.site().orElseThrow().name() + " serves its own users only; others register at the pool)");
         }
+        if (!role.isBranch() && stores.homeSites().isPresent()) {
+            // a branch user's requests that her branch node authenticated and forwarded (BranchVouching)
+            authenticator.vouchedFor(new io.switchboard.node.site.BranchVouching(
+                    io.switchboard.node.config.SitesConfig.of(config),
+                    new RecordRouteSigner(auth.secret()),
+                    stores.homeSites().get()));
+        }
         FlowTokens flowTokens = new FlowTokens(auth.secret());
         Gruus gruus = new Gruus(auth.secret());
         SipFrontEnd frontEnd = new SipFrontEnd(

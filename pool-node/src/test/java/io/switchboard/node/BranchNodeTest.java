@@ -177,6 +177,19 @@ class BranchNodeTest {
     }
 
     @Test
+    void a_branch_user_calls_a_pool_user_through_the_branch_and_the_pool() throws Exception {
+        try (TestPhone anna = new TestPhone("TCP", branch.sipTcpPort(), "anna", "anna-secret-1");
+                TestPhone polly = new TestPhone("UDP", pool.sipUdpPort(), "polly", "polly-secret")) {
+            assertThat(anna.register().status()).isEqualTo(200);
+            assertThat(polly.register().status()).isEqualTo(200);
+            polly.autoAnswer();
+            // the branch does not know polly: it sends the INVITE to switchboard.branch.pool-uri
+            assertThat(anna.call("sip:polly@example.test")).isEqualTo(200);
+            assertThat(polly.answered.get()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void a_pool_user_cannot_register_at_the_branch() throws Exception {
         try (TestPhone polly = new TestPhone("UDP", branch.sipUdpPort(), "polly", "polly-secret")) {
             TestPhone.Msg refused = polly.register();

@@ -60,6 +60,8 @@ public final class RequestAuthenticator {
     /** The 403's reason phrase for wrong credentials and unknown users alike (README, "No user enumeration"). */
     private volatile String failedReason = "Authentication failed";
 
+    private volatile java.util.function.Function<Request, CompletionStage<java.util.Optional<String>>> vouchedFor;
+
     public RequestAuthenticator(
             AccountStore accounts,
             DigestChallenger challenger,
@@ -92,6 +94,26 @@ public final class RequestAuthenticator {
      * @param proxy     407/Proxy-Authorization (requests through the proxy) instead of 401/Authorization
      */
     public CompletionStage<Outcome> authenticate(Request request, String realm, String sourceIp, boolean proxy) {
+        java.util.function.Function<Request, CompletionStage<java.util.Optional<String>>> vouch = vouchedFor;
+        if (proxy && vouch != null) {
+            return vouch.apply(request)
+                    .thenCompose(aor -> aor.isPresent()
+                            ? done(new Outcome.Authenticated(aor.get()))
+                            : digest(request, realm, sourceIp, proxy));
+        }
+        return digest(request, realm, sourceIp, proxy);
+    }
+
+    /**
+     * Requests (not REGISTERs) another party already authenticated and vouches for: the AOR, or empty to
+     * authenticate by digest as usual. A pool node with branch sites takes a branch user's requests that a branch
+     * node forwards ({@code io.switchboard.node.site.BranchVouching}, README "Sites and branches").
+     */
+    public void vouchedFor(java.util.function.Function<Request, CompletionStage<java.util.Optional<String>>> vouch) {
+        this.vouchedFor = vouch;
+    }
+
+    private CompletionStage<Outcome> digest(Request request, String realm, String sourceIp, boolean proxy) {
         Instant now = clock.instant();
         AuthorizationHeader credentials = credentialsFor(request, realm, proxy);
         if (credentials == null || !"Digest".equalsIgnoreCase(credentials.getScheme())) {
