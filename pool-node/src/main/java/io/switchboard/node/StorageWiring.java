@@ -92,7 +92,20 @@ final class StorageWiring implements AutoCloseable {
                     "a branch node must be told the pool's Cassandra data center (its site keyspace is replicated"
                             + " there)");
         }
+        java.util.Set<String> dcs = new java.util.HashSet<>();
+        session.getMetadata().getNodes().values().forEach(n -> dcs.add(n.getDatacenter()));
         for (SitesConfig.Branch b : used) {
+            if (!role.isBranch() && !dcs.contains(b.dc())) {
+                // Cassandra refuses a keyspace naming a DC without a node. Until the branch's Cassandra node has
+                // joined, its users stay in the pool's keyspace as before sites existed (HomeSites counts them
+                // as the pool's); restart the pool's nodes once it has (README, "Sites and branches").
+                LOG.warn(
+                        "Branch site {}: no Cassandra node in data center {} yet; its users are kept in the pool's"
+                                + " keyspace until this node is restarted after that DC has joined",
+                        b.name(),
+                        b.dc());
+                continue;
+            }
             CassandraSettings siteSettings = io.switchboard.node.site.SiteKeyspaces.settings(
                     new CassandraSettings(
                             own.contactPoints(),
