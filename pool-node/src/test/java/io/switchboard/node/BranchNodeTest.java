@@ -13,9 +13,7 @@ import io.switchboard.storage.CassandraSessions;
 import io.switchboard.storage.testing.CassandraRing;
 import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
@@ -45,8 +43,7 @@ class BranchNodeTest {
 
     @BeforeAll
     void start() throws Exception {
-        ring = CassandraRing.startDataCenters(
-                Path.of("target", "branch-node-" + ProcessHandle.current().pid()), List.of("pool", "ams"), "384m");
+        ring = io.switchboard.node.site.TwoSiteRing.get(); // shared; stopped when the JVM exits
         int branchUdp = freeUdpPort();
         String sites = """
                 switchboard.sites {
@@ -138,9 +135,6 @@ class BranchNodeTest {
             } catch (Exception ignored) {
                 // closing the rest matters more
             }
-        }
-        if (ring != null) {
-            ring.close();
         }
     }
 
