@@ -192,6 +192,24 @@ class BranchNodeTest {
         }
     }
 
+    @Test
+    void users_are_added_at_the_pool_not_at_the_branch() throws Exception {
+        HttpResponse<String> add = AdminHttp.send(
+                branch.adminPort(),
+                "POST",
+                "/api/users",
+                TestNodes.TOKEN,
+                "application/x-www-form-urlencoded",
+                "uri=sip%3Abert%40example.test&password=bert-secret-1&site=ams");
+        assertThat(add.statusCode()).isEqualTo(409);
+        assertThat(add.body()).contains("add, change and move users at the pool");
+        // reading is fine: the branch lists its own site's users
+        HttpResponse<String> list = AdminHttp.send(
+                branch.adminPort(), "GET", "/api/users?domain=example.test", TestNodes.TOKEN, null, null);
+        assertThat(list.statusCode()).isEqualTo(200);
+        assertThat(list.body()).contains("sip:anna@example.test").doesNotContain("polly");
+    }
+
     static int freeUdpPort() throws Exception {
         try (java.net.DatagramSocket s = new java.net.DatagramSocket(0, java.net.InetAddress.getByName("127.0.0.1"))) {
             return s.getLocalPort();
