@@ -69,7 +69,7 @@ final class AdminWiring {
                             c -> done(new Reply(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()))),
                     Map.of(
                             "/api/users",
-                            users::users,
+                            atThePool(config, users::users),
                             "/api/registrations",
                             registrations::registrations,
                             "/api/call-settings",
@@ -83,7 +83,7 @@ final class AdminWiring {
                                             SitesConfig.of(config),
                                             config.storage().keyspace()))::pool,
                             "/api/users/move",
-                            users::move),
+                            atThePool(config, users::move)),
                     new AdminServer.Limits(
                             ac.maxBody(),
                             ac.maxImportBody(),
@@ -97,7 +97,9 @@ final class AdminWiring {
                             + (ac.healthPort() > 0 ? " and " + ac.healthPort() : "") + " (" + e.getMessage() + ")");
         }
         try {
-            admin.secureBulk("/api/users/import", users::importCsv); // the CSV import's own, larger body limit
+            admin.secureBulk(
+                    "/api/users/import",
+                    atThePool(config, users::importCsv)); // the CSV import's own, larger body limit
             // /api/presence (admin token) and /user/presence (users' own HTTP Digest, their SIP credentials)
             HttpDigestAuthenticator userAuth = new HttpDigestAuthenticator(
                     stores.accounts(), config.domains(), auth.challenger(), auth.verifier(), auth.throttle(), clock);
@@ -125,6 +127,26 @@ final class AdminWiring {
             admin.close();
             throw e;
         }
+    }
+
+    /**
+     * On a branch node, accounts are read but changed at the pool only (README, "Sites and branches"): the pool
+     * writes the directory and the site's copy together (SiteAccountStore), which a branch node, without the
+     * pool's keyspace, cannot. Elsewhere the route as it is.
+     */
+    static AdminServer.Route atThePool(NodeConfig config, AdminServer.Route route) {
+        io.switchboard.node.config.RoleConfig role = io.switchboard.node.config.RoleConfig.of(config);
+        if (!role.isBranch()) {
+            return route;
+        }
+        String site = role.site().orElseThrow().name();
+        return call -> "GET".equals(call.method())
+                ? route.handle(call)
+                : done(Reply.json(
+                        409,
+                        io.switchboard.node.admin.Json.write(Map.of(
+                                "error",
+                                "this is branch " + site + "'s node: add, change and move users at the pool"))));
     }
 
     private static CompletionStage<Reply> done(Reply r) {

@@ -31,7 +31,6 @@ import io.switchboard.registrar.location.Locations;
 import io.switchboard.registrar.sip.Gruus;
 import io.switchboard.registrar.sip.RegisterHandler;
 import io.switchboard.registrar.sip.RegisterResponses;
-import io.switchboard.registrar.store.CassandraBindingStore;
 import io.switchboard.sip.dns.Blacklist;
 import io.switchboard.sip.dns.CachingDnsLookup;
 import io.switchboard.sip.dns.DnsjavaLookup;
@@ -144,6 +143,20 @@ final class SipWiring implements AutoCloseable {
                         config.registrar().flowTimer().toSeconds());
         RequestAuthenticator authenticator = new RequestAuthenticator(
                 stores.accounts(), auth.challenger(), auth.verifier(), auth.throttle(), headerFactory, metrics, clock);
+        io.switchboard.node.config.RoleConfig role = io.switchboard.node.config.RoleConfig.of(config);
+        if (role.isBranch()) {
+            // RFC 3261 section 21.4.4: 403, with a reason that helps the operator of a misconfigured phone; a
+            // redirect (3xx) would tell a stranger which names are the branch's (they get a challenge first)
+            authenticator.failedReason("Authentication failed (branch "
+                    + role.site().orElseThrow().name() + " serves its own users only; others register at the pool)");
+        }
+        if (!role.isBranch() && stores.homeSites().isPresent()) {
+            // a branch user's requests that her branch node authenticated and forwarded (BranchVouching)
+            authenticator.vouchedFor(new io.switchboard.node.site.BranchVouching(
+                    io.switchboard.node.config.SitesConfig.of(config),
+                    new RecordRouteSigner(auth.secret()),
+                    stores.homeSites().get()));
+        }
         FlowTokens flowTokens = new FlowTokens(auth.secret());
         Gruus gruus = new Gruus(auth.secret());
         SipFrontEnd frontEnd = new SipFrontEnd(
@@ -179,14 +192,33 @@ final class SipWiring implements AutoCloseable {
                 flowTokens,
                 new RecordRouteSigner(auth.secret()));
         // Lookups fall back to Cassandra when an entity does not answer in time (a node just died).
-        CassandraBindingStore storedBindings = new CassandraBindingStore(session);
+        io.switchboard.registrar.store.BindingStore storedBindings = stores.bindings();
         lookups = RegistrarClient.readingThroughToStore(
                 RegistrarClient.sharded(system, settings.proxy().lookupTimeout()), storedBindings, clock);
+        Locations located = Locations.over(lookups);
+        if (stores.homeSites().isPresent()) {
+            // branch users' bindings straight from their site keyspace, never a pool entity (SiteLocations)
+            located = new io.switchboard.node.site.SiteLocations(
+                    located,
+                    Locations.storedIn(storedBindings, clock),
+                    stores.homeSites().get());
+        }
         // Requests from strangers read bindings from the store for every name they try, existing
         // or not: the same work either way, and no entity started for made-up names (README,
         // "No user enumeration").
-        UserLocator locator =
-                new UserLocator(stores.accounts(), Locations.over(lookups), Locations.storedIn(storedBindings, clock));
+        UserLocator locator = new UserLocator(stores.accounts(), located, Locations.storedIn(storedBindings, clock));
+        io.switchboard.sip.routing.PoolMembers members = new SipPeers(cluster.directory(), config.nodeId(), flowTokens);
+        if (!role.isBranch() && stores.homeSites().isPresent()) {
+            // flows held by branch nodes, reached through them (BranchPeers)
+            members = new io.switchboard.node.site.BranchPeers(
+                    members, flowTokens, io.switchboard.node.config.SitesConfig.of(config));
+        }
+        // A branch node sends whatever is not for its own users to the pool: other domains, and users of our
+        // domains it does not know (README, "Sites and branches"); the pool applies its own routing to them.
+        StatefulProxy.Settings proxySettings = role.isBranch()
+                ? new StatefulProxy.Settings(settings.proxy().timerC(), role.poolUri(), true)
+                : new StatefulProxy.Settings(
+                        settings.proxy().timerC(), settings.proxy().outboundProxy());
         proxy = new StatefulProxy(
                 endpoint.provider(),
                 endpoint.messages(),
@@ -195,9 +227,8 @@ final class SipWiring implements AutoCloseable {
                 identity,
                 locator,
                 stores.callSettings(),
-                new SipPeers(cluster.directory(), config.nodeId(), flowTokens),
-                new StatefulProxy.Settings(
-                        settings.proxy().timerC(), settings.proxy().outboundProxy()),
+                members,
+                proxySettings,
                 metrics.proxyEvents(),
                 resolver(ports.keySet()));
         // before presence: the due sweeper it starts also wakes parked calls

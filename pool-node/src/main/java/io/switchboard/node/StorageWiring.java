@@ -46,7 +46,9 @@ final class StorageWiring implements AutoCloseable {
             CachingCallSettingsStore callSettings,
             OrbitRanges orbitRanges,
             io.switchboard.park.store.ParkedCallStore parkedCalls,
-            io.switchboard.conference.store.ConferenceStore conferences) {}
+            io.switchboard.conference.store.ConferenceStore conferences,
+            io.switchboard.registrar.store.BindingStore bindings,
+            java.util.Optional<io.switchboard.node.site.HomeSites> homeSites) {}
 
     /** How old the node's copy of the call park orbit ranges may be: a new range is seen pool-wide this soon. */
     static final java.time.Duration ORBIT_RANGE_CACHE_TTL = java.time.Duration.ofSeconds(2);
@@ -54,6 +56,11 @@ final class StorageWiring implements AutoCloseable {
     private final NodeConfig config;
     private EmbeddedCassandra cassandra;
     private CqlSession session;
+    /** The settings {@link #session} was opened with (a site keyspace's session keeps its contact points). */
+    private CassandraSettings own;
+    /** The site keyspaces this node uses, by site name (README, "Sites and branches"). */
+    private final java.util.Map<String, io.switchboard.node.site.SiteStores> siteStores =
+            new java.util.LinkedHashMap<>();
 
     StorageWiring(NodeConfig config) {
         this.config = config;
@@ -63,7 +70,65 @@ final class StorageWiring implements AutoCloseable {
     CqlSession open() {
         session = connect();
         installSchema(session);
+        openSites();
         return session;
+    }
+
+    /**
+     * Opens the site keyspaces this node uses (creating them and their schema if missing): on a pool node every
+     * branch site's, on a branch node its own site's only (no other site's users are stored at a branch).
+     * Cassandra refuses a keyspace naming a data center without a node, so a branch's Cassandra node must have
+     * joined before a node with that branch configured starts.
+     */
+    private void openSites() {
+        SitesConfig sites = SitesConfig.of(config);
+        io.switchboard.node.config.RoleConfig role = io.switchboard.node.config.RoleConfig.of(config);
+        List<SitesConfig.Branch> used = role.isBranch() ? List.of(role.site().orElseThrow()) : sites.branches();
+        // the pool's DC: configured, or (on a pool node) the local DC of its own storage
+        String poolDc = sites.poolDc().orElse(role.isBranch() ? "" : own.localDc());
+        if (role.isBranch() && poolDc.isEmpty()) {
+            throw new ConfigError(
+                    "switchboard.sites.pool-dc",
+                    "a branch node must be told the pool's Cassandra data center (its site keyspace is replicated"
+                            + " there)");
+        }
+        java.util.Set<String> dcs = new java.util.HashSet<>();
+        session.getMetadata().getNodes().values().forEach(n -> dcs.add(n.getDatacenter()));
+        for (SitesConfig.Branch b : used) {
+            if (!role.isBranch() && !dcs.contains(b.dc())) {
+                // Cassandra refuses a keyspace naming a DC without a node. Until the branch's Cassandra node has
+                // joined, its users stay in the pool's keyspace as before sites existed (HomeSites counts them
+                // as the pool's); restart the pool's nodes once it has (README, "Sites and branches").
+                LOG.warn(
+                        "Branch site {}: no Cassandra node in data center {} yet; its users are kept in the pool's"
+                                + " keyspace until this node is restarted after that DC has joined",
+                        b.name(),
+                        b.dc());
+                continue;
+            }
+            CassandraSettings siteSettings = io.switchboard.node.site.SiteKeyspaces.settings(
+                    new CassandraSettings(
+                            own.contactPoints(),
+                            own.localDc(),
+                            config.storage().keyspace(),
+                            own.replication(),
+                            own.consistency(),
+                            own.credentials(),
+                            own.tls()),
+                    sites,
+                    b,
+                    poolDc);
+            try {
+                siteStores.put(b.name(), io.switchboard.node.site.SiteKeyspaces.open(siteSettings));
+            } catch (RuntimeException e) {
+                throw new IllegalStateException(
+                        "Cannot open branch site " + b.name() + "'s keyspace " + siteSettings.keyspace()
+                                + " (data centers " + poolDc + " and " + b.dc() + "; the branch's Cassandra node must"
+                                + " have joined the cluster first): " + e.getMessage(),
+                        e);
+            }
+            LOG.info("Site {}: keyspace {} open", b.name(), siteSettings.keyspace());
+        }
     }
 
     /** The open session, or null before {@link #open} got that far. */
@@ -82,22 +147,60 @@ final class StorageWiring implements AutoCloseable {
      * bootstrap users first. Call after {@link #open}.
      */
     Stores stores(Clock clock) {
-        CassandraAccountStore storedAccounts = CassandraAccountStore.forSessionKeyspace(session);
+        io.switchboard.node.config.RoleConfig role = io.switchboard.node.config.RoleConfig.of(config);
+        // A branch node's users are all in its site keyspace: accounts, bindings and call settings come from there.
+        io.switchboard.node.site.SiteStores ownSite =
+                role.isBranch() ? siteStores.get(role.site().orElseThrow().name()) : null;
+        CassandraAccountStore storedAccounts =
+                ownSite != null ? ownSite.accounts() : CassandraAccountStore.forSessionKeyspace(session);
         // every account partition gets its decoy row, so a lookup reads one row whether the user
         // exists or not (README, "No user enumeration")
         for (String domain : config.domains()) {
             storedAccounts.prepareDomain(domain).toCompletableFuture().join();
         }
+        AccountStore directory = storedAccounts;
+        if (!role.isBranch() && !siteStores.isEmpty()) {
+            java.util.Map<String, AccountStore> atSites = new java.util.HashMap<>();
+            for (var e : siteStores.entrySet()) {
+                // decoy rows there too: the branch node's lookups read one row either way
+                for (String domain : config.domains()) {
+                    e.getValue()
+                            .accounts()
+                            .prepareDomain(domain)
+                            .toCompletableFuture()
+                            .join();
+                }
+                atSites.put(e.getKey(), e.getValue().accounts());
+            }
+            directory = new io.switchboard.node.site.SiteAccountStore(storedAccounts, atSites);
+        }
         CachingAccountStore accounts = new CachingAccountStore(
-                storedAccounts,
+                directory,
                 new CachingAccountStore.Settings(
                         EntityTuning.ACCOUNT_CACHE_MAX_ENTRIES, config.auth().accountCacheTtl()),
                 clock);
         AccountRules accountRules = SitesConfig.of(config).accountRules(config.domains());
         createBootstrapUsers(accounts, accountRules, clock);
         // Call settings (sim-ring, forwarding): the proxy asks settingsFor(aor) on each call, the admin API edits them.
-        CachingCallSettingsStore callSettings =
-                CachingCallSettingsStore.of(CassandraCallSettingsStore.forSessionKeyspace(session));
+        CachingCallSettingsStore callSettings = CachingCallSettingsStore.of(
+                ownSite != null ? ownSite.callSettings() : CassandraCallSettingsStore.forSessionKeyspace(session));
+        // Bindings: a pool-only node's straight in its keyspace (as always); with branch sites, a branch user's in
+        // the site keyspace (SiteBindingStore); a branch node's all in its site keyspace.
+        io.switchboard.registrar.store.BindingStore bindings;
+        java.util.Optional<io.switchboard.node.site.HomeSites> homeSites = java.util.Optional.empty();
+        if (ownSite != null) {
+            bindings = ownSite.bindings();
+        } else if (siteStores.isEmpty()) {
+            bindings = new io.switchboard.registrar.store.CassandraBindingStore(session);
+        } else {
+            io.switchboard.node.site.HomeSites homes =
+                    new io.switchboard.node.site.HomeSites(accounts, siteStores.keySet());
+            java.util.Map<String, io.switchboard.registrar.store.BindingStore> atSites = new java.util.HashMap<>();
+            siteStores.forEach((site, stores) -> atSites.put(site, stores.bindings()));
+            bindings = new io.switchboard.node.site.SiteBindingStore(
+                    new io.switchboard.registrar.store.CassandraBindingStore(session), atSites, homes);
+            homeSites = java.util.Optional.of(homes);
+        }
         OrbitRanges orbitRanges =
                 new OrbitRanges(new CassandraOrbitRangeStore(session, clock), ORBIT_RANGE_CACHE_TTL, clock);
         return new Stores(
@@ -106,7 +209,9 @@ final class StorageWiring implements AutoCloseable {
                 callSettings,
                 orbitRanges,
                 new io.switchboard.park.store.CassandraParkedCallStore(session),
-                new io.switchboard.conference.store.CassandraConferenceStore(session));
+                new io.switchboard.conference.store.CassandraConferenceStore(session),
+                bindings,
+                homeSites);
     }
 
     /**
@@ -151,7 +256,18 @@ final class StorageWiring implements AutoCloseable {
             logEmbeddedExposure(e.listenAddress(), cassandra.nativeAddress().getPort(), cassandra.storagePort());
         }
         ConsistencyLevel cl = DefaultConsistencyLevel.valueOf(st.consistency().name());
-        CassandraSettings settings = new CassandraSettings(contactPoints, localDc, st.keyspace(), st.replication(), cl);
+        String keyspace = st.keyspace();
+        String replication = st.replication();
+        io.switchboard.node.config.RoleConfig role = io.switchboard.node.config.RoleConfig.of(config);
+        if (role.isBranch()) {
+            // A branch node never touches the pool's keyspace (replicated to the pool's DC only, so not even
+            // readable at LOCAL_QUORUM from the branch's DC): its node-local tables get a keyspace of their own.
+            keyspace = io.switchboard.node.config.RoleConfig.branchKeyspace(
+                    keyspace, role.site().orElseThrow().name());
+            replication = CassandraSettings.networkTopology(
+                    java.util.Map.of(role.site().orElseThrow().dc(), 1));
+        }
+        CassandraSettings settings = new CassandraSettings(contactPoints, localDc, keyspace, replication, cl);
         if (st.mode() == NodeConfig.StorageMode.EXTERNAL) {
             NodeConfig.ExternalSecurity sec = st.security();
             if (sec.credentials().isPresent()) {
@@ -164,6 +280,7 @@ final class StorageWiring implements AutoCloseable {
                         new CassandraSettings.Tls(t.trustStore(), t.trustStorePassword(), t.hostnameValidation()));
             }
         }
+        own = settings;
         return CassandraSessions.connect(settings);
     }
 
@@ -229,6 +346,9 @@ final class StorageWiring implements AutoCloseable {
     /** Closes the session, then the embedded Cassandra. */
     @Override
     public void close() {
+        for (io.switchboard.node.site.SiteStores site : siteStores.values()) {
+            site.close();
+        }
         if (session != null) {
             session.close();
         }

@@ -19,7 +19,6 @@ import io.switchboard.presence.entity.ShardedPresence;
 import io.switchboard.registrar.domain.RegisterRules;
 import io.switchboard.registrar.entity.RegistrarClient;
 import io.switchboard.registrar.entity.RegistrarEntity;
-import io.switchboard.registrar.store.CassandraBindingStore;
 import io.switchboard.sip.stack.SipEndpoint;
 import java.time.Clock;
 import java.time.Duration;
@@ -83,6 +82,7 @@ public final class SwitchboardNode implements AutoCloseable {
 
         ParkConfig.of(config); // likewise (call park; read again where it is used)
         SitesConfig.of(config); // likewise (sites)
+        io.switchboard.node.config.RoleConfig.of(config); // likewise (role = pool | branch)
 
         io.switchboard.node.config.ConferencingConfig.of(config); // likewise (conferencing focus)
         Clock clock = Clock.systemUTC();
@@ -102,7 +102,7 @@ public final class SwitchboardNode implements AutoCloseable {
                         List.of(SipPeers.role(config.nodeId(), config.sip().bindAddress(), udpPort))));
         io.switchboard.node.cluster.ClusterFormation.start(system, config);
         directory = NodeDirectory.start(system);
-        SipWiring.Cluster cluster = startEntities(session, sipSettings, clock);
+        SipWiring.Cluster cluster = startEntities(session, stores, sipSettings, clock);
 
         NodeAuth auth = NodeAuth.of(config, session, metrics);
         // Authentication state is soft: release it when its time is up, not when traffic next
@@ -180,7 +180,8 @@ public final class SwitchboardNode implements AutoCloseable {
      * The registrar entities and the presence clients; registration drives presence through the
      * registrar's listener.
      */
-    private SipWiring.Cluster startEntities(CqlSession session, SipWiring.Settings sipSettings, Clock clock) {
+    private SipWiring.Cluster startEntities(
+            CqlSession session, StorageWiring.Stores stores, SipWiring.Settings sipSettings, Clock clock) {
         RegisterRules rules = new RegisterRules(config.registrar().policy());
         io.switchboard.node.config.AvailabilityConfig availability =
                 io.switchboard.node.config.AvailabilityConfig.of(config);
@@ -191,14 +192,12 @@ public final class SwitchboardNode implements AutoCloseable {
                 ? new ShardedPresence(system, budget, clock)
                 : new ShardedPresence(system, budget.askTimeout());
         RegistrarClient endpointLookups = RegistrarClient.readingThroughToStore(
-                RegistrarClient.sharded(system, sipSettings.proxy().lookupTimeout()),
-                new CassandraBindingStore(session),
-                clock);
+                RegistrarClient.sharded(system, sipSettings.proxy().lookupTimeout()), stores.bindings(), clock);
         RegistrarEntity.init(
                 system,
                 new RegistrarEntity.Settings(
                         rules,
-                        new CassandraBindingStore(session),
+                        stores.bindings(), // a branch user's in the site keyspace (StorageWiring)
                         new PresenceRegistrations(metrics, presence),
                         clock,
                         config.registrar().passivateAfter(),

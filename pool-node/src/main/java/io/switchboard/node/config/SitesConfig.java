@@ -29,8 +29,19 @@ public record SitesConfig(String pool, Optional<String> poolDc, int poolReplicas
      * @param dc      its Cassandra data center (its branch node runs the one Cassandra node of that DC)
      * @param sipHost its branch node's SIP host
      * @param sipPort its branch node's SIP port
+     * @param nodeId  its branch node's {@code switchboard.node.id} (default {@code branch-<name>}): the pool
+     *                recognizes the flows that node holds by it and sends requests into them through that node
      */
-    public record Branch(String name, String dc, String sipHost, int sipPort) {
+    public record Branch(String name, String dc, String sipHost, int sipPort, String nodeId) {
+
+        public Branch(String name, String dc, String sipHost, int sipPort) {
+            this(name, dc, sipHost, sipPort, defaultNodeId(name));
+        }
+
+        public static String defaultNodeId(String name) {
+            return "branch-" + name;
+        }
+
         public String sipAddress() {
             return sipHost + ":" + sipPort;
         }
@@ -71,6 +82,7 @@ public record SitesConfig(String pool, Optional<String> poolDc, int poolReplicas
         List<Branch> branches = new ArrayList<>();
         Set<String> names = new HashSet<>();
         Set<String> dcs = new HashSet<>();
+        Set<String> nodeIds = new HashSet<>();
         if (!poolDc.isEmpty()) {
             dcs.add(poolDc);
         }
@@ -117,7 +129,11 @@ public record SitesConfig(String pool, Optional<String> poolDc, int poolReplicas
             if (port < 1 || port > 65535) {
                 throw new ConfigError(b.key("node"), "\"" + node + "\" must be the branch node's SIP host:port");
             }
-            branches.add(new Branch(name, dc, node.substring(0, colon), port));
+            String nodeId = b.has("node-id") ? b.string("node-id").trim() : Branch.defaultNodeId(name);
+            if (nodeId.isEmpty() || !nodeIds.add(nodeId)) {
+                throw new ConfigError(b.key("node-id"), "must be a node id of its own, was \"" + nodeId + "\"");
+            }
+            branches.add(new Branch(name, dc, node.substring(0, colon), port, nodeId));
         }
         if (!branches.isEmpty()) {
             // The pool's keyspace must stay in the pool's DC: SimpleStrategy ignores data centers and would

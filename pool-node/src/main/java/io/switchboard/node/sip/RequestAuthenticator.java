@@ -57,6 +57,10 @@ public final class RequestAuthenticator {
     private final HeaderFactory headers;
     private final NodeMetrics metrics;
     private final Clock clock;
+    /** The 403's reason phrase for wrong credentials and unknown users alike (README, "No user enumeration"). */
+    private volatile String failedReason = "Authentication failed";
+
+    private volatile java.util.function.Function<Request, CompletionStage<java.util.Optional<String>>> vouchedFor;
 
     public RequestAuthenticator(
             AccountStore accounts,
@@ -76,11 +80,40 @@ public final class RequestAuthenticator {
     }
 
     /**
+     * Sets the reason phrase of the 403 for a wrong password or an unknown user (the same for both). A branch
+     * node knows only its site's users, so it says that a user of the pool registers at the pool (README,
+     * "Sites and branches").
+     */
+    public void failedReason(String reason) {
+        this.failedReason = reason;
+    }
+
+    /**
      * @param realm     the realm of the request's domain (one of ours)
      * @param sourceIp  the packet's source address, for the per-source throttle
      * @param proxy     407/Proxy-Authorization (requests through the proxy) instead of 401/Authorization
      */
     public CompletionStage<Outcome> authenticate(Request request, String realm, String sourceIp, boolean proxy) {
+        java.util.function.Function<Request, CompletionStage<java.util.Optional<String>>> vouch = vouchedFor;
+        if (proxy && vouch != null) {
+            return vouch.apply(request)
+                    .thenCompose(aor -> aor.isPresent()
+                            ? done(new Outcome.Authenticated(aor.get()))
+                            : digest(request, realm, sourceIp, proxy));
+        }
+        return digest(request, realm, sourceIp, proxy);
+    }
+
+    /**
+     * Requests (not REGISTERs) another party already authenticated and vouches for: the AOR, or empty to
+     * authenticate by digest as usual. A pool node with branch sites takes a branch user's requests that a branch
+     * node forwards ({@code io.switchboard.node.site.BranchVouching}, README "Sites and branches").
+     */
+    public void vouchedFor(java.util.function.Function<Request, CompletionStage<java.util.Optional<String>>> vouch) {
+        this.vouchedFor = vouch;
+    }
+
+    private CompletionStage<Outcome> digest(Request request, String realm, String sourceIp, boolean proxy) {
         Instant now = clock.instant();
         AuthorizationHeader credentials = credentialsFor(request, realm, proxy);
         if (credentials == null || !"Digest".equalsIgnoreCase(credentials.getScheme())) {
@@ -127,7 +160,7 @@ public final class RequestAuthenticator {
             throttle.failure(accountKey, sourceIp, verifiedAt);
             metrics.authFailure(failed.reason().name().toLowerCase(java.util.Locale.ROOT));
             return switch (failed.reason()) {
-                case BAD_CREDENTIALS -> new Outcome.Answer(Response.FORBIDDEN, "Authentication failed", List.of());
+                case BAD_CREDENTIALS -> new Outcome.Answer(Response.FORBIDDEN, failedReason, List.of());
                 default -> challenge(request, realm, false, proxy, verifiedAt);
             };
         });

@@ -17,7 +17,6 @@ import io.switchboard.sip.flow.Flow;
 import io.switchboard.storage.CassandraSessions;
 import io.switchboard.storage.CassandraSettings;
 import io.switchboard.storage.testing.CassandraRing;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -55,8 +54,7 @@ class TwoSiteReplicationTest {
 
     @BeforeAll
     void start() {
-        ring = CassandraRing.startDataCenters(
-                Path.of("target", "two-sites-" + ProcessHandle.current().pid()), List.of(POOL_DC, BRANCH_DC), "384m");
+        ring = TwoSiteRing.get(); // shared with the other test classes of sites, stopped when the JVM exits
         // the pool's own keyspace: its DC only, as SitesConfig requires of switchboard.storage.replication
         poolOnly = CassandraSessions.connect(ring.settingsIn(
                 POOL_DC,
@@ -83,9 +81,6 @@ class TwoSiteReplicationTest {
             } catch (Exception ignored) {
                 // closing the rest matters more
             }
-        }
-        if (ring != null) {
-            ring.close();
         }
     }
 

@@ -66,8 +66,17 @@ public final class StatefulProxy implements AutoCloseable {
      * @param timerC        how long an INVITE branch may ring after a provisional response (section 16.8: more than 3 min)
      * @param outboundProxy where requests for other domains go (a SIP trunk or border proxy), e.g.
      *                      {@code sip:sbc.example.net:5060;transport=tcp}; empty: they are refused with 403
+     * @param unknownUsersOutbound whether a request of an authenticated user for a user of our domains that this
+     *                      node does not know goes to the outbound proxy too, instead of 404: a branch node, which
+     *                      knows only its own site's users and sends the rest to the pool (README, "Sites and
+     *                      branches")
      */
-    public record Settings(Duration timerC, Optional<String> outboundProxy) {}
+    public record Settings(Duration timerC, Optional<String> outboundProxy, boolean unknownUsersOutbound) {
+
+        public Settings(Duration timerC, Optional<String> outboundProxy) {
+            this(timerC, outboundProxy, false);
+        }
+    }
 
     /** What the proxy reports, for metrics. */
     public interface Events {
@@ -256,7 +265,14 @@ public final class StatefulProxy implements AutoCloseable {
         locator.locate(aor, authenticated)
                 .thenCombine(settingsStage, (located, settings) -> {
                     if (located instanceof UserLocator.NoSuchUser) {
-                        refuse(ctx, Response.NOT_FOUND, "No such user", 0);
+                        if (this.settings.unknownUsersOutbound()
+                                && this.settings.outboundProxy().isPresent()) {
+                            // Only an authenticated user's request gets here (NoSuchUser), so a branch relays
+                            // for its own users only (docs/architecture.md, rule 9).
+                            toOutboundProxy(ctx, request);
+                        } else {
+                            refuse(ctx, Response.NOT_FOUND, "No such user", 0);
+                        }
                         return null;
                     }
                     UserLocator.Found found = (UserLocator.Found) located;
@@ -308,15 +324,19 @@ public final class StatefulProxy implements AutoCloseable {
         }
         ForkContext ctx = prepare(server, request, false);
         if (ctx != null) {
-            outbound.via(request.getRequestURI().toString(), "outbound proxy", false)
-                    .whenComplete((target, failure) -> {
-                        if (failure != null || target.isEmpty()) {
-                            refuse(ctx, Response.SERVICE_UNAVAILABLE, "Outbound proxy not reachable", 30);
-                        } else {
-                            start(ctx, List.of(target.get()), List.of(), null);
-                        }
-                    });
+            toOutboundProxy(ctx, request);
         }
+    }
+
+    private void toOutboundProxy(ForkContext ctx, Request request) {
+        outbound.via(request.getRequestURI().toString(), "outbound proxy", false)
+                .whenComplete((target, failure) -> {
+                    if (failure != null || target.isEmpty()) {
+                        refuse(ctx, Response.SERVICE_UNAVAILABLE, "Outbound proxy not reachable", 30);
+                    } else {
+                        start(ctx, List.of(target.get()), List.of(), null);
+                    }
+                });
     }
 
     /**
