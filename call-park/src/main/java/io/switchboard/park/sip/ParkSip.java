@@ -270,7 +270,7 @@ public final class ParkSip implements ParkedCallListener {
                         pending.hold())
                 .whenComplete((reply, failure) -> {
                     if (!(reply instanceof ParkedCallEntity.Parked)) {
-                        pending.media().close(parkId);
+                        parked.discard(parkId, pending);
                     }
                     if (failure != null) {
                         LOG.warn("Park of {} not answered: {}", parkId, failure.toString());
@@ -298,7 +298,7 @@ public final class ParkSip implements ParkedCallListener {
             ServerTransaction tx, Request request, String parkId, ParkedCall call, ParkedLegs.Pending pending) {
         ParkedLegs.Parked existing = parked.get(parkId);
         if (existing != null) {
-            pending.media().close(parkId);
+            parked.discard(parkId, pending);
             parked.resend(tx, request, existing); // a retried INVITE of a call parked here: the same answer
             return;
         }

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -74,6 +75,9 @@ final class ParkedLegs {
     private final String mediaAddress;
     private final HoldMusic music = HoldMusic.generatedDefault();
     private final Map<String, Parked> byId = new ConcurrentHashMap<>();
+    /** Parks prepared here and not yet answered or discarded: stored as ours, but not held yet. */
+    private final Set<String> preparing = ConcurrentHashMap.newKeySet();
+
     private volatile Ended ended = (p, byCaller) -> {};
 
     ParkedLegs(SipKit sip, MohSender moh, ScheduledExecutorService timer, String mediaAddress) {
@@ -108,6 +112,7 @@ final class ParkedLegs {
             LOG.warn("No RTP socket for park {}: {}", parkId, e.toString());
             return null;
         }
+        preparing.add(parkId);
         Leg leg = Leg.asCallee(request, SipKit.newTag());
         long session = now.toEpochMilli();
         String answer = Sdp.answer(media.address(), media.port(), offer.codec(), session);
@@ -142,6 +147,7 @@ final class ParkedLegs {
     Parked answer(ServerTransaction tx, Request request, String parkId, ParkedCall call, Pending p) {
         Parked parked = new Parked(parkId, p.leg(), p.media(), p.hold().callerOffer(), p.answer(), call);
         byId.put(parkId, parked);
+        preparing.remove(parkId);
         Response ok = resend(tx, request, parked);
         if (ok != null) {
             retransmitUntilAcked(parked, ok, T1_MS, 0);
@@ -158,15 +164,26 @@ final class ParkedLegs {
         return parked;
     }
 
+    /** A prepared park that is not answered here (refused, failed, or a retry of one held already). */
+    void discard(String parkId, Pending p) {
+        preparing.remove(parkId);
+        p.media().close(parkId);
+    }
+
+    /** True while a park of {@code parkId} is prepared here and not yet answered. */
+    boolean preparing(String parkId) {
+        return preparing.contains(parkId);
+    }
+
     /**
      * A leg taken over from a node that died ({@link Takeover}): held here from now on, its dialog
-     * already confirmed (no 2xx of ours to resend); the music starts with {@link #play}.
+     * already confirmed (no 2xx of ours to resend); the music starts with {@link #play}. Null when
+     * the leg is held here already (taken over twice by racing sweeps: the first one stands).
      */
     Parked adopt(String parkId, Leg leg, HeldMedia media, String sdp, CallerHold hold, ParkedCall call) {
         Parked parked = new Parked(parkId, leg, media, hold.callerOffer(), sdp, call);
         parked.acked = true;
-        byId.put(parkId, parked);
-        return parked;
+        return byId.putIfAbsent(parkId, parked) == null ? parked : null;
     }
 
     /** The music for an adopted leg, at the position the hold's clock gives now. */

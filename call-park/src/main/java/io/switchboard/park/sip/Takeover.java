@@ -53,9 +53,15 @@ final class Takeover {
 
     static final int MAX_RETRIES = 20;
 
-    private enum Sweep {
-        NOW
-    }
+    /** A sweep, after {@code removed} left the cluster (null: after this node came up). */
+    private record Sweep(String removed) {}
+
+    /**
+     * Members seen removed. The cluster's state as read here may lag behind the removal event
+     * (it is updated by its own subscriber), so a removed member counts as gone even while the
+     * state still lists it.
+     */
+    private final Set<String> gone = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private final String mediaAddress;
     private final Consumer<String> counted;
@@ -66,6 +72,7 @@ final class Takeover {
     private volatile Supplier<CompletionStage<Map<String, String>>> holders;
     private volatile Cluster cluster;
     private volatile String self = "";
+    private final java.util.concurrent.atomic.AtomicBoolean retrying = new java.util.concurrent.atomic.AtomicBoolean();
 
     Takeover(
             String mediaAddress,
@@ -103,11 +110,19 @@ final class Takeover {
                 Behaviors.<Sweep>setup(ctx -> {
                     cluster.subscriptions()
                             .tell(Subscribe.create(
-                                    ctx.messageAdapter(ClusterEvent.MemberRemoved.class, e -> Sweep.NOW),
+                                    ctx.messageAdapter(
+                                            ClusterEvent.MemberRemoved.class, e -> new Sweep(idOf(e.member()))),
                                     ClusterEvent.MemberRemoved.class));
                     cluster.subscriptions()
-                            .tell(Subscribe.create(ctx.messageAdapter(SelfUp.class, e -> Sweep.NOW), SelfUp.class));
+                            .tell(Subscribe.create(
+                                    ctx.messageAdapter(SelfUp.class, e -> new Sweep(null)), SelfUp.class));
                     return Behaviors.receiveMessage(m -> {
+                        if (m.removed() != null) {
+                            if (m.removed().equals(self)) {
+                                return Behaviors.same(); // this node is leaving: nothing to take
+                            }
+                            gone.add(m.removed());
+                        }
                         sweep(0);
                         return Behaviors.same();
                     });
@@ -132,13 +147,17 @@ final class Takeover {
                 return;
             }
             all.forEach((parkId, holder) -> {
-                if (!members.contains(holder) && parked.get(parkId) == null) {
+                // held by a member that is gone; or stored as ours but not held here: a takeover
+                // whose answer we missed (the ask timed out after the entity stored us)
+                boolean orphan = gone.contains(holder) || !members.contains(holder) || holder.equals(self);
+                if (orphan && parked.get(parkId) == null && !parked.preparing(parkId)) {
+                    LOG.info("Park {}: its holder {} is gone, taking it over", parkId, holder);
                     entities.takeOver(parkId, holder, self).whenComplete((reply, failed) -> {
                         if (failed != null || reply instanceof ParkedCallEntity.Unavailable) {
                             LOG.info("Takeover of park {} from {} not answered yet", parkId, holder);
                             retry(attempt);
                         } else if (reply instanceof ParkedCallEntity.TakenOver t) {
-                            adopt(parkId, t.call(), t.hold());
+                            adopt(parkId, t.call(), t.hold(), holder);
                         }
                     });
                 }
@@ -147,19 +166,26 @@ final class Takeover {
     }
 
     private void retry(int attempt) {
-        if (attempt < MAX_RETRIES) {
-            timer.schedule(() -> sweep(attempt + 1), RETRY_SECONDS, TimeUnit.SECONDS);
+        // one retry for all the asks of a sweep that failed
+        if (attempt < MAX_RETRIES && retrying.compareAndSet(false, true)) {
+            timer.schedule(
+                    () -> {
+                        retrying.set(false);
+                        sweep(attempt + 1);
+                    },
+                    RETRY_SECONDS,
+                    TimeUnit.SECONDS);
         }
     }
 
     /** The entity gave us the leg: re-INVITE the caller with our media address, then the music. */
-    void adopt(String parkId, ParkedCall call, CallerHold hold) {
+    void adopt(String parkId, ParkedCall call, CallerHold hold, String from) {
         if (hold.connectionOriented()) {
             LOG.info(
                     "Park {}: the caller's {} connection ended with node {}; the call ends",
                     parkId,
                     hold.transport(),
-                    hold.holder());
+                    from);
             end(parkId, call);
             return;
         }
@@ -176,7 +202,11 @@ final class Takeover {
                 hold.sdpOrigin(), hold.sdpSessionId(), hold.sdpVersion(), media.address(), media.port(), codec);
         Leg leg = Leg.restored(hold);
         ParkedLegs.Parked held = parked.adopt(parkId, leg, media, offer, hold, call);
-        LOG.info("Park {} at {}: taken over from {}", parkId, call.orbit(), hold.holder());
+        if (held == null) {
+            media.close(parkId);
+            return;
+        }
+        LOG.info("Park {} at {}: taken over from {}", parkId, call.orbit(), from);
         bridge.reinvite(
                 leg,
                 offer,
