@@ -169,6 +169,40 @@ class ParkTakeoverTest {
         assertThat(after.getInstant("deadline")).isEqualTo(deadline);
         assertThat(after.getString("holder")).contains(":" + survivorPort + "#");
 
+        // park show: the call at its orbit, held by the survivor now (API and CLI)
+        String orbitPath = callPath(orbit);
+        HttpResponse<String> shown = AdminHttp.get(survivor.adminPort(), orbitPath);
+        assertThat(shown.statusCode()).as(shown.body()).isEqualTo(200);
+        assertThat(shown.body())
+                .contains(
+                        "\"parkId\":\"" + parked.callId() + "\"",
+                        "\"orbit\":\"" + orbit + "\"",
+                        "\"deadline\":\"" + deadline + "\"",
+                        "\"transport\":\"udp\"",
+                        ":" + survivorPort + "#");
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        int exit;
+        try (java.io.PrintStream o = new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8);
+                java.io.PrintStream e = new java.io.PrintStream(
+                        new java.io.ByteArrayOutputStream(), true, java.nio.charset.StandardCharsets.UTF_8)) {
+            exit = io.switchboard.node.cli.AdminCli.run(
+                    new String[] {
+                        "park",
+                        "show",
+                        orbit,
+                        "--node",
+                        "http://127.0.0.1:" + survivor.adminPort(),
+                        "--token",
+                        TestNodes.TOKEN
+                    },
+                    o,
+                    e);
+        }
+        assertThat(exit).isZero();
+        assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8))
+                .containsPattern("orbit\\s+" + Pattern.quote(orbit))
+                .containsPattern("node\\s+pekko://switchboard@127.0.0.1:" + survivorPort + "#");
+
         // the TCP caller's connection died with its node: the call ended, its orbit freed
         awaitGone(overTcp.callId());
         assertThat(claim(tcpOrbit)).isNull();
@@ -217,6 +251,12 @@ class ParkTakeoverTest {
                 "application/sdp",
                 ParkSipTest.offer(aliceMedia.getLocalPort()));
         assertThat(again.status()).as("the orbit is empty now").isEqualTo(404);
+        assertThat(AdminHttp.get(survivor.adminPort(), orbitPath).statusCode()).isEqualTo(404);
+    }
+
+    /** The admin API's path of the call at {@code orbit}, a {@code #} escaped. */
+    static String callPath(String orbit) {
+        return io.switchboard.node.admin.ParkApi.CALLS + "/" + orbit.replace("#", "%23");
     }
 
     TestPhone phone(String transport, int port) throws Exception {
