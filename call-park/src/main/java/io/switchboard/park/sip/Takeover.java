@@ -131,7 +131,10 @@ final class Takeover {
                 Props.empty());
     }
 
-    /** Asks for every stored call whose holder is no longer a member (not held here already). */
+    /**
+     * Asks for every stored call whose holder is no longer a member, or is this node but the leg is
+     * neither held nor being answered here (a takeover whose answer was lost to the ask's timeout).
+     */
     void sweep(int attempt) {
         Supplier<CompletionStage<Map<String, String>>> read = holders;
         ParkedCalls entities = calls.get();
