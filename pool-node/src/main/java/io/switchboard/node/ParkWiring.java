@@ -28,16 +28,20 @@ import org.apache.pekko.actor.typed.ActorSystem;
 final class ParkWiring {
 
     /** What the SIP edge of call park uses: the entities' client and the orbit claims (who holds an orbit). */
-    record Started(ParkedCalls calls, OrbitClaims claims) {}
+    record Started(
+            ParkedCalls calls,
+            OrbitClaims claims,
+            java.util.function.Supplier<java.util.concurrent.CompletionStage<java.util.Map<String, String>>> holders) {}
 
     private ParkWiring() {}
 
     static Started start(CqlSession session, ActorSystem<Void> system, Clock clock, ParkedCallListener listener) {
         OrbitClaims claims = new CassandraOrbitClaims(session, clock, new SecureRandom());
+        CassandraParkedCallStore store = new CassandraParkedCallStore(session);
         ParkedCallEntity.init(
                 system,
                 new ParkedCallEntity.Settings(
-                        new CassandraParkedCallStore(session),
+                        store,
                         claims,
                         listener,
                         clock,
@@ -45,7 +49,7 @@ final class ParkWiring {
                         EntityTuning.PARK_MAX_WAITING,
                         CassandraDueIndex.forSessionKeyspace(session),
                         CassandraOwnerEpochs.forSessionKeyspace(session)));
-        return new Started(ParkedCalls.sharded(system, EntityTuning.PARK_ASK_TIMEOUT), claims);
+        return new Started(ParkedCalls.sharded(system, EntityTuning.PARK_ASK_TIMEOUT), claims, store::holders);
     }
 
     /**

@@ -29,7 +29,7 @@ import java.util.List;
 public final class PoolSchema {
 
     /** The schema's version: bumped whenever a script below changes or one is added. */
-    public static final int VERSION = 4;
+    public static final int VERSION = 5;
 
     /**
      * The address book's own schema version (row "address-book"): its tables exist only in pools
@@ -72,7 +72,11 @@ public final class PoolSchema {
                         VersionedSchema.resource(CassandraConferenceStore.class, CassandraConferenceStore.SCHEMA),
                         // version 4: sites (each account's home site)
                         VersionedSchema.resource(
-                                CassandraAccountStore.class, CassandraAccountStore.HOME_SITE_SCHEMA_RESOURCE)));
+                                CassandraAccountStore.class, CassandraAccountStore.HOME_SITE_SCHEMA_RESOURCE),
+                        // version 5: call park takeover (the caller's leg stored with each parked call)
+                        VersionedSchema.resource(
+                                io.switchboard.park.store.CassandraParkedCallStore.class,
+                                io.switchboard.park.store.CassandraParkedCallStore.TAKEOVER_SCHEMA)));
     }
 
     /**

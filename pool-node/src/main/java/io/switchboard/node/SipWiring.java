@@ -272,7 +272,7 @@ final class SipWiring implements AutoCloseable {
                 endpoint.headers(),
                 endpoint.addresses(),
                 identity);
-        parkSip.joinPool(system, EntityTuning.PARK_ASK_TIMEOUT); // retrieves arriving at other nodes
+        parkSip.joinPool(system, EntityTuning.PARK_ASK_TIMEOUT, park.holders()); // retrieves elsewhere, takeover
         PresenceSip presenceSip = new PresenceWiring(config, settings.presence(), metrics, clock)
                 .start(
                         session,

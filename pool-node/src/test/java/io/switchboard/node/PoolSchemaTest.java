@@ -18,7 +18,8 @@ class PoolSchemaTest {
             1, "1595ef6e36d24977a41de71a4cfa86583a8bcfa9ac0cd4d9a0ea3909685c8b3c",
             2, "65ee6b58f0bd72939d2697e0e892c06e8430c97e4a9fbb92db680f764a3e4606",
             3, "be2abbc85d079aa1ca3938ef41ca80c53f5ceb0a74967fe631d9a991e30e809e",
-            4, "693cb642abbccd5ecca1ed74c1900d525a22ea78a392ec71113ec0195cbdcc34");
+            4, "693cb642abbccd5ecca1ed74c1900d525a22ea78a392ec71113ec0195cbdcc34",
+            5, "1c610e843b99573687c620545dff68751c1184b209e7f8330d0fbcd3f0d8e67c");
 
     @Test
     void theScriptsMatchThePinnedDigestOfTheirVersion() {
@@ -43,10 +44,10 @@ class PoolSchemaTest {
     void everyModulesScriptIsInTheSchema() {
         assertThat(PoolSchema.schema().scripts())
                 .extracting(s -> s.name())
-                .hasSize(12)
+                .hasSize(13)
                 .doesNotHaveDuplicates()
                 .allMatch(name -> name.endsWith(".cql"));
-        // idempotent: a new table, or (version 4's home_site) a column added to one
+        // idempotent: a new table, or (version 4's home_site, version 5's park takeover) columns added to one
         assertThat(PoolSchema.schema().scripts())
                 .allMatch(s -> s.cql().contains("CREATE TABLE IF NOT EXISTS")
                         || s.cql().contains("ADD IF NOT EXISTS"));

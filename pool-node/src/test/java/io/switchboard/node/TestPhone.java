@@ -521,6 +521,21 @@ public final class TestPhone implements AutoCloseable {
                 WAIT);
     }
 
+    /**
+     * Sends {@code text} (a response to {@code request}) over UDP to the request's top Via sent-by
+     * (RFC 3261 section 18.2.2), wherever the request came from: e.g. a node that took a dialog
+     * over from the one this phone's outbound proxy was.
+     */
+    public void sendToVia(Msg request, String text) throws IOException {
+        Matcher hp = Pattern.compile("SIP/2.0/UDP ([^:;\\s]+):(\\d+)").matcher(request.header("via"));
+        if (udp == null || !hp.find()) {
+            throw new IOException("not a UDP request with a sent-by port: " + request.header("via"));
+        }
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        udp.send(new DatagramPacket(
+                bytes, bytes.length, new InetSocketAddress(hp.group(1), Integer.parseInt(hp.group(2)))));
+    }
+
     public void send(String text) throws IOException {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         if (udp != null) {

@@ -7,6 +7,7 @@ import io.switchboard.entity.WriteThroughEntity;
 import io.switchboard.entity.due.DueIndex;
 import io.switchboard.entity.fence.OwnerEpochs;
 import io.switchboard.entity.fence.WriteStamp;
+import io.switchboard.park.domain.CallerHold;
 import io.switchboard.park.domain.CallerIdentity;
 import io.switchboard.park.domain.OrbitRange;
 import io.switchboard.park.domain.ParkRules;
@@ -44,7 +45,7 @@ public final class ParkedCallEntity {
     /** Retry delay after a timeout's write failed, so a failing store is not hammered. */
     static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(1);
 
-    public sealed interface Command extends EntityCommand permits Park, Retrieve, GetParked {}
+    public sealed interface Command extends EntityCommand permits Park, ParkHeld, Retrieve, GetParked, TakeOver {}
 
     /** A command with a reply: when the entity cannot take it, the reply is {@link Unavailable} (the edge's 503). */
     public interface Asking extends EntityCommand {
@@ -61,6 +62,29 @@ public final class ParkedCallEntity {
     public record ParkRequest(OrbitRange range, String parker, CallerIdentity caller, ParkSettings settings) {}
 
     public record Park(ParkRequest request, ActorRef<ParkReply> replyTo) implements Command, Asking {}
+
+    /**
+     * Park as {@link Park}, storing {@code hold} (the caller's leg as this node answers it) with the
+     * call before the park is confirmed, so another node can take the leg over if this one dies.
+     */
+    public record ParkHeld(ParkRequest request, CallerHold hold, ActorRef<ParkReply> replyTo)
+            implements Command, Asking {}
+
+    /**
+     * Take the caller's leg over from {@code goneHolder}, a member that left the cluster, for
+     * {@code newHolder}. Only the first asker for a given holder gets it ({@link TakenOver}, with the
+     * hold already stored under the new holder); later ones get {@link HeldElsewhere}.
+     */
+    public record TakeOver(String goneHolder, String newHolder, ActorRef<TakeOverReply> replyTo)
+            implements Command, Asking {}
+
+    public sealed interface TakeOverReply permits TakenOver, HeldElsewhere, NotParked, Unavailable {}
+
+    /** The leg is now {@code hold.holder()}'s: re-INVITE the caller, play the music. */
+    public record TakenOver(ParkedCall call, CallerHold hold) implements TakeOverReply {}
+
+    /** Another member holds the leg (already taken over, or never held by the gone one). */
+    public record HeldElsewhere(String holder) implements TakeOverReply {}
 
     /** Take the call out of its orbit for {@code retriever} (who dialed it, or the parker answering a ring-back). */
     public record Retrieve(String retriever, ActorRef<RetrieveReply> replyTo) implements Command, Asking {}
@@ -88,14 +112,14 @@ public final class ParkedCallEntity {
     public record Retrieved(ParkedCall call) implements RetrieveReply {}
 
     /** No call is parked here (never was, already retrieved, or given up): the edge's 404. */
-    public record NotParked() implements RetrieveReply {}
+    public record NotParked() implements RetrieveReply, TakeOverReply {}
 
     public sealed interface StateReply permits Current, Unavailable {}
 
     public record Current(String parkId, Optional<ParkedCall> call) implements StateReply {}
 
     /** The store could not be read or written, or the entity is moving: nothing changed, the client may retry. */
-    public record Unavailable(String reason) implements ParkReply, RetrieveReply, StateReply {}
+    public record Unavailable(String reason) implements ParkReply, RetrieveReply, StateReply, TakeOverReply {}
 
     /**
      * Everything an entity needs besides its key.
@@ -139,9 +163,14 @@ public final class ParkedCallEntity {
         return (key, shard, ctx) -> new Instance(key, settings, lifecycle, shard, ctx);
     }
 
-    private static final class Instance extends WriteThroughEntity<Command, Optional<ParkedCall>> {
+    /** What an entity loads: its call and the caller's leg, when stored. */
+    private record Stored(Optional<ParkedCall> call, Optional<CallerHold> hold) {}
+
+    private static final class Instance extends WriteThroughEntity<Command, Stored> {
         private final Settings settings;
         private ParkedCall call;
+        /** The caller's leg and who holds it (null: none stored). */
+        private CallerHold hold;
         /** After a failed timeout write: not before this instant again. */
         private Instant retryAt;
 
@@ -156,19 +185,24 @@ public final class ParkedCallEntity {
         }
 
         @Override
-        protected CompletionStage<Optional<ParkedCall>> load() {
-            return settings.store().load(key);
+        protected CompletionStage<Stored> load() {
+            return settings.store().load(key).thenCombine(settings.store().hold(key), Stored::new);
         }
 
         @Override
-        protected void onLoaded(Optional<ParkedCall> loaded) {
-            call = loaded.orElse(null);
+        protected void onLoaded(Stored loaded) {
+            call = loaded.call().orElse(null);
+            hold = call == null ? null : loaded.hold().orElse(null);
         }
 
         @Override
         protected void handle(Command command) {
             if (command instanceof Park park) {
-                onPark(park);
+                onPark(park.request(), null, park.replyTo());
+            } else if (command instanceof ParkHeld park) {
+                onPark(park.request(), park.hold(), park.replyTo());
+            } else if (command instanceof TakeOver takeOver) {
+                onTakeOver(takeOver);
             } else if (command instanceof Retrieve retrieve) {
                 onRetrieve(retrieve);
             } else if (command instanceof GetParked get) {
@@ -176,19 +210,16 @@ public final class ParkedCallEntity {
             }
         }
 
-        private void onPark(Park park) {
-            ParkRequest r = park.request();
+        private void onPark(ParkRequest r, CallerHold newHold, ActorRef<ParkReply> replyTo) {
             if (call != null) {
                 // a retried park of the call already stored is answered as the first was
                 boolean same = call.parker().equals(r.parker())
                         && call.caller().equals(r.caller())
                         && call.rangeName().equals(r.range().name());
-                park.replyTo()
-                        .tell(
-                                same
-                                        ? new Parked(call)
-                                        : new ParkRefused(
-                                                Reason.ALREADY_PARKED, key + " holds a call at " + call.orbit()));
+                replyTo.tell(
+                        same
+                                ? new Parked(call)
+                                : new ParkRefused(Reason.ALREADY_PARKED, key + " holds a call at " + call.orbit()));
                 return;
             }
             Instant now = now();
@@ -210,9 +241,11 @@ public final class ParkedCallEntity {
                             r.caller(),
                             r.settings(),
                             now);
-                    return settings.store()
-                            .save(key, parked, stamp)
-                            .thenApply(ok -> outcome[0] = parked)
+                    CompletionStage<Void> stored = settings.store().save(key, parked, stamp);
+                    if (newHold != null) {
+                        stored = stored.thenCompose(ok -> settings.store().saveHold(key, newHold, stamp));
+                    }
+                    return stored.thenApply(ok -> outcome[0] = parked)
                             .exceptionallyCompose(failure -> settings.claims()
                                     .release(parked.rangeName(), parked.orbit(), key)
                                     .handle((released, ignored) -> null)
@@ -224,15 +257,40 @@ public final class ParkedCallEntity {
                     () -> {
                         if (outcome[0] instanceof ParkedCall parked) {
                             call = parked;
-                            park.replyTo().tell(new Parked(parked));
+                            hold = newHold;
+                            replyTo.tell(new Parked(parked));
                         } else {
-                            park.replyTo()
-                                    .tell(new ParkRefused(
-                                            Reason.RANGE_FULL,
-                                            "every orbit of " + r.range().name() + " is in use"));
+                            replyTo.tell(new ParkRefused(
+                                    Reason.RANGE_FULL,
+                                    "every orbit of " + r.range().name() + " is in use"));
                         }
                     },
-                    failure -> park.replyTo().tell(new Unavailable("Parked call store unavailable")));
+                    failure -> replyTo.tell(new Unavailable("Parked call store unavailable")));
+        }
+
+        /**
+         * The holder of the caller's leg left the cluster: the first node asking gets the leg, stored
+         * under its name (with the next CSeq block) before it is told, so a second takeover after
+         * this one's death starts above whatever this one sent.
+         */
+        private void onTakeOver(TakeOver t) {
+            if (call == null) {
+                t.replyTo().tell(new NotParked());
+                return;
+            }
+            if (hold == null || !hold.holder().equals(t.goneHolder())) {
+                t.replyTo().tell(new HeldElsewhere(hold == null ? "" : hold.holder()));
+                return;
+            }
+            CallerHold taken = hold.takenBy(t.newHolder());
+            ParkedCall current = call;
+            write(
+                    () -> settings.store().saveHold(key, taken, stamp()),
+                    () -> {
+                        hold = taken;
+                        t.replyTo().tell(new TakenOver(current, taken));
+                    },
+                    failure -> t.replyTo().tell(new Unavailable("Parked call store unavailable")));
         }
 
         private void onRetrieve(Retrieve retrieve) {
@@ -245,6 +303,7 @@ public final class ParkedCallEntity {
                     () -> leave(leaving),
                     () -> {
                         call = null;
+                        hold = null;
                         retrieve.replyTo().tell(new Retrieved(leaving));
                     },
                     failure -> retrieve.replyTo().tell(new Unavailable("Parked call store unavailable")));
@@ -297,6 +356,7 @@ public final class ParkedCallEntity {
                         () -> leave(before),
                         () -> {
                             call = null;
+                            hold = null;
                             settings.listener().gaveUp(key, before, giveUp.fallback());
                         },
                         failure -> retryAt = now().plus(RETRY_AFTER_FAILURE));

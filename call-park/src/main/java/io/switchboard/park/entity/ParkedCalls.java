@@ -19,6 +19,13 @@ public interface ParkedCalls {
 
     CompletionStage<ParkedCallEntity.StateReply> get(String parkId);
 
+    /** Parks storing the caller's leg with the call ({@link ParkedCallEntity.ParkHeld}). */
+    CompletionStage<ParkedCallEntity.ParkReply> park(
+            String parkId, ParkedCallEntity.ParkRequest request, io.switchboard.park.domain.CallerHold hold);
+
+    /** Takes the caller's leg over from a member that left ({@link ParkedCallEntity.TakeOver}). */
+    CompletionStage<ParkedCallEntity.TakeOverReply> takeOver(String parkId, String goneHolder, String newHolder);
+
     /** The client over cluster sharding. */
     static ParkedCalls sharded(ActorSystem<?> system, Duration askTimeout) {
         ClusterSharding sharding = ClusterSharding.get(system);
@@ -34,6 +41,20 @@ public interface ParkedCalls {
             public CompletionStage<ParkedCallEntity.RetrieveReply> retrieve(String parkId, String retriever) {
                 return mirrored(sharding.entityRefFor(ParkedCallEntity.ENTITY_KEY, parkId)
                         .ask(replyTo -> new ParkedCallEntity.Retrieve(retriever, replyTo), askTimeout));
+            }
+
+            @Override
+            public CompletionStage<ParkedCallEntity.ParkReply> park(
+                    String parkId, ParkedCallEntity.ParkRequest request, io.switchboard.park.domain.CallerHold hold) {
+                return mirrored(sharding.entityRefFor(ParkedCallEntity.ENTITY_KEY, parkId)
+                        .ask(replyTo -> new ParkedCallEntity.ParkHeld(request, hold, replyTo), askTimeout));
+            }
+
+            @Override
+            public CompletionStage<ParkedCallEntity.TakeOverReply> takeOver(
+                    String parkId, String goneHolder, String newHolder) {
+                return mirrored(sharding.entityRefFor(ParkedCallEntity.ENTITY_KEY, parkId)
+                        .ask(replyTo -> new ParkedCallEntity.TakeOver(goneHolder, newHolder, replyTo), askTimeout));
             }
 
             @Override

@@ -84,9 +84,20 @@ public final class Sdp {
      * parked caller hears music and what it sends is not listened to; RFC 3264 section 6.1).
      */
     public static String answer(String host, int port, Codec codec, long sessionId) {
+        return sendOnly(host, sessionId, sessionId, host, port, codec);
+    }
+
+    /**
+     * Our send-only description at {@code host}:{@code port} with the origin {@code o=} of an
+     * earlier one ({@code origin}, {@code sessionId}) and {@code version}: a node taking a parked
+     * call over offers this in its re-INVITE, the origin unchanged but the version the next one
+     * (RFC 3264 section 8).
+     */
+    public static String sendOnly(String origin, long sessionId, long version, String host, int port, Codec codec) {
         String ip = host.indexOf(':') >= 0 ? "IP6" : "IP4";
+        String originIp = origin.indexOf(':') >= 0 ? "IP6" : "IP4";
         return "v=0\r\n"
-                + "o=switchboard " + sessionId + " " + sessionId + " IN " + ip + " " + host + "\r\n"
+                + "o=switchboard " + sessionId + " " + version + " IN " + originIp + " " + origin + "\r\n"
                 + "s=call park\r\n"
                 + "c=IN " + ip + " " + host + "\r\n"
                 + "t=0 0\r\n"

@@ -1,9 +1,9 @@
 package io.switchboard.park.sip;
 
+import io.switchboard.park.media.Codec;
 import io.switchboard.park.media.HoldMusic;
 import io.switchboard.park.media.MohSender;
 import io.switchboard.park.media.MohStream;
-import io.switchboard.park.media.Sdp;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The media side of one parked call on this node: its own UDP socket at the node's media address
- * (named in our SDP answer) and the music on hold sent from it to the caller's offered address.
+ * (named in our SDP) and the music on hold sent from it to the caller's media address.
  */
 final class HeldMedia {
 
@@ -23,36 +23,44 @@ final class HeldMedia {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final DatagramChannel rtp;
-    private final String sdpAnswer;
+    private final String address;
+    private final int port;
     private volatile MohSender.Playback playback;
 
-    private HeldMedia(DatagramChannel rtp, String sdpAnswer) {
+    private HeldMedia(DatagramChannel rtp, String address, int port) {
         this.rtp = rtp;
-        this.sdpAnswer = sdpAnswer;
+        this.address = address;
+        this.port = port;
     }
 
-    /** A socket bound at {@code mediaAddress} and our send-only answer to {@code offer} naming it. */
-    static HeldMedia open(String mediaAddress, Sdp.Audio offer) throws IOException {
+    /** A socket bound at {@code mediaAddress}. */
+    static HeldMedia open(String mediaAddress) throws IOException {
         DatagramChannel rtp = DatagramChannel.open();
         try {
             rtp.bind(new InetSocketAddress(InetAddress.getByName(mediaAddress), 0));
-            int port = ((InetSocketAddress) rtp.getLocalAddress()).getPort();
-            return new HeldMedia(rtp, Sdp.answer(mediaAddress, port, offer.codec(), System.currentTimeMillis()));
+            return new HeldMedia(rtp, mediaAddress, ((InetSocketAddress) rtp.getLocalAddress()).getPort());
         } catch (IOException | RuntimeException e) {
             rtp.close();
             throw e;
         }
     }
 
-    String sdpAnswer() {
-        return sdpAnswer;
+    String address() {
+        return address;
     }
 
-    /** Starts the music towards the offer's address, in the offer's codec. */
-    void play(MohSender moh, HoldMusic music, Sdp.Audio offer) {
+    int port() {
+        return port;
+    }
+
+    /**
+     * Starts the music towards {@code host}:{@code port} in {@code codec} at {@code position} (in
+     * samples): a new RTP stream (new SSRC, random sequence and timestamp, RFC 3550 section 5.1).
+     */
+    void play(MohSender moh, HoldMusic music, Codec codec, String host, int port, long position) {
         MohStream stream = new MohStream(
-                music, offer.codec(), RANDOM.nextInt(), RANDOM.nextInt(1 << 16), RANDOM.nextInt() & 0xffffffffL, 0);
-        playback = moh.play(stream, rtp, new InetSocketAddress(offer.host(), offer.port()));
+                music, codec, RANDOM.nextInt(), RANDOM.nextInt(1 << 16), RANDOM.nextInt() & 0xffffffffL, position);
+        playback = moh.play(stream, rtp, new InetSocketAddress(host, port));
     }
 
     /** Stops the music and closes the socket (idempotent). */

@@ -88,6 +88,23 @@ final class Leg {
                 seq + 1);
     }
 
+    /**
+     * The dialog as {@code hold} stored it, for a node taking the leg over: its requests start at
+     * the first CSeq of the hold's block, above anything an earlier holder sent (RFC 3261 section
+     * 12.2.1.1).
+     */
+    static Leg restored(io.switchboard.park.domain.CallerHold hold) {
+        return new Leg(
+                hold.callId(),
+                hold.localTag(),
+                hold.remoteTag(),
+                hold.localUri(),
+                hold.remoteUri(),
+                hold.remoteTarget(),
+                hold.routeSet(),
+                hold.firstCseq());
+    }
+
     static String callIdOf(Message m) {
         return ((CallIdHeader) m.getHeader(CallIdHeader.NAME)).getCallId();
     }

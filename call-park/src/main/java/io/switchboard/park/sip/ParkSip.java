@@ -93,6 +93,12 @@ public final class ParkSip implements ParkedCallListener {
             RUNG_BACK = "rung-back",
             FALLBACK = "fallback",
             TIMED_OUT = "timed-out";
+    /**
+     * A parked caller's leg taken over from a node that died (re-INVITEd, music resumed here); a
+     * parked call that could not be taken over (its leg was on TCP/TLS, or the caller refused the
+     * re-INVITE) and was ended, its orbit freed.
+     */
+    public static final String TAKEN_OVER = "taken-over", LOST = "lost";
 
     private final Settings settings;
     private final OrbitRanges ranges;
@@ -103,6 +109,7 @@ public final class ParkSip implements ParkedCallListener {
     private final Ringer ringer;
     private final Timeouts timeouts;
     private final PoolRetrieves elsewhere;
+    private final Takeover takeover;
 
     private volatile ParkedCalls calls;
     private volatile OrbitClaims claims;
@@ -119,6 +126,7 @@ public final class ParkSip implements ParkedCallListener {
         this.ringer = new Ringer(sip, timer);
         this.timeouts = new Timeouts(settings, sip, parked, bridge, ringer, () -> calls);
         this.elsewhere = new PoolRetrieves(settings, sip, parked, bridge, ringer, () -> calls, () -> peers);
+        this.takeover = new Takeover(settings.mediaAddress(), settings.counted(), parked, bridge, () -> calls, timer);
         parked.onEnded(this::endedByCaller);
     }
 
@@ -141,6 +149,21 @@ public final class ParkSip implements ParkedCallListener {
      * parked callers held here ({@link ParkPeers}); {@code askTimeout} bounds each question.
      */
     public void joinPool(org.apache.pekko.actor.typed.ActorSystem<?> system, java.time.Duration askTimeout) {
+        joinPool(system, askTimeout, null);
+    }
+
+    /**
+     * As {@link #joinPool(org.apache.pekko.actor.typed.ActorSystem, java.time.Duration)}, and takes
+     * over the parked callers of nodes that leave the cluster ({@link Takeover}); {@code holders}
+     * reads every stored call's holder (ParkedCallStore.holders), null: no takeover.
+     */
+    public void joinPool(
+            org.apache.pekko.actor.typed.ActorSystem<?> system,
+            java.time.Duration askTimeout,
+            java.util.function.Supplier<CompletionStage<java.util.Map<String, String>>> holders) {
+        if (holders != null) {
+            takeover.start(system, holders);
+        }
         this.peers = ParkPeers.start(
                 system,
                 new ParkPeers.Handler() {
@@ -230,19 +253,30 @@ public final class ParkSip implements ParkedCallListener {
         OrbitRange range =
                 list.stream().min(Comparator.comparing(OrbitRange::name)).orElseThrow();
         String parkId = Leg.callIdOf(request);
+        // the leg, its socket and what another node needs to take it over, stored with the call
+        ParkedLegs.Pending pending =
+                parked.prepare(request, parkId, offer.get(), takeover.self(), java.time.Instant.now());
+        if (pending == null) {
+            unavailable(tx, "No media port, try again");
+            return;
+        }
         calls.park(
                         parkId,
                         new ParkedCallEntity.ParkRequest(
                                 range,
                                 parker.get(),
                                 callerOf(request, caller),
-                                settings.defaults().with(range.overrides())))
+                                settings.defaults().with(range.overrides())),
+                        pending.hold())
                 .whenComplete((reply, failure) -> {
+                    if (!(reply instanceof ParkedCallEntity.Parked)) {
+                        parked.discard(parkId, pending);
+                    }
                     if (failure != null) {
                         LOG.warn("Park of {} not answered: {}", parkId, failure.toString());
                         unavailable(tx, "Park service unavailable, try again");
                     } else if (reply instanceof ParkedCallEntity.Parked p) {
-                        parked(tx, request, parkId, p.call(), offer.get());
+                        parked(tx, request, parkId, p.call(), pending);
                     } else if (reply instanceof ParkedCallEntity.ParkRefused refused) {
                         settings.counted().accept(FULL);
                         // RFC 3261 section 21.4.24: busy here; the transfer fails back to the parker
@@ -260,17 +294,15 @@ public final class ParkSip implements ParkedCallListener {
     }
 
     /** The entity stored the park: answer with our SDP, play music on hold, tell the parker. */
-    private void parked(ServerTransaction tx, Request request, String parkId, ParkedCall call, Sdp.Audio offer) {
+    private void parked(
+            ServerTransaction tx, Request request, String parkId, ParkedCall call, ParkedLegs.Pending pending) {
         ParkedLegs.Parked existing = parked.get(parkId);
         if (existing != null) {
+            parked.discard(parkId, pending);
             parked.resend(tx, request, existing); // a retried INVITE of a call parked here: the same answer
             return;
         }
-        if (parked.answer(tx, request, parkId, call, offer) == null) {
-            calls.retrieve(parkId, call.caller().uri()); // frees the orbit again
-            sip.answer(tx, Response.SERVICE_UNAVAILABLE, "No media port, try again", null);
-            return;
-        }
+        parked.answer(tx, request, parkId, call, pending);
         settings.counted().accept(PARKED);
         notices.notifyParker(parkId, call);
     }

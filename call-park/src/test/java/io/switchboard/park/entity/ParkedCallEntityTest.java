@@ -240,4 +240,75 @@ class ParkedCallEntityTest {
         assertThat(store.stored("p-1")).isEmpty();
         assertThat(retrieve(entity)).isEqualTo(new ParkedCallEntity.NotParked());
     }
+
+    static io.switchboard.park.domain.CallerHold hold(String parkId, String holder) {
+        return new io.switchboard.park.domain.CallerHold(
+                holder,
+                "udp",
+                parkId,
+                "ourtag",
+                "bobtag",
+                "sip:park@example.test",
+                "sip:bob@example.test",
+                "sip:bob@192.0.2.7:5062",
+                List.of(),
+                io.switchboard.park.domain.CallerHold.CSEQ_BLOCK,
+                "192.0.2.7",
+                40000,
+                0,
+                "v=0\r\n",
+                Instant.now(),
+                0,
+                "192.0.2.1",
+                7,
+                7);
+    }
+
+    ParkedCallEntity.TakeOverReply takeOver(ActorRef<ParkedCallEntity.Command> entity, String gone, String taker) {
+        TestProbe<ParkedCallEntity.TakeOverReply> reply = KIT.createTestProbe();
+        entity.tell(new ParkedCallEntity.TakeOver(gone, taker, reply.getRef()));
+        return reply.receiveMessage(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void the_callers_leg_is_stored_before_the_park_is_confirmed_and_taken_over_once() {
+        OrbitRange lobby = range("lobby", "#900-#901");
+        ActorRef<ParkedCallEntity.Command> entity = spawn("p-hold");
+        store.holdWrites(true);
+        TestProbe<ParkedCallEntity.ParkReply> reply = KIT.createTestProbe();
+        entity.tell(new ParkedCallEntity.ParkHeld(
+                new ParkedCallEntity.ParkRequest(lobby, ALICE, BOB, SETTINGS),
+                hold("p-hold", "node-a"),
+                reply.getRef()));
+        reply.expectNoMessage(Duration.ofMillis(300)); // not before both writes are acknowledged
+        assertThat(store.release()).isEqualTo(1); // the call's row
+        reply.expectNoMessage(Duration.ofMillis(300)); // the leg is not stored yet
+        assertThat(store.hold("p-hold").toCompletableFuture().join()).isEmpty();
+        store.holdWrites(false);
+        assertThat(store.release()).isEqualTo(1); // the leg
+        assertThat(reply.receiveMessage(Duration.ofSeconds(5))).isInstanceOf(ParkedCallEntity.Parked.class);
+        assertThat(store.hold("p-hold").toCompletableFuture().join())
+                .hasValueSatisfying(h -> assertThat(h.holder()).isEqualTo("node-a"));
+
+        // a member that is not the holder asks in vain; the first asker for the gone holder wins
+        assertThat(takeOver(entity, "node-x", "node-b")).isInstanceOf(ParkedCallEntity.HeldElsewhere.class);
+        ParkedCallEntity.TakeOverReply first = takeOver(entity, "node-a", "node-b");
+        assertThat(first).isInstanceOf(ParkedCallEntity.TakenOver.class);
+        var taken = ((ParkedCallEntity.TakenOver) first).hold();
+        assertThat(taken.holder()).isEqualTo("node-b");
+        assertThat(taken.firstCseq()).isEqualTo(io.switchboard.park.domain.CallerHold.CSEQ_BLOCK + 1);
+        assertThat(store.hold("p-hold").toCompletableFuture().join()).contains(taken);
+        assertThat(takeOver(entity, "node-a", "node-c")).isEqualTo(new ParkedCallEntity.HeldElsewhere("node-b"));
+
+        // the entity started again on another node reads the new holder: node-b's death goes to node-c
+        ActorRef<ParkedCallEntity.Command> moved = spawn("p-hold");
+        var second = takeOver(moved, "node-b", "node-c");
+        assertThat(((ParkedCallEntity.TakenOver) second).hold().cseqCeiling())
+                .isEqualTo(3 * io.switchboard.park.domain.CallerHold.CSEQ_BLOCK);
+
+        // retrieve frees the orbit once and deletes the hold with the call
+        assertThat(retrieve(moved)).isInstanceOf(ParkedCallEntity.Retrieved.class);
+        assertThat(store.hold("p-hold").toCompletableFuture().join()).isEmpty();
+        assertThat(takeOver(moved, "node-c", "node-d")).isInstanceOf(ParkedCallEntity.NotParked.class);
+    }
 }

@@ -21,6 +21,8 @@ class CassandraParkedCallStoreTest extends ParkedCallStoreContract {
     void schema() {
         CqlSession session = TestCassandra.session("park_calls");
         CassandraSessions.applySchema(session, CassandraOrbitRangeStore.class, CassandraOrbitRangeStore.SCHEMA);
+        CassandraSessions.applySchema(
+                session, CassandraParkedCallStore.class, CassandraParkedCallStore.TAKEOVER_SCHEMA);
         store = new CassandraParkedCallStore(session);
     }
 

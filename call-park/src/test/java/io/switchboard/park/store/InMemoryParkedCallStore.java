@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class InMemoryParkedCallStore implements ParkedCallStore {
 
     private final Map<String, ParkedCall> rows = new ConcurrentHashMap<>();
+    private final Map<String, io.switchboard.park.domain.CallerHold> holds = new ConcurrentHashMap<>();
     private final List<Runnable> held = new ArrayList<>();
     private volatile boolean hold;
     private volatile RuntimeException failWith;
@@ -64,7 +65,28 @@ public final class InMemoryParkedCallStore implements ParkedCallStore {
 
     @Override
     public CompletionStage<Void> delete(String parkId, io.switchboard.entity.fence.WriteStamp stamp) {
-        return apply(() -> rows.remove(parkId));
+        return apply(() -> {
+            rows.remove(parkId);
+            holds.remove(parkId);
+        });
+    }
+
+    @Override
+    public CompletionStage<Optional<io.switchboard.park.domain.CallerHold>> hold(String parkId) {
+        return CompletableFuture.completedFuture(Optional.ofNullable(holds.get(parkId)));
+    }
+
+    @Override
+    public CompletionStage<Void> saveHold(
+            String parkId, io.switchboard.park.domain.CallerHold hold, io.switchboard.entity.fence.WriteStamp stamp) {
+        return apply(() -> holds.put(parkId, hold));
+    }
+
+    @Override
+    public CompletionStage<java.util.Map<String, String>> holders() {
+        java.util.Map<String, String> out = new java.util.TreeMap<>();
+        holds.forEach((id, h) -> out.put(id, h.holder()));
+        return CompletableFuture.completedFuture(out);
     }
 
     private CompletionStage<Void> apply(Runnable change) {

@@ -34,7 +34,9 @@ import java.util.concurrent.CompletionStage;
  * A range that breaks a rule by itself is 400, one that conflicts with another range or with a
  * user's number 409; both name the rule ({@code "(rule no-overlap)"}) and store nothing.
  *
- * <p>{@value #CALLS}: GET lists the calls waiting in orbits, pool-wide, by range and orbit.
+ * <p>{@value #CALLS}: GET lists the calls waiting in orbits, pool-wide, by range and orbit;
+ * {@code GET /api/park/calls/ORBIT} (a {@code #} escaped as {@code %23}) shows the call waiting at
+ * one orbit, with its timeouts and the node holding the caller's leg; 404 when none waits there.
  */
 public final class ParkApi {
 
@@ -70,6 +72,13 @@ public final class ParkApi {
     }
 
     CompletionStage<Reply> calls(Call call) {
+        String rest = call.path().substring(CALLS.length());
+        if (rest.startsWith("/") && rest.length() > 1 && rest.indexOf('/', 1) < 0) {
+            if (!call.method().equals("GET")) {
+                return done(Reply.methodNotAllowed("GET", "Use GET to show a parked call"));
+            }
+            return showCall(call, rest.substring(1));
+        }
         if (!call.path().equals(CALLS) && !call.path().equals(CALLS + "/")) {
             return done(Reply.error(404, "no such resource: " + call.path()));
         }
@@ -111,6 +120,47 @@ public final class ParkApi {
                 out.add(m);
             }
             return Reply.json(200, Json.write(Map.of("calls", out)));
+        });
+    }
+
+    /** The call waiting at {@code orbit} (as dialed: {@code #905}, {@code *905} and {@code 905} differ). */
+    private CompletionStage<Reply> showCall(Call call, String orbit) {
+        return parked.all().thenCompose(all -> {
+            var found = all.entrySet().stream()
+                    .filter(e -> e.getValue().orbit().toString().equals(orbit))
+                    .findFirst();
+            if (found.isEmpty()) {
+                return done(Reply.error(404, "no call parked at " + orbit));
+            }
+            String parkId = found.get().getKey();
+            ParkedCall c = found.get().getValue();
+            return parked.hold(parkId).thenApply(hold -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("parkId", parkId);
+                m.put("range", c.rangeName());
+                m.put("orbit", c.orbit().toString());
+                m.put("parker", c.parker());
+                m.put("caller", c.caller().uri());
+                m.put("callerName", c.caller().displayName());
+                m.put("callerAssertedId", c.caller().assertedIdentity().orElse(null));
+                m.put("parkedAt", c.parkedAt().toString());
+                m.put("deadline", c.deadline().toString());
+                m.put("ringBacks", c.ringBacks());
+                m.put("pickupTimeout", c.settings().pickupTimeout().toSeconds());
+                m.put("maxPickupAttempts", c.settings().maxPickupAttempts());
+                m.put("onTimeoutUri", c.settings().onTimeoutUri().orElse(null));
+                m.put("node", hold.map(h -> h.holder()).orElse(null));
+                m.put("transport", hold.map(h -> h.transport()).orElse(null));
+                m.put(
+                        "callerMedia",
+                        hold.map(h -> h.callerHost() + ":" + h.callerPort()).orElse(null));
+                if (!call.wantsText()) {
+                    return Reply.json(200, Json.write(m));
+                }
+                StringBuilder b = new StringBuilder();
+                m.forEach((k, v) -> b.append(String.format("%-18s %s%n", k, v == null ? "-" : v)));
+                return Reply.text(200, b.toString());
+            });
         });
     }
 

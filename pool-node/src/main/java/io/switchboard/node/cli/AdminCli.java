@@ -100,6 +100,7 @@ public final class AdminCli implements Callable<Integer> {
               park orbit list                               orbit ranges and the settings each uses
               park orbit remove NAME
               park list                                     calls waiting in orbits, pool-wide
+              park show ORBIT                               the call waiting at ORBIT ("#905"), its node and timeouts
               local-pool [--nodes N]                        run N nodes (1-5, default 3) on 127.0.0.1..N over one
                                                             embedded Cassandra (local-pool --help for options)
               address-book sync --now                       read the directory now; shows progress, ends with a report
@@ -918,13 +919,27 @@ public final class AdminCli implements Callable<Integer> {
     @Command(
             name = "park",
             description = "Call park.",
-            subcommands = {Park.Orbit.class, Park.ListCalls.class})
+            subcommands = {Park.Orbit.class, Park.ListCalls.class, Park.ShowCall.class})
     static final class Park extends Group {
         @Command(name = "list", description = "Calls waiting in orbits, pool-wide.")
         static final class ListCalls extends NodeCommand {
             @Override
             int talk(Client client) throws IOException, InterruptedException {
                 return print(client, "GET", ParkApi.CALLS, null, null);
+            }
+        }
+
+        @Command(name = "show", description = "The call waiting at one orbit, e.g. park show \"#905\".")
+        static final class ShowCall extends NodeCommand {
+            @Parameters(paramLabel = "ORBIT", arity = "0..*", description = "The orbit as dialed, e.g. #905.")
+            List<String> orbits = new ArrayList<>();
+
+            @Override
+            int talk(Client client) throws IOException, InterruptedException {
+                if (orbits.size() != 1) {
+                    throw new UsageError("park show needs exactly one ORBIT, e.g. park show \"#905\"");
+                }
+                return print(client, "GET", ParkApi.CALLS + "/" + segment(orbits.get(0)), null, null);
             }
         }
 

@@ -145,6 +145,12 @@ public final class KryoRegistrations {
         kryo.register(io.switchboard.park.sip.ParkPeers.Failed.class, 625);
         kryo.register(io.switchboard.park.sip.ParkPeers.RingBack.class, 626);
         kryo.register(io.switchboard.park.sip.ParkPeers.GaveUp.class, 627);
+        // call park takeover
+        kryo.register(io.switchboard.park.domain.CallerHold.class, 628);
+        kryo.register(io.switchboard.park.entity.ParkedCallEntity.ParkHeld.class, 629);
+        kryo.register(io.switchboard.park.entity.ParkedCallEntity.TakeOver.class, 630);
+        kryo.register(io.switchboard.park.entity.ParkedCallEntity.TakenOver.class, 631);
+        kryo.register(io.switchboard.park.entity.ParkedCallEntity.HeldElsewhere.class, 632);
 
         // conferencing focus (650-699); the JDK collections its values hold first
         ImmutableSetSerializer sets = new ImmutableSetSerializer();

@@ -33,6 +33,7 @@ public final class PekkoSettings {
               "io.switchboard.park.entity.ParkedCallEntity$ParkReply" = kryo
               "io.switchboard.park.entity.ParkedCallEntity$RetrieveReply" = kryo
               "io.switchboard.park.entity.ParkedCallEntity$StateReply" = kryo
+              "io.switchboard.park.entity.ParkedCallEntity$TakeOverReply" = kryo
               "io.switchboard.park.sip.ParkPeers$Command" = kryo
               "io.switchboard.park.sip.ParkPeers$TakeReply" = kryo
               "io.switchboard.conference.entity.ConferenceEntity$Command" = kryo

@@ -426,6 +426,37 @@ class KryoGoldenBytesTest {
         s.put(
                 "park.peers.Failed",
                 new io.switchboard.park.sip.ParkPeers.Failed(480, "The parked caller did not take the call"));
+        io.switchboard.park.domain.CallerHold hold = new io.switchboard.park.domain.CallerHold(
+                "pekko://switchboard@192.0.2.1:2551#42",
+                "udp",
+                "call-1@192.0.2.1",
+                "0123456789abcdef0123456789abcdef",
+                "bobtag",
+                "sip:park@example.test",
+                "sip:bob@example.test",
+                "sip:bob@192.0.2.7:5062",
+                List.of("<sip:192.0.2.9;lr>"),
+                1000,
+                "192.0.2.7",
+                40000,
+                0,
+                "v=0\r\nm=audio 40000 RTP/AVP 0\r\n",
+                Instant.parse("2026-12-05T08:00:00.020Z"),
+                0,
+                "192.0.2.1",
+                1_764_921_600_020L,
+                1_764_921_600_020L);
+        s.put("park.ParkHeld", new ParkedCallEntity.ParkHeld(request, hold, ref("park-reply")));
+        s.put(
+                "park.TakeOver",
+                new ParkedCallEntity.TakeOver(
+                        "pekko://switchboard@192.0.2.1:2551#42",
+                        "pekko://switchboard@192.0.2.2:2551#43",
+                        ref("takeover-reply")));
+        s.put(
+                "park.TakenOver",
+                new ParkedCallEntity.TakenOver(call, hold.takenBy("pekko://switchboard@192.0.2.2:2551#43")));
+        s.put("park.HeldElsewhere", new ParkedCallEntity.HeldElsewhere("pekko://switchboard@192.0.2.2:2551#43"));
     }
 
     /** The conferencing focus's messages (ids 650-699). Sets hold at most one element, for stable bytes. */
