@@ -59,7 +59,8 @@ class PoolProcessesTest {
                         keyspace,
                         List.of(cassandra.nativeAddress().getHostString() + ":"
                                 + cassandra.nativeAddress().getPort()),
-                        cassandra.localDc()));
+                        cassandra.localDc()),
+                nodeFlags());
         long startMillis = millisSince(t0);
 
         // Every user registers on one node, round robin, alternating UDP and TCP.
@@ -109,10 +110,8 @@ class PoolProcessesTest {
                         .contains(contact);
             }
         }
-        List<Map.Entry<String, Long>> slowRegisters = registers.firstAccepted.entrySet().stream()
-                .filter(e -> e.getValue() > 1000)
-                .sorted(Map.Entry.comparingByValue())
-                .toList();
+        List<Long> registerTimes =
+                registers.firstAccepted.values().stream().sorted().toList();
         assertThat(recoveredAfter.keySet())
                 .as("AORs whose acknowledged binding a surviving node lists within %s", RECOVERY_BOUND)
                 .containsExactlyInAnyOrderElementsOf(acknowledged.keySet());
@@ -154,7 +153,8 @@ class PoolProcessesTest {
                   kill -9 of node %d: every one of %d acknowledged bindings listed by a surviving node again after at most %d ms
                   AORs unanswered for more than 1 s after the kill (their entity lived on node %d): %d %s
                   REGISTER after the kill (a new attempt per AOR every %d ms through a survivor until one gets 200):
-                    first 200 after at most %d ms; AORs without a 200 for more than 1 s (entity on node %d): %d %s
+                    first 200 after at most %d ms (the kill itself, until the process is gone, is in every figure);
+                    per AOR, slowest last (those of node %d are the slow ones): %s
                     %d REGISTERs acknowledged after the kill, %d answered otherwise (503 or no answer in %s)
                   restart of node %d until /health/ready and every node lists it Up: %d ms
                 %s""",
@@ -172,8 +172,7 @@ class PoolProcessesTest {
                         .max()
                         .orElse(0),
                 VICTIM,
-                slowRegisters.size(),
-                slowRegisters,
+                registerTimes,
                 registers.accepted.get(),
                 registers.refused.get(),
                 WAIT,
@@ -229,7 +228,7 @@ class PoolProcessesTest {
      * 200 is remembered, to be read back afterwards.
      */
     final class RegisterRecovery {
-        static final int EVERY_MS = 100;
+        static final int EVERY_MS = 200;
         final Map<String, Long> firstAccepted = new ConcurrentHashMap<>();
         final Map<String, java.util.Set<String>> acknowledged = new ConcurrentHashMap<>();
         final AtomicInteger accepted = new AtomicInteger();
@@ -310,6 +309,15 @@ class PoolProcessesTest {
                     .map(l -> "  " + l + "\n")
                     .reduce("", String::concat);
         }
+    }
+
+    /**
+     * Extra flags for the node JVMs from {@code -Dpool.node-flags="..."} (space separated), to measure
+     * other settings, e.g. {@code -Dswitchboard.cluster.failover.down-crashed-members=false}.
+     */
+    private static List<String> nodeFlags() {
+        String flags = System.getProperty("pool.node-flags", "").trim();
+        return flags.isEmpty() ? List.of() : List.of(flags.split("\\s+"));
     }
 
     private static long millisSince(long start) {
