@@ -15,7 +15,10 @@ import java.util.function.BooleanSupplier;
  *   <li>its SIP stack listens, and</li>
  *   <li>its {@link WarmUp} completed: rounds of REGISTER, bindings read, presence view and contact
  *       list through sharding to a reserved AOR, the last of them at normal latency, which also
- *       proves that the registrar, presentity and watcher shard regions work.</li>
+ *       proves that the registrar, presentity and watcher shard regions work,</li>
+ *   <li>and it reaches a majority of the pool ({@code DeadMemberDowning#inMajority}): a node cut
+ *       off in a minority answers 503 at once instead of acknowledging writes that its entities'
+ *       successors on the majority side may not see (README, "Cluster settings").</li>
  * </ol>
  *
  * Until the warm-up completed, the SIP edge answers every request (but ACK) {@code 503} with
@@ -28,23 +31,37 @@ final class Readiness {
     private final BooleanSupplier clusterUp;
     private final BooleanSupplier storage;
     private final BooleanSupplier sipListening;
+    private final BooleanSupplier majority;
     private volatile boolean warmedUp;
     private volatile String warmUp = "not started";
 
     Readiness(BooleanSupplier clusterUp, BooleanSupplier storage, BooleanSupplier sipListening) {
+        this(clusterUp, storage, sipListening, () -> true);
+    }
+
+    /** @param majority whether this node and the members it reaches are a majority of the pool; cheap */
+    Readiness(
+            BooleanSupplier clusterUp,
+            BooleanSupplier storage,
+            BooleanSupplier sipListening,
+            BooleanSupplier majority) {
         this.clusterUp = clusterUp;
         this.storage = storage;
         this.sipListening = sipListening;
+        this.majority = majority;
     }
 
-    /** Whether the SIP edge serves requests: the warm-up has completed. Cheap, for every request. */
+    /**
+     * Whether the SIP edge serves requests: the warm-up has completed and this node is not cut off in a
+     * minority. Cheap, for every request.
+     */
     boolean serving() {
-        return warmedUp;
+        return warmedUp && majority.getAsBoolean();
     }
 
     /** Whether every condition holds. */
     boolean ready() {
-        return warmedUp && clusterUp.getAsBoolean() && storage.getAsBoolean() && sipListening.getAsBoolean();
+        return serving() && clusterUp.getAsBoolean() && storage.getAsBoolean() && sipListening.getAsBoolean();
     }
 
     /** Progress of the warm-up, shown by {@link #report()}. */
@@ -64,14 +81,16 @@ final class Readiness {
         boolean up = clusterUp.getAsBoolean();
         boolean store = storage.getAsBoolean();
         boolean sip = sipListening.getAsBoolean();
+        boolean most = majority.getAsBoolean();
         String body = String.join(
                         "\n",
                         List.of(
                                 "cluster member: " + (up ? "up" : "not up"),
                                 "storage: " + (store ? "connected" : "not connected"),
                                 "sip: " + (sip ? "listening" : "not listening"),
-                                "warm-up: " + warmUp))
+                                "warm-up: " + warmUp,
+                                "pool majority: " + (most ? "reached" : "not reached")))
                 + "\n";
-        return Reply.text(warmedUp && up && store && sip ? 200 : 503, body);
+        return Reply.text(warmedUp && up && store && sip && most ? 200 : 503, body);
     }
 }

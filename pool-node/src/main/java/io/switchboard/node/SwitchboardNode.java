@@ -49,6 +49,7 @@ public final class SwitchboardNode implements AutoCloseable {
     private final StorageWiring storage;
     private ActorSystem<Void> system;
     private NodeDirectory directory;
+    private volatile io.switchboard.node.cluster.DeadMemberDowning members;
     private SipWiring sip;
     private AdminServer admin;
     private AddressBookWiring addressBook;
@@ -61,7 +62,8 @@ public final class SwitchboardNode implements AutoCloseable {
         this.readiness = new Readiness(
                 () -> system != null && Cluster.get(system).selfMember().status() == MemberStatus.up(),
                 storage::connected,
-                () -> sip != null && sip.endpoint() != null);
+                () -> sip != null && sip.endpoint() != null,
+                () -> members == null || members.inMajority());
     }
 
     public static SwitchboardNode start(NodeConfig config) {
@@ -102,6 +104,10 @@ public final class SwitchboardNode implements AutoCloseable {
                         List.of(SipPeers.role(config.nodeId(), config.sip().bindAddress(), udpPort))));
         io.switchboard.node.cluster.ClusterFormation.start(system, config);
         directory = NodeDirectory.start(system);
+        // A crashed member is downed as soon as its port refuses connections (README, "Cluster settings").
+        members = io.switchboard.node.cluster.DeadMemberDowning.start(
+                system.classicSystem(),
+                io.switchboard.node.config.ClusterFailover.of(config).downCrashedMembers());
         SipWiring.Cluster cluster = startEntities(session, stores, sipSettings, clock);
 
         NodeAuth auth = NodeAuth.of(config, session, metrics);
@@ -286,6 +292,9 @@ public final class SwitchboardNode implements AutoCloseable {
         }
         if (sip != null) {
             sip.close();
+        }
+        if (members != null) {
+            members.close();
         }
         if (system != null) {
             system.terminate();

@@ -41,7 +41,10 @@ final class PoolProcesses implements AutoCloseable {
     /** Bootstrap users of every node: {@code userN} with password {@code userN-secret}, for N in 1..USERS. */
     static final int USERS = 24;
 
-    static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
+    /** 120 s, or {@code -Dpool.ready-timeout=240s} on a machine busy with other builds. */
+    static final Duration READY_TIMEOUT = Duration.ofSeconds(
+            Long.parseLong(System.getProperty("pool.ready-timeout", "120s").replaceAll("s$", "")));
+
     private static final String HEAP = "384m";
     private static final HttpClient HTTP =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();

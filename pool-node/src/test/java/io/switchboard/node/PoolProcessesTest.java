@@ -26,6 +26,9 @@ import org.junit.jupiter.api.Test;
  * on every node over UDP and TCP; {@code kill -9} of node 2 loses none of the acknowledged bindings, and
  * every AOR (also those whose registrar entity lived on node 2) is answered again by a surviving node
  * within a bounded time, which is measured and printed; node 2 then restarts, rejoins and registers again.
+ * From the kill on, every AOR also REGISTERs through the survivors until accepted: the time to each AOR's
+ * first 200 is printed (issue 17, item 5: under 5 s), and every binding that got a 200, before or after
+ * the kill, must be listed afterwards.
  */
 @Tag("failure")
 class PoolProcessesTest {
@@ -59,7 +62,8 @@ class PoolProcessesTest {
                         keyspace,
                         List.of(cassandra.nativeAddress().getHostString() + ":"
                                 + cassandra.nativeAddress().getPort()),
-                        cassandra.localDc()));
+                        cassandra.localDc()),
+                nodeFlags());
         long startMillis = millisSince(t0);
 
         // Every user registers on one node, round robin, alternating UDP and TCP.
@@ -83,7 +87,34 @@ class PoolProcessesTest {
         long killedAt = System.nanoTime();
         pool.killHard(VICTIM);
 
+        // REGISTERs through the survivors from the kill on, beside the listing below
+        RegisterRecovery registers = new RegisterRecovery(acknowledged.keySet(), killedAt);
+        Thread registering = new Thread(registers::run, "register-after-kill");
+        registering.start();
         Map<String, Long> recoveredAfter = awaitEveryBindingThroughSurvivors(acknowledged, killedAt);
+        registering.join(RECOVERY_BOUND.plus(WAIT).toMillis());
+        assertThat(registers.firstAccepted.keySet())
+                .as("AORs whose REGISTER a surviving node accepted within %s of the kill", RECOVERY_BOUND)
+                .containsExactlyInAnyOrderElementsOf(acknowledged.keySet());
+        // zero acknowledged loss: every contact that got a 200, before or after the kill, is listed
+        Map<String, java.util.Set<String>> everyAcknowledged = new LinkedHashMap<>();
+        acknowledged.forEach((aor, contact) -> everyAcknowledged
+                .computeIfAbsent(aor, k -> ConcurrentHashMap.newKeySet())
+                .add(contact));
+        registers.acknowledged.forEach((aor, contacts) -> everyAcknowledged
+                .computeIfAbsent(aor, k -> ConcurrentHashMap.newKeySet())
+                .addAll(contacts));
+        for (Map.Entry<String, java.util.Set<String>> e : everyAcknowledged.entrySet()) {
+            String listing = pool.adminGet(1, "/api/registrations?aor=" + e.getKey());
+            for (String contact : e.getValue()) {
+                assertThat(listing)
+                        .as("acknowledged binding %s of %s after the kill", contact, e.getKey())
+                        .startsWith("200")
+                        .contains(contact);
+            }
+        }
+        List<Long> registerTimes =
+                registers.firstAccepted.values().stream().sorted().toList();
         assertThat(recoveredAfter.keySet())
                 .as("AORs whose acknowledged binding a surviving node lists within %s", RECOVERY_BOUND)
                 .containsExactlyInAnyOrderElementsOf(acknowledged.keySet());
@@ -124,6 +155,10 @@ class PoolProcessesTest {
                 Pool of 3 processes: ready in %d ms; RSS of the 3 node JVMs %d MiB
                   kill -9 of node %d: every one of %d acknowledged bindings listed by a surviving node again after at most %d ms
                   AORs unanswered for more than 1 s after the kill (their entity lived on node %d): %d %s
+                  REGISTER after the kill (a new attempt per AOR every %d ms through a survivor until one gets 200):
+                    first 200 after at most %d ms (the kill itself, until the process is gone, is in every figure);
+                    per AOR, slowest last (those of node %d are the slow ones): %s
+                    %d REGISTERs acknowledged after the kill, %d answered otherwise (503 or no answer in %s)
                   restart of node %d until /health/ready and every node lists it Up: %d ms
                 %s""",
                 startMillis,
@@ -134,6 +169,16 @@ class PoolProcessesTest {
                 VICTIM,
                 late.size(),
                 late,
+                RegisterRecovery.EVERY_MS,
+                registers.firstAccepted.values().stream()
+                        .mapToLong(Long::longValue)
+                        .max()
+                        .orElse(0),
+                VICTIM,
+                registerTimes,
+                registers.accepted.get(),
+                registers.refused.get(),
+                WAIT,
                 VICTIM,
                 restartMillis,
                 clusterEvents(1));
@@ -178,6 +223,81 @@ class PoolProcessesTest {
         return Map.copyOf(recovered);
     }
 
+    /**
+     * From the kill on, starts a REGISTER (digest, UDP, alternating survivors) for every AOR
+     * every {@link #EVERY_MS} ms without waiting for earlier ones, until one of that AOR's gets a 200:
+     * the time from the kill to the first 200 is the AOR's recovery time as a client sees it, not
+     * quantised by the ask timeout of attempts sent while the entity had no home. Every contact that got a
+     * 200 is remembered, to be read back afterwards.
+     */
+    final class RegisterRecovery {
+        static final int EVERY_MS = 200;
+        final Map<String, Long> firstAccepted = new ConcurrentHashMap<>();
+        final Map<String, java.util.Set<String>> acknowledged = new ConcurrentHashMap<>();
+        final AtomicInteger accepted = new AtomicInteger();
+        final AtomicInteger refused = new AtomicInteger();
+        private final java.util.Set<String> aors;
+        private final long killedAt;
+
+        RegisterRecovery(java.util.Set<String> aors, long killedAt) {
+            this.aors = aors;
+            this.killedAt = killedAt;
+        }
+
+        void run() {
+            List<Integer> survivors =
+                    Stream.of(1, 2, 3).filter(n -> n != VICTIM).toList();
+            java.util.concurrent.ExecutorService attempts = Executors.newCachedThreadPool();
+            AtomicInteger sequence = new AtomicInteger();
+            long deadline = killedAt + RECOVERY_BOUND.toNanos();
+            try {
+                while (firstAccepted.size() < aors.size() && System.nanoTime() - deadline < 0) {
+                    for (String aor : aors) {
+                        if (firstAccepted.containsKey(aor)) {
+                            continue;
+                        }
+                        int k = sequence.incrementAndGet();
+                        int node = survivors.get(k % survivors.size());
+                        attempts.execute(() -> attempt(aor, node, k));
+                    }
+                    Thread.sleep(EVERY_MS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                attempts.shutdown();
+                try {
+                    attempts.awaitTermination(WAIT.toSeconds() + 5, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+
+        private void attempt(String aor, int node, int k) {
+            String user = aor.substring("sip:".length(), aor.indexOf('@'));
+            PoolProcesses.NodeAddresses a = pool.node(node);
+            try (SipTestClient c = new SipTestClient("udp", a.host(), a.sipPort())) {
+                // one contact per AOR for all its attempts: each 200 refreshes the same binding, whichever
+                // attempt it answers, so max-bindings is never reached (RFC 3261 section 10.3, step 7)
+                String contact = "sip:" + user + "-after@127.0.0.1:5999";
+                SipTestClient.Response r =
+                        RegistrarSipTest.registerWith(c, user, user + "-secret", List.of("Contact: <" + contact + ">"));
+                if (r.status() == 200) {
+                    accepted.incrementAndGet();
+                    acknowledged
+                            .computeIfAbsent(aor, x -> ConcurrentHashMap.newKeySet())
+                            .add(contact);
+                    firstAccepted.putIfAbsent(aor, millisSince(killedAt));
+                } else {
+                    refused.incrementAndGet();
+                }
+            } catch (Exception | AssertionError e) {
+                refused.incrementAndGet(); // no answer in time, or a 503 to the challenge step
+            }
+        }
+    }
+
     /** The cluster's view of the kill, from a survivor's log: unreachable, SBR decision, removal, shards. */
     private String clusterEvents(int n) throws IOException {
         try (Stream<String> lines = Files.lines(pool.log(n))) {
@@ -192,6 +312,15 @@ class PoolProcessesTest {
                     .map(l -> "  " + l + "\n")
                     .reduce("", String::concat);
         }
+    }
+
+    /**
+     * Extra flags for the node JVMs from {@code -Dpool.node-flags="..."} (space separated), to measure
+     * other settings, e.g. {@code -Dswitchboard.cluster.failover.down-crashed-members=false}.
+     */
+    private static List<String> nodeFlags() {
+        String flags = System.getProperty("pool.node-flags", "").trim();
+        return flags.isEmpty() ? List.of() : List.of(flags.split("\\s+"));
     }
 
     private static long millisSince(long start) {

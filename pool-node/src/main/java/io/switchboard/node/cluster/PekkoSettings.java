@@ -79,12 +79,24 @@ public final class PekkoSettings {
                     downing-provider-class = "org.apache.pekko.cluster.sbr.SplitBrainResolverProvider"
                     split-brain-resolver {
                       active-strategy = keep-majority
+                      # Pekko's recommended minimum for up to 5 nodes (its split-brain resolver docs)
                       stable-after = 7s
                     }
+                    # switchboard.cluster.failover.down-removal-margin (ClusterFailover): below Pekko's
+                    # recommended 7 s on purpose, since a crashed member is downed within ~0.5 s
+                    # (DeadMemberDowning) and this margin is then most of a crash's 503 window; an owner that
+                    # has not stopped when its successor starts cannot win a store write, since every entity
+                    # write is fenced by its owner epoch (README, "Cluster settings").
+                    down-removal-margin = %dms
+                    # The leader removes a downed member at its next round.
+                    leader-actions-interval = 500ms
                     sharding {
                       # Entities with bindings stay; an empty one passivates itself (registrar.passivate-after).
                       passivation.strategy = none
                       number-of-shards = 200
+                      # A region holding messages for a shard without a home asks the coordinator again this
+                      # often (default 2 s): after a member's removal, its shards get a home this much sooner.
+                      retry-interval = 250ms
                     }
                   }
                   coordinated-shutdown.exit-jvm = off
@@ -97,7 +109,10 @@ public final class PekkoSettings {
                         java.util.stream.Stream.concat(
                                         java.util.stream.Stream.of(NodeDirectory.role(config.nodeId())), roles.stream())
                                 .map(r -> "\"" + r + "\"")
-                                .collect(Collectors.joining(", ")));
+                                .collect(Collectors.joining(", ")),
+                        io.switchboard.node.config.ClusterFailover.of(config)
+                                .downRemovalMargin()
+                                .toMillis());
         Config settings = ConfigFactory.parseString(text);
         if (discovery.kubernetes()) {
             // Management listens on the node's own address (the pod IP in Kubernetes): bootstrap finds
