@@ -15,7 +15,11 @@ import java.util.function.BooleanSupplier;
  *   <li>its SIP stack listens, and</li>
  *   <li>its {@link WarmUp} completed: rounds of REGISTER, bindings read, presence view and contact
  *       list through sharding to a reserved AOR, the last of them at normal latency, which also
- *       proves that the registrar, presentity and watcher shard regions work.</li>
+ *       proves that the registrar, presentity and watcher shard regions work,</li>
+ *   <li>its registrar shard region reaches the shard coordinator lately ({@link ShardingProbe}),
+ *       and</li>
+ *   <li>it does not drain ({@link Drain}: a stopping node is not ready from the drain's first
+ *       moment on, and stays so).</li>
  * </ol>
  *
  * Until the warm-up completed, the SIP edge answers every request (but ACK) {@code 503} with
@@ -28,13 +32,42 @@ final class Readiness {
     private final BooleanSupplier clusterUp;
     private final BooleanSupplier storage;
     private final BooleanSupplier sipListening;
+    private final BooleanSupplier sharding;
+    private final java.util.function.Supplier<String> shardingStatus;
+    private volatile boolean draining;
     private volatile boolean warmedUp;
     private volatile String warmUp = "not started";
 
+    /** Without the sharding condition (tests of the warm-up). */
     Readiness(BooleanSupplier clusterUp, BooleanSupplier storage, BooleanSupplier sipListening) {
+        this(clusterUp, storage, sipListening, () -> true, () -> "not checked");
+    }
+
+    /**
+     * @param sharding       whether the shard coordinator answered lately ({@link ShardingProbe#ok()})
+     * @param shardingStatus what {@code /health/ready} says about it
+     */
+    Readiness(
+            BooleanSupplier clusterUp,
+            BooleanSupplier storage,
+            BooleanSupplier sipListening,
+            BooleanSupplier sharding,
+            java.util.function.Supplier<String> shardingStatus) {
         this.clusterUp = clusterUp;
         this.storage = storage;
         this.sipListening = sipListening;
+        this.sharding = sharding;
+        this.shardingStatus = shardingStatus;
+    }
+
+    /** The node drains ({@link Drain}): not ready from now on. */
+    void draining() {
+        draining = true;
+    }
+
+    /** Whether the node drains: the SIP edge then refuses new dialogs (503 + Retry-After). */
+    boolean isDraining() {
+        return draining;
     }
 
     /** Whether the SIP edge serves requests: the warm-up has completed. Cheap, for every request. */
@@ -44,7 +77,12 @@ final class Readiness {
 
     /** Whether every condition holds. */
     boolean ready() {
-        return warmedUp && clusterUp.getAsBoolean() && storage.getAsBoolean() && sipListening.getAsBoolean();
+        return !draining
+                && warmedUp
+                && clusterUp.getAsBoolean()
+                && storage.getAsBoolean()
+                && sipListening.getAsBoolean()
+                && sharding.getAsBoolean();
     }
 
     /** Progress of the warm-up, shown by {@link #report()}. */
@@ -64,14 +102,17 @@ final class Readiness {
         boolean up = clusterUp.getAsBoolean();
         boolean store = storage.getAsBoolean();
         boolean sip = sipListening.getAsBoolean();
+        boolean shards = sharding.getAsBoolean();
         String body = String.join(
                         "\n",
                         List.of(
                                 "cluster member: " + (up ? "up" : "not up"),
                                 "storage: " + (store ? "connected" : "not connected"),
                                 "sip: " + (sip ? "listening" : "not listening"),
-                                "warm-up: " + warmUp))
+                                "sharding: " + shardingStatus.get(),
+                                "warm-up: " + warmUp,
+                                "drain: " + (draining ? "draining (the node stops)" : "no")))
                 + "\n";
-        return Reply.text(warmedUp && up && store && sip ? 200 : 503, body);
+        return Reply.text(!draining && warmedUp && up && store && sip && shards ? 200 : 503, body);
     }
 }

@@ -97,6 +97,7 @@ final class SipWiring implements AutoCloseable {
     private final NodeMetrics metrics;
     private final Clock clock;
     private SipEndpoint endpoint;
+    private SipFrontEnd frontEnd;
     private StatefulProxy proxy;
     private ExecutorService notifySenders;
     private ExecutorService dnsAnswers;
@@ -146,7 +147,7 @@ final class SipWiring implements AutoCloseable {
                 stores.accounts(), auth.challenger(), auth.verifier(), auth.throttle(), headerFactory, metrics, clock);
         FlowTokens flowTokens = new FlowTokens(auth.secret());
         Gruus gruus = new Gruus(auth.secret());
-        SipFrontEnd frontEnd = new SipFrontEnd(
+        frontEnd = new SipFrontEnd(
                 config.nodeId(),
                 config.domains(),
                 authenticator,
@@ -311,6 +312,11 @@ final class SipWiring implements AutoCloseable {
                 transports,
                 sum -> ThreadLocalRandom.current().nextInt(sum + 1),
                 clock);
+    }
+
+    /** The SIP front end, or null before {@link #start}: the drain's gate and in-flight count (Drain). */
+    SipFrontEnd frontEnd() {
+        return frontEnd;
     }
 
     /** The SIP endpoint, or null when the node did not get as far as listening. */

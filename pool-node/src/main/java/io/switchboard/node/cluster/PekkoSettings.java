@@ -87,7 +87,8 @@ public final class PekkoSettings {
                     }
                   }
                   coordinated-shutdown.exit-jvm = off
-                  coordinated-shutdown.run-by-jvm-shutdown-hook = on
+                  # Main's shutdown hook runs it, after the node drained its SIP transactions (Drain)
+                  coordinated-shutdown.run-by-jvm-shutdown-hook = off
                 }
                 """.formatted(
                         config.cluster().host(),
