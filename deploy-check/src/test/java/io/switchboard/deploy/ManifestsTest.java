@@ -47,8 +47,13 @@ class ManifestsTest {
 
     private static final Path DEPLOY = Path.of(System.getProperty("switchboard.deploy.dir", "../deploy/k8s"));
 
-    /** Seconds SwitchboardNode.close() gives the actor system to leave the cluster and hand off its shards. */
-    private static final int ACTOR_SYSTEM_STOP_SECONDS = 30;
+    /**
+     * Seconds the preStop hook's JVM (bin/switchboard node drain) takes to start and reach the node, and
+     * the node takes after SIGTERM to close SIP, admin and storage once drained (SwitchboardNode).
+     */
+    private static final int PRE_STOP_START_SECONDS = 10;
+
+    private static final int CLOSE_SECONDS = 10;
 
     private static Rendered render(String dir) {
         return new Rendered(dir, StrictKubernetes.parse(Kustomize.render(DEPLOY.resolve(dir))));
@@ -268,9 +273,18 @@ class ManifestsTest {
         assertThat(annotations.get("prometheus.io/port")).isEqualTo(String.valueOf(health));
         assertThat(annotations.get("prometheus.io/path")).isEqualTo("/metrics").isIn(AdminServer.HEALTH_PATHS);
 
-        // shutdown: Services drop the pod (preStop), then the node leaves within the grace period
-        long preStop = c.getLifecycle().getPreStop().getSleep().getSeconds();
-        assertThat(pod.getTerminationGracePeriodSeconds()).isGreaterThanOrEqualTo(preStop + ACTOR_SYSTEM_STOP_SECONDS);
+        // shutdown: preStop drains the node (POST /api/node/drain through the CLI, in the node's image and
+        // with its config and token), which fits in the grace period with the CLI's start and the close
+        List<String> preStop = c.getLifecycle().getPreStop().getExec().getCommand();
+        assertThat(preStop).as("preStop runs the node's CLI: node drain").containsSubsequence("node", "drain");
+        assertThat(preStop).containsSubsequence("io.switchboard.node.Main", "node", "drain", "--config");
+        assertThat(preStop.get(preStop.indexOf("--config") + 1))
+                .as("preStop reads the node's own config (admin address and token)")
+                .isEqualTo(c.getArgs().get(c.getArgs().indexOf("--config") + 1));
+        long drain = io.switchboard.node.config.DrainConfig.of(config).timeout().toSeconds();
+        assertThat(pod.getTerminationGracePeriodSeconds())
+                .as("terminationGracePeriodSeconds covers switchboard.drain.timeout (%d s) with margins", drain)
+                .isGreaterThanOrEqualTo(PRE_STOP_START_SECONDS + drain + CLOSE_SECONDS);
 
         // every Service selects pods of a workload here, and its ports are ports of that workload
         for (Service s : r.services()) {

@@ -65,7 +65,8 @@ public final class Main {
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
                         () -> {
-                            node.close();
+                            // SIGTERM (Kubernetes, systemd, local-pool): drain first (Drain), then close
+                            node.drainAndClose();
                             stopped.countDown();
                         },
                         "switchboard-shutdown"));

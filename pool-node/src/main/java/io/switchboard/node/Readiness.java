@@ -16,9 +16,13 @@ import java.util.function.BooleanSupplier;
  *   <li>its {@link WarmUp} completed: rounds of REGISTER, bindings read, presence view and contact
  *       list through sharding to a reserved AOR, the last of them at normal latency, which also
  *       proves that the registrar, presentity and watcher shard regions work,</li>
- *   <li>and it reaches a majority of the pool ({@code DeadMemberDowning#inMajority}): a node cut
+ *   <li>it reaches a majority of the pool ({@code DeadMemberDowning#inMajority}): a node cut
  *       off in a minority answers 503 at once instead of acknowledging writes that its entities'
- *       successors on the majority side may not see (README, "Cluster settings").</li>
+ *       successors on the majority side may not see (README, "Cluster settings"),</li>
+ *   <li>its registrar shard region reaches the shard coordinator lately ({@link ShardingProbe}),
+ *       and</li>
+ *   <li>it does not drain ({@link Drain}: a stopping node is not ready from the drain's first
+ *       moment on, and stays so).</li>
  * </ol>
  *
  * Until the warm-up completed, the SIP edge answers every request (but ACK) {@code 503} with
@@ -32,23 +36,55 @@ final class Readiness {
     private final BooleanSupplier storage;
     private final BooleanSupplier sipListening;
     private final BooleanSupplier majority;
+    private final BooleanSupplier sharding;
+    private final java.util.function.Supplier<String> shardingStatus;
+    private volatile boolean draining;
     private volatile boolean warmedUp;
     private volatile String warmUp = "not started";
 
+    /** Without the sharding condition (tests of the warm-up). */
     Readiness(BooleanSupplier clusterUp, BooleanSupplier storage, BooleanSupplier sipListening) {
-        this(clusterUp, storage, sipListening, () -> true);
+        this(clusterUp, storage, sipListening, () -> true, () -> true, () -> "not checked");
     }
 
-    /** @param majority whether this node and the members it reaches are a majority of the pool; cheap */
+    /** Without the majority condition (tests of the sharding condition). */
     Readiness(
             BooleanSupplier clusterUp,
             BooleanSupplier storage,
             BooleanSupplier sipListening,
-            BooleanSupplier majority) {
+            BooleanSupplier sharding,
+            java.util.function.Supplier<String> shardingStatus) {
+        this(clusterUp, storage, sipListening, () -> true, sharding, shardingStatus);
+    }
+
+    /**
+     * @param majority       whether this node and the members it reaches are a majority of the pool; cheap
+     * @param sharding       whether the shard coordinator answered lately ({@link ShardingProbe#ok()})
+     * @param shardingStatus what {@code /health/ready} says about it
+     */
+    Readiness(
+            BooleanSupplier clusterUp,
+            BooleanSupplier storage,
+            BooleanSupplier sipListening,
+            BooleanSupplier majority,
+            BooleanSupplier sharding,
+            java.util.function.Supplier<String> shardingStatus) {
         this.clusterUp = clusterUp;
         this.storage = storage;
         this.sipListening = sipListening;
         this.majority = majority;
+        this.sharding = sharding;
+        this.shardingStatus = shardingStatus;
+    }
+
+    /** The node drains ({@link Drain}): not ready from now on. */
+    void draining() {
+        draining = true;
+    }
+
+    /** Whether the node drains: the SIP edge then refuses new dialogs (503 + Retry-After). */
+    boolean isDraining() {
+        return draining;
     }
 
     /**
@@ -61,7 +97,12 @@ final class Readiness {
 
     /** Whether every condition holds. */
     boolean ready() {
-        return serving() && clusterUp.getAsBoolean() && storage.getAsBoolean() && sipListening.getAsBoolean();
+        return !draining
+                && serving()
+                && clusterUp.getAsBoolean()
+                && storage.getAsBoolean()
+                && sipListening.getAsBoolean()
+                && sharding.getAsBoolean();
     }
 
     /** Progress of the warm-up, shown by {@link #report()}. */
@@ -82,15 +123,18 @@ final class Readiness {
         boolean store = storage.getAsBoolean();
         boolean sip = sipListening.getAsBoolean();
         boolean most = majority.getAsBoolean();
+        boolean shards = sharding.getAsBoolean();
         String body = String.join(
                         "\n",
                         List.of(
                                 "cluster member: " + (up ? "up" : "not up"),
                                 "storage: " + (store ? "connected" : "not connected"),
                                 "sip: " + (sip ? "listening" : "not listening"),
+                                "sharding: " + shardingStatus.get(),
                                 "warm-up: " + warmUp,
-                                "pool majority: " + (most ? "reached" : "not reached")))
+                                "pool majority: " + (most ? "reached" : "not reached"),
+                                "drain: " + (draining ? "draining (the node stops)" : "no")))
                 + "\n";
-        return Reply.text(warmedUp && up && store && sip && most ? 200 : 503, body);
+        return Reply.text(!draining && warmedUp && up && store && sip && most && shards ? 200 : 503, body);
     }
 }

@@ -96,6 +96,7 @@ final class SipWiring implements AutoCloseable {
     private final NodeMetrics metrics;
     private final Clock clock;
     private SipEndpoint endpoint;
+    private SipFrontEnd frontEnd;
     private StatefulProxy proxy;
     private ExecutorService notifySenders;
     private ExecutorService dnsAnswers;
@@ -159,7 +160,7 @@ final class SipWiring implements AutoCloseable {
         }
         FlowTokens flowTokens = new FlowTokens(auth.secret());
         Gruus gruus = new Gruus(auth.secret());
-        SipFrontEnd frontEnd = new SipFrontEnd(
+        frontEnd = new SipFrontEnd(
                 config.nodeId(),
                 config.domains(),
                 authenticator,
@@ -342,6 +343,11 @@ final class SipWiring implements AutoCloseable {
                 transports,
                 sum -> ThreadLocalRandom.current().nextInt(sum + 1),
                 clock);
+    }
+
+    /** The SIP front end, or null before {@link #start}: the drain's gate and in-flight count (Drain). */
+    SipFrontEnd frontEnd() {
+        return frontEnd;
     }
 
     /** The SIP endpoint, or null when the node did not get as far as listening. */

@@ -43,6 +43,8 @@ public final class SwitchboardNode implements AutoCloseable {
     private static final Duration SWEEP_INTERVAL = Duration.ofSeconds(5);
     /** After a failed warm-up round, before the next. */
     private static final Duration PAUSE = Duration.ofMillis(500);
+    /** How often readiness asks whether the shard coordinator answers (ShardingProbe). */
+    private static final Duration SHARDING_PROBE_INTERVAL = Duration.ofSeconds(2);
 
     private final NodeConfig config;
     private final NodeMetrics metrics = new NodeMetrics();
@@ -55,6 +57,8 @@ public final class SwitchboardNode implements AutoCloseable {
     private AddressBookWiring addressBook;
     private volatile boolean closed;
     private final Readiness readiness;
+    private volatile ShardingProbe shardingProbe;
+    private volatile Drain drain;
 
     private SwitchboardNode(NodeConfig config) {
         this.config = config;
@@ -63,7 +67,9 @@ public final class SwitchboardNode implements AutoCloseable {
                 () -> system != null && Cluster.get(system).selfMember().status() == MemberStatus.up(),
                 storage::connected,
                 () -> sip != null && sip.endpoint() != null,
-                () -> members == null || members.inMajority());
+                () -> members == null || members.inMajority(),
+                () -> shardingProbe != null && shardingProbe.ok(),
+                () -> shardingProbe == null ? "not started" : shardingProbe.status());
     }
 
     public static SwitchboardNode start(NodeConfig config) {
@@ -87,6 +93,7 @@ public final class SwitchboardNode implements AutoCloseable {
         io.switchboard.node.config.RoleConfig.of(config); // likewise (role = pool | branch)
 
         io.switchboard.node.config.ConferencingConfig.of(config); // likewise (conferencing focus)
+        io.switchboard.node.config.DrainConfig drainConfig = io.switchboard.node.config.DrainConfig.of(config);
         Clock clock = Clock.systemUTC();
         CqlSession session = storage.open();
         StorageWiring.Stores stores = storage.stores(clock);
@@ -109,6 +116,8 @@ public final class SwitchboardNode implements AutoCloseable {
                 system.classicSystem(),
                 io.switchboard.node.config.ClusterFailover.of(config).downCrashedMembers());
         SipWiring.Cluster cluster = startEntities(session, stores, sipSettings, clock);
+        shardingProbe = new ShardingProbe(system, RegistrarEntity.ENTITY_KEY.name(), SHARDING_PROBE_INTERVAL);
+        shardingProbe.start();
 
         NodeAuth auth = NodeAuth.of(config, session, metrics);
         // Authentication state is soft: release it when its time is up, not when traffic next
@@ -129,11 +138,21 @@ public final class SwitchboardNode implements AutoCloseable {
                 io.switchboard.node.config.AvailabilityConfig.of(config);
         sip.start(udpPort, session, stores, auth, cluster, readiness::serving, (int)
                 availability.retryAfter().toSeconds());
+        sip.frontEnd().drainWhen(readiness::isDraining);
+        ActorSystem<Void> sys = system;
+        drain = new Drain(
+                config.nodeId(),
+                drainConfig,
+                readiness::draining,
+                () -> sip.frontEnd().inFlight(),
+                () -> org.apache.pekko.actor.CoordinatedShutdown.get(sys).runAll(DrainReason.INSTANCE),
+                metrics.registry());
 
         addressBook = AddressBookWiring.start(
                 addressBookConfig, session, stores.accounts(), config.domains(), config.nodeId(), metrics, clock);
         admin = AdminWiring.build(
                 config, metrics, this::readiness, stores, sip.lookups(), cluster, auth, clock, addressBook.api());
+        admin.secureTree("/api/node/drain", this::drainRoute);
         admin.start();
         SipEndpoint endpoint = sip.endpoint();
         NodeConfig.Sip s = config.sip();
@@ -228,6 +247,61 @@ public final class SwitchboardNode implements AutoCloseable {
             throw new ConfigError(
                     "switchboard.sip.bind-address", "cannot bind UDP on " + address + " (" + e.getMessage() + ")");
         }
+    }
+
+    /** Why the actor system's coordinated shutdown ran: the node drained ({@link Drain}). */
+    enum DrainReason implements org.apache.pekko.actor.CoordinatedShutdown.Reason {
+        INSTANCE
+    }
+
+    /**
+     * {@code POST /api/node/drain}: starts the drain (or joins the one under way) and answers when
+     * it is done, 200 with its duration; {@code ?wait=false} answers 202 at once. The node keeps
+     * running, not ready, until it is stopped (SIGTERM), which then finds the drain done.
+     */
+    private java.util.concurrent.CompletionStage<Reply> drainRoute(AdminServer.Call call) {
+        if (!call.path().equals("/api/node/drain")) {
+            return java.util.concurrent.CompletableFuture.completedFuture(Reply.error(404, "not found"));
+        }
+        if (!call.method().equals("POST")) {
+            return java.util.concurrent.CompletableFuture.completedFuture(
+                    Reply.methodNotAllowed("POST", "POST starts the drain"));
+        }
+        java.util.concurrent.CompletableFuture<Duration> drained = drain();
+        if ("false".equals(call.param("wait"))) {
+            return java.util.concurrent.CompletableFuture.completedFuture(
+                    Reply.text(202, "node " + config.nodeId() + " draining\n"));
+        }
+        return drained.thenApply(took ->
+                Reply.text(200, "node " + config.nodeId() + " drained in " + took.toMillis() + " ms; stop it now\n"));
+    }
+
+    /**
+     * Drains the node ({@link Drain}): not ready, new dialogs refused with 503 + Retry-After, the
+     * SIP transactions under way finished, shards handed over, cluster left. Idempotent; completes
+     * with how long it took. A node that did not start completely completes at once.
+     */
+    public java.util.concurrent.CompletableFuture<Duration> drain() {
+        Drain d = drain;
+        if (d == null) {
+            return java.util.concurrent.CompletableFuture.completedFuture(Duration.ZERO);
+        }
+        return d.start();
+    }
+
+    /** Drains (at most {@code switchboard.drain.timeout} and a little), then closes: what SIGTERM does. */
+    public void drainAndClose() {
+        try {
+            drain().get(
+                            io.switchboard.node.config.DrainConfig.of(config)
+                                            .timeout()
+                                            .toSeconds()
+                                    + 5,
+                            TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("Node {}: drain did not complete: {}", config.nodeId(), e.toString());
+        }
+        close();
     }
 
     /** {@code /health/ready}: see {@link Readiness}, the one definition of ready. */

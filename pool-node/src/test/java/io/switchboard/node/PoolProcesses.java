@@ -198,6 +198,25 @@ final class PoolProcesses implements AutoCloseable {
     }
 
     /**
+     * SIGTERM to node {@code n}, as Kubernetes and systemd stop a node: it drains (io.switchboard.node.Drain)
+     * and exits. Returns the exit code once it is gone; fails if it outlives {@code bound}.
+     */
+    int terminate(int n, Duration bound) {
+        Process p = processes[index(n)];
+        p.destroy(); // SIGTERM
+        try {
+            if (!p.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException(
+                        nodeId(n) + " did not exit within " + bound + " of SIGTERM; log tail:\n" + tail(n));
+            }
+            return p.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /**
      * Starts node {@code n} again with the same configuration and waits until it is ready and every live node
      * agrees on the membership ({@link #awaitMembershipAgreed}): its own readiness says only that it sees
      * itself Up, while the others may still list its dead incarnation or not see the new one yet.

@@ -125,4 +125,29 @@ class ReadinessTest {
         assertThat(readiness.ready()).isFalse();
         assertThat(readiness.report().body()).contains("warming up (5 rounds");
     }
+
+    @Test
+    void a_draining_node_is_not_ready_and_neither_is_one_whose_shard_coordinator_does_not_answer() {
+        AtomicBoolean coordinator = new AtomicBoolean(true);
+        Readiness readiness = new Readiness(
+                () -> true, () -> true, () -> true, coordinator::get, () -> coordinator.get() ? "reachable" : "silent");
+        readiness.warmedUp();
+        assertThat(readiness.ready()).isTrue();
+        assertThat(readiness.report().body()).contains("sharding: reachable", "drain: no");
+
+        coordinator.set(false);
+        assertThat(readiness.ready()).isFalse();
+        assertThat(readiness.report().status()).isEqualTo(503);
+        assertThat(readiness.report().body()).contains("sharding: silent");
+        coordinator.set(true);
+
+        readiness.draining();
+        assertThat(readiness.isDraining()).isTrue();
+        assertThat(readiness.ready()).isFalse();
+        assertThat(readiness.serving())
+                .as("the SIP edge still answers (in-dialog requests)")
+                .isTrue();
+        assertThat(readiness.report().status()).isEqualTo(503);
+        assertThat(readiness.report().body()).contains("drain: draining");
+    }
 }

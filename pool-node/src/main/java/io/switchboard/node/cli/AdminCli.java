@@ -63,7 +63,8 @@ import picocli.CommandLine.Unmatched;
             AdminCli.GenerateCompletion.class,
             AdminCli.AddressBook.class,
             ConferenceCommands.class,
-            DnsCommands.class
+            DnsCommands.class,
+            AdminCli.Node.class
         })
 public final class AdminCli implements Callable<Integer> {
 
@@ -95,6 +96,9 @@ public final class AdminCli implements Callable<Integer> {
               presence contacts AOR remove URI
               pool status                                   members, their state, shards, entities and bindings;
                                                             exit code 1 unless every member is Up and reachable
+              node drain                                    the node stops taking new dialogs (503), finishes its SIP
+                                                            transactions, hands its shards over and leaves the cluster;
+                                                            returns when done (then stop the process)
               park orbit add NAME --range START-END [--pickup-timeout SECONDS] [--max-pickup-attempts N]
                              [--on-timeout-uri URI]         add a call park orbit range, e.g. --range "#900-#950"
               park orbit list                               orbit ranges and the settings each uses
@@ -758,6 +762,25 @@ public final class AdminCli implements Callable<Integer> {
             @Override
             int talk(Client client) throws IOException, InterruptedException {
                 return print(client, "GET", "/api/pool", null, null);
+            }
+        }
+    }
+
+    // --- node
+
+    @Command(name = "node", description = "The node the command talks to.", subcommands = Node.Drain.class)
+    static final class Node extends Group {
+        @Command(
+                name = "drain",
+                description = {
+                    "Not ready at once, new dialogs get 503 with Retry-After, SIP transactions under way finish,",
+                    "shards handed over, cluster left (switchboard.drain); returns when done. The Kubernetes",
+                    "preStop hook runs it; stop the process afterwards (SIGTERM finds the drain done)."
+                })
+        static final class Drain extends NodeCommand {
+            @Override
+            int talk(Client client) throws IOException, InterruptedException {
+                return print(client, "POST", "/api/node/drain", null, null);
             }
         }
     }

@@ -100,7 +100,11 @@ public final class PekkoSettings {
                     }
                   }
                   coordinated-shutdown.exit-jvm = off
-                  coordinated-shutdown.run-by-jvm-shutdown-hook = on
+                  # Main's shutdown hook runs it, after the node drained its SIP transactions (Drain).
+                  # No hook of Pekko's own either: Artery's would close remoting at SIGTERM, before the
+                  # drain hands the shards over and leaves, and the others would see us unreachable.
+                  coordinated-shutdown.run-by-jvm-shutdown-hook = off
+                  jvm-shutdown-hooks = off
                 }
                 """.formatted(
                         config.cluster().host(),

@@ -72,6 +72,10 @@ public final class SipFrontEnd implements SipListener {
     private volatile java.util.function.BooleanSupplier serving = () -> true;
 
     private volatile int retryAfterSeconds = 5;
+    /** Whether the node drains (io.switchboard.node.Drain): new dialogs get 503 + Retry-After. */
+    private volatile java.util.function.BooleanSupplier draining = () -> false;
+    /** Server transactions taken and not yet answered finally, which a draining node lets finish. */
+    private final InFlightTransactions inFlight = new InFlightTransactions();
 
     private volatile Admission admission = Admission.unbounded();
 
@@ -118,6 +122,22 @@ public final class SipFrontEnd implements SipListener {
         this.serving = servingNow;
     }
 
+    /**
+     * While {@code drainingNow} says yes, a request outside any dialog (a new INVITE, SUBSCRIBE,
+     * REGISTER, also OPTIONS, MESSAGE, PUBLISH), but CANCEL, which belongs to a transaction already
+     * taken, is answered 503 with Retry-After: the node is about to leave, and a client or proxy
+     * that gets a 503 tries another server (RFC 3261 section 21.5.4, RFC 3263 section 4.3).
+     * Requests inside dialogs (ACK, BYE, re-INVITE, SUBSCRIBE refreshes, NOTIFY) are still served.
+     */
+    public void drainWhen(java.util.function.BooleanSupplier drainingNow) {
+        this.draining = drainingNow;
+    }
+
+    /** Server transactions taken and not yet answered with a final response (for the drain). */
+    public int inFlight() {
+        return inFlight.count();
+    }
+
     /** The bound on REGISTERs in flight (issue 17, item 3); set before the stack starts. */
     public void admit(Admission registers) {
         this.admission = registers;
@@ -156,6 +176,14 @@ public final class SipFrontEnd implements SipListener {
             metrics.sipShed("warming-up");
             answerRetryLater(transaction, request, "Starting up, try again");
             return;
+        }
+        if (transaction != null && draining.getAsBoolean() && startsOutsideDialog(request)) {
+            metrics.sipShed("draining");
+            answerRetryLater(transaction, request, "Shutting down, try another server");
+            return;
+        }
+        if (transaction != null) {
+            inFlight.add(transaction);
         }
         try {
             ParkSip parkSip = park;
@@ -489,6 +517,15 @@ public final class SipFrontEnd implements SipListener {
         AnsweredRequests.release(transaction.getRequest());
     }
 
+    /** Outside any dialog: no To tag (RFC 3261 section 12.2), and not a CANCEL of a transaction taken. */
+    private static boolean startsOutsideDialog(Request request) {
+        if (Request.CANCEL.equals(request.getMethod())) {
+            return false;
+        }
+        javax.sip.header.ToHeader to = (javax.sip.header.ToHeader) request.getHeader(javax.sip.header.ToHeader.NAME);
+        return to == null || to.getTag() == null;
+    }
+
     private ServerTransaction serverTransaction(RequestEvent event) {
         if (event.getServerTransaction() != null) {
             return event.getServerTransaction();
@@ -532,7 +569,9 @@ public final class SipFrontEnd implements SipListener {
 
     @Override
     public void processTransactionTerminated(TransactionTerminatedEvent event) {
-        // nothing to release: no per-transaction state outside the stack
+        if (event.isServerTransaction()) {
+            inFlight.remove(event.getServerTransaction());
+        }
     }
 
     @Override

@@ -37,6 +37,7 @@ class AdminCliHelpTest {
                 "presence contacts --help         | Usage: switchboard presence contacts | --group=G",
                 "help presence access             | Usage: switchboard presence access | friends-and-family",
                 "pool status --help               | Usage: switchboard pool status | exit code 1 unless",
+                "node drain --help                | Usage: switchboard node drain | preStop hook runs it",
                 "registrations --help --config x  | Usage: switchboard registrations | --node=NODE",
             })
     void every_command_has_help(String command, String usage, String detail) {
