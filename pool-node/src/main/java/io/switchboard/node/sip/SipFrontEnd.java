@@ -172,14 +172,16 @@ public final class SipFrontEnd implements SipListener {
                 return;
             }
         }
-        if (transaction != null && !serving.getAsBoolean()) {
-            metrics.sipShed("warming-up");
-            answerRetryLater(transaction, request, "Starting up, try again");
-            return;
-        }
+        // draining first: a drained node has left the cluster and so no longer reaches a majority
+        // (not serving), but what the client needs to hear is that it stops
         if (transaction != null && draining.getAsBoolean() && startsOutsideDialog(request)) {
             metrics.sipShed("draining");
             answerRetryLater(transaction, request, "Shutting down, try another server");
+            return;
+        }
+        if (transaction != null && !serving.getAsBoolean()) {
+            metrics.sipShed("warming-up");
+            answerRetryLater(transaction, request, "Starting up, try again");
             return;
         }
         if (transaction != null) {
