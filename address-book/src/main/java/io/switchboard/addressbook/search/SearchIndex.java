@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
  * like a phone number is normalized with the same rules as the directory's numbers, as a prefix: "020" under
  * the rule {@code ^0(\d{9})$ -> +31$1} becomes "+3120" and finds "+31 20 ...".
  *
- * <p>The keys are kept in one sorted array, so a query costs two binary searches plus the matches. Results
+ * <p>The keys are kept in one sorted array, so a query costs three binary searches plus the matches. Results
  * are ranked: entries with a key equal to the query first, then those with a key that starts with it; within
  * a rank by display name, then id.
  */
@@ -141,26 +141,34 @@ public final class SearchIndex {
         byte[] best = new byte[entries.size()];
         int[] found = new int[16];
         int matched = 0;
+        int exact = 0;
         for (String term : terms) {
+            // the keys that start with the term are one run of the sorted array, those equal to it its head:
+            // two more binary searches, and no string compared per key
             int from = lowerBound(term);
-            for (int i = from; i < keys.length && keys[i].startsWith(term); i++) {
-                byte rank = keys[i].equals(term) ? EXACT : PREFIX;
-                byte was = best[owners[i]];
+            int exactEnd = lowerBound(term + '\u0000');
+            int to = lowerBound(term + '\uffff');
+            for (int i = from; i < to; i++) {
+                int owner = owners[i];
+                byte was = best[owner];
                 if (was == 0) {
                     if (matched == found.length) {
                         found = Arrays.copyOf(found, matched * 2);
                     }
-                    found[matched++] = owners[i];
+                    found[matched++] = owner;
                 }
-                if (was == 0 || rank < was) {
-                    best[owners[i]] = rank;
+                if (i < exactEnd && was != EXACT) {
+                    best[owner] = EXACT;
+                    exact++;
+                } else if (was == 0) {
+                    best[owner] = PREFIX;
                 }
             }
         }
         int start = Math.min(matched, (page - 1) * PAGE_SIZE);
         int end = Math.min(matched, start + PAGE_SIZE);
         List<Hit> hits = new ArrayList<>(end - start);
-        for (int i : ranked(best, found, matched, start, end)) {
+        for (int i : ranked(best, found, matched, exact, start, end)) {
             hits.add(new Hit(entries.get(i), best[i] == EXACT ? Rank.EXACT : Rank.PREFIX));
         }
         return new Page(query, terms, page, matched, hits);
@@ -171,7 +179,7 @@ public final class SearchIndex {
      * matches are sorted by (rank, place); many are picked by walking the name order once per rank, which costs
      * the book's size but never a sort of tens of thousands.
      */
-    private int[] ranked(byte[] best, int[] found, int matched, int start, int end) {
+    private int[] ranked(byte[] best, int[] found, int matched, int exact, int start, int end) {
         int[] out = new int[end - start];
         if (matched <= byPosition.length / 16) {
             long[] order = new long[matched];
@@ -187,7 +195,9 @@ public final class SearchIndex {
         int seen = 0;
         int k = 0;
         for (byte rank : new byte[] {EXACT, PREFIX}) {
-            for (int p = 0; p < byPosition.length && seen < end; p++) {
+            // the exact pass ends once it has seen every exact match (often none)
+            int last = rank == EXACT ? exact : matched;
+            for (int p = 0; p < byPosition.length && seen < end && seen < last; p++) {
                 int i = byPosition[p];
                 if (best[i] == rank) {
                     if (seen >= start) {
