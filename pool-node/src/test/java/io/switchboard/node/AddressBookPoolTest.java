@@ -218,6 +218,19 @@ class AddressBookPoolTest {
                 "alice-secret");
         OpenLoopSearches.Result searched = load.run(OpenLoopSearches.queries(PEOPLE, 1_000, 14), 50);
         System.out.println(searched.summary(50));
+        // the nodes' own view, from the request reaching the search route to its answer, to tell the index's time
+        // from the HTTP server's, the digest check's and the machine's (bench/RESULTS.md)
+        for (SwitchboardNode node : nodes) {
+            String metrics = HTTP.send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.adminPort() + "/metrics"))
+                                    .GET()
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
+            metrics.lines()
+                    .filter(l -> l.startsWith("switchboard_address_book_search_latency_seconds_bucket"))
+                    .forEach(l -> System.out.println("node " + node.adminPort() + ": " + l));
+        }
         assertThat(searched.failures()).isEmpty();
     }
 
