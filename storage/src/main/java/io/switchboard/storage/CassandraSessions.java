@@ -9,13 +9,17 @@ import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.datastax.oss.driver.api.core.config.ProgrammaticDriverConfigLoaderBuilder;
 import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
+import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+import com.datastax.oss.driver.api.core.metadata.Node;
+import com.datastax.oss.driver.api.core.metadata.NodeState;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -136,10 +140,18 @@ public final class CassandraSessions {
      * Blocks until all live nodes report the same schema version. The driver already waits after each
      * DDL statement, but gives up silently after its own timeout; a store must not prepare statements
      * against a table some node does not know yet.
+     *
+     * <p>The driver's own check reads {@code system.local} and {@code system.peers} of one node, and a
+     * peer's version there is what gossip last said. Just after a DDL statement that node may not have
+     * the change yet and its gossip may not carry the coordinator's new version either: every version
+     * it shows is the old one, and the check agrees on it. A CI run met exactly that on a fresh RF 3
+     * ring ("table schema_version does not exist" on the read after the CREATE). So each node the
+     * session can reach is also asked for its own {@code system.local} version, and they must agree
+     * too; the coordinator of the DDL is among them and has the change.
      */
     public static void awaitSchemaAgreement(CqlSession session, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (!session.checkSchemaAgreement()) {
+        while (!session.checkSchemaAgreement() || !reachableNodesAgree(session)) {
             if (System.nanoTime() - deadline > 0) {
                 throw new IllegalStateException("Cassandra nodes did not agree on the schema within " + timeout);
             }
@@ -150,6 +162,38 @@ public final class CassandraSessions {
                 throw new IllegalStateException("interrupted while waiting for schema agreement", e);
             }
         }
+    }
+
+    /**
+     * Whether every node the session has a connection pool to (its state UP; nodes of other data
+     * centres are ignored by the load balancer and have none) answers the same schema version from its
+     * own {@code system.local}. A node that fails to answer counts as not agreeing yet, so the wait
+     * goes on; one the driver sees go down drops out of the set on the next round.
+     */
+    static boolean reachableNodesAgree(CqlSession session) {
+        UUID seen = null;
+        for (Node node : session.getMetadata().getNodes().values()) {
+            if (node.getState() != NodeState.UP || node.getOpenConnections() == 0) {
+                continue;
+            }
+            UUID version;
+            try {
+                Row row = session.execute(SimpleStatement.newInstance(
+                                        "SELECT schema_version FROM system.local WHERE key = 'local'")
+                                .setNode(node)
+                                .setTimeout(Duration.ofSeconds(5)))
+                        .one();
+                version = row == null ? null : row.getUuid("schema_version");
+            } catch (DriverException e) {
+                log.debug("schema version of {} not read yet: {}", node.getEndPoint(), e.toString());
+                return false;
+            }
+            if (version == null || (seen != null && !seen.equals(version))) {
+                return false;
+            }
+            seen = version;
+        }
+        return true;
     }
 
     /**

@@ -39,6 +39,7 @@ import org.junit.jupiter.api.Test;
  * A failed write's outcome is unknown, so it is neither expected nor forbidden to be found afterwards.
  */
 @Tag("failure")
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class Rf3NodeLossTest {
 
     /** The node killed: the first contact point, which holds the driver's control connection. */
@@ -68,25 +69,8 @@ class Rf3NodeLossTest {
         ringStartCpuMillis = ring.totalCpuTime().toMillis();
         session = CassandraSessions.connect(ring.settings("rf3_node_loss"));
         CassandraSessions.applySchema(session, CassandraBindingStore.SCHEMA);
-        store = storeOnceAllNodesKnowTheTable();
-    }
-
-    /**
-     * The driver's schema agreement (system.local and peers report the same version) came before every node
-     * could prepare against the new table in some runs on this machine; preparing is retried until all can.
-     */
-    static CassandraBindingStore storeOnceAllNodesKnowTheTable() throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (true) {
-            try {
-                return new CassandraBindingStore(session);
-            } catch (com.datastax.oss.driver.api.core.servererrors.InvalidQueryException e) {
-                if (System.nanoTime() - deadline > 0) {
-                    throw e;
-                }
-                Thread.sleep(200);
-            }
-        }
+        // No retry: CassandraSessions.applySchema waits until every node has the table (see the test below).
+        store = new CassandraBindingStore(session);
     }
 
     @AfterAll
@@ -99,7 +83,32 @@ class Rf3NodeLossTest {
         }
     }
 
+    /**
+     * The schema wait asks every node itself, not one node's gossip view of the others: right after a
+     * CREATE TABLE, each node answers a read of the new table. Before, the driver's agreement check
+     * alone sometimes passed while a node still lacked the table (a CI run failed on it).
+     */
     @Test
+    @org.junit.jupiter.api.Order(1) // on the fresh ring, before the other test kills a node
+    void after_the_schema_wait_every_node_knows_a_new_table() {
+        for (int round = 0; round < 8; round++) {
+            String table = "agreement_probe_" + round;
+            CassandraSessions.applyScript(
+                    session, "CREATE TABLE IF NOT EXISTS " + table + " (k int PRIMARY KEY, v int);", table);
+            assertThat(session.getMetadata().getNodes()).hasSize(3);
+            for (Node node : session.getMetadata().getNodes().values()) {
+                assertThat(session.execute(com.datastax.oss.driver.api.core.cql.SimpleStatement.newInstance(
+                                                "SELECT k FROM " + table + " WHERE k = 0")
+                                        .setNode(node))
+                                .one())
+                        .as("round %d, node %s", round, node.getEndPoint())
+                        .isNull();
+            }
+        }
+    }
+
+    @Test
+    @org.junit.jupiter.api.Order(2)
     void acknowledged_bindings_survive_the_kill_of_one_cassandra_node_and_writes_go_on() throws Exception {
         long testStart = System.nanoTime();
         long rss = ring.totalRssBytes();
