@@ -312,7 +312,8 @@ final class SipWiring implements AutoCloseable {
                     d.clientAuth(),
                     d.protocols(),
                     d.cipherSuites(),
-                    d.handshakeTimeout()));
+                    d.handshakeTimeout(),
+                    tls.reloadCheck()));
         }
         return stack;
     }

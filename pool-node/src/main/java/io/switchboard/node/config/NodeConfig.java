@@ -37,7 +37,8 @@ public record NodeConfig(
 
     public record Cluster(String host, int port, List<String> seedNodes) {}
 
-    public record Tls(Path keyStore, String keyStorePassword, String keyStoreType, int port) {}
+    /** {@code reloadCheck}: how often handshakes look for a changed key store file; zero = never. */
+    public record Tls(Path keyStore, String keyStorePassword, String keyStoreType, int port, Duration reloadCheck) {}
 
     public record Sip(
             String bindAddress,
@@ -222,8 +223,12 @@ public record NodeConfig(
             if (!Files.isReadable(ks)) {
                 throw new ConfigError(t.key("key-store"), "file " + ks + " is not readable");
             }
-            tls = Optional.of(
-                    new Tls(ks, t.string("key-store-password"), t.nonEmpty("key-store-type"), t.port("port")));
+            tls = Optional.of(new Tls(
+                    ks,
+                    t.string("key-store-password"),
+                    t.nonEmpty("key-store-type"),
+                    t.port("port"),
+                    t.duration("reload-check-interval", Duration.ZERO)));
         }
         String secret = s.string("secret");
         if (secret.length() < 16) {

@@ -128,6 +128,23 @@ class NodeConfigTest {
                 .hasMessageContaining("not readable");
     }
 
+    @Test
+    void tls_reload_check_interval_is_read_and_a_negative_one_is_refused(@TempDir Path dir) throws Exception {
+        Path store = Files.writeString(dir.resolve("node.p12"), "x");
+        String tls = "switchboard.sip.tls { enabled = true, key-store = \"" + store + "\"";
+        assertThat(NodeConfig.fromString(tls + " }").sip().tls().orElseThrow().reloadCheck())
+                .isEqualTo(java.time.Duration.ofSeconds(10));
+        assertThat(NodeConfig.fromString(tls + ", reload-check-interval = 0s }")
+                        .sip()
+                        .tls()
+                        .orElseThrow()
+                        .reloadCheck())
+                .isZero();
+        assertThatThrownBy(() -> NodeConfig.fromString(tls + ", reload-check-interval = -5s }"))
+                .hasMessageContaining("switchboard.sip.tls.reload-check-interval")
+                .hasMessageContaining("at least");
+    }
+
     private static final String OWN_SECRET = "switchboard.sip.secret = \"an-own-secret-0123456789\"\n";
     private static final String OWN_TOKEN = "switchboard.admin.token = \"an-own-admin-token\"\n";
 

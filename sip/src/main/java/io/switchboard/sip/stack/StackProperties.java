@@ -77,6 +77,11 @@ final class StackProperties {
         p.setProperty(
                 "gov.nist.javax.sip.SSL_HANDSHAKE_TIMEOUT",
                 Long.toString(t.handshakeTimeout().toMillis()));
+        // key and trust managers that follow the files, so a certificate is rotated without a restart
+        p.setProperty("gov.nist.javax.sip.SECURITY_MANAGER_PROVIDER", RotatingKeyMaterialProvider.class.getName());
+        p.setProperty(
+                RotatingKeyMaterialProvider.RELOAD_CHECK_PROPERTY,
+                Long.toString(t.reloadCheck().toMillis()));
     }
 
     /** The JVM's enabled-by-default suites: current, and maintained with the JDK's security updates. */

@@ -32,6 +32,9 @@ import java.util.Optional;
  *                           (RSA key exchange, 3DES, anonymous DH), so we never leave it in place
  * @param handshakeTimeout   a connection that has not completed its handshake by then is closed
  *                           (the RI's HandshakeWatchdog); protects against idle TLS sockets
+ * @param reloadCheck        how often a handshake looks whether the key or trust store file changed
+ *                           and reloads it ({@link RotatingKeyMaterialProvider}: certificate rotation
+ *                           without a restart); zero = read once at start
  */
 public record TlsSettings(
         Path keyStore,
@@ -43,7 +46,8 @@ public record TlsSettings(
         ClientAuth clientAuth,
         List<String> protocols,
         List<String> cipherSuites,
-        Duration handshakeTimeout) {
+        Duration handshakeTimeout,
+        Duration reloadCheck) {
 
     /** How a TLS server asks for client certificates. */
     public enum ClientAuth {
@@ -68,6 +72,7 @@ public record TlsSettings(
 
     public static final List<String> DEFAULT_PROTOCOLS = List.of("TLSv1.2");
     public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_RELOAD_CHECK = Duration.ofSeconds(10);
 
     public TlsSettings {
         Objects.requireNonNull(keyStore, "keyStore");
@@ -77,6 +82,10 @@ public record TlsSettings(
         Objects.requireNonNull(trustStorePassword, "trustStorePassword");
         Objects.requireNonNull(clientAuth, "clientAuth");
         Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
+        Objects.requireNonNull(reloadCheck, "reloadCheck");
+        if (reloadCheck.isNegative()) {
+            throw new IllegalArgumentException("negative TLS reload check interval: " + reloadCheck);
+        }
         protocols = List.copyOf(protocols);
         cipherSuites = List.copyOf(cipherSuites);
         if (port < 0 || port > 65535) {
@@ -99,7 +108,8 @@ public record TlsSettings(
                 ClientAuth.NONE,
                 DEFAULT_PROTOCOLS,
                 List.of(),
-                DEFAULT_HANDSHAKE_TIMEOUT);
+                DEFAULT_HANDSHAKE_TIMEOUT,
+                DEFAULT_RELOAD_CHECK);
     }
 
     public TlsSettings withPort(int newPort) {
@@ -113,7 +123,8 @@ public record TlsSettings(
                 clientAuth,
                 protocols,
                 cipherSuites,
-                handshakeTimeout);
+                handshakeTimeout,
+                reloadCheck);
     }
 
     public TlsSettings withTrustStore(Path store, String password) {
@@ -127,7 +138,8 @@ public record TlsSettings(
                 clientAuth,
                 protocols,
                 cipherSuites,
-                handshakeTimeout);
+                handshakeTimeout,
+                reloadCheck);
     }
 
     public TlsSettings withProtocols(List<String> enabled) {
@@ -141,7 +153,8 @@ public record TlsSettings(
                 clientAuth,
                 enabled,
                 cipherSuites,
-                handshakeTimeout);
+                handshakeTimeout,
+                reloadCheck);
     }
 
     public TlsSettings withClientAuth(ClientAuth auth) {
@@ -155,7 +168,23 @@ public record TlsSettings(
                 auth,
                 protocols,
                 cipherSuites,
-                handshakeTimeout);
+                handshakeTimeout,
+                reloadCheck);
+    }
+
+    public TlsSettings withReloadCheck(Duration every) {
+        return new TlsSettings(
+                keyStore,
+                keyStorePassword,
+                keyStoreType,
+                port,
+                trustStore,
+                trustStorePassword,
+                clientAuth,
+                protocols,
+                cipherSuites,
+                handshakeTimeout,
+                every);
     }
 
     @Override
@@ -164,6 +193,6 @@ public record TlsSettings(
         return "TlsSettings[keyStore=" + keyStore + ", keyStoreType=" + keyStoreType + ", port=" + port
                 + ", trustStore=" + trustStore + ", clientAuth=" + clientAuth + ", protocols=" + protocols
                 + ", cipherSuites=" + (cipherSuites.isEmpty() ? "JVM defaults" : cipherSuites)
-                + ", handshakeTimeout=" + handshakeTimeout + "]";
+                + ", handshakeTimeout=" + handshakeTimeout + ", reloadCheck=" + reloadCheck + "]";
     }
 }
