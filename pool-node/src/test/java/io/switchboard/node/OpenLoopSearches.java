@@ -30,7 +30,7 @@ import java.util.regex.Pattern;
  * first challenge; a nonce is used by one request at a time, so its counts arrive in order (the node rejects a
  * count it has seen, RFC 7616 section 3.4).
  */
-final class OpenLoopSearches {
+public final class OpenLoopSearches {
 
     /** One run's outcome: latencies in milliseconds, sorted, and the statuses that were not 200. */
     record Result(double[] millis, List<String> failures) {
@@ -99,6 +99,51 @@ final class OpenLoopSearches {
                     });
         }
         return out;
+    }
+
+    /**
+     * The same load from outside the test JVM, against nodes running as processes of their own
+     * ({@code bench/address-book-search.sh} runs it on the test classpath): {@code --bases URL,URL --user U
+     * --password P --people N --count C --rate R [--seed S]}. Prints the summary and one
+     * {@code RESULT key=value} line; exits 1 when a search failed, 2 on bad arguments.
+     */
+    public static void main(String[] args) throws Exception {
+        Map<String, String> a = new java.util.HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            if (!args[i].startsWith("--")) {
+                System.err.println("expected --name value pairs, got " + args[i]);
+                System.exit(2);
+            }
+            a.put(args[i].substring(2), args[i + 1]);
+        }
+        for (String required : List.of("bases", "user", "password", "people")) {
+            if (!a.containsKey(required)) {
+                System.err.println("missing --" + required);
+                System.exit(2);
+            }
+        }
+        int count = Integer.parseInt(a.getOrDefault("count", "1000"));
+        int rate = Integer.parseInt(a.getOrDefault("rate", "50"));
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        OpenLoopSearches load =
+                new OpenLoopSearches(http, List.of(a.get("bases").split(",")), a.get("user"), a.get("password"));
+        List<String> queries =
+                queries(Integer.parseInt(a.get("people")), count, Long.parseLong(a.getOrDefault("seed", "14")));
+        Result result = load.run(queries, rate);
+        System.out.println(result.summary(rate));
+        result.failures().stream().limit(5).forEach(f -> System.out.println("failed: " + f));
+        System.out.printf(
+                java.util.Locale.ROOT,
+                "RESULT queries=%d rate=%d p50_ms=%.1f p90_ms=%.1f p99_ms=%.1f max_ms=%.1f failed=%d%n",
+                result.millis().length,
+                rate,
+                result.percentile(50),
+                result.percentile(90),
+                result.percentile(99),
+                result.percentile(100),
+                result.failures().size());
+        System.exit(result.failures().isEmpty() ? 0 : 1);
     }
 
     /** Sends {@code queries} at {@code perSecond}, round robin over the nodes, and waits for every answer. */
