@@ -9,10 +9,13 @@
 #    second node on node 1's Cassandra; imports one user (alice) to search as;
 # 2. runs `bin/switchboard address-book sync --now` on node 1 (timed), then one search per node so
 #    each builds its index before the clock starts;
-# 3. sends COUNT searches at RATE per second, open loop, round robin over the nodes, each with HTTP
+# 3. warms up: WARMUP searches at RATE, not counted (a fresh JVM spends its first seconds compiling
+#    the search path: ~3 s of CPU for the JIT compiler in a 2,000-search run), then waits up to 90 s
+#    for Cassandra to finish compacting after the import (its CPU under 10% of a core);
+# 4. sends COUNT searches at RATE per second, open loop, round robin over the nodes, each with HTTP
 #    Digest on a nonce the client holds (pool-node's OpenLoopSearches, run from the test classes);
 #    latency runs from each query's scheduled time;
-# 4. prints the client's p50/p90/p99/max, each node's own search histogram (request at the search
+# 5. prints the client's p50/p90/p99/max, each node's own search histogram (request at the search
 #    route to answer), the nodes' GC pauses during the run (-Xlog:gc), CPU of nodes and Cassandra.
 #
 # --jfr profiles node 1 during the searches (hottest frames in jfr-top.txt).
@@ -20,15 +23,15 @@
 # Results: bench/out/address-book-search/summary.txt, ending with the client's RESULT line.
 # Build first: mvn -B -q -DskipTests package (compiles the test classes too).
 #
-# usage: bench/address-book-search.sh [-n ENTRIES] [--nodes 1|2] [-q RATE] [-c COUNT] [--jfr]
-#   defaults: -n 100000 --nodes 2 -q 50 -c 1000
+# usage: bench/address-book-search.sh [-n ENTRIES] [--nodes 1|2] [-q RATE] [-c COUNT] [-w WARMUP] [--jfr]
+#   defaults: -n 100000 --nodes 2 -q 50 -c 1000 -w 1500
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
 # shellcheck source=bench/lib.sh
 source bench/lib.sh
 
-entries=100000; nodes=2; rate=50; count=1000; jfr=no
+entries=100000; nodes=2; rate=50; count=1000; warmup=1500; jfr=no
 usage() { sed -n '/^# usage:/,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case $1 in
@@ -36,11 +39,12 @@ while [ $# -gt 0 ]; do
     --nodes) nodes=$2; shift 2;;
     -q) rate=$2; shift 2;;
     -c) count=$2; shift 2;;
+    -w) warmup=$2; shift 2;;
     --jfr) jfr=yes; shift;;
     *) usage;;
   esac
 done
-[[ "$entries" =~ ^[0-9]+$ && "$rate" =~ ^[0-9]+$ && "$count" =~ ^[0-9]+$ ]] || usage
+[[ "$entries" =~ ^[0-9]+$ && "$rate" =~ ^[0-9]+$ && "$count" =~ ^[0-9]+$ && "$warmup" =~ ^[0-9]+$ ]] || usage
 [ "$nodes" = 1 ] || [ "$nodes" = 2 ] || usage
 [ -d pool-node/target/test-classes/io/switchboard/node ] && [ -d pool-node/target/lib ] \
   || { echo "build first: mvn -B -q -DskipTests package" >&2; exit 2; }
@@ -80,7 +84,7 @@ trap 'stop_pool' EXIT
 trap 'exit 130' INT TERM
 
 {
-  echo "# bench/address-book-search.sh -n $entries --nodes $nodes -q $rate -c $count$([ $jfr = yes ] && echo ' --jfr')"
+  echo "# bench/address-book-search.sh -n $entries --nodes $nodes -q $rate -c $count -w $warmup$([ $jfr = yes ] && echo ' --jfr')"
   describe_machine
 } | tee "$summary"
 
@@ -125,6 +129,22 @@ for port in "${pool_admin_ports[@]}"; do
   bases="${bases:+$bases,}http://127.0.0.1:$port"
 done
 
+search_load() { # count seed
+  java -Xmx256m -cp "pool-node/target/test-classes:pool-node/target/classes:pool-node/target/lib/*" \
+      io.switchboard.node.OpenLoopSearches --bases "$bases" --user alice --password alice-secret \
+      --people "$entries" --count "$1" --rate "$rate" --seed "$2"
+}
+if [ "$warmup" -gt 0 ]; then
+  search_load "$warmup" 7 > "$out/warmup.txt" 2>&1 || true
+  echo "warm-up: $(head -1 "$out/warmup.txt")" | tee -a "$summary"
+fi
+hz=$(getconf CLK_TCK)
+for i in $(seq 1 45); do
+  c0=$(cpu_ticks "$cassandra_pid"); sleep 2; c1=$(cpu_ticks "$cassandra_pid")
+  [ $(( (c1 - c0) * 100 / (2 * hz) )) -lt 10 ] && break
+done
+echo "Cassandra quiet (under 10% of a core) after $((i * 2)) s" | tee -a "$summary"
+
 histogram() { # the node's search latency buckets, cumulative
   curl -sf "http://127.0.0.1:$1/metrics" | grep '^switchboard_address_book_search_latency_seconds_bucket' \
     | sed -E 's/.*le="([^"]+)".* ([0-9.E+]+)$/\1 \2/'
@@ -133,13 +153,15 @@ for k in "${!pool_admin_ports[@]}"; do histogram "${pool_admin_ports[$k]}" > "$o
 gc_lines=()
 for k in "${!pool_pids[@]}"; do gc_lines+=("$(cat "$out"/gc-"${pool_pids[$k]}".log 2>/dev/null | wc -l)"); done
 cpu0=(); for pid in "${pool_pids[@]}" "$cassandra_pid"; do cpu0+=("$(cpu_ticks "$pid")"); done
+# per-thread CPU before and after, to tell the search's threads from the JIT compiler and the GC
+threads() { for t in /proc/"$1"/task/*; do
+  echo "$(awk '{print $14 + $15}' "$t/stat" 2>/dev/null) $(tr ' ' _ < "$t/comm")"; done; }
+for k in "${!pool_pids[@]}"; do threads "${pool_pids[$k]}" > "$out/threads-before-$k.txt"; done
 [ "$jfr" = yes ] && jcmd "$node_pid" JFR.start name=bench settings=profile filename="$here/$out/node.jfr" >/dev/null
 echo "load before the searches: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$summary"
 
 rc=0
-java -Xmx256m -cp "pool-node/target/test-classes:pool-node/target/classes:pool-node/target/lib/*" \
-    io.switchboard.node.OpenLoopSearches --bases "$bases" --user alice --password alice-secret \
-    --people "$entries" --count "$count" --rate "$rate" > "$out/client.txt" 2>&1 || rc=$?
+search_load "$count" 14 > "$out/client.txt" 2>&1 || rc=$?
 
 echo "load after the searches: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$summary"
 if [ "$jfr" = yes ]; then
@@ -154,13 +176,19 @@ for pid in "${pool_pids[@]}" "$cassandra_pid"; do
   i=$((i + 1))
 done
 for k in "${!pool_admin_ports[@]}"; do
+  threads "${pool_pids[$k]}" > "$out/threads-after-$k.txt"
+  echo "node-$((k + 1)) CPU by thread group during the searches (ms):" | tee -a "$summary"
+  awk -v hz="$(getconf CLK_TCK)" 'NR == FNR {b[$2] += $1; next} {a[$2] += $1}
+      END {for (t in a) {g = t; gsub(/[0-9]+/, "N", g); d[g] += a[t] - b[t]}
+           for (g in d) if (d[g] > 0) printf "  %6d %s\n", d[g] * 1000 / hz, g}' \
+      "$out/threads-before-$k.txt" "$out/threads-after-$k.txt" | sort -rn | head -8 | tee -a "$summary"
   histogram "${pool_admin_ports[$k]}" > "$out/hist-after-$k.txt"
   echo "node-$((k + 1)) search latency at the route (le seconds: searches during the run):" | tee -a "$summary"
   awk 'NR == FNR {before[$1] = $2; next} {printf "  le %s: %d\n", $1, $2 - before[$1]}' \
     "$out/hist-before-$k.txt" "$out/hist-after-$k.txt" | tee -a "$summary"
   log="$out/gc-${pool_pids[$k]}.log"
   # pauses logged after the run started: "[..][info][gc] GC(12) Pause Young (Normal) ... 12.345ms"
-  tail -n +"$((gc_lines[k] + 1))" "$log" 2>/dev/null | grep -o 'Pause[^)]*) .* [0-9.]*ms$' \
+  { tail -n +"$((gc_lines[k] + 1))" "$log" 2>/dev/null | grep -o 'Pause[^)]*) .* [0-9.]*ms$' || true; } \
     | awk '{ms = $NF; sub("ms", "", ms); n++; s += ms; if (ms > m) m = ms}
            END {printf "  GC pauses during the run: %d, total %.1f ms, longest %.1f ms\n", n, s, m}' \
     | tee -a "$summary"
