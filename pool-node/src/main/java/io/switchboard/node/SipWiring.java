@@ -255,8 +255,14 @@ final class SipWiring implements AutoCloseable {
         Conferences conferenceEntities = ConferenceWiring.start(session, system, clock);
         ConferencingConfig conferencing = ConferencingConfig.of(config);
         conferenceMetrics = new ConferenceMetrics(metrics, () -> focusSip.conferences(), () -> focusSip.participants());
+        conferenceMetrics.watchMixers(metrics, conferencing.mcus(), m -> focusSip.mixerUp(m));
         focusSip = new FocusSip(
-                new FocusSip.Settings(Set.copyOf(config.domains()), conferencing.mcus(), conferenceMetrics::count),
+                new FocusSip.Settings(
+                        Set.copyOf(config.domains()),
+                        conferencing.mcus(),
+                        conferencing.mcuCheckInterval(),
+                        conferenceMetrics::count,
+                        conferenceMetrics::mixerFailed),
                 mohTimer);
         focusSip.attach(
                 conferenceEntities,
