@@ -296,6 +296,7 @@ final class SipWiring implements AutoCloseable {
         frontEnd.attach(endpoint.provider(), proxy, presenceSip);
         frontEnd.attachPark(parkSip);
         frontEnd.attachConference(focusSip);
+        focusSip.watchMixers(); // its OPTIONS' answers reach it through the front end from now on
     }
 
     private SipStackSettings stackSettings(int udpPort) {

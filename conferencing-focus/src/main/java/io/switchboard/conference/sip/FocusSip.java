@@ -146,13 +146,23 @@ public final class FocusSip {
                 timer.execute(FocusSip.this::followMixers); // down: move off it now; up: legs left without one get it
             }
         });
-        watch.start(timer, settings.mixerCheckInterval());
         this.messages = new ConferenceMessages(sip, settings.counted());
         this.reconciling =
                 timer.scheduleWithFixedDelay(this::reconcile, RECONCILE_MS, RECONCILE_MS, TimeUnit.MILLISECONDS);
         this.subscriptions = new ConferenceInfoSubscriptions(sip, conferenceEntities, settings.counted());
         this.polling = timer.scheduleWithFixedDelay(
                 this::pollSubscriptions, INFO_POLL_MS, INFO_POLL_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Starts checking the mixers (OPTIONS every {@code mixerCheckInterval}); called once responses
+     * reach {@link #onResponse}, so that the first checks are not lost to a node still wiring up.
+     */
+    public void watchMixers() {
+        MixerWatch w = watch;
+        if (w != null) {
+            w.start(timer, settings.mixerCheckInterval());
+        }
     }
 
     public void close() {
