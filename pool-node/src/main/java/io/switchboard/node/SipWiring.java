@@ -262,7 +262,8 @@ final class SipWiring implements AutoCloseable {
                         conferencing.mcus(),
                         conferencing.mcuCheckInterval(),
                         conferenceMetrics::count,
-                        conferenceMetrics::mixerFailed),
+                        conferenceMetrics::mixerFailed,
+                        conferencing.factoryUser()),
                 mohTimer);
         focusSip.attach(
                 conferenceEntities,

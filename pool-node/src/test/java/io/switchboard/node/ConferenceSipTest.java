@@ -17,6 +17,7 @@ import io.switchboard.conference.domain.Presenters;
 import io.switchboard.conference.domain.Roster;
 import io.switchboard.conference.entity.ConferenceEntity;
 import io.switchboard.conference.store.CassandraConferenceStore;
+import io.switchboard.conference.store.ConferenceStore;
 import io.switchboard.storage.testing.TestCassandra;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -419,6 +420,47 @@ class ConferenceSipTest {
             }
             Thread.sleep(100);
         }
+    }
+
+    /**
+     * RFC 4579 section 5.4: an INVITE to the conference factory from one of our users creates an
+     * ad-hoc conference (organizer the caller, access company, ad-hoc expiry) and joins the caller,
+     * whose 200 names the new conference with isfocus; the dialog continues with the conference.
+     */
+    @Test
+    void an_invite_to_the_conference_factory_creates_an_ad_hoc_conference_and_joins_the_caller() throws Exception {
+        needsSipp();
+        Joined j = join(alice, "sip:conf-factory@example.test");
+        assertThat(j.ok.status()).as(j.ok.firstLine()).isEqualTo(200);
+        assertThat(j.ok.body()).as("the mixer's SDP answer").contains("o=mixer");
+        String contact = j.ok.header("contact");
+        assertThat(contact).matches("<sip:conf-[a-z2-7]{20}@example\\.test;isfocus>");
+        String id = contact.replaceAll(".*sip:conf-([a-z2-7]{20})@.*", "$1");
+        ConferenceStore.Stored stored =
+                store.load(id).toCompletableFuture().get().orElseThrow();
+        assertThat(stored.conference().organizer()).isEqualTo("sip:alice@example.test");
+        assertThat(stored.conference().access()).isEqualTo(AccessType.COMPANY);
+        assertThat(stored.conference().expiry()).isInstanceOf(Expiry.AdHoc.class);
+        Participant p = stored.roster().participants().get(j.callId);
+        assertThat(p.status()).isEqualTo(ParticipantStatus.CONNECTED);
+        assertThat(p.role()).isEqualTo(io.switchboard.conference.domain.Role.PRESENTER);
+
+        // the conference's URI works as any other: Bob joins it
+        Joined b = join(bob, "sip:conf-" + id + "@example.test");
+        assertThat(b.ok.status()).isEqualTo(200);
+        assertThat(bob.requestInDialog(b.dialog, "BYE").status()).isEqualTo(200);
+        assertThat(alice.requestInDialog(j.dialog, "BYE").status())
+                .as("in the dialog with the conference")
+                .isEqualTo(200);
+        assertThat(store.load(id)
+                        .toCompletableFuture()
+                        .get()
+                        .orElseThrow()
+                        .roster()
+                        .participants())
+                .isEmpty();
+        assertThat(AdminHttp.get(node.adminPort(), "/metrics").body())
+                .containsPattern("switchboard_conference_events_total\\{outcome=\"created\",?\\} [1-9]");
     }
 
     /** Answers as a mixer until {@link #mixerAStopped}: INVITE 200 with {@link #MIXER_A_SDP}, anything else 200. */

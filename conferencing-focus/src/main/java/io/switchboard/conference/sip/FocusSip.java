@@ -1,12 +1,18 @@
 package io.switchboard.conference.sip;
 
+import io.switchboard.conference.domain.AccessType;
+import io.switchboard.conference.domain.Conference;
+import io.switchboard.conference.domain.ConferenceIds;
+import io.switchboard.conference.domain.Expiry;
 import io.switchboard.conference.domain.Joiner;
 import io.switchboard.conference.domain.Participant;
+import io.switchboard.conference.domain.Presenters;
 import io.switchboard.conference.domain.Roster;
 import io.switchboard.conference.entity.ConferenceEntity;
 import io.switchboard.conference.entity.Conferences;
 import io.switchboard.sip.routing.ProxyIdentity;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -95,16 +101,26 @@ public final class FocusSip {
      * @param counted             told each outcome above, for the node's metrics
      * @param mixerFailed         told each failed observation of a mixer (the mixer, the reason:
      *                            {@code MixerHealth.NO_ANSWER}, {@code SERVER_ERROR}, {@code BYE})
+     * @param factoryUser         {@code switchboard.conferencing.factory-user}: the conference
+     *                            factory is {@code sip:<factoryUser>@<one of our domains>}; empty: none
      */
     public record Settings(
             Set<String> domains,
             List<String> mixers,
             Duration mixerCheckInterval,
             Consumer<String> counted,
-            BiConsumer<String, String> mixerFailed) {}
+            BiConsumer<String, String> mixerFailed,
+            String factoryUser) {}
+
+    /** An ad-hoc conference made through the factory lasts this long after its last participant left. */
+    public static final Duration FACTORY_GRACE = Duration.ofMinutes(10);
+
+    /** An ad-hoc conference created through the factory (RFC 4579 section 5.4). */
+    public static final String CREATED = "created";
 
     private final Settings settings;
     private final ScheduledExecutorService timer;
+    private final java.security.SecureRandom random = new java.security.SecureRandom();
     /** Participant legs by their dialog's Call-ID (the roster's leg id). */
     private final Map<String, FocusLeg> legs = new ConcurrentHashMap<>();
 
@@ -230,19 +246,46 @@ public final class FocusSip {
 
     // ------------------------------------------------------------------ joining
 
-    /** True for an initial INVITE (no To tag) to a conference URI of ours: {@link #join} takes it. */
+    /**
+     * True for an initial INVITE (no To tag) to a conference URI of ours or to the conference
+     * factory: {@link #join} takes it.
+     */
     public boolean isJoin(Request request) {
-        return Request.INVITE.equals(request.getMethod())
-                && ((ToHeader) request.getHeader(ToHeader.NAME)).getTag() == null
-                && FocusRouting.conferenceOf(request.getRequestURI().toString(), settings.domains())
+        if (!Request.INVITE.equals(request.getMethod())
+                || ((ToHeader) request.getHeader(ToHeader.NAME)).getTag() != null) {
+            return false;
+        }
+        String uri = request.getRequestURI().toString();
+        return FocusRouting.conferenceOf(uri, settings.domains()).isPresent()
+                || FocusRouting.factoryOf(uri, settings.factoryUser(), settings.domains())
                         .isPresent();
     }
 
-    /** An INVITE to a conference (see {@link #isJoin}) by {@code joiner}, who the edge established. */
+    /**
+     * An INVITE to a conference or the factory (see {@link #isJoin}) by {@code joiner}, who the
+     * edge established.
+     */
     public void join(ServerTransaction tx, Request request, Joiner joiner) {
         String requestUri = request.getRequestURI().toString();
+        Optional<String> factoryDomain = FocusRouting.factoryOf(requestUri, settings.factoryUser(), settings.domains());
+        if (factoryDomain.isPresent()) {
+            if (refusedBeforeJoin(tx, request)) {
+                return;
+            }
+            createAndJoin(tx, request, joiner, factoryDomain.get(), 3);
+            return;
+        }
         String conferenceId =
                 FocusRouting.conferenceOf(requestUri, settings.domains()).orElseThrow();
+        if (refusedBeforeJoin(tx, request)) {
+            return;
+        }
+        String conferenceUri = requestUri.replaceFirst(";.*$", "").replaceFirst("^sips:", "sip:");
+        joinConference(tx, request, joiner, conferenceId, conferenceUri);
+    }
+
+    /** 488 without an SDP offer, 503 without mixers: answered before any entity is asked. */
+    private boolean refusedBeforeJoin(ServerTransaction tx, Request request) {
         byte[] offer = request.getRawContent();
         ContentTypeHeader type = (ContentTypeHeader) request.getHeader(ContentTypeHeader.NAME);
         if (offer == null || offer.length == 0 || type == null || !"sdp".equalsIgnoreCase(type.getContentSubType())) {
@@ -250,14 +293,73 @@ public final class FocusSip {
             // "delayed offer") would need the mixer's offer relayed and the answer in the ACK: not built
             settings.counted().accept(REFUSED);
             sip.answer(tx, Response.NOT_ACCEPTABLE_HERE, "An SDP offer is required to join");
-            return;
+            return true;
         }
         if (!mixers.configured()) {
             settings.counted().accept(REFUSED);
             sip.answer(tx, Response.SERVICE_UNAVAILABLE, "No conference mixer configured");
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * RFC 4579 section 5.4: an INVITE to the conference factory creates an ad-hoc conference in
+     * the factory URI's domain, organized by the caller (one of our users: the factory is not a
+     * service for strangers), access {@code company}, presenters the organizer, expiring {@link
+     * #FACTORY_GRACE} after the last participant left, then joins the caller to it as to any
+     * conference; the 200's Contact is the new conference's URI with {@code isfocus}. A numeric id
+     * already taken is drawn again ({@code attempts} times in all).
+     */
+    private void createAndJoin(ServerTransaction tx, Request request, Joiner joiner, String domain, int attempts) {
+        if (joiner.kind() != io.switchboard.conference.domain.JoinerKind.OUR_USER) {
+            settings.counted().accept(REFUSED);
+            sip.answer(tx, Response.FORBIDDEN, "Only users of this domain may create conferences");
             return;
         }
-        String conferenceUri = requestUri.replaceFirst(";.*$", "").replaceFirst("^sips:", "sip:");
+        String callId = ((CallIdHeader) request.getHeader(CallIdHeader.NAME)).getCallId();
+        if (legs.containsKey(callId)) {
+            // RFC 3261 section 8.2.2.2: another INVITE of a dialog being set up (merged request)
+            sip.answer(tx, Response.LOOP_DETECTED, "Already joining with this Call-ID");
+            return;
+        }
+        javax.sip.header.SubjectHeader subject =
+                (javax.sip.header.SubjectHeader) request.getHeader(javax.sip.header.SubjectHeader.NAME);
+        Conference c = new Conference(
+                ConferenceIds.newId(random),
+                domain,
+                ConferenceIds.newNumericId(random),
+                joiner.uri(),
+                subject == null ? "" : subject.getSubject(),
+                AccessType.COMPANY,
+                Set.of(),
+                Presenters.ORGANIZER_ONLY,
+                false,
+                Conference.DEFAULT_LIMIT,
+                new Expiry.AdHoc(FACTORY_GRACE),
+                Instant.now());
+        conferences
+                .<ConferenceEntity.CreateReply>ask(c.id(), r -> new ConferenceEntity.Create(c, r))
+                .whenComplete((reply, failure) -> {
+                    if (reply instanceof ConferenceEntity.Created created) {
+                        settings.counted().accept(CREATED);
+                        LOG.info("{} created conference {} through the factory", joiner.uri(), c.uri());
+                        joinConference(tx, request, joiner, c.id(), c.uri());
+                    } else if (reply instanceof ConferenceEntity.CreateRefused refused
+                            && refused.problem() == ConferenceEntity.CreateProblem.NUMBER_TAKEN
+                            && attempts > 1) {
+                        createAndJoin(tx, request, joiner, domain, attempts - 1);
+                    } else {
+                        LOG.info("Conference for {} not created: {}", joiner.uri(), failure != null ? failure : reply);
+                        settings.counted().accept(UNAVAILABLE);
+                        sip.answer(tx, Response.SERVICE_UNAVAILABLE, "Conference service unavailable, try again");
+                    }
+                });
+    }
+
+    private void joinConference(
+            ServerTransaction tx, Request request, Joiner joiner, String conferenceId, String conferenceUri) {
+        byte[] offer = request.getRawContent();
         ViaHeader via = (ViaHeader) request.getHeader(ViaHeader.NAME);
         FocusLeg leg = new FocusLeg(conferenceId, conferenceUri, tx, request, via.getBranch(), offer);
         if (legs.putIfAbsent(leg.legId, leg) != null) {

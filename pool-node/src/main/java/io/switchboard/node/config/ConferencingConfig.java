@@ -1,5 +1,6 @@
 package io.switchboard.node.config;
 
+import io.switchboard.conference.domain.ConferenceIds;
 import java.time.Duration;
 import java.util.List;
 
@@ -9,8 +10,10 @@ import java.util.List;
  * @param mcus               the mixers (SIP URIs) conferences are bridged to; empty: joins are answered 503
  * @param mcuCheckInterval   how often each node sends OPTIONS to each mixer; an OPTIONS unanswered
  *                           for this long takes the mixer down (conferencing-focus/README.md)
+ * @param factoryUser        the conference factory (RFC 4579 section 5.4) is {@code
+ *                           sip:<factoryUser>@<each of our domains>}; empty: no factory
  */
-public record ConferencingConfig(List<String> mcus, Duration mcuCheckInterval) {
+public record ConferencingConfig(List<String> mcus, Duration mcuCheckInterval, String factoryUser) {
 
     static final Duration MIN_CHECK_INTERVAL = Duration.ofMillis(100), MAX_CHECK_INTERVAL = Duration.ofMinutes(10);
 
@@ -32,6 +35,15 @@ public record ConferencingConfig(List<String> mcus, Duration mcuCheckInterval) {
                     "must be between 100ms and 10m (how often each mixer gets OPTIONS), was " + interval.toMillis()
                             + "ms");
         }
-        return new ConferencingConfig(List.copyOf(mcus), interval);
+        String factory = c.string("factory-user");
+        if (!factory.isEmpty()
+                && (!factory.matches("[a-z0-9][a-z0-9._-]{0,63}")
+                        || ConferenceIds.idOf("sip:" + factory + "@x").isPresent())) {
+            throw new ConfigError(
+                    c.key("factory-user"),
+                    "must be a SIP user part of lower-case letters, digits, '.', '_' and '-' (not a conference's"
+                            + " conf-<id>), or empty for no factory; got \"" + factory + "\"");
+        }
+        return new ConferencingConfig(List.copyOf(mcus), interval, factory);
     }
 }

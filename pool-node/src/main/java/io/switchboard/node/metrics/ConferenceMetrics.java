@@ -23,7 +23,7 @@ public final class ConferenceMetrics {
         events = Counter.build(
                         "switchboard_conference_events_total",
                         "Conferencing focus events on this node, by outcome (joined, lobby, refused, left, "
-                                + "mixer-allocated, mixer-failed, mixer-moved, unavailable, message, subscribed, notify)")
+                                + "mixer-allocated, mixer-failed, mixer-moved, created, unavailable, message, subscribed, notify)")
                 .labelNames("outcome")
                 .register(registry);
         for (String outcome : new String[] {
@@ -34,6 +34,7 @@ public final class ConferenceMetrics {
             FocusSip.MIXER_ALLOCATED,
             FocusSip.MIXER_FAILED,
             FocusSip.MIXER_MOVED,
+            FocusSip.CREATED,
             FocusSip.UNAVAILABLE,
             FocusSip.MESSAGE,
             FocusSip.SUBSCRIBED,

@@ -29,6 +29,24 @@ class ConferencingConfigTest {
                 .isEqualTo(Duration.ofMillis(500));
     }
 
+    @Test
+    void the_factory_is_conf_factory_unless_set_and_empty_turns_it_off() {
+        assertThat(ConferencingConfig.of(NodeConfig.fromString("")).factoryUser())
+                .isEqualTo("conf-factory");
+        assertThat(ConferencingConfig.of(NodeConfig.fromString("switchboard.conferencing.factory-user = \"\""))
+                        .factoryUser())
+                .isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Conf", "a b", "x@y", "conf-abcdefghijklmnopqrst"})
+    void a_bad_factory_user_stops_startup_naming_the_key(String value) {
+        assertThatThrownBy(() -> ConferencingConfig.of(
+                        NodeConfig.fromString("switchboard.conferencing.factory-user = \"" + value + "\"")))
+                .isInstanceOf(ConfigError.class)
+                .hasMessageContaining("switchboard.conferencing.factory-user");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"0s", "50ms", "11m", "often"})
     void a_bad_check_interval_stops_startup_naming_the_key(String value) {
