@@ -67,11 +67,13 @@ class ConferenceSipTest {
     Thread brokenMixerAnswers;
     /** A mixer that answers like one (SDP of its own) until a test stops it. */
     TestPhone mixerA;
+    /** A mixer that answers like one and, in one test, ends a leg with BYE. */
+    TestPhone mixerC;
 
     volatile boolean mixerAStopped;
     int sippMediaPort;
     String sippMixer;
-    static final int MIXER_A_MEDIA = 41000;
+    static final int MIXER_A_MEDIA = 41000, MIXER_C_MEDIA = 43000;
     static final String MIXER_A_SDP = "v=0\r\no=mixer-a 1 1 IN IP4 127.0.0.1\r\ns=mixer a\r\nc=IN IP4 127.0.0.1\r\n"
             + "t=0 0\r\nm=audio " + MIXER_A_MEDIA + " RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
     /** How often the node checks the mixers here (switchboard.conferencing.mcu-check-interval). */
@@ -113,14 +115,19 @@ class ConferenceSipTest {
         brokenMixerAnswers.setDaemon(true);
         brokenMixerAnswers.start();
         mixerA = new TestPhone("udp", 9, "mixer-a", "unused");
-        Thread mixerAnswers = new Thread(() -> answerAsMixer(mixerA), "mixer-a");
+        Thread mixerAnswers = new Thread(() -> answerAsMixer(mixerA, MIXER_A_SDP, () -> mixerAStopped), "mixer-a");
         mixerAnswers.setDaemon(true);
         mixerAnswers.start();
+        mixerC = new TestPhone("udp", 9, "mixer-c", "unused");
+        String mixerCSdp = MIXER_A_SDP.replace("mixer-a", "mixer-c").replace("" + MIXER_A_MEDIA, "" + MIXER_C_MEDIA);
+        Thread mixerCAnswers = new Thread(() -> answerAsMixer(mixerC, mixerCSdp, () -> false), "mixer-c");
+        mixerCAnswers.setDaemon(true);
+        mixerCAnswers.start();
         sippMixer = "sip:mixer@127.0.0.1:" + sippPort;
         node = TestNodes.start(
                 KEYSPACE,
                 "switchboard.conferencing.mcus = [\"sip:mixer@127.0.0.1:" + sippPort + "\", \"" + brokenMixer.contact()
-                        + "\", \"" + mixerA.contact() + "\"]\n"
+                        + "\", \"" + mixerA.contact() + "\", \"" + mixerC.contact() + "\"]\n"
                         + "switchboard.conferencing.mcu-check-interval = " + CHECK.toMillis() + "ms\n"
                         // the SIPp conference watcher computes MD5 only and reads the first challenge
                         + "switchboard.auth.algorithms = [\"MD5\", \"SHA-256\"]\n");
@@ -158,7 +165,7 @@ class ConferenceSipTest {
                 .start();
         UdpListeners.await(sippPort, Duration.ofSeconds(30)); // the first join must not reach a port nobody has yet
         // SIPp started after the node: the node's checks saw it down until it answered an OPTIONS
-        for (String mixer : List.of(sippMixer, brokenMixer.contact(), mixerA.contact())) {
+        for (String mixer : List.of(sippMixer, brokenMixer.contact(), mixerA.contact(), mixerC.contact())) {
             awaitMixerUp(mixer);
         }
     }
@@ -170,7 +177,7 @@ class ConferenceSipTest {
     @AfterAll
     void stop() throws Exception {
         stopping = true;
-        for (TestPhone p : new TestPhone[] {alice, bob, brokenMixer, mixerA}) {
+        for (TestPhone p : new TestPhone[] {alice, bob, brokenMixer, mixerA, mixerC}) {
             if (p != null) {
                 p.close();
             }
@@ -423,6 +430,52 @@ class ConferenceSipTest {
     }
 
     /**
+     * Issue 12 item 2: a mixer's BYE on a participant's leg takes the mixer down, and the
+     * conference moves (the participant stays in its call): re-INVITE with SIPp's SDP.
+     */
+    @Test
+    void a_bye_from_the_mixer_moves_the_conference_and_keeps_the_participant_in_its_call() throws Exception {
+        needsSipp();
+        Conference c = create(AccessType.OPEN, 10);
+        assertThat(entity(c)
+                        .<ConferenceEntity.MixerReply>ask(r -> new ConferenceEntity.UseMixer(mixerC.contact(), r), ASK)
+                        .toCompletableFuture()
+                        .get())
+                .isEqualTo(new ConferenceEntity.MixerChosen(mixerC.contact()));
+        Joined j = join(alice, c);
+        assertThat(j.ok.status()).isEqualTo(200);
+        assertThat(j.ok.body()).contains("o=mixer-c 1 1", "m=audio " + MIXER_C_MEDIA);
+
+        TestPhone.Msg invite = mixerC.inviteSeen; // the focus's INVITE for Alice's leg
+        String bye = "BYE " + TestPhone.uriOf(invite.header("contact")) + " SIP/2.0\r\n"
+                + "Via: SIP/2.0/UDP "
+                + mixerC.contact().substring(mixerC.contact().indexOf('@') + 1) + ";branch="
+                + TestPhone.newBranch() + ";rport\r\n"
+                + "Max-Forwards: 70\r\n"
+                + "From: " + invite.header("to") + ";tag=" + mixerC.lastBody + "\r\n"
+                + "To: " + invite.header("from") + "\r\n"
+                + "Call-ID: " + invite.callId() + "\r\n"
+                + "CSeq: 1 BYE\r\n"
+                + "Content-Length: 0\r\n\r\n";
+        mixerC.sendToVia(invite, bye);
+
+        TestPhone.Msg reinvite =
+                alice.await(m -> m.isRequest() && m.method().equals("INVITE") && j.callId.equals(m.callId()), ASK);
+        assertThat(reinvite.body()).contains("m=audio " + sippMediaPort, "o=mixer-c 1 2");
+        alice.sendToVia(reinvite, okWithSdp(alice, reinvite, null, OFFER));
+        alice.await(m -> m.isRequest() && m.method().equals("ACK") && j.callId.equals(m.callId()), ASK);
+        assertThat(alice.receivesRequest("BYE", Duration.ofMillis(300)))
+                .as("Alice stays in the call")
+                .isFalse();
+        assertThat(roster(c).participants().get(j.callId).status()).isEqualTo(ParticipantStatus.CONNECTED);
+        assertThat(AdminHttp.get(node.adminPort(), "/metrics").body())
+                .containsPattern("switchboard_conference_mixer_failures_total\\{mixer=\""
+                        + java.util.regex.Pattern.quote(mixerC.contact()) + "\",reason=\"bye\",?\\} [1-9]");
+        assertThat(alice.requestInDialog(j.dialog, "BYE").status()).isEqualTo(200);
+        awaitMixerUp(mixerC.contact()); // its next OPTIONS answered: allocatable again for the other tests
+    }
+
+    /**
      * RFC 4579 section 5.4: an INVITE to the conference factory from one of our users creates an
      * ad-hoc conference (organizer the caller, access company, ad-hoc expiry) and joins the caller,
      * whose 200 names the new conference with isfocus; the dialog continues with the conference.
@@ -463,13 +516,21 @@ class ConferenceSipTest {
                 .containsPattern("switchboard_conference_events_total\\{outcome=\"created\",?\\} [1-9]");
     }
 
-    /** Answers as a mixer until {@link #mixerAStopped}: INVITE 200 with {@link #MIXER_A_SDP}, anything else 200. */
-    void answerAsMixer(TestPhone mixer) {
-        while (!stopping && !mixerAStopped) {
+    /**
+     * Answers as a mixer until {@code stopped}: INVITE 200 with {@code sdp} (the INVITE and our
+     * tag kept in the phone's {@code inviteSeen} and {@code lastBody}), anything else 200.
+     */
+    void answerAsMixer(TestPhone mixer, String sdp, java.util.function.BooleanSupplier stopped) {
+        while (!stopping && !stopped.getAsBoolean()) {
             try {
                 TestPhone.Msg m = mixer.await(TestPhone.Msg::isRequest, Duration.ofSeconds(1));
                 switch (m.method()) {
-                    case "INVITE" -> mixer.sendToVia(m, okWithSdp(mixer, m, TestPhone.newTag(), MIXER_A_SDP));
+                    case "INVITE" -> {
+                        String tag = TestPhone.newTag();
+                        mixer.lastBody = tag;
+                        mixer.inviteSeen = m;
+                        mixer.sendToVia(m, okWithSdp(mixer, m, tag, sdp));
+                    }
                     case "ACK" -> {}
                     default -> mixer.respond(m, 200, "OK", TestPhone.newTag(), List.of());
                 }
