@@ -269,6 +269,12 @@ public final class FocusSip {
         String requestUri = request.getRequestURI().toString();
         Optional<String> factoryDomain = FocusRouting.factoryOf(requestUri, settings.factoryUser(), settings.domains());
         if (factoryDomain.isPresent()) {
+            if (joiner.kind() != io.switchboard.conference.domain.JoinerKind.OUR_USER) {
+                // the factory is no service for strangers (README, "Who is trusted for what"), whatever they send
+                settings.counted().accept(REFUSED);
+                sip.answer(tx, Response.FORBIDDEN, "Only users of this domain may create conferences");
+                return;
+            }
             if (refusedBeforeJoin(tx, request)) {
                 return;
             }
@@ -312,11 +318,6 @@ public final class FocusSip {
      * already taken is drawn again ({@code attempts} times in all).
      */
     private void createAndJoin(ServerTransaction tx, Request request, Joiner joiner, String domain, int attempts) {
-        if (joiner.kind() != io.switchboard.conference.domain.JoinerKind.OUR_USER) {
-            settings.counted().accept(REFUSED);
-            sip.answer(tx, Response.FORBIDDEN, "Only users of this domain may create conferences");
-            return;
-        }
         String callId = ((CallIdHeader) request.getHeader(CallIdHeader.NAME)).getCallId();
         if (legs.containsKey(callId)) {
             // RFC 3261 section 8.2.2.2: another INVITE of a dialog being set up (merged request)
