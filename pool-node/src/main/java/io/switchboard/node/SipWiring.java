@@ -255,8 +255,15 @@ final class SipWiring implements AutoCloseable {
         Conferences conferenceEntities = ConferenceWiring.start(session, system, clock);
         ConferencingConfig conferencing = ConferencingConfig.of(config);
         conferenceMetrics = new ConferenceMetrics(metrics, () -> focusSip.conferences(), () -> focusSip.participants());
+        conferenceMetrics.watchMixers(metrics, conferencing.mcus(), m -> focusSip.mixerUp(m));
         focusSip = new FocusSip(
-                new FocusSip.Settings(Set.copyOf(config.domains()), conferencing.mcus(), conferenceMetrics::count),
+                new FocusSip.Settings(
+                        Set.copyOf(config.domains()),
+                        conferencing.mcus(),
+                        conferencing.mcuCheckInterval(),
+                        conferenceMetrics::count,
+                        conferenceMetrics::mixerFailed,
+                        conferencing.factoryUser()),
                 mohTimer);
         focusSip.attach(
                 conferenceEntities,
@@ -290,6 +297,7 @@ final class SipWiring implements AutoCloseable {
         frontEnd.attach(endpoint.provider(), proxy, presenceSip);
         frontEnd.attachPark(parkSip);
         frontEnd.attachConference(focusSip);
+        focusSip.watchMixers(); // its OPTIONS' answers reach it through the front end from now on
     }
 
     private SipStackSettings stackSettings(int udpPort) {

@@ -17,6 +17,7 @@ import io.switchboard.conference.domain.Presenters;
 import io.switchboard.conference.domain.Roster;
 import io.switchboard.conference.entity.ConferenceEntity;
 import io.switchboard.conference.store.CassandraConferenceStore;
+import io.switchboard.conference.store.ConferenceStore;
 import io.switchboard.storage.testing.TestCassandra;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -41,7 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The conferencing focus on one node: the conference entity through sharding and Cassandra, and over SIP: participants (TestPhone, our users with digest)
  * INVITE conference URIs; the focus bridges each to a mixer, played by SIPp
  * ({@code bench/sipp/conference-mixer.xml}); a second "mixer" that answers 500 stands for a
- * failed one. The roster is read back from Cassandra after each step.
+ * failed one; a third, a plain socket, is stopped to show a conference moving off a dead mixer.
+ * The roster is read back from Cassandra after each step.
  *
  * <p>Without {@code sipp} on the PATH the tests are skipped on a developer machine and fail in CI.
  */
@@ -63,6 +65,20 @@ class ConferenceSipTest {
     Path sippOut;
     TestPhone brokenMixer;
     Thread brokenMixerAnswers;
+    /** A mixer that answers like one (SDP of its own) until a test stops it. */
+    TestPhone mixerA;
+    /** A mixer that answers like one and, in one test, ends a leg with BYE. */
+    TestPhone mixerC;
+
+    volatile boolean mixerAStopped;
+    int sippMediaPort;
+    String sippMixer;
+    static final int MIXER_A_MEDIA = 41000, MIXER_C_MEDIA = 43000;
+    static final String MIXER_A_SDP = "v=0\r\no=mixer-a 1 1 IN IP4 127.0.0.1\r\ns=mixer a\r\nc=IN IP4 127.0.0.1\r\n"
+            + "t=0 0\r\nm=audio " + MIXER_A_MEDIA + " RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
+    /** How often the node checks the mixers here (switchboard.conferencing.mcu-check-interval). */
+    static final Duration CHECK = Duration.ofSeconds(1);
+
     volatile boolean stopping;
     TestPhone alice;
     TestPhone bob;
@@ -86,6 +102,9 @@ class ConferenceSipTest {
                             TestPhone.Msg m = brokenMixer.await(TestPhone.Msg::isRequest, Duration.ofSeconds(1));
                             if (m.method().equals("INVITE")) {
                                 brokenMixer.respond(m, 500, "Mixer Broken", TestPhone.newTag(), List.of());
+                            } else if (m.method().equals("OPTIONS")) {
+                                // alive (it is allocated, then fails the leg), not down
+                                brokenMixer.respond(m, 200, "OK", TestPhone.newTag(), List.of());
                             }
                         } catch (IOException e) {
                             // nothing arrived within a second: look again until the class is done
@@ -95,10 +114,21 @@ class ConferenceSipTest {
                 "broken-mixer");
         brokenMixerAnswers.setDaemon(true);
         brokenMixerAnswers.start();
+        mixerA = new TestPhone("udp", 9, "mixer-a", "unused");
+        Thread mixerAnswers = new Thread(() -> answerAsMixer(mixerA, MIXER_A_SDP, () -> mixerAStopped), "mixer-a");
+        mixerAnswers.setDaemon(true);
+        mixerAnswers.start();
+        mixerC = new TestPhone("udp", 9, "mixer-c", "unused");
+        String mixerCSdp = MIXER_A_SDP.replace("mixer-a", "mixer-c").replace("" + MIXER_A_MEDIA, "" + MIXER_C_MEDIA);
+        Thread mixerCAnswers = new Thread(() -> answerAsMixer(mixerC, mixerCSdp, () -> false), "mixer-c");
+        mixerCAnswers.setDaemon(true);
+        mixerCAnswers.start();
+        sippMixer = "sip:mixer@127.0.0.1:" + sippPort;
         node = TestNodes.start(
                 KEYSPACE,
                 "switchboard.conferencing.mcus = [\"sip:mixer@127.0.0.1:" + sippPort + "\", \"" + brokenMixer.contact()
-                        + "\"]\n"
+                        + "\", \"" + mixerA.contact() + "\", \"" + mixerC.contact() + "\"]\n"
+                        + "switchboard.conferencing.mcu-check-interval = " + CHECK.toMillis() + "ms\n"
                         // the SIPp conference watcher computes MD5 only and reads the first challenge
                         + "switchboard.auth.algorithms = [\"MD5\", \"SHA-256\"]\n");
         store = new CassandraConferenceStore(session);
@@ -109,6 +139,7 @@ class ConferenceSipTest {
         }
         sippBinary = sippPath;
         sippOut = dir.resolve("sipp.out");
+        sippMediaPort = TestNodes.freePort();
         sipp = new ProcessBuilder(
                         sippPath,
                         "-sf",
@@ -120,9 +151,10 @@ class ConferenceSipTest {
                         "-p",
                         String.valueOf(sippPort),
                         "-mp",
-                        String.valueOf(TestNodes.freePort()),
+                        String.valueOf(sippMediaPort),
                         "-t",
                         "u1",
+                        "-aa", // answers the focus's OPTIONS checks 200
                         "-nostdin",
                         "-trace_err",
                         "-error_file",
@@ -132,6 +164,10 @@ class ConferenceSipTest {
                 .redirectOutput(sippOut.toFile())
                 .start();
         UdpListeners.await(sippPort, Duration.ofSeconds(30)); // the first join must not reach a port nobody has yet
+        // SIPp started after the node: the node's checks saw it down until it answered an OPTIONS
+        for (String mixer : List.of(sippMixer, brokenMixer.contact(), mixerA.contact(), mixerC.contact())) {
+            awaitMixerUp(mixer);
+        }
     }
 
     void needsSipp() {
@@ -141,7 +177,7 @@ class ConferenceSipTest {
     @AfterAll
     void stop() throws Exception {
         stopping = true;
-        for (TestPhone p : new TestPhone[] {alice, bob, brokenMixer}) {
+        for (TestPhone p : new TestPhone[] {alice, bob, brokenMixer, mixerA, mixerC}) {
             if (p != null) {
                 p.close();
             }
@@ -319,6 +355,211 @@ class ConferenceSipTest {
         assertThat(AdminHttp.get(node.adminPort(), "/metrics").body())
                 .containsPattern("switchboard_conference_events_total\\{outcome=\"joined\",?\\} [1-9]")
                 .contains("switchboard_conference_participants");
+    }
+
+    /**
+     * Issue 12 item 2: a conference on mixer A (a plain socket that answers like a mixer) moves
+     * when A stops answering: the focus's OPTIONS to A go unanswered for a check interval, A is
+     * down, and the conference goes to the least-loaded live mixer (SIPp, mixer B): a new INVITE
+     * to it with Alice's offer, then a re-INVITE in Alice's dialog with SIPp's SDP under the origin
+     * Alice had. {@code conference show} names the new mixer; the metrics show A down.
+     */
+    @Test
+    void a_conference_moves_to_a_live_mixer_when_its_mixer_stops_answering() throws Exception {
+        needsSipp();
+        Conference c = create(AccessType.OPEN, 10);
+        // the conference is given mixer A as a focus gives a conference its least-loaded mixer (the
+        // entity keeps the first proposal): here SIPp would be least loaded, so A is proposed first
+        assertThat(entity(c)
+                        .<ConferenceEntity.MixerReply>ask(r -> new ConferenceEntity.UseMixer(mixerA.contact(), r), ASK)
+                        .toCompletableFuture()
+                        .get())
+                .isEqualTo(new ConferenceEntity.MixerChosen(mixerA.contact()));
+        Joined j = join(alice, c);
+        assertThat(j.ok.status()).isEqualTo(200);
+        assertThat(j.ok.body()).as("mixer A's answer").contains("o=mixer-a 1 1", "m=audio " + MIXER_A_MEDIA);
+        String focusTag = TestPhone.tagOf(j.ok.header("to"));
+
+        mixerAStopped = true;
+        mixerA.close(); // as a dead host: nothing answers on its address any more
+        // detected within two check intervals (one OPTIONS out, unanswered for one interval), moved within 5 s of that
+        TestPhone.Msg reinvite = alice.await(
+                m -> m.isRequest() && m.method().equals("INVITE") && j.callId.equals(m.callId()),
+                CHECK.multipliedBy(2).plusSeconds(5));
+        assertThat(TestPhone.tagOf(reinvite.header("from")))
+                .as("in Alice's dialog: the focus's tag")
+                .isEqualTo(focusTag);
+        assertThat(TestPhone.tagOf(reinvite.header("to"))).isEqualTo(j.dialog.localTag);
+        assertThat(reinvite.header("contact")).contains(c.uri() + ";isfocus");
+        assertThat(reinvite.body())
+                .as("SIPp's media: it got the INVITE and answered; under the origin Alice had, one version up")
+                .contains("m=audio " + sippMediaPort)
+                .contains("o=mixer-a 1 2 IN IP4 127.0.0.1")
+                .doesNotContain("m=audio " + MIXER_A_MEDIA);
+        alice.sendToVia(reinvite, okWithSdp(alice, reinvite, null, OFFER));
+        TestPhone.Msg ack =
+                alice.await(m -> m.isRequest() && m.method().equals("ACK") && j.callId.equals(m.callId()), ASK);
+        assertThat(TestPhone.seqOf(ack)).isEqualTo(TestPhone.seqOf(reinvite));
+
+        var shown = AdminHttp.get(node.adminPort(), "/api/conferences/" + c.id());
+        assertThat(shown.body()).contains("\"mixer\":\"" + sippMixer + "\"", "\"media\":\"mixer\"");
+        assertThat(AdminHttp.get(node.adminPort(), "/metrics").body())
+                .containsPattern("switchboard_conference_mixer_up\\{mixer=\""
+                        + java.util.regex.Pattern.quote(mixerA.contact()) + "\",?\\} 0\\.0")
+                .containsPattern("switchboard_conference_mixer_up\\{mixer=\"" + java.util.regex.Pattern.quote(sippMixer)
+                        + "\",?\\} 1\\.0")
+                .containsPattern("switchboard_conference_mixer_failures_total\\{mixer=\""
+                        + java.util.regex.Pattern.quote(mixerA.contact()) + "\",reason=\"no-answer\",?\\} [1-9]")
+                .containsPattern("switchboard_conference_events_total\\{outcome=\"mixer-moved\",?\\} [1-9]");
+
+        assertThat(alice.requestInDialog(j.dialog, "BYE").status()).isEqualTo(200);
+        assertThat(roster(c).participants()).isEmpty();
+        assertSippHealthy();
+    }
+
+    void awaitMixerUp(String mixer) throws Exception {
+        java.util.regex.Pattern up = java.util.regex.Pattern.compile(
+                "switchboard_conference_mixer_up\\{mixer=\"" + java.util.regex.Pattern.quote(mixer) + "\",?\\} 1\\.0");
+        long deadline = System.nanoTime() + ASK.toNanos();
+        while (!up.matcher(AdminHttp.get(node.adminPort(), "/metrics").body()).find()) {
+            if (System.nanoTime() > deadline) {
+                fail("the node does not see mixer " + mixer + " up");
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /**
+     * Issue 12 item 2: a mixer's BYE on a participant's leg takes the mixer down, and the
+     * conference moves (the participant stays in its call): re-INVITE with SIPp's SDP.
+     */
+    @Test
+    void a_bye_from_the_mixer_moves_the_conference_and_keeps_the_participant_in_its_call() throws Exception {
+        needsSipp();
+        Conference c = create(AccessType.OPEN, 10);
+        assertThat(entity(c)
+                        .<ConferenceEntity.MixerReply>ask(r -> new ConferenceEntity.UseMixer(mixerC.contact(), r), ASK)
+                        .toCompletableFuture()
+                        .get())
+                .isEqualTo(new ConferenceEntity.MixerChosen(mixerC.contact()));
+        Joined j = join(alice, c);
+        assertThat(j.ok.status()).isEqualTo(200);
+        assertThat(j.ok.body()).contains("o=mixer-c 1 1", "m=audio " + MIXER_C_MEDIA);
+
+        TestPhone.Msg invite = mixerC.inviteSeen; // the focus's INVITE for Alice's leg
+        String bye = "BYE " + TestPhone.uriOf(invite.header("contact")) + " SIP/2.0\r\n"
+                + "Via: SIP/2.0/UDP "
+                + mixerC.contact().substring(mixerC.contact().indexOf('@') + 1) + ";branch="
+                + TestPhone.newBranch() + ";rport\r\n"
+                + "Max-Forwards: 70\r\n"
+                + "From: " + invite.header("to") + ";tag=" + mixerC.lastBody + "\r\n"
+                + "To: " + invite.header("from") + "\r\n"
+                + "Call-ID: " + invite.callId() + "\r\n"
+                + "CSeq: 1 BYE\r\n"
+                + "Content-Length: 0\r\n\r\n";
+        mixerC.sendToVia(invite, bye);
+
+        TestPhone.Msg reinvite =
+                alice.await(m -> m.isRequest() && m.method().equals("INVITE") && j.callId.equals(m.callId()), ASK);
+        assertThat(reinvite.body()).contains("m=audio " + sippMediaPort, "o=mixer-c 1 2");
+        alice.sendToVia(reinvite, okWithSdp(alice, reinvite, null, OFFER));
+        alice.await(m -> m.isRequest() && m.method().equals("ACK") && j.callId.equals(m.callId()), ASK);
+        assertThat(alice.receivesRequest("BYE", Duration.ofMillis(300)))
+                .as("Alice stays in the call")
+                .isFalse();
+        assertThat(roster(c).participants().get(j.callId).status()).isEqualTo(ParticipantStatus.CONNECTED);
+        assertThat(AdminHttp.get(node.adminPort(), "/metrics").body())
+                .containsPattern("switchboard_conference_mixer_failures_total\\{mixer=\""
+                        + java.util.regex.Pattern.quote(mixerC.contact()) + "\",reason=\"bye\",?\\} [1-9]");
+        assertThat(alice.requestInDialog(j.dialog, "BYE").status()).isEqualTo(200);
+        awaitMixerUp(mixerC.contact()); // its next OPTIONS answered: allocatable again for the other tests
+    }
+
+    /**
+     * RFC 4579 section 5.4: an INVITE to the conference factory from one of our users creates an
+     * ad-hoc conference (organizer the caller, access company, ad-hoc expiry) and joins the caller,
+     * whose 200 names the new conference with isfocus; the dialog continues with the conference.
+     */
+    @Test
+    void an_invite_to_the_conference_factory_creates_an_ad_hoc_conference_and_joins_the_caller() throws Exception {
+        needsSipp();
+        Joined j = join(alice, "sip:conf-factory@example.test");
+        assertThat(j.ok.status()).as(j.ok.firstLine()).isEqualTo(200);
+        assertThat(j.ok.body()).as("the mixer's SDP answer").contains("o=mixer");
+        String contact = j.ok.header("contact");
+        assertThat(contact).matches("<sip:conf-[a-z2-7]{20}@example\\.test;isfocus>");
+        String id = contact.replaceAll(".*sip:conf-([a-z2-7]{20})@.*", "$1");
+        ConferenceStore.Stored stored =
+                store.load(id).toCompletableFuture().get().orElseThrow();
+        assertThat(stored.conference().organizer()).isEqualTo("sip:alice@example.test");
+        assertThat(stored.conference().access()).isEqualTo(AccessType.COMPANY);
+        assertThat(stored.conference().expiry()).isInstanceOf(Expiry.AdHoc.class);
+        Participant p = stored.roster().participants().get(j.callId);
+        assertThat(p.status()).isEqualTo(ParticipantStatus.CONNECTED);
+        assertThat(p.role()).isEqualTo(io.switchboard.conference.domain.Role.PRESENTER);
+
+        // the conference's URI works as any other: Bob joins it
+        Joined b = join(bob, "sip:conf-" + id + "@example.test");
+        assertThat(b.ok.status()).isEqualTo(200);
+        assertThat(bob.requestInDialog(b.dialog, "BYE").status()).isEqualTo(200);
+        assertThat(alice.requestInDialog(j.dialog, "BYE").status())
+                .as("in the dialog with the conference")
+                .isEqualTo(200);
+        assertThat(store.load(id)
+                        .toCompletableFuture()
+                        .get()
+                        .orElseThrow()
+                        .roster()
+                        .participants())
+                .isEmpty();
+        assertThat(AdminHttp.get(node.adminPort(), "/metrics").body())
+                .containsPattern("switchboard_conference_events_total\\{outcome=\"created\",?\\} [1-9]");
+    }
+
+    /**
+     * Answers as a mixer until {@code stopped}: INVITE 200 with {@code sdp} (the INVITE and our
+     * tag kept in the phone's {@code inviteSeen} and {@code lastBody}), anything else 200.
+     */
+    void answerAsMixer(TestPhone mixer, String sdp, java.util.function.BooleanSupplier stopped) {
+        while (!stopping && !stopped.getAsBoolean()) {
+            try {
+                TestPhone.Msg m = mixer.await(TestPhone.Msg::isRequest, Duration.ofSeconds(1));
+                switch (m.method()) {
+                    case "INVITE" -> {
+                        String tag = TestPhone.newTag();
+                        mixer.lastBody = tag;
+                        mixer.inviteSeen = m;
+                        mixer.sendToVia(m, okWithSdp(mixer, m, tag, sdp));
+                    }
+                    case "ACK" -> {}
+                    default -> mixer.respond(m, 200, "OK", TestPhone.newTag(), List.of());
+                }
+            } catch (IOException e) {
+                // nothing arrived within a second (or the socket is closed): look again until stopped
+            }
+        }
+    }
+
+    /** A 200 to {@code request} (an INVITE) from {@code phone} with an SDP body; {@code toTag} when the To has none. */
+    static String okWithSdp(TestPhone phone, TestPhone.Msg request, String toTag, String sdp) {
+        StringBuilder b = new StringBuilder("SIP/2.0 200 OK\r\n");
+        for (String via : request.all("via")) {
+            b.append("Via: ").append(via).append("\r\n");
+        }
+        String to = request.header("to");
+        if (!to.contains(";tag=")) {
+            to = to + ";tag=" + toTag;
+        }
+        b.append("From: ").append(request.header("from")).append("\r\n");
+        b.append("To: ").append(to).append("\r\n");
+        b.append("Call-ID: ").append(request.callId()).append("\r\n");
+        b.append("CSeq: ").append(request.header("cseq")).append("\r\n");
+        b.append("Contact: <").append(phone.contact()).append(">\r\n");
+        b.append("Content-Type: application/sdp\r\n");
+        b.append("Content-Length: ")
+                .append(sdp.getBytes(StandardCharsets.UTF_8).length)
+                .append("\r\n\r\n");
+        return b.append(sdp).toString();
     }
 
     AdminCliTest.Run cli(String... args) {

@@ -53,7 +53,19 @@ public final class ConferenceEntity {
     static final String UNAVAILABLE = "Conference store unavailable";
 
     public sealed interface Command extends EntityCommand
-            permits Create, Join, Leave, Admit, Deny, Eject, SetRole, SetLocked, End, GetConference, UseMixer {}
+            permits Create,
+                    Join,
+                    Leave,
+                    Admit,
+                    Deny,
+                    Eject,
+                    SetRole,
+                    SetLocked,
+                    End,
+                    GetConference,
+                    UseMixer,
+                    MoveMixer,
+                    GetMixer {}
 
     /** A command with a reply: when the entity cannot take it, the reply is {@link Unavailable} (the edge's 503). */
     public interface Asking extends EntityCommand {
@@ -99,6 +111,18 @@ public final class ConferenceEntity {
      */
     public record UseMixer(String candidate, ActorRef<MixerReply> replyTo) implements Command, Asking {}
 
+    /**
+     * A focus saw the conference's mixer {@code from} down (conferencing-focus/README.md, "Mixer
+     * watching"): the conference moves to {@code candidate}, that focus's least-loaded live mixer,
+     * or to none ({@code null}: no live mixer, participants stay without media), unless another
+     * focus moved it already (its mixer is no longer {@code from}); the reply names the mixer now
+     * ({@link MixerChosen}, null for none). A conference nobody is in keeps no mixer.
+     */
+    public record MoveMixer(String from, String candidate, ActorRef<MixerReply> replyTo) implements Command, Asking {}
+
+    /** The conference's mixer now ({@link MixerChosen}; null: none chosen, or none live). */
+    public record GetMixer(ActorRef<MixerReply> replyTo) implements Command, Asking {}
+
     public sealed interface CreateReply permits Created, CreateRefused, Unavailable {}
 
     /** Stored, with its first roster. */
@@ -128,7 +152,7 @@ public final class ConferenceEntity {
 
     public sealed interface MixerReply permits MixerChosen, ChangeRefused, Unavailable {}
 
-    /** The conference's mixer (a SIP URI from {@code switchboard.conferencing.mcus}). */
+    /** The conference's mixer (a SIP URI from {@code switchboard.conferencing.mcus}); null: none (for MoveMixer and GetMixer). */
     public record MixerChosen(String mixer) implements MixerReply {}
 
     /** The change is stored (or there was nothing to change): {@code roster} is the state now. */
@@ -272,6 +296,21 @@ public final class ConferenceEntity {
                     mixer = use.candidate();
                 }
                 use.replyTo().tell(new MixerChosen(mixer));
+            } else if (command instanceof MoveMixer move) {
+                if (conference == null || roster.ended() || conference.expired(roster, now)) {
+                    move.replyTo().tell(new ChangeRefused(JoinRules.NOT_FOUND, "Conference not found"));
+                    return;
+                }
+                if (Objects.equals(mixer, move.from()) && !roster.participants().isEmpty()) {
+                    mixer = move.candidate();
+                }
+                move.replyTo().tell(new MixerChosen(mixer));
+            } else if (command instanceof GetMixer get) {
+                if (conference == null || roster.ended() || conference.expired(roster, now)) {
+                    get.replyTo().tell(new ChangeRefused(JoinRules.NOT_FOUND, "Conference not found"));
+                    return;
+                }
+                get.replyTo().tell(new MixerChosen(mixer));
             } else if (command instanceof GetConference get) {
                 boolean live = conference != null && !conference.expired(roster, now);
                 get.replyTo()

@@ -1,5 +1,6 @@
 package io.switchboard.conference.sip;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sip.ServerTransaction;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
@@ -34,12 +35,21 @@ final class FocusLeg {
     /** The roster version that admitted it or put it in the lobby: older roster reads say nothing about it. */
     volatile long knownVersion;
 
+    /** The mixer of {@link #mixerLeg}, or of the last one when the mixer ended it (changed together, under this leg's lock). */
     volatile String mixer;
+    /** Our dialog with the mixer; null while the leg has none (its mixer ended it and no live one took it yet). */
     volatile DialogSide mixerLeg;
     /** Our 200 to the participant, retransmitted until its ACK (RFC 3261 section 13.3.1.4). */
     volatile Response ok;
 
     volatile boolean acked;
+
+    /** Set while the leg moves to another mixer (new mixer dialog, then our re-INVITE): one move at a time. */
+    final AtomicBoolean moving = new AtomicBoolean();
+    /** The SDP the participant last got from us (our 200, then each re-INVITE): the origin a new one continues. */
+    volatile byte[] sentSdp;
+    /** Our ACK to the participant's 2xx to our last re-INVITE, sent again when that 2xx is (RFC 3261 section 13.2.2.4). */
+    volatile Request reinviteAck;
 
     FocusLeg(
             String conferenceId,

@@ -37,6 +37,29 @@ public final class FocusRouting {
     }
 
     /**
+     * The domain of a conference factory URI (RFC 4579 section 5.4): {@code
+     * sip:<factoryUser>@<one of our domains>}, user part compared exactly (RFC 3261 section
+     * 19.1.4), host without case, parameters ignored; empty for anything else or when there is no
+     * factory ({@code factoryUser} null or empty).
+     */
+    public static Optional<String> factoryOf(String requestUri, String factoryUser, Set<String> domains) {
+        if (factoryUser == null || factoryUser.isEmpty()) {
+            return Optional.empty();
+        }
+        String prefix = requestUri.startsWith("sips:") ? "sips:" : "sip:";
+        if (!requestUri.startsWith(prefix + factoryUser + "@")) {
+            return Optional.empty();
+        }
+        String host = requestUri.substring(prefix.length() + factoryUser.length() + 1);
+        int end = 0;
+        while (end < host.length() && ";:?>".indexOf(host.charAt(end)) < 0) {
+            end++;
+        }
+        String domain = host.substring(0, end).toLowerCase(Locale.ROOT);
+        return domains.contains(domain) ? Optional.of(domain) : Optional.empty();
+    }
+
+    /**
      * @param authenticated the user who proved their password on this request, or null
      * @param from          the From URI (without parameters)
      * @param federated     whether the From's domain is federated and the request came from its addresses

@@ -1,11 +1,18 @@
 package io.switchboard.conference.sip;
 
+import io.switchboard.conference.domain.AccessType;
+import io.switchboard.conference.domain.Conference;
+import io.switchboard.conference.domain.ConferenceIds;
+import io.switchboard.conference.domain.Expiry;
 import io.switchboard.conference.domain.Joiner;
 import io.switchboard.conference.domain.Participant;
+import io.switchboard.conference.domain.Presenters;
 import io.switchboard.conference.domain.Roster;
 import io.switchboard.conference.entity.ConferenceEntity;
 import io.switchboard.conference.entity.Conferences;
 import io.switchboard.sip.routing.ProxyIdentity;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -13,7 +20,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import javax.sip.ResponseEvent;
@@ -67,6 +76,11 @@ public final class FocusSip {
     public static final String MESSAGE = "message";
     /** A mixer leg set up; a mixer leg that failed (no answer, an error, no SDP). */
     public static final String MIXER_ALLOCATED = "mixer-allocated", MIXER_FAILED = "mixer-failed";
+    /** A participant leg moved to another mixer (its re-INVITE answered 2xx), after its mixer failed. */
+    public static final String MIXER_MOVED = "mixer-moved";
+
+    /** How many times a re-INVITE the participant answered 491 (glare) is tried again (RFC 3261 section 14.1). */
+    static final int REINVITE_TRIES = 3;
     /** The conference entity did not answer: 503. */
     public static final String UNAVAILABLE = "unavailable";
     /** A conference-info subscription accepted (RFC 4575); a conference-info NOTIFY sent. */
@@ -80,20 +94,40 @@ public final class FocusSip {
     static final long INFO_POLL_MS = 250;
 
     /**
-     * @param domains our domains (conference URIs are in one of them)
-     * @param mixers  {@code switchboard.conferencing.mcus}
-     * @param counted told each outcome above, for the node's metrics
+     * @param domains             our domains (conference URIs are in one of them)
+     * @param mixers              {@code switchboard.conferencing.mcus}
+     * @param mixerCheckInterval  {@code switchboard.conferencing.mcu-check-interval}: how often each
+     *                            mixer gets OPTIONS, and how long one may stay unanswered
+     * @param counted             told each outcome above, for the node's metrics
+     * @param mixerFailed         told each failed observation of a mixer (the mixer, the reason:
+     *                            {@code MixerHealth.NO_ANSWER}, {@code SERVER_ERROR}, {@code BYE})
+     * @param factoryUser         {@code switchboard.conferencing.factory-user}: the conference
+     *                            factory is {@code sip:<factoryUser>@<one of our domains>}; empty: none
      */
-    public record Settings(Set<String> domains, List<String> mixers, Consumer<String> counted) {}
+    public record Settings(
+            Set<String> domains,
+            List<String> mixers,
+            Duration mixerCheckInterval,
+            Consumer<String> counted,
+            BiConsumer<String, String> mixerFailed,
+            String factoryUser) {}
+
+    /** An ad-hoc conference made through the factory lasts this long after its last participant left. */
+    public static final Duration FACTORY_GRACE = Duration.ofMinutes(10);
+
+    /** An ad-hoc conference created through the factory (RFC 4579 section 5.4). */
+    public static final String CREATED = "created";
 
     private final Settings settings;
     private final ScheduledExecutorService timer;
+    private final java.security.SecureRandom random = new java.security.SecureRandom();
     /** Participant legs by their dialog's Call-ID (the roster's leg id). */
     private final Map<String, FocusLeg> legs = new ConcurrentHashMap<>();
 
     private volatile Conferences conferences;
     private volatile Signalling sip;
     private volatile MixerLegs mixers;
+    private volatile MixerWatch watch;
     private volatile ConferenceMessages messages;
     private volatile ScheduledFuture<?> reconciling;
     private volatile ConferenceInfoSubscriptions subscriptions;
@@ -115,7 +149,19 @@ public final class FocusSip {
             ProxyIdentity identity) {
         this.conferences = conferenceEntities;
         this.sip = new Signalling(provider, messages, headers, addresses, identity);
-        this.mixers = new MixerLegs(new MixerPool(settings.mixers()), conferenceEntities, sip, settings.counted());
+        MixerPool pool = new MixerPool(settings.mixers());
+        this.mixers = new MixerLegs(pool, conferenceEntities, sip, settings.counted());
+        this.watch = new MixerWatch(pool, sip, new MixerWatch.Listener() {
+            @Override
+            public void failed(String mixer, String reason) {
+                settings.mixerFailed().accept(mixer, reason);
+            }
+
+            @Override
+            public void changed(String mixer, boolean up) {
+                timer.execute(FocusSip.this::followMixers); // down: move off it now; up: legs left without one get it
+            }
+        });
         this.messages = new ConferenceMessages(sip, settings.counted());
         this.reconciling =
                 timer.scheduleWithFixedDelay(this::reconcile, RECONCILE_MS, RECONCILE_MS, TimeUnit.MILLISECONDS);
@@ -124,7 +170,22 @@ public final class FocusSip {
                 this::pollSubscriptions, INFO_POLL_MS, INFO_POLL_MS, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Starts checking the mixers (OPTIONS every {@code mixerCheckInterval}); called once responses
+     * reach {@link #onResponse}, so that the first checks are not lost to a node still wiring up.
+     */
+    public void watchMixers() {
+        MixerWatch w = watch;
+        if (w != null) {
+            w.start(timer, settings.mixerCheckInterval());
+        }
+    }
+
     public void close() {
+        MixerWatch w = watch;
+        if (w != null) {
+            w.stop();
+        }
         for (ScheduledFuture<?> f : new ScheduledFuture<?>[] {reconciling, polling}) {
             if (f != null) {
                 f.cancel(false);
@@ -167,6 +228,12 @@ public final class FocusSip {
         subscriptions.subscribe(tx, request, conferenceId, subscriber);
     }
 
+    /** Whether {@code mixer} is up as this node's last check saw it (see {@link MixerWatch}); false before {@link #attach}. */
+    public boolean mixerUp(String mixer) {
+        MixerLegs m = mixers;
+        return m != null && m.isUp(mixer);
+    }
+
     /** Participant legs held on this node (in the conference, its lobby or being connected). */
     public int participants() {
         return legs.size();
@@ -179,19 +246,52 @@ public final class FocusSip {
 
     // ------------------------------------------------------------------ joining
 
-    /** True for an initial INVITE (no To tag) to a conference URI of ours: {@link #join} takes it. */
+    /**
+     * True for an initial INVITE (no To tag) to a conference URI of ours or to the conference
+     * factory: {@link #join} takes it.
+     */
     public boolean isJoin(Request request) {
-        return Request.INVITE.equals(request.getMethod())
-                && ((ToHeader) request.getHeader(ToHeader.NAME)).getTag() == null
-                && FocusRouting.conferenceOf(request.getRequestURI().toString(), settings.domains())
+        if (!Request.INVITE.equals(request.getMethod())
+                || ((ToHeader) request.getHeader(ToHeader.NAME)).getTag() != null) {
+            return false;
+        }
+        String uri = request.getRequestURI().toString();
+        return FocusRouting.conferenceOf(uri, settings.domains()).isPresent()
+                || FocusRouting.factoryOf(uri, settings.factoryUser(), settings.domains())
                         .isPresent();
     }
 
-    /** An INVITE to a conference (see {@link #isJoin}) by {@code joiner}, who the edge established. */
+    /**
+     * An INVITE to a conference or the factory (see {@link #isJoin}) by {@code joiner}, who the
+     * edge established.
+     */
     public void join(ServerTransaction tx, Request request, Joiner joiner) {
         String requestUri = request.getRequestURI().toString();
+        Optional<String> factoryDomain = FocusRouting.factoryOf(requestUri, settings.factoryUser(), settings.domains());
+        if (factoryDomain.isPresent()) {
+            if (joiner.kind() != io.switchboard.conference.domain.JoinerKind.OUR_USER) {
+                // the factory is no service for strangers (README, "Who is trusted for what"), whatever they send
+                settings.counted().accept(REFUSED);
+                sip.answer(tx, Response.FORBIDDEN, "Only users of this domain may create conferences");
+                return;
+            }
+            if (refusedBeforeJoin(tx, request)) {
+                return;
+            }
+            createAndJoin(tx, request, joiner, factoryDomain.get(), 3);
+            return;
+        }
         String conferenceId =
                 FocusRouting.conferenceOf(requestUri, settings.domains()).orElseThrow();
+        if (refusedBeforeJoin(tx, request)) {
+            return;
+        }
+        String conferenceUri = requestUri.replaceFirst(";.*$", "").replaceFirst("^sips:", "sip:");
+        joinConference(tx, request, joiner, conferenceId, conferenceUri);
+    }
+
+    /** 488 without an SDP offer, 503 without mixers: answered before any entity is asked. */
+    private boolean refusedBeforeJoin(ServerTransaction tx, Request request) {
         byte[] offer = request.getRawContent();
         ContentTypeHeader type = (ContentTypeHeader) request.getHeader(ContentTypeHeader.NAME);
         if (offer == null || offer.length == 0 || type == null || !"sdp".equalsIgnoreCase(type.getContentSubType())) {
@@ -199,14 +299,68 @@ public final class FocusSip {
             // "delayed offer") would need the mixer's offer relayed and the answer in the ACK: not built
             settings.counted().accept(REFUSED);
             sip.answer(tx, Response.NOT_ACCEPTABLE_HERE, "An SDP offer is required to join");
-            return;
+            return true;
         }
         if (!mixers.configured()) {
             settings.counted().accept(REFUSED);
             sip.answer(tx, Response.SERVICE_UNAVAILABLE, "No conference mixer configured");
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * RFC 4579 section 5.4: an INVITE to the conference factory creates an ad-hoc conference in
+     * the factory URI's domain, organized by the caller (one of our users: the factory is not a
+     * service for strangers), access {@code company}, presenters the organizer, expiring {@link
+     * #FACTORY_GRACE} after the last participant left, then joins the caller to it as to any
+     * conference; the 200's Contact is the new conference's URI with {@code isfocus}. A numeric id
+     * already taken is drawn again ({@code attempts} times in all).
+     */
+    private void createAndJoin(ServerTransaction tx, Request request, Joiner joiner, String domain, int attempts) {
+        String callId = ((CallIdHeader) request.getHeader(CallIdHeader.NAME)).getCallId();
+        if (legs.containsKey(callId)) {
+            // RFC 3261 section 8.2.2.2: another INVITE of a dialog being set up (merged request)
+            sip.answer(tx, Response.LOOP_DETECTED, "Already joining with this Call-ID");
             return;
         }
-        String conferenceUri = requestUri.replaceFirst(";.*$", "").replaceFirst("^sips:", "sip:");
+        javax.sip.header.SubjectHeader subject =
+                (javax.sip.header.SubjectHeader) request.getHeader(javax.sip.header.SubjectHeader.NAME);
+        Conference c = new Conference(
+                ConferenceIds.newId(random),
+                domain,
+                ConferenceIds.newNumericId(random),
+                joiner.uri(),
+                subject == null ? "" : subject.getSubject(),
+                AccessType.COMPANY,
+                Set.of(),
+                Presenters.ORGANIZER_ONLY,
+                false,
+                Conference.DEFAULT_LIMIT,
+                new Expiry.AdHoc(FACTORY_GRACE),
+                Instant.now());
+        conferences
+                .<ConferenceEntity.CreateReply>ask(c.id(), r -> new ConferenceEntity.Create(c, r))
+                .whenComplete((reply, failure) -> {
+                    if (reply instanceof ConferenceEntity.Created created) {
+                        settings.counted().accept(CREATED);
+                        LOG.info("{} created conference {} through the factory", joiner.uri(), c.uri());
+                        joinConference(tx, request, joiner, c.id(), c.uri());
+                    } else if (reply instanceof ConferenceEntity.CreateRefused refused
+                            && refused.problem() == ConferenceEntity.CreateProblem.NUMBER_TAKEN
+                            && attempts > 1) {
+                        createAndJoin(tx, request, joiner, domain, attempts - 1);
+                    } else {
+                        LOG.info("Conference for {} not created: {}", joiner.uri(), failure != null ? failure : reply);
+                        settings.counted().accept(UNAVAILABLE);
+                        sip.answer(tx, Response.SERVICE_UNAVAILABLE, "Conference service unavailable, try again");
+                    }
+                });
+    }
+
+    private void joinConference(
+            ServerTransaction tx, Request request, Joiner joiner, String conferenceId, String conferenceUri) {
+        byte[] offer = request.getRawContent();
         ViaHeader via = (ViaHeader) request.getHeader(ViaHeader.NAME);
         FocusLeg leg = new FocusLeg(conferenceId, conferenceUri, tx, request, via.getBranch(), offer);
         if (legs.putIfAbsent(leg.legId, leg) != null) {
@@ -258,6 +412,7 @@ public final class FocusSip {
         }
         mixers.connect(leg, outcome -> {
             if (outcome instanceof MixerLegs.Outcome.Answered a) {
+                mixers.attach(a.dialog());
                 if (!leg.move(FocusLeg.State.CONNECTED)) {
                     mixers.bye(leg); // the caller cancelled meanwhile
                     return;
@@ -289,6 +444,7 @@ public final class FocusSip {
             ok.addHeader(sip.headers.createContactHeader(sip.addresses.createAddress(focusContact(leg))));
             ok.addHeader(sip.headers.createAllowHeader("INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE"));
             ok.setContent(sdp, sip.headers.createContentTypeHeader("application", "sdp"));
+            leg.sentSdp = sdp;
             leg.ok = ok;
             leg.inviteTx.sendResponse(ok);
             retransmitUntilAcked(leg, T1_MS, 0);
@@ -355,8 +511,8 @@ public final class FocusSip {
             fromParticipant(tx, request, leg);
             return true;
         }
-        FocusLeg mixed = mixers == null ? null : mixers.byCallId(callId.getCallId());
-        if (mixed != null && mixed.mixerLeg.localTag.equals(to.getTag())) {
+        MixerLegs.MixerDialog mixed = mixers == null ? null : mixers.byCallId(callId.getCallId());
+        if (mixed != null && mixed.dialog().localTag.equals(to.getTag())) {
             fromMixer(tx, request, mixed);
             return true;
         }
@@ -418,6 +574,9 @@ public final class FocusSip {
                     });
         } else if (Request.MESSAGE.equals(method)) {
             messages.relay(tx, request, leg, legs.values());
+        } else if (Request.INVITE.equals(method) && leg.moving.get()) {
+            // RFC 3261 section 14.2: our own re-INVITE (a mixer move) is outstanding in this dialog
+            sip.answer(tx, Response.REQUEST_PENDING, null);
         } else if (Request.INVITE.equals(method) || Request.UPDATE.equals(method)) {
             // passing new offers to the mixer is not built: the session stays as it is (RFC 3261 section 14.2)
             sip.answer(tx, Response.NOT_ACCEPTABLE_HERE, "Session changes are not passed on yet");
@@ -426,16 +585,19 @@ public final class FocusSip {
         }
     }
 
-    private void fromMixer(ServerTransaction tx, Request request, FocusLeg leg) {
+    private void fromMixer(ServerTransaction tx, Request request, MixerLegs.MixerDialog md) {
         if (tx == null || Request.ACK.equals(request.getMethod())) {
             return;
         }
         sip.answer(tx, Response.OK, null);
         if (Request.BYE.equals(request.getMethod())) {
-            // the mixer ended this participant's media: the participant's leg ends too
-            mixers.ended(leg);
-            LOG.info("Mixer {} ended leg {} of conference {}", leg.mixer, leg.legId, leg.conferenceId);
-            hangUp(leg, false);
+            // the mixer dropped this participant's media: the mixer counts as failed and the
+            // conference moves to another (README, "Mixer watching"); the participant stays in
+            FocusLeg leg = md.leg();
+            LOG.info("Mixer {} ended leg {} of conference {}", md.mixer(), leg.legId, leg.conferenceId);
+            mixers.ended(md);
+            watch.observe(md.mixer(), new io.switchboard.conference.domain.MixerHealth.Observation.Bye());
+            followMixer(leg.conferenceId);
         }
     }
 
@@ -488,13 +650,23 @@ public final class FocusSip {
         Response response = event.getResponse();
         CallIdHeader callId = (CallIdHeader) response.getHeader(CallIdHeader.NAME);
         MixerLegs m = mixers;
-        FocusLeg leg = m == null || callId == null ? null : m.byCallId(callId.getCallId());
-        if (leg == null || leg.mixerLeg.remoteTag == null) {
+        CSeqHeader cseq = (CSeqHeader) response.getHeader(CSeqHeader.NAME);
+        boolean invite2xx =
+                cseq != null && Request.INVITE.equals(cseq.getMethod()) && response.getStatusCode() / 100 == 2;
+        FocusLeg participantLeg = callId == null ? null : legs.get(callId.getCallId());
+        if (participantLeg != null && invite2xx) {
+            Request ack = participantLeg.reinviteAck;
+            if (ack != null && ((CSeqHeader) ack.getHeader(CSeqHeader.NAME)).getSeqNumber() == cseq.getSeqNumber()) {
+                sendAck(participantLeg, ack); // the participant's 2xx to our re-INVITE again: our ACK was lost
+            }
+            return true;
+        }
+        MixerLegs.MixerDialog md = m == null || callId == null ? null : m.byCallId(callId.getCallId());
+        if (md == null || md.dialog().remoteTag == null) {
             return false;
         }
-        CSeqHeader cseq = (CSeqHeader) response.getHeader(CSeqHeader.NAME);
-        if (Request.INVITE.equals(cseq.getMethod()) && response.getStatusCode() / 100 == 2) {
-            m.ack(leg.mixerLeg, response); // a retransmitted 2xx: our ACK was lost
+        if (invite2xx) {
+            m.ack(md.dialog(), response); // a retransmitted 2xx: our ACK was lost
         }
         return true;
     }
@@ -532,6 +704,7 @@ public final class FocusSip {
                             held.forEach(leg -> follow(leg, roster));
                         }
                     }));
+            byConference.keySet().forEach(this::followMixer);
         } catch (RuntimeException e) {
             LOG.warn("Reconciling conference legs failed: {}", e.toString());
         }
@@ -558,6 +731,185 @@ public final class FocusSip {
             }
         } else if (state == FocusLeg.State.CONNECTED && p == null) {
             hangUp(leg, true);
+        }
+    }
+
+    // ------------------------------------------------------------------ following the conference's mixer
+
+    /** Every conference with a leg here follows its mixer now (a mixer went up or down). */
+    private void followMixers() {
+        try {
+            legs.values().stream().map(l -> l.conferenceId).distinct().forEach(this::followMixer);
+        } catch (RuntimeException e) {
+            LOG.warn("Following conference mixers failed: {}", e.toString());
+        }
+    }
+
+    /**
+     * Makes this node's connected legs of {@code conferenceId} use the conference's mixer (README,
+     * "Mixer watching"): the entity's choice when it is up as this node sees it; else the conference
+     * is moved (MoveMixer) to this node's least-loaded live mixer, or to none when none is up (the
+     * legs stay in their dialogs, without media, until one is). Legs being moved are left alone. Run
+     * on every reconciliation, so a move another node made reaches the legs held here too.
+     */
+    private void followMixer(String conferenceId) {
+        MixerLegs m = mixers;
+        if (m == null || !m.configured()) {
+            return;
+        }
+        List<FocusLeg> connected = legs.values().stream()
+                .filter(l -> l.conferenceId.equals(conferenceId) && l.state == FocusLeg.State.CONNECTED)
+                .toList();
+        if (connected.isEmpty()) {
+            return;
+        }
+        conferences
+                .<ConferenceEntity.MixerReply>ask(conferenceId, ConferenceEntity.GetMixer::new)
+                .whenComplete((reply, failure) -> {
+                    if (reply instanceof ConferenceEntity.MixerChosen chosen) {
+                        follow(conferenceId, chosen.mixer(), connected, true);
+                    }
+                });
+    }
+
+    private void follow(String conferenceId, String mixer, List<FocusLeg> connected, boolean mayMove) {
+        MixerLegs m = mixers;
+        if (mixer != null && m.isUp(mixer)) {
+            for (FocusLeg leg : connected) {
+                if (leg.mixerLeg == null || !mixer.equals(leg.mixer)) {
+                    moveLeg(leg, mixer);
+                }
+            }
+            return;
+        }
+        if (!mayMove) {
+            return;
+        }
+        for (FocusLeg leg : connected) {
+            if (leg.mixerLeg != null && !m.isUp(leg.mixer) && !leg.moving.get()) {
+                // its mixer is down: whatever comes back has lost the call, so the leg needs a new one
+                m.detach(leg);
+            }
+        }
+        // a live mixer a leg here still has is kept (a conference whose entity restarted and forgot
+        // its mixer is not moved needlessly); else the least-loaded live one; null: none is up
+        String candidate = connected.stream()
+                .filter(l -> l.mixerLeg != null && m.isUp(l.mixer))
+                .map(l -> l.mixer)
+                .findFirst()
+                .orElseGet(() -> m.leastLoaded().orElse(null));
+        if (mixer == null && candidate == null) {
+            return; // no live mixer, and the conference already says it has none
+        }
+        conferences
+                .<ConferenceEntity.MixerReply>ask(
+                        conferenceId, r -> new ConferenceEntity.MoveMixer(mixer, candidate, r))
+                .whenComplete((reply, failure) -> {
+                    if (reply instanceof ConferenceEntity.MixerChosen chosen) {
+                        if (chosen.mixer() == null) {
+                            LOG.warn(
+                                    "Conference {} has no live mixer: its participants stay connected without media",
+                                    conferenceId);
+                        }
+                        follow(conferenceId, chosen.mixer(), connected, false);
+                    }
+                });
+    }
+
+    /**
+     * Moves {@code leg} to {@code mixer}: a new INVITE to it with the participant's offer, then a
+     * re-INVITE to the participant in its dialog with the new mixer's SDP (under the origin the
+     * participant has, {@link SdpOrigin}); the old mixer dialog gets BYE. A failed INVITE leaves the
+     * leg as it was, for the next reconciliation to try again.
+     */
+    private void moveLeg(FocusLeg leg, String mixer) {
+        if (!leg.moving.compareAndSet(false, true)) {
+            return;
+        }
+        if (leg.state != FocusLeg.State.CONNECTED) {
+            leg.moving.set(false);
+            return;
+        }
+        LOG.info("Moving leg {} of conference {} from {} to mixer {}", leg.legId, leg.conferenceId, leg.mixer, mixer);
+        mixers.open(leg, mixer, outcome -> {
+            if (!(outcome instanceof MixerLegs.Outcome.Answered a)) {
+                leg.moving.set(false);
+                return;
+            }
+            if (leg.state != FocusLeg.State.CONNECTED) {
+                mixers.bye(a.dialog()); // the participant left meanwhile
+                leg.moving.set(false);
+                return;
+            }
+            MixerLegs.MixerDialog old = mixers.attach(a.dialog());
+            if (old != null) {
+                mixers.bye(old); // to a dead mixer this is lost; to one that only failed, it frees the leg
+            }
+            if (leg.state != FocusLeg.State.CONNECTED) {
+                mixers.bye(leg); // left while we attached: its BYE may have gone to the old dialog
+                leg.moving.set(false);
+                return;
+            }
+            reinvite(leg, SdpOrigin.continuing(leg.sentSdp, a.sdp()), 1);
+        });
+    }
+
+    /** Our re-INVITE to the participant with {@code sdp} (RFC 3261 section 14.1), ACKed on 2xx. */
+    private void reinvite(FocusLeg leg, byte[] sdp, int attempt) {
+        Request invite;
+        try {
+            invite = sip.inDialog(leg.participant, Request.INVITE, focusContact(leg));
+            invite.addHeader(sip.headers.createAllowHeader("INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE"));
+            invite.setContent(sdp, sip.headers.createContentTypeHeader("application", "sdp"));
+            long seq = ((CSeqHeader) invite.getHeader(CSeqHeader.NAME)).getSeqNumber();
+            sip.send(invite, response -> reinvited(leg, sdp, attempt, seq, response));
+        } catch (Exception e) {
+            LOG.warn("re-INVITE to {} in conference {} not sent: {}", leg.legId, leg.conferenceId, e.toString());
+            leg.moving.set(false);
+        }
+    }
+
+    private void reinvited(FocusLeg leg, byte[] sdp, int attempt, long seq, Response response) {
+        int status = response == null ? Response.REQUEST_TIMEOUT : response.getStatusCode();
+        if (status / 100 == 2) {
+            DialogSide p = leg.participant;
+            javax.sip.header.ContactHeader contact =
+                    (javax.sip.header.ContactHeader) response.getHeader(javax.sip.header.ContactHeader.NAME);
+            if (contact != null) {
+                p.remoteTarget = contact.getAddress().getURI().toString(); // RFC 3261 section 12.2.1.2
+            }
+            try {
+                Request ack = sip.inDialog(p, Request.ACK, seq, null);
+                leg.reinviteAck = ack;
+                sendAck(leg, ack);
+            } catch (Exception e) {
+                LOG.info("ACK to {} not built: {}", leg.legId, e.toString());
+            }
+            leg.sentSdp = sdp;
+            settings.counted().accept(MIXER_MOVED);
+            leg.moving.set(false);
+        } else if (status == Response.REQUEST_PENDING && attempt < REINVITE_TRIES) {
+            // RFC 3261 section 14.1: glare; not the Call-ID's owner, we try again within 0-2 s
+            timer.schedule(
+                    () -> reinvite(leg, sdp, attempt + 1),
+                    ThreadLocalRandom.current().nextLong(0, 2001),
+                    TimeUnit.MILLISECONDS);
+        } else if (status == Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST || status == Response.REQUEST_TIMEOUT) {
+            // RFC 3261 section 12.2.1.2: the dialog is gone
+            leg.moving.set(false);
+            hangUp(leg, true);
+        } else {
+            // refused: the dialog stays as it was (RFC 3261 section 14.1); media only if it still reaches a mixer
+            LOG.info("Participant {} of conference {} refused the mixer move: {}", leg.legId, leg.conferenceId, status);
+            leg.moving.set(false);
+        }
+    }
+
+    private void sendAck(FocusLeg leg, Request ack) {
+        try {
+            sip.sendStateless(ack);
+        } catch (Exception e) {
+            LOG.info("ACK to {} not sent: {}", leg.legId, e.toString());
         }
     }
 }

@@ -3,6 +3,7 @@ package io.switchboard.conference.sip;
 import io.switchboard.conference.entity.ConferenceEntity;
 import io.switchboard.conference.entity.Conferences;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import javax.sip.header.CSeqHeader;
@@ -13,28 +14,34 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The mixer side of the B2BUA: which mixer a conference uses (the least-loaded of {@link
+ * The mixer side of the B2BUA: which mixer a conference uses (the least-loaded live one of {@link
  * MixerPool} by this node's count, kept by the conference entity so that every node sends the
- * conference's legs to the same one) and our dialog with it for one participant leg: INVITE with
- * the participant's offer, ACK of its 2xx, BYE.
+ * conference's legs to the same one) and our dialogs with mixers for participant legs: INVITE with
+ * the participant's offer, ACK of its 2xx, BYE. A leg has one current mixer dialog; while it moves
+ * to another mixer the new dialog is opened beside it and replaces it once answered.
  */
 final class MixerLegs {
 
     private static final Logger LOG = LoggerFactory.getLogger(MixerLegs.class);
 
-    /** What became of a mixer leg: the mixer's SDP answer, or why there is none (the participant's 503 reason). */
+    /** What became of a mixer leg: the mixer's SDP answer in {@code dialog}, or why there is none (the participant's 503 reason). */
     sealed interface Outcome {
-        record Answered(byte[] sdp) implements Outcome {}
+        record Answered(byte[] sdp, MixerDialog dialog) implements Outcome {}
 
         record Failed(String reason) implements Outcome {}
     }
+
+    /** One dialog of ours with {@code mixer} for the participant leg {@code leg}. */
+    record MixerDialog(FocusLeg leg, String mixer, DialogSide dialog) {}
+
+    static final String NONE_LIVE = "No conference mixer available";
 
     private final MixerPool pool;
     private final Conferences conferences;
     private final Signalling sip;
     private final Consumer<String> counted;
-    /** Legs by the mixer dialog's Call-ID, for the mixer's requests and 2xx retransmissions. */
-    private final Map<String, FocusLeg> byMixerCallId = new ConcurrentHashMap<>();
+    /** Mixer dialogs by Call-ID, for the mixer's requests and 2xx retransmissions. */
+    private final Map<String, MixerDialog> byMixerCallId = new ConcurrentHashMap<>();
 
     MixerLegs(MixerPool pool, Conferences conferences, Signalling sip, Consumer<String> counted) {
         this.pool = pool;
@@ -47,22 +54,53 @@ final class MixerLegs {
         return pool.configured();
     }
 
-    FocusLeg byCallId(String callId) {
+    MixerPool pool() {
+        return pool;
+    }
+
+    boolean isUp(String mixer) {
+        return pool.isUp(mixer);
+    }
+
+    Optional<String> leastLoaded() {
+        return pool.leastLoaded();
+    }
+
+    MixerDialog byCallId(String callId) {
         return byMixerCallId.get(callId);
     }
 
-    /** Opens the mixer leg of {@code leg} with its offer; {@code done} gets the answer or the failure. */
+    /**
+     * The conference's mixer for a joining {@code leg}, then a dialog with it; {@code done} gets
+     * the answer or the failure. When the conference's mixer is down as this node sees it, the
+     * conference is moved first (MoveMixer), as the focus would on detecting it.
+     */
     void connect(FocusLeg leg, Consumer<Outcome> done) {
         String candidate = pool.leastLoaded().orElse(null);
         if (candidate == null) {
-            done.accept(new Outcome.Failed("No conference mixer configured"));
+            done.accept(new Outcome.Failed(NONE_LIVE));
             return;
         }
         conferences
                 .<ConferenceEntity.MixerReply>ask(leg.conferenceId, r -> new ConferenceEntity.UseMixer(candidate, r))
                 .whenComplete((reply, failure) -> {
-                    if (reply instanceof ConferenceEntity.MixerChosen chosen) {
-                        invite(leg, chosen.mixer(), done);
+                    if (reply instanceof ConferenceEntity.MixerChosen chosen && pool.isUp(chosen.mixer())) {
+                        open(leg, chosen.mixer(), done);
+                    } else if (reply instanceof ConferenceEntity.MixerChosen chosen) {
+                        conferences
+                                .<ConferenceEntity.MixerReply>ask(
+                                        leg.conferenceId,
+                                        r -> new ConferenceEntity.MoveMixer(chosen.mixer(), candidate, r))
+                                .whenComplete((moved, f) -> {
+                                    if (moved instanceof ConferenceEntity.MixerChosen m && pool.isUp(m.mixer())) {
+                                        open(leg, m.mixer(), done);
+                                    } else {
+                                        done.accept(new Outcome.Failed(
+                                                moved instanceof ConferenceEntity.MixerChosen
+                                                        ? NONE_LIVE
+                                                        : "Conference service unavailable"));
+                                    }
+                                });
                     } else {
                         LOG.info("No mixer for conference {}: {}", leg.conferenceId, failure != null ? failure : reply);
                         done.accept(new Outcome.Failed("Conference service unavailable"));
@@ -70,17 +108,20 @@ final class MixerLegs {
                 });
     }
 
-    private void invite(FocusLeg leg, String mixer, Consumer<Outcome> done) {
+    /**
+     * A new dialog with {@code mixer} for {@code leg}, offering the participant's SDP; {@code done}
+     * gets the answer (the dialog not yet the leg's: see {@link #attach}) or the failure.
+     */
+    void open(FocusLeg leg, String mixer, Consumer<Outcome> done) {
         pool.taken(mixer);
         counted.accept(FocusSip.MIXER_ALLOCATED);
-        leg.mixer = mixer;
         DialogSide d = DialogSide.uac(
                 ((CallIdHeader) sip.provider.getNewCallId()).getCallId(),
                 Signalling.newTag(),
                 leg.conferenceUri,
                 mixer);
-        leg.mixerLeg = d;
-        byMixerCallId.put(d.callId, leg);
+        MixerDialog md = new MixerDialog(leg, mixer, d);
+        byMixerCallId.put(d.callId, md);
         try {
             Request invite = sip.inDialog(d, Request.INVITE, sip.nodeContact(userOf(leg.conferenceUri)));
             invite.setContent(leg.offer, sip.headers.createContentTypeHeader("application", "sdp"));
@@ -91,25 +132,42 @@ final class MixerLegs {
                     ack(d, response);
                     byte[] sdp = response.getRawContent();
                     if (sdp == null || sdp.length == 0) {
-                        bye(leg);
-                        failed(leg, "Mixer answered without SDP", done);
+                        bye(md);
+                        failed(md, "Mixer answered without SDP", done);
                     } else {
-                        done.accept(new Outcome.Answered(sdp));
+                        done.accept(new Outcome.Answered(sdp, md));
                     }
                 } else {
-                    failed(leg, response == null ? "Mixer did not answer" : "Mixer answered " + status, done);
+                    failed(md, response == null ? "Mixer did not answer" : "Mixer answered " + status, done);
                 }
             });
         } catch (Exception e) {
             LOG.warn("INVITE to mixer {} not sent: {}", mixer, e.toString());
-            failed(leg, "Mixer unreachable", done);
+            failed(md, "Mixer unreachable", done);
         }
     }
 
-    private void failed(FocusLeg leg, String reason, Consumer<Outcome> done) {
-        LOG.info("Mixer leg of {} in conference {} failed: {}", leg.legId, leg.conferenceId, reason);
+    /** {@code md} becomes its leg's mixer dialog; returns the one it replaces (null: none), still open. */
+    MixerDialog attach(MixerDialog md) {
+        FocusLeg leg = md.leg();
+        synchronized (leg) {
+            DialogSide before = leg.mixerLeg;
+            String beforeMixer = leg.mixer;
+            leg.mixer = md.mixer();
+            leg.mixerLeg = md.dialog();
+            return before == null ? null : new MixerDialog(leg, beforeMixer, before);
+        }
+    }
+
+    private void failed(MixerDialog md, String reason, Consumer<Outcome> done) {
+        LOG.info(
+                "Mixer leg of {} in conference {} to {} failed: {}",
+                md.leg().legId,
+                md.leg().conferenceId,
+                md.mixer(),
+                reason);
         counted.accept(FocusSip.MIXER_FAILED);
-        forget(leg);
+        forget(md);
         done.accept(new Outcome.Failed(reason));
     }
 
@@ -123,10 +181,18 @@ final class MixerLegs {
         }
     }
 
-    /** Ends the mixer leg of {@code leg} with a BYE, if it has one; the mixer's load drops. */
+    /** Ends the current mixer dialog of {@code leg} with a BYE, if it has one; the mixer's load drops. */
     void bye(FocusLeg leg) {
         DialogSide d = leg.mixerLeg;
-        if (d == null || !forget(leg) || d.remoteTag == null) {
+        if (d != null) {
+            bye(new MixerDialog(leg, leg.mixer, d));
+        }
+    }
+
+    /** Ends {@code md} with a BYE (once; nothing when it was already forgotten or never answered). */
+    void bye(MixerDialog md) {
+        DialogSide d = md.dialog();
+        if (!forget(md) || d.remoteTag == null) {
             return;
         }
         try {
@@ -136,16 +202,36 @@ final class MixerLegs {
         }
     }
 
-    /** The mixer ended the leg itself (its BYE): nothing to send. */
-    void ended(FocusLeg leg) {
-        forget(leg);
+    /** Ends the current mixer dialog of {@code leg} (BYE) and leaves the leg without one, until it is moved. */
+    void detach(FocusLeg leg) {
+        DialogSide d;
+        synchronized (leg) {
+            d = leg.mixerLeg;
+            leg.mixerLeg = null;
+        }
+        if (d != null) {
+            bye(new MixerDialog(leg, leg.mixer, d));
+        }
+    }
+
+    /** The mixer ended {@code md} itself (its BYE): nothing to send; the leg is left without a mixer dialog if it was its own. */
+    void ended(MixerDialog md) {
+        forget(md);
+        FocusLeg leg = md.leg();
+        synchronized (leg) {
+            if (leg.mixerLeg == md.dialog()) {
+                leg.mixerLeg = null;
+            }
+        }
     }
 
     /** True the first time, for the one who releases the mixer's count. */
-    private boolean forget(FocusLeg leg) {
-        DialogSide d = leg.mixerLeg;
-        if (d != null && byMixerCallId.remove(d.callId, leg)) {
-            pool.released(leg.mixer);
+    private boolean forget(MixerDialog md) {
+        MixerDialog registered = byMixerCallId.get(md.dialog().callId);
+        if (registered != null
+                && registered.dialog() == md.dialog()
+                && byMixerCallId.remove(md.dialog().callId, registered)) {
+            pool.released(registered.mixer());
             return true;
         }
         return false;

@@ -112,9 +112,15 @@ final class Signalling {
 
     /** Sends {@code request} in a new client transaction; its final response (null: timeout) goes to {@code onFinal}. */
     void send(Request request, Consumer<Response> onFinal) throws Exception {
+        sendInTransaction(request, onFinal);
+    }
+
+    /** As {@link #send}, returning the client transaction (to terminate it when its answer no longer matters). */
+    ClientTransaction sendInTransaction(Request request, Consumer<Response> onFinal) throws Exception {
         ClientTransaction ct = provider.getNewClientTransaction(request);
         ct.setApplicationData(new Awaiting(onFinal));
         ct.sendRequest();
+        return ct;
     }
 
     /** Sends a request without a transaction and without waiting (ACK for a 2xx, RFC 3261 section 13.2.2.4). */

@@ -188,6 +188,45 @@ class ConferenceEntityTest {
                 .isEqualTo(new ConferenceEntity.ChangeRefused(404, "Conference not found"));
     }
 
+    static ConferenceEntity.MixerReply mixerAsk(
+            ActorRef<ConferenceEntity.Command> entity,
+            java.util.function.Function<ActorRef<ConferenceEntity.MixerReply>, ConferenceEntity.Command> command) {
+        TestProbe<ConferenceEntity.MixerReply> reply = KIT.createTestProbe();
+        entity.tell(command.apply(reply.getRef()));
+        return reply.receiveMessage(WAIT);
+    }
+
+    @Test
+    void a_failed_mixer_is_replaced_once_whichever_focus_saw_it_first_and_none_live_is_shown() {
+        String a = "sip:mcu-a@10.0.0.1", b = "sip:mcu-b@10.0.0.2", c2 = "sip:mcu-c@10.0.0.3";
+        Conference c = scheduled(AccessType.OPEN, 250);
+        ActorRef<ConferenceEntity.Command> entity = created(c);
+        assertThat(join(entity, "leg-1", Joiner.ourUser(ALICE))).isInstanceOf(ConferenceEntity.Admitted.class);
+        useMixer(entity, a);
+        // the first focus to see A down moves the conference to its candidate
+        assertThat(mixerAsk(entity, r -> new ConferenceEntity.MoveMixer(a, b, r)))
+                .isEqualTo(new ConferenceEntity.MixerChosen(b));
+        // another focus that saw A down too, later, with another candidate, follows the first one's move
+        assertThat(mixerAsk(entity, r -> new ConferenceEntity.MoveMixer(a, c2, r)))
+                .isEqualTo(new ConferenceEntity.MixerChosen(b));
+        assertThat(mixerAsk(entity, ConferenceEntity.GetMixer::new)).isEqualTo(new ConferenceEntity.MixerChosen(b));
+        // B down with no live mixer left: none, shown as such, until a focus has a live one again
+        assertThat(mixerAsk(entity, r -> new ConferenceEntity.MoveMixer(b, null, r)))
+                .isEqualTo(new ConferenceEntity.MixerChosen(null));
+        assertThat(mixerAsk(entity, ConferenceEntity.GetMixer::new)).isEqualTo(new ConferenceEntity.MixerChosen(null));
+        assertThat(mixerAsk(entity, r -> new ConferenceEntity.MoveMixer(null, a, r)))
+                .isEqualTo(new ConferenceEntity.MixerChosen(a));
+        // a join meanwhile is given the conference's mixer, not its own candidate
+        assertThat(useMixer(entity, c2)).isEqualTo(new ConferenceEntity.MixerChosen(a));
+
+        // nobody in: no mixer is kept, whatever is proposed
+        assertThat(ask(entity, r -> new ConferenceEntity.Leave("leg-1", r))).isInstanceOf(ConferenceEntity.Done.class);
+        assertThat(mixerAsk(entity, r -> new ConferenceEntity.MoveMixer(null, b, r)))
+                .isEqualTo(new ConferenceEntity.MixerChosen(null));
+        assertThat(mixerAsk(spawn(nextId()), ConferenceEntity.GetMixer::new))
+                .isEqualTo(new ConferenceEntity.ChangeRefused(404, "Conference not found"));
+    }
+
     @Test
     void a_join_is_answered_only_after_the_roster_is_stored_and_an_unknown_conference_is_404() {
         Conference c = scheduled(AccessType.COMPANY, 250);

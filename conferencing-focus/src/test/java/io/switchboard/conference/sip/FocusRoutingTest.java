@@ -31,6 +31,22 @@ class FocusRoutingTest {
 
     @ParameterizedTest
     @CsvSource({
+        "sip:conf-factory@example.test, conf-factory, example.test",
+        "sip:conf-factory@EXAMPLE.test;isfocus, conf-factory, example.test",
+        "sips:conf-factory@other.test:5061;transport=tls, conf-factory, other.test",
+        "sip:conf-factory@elsewhere.test, conf-factory, ",
+        "sip:Conf-Factory@example.test, conf-factory, ",
+        "sip:conf-factoryx@example.test, conf-factory, ",
+        "sip:conf-abcdefghijklmnopqrst@example.test, conf-factory, ",
+        "sip:conf-factory@example.test, , ",
+        "tel:+4930123, conf-factory, "
+    })
+    void the_factory_uri_is_its_user_at_one_of_our_domains(String uri, String factoryUser, String domain) {
+        assertThat(FocusRouting.factoryOf(uri, factoryUser, DOMAINS)).isEqualTo(Optional.ofNullable(domain));
+    }
+
+    @ParameterizedTest
+    @CsvSource({
         "sip:alice@example.test, sip:alice@example.test, false, OUR_USER, sip:alice@example.test",
         "sip:alice@example.test, sip:alice@example.test, true, OUR_USER, sip:alice@example.test",
         ", sip:erin@partner.test, true, FEDERATED, sip:erin@partner.test",

@@ -40,4 +40,20 @@ class MixerPoolTest {
         assertThat(pool.legs("sip:other@10.9.9.9")).isEqualTo(1);
         assertThat(pool.leastLoaded()).contains(A);
     }
+
+    @Test
+    void a_down_mixer_is_never_allocated_and_is_again_once_up() {
+        MixerPool pool = new MixerPool(List.of(A, B));
+        assertThat(pool.isUp(A)).as("up until a check says otherwise").isTrue();
+        pool.taken(B);
+        assertThat(pool.setUp(A, false)).as("a change").isTrue();
+        assertThat(pool.setUp(A, false)).as("no change").isFalse();
+        assertThat(pool.isUp(A)).isFalse();
+        assertThat(pool.leastLoaded()).as("B although it has more legs").contains(B);
+        pool.setUp(B, false);
+        assertThat(pool.leastLoaded()).as("none is up").isEmpty();
+        assertThat(pool.configured()).isTrue();
+        assertThat(pool.setUp(A, true)).isTrue();
+        assertThat(pool.leastLoaded()).contains(A);
+    }
 }

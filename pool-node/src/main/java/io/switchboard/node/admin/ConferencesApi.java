@@ -200,19 +200,38 @@ public final class ConferencesApi {
     }
 
     private CompletionStage<Reply> show(Call call, String id) {
+        CompletableFuture<Optional<String>> mixer = conferences
+                .<ConferenceEntity.MixerReply>ask(id, ConferenceEntity.GetMixer::new)
+                .handle((reply, failure) -> reply instanceof ConferenceEntity.MixerChosen m
+                        ? Optional.ofNullable(m.mixer())
+                        : Optional.<String>empty())
+                .toCompletableFuture();
         return conferences
                 .<ConferenceEntity.StateReply>ask(id, ConferenceEntity.GetConference::new)
-                .handle((reply, failure) -> {
+                .thenCombine(mixer, (reply, m) -> {
                     if (reply instanceof ConferenceEntity.Current current) {
                         return current.state()
-                                .map(s -> shown(call, s.conference(), s.roster(), 200))
+                                .map(s -> shown(call, s.conference(), s.roster(), m.orElse(null), 200))
                                 .orElse(Reply.error(404, "no conference " + id));
                     }
                     return unavailable();
-                });
+                })
+                .exceptionally(failure -> unavailable());
     }
 
-    private Reply shown(Call call, Conference c, Roster r, int status) {
+    /**
+     * What the conference's media is on: its mixer, "none" with nobody connected, or, with
+     * participants connected and no mixer, that no mixer is up (conferencing-focus/README.md,
+     * "Mixer watching": they stay in their calls without media until one is).
+     */
+    static String media(Roster r, String mixer) {
+        if (mixer != null) {
+            return mixer;
+        }
+        return r.connected() > 0 ? "none: no live mixer, participants connected without media" : "none";
+    }
+
+    private Reply shown(Call call, Conference c, Roster r, String mixer, int status) {
         if (call.wantsText()) {
             StringBuilder b = new StringBuilder();
             b.append("conference ").append(c.uri()).append('\n');
@@ -226,6 +245,7 @@ public final class ConferencesApi {
             b.append("  limit     ").append(c.participantLimit()).append('\n');
             b.append("  locked    ").append(r.locked() ? "yes" : "no").append('\n');
             b.append("  version   ").append(r.version()).append('\n');
+            b.append("  mixer     ").append(media(r, mixer)).append('\n');
             if (r.participants().isEmpty()) {
                 b.append("nobody in it\n");
             } else {
@@ -261,6 +281,8 @@ public final class ConferencesApi {
             m.put("graceSeconds", ((Expiry.AdHoc) c.expiry()).grace().toSeconds());
         }
         m.put("version", r.version());
+        m.put("mixer", mixer);
+        m.put("media", mixer != null ? "mixer" : r.connected() > 0 ? "no-live-mixer" : "none");
         List<Object> legs = new ArrayList<>();
         for (Participant p : r.participants().values()) {
             Map<String, Object> l = new LinkedHashMap<>();
@@ -333,7 +355,7 @@ public final class ConferencesApi {
                 .<ConferenceEntity.CreateReply>ask(c.id(), r -> new ConferenceEntity.Create(c, r))
                 .thenCompose(reply -> {
                     if (reply instanceof ConferenceEntity.Created created) {
-                        return done(shown(call, created.conference(), created.roster(), 201));
+                        return done(shown(call, created.conference(), created.roster(), null, 201));
                     }
                     if (reply instanceof ConferenceEntity.CreateRefused && attempts > 1) {
                         return create(call, d, attempts - 1);

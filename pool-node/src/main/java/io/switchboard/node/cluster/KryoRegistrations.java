@@ -198,6 +198,8 @@ public final class KryoRegistrations {
         kryo.register(io.switchboard.conference.entity.ConferenceEntity.Unavailable.class, 689);
         kryo.register(io.switchboard.conference.entity.ConferenceEntity.UseMixer.class, 690);
         kryo.register(io.switchboard.conference.entity.ConferenceEntity.MixerChosen.class, 691);
+        kryo.register(io.switchboard.conference.entity.ConferenceEntity.MoveMixer.class, 692);
+        kryo.register(io.switchboard.conference.entity.ConferenceEntity.GetMixer.class, 693);
 
         // pool membership (400-419)
         kryo.register(NodeInfoService.GetNodeInfo.class, 400);

@@ -541,5 +541,14 @@ class KryoGoldenBytesTest {
         s.put("conference.Unavailable", new ConferenceEntity.Unavailable("Conference store unavailable"));
         s.put("conference.UseMixer", new ConferenceEntity.UseMixer("sip:mixer@10.0.0.5:5060", ref("mixer-reply")));
         s.put("conference.MixerChosen", new ConferenceEntity.MixerChosen("sip:mixer@10.0.0.5:5060"));
+        s.put(
+                "conference.MoveMixer",
+                new ConferenceEntity.MoveMixer(
+                        "sip:mixer@10.0.0.5:5060", "sip:mixer@10.0.0.6:5060", ref("mixer-reply")));
+        s.put(
+                "conference.MoveMixer.toNone",
+                new ConferenceEntity.MoveMixer("sip:mixer@10.0.0.5:5060", null, ref("mixer-reply")));
+        s.put("conference.GetMixer", new ConferenceEntity.GetMixer(ref("mixer-reply")));
+        s.put("conference.MixerChosen.none", new ConferenceEntity.MixerChosen(null));
     }
 }
