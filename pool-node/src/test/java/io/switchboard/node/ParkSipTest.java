@@ -379,4 +379,213 @@ class ParkSipTest {
         }
         assertThat(claimOf(p.callId())).isNull();
     }
+
+    // ------------------------------------------------------------------ busy lamps (RFC 4235)
+
+    static final String NS = "urn:ietf:params:xml:ns:dialog-info";
+
+    /** A dialog-info NOTIFY in {@code callId} (answered 200), read back. */
+    static org.w3c.dom.Element notified(TestPhone phone, String callId) throws Exception {
+        TestPhone.Msg notify = phone.await(
+                m -> m.isRequest() && m.method().equals("NOTIFY") && callId.equals(m.callId()), TestPhone.WAIT);
+        phone.respond(notify, 200, "OK", null, List.of());
+        assertThat(notify.header("event")).isEqualTo("dialog");
+        assertThat(notify.header("content-type")).isEqualTo("application/dialog-info+xml");
+        javax.xml.parsers.DocumentBuilderFactory f = javax.xml.parsers.DocumentBuilderFactory.newInstance();
+        f.setNamespaceAware(true);
+        org.w3c.dom.Element root = f.newDocumentBuilder()
+                .parse(new java.io.ByteArrayInputStream(
+                        notify.body().getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .getDocumentElement();
+        assertThat(root.getNamespaceURI()).isEqualTo(NS);
+        assertThat(root.getAttribute("state")).isEqualTo("full");
+        root.setAttribute("subscription-state", notify.header("subscription-state")); // for the caller to look at
+        return root;
+    }
+
+    static List<String> dialogStates(org.w3c.dom.Element root) {
+        List<String> states = new ArrayList<>();
+        var dialogs = root.getElementsByTagNameNS(NS, "dialog");
+        for (int i = 0; i < dialogs.getLength(); i++) {
+            states.add(((org.w3c.dom.Element) dialogs.item(i))
+                    .getElementsByTagNameNS(NS, "state")
+                    .item(0)
+                    .getTextContent());
+        }
+        return states;
+    }
+
+    record Watch(String uri, String callId, TestPhone.Dialog dialog) {}
+
+    /** {@code phone} subscribes to the busy lamp of {@code orbit}: 200, and a first NOTIFY of version 0, free. */
+    Watch watch(TestPhone phone, String orbit) throws Exception {
+        String uri = "sip:" + orbit.replace("#", "%23") + "@example.test";
+        String callId = UUID.randomUUID() + "@blf";
+        String tag = TestPhone.newTag();
+        TestPhone.Msg ok = phone.authenticated(
+                "SUBSCRIBE",
+                uri,
+                callId,
+                tag,
+                List.of("Event: dialog", "Accept: application/dialog-info+xml", "Expires: 3600"),
+                "",
+                "",
+                phone.user,
+                "alice-secret");
+        assertThat(ok.status()).as(ok.raw()).isEqualTo(200);
+        assertThat(ok.header("expires")).isEqualTo("3600");
+        org.w3c.dom.Element first = notified(phone, callId);
+        assertThat(first.getAttribute("version")).isEqualTo("0");
+        assertThat(first.getAttribute("entity")).isEqualTo(uri);
+        assertThat(first.getAttribute("subscription-state")).startsWith("active;expires=");
+        assertThat(dialogStates(first)).isEmpty();
+        return new Watch(uri, callId, phone.callerDialog(uri, tag, ok));
+    }
+
+    /** A SUBSCRIBE in the watch's dialog with {@code Expires: expires}. */
+    static TestPhone.Msg resubscribe(TestPhone phone, Watch w, int expires) throws Exception {
+        String text = phone.inDialog(w.dialog(), "SUBSCRIBE", w.dialog().cseq++, TestPhone.newBranch())
+                .replace(
+                        "Content-Length: 0\r\n",
+                        "Event: dialog\r\nExpires: " + expires + "\r\nContact: <" + phone.contact()
+                                + ">\r\nContent-Length: 0\r\n");
+        return phone.request(text);
+    }
+
+    @Test
+    @Order(5)
+    void a_busy_lamp_on_an_orbit_lights_while_a_call_is_parked_there() throws Exception {
+        try (TestPhone lamp = new TestPhone("udp", node.sipUdpPort(), "alice", "alice-secret")) {
+            // the rules over the wire: challenged like any request of ours, another package 489,
+            // no orbit 404, a stranger 403
+            String orbit900 = "sip:%23900@example.test";
+            TestPhone.Msg challenged = lamp.request(lamp.initial(
+                    "SUBSCRIBE",
+                    orbit900,
+                    UUID.randomUUID() + "@blf",
+                    TestPhone.newTag(),
+                    1,
+                    TestPhone.newBranch(),
+                    List.of("Event: dialog"),
+                    "",
+                    ""));
+            assertThat(challenged.status()).isEqualTo(407);
+            TestPhone.Msg presence = lamp.authenticated(
+                    "SUBSCRIBE",
+                    orbit900,
+                    UUID.randomUUID() + "@blf",
+                    TestPhone.newTag(),
+                    List.of("Event: presence"),
+                    "",
+                    "",
+                    "alice",
+                    "alice-secret");
+            assertThat(presence.status()).isEqualTo(489);
+            assertThat(presence.header("allow-events")).isEqualTo("dialog");
+            TestPhone.Msg none = lamp.authenticated(
+                    "SUBSCRIBE",
+                    "sip:%23999@example.test",
+                    UUID.randomUUID() + "@blf",
+                    TestPhone.newTag(),
+                    List.of("Event: dialog"),
+                    "",
+                    "",
+                    "alice",
+                    "alice-secret");
+            assertThat(none.status()).isEqualTo(404);
+            TestPhone.Msg stranger = lamp.request(lamp.initial(
+                            "SUBSCRIBE",
+                            orbit900,
+                            UUID.randomUUID() + "@blf",
+                            TestPhone.newTag(),
+                            1,
+                            TestPhone.newBranch(),
+                            List.of("Event: dialog"),
+                            "",
+                            "")
+                    .replace("From: <sip:alice@example.test>", "From: <sip:mallory@elsewhere.test>"));
+            assertThat(stranger.status()).isEqualTo(403);
+
+            // both orbits of the range watched, both free
+            Watch w900 = watch(lamp, "#900");
+            Watch w901 = watch(lamp, "#901");
+
+            // Bob parked: the lamp of his orbit lights (version 1, one confirmed dialog)
+            DatagramSocket bobMedia = rtpSocket();
+            Parked p = parkBob(bobMedia.getLocalPort());
+            assertThat(p.answer().status()).isEqualTo(200);
+            TestPhone.Dialog bobDialog = bob.callerDialog(PARK, p.tag(), p.answer());
+            bob.ack2xx(bobDialog, p.answer());
+            String orbit = claimOf(p.callId()).getString("orbit");
+            Watch lit = orbit.equals("#900") ? w900 : w901;
+            org.w3c.dom.Element occupied = notified(lamp, lit.callId());
+            assertThat(occupied.getAttribute("version")).isEqualTo("1");
+            assertThat(dialogStates(occupied)).containsExactly("confirmed");
+            // the lamp shows the state only: nothing of Bob nor of the park's Call-ID
+            assertThat(occupied.getElementsByTagNameNS(NS, "remote").getLength())
+                    .isZero();
+            assertThat(occupied.getElementsByTagNameNS(NS, "identity").getLength())
+                    .isZero();
+            assertThat(((org.w3c.dom.Element) occupied.getElementsByTagNameNS(NS, "dialog")
+                                    .item(0))
+                            .getAttribute("id"))
+                    .doesNotContain(p.callId().substring(0, 8));
+
+            // Alice retrieves it: the lamp goes out (version 2, no dialog)
+            DatagramSocket aliceMedia = rtpSocket();
+            String orbitUri = "sip:" + orbit.replace("#", "%23") + "@example.test";
+            String aliceTag = TestPhone.newTag();
+            var retrieved = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return alice.authenticated(
+                            "INVITE",
+                            orbitUri,
+                            UUID.randomUUID() + "@retrieve",
+                            aliceTag,
+                            "application/sdp",
+                            offer(aliceMedia.getLocalPort()));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            TestPhone.Msg reinvite = bob.await(
+                    m -> m.isRequest()
+                            && m.method().equals("INVITE")
+                            && p.callId().equals(m.callId()),
+                    TestPhone.WAIT);
+            bob.send(okWithSdp(bob, reinvite, offer(bobMedia.getLocalPort())));
+            TestPhone.Msg aliceOk = retrieved.get(15, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(aliceOk.status()).isEqualTo(200);
+            org.w3c.dom.Element free = notified(lamp, lit.callId());
+            assertThat(free.getAttribute("version")).isEqualTo("2");
+            assertThat(dialogStates(free)).isEmpty();
+
+            // a refresh gets the full state again (version 3); Expires: 0 ends it (version 4, terminated)
+            assertThat(resubscribe(lamp, lit, 600).status()).isEqualTo(200);
+            org.w3c.dom.Element refreshed = notified(lamp, lit.callId());
+            assertThat(refreshed.getAttribute("version")).isEqualTo("3");
+            assertThat(refreshed.getAttribute("subscription-state")).startsWith("active;expires=");
+            assertThat(dialogStates(refreshed)).isEmpty();
+            assertThat(resubscribe(lamp, lit, 0).status()).isEqualTo(200);
+            org.w3c.dom.Element last = notified(lamp, lit.callId());
+            assertThat(last.getAttribute("version")).isEqualTo("4");
+            assertThat(last.getAttribute("subscription-state")).startsWith("terminated");
+            assertThat(resubscribe(lamp, lit, 600).status()).isEqualTo(481); // gone
+
+            // the other orbit's lamp never lit; it ends too
+            Watch dark = lit == w900 ? w901 : w900;
+            assertThat(resubscribe(lamp, dark, 0).status()).isEqualTo(200);
+            org.w3c.dom.Element darkLast = notified(lamp, dark.callId());
+            assertThat(darkLast.getAttribute("version")).isEqualTo("1");
+            assertThat(darkLast.getAttribute("subscription-state")).startsWith("terminated");
+
+            // Alice hangs up the retrieved call
+            TestPhone.Dialog aliceDialog = alice.callerDialog(orbitUri, aliceTag, aliceOk);
+            alice.ack2xx(aliceDialog, aliceOk);
+            assertThat(alice.requestInDialog(aliceDialog, "BYE").status()).isEqualTo(200);
+            TestPhone.Msg bye = bob.await(
+                    m -> m.isRequest() && m.method().equals("BYE") && p.callId().equals(m.callId()), TestPhone.WAIT);
+            bob.respond(bye, 200, "OK", null, List.of());
+        }
+    }
 }
