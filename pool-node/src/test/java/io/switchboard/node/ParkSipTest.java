@@ -187,6 +187,21 @@ class ParkSipTest {
         assertThat(exit).isZero();
         assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8))
                 .containsPattern("lobby\\s+" + orbit.group(1) + "\\s+sip:bob@example.test\\s+sip:alice@example.test");
+        // each with the node holding the caller's leg, as `park show` names it
+        HttpResponse<String> shown = AdminHttp.send(
+                node.adminPort(),
+                "GET",
+                "/api/park/calls/" + orbit.group(1).replace("#", "%23"),
+                TestNodes.TOKEN,
+                null,
+                null);
+        Matcher holder = Pattern.compile("\"node\":\"([^\"]+)\"").matcher(shown.body());
+        assertThat(holder.find()).as(shown.body()).isTrue();
+        assertThat(listed.body()).contains("\"node\":\"" + holder.group(1) + "\"");
+        assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8))
+                .containsPattern(
+                        "(?m)^lobby\\s+" + orbit.group(1) + "\\s+.*\\s" + Pattern.quote(holder.group(1)) + "\\s*$")
+                .contains("DEADLINE", "NODE");
 
         // the caller hangs up: the park ends, the orbit is free, the music stops
         TestPhone.Msg bye = bob.requestInDialog(d, "BYE");
