@@ -47,7 +47,10 @@ class ParkSipTest {
 
     @BeforeAll
     void start() throws Exception {
-        node = TestNodes.start(KEYSPACE, "");
+        // SIPp 3.6 computes MD5 only and reads the first challenge (bench/sipp/register-digest.xml)
+        node = TestNodes.start(
+                KEYSPACE,
+                "switchboard.auth.user-agent-algorithms = [ { user-agent = \"sipp-bench\", algorithms = [\"MD5\"] } ]\n");
         session = CassandraSessions.connect(TestCassandra.settings(KEYSPACE));
         HttpResponse<String> added = AdminHttp.send(
                 node.adminPort(),
@@ -602,5 +605,140 @@ class ParkSipTest {
                     m -> m.isRequest() && m.method().equals("BYE") && p.callId().equals(m.callId()), TestPhone.WAIT);
             bob.respond(bye, 200, "OK", null, List.of());
         }
+    }
+
+    // ------------------------------------------------------------------ SIPp (bench/sipp/park-*.xml)
+
+    final List<Process> sipps = new ArrayList<>();
+
+    /** SIPp with {@code scenario} at {@code port}; towards the node when {@code uac}. Stopped by its own handle. */
+    Process sipp(String binary, java.nio.file.Path dir, String name, String scenario, String inf, int port, boolean uac)
+            throws Exception {
+        java.nio.file.Path injection = dir.resolve(name + ".csv");
+        java.nio.file.Files.writeString(injection, "SEQUENTIAL\n" + inf + "\n");
+        List<String> command = new ArrayList<>(List.of(binary));
+        if (uac) {
+            command.add("127.0.0.1:" + node.sipUdpPort());
+        }
+        command.addAll(List.of(
+                "-sf",
+                SippRegistrationTest.repositoryRoot()
+                        .resolve("bench/sipp/" + scenario)
+                        .toString(),
+                "-inf",
+                injection.toString(),
+                "-p",
+                String.valueOf(port),
+                "-mp",
+                String.valueOf(TestNodes.freePort()),
+                "-i",
+                "127.0.0.1",
+                "-m",
+                "1",
+                "-nostdin",
+                "-trace_err",
+                "-error_file",
+                dir.resolve(name + "-errors.log").toString(),
+                "-trace_logs",
+                "-log_file",
+                dir.resolve(name + ".log").toString(),
+                "-timeout",
+                "20s",
+                "-timeout_error"));
+        Process p = new ProcessBuilder(command)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve(name + ".out").toFile())
+                .start();
+        sipps.add(p);
+        return p;
+    }
+
+    /** Waits for {@code p} to end successfully (SIPp exits 0 when its one call succeeded). */
+    static void succeeds(Process p, java.nio.file.Path dir, String name) throws Exception {
+        boolean ended = p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+        String out = "";
+        for (String f : List.of(name + ".out", name + "-errors.log")) {
+            java.nio.file.Path file = dir.resolve(f);
+            if (java.nio.file.Files.exists(file)) {
+                String text = java.nio.file.Files.readString(file);
+                out += "\n--- " + f + ":\n" + text.substring(Math.max(0, text.length() - 3000));
+            }
+        }
+        assertThat(ended).as(name + " still running" + out).isTrue();
+        assertThat(p.exitValue()).as(name + out).isZero();
+    }
+
+    @AfterAll
+    void stopSipps() {
+        for (Process p : sipps) {
+            p.destroy(); // by its own handle (its PID), never by name
+        }
+    }
+
+    @Test
+    @Order(6)
+    void sipp_scenarios_park_tell_the_parker_and_retrieve() throws Exception {
+        String binary = SippRegistrationTest.onPath("sipp");
+        String ci = System.getenv("CI");
+        if (binary == null && ci != null && !ci.isBlank() && !ci.equalsIgnoreCase("false")) {
+            org.junit.jupiter.api.Assertions.fail(SippRegistrationTest.NO_SIPP + ". CI must run this test.");
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                binary != null, SippRegistrationTest.NO_SIPP + " to run this test");
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("park-sipp");
+        String aliceAuth = "[authentication username=alice password=alice-secret]";
+        String bobAuth = "[authentication username=bob password=bob-secret]";
+
+        // the parker: a binding at SIPp's address (register-digest.xml), then park-parker.xml waits there
+        int parkerPort = TestNodes.freePort();
+        succeeds(
+                sipp(
+                        binary,
+                        dir,
+                        "register",
+                        "register-digest.xml",
+                        "alice;example.test;" + aliceAuth,
+                        parkerPort,
+                        true),
+                dir,
+                "register");
+        Process parker = sipp(binary, dir, "parker", "park-parker.xml", "alice", parkerPort, false);
+        UdpListeners.await(parkerPort, Duration.ofSeconds(10));
+
+        // the parked caller: INVITE to the park service with Referred-By: alice
+        Process caller = sipp(
+                binary,
+                dir,
+                "caller",
+                "park-caller.xml",
+                "bob;example.test;" + bobAuth + ";park;alice",
+                TestNodes.freePort(),
+                true);
+        succeeds(parker, dir, "parker");
+        Matcher told = Pattern.compile("parked at (#90[01])")
+                .matcher(java.nio.file.Files.readString(dir.resolve("parker.log")));
+        assertThat(told.find()).as("the parker's log").isTrue();
+        String orbit = told.group(1);
+
+        // the retriever dials it: the caller's SIPp takes the re-INVITE, then the BYE
+        succeeds(
+                sipp(
+                        binary,
+                        dir,
+                        "retriever",
+                        "park-retriever.xml",
+                        "alice;example.test;" + aliceAuth + ";" + orbit.replace("#", "%23"),
+                        TestNodes.freePort(),
+                        true),
+                dir,
+                "retriever");
+        succeeds(caller, dir, "caller");
+        assertThat(session.execute(
+                                "SELECT park_id FROM park_orbit_claims WHERE range_name = ? AND orbit = ?",
+                                "lobby",
+                                orbit)
+                        .one())
+                .isNull();
     }
 }
