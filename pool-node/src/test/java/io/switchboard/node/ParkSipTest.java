@@ -741,4 +741,27 @@ class ParkSipTest {
                         .one())
                 .isNull();
     }
+
+    @Test
+    @Order(7)
+    void removing_the_range_ends_its_orbits_busy_lamps_with_noresource() throws Exception {
+        HttpResponse<String> added = AdminHttp.send(
+                node.adminPort(),
+                "POST",
+                "/api/park/orbits",
+                TestNodes.TOKEN,
+                "application/json",
+                "{\"name\":\"spare\",\"range\":\"#800-#800\"}");
+        assertThat(added.statusCode()).isEqualTo(201);
+        try (TestPhone lamp = new TestPhone("udp", node.sipUdpPort(), "alice", "alice-secret")) {
+            Watch w = watch(lamp, "#800");
+            assertThat(AdminHttp.send(node.adminPort(), "DELETE", "/api/park/orbits/spare", TestNodes.TOKEN, null, null)
+                            .statusCode())
+                    .isEqualTo(200);
+            // within the ranges' cache time (2 s) and a poll: the last NOTIFY (RFC 6665 section 4.1.3)
+            org.w3c.dom.Element last = notified(lamp, w.callId());
+            assertThat(last.getAttribute("version")).isEqualTo("1");
+            assertThat(last.getAttribute("subscription-state")).isEqualTo("terminated;reason=noresource");
+        }
+    }
 }
