@@ -47,7 +47,10 @@ class ParkSipTest {
 
     @BeforeAll
     void start() throws Exception {
-        node = TestNodes.start(KEYSPACE, "");
+        // SIPp 3.6 computes MD5 only and reads the first challenge (bench/sipp/register-digest.xml)
+        node = TestNodes.start(
+                KEYSPACE,
+                "switchboard.auth.user-agent-algorithms = [ { user-agent = \"sipp-bench\", algorithms = [\"MD5\"] } ]\n");
         session = CassandraSessions.connect(TestCassandra.settings(KEYSPACE));
         HttpResponse<String> added = AdminHttp.send(
                 node.adminPort(),
@@ -187,6 +190,21 @@ class ParkSipTest {
         assertThat(exit).isZero();
         assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8))
                 .containsPattern("lobby\\s+" + orbit.group(1) + "\\s+sip:bob@example.test\\s+sip:alice@example.test");
+        // each with the node holding the caller's leg, as `park show` names it
+        HttpResponse<String> shown = AdminHttp.send(
+                node.adminPort(),
+                "GET",
+                "/api/park/calls/" + orbit.group(1).replace("#", "%23"),
+                TestNodes.TOKEN,
+                null,
+                null);
+        Matcher holder = Pattern.compile("\"node\":\"([^\"]+)\"").matcher(shown.body());
+        assertThat(holder.find()).as(shown.body()).isTrue();
+        assertThat(listed.body()).contains("\"node\":\"" + holder.group(1) + "\"");
+        assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8))
+                .containsPattern(
+                        "(?m)^lobby\\s+" + orbit.group(1) + "\\s+.*\\s" + Pattern.quote(holder.group(1)) + "\\s*$")
+                .contains("DEADLINE", "NODE");
 
         // the caller hangs up: the park ends, the orbit is free, the music stops
         TestPhone.Msg bye = bob.requestInDialog(d, "BYE");
@@ -378,5 +396,372 @@ class ParkSipTest {
             Thread.sleep(50);
         }
         assertThat(claimOf(p.callId())).isNull();
+    }
+
+    // ------------------------------------------------------------------ busy lamps (RFC 4235)
+
+    static final String NS = "urn:ietf:params:xml:ns:dialog-info";
+
+    /** A dialog-info NOTIFY in {@code callId} (answered 200), read back. */
+    static org.w3c.dom.Element notified(TestPhone phone, String callId) throws Exception {
+        TestPhone.Msg notify = phone.await(
+                m -> m.isRequest() && m.method().equals("NOTIFY") && callId.equals(m.callId()), TestPhone.WAIT);
+        phone.respond(notify, 200, "OK", null, List.of());
+        assertThat(notify.header("event")).isEqualTo("dialog");
+        assertThat(notify.header("content-type")).isEqualTo("application/dialog-info+xml");
+        javax.xml.parsers.DocumentBuilderFactory f = javax.xml.parsers.DocumentBuilderFactory.newInstance();
+        f.setNamespaceAware(true);
+        org.w3c.dom.Element root = f.newDocumentBuilder()
+                .parse(new java.io.ByteArrayInputStream(
+                        notify.body().getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .getDocumentElement();
+        assertThat(root.getNamespaceURI()).isEqualTo(NS);
+        assertThat(root.getAttribute("state")).isEqualTo("full");
+        root.setAttribute("subscription-state", notify.header("subscription-state")); // for the caller to look at
+        return root;
+    }
+
+    static List<String> dialogStates(org.w3c.dom.Element root) {
+        List<String> states = new ArrayList<>();
+        var dialogs = root.getElementsByTagNameNS(NS, "dialog");
+        for (int i = 0; i < dialogs.getLength(); i++) {
+            states.add(((org.w3c.dom.Element) dialogs.item(i))
+                    .getElementsByTagNameNS(NS, "state")
+                    .item(0)
+                    .getTextContent());
+        }
+        return states;
+    }
+
+    record Watch(String uri, String callId, TestPhone.Dialog dialog) {}
+
+    /** {@code phone} subscribes to the busy lamp of {@code orbit}: 200, and a first NOTIFY of version 0, free. */
+    Watch watch(TestPhone phone, String orbit) throws Exception {
+        String uri = "sip:" + orbit.replace("#", "%23") + "@example.test";
+        String callId = UUID.randomUUID() + "@blf";
+        String tag = TestPhone.newTag();
+        TestPhone.Msg ok = phone.authenticated(
+                "SUBSCRIBE",
+                uri,
+                callId,
+                tag,
+                List.of("Event: dialog", "Accept: application/dialog-info+xml", "Expires: 3600"),
+                "",
+                "",
+                phone.user,
+                "alice-secret");
+        assertThat(ok.status()).as(ok.raw()).isEqualTo(200);
+        assertThat(ok.header("expires")).isEqualTo("3600");
+        org.w3c.dom.Element first = notified(phone, callId);
+        assertThat(first.getAttribute("version")).isEqualTo("0");
+        assertThat(first.getAttribute("entity")).isEqualTo(uri);
+        assertThat(first.getAttribute("subscription-state")).startsWith("active;expires=");
+        assertThat(dialogStates(first)).isEmpty();
+        return new Watch(uri, callId, phone.callerDialog(uri, tag, ok));
+    }
+
+    /** A SUBSCRIBE in the watch's dialog with {@code Expires: expires}. */
+    static TestPhone.Msg resubscribe(TestPhone phone, Watch w, int expires) throws Exception {
+        String text = phone.inDialog(w.dialog(), "SUBSCRIBE", w.dialog().cseq++, TestPhone.newBranch())
+                .replace(
+                        "Content-Length: 0\r\n",
+                        "Event: dialog\r\nExpires: " + expires + "\r\nContact: <" + phone.contact()
+                                + ">\r\nContent-Length: 0\r\n");
+        return phone.request(text);
+    }
+
+    @Test
+    @Order(5)
+    void a_busy_lamp_on_an_orbit_lights_while_a_call_is_parked_there() throws Exception {
+        try (TestPhone lamp = new TestPhone("udp", node.sipUdpPort(), "alice", "alice-secret")) {
+            // the rules over the wire: challenged like any request of ours, another package 489,
+            // no orbit 404, a stranger 403
+            String orbit900 = "sip:%23900@example.test";
+            TestPhone.Msg challenged = lamp.request(lamp.initial(
+                    "SUBSCRIBE",
+                    orbit900,
+                    UUID.randomUUID() + "@blf",
+                    TestPhone.newTag(),
+                    1,
+                    TestPhone.newBranch(),
+                    List.of("Event: dialog"),
+                    "",
+                    ""));
+            assertThat(challenged.status()).isEqualTo(407);
+            TestPhone.Msg presence = lamp.authenticated(
+                    "SUBSCRIBE",
+                    orbit900,
+                    UUID.randomUUID() + "@blf",
+                    TestPhone.newTag(),
+                    List.of("Event: presence"),
+                    "",
+                    "",
+                    "alice",
+                    "alice-secret");
+            assertThat(presence.status()).isEqualTo(489);
+            assertThat(presence.header("allow-events")).isEqualTo("dialog");
+            TestPhone.Msg none = lamp.authenticated(
+                    "SUBSCRIBE",
+                    "sip:%23999@example.test",
+                    UUID.randomUUID() + "@blf",
+                    TestPhone.newTag(),
+                    List.of("Event: dialog"),
+                    "",
+                    "",
+                    "alice",
+                    "alice-secret");
+            assertThat(none.status()).isEqualTo(404);
+            TestPhone.Msg stranger = lamp.request(lamp.initial(
+                            "SUBSCRIBE",
+                            orbit900,
+                            UUID.randomUUID() + "@blf",
+                            TestPhone.newTag(),
+                            1,
+                            TestPhone.newBranch(),
+                            List.of("Event: dialog"),
+                            "",
+                            "")
+                    .replace("From: <sip:alice@example.test>", "From: <sip:mallory@elsewhere.test>"));
+            assertThat(stranger.status()).isEqualTo(403);
+
+            // both orbits of the range watched, both free
+            Watch w900 = watch(lamp, "#900");
+            Watch w901 = watch(lamp, "#901");
+
+            // Bob parked: the lamp of his orbit lights (version 1, one confirmed dialog)
+            DatagramSocket bobMedia = rtpSocket();
+            Parked p = parkBob(bobMedia.getLocalPort());
+            assertThat(p.answer().status()).isEqualTo(200);
+            TestPhone.Dialog bobDialog = bob.callerDialog(PARK, p.tag(), p.answer());
+            bob.ack2xx(bobDialog, p.answer());
+            String orbit = claimOf(p.callId()).getString("orbit");
+            Watch lit = orbit.equals("#900") ? w900 : w901;
+            org.w3c.dom.Element occupied = notified(lamp, lit.callId());
+            assertThat(occupied.getAttribute("version")).isEqualTo("1");
+            assertThat(dialogStates(occupied)).containsExactly("confirmed");
+            // the lamp shows the state only: nothing of Bob nor of the park's Call-ID
+            assertThat(occupied.getElementsByTagNameNS(NS, "remote").getLength())
+                    .isZero();
+            assertThat(occupied.getElementsByTagNameNS(NS, "identity").getLength())
+                    .isZero();
+            assertThat(((org.w3c.dom.Element) occupied.getElementsByTagNameNS(NS, "dialog")
+                                    .item(0))
+                            .getAttribute("id"))
+                    .doesNotContain(p.callId().substring(0, 8));
+
+            // Alice retrieves it: the lamp goes out (version 2, no dialog)
+            DatagramSocket aliceMedia = rtpSocket();
+            String orbitUri = "sip:" + orbit.replace("#", "%23") + "@example.test";
+            String aliceTag = TestPhone.newTag();
+            var retrieved = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return alice.authenticated(
+                            "INVITE",
+                            orbitUri,
+                            UUID.randomUUID() + "@retrieve",
+                            aliceTag,
+                            "application/sdp",
+                            offer(aliceMedia.getLocalPort()));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            TestPhone.Msg reinvite = bob.await(
+                    m -> m.isRequest()
+                            && m.method().equals("INVITE")
+                            && p.callId().equals(m.callId()),
+                    TestPhone.WAIT);
+            bob.send(okWithSdp(bob, reinvite, offer(bobMedia.getLocalPort())));
+            TestPhone.Msg aliceOk = retrieved.get(15, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(aliceOk.status()).isEqualTo(200);
+            org.w3c.dom.Element free = notified(lamp, lit.callId());
+            assertThat(free.getAttribute("version")).isEqualTo("2");
+            assertThat(dialogStates(free)).isEmpty();
+
+            // a refresh gets the full state again (version 3); Expires: 0 ends it (version 4, terminated)
+            assertThat(resubscribe(lamp, lit, 600).status()).isEqualTo(200);
+            org.w3c.dom.Element refreshed = notified(lamp, lit.callId());
+            assertThat(refreshed.getAttribute("version")).isEqualTo("3");
+            assertThat(refreshed.getAttribute("subscription-state")).startsWith("active;expires=");
+            assertThat(dialogStates(refreshed)).isEmpty();
+            assertThat(resubscribe(lamp, lit, 0).status()).isEqualTo(200);
+            org.w3c.dom.Element last = notified(lamp, lit.callId());
+            assertThat(last.getAttribute("version")).isEqualTo("4");
+            assertThat(last.getAttribute("subscription-state")).startsWith("terminated");
+            assertThat(resubscribe(lamp, lit, 600).status()).isEqualTo(481); // gone
+
+            // the other orbit's lamp never lit; it ends too
+            Watch dark = lit == w900 ? w901 : w900;
+            assertThat(resubscribe(lamp, dark, 0).status()).isEqualTo(200);
+            org.w3c.dom.Element darkLast = notified(lamp, dark.callId());
+            assertThat(darkLast.getAttribute("version")).isEqualTo("1");
+            assertThat(darkLast.getAttribute("subscription-state")).startsWith("terminated");
+
+            // Alice hangs up the retrieved call
+            TestPhone.Dialog aliceDialog = alice.callerDialog(orbitUri, aliceTag, aliceOk);
+            alice.ack2xx(aliceDialog, aliceOk);
+            assertThat(alice.requestInDialog(aliceDialog, "BYE").status()).isEqualTo(200);
+            TestPhone.Msg bye = bob.await(
+                    m -> m.isRequest() && m.method().equals("BYE") && p.callId().equals(m.callId()), TestPhone.WAIT);
+            bob.respond(bye, 200, "OK", null, List.of());
+        }
+    }
+
+    // ------------------------------------------------------------------ SIPp (bench/sipp/park-*.xml)
+
+    final List<Process> sipps = new ArrayList<>();
+
+    /** SIPp with {@code scenario} at {@code port}; towards the node when {@code uac}. Stopped by its own handle. */
+    Process sipp(String binary, java.nio.file.Path dir, String name, String scenario, String inf, int port, boolean uac)
+            throws Exception {
+        java.nio.file.Path injection = dir.resolve(name + ".csv");
+        java.nio.file.Files.writeString(injection, "SEQUENTIAL\n" + inf + "\n");
+        List<String> command = new ArrayList<>(List.of(binary));
+        if (uac) {
+            command.add("127.0.0.1:" + node.sipUdpPort());
+        }
+        command.addAll(List.of(
+                "-sf",
+                SippRegistrationTest.repositoryRoot()
+                        .resolve("bench/sipp/" + scenario)
+                        .toString(),
+                "-inf",
+                injection.toString(),
+                "-p",
+                String.valueOf(port),
+                "-mp",
+                String.valueOf(TestNodes.freePort()),
+                "-i",
+                "127.0.0.1",
+                "-m",
+                "1",
+                "-nostdin",
+                "-trace_err",
+                "-error_file",
+                dir.resolve(name + "-errors.log").toString(),
+                "-trace_logs",
+                "-log_file",
+                dir.resolve(name + ".log").toString(),
+                "-timeout",
+                "20s",
+                "-timeout_error"));
+        Process p = new ProcessBuilder(command)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve(name + ".out").toFile())
+                .start();
+        sipps.add(p);
+        return p;
+    }
+
+    /** Waits for {@code p} to end successfully (SIPp exits 0 when its one call succeeded). */
+    static void succeeds(Process p, java.nio.file.Path dir, String name) throws Exception {
+        boolean ended = p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+        String out = "";
+        for (String f : List.of(name + ".out", name + "-errors.log")) {
+            java.nio.file.Path file = dir.resolve(f);
+            if (java.nio.file.Files.exists(file)) {
+                String text = java.nio.file.Files.readString(file);
+                out += "\n--- " + f + ":\n" + text.substring(Math.max(0, text.length() - 3000));
+            }
+        }
+        assertThat(ended).as(name + " still running" + out).isTrue();
+        assertThat(p.exitValue()).as(name + out).isZero();
+    }
+
+    @AfterAll
+    void stopSipps() {
+        for (Process p : sipps) {
+            p.destroy(); // by its own handle (its PID), never by name
+        }
+    }
+
+    @Test
+    @Order(6)
+    void sipp_scenarios_park_tell_the_parker_and_retrieve() throws Exception {
+        String binary = SippRegistrationTest.onPath("sipp");
+        String ci = System.getenv("CI");
+        if (binary == null && ci != null && !ci.isBlank() && !ci.equalsIgnoreCase("false")) {
+            org.junit.jupiter.api.Assertions.fail(SippRegistrationTest.NO_SIPP + ". CI must run this test.");
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                binary != null, SippRegistrationTest.NO_SIPP + " to run this test");
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("park-sipp");
+        String aliceAuth = "[authentication username=alice password=alice-secret]";
+        String bobAuth = "[authentication username=bob password=bob-secret]";
+
+        // the parker: a binding at SIPp's address (register-digest.xml), then park-parker.xml waits there
+        int parkerPort = TestNodes.freePort();
+        succeeds(
+                sipp(
+                        binary,
+                        dir,
+                        "register",
+                        "register-digest.xml",
+                        "alice;example.test;" + aliceAuth,
+                        parkerPort,
+                        true),
+                dir,
+                "register");
+        Process parker = sipp(binary, dir, "parker", "park-parker.xml", "alice", parkerPort, false);
+        UdpListeners.await(parkerPort, Duration.ofSeconds(10));
+
+        // the parked caller: INVITE to the park service with Referred-By: alice
+        Process caller = sipp(
+                binary,
+                dir,
+                "caller",
+                "park-caller.xml",
+                "bob;example.test;" + bobAuth + ";park;alice",
+                TestNodes.freePort(),
+                true);
+        succeeds(parker, dir, "parker");
+        Matcher told = Pattern.compile("parked at (#90[01])")
+                .matcher(java.nio.file.Files.readString(dir.resolve("parker.log")));
+        assertThat(told.find()).as("the parker's log").isTrue();
+        String orbit = told.group(1);
+
+        // the retriever dials it: the caller's SIPp takes the re-INVITE, then the BYE
+        succeeds(
+                sipp(
+                        binary,
+                        dir,
+                        "retriever",
+                        "park-retriever.xml",
+                        "alice;example.test;" + aliceAuth + ";" + orbit.replace("#", "%23"),
+                        TestNodes.freePort(),
+                        true),
+                dir,
+                "retriever");
+        succeeds(caller, dir, "caller");
+        assertThat(session.execute(
+                                "SELECT park_id FROM park_orbit_claims WHERE range_name = ? AND orbit = ?",
+                                "lobby",
+                                orbit)
+                        .one())
+                .isNull();
+    }
+
+    @Test
+    @Order(7)
+    void removing_the_range_ends_its_orbits_busy_lamps_with_noresource() throws Exception {
+        HttpResponse<String> added = AdminHttp.send(
+                node.adminPort(),
+                "POST",
+                "/api/park/orbits",
+                TestNodes.TOKEN,
+                "application/json",
+                "{\"name\":\"spare\",\"range\":\"#800-#800\"}");
+        assertThat(added.statusCode()).isEqualTo(201);
+        try (TestPhone lamp = new TestPhone("udp", node.sipUdpPort(), "alice", "alice-secret")) {
+            Watch w = watch(lamp, "#800");
+            assertThat(AdminHttp.send(node.adminPort(), "DELETE", "/api/park/orbits/spare", TestNodes.TOKEN, null, null)
+                            .statusCode())
+                    .isEqualTo(200);
+            // within the ranges' cache time (2 s) and a poll: the last NOTIFY (RFC 6665 section 4.1.3)
+            org.w3c.dom.Element last = notified(lamp, w.callId());
+            assertThat(last.getAttribute("version")).isEqualTo("1");
+            assertThat(last.getAttribute("subscription-state")).isEqualTo("terminated;reason=noresource");
+        }
     }
 }

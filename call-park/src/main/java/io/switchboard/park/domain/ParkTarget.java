@@ -36,12 +36,7 @@ public sealed interface ParkTarget {
                 && target.get()[1].equals(park.get()[1])) {
             return new Park();
         }
-        boolean tel =
-                requestUri != null && requestUri.trim().toLowerCase(Locale.ROOT).startsWith("tel:");
-        boolean ours = tel
-                || target.map(t -> domains.stream().anyMatch(d -> d.equalsIgnoreCase(t[1])))
-                        .orElse(false);
-        if (!ours) {
+        if (!atOurDomain(requestUri, domains)) {
             return new NotPark();
         }
         Optional<Orbit> orbit = DialedOrbit.parse(requestUri);
@@ -50,6 +45,16 @@ public sealed interface ParkTarget {
         }
         Optional<OrbitRange> range = OrbitRules.rangeOf(orbit.get(), ranges);
         return range.<ParkTarget>map(r -> new Retrieve(r, orbit.get())).orElseGet(NotPark::new);
+    }
+
+    /** A {@code tel:} URI, or a {@code sip:}/{@code sips:} URI at one of {@code domains}. */
+    static boolean atOurDomain(String requestUri, Set<String> domains) {
+        boolean tel =
+                requestUri != null && requestUri.trim().toLowerCase(Locale.ROOT).startsWith("tel:");
+        return tel
+                || userAndHost(requestUri)
+                        .map(t -> domains.stream().anyMatch(d -> d.equalsIgnoreCase(t[1])))
+                        .orElse(false);
     }
 
     /** User part (as written) and lower-case host of a sip:/sips: URI; empty for anything else. */

@@ -2,6 +2,7 @@ package io.switchboard.park.sip;
 
 import io.switchboard.park.domain.CallerIdentity;
 import io.switchboard.park.domain.OrbitRange;
+import io.switchboard.park.domain.OrbitSubscribeRules;
 import io.switchboard.park.domain.ParkSettings;
 import io.switchboard.park.domain.ParkTarget;
 import io.switchboard.park.domain.ParkedCall;
@@ -21,6 +22,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import javax.sip.ClientTransaction;
@@ -99,6 +101,15 @@ public final class ParkSip implements ParkedCallListener {
      * re-INVITE) and was ended, its orbit freed.
      */
     public static final String TAKEN_OVER = "taken-over", LOST = "lost";
+    /** A busy-lamp subscription to an orbit accepted (RFC 4235); a dialog-info NOTIFY sent. */
+    public static final String WATCHED = "watched", NOTIFIED = "notify";
+
+    /**
+     * How often the claims of the orbits with subscribers on this node are read (as the conference
+     * event package polls its conferences): a park, retrieve, timeout or hang-up on any node reaches
+     * the busy lamps watching here within about this long.
+     */
+    static final long WATCH_POLL_MS = 250;
 
     private final Settings settings;
     private final OrbitRanges ranges;
@@ -110,6 +121,8 @@ public final class ParkSip implements ParkedCallListener {
     private final Timeouts timeouts;
     private final PoolRetrieves elsewhere;
     private final Takeover takeover;
+    private final OrbitSubscriptions watchers;
+    private final ScheduledExecutorService timer;
 
     private volatile ParkedCalls calls;
     private volatile OrbitClaims claims;
@@ -127,6 +140,8 @@ public final class ParkSip implements ParkedCallListener {
         this.timeouts = new Timeouts(settings, sip, parked, bridge, ringer, () -> calls);
         this.elsewhere = new PoolRetrieves(settings, sip, parked, bridge, ringer, () -> calls, () -> peers);
         this.takeover = new Takeover(settings.mediaAddress(), settings.counted(), parked, bridge, () -> calls, timer);
+        this.watchers = new OrbitSubscriptions(sip, ranges, () -> claims, settings.counted());
+        this.timer = timer;
         parked.onEnded(this::endedByCaller);
     }
 
@@ -142,6 +157,21 @@ public final class ParkSip implements ParkedCallListener {
         this.calls = parkedCalls;
         this.claims = orbitClaims;
         sip.attach(sipProvider, messageFactory, headerFactory, addressFactory, proxyIdentity);
+        // stops with the timer (the node's music-on-hold scheduler, shut down with the node)
+        timer.scheduleWithFixedDelay(this::pollWatchers, WATCH_POLL_MS, WATCH_POLL_MS, TimeUnit.MILLISECONDS);
+    }
+
+    private void pollWatchers() {
+        try {
+            watchers.poll();
+        } catch (RuntimeException e) {
+            LOG.warn("Following orbits for their subscribers failed: {}", e.toString());
+        }
+    }
+
+    /** Busy-lamp subscriptions to orbits held on this node (metrics, tests). */
+    public int orbitSubscriptions() {
+        return watchers.size();
     }
 
     /**
@@ -374,6 +404,55 @@ public final class ParkSip implements ParkedCallListener {
                 });
     }
 
+    // ------------------------------------------------------------------ busy lamps (RFC 4235)
+
+    /**
+     * A new SUBSCRIBE (no To tag) to a URI of our domains, from our user {@code requester}
+     * (authenticated) or, when null, from another domain: watched here when {@link
+     * OrbitSubscribeRules} says it is an orbit's (or refused: 403, 404, 489, 423), else {@code
+     * notPark} runs (routed as usual, e.g. a {@code dialog} subscription to a user's phones).
+     */
+    public void subscribe(ServerTransaction tx, Request request, String requester, Runnable notPark) {
+        String requestUri = request.getRequestURI().toString();
+        ranges.current().whenComplete((list, failure) -> {
+            if (failure != null) {
+                // as for INVITEs: subscriptions to users must not fail with the ranges
+                LOG.warn("Orbit ranges unavailable for SUBSCRIBE to {}: {}", requestUri, failure.toString());
+                notPark.run();
+                return;
+            }
+            javax.sip.header.EventHeader event =
+                    (javax.sip.header.EventHeader) request.getHeader(javax.sip.header.EventHeader.NAME);
+            javax.sip.header.ExpiresHeader expires = request.getExpires();
+            OrbitSubscribeRules.Decision d = OrbitSubscribeRules.decide(
+                    requestUri,
+                    settings.parkUri(),
+                    settings.domains(),
+                    list,
+                    requester != null,
+                    event == null ? null : event.getEventType(),
+                    expires == null ? -1 : expires.getExpires());
+            if (d instanceof OrbitSubscribeRules.Decision.Watch w) {
+                watchers.subscribe(tx, request, w);
+            } else if (d instanceof OrbitSubscribeRules.Decision.Refused r) {
+                settings.counted().accept(REFUSED);
+                List<Header> extra = List.of();
+                try {
+                    if (r.status() == Response.BAD_EVENT) {
+                        extra = List.of(watchers.allowEvents()); // RFC 6665 section 8.2.1
+                    } else if (r.status() == Response.INTERVAL_TOO_BRIEF) {
+                        extra = List.of(sip.headers.createMinExpiresHeader((int) OrbitSubscribeRules.MIN_EXPIRES));
+                    }
+                } catch (javax.sip.InvalidArgumentException e) {
+                    throw new IllegalStateException(e);
+                }
+                sip.answer(tx, r.status(), r.reason(), extra);
+            } else {
+                notPark.run();
+            }
+        });
+    }
+
     // ------------------------------------------------------------------ requests inside our dialogs
 
     /**
@@ -385,7 +464,7 @@ public final class ParkSip implements ParkedCallListener {
         if (request.getHeader("Call-ID") == null) {
             return false;
         }
-        return bridge.inDialog(tx, request) || parked.inDialog(tx, request);
+        return bridge.inDialog(tx, request) || parked.inDialog(tx, request) || watchers.inDialog(tx, request);
     }
 
     /** A parked caller's leg ended by its BYE (or for want of an ACK): the entity frees the orbit. */

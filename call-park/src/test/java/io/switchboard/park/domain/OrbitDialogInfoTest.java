@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Optional;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
@@ -23,16 +21,6 @@ class OrbitDialogInfoTest {
         return f.newDocumentBuilder().parse(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
     }
 
-    static ParkedCall parkedBy(String display) {
-        return ParkRules.parked(
-                "hash",
-                Orbit.parse("#905").orElseThrow(),
-                "sip:alice@example.test",
-                new CallerIdentity("sip:bob@example.test", display, Optional.empty()),
-                new ParkSettings(Duration.ofSeconds(90), 1, Optional.empty()),
-                Instant.EPOCH);
-    }
-
     @Test
     void the_orbit_uri_escapes_a_hash() {
         assertThat(OrbitDialogInfo.orbitUri(Orbit.parse("#905").orElseThrow(), "example.test"))
@@ -42,8 +30,10 @@ class OrbitDialogInfoTest {
     }
 
     @Test
-    void an_occupied_orbit_has_one_confirmed_dialog_naming_the_caller() throws Exception {
-        String xml = OrbitDialogInfo.body("sip:%23905@example.test", 3, "p-1", Optional.of(parkedBy("Bob & \"Co\"")));
+    void an_occupied_orbit_has_one_confirmed_dialog_and_nothing_of_the_call() throws Exception {
+        String parkId = "a84b4c76e66710@pc33.example.test";
+        String id = OrbitDialogInfo.dialogId(parkId);
+        String xml = OrbitDialogInfo.body("sip:%23905@example.test", 3, Optional.of(id));
         Element root = parse(xml).getDocumentElement();
         assertThat(root.getNamespaceURI()).isEqualTo(NS);
         assertThat(root.getLocalName()).isEqualTo("dialog-info");
@@ -52,27 +42,38 @@ class OrbitDialogInfoTest {
         assertThat(root.getAttribute("entity")).isEqualTo("sip:%23905@example.test");
         assertThat(root.getElementsByTagNameNS(NS, "dialog").getLength()).isEqualTo(1);
         Element dialog = (Element) root.getElementsByTagNameNS(NS, "dialog").item(0);
-        assertThat(dialog.getAttribute("id")).isEqualTo("p-1");
+        assertThat(dialog.getAttribute("id")).isEqualTo(id);
+        assertThat(dialog.getAttribute("direction")).isEqualTo("recipient");
         assertThat(dialog.getElementsByTagNameNS(NS, "state").item(0).getTextContent())
                 .isEqualTo("confirmed");
-        Element identity =
-                (Element) dialog.getElementsByTagNameNS(NS, "identity").item(0);
-        assertThat(identity.getAttribute("display")).isEqualTo("Bob & \"Co\"");
-        assertThat(identity.getTextContent()).isEqualTo("sip:bob@example.test");
+        // a busy lamp needs the state only: no identities, no Call-ID
+        assertThat(dialog.getElementsByTagNameNS(NS, "remote").getLength()).isZero();
+        assertThat(dialog.getElementsByTagNameNS(NS, "local").getLength()).isZero();
+        assertThat(xml).doesNotContain("a84b4c76e66710", "pc33");
+    }
+
+    @Test
+    void the_dialog_id_is_stable_per_park_and_differs_between_parks() {
+        assertThat(OrbitDialogInfo.dialogId("p-1")).isEqualTo(OrbitDialogInfo.dialogId("p-1"));
+        assertThat(OrbitDialogInfo.dialogId("p-1")).isNotEqualTo(OrbitDialogInfo.dialogId("p-2"));
+        assertThat(OrbitDialogInfo.dialogId("p-1")).matches("park-[0-9a-f]{16}");
     }
 
     @Test
     void a_free_orbit_has_no_dialog() throws Exception {
-        Element root = parse(OrbitDialogInfo.body("sip:905@example.test", 4, "p-1", Optional.empty()))
+        Element root = parse(OrbitDialogInfo.body("sip:905@example.test", 0, Optional.empty()))
                 .getDocumentElement();
-        assertThat(root.getAttribute("version")).isEqualTo("4");
+        assertThat(root.getAttribute("version")).isEqualTo("0");
+        assertThat(root.getAttribute("state")).isEqualTo("full");
         assertThat(root.getElementsByTagNameNS(NS, "dialog").getLength()).isZero();
-        // without a display name, none is sent
-        Element identity =
-                (Element) parse(OrbitDialogInfo.body("sip:905@example.test", 5, "p", Optional.of(parkedBy(""))))
-                        .getDocumentElement()
-                        .getElementsByTagNameNS(NS, "identity")
-                        .item(0);
-        assertThat(identity.hasAttribute("display")).isFalse();
+    }
+
+    @Test
+    void the_entity_and_id_are_escaped() throws Exception {
+        Element root = parse(OrbitDialogInfo.body("sip:a&b\"<c>@example.test", 1, Optional.of("x&'y")))
+                .getDocumentElement();
+        assertThat(root.getAttribute("entity")).isEqualTo("sip:a&b\"<c>@example.test");
+        assertThat(((Element) root.getElementsByTagNameNS(NS, "dialog").item(0)).getAttribute("id"))
+                .isEqualTo("x&'y");
     }
 }

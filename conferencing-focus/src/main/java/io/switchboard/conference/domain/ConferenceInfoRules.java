@@ -1,5 +1,6 @@
 package io.switchboard.conference.domain;
 
+import io.switchboard.sip.events.SubscriptionRules;
 import java.time.Instant;
 
 /**
@@ -65,15 +66,6 @@ public final class ConferenceInfoRules {
      * @param requested the Expires value, or -1 when absent
      */
     public static long expires(long requested) {
-        if (requested < 0) {
-            return DEFAULT_EXPIRES;
-        }
-        if (requested == 0) {
-            return 0;
-        }
-        if (requested < MIN_EXPIRES) {
-            return -1;
-        }
-        return Math.min(requested, MAX_EXPIRES);
+        return SubscriptionRules.granted(requested, MIN_EXPIRES, DEFAULT_EXPIRES, MAX_EXPIRES);
     }
 }

@@ -8,6 +8,7 @@ import io.switchboard.conference.domain.Roster;
 import io.switchboard.conference.entity.ConferenceEntity;
 import io.switchboard.conference.entity.Conferences;
 import io.switchboard.conference.store.ConferenceStore;
+import io.switchboard.sip.events.SubscriptionRules;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
@@ -17,7 +18,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import javax.sip.ServerTransaction;
-import javax.sip.header.AcceptHeader;
 import javax.sip.header.CallIdHeader;
 import javax.sip.header.EventHeader;
 import javax.sip.header.ExpiresHeader;
@@ -324,7 +324,7 @@ final class ConferenceInfoSubscriptions {
             counted.accept(FocusSip.NOTIFIED);
             s.lastSentNanos = System.nanoTime();
             sip.send(notify, response -> {
-                if (response == null || endsSubscription(response.getStatusCode())) {
+                if (response == null || SubscriptionRules.endsSubscription(response.getStatusCode())) {
                     LOG.info(
                             "Conference-info subscription {} ends: NOTIFY answered {}",
                             s.dialog.callId,
@@ -338,14 +338,6 @@ final class ConferenceInfoSubscriptions {
         } catch (Exception e) {
             LOG.info("NOTIFY to {} not sent: {}", s.dialog.remoteTarget, e.toString());
         }
-    }
-
-    /** RFC 5057 section 5.1 and RFC 6665 section 4.2.2: the responses after which the subscription is gone. */
-    static boolean endsSubscription(int status) {
-        return switch (status) {
-            case 404, 405, 408, 410, 416, 480, 481, 482, 483, 484, 485, 489, 501, 604 -> true;
-            default -> false;
-        };
     }
 
     /** Lower case, as RFC 6665 section 8.4 writes the values (the RI's constants are capitalized). */
@@ -422,19 +414,7 @@ final class ConferenceInfoSubscriptions {
     }
 
     private static boolean acceptsConferenceInfo(Request request) {
-        var accepts = request.getHeaders(AcceptHeader.NAME);
-        if (!accepts.hasNext()) {
-            return true; // RFC 6665 section 7.2: the package's default type
-        }
-        while (accepts.hasNext()) {
-            AcceptHeader a = (AcceptHeader) accepts.next();
-            String type = a.getContentType(), sub = a.getContentSubType();
-            if (("*".equals(type) || "application".equalsIgnoreCase(type))
-                    && ("*".equals(sub) || "conference-info+xml".equalsIgnoreCase(sub))) {
-                return true;
-            }
-        }
-        return false;
+        return SubscriptionRules.accepts(request, "application", "conference-info+xml");
     }
 
     private Header acceptHeader() {

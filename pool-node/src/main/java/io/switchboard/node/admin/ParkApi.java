@@ -85,7 +85,8 @@ public final class ParkApi {
         if (!call.method().equals("GET")) {
             return done(Reply.methodNotAllowed("GET", "Use GET to list parked calls"));
         }
-        return parked.all().thenApply(all -> {
+        // the node holding each caller's leg, as `park show` prints it (one small read: the holders)
+        return parked.all().thenCombine(parked.holders(), (all, holders) -> {
             List<Map.Entry<String, ParkedCall>> list = new ArrayList<>(all.entrySet());
             list.sort(java.util.Comparator.comparing(
                             (Map.Entry<String, ParkedCall> e) -> e.getValue().rangeName())
@@ -95,12 +96,19 @@ public final class ParkApi {
                     return Reply.text(200, "no parked calls\n");
                 }
                 StringBuilder b = new StringBuilder(String.format(
-                        "%-20s %-12s %-32s %-32s %s%n", "RANGE", "ORBIT", "CALLER", "PARKED BY", "PARKED AT"));
+                        "%-20s %-12s %-32s %-32s %-30s %-30s %s%n",
+                        "RANGE", "ORBIT", "CALLER", "PARKED BY", "PARKED AT", "DEADLINE", "NODE"));
                 for (var e : list) {
                     ParkedCall c = e.getValue();
                     b.append(String.format(
-                            "%-20s %-12s %-32s %-32s %s%n",
-                            c.rangeName(), c.orbit(), c.caller().shown(), c.parker(), c.parkedAt()));
+                            "%-20s %-12s %-32s %-32s %-30s %-30s %s%n",
+                            c.rangeName(),
+                            c.orbit(),
+                            c.caller().shown(),
+                            c.parker(),
+                            c.parkedAt(),
+                            c.deadline(),
+                            holders.getOrDefault(e.getKey(), "-")));
                 }
                 return Reply.text(200, b.toString());
             }
@@ -117,6 +125,7 @@ public final class ParkApi {
                 m.put("parkedAt", c.parkedAt().toString());
                 m.put("deadline", c.deadline().toString());
                 m.put("ringBacks", c.ringBacks());
+                m.put("node", holders.get(e.getKey()));
                 out.add(m);
             }
             return Reply.json(200, Json.write(Map.of("calls", out)));

@@ -103,7 +103,7 @@ public final class AdminCli implements Callable<Integer> {
                              [--on-timeout-uri URI]         add a call park orbit range, e.g. --range "#900-#950"
               park orbit list                               orbit ranges and the settings each uses
               park orbit remove NAME
-              park list                                     calls waiting in orbits, pool-wide
+              park list                                     calls waiting in orbits, pool-wide, with their nodes
               park show ORBIT                               the call waiting at ORBIT ("#905"), its node and timeouts
               local-pool [--nodes N]                        run N nodes (1-5, default 3) on 127.0.0.1..N over one
                                                             embedded Cassandra (local-pool --help for options)

@@ -208,6 +208,10 @@ public final class SipFrontEnd implements SipListener {
             RequestAction action = classifier.classify(facts);
             if (action instanceof RequestAction.Authenticate a) {
                 authenticateThenRoute(transaction, request, routing, facts, a.realm());
+            } else if (parkSip != null && newSubscribeToAUser(method, facts, action)) {
+                // from another domain: an orbit's busy lamp is refused (call-park/README.md), the rest goes on
+                ServerTransaction tx = transaction;
+                parkSip.subscribe(tx, request, null, () -> actAuthenticated(tx, request, routing, action));
             } else {
                 act(transaction, request, routing, action, start);
             }
@@ -368,6 +372,15 @@ public final class SipFrontEnd implements SipListener {
                             return;
                         }
                         ParkSip parkSip = park;
+                        if (parkSip != null && newSubscribeToAUser(method, facts, next)) {
+                            // an orbit's busy lamp (RFC 4235), asked before the proxy routes it to a user
+                            parkSip.subscribe(
+                                    transaction,
+                                    request,
+                                    ok.aor(),
+                                    () -> actAuthenticated(transaction, request, routing, next));
+                            return;
+                        }
                         if (parkSip != null
                                 && Request.INVITE.equals(method)
                                 && !facts.inDialog()
@@ -423,6 +436,11 @@ public final class SipFrontEnd implements SipListener {
                 || action instanceof RequestAction.PresenceSubscribe
                 || action instanceof RequestAction.ForeignPresenceSubscribe
                 || action instanceof RequestAction.BadEvent;
+    }
+
+    /** A SUBSCRIBE outside any dialog that would go to a user's URI: call park's when it names an orbit. */
+    private static boolean newSubscribeToAUser(String method, RequestFacts facts, RequestAction action) {
+        return Request.SUBSCRIBE.equals(method) && !facts.inDialog() && toAUser(action);
     }
 
     /** Who an unauthenticated request to the focus comes from: federated from the domain's addresses, else anonymous. */
