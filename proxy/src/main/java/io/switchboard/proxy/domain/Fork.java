@@ -124,9 +124,16 @@ public final class Fork {
 
     /** We answer the request ourselves (no such user, lookup failed), unless the caller has a final response. */
     public List<ForkAction> refuse(int status, String reason, int retryAfter) {
+        return refuse(status, reason, retryAfter, null);
+    }
+
+    /** The same, with a Warning header value (RFC 3261 section 20.43), or null for none. */
+    public List<ForkAction> refuse(int status, String reason, int retryAfter, String warning) {
         List<ForkAction> out = new ArrayList<>();
         if (!finalSent) {
-            answer(out, status, reason, retryAfter);
+            finalSent = true;
+            out.add(new Answer(status, reason, retryAfter, warning));
+            finish(out);
         }
         return out;
     }

@@ -24,11 +24,16 @@ final class OutboundTargets {
 
     private final Optional<String> outboundProxy;
     private final SipResolver resolver;
+    private final OutboundGate gate;
 
-    /** @param resolver null: no RFC 3263 resolution */
-    OutboundTargets(Optional<String> outboundProxy, SipResolver resolver) {
+    /**
+     * @param resolver null: no RFC 3263 resolution
+     * @param gate     while closed, {@link #via} finds no target (a leg through the outbound proxy is left out)
+     */
+    OutboundTargets(Optional<String> outboundProxy, SipResolver resolver, OutboundGate gate) {
         this.outboundProxy = outboundProxy;
         this.resolver = resolver;
+        this.gate = gate;
     }
 
     boolean configured() {
@@ -41,6 +46,10 @@ final class OutboundTargets {
      */
     CompletableFuture<Optional<Target>> via(String requestUri, String label, boolean followsSettings) {
         if (outboundProxy.isEmpty()) {
+            return CompletableFuture.completedFuture(Optional.empty());
+        }
+        if (gate.refusal(true).isPresent()) {
+            LOG.info("{} to {} left out: the outbound proxy does not answer now", label, requestUri);
             return CompletableFuture.completedFuture(Optional.empty());
         }
         String proxy = outboundProxy.get();

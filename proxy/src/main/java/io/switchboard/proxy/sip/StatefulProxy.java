@@ -70,8 +70,14 @@ public final class StatefulProxy implements AutoCloseable {
      *                      node does not know goes to the outbound proxy too, instead of 404: a branch node, which
      *                      knows only its own site's users and sends the rest to the pool (README, "Sites and
      *                      branches")
+     * @param gate          whether the outbound proxy may be tried now ({@link OutboundGate})
      */
-    public record Settings(Duration timerC, Optional<String> outboundProxy, boolean unknownUsersOutbound) {
+    public record Settings(
+            Duration timerC, Optional<String> outboundProxy, boolean unknownUsersOutbound, OutboundGate gate) {
+
+        public Settings(Duration timerC, Optional<String> outboundProxy, boolean unknownUsersOutbound) {
+            this(timerC, outboundProxy, unknownUsersOutbound, OutboundGate.OPEN);
+        }
 
         public Settings(Duration timerC, Optional<String> outboundProxy) {
             this(timerC, outboundProxy, false);
@@ -151,7 +157,7 @@ public final class StatefulProxy implements AutoCloseable {
         this.locator = locator;
         this.callSettings = callSettings;
         this.settings = settings;
-        this.outbound = new OutboundTargets(settings.outboundProxy(), resolver);
+        this.outbound = new OutboundTargets(settings.outboundProxy(), resolver, settings.gate());
         this.legs = new CallLegs(addresses, self, locator, pool, outbound, events);
         this.timers = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "proxy-timers");
@@ -269,7 +275,7 @@ public final class StatefulProxy implements AutoCloseable {
                                 && this.settings.outboundProxy().isPresent()) {
                             // Only an authenticated user's request gets here (NoSuchUser), so a branch relays
                             // for its own users only (docs/architecture.md, rule 9).
-                            toOutboundProxy(ctx, request);
+                            toOutboundProxy(ctx, request, true);
                         } else {
                             refuse(ctx, Response.NOT_FOUND, "No such user", 0);
                         }
@@ -324,11 +330,17 @@ public final class StatefulProxy implements AutoCloseable {
         }
         ForkContext ctx = prepare(server, request, false);
         if (ctx != null) {
-            toOutboundProxy(ctx, request);
+            toOutboundProxy(ctx, request, false);
         }
     }
 
-    private void toOutboundProxy(ForkContext ctx, Request request) {
+    private void toOutboundProxy(ForkContext ctx, Request request, boolean toOurUser) {
+        Optional<OutboundGate.Refusal> refused = settings.gate().refusal(toOurUser);
+        if (refused.isPresent()) {
+            OutboundGate.Refusal r = refused.get();
+            driver.handle(ctx, fork -> fork.refuse(r.status(), r.reason(), 0, r.warning()), null);
+            return;
+        }
         outbound.via(request.getRequestURI().toString(), "outbound proxy", false)
                 .whenComplete((target, failure) -> {
                     if (failure != null || target.isEmpty()) {
