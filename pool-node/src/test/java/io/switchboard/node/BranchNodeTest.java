@@ -57,10 +57,19 @@ class BranchNodeTest {
                   branches = [ { name = "ams", dc = "ams", node = "127.0.0.1:%d" } ]
                 }
                 """.formatted(branchUdp);
+        // The pool also knows branch osl, whose node never answers (nothing listens there) and whose data center
+        // has no Cassandra node (its site keyspace is skipped): the pool counts it down.
+        String poolOnly = """
+                switchboard.sites.branches = [
+                  { name = "ams", dc = "ams", node = "127.0.0.1:%d" }
+                  { name = "osl", dc = "osl", node = "127.0.0.1:%d" }
+                ]
+                """.formatted(branchUdp, freeUdpPort());
         pool = TestNodes.awaitReady(SwitchboardNode.start(NodeConfig.fromString(
-                nodeConfig("node-1", "pool", TestNodes.freePort(), 0) + sites + LINK_WATCH + """
+                nodeConfig("node-1", "pool", TestNodes.freePort(), 0) + sites + poolOnly + LINK_WATCH + """
                 switchboard.bootstrap-users = [
                   { uri = "sip:polly@example.test", password = "polly-secret", name = "Polly" }
+                  { uri = "sip:olga@example.test", password = "olga-secret", name = "Olga" }
                 ]
                 """)));
         int branchCluster = TestNodes.freePort();
@@ -310,6 +319,65 @@ class BranchNodeTest {
                     .isNotNull();
             assertThat(anna.call("sip:polly@example.test")).isEqualTo(200);
             assertThat(polly.answered.get()).isEqualTo(1);
+        }
+    }
+
+    /**
+     * The pool side of WAN failure mode: a user whose phone is connected through a branch node that does not answer
+     * the pool's OPTIONS is not rung through it (no 32 s transaction timeout): the caller gets 480 at once, and,
+     * being one of our users, a Warning saying why.
+     */
+    @Test
+    void a_call_through_a_branch_node_that_does_not_answer_gets_480_at_once() throws Exception {
+        assertThat(eventually(() -> linkIs(pool, "osl", false) ? true : null))
+                .as("the pool counts osl's node down")
+                .isNotNull();
+        // olga's phone is connected over TCP through osl's node: her binding as that node would have written it
+        String token = new io.switchboard.sip.flow.FlowTokens(TestNodes.SECRET_BYTES)
+                .encode(new io.switchboard.sip.flow.FlowTuple(
+                        "branch-osl", "TCP", "127.0.0.1", 5060, "127.0.0.1", 45999));
+        String contact = "sip:olga@127.0.0.1:45999;transport=tcp";
+        java.time.Instant now = java.time.Instant.now();
+        Binding viaOsl = new Binding(
+                io.switchboard.registrar.domain.BindingKey.forContact(contact),
+                contact,
+                "olga-call-id",
+                1,
+                now.plusSeconds(3600),
+                1000,
+                null,
+                0,
+                java.util.List.of(),
+                new io.switchboard.sip.flow.Flow("tcp", "127.0.0.1", 45999, "branch-osl", token),
+                "branch-node-test",
+                now);
+        try (CqlSession poolKeyspace = CassandraSessions.connect(
+                ring.settingsIn("pool", KEYSPACE, POOL_REPLICATION, DefaultConsistencyLevel.LOCAL_QUORUM))) {
+            await(new CassandraBindingStore(poolKeyspace)
+                    .write(
+                            "sip:olga@example.test",
+                            java.util.List.of(viaOsl),
+                            java.util.List.of(),
+                            now,
+                            io.switchboard.entity.fence.WriteStamp.UNFENCED));
+        }
+        try (TestPhone polly = new TestPhone("UDP", pool.sipUdpPort(), "polly", "polly-secret")) {
+            assertThat(polly.register().status()).isEqualTo(200);
+            // TestPhone waits at most 10 s for a final response, the 32 s timeout would have come much later
+            long started = System.nanoTime();
+            TestPhone.Msg message = polly.authenticated(
+                    "MESSAGE",
+                    "sip:olga@example.test",
+                    TestPhone.newTag() + "@m",
+                    TestPhone.newTag(),
+                    "text/plain",
+                    "are you there?");
+            assertThat(message.status()).isEqualTo(480);
+            assertThat(message.header("warning"))
+                    .startsWith("399 127.0.0.1:" + pool.sipUdpPort() + " \"")
+                    .contains("does not answer now");
+            assertThat(polly.call("sip:olga@example.test")).isEqualTo(480);
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
         }
     }
 

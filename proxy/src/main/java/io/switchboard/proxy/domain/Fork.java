@@ -99,14 +99,21 @@ public final class Fork {
      * {@code later} instead. Nobody to ring now: {@code later} at once; nobody at all: 480.
      */
     public List<ForkAction> start(List<Target> now, List<Target> later, Duration after) {
+        return start(now, later, after, null);
+    }
+
+    /**
+     * The same; {@code warningIfNobody}: the Warning header value (RFC 3261 section 20.43) of the 480 when there is
+     * nobody to ring at all, or null for none.
+     */
+    public List<ForkAction> start(List<Target> now, List<Target> later, Duration after, String warningIfNobody) {
         List<ForkAction> out = new ArrayList<>();
         if (finalSent) {
             return out;
         }
         if (now.isEmpty()) {
             if (later.isEmpty()) {
-                answer(out, 480, "No reachable contact", 0);
-                return out;
+                return refuse(480, "No reachable contact", 0, warningIfNobody);
             }
             now = later;
             later = List.of();

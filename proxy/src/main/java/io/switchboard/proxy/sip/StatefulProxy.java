@@ -6,6 +6,7 @@ import io.switchboard.proxy.domain.Fork;
 import io.switchboard.proxy.domain.LoopGuard;
 import io.switchboard.proxy.domain.RequestRewriter;
 import io.switchboard.proxy.domain.Target;
+import io.switchboard.proxy.domain.TargetPlanner;
 import io.switchboard.proxy.sip.ForkContext.Branch;
 import io.switchboard.proxy.store.CallSettingsStore;
 import io.switchboard.sip.dns.SipResolver;
@@ -289,13 +290,24 @@ public final class StatefulProxy implements AutoCloseable {
                         return null;
                     }
                     CallPlan.Ring ring = (CallPlan.Ring) plan;
-                    List<Target> own = new ArrayList<>(legs.ofBindings(aor, found, instance));
+                    TargetPlanner.Plan bindings = legs.plan(aor, found, instance);
+                    List<Target> own = new ArrayList<>(bindings.targets());
+                    // Registered, but only through nodes or branch nodes that do not answer now: one of our
+                    // users may learn that much (RFC 3261 section 20.43); a stranger gets the plain 480 a user
+                    // who does not exist gets (docs/architecture.md, rule 9).
+                    String warning = authenticated
+                                    && own.isEmpty()
+                                    && !bindings.skipped().isEmpty()
+                            ? "399 " + self.address() + ":" + self.port("udp")
+                                    + " \"The callee's phones are connected through a node or branch office that"
+                                    + " does not answer now\""
+                            : null;
                     CompletableFuture<List<Target>> extra = legs.targetsOf(ring.extraTargets());
                     CompletableFuture<List<Target>> later = legs.targetsOf(
                             ring.onNoAnswer().map(n -> List.of(n.target())).orElse(List.of()));
                     extra.thenCombine(later, (e, l) -> {
                         own.addAll(e);
-                        start(ctx, own, l, ring.forwardAfter().orElse(null));
+                        start(ctx, own, l, ring.forwardAfter().orElse(null), warning);
                         return null;
                     });
                     return null;
@@ -313,9 +325,14 @@ public final class StatefulProxy implements AutoCloseable {
      * decides: nobody to ring now means {@code later} at once, nobody at all 480).
      */
     private void start(ForkContext ctx, List<Target> now, List<Target> later, Duration after) {
+        start(ctx, now, later, after, null);
+    }
+
+    /** @param warningIfNobody the Warning of the 480 when there is nobody to ring, or null */
+    private void start(ForkContext ctx, List<Target> now, List<Target> later, Duration after, String warningIfNobody) {
         List<Target> n = now == null ? List.of() : now;
         List<Target> l = later == null ? List.of() : later;
-        driver.handle(ctx, fork -> fork.start(n, l, after), null);
+        driver.handle(ctx, fork -> fork.start(n, l, after, warningIfNobody), null);
     }
 
     private void refuse(ForkContext ctx, int status, String reason, int retryAfter) {
