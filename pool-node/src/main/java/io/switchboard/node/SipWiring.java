@@ -240,7 +240,9 @@ final class SipWiring implements AutoCloseable {
                                 siteLinks.get(io.switchboard.node.config.SitesConfig.of(config)
                                         .pool())::reachable,
                                 s.bindAddress() + ":" + endpoint.udpPort(),
-                                role.site().orElseThrow().name()))
+                                role.site().orElseThrow().name(),
+                                io.switchboard.node.config.BranchLinkConfig.of(config)
+                                        .trunkUri()))
                 : new StatefulProxy.Settings(
                         settings.proxy().timerC(), settings.proxy().outboundProxy());
         proxy = new StatefulProxy(

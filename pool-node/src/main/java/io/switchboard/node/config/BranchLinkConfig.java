@@ -11,8 +11,10 @@ import java.time.Duration;
  * @param checkInterval how often an OPTIONS is sent to each target
  * @param downAfter     how long without any answer before the peer counts as unreachable (at least two
  *                      intervals, so that one late answer never flips it)
+ * @param trunkUri      {@code switchboard.branch.trunk-uri}: a branch's own trunk (a loose-routing SIP URI, located
+ *                      by RFC 3263), where calls to numbers go while the pool does not answer; empty: none
  */
-public record BranchLinkConfig(Duration checkInterval, Duration downAfter) {
+public record BranchLinkConfig(Duration checkInterval, Duration downAfter, java.util.Optional<String> trunkUri) {
 
     public static BranchLinkConfig of(NodeConfig config) {
         ConfigReader b = new ConfigReader(config.raw(), "").at("switchboard").at("branch");
@@ -29,6 +31,24 @@ public record BranchLinkConfig(Duration checkInterval, Duration downAfter) {
                             + " ms), was " + downAfter.toMillis() + " ms: one late answer must not count as an"
                             + " outage");
         }
-        return new BranchLinkConfig(interval, downAfter);
+        String trunk = b.string("trunk-uri").trim();
+        if (trunk.isEmpty()) {
+            return new BranchLinkConfig(interval, downAfter, java.util.Optional.empty());
+        }
+        if (!trunk.matches("sips?:[^\\s<>\"]+")) {
+            throw new ConfigError(
+                    b.key("trunk-uri"),
+                    "must be the trunk's SIP URI, e.g. sip:gw.ams.example.com;transport=tcp, or \"\", was \"" + trunk
+                            + "\"");
+        }
+        try {
+            io.switchboard.sip.dns.UriTarget.parse(trunk); // what RFC 3263 resolution reads from it
+        } catch (IllegalArgumentException e) {
+            throw new ConfigError(b.key("trunk-uri"), e.getMessage());
+        }
+        if (!trunk.contains(";lr")) {
+            trunk = trunk + ";lr"; // a loose-routing Route (RFC 3261 section 16.12)
+        }
+        return new BranchLinkConfig(interval, downAfter, java.util.Optional.of(trunk));
     }
 }

@@ -18,19 +18,62 @@ import java.util.function.BooleanSupplier;
  */
 public final class PoolGate implements OutboundGate {
 
+    private static final java.util.regex.Pattern NUMBER = java.util.regex.Pattern.compile("\\+?[0-9*#][0-9*#.()-]*");
+
     private final BooleanSupplier poolReachable;
     private final String warning;
+    private final Optional<String> trunk;
 
     /** @param agent the branch node's host:port, the Warning's warn-agent */
     public PoolGate(BooleanSupplier poolReachable, String agent, String site) {
+        this(poolReachable, agent, site, Optional.empty());
+    }
+
+    /** @param trunk the branch's own trunk ({@code switchboard.branch.trunk-uri}), for numbers while the pool is down */
+    public PoolGate(BooleanSupplier poolReachable, String agent, String site, Optional<String> trunk) {
         this.poolReachable = poolReachable;
-        this.warning = warning(agent, site);
+        this.warning = warning(agent, site, trunk.isPresent());
+        this.trunk = trunk;
+    }
+
+    /**
+     * While the pool does not answer, a number (a {@code tel:} URI, {@code user=phone}, or a user part of digits
+     * with an optional leading +, RFC 3966 visual separators allowed) goes to the branch's trunk, as a Survivable
+     * Branch Appliance's gateway takes the branch's PSTN calls.
+     */
+    @Override
+    public Optional<String> divertTo(String requestUri, boolean toOurUser) {
+        if (trunk.isEmpty() || !isNumber(requestUri) || poolReachable.getAsBoolean()) {
+            return Optional.empty();
+        }
+        return trunk;
+    }
+
+    static boolean isNumber(String uri) {
+        String u = uri.trim();
+        String lower = u.toLowerCase(java.util.Locale.ROOT);
+        if (lower.startsWith("tel:")) {
+            return true;
+        }
+        if (!lower.startsWith("sip:") && !lower.startsWith("sips:")) {
+            return false;
+        }
+        if (lower.contains(";user=phone")) {
+            return true;
+        }
+        int at = u.indexOf('@');
+        if (at < 0) {
+            return false;
+        }
+        String user = u.substring(u.indexOf(':') + 1, at);
+        int semi = user.indexOf(';');
+        return NUMBER.matcher(semi < 0 ? user : user.substring(0, semi)).matches();
     }
 
     /** The Warning header value (quotes and backslashes cannot occur: site names are a-z, 0-9, _). */
-    static String warning(String agent, String site) {
-        return "399 " + agent + " \"Limited functionality: branch " + site
-                + " cannot reach the pool; only calls within the branch work\"";
+    static String warning(String agent, String site, boolean trunk) {
+        return "399 " + agent + " \"Limited functionality: branch " + site + " cannot reach the pool; only calls within"
+                + " the branch" + (trunk ? " and to phone numbers" : "") + " work\"";
     }
 
     @Override

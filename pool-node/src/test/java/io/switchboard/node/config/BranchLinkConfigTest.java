@@ -15,6 +15,15 @@ class BranchLinkConfigTest {
         BranchLinkConfig c = BranchLinkConfig.of(NodeConfig.fromString(""));
         assertThat(c.checkInterval()).isEqualTo(Duration.ofSeconds(5));
         assertThat(c.downAfter()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(c.trunkUri()).isEmpty();
+    }
+
+    @Test
+    void a_trunk_is_a_loose_routing_sip_uri() {
+        assertThat(BranchLinkConfig.of(NodeConfig.fromString(
+                                "switchboard.branch.trunk-uri = \"sip:gw.ams.test;transport=tcp\""))
+                        .trunkUri())
+                .contains("sip:gw.ams.test;transport=tcp;lr");
     }
 
     @Test
@@ -33,6 +42,8 @@ class BranchLinkConfigTest {
                 "pool-check-interval = often                       | switchboard.branch.pool-check-interval",
                 "pool-down-after = 9s                              | switchboard.branch.pool-down-after",
                 "pool-down-after = -1s                             | switchboard.branch.pool-down-after",
+                "trunk-uri = \"gw.ams.test\"                        | switchboard.branch.trunk-uri",
+                "trunk-uri = \"sip:gw.ams.test:99999\"            | switchboard.branch.trunk-uri",
             })
     void a_bad_value_stops_startup_naming_the_key(String override, String key) {
         assertThatThrownBy(() -> BranchLinkConfig.of(NodeConfig.fromString("switchboard.branch." + override)))

@@ -37,6 +37,30 @@ class PoolGateTest {
     }
 
     @Test
+    void with_a_trunk_numbers_go_there_while_the_pool_is_down_and_nothing_else_does() {
+        AtomicBoolean up = new AtomicBoolean(true);
+        PoolGate gate = new PoolGate(up::get, "10.20.0.5:5060", "ams", Optional.of("sip:gw.ams.test;lr"));
+        assertThat(gate.divertTo("sip:+31201234567@example.test;user=phone", true))
+                .isEmpty(); // the pool's trunk
+        up.set(false);
+        for (String number : new String[] {
+            "sip:+31201234567@example.test;user=phone",
+            "sip:0201234567@example.test",
+            "sip:112@example.test",
+            "tel:+31-20-123-4567",
+            "sip:+31(20)1234567@elsewhere.test"
+        }) {
+            assertThat(gate.divertTo(number, true)).as(number).contains("sip:gw.ams.test;lr");
+        }
+        for (String name : new String[] {"sip:polly@example.test", "sip:bob2@elsewhere.test", "sip:example.test"}) {
+            assertThat(gate.divertTo(name, true)).as(name).isEmpty();
+        }
+        assertThat(gate.refusal(true).orElseThrow().warning()).contains("within the branch and to phone numbers work");
+        assertThat(new PoolGate(() -> false, "h:1", "ams").divertTo("tel:112", true))
+                .isEmpty(); // no trunk
+    }
+
+    @Test
     void a_pool_node_counts_a_branch_node_available_only_while_it_answers() {
         SitesConfig sites = SitesConfig.of(NodeConfig.fromString("""
                 switchboard.storage.replication = "{'class': 'NetworkTopologyStrategy', 'dc1': 3}"

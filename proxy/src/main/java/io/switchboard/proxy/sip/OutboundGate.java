@@ -23,6 +23,14 @@ public interface OutboundGate {
      */
     Optional<Refusal> refusal(boolean toOurUser);
 
+    /**
+     * Another outbound proxy to send this request to now instead (a branch's own trunk while the pool does not
+     * answer), asked before {@link #refusal}; empty: none.
+     */
+    default Optional<String> divertTo(String requestUri, boolean toOurUser) {
+        return Optional.empty();
+    }
+
     /** Always open: the outbound proxy is tried, as without a gate. */
     OutboundGate OPEN = toOurUser -> Optional.empty();
 }

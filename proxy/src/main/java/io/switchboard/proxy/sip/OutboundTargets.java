@@ -52,7 +52,11 @@ final class OutboundTargets {
             LOG.info("{} to {} left out: the outbound proxy does not answer now", label, requestUri);
             return CompletableFuture.completedFuture(Optional.empty());
         }
-        String proxy = outboundProxy.get();
+        return via(requestUri, label, followsSettings, outboundProxy.get());
+    }
+
+    /** The branch for {@code requestUri} through {@code proxy} (a loose-routing SIP URI), located the same way. */
+    CompletableFuture<Optional<Target>> via(String requestUri, String label, boolean followsSettings, String proxy) {
         if (resolver == null) {
             return CompletableFuture.completedFuture(
                     Optional.of(new Target(requestUri, List.of(proxy), null, "", label, followsSettings)));
@@ -61,7 +65,7 @@ final class OutboundTargets {
                 .handle((targets, failure) -> {
                     if (failure != null || targets.isEmpty()) {
                         LOG.warn(
-                                "The outbound proxy {} (switchboard.proxy.outbound-proxy) resolves to no target{}",
+                                "The outbound proxy {} resolves to no target{}",
                                 proxy,
                                 failure == null ? "" : ": " + failure);
                         return Optional.<Target>empty();

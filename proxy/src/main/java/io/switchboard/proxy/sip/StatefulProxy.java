@@ -352,6 +352,18 @@ public final class StatefulProxy implements AutoCloseable {
     }
 
     private void toOutboundProxy(ForkContext ctx, Request request, boolean toOurUser) {
+        String requestUri = request.getRequestURI().toString();
+        Optional<String> divert = settings.gate().divertTo(requestUri, toOurUser);
+        if (divert.isPresent()) {
+            outbound.via(requestUri, "trunk", false, divert.get()).whenComplete((target, failure) -> {
+                if (failure != null || target.isEmpty()) {
+                    refuse(ctx, Response.SERVICE_UNAVAILABLE, "Trunk not reachable", 30);
+                } else {
+                    start(ctx, List.of(target.get()), List.of(), null);
+                }
+            });
+            return;
+        }
         Optional<OutboundGate.Refusal> refused = settings.gate().refusal(toOurUser);
         if (refused.isPresent()) {
             OutboundGate.Refusal r = refused.get();
