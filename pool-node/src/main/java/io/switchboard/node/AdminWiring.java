@@ -49,7 +49,8 @@ final class AdminWiring {
             SipWiring.Cluster cluster,
             NodeAuth auth,
             Clock clock,
-            AddressBookApi addressBook) {
+            AddressBookApi addressBook,
+            java.util.function.Function<String, io.switchboard.node.site.LinkWatch> siteLinks) {
         UsersApi users = new UsersApi(stores.accounts(), stores.accountRules(), config.domains(), clock);
         RegistrationsApi registrations = new RegistrationsApi(lookups, clock);
         CallSettingsApi callSettingsApi = new CallSettingsApi(stores.callSettings(), stores.accounts(), clock);
@@ -81,7 +82,9 @@ final class AdminWiring {
                                     POOL_QUERY_TIMEOUT,
                                     PoolApi.sites(
                                             SitesConfig.of(config),
-                                            config.storage().keyspace()))::pool,
+                                            config.storage().keyspace()),
+                                    siteLinks,
+                                    clock)::pool,
                             "/api/users/move",
                             atThePool(config, users::move)),
                     new AdminServer.Limits(

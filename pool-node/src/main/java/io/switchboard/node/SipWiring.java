@@ -43,8 +43,10 @@ import io.switchboard.sip.stack.SipStackSettings;
 import io.switchboard.sip.stack.TlsSettings;
 import io.switchboard.sip.trust.Federation;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
@@ -66,6 +68,7 @@ final class SipWiring implements AutoCloseable {
      */
     record Settings(NodeConfig node, ProxyConfig proxy, PresenceConfig presence, Federation federation, DnsConfig dns) {
         static Settings of(NodeConfig config) {
+            io.switchboard.node.config.BranchLinkConfig.of(config); // read again by watchSiteLinks
             return new Settings(
                     config,
                     ProxyConfig.of(config),
@@ -106,6 +109,10 @@ final class SipWiring implements AutoCloseable {
 
     private ConferenceMetrics conferenceMetrics;
     private RegistrarClient lookups;
+    /** The watched pool-branch links by the site at their other end (README, "Sites and branches"). */
+    private final Map<String, io.switchboard.node.site.OptionsWatcher> siteLinks = new java.util.LinkedHashMap<>();
+
+    private java.util.concurrent.ScheduledExecutorService linkTimer;
 
     SipWiring(Settings settings, NodeMetrics metrics, Clock clock) {
         this.settings = settings;
@@ -209,15 +216,33 @@ final class SipWiring implements AutoCloseable {
         // "No user enumeration").
         UserLocator locator = new UserLocator(stores.accounts(), located, Locations.storedIn(storedBindings, clock));
         io.switchboard.sip.routing.PoolMembers members = new SipPeers(cluster.directory(), config.nodeId(), flowTokens);
+        SipResolver sipResolver = resolver(ports.keySet());
+        watchSiteLinks(role, sipResolver, identity);
         if (!role.isBranch() && stores.homeSites().isPresent()) {
-            // flows held by branch nodes, reached through them (BranchPeers)
+            // flows held by branch nodes, reached through them while they answer (BranchPeers)
+            io.switchboard.node.config.SitesConfig sites = io.switchboard.node.config.SitesConfig.of(config);
+            Map<String, io.switchboard.node.site.OptionsWatcher> byNode = new java.util.HashMap<>();
+            for (io.switchboard.node.config.SitesConfig.Branch b : sites.branches()) {
+                byNode.put(b.nodeId(), siteLinks.get(b.name()));
+            }
             members = new io.switchboard.node.site.BranchPeers(
-                    members, flowTokens, io.switchboard.node.config.SitesConfig.of(config));
+                    members, flowTokens, sites, nodeId -> byNode.get(nodeId).reachable());
         }
         // A branch node sends whatever is not for its own users to the pool: other domains, and users of our
         // domains it does not know (README, "Sites and branches"); the pool applies its own routing to them.
+        // While the pool does not answer, those requests are answered at once (PoolGate).
         StatefulProxy.Settings proxySettings = role.isBranch()
-                ? new StatefulProxy.Settings(settings.proxy().timerC(), role.poolUri(), true)
+                ? new StatefulProxy.Settings(
+                        settings.proxy().timerC(),
+                        role.poolUri(),
+                        true,
+                        new io.switchboard.node.site.PoolGate(
+                                siteLinks.get(io.switchboard.node.config.SitesConfig.of(config)
+                                        .pool())::reachable,
+                                s.bindAddress() + ":" + endpoint.udpPort(),
+                                role.site().orElseThrow().name(),
+                                io.switchboard.node.config.BranchLinkConfig.of(config)
+                                        .trunkUri()))
                 : new StatefulProxy.Settings(
                         settings.proxy().timerC(), settings.proxy().outboundProxy());
         proxy = new StatefulProxy(
@@ -231,7 +256,7 @@ final class SipWiring implements AutoCloseable {
                 members,
                 proxySettings,
                 metrics.proxyEvents(),
-                resolver(ports.keySet()));
+                sipResolver);
         // before presence: the due sweeper it starts also wakes parked calls
         ParkConfig parkConfig = ParkConfig.of(config);
         mohTimer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -298,6 +323,75 @@ final class SipWiring implements AutoCloseable {
         frontEnd.attachPark(parkSip);
         frontEnd.attachConference(focusSip);
         focusSip.watchMixers(); // its OPTIONS' answers reach it through the front end from now on
+        siteLinks.values().forEach(w -> w.start(linkTimer)); // once the front end hands their answers back
+    }
+
+    /**
+     * The OPTIONS watches of the pool-branch links (README, "Sites and branches", WAN failure mode): a branch node
+     * watches the pool at what {@code branch.pool-uri} resolves to, a pool node with branch sites each branch node
+     * at its configured address. Started once the front end is attached.
+     */
+    private void watchSiteLinks(
+            io.switchboard.node.config.RoleConfig role, SipResolver sipResolver, ProxyIdentity identity) {
+        io.switchboard.node.config.SitesConfig sites = io.switchboard.node.config.SitesConfig.of(config);
+        if (!role.isBranch() && sites.branches().isEmpty()) {
+            return;
+        }
+        io.switchboard.node.config.BranchLinkConfig link = io.switchboard.node.config.BranchLinkConfig.of(config);
+        linkTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "site-links");
+            t.setDaemon(true);
+            return t;
+        });
+        io.switchboard.node.site.OptionsWatcher.Sender sender =
+                io.switchboard.node.site.OptionsWatcher.over(endpoint.provider(), endpoint.messages(), identity);
+        if (role.isBranch()) {
+            String poolUri = role.poolUri().orElseThrow();
+            watch(
+                    sites.pool(),
+                    "the pool",
+                    link,
+                    sender,
+                    () -> sipResolver
+                            .resolve(poolUri)
+                            .thenApply(targets -> targets.stream()
+                                    .map(t -> new io.switchboard.sip.routing.NextHop(
+                                            t.address(), t.port(), t.transport()))
+                                    .toList()));
+        } else {
+            for (io.switchboard.node.config.SitesConfig.Branch b : sites.branches()) {
+                // UDP, as the pool sends to the branch node (BranchPeers)
+                List<io.switchboard.sip.routing.NextHop> node =
+                        List.of(new io.switchboard.sip.routing.NextHop(b.sipHost(), b.sipPort(), "udp"));
+                watch(b.name(), "branch " + b.name(), link, sender, () -> CompletableFuture.completedFuture(node));
+            }
+        }
+    }
+
+    private void watch(
+            String site,
+            String peer,
+            io.switchboard.node.config.BranchLinkConfig link,
+            io.switchboard.node.site.OptionsWatcher.Sender sender,
+            java.util.function.Supplier<java.util.concurrent.CompletionStage<List<io.switchboard.sip.routing.NextHop>>>
+                    targets) {
+        metrics.siteLink(site, true, false);
+        siteLinks.put(
+                site,
+                new io.switchboard.node.site.OptionsWatcher(
+                        peer,
+                        targets,
+                        link.checkInterval(),
+                        link.downAfter(),
+                        clock,
+                        sender,
+                        t -> metrics.siteLink(site, t.reachable(), true)));
+    }
+
+    /** The watch of the link to {@code site} (the pool on a branch node, a branch on a pool node), or null. */
+    io.switchboard.node.site.LinkWatch siteLink(String site) {
+        io.switchboard.node.site.OptionsWatcher w = siteLinks.get(site);
+        return w == null ? null : w.watch();
     }
 
     private SipStackSettings stackSettings(int udpPort) {
@@ -384,6 +478,10 @@ final class SipWiring implements AutoCloseable {
         }
         if (dnsAnswers != null) {
             dnsAnswers.shutdownNow();
+        }
+        siteLinks.values().forEach(io.switchboard.node.site.OptionsWatcher::close);
+        if (linkTimer != null) {
+            linkTimer.shutdownNow();
         }
     }
 }

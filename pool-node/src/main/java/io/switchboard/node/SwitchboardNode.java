@@ -151,7 +151,16 @@ public final class SwitchboardNode implements AutoCloseable {
         addressBook = AddressBookWiring.start(
                 addressBookConfig, session, stores.accounts(), config.domains(), config.nodeId(), metrics, clock);
         admin = AdminWiring.build(
-                config, metrics, this::readiness, stores, sip.lookups(), cluster, auth, clock, addressBook.api());
+                config,
+                metrics,
+                this::readiness,
+                stores,
+                sip.lookups(),
+                cluster,
+                auth,
+                clock,
+                addressBook.api(),
+                sip::siteLink);
         admin.secureTree("/api/node/drain", this::drainRoute);
         admin.start();
         SipEndpoint endpoint = sip.endpoint();

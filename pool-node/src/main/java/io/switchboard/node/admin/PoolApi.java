@@ -42,6 +42,8 @@ public final class PoolApi {
     private final NodeDirectory directory;
     private final Duration timeout;
     private final List<Site> sites;
+    private final java.util.function.Function<String, io.switchboard.node.site.LinkWatch> links;
+    private final java.time.Clock clock;
 
     /**
      * One configured site as {@code pool status} shows it.
@@ -58,10 +60,26 @@ public final class PoolApi {
     }
 
     public PoolApi(ActorSystem<?> system, NodeDirectory directory, Duration timeout, List<Site> sites) {
+        this(system, directory, timeout, sites, site -> null, java.time.Clock.systemUTC());
+    }
+
+    /**
+     * @param links this node's watch of the link to a site (README, "Sites and branches", WAN failure mode): on a
+     *              branch node the pool's, on a pool node each branch's; null for a site it does not watch
+     */
+    public PoolApi(
+            ActorSystem<?> system,
+            NodeDirectory directory,
+            Duration timeout,
+            List<Site> sites,
+            java.util.function.Function<String, io.switchboard.node.site.LinkWatch> links,
+            java.time.Clock clock) {
         this.system = system;
         this.directory = directory;
         this.timeout = timeout;
         this.sites = List.copyOf(sites);
+        this.links = links;
+        this.clock = clock;
     }
 
     /** The sites of {@code config}: the pool's (in {@code poolKeyspace}), then each branch's. */
@@ -172,13 +190,29 @@ public final class PoolApi {
         Map<String, String> headers = Map.of(NOT_UP_HEADER, Long.toString(notUp));
         String self = NodeDirectory.nodeId(Cluster.get(system).selfMember());
         if (text) {
-            return new Reply(200, "text/plain; charset=utf-8", table(rows, self) + sitesTable(), headers);
+            return new Reply(
+                    200, "text/plain; charset=utf-8", table(rows, self) + sitesTable() + linksTable(), headers);
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("self", self);
         body.put("all_up", notUp == 0);
         body.put("members", rows.stream().map(PoolApi::json).toList());
         body.put("sites", sites.stream().map(PoolApi::json).toList());
+        List<Map<String, Object>> watched = new ArrayList<>();
+        for (Site site : sites) {
+            io.switchboard.node.site.LinkWatch link = links.apply(site.name());
+            if (link != null) {
+                Map<String, Object> l = new LinkedHashMap<>();
+                l.put("site", site.name());
+                l.put("reachable", link.reachable());
+                l.put("since", link.since().toString());
+                l.put("last_answer", link.lastAnswer().toString());
+                watched.add(l);
+            }
+        }
+        if (!watched.isEmpty()) {
+            body.put("links", watched);
+        }
         return new Reply(200, "application/json", Json.write(body), headers);
     }
 
@@ -206,6 +240,27 @@ public final class PoolApi {
         m.put("branch_node", site.node());
         m.put("keyspace", site.keyspace());
         return m;
+    }
+
+    /**
+     * The links this node watches (README, "Sites and branches", WAN failure mode), e.g.
+     * {@code pool  up  since ...  last answer 1s ago}; empty when it watches none.
+     */
+    private String linksTable() {
+        StringBuilder s = new StringBuilder();
+        String format = "%-16s %-5s %-30s %s%n";
+        for (Site site : sites) {
+            io.switchboard.node.site.LinkWatch link = links.apply(site.name());
+            if (link == null) {
+                continue;
+            }
+            if (s.isEmpty()) {
+                s.append('\n').append(String.format(format, "LINK TO", "STATE", "SINCE", "LAST ANSWER"));
+            }
+            long ago = Duration.between(link.lastAnswer(), clock.instant()).toSeconds();
+            s.append(String.format(format, site.name(), link.reachable() ? "up" : "DOWN", link.since(), ago + "s ago"));
+        }
+        return s.toString();
     }
 
     private String sitesTable() {

@@ -36,6 +36,8 @@ public final class NodeMetrics implements RegisterObserver, BindingListener {
     private final Counter presenceRefused;
     private final Counter park;
     private final Counter sipShed;
+    private final Gauge siteLinks;
+    private final Counter siteLinkChanges;
 
     /** {@link #presenceRefused} label: a watcher from a domain that is not federated (or not from its sources). */
     public static final String NOT_FEDERATED = "not-federated";
@@ -134,6 +136,17 @@ public final class NodeMetrics implements RegisterObserver, BindingListener {
                                 + "(warming-up: the node is not ready yet)")
                 .labelNames("reason")
                 .register(registry);
+        siteLinks = Gauge.build(
+                        "switchboard_site_link_reachable",
+                        "Whether the other end of a pool-branch link answers OPTIONS (1) or not (0), by site: on a"
+                                + " branch node the pool's site, on a pool node each branch site")
+                .labelNames("site")
+                .register(registry);
+        siteLinkChanges = Counter.build(
+                        "switchboard_site_link_changes_total",
+                        "Pool-branch links that went down or came back up, by site and new state (down, up)")
+                .labelNames("site", "to")
+                .register(registry);
         // JVM metrics (memory, GC, threads) go to this registry too.
         new io.prometheus.client.hotspot.StandardExports().register(registry);
         new io.prometheus.client.hotspot.MemoryPoolsExports().register(registry);
@@ -199,6 +212,14 @@ public final class NodeMetrics implements RegisterObserver, BindingListener {
     }
 
     /** A request answered 503 + Retry-After at the SIP edge before any work (issue 17). */
+    /** A watched pool-branch link's state (io.switchboard.node.site.OptionsWatcher); {@code changed}: a transition. */
+    public void siteLink(String site, boolean reachable, boolean changed) {
+        siteLinks.labels(site).set(reachable ? 1 : 0);
+        if (changed) {
+            siteLinkChanges.labels(site, reachable ? "up" : "down").inc();
+        }
+    }
+
     public void sipShed(String reason) {
         sipShed.labels(reason).inc();
     }

@@ -550,6 +550,11 @@ public final class SipFrontEnd implements SipListener {
         if (event.getServerTransaction() != null) {
             return event.getServerTransaction();
         }
+        if (provider == null) {
+            // the stack listens before attach() (a pool node's OPTIONS can reach a branch node that early):
+            // dropped, the sender retransmits (RFC 3261 section 17.1.2.2)
+            return null;
+        }
         try {
             return provider.getNewServerTransaction(event.getRequest());
         } catch (TransactionAlreadyExistsException e) {
@@ -564,6 +569,7 @@ public final class SipFrontEnd implements SipListener {
     public void processResponse(ResponseEvent event) {
         FocusSip focusSip = focus;
         if (SipNotifySender.onResponse(event)
+                || io.switchboard.node.site.OptionsWatcher.onResponse(event)
                 || ParkSip.onResponse(event)
                 || (focusSip != null && focusSip.onResponse(event))) {
             return;
@@ -575,6 +581,7 @@ public final class SipFrontEnd implements SipListener {
     public void processTimeout(TimeoutEvent event) {
         FocusSip focusSip = focus;
         if (SipNotifySender.onTimeout(event)
+                || io.switchboard.node.site.OptionsWatcher.onTimeout(event)
                 || ParkSip.onTimeout(event)
                 || (focusSip != null && focusSip.onTimeout(event))) {
             return;

@@ -7,6 +7,7 @@ import io.switchboard.sip.routing.PoolMembers;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * The proxy's view of where flows are held, on a pool node with branch sites (README, "Sites and branches"): the
@@ -16,16 +17,24 @@ import java.util.Optional;
  * branch node with the flow token in a Route (RFC 5626 section 5.2, the same as between pool nodes), and the
  * branch node, which shares the pool's secret, sends it into the flow.
  *
- * <p>A branch node counts as available always, for now: watching the pool-branch link (OPTIONS) and answering
- * at once when it is down is the WAN failure mode, not built yet.
+ * <p>A branch node counts as available while it answers the pool's OPTIONS ({@link OptionsWatcher}): once it
+ * does not (a WAN outage, or the branch node is down), its users' bindings are skipped like those of a pool node
+ * that left, and a call to them is answered 480 at once instead of after a 32 s transaction timeout.
  */
 public final class BranchPeers implements PoolMembers {
 
     private final PoolMembers pool;
     private final FlowTokens tokens;
     private final Map<String, NextHop> branchNodes;
+    private final Predicate<String> branchReachable;
 
     public BranchPeers(PoolMembers pool, FlowTokens tokens, SitesConfig sites) {
+        this(pool, tokens, sites, nodeId -> true);
+    }
+
+    /** @param branchReachable whether the branch node of this node id answers now */
+    public BranchPeers(PoolMembers pool, FlowTokens tokens, SitesConfig sites, Predicate<String> branchReachable) {
+        this.branchReachable = branchReachable;
         this.pool = pool;
         this.tokens = tokens;
         Map<String, NextHop> nodes = new HashMap<>();
@@ -43,7 +52,10 @@ public final class BranchPeers implements PoolMembers {
 
     @Override
     public boolean isAvailable(String nodeId) {
-        return branchNodes.containsKey(nodeId) || pool.isAvailable(nodeId);
+        if (nodeId != null && branchNodes.containsKey(nodeId)) {
+            return branchReachable.test(nodeId);
+        }
+        return pool.isAvailable(nodeId);
     }
 
     @Override

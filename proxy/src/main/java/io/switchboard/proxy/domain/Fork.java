@@ -99,14 +99,21 @@ public final class Fork {
      * {@code later} instead. Nobody to ring now: {@code later} at once; nobody at all: 480.
      */
     public List<ForkAction> start(List<Target> now, List<Target> later, Duration after) {
+        return start(now, later, after, null);
+    }
+
+    /**
+     * The same; {@code warningIfNobody}: the Warning header value (RFC 3261 section 20.43) of the 480 when there is
+     * nobody to ring at all, or null for none.
+     */
+    public List<ForkAction> start(List<Target> now, List<Target> later, Duration after, String warningIfNobody) {
         List<ForkAction> out = new ArrayList<>();
         if (finalSent) {
             return out;
         }
         if (now.isEmpty()) {
             if (later.isEmpty()) {
-                answer(out, 480, "No reachable contact", 0);
-                return out;
+                return refuse(480, "No reachable contact", 0, warningIfNobody);
             }
             now = later;
             later = List.of();
@@ -124,9 +131,16 @@ public final class Fork {
 
     /** We answer the request ourselves (no such user, lookup failed), unless the caller has a final response. */
     public List<ForkAction> refuse(int status, String reason, int retryAfter) {
+        return refuse(status, reason, retryAfter, null);
+    }
+
+    /** The same, with a Warning header value (RFC 3261 section 20.43), or null for none. */
+    public List<ForkAction> refuse(int status, String reason, int retryAfter, String warning) {
         List<ForkAction> out = new ArrayList<>();
         if (!finalSent) {
-            answer(out, status, reason, retryAfter);
+            finalSent = true;
+            out.add(new Answer(status, reason, retryAfter, warning));
+            finish(out);
         }
         return out;
     }

@@ -39,8 +39,16 @@ public sealed interface ForkAction {
         }
     }
 
-    /** Send a final response made here ({@code reason} null: the standard phrase; {@code retryAfter} 0: none). */
-    record Answer(int status, String reason, int retryAfter) implements ForkAction {}
+    /**
+     * Send a final response made here ({@code reason} null: the standard phrase; {@code retryAfter} 0: none;
+     * {@code warning} null: none, else a Warning header value, RFC 3261 section 20.43).
+     */
+    record Answer(int status, String reason, int retryAfter, String warning) implements ForkAction {
+
+        public Answer(int status, String reason, int retryAfter) {
+            this(status, reason, retryAfter, null);
+        }
+    }
 
     /** CANCEL this branch (section 16.10; sent only once it has had a provisional response, section 9.1). */
     record SendCancel(int branch) implements ForkAction {}

@@ -49,12 +49,17 @@ final class CallLegs {
 
     /** One branch per reachable binding; bindings whose flow's node is gone are skipped (and counted). */
     List<Target> ofBindings(String aor, UserLocator.Found found, String instance) {
+        return plan(aor, found, instance).targets();
+    }
+
+    /** The same, with the bindings skipped. */
+    TargetPlanner.Plan plan(String aor, UserLocator.Found found, String instance) {
         TargetPlanner.Plan plan = TargetPlanner.plan(found.bindings(), instance, pool, Instant.now());
         for (TargetPlanner.Skipped s : plan.skipped()) {
             events.flowSkipped();
             LOG.debug("Not forking {} to {}: {}", aor, s.contact(), s.reason());
         }
-        return plan.targets();
+        return plan;
     }
 
     /** The branches of several legs together. */

@@ -207,7 +207,7 @@ final class ForkDriver {
             } else if (action instanceof ForkAction.RelayFinal r) {
                 relayFinal(ctx, r);
             } else if (action instanceof ForkAction.Answer a) {
-                reply(ctx.server, ctx.request, a.status(), a.reason(), a.retryAfter());
+                reply(ctx.server, ctx.request, a.status(), a.reason(), a.retryAfter(), a.warning());
                 finished(ctx, a.status());
             } else if (action instanceof ForkAction.SendCancel c) {
                 sendCancel(ctx.branches.get(c.branch()));
@@ -333,6 +333,11 @@ final class ForkDriver {
 
     /** A response made here (with a To tag, RFC 3261 section 8.2.6.2). */
     void reply(ServerTransaction server, Request request, int status, String reason, int retryAfter) {
+        reply(server, request, status, reason, retryAfter, null);
+    }
+
+    /** @param warning a Warning header value ({@code 399 host "text"}, RFC 3261 section 20.43), or null */
+    void reply(ServerTransaction server, Request request, int status, String reason, int retryAfter, String warning) {
         try {
             Response r = messages.createResponse(status, request);
             ToHeader to = (ToHeader) r.getHeader(ToHeader.NAME);
@@ -344,6 +349,9 @@ final class ForkDriver {
             }
             if (retryAfter > 0) {
                 r.addHeader(headers.createRetryAfterHeader(retryAfter));
+            }
+            if (warning != null) {
+                r.addHeader(headers.createHeader(javax.sip.header.WarningHeader.NAME, warning));
             }
             server.sendResponse(r);
         } catch (Exception e) {

@@ -24,11 +24,16 @@ final class OutboundTargets {
 
     private final Optional<String> outboundProxy;
     private final SipResolver resolver;
+    private final OutboundGate gate;
 
-    /** @param resolver null: no RFC 3263 resolution */
-    OutboundTargets(Optional<String> outboundProxy, SipResolver resolver) {
+    /**
+     * @param resolver null: no RFC 3263 resolution
+     * @param gate     while closed, {@link #via} finds no target (a leg through the outbound proxy is left out)
+     */
+    OutboundTargets(Optional<String> outboundProxy, SipResolver resolver, OutboundGate gate) {
         this.outboundProxy = outboundProxy;
         this.resolver = resolver;
+        this.gate = gate;
     }
 
     boolean configured() {
@@ -43,7 +48,15 @@ final class OutboundTargets {
         if (outboundProxy.isEmpty()) {
             return CompletableFuture.completedFuture(Optional.empty());
         }
-        String proxy = outboundProxy.get();
+        if (gate.refusal(true).isPresent()) {
+            LOG.info("{} to {} left out: the outbound proxy does not answer now", label, requestUri);
+            return CompletableFuture.completedFuture(Optional.empty());
+        }
+        return via(requestUri, label, followsSettings, outboundProxy.get());
+    }
+
+    /** The branch for {@code requestUri} through {@code proxy} (a loose-routing SIP URI), located the same way. */
+    CompletableFuture<Optional<Target>> via(String requestUri, String label, boolean followsSettings, String proxy) {
         if (resolver == null) {
             return CompletableFuture.completedFuture(
                     Optional.of(new Target(requestUri, List.of(proxy), null, "", label, followsSettings)));
@@ -52,7 +65,7 @@ final class OutboundTargets {
                 .handle((targets, failure) -> {
                     if (failure != null || targets.isEmpty()) {
                         LOG.warn(
-                                "The outbound proxy {} (switchboard.proxy.outbound-proxy) resolves to no target{}",
+                                "The outbound proxy {} resolves to no target{}",
                                 proxy,
                                 failure == null ? "" : ": " + failure);
                         return Optional.<Target>empty();

@@ -6,6 +6,7 @@ import io.switchboard.proxy.domain.Fork;
 import io.switchboard.proxy.domain.LoopGuard;
 import io.switchboard.proxy.domain.RequestRewriter;
 import io.switchboard.proxy.domain.Target;
+import io.switchboard.proxy.domain.TargetPlanner;
 import io.switchboard.proxy.sip.ForkContext.Branch;
 import io.switchboard.proxy.store.CallSettingsStore;
 import io.switchboard.sip.dns.SipResolver;
@@ -70,8 +71,14 @@ public final class StatefulProxy implements AutoCloseable {
      *                      node does not know goes to the outbound proxy too, instead of 404: a branch node, which
      *                      knows only its own site's users and sends the rest to the pool (README, "Sites and
      *                      branches")
+     * @param gate          whether the outbound proxy may be tried now ({@link OutboundGate})
      */
-    public record Settings(Duration timerC, Optional<String> outboundProxy, boolean unknownUsersOutbound) {
+    public record Settings(
+            Duration timerC, Optional<String> outboundProxy, boolean unknownUsersOutbound, OutboundGate gate) {
+
+        public Settings(Duration timerC, Optional<String> outboundProxy, boolean unknownUsersOutbound) {
+            this(timerC, outboundProxy, unknownUsersOutbound, OutboundGate.OPEN);
+        }
 
         public Settings(Duration timerC, Optional<String> outboundProxy) {
             this(timerC, outboundProxy, false);
@@ -151,7 +158,7 @@ public final class StatefulProxy implements AutoCloseable {
         this.locator = locator;
         this.callSettings = callSettings;
         this.settings = settings;
-        this.outbound = new OutboundTargets(settings.outboundProxy(), resolver);
+        this.outbound = new OutboundTargets(settings.outboundProxy(), resolver, settings.gate());
         this.legs = new CallLegs(addresses, self, locator, pool, outbound, events);
         this.timers = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "proxy-timers");
@@ -269,7 +276,7 @@ public final class StatefulProxy implements AutoCloseable {
                                 && this.settings.outboundProxy().isPresent()) {
                             // Only an authenticated user's request gets here (NoSuchUser), so a branch relays
                             // for its own users only (docs/architecture.md, rule 9).
-                            toOutboundProxy(ctx, request);
+                            toOutboundProxy(ctx, request, true);
                         } else {
                             refuse(ctx, Response.NOT_FOUND, "No such user", 0);
                         }
@@ -283,13 +290,24 @@ public final class StatefulProxy implements AutoCloseable {
                         return null;
                     }
                     CallPlan.Ring ring = (CallPlan.Ring) plan;
-                    List<Target> own = new ArrayList<>(legs.ofBindings(aor, found, instance));
+                    TargetPlanner.Plan bindings = legs.plan(aor, found, instance);
+                    List<Target> own = new ArrayList<>(bindings.targets());
+                    // Registered, but only through nodes or branch nodes that do not answer now: one of our
+                    // users may learn that much (RFC 3261 section 20.43); a stranger gets the plain 480 a user
+                    // who does not exist gets (docs/architecture.md, rule 9).
+                    String warning = authenticated
+                                    && own.isEmpty()
+                                    && !bindings.skipped().isEmpty()
+                            ? "399 " + self.address() + ":" + self.port("udp")
+                                    + " \"The callee's phones are connected through a node or branch office that"
+                                    + " does not answer now\""
+                            : null;
                     CompletableFuture<List<Target>> extra = legs.targetsOf(ring.extraTargets());
                     CompletableFuture<List<Target>> later = legs.targetsOf(
                             ring.onNoAnswer().map(n -> List.of(n.target())).orElse(List.of()));
                     extra.thenCombine(later, (e, l) -> {
                         own.addAll(e);
-                        start(ctx, own, l, ring.forwardAfter().orElse(null));
+                        start(ctx, own, l, ring.forwardAfter().orElse(null), warning);
                         return null;
                     });
                     return null;
@@ -307,9 +325,14 @@ public final class StatefulProxy implements AutoCloseable {
      * decides: nobody to ring now means {@code later} at once, nobody at all 480).
      */
     private void start(ForkContext ctx, List<Target> now, List<Target> later, Duration after) {
+        start(ctx, now, later, after, null);
+    }
+
+    /** @param warningIfNobody the Warning of the 480 when there is nobody to ring, or null */
+    private void start(ForkContext ctx, List<Target> now, List<Target> later, Duration after, String warningIfNobody) {
         List<Target> n = now == null ? List.of() : now;
         List<Target> l = later == null ? List.of() : later;
-        driver.handle(ctx, fork -> fork.start(n, l, after), null);
+        driver.handle(ctx, fork -> fork.start(n, l, after, warningIfNobody), null);
     }
 
     private void refuse(ForkContext ctx, int status, String reason, int retryAfter) {
@@ -324,11 +347,29 @@ public final class StatefulProxy implements AutoCloseable {
         }
         ForkContext ctx = prepare(server, request, false);
         if (ctx != null) {
-            toOutboundProxy(ctx, request);
+            toOutboundProxy(ctx, request, false);
         }
     }
 
-    private void toOutboundProxy(ForkContext ctx, Request request) {
+    private void toOutboundProxy(ForkContext ctx, Request request, boolean toOurUser) {
+        String requestUri = request.getRequestURI().toString();
+        Optional<String> divert = settings.gate().divertTo(requestUri, toOurUser);
+        if (divert.isPresent()) {
+            outbound.via(requestUri, "trunk", false, divert.get()).whenComplete((target, failure) -> {
+                if (failure != null || target.isEmpty()) {
+                    refuse(ctx, Response.SERVICE_UNAVAILABLE, "Trunk not reachable", 30);
+                } else {
+                    start(ctx, List.of(target.get()), List.of(), null);
+                }
+            });
+            return;
+        }
+        Optional<OutboundGate.Refusal> refused = settings.gate().refusal(toOurUser);
+        if (refused.isPresent()) {
+            OutboundGate.Refusal r = refused.get();
+            driver.handle(ctx, fork -> fork.refuse(r.status(), r.reason(), 0, r.warning()), null);
+            return;
+        }
         outbound.via(request.getRequestURI().toString(), "outbound proxy", false)
                 .whenComplete((target, failure) -> {
                     if (failure != null || target.isEmpty()) {

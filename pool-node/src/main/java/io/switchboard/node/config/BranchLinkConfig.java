@@ -1,0 +1,54 @@
+package io.switchboard.node.config;
+
+import java.time.Duration;
+
+/**
+ * How the two ends of a pool-branch link watch each other with OPTIONS (README, "Sites and branches", WAN failure
+ * mode): {@code switchboard.branch.pool-check-interval} and {@code pool-down-after}. A branch node watches the pool
+ * with them, a pool node each configured branch node, so both ends of a link agree on how long an outage takes to
+ * notice.
+ *
+ * @param checkInterval how often an OPTIONS is sent to each target
+ * @param downAfter     how long without any answer before the peer counts as unreachable (at least two
+ *                      intervals, so that one late answer never flips it)
+ * @param trunkUri      {@code switchboard.branch.trunk-uri}: a branch's own trunk (a loose-routing SIP URI, located
+ *                      by RFC 3263), where calls to numbers go while the pool does not answer; empty: none
+ */
+public record BranchLinkConfig(Duration checkInterval, Duration downAfter, java.util.Optional<String> trunkUri) {
+
+    public static BranchLinkConfig of(NodeConfig config) {
+        ConfigReader b = new ConfigReader(config.raw(), "").at("switchboard").at("branch");
+        Duration interval = b.duration("pool-check-interval", Duration.ZERO);
+        if (interval.compareTo(Duration.ofMillis(100)) < 0) {
+            throw new ConfigError(
+                    b.key("pool-check-interval"), "must be at least 100ms, was " + interval.toMillis() + "ms");
+        }
+        Duration downAfter = b.duration("pool-down-after", Duration.ZERO);
+        if (downAfter.compareTo(interval.multipliedBy(2)) < 0) {
+            throw new ConfigError(
+                    b.key("pool-down-after"),
+                    "must be at least twice switchboard.branch.pool-check-interval (" + interval.toMillis()
+                            + " ms), was " + downAfter.toMillis() + " ms: one late answer must not count as an"
+                            + " outage");
+        }
+        String trunk = b.string("trunk-uri").trim();
+        if (trunk.isEmpty()) {
+            return new BranchLinkConfig(interval, downAfter, java.util.Optional.empty());
+        }
+        if (!trunk.matches("sips?:[^\\s<>\"]+")) {
+            throw new ConfigError(
+                    b.key("trunk-uri"),
+                    "must be the trunk's SIP URI, e.g. sip:gw.ams.example.com;transport=tcp, or \"\", was \"" + trunk
+                            + "\"");
+        }
+        try {
+            io.switchboard.sip.dns.UriTarget.parse(trunk); // what RFC 3263 resolution reads from it
+        } catch (IllegalArgumentException e) {
+            throw new ConfigError(b.key("trunk-uri"), e.getMessage());
+        }
+        if (!trunk.contains(";lr")) {
+            trunk = trunk + ";lr"; // a loose-routing Route (RFC 3261 section 16.12)
+        }
+        return new BranchLinkConfig(interval, downAfter, java.util.Optional.of(trunk));
+    }
+}

@@ -1,0 +1,80 @@
+package io.switchboard.node.site;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Whether the other end of a pool-branch link answers (README, "Sites and branches", WAN failure mode): the rule
+ * behind {@link OptionsWatcher}, with time passed in. A peer counts as reachable when the watch starts (as it did
+ * before it was watched, so a node that just started does not refuse traffic before its first probe comes back),
+ * becomes unreachable once {@code downAfter} has passed without any answer, and reachable again on the first
+ * answer. Any response counts, whatever its status: it proves the peer and the path to it work, which is all the
+ * watch asks (RFC 3261 section 11: OPTIONS asks a server about itself).
+ *
+ * <p>Thread-safe: probes' answers arrive on JAIN-SIP threads, checks on the watcher's timer and the proxy's
+ * callbacks.
+ */
+public final class LinkWatch {
+
+    /**
+     * A change of state, to be logged and counted once.
+     *
+     * @param previousSince when the state it ends began
+     */
+    public record Transition(boolean reachable, Instant at, Instant lastAnswer, Instant previousSince) {}
+
+    private final Duration downAfter;
+    private boolean reachable = true;
+    private Instant lastAnswer;
+    private Instant since;
+
+    public LinkWatch(Duration downAfter, Instant start) {
+        if (downAfter.isNegative() || downAfter.isZero()) {
+            throw new IllegalArgumentException("downAfter must be positive, was " + downAfter);
+        }
+        this.downAfter = downAfter;
+        this.lastAnswer = start;
+        this.since = start;
+    }
+
+    /** The peer answered at {@code now}: reachable again if it was not. */
+    public synchronized Optional<Transition> answered(Instant now) {
+        if (now.isAfter(lastAnswer)) {
+            lastAnswer = now;
+        }
+        if (reachable) {
+            return Optional.empty();
+        }
+        reachable = true;
+        Instant was = since;
+        since = now;
+        return Optional.of(new Transition(true, now, lastAnswer, was));
+    }
+
+    /** Unreachable once {@code downAfter} has passed since the last answer (or the start). */
+    public synchronized Optional<Transition> check(Instant now) {
+        if (!reachable || Duration.between(lastAnswer, now).compareTo(downAfter) < 0) {
+            return Optional.empty();
+        }
+        reachable = false;
+        Instant was = since;
+        since = now;
+        return Optional.of(new Transition(false, now, lastAnswer, was));
+    }
+
+    /** Whether the peer counts as reachable at {@code now}, after {@link #check} at that instant. */
+    public synchronized boolean reachable() {
+        return reachable;
+    }
+
+    /** The last answer (the start until the first one). */
+    public synchronized Instant lastAnswer() {
+        return lastAnswer;
+    }
+
+    /** When the current state began (the start, or the last transition). */
+    public synchronized Instant since() {
+        return since;
+    }
+}

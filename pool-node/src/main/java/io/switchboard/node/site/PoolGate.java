@@ -1,0 +1,89 @@
+package io.switchboard.node.site;
+
+import io.switchboard.proxy.sip.OutboundGate;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A branch node's gate to the pool (README, "Sites and branches", WAN failure mode): while the pool does not answer
+ * its OPTIONS ({@link OptionsWatcher}), a request the branch would send to the pool is answered at once instead of
+ * waiting 32 s for its transaction to time out. A user of our domains the branch does not know (a pool user, or a
+ * number) gets 480 Temporarily Unavailable: the callee cannot be reached now, while the branch itself works. A 503
+ * would tell the phone its server failed and send it to the next one (RFC 3263 section 4.3), away from the one
+ * server that still serves it. Another domain gets 503, as when an outbound proxy cannot be reached, without
+ * Retry-After (RFC 3261 section 21.5.4: the client acts as on a 500 for this request only).
+ *
+ * <p>Both carry {@code Warning: 399 <branch> "..."} (RFC 3261 section 20.43: 399 is the miscellaneous warning, its
+ * text meant for the user), which a phone can show as limited functionality.
+ */
+public final class PoolGate implements OutboundGate {
+
+    private static final java.util.regex.Pattern NUMBER = java.util.regex.Pattern.compile("\\+?[0-9*#][0-9*#.()-]*");
+
+    private final BooleanSupplier poolReachable;
+    private final String warning;
+    private final Optional<String> trunk;
+
+    /** @param agent the branch node's host:port, the Warning's warn-agent */
+    public PoolGate(BooleanSupplier poolReachable, String agent, String site) {
+        this(poolReachable, agent, site, Optional.empty());
+    }
+
+    /** @param trunk the branch's own trunk ({@code switchboard.branch.trunk-uri}), for numbers while the pool is down */
+    public PoolGate(BooleanSupplier poolReachable, String agent, String site, Optional<String> trunk) {
+        this.poolReachable = poolReachable;
+        this.warning = warning(agent, site, trunk.isPresent());
+        this.trunk = trunk;
+    }
+
+    /**
+     * While the pool does not answer, a number (a {@code tel:} URI, {@code user=phone}, or a user part of digits
+     * with an optional leading +, RFC 3966 visual separators allowed) goes to the branch's trunk, as a Survivable
+     * Branch Appliance's gateway takes the branch's PSTN calls.
+     */
+    @Override
+    public Optional<String> divertTo(String requestUri, boolean toOurUser) {
+        if (trunk.isEmpty() || !isNumber(requestUri) || poolReachable.getAsBoolean()) {
+            return Optional.empty();
+        }
+        return trunk;
+    }
+
+    static boolean isNumber(String uri) {
+        String u = uri.trim();
+        String lower = u.toLowerCase(java.util.Locale.ROOT);
+        if (lower.startsWith("tel:")) {
+            return true;
+        }
+        if (!lower.startsWith("sip:") && !lower.startsWith("sips:")) {
+            return false;
+        }
+        if (lower.contains(";user=phone")) {
+            return true;
+        }
+        int at = u.indexOf('@');
+        if (at < 0) {
+            return false;
+        }
+        String user = u.substring(u.indexOf(':') + 1, at);
+        int semi = user.indexOf(';');
+        return NUMBER.matcher(semi < 0 ? user : user.substring(0, semi)).matches();
+    }
+
+    /** The Warning header value (quotes and backslashes cannot occur: site names are a-z, 0-9, _). */
+    static String warning(String agent, String site, boolean trunk) {
+        return "399 " + agent + " \"Limited functionality: branch " + site + " cannot reach the pool; only calls within"
+                + " the branch" + (trunk ? " and to phone numbers" : "") + " work\"";
+    }
+
+    @Override
+    public Optional<Refusal> refusal(boolean toOurUser) {
+        if (poolReachable.getAsBoolean()) {
+            return Optional.empty();
+        }
+        return Optional.of(
+                toOurUser
+                        ? new Refusal(480, "Temporarily Unavailable (pool unreachable)", warning)
+                        : new Refusal(503, "Pool unreachable", warning));
+    }
+}

@@ -1,0 +1,53 @@
+package io.switchboard.node.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class BranchLinkConfigTest {
+
+    @Test
+    void defaults_probe_every_5s_and_count_the_peer_down_after_15s() {
+        BranchLinkConfig c = BranchLinkConfig.of(NodeConfig.fromString(""));
+        assertThat(c.checkInterval()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(c.downAfter()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(c.trunkUri()).isEmpty();
+    }
+
+    @Test
+    void a_trunk_is_a_loose_routing_sip_uri() {
+        assertThat(BranchLinkConfig.of(NodeConfig.fromString(
+                                "switchboard.branch.trunk-uri = \"sip:gw.ams.test;transport=tcp\""))
+                        .trunkUri())
+                .contains("sip:gw.ams.test;transport=tcp;lr");
+    }
+
+    @Test
+    void reads_both() {
+        BranchLinkConfig c = BranchLinkConfig.of(
+                NodeConfig.fromString("switchboard.branch { pool-check-interval = 500ms, pool-down-after = 2s }"));
+        assertThat(c.checkInterval()).isEqualTo(Duration.ofMillis(500));
+        assertThat(c.downAfter()).isEqualTo(Duration.ofSeconds(2));
+    }
+
+    @ParameterizedTest
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "pool-check-interval = 50ms                        | switchboard.branch.pool-check-interval",
+                "pool-check-interval = often                       | switchboard.branch.pool-check-interval",
+                "pool-down-after = 9s                              | switchboard.branch.pool-down-after",
+                "pool-down-after = -1s                             | switchboard.branch.pool-down-after",
+                "trunk-uri = \"gw.ams.test\"                        | switchboard.branch.trunk-uri",
+                "trunk-uri = \"sip:gw.ams.test:99999\"            | switchboard.branch.trunk-uri",
+            })
+    void a_bad_value_stops_startup_naming_the_key(String override, String key) {
+        assertThatThrownBy(() -> BranchLinkConfig.of(NodeConfig.fromString("switchboard.branch." + override)))
+                .isInstanceOf(ConfigError.class)
+                .hasMessageContaining(key);
+    }
+}

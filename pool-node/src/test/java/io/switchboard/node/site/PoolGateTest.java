@@ -1,0 +1,98 @@
+package io.switchboard.node.site;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.switchboard.node.config.NodeConfig;
+import io.switchboard.node.config.SitesConfig;
+import io.switchboard.proxy.sip.OutboundGate;
+import io.switchboard.sip.flow.FlowTokens;
+import io.switchboard.sip.routing.NextHop;
+import io.switchboard.sip.routing.PoolMembers;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+/** What a branch answers while the pool does not answer, and how the pool counts a branch node that does not. */
+class PoolGateTest {
+
+    @Test
+    void open_while_the_pool_answers() {
+        assertThat(new PoolGate(() -> true, "10.20.0.5:5060", "ams").refusal(true))
+                .isEmpty();
+        assertThat(new PoolGate(() -> true, "10.20.0.5:5060", "ams").refusal(false))
+                .isEmpty();
+    }
+
+    @Test
+    void while_the_pool_is_down_a_user_is_temporarily_unavailable_and_another_domain_503_both_with_a_warning() {
+        PoolGate gate = new PoolGate(() -> false, "10.20.0.5:5060", "ams");
+        OutboundGate.Refusal user = gate.refusal(true).orElseThrow();
+        assertThat(user.status()).isEqualTo(480);
+        assertThat(user.warning())
+                .isEqualTo("399 10.20.0.5:5060 \"Limited functionality: branch ams cannot reach the pool;"
+                        + " only calls within the branch work\"");
+        OutboundGate.Refusal outside = gate.refusal(false).orElseThrow();
+        assertThat(outside.status()).isEqualTo(503);
+        assertThat(outside.warning()).isEqualTo(user.warning());
+    }
+
+    @Test
+    void with_a_trunk_numbers_go_there_while_the_pool_is_down_and_nothing_else_does() {
+        AtomicBoolean up = new AtomicBoolean(true);
+        PoolGate gate = new PoolGate(up::get, "10.20.0.5:5060", "ams", Optional.of("sip:gw.ams.test;lr"));
+        assertThat(gate.divertTo("sip:+31201234567@example.test;user=phone", true))
+                .isEmpty(); // the pool's trunk
+        up.set(false);
+        for (String number : new String[] {
+            "sip:+31201234567@example.test;user=phone",
+            "sip:0201234567@example.test",
+            "sip:112@example.test",
+            "tel:+31-20-123-4567",
+            "sip:+31(20)1234567@elsewhere.test"
+        }) {
+            assertThat(gate.divertTo(number, true)).as(number).contains("sip:gw.ams.test;lr");
+        }
+        for (String name : new String[] {"sip:polly@example.test", "sip:bob2@elsewhere.test", "sip:example.test"}) {
+            assertThat(gate.divertTo(name, true)).as(name).isEmpty();
+        }
+        assertThat(gate.refusal(true).orElseThrow().warning()).contains("within the branch and to phone numbers work");
+        assertThat(new PoolGate(() -> false, "h:1", "ams").divertTo("tel:112", true))
+                .isEmpty(); // no trunk
+    }
+
+    @Test
+    void a_pool_node_counts_a_branch_node_available_only_while_it_answers() {
+        SitesConfig sites = SitesConfig.of(NodeConfig.fromString("""
+                switchboard.storage.replication = "{'class': 'NetworkTopologyStrategy', 'dc1': 3}"
+                switchboard.sites { pool-dc = "dc1", branches = [ { name = "ams", dc = "ams", node = "10.20.0.5:5060" } ] }
+                """));
+        PoolMembers pool = new PoolMembers() {
+            @Override
+            public String selfNode() {
+                return "node-1";
+            }
+
+            @Override
+            public boolean isAvailable(String nodeId) {
+                return "node-2".equals(nodeId);
+            }
+
+            @Override
+            public Optional<NextHop> nodeHolding(String token) {
+                return Optional.empty();
+            }
+        };
+        AtomicBoolean answers = new AtomicBoolean(true);
+        BranchPeers peers = new BranchPeers(
+                pool,
+                new FlowTokens("s3cret-s3cret-s3cret-s3cret-s3cret".getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                sites,
+                id -> answers.get());
+        assertThat(peers.isAvailable("branch-ams")).isTrue();
+        answers.set(false);
+        assertThat(peers.isAvailable("branch-ams")).isFalse();
+        // pool members are the cluster's business, as before
+        assertThat(peers.isAvailable("node-2")).isTrue();
+        assertThat(peers.isAvailable("node-3")).isFalse();
+    }
+}
