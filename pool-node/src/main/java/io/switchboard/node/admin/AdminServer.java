@@ -41,6 +41,17 @@ import org.slf4j.LoggerFactory;
 public final class AdminServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
+
+    static {
+        // The JDK server leaves Nagle's algorithm on: it writes a response's headers and its body as two
+        // segments, the body waits for the headers' ACK, and the client delays that ACK (Linux: 40 to
+        // 200 ms) while it waits for the body. Users' searches at 50/s showed it as a p99 of 185 ms with
+        // every search answered within 20 ms at the route (bench/RESULTS.md, issue 14). The server reads
+        // this property once, when its first instance is made; an operator's own -D value is kept.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
     /**
      * Paths served on the health listener as well ({@code healthPort}); deploy/k8s's probes and
      * Prometheus annotations must name these (checked by the deploy-check module).
