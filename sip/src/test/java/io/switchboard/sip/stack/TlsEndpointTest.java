@@ -31,36 +31,7 @@ class TlsEndpointTest {
     @BeforeAll
     static void start() throws Exception {
         keys = dir.resolve("sip.p12");
-        Process keytool = new ProcessBuilder(
-                        Path.of(System.getProperty("java.home"), "bin", "keytool")
-                                .toString(),
-                        "-genkeypair",
-                        "-alias",
-                        "sip",
-                        "-keyalg",
-                        "EC",
-                        "-groupname",
-                        "secp256r1",
-                        "-dname",
-                        "CN=127.0.0.1",
-                        "-ext",
-                        "SAN=ip:127.0.0.1",
-                        "-validity",
-                        "2",
-                        "-storetype",
-                        "PKCS12",
-                        "-keystore",
-                        keys.toString(),
-                        "-storepass",
-                        "changeit",
-                        "-keypass",
-                        "changeit")
-                .redirectErrorStream(true)
-                .start();
-        assertThat(keytool.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(keytool.exitValue())
-                .as(new String(keytool.getInputStream().readAllBytes()))
-                .isZero();
+        TestKeyStores.selfSigned(keys, "CN=127.0.0.1", "-ext", "SAN=ip:127.0.0.1");
         TlsSettings tls = TlsSettings.of(keys, "changeit", 0);
         server = SipEndpoint.start(
                 SipStackSettings.defaults("tls-test-server", "127.0.0.1", -1, -1)
