@@ -9,21 +9,25 @@
 #    second node on node 1's Cassandra; imports one user (alice) to search as;
 # 2. runs `bin/switchboard address-book sync --now` on node 1 (timed), then one search per node so
 #    each builds its index before the clock starts;
-# 3. warms up: WARMUP searches at RATE, not counted (a fresh JVM spends its first seconds compiling
-#    the search path: ~3 s of CPU for the JIT compiler in a 2,000-search run), then waits up to 90 s
-#    for Cassandra to finish compacting after the import (its CPU under 10% of a core);
+# 3. waits up to 90 s for Cassandra to finish compacting after the import (its CPU under 10% of a
+#    core), then warms up: WARMUP searches at RATE from the same client JVM, not counted (a fresh
+#    JVM, the node's or the client's, spends its first seconds compiling: ~3 s of the node's CPU for
+#    the JIT compiler in a 2,000-search run);
 # 4. sends COUNT searches at RATE per second, open loop, round robin over the nodes, each with HTTP
 #    Digest on a nonce the client holds (pool-node's OpenLoopSearches, run from the test classes);
 #    latency runs from each query's scheduled time;
 # 5. prints the client's p50/p90/p99/max, each node's own search histogram (request at the search
 #    route to answer), the nodes' GC pauses during the run (-Xlog:gc), CPU of nodes and Cassandra.
 #
-# --jfr profiles node 1 during the searches (hottest frames in jfr-top.txt).
+# --jfr profiles node 1 during the searches (hottest frames in jfr-top.txt). --pcap records the
+# measured searches on lo with tcpdump and prints each request's time on the wire, from its first
+# segment to its response's first and last (bench/http-wire-times.py): the server's share of the
+# client's figure, TCP included.
 #
 # Results: bench/out/address-book-search/summary.txt, ending with the client's RESULT line.
 # Build first: mvn -B -q -DskipTests package (compiles the test classes too).
 #
-# usage: bench/address-book-search.sh [-n ENTRIES] [--nodes 1|2] [-q RATE] [-c COUNT] [-w WARMUP] [--jfr]
+# usage: bench/address-book-search.sh [-n ENTRIES] [--nodes 1|2] [-q RATE] [-c COUNT] [-w WARMUP] [--jfr] [--pcap]
 #   defaults: -n 100000 --nodes 2 -q 50 -c 1000 -w 1500
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -31,7 +35,7 @@ cd "$here"
 # shellcheck source=bench/lib.sh
 source bench/lib.sh
 
-entries=100000; nodes=2; rate=50; count=1000; warmup=1500; jfr=no
+entries=100000; nodes=2; rate=50; count=1000; warmup=1500; jfr=no; pcap=no
 usage() { sed -n '/^# usage:/,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case $1 in
@@ -41,6 +45,7 @@ while [ $# -gt 0 ]; do
     -c) count=$2; shift 2;;
     -w) warmup=$2; shift 2;;
     --jfr) jfr=yes; shift;;
+    --pcap) pcap=yes; shift;;
     *) usage;;
   esac
 done
@@ -129,15 +134,11 @@ for port in "${pool_admin_ports[@]}"; do
   bases="${bases:+$bases,}http://127.0.0.1:$port"
 done
 
-search_load() { # count seed
+search_load() { # count seed warmup
   java -Xmx256m -cp "pool-node/target/test-classes:pool-node/target/classes:pool-node/target/lib/*" \
       io.switchboard.node.OpenLoopSearches --bases "$bases" --user alice --password alice-secret \
-      --people "$entries" --count "$1" --rate "$rate" --seed "$2"
+      --people "$entries" --count "$1" --rate "$rate" --seed "$2" --warmup "$3" --pause-ms 3000
 }
-if [ "$warmup" -gt 0 ]; then
-  search_load "$warmup" 7 > "$out/warmup.txt" 2>&1 || true
-  echo "warm-up: $(head -1 "$out/warmup.txt")" | tee -a "$summary"
-fi
 hz=$(getconf CLK_TCK)
 for i in $(seq 1 45); do
   c0=$(cpu_ticks "$cassandra_pid"); sleep 2; c1=$(cpu_ticks "$cassandra_pid")
@@ -149,6 +150,18 @@ histogram() { # the node's search latency buckets, cumulative
   curl -sf "http://127.0.0.1:$1/metrics" | grep '^switchboard_address_book_search_latency_seconds_bucket' \
     | sed -E 's/.*le="([^"]+)".* ([0-9.E+]+)$/\1 \2/'
 }
+# The client warms up first (same JVM), then pauses 3 s: the readings below are taken in that pause.
+rc=0
+search_load "$count" 14 "$warmup" > "$out/client.txt" 2>&1 &
+client_pid=$!
+if [ "$warmup" -gt 0 ]; then
+  for i in $(seq 1 $(( warmup / rate + 120 ))); do
+    grep -q '^warm-up, not counted' "$out/client.txt" 2>/dev/null && break
+    kill -0 "$client_pid" 2>/dev/null || break
+    sleep 1
+  done
+  echo "$(grep -m1 '^warm-up' "$out/client.txt")" | tee -a "$summary"
+fi
 for k in "${!pool_admin_ports[@]}"; do histogram "${pool_admin_ports[$k]}" > "$out/hist-before-$k.txt"; done
 gc_lines=()
 for k in "${!pool_pids[@]}"; do gc_lines+=("$(cat "$out"/gc-"${pool_pids[$k]}".log 2>/dev/null | wc -l)"); done
@@ -160,10 +173,21 @@ for k in "${!pool_pids[@]}"; do threads "${pool_pids[$k]}" > "$out/threads-befor
 [ "$jfr" = yes ] && jcmd "$node_pid" JFR.start name=bench settings=profile filename="$here/$out/node.jfr" >/dev/null
 echo "load before the searches: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$summary"
 
-rc=0
-search_load "$count" 14 > "$out/client.txt" 2>&1 || rc=$?
+if [ "$pcap" = yes ]; then
+  ports=$(IFS=,; echo "${pool_admin_ports[*]}")
+  tcpdump -i lo -s 128 -w "$out/searches.pcap" "tcp and ($(sed 's/,/ or /g; s/[0-9]\+/port &/g' <<<"$ports"))" \
+      > "$out/tcpdump.txt" 2>&1 &
+  tcpdump_pid=$!
+  sleep 1
+fi
+wait "$client_pid" || rc=$?
 
 echo "load after the searches: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$summary"
+if [ "$pcap" = yes ]; then
+  sleep 1; kill "$tcpdump_pid"; wait "$tcpdump_pid" 2>/dev/null || true
+  echo "on the wire (request's first segment to the response's first and last):" | tee -a "$summary"
+  python3 bench/http-wire-times.py "$out/searches.pcap" "$ports" | sed 's/^/  /' | tee -a "$summary"
+fi
 if [ "$jfr" = yes ]; then
   jcmd "$node_pid" JFR.stop name=bench >/dev/null
   python3 bench/jfr-top.py "$out/node.jfr" 40 > "$out/jfr-top.txt" 2>&1 || true

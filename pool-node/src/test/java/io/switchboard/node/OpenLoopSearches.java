@@ -104,7 +104,9 @@ public final class OpenLoopSearches {
     /**
      * The same load from outside the test JVM, against nodes running as processes of their own
      * ({@code bench/address-book-search.sh} runs it on the test classpath): {@code --bases URL,URL --user U
-     * --password P --people N --count C --rate R [--seed S]}. Prints the summary and one
+     * --password P --people N --count C --rate R [--seed S] [--warmup W [--pause-ms P]]}. With {@code --warmup}, W searches
+     * (another seed) go first, unreported, in this same JVM: a fresh client compiles its HTTP and digest code
+     * during its first seconds, and that must not count as the node's latency. Prints the summary and one
      * {@code RESULT key=value} line; exits 1 when a search failed, 2 on bad arguments.
      */
     public static void main(String[] args) throws Exception {
@@ -130,6 +132,14 @@ public final class OpenLoopSearches {
                 new OpenLoopSearches(http, List.of(a.get("bases").split(",")), a.get("user"), a.get("password"));
         List<String> queries =
                 queries(Integer.parseInt(a.get("people")), count, Long.parseLong(a.getOrDefault("seed", "14")));
+        int warmup = Integer.parseInt(a.getOrDefault("warmup", "0"));
+        if (warmup > 0) {
+            Result warm = load.run(queries(Integer.parseInt(a.get("people")), warmup, 7), rate);
+            System.out.println("warm-up, not counted: " + warm.summary(rate));
+            System.out.flush();
+            // time for a bench script to take its "before" readings of the nodes (--pause-ms)
+            Thread.sleep(Long.parseLong(a.getOrDefault("pause-ms", "0")));
+        }
         Result result = load.run(queries, rate);
         System.out.println(result.summary(rate));
         result.failures().stream().limit(5).forEach(f -> System.out.println("failed: " + f));
