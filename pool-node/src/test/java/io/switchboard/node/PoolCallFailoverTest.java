@@ -2,7 +2,6 @@ package io.switchboard.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.switchboard.storage.EmbeddedCassandra;
 import io.switchboard.storage.testing.TestCassandra;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -67,15 +66,7 @@ class PoolCallFailoverTest {
         PoolProcesses.wipe(DIR);
         String keyspace = "pool_call_failover";
         TestCassandra.session(keyspace);
-        EmbeddedCassandra cassandra = TestCassandra.node();
-        pool = PoolProcesses.start(
-                DIR,
-                3,
-                PoolProcesses.Storage.of(
-                        keyspace,
-                        List.of(cassandra.nativeAddress().getHostString() + ":"
-                                + cassandra.nativeAddress().getPort()),
-                        cassandra.localDc()));
+        pool = PoolProcesses.start(DIR, 3, PoolProcesses.Storage.shared(keyspace));
 
         // callees user1..user12: on node 1, 2, 3 in turn, odd users over UDP, even over TCP
         Map<String, TestPhone> callees = new LinkedHashMap<>();

@@ -1,6 +1,7 @@
 package io.switchboard.node;
 
 import io.switchboard.storage.EmbeddedCassandra;
+import io.switchboard.storage.testing.TestCassandra;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.DatagramSocket;
@@ -60,6 +61,13 @@ final class PoolProcesses implements AutoCloseable {
                     keyspace,
                     "{'class': 'SimpleStrategy', 'replication_factor': 1}",
                     "LOCAL_ONE");
+        }
+
+        /** The test run's shared Cassandra ({@code TestCassandra}: a container or a forked node), as {@link #of}. */
+        static Storage shared(String keyspace) {
+            InetSocketAddress cassandra = TestCassandra.contactPoint();
+            return of(
+                    keyspace, List.of(cassandra.getHostString() + ":" + cassandra.getPort()), TestCassandra.localDc());
         }
 
         /** A ring replicating the keyspace as {@code replication} (e.g. RF 3), LOCAL_QUORUM as a pool runs. */

@@ -2,7 +2,6 @@ package io.switchboard.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.switchboard.storage.EmbeddedCassandra;
 import io.switchboard.storage.testing.TestCassandra;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -53,17 +52,8 @@ class PoolProcessesTest {
         PoolProcesses.wipe(DIR);
         String keyspace = "pool_processes";
         TestCassandra.session(keyspace); // a fresh, empty keyspace
-        EmbeddedCassandra cassandra = TestCassandra.node();
         long t0 = System.nanoTime();
-        pool = PoolProcesses.start(
-                DIR,
-                3,
-                PoolProcesses.Storage.of(
-                        keyspace,
-                        List.of(cassandra.nativeAddress().getHostString() + ":"
-                                + cassandra.nativeAddress().getPort()),
-                        cassandra.localDc()),
-                nodeFlags());
+        pool = PoolProcesses.start(DIR, 3, PoolProcesses.Storage.shared(keyspace), nodeFlags());
         long startMillis = millisSince(t0);
 
         // Every user registers on one node, round robin, alternating UDP and TCP.

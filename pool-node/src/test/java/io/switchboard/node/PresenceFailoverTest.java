@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.node.PresenceSipTest.Watch;
 import io.switchboard.node.TestPhone.Msg;
-import io.switchboard.storage.EmbeddedCassandra;
 import io.switchboard.storage.testing.TestCassandra;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -56,15 +55,7 @@ class PresenceFailoverTest {
         PoolProcesses.wipe(DIR);
         String keyspace = "presence_failover";
         TestCassandra.session(keyspace);
-        EmbeddedCassandra cassandra = TestCassandra.node();
-        pool = PoolProcesses.start(
-                DIR,
-                3,
-                PoolProcesses.Storage.of(
-                        keyspace,
-                        List.of(cassandra.nativeAddress().getHostString() + ":"
-                                + cassandra.nativeAddress().getPort()),
-                        cassandra.localDc()));
+        pool = PoolProcesses.start(DIR, 3, PoolProcesses.Storage.shared(keyspace));
 
         // Short subscriptions to presentities that never change (unregistered users, always Offline):
         // no message will reach their watchers' entities, so those that lived on the victim end only

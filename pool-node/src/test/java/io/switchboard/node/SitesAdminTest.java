@@ -34,8 +34,7 @@ class SitesAdminTest {
                     { name = "nyc", dc = "nyc", node = "127.0.0.21:5070" }
                   ]
                 }
-                """.formatted(
-                        io.switchboard.storage.testing.TestCassandra.node().localDc()));
+                """.formatted(io.switchboard.storage.testing.TestCassandra.localDc()));
         nodeUrl = "http://127.0.0.1:" + node.adminPort();
     }
 

@@ -17,7 +17,7 @@ public final class TestNodes {
 
     /** HOCON for a one-node pool on keyspace {@code keyspace}; {@code extra} is appended (overrides). */
     public static String config(String nodeId, String keyspace, int clusterPort, String extra) {
-        var cassandra = TestCassandra.node().nativeAddress();
+        var cassandra = TestCassandra.contactPoint();
         return """
                 switchboard {
                   node.id = "%s"
@@ -44,7 +44,7 @@ public final class TestNodes {
                                 keyspace,
                                 cassandra.getHostString(),
                                 cassandra.getPort(),
-                                TestCassandra.node().localDc())
+                                TestCassandra.localDc())
                 + extra;
     }
 

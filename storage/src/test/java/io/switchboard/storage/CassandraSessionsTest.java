@@ -98,7 +98,7 @@ class CassandraSessionsTest {
                                 "sessions_test_fresh")
                         .all())
                 .isEmpty();
-        assertThat(List.of(TestCassandra.node().nativeAddress()))
+        assertThat(List.of(TestCassandra.contactPoint()))
                 .isEqualTo(TestCassandra.settings("x").contactPoints());
     }
 }

@@ -8,6 +8,7 @@ import io.switchboard.storage.CassandraSettings;
 import io.switchboard.storage.EmbeddedCassandra;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,12 +16,18 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One real Cassandra node per test JVM, shared by all test classes, for stores' integration tests:
+ * One real Cassandra node per test JVM, shared by all test classes, for stores' integration tests.
+ * Where a Docker-compatible container engine answers ({@link ContainerEngine}), it is Testcontainers'
+ * Cassandra container; where none does (CI machines), the forked {@code cassandra-all} node below, and
+ * the log says why. Either way, tests reach it through {@link #settings}, {@link #contactPoint()} and
+ * {@link #localDc()}; {@link #node()} is the forked node itself, for the tests about forking it.
+ *
  *
  * <pre>{@code
  * @BeforeAll static void schema() {
@@ -39,6 +46,9 @@ public final class TestCassandra {
     private static final Path DATA_DIR = Path.of("target", "test-cassandra");
 
     private static EmbeddedCassandra node;
+    private static ContainerCassandra container;
+    /** Null until the first test asks: whether the shared node is a container (see the class comment). */
+    private static Boolean inContainer;
     /** A failed start is not retried by every later test class: each would wait minutes for the same failure. */
     private static RuntimeException startFailure;
 
@@ -46,7 +56,10 @@ public final class TestCassandra {
 
     private TestCassandra() {}
 
-    /** The shared node, started on the first call. */
+    /**
+     * The forked node, started on the first call: for tests about forking it. Others use {@link #settings},
+     * {@link #contactPoint()} and {@link #localDc()}, which are the container's where an engine answers.
+     */
     public static synchronized EmbeddedCassandra node() {
         if (startFailure != null) {
             throw new IllegalStateException("the shared test Cassandra node failed to start earlier", startFailure);
@@ -74,12 +87,53 @@ public final class TestCassandra {
         return node;
     }
 
+    /** Where the shared node takes CQL: the container's mapped port, or the forked node's address. */
+    public static synchronized InetSocketAddress contactPoint() {
+        return inContainer() ? container().contactPoint() : node().nativeAddress();
+    }
+
+    /** The shared node's data center, for the driver's local-DC load balancing. */
+    public static synchronized String localDc() {
+        return inContainer() ? container().localDc() : node().localDc();
+    }
+
+    private static boolean inContainer() {
+        if (inContainer == null) {
+            Optional<String> whyNot = ContainerEngine.whyNot();
+            inContainer = whyNot.isEmpty();
+            if (whyNot.isPresent()) {
+                log.info("The tests' Cassandra is a forked cassandra-all node: {}", whyNot.get());
+            }
+        }
+        return inContainer;
+    }
+
+    private static ContainerCassandra container() {
+        if (startFailure != null) {
+            throw new IllegalStateException(
+                    "the shared test Cassandra container failed to start earlier", startFailure);
+        }
+        if (container == null) {
+            try {
+                container = ContainerCassandra.start();
+            } catch (RuntimeException e) {
+                startFailure = e;
+                throw e;
+            }
+            log.info("The tests' Cassandra is {}", container.describe());
+            Runtime.getRuntime().addShutdownHook(new Thread(TestCassandra::closeSessions, "test-cassandra-sessions"));
+        }
+        if (!container.isAlive()) {
+            throw new IllegalStateException("the shared test Cassandra container has stopped");
+        }
+        return container;
+    }
+
     /** Settings for {@code keyspace} on the shared node: SimpleStrategy with one replica, LOCAL_ONE. */
     public static CassandraSettings settings(String keyspace) {
-        EmbeddedCassandra n = node();
         return new CassandraSettings(
-                List.of(n.nativeAddress()),
-                n.localDc(),
+                List.of(contactPoint()),
+                localDc(),
                 keyspace,
                 CassandraSettings.simpleStrategy(1),
                 DefaultConsistencyLevel.LOCAL_ONE);
@@ -116,7 +170,10 @@ public final class TestCassandra {
      * the node was not started in this JVM or has died.
      */
     static synchronized void dropKeyspaces() {
-        if (node == null || !node.isAlive() || SESSIONS.isEmpty()) {
+        boolean alive = inContainer != null && inContainer
+                ? container != null && container.isAlive()
+                : node != null && node.isAlive();
+        if (!alive || SESSIONS.isEmpty()) {
             return;
         }
         CqlSession session = SESSIONS.values().iterator().next();
