@@ -2,6 +2,7 @@ package io.switchboard.node.cluster;
 
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.Serializer;
+import com.esotericsoftware.kryo.SerializerFactory;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import io.switchboard.registrar.domain.Binding;
@@ -32,6 +33,15 @@ public final class KryoRegistrations {
         Kryo kryo = new Kryo();
         kryo.setRegistrationRequired(true);
         kryo.setReferences(false);
+        // Every record of ours travels tagged, so it can gain or lose components across versions
+        // (TaggedRecordSerializer); set before the registrations, which take the default serializer.
+        kryo.addDefaultSerializer(Record.class, new SerializerFactory.BaseSerializerFactory<Serializer<?>>() {
+            @Override
+            @SuppressWarnings({"unchecked", "rawtypes"})
+            public Serializer<?> newSerializer(Kryo k, Class type) {
+                return new TaggedRecordSerializer(type);
+            }
+        });
         ActorRefResolver resolver = ActorRefResolver.get(Adapter.toTyped(system));
         ActorRefSerializer refs = new ActorRefSerializer(resolver);
 

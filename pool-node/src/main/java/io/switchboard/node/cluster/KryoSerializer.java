@@ -18,6 +18,14 @@ public final class KryoSerializer extends JSerializer {
     /** Pekko reserves ids 0-40 for itself. */
     public static final int IDENTIFIER = 7_311_001;
 
+    /**
+     * The first byte of every message: the format its bytes are in, so a node meets a format it cannot
+     * read as a clear error instead of misreading it (docs/architecture.md, "Cluster message formats").
+     * 2: records tagged by component ({@link TaggedRecordSerializer}). Format 1, the records' components
+     * back to back, had no such byte: its first byte is a class id, never 2 (Kryo's id of {@code int}).
+     */
+    static final byte FORMAT = 2;
+
     private final Pool<Kryo> kryos;
     private final Pool<Output> outputs;
 
@@ -52,6 +60,7 @@ public final class KryoSerializer extends JSerializer {
         Output output = outputs.obtain();
         try {
             output.reset();
+            output.writeByte(FORMAT);
             kryo.writeClassAndObject(output, o);
             return output.toBytes();
         } finally {
@@ -62,9 +71,17 @@ public final class KryoSerializer extends JSerializer {
 
     @Override
     public Object fromBinaryJava(byte[] bytes, Class<?> manifest) {
+        if (bytes.length == 0 || bytes[0] != FORMAT) {
+            throw new IllegalArgumentException("a cluster message in format "
+                    + (bytes.length == 0 ? "(empty)" : Byte.toString(bytes[0])) + "; this node reads format " + FORMAT
+                    + ": nodes of releases before the tagged format cannot be mixed with this one in a pool"
+                    + " (docs/architecture.md, \"Cluster message formats\")");
+        }
         Kryo kryo = kryos.obtain();
         try {
-            return kryo.readClassAndObject(new Input(bytes));
+            Input input = new Input(bytes);
+            input.setPosition(1);
+            return kryo.readClassAndObject(input);
         } finally {
             kryos.free(kryo);
         }
