@@ -242,7 +242,9 @@ final class SipWiring implements AutoCloseable {
                                 s.bindAddress() + ":" + endpoint.udpPort(),
                                 role.site().orElseThrow().name(),
                                 io.switchboard.node.config.BranchLinkConfig.of(config)
-                                        .trunkUri()))
+                                        .trunkUri(),
+                                io.switchboard.node.config.BranchLinkConfig.of(config)
+                                        .emergencyNumbers()))
                 : new StatefulProxy.Settings(
                         settings.proxy().timerC(), settings.proxy().outboundProxy());
         proxy = new StatefulProxy(

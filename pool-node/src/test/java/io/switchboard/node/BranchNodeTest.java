@@ -230,6 +230,12 @@ class BranchNodeTest {
             // the branch does not know polly: it sends the INVITE to switchboard.branch.pool-uri
             assertThat(anna.call("sip:polly@example.test")).isEqualTo(200);
             assertThat(polly.answered.get()).isEqualTo(1);
+
+            // an emergency number leaves through the branch's own trunk although the pool answers
+            // (switchboard.branch.emergency-numbers, default 112 and 911)
+            int before = gateway.answered.get();
+            assertThat(anna.call("sip:112@example.test;user=phone")).isEqualTo(200);
+            assertThat(gateway.answered.get()).isEqualTo(before + 1);
         }
     }
 
@@ -317,9 +323,10 @@ class BranchNodeTest {
                 assertThat(anna.call("sip:bea@example.test")).isEqualTo(200);
                 assertThat(bea.answered.get()).isEqualTo(1);
                 // and a number goes to the branch's own trunk
+                int before = gateway.answered.get();
                 assertThat(anna.call("sip:+31201234567@example.test;user=phone"))
                         .isEqualTo(200);
-                assertThat(gateway.answered.get()).isEqualTo(1);
+                assertThat(gateway.answered.get()).isEqualTo(before + 1);
 
                 assertThat(AdminHttp.send(branch.adminPort(), "GET", "/api/pool", TestNodes.TOKEN, null, null)
                                 .body())

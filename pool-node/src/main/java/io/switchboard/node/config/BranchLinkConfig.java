@@ -13,8 +13,17 @@ import java.time.Duration;
  *                      intervals, so that one late answer never flips it)
  * @param trunkUri      {@code switchboard.branch.trunk-uri}: a branch's own trunk (a loose-routing SIP URI, located
  *                      by RFC 3263), where calls to numbers go while the pool does not answer; empty: none
+ * @param emergencyNumbers {@code switchboard.branch.emergency-numbers}: numbers a branch node with a trunk always
+ *                      sends to it, pool reachable or not (the branch's own PSTN line is where the caller is)
  */
-public record BranchLinkConfig(Duration checkInterval, Duration downAfter, java.util.Optional<String> trunkUri) {
+public record BranchLinkConfig(
+        Duration checkInterval,
+        Duration downAfter,
+        java.util.Optional<String> trunkUri,
+        java.util.Set<String> emergencyNumbers) {
+
+    /** An emergency number as dialed: 1 to 15 digits (E.164's length), no separators. */
+    private static final java.util.regex.Pattern EMERGENCY = java.util.regex.Pattern.compile("[0-9]{1,15}");
 
     public static BranchLinkConfig of(NodeConfig config) {
         ConfigReader b = new ConfigReader(config.raw(), "").at("switchboard").at("branch");
@@ -31,9 +40,20 @@ public record BranchLinkConfig(Duration checkInterval, Duration downAfter, java.
                             + " ms), was " + downAfter.toMillis() + " ms: one late answer must not count as an"
                             + " outage");
         }
+        java.util.Set<String> emergency = new java.util.LinkedHashSet<>();
+        for (String number : b.strings("emergency-numbers")) {
+            if (!EMERGENCY.matcher(number).matches()) {
+                throw new ConfigError(
+                        b.key("emergency-numbers"),
+                        "each entry must be the number as dialed, 1 to 15 digits (e.g. \"112\", \"911\"), was \""
+                                + number + "\"");
+            }
+            emergency.add(number);
+        }
         String trunk = b.string("trunk-uri").trim();
         if (trunk.isEmpty()) {
-            return new BranchLinkConfig(interval, downAfter, java.util.Optional.empty());
+            return new BranchLinkConfig(
+                    interval, downAfter, java.util.Optional.empty(), java.util.Set.copyOf(emergency));
         }
         if (!trunk.matches("sips?:[^\\s<>\"]+")) {
             throw new ConfigError(
@@ -49,6 +69,6 @@ public record BranchLinkConfig(Duration checkInterval, Duration downAfter, java.
         if (!trunk.contains(";lr")) {
             trunk = trunk + ";lr"; // a loose-routing Route (RFC 3261 section 16.12)
         }
-        return new BranchLinkConfig(interval, downAfter, java.util.Optional.of(trunk));
+        return new BranchLinkConfig(interval, downAfter, java.util.Optional.of(trunk), java.util.Set.copyOf(emergency));
     }
 }

@@ -23,30 +23,67 @@ public final class PoolGate implements OutboundGate {
     private final BooleanSupplier poolReachable;
     private final String warning;
     private final Optional<String> trunk;
+    private final java.util.Set<String> emergencyNumbers;
 
     /** @param agent the branch node's host:port, the Warning's warn-agent */
     public PoolGate(BooleanSupplier poolReachable, String agent, String site) {
-        this(poolReachable, agent, site, Optional.empty());
-    }
-
-    /** @param trunk the branch's own trunk ({@code switchboard.branch.trunk-uri}), for numbers while the pool is down */
-    public PoolGate(BooleanSupplier poolReachable, String agent, String site, Optional<String> trunk) {
-        this.poolReachable = poolReachable;
-        this.warning = warning(agent, site, trunk.isPresent());
-        this.trunk = trunk;
+        this(poolReachable, agent, site, Optional.empty(), java.util.Set.of());
     }
 
     /**
-     * While the pool does not answer, a number (a {@code tel:} URI, {@code user=phone}, or a user part of digits
-     * with an optional leading +, RFC 3966 visual separators allowed) goes to the branch's trunk, as a Survivable
-     * Branch Appliance's gateway takes the branch's PSTN calls.
+     * @param trunk            the branch's own trunk ({@code switchboard.branch.trunk-uri}), for numbers while the
+     *                         pool is down
+     * @param emergencyNumbers numbers that always go to {@code trunk} ({@code switchboard.branch.emergency-numbers})
+     */
+    public PoolGate(
+            BooleanSupplier poolReachable,
+            String agent,
+            String site,
+            Optional<String> trunk,
+            java.util.Set<String> emergencyNumbers) {
+        this.poolReachable = poolReachable;
+        this.warning = warning(agent, site, trunk.isPresent());
+        this.trunk = trunk;
+        this.emergencyNumbers = java.util.Set.copyOf(emergencyNumbers);
+    }
+
+    /**
+     * An emergency number always goes to the branch's trunk: the call must leave from the branch's own PSTN line,
+     * where the caller is, and must not depend on the WAN. Any other number (a {@code tel:} URI, {@code user=phone},
+     * or a user part of digits with an optional leading +, RFC 3966 visual separators allowed) goes there while the
+     * pool does not answer, as a Survivable Branch Appliance's gateway takes the branch's PSTN calls.
      */
     @Override
     public Optional<String> divertTo(String requestUri, boolean toOurUser) {
-        if (trunk.isEmpty() || !isNumber(requestUri) || poolReachable.getAsBoolean()) {
+        if (trunk.isEmpty() || !isNumber(requestUri)) {
             return Optional.empty();
         }
-        return trunk;
+        if (isEmergency(requestUri) || !poolReachable.getAsBoolean()) {
+            return trunk;
+        }
+        return Optional.empty();
+    }
+
+    /** The dialed digits of a number URI, visual separators and a leading + dropped, equal to an emergency number. */
+    boolean isEmergency(String uri) {
+        if (emergencyNumbers.isEmpty()) {
+            return false;
+        }
+        String u = uri.trim();
+        int colon = u.indexOf(':');
+        String number = u.substring(colon + 1);
+        int end = number.length();
+        for (char c : new char[] {'@', ';', '?'}) {
+            int i = number.indexOf(c);
+            if (i >= 0 && i < end) {
+                end = i;
+            }
+        }
+        String digits = number.substring(0, end).replaceAll("[.()\\-]", "");
+        if (digits.startsWith("+")) {
+            digits = digits.substring(1);
+        }
+        return emergencyNumbers.contains(digits);
     }
 
     static boolean isNumber(String uri) {

@@ -16,6 +16,17 @@ class BranchLinkConfigTest {
         assertThat(c.checkInterval()).isEqualTo(Duration.ofSeconds(5));
         assertThat(c.downAfter()).isEqualTo(Duration.ofSeconds(15));
         assertThat(c.trunkUri()).isEmpty();
+        assertThat(c.emergencyNumbers()).containsExactlyInAnyOrder("112", "911");
+    }
+
+    @Test
+    void emergency_numbers_are_the_operators_list() {
+        assertThat(BranchLinkConfig.of(NodeConfig.fromString("switchboard.branch.emergency-numbers = [\"999\"]"))
+                        .emergencyNumbers())
+                .containsExactly("999");
+        assertThat(BranchLinkConfig.of(NodeConfig.fromString("switchboard.branch.emergency-numbers = []"))
+                        .emergencyNumbers())
+                .isEmpty();
     }
 
     @Test
@@ -44,6 +55,9 @@ class BranchLinkConfigTest {
                 "pool-down-after = -1s                             | switchboard.branch.pool-down-after",
                 "trunk-uri = \"gw.ams.test\"                        | switchboard.branch.trunk-uri",
                 "trunk-uri = \"sip:gw.ams.test:99999\"            | switchboard.branch.trunk-uri",
+                "emergency-numbers = [\"+112\"]                    | switchboard.branch.emergency-numbers",
+                "emergency-numbers = [\"9-1-1\"]                   | switchboard.branch.emergency-numbers",
+                "emergency-numbers = [\"\"]                        | switchboard.branch.emergency-numbers",
             })
     void a_bad_value_stops_startup_naming_the_key(String override, String key) {
         assertThatThrownBy(() -> BranchLinkConfig.of(NodeConfig.fromString("switchboard.branch." + override)))

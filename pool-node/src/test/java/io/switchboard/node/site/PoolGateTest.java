@@ -9,6 +9,7 @@ import io.switchboard.sip.flow.FlowTokens;
 import io.switchboard.sip.routing.NextHop;
 import io.switchboard.sip.routing.PoolMembers;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
@@ -39,7 +40,7 @@ class PoolGateTest {
     @Test
     void with_a_trunk_numbers_go_there_while_the_pool_is_down_and_nothing_else_does() {
         AtomicBoolean up = new AtomicBoolean(true);
-        PoolGate gate = new PoolGate(up::get, "10.20.0.5:5060", "ams", Optional.of("sip:gw.ams.test;lr"));
+        PoolGate gate = new PoolGate(up::get, "10.20.0.5:5060", "ams", Optional.of("sip:gw.ams.test;lr"), Set.of());
         assertThat(gate.divertTo("sip:+31201234567@example.test;user=phone", true))
                 .isEmpty(); // the pool's trunk
         up.set(false);
@@ -58,6 +59,24 @@ class PoolGateTest {
         assertThat(gate.refusal(true).orElseThrow().warning()).contains("within the branch and to phone numbers work");
         assertThat(new PoolGate(() -> false, "h:1", "ams").divertTo("tel:112", true))
                 .isEmpty(); // no trunk
+    }
+
+    @Test
+    void an_emergency_number_goes_to_the_branch_trunk_even_while_the_pool_answers() {
+        PoolGate gate = new PoolGate(
+                () -> true, "10.20.0.5:5060", "ams", Optional.of("sip:gw.ams.test;lr"), Set.of("112", "911"));
+        for (String emergency :
+                new String[] {"sip:112@example.test", "sip:911@example.test;user=phone", "tel:112", "tel:9-1-1"}) {
+            assertThat(gate.divertTo(emergency, true)).as(emergency).contains("sip:gw.ams.test;lr");
+        }
+        for (String other : new String[] {
+            "sip:1120@example.test", "sip:+31201234567@example.test;user=phone", "tel:0112", "sip:alice@example.test"
+        }) {
+            assertThat(gate.divertTo(other, true)).as(other).isEmpty(); // the pool, as before
+        }
+        // no trunk at the branch: emergency calls go to the pool like any number
+        assertThat(new PoolGate(() -> true, "h:1", "ams", Optional.empty(), Set.of("112")).divertTo("tel:112", true))
+                .isEmpty();
     }
 
     @Test
