@@ -298,7 +298,8 @@ final class SipWiring implements AutoCloseable {
                 endpoint.messages(),
                 endpoint.headers(),
                 endpoint.addresses(),
-                identity);
+                identity,
+                stores.conferences()::numberOwner);
         parkSip.attach(
                 park.calls(),
                 park.claims(),

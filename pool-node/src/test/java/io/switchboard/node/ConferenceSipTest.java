@@ -283,6 +283,27 @@ class ConferenceSipTest {
     }
 
     @Test
+    void a_desk_phone_joins_by_dialing_the_numeric_id_and_a_number_no_conference_holds_stays_a_users()
+            throws Exception {
+        needsSipp();
+        Conference c = create(AccessType.OPEN, 10);
+        Joined j = join(alice, "sip:" + c.numericId() + "@example.test");
+        assertThat(j.ok.status()).isEqualTo(200);
+        assertThat(j.ok.body()).as("the mixer's SDP answer").contains("o=mixer");
+        assertThat(j.ok.header("contact")).contains(c.uri() + ";isfocus");
+        assertThat(roster(c).participants()).containsKey(j.callId);
+        assertThat(alice.requestInDialog(j.dialog, "BYE").status()).isEqualTo(200);
+        assertThat(roster(c).participants()).isEmpty();
+
+        String free = ConferenceIds.newNumericId(random);
+        while (store.numberOwner(free).toCompletableFuture().get().isPresent()) {
+            free = ConferenceIds.newNumericId(random);
+        }
+        // routed as before, as a user's: our user alice learns there is no such user
+        assertThat(join(alice, "sip:" + free + "@example.test").ok.status()).isEqualTo(404);
+    }
+
+    @Test
     void a_failing_mixer_is_503_with_a_reason_and_the_roster_stays_as_it_was() throws Exception {
         needsSipp();
         Conference onSipp = create(AccessType.OPEN, 10);

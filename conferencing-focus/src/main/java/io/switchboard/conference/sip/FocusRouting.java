@@ -60,6 +60,30 @@ public final class FocusRouting {
     }
 
     /**
+     * The numeric id a desk phone dialed (README, "Conferencing focus", dial-in): {@code
+     * sip:<7 digits>@<one of our domains>} or the same with {@code user=phone}, the digits as
+     * {@link ConferenceIds#validNumericId} has them; empty for anything else. Whether a live
+     * conference holds the number is the store's to say.
+     */
+    public static Optional<String> numberOf(String requestUri, Set<String> domains) {
+        String prefix = requestUri.startsWith("sips:") ? "sips:" : requestUri.startsWith("sip:") ? "sip:" : null;
+        int at = requestUri.indexOf('@');
+        if (prefix == null || at < 0) {
+            return Optional.empty();
+        }
+        String user = requestUri.substring(prefix.length(), at);
+        if (!ConferenceIds.validNumericId(user)) {
+            return Optional.empty();
+        }
+        String host = requestUri.substring(at + 1);
+        int end = 0;
+        while (end < host.length() && ";:?>".indexOf(host.charAt(end)) < 0) {
+            end++;
+        }
+        return domains.contains(host.substring(0, end).toLowerCase(Locale.ROOT)) ? Optional.of(user) : Optional.empty();
+    }
+
+    /**
      * @param authenticated the user who proved their password on this request, or null
      * @param from          the From URI (without parameters)
      * @param federated     whether the From's domain is federated and the request came from its addresses

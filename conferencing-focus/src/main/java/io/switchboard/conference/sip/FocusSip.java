@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -24,6 +25,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import javax.sip.ResponseEvent;
 import javax.sip.ServerTransaction;
@@ -132,6 +134,8 @@ public final class FocusSip {
     private volatile ScheduledFuture<?> reconciling;
     private volatile ConferenceInfoSubscriptions subscriptions;
     private volatile ScheduledFuture<?> polling;
+    /** The conference holding a dialed numeric id, from the store (dial-in). */
+    private volatile Function<String, CompletionStage<Optional<String>>> numberOwner;
 
     /** @param timer runs the 2xx retransmissions and the reconciliation (shared, never blocked) */
     public FocusSip(Settings settings, ScheduledExecutorService timer) {
@@ -146,8 +150,10 @@ public final class FocusSip {
             MessageFactory messages,
             HeaderFactory headers,
             AddressFactory addresses,
-            ProxyIdentity identity) {
+            ProxyIdentity identity,
+            Function<String, CompletionStage<Optional<String>>> numberOwner) {
         this.conferences = conferenceEntities;
+        this.numberOwner = numberOwner;
         this.sip = new Signalling(provider, messages, headers, addresses, identity);
         MixerPool pool = new MixerPool(settings.mixers());
         this.mixers = new MixerLegs(pool, conferenceEntities, sip, settings.counted());
@@ -288,6 +294,47 @@ public final class FocusSip {
         }
         String conferenceUri = requestUri.replaceFirst(";.*$", "").replaceFirst("^sips:", "sip:");
         joinConference(tx, request, joiner, conferenceId, conferenceUri);
+    }
+
+    /**
+     * True for an initial INVITE to a conference's numeric id ({@link FocusRouting#numberOf}): {@link
+     * #joinByNumber} asks the store whether a live conference holds it.
+     */
+    public boolean dialsNumber(Request request) {
+        return Request.INVITE.equals(request.getMethod())
+                && ((ToHeader) request.getHeader(ToHeader.NAME)).getTag() == null
+                && numberOwner != null
+                && FocusRouting.numberOf(request.getRequestURI().toString(), settings.domains())
+                        .isPresent();
+    }
+
+    /**
+     * Dial-in: a desk phone joins by dialing the conference's 7-digit numeric id, {@code
+     * sip:1234567@example.test}. When a live conference holds the number, {@code joiner} joins it as
+     * through its URI, under the same access rules (the number is guessable by design, so it admits
+     * nobody the URI would not); the dialog's conference URI is in the dialed domain, which routes
+     * to the same conference. Otherwise {@code otherwise} runs: the number is routed as before (a
+     * user's). Numbers are pool-wide, so the lookup is one read of {@code conference_numbers}.
+     */
+    public void joinByNumber(ServerTransaction tx, Request request, Joiner joiner, Runnable otherwise) {
+        String requestUri = request.getRequestURI().toString();
+        Optional<String> number = FocusRouting.numberOf(requestUri, settings.domains());
+        if (number.isEmpty()) {
+            otherwise.run();
+            return;
+        }
+        String host = requestUri.substring(requestUri.indexOf('@') + 1).replaceFirst("[;:?>].*$", "");
+        numberOwner.apply(number.get()).whenComplete((owner, failure) -> {
+            if (failure != null) {
+                LOG.info("Dial-in number {} could not be looked up: {}", number.get(), failure.toString());
+                settings.counted().accept(UNAVAILABLE);
+                sip.answer(tx, Response.SERVICE_UNAVAILABLE, "Conference service unavailable, try again");
+            } else if (owner.isEmpty()) {
+                otherwise.run();
+            } else if (!refusedBeforeJoin(tx, request)) {
+                joinConference(tx, request, joiner, owner.get(), ConferenceIds.uri(owner.get(), host));
+            }
+        });
     }
 
     /** 488 without an SDP offer, 503 without mixers: answered before any entity is asked. */

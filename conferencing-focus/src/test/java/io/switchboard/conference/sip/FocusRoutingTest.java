@@ -47,6 +47,23 @@ class FocusRoutingTest {
 
     @ParameterizedTest
     @CsvSource({
+        "sip:1234567@example.test, 1234567",
+        "sip:1234567@EXAMPLE.test;user=phone, 1234567",
+        "sips:9000001@other.test:5061;transport=tls, 9000001",
+        "sip:1234567@elsewhere.test, ",
+        "sip:0234567@example.test, ",
+        "sip:123456@example.test, ",
+        "sip:12345678@example.test, ",
+        "sip:+1234567@example.test, ",
+        "sip:alice@example.test, ",
+        "tel:1234567, "
+    })
+    void a_dialed_numeric_id_is_seven_digits_at_one_of_our_domains(String uri, String number) {
+        assertThat(FocusRouting.numberOf(uri, DOMAINS)).isEqualTo(Optional.ofNullable(number));
+    }
+
+    @ParameterizedTest
+    @CsvSource({
         "sip:alice@example.test, sip:alice@example.test, false, OUR_USER, sip:alice@example.test",
         "sip:alice@example.test, sip:alice@example.test, true, OUR_USER, sip:alice@example.test",
         ", sip:erin@partner.test, true, FEDERATED, sip:erin@partner.test",

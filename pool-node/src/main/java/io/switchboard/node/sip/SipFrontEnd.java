@@ -262,6 +262,9 @@ public final class SipFrontEnd implements SipListener {
             FocusSip focusSip = focus;
             if (focusSip != null && !u.authenticated() && focusSip.isJoin(request)) {
                 joinFromOutside(transaction, request, focusSip);
+            } else if (focusSip != null && !u.authenticated() && focusSip.dialsNumber(request)) {
+                // a conference's numeric id from another domain (dial-in), else the user of that name as before
+                focusSip.joinByNumber(transaction, request, outsider(request), () -> toUser(transaction, request, u));
             } else {
                 toUser(transaction, request, u);
             }
@@ -390,6 +393,18 @@ public final class SipFrontEnd implements SipListener {
                                     transaction,
                                     request,
                                     ok.aor(),
+                                    () -> dialInOr(
+                                            transaction,
+                                            request,
+                                            ok.aor(),
+                                            () -> actAuthenticated(transaction, request, routing, next)));
+                            return;
+                        }
+                        if (focusSip != null && next instanceof RequestAction.ToUser && focusSip.dialsNumber(request)) {
+                            dialInOr(
+                                    transaction,
+                                    request,
+                                    ok.aor(),
                                     () -> actAuthenticated(transaction, request, routing, next));
                             return;
                         }
@@ -407,6 +422,20 @@ public final class SipFrontEnd implements SipListener {
                         metrics.proxyAnswered(method, a.status());
                     }
                 });
+    }
+
+    /**
+     * Dial-in (README, "Conferencing focus"): a conference's numeric id dialed by our user {@code aor} joins
+     * that conference; a number no live conference holds runs {@code otherwise}, the routing it had before.
+     * Asked after call park, so an orbit of the same digits stays the orbit.
+     */
+    private void dialInOr(ServerTransaction transaction, Request request, String aor, Runnable otherwise) {
+        FocusSip focusSip = focus;
+        if (focusSip != null && focusSip.dialsNumber(request)) {
+            focusSip.joinByNumber(transaction, request, FocusRouting.joiner(aor, null, false), otherwise);
+        } else {
+            otherwise.run();
+        }
     }
 
     private void actAuthenticated(
