@@ -389,6 +389,8 @@ final class SipWiring implements AutoCloseable {
                         clock,
                         sender,
                         t -> metrics.siteLink(site, t.reachable(), true)));
+        io.switchboard.node.site.LinkWatch watch = siteLinks.get(site).watch();
+        metrics.siteLinkDownFor(site, () -> watch.downFor(clock.instant()).toMillis() / 1000.0);
     }
 
     /** The watch of the link to {@code site} (the pool on a branch node, a branch on a pool node), or null. */

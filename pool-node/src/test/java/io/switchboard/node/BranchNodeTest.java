@@ -290,7 +290,9 @@ class BranchNodeTest {
                         .isNotNull();
                 assertThat(AdminHttp.get(branch.adminPort(), "/metrics").body())
                         .contains("switchboard_site_link_reachable{site=\"pool\",} 0.0")
-                        .containsPattern("switchboard_site_link_changes_total\\{site=\"pool\",to=\"down\",\\} [1-9]");
+                        .containsPattern("switchboard_site_link_changes_total\\{site=\"pool\",to=\"down\",\\} [1-9]")
+                        // the time in WAN failure mode runs while the pool is down
+                        .containsPattern("switchboard_site_link_down_seconds_total\\{site=\"pool\",\\} [0-9.E]+");
 
                 // Each answer comes from the branch itself, at once: TestPhone waits at most 10 s for a final
                 // response, well before the 32 s a transaction towards the silent pool would take (Timer F/B).
@@ -337,6 +339,13 @@ class BranchNodeTest {
             assertThat(eventually(() -> linkIs(branch, "pool", true) ? true : null))
                     .as("the branch counts the pool up again on its first answer")
                     .isNotNull();
+            java.util.regex.Matcher downFor = java.util.regex.Pattern.compile(
+                            "switchboard_site_link_down_seconds_total\\{site=\"pool\",\\} ([0-9.E]+)")
+                    .matcher(AdminHttp.get(branch.adminPort(), "/metrics").body());
+            assertThat(downFor.find()).isTrue();
+            assertThat(Double.parseDouble(downFor.group(1)))
+                    .as("the outage's length is kept once the pool answers again")
+                    .isGreaterThan(0.0);
             assertThat(anna.call("sip:polly@example.test")).isEqualTo(200);
             assertThat(polly.answered.get()).isEqualTo(1);
         }

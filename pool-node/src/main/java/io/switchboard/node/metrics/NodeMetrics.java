@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.io.Writer;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -38,6 +39,8 @@ public final class NodeMetrics implements RegisterObserver, BindingListener {
     private final Counter sipShed;
     private final Gauge siteLinks;
     private final Counter siteLinkChanges;
+    private final Map<String, java.util.function.DoubleSupplier> siteLinkDown =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     /** {@link #presenceRefused} label: a watcher from a domain that is not federated (or not from its sources). */
     public static final String NOT_FEDERATED = "not-federated";
@@ -147,6 +150,18 @@ public final class NodeMetrics implements RegisterObserver, BindingListener {
                         "Pool-branch links that went down or came back up, by site and new state (down, up)")
                 .labelNames("site", "to")
                 .register(registry);
+        new io.prometheus.client.Collector() {
+            @Override
+            public List<MetricFamilySamples> collect() {
+                io.prometheus.client.CounterMetricFamily down = new io.prometheus.client.CounterMetricFamily(
+                        "switchboard_site_link_down_seconds",
+                        "How long the other end of a pool-branch link has counted as unreachable since this node"
+                                + " started, by site (on a branch node: its time in WAN failure mode)",
+                        List.of("site"));
+                siteLinkDown.forEach((site, seconds) -> down.addMetric(List.of(site), seconds.getAsDouble()));
+                return List.of(down);
+            }
+        }.register(registry);
         // JVM metrics (memory, GC, threads) go to this registry too.
         new io.prometheus.client.hotspot.StandardExports().register(registry);
         new io.prometheus.client.hotspot.MemoryPoolsExports().register(registry);
@@ -213,6 +228,11 @@ public final class NodeMetrics implements RegisterObserver, BindingListener {
 
     /** A request answered 503 + Retry-After at the SIP edge before any work (issue 17). */
     /** A watched pool-branch link's state (io.switchboard.node.site.OptionsWatcher); {@code changed}: a transition. */
+    /** Reports {@code seconds}, the time the link to {@code site} has been down, in {@code switchboard_site_link_down_seconds_total}. */
+    public void siteLinkDownFor(String site, java.util.function.DoubleSupplier seconds) {
+        siteLinkDown.put(site, seconds);
+    }
+
     public void siteLink(String site, boolean reachable, boolean changed) {
         siteLinks.labels(site).set(reachable ? 1 : 0);
         if (changed) {

@@ -28,6 +28,8 @@ public final class LinkWatch {
     private boolean reachable = true;
     private Instant lastAnswer;
     private Instant since;
+    /** The length of the outages that have ended. */
+    private Duration downBefore = Duration.ZERO;
 
     public LinkWatch(Duration downAfter, Instant start) {
         if (downAfter.isNegative() || downAfter.isZero()) {
@@ -49,6 +51,9 @@ public final class LinkWatch {
         reachable = true;
         Instant was = since;
         since = now;
+        if (now.isAfter(was)) {
+            downBefore = downBefore.plus(Duration.between(was, now));
+        }
         return Optional.of(new Transition(true, now, lastAnswer, was));
     }
 
@@ -71,6 +76,17 @@ public final class LinkWatch {
     /** The last answer (the start until the first one). */
     public synchronized Instant lastAnswer() {
         return lastAnswer;
+    }
+
+    /**
+     * How long the peer has counted as unreachable since the watch started, up to {@code now}: the outages that
+     * ended plus the one under way (the "time in WAN failure mode" of a branch, README "Sites and branches").
+     */
+    public synchronized Duration downFor(Instant now) {
+        if (reachable || !now.isAfter(since)) {
+            return downBefore;
+        }
+        return downBefore.plus(Duration.between(since, now));
     }
 
     /** When the current state began (the start, or the last transition). */

@@ -57,6 +57,20 @@ class LinkWatchTest {
     }
 
     @org.junit.jupiter.api.Test
+    void the_time_in_failure_adds_the_outages_that_ended_and_the_one_under_way() {
+        LinkWatch watch = new LinkWatch(Duration.ofSeconds(15), T0);
+        assertThat(watch.downFor(T0.plusSeconds(14))).isEqualTo(Duration.ZERO);
+        watch.check(T0.plusSeconds(15)); // down at 15
+        assertThat(watch.downFor(T0.plusSeconds(25))).isEqualTo(Duration.ofSeconds(10));
+        watch.answered(T0.plusSeconds(40)); // up at 40: 25 s down
+        assertThat(watch.downFor(T0.plusSeconds(100))).isEqualTo(Duration.ofSeconds(25));
+        watch.check(T0.plusSeconds(55)); // down again at 55
+        assertThat(watch.downFor(T0.plusSeconds(60))).isEqualTo(Duration.ofSeconds(30));
+        watch.answered(T0.plusSeconds(61));
+        assertThat(watch.downFor(T0.plusSeconds(1000))).isEqualTo(Duration.ofSeconds(31));
+    }
+
+    @org.junit.jupiter.api.Test
     void a_transition_says_when_the_peer_last_answered_and_since_when_the_state_holds() {
         LinkWatch watch = new LinkWatch(Duration.ofSeconds(15), T0);
         watch.answered(T0.plusSeconds(3));
