@@ -167,11 +167,17 @@ final class SipWiring implements AutoCloseable {
         }
         FlowTokens flowTokens = new FlowTokens(auth.secret());
         Gruus gruus = new Gruus(auth.secret());
+        // a branch node's gate to the pool, once it exists: its REGISTER 200s say when the pool is unreachable
+        java.util.concurrent.atomic.AtomicReference<io.switchboard.node.site.PoolGate> poolGate =
+                new java.util.concurrent.atomic.AtomicReference<>();
         frontEnd = new SipFrontEnd(
                 config.nodeId(),
                 config.domains(),
                 authenticator,
-                new RegisterHandler(cluster.registrar(), responses, metrics, clock),
+                new RegisterHandler(cluster.registrar(), responses, metrics, clock, () -> {
+                    io.switchboard.node.site.PoolGate gate = poolGate.get();
+                    return gate == null ? java.util.Optional.empty() : gate.limitedFunctionality();
+                }),
                 responses,
                 headerFactory,
                 flowTokens,
@@ -236,7 +242,7 @@ final class SipWiring implements AutoCloseable {
                         settings.proxy().timerC(),
                         role.poolUri(),
                         true,
-                        new io.switchboard.node.site.PoolGate(
+                        poolGate.updateAndGet(none -> new io.switchboard.node.site.PoolGate(
                                 siteLinks.get(io.switchboard.node.config.SitesConfig.of(config)
                                         .pool())::reachable,
                                 s.bindAddress() + ":" + endpoint.udpPort(),
@@ -244,7 +250,7 @@ final class SipWiring implements AutoCloseable {
                                 io.switchboard.node.config.BranchLinkConfig.of(config)
                                         .trunkUri(),
                                 io.switchboard.node.config.BranchLinkConfig.of(config)
-                                        .emergencyNumbers()))
+                                        .emergencyNumbers())))
                 : new StatefulProxy.Settings(
                         settings.proxy().timerC(), settings.proxy().outboundProxy());
         proxy = new StatefulProxy(

@@ -320,8 +320,11 @@ class BranchNodeTest {
                 assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
                 assertThat(polly.answered.get()).isZero();
 
-                // the branch's own users: registering and calling each other need no pool
-                assertThat(anna.register().status()).isEqualTo(200);
+                // the branch's own users: registering and calling each other need no pool; the 200 says the
+                // functionality is limited
+                TestPhone.Msg registered = anna.register();
+                assertThat(registered.status()).isEqualTo(200);
+                assertThat(registered.header("warning")).contains("Limited functionality: branch ams");
                 assertThat(anna.call("sip:bea@example.test")).isEqualTo(200);
                 assertThat(bea.answered.get()).isEqualTo(1);
                 // and a number goes to the branch's own trunk
@@ -348,6 +351,9 @@ class BranchNodeTest {
                     .isGreaterThan(0.0);
             assertThat(anna.call("sip:polly@example.test")).isEqualTo(200);
             assertThat(polly.answered.get()).isEqualTo(1);
+            assertThat(anna.register().header("warning"))
+                    .as("full functionality again")
+                    .isNull();
         }
     }
 

@@ -113,6 +113,15 @@ public final class PoolGate implements OutboundGate {
                 + " the branch" + (trunk ? " and to phone numbers" : "") + " work\"";
     }
 
+    /**
+     * The Warning for a branch user's REGISTER 200 while the pool does not answer: registered, with limited
+     * functionality (the state Skype for Business clients show when registered at a Survivable Branch Appliance in
+     * resiliency mode); empty while the pool answers.
+     */
+    public Optional<String> limitedFunctionality() {
+        return poolReachable.getAsBoolean() ? Optional.empty() : Optional.of(warning);
+    }
+
     @Override
     public Optional<Refusal> refusal(boolean toOurUser) {
         if (poolReachable.getAsBoolean()) {

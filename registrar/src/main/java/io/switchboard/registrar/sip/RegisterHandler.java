@@ -6,6 +6,8 @@ import io.switchboard.registrar.entity.RegistrarEntity;
 import io.switchboard.sip.stack.AnsweredRequests;
 import java.text.ParseException;
 import java.time.Clock;
+import java.util.Optional;
+import java.util.function.Supplier;
 import javax.sip.ServerTransaction;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
@@ -26,13 +28,28 @@ public final class RegisterHandler {
     private final RegisterResponses responses;
     private final RegisterObserver observer;
     private final Clock clock;
+    private final Supplier<Optional<String>> okWarning;
 
     public RegisterHandler(
             RegistrarClient registrar, RegisterResponses responses, RegisterObserver observer, Clock clock) {
+        this(registrar, responses, observer, clock, Optional::empty);
+    }
+
+    /**
+     * @param okWarning a {@code Warning} value for each 200 while it is present: a branch node in WAN failure mode
+     *                  tells its phones that they are registered with limited functionality (RFC 3261 section 20.43)
+     */
+    public RegisterHandler(
+            RegistrarClient registrar,
+            RegisterResponses responses,
+            RegisterObserver observer,
+            Clock clock,
+            Supplier<Optional<String>> okWarning) {
         this.registrar = registrar;
         this.responses = responses;
         this.observer = observer;
         this.clock = clock;
+        this.okWarning = okWarning;
     }
 
     /**
@@ -94,7 +111,12 @@ public final class RegisterHandler {
             return responses.unavailable(request, "Registrar busy, try again", RETRY_AFTER_SECONDS);
         }
         if (reply instanceof RegistrarEntity.Registered ok) {
-            return responses.ok(request, aor, ok.decision(), clock.instant());
+            Response response = responses.ok(request, aor, ok.decision(), clock.instant());
+            Optional<String> warning = okWarning.get();
+            if (warning.isPresent()) {
+                response.addHeader(responses.header("Warning", warning.get()));
+            }
+            return response;
         }
         if (reply instanceof RegistrarEntity.Refused refused) {
             return responses.rejected(request, refused.rejection());

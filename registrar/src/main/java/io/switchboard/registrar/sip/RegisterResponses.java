@@ -31,6 +31,11 @@ public final class RegisterResponses {
         this.flowTimerSeconds = flowTimerSeconds;
     }
 
+    /** A header of {@code name} with {@code value}, parsed by the stack. */
+    public javax.sip.header.Header header(String name, String value) throws ParseException {
+        return headers.createHeader(name, value);
+    }
+
     /** 200 OK listing every binding with its remaining expiry, GRUUs and outbound headers. */
     public Response ok(Request request, String aor, RegisterDecision.Accepted decision, Instant now)
             throws ParseException {
