@@ -304,6 +304,34 @@ class ConferenceSipTest {
     }
 
     @Test
+    void a_stranger_cannot_create_a_conference_through_the_factory() throws Exception {
+        int before = store.ids().toCompletableFuture().get().size();
+        try (SipTestClient stranger = new SipTestClient("udp", "127.0.0.1", node.sipUdpPort())) {
+            String contact = stranger.contactUri("mallory");
+            String target = "sip:conf-factory@example.test";
+            String invite = "INVITE " + target + " SIP/2.0\r\n"
+                    + "Via: SIP/2.0/UDP " + contact.substring(contact.indexOf('@') + 1) + ";branch=z9hG4bK"
+                    + UUID.randomUUID().toString().replace("-", "") + ";rport\r\n"
+                    + "Max-Forwards: 70\r\n"
+                    + "From: <sip:mallory@elsewhere.example>;tag=" + TestPhone.newTag() + "\r\n"
+                    + "To: <" + target + ">\r\n"
+                    + "Call-ID: " + UUID.randomUUID() + "@elsewhere.example\r\n"
+                    + "CSeq: 1 INVITE\r\n"
+                    + "Contact: <" + contact + ">\r\n"
+                    + "Subject: free conferencing\r\n"
+                    + "Content-Type: application/sdp\r\n"
+                    + "Content-Length: " + OFFER.length() + "\r\n\r\n" + OFFER;
+            SipTestClient.Response refused = stranger.request(invite, ASK);
+            stranger.ackNon2xx(invite, refused);
+            // the factory is a service for our users only, whatever the stranger sends (README, "Who is trusted")
+            assertThat(refused.status()).isEqualTo(403);
+        }
+        assertThat(store.ids().toCompletableFuture().get())
+                .as("nothing created")
+                .hasSize(before);
+    }
+
+    @Test
     void a_failing_mixer_is_503_with_a_reason_and_the_roster_stays_as_it_was() throws Exception {
         needsSipp();
         Conference onSipp = create(AccessType.OPEN, 10);
