@@ -331,6 +331,48 @@ class ConferenceSipTest {
                 .hasSize(before);
     }
 
+    /**
+     * A participant's re-INVITE (here: hold, {@code a=sendonly}) goes to the mixer in the mixer dialog, and the
+     * mixer's answer comes back in the 200 under the origin the participant has, one version up (RFC 3264
+     * section 8); a re-INVITE without an offer gets the current session description unchanged.
+     */
+    @Test
+    void a_participants_reinvite_reaches_the_mixer_and_its_answer_comes_back() throws Exception {
+        needsSipp();
+        Conference c = create(AccessType.OPEN, 10);
+        assertThat(entity(c)
+                        .<ConferenceEntity.MixerReply>ask(r -> new ConferenceEntity.UseMixer(mixerC.contact(), r), ASK)
+                        .toCompletableFuture()
+                        .get())
+                .isEqualTo(new ConferenceEntity.MixerChosen(mixerC.contact()));
+        Joined j = join(alice, c);
+        assertThat(j.ok.status()).isEqualTo(200);
+        assertThat(j.ok.body()).contains("o=mixer-c 1 1");
+
+        String hold = OFFER.replace("o=alice 1 1", "o=alice 1 2") + "a=sendonly\r\n";
+        String reinvite = alice.inDialog(j.dialog, "INVITE", j.dialog.cseq++, TestPhone.newBranch())
+                .replace(
+                        "Content-Length: 0\r\n\r\n",
+                        "Contact: <" + alice.contact() + ">\r\nContent-Type: application/sdp\r\nContent-Length: "
+                                + hold.length() + "\r\n\r\n" + hold);
+        TestPhone.Msg ok = alice.request(reinvite);
+        assertThat(ok.status()).isEqualTo(200);
+        assertThat(ok.body())
+                .as("the mixer's answer under the origin Alice has, one version up")
+                .contains("o=mixer-c 1 2", "m=audio " + MIXER_C_MEDIA);
+        assertThat(mixerC.inviteSeen.body())
+                .as("the mixer got Alice's new offer")
+                .contains("a=sendonly");
+        alice.ack2xx(j.dialog, ok);
+
+        TestPhone.Msg refresh = alice.requestInDialog(j.dialog, "INVITE");
+        assertThat(refresh.status()).isEqualTo(200);
+        assertThat(refresh.body()).as("no offer: the session as it is").contains("o=mixer-c 1 2");
+        alice.ack2xx(j.dialog, refresh);
+
+        assertThat(alice.requestInDialog(j.dialog, "BYE").status()).isEqualTo(200);
+    }
+
     @Test
     void a_failing_mixer_is_503_with_a_reason_and_the_roster_stays_as_it_was() throws Exception {
         needsSipp();

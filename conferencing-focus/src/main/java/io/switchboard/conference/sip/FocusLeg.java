@@ -28,7 +28,9 @@ final class FocusLeg {
     final String legId;
     final DialogSide participant;
     final String inviteBranch;
-    final byte[] offer;
+    /** The participant's last SDP offer (its INVITE's, then each re-INVITE's): what a new mixer dialog offers. */
+    volatile byte[] offer;
+
     volatile ServerTransaction inviteTx;
     volatile Request invite;
     volatile State state;

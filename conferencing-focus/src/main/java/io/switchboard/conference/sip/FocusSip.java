@@ -624,11 +624,68 @@ public final class FocusSip {
         } else if (Request.INVITE.equals(method) && leg.moving.get()) {
             // RFC 3261 section 14.2: our own re-INVITE (a mixer move) is outstanding in this dialog
             sip.answer(tx, Response.REQUEST_PENDING, null);
-        } else if (Request.INVITE.equals(method) || Request.UPDATE.equals(method)) {
-            // passing new offers to the mixer is not built: the session stays as it is (RFC 3261 section 14.2)
-            sip.answer(tx, Response.NOT_ACCEPTABLE_HERE, "Session changes are not passed on yet");
+        } else if (Request.INVITE.equals(method)) {
+            reinvitedByParticipant(tx, request, leg);
+        } else if (Request.UPDATE.equals(method)) {
+            // UPDATE (RFC 3311) is not in our Allow: the session stays as it is (RFC 3261 section 14.2)
+            sip.answer(tx, Response.NOT_ACCEPTABLE_HERE, "Session changes by UPDATE are not passed on");
         } else {
             sip.answer(tx, Response.OK, null);
+        }
+    }
+
+    /**
+     * A participant's re-INVITE (hold, resume, a codec or address change): its offer goes to the mixer in the
+     * mixer dialog, and the mixer's answer comes back in our 200 under the origin the participant has, its version
+     * raised (RFC 3264 section 8). A re-INVITE without an offer (a session refresh) gets our current session
+     * description unchanged. While a move or another re-INVITE is under way: 491 (RFC 3261 section 14.2). A mixer
+     * that does not take the offer leaves the session as it was: 488 (section 14.2).
+     */
+    private void reinvitedByParticipant(ServerTransaction tx, Request request, FocusLeg leg) {
+        byte[] offer = request.getRawContent();
+        if (!leg.moving.compareAndSet(false, true)) {
+            sip.answer(tx, Response.REQUEST_PENDING, null);
+            return;
+        }
+        if (offer == null || offer.length == 0) {
+            leg.moving.set(false);
+            answerReinvite(tx, request, leg, leg.sentSdp);
+            return;
+        }
+        mixers.reoffer(leg, offer, answer -> {
+            byte[] ours = answer == null ? null : SdpOrigin.continuing(leg.sentSdp, answer);
+            if (ours != null) {
+                leg.offer = offer;
+                leg.sentSdp = ours;
+            }
+            // free before answering: the participant may send its next re-INVITE as soon as it has our answer
+            leg.moving.set(false);
+            if (ours == null) {
+                sip.answer(tx, Response.NOT_ACCEPTABLE_HERE, "The conference mixer did not take the new offer");
+            } else {
+                answerReinvite(tx, request, leg, ours);
+            }
+        });
+    }
+
+    /** Our 200 to a participant's re-INVITE with {@code sdp}, retransmitted until its ACK as the first one was. */
+    private void answerReinvite(ServerTransaction tx, Request request, FocusLeg leg, byte[] sdp) {
+        try {
+            Response ok = sip.messages.createResponse(Response.OK, request);
+            ok.addHeader(sip.headers.createContactHeader(sip.addresses.createAddress(focusContact(leg))));
+            ok.addHeader(sip.headers.createAllowHeader("INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE"));
+            ok.setContent(sdp, sip.headers.createContentTypeHeader("application", "sdp"));
+            leg.sentSdp = sdp;
+            leg.acked = false;
+            leg.ok = ok;
+            tx.sendResponse(ok);
+            retransmitUntilAcked(leg, T1_MS, 0);
+        } catch (Exception e) {
+            LOG.warn(
+                    "200 to the re-INVITE of {} in conference {} not sent: {}",
+                    leg.legId,
+                    leg.conferenceId,
+                    e.toString());
         }
     }
 

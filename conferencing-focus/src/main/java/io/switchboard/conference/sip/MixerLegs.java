@@ -147,6 +147,37 @@ final class MixerLegs {
         }
     }
 
+    /**
+     * The participant's new offer passed to the leg's mixer in their dialog (a re-INVITE, RFC 3261 section 14.1);
+     * {@code done} gets the mixer's answer, or null when the leg has no mixer dialog or the mixer did not take the
+     * offer (its dialog then stays as it was, section 14.1).
+     */
+    void reoffer(FocusLeg leg, byte[] offer, Consumer<byte[]> done) {
+        DialogSide d = leg.mixerLeg;
+        if (d == null || d.remoteTag == null) {
+            done.accept(null);
+            return;
+        }
+        try {
+            Request invite = sip.inDialog(d, Request.INVITE, sip.nodeContact(userOf(leg.conferenceUri)));
+            invite.setContent(offer, sip.headers.createContentTypeHeader("application", "sdp"));
+            sip.send(invite, response -> {
+                int status = response == null ? Response.REQUEST_TIMEOUT : response.getStatusCode();
+                if (status >= 200 && status < 300) {
+                    ack(d, response);
+                    byte[] sdp = response.getRawContent();
+                    done.accept(sdp == null || sdp.length == 0 ? null : sdp);
+                } else {
+                    LOG.info("Mixer {} refused the new offer of {}: {}", leg.mixer, leg.legId, status);
+                    done.accept(null);
+                }
+            });
+        } catch (Exception e) {
+            LOG.warn("re-INVITE to mixer {} not sent: {}", leg.mixer, e.toString());
+            done.accept(null);
+        }
+    }
+
     /** {@code md} becomes its leg's mixer dialog; returns the one it replaces (null: none), still open. */
     MixerDialog attach(MixerDialog md) {
         FocusLeg leg = md.leg();
