@@ -23,18 +23,36 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Issue 16, item 6: a rolling restart loses nothing. Three pool-node processes over the test run's
- * Cassandra; {@value #USERS} users keep re-registering over UDP while each node in turn gets SIGTERM
- * (it drains: not ready, new dialogs 503 with Retry-After, in-flight transactions finish, shards handed
- * over, cluster left; io.switchboard.node.Drain), exits, and is started again.
+ * Cassandra, with {@code switchboard.sip.pool-fqdn} set; while each node in turn gets SIGTERM (it drains:
+ * not ready, new dialogs 503 with Retry-After, in-flight transactions finish, shards handed over, cluster
+ * left; io.switchboard.node.Drain), exits, and is started again, the test's {@value #USERS} users keep up
+ * a steady load:
  *
- * <p>The users behave as RFC 3263 section 4.3 clients of a pool published as three SRV targets: each
- * starts at its own node and, on a 503 (RFC 3261 section 21.5.4: that server last, and not before its
- * Retry-After has passed) or no answer within 3 s (a node that is down; then that server last for
- * {@value #DOWN_SECONDS} s), tries the next node at once. A registration fails only when every node was
- * tried once without a 200; the
- * test asserts none did, and that every user's binding is present at the end. It prints each node's
- * drain time (from the node's log), the time from SIGTERM to exit, and how often clients failed over.
- * Calls and SUBSCRIBEs are not part of the load: with three node starts the test is at its time budget.
+ * <ul>
+ *   <li>REGISTER: each user re-registers every 1.5 s;</li>
+ *   <li>calls: a new one every {@link #CALL_EVERY} between two users (INVITE with digest, the callee
+ *       answers, ACK, held {@link #HOLD}, BYE);</li>
+ *   <li>presence: {@value #WATCHERS} users each hold a SUBSCRIBE dialog (Event: presence) to another,
+ *       refreshed every {@link #REFRESH_EVERY}, every refresh answered with a NOTIFY.</li>
+ * </ul>
+ *
+ * <p>The users ({@link PoolClient}, one UDP socket each) behave as RFC 3263 section 4.3 clients of a pool
+ * published as three targets: each request starts at the user's own node and, on a 503 (RFC 3261
+ * section 21.5.4: that server last, and not before its Retry-After has passed) or no answer within 3 s
+ * (a node that is down; then that server last for {@value #DOWN_SECONDS} s), goes to the next node as a
+ * new transaction. In-dialog requests follow the dialog: the Record-Route and the presence Contact name
+ * the pool ({@value #POOL_FQDN}), which the clients resolve to the three nodes, so the BYE or refresh of a
+ * dialog set up through a node that has since drained and gone reaches another node, which verifies the
+ * pool's signed Record-Route and routes it on (io.switchboard.sip.routing.ProxyIdentity). Without the
+ * setting those requests would follow the old node's address and get no answer.
+ *
+ * <p>A registration fails when every node was tried once without a 200; a call when its INVITE or BYE
+ * got no 200 after that failover, or its ACK never reached the callee (a lost ACK shows as the callee's
+ * 200 again, which the caller ACKs anew through the then first node); a subscription when its refresh
+ * got no 200 after failover, a NOTIFY terminated it, or no NOTIFY followed its last refresh. The test
+ * asserts none failed and that every user's binding is present at the end, and prints each node's drain
+ * time (from the node's log), the time from SIGTERM to exit, the counts of registrations, calls,
+ * refreshes and NOTIFYs, and how often in-dialog requests were served by another node than before.
  */
 class RollingRestartTest {
 
