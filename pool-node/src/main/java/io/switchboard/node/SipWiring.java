@@ -204,7 +204,8 @@ final class SipWiring implements AutoCloseable {
                 ports,
                 Set.copyOf(config.domains()),
                 flowTokens,
-                new RecordRouteSigner(auth.secret()));
+                new RecordRouteSigner(auth.secret()),
+                io.switchboard.node.config.PoolFqdnConfig.of(config).poolFqdn().orElse(""));
         // Lookups fall back to Cassandra when an entity does not answer in time (a node just died).
         io.switchboard.registrar.store.BindingStore storedBindings = stores.bindings();
         lookups = RegistrarClient.readingThroughToStore(

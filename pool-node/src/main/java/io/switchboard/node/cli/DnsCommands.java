@@ -51,7 +51,9 @@ final class DnsCommands extends AdminCli.Group {
         @Option(
                 names = "--pool-fqdn",
                 paramLabel = "FQDN",
-                description = "The pool's DNS name, the SRV target; default: pool.<first domain>.")
+                description =
+                        "The pool's DNS name, the SRV target; default: the config's switchboard.sip.pool-fqdn, else"
+                                + " pool.<first domain>.")
         String poolFqdn;
 
         @Option(
@@ -88,9 +90,11 @@ final class DnsCommands extends AdminCli.Group {
         @Override
         int execute() {
             NodeConfig c;
+            java.util.Optional<String> configuredPool;
             try {
                 Path file = config != null ? config : Path.of("conf/switchboard.conf");
                 c = NodeConfig.load(config != null || Files.isRegularFile(file) ? file : null);
+                configuredPool = io.switchboard.node.config.PoolFqdnConfig.of(c).poolFqdn();
             } catch (ConfigError | IllegalArgumentException e) {
                 err().println(e.getMessage());
                 return AdminCli.USAGE_ERROR;
@@ -101,7 +105,8 @@ final class DnsCommands extends AdminCli.Group {
                     throw new IllegalArgumentException(
                             "dns records needs --domain (the config has no switchboard.domains)");
                 }
-                String pool = name(poolFqdn != null ? poolFqdn : "pool." + ds.get(0), "--pool-fqdn");
+                String pool =
+                        name(poolFqdn != null ? poolFqdn : configuredPool.orElse("pool." + ds.get(0)), "--pool-fqdn");
                 List<String> nodes = addresses.isEmpty() ? List.of(c.sip().bindAddress()) : addresses;
                 for (String a : nodes) {
                     address(a, "--address");

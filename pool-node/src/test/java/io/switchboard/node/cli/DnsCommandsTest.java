@@ -79,6 +79,20 @@ class DnsCommandsTest {
     }
 
     @Test
+    void thePoolFqdnOfTheConfigIsTheDefaultSrvTarget() throws Exception {
+        Path c = config();
+        Files.writeString(c, Files.readString(c) + "switchboard.sip.pool-fqdn = \"sip-pool.example.com\"\n");
+        Run r = run("dns", "records", "--config", c.toString());
+        assertThat(r.exit()).isZero();
+        assertThat(r.out())
+                .containsPattern("_sip\\._udp\\.example\\.com\\. +IN SRV 10 0 5060 sip-pool\\.example\\.com\\.")
+                .containsPattern("sip-pool\\.example\\.com\\. +IN A 10\\.0\\.0\\.1");
+        assertThat(run("dns", "records", "--config", c.toString(), "--pool-fqdn", "other.example.com")
+                        .out())
+                .contains("IN SRV 10 0 5060 other.example.com.");
+    }
+
+    @Test
     void aBranchSiteListsItsNodeFirstThenThePool() throws Exception {
         Run r = run(
                 "dns",

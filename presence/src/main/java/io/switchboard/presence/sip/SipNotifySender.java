@@ -222,7 +222,7 @@ public final class SipNotifySender implements NotifySender {
         for (String r : routes) {
             request.addHeader(headers.createRouteHeader(addresses.createAddress(r)));
         }
-        request.addHeader(headers.createContactHeader(addresses.createAddress(contactUri(transport))));
+        request.addHeader(headers.createContactHeader(addresses.createAddress(self.contactUri(transport))));
         javax.sip.header.EventHeader event = headers.createEventHeader("presence");
         if (s.eventId() != null) {
             event.setEventId(s.eventId());
@@ -251,11 +251,6 @@ public final class SipNotifySender implements NotifySender {
         ClientTransaction ct = provider.getNewClientTransaction(request);
         ct.setApplicationData(new Pending(outcome));
         ct.sendRequest();
-    }
-
-    private String contactUri(String transport) {
-        String host = self.address().indexOf(':') >= 0 ? "[" + self.address() + "]" : self.address();
-        return "sip:" + host + ":" + self.port(transport) + ";transport=" + transport;
     }
 
     /** A final response to one of our NOTIFYs (called by the node's listener). */

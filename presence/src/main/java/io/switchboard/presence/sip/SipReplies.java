@@ -37,11 +37,12 @@ final class SipReplies {
         this.headers = headers;
     }
 
-    /** Our Contact for a subscription dialog, on the transport the request arrived on. */
+    /**
+     * Our Contact for a subscription dialog, on the transport the request arrived on: this node, or
+     * the pool name when one is set (ProxyIdentity#contactUri), so refreshes reach any node.
+     */
     Header contactHeader(Request request) {
-        String transport = ProxyIdentity.arrivalTransport(request);
-        String host = self.address().indexOf(':') >= 0 ? "[" + self.address() + "]" : self.address();
-        return header("Contact", "<sip:" + host + ":" + self.port(transport) + ";transport=" + transport + ">");
+        return header("Contact", "<" + self.contactUri(ProxyIdentity.arrivalTransport(request)) + ">");
     }
 
     Header header(String name, String value) {

@@ -18,6 +18,14 @@ import javax.sip.message.Request;
  * and the flow tokens it can read. Decides whether a Route or Request-URI points at us, and builds
  * the URIs we put in Record-Route (signed for their dialog, {@link RecordRouteSigner}) and in
  * Routes towards other nodes.
+ *
+ * <p>With a pool name ({@code switchboard.sip.pool-fqdn}), the Record-Routes we insert without a
+ * flow token and the Contact of our presence dialogs name the pool instead of this node, and every
+ * node takes that name as its own: an RFC 3263 client resolves it to all nodes (SRV, or one A/AAAA
+ * record per node) and, when the node it used stops answering or answers 503, sends the in-dialog
+ * request to the next one (RFC 3263 section 4.3); any node verifies our signature (the pool secret)
+ * and routes the request on (RFC 3261 section 16.12.1.1). A node that drains and leaves (a rolling
+ * restart) so takes no dialog with it.
  */
 public final class ProxyIdentity {
 
@@ -27,6 +35,7 @@ public final class ProxyIdentity {
     private final Set<String> domains;
     private final FlowTokens tokens;
     private final RecordRouteSigner signer;
+    private final String poolName;
 
     /**
      * @param address the address clients and other nodes reach this node at (its SIP bind address)
@@ -40,6 +49,22 @@ public final class ProxyIdentity {
             Set<String> domains,
             FlowTokens tokens,
             RecordRouteSigner signer) {
+        this(nodeId, address, ports, domains, tokens, signer, "");
+    }
+
+    /**
+     * @param poolName a DNS name resolving to every node of the pool, put in our Record-Routes and
+     *                 presence Contacts instead of this node's address; empty: this node's address
+     */
+    public ProxyIdentity(
+            String nodeId,
+            String address,
+            Map<String, Integer> ports,
+            Set<String> domains,
+            FlowTokens tokens,
+            RecordRouteSigner signer,
+            String poolName) {
+        this.poolName = poolName.toLowerCase(Locale.ROOT);
         this.nodeId = nodeId;
         this.address = address.toLowerCase(Locale.ROOT);
         this.ports = Map.copyOf(ports);
@@ -68,10 +93,15 @@ public final class ProxyIdentity {
                 : ports.getOrDefault("udp", ports.values().iterator().next());
     }
 
+    /** The pool name ({@code switchboard.sip.pool-fqdn}), or empty. */
+    public String poolName() {
+        return poolName;
+    }
+
     /**
      * True when {@code uri} names this node: our address and one of our ports (RFC 3261 section
-     * 16.4), or one of our domains without a user part (a client's outbound proxy setting such as
-     * {@code sip:example.test;lr}).
+     * 16.4), or one of our domains or the pool name without a user part (a client's outbound proxy
+     * setting such as {@code sip:example.test;lr}, a Record-Route naming the pool).
      */
     public boolean isOurs(SipURI uri) {
         String host = uri.getHost();
@@ -89,7 +119,7 @@ public final class ProxyIdentity {
             }
             return ports.containsValue(port);
         }
-        return (uri.getUser() == null || uri.getUser().isEmpty()) && domains.contains(host);
+        return (uri.getUser() == null || uri.getUser().isEmpty()) && (domains.contains(host) || host.equals(poolName));
     }
 
     /**
@@ -106,15 +136,36 @@ public final class ProxyIdentity {
 
     /**
      * Our Record-Route URI for one side of a request:
-     * {@code sip:[token@]address:port;transport=t;lr;sbsig=signature}.
+     * {@code sip:[token@]address:port;transport=t;lr;sbsig=signature}, or with a pool name and no
+     * flow token {@code sip:pool-name;transport=t;lr;sbsig=signature}. A flow token names a
+     * connection that only this node holds (RFC 5626 section 5.3), so its Record-Route keeps
+     * naming this node. The pool name has no port: a client finds the nodes by SRV for it or by its
+     * A/AAAA records at the transport's default port (RFC 3263 section 4.2).
      *
      * @param signature {@link #dialogSignature} of the request being record-routed
      */
     public String recordRouteUri(String transport, String token, String signature) {
         String t = transport.toLowerCase(Locale.ROOT);
+        String sig = ";lr;" + RecordRouteSigner.PARAMETER + "=" + signature;
+        if (token.isEmpty() && !poolName.isEmpty()) {
+            return "sip:" + poolName + ";transport=" + t + sig;
+        }
+        return "sip:" + (token.isEmpty() ? "" : token + "@") + hostPort(t) + ";transport=" + t + sig;
+    }
+
+    /**
+     * The Contact of a dialog the pool itself serves (presence subscriptions, their NOTIFYs), for
+     * {@code transport}: the pool name when there is one (any node serves the dialog's later
+     * requests: its state is stored), else this node's {@code address:port}.
+     */
+    public String contactUri(String transport) {
+        String t = transport.toLowerCase(Locale.ROOT);
+        return "sip:" + (poolName.isEmpty() ? hostPort(t) : poolName) + ";transport=" + t;
+    }
+
+    private String hostPort(String transport) {
         String host = address.indexOf(':') >= 0 ? "[" + address + "]" : address;
-        return "sip:" + (token.isEmpty() ? "" : token + "@") + host + ":" + port(t) + ";transport=" + t + ";lr;"
-                + RecordRouteSigner.PARAMETER + "=" + signature;
+        return host + ":" + port(transport);
     }
 
     /** The signature our Record-Routes carry for the dialog {@code request} creates (its Call-ID and From tag). */

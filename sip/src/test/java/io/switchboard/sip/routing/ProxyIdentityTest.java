@@ -99,4 +99,43 @@ class ProxyIdentityTest {
         assertThat(node1.isSignedForDialog(route, request("BYE", "sip:x@192.0.2.1", "CalleeTag", "CallerTag")))
                 .isTrue();
     }
+
+    static ProxyIdentity pooled(String id, String address) {
+        return new ProxyIdentity(
+                id,
+                address,
+                Map.of("udp", 5070, "tcp", 5070),
+                Set.of("example.test"),
+                new FlowTokens(SECRET),
+                new RecordRouteSigner(SECRET),
+                "Pool.Example.Test");
+    }
+
+    @Test
+    void with_a_pool_name_our_record_route_and_contact_name_the_pool_and_every_node_takes_it_as_its_own()
+            throws Exception {
+        ProxyIdentity a = pooled("node-1", "192.0.2.10");
+        ProxyIdentity b = pooled("node-2", "192.0.2.11");
+        Request invite = request("INVITE", "sip:bob@example.test", "CallerTag", null);
+        String rr = a.recordRouteUri("udp", "", a.dialogSignature(invite));
+        assertThat(rr).startsWith("sip:pool.example.test;transport=udp;lr;sbsig=");
+        SipURI route = parsed(rr);
+        assertThat(b.isOurs(route))
+                .as("another node: the route's host is the pool")
+                .isTrue();
+        assertThat(b.isSignedForDialog(route, request("BYE", "sip:bob@192.0.2.20", "CallerTag", "CalleeTag")))
+                .isTrue();
+        assertThat(a.contactUri("udp")).isEqualTo("sip:pool.example.test;transport=udp");
+        assertThat(b.isOurs(parsed(a.contactUri("tcp")))).isTrue();
+        assertThat(b.isOurs(parsed("sip:alice@pool.example.test")))
+                .as("a user at the pool name is not the node")
+                .isFalse();
+
+        // a flow token names a connection of this node only: its Record-Route keeps naming the node
+        assertThat(a.recordRouteUri("tcp", "TOKEN123", a.dialogSignature(invite)))
+                .startsWith("sip:TOKEN123@192.0.2.10:5070;transport=tcp;lr;");
+        // without a pool name: the node's address and port, as before
+        assertThat(node1.contactUri("udp")).isEqualTo("sip:192.0.2.10:5060;transport=udp");
+        assertThat(node1.isOurs(parsed("sip:pool.example.test;lr"))).isFalse();
+    }
 }
