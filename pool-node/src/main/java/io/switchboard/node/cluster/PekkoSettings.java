@@ -58,8 +58,13 @@ public final class PekkoSettings {
 
     /** @param roles cluster roles of this node (e.g. {@link SipPeers#role}) */
     public static Config from(NodeConfig config, java.util.List<String> roles) {
+        return from(config, roles, System.getenv());
+    }
+
+    /** @param env the process environment, where the Kubernetes API server's address is ({@link SplitBrainResolver}) */
+    public static Config from(NodeConfig config, java.util.List<String> roles, Map<String, String> env) {
         ClusterDiscovery discovery = ClusterDiscovery.of(config);
-        SplitBrainResolver resolver = SplitBrainResolver.of(config);
+        SplitBrainResolver resolver = SplitBrainResolver.of(config, env);
         // With cluster bootstrap (ClusterFormation) the seeds stay empty: a node with seed nodes joins them by itself.
         String seeds = discovery.kubernetes()
                 ? ""
