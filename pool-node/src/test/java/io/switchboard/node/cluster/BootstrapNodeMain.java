@@ -21,7 +21,10 @@ import org.apache.pekko.cluster.typed.Cluster;
  * cluster downs or removes it.
  *
  * <p>Arguments: host, cluster port, management port, required contact points, Pekko overrides file, and
- * optionally a file of further {@code switchboard} settings (e.g. the split-brain resolver's).
+ * optionally a file of further {@code switchboard} settings (e.g. the split-brain resolver's). With that
+ * file the process also serves the admin API's {@code GET /api/pool} (the node's {@link
+ * io.switchboard.node.admin.PoolApi}, {@link NodeDirectory} and {@link NodeInfoService}) on {@code
+ * admin.bind-address}:{@code admin.port} with {@code admin.token}, so that {@code pool status} can ask it.
  */
 public final class BootstrapNodeMain {
 
@@ -43,6 +46,24 @@ public final class BootstrapNodeMain {
                 ConfigFactory.parseFile(new File(args[4])).withFallback(PekkoSettings.from(config)));
         ExitWhenDowned.watch(system, reason -> false, () -> System.exit(ExitWhenDowned.EXIT_STATUS));
         ClusterFormation.start(system, config);
+        if (args.length > 5) {
+            NodeConfig.Admin admin = config.admin();
+            NodeInfoService.start(
+                    system,
+                    config.nodeId(),
+                    host + ":5060",
+                    "http://" + admin.bindAddress() + ":" + admin.port(),
+                    () -> 0L);
+            io.switchboard.node.admin.PoolApi pool =
+                    new io.switchboard.node.admin.PoolApi(system, NodeDirectory.start(system), Duration.ofSeconds(2));
+            new io.switchboard.node.admin.AdminServer(
+                            admin.bindAddress(),
+                            admin.port(),
+                            admin.token(),
+                            java.util.Map.of(),
+                            java.util.Map.of("/api/pool", pool::pool))
+                    .start();
+        }
         System.out.println("STARTED");
         System.out.flush();
         String[] last = {"", "UNREACHABLE "};

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>a real network cut ({@link LoopbackPartition}) isolates node 1 from nodes 2 and 3 and from the API
  *       server: nodes 2 and 3, the majority, take the lease and down node 1; node 1 cannot take it (it cannot
  *       reach the API server), downs itself and exits with {@link ExitWhenDowned#EXIT_STATUS}, so that its pod
- *       is restarted (README, "Cluster settings");
+ *       is restarted (README, "Cluster settings"); {@code pool status} asked of a survivor lists the two, Up;
  *   <li>node 1 started again while it still cannot reach the API server forms no cluster of its own and joins
  *       nobody (bootstrap finds no pods); once it reaches the API server, it joins the cluster that stayed.
  * </ol>
@@ -48,9 +48,12 @@ class KubernetesBootstrapTest {
     /** switchboard.cluster.lease-majority.lease-name's default */
     private static final String LEASE = "switchboard-pekko-sbr";
 
+    private static final String ADMIN_TOKEN = "bootstrap-test-admin-token";
+
     private final Process[] nodes = new Process[HOSTS.length];
     private final LoopbackPartition partition = new LoopbackPartition("switchboard_bootstrap_test");
     private StubKubernetesApi api;
+    private int[] adminPorts;
 
     @AfterEach
     void stop() throws Exception {
@@ -81,9 +84,11 @@ class KubernetesBootstrapTest {
         Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         int[] clusterPorts = new int[HOSTS.length];
         int[] managementPorts = new int[HOSTS.length];
+        adminPorts = new int[HOSTS.length];
         for (int i = 0; i < HOSTS.length; i++) {
             clusterPorts[i] = freePort(HOSTS[i]);
             managementPorts[i] = freePort(HOSTS[i]);
+            adminPorts[i] = freePort(HOSTS[i]);
         }
         List<String> clients = IntStream.range(0, HOSTS.length)
                 .mapToObj(i -> "node-" + (i + 1))
@@ -138,6 +143,11 @@ class KubernetesBootstrapTest {
             outputs.get(i).awaitLine(two::equals, 120);
         }
         double majorityAlone = seconds(cut);
+        // what an operator sees: pool status, asked of a survivor, lists the two, both Up (exit code 0)
+        String status = poolStatus(1, 0);
+        assertThat(status).contains("2 members, 2 Up");
+        assertThat(status).contains("@" + HOSTS[1] + ":" + clusterPorts[1], "@" + HOSTS[2] + ":" + clusterPorts[2]);
+        assertThat(status).doesNotContain("@" + HOSTS[0] + ":");
         System.out.printf(
                 "after the cut: node 1 exited after %.1f s; nodes 2 and 3 Up without it after %.1f s%n",
                 minorityExit, majorityAlone);
@@ -173,6 +183,7 @@ class KubernetesBootstrapTest {
             outputs.get(i).awaitLine(three::equals, 90);
         }
         System.out.printf("node 1 back in the cluster %.1f s after it could reach the API server%n", seconds(healed));
+        assertThat(poolStatus(0, 0)).contains("3 members, 3 Up");
         System.out.printf("lease writes: %s; requests: %s%n", writes, api.requests());
     }
 
@@ -192,6 +203,7 @@ class KubernetesBootstrapTest {
         // the split-brain resolver through our own settings, as an operator writes them
         Path switchboard = tmp.resolve("switchboard-" + (i + 1) + ".conf");
         Files.writeString(switchboard, """
+                switchboard.admin { bind-address = "%s", port = %d, token = "%s" }
                 switchboard.cluster {
                   split-brain-resolver = lease-majority
                   lease-majority {
@@ -202,7 +214,7 @@ class KubernetesBootstrapTest {
                     api-service-port-env-name = "SWITCHBOARD_TEST_K8S_PORT"
                   }
                 }
-                """.formatted(NAMESPACE, ca, token));
+                """.formatted(HOSTS[i], adminPorts[i], ADMIN_TOKEN, NAMESPACE, ca, token));
         Path javaTmp = Files.createDirectories(tmp.resolve("java-tmp-" + (i + 1)));
         Files.setAttribute(javaTmp, "unix:uid", UIDS[i]);
         List<String> command = new ArrayList<>(LoopbackPartition.asUser(UIDS[i]));
@@ -226,6 +238,22 @@ class KubernetesBootstrapTest {
         pb.environment().put("SWITCHBOARD_TEST_K8S_PORT", String.valueOf(api.port()));
         nodes[i] = pb.start();
         return new BlockingLines(nodes[i], tmp.resolve("node-" + (i + 1) + "-" + System.nanoTime() + ".log"));
+    }
+
+    /** {@code switchboard pool status} asked of node {@code i + 1}; checks its exit code. */
+    private String poolStatus(int i, int exitCode) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int exit = io.switchboard.node.cli.AdminCli.run(
+                new String[] {"pool", "status", "--node", HOSTS[i] + ":" + adminPorts[i], "--token", ADMIN_TOKEN},
+                new java.io.PrintStream(out, true, StandardCharsets.UTF_8),
+                new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+        String text = out.toString(StandardCharsets.UTF_8);
+        System.out.print(text);
+        assertThat(exit)
+                .as("pool status exit code; %s%s", text, err.toString(StandardCharsets.UTF_8))
+                .isEqualTo(exitCode);
+        return text;
     }
 
     /** The line BootstrapNodeMain prints when it sees exactly these nodes Up. */
