@@ -62,6 +62,8 @@ final class StubKubernetesApi implements AutoCloseable {
     private final List<LeaseWrite> writes = new ArrayList<>();
     private final AtomicInteger resourceVersion = new AtomicInteger(100);
     private final Map<String, Integer> requests = new ConcurrentHashMap<>();
+    private volatile java.util.concurrent.CyclicBarrier putBarrier;
+    private volatile long putBarrierMillis;
 
     /**
      * @param clients the name of each client; its token file is {@code dir/token-NAME}
@@ -128,6 +130,16 @@ final class StubKubernetesApi implements AutoCloseable {
         server.start();
     }
 
+    /**
+     * Holds each lease {@code PUT} until {@code parties} of them are waiting (or {@code max} passed), then
+     * answers them one after the other: writers that read the same resourceVersion then write at once, as
+     * two nodes may. The first is written, the next ones carry a stale resourceVersion.
+     */
+    void holdConcurrentPuts(int parties, java.time.Duration max) {
+        putBarrierMillis = max.toMillis();
+        putBarrier = new java.util.concurrent.CyclicBarrier(parties);
+    }
+
     static Path tokenFile(Path dir, String client) {
         return dir.resolve("token-" + client);
     }
@@ -190,6 +202,14 @@ final class StubKubernetesApi implements AutoCloseable {
         } else if (path.startsWith(LEASES + namespace + "/leases")) {
             String rest = path.substring((LEASES + namespace + "/leases").length());
             String name = rest.startsWith("/") ? rest.substring(1) : "";
+            java.util.concurrent.CyclicBarrier barrier = putBarrier;
+            if (barrier != null && method.equals("PUT")) {
+                try {
+                    barrier.await(putBarrierMillis, TimeUnit.MILLISECONDS);
+                } catch (Exception e) {
+                    // not all arrived in time: answer anyway
+                }
+            }
             String[] answer = lease(client, method, name, requestBody);
             status = Integer.parseInt(answer[0]);
             body = answer[1];
