@@ -55,7 +55,7 @@ public final class BootstrapNodeMain {
                     "http://" + admin.bindAddress() + ":" + admin.port(),
                     () -> 0L);
             io.switchboard.node.admin.PoolApi pool =
-                    new io.switchboard.node.admin.PoolApi(system, NodeDirectory.start(system), Duration.ofSeconds(2));
+                    new io.switchboard.node.admin.PoolApi(system, NodeDirectory.start(system), Duration.ofSeconds(1));
             new io.switchboard.node.admin.AdminServer(
                             admin.bindAddress(),
                             admin.port(),

@@ -74,6 +74,7 @@ final class LoopbackPartition implements AutoCloseable {
     void drop(List<Integer> fromUids, List<Integer> toPorts) throws IOException, InterruptedException {
         if (!created) {
             run("add", "table", "inet", table);
+            run("flush", "table", "inet", table); // rules a killed test run left behind
             run("add", "chain", "inet", table, "out", "{ type filter hook output priority 0; policy accept; }");
             created = true;
         }
