@@ -5,11 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.switchboard.node.config.NodeConfig;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.Cluster;
 import org.junit.jupiter.api.Test;
@@ -39,6 +42,34 @@ class ExitWhenDownedTest {
         assertThat(exited.get(30, TimeUnit.SECONDS))
                 .as("Pekko stopped the system because the member was downed")
                 .contains(CoordinatedShutdown.clusterDowningReason());
+    }
+
+    /**
+     * Cut off from the others, stopping the actor system can take minutes (remoting to members whose packets
+     * are dropped): the process does not wait for it beyond the shutdown's last phase and the wait.
+     */
+    @Test
+    void aDownedMemberEndsTheProcessEvenIfItsSystemIsSlowToStop() throws Exception {
+        ActorSystem<Void> system = start();
+        CompletableFuture<Void> exited = new CompletableFuture<>();
+        ExitWhenDowned.watch(system, reason -> false, () -> exited.complete(null), Duration.ofSeconds(1));
+        Cluster cluster = Cluster.get(system.classicSystem());
+        awaitUp(cluster);
+        // an actor that takes 20 s to stop holds the system's termination up as long
+        system.systemActorOf(
+                Behaviors.receive(Object.class)
+                        .onSignal(PostStop.class, stopped -> {
+                            Thread.sleep(20_000);
+                            return Behaviors.same();
+                        })
+                        .build(),
+                "slow-to-stop",
+                Props.empty());
+        cluster.down(cluster.selfAddress());
+        exited.get(15, TimeUnit.SECONDS);
+        assertThat(system.getWhenTerminated().toCompletableFuture())
+                .as("the process exits before its actor system stopped")
+                .isNotDone();
     }
 
     @Test
