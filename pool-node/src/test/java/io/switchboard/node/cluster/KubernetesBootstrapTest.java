@@ -174,7 +174,7 @@ class KubernetesBootstrapTest {
         partition.drop(List.of(UIDS[0]), List.of(api.port()));
         BlockingLines restarted = startNode(tmp, 0, clusterPorts, managementPorts);
         restarted.awaitLine("STARTED"::equals, 90);
-        // 6 s: twice what it takes to join once it reaches the API server (2.3-2.9 s, measured below)
+        // 6 s: twice what it takes to join once it reaches the API server (2-3 s, measured below)
         restarted.assertNoLine(l -> l.startsWith("UP "), 6);
         for (int i = 1; i < HOSTS.length; i++) {
             outputs.get(i).assertNoLine(l -> l.startsWith("UP "), 0);
