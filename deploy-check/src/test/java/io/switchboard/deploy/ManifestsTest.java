@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
@@ -21,6 +22,7 @@ import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.switchboard.node.admin.AdminServer;
 import io.switchboard.node.config.ClusterDiscovery;
 import io.switchboard.node.config.NodeConfig;
+import io.switchboard.node.config.SplitBrainResolver;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -66,7 +68,7 @@ class ManifestsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"base", "overlays/dev", "overlays/production", "cassandra/dev"})
+    @ValueSource(strings = {"base", "overlays/dev", "overlays/production", "cassandra/dev", "lease"})
     void everyKustomizationRendersIntoValidObjects(String dir) {
         Rendered r = render(dir);
         assertThat(r.objects()).isNotEmpty();
@@ -155,6 +157,9 @@ class ManifestsTest {
         assertThat(ClusterDiscovery.of(config).kubernetes())
                 .as("cluster bootstrap")
                 .isTrue();
+        assertThat(config.raw().getString("switchboard.cluster.split-brain-resolver"))
+                .as("partitions decided by the Kubernetes lease (checked in checkPool)")
+                .isEqualTo(SplitBrainResolver.LEASE_MAJORITY);
         assertThat(config.admin().bindAddress())
                 .as("hostNetwork: the admin port not on every interface of the host")
                 .isEqualTo(PodConfig.POD_IP);
@@ -324,9 +329,66 @@ class ManifestsTest {
                 .orElseThrow(() -> new AssertionError("no RoleBinding for ServiceAccount " + account));
         Role role = r.get(Role.class, binding.getRoleRef().getName());
         assertThat(role.getRules()).anyMatch(rule -> grants(rule, "", "pods", "get", "list", "watch"));
-        assertThat(role.getRules())
-                .anyMatch(rule -> grants(rule, "coordination.k8s.io", "leases", "get", "create", "update"));
+        checkLease(r, config, pod, role, tmp);
         return config;
+    }
+
+    /**
+     * With {@code split-brain-resolver = lease-majority}: the lease settings load with the node's own code in
+     * a pod's environment, the overlay ships the Lease CustomResourceDefinition Pekko's lease writes to
+     * ({@code leases.pekko.apache.org}, {@code v1}, namespaced), the pods' Role may read, create and update
+     * that resource (what Pekko's lease does), and the service account token that authenticates it is mounted.
+     */
+    private static void checkLease(Rendered r, NodeConfig config, PodSpec pod, Role role, Path tmp) throws IOException {
+        if (!config.raw()
+                .getString("switchboard.cluster.split-brain-resolver")
+                .equals(SplitBrainResolver.LEASE_MAJORITY)) {
+            assertThat(SplitBrainResolver.of(config, Map.of()).leaseMajority()).isFalse();
+            return;
+        }
+        // the service account's files, as the kubelet mounts them, and the API server's address, as set in pods
+        Path account = Files.createDirectories(tmp.resolve("serviceaccount"));
+        for (String file : List.of("ca.crt", "token", "namespace")) {
+            Files.writeString(account.resolve(file), "switchboard");
+        }
+        // the pod's config (its root object's braces off, so that more settings may follow) with those paths
+        String podConfig = config.raw().root().render(com.typesafe.config.ConfigRenderOptions.concise());
+        NodeConfig inPod = NodeConfig.fromString(podConfig.substring(1, podConfig.length() - 1)
+                + "\nswitchboard.cluster.lease-majority { api-ca-path = \"" + account.resolve("ca.crt")
+                + "\", api-token-path = \"" + account.resolve("token") + "\", namespace-path = \""
+                + account.resolve("namespace") + "\" }");
+        assertThat(config.raw().getString("switchboard.cluster.lease-majority.api-token-path"))
+                .as("the token the kubelet mounts")
+                .isEqualTo("/var/run/secrets/kubernetes.io/serviceaccount/token");
+        SplitBrainResolver.Lease lease = SplitBrainResolver.of(
+                        inPod, Map.of("KUBERNETES_SERVICE_HOST", "10.96.0.1", "KUBERNETES_SERVICE_PORT", "443"))
+                .lease();
+        assertThat(lease.name()).isNotBlank();
+
+        CustomResourceDefinition crd = r.get(CustomResourceDefinition.class, "leases.pekko.apache.org");
+        assertThat(crd.getSpec().getGroup()).isEqualTo("pekko.apache.org");
+        assertThat(crd.getSpec().getNames().getKind()).isEqualTo("Lease");
+        assertThat(crd.getSpec().getNames().getPlural()).isEqualTo("leases");
+        assertThat(crd.getSpec().getScope())
+                .as("a Lease lives in the pool's namespace")
+                .isEqualTo("Namespaced");
+        assertThat(crd.getSpec().getVersions())
+                .as("Pekko writes pekko.apache.org/v1")
+                .anyMatch(v -> v.getName().equals("v1") && v.getServed() && v.getStorage());
+        assertThat(role.getRules())
+                .as("the pods may read, create and update the lease resource the CRD defines")
+                .anyMatch(rule -> grants(
+                        rule,
+                        crd.getSpec().getGroup(),
+                        crd.getSpec().getNames().getPlural(),
+                        "get",
+                        "create",
+                        "update"));
+        ServiceAccount sa = r.get(ServiceAccount.class, pod.getServiceAccountName());
+        assertThat(pod.getAutomountServiceAccountToken())
+                .as("the token authenticates the lease")
+                .isNotEqualTo(Boolean.FALSE);
+        assertThat(sa.getAutomountServiceAccountToken()).isNotEqualTo(Boolean.FALSE);
     }
 
     private static void checkProbe(Container c, Probe probe, String path, int port) {

@@ -61,6 +61,8 @@ public final class Main {
             org.slf4j.LoggerFactory.getLogger(Main.class).error("Node failed to start", e);
             return 1;
         }
+        // downed by the split-brain resolver (a partition's losing side): exit, so the supervisor starts us again
+        node.exitWhenDowned(() -> System.exit(io.switchboard.node.cluster.ExitWhenDowned.EXIT_STATUS));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(

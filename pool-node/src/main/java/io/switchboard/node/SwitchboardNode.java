@@ -313,6 +313,15 @@ public final class SwitchboardNode implements AutoCloseable {
         close();
     }
 
+    /**
+     * Runs {@code exit} when this node's cluster member stops without a drain or {@link #close()}: it was
+     * downed or removed by the cluster ({@link io.switchboard.node.cluster.ExitWhenDowned}).
+     */
+    public void exitWhenDowned(Runnable exit) {
+        io.switchboard.node.cluster.ExitWhenDowned.watch(
+                system, reason -> closed || reason.orElse(null) == DrainReason.INSTANCE, exit);
+    }
+
     /** {@code /health/ready}: see {@link Readiness}, the one definition of ready. */
     private Reply readiness() {
         return readiness.report();

@@ -4,6 +4,9 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.switchboard.node.config.ClusterDiscovery;
 import io.switchboard.node.config.NodeConfig;
+import io.switchboard.node.config.SplitBrainResolver;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /** The Pekko configuration of a node, derived from our own settings (operators never write Pekko config). */
@@ -55,7 +58,13 @@ public final class PekkoSettings {
 
     /** @param roles cluster roles of this node (e.g. {@link SipPeers#role}) */
     public static Config from(NodeConfig config, java.util.List<String> roles) {
+        return from(config, roles, System.getenv());
+    }
+
+    /** @param env the process environment, where the Kubernetes API server's address is ({@link SplitBrainResolver}) */
+    public static Config from(NodeConfig config, java.util.List<String> roles, Map<String, String> env) {
         ClusterDiscovery discovery = ClusterDiscovery.of(config);
+        SplitBrainResolver resolver = SplitBrainResolver.of(config, env);
         // With cluster bootstrap (ClusterFormation) the seeds stay empty: a node with seed nodes joins them by itself.
         String seeds = discovery.kubernetes()
                 ? ""
@@ -78,7 +87,7 @@ public final class PekkoSettings {
                     roles = [%s]
                     downing-provider-class = "org.apache.pekko.cluster.sbr.SplitBrainResolverProvider"
                     split-brain-resolver {
-                      active-strategy = keep-majority
+                      active-strategy = %s
                       # Pekko's recommended minimum for up to 5 nodes (its split-brain resolver docs)
                       stable-after = 7s
                     }
@@ -114,6 +123,7 @@ public final class PekkoSettings {
                                         java.util.stream.Stream.of(NodeDirectory.role(config.nodeId())), roles.stream())
                                 .map(r -> "\"" + r + "\"")
                                 .collect(Collectors.joining(", ")),
+                        resolver.leaseMajority() ? SplitBrainResolver.LEASE_MAJORITY : SplitBrainResolver.KEEP_MAJORITY,
                         io.switchboard.node.config.ClusterFailover.of(config)
                                 .downRemovalMargin()
                                 .toMillis());
@@ -124,8 +134,37 @@ public final class PekkoSettings {
             settings = ConfigFactory.parseString(bootstrap(config.sip().bindAddress(), discovery))
                     .withFallback(settings);
         }
+        if (resolver.leaseMajority()) {
+            settings = lease(resolver.lease()).withFallback(settings);
+        }
         return settings.withFallback(ConfigFactory.parseString("pekko.actor {\n" + SERIALIZATION + "}"))
                 .withFallback(ConfigFactory.load());
+    }
+
+    /**
+     * The split-brain resolver's {@code lease-majority} with Pekko's Kubernetes lease (a {@code Lease}
+     * custom resource of group {@code pekko.apache.org}): on a partition the majority side's leader takes
+     * the lease at once, a minority's after {@code acquire-lease-delay-for-minority} (2 s), and a side that
+     * cannot take it within {@code lease-operation-timeout} (5 s) downs itself. Values, not HOCON text, so
+     * that paths and names need no quoting.
+     */
+    private static Config lease(SplitBrainResolver.Lease lease) {
+        Map<String, Object> k8s = new HashMap<>();
+        k8s.put("api-ca-path", lease.caPath());
+        k8s.put("api-token-path", lease.tokenPath());
+        k8s.put("api-service-host", lease.apiHost());
+        k8s.put("api-service-port", lease.apiPort());
+        k8s.put("namespace-path", lease.namespacePath());
+        // Pekko's "not set" value: the namespace is then read from namespace-path
+        k8s.put("namespace", lease.namespace().isEmpty() ? "<namespace>" : lease.namespace());
+        return ConfigFactory.parseMap(Map.of(
+                        "pekko.cluster.split-brain-resolver.lease-majority",
+                        Map.of(
+                                "lease-implementation",
+                                "pekko.coordination.lease.kubernetes",
+                                "lease-name",
+                                lease.name())))
+                .withFallback(ConfigFactory.parseMap(Map.of("pekko.coordination.lease.kubernetes", k8s)));
     }
 
     /**
