@@ -276,6 +276,7 @@ final class SipWiring implements AutoCloseable {
                 stores.orbitRanges(),
                 new MohSender(mohTimer),
                 mohTimer);
+        metrics.parkedCalls(parkSip::activeDialogs);
         ParkWiring.Started park = ParkWiring.start(session, system, clock, parkSip);
         Conferences conferenceEntities = ConferenceWiring.start(session, system, clock);
         ConferencingConfig conferencing = ConferencingConfig.of(config);

@@ -764,4 +764,36 @@ class ParkSipTest {
             assertThat(last.getAttribute("subscription-state")).isEqualTo("terminated;reason=noresource");
         }
     }
+
+    @Test
+    @Order(8)
+    void refused_parks_store_nothing_and_are_counted_by_reason() throws Exception {
+        int port = rtpSocket().getLocalPort();
+        String g722 = "v=0\r\no=bob 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio " + port
+                + " RTP/AVP 9\r\n";
+        record Bad(List<String> headers, String sdp, int status, String outcome) {}
+        for (Bad bad : List.of(
+                // RFC 3892: without Referred-By nobody can be told the orbit
+                new Bad(List.of(), offer(port), 400, "refused-referred-by"),
+                new Bad(List.of("Referred-By: <sip:mallory@elsewhere.invalid>"), offer(port), 403, "refused-parker"),
+                new Bad(List.of("Referred-By: <sip:alice@example.test>"), g722, 488, "refused-media"))) {
+            String callId = UUID.randomUUID() + "@refused";
+            TestPhone.Msg answer = bob.authenticated(
+                    "INVITE",
+                    PARK,
+                    callId,
+                    TestPhone.newTag(),
+                    bad.headers(),
+                    "application/sdp",
+                    bad.sdp(),
+                    "bob",
+                    "bob-secret");
+            assertThat(answer.status()).as(answer.raw()).isEqualTo(bad.status());
+            assertThat(claimOf(callId))
+                    .as("nothing stored for %s", bad.outcome())
+                    .isNull();
+            assertThat(node.metrics().scrape())
+                    .contains("switchboard_park_requests_total{outcome=\"" + bad.outcome() + "\",} 1.0");
+        }
+    }
 }

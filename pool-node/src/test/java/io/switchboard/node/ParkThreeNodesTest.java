@@ -240,6 +240,7 @@ class ParkThreeNodesTest {
         assertThat(row(the52nd.callId())).isNull();
         assertThat(parkCounts("full")).isEqualTo(1);
         assertThat(parkCounts("parked")).isEqualTo(ORBITS);
+        assertThat(parkedNow()).as("calls waiting, summed over the nodes").isEqualTo(ORBITS);
 
         // a call parked at node 1 is retrieved by dialing its orbit at node 3
         Attempt atOne = parked.stream()
@@ -316,6 +317,7 @@ class ParkThreeNodesTest {
         for (Attempt a : parked) {
             awaitGone(a.callId());
         }
+        assertThat(parkedNow()).isZero();
     }
 
     @Test
@@ -508,6 +510,21 @@ class ParkThreeNodesTest {
         HttpResponse<String> three = AdminHttp.get(threeAdmin, "/metrics");
         assertThat(three.statusCode()).isEqualTo(200);
         return parkCount(one, outcome) + parkCount(two, outcome) + parkCount(three.body(), outcome);
+    }
+
+    /** The gauge switchboard_park_parked_calls summed over the three nodes. */
+    double parkedNow() throws Exception {
+        double sum = 0;
+        for (String scrape : List.of(
+                one.metrics().scrape(),
+                two.metrics().scrape(),
+                AdminHttp.get(threeAdmin, "/metrics").body())) {
+            Matcher m = Pattern.compile("(?m)^switchboard_park_parked_calls (\\S+)$")
+                    .matcher(scrape);
+            assertThat(m.find()).as("the gauge on every node").isTrue();
+            sum += Double.parseDouble(m.group(1));
+        }
+        return sum;
     }
 
     void awaitUpMembers(int n) throws InterruptedException {
