@@ -272,7 +272,8 @@ final class SipWiring implements AutoCloseable {
                         s.bindAddress(),
                         aor -> lookups.bindings(aor)
                                 .thenApply(reply -> ParkWiring.messageTargets(reply, config.nodeId())),
-                        metrics::park),
+                        metrics::park,
+                        parkConfig.music()),
                 stores.orbitRanges(),
                 new MohSender(mohTimer),
                 mohTimer);

@@ -45,12 +45,31 @@ class ParkSipTest {
     TestPhone bob;
     final List<DatagramSocket> rtp = new ArrayList<>();
 
+    /** The operator's hold music: one second of a constant sample, so every packet's payload is known. */
+    static final short MUSIC_SAMPLE = 1000;
+
+    java.nio.file.Path musicFile;
+
     @BeforeAll
     void start() throws Exception {
+        musicFile = java.nio.file.Files.createTempFile("park-music", ".wav");
+        byte[] pcm = new byte[2 * 8000];
+        for (int i = 0; i < pcm.length; i += 2) {
+            pcm[i] = (byte) MUSIC_SAMPLE;
+            pcm[i + 1] = (byte) (MUSIC_SAMPLE >> 8);
+        }
+        javax.sound.sampled.AudioSystem.write(
+                new javax.sound.sampled.AudioInputStream(
+                        new java.io.ByteArrayInputStream(pcm),
+                        new javax.sound.sampled.AudioFormat(8000, 16, 1, true, false),
+                        8000),
+                javax.sound.sampled.AudioFileFormat.Type.WAVE,
+                musicFile.toFile());
         // SIPp 3.6 computes MD5 only and reads the first challenge (bench/sipp/register-digest.xml)
         node = TestNodes.start(
                 KEYSPACE,
-                "switchboard.auth.user-agent-algorithms = [ { user-agent = \"sipp-bench\", algorithms = [\"MD5\"] } ]\n");
+                "switchboard.auth.user-agent-algorithms = [ { user-agent = \"sipp-bench\", algorithms = [\"MD5\"] } ]\n"
+                        + "switchboard.park.music-file = \"" + musicFile + "\"\n");
         session = CassandraSessions.connect(TestCassandra.settings(KEYSPACE));
         HttpResponse<String> added = AdminHttp.send(
                 node.adminPort(),
@@ -66,7 +85,10 @@ class ParkSipTest {
     }
 
     @AfterAll
-    void stop() {
+    void stop() throws Exception {
+        if (musicFile != null) {
+            java.nio.file.Files.deleteIfExists(musicFile);
+        }
         rtp.forEach(DatagramSocket::close);
         for (AutoCloseable c : new AutoCloseable[] {alice, bob, session, node}) {
             try {
@@ -141,6 +163,9 @@ class ParkSipTest {
             assertThat(packets.get(i)).hasSize(12 + 160);
             assertThat(b.get(0) & 0xC0).isEqualTo(0x80); // RTP version 2
             assertThat(b.get(1) & 0x7F).isEqualTo(0); // PCMU, as the offer preferred
+            for (int k = 12; k < packets.get(i).length; k++) { // the configured music file, mu-law encoded
+                assertThat(packets.get(i)[k]).isEqualTo(io.switchboard.park.media.G711.ulaw(MUSIC_SAMPLE));
+            }
             if (i > 0) {
                 ByteBuffer prev = ByteBuffer.wrap(packets.get(i - 1));
                 assertThat((b.getShort(2) - prev.getShort(2)) & 0xFFFF).isEqualTo(1);

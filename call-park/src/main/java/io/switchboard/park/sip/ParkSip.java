@@ -72,6 +72,7 @@ public final class ParkSip implements ParkedCallListener {
      * @param counted       told each outcome, for the node's metrics: {@value #PARKED}, {@value #FULL},
      *                      the {@code refused-} reasons, {@value #REFUSED}, {@value #UNAVAILABLE}, {@value #RETRIEVED}, {@value #EMPTY},
      *                      {@value #ENDED}
+     * @param music         what parked callers hear (the same on every node: a takeover resumes it)
      */
     public record Settings(
             String parkUri,
@@ -79,7 +80,8 @@ public final class ParkSip implements ParkedCallListener {
             ParkSettings defaults,
             String mediaAddress,
             Function<String, CompletionStage<List<MessageTarget>>> parkerTargets,
-            Consumer<String> counted) {}
+            Consumer<String> counted,
+            io.switchboard.park.media.HoldMusic music) {}
 
     /** Outcomes, as counted: a call parked; a park refused for a full range (486). */
     public static final String PARKED = "parked", FULL = "full";
@@ -143,7 +145,7 @@ public final class ParkSip implements ParkedCallListener {
         this.settings = settings;
         this.ranges = ranges;
         this.sip = new SipKit(settings.parkUri());
-        this.parked = new ParkedLegs(sip, moh, timer, settings.mediaAddress());
+        this.parked = new ParkedLegs(sip, moh, timer, settings.mediaAddress(), settings.music());
         this.bridge = new Bridge(sip);
         this.notices = new ParkerMessages(sip, settings.parkerTargets());
         this.ringer = new Ringer(sip, timer);
