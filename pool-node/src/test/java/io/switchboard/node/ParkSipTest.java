@@ -820,5 +820,20 @@ class ParkSipTest {
             assertThat(node.metrics().scrape())
                     .contains("switchboard_park_requests_total{outcome=\"" + bad.outcome() + "\",} 1.0");
         }
+        // a REFER sent to the park service itself is not a way to park (call-park/README.md, "SIP")
+        TestPhone.Msg refer = bob.authenticated(
+                "REFER",
+                PARK,
+                UUID.randomUUID() + "@refer",
+                TestPhone.newTag(),
+                List.of(
+                        "Contact: <" + bob.contact() + ">",
+                        "Refer-To: <sip:alice@example.test>",
+                        "Referred-By: <sip:bob@example.test>"),
+                "",
+                "",
+                "bob",
+                "bob-secret");
+        assertThat(refer.status()).as(refer.raw()).isEqualTo(404);
     }
 }
