@@ -50,7 +50,8 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Contention: 52 parks released at once, spread over the three nodes, get 51 distinct orbits
  * (every orbit of the range once) and one 486 "All park orbits in use", which allocates and stores
  * nothing and is counted; a call parked at one node is retrieved by dialing its orbit at another,
- * and the one orbit that frees is the one the next park gets.
+ * and the one orbit that frees is the one the next park gets; two retrieves of one orbit dialed at
+ * once at two other nodes: one gets the call, the other 404, and the orbit is freed once.
  *
  * <p>{@code kill -9} (call-park/README.md, "Takeover"): the process parks two calls, one over UDP
  * and one over TCP, and is killed with SIGKILL; the two survivors are the majority the split
@@ -288,6 +289,67 @@ class ParkThreeNodesTest {
         ParkSipTest.Parked next = park(late, sink);
         assertThat(row(next.callId()).getString("orbit")).isEqualTo(orbit);
 
+        // two retrieves of one orbit at once, dialed at nodes 1 and 3 for a call held at node 2:
+        // exactly one gets the call, the other finds the orbit empty (404)
+        Attempt atTwo = parked.stream()
+                .filter(a -> phones.indexOf(a.phone()) % 3 == 1) // the phones of node 2
+                .findFirst()
+                .orElseThrow();
+        String contested = orbitOfCall.get(atTwo.callId());
+        String contestedUri = "sip:" + contested.replace("#", "%23") + "@example.test";
+        double retrievedBefore = parkCounts("retrieved");
+        List<TestPhone> racers = List.of(
+                phone("udp", one.sipUdpPort(), "alice", "alice-secret"),
+                phone("udp", threeSip, "alice", "alice-secret"));
+        CountDownLatch both = new CountDownLatch(1);
+        List<Future<TestPhone.Msg>> race = new ArrayList<>();
+        List<String> racerTags = new ArrayList<>();
+        for (TestPhone racer : racers) {
+            String tag = TestPhone.newTag();
+            racerTags.add(tag);
+            race.add(pool.submit(() -> {
+                both.await();
+                return racer.authenticated(
+                        "INVITE",
+                        contestedUri,
+                        UUID.randomUUID() + "@race",
+                        tag,
+                        "application/sdp",
+                        ParkSipTest.offer(sink.getLocalPort()));
+            }));
+        }
+        both.countDown();
+        TestPhone.Msg raced = atTwo.phone()
+                .await(
+                        m -> m.isRequest()
+                                && m.method().equals("INVITE")
+                                && atTwo.callId().equals(m.callId()),
+                        TestPhone.WAIT);
+        atTwo.phone().send(ParkSipTest.okWithSdp(atTwo.phone(), raced, ParkSipTest.offer(callerMedia.getLocalPort())));
+        TestPhone.Msg first = race.get(0).get(15, TimeUnit.SECONDS);
+        TestPhone.Msg second = race.get(1).get(15, TimeUnit.SECONDS);
+        assertThat(List.of(first.status(), second.status()))
+                .as("%s%n%s", first.raw(), second.raw())
+                .containsExactlyInAnyOrder(200, 404);
+        int winner = first.status() == 200 ? 0 : 1;
+        TestPhone.Msg won = winner == 0 ? first : second;
+        TestPhone.Dialog wonDialog = racers.get(winner).callerDialog(contestedUri, racerTags.get(winner), won);
+        racers.get(winner).ack2xx(wonDialog, won);
+        assertThat(parkCounts("retrieved")).as("freed once").isEqualTo(retrievedBefore + 1);
+        assertThat(claim(contested)).isNull();
+        assertThat(atTwo.phone().receivesRequest("INVITE", Duration.ofMillis(500)))
+                .as("one re-INVITE only")
+                .isFalse();
+        assertThat(racers.get(winner).requestInDialog(wonDialog, "BYE").status())
+                .isEqualTo(200);
+        TestPhone.Msg raceBye = atTwo.phone()
+                .await(
+                        m -> m.isRequest()
+                                && m.method().equals("BYE")
+                                && atTwo.callId().equals(m.callId()),
+                        TestPhone.WAIT);
+        atTwo.phone().respond(raceBye, 200, "OK", null, List.of());
+
         // everyone hangs up: every orbit is free again, nothing stays stored
         assertThat(alice.requestInDialog(aliceDialog, "BYE").status()).isEqualTo(200);
         TestPhone.Msg bye = caller.await(
@@ -295,7 +357,7 @@ class ParkThreeNodesTest {
         caller.respond(bye, 200, "OK", null, List.of());
         List<Future<Integer>> byes = new ArrayList<>();
         for (Attempt a : parked) {
-            if (a != atOne) {
+            if (a != atOne && a != atTwo) {
                 byes.add(pool.submit(() -> a.phone()
                         .requestInDialog(a.phone().callerDialog(PARK, a.tag(), a.answer()), "BYE")
                         .status()));
@@ -550,7 +612,11 @@ class ParkThreeNodesTest {
     }
 
     TestPhone phone(String transport, int port) throws Exception {
-        TestPhone p = new TestPhone(transport, port, "bob", "bob-secret");
+        return phone(transport, port, "bob", "bob-secret");
+    }
+
+    TestPhone phone(String transport, int port, String user, String password) throws Exception {
+        TestPhone p = new TestPhone(transport, port, user, password);
         closing.add(p);
         return p;
     }
