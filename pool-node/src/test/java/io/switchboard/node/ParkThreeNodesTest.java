@@ -401,6 +401,9 @@ class ParkThreeNodesTest {
         ParkSipTest.Parked overTcp = park(bobTcp, socket());
         String tcpOrbit = row(overTcp.callId()).getString("orbit");
 
+        // before the kill, music on hold from the doomed node's socket, as its 200 named it
+        assertMusic(bobMedia, mediaPort(parked.answer().body()), "the doomed node's");
+
         nodeProcess.destroyForcibly().waitFor(); // SIGKILL
 
         // a survivor re-INVITEs Bob inside his parked dialog with its own media address
@@ -433,28 +436,7 @@ class ParkThreeNodesTest {
                 TestPhone.WAIT);
         assertThat(ack.header("cseq")).isEqualTo(reinvite.header("cseq").replace("INVITE", "ACK"));
         // music on hold from the survivor's socket: 20 ms PCMU packets, numbered +1, timestamps +160
-        List<byte[]> music = new ArrayList<>();
-        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (music.size() < 10 && System.nanoTime() < until) {
-            DatagramPacket p = new DatagramPacket(new byte[1500], 1500);
-            try {
-                bobMedia.receive(p);
-            } catch (SocketTimeoutException quiet) {
-                continue;
-            }
-            if (p.getPort() == musicPort) { // not a packet the killed node sent before it died
-                byte[] rtp = new byte[p.getLength()];
-                System.arraycopy(p.getData(), 0, rtp, 0, p.getLength());
-                music.add(rtp);
-            }
-        }
-        assertThat(music).as("RTP from the survivor's media port %d", musicPort).hasSize(10);
-        for (int i = 1; i < music.size(); i++) {
-            assertThat(music.get(i)).hasSize(12 + 160);
-            assertThat(music.get(i)[1] & 0x7f).isEqualTo(0); // PCMU
-            assertThat(seq(music.get(i))).isEqualTo((seq(music.get(i - 1)) + 1) & 0xffff);
-            assertThat(ts(music.get(i)) - ts(music.get(i - 1))).isEqualTo(160);
-        }
+        assertMusic(bobMedia, musicPort, "the survivor's");
 
         // the timeout keeps the deadline stored at the park; the leg is the survivor's now
         Row after = row(parked.callId());
@@ -662,6 +644,34 @@ class ParkThreeNodesTest {
         while (row(parkId) != null) {
             assertThat(System.nanoTime()).as("park %s still stored", parkId).isLessThan(until);
             Thread.sleep(200); // polling the table, with the deadline above
+        }
+    }
+
+    /** Ten RTP packets from {@code port} at {@code media}: 172-byte PCMU, numbered +1, timestamps +160. */
+    static void assertMusic(DatagramSocket media, int port, String whose) throws Exception {
+        List<byte[]> music = new ArrayList<>();
+        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (music.size() < 10 && System.nanoTime() < until) {
+            DatagramPacket p = new DatagramPacket(new byte[1500], 1500);
+            try {
+                media.receive(p);
+            } catch (SocketTimeoutException quiet) {
+                continue;
+            }
+            if (p.getPort() == port) { // after a takeover, not a packet the killed node sent before it died
+                byte[] rtp = new byte[p.getLength()];
+                System.arraycopy(p.getData(), 0, rtp, 0, p.getLength());
+                music.add(rtp);
+            }
+        }
+        assertThat(music).as("RTP from %s media port %d", whose, port).hasSize(10);
+        for (int i = 0; i < music.size(); i++) {
+            assertThat(music.get(i)).hasSize(12 + 160);
+            assertThat(music.get(i)[1] & 0x7f).isEqualTo(0); // PCMU
+            if (i > 0) {
+                assertThat(seq(music.get(i))).isEqualTo((seq(music.get(i - 1)) + 1) & 0xffff);
+                assertThat(ts(music.get(i)) - ts(music.get(i - 1))).isEqualTo(160);
+            }
         }
     }
 
