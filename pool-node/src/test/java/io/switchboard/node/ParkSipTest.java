@@ -350,6 +350,8 @@ class ParkSipTest {
         TestPhone.Msg aliceOk = retrieved.get(15, java.util.concurrent.TimeUnit.SECONDS);
         assertThat(aliceOk.status()).isEqualTo(200);
         assertThat(aliceOk.body()).contains("m=audio " + bobMedia.getLocalPort() + " "); // media flows directly
+        // who she got: the parked caller, as authenticated (RFC 3325)
+        assertThat(aliceOk.header("p-asserted-identity")).isEqualTo("<sip:bob@example.test>");
         TestPhone.Msg ack = bob.await(
                 m -> m.isRequest() && m.method().equals("ACK") && p.callId().equals(m.callId()), TestPhone.WAIT);
         assertThat(ack.header("cseq")).isEqualTo(reinvite.header("cseq").replace("INVITE", "ACK"));

@@ -376,7 +376,19 @@ public final class ParkSip implements ParkedCallListener {
             ParkedLegs.Parked held = parked.get(holder.get());
             if (held == null) {
                 // the caller's dialog is on the node that parked it: that node retrieves it for us
-                elsewhere.ask(tx, request, retriever, r, holder.get(), offer);
+                // the caller's identity for our 200 (RFC 3325) from the entity, which every node reaches
+                calls.get(holder.get())
+                        .whenComplete((state, unknown) -> elsewhere.ask(
+                                tx,
+                                request,
+                                retriever,
+                                r,
+                                holder.get(),
+                                offer,
+                                state instanceof ParkedCallEntity.Current c
+                                                && c.call().isPresent()
+                                        ? c.call().get().caller().asserted()
+                                        : null));
                 return;
             }
             calls.retrieve(held.parkId, retriever).whenComplete((reply, failed) -> {
@@ -403,7 +415,7 @@ public final class ParkSip implements ParkedCallListener {
                 caller,
                 offer,
                 answer -> {
-                    if (sip.ok(tx, request, retriever.localTag, answer) == null) {
+                    if (sip.ok(tx, request, retriever.localTag, answer, identityOf(held)) == null) {
                         bridge.hangUp(caller);
                     }
                 },
@@ -551,6 +563,11 @@ public final class ParkSip implements ParkedCallListener {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /** The parked caller's P-Asserted-Identity for whoever gets the call (null if unknown). */
+    static String identityOf(ParkedLegs.Parked held) {
+        return held.call == null ? null : held.call.caller().asserted();
+    }
 
     private void refuse(ServerTransaction tx, String outcome, int status, String reason) {
         settings.counted().accept(outcome);

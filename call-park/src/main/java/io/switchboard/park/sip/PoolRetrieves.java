@@ -55,7 +55,8 @@ final class PoolRetrieves {
             String retriever,
             ParkTarget.Retrieve r,
             String parkId,
-            String offer) {
+            String offer,
+            String identity) {
         ParkPeers pool = peers.get();
         if (pool == null) {
             sip.answer(tx, Response.TEMPORARILY_UNAVAILABLE, "Parked on another node", null);
@@ -81,7 +82,12 @@ final class PoolRetrieves {
                 Leg here = Leg.asCallee(request, SipKit.newTag());
                 var node = taken.get().node();
                 bridge.joinRemote(here, () -> ParkPeers.hangUp(node, joined.callerCallId()));
-                if (sip.ok(tx, request, here.localTag, joined.sdp().getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                if (sip.ok(
+                                tx,
+                                request,
+                                here.localTag,
+                                joined.sdp().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                                identity)
                         == null) {
                     bridge.hangUpBoth(here);
                 }
