@@ -138,6 +138,11 @@ final class Linphonec extends SipClient {
         process.send("terminate");
     }
 
+    /** A blind transfer of the current call to {@code uri} (RFC 3515 REFER), linphonec's {@code transfer}. */
+    void transfer(String uri) {
+        process.send("transfer " + uri);
+    }
+
     @Override
     void message(String uri, String text) {
         process.send("chat " + uri + " \"" + text + "\"");

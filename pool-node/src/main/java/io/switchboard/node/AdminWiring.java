@@ -51,7 +51,8 @@ final class AdminWiring {
             Clock clock,
             AddressBookApi addressBook,
             java.util.function.Function<String, io.switchboard.node.site.LinkWatch> siteLinks) {
-        UsersApi users = new UsersApi(stores.accounts(), stores.accountRules(), config.domains(), clock);
+        UsersApi users =
+                new UsersApi(stores.accounts(), stores.accountRules(), config.domains(), clock, stores.orbitRanges());
         RegistrationsApi registrations = new RegistrationsApi(lookups, clock);
         CallSettingsApi callSettingsApi = new CallSettingsApi(stores.callSettings(), stores.accounts(), clock);
         NodeConfig.Admin ac = config.admin();

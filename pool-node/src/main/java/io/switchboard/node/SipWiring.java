@@ -281,10 +281,12 @@ final class SipWiring implements AutoCloseable {
                         s.bindAddress(),
                         aor -> lookups.bindings(aor)
                                 .thenApply(reply -> ParkWiring.messageTargets(reply, config.nodeId())),
-                        metrics::park),
+                        metrics::park,
+                        parkConfig.music()),
                 stores.orbitRanges(),
                 new MohSender(mohTimer),
                 mohTimer);
+        metrics.parkedCalls(parkSip::activeDialogs);
         ParkWiring.Started park = ParkWiring.start(session, system, clock, parkSip);
         Conferences conferenceEntities = ConferenceWiring.start(session, system, clock);
         ConferencingConfig conferencing = ConferencingConfig.of(config);

@@ -187,6 +187,46 @@ class ParkOrbitsAdminTest {
     }
 
     @Test
+    void a_user_whose_number_is_an_orbit_is_refused_409_naming_the_rule_and_not_stored() throws Exception {
+        assertThat(add("{\"name\":\"desk\",\"range\":\"700-709\"}").statusCode())
+                .isEqualTo(201);
+
+        HttpResponse<String> userPart = user("uri=sip%3A705%40example.test&password=desk-pass-705");
+        assertThat(userPart.statusCode()).as(userPart.body()).isEqualTo(409);
+        assertThat(userPart.body())
+                .contains("orbit 705 of range 700-709 is the user part of sip:705@example.test")
+                .contains("(range desk; rule no-user-number)");
+        HttpResponse<String> phone = user("uri=sip%3Adan%40example.test&password=dan-pass-1&phone=%2B707");
+        assertThat(phone.statusCode()).as(phone.body()).isEqualTo(409);
+        assertThat(phone.body()).contains("phone number +707 of sip:dan@example.test");
+
+        // an import takes the other rows and reports the conflicting one by line
+        HttpResponse<String> imported = AdminHttp.send(
+                node.adminPort(),
+                "POST",
+                "/api/users/import",
+                TestNodes.TOKEN,
+                "text/csv",
+                "uri,password,display_name,phone\nsip:706@example.test,desk-pass-706,,\nsip:erin@example.test,erin-pass-1,Erin,\n");
+        assertThat(imported.statusCode()).as(imported.body()).isEqualTo(200);
+        assertThat(imported.body()).contains("\"imported\":1", "\"line\":2", "rule no-user-number");
+        assertThat(AdminHttp.get(node.adminPort(), "/api/users?domain=example.test")
+                        .body())
+                .contains("sip:erin@example.test")
+                .doesNotContain("sip:705@", "sip:dan@", "sip:706@");
+
+        // with the range gone, the same user is fine
+        assertThat(api("DELETE", "/api/park/orbits/desk", null).statusCode()).isEqualTo(200);
+        assertThat(user("uri=sip%3A705%40example.test&password=desk-pass-705").statusCode())
+                .isEqualTo(201);
+    }
+
+    HttpResponse<String> user(String form) throws Exception {
+        return AdminHttp.send(
+                node.adminPort(), "POST", "/api/users", TestNodes.TOKEN, "application/x-www-form-urlencoded", form);
+    }
+
+    @Test
     void the_json_shows_the_settings_each_range_uses() throws Exception {
         HttpResponse<String> r = add("{\"name\":\"desk\",\"range\":\"*10-*19\",\"maxPickupAttempts\":3}");
         assertThat(r.statusCode()).isEqualTo(201);

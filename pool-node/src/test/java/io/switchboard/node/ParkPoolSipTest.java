@@ -202,6 +202,7 @@ class ParkPoolSipTest {
         TestPhone.Msg aliceOk = retrieved.get(15, java.util.concurrent.TimeUnit.SECONDS);
         assertThat(aliceOk.status()).as(aliceOk.raw()).isEqualTo(200);
         assertThat(aliceOk.body()).contains("m=audio " + bob3Media.getLocalPort() + " "); // Bob's answer
+        assertThat(aliceOk.header("p-asserted-identity")).isEqualTo("<sip:bob@example.test>"); // who she got
         assertThat(claimOf(p.callId())).isNull();
         assertThat(node.metrics().scrape()).contains("switchboard_park_requests_total{outcome=\"retrieved\",} 1.0");
 
@@ -222,6 +223,7 @@ class ParkPoolSipTest {
         assertThat(ring.header("subject")).isEqualTo("Your parked call from sip:bob@example.test, back from " + orbit);
         assertThat(ring.header("from")).contains("Parked: sip:bob@example.test", PARK);
         assertThat(ring.header("to")).contains("sip:alice@example.test");
+        assertThat(ring.header("p-asserted-identity")).isEqualTo("<sip:bob@example.test>"); // the parked caller
         assertThat(ring.body()).contains("m=audio " + bob1Media.getLocalPort() + " "); // the caller's own offer
 
         // Carol's ring-back comes at the same deadline: it rings (180) and nobody picks up

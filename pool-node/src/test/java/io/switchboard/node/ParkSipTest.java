@@ -45,12 +45,31 @@ class ParkSipTest {
     TestPhone bob;
     final List<DatagramSocket> rtp = new ArrayList<>();
 
+    /** The operator's hold music: one second of a constant sample, so every packet's payload is known. */
+    static final short MUSIC_SAMPLE = 1000;
+
+    java.nio.file.Path musicFile;
+
     @BeforeAll
     void start() throws Exception {
+        musicFile = java.nio.file.Files.createTempFile("park-music", ".wav");
+        byte[] pcm = new byte[2 * 8000];
+        for (int i = 0; i < pcm.length; i += 2) {
+            pcm[i] = (byte) MUSIC_SAMPLE;
+            pcm[i + 1] = (byte) (MUSIC_SAMPLE >> 8);
+        }
+        javax.sound.sampled.AudioSystem.write(
+                new javax.sound.sampled.AudioInputStream(
+                        new java.io.ByteArrayInputStream(pcm),
+                        new javax.sound.sampled.AudioFormat(8000, 16, 1, true, false),
+                        8000),
+                javax.sound.sampled.AudioFileFormat.Type.WAVE,
+                musicFile.toFile());
         // SIPp 3.6 computes MD5 only and reads the first challenge (bench/sipp/register-digest.xml)
         node = TestNodes.start(
                 KEYSPACE,
-                "switchboard.auth.user-agent-algorithms = [ { user-agent = \"sipp-bench\", algorithms = [\"MD5\"] } ]\n");
+                "switchboard.auth.user-agent-algorithms = [ { user-agent = \"sipp-bench\", algorithms = [\"MD5\"] } ]\n"
+                        + "switchboard.park.music-file = \"" + musicFile + "\"\n");
         session = CassandraSessions.connect(TestCassandra.settings(KEYSPACE));
         HttpResponse<String> added = AdminHttp.send(
                 node.adminPort(),
@@ -66,7 +85,10 @@ class ParkSipTest {
     }
 
     @AfterAll
-    void stop() {
+    void stop() throws Exception {
+        if (musicFile != null) {
+            java.nio.file.Files.deleteIfExists(musicFile);
+        }
         rtp.forEach(DatagramSocket::close);
         for (AutoCloseable c : new AutoCloseable[] {alice, bob, session, node}) {
             try {
@@ -141,6 +163,9 @@ class ParkSipTest {
             assertThat(packets.get(i)).hasSize(12 + 160);
             assertThat(b.get(0) & 0xC0).isEqualTo(0x80); // RTP version 2
             assertThat(b.get(1) & 0x7F).isEqualTo(0); // PCMU, as the offer preferred
+            for (int k = 12; k < packets.get(i).length; k++) { // the configured music file, mu-law encoded
+                assertThat(packets.get(i)[k]).isEqualTo(io.switchboard.park.media.G711.ulaw(MUSIC_SAMPLE));
+            }
             if (i > 0) {
                 ByteBuffer prev = ByteBuffer.wrap(packets.get(i - 1));
                 assertThat((b.getShort(2) - prev.getShort(2)) & 0xFFFF).isEqualTo(1);
@@ -325,6 +350,8 @@ class ParkSipTest {
         TestPhone.Msg aliceOk = retrieved.get(15, java.util.concurrent.TimeUnit.SECONDS);
         assertThat(aliceOk.status()).isEqualTo(200);
         assertThat(aliceOk.body()).contains("m=audio " + bobMedia.getLocalPort() + " "); // media flows directly
+        // who she got: the parked caller, as authenticated (RFC 3325)
+        assertThat(aliceOk.header("p-asserted-identity")).isEqualTo("<sip:bob@example.test>");
         TestPhone.Msg ack = bob.await(
                 m -> m.isRequest() && m.method().equals("ACK") && p.callId().equals(m.callId()), TestPhone.WAIT);
         assertThat(ack.header("cseq")).isEqualTo(reinvite.header("cseq").replace("INVITE", "ACK"));
@@ -763,5 +790,52 @@ class ParkSipTest {
             assertThat(last.getAttribute("version")).isEqualTo("1");
             assertThat(last.getAttribute("subscription-state")).isEqualTo("terminated;reason=noresource");
         }
+    }
+
+    @Test
+    @Order(8)
+    void refused_parks_store_nothing_and_are_counted_by_reason() throws Exception {
+        int port = rtpSocket().getLocalPort();
+        String g722 = "v=0\r\no=bob 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio " + port
+                + " RTP/AVP 9\r\n";
+        record Bad(List<String> headers, String sdp, int status, String outcome) {}
+        for (Bad bad : List.of(
+                // RFC 3892: without Referred-By nobody can be told the orbit
+                new Bad(List.of(), offer(port), 400, "refused-referred-by"),
+                new Bad(List.of("Referred-By: <sip:mallory@elsewhere.invalid>"), offer(port), 403, "refused-parker"),
+                new Bad(List.of("Referred-By: <sip:alice@example.test>"), g722, 488, "refused-media"))) {
+            String callId = UUID.randomUUID() + "@refused";
+            TestPhone.Msg answer = bob.authenticated(
+                    "INVITE",
+                    PARK,
+                    callId,
+                    TestPhone.newTag(),
+                    bad.headers(),
+                    "application/sdp",
+                    bad.sdp(),
+                    "bob",
+                    "bob-secret");
+            assertThat(answer.status()).as(answer.raw()).isEqualTo(bad.status());
+            assertThat(claimOf(callId))
+                    .as("nothing stored for %s", bad.outcome())
+                    .isNull();
+            assertThat(node.metrics().scrape())
+                    .contains("switchboard_park_requests_total{outcome=\"" + bad.outcome() + "\",} 1.0");
+        }
+        // a REFER sent to the park service itself is not a way to park (call-park/README.md, "SIP")
+        TestPhone.Msg refer = bob.authenticated(
+                "REFER",
+                PARK,
+                UUID.randomUUID() + "@refer",
+                TestPhone.newTag(),
+                List.of(
+                        "Contact: <" + bob.contact() + ">",
+                        "Refer-To: <sip:alice@example.test>",
+                        "Referred-By: <sip:bob@example.test>"),
+                "",
+                "",
+                "bob",
+                "bob-secret");
+        assertThat(refer.status()).as(refer.raw()).isEqualTo(404);
     }
 }

@@ -60,7 +60,7 @@ public final class TestPhone implements AutoCloseable {
             return null;
         }
 
-        List<String> all(String name) {
+        public List<String> all(String name) {
             List<String> out = new ArrayList<>();
             for (String[] h : headers) {
                 if (h[0].equals(name.toLowerCase(Locale.ROOT))) {

@@ -140,6 +140,21 @@ public final class OrbitRules {
         return Optional.empty();
     }
 
+    /**
+     * Why user {@code u} cannot be added while {@code ranges} hold one of their numbers (the same
+     * rule as a range added over users, the other way round: a 409 naming the rule), or empty.
+     */
+    public static Optional<String> userConflict(UserNumber u, Collection<OrbitRange> ranges) {
+        for (OrbitRange range : ranges) {
+            Optional<String> hit = userConflict(range, u);
+            if (hit.isPresent()) {
+                return Optional.of(
+                        hit.get() + " (range " + range.name() + "; rule " + OrbitRule.NO_USER_NUMBER.token() + ")");
+            }
+        }
+        return Optional.empty();
+    }
+
     /** The first range that holds {@code orbit}, exactly as dialed. */
     public static Optional<OrbitRange> rangeOf(Orbit orbit, Collection<OrbitRange> ranges) {
         return ranges.stream().filter(r -> r.contains(orbit)).findFirst();

@@ -70,8 +70,9 @@ public final class ParkSip implements ParkedCallListener {
      * @param mediaAddress  the address our RTP sockets bind to and our SDP names
      * @param parkerTargets the registered endpoints of a user, as MESSAGE targets
      * @param counted       told each outcome, for the node's metrics: {@value #PARKED}, {@value #FULL},
-     *                      {@value #REFUSED}, {@value #UNAVAILABLE}, {@value #RETRIEVED}, {@value #EMPTY},
+     *                      the {@code refused-} reasons, {@value #REFUSED}, {@value #UNAVAILABLE}, {@value #RETRIEVED}, {@value #EMPTY},
      *                      {@value #ENDED}
+     * @param music         what parked callers hear (the same on every node: a takeover resumes it)
      */
     public record Settings(
             String parkUri,
@@ -79,10 +80,21 @@ public final class ParkSip implements ParkedCallListener {
             ParkSettings defaults,
             String mediaAddress,
             Function<String, CompletionStage<List<MessageTarget>>> parkerTargets,
-            Consumer<String> counted) {}
+            Consumer<String> counted,
+            io.switchboard.park.media.HoldMusic music) {}
 
-    /** Outcomes, as counted: a call parked; refused for a full range; refused for its request (400, 403, 480, 488). */
-    public static final String PARKED = "parked", FULL = "full", REFUSED = "refused";
+    /** Outcomes, as counted: a call parked; a park refused for a full range (486). */
+    public static final String PARKED = "parked", FULL = "full";
+    /**
+     * A park refused for its request, by reason (issue 13 item 6): no Referred-By (400), a parker
+     * not of our domains (403), no G.711 audio offer (488), no orbit range configured (480).
+     */
+    public static final String REFUSED_REFERRED_BY = "refused-referred-by",
+            REFUSED_PARKER = "refused-parker",
+            REFUSED_MEDIA = "refused-media",
+            REFUSED_NO_RANGE = "refused-no-range";
+    /** A busy-lamp SUBSCRIBE to an orbit refused (403, 404, 489, 423). */
+    public static final String REFUSED = "refused";
     /** The entity or the store did not answer: 503. */
     public static final String UNAVAILABLE = "unavailable";
     /** A call retrieved; an orbit dialed that holds nothing (404); a park ended by the caller's BYE. */
@@ -133,7 +145,7 @@ public final class ParkSip implements ParkedCallListener {
         this.settings = settings;
         this.ranges = ranges;
         this.sip = new SipKit(settings.parkUri());
-        this.parked = new ParkedLegs(sip, moh, timer, settings.mediaAddress());
+        this.parked = new ParkedLegs(sip, moh, timer, settings.mediaAddress(), settings.music());
         this.bridge = new Bridge(sip);
         this.notices = new ParkerMessages(sip, settings.parkerTargets());
         this.ringer = new Ringer(sip, timer);
@@ -261,21 +273,21 @@ public final class ParkSip implements ParkedCallListener {
         Optional<String> parker = referredBy(request);
         if (parker.isEmpty()) {
             // RFC 3892: the transferee's INVITE names the transferor; without it nobody is told the orbit
-            refuse(tx, Response.BAD_REQUEST, "Referred-By naming the parker required");
+            refuse(tx, REFUSED_REFERRED_BY, Response.BAD_REQUEST, "Referred-By naming the parker required");
             return;
         }
         if (!settings.domains().contains(SipKit.hostOf(parker.get()))) {
-            refuse(tx, Response.FORBIDDEN, "Only our users park calls");
+            refuse(tx, REFUSED_PARKER, Response.FORBIDDEN, "Only our users park calls");
             return;
         }
         Optional<Sdp.Audio> offer = Sdp.audioOf(SipKit.body(request));
         if (offer.isEmpty()) {
             // an INVITE without an offer (RFC 3264's offer in the 2xx) is not supported: no audio to send to
-            refuse(tx, Response.NOT_ACCEPTABLE_HERE, "An audio offer with PCMU or PCMA required");
+            refuse(tx, REFUSED_MEDIA, Response.NOT_ACCEPTABLE_HERE, "An audio offer with PCMU or PCMA required");
             return;
         }
         if (list.isEmpty()) {
-            refuse(tx, Response.TEMPORARILY_UNAVAILABLE, "No park orbit range configured");
+            refuse(tx, REFUSED_NO_RANGE, Response.TEMPORARILY_UNAVAILABLE, "No park orbit range configured");
             return;
         }
         // A parker's range: the first range in name order (one pool-wide range is the usual set-up;
@@ -364,7 +376,19 @@ public final class ParkSip implements ParkedCallListener {
             ParkedLegs.Parked held = parked.get(holder.get());
             if (held == null) {
                 // the caller's dialog is on the node that parked it: that node retrieves it for us
-                elsewhere.ask(tx, request, retriever, r, holder.get(), offer);
+                // the caller's identity for our 200 (RFC 3325) from the entity, which every node reaches
+                calls.get(holder.get())
+                        .whenComplete((state, unknown) -> elsewhere.ask(
+                                tx,
+                                request,
+                                retriever,
+                                r,
+                                holder.get(),
+                                offer,
+                                state instanceof ParkedCallEntity.Current c
+                                                && c.call().isPresent()
+                                        ? c.call().get().caller().asserted()
+                                        : null));
                 return;
             }
             calls.retrieve(held.parkId, retriever).whenComplete((reply, failed) -> {
@@ -391,7 +415,7 @@ public final class ParkSip implements ParkedCallListener {
                 caller,
                 offer,
                 answer -> {
-                    if (sip.ok(tx, request, retriever.localTag, answer) == null) {
+                    if (sip.ok(tx, request, retriever.localTag, answer, identityOf(held)) == null) {
                         bridge.hangUp(caller);
                     }
                 },
@@ -540,8 +564,13 @@ public final class ParkSip implements ParkedCallListener {
 
     // ------------------------------------------------------------------ helpers
 
-    private void refuse(ServerTransaction tx, int status, String reason) {
-        settings.counted().accept(REFUSED);
+    /** The parked caller's P-Asserted-Identity for whoever gets the call (null if unknown). */
+    static String identityOf(ParkedLegs.Parked held) {
+        return held.call == null ? null : held.call.caller().asserted();
+    }
+
+    private void refuse(ServerTransaction tx, String outcome, int status, String reason) {
+        settings.counted().accept(outcome);
         sip.answer(tx, status, reason, null);
     }
 

@@ -73,14 +73,15 @@ final class ParkedLegs {
     private final MohSender moh;
     private final ScheduledExecutorService timer;
     private final String mediaAddress;
-    private final HoldMusic music = HoldMusic.generatedDefault();
+    private final HoldMusic music;
     private final Map<String, Parked> byId = new ConcurrentHashMap<>();
     /** Parks prepared here and not yet answered or discarded: stored as ours, but not held yet. */
     private final Set<String> preparing = ConcurrentHashMap.newKeySet();
 
     private volatile Ended ended = (p, byCaller) -> {};
 
-    ParkedLegs(SipKit sip, MohSender moh, ScheduledExecutorService timer, String mediaAddress) {
+    ParkedLegs(SipKit sip, MohSender moh, ScheduledExecutorService timer, String mediaAddress, HoldMusic music) {
+        this.music = music;
         this.sip = sip;
         this.moh = moh;
         this.timer = timer;

@@ -55,21 +55,39 @@ final class PoolRetrieves {
             String retriever,
             ParkTarget.Retrieve r,
             String parkId,
-            String offer) {
+            String offer,
+            String identity) {
         ParkPeers pool = peers.get();
         if (pool == null) {
             sip.answer(tx, Response.TEMPORARILY_UNAVAILABLE, "Parked on another node", null);
             return;
         }
         pool.takeRetrieve(parkId, retriever, offer, Leg.callIdOf(request)).whenComplete((taken, failure) -> {
-            if (failure != null || taken.isEmpty()) {
-                // no node holds the caller's leg (its node is gone) or none answered in time
+            if (failure == null && taken.isEmpty()) {
+                // No node holds the caller's leg: either another retrieve (or the caller's BYE) took
+                // the call in the meantime, so the orbit is empty (404, as when it was empty at the
+                // start), or the node holding the leg is gone (480 until a survivor takes it over).
+                calls.get().get(parkId).whenComplete((state, unknown) -> {
+                    if (state instanceof ParkedCallEntity.Current c && c.call().isEmpty()) {
+                        settings.counted().accept(ParkSip.EMPTY);
+                        sip.answer(tx, Response.NOT_FOUND, "No call parked at " + r.orbit(), null);
+                    } else {
+                        sip.answer(tx, Response.TEMPORARILY_UNAVAILABLE, "Parked call not reachable", null);
+                    }
+                });
+            } else if (failure != null) {
+                // none answered in time
                 sip.answer(tx, Response.TEMPORARILY_UNAVAILABLE, "Parked call not reachable", null);
             } else if (taken.get().reply() instanceof ParkPeers.Joined joined) {
                 Leg here = Leg.asCallee(request, SipKit.newTag());
                 var node = taken.get().node();
                 bridge.joinRemote(here, () -> ParkPeers.hangUp(node, joined.callerCallId()));
-                if (sip.ok(tx, request, here.localTag, joined.sdp().getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                if (sip.ok(
+                                tx,
+                                request,
+                                here.localTag,
+                                joined.sdp().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                                identity)
                         == null) {
                     bridge.hangUpBoth(here);
                 }

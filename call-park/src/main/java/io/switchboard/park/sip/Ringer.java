@@ -68,8 +68,8 @@ final class Ringer {
 
     /**
      * Rings {@code targets} for park {@code parkId}: From the park service with {@code display},
-     * To {@code toUri}, a Subject saying what this call is (RFC 3261 section 20.36), the caller's
-     * {@code offer}. {@code answered} gets the first 2xx; {@code notAnswered} runs when every
+     * To {@code toUri}, a Subject saying what this call is (RFC 3261 section 20.36), the parked
+     * caller's {@code identity} as P-Asserted-Identity, the caller's {@code offer}. {@code answered} gets the first 2xx; {@code notAnswered} runs when every
      * branch failed or, with {@code noAnswerAfter}, nobody answered in time (then the branches
      * are cancelled). Without targets {@code notAnswered} runs at once.
      */
@@ -78,6 +78,7 @@ final class Ringer {
             List<ParkSip.MessageTarget> targets,
             String toUri,
             String display,
+            String identity,
             String subject,
             String offer,
             Duration noAnswerAfter,
@@ -90,7 +91,8 @@ final class Ringer {
         List<ClientTransaction> toSend = new ArrayList<>();
         for (ParkSip.MessageTarget t : targets) {
             try {
-                ClientTransaction ct = sip.provider.getNewClientTransaction(invite(t, toUri, display, subject, offer));
+                ClientTransaction ct =
+                        sip.provider.getNewClientTransaction(invite(t, toUri, display, identity, subject, offer));
                 ct.setApplicationData(new Branch(ringing, t));
                 toSend.add(ct);
             } catch (Exception e) {
@@ -176,7 +178,8 @@ final class Ringer {
         }
     }
 
-    private Request invite(ParkSip.MessageTarget t, String toUri, String display, String subject, String offer)
+    private Request invite(
+            ParkSip.MessageTarget t, String toUri, String display, String identity, String subject, String offer)
             throws Exception {
         String transport = t.hop() != null ? t.hop().transport().toLowerCase(Locale.ROOT) : "udp";
         Address from = sip.addresses.createAddress(sip.parkUri);
@@ -193,6 +196,8 @@ final class Ringer {
                 sip.headers.createMaxForwardsHeader(70));
         invite.addHeader(sip.headers.createContactHeader(sip.addresses.createAddress(sip.ownContact())));
         invite.addHeader(sip.headers.createSubjectHeader(subject));
+        // who is really calling: the parked caller (RFC 3325), the park service being only the From
+        invite.addHeader(sip.headers.createHeader("P-Asserted-Identity", identity));
         invite.setContent(
                 offer.getBytes(StandardCharsets.UTF_8), sip.headers.createContentTypeHeader("application", "sdp"));
         SipKit.via(invite, t.hop()); // into the endpoint's connection (ProxyRouter)

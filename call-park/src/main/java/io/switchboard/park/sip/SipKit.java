@@ -113,6 +113,11 @@ final class SipKit {
      * into its 2xx (RFC 3261 section 12.1.1). Null when it could not be sent.
      */
     Response ok(ServerTransaction tx, Request request, String localTag, byte[] sdp) {
+        return ok(tx, request, localTag, sdp, null);
+    }
+
+    /** As above, with the parked caller's {@code identity} (P-Asserted-Identity) when not null. */
+    Response ok(ServerTransaction tx, Request request, String localTag, byte[] sdp, String identity) {
         try {
             Response ok = messages.createResponse(Response.OK, request);
             ((ToHeader) ok.getHeader(ToHeader.NAME)).setTag(localTag);
@@ -121,6 +126,9 @@ final class SipKit {
                 ok.addHeader((Header) rr.next());
             }
             ok.addHeader(headers.createContactHeader(addresses.createAddress(ownContact())));
+            if (identity != null) {
+                ok.addHeader(headers.createHeader("P-Asserted-Identity", identity));
+            }
             if (sdp != null && sdp.length > 0) {
                 ok.setContent(sdp, headers.createContentTypeHeader("application", "sdp"));
             }

@@ -64,6 +64,7 @@ final class Timeouts {
                     targets,
                     call.parker(),
                     ParkNotice.ringingDisplay(call),
+                    call.caller().asserted(),
                     ParkNotice.ringBack(call),
                     held.callerOffer,
                     null, // rings until the next deadline, which cancels it
@@ -127,6 +128,7 @@ final class Timeouts {
                 failure != null ? List.of() : list,
                 uri,
                 ParkNotice.ringingDisplay(call),
+                call.caller().asserted(),
                 ParkNotice.fallback(call),
                 held.callerOffer,
                 call.settings().pickupTimeout(),

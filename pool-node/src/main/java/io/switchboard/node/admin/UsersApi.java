@@ -10,6 +10,10 @@ import io.switchboard.accounts.domain.Validation;
 import io.switchboard.accounts.store.AccountStore;
 import io.switchboard.node.admin.AdminServer.Call;
 import io.switchboard.node.admin.AdminServer.Reply;
+import io.switchboard.park.domain.OrbitRange;
+import io.switchboard.park.domain.OrbitRules;
+import io.switchboard.park.domain.UserNumber;
+import io.switchboard.park.store.OrbitRanges;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,8 +40,15 @@ public final class UsersApi {
     private final AccountRules rules;
     private final List<String> domains;
     private final Clock clock;
+    private final OrbitRanges orbitRanges;
 
-    public UsersApi(AccountStore store, AccountRules rules, List<String> domains, Clock clock) {
+    /**
+     * @param orbitRanges call park's orbit ranges: a user whose user part or phone number is an
+     *                    orbit of one is refused with 409 naming the rule (call-park/README.md)
+     */
+    public UsersApi(
+            AccountStore store, AccountRules rules, List<String> domains, Clock clock, OrbitRanges orbitRanges) {
+        this.orbitRanges = orbitRanges;
         this.store = store;
         this.rules = rules;
         this.domains = domains;
@@ -65,10 +76,16 @@ public final class UsersApi {
             return done(Reply.error(400, invalid.reason()));
         }
         Account account = ((Validation.Valid<AccountDraft>) v).value().toAccount(clock.instant());
-        return store.put(account)
-                .thenApply(ok -> call.wantsText()
-                        ? Reply.text(201, "added " + account.aor() + "\n")
-                        : Reply.json(201, Json.write(accountJson(account, rules))));
+        return orbitRanges.list().thenCompose(ranges -> {
+            java.util.Optional<String> orbit = orbitConflict(account, ranges);
+            if (orbit.isPresent()) {
+                return done(Reply.error(409, orbit.get()));
+            }
+            return store.put(account)
+                    .thenApply(ok -> call.wantsText()
+                            ? Reply.text(201, "added " + account.aor() + "\n")
+                            : Reply.json(201, Json.write(accountJson(account, rules))));
+        });
     }
 
     /**
@@ -126,7 +143,36 @@ public final class UsersApi {
         if (result instanceof UserCsv.Rejected rejected) {
             return done(Reply.error(400, rejected.reason()));
         }
-        UserCsv.Parsed parsed = (UserCsv.Parsed) result;
+        return orbitRanges
+                .list()
+                .thenCompose(ranges -> importRows(call, withOrbitConflicts((UserCsv.Parsed) result, ranges)));
+    }
+
+    /** A user part or phone number that is an orbit of a range: why the user cannot be added, or empty. */
+    private static java.util.Optional<String> orbitConflict(Account a, List<OrbitRange> ranges) {
+        return OrbitRules.userConflict(new UserNumber(a.aor(), a.user(), a.phone()), ranges);
+    }
+
+    /** The rows, those of users whose numbers are orbits turned into rejected rows naming the rule. */
+    private UserCsv.Parsed withOrbitConflicts(UserCsv.Parsed parsed, List<OrbitRange> ranges) {
+        if (ranges.isEmpty()) {
+            return parsed;
+        }
+        List<UserCsv.Row> rows = new ArrayList<>();
+        for (UserCsv.Row row : parsed.rows()) {
+            if (row.outcome() instanceof Validation.Valid<AccountDraft> ok) {
+                java.util.Optional<String> orbit = orbitConflict(ok.value().toAccount(clock.instant()), ranges);
+                if (orbit.isPresent()) {
+                    rows.add(new UserCsv.Row(row.line(), new Validation.Invalid<>(orbit.get())));
+                    continue;
+                }
+            }
+            rows.add(row);
+        }
+        return new UserCsv.Parsed(rows);
+    }
+
+    private CompletionStage<Reply> importRows(Call call, UserCsv.Parsed parsed) {
         List<AccountDraft> valid = parsed.valid();
         // Writes go out concurrently but bounded, so a 100k-row import does not flood the driver.
         return writeAll(valid, 0, 64).thenApply(ignored -> {

@@ -1,6 +1,7 @@
 package io.switchboard.node.config;
 
 import io.switchboard.park.domain.ParkSettings;
+import io.switchboard.park.media.HoldMusic;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -11,8 +12,10 @@ import java.util.Optional;
  *                 {@code sip:park@} the first of {@code switchboard.domains}
  * @param defaults the pool's pickup timeout, ring-back attempts and fallback; each orbit range may
  *                 override them
+ * @param music    music on hold: {@code music-file} (a WAV of 8 kHz mono, read at start), or the
+ *                 generated default when that is empty
  */
-public record ParkConfig(String uri, ParkSettings defaults) {
+public record ParkConfig(String uri, ParkSettings defaults, HoldMusic music) {
 
     public static ParkConfig of(NodeConfig config) {
         ConfigReader p = new ConfigReader(config.raw(), "").at("switchboard").at("park");
@@ -32,8 +35,18 @@ public record ParkConfig(String uri, ParkSettings defaults) {
         ParkSettings.checkUri(fallback).filter(e -> !fallback.isEmpty()).ifPresent(e -> {
             throw new ConfigError(p.key("on-timeout-uri"), e + " (or empty: the call ends)");
         });
+        String musicFile = p.string("music-file").trim();
+        HoldMusic music;
+        try {
+            music = musicFile.isEmpty()
+                    ? HoldMusic.generatedDefault()
+                    : HoldMusic.fromWav(java.nio.file.Path.of(musicFile));
+        } catch (java.io.IOException e) {
+            throw new ConfigError(p.key("music-file"), e.getMessage() + " (or empty: the generated default)");
+        }
         return new ParkConfig(
                 uri,
-                new ParkSettings(timeout, attempts, fallback.isEmpty() ? Optional.empty() : Optional.of(fallback)));
+                new ParkSettings(timeout, attempts, fallback.isEmpty() ? Optional.empty() : Optional.of(fallback)),
+                music);
     }
 }

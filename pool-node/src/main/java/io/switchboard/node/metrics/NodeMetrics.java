@@ -129,8 +129,10 @@ public final class NodeMetrics implements RegisterObserver, BindingListener {
         malformed.register(registry);
         park = Counter.build(
                         "switchboard_park_requests_total",
-                        "Call park INVITEs and BYEs handled by this node, by outcome (parked, full, refused, "
-                                + "unavailable, retrieved, empty, ended, ring-back, rung-back, fallback, timed-out)")
+                        "Call park requests handled by this node, by outcome: parked; refused parks by reason "
+                                + "(full, refused-referred-by, refused-parker, refused-media, refused-no-range); "
+                                + "unavailable, retrieved, empty, ended, ring-back, rung-back, fallback, timed-out, "
+                                + "taken-over, lost; busy lamps watched, notify, refused")
                 .labelNames("outcome")
                 .register(registry);
         sipShed = Counter.build(
@@ -221,6 +223,25 @@ public final class NodeMetrics implements RegisterObserver, BindingListener {
     }
 
     /** A presence request refused by {@code by}: {@link #NOT_FEDERATED} or a cap's name (presence's PresenceLimits). */
+    /**
+     * The gauge {@code switchboard_park_parked_calls}: calls waiting in an orbit whose caller's leg
+     * this node holds ({@code ParkSip.activeDialogs}); the pool's parked calls are the sum over its
+     * nodes. Registered once, by the SIP wiring.
+     */
+    public void parkedCalls(java.util.function.IntSupplier held) {
+        Gauge.build(
+                        "switchboard_park_parked_calls",
+                        "Calls waiting in a park orbit whose caller's leg this node holds (the pool's: the sum over nodes)")
+                .create()
+                .setChild(new Gauge.Child() {
+                    @Override
+                    public double get() {
+                        return held.getAsInt();
+                    }
+                })
+                .register(registry);
+    }
+
     /** A call park outcome ({@code io.switchboard.park.sip.ParkSip}'s labels). */
     public void park(String outcome) {
         park.labels(outcome).inc();

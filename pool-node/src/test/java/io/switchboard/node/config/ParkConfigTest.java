@@ -33,6 +33,29 @@ class ParkConfigTest {
         assertThat(p.defaults().onTimeoutUri()).contains("sip:operator@example.test");
     }
 
+    @Test
+    void music_on_hold_is_the_generated_default_or_the_configured_wav_file(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        assertThat(ParkConfig.of(NodeConfig.fromString("")).music().length())
+                .isEqualTo(
+                        io.switchboard.park.media.HoldMusic.generatedDefault().length());
+        java.nio.file.Path wav = dir.resolve("hold.wav");
+        byte[] pcm = new byte[1600]; // 100 ms of silence, 16-bit 8 kHz mono
+        javax.sound.sampled.AudioFormat f = new javax.sound.sampled.AudioFormat(8000, 16, 1, true, false);
+        javax.sound.sampled.AudioSystem.write(
+                new javax.sound.sampled.AudioInputStream(new java.io.ByteArrayInputStream(pcm), f, 800),
+                javax.sound.sampled.AudioFileFormat.Type.WAVE,
+                wav.toFile());
+        assertThat(ParkConfig.of(NodeConfig.fromString("switchboard.park.music-file = \"" + wav + "\""))
+                        .music()
+                        .length())
+                .isEqualTo(800);
+        assertThatThrownBy(() -> ParkConfig.of(
+                        NodeConfig.fromString("switchboard.park.music-file = \"" + dir.resolve("none.wav") + "\"")))
+                .isInstanceOf(ConfigError.class)
+                .hasMessageContaining("switchboard.park.music-file");
+    }
+
     @ParameterizedTest
     @CsvSource(
             delimiter = '|',
