@@ -71,6 +71,13 @@ class ConferenceSipTest {
     TestPhone mixerC;
 
     volatile boolean mixerAStopped;
+    /**
+     * Mixer D, a plain socket that never answers an INVITE: 0 answers its checks 503 (down, so no other test
+     * gets it), 1 answers them 200 (up), 2 answers nothing (a dead host).
+     */
+    volatile int mixerDState;
+
+    TestPhone mixerD;
     int sippMediaPort;
     String sippMixer;
     static final int MIXER_A_MEDIA = 41000, MIXER_C_MEDIA = 43000;
@@ -123,11 +130,33 @@ class ConferenceSipTest {
         Thread mixerCAnswers = new Thread(() -> answerAsMixer(mixerC, mixerCSdp, () -> false), "mixer-c");
         mixerCAnswers.setDaemon(true);
         mixerCAnswers.start();
+        mixerD = new TestPhone("udp", 9, "mixer-d", "unused");
+        Thread mixerDAnswers = new Thread(
+                () -> {
+                    while (!stopping) {
+                        try {
+                            TestPhone.Msg m = mixerD.await(TestPhone.Msg::isRequest, Duration.ofSeconds(1));
+                            if (m.method().equals("INVITE")) {
+                                mixerD.inviteSeen = m; // and no answer, ever
+                            } else if (m.method().equals("OPTIONS") && mixerDState < 2) {
+                                int status = mixerDState == 1 ? 200 : 503;
+                                mixerD.respond(
+                                        m, status, status == 200 ? "OK" : "Not Now", TestPhone.newTag(), List.of());
+                            }
+                        } catch (IOException e) {
+                            // nothing arrived within a second: look again until the class is done
+                        }
+                    }
+                },
+                "mixer-d");
+        mixerDAnswers.setDaemon(true);
+        mixerDAnswers.start();
         sippMixer = "sip:mixer@127.0.0.1:" + sippPort;
         node = TestNodes.start(
                 KEYSPACE,
                 "switchboard.conferencing.mcus = [\"sip:mixer@127.0.0.1:" + sippPort + "\", \"" + brokenMixer.contact()
-                        + "\", \"" + mixerA.contact() + "\", \"" + mixerC.contact() + "\"]\n"
+                        + "\", \"" + mixerA.contact() + "\", \"" + mixerC.contact() + "\", \"" + mixerD.contact()
+                        + "\"]\n"
                         + "switchboard.conferencing.mcu-check-interval = " + CHECK.toMillis() + "ms\n"
                         // the SIPp conference watcher computes MD5 only and reads the first challenge
                         + "switchboard.auth.algorithms = [\"MD5\", \"SHA-256\"]\n");
@@ -168,6 +197,7 @@ class ConferenceSipTest {
         for (String mixer : List.of(sippMixer, brokenMixer.contact(), mixerA.contact(), mixerC.contact())) {
             awaitMixerUp(mixer);
         }
+        awaitMixer(mixerD.contact(), false); // its checks answer 503 until its own test
     }
 
     void needsSipp() {
@@ -177,7 +207,7 @@ class ConferenceSipTest {
     @AfterAll
     void stop() throws Exception {
         stopping = true;
-        for (TestPhone p : new TestPhone[] {alice, bob, brokenMixer, mixerA, mixerC}) {
+        for (TestPhone p : new TestPhone[] {alice, bob, brokenMixer, mixerA, mixerC, mixerD}) {
             if (p != null) {
                 p.close();
             }
@@ -373,6 +403,50 @@ class ConferenceSipTest {
         assertThat(alice.requestInDialog(j.dialog, "BYE").status()).isEqualTo(200);
     }
 
+    /**
+     * A join waiting for its mixer's answer when that mixer dies: once the checks find it down, the join goes
+     * to a live mixer (the conference moves there) instead of waiting out Timer B's 32 s (TestPhone waits
+     * 10 s for the final answer, so the old behaviour fails here).
+     */
+    @Test
+    void a_join_waiting_for_a_mixer_that_dies_goes_to_a_live_one() throws Exception {
+        needsSipp();
+        mixerDState = 1;
+        awaitMixerUp(mixerD.contact());
+        Conference c = create(AccessType.OPEN, 10);
+        assertThat(entity(c)
+                        .<ConferenceEntity.MixerReply>ask(r -> new ConferenceEntity.UseMixer(mixerD.contact(), r), ASK)
+                        .toCompletableFuture()
+                        .get())
+                .isEqualTo(new ConferenceEntity.MixerChosen(mixerD.contact()));
+        mixerD.inviteSeen = null;
+        java.util.concurrent.CompletableFuture<Joined> joining =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return join(alice, c);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+        long deadline = System.nanoTime() + ASK.toNanos();
+        while (mixerD.inviteSeen == null && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(mixerD.inviteSeen)
+                .as("the join's INVITE reached mixer D, which never answers")
+                .isNotNull();
+        mixerDState = 2; // a dead host from now on
+
+        Joined j = joining.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(j.ok.status()).isEqualTo(200);
+        assertThat(j.ok.body()).as("a live mixer's answer").contains("o=");
+        assertThat(roster(c).participants().get(j.callId).status()).isEqualTo(ParticipantStatus.CONNECTED);
+        assertThat(AdminHttp.get(node.adminPort(), "/api/conferences/" + c.id()).body())
+                .as("the conference moved off mixer D")
+                .doesNotContain("\"mixer\":\"" + mixerD.contact() + "\"");
+        assertThat(alice.requestInDialog(j.dialog, "BYE").status()).isEqualTo(200);
+    }
+
     @Test
     void a_failing_mixer_is_503_with_a_reason_and_the_roster_stays_as_it_was() throws Exception {
         needsSipp();
@@ -509,12 +583,16 @@ class ConferenceSipTest {
     }
 
     void awaitMixerUp(String mixer) throws Exception {
-        java.util.regex.Pattern up = java.util.regex.Pattern.compile(
-                "switchboard_conference_mixer_up\\{mixer=\"" + java.util.regex.Pattern.quote(mixer) + "\",?\\} 1\\.0");
+        awaitMixer(mixer, true);
+    }
+
+    void awaitMixer(String mixer, boolean isUp) throws Exception {
+        java.util.regex.Pattern up = java.util.regex.Pattern.compile("switchboard_conference_mixer_up\\{mixer=\""
+                + java.util.regex.Pattern.quote(mixer) + "\",?\\} " + (isUp ? "1" : "0") + "\\.0");
         long deadline = System.nanoTime() + ASK.toNanos();
         while (!up.matcher(AdminHttp.get(node.adminPort(), "/metrics").body()).find()) {
             if (System.nanoTime() > deadline) {
-                fail("the node does not see mixer " + mixer + " up");
+                fail("the node does not see mixer " + mixer + (isUp ? " up" : " down"));
             }
             Thread.sleep(100);
         }

@@ -165,6 +165,9 @@ public final class FocusSip {
 
             @Override
             public void changed(String mixer, boolean up) {
+                if (!up) {
+                    mixers.abandonOpensTo(mixer); // joins waiting for its answer try a live mixer now
+                }
                 timer.execute(FocusSip.this::followMixers); // down: move off it now; up: legs left without one get it
             }
         });
@@ -453,11 +456,32 @@ public final class FocusSip {
 
     /** Admitted: the mixer leg, then our 200 with the mixer's answer; a failed mixer leaves the roster as it was. */
     private void connect(FocusLeg leg) {
+        connect(leg, MIXER_TRIES);
+    }
+
+    /**
+     * How many mixers a join tries when the one it waits for is found down meanwhile ({@link
+     * MixerLegs#MIXER_DOWN}): the conference moves to a live one, and the join follows it.
+     */
+    static final int MIXER_TRIES = 3;
+
+    private void connect(FocusLeg leg, int tries) {
         if (!leg.move(FocusLeg.State.CONNECTING)) {
             leave(leg, () -> {});
             return;
         }
         mixers.connect(leg, outcome -> {
+            if (outcome instanceof MixerLegs.Outcome.Failed f
+                    && MixerLegs.MIXER_DOWN.equals(f.reason())
+                    && tries > 1
+                    && leg.state == FocusLeg.State.CONNECTING) {
+                LOG.info(
+                        "Mixer of conference {} went down while {} joined: trying a live one",
+                        leg.conferenceId,
+                        leg.legId);
+                connect(leg, tries - 1);
+                return;
+            }
             if (outcome instanceof MixerLegs.Outcome.Answered a) {
                 mixers.attach(a.dialog());
                 if (!leg.move(FocusLeg.State.CONNECTED)) {

@@ -5,6 +5,7 @@ import io.switchboard.conference.entity.Conferences;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import javax.sip.header.CSeqHeader;
 import javax.sip.header.CallIdHeader;
@@ -35,6 +36,11 @@ final class MixerLegs {
     record MixerDialog(FocusLeg leg, String mixer, DialogSide dialog) {}
 
     static final String NONE_LIVE = "No conference mixer available";
+    /** A mixer leg being set up when its mixer was found down: the join may try the conference's next mixer. */
+    static final String MIXER_DOWN = "Mixer stopped answering";
+
+    /** A mixer INVITE not answered yet; {@code settled} once, by its answer or by {@link #abandonOpensTo}. */
+    private record Opening(MixerDialog md, Consumer<Outcome> done, AtomicBoolean settled) {}
 
     private final MixerPool pool;
     private final Conferences conferences;
@@ -42,6 +48,8 @@ final class MixerLegs {
     private final Consumer<String> counted;
     /** Mixer dialogs by Call-ID, for the mixer's requests and 2xx retransmissions. */
     private final Map<String, MixerDialog> byMixerCallId = new ConcurrentHashMap<>();
+    /** Mixer INVITEs without a final answer yet, by Call-ID. */
+    private final Map<String, Opening> opening = new ConcurrentHashMap<>();
 
     MixerLegs(MixerPool pool, Conferences conferences, Signalling sip, Consumer<String> counted) {
         this.pool = pool;
@@ -122,10 +130,17 @@ final class MixerLegs {
                 mixer);
         MixerDialog md = new MixerDialog(leg, mixer, d);
         byMixerCallId.put(d.callId, md);
+        Opening pending = new Opening(md, done, new AtomicBoolean());
+        opening.put(d.callId, pending);
         try {
             Request invite = sip.inDialog(d, Request.INVITE, sip.nodeContact(userOf(leg.conferenceUri)));
             invite.setContent(leg.offer, sip.headers.createContentTypeHeader("application", "sdp"));
             sip.send(invite, response -> {
+                if (!pending.settled().compareAndSet(false, true)) {
+                    answeredLate(d, response); // given up on when its mixer was found down
+                    return;
+                }
+                opening.remove(d.callId, pending);
                 int status = response == null ? Response.REQUEST_TIMEOUT : response.getStatusCode();
                 if (status >= 200 && status < 300) {
                     d.confirm(response);
@@ -143,7 +158,38 @@ final class MixerLegs {
             });
         } catch (Exception e) {
             LOG.warn("INVITE to mixer {} not sent: {}", mixer, e.toString());
-            failed(md, "Mixer unreachable", done);
+            if (pending.settled().compareAndSet(false, true)) {
+                opening.remove(d.callId, pending);
+                failed(md, "Mixer unreachable", done);
+            }
+        }
+    }
+
+    /**
+     * {@code mixer} was found down (no answer to its checks, a 5xx, a BYE): the legs still waiting for its
+     * answer to their INVITE fail now with {@link #MIXER_DOWN} instead of after Timer B's 32 s (RFC 3261
+     * section 17.1.1.2), so their joins can go to a live mixer at once.
+     */
+    void abandonOpensTo(String mixer) {
+        for (Opening o : opening.values()) {
+            if (o.md().mixer().equals(mixer) && o.settled().compareAndSet(false, true)) {
+                opening.remove(o.md().dialog().callId, o);
+                failed(o.md(), MIXER_DOWN, o.done());
+            }
+        }
+    }
+
+    /** A final answer to a mixer INVITE given up on: a 2xx is ACKed and ended (RFC 3261 section 15), the rest ignored. */
+    private void answeredLate(DialogSide d, Response response) {
+        if (response == null || response.getStatusCode() / 100 != 2) {
+            return;
+        }
+        try {
+            d.confirm(response);
+            ack(d, response);
+            sip.send(sip.inDialog(d, Request.BYE, null), r -> {});
+        } catch (Exception e) {
+            LOG.info("Late mixer dialog {} not ended: {}", d.callId, e.toString());
         }
     }
 
