@@ -125,7 +125,7 @@ final class AdminWiring {
                             stores.conferences(),
                             config.domains(),
                             clock)
-                    .register(admin);
+                    .register(admin, userAuth); // and /user/conferences: users schedule their own
             return admin;
         } catch (RuntimeException e) {
             admin.close();

@@ -447,6 +447,71 @@ class ConferenceSipTest {
         assertThat(alice.requestInDialog(j.dialog, "BYE").status()).isEqualTo(200);
     }
 
+    /** {@code method target} as {@code user} over HTTP Digest, as a client with curl --digest (two requests). */
+    java.net.http.HttpResponse<String> asUser(String method, String target, String user, String body) throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.util.function.Function<String, java.net.http.HttpRequest> request = authorization -> {
+            var b = java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create("http://127.0.0.1:" + node.adminPort() + target))
+                    .timeout(Duration.ofSeconds(30))
+                    .method(
+                            method,
+                            body == null
+                                    ? java.net.http.HttpRequest.BodyPublishers.noBody()
+                                    : java.net.http.HttpRequest.BodyPublishers.ofString(body));
+            if (authorization != null) {
+                b.header("Authorization", authorization);
+            }
+            return b.build();
+        };
+        var challenged = http.send(request.apply(null), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(challenged.statusCode()).isEqualTo(401);
+        String challenge = challenged.headers().firstValue("WWW-Authenticate").orElseThrow();
+        return http.send(
+                request.apply(PresenceUserApiTest.authorization(challenge, user, user + "-secret", method, target)),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * Users schedule their own conferences over HTTP with their SIP credentials ({@code /user/conferences},
+     * HTTP Digest as {@code /user/presence}): the creator is the organizer, whatever the body says; each user
+     * lists and sees only what they organize; ending is the organizer's (the entity's rules), not another
+     * user's.
+     */
+    @Test
+    void a_user_schedules_lists_and_ends_their_own_conference_over_http() throws Exception {
+        var created = asUser(
+                "POST",
+                "/user/conferences",
+                "alice",
+                "{\"subject\":\"Alice's weekly\",\"access\":\"company\",\"end\":\""
+                        + Instant.now().plus(Duration.ofDays(1)) + "\"}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        assertThat(created.body()).contains("\"organizer\":\"sip:alice@example.test\"", "Alice's weekly");
+        java.util.regex.Matcher idOf =
+                java.util.regex.Pattern.compile("\"id\":\"([a-z2-7]{20})\"").matcher(created.body());
+        assertThat(idOf.find()).as(created.body()).isTrue();
+        String id = idOf.group(1);
+
+        var forged = asUser("POST", "/user/conferences", "alice", "{\"organizer\":\"sip:bob@example.test\"}");
+        assertThat(forged.statusCode()).isEqualTo(403);
+        assertThat(forged.body()).contains("organizer");
+
+        assertThat(asUser("GET", "/user/conferences", "alice", null).body()).contains(id);
+        assertThat(asUser("GET", "/user/conferences", "bob", null).body()).doesNotContain(id);
+        assertThat(asUser("GET", "/user/conferences/" + id, "bob", null).statusCode())
+                .as("another's conference is no conference to bob")
+                .isEqualTo(404);
+        assertThat(asUser("POST", "/user/conferences/" + id + "/end", "bob", null)
+                        .statusCode())
+                .isEqualTo(403);
+        assertThat(asUser("POST", "/user/conferences/" + id + "/end", "alice", null)
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(AdminHttp.get(node.adminPort(), "/api/conferences/" + id).statusCode())
+                .isEqualTo(404);
+    }
+
     @Test
     void a_failing_mixer_is_503_with_a_reason_and_the_roster_stays_as_it_was() throws Exception {
         needsSipp();

@@ -49,6 +49,16 @@ public final class ConferencesApi {
 
     public static final String PREFIX = "/api/conferences";
 
+    /**
+     * The users' own tree (their SIP credentials over HTTP Digest, as {@code /user/presence}): the same
+     * paths, with the user as organizer of what they create and as the actor of every change (the entity
+     * decides what a user may do), and only the conferences they organize listed and shown.
+     */
+    public static final String USER_PREFIX = "/user/conferences";
+
+    /** Who is asking: an operator through the admin token, or a user ({@code owner}) through HTTP Digest. */
+    private record Side(String prefix, Actor actor, String owner) {}
+
     /** An operator-created ad-hoc conference lasts this long after the last participant left. */
     static final Duration DEFAULT_GRACE = Duration.ofMinutes(60);
 
@@ -85,8 +95,22 @@ public final class ConferencesApi {
         server.secureTree(PREFIX, this::route);
     }
 
+    /** Also {@value #USER_PREFIX}, for users authenticated by {@code users}. */
+    public void register(AdminServer server, AdminServer.UserAuthenticator users) {
+        register(server);
+        server.userTree(
+                USER_PREFIX,
+                users,
+                call -> route(call, new Side(USER_PREFIX, new Actor.User(call.user()), call.user())));
+    }
+
     CompletionStage<Reply> route(Call call) {
-        String rest = call.path().substring(PREFIX.length());
+        return route(call, new Side(PREFIX, OPERATOR, null));
+    }
+
+    private CompletionStage<Reply> route(Call call, Side side) {
+        Actor actor = side.actor();
+        String rest = call.path().substring(side.prefix().length());
         if (!rest.isEmpty() && !rest.startsWith("/")) {
             return done(Reply.error(404, "no such resource: " + call.path()));
         }
@@ -98,8 +122,8 @@ public final class ConferencesApi {
         }
         if (parts.isEmpty()) {
             return switch (call.method()) {
-                case "GET" -> list(call);
-                case "POST" -> create(call);
+                case "GET" -> list(call, side.owner());
+                case "POST" -> create(call, side.owner());
                 default -> done(Reply.methodNotAllowed("GET, POST", "Use GET to list or POST to create conferences"));
             };
         }
@@ -109,7 +133,7 @@ public final class ConferencesApi {
         }
         if (parts.size() == 1) {
             return call.method().equals("GET")
-                    ? show(call, id)
+                    ? show(call, id, side.owner())
                     : done(Reply.methodNotAllowed("GET", "Use GET to show a conference"));
         }
         if (parts.size() == 2) {
@@ -117,9 +141,9 @@ public final class ConferencesApi {
                 return done(Reply.methodNotAllowed("POST", "Use POST for lock, unlock and end"));
             }
             return switch (parts.get(1)) {
-                case "lock" -> change(call, id, r -> new ConferenceEntity.SetLocked(OPERATOR, true, r), "locked");
-                case "unlock" -> change(call, id, r -> new ConferenceEntity.SetLocked(OPERATOR, false, r), "unlocked");
-                case "end" -> change(call, id, r -> new ConferenceEntity.End(OPERATOR, r), "ended");
+                case "lock" -> change(call, id, r -> new ConferenceEntity.SetLocked(actor, true, r), "locked");
+                case "unlock" -> change(call, id, r -> new ConferenceEntity.SetLocked(actor, false, r), "unlocked");
+                case "end" -> change(call, id, r -> new ConferenceEntity.End(actor, r), "ended");
                 default ->
                     done(Reply.error(
                             404, "no such action: " + parts.get(1) + " (lock, unlock, end, participants/LEG/admit)"));
@@ -131,24 +155,23 @@ public final class ConferencesApi {
         String leg = parts.get(2);
         if (parts.size() == 3) {
             return call.method().equals("DELETE")
-                    ? change(call, id, r -> new ConferenceEntity.Eject(OPERATOR, leg, r), "ejected " + leg + " from")
+                    ? change(call, id, r -> new ConferenceEntity.Eject(actor, leg, r), "ejected " + leg + " from")
                     : done(Reply.methodNotAllowed("DELETE", "Use DELETE to eject a participant"));
         }
         if (!call.method().equals("POST")) {
             return done(Reply.methodNotAllowed("POST", "Use POST to admit or deny"));
         }
         return switch (parts.get(3)) {
-            case "admit" ->
-                change(call, id, r -> new ConferenceEntity.Admit(OPERATOR, leg, r), "admitted " + leg + " to");
+            case "admit" -> change(call, id, r -> new ConferenceEntity.Admit(actor, leg, r), "admitted " + leg + " to");
             case "deny" ->
-                change(call, id, r -> new ConferenceEntity.Deny(OPERATOR, leg, r), "denied " + leg + " entry to");
+                change(call, id, r -> new ConferenceEntity.Deny(actor, leg, r), "denied " + leg + " entry to");
             default -> done(Reply.error(404, "no such action: " + parts.get(3) + " (admit, deny)"));
         };
     }
 
     // ------------------------------------------------------------------ reading
 
-    private CompletionStage<Reply> list(Call call) {
+    private CompletionStage<Reply> list(Call call, String owner) {
         return store.ids()
                 .thenCompose(ids -> {
                     List<CompletableFuture<Optional<ConferenceStore.Stored>>> loads = new ArrayList<>();
@@ -162,7 +185,10 @@ public final class ConferencesApi {
                                 for (var l : loads) {
                                     l.join()
                                             .filter(s -> !s.roster().ended()
-                                                    && !s.conference().expired(s.roster(), now))
+                                                    && !s.conference().expired(s.roster(), now)
+                                                    && (owner == null
+                                                            || owner.equals(s.conference()
+                                                                    .organizer())))
                                             .ifPresent(live::add);
                                 }
                                 live.sort(java.util.Comparator.comparing(
@@ -197,6 +223,25 @@ public final class ConferencesApi {
                     live.forEach(s -> out.add(summary(s.conference(), s.roster())));
                     return Reply.json(200, Json.write(Map.of("conferences", out)));
                 });
+    }
+
+    /** A user ({@code owner} not null) sees only what they organize: another's is "no conference", as none is. */
+    private CompletionStage<Reply> show(Call call, String id, String owner) {
+        if (owner == null) {
+            return show(call, id);
+        }
+        return conferences
+                .<ConferenceEntity.StateReply>ask(id, ConferenceEntity.GetConference::new)
+                .thenCompose(reply -> {
+                    if (reply instanceof ConferenceEntity.Current current) {
+                        boolean theirs = current.state()
+                                .map(st -> owner.equals(st.conference().organizer()))
+                                .orElse(false);
+                        return theirs ? show(call, id) : done(Reply.error(404, "no conference " + id));
+                    }
+                    return done(unavailable());
+                })
+                .exceptionally(failure -> unavailable());
     }
 
     private CompletionStage<Reply> show(Call call, String id) {
@@ -335,13 +380,33 @@ public final class ConferencesApi {
                     if (call.wantsText()) {
                         return done(Reply.text(200, what + " conference " + id + "\n"));
                     }
-                    return show(call, id);
+                    // an ended conference is gone at once: say what was done to it instead of a 404
+                    return show(call, id)
+                            .thenApply(shown -> shown.status() == 404
+                                    ? Reply.json(200, "{\"id\":\"" + id + "\",\"ended\":true}")
+                                    : shown);
                 })
                 .exceptionally(failure -> unavailable());
     }
 
-    private CompletionStage<Reply> create(Call call) {
-        Object parsed = parse(call.body());
+    private CompletionStage<Reply> create(Call call, String owner) {
+        String body = call.body();
+        if (owner != null) {
+            // a user creates conferences they organize, and no one else's
+            ObjectNode root;
+            try {
+                root = Json.parseObject(body == null || body.isBlank() ? "{}" : body);
+            } catch (Json.Invalid e) {
+                return done(Reply.error(400, e.getMessage()));
+            }
+            JsonNode organizer = root.get("organizer");
+            if (organizer != null && !owner.equals(organizer.asText())) {
+                return done(Reply.error(403, "\"organizer\" is you (" + owner + "); leave it out"));
+            }
+            root.put("organizer", owner);
+            body = root.toString();
+        }
+        Object parsed = parse(body);
         if (parsed instanceof String error) {
             return done(Reply.error(400, error));
         }
