@@ -337,20 +337,7 @@ class ConferenceSipTest {
     void a_stranger_cannot_create_a_conference_through_the_factory() throws Exception {
         int before = store.ids().toCompletableFuture().get().size();
         try (SipTestClient stranger = new SipTestClient("udp", "127.0.0.1", node.sipUdpPort())) {
-            String contact = stranger.contactUri("mallory");
-            String target = "sip:conf-factory@example.test";
-            String invite = "INVITE " + target + " SIP/2.0\r\n"
-                    + "Via: SIP/2.0/UDP " + contact.substring(contact.indexOf('@') + 1) + ";branch=z9hG4bK"
-                    + UUID.randomUUID().toString().replace("-", "") + ";rport\r\n"
-                    + "Max-Forwards: 70\r\n"
-                    + "From: <sip:mallory@elsewhere.example>;tag=" + TestPhone.newTag() + "\r\n"
-                    + "To: <" + target + ">\r\n"
-                    + "Call-ID: " + UUID.randomUUID() + "@elsewhere.example\r\n"
-                    + "CSeq: 1 INVITE\r\n"
-                    + "Contact: <" + contact + ">\r\n"
-                    + "Subject: free conferencing\r\n"
-                    + "Content-Type: application/sdp\r\n"
-                    + "Content-Length: " + OFFER.length() + "\r\n\r\n" + OFFER;
+            String invite = strangerInvite(stranger, "sip:conf-factory@example.test", "Subject: free conferencing");
             SipTestClient.Response refused = stranger.request(invite, ASK);
             stranger.ackNon2xx(invite, refused);
             // the factory is a service for our users only, whatever the stranger sends (README, "Who is trusted")
@@ -370,11 +357,7 @@ class ConferenceSipTest {
     void a_participants_reinvite_reaches_the_mixer_and_its_answer_comes_back() throws Exception {
         needsSipp();
         Conference c = create(AccessType.OPEN, 10);
-        assertThat(entity(c)
-                        .<ConferenceEntity.MixerReply>ask(r -> new ConferenceEntity.UseMixer(mixerC.contact(), r), ASK)
-                        .toCompletableFuture()
-                        .get())
-                .isEqualTo(new ConferenceEntity.MixerChosen(mixerC.contact()));
+        giveMixer(c, mixerC.contact());
         Joined j = join(alice, c);
         assertThat(j.ok.status()).isEqualTo(200);
         assertThat(j.ok.body()).contains("o=mixer-c 1 1");
@@ -414,11 +397,7 @@ class ConferenceSipTest {
         mixerDState = 1;
         awaitMixerUp(mixerD.contact());
         Conference c = create(AccessType.OPEN, 10);
-        assertThat(entity(c)
-                        .<ConferenceEntity.MixerReply>ask(r -> new ConferenceEntity.UseMixer(mixerD.contact(), r), ASK)
-                        .toCompletableFuture()
-                        .get())
-                .isEqualTo(new ConferenceEntity.MixerChosen(mixerD.contact()));
+        giveMixer(c, mixerD.contact());
         mixerD.inviteSeen = null;
         java.util.concurrent.CompletableFuture<Joined> joining =
                 java.util.concurrent.CompletableFuture.supplyAsync(() -> {
@@ -445,6 +424,54 @@ class ConferenceSipTest {
                 .as("the conference moved off mixer D")
                 .doesNotContain("\"mixer\":\"" + mixerD.contact() + "\"");
         assertThat(alice.requestInDialog(j.dialog, "BYE").status()).isEqualTo(200);
+    }
+
+    /** An INVITE with our offer from mallory@elsewhere.example, a stranger: no credentials, another domain. */
+    static String strangerInvite(SipTestClient stranger, String target, String... extraHeaders) {
+        String contact = stranger.contactUri("mallory");
+        StringBuilder b = new StringBuilder("INVITE " + target + " SIP/2.0\r\n");
+        b.append("Via: SIP/2.0/UDP ")
+                .append(contact.substring(contact.indexOf('@') + 1))
+                .append(";branch=z9hG4bK")
+                .append(UUID.randomUUID().toString().replace("-", ""))
+                .append(";rport\r\n");
+        b.append("Max-Forwards: 70\r\n");
+        b.append("From: <sip:mallory@elsewhere.example>;tag=")
+                .append(TestPhone.newTag())
+                .append("\r\n");
+        b.append("To: <").append(target).append(">\r\n");
+        b.append("Call-ID: ").append(UUID.randomUUID()).append("@elsewhere.example\r\n");
+        b.append("CSeq: 1 INVITE\r\n");
+        b.append("Contact: <").append(contact).append(">\r\n");
+        for (String h : extraHeaders) {
+            b.append(h).append("\r\n");
+        }
+        b.append("Content-Type: application/sdp\r\n");
+        return b.append("Content-Length: ")
+                .append(OFFER.length())
+                .append("\r\n\r\n")
+                .append(OFFER)
+                .toString();
+    }
+
+    /**
+     * A stranger who dials a company conference's numeric id is not let in by the number: the same rule as for
+     * its URI, an anonymous caller joins only open conferences (403), and the roster is untouched.
+     */
+    @Test
+    void a_stranger_dialing_a_company_conferences_number_is_refused_as_at_its_uri() throws Exception {
+        needsSipp();
+        Conference c = create(AccessType.COMPANY, 10);
+        long version = roster(c).version();
+        try (SipTestClient stranger = new SipTestClient("udp", "127.0.0.1", node.sipUdpPort())) {
+            String invite = strangerInvite(stranger, "sip:" + c.numericId() + "@example.test");
+            SipTestClient.Response refused = stranger.request(invite, ASK);
+            stranger.ackNon2xx(invite, refused);
+            assertThat(refused.status()).isEqualTo(403);
+            assertThat(refused.reason()).isEqualTo("Anonymous callers may join only open conferences");
+        }
+        assertThat(roster(c).participants()).isEmpty();
+        assertThat(roster(c).version()).isEqualTo(version);
     }
 
     /** {@code method target} as {@code user} over HTTP Digest, as a client with curl --digest (two requests). */
@@ -600,11 +627,7 @@ class ConferenceSipTest {
         Conference c = create(AccessType.OPEN, 10);
         // the conference is given mixer A as a focus gives a conference its least-loaded mixer (the
         // entity keeps the first proposal): here SIPp would be least loaded, so A is proposed first
-        assertThat(entity(c)
-                        .<ConferenceEntity.MixerReply>ask(r -> new ConferenceEntity.UseMixer(mixerA.contact(), r), ASK)
-                        .toCompletableFuture()
-                        .get())
-                .isEqualTo(new ConferenceEntity.MixerChosen(mixerA.contact()));
+        giveMixer(c, mixerA.contact());
         Joined j = join(alice, c);
         assertThat(j.ok.status()).isEqualTo(200);
         assertThat(j.ok.body()).as("mixer A's answer").contains("o=mixer-a 1 1", "m=audio " + MIXER_A_MEDIA);
@@ -647,6 +670,18 @@ class ConferenceSipTest {
         assertSippHealthy();
     }
 
+    /**
+     * Gives {@code c} {@code mixer} as a focus gives a conference its least-loaded mixer: the entity keeps the
+     * first proposal, so the test chooses which mixer the next join uses.
+     */
+    void giveMixer(Conference c, String mixer) throws Exception {
+        assertThat(entity(c)
+                        .<ConferenceEntity.MixerReply>ask(r -> new ConferenceEntity.UseMixer(mixer, r), ASK)
+                        .toCompletableFuture()
+                        .get())
+                .isEqualTo(new ConferenceEntity.MixerChosen(mixer));
+    }
+
     void awaitMixerUp(String mixer) throws Exception {
         awaitMixer(mixer, true);
     }
@@ -671,11 +706,7 @@ class ConferenceSipTest {
     void a_bye_from_the_mixer_moves_the_conference_and_keeps_the_participant_in_its_call() throws Exception {
         needsSipp();
         Conference c = create(AccessType.OPEN, 10);
-        assertThat(entity(c)
-                        .<ConferenceEntity.MixerReply>ask(r -> new ConferenceEntity.UseMixer(mixerC.contact(), r), ASK)
-                        .toCompletableFuture()
-                        .get())
-                .isEqualTo(new ConferenceEntity.MixerChosen(mixerC.contact()));
+        giveMixer(c, mixerC.contact());
         Joined j = join(alice, c);
         assertThat(j.ok.status()).isEqualTo(200);
         assertThat(j.ok.body()).contains("o=mixer-c 1 1", "m=audio " + MIXER_C_MEDIA);
