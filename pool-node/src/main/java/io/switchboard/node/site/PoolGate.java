@@ -18,6 +18,9 @@ import java.util.function.BooleanSupplier;
  */
 public final class PoolGate implements OutboundGate {
 
+    /** RFC 3966 visual separators, dropped before an emergency number is compared. */
+    private static final java.util.regex.Pattern SEPARATORS = java.util.regex.Pattern.compile("[.()\\-]");
+
     private static final java.util.regex.Pattern NUMBER = java.util.regex.Pattern.compile("\\+?[0-9*#][0-9*#.()-]*");
 
     private final BooleanSupplier poolReachable;
@@ -79,7 +82,7 @@ public final class PoolGate implements OutboundGate {
                 end = i;
             }
         }
-        String digits = number.substring(0, end).replaceAll("[.()\\-]", "");
+        String digits = SEPARATORS.matcher(number.substring(0, end)).replaceAll("");
         if (digits.startsWith("+")) {
             digits = digits.substring(1);
         }
