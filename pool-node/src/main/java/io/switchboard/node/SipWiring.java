@@ -301,6 +301,9 @@ final class SipWiring implements AutoCloseable {
                         conferenceMetrics::mixerFailed,
                         conferencing.factoryUser()),
                 mohTimer);
+        // a Contact that is a GRUU of ours is resolved by the registrar's bindings (RFC 5627 section 5.4)
+        PoolGruuTargets gruuTargets =
+                new PoolGruuTargets(endpoint.addresses(), config.domains(), gruus, proxy::instanceTarget);
         focusSip.attach(
                 conferenceEntities,
                 endpoint.provider(),
@@ -308,6 +311,7 @@ final class SipWiring implements AutoCloseable {
                 endpoint.headers(),
                 endpoint.addresses(),
                 identity,
+                gruuTargets,
                 stores.conferences()::numberOwner);
         parkSip.attach(
                 park.calls(),
@@ -327,8 +331,7 @@ final class SipWiring implements AutoCloseable {
                                 endpoint,
                                 identity,
                                 new SipPeers(cluster.directory(), config.nodeId(), flowTokens),
-                                new PoolGruuTargets(
-                                        endpoint.addresses(), config.domains(), gruus, proxy::instanceTarget),
+                                gruuTargets,
                                 frontEnd,
                                 notifySenders));
         frontEnd.attach(endpoint.provider(), proxy, presenceSip);

@@ -3,6 +3,8 @@ package io.switchboard.conference.sip;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import javax.sip.ServerTransaction;
 import javax.sip.header.ContentTypeHeader;
@@ -16,8 +18,10 @@ import org.slf4j.LoggerFactory;
  * inside its dialog (RFC 3428) is delivered by the focus itself, no mixer, to every other connected
  * participant, in each one's dialog with the focus. The sender is named the way RFC 3862 (CPIM)
  * does: the body is {@code message/cpim} whose {@code From} is the sender's URI as the roster has
- * it and whose inner content is the original one; clients that do not read CPIM still show the
- * text with the sender's line above it.
+ * it and whose inner content is the original one. A participant that refuses CPIM (415, or 488 as
+ * linphonec 5.1 answers, interop/ConferenceInteropTest) gets the message again as {@code
+ * text/plain} with the sender in front of the text ("bob@example.test: hello"), and from then on
+ * only that way; non-text content is not converted.
  */
 final class ConferenceMessages {
 
@@ -25,6 +29,8 @@ final class ConferenceMessages {
 
     private final Signalling sip;
     private final Consumer<String> counted;
+    /** Legs that refused CPIM: they get text/plain with the sender in front. */
+    private final Set<String> plainOnly = ConcurrentHashMap.newKeySet();
 
     ConferenceMessages(Signalling sip, Consumer<String> counted) {
         this.sip = sip;
@@ -47,25 +53,63 @@ final class ConferenceMessages {
         sip.answer(tx, Response.OK, null);
         counted.accept(FocusSip.MESSAGE);
         byte[] cpim = cpim(from.participant.remoteUri, from.conferenceUri, type, content);
+        byte[] plain = plain(from.participant.remoteUri, type, content); // null: not text, CPIM or nothing
         for (FocusLeg to : all) {
             if (to == from || !to.conferenceId.equals(from.conferenceId) || to.state != FocusLeg.State.CONNECTED) {
                 continue;
             }
-            try {
-                Request m = sip.inDialog(to.participant, Request.MESSAGE, FocusSip.focusContact(to));
-                m.setContent(cpim, sip.headers.createContentTypeHeader("message", "cpim"));
-                sip.send(m, response -> {
-                    if (response == null || response.getStatusCode() >= 300) {
-                        LOG.info(
-                                "Conference message to {} answered {}",
-                                to.legId,
-                                response == null ? "nothing" : response.getStatusCode());
-                    }
-                });
-            } catch (Exception e) {
-                LOG.info("Conference message to {} not sent: {}", to.legId, e.toString());
+            if (plain != null && plainOnly.contains(to.legId)) {
+                deliver(to, plain, false, null);
+            } else {
+                deliver(to, cpim, true, plain);
             }
         }
+        plainOnly.retainAll(all.stream().map(l -> l.legId).toList()); // legs that left
+    }
+
+    /** One MESSAGE in {@code to}'s dialog; a CPIM one refused as unsupported is sent again as {@code plain}, if given. */
+    private void deliver(FocusLeg to, byte[] body, boolean isCpim, byte[] plain) {
+        try {
+            Request m = sip.inDialog(to.participant, Request.MESSAGE, FocusSip.focusContact(to));
+            ContentTypeHeader type = isCpim
+                    ? sip.headers.createContentTypeHeader("message", "cpim")
+                    : sip.headers.createContentTypeHeader("text", "plain");
+            if (!isCpim) {
+                type.setParameter("charset", "UTF-8");
+            }
+            m.setContent(body, type);
+            sip.send(m, response -> {
+                int status = response == null ? 0 : response.getStatusCode();
+                if (isCpim
+                        && plain != null
+                        && (status == Response.UNSUPPORTED_MEDIA_TYPE || status == Response.NOT_ACCEPTABLE_HERE)) {
+                    plainOnly.add(to.legId);
+                    deliver(to, plain, false, null);
+                } else if (status == 0 || status >= 300) {
+                    LOG.info("Conference message to {} answered {}", to.legId, status == 0 ? "nothing" : status);
+                }
+            });
+        } catch (Exception e) {
+            LOG.info("Conference message to {} not sent: {}", to.legId, e.toString());
+        }
+    }
+
+    /** The text with the sender in front ({@code user@domain: text}), or null for content that is not text. */
+    static byte[] plain(String sender, ContentTypeHeader type, byte[] content) {
+        if (!type.getContentType().equalsIgnoreCase("text")) {
+            return null;
+        }
+        String charset = type.getParameter("charset");
+        java.nio.charset.Charset cs;
+        try {
+            cs = charset == null ? StandardCharsets.UTF_8 : java.nio.charset.Charset.forName(charset);
+        } catch (RuntimeException e) {
+            return null;
+        }
+        String who = sender.startsWith("sip:")
+                ? sender.substring(4)
+                : sender.startsWith("sips:") ? sender.substring(5) : sender;
+        return (who + ": " + new String(content, cs)).getBytes(StandardCharsets.UTF_8);
     }
 
     /** RFC 3862 section 3: the message headers, a blank line, the inner MIME headers, a blank line, the content. */

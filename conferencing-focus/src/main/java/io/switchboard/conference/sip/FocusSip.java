@@ -10,6 +10,7 @@ import io.switchboard.conference.domain.Presenters;
 import io.switchboard.conference.domain.Roster;
 import io.switchboard.conference.entity.ConferenceEntity;
 import io.switchboard.conference.entity.Conferences;
+import io.switchboard.sip.routing.GruuTargets;
 import io.switchboard.sip.routing.ProxyIdentity;
 import java.time.Duration;
 import java.time.Instant;
@@ -151,10 +152,11 @@ public final class FocusSip {
             HeaderFactory headers,
             AddressFactory addresses,
             ProxyIdentity identity,
+            GruuTargets gruus,
             Function<String, CompletionStage<Optional<String>>> numberOwner) {
         this.conferences = conferenceEntities;
         this.numberOwner = numberOwner;
-        this.sip = new Signalling(provider, messages, headers, addresses, identity);
+        this.sip = new Signalling(provider, messages, headers, addresses, identity, gruus);
         MixerPool pool = new MixerPool(settings.mixers());
         this.mixers = new MixerLegs(pool, conferenceEntities, sip, settings.counted());
         this.watch = new MixerWatch(pool, sip, new MixerWatch.Listener() {
@@ -512,6 +514,7 @@ public final class FocusSip {
             while (rr.hasNext()) {
                 ok.addHeader((Header) rr.next()); // RFC 3261 section 12.1.1
             }
+            ok.addFirst(sip.recordRoute(leg.invite)); // ours on top: the last hop before the focus
             ok.addHeader(sip.headers.createContactHeader(sip.addresses.createAddress(focusContact(leg))));
             ok.addHeader(sip.headers.createAllowHeader("INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE"));
             ok.setContent(sdp, sip.headers.createContentTypeHeader("application", "sdp"));

@@ -1,5 +1,7 @@
 package io.switchboard.conference.sip;
 
+import gov.nist.javax.sip.message.SIPMessage;
+import io.switchboard.sip.routing.GruuTargets;
 import io.switchboard.sip.routing.ProxyIdentity;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -12,7 +14,9 @@ import javax.sip.TimeoutEvent;
 import javax.sip.address.AddressFactory;
 import javax.sip.header.Header;
 import javax.sip.header.HeaderFactory;
+import javax.sip.header.RouteHeader;
 import javax.sip.header.ToHeader;
+import javax.sip.header.ViaHeader;
 import javax.sip.message.MessageFactory;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
@@ -36,18 +40,22 @@ final class Signalling {
     final HeaderFactory headers;
     final AddressFactory addresses;
     final ProxyIdentity identity;
+    private final GruuTargets gruus;
 
+    /** @param gruus resolves a participant's Contact that is a GRUU of ours (RFC 5627 section 5.4) */
     Signalling(
             SipProvider provider,
             MessageFactory messages,
             HeaderFactory headers,
             AddressFactory addresses,
-            ProxyIdentity identity) {
+            ProxyIdentity identity,
+            GruuTargets gruus) {
         this.provider = provider;
         this.messages = messages;
         this.headers = headers;
         this.addresses = addresses;
         this.identity = identity;
+        this.gruus = gruus;
     }
 
     static String newTag() {
@@ -77,6 +85,20 @@ final class Signalling {
 
     void answer(ServerTransaction tx, int status, String reason) {
         answer(tx, status, reason, null, List.of());
+    }
+
+    /**
+     * The Record-Route this node puts on top of a 2xx that creates a participant's dialog with the
+     * focus. The node is the proxy in front of its own focus (RFC 3261 section 16.6 step 4), as for
+     * a proxied call: the participant sends its ACK, BYE and re-INVITEs to this node's address, or
+     * with {@code sip.pool-fqdn} to the pool's name (any node), while the Contact stays the
+     * conference URI with {@code isfocus} (RFC 4579 section 5.3), whose domain a phone need not be
+     * able to resolve. Found with linphonec (interop/ConferenceInteropTest): without it, it sent its
+     * ACK towards the conference URI's domain and the node retransmitted the 200 until it gave up.
+     */
+    javax.sip.header.RecordRouteHeader recordRoute(Request dialogCreating) throws java.text.ParseException {
+        return headers.createRecordRouteHeader(addresses.createAddress(identity.recordRouteUri(
+                ProxyIdentity.arrivalTransport(dialogCreating), "", identity.dialogSignature(dialogCreating))));
     }
 
     /** The node's own address with {@code user}: where the mixer sends its requests in our dialog with it. */
@@ -110,9 +132,63 @@ final class Signalling {
         return r;
     }
 
-    /** Sends {@code request} in a new client transaction; its final response (null: timeout) goes to {@code onFinal}. */
+    /**
+     * Sends {@code request} in a new client transaction; its final response (null: timeout, or a
+     * GRUU that leads nowhere) goes to {@code onFinal}. A Request-URI that is a GRUU of ours is
+     * resolved first ({@link #toTarget}).
+     */
     void send(Request request, Consumer<Response> onFinal) throws Exception {
-        sendInTransaction(request, onFinal);
+        toTarget(request, r -> sendInTransaction(r, onFinal), () -> onFinal.accept(null));
+    }
+
+    /** A step that sends. */
+    @FunctionalInterface
+    interface Sending {
+        void send(Request request) throws Exception;
+    }
+
+    /**
+     * RFC 5627 section 5.4: a participant whose Contact is a GRUU of ours (linphone registers with
+     * one) is reached through the GRUU's home proxy, which we are, so the focus resolves it to the
+     * instance's binding as the proxy would: the binding's contact becomes the Request-URI, its
+     * Path or flow route the Route, and a flow this node holds the next hop. A request with a route
+     * set goes to its first hop as it is (RFC 3261 section 12.2.1.1). Anything else is sent as it
+     * is; a GRUU without a binding is not sent ({@code unreachable}).
+     */
+    private void toTarget(Request request, Sending then, Runnable unreachable) throws Exception {
+        if (request.getHeader(RouteHeader.NAME) != null) {
+            then.send(request);
+            return;
+        }
+        gruus.resolve(request.getRequestURI().toString()).whenComplete((resolution, failure) -> {
+            try {
+                if (failure == null && resolution instanceof GruuTargets.Resolved r) {
+                    request.setRequestURI(addresses.createURI(r.requestUri()));
+                    for (String route : r.routes()) {
+                        request.addHeader(headers.createRouteHeader(addresses.createAddress(route)));
+                    }
+                    if (r.hop() != null) {
+                        ((SIPMessage) request).setApplicationData(r.hop()); // ProxyRouter: into this connection
+                        ViaHeader via = (ViaHeader) request.getHeader(ViaHeader.NAME);
+                        via.setTransport(r.hop().transport());
+                        via.setPort(identity.port(r.hop().transport()));
+                    }
+                    then.send(request);
+                } else if (failure == null && resolution instanceof GruuTargets.NotOurs) {
+                    then.send(request);
+                } else {
+                    LOG.debug(
+                            "{} to {} not sent: {}",
+                            request.getMethod(),
+                            request.getRequestURI(),
+                            failure != null ? failure.toString() : resolution);
+                    unreachable.run();
+                }
+            } catch (Exception e) {
+                LOG.debug("{} to {} not sent: {}", request.getMethod(), request.getRequestURI(), e.toString());
+                unreachable.run();
+            }
+        });
     }
 
     /** As {@link #send}, returning the client transaction (to terminate it when its answer no longer matters). */
@@ -125,7 +201,7 @@ final class Signalling {
 
     /** Sends a request without a transaction and without waiting (ACK for a 2xx, RFC 3261 section 13.2.2.4). */
     void sendStateless(Request request) throws Exception {
-        provider.sendRequest(request);
+        toTarget(request, provider::sendRequest, () -> {});
     }
 
     /** True when {@code event} answers a request of the focus (the callback has run for a final response). */

@@ -1,9 +1,9 @@
 package io.switchboard.node.sip;
 
-import io.switchboard.presence.sip.GruuTargets;
 import io.switchboard.proxy.domain.Target;
 import io.switchboard.proxy.sip.StatefulProxy;
 import io.switchboard.registrar.sip.Gruus;
+import io.switchboard.sip.routing.GruuTargets;
 import java.text.ParseException;
 import java.util.Collection;
 import java.util.Locale;

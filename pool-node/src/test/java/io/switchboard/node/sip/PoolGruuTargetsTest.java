@@ -3,9 +3,9 @@ package io.switchboard.node.sip;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.node.TestNodes;
-import io.switchboard.presence.sip.GruuTargets;
 import io.switchboard.proxy.domain.Target;
 import io.switchboard.registrar.sip.Gruus;
+import io.switchboard.sip.routing.GruuTargets;
 import io.switchboard.sip.routing.NextHop;
 import java.util.ArrayList;
 import java.util.List;

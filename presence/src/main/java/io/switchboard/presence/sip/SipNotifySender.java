@@ -6,6 +6,7 @@ import io.switchboard.presence.domain.Subscription;
 import io.switchboard.presence.entity.NotifySender;
 import io.switchboard.sip.flow.Flow;
 import io.switchboard.sip.routing.FlowRoute;
+import io.switchboard.sip.routing.GruuTargets;
 import io.switchboard.sip.routing.NextHop;
 import io.switchboard.sip.routing.PoolMembers;
 import io.switchboard.sip.routing.ProxyIdentity;

@@ -1,6 +1,5 @@
-package io.switchboard.presence.sip;
+package io.switchboard.sip.routing;
 
-import io.switchboard.sip.routing.NextHop;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -9,8 +8,10 @@ import java.util.concurrent.CompletionStage;
  * Resolves a subscriber's Contact that is a GRUU of the pool's own domains (RFC 5627) into the
  * binding of the instance it names. A GRUU's host is our domain, not the phone: every request to it
  * must pass the GRUU's home proxy, which retargets it to the instance's contact (RFC 5627 section
- * 5.4). Our NOTIFYs start here, inside that home proxy, so nobody else would resolve it. The pool
- * node implements this with the registrar's bindings (presence knows no registrar).
+ * 5.4). Requests the pool itself sends in its dialogs (presence NOTIFYs, the conferencing focus's
+ * BYE, re-INVITE and MESSAGE) start inside that home proxy, so nobody else would resolve it. The
+ * pool node implements this with the registrar's bindings (neither presence nor the focus knows a
+ * registrar).
  */
 public interface GruuTargets {
 
