@@ -79,6 +79,11 @@ public final class PresenceBench {
                 lists        --users 10000 --contacts 50 --publishers 20 --publishes 2 --gap-ms 1000
                              each user subscribes to an ad-hoc resource list (RFC 4826 body) of the next C users;
                              then publishers change state; per change: time to the last list NOTIFY naming it
+                conference-fanout --conference sip:conf-ID@example.test --watchers 250 --joins 20 --gap-ms 1000
+                             watchers bench000002.. subscribe to the conference's state (RFC 4575, Event: conference;
+                             they must be allowed: e.g. presenters "everyone"); bench000001 joins (INVITE with SDP,
+                             digest, 200, ACK) and leaves (BYE) once per gap; per join and per leave: time to the LAST
+                             watcher's NOTIFY showing it connected / disconnected (one unmeasured join first)
               common: --host 127.0.0.1 --port 15060 --domain example.test --sockets 4 --sub-rate 200 (SUBSCRIBEs/s
                       while setting up) --timeout-s 10 (wait for the NOTIFYs of one change) --label TEXT
                       --cpu-pids "node:PID,cassandra:PID" (Linux: report their CPU during the measurement; PID+ with its descendants)
@@ -453,6 +458,9 @@ public final class PresenceBench {
         String auth = u.authorization(method.equals("REGISTER") ? "Authorization" : "Proxy-Authorization", method, uri);
         String text = request(u, method, uri, callId, fromTag, toUri, seq, extra, auth, contentType, body);
         return send(u.ep, callId, seq, method, text).thenCompose(r -> {
+            if (r != null && method.equals("INVITE") && r.status() >= 300) {
+                ackFailure(u, uri, r);
+            }
             if (r != null && (r.status() == 401 || r.status() == 407) && round < 2) {
                 challenges.increment();
                 Credentials c = fromChallenge(r.headers().get(r.status() == 401 ? "www-authenticate" : "proxy-authenticate"));
@@ -472,6 +480,17 @@ public final class PresenceBench {
             }
             return CompletableFuture.completedFuture(r);
         });
+    }
+
+    /**
+     * The ACK of an INVITE's failure (RFC 3261 section 17.1.1.3): part of the INVITE's transaction,
+     * so its Via is the INVITE's (the response's), and its To the response's, with the tag.
+     */
+    static void ackFailure(User u, String uri, Msg r) {
+        String ack = "ACK " + uri + " SIP/2.0\r\nVia: " + r.header("via") + "\r\nMax-Forwards: 70\r\nFrom: "
+                + r.header("from") + "\r\nTo: " + r.header("to") + "\r\nCall-ID: " + r.callId() + "\r\nCSeq: "
+                + r.cseq() + " ACK\r\nContent-Length: 0\r\n\r\n";
+        u.ep.send(ack.getBytes(StandardCharsets.UTF_8), server);
     }
 
     static String request(User u, String method, String uri, String callId, String fromTag, String toUri, long seq,
@@ -565,6 +584,10 @@ public final class PresenceBench {
 
     static final class Sub {
         final User watcher;
+        /** Its event package: "presence" or "conference" (RFC 4575). */
+        final String event;
+        /** conference-info only: the last document's version (RFC 4575 section 4.6: partial ones rise by one). */
+        long lastVersion;
         final String callId = rand() + "@sub.bench";
         final String fromTag = rand();
         final CompletableFuture<Msg> firstNotify = new CompletableFuture<>();
@@ -576,6 +599,11 @@ public final class PresenceBench {
         int seenEvent = -1; // for the modes' bookkeeping
 
         Sub(User watcher) {
+            this(watcher, "presence");
+        }
+
+        Sub(User watcher, String event) {
+            this.event = event;
             this.watcher = watcher;
         }
     }
@@ -617,8 +645,8 @@ public final class PresenceBench {
             return;
         }
         String event = m.header("event");
-        if (event == null || !event.toLowerCase(Locale.ROOT).startsWith("presence")) {
-            protocolError("NOTIFY with Event " + event);
+        if (event == null || !event.toLowerCase(Locale.ROOT).startsWith(s.event)) {
+            protocolError("NOTIFY with Event " + event + " in a " + s.event + " subscription");
         }
         String ss = m.header("subscription-state");
         if (ss == null || !ss.matches("(?i)(active|pending|terminated)\\b.*")) {
@@ -626,6 +654,11 @@ public final class PresenceBench {
         } else if (ss.toLowerCase(Locale.ROOT).startsWith("terminated")) {
             s.terminated = true;
             terminatedNotifies.increment();
+        }
+        if (s.event.equals("conference")) {
+            conferenceInfo(s, m.body(), now);
+            s.firstNotify.complete(m);
+            return;
         }
         Matcher pm = ENTITY_PRESENCE.matcher(m.body());
         while (pm.find()) {
@@ -637,6 +670,53 @@ public final class PresenceBench {
             }
         }
         s.firstNotify.complete(m);
+    }
+
+    interface ConferenceListener {
+        /** One user of a conference-info NOTIFY of {@code s}: "connected" when one of its calls is, else "disconnected" or "pending". */
+        void seen(Sub s, String user, String status, long nanos);
+    }
+
+    static volatile ConferenceListener conferenceListener = (s, u, st, n) -> { };
+
+    static final Pattern INFO_HEAD = Pattern.compile("<conference-info\\b([^>]*)>");
+    static final Pattern INFO_VERSION = Pattern.compile("\\bversion=\"(\\d+)\"");
+    static final Pattern INFO_STATE = Pattern.compile("\\bstate=\"(\\w+)\"");
+    static final Pattern INFO_USER = Pattern.compile("<user\\b[^>]*\\bentity=\"([^\"]+)\"([^>]*)>(.*?)</user>", Pattern.DOTALL);
+
+    /**
+     * A conference-info document (RFC 4575): its version must rise, by exactly one for a partial
+     * document (section 4.6: a gap means a lost NOTIFY); each user's status goes to the listener.
+     */
+    static void conferenceInfo(Sub s, String body, long now) {
+        Matcher h = INFO_HEAD.matcher(body);
+        Matcher v = null;
+        Matcher st = null;
+        if (h.find()) {
+            v = INFO_VERSION.matcher(h.group(1));
+            st = INFO_STATE.matcher(h.group(1));
+        }
+        if (v == null || !v.find() || !st.find()) {
+            protocolError("conference NOTIFY without a version and state: " + body.substring(0, Math.min(200, body.length())));
+            return;
+        }
+        long version = Long.parseLong(v.group(1));
+        boolean partial = st.group(1).equals("partial");
+        synchronized (s) {
+            if (version <= s.lastVersion || (partial && version != s.lastVersion + 1)) {
+                protocolError("conference-info version " + version + " (" + st.group(1) + ") after " + s.lastVersion
+                        + " in " + s.callId);
+            }
+            s.lastVersion = Math.max(s.lastVersion, version);
+        }
+        Matcher u = INFO_USER.matcher(body);
+        while (u.find()) {
+            String inner = u.group(3);
+            String status = u.group(2).contains("state=\"deleted\"") ? "disconnected"
+                    : inner.contains("<status>connected</status>") ? "connected"
+                    : inner.contains("<status>pending</status>") ? "pending" : "disconnected";
+            conferenceListener.seen(s, u.group(1), status, now);
+        }
     }
 
     static void respond(Endpoint ep, Msg req, InetSocketAddress from, int status) {
@@ -661,8 +741,10 @@ public final class PresenceBench {
      */
     static CompletableFuture<Msg> subscribe(Sub s, String target, String listBody, int expires) {
         subs.put(s.callId, s);
-        List<String> extra = new ArrayList<>(List.of("Event: presence", "Expires: " + expires));
-        if (listBody != null) {
+        List<String> extra = new ArrayList<>(List.of("Event: " + s.event, "Expires: " + expires));
+        if (s.event.equals("conference")) {
+            extra.add("Accept: application/conference-info+xml");
+        } else if (listBody != null) {
             extra.add("Supported: eventlist");
             extra.add("Accept: application/pidf+xml, application/rlmi+xml, multipart/related");
         } else {
@@ -857,6 +939,167 @@ public final class PresenceBench {
         put("first_p50_ms", ms(pct(f, 50)));
         put("fanout_notify_per_s", String.format(Locale.ROOT, "%.0f", medianRate));
         listener = (s, e, a, n) -> { };
+    }
+
+
+    // ------------------------------------------------------------------ conference-info fan-out
+
+    /** A participant's call with the focus: what its ACK and BYE need (the focus's Contact is the target). */
+    record Call(String callId, String fromTag, String to, String target, long cseq) {}
+
+    static String offer(User u) {
+        return "v=0\r\no=" + u.name + " 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+                + "m=audio 40000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
+    }
+
+    /** {@code u} joins {@code conference}: INVITE with an offer (digest), 200, ACK; null (counted) when refused. */
+    static Call join(User u, String conference) {
+        String callId = rand() + "@join.bench";
+        String tag = rand();
+        Msg r = authenticated(u, "INVITE", conference, callId, tag, conference, List.of(), "application/sdp", offer(u))
+                .join();
+        if (r == null || r.status() != 200) {
+            failure("join " + (r == null ? "timeout" : r.status()));
+            protocolError("join of " + u.aor + " answered " + (r == null ? "nothing" : r.firstLine()));
+            return null;
+        }
+        String contact = r.header("contact");
+        String target = contact.substring(contact.indexOf('<') + 1, contact.indexOf('>'));
+        Call c = new Call(callId, tag, r.header("to"), target, r.cseq());
+        // RFC 3261 section 13.2.2.4: the ACK of a 2xx is a transaction of its own, to the remote target
+        u.ep.send(inCall(u, c, "ACK", c.cseq()).getBytes(StandardCharsets.UTF_8), server);
+        return c;
+    }
+
+    static String inCall(User u, Call c, String method, long seq) {
+        return method + " " + c.target() + " SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:" + u.ep.port + ";branch=z9hG4bK"
+                + rand() + ";rport\r\nMax-Forwards: 70\r\nFrom: <" + u.aor + ">;tag=" + c.fromTag() + "\r\nTo: "
+                + c.to() + "\r\nCall-ID: " + c.callId() + "\r\nCSeq: " + seq + " " + method
+                + "\r\nContent-Length: 0\r\n\r\n";
+    }
+
+    static boolean leave(User u, Call c) {
+        Msg r = send(u.ep, c.callId(), c.cseq() + 1, "BYE", inCall(u, c, "BYE", c.cseq() + 1)).join();
+        if (r == null || r.status() != 200) {
+            failure("BYE " + (r == null ? "timeout" : r.status()));
+            protocolError("BYE of " + u.aor + " answered " + (r == null ? "nothing" : r.firstLine()));
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Issue 12 item 9: the time from a participant's join (its INVITE sent) to the last of the
+     * conference's subscribers' NOTIFY showing it connected, and the same for its BYE and
+     * "disconnected"; also from the join's 200. Subscribers must be allowed to subscribe (the
+     * script creates the conference with presenters "everyone").
+     */
+    static void conferenceFanout() throws Exception {
+        String conference = opt("conference", null);
+        if (conference == null) {
+            System.err.println("conference-fanout needs --conference sip:conf-ID@DOMAIN");
+            System.exit(2);
+        }
+        int watchers = intOpt("watchers", 250);
+        int joins = intOpt("joins", 20);
+        int gap = intOpt("gap-ms", 1000);
+        int timeoutS = intOpt("timeout-s", 10);
+        User joiner = user(1);
+        List<Sub> list = new ArrayList<>();
+        List<String> targets = new ArrayList<>();
+        for (int i = 0; i < watchers; i++) {
+            list.add(new Sub(user(2 + i), "conference"));
+            targets.add(conference);
+        }
+        System.out.printf("conference-fanout: %d watchers (users bench000002..) subscribe to %s%n", watchers, conference);
+        long t = System.nanoTime();
+        int failed = subscribeAll(list, targets, null, intOpt("sub-rate", 200), 3600);
+        System.out.printf(Locale.ROOT, "subscribed: %d ok, %d failed in %.1f s%n", watchers - failed, failed,
+                (System.nanoTime() - t) / 1e9);
+        put("subscribed", watchers - failed);
+        if (!setupOk(failed, list.size())) {
+            return;
+        }
+        list.removeIf(s -> !s.ok);
+        int n = list.size();
+        AtomicInteger ids = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicReference<Change> current = new java.util.concurrent.atomic.AtomicReference<>();
+        Map<Sub, Integer> seenBy = new HashMap<>();
+        conferenceListener = (s, user, status, now) -> {
+            Change c = current.get();
+            if (c != null && user.equals(c.entity) && now >= c.t0
+                    && (c.availability == 1) == status.equals("connected") && !status.equals("pending")) {
+                c.seen(s, seenBy, now);
+            }
+        };
+        // one unmeasured round: the joiner's digest nonce, the mixer's first leg, the code paths
+        Call warm = join(joiner, conference);
+        if (warm == null) {
+            return;
+        }
+        Thread.sleep(gap);
+        leave(joiner, warm);
+        Thread.sleep(gap);
+        List<Long> joinLast = new ArrayList<>(), joinFrom200 = new ArrayList<>(), leaveLast = new ArrayList<>();
+        int missed = 0;
+        long n0 = notifies.sum();
+        Map<String, Long> cpu0 = cpuTicks();
+        long t0 = System.nanoTime();
+        for (int k = 0; k < joins; k++) {
+            Change in = new Change(ids.incrementAndGet(), joiner.aor, 1, n);
+            current.set(in);
+            Call c = join(joiner, conference);
+            long ok = System.nanoTime();
+            if (c == null) {
+                continue;
+            }
+            if (await(in, timeoutS)) {
+                joinLast.add(in.last.get() - in.t0);
+                joinFrom200.add(Math.max(0, in.last.get() - ok));
+            } else {
+                missed++;
+            }
+            Thread.sleep(gap);
+            Change out = new Change(ids.incrementAndGet(), joiner.aor, 0, n);
+            current.set(out);
+            if (leave(joiner, c) && await(out, timeoutS)) {
+                leaveLast.add(out.last.get() - out.t0);
+            } else {
+                missed++;
+            }
+            Thread.sleep(gap);
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        String cpu = cpuReport(cpu0, secs, notifies.sum() - n0, "notify");
+        if (!cpu.isEmpty()) {
+            System.out.println("conference-fanout CPU during the joins: " + cpu);
+        }
+        long[] jl = joinLast.stream().mapToLong(Long::longValue).sorted().toArray();
+        long[] j2 = joinFrom200.stream().mapToLong(Long::longValue).sorted().toArray();
+        long[] ll = leaveLast.stream().mapToLong(Long::longValue).sorted().toArray();
+        System.out.printf(Locale.ROOT, "conference-fanout: %d joins and %d leaves measured, %d incomplete (within %d s)%n",
+                jl.length, ll.length, missed, timeoutS);
+        System.out.printf(Locale.ROOT, "join INVITE -> last of %d watchers' NOTIFY (connected): p50 %s ms, p99 %s ms, max %s ms%n",
+                n, ms(pct(jl, 50)), ms(pct(jl, 99)), ms(pct(jl, 100)));
+        System.out.printf(Locale.ROOT, "join 200 -> last watcher's NOTIFY (0: all had it before the 200 came): p50 %s ms, p99 %s ms%n", ms(pct(j2, 50)), ms(pct(j2, 99)));
+        System.out.printf(Locale.ROOT, "BYE -> last watcher's NOTIFY (disconnected): p50 %s ms, p99 %s ms, max %s ms%n",
+                ms(pct(ll, 50)), ms(pct(ll, 99)), ms(pct(ll, 100)));
+        put("joins", jl.length);
+        put("incomplete", missed);
+        put("join_last_p50_ms", ms(pct(jl, 50)));
+        put("join_last_p99_ms", ms(pct(jl, 99)));
+        put("join_last_max_ms", ms(pct(jl, 100)));
+        put("leave_last_p99_ms", ms(pct(ll, 99)));
+        conferenceListener = (s, u, st, x) -> { };
+    }
+
+    static boolean await(Change c, int timeoutS) {
+        try {
+            c.done.get(timeoutS, TimeUnit.SECONDS);
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
     }
 
     // ------------------------------------------------------------------ modes
@@ -1267,6 +1510,7 @@ public final class PresenceBench {
             case "lists" -> lists();
             case "notify-rate" -> notifyRate();
             case "flows" -> flows();
+            case "conference-fanout" -> conferenceFanout();
             default -> known = false;
         }
         if (!known) {
