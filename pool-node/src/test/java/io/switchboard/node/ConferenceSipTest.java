@@ -862,6 +862,64 @@ class ConferenceSipTest {
     }
 
     /**
+     * RFC 4579 section 5.5: a presenter removes a participant with REFER, Refer-To the participant
+     * and {@code method=BYE}; an attendee may not (403, nothing changes); a REFER without a
+     * Refer-To, with a non-SIP one, naming nobody in the conference, or asking for dial-out is
+     * refused with a reason and changes nothing.
+     */
+    @Test
+    void a_presenter_ejects_by_refer_and_bad_or_unauthorized_refers_change_nothing() throws Exception {
+        needsSipp();
+        Conference c = create(AccessType.COMPANY, 10); // presenters: the organizer, alice
+        Joined a = join(alice, c);
+        Joined b = join(bob, c);
+        assertThat(a.ok.status()).isEqualTo(200);
+        assertThat(b.ok.status()).isEqualTo(200);
+        assertThat(roster(c).participants().get(b.callId).status()).isEqualTo(ParticipantStatus.CONNECTED);
+        long version = roster(c).version();
+
+        assertThat(refer(bob, b, "<sip:alice@example.test;method=BYE>").status())
+                .as("an attendee ejects nobody")
+                .isEqualTo(403);
+        assertThat(refer(alice, a, null).status()).as("no Refer-To").isEqualTo(400);
+        assertThat(refer(alice, a, "<tel:+15551234>").status())
+                .as("not a SIP URI")
+                .isEqualTo(400);
+        TestPhone.Msg nobody = refer(alice, a, "<sip:carol@example.test;method=BYE>");
+        assertThat(nobody.status()).as("nobody of that name in it").isEqualTo(404);
+        TestPhone.Msg dialOut = refer(alice, a, "<sip:carol@example.test>");
+        assertThat(dialOut.status()).isEqualTo(501);
+        assertThat(dialOut.firstLine()).contains("Dial-out");
+        assertThat(roster(c).version())
+                .as("nothing stored by the refused REFERs")
+                .isEqualTo(version);
+        assertThat(roster(c).participants()).hasSize(2);
+
+        TestPhone.Msg accepted = refer(alice, a, "<sip:bob@example.test;method=BYE>");
+        assertThat(accepted.status()).as(accepted.raw()).isEqualTo(202);
+        TestPhone.Msg outcome =
+                alice.await(m -> m.isRequest() && m.method().equals("NOTIFY") && a.callId.equals(m.callId()), ASK);
+        alice.respond(outcome, 200, "OK", null, List.of());
+        assertThat(outcome.header("event")).startsWith("refer");
+        assertThat(outcome.header("subscription-state")).startsWith("terminated");
+        assertThat(outcome.body()).startsWith("SIP/2.0 200 OK");
+        TestPhone.Msg bye =
+                bob.await(m -> m.isRequest() && m.method().equals("BYE") && b.callId.equals(m.callId()), ASK);
+        bob.respond(bye, 200, "OK", null, List.of());
+        assertThat(roster(c).participants()).containsOnlyKeys(a.callId);
+        assertThat(alice.requestInDialog(a.dialog, "BYE").status()).isEqualTo(200);
+    }
+
+    /** A REFER in {@code j}'s dialog with the focus, with {@code referTo} (none when null); its final answer. */
+    static TestPhone.Msg refer(TestPhone phone, Joined j, String referTo) throws IOException {
+        String text = phone.inDialog(j.dialog, "REFER", j.dialog.cseq++, TestPhone.newBranch());
+        if (referTo != null) {
+            text = text.replace("Content-Length: 0\r\n", "Refer-To: " + referTo + "\r\nContent-Length: 0\r\n");
+        }
+        return phone.request(text);
+    }
+
+    /**
      * RFC 4575 at the focus: a SIPp watcher ({@code bench/sipp/conference-watcher.xml}, the
      * organizer, not dialed in) subscribes with digest and gets the full state, then a partial
      * NOTIFY naming Bob connected when he joins and one naming him disconnected when he leaves,

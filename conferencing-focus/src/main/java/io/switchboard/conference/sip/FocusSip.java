@@ -132,6 +132,7 @@ public final class FocusSip {
     private volatile MixerLegs mixers;
     private volatile MixerWatch watch;
     private volatile ConferenceMessages messages;
+    private volatile FocusRefers refers;
     private volatile ScheduledFuture<?> reconciling;
     private volatile ConferenceInfoSubscriptions subscriptions;
     private volatile ScheduledFuture<?> polling;
@@ -174,6 +175,7 @@ public final class FocusSip {
             }
         });
         this.messages = new ConferenceMessages(sip, settings.counted());
+        this.refers = new FocusRefers(sip, conferenceEntities, this::rosterSeen);
         this.reconciling =
                 timer.scheduleWithFixedDelay(this::reconcile, RECONCILE_MS, RECONCILE_MS, TimeUnit.MILLISECONDS);
         this.subscriptions = new ConferenceInfoSubscriptions(sip, conferenceEntities, settings.counted());
@@ -516,7 +518,7 @@ public final class FocusSip {
             }
             ok.addFirst(sip.recordRoute(leg.invite)); // ours on top: the last hop before the focus
             ok.addHeader(sip.headers.createContactHeader(sip.addresses.createAddress(focusContact(leg))));
-            ok.addHeader(sip.headers.createAllowHeader("INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE"));
+            ok.addHeader(sip.headers.createAllowHeader("INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE, REFER"));
             ok.setContent(sdp, sip.headers.createContentTypeHeader("application", "sdp"));
             leg.sentSdp = sdp;
             leg.ok = ok;
@@ -648,6 +650,8 @@ public final class FocusSip {
                     });
         } else if (Request.MESSAGE.equals(method)) {
             messages.relay(tx, request, leg, legs.values());
+        } else if (Request.REFER.equals(method)) {
+            refers.refer(tx, request, leg);
         } else if (Request.INVITE.equals(method) && leg.moving.get()) {
             // RFC 3261 section 14.2: our own re-INVITE (a mixer move) is outstanding in this dialog
             sip.answer(tx, Response.REQUEST_PENDING, null);
@@ -700,7 +704,7 @@ public final class FocusSip {
         try {
             Response ok = sip.messages.createResponse(Response.OK, request);
             ok.addHeader(sip.headers.createContactHeader(sip.addresses.createAddress(focusContact(leg))));
-            ok.addHeader(sip.headers.createAllowHeader("INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE"));
+            ok.addHeader(sip.headers.createAllowHeader("INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE, REFER"));
             ok.setContent(sdp, sip.headers.createContentTypeHeader("application", "sdp"));
             leg.sentSdp = sdp;
             leg.acked = false;
@@ -990,7 +994,7 @@ public final class FocusSip {
         Request invite;
         try {
             invite = sip.inDialog(leg.participant, Request.INVITE, focusContact(leg));
-            invite.addHeader(sip.headers.createAllowHeader("INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE"));
+            invite.addHeader(sip.headers.createAllowHeader("INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE, REFER"));
             invite.setContent(sdp, sip.headers.createContentTypeHeader("application", "sdp"));
             long seq = ((CSeqHeader) invite.getHeader(CSeqHeader.NAME)).getSeqNumber();
             sip.send(invite, response -> reinvited(leg, sdp, attempt, seq, response));
