@@ -1005,22 +1005,10 @@ public final class PresenceBench {
         int gap = intOpt("gap-ms", 1000);
         int timeoutS = intOpt("timeout-s", 10);
         User joiner = user(1);
-        List<Sub> list = new ArrayList<>();
-        List<String> targets = new ArrayList<>();
-        for (int i = 0; i < watchers; i++) {
-            list.add(new Sub(user(2 + i), "conference"));
-            targets.add(conference);
-        }
-        System.out.printf("conference-fanout: %d watchers (users bench000002..) subscribe to %s%n", watchers, conference);
-        long t = System.nanoTime();
-        int failed = subscribeAll(list, targets, null, intOpt("sub-rate", 200), 3600);
-        System.out.printf(Locale.ROOT, "subscribed: %d ok, %d failed in %.1f s%n", watchers - failed, failed,
-                (System.nanoTime() - t) / 1e9);
-        put("subscribed", watchers - failed);
-        if (!setupOk(failed, list.size())) {
+        List<Sub> list = subscribeWatchers("conference-fanout", "conference", conference, watchers);
+        if (list == null) {
             return;
         }
-        list.removeIf(s -> !s.ok);
         int n = list.size();
         AtomicInteger ids = new AtomicInteger();
         java.util.concurrent.atomic.AtomicReference<Change> current = new java.util.concurrent.atomic.AtomicReference<>();
@@ -1102,6 +1090,30 @@ public final class PresenceBench {
         }
     }
 
+    /**
+     * Users bench000002.. (as many as {@code watchers}) each subscribe once to {@code target} in
+     * {@code event}; the subscriptions that got their 200 and first NOTIFY, or null when setup failed.
+     */
+    static List<Sub> subscribeWatchers(String mode, String event, String target, int watchers) throws InterruptedException {
+        List<Sub> list = new ArrayList<>();
+        List<String> targets = new ArrayList<>();
+        for (int i = 0; i < watchers; i++) {
+            list.add(new Sub(user(2 + i), event));
+            targets.add(target);
+        }
+        System.out.printf("%s: %d watchers (users bench000002..) subscribe to %s%n", mode, watchers, target);
+        long t = System.nanoTime();
+        int failed = subscribeAll(list, targets, null, intOpt("sub-rate", 200), 3600);
+        System.out.printf(Locale.ROOT, "subscribed: %d ok, %d failed in %.1f s%n", watchers - failed, failed,
+                (System.nanoTime() - t) / 1e9);
+        put("subscribed", watchers - failed);
+        if (!setupOk(failed, list.size())) {
+            return null;
+        }
+        list.removeIf(s -> !s.ok);
+        return list;
+    }
+
     // ------------------------------------------------------------------ modes
 
     static void fanout() throws Exception {
@@ -1110,22 +1122,10 @@ public final class PresenceBench {
         int gap = intOpt("gap-ms", 1000);
         int timeoutS = intOpt("timeout-s", 10);
         User p = user(1);
-        List<Sub> list = new ArrayList<>();
-        List<String> targets = new ArrayList<>();
-        for (int i = 0; i < watchers; i++) {
-            list.add(new Sub(user(2 + i)));
-            targets.add(p.aor);
-        }
-        System.out.printf("fanout: %d watchers (users bench000002..) subscribe to %s%n", watchers, p.aor);
-        long t = System.nanoTime();
-        int failed = subscribeAll(list, targets, null, intOpt("sub-rate", 200), 3600);
-        System.out.printf(Locale.ROOT, "subscribed: %d ok, %d failed in %.1f s%n", watchers - failed, failed,
-                (System.nanoTime() - t) / 1e9);
-        put("subscribed", watchers - failed);
-        if (!setupOk(failed, list.size())) {
+        List<Sub> list = subscribeWatchers("fanout", "presence", p.aor, watchers);
+        if (list == null) {
             return;
         }
-        list.removeIf(s -> !s.ok);
         watchers = list.size();
         Map<String, List<Sub>> of = Map.of(p.aor, list);
         // the registration as one measured change (Offline -> Available)
