@@ -301,6 +301,7 @@ final class SipWiring implements AutoCloseable {
                         conferenceMetrics::mixerFailed,
                         conferencing.factoryUser()),
                 mohTimer);
+        focusSip.storeDialogs(new io.switchboard.conference.store.CassandraDialogStore(session));
         focusSip.attach(
                 conferenceEntities,
                 endpoint.provider(),
@@ -318,6 +319,7 @@ final class SipWiring implements AutoCloseable {
                 endpoint.addresses(),
                 identity);
         parkSip.joinPool(system, EntityTuning.PARK_ASK_TIMEOUT, park.holders()); // retrieves elsewhere, takeover
+        focusSip.takeOverDialogs(system); // the focus's dialogs of nodes that leave the cluster
         PresenceSip presenceSip = new PresenceWiring(config, settings.presence(), metrics, clock)
                 .start(
                         session,

@@ -130,6 +130,10 @@ public final class FocusSip {
     private volatile MixerLegs mixers;
     private volatile MixerWatch watch;
     private volatile MixerMoves moves;
+    /** Where the legs' and subscriptions' dialogs are stored ({@link #storeDialogs}); by default nowhere. */
+    private volatile DialogRecords records = new DialogRecords(null);
+
+    private volatile DialogTakeover takeover;
     private volatile ConferenceMessages messages;
     private volatile ScheduledFuture<?> reconciling;
     private volatile ConferenceInfoSubscriptions subscriptions;
@@ -158,7 +162,7 @@ public final class FocusSip {
         MixerPool pool = new MixerPool(settings.mixers());
         this.mixers = new MixerLegs(pool, conferenceEntities, sip, settings.counted());
         this.moves = new MixerMoves(
-                legs, conferenceEntities, mixers, sip, timer, settings.counted(), leg -> hangUp(leg, true));
+                legs, conferenceEntities, mixers, sip, timer, settings.counted(), records, leg -> hangUp(leg, true));
         this.watch = new MixerWatch(pool, sip, new MixerWatch.Listener() {
             @Override
             public void failed(String mixer, String reason) {
@@ -176,9 +180,32 @@ public final class FocusSip {
         this.messages = new ConferenceMessages(sip, settings.counted());
         this.reconciling =
                 timer.scheduleWithFixedDelay(this::reconcile, RECONCILE_MS, RECONCILE_MS, TimeUnit.MILLISECONDS);
-        this.subscriptions = new ConferenceInfoSubscriptions(sip, conferenceEntities, settings.counted());
+        this.subscriptions = new ConferenceInfoSubscriptions(sip, conferenceEntities, settings.counted(), records);
         this.polling = timer.scheduleWithFixedDelay(
                 this::pollSubscriptions, INFO_POLL_MS, INFO_POLL_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * The focus's dialogs are stored in {@code store} (conferencing-focus/README.md, "Surviving a
+     * node"): each leg before the participant's 200, each subscription before its 200. Called before
+     * {@link #attach}.
+     */
+    public void storeDialogs(io.switchboard.conference.store.DialogStore store) {
+        this.records = new DialogRecords(store);
+    }
+
+    /**
+     * Takes over the stored dialogs of nodes that leave the cluster, and resumes a stored dialog
+     * whose request reaches this node ({@link DialogTakeover}). Called after {@link #attach}, with
+     * {@link #storeDialogs}.
+     */
+    public void takeOverDialogs(org.apache.pekko.actor.typed.ActorSystem<?> system) {
+        if (records.store() == null) {
+            return;
+        }
+        DialogTakeover t = new DialogTakeover(records.store(), records, new Adopting(), timer);
+        this.takeover = t;
+        t.start(system);
     }
 
     /**
@@ -490,8 +517,29 @@ public final class FocusSip {
                     mixers.bye(leg); // the caller cancelled meanwhile
                     return;
                 }
-                settings.counted().accept(JOINED);
-                answerOk(leg, a.sdp());
+                // stored before the 200, so a surviving node can resume both dialogs (item 6)
+                leg.sentSdp = a.sdp();
+                records.save(leg).whenComplete((v, failure) -> {
+                    if (failure == null) {
+                        settings.counted().accept(JOINED);
+                        answerOk(leg, a.sdp());
+                    } else if (leg.end()) {
+                        LOG.warn(
+                                "Leg {} of conference {} not stored: {}",
+                                leg.legId,
+                                leg.conferenceId,
+                                failure.toString());
+                        mixers.bye(leg);
+                        leave(
+                                leg,
+                                () -> sip.answer(
+                                        leg.inviteTx,
+                                        Response.SERVICE_UNAVAILABLE,
+                                        "Conference service unavailable, try again",
+                                        leg.participant.localTag,
+                                        List.of()));
+                    }
+                });
             } else if (leg.end()) {
                 String reason = ((MixerLegs.Outcome.Failed) outcome).reason();
                 leave(
@@ -589,7 +637,134 @@ public final class FocusSip {
             fromMixer(tx, request, mixed);
             return true;
         }
-        return false;
+        Optional<String> conferenceId =
+                FocusRouting.conferenceOf(request.getRequestURI().toString(), settings.domains());
+        DialogTakeover t = takeover;
+        if (conferenceId.isEmpty() || t == null) {
+            return false;
+        }
+        if (tx != null) {
+            resume(t, tx, request, conferenceId.get(), callId.getCallId(), to.getTag());
+        } // an ACK in a dialog not held here: nothing to do (its 2xx was another node's)
+        return true;
+    }
+
+    /**
+     * A request in a dialog with the focus (its Request-URI the conference URI of our Contact) that
+     * this node does not hold: a stored leg or subscription whose node died is resumed here, then
+     * the request is served as if it had been held here all along (conferencing-focus/README.md,
+     * "Surviving a node").
+     */
+    private void resume(
+            DialogTakeover t, ServerTransaction tx, Request request, String conferenceId, String callId, String toTag) {
+        boolean subscribe = Request.SUBSCRIBE.equals(request.getMethod());
+        (subscribe ? t.takeSubscription(conferenceId, callId, false) : t.takeLeg(conferenceId, callId, false))
+                .whenComplete((take, failure) -> {
+                    if (failure != null) {
+                        LOG.info(
+                                "Dialog {} of conference {} not resumed: {}", callId, conferenceId, failure.toString());
+                        sip.answer(tx, Response.SERVICE_UNAVAILABLE, "Conference service unavailable, try again");
+                    } else if (take instanceof DialogTakeover.Take.Refused r) {
+                        sip.answer(tx, r.status(), r.reason());
+                    } else if (subscribe) {
+                        if (!subscriptions.inDialog(tx, request)) {
+                            sip.answer(tx, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, "No such subscription");
+                        }
+                    } else {
+                        FocusLeg leg = legs.get(callId);
+                        if (leg != null && leg.participant.localTag.equals(toTag)) {
+                            fromParticipant(tx, request, leg);
+                        } else {
+                            sip.answer(tx, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, "No such conference dialog");
+                        }
+                    }
+                });
+    }
+
+    /** What this node does with the stored dialogs it takes over ({@link DialogTakeover}). */
+    private final class Adopting implements DialogTakeover.Adopter {
+        @Override
+        public boolean holdsLeg(String legId) {
+            return legs.containsKey(legId);
+        }
+
+        @Override
+        public void adoptLeg(
+                io.switchboard.conference.store.DialogStore.Leg stored,
+                long nextCseq,
+                long nextMixerCseq,
+                boolean swept) {
+            DialogSide participant = DialogSide.restore(stored.participant(), nextCseq);
+            FocusLeg leg = new FocusLeg(stored, participant);
+            if (legs.putIfAbsent(leg.legId, leg) != null) {
+                return;
+            }
+            participant.nearCeiling = () -> records.saveLater(leg);
+            if (stored.mixerDialog() != null) {
+                DialogSide mixerDialog = DialogSide.restore(stored.mixerDialog(), nextMixerCseq);
+                mixerDialog.nearCeiling = () -> records.saveLater(leg);
+                mixers.adopt(leg, stored.mixer(), mixerDialog);
+            } else {
+                leg.mixer = stored.mixer();
+            }
+            if (swept && FocusLeg.connectionOriented(leg.transport)) {
+                // its participant's connection ended with the node that died: nothing reaches it
+                // (no BYE), so it leaves the roster and subscribers see its endpoint disconnected
+                LOG.info(
+                        "Leg {} of conference {} came over {} to a node that died: disconnected",
+                        leg.legId,
+                        leg.conferenceId,
+                        leg.transport);
+                if (leg.end()) {
+                    mixers.bye(leg);
+                    leave(leg, () -> settings.counted().accept(LEFT));
+                }
+            }
+            // from here the reconciliation follows the roster and the mixer for it like any leg held here
+        }
+
+        @Override
+        public boolean holdsSubscription(String callId) {
+            return subscriptions.holds(callId);
+        }
+
+        @Override
+        public CompletionStage<Void> adoptSubscription(
+                io.switchboard.conference.store.DialogStore.Subscription stored,
+                long nextCseq,
+                long lastVersion,
+                boolean swept) {
+            if (swept && FocusLeg.connectionOriented(stored.transport())) {
+                // its connection ended with the node that died; a new SUBSCRIBE starts over
+                return records.store()
+                        .deleteSubscription(
+                                stored.conferenceId(), stored.dialog().callId());
+            }
+            return conferences
+                    .<ConferenceEntity.StateReply>ask(stored.conferenceId(), ConferenceEntity.GetConference::new)
+                    .thenCompose(reply -> {
+                        if (reply instanceof ConferenceEntity.Current current
+                                && current.state().isPresent()) {
+                            subscriptions.adopt(
+                                    stored,
+                                    nextCseq,
+                                    lastVersion,
+                                    current.state().get().conference(),
+                                    current.state().get().roster(),
+                                    swept);
+                            return java.util.concurrent.CompletableFuture.<Void>completedFuture(null);
+                        }
+                        if (reply instanceof ConferenceEntity.Current) {
+                            // the conference is gone: so is the subscription (a refresh gets 481)
+                            return records.store()
+                                    .deleteSubscription(
+                                            stored.conferenceId(),
+                                            stored.dialog().callId());
+                        }
+                        return java.util.concurrent.CompletableFuture.<Void>failedFuture(
+                                new IllegalStateException("conference entity did not answer: " + reply));
+                    });
+        }
     }
 
     /** RFC 3261 section 9.2: 200 to the CANCEL, 487 to the INVITE, and the leg leaves the lobby. */
@@ -636,6 +811,7 @@ public final class FocusSip {
                                 rosterSeen(leg.conferenceId, done.roster());
                             }
                             legs.remove(leg.legId, leg);
+                            records.forget(leg);
                             settings.counted().accept(LEFT);
                             sip.answer(tx, Response.OK, null);
                             mixers.bye(leg);
@@ -689,7 +865,9 @@ public final class FocusSip {
             if (ours == null) {
                 sip.answer(tx, Response.NOT_ACCEPTABLE_HERE, "The conference mixer did not take the new offer");
             } else {
-                answerReinvite(tx, request, leg, ours);
+                leg.sentSdp = ours;
+                // the new offer and answer stored first: a node resuming the leg offers the mixer the current one
+                records.save(leg).whenComplete((v, failure) -> answerReinvite(tx, request, leg, ours));
             }
         });
     }
@@ -766,6 +944,7 @@ public final class FocusSip {
                         rosterSeen(leg.conferenceId, done.roster());
                     }
                     legs.remove(leg.legId, leg);
+                    records.forget(leg);
                     then.run();
                 });
     }

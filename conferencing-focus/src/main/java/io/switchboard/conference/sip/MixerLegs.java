@@ -224,6 +224,17 @@ final class MixerLegs {
         }
     }
 
+    /**
+     * A mixer dialog stored by the node that died, resumed here with its leg (a leg taken over):
+     * registered for the mixer's answers and counted on the mixer's load, as one opened here.
+     */
+    void adopt(FocusLeg leg, String mixer, DialogSide d) {
+        MixerDialog md = new MixerDialog(leg, mixer, d);
+        byMixerCallId.put(d.callId, md);
+        pool.taken(mixer);
+        attach(md);
+    }
+
     /** {@code md} becomes its leg's mixer dialog; returns the one it replaces (null: none), still open. */
     MixerDialog attach(MixerDialog md) {
         FocusLeg leg = md.leg();

@@ -37,6 +37,7 @@ final class MixerMoves {
     private final Signalling sip;
     private final ScheduledExecutorService timer;
     private final Consumer<String> counted;
+    private final DialogRecords records;
     private final Ending ending;
 
     MixerMoves(
@@ -46,7 +47,9 @@ final class MixerMoves {
             Signalling sip,
             ScheduledExecutorService timer,
             Consumer<String> counted,
+            DialogRecords records,
             Ending ending) {
+        this.records = records;
         this.legs = legs;
         this.conferences = conferences;
         this.mixers = mixers;
@@ -170,7 +173,9 @@ final class MixerMoves {
                 leg.moving.set(false);
                 return;
             }
-            reinvite(leg, SdpOrigin.continuing(leg.sentSdp, a.sdp()), 1);
+            // the new mixer dialog stored before the participant is moved to it
+            byte[] sdp = SdpOrigin.continuing(leg.sentSdp, a.sdp());
+            records.save(leg).whenComplete((v, failure) -> reinvite(leg, sdp, 1));
         });
     }
 
@@ -206,6 +211,7 @@ final class MixerMoves {
                 LOG.info("ACK to {} not built: {}", leg.legId, e.toString());
             }
             leg.sentSdp = sdp;
+            records.saveLater(leg); // its answer's remote target and our SDP
             counted.accept(FocusSip.MIXER_MOVED);
             leg.moving.set(false);
         } else if (status == Response.REQUEST_PENDING && attempt < FocusSip.REINVITE_TRIES) {
