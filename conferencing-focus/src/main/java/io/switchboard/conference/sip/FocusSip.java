@@ -931,10 +931,27 @@ public final class FocusSip {
 
     /** The leg out of the roster (nothing happens to a leg not in it), then {@code then}; forgotten here. */
     private void leave(FocusLeg leg, Runnable then) {
+        leave(leg, then, 1);
+    }
+
+    /**
+     * How many times a Leave the entity did not answer is asked again, {@link #LEAVE_RETRY_MS} apart:
+     * after a node dies its conferences' entities restart elsewhere, and a leg that leaves meanwhile
+     * (e.g. one whose connection died with that node) must not stay in the roster.
+     */
+    static final int LEAVE_TRIES = 30;
+
+    static final long LEAVE_RETRY_MS = 1000;
+
+    private void leave(FocusLeg leg, Runnable then, int attempt) {
         conferences
                 .<ConferenceEntity.ChangeReply>ask(leg.conferenceId, r -> new ConferenceEntity.Leave(leg.legId, r))
                 .whenComplete((reply, failure) -> {
                     if (failure != null || reply instanceof ConferenceEntity.Unavailable) {
+                        if (attempt < LEAVE_TRIES) {
+                            timer.schedule(() -> leave(leg, then, attempt + 1), LEAVE_RETRY_MS, TimeUnit.MILLISECONDS);
+                            return;
+                        }
                         LOG.warn(
                                 "Leg {} not taken out of conference {}: {}",
                                 leg.legId,
