@@ -65,6 +65,8 @@ import org.junit.jupiter.api.io.TempDir;
  * TCP leg, whose connection died with the node, shows as disconnected and leaves the roster; Bob's
  * re-INVITE to the conference URI with isfocus reaches the mixer in the same mixer dialog above its
  * stored CSeq ceiling and gets the mixer's answer; Alice's BYE leaves and ends her mixer dialog.
+ * Last the mixer stops answering: the survivor's checks find it down and move Bob's leg, which it
+ * took over, to the second mixer (a re-INVITE to Bob, CSeq above the ceiling, the second mixer's SDP).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ConferenceKillTest {
@@ -77,6 +79,8 @@ class ConferenceKillTest {
             + "m=audio 40000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
     static final String MIXER_SDP = "v=0\r\no=mixer 7 7 IN IP4 127.0.0.1\r\ns=mixer\r\nc=IN IP4 127.0.0.1\r\n"
             + "t=0 0\r\nm=audio 42000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
+    static final String MIXER_TWO_SDP =
+            MIXER_SDP.replace("o=mixer 7 7", "o=mixer-two 9 9").replace("42000", "43000");
 
     SwitchboardNode one;
     SwitchboardNode two;
@@ -92,6 +96,12 @@ class ConferenceKillTest {
     TestPhone mixer;
     /** Every request the mixer got, in order. */
     final ConcurrentLinkedQueue<TestPhone.Msg> atMixer = new ConcurrentLinkedQueue<>();
+    /** The second mixer, live but unused until the first dies. */
+    TestPhone mixerTwo;
+
+    final ConcurrentLinkedQueue<TestPhone.Msg> atMixerTwo = new ConcurrentLinkedQueue<>();
+    /** Set to make the first mixer a dead host: nothing it gets is answered. */
+    volatile boolean mixerDead;
 
     volatile boolean stopping;
     final List<AutoCloseable> closing = new ArrayList<>();
@@ -102,12 +112,18 @@ class ConferenceKillTest {
         TestCassandra.session(KEYSPACE); // a fresh keyspace for this class
         mixer = new TestPhone("udp", 9, "mixer", "unused");
         closing.add(mixer);
-        Thread answering = new Thread(this::answerAsMixer, "kill-test-mixer");
+        mixerTwo = new TestPhone("udp", 9, "mixer-two", "unused");
+        closing.add(mixerTwo);
+        Thread answering = new Thread(() -> answerAsMixer(mixer, atMixer, MIXER_SDP, () -> mixerDead), "kill-mixer");
         answering.setDaemon(true);
         answering.start();
+        Thread answeringTwo =
+                new Thread(() -> answerAsMixer(mixerTwo, atMixerTwo, MIXER_TWO_SDP, () -> false), "kill-mixer-two");
+        answeringTwo.setDaemon(true);
+        answeringTwo.start();
         String extra = """
 
-                switchboard.conferencing.mcus = ["%s"]
+                switchboard.conferencing.mcus = ["%s", "%s"]
                 switchboard.conferencing.mcu-check-interval = 1s
                 switchboard.bootstrap-users = [
                   { uri = "sip:alice@example.test", password = "alice-secret", name = "Alice" }
@@ -115,7 +131,7 @@ class ConferenceKillTest {
                   { uri = "sip:carol@example.test", password = "carol-secret", name = "Carol" }
                   { uri = "sip:dave@example.test", password = "dave-secret", name = "Dave" }
                 ]
-                """.formatted(mixer.contact());
+                """.formatted(mixer.contact(), mixerTwo.contact());
         oneCluster = TestNodes.freePort();
         twoCluster = TestNodes.freePort();
         threeCluster = TestNodes.freePort();
@@ -315,6 +331,24 @@ class ConferenceKillTest {
         assertThat(roster(c).participants()).doesNotContainKey(a.callId);
         awaitMixerRequest("BYE", aliceMixerCallId);
         assertThat(dialogs.leg(c.id(), a.callId).toCompletableFuture().get()).isEmpty();
+
+        // the mixer dies: the survivor's checks find it and move Bob's leg, taken over, to the other one
+        mixerDead = true;
+        TestPhone.Msg moved = bob.await(
+                m -> m.isRequest() && m.method().equals("INVITE") && b.callId.equals(m.callId()),
+                Duration.ofSeconds(20));
+        assertThat(viaPort(moved)).isEqualTo(bobNode);
+        assertThat(TestPhone.tagOf(moved.header("from"))).isEqualTo(b.dialog.remoteTag);
+        assertThat(TestPhone.seqOf(moved)).as("above the stored CSeq ceiling").isGreaterThan(100);
+        assertThat(moved.header("contact")).contains(c.uri() + ";isfocus");
+        assertThat(moved.body()).contains("m=audio 43000");
+        bob.sendToVia(moved, ConferenceSipTest.okWithSdp(bob, moved, null, hold));
+        TestPhone.Msg ack = bob.await(
+                m -> m.isRequest() && m.method().equals("ACK") && b.callId.equals(m.callId()), Duration.ofSeconds(10));
+        assertThat(TestPhone.seqOf(ack)).isEqualTo(TestPhone.seqOf(moved));
+        assertThat(atMixerTwo.stream().filter(m -> m.method().equals("INVITE")))
+                .as("Bob's leg, INVITEd to the live mixer with his last offer")
+                .anyMatch(m -> m.body().contains("a=sendonly"));
     }
 
     // ------------------------------------------------------------------ the conference on the node process
@@ -455,16 +489,23 @@ class ConferenceKillTest {
                 .toList();
     }
 
-    void answerAsMixer() {
+    /** Answers as a mixer (INVITE: 200 with {@code sdp}; others 200) until the class is done; nothing while {@code dead}. */
+    void answerAsMixer(
+            TestPhone mixer,
+            ConcurrentLinkedQueue<TestPhone.Msg> seen,
+            String sdp,
+            java.util.function.BooleanSupplier dead) {
         while (!stopping) {
             try {
                 TestPhone.Msg m = mixer.await(TestPhone.Msg::isRequest, Duration.ofSeconds(1));
+                if (dead.getAsBoolean()) {
+                    continue;
+                }
                 if (!m.method().equals("OPTIONS")) {
-                    atMixer.add(m);
+                    seen.add(m);
                 }
                 switch (m.method()) {
-                    case "INVITE" ->
-                        mixer.sendToVia(m, ConferenceSipTest.okWithSdp(mixer, m, TestPhone.newTag(), MIXER_SDP));
+                    case "INVITE" -> mixer.sendToVia(m, ConferenceSipTest.okWithSdp(mixer, m, TestPhone.newTag(), sdp));
                     case "ACK" -> {}
                     default -> mixer.sendToVia(m, ok(m));
                 }
