@@ -63,8 +63,10 @@ import org.junit.jupiter.api.io.TempDir;
  * conference-info; the conference is locked. After SIGKILL: roster, roles, lock and lobby are as
  * stored; Carol gets a NOTIFY in her dialog with a version and CSeq above what she had; Alice's
  * TCP leg, whose connection died with the node, shows as disconnected and leaves the roster; Bob's
- * re-INVITE to the conference URI with isfocus reaches the mixer in the same mixer dialog above its
- * stored CSeq ceiling and gets the mixer's answer; Alice's BYE leaves and ends her mixer dialog.
+ * re-INVITE to the conference URI with isfocus, sent to the survivor that did not take his leg,
+ * reaches the mixer in the same mixer dialog above its stored CSeq ceiling and gets the mixer's
+ * answer (the survivor asked the other to release the leg); Alice's BYE, likewise at the other
+ * survivor, leaves and ends her mixer dialog.
  * Last the mixer stops answering: the survivor's checks find it down and move Bob's leg, which it
  * took over, to the second mixer (a re-INVITE to Bob, CSeq above the ceiling, the second mixer's SDP).
  */
@@ -303,8 +305,9 @@ class ConferenceKillTest {
         assertThat(shown.statusCode()).as(shown.body()).isEqualTo(200);
         assertThat(shown.body()).contains("\"locked\":true", "sip:dave@example.test");
 
-        // Bob's re-INVITE (hold) to the conference URI with isfocus, at the survivor holding his leg
-        int bobNode = sipPortOfHolder(c, b.callId);
+        // Bob's re-INVITE (hold) to the conference URI with isfocus, at the survivor NOT holding his leg
+        // (any node serves the conference URI): it asks the holder to let the leg go and serves it
+        int bobNode = otherSurvivor(sipPortOfHolder(c, b.callId));
         bob.reroute(bobNode);
         String hold = OFFER.replace("o=user 1 1", "o=user 1 2") + "a=sendonly\r\n";
         String reinvite = bob.inDialog(b.dialog, "INVITE", b.dialog.cseq++, TestPhone.newBranch())
@@ -317,6 +320,9 @@ class ConferenceKillTest {
         assertThat(held.status()).as(held.raw()).isEqualTo(200);
         assertThat(held.body()).contains("m=audio 42000");
         bob.ack2xx(b.dialog, held);
+        assertThat(sipPortOfHolder(c, b.callId))
+                .as("the leg is the node's that served it now")
+                .isEqualTo(bobNode);
         TestPhone.Msg toMixer = atMixer.stream()
                 .filter(m -> m.method().equals("INVITE") && bobMixerCallId.equals(m.callId()))
                 .reduce((x, y) -> y)
@@ -324,8 +330,8 @@ class ConferenceKillTest {
         assertThat(toMixer.body()).as("Bob's new offer in his mixer dialog").contains("a=sendonly");
         assertThat(TestPhone.seqOf(toMixer)).as("above the stored CSeq ceiling").isGreaterThan(100);
 
-        // Alice's BYE at the survivor holding her leg: she leaves, her mixer dialog ends
-        alice.reroute(sipPortOfHolder(c, a.callId));
+        // Alice's BYE at the survivor not holding her leg: she leaves, her mixer dialog ends
+        alice.reroute(otherSurvivor(sipPortOfHolder(c, a.callId)));
         TestPhone.Msg bye = alice.requestInDialog(a.dialog, "BYE");
         assertThat(bye.status()).as(bye.raw()).isEqualTo(200);
         assertThat(roster(c).participants()).doesNotContainKey(a.callId);
@@ -438,6 +444,10 @@ class ConferenceKillTest {
         }
         assertThat(holder).contains(":" + twoCluster + "#");
         return two.sipUdpPort();
+    }
+
+    int otherSurvivor(int sipPort) {
+        return sipPort == one.sipUdpPort() ? two.sipUdpPort() : one.sipUdpPort();
     }
 
     String mixerCallIdOf(String legId) {

@@ -130,6 +130,16 @@ final class ConferenceInfoSubscriptions {
         return byCallId.containsKey(callId);
     }
 
+    /** Forgets the subscription {@code callId} without ending it: another node resumes it from the store. */
+    void release(String callId) {
+        Subscription s = byCallId.remove(callId);
+        if (s != null) {
+            synchronized (s) {
+                s.ended = true; // nothing more is sent from here
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ new subscriptions
 
     /** A SUBSCRIBE without a To tag to the conference {@code conferenceId} by {@code subscriber}. */

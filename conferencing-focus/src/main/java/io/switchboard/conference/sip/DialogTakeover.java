@@ -53,6 +53,12 @@ final class DialogTakeover {
 
         boolean holdsSubscription(String callId);
 
+        /** Let go of a leg held here, without ending it (another node resumes it); false: busy with it now. */
+        boolean releaseLeg(String legId);
+
+        /** As {@link #releaseLeg}, for a subscription. */
+        boolean releaseSubscription(String callId);
+
         /** Resume {@code s} here, the versions after {@code lastVersion}; {@code swept} as for legs; done once held here. */
         CompletionStage<Void> adoptSubscription(
                 DialogStore.Subscription s, long nextCseq, long lastVersion, boolean swept);
@@ -65,7 +71,13 @@ final class DialogTakeover {
         record Refused(int status, String reason) implements Take {}
     }
 
-    private record Sweep(String removed) {}
+    private record Sweep(String removed) implements DialogHandover.Message {}
+
+    /** The actor's name under /system on every node: where {@link DialogHandover.Release} is sent. */
+    static final String NAME = "conference-dialog-takeover";
+
+    /** How long a live holder has to answer a {@link DialogHandover.Release}. */
+    static final java.time.Duration RELEASE_TIMEOUT = java.time.Duration.ofSeconds(3);
 
     private final DialogStore store;
     private final DialogRecords records;
@@ -76,6 +88,7 @@ final class DialogTakeover {
 
     private final AtomicBoolean retrying = new AtomicBoolean();
     private volatile Cluster cluster;
+    private volatile ActorSystem<?> system;
 
     DialogTakeover(DialogStore store, DialogRecords records, Adopter adopter, ScheduledExecutorService timer) {
         this.store = store;
@@ -91,9 +104,10 @@ final class DialogTakeover {
     /** Names this node as a holder and starts sweeping: once this node is up, and after every member's removal. */
     void start(ActorSystem<?> system) {
         this.cluster = Cluster.get(system);
+        this.system = system;
         records.self(idOf(cluster.selfMember()));
         system.systemActorOf(
-                Behaviors.<Sweep>setup(ctx -> {
+                Behaviors.<DialogHandover.Message>setup(ctx -> {
                     cluster.subscriptions()
                             .tell(Subscribe.create(
                                     ctx.messageAdapter(
@@ -102,7 +116,15 @@ final class DialogTakeover {
                     cluster.subscriptions()
                             .tell(Subscribe.create(
                                     ctx.messageAdapter(SelfUp.class, e -> new Sweep(null)), SelfUp.class));
-                    return Behaviors.receiveMessage(m -> {
+                    return Behaviors.receiveMessage(message -> {
+                        if (message instanceof DialogHandover.Release r) {
+                            boolean released = DialogHandover.LEG.equals(r.kind())
+                                    ? adopter.releaseLeg(r.id())
+                                    : adopter.releaseSubscription(r.id());
+                            r.replyTo().tell(new DialogHandover.Released(r.id(), released));
+                            return Behaviors.same();
+                        }
+                        Sweep m = (Sweep) message;
                         if (m.removed() != null) {
                             if (m.removed().equals(records.self())) {
                                 return Behaviors.same(); // this node is leaving: nothing to take
@@ -113,7 +135,7 @@ final class DialogTakeover {
                         return Behaviors.same();
                     });
                 }),
-                "conference-dialog-takeover",
+                NAME,
                 Props.empty());
     }
 
@@ -186,38 +208,51 @@ final class DialogTakeover {
             }
             DialogStore.Leg leg = found.get();
             if (!orphaned(leg.holder())) {
-                return done(new Take.Refused(503, "Conference dialog held by another node"));
+                if (swept || FocusLeg.connectionOriented(leg.transport())) {
+                    // a TCP/TLS participant's flow is to its node: only that node reaches it
+                    return done(new Take.Refused(503, "Conference dialog held by another node"));
+                }
+                // read again once released: the holder may have stored a higher CSeq block meanwhile
+                return release(leg.holder(), DialogHandover.LEG, legId)
+                        .thenCompose(released -> released
+                                ? store.leg(conferenceId, legId)
+                                        .thenCompose(again -> again.isPresent()
+                                                ? claimLeg(again.get(), swept)
+                                                : done(new Take.Refused(481, "No such conference dialog")))
+                                : done(new Take.Refused(503, "Conference dialog busy on another node")));
             }
-            long pCeiling = leg.participant().cseqCeiling() + DialogRecords.BLOCK;
-            long mCeiling = leg.mixerDialog() == null ? 0 : leg.mixerDialog().cseqCeiling() + DialogRecords.BLOCK;
-            return store.claimLeg(conferenceId, legId, leg.holder(), records.self(), pCeiling, mCeiling)
-                    .thenApply(won -> {
-                        if (!won) {
-                            return adopter.holdsLeg(legId)
-                                    ? new Take.Taken()
-                                    : new Take.Refused(503, "Conference dialog being taken over");
-                        }
-                        LOG.info(
-                                "Leg {} of conference {}: its node {} is gone, resumed here",
-                                legId,
-                                conferenceId,
-                                leg.holder());
-                        DialogStore.Dialog m = leg.mixerDialog();
-                        DialogStore.Leg mine = new DialogStore.Leg(
-                                leg.conferenceId(),
-                                leg.conferenceUri(),
-                                records.self(),
-                                leg.transport(),
-                                withCeiling(leg.participant(), pCeiling),
-                                leg.offer(),
-                                leg.sentSdp(),
-                                leg.mixer(),
-                                m == null ? null : withCeiling(m, mCeiling));
-                        adopter.adoptLeg(
-                                mine, leg.participant().cseqCeiling() + 1, m == null ? 1 : m.cseqCeiling() + 1, swept);
-                        return new Take.Taken();
-                    });
+            return claimLeg(leg, swept);
         });
+    }
+
+    private CompletionStage<Take> claimLeg(DialogStore.Leg leg, boolean swept) {
+        String conferenceId = leg.conferenceId();
+        String legId = leg.legId();
+        long pCeiling = leg.participant().cseqCeiling() + DialogRecords.BLOCK;
+        long mCeiling = leg.mixerDialog() == null ? 0 : leg.mixerDialog().cseqCeiling() + DialogRecords.BLOCK;
+        return store.claimLeg(conferenceId, legId, leg.holder(), records.self(), pCeiling, mCeiling)
+                .thenApply(won -> {
+                    if (!won) {
+                        return adopter.holdsLeg(legId)
+                                ? new Take.Taken()
+                                : new Take.Refused(503, "Conference dialog being taken over");
+                    }
+                    LOG.info("Leg {} of conference {}: taken over from node {}", legId, conferenceId, leg.holder());
+                    DialogStore.Dialog m = leg.mixerDialog();
+                    DialogStore.Leg mine = new DialogStore.Leg(
+                            leg.conferenceId(),
+                            leg.conferenceUri(),
+                            records.self(),
+                            leg.transport(),
+                            withCeiling(leg.participant(), pCeiling),
+                            leg.offer(),
+                            leg.sentSdp(),
+                            leg.mixer(),
+                            m == null ? null : withCeiling(m, mCeiling));
+                    adopter.adoptLeg(
+                            mine, leg.participant().cseqCeiling() + 1, m == null ? 1 : m.cseqCeiling() + 1, swept);
+                    return new Take.Taken();
+                });
     }
 
     /** As {@link #takeLeg}, for a conference-info subscription (by its dialog's Call-ID). */
@@ -228,35 +263,78 @@ final class DialogTakeover {
             }
             DialogStore.Subscription s = found.get();
             if (!orphaned(s.holder())) {
-                return done(new Take.Refused(503, "Subscription held by another node"));
+                if (swept || FocusLeg.connectionOriented(s.transport())) {
+                    return done(new Take.Refused(503, "Subscription held by another node"));
+                }
+                return release(s.holder(), DialogHandover.SUBSCRIPTION, callId)
+                        .thenCompose(released -> released
+                                ? store.subscription(conferenceId, callId)
+                                        .thenCompose(again -> again.isPresent()
+                                                ? claimSubscription(again.get(), swept)
+                                                : done(new Take.Refused(481, "No such subscription")))
+                                : done(new Take.Refused(503, "Subscription busy on another node")));
             }
-            long cCeiling = s.dialog().cseqCeiling() + DialogRecords.BLOCK;
-            long vCeiling = s.versionCeiling() + DialogRecords.BLOCK;
-            return store.claimSubscription(conferenceId, callId, s.holder(), records.self(), cCeiling, vCeiling)
-                    .thenCompose(won -> {
-                        if (!won) {
-                            return done(
-                                    adopter.holdsSubscription(callId)
-                                            ? new Take.Taken()
-                                            : new Take.Refused(503, "Subscription being taken over"));
-                        }
-                        LOG.info(
-                                "Conference-info subscription {} of {}: its node {} is gone, resumed here",
-                                callId,
-                                conferenceId,
-                                s.holder());
-                        DialogStore.Subscription mine = new DialogStore.Subscription(
-                                s.conferenceId(),
-                                records.self(),
-                                s.transport(),
-                                withCeiling(s.dialog(), cCeiling),
-                                s.eventId(),
-                                s.expiresAt(),
-                                vCeiling);
-                        return adopter.adoptSubscription(mine, s.dialog().cseqCeiling() + 1, s.versionCeiling(), swept)
-                                .thenApply(v -> (Take) new Take.Taken());
-                    });
+            return claimSubscription(s, swept);
         });
+    }
+
+    private CompletionStage<Take> claimSubscription(DialogStore.Subscription s, boolean swept) {
+        String conferenceId = s.conferenceId();
+        String callId = s.dialog().callId();
+        long cCeiling = s.dialog().cseqCeiling() + DialogRecords.BLOCK;
+        long vCeiling = s.versionCeiling() + DialogRecords.BLOCK;
+        return store.claimSubscription(conferenceId, callId, s.holder(), records.self(), cCeiling, vCeiling)
+                .thenCompose(won -> {
+                    if (!won) {
+                        return done(
+                                adopter.holdsSubscription(callId)
+                                        ? new Take.Taken()
+                                        : new Take.Refused(503, "Subscription being taken over"));
+                    }
+                    LOG.info(
+                            "Conference-info subscription {} of {}: taken over from node {}",
+                            callId,
+                            conferenceId,
+                            s.holder());
+                    DialogStore.Subscription mine = new DialogStore.Subscription(
+                            s.conferenceId(),
+                            records.self(),
+                            s.transport(),
+                            withCeiling(s.dialog(), cCeiling),
+                            s.eventId(),
+                            s.expiresAt(),
+                            vCeiling);
+                    return adopter.adoptSubscription(mine, s.dialog().cseqCeiling() + 1, s.versionCeiling(), swept)
+                            .thenApply(v -> (Take) new Take.Taken());
+                });
+    }
+
+    /**
+     * Asks the live node {@code holder} to let go of a dialog ({@link DialogHandover.Release}):
+     * true when it did (or no longer held it), false when it is busy with it or did not answer.
+     */
+    private CompletionStage<Boolean> release(String holder, String kind, String id) {
+        ActorSystem<?> s = system;
+        int uid = holder.lastIndexOf('#');
+        if (s == null || uid < 0) {
+            return CompletableFuture.completedFuture(false);
+        }
+        String path = holder.substring(0, uid) + "/system/" + NAME;
+        return org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(s)
+                .actorSelection(path)
+                .resolveOne(RELEASE_TIMEOUT)
+                .thenCompose(
+                        classic -> org.apache.pekko.actor.typed.javadsl.AskPattern
+                                .<DialogHandover.Message, DialogHandover.Released>ask(
+                                        org.apache.pekko.actor.typed.javadsl.Adapter.toTyped(classic),
+                                        replyTo -> new DialogHandover.Release(kind, id, replyTo),
+                                        RELEASE_TIMEOUT,
+                                        s.scheduler()))
+                .thenApply(DialogHandover.Released::released)
+                .exceptionally(failure -> {
+                    LOG.info("Node {} did not release {} {}: {}", holder, kind, id, failure.toString());
+                    return false;
+                });
     }
 
     private static DialogStore.Dialog withCeiling(DialogStore.Dialog d, long ceiling) {

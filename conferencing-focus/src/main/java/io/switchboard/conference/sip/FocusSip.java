@@ -724,6 +724,28 @@ public final class FocusSip {
         }
 
         @Override
+        public boolean releaseLeg(String legId) {
+            FocusLeg leg = legs.get(legId);
+            if (leg == null) {
+                return true;
+            }
+            if (leg.state != FocusLeg.State.CONNECTED || leg.moving.get() || !leg.acked) {
+                return false; // being set up, moved, re-INVITEd or left: its stored state is not settled
+            }
+            if (legs.remove(legId, leg) && leg.end()) {
+                mixers.release(leg); // no BYE: the dialogs go on from the other node
+                LOG.info("Leg {} of conference {} released to another node", legId, leg.conferenceId);
+            }
+            return true;
+        }
+
+        @Override
+        public boolean releaseSubscription(String callId) {
+            subscriptions.release(callId);
+            return true;
+        }
+
+        @Override
         public boolean holdsSubscription(String callId) {
             return subscriptions.holds(callId);
         }

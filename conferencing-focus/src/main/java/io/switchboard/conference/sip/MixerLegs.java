@@ -290,6 +290,14 @@ final class MixerLegs {
         }
     }
 
+    /** Forgets the mixer dialog of {@code leg} without ending it: another node resumes it from the store. */
+    void release(FocusLeg leg) {
+        DialogSide d = leg.mixerLeg;
+        if (d != null) {
+            forget(new MixerDialog(leg, leg.mixer, d));
+        }
+    }
+
     /** Ends the current mixer dialog of {@code leg} (BYE) and leaves the leg without one, until it is moved. */
     void detach(FocusLeg leg) {
         DialogSide d;
