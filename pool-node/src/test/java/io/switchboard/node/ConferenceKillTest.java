@@ -219,11 +219,12 @@ class ConferenceKillTest {
 
         // Carol follows the conference
         String carolCallId = UUID.randomUUID() + "@kill";
+        String carolTag = TestPhone.newTag();
         TestPhone.Msg subscribed = carol.authenticated(
                 "SUBSCRIBE",
                 c.uri(),
                 carolCallId,
-                TestPhone.newTag(),
+                carolTag,
                 List.of("Event: conference", "Expires: 600"),
                 "",
                 "",
@@ -291,6 +292,30 @@ class ConferenceKillTest {
             assertThat(TestPhone.seqOf(next)).isGreaterThan(TestPhone.seqOf(shownTo));
             shownTo = next;
         }
+
+        // Carol refreshes at the survivor that does not hold her subscription: handed over, answered there,
+        // and the full state follows in her dialog with the next version
+        String subHolder = dialogs.subscription(c.id(), carolCallId)
+                .toCompletableFuture()
+                .get()
+                .orElseThrow()
+                .holder();
+        int carolNode = otherSurvivor(subHolder.contains(":" + oneCluster + "#") ? one.sipUdpPort() : two.sipUdpPort());
+        carol.reroute(carolNode);
+        TestPhone.Dialog carolDialog = carol.callerDialog(c.uri(), carolTag, subscribed);
+        carolDialog.cseq = TestPhone.seqOf(subscribed) + 1;
+        assertThat(carolDialog.remoteTarget).contains(c.uri() + ";isfocus");
+        TestPhone.Msg refreshed = carol.request(carol.inDialog(
+                        carolDialog, "SUBSCRIBE", carolDialog.cseq++, TestPhone.newBranch())
+                .replace("Content-Length: 0\r\n", "Event: conference\r\nExpires: 300\r\nContent-Length: 0\r\n"));
+        assertThat(refreshed.status()).as(refreshed.raw()).isEqualTo(200);
+        assertThat(refreshed.header("expires")).isEqualTo("300");
+        TestPhone.Msg full = notifyIn(carol, carolCallId, Duration.ofSeconds(10));
+        assertThat(viaPort(full)).isEqualTo(carolNode);
+        assertThat(full.body()).contains("state=\"full\"");
+        // resumed above the stored version ceiling: a full document, so a jump is no gap (RFC 4575 section 4.6)
+        assertThat(versionOf(full)).isGreaterThan(versionOf(shownTo));
+        assertThat(TestPhone.seqOf(full)).isGreaterThan(TestPhone.seqOf(shownTo));
 
         // roster, roles, lock and lobby as before the kill (less the TCP leg)
         Roster after = roster(c);
