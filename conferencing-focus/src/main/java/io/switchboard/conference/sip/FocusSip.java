@@ -203,7 +203,15 @@ public final class FocusSip {
         if (records.store() == null) {
             return;
         }
-        DialogTakeover t = new DialogTakeover(records.store(), records, new Adopting(), timer);
+        DialogTakeover.Adopter adopter = new Adoption(legs, records, mixers, subscriptions, conferences, leg -> {
+            // its participant's connection ended with the node that died: nothing reaches it (no
+            // BYE), so it leaves the roster and subscribers see its endpoint disconnected
+            if (leg.end()) {
+                mixers.bye(leg);
+                leave(leg, () -> settings.counted().accept(LEFT));
+            }
+        });
+        DialogTakeover t = new DialogTakeover(records.store(), records, adopter, timer);
         this.takeover = t;
         t.start(system);
     }
@@ -679,114 +687,6 @@ public final class FocusSip {
                         }
                     }
                 });
-    }
-
-    /** What this node does with the stored dialogs it takes over ({@link DialogTakeover}). */
-    private final class Adopting implements DialogTakeover.Adopter {
-        @Override
-        public boolean holdsLeg(String legId) {
-            return legs.containsKey(legId);
-        }
-
-        @Override
-        public void adoptLeg(
-                io.switchboard.conference.store.DialogStore.Leg stored,
-                long nextCseq,
-                long nextMixerCseq,
-                boolean swept) {
-            DialogSide participant = DialogSide.restore(stored.participant(), nextCseq);
-            FocusLeg leg = new FocusLeg(stored, participant);
-            if (legs.putIfAbsent(leg.legId, leg) != null) {
-                return;
-            }
-            participant.nearCeiling = () -> records.saveLater(leg);
-            if (stored.mixerDialog() != null) {
-                DialogSide mixerDialog = DialogSide.restore(stored.mixerDialog(), nextMixerCseq);
-                mixerDialog.nearCeiling = () -> records.saveLater(leg);
-                mixers.adopt(leg, stored.mixer(), mixerDialog);
-            } else {
-                leg.mixer = stored.mixer();
-            }
-            if (swept && FocusLeg.connectionOriented(leg.transport)) {
-                // its participant's connection ended with the node that died: nothing reaches it
-                // (no BYE), so it leaves the roster and subscribers see its endpoint disconnected
-                LOG.info(
-                        "Leg {} of conference {} came over {} to a node that died: disconnected",
-                        leg.legId,
-                        leg.conferenceId,
-                        leg.transport);
-                if (leg.end()) {
-                    mixers.bye(leg);
-                    leave(leg, () -> settings.counted().accept(LEFT));
-                }
-            }
-            // from here the reconciliation follows the roster and the mixer for it like any leg held here
-        }
-
-        @Override
-        public boolean releaseLeg(String legId) {
-            FocusLeg leg = legs.get(legId);
-            if (leg == null) {
-                return true;
-            }
-            if (leg.state != FocusLeg.State.CONNECTED || leg.moving.get() || !leg.acked) {
-                return false; // being set up, moved, re-INVITEd or left: its stored state is not settled
-            }
-            if (legs.remove(legId, leg) && leg.end()) {
-                mixers.release(leg); // no BYE: the dialogs go on from the other node
-                LOG.info("Leg {} of conference {} released to another node", legId, leg.conferenceId);
-            }
-            return true;
-        }
-
-        @Override
-        public boolean releaseSubscription(String callId) {
-            subscriptions.release(callId);
-            return true;
-        }
-
-        @Override
-        public boolean holdsSubscription(String callId) {
-            return subscriptions.holds(callId);
-        }
-
-        @Override
-        public CompletionStage<Void> adoptSubscription(
-                io.switchboard.conference.store.DialogStore.Subscription stored,
-                long nextCseq,
-                long lastVersion,
-                boolean swept) {
-            if (swept && FocusLeg.connectionOriented(stored.transport())) {
-                // its connection ended with the node that died; a new SUBSCRIBE starts over
-                return records.store()
-                        .deleteSubscription(
-                                stored.conferenceId(), stored.dialog().callId());
-            }
-            return conferences
-                    .<ConferenceEntity.StateReply>ask(stored.conferenceId(), ConferenceEntity.GetConference::new)
-                    .thenCompose(reply -> {
-                        if (reply instanceof ConferenceEntity.Current current
-                                && current.state().isPresent()) {
-                            subscriptions.adopt(
-                                    stored,
-                                    nextCseq,
-                                    lastVersion,
-                                    current.state().get().conference(),
-                                    current.state().get().roster(),
-                                    swept);
-                            return java.util.concurrent.CompletableFuture.<Void>completedFuture(null);
-                        }
-                        if (reply instanceof ConferenceEntity.Current) {
-                            // the conference is gone: so is the subscription (a refresh gets 481)
-                            return records.store()
-                                    .deleteSubscription(
-                                            stored.conferenceId(),
-                                            stored.dialog().callId());
-                        }
-                        return java.util.concurrent.CompletableFuture.<Void>failedFuture(
-                                new IllegalStateException("conference entity did not answer: " + reply));
-                    });
-        }
     }
 
     /** RFC 3261 section 9.2: 200 to the CANCEL, 487 to the INVITE, and the leg leaves the lobby. */
