@@ -29,7 +29,7 @@ import java.util.List;
 public final class PoolSchema {
 
     /** The schema's version: bumped whenever a script below changes or one is added. */
-    public static final int VERSION = 5;
+    public static final int VERSION = 6;
 
     /**
      * The address book's own schema version (row "address-book"): its tables exist only in pools
@@ -76,7 +76,11 @@ public final class PoolSchema {
                         // version 5: call park takeover (the caller's leg stored with each parked call)
                         VersionedSchema.resource(
                                 io.switchboard.park.store.CassandraParkedCallStore.class,
-                                io.switchboard.park.store.CassandraParkedCallStore.TAKEOVER_SCHEMA)));
+                                io.switchboard.park.store.CassandraParkedCallStore.TAKEOVER_SCHEMA),
+                        // version 6: conferencing focus, the legs' and subscriptions' dialogs (issue 12 item 6)
+                        VersionedSchema.resource(
+                                io.switchboard.conference.store.CassandraDialogStore.class,
+                                io.switchboard.conference.store.CassandraDialogStore.SCHEMA)));
     }
 
     /**

@@ -304,6 +304,7 @@ final class SipWiring implements AutoCloseable {
         // a Contact that is a GRUU of ours is resolved by the registrar's bindings (RFC 5627 section 5.4)
         PoolGruuTargets gruuTargets =
                 new PoolGruuTargets(endpoint.addresses(), config.domains(), gruus, proxy::instanceTarget);
+        focusSip.storeDialogs(new io.switchboard.conference.store.CassandraDialogStore(session));
         focusSip.attach(
                 conferenceEntities,
                 endpoint.provider(),
@@ -322,6 +323,7 @@ final class SipWiring implements AutoCloseable {
                 endpoint.addresses(),
                 identity);
         parkSip.joinPool(system, EntityTuning.PARK_ASK_TIMEOUT, park.holders()); // retrieves elsewhere, takeover
+        focusSip.takeOverDialogs(system); // the focus's dialogs of nodes that leave the cluster
         PresenceSip presenceSip = new PresenceWiring(config, settings.presence(), metrics, clock)
                 .start(
                         session,

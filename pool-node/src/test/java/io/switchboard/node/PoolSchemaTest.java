@@ -19,7 +19,8 @@ class PoolSchemaTest {
             2, "65ee6b58f0bd72939d2697e0e892c06e8430c97e4a9fbb92db680f764a3e4606",
             3, "be2abbc85d079aa1ca3938ef41ca80c53f5ceb0a74967fe631d9a991e30e809e",
             4, "693cb642abbccd5ecca1ed74c1900d525a22ea78a392ec71113ec0195cbdcc34",
-            5, "1c610e843b99573687c620545dff68751c1184b209e7f8330d0fbcd3f0d8e67c");
+            5, "1c610e843b99573687c620545dff68751c1184b209e7f8330d0fbcd3f0d8e67c",
+            6, "33c6119a7ba5cbe3207b68bc9bb0134a311db7a03ace4cb73bd04d0fe8141734");
 
     @Test
     void theScriptsMatchThePinnedDigestOfTheirVersion() {
@@ -44,7 +45,7 @@ class PoolSchemaTest {
     void everyModulesScriptIsInTheSchema() {
         assertThat(PoolSchema.schema().scripts())
                 .extracting(s -> s.name())
-                .hasSize(13)
+                .hasSize(14)
                 .doesNotHaveDuplicates()
                 .allMatch(name -> name.endsWith(".cql"));
         // idempotent: a new table, or (version 4's home_site, version 5's park takeover) columns added to one

@@ -146,7 +146,7 @@ public final class TestPhone implements AutoCloseable {
     public final String domain;
     private final String password;
     private final String transport;
-    private final InetSocketAddress server;
+    private volatile InetSocketAddress server;
     private final DatagramSocket udp;
     private final Socket tcp;
     private final int localPort;
@@ -190,6 +190,17 @@ public final class TestPhone implements AutoCloseable {
         reader = new Thread(this::readLoop, "phone-" + user + "-" + localPort);
         reader.setDaemon(true);
         reader.start();
+    }
+
+    /**
+     * Sends this UDP phone's requests (and responses) to the node at {@code port} from now on, from
+     * the same socket: e.g. a node that took a dialog over from the one this phone used.
+     */
+    public void reroute(int port) {
+        if (udp == null) {
+            throw new IllegalStateException("a TCP phone's connection is its node");
+        }
+        server = new InetSocketAddress(server.getAddress(), port);
     }
 
     public String aor() {

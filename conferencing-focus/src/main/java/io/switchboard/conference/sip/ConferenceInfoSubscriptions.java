@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
@@ -48,8 +49,10 @@ import org.slf4j.LoggerFactory;
  * between are merged into one partial document (the difference from what that subscriber last
  * got), so versions never skip.
  *
- * <p>Not yet: subscriptions live on the node that took them (their dialogs are not stored, issue 12
- * item 6), NOTIFYs go over UDP to the subscriber's Contact like the focus's other requests.
+ * <p>Each subscription is stored ({@link DialogRecords}: dialog, expiry, CSeq and version ceilings)
+ * before its 200, so that a surviving node continues it in the same dialog after this one dies
+ * ({@link #adopt}: a full NOTIFY with a version and CSeq above the stored ceilings). NOTIFYs go
+ * over UDP to the subscriber's Contact like the focus's other requests.
  */
 final class ConferenceInfoSubscriptions {
 
@@ -71,7 +74,12 @@ final class ConferenceInfoSubscriptions {
         final Conference conference;
         final DialogSide dialog;
         final String eventId;
+        /** The transport the SUBSCRIBE came over, lower case. */
+        final String transport;
+
         Instant expiresAt;
+        /** Every version sent so far is at or below this stored one (0: not stored yet). */
+        long versionCeiling;
         /** The roster the subscriber's last document described. */
         Roster roster;
         /** The last document's version (RFC 4575 section 4.6: the subscription's own counter). */
@@ -86,12 +94,14 @@ final class ConferenceInfoSubscriptions {
                 Conference conference,
                 DialogSide dialog,
                 String eventId,
+                String transport,
                 Instant expiresAt,
                 Roster roster) {
             this.conferenceId = conferenceId;
             this.conference = conference;
             this.dialog = dialog;
             this.eventId = eventId;
+            this.transport = transport;
             this.expiresAt = expiresAt;
             this.roster = roster;
         }
@@ -100,17 +110,34 @@ final class ConferenceInfoSubscriptions {
     private final Signalling sip;
     private final Conferences conferences;
     private final Consumer<String> counted;
+    private final DialogRecords records;
     /** By the subscription dialog's Call-ID. */
     private final Map<String, Subscription> byCallId = new ConcurrentHashMap<>();
 
-    ConferenceInfoSubscriptions(Signalling sip, Conferences conferences, Consumer<String> counted) {
+    ConferenceInfoSubscriptions(
+            Signalling sip, Conferences conferences, Consumer<String> counted, DialogRecords records) {
         this.sip = sip;
+        this.records = records;
         this.conferences = conferences;
         this.counted = counted;
     }
 
     int size() {
         return byCallId.size();
+    }
+
+    boolean holds(String callId) {
+        return byCallId.containsKey(callId);
+    }
+
+    /** Forgets the subscription {@code callId} without ending it: another node resumes it from the store. */
+    void release(String callId) {
+        Subscription s = byCallId.remove(callId);
+        if (s != null) {
+            synchronized (s) {
+                s.ended = true; // nothing more is sent from here
+            }
+        }
     }
 
     // ------------------------------------------------------------------ new subscriptions
@@ -160,13 +187,43 @@ final class ConferenceInfoSubscriptions {
             ServerTransaction tx, Request request, String conferenceId, ConferenceStore.Stored state, long granted) {
         String eventId = ((EventHeader) request.getHeader(EventHeader.NAME)).getEventId();
         DialogSide dialog = DialogSide.uas(request, Signalling.newTag());
+        javax.sip.header.ViaHeader via =
+                (javax.sip.header.ViaHeader) request.getHeader(javax.sip.header.ViaHeader.NAME);
         Subscription s = new Subscription(
-                conferenceId, state.conference(), dialog, eventId, Instant.now().plusSeconds(granted), state.roster());
+                conferenceId,
+                state.conference(),
+                dialog,
+                eventId,
+                via == null ? "udp" : via.getTransport().toLowerCase(java.util.Locale.ROOT),
+                Instant.now().plusSeconds(granted),
+                state.roster());
         if (granted > 0 && byCallId.putIfAbsent(dialog.callId, s) != null) {
             // RFC 3261 section 8.2.2.2: a second initial request with this Call-ID (merged)
             sip.answer(tx, Response.LOOP_DETECTED, "Already subscribed with this Call-ID");
             return;
         }
+        if (granted == 0) {
+            answerFirst(tx, s, granted); // a fetch: nothing to store
+            return;
+        }
+        CompletionStage<Void> stored;
+        synchronized (s) {
+            stored = records.save(s); // before the 200: a surviving node can continue it
+        }
+        stored.whenComplete((v, failure) -> {
+            if (failure != null) {
+                LOG.warn("Conference-info subscription {} not stored: {}", dialog.callId, failure.toString());
+                byCallId.remove(dialog.callId, s);
+                counted.accept(FocusSip.UNAVAILABLE);
+                sip.answer(tx, Response.SERVICE_UNAVAILABLE, "Conference service unavailable, try again");
+            } else {
+                answerFirst(tx, s, granted);
+            }
+        });
+    }
+
+    /** The 200 and the first NOTIFY (the full state, version 1). */
+    private void answerFirst(ServerTransaction tx, Subscription s, long granted) {
         counted.accept(FocusSip.SUBSCRIBED);
         answer200(tx, s, granted);
         synchronized (s) {
@@ -210,8 +267,57 @@ final class ConferenceInfoSubscriptions {
                 end(s, "timeout", s.roster); // RFC 6665 section 4.1.2.3: unsubscribed
             } else {
                 s.expiresAt = Instant.now().plusSeconds(granted);
+                records.saveLater(s); // the new expiry, for a node that continues it
                 // RFC 6665 section 4.2.2: a NOTIFY after every refresh; the full state, so a
                 // subscriber that missed a version is whole again (RFC 4575 section 4.6)
+                s.version++;
+                send(s, active(s), ConferenceInfo.full(s.conference, s.roster, s.version));
+            }
+        }
+        return true;
+    }
+
+    // ------------------------------------------------------------------ taken over from a node that died
+
+    /**
+     * A subscription another node stored and this one claimed ({@link DialogTakeover}): held here
+     * from now on, in the same dialog (our CSeqs from {@code nextCseq}, above the stored ceiling);
+     * when {@code notifyNow}, a NOTIFY with the full state and the version after {@code lastVersion}
+     * (the stored ceiling: above every version the dead node sent) goes out at once. A subscription
+     * already held here is left as it is. Returns whether it is held here now.
+     */
+    boolean adopt(
+            io.switchboard.conference.store.DialogStore.Subscription stored,
+            long nextCseq,
+            long lastVersion,
+            Conference conference,
+            Roster roster,
+            boolean notifyNow) {
+        DialogSide dialog = DialogSide.restore(stored.dialog(), nextCseq);
+        Subscription s = new Subscription(
+                stored.conferenceId(),
+                conference,
+                dialog,
+                stored.eventId(),
+                stored.transport(),
+                stored.expiresAt(),
+                roster);
+        synchronized (s) {
+            s.version = lastVersion;
+            s.versionCeiling = stored.versionCeiling();
+            if (byCallId.putIfAbsent(dialog.callId, s) != null) {
+                return true;
+            }
+            dialog.nearCeiling = () -> {
+                synchronized (s) {
+                    records.saveLater(s);
+                }
+            };
+            if (!Instant.now().isBefore(s.expiresAt)) {
+                end(s, "timeout", roster);
+            } else if (roster.ended()) {
+                end(s, "noresource", roster);
+            } else if (notifyNow) {
                 s.version++;
                 send(s, active(s), ConferenceInfo.full(s.conference, s.roster, s.version));
             }
@@ -228,7 +334,8 @@ final class ConferenceInfoSubscriptions {
                 continue;
             }
             synchronized (s) {
-                if (s.ended || roster.version() <= s.roster.version()) {
+                if (s.ended || s.version == 0 || roster.version() <= s.roster.version()) {
+                    // version 0: being stored, not answered yet; its first NOTIFY has the full state
                     continue;
                 }
                 if (roster.ended()) {
@@ -258,7 +365,7 @@ final class ConferenceInfoSubscriptions {
         Instant now = Instant.now();
         for (Subscription s : byCallId.values()) {
             synchronized (s) {
-                if (!s.ended && !now.isBefore(s.expiresAt)) {
+                if (!s.ended && s.version > 0 && !now.isBefore(s.expiresAt)) {
                     end(s, "timeout", s.roster); // RFC 6665 section 4.2.2: the subscription expired
                 }
             }
@@ -276,7 +383,7 @@ final class ConferenceInfoSubscriptions {
                     } else {
                         for (Subscription s : subs) {
                             synchronized (s) {
-                                if (!s.ended) {
+                                if (!s.ended && s.version > 0) {
                                     Roster last = s.roster;
                                     end(
                                             s,
@@ -299,6 +406,7 @@ final class ConferenceInfoSubscriptions {
         }
         s.ended = true;
         byCallId.remove(s.dialog.callId, s);
+        records.forget(s);
         s.roster = last;
         s.version++;
         send(s, terminated(reason), ConferenceInfo.full(s.conference, last, s.version));
@@ -310,6 +418,9 @@ final class ConferenceInfoSubscriptions {
      * gone, loses the subscription (RFC 6665 section 4.2.2, RFC 5057 section 5).
      */
     private void send(Subscription s, SubscriptionStateHeader state, String body) {
+        if (s.versionCeiling > 0 && s.version + DialogRecords.BLOCK / 2 >= s.versionCeiling && !s.ended) {
+            records.saveLater(s); // the next block of versions, well before this one runs out
+        }
         try {
             Request notify = sip.inDialog(s.dialog, Request.NOTIFY, contact(s));
             EventHeader event = sip.headers.createEventHeader(EVENT);
@@ -333,6 +444,7 @@ final class ConferenceInfoSubscriptions {
                         s.ended = true;
                         byCallId.remove(s.dialog.callId, s);
                     }
+                    records.forget(s);
                 }
             });
         } catch (Exception e) {

@@ -28,6 +28,15 @@ final class DialogSide {
     volatile String remoteTarget;
     volatile List<String> routeSet;
 
+    /**
+     * Every CSeq of ours up to this one is covered by the stored row (conferencing-focus/README.md,
+     * "Surviving a node"): a node resuming the dialog starts above it. {@link Long#MAX_VALUE} while
+     * the dialog is not stored.
+     */
+    volatile long ceiling = Long.MAX_VALUE;
+    /** Run when our next CSeq comes within half a block of {@link #ceiling}: stores the next block. */
+    volatile Runnable nearCeiling;
+
     private DialogSide(
             String callId,
             String localTag,
@@ -69,6 +78,30 @@ final class DialogSide {
     /** The mixer's dialog as we open it; {@link #confirm} fills in the rest from its 2xx. */
     static DialogSide uac(String callId, String localTag, String localUri, String mixerUri) {
         return new DialogSide(callId, localTag, localUri, mixerUri, null, mixerUri, List.of(), 1);
+    }
+
+    /**
+     * A stored dialog resumed on this node: our next CSeq is {@code nextCseq} (above every one the
+     * node that held it may have used), and {@code d.cseqCeiling()} is the ceiling now stored.
+     */
+    static DialogSide restore(io.switchboard.conference.store.DialogStore.Dialog d, long nextCseq) {
+        DialogSide side = new DialogSide(
+                d.callId(),
+                d.localTag(),
+                d.localUri(),
+                d.remoteUri(),
+                d.remoteTag(),
+                d.remoteTarget(),
+                List.copyOf(d.routeSet()),
+                nextCseq);
+        side.ceiling = d.cseqCeiling();
+        return side;
+    }
+
+    /** This dialog as stored, with {@code ceiling} as its CSeq ceiling. */
+    io.switchboard.conference.store.DialogStore.Dialog stored(long ceiling) {
+        return new io.switchboard.conference.store.DialogStore.Dialog(
+                callId, localTag, localUri, remoteUri, remoteTag, remoteTarget, routeSet, ceiling);
     }
 
     /** The 2xx of our INVITE: the remote tag, target and route set (Record-Route reversed, section 12.1.2). */

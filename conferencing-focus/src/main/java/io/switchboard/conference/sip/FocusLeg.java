@@ -28,6 +28,8 @@ final class FocusLeg {
     final String legId;
     final DialogSide participant;
     final String inviteBranch;
+    /** The transport the participant's INVITE came over, lower case ({@code udp}, {@code tcp}, {@code tls}...). */
+    final String transport;
     /** The participant's last SDP offer (its INVITE's, then each re-INVITE's): what a new mixer dialog offers. */
     volatile byte[] offer;
 
@@ -68,6 +70,31 @@ final class FocusLeg {
         this.offer = offer;
         this.participant = DialogSide.uas(invite, Signalling.newTag());
         this.legId = participant.callId;
+        javax.sip.header.ViaHeader via = (javax.sip.header.ViaHeader) invite.getHeader(javax.sip.header.ViaHeader.NAME);
+        this.transport = via == null ? "udp" : via.getTransport().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /**
+     * A leg stored by another node and taken over here (conferencing-focus/README.md, "Surviving a
+     * node"): connected and acknowledged, in {@code participant}'s dialog (resumed above the stored
+     * CSeq ceiling); its mixer dialog is attached by {@code MixerLegs.adopt}.
+     */
+    FocusLeg(io.switchboard.conference.store.DialogStore.Leg stored, DialogSide participant) {
+        this.conferenceId = stored.conferenceId();
+        this.conferenceUri = stored.conferenceUri();
+        this.legId = participant.callId;
+        this.participant = participant;
+        this.inviteBranch = "";
+        this.transport = stored.transport();
+        this.offer = stored.offer();
+        this.sentSdp = stored.sentSdp();
+        this.state = State.CONNECTED;
+        this.acked = true;
+    }
+
+    /** Whether the participant reached us over a connection (TCP, TLS, WebSocket), which ends with the node holding it. */
+    static boolean connectionOriented(String transport) {
+        return !"udp".equalsIgnoreCase(transport);
     }
 
     /** Moves to {@code next} unless the leg already ended; false when it had. */

@@ -22,7 +22,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -131,6 +130,11 @@ public final class FocusSip {
     private volatile Signalling sip;
     private volatile MixerLegs mixers;
     private volatile MixerWatch watch;
+    private volatile MixerMoves moves;
+    /** Where the legs' and subscriptions' dialogs are stored ({@link #storeDialogs}); by default nowhere. */
+    private volatile DialogRecords records = new DialogRecords(null);
+
+    private volatile DialogTakeover takeover;
     private volatile ConferenceMessages messages;
     private volatile FocusRefers refers;
     private volatile ScheduledFuture<?> reconciling;
@@ -160,6 +164,8 @@ public final class FocusSip {
         this.sip = new Signalling(provider, messages, headers, addresses, identity, gruus);
         MixerPool pool = new MixerPool(settings.mixers());
         this.mixers = new MixerLegs(pool, conferenceEntities, sip, settings.counted());
+        this.moves = new MixerMoves(
+                legs, conferenceEntities, mixers, sip, timer, settings.counted(), records, leg -> hangUp(leg, true));
         this.watch = new MixerWatch(pool, sip, new MixerWatch.Listener() {
             @Override
             public void failed(String mixer, String reason) {
@@ -171,16 +177,47 @@ public final class FocusSip {
                 if (!up) {
                     mixers.abandonOpensTo(mixer); // joins waiting for its answer try a live mixer now
                 }
-                timer.execute(FocusSip.this::followMixers); // down: move off it now; up: legs left without one get it
+                timer.execute(() -> moves.followMixers()); // down: move off it now; up: legs left without one get it
             }
         });
         this.messages = new ConferenceMessages(sip, settings.counted());
         this.refers = new FocusRefers(sip, conferenceEntities, this::rosterSeen);
         this.reconciling =
                 timer.scheduleWithFixedDelay(this::reconcile, RECONCILE_MS, RECONCILE_MS, TimeUnit.MILLISECONDS);
-        this.subscriptions = new ConferenceInfoSubscriptions(sip, conferenceEntities, settings.counted());
+        this.subscriptions = new ConferenceInfoSubscriptions(sip, conferenceEntities, settings.counted(), records);
         this.polling = timer.scheduleWithFixedDelay(
                 this::pollSubscriptions, INFO_POLL_MS, INFO_POLL_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * The focus's dialogs are stored in {@code store} (conferencing-focus/README.md, "Surviving a
+     * node"): each leg before the participant's 200, each subscription before its 200. Called before
+     * {@link #attach}.
+     */
+    public void storeDialogs(io.switchboard.conference.store.DialogStore store) {
+        this.records = new DialogRecords(store);
+    }
+
+    /**
+     * Takes over the stored dialogs of nodes that leave the cluster, and resumes a stored dialog
+     * whose request reaches this node ({@link DialogTakeover}). Called after {@link #attach}, with
+     * {@link #storeDialogs}.
+     */
+    public void takeOverDialogs(org.apache.pekko.actor.typed.ActorSystem<?> system) {
+        if (records.store() == null) {
+            return;
+        }
+        DialogTakeover.Adopter adopter = new Adoption(legs, records, mixers, subscriptions, conferences, leg -> {
+            // its participant's connection ended with the node that died: nothing reaches it (no
+            // BYE), so it leaves the roster and subscribers see its endpoint disconnected
+            if (leg.end()) {
+                mixers.bye(leg);
+                leave(leg, () -> settings.counted().accept(LEFT));
+            }
+        });
+        DialogTakeover t = new DialogTakeover(records.store(), records, adopter, timer);
+        this.takeover = t;
+        t.start(system);
     }
 
     /**
@@ -492,8 +529,29 @@ public final class FocusSip {
                     mixers.bye(leg); // the caller cancelled meanwhile
                     return;
                 }
-                settings.counted().accept(JOINED);
-                answerOk(leg, a.sdp());
+                // stored before the 200, so a surviving node can resume both dialogs (item 6)
+                leg.sentSdp = a.sdp();
+                records.save(leg).whenComplete((v, failure) -> {
+                    if (failure == null) {
+                        settings.counted().accept(JOINED);
+                        answerOk(leg, a.sdp());
+                    } else if (leg.end()) {
+                        LOG.warn(
+                                "Leg {} of conference {} not stored: {}",
+                                leg.legId,
+                                leg.conferenceId,
+                                failure.toString());
+                        mixers.bye(leg);
+                        leave(
+                                leg,
+                                () -> sip.answer(
+                                        leg.inviteTx,
+                                        Response.SERVICE_UNAVAILABLE,
+                                        "Conference service unavailable, try again",
+                                        leg.participant.localTag,
+                                        List.of()));
+                    }
+                });
             } else if (leg.end()) {
                 String reason = ((MixerLegs.Outcome.Failed) outcome).reason();
                 leave(
@@ -592,7 +650,48 @@ public final class FocusSip {
             fromMixer(tx, request, mixed);
             return true;
         }
-        return false;
+        Optional<String> conferenceId =
+                FocusRouting.conferenceOf(request.getRequestURI().toString(), settings.domains());
+        DialogTakeover t = takeover;
+        if (conferenceId.isEmpty() || t == null) {
+            return false;
+        }
+        if (tx != null) {
+            resume(t, tx, request, conferenceId.get(), callId.getCallId(), to.getTag());
+        } // an ACK in a dialog not held here: nothing to do (its 2xx was another node's)
+        return true;
+    }
+
+    /**
+     * A request in a dialog with the focus (its Request-URI the conference URI of our Contact) that
+     * this node does not hold: a stored leg or subscription whose node died is resumed here, then
+     * the request is served as if it had been held here all along (conferencing-focus/README.md,
+     * "Surviving a node").
+     */
+    private void resume(
+            DialogTakeover t, ServerTransaction tx, Request request, String conferenceId, String callId, String toTag) {
+        boolean subscribe = Request.SUBSCRIBE.equals(request.getMethod());
+        (subscribe ? t.takeSubscription(conferenceId, callId, false) : t.takeLeg(conferenceId, callId, false))
+                .whenComplete((take, failure) -> {
+                    if (failure != null) {
+                        LOG.info(
+                                "Dialog {} of conference {} not resumed: {}", callId, conferenceId, failure.toString());
+                        sip.answer(tx, Response.SERVICE_UNAVAILABLE, "Conference service unavailable, try again");
+                    } else if (take instanceof DialogTakeover.Take.Refused r) {
+                        sip.answer(tx, r.status(), r.reason());
+                    } else if (subscribe) {
+                        if (!subscriptions.inDialog(tx, request)) {
+                            sip.answer(tx, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, "No such subscription");
+                        }
+                    } else {
+                        FocusLeg leg = legs.get(callId);
+                        if (leg != null && leg.participant.localTag.equals(toTag)) {
+                            fromParticipant(tx, request, leg);
+                        } else {
+                            sip.answer(tx, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, "No such conference dialog");
+                        }
+                    }
+                });
     }
 
     /** RFC 3261 section 9.2: 200 to the CANCEL, 487 to the INVITE, and the leg leaves the lobby. */
@@ -639,6 +738,7 @@ public final class FocusSip {
                                 rosterSeen(leg.conferenceId, done.roster());
                             }
                             legs.remove(leg.legId, leg);
+                            records.forget(leg);
                             settings.counted().accept(LEFT);
                             sip.answer(tx, Response.OK, null);
                             mixers.bye(leg);
@@ -694,7 +794,9 @@ public final class FocusSip {
             if (ours == null) {
                 sip.answer(tx, Response.NOT_ACCEPTABLE_HERE, "The conference mixer did not take the new offer");
             } else {
-                answerReinvite(tx, request, leg, ours);
+                leg.sentSdp = ours;
+                // the new offer and answer stored first: a node resuming the leg offers the mixer the current one
+                records.save(leg).whenComplete((v, failure) -> answerReinvite(tx, request, leg, ours));
             }
         });
     }
@@ -732,7 +834,7 @@ public final class FocusSip {
             LOG.info("Mixer {} ended leg {} of conference {}", md.mixer(), leg.legId, leg.conferenceId);
             mixers.ended(md);
             watch.observe(md.mixer(), new io.switchboard.conference.domain.MixerHealth.Observation.Bye());
-            followMixer(leg.conferenceId);
+            moves.followMixer(leg.conferenceId);
         }
     }
 
@@ -758,10 +860,27 @@ public final class FocusSip {
 
     /** The leg out of the roster (nothing happens to a leg not in it), then {@code then}; forgotten here. */
     private void leave(FocusLeg leg, Runnable then) {
+        leave(leg, then, 1);
+    }
+
+    /**
+     * How many times a Leave the entity did not answer is asked again, {@link #LEAVE_RETRY_MS} apart:
+     * after a node dies its conferences' entities restart elsewhere, and a leg that leaves meanwhile
+     * (e.g. one whose connection died with that node) must not stay in the roster.
+     */
+    static final int LEAVE_TRIES = 30;
+
+    static final long LEAVE_RETRY_MS = 1000;
+
+    private void leave(FocusLeg leg, Runnable then, int attempt) {
         conferences
                 .<ConferenceEntity.ChangeReply>ask(leg.conferenceId, r -> new ConferenceEntity.Leave(leg.legId, r))
                 .whenComplete((reply, failure) -> {
                     if (failure != null || reply instanceof ConferenceEntity.Unavailable) {
+                        if (attempt < LEAVE_TRIES) {
+                            timer.schedule(() -> leave(leg, then, attempt + 1), LEAVE_RETRY_MS, TimeUnit.MILLISECONDS);
+                            return;
+                        }
                         LOG.warn(
                                 "Leg {} not taken out of conference {}: {}",
                                 leg.legId,
@@ -771,6 +890,7 @@ public final class FocusSip {
                         rosterSeen(leg.conferenceId, done.roster());
                     }
                     legs.remove(leg.legId, leg);
+                    records.forget(leg);
                     then.run();
                 });
     }
@@ -792,7 +912,7 @@ public final class FocusSip {
         if (participantLeg != null && invite2xx) {
             Request ack = participantLeg.reinviteAck;
             if (ack != null && ((CSeqHeader) ack.getHeader(CSeqHeader.NAME)).getSeqNumber() == cseq.getSeqNumber()) {
-                sendAck(participantLeg, ack); // the participant's 2xx to our re-INVITE again: our ACK was lost
+                moves.sendAck(participantLeg, ack); // the participant's 2xx to our re-INVITE again: our ACK was lost
             }
             return true;
         }
@@ -839,7 +959,7 @@ public final class FocusSip {
                             held.forEach(leg -> follow(leg, roster));
                         }
                     }));
-            byConference.keySet().forEach(this::followMixer);
+            byConference.keySet().forEach(moves::followMixer);
         } catch (RuntimeException e) {
             LOG.warn("Reconciling conference legs failed: {}", e.toString());
         }
@@ -866,185 +986,6 @@ public final class FocusSip {
             }
         } else if (state == FocusLeg.State.CONNECTED && p == null) {
             hangUp(leg, true);
-        }
-    }
-
-    // ------------------------------------------------------------------ following the conference's mixer
-
-    /** Every conference with a leg here follows its mixer now (a mixer went up or down). */
-    private void followMixers() {
-        try {
-            legs.values().stream().map(l -> l.conferenceId).distinct().forEach(this::followMixer);
-        } catch (RuntimeException e) {
-            LOG.warn("Following conference mixers failed: {}", e.toString());
-        }
-    }
-
-    /**
-     * Makes this node's connected legs of {@code conferenceId} use the conference's mixer (README,
-     * "Mixer watching"): the entity's choice when it is up as this node sees it; else the conference
-     * is moved (MoveMixer) to this node's least-loaded live mixer, or to none when none is up (the
-     * legs stay in their dialogs, without media, until one is). Legs being moved are left alone. Run
-     * on every reconciliation, so a move another node made reaches the legs held here too.
-     */
-    private void followMixer(String conferenceId) {
-        MixerLegs m = mixers;
-        if (m == null || !m.configured()) {
-            return;
-        }
-        List<FocusLeg> connected = legs.values().stream()
-                .filter(l -> l.conferenceId.equals(conferenceId) && l.state == FocusLeg.State.CONNECTED)
-                .toList();
-        if (connected.isEmpty()) {
-            return;
-        }
-        conferences
-                .<ConferenceEntity.MixerReply>ask(conferenceId, ConferenceEntity.GetMixer::new)
-                .whenComplete((reply, failure) -> {
-                    if (reply instanceof ConferenceEntity.MixerChosen chosen) {
-                        follow(conferenceId, chosen.mixer(), connected, true);
-                    }
-                });
-    }
-
-    private void follow(String conferenceId, String mixer, List<FocusLeg> connected, boolean mayMove) {
-        MixerLegs m = mixers;
-        if (mixer != null && m.isUp(mixer)) {
-            for (FocusLeg leg : connected) {
-                if (leg.mixerLeg == null || !mixer.equals(leg.mixer)) {
-                    moveLeg(leg, mixer);
-                }
-            }
-            return;
-        }
-        if (!mayMove) {
-            return;
-        }
-        for (FocusLeg leg : connected) {
-            if (leg.mixerLeg != null && !m.isUp(leg.mixer) && !leg.moving.get()) {
-                // its mixer is down: whatever comes back has lost the call, so the leg needs a new one
-                m.detach(leg);
-            }
-        }
-        // a live mixer a leg here still has is kept (a conference whose entity restarted and forgot
-        // its mixer is not moved needlessly); else the least-loaded live one; null: none is up
-        String candidate = connected.stream()
-                .filter(l -> l.mixerLeg != null && m.isUp(l.mixer))
-                .map(l -> l.mixer)
-                .findFirst()
-                .orElseGet(() -> m.leastLoaded().orElse(null));
-        if (mixer == null && candidate == null) {
-            return; // no live mixer, and the conference already says it has none
-        }
-        conferences
-                .<ConferenceEntity.MixerReply>ask(
-                        conferenceId, r -> new ConferenceEntity.MoveMixer(mixer, candidate, r))
-                .whenComplete((reply, failure) -> {
-                    if (reply instanceof ConferenceEntity.MixerChosen chosen) {
-                        if (chosen.mixer() == null) {
-                            LOG.warn(
-                                    "Conference {} has no live mixer: its participants stay connected without media",
-                                    conferenceId);
-                        }
-                        follow(conferenceId, chosen.mixer(), connected, false);
-                    }
-                });
-    }
-
-    /**
-     * Moves {@code leg} to {@code mixer}: a new INVITE to it with the participant's offer, then a
-     * re-INVITE to the participant in its dialog with the new mixer's SDP (under the origin the
-     * participant has, {@link SdpOrigin}); the old mixer dialog gets BYE. A failed INVITE leaves the
-     * leg as it was, for the next reconciliation to try again.
-     */
-    private void moveLeg(FocusLeg leg, String mixer) {
-        if (!leg.moving.compareAndSet(false, true)) {
-            return;
-        }
-        if (leg.state != FocusLeg.State.CONNECTED) {
-            leg.moving.set(false);
-            return;
-        }
-        LOG.info("Moving leg {} of conference {} from {} to mixer {}", leg.legId, leg.conferenceId, leg.mixer, mixer);
-        mixers.open(leg, mixer, outcome -> {
-            if (!(outcome instanceof MixerLegs.Outcome.Answered a)) {
-                leg.moving.set(false);
-                return;
-            }
-            if (leg.state != FocusLeg.State.CONNECTED) {
-                mixers.bye(a.dialog()); // the participant left meanwhile
-                leg.moving.set(false);
-                return;
-            }
-            MixerLegs.MixerDialog old = mixers.attach(a.dialog());
-            if (old != null) {
-                mixers.bye(old); // to a dead mixer this is lost; to one that only failed, it frees the leg
-            }
-            if (leg.state != FocusLeg.State.CONNECTED) {
-                mixers.bye(leg); // left while we attached: its BYE may have gone to the old dialog
-                leg.moving.set(false);
-                return;
-            }
-            reinvite(leg, SdpOrigin.continuing(leg.sentSdp, a.sdp()), 1);
-        });
-    }
-
-    /** Our re-INVITE to the participant with {@code sdp} (RFC 3261 section 14.1), ACKed on 2xx. */
-    private void reinvite(FocusLeg leg, byte[] sdp, int attempt) {
-        Request invite;
-        try {
-            invite = sip.inDialog(leg.participant, Request.INVITE, focusContact(leg));
-            invite.addHeader(sip.headers.createAllowHeader("INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE, REFER"));
-            invite.setContent(sdp, sip.headers.createContentTypeHeader("application", "sdp"));
-            long seq = ((CSeqHeader) invite.getHeader(CSeqHeader.NAME)).getSeqNumber();
-            sip.send(invite, response -> reinvited(leg, sdp, attempt, seq, response));
-        } catch (Exception e) {
-            LOG.warn("re-INVITE to {} in conference {} not sent: {}", leg.legId, leg.conferenceId, e.toString());
-            leg.moving.set(false);
-        }
-    }
-
-    private void reinvited(FocusLeg leg, byte[] sdp, int attempt, long seq, Response response) {
-        int status = response == null ? Response.REQUEST_TIMEOUT : response.getStatusCode();
-        if (status / 100 == 2) {
-            DialogSide p = leg.participant;
-            javax.sip.header.ContactHeader contact =
-                    (javax.sip.header.ContactHeader) response.getHeader(javax.sip.header.ContactHeader.NAME);
-            if (contact != null) {
-                p.remoteTarget = contact.getAddress().getURI().toString(); // RFC 3261 section 12.2.1.2
-            }
-            try {
-                Request ack = sip.inDialog(p, Request.ACK, seq, null);
-                leg.reinviteAck = ack;
-                sendAck(leg, ack);
-            } catch (Exception e) {
-                LOG.info("ACK to {} not built: {}", leg.legId, e.toString());
-            }
-            leg.sentSdp = sdp;
-            settings.counted().accept(MIXER_MOVED);
-            leg.moving.set(false);
-        } else if (status == Response.REQUEST_PENDING && attempt < REINVITE_TRIES) {
-            // RFC 3261 section 14.1: glare; not the Call-ID's owner, we try again within 0-2 s
-            timer.schedule(
-                    () -> reinvite(leg, sdp, attempt + 1),
-                    ThreadLocalRandom.current().nextLong(0, 2001),
-                    TimeUnit.MILLISECONDS);
-        } else if (status == Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST || status == Response.REQUEST_TIMEOUT) {
-            // RFC 3261 section 12.2.1.2: the dialog is gone
-            leg.moving.set(false);
-            hangUp(leg, true);
-        } else {
-            // refused: the dialog stays as it was (RFC 3261 section 14.1); media only if it still reaches a mixer
-            LOG.info("Participant {} of conference {} refused the mixer move: {}", leg.legId, leg.conferenceId, status);
-            leg.moving.set(false);
-        }
-    }
-
-    private void sendAck(FocusLeg leg, Request ack) {
-        try {
-            sip.sendStateless(ack);
-        } catch (Exception e) {
-            LOG.info("ACK to {} not sent: {}", leg.legId, e.toString());
         }
     }
 }

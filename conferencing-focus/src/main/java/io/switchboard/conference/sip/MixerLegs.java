@@ -224,6 +224,17 @@ final class MixerLegs {
         }
     }
 
+    /**
+     * A mixer dialog stored by the node that died, resumed here with its leg (a leg taken over):
+     * registered for the mixer's answers and counted on the mixer's load, as one opened here.
+     */
+    void adopt(FocusLeg leg, String mixer, DialogSide d) {
+        MixerDialog md = new MixerDialog(leg, mixer, d);
+        byMixerCallId.put(d.callId, md);
+        pool.taken(mixer);
+        attach(md);
+    }
+
     /** {@code md} becomes its leg's mixer dialog; returns the one it replaces (null: none), still open. */
     MixerDialog attach(MixerDialog md) {
         FocusLeg leg = md.leg();
@@ -276,6 +287,14 @@ final class MixerLegs {
             sip.send(sip.inDialog(d, Request.BYE, null), response -> {});
         } catch (Exception e) {
             LOG.info("BYE to mixer {} not sent: {}", d.remoteTarget, e.toString());
+        }
+    }
+
+    /** Forgets the mixer dialog of {@code leg} without ending it: another node resumes it from the store. */
+    void release(FocusLeg leg) {
+        DialogSide d = leg.mixerLeg;
+        if (d != null) {
+            forget(new MixerDialog(leg, leg.mixer, d));
         }
     }
 

@@ -109,7 +109,12 @@ final class Signalling {
 
     /** A request of ours inside {@code d} (RFC 3261 section 12.2.1.1) with the next CSeq, over UDP. */
     Request inDialog(DialogSide d, String method, String contact) throws Exception {
-        return inDialog(d, method, d.cseq.getAndIncrement(), contact);
+        long seq = d.cseq.getAndIncrement();
+        Runnable near = d.nearCeiling;
+        if (near != null && seq + DialogRecords.BLOCK / 2 >= d.ceiling) {
+            near.run(); // the next block is stored well before this one runs out
+        }
+        return inDialog(d, method, seq, contact);
     }
 
     Request inDialog(DialogSide d, String method, long seq, String contact) throws Exception {

@@ -210,6 +210,9 @@ public final class KryoRegistrations {
         kryo.register(io.switchboard.conference.entity.ConferenceEntity.MixerChosen.class, 691);
         kryo.register(io.switchboard.conference.entity.ConferenceEntity.MoveMixer.class, 692);
         kryo.register(io.switchboard.conference.entity.ConferenceEntity.GetMixer.class, 693);
+        // conferencing focus, handing a stored dialog over from a live node (700-719)
+        kryo.register(io.switchboard.conference.sip.DialogHandover.Release.class, 700);
+        kryo.register(io.switchboard.conference.sip.DialogHandover.Released.class, 701);
 
         // pool membership (400-419)
         kryo.register(NodeInfoService.GetNodeInfo.class, 400);

@@ -44,6 +44,8 @@ public final class PekkoSettings {
               "io.switchboard.conference.entity.ConferenceEntity$JoinReply" = kryo
               "io.switchboard.conference.entity.ConferenceEntity$ChangeReply" = kryo
               "io.switchboard.conference.entity.ConferenceEntity$StateReply" = kryo
+              "io.switchboard.conference.sip.DialogHandover$Message" = kryo
+              "io.switchboard.conference.sip.DialogHandover$Released" = kryo
               "io.switchboard.conference.entity.ConferenceEntity$MixerReply" = kryo
             }
             """;

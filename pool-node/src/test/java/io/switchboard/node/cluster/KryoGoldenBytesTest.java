@@ -550,5 +550,10 @@ class KryoGoldenBytesTest {
                 new ConferenceEntity.MoveMixer("sip:mixer@10.0.0.5:5060", null, ref("mixer-reply")));
         s.put("conference.GetMixer", new ConferenceEntity.GetMixer(ref("mixer-reply")));
         s.put("conference.MixerChosen.none", new ConferenceEntity.MixerChosen(null));
+        s.put(
+                "conference.Release",
+                new io.switchboard.conference.sip.DialogHandover.Release(
+                        io.switchboard.conference.sip.DialogHandover.LEG, "leg-1@phone", ref("release-reply")));
+        s.put("conference.Released", new io.switchboard.conference.sip.DialogHandover.Released("leg-1@phone", true));
     }
 }

@@ -1,0 +1,30 @@
+package io.switchboard.conference.sip;
+
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * The cluster messages by which a node takes a stored dialog over from a <b>live</b> node
+ * (conferencing-focus/README.md, "Surviving a node"): a participant's request reached a node that
+ * does not hold its leg (our Contact is the conference URI, which any node serves), so that node
+ * asks the holder to let the leg go, then claims the stored row and serves the request. Registered
+ * for Kryo in pool-node (ids 700-701).
+ */
+public final class DialogHandover {
+
+    private DialogHandover() {}
+
+    /** What {@link DialogTakeover}'s actor on each node takes. */
+    public interface Message {}
+
+    /** Kinds of stored dialog. */
+    public static final String LEG = "leg", SUBSCRIPTION = "subscription";
+
+    /**
+     * Let go of the leg (by leg id) or subscription (by Call-ID) {@code id}: forget it without
+     * ending it, so the asker resumes it from the store.
+     */
+    public record Release(String kind, String id, ActorRef<Released> replyTo) implements Message {}
+
+    /** {@code released}: not held here (any more); false: busy with it (a move, a re-INVITE), ask later. */
+    public record Released(String id, boolean released) {}
+}
