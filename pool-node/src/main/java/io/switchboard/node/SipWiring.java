@@ -211,17 +211,21 @@ final class SipWiring implements AutoCloseable {
         lookups = RegistrarClient.readingThroughToStore(
                 RegistrarClient.sharded(system, settings.proxy().lookupTimeout()), storedBindings, clock);
         Locations located = Locations.over(lookups);
+        // every site's rows of a branch user, merged (CassandraSiteBindings): a lookup finds her wherever she
+        // registered, at her branch or, failed over, at the pool
+        Locations everySite = Locations.storedIn(stores.lookupBindings(), clock);
         if (stores.homeSites().isPresent()) {
             // branch users' bindings straight from their site keyspace, never a pool entity (SiteLocations)
             located = new io.switchboard.node.site.SiteLocations(
-                    located,
-                    Locations.storedIn(storedBindings, clock),
-                    stores.homeSites().get());
+                    located, everySite, stores.homeSites().get());
+        } else if (role.isBranch()) {
+            // the branch's entity holds the branch's own rows; the pool's rows of the same users are added
+            located = io.switchboard.node.site.SiteLocations.merging(located, everySite);
         }
         // Requests from strangers read bindings from the store for every name they try, existing
         // or not: the same work either way, and no entity started for made-up names (README,
         // "No user enumeration").
-        UserLocator locator = new UserLocator(stores.accounts(), located, Locations.storedIn(storedBindings, clock));
+        UserLocator locator = new UserLocator(stores.accounts(), located, everySite);
         io.switchboard.sip.routing.PoolMembers members = new SipPeers(cluster.directory(), config.nodeId(), flowTokens);
         SipResolver sipResolver = resolver(ports.keySet());
         watchSiteLinks(role, sipResolver, identity);
