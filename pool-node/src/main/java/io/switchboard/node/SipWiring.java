@@ -226,6 +226,7 @@ final class SipWiring implements AutoCloseable {
         // or not: the same work either way, and no entity started for made-up names (README,
         // "No user enumeration").
         UserLocator locator = new UserLocator(stores.accounts(), located, everySite);
+        Locations userLocations = located;
         io.switchboard.sip.routing.PoolMembers members = new SipPeers(cluster.directory(), config.nodeId(), flowTokens);
         SipResolver sipResolver = resolver(ports.keySet());
         watchSiteLinks(role, sipResolver, identity);
@@ -283,8 +284,13 @@ final class SipWiring implements AutoCloseable {
                         Set.copyOf(config.domains()),
                         parkConfig.defaults(),
                         s.bindAddress(),
-                        aor -> lookups.bindings(aor)
-                                .thenApply(reply -> ParkWiring.messageTargets(reply, config.nodeId())),
+                        // as the proxy finds a user: a branch user's bindings of every site, without a pool entity
+                        aor -> userLocations
+                                .lookup(aor)
+                                .thenApply(found -> ParkWiring.messageTargets(
+                                        new io.switchboard.registrar.entity.RegistrarEntity.CurrentBindings(aor, found),
+                                        config.nodeId()))
+                                .exceptionally(unavailable -> List.of()),
                         metrics::park,
                         parkConfig.music()),
                 stores.orbitRanges(),
