@@ -405,6 +405,7 @@ final class SipWiring implements AutoCloseable {
                         targets,
                         link.checkInterval(),
                         link.downAfter(),
+                        link.holdDown(),
                         clock,
                         sender,
                         t -> metrics.siteLink(site, t.reachable(), true)));

@@ -35,10 +35,11 @@ class BranchNodeTest {
     static final String POOL_REPLICATION = "{'class': 'NetworkTopologyStrategy', 'pool': 1}";
     static final Duration REPLICATED_WITHIN = Duration.ofSeconds(20);
     /**
-     * Both ends watch the pool-branch link quickly here (the defaults are 5 s and 15 s), yet slowly enough that a
+     * Both ends watch the pool-branch link quickly here (the defaults are 5 s, 15 s and a 30 s hold-down), yet slowly enough that a
      * busy test machine does not make the link flap.
      */
-    static final String LINK_WATCH = "switchboard.branch { pool-check-interval = 500ms, pool-down-after = 3s }\n";
+    static final String LINK_WATCH =
+            "switchboard.branch { pool-check-interval = 500ms, pool-down-after = 3s, fail-back-hold-down = 1s }\n";
 
     CassandraRing ring;
     SwitchboardNode pool;
@@ -349,7 +350,7 @@ class BranchNodeTest {
                 toPool.cut(false);
             }
             assertThat(eventually(() -> linkIs(branch, "pool", true) ? true : null))
-                    .as("the branch counts the pool up again on its first answer")
+                    .as("the branch counts the pool up again once it has answered for the hold-down")
                     .isNotNull();
             java.util.regex.Matcher downFor = java.util.regex.Pattern.compile(
                             "switchboard_site_link_down_seconds_total\\{site=\"pool\",\\} ([0-9.E]+)")
