@@ -187,7 +187,10 @@ public final class UsersApi {
         return OrbitRules.userConflict(new UserNumber(a.aor(), a.user(), a.phone()), ranges);
     }
 
-    /** The rows, those of users whose numbers are orbits turned into rejected rows naming the rule. */
+    /**
+     * The rows, those of users whose numbers are orbits turned into rejected rows naming the rule, and those of
+     * users homed at a branch that does not answer now into rows naming why (BranchChanges).
+     */
     private UserCsv.Parsed withOrbitConflicts(UserCsv.Parsed parsed, List<OrbitRange> ranges) {
         List<UserCsv.Row> rows = new ArrayList<>();
         for (UserCsv.Row row : parsed.rows()) {
@@ -195,10 +198,10 @@ public final class UsersApi {
                 Account account = ok.value().toAccount(clock.instant());
                 // a row homed at a branch that does not answer is rejected (BranchChanges); the import does not
                 // read the accounts it replaces, so a row re-homing such a user at a site that answers is written
-                java.util.Optional<String> orbit =
+                java.util.Optional<String> refused =
                         siteRefusal.apply(account.homeSite()).or(() -> orbitConflict(account, ranges));
-                if (orbit.isPresent()) {
-                    rows.add(new UserCsv.Row(row.line(), new Validation.Invalid<>(orbit.get())));
+                if (refused.isPresent()) {
+                    rows.add(new UserCsv.Row(row.line(), new Validation.Invalid<>(refused.get())));
                     continue;
                 }
             }
