@@ -51,10 +51,14 @@ final class AdminWiring {
             Clock clock,
             AddressBookApi addressBook,
             java.util.function.Function<String, io.switchboard.node.site.LinkWatch> siteLinks) {
-        UsersApi users =
-                new UsersApi(stores.accounts(), stores.accountRules(), config.domains(), clock, stores.orbitRanges());
+        // a branch user's account and call settings change at the pool only while her branch answers
+        java.util.function.Function<String, java.util.Optional<String>> siteRefusal =
+                new io.switchboard.node.site.BranchChanges(siteLinks)::refusal;
+        UsersApi users = new UsersApi(
+                stores.accounts(), stores.accountRules(), config.domains(), clock, stores.orbitRanges(), siteRefusal);
         RegistrationsApi registrations = new RegistrationsApi(lookups, clock);
-        CallSettingsApi callSettingsApi = new CallSettingsApi(stores.callSettings(), stores.accounts(), clock);
+        CallSettingsApi callSettingsApi =
+                new CallSettingsApi(stores.callSettings(), stores.accounts(), clock, siteRefusal);
         NodeConfig.Admin ac = config.admin();
         AdminServer admin;
         try {

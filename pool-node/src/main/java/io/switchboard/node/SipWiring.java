@@ -211,17 +211,22 @@ final class SipWiring implements AutoCloseable {
         lookups = RegistrarClient.readingThroughToStore(
                 RegistrarClient.sharded(system, settings.proxy().lookupTimeout()), storedBindings, clock);
         Locations located = Locations.over(lookups);
+        // every site's rows of a branch user, merged (CassandraSiteBindings): a lookup finds her wherever she
+        // registered, at her branch or, failed over, at the pool
+        Locations everySite = Locations.storedIn(stores.lookupBindings(), clock);
         if (stores.homeSites().isPresent()) {
             // branch users' bindings straight from their site keyspace, never a pool entity (SiteLocations)
             located = new io.switchboard.node.site.SiteLocations(
-                    located,
-                    Locations.storedIn(storedBindings, clock),
-                    stores.homeSites().get());
+                    located, everySite, stores.homeSites().get());
+        } else if (role.isBranch()) {
+            // the branch's entity holds the branch's own rows; the pool's rows of the same users are added
+            located = io.switchboard.node.site.SiteLocations.merging(located, everySite);
         }
         // Requests from strangers read bindings from the store for every name they try, existing
         // or not: the same work either way, and no entity started for made-up names (README,
         // "No user enumeration").
-        UserLocator locator = new UserLocator(stores.accounts(), located, Locations.storedIn(storedBindings, clock));
+        UserLocator locator = new UserLocator(stores.accounts(), located, everySite);
+        Locations userLocations = located;
         io.switchboard.sip.routing.PoolMembers members = new SipPeers(cluster.directory(), config.nodeId(), flowTokens);
         SipResolver sipResolver = resolver(ports.keySet());
         watchSiteLinks(role, sipResolver, identity);
@@ -279,8 +284,13 @@ final class SipWiring implements AutoCloseable {
                         Set.copyOf(config.domains()),
                         parkConfig.defaults(),
                         s.bindAddress(),
-                        aor -> lookups.bindings(aor)
-                                .thenApply(reply -> ParkWiring.messageTargets(reply, config.nodeId())),
+                        // as the proxy finds a user: a branch user's bindings of every site, without a pool entity
+                        aor -> userLocations
+                                .lookup(aor)
+                                .thenApply(found -> ParkWiring.messageTargets(
+                                        new io.switchboard.registrar.entity.RegistrarEntity.CurrentBindings(aor, found),
+                                        config.nodeId()))
+                                .exceptionally(unavailable -> List.of()),
                         metrics::park,
                         parkConfig.music()),
                 stores.orbitRanges(),
@@ -400,6 +410,7 @@ final class SipWiring implements AutoCloseable {
                         targets,
                         link.checkInterval(),
                         link.downAfter(),
+                        link.holdDown(),
                         clock,
                         sender,
                         t -> metrics.siteLink(site, t.reachable(), true)));

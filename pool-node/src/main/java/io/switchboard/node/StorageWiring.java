@@ -48,6 +48,7 @@ final class StorageWiring implements AutoCloseable {
             io.switchboard.park.store.ParkedCallStore parkedCalls,
             io.switchboard.conference.store.ConferenceStore conferences,
             io.switchboard.registrar.store.BindingStore bindings,
+            io.switchboard.registrar.store.BindingStore lookupBindings,
             java.util.Optional<io.switchboard.node.site.HomeSites> homeSites) {}
 
     /** How old the node's copy of the call park orbit ranges may be: a new range is seen pool-wide this soon. */
@@ -185,20 +186,33 @@ final class StorageWiring implements AutoCloseable {
         CachingCallSettingsStore callSettings = CachingCallSettingsStore.of(
                 ownSite != null ? ownSite.callSettings() : CassandraCallSettingsStore.forSessionKeyspace(session));
         // Bindings: a pool-only node's straight in its keyspace (as always); with branch sites, a branch user's in
-        // the site keyspace (SiteBindingStore); a branch node's all in its site keyspace.
+        // the site keyspace (SiteBindingStore); a branch node's all in its site keyspace. In a site keyspace each
+        // site's registrar writes (and loads) only the rows of its own site, while lookups merge every site's
+        // (CassandraSiteBindings): a branch user whose phone failed over to the pool is registered there without
+        // touching the branch's rows (README, "Sites and branches").
         io.switchboard.registrar.store.BindingStore bindings;
+        io.switchboard.registrar.store.BindingStore lookupBindings;
         java.util.Optional<io.switchboard.node.site.HomeSites> homeSites = java.util.Optional.empty();
         if (ownSite != null) {
-            bindings = ownSite.bindings();
+            bindings = ownSite.bindings().writtenBy(role.site().orElseThrow().name(), true);
+            lookupBindings = ownSite.bindings().merged();
         } else if (siteStores.isEmpty()) {
             bindings = new io.switchboard.registrar.store.CassandraBindingStore(session);
+            lookupBindings = bindings;
         } else {
             io.switchboard.node.site.HomeSites homes =
                     new io.switchboard.node.site.HomeSites(accounts, siteStores.keySet());
-            java.util.Map<String, io.switchboard.registrar.store.BindingStore> atSites = new java.util.HashMap<>();
-            siteStores.forEach((site, stores) -> atSites.put(site, stores.bindings()));
-            bindings = new io.switchboard.node.site.SiteBindingStore(
-                    new io.switchboard.registrar.store.CassandraBindingStore(session), atSites, homes);
+            String poolSite = SitesConfig.of(config).pool();
+            java.util.Map<String, io.switchboard.registrar.store.BindingStore> written = new java.util.HashMap<>();
+            java.util.Map<String, io.switchboard.registrar.store.BindingStore> merged = new java.util.HashMap<>();
+            siteStores.forEach((site, stores) -> {
+                written.put(site, stores.bindings().writtenBy(poolSite, false));
+                merged.put(site, stores.bindings().merged());
+            });
+            io.switchboard.registrar.store.BindingStore poolKeyspace =
+                    new io.switchboard.registrar.store.CassandraBindingStore(session);
+            bindings = new io.switchboard.node.site.SiteBindingStore(poolKeyspace, written, homes);
+            lookupBindings = new io.switchboard.node.site.SiteBindingStore(poolKeyspace, merged, homes);
             homeSites = java.util.Optional.of(homes);
         }
         OrbitRanges orbitRanges =
@@ -211,6 +225,7 @@ final class StorageWiring implements AutoCloseable {
                 new io.switchboard.park.store.CassandraParkedCallStore(session),
                 new io.switchboard.conference.store.CassandraConferenceStore(session),
                 bindings,
+                lookupBindings,
                 homeSites);
     }
 

@@ -35,14 +35,17 @@ class BranchNodeTest {
     static final String POOL_REPLICATION = "{'class': 'NetworkTopologyStrategy', 'pool': 1}";
     static final Duration REPLICATED_WITHIN = Duration.ofSeconds(20);
     /**
-     * Both ends watch the pool-branch link quickly here (the defaults are 5 s and 15 s), yet slowly enough that a
+     * Both ends watch the pool-branch link quickly here (the defaults are 5 s, 15 s and a 30 s hold-down), yet slowly enough that a
      * busy test machine does not make the link flap.
      */
-    static final String LINK_WATCH = "switchboard.branch { pool-check-interval = 500ms, pool-down-after = 3s }\n";
+    static final String LINK_WATCH =
+            "switchboard.branch { pool-check-interval = 500ms, pool-down-after = 3s, fail-back-hold-down = 1s }\n";
 
     CassandraRing ring;
     SwitchboardNode pool;
     SwitchboardNode branch;
+    /** The branch node's configuration, to start it again after a test stopped it. */
+    String branchConfig;
     /** The branch's way to the pool (its requests and OPTIONS), which a test cuts as a WAN outage would. */
     UdpRelay toPool;
     /** The branch's own trunk (switchboard.branch.trunk-uri), a phone that answers every call. */
@@ -86,18 +89,18 @@ class BranchNodeTest {
         gateway = new TestPhone("UDP", 9, "gateway", "unused");
         gateway.autoAnswer();
         String trunk = gateway.contact().replace("gateway@", "");
-        branch = TestNodes.awaitReady(
-                SwitchboardNode.start(NodeConfig.fromString(nodeConfig("branch-ams", "ams", branchCluster, branchUdp)
-                        + sites
-                        + LINK_WATCH
-                        + """
+        branchConfig = nodeConfig("branch-ams", "ams", branchCluster, branchUdp)
+                + sites
+                + LINK_WATCH
+                + """
                 switchboard {
                   role = "branch"
                   site = "ams"
                   branch.pool-uri = "sip:127.0.0.1:%d;maddr=127.0.0.2"
                   branch.trunk-uri = "%s"
                 }
-                """.formatted(pool.sipUdpPort(), trunk))));
+                """.formatted(pool.sipUdpPort(), trunk);
+        branch = TestNodes.awaitReady(SwitchboardNode.start(NodeConfig.fromString(branchConfig)));
         String replication = SiteKeyspaces.replication("pool", 1, "ams");
         siteAtPool = CassandraSessions.connect(
                 ring.settingsIn("pool", SITE_KEYSPACE, replication, DefaultConsistencyLevel.LOCAL_QUORUM));
@@ -196,12 +199,19 @@ class BranchNodeTest {
             assertThat(polly.register().status()).isEqualTo(200);
 
             // the binding the branch wrote is read in the pool's data center, naming the branch node's flow
-            CassandraBindingStore atPool = new CassandraBindingStore(siteAtPool);
+            var atPool = new io.switchboard.registrar.store.CassandraSiteBindings(siteAtPool).merged();
             Binding stored = eventually(() -> await(atPool.load("sip:anna@example.test")).stream()
                     .findFirst()
                     .orElse(null));
             assertThat(stored).isNotNull();
-            assertThat(stored.flow().node()).isEqualTo("branch-ams");
+            // (other tests leave anna bindings the pool wrote while she had failed over to it: those are the
+            // pool's rows of the site keyspace, merged in by the lookup)
+            stored = await(atPool.load("sip:anna@example.test")).stream()
+                    .filter(b -> b.flow().node().equals("branch-ams"))
+                    .filter(b -> b.contact().equals(anna.contact()))
+                    .findFirst()
+                    .orElse(null);
+            assertThat(stored).isNotNull();
             assertThat(stored.flow().transport()).isEqualToIgnoringCase("tcp");
             // and not in the pool's own keyspace
             try (CqlSession poolKeyspace = CassandraSessions.connect(ring.settingsIn(
@@ -340,7 +350,7 @@ class BranchNodeTest {
                 toPool.cut(false);
             }
             assertThat(eventually(() -> linkIs(branch, "pool", true) ? true : null))
-                    .as("the branch counts the pool up again on its first answer")
+                    .as("the branch counts the pool up again once it has answered for the hold-down")
                     .isNotNull();
             java.util.regex.Matcher downFor = java.util.regex.Pattern.compile(
                             "switchboard_site_link_down_seconds_total\\{site=\"pool\",\\} ([0-9.E]+)")
@@ -413,6 +423,273 @@ class BranchNodeTest {
                     .contains("does not answer now");
             assertThat(polly.call("sip:olga@example.test")).isEqualTo(480);
             assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
+        }
+    }
+
+    /**
+     * Loss of the branch node (README, "Sites and branches"): its users' phones fail over to the next SRV target,
+     * the pool (the SRV lookup itself is DnsFailoverTest's; here the phones are pointed at the pool as a client
+     * does once the branch does not answer). The pool registers them from the replicated accounts, writing the
+     * pool's rows of the site keyspace, and calls to, from and between them work. While the branch is down the
+     * pool refuses to change their accounts and call settings. Once the branch node is back, a phone that
+     * registers there again (its next refresh, priority order) is reached there; the binding it left at the pool
+     * is merged in until it expires and costs nothing but a failed fork branch.
+     */
+    @Test
+    void when_the_branch_node_dies_the_pool_serves_its_users_and_they_move_back_on_their_next_registration()
+            throws Exception {
+        try (TestPhone polly = new TestPhone("UDP", pool.sipUdpPort(), "polly", "polly-secret")) {
+            assertThat(polly.register().status()).isEqualTo(200);
+            polly.autoAnswer();
+            branch.close();
+            branch = null;
+            try {
+                long stopped = System.nanoTime();
+                assertThat(eventually(() -> linkIs(pool, "ams", false) ? true : null))
+                        .as("the pool counts the branch node down")
+                        .isNotNull();
+                try (TestPhone annaAtPool = new TestPhone("TCP", pool.sipTcpPort(), "anna", "anna-secret-1");
+                        TestPhone beaAtPool = new TestPhone("UDP", pool.sipUdpPort(), "bea", "bea-secret-1")) {
+                    assertThat(annaAtPool.register().status()).isEqualTo(200);
+                    System.out.printf(
+                            "BranchNodeTest: anna registered at the pool %d ms after the branch node stopped%n",
+                            Duration.ofNanos(System.nanoTime() - stopped).toMillis());
+                    assertThat(beaAtPool.register().status()).isEqualTo(200);
+                    annaAtPool.autoAnswer();
+                    beaAtPool.autoAnswer();
+                    // written as the pool's rows of the site keyspace, which Cassandra copies to the branch's DC
+                    assertThat(eventually(() -> rowsOf(siteAtBranch, "sip:anna@example.test").stream()
+                                            .anyMatch(r -> r.startsWith("pool "))
+                                    ? true
+                                    : null))
+                            .isNotNull();
+
+                    assertThat(polly.call("sip:anna@example.test")).isEqualTo(200);
+                    assertThat(annaAtPool.answered.get()).isEqualTo(1);
+                    assertThat(annaAtPool.call("sip:polly@example.test")).isEqualTo(200);
+                    assertThat(annaAtPool.call("sip:bea@example.test")).isEqualTo(200);
+                    assertThat(beaAtPool.answered.get()).isEqualTo(1);
+
+                    // the branch cannot see changes now: the pool says so instead of making them
+                    HttpResponse<String> change = AdminHttp.send(
+                            pool.adminPort(),
+                            "POST",
+                            "/api/users",
+                            TestNodes.TOKEN,
+                            "application/x-www-form-urlencoded",
+                            "uri=sip%3Aanna%40example.test&password=anna-secret-2&site=ams");
+                    assertThat(change.statusCode()).isEqualTo(503);
+                    assertThat(change.headers().firstValue("Retry-After")).isPresent();
+                    assertThat(change.body()).contains("branch ams does not answer the pool");
+                    HttpResponse<String> settings = AdminHttp.send(
+                            pool.adminPort(),
+                            "PUT",
+                            "/api/call-settings?aor=sip%3Aanna%40example.test",
+                            TestNodes.TOKEN,
+                            "application/json",
+                            "{\"simRing\": \"sip:polly@example.test\"}");
+                    assertThat(settings.statusCode()).isEqualTo(503);
+                    assertThat(settings.body()).contains("branch ams does not answer the pool");
+                    // the phone that fails back keeps no registration at the pool (nor would it, after expiry)
+                    assertThat(beaAtPool.register(0).status()).isEqualTo(200);
+                }
+            } finally {
+                if (branch == null) {
+                    branch = TestNodes.awaitReady(SwitchboardNode.start(NodeConfig.fromString(branchConfig)));
+                }
+            }
+            assertThat(eventually(() -> linkIs(pool, "ams", true) ? true : null))
+                    .isNotNull();
+            assertThat(eventually(() -> linkIs(branch, "pool", true) ? true : null))
+                    .isNotNull();
+            // anna's phone registers at her branch again; her pool binding (its connection closed) is still merged
+            // in, so a call forks to both and she answers at the branch
+            try (TestPhone anna = new TestPhone("TCP", branch.sipTcpPort(), "anna", "anna-secret-1")) {
+                assertThat(anna.register().status()).isEqualTo(200);
+                anna.autoAnswer();
+                assertThat(rowsOf(siteAtPool, "sip:anna@example.test"))
+                        .anyMatch(r -> r.startsWith("pool "))
+                        .anyMatch(r -> r.startsWith("ams "));
+                assertThat(polly.call("sip:anna@example.test")).isEqualTo(200);
+                assertThat(anna.answered.get()).isEqualTo(1);
+                HttpResponse<String> change = AdminHttp.send(
+                        pool.adminPort(),
+                        "PUT",
+                        "/api/call-settings?aor=sip%3Aanna%40example.test",
+                        TestNodes.TOKEN,
+                        "application/json",
+                        "{}");
+                assertThat(change.statusCode()).as(change.body()).isEqualTo(200);
+            }
+        }
+    }
+
+    /**
+     * One writer per row, across a cut (README, "Sites and branches"): the WAN between the two sites is cut,
+     * Cassandra's internode traffic ({@link io.switchboard.node.site.WanCut}) and the branch's SIP way to the pool
+     * alike. Branch users register at the branch, others at the pool, and one user at both. During the cut each
+     * data center has only its own site's rows; after the heal every row written at either site is in both, by
+     * count: Cassandra's hinted handoff delivers them (each coordinator keeps hints for the other DC's replica for
+     * max_hint_window, 3 h by default); no repair is run.
+     */
+    @Test
+    void bindings_written_at_both_sites_during_a_cut_are_in_both_data_centers_after_the_heal() throws Exception {
+        io.switchboard.node.site.WanCut.requireAvailable();
+        java.util.List<String> atBranch = java.util.List.of("cut0", "cut1", "cut2", "cut3", "cut4", "cut5");
+        java.util.List<String> atPool = java.util.List.of("cut6", "cut7", "cut8", "cut9", "cut10", "cut11");
+        java.util.List<String> everyone = new java.util.ArrayList<>(atBranch);
+        everyone.addAll(atPool);
+        for (String user : everyone) {
+            HttpResponse<String> add = AdminHttp.send(
+                    pool.adminPort(),
+                    "POST",
+                    "/api/users",
+                    TestNodes.TOKEN,
+                    "application/x-www-form-urlencoded",
+                    "uri=sip%3A" + user + "%40example.test&password=" + user + "-secret-1&site=ams");
+            assertThat(add.statusCode()).as(add.body()).isBetween(200, 299);
+        }
+        CassandraAccountStore accountsAtBranch = CassandraAccountStore.forSessionKeyspace(siteAtBranch);
+        for (String user : everyone) {
+            assertThat(eventually(() ->
+                            await(accountsAtBranch.find("example.test", user)).orElse(null)))
+                    .isNotNull();
+        }
+        java.util.List<TestPhone> phones = new java.util.ArrayList<>();
+        try (io.switchboard.node.site.WanCut wan = new io.switchboard.node.site.WanCut(
+                ring.storagePort(),
+                java.util.List.of(
+                        io.switchboard.storage.testing.CassandraRing.address(1),
+                        io.switchboard.storage.testing.CassandraRing.address(2)))) {
+            wan.cut();
+            toPool.cut(true);
+            try {
+                assertThat(eventually(() -> linkIs(branch, "pool", false) ? true : null))
+                        .isNotNull();
+                // Each DC's node has convicted the other as down (its failure detector, some seconds): from now
+                // on a write's copy for the other DC is not sent but kept as a hint, which only hinted handoff
+                // can deliver after the heal (a shorter cut would leave it to TCP to retransmit the mutation).
+                for (CqlSession dc : java.util.List.of(siteAtPool, siteAtBranch)) {
+                    assertThat(within(HEALED_WITHIN, () -> otherDcDown(dc) ? true : null))
+                            .as(
+                                    "the node of %s's DC counts the other down",
+                                    dc.getContext().getSessionName())
+                            .isNotNull();
+                }
+                for (String user : atBranch) {
+                    TestPhone phone = new TestPhone("UDP", branch.sipUdpPort(), user, user + "-secret-1");
+                    phones.add(phone);
+                    assertThat(phone.register().status()).as(user).isEqualTo(200);
+                }
+                for (String user : atPool) {
+                    TestPhone phone = new TestPhone("UDP", pool.sipUdpPort(), user, user + "-secret-1");
+                    phones.add(phone);
+                    assertThat(phone.register().status()).as(user).isEqualTo(200);
+                }
+                // one user at both sites: one phone at her branch, one that reached the pool
+                TestPhone cut0AtPool = new TestPhone("UDP", pool.sipUdpPort(), "cut0", "cut0-secret-1");
+                phones.add(cut0AtPool);
+                assertThat(cut0AtPool.register().status()).isEqualTo(200);
+
+                // the cut is real: each data center has only the rows written at its own site
+                assertThat(rowCount(siteAtPool, everyone, "ams")).isZero();
+                assertThat(rowCount(siteAtBranch, everyone, "pool")).isZero();
+                assertThat(rowCount(siteAtBranch, everyone, "ams")).isEqualTo(atBranch.size());
+                assertThat(rowCount(siteAtPool, everyone, "pool")).isEqualTo(atPool.size() + 1);
+            } finally {
+                wan.heal();
+                toPool.cut(false);
+            }
+            long healed = System.nanoTime();
+            // after the heal, by count, in each data center: nothing lost, nothing overwritten
+            for (CqlSession dc : java.util.List.of(siteAtPool, siteAtBranch)) {
+                assertThat(within(
+                                HEALED_WITHIN,
+                                () -> rowCount(dc, everyone, "ams") == atBranch.size()
+                                                && rowCount(dc, everyone, "pool") == atPool.size() + 1
+                                        ? true
+                                        : null))
+                        .as(
+                                "rows of both sites in the DC of %s",
+                                dc.getContext().getSessionName())
+                        .isNotNull();
+                assertThat(rowsOf(dc, "sip:cut0@example.test"))
+                        .hasSize(2)
+                        .anyMatch(r -> r.startsWith("ams "))
+                        .anyMatch(r -> r.startsWith("pool "));
+            }
+            System.out.printf(
+                    "BranchNodeTest: every binding of the cut in both data centers %d ms after the heal%n",
+                    Duration.ofNanos(System.nanoTime() - healed).toMillis());
+            // and the lookups merge them: a pool user's call to cut0 rings her at the branch or at the pool
+            assertThat(eventually(() -> linkIs(branch, "pool", true) ? true : null))
+                    .isNotNull();
+            assertThat(eventually(() -> linkIs(pool, "ams", true) ? true : null))
+                    .isNotNull();
+        } finally {
+            for (TestPhone phone : phones) {
+                try {
+                    phone.register(0);
+                } catch (Exception ignored) {
+                    // best effort: the bindings expire anyway
+                }
+                phone.close();
+            }
+        }
+    }
+
+    /** Hints are delivered once each side sees the other up again (gossip) and their dispatcher runs. */
+    static final Duration HEALED_WITHIN = Duration.ofSeconds(90);
+
+    /**
+     * Whether the coordinator in the session's DC counts a replica of the site keyspace down: a read at ALL is
+     * refused at once as unavailable (a replica it still counts up but cannot reach would time out instead).
+     */
+    static boolean otherDcDown(CqlSession session) {
+        try {
+            session.execute(com.datastax.oss.driver.api.core.cql.SimpleStatement.newInstance(
+                            "SELECT site FROM site_bindings WHERE aor = 'probe'")
+                    .setConsistencyLevel(DefaultConsistencyLevel.ALL)
+                    .setTimeout(Duration.ofSeconds(3)));
+            return false;
+        } catch (com.datastax.oss.driver.api.core.servererrors.UnavailableException e) {
+            return true;
+        } catch (com.datastax.oss.driver.api.core.AllNodesFailedException e) {
+            // the driver's retry policy tries the next node on unavailable; with none left it reports each error
+            return e.getAllErrors().values().stream()
+                    .flatMap(java.util.List::stream)
+                    .anyMatch(t -> t instanceof com.datastax.oss.driver.api.core.servererrors.UnavailableException);
+        } catch (com.datastax.oss.driver.api.core.DriverException e) {
+            return false; // a timeout: the replica is unreachable but not convicted yet
+        }
+    }
+
+    /** The rows of {@code aor} in the site keyspace as {@code "site binding_key"}, read in the session's DC. */
+    static java.util.List<String> rowsOf(CqlSession session, String aor) {
+        return session.execute("SELECT site, binding_key FROM site_bindings WHERE aor = ?", aor).all().stream()
+                .map(r -> r.getString("site") + " " + r.getString("binding_key"))
+                .toList();
+    }
+
+    /** How many rows {@code site} wrote for these users, read in the session's DC. */
+    static int rowCount(CqlSession session, java.util.List<String> users, String site) {
+        int n = 0;
+        for (String user : users) {
+            n += (int) rowsOf(session, "sip:" + user + "@example.test").stream()
+                    .filter(r -> r.startsWith(site + " "))
+                    .count();
+        }
+        return n;
+    }
+
+    static <T> T within(Duration limit, Supplier<T> read) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (true) {
+            T value = read.get();
+            if (value != null || System.nanoTime() - deadline > 0) {
+                return value;
+            }
+            Thread.sleep(500); // polling hint delivery, with the deadline above
         }
     }
 

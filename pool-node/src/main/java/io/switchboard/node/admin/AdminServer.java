@@ -113,6 +113,18 @@ public final class AdminServer implements AutoCloseable {
         public static Reply error(int status, String message) {
             return json(status, Json.write(Map.of("error", message)));
         }
+
+        /**
+         * 503 with a Retry-After (RFC 9110 section 15.6.4: the server cannot do it now, the condition is
+         * temporary): a change to a branch user while the branch does not answer (BranchChanges).
+         */
+        public static Reply unavailable(String message, int retryAfterSeconds) {
+            return new Reply(
+                    503,
+                    "application/json",
+                    Json.write(Map.of("error", message)),
+                    Map.of("Retry-After", Integer.toString(retryAfterSeconds)));
+        }
     }
 
     /**

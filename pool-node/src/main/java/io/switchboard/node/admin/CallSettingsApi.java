@@ -45,7 +45,22 @@ public final class CallSettingsApi {
     private final AccountStore accounts;
     private final Clock clock;
 
+    private final java.util.function.Function<String, Optional<String>> siteRefusal;
+
     public CallSettingsApi(CallSettingsStore store, AccountStore accounts, Clock clock) {
+        this(store, accounts, clock, site -> Optional.empty());
+    }
+
+    /**
+     * @param siteRefusal why a user homed at a site (empty: the pool) cannot be changed now, or empty
+     *                    ({@code BranchChanges}: her branch does not answer); a change is refused with 503
+     */
+    public CallSettingsApi(
+            CallSettingsStore store,
+            AccountStore accounts,
+            Clock clock,
+            java.util.function.Function<String, Optional<String>> siteRefusal) {
+        this.siteRefusal = siteRefusal;
         this.store = store;
         this.accounts = accounts;
         this.clock = clock;
@@ -76,6 +91,12 @@ public final class CallSettingsApi {
         return accounts.find(user.domain(), user.user()).thenCompose(account -> {
             if (account.isEmpty()) {
                 return done(Reply.error(404, "no user " + aor + " (add it with: switchboard user add)"));
+            }
+            Optional<String> refused = call.method().equals("GET")
+                    ? Optional.empty()
+                    : siteRefusal.apply(account.get().homeSite());
+            if (refused.isPresent()) {
+                return done(Reply.unavailable(refused.get(), UsersApi.BRANCH_RETRY_AFTER));
             }
             return switch (call.method()) {
                 case "GET" ->

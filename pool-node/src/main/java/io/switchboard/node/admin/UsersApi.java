@@ -41,13 +41,30 @@ public final class UsersApi {
     private final List<String> domains;
     private final Clock clock;
     private final OrbitRanges orbitRanges;
+    private final java.util.function.Function<String, java.util.Optional<String>> siteRefusal;
+
+    /** Seconds a client is told to wait before trying a change to a branch user again (Retry-After). */
+    static final int BRANCH_RETRY_AFTER = 30;
+
+    public UsersApi(
+            AccountStore store, AccountRules rules, List<String> domains, Clock clock, OrbitRanges orbitRanges) {
+        this(store, rules, domains, clock, orbitRanges, site -> java.util.Optional.empty());
+    }
 
     /**
      * @param orbitRanges call park's orbit ranges: a user whose user part or phone number is an
      *                    orbit of one is refused with 409 naming the rule (call-park/README.md)
+     * @param siteRefusal why a user homed at a site (empty: the pool) cannot be changed now, or empty
+     *                    ({@code BranchChanges}: her branch does not answer); refused with 503
      */
     public UsersApi(
-            AccountStore store, AccountRules rules, List<String> domains, Clock clock, OrbitRanges orbitRanges) {
+            AccountStore store,
+            AccountRules rules,
+            List<String> domains,
+            Clock clock,
+            OrbitRanges orbitRanges,
+            java.util.function.Function<String, java.util.Optional<String>> siteRefusal) {
+        this.siteRefusal = siteRefusal;
         this.orbitRanges = orbitRanges;
         this.store = store;
         this.rules = rules;
@@ -81,11 +98,23 @@ public final class UsersApi {
             if (orbit.isPresent()) {
                 return done(Reply.error(409, orbit.get()));
             }
-            return store.put(account)
-                    .thenApply(ok -> call.wantsText()
-                            ? Reply.text(201, "added " + account.aor() + "\n")
-                            : Reply.json(201, Json.write(accountJson(account, rules))));
+            return store.find(account.domain(), account.user()).thenCompose(before -> {
+                java.util.Optional<String> refused = siteRefusal
+                        .apply(account.homeSite())
+                        .or(() -> before.flatMap(b -> siteRefusal.apply(b.homeSite())));
+                if (refused.isPresent()) {
+                    return done(Reply.unavailable(refused.get(), BRANCH_RETRY_AFTER));
+                }
+                return putNew(call, account);
+            });
         });
+    }
+
+    private CompletionStage<Reply> putNew(Call call, Account account) {
+        return store.put(account)
+                .thenApply(ok -> call.wantsText()
+                        ? Reply.text(201, "added " + account.aor() + "\n")
+                        : Reply.json(201, Json.write(accountJson(account, rules))));
     }
 
     /**
@@ -118,6 +147,11 @@ public final class UsersApi {
             String from = rules.siteName(account.homeSite());
             if (account.homeSite().equals(to)) {
                 return done(reply(call, 200, aor.aor() + " is at site " + from + " already", account));
+            }
+            java.util.Optional<String> refused =
+                    siteRefusal.apply(account.homeSite()).or(() -> siteRefusal.apply(to));
+            if (refused.isPresent()) {
+                return done(Reply.unavailable(refused.get(), BRANCH_RETRY_AFTER));
             }
             Account moved = account.withHomeSite(to);
             return store.put(moved)
@@ -153,17 +187,21 @@ public final class UsersApi {
         return OrbitRules.userConflict(new UserNumber(a.aor(), a.user(), a.phone()), ranges);
     }
 
-    /** The rows, those of users whose numbers are orbits turned into rejected rows naming the rule. */
+    /**
+     * The rows, those of users whose numbers are orbits turned into rejected rows naming the rule, and those of
+     * users homed at a branch that does not answer now into rows naming why (BranchChanges).
+     */
     private UserCsv.Parsed withOrbitConflicts(UserCsv.Parsed parsed, List<OrbitRange> ranges) {
-        if (ranges.isEmpty()) {
-            return parsed;
-        }
         List<UserCsv.Row> rows = new ArrayList<>();
         for (UserCsv.Row row : parsed.rows()) {
             if (row.outcome() instanceof Validation.Valid<AccountDraft> ok) {
-                java.util.Optional<String> orbit = orbitConflict(ok.value().toAccount(clock.instant()), ranges);
-                if (orbit.isPresent()) {
-                    rows.add(new UserCsv.Row(row.line(), new Validation.Invalid<>(orbit.get())));
+                Account account = ok.value().toAccount(clock.instant());
+                // a row homed at a branch that does not answer is rejected (BranchChanges); the import does not
+                // read the accounts it replaces, so a row re-homing such a user at a site that answers is written
+                java.util.Optional<String> refused =
+                        siteRefusal.apply(account.homeSite()).or(() -> orbitConflict(account, ranges));
+                if (refused.isPresent()) {
+                    rows.add(new UserCsv.Row(row.line(), new Validation.Invalid<>(refused.get())));
                     continue;
                 }
             }

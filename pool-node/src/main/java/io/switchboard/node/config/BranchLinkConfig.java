@@ -11,6 +11,8 @@ import java.time.Duration;
  * @param checkInterval how often an OPTIONS is sent to each target
  * @param downAfter     how long without any answer before the peer counts as unreachable (at least two
  *                      intervals, so that one late answer never flips it)
+ * @param holdDown      {@code switchboard.branch.fail-back-hold-down}: how long the peer must answer after an outage
+ *                      before it counts as reachable again (the branch back in normal mode); zero: at once
  * @param trunkUri      {@code switchboard.branch.trunk-uri}: a branch's own trunk (a loose-routing SIP URI, located
  *                      by RFC 3263), where calls to numbers go while the pool does not answer; empty: none
  * @param emergencyNumbers {@code switchboard.branch.emergency-numbers}: numbers a branch node with a trunk always
@@ -19,6 +21,7 @@ import java.time.Duration;
 public record BranchLinkConfig(
         Duration checkInterval,
         Duration downAfter,
+        Duration holdDown,
         java.util.Optional<String> trunkUri,
         java.util.Set<String> emergencyNumbers) {
 
@@ -40,6 +43,11 @@ public record BranchLinkConfig(
                             + " ms), was " + downAfter.toMillis() + " ms: one late answer must not count as an"
                             + " outage");
         }
+        Duration holdDown = b.duration("fail-back-hold-down", Duration.ZERO);
+        if (holdDown.isNegative()) {
+            throw new ConfigError(
+                    b.key("fail-back-hold-down"), "must not be negative, was " + holdDown.toMillis() + "ms");
+        }
         java.util.Set<String> emergency = new java.util.LinkedHashSet<>();
         for (String number : b.strings("emergency-numbers")) {
             if (!EMERGENCY.matcher(number).matches()) {
@@ -53,7 +61,7 @@ public record BranchLinkConfig(
         String trunk = b.string("trunk-uri").trim();
         if (trunk.isEmpty()) {
             return new BranchLinkConfig(
-                    interval, downAfter, java.util.Optional.empty(), java.util.Set.copyOf(emergency));
+                    interval, downAfter, holdDown, java.util.Optional.empty(), java.util.Set.copyOf(emergency));
         }
         if (!trunk.matches("sips?:[^\\s<>\"]+")) {
             throw new ConfigError(
@@ -69,6 +77,7 @@ public record BranchLinkConfig(
         if (!trunk.contains(";lr")) {
             trunk = trunk + ";lr"; // a loose-routing Route (RFC 3261 section 16.12)
         }
-        return new BranchLinkConfig(interval, downAfter, java.util.Optional.of(trunk), java.util.Set.copyOf(emergency));
+        return new BranchLinkConfig(
+                interval, downAfter, holdDown, java.util.Optional.of(trunk), java.util.Set.copyOf(emergency));
     }
 }

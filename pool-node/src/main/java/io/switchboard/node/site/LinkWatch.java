@@ -8,8 +8,11 @@ import java.util.Optional;
  * Whether the other end of a pool-branch link answers (README, "Sites and branches", WAN failure mode): the rule
  * behind {@link OptionsWatcher}, with time passed in. A peer counts as reachable when the watch starts (as it did
  * before it was watched, so a node that just started does not refuse traffic before its first probe comes back),
- * becomes unreachable once {@code downAfter} has passed without any answer, and reachable again on the first
- * answer. Any response counts, whatever its status: it proves the peer and the path to it work, which is all the
+ * becomes unreachable once {@code downAfter} has passed without any answer, and reachable again once it has
+ * answered for {@code holdDown} ({@code switchboard.branch.fail-back-hold-down}): from its first answer after the
+ * outage, with no gap of {@code downAfter} between answers (a gap starts the hold-down again), so a line that
+ * flaps does not switch the branch between modes on every answer that gets through. A hold-down of zero: up on
+ * the first answer. Any response counts, whatever its status: it proves the peer and the path to it work, which is all the
  * watch asks (RFC 3261 section 11: OPTIONS asks a server about itself).
  *
  * <p>Thread-safe: probes' answers arrive on JAIN-SIP threads, checks on the watcher's timer and the proxy's
@@ -25,29 +28,50 @@ public final class LinkWatch {
     public record Transition(boolean reachable, Instant at, Instant lastAnswer, Instant previousSince) {}
 
     private final Duration downAfter;
+    private final Duration holdDown;
+    /** While unreachable: the first answer of the run of answers under way, or null. */
+    private Instant answeringSince;
+
     private boolean reachable = true;
     private Instant lastAnswer;
     private Instant since;
     /** The length of the outages that have ended. */
     private Duration downBefore = Duration.ZERO;
 
+    /** Without hold-down: reachable again on the first answer. */
     public LinkWatch(Duration downAfter, Instant start) {
+        this(downAfter, Duration.ZERO, start);
+    }
+
+    public LinkWatch(Duration downAfter, Duration holdDown, Instant start) {
         if (downAfter.isNegative() || downAfter.isZero()) {
             throw new IllegalArgumentException("downAfter must be positive, was " + downAfter);
         }
+        if (holdDown.isNegative()) {
+            throw new IllegalArgumentException("holdDown must not be negative, was " + holdDown);
+        }
         this.downAfter = downAfter;
+        this.holdDown = holdDown;
         this.lastAnswer = start;
         this.since = start;
     }
 
-    /** The peer answered at {@code now}: reachable again if it was not. */
+    /** The peer answered at {@code now}: reachable again if it was not and has answered for the hold-down. */
     public synchronized Optional<Transition> answered(Instant now) {
+        Instant previous = lastAnswer;
         if (now.isAfter(lastAnswer)) {
             lastAnswer = now;
         }
         if (reachable) {
             return Optional.empty();
         }
+        if (answeringSince == null || Duration.between(previous, now).compareTo(downAfter) >= 0) {
+            answeringSince = now;
+        }
+        if (Duration.between(answeringSince, now).compareTo(holdDown) < 0) {
+            return Optional.empty();
+        }
+        answeringSince = null;
         reachable = true;
         Instant was = since;
         since = now;
@@ -59,7 +83,11 @@ public final class LinkWatch {
 
     /** Unreachable once {@code downAfter} has passed since the last answer (or the start). */
     public synchronized Optional<Transition> check(Instant now) {
-        if (!reachable || Duration.between(lastAnswer, now).compareTo(downAfter) < 0) {
+        boolean silent = Duration.between(lastAnswer, now).compareTo(downAfter) >= 0;
+        if (!reachable && silent) {
+            answeringSince = null; // the answers stopped again: the hold-down starts over with the next one
+        }
+        if (!reachable || !silent) {
             return Optional.empty();
         }
         reachable = false;

@@ -69,11 +69,24 @@ public final class OptionsWatcher implements AutoCloseable {
             Clock clock,
             Sender sender,
             Consumer<LinkWatch.Transition> onChange) {
+        this(peer, targets, interval, downAfter, Duration.ZERO, clock, sender, onChange);
+    }
+
+    /** @param holdDown how long the peer must answer after an outage before it counts as reachable again */
+    public OptionsWatcher(
+            String peer,
+            Supplier<CompletionStage<List<NextHop>>> targets,
+            Duration interval,
+            Duration downAfter,
+            Duration holdDown,
+            Clock clock,
+            Sender sender,
+            Consumer<LinkWatch.Transition> onChange) {
         this.peer = peer;
         this.targets = targets;
         this.interval = interval;
         this.clock = clock;
-        this.watch = new LinkWatch(downAfter, clock.instant());
+        this.watch = new LinkWatch(downAfter, holdDown, clock.instant());
         this.sender = sender;
         this.onChange = onChange;
     }

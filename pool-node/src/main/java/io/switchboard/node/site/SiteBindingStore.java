@@ -15,7 +15,9 @@ import java.util.concurrent.CompletionStage;
  * a branch are read and written in that site's keyspace (replicated to the branch's data center, where the
  * branch node is their registrar), everyone else's in the pool's keyspace as before. The home site comes from
  * the pool's directory ({@link HomeSites}); one AOR's rows are always in one keyspace, so a load sees every row
- * a write of the same routing made.
+ * a write of the same routing made. In a site keyspace the stores given are either the pool site's own rows
+ * (for the registrar entity: {@code CassandraSiteBindings.writtenBy}) or every site's merged (for lookups:
+ * {@code merged}), never both in one instance.
  *
  * <p>Why a router and not a keyspace column: the stores stay the ones the registrar tests prove, the pool-only
  * deployment does not construct this class at all (its bindings go straight to its keyspace, unchanged), and a

@@ -7,6 +7,7 @@ import io.switchboard.accounts.store.CassandraAccountStore;
 import io.switchboard.node.config.SitesConfig;
 import io.switchboard.proxy.store.CassandraCallSettingsStore;
 import io.switchboard.registrar.store.CassandraBindingStore;
+import io.switchboard.registrar.store.CassandraSiteBindings;
 import io.switchboard.storage.CassandraSessions;
 import io.switchboard.storage.CassandraSettings;
 import io.switchboard.storage.VersionedSchema;
@@ -47,8 +48,12 @@ public final class SiteKeyspaces {
     /** The row of {@code schema_version}, in the site keyspace, that records the site schema's version. */
     public static final String SCHEMA_ROW = "site";
 
-    /** The site schema's version: bumped whenever a script below changes or one is added. */
-    public static final int SCHEMA_VERSION = 1;
+    /**
+     * The site schema's version: bumped whenever a script below changes or one is added. Version 2 added
+     * {@code site_bindings} (bindings keyed by the site that wrote them, {@link CassandraSiteBindings}); the
+     * version-1 table {@code bindings} stays, read as the branch's rows until they expire.
+     */
+    public static final int SCHEMA_VERSION = 2;
 
     private SiteKeyspaces() {}
 
@@ -74,7 +79,8 @@ public final class SiteKeyspaces {
                         VersionedSchema.resource(
                                 CassandraAccountStore.class, CassandraAccountStore.HOME_SITE_SCHEMA_RESOURCE),
                         VersionedSchema.resource(
-                                CassandraCallSettingsStore.class, CassandraCallSettingsStore.SCHEMA_RESOURCE)));
+                                CassandraCallSettingsStore.class, CassandraCallSettingsStore.SCHEMA_RESOURCE),
+                        VersionedSchema.resource(CassandraSiteBindings.class, CassandraSiteBindings.SCHEMA)));
     }
 
     /**

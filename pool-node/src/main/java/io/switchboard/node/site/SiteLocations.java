@@ -2,6 +2,7 @@ package io.switchboard.node.site;
 
 import io.switchboard.registrar.domain.Binding;
 import io.switchboard.registrar.location.Locations;
+import io.switchboard.registrar.store.CassandraSiteBindings;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 
@@ -10,7 +11,9 @@ import java.util.concurrent.CompletionStage;
  * the branch node, whose registrar entity (in the branch's own cluster) writes the site keyspace; a pool entity
  * for that user would hold a copy that goes stale with the branch's next REGISTER. So the pool reads a branch
  * user's bindings from the site keyspace ({@code stored}) and never starts an entity for the lookup; pool
- * users' go through their entity as before ({@code pool}).
+ * users' go through their entity as before ({@code pool}). {@code stored} merges every site's rows of the user
+ * (CassandraSiteBindings): the branch's, and the pool's own while her phone has failed over to the pool, whose
+ * registrar entity for her holds only those rows and passivates like any other once she is gone.
  */
 public final class SiteLocations implements Locations {
 
@@ -22,6 +25,16 @@ public final class SiteLocations implements Locations {
         this.pool = pool;
         this.stored = stored;
         this.homeSites = homeSites;
+    }
+
+    /**
+     * A branch node's lookups: its registrar entity's bindings (the rows the branch wrote) merged with every
+     * site's stored rows ({@code everySite}), so a user still registered at the pool after her phone failed over
+     * there is found too ({@link CassandraSiteBindings#union}).
+     */
+    public static Locations merging(Locations own, Locations everySite) {
+        return aor -> own.lookup(aor)
+                .thenCombine(everySite.lookup(aor), (mine, all) -> CassandraSiteBindings.union(List.of(all, mine)));
     }
 
     @Override

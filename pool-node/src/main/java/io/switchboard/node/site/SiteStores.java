@@ -3,16 +3,17 @@ package io.switchboard.node.site;
 import com.datastax.oss.driver.api.core.CqlSession;
 import io.switchboard.accounts.store.CassandraAccountStore;
 import io.switchboard.proxy.store.CassandraCallSettingsStore;
-import io.switchboard.registrar.store.CassandraBindingStore;
+import io.switchboard.registrar.store.CassandraSiteBindings;
 
 /**
  * The stores of one branch site's users, on a session whose keyspace is the site's
- * ({@link SiteKeyspaces}); closing closes the session.
+ * ({@link SiteKeyspaces}); closing closes the session. Bindings are kept per writing site
+ * ({@link CassandraSiteBindings}): each site's registrar writes its own rows, lookups merge them.
  */
 public record SiteStores(
         CqlSession session,
         CassandraAccountStore accounts,
-        CassandraBindingStore bindings,
+        CassandraSiteBindings bindings,
         CassandraCallSettingsStore callSettings)
         implements AutoCloseable {
 
@@ -21,7 +22,7 @@ public record SiteStores(
         return new SiteStores(
                 session,
                 CassandraAccountStore.forSessionKeyspace(session),
-                new CassandraBindingStore(session),
+                new CassandraSiteBindings(session),
                 CassandraCallSettingsStore.forSessionKeyspace(session));
     }
 

@@ -15,6 +15,7 @@ class BranchLinkConfigTest {
         BranchLinkConfig c = BranchLinkConfig.of(NodeConfig.fromString(""));
         assertThat(c.checkInterval()).isEqualTo(Duration.ofSeconds(5));
         assertThat(c.downAfter()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(c.holdDown()).isEqualTo(Duration.ofSeconds(30));
         assertThat(c.trunkUri()).isEmpty();
         assertThat(c.emergencyNumbers()).containsExactlyInAnyOrder("112", "911");
     }
@@ -38,6 +39,13 @@ class BranchLinkConfigTest {
     }
 
     @Test
+    void a_hold_down_of_zero_brings_the_peer_back_on_its_first_answer() {
+        assertThat(BranchLinkConfig.of(NodeConfig.fromString("switchboard.branch.fail-back-hold-down = 0s"))
+                        .holdDown())
+                .isZero();
+    }
+
+    @Test
     void reads_both() {
         BranchLinkConfig c = BranchLinkConfig.of(
                 NodeConfig.fromString("switchboard.branch { pool-check-interval = 500ms, pool-down-after = 2s }"));
@@ -53,6 +61,8 @@ class BranchLinkConfigTest {
                 "pool-check-interval = often                       | switchboard.branch.pool-check-interval",
                 "pool-down-after = 9s                              | switchboard.branch.pool-down-after",
                 "pool-down-after = -1s                             | switchboard.branch.pool-down-after",
+                "fail-back-hold-down = -1s                         | switchboard.branch.fail-back-hold-down",
+                "fail-back-hold-down = soon                        | switchboard.branch.fail-back-hold-down",
                 "trunk-uri = \"gw.ams.test\"                        | switchboard.branch.trunk-uri",
                 "trunk-uri = \"sip:gw.ams.test:99999\"            | switchboard.branch.trunk-uri",
                 "emergency-numbers = [\"+112\"]                    | switchboard.branch.emergency-numbers",

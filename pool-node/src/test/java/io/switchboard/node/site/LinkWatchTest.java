@@ -56,6 +56,39 @@ class LinkWatchTest {
         assertThat(watch.reachable()).isEqualTo(reachable);
     }
 
+    /**
+     * With a fail-back hold-down of 10 s (down-after 15 s): after an outage the peer must answer for 10 s, without
+     * a gap of down-after between answers, before it counts as up again; the time until then is failure time.
+     */
+    @ParameterizedTest(name = "{0} -> {1}, reachable {2}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "c@15 a@16                  | down@15           | false",
+                "c@15 a@16 a@21             | down@15           | false",
+                "c@15 a@16 a@21 a@26        | down@15 up@26     | true",
+                "c@15 a@16 a@30             | down@15 up@30     | true",
+                // the answers stopped for down-after: the hold-down starts over at the next one
+                "c@15 a@16 c@31 a@32 a@37   | down@15           | false",
+                "c@15 a@16 c@31 a@32 a@42   | down@15 up@42     | true",
+                "c@15 a@16 a@40 a@45        | down@15           | false",
+                "c@15 a@16 a@40 a@50        | down@15 up@50     | true",
+                // while up, the hold-down plays no part
+                "a@5 a@6                    | -                 | true",
+            })
+    void comes_back_only_after_answering_for_the_hold_down(String events, String expected, boolean reachable) {
+        LinkWatch watch = new LinkWatch(Duration.ofSeconds(15), Duration.ofSeconds(10), T0);
+        List<String> transitions = new ArrayList<>();
+        for (String e : events.trim().split("\\s+")) {
+            Instant at = T0.plusSeconds(Long.parseLong(e.substring(2)));
+            Optional<LinkWatch.Transition> t = e.startsWith("a@") ? watch.answered(at) : watch.check(at);
+            t.ifPresent(x -> transitions.add(
+                    (x.reachable() ? "up@" : "down@") + (x.at().getEpochSecond() - T0.getEpochSecond())));
+        }
+        assertThat(String.join(" ", transitions)).isEqualTo(expected.trim().equals("-") ? "" : expected.trim());
+        assertThat(watch.reachable()).isEqualTo(reachable);
+    }
+
     @org.junit.jupiter.api.Test
     void the_time_in_failure_adds_the_outages_that_ended_and_the_one_under_way() {
         LinkWatch watch = new LinkWatch(Duration.ofSeconds(15), T0);

@@ -109,16 +109,128 @@ class TwoSiteReplicationTest {
         await(atBranch.accounts().put(anna));
         Binding binding = binding("sip:anna@10.20.0.50:5060");
         await(atBranch.bindings()
+                .writtenBy(BRANCH_DC, true)
                 .write("sip:anna@example.test", List.of(binding), List.of(), Instant.now(), WriteStamp.UNFENCED));
 
         assertThat(eventually(() ->
                         await(atPool.accounts().find("example.test", "anna")).orElse(null)))
                 .isEqualTo(anna);
-        assertThat(eventually(() -> await(atPool.bindings().load("sip:anna@example.test")).stream()
+        assertThat(eventually(() -> await(atPool.bindings().merged().load("sip:anna@example.test")).stream()
                         .map(Binding::contact)
                         .findFirst()
                         .orElse(null)))
                 .isEqualTo(binding.contact());
+    }
+
+    /**
+     * One writer per row across sites (README, "Sites and branches"): the branch and the pool both register one
+     * phone (same Contact, so the same binding key) and each a phone of its own. On one shared row the pool's
+     * write would win by its higher write timestamp (a later owner epoch at the pool says nothing about the
+     * branch's); here each site's rows are its own, both sides see all four rows by site, and a lookup takes the
+     * registration refreshed last, whichever site wrote it.
+     */
+    @Test
+    void both_sites_write_one_users_bindings_and_neither_overwrites_the_other() throws Exception {
+        String aor = "sip:bruno@example.test";
+        Instant now = Instant.now();
+        Binding shared = binding("sip:bruno@10.20.0.51:5060");
+        Binding atBranchLater = withExpiry(shared, now.plusSeconds(3600), "branch-ams");
+        Binding atPoolEarlier = withExpiry(shared, now.plusSeconds(1800), "pool-1");
+        await(atBranch.bindings()
+                .writtenBy(BRANCH_DC, true)
+                .write(
+                        aor,
+                        List.of(atBranchLater, binding("sip:bruno@10.20.0.52:5060")),
+                        List.of(),
+                        now,
+                        new WriteStamp(WriteStamp.first(1))));
+        await(atPool.bindings()
+                .writtenBy(POOL_DC, false)
+                .write(
+                        aor,
+                        List.of(atPoolEarlier, binding("sip:bruno@10.0.0.53:5060")),
+                        List.of(),
+                        now,
+                        new WriteStamp(WriteStamp.first(9))));
+
+        for (SiteStores side : List.of(atPool, atBranch)) {
+            assertThat(eventually(() -> rowsBySite(side.session(), aor).size() == 4 ? true : null))
+                    .as(
+                            "each site's two rows, in the DC of %s",
+                            side.session().getContext().getSessionName())
+                    .isNotNull();
+            assertThat(rowsBySite(side.session(), aor))
+                    .containsExactlyInAnyOrder(
+                            BRANCH_DC + " " + shared.key().value(),
+                            BRANCH_DC + " "
+                                    + BindingKey.forContact("sip:bruno@10.20.0.52:5060")
+                                            .value(),
+                            POOL_DC + " " + shared.key().value(),
+                            POOL_DC + " "
+                                    + BindingKey.forContact("sip:bruno@10.0.0.53:5060")
+                                            .value());
+            List<Binding> merged = await(side.bindings().merged().load(aor));
+            assertThat(merged).hasSize(3);
+            assertThat(merged.stream().filter(b -> b.key().equals(shared.key())))
+                    .singleElement()
+                    .satisfies(b -> assertThat(b.flow().node()).isEqualTo("branch-ams"));
+        }
+        // each site's registrar sees its own rows only
+        assertThat(await(atPool.bindings().writtenBy(POOL_DC, false).load(aor)))
+                .extracting(Binding::contact)
+                .containsExactlyInAnyOrder(shared.contact(), "sip:bruno@10.0.0.53:5060");
+    }
+
+    /**
+     * Rows of the site schema's version 1 (table {@code bindings}, written by the branch node) are read by lookups,
+     * loaded by the branch's registrar as its own, and deleted when it writes their key again.
+     */
+    @Test
+    void rows_of_the_version_1_table_are_the_branchs_until_it_writes_them_again() throws Exception {
+        String aor = "sip:vera@example.test";
+        Binding old = binding("sip:vera@10.20.0.60:5060");
+        io.switchboard.registrar.store.CassandraBindingStore legacy =
+                new io.switchboard.registrar.store.CassandraBindingStore(atBranch.session());
+        await(legacy.write(aor, List.of(old), List.of(), Instant.now(), WriteStamp.UNFENCED));
+
+        assertThat(await(atBranch.bindings().merged().load(aor)))
+                .extracting(Binding::contact)
+                .containsExactly(old.contact());
+        var branchOwn = atBranch.bindings().writtenBy(BRANCH_DC, true);
+        assertThat(await(branchOwn.load(aor))).extracting(Binding::contact).containsExactly(old.contact());
+        assertThat(await(atBranch.bindings().writtenBy(POOL_DC, false).load(aor)))
+                .isEmpty();
+
+        Binding refreshed = withExpiry(old, Instant.now().plusSeconds(7200), "branch-ams");
+        await(branchOwn.write(aor, List.of(refreshed), List.of(), Instant.now(), WriteStamp.UNFENCED));
+        assertThat(await(legacy.load(aor)))
+                .as("the old row is gone once the branch wrote its key")
+                .isEmpty();
+        assertThat(await(branchOwn.load(aor)))
+                .extracting(Binding::expiresAt)
+                .containsExactly(refreshed.expiresAt().truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+    }
+
+    private static List<String> rowsBySite(CqlSession session, String aor) {
+        return session.execute("SELECT site, binding_key FROM site_bindings WHERE aor = ?", aor).all().stream()
+                .map(r -> r.getString("site") + " " + r.getString("binding_key"))
+                .toList();
+    }
+
+    private static Binding withExpiry(Binding b, Instant expiresAt, String node) {
+        return new Binding(
+                b.key(),
+                b.contact(),
+                b.callId(),
+                b.cseq(),
+                expiresAt,
+                b.q(),
+                b.instanceId(),
+                b.regId(),
+                b.path(),
+                new Flow("udp", "10.20.0.51", 5060, node, null),
+                b.userAgent(),
+                b.registeredAt());
     }
 
     @Test

@@ -84,31 +84,44 @@ public final class CassandraBindingStore implements BindingStore {
     }
 
     private BoundStatement bindInsert(String aor, Binding b, Instant now) {
-        // TTL in whole seconds, rounded up, so the row never disappears before the entity's timer.
-        int ttl = (int) Math.max(1, b.secondsLeft(now));
-        Flow f = b.flow();
-        return insert.bind(
-                aor,
-                b.key().value(),
-                b.contact(),
-                b.callId(),
-                b.cseq(),
-                b.expiresAt(),
-                b.q(),
-                b.instanceId(),
-                b.regId(),
-                b.path(),
-                f.transport(),
-                f.sourceHost(),
-                f.sourcePort(),
-                f.node(),
-                f.flowToken(),
-                b.userAgent(),
-                b.registeredAt(),
-                ttl);
+        return insert.bind(columns(b, now, aor));
     }
 
-    private static Binding toBinding(Row row) {
+    /**
+     * The values of an insert of {@code b}, in the column order of {@link #insert} after the leading key
+     * values ({@code key}: {@code aor}, and whatever else a table's key has before {@code binding_key}), ending
+     * with the TTL: whole seconds, rounded up, so the row never disappears before the entity's timer.
+     */
+    static Object[] columns(Binding b, Instant now, Object... key) {
+        int ttl = (int) Math.max(1, b.secondsLeft(now));
+        Flow f = b.flow();
+        Object[] values = {
+            b.key().value(),
+            b.contact(),
+            b.callId(),
+            b.cseq(),
+            b.expiresAt(),
+            b.q(),
+            b.instanceId(),
+            b.regId(),
+            b.path(),
+            f.transport(),
+            f.sourceHost(),
+            f.sourcePort(),
+            f.node(),
+            f.flowToken(),
+            b.userAgent(),
+            b.registeredAt(),
+            ttl
+        };
+        Object[] all = new Object[key.length + values.length];
+        System.arraycopy(key, 0, all, 0, key.length);
+        System.arraycopy(values, 0, all, key.length, values.length);
+        return all;
+    }
+
+    /** The binding a row of {@code bindings} (or of a table with its columns) holds. */
+    static Binding toBinding(Row row) {
         Flow flow = new Flow(
                 nonNull(row.getString("transport"), "udp"),
                 nonNull(row.getString("source_host"), ""),

@@ -207,6 +207,14 @@ public final class CassandraRing implements AutoCloseable {
         return new InetSocketAddress(address(n), options.get(index(n)).nativePort());
     }
 
+    /**
+     * The storage (internode) port, the same on every node: what a test drops to cut the ring between data
+     * centers, as a WAN outage between a pool and a branch would (pool-node's {@code WanCut}).
+     */
+    public int storagePort() {
+        return options.get(0).storagePort();
+    }
+
     /** Every node's native address, for a driver's contact points. */
     public List<InetSocketAddress> contactPoints() {
         List<InetSocketAddress> points = new ArrayList<>();
