@@ -6,10 +6,12 @@
 # Entities with bindings never passivate (sharding passivation is off; only empty entities stop), so
 # everything a binding costs is in the second histogram.
 #
-# The second histogram waits (-s, default 40 s) until JAIN-SIP's server transactions of the last
-# REGISTERs are gone (a UDP non-INVITE transaction lives 32 s after its final response) and the
-# account cache's 30 s TTL has passed: those are per-request, not per-binding, memory. What is still
-# transient then (digest nonce counts, kept for the nonce lifetime of 5 min) is listed separately.
+# The second histogram waits (-s, default 330 s) until what a REGISTER leaves behind for a while is
+# gone: JAIN-SIP's server transactions (32 s after the final response), the account cache (30 s),
+# the presentity entity each registration wakes (it passivates when idle) and the digest nonce
+# counts (the nonce lifetime, 5 min). Those are per-request, not per-binding, memory; with a
+# shorter -s the nonce counts left are listed separately (bench/RESULTS.md: 2,726 B at -s 40 against
+# 2,048 B at -s 330).
 #
 # usage: bench/heap-per-binding.sh [-n USERS] [-r RATE] [-t udp|tcp] [-s SETTLE_SECONDS]
 set -euo pipefail
@@ -18,7 +20,7 @@ cd "$here"
 # shellcheck source=bench/lib.sh
 source bench/lib.sh
 
-users=100000; rate=1000; transport=udp; settle=40
+users=100000; rate=1000; transport=udp; settle=330
 while getopts "n:r:t:s:" o; do
   case $o in n) users=$OPTARG;; r) rate=$OPTARG;; t) transport=$OPTARG;; s) settle=$OPTARG;; *) exit 2;; esac
 done
