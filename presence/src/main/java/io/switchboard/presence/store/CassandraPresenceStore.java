@@ -30,6 +30,8 @@ public final class CassandraPresenceStore implements PresentityStore, Subscripti
 
     private final CqlSession session;
     private final PreparedStatement selectPublications;
+    private final PreparedStatement selectPublicationsWithTtl;
+    private final PreparedStatement selectWatchersWithTtl;
     private final PreparedStatement insertPublication;
     private final PreparedStatement deletePublication;
     private final PreparedStatement selectWatchers;
@@ -45,6 +47,10 @@ public final class CassandraPresenceStore implements PresentityStore, Subscripti
                 "SELECT etag, endpoint, body, published_at, expires_at FROM presence_publications WHERE presentity = ?");
         insertPublication = session.prepare("INSERT INTO presence_publications (presentity, etag, endpoint, body, "
                 + "published_at, expires_at) VALUES (?, ?, ?, ?, ?, ?) USING TTL ?");
+        selectPublicationsWithTtl = session.prepare("SELECT etag, endpoint, body, published_at, expires_at, TTL(body) "
+                + "FROM presence_publications WHERE presentity = ?");
+        selectWatchersWithTtl = session.prepare(
+                "SELECT watcher, expires_at, TTL(expires_at) FROM presence_watchers WHERE presentity = ?");
         deletePublication = session.prepare("DELETE FROM presence_publications WHERE presentity = ? AND etag = ?");
         selectWatchers = session.prepare("SELECT watcher, expires_at FROM presence_watchers WHERE presentity = ?");
         insertWatcher = session.prepare(
@@ -77,6 +83,38 @@ public final class CassandraPresenceStore implements PresentityStore, Subscripti
                 .thenCompose(
                         rs -> each(rs, row -> watchers.put(row.getString("watcher"), row.getInstant("expires_at"))));
         return p.thenCombine(w, (a, b) -> new Loaded(publications, watchers));
+    }
+
+    /**
+     * Expiries as instants of {@code clock}: now plus the seconds Cassandra has left for the row,
+     * whose TTL was counted from the write ({@link #ttl}, rounded up). So the loading entity's timer
+     * fires when Cassandra forgets the row (rule 3), within a second, and skew between the writing
+     * and the loading node moves nothing (rule 10); the stored {@code expires_at} is only the
+     * fallback for a row without a TTL.
+     */
+    @Override
+    public CompletionStage<Loaded> loadPresentity(String presentity, java.time.Clock clock) {
+        List<StoredPublication> publications = new ArrayList<>();
+        Map<String, Instant> watchers = new HashMap<>();
+        CompletionStage<Void> p = session.executeAsync(selectPublicationsWithTtl.bind(presentity))
+                .thenCompose(rs -> each(
+                        rs,
+                        row -> publications.add(new StoredPublication(
+                                row.getString("etag"),
+                                row.getString("endpoint"),
+                                row.getString("body"),
+                                row.getInstant("published_at"),
+                                expiry(row, 5, row.getInstant("expires_at"), clock)))));
+        CompletionStage<Void> w = session.executeAsync(selectWatchersWithTtl.bind(presentity))
+                .thenCompose(rs -> each(
+                        rs,
+                        row -> watchers.put(
+                                row.getString("watcher"), expiry(row, 2, row.getInstant("expires_at"), clock))));
+        return p.thenCombine(w, (a, b) -> new Loaded(publications, watchers));
+    }
+
+    private static Instant expiry(Row row, int ttlColumn, Instant stored, java.time.Clock clock) {
+        return row.isNull(ttlColumn) ? stored : clock.instant().plusSeconds(row.getInt(ttlColumn));
     }
 
     @Override
