@@ -38,6 +38,7 @@ public final class CassandraPresenceStore implements PresentityStore, Subscripti
     private final PreparedStatement insertWatcher;
     private final PreparedStatement deleteWatcher;
     private final PreparedStatement selectSubscriptions;
+    private final PreparedStatement selectSubscriptionsWithTtl;
     private final PreparedStatement insertSubscription;
     private final PreparedStatement deleteSubscription;
 
@@ -59,6 +60,10 @@ public final class CassandraPresenceStore implements PresentityStore, Subscripti
         selectSubscriptions = session.prepare("SELECT local_tag, call_id, remote_tag, local_uri, remote_uri, "
                 + "remote_target, route_set, transport, source_host, source_port, node, flow_token, event_id, resources, "
                 + "list_uri, follows_contacts, expires_at, cseq_ceiling FROM presence_subscriptions WHERE watcher = ?");
+        selectSubscriptionsWithTtl = session.prepare("SELECT local_tag, call_id, remote_tag, local_uri, remote_uri, "
+                + "remote_target, route_set, transport, source_host, source_port, node, flow_token, event_id, resources, "
+                + "list_uri, follows_contacts, expires_at, cseq_ceiling, TTL(expires_at) FROM presence_subscriptions "
+                + "WHERE watcher = ?");
         insertSubscription = session.prepare("INSERT INTO presence_subscriptions (watcher, local_tag, call_id, "
                 + "remote_tag, local_uri, remote_uri, remote_target, route_set, transport, source_host, source_port, node, "
                 + "flow_token, event_id, resources, list_uri, follows_contacts, expires_at, cseq_ceiling) "
@@ -161,6 +166,18 @@ public final class CassandraPresenceStore implements PresentityStore, Subscripti
         List<Subscription> result = new ArrayList<>();
         return session.executeAsync(selectSubscriptions.bind(watcher))
                 .thenCompose(rs -> each(rs, row -> result.add(toSubscription(watcher, row))))
+                .thenApply(v -> result);
+    }
+
+    /** Expiries as instants of {@code clock}, from the rows' remaining TTLs (as for publications). */
+    @Override
+    public CompletionStage<List<Subscription>> loadSubscriptions(String watcher, java.time.Clock clock) {
+        List<Subscription> result = new ArrayList<>();
+        return session.executeAsync(selectSubscriptionsWithTtl.bind(watcher))
+                .thenCompose(rs -> each(rs, row -> {
+                    Subscription s = toSubscription(watcher, row);
+                    result.add(s.withExpiresAt(expiry(row, 18, s.expiresAt(), clock)));
+                }))
                 .thenApply(v -> result);
     }
 

@@ -7,7 +7,9 @@ import io.switchboard.entity.fence.OwnerEpochs;
 import io.switchboard.presence.domain.Availability;
 import io.switchboard.presence.domain.CustomStates;
 import io.switchboard.presence.domain.PublishRules;
+import io.switchboard.presence.domain.Subscription;
 import io.switchboard.presence.store.CassandraPresenceStore;
+import io.switchboard.sip.flow.Flow;
 import io.switchboard.storage.CassandraSessions;
 import io.switchboard.storage.testing.TestCassandra;
 import java.time.Clock;
@@ -30,7 +32,7 @@ import org.junit.jupiter.api.Test;
  * clocks. Its views outrank the previous owner's, whose watchers would otherwise ignore them (view
  * versions come from the owner epoch, not the wall clock), and the publications and watchers it
  * loads live as long as Cassandra keeps them (expiries from the rows' TTLs, not from the instants
- * the other node wrote).
+ * the other node wrote); so do the subscription dialogs a watcher entity loads.
  */
 class SkewedClocksTest {
 
@@ -108,7 +110,75 @@ class SkewedClocksTest {
                 .isEqualTo(Availability.BUSY);
     }
 
+    @Test
+    void a_watcher_taken_over_by_an_owner_whose_clock_is_ahead_keeps_its_dialogs() {
+        presence.presentity(presentity, presence.presentitySettings(Duration.ZERO)); // in memory: not the point here
+        String watcher = "sip:bob-" + Long.toHexString(System.nanoTime()) + "@example.test";
+        ActorRef<WatcherEntity.Command> first = watcherOn(watcher, Clock.systemUTC());
+        TestProbe<WatcherEntity.SubscribeReply> probe = KIT.createTestProbe();
+        first.tell(new WatcherEntity.Subscribe(draft(watcher, "t1"), 3600, probe.getRef()));
+        assertThat(probe.receiveMessage(LONG)).isInstanceOf(WatcherEntity.Subscribed.class);
+        awaitNotifies("t1", 1);
+        KIT.stop(first, LONG);
+
+        // two hours ahead: by the instant the first owner stored, the dialog ended an hour ago;
+        // Cassandra keeps it for about an hour, and the new owner goes on with it
+        watcherOn(watcher, offset(Duration.ofHours(2)));
+        NotifySender.Notify resumed = awaitNotifies("t1", 2).get(1);
+        assertThat(resumed.subscriptionState()).startsWith("active;expires=");
+        long left = Long.parseLong(resumed.subscriptionState().substring("active;expires=".length()));
+        assertThat(left).as("what Cassandra has left of 3600 s").isBetween(3500L, 3600L);
+    }
+
     // ---------------------------------------------------------------- helpers
+
+    private ActorRef<WatcherEntity.Command> watcherOn(String watcher, Clock clock) {
+        OwnerEpochs owners = (type, key) -> CompletableFuture.completedFuture(epochs.incrementAndGet());
+        WatcherEntity.Settings settings = new WatcherEntity.Settings(
+                store,
+                presence.contactStore,
+                presence,
+                presence.sender,
+                Duration.ZERO,
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(1),
+                3,
+                Duration.ofMinutes(5),
+                100,
+                clock,
+                null,
+                Integer.MAX_VALUE,
+                cap -> {},
+                owners);
+        return presence.watcher(watcher, settings);
+    }
+
+    private Subscription draft(String watcher, String tag) {
+        return new Subscription(
+                watcher,
+                tag,
+                "call-" + tag + "-" + watcher,
+                "from-" + tag,
+                presentity,
+                watcher,
+                "sip:bob@192.0.2.10:5060",
+                List.of(),
+                new Flow("udp", "192.0.2.10", 5060, null, null),
+                null,
+                List.of(presentity),
+                null,
+                false,
+                Instant.EPOCH,
+                0);
+    }
+
+    private List<NotifySender.Notify> awaitNotifies(String tag, int count) {
+        KIT.createTestProbe().awaitAssert(LONG, () -> {
+            assertThat(presence.sender.sent(tag)).hasSizeGreaterThanOrEqualTo(count);
+            return null;
+        });
+        return presence.sender.sent(tag);
+    }
 
     private ActorRef<PresentityEntity.Command> ownerOn(Clock clock) {
         OwnerEpochs owners = (type, key) -> CompletableFuture.completedFuture(epochs.incrementAndGet());
