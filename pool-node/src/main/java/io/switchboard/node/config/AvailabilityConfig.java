@@ -25,7 +25,8 @@ import java.util.Map;
  *                       503 at once (0: no bound)
  * @param sendDeadlines  {@code send-deadlines}: REGISTERs and SUBSCRIBEs travel to their entities
  *                       in the messages that carry the deadline (RegisterBefore, SubscribeBefore,
- *                       RefreshBefore), which a node of an earlier release cannot read
+ *                       RefreshBefore), and watches carry their lifetime (WatchFor), which a
+ *                       node of an earlier release cannot read
  */
 public record AvailabilityConfig(
         AskBudget budget,

@@ -173,6 +173,8 @@ final class PresentityBehavior extends WriteThroughEntity<Command, Loaded> {
             recompute();
         } else if (command instanceof Watch watch) {
             onWatch(watch);
+        } else if (command instanceof PresentityEntity.WatchFor w) {
+            onWatch(new Watch(w.watcher(), now().plus(w.lifetime()), w.replyTo()));
         } else if (command instanceof Unwatch unwatch) {
             if (watchers.remove(unwatch.watcher())) {
                 recomputeExpiry();

@@ -111,6 +111,27 @@ class SkewedClocksTest {
     }
 
     @Test
+    void a_watch_for_a_lifetime_lasts_that_long_on_a_presentity_whose_clock_is_ahead() {
+        ActorRef<PresentityEntity.Command> ahead = ownerOn(offset(Duration.ofHours(2)));
+        TestProbe<PresentityEntity.WatchReply> probe = KIT.createTestProbe();
+        ahead.tell(new PresentityEntity.WatchFor(BOB, Duration.ofSeconds(600), probe.getRef()));
+        probe.expectMessageClass(PresentityEntity.Watching.class, LONG);
+        published(ahead, "busy");
+        assertThat(awaitLastFanout(Availability.BUSY).presentity()).isEqualTo(presentity);
+    }
+
+    @Test
+    void control_a_watch_until_an_instant_of_the_watchers_clock_ends_at_once_on_a_presentity_ahead() {
+        ActorRef<PresentityEntity.Command> ahead = ownerOn(offset(Duration.ofHours(2)));
+        watch(ahead, Instant.now().plusSeconds(600)); // the watcher's node's instant: two hours ago there
+        published(ahead, "busy");
+        KIT.createTestProbe().expectNoMessage(Duration.ofSeconds(1));
+        assertThat(presence.fanoutsTo(BOB))
+                .as("what rule 10 forbids: the watch ended by comparing two nodes' clocks")
+                .noneMatch(f -> f.view().availability() == Availability.BUSY);
+    }
+
+    @Test
     void a_watcher_taken_over_by_an_owner_whose_clock_is_ahead_keeps_its_dialogs() {
         presence.presentity(presentity, presence.presentitySettings(Duration.ZERO)); // in memory: not the point here
         String watcher = "sip:bob-" + Long.toHexString(System.nanoTime()) + "@example.test";
