@@ -228,9 +228,15 @@ public final class SipFrontEnd implements SipListener {
             } else if (parkSip != null && newSubscribeToAUser(method, facts, action)) {
                 // from another domain: an orbit's busy lamp is refused (call-park/README.md), the rest goes on
                 ServerTransaction tx = transaction;
-                parkSip.subscribe(tx, request, null, () -> actAuthenticated(tx, request, routing, action));
+                release(tx, held(tx)); // call park's own look at the orbits is not bounded here
+                parkSip.subscribe(
+                        tx,
+                        request,
+                        null,
+                        readmitted(tx, request, () -> actAuthenticated(tx, request, routing, action)));
             } else {
-                doneWhen(transaction, act(transaction, request, routing, action, start));
+                Admission.Ticket ticket = held(transaction);
+                releaseWhen(transaction, ticket, act(transaction, request, routing, action, start));
             }
         } catch (ParseException | RuntimeException e) {
             LOG.warn("Failed to handle {} from {}: {}", method, ArrivalFlows.sourceOf(request), e.toString());
@@ -278,13 +284,41 @@ public final class SipFrontEnd implements SipListener {
         }
     }
 
-    /** {@link #done} once {@code work} completes; at once when it is null (the handler answered or handed on already). */
-    private void doneWhen(ServerTransaction transaction, CompletionStage<?> work) {
-        if (work == null) {
-            done(transaction);
-        } else {
-            work.whenComplete((ignored, failure) -> done(transaction));
+    /** The place {@code transaction}'s request holds now, or null. */
+    private Admission.Ticket held(ServerTransaction transaction) {
+        return transaction == null ? null : admitted.get(transaction);
+    }
+
+    /**
+     * Frees {@code ticket}, the place taken at one admission (a request handed to call park or the
+     * focus is admitted again when they hand it back: only its own ticket is freed, never a later one).
+     */
+    private void release(ServerTransaction transaction, Admission.Ticket ticket) {
+        if (ticket != null) {
+            admitted.remove(transaction, ticket);
+            ticket.release();
         }
+    }
+
+    /** {@link #release} once {@code work} completes; at once when it is null (answered or handed on already). */
+    private void releaseWhen(ServerTransaction transaction, Admission.Ticket ticket, CompletionStage<?> work) {
+        if (work == null) {
+            release(transaction, ticket);
+        } else {
+            work.whenComplete((ignored, failure) -> release(transaction, ticket));
+        }
+    }
+
+    /**
+     * {@code next}, for a request call park or the focus handed back: admitted again first (it
+     * gave its place up while they looked), or answered 503 with Retry-After now.
+     */
+    private Runnable readmitted(ServerTransaction transaction, Request request, Runnable next) {
+        return () -> {
+            if (admitted(transaction, request, System.nanoTime())) {
+                next.run();
+            }
+        };
     }
 
     /**
@@ -334,7 +368,15 @@ public final class SipFrontEnd implements SipListener {
                 joinFromOutside(transaction, request, focusSip);
             } else if (focusSip != null && !u.authenticated() && focusSip.dialsNumber(request)) {
                 // a conference's numeric id from another domain (dial-in), else the user of that name as before
-                focusSip.joinByNumber(transaction, request, outsider(request), () -> toUser(transaction, request, u));
+                release(transaction, held(transaction)); // the focus's look is not bounded here
+                focusSip.joinByNumber(
+                        transaction,
+                        request,
+                        outsider(request),
+                        readmitted(
+                                transaction,
+                                request,
+                                () -> releaseWhen(transaction, held(transaction), toUser(transaction, request, u))));
             } else {
                 return toUser(transaction, request, u);
             }
@@ -415,6 +457,7 @@ public final class SipFrontEnd implements SipListener {
             RequestFacts facts,
             String realm) {
         String method = request.getMethod();
+        Admission.Ticket ticket = held(transaction);
         authenticator
                 .authenticate(request, realm, ArrivalFlows.sourceOf(request), true)
                 .whenComplete((outcome, failure) -> {
@@ -425,7 +468,7 @@ public final class SipFrontEnd implements SipListener {
                                 facts.from().aor(),
                                 failure.toString());
                         answerUnavailable(transaction, request);
-                        done(transaction);
+                        release(transaction, ticket);
                     } else if (outcome instanceof RequestAuthenticator.Outcome.Authenticated ok) {
                         RequestAction next = classifier.authenticated(facts, ok.aor());
                         if (!(next instanceof RequestAction.Reply)) {
@@ -436,23 +479,27 @@ public final class SipFrontEnd implements SipListener {
                             // RFC 4575: the focus is the notifier of its conferences' state, whatever
                             // the package asked for (it answers 489 for the others)
                             focusSip.subscribe(transaction, request, FocusRouting.joiner(ok.aor(), null, false));
-                            done(transaction); // the focus's own work is not bounded here
+                            release(transaction, ticket); // the focus's own work is not bounded here
                             return;
                         }
                         if (focusSip != null && next instanceof RequestAction.ToUser && focusSip.isJoin(request)) {
                             // a conference URI of ours: the focus answers (README, "Conferencing focus")
                             focusSip.join(transaction, request, FocusRouting.joiner(ok.aor(), null, false));
-                            done(transaction);
+                            release(transaction, ticket);
                             return;
                         }
                         ParkSip parkSip = park;
                         if (parkSip != null && newSubscribeToAUser(method, facts, next)) {
                             // an orbit's busy lamp (RFC 4235), asked before the proxy routes it to a user
+                            release(transaction, ticket);
                             parkSip.subscribe(
                                     transaction,
                                     request,
                                     ok.aor(),
-                                    () -> actAuthenticated(transaction, request, routing, next));
+                                    readmitted(
+                                            transaction,
+                                            request,
+                                            () -> actAuthenticated(transaction, request, routing, next)));
                             return;
                         }
                         if (parkSip != null
@@ -460,15 +507,19 @@ public final class SipFrontEnd implements SipListener {
                                 && !facts.inDialog()
                                 && next instanceof RequestAction.ToUser) {
                             // the park service or an orbit, asked before the proxy routes it to a user
+                            release(transaction, ticket);
                             parkSip.invite(
                                     transaction,
                                     request,
                                     ok.aor(),
-                                    () -> dialInOr(
+                                    readmitted(
                                             transaction,
                                             request,
-                                            ok.aor(),
-                                            () -> actAuthenticated(transaction, request, routing, next)));
+                                            () -> dialInOr(
+                                                    transaction,
+                                                    request,
+                                                    ok.aor(),
+                                                    () -> actAuthenticated(transaction, request, routing, next))));
                             return;
                         }
                         if (focusSip != null && next instanceof RequestAction.ToUser && focusSip.dialsNumber(request)) {
@@ -480,7 +531,8 @@ public final class SipFrontEnd implements SipListener {
                             return;
                         }
                         try {
-                            doneWhen(transaction, act(transaction, request, routing, next, System.nanoTime()));
+                            releaseWhen(
+                                    transaction, ticket, act(transaction, request, routing, next, System.nanoTime()));
                         } catch (ParseException e) {
                             // only OPTIONS to the node builds a response that can fail to parse, and it is never
                             // challenged
@@ -489,7 +541,7 @@ public final class SipFrontEnd implements SipListener {
                     } else {
                         RequestAuthenticator.Outcome.Answer a = (RequestAuthenticator.Outcome.Answer) outcome;
                         answer(transaction, request, a.status(), a.reason(), a.headers());
-                        done(transaction);
+                        release(transaction, ticket);
                         // a proxied request's challenge, not a REGISTER answer
                         metrics.proxyAnswered(method, a.status());
                     }
@@ -504,7 +556,12 @@ public final class SipFrontEnd implements SipListener {
     private void dialInOr(ServerTransaction transaction, Request request, String aor, Runnable otherwise) {
         FocusSip focusSip = focus;
         if (focusSip != null && focusSip.dialsNumber(request)) {
-            focusSip.joinByNumber(transaction, request, FocusRouting.joiner(aor, null, false), otherwise);
+            release(transaction, held(transaction)); // the focus's look is not bounded here
+            focusSip.joinByNumber(
+                    transaction,
+                    request,
+                    FocusRouting.joiner(aor, null, false),
+                    readmitted(transaction, request, otherwise));
         } else {
             otherwise.run();
         }
@@ -513,7 +570,8 @@ public final class SipFrontEnd implements SipListener {
     private void actAuthenticated(
             ServerTransaction transaction, Request request, StatefulProxy.Routing routing, RequestAction next) {
         try {
-            doneWhen(transaction, act(transaction, request, routing, next, System.nanoTime()));
+            Admission.Ticket ticket = held(transaction);
+            releaseWhen(transaction, ticket, act(transaction, request, routing, next, System.nanoTime()));
         } catch (ParseException e) {
             throw new IllegalStateException(e); // only OPTIONS to the node can fail to parse, never challenged
         }
