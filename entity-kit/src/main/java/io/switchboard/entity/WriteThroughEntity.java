@@ -198,6 +198,16 @@ public abstract class WriteThroughEntity<C extends EntityCommand, L> extends Ext
         return new WriteStamp(nextStamp++);
     }
 
+    /**
+     * The owner epoch this entity claimed when it started ({@link OwnerEpochs}), from {@link
+     * #onLoaded} on; 0 when the entity type does not fence its writes. Every later owner of the key
+     * has a higher one, so it orders what two owners did without comparing their nodes' clocks
+     * (docs/architecture.md, rule 10).
+     */
+    protected final long ownerEpoch() {
+        return nextStamp == 0 ? 0 : WriteStamp.epochOf(nextStamp); // derived: no field paid per entity
+    }
+
     /** Whether a write of this entity is in flight. */
     protected final boolean writing() {
         return phase == WRITING;

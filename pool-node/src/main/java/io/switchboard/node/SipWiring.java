@@ -186,7 +186,8 @@ final class SipWiring implements AutoCloseable {
                 settings.federation());
         frontEnd.gate(serving, retryAfter); // before the stack delivers the first request
         frontEnd.admit(new io.switchboard.node.sip.Admission(
-                io.switchboard.node.config.AvailabilityConfig.of(config).registersInFlight()));
+                io.switchboard.node.config.AvailabilityConfig.of(config).inFlight()));
+        metrics.admissionInFlight(frontEnd::admittedInFlight);
         endpoint = SipEndpoint.start(stackSettings(udpPort), frontEnd);
         notifySenders = Executors.newFixedThreadPool(2, r -> {
             Thread sender = new Thread(r, "notify-send");

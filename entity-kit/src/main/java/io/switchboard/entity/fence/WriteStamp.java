@@ -31,6 +31,11 @@ public record WriteStamp(long micros) {
         return BASE + (epoch << SEQUENCE_BITS);
     }
 
+    /** The owner epoch a stamp of {@link #first}'s series belongs to. */
+    public static long epochOf(long stamp) {
+        return (stamp - BASE) >> SEQUENCE_BITS;
+    }
+
     /**
      * Whether {@code stamp} is the last of its epoch, which is never used: one more would belong to
      * the next epoch, so an owner has 2^24 - 1 writes per claim.

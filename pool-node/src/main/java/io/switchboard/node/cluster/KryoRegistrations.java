@@ -100,6 +100,8 @@ public final class KryoRegistrations {
         kryo.register(io.switchboard.presence.entity.PresentityEntity.Publish.class, 520);
         kryo.register(io.switchboard.presence.entity.PresentityEntity.EndpointsChanged.class, 521);
         kryo.register(io.switchboard.presence.entity.PresentityEntity.Watch.class, 522);
+        // issue 17, item 5: a watch's lifetime rather than an instant of the watcher's node
+        kryo.register(io.switchboard.presence.entity.PresentityEntity.WatchFor.class, 740);
         kryo.register(io.switchboard.presence.entity.PresentityEntity.Unwatch.class, 523);
         kryo.register(io.switchboard.presence.entity.PresentityEntity.Ack.class, 524);
         kryo.register(io.switchboard.presence.entity.PresentityEntity.GetView.class, 525);

@@ -1,7 +1,11 @@
 package io.switchboard.node.config;
 
 import io.switchboard.entity.AskBudget;
+import io.switchboard.node.routing.WorkClass;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Map;
 
 /**
  * The {@code switchboard.availability} section (issue 17): how an ask's time is shared between
@@ -14,11 +18,15 @@ import java.time.Duration;
  * @param normalLatency  {@code warm-up.normal-latency}: what one round takes at normal latency
  * @param retryAfter     {@code retry-after}: the Retry-After of the SIP edge's 503s while not
  *                       serving (warming up, shedding)
- * @param registersInFlight {@code admission.registers-in-flight}: REGISTERs waiting for their
- *                       entity at once on this node; beyond it 503 at once (0: no bound)
+ * @param inFlight      {@code admission.registers-in-flight}, {@code invites-in-flight},
+ *                       {@code messages-in-flight}, {@code subscribes-in-flight},
+ *                       {@code publishes-in-flight}: requests of each {@link WorkClass} in flight
+ *                       at once on this node (taken and not yet answered or sent on); beyond it
+ *                       503 at once (0: no bound)
  * @param sendDeadlines  {@code send-deadlines}: REGISTERs and SUBSCRIBEs travel to their entities
  *                       in the messages that carry the deadline (RegisterBefore, SubscribeBefore,
- *                       RefreshBefore), which a node of an earlier release cannot read
+ *                       RefreshBefore), and watches carry their lifetime (WatchFor), which a
+ *                       node of an earlier release cannot read
  */
 public record AvailabilityConfig(
         AskBudget budget,
@@ -26,7 +34,7 @@ public record AvailabilityConfig(
         int normalRounds,
         Duration normalLatency,
         Duration retryAfter,
-        int registersInFlight,
+        Map<WorkClass, Integer> inFlight,
         boolean sendDeadlines) {
 
     public static AvailabilityConfig of(NodeConfig config) {
@@ -50,8 +58,23 @@ public record AvailabilityConfig(
         if (retryAfter.toSeconds() > 3600) {
             throw new ConfigError(a.key("retry-after"), "must be at most 3600s, was " + retryAfter.toSeconds() + "s");
         }
-        int registers = a.at("admission").integer("registers-in-flight", 0, 10_000_000);
+        ConfigReader admission = a.at("admission");
+        Map<WorkClass, Integer> inFlight = new EnumMap<>(WorkClass.class);
+        for (WorkClass c : WorkClass.values()) {
+            inFlight.put(c, admission.integer(c.key(), 0, 10_000_000));
+        }
         return new AvailabilityConfig(
-                budget, rounds, normal, normalLatency, retryAfter, registers, a.bool("send-deadlines"));
+                budget,
+                rounds,
+                normal,
+                normalLatency,
+                retryAfter,
+                Collections.unmodifiableMap(inFlight),
+                a.bool("send-deadlines"));
+    }
+
+    /** REGISTERs in flight at once ({@code admission.registers-in-flight}). */
+    public int registersInFlight() {
+        return inFlight.get(WorkClass.REGISTER);
     }
 }

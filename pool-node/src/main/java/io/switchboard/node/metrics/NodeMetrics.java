@@ -138,7 +138,9 @@ public final class NodeMetrics implements RegisterObserver, BindingListener {
         sipShed = Counter.build(
                         "switchboard_sip_shed_total",
                         "Requests the SIP edge answered 503 with Retry-After before any work, by reason "
-                                + "(warming-up: the node is not ready yet)")
+                                + "(warming-up: the node is not ready yet; draining: it stops; register-in-flight, "
+                                + "invite-in-flight, message-in-flight, subscribe-in-flight, publish-in-flight: "
+                                + "that class's admission bound is reached)")
                 .labelNames("reason")
                 .register(registry);
         siteLinks = Gauge.build(
@@ -258,6 +260,29 @@ public final class NodeMetrics implements RegisterObserver, BindingListener {
         siteLinks.labels(site).set(reachable ? 1 : 0);
         if (changed) {
             siteLinkChanges.labels(site, reachable ? "up" : "down").inc();
+        }
+    }
+
+    /**
+     * {@code switchboard_sip_in_flight{class}}: requests of each admission class taken and not yet
+     * answered or sent on (issue 17, item 3), read at each scrape.
+     */
+    public void admissionInFlight(java.util.function.ToIntFunction<io.switchboard.node.routing.WorkClass> inFlight) {
+        Gauge g = Gauge.build(
+                        "switchboard_sip_in_flight",
+                        "Requests the SIP edge admitted and has not yet answered or sent on, by class (the"
+                                + " availability.admission bounds)")
+                .labelNames("class")
+                .register(registry);
+        for (io.switchboard.node.routing.WorkClass c : io.switchboard.node.routing.WorkClass.values()) {
+            g.setChild(
+                    new Gauge.Child() {
+                        @Override
+                        public double get() {
+                            return inFlight.applyAsInt(c);
+                        }
+                    },
+                    c.label());
         }
     }
 

@@ -1,63 +1,86 @@
 package io.switchboard.node.sip;
 
+import io.switchboard.node.routing.AdmissionRules;
+import io.switchboard.node.routing.WorkClass;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Admission control at the SIP edge (issue 17, item 3; docs/architecture.md, rule 11): at most
- * {@code max} REGISTERs of this node wait for their registrar entity at once. Beyond it a new
- * REGISTER is answered {@code 503} with {@code Retry-After} at once, before any entity ask or
- * Cassandra write, so an overloaded node keeps serving what it admitted at its normal latency
- * instead of letting every request queue into its ask timeout (which is how goodput collapses
- * into retransmission storms). Retransmissions of an admitted request never get here: JAIN-SIP
- * matches them to their server transaction and absorbs them, so they are never shed. Lock-free;
- * any thread.
+ * Admission control at the SIP edge (issue 17, item 3; docs/architecture.md, rule 11): at most a
+ * bound of requests of each {@link WorkClass} are in flight on this node at once, from the moment
+ * the edge takes one until it has been answered or sent on. Beyond it a new one is answered
+ * {@code 503} with {@code Retry-After} at once, before any account lookup, entity ask or Cassandra
+ * read, so an overloaded node keeps serving what it admitted at its normal latency instead of
+ * letting every request queue into its ask timeout (which is how goodput collapses into
+ * retransmission storms). What may be shed is {@link AdmissionRules}' decision. Lock-free; any
+ * thread.
  */
 public final class Admission {
 
-    private final int max;
-    private final AtomicInteger inFlight = new AtomicInteger();
+    private final Map<WorkClass, Integer> bounds;
+    private final Map<WorkClass, AtomicInteger> inFlight = new EnumMap<>(WorkClass.class);
 
-    /** @param max REGISTERs in flight at once; 0 = no bound */
-    public Admission(int max) {
-        if (max < 0) {
-            throw new IllegalArgumentException("max must not be negative, was " + max);
+    /** @param bounds per class, 0 or missing = no bound */
+    public Admission(Map<WorkClass, Integer> bounds) {
+        Map<WorkClass, Integer> b = new EnumMap<>(WorkClass.class);
+        for (WorkClass c : WorkClass.values()) {
+            int n = bounds.getOrDefault(c, 0);
+            if (n < 0) {
+                throw new IllegalArgumentException(c.key() + " must not be negative, was " + n);
+            }
+            b.put(c, n);
+            inFlight.put(c, new AtomicInteger());
         }
-        this.max = max;
+        this.bounds = b;
     }
 
     /** No bound (tests and tools that build a front end without a node). */
     public static Admission unbounded() {
-        return new Admission(0);
+        return new Admission(Map.of());
     }
 
-    /** Whether a new REGISTER would be refused now: a cheap look before any work (digest hashing). */
-    public boolean full() {
-        return max > 0 && inFlight.get() >= max;
-    }
-
-    /** Takes a place for one REGISTER; false when all are taken. Each true is matched by one {@link #release()}. */
-    public boolean tryAcquire() {
-        if (max == 0) {
-            inFlight.incrementAndGet();
-            return true;
-        }
+    /**
+     * Takes a place for one request of {@code workClass}: a ticket to {@link Ticket#release()} once
+     * it has been answered or sent on, or null when the class is full.
+     */
+    public Ticket tryAcquire(WorkClass workClass) {
+        AtomicInteger n = inFlight.get(workClass);
+        int bound = bounds.get(workClass);
         while (true) {
-            int n = inFlight.get();
-            if (n >= max) {
-                return false;
+            int now = n.get();
+            if (!(AdmissionRules.decide(workClass, now, bound) instanceof AdmissionRules.Admit)) {
+                return null;
             }
-            if (inFlight.compareAndSet(n, n + 1)) {
-                return true;
+            if (n.compareAndSet(now, now + 1)) {
+                return new Ticket(n);
             }
         }
     }
 
-    public void release() {
-        inFlight.decrementAndGet();
+    /** Requests of {@code workClass} admitted and not yet answered or sent on. */
+    public int inFlight(WorkClass workClass) {
+        return inFlight.get(workClass).get();
     }
 
-    /** REGISTERs admitted and not answered yet. */
-    public int inFlight() {
-        return inFlight.get();
+    public int bound(WorkClass workClass) {
+        return bounds.get(workClass);
+    }
+
+    /** One admitted request's place; released once, however many paths try (a late callback, a backstop). */
+    public static final class Ticket {
+        private final AtomicInteger counter;
+        private final AtomicBoolean released = new AtomicBoolean();
+
+        private Ticket(AtomicInteger counter) {
+            this.counter = counter;
+        }
+
+        public void release() {
+            if (released.compareAndSet(false, true)) {
+                counter.decrementAndGet();
+            }
+        }
     }
 }

@@ -4,9 +4,11 @@ import gov.nist.javax.sip.message.SIPMessage;
 import io.switchboard.conference.sip.FocusRouting;
 import io.switchboard.conference.sip.FocusSip;
 import io.switchboard.node.metrics.NodeMetrics;
+import io.switchboard.node.routing.AdmissionRules;
 import io.switchboard.node.routing.RequestAction;
 import io.switchboard.node.routing.RequestClassifier;
 import io.switchboard.node.routing.RequestFacts;
+import io.switchboard.node.routing.WorkClass;
 import io.switchboard.park.sip.ParkSip;
 import io.switchboard.presence.sip.PresenceSip;
 import io.switchboard.presence.sip.SipNotifySender;
@@ -21,6 +23,9 @@ import io.switchboard.sip.stack.AnsweredRequests;
 import io.switchboard.sip.trust.Federation;
 import java.text.ParseException;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.sip.DialogTerminatedEvent;
 import javax.sip.IOExceptionEvent;
 import javax.sip.RequestEvent;
@@ -78,6 +83,8 @@ public final class SipFrontEnd implements SipListener {
     private final InFlightTransactions inFlight = new InFlightTransactions();
 
     private volatile Admission admission = Admission.unbounded();
+    /** The admitted requests' places, until each has been answered or sent on (or, at the latest, its transaction ends). */
+    private final Map<ServerTransaction, Admission.Ticket> admitted = new ConcurrentHashMap<>();
 
     private volatile FocusSip focus;
 
@@ -138,9 +145,14 @@ public final class SipFrontEnd implements SipListener {
         return inFlight.count();
     }
 
-    /** The bound on REGISTERs in flight (issue 17, item 3); set before the stack starts. */
-    public void admit(Admission registers) {
-        this.admission = registers;
+    /** The bounds on requests in flight per {@link WorkClass} (issue 17, item 3); set before the stack starts. */
+    public void admit(Admission bounds) {
+        this.admission = bounds;
+    }
+
+    /** Requests of {@code workClass} admitted and not yet answered or sent on (the in-flight gauge). */
+    public int admittedInFlight(WorkClass workClass) {
+        return admission.inFlight(workClass);
     }
 
     /** Call park's SIP edge (call-park/README.md); set once with the other collaborators. */
@@ -184,16 +196,21 @@ public final class SipFrontEnd implements SipListener {
             answerRetryLater(transaction, request, "Starting up, try again");
             return;
         }
+        if (transaction != null && !admitted(transaction, request, start)) {
+            return;
+        }
         if (transaction != null) {
             inFlight.add(transaction);
         }
         try {
             ParkSip parkSip = park;
             if (parkSip != null && parkSip.inDialog(transaction, request)) {
+                done(transaction);
                 return; // a dialog of call park's B2BUA on this node
             }
             FocusSip focusSip = focus;
             if (focusSip != null && focusSip.handles(transaction, request)) {
+                done(transaction);
                 return; // a dialog of the conferencing focus on this node, or a CANCEL of a join it holds
             }
             StatefulProxy.Routing routing =
@@ -211,20 +228,107 @@ public final class SipFrontEnd implements SipListener {
             } else if (parkSip != null && newSubscribeToAUser(method, facts, action)) {
                 // from another domain: an orbit's busy lamp is refused (call-park/README.md), the rest goes on
                 ServerTransaction tx = transaction;
-                parkSip.subscribe(tx, request, null, () -> actAuthenticated(tx, request, routing, action));
+                release(tx, held(tx)); // call park's own look at the orbits is not bounded here
+                parkSip.subscribe(
+                        tx,
+                        request,
+                        null,
+                        readmitted(tx, request, () -> actAuthenticated(tx, request, routing, action)));
             } else {
-                act(transaction, request, routing, action, start);
+                Admission.Ticket ticket = held(transaction);
+                releaseWhen(transaction, ticket, act(transaction, request, routing, action, start));
             }
         } catch (ParseException | RuntimeException e) {
             LOG.warn("Failed to handle {} from {}: {}", method, ArrivalFlows.sourceOf(request), e.toString());
             if (transaction != null) {
+                done(transaction);
                 answer(transaction, request, Response.SERVER_INTERNAL_ERROR, "Internal error", List.of());
             }
         }
     }
 
-    /** Carries out what {@link RequestClassifier} decided. */
-    private void act(
+    /**
+     * Admission control (issue 17, item 3; docs/architecture.md, rule 11): a request of a bounded
+     * {@link WorkClass} takes a place, kept until it has been answered or sent on ({@link #done});
+     * with none left it is answered 503 with Retry-After now, before any account lookup, entity ask
+     * or Cassandra read. Requests of no class (ACK, CANCEL, BYE, anything in a dialog) pass.
+     *
+     * @return whether to go on with the request
+     */
+    private boolean admitted(ServerTransaction transaction, Request request, long start) {
+        javax.sip.header.ToHeader to = (javax.sip.header.ToHeader) request.getHeader(javax.sip.header.ToHeader.NAME);
+        WorkClass work = AdmissionRules.classOf(request.getMethod(), to != null && to.getTag() != null);
+        if (work == null) {
+            return true;
+        }
+        Admission.Ticket ticket = admission.tryAcquire(work);
+        if (ticket == null) {
+            metrics.sipShed(work.shedReason());
+            answerRetryLater(transaction, request, work.reasonPhrase());
+            if (work == WorkClass.REGISTER) {
+                metrics.completed(Response.SERVICE_UNAVAILABLE, System.nanoTime() - start);
+            }
+            return false;
+        }
+        admitted.put(transaction, ticket);
+        return true;
+    }
+
+    /** The request of {@code transaction} has been answered or sent on: its admission place is free. */
+    private void done(ServerTransaction transaction) {
+        if (transaction != null) {
+            Admission.Ticket ticket = admitted.remove(transaction);
+            if (ticket != null) {
+                ticket.release();
+            }
+        }
+    }
+
+    /** The place {@code transaction}'s request holds now, or null. */
+    private Admission.Ticket held(ServerTransaction transaction) {
+        return transaction == null ? null : admitted.get(transaction);
+    }
+
+    /**
+     * Frees {@code ticket}, the place taken at one admission (a request handed to call park or the
+     * focus is admitted again when they hand it back: only its own ticket is freed, never a later one).
+     */
+    private void release(ServerTransaction transaction, Admission.Ticket ticket) {
+        if (ticket != null) {
+            admitted.remove(transaction, ticket);
+            ticket.release();
+        }
+    }
+
+    /** {@link #release} once {@code work} completes; at once when it is null (answered or handed on already). */
+    private void releaseWhen(ServerTransaction transaction, Admission.Ticket ticket, CompletionStage<?> work) {
+        if (work == null) {
+            release(transaction, ticket);
+        } else {
+            work.whenComplete((ignored, failure) -> release(transaction, ticket));
+        }
+    }
+
+    /**
+     * {@code next}, for a request call park or the focus handed back: admitted again first (it
+     * gave its place up while they looked), or answered 503 with Retry-After now.
+     */
+    private Runnable readmitted(ServerTransaction transaction, Request request, Runnable next) {
+        return () -> {
+            if (admitted(transaction, request, System.nanoTime())) {
+                next.run();
+            }
+        };
+    }
+
+    /**
+     * Carries out what {@link RequestClassifier} decided.
+     *
+     * @return what completes once the request has been answered or sent on, when that happens later
+     *     (a lookup, an entity's answer); null when it has already happened here, or when another
+     *     part of the node (call park, the focus) took the request over
+     */
+    private CompletionStage<?> act(
             ServerTransaction transaction,
             Request request,
             StatefulProxy.Routing routing,
@@ -239,7 +343,7 @@ public final class SipFrontEnd implements SipListener {
             }
             answer(transaction, request, reply.status(), reply.reason(), List.of());
         } else if (action instanceof RequestAction.Register r) {
-            register(transaction, request, r.realm(), start);
+            return register(transaction, request, r.realm(), start);
         } else if (action instanceof RequestAction.ForwardAck) {
             acks.forward(request, routing);
         } else if (action instanceof RequestAction.AckToGruu a) {
@@ -264,22 +368,30 @@ public final class SipFrontEnd implements SipListener {
                 joinFromOutside(transaction, request, focusSip);
             } else if (focusSip != null && !u.authenticated() && focusSip.dialsNumber(request)) {
                 // a conference's numeric id from another domain (dial-in), else the user of that name as before
-                focusSip.joinByNumber(transaction, request, outsider(request), () -> toUser(transaction, request, u));
+                release(transaction, held(transaction)); // the focus's look is not bounded here
+                focusSip.joinByNumber(
+                        transaction,
+                        request,
+                        outsider(request),
+                        readmitted(
+                                transaction,
+                                request,
+                                () -> releaseWhen(transaction, held(transaction), toUser(transaction, request, u))));
             } else {
-                toUser(transaction, request, u);
+                return toUser(transaction, request, u);
             }
         } else if (action instanceof RequestAction.ToOutside) {
-            proxy.forwardOutside(transaction, request);
+            return proxy.forwardOutside(transaction, request);
         } else if (action instanceof RequestAction.PresenceRefresh) {
             presence.refresh(transaction, request);
         } else if (action instanceof RequestAction.PresenceSubscribe s) {
-            presence.subscribe(transaction, request, s.watcher());
+            return presence.subscribe(transaction, request, s.watcher());
         } else if (action instanceof RequestAction.ForeignPresenceSubscribe f) {
             // Decided on the socket's source, never on the From alone (README, "Who is trusted for
             // what", kind 4). We cannot challenge another realm's user, so a stranger gets 403
             // (RFC 3261 section 21.4.4), before any lookup: the answer says nothing about the user.
             if (federation.isFederatedPeer(f.domain(), ((SIPMessage) request).getRemoteAddress())) {
-                presence.subscribe(transaction, request, f.watcher());
+                return presence.subscribe(transaction, request, f.watcher());
             } else {
                 metrics.presenceRefused(NodeMetrics.NOT_FEDERATED);
                 answer(
@@ -290,46 +402,44 @@ public final class SipFrontEnd implements SipListener {
                         List.of());
             }
         } else if (action instanceof RequestAction.PresencePublish p) {
-            presence.publish(transaction, request, p.presentity());
+            return presence.publish(transaction, request, p.presentity());
         } else if (action instanceof RequestAction.BadEvent) {
             presence.badEvent(transaction, request);
         } else {
             throw new IllegalStateException("Authenticate is carried out by the caller: " + action);
         }
+        return null;
     }
 
-    private void register(ServerTransaction transaction, Request request, String realm, long start) {
+    /** @return completes once the REGISTER has been answered */
+    private CompletionStage<?> register(ServerTransaction transaction, Request request, String realm, long start) {
         // Parse before authenticating: a malformed request costs no account lookup and gets its 400.
         RegisterParser.Parsed parsed = RegisterParser.parse(request, flows.flowOf(request));
         if (!parsed.isOk()) {
             metrics.badRequest();
             registrar.rejectMalformed(transaction, request, parsed.error(), start);
-            return;
+            return null;
         }
-        if (admission.full()) {
-            shedRegister(transaction, request, start); // before any account lookup or hashing
-            return;
-        }
+        java.util.concurrent.CompletableFuture<Void> answered = new java.util.concurrent.CompletableFuture<>();
         String source = ArrivalFlows.sourceOf(request);
         authenticator.authenticate(request, realm, source, false).whenComplete((outcome, failure) -> {
             if (failure != null) {
                 LOG.warn("Authentication of REGISTER in {} could not complete: {}", realm, failure.toString());
                 answerUnavailable(transaction, request);
                 metrics.completed(Response.SERVICE_UNAVAILABLE, System.nanoTime() - start);
+                answered.complete(null);
             } else if (outcome instanceof RequestAuthenticator.Outcome.Authenticated ok) {
-                Admission places = admission;
-                if (!places.tryAcquire()) {
-                    shedRegister(transaction, request, start);
-                    return;
-                }
-                registrar.handle(transaction, request, parsed.request(), ok.aor(), start, places::release);
+                registrar.handle(
+                        transaction, request, parsed.request(), ok.aor(), start, () -> answered.complete(null));
             } else {
                 // challenges and refusals count as REGISTER answers too (a 401 is half of every flow)
                 RequestAuthenticator.Outcome.Answer a = (RequestAuthenticator.Outcome.Answer) outcome;
                 answer(transaction, request, a.status(), a.reason(), a.headers());
                 metrics.completed(a.status(), System.nanoTime() - start);
+                answered.complete(null);
             }
         });
+        return answered;
     }
 
     private void options(ServerTransaction transaction, Request request) throws ParseException {
@@ -347,6 +457,7 @@ public final class SipFrontEnd implements SipListener {
             RequestFacts facts,
             String realm) {
         String method = request.getMethod();
+        Admission.Ticket ticket = held(transaction);
         authenticator
                 .authenticate(request, realm, ArrivalFlows.sourceOf(request), true)
                 .whenComplete((outcome, failure) -> {
@@ -357,6 +468,7 @@ public final class SipFrontEnd implements SipListener {
                                 facts.from().aor(),
                                 failure.toString());
                         answerUnavailable(transaction, request);
+                        release(transaction, ticket);
                     } else if (outcome instanceof RequestAuthenticator.Outcome.Authenticated ok) {
                         RequestAction next = classifier.authenticated(facts, ok.aor());
                         if (!(next instanceof RequestAction.Reply)) {
@@ -367,21 +479,27 @@ public final class SipFrontEnd implements SipListener {
                             // RFC 4575: the focus is the notifier of its conferences' state, whatever
                             // the package asked for (it answers 489 for the others)
                             focusSip.subscribe(transaction, request, FocusRouting.joiner(ok.aor(), null, false));
+                            release(transaction, ticket); // the focus's own work is not bounded here
                             return;
                         }
                         if (focusSip != null && next instanceof RequestAction.ToUser && focusSip.isJoin(request)) {
                             // a conference URI of ours: the focus answers (README, "Conferencing focus")
                             focusSip.join(transaction, request, FocusRouting.joiner(ok.aor(), null, false));
+                            release(transaction, ticket);
                             return;
                         }
                         ParkSip parkSip = park;
                         if (parkSip != null && newSubscribeToAUser(method, facts, next)) {
                             // an orbit's busy lamp (RFC 4235), asked before the proxy routes it to a user
+                            release(transaction, ticket);
                             parkSip.subscribe(
                                     transaction,
                                     request,
                                     ok.aor(),
-                                    () -> actAuthenticated(transaction, request, routing, next));
+                                    readmitted(
+                                            transaction,
+                                            request,
+                                            () -> actAuthenticated(transaction, request, routing, next)));
                             return;
                         }
                         if (parkSip != null
@@ -389,15 +507,19 @@ public final class SipFrontEnd implements SipListener {
                                 && !facts.inDialog()
                                 && next instanceof RequestAction.ToUser) {
                             // the park service or an orbit, asked before the proxy routes it to a user
+                            release(transaction, ticket);
                             parkSip.invite(
                                     transaction,
                                     request,
                                     ok.aor(),
-                                    () -> dialInOr(
+                                    readmitted(
                                             transaction,
                                             request,
-                                            ok.aor(),
-                                            () -> actAuthenticated(transaction, request, routing, next)));
+                                            () -> dialInOr(
+                                                    transaction,
+                                                    request,
+                                                    ok.aor(),
+                                                    () -> actAuthenticated(transaction, request, routing, next))));
                             return;
                         }
                         if (focusSip != null && next instanceof RequestAction.ToUser && focusSip.dialsNumber(request)) {
@@ -409,7 +531,8 @@ public final class SipFrontEnd implements SipListener {
                             return;
                         }
                         try {
-                            act(transaction, request, routing, next, System.nanoTime());
+                            releaseWhen(
+                                    transaction, ticket, act(transaction, request, routing, next, System.nanoTime()));
                         } catch (ParseException e) {
                             // only OPTIONS to the node builds a response that can fail to parse, and it is never
                             // challenged
@@ -418,6 +541,7 @@ public final class SipFrontEnd implements SipListener {
                     } else {
                         RequestAuthenticator.Outcome.Answer a = (RequestAuthenticator.Outcome.Answer) outcome;
                         answer(transaction, request, a.status(), a.reason(), a.headers());
+                        release(transaction, ticket);
                         // a proxied request's challenge, not a REGISTER answer
                         metrics.proxyAnswered(method, a.status());
                     }
@@ -432,7 +556,12 @@ public final class SipFrontEnd implements SipListener {
     private void dialInOr(ServerTransaction transaction, Request request, String aor, Runnable otherwise) {
         FocusSip focusSip = focus;
         if (focusSip != null && focusSip.dialsNumber(request)) {
-            focusSip.joinByNumber(transaction, request, FocusRouting.joiner(aor, null, false), otherwise);
+            release(transaction, held(transaction)); // the focus's look is not bounded here
+            focusSip.joinByNumber(
+                    transaction,
+                    request,
+                    FocusRouting.joiner(aor, null, false),
+                    readmitted(transaction, request, otherwise));
         } else {
             otherwise.run();
         }
@@ -441,7 +570,8 @@ public final class SipFrontEnd implements SipListener {
     private void actAuthenticated(
             ServerTransaction transaction, Request request, StatefulProxy.Routing routing, RequestAction next) {
         try {
-            act(transaction, request, routing, next, System.nanoTime());
+            Admission.Ticket ticket = held(transaction);
+            releaseWhen(transaction, ticket, act(transaction, request, routing, next, System.nanoTime()));
         } catch (ParseException e) {
             throw new IllegalStateException(e); // only OPTIONS to the node can fail to parse, never challenged
         }
@@ -488,20 +618,19 @@ public final class SipFrontEnd implements SipListener {
     }
 
     /** To one of our users; a temporary GRUU names its user and instance itself (RFC 5627 section 3.2). */
-    private void toUser(ServerTransaction transaction, Request request, RequestAction.ToUser u) {
+    private CompletionStage<?> toUser(ServerTransaction transaction, Request request, RequestAction.ToUser u) {
         if (u.gruu()) {
             var temp = gruus.openTempGruu(u.user());
             if (temp.isPresent()) {
-                proxy.forwardToUser(
+                return proxy.forwardToUser(
                         transaction,
                         request,
                         temp.get().aor(),
                         UriParts.stripBrackets(temp.get().instanceId()),
                         u.authenticated());
-                return;
             }
         }
-        proxy.forwardToUser(transaction, request, u.aor(), u.instance(), u.authenticated());
+        return proxy.forwardToUser(transaction, request, u.aor(), u.instance(), u.authenticated());
     }
 
     /** RFC 3261 section 22.3: credentials for our realm end here; others go on to their proxy. */
@@ -526,13 +655,6 @@ public final class SipFrontEnd implements SipListener {
         } catch (ParseException e) {
             LOG.error("Could not build 503", e);
         }
-    }
-
-    /** A REGISTER beyond the admission bound: 503 with Retry-After at once, no entity asked. */
-    private void shedRegister(ServerTransaction transaction, Request request, long start) {
-        metrics.sipShed("register-in-flight");
-        answerRetryLater(transaction, request, "Too many registrations in progress, try again");
-        metrics.completed(Response.SERVICE_UNAVAILABLE, System.nanoTime() - start);
     }
 
     /** 503 with Retry-After: the node cannot take the request now; another node or a later try can. */
@@ -627,6 +749,8 @@ public final class SipFrontEnd implements SipListener {
     public void processTransactionTerminated(TransactionTerminatedEvent event) {
         if (event.isServerTransaction()) {
             inFlight.remove(event.getServerTransaction());
+            // a request another part of the node took over (call park, the focus) frees its place here
+            done(event.getServerTransaction());
         }
     }
 

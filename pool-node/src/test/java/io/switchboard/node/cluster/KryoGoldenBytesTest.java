@@ -200,6 +200,9 @@ class KryoGoldenBytesTest {
                 "presentity.Watch",
                 new PresentityEntity.Watch(
                         "sip:b@example.test", Instant.parse("2026-11-21T11:00:00Z"), ref("watch-reply")));
+        s.put(
+                "presentity.WatchFor",
+                new PresentityEntity.WatchFor("sip:b@example.test", Duration.ofSeconds(3600), ref("watch-reply")));
         s.put("presentity.Unwatch", new PresentityEntity.Unwatch("sip:b@example.test"));
         s.put("presentity.Ack", new PresentityEntity.Ack("sip:b@example.test", 42));
         s.put("presentity.GetView", new PresentityEntity.GetView("sip:b@example.test", ref("view-reply")));

@@ -24,6 +24,16 @@ class AvailabilityConfigTest {
         assertThat(a.normalLatency()).isEqualTo(Duration.ofMillis(250));
         assertThat(a.retryAfter()).isEqualTo(Duration.ofSeconds(2));
         assertThat(a.registersInFlight()).isEqualTo(1000);
+        assertThat(a.inFlight())
+                .containsOnlyKeys(io.switchboard.node.routing.WorkClass.values())
+                .allSatisfy((c, n) -> assertThat(n).as(c.key()).isEqualTo(1000));
+        assertThat(AvailabilityConfig.of(
+                                NodeConfig.fromString(
+                                        "switchboard.availability.admission { invites-in-flight = 2, publishes-in-flight = 0 }"))
+                        .inFlight())
+                .containsEntry(io.switchboard.node.routing.WorkClass.INVITE, 2)
+                .containsEntry(io.switchboard.node.routing.WorkClass.PUBLISH, 0)
+                .containsEntry(io.switchboard.node.routing.WorkClass.MESSAGE, 1000);
         assertThat(a.sendDeadlines()).isTrue();
         assertThat(AvailabilityConfig.of(NodeConfig.fromString("switchboard.availability.send-deadlines = false"))
                         .sendDeadlines())
@@ -40,6 +50,10 @@ class AvailabilityConfigTest {
                 "switchboard.availability.warm-up.rounds = 0            | switchboard.availability.warm-up.rounds",
                 "switchboard.availability.retry-after = 2h              | switchboard.availability.retry-after",
                 "switchboard.availability.admission.registers-in-flight = -1 | switchboard.availability.admission.registers-in-flight",
+                "switchboard.availability.admission.invites-in-flight = -1   | switchboard.availability.admission.invites-in-flight",
+                "switchboard.availability.admission.messages-in-flight = x   | switchboard.availability.admission.messages-in-flight",
+                "switchboard.availability.admission.subscribes-in-flight = -2 | switchboard.availability.admission.subscribes-in-flight",
+                "switchboard.availability.admission.publishes-in-flight = 20000000 | switchboard.availability.admission.publishes-in-flight",
             })
     void a_bad_value_names_its_key(String hocon, String key) {
         assertThatThrownBy(() -> AvailabilityConfig.of(NodeConfig.fromString(hocon)))

@@ -36,6 +36,7 @@ import io.switchboard.presence.entity.PresentityEntity.Unwatch;
 import io.switchboard.presence.entity.PresentityEntity.Watch;
 import io.switchboard.presence.entity.PresentityEntity.Watching;
 import io.switchboard.presence.store.PresentityStore;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -75,11 +76,21 @@ final class PresentityBehavior extends WriteThroughEntity<Command, Loaded> {
         this.watchers = new WatcherFanout(settings.coalesce(), settings.retry());
     }
 
+    /**
+     * The first view version of an owner that claimed owner epoch {@code epoch}: watchers keep the
+     * view with the higher version (WatchedViews), so every version of a later owner must be above
+     * every version of an earlier one, whatever the two nodes' clocks say (docs/architecture.md,
+     * rule 10). {@code 2^52 + epoch * 2^32}: 2^32 changes per owner before the next owner's range,
+     * and above any millisecond clock reading, so an owner of this release also outranks views
+     * numbered by the wall clock as earlier releases did (a rolling upgrade; never roll back across it).
+     */
+    static long firstVersion(long epoch) {
+        return (1L << 52) + (epoch << 32);
+    }
+
     @Override
     protected CompletionStage<Loaded> load() {
-        // a clock-based start keeps versions rising across reloads on other nodes
-        version = settings.clock().millis();
-        CompletionStage<PresentityStore.Loaded> stored = settings.store().loadPresentity(key);
+        CompletionStage<PresentityStore.Loaded> stored = settings.store().loadPresentity(key, settings.clock());
         CompletionStage<AccessPolicy> access = settings.access().load(key);
         CompletionStage<List<Endpoint>> registered = settings.endpoints().apply(key);
         return stored.thenCombine(access, (s, a) -> new Loaded(s, a, List.of()))
@@ -88,7 +99,12 @@ final class PresentityBehavior extends WriteThroughEntity<Command, Loaded> {
 
     @Override
     protected void onLoaded(Loaded loaded) {
+        // from the owner epoch (claimed beside the load), so a new owner's views outrank the old
+        // owner's; without fencing (tests and tools) the clock, which only a single node may rely on
+        version =
+                ownerEpoch() > 0 ? firstVersion(ownerEpoch()) : settings.clock().millis();
         Instant now = now();
+        Duration ahead = aheadOf(now, loaded.stored().publications());
         List<Publication> pubs = new ArrayList<>();
         for (PresentityStore.StoredPublication sp : loaded.stored().publications()) {
             if (!sp.expiresAt().isAfter(now)) {
@@ -97,7 +113,12 @@ final class PresentityBehavior extends WriteThroughEntity<Command, Loaded> {
             PublishedState interpreted = interpret(sp.body());
             if (interpreted != null) {
                 pubs.add(new Publication(
-                        sp.etag(), sp.endpoint(), sp.body(), interpreted, sp.publishedAt(), sp.expiresAt()));
+                        sp.etag(),
+                        sp.endpoint(),
+                        sp.body(),
+                        interpreted,
+                        sp.publishedAt().minus(ahead),
+                        sp.expiresAt()));
             }
         }
         publications = List.copyOf(pubs);
@@ -115,6 +136,23 @@ final class PresentityBehavior extends WriteThroughEntity<Command, Loaded> {
             changed();
         }
         recomputeExpiry();
+    }
+
+    /**
+     * How far the newest stored publication's time of publication lies ahead of {@code now}: the
+     * previous owner's clock was ahead of ours. Explicit states are ordered by time of publication
+     * (Aggregation), and everything loaded was published before this owner started, so the loaded
+     * times are moved back by this much (their order kept): a PUBLISH this owner takes later then
+     * comes after them whatever the two clocks say (docs/architecture.md, rule 10).
+     */
+    static Duration aheadOf(Instant now, List<PresentityStore.StoredPublication> stored) {
+        Instant newest = null;
+        for (PresentityStore.StoredPublication sp : stored) {
+            if (newest == null || sp.publishedAt().isAfter(newest)) {
+                newest = sp.publishedAt();
+            }
+        }
+        return newest == null || !newest.isAfter(now) ? Duration.ZERO : Duration.between(now, newest);
     }
 
     private PublishedState interpret(String body) {
@@ -135,6 +173,8 @@ final class PresentityBehavior extends WriteThroughEntity<Command, Loaded> {
             recompute();
         } else if (command instanceof Watch watch) {
             onWatch(watch);
+        } else if (command instanceof PresentityEntity.WatchFor w) {
+            onWatch(new Watch(w.watcher(), now().plus(w.lifetime()), w.replyTo()));
         } else if (command instanceof Unwatch unwatch) {
             if (watchers.remove(unwatch.watcher())) {
                 recomputeExpiry();

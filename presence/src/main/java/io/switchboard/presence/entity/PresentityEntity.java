@@ -53,7 +53,7 @@ public final class PresentityEntity {
     public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "presentity");
 
     public sealed interface Command extends EntityCommand
-            permits Publish, EndpointsChanged, Watch, Unwatch, Ack, GetView, GetAccess, SetAccess, Revoke {}
+            permits Publish, EndpointsChanged, Watch, WatchFor, Unwatch, Ack, GetView, GetAccess, SetAccess, Revoke {}
 
     /** A command with a reply: when the entity cannot take it, the reply is {@link Unavailable} (the edge's 503). */
     public interface Asking extends EntityCommand {
@@ -96,6 +96,16 @@ public final class PresentityEntity {
 
     /** A watcher's entity starts or extends watching; the answer carries what it may see now. */
     public record Watch(String watcher, Instant expiresAt, ActorRef<WatchReply> replyTo) implements Command, Asking {}
+
+    /**
+     * {@link Watch} with the watch's {@code lifetime} instead of an instant of the watcher's node:
+     * the presentity counts it on its own clock when it takes the command, so no deadline crosses
+     * nodes (docs/architecture.md, rule 10). Taken a little after it was sent, it ends a little after
+     * the watcher's dialog, which unwatches when it ends anyway. A node of an earlier release cannot
+     * read it: sent only with {@code availability.send-deadlines}.
+     */
+    public record WatchFor(String watcher, Duration lifetime, ActorRef<WatchReply> replyTo)
+            implements Command, Asking {}
 
     /** The watcher no longer has any subscription to this presentity. */
     public record Unwatch(String watcher) implements Command {}

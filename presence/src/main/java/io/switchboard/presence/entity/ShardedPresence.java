@@ -61,6 +61,12 @@ public final class ShardedPresence implements PresentityClient, PresentityEntity
 
     @Override
     public CompletionStage<PresentityEntity.WatchReply> watch(String p, String w, Instant expiresAt) {
+        if (budget != null) {
+            // the lifetime, counted by the presentity on its own clock (rule 10); expiresAt is ours
+            Duration lifetime = Duration.between(clock.instant(), expiresAt);
+            return inline(
+                    presentity(p).ask(replyTo -> new PresentityEntity.WatchFor(w, lifetime, replyTo), askTimeout));
+        }
         return inline(presentity(p).ask(replyTo -> new PresentityEntity.Watch(w, expiresAt, replyTo), askTimeout));
     }
 

@@ -112,7 +112,7 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
     @Override
     protected CompletionStage<Loaded> load() {
         return settings.store()
-                .loadSubscriptions(key)
+                .loadSubscriptions(key, settings.clock())
                 .thenCombine(settings.contacts().load(key), Loaded::new);
     }
 

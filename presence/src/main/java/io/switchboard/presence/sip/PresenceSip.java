@@ -65,6 +65,8 @@ public final class PresenceSip {
     private final Function<Request, Flow> flowOf;
     private final SourceRate newDialogs;
     private final Consumer<String> refusals;
+    /** What {@link #subscribe} and {@link #publish} return when they answered at once. */
+    private static final CompletionStage<?> DONE = java.util.concurrent.CompletableFuture.completedFuture(null);
 
     /** Without caps (tests of other rules). */
     public PresenceSip(
@@ -128,8 +130,10 @@ public final class PresenceSip {
      *
      * @param watcher the subscriber's AOR: the authenticated user, or the From of a watcher from
      *                another domain
+     * @return completes once the SUBSCRIBE has been answered (the node's admission control counts it
+     *     in flight until then)
      */
-    public void subscribe(ServerTransaction tx, Request request, String watcher) {
+    public CompletionStage<?> subscribe(ServerTransaction tx, Request request, String watcher) {
         String source = flowOf.apply(request).sourceHost();
         if (!newDialogs.tryAcquire(source, System.nanoTime())) {
             // A temporary condition that ends by itself, so 503 with the Retry-After after which a
@@ -143,7 +147,7 @@ public final class PresenceSip {
                     "Too many new subscriptions from this address",
                     null,
                     List.of(replies.header("Retry-After", Long.toString(newDialogs.retryAfterSeconds(source)))));
-            return;
+            return DONE;
         }
         ContactHeader contact = (ContactHeader) request.getHeader(ContactHeader.NAME);
         FromHeader from = (FromHeader) request.getHeader(FromHeader.NAME);
@@ -164,7 +168,7 @@ public final class PresenceSip {
                 request.getRawContent()));
         if (decision instanceof EdgeRefusal refusal) {
             replies.refuse(tx, request, refusal);
-            return;
+            return DONE;
         }
         SubscribeDecision.Subscribe s = (SubscribeDecision.Subscribe) decision;
         List<String> routeSet = new ArrayList<>();
@@ -189,7 +193,7 @@ public final class PresenceSip {
                 s.followsContacts(),
                 java.time.Instant.EPOCH,
                 0);
-        answer(tx, request, presence.subscribe(draft, s.expires()), s.isList());
+        return answer(tx, request, presence.subscribe(draft, s.expires()), s.isList());
     }
 
     /** An in-dialog SUBSCRIBE: refresh or unsubscribe (RFC 6665 section 4.1.2.2 and 4.1.2.3). */
@@ -216,9 +220,9 @@ public final class PresenceSip {
                 false);
     }
 
-    private void answer(
+    private CompletionStage<?> answer(
             ServerTransaction tx, Request request, CompletionStage<WatcherEntity.SubscribeReply> reply, boolean list) {
-        reply.whenComplete((r, failure) -> {
+        return reply.whenComplete((r, failure) -> {
             if (failure != null || r instanceof WatcherEntity.Unavailable) {
                 LOG.debug("SUBSCRIBE not served: {}", failure != null ? failure.toString() : r);
                 replies.unavailable(tx, request);
@@ -240,8 +244,11 @@ public final class PresenceSip {
     /**
      * A PUBLISH for the presence event (RFC 3903 section 6); the front end has checked that the
      * authenticated user is the presentity.
+     *
+     * @return completes once the PUBLISH has been answered (the node's admission control counts it
+     *     in flight until then)
      */
-    public void publish(ServerTransaction tx, Request request, String presentity) {
+    public CompletionStage<?> publish(ServerTransaction tx, Request request, String presentity) {
         byte[] raw = request.getRawContent();
         String ifMatch = headerValue(request, "SIP-If-Match");
         String body = null;
@@ -251,24 +258,24 @@ public final class PresenceSip {
                     mediaType((ContentTypeHeader) request.getHeader(ContentTypeHeader.NAME)), raw.length);
             if (refusal.isPresent()) {
                 replies.refuse(tx, request, refusal.get());
-                return;
+                return DONE;
             }
             PidfParser.Result parsed = PidfParser.parse(raw);
             if (parsed instanceof PidfParser.Invalid invalid) {
                 replies.reply(tx, request, Response.BAD_REQUEST, invalid.reason(), null, List.of());
-                return;
+                return DONE;
             }
             Publications.Interpretation meaning =
                     Publications.interpret(((PidfParser.Ok) parsed).document(), customStates);
             if (meaning instanceof Publications.Interpretation.Invalid invalid) {
                 replies.reply(tx, request, Response.BAD_REQUEST, invalid.reason(), null, List.of());
-                return;
+                return DONE;
             }
             state = ((Publications.Interpretation.Ok) meaning).state();
             body = new String(raw, StandardCharsets.UTF_8);
         }
         PublishRequest publish = new PublishRequest(ifMatch, expiresOf(request), body, state, endpointOf(request));
-        presence.publish(presentity, publish).whenComplete((r, failure) -> {
+        return presence.publish(presentity, publish).whenComplete((r, failure) -> {
             if (failure != null || r instanceof PresentityEntity.Unavailable) {
                 LOG.debug("PUBLISH for {} not served: {}", presentity, failure != null ? failure.toString() : r);
                 replies.unavailable(tx, request);

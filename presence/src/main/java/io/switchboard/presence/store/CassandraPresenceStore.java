@@ -30,12 +30,15 @@ public final class CassandraPresenceStore implements PresentityStore, Subscripti
 
     private final CqlSession session;
     private final PreparedStatement selectPublications;
+    private final PreparedStatement selectPublicationsWithTtl;
+    private final PreparedStatement selectWatchersWithTtl;
     private final PreparedStatement insertPublication;
     private final PreparedStatement deletePublication;
     private final PreparedStatement selectWatchers;
     private final PreparedStatement insertWatcher;
     private final PreparedStatement deleteWatcher;
     private final PreparedStatement selectSubscriptions;
+    private final PreparedStatement selectSubscriptionsWithTtl;
     private final PreparedStatement insertSubscription;
     private final PreparedStatement deleteSubscription;
 
@@ -45,6 +48,10 @@ public final class CassandraPresenceStore implements PresentityStore, Subscripti
                 "SELECT etag, endpoint, body, published_at, expires_at FROM presence_publications WHERE presentity = ?");
         insertPublication = session.prepare("INSERT INTO presence_publications (presentity, etag, endpoint, body, "
                 + "published_at, expires_at) VALUES (?, ?, ?, ?, ?, ?) USING TTL ?");
+        selectPublicationsWithTtl = session.prepare("SELECT etag, endpoint, body, published_at, expires_at, TTL(body) "
+                + "FROM presence_publications WHERE presentity = ?");
+        selectWatchersWithTtl = session.prepare(
+                "SELECT watcher, expires_at, TTL(expires_at) FROM presence_watchers WHERE presentity = ?");
         deletePublication = session.prepare("DELETE FROM presence_publications WHERE presentity = ? AND etag = ?");
         selectWatchers = session.prepare("SELECT watcher, expires_at FROM presence_watchers WHERE presentity = ?");
         insertWatcher = session.prepare(
@@ -53,6 +60,10 @@ public final class CassandraPresenceStore implements PresentityStore, Subscripti
         selectSubscriptions = session.prepare("SELECT local_tag, call_id, remote_tag, local_uri, remote_uri, "
                 + "remote_target, route_set, transport, source_host, source_port, node, flow_token, event_id, resources, "
                 + "list_uri, follows_contacts, expires_at, cseq_ceiling FROM presence_subscriptions WHERE watcher = ?");
+        selectSubscriptionsWithTtl = session.prepare("SELECT local_tag, call_id, remote_tag, local_uri, remote_uri, "
+                + "remote_target, route_set, transport, source_host, source_port, node, flow_token, event_id, resources, "
+                + "list_uri, follows_contacts, expires_at, cseq_ceiling, TTL(expires_at) FROM presence_subscriptions "
+                + "WHERE watcher = ?");
         insertSubscription = session.prepare("INSERT INTO presence_subscriptions (watcher, local_tag, call_id, "
                 + "remote_tag, local_uri, remote_uri, remote_target, route_set, transport, source_host, source_port, node, "
                 + "flow_token, event_id, resources, list_uri, follows_contacts, expires_at, cseq_ceiling) "
@@ -77,6 +88,38 @@ public final class CassandraPresenceStore implements PresentityStore, Subscripti
                 .thenCompose(
                         rs -> each(rs, row -> watchers.put(row.getString("watcher"), row.getInstant("expires_at"))));
         return p.thenCombine(w, (a, b) -> new Loaded(publications, watchers));
+    }
+
+    /**
+     * Expiries as instants of {@code clock}: now plus the seconds Cassandra has left for the row,
+     * whose TTL was counted from the write ({@link #ttl}, rounded up). So the loading entity's timer
+     * fires when Cassandra forgets the row (rule 3), within a second, and skew between the writing
+     * and the loading node moves nothing (rule 10); the stored {@code expires_at} is only the
+     * fallback for a row without a TTL.
+     */
+    @Override
+    public CompletionStage<Loaded> loadPresentity(String presentity, java.time.Clock clock) {
+        List<StoredPublication> publications = new ArrayList<>();
+        Map<String, Instant> watchers = new HashMap<>();
+        CompletionStage<Void> p = session.executeAsync(selectPublicationsWithTtl.bind(presentity))
+                .thenCompose(rs -> each(
+                        rs,
+                        row -> publications.add(new StoredPublication(
+                                row.getString("etag"),
+                                row.getString("endpoint"),
+                                row.getString("body"),
+                                row.getInstant("published_at"),
+                                expiry(row, 5, row.getInstant("expires_at"), clock)))));
+        CompletionStage<Void> w = session.executeAsync(selectWatchersWithTtl.bind(presentity))
+                .thenCompose(rs -> each(
+                        rs,
+                        row -> watchers.put(
+                                row.getString("watcher"), expiry(row, 2, row.getInstant("expires_at"), clock))));
+        return p.thenCombine(w, (a, b) -> new Loaded(publications, watchers));
+    }
+
+    private static Instant expiry(Row row, int ttlColumn, Instant stored, java.time.Clock clock) {
+        return row.isNull(ttlColumn) ? stored : clock.instant().plusSeconds(row.getInt(ttlColumn));
     }
 
     @Override
@@ -123,6 +166,18 @@ public final class CassandraPresenceStore implements PresentityStore, Subscripti
         List<Subscription> result = new ArrayList<>();
         return session.executeAsync(selectSubscriptions.bind(watcher))
                 .thenCompose(rs -> each(rs, row -> result.add(toSubscription(watcher, row))))
+                .thenApply(v -> result);
+    }
+
+    /** Expiries as instants of {@code clock}, from the rows' remaining TTLs (as for publications). */
+    @Override
+    public CompletionStage<List<Subscription>> loadSubscriptions(String watcher, java.time.Clock clock) {
+        List<Subscription> result = new ArrayList<>();
+        return session.executeAsync(selectSubscriptionsWithTtl.bind(watcher))
+                .thenCompose(rs -> each(rs, row -> {
+                    Subscription s = toSubscription(watcher, row);
+                    result.add(s.withExpiresAt(expiry(row, 18, s.expiresAt(), clock)));
+                }))
                 .thenApply(v -> result);
     }
 

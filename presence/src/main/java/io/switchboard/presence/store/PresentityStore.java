@@ -20,6 +20,17 @@ public interface PresentityStore {
 
     CompletionStage<Loaded> loadPresentity(String presentity);
 
+    /**
+     * What a starting entity loads: {@link #loadPresentity(String)}, with every expiry as an instant
+     * of {@code clock}, the loading node's, counted from the lifetime the store has left for the row
+     * (its TTL) rather than the instant another node wrote: a new owner never decides by comparing
+     * its clock with the previous owner's (docs/architecture.md, rule 10). The default returns the
+     * stored instants, right for stores that live on one clock (the test fakes).
+     */
+    default CompletionStage<Loaded> loadPresentity(String presentity, java.time.Clock clock) {
+        return loadPresentity(presentity);
+    }
+
     /** Writes {@code publication} and deletes {@code replacedEtag} (null for none) in one partition batch. */
     CompletionStage<Void> putPublication(
             String presentity, StoredPublication publication, String replacedEtag, Instant now, WriteStamp stamp);

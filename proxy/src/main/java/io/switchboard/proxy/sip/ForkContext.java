@@ -39,6 +39,13 @@ final class ForkContext {
 
     final Map<ForkAction.Timer, ScheduledFuture<?>> timers = new EnumMap<>(ForkAction.Timer.class);
 
+    /**
+     * Completed once the proxy has decided where the request goes and started its branches, or
+     * answered it itself: the end of the work a node's admission control counts as in flight
+     * (issue 17, item 3), which is the lookup, not the ringing.
+     */
+    final java.util.concurrent.CompletableFuture<Void> routed = new java.util.concurrent.CompletableFuture<>();
+
     ForkContext(
             ServerTransaction server,
             Request request,

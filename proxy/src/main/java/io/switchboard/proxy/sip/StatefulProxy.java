@@ -259,12 +259,14 @@ public final class StatefulProxy implements AutoCloseable {
      * @param instance only the binding of this instance (the request was for a GRUU), or null
      * @param authenticated whether the requester authenticated as one of our users, who alone may
      *     learn that {@code aor} does not exist
+     * @return completes once the branches have started or the request was answered here (the lookup
+     *     is over), not when the request is answered: the work the node's admission control bounds
      */
-    public void forwardToUser(
+    public CompletionStage<Void> forwardToUser(
             ServerTransaction server, Request request, String aor, String instance, boolean authenticated) {
         ForkContext ctx = prepare(server, request, false);
         if (ctx == null) {
-            return;
+            return CompletableFuture.completedFuture(null);
         }
         boolean call = ctx.invite && instance == null;
         CompletionStage<CallSettings> settingsStage =
@@ -318,6 +320,7 @@ public final class StatefulProxy implements AutoCloseable {
                         refuse(ctx, Response.SERVICE_UNAVAILABLE, "Location service unavailable, try again", 5);
                     }
                 });
+        return ctx.routed;
     }
 
     /**
@@ -332,23 +335,33 @@ public final class StatefulProxy implements AutoCloseable {
     private void start(ForkContext ctx, List<Target> now, List<Target> later, Duration after, String warningIfNobody) {
         List<Target> n = now == null ? List.of() : now;
         List<Target> l = later == null ? List.of() : later;
-        driver.handle(ctx, fork -> fork.start(n, l, after, warningIfNobody), null);
+        try {
+            driver.handle(ctx, fork -> fork.start(n, l, after, warningIfNobody), null);
+        } finally {
+            ctx.routed.complete(null);
+        }
     }
 
     private void refuse(ForkContext ctx, int status, String reason, int retryAfter) {
-        driver.handle(ctx, fork -> fork.refuse(status, reason, retryAfter), null);
+        try {
+            driver.handle(ctx, fork -> fork.refuse(status, reason, retryAfter), null);
+        } finally {
+            ctx.routed.complete(null);
+        }
     }
 
     /** A request for a domain we do not serve: to the outbound proxy, or 403. */
-    public void forwardOutside(ServerTransaction server, Request request) {
+    public CompletionStage<Void> forwardOutside(ServerTransaction server, Request request) {
         if (settings.outboundProxy().isEmpty()) {
             driver.reply(server, request, Response.FORBIDDEN, "Domain not served here", 0);
-            return;
+            return CompletableFuture.completedFuture(null);
         }
         ForkContext ctx = prepare(server, request, false);
-        if (ctx != null) {
-            toOutboundProxy(ctx, request, false);
+        if (ctx == null) {
+            return CompletableFuture.completedFuture(null);
         }
+        toOutboundProxy(ctx, request, false);
+        return ctx.routed;
     }
 
     private void toOutboundProxy(ForkContext ctx, Request request, boolean toOurUser) {
@@ -367,7 +380,11 @@ public final class StatefulProxy implements AutoCloseable {
         Optional<OutboundGate.Refusal> refused = settings.gate().refusal(toOurUser);
         if (refused.isPresent()) {
             OutboundGate.Refusal r = refused.get();
-            driver.handle(ctx, fork -> fork.refuse(r.status(), r.reason(), 0, r.warning()), null);
+            try {
+                driver.handle(ctx, fork -> fork.refuse(r.status(), r.reason(), 0, r.warning()), null);
+            } finally {
+                ctx.routed.complete(null);
+            }
             return;
         }
         outbound.via(request.getRequestURI().toString(), "outbound proxy", false)

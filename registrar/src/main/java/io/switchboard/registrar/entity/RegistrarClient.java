@@ -92,7 +92,7 @@ public interface RegistrarClient {
                         result.complete(reply);
                         return;
                     }
-                    store.load(aor).whenComplete((loaded, storeFailure) -> {
+                    store.load(aor, clock).whenComplete((loaded, storeFailure) -> {
                         if (storeFailure != null) {
                             result.completeExceptionally(storeFailure);
                         } else {

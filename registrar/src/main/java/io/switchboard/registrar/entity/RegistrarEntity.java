@@ -148,7 +148,7 @@ public final class RegistrarEntity {
 
         @Override
         protected CompletionStage<List<Binding>> load() {
-            return settings.store().load(key);
+            return settings.store().load(key, settings.clock());
         }
 
         @Override

@@ -45,7 +45,7 @@ public interface Locations {
      * start an entity (the proxy's answers to strangers, README "No user enumeration").
      */
     static Locations storedIn(BindingStore store, Clock clock) {
-        return aor -> store.load(aor).thenApply(loaded -> {
+        return aor -> store.load(aor, clock).thenApply(loaded -> {
             Instant now = clock.instant();
             return loaded.stream().filter(b -> !b.isExpired(now)).toList();
         });

@@ -29,6 +29,7 @@ public final class CassandraBindingStore implements BindingStore {
 
     private final CqlSession session;
     private final PreparedStatement select;
+    private final PreparedStatement selectWithTtl;
     private final PreparedStatement insert;
     private final PreparedStatement delete;
 
@@ -37,6 +38,10 @@ public final class CassandraBindingStore implements BindingStore {
         this.select =
                 session.prepare("SELECT binding_key, contact, call_id, cseq, expires_at, q, instance_id, reg_id, path, "
                         + "transport, source_host, source_port, node, flow_token, user_agent, registered_at "
+                        + "FROM bindings WHERE aor = ?");
+        this.selectWithTtl =
+                session.prepare("SELECT binding_key, contact, call_id, cseq, expires_at, q, instance_id, reg_id, path, "
+                        + "transport, source_host, source_port, node, flow_token, user_agent, registered_at, TTL(contact) "
                         + "FROM bindings WHERE aor = ?");
         this.insert = session.prepare(
                 "INSERT INTO bindings (aor, binding_key, contact, call_id, cseq, expires_at, q, instance_id, "
@@ -51,12 +56,44 @@ public final class CassandraBindingStore implements BindingStore {
         return session.executeAsync(select.bind(aor)).thenCompose(rs -> collect(rs, result));
     }
 
+    /**
+     * Expiries as instants of {@code clock}: now plus the seconds Cassandra has left for the row,
+     * whose TTL was counted from the write (rounded up); the stored {@code expires_at} only for a
+     * row without a TTL.
+     */
+    @Override
+    public CompletionStage<List<Binding>> load(String aor, java.time.Clock clock) {
+        List<Binding> result = new ArrayList<>();
+        return session.executeAsync(selectWithTtl.bind(aor)).thenCompose(rs -> collect(rs, result, clock));
+    }
+
     private CompletionStage<List<Binding>> collect(AsyncResultSet rs, List<Binding> into) {
+        return collect(rs, into, null);
+    }
+
+    /** @param clock null: the stored expiries; else from the TTL column (the last) on this clock */
+    private CompletionStage<List<Binding>> collect(AsyncResultSet rs, List<Binding> into, java.time.Clock clock) {
         for (Row row : rs.currentPage()) {
-            into.add(toBinding(row));
+            Binding b = toBinding(row);
+            if (clock != null && !row.isNull(16)) {
+                b = new Binding(
+                        b.key(),
+                        b.contact(),
+                        b.callId(),
+                        b.cseq(),
+                        clock.instant().plusSeconds(row.getInt(16)),
+                        b.q(),
+                        b.instanceId(),
+                        b.regId(),
+                        b.path(),
+                        b.flow(),
+                        b.userAgent(),
+                        b.registeredAt());
+            }
+            into.add(b);
         }
         if (rs.hasMorePages()) {
-            return rs.fetchNextPage().thenCompose(next -> collect(next, into));
+            return rs.fetchNextPage().thenCompose(next -> collect(next, into, clock));
         }
         return java.util.concurrent.CompletableFuture.completedFuture(into);
     }

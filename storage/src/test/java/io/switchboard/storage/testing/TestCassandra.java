@@ -87,6 +87,15 @@ public final class TestCassandra {
         return node;
     }
 
+    /**
+     * The process id of the shared node when it is a forked process (our CI), for tests that make
+     * the store slow for a moment by stopping it ({@code kill -STOP}) and resuming it; empty when it
+     * is a container.
+     */
+    public static synchronized java.util.OptionalLong forkedPid() {
+        return inContainer() ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(node().pid());
+    }
+
     /** Where the shared node takes CQL: the container's mapped port, or the forked node's address. */
     public static synchronized InetSocketAddress contactPoint() {
         return inContainer() ? container().contactPoint() : node().nativeAddress();

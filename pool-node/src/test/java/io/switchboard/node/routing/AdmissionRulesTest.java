@@ -1,0 +1,65 @@
+package io.switchboard.node.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class AdmissionRulesTest {
+
+    @ParameterizedTest(name = "{0} with To tag {1}: {2}")
+    @CsvSource({
+        // new work: bounded
+        "REGISTER,  false, REGISTER",
+        "PUBLISH,   false, PUBLISH",
+        "PUBLISH,   true,  PUBLISH", // no dialog; a To tag does not make it one
+        "INVITE,    false, INVITE",
+        "MESSAGE,   false, MESSAGE",
+        "SUBSCRIBE, false, SUBSCRIBE",
+        // in a dialog or part of a transaction already taken: never shed
+        "INVITE,    true,  ", // re-INVITE
+        "MESSAGE,   true,  ",
+        "SUBSCRIBE, true,  ", // refresh or unsubscribe (RFC 6665 section 4.1.2.2)
+        "ACK,       false, ",
+        "ACK,       true,  ",
+        "CANCEL,    false, ",
+        "BYE,       true,  ",
+        "NOTIFY,    true,  ",
+        "PRACK,     true,  ",
+        "UPDATE,    true,  ",
+        "INFO,      true,  ",
+        "REFER,     true,  ",
+        "OPTIONS,   false, ",
+    })
+    void what_counts_against_which_bound(String method, boolean toTag, WorkClass expected) {
+        assertThat(AdmissionRules.classOf(method, toTag)).isEqualTo(expected);
+    }
+
+    @ParameterizedTest(name = "{0}: {1} in flight, bound {2}: {3}")
+    @CsvSource({
+        "INVITE,    0,    1,    admit",
+        "INVITE,    1,    1,    invite-in-flight",
+        "INVITE,    5,    1,    invite-in-flight", // a bound lowered at runtime: still shed
+        "MESSAGE,   999,  1000, admit",
+        "MESSAGE,   1000, 1000, message-in-flight",
+        "SUBSCRIBE, 2,    2,    subscribe-in-flight",
+        "PUBLISH,   2,    2,    publish-in-flight",
+        "REGISTER,  1000, 1000, register-in-flight",
+        "REGISTER,  50000, 0,   admit", // 0: no bound
+    })
+    void shed_at_the_bound_and_only_there(WorkClass c, int inFlight, int bound, String expected) {
+        AdmissionRules.Verdict v = AdmissionRules.decide(c, inFlight, bound);
+        if (expected.equals("admit")) {
+            assertThat(v).isEqualTo(new AdmissionRules.Admit(c));
+        } else {
+            assertThat(v).isEqualTo(new AdmissionRules.Shed(c, expected));
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"ACK", "BYE", "CANCEL"})
+    void requests_of_no_class_are_taken_whatever_the_load(String method) {
+        assertThat(AdmissionRules.decide(AdmissionRules.classOf(method, false), Integer.MAX_VALUE, 1))
+                .isInstanceOf(AdmissionRules.Untracked.class);
+    }
+}
