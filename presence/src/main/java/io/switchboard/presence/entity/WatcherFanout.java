@@ -124,6 +124,9 @@ final class WatcherFanout {
         lastFanout = now;
         for (Map.Entry<String, WatcherState> e : watchers.entrySet()) {
             WatcherState w = e.getValue();
+            if (!w.expiresAt.isAfter(now)) {
+                continue; // expired, removed at the entity's next deadline: it is not told anything more
+            }
             if (all || w.acked < version) {
                 w.sentAt = now;
                 sender.send(e.getKey());
@@ -145,7 +148,9 @@ final class WatcherFanout {
         retryDue = null;
         for (Map.Entry<String, WatcherState> e : watchers.entrySet()) {
             WatcherState w = e.getValue();
-            if (w.acked < version && Duration.between(w.sentAt, now).compareTo(retry) >= 0) {
+            if (w.expiresAt.isAfter(now)
+                    && w.acked < version
+                    && Duration.between(w.sentAt, now).compareTo(retry) >= 0) {
                 w.sentAt = now;
                 sender.send(e.getKey());
             }
