@@ -21,9 +21,6 @@ import io.switchboard.node.config.NodeConfig;
 import io.switchboard.storage.CassandraSessions;
 import io.switchboard.storage.testing.TestCassandra;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -157,10 +154,10 @@ class ConferenceKillTest {
                 switchboard.admin.port = %d
                 """.formatted(threeSip, threeSip, threeAdmin)));
         Path log = dir.resolve("node.log");
-        nodeProcess = startNode(conf, log);
+        nodeProcess = NodeProcess.start(conf, log);
         TestNodes.awaitReady(one);
         TestNodes.awaitReady(two);
-        awaitReady(threeAdmin, log);
+        NodeProcess.awaitReady(nodeProcess, threeAdmin, log);
         awaitUpMembers(3);
         session = CassandraSessions.connect(TestCassandra.settings(KEYSPACE));
         closing.add(session);
@@ -640,45 +637,5 @@ class ConferenceKillTest {
                 Thread.sleep(100); // polling the membership, with the deadline above
             }
         }
-    }
-
-    private static Process startNode(Path conf, Path log) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(
-                        java,
-                        "-Xmx384m",
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        "io.switchboard.node.Main",
-                        "start",
-                        "--config",
-                        conf.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .start();
-    }
-
-    private void awaitReady(int admin, Path log) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (System.nanoTime() < deadline) {
-            assertThat(nodeProcess.isAlive())
-                    .as("node process died; log:\n%s", Files.readString(log))
-                    .isTrue();
-            try {
-                HttpResponse<String> r = HttpClient.newHttpClient()
-                        .send(
-                                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin + "/health/ready"))
-                                        .timeout(Duration.ofSeconds(5))
-                                        .build(),
-                                HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            nodeProcess.waitFor(200, TimeUnit.MILLISECONDS);
-        }
-        throw new AssertionError("node not ready in 120 s; log:\n" + Files.readString(log));
     }
 }

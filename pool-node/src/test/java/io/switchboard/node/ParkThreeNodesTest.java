@@ -11,9 +11,6 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.SocketTimeoutException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -107,10 +104,10 @@ class ParkThreeNodesTest {
                 switchboard.admin.port = %d
                 """.formatted(threeSip, threeSip, threeAdmin)));
         Path log = dir.resolve("node.log");
-        nodeProcess = startNode(conf, log);
+        nodeProcess = NodeProcess.start(conf, log);
         TestNodes.awaitReady(one);
         TestNodes.awaitReady(two);
-        awaitReady(threeAdmin, log);
+        NodeProcess.awaitReady(nodeProcess, threeAdmin, log);
         awaitUpMembers(3);
         session = CassandraSessions.connect(TestCassandra.settings(KEYSPACE));
         closing.add(session);
@@ -687,45 +684,5 @@ class ParkThreeNodesTest {
 
     static long ts(byte[] rtp) {
         return ((rtp[4] & 0xffL) << 24) | ((rtp[5] & 0xffL) << 16) | ((rtp[6] & 0xffL) << 8) | (rtp[7] & 0xffL);
-    }
-
-    private static Process startNode(Path conf, Path log) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(
-                        java,
-                        "-Xmx384m",
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        "io.switchboard.node.Main",
-                        "start",
-                        "--config",
-                        conf.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .start();
-    }
-
-    private void awaitReady(int admin, Path log) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (System.nanoTime() < deadline) {
-            assertThat(nodeProcess.isAlive())
-                    .as("node process died; log:\n%s", Files.readString(log))
-                    .isTrue();
-            try {
-                HttpResponse<String> r = HttpClient.newHttpClient()
-                        .send(
-                                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin + "/health/ready"))
-                                        .timeout(Duration.ofSeconds(5))
-                                        .build(),
-                                HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
-                    return;
-                }
-            } catch (java.io.IOException notYet) {
-                // not listening yet
-            }
-            nodeProcess.waitFor(200, TimeUnit.MILLISECONDS);
-        }
-        throw new AssertionError("node not ready in 120 s; log:\n" + Files.readString(log));
     }
 }
