@@ -240,6 +240,16 @@ class BranchNodeTest {
             // the branch does not know polly: it sends the INVITE to switchboard.branch.pool-uri
             assertThat(anna.call("sip:polly@example.test")).isEqualTo(200);
             assertThat(polly.answered.get()).isEqualTo(1);
+            // a MESSAGE too: the pool takes the branch's word for anna (its signed Record-Route, which a branch
+            // adds to every initial request), else it would challenge her a second time
+            TestPhone.Msg message = anna.authenticated(
+                    "MESSAGE",
+                    "sip:polly@example.test",
+                    TestPhone.newTag() + "@m",
+                    TestPhone.newTag(),
+                    "text/plain",
+                    "lunch?");
+            assertThat(message.status()).as(message.raw()).isEqualTo(200);
 
             // an emergency number leaves through the branch's own trunk although the pool answers
             // (switchboard.branch.emergency-numbers, default 112 and 911)
