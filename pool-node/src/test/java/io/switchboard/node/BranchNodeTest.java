@@ -260,13 +260,13 @@ class BranchNodeTest {
     }
 
     /**
-     * Presence and call park of branch users are the pool's (README, "Sites and branches"): the branch node sends a
-     * branch user's presence SUBSCRIBE and PUBLISH, and her INVITE to the park URI, to the pool, whose presence
-     * server and park service answer; the pool's NOTIFYs reach her through the branch node, and the park's dialog
-     * runs through it along its Record-Route.
+     * Presence, conferencing and call park of branch users are the pool's (README, "Sites and branches"): the branch
+     * node sends a branch user's presence SUBSCRIBE and PUBLISH, her SUBSCRIBE to a conference and her INVITE to the
+     * park URI to the pool, whose presence server, focus and park service answer; the pool's NOTIFYs reach her
+     * through the branch node, and the park's dialog runs through it along its Record-Route.
      */
     @Test
-    void a_branch_users_presence_and_call_park_are_served_by_the_pool() throws Exception {
+    void a_branch_users_presence_conferencing_and_call_park_are_served_by_the_pool() throws Exception {
         assertThat(eventually(() -> linkIs(branch, "pool", true) ? true : null)).isNotNull();
         HttpResponse<String> range = AdminHttp.send(
                 pool.adminPort(),
@@ -319,6 +319,36 @@ class BranchNodeTest {
                     anna.inDialog(d, "SUBSCRIBE", d.cseq++, TestPhone.newBranch()), "Event: presence", "Expires: 0"));
             assertThat(ended.status()).isEqualTo(200);
             assertThat(notifyOf(anna, watch).header("subscription-state")).startsWith("terminated");
+
+            // a conference of anna's hosted by the pool: she follows its state through the branch (RFC 4575), the
+            // pool's
+            // focus answers and notifies
+            HttpResponse<String> created = AdminHttp.send(
+                    pool.adminPort(),
+                    "POST",
+                    "/api/conferences",
+                    TestNodes.TOKEN,
+                    "application/json",
+                    "{\"organizer\":\"sip:anna@example.test\",\"subject\":\"Branch\",\"access\":\"open\"}");
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+            String conference =
+                    "sip:conf-" + created.body().replaceAll(".*\"id\":\"([a-z2-7]{20})\".*", "$1") + "@example.test";
+            String follow = java.util.UUID.randomUUID() + "@conf";
+            TestPhone.Msg following = anna.authenticated(
+                    "SUBSCRIBE",
+                    conference,
+                    follow,
+                    TestPhone.newTag(),
+                    java.util.List.of("Event: conference", "Expires: 600"),
+                    "",
+                    "",
+                    "anna",
+                    "anna-secret-1");
+            assertThat(following.status()).as(following.raw()).isEqualTo(200);
+            assertThat(following.header("contact")).contains(conference + ";isfocus");
+            TestPhone.Msg state = notifyOf(anna, follow);
+            assertThat(state.header("content-type")).isEqualTo("application/conference-info+xml");
+            assertThat(state.body()).contains("<subject>Branch</subject>");
 
             // anna parks a call polly transferred to the park URI: the pool's park service takes it
             polly.autoAnswer(); // the park's MESSAGE naming the orbit
@@ -505,6 +535,15 @@ class BranchNodeTest {
                         "anna-secret-1");
                 assertThat(park.status()).isEqualTo(480);
                 assertThat(park.header("warning")).contains("Limited functionality: branch ams");
+                TestPhone.Msg conference = anna.authenticated(
+                        "INVITE",
+                        "sip:conf-abcdefghijklmnopqrst@example.test",
+                        TestPhone.newTag() + "@c",
+                        TestPhone.newTag(),
+                        "application/sdp",
+                        ParkSipTest.offer(9));
+                assertThat(conference.status()).isEqualTo(480);
+                assertThat(conference.header("warning")).contains("Limited functionality: branch ams");
                 assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
 
                 // the branch's own users: registering and calling each other need no pool; the 200 says the
