@@ -66,7 +66,13 @@ class PoolGateTest {
         }) {
             assertThat(gate.divertTo(number, true)).as(number).contains("sip:gw.ams.test;lr");
         }
-        for (String name : new String[] {"sip:polly@example.test", "sip:bob2@elsewhere.test", "sip:example.test"}) {
+        for (String name : new String[] {
+            "sip:polly@example.test",
+            "sip:bob2@elsewhere.test",
+            "sip:example.test",
+            "sip:%23905@example.test", // a call park orbit, the pool's: never the PSTN
+            "sip:park@example.test"
+        }) {
             assertThat(gate.divertTo(name, true)).as(name).isEmpty();
         }
         assertThat(gate.refusal(true).orElseThrow().warning()).contains("within the branch and to phone numbers work");
