@@ -185,6 +185,9 @@ final class SipWiring implements AutoCloseable {
                 gruus,
                 settings.federation());
         frontEnd.gate(serving, retryAfter); // before the stack delivers the first request
+        if (role.isBranch()) {
+            frontEnd.forBranch(); // presence, park and conferencing are the pool's
+        }
         frontEnd.admit(new io.switchboard.node.sip.Admission(
                 io.switchboard.node.config.AvailabilityConfig.of(config).inFlight()));
         metrics.admissionInFlight(frontEnd::admittedInFlight);
@@ -348,9 +351,15 @@ final class SipWiring implements AutoCloseable {
                                 frontEnd,
                                 notifySenders));
         frontEnd.attach(endpoint.provider(), proxy, presenceSip);
-        frontEnd.attachPark(parkSip);
-        frontEnd.attachConference(focusSip);
-        focusSip.watchMixers(); // its OPTIONS' answers reach it through the front end from now on
+        if (!role.isBranch()) {
+            // A branch node serves no call park and hosts no conferences (README, "Sites and branches"): the park URI,
+            // orbits, conference URIs and the factory are no users of its site, so they go to the pool like any
+            // other, and get 480 with the limited-functionality Warning while the pool does not answer. Its own
+            // park and focus stay idle (their entities exist because the due sweeper wakes them).
+            frontEnd.attachPark(parkSip);
+            frontEnd.attachConference(focusSip);
+            focusSip.watchMixers(); // its OPTIONS' answers reach it through the front end from now on
+        }
         siteLinks.values().forEach(w -> w.start(linkTimer)); // once the front end hands their answers back
     }
 

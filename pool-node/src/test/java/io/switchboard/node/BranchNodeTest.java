@@ -240,6 +240,16 @@ class BranchNodeTest {
             // the branch does not know polly: it sends the INVITE to switchboard.branch.pool-uri
             assertThat(anna.call("sip:polly@example.test")).isEqualTo(200);
             assertThat(polly.answered.get()).isEqualTo(1);
+            // a MESSAGE too: the pool takes the branch's word for anna (its signed Record-Route, which a branch
+            // adds to every initial request), else it would challenge her a second time
+            TestPhone.Msg message = anna.authenticated(
+                    "MESSAGE",
+                    "sip:polly@example.test",
+                    TestPhone.newTag() + "@m",
+                    TestPhone.newTag(),
+                    "text/plain",
+                    "lunch?");
+            assertThat(message.status()).as(message.raw()).isEqualTo(200);
 
             // an emergency number leaves through the branch's own trunk although the pool answers
             // (switchboard.branch.emergency-numbers, default 112 and 911)
@@ -247,6 +257,166 @@ class BranchNodeTest {
             assertThat(anna.call("sip:112@example.test;user=phone")).isEqualTo(200);
             assertThat(gateway.answered.get()).isEqualTo(before + 1);
         }
+    }
+
+    /**
+     * Presence, conferencing and call park of branch users are the pool's (README, "Sites and branches"): the branch
+     * node sends a branch user's presence SUBSCRIBE and PUBLISH, her SUBSCRIBE to a conference and her INVITE to the
+     * park URI to the pool, whose presence server, focus and park service answer; the pool's NOTIFYs reach her
+     * through the branch node, and the park's dialog runs through it along its Record-Route.
+     */
+    @Test
+    void a_branch_users_presence_conferencing_and_call_park_are_served_by_the_pool() throws Exception {
+        assertThat(eventually(() -> linkIs(branch, "pool", true) ? true : null)).isNotNull();
+        HttpResponse<String> range = AdminHttp.send(
+                pool.adminPort(),
+                "POST",
+                "/api/park/orbits",
+                TestNodes.TOKEN,
+                "application/json",
+                "{\"name\":\"branch\",\"range\":\"#950-#951\"}");
+        assertThat(range.statusCode()).as(range.body()).isEqualTo(201);
+        try (TestPhone anna = new TestPhone("TCP", branch.sipTcpPort(), "anna", "anna-secret-1");
+                TestPhone polly = new TestPhone("UDP", pool.sipUdpPort(), "polly", "polly-secret");
+                java.net.DatagramSocket media =
+                        new java.net.DatagramSocket(0, java.net.InetAddress.getByName("127.0.0.1"))) {
+            assertThat(anna.register().status()).isEqualTo(200);
+            assertThat(polly.register().status()).isEqualTo(200);
+
+            // anna (branch) watches polly (pool): the pool's presence server answers and notifies
+            String watch = java.util.UUID.randomUUID() + "@watch";
+            String tag = TestPhone.newTag();
+            TestPhone.Msg ok = anna.authenticated(
+                    "SUBSCRIBE",
+                    "sip:polly@example.test",
+                    watch,
+                    tag,
+                    java.util.List.of("Event: presence", "Expires: 600"),
+                    "",
+                    "",
+                    "anna",
+                    "anna-secret-1");
+            assertThat(ok.status()).as(ok.raw()).isEqualTo(200);
+            assertThat(ok.header("contact"))
+                    .as("the pool node's presence server")
+                    .contains(":" + pool.sipUdpPort());
+            TestPhone.Msg first = notifyOf(anna, watch);
+            assertThat(first.header("subscription-state")).startsWith("active");
+            assertThat(first.body()).contains("entity=\"sip:polly@example.test\"");
+            assertThat(first.body()).as("polly is registered at the pool").contains("<sb:availability>3500<");
+            TestPhone.Msg published = publish(polly, "polly-secret", PresenceSipTest.state("do-not-disturb", null));
+            assertThat(published.status()).isEqualTo(200);
+            assertThat(notifyOf(anna, watch).body()).contains("<sb:availability>9500<");
+
+            // her own state goes to the pool too, the state compositor (an entity-tag, RFC 3903 section 6)
+            TestPhone.Msg own = publish(anna, "anna-secret-1", PresenceSipTest.state("busy", null));
+            assertThat(own.status()).as(own.raw()).isEqualTo(200);
+            assertThat(own.header("sip-etag")).isNotBlank();
+
+            // ending the subscription: in its dialog, through the branch node along its Record-Route
+            TestPhone.Dialog d = anna.callerDialog("sip:polly@example.test", tag, ok);
+            TestPhone.Msg ended = anna.request(PresenceSipTest.withHeaders(
+                    anna.inDialog(d, "SUBSCRIBE", d.cseq++, TestPhone.newBranch()), "Event: presence", "Expires: 0"));
+            assertThat(ended.status()).isEqualTo(200);
+            assertThat(notifyOf(anna, watch).header("subscription-state")).startsWith("terminated");
+
+            // a conference of anna's hosted by the pool: she follows its state through the branch (RFC 4575), the
+            // pool's
+            // focus answers and notifies
+            HttpResponse<String> created = AdminHttp.send(
+                    pool.adminPort(),
+                    "POST",
+                    "/api/conferences",
+                    TestNodes.TOKEN,
+                    "application/json",
+                    "{\"organizer\":\"sip:anna@example.test\",\"subject\":\"Branch\",\"access\":\"open\"}");
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+            String conference =
+                    "sip:conf-" + created.body().replaceAll(".*\"id\":\"([a-z2-7]{20})\".*", "$1") + "@example.test";
+            String follow = java.util.UUID.randomUUID() + "@conf";
+            TestPhone.Msg following = anna.authenticated(
+                    "SUBSCRIBE",
+                    conference,
+                    follow,
+                    TestPhone.newTag(),
+                    java.util.List.of("Event: conference", "Expires: 600"),
+                    "",
+                    "",
+                    "anna",
+                    "anna-secret-1");
+            assertThat(following.status()).as(following.raw()).isEqualTo(200);
+            assertThat(following.header("contact")).contains(conference + ";isfocus");
+            TestPhone.Msg state = notifyOf(anna, follow);
+            assertThat(state.header("content-type")).isEqualTo("application/conference-info+xml");
+            assertThat(state.body()).contains("<subject>Branch</subject>");
+
+            // anna parks a call polly transferred to the park URI: the pool's park service takes it
+            polly.autoAnswer(); // the park's MESSAGE naming the orbit
+            String park = java.util.UUID.randomUUID() + "@park";
+            String parkTag = TestPhone.newTag();
+            TestPhone.Msg parked = anna.authenticated(
+                    "INVITE",
+                    "sip:park@example.test",
+                    park,
+                    parkTag,
+                    java.util.List.of("Referred-By: <sip:polly@example.test>"),
+                    "application/sdp",
+                    ParkSipTest.offer(media.getLocalPort()),
+                    "anna",
+                    "anna-secret-1");
+            assertThat(parked.status()).as(parked.raw()).isEqualTo(200);
+            assertThat(parked.header("contact"))
+                    .as("the pool node's park service")
+                    .contains(":" + pool.sipUdpPort());
+            TestPhone.Dialog call = anna.callerDialog("sip:park@example.test", parkTag, parked);
+            anna.ack2xx(call, parked);
+            assertThat(AdminHttp.send(pool.adminPort(), "GET", "/api/park/calls", TestNodes.TOKEN, null, null)
+                            .body())
+                    .contains("\"parkId\":\"" + park + "\"")
+                    .contains("\"caller\":\"sip:anna@example.test\"");
+            assertThat(anna.requestInDialog(call, "BYE").status()).isEqualTo(200);
+            assertThat(eventually(() -> {
+                        try {
+                            return AdminHttp.send(
+                                                    pool.adminPort(),
+                                                    "GET",
+                                                    "/api/park/calls",
+                                                    TestNodes.TOKEN,
+                                                    null,
+                                                    null)
+                                            .body()
+                                            .contains(park)
+                                    ? null
+                                    : true;
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }))
+                    .as("the BYE through the branch ended the park")
+                    .isNotNull();
+        }
+    }
+
+    /** The next NOTIFY of the subscription {@code callId}, answered 200. */
+    static TestPhone.Msg notifyOf(TestPhone phone, String callId) throws java.io.IOException {
+        TestPhone.Msg n = phone.await(
+                m -> m.isRequest() && m.method().equals("NOTIFY") && m.callId().equals(callId), TestPhone.WAIT);
+        phone.respond(n, 200, "OK", null, java.util.List.of());
+        return n;
+    }
+
+    /** A presence PUBLISH of {@code body} by the phone's own user (RFC 3903), its final answer. */
+    static TestPhone.Msg publish(TestPhone phone, String password, String body) throws java.io.IOException {
+        return phone.authenticated(
+                "PUBLISH",
+                phone.aor(),
+                java.util.UUID.randomUUID() + "@publish",
+                TestPhone.newTag(),
+                java.util.List.of("Event: presence", "Expires: 600"),
+                "application/pidf+xml",
+                body,
+                phone.user,
+                password);
     }
 
     @Test
@@ -329,6 +499,52 @@ class BranchNodeTest {
                 assertThat(anna.call("sip:polly@example.test")).isEqualTo(480);
                 assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
                 assertThat(polly.answered.get()).isZero();
+
+                // The pool's services answer at once too, never from the branch: presence of a pool user, and of
+                // a branch user as well (presence is a pool service, as at a Survivable Branch Appliance), her
+                // own PUBLISH, and the park URI.
+                started = System.nanoTime();
+                for (String watched : new String[] {"sip:polly@example.test", "sip:bea@example.test"}) {
+                    TestPhone.Msg watch = anna.authenticated(
+                            "SUBSCRIBE",
+                            watched,
+                            TestPhone.newTag() + "@w",
+                            TestPhone.newTag(),
+                            java.util.List.of("Event: presence", "Expires: 600"),
+                            "",
+                            "",
+                            "anna",
+                            "anna-secret-1");
+                    assertThat(watch.status()).as(watched).isEqualTo(480);
+                    assertThat(watch.header("retry-after")).isEqualTo("60");
+                    assertThat(watch.header("warning")).isEqualTo(toPoolUser.header("warning"));
+                }
+                TestPhone.Msg own = publish(anna, "anna-secret-1", PresenceSipTest.state("busy", null));
+                assertThat(own.status()).isEqualTo(480);
+                assertThat(own.header("retry-after")).isEqualTo("60");
+                assertThat(own.header("warning")).contains("Limited functionality: branch ams");
+                TestPhone.Msg park = anna.authenticated(
+                        "INVITE",
+                        "sip:park@example.test",
+                        TestPhone.newTag() + "@p",
+                        TestPhone.newTag(),
+                        java.util.List.of("Referred-By: <sip:bea@example.test>"),
+                        "application/sdp",
+                        ParkSipTest.offer(9),
+                        "anna",
+                        "anna-secret-1");
+                assertThat(park.status()).isEqualTo(480);
+                assertThat(park.header("warning")).contains("Limited functionality: branch ams");
+                TestPhone.Msg conference = anna.authenticated(
+                        "INVITE",
+                        "sip:conf-abcdefghijklmnopqrst@example.test",
+                        TestPhone.newTag() + "@c",
+                        TestPhone.newTag(),
+                        "application/sdp",
+                        ParkSipTest.offer(9));
+                assertThat(conference.status()).isEqualTo(480);
+                assertThat(conference.header("warning")).contains("Limited functionality: branch ams");
+                assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
 
                 // the branch's own users: registering and calling each other need no pool; the 200 says the
                 // functionality is limited

@@ -468,7 +468,7 @@ class PresenceSipTest {
                 + "<dm:person id=\"p1\"><sb:custom-state>" + id + "</sb:custom-state></dm:person></presence>";
     }
 
-    private static String withHeaders(String request, String... headers) {
+    static String withHeaders(String request, String... headers) {
         int end = request.indexOf("Content-Length:");
         return request.substring(0, end) + String.join("\r\n", headers) + "\r\n" + request.substring(end);
     }

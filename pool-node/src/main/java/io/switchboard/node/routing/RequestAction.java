@@ -59,6 +59,13 @@ public sealed interface RequestAction {
     /** Initial request from one of our users to another domain: to the outbound proxy (403 when none). */
     record ToOutside() implements RequestAction {}
 
+    /**
+     * A branch node's presence SUBSCRIBE or PUBLISH from one of its users: to the pool through {@code
+     * branch.pool-uri}, whatever the target's home site, since the pool's presence server is the only one; while the
+     * pool does not answer, 480 with the limited-functionality Warning at once (README, "Sites and branches").
+     */
+    record ToPool() implements RequestAction {}
+
     /** An in-dialog SUBSCRIBE to the presence event: refresh or unsubscribe (RFC 6665 section 4.1.2.2). */
     record PresenceRefresh() implements RequestAction {}
 

@@ -15,6 +15,7 @@ import io.switchboard.node.routing.RequestAction.PresenceSubscribe;
 import io.switchboard.node.routing.RequestAction.Register;
 import io.switchboard.node.routing.RequestAction.Reply;
 import io.switchboard.node.routing.RequestAction.ToOutside;
+import io.switchboard.node.routing.RequestAction.ToPool;
 import io.switchboard.node.routing.RequestAction.ToUser;
 import java.util.Collection;
 import java.util.Set;
@@ -37,8 +38,8 @@ import java.util.Set;
  * it goes to the user's bindings or, for other domains, to the outbound proxy. Requests from other
  * domains may only reach our users (no open relay); an ACK is forwarded only along our signed
  * Record-Route (to the binding, when it is for a GRUU of ours) and otherwise dropped.
- * SUBSCRIBE and PUBLISH for presence to one of our users are served by the pool itself; OPTIONS to
- * the node is answered here; methods nobody defined get 501.
+ * SUBSCRIBE and PUBLISH for presence to one of our users are served by the pool itself (on a branch
+ * node: sent to the pool); OPTIONS to the node is answered here; methods nobody defined get 501.
  */
 public final class RequestClassifier {
 
@@ -78,10 +79,23 @@ public final class RequestClassifier {
             "talk");
 
     private final Set<String> domains;
+    /** A branch node: presence is the pool's, reached through {@code branch.pool-uri} ({@link ToPool}). */
+    private final boolean branch;
 
     /** @param domains the domains this pool serves, lower-case */
     public RequestClassifier(Collection<String> domains) {
+        this(domains, false);
+    }
+
+    /**
+     * @param domains the domains this pool serves, lower-case
+     * @param branch  whether this is a branch node (README, "Sites and branches"): it serves no presence itself and
+     *                sends its users' presence SUBSCRIBEs and PUBLISHes to the pool, whose presence server is the
+     *                one that holds every user's state and every watcher
+     */
+    public RequestClassifier(Collection<String> domains, boolean branch) {
         this.domains = Set.copyOf(domains);
+        this.branch = branch;
     }
 
     /**
@@ -181,7 +195,8 @@ public final class RequestClassifier {
         }
         boolean moreRoutes = r.moreRoutes();
         boolean toUser = servesAsUser(target);
-        if (r.inDialog()
+        if (!branch
+                && r.inDialog()
                 && !moreRoutes
                 && "SUBSCRIBE".equals(r.method())
                 && PRESENCE.equals(r.event())
@@ -237,6 +252,13 @@ public final class RequestClassifier {
         String event = r.event();
         if (subscribe && event != null && ENDPOINT_EVENTS.contains(event)) {
             return null; // dialog, message-summary, ...: the user's endpoints answer
+        }
+        if (branch) {
+            // The pool serves presence for every user, this branch's included, and decides the package too (489);
+            // a branch relays for its own users only (docs/architecture.md, rule 9).
+            return authenticated
+                    ? new ToPool()
+                    : new Reply(403, "Presence is served by the pool, not by a branch node");
         }
         if (!PRESENCE.equals(event)) {
             return new BadEvent();

@@ -59,7 +59,10 @@ public final class SipFrontEnd implements SipListener {
     private static final Logger LOG = LoggerFactory.getLogger(SipFrontEnd.class);
     static final String ALLOW =
             "INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER, PRACK, SUBSCRIBE, NOTIFY, PUBLISH, INFO, REFER, MESSAGE, UPDATE";
-    private final RequestClassifier classifier;
+    private final List<String> domains;
+    /** The routing policy; a branch node's is set by {@link #forBranch} before the stack starts. */
+    private volatile RequestClassifier classifier;
+
     private final RequestAuthenticator authenticator;
     private final RegisterHandler registrar;
     private final RegisterResponses responses;
@@ -101,6 +104,7 @@ public final class SipFrontEnd implements SipListener {
             Gruus gruus,
             Federation federation) {
         this.federation = federation;
+        this.domains = List.copyOf(domains);
         this.classifier = new RequestClassifier(domains);
         this.authenticator = authenticator;
         this.registrar = registrar;
@@ -153,6 +157,16 @@ public final class SipFrontEnd implements SipListener {
     /** Requests of {@code workClass} admitted and not yet answered or sent on (the in-flight gauge). */
     public int admittedInFlight(WorkClass workClass) {
         return admission.inFlight(workClass);
+    }
+
+    /**
+     * A branch node (README, "Sites and branches"): presence SUBSCRIBEs and PUBLISHes go to the pool ({@link
+     * RequestAction.ToPool}); call park and the conferencing focus are not attached, so the park URI, orbits,
+     * conference URIs and the factory are users the branch does not know, which go to the pool too. Called before
+     * the stack starts.
+     */
+    public void forBranch() {
+        this.classifier = new RequestClassifier(domains, true);
     }
 
     /** Call park's SIP edge (call-park/README.md); set once with the other collaborators. */
@@ -382,6 +396,8 @@ public final class SipFrontEnd implements SipListener {
             }
         } else if (action instanceof RequestAction.ToOutside) {
             return proxy.forwardOutside(transaction, request);
+        } else if (action instanceof RequestAction.ToPool) {
+            return proxy.forwardToService(transaction, request);
         } else if (action instanceof RequestAction.PresenceRefresh) {
             presence.refresh(transaction, request);
         } else if (action instanceof RequestAction.PresenceSubscribe s) {

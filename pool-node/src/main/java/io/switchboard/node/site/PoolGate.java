@@ -125,6 +125,33 @@ public final class PoolGate implements OutboundGate {
         return poolReachable.getAsBoolean() ? Optional.empty() : Optional.of(warning);
     }
 
+    /**
+     * How long a phone refused a pool service (presence) during an outage should wait before it tries again: the
+     * branch goes back to normal mode no sooner than the fail-back hold-down (30 s by default) after the pool answers
+     * again, and an outage's length is unknown; one try a minute per phone is what it is worth.
+     */
+    static final int SERVICE_RETRY_AFTER_SECONDS = 60;
+
+    /**
+     * Presence (SUBSCRIBE and PUBLISH, every package and resource list) is served by the pool for every user, branch
+     * users included (README, "Sites and branches"): while the pool does not answer, 480 with Retry-After and the
+     * Warning. Not 503, for PUBLISH either: a phone takes a 503 as its server failing and tries the next one (RFC
+     * 3263 section 4.3), the pool it cannot reach, and with Retry-After may take the whole server to be down for that
+     * long (RFC 3261 section 21.5.4), its REGISTER refreshes and calls included, which the branch still serves. 480
+     * says the request cannot succeed now, and its Retry-After when to try again (RFC 3261 section 20.33).
+     */
+    @Override
+    public Optional<Refusal> serviceRefusal() {
+        if (poolReachable.getAsBoolean()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Refusal(
+                480,
+                "Temporarily Unavailable (served by the pool, which is unreachable)",
+                warning,
+                SERVICE_RETRY_AFTER_SECONDS));
+    }
+
     @Override
     public Optional<Refusal> refusal(boolean toOurUser) {
         if (poolReachable.getAsBoolean()) {

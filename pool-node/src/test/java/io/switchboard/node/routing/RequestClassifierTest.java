@@ -607,4 +607,58 @@ class RequestClassifierTest {
                 .as("after authentication as one of our users")
                 .isEqualTo(new ToUser("bob", "sip:bob@example.test", false, null, true));
     }
+
+    /** A branch node (README, "Sites and branches"): presence is the pool's, for its own users too. */
+    static final RequestClassifier BRANCH = new RequestClassifier(List.of("example.test"), true);
+
+    static Stream<Arguments> atABranch() {
+        return Stream.of(
+                row(
+                        "presence SUBSCRIBE to a user of our domains (a pool user or one of the branch's): to the pool",
+                        R.of("SUBSCRIBE", BOB, ALICE).withEvent("presence"),
+                        new RequestAction.ToPool()),
+                row(
+                        "presence SUBSCRIBE to oneself (a contact list, RFC 4662): to the pool",
+                        R.of("SUBSCRIBE", ALICE, ALICE).withEvent("presence"),
+                        new RequestAction.ToPool()),
+                row(
+                        "PUBLISH by the presentity: to the pool, the state compositor",
+                        R.of("PUBLISH", ALICE, ALICE).withEvent("presence"),
+                        new RequestAction.ToPool()),
+                row(
+                        "SUBSCRIBE to a package the branch does not know: the pool decides",
+                        R.of("SUBSCRIBE", BOB, ALICE).withEvent("presence.winfo"),
+                        new RequestAction.ToPool()),
+                row(
+                        "a dialog SUBSCRIBE (a busy lamp) still goes to the user or, unknown here, on to the pool",
+                        R.of("SUBSCRIBE", BOB, ALICE).withEvent("dialog"),
+                        new ToUser("bob", "sip:bob@example.test", false, null, true)),
+                row(
+                        "presence SUBSCRIBE to another domain: the outbound proxy (the pool) as before",
+                        R.of("SUBSCRIBE", CAROL_ELSEWHERE, ALICE).withEvent("presence"),
+                        new ToOutside()));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("atABranch")
+    void a_branch_sends_presence_to_the_pool(String name, R request, RequestAction expected) {
+        assertThat(BRANCH.classify(request.facts())).isEqualTo(new Authenticate("example.test"));
+        assertThat(BRANCH.authenticated(request.facts(), "sip:alice@example.test"))
+                .isEqualTo(expected);
+    }
+
+    @Test
+    void a_branch_neither_serves_presence_refreshes_nor_relays_presence_for_strangers() {
+        // an in-dialog presence SUBSCRIBE to a user is no subscription of the branch's: judged like an initial one
+        assertThat(BRANCH.classify(R.of("SUBSCRIBE", BOB, ALICE)
+                        .withEvent("presence")
+                        .withinDialog()
+                        .facts()))
+                .isEqualTo(new Authenticate("example.test"));
+        // another domain's watcher: the pool serves federated watchers itself; a branch relays for its own users only
+        assertThat(BRANCH.classify(R.of("SUBSCRIBE", BOB, CAROL_ELSEWHERE)
+                        .withEvent("presence")
+                        .facts()))
+                .isEqualTo(new Reply(403, "Presence is served by the pool, not by a branch node"));
+    }
 }

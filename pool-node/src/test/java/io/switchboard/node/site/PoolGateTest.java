@@ -38,6 +38,19 @@ class PoolGateTest {
     }
 
     @Test
+    void presence_while_the_pool_is_down_is_480_with_retry_after_and_the_warning_never_503() {
+        AtomicBoolean up = new AtomicBoolean(true);
+        PoolGate gate = new PoolGate(up::get, "10.20.0.5:5060", "ams");
+        assertThat(gate.serviceRefusal()).isEmpty();
+        up.set(false);
+        OutboundGate.Refusal presence = gate.serviceRefusal().orElseThrow();
+        assertThat(presence.status()).isEqualTo(480); // a 503 would send the phone away from its branch
+        assertThat(presence.reason()).isEqualTo("Temporarily Unavailable (served by the pool, which is unreachable)");
+        assertThat(presence.retryAfter()).isEqualTo(60);
+        assertThat(presence.warning()).isEqualTo(gate.limitedFunctionality().orElseThrow());
+    }
+
+    @Test
     void with_a_trunk_numbers_go_there_while_the_pool_is_down_and_nothing_else_does() {
         AtomicBoolean up = new AtomicBoolean(true);
         PoolGate gate = new PoolGate(up::get, "10.20.0.5:5060", "ams", Optional.of("sip:gw.ams.test;lr"), Set.of());
@@ -53,7 +66,13 @@ class PoolGateTest {
         }) {
             assertThat(gate.divertTo(number, true)).as(number).contains("sip:gw.ams.test;lr");
         }
-        for (String name : new String[] {"sip:polly@example.test", "sip:bob2@elsewhere.test", "sip:example.test"}) {
+        for (String name : new String[] {
+            "sip:polly@example.test",
+            "sip:bob2@elsewhere.test",
+            "sip:example.test",
+            "sip:%23905@example.test", // a call park orbit, the pool's: never the PSTN
+            "sip:park@example.test"
+        }) {
             assertThat(gate.divertTo(name, true)).as(name).isEmpty();
         }
         assertThat(gate.refusal(true).orElseThrow().warning()).contains("within the branch and to phone numbers work");

@@ -12,9 +12,15 @@ public interface OutboundGate {
     /**
      * The answer to give at once.
      *
-     * @param warning a Warning header value ({@code 399 host "text"}, RFC 3261 section 20.43)
+     * @param warning    a Warning header value ({@code 399 host "text"}, RFC 3261 section 20.43)
+     * @param retryAfter the Retry-After in seconds (RFC 3261 section 20.33), 0 for none
      */
-    record Refusal(int status, String reason, String warning) {}
+    record Refusal(int status, String reason, String warning, int retryAfter) {
+
+        public Refusal(int status, String reason, String warning) {
+            this(status, reason, warning, 0);
+        }
+    }
 
     /**
      * Empty: send it on; else the answer.
@@ -29,6 +35,15 @@ public interface OutboundGate {
      */
     default Optional<String> divertTo(String requestUri, boolean toOurUser) {
         return Optional.empty();
+    }
+
+    /**
+     * Empty: send it on; else the answer, for a request to a service the outbound proxy serves for everyone (a
+     * branch node sends presence SUBSCRIBEs and PUBLISHes to the pool, whose presence server is the only one).
+     * By default what {@link #refusal} gives a request for one of our users.
+     */
+    default Optional<Refusal> serviceRefusal() {
+        return refusal(true);
     }
 
     /** Always open: the outbound proxy is tried, as without a gate. */

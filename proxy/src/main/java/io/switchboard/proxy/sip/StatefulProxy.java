@@ -70,7 +70,11 @@ public final class StatefulProxy implements AutoCloseable {
      * @param unknownUsersOutbound whether a request of an authenticated user for a user of our domains that this
      *                      node does not know goes to the outbound proxy too, instead of 404: a branch node, which
      *                      knows only its own site's users and sends the rest to the pool (README, "Sites and
-     *                      branches")
+     *                      branches"). Such a node also record-routes every initial request, not only the
+     *                      dialog-creating ones: its signed Record-Route is how the pool knows the branch
+     *                      authenticated the user (a PUBLISH or MESSAGE would otherwise be challenged a second
+     *                      time, which the branch cannot pass on); RFC 3261 section 16.6 step 4 lets a proxy add
+     *                      one to any request, and a UAS ignores it outside a dialog-creating one
      * @param gate          whether the outbound proxy may be tried now ({@link OutboundGate})
      */
     public record Settings(
@@ -377,11 +381,35 @@ public final class StatefulProxy implements AutoCloseable {
             });
             return;
         }
-        Optional<OutboundGate.Refusal> refused = settings.gate().refusal(toOurUser);
+        viaOutboundProxy(ctx, request, settings.gate().refusal(toOurUser));
+    }
+
+    /**
+     * A request for a service the outbound proxy serves for the whole pool: a branch node's presence SUBSCRIBE or
+     * PUBLISH, which its pool serves (README, "Sites and branches"). Never diverted to a trunk; while the gate is
+     * closed, its {@link OutboundGate#serviceRefusal} at once. Without an outbound proxy, 403 as for another domain.
+     * Completes, as {@link #forwardOutside}, when the request has been sent on or answered (admission, README
+     * "Overload").
+     */
+    public CompletionStage<Void> forwardToService(ServerTransaction server, Request request) {
+        if (settings.outboundProxy().isEmpty()) {
+            driver.reply(server, request, Response.FORBIDDEN, "Not served here", 0);
+            return CompletableFuture.completedFuture(null);
+        }
+        ForkContext ctx = prepare(server, request, false);
+        if (ctx == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        viaOutboundProxy(ctx, request, settings.gate().serviceRefusal());
+        return ctx.routed;
+    }
+
+    /** To the outbound proxy, or {@code refused} at once. */
+    private void viaOutboundProxy(ForkContext ctx, Request request, Optional<OutboundGate.Refusal> refused) {
         if (refused.isPresent()) {
             OutboundGate.Refusal r = refused.get();
             try {
-                driver.handle(ctx, fork -> fork.refuse(r.status(), r.reason(), 0, r.warning()), null);
+                driver.handle(ctx, fork -> fork.refuse(r.status(), r.reason(), r.retryAfter(), r.warning()), null);
             } finally {
                 ctx.routed.complete(null);
             }
@@ -449,7 +477,9 @@ public final class StatefulProxy implements AutoCloseable {
         }
         LoopGuard.Forward forward = (LoopGuard.Forward) verdict;
         String inbound = null;
-        if (RequestRewriter.isRecordRouted(request.getMethod(), RequestViews.isInitial(request))) {
+        boolean initial = RequestViews.isInitial(request);
+        if (RequestRewriter.isRecordRouted(request.getMethod(), initial)
+                || (settings.unknownUsersOutbound() && initial)) {
             String transport = ProxyIdentity.arrivalTransport(request);
             // A client connected over TCP/TLS gets the token of its connection in our Record-Route,
             // so the other party's in-dialog requests come back to it over that connection.
