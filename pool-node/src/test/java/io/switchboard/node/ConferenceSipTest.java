@@ -963,6 +963,10 @@ class ConferenceSipTest {
             assertThat(invite.header("contact")).contains(c.uri()).contains("isfocus");
             String legId = invite.callId();
             assertThat(roster(c).participants().get(legId).status()).isEqualTo(ParticipantStatus.DIALING_OUT);
+            assertThat(AdminHttp.get(node.adminPort(), "/api/conferences/" + c.id())
+                            .body())
+                    .as("the admin API lists her as being dialed")
+                    .contains("\"status\":\"dialing-out\"");
             TestPhone.Msg trying = referNotify(alice, a, "SIP/2.0 100");
             assertThat(trying.header("subscription-state")).startsWith("active");
 
