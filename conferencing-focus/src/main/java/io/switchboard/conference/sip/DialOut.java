@@ -16,15 +16,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import javax.sip.ClientTransaction;
-import javax.sip.ResponseEvent;
 import javax.sip.ServerTransaction;
-import javax.sip.TimeoutEvent;
 import javax.sip.address.SipURI;
 import javax.sip.header.CSeqHeader;
 import javax.sip.header.CallIdHeader;
@@ -52,7 +48,8 @@ import org.slf4j.LoggerFactory;
  *       3264 section 4, the offer comes in her 2xx), {@code Contact: <conference URI;isfocus>} and
  *       this node's Record-Route, so her requests reach the conference as a participant's do. The
  *       first 2xx wins, the other branches get CANCEL (a late 2xx is ACKed and ended with BYE).
- *       Nobody answering in {@value #NO_ANSWER_S} s: CANCEL, {@code 408}.</li>
+ *       Nobody answering in 30 s ({@link #NO_ANSWER}): CANCEL, {@code 408}. The forking is
+ *       {@link io.switchboard.sip.routing.ParallelFork}, shared with call park's ring-back.</li>
  *   <li>Her offer goes to the conference's mixer in a new mixer dialog ({@link MixerLegs}); the
  *       mixer's answer goes in our ACK to her. Then the entity marks her leg {@code connected}
  *       ({@code DialOutAnswered}), the leg's dialogs are stored ({@link DialogRecords}) and the
@@ -69,30 +66,18 @@ final class DialOut {
     private static final Logger LOG = LoggerFactory.getLogger(DialOut.class);
 
     /** How long the callee's phones ring before the focus gives up (CANCEL, 408 to the referrer). */
-    static final long NO_ANSWER_S = 30;
+    static final java.time.Duration NO_ANSWER = java.time.Duration.ofSeconds(30);
     /** The REFER's implicit subscription while the call is under way (RFC 3515 section 2.4.4). */
     static final int SUBSCRIPTION_S = 60;
 
-    /** Marks a ringing branch's client transaction: each of its responses (1xx too) goes to {@link #onBranch}. */
-    record Branch(Call call) {}
-
     /** One dial-out under way. */
-    final class Call {
+    static final class Call {
         final FocusLeg referrer;
         final long referSeq;
         final String conferenceId;
         final String conferenceUri;
         final DialogSide dialog;
-        final List<ClientTransaction> branches = new ArrayList<>();
-        final List<ClientTransaction> provisional = new ArrayList<>();
-        int failed;
-        Response best;
-        boolean over;
-        ScheduledFuture<?> noAnswer;
-
-        DialOut owner() {
-            return DialOut.this;
-        }
+        volatile io.switchboard.sip.routing.ParallelFork fork;
 
         Call(FocusLeg referrer, long referSeq, DialogSide dialog) {
             this.referrer = referrer;
@@ -203,8 +188,7 @@ final class DialOut {
                         Call call = new Call(from, referSeq, d);
                         notifyReferrer(call, "SIP/2.0 100 Trying", false);
                         lookup.apply(calleeUri)
-                                .whenComplete((found, f) ->
-                                        ring(call, f != null || found == null ? List.of() : found, admitted.roster()));
+                                .whenComplete((found, f) -> ring(call, f != null || found == null ? List.of() : found));
                     } else if (reply instanceof ConferenceEntity.JoinRefused refused) {
                         sip.answer(tx, refused.status(), refused.reason());
                     } else {
@@ -217,40 +201,45 @@ final class DialOut {
                 });
     }
 
-    private void ring(Call call, List<FocusSip.DialTarget> found, Roster admittedIn) {
-        List<ClientTransaction> toSend = new ArrayList<>();
+    private void ring(Call call, List<FocusSip.DialTarget> found) {
+        List<Request> invites = new ArrayList<>();
         for (FocusSip.DialTarget t : found) {
             try {
-                ClientTransaction ct = sip.provider.getNewClientTransaction(invite(call, t));
-                ct.setApplicationData(new Branch(call));
-                toSend.add(ct);
+                invites.add(invite(call, t));
             } catch (Exception e) {
                 LOG.info("Dial-out INVITE to {} not made: {}", t.requestUri(), e.toString());
             }
         }
-        if (toSend.isEmpty()) {
+        if (invites.isEmpty()) {
             failed(call, Response.TEMPORARILY_UNAVAILABLE, "Temporarily Unavailable");
             return;
         }
-        synchronized (call) {
-            call.branches.addAll(toSend); // all known before the first is sent: "every branch failed" counts them
-            call.noAnswer = timer.schedule(
-                    () -> {
-                        if (finish(call)) {
-                            failed(call, Response.REQUEST_TIMEOUT, "Request Timeout");
-                        }
-                    },
-                    NO_ANSWER_S,
-                    TimeUnit.SECONDS);
-        }
-        for (ClientTransaction ct : toSend) {
-            try {
-                ct.sendRequest();
-            } catch (Exception e) {
-                LOG.info("Dial-out INVITE to {} not sent: {}", ct.getRequest().getRequestURI(), e.toString());
-                onBranch(call, ct, null);
-            }
-        }
+        call.fork = new io.switchboard.sip.routing.ParallelFork(
+                sip.provider, new io.switchboard.sip.routing.ParallelFork.Listener() {
+                    @Override
+                    public void answered(ClientTransaction branch, Response ok) {
+                        DialOut.this.answered(call, ok);
+                    }
+
+                    @Override
+                    public void answeredLate(ClientTransaction branch, Response ok) {
+                        answeredTooLate(call, ok);
+                    }
+
+                    @Override
+                    public void answeredAgain(ClientTransaction branch, Response ok) {
+                        ackAgain(call);
+                    }
+
+                    @Override
+                    public void notAnswered(Response best) {
+                        failed(
+                                call,
+                                best == null ? Response.REQUEST_TIMEOUT : best.getStatusCode(),
+                                best == null ? "Request Timeout" : best.getReasonPhrase());
+                    }
+                });
+        call.fork.start(invites, NO_ANSWER, timer);
     }
 
     /** An INVITE without SDP to one of the callee's contacts, in the leg's dialog (CSeq 1 on every branch). */
@@ -272,115 +261,16 @@ final class DialOut {
         return invite;
     }
 
-    /** True when {@code event} answers a dial-out INVITE. */
-    static boolean onResponse(ResponseEvent event) {
-        ClientTransaction ct = event.getClientTransaction();
-        if (ct != null && ct.getApplicationData() instanceof Branch b) {
-            b.call().owner().onBranch(b.call(), ct, event.getResponse());
-            return true;
-        }
-        return false;
-    }
-
-    static boolean onTimeout(TimeoutEvent event) {
-        ClientTransaction ct = event.getClientTransaction();
-        if (ct != null && ct.getApplicationData() instanceof Branch b) {
-            b.call().owner().onBranch(b.call(), ct, null);
-            return true;
-        }
-        return false;
-    }
-
-    private void onBranch(Call call, ClientTransaction ct, Response response) {
-        int status = response == null ? Response.REQUEST_TIMEOUT : response.getStatusCode();
-        if (status < 200) {
-            boolean cancelNow;
-            synchronized (call) {
-                if (call.provisional.contains(ct)) {
-                    return;
-                }
-                call.provisional.add(ct);
-                cancelNow = call.over;
+    /** Her 2xx again (our ACK was lost, RFC 3261 section 13.2.2.4): the ACK again, once it exists. */
+    private void ackAgain(Call call) {
+        FocusLeg leg = legs.get(call.dialog.callId);
+        Request ack = leg == null ? null : leg.reinviteAck;
+        if (ack != null) {
+            try {
+                sip.sendStateless((Request) ack.clone());
+            } catch (Exception e) {
+                LOG.debug("ACK to dialed-out {} not resent: {}", call.dialog.callId, e.toString());
             }
-            if (cancelNow) {
-                cancel(ct); // RFC 3261 section 9.1: cancelled once it has answered provisionally
-            }
-            return;
-        }
-        if (status < 300) {
-            boolean first;
-            synchronized (call) {
-                first = !call.over;
-                call.provisional.remove(ct);
-            }
-            String toTag = ((javax.sip.header.ToHeader) response.getHeader(javax.sip.header.ToHeader.NAME)).getTag();
-            if (!first && toTag != null && toTag.equals(call.dialog.remoteTag)) {
-                FocusLeg leg =
-                        legs.get(call.dialog.callId); // her 2xx again: our ACK was lost (RFC 3261 section 13.2.2.4)
-                Request ack = leg == null ? null : leg.reinviteAck;
-                if (ack != null) {
-                    try {
-                        sip.sendStateless((Request) ack.clone());
-                    } catch (Exception e) {
-                        LOG.debug("ACK to dialed-out {} not resent: {}", call.dialog.callId, e.toString());
-                    }
-                }
-                return;
-            }
-            if (!first || !finish(call)) {
-                answeredTooLate(call, response);
-                return;
-            }
-            answered(call, response);
-            return;
-        }
-        boolean allFailed;
-        synchronized (call) {
-            call.failed++;
-            // RFC 3261 section 16.7 step 6, simplified: a 6xx over the rest, else the last refusal
-            if (call.best == null || call.best.getStatusCode() / 100 != 6) {
-                call.best = response;
-            }
-            allFailed = call.failed >= call.branches.size();
-        }
-        if (allFailed && finish(call)) {
-            Response best = call.best;
-            failed(
-                    call,
-                    best == null ? Response.REQUEST_TIMEOUT : best.getStatusCode(),
-                    best == null ? "Request Timeout" : best.getReasonPhrase());
-        }
-    }
-
-    /** Ends the ringing once: stops the timer and cancels the branches that rang. True the first time. */
-    private boolean finish(Call call) {
-        List<ClientTransaction> toCancel;
-        synchronized (call) {
-            if (call.over) {
-                return false;
-            }
-            call.over = true;
-            if (call.noAnswer != null) {
-                call.noAnswer.cancel(false);
-            }
-            toCancel = List.copyOf(call.provisional);
-        }
-        toCancel.forEach(this::cancel);
-        return true;
-    }
-
-    private void cancel(ClientTransaction ct) {
-        try {
-            Request cancel = ct.createCancel();
-            Object hop = ((SIPMessage) ct.getRequest()).getApplicationData();
-            if (hop != null) {
-                ((SIPMessage) cancel).setApplicationData(hop);
-            }
-            ClientTransaction cancelTx = sip.provider.getNewClientTransaction(cancel);
-            cancelTx.setApplicationData(new Signalling.Awaiting(r -> {}));
-            cancelTx.sendRequest();
-        } catch (Exception e) {
-            LOG.info("CANCEL of a dial-out branch not sent: {}", e.toString());
         }
     }
 

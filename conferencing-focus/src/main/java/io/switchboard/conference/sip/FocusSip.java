@@ -937,7 +937,7 @@ public final class FocusSip {
 
     /** True when {@code event} answers a request of the focus. */
     public boolean onResponse(ResponseEvent event) {
-        if (DialOut.onResponse(event) || Signalling.onResponse(event)) {
+        if (io.switchboard.sip.routing.ParallelFork.onResponse(event) || Signalling.onResponse(event)) {
             return true;
         }
         Response response = event.getResponse();
@@ -965,7 +965,7 @@ public final class FocusSip {
     }
 
     public boolean onTimeout(TimeoutEvent event) {
-        return DialOut.onTimeout(event) || Signalling.onTimeout(event);
+        return io.switchboard.sip.routing.ParallelFork.onTimeout(event) || Signalling.onTimeout(event);
     }
 
     // ------------------------------------------------------------------ following the roster
