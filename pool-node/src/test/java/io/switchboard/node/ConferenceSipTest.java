@@ -1005,6 +1005,9 @@ class ConferenceSipTest {
             assertThat(declined.header("subscription-state")).startsWith("terminated");
             assertThat(roster(c).participants()).doesNotContainKey(second.callId());
             assertThat(roster(c).participants()).containsOnlyKeys(a.callId, b.callId);
+            assertThat(AdminHttp.get(node.adminPort(), "/metrics").body())
+                    .containsPattern("switchboard_conference_events_total\\{outcome=\"dialed-out\",?\\} [1-9]")
+                    .containsPattern("switchboard_conference_events_total\\{outcome=\"dial-out-failed\",?\\} [1-9]");
         } finally {
             carol.register(0);
             carol.close();

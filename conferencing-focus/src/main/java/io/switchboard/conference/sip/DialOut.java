@@ -102,6 +102,9 @@ final class DialOut {
     /** Takes a leg id out of the roster (retrying while the entity restarts), then runs the callback. */
     private final BiConsumer<FocusLeg, Runnable> leave;
 
+    /** Told {@link FocusSip#DIALED_OUT} and {@link FocusSip#DIAL_OUT_FAILED}, for the node's metrics. */
+    private final Consumer<String> counted;
+
     private volatile Function<String, CompletionStage<List<FocusSip.DialTarget>>> targets;
 
     DialOut(
@@ -114,7 +117,8 @@ final class DialOut {
             BiConsumer<String, Roster> rosterSeen,
             Function<FocusLeg, CompletionStage<Void>> save,
             Consumer<FocusLeg> hangUp,
-            BiConsumer<FocusLeg, Runnable> leave) {
+            BiConsumer<FocusLeg, Runnable> leave,
+            Consumer<String> counted) {
         this.sip = sip;
         this.conferences = conferences;
         this.domains = domains;
@@ -125,6 +129,7 @@ final class DialOut {
         this.save = save;
         this.hangUp = hangUp;
         this.leave = leave;
+        this.counted = counted;
     }
 
     /** Where a user's registered contacts are found (the registrar's bindings); without it dial-out is 501. */
@@ -339,6 +344,7 @@ final class DialOut {
                                 if (f != null) {
                                     LOG.warn("Dialed-out leg {} not stored: {}", leg.legId, f.toString());
                                 }
+                                counted.accept(FocusSip.DIALED_OUT);
                                 notifyReferrer(call, "SIP/2.0 200 OK", true);
                             });
                         } else {
@@ -349,6 +355,7 @@ final class DialOut {
                                     call.conferenceId,
                                     failure != null ? failure : reply);
                             hangUp.accept(leg);
+                            counted.accept(FocusSip.DIAL_OUT_FAILED);
                             int status = reply instanceof ConferenceEntity.ChangeRefused r
                                     ? r.status()
                                     : Response.SERVICE_UNAVAILABLE;
@@ -387,6 +394,7 @@ final class DialOut {
     /** The call did not come about: her leg leaves the roster, then the referrer hears {@code status}. */
     private void failed(Call call, int status, String reason) {
         LOG.info("Dial-out {} in conference {}: {} {}", call.dialog.callId, call.conferenceId, status, reason);
+        counted.accept(FocusSip.DIAL_OUT_FAILED);
         FocusLeg gone = new FocusLeg(call.conferenceId, call.conferenceUri, call.dialog, "udp");
         leave.accept(gone, () -> notifyReferrer(call, "SIP/2.0 " + status + " " + phrase(reason, status), true));
     }

@@ -120,6 +120,9 @@ public final class FocusSip {
     /** An ad-hoc conference made through the factory lasts this long after its last participant left. */
     public static final Duration FACTORY_GRACE = Duration.ofMinutes(10);
 
+    /** A callee dialed out by REFER connected to the conference; a dial-out that did not come about. */
+    public static final String DIALED_OUT = "dialed-out", DIAL_OUT_FAILED = "dial-out-failed";
+
     /** An ad-hoc conference created through the factory (RFC 4579 section 5.4). */
     public static final String CREATED = "created";
 
@@ -196,7 +199,8 @@ public final class FocusSip {
                 this::rosterSeen,
                 leg -> records.save(leg),
                 leg -> hangUp(leg, true),
-                this::leave);
+                this::leave,
+                settings.counted());
         DialOutTargets t = pendingTargets;
         if (t != null) {
             dialOut.targets(t::lookup);
