@@ -931,7 +931,7 @@ class ConferenceSipTest {
      * dialing-out} then {@code connected}, stores her leg, and NOTIFYs {@code 200 OK} ending the
      * REFER's subscription; her BYE leaves. An attendee's dial-out is 403 with nothing rung or
      * stored; another domain's user 403; Carol declining (486) leaves no roster entry and the last
-     * NOTIFY names 486.
+     * NOTIFY names 486; a user with no registered phone ends with 480.
      */
     @Test
     void a_presenter_dials_out_by_refer_and_the_callee_is_bridged_to_the_mixer() throws Exception {
@@ -1004,6 +1004,13 @@ class ConferenceSipTest {
             TestPhone.Msg declined = referNotify(alice, a, "SIP/2.0 486");
             assertThat(declined.header("subscription-state")).startsWith("terminated");
             assertThat(roster(c).participants()).doesNotContainKey(second.callId());
+            assertThat(roster(c).participants()).containsOnlyKeys(a.callId, b.callId);
+
+            // a user with no registered phone: accepted, then 480, nothing left in the roster
+            assertThat(refer(alice, a, "<sip:dave@example.test>").status()).isEqualTo(202);
+            referNotify(alice, a, "SIP/2.0 100");
+            TestPhone.Msg unreachable = referNotify(alice, a, "SIP/2.0 480");
+            assertThat(unreachable.header("subscription-state")).startsWith("terminated");
             assertThat(roster(c).participants()).containsOnlyKeys(a.callId, b.callId);
             assertThat(AdminHttp.get(node.adminPort(), "/metrics").body())
                     .containsPattern("switchboard_conference_events_total\\{outcome=\"dialed-out\",?\\} [1-9]")
