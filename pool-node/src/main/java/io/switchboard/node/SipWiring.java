@@ -318,6 +318,16 @@ final class SipWiring implements AutoCloseable {
         // a Contact that is a GRUU of ours is resolved by the registrar's bindings (RFC 5627 section 5.4)
         PoolGruuTargets gruuTargets =
                 new PoolGruuTargets(endpoint.addresses(), config.domains(), gruus, proxy::instanceTarget);
+        // dial-out by REFER rings the callee's bindings as call park rings a parker back (ParkWiring.messageTargets)
+        focusSip.dialOutTargets(aor -> userLocations
+                .lookup(aor)
+                .thenApply(found -> ParkWiring.messageTargets(
+                                new io.switchboard.registrar.entity.RegistrarEntity.CurrentBindings(aor, found),
+                                config.nodeId())
+                        .stream()
+                        .map(t -> new FocusSip.DialTarget(t.requestUri(), t.hop()))
+                        .toList())
+                .exceptionally(unavailable -> List.of()));
         focusSip.storeDialogs(new io.switchboard.conference.store.CassandraDialogStore(session));
         focusSip.attach(
                 conferenceEntities,

@@ -17,7 +17,9 @@ import io.switchboard.conference.domain.Presenters;
 import io.switchboard.conference.domain.Roster;
 import io.switchboard.conference.entity.ConferenceEntity;
 import io.switchboard.conference.store.CassandraConferenceStore;
+import io.switchboard.conference.store.CassandraDialogStore;
 import io.switchboard.conference.store.ConferenceStore;
+import io.switchboard.conference.store.DialogStore;
 import io.switchboard.storage.testing.TestCassandra;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -87,6 +89,9 @@ class ConferenceSipTest {
     static final Duration CHECK = Duration.ofSeconds(1);
 
     volatile boolean stopping;
+    /** The focus's stored dialogs (the node's keyspace). */
+    DialogStore dialogStore;
+
     TestPhone alice;
     TestPhone bob;
     final SecureRandom random = new SecureRandom();
@@ -158,9 +163,16 @@ class ConferenceSipTest {
                         + "\", \"" + mixerA.contact() + "\", \"" + mixerC.contact() + "\", \"" + mixerD.contact()
                         + "\"]\n"
                         + "switchboard.conferencing.mcu-check-interval = " + CHECK.toMillis() + "ms\n"
+                        // carol: the user a presenter dials out to
+                        + "switchboard.bootstrap-users = [\n"
+                        + "  { uri = \"sip:alice@example.test\", password = \"alice-secret\", name = \"Alice\" }\n"
+                        + "  { uri = \"sip:bob@example.test\", password = \"bob-secret\", name = \"Bob\" }\n"
+                        + "  { uri = \"sip:carol@example.test\", password = \"carol-secret\", name = \"Carol\" }\n"
+                        + "]\n"
                         // the SIPp conference watcher computes MD5 only and reads the first challenge
                         + "switchboard.auth.algorithms = [\"MD5\", \"SHA-256\"]\n");
         store = new CassandraConferenceStore(session);
+        dialogStore = new CassandraDialogStore(session);
         alice = new TestPhone("udp", node.sipUdpPort(), "alice", "alice-secret");
         bob = new TestPhone("udp", node.sipUdpPort(), "bob", "bob-secret");
         if (sippPath == null) {
@@ -864,8 +876,8 @@ class ConferenceSipTest {
     /**
      * RFC 4579 section 5.5: a presenter removes a participant with REFER, Refer-To the participant
      * and {@code method=BYE}; an attendee may not (403, nothing changes); a REFER without a
-     * Refer-To, with a non-SIP one, naming nobody in the conference, or asking for dial-out is
-     * refused with a reason and changes nothing.
+     * Refer-To, with a non-SIP one, naming nobody in the conference, or asking for another method
+     * than BYE or INVITE is refused with a reason and changes nothing.
      */
     @Test
     void a_presenter_ejects_by_refer_and_bad_or_unauthorized_refers_change_nothing() throws Exception {
@@ -887,9 +899,8 @@ class ConferenceSipTest {
                 .isEqualTo(400);
         TestPhone.Msg nobody = refer(alice, a, "<sip:carol@example.test;method=BYE>");
         assertThat(nobody.status()).as("nobody of that name in it").isEqualTo(404);
-        TestPhone.Msg dialOut = refer(alice, a, "<sip:carol@example.test>");
-        assertThat(dialOut.status()).isEqualTo(501);
-        assertThat(dialOut.firstLine()).contains("Dial-out");
+        TestPhone.Msg otherMethod = refer(alice, a, "<sip:carol@example.test;method=OPTIONS>");
+        assertThat(otherMethod.status()).as("only INVITE and BYE are referred").isEqualTo(501);
         assertThat(roster(c).version())
                 .as("nothing stored by the refused REFERs")
                 .isEqualTo(version);
@@ -908,6 +919,120 @@ class ConferenceSipTest {
         bob.respond(bye, 200, "OK", null, List.of());
         assertThat(roster(c).participants()).containsOnlyKeys(a.callId);
         assertThat(alice.requestInDialog(a.dialog, "BYE").status()).isEqualTo(200);
+    }
+
+    static final String CAROL_OFFER = "v=0\r\no=carol 5 5 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+            + "m=audio 45000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
+
+    /**
+     * Dial-out (RFC 4579 section 5.5, RFC 3515): the organizer REFERs Carol (a phone registered over
+     * UDP); the focus answers 202, NOTIFYs {@code 100 Trying}, calls Carol without an offer, sends
+     * her offer to the conference's mixer and the mixer's answer in its ACK, shows her {@code
+     * dialing-out} then {@code connected}, stores her leg, and NOTIFYs {@code 200 OK} ending the
+     * REFER's subscription; her BYE leaves. An attendee's dial-out is 403 with nothing rung or
+     * stored; another domain's user 403; Carol declining (486) leaves no roster entry and the last
+     * NOTIFY names 486; a user with no registered phone ends with 480.
+     */
+    @Test
+    void a_presenter_dials_out_by_refer_and_the_callee_is_bridged_to_the_mixer() throws Exception {
+        needsSipp();
+        Conference c = create(AccessType.COMPANY, 10); // presenters: the organizer, alice
+        // mixer C (a test phone that answers as a mixer and never stops; A is stopped by another test)
+        awaitMixerUp(mixerC.contact());
+        giveMixer(c, mixerC.contact());
+        Joined a = join(alice, c);
+        Joined b = join(bob, c);
+        assertThat(a.ok.status()).isEqualTo(200);
+        assertThat(b.ok.status()).isEqualTo(200);
+        TestPhone carol = new TestPhone("udp", node.sipUdpPort(), "carol", "carol-secret");
+        try {
+            assertThat(carol.register().status()).isEqualTo(200);
+            long version = roster(c).version();
+            TestPhone.Msg byAttendee = refer(bob, b, "<sip:carol@example.test>");
+            assertThat(byAttendee.status()).as(byAttendee.raw()).isEqualTo(403);
+            assertThat(refer(alice, a, "<sip:carol@partner.example>").status())
+                    .as("no calls to other domains")
+                    .isEqualTo(403);
+            assertThat(carol.receivesRequest("INVITE", Duration.ofMillis(500)))
+                    .as("nobody rung")
+                    .isFalse();
+            assertThat(roster(c).version()).as("nothing stored").isEqualTo(version);
+
+            TestPhone.Msg accepted = refer(alice, a, "<sip:carol@example.test>");
+            assertThat(accepted.status()).as(accepted.raw()).isEqualTo(202);
+            TestPhone.Msg invite = carol.awaitRequest("INVITE");
+            assertThat(invite.body()).as("late offer: no SDP in the INVITE").isEmpty();
+            assertThat(invite.header("contact")).contains(c.uri()).contains("isfocus");
+            String legId = invite.callId();
+            assertThat(roster(c).participants().get(legId).status()).isEqualTo(ParticipantStatus.DIALING_OUT);
+            assertThat(AdminHttp.get(node.adminPort(), "/api/conferences/" + c.id())
+                            .body())
+                    .as("the admin API lists her as being dialed")
+                    .contains("\"status\":\"dialing-out\"");
+            TestPhone.Msg trying = referNotify(alice, a, "SIP/2.0 100");
+            assertThat(trying.header("subscription-state")).startsWith("active");
+
+            String carolTag = TestPhone.newTag();
+            carol.sendToVia(
+                    invite,
+                    okWithSdp(carol, invite, carolTag, CAROL_OFFER)
+                            .replaceFirst("From: ", "Record-Route: " + invite.header("record-route") + "\r\nFrom: "));
+            TestPhone.Msg ack = carol.awaitRequest("ACK");
+            assertThat(ack.callId()).isEqualTo(legId);
+            assertThat(ack.body()).as("the mixer's answer in our ACK").contains("o=mixer-c");
+            assertThat(mixerC.inviteSeen.body())
+                    .as("the mixer got carol's offer")
+                    .contains("o=carol 5 5");
+            TestPhone.Msg done = referNotify(alice, a, "SIP/2.0 200");
+            assertThat(done.header("subscription-state")).startsWith("terminated");
+            assertThat(done.header("event")).startsWith("refer");
+            assertThat(roster(c).participants().get(legId).status()).isEqualTo(ParticipantStatus.CONNECTED);
+            assertThat(roster(c).participants().get(legId).uri()).isEqualTo("sip:carol@example.test");
+            DialogStore.Leg stored =
+                    dialogStore.leg(c.id(), legId).toCompletableFuture().get().orElseThrow();
+            assertThat(stored.mixerDialog()).as("both sides stored").isNotNull();
+
+            TestPhone.Dialog carolDialog = carol.calleeDialog(invite, carolTag);
+            assertThat(carol.requestInDialog(carolDialog, "BYE").status()).isEqualTo(200);
+            awaitRoster(c, r -> !r.participants().containsKey(legId));
+
+            TestPhone.Msg again = refer(alice, a, "<sip:carol@example.test;method=INVITE>");
+            assertThat(again.status()).isEqualTo(202);
+            referNotify(alice, a, "SIP/2.0 100");
+            TestPhone.Msg second = carol.awaitRequest("INVITE");
+            carol.respond(second, 486, "Busy Here", TestPhone.newTag(), List.of());
+            TestPhone.Msg declined = referNotify(alice, a, "SIP/2.0 486");
+            assertThat(declined.header("subscription-state")).startsWith("terminated");
+            assertThat(roster(c).participants()).doesNotContainKey(second.callId());
+            assertThat(roster(c).participants()).containsOnlyKeys(a.callId, b.callId);
+
+            // a user with no registered phone: accepted, then 480, nothing left in the roster
+            assertThat(refer(alice, a, "<sip:dave@example.test>").status()).isEqualTo(202);
+            referNotify(alice, a, "SIP/2.0 100");
+            TestPhone.Msg unreachable = referNotify(alice, a, "SIP/2.0 480");
+            assertThat(unreachable.header("subscription-state")).startsWith("terminated");
+            assertThat(roster(c).participants()).containsOnlyKeys(a.callId, b.callId);
+            assertThat(AdminHttp.get(node.adminPort(), "/metrics").body())
+                    .containsPattern("switchboard_conference_events_total\\{outcome=\"dialed-out\",?\\} [1-9]")
+                    .containsPattern("switchboard_conference_events_total\\{outcome=\"dial-out-failed\",?\\} [1-9]");
+        } finally {
+            carol.register(0);
+            carol.close();
+        }
+        assertThat(alice.requestInDialog(a.dialog, "BYE").status()).isEqualTo(200);
+        assertThat(bob.requestInDialog(b.dialog, "BYE").status()).isEqualTo(200);
+    }
+
+    /** The NOTIFY of a REFER's outcome in {@code j}'s dialog whose sipfrag starts with {@code statusLine}, answered 200. */
+    static TestPhone.Msg referNotify(TestPhone phone, Joined j, String statusLine) throws IOException {
+        TestPhone.Msg n = phone.await(
+                m -> m.isRequest()
+                        && m.method().equals("NOTIFY")
+                        && j.callId.equals(m.callId())
+                        && m.body().startsWith(statusLine),
+                ASK);
+        phone.respond(n, 200, "OK", null, List.of());
+        return n;
     }
 
     /** A REFER in {@code j}'s dialog with the focus, with {@code referTo} (none when null); its final answer. */

@@ -28,7 +28,8 @@ import java.util.UUID;
  *       endpoint), {@code active} (any connected endpoint), {@code locked}; in a partial document
  *       only when one of them changed.</li>
  *   <li>{@code users} (sections 5.6, 5.7): one {@code user} per user URI, its legs as {@code
- *       endpoint}s with {@code status} {@code connected} or {@code pending} (the lobby); {@code
+ *       endpoint}s with {@code status} {@code connected}, {@code pending} (the lobby) or {@code
+ *       dialing-out} (called by the focus on a REFER, not answered yet); {@code
  *       roles} {@code presenter} or {@code attendee}. A user whose legs changed is sent whole
  *       ({@code state="full"}), a leg that left as an endpoint {@code disconnected}.</li>
  *   <li>Entities: a user's is its URI; an anonymous caller's is {@code
@@ -163,12 +164,21 @@ public final class ConferenceInfo {
                 .append(presenter ? "presenter" : "attendee")
                 .append("</entry></roles>\n");
         for (Participant p : legs) {
-            endpoint(b, p, p.connected() ? "connected" : "pending");
+            endpoint(b, p, statusOf(p));
         }
         for (Participant p : gone) {
             endpoint(b, p, "disconnected");
         }
         b.append("    </user>\n");
+    }
+
+    /** RFC 4575 section 5.7.2's endpoint status of a current leg. */
+    static String statusOf(Participant p) {
+        return switch (p.status()) {
+            case CONNECTED -> "connected";
+            case PENDING -> "pending";
+            case DIALING_OUT -> "dialing-out";
+        };
     }
 
     private static void endpoint(StringBuilder b, Participant p, String status) {

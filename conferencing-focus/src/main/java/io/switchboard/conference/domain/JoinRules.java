@@ -88,6 +88,52 @@ public final class JoinRules {
         return new JoinDecision.Admitted(in, next);
     }
 
+    /**
+     * Dial-out (RFC 4579 section 5.5): {@code actor} asks the focus to call {@code callee} into the
+     * conference as leg {@code legId}. Only those who may run the conference may ({@link
+     * RosterRules#mayControl}: an operator, the organizer, a connected presenter), else 403; then
+     * as a join: 404 for an unknown or ended conference, 403 when locked and the callee does not
+     * present, 486 when full (the lobby and legs being dialed count). A callee a presenter calls
+     * is never sent to the lobby (the presenter admitted them by calling); the leg is stored
+     * {@link ParticipantStatus#DIALING_OUT} until it answers ({@link RosterRules#answered}). A leg
+     * already there (a retry): the same answer, nothing changes.
+     */
+    public static JoinDecision dialOut(
+            Conference conference, Roster roster, Actor actor, String legId, Joiner callee, Instant now) {
+        if (conference == null || roster.ended() || conference.expired(roster, now)) {
+            return new JoinDecision.Refused(NOT_FOUND, "Conference not found");
+        }
+        if (!RosterRules.mayControl(conference, roster, actor)) {
+            return new JoinDecision.Refused(FORBIDDEN, "Only presenters may dial out");
+        }
+        Participant already = roster.participants().get(legId);
+        if (already != null) {
+            return new JoinDecision.Admitted(already, roster);
+        }
+        boolean presenter = conference.presenterByDefinition(callee)
+                || (callee.kind() != JoinerKind.ANONYMOUS && roster.presents(callee.uri()));
+        if (roster.locked() && !presenter) {
+            return new JoinDecision.Refused(FORBIDDEN, "Conference locked");
+        }
+        if (roster.size() >= conference.participantLimit()) {
+            return new JoinDecision.Refused(
+                    BUSY_HERE, "Conference full (" + conference.participantLimit() + " participants)");
+        }
+        Participant ringing = new Participant(
+                legId,
+                callee.uri(),
+                callee.kind(),
+                presenter ? Role.PRESENTER : Role.ATTENDEE,
+                ParticipantStatus.DIALING_OUT,
+                null,
+                now);
+        Roster next = roster.change(now, legs -> {
+            legs.put(legId, ringing);
+            return legs;
+        });
+        return new JoinDecision.Admitted(ringing, next);
+    }
+
     /** Why a non-presenter waits, or null when it goes straight in. */
     private static LobbyReason lobbyReason(Conference conference, Roster roster, Joiner joiner) {
         boolean ours = joiner.kind() == JoinerKind.OUR_USER;

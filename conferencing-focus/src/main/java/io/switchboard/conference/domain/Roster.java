@@ -45,8 +45,11 @@ public record Roster(
         return participants.values().stream().filter(Participant::connected).count();
     }
 
+    /** Legs in the lobby (not those being dialed out). */
     public long pending() {
-        return participants.values().stream().filter(p -> !p.connected()).count();
+        return participants.values().stream()
+                .filter(p -> p.status() == ParticipantStatus.PENDING)
+                .count();
     }
 
     /** Whether any presenter is connected (lobby legs do not count). */

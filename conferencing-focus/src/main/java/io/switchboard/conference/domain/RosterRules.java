@@ -106,6 +106,32 @@ public final class RosterRules {
         }));
     }
 
+    /**
+     * A leg the focus dialed out ({@link JoinRules#dialOut}) answered and is bridged to the mixer:
+     * {@code connected}. A presenter's leg lets in those who waited only for a presenter, as a join
+     * does. 404 when the leg is no longer there being dialed (ejected, the conference ended).
+     */
+    public static RosterChange answered(Conference c, Roster r, String legId, Instant now) {
+        if (c == null || r.ended() || c.expired(r, now)) {
+            return new RosterChange.Refused(JoinRules.NOT_FOUND, "Conference not found");
+        }
+        Participant target = r.participants().get(legId);
+        if (target == null) {
+            return new RosterChange.Refused(JoinRules.NOT_FOUND, "No such participant being dialed: " + legId);
+        }
+        if (target.status() != ParticipantStatus.DIALING_OUT) {
+            return new RosterChange.Unchanged(); // answered already (a retry)
+        }
+        return new RosterChange.Applied(r.change(now, legs -> {
+            Participant in = target.admitted(now);
+            legs.put(legId, in);
+            if (in.presenting()) {
+                legs.replaceAll((id, p) -> p.lobbyReason() == LobbyReason.AWAITING_PRESENTER ? p.admitted(now) : p);
+            }
+            return legs;
+        }));
+    }
+
     /** The leg's own BYE (or its dialog's end): no role needed; an unknown leg changes nothing. */
     public static RosterChange leave(Conference c, Roster r, String legId, Instant now) {
         if (c == null || r.ended() || c.expired(r, now)) {
@@ -142,7 +168,7 @@ public final class RosterRules {
             return refused;
         }
         Participant target = r.participants().get(legId);
-        if (target == null || target.connected()) {
+        if (target == null || target.status() != ParticipantStatus.PENDING) {
             return new RosterChange.Refused(JoinRules.NOT_FOUND, "No such participant in the lobby: " + legId);
         }
         return new RosterChange.Applied(r.change(now, edit));

@@ -65,7 +65,9 @@ public final class ConferenceEntity {
                     GetConference,
                     UseMixer,
                     MoveMixer,
-                    GetMixer {}
+                    GetMixer,
+                    DialOut,
+                    DialOutAnswered {}
 
     /** A command with a reply: when the entity cannot take it, the reply is {@link Unavailable} (the edge's 503). */
     public interface Asking extends EntityCommand {
@@ -119,6 +121,18 @@ public final class ConferenceEntity {
      * ({@link MixerChosen}, null for none). A conference nobody is in keeps no mixer.
      */
     public record MoveMixer(String from, String candidate, ActorRef<MixerReply> replyTo) implements Command, Asking {}
+
+    /**
+     * Dial-out (RFC 4579 section 5.5): {@code actor} (the REFER's sender, as the roster has it)
+     * asks the focus to call {@code callee} into the conference as leg {@code legId} (our
+     * dialog's Call-ID). Decided by {@code JoinRules.dialOut}: {@link Admitted} with the leg
+     * {@code DIALING_OUT}, stored; or {@link JoinRefused} (403, 404, 486), nothing stored.
+     */
+    public record DialOut(Actor actor, String legId, Joiner callee, ActorRef<JoinReply> replyTo)
+            implements Command, Asking {}
+
+    /** The dialed-out leg {@code legId} answered and is bridged: {@code connected} ({@code RosterRules.answered}). */
+    public record DialOutAnswered(String legId, ActorRef<ChangeReply> replyTo) implements Command, Asking {}
 
     /** The conference's mixer now ({@link MixerChosen}; null: none chosen, or none live). */
     public record GetMixer(ActorRef<MixerReply> replyTo) implements Command, Asking {}
@@ -287,6 +301,14 @@ public final class ConferenceEntity {
                 change(
                         end.replyTo(),
                         conference == null ? missing() : RosterRules.end(conference, roster, end.actor(), now));
+            } else if (command instanceof DialOut dial) {
+                onDialOut(dial, now);
+            } else if (command instanceof DialOutAnswered answered) {
+                change(
+                        answered.replyTo(),
+                        conference == null
+                                ? missing()
+                                : RosterRules.answered(conference, roster, answered.legId(), now));
             } else if (command instanceof UseMixer use) {
                 if (conference == null || roster.ended() || conference.expired(roster, now)) {
                     use.replyTo().tell(new ChangeRefused(JoinRules.NOT_FOUND, "Conference not found"));
@@ -393,6 +415,23 @@ public final class ConferenceEntity {
                 return;
             }
             store(next, () -> join.replyTo().tell(reply), join.replyTo());
+        }
+
+        private void onDialOut(DialOut dial, Instant now) {
+            JoinDecision d = conference == null
+                    ? new JoinDecision.Refused(JoinRules.NOT_FOUND, "Conference not found")
+                    : JoinRules.dialOut(conference, roster, dial.actor(), dial.legId(), dial.callee(), now);
+            if (d instanceof JoinDecision.Refused refused) {
+                dial.replyTo().tell(new JoinRefused(refused.status(), refused.reason()));
+                return;
+            }
+            JoinDecision.Admitted a = (JoinDecision.Admitted) d;
+            Admitted reply = new Admitted(a.participant(), a.next());
+            if (a.next() == roster) {
+                dial.replyTo().tell(reply);
+                return;
+            }
+            store(a.next(), () -> dial.replyTo().tell(reply), dial.replyTo());
         }
 
         private void change(ActorRef<ChangeReply> replyTo, RosterChange change) {

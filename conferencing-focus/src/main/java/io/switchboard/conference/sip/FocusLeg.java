@@ -92,6 +92,22 @@ final class FocusLeg {
         this.acked = true;
     }
 
+    /**
+     * A leg the focus calls (dial-out, RFC 4579 section 5.5): our dialog with the callee as its UAC,
+     * {@code participant} confirmed by the callee's 2xx; being connected to the mixer. Its leg id is
+     * our INVITE's Call-ID.
+     */
+    FocusLeg(String conferenceId, String conferenceUri, DialogSide participant, String transport) {
+        this.conferenceId = conferenceId;
+        this.conferenceUri = conferenceUri;
+        this.legId = participant.callId;
+        this.participant = participant;
+        this.inviteBranch = "";
+        this.transport = transport;
+        this.state = State.CONNECTING;
+        this.acked = true; // we send the ACK; there is no 200 of ours to retransmit
+    }
+
     /** Whether the participant reached us over a connection (TCP, TLS, WebSocket), which ends with the node holding it. */
     static boolean connectionOriented(String transport) {
         return !"udp".equalsIgnoreCase(transport);

@@ -35,8 +35,8 @@ import org.slf4j.LoggerFactory;
  *       subscription terminated); the node holding the ejected call sends its BYE as for an eject
  *       by an operator. A user with no leg: {@code 404}; refused by role: the entity's answer
  *       ({@code 403}).</li>
- *   <li><b>Dial-out</b> (a Refer-To without {@code method=BYE}) is not built: {@code 501} with a
- *       reason, nothing stored.</li>
+ *   <li><b>Dial-out</b>: a Refer-To without {@code method}, or with {@code method=INVITE}: {@link
+ *       DialOut}. Any other method: {@code 501}, nothing stored.</li>
  *   <li>Not exactly one Refer-To, or one that is not a {@code sip:}/{@code sips:} URI: {@code 400}
  *       (RFC 3515 section 2.4.1), nothing stored.</li>
  * </ul>
@@ -50,10 +50,13 @@ final class FocusRefers {
     /** Hands a roster this node changed to its conference-info subscriptions at once. */
     private final BiConsumer<String, Roster> rosterSeen;
 
-    FocusRefers(Signalling sip, Conferences conferences, BiConsumer<String, Roster> rosterSeen) {
+    private final DialOut dialOut;
+
+    FocusRefers(Signalling sip, Conferences conferences, BiConsumer<String, Roster> rosterSeen, DialOut dialOut) {
         this.sip = sip;
         this.conferences = conferences;
         this.rosterSeen = rosterSeen;
+        this.dialOut = dialOut;
     }
 
     /** {@code request} is a REFER in {@code from}'s dialog with the focus. */
@@ -73,8 +76,13 @@ final class FocusRefers {
             return;
         }
         String method = target.getMethodParam();
-        if (method == null || !method.equalsIgnoreCase(Request.BYE)) {
-            sip.answer(tx, Response.NOT_IMPLEMENTED, "Dial-out by REFER is not supported");
+        if (method == null || method.equalsIgnoreCase(Request.INVITE)) {
+            dialOut.refer(tx, request, from, target);
+            return;
+        }
+        if (!method.equalsIgnoreCase(Request.BYE)) {
+            sip.answer(
+                    tx, Response.NOT_IMPLEMENTED, "Only INVITE (dial-out) and BYE (eject) are supported in Refer-To");
             return;
         }
         String user = userOf(target);
@@ -89,7 +97,12 @@ final class FocusRefers {
                         sip.answer(tx, outcome.status(), outcome.reason());
                     } else {
                         sip.answer(tx, Response.ACCEPTED, null);
-                        notifyOutcome(from, request);
+                        notifyReferrer(
+                                sip,
+                                from,
+                                ((CSeqHeader) request.getHeader(CSeqHeader.NAME)).getSeqNumber(),
+                                "SIP/2.0 200 OK",
+                                0);
                     }
                 });
     }
@@ -153,26 +166,32 @@ final class FocusRefers {
     }
 
     /**
-     * RFC 3515 section 2.4.4: the REFER's implicit subscription gets the outcome as a sipfrag, and
-     * ends with it (section 2.4.7); {@code id} is the REFER's CSeq (section 2.4.6).
+     * RFC 3515 section 2.4.4: the REFER's implicit subscription gets {@code statusLine} as a
+     * {@code message/sipfrag} in {@code to}'s dialog; {@code id} is the REFER's CSeq (section
+     * 2.4.6). {@code activeFor} 0 ends the subscription with it (section 2.4.7), else it stays
+     * active that many seconds.
      */
-    private void notifyOutcome(FocusLeg from, Request refer) {
+    static void notifyReferrer(Signalling sip, FocusLeg to, long referSeq, String statusLine, int activeFor) {
         try {
-            Request notify = sip.inDialog(from.participant, Request.NOTIFY, FocusSip.focusContact(from));
-            long referSeq = ((CSeqHeader) refer.getHeader(CSeqHeader.NAME)).getSeqNumber();
+            Request notify = sip.inDialog(to.participant, Request.NOTIFY, FocusSip.focusContact(to));
             javax.sip.header.EventHeader event = sip.headers.createEventHeader("refer");
             event.setEventId(Long.toString(referSeq));
             notify.addHeader(event);
-            javax.sip.header.SubscriptionStateHeader ended =
-                    sip.headers.createSubscriptionStateHeader("terminated"); // the RI's constant is "Terminated"
-            ended.setReasonCode("noresource");
-            notify.addHeader(ended);
+            javax.sip.header.SubscriptionStateHeader state;
+            if (activeFor > 0) {
+                state = sip.headers.createSubscriptionStateHeader("active");
+                state.setExpires(activeFor);
+            } else {
+                state = sip.headers.createSubscriptionStateHeader("terminated"); // the RI's constant is "Terminated"
+                state.setReasonCode("noresource");
+            }
+            notify.addHeader(state);
             javax.sip.header.ContentTypeHeader type = sip.headers.createContentTypeHeader("message", "sipfrag");
             type.setParameter("version", "2.0");
-            notify.setContent("SIP/2.0 200 OK\r\n", type);
+            notify.setContent(statusLine + "\r\n", type);
             sip.send(notify, response -> {});
         } catch (Exception e) {
-            LOG.info("NOTIFY of a REFER's outcome to {} not sent: {}", from.legId, e.toString());
+            LOG.info("NOTIFY of a REFER's outcome to {} not sent: {}", to.legId, e.toString());
         }
     }
 }

@@ -114,8 +114,14 @@ public final class FocusSip {
             BiConsumer<String, String> mixerFailed,
             String factoryUser) {}
 
+    /** A user's registered contact the focus calls on a dial-out REFER, and how to reach it (null hop: its address). */
+    public record DialTarget(String requestUri, io.switchboard.sip.routing.NextHop hop) {}
+
     /** An ad-hoc conference made through the factory lasts this long after its last participant left. */
     public static final Duration FACTORY_GRACE = Duration.ofMinutes(10);
+
+    /** A callee dialed out by REFER connected to the conference; a dial-out that did not come about. */
+    public static final String DIALED_OUT = "dialed-out", DIAL_OUT_FAILED = "dial-out-failed";
 
     /** An ad-hoc conference created through the factory (RFC 4579 section 5.4). */
     public static final String CREATED = "created";
@@ -137,6 +143,8 @@ public final class FocusSip {
     private volatile DialogTakeover takeover;
     private volatile ConferenceMessages messages;
     private volatile FocusRefers refers;
+    private volatile DialOut dialOut;
+    private volatile DialOutTargets pendingTargets;
     private volatile ScheduledFuture<?> reconciling;
     private volatile ConferenceInfoSubscriptions subscriptions;
     private volatile ScheduledFuture<?> polling;
@@ -181,7 +189,23 @@ public final class FocusSip {
             }
         });
         this.messages = new ConferenceMessages(sip, settings.counted());
-        this.refers = new FocusRefers(sip, conferenceEntities, this::rosterSeen);
+        this.dialOut = new DialOut(
+                sip,
+                conferenceEntities,
+                settings.domains(),
+                mixers,
+                legs,
+                timer,
+                this::rosterSeen,
+                leg -> records.save(leg),
+                leg -> hangUp(leg, true),
+                this::leave,
+                settings.counted());
+        DialOutTargets t = pendingTargets;
+        if (t != null) {
+            dialOut.targets(t::lookup);
+        }
+        this.refers = new FocusRefers(sip, conferenceEntities, this::rosterSeen, dialOut);
         this.reconciling =
                 timer.scheduleWithFixedDelay(this::reconcile, RECONCILE_MS, RECONCILE_MS, TimeUnit.MILLISECONDS);
         this.subscriptions = new ConferenceInfoSubscriptions(sip, conferenceEntities, settings.counted(), records);
@@ -218,6 +242,24 @@ public final class FocusSip {
         DialogTakeover t = new DialogTakeover(records.store(), records, adopter, timer);
         this.takeover = t;
         t.start(system);
+    }
+
+    /** A user's registered contacts (the registrar's bindings), for dial-out by REFER. */
+    @FunctionalInterface
+    public interface DialOutTargets {
+        CompletionStage<List<DialTarget>> lookup(String aor);
+    }
+
+    /**
+     * Where dial-out finds the callee's contacts ({@link DialOut}); without it a dial-out REFER is 501.
+     * Called before or after {@link #attach}.
+     */
+    public void dialOutTargets(DialOutTargets targets) {
+        this.pendingTargets = targets;
+        DialOut d = dialOut;
+        if (d != null) {
+            d.targets(targets::lookup);
+        }
     }
 
     /**
@@ -899,7 +941,7 @@ public final class FocusSip {
 
     /** True when {@code event} answers a request of the focus. */
     public boolean onResponse(ResponseEvent event) {
-        if (Signalling.onResponse(event)) {
+        if (io.switchboard.sip.routing.ParallelFork.onResponse(event) || Signalling.onResponse(event)) {
             return true;
         }
         Response response = event.getResponse();
@@ -927,7 +969,7 @@ public final class FocusSip {
     }
 
     public boolean onTimeout(TimeoutEvent event) {
-        return Signalling.onTimeout(event);
+        return io.switchboard.sip.routing.ParallelFork.onTimeout(event) || Signalling.onTimeout(event);
     }
 
     // ------------------------------------------------------------------ following the roster

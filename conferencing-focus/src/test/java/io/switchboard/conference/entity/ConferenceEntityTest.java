@@ -227,6 +227,41 @@ class ConferenceEntityTest {
                 .isEqualTo(new ConferenceEntity.ChangeRefused(404, "Conference not found"));
     }
 
+    /** Dial-out: stored dialing-out before the reply, refused for an attendee with nothing stored, then connected. */
+    @Test
+    void a_dial_out_is_stored_before_its_reply_and_its_answer_connects_the_leg() {
+        Conference c = scheduled(AccessType.COMPANY, 250);
+        ActorRef<ConferenceEntity.Command> entity = created(c);
+        Roster before = storedRoster(c);
+        TestProbe<ConferenceEntity.JoinReply> refused = KIT.createTestProbe();
+        entity.tell(new ConferenceEntity.DialOut(
+                new Actor.User("sip:dave@example.test"), "out-1", Joiner.ourUser(CAROL), refused.getRef()));
+        assertThat(refused.receiveMessage(WAIT))
+                .isEqualTo(new ConferenceEntity.JoinRefused(403, "Only presenters may dial out"));
+        assertThat(storedRoster(c)).isEqualTo(before);
+
+        store.holdWrites(true);
+        TestProbe<ConferenceEntity.JoinReply> reply = KIT.createTestProbe();
+        entity.tell(
+                new ConferenceEntity.DialOut(new Actor.User(ALICE), "out-1", Joiner.ourUser(CAROL), reply.getRef()));
+        reply.expectNoMessage(Duration.ofMillis(300));
+        assertThat(storedRoster(c).participants()).isEmpty();
+        store.release();
+        store.holdWrites(false);
+        ConferenceEntity.Admitted dialing = (ConferenceEntity.Admitted) reply.receiveMessage(WAIT);
+        assertThat(dialing.participant().status()).isEqualTo(ParticipantStatus.DIALING_OUT);
+        assertThat(storedRoster(c)).isEqualTo(dialing.roster());
+
+        ConferenceEntity.ChangeReply answered = ask(entity, r -> new ConferenceEntity.DialOutAnswered("out-1", r));
+        assertThat(((ConferenceEntity.Done) answered)
+                        .roster()
+                        .participants()
+                        .get("out-1")
+                        .status())
+                .isEqualTo(ParticipantStatus.CONNECTED);
+        assertThat(storedRoster(c).participants().get("out-1").status()).isEqualTo(ParticipantStatus.CONNECTED);
+    }
+
     @Test
     void a_join_is_answered_only_after_the_roster_is_stored_and_an_unknown_conference_is_404() {
         Conference c = scheduled(AccessType.COMPANY, 250);

@@ -8,6 +8,7 @@ import io.switchboard.conference.domain.Conference;
 import io.switchboard.conference.domain.ConferenceIds;
 import io.switchboard.conference.domain.Expiry;
 import io.switchboard.conference.domain.Participant;
+import io.switchboard.conference.domain.ParticipantStatus;
 import io.switchboard.conference.domain.Presenters;
 import io.switchboard.conference.domain.Roster;
 import io.switchboard.conference.entity.ConferenceEntity;
@@ -301,9 +302,9 @@ public final class ConferencesApi {
                             p.legId(),
                             p.uri(),
                             p.role().name().toLowerCase(Locale.ROOT),
-                            p.connected()
-                                    ? "connected"
-                                    : "pending (" + p.lobbyReason().name().toLowerCase(Locale.ROOT) + ")",
+                            p.status() == ParticipantStatus.PENDING
+                                    ? "pending (" + p.lobbyReason().name().toLowerCase(Locale.ROOT) + ")"
+                                    : statusOf(p),
                             p.since()));
                 }
             }
@@ -335,7 +336,7 @@ public final class ConferencesApi {
             l.put("uri", p.uri());
             l.put("kind", p.kind().name().toLowerCase(Locale.ROOT));
             l.put("role", p.role().name().toLowerCase(Locale.ROOT));
-            l.put("status", p.connected() ? "connected" : "pending");
+            l.put("status", statusOf(p));
             if (p.lobbyReason() != null) {
                 l.put("lobbyReason", p.lobbyReason().name().toLowerCase(Locale.ROOT));
             }
@@ -344,6 +345,15 @@ public final class ConferencesApi {
         }
         m.put("participants", legs);
         return Reply.json(status, Json.write(m));
+    }
+
+    /** As RFC 4575 names a leg's status: {@code connected}, {@code pending} (the lobby), {@code dialing-out}. */
+    static String statusOf(Participant p) {
+        return switch (p.status()) {
+            case CONNECTED -> "connected";
+            case PENDING -> "pending";
+            case DIALING_OUT -> "dialing-out";
+        };
     }
 
     private static Map<String, Object> summary(Conference c, Roster r) {

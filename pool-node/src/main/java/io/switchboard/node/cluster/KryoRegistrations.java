@@ -215,6 +215,9 @@ public final class KryoRegistrations {
         // conferencing focus, handing a stored dialog over from a live node (700-719)
         kryo.register(io.switchboard.conference.sip.DialogHandover.Release.class, 700);
         kryo.register(io.switchboard.conference.sip.DialogHandover.Released.class, 701);
+        // conferencing focus, dial-out by REFER (760-779)
+        kryo.register(io.switchboard.conference.entity.ConferenceEntity.DialOut.class, 760);
+        kryo.register(io.switchboard.conference.entity.ConferenceEntity.DialOutAnswered.class, 761);
 
         // pool membership (400-419)
         kryo.register(NodeInfoService.GetNodeInfo.class, 400);

@@ -23,7 +23,8 @@ public final class ConferenceMetrics {
         events = Counter.build(
                         "switchboard_conference_events_total",
                         "Conferencing focus events on this node, by outcome (joined, lobby, refused, left, "
-                                + "mixer-allocated, mixer-failed, mixer-moved, created, unavailable, message, subscribed, notify)")
+                                + "mixer-allocated, mixer-failed, mixer-moved, created, unavailable, message, subscribed, notify, "
+                                + "dialed-out, dial-out-failed)")
                 .labelNames("outcome")
                 .register(registry);
         for (String outcome : new String[] {
@@ -38,7 +39,9 @@ public final class ConferenceMetrics {
             FocusSip.UNAVAILABLE,
             FocusSip.MESSAGE,
             FocusSip.SUBSCRIBED,
-            FocusSip.NOTIFIED
+            FocusSip.NOTIFIED,
+            FocusSip.DIALED_OUT,
+            FocusSip.DIAL_OUT_FAILED
         }) {
             events.labels(outcome); // present at 0 from the start
         }

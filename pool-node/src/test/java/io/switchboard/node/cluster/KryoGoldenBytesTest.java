@@ -558,5 +558,24 @@ class KryoGoldenBytesTest {
                 new io.switchboard.conference.sip.DialogHandover.Release(
                         io.switchboard.conference.sip.DialogHandover.LEG, "leg-1@phone", ref("release-reply")));
         s.put("conference.Released", new io.switchboard.conference.sip.DialogHandover.Released("leg-1@phone", true));
+        s.put(
+                "conference.DialOut",
+                new ConferenceEntity.DialOut(
+                        user, "dialout-1@focus", Joiner.ourUser("sip:carol@example.test"), ref("join-reply")));
+        s.put(
+                "conference.DialOutAnswered",
+                new ConferenceEntity.DialOutAnswered("dialout-1@focus", ref("change-reply")));
+        s.put(
+                "conference.Admitted.dialingOut",
+                new ConferenceEntity.Admitted(
+                        new Participant(
+                                "dialout-1@focus",
+                                "sip:carol@example.test",
+                                JoinerKind.OUR_USER,
+                                Role.ATTENDEE,
+                                ParticipantStatus.DIALING_OUT,
+                                null,
+                                at),
+                        Roster.created(at)));
     }
 }
