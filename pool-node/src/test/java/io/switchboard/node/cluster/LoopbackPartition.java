@@ -3,12 +3,9 @@ package io.switchboard.node.cluster;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Assumptions;
 
@@ -117,22 +114,10 @@ final class LoopbackPartition implements AutoCloseable {
     }
 
     private void run(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(nft);
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IOException(String.join(" ", command) + " failed: " + out);
-        }
+        io.switchboard.node.Nft.run(nft, args);
     }
 
     private static String nft() {
-        for (String dir : List.of("/usr/sbin", "/sbin", "/usr/bin")) {
-            if (Files.isExecutable(Path.of(dir, "nft"))) {
-                return dir + "/nft";
-            }
-        }
-        return null;
+        return io.switchboard.node.Nft.find();
     }
 }
