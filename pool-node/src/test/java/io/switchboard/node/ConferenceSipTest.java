@@ -363,7 +363,8 @@ class ConferenceSipTest {
     /**
      * A participant's re-INVITE (here: hold, {@code a=sendonly}) goes to the mixer in the mixer dialog, and the
      * mixer's answer comes back in the 200 under the origin the participant has, one version up (RFC 3264
-     * section 8); a re-INVITE without an offer gets the current session description unchanged.
+     * section 8); a re-INVITE without an offer gets the current session description unchanged. An UPDATE with an
+     * offer does the same in its own 200 (RFC 3311), one without gets a 200 without a body.
      */
     @Test
     void a_participants_reinvite_reaches_the_mixer_and_its_answer_comes_back() throws Exception {
@@ -394,6 +395,28 @@ class ConferenceSipTest {
         assertThat(refresh.status()).isEqualTo(200);
         assertThat(refresh.body()).as("no offer: the session as it is").contains("o=mixer-c 1 2");
         alice.ack2xx(j.dialog, refresh);
+
+        // RFC 3311: resuming by UPDATE is the same offer and answer, in the UPDATE's own 200
+        String resume = OFFER.replace("o=alice 1 1", "o=alice 1 3") + "a=sendrecv\r\n";
+        String update = alice.inDialog(j.dialog, "UPDATE", j.dialog.cseq++, TestPhone.newBranch())
+                .replace(
+                        "Content-Length: 0\r\n\r\n",
+                        "Contact: <" + alice.contact() + ">\r\nContent-Type: application/sdp\r\nContent-Length: "
+                                + resume.length() + "\r\n\r\n" + resume);
+        TestPhone.Msg updated = alice.request(update);
+        assertThat(updated.status()).as(updated.raw()).isEqualTo(200);
+        assertThat(updated.body())
+                .as("the mixer's answer, one version up again")
+                .contains("o=mixer-c 1 3");
+        assertThat(mixerC.inviteSeen.body())
+                .as("the mixer got the UPDATE's offer")
+                .contains("a=sendrecv");
+        assertThat(updated.header("allow")).contains("UPDATE");
+        TestPhone.Msg timerRefresh = alice.requestInDialog(j.dialog, "UPDATE");
+        assertThat(timerRefresh.status())
+                .as("an UPDATE without an offer: 200, the session as it is")
+                .isEqualTo(200);
+        assertThat(timerRefresh.body()).isEmpty();
 
         assertThat(alice.requestInDialog(j.dialog, "BYE").status()).isEqualTo(200);
     }

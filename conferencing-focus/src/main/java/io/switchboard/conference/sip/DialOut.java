@@ -252,7 +252,7 @@ final class DialOut {
         Request invite = sip.inDialog(call.dialog, Request.INVITE, 1, "<" + call.conferenceUri + ";isfocus>");
         invite.setRequestURI(sip.addresses.createURI(t.requestUri()));
         call.dialog.cseq.set(2);
-        invite.addHeader(sip.headers.createAllowHeader("INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE, REFER"));
+        invite.addHeader(sip.headers.createAllowHeader(FocusSip.ALLOW));
         invite.addHeader(sip.headers.createSubjectHeader("Conference call"));
         // as the proxy in front of our own focus: the callee's requests come back through this node (or the pool name)
         invite.addHeader(sip.recordRoute(invite));

@@ -76,6 +76,9 @@ public final class FocusSip {
     public static final String JOINED = "joined", LOBBY = "lobby", REFUSED = "refused", LEFT = "left";
     /** An instant message relayed to the other participants (once per MESSAGE received). */
     public static final String MESSAGE = "message";
+
+    /** The methods a participant may send in its call with the focus (RFC 3261 section 20.5). */
+    static final String ALLOW = "INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE, REFER, UPDATE";
     /** A mixer leg set up; a mixer leg that failed (no answer, an error, no SDP). */
     public static final String MIXER_ALLOCATED = "mixer-allocated", MIXER_FAILED = "mixer-failed";
     /** A participant leg moved to another mixer (its re-INVITE answered 2xx), after its mixer failed. */
@@ -618,7 +621,7 @@ public final class FocusSip {
             }
             ok.addFirst(sip.recordRoute(leg.invite)); // ours on top: the last hop before the focus
             ok.addHeader(sip.headers.createContactHeader(sip.addresses.createAddress(focusContact(leg))));
-            ok.addHeader(sip.headers.createAllowHeader("INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE, REFER"));
+            ok.addHeader(sip.headers.createAllowHeader(ALLOW));
             ok.setContent(sdp, sip.headers.createContentTypeHeader("application", "sdp"));
             leg.sentSdp = sdp;
             leg.ok = ok;
@@ -798,10 +801,10 @@ public final class FocusSip {
             // RFC 3261 section 14.2: our own re-INVITE (a mixer move) is outstanding in this dialog
             sip.answer(tx, Response.REQUEST_PENDING, null);
         } else if (Request.INVITE.equals(method)) {
-            reinvitedByParticipant(tx, request, leg);
+            sessionChangedByParticipant(tx, request, leg, false);
         } else if (Request.UPDATE.equals(method)) {
-            // UPDATE (RFC 3311) is not in our Allow: the session stays as it is (RFC 3261 section 14.2)
-            sip.answer(tx, Response.NOT_ACCEPTABLE_HERE, "Session changes by UPDATE are not passed on");
+            // RFC 3311: the same offer/answer as a re-INVITE, answered in the UPDATE's own 200
+            sessionChangedByParticipant(tx, request, leg, true);
         } else {
             sip.answer(tx, Response.OK, null);
         }
@@ -812,9 +815,12 @@ public final class FocusSip {
      * mixer dialog, and the mixer's answer comes back in our 200 under the origin the participant has, its version
      * raised (RFC 3264 section 8). A re-INVITE without an offer (a session refresh) gets our current session
      * description unchanged. While a move or another re-INVITE is under way: 491 (RFC 3261 section 14.2). A mixer
-     * that does not take the offer leaves the session as it was: 488 (section 14.2).
+     * that does not take the offer leaves the session as it was: 488 (section 14.2). An UPDATE (RFC 3311, {@code
+     * update}) is the same offer and answer inside its own transaction: its 200 carries our answer and no ACK
+     * follows; one without an offer (a session-timer refresh, RFC 4028) gets a 200 without a body; 491 and 488 as
+     * for a re-INVITE (RFC 3311 section 5.2).
      */
-    private void reinvitedByParticipant(ServerTransaction tx, Request request, FocusLeg leg) {
+    private void sessionChangedByParticipant(ServerTransaction tx, Request request, FocusLeg leg, boolean update) {
         byte[] offer = request.getRawContent();
         if (!leg.moving.compareAndSet(false, true)) {
             sip.answer(tx, Response.REQUEST_PENDING, null);
@@ -822,7 +828,11 @@ public final class FocusSip {
         }
         if (offer == null || offer.length == 0) {
             leg.moving.set(false);
-            answerReinvite(tx, request, leg, leg.sentSdp);
+            if (update) {
+                answerUpdate(tx, request, leg, null); // a refresh (RFC 4028): no offer, no answer
+            } else {
+                answerReinvite(tx, request, leg, leg.sentSdp);
+            }
             return;
         }
         mixers.reoffer(leg, offer, answer -> {
@@ -838,9 +848,31 @@ public final class FocusSip {
             } else {
                 leg.sentSdp = ours;
                 // the new offer and answer stored first: a node resuming the leg offers the mixer the current one
-                records.save(leg).whenComplete((v, failure) -> answerReinvite(tx, request, leg, ours));
+                records.save(leg).whenComplete((v, failure) -> {
+                    if (update) {
+                        answerUpdate(tx, request, leg, ours);
+                    } else {
+                        answerReinvite(tx, request, leg, ours);
+                    }
+                });
             }
         });
+    }
+
+    /** Our 200 to a participant's UPDATE, with {@code sdp} as the answer (null: it made no offer); no ACK follows. */
+    private void answerUpdate(ServerTransaction tx, Request request, FocusLeg leg, byte[] sdp) {
+        try {
+            Response ok = sip.messages.createResponse(Response.OK, request);
+            ok.addHeader(sip.headers.createContactHeader(sip.addresses.createAddress(focusContact(leg))));
+            ok.addHeader(sip.headers.createAllowHeader(ALLOW));
+            if (sdp != null) {
+                ok.setContent(sdp, sip.headers.createContentTypeHeader("application", "sdp"));
+            }
+            tx.sendResponse(ok);
+        } catch (Exception e) {
+            LOG.warn(
+                    "200 to the UPDATE of {} in conference {} not sent: {}", leg.legId, leg.conferenceId, e.toString());
+        }
     }
 
     /** Our 200 to a participant's re-INVITE with {@code sdp}, retransmitted until its ACK as the first one was. */
@@ -848,7 +880,7 @@ public final class FocusSip {
         try {
             Response ok = sip.messages.createResponse(Response.OK, request);
             ok.addHeader(sip.headers.createContactHeader(sip.addresses.createAddress(focusContact(leg))));
-            ok.addHeader(sip.headers.createAllowHeader("INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE, REFER"));
+            ok.addHeader(sip.headers.createAllowHeader(ALLOW));
             ok.setContent(sdp, sip.headers.createContentTypeHeader("application", "sdp"));
             leg.sentSdp = sdp;
             leg.acked = false;

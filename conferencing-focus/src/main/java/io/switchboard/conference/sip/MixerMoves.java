@@ -184,7 +184,7 @@ final class MixerMoves {
         Request invite;
         try {
             invite = sip.inDialog(leg.participant, Request.INVITE, FocusSip.focusContact(leg));
-            invite.addHeader(sip.headers.createAllowHeader("INVITE, ACK, BYE, CANCEL, OPTIONS, MESSAGE, REFER"));
+            invite.addHeader(sip.headers.createAllowHeader(FocusSip.ALLOW));
             invite.setContent(sdp, sip.headers.createContentTypeHeader("application", "sdp"));
             long seq = ((CSeqHeader) invite.getHeader(CSeqHeader.NAME)).getSeqNumber();
             sip.send(invite, response -> reinvited(leg, sdp, attempt, seq, response));
