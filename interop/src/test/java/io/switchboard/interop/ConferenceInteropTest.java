@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -85,6 +86,7 @@ class ConferenceInteropTest extends InteropTestBase {
     }
 
     @Override
+    @AfterAll // an override without it is no lifecycle method: JUnit would call neither it nor the base class's
     void stopNode() {
         super.stopNode();
         if (mixer != null) {
