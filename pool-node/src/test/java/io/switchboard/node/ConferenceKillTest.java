@@ -329,7 +329,7 @@ class ConferenceKillTest {
 
         // Bob's re-INVITE (hold) to the conference URI with isfocus, at the survivor NOT holding his leg
         // (any node serves the conference URI): it asks the holder to let the leg go and serves it
-        int bobNode = otherSurvivor(sipPortOfHolder(c, b.callId));
+        int bobNode = otherSurvivor(sipPortOfHolder(c, b.callId)); // changes once more below
         bob.reroute(bobNode);
         String hold = OFFER.replace("o=user 1 1", "o=user 1 2") + "a=sendonly\r\n";
         String reinvite = bob.inDialog(b.dialog, "INVITE", b.dialog.cseq++, TestPhone.newBranch())
@@ -341,10 +341,24 @@ class ConferenceKillTest {
         TestPhone.Msg held = bob.request(reinvite);
         assertThat(held.status()).as(held.raw()).isEqualTo(200);
         assertThat(held.body()).contains("m=audio 42000");
-        bob.ack2xx(b.dialog, held);
         assertThat(sipPortOfHolder(c, b.callId))
                 .as("the leg is the node's that served it now")
                 .isEqualTo(bobNode);
+        // his ACK reaches the other survivor (the pool name may resolve to any node): it is passed to the
+        // holder, which would otherwise retransmit its 200 and end the call after 32 s. The proof: the holder
+        // lets the leg go (it keeps one whose 2xx is unacknowledged) when Bob's UPDATE at that node asks for it
+        int ackNode = otherSurvivor(bobNode);
+        bob.reroute(ackNode);
+        bob.ack2xx(b.dialog, held);
+        TestPhone.Msg updated = bob.requestInDialog(b.dialog, "UPDATE");
+        long ackDeadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (updated.status() == 503 && System.nanoTime() < ackDeadline) {
+            Thread.sleep(100); // polling: the relayed ACK and the handover travel apart
+            updated = bob.requestInDialog(b.dialog, "UPDATE");
+        }
+        assertThat(updated.status()).as(updated.raw()).isEqualTo(200);
+        bobNode = ackNode;
+        assertThat(sipPortOfHolder(c, b.callId)).isEqualTo(bobNode);
         TestPhone.Msg toMixer = atMixer.stream()
                 .filter(m -> m.method().equals("INVITE") && bobMixerCallId.equals(m.callId()))
                 .reduce((x, y) -> y)

@@ -93,6 +93,14 @@ final class Adoption implements DialogTakeover.Adopter {
     }
 
     @Override
+    public void acked(String legId) {
+        FocusLeg leg = legs.get(legId);
+        if (leg != null) {
+            leg.acked = true; // as if the ACK had come here (RFC 3261 section 13.3.1.4)
+        }
+    }
+
+    @Override
     public boolean releaseSubscription(String callId) {
         subscriptions.release(callId);
         return true;

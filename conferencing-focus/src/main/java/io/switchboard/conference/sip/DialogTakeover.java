@@ -59,6 +59,9 @@ final class DialogTakeover {
         /** As {@link #releaseLeg}, for a subscription. */
         boolean releaseSubscription(String callId);
 
+        /** The participant's ACK of our 2xx on leg {@code legId} came in at another node. */
+        void acked(String legId);
+
         /** Resume {@code s} here, the versions after {@code lastVersion}; {@code swept} as for legs; done once held here. */
         CompletionStage<Void> adoptSubscription(
                 DialogStore.Subscription s, long nextCseq, long lastVersion, boolean swept);
@@ -117,6 +120,10 @@ final class DialogTakeover {
                             .tell(Subscribe.create(
                                     ctx.messageAdapter(SelfUp.class, e -> new Sweep(null)), SelfUp.class));
                     return Behaviors.receiveMessage(message -> {
+                        if (message instanceof DialogHandover.Acked a) {
+                            adopter.acked(a.legId());
+                            return Behaviors.same();
+                        }
                         if (message instanceof DialogHandover.Release r) {
                             boolean released = DialogHandover.LEG.equals(r.kind())
                                     ? adopter.releaseLeg(r.id())
@@ -307,6 +314,30 @@ final class DialogTakeover {
                     return adopter.adoptSubscription(mine, s.dialog().cseqCeiling() + 1, s.versionCeiling(), swept)
                             .thenApply(v -> (Take) new Take.Taken());
                 });
+    }
+
+    /**
+     * An ACK in the stored leg {@code legId} of {@code conferenceId} that this node does not hold:
+     * passed to its live holder ({@link DialogHandover.Acked}), whose 2xx it acknowledges. Nothing
+     * when the leg is unknown, or its holder is gone (the taker has no 2xx of its own to confirm).
+     */
+    void ackElsewhere(String conferenceId, String legId) {
+        ActorSystem<?> s = system;
+        if (s == null) {
+            return;
+        }
+        store.leg(conferenceId, legId).whenComplete((found, failure) -> {
+            if (failure != null || found.isEmpty() || orphaned(found.get().holder())) {
+                return;
+            }
+            String holder = found.get().holder();
+            int uid = holder.lastIndexOf('#');
+            if (uid > 0 && !holder.equals(records.self())) {
+                org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(s)
+                        .actorSelection(holder.substring(0, uid) + "/system/" + NAME)
+                        .tell(new DialogHandover.Acked(legId), org.apache.pekko.actor.ActorRef.noSender());
+            }
+        });
     }
 
     /**

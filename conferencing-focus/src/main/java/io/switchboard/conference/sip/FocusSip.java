@@ -703,7 +703,10 @@ public final class FocusSip {
         }
         if (tx != null) {
             resume(t, tx, request, conferenceId.get(), callId.getCallId(), to.getTag());
-        } // an ACK in a dialog not held here: nothing to do (its 2xx was another node's)
+        } else {
+            // an ACK of another node's 2xx (the pool name resolved elsewhere): that node must see it
+            t.ackElsewhere(conferenceId.get(), callId.getCallId());
+        }
         return true;
     }
 

@@ -215,6 +215,7 @@ public final class KryoRegistrations {
         // conferencing focus, handing a stored dialog over from a live node (700-719)
         kryo.register(io.switchboard.conference.sip.DialogHandover.Release.class, 700);
         kryo.register(io.switchboard.conference.sip.DialogHandover.Released.class, 701);
+        kryo.register(io.switchboard.conference.sip.DialogHandover.Acked.class, 702);
         // conferencing focus, dial-out by REFER (760-779)
         kryo.register(io.switchboard.conference.entity.ConferenceEntity.DialOut.class, 760);
         kryo.register(io.switchboard.conference.entity.ConferenceEntity.DialOutAnswered.class, 761);

@@ -558,6 +558,7 @@ class KryoGoldenBytesTest {
                 new io.switchboard.conference.sip.DialogHandover.Release(
                         io.switchboard.conference.sip.DialogHandover.LEG, "leg-1@phone", ref("release-reply")));
         s.put("conference.Released", new io.switchboard.conference.sip.DialogHandover.Released("leg-1@phone", true));
+        s.put("conference.Acked", new io.switchboard.conference.sip.DialogHandover.Acked("leg-1@phone"));
         s.put(
                 "conference.DialOut",
                 new ConferenceEntity.DialOut(
