@@ -150,4 +150,67 @@ class ReadinessTest {
         assertThat(readiness.report().status()).isEqualTo(503);
         assertThat(readiness.report().body()).contains("drain: draining");
     }
+
+    @Test
+    void parallel_chains_each_keep_their_own_aors_in_cseq_order_and_every_reserved_binding_is_removed() {
+        Readiness readiness = new Readiness(() -> true, () -> true, () -> true);
+        HandRegistrar registrar = new HandRegistrar();
+        WarmUp warmUp = new WarmUp(
+                registrar,
+                aor -> CompletableFuture.completedFuture(null),
+                AOR,
+                new Flow("udp", "127.0.0.1", 5060, "node-1", ""),
+                300,
+                new WarmUp.Settings(6, 1, Duration.ofSeconds(30), Duration.ofMillis(1), 3, 5),
+                (delay, task) -> task.run(),
+                readiness::warmingUp);
+        CompletableFuture<Void> done = warmUp.start().toCompletableFuture();
+        done.thenRun(readiness::warmedUp);
+
+        assertThat(registrar.registers)
+                .as("three chains at once, each on its own AOR")
+                .extracting(RegisterRequest::aor)
+                .containsExactly(
+                        "sip:warm-up.node-1@switchboard.invalid",
+                        "sip:warm-up.node-1.1@switchboard.invalid",
+                        "sip:warm-up.node-1.2@switchboard.invalid");
+        for (int answered = 0; answered < 6; answered++) {
+            CompletableFuture<RegistrarEntity.RegisterReply> open;
+            synchronized (registrar) {
+                open = registrar.pending.stream()
+                        .filter(f -> !f.isDone())
+                        .findFirst()
+                        .orElseThrow();
+            }
+            open.complete(OK);
+        }
+        assertThat(readiness.ready()).as("removals not answered yet").isFalse();
+        List<RegisterRequest> removals = registrar.registers.stream()
+                .filter(r -> r.expiresHeader().getAsLong() == 0)
+                .toList();
+        assertThat(removals)
+                .extracting(RegisterRequest::aor)
+                .as("every reserved AOR's binding is removed")
+                .containsExactlyInAnyOrder(
+                        "sip:warm-up.node-1@switchboard.invalid",
+                        "sip:warm-up.node-1.1@switchboard.invalid",
+                        "sip:warm-up.node-1.2@switchboard.invalid",
+                        "sip:warm-up.node-1.3@switchboard.invalid",
+                        "sip:warm-up.node-1.4@switchboard.invalid");
+        registrar.pending.forEach(f -> f.complete(OK));
+        assertThat(done).isCompleted();
+        assertThat(readiness.ready()).isTrue();
+        for (String aor : removals.stream().map(RegisterRequest::aor).toList()) {
+            List<RegisterRequest> ofAor = registrar.registers.stream()
+                    .filter(r -> r.aor().equals(aor))
+                    .toList();
+            assertThat(ofAor.stream().map(RegisterRequest::callId).distinct())
+                    .as(aor + ": one Call-ID")
+                    .hasSize(1);
+            assertThat(ofAor.stream().mapToLong(RegisterRequest::cseq))
+                    .as(aor + ": CSeq rises, the removal last")
+                    .isSorted()
+                    .doesNotHaveDuplicates();
+        }
+    }
 }
