@@ -16,6 +16,7 @@ import io.switchboard.conference.domain.ParticipantStatus;
 import io.switchboard.conference.domain.Presenters;
 import io.switchboard.conference.domain.Roster;
 import io.switchboard.conference.entity.ConferenceEntity;
+import io.switchboard.conference.sip.FocusSip;
 import io.switchboard.conference.store.CassandraConferenceStore;
 import io.switchboard.conference.store.CassandraDialogStore;
 import io.switchboard.conference.store.ConferenceStore;
@@ -487,6 +488,58 @@ class ConferenceSipTest {
                 .append("\r\n\r\n")
                 .append(OFFER)
                 .toString();
+    }
+
+    /**
+     * Every request with a To tag to a conference URI that this node does not hold costs a store read (the
+     * dialog may be one a dead node held). A stranger sending such requests from one address gets its reads
+     * up to a burst, then 503 with Retry-After and no read; another address is not slowed by it.
+     */
+    @Test
+    void requests_in_dialogs_nobody_holds_are_slowed_per_source_after_a_burst() throws Exception {
+        Conference c = create(AccessType.OPEN, 10);
+        // own addresses: the other tests' phones are 127.0.0.1, whose bucket this must not empty
+        try (SipTestClient mallory = new SipTestClient("udp", "127.0.0.1", node.sipUdpPort(), "127.0.0.13");
+                SipTestClient other = new SipTestClient("udp", "127.0.0.1", node.sipUdpPort(), "127.0.0.14")) {
+            java.util.Map<Integer, Integer> statuses = new java.util.TreeMap<>();
+            SipTestClient.Response slowed = null;
+            for (int sent = 0; sent < 4 * FocusSip.LOOKUPS_BURST && slowed == null; sent += 50) {
+                for (int i = 0; i < 50; i++) {
+                    mallory.send(byeInUnknownDialog(mallory, c.uri()));
+                }
+                for (int i = 0; i < 50; i++) {
+                    SipTestClient.Response r = mallory.awaitFinal(ASK);
+                    statuses.merge(r.status(), 1, Integer::sum);
+                    if (r.status() == 503 && slowed == null) {
+                        slowed = r;
+                    }
+                }
+            }
+            assertThat(slowed).as("answers so far: " + statuses).isNotNull();
+            assertThat(slowed.reason()).contains("unknown conference dialogs");
+            assertThat(Integer.parseInt(slowed.header("retry-after").trim())).isPositive();
+            assertThat(statuses.keySet()).containsOnly(481, 503);
+            assertThat(statuses.get(481))
+                    .as("the burst is looked up: no such dialog")
+                    .isGreaterThanOrEqualTo(FocusSip.LOOKUPS_BURST);
+            assertThat(other.request(byeInUnknownDialog(other, c.uri()), ASK).status())
+                    .as("another address is not slowed")
+                    .isEqualTo(481);
+        }
+        assertThat(roster(c).participants()).isEmpty();
+    }
+
+    static String byeInUnknownDialog(SipTestClient from, String conferenceUri) {
+        String contact = from.contactUri("mallory");
+        return "BYE " + conferenceUri + " SIP/2.0\r\n"
+                + "Via: SIP/2.0/UDP " + contact.substring(contact.indexOf('@') + 1) + ";branch=z9hG4bK"
+                + UUID.randomUUID().toString().replace("-", "") + ";rport\r\n"
+                + "Max-Forwards: 70\r\n"
+                + "From: <sip:mallory@elsewhere.example>;tag=" + TestPhone.newTag() + "\r\n"
+                + "To: <" + conferenceUri + ">;tag=" + TestPhone.newTag() + "\r\n"
+                + "Call-ID: " + UUID.randomUUID() + "@elsewhere.example\r\n"
+                + "CSeq: 2 BYE\r\n"
+                + "Content-Length: 0\r\n\r\n";
     }
 
     /**

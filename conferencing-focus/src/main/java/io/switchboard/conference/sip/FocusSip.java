@@ -12,6 +12,7 @@ import io.switchboard.conference.entity.ConferenceEntity;
 import io.switchboard.conference.entity.Conferences;
 import io.switchboard.sip.routing.GruuTargets;
 import io.switchboard.sip.routing.ProxyIdentity;
+import io.switchboard.sip.trust.SourceRate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -129,8 +130,20 @@ public final class FocusSip {
     /** An ad-hoc conference created through the factory (RFC 4579 section 5.4). */
     public static final String CREATED = "created";
 
+    /**
+     * Store reads for dialogs this node does not hold, per source address: each costs a Cassandra
+     * read (and may ask another node to let go), and a request with any To tag to a conference URI
+     * causes one, so a stranger must not be able to cause them without bound. A survivor reads a
+     * leg at most once (it holds it afterwards) and its sweep takes most legs over before their
+     * participants send anything, so one office NAT of 500 participants stays within the burst.
+     */
+    public static final double LOOKUPS_PER_SECOND = 50;
+
+    public static final int LOOKUPS_BURST = 500;
+
     private final Settings settings;
     private final ScheduledExecutorService timer;
+    private final SourceRate lookups = new SourceRate(LOOKUPS_PER_SECOND, LOOKUPS_BURST, 65_536);
     private final java.security.SecureRandom random = new java.security.SecureRandom();
     /** Participant legs by their dialog's Call-ID (the roster's leg id). */
     private final Map<String, FocusLeg> legs = new ConcurrentHashMap<>();
@@ -701,6 +714,20 @@ public final class FocusSip {
         if (conferenceId.isEmpty() || t == null) {
             return false;
         }
+        String source = sourceOf(request);
+        if (!lookups.tryAcquire(source, System.nanoTime())) {
+            // no answer to an ACK; anything else is told when to try again, as a phone behind a
+            // busy NAT may be real (RFC 3261 section 21.5.4)
+            if (tx != null) {
+                sip.answer(
+                        tx,
+                        Response.SERVICE_UNAVAILABLE,
+                        "Too many requests for unknown conference dialogs",
+                        null,
+                        List.of(retryAfter(lookups.retryAfterSeconds(source))));
+            }
+            return true;
+        }
         if (tx != null) {
             resume(t, tx, request, conferenceId.get(), callId.getCallId(), to.getTag());
         } else {
@@ -708,6 +735,19 @@ public final class FocusSip {
             t.ackElsewhere(conferenceId.get(), callId.getCallId());
         }
         return true;
+    }
+
+    private static String sourceOf(Request request) {
+        java.net.InetAddress a = ((gov.nist.javax.sip.message.SIPMessage) request).getRemoteAddress();
+        return a == null ? "unknown" : a.getHostAddress();
+    }
+
+    private Header retryAfter(long seconds) {
+        try {
+            return sip.headers.createRetryAfterHeader((int) seconds);
+        } catch (javax.sip.InvalidArgumentException e) {
+            throw new IllegalStateException(e); // seconds is positive
+        }
     }
 
     /**

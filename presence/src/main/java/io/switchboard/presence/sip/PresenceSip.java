@@ -8,7 +8,6 @@ import io.switchboard.presence.domain.PresenceLimits;
 import io.switchboard.presence.domain.PresenceMedia;
 import io.switchboard.presence.domain.Publications;
 import io.switchboard.presence.domain.PublishRequest;
-import io.switchboard.presence.domain.SourceRate;
 import io.switchboard.presence.domain.SubscribeClassifier;
 import io.switchboard.presence.domain.SubscribeDecision;
 import io.switchboard.presence.domain.SubscribeRequest;
@@ -19,6 +18,7 @@ import io.switchboard.presence.entity.ShardedPresence;
 import io.switchboard.presence.entity.WatcherEntity;
 import io.switchboard.sip.flow.Flow;
 import io.switchboard.sip.routing.ProxyIdentity;
+import io.switchboard.sip.trust.SourceRate;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -113,7 +113,7 @@ public final class PresenceSip {
         this.domains = Set.copyOf(domains);
         this.replies = new SipReplies(self, messages, headers);
         this.flowOf = flowOf;
-        this.newDialogs = SourceRate.of(limits);
+        this.newDialogs = new SourceRate(limits.newDialogsPerSecond(), limits.newDialogsBurst(), 65_536);
         this.refusals = refusals;
     }
 

@@ -1,4 +1,4 @@
-package io.switchboard.presence.domain;
+package io.switchboard.sip.trust;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

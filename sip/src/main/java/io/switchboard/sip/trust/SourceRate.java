@@ -1,10 +1,11 @@
-package io.switchboard.presence.domain;
+package io.switchboard.sip.trust;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * New presence dialogs per source address: a token bucket per address ({@code perSecond} tokens a
+ * Work a stranger may cause, per source address (new presence dialogs; the conferencing focus's
+ * store reads for dialogs it does not hold): a token bucket per address ({@code perSecond} tokens a
  * second, at most {@code burst} saved up), held in memory by each node for itself. A pool of N
  * nodes therefore lets one source start up to N times the rate when its requests are spread over
  * all nodes; that is what the cap is for (one source cannot make one node create dialogs and send
@@ -44,10 +45,6 @@ public final class SourceRate {
                 return size() > maxSources;
             }
         };
-    }
-
-    public static SourceRate of(PresenceLimits limits) {
-        return new SourceRate(limits.newDialogsPerSecond(), limits.newDialogsBurst(), 65_536);
     }
 
     /** True (and one token used) when {@code source} may start a new dialog at {@code nowNanos}. */
