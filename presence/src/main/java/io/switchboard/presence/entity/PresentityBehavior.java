@@ -168,6 +168,8 @@ final class PresentityBehavior extends WriteThroughEntity<Command, Loaded> {
     protected void handle(Command command) {
         if (command instanceof Publish publish) {
             onPublish(publish);
+        } else if (command instanceof PresentityEntity.PublishWithin publish) {
+            onPublish(new Publish(publish.request(), null, publish.replyTo())); // in time: the kit refused it otherwise
         } else if (command instanceof EndpointsChanged e) {
             endpoints = List.copyOf(e.endpoints());
             recompute();
@@ -198,7 +200,8 @@ final class PresentityBehavior extends WriteThroughEntity<Command, Loaded> {
     }
 
     private void onPublish(Publish publish) {
-        // A PUBLISH past its deadline never gets here: the kit refuses it (Publish.answerBy). That
+        // A PUBLISH past its deadline never gets here: the kit refuses it (Publish.answerBy,
+        // PublishWithin.timeLeft). That
         // matters beyond the client's view: RFC 3903 entity-tags are single-use, so applying a
         // request its client already saw fail would make the client's retry (same SIP-If-Match) get 412.
         Instant now = now();
