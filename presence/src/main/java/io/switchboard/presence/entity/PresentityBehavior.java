@@ -200,10 +200,10 @@ final class PresentityBehavior extends WriteThroughEntity<Command, Loaded> {
     }
 
     private void onPublish(Publish publish) {
-        // A PUBLISH past its deadline never gets here: the kit refuses it (Publish.answerBy,
-        // PublishWithin.timeLeft). That
-        // matters beyond the client's view: RFC 3903 entity-tags are single-use, so applying a
-        // request its client already saw fail would make the client's retry (same SIP-If-Match) get 412.
+        // A PUBLISH past its deadline never gets here: the kit refuses it (PublishWithin.timeLeft,
+        // Publish.answerBy). That matters beyond the client's view: RFC 3903 entity-tags are
+        // single-use, so applying a request its client already saw fail would make the client's
+        // retry (same SIP-If-Match) get 412.
         Instant now = now();
         PublishDecision decision = settings.rules().decide(publications, publish.request(), newEtag(), now);
         if (decision instanceof PublishDecision.Rejected r) {
