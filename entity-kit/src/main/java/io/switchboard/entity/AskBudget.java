@@ -14,18 +14,19 @@ import java.util.Objects;
  *   |---- wait ------|---- writeTimeout ----|-margin-|
  * </pre>
  *
- * A command carries {@link #answerBy(Instant)}; the entity refuses it without writing if it would
- * start to handle it later ({@link EntityCommand#answerBy()}); a write it starts by then ends,
- * successfully or not, within {@link EntitySettings#writeTimeout()}; {@code margin} covers the
- * reply's way back and the clock skew between the asker's node and the entity's (the deadline is
- * an instant of the asker's clock, compared with the entity's: docs/architecture.md, "After a
- * node loss", (b), assumes NTP-synchronised clocks within about a second). So the entity's answer
+ * A command carries {@link #timeLeft()} (older messages, kept for rolling upgrades:
+ * {@link #answerBy(Instant)}); the entity refuses it without writing if it would start to handle it
+ * later ({@link EntityCommand#timeLeft()}); a write it starts by then ends, successfully or not,
+ * within {@link EntitySettings#writeTimeout()}; {@code margin} covers the command's and the reply's
+ * time on the wire, which neither node's clock sees (and, for the older messages, whose deadline
+ * is an instant of the asker's clock compared with the entity's, the clock skew between the two
+ * nodes: docs/architecture.md, rule 10). So the entity's answer
  * arrives before the ask times out, and an ask that does time out (the entity's node died, the
  * message was lost) left nothing written by a command started after its deadline.
  *
  * @param askTimeout   how long the asker waits for the answer
  * @param writeTimeout the bound on one store write, {@link EntitySettings#writeTimeout()}
- * @param margin       reply transit and clock skew
+ * @param margin       time on the wire (and, for the older messages, clock skew)
  */
 public record AskBudget(Duration askTimeout, Duration writeTimeout, Duration margin) {
 
@@ -46,6 +47,14 @@ public record AskBudget(Duration askTimeout, Duration writeTimeout, Duration mar
     /** The deadline of a command asked at {@code now} (the asker's clock). */
     public Instant answerBy(Instant now) {
         return now.plus(waiting(askTimeout, writeTimeout, margin));
+    }
+
+    /**
+     * The time a command asked now may wait, as it travels ({@link EntityCommand#timeLeft()}): on
+     * the monotonic clock of whichever node holds it, so no two nodes' clocks are compared.
+     */
+    public TimeLeft timeLeft() {
+        return TimeLeft.of(waiting());
     }
 
     /** How long a command may wait (for sharding, a load, earlier writes) and still be handled. */

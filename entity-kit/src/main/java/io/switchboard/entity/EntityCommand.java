@@ -42,9 +42,20 @@ public interface EntityCommand {
      * while the entity moved), so that a client is never told "failed" for a write that happens
      * afterwards. Set it with {@link AskBudget#answerBy}, which leaves room for the write that
      * starts at the deadline to end, bounded by {@link EntitySettings#writeTimeout()}, before the
-     * ask times out.
+     * ask times out. Only the older messages carry it, kept for rolling upgrades; new ones carry
+     * {@link #timeLeft()}.
      */
     default Instant answerBy() {
+        return null;
+    }
+
+    /**
+     * How much longer the asker waits for the answer, on this node's monotonic clock, or null for
+     * no limit: the same refusal as {@link #answerBy()}, without comparing two nodes' clocks (an
+     * instant of the asker's node against the entity's: docs/architecture.md, rule 10). Set it
+     * with {@link AskBudget#timeLeft()}.
+     */
+    default TimeLeft timeLeft() {
         return null;
     }
 }

@@ -35,8 +35,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
  *       {@link EntityCommand#waitsForWrite()} says otherwise), so each is decided on the state its
  *       predecessor left. A write asked for while one is in flight starts after it, in order: at
  *       most one write per entity is ever in flight.</li>
- *   <li><b>Deadlines.</b> A command past its {@link EntityCommand#answerBy() deadline} when its
- *       turn comes is refused without writing; a write is bounded by
+ *   <li><b>Deadlines.</b> A command past its {@link EntityCommand#answerBy() deadline}, or whose
+ *       {@link EntityCommand#timeLeft() time left} is over, when its turn comes is refused without writing; a write is bounded by
  *       {@link EntitySettings#writeTimeout()}, so the asker hears the outcome before it stops
  *       waiting ({@link AskBudget}).</li>
  *   <li><b>Bounded waiting.</b> At most {@link EntitySettings#maxHeld()} commands wait; beyond it
@@ -354,14 +354,15 @@ public abstract class WriteThroughEntity<C extends EntityCommand, L> extends Ext
     }
 
     /**
-     * Handles a command, unless it comes after its {@link EntityCommand#answerBy() deadline}: its
+     * Handles a command, unless it comes after its {@link EntityCommand#answerBy() deadline} or
+     * its {@link EntityCommand#timeLeft() time left} is over: its
      * asker has answered "failed" or is about to, so it is refused and nothing is written
      * (issue 17: a reply never says "failed" for a write that completed; {@link AskBudget}).
      */
     private void handleInTime(C command) {
         Instant deadline = command.answerBy();
-        if (deadline != null
-                && now().isAfter(deadline)
+        TimeLeft left = command.timeLeft();
+        if (((deadline != null && now().isAfter(deadline)) || (left != null && left.isOver()))
                 && command.refuse("Request waited past its deadline, try again")) {
             return;
         }

@@ -175,11 +175,7 @@ final class StorageWiring implements AutoCloseable {
             }
             directory = new io.switchboard.node.site.SiteAccountStore(storedAccounts, atSites);
         }
-        CachingAccountStore accounts = new CachingAccountStore(
-                directory,
-                new CachingAccountStore.Settings(
-                        EntityTuning.ACCOUNT_CACHE_MAX_ENTRIES, config.auth().accountCacheTtl()),
-                clock);
+        CachingAccountStore accounts = new CachingAccountStore(directory, accountCache(config), clock);
         AccountRules accountRules = SitesConfig.of(config).accountRules(config.domains());
         createBootstrapUsers(accounts, accountRules, clock);
         // Call settings (sim-ring, forwarding): the proxy asks settingsFor(aor) on each call, the admin API edits them.
@@ -370,5 +366,11 @@ final class StorageWiring implements AutoCloseable {
         if (cassandra != null) {
             cassandra.close();
         }
+    }
+
+    /** The node's account cache; {@code auth.account-cache-ttl = 0s} turns it off (every lookup reads Cassandra). */
+    static CachingAccountStore.Settings accountCache(NodeConfig config) {
+        return new CachingAccountStore.Settings(
+                EntityTuning.ACCOUNT_CACHE_MAX_ENTRIES, config.auth().accountCacheTtl());
     }
 }

@@ -245,7 +245,7 @@ public final class SwitchboardNode implements AutoCloseable {
                         CassandraOwnerEpochs.forSessionKeyspace(session),
                         budget.writeTimeout()));
         RegistrarClient registrar = availability.sendDeadlines()
-                ? RegistrarClient.sharded(system, budget, clock)
+                ? RegistrarClient.sharded(system, budget)
                 : RegistrarClient.sharded(system, budget.askTimeout());
         return new SipWiring.Cluster(system, directory, rules, presence, registrar, endpointLookups);
     }

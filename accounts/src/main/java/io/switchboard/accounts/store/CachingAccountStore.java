@@ -41,7 +41,9 @@ public final class CachingAccountStore implements AccountStore {
 
     /**
      * @param maxEntries upper bound of cached keys
-     * @param ttl how long a lookup's answer, an account or "no such user" alike, is served from memory
+     * @param ttl how long a lookup's answer, an account or "no such user" alike, is served from
+     *     memory; zero: not at all (every lookup reads the store; only lookups of one key at the same
+     *     moment share a read), what {@code switchboard.auth.account-cache-ttl = 0s} asks for
      */
     public record Settings(int maxEntries, Duration ttl) {
 
@@ -52,12 +54,8 @@ public final class CachingAccountStore implements AccountStore {
             if (maxEntries < 1) {
                 throw new IllegalArgumentException("maxEntries must be positive, was " + maxEntries);
             }
-            requirePositive(ttl, "ttl");
-        }
-
-        private static void requirePositive(Duration d, String name) {
-            if (Objects.requireNonNull(d, name).isNegative() || d.isZero()) {
-                throw new IllegalArgumentException(name + " must be positive, was " + d);
+            if (Objects.requireNonNull(ttl, "ttl").isNegative()) {
+                throw new IllegalArgumentException("ttl must not be negative, was " + ttl);
             }
         }
     }

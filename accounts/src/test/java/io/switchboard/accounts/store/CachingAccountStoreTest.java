@@ -281,9 +281,26 @@ class CachingAccountStoreTest {
     @Test
     void settingsMustBePositive() {
         assertThatThrownBy(() -> new CachingAccountStore.Settings(0, TTL)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new CachingAccountStore.Settings(1, Duration.ZERO))
-                .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new CachingAccountStore.Settings(1, Duration.ofSeconds(-1)))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** {@code switchboard.auth.account-cache-ttl = 0s}: no cache, every lookup reads the store (and sees its change at once). */
+    @Test
+    void aZeroTtlReadsTheStoreOnEveryLookup() {
+        CachingAccountStore uncached =
+                new CachingAccountStore(backing, new CachingAccountStore.Settings(1000, Duration.ZERO), clock);
+        await(backing.put(alice));
+        assertThat(await(uncached.find(D, "alice"))).contains(alice);
+        assertThat(await(uncached.find(D, "alice"))).contains(alice);
+        assertThat(await(uncached.find(D, "bob"))).isEmpty();
+        await(backing.put(account(D, "bob", "battery staple"))); // created on another node
+        assertThat(await(uncached.find(D, "bob"))).isPresent();
+        assertThat(backing.findCalls()).isEqualTo(4);
+        clock.advance(Duration.ofSeconds(2)); // Caffeine's timer wheel releases by the second
+        uncached.removeExpired();
+        assertThat(uncached.size())
+                .as("nothing is kept past the node's next sweep")
+                .isZero();
     }
 }

@@ -216,9 +216,17 @@ public final class KryoRegistrations {
         kryo.register(io.switchboard.conference.sip.DialogHandover.Release.class, 700);
         kryo.register(io.switchboard.conference.sip.DialogHandover.Released.class, 701);
         kryo.register(io.switchboard.conference.sip.DialogHandover.Acked.class, 702);
-        // conferencing focus, dial-out by REFER (760-779)
+        // conferencing focus, dial-out by REFER (760-769)
         kryo.register(io.switchboard.conference.entity.ConferenceEntity.DialOut.class, 760);
         kryo.register(io.switchboard.conference.entity.ConferenceEntity.DialOutAnswered.class, 761);
+
+        // issue 17, item 5: asks carry the time their asker still waits, not an instant of its
+        // clock (770-779; the ids before are the conferencing focus's)
+        kryo.register(io.switchboard.entity.TimeLeft.class, new TimeLeftSerializer(), 770);
+        kryo.register(RegistrarEntity.RegisterWithin.class, 771);
+        kryo.register(io.switchboard.presence.entity.PresentityEntity.PublishWithin.class, 772);
+        kryo.register(io.switchboard.presence.entity.WatcherEntity.SubscribeWithin.class, 773);
+        kryo.register(io.switchboard.presence.entity.WatcherEntity.RefreshWithin.class, 774);
 
         // pool membership (400-419)
         kryo.register(NodeInfoService.GetNodeInfo.class, 400);
@@ -267,6 +275,29 @@ public final class KryoRegistrations {
         @Override
         public Instant read(Kryo kryo, Input input, Class<? extends Instant> type) {
             return Instant.ofEpochSecond(input.readLong(), input.readInt(true));
+        }
+    }
+
+    /**
+     * The time an asker still waits, as the nanoseconds left on the sender's monotonic clock at
+     * the moment the message is written (negative: over), set again on the reader's monotonic
+     * clock as it is read: no instant of one node's clock reaches another (docs/architecture.md,
+     * rule 10). Its encoding is this one number and does not evolve, like {@link Instant}'s.
+     */
+    static final class TimeLeftSerializer extends Serializer<io.switchboard.entity.TimeLeft> {
+        TimeLeftSerializer() {
+            setImmutable(true);
+        }
+
+        @Override
+        public void write(Kryo kryo, Output output, io.switchboard.entity.TimeLeft left) {
+            output.writeVarLong(left.nanosLeft(), false);
+        }
+
+        @Override
+        public io.switchboard.entity.TimeLeft read(
+                Kryo kryo, Input input, Class<? extends io.switchboard.entity.TimeLeft> type) {
+            return io.switchboard.entity.TimeLeft.ofNanos(input.readVarLong(false));
         }
     }
 

@@ -25,10 +25,13 @@ import java.util.Map;
  *                       {@code publishes-in-flight}: requests of each {@link WorkClass} in flight
  *                       at once on this node (taken and not yet answered or sent on); beyond it
  *                       503 at once (0: no bound)
- * @param sendDeadlines  {@code send-deadlines}: REGISTERs and SUBSCRIBEs travel to their entities
- *                       in the messages that carry the deadline (RegisterBefore, SubscribeBefore,
- *                       RefreshBefore), and watches carry their lifetime (WatchFor), which a
- *                       node of an earlier release cannot read
+ * @param sendDeadlines  {@code send-deadlines}: REGISTERs, PUBLISHes and SUBSCRIBEs travel to
+ *                       their entities in the messages that carry the time their asker still
+ *                       waits (RegisterWithin, PublishWithin, SubscribeWithin, RefreshWithin:
+ *                       a TimeLeft, never an instant of the asker's clock), and watches carry
+ *                       their lifetime (WatchFor), which a node of an earlier release cannot
+ *                       read; false: the older messages (Register, Publish with an instant,
+ *                       Subscribe, Refresh, Watch)
  */
 public record AvailabilityConfig(
         AskBudget budget,

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.typesafe.config.ConfigFactory;
+import io.switchboard.entity.TimeLeft;
+import io.switchboard.presence.entity.PresentityEntity;
 import io.switchboard.registrar.domain.Binding;
 import io.switchboard.registrar.domain.BindingKey;
 import io.switchboard.registrar.domain.ContactSpec;
@@ -11,9 +13,11 @@ import io.switchboard.registrar.domain.RegisterDecision;
 import io.switchboard.registrar.domain.RegisterRequest;
 import io.switchboard.registrar.entity.RegistrarEntity;
 import io.switchboard.sip.flow.Flow;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -252,4 +256,51 @@ class KryoSerializerTest {
         assertThatThrownBy(() -> serializer.toBinary(new java.util.HashMap<String, String>()))
                 .hasMessageContaining("Class is not registered");
     }
+
+    /**
+     * Issue 17, item 5 (docs/architecture.md, rule 10): the time an asker still waits crosses nodes
+     * as a duration measured on the sender's monotonic clock when the message is written, and is
+     * counted on the reader's own monotonic clock from when it is read. The sender's clock here has
+     * an origin of its own, as another JVM's would; no instant of it reaches the reader.
+     */
+    @Test
+    void the_time_left_travels_as_what_is_left_when_sent_and_counts_down_on_the_readers_clock() {
+        AtomicLong senderNanos = new AtomicLong(-987_654_321_000_000L);
+        TimeLeft left = TimeLeft.of(Duration.ofSeconds(3), senderNanos::get);
+        senderNanos.addAndGet(Duration.ofSeconds(1).toNanos()); // waited a second in the sender's shard region
+        TestProbe<RegistrarEntity.RegisterReply> probe = KIT.createTestProbe();
+        RegistrarEntity.RegisterWithin sent = new RegistrarEntity.RegisterWithin(REQUEST, left, probe.getRef());
+
+        RegistrarEntity.RegisterWithin read = (RegistrarEntity.RegisterWithin) roundTrip(sent);
+        assertThat(read.request()).isEqualTo(REQUEST);
+        assertThat(read.replyTo()).isEqualTo(probe.getRef());
+        assertThat(read.timeLeft().left())
+                .as("the 2 s left when it was written, less the moments since")
+                .isBetween(Duration.ofSeconds(1), Duration.ofSeconds(2));
+        assertThat(read.timeLeft().isOver()).isFalse();
+    }
+
+    @Test
+    void a_time_left_that_ran_out_on_the_sender_arrives_over() {
+        AtomicLong senderNanos = new AtomicLong();
+        TimeLeft left = TimeLeft.of(Duration.ofSeconds(3), senderNanos::get);
+        senderNanos.addAndGet(Duration.ofSeconds(4).toNanos());
+        TestProbe<PresentityEntity.PublishReply> probe = KIT.createTestProbe();
+        PresentityEntity.PublishWithin read = (PresentityEntity.PublishWithin)
+                roundTrip(new PresentityEntity.PublishWithin(null, left, probe.getRef()));
+        assertThat(read.timeLeft().isOver()).isTrue();
+        assertThat(read.timeLeft().left()).isLessThan(Duration.ofMillis(-999));
+    }
+
+    static final RegisterRequest REQUEST = new RegisterRequest(
+            "sip:a@example.test",
+            "call-1",
+            7,
+            false,
+            List.of(ContactSpec.of("sip:a@192.0.2.7")),
+            OptionalLong.of(600),
+            List.of(),
+            true,
+            TCP,
+            "Phone/1");
 }

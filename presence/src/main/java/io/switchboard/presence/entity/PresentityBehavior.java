@@ -168,6 +168,8 @@ final class PresentityBehavior extends WriteThroughEntity<Command, Loaded> {
     protected void handle(Command command) {
         if (command instanceof Publish publish) {
             onPublish(publish);
+        } else if (command instanceof PresentityEntity.PublishWithin publish) {
+            onPublish(new Publish(publish.request(), null, publish.replyTo())); // in time: the kit refused it otherwise
         } else if (command instanceof EndpointsChanged e) {
             endpoints = List.copyOf(e.endpoints());
             recompute();
@@ -198,9 +200,10 @@ final class PresentityBehavior extends WriteThroughEntity<Command, Loaded> {
     }
 
     private void onPublish(Publish publish) {
-        // A PUBLISH past its deadline never gets here: the kit refuses it (Publish.answerBy). That
-        // matters beyond the client's view: RFC 3903 entity-tags are single-use, so applying a
-        // request its client already saw fail would make the client's retry (same SIP-If-Match) get 412.
+        // A PUBLISH past its deadline never gets here: the kit refuses it (PublishWithin.timeLeft,
+        // Publish.answerBy). That matters beyond the client's view: RFC 3903 entity-tags are
+        // single-use, so applying a request its client already saw fail would make the client's
+        // retry (same SIP-If-Match) get 412.
         Instant now = now();
         PublishDecision decision = settings.rules().decide(publications, publish.request(), newEtag(), now);
         if (decision instanceof PublishDecision.Rejected r) {

@@ -3,6 +3,7 @@ package io.switchboard.presence.entity;
 import io.switchboard.entity.EntityCommand;
 import io.switchboard.entity.EntitySettings;
 import io.switchboard.entity.ShardedEntities;
+import io.switchboard.entity.TimeLeft;
 import io.switchboard.entity.WriteThroughEntity;
 import io.switchboard.entity.fence.OwnerEpochs;
 import io.switchboard.presence.domain.AccessLevel;
@@ -53,7 +54,17 @@ public final class PresentityEntity {
     public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "presentity");
 
     public sealed interface Command extends EntityCommand
-            permits Publish, EndpointsChanged, Watch, WatchFor, Unwatch, Ack, GetView, GetAccess, SetAccess, Revoke {}
+            permits Publish,
+                    PublishWithin,
+                    EndpointsChanged,
+                    Watch,
+                    WatchFor,
+                    Unwatch,
+                    Ack,
+                    GetView,
+                    GetAccess,
+                    SetAccess,
+                    Revoke {}
 
     /** A command with a reply: when the entity cannot take it, the reply is {@link Unavailable} (the edge's 503). */
     public interface Asking extends EntityCommand {
@@ -72,7 +83,9 @@ public final class PresentityEntity {
      * @param deadline when the asking edge stops waiting and answers 503; a PUBLISH that reaches
      *                 the entity later (held by sharding while the entity moved off a dead node) is
      *                 not applied, since its client was told it failed and will retry it. Null: none.
-     *                 The entity kit refuses it ({@link EntityCommand#answerBy()}).
+     *                 The entity kit refuses it ({@link EntityCommand#answerBy()}). An instant of
+     *                 the asker's clock, compared with the entity's: sent only without
+     *                 {@code availability.send-deadlines} (a rolling upgrade), else {@link PublishWithin}.
      */
     public record Publish(PublishRequest request, Instant deadline, ActorRef<PublishReply> replyTo)
             implements Command, Asking {
@@ -85,6 +98,17 @@ public final class PresentityEntity {
             return deadline;
         }
     }
+
+    /**
+     * A PUBLISH from an asker that waits {@code timeLeft} more (its AskBudget), counted on the
+     * monotonic clock of the node that holds the message: not applied if its turn comes later
+     * (the kit refuses it, {@link EntityCommand#timeLeft()}), like {@link Publish} past its
+     * deadline, but without comparing the asker's clock with the entity's (docs/architecture.md,
+     * rule 10). A node of an earlier release cannot read it: sent only with
+     * {@code availability.send-deadlines}.
+     */
+    public record PublishWithin(PublishRequest request, TimeLeft timeLeft, ActorRef<PublishReply> replyTo)
+            implements Command, Asking {}
 
     /** The registrar's view of the presentity's endpoints changed (registration drives presence). */
     public record EndpointsChanged(List<Endpoint> endpoints) implements Command {

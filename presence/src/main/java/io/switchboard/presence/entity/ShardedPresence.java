@@ -25,7 +25,12 @@ public final class ShardedPresence implements PresentityClient, PresentityEntity
     private final ClusterSharding sharding;
     private final Duration askTimeout;
 
-    /** Deadlines of PUBLISHes: null = a fifth of the ask timeout before it ends, on the wall clock. */
+    /**
+     * The time PUBLISHes, SUBSCRIBEs and refreshes may wait, sent as {@link io.switchboard.entity.TimeLeft}
+     * in messages a node of an earlier release cannot read. Null (a rolling upgrade from one): the
+     * older messages; a PUBLISH then carries an instant of this node's wall clock a fifth of the ask
+     * timeout before it ends.
+     */
     private final io.switchboard.entity.AskBudget budget;
 
     private final java.time.Clock clock;
@@ -38,9 +43,11 @@ public final class ShardedPresence implements PresentityClient, PresentityEntity
     }
 
     /**
-     * Asks with {@code budget}'s timeout; a PUBLISH carries its deadline, read on {@code clock}, so
-     * the presentity, whose writes are bounded by the budget's write timeout, answers before the
-     * ask times out and the answer matches what was stored (issue 17, item 4).
+     * Asks with {@code budget}'s timeout; a PUBLISH, SUBSCRIBE or refresh carries the time its
+     * entity has to start on it ({@code budget.timeLeft()}), so the entity, whose writes are
+     * bounded by the budget's write timeout, answers before the ask times out and the answer
+     * matches what was stored (issue 17, item 4); a watch carries its lifetime, counted by the
+     * presentity from {@code clock}'s now.
      */
     public ShardedPresence(ActorSystem<?> system, io.switchboard.entity.AskBudget budget, java.time.Clock clock) {
         this.sharding = ClusterSharding.get(system);
@@ -87,10 +94,15 @@ public final class ShardedPresence implements PresentityClient, PresentityEntity
 
     @Override
     public CompletionStage<PresentityEntity.PublishReply> publish(String p, PublishRequest request) {
-        // a margin before the ask's own timeout, so an answer sent just in time still reaches the edge
-        Instant deadline = budget != null
-                ? budget.answerBy(clock.instant())
-                : Instant.now().plus(askTimeout.minus(askTimeout.dividedBy(5)));
+        if (budget != null) {
+            // the time left, counted on whichever node holds the message, never an instant (rule 10)
+            io.switchboard.entity.TimeLeft left = budget.timeLeft();
+            return inline(presentity(p)
+                    .ask(replyTo -> new PresentityEntity.PublishWithin(request, left, replyTo), askTimeout));
+        }
+        // a rolling upgrade: the message an earlier release reads, with an instant of our clock a
+        // margin before the ask's own timeout, so an answer sent just in time still reaches the edge
+        Instant deadline = Instant.now().plus(askTimeout.minus(askTimeout.dividedBy(5)));
         return inline(
                 presentity(p).ask(replyTo -> new PresentityEntity.Publish(request, deadline, replyTo), askTimeout));
     }
@@ -130,11 +142,11 @@ public final class ShardedPresence implements PresentityClient, PresentityEntity
 
     public CompletionStage<WatcherEntity.SubscribeReply> subscribe(Subscription draft, long expires) {
         if (budget != null) {
-            Instant answerBy = budget.answerBy(clock.instant());
+            io.switchboard.entity.TimeLeft left = budget.timeLeft();
             return inline(watcher(draft.watcher())
                     .ask(
-                            replyTo -> new WatcherEntity.SubscribeBefore(
-                                    new WatcherEntity.Subscribe(draft, expires, replyTo), answerBy),
+                            replyTo -> new WatcherEntity.SubscribeWithin(
+                                    new WatcherEntity.Subscribe(draft, expires, replyTo), left),
                             askTimeout));
         }
         return inline(watcher(draft.watcher())
@@ -144,11 +156,11 @@ public final class ShardedPresence implements PresentityClient, PresentityEntity
     public CompletionStage<WatcherEntity.SubscribeReply> refresh(
             String w, String localTag, long expires, String target, io.switchboard.sip.flow.Flow flow) {
         if (budget != null) {
-            Instant answerBy = budget.answerBy(clock.instant());
+            io.switchboard.entity.TimeLeft left = budget.timeLeft();
             return inline(watcher(w)
                     .ask(
-                            replyTo -> new WatcherEntity.RefreshBefore(
-                                    new WatcherEntity.Refresh(localTag, expires, target, flow, replyTo), answerBy),
+                            replyTo -> new WatcherEntity.RefreshWithin(
+                                    new WatcherEntity.Refresh(localTag, expires, target, flow, replyTo), left),
                             askTimeout));
         }
         return inline(watcher(w)

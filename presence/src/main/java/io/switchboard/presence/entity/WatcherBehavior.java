@@ -146,6 +146,10 @@ final class WatcherBehavior extends WriteThroughEntity<Command, Loaded> {
             onSubscribe(sub.subscribe()); // in time: the kit refused it otherwise
         } else if (command instanceof WatcherEntity.RefreshBefore r) {
             onRefresh(r.refresh());
+        } else if (command instanceof WatcherEntity.SubscribeWithin sub) {
+            onSubscribe(sub.subscribe()); // in time: the kit refused it otherwise
+        } else if (command instanceof WatcherEntity.RefreshWithin r) {
+            onRefresh(r.refresh());
         } else if (command instanceof PresenceChanged pc) {
             settings.presentities().ack(pc.presentity(), key, pc.version());
             learn(pc.presentity(), new KnownView(pc.version(), pc.view(), pc.pidf()), true);

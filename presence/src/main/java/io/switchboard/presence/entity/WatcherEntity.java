@@ -3,6 +3,7 @@ package io.switchboard.presence.entity;
 import io.switchboard.entity.EntityCommand;
 import io.switchboard.entity.EntitySettings;
 import io.switchboard.entity.ShardedEntities;
+import io.switchboard.entity.TimeLeft;
 import io.switchboard.entity.WriteThroughEntity;
 import io.switchboard.entity.due.DueIndex;
 import io.switchboard.entity.fence.OwnerEpochs;
@@ -60,6 +61,8 @@ public final class WatcherEntity {
                     Refresh,
                     SubscribeBefore,
                     RefreshBefore,
+                    SubscribeWithin,
+                    RefreshWithin,
                     PresenceChanged,
                     Revoked,
                     GetContacts,
@@ -98,7 +101,9 @@ public final class WatcherEntity {
      * {@link Subscribe} from an asker that stops waiting at {@code answerBy} (its AskBudget): refused
      * unwritten by the entity kit if its turn comes later, so the edge's 503 never hides a stored
      * dialog (issue 17, item 4). A message of its own: a registered message's encoding does not
-     * change (docs/architecture.md, "Cluster message formats").
+     * change (docs/architecture.md, "Cluster message formats"). An instant of the asker's clock,
+     * compared with the entity's: kept readable for rolling upgrades, sent no more since
+     * {@link SubscribeWithin}.
      */
     public record SubscribeBefore(Subscribe subscribe, Instant answerBy) implements Command, Asking {
         @Override
@@ -109,6 +114,28 @@ public final class WatcherEntity {
 
     /** {@link Refresh} with the asker's deadline, like {@link SubscribeBefore}. */
     public record RefreshBefore(Refresh refresh, Instant answerBy) implements Command, Asking {
+        @Override
+        public ActorRef<? super Unavailable> replyTo() {
+            return refresh.replyTo();
+        }
+    }
+
+    /**
+     * {@link Subscribe} from an asker that waits {@code timeLeft} more (its AskBudget), counted on
+     * the monotonic clock of the node that holds the message: refused unwritten by the entity kit
+     * if its turn comes later, like {@link SubscribeBefore}, but without comparing the asker's
+     * clock with the entity's (docs/architecture.md, rule 10). A node of an earlier release cannot
+     * read it: sent only with {@code availability.send-deadlines}.
+     */
+    public record SubscribeWithin(Subscribe subscribe, TimeLeft timeLeft) implements Command, Asking {
+        @Override
+        public ActorRef<? super Unavailable> replyTo() {
+            return subscribe.replyTo();
+        }
+    }
+
+    /** {@link Refresh} with the time its asker still waits, like {@link SubscribeWithin}. */
+    public record RefreshWithin(Refresh refresh, TimeLeft timeLeft) implements Command, Asking {
         @Override
         public ActorRef<? super Unavailable> replyTo() {
             return refresh.replyTo();

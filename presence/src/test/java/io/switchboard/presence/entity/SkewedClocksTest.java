@@ -3,6 +3,8 @@ package io.switchboard.presence.entity;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import io.switchboard.entity.AskBudget;
+import io.switchboard.entity.TimeLeft;
 import io.switchboard.entity.fence.OwnerEpochs;
 import io.switchboard.presence.domain.Availability;
 import io.switchboard.presence.domain.CustomStates;
@@ -151,6 +153,101 @@ class SkewedClocksTest {
         assertThat(left).as("what Cassandra has left of 3600 s").isBetween(3500L, 3600L);
     }
 
+    // ------------------------------------------ asks across skewed clocks (issue 17, item 5)
+
+    /** The shipped defaults: registrar.ask-timeout 5 s, availability.write-timeout 2 s, answer-margin 1 s. */
+    static final AskBudget BUDGET = new AskBudget(Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofSeconds(1));
+    /** The asking edge's node, an hour behind; the entities below run two hours ahead. */
+    static final Clock ASKER = offset(Duration.ofHours(-1));
+
+    @Test
+    void a_publish_within_its_time_left_is_applied_by_a_presentity_hours_ahead_of_its_asker() {
+        ActorRef<PresentityEntity.Command> ahead = ownerOn(offset(Duration.ofHours(2)));
+        TestProbe<PresentityEntity.PublishReply> probe = KIT.createTestProbe();
+        ahead.tell(new PresentityEntity.PublishWithin(
+                Pidf.initial(presentity, "ep-1", "busy", null), BUDGET.timeLeft(), probe.getRef()));
+        assertThat(probe.receiveMessage(LONG)).isInstanceOf(PresentityEntity.Published.class);
+        assertThat(view(ahead)).isEqualTo(Availability.BUSY);
+    }
+
+    @Test
+    void control_a_publish_before_an_instant_of_the_askers_clock_is_refused_by_a_presentity_ahead() {
+        ActorRef<PresentityEntity.Command> ahead = ownerOn(offset(Duration.ofHours(2)));
+        TestProbe<PresentityEntity.PublishReply> probe = KIT.createTestProbe();
+        ahead.tell(new PresentityEntity.Publish(
+                Pidf.initial(presentity, "ep-1", "busy", null), BUDGET.answerBy(ASKER.instant()), probe.getRef()));
+        assertThat(probe.receiveMessage(LONG))
+                .as("what rule 10 forbids: by the entity's clock the asker stopped waiting three hours ago")
+                .isInstanceOf(PresentityEntity.Unavailable.class);
+        assertThat(view(ahead)).isNotEqualTo(Availability.BUSY);
+    }
+
+    @Test
+    void a_publish_whose_time_ran_out_is_not_applied() {
+        AtomicLong nanos = new AtomicLong(); // the monotonic clock of the node holding the message
+        ActorRef<PresentityEntity.Command> entity = ownerOn(Clock.systemUTC());
+        TimeLeft left = TimeLeft.of(BUDGET.waiting(), nanos::get);
+        nanos.addAndGet(BUDGET.waiting().plusMillis(1).toNanos()); // it waited that long on its way
+        TestProbe<PresentityEntity.PublishReply> probe = KIT.createTestProbe();
+        entity.tell(new PresentityEntity.PublishWithin(
+                Pidf.initial(presentity, "ep-1", "busy", null), left, probe.getRef()));
+        assertThat(probe.receiveMessage(LONG)).isInstanceOf(PresentityEntity.Unavailable.class);
+        assertThat(view(entity)).isNotEqualTo(Availability.BUSY);
+    }
+
+    @Test
+    void a_subscribe_and_a_refresh_within_their_time_left_succeed_on_a_watcher_hours_ahead_of_its_asker() {
+        presence.presentity(presentity, presence.presentitySettings(Duration.ZERO));
+        String watcher = "sip:bob-" + Long.toHexString(System.nanoTime()) + "@example.test";
+        ActorRef<WatcherEntity.Command> ahead = watcherOn(watcher, offset(Duration.ofHours(2)));
+        TestProbe<WatcherEntity.SubscribeReply> probe = KIT.createTestProbe();
+        ahead.tell(new WatcherEntity.SubscribeWithin(
+                new WatcherEntity.Subscribe(draft(watcher, "t1"), 3600, probe.getRef()), BUDGET.timeLeft()));
+        WatcherEntity.Subscribed subscribed = probe.expectMessageClass(WatcherEntity.Subscribed.class, LONG);
+        awaitNotifies("t1", 1);
+
+        ahead.tell(new WatcherEntity.RefreshWithin(
+                new WatcherEntity.Refresh(subscribed.localTag(), 1800, null, null, probe.getRef()), BUDGET.timeLeft()));
+        assertThat(probe.expectMessageClass(WatcherEntity.Subscribed.class, LONG)
+                        .expires())
+                .isEqualTo(1800);
+    }
+
+    @Test
+    void control_a_subscribe_and_a_refresh_before_an_instant_of_the_askers_clock_are_refused_by_a_watcher_ahead() {
+        presence.presentity(presentity, presence.presentitySettings(Duration.ZERO));
+        String watcher = "sip:bob-" + Long.toHexString(System.nanoTime()) + "@example.test";
+        ActorRef<WatcherEntity.Command> ahead = watcherOn(watcher, offset(Duration.ofHours(2)));
+        TestProbe<WatcherEntity.SubscribeReply> probe = KIT.createTestProbe();
+        ahead.tell(new WatcherEntity.SubscribeBefore(
+                new WatcherEntity.Subscribe(draft(watcher, "t1"), 3600, probe.getRef()),
+                BUDGET.answerBy(ASKER.instant())));
+        assertThat(probe.receiveMessage(LONG)).as("what rule 10 forbids").isInstanceOf(WatcherEntity.Unavailable.class);
+
+        ahead.tell(new WatcherEntity.Subscribe(draft(watcher, "t2"), 3600, probe.getRef()));
+        String tag =
+                probe.expectMessageClass(WatcherEntity.Subscribed.class, LONG).localTag();
+        ahead.tell(new WatcherEntity.RefreshBefore(
+                new WatcherEntity.Refresh(tag, 1800, null, null, probe.getRef()), BUDGET.answerBy(ASKER.instant())));
+        assertThat(probe.receiveMessage(LONG)).isInstanceOf(WatcherEntity.Unavailable.class);
+    }
+
+    @Test
+    void a_subscribe_whose_time_ran_out_creates_no_dialog() {
+        presence.presentity(presentity, presence.presentitySettings(Duration.ZERO));
+        String watcher = "sip:bob-" + Long.toHexString(System.nanoTime()) + "@example.test";
+        ActorRef<WatcherEntity.Command> entity = watcherOn(watcher, Clock.systemUTC());
+        AtomicLong nanos = new AtomicLong();
+        TimeLeft left = TimeLeft.of(BUDGET.waiting(), nanos::get);
+        nanos.addAndGet(BUDGET.waiting().plusMillis(1).toNanos());
+        TestProbe<WatcherEntity.SubscribeReply> probe = KIT.createTestProbe();
+        entity.tell(new WatcherEntity.SubscribeWithin(
+                new WatcherEntity.Subscribe(draft(watcher, "t1"), 3600, probe.getRef()), left));
+        assertThat(probe.receiveMessage(LONG)).isInstanceOf(WatcherEntity.Unavailable.class);
+        KIT.createTestProbe().expectNoMessage(Duration.ofMillis(300));
+        assertThat(presence.sender.sent("t1")).as("no NOTIFY: no dialog").isEmpty();
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private ActorRef<WatcherEntity.Command> watcherOn(String watcher, Clock clock) {
@@ -236,6 +333,14 @@ class SkewedClocksTest {
         TestProbe<PresentityEntity.PublishReply> probe = KIT.createTestProbe();
         entity.tell(new PresentityEntity.Publish(Pidf.initial(presentity, "ep-1", state, null), probe.getRef()));
         assertThat(probe.receiveMessage(LONG)).isInstanceOf(PresentityEntity.Published.class);
+    }
+
+    private Availability view(ActorRef<PresentityEntity.Command> entity) {
+        TestProbe<PresentityEntity.ViewReply> probe = KIT.createTestProbe();
+        entity.tell(new PresentityEntity.GetView(null, probe.getRef()));
+        return probe.expectMessageClass(PresentityEntity.CurrentView.class, LONG)
+                .view()
+                .availability();
     }
 
     private static void stop(ActorRef<PresentityEntity.Command> entity) {

@@ -41,23 +41,24 @@ public interface RegistrarClient {
     }
 
     /**
-     * The client over cluster sharding, each REGISTER carrying the deadline of {@code budget}
-     * ({@link RegistrarEntity.RegisterBefore}, read on {@code clock}): the entity refuses it
-     * unwritten if its turn comes later, and bounds its write by the budget's write timeout (set
-     * the entity's {@code Settings.writeTimeout} to it), so its answer, whatever it is, reaches
-     * the edge before the ask times out and matches what was stored (issue 17, item 4).
+     * The client over cluster sharding, each REGISTER carrying the time its asker waits for the
+     * entity to start on it ({@link RegistrarEntity.RegisterWithin}, {@code budget}'s
+     * {@code timeLeft}, counted on the monotonic clock of whichever node holds the message): the
+     * entity refuses it unwritten if its turn comes later, and bounds its write by the budget's
+     * write timeout (set the entity's {@code Settings.writeTimeout} to it), so its answer, whatever
+     * it is, reaches the edge before the ask times out and matches what was stored (issue 17,
+     * item 4), whatever the two nodes' wall clocks say (docs/architecture.md, rule 10).
      */
-    static RegistrarClient sharded(
-            ActorSystem<?> system, io.switchboard.entity.AskBudget budget, java.time.Clock clock) {
+    static RegistrarClient sharded(ActorSystem<?> system, io.switchboard.entity.AskBudget budget) {
         ClusterSharding sharding = ClusterSharding.get(system);
         RegistrarClient reads = sharded(system, budget.askTimeout());
         return new RegistrarClient() {
             @Override
             public CompletionStage<RegistrarEntity.RegisterReply> register(RegisterRequest request) {
-                java.time.Instant answerBy = budget.answerBy(clock.instant());
+                io.switchboard.entity.TimeLeft left = budget.timeLeft();
                 return onCompletingThread(sharding.entityRefFor(RegistrarEntity.ENTITY_KEY, request.aor())
                         .ask(
-                                replyTo -> new RegistrarEntity.RegisterBefore(request, answerBy, replyTo),
+                                replyTo -> new RegistrarEntity.RegisterWithin(request, left, replyTo),
                                 budget.askTimeout()));
             }
 

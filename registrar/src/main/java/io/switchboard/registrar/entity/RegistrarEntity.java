@@ -3,6 +3,7 @@ package io.switchboard.registrar.entity;
 import io.switchboard.entity.EntityCommand;
 import io.switchboard.entity.EntitySettings;
 import io.switchboard.entity.ShardedEntities;
+import io.switchboard.entity.TimeLeft;
 import io.switchboard.entity.WriteThroughEntity;
 import io.switchboard.entity.fence.OwnerEpochs;
 import io.switchboard.registrar.domain.Binding;
@@ -34,7 +35,8 @@ public final class RegistrarEntity {
     public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "registrar");
 
     /** Messages an entity accepts. Those that cross nodes are serialized by the node's Kryo serializer. */
-    public sealed interface Command extends EntityCommand permits Register, RegisterBefore, GetBindings {}
+    public sealed interface Command extends EntityCommand
+            permits Register, RegisterBefore, RegisterWithin, GetBindings {}
 
     /** A command with a reply: when the entity cannot take it, the reply is {@link Unavailable} (the edge's 503). */
     public interface Asking extends EntityCommand {
@@ -51,13 +53,26 @@ public final class RegistrarEntity {
     public record Register(RegisterRequest request, ActorRef<RegisterReply> replyTo) implements Command, Asking {}
 
     /**
-     * {@link Register} from an asker that stops waiting at {@code answerBy} (its {@code AskBudget}):
+     * {@link Register} from an asker that stops waiting at {@code answerBy} (its {@code AskBudget}),
+     * an instant of the asker's clock (kept readable for rolling upgrades; sent no more since
+     * {@link RegisterWithin}):
      * handled only if its turn comes by then, otherwise refused as {@link Unavailable} with nothing
      * written, so the asker's "failed" never hides a stored binding (issue 17, item 4). A message
      * of its own rather than a field added to {@link Register}: a registered message's encoding
      * does not change (docs/architecture.md, "Cluster message formats").
      */
     public record RegisterBefore(RegisterRequest request, Instant answerBy, ActorRef<RegisterReply> replyTo)
+            implements Command, Asking {}
+
+    /**
+     * {@link Register} from an asker that waits {@code timeLeft} more (its {@code AskBudget}),
+     * counted on the monotonic clock of the node that holds the message: handled only if its turn
+     * comes in that time, otherwise refused as {@link Unavailable} with nothing written. Unlike
+     * {@link RegisterBefore}'s instant of the asker's clock, compared with the entity's, it holds
+     * however far apart the two nodes' wall clocks are (docs/architecture.md, rule 10). A node of
+     * an earlier release cannot read it: sent only with {@code availability.send-deadlines}.
+     */
+    public record RegisterWithin(RegisterRequest request, TimeLeft timeLeft, ActorRef<RegisterReply> replyTo)
             implements Command, Asking {}
 
     /** The AOR's current bindings (for routing and the admin API). */
@@ -161,6 +176,8 @@ public final class RegistrarEntity {
             if (command instanceof Register register) {
                 onRegister(register.request(), register.replyTo());
             } else if (command instanceof RegisterBefore register) {
+                onRegister(register.request(), register.replyTo());
+            } else if (command instanceof RegisterWithin register) {
                 onRegister(register.request(), register.replyTo());
             } else if (command instanceof GetBindings get) {
                 get.replyTo().tell(new CurrentBindings(key, RegisterRules.active(bindings, now())));
