@@ -135,6 +135,7 @@ class ConferencePoolInteropTest extends InteropTestBase {
             String seeded = "\nswitchboard.cluster.seed-nodes = [\"127.0.0.1:" + oneCluster + "\"]\n";
             SwitchboardNode one = SwitchboardNode.start(
                     NodeConfig.fromString(TestNodes.config("node-1", keyspace(), oneCluster, extra)));
+            node = one; // closed by the base class's @AfterAll, which JUnit runs also when this fails
             two = SwitchboardNode.start(
                     NodeConfig.fromString(TestNodes.config("node-2", keyspace(), twoCluster, extra + seeded)));
             threeSip = TestNodes.freePort();
@@ -159,13 +160,11 @@ class ConferencePoolInteropTest extends InteropTestBase {
             TestNodes.awaitReady(one);
             TestNodes.awaitReady(two);
             NodeProcess.awaitReady(nodeProcess, threeAdmin, nodeLog);
-            node = one;
             awaitPool(3);
             session = CassandraSessions.connect(TestCassandra.settings(keyspace()));
             return one;
         } catch (Exception e) {
-            stopPool();
-            throw new IllegalStateException("pool not started", e);
+            throw new IllegalStateException("pool not started", e); // @AfterAll stops what started
         }
     }
 
