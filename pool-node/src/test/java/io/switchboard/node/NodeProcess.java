@@ -15,14 +15,15 @@ import java.util.concurrent.TimeUnit;
 /**
  * One pool node as a process of its own ({@code io.switchboard.node.Main start --config FILE} with the
  * test class path), for the tests that put one node of a pool beside in-JVM nodes and {@code kill -9}
- * it (ParkThreeNodesTest, ConferenceKillTest). {@link PoolProcesses} is the whole-pool version.
+ * it (ParkThreeNodesTest, ConferenceKillTest; public for interop's ConferencePoolInteropTest). {@link PoolProcesses}
+ * is the whole-pool version.
  */
-final class NodeProcess {
+public final class NodeProcess {
 
     private NodeProcess() {}
 
     /** Starts the node of {@code conf} (384 MB heap), its output appended to {@code log}. */
-    static Process start(Path conf, Path log) throws IOException {
+    public static Process start(Path conf, Path log) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         return new ProcessBuilder(
                         java,
@@ -39,7 +40,7 @@ final class NodeProcess {
     }
 
     /** Waits until {@code node} answers {@code /health/ready} on {@code admin} with 200; fails (with its log) if it dies or after 120 s. */
-    static void awaitReady(Process node, int admin, Path log) throws Exception {
+    public static void awaitReady(Process node, int admin, Path log) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (System.nanoTime() < deadline) {
             assertThat(node.isAlive())

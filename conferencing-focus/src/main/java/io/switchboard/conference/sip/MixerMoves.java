@@ -203,17 +203,23 @@ final class MixerMoves {
             if (contact != null) {
                 p.remoteTarget = contact.getAddress().getURI().toString(); // RFC 3261 section 12.2.1.2
             }
+            Request ack = null;
             try {
-                Request ack = sip.inDialog(p, Request.ACK, seq, null);
+                ack = sip.inDialog(p, Request.ACK, seq, null);
                 leg.reinviteAck = ack;
-                sendAck(leg, ack);
             } catch (Exception e) {
                 LOG.info("ACK to {} not built: {}", leg.legId, e.toString());
             }
             leg.sentSdp = sdp;
             records.saveLater(leg); // its answer's remote target and our SDP
             counted.accept(FocusSip.MIXER_MOVED);
+            // the move is over before the ACK leaves: a participant may send its own re-INVITE as soon as the ACK
+            // reaches it, and that is no glare any more (RFC 3261 section 14.2), so it must not find the leg moving
+            // (it got 491 when the ACK went first, seen with SIPp in ConferencePoolInteropTest on a loaded machine)
             leg.moving.set(false);
+            if (ack != null) {
+                sendAck(leg, ack);
+            }
         } else if (status == Response.REQUEST_PENDING && attempt < FocusSip.REINVITE_TRIES) {
             // RFC 3261 section 14.1: glare; not the Call-ID's owner, we try again within 0-2 s
             timer.schedule(
