@@ -196,13 +196,7 @@ public final class SwitchboardNode implements AutoCloseable {
                         new io.switchboard.sip.flow.Flow(
                                 "udp", config.sip().bindAddress(), udpPort, config.nodeId(), ""),
                         config.registrar().policy().minExpires(),
-                        new WarmUp.Settings(
-                                a.warmUpRounds(),
-                                a.normalRounds(),
-                                a.normalLatency(),
-                                PAUSE,
-                                a.warmUpParallel(),
-                                a.warmUpAors()),
+                        new WarmUp.Settings(a.warmUpRounds(), a.normalRounds(), a.normalLatency(), PAUSE),
                         (delay, task) -> {
                             if (!closed) {
                                 sys.scheduler().scheduleOnce(delay, task, sys.executionContext());

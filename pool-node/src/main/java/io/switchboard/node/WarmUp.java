@@ -9,7 +9,6 @@ import io.switchboard.registrar.entity.RegistrarClient;
 import io.switchboard.registrar.entity.RegistrarEntity;
 import io.switchboard.sip.flow.Flow;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.UUID;
@@ -22,17 +21,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The last step before a node is ready (issue 17, item 4; {@link Readiness}): rounds of the hot
  * path, each a REGISTER (a fenced write through sharding and Cassandra), a bindings read, a
- * presentity view and a watcher's contact list, for reserved AORs of this node ({@link #aorOf})
- * that no user can have. {@link Settings#parallel()} chains of rounds run side by side, each on
- * its own AORs (so every AOR's CSeqs rise in order); {@link Settings#aors()} AORs in all, so
- * their entities start on shards here and elsewhere, load their (empty) rows and claim owner
- * epochs as a first REGISTER of a user does. The rounds run the prepared statements and the code
- * paths, in this JVM and in Cassandra's, until they are compiled: a fresh node that ran only a
- * few rounds answered its first thousands of users several times slower than later ones
- * (bench/RESULTS.md, "Fresh node").
- * The warm-up ends after {@link Settings#rounds()} successful rounds of which the last
+ * presentity view and a watcher's contact list, all for a reserved AOR of this node
+ * ({@link #aorOf}) that no user can have. The first round starts the three entity types' shard
+ * regions and shards here or elsewhere, claims the owner epochs and opens the driver's
+ * connections; later rounds run the prepared statements and the code paths until they are compiled.
+ * The warm-up ends after {@link Settings#rounds()} rounds of which the last
  * {@link Settings#normalRounds()} each took at most {@link Settings#normalLatency()}; a round that
- * fails or is slow only prolongs it. It then removes the reserved bindings. Never blocks: every
+ * fails or is slow only prolongs it. It then removes the reserved binding. Never blocks: every
  * step continues on the previous one's completion, pauses on {@code delay}.
  */
 final class WarmUp {
@@ -43,22 +38,9 @@ final class WarmUp {
      * @param rounds        at least this many successful rounds
      * @param normalRounds  the last this many rounds each at or under {@code normalLatency}
      * @param normalLatency what a round takes on a node that serves at its normal latency
-     * @param pause         after a failed round, before that chain's next
-     * @param parallel      chains of rounds at once
-     * @param aors          reserved AORs in all (at least {@code parallel})
+     * @param pause         after a failed round, before the next
      */
-    record Settings(int rounds, int normalRounds, Duration normalLatency, Duration pause, int parallel, int aors) {
-        Settings {
-            if (parallel < 1 || aors < parallel) {
-                throw new IllegalArgumentException("parallel " + parallel + " and aors " + aors);
-            }
-        }
-
-        /** One chain of rounds on one AOR. */
-        Settings(int rounds, int normalRounds, Duration normalLatency, Duration pause) {
-            this(rounds, normalRounds, normalLatency, pause, 1, 1);
-        }
-    }
+    record Settings(int rounds, int normalRounds, Duration normalLatency, Duration pause) {}
 
     /** Runs {@code task} after {@code delay} (the actor system's scheduler in the node). */
     interface Delay {
@@ -86,34 +68,23 @@ final class WarmUp {
         }
     }
 
-    /** One reserved AOR: its Call-ID and last CSeq, used by one chain only. */
-    private static final class Reserved {
-        final String aor;
-        final String callId = "warm-up-" + UUID.randomUUID();
-        long cseq;
-
-        Reserved(String aor) {
-            this.aor = aor;
-        }
-    }
-
     private final RegistrarClient registrar;
     private final PresenceReads presence;
+    private final String aor;
     private final Flow flow;
     private final long expires;
     private final Settings settings;
     private final Delay delay;
     private final BiConsumer<Integer, String> progress;
-    private final List<Reserved> reserved = new ArrayList<>();
+    private final String callId = "warm-up-" + UUID.randomUUID();
     private final CompletableFuture<Void> done = new CompletableFuture<>();
+    private long cseq;
     private int round;
     private int succeeded;
     private int normalInARow;
-    private boolean finishing;
 
     /**
-     * @param aor      the first reserved AOR ({@link #aorOf}); the others add {@code .N} to its user
-     * @param expires  the reserved bindings' Expires (the registrar's minimum, so it is accepted)
+     * @param expires  the reserved binding's Expires (the registrar's minimum, so it is accepted)
      * @param progress told (rounds so far, what the last round did) after each round
      */
     WarmUp(
@@ -127,15 +98,12 @@ final class WarmUp {
             BiConsumer<Integer, String> progress) {
         this.registrar = registrar;
         this.presence = presence;
+        this.aor = aor;
         this.flow = flow;
         this.expires = expires;
         this.settings = settings;
         this.delay = delay;
         this.progress = progress;
-        int at = aor.indexOf('@');
-        for (int i = 0; i < settings.aors(); i++) {
-            reserved.add(new Reserved(i == 0 ? aor : aor.substring(0, at) + "." + i + aor.substring(at)));
-        }
     }
 
     /** The reserved AOR of node {@code nodeId}: in the .invalid domain (RFC 2606), which no user of ours has. */
@@ -145,87 +113,64 @@ final class WarmUp {
 
     /** Starts the rounds; the stage completes when the warm-up is done (it never fails: it keeps trying). */
     CompletionStage<Void> start() {
-        for (int chain = 0; chain < settings.parallel(); chain++) {
-            next(chain, chain);
-        }
+        next();
         return done;
     }
 
-    /** Chain {@code chain}'s next round, on reserved AOR {@code index} (chains step by {@code parallel}). */
-    private void next(int chain, int index) {
+    private void next() {
         long started = System.nanoTime();
-        Reserved r = reserved.get(index);
-        oneRound(r).whenComplete((ok, failure) -> {
+        oneRound().whenComplete((ok, failure) -> {
+            round++;
             long nanos = System.nanoTime() - started;
-            int following = index + settings.parallel() < reserved.size() ? index + settings.parallel() : chain;
-            String line;
-            boolean again;
-            synchronized (this) {
-                if (finishing) {
-                    return;
-                }
-                round++;
-                if (failure != null) {
-                    normalInARow = 0;
-                    line = "round failed: " + rootMessage(failure);
-                } else {
-                    succeeded++;
-                    normalInARow = nanos <= settings.normalLatency().toNanos() ? normalInARow + 1 : 0;
-                    line = "last round took " + nanos / 1_000_000 + " ms";
-                }
-                finishing = succeeded >= settings.rounds() && normalInARow >= settings.normalRounds();
-                again = !finishing;
-                progress.accept(round, line);
+            if (failure != null) {
+                normalInARow = 0;
+                progress.accept(round, "round failed: " + rootMessage(failure));
+                delay.after(settings.pause(), this::next);
+                return;
             }
-            if (!again) {
+            succeeded++;
+            normalInARow = nanos <= settings.normalLatency().toNanos() ? normalInARow + 1 : 0;
+            progress.accept(round, "last round took " + nanos / 1_000_000 + " ms");
+            if (succeeded >= settings.rounds() && normalInARow >= settings.normalRounds()) {
                 finish();
-            } else if (failure != null) {
-                delay.after(settings.pause(), () -> next(chain, following));
             } else {
-                next(chain, following);
+                next();
             }
         });
     }
 
-    private CompletionStage<Void> oneRound(Reserved r) {
+    private CompletionStage<Void> oneRound() {
         return registrar
-                .register(request(r, expires))
+                .register(request(expires))
                 .thenCompose(reply -> {
                     if (!(reply instanceof RegistrarEntity.Registered)) {
                         throw new IllegalStateException("REGISTER answered " + reply);
                     }
-                    return registrar.bindings(r.aor);
+                    return registrar.bindings(aor);
                 })
                 .thenCompose(reply -> {
                     if (!(reply instanceof RegistrarEntity.CurrentBindings)) {
                         throw new IllegalStateException("bindings answered " + reply);
                     }
-                    return presence.read(r.aor);
+                    return presence.read(aor);
                 });
     }
 
-    /**
-     * Removes the reserved bindings (Expires 0), whatever the answers: they expire by their TTL
-     * otherwise. A chain's round still in flight may land after its removal; its binding then
-     * expires by its TTL (the registrar's minimum Expires).
-     */
+    /** Removes the reserved binding (Expires 0), whatever the answer: it expires by its TTL otherwise. */
     private void finish() {
-        List<CompletableFuture<?>> removals = new ArrayList<>();
-        for (Reserved r : reserved) {
-            removals.add(registrar.register(request(r, 0)).toCompletableFuture().whenComplete((reply, failure) -> {
-                if (failure != null) {
-                    LOG.debug("Removing the warm-up binding of {} failed: {}", r.aor, failure.toString());
-                }
-            }));
-        }
-        CompletableFuture.allOf(removals.toArray(CompletableFuture[]::new)).whenComplete((v, t) -> done.complete(null));
+        registrar.register(request(0)).whenComplete((reply, failure) -> {
+            if (failure != null) {
+                LOG.debug("Removing the warm-up binding of {} failed: {}", aor, failure.toString());
+            }
+            done.complete(null);
+        });
     }
 
-    private RegisterRequest request(Reserved r, long seconds) {
+    private RegisterRequest request(long seconds) {
         return new RegisterRequest(
-                r.aor,
-                r.callId,
-                ++r.cseq,
+                aor,
+                callId,
+                ++cseq,
                 false,
                 List.of(ContactSpec.of("sip:warm-up@" + flow.sourceHost() + ":" + flow.sourcePort())),
                 OptionalLong.of(seconds),

@@ -34,9 +34,6 @@ public final class TestNodes {
                     { uri = "sip:alice@example.test", password = "alice-secret", name = "Alice" }
                     { uri = "sip:bob@example.test", password = "bob-secret", name = "Bob" }
                   ]
-                  # a short warm-up: the tests start nodes by the hundred and time none of them
-                  # (the default's 3,000 rounds are for serving at full rate from the first second)
-                  availability.warm-up { rounds = 50, normal-rounds = 5, parallel = 2, aors = 4 }
                 }
                 """.formatted(
                                 nodeId,

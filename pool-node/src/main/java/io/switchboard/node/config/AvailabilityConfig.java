@@ -16,8 +16,6 @@ import java.util.Map;
  * @param warmUpRounds   {@code warm-up.rounds}: at least this many warm-up rounds before ready
  * @param normalRounds   {@code warm-up.normal-rounds}: the last this many each within normalLatency
  * @param normalLatency  {@code warm-up.normal-latency}: what one round takes at normal latency
- * @param warmUpParallel {@code warm-up.parallel}: chains of warm-up rounds at once
- * @param warmUpAors     {@code warm-up.aors}: reserved AORs the rounds use (at least parallel)
  * @param retryAfter     {@code retry-after}: the Retry-After of the SIP edge's 503s while not
  *                       serving (warming up, shedding)
  * @param inFlight      {@code admission.registers-in-flight}, {@code invites-in-flight},
@@ -38,8 +36,6 @@ public record AvailabilityConfig(
         int warmUpRounds,
         int normalRounds,
         Duration normalLatency,
-        int warmUpParallel,
-        int warmUpAors,
         Duration retryAfter,
         Map<WorkClass, Integer> inFlight,
         boolean sendDeadlines) {
@@ -61,11 +57,6 @@ public record AvailabilityConfig(
             throw new ConfigError(w.key("normal-rounds"), "must not exceed warm-up.rounds (" + rounds + ")");
         }
         Duration normalLatency = w.duration("normal-latency", Duration.ofMillis(1));
-        int parallel = w.integer("parallel", 1, 1_000);
-        int aors = w.integer("aors", 1, 100_000);
-        if (aors < parallel) {
-            throw new ConfigError(w.key("aors"), "must be at least warm-up.parallel (" + parallel + ")");
-        }
         Duration retryAfter = a.duration("retry-after", Duration.ofSeconds(1));
         if (retryAfter.toSeconds() > 3600) {
             throw new ConfigError(a.key("retry-after"), "must be at most 3600s, was " + retryAfter.toSeconds() + "s");
@@ -80,8 +71,6 @@ public record AvailabilityConfig(
                 rounds,
                 normal,
                 normalLatency,
-                parallel,
-                aors,
                 retryAfter,
                 Collections.unmodifiableMap(inFlight),
                 a.bool("send-deadlines"));

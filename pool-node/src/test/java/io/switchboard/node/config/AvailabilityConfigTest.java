@@ -19,10 +19,8 @@ class AvailabilityConfigTest {
         assertThat(a.budget().answerBy(Instant.EPOCH))
                 .as("5 s ask - 2 s write - 1 s margin")
                 .isEqualTo(Instant.EPOCH.plusSeconds(2));
-        assertThat(a.warmUpRounds()).isEqualTo(3000);
-        assertThat(a.normalRounds()).isEqualTo(20);
-        assertThat(a.warmUpParallel()).isEqualTo(8);
-        assertThat(a.warmUpAors()).isEqualTo(64);
+        assertThat(a.warmUpRounds()).isEqualTo(20);
+        assertThat(a.normalRounds()).isEqualTo(5);
         assertThat(a.normalLatency()).isEqualTo(Duration.ofMillis(250));
         assertThat(a.retryAfter()).isEqualTo(Duration.ofSeconds(2));
         assertThat(a.registersInFlight()).isEqualTo(1000);
@@ -48,9 +46,7 @@ class AvailabilityConfigTest {
             value = {
                 "switchboard.availability.write-timeout = 5s            | switchboard.availability.write-timeout",
                 "switchboard.registrar.ask-timeout = 3s                 | switchboard.availability.write-timeout",
-                "switchboard.availability.warm-up.normal-rounds = 3001  | switchboard.availability.warm-up.normal-rounds",
-                "switchboard.availability.warm-up.parallel = 0          | switchboard.availability.warm-up.parallel",
-                "switchboard.availability.warm-up { parallel = 9, aors = 8 } | switchboard.availability.warm-up.aors",
+                "switchboard.availability.warm-up.normal-rounds = 21    | switchboard.availability.warm-up.normal-rounds",
                 "switchboard.availability.warm-up.rounds = 0            | switchboard.availability.warm-up.rounds",
                 "switchboard.availability.retry-after = 2h              | switchboard.availability.retry-after",
                 "switchboard.availability.admission.registers-in-flight = -1 | switchboard.availability.admission.registers-in-flight",
