@@ -379,7 +379,9 @@ class BranchWanNamespacesTest {
             for (int i = 0; i < SRV_CLIENTS; i++) {
                 SrvClient c = new SrvClient("srv" + i, resolver);
                 clients.add(c);
-                assertThat(c.register()).as("srv%d at the branch", i).isEqualTo(WanNamespaces.BRANCH_WAN);
+                assertThat(c.register())
+                        .as("srv%d at the branch: %s", i, c.outcome)
+                        .isEqualTo(WanNamespaces.BRANCH_WAN);
             }
             branchNode.destroyForcibly();
             long killed = System.nanoTime();
@@ -400,7 +402,11 @@ class BranchWanNamespacesTest {
             }
             System.out.printf(
                     "BranchWanNamespacesTest: ms from the kill to each client's 200 at the pool: %s%n", atPool);
-            assertThat(atPool).as("clients registered at the pool").hasSize(clients.size());
+            assertThat(atPool)
+                    .as(
+                            "clients registered at the pool; what each saw last: %s",
+                            clients.stream().map(c -> c.user + " " + c.outcome).toList())
+                    .hasSize(clients.size());
             assertThat(atPool.values())
                     .as("the issue's bound, from the kill")
                     .allSatisfy(ms -> assertThat(ms).isLessThanOrEqualTo(ISSUE_BOUND.toMillis()));
@@ -419,6 +425,8 @@ class BranchWanNamespacesTest {
         final String user;
         final SipResolver resolver;
         TestPhone phone;
+        /** What the last {@link #register} saw at each target, for a failure message. */
+        final List<String> outcome = new ArrayList<>();
 
         SrvClient(String user, SipResolver resolver) {
             this.user = user;
@@ -433,6 +441,8 @@ class BranchWanNamespacesTest {
         String register() throws Exception {
             List<SipTarget> targets =
                     resolver.resolve("sip:example.test").toCompletableFuture().get(10, TimeUnit.SECONDS);
+            outcome.clear();
+            outcome.add("targets " + targets);
             for (SipTarget target : targets) {
                 if (phone != null) {
                     phone.close();
@@ -441,11 +451,14 @@ class BranchWanNamespacesTest {
                 }
                 try {
                     phone = phone("TCP", WanNamespaces.BRANCH_LAN_HOST, target.address(), user, password(user));
-                    if (phone.register(60).status() == 200) {
+                    TestPhone.Msg answer = phone.register(60);
+                    outcome.add(target.address() + ": " + answer.firstLine());
+                    if (answer.status() == 200) {
                         return target.address();
                     }
                 } catch (IOException refused) {
                     // nothing listens there (the killed node): the next target
+                    outcome.add(target.address() + ": " + refused);
                 }
             }
             return null;
@@ -489,6 +502,7 @@ class BranchWanNamespacesTest {
                   domains = ["example.test"]
                   auth.algorithms = ["MD5", "SHA-256"]   # SIPp computes MD5 only and reads the first challenge
                   auth.throttle.per-source = 1000000     # SIPp's 200 phones come from one address
+                  registrar.min-expires = 60s            # the SRV clients refresh every 60 s (the issue's setting)
                   storage {
                     mode = external
                     keyspace = "%8$s"
