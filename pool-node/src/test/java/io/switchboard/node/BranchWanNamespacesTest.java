@@ -312,6 +312,23 @@ class BranchWanNamespacesTest {
                         + " pool down at %d ms, calls to a branch user and to the trunk and the 480s done at %d ms%n",
                 PHONES, TimeUnit.NANOSECONDS.toMillis(registered), TimeUnit.NANOSECONDS.toMillis(down), all.toMillis());
         assertThat(all).as("the issue's bound, from the cut").isLessThanOrEqualTo(ISSUE_BOUND);
+        // the cut cuts Cassandra too: seconds after they were written at the branch, none of the outage
+        // registrations has reached the pool's DC (Cassandra keeps them as hints for it)
+        assertThat(phonesWithOutageBinding(siteAtPool))
+                .as("phones whose outage binding is in the pool's DC during the cut")
+                .isEmpty();
+        assertThat(phonesWithOutageBinding(siteAtBranch))
+                .as("phones whose outage binding is in the branch's DC")
+                .hasSize(PHONES);
+    }
+
+    /** The SIPp phones that have a binding from the outage run (its Contact names the outage port) in that DC. */
+    static List<String> phonesWithOutageBinding(CqlSession dc) {
+        String marker = "@" + WanNamespaces.BRANCH_LAN_HOST + ":" + SIPP_OUTAGE;
+        return branchUsers().stream()
+                .filter(u -> u.startsWith("ph"))
+                .filter(u -> bindings(dc, u).stream().anyMatch(b -> b.contact().contains(marker)))
+                .toList();
     }
 
     @Test
@@ -542,6 +559,7 @@ class BranchWanNamespacesTest {
                 new String[][] {{WanNamespaces.POOL_NS, "sb15x-wp"}, {WanNamespaces.BRANCH_NS, "sb15x-wb"}}) {
             List<String> command = new ArrayList<>(net.exec(end[0]));
             command.addAll(List.of("tc", "qdisc", "add", "dev", end[1], "root", "netem", "delay", WAN_DELAY_MS + "ms"));
+            // (without tc on the PATH, ip netns exec fails with a message too: the same printed skip)
             Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
             if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
