@@ -54,7 +54,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  *   <li>WAN cut (every packet over the veth dropped): within 30 s the branch counts the pool down, the 200 register
  *       again, branch users call each other and the trunk, and what needs the pool answers 480 with a Warning;
  *   <li>WAN restored: every binding made during the outage is in the pool's data center (Cassandra's hints);
- *   <li>the branch node killed: its SRV clients register at the pool within 30 s of the kill.
+ *   <li>the branch node killed: its SRV clients register at the pool within 30 s of the kill, and so do the 200
+ *       (SIPp given the pool's address: it looks up no SRV).
  * </ol>
  *
  * <p>Times are measured and printed; only the issue's 30 s bounds are asserted. Latency: {@code tc netem} adds
@@ -87,6 +88,8 @@ class BranchWanNamespacesTest {
     static final int SIPP_NORMAL = 25170;
 
     static final int SIPP_OUTAGE = 25171;
+    /** SIPp's port when its phones register at the pool after the branch node's loss. */
+    static final int SIPP_FAILOVER = 25172;
     /**
      * The OPTIONS watch of the pool-branch link at its defaults (5 s, 15 s; README, "WAN failure mode"); only the
      * hold-down after an outage is shorter than its 30 s default, to keep the test short.
@@ -432,6 +435,15 @@ class BranchWanNamespacesTest {
             assertThat(polly.register().status()).isEqualTo(200);
             clients.get(0).phone.autoAnswer();
             assertThat(polly.call("sip:srv0@example.test")).isEqualTo(200);
+
+            // The 200 simulated phones at the pool, their next SRV target (SIPp resolves no SRV, so it is given the
+            // pool's address): the burst of a whole branch failing over, from the branch LAN over the WAN.
+            runSipp("failover", SIPP_FAILOVER, WanNamespaces.POOL_WAN);
+            Duration sippAtPool = Duration.ofNanos(System.nanoTime() - killed);
+            System.out.printf(
+                    "BranchWanNamespacesTest: %d SIPp phones registered at the pool %d ms after the kill%n",
+                    PHONES, sippAtPool.toMillis());
+            assertThat(sippAtPool).as("the issue's bound, from the kill").isLessThanOrEqualTo(ISSUE_BOUND);
         } finally {
             answers.shutdownNow();
         }
@@ -573,12 +585,17 @@ class BranchWanNamespacesTest {
 
     /** SIPp registers the 200 phones at the branch node from {@code port} on the branch LAN; fails unless all got 200. */
     void runSipp(String name, int port) throws Exception {
+        runSipp(name, port, WanNamespaces.BRANCH_WAN);
+    }
+
+    /** As above, at the node listening on {@code registrar}. */
+    void runSipp(String name, int port, String registrar) throws Exception {
         Path out = Files.createDirectories(dir.resolve("sipp-" + name));
         Path console = out.resolve("sipp.out");
         Path errors = out.resolve("errors.log");
         List<String> command = List.of(
                 sipp,
-                WanNamespaces.BRANCH_WAN + ":" + SIP,
+                registrar + ":" + SIP,
                 "-sf",
                 SippRegistrationTest.repositoryRoot()
                         .resolve("bench/sipp/register-digest.xml")

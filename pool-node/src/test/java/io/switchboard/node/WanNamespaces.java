@@ -28,9 +28,9 @@ import java.util.concurrent.TimeUnit;
  * the same way (the pool namespace's route to 10.215.2.0/24 is via the branch's WAN address).
  *
  * <p>{@link #cut} drops every packet into, out of and through each namespace's WAN interface (nftables, a table in
- * each namespace): dropped, not refused, as on a cut line; Cassandra's internode traffic and SIP alike. ({@code ip link
- * set down} was not enough on this machine: an address of the other side stayed reachable, and tc netem is missing
- * from its kernel.) {@link #close} deletes the namespaces (their interfaces, the veth pairs' other ends and the host
+ * each namespace): dropped, not refused, as on a cut line; Cassandra's internode traffic and SIP alike. (A link set
+ * down takes its route along, so each side's own kernel would refuse at once, "network unreachable", which a cut line
+ * does not tell; and tc netem's loss is missing from this machine's kernel.) {@link #close} deletes the namespaces (their interfaces, the veth pairs' other ends and the host
  * routes go with them) and the policy rule; it also removes what an earlier, killed run left behind.
  */
 final class WanNamespaces implements AutoCloseable {
