@@ -198,7 +198,9 @@ public final class TestPhone implements AutoCloseable {
         } else {
             udp = null;
             tcp = new Socket();
-            tcp.bind(new InetSocketAddress(localHost, 0));
+            if (!localHost.equals("127.0.0.1")) {
+                tcp.bind(new InetSocketAddress(localHost, 0)); // else as before: the kernel picks (127.0.0.1 on lo)
+            }
             tcp.connect(server, 2000);
             localPort = tcp.getLocalPort();
         }
