@@ -10,6 +10,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -24,16 +26,27 @@ public final class NodeProcess {
 
     /** Starts the node of {@code conf} (384 MB heap), its output appended to {@code log}. */
     public static Process start(Path conf, Path log) throws IOException {
+        return start(List.of(), conf, log);
+    }
+
+    /**
+     * {@link #start(Path, Path)} with {@code prefix} before the command, e.g. {@code ip netns exec NS} to run the node
+     * in a network namespace (BranchWanNamespacesTest); the prefix must exec the command, so the process returned is
+     * the node's JVM.
+     */
+    public static Process start(List<String> prefix, Path conf, Path log) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(
-                        java,
-                        "-Xmx384m",
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        "io.switchboard.node.Main",
-                        "start",
-                        "--config",
-                        conf.toString())
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of(
+                java,
+                "-Xmx384m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "io.switchboard.node.Main",
+                "start",
+                "--config",
+                conf.toString()));
+        return new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
@@ -41,6 +54,11 @@ public final class NodeProcess {
 
     /** Waits until {@code node} answers {@code /health/ready} on {@code admin} with 200; fails (with its log) if it dies or after 120 s. */
     public static void awaitReady(Process node, int admin, Path log) throws Exception {
+        awaitReady(node, "127.0.0.1", admin, log);
+    }
+
+    /** {@link #awaitReady(Process, int, Path)} for a node whose admin port listens on {@code host}. */
+    public static void awaitReady(Process node, String host, int admin, Path log) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (System.nanoTime() < deadline) {
             assertThat(node.isAlive())
@@ -49,7 +67,7 @@ public final class NodeProcess {
             try {
                 HttpResponse<String> r = HttpClient.newHttpClient()
                         .send(
-                                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin + "/health/ready"))
+                                HttpRequest.newBuilder(URI.create("http://" + host + ":" + admin + "/health/ready"))
                                         .timeout(Duration.ofSeconds(5))
                                         .build(),
                                 HttpResponse.BodyHandlers.ofString());

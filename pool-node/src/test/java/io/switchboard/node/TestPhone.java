@@ -147,6 +147,9 @@ public final class TestPhone implements AutoCloseable {
     private final String password;
     private final String transport;
     private volatile InetSocketAddress server;
+    /** The address this phone sends from and names in its Via and Contact. */
+    private final String localHost;
+
     private final DatagramSocket udp;
     private final Socket tcp;
     private final int localPort;
@@ -172,18 +175,32 @@ public final class TestPhone implements AutoCloseable {
     /** A phone whose outbound proxy is the pool node at {@code serverHost:serverPort}. */
     public TestPhone(String transport, String serverHost, int serverPort, String user, String password)
             throws IOException {
+        this(transport, "127.0.0.1", serverHost, serverPort, user, password);
+    }
+
+    /**
+     * A phone on {@code localHost} (an address of this machine other than loopback, e.g. in front of a node in a
+     * network namespace: BranchWanNamespacesTest) whose outbound proxy is the node at {@code serverHost:serverPort}.
+     */
+    public TestPhone(
+            String transport, String localHost, String serverHost, int serverPort, String user, String password)
+            throws IOException {
+        this.localHost = localHost;
         this.transport = transport.toUpperCase(Locale.ROOT);
         this.server = new InetSocketAddress(serverHost, serverPort);
         this.user = user;
         this.domain = "example.test";
         this.password = password;
         if (this.transport.equals("UDP")) {
-            udp = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"));
+            udp = new DatagramSocket(0, InetAddress.getByName(localHost));
             tcp = null;
             localPort = udp.getLocalPort();
         } else {
             udp = null;
             tcp = new Socket();
+            if (!localHost.equals("127.0.0.1")) {
+                tcp.bind(new InetSocketAddress(localHost, 0)); // else as before: the kernel picks (127.0.0.1 on lo)
+            }
             tcp.connect(server, 2000);
             localPort = tcp.getLocalPort();
         }
@@ -203,16 +220,24 @@ public final class TestPhone implements AutoCloseable {
         server = new InetSocketAddress(server.getAddress(), port);
     }
 
+    /**
+     * Whether this TCP phone's connection (its flow, RFC 5626) was closed by the other end: the reader saw the end of
+     * the stream, e.g. after the node's process died and its kernel closed the socket.
+     */
+    public boolean flowClosed() {
+        return tcp != null && !closed && !reader.isAlive();
+    }
+
     public String aor() {
         return "sip:" + user + "@" + domain;
     }
 
     public String contact() {
-        return "sip:" + user + "@127.0.0.1:" + localPort + (transport.equals("UDP") ? "" : ";transport=tcp");
+        return "sip:" + user + "@" + localHost + ":" + localPort + (transport.equals("UDP") ? "" : ";transport=tcp");
     }
 
     private String via(String branch) {
-        return "Via: SIP/2.0/" + transport + " 127.0.0.1:" + localPort + ";branch=" + branch + ";rport";
+        return "Via: SIP/2.0/" + transport + " " + localHost + ":" + localPort + ";branch=" + branch + ";rport";
     }
 
     public static String newBranch() {

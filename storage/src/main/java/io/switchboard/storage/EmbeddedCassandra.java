@@ -93,6 +93,8 @@ public final class EmbeddedCassandra implements AutoCloseable {
      * @param seeds seed nodes as {@code host} or {@code host:port}; a ring needs the same list on each node
      * @param initialToken null, or the token of a founding ring member (see {@link #withInitialToken})
      * @param jvmFlags extra flags for the node's JVM (see {@link #withJvmFlags})
+     * @param commandPrefix words before the node's command, e.g. to run it in a network namespace (see {@link
+     *     #withCommandPrefix}); empty: none
      */
     public record Options(
             Path dataDir,
@@ -107,7 +109,8 @@ public final class EmbeddedCassandra implements AutoCloseable {
             Duration startupTimeout,
             List<String> seeds,
             String initialToken,
-            List<String> jvmFlags) {
+            List<String> jvmFlags,
+            List<String> commandPrefix) {
 
         private static final Pattern HEAP = Pattern.compile("[1-9][0-9]*[kKmMgG]");
         private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]+");
@@ -146,6 +149,11 @@ public final class EmbeddedCassandra implements AutoCloseable {
                     throw new IllegalArgumentException("a JVM flag starts with '-': '" + flag + "'");
                 }
             }
+            commandPrefix = commandPrefix == null ? List.of() : List.copyOf(commandPrefix);
+            if (!commandPrefix.isEmpty() && (nativePort == 0 || storagePort == 0)) {
+                // this JVM cannot probe for free ports where the prefix runs the node (another network namespace)
+                throw new IllegalArgumentException("a node run through a command prefix needs fixed ports");
+            }
             if (initialToken != null && !TOKEN.matcher(initialToken).matches()) {
                 throw new IllegalArgumentException(
                         "initialToken must be a Murmur3 token (a signed 64-bit integer): '" + initialToken + "'");
@@ -177,6 +185,7 @@ public final class EmbeddedCassandra implements AutoCloseable {
                     startupTimeout,
                     List.of(),
                     null,
+                    List.of(),
                     List.of());
         }
 
@@ -195,6 +204,7 @@ public final class EmbeddedCassandra implements AutoCloseable {
                     Duration.ofSeconds(120),
                     List.of(),
                     null,
+                    List.of(),
                     List.of());
         }
 
@@ -212,7 +222,8 @@ public final class EmbeddedCassandra implements AutoCloseable {
                     startupTimeout,
                     seeds,
                     initialToken,
-                    jvmFlags);
+                    jvmFlags,
+                    commandPrefix);
         }
 
         public Options withListenAddress(String value) {
@@ -229,7 +240,8 @@ public final class EmbeddedCassandra implements AutoCloseable {
                     startupTimeout,
                     seeds,
                     initialToken,
-                    jvmFlags);
+                    jvmFlags,
+                    commandPrefix);
         }
 
         public Options withNativePort(int value) {
@@ -246,7 +258,8 @@ public final class EmbeddedCassandra implements AutoCloseable {
                     startupTimeout,
                     seeds,
                     initialToken,
-                    jvmFlags);
+                    jvmFlags,
+                    commandPrefix);
         }
 
         public Options withStoragePort(int value) {
@@ -263,7 +276,8 @@ public final class EmbeddedCassandra implements AutoCloseable {
                     startupTimeout,
                     seeds,
                     initialToken,
-                    jvmFlags);
+                    jvmFlags,
+                    commandPrefix);
         }
 
         public Options withHeap(String value) {
@@ -280,7 +294,8 @@ public final class EmbeddedCassandra implements AutoCloseable {
                     startupTimeout,
                     seeds,
                     initialToken,
-                    jvmFlags);
+                    jvmFlags,
+                    commandPrefix);
         }
 
         public Options withJava17(Path value) {
@@ -297,7 +312,8 @@ public final class EmbeddedCassandra implements AutoCloseable {
                     startupTimeout,
                     seeds,
                     initialToken,
-                    jvmFlags);
+                    jvmFlags,
+                    commandPrefix);
         }
 
         public Options withDc(String value) {
@@ -314,7 +330,8 @@ public final class EmbeddedCassandra implements AutoCloseable {
                     startupTimeout,
                     seeds,
                     initialToken,
-                    jvmFlags);
+                    jvmFlags,
+                    commandPrefix);
         }
 
         public Options withRack(String value) {
@@ -331,7 +348,8 @@ public final class EmbeddedCassandra implements AutoCloseable {
                     startupTimeout,
                     seeds,
                     initialToken,
-                    jvmFlags);
+                    jvmFlags,
+                    commandPrefix);
         }
 
         public Options withStartupTimeout(Duration value) {
@@ -348,7 +366,8 @@ public final class EmbeddedCassandra implements AutoCloseable {
                     value,
                     seeds,
                     initialToken,
-                    jvmFlags);
+                    jvmFlags,
+                    commandPrefix);
         }
 
         public Options withSeeds(List<String> value) {
@@ -365,7 +384,8 @@ public final class EmbeddedCassandra implements AutoCloseable {
                     startupTimeout,
                     value,
                     initialToken,
-                    jvmFlags);
+                    jvmFlags,
+                    commandPrefix);
         }
 
         /**
@@ -388,7 +408,8 @@ public final class EmbeddedCassandra implements AutoCloseable {
                     startupTimeout,
                     seeds,
                     value,
-                    jvmFlags);
+                    jvmFlags,
+                    commandPrefix);
         }
 
         /**
@@ -409,6 +430,31 @@ public final class EmbeddedCassandra implements AutoCloseable {
                     startupTimeout,
                     seeds,
                     initialToken,
+                    value,
+                    commandPrefix);
+        }
+
+        /**
+         * Words put before the node's {@code java} command, e.g. {@code ["ip", "netns", "exec", "pool"]} to run it in
+         * another network namespace (pool-node's BranchWanNamespacesTest), where its listen address is. The prefix
+         * must exec the command (so the process this class starts is the node's JVM and closing its stdin still stops
+         * it), and the ports must be fixed: this JVM cannot check whether a port is free in that namespace.
+         */
+        public Options withCommandPrefix(List<String> value) {
+            return new Options(
+                    dataDir,
+                    libDir,
+                    listenAddress,
+                    nativePort,
+                    storagePort,
+                    heap,
+                    java17,
+                    dc,
+                    rack,
+                    startupTimeout,
+                    seeds,
+                    initialToken,
+                    jvmFlags,
                     value);
         }
 
@@ -450,8 +496,11 @@ public final class EmbeddedCassandra implements AutoCloseable {
         try {
             Files.createDirectories(dataDir);
             awaitPreviousNodeGone(dataDir.resolve(LOCK_FILE), PREVIOUS_NODE_GRACE);
-            NodePorts ports = NodePorts.choose(
-                    dataDir, options.listenAddress(), options.nativePort(), options.storagePort(), false);
+            NodePorts ports = options.commandPrefix().isEmpty()
+                    ? NodePorts.choose(
+                            dataDir, options.listenAddress(), options.nativePort(), options.storagePort(), false)
+                    // elsewhere (another network namespace): the fixed ports as asked, unprobed
+                    : new NodePorts(options.nativePort(), options.storagePort(), false);
             try {
                 return launch(options, java, lib, ports);
             } catch (StartFailure e) {
@@ -688,7 +737,7 @@ public final class EmbeddedCassandra implements AutoCloseable {
 
     private static List<String> command(Options options, Path java, String classPath, NodeConfigFiles files) {
         Path dataDir = options.dataDir();
-        List<String> command = new ArrayList<>();
+        List<String> command = new ArrayList<>(options.commandPrefix());
         command.add(java.toString());
         command.add("-Xms" + options.heap());
         command.add("-Xmx" + options.heap());

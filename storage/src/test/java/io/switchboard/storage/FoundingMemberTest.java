@@ -8,7 +8,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Options of a founding ring member ({@code withInitialToken}) and of extra JVM flags, and the yaml they give. */
+/**
+ * Options of a founding ring member ({@code withInitialToken}), of extra JVM flags and of a command prefix, and the yaml
+ * they give.
+ */
 class FoundingMemberTest {
 
     @TempDir
@@ -49,6 +52,27 @@ class FoundingMemberTest {
         assertThatThrownBy(() -> options.withJvmFlags(List.of("TieredStopAtLevel=1")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("JVM flag");
+    }
+
+    @Test
+    void aCommandPrefixNeedsFixedPortsAndSurvivesOtherChanges() {
+        EmbeddedCassandra.Options fixed = EmbeddedCassandra.Options.defaults(dataDir)
+                .withListenAddress("10.215.0.1")
+                .withNativePort(9042)
+                .withStoragePort(7000);
+        EmbeddedCassandra.Options inNamespace = fixed.withCommandPrefix(List.of("ip", "netns", "exec", "pool"))
+                .withHeap("384m")
+                .withDc("pool");
+        assertThat(inNamespace.commandPrefix()).containsExactly("ip", "netns", "exec", "pool");
+        assertThat(EmbeddedCassandra.Options.defaults(dataDir).commandPrefix()).isEmpty();
+        // this JVM cannot probe ports in another namespace: free ports (0) are refused, either way round
+        assertThatThrownBy(() -> EmbeddedCassandra.Options.defaults(dataDir)
+                        .withCommandPrefix(List.of("ip", "netns", "exec", "pool")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("fixed ports");
+        assertThatThrownBy(() -> inNamespace.withNativePort(0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("fixed ports");
     }
 
     private static NodePorts ports() {

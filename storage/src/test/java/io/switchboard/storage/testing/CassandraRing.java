@@ -93,17 +93,58 @@ public final class CassandraRing implements AutoCloseable {
         return start(dir, size, heap, java.util.Collections.nCopies(size, DC));
     }
 
+    /**
+     * Where one node of {@link #startPlaced} runs: its data center, its listen address, and the words before its
+     * command ({@link EmbeddedCassandra.Options#withCommandPrefix}), e.g. {@code ["ip", "netns", "exec", "pool"]}
+     * for a node in a network namespace that holds {@code address}.
+     */
+    public record Placement(String dc, String address, List<String> commandPrefix) {}
+
+    /**
+     * A ring whose nodes run where {@code placements} say (node {@code n} as {@code placements.get(n - 1)}), on
+     * the given fixed ports (this JVM cannot check ports in another network namespace): e.g. a pool's DC and a
+     * branch's DC in two namespaces joined by a veth pair, the WAN (pool-node's BranchWanNamespacesTest). This JVM
+     * must reach every address (the native port, to check the ring is up).
+     */
+    public static CassandraRing startPlaced(
+            Path dir, List<Placement> placements, String heap, int storagePort, int nativePort) {
+        return start(
+                dir,
+                heap,
+                placements.stream().map(Placement::dc).toList(),
+                placements.stream().map(Placement::address).toList(),
+                placements.stream().map(Placement::commandPrefix).toList(),
+                storagePort,
+                nativePort);
+    }
+
     private static CassandraRing start(Path dir, int size, String heap, List<String> dcs) {
         if (size < 1 || size > 9) {
             throw new IllegalArgumentException("a test ring has 1 to 9 nodes: " + size);
         }
-        requireEmpty(dir.toAbsolutePath());
         List<String> addresses = new ArrayList<>();
         for (int n = 1; n <= size; n++) {
             addresses.add(address(n));
         }
         int storagePort = portFreeOnAll(addresses, -1);
         int nativePort = portFreeOnAll(addresses, storagePort);
+        return start(
+                dir, heap, dcs, addresses, java.util.Collections.nCopies(size, List.of()), storagePort, nativePort);
+    }
+
+    private static CassandraRing start(
+            Path dir,
+            String heap,
+            List<String> dcs,
+            List<String> addresses,
+            List<List<String>> prefixes,
+            int storagePort,
+            int nativePort) {
+        int size = addresses.size();
+        if (size < 1 || size > 9) {
+            throw new IllegalArgumentException("a test ring has 1 to 9 nodes: " + size);
+        }
+        requireEmpty(dir.toAbsolutePath());
         List<String> seeds = addresses.stream().map(a -> a + ":" + storagePort).toList();
         List<EmbeddedCassandra.Options> options = new ArrayList<>();
         for (int n = 1; n <= size; n++) {
@@ -111,6 +152,7 @@ public final class CassandraRing implements AutoCloseable {
                     .withListenAddress(addresses.get(n - 1))
                     .withNativePort(nativePort)
                     .withStoragePort(storagePort)
+                    .withCommandPrefix(prefixes.get(n - 1))
                     .withHeap(heap)
                     .withDc(dcs.get(n - 1))
                     .withRack("rack" + n)
@@ -204,7 +246,8 @@ public final class CassandraRing implements AutoCloseable {
     }
 
     public InetSocketAddress nativeAddress(int n) {
-        return new InetSocketAddress(address(n), options.get(index(n)).nativePort());
+        return new InetSocketAddress(
+                options.get(index(n)).listenAddress(), options.get(index(n)).nativePort());
     }
 
     /**
@@ -341,7 +384,8 @@ public final class CassandraRing implements AutoCloseable {
             if (node.isPresent()) {
                 try {
                     session.execute(SimpleStatement.newInstance(
-                                    "INSERT INTO probe (coordinator, at) VALUES (?, toTimestamp(now()))", address(n))
+                                    "INSERT INTO probe (coordinator, at) VALUES (?, toTimestamp(now()))",
+                                    options.get(index(n)).listenAddress())
                             .setNode(node.get())
                             .setTimeout(Duration.ofSeconds(5)));
                     return;
