@@ -159,6 +159,7 @@ public final class FocusSip {
     private volatile DialogTakeover takeover;
     private volatile ConferenceMessages messages;
     private volatile FocusRefers refers;
+    private volatile ParticipantDialogs participants;
     private volatile DialOut dialOut;
     private volatile DialOutTargets pendingTargets;
     private volatile ScheduledFuture<?> reconciling;
@@ -222,6 +223,18 @@ public final class FocusSip {
             dialOut.targets(t::lookup);
         }
         this.refers = new FocusRefers(sip, conferenceEntities, this::rosterSeen, dialOut);
+        this.participants = new ParticipantDialogs(
+                legs,
+                conferenceEntities,
+                sip,
+                mixers,
+                records,
+                this.messages,
+                refers,
+                timer,
+                settings.counted(),
+                this::rosterSeen,
+                leg -> hangUp(leg, true));
         this.reconciling =
                 timer.scheduleWithFixedDelay(this::reconcile, RECONCILE_MS, RECONCILE_MS, TimeUnit.MILLISECONDS);
         this.subscriptions = new ConferenceInfoSubscriptions(sip, conferenceEntities, settings.counted(), records);
@@ -639,7 +652,7 @@ public final class FocusSip {
             leg.sentSdp = sdp;
             leg.ok = ok;
             leg.inviteTx.sendResponse(ok);
-            retransmitUntilAcked(leg, T1_MS, 0);
+            participants.retransmitUntilAcked(leg);
         } catch (Exception e) {
             LOG.warn("200 to {} in conference {} not sent: {}", leg.legId, leg.conferenceId, e.toString());
             hangUp(leg, true);
@@ -649,29 +662,6 @@ public final class FocusSip {
     /** RFC 4579 section 5.3: the conference URI with the {@code isfocus} feature parameter (RFC 3840). */
     static String focusContact(FocusLeg leg) {
         return "<" + leg.conferenceUri + ";isfocus>";
-    }
-
-    /** RFC 3261 section 13.3.1.4: our 2xx again, T1 doubling up to T2, until the ACK; none in 64*T1 ends the leg. */
-    private void retransmitUntilAcked(FocusLeg leg, long intervalMs, long elapsedMs) {
-        timer.schedule(
-                () -> {
-                    if (leg.acked || leg.state != FocusLeg.State.CONNECTED) {
-                        return;
-                    }
-                    if (elapsedMs + intervalMs >= 64 * T1_MS) {
-                        LOG.info("No ACK from {} in conference {}: the leg ends", leg.legId, leg.conferenceId);
-                        hangUp(leg, true);
-                        return;
-                    }
-                    try {
-                        sip.provider.sendResponse(leg.ok);
-                    } catch (Exception e) {
-                        LOG.debug("200 to {} not resent: {}", leg.legId, e.toString());
-                    }
-                    retransmitUntilAcked(leg, Math.min(2 * intervalMs, T2_MS), elapsedMs + intervalMs);
-                },
-                intervalMs,
-                TimeUnit.MILLISECONDS);
     }
 
     // ------------------------------------------------------------------ requests in our dialogs
@@ -700,7 +690,7 @@ public final class FocusSip {
         }
         FocusLeg leg = legs.get(callId.getCallId());
         if (leg != null && leg.participant.localTag.equals(to.getTag())) {
-            fromParticipant(tx, request, leg);
+            participants.fromParticipant(tx, request, leg);
             return true;
         }
         MixerLegs.MixerDialog mixed = mixers == null ? null : mixers.byCallId(callId.getCallId());
@@ -774,7 +764,7 @@ public final class FocusSip {
                     } else {
                         FocusLeg leg = legs.get(callId);
                         if (leg != null && leg.participant.localTag.equals(toTag)) {
-                            fromParticipant(tx, request, leg);
+                            participants.fromParticipant(tx, request, leg);
                         } else {
                             sip.answer(tx, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST, "No such conference dialog");
                         }
@@ -801,142 +791,6 @@ public final class FocusSip {
             } // else the join's answer finds the leg ended and takes it out
         }
         return true;
-    }
-
-    private void fromParticipant(ServerTransaction tx, Request request, FocusLeg leg) {
-        String method = request.getMethod();
-        if (Request.ACK.equals(method)) {
-            leg.acked = true; // RFC 3261 section 13.3.1.4: our 2xx is confirmed
-            return;
-        }
-        if (tx == null) {
-            return;
-        }
-        if (Request.BYE.equals(method)) {
-            if (!leg.end()) {
-                sip.answer(tx, Response.OK, null);
-                return;
-            }
-            // the roster first, then the 200 (RFC 3261 section 15.1.2 lets the UAS take its time)
-            conferences
-                    .<ConferenceEntity.ChangeReply>ask(leg.conferenceId, r -> new ConferenceEntity.Leave(leg.legId, r))
-                    .whenComplete((reply, failure) -> {
-                        if (reply instanceof ConferenceEntity.Done || reply instanceof ConferenceEntity.ChangeRefused) {
-                            if (reply instanceof ConferenceEntity.Done done) {
-                                rosterSeen(leg.conferenceId, done.roster());
-                            }
-                            legs.remove(leg.legId, leg);
-                            records.forget(leg);
-                            settings.counted().accept(LEFT);
-                            sip.answer(tx, Response.OK, null);
-                            mixers.bye(leg);
-                        } else {
-                            // not stored: the leg stays, the participant may send its BYE again
-                            leg.state = FocusLeg.State.CONNECTED;
-                            sip.answer(tx, Response.SERVICE_UNAVAILABLE, "Conference service unavailable, try again");
-                        }
-                    });
-        } else if (Request.MESSAGE.equals(method)) {
-            messages.relay(tx, request, leg, legs.values());
-        } else if (Request.REFER.equals(method)) {
-            refers.refer(tx, request, leg);
-        } else if (Request.INVITE.equals(method) && leg.moving.get()) {
-            // RFC 3261 section 14.2: our own re-INVITE (a mixer move) is outstanding in this dialog
-            sip.answer(tx, Response.REQUEST_PENDING, null);
-        } else if (Request.INVITE.equals(method)) {
-            sessionChangedByParticipant(tx, request, leg, false);
-        } else if (Request.UPDATE.equals(method)) {
-            // RFC 3311: the same offer/answer as a re-INVITE, answered in the UPDATE's own 200
-            sessionChangedByParticipant(tx, request, leg, true);
-        } else {
-            sip.answer(tx, Response.OK, null);
-        }
-    }
-
-    /**
-     * A participant's re-INVITE (hold, resume, a codec or address change): its offer goes to the mixer in the
-     * mixer dialog, and the mixer's answer comes back in our 200 under the origin the participant has, its version
-     * raised (RFC 3264 section 8). A re-INVITE without an offer (a session refresh) gets our current session
-     * description unchanged. While a move or another re-INVITE is under way: 491 (RFC 3261 section 14.2). A mixer
-     * that does not take the offer leaves the session as it was: 488 (section 14.2). An UPDATE (RFC 3311, {@code
-     * update}) is the same offer and answer inside its own transaction: its 200 carries our answer and no ACK
-     * follows; one without an offer (a session-timer refresh, RFC 4028) gets a 200 without a body; 491 and 488 as
-     * for a re-INVITE (RFC 3311 section 5.2).
-     */
-    private void sessionChangedByParticipant(ServerTransaction tx, Request request, FocusLeg leg, boolean update) {
-        byte[] offer = request.getRawContent();
-        if (!leg.moving.compareAndSet(false, true)) {
-            sip.answer(tx, Response.REQUEST_PENDING, null);
-            return;
-        }
-        if (offer == null || offer.length == 0) {
-            leg.moving.set(false);
-            if (update) {
-                answerUpdate(tx, request, leg, null); // a refresh (RFC 4028): no offer, no answer
-            } else {
-                answerReinvite(tx, request, leg, leg.sentSdp);
-            }
-            return;
-        }
-        mixers.reoffer(leg, offer, answer -> {
-            byte[] ours = answer == null ? null : SdpOrigin.continuing(leg.sentSdp, answer);
-            if (ours != null) {
-                leg.offer = offer;
-                leg.sentSdp = ours;
-            }
-            // free before answering: the participant may send its next re-INVITE as soon as it has our answer
-            leg.moving.set(false);
-            if (ours == null) {
-                sip.answer(tx, Response.NOT_ACCEPTABLE_HERE, "The conference mixer did not take the new offer");
-            } else {
-                leg.sentSdp = ours;
-                // the new offer and answer stored first: a node resuming the leg offers the mixer the current one
-                records.save(leg).whenComplete((v, failure) -> {
-                    if (update) {
-                        answerUpdate(tx, request, leg, ours);
-                    } else {
-                        answerReinvite(tx, request, leg, ours);
-                    }
-                });
-            }
-        });
-    }
-
-    /** Our 200 to a participant's UPDATE, with {@code sdp} as the answer (null: it made no offer); no ACK follows. */
-    private void answerUpdate(ServerTransaction tx, Request request, FocusLeg leg, byte[] sdp) {
-        try {
-            Response ok = sip.messages.createResponse(Response.OK, request);
-            ok.addHeader(sip.headers.createContactHeader(sip.addresses.createAddress(focusContact(leg))));
-            ok.addHeader(sip.headers.createAllowHeader(ALLOW));
-            if (sdp != null) {
-                ok.setContent(sdp, sip.headers.createContentTypeHeader("application", "sdp"));
-            }
-            tx.sendResponse(ok);
-        } catch (Exception e) {
-            LOG.warn(
-                    "200 to the UPDATE of {} in conference {} not sent: {}", leg.legId, leg.conferenceId, e.toString());
-        }
-    }
-
-    /** Our 200 to a participant's re-INVITE with {@code sdp}, retransmitted until its ACK as the first one was. */
-    private void answerReinvite(ServerTransaction tx, Request request, FocusLeg leg, byte[] sdp) {
-        try {
-            Response ok = sip.messages.createResponse(Response.OK, request);
-            ok.addHeader(sip.headers.createContactHeader(sip.addresses.createAddress(focusContact(leg))));
-            ok.addHeader(sip.headers.createAllowHeader(ALLOW));
-            ok.setContent(sdp, sip.headers.createContentTypeHeader("application", "sdp"));
-            leg.sentSdp = sdp;
-            leg.acked = false;
-            leg.ok = ok;
-            tx.sendResponse(ok);
-            retransmitUntilAcked(leg, T1_MS, 0);
-        } catch (Exception e) {
-            LOG.warn(
-                    "200 to the re-INVITE of {} in conference {} not sent: {}",
-                    leg.legId,
-                    leg.conferenceId,
-                    e.toString());
-        }
     }
 
     private void fromMixer(ServerTransaction tx, Request request, MixerLegs.MixerDialog md) {
