@@ -161,24 +161,25 @@ public final class BranchPresenceRelay implements BindingListener {
         }
     }
 
-    /** A final response to one of our reports; false for anyone else's. */
+    /** A response to one of our reports; false for anyone else's. */
     public static boolean onResponse(ResponseEvent event) {
         ClientTransaction ct = event.getClientTransaction();
-        if (ct != null && ct.getApplicationData() instanceof Sent s) {
-            int status = event.getResponse().getStatusCode();
-            if (status >= 200) {
-                s.relay().answered(s, status);
-            }
-            return true;
-        }
-        return false;
+        return ct != null
+                && answered(ct.getApplicationData(), event.getResponse().getStatusCode());
     }
 
     /** Timer F of one of our reports: the pool did not answer, the report stays pending. */
     public static boolean onTimeout(TimeoutEvent event) {
         ClientTransaction ct = event.getClientTransaction();
-        if (!event.isServerTransaction() && ct != null && ct.getApplicationData() instanceof Sent s) {
-            s.relay().answered(s, 408);
+        return !event.isServerTransaction() && ct != null && answered(ct.getApplicationData(), 408);
+    }
+
+    /** {@code status} answered the report sent with {@code applicationData}; false when that was no report of ours. */
+    static boolean answered(Object applicationData, int status) {
+        if (applicationData instanceof Sent s) {
+            if (status >= 200) {
+                s.relay().answered(s, status);
+            }
             return true;
         }
         return false;
@@ -238,9 +239,7 @@ public final class BranchPresenceRelay implements BindingListener {
     }
 
     private static void timedOut(Object applicationData, String why) {
-        if (applicationData instanceof Sent s) {
-            LOG.debug("Registration report of {} not sent: {}", s.aor(), why);
-            s.relay().answered(s, 408);
-        }
+        LOG.debug("Registration report not sent: {}", why);
+        answered(applicationData, 408);
     }
 }
