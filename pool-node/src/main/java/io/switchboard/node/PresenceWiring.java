@@ -68,6 +68,36 @@ final class PresenceWiring {
         this.clock = clock;
     }
 
+    /**
+     * Where a presentity finds its registered endpoints when it loads: the registrar's bindings. On a pool node with
+     * branch sites, a branch user's are her stored rows of every site (those her branch node wrote, replicated to
+     * the pool's data center, and the pool's own): the pool's registrar does not hold her branch registrations
+     * (README, "Sites and branches"). After that, her branch node's reports keep her presentity current
+     * (BranchPresenceReports).
+     */
+    private java.util.function.Function<
+                    String, java.util.concurrent.CompletionStage<List<io.switchboard.presence.entity.Endpoint>>>
+            registeredEndpoints(StorageWiring.Stores stores, SipWiring.Cluster cluster) {
+        java.util.function.Function<
+                        String, java.util.concurrent.CompletionStage<List<io.switchboard.presence.entity.Endpoint>>>
+                registrar =
+                        aor -> cluster.endpointLookups().bindings(aor).thenApply(PresenceRegistrations::endpointsOf);
+        if (stores.homeSites().isEmpty()
+                || io.switchboard.node.config.RoleConfig.of(config).isBranch()) {
+            return registrar;
+        }
+        io.switchboard.node.site.HomeSites homes = stores.homeSites().get();
+        io.switchboard.registrar.location.Locations everySite =
+                io.switchboard.registrar.location.Locations.storedIn(stores.lookupBindings(), clock);
+        return aor -> homes.of(aor)
+                .thenCompose(site -> site.isEmpty()
+                        ? registrar.apply(aor)
+                        : everySite
+                                .lookup(aor)
+                                .thenApply(PresenceRegistrations::endpoints)
+                                .exceptionally(unavailable -> List.of()));
+    }
+
     /** Starts the entities and the due sweeper; returns the handler for the front end. */
     PresenceSip start(CqlSession session, StorageWiring.Stores stores, SipWiring.Cluster cluster, SipSide sip) {
         ActorSystem<Void> system = cluster.system();
@@ -80,7 +110,7 @@ final class PresenceWiring {
                 new PresentityEntity.Settings(
                         presenceStore,
                         CassandraAccessStore.forSessionKeyspace(session),
-                        aor -> cluster.endpointLookups().bindings(aor).thenApply(PresenceRegistrations::endpointsOf),
+                        registeredEndpoints(stores, cluster),
                         presence,
                         new PublishRules(presenceConfig.publish()),
                         presenceConfig.customStates(),

@@ -85,6 +85,7 @@ final class SipWiring implements AutoCloseable {
      * @param registrar       the registrar entities, asked within the registrar's ask timeout (REGISTER)
      * @param endpointLookups bindings read through to the store when an entity does not answer in
      *                        time (presence)
+     * @param branchRelay     on a branch node, what reports its users' registrations to the pool; else null
      */
     record Cluster(
             ActorSystem<Void> system,
@@ -92,7 +93,8 @@ final class SipWiring implements AutoCloseable {
             RegisterRules rules,
             ShardedPresence presence,
             RegistrarClient registrar,
-            RegistrarClient endpointLookups) {}
+            RegistrarClient endpointLookups,
+            io.switchboard.node.site.BranchPresenceRelay branchRelay) {}
 
     private final Settings settings;
     private final NodeConfig config;
@@ -113,6 +115,8 @@ final class SipWiring implements AutoCloseable {
     private final Map<String, io.switchboard.node.site.OptionsWatcher> siteLinks = new java.util.LinkedHashMap<>();
 
     private java.util.concurrent.ScheduledExecutorService linkTimer;
+    /** A branch node's reports of its users' registrations to the pool, or null. */
+    private volatile io.switchboard.node.site.BranchPresenceRelay branchRelay;
 
     SipWiring(Settings settings, NodeMetrics metrics, Clock clock) {
         this.settings = settings;
@@ -233,6 +237,7 @@ final class SipWiring implements AutoCloseable {
         Locations userLocations = located;
         io.switchboard.sip.routing.PoolMembers members = new SipPeers(cluster.directory(), config.nodeId(), flowTokens);
         SipResolver sipResolver = resolver(ports.keySet());
+        branchRelay = cluster.branchRelay();
         watchSiteLinks(role, sipResolver, identity);
         if (!role.isBranch() && stores.homeSites().isPresent()) {
             // flows held by branch nodes, reached through them while they answer (BranchPeers)
@@ -361,6 +366,37 @@ final class SipWiring implements AutoCloseable {
                                 frontEnd,
                                 notifySenders));
         frontEnd.attach(endpoint.provider(), proxy, presenceSip);
+        if (!role.isBranch() && stores.homeSites().isPresent()) {
+            // branch users' registrations at their branch drive their presence here (BranchPresenceReports); the
+            // pool's own rows of a branch user: stores.bindings() routes her to the pool site's rows
+            frontEnd.attachBranchReports(new io.switchboard.node.site.BranchPresenceReports(
+                    new io.switchboard.node.site.BranchVouching(
+                            io.switchboard.node.config.SitesConfig.of(config),
+                            new RecordRouteSigner(auth.secret()),
+                            stores.homeSites().get()),
+                    Locations.storedIn(stores.bindings(), clock),
+                    cluster.presence()));
+        }
+        if (cluster.branchRelay() != null) {
+            String poolUri = role.poolUri().orElseThrow();
+            io.switchboard.node.site.OptionsWatcher poolLink = siteLinks.get(
+                    io.switchboard.node.config.SitesConfig.of(config).pool());
+            cluster.branchRelay()
+                    .attach(
+                            io.switchboard.node.site.BranchPresenceRelay.over(
+                                    endpoint.provider(),
+                                    endpoint.messages(),
+                                    identity,
+                                    new RecordRouteSigner(auth.secret()),
+                                    () -> sipResolver
+                                            .resolve(poolUri)
+                                            .thenApply(targets -> targets.stream()
+                                                    .map(t -> new io.switchboard.sip.routing.NextHop(
+                                                            t.address(), t.port(), t.transport()))
+                                                    .toList())),
+                            poolLink::reachable,
+                            linkTimer);
+        }
         if (!role.isBranch()) {
             // A branch node serves no call park and hosts no conferences (README, "Sites and branches"): the park URI,
             // orbits, conference URIs and the factory are no users of its site, so they go to the pool like any
@@ -426,14 +462,12 @@ final class SipWiring implements AutoCloseable {
         siteLinks.put(
                 site,
                 new io.switchboard.node.site.OptionsWatcher(
-                        peer,
-                        targets,
-                        link.checkInterval(),
-                        link.downAfter(),
-                        link.holdDown(),
-                        clock,
-                        sender,
-                        t -> metrics.siteLink(site, t.reachable(), true)));
+                        peer, targets, link.checkInterval(), link.downAfter(), link.holdDown(), clock, sender, t -> {
+                            metrics.siteLink(site, t.reachable(), true);
+                            if (t.reachable() && branchRelay != null) {
+                                branchRelay.poolAnswersAgain(); // what changed during the outage (BranchPresenceRelay)
+                            }
+                        }));
         io.switchboard.node.site.LinkWatch watch = siteLinks.get(site).watch();
         metrics.siteLinkDownFor(site, () -> watch.downFor(clock.instant()).toMillis() / 1000.0);
     }

@@ -225,6 +225,13 @@ public final class SwitchboardNode implements AutoCloseable {
         ShardedPresence presence = availability.sendDeadlines()
                 ? new ShardedPresence(system, budget, clock)
                 : new ShardedPresence(system, budget.askTimeout());
+        // On a branch node, registration changes also go to the pool, whose presence serves its users (README, "Sites
+        // and branches"); sent once the SIP side exists (SipWiring)
+        PresenceRegistrations ownPresence = new PresenceRegistrations(metrics, presence);
+        io.switchboard.node.site.BranchPresenceRelay branchRelay =
+                io.switchboard.node.config.RoleConfig.of(config).isBranch()
+                        ? new io.switchboard.node.site.BranchPresenceRelay(ownPresence)
+                        : null;
         RegistrarClient endpointLookups = RegistrarClient.readingThroughToStore(
                 RegistrarClient.sharded(system, sipSettings.proxy().lookupTimeout()), stores.bindings(), clock);
         RegistrarEntity.init(
@@ -232,7 +239,7 @@ public final class SwitchboardNode implements AutoCloseable {
                 new RegistrarEntity.Settings(
                         rules,
                         stores.bindings(), // a branch user's in the site keyspace (StorageWiring)
-                        new PresenceRegistrations(metrics, presence),
+                        branchRelay == null ? ownPresence : branchRelay,
                         clock,
                         config.registrar().passivateAfter(),
                         EntityTuning.REGISTRAR_MAX_WAITING,
@@ -241,7 +248,7 @@ public final class SwitchboardNode implements AutoCloseable {
         RegistrarClient registrar = availability.sendDeadlines()
                 ? RegistrarClient.sharded(system, budget)
                 : RegistrarClient.sharded(system, budget.askTimeout());
-        return new SipWiring.Cluster(system, directory, rules, presence, registrar, endpointLookups);
+        return new SipWiring.Cluster(system, directory, rules, presence, registrar, endpointLookups, branchRelay);
     }
 
     /** Every table the node uses: the versioned {@link PoolSchema}, applied once per version. */

@@ -107,8 +107,8 @@ class BranchNodeTest {
         siteAtBranch = CassandraSessions.connect(
                 ring.settingsIn("ams", SITE_KEYSPACE, replication, DefaultConsistencyLevel.LOCAL_QUORUM));
 
-        // anna and bea are homed at the branch: added at the pool, as an operator does
-        for (String user : new String[] {"anna", "bea"}) {
+        // anna, bea and cara are homed at the branch: added at the pool, as an operator does
+        for (String user : new String[] {"anna", "bea", "cara"}) {
             HttpResponse<String> add = AdminHttp.send(
                     pool.adminPort(),
                     "POST",
@@ -121,7 +121,7 @@ class BranchNodeTest {
         // before anyone asks the branch for them (it caches "no such user" for a while): their accounts have
         // reached the branch's data center
         CassandraAccountStore atBranch = CassandraAccountStore.forSessionKeyspace(siteAtBranch);
-        for (String user : new String[] {"anna", "bea"}) {
+        for (String user : new String[] {"anna", "bea", "cara"}) {
             assertThat(eventually(
                             () -> await(atBranch.find("example.test", user)).orElse(null)))
                     .isNotNull();
@@ -394,6 +394,87 @@ class BranchNodeTest {
                     }))
                     .as("the BYE through the branch ended the park")
                     .isNotNull();
+        }
+    }
+
+    /**
+     * A branch user's registration drives her presence at the pool (README, "Sites and branches"): cara registers at
+     * the branch only, and polly, watching her at the pool, sees her come online and go offline again; a change made
+     * while the WAN is cut reaches the pool's watchers once the pool answers again; and nobody but a branch node
+     * vouching for its own user can report registrations to the pool.
+     */
+    @Test
+    void a_branch_users_registration_at_the_branch_drives_her_presence_at_the_pool() throws Exception {
+        assertThat(eventually(() -> linkIs(branch, "pool", true) ? true : null)).isNotNull();
+        try (TestPhone cara = new TestPhone("UDP", branch.sipUdpPort(), "cara", "cara-secret-1");
+                TestPhone caraAtPool = new TestPhone("UDP", pool.sipUdpPort(), "cara", "cara-secret-1");
+                TestPhone polly = new TestPhone("UDP", pool.sipUdpPort(), "polly", "polly-secret")) {
+            String watch = java.util.UUID.randomUUID() + "@watch-cara";
+            String tag = TestPhone.newTag();
+            TestPhone.Msg ok = polly.authenticated(
+                    "SUBSCRIBE",
+                    "sip:cara@example.test",
+                    watch,
+                    tag,
+                    java.util.List.of("Event: presence", "Expires: 600"),
+                    "",
+                    "",
+                    "polly",
+                    "polly-secret");
+            assertThat(ok.status()).as(ok.raw()).isEqualTo(200);
+            assertThat(notifyOf(polly, watch).body())
+                    .as("not registered anywhere")
+                    .contains("<sb:availability>18500<");
+
+            // she registers at her branch only: the branch reports it, the pool's presentity makes her Available
+            assertThat(cara.register().status()).isEqualTo(200);
+            assertThat(notifyOf(polly, watch).body())
+                    .contains("<sb:availability>3500<")
+                    .contains("<basic>open</basic>");
+
+            // nobody else reports registrations: here her own phone, straight to the pool, with a Record-Route
+            // naming the branch node but not signed with the pool secret
+            TestPhone.Msg forged = caraAtPool.authenticated(
+                    "PUBLISH",
+                    "sip:cara@example.test",
+                    java.util.UUID.randomUUID() + "@forged",
+                    TestPhone.newTag(),
+                    java.util.List.of(
+                            "Event: reg",
+                            "Record-Route: <sip:127.0.0.1:" + branch.sipUdpPort() + ";transport=udp;lr;sbsig=forged>"),
+                    "application/x-switchboard-endpoints",
+                    "",
+                    "cara",
+                    "cara-secret-1");
+            assertThat(forged.status()).as(forged.raw()).isEqualTo(403);
+
+            // Expires 0: her last binding goes, so does her presence
+            assertThat(cara.register(0).status()).isEqualTo(200);
+            assertThat(notifyOf(polly, watch).body()).contains("<sb:availability>18500<");
+
+            // during a WAN cut the pool keeps her last state; the branch sends the current one once the pool answers
+            toPool.cut(true);
+            try {
+                assertThat(eventually(() -> linkIs(branch, "pool", false) ? true : null))
+                        .as("the branch counts the pool down")
+                        .isNotNull();
+                assertThat(cara.register().status()).isEqualTo(200);
+            } finally {
+                toPool.cut(false);
+            }
+            assertThat(notifyOf(polly, watch).body())
+                    .as("caught up after the outage")
+                    .contains("<sb:availability>3500<");
+
+            assertThat(cara.register(0).status()).isEqualTo(200);
+            assertThat(notifyOf(polly, watch).body()).contains("<sb:availability>18500<");
+            TestPhone.Dialog d = polly.callerDialog("sip:cara@example.test", tag, ok);
+            assertThat(polly.request(PresenceSipTest.withHeaders(
+                                    polly.inDialog(d, "SUBSCRIBE", d.cseq++, TestPhone.newBranch()),
+                                    "Event: presence",
+                                    "Expires: 0"))
+                            .status())
+                    .isEqualTo(200);
         }
     }
 

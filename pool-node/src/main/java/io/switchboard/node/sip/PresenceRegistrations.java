@@ -47,7 +47,8 @@ public final class PresenceRegistrations implements BindingListener {
         return reply instanceof RegistrarEntity.CurrentBindings cb ? endpoints(cb.bindings()) : List.of();
     }
 
-    static List<Endpoint> endpoints(List<Binding> bindings) {
+    /** Bindings as presence endpoints (also what a branch node reports to the pool, BranchPresenceRelay). */
+    public static List<Endpoint> endpoints(List<Binding> bindings) {
         List<Endpoint> out = new ArrayList<>(bindings.size());
         for (Binding b : bindings) {
             // instance, flow and Contact: a PUBLISH is paired with this endpoint by any of them
@@ -66,7 +67,8 @@ public final class PresenceRegistrations implements BindingListener {
         return out;
     }
 
-    private static java.util.Set<String> keys(List<Endpoint> endpoints) {
+    /** The endpoints' keys: a change of these is a change presence hears of. */
+    public static java.util.Set<String> keys(List<Endpoint> endpoints) {
         java.util.Set<String> keys = new java.util.HashSet<>();
         endpoints.forEach(e -> keys.add(e.key()));
         return keys;

@@ -90,6 +90,8 @@ public final class SipFrontEnd implements SipListener {
     private final Map<ServerTransaction, Admission.Ticket> admitted = new ConcurrentHashMap<>();
 
     private volatile FocusSip focus;
+    /** A pool node's taker of branch nodes' registration reports (README, "Sites and branches"), or null. */
+    private volatile io.switchboard.node.site.BranchPresenceReports branchReports;
 
     /** @param federation the federated domains whose watchers may subscribe to our users' presence */
     public SipFrontEnd(
@@ -175,6 +177,11 @@ public final class SipFrontEnd implements SipListener {
     }
 
     /** The conferencing focus's SIP side (conferencing-focus/README.md); set once with the other collaborators. */
+    /** A pool node with branch sites: branch nodes' registration reports drive their users' presence here. */
+    public void attachBranchReports(io.switchboard.node.site.BranchPresenceReports reports) {
+        this.branchReports = reports;
+    }
+
     public void attachConference(FocusSip focusSip) {
         this.focus = focusSip;
     }
@@ -217,6 +224,11 @@ public final class SipFrontEnd implements SipListener {
             inFlight.add(transaction);
         }
         try {
+            io.switchboard.node.site.BranchPresenceReports reports = branchReports;
+            if (reports != null && transaction != null && reports.handles(request)) {
+                branchReport(transaction, request, reports);
+                return;
+            }
             ParkSip parkSip = park;
             if (parkSip != null && parkSip.inDialog(transaction, request)) {
                 done(transaction);
@@ -425,6 +437,20 @@ public final class SipFrontEnd implements SipListener {
             throw new IllegalStateException("Authenticate is carried out by the caller: " + action);
         }
         return null;
+    }
+
+    /** A branch node's report of one of its users' registrations, answered once it is applied (or refused). */
+    private void branchReport(
+            ServerTransaction transaction, Request request, io.switchboard.node.site.BranchPresenceReports reports) {
+        reports.handle(request).whenComplete((answer, failure) -> {
+            done(transaction);
+            if (failure != null) {
+                LOG.warn("Registration report from a branch could not be applied: {}", failure.toString());
+                answerUnavailable(transaction, request); // the branch sends it again
+            } else {
+                answer(transaction, request, answer.status(), answer.reason(), List.of());
+            }
+        });
     }
 
     /** @return completes once the REGISTER has been answered */
@@ -737,6 +763,7 @@ public final class SipFrontEnd implements SipListener {
         FocusSip focusSip = focus;
         if (SipNotifySender.onResponse(event)
                 || io.switchboard.node.site.OptionsWatcher.onResponse(event)
+                || io.switchboard.node.site.BranchPresenceRelay.onResponse(event)
                 || ParkSip.onResponse(event)
                 || (focusSip != null && focusSip.onResponse(event))) {
             return;
@@ -749,6 +776,7 @@ public final class SipFrontEnd implements SipListener {
         FocusSip focusSip = focus;
         if (SipNotifySender.onTimeout(event)
                 || io.switchboard.node.site.OptionsWatcher.onTimeout(event)
+                || io.switchboard.node.site.BranchPresenceRelay.onTimeout(event)
                 || ParkSip.onTimeout(event)
                 || (focusSip != null && focusSip.onTimeout(event))) {
             return;
