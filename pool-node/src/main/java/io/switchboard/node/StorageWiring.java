@@ -182,6 +182,7 @@ final class StorageWiring implements AutoCloseable {
                 atSites.put(e.getKey(), e.getValue().accounts());
             }
             directory = new io.switchboard.node.site.SiteAccountStore(storedAccounts, atSites, siteSettings);
+            carryOverCallSettings();
         }
         CachingAccountStore accounts = new CachingAccountStore(directory, accountCache(config), clock);
         AccountRules accountRules = SitesConfig.of(config).accountRules(config.domains());
@@ -234,6 +235,29 @@ final class StorageWiring implements AutoCloseable {
                 bindings,
                 lookupBindings,
                 homeSites);
+    }
+
+    /**
+     * Copies branch users' call settings that the pool kept in its own keyspace (before they lived in the site
+     * keyspace) to their site keyspace, in the background: the node serves meanwhile, reading such a row from the
+     * pool's keyspace while the site keyspace has none ({@code SiteCallSettings}).
+     */
+    private void carryOverCallSettings() {
+        siteStores.forEach((site, stores) -> {
+            io.switchboard.node.site.CallSettingsCarryOver carry = new io.switchboard.node.site.CallSettingsCarryOver(
+                    session, session.getKeyspace().orElseThrow(), stores.session());
+            carry.carryAll(stores.accounts(), List.copyOf(config.domains())).whenComplete((carried, failure) -> {
+                if (failure != null) {
+                    LOG.warn(
+                            "Site {}: could not copy its users' call settings from the pool's keyspace ({}); the pool"
+                                    + " still reads them there, the next start or change copies them",
+                            site,
+                            failure.toString());
+                } else if (carried > 0) {
+                    LOG.info("Site {}: copied {} users' call settings from the pool's keyspace", site, carried);
+                }
+            });
+        });
     }
 
     /**

@@ -691,6 +691,38 @@ class BranchNodeTest {
                             .simRing())
                     .contains("sip:dina@example.test");
             assertThat(await(inPoolKeyspace.find("sip:cara@example.test"))).isEmpty();
+
+            // a row from before (the pool kept branch users' settings in its own keyspace): the pool still reads
+            // it, and the next change moves it to the site keyspace (the carry-over at a pool node's start does
+            // too: TwoSiteReplicationTest)
+            await(inPoolKeyspace.put(new CallSettings(
+                    "sip:dina@example.test",
+                    java.util.Optional.of("sip:anna@example.test"),
+                    Forwarding.OFF,
+                    java.time.Instant.now())));
+            assertThat(AdminHttp.send(
+                                    pool.adminPort(),
+                                    "GET",
+                                    "/api/call-settings?aor=sip%3Adina%40example.test",
+                                    TestNodes.TOKEN,
+                                    null,
+                                    null)
+                            .body())
+                    .contains("\"simRing\":\"sip:anna@example.test\"");
+            HttpResponse<String> patched = AdminHttp.send(
+                    pool.adminPort(),
+                    "PATCH",
+                    "/api/call-settings?aor=sip%3Adina%40example.test",
+                    TestNodes.TOKEN,
+                    "application/json",
+                    "{\"forward\": {\"mode\": \"immediate\", \"target\": \"sip:cara@example.test\"}}");
+            assertThat(patched.statusCode()).as(patched.body()).isEqualTo(200);
+            assertThat(await(inPoolKeyspace.find("sip:dina@example.test"))).isEmpty();
+            CallSettings dina = eventually(
+                    () -> await(settingsAtBranch.find("sip:dina@example.test")).orElse(null));
+            assertThat(dina).isNotNull();
+            assertThat(dina.simRing()).contains("sip:anna@example.test");
+            assertThat(dina.forwarding()).isEqualTo(new Forwarding.Immediate("sip:cara@example.test"));
         }
     }
 
