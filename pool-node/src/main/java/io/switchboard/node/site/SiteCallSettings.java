@@ -15,8 +15,9 @@ import java.util.concurrent.CompletionStage;
  *
  * <p>Rows from before this: a branch user's settings written when the pool still kept them in its own keyspace (or
  * while her site keyspace was not open) are still read there when her site keyspace has no row, and the next change
- * at the pool writes the site row and removes the pool's (so she then has exactly one row, at her site). Until that
- * change the branch does not see them; re-saving them copies them.
+ * at the pool writes the site row and removes the pool's (so she then has exactly one row, at her site). A pool
+ * node's start copies them over before any change ({@link CallSettingsCarryOver}), for users whose accounts the site
+ * keyspace holds.
  *
  * <p>Sites are named as accounts name them: empty (or a site whose keyspace this node did not open) is the pool.
  */
