@@ -160,7 +160,15 @@ final class StorageWiring implements AutoCloseable {
             storedAccounts.prepareDomain(domain).toCompletableFuture().join();
         }
         AccountStore directory = storedAccounts;
+        CassandraCallSettingsStore storedSettings =
+                ownSite != null ? ownSite.callSettings() : CassandraCallSettingsStore.forSessionKeyspace(session);
+        // With branch sites, a pool node keeps a branch user's call settings in her site keyspace, where the branch
+        // node's proxy reads them (README, "Sites and branches"); a move takes them along (SiteAccountStore).
+        io.switchboard.node.site.SiteCallSettings siteSettings = null;
         if (!role.isBranch() && !siteStores.isEmpty()) {
+            java.util.Map<String, CassandraCallSettingsStore> settingsAtSites = new java.util.HashMap<>();
+            siteStores.forEach((site, stores) -> settingsAtSites.put(site, stores.callSettings()));
+            siteSettings = new io.switchboard.node.site.SiteCallSettings(storedSettings, settingsAtSites);
             java.util.Map<String, AccountStore> atSites = new java.util.HashMap<>();
             for (var e : siteStores.entrySet()) {
                 // decoy rows there too: the branch node's lookups read one row either way
@@ -173,14 +181,18 @@ final class StorageWiring implements AutoCloseable {
                 }
                 atSites.put(e.getKey(), e.getValue().accounts());
             }
-            directory = new io.switchboard.node.site.SiteAccountStore(storedAccounts, atSites);
+            directory = new io.switchboard.node.site.SiteAccountStore(storedAccounts, atSites, siteSettings);
+            carryOverCallSettings();
         }
         CachingAccountStore accounts = new CachingAccountStore(directory, accountCache(config), clock);
         AccountRules accountRules = SitesConfig.of(config).accountRules(config.domains());
         createBootstrapUsers(accounts, accountRules, clock);
         // Call settings (sim-ring, forwarding): the proxy asks settingsFor(aor) on each call, the admin API edits them.
+        // A branch node's are all in its site keyspace; a pool node's are routed by each user's home site.
         CachingCallSettingsStore callSettings = CachingCallSettingsStore.of(
-                ownSite != null ? ownSite.callSettings() : CassandraCallSettingsStore.forSessionKeyspace(session));
+                siteSettings == null
+                        ? storedSettings
+                        : siteSettings.routedBy(new io.switchboard.node.site.HomeSites(accounts, siteStores.keySet())));
         // Bindings: a pool-only node's straight in its keyspace (as always); with branch sites, a branch user's in
         // the site keyspace (SiteBindingStore); a branch node's all in its site keyspace. In a site keyspace each
         // site's registrar writes (and loads) only the rows of its own site, while lookups merge every site's
@@ -223,6 +235,29 @@ final class StorageWiring implements AutoCloseable {
                 bindings,
                 lookupBindings,
                 homeSites);
+    }
+
+    /**
+     * Copies branch users' call settings that the pool kept in its own keyspace (before they lived in the site
+     * keyspace) to their site keyspace, in the background: the node serves meanwhile, reading such a row from the
+     * pool's keyspace while the site keyspace has none ({@code SiteCallSettings}).
+     */
+    private void carryOverCallSettings() {
+        siteStores.forEach((site, stores) -> {
+            io.switchboard.node.site.CallSettingsCarryOver carry = new io.switchboard.node.site.CallSettingsCarryOver(
+                    session, session.getKeyspace().orElseThrow(), stores.session());
+            carry.carryAll(stores.accounts(), List.copyOf(config.domains())).whenComplete((carried, failure) -> {
+                if (failure != null) {
+                    LOG.warn(
+                            "Site {}: could not copy its users' call settings from the pool's keyspace ({}); the pool"
+                                    + " still reads them there, the next start or change copies them",
+                            site,
+                            failure.toString());
+                } else if (carried > 0) {
+                    LOG.info("Site {}: copied {} users' call settings from the pool's keyspace", site, carried);
+                }
+            });
+        });
     }
 
     /**

@@ -7,6 +7,9 @@ import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
 import io.switchboard.accounts.store.CassandraAccountStore;
 import io.switchboard.node.config.NodeConfig;
 import io.switchboard.node.site.SiteKeyspaces;
+import io.switchboard.proxy.domain.CallSettings;
+import io.switchboard.proxy.domain.Forwarding;
+import io.switchboard.proxy.store.CassandraCallSettingsStore;
 import io.switchboard.registrar.domain.Binding;
 import io.switchboard.registrar.store.CassandraBindingStore;
 import io.switchboard.storage.CassandraSessions;
@@ -662,6 +665,166 @@ class BranchNodeTest {
                     .as("full functionality again")
                     .isNull();
         }
+    }
+
+    /**
+     * Call settings of branch users (README, "Sites and branches"): set at the pool, stored in the site keyspace (not
+     * the pool's), so the branch node follows them on its own, during a WAN outage too ("as already set"); a move of
+     * home site takes them along.
+     */
+    @Test
+    void call_settings_set_at_the_pool_are_followed_at_the_branch_during_an_outage_and_move_with_the_user()
+            throws Exception {
+        // cara rings dina too (simultaneous ring), cora forwards every call to dina: all three homed at the branch
+        for (String user : new String[] {"cara", "cora", "dina"}) {
+            HttpResponse<String> add = AdminHttp.send(
+                    pool.adminPort(),
+                    "POST",
+                    "/api/users",
+                    TestNodes.TOKEN,
+                    "application/x-www-form-urlencoded",
+                    "uri=sip%3A" + user + "%40example.test&password=" + user + "-secret-1&site=ams");
+            assertThat(add.statusCode()).as(add.body()).isBetween(200, 299);
+        }
+        CassandraAccountStore accountsAtBranch = CassandraAccountStore.forSessionKeyspace(siteAtBranch);
+        for (String user : new String[] {"cara", "cora", "dina"}) {
+            assertThat(eventually(() ->
+                            await(accountsAtBranch.find("example.test", user)).orElse(null)))
+                    .isNotNull();
+        }
+        assertThat(putSettings("cara", "{\"simRing\": \"sip:dina@example.test\"}")
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(putSettings(
+                                "cora",
+                                "{\"forward\": {\"mode\": \"immediate\", \"target\": \"sip:dina@example.test\"}}")
+                        .statusCode())
+                .isEqualTo(200);
+
+        CassandraCallSettingsStore settingsAtBranch = CassandraCallSettingsStore.forSessionKeyspace(siteAtBranch);
+        CassandraCallSettingsStore settingsAtPoolSite = CassandraCallSettingsStore.forSessionKeyspace(siteAtPool);
+        try (CqlSession poolKeyspace = CassandraSessions.connect(
+                ring.settingsIn("pool", KEYSPACE, POOL_REPLICATION, DefaultConsistencyLevel.LOCAL_QUORUM))) {
+            CassandraCallSettingsStore inPoolKeyspace = CassandraCallSettingsStore.forSessionKeyspace(poolKeyspace);
+            // (a) in the site keyspace, read in the branch's data center; not in the pool's keyspace
+            CallSettings cara = eventually(
+                    () -> await(settingsAtBranch.find("sip:cara@example.test")).orElse(null));
+            assertThat(cara).isNotNull();
+            assertThat(cara.simRing()).contains("sip:dina@example.test");
+            assertThat(eventually(() -> await(settingsAtBranch.find("sip:cora@example.test"))
+                                    .orElse(null))
+                            .forwarding())
+                    .isEqualTo(new Forwarding.Immediate("sip:dina@example.test"));
+            assertThat(await(inPoolKeyspace.find("sip:cara@example.test"))).isEmpty();
+            assertThat(await(inPoolKeyspace.find("sip:cora@example.test"))).isEmpty();
+            // the pool's admin API shows what it stored there
+            assertThat(AdminHttp.send(
+                                    pool.adminPort(),
+                                    "GET",
+                                    "/api/call-settings?aor=sip%3Acara%40example.test",
+                                    TestNodes.TOKEN,
+                                    null,
+                                    null)
+                            .body())
+                    .contains("\"simRing\":\"sip:dina@example.test\"");
+
+            // (b) with the pool unreachable, the branch follows them: a call to cara rings dina too (cara has no
+            // phone), a call to cora goes to dina
+            try (TestPhone anna = new TestPhone("TCP", branch.sipTcpPort(), "anna", "anna-secret-1");
+                    TestPhone dina = new TestPhone("UDP", branch.sipUdpPort(), "dina", "dina-secret-1")) {
+                assertThat(anna.register().status()).isEqualTo(200);
+                assertThat(dina.register().status()).isEqualTo(200);
+                dina.autoAnswer();
+                toPool.cut(true);
+                try {
+                    assertThat(eventually(() -> linkIs(branch, "pool", false) ? true : null))
+                            .as("the branch counts the pool down")
+                            .isNotNull();
+                    assertThat(anna.call("sip:cara@example.test")).isEqualTo(200);
+                    assertThat(dina.answered.get()).isEqualTo(1);
+                    assertThat(anna.call("sip:cora@example.test")).isEqualTo(200);
+                    assertThat(dina.answered.get()).isEqualTo(2);
+                } finally {
+                    toPool.cut(false);
+                }
+                assertThat(eventually(() -> linkIs(branch, "pool", true) ? true : null))
+                        .isNotNull();
+                assertThat(dina.register(0).status()).isEqualTo(200);
+            }
+
+            // (c) cara moves to the pool: her settings go to the pool's keyspace and leave the site keyspace
+            HttpResponse<String> toPoolSite = moveTo("cara", "pool");
+            assertThat(toPoolSite.statusCode()).as(toPoolSite.body()).isEqualTo(200);
+            assertThat(await(inPoolKeyspace.find("sip:cara@example.test")).map(CallSettings::simRing))
+                    .contains(java.util.Optional.of("sip:dina@example.test"));
+            assertThat(await(settingsAtPoolSite.find("sip:cara@example.test"))).isEmpty();
+            assertThat(eventually(() -> await(settingsAtBranch.find("sip:cara@example.test"))
+                                    .isEmpty()
+                            ? true
+                            : null))
+                    .as("gone from the branch's data center")
+                    .isNotNull();
+            // and back to the branch: in the site keyspace (read in the branch's DC), not in the pool's
+            HttpResponse<String> back = moveTo("cara", "ams");
+            assertThat(back.statusCode()).as(back.body()).isEqualTo(200);
+            assertThat(eventually(() -> await(settingsAtBranch.find("sip:cara@example.test"))
+                                    .orElse(null))
+                            .simRing())
+                    .contains("sip:dina@example.test");
+            assertThat(await(inPoolKeyspace.find("sip:cara@example.test"))).isEmpty();
+
+            // a row from before (the pool kept branch users' settings in its own keyspace): the pool still reads
+            // it, and the next change moves it to the site keyspace (the carry-over at a pool node's start does
+            // too: TwoSiteReplicationTest)
+            await(inPoolKeyspace.put(new CallSettings(
+                    "sip:dina@example.test",
+                    java.util.Optional.of("sip:anna@example.test"),
+                    Forwarding.OFF,
+                    java.time.Instant.now())));
+            assertThat(AdminHttp.send(
+                                    pool.adminPort(),
+                                    "GET",
+                                    "/api/call-settings?aor=sip%3Adina%40example.test",
+                                    TestNodes.TOKEN,
+                                    null,
+                                    null)
+                            .body())
+                    .contains("\"simRing\":\"sip:anna@example.test\"");
+            HttpResponse<String> patched = AdminHttp.send(
+                    pool.adminPort(),
+                    "PATCH",
+                    "/api/call-settings?aor=sip%3Adina%40example.test",
+                    TestNodes.TOKEN,
+                    "application/json",
+                    "{\"forward\": {\"mode\": \"immediate\", \"target\": \"sip:cara@example.test\"}}");
+            assertThat(patched.statusCode()).as(patched.body()).isEqualTo(200);
+            assertThat(await(inPoolKeyspace.find("sip:dina@example.test"))).isEmpty();
+            CallSettings dina = eventually(
+                    () -> await(settingsAtBranch.find("sip:dina@example.test")).orElse(null));
+            assertThat(dina).isNotNull();
+            assertThat(dina.simRing()).contains("sip:anna@example.test");
+            assertThat(dina.forwarding()).isEqualTo(new Forwarding.Immediate("sip:cara@example.test"));
+        }
+    }
+
+    HttpResponse<String> putSettings(String user, String json) throws Exception {
+        return AdminHttp.send(
+                pool.adminPort(),
+                "PUT",
+                "/api/call-settings?aor=sip%3A" + user + "%40example.test",
+                TestNodes.TOKEN,
+                "application/json",
+                json);
+    }
+
+    HttpResponse<String> moveTo(String user, String site) throws Exception {
+        return AdminHttp.send(
+                pool.adminPort(),
+                "POST",
+                "/api/users/move",
+                TestNodes.TOKEN,
+                "application/x-www-form-urlencoded",
+                "uri=sip%3A" + user + "%40example.test&site=" + site);
     }
 
     /**

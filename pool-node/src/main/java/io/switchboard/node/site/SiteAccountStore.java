@@ -15,19 +15,26 @@ import java.util.concurrent.CompletionStage;
  * to the home site's keyspace first, then the directory, then removes the copy at the site the user left (a
  * move), so a failure part-way leaves at worst an extra copy at a branch, never a branch user the branch cannot
  * authenticate while the directory says it should.
+ *
+ * <p>A change of home site moves the user's call settings too ({@link SiteCallSettings}): copied to where the new
+ * site reads them before the directory changes, removed from the old place after.
  */
 public final class SiteAccountStore implements AccountStore {
 
     private final AccountStore pool;
     private final Map<String, ? extends AccountStore> sites;
+    private final SiteCallSettings callSettings;
 
     /**
      * @param pool  the directory, in the pool's keyspace
      * @param sites each branch site's accounts, in its site keyspace
+     * @param callSettings the call settings of each site's users, moved along with a user
      */
-    public SiteAccountStore(AccountStore pool, Map<String, ? extends AccountStore> sites) {
+    public SiteAccountStore(
+            AccountStore pool, Map<String, ? extends AccountStore> sites, SiteCallSettings callSettings) {
         this.pool = pool;
         this.sites = Map.copyOf(sites);
+        this.callSettings = callSettings;
     }
 
     @Override
@@ -39,13 +46,21 @@ public final class SiteAccountStore implements AccountStore {
     public CompletionStage<Void> put(Account account) {
         AccountStore home = account.homedAtBranch() ? sites.get(account.homeSite()) : null;
         return pool.find(account.domain(), account.user()).thenCompose(before -> {
-            CompletionStage<Void> atHome = home == null ? CompletableFuture.completedFuture(null) : home.put(account);
-            return atHome.thenCompose(done -> pool.put(account))
+            Optional<String> movedFrom = before.map(Account::homeSite).filter(from -> !from.equals(account.homeSite()));
+            CompletionStage<Void> settingsCopied = movedFrom
+                    .map(from -> callSettings.copyForMove(account.aor(), from, account.homeSite()))
+                    .orElse(CompletableFuture.completedFuture(null));
+            return settingsCopied
+                    .thenCompose(done -> home == null ? CompletableFuture.completedFuture(null) : home.put(account))
+                    .thenCompose(done -> pool.put(account))
                     .thenCompose(done -> before.filter(
                                     b -> b.homedAtBranch() && !b.homeSite().equals(account.homeSite()))
                             .map(b -> sites.get(b.homeSite()))
                             .<CompletionStage<Void>>map(left -> left.delete(account.domain(), account.user())
                                     .thenApply(existed -> null))
+                            .orElse(CompletableFuture.completedFuture(null)))
+                    .thenCompose(done -> movedFrom
+                            .map(from -> callSettings.removeAfterMove(account.aor(), from, account.homeSite()))
                             .orElse(CompletableFuture.completedFuture(null)));
         });
     }

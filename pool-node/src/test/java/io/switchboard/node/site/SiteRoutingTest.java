@@ -6,6 +6,8 @@ import io.switchboard.accounts.domain.Account;
 import io.switchboard.accounts.store.AccountPage;
 import io.switchboard.accounts.store.AccountStore;
 import io.switchboard.entity.fence.WriteStamp;
+import io.switchboard.proxy.domain.CallSettings;
+import io.switchboard.proxy.store.CallSettingsStore;
 import io.switchboard.registrar.domain.Binding;
 import io.switchboard.registrar.domain.BindingKey;
 import io.switchboard.registrar.store.BindingStore;
@@ -21,15 +23,21 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
 
-/** Which keyspace a user's account and bindings go to on a pool node with branch sites (README, "Sites and branches"). */
+/** Which keyspace a user's account, call settings and bindings go to on a pool node with branch sites (README, "Sites and branches"). */
 class SiteRoutingTest {
 
     final Accounts poolAccounts = new Accounts();
     final Accounts amsAccounts = new Accounts();
     final Accounts nycAccounts = new Accounts();
+    final Settings poolSettings = new Settings();
+    final Settings amsSettings = new Settings();
+    final Settings nycSettings = new Settings();
+    final SiteCallSettings siteSettings =
+            new SiteCallSettings(poolSettings, Map.of("ams", amsSettings, "nyc", nycSettings));
     final SiteAccountStore accounts =
-            new SiteAccountStore(poolAccounts, Map.of("ams", amsAccounts, "nyc", nycAccounts));
+            new SiteAccountStore(poolAccounts, Map.of("ams", amsAccounts, "nyc", nycAccounts), siteSettings);
     final HomeSites homes = new HomeSites(accounts, Set.of("ams", "nyc"));
+    final CallSettingsStore callSettings = siteSettings.routedBy(homes);
     final Bindings poolBindings = new Bindings();
     final Bindings amsBindings = new Bindings();
     final SiteBindingStore bindings =
@@ -113,6 +121,74 @@ class SiteRoutingTest {
         assertThat(await(homes.of("sip:ghost@example.test"))).isEmpty();
     }
 
+    @Test
+    void a_branch_users_call_settings_are_in_her_site_keyspace_only() {
+        await(accounts.put(account("anna", "ams")));
+        await(accounts.put(account("polly", "")));
+        await(callSettings.put(simRing("anna", "sip:bea@example.test")));
+        await(callSettings.put(simRing("polly", "sip:olga@example.test")));
+        assertThat(amsSettings.rows.keySet()).containsExactly("sip:anna@example.test");
+        assertThat(poolSettings.rows.keySet()).containsExactly("sip:polly@example.test");
+        assertThat(await(callSettings.find("sip:anna@example.test"))
+                        .orElseThrow()
+                        .simRing())
+                .contains("sip:bea@example.test");
+        await(callSettings.delete("sip:anna@example.test"));
+        assertThat(amsSettings.rows).isEmpty();
+        assertThat(await(callSettings.find("sip:anna@example.test"))).isEmpty();
+    }
+
+    /** A row the pool wrote in its own keyspace before branch users' settings moved to their sites. */
+    @Test
+    void a_branch_users_row_from_before_is_read_at_the_pool_until_the_next_change_moves_it() {
+        await(accounts.put(account("anna", "ams")));
+        await(poolSettings.put(simRing("anna", "sip:old@example.test")));
+        assertThat(await(callSettings.findLatest("sip:anna@example.test"))
+                        .orElseThrow()
+                        .simRing())
+                .contains("sip:old@example.test");
+        await(callSettings.put(simRing("anna", "sip:new@example.test")));
+        assertThat(poolSettings.rows).isEmpty();
+        assertThat(amsSettings.rows.get("sip:anna@example.test").simRing()).contains("sip:new@example.test");
+    }
+
+    @Test
+    void a_move_takes_the_call_settings_along() {
+        await(accounts.put(account("anna", "")));
+        await(callSettings.put(simRing("anna", "sip:bea@example.test")));
+        await(accounts.put(account("anna", "ams")));
+        assertThat(poolSettings.rows).isEmpty();
+        assertThat(amsSettings.rows).containsKey("sip:anna@example.test");
+        await(accounts.put(account("anna", "nyc")));
+        assertThat(amsSettings.rows).isEmpty();
+        assertThat(nycSettings.rows).containsKey("sip:anna@example.test");
+        assertThat(poolSettings.rows).isEmpty();
+        await(accounts.put(account("anna", "")));
+        assertThat(nycSettings.rows).isEmpty();
+        assertThat(poolSettings.rows.get("sip:anna@example.test").simRing()).contains("sip:bea@example.test");
+        // a change of anything but the home site leaves the settings alone
+        await(accounts.put(account("anna", "")));
+        assertThat(poolSettings.rows).containsKey("sip:anna@example.test");
+    }
+
+    @Test
+    void a_move_of_a_user_with_a_row_from_before_leaves_one_row_at_the_new_site() {
+        await(accounts.put(account("anna", "ams")));
+        await(poolSettings.put(simRing("anna", "sip:old@example.test")));
+        await(accounts.put(account("anna", "nyc")));
+        assertThat(poolSettings.rows).isEmpty();
+        assertThat(amsSettings.rows).isEmpty();
+        assertThat(nycSettings.rows.get("sip:anna@example.test").simRing()).contains("sip:old@example.test");
+    }
+
+    static CallSettings simRing(String user, String target) {
+        return new CallSettings(
+                "sip:" + user + "@example.test",
+                Optional.of(target),
+                io.switchboard.proxy.domain.Forwarding.OFF,
+                Instant.parse("2026-12-05T10:00:00Z"));
+    }
+
     static Account account(String user, String site) {
         return new Account(
                         user,
@@ -168,6 +244,28 @@ class SiteRoutingTest {
         @Override
         public CompletionStage<AccountPage> list(String domain, String afterUser, int limit) {
             throw new UnsupportedOperationException();
+        }
+    }
+
+    /** Call settings by AOR. */
+    static final class Settings implements CallSettingsStore {
+        final Map<String, CallSettings> rows = new ConcurrentHashMap<>();
+
+        @Override
+        public CompletionStage<Optional<CallSettings>> find(String aor) {
+            return CompletableFuture.completedFuture(Optional.ofNullable(rows.get(CallSettings.canonicalAor(aor))));
+        }
+
+        @Override
+        public CompletionStage<Void> put(CallSettings settings) {
+            rows.put(settings.aor(), settings);
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public CompletionStage<Void> delete(String aor) {
+            rows.remove(CallSettings.canonicalAor(aor));
+            return CompletableFuture.completedFuture(null);
         }
     }
 

@@ -64,6 +64,10 @@ class TwoSiteReplicationTest {
         CassandraSessions.applySchema(poolOnly, CassandraAccountStore.class, CassandraAccountStore.SCHEMA_RESOURCE);
         CassandraSessions.applySchema(
                 poolOnly, CassandraAccountStore.class, CassandraAccountStore.HOME_SITE_SCHEMA_RESOURCE);
+        CassandraSessions.applySchema(
+                poolOnly,
+                io.switchboard.proxy.store.CassandraCallSettingsStore.class,
+                io.switchboard.proxy.store.CassandraCallSettingsStore.SCHEMA_RESOURCE);
         // the site keyspace, opened from each side: the first creates it and applies the site schema
         atPool = SiteKeyspaces.open(
                 ring.settingsIn(POOL_DC, SITE_KEYSPACE, SITE_REPLICATION, DefaultConsistencyLevel.LOCAL_QUORUM));
@@ -257,6 +261,52 @@ class TwoSiteReplicationTest {
                 tokenMap.newToken(
                         java.nio.ByteBuffer.wrap(partitionKey.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
         return replicas.stream().map(Node::getDatacenter).collect(Collectors.toSet());
+    }
+
+    /**
+     * Call settings the pool kept in its own keyspace for branch users, before they lived in the site keyspace, are
+     * carried over to it (a pool node does this at its start): each at the write time it had, so settings an
+     * operator changed at the site since are not overwritten, and the pool's row is gone after.
+     */
+    @Test
+    void call_settings_from_before_are_carried_over_to_the_site_keyspace_without_overwriting_newer_ones()
+            throws Exception {
+        var inPool = io.switchboard.proxy.store.CassandraCallSettingsStore.forSessionKeyspace(poolOnly);
+        var siteAtPool = atPool.callSettings();
+        var siteAtBranch = atBranch.callSettings();
+        await(atPool.accounts().put(account("lena")));
+        await(atPool.accounts().put(account("mira")));
+        await(inPool.put(simRing("lena", "sip:old-lena@example.test")));
+        await(inPool.put(simRing("mira", "sip:old-mira@example.test")));
+        // mira's settings were changed at her site since (a later write): the carry-over must not undo that
+        await(siteAtPool.put(simRing("mira", "sip:new-mira@example.test")));
+
+        CallSettingsCarryOver carry = new CallSettingsCarryOver(
+                poolOnly, com.datastax.oss.driver.api.core.CqlIdentifier.fromInternal(POOL_KEYSPACE), atPool.session());
+        assertThat(await(carry.carryAll(atPool.accounts(), List.of("example.test"))))
+                .isEqualTo(2);
+
+        assertThat(await(inPool.find("sip:lena@example.test"))).isEmpty();
+        assertThat(await(inPool.find("sip:mira@example.test"))).isEmpty();
+        // read in the branch's data center, where the branch node's proxy reads them
+        assertThat(eventually(() -> await(siteAtBranch.find("sip:lena@example.test"))
+                        .flatMap(io.switchboard.proxy.domain.CallSettings::simRing)
+                        .orElse(null)))
+                .isEqualTo("sip:old-lena@example.test");
+        assertThat(await(siteAtPool.find("sip:mira@example.test"))
+                        .flatMap(io.switchboard.proxy.domain.CallSettings::simRing))
+                .contains("sip:new-mira@example.test");
+        assertThat(await(carry.carryAll(atPool.accounts(), List.of("example.test"))))
+                .as("nothing left to carry")
+                .isZero();
+    }
+
+    static io.switchboard.proxy.domain.CallSettings simRing(String user, String target) {
+        return new io.switchboard.proxy.domain.CallSettings(
+                "sip:" + user + "@example.test",
+                java.util.Optional.of(target),
+                io.switchboard.proxy.domain.Forwarding.OFF,
+                Instant.now());
     }
 
     static Account account(String user) {
