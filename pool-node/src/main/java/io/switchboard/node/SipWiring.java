@@ -113,6 +113,8 @@ final class SipWiring implements AutoCloseable {
     private final Map<String, io.switchboard.node.site.OptionsWatcher> siteLinks = new java.util.LinkedHashMap<>();
 
     private java.util.concurrent.ScheduledExecutorService linkTimer;
+    /** On a branch node: which next hops are the pool (PoolGate, in-dialog requests); set by watchSiteLinks. */
+    private io.switchboard.node.site.PoolAddresses poolAddresses;
 
     SipWiring(Settings settings, NodeMetrics metrics, Clock clock) {
         this.settings = settings;
@@ -260,7 +262,8 @@ final class SipWiring implements AutoCloseable {
                                 io.switchboard.node.config.BranchLinkConfig.of(config)
                                         .trunkUri(),
                                 io.switchboard.node.config.BranchLinkConfig.of(config)
-                                        .emergencyNumbers())))
+                                        .emergencyNumbers(),
+                                poolAddresses)))
                 : new StatefulProxy.Settings(
                         settings.proxy().timerC(), settings.proxy().outboundProxy());
         proxy = new StatefulProxy(
@@ -394,6 +397,7 @@ final class SipWiring implements AutoCloseable {
                 io.switchboard.node.site.OptionsWatcher.over(endpoint.provider(), endpoint.messages(), identity);
         if (role.isBranch()) {
             String poolUri = role.poolUri().orElseThrow();
+            poolAddresses = io.switchboard.node.site.PoolAddresses.of(poolUri);
             watch(
                     sites.pool(),
                     "the pool",
@@ -404,7 +408,9 @@ final class SipWiring implements AutoCloseable {
                             .thenApply(targets -> targets.stream()
                                     .map(t -> new io.switchboard.sip.routing.NextHop(
                                             t.address(), t.port(), t.transport()))
-                                    .toList()));
+                                    .toList())
+                            // where the pool is now, for in-dialog requests towards it (PoolGate)
+                            .thenApply(poolAddresses::remember));
         } else {
             for (io.switchboard.node.config.SitesConfig.Branch b : sites.branches()) {
                 // UDP, as the pool sends to the branch node (BranchPeers)

@@ -462,6 +462,30 @@ class BranchNodeTest {
             assertThat(polly.register().status()).isEqualTo(200);
             bea.autoAnswer();
             polly.autoAnswer();
+            // a call with a pool user and a presence subscription to one, through the branch, under way at the cut
+            String heldCall = java.util.UUID.randomUUID() + "@held";
+            String heldTag = TestPhone.newTag();
+            TestPhone.Msg held = anna.authenticated(
+                    "INVITE", "sip:polly@example.test", heldCall, heldTag, "application/sdp", "v=0\r\n");
+            assertThat(held.status()).as(held.raw()).isEqualTo(200);
+            TestPhone.Dialog call = anna.callerDialog("sip:polly@example.test", heldTag, held);
+            anna.ack2xx(call, held);
+            String watchCall = java.util.UUID.randomUUID() + "@watch";
+            String watchTag = TestPhone.newTag();
+            TestPhone.Msg watching = anna.authenticated(
+                    "SUBSCRIBE",
+                    "sip:polly@example.test",
+                    watchCall,
+                    watchTag,
+                    java.util.List.of("Event: presence", "Expires: 600"),
+                    "",
+                    "",
+                    "anna",
+                    "anna-secret-1");
+            assertThat(watching.status()).as(watching.raw()).isEqualTo(200);
+            notifyOf(anna, watchCall);
+            TestPhone.Dialog subscription = anna.callerDialog("sip:polly@example.test", watchTag, watching);
+            int pollyAnswered = polly.answered.get();
 
             toPool.cut(true);
             try {
@@ -498,7 +522,23 @@ class BranchNodeTest {
                 assertThat(outside.header("warning")).contains("cannot reach the pool");
                 assertThat(anna.call("sip:polly@example.test")).isEqualTo(480);
                 assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
-                assertThat(polly.answered.get()).isZero();
+                assertThat(polly.answered.get()).isEqualTo(pollyAnswered);
+
+                // In-dialog requests towards the pool are answered at once too, 408 with the Warning (PoolGate): her
+                // BYE to polly (the phone clears the call) and the refresh of her subscription to his presence.
+                started = System.nanoTime();
+                TestPhone.Msg bye = anna.requestInDialog(call, "BYE");
+                assertThat(bye.status()).as(bye.raw()).isEqualTo(408);
+                assertThat(bye.header("warning")).isEqualTo(toPoolUser.header("warning"));
+                TestPhone.Msg refresh = anna.request(PresenceSipTest.withHeaders(
+                        anna.inDialog(subscription, "SUBSCRIBE", subscription.cseq++, TestPhone.newBranch()),
+                        "Event: presence",
+                        "Expires: 600"));
+                assertThat(refresh.status()).as(refresh.raw()).isEqualTo(408);
+                assertThat(refresh.header("warning")).isEqualTo(toPoolUser.header("warning"));
+                System.out.printf(
+                        "In-dialog BYE and re-SUBSCRIBE towards the silent pool answered in %d ms%n",
+                        Duration.ofNanos(System.nanoTime() - started).toMillis());
 
                 // The pool's services answer at once too, never from the branch: presence of a pool user, and of
                 // a branch user as well (presence is a pool service, as at a Survivable Branch Appliance), her
@@ -576,7 +616,7 @@ class BranchNodeTest {
                     .as("the outage's length is kept once the pool answers again")
                     .isGreaterThan(0.0);
             assertThat(anna.call("sip:polly@example.test")).isEqualTo(200);
-            assertThat(polly.answered.get()).isEqualTo(1);
+            assertThat(polly.answered.get()).isEqualTo(pollyAnswered + 1);
             assertThat(anna.register().header("warning"))
                     .as("full functionality again")
                     .isNull();
