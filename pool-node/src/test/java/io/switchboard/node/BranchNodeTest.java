@@ -811,6 +811,12 @@ class BranchNodeTest {
                             await(accountsAtBranch.find("example.test", user)).orElse(null)))
                     .isNotNull();
         }
+        // pool status: the site keyspace's replication health as each node's driver sees it; osl's DC has no
+        // Cassandra node, so its keyspace was never created
+        assertThat(eventually(() -> replicationOf(pool, SITE_KEYSPACE).startsWith("ok ") ? true : null))
+                .as(replicationOf(pool, SITE_KEYSPACE))
+                .isNotNull();
+        assertThat(replicationOf(pool, "branch_node_site_osl")).isEqualTo("MISSING []");
         java.util.List<TestPhone> phones = new java.util.ArrayList<>();
         try (io.switchboard.node.site.WanCut wan = new io.switchboard.node.site.WanCut(
                 ring.storagePort(),
@@ -832,6 +838,24 @@ class BranchNodeTest {
                                     dc.getContext().getSessionName())
                             .isNotNull();
                 }
+                // ... and pool status says so on each side: the other DC's node is down, the keyspace DEGRADED
+                assertThat(within(
+                                HEALED_WITHIN,
+                                () -> replicationOf(pool, SITE_KEYSPACE)
+                                                .contains(
+                                                        "{\"dc\":\"ams\",\"replicas\":1,\"nodes\":1,\"up\":0,\"down\":1,")
+                                        ? true
+                                        : null))
+                        .as(replicationOf(pool, SITE_KEYSPACE))
+                        .isNotNull();
+                assertThat(replicationOf(pool, SITE_KEYSPACE)).startsWith("DEGRADED ");
+                assertThat(within(
+                                HEALED_WITHIN,
+                                () -> replicationOf(branch, SITE_KEYSPACE).startsWith("DEGRADED ") ? true : null))
+                        .as(replicationOf(branch, SITE_KEYSPACE))
+                        .isNotNull();
+                assertThat(replicationOf(branch, SITE_KEYSPACE))
+                        .contains("{\"dc\":\"pool\",\"replicas\":1,\"nodes\":1,\"up\":0,\"down\":1,");
                 for (String user : atBranch) {
                     TestPhone phone = new TestPhone("UDP", branch.sipUdpPort(), user, user + "-secret-1");
                     phones.add(phone);
@@ -877,6 +901,17 @@ class BranchNodeTest {
             System.out.printf(
                     "BranchNodeTest: every binding of the cut in both data centers %d ms after the heal%n",
                     Duration.ofNanos(System.nanoTime() - healed).toMillis());
+            // the pool's driver hears the branch's node up again (gossip, then Cassandra's status event)
+            assertThat(within(
+                            HEALED_WITHIN,
+                            () -> replicationOf(pool, SITE_KEYSPACE).startsWith("ok ") ? true : null))
+                    .as(replicationOf(pool, SITE_KEYSPACE))
+                    .isNotNull();
+            assertThat(AdminHttp.send(pool.adminPort(), "GET", "/api/pool", TestNodes.TOKEN, null, null)
+                            .body())
+                    .as("the pool's own keyspace, in the pool's DC only")
+                    .contains("\"keyspace\":\"" + KEYSPACE
+                            + "\",\"replication\":{\"state\":\"ok\",\"dcs\":[{\"dc\":\"pool\",");
             // and the lookups merge them: a pool user's call to cut0 rings her at the branch or at the pool
             assertThat(eventually(() -> linkIs(branch, "pool", true) ? true : null))
                     .isNotNull();
@@ -892,6 +927,24 @@ class BranchNodeTest {
                 phone.close();
             }
         }
+    }
+
+    /**
+     * The replication health {@code node}'s pool status gives {@code keyspace}: its state and its data centers, e.g.
+     * {@code ok [{"dc":"ams","replicas":1,"nodes":1,"up":0,"down":0,"unknown":1},...]}; "" when not shown.
+     */
+    static String replicationOf(SwitchboardNode node, String keyspace) {
+        String json;
+        try {
+            json = AdminHttp.send(node.adminPort(), "GET", "/api/pool", TestNodes.TOKEN, null, null)
+                    .body();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"keyspace\":\"" + keyspace
+                        + "\",\"replication\":\\{\"state\":\"(\\w+)\",\"dcs\":(\\[[^\\]]*\\])")
+                .matcher(json);
+        return m.find() ? m.group(1) + " " + m.group(2) : "";
     }
 
     /** Hints are delivered once each side sees the other up again (gossip) and their dispatcher runs. */
