@@ -264,8 +264,19 @@ final class SipWiring implements AutoCloseable {
                                 io.switchboard.node.config.BranchLinkConfig.of(config)
                                         .emergencyNumbers(),
                                 poolAddresses)))
-                : new StatefulProxy.Settings(
-                        settings.proxy().timerC(), settings.proxy().outboundProxy());
+                : !io.switchboard.node.config.SitesConfig.of(config).branches().isEmpty()
+                        // in-dialog requests towards a branch node the pool counts down: 408 at once (BranchLinksGate)
+                        ? new StatefulProxy.Settings(
+                                settings.proxy().timerC(),
+                                settings.proxy().outboundProxy(),
+                                false,
+                                new io.switchboard.node.site.BranchLinksGate(
+                                        io.switchboard.node.config.SitesConfig.of(config),
+                                        site -> siteLinks.get(site) == null
+                                                || siteLinks.get(site).reachable(),
+                                        s.bindAddress() + ":" + endpoint.udpPort()))
+                        : new StatefulProxy.Settings(
+                                settings.proxy().timerC(), settings.proxy().outboundProxy());
         proxy = new StatefulProxy(
                 endpoint.provider(),
                 endpoint.messages(),

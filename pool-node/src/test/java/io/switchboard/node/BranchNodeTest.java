@@ -696,6 +696,24 @@ class BranchNodeTest {
             throws Exception {
         try (TestPhone polly = new TestPhone("UDP", pool.sipUdpPort(), "polly", "polly-secret")) {
             assertThat(polly.register().status()).isEqualTo(200);
+            // polly's call with anna at her branch, held across the branch node's stop
+            TestPhone.Dialog held;
+            try (TestPhone annaAtBranch = new TestPhone("TCP", branch.sipTcpPort(), "anna", "anna-secret-1")) {
+                assertThat(annaAtBranch.register().status()).isEqualTo(200);
+                annaAtBranch.autoAnswer();
+                String heldTag = TestPhone.newTag();
+                TestPhone.Msg ok = polly.authenticated(
+                        "INVITE",
+                        "sip:anna@example.test",
+                        java.util.UUID.randomUUID() + "@held",
+                        heldTag,
+                        "application/sdp",
+                        "v=0\r\n");
+                assertThat(ok.status()).as(ok.raw()).isEqualTo(200);
+                held = polly.callerDialog("sip:anna@example.test", heldTag, ok);
+                polly.ack2xx(held, ok);
+                assertThat(annaAtBranch.register(0).status()).isEqualTo(200);
+            }
             polly.autoAnswer();
             branch.close();
             branch = null;
@@ -704,6 +722,15 @@ class BranchNodeTest {
                 assertThat(eventually(() -> linkIs(pool, "ams", false) ? true : null))
                         .as("the pool counts the branch node down")
                         .isNotNull();
+                // polly's BYE towards the branch node the pool counts down: 408 with a Warning at once
+                // (BranchLinksGate), not after a 32 s timeout
+                long byeAt = System.nanoTime();
+                TestPhone.Msg bye = polly.requestInDialog(held, "BYE");
+                assertThat(bye.status()).as(bye.raw()).isEqualTo(408);
+                assertThat(bye.header("warning")).contains("Branch office ams does not answer now");
+                System.out.printf(
+                        "BranchNodeTest: polly's BYE through the stopped branch answered in %d ms%n",
+                        Duration.ofNanos(System.nanoTime() - byeAt).toMillis());
                 try (TestPhone annaAtPool = new TestPhone("TCP", pool.sipTcpPort(), "anna", "anna-secret-1");
                         TestPhone beaAtPool = new TestPhone("UDP", pool.sipUdpPort(), "bea", "bea-secret-1")) {
                     assertThat(annaAtPool.register().status()).isEqualTo(200);

@@ -192,4 +192,31 @@ class PoolGateTest {
         PoolAddresses v6 = PoolAddresses.of("sip:[2001:db8::1]:5070");
         assertThat(v6.isPool("[2001:DB8::1]", 5070, false)).isTrue();
     }
+
+    @Test
+    void a_pool_node_answers_408_at_once_to_an_in_dialog_request_towards_a_branch_node_it_counts_down()
+            throws Exception {
+        SitesConfig sites = new SitesConfig(
+                "pool",
+                Optional.of("dc1"),
+                3,
+                java.util.List.of(
+                        new SitesConfig.Branch("ams", "ams", "10.20.0.5", 5060),
+                        new SitesConfig.Branch("osl", "osl", "10.30.0.5", 5070)));
+        Set<String> down = new java.util.HashSet<>(Set.of("osl"));
+        BranchLinksGate gate = new BranchLinksGate(sites, site -> !down.contains(site), "10.10.0.1:5060");
+        assertThat(gate.inDialogRefusal(uri("sip:10.20.0.5;transport=udp;lr"), () -> true))
+                .as("ams answers")
+                .isEmpty();
+        OutboundGate.Refusal osl = gate.inDialogRefusal(uri("sip:tok@10.30.0.5:5070;transport=udp;lr"), () -> true)
+                .orElseThrow();
+        assertThat(osl.status()).isEqualTo(408);
+        assertThat(osl.warning()).startsWith("399 10.10.0.1:5060 \"Branch office osl does not answer now");
+        assertThat(gate.inDialogRefusal(uri("sip:10.30.0.5:5060;lr"), () -> true))
+                .as("another port of that machine")
+                .isEmpty();
+        // the pool's own outbound proxy and initial requests are never gated here
+        assertThat(gate.refusal(true)).isEmpty();
+        assertThat(gate.serviceRefusal()).isEmpty();
+    }
 }
