@@ -44,8 +44,11 @@ class SiteCommandTest {
         return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
-    /** A pool node's configuration on the pool DC's node, knowing branches ams (joined) and zrh (no node). */
-    static NodeConfig poolConfig(CassandraRing ring, String keyspace) {
+    /**
+     * A pool node's configuration on the pool DC's node, knowing branch {@code atAms} (in the joined DC ams; the tests
+     * name it differently, so that they share one pool keyspace, whose schema takes long to apply) and zrh (no node).
+     */
+    static NodeConfig poolConfig(CassandraRing ring, String keyspace, String atAms) {
         InetSocketAddress cassandra = ring.settingsIn(
                         "pool", keyspace, POOL_REPLICATION, DefaultConsistencyLevel.LOCAL_QUORUM)
                 .contactPoints()
@@ -66,12 +69,12 @@ class SiteCommandTest {
                     pool-dc = "pool"
                     pool-replicas = 1
                     branches = [
-                      { name = "ams", dc = "ams", node = "127.0.17.5:5060" }
+                      { name = "%s", dc = "ams", node = "127.0.17.5:5060" }
                       { name = "zrh", dc = "zrh", node = "127.0.17.6:5060" }
                     ]
                   }
                 }
-                """.formatted(keyspace, POOL_REPLICATION, cassandra.getHostString(), cassandra.getPort()));
+                """.formatted(keyspace, POOL_REPLICATION, cassandra.getHostString(), cassandra.getPort(), atAms));
     }
 
     static Account account(String user, String site) {
@@ -88,7 +91,7 @@ class SiteCommandTest {
     @Test
     void site_add_creates_the_site_keyspace_in_both_data_centers_and_copies_the_users_homed_there() {
         CassandraRing ring = TwoSiteRing.get();
-        NodeConfig config = poolConfig(ring, KEYSPACE);
+        NodeConfig config = poolConfig(ring, KEYSPACE, "ams");
         // the pool ran before ams's keyspace existed: anna, homed at ams, is in the pool's keyspace only
         try (CqlSession pool = CassandraSessions.connect(
                 ring.settingsIn("pool", KEYSPACE, POOL_REPLICATION, DefaultConsistencyLevel.LOCAL_QUORUM))) {
@@ -141,23 +144,22 @@ class SiteCommandTest {
     @Test
     void a_site_keyspace_without_the_branchs_data_center_is_altered_and_a_rebuild_is_asked_for() {
         CassandraRing ring = TwoSiteRing.get();
-        String keyspace = "site_alter";
-        NodeConfig config = poolConfig(ring, keyspace);
+        NodeConfig config = poolConfig(ring, KEYSPACE, "lab");
         try (CqlSession pool = CassandraSessions.connect(
-                ring.settingsIn("pool", keyspace, POOL_REPLICATION, DefaultConsistencyLevel.LOCAL_QUORUM))) {
+                ring.settingsIn("pool", KEYSPACE, POOL_REPLICATION, DefaultConsistencyLevel.LOCAL_QUORUM))) {
             PoolSchema.ensure(pool);
             // an earlier attempt left the site keyspace in the pool's DC only
-            pool.execute("CREATE KEYSPACE IF NOT EXISTS site_alter_site_ams WITH replication = " + POOL_REPLICATION);
+            pool.execute("CREATE KEYSPACE IF NOT EXISTS site_add_site_lab WITH replication = " + POOL_REPLICATION);
         }
-        Result added = siteAdd(config, "ams");
+        Result added = siteAdd(config, "lab");
         assertThat(added.status()).as(added.err()).isZero();
         assertThat(added.out())
                 .contains("(replication changed from {pool=1})")
-                .contains("nodetool rebuild -ks site_alter_site_ams -- pool");
+                .contains("nodetool rebuild -ks site_add_site_lab -- pool");
         try (CqlSession any = CassandraSessions.connect(
-                ring.settingsIn("pool", keyspace, POOL_REPLICATION, DefaultConsistencyLevel.LOCAL_QUORUM))) {
+                ring.settingsIn("pool", KEYSPACE, POOL_REPLICATION, DefaultConsistencyLevel.LOCAL_QUORUM))) {
             assertThat(any.getMetadata()
-                            .getKeyspace("site_alter_site_ams")
+                            .getKeyspace("site_add_site_lab")
                             .orElseThrow()
                             .getReplication())
                     .containsEntry("ams", "1")
