@@ -50,7 +50,8 @@ final class AdminWiring {
             NodeAuth auth,
             Clock clock,
             AddressBookApi addressBook,
-            java.util.function.Function<String, io.switchboard.node.site.LinkWatch> siteLinks) {
+            java.util.function.Function<String, io.switchboard.node.site.LinkWatch> siteLinks,
+            java.util.function.Function<String, io.switchboard.node.site.ReplicationHealth.Report> replication) {
         // a branch user's account and call settings change at the pool only while her branch answers
         java.util.function.Function<String, java.util.Optional<String>> siteRefusal =
                 new io.switchboard.node.site.BranchChanges(siteLinks)::refusal;
@@ -89,6 +90,7 @@ final class AdminWiring {
                                             SitesConfig.of(config),
                                             config.storage().keyspace()),
                                     siteLinks,
+                                    replication,
                                     clock)::pool,
                             "/api/users/move",
                             atThePool(config, users::move)),

@@ -11,7 +11,8 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code bin/switchboard}: {@code start [--config FILE]} runs a node, {@code schema apply [--config FILE]}
- * applies the schema and exits; everything else is the admin CLI.
+ * applies the schema and exits, {@code site add NAME [--config FILE]} prepares a new branch site's keyspace
+ * ({@link SiteCommand}); everything else is the admin CLI.
  */
 public final class Main {
 
@@ -26,6 +27,9 @@ public final class Main {
         }
         if (args.length > 0 && args[0].equals("schema")) {
             System.exit(SchemaCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+        }
+        if (args.length > 0 && args[0].equals("site")) {
+            System.exit(SiteCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
         }
         System.exit(AdminCli.run(args, System.out, System.err));
     }

@@ -117,6 +117,8 @@ final class SipWiring implements AutoCloseable {
     private java.util.concurrent.ScheduledExecutorService linkTimer;
     /** A branch node's reports of its users' registrations to the pool, or null. */
     private volatile io.switchboard.node.site.BranchPresenceRelay branchRelay;
+    /** On a branch node: which next hops are the pool (PoolGate, in-dialog requests); set by watchSiteLinks. */
+    private io.switchboard.node.site.PoolAddresses poolAddresses;
 
     SipWiring(Settings settings, NodeMetrics metrics, Clock clock) {
         this.settings = settings;
@@ -265,9 +267,21 @@ final class SipWiring implements AutoCloseable {
                                 io.switchboard.node.config.BranchLinkConfig.of(config)
                                         .trunkUri(),
                                 io.switchboard.node.config.BranchLinkConfig.of(config)
-                                        .emergencyNumbers())))
-                : new StatefulProxy.Settings(
-                        settings.proxy().timerC(), settings.proxy().outboundProxy());
+                                        .emergencyNumbers(),
+                                poolAddresses)))
+                : !io.switchboard.node.config.SitesConfig.of(config).branches().isEmpty()
+                        // in-dialog requests towards a branch node the pool counts down: 408 at once (BranchLinksGate)
+                        ? new StatefulProxy.Settings(
+                                settings.proxy().timerC(),
+                                settings.proxy().outboundProxy(),
+                                false,
+                                new io.switchboard.node.site.BranchLinksGate(
+                                        io.switchboard.node.config.SitesConfig.of(config),
+                                        site -> siteLinks.get(site) == null
+                                                || siteLinks.get(site).reachable(),
+                                        s.bindAddress() + ":" + endpoint.udpPort()))
+                        : new StatefulProxy.Settings(
+                                settings.proxy().timerC(), settings.proxy().outboundProxy());
         proxy = new StatefulProxy(
                 endpoint.provider(),
                 endpoint.messages(),
@@ -430,6 +444,7 @@ final class SipWiring implements AutoCloseable {
                 io.switchboard.node.site.OptionsWatcher.over(endpoint.provider(), endpoint.messages(), identity);
         if (role.isBranch()) {
             String poolUri = role.poolUri().orElseThrow();
+            poolAddresses = io.switchboard.node.site.PoolAddresses.of(poolUri);
             watch(
                     sites.pool(),
                     "the pool",
@@ -440,7 +455,9 @@ final class SipWiring implements AutoCloseable {
                             .thenApply(targets -> targets.stream()
                                     .map(t -> new io.switchboard.sip.routing.NextHop(
                                             t.address(), t.port(), t.transport()))
-                                    .toList()));
+                                    .toList())
+                            // where the pool is now, for in-dialog requests towards it (PoolGate)
+                            .thenApply(poolAddresses::remember));
         } else {
             for (io.switchboard.node.config.SitesConfig.Branch b : sites.branches()) {
                 // UDP, as the pool sends to the branch node (BranchPeers)

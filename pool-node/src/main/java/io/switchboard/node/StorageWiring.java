@@ -132,6 +132,11 @@ final class StorageWiring implements AutoCloseable {
         }
     }
 
+    /** The settings the session was opened with (after {@link #open} or {@link #applySchemaOnly}), or null. */
+    CassandraSettings settings() {
+        return own;
+    }
+
     /** The open session, or null before {@link #open} got that far. */
     CqlSession session() {
         return session;

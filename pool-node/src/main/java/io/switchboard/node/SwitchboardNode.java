@@ -160,7 +160,11 @@ public final class SwitchboardNode implements AutoCloseable {
                 auth,
                 clock,
                 addressBook.api(),
-                sip::siteLink);
+                sip::siteLink,
+                // with sites, each site keyspace's replication health in pool status (README, "Sites and branches")
+                io.switchboard.node.config.SitesConfig.of(config).branches().isEmpty()
+                        ? keyspace -> null
+                        : keyspace -> io.switchboard.node.site.ReplicationHealth.of(session.getMetadata(), keyspace));
         admin.secureTree("/api/node/drain", this::drainRoute);
         admin.start();
         SipEndpoint endpoint = sip.endpoint();

@@ -546,6 +546,30 @@ class BranchNodeTest {
             assertThat(polly.register().status()).isEqualTo(200);
             bea.autoAnswer();
             polly.autoAnswer();
+            // a call with a pool user and a presence subscription to one, through the branch, under way at the cut
+            String heldCall = java.util.UUID.randomUUID() + "@held";
+            String heldTag = TestPhone.newTag();
+            TestPhone.Msg held = anna.authenticated(
+                    "INVITE", "sip:polly@example.test", heldCall, heldTag, "application/sdp", "v=0\r\n");
+            assertThat(held.status()).as(held.raw()).isEqualTo(200);
+            TestPhone.Dialog call = anna.callerDialog("sip:polly@example.test", heldTag, held);
+            anna.ack2xx(call, held);
+            String watchCall = java.util.UUID.randomUUID() + "@watch";
+            String watchTag = TestPhone.newTag();
+            TestPhone.Msg watching = anna.authenticated(
+                    "SUBSCRIBE",
+                    "sip:polly@example.test",
+                    watchCall,
+                    watchTag,
+                    java.util.List.of("Event: presence", "Expires: 600"),
+                    "",
+                    "",
+                    "anna",
+                    "anna-secret-1");
+            assertThat(watching.status()).as(watching.raw()).isEqualTo(200);
+            notifyOf(anna, watchCall);
+            TestPhone.Dialog subscription = anna.callerDialog("sip:polly@example.test", watchTag, watching);
+            int pollyAnswered = polly.answered.get();
 
             toPool.cut(true);
             try {
@@ -582,7 +606,23 @@ class BranchNodeTest {
                 assertThat(outside.header("warning")).contains("cannot reach the pool");
                 assertThat(anna.call("sip:polly@example.test")).isEqualTo(480);
                 assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
-                assertThat(polly.answered.get()).isZero();
+                assertThat(polly.answered.get()).isEqualTo(pollyAnswered);
+
+                // In-dialog requests towards the pool are answered at once too, 408 with the Warning (PoolGate): her
+                // BYE to polly (the phone clears the call) and the refresh of her subscription to his presence.
+                started = System.nanoTime();
+                TestPhone.Msg bye = anna.requestInDialog(call, "BYE");
+                assertThat(bye.status()).as(bye.raw()).isEqualTo(408);
+                assertThat(bye.header("warning")).isEqualTo(toPoolUser.header("warning"));
+                TestPhone.Msg refresh = anna.request(PresenceSipTest.withHeaders(
+                        anna.inDialog(subscription, "SUBSCRIBE", subscription.cseq++, TestPhone.newBranch()),
+                        "Event: presence",
+                        "Expires: 600"));
+                assertThat(refresh.status()).as(refresh.raw()).isEqualTo(408);
+                assertThat(refresh.header("warning")).isEqualTo(toPoolUser.header("warning"));
+                System.out.printf(
+                        "In-dialog BYE and re-SUBSCRIBE towards the silent pool answered in %d ms%n",
+                        Duration.ofNanos(System.nanoTime() - started).toMillis());
 
                 // The pool's services answer at once too, never from the branch: presence of a pool user, and of
                 // a branch user as well (presence is a pool service, as at a Survivable Branch Appliance), her
@@ -660,7 +700,7 @@ class BranchNodeTest {
                     .as("the outage's length is kept once the pool answers again")
                     .isGreaterThan(0.0);
             assertThat(anna.call("sip:polly@example.test")).isEqualTo(200);
-            assertThat(polly.answered.get()).isEqualTo(1);
+            assertThat(polly.answered.get()).isEqualTo(pollyAnswered + 1);
             assertThat(anna.register().header("warning"))
                     .as("full functionality again")
                     .isNull();
@@ -900,6 +940,24 @@ class BranchNodeTest {
             throws Exception {
         try (TestPhone polly = new TestPhone("UDP", pool.sipUdpPort(), "polly", "polly-secret")) {
             assertThat(polly.register().status()).isEqualTo(200);
+            // polly's call with anna at her branch, held across the branch node's stop
+            TestPhone.Dialog held;
+            try (TestPhone annaAtBranch = new TestPhone("TCP", branch.sipTcpPort(), "anna", "anna-secret-1")) {
+                assertThat(annaAtBranch.register().status()).isEqualTo(200);
+                annaAtBranch.autoAnswer();
+                String heldTag = TestPhone.newTag();
+                TestPhone.Msg ok = polly.authenticated(
+                        "INVITE",
+                        "sip:anna@example.test",
+                        java.util.UUID.randomUUID() + "@held",
+                        heldTag,
+                        "application/sdp",
+                        "v=0\r\n");
+                assertThat(ok.status()).as(ok.raw()).isEqualTo(200);
+                held = polly.callerDialog("sip:anna@example.test", heldTag, ok);
+                polly.ack2xx(held, ok);
+                assertThat(annaAtBranch.register(0).status()).isEqualTo(200);
+            }
             polly.autoAnswer();
             branch.close();
             branch = null;
@@ -908,6 +966,15 @@ class BranchNodeTest {
                 assertThat(eventually(() -> linkIs(pool, "ams", false) ? true : null))
                         .as("the pool counts the branch node down")
                         .isNotNull();
+                // polly's BYE towards the branch node the pool counts down: 408 with a Warning at once
+                // (BranchLinksGate), not after a 32 s timeout
+                long byeAt = System.nanoTime();
+                TestPhone.Msg bye = polly.requestInDialog(held, "BYE");
+                assertThat(bye.status()).as(bye.raw()).isEqualTo(408);
+                assertThat(bye.header("warning")).contains("Branch office ams does not answer now");
+                System.out.printf(
+                        "BranchNodeTest: polly's BYE through the stopped branch answered in %d ms%n",
+                        Duration.ofNanos(System.nanoTime() - byeAt).toMillis());
                 try (TestPhone annaAtPool = new TestPhone("TCP", pool.sipTcpPort(), "anna", "anna-secret-1");
                         TestPhone beaAtPool = new TestPhone("UDP", pool.sipUdpPort(), "bea", "bea-secret-1")) {
                     assertThat(annaAtPool.register().status()).isEqualTo(200);
@@ -1015,6 +1082,12 @@ class BranchNodeTest {
                             await(accountsAtBranch.find("example.test", user)).orElse(null)))
                     .isNotNull();
         }
+        // pool status: the site keyspace's replication health as each node's driver sees it; osl's DC has no
+        // Cassandra node, so its keyspace was never created
+        assertThat(eventually(() -> replicationOf(pool, SITE_KEYSPACE).startsWith("ok ") ? true : null))
+                .as(replicationOf(pool, SITE_KEYSPACE))
+                .isNotNull();
+        assertThat(replicationOf(pool, "branch_node_site_osl")).isEqualTo("MISSING []");
         java.util.List<TestPhone> phones = new java.util.ArrayList<>();
         try (io.switchboard.node.site.WanCut wan = new io.switchboard.node.site.WanCut(
                 ring.storagePort(),
@@ -1036,6 +1109,24 @@ class BranchNodeTest {
                                     dc.getContext().getSessionName())
                             .isNotNull();
                 }
+                // ... and pool status says so on each side: the other DC's node is down, the keyspace DEGRADED
+                assertThat(within(
+                                HEALED_WITHIN,
+                                () -> replicationOf(pool, SITE_KEYSPACE)
+                                                .contains(
+                                                        "{\"dc\":\"ams\",\"replicas\":1,\"nodes\":1,\"up\":0,\"down\":1,")
+                                        ? true
+                                        : null))
+                        .as(replicationOf(pool, SITE_KEYSPACE))
+                        .isNotNull();
+                assertThat(replicationOf(pool, SITE_KEYSPACE)).startsWith("DEGRADED ");
+                assertThat(within(
+                                HEALED_WITHIN,
+                                () -> replicationOf(branch, SITE_KEYSPACE).startsWith("DEGRADED ") ? true : null))
+                        .as(replicationOf(branch, SITE_KEYSPACE))
+                        .isNotNull();
+                assertThat(replicationOf(branch, SITE_KEYSPACE))
+                        .contains("{\"dc\":\"pool\",\"replicas\":1,\"nodes\":1,\"up\":0,\"down\":1,");
                 for (String user : atBranch) {
                     TestPhone phone = new TestPhone("UDP", branch.sipUdpPort(), user, user + "-secret-1");
                     phones.add(phone);
@@ -1081,6 +1172,17 @@ class BranchNodeTest {
             System.out.printf(
                     "BranchNodeTest: every binding of the cut in both data centers %d ms after the heal%n",
                     Duration.ofNanos(System.nanoTime() - healed).toMillis());
+            // the pool's driver hears the branch's node up again (gossip, then Cassandra's status event)
+            assertThat(within(
+                            HEALED_WITHIN,
+                            () -> replicationOf(pool, SITE_KEYSPACE).startsWith("ok ") ? true : null))
+                    .as(replicationOf(pool, SITE_KEYSPACE))
+                    .isNotNull();
+            assertThat(AdminHttp.send(pool.adminPort(), "GET", "/api/pool", TestNodes.TOKEN, null, null)
+                            .body())
+                    .as("the pool's own keyspace, in the pool's DC only")
+                    .contains("\"keyspace\":\"" + KEYSPACE
+                            + "\",\"replication\":{\"state\":\"ok\",\"dcs\":[{\"dc\":\"pool\",");
             // and the lookups merge them: a pool user's call to cut0 rings her at the branch or at the pool
             assertThat(eventually(() -> linkIs(branch, "pool", true) ? true : null))
                     .isNotNull();
@@ -1096,6 +1198,24 @@ class BranchNodeTest {
                 phone.close();
             }
         }
+    }
+
+    /**
+     * The replication health {@code node}'s pool status gives {@code keyspace}: its state and its data centers, e.g.
+     * {@code ok [{"dc":"ams","replicas":1,"nodes":1,"up":0,"down":0,"unknown":1},...]}; "" when not shown.
+     */
+    static String replicationOf(SwitchboardNode node, String keyspace) {
+        String json;
+        try {
+            json = AdminHttp.send(node.adminPort(), "GET", "/api/pool", TestNodes.TOKEN, null, null)
+                    .body();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"keyspace\":\"" + keyspace
+                        + "\",\"replication\":\\{\"state\":\"(\\w+)\",\"dcs\":(\\[[^\\]]*\\])")
+                .matcher(json);
+        return m.find() ? m.group(1) + " " + m.group(2) : "";
     }
 
     /** Hints are delivered once each side sees the other up again (gossip) and their dispatcher runs. */

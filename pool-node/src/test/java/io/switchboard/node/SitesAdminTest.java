@@ -132,16 +132,24 @@ class SitesAdminTest {
     @Test
     void pool_status_lists_the_sites() throws Exception {
         HttpResponse<String> json = AdminHttp.get(node.adminPort(), "/api/pool");
+        String dc = io.switchboard.storage.testing.TestCassandra.localDc();
         assertThat(json.body())
                 .contains("\"sites\":[{\"name\":\"hq\",\"role\":\"pool\",\"dc\":null,\"branch_node\":null,"
-                        + "\"keyspace\":\"sites_admin\"},"
+                        + "\"keyspace\":\"sites_admin\",\"replication\":{\"state\":\"ok\",\"dcs\":[{\"dc\":\"" + dc
+                        + "\",")
+                // (the test Cassandra's keyspace may predate this replication setting: its replicas are not asserted)
+                .contains("\"nodes\":1,\"up\":1,\"down\":0,\"unknown\":0}]}},"
+                        // no Cassandra node in ams's DC: its site keyspace was not created (replication health MISSING)
                         + "{\"name\":\"ams\",\"role\":\"branch\",\"dc\":\"ams\",\"branch_node\":\"127.0.0.20:5060\","
-                        + "\"keyspace\":\"sites_admin_site_ams\"}");
+                        + "\"keyspace\":\"sites_admin_site_ams\",\"replication\":{\"state\":\"MISSING\",\"dcs\":[]}}");
 
         AdminCliTest.Run status = cli("pool", "status");
         assertThat(status.out())
                 .containsPattern("(?m)^SITE +ROLE +DC +BRANCH NODE +KEYSPACE$")
                 .containsPattern("(?m)^hq +pool +\\(local\\) +- +sites_admin$")
-                .containsPattern("(?m)^nyc +branch +nyc +127\\.0\\.0\\.21:5070 +sites_admin_site_nyc$");
+                .containsPattern("(?m)^nyc +branch +nyc +127\\.0\\.0\\.21:5070 +sites_admin_site_nyc$")
+                .containsPattern("(?m)^KEYSPACE +DC +REPLICAS +UP/DOWN/UNKNOWN +STATE$")
+                .containsPattern("(?m)^sites_admin +\\S+ +\\S+ +1/0/0 +ok$")
+                .containsPattern("(?m)^sites_admin_site_nyc +- +- +- +MISSING$");
     }
 }

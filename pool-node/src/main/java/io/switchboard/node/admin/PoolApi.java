@@ -44,6 +44,7 @@ public final class PoolApi {
     private final List<Site> sites;
     private final java.util.function.Function<String, io.switchboard.node.site.LinkWatch> links;
     private final java.time.Clock clock;
+    private final java.util.function.Function<String, io.switchboard.node.site.ReplicationHealth.Report> replication;
 
     /**
      * One configured site as {@code pool status} shows it.
@@ -74,6 +75,22 @@ public final class PoolApi {
             List<Site> sites,
             java.util.function.Function<String, io.switchboard.node.site.LinkWatch> links,
             java.time.Clock clock) {
+        this(system, directory, timeout, sites, links, keyspace -> null, clock);
+    }
+
+    /**
+     * @param replication the replication health of a site's keyspace as this node's Cassandra driver sees it
+     *                    ({@link io.switchboard.node.site.ReplicationHealth}); null when it cannot tell
+     */
+    public PoolApi(
+            ActorSystem<?> system,
+            NodeDirectory directory,
+            Duration timeout,
+            List<Site> sites,
+            java.util.function.Function<String, io.switchboard.node.site.LinkWatch> links,
+            java.util.function.Function<String, io.switchboard.node.site.ReplicationHealth.Report> replication,
+            java.time.Clock clock) {
+        this.replication = replication;
         this.system = system;
         this.directory = directory;
         this.timeout = timeout;
@@ -191,13 +208,16 @@ public final class PoolApi {
         String self = NodeDirectory.nodeId(Cluster.get(system).selfMember());
         if (text) {
             return new Reply(
-                    200, "text/plain; charset=utf-8", table(rows, self) + sitesTable() + linksTable(), headers);
+                    200,
+                    "text/plain; charset=utf-8",
+                    table(rows, self) + sitesTable() + linksTable() + replicationTable(),
+                    headers);
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("self", self);
         body.put("all_up", notUp == 0);
         body.put("members", rows.stream().map(PoolApi::json).toList());
-        body.put("sites", sites.stream().map(PoolApi::json).toList());
+        body.put("sites", sites.stream().map(this::withReplication).toList());
         List<Map<String, Object>> watched = new ArrayList<>();
         for (Site site : sites) {
             io.switchboard.node.site.LinkWatch link = links.apply(site.name());
@@ -240,6 +260,62 @@ public final class PoolApi {
         m.put("branch_node", site.node());
         m.put("keyspace", site.keyspace());
         return m;
+    }
+
+    /** A site's JSON with its keyspace's {@code replication} health, when this node can tell. */
+    private Map<String, Object> withReplication(Site site) {
+        Map<String, Object> m = json(site);
+        io.switchboard.node.site.ReplicationHealth.Report r = replication.apply(site.keyspace());
+        if (r != null) {
+            Map<String, Object> h = new LinkedHashMap<>();
+            h.put("state", r.state());
+            List<Map<String, Object>> dcs = new ArrayList<>();
+            for (io.switchboard.node.site.ReplicationHealth.Dc dc : r.dcs()) {
+                Map<String, Object> d = new LinkedHashMap<>();
+                d.put("dc", dc.dc());
+                d.put("replicas", dc.replicas());
+                d.put("nodes", dc.nodes());
+                d.put("up", dc.up());
+                d.put("down", dc.down());
+                d.put("unknown", dc.unknown());
+                dcs.add(d);
+            }
+            h.put("dcs", dcs);
+            m.put("replication", h);
+        }
+        return m;
+    }
+
+    /**
+     * Each site keyspace's replication health (README, "Sites and branches"), e.g. {@code switchboard_site_ams  ams
+     * 1  0/1/0  DEGRADED}: per data center of its replication, the replicas there and that DC's Cassandra nodes
+     * up/down/unknown as this node's driver sees them; empty when this node cannot tell.
+     */
+    private String replicationTable() {
+        StringBuilder s = new StringBuilder();
+        String format = "%-32s %-12s %8s %-18s %s%n";
+        for (Site site : sites) {
+            io.switchboard.node.site.ReplicationHealth.Report r = replication.apply(site.keyspace());
+            if (r == null) {
+                continue;
+            }
+            if (s.isEmpty()) {
+                s.append('\n').append(String.format(format, "KEYSPACE", "DC", "REPLICAS", "UP/DOWN/UNKNOWN", "STATE"));
+            }
+            if (r.dcs().isEmpty()) {
+                s.append(String.format(format, r.keyspace(), "-", "-", "-", r.state()));
+            }
+            for (io.switchboard.node.site.ReplicationHealth.Dc dc : r.dcs()) {
+                s.append(String.format(
+                        format,
+                        r.keyspace(),
+                        dc.dc(),
+                        dash(dc.replicas()),
+                        dc.up() + "/" + dc.down() + "/" + dc.unknown(),
+                        r.state()));
+            }
+        }
+        return s.toString();
     }
 
     /**

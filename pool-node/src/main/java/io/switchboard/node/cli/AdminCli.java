@@ -72,6 +72,7 @@ public final class AdminCli implements Callable<Integer> {
             usage: switchboard <command> [options]
               start [--config FILE]                         run a pool node
               schema apply [--config FILE]                  apply the Cassandra schema version once, then exit
+              site add NAME [--config FILE]                 a new branch site's keyspace and accounts (pool's config)
               user add URI --password P [--name N] [--phone E164] [--site SITE]
                                                             SITE: where the user is homed (default the pool)
               user import FILE.csv                          header: uri,password,display_name,phone[,site];

@@ -27,6 +27,7 @@ public final class PoolGate implements OutboundGate {
     private final String warning;
     private final Optional<String> trunk;
     private final java.util.Set<String> emergencyNumbers;
+    private final PoolAddresses pool;
 
     /** @param agent the branch node's host:port, the Warning's warn-agent */
     public PoolGate(BooleanSupplier poolReachable, String agent, String site) {
@@ -44,6 +45,18 @@ public final class PoolGate implements OutboundGate {
             String site,
             Optional<String> trunk,
             java.util.Set<String> emergencyNumbers) {
+        this(poolReachable, agent, site, trunk, emergencyNumbers, null);
+    }
+
+    /** @param pool which next hops are the pool, for requests inside dialogs ({@link #inDialogRefusal}); null: none */
+    public PoolGate(
+            BooleanSupplier poolReachable,
+            String agent,
+            String site,
+            Optional<String> trunk,
+            java.util.Set<String> emergencyNumbers,
+            PoolAddresses pool) {
+        this.pool = pool;
         this.poolReachable = poolReachable;
         this.warning = warning(agent, site, trunk.isPresent());
         this.trunk = trunk;
@@ -150,6 +163,35 @@ public final class PoolGate implements OutboundGate {
                 "Temporarily Unavailable (served by the pool, which is unreachable)",
                 warning,
                 SERVICE_RETRY_AFTER_SECONDS));
+    }
+
+    /**
+     * A request inside a dialog whose next hop is the pool (a BYE, re-INVITE, INFO, REFER or NOTIFY of a branch user
+     * in a call with a pool user, a refresh of her presence subscription), while the pool does not answer: {@code 408
+     * Request Timeout} with the Warning, at once. The next hop is the pool when it is a Route signed for this dialog
+     * with the pool secret (a pool node's Record-Route: beyond a branch node, only the pool's nodes record-route a
+     * dialog with that secret) or an address of the pool ({@link PoolAddresses}: the presence server's Contact).
+     *
+     * <p>Why 408: it is what this proxy answers anyway once its transaction towards the silent pool times out (RFC
+     * 3261 section 16.7 step 6: no final response, 408), only 32 s later; answering at once changes when, not what.
+     * And 408 tells the phone what it must know: the far end of this dialog cannot be reached, so the phone ends the
+     * dialog (section 12.2.1.2: on a 408 inside a dialog the UAC SHOULD terminate it; section 14.1 for a re-INVITE),
+     * i.e. clears a call whose other party is beyond the cut WAN, and a watcher starts a new subscription, which
+     * gets the presence answer of an outage (480 with Retry-After, {@link #serviceRefusal}). For a BYE the phone
+     * has already ended the session when it sent it (section 15.1.1); the answer at once only ends its transaction.
+     * Not 480 or 503, which speak of the callee or of this server (RFC 3263 section 4.3: the phone would try
+     * another server for its whole registration); no Retry-After, which 408 does not take.
+     */
+    @Override
+    public Optional<Refusal> inDialogRefusal(javax.sip.address.SipURI nextHop, BooleanSupplier signedForDialog) {
+        if (pool == null || poolReachable.getAsBoolean()) {
+            return Optional.empty();
+        }
+        boolean secure = nextHop.isSecure() || "tls".equalsIgnoreCase(nextHop.getTransportParam());
+        if (!pool.isPool(nextHop.getHost(), nextHop.getPort(), secure) && !signedForDialog.getAsBoolean()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Refusal(408, "Request Timeout (pool unreachable)", warning));
     }
 
     @Override

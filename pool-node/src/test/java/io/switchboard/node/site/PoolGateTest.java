@@ -133,4 +133,90 @@ class PoolGateTest {
         assertThat(peers.isAvailable("node-2")).isTrue();
         assertThat(peers.isAvailable("node-3")).isFalse();
     }
+
+    /** A SIP URI as a next hop (JAIN-SIP's parser, as the proxy gets it). */
+    static javax.sip.address.SipURI uri(String text) throws Exception {
+        return (javax.sip.address.SipURI)
+                javax.sip.SipFactory.getInstance().createAddressFactory().createURI(text);
+    }
+
+    @Test
+    void an_in_dialog_request_towards_the_silent_pool_gets_408_with_the_warning_at_once() throws Exception {
+        AtomicBoolean up = new AtomicBoolean(true);
+        PoolAddresses pool = PoolAddresses.of("sip:pool.example.com;transport=tcp");
+        pool.remember(java.util.List.of(new NextHop("10.10.0.1", 5060, "tcp"), new NextHop("10.10.0.2", 5070, "tcp")));
+        PoolGate gate = new PoolGate(up::get, "10.20.0.5:5060", "ams", Optional.empty(), Set.of(), pool);
+        // a pool node's signed Record-Route, the pool's name, a node the pool-uri resolved to
+        assertThat(gate.inDialogRefusal(uri("sip:10.10.0.9:5060;transport=udp;lr"), () -> true))
+                .as("open while the pool answers")
+                .isEmpty();
+        up.set(false);
+        OutboundGate.Refusal signed = gate.inDialogRefusal(uri("sip:tok@10.10.0.9:5060;transport=udp;lr"), () -> true)
+                .orElseThrow();
+        assertThat(signed.status()).isEqualTo(408);
+        assertThat(signed.reason()).isEqualTo("Request Timeout (pool unreachable)");
+        assertThat(signed.retryAfter()).isZero();
+        assertThat(signed.warning()).isEqualTo(gate.limitedFunctionality().orElseThrow());
+        assertThat(gate.inDialogRefusal(uri("sip:pool.example.com;transport=udp"), () -> false))
+                .isPresent();
+        assertThat(gate.inDialogRefusal(uri("sip:10.10.0.2:5070;transport=tcp"), () -> false))
+                .isPresent();
+        // the branch's own users, its trunk, a stranger's proxy: not the pool, sent on as before
+        assertThat(gate.inDialogRefusal(uri("sip:bea@10.20.1.7:5060"), () -> false))
+                .isEmpty();
+        assertThat(gate.inDialogRefusal(uri("sip:10.10.0.2:5060;lr"), () -> false))
+                .as("another port of a pool machine")
+                .isEmpty();
+        // without the pool's addresses (a pool node's gate, or none given): never
+        assertThat(new PoolGate(() -> false, "10.20.0.5:5060", "ams")
+                        .inDialogRefusal(uri("sip:pool.example.com"), () -> true))
+                .isEmpty();
+    }
+
+    @Test
+    void the_pool_uri_is_matched_with_the_transports_default_port() throws Exception {
+        PoolAddresses named = PoolAddresses.of("sip:Pool.Example.com;transport=tcp");
+        assertThat(named.isPool("pool.example.com", 5060, false)).isTrue();
+        assertThat(named.isPool("pool.example.com", -1, false)).isTrue();
+        assertThat(named.isPool("pool.example.com", 5080, false)).isFalse();
+        PoolAddresses tls = PoolAddresses.of("sips:pool.example.com");
+        assertThat(tls.isPool("pool.example.com", -1, true)).isTrue();
+        assertThat(tls.isPool("pool.example.com", 5061, false)).isTrue();
+        PoolAddresses literal = PoolAddresses.of("sip:127.0.0.1:5099;maddr=127.0.0.2");
+        assertThat(literal.isPool("127.0.0.1", 5099, false)).isTrue();
+        assertThat(literal.isPool("127.0.0.2", 5099, false))
+                .as("maddr is where it is sent, once resolved")
+                .isFalse();
+        literal.remember(java.util.List.of(new NextHop("127.0.0.2", 5099, "udp")));
+        assertThat(literal.isPool("127.0.0.2", 5099, false)).isTrue();
+        PoolAddresses v6 = PoolAddresses.of("sip:[2001:db8::1]:5070");
+        assertThat(v6.isPool("[2001:DB8::1]", 5070, false)).isTrue();
+    }
+
+    @Test
+    void a_pool_node_answers_408_at_once_to_an_in_dialog_request_towards_a_branch_node_it_counts_down()
+            throws Exception {
+        SitesConfig sites = new SitesConfig(
+                "pool",
+                Optional.of("dc1"),
+                3,
+                java.util.List.of(
+                        new SitesConfig.Branch("ams", "ams", "10.20.0.5", 5060),
+                        new SitesConfig.Branch("osl", "osl", "10.30.0.5", 5070)));
+        Set<String> down = new java.util.HashSet<>(Set.of("osl"));
+        BranchLinksGate gate = new BranchLinksGate(sites, site -> !down.contains(site), "10.10.0.1:5060");
+        assertThat(gate.inDialogRefusal(uri("sip:10.20.0.5;transport=udp;lr"), () -> true))
+                .as("ams answers")
+                .isEmpty();
+        OutboundGate.Refusal osl = gate.inDialogRefusal(uri("sip:tok@10.30.0.5:5070;transport=udp;lr"), () -> true)
+                .orElseThrow();
+        assertThat(osl.status()).isEqualTo(408);
+        assertThat(osl.warning()).startsWith("399 10.10.0.1:5060 \"Branch office osl does not answer now");
+        assertThat(gate.inDialogRefusal(uri("sip:10.30.0.5:5060;lr"), () -> true))
+                .as("another port of that machine")
+                .isEmpty();
+        // the pool's own outbound proxy and initial requests are never gated here
+        assertThat(gate.refusal(true)).isEmpty();
+        assertThat(gate.serviceRefusal()).isEmpty();
+    }
 }

@@ -1,6 +1,7 @@
 package io.switchboard.proxy.sip;
 
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 
 /**
  * Whether the outbound proxy may be tried now. A branch node's outbound proxy is the pool: while the pool does not
@@ -44,6 +45,21 @@ public interface OutboundGate {
      */
     default Optional<Refusal> serviceRefusal() {
         return refusal(true);
+    }
+
+    /**
+     * Empty: send it on; else the answer, for a request inside a dialog (it has a To tag) that this proxy routes
+     * onward by its route set (RFC 3261 section 16.12) to {@code nextHop}: the top Route left after this proxy's
+     * own, or the Request-URI when none is left. A branch node answers at once what it would send to the pool while
+     * the pool does not answer (a BYE, a re-INVITE, a presence refresh), instead of letting the phone wait for its
+     * transaction to time out. By default: send it on.
+     *
+     * @param signedForDialog whether that Route carries a signature made with the pool secret for this dialog (a
+     *                        pool node's Record-Route, seen from a branch node, which shares the secret); asked only
+     *                        when needed (an HMAC)
+     */
+    default Optional<Refusal> inDialogRefusal(javax.sip.address.SipURI nextHop, BooleanSupplier signedForDialog) {
+        return Optional.empty();
     }
 
     /** Always open: the outbound proxy is tried, as without a gate. */

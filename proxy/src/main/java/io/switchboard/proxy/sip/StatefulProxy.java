@@ -239,10 +239,17 @@ public final class StatefulProxy implements AutoCloseable {
         }
     }
 
-    /** Forwards by the remaining Route or the Request-URI (in-dialog requests, section 16.12). */
+    /**
+     * Forwards by the remaining Route or the Request-URI (in-dialog requests, section 16.12); a request inside a
+     * dialog whose next hop the gate closes ({@link OutboundGate#inDialogRefusal}) is answered at once instead.
+     */
     public void forwardOnward(ServerTransaction server, Request request) {
+        Optional<OutboundGate.Refusal> refused =
+                RequestViews.isInitial(request) ? Optional.empty() : inDialogRefusal(request);
         ForkContext ctx = prepare(server, request, false);
-        if (ctx != null) {
+        if (ctx != null && refused.isPresent()) {
+            refuse(ctx, refused.get());
+        } else if (ctx != null) {
             start(
                     ctx,
                     List.of(new Target(request.getRequestURI().toString(), List.of(), null, "", "onward", false)),
@@ -404,15 +411,29 @@ public final class StatefulProxy implements AutoCloseable {
         return ctx.routed;
     }
 
+    /** The gate's answer to an in-dialog request routed onward: its next hop is the top Route, else the Request-URI. */
+    private Optional<OutboundGate.Refusal> inDialogRefusal(Request request) {
+        RouteHeader route = (RouteHeader) request.getHeader(RouteHeader.NAME);
+        javax.sip.address.URI next = route != null ? route.getAddress().getURI() : request.getRequestURI();
+        if (!(next instanceof SipURI hop)) {
+            return Optional.empty();
+        }
+        return settings.gate().inDialogRefusal(hop, () -> route != null && self.isSignedForDialog(hop, request));
+    }
+
+    /** A gate's answer, at once. */
+    private void refuse(ForkContext ctx, OutboundGate.Refusal r) {
+        try {
+            driver.handle(ctx, fork -> fork.refuse(r.status(), r.reason(), r.retryAfter(), r.warning()), null);
+        } finally {
+            ctx.routed.complete(null);
+        }
+    }
+
     /** To the outbound proxy, or {@code refused} at once. */
     private void viaOutboundProxy(ForkContext ctx, Request request, Optional<OutboundGate.Refusal> refused) {
         if (refused.isPresent()) {
-            OutboundGate.Refusal r = refused.get();
-            try {
-                driver.handle(ctx, fork -> fork.refuse(r.status(), r.reason(), r.retryAfter(), r.warning()), null);
-            } finally {
-                ctx.routed.complete(null);
-            }
+            refuse(ctx, refused.get());
             return;
         }
         outbound.via(request.getRequestURI().toString(), "outbound proxy", false)
