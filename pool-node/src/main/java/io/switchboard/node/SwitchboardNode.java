@@ -103,12 +103,21 @@ public final class SwitchboardNode implements AutoCloseable {
         int udpPort = config.sip().udpPort() == 0
                 ? freeUdpPort(config.sip().bindAddress())
                 : config.sip().udpPort();
+        io.switchboard.node.config.RoleConfig roleConfig = io.switchboard.node.config.RoleConfig.of(config);
+        String site = roleConfig
+                .site()
+                .map(io.switchboard.node.config.SitesConfig.Branch::name)
+                .orElse(io.switchboard.node.config.SitesConfig.of(config).pool());
         system = ActorSystem.create(
                 Behaviors.empty(),
                 PekkoSettings.SYSTEM_NAME,
                 PekkoSettings.from(
                         config,
-                        List.of(SipPeers.role(config.nodeId(), config.sip().bindAddress(), udpPort))));
+                        List.of(
+                                SipPeers.role(config.nodeId(), config.sip().bindAddress(), udpPort),
+                                io.switchboard.node.cluster.SiteMembership.role(site))));
+        // a branch node never stays in another site's cluster (README, "Sites and branches")
+        io.switchboard.node.cluster.SiteMembership.start(system, site, roleConfig.isBranch());
         io.switchboard.node.cluster.ClusterFormation.start(system, config);
         directory = NodeDirectory.start(system);
         // A crashed member is downed as soon as its port refuses connections (README, "Cluster settings").
