@@ -45,7 +45,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * the WAN ({@link WanNamespaces}). Each site has one small Cassandra node of one cluster of two data centers,
  * {@code pool} and {@code ams}, in its namespace, and one node process (the pool node and the branch node, run with
  * {@code ip netns exec}). The branch's phones are on the branch's LAN: 200 simulated by SIPp (digest REGISTER, UDP)
- * and real clients ({@link TestPhone}: anna and bea, and the SRV clients below); the pool's phone polly is on the
+ * and real clients ({@link TestPhone}: anna and bea, and the SRV clients below; baresip, {@link BaresipPhone}); the
+ * pool's phone polly is on the
  * pool's LAN; the branch's own trunk (the PSTN stand-in) is a phone that answers every call. The steps run in order,
  * each on what the one before left:
  *
@@ -55,15 +56,16 @@ import org.junit.jupiter.api.TestMethodOrder;
  *       again, branch users call each other and the trunk, and what needs the pool answers 480 with a Warning;
  *   <li>WAN restored: every binding made during the outage is in the pool's data center (Cassandra's hints);
  *   <li>the branch node killed: its SRV clients register at the pool within 30 s of the kill, and so do the 200
- *       (SIPp given the pool's address: it looks up no SRV).
+ *       (SIPp given the pool's address: it looks up no SRV). Before the kill baresip finds the branch by SRV,
+ *       registers there and answers polly's call; whether it moves to the pool is printed only.
  * </ol>
  *
  * <p>Times are measured and printed; only the issue's 30 s bounds are asserted. Latency: {@code tc netem} adds
  * {@value #WAN_DELAY_MS} ms each way on the WAN when the kernel has it; without it (this machine's kernel) the step is
- * skipped with a printed reason, never imitated. Needs root, iproute2, nftables, SIPp and dnsmasq: skipped with the
- * reason without root or {@code ip}; under CI (which runs as root) a missing tool fails it. Everything it creates
- * (namespaces, veths, nft tables, the policy rule, Cassandra, nodes, SIPp, dnsmasq) is removed in {@link #stop}, also
- * after a failure.
+ * skipped with a printed reason, never imitated. Needs root, iproute2, nftables, SIPp, dnsmasq and baresip: skipped
+ * with the reason without root or {@code ip}; under CI (which runs as root) a missing tool fails it. Everything it
+ * creates (namespaces, veths, nft tables, the policy rule, Cassandra, nodes, SIPp, dnsmasq, baresip) is removed in
+ * {@link #stop}, also after a failure.
  */
 @Tag("failure")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -422,6 +424,11 @@ class BranchWanNamespacesTest {
             assertThat(bindings(siteAtBranch, BARESIP_USER))
                     .as("baresip's binding at the branch")
                     .anyMatch(b -> b.contact().contains("@" + WanNamespaces.BRANCH_LAN_HOST + ":"));
+            // the pool forwards to a flow on the branch node only while it counts that node Up and reachable
+            // (TargetPlanner): after step 3's restore its cluster view may still show the branch unreachable
+            assertThat(within(Duration.ofSeconds(60), BranchWanNamespacesTest::poolCountsEveryMemberUp))
+                    .as("the pool counts the branch node Up and reachable again")
+                    .isTrue();
             TestPhone caller = poolPhone("polly");
             assertThat(caller.register().status()).isEqualTo(200);
             assertThat(within(
@@ -487,17 +494,19 @@ class BranchWanNamespacesTest {
                     PHONES, sippAtPool.toMillis());
             assertThat(sippAtPool).as("the issue's bound, from the kill").isLessThanOrEqualTo(ISSUE_BOUND);
 
-            // baresip: does it move to the pool (its next SRV target) by itself? Measured only.
+            // baresip: does it move to the pool (its next SRV target) by itself within the issue's bound? Printed,
+            // not asserted: baresip 1.0 does not (README, "The test network"): after the kill it prints "Register:
+            // Connection refused" for the branch and tries no other target (none within 100 s of the kill either)
             boolean moved = within(
-                    Duration.ofNanos(killed + Duration.ofSeconds(100).toNanos() - System.nanoTime()),
+                    Duration.ofNanos(killed + ISSUE_BOUND.toNanos() - System.nanoTime()),
                     () -> bart.registeredAt(poolSip) > 0);
             System.out.printf(
-                    "BaresipFailover: baresip %s%n",
+                    "BranchWanNamespacesTest: baresip %s%n",
                     moved
                             ? "registered at the pool "
                                     + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed)
                                     + " ms after the kill"
-                            : "not registered at the pool 100 s after the kill; it says:\n" + bart.tail());
+                            : "not registered at the pool 30 s after the kill (no SRV failover in baresip 1.0)");
         } finally {
             answers.shutdownNow();
         }
@@ -729,6 +738,19 @@ class BranchWanNamespacesTest {
 
     static List<Binding> bindings(CqlSession site, String user) {
         return BranchNodeTest.await(new CassandraSiteBindings(site).merged().load("sip:" + user + "@example.test"));
+    }
+
+    /** Whether the pool node counts every cluster member (the branch node) Up and reachable ({@code /api/pool}). */
+    static boolean poolCountsEveryMemberUp() {
+        try {
+            return AdminHttp.send(ADMIN, "GET", "/api/pool", TestNodes.TOKEN, null, null, WanNamespaces.POOL_WAN)
+                    .headers()
+                    .firstValue("Switchboard-Members-Not-Up")
+                    .map("0"::equals)
+                    .orElse(false);
+        } catch (Exception e) {
+            return false;
+        }
     }
 
     /** Whether the node whose admin port is on {@code host} shows its link to {@code site} in that state. */
