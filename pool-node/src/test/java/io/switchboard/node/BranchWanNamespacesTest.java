@@ -494,19 +494,13 @@ class BranchWanNamespacesTest {
                     PHONES, sippAtPool.toMillis());
             assertThat(sippAtPool).as("the issue's bound, from the kill").isLessThanOrEqualTo(ISSUE_BOUND);
 
-            // baresip: does it move to the pool (its next SRV target) by itself within the issue's bound? Printed,
-            // not asserted: baresip 1.0 does not (README, "The test network"): after the kill it prints "Register:
-            // Connection refused" for the branch and tries no other target (none within 100 s of the kill either)
-            boolean moved = within(
-                    Duration.ofNanos(killed + ISSUE_BOUND.toNanos() - System.nanoTime()),
-                    () -> bart.registeredAt(poolSip) > 0);
+            // baresip: has it moved to the pool (its next SRV target) by itself? Printed, not asserted and not waited
+            // for: baresip 1.0 does not (README, "The test network"): after the kill it prints "Register: Connection
+            // refused" for the branch and tries no other target (not at the pool 100 s after the kill, one run)
             System.out.printf(
-                    "BranchWanNamespacesTest: baresip %s%n",
-                    moved
-                            ? "registered at the pool "
-                                    + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed)
-                                    + " ms after the kill"
-                            : "not registered at the pool 30 s after the kill (no SRV failover in baresip 1.0)");
+                    "BranchWanNamespacesTest: baresip %s at the pool %d ms after the kill%n",
+                    bart.registeredAt(poolSip) > 0 ? "registered" : "not registered",
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed));
         } finally {
             answers.shutdownNow();
         }
