@@ -46,9 +46,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * {@code pool} and {@code ams}, in its namespace, and one node process (the pool node and the branch node, run with
  * {@code ip netns exec}). The branch's phones are on the branch's LAN: 200 simulated by SIPp (digest REGISTER, UDP)
  * and real clients ({@link TestPhone}: anna and bea, and the SRV clients below; baresip, {@link BaresipPhone}); the
- * pool's phone polly is on the
- * pool's LAN; the branch's own trunk (the PSTN stand-in) is a phone that answers every call. The steps run in order,
- * each on what the one before left:
+ * pool's phone polly is on the pool's LAN; the branch's own trunk (the PSTN stand-in) is a phone that answers every
+ * call. The steps run in order, each on what the one before left:
  *
  * <ol>
  *   <li>normal mode: the 200 register at the branch; calls both ways between a branch user and a pool user;
