@@ -45,9 +45,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * the WAN ({@link WanNamespaces}). Each site has one small Cassandra node of one cluster of two data centers,
  * {@code pool} and {@code ams}, in its namespace, and one node process (the pool node and the branch node, run with
  * {@code ip netns exec}). The branch's phones are on the branch's LAN: 200 simulated by SIPp (digest REGISTER, UDP)
- * and real clients ({@link TestPhone}: anna and bea, and the SRV clients below); the pool's phone polly is on the
- * pool's LAN; the branch's own trunk (the PSTN stand-in) is a phone that answers every call. The steps run in order,
- * each on what the one before left:
+ * and real clients ({@link TestPhone}: anna and bea, and the SRV clients below; baresip, {@link BaresipPhone}); the
+ * pool's phone polly is on the pool's LAN; the branch's own trunk (the PSTN stand-in) is a phone that answers every
+ * call. The steps run in order, each on what the one before left:
  *
  * <ol>
  *   <li>normal mode: the 200 register at the branch; calls both ways between a branch user and a pool user;
@@ -55,15 +55,16 @@ import org.junit.jupiter.api.TestMethodOrder;
  *       again, branch users call each other and the trunk, and what needs the pool answers 480 with a Warning;
  *   <li>WAN restored: every binding made during the outage is in the pool's data center (Cassandra's hints);
  *   <li>the branch node killed: its SRV clients register at the pool within 30 s of the kill, and so do the 200
- *       (SIPp given the pool's address: it looks up no SRV).
+ *       (SIPp given the pool's address: it looks up no SRV). Before the kill baresip finds the branch by SRV,
+ *       registers there and answers polly's call; whether it moves to the pool is printed only.
  * </ol>
  *
  * <p>Times are measured and printed; only the issue's 30 s bounds are asserted. Latency: {@code tc netem} adds
  * {@value #WAN_DELAY_MS} ms each way on the WAN when the kernel has it; without it (this machine's kernel) the step is
- * skipped with a printed reason, never imitated. Needs root, iproute2, nftables, SIPp and dnsmasq: skipped with the
- * reason without root or {@code ip}; under CI (which runs as root) a missing tool fails it. Everything it creates
- * (namespaces, veths, nft tables, the policy rule, Cassandra, nodes, SIPp, dnsmasq) is removed in {@link #stop}, also
- * after a failure.
+ * skipped with a printed reason, never imitated. Needs root, iproute2, nftables, SIPp, dnsmasq and baresip: skipped
+ * with the reason without root or {@code ip}; under CI (which runs as root) a missing tool fails it. Everything it
+ * creates (namespaces, veths, nft tables, the policy rule, Cassandra, nodes, SIPp, dnsmasq, baresip) is removed in
+ * {@link #stop}, also after a failure.
  */
 @Tag("failure")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -75,6 +76,9 @@ class BranchWanNamespacesTest {
     static final String POOL_REPLICATION = "{'class': 'NetworkTopologyStrategy', 'pool': 1}";
     static final int PHONES = 200;
     static final int SRV_CLIENTS = 5;
+    /** The real softphone on the branch LAN (baresip), one of the branch's users. */
+    static final String BARESIP_USER = "bart";
+
     static final int WAN_DELAY_MS = 20;
     static final Duration ISSUE_BOUND = Duration.ofSeconds(30);
     /** The ports of every service, the same in both namespaces (each has its own). */
@@ -109,6 +113,7 @@ class BranchWanNamespacesTest {
     CqlSession siteAtPool;
     CqlSession siteAtBranch;
     String sipp;
+    String baresip;
     final List<AutoCloseable> phones = new ArrayList<>();
 
     @BeforeAll
@@ -119,9 +124,12 @@ class BranchWanNamespacesTest {
             Assumptions.abort(missing);
         }
         sipp = SippRegistrationTest.onPath("sipp");
+        baresip = SippRegistrationTest.onPath("baresip");
         String tool = missing != null
                 ? missing
-                : sipp == null ? SippRegistrationTest.NO_SIPP : Dnsmasq.binary() == null ? Dnsmasq.MISSING : null;
+                : sipp == null
+                        ? SippRegistrationTest.NO_SIPP
+                        : Dnsmasq.binary() == null ? Dnsmasq.MISSING : baresip == null ? BaresipPhone.MISSING : null;
         if (tool != null) {
             String ci = System.getenv("CI");
             if (ci != null && !ci.isBlank() && !ci.equalsIgnoreCase("false")) {
@@ -395,6 +403,46 @@ class BranchWanNamespacesTest {
                     Set.of("tcp"),
                     sum -> 0,
                     Clock.systemUTC());
+            // the real softphone: it finds the branch by SRV through this DNS server, registers there, and polly (at
+            // the pool) calls it through the pool and the branch; it answers (answermode=auto)
+            BaresipPhone bart = BaresipPhone.start(
+                    dir,
+                    baresip,
+                    BARESIP_USER,
+                    password(BARESIP_USER),
+                    WanNamespaces.BRANCH_LAN_HOST,
+                    dns.server(),
+                    60);
+            phones.add(bart);
+            String branchSip = WanNamespaces.BRANCH_WAN + ":" + SIP;
+            String poolSip = WanNamespaces.POOL_WAN + ":" + SIP;
+            assertThat(within(Duration.ofSeconds(20), () -> bart.registeredAt(branchSip) > 0))
+                    .as("baresip's 200 to REGISTER from the branch node; its output ends with:\n%s", bart.tail())
+                    .isTrue();
+            assertThat(dns.log()).as("baresip asked our DNS server").contains("query[SRV] _sip._tcp.example.test");
+            assertThat(bindings(siteAtBranch, BARESIP_USER))
+                    .as("baresip's binding at the branch")
+                    .anyMatch(b -> b.contact().contains("@" + WanNamespaces.BRANCH_LAN_HOST + ":"));
+            // the pool forwards to a flow on the branch node only while it counts that node Up and reachable
+            // (TargetPlanner): after step 3's restore its cluster view may still show the branch unreachable
+            assertThat(within(Duration.ofSeconds(60), BranchWanNamespacesTest::poolCountsEveryMemberUp))
+                    .as("the pool counts the branch node Up and reachable again")
+                    .isTrue();
+            TestPhone caller = poolPhone("polly");
+            assertThat(caller.register().status()).isEqualTo(200);
+            assertThat(within(
+                            Duration.ofSeconds(30),
+                            () -> !bindings(siteAtPool, BARESIP_USER).isEmpty()))
+                    .as("baresip's binding replicated to the pool's DC")
+                    .isTrue();
+            // an offer of G.711 (PCMU): baresip answers only an offer with a codec it has
+            String offer = "v=0\r\no=polly 1 1 IN IP4 %1$s\r\ns=-\r\nc=IN IP4 %1$s\r\nt=0 0\r\n"
+                            .formatted(WanNamespaces.POOL_LAN_HOST)
+                    + "m=audio 40000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
+            assertThat(caller.call("sip:" + BARESIP_USER + "@example.test", offer))
+                    .as("polly calls baresip through the pool and the branch; baresip says:\n%s", bart.tail())
+                    .isEqualTo(200);
+
             List<SrvClient> clients = new ArrayList<>();
             for (int i = 0; i < SRV_CLIENTS; i++) {
                 SrvClient c = new SrvClient("srv" + i, resolver);
@@ -444,6 +492,14 @@ class BranchWanNamespacesTest {
                     "BranchWanNamespacesTest: %d SIPp phones registered at the pool %d ms after the kill%n",
                     PHONES, sippAtPool.toMillis());
             assertThat(sippAtPool).as("the issue's bound, from the kill").isLessThanOrEqualTo(ISSUE_BOUND);
+
+            // baresip: has it moved to the pool (its next SRV target) by itself? Printed, not asserted and not waited
+            // for: baresip 1.0 does not (README, "The test network"): after the kill it prints "Register: Connection
+            // refused" for the branch and tries no other target (not at the pool 100 s after the kill, one run)
+            System.out.printf(
+                    "BranchWanNamespacesTest: baresip %s at the pool %d ms after the kill%n",
+                    bart.registeredAt(poolSip) > 0 ? "registered" : "not registered",
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed));
         } finally {
             answers.shutdownNow();
         }
@@ -648,6 +704,7 @@ class BranchWanNamespacesTest {
         }
         users.add("anna");
         users.add("bea");
+        users.add(BARESIP_USER);
         for (int i = 0; i < SRV_CLIENTS; i++) {
             users.add("srv" + i);
         }
@@ -674,6 +731,19 @@ class BranchWanNamespacesTest {
 
     static List<Binding> bindings(CqlSession site, String user) {
         return BranchNodeTest.await(new CassandraSiteBindings(site).merged().load("sip:" + user + "@example.test"));
+    }
+
+    /** Whether the pool node counts every cluster member (the branch node) Up and reachable ({@code /api/pool}). */
+    static boolean poolCountsEveryMemberUp() {
+        try {
+            return AdminHttp.send(ADMIN, "GET", "/api/pool", TestNodes.TOKEN, null, null, WanNamespaces.POOL_WAN)
+                    .headers()
+                    .firstValue("Switchboard-Members-Not-Up")
+                    .map("0"::equals)
+                    .orElse(false);
+        } catch (Exception e) {
+            return false;
+        }
     }
 
     /** Whether the node whose admin port is on {@code host} shows its link to {@code site} in that state. */

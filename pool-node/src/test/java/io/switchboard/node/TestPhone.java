@@ -526,9 +526,14 @@ public final class TestPhone implements AutoCloseable {
      * final status (200 when the call was set up; the BYE must get 200 too, else -1).
      */
     public int call(String target) throws IOException {
+        return call(target, "v=0\r\n");
+    }
+
+    /** As above with {@code sdp} as the offer: a real softphone (baresip) rejects one without a codec it has (488). */
+    public int call(String target, String sdp) throws IOException {
         String callId = UUID.randomUUID() + "@call";
         String tag = newTag();
-        Msg ok = authenticated("INVITE", target, callId, tag, "application/sdp", "v=0\r\n");
+        Msg ok = authenticated("INVITE", target, callId, tag, "application/sdp", sdp);
         if (ok.status() != 200) {
             return ok.status();
         }
