@@ -4,7 +4,6 @@ import io.switchboard.node.config.ConfigError;
 import io.switchboard.node.config.NodeConfig;
 import io.switchboard.storage.VersionedSchema;
 import java.io.PrintStream;
-import java.nio.file.Path;
 
 /**
  * {@code bin/switchboard schema apply --config FILE}: applies the pool's schema version
@@ -24,20 +23,8 @@ final class SchemaCommand {
             err.println(USAGE);
             return 2;
         }
-        Path configFile = null;
-        for (int i = 1; i < args.length; i++) {
-            if (args[i].equals("--config") && i + 1 < args.length) {
-                configFile = Path.of(args[++i]);
-            } else {
-                err.println("schema apply: unknown argument " + args[i] + " (" + USAGE + ")");
-                return 2;
-            }
-        }
-        NodeConfig config;
-        try {
-            config = NodeConfig.load(configFile);
-        } catch (ConfigError e) {
-            err.println(e.getMessage());
+        NodeConfig config = CommandConfig.load(args, 1, "schema apply", USAGE, err);
+        if (config == null) {
             return 2;
         }
         try (StorageWiring storage = new StorageWiring(config)) {

@@ -13,7 +13,6 @@ import io.switchboard.node.site.SiteKeyspaces;
 import io.switchboard.node.site.SiteStores;
 import io.switchboard.storage.CassandraSettings;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -57,20 +56,8 @@ final class SiteCommand {
             return 2;
         }
         String name = args[1];
-        Path configFile = null;
-        for (int i = 2; i < args.length; i++) {
-            if (args[i].equals("--config") && i + 1 < args.length) {
-                configFile = Path.of(args[++i]);
-            } else {
-                err.println("site add: unknown argument " + args[i] + " (" + USAGE + ")");
-                return 2;
-            }
-        }
-        NodeConfig config;
-        try {
-            config = NodeConfig.load(configFile);
-        } catch (ConfigError e) {
-            err.println(e.getMessage());
+        NodeConfig config = CommandConfig.load(args, 2, "site add", USAGE, err);
+        if (config == null) {
             return 2;
         }
         return add(config, name, out, err);

@@ -48,7 +48,7 @@ class SiteMembershipTest {
         ActorSystem<Void> branch = null;
         try {
             SiteMembership.start(pool, "pool", false);
-            awaitUp(pool, 1);
+            ClusterWaits.awaitUp(pool, 1, WAIT);
             branch = member("branch-ams", 25712, 25711, "ams");
             SiteMembership.start(branch, "ams", true);
             branch.getWhenTerminated().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
@@ -79,20 +79,5 @@ class SiteMembershipTest {
                 Behaviors.empty(),
                 PekkoSettings.SYSTEM_NAME,
                 PekkoSettings.from(config, List.of(SiteMembership.role(site))));
-    }
-
-    private static void awaitUp(ActorSystem<Void> system, int members) throws InterruptedException {
-        long end = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < end) {
-            long up = java.util.stream.StreamSupport.stream(
-                            Cluster.get(system).state().getMembers().spliterator(), false)
-                    .filter(m -> m.status() == MemberStatus.up())
-                    .count();
-            if (up == members) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError(members + " members Up within " + WAIT);
     }
 }

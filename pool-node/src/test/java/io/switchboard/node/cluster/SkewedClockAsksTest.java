@@ -30,9 +30,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.typed.Cluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -69,7 +67,7 @@ class SkewedClockAsksTest {
     static void startTwoNodes() throws Exception {
         edge = member("node-a", 25301, BEHIND);
         member("node-b", 25302, AHEAD);
-        awaitUp(edge, 2);
+        ClusterWaits.awaitUp(edge, 2, WAIT);
         warmUp(edge);
     }
 
@@ -192,23 +190,6 @@ class SkewedClockAsksTest {
                 return CompletableFuture.completedFuture(null);
             }
         };
-    }
-
-    private static void awaitUp(ActorSystem<Void> system, int members) throws InterruptedException {
-        long end = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < end) {
-            int up = 0;
-            for (var m : Cluster.get(system).state().getMembers()) {
-                if (m.status() == MemberStatus.up()) {
-                    up++;
-                }
-            }
-            if (up == members) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError(members + " members Up within " + WAIT);
     }
 
     /** Sharding's coordinator starts after the cluster forms; ask until it routes. */
