@@ -5,10 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.switchboard.node.SwitchboardNode;
 import io.switchboard.node.TestNodes;
+import io.switchboard.storage.testing.TestPorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -112,11 +111,9 @@ class TlsRegistrationInteropTest extends InteropTestBase {
         }
     }
 
-    /** A port free a moment ago: the node's config needs the number before the node binds it. */
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+    /** The node's config needs the number before the node binds it. */
+    private static int freePort() {
+        return TestPorts.tcp("127.0.0.1");
     }
 
     @Test

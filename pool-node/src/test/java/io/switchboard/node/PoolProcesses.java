@@ -2,12 +2,10 @@ package io.switchboard.node;
 
 import io.switchboard.storage.EmbeddedCassandra;
 import io.switchboard.storage.testing.TestCassandra;
+import io.switchboard.storage.testing.TestPorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -116,7 +114,7 @@ final class PoolProcesses implements AutoCloseable {
         List<NodeAddresses> addresses = new ArrayList<>();
         for (int n = 1; n <= size; n++) {
             String host = host(n);
-            addresses.add(new NodeAddresses(host, freeUdpAndTcpPort(host), freeTcpPort(host), freeTcpPort(host)));
+            addresses.add(new NodeAddresses(host, TestPorts.udpAndTcp(host), TestPorts.tcp(host), TestPorts.tcp(host)));
         }
         PoolProcesses pool =
                 new PoolProcesses(dir.toAbsolutePath(), storage, List.copyOf(addresses), List.copyOf(jvmFlags));
@@ -480,27 +478,6 @@ final class PoolProcesses implements AutoCloseable {
             throw new IllegalArgumentException("nodes are numbered 1.." + processes.length + ": " + n);
         }
         return n - 1;
-    }
-
-    private static int freeTcpPort(String host) {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(host))) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot bind " + host + " (is 127.0.0.0/8 routed to lo?)", e);
-        }
-    }
-
-    /** SIP listens on UDP and TCP with one port number: free for both. */
-    private static int freeUdpAndTcpPort(String host) {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int port = freeTcpPort(host);
-            try (DatagramSocket udp = new DatagramSocket(new InetSocketAddress(host, port))) {
-                return port;
-            } catch (IOException taken) {
-                // try another
-            }
-        }
-        throw new IllegalStateException("no port free for both UDP and TCP on " + host);
     }
 
     private static void pause(long millis) {

@@ -2,8 +2,7 @@ package io.switchboard.node;
 
 import io.switchboard.node.config.NodeConfig;
 import io.switchboard.storage.testing.TestCassandra;
-import java.io.IOException;
-import java.net.ServerSocket;
+import io.switchboard.storage.testing.TestPorts;
 import java.nio.charset.StandardCharsets;
 
 /** Pool nodes for tests: each on free ports, all on the test run's one Cassandra. */
@@ -75,12 +74,9 @@ public final class TestNodes {
         return node;
     }
 
+    /** A port free for TCP and UDP on every address, from outside the kernel's ephemeral range ({@link TestPorts}). */
     public static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return TestPorts.any();
     }
 
     /**

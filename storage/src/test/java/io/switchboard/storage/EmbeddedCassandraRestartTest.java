@@ -5,9 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
 import com.datastax.oss.driver.api.core.cql.Row;
+import io.switchboard.storage.testing.TestPorts;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -62,12 +61,11 @@ class EmbeddedCassandraRestartTest {
                 DefaultConsistencyLevel.LOCAL_ONE);
     }
 
-    private static int freePortOtherThan(int taken) throws IOException {
+    private static int freePortOtherThan(int taken) {
         while (true) {
-            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                if (socket.getLocalPort() != taken) {
-                    return socket.getLocalPort();
-                }
+            int port = TestPorts.tcp("127.0.0.1");
+            if (port != taken) {
+                return port;
             }
         }
     }

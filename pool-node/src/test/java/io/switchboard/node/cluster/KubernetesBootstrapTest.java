@@ -2,11 +2,10 @@ package io.switchboard.node.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchboard.storage.testing.TestPorts;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -295,10 +294,8 @@ class KubernetesBootstrapTest {
                 + items + "]}";
     }
 
-    private static int freePort(String host) throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(host))) {
-            return s.getLocalPort();
-        }
+    private static int freePort(String host) {
+        return TestPorts.tcp(host);
     }
 
     /** A process's output, copied to a log file, read line by line on a thread of its own. */

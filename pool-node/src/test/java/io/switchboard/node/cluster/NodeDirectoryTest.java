@@ -4,8 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
 import io.switchboard.node.config.NodeConfig;
-import java.io.IOException;
-import java.net.ServerSocket;
+import io.switchboard.storage.testing.TestPorts;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -137,10 +136,6 @@ class NodeDirectoryTest {
     }
 
     private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return TestPorts.any();
     }
 }

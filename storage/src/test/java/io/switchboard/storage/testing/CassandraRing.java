@@ -13,9 +13,7 @@ import io.switchboard.storage.EmbeddedCassandra;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -126,8 +124,8 @@ public final class CassandraRing implements AutoCloseable {
         for (int n = 1; n <= size; n++) {
             addresses.add(address(n));
         }
-        int storagePort = portFreeOnAll(addresses, -1);
-        int nativePort = portFreeOnAll(addresses, storagePort);
+        int storagePort = TestPorts.any();
+        int nativePort = TestPorts.any();
         return start(
                 dir, heap, dcs, addresses, java.util.Collections.nCopies(size, List.of()), storagePort, nativePort);
     }
@@ -525,31 +523,6 @@ public final class CassandraRing implements AutoCloseable {
         BigInteger min = BigInteger.TWO.pow(63).negate();
         return min.add(range.multiply(BigInteger.valueOf(index)).divide(BigInteger.valueOf(size)))
                 .toString();
-    }
-
-    /** A port that is free on every address (and differs from {@code other}). */
-    private static int portFreeOnAll(List<String> addresses, int other) {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int candidate;
-            try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName(addresses.get(0)))) {
-                candidate = probe.getLocalPort();
-            } catch (IOException e) {
-                throw new UncheckedIOException(
-                        "cannot bind " + addresses.get(0) + " (is 127.0.0.0/8 routed to lo?)", e);
-            }
-            if (candidate != other && addresses.stream().allMatch(a -> isFree(a, candidate))) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException("no port free on all of " + addresses);
-    }
-
-    private static boolean isFree(String address, int port) {
-        try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getByName(address))) {
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     private static void requireEmpty(Path dir) {
