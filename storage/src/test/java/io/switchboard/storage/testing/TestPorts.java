@@ -21,14 +21,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * refuse to start with "Address already in use" on its admin port 20 s after the probe. These ports
  * come from below the ephemeral range ({@code /proc/sys/net/ipv4/ip_local_port_range}), which the
  * kernel never hands out by itself, and each JVM walks that range from a random point so two calls
- * never return the same port.
+ * never return the same port. The walk steps by {@value #STRIDE}: the ports just above a returned one
+ * are never returned, as some clients bind them too (SIPp's {@code -mp} port takes RTP on it and
+ * RTCP and video on the next ones).
  */
 public final class TestPorts {
 
     private static final int LOWEST = 20_000;
     private static final int HIGHEST = highestBelowEphemeral();
+    private static final int STRIDE = 16;
     private static final AtomicInteger NEXT =
-            new AtomicInteger(ThreadLocalRandom.current().nextInt(Math.max(1, HIGHEST - LOWEST)));
+            new AtomicInteger(ThreadLocalRandom.current().nextInt(Math.max(1, (HIGHEST - LOWEST) / STRIDE)));
 
     private TestPorts() {}
 
@@ -52,8 +55,9 @@ public final class TestPorts {
         if (span < 1_000) {
             return ephemeral(host); // a machine whose ephemeral range starts low: no room below it
         }
+        int slots = span / STRIDE;
         for (int attempt = 0; attempt < 200; attempt++) {
-            int port = LOWEST + Math.floorMod(NEXT.getAndIncrement(), span);
+            int port = LOWEST + STRIDE * Math.floorMod(NEXT.getAndIncrement(), slots);
             if (tcpFree(host, port) && (!udpToo || udpFree(host, port))) {
                 return port;
             }
