@@ -200,10 +200,10 @@ start_kamailio() {
     echo "listen=udp:127.0.0.1:$port"
     cat "bench/kamailio/$([ "$mode" = presence ] && echo presence || echo registrar).cfg" "$out/kamailio-users.cfg"
   } > "$cfg"
-  kamailio -c -f "$cfg" > "$out/$name.check" 2>&1 || { cat "$out/$name.check" >&2; return 1; }
+  kamailio -c -f "$cfg" -M 64 > "$out/$name.check" 2>&1 || { cat "$out/$name.check" >&2; return 1; }
   mkdir -p "$out/run-$name"
   # -DD: stay in the foreground (so $! is the main process), -E: log to stderr
-  kamailio -f "$cfg" -DD -E -m 256 -M 16 -Y "$here/$out/run-$name" > "$out/$name.log" 2>&1 &
+  kamailio -f "$cfg" -DD -E -m 256 -M 64 -Y "$here/$out/run-$name" > "$out/$name.log" 2>&1 &
   kam_pid[$name]=$!
   for i in $(seq 1 120); do
     kill -0 "${kam_pid[$name]}" 2>/dev/null || { echo "kamailio $name exited during start:" >&2; tail -20 "$out/$name.log" >&2; kam_pid[$name]=""; return 1; }
