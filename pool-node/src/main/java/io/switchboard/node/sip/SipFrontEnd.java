@@ -722,12 +722,12 @@ public final class SipFrontEnd implements SipListener {
 
     /** Sends a final response; the request is not to be read afterwards (see {@link AnsweredRequests}). */
     private void send(ServerTransaction transaction, Response response) {
+        AnsweredRequests.dropOnFinalResponse(transaction);
         try {
             transaction.sendResponse(response);
         } catch (javax.sip.SipException | javax.sip.InvalidArgumentException | RuntimeException e) {
             LOG.debug("Could not send {}: {}", response.getStatusCode(), e.toString());
         }
-        AnsweredRequests.release(transaction.getRequest());
     }
 
     /** Outside any dialog: no To tag (RFC 3261 section 12.2), and not a CANCEL of a transaction taken. */

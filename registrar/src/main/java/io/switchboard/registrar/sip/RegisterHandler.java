@@ -133,14 +133,14 @@ public final class RegisterHandler {
     }
 
     private void send(ServerTransaction transaction, Response response, long startNanos) {
+        // the transaction keeps itself for 32 s over UDP (Timer J): without the request (AnsweredRequests)
+        AnsweredRequests.dropOnFinalResponse(transaction);
         try {
             transaction.sendResponse(response);
         } catch (javax.sip.SipException | javax.sip.InvalidArgumentException | RuntimeException e) {
             // The transaction ended (timeout, closed connection): the client retransmits or gave up.
             LOG.debug("Could not send {} to REGISTER: {}", response.getStatusCode(), e.toString());
         }
-        // the transaction keeps the request for 32 s over UDP: keep only what the RI still reads
-        AnsweredRequests.release(transaction.getRequest());
         observer.completed(response.getStatusCode(), System.nanoTime() - startNanos);
     }
 }

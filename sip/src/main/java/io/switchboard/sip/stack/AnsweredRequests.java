@@ -1,11 +1,14 @@
 package io.switchboard.sip.stack;
 
+import gov.nist.javax.sip.ReleaseReferencesStrategy;
+import gov.nist.javax.sip.TransactionExt;
 import gov.nist.javax.sip.message.SIPMessage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.ListIterator;
 import java.util.Locale;
 import java.util.Set;
+import javax.sip.ServerTransaction;
 import javax.sip.message.Request;
 
 /**
@@ -28,6 +31,13 @@ import javax.sip.message.Request;
  * <p>Call it only after the final response was sent, and do not read the request afterwards.
  * Over TCP and TLS the transaction ends with the final response (Timer J is 0), so this only
  * saves garbage there.
+ *
+ * <p>Better still, where the caller holds the transaction: {@link #dropOnFinalResponse} before
+ * sending the final response makes the RI itself let go of the whole request when the transaction
+ * enters Completed (its {@code Aggressive} release strategy: {@code cleanUpOnTimer} nulls the
+ * request of a non-INVITE transaction, keeping the branch, sent-by and From tag it matches
+ * retransmissions with, and the response bytes it answers them with). A REGISTER transaction then
+ * holds no request at all for its 32 s.
  */
 public final class AnsweredRequests {
 
@@ -36,6 +46,18 @@ public final class AnsweredRequests {
             Set.of("via", "v", "cseq", "call-id", "i", "from", "f", "to", "t", "content-length", "l");
 
     private AnsweredRequests() {}
+
+    /**
+     * Before a non-INVITE transaction's final response: the RI drops the request as it sends it, so
+     * {@code transaction.getRequest()} is {@code null} afterwards. Nothing of ours may read the
+     * request after the final response (as with {@link #release}).
+     */
+    public static void dropOnFinalResponse(ServerTransaction transaction) {
+        if (transaction instanceof TransactionExt ext
+                && !Request.INVITE.equals(transaction.getRequest().getMethod())) {
+            ext.setReleaseReferencesStrategy(ReleaseReferencesStrategy.Aggressive);
+        }
+    }
 
     public static void release(Request request) {
         if (!(request instanceof SIPMessage m)) {

@@ -1,6 +1,5 @@
 package io.switchboard.sip.stack;
 
-import gov.nist.javax.sip.SipStackImpl;
 import gov.nist.javax.sip.header.SIPHeaderList;
 import java.io.IOException;
 import java.net.DatagramSocket;
@@ -34,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * in one {@link SipProvider} with one {@link SipListener}. Properties: see {@link StackProperties}
  * and the module README.
  *
- * <p>The stack is created directly ({@code new SipStackImpl}), not through
+ * <p>The stack is created directly ({@code new LeanSipStack}, the RI's stack), not through
  * {@code SipFactory.createSipStack}, because the factory caches stacks by name for the whole JVM and
  * would hand a stopped stack back to the next caller with the same name.
  *
@@ -94,7 +93,7 @@ public final class SipEndpoint implements AutoCloseable {
         LOG.debug("starting SIP stack {} with {}", s.stackName(), StackProperties.describe(props));
         SipStack stack;
         try {
-            stack = new SipStackImpl(props);
+            stack = new LeanSipStack(props);
         } catch (PeerUnavailableException | RuntimeException e) {
             throw new SipStartException("cannot create SIP stack " + s.stackName() + ": " + e.getMessage(), e);
         }

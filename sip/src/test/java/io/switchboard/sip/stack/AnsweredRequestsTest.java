@@ -34,9 +34,16 @@ import org.junit.jupiter.api.Test;
 class AnsweredRequestsTest {
     static final List<Request> SEEN = new CopyOnWriteArrayList<>();
     static final List<Throwable> ERRORS = new CopyOnWriteArrayList<>();
+    /** What {@code getRequest()} of a transaction answered after {@link AnsweredRequests#dropOnFinalResponse} returned. */
+    static final List<Object> AFTER_DROP = new CopyOnWriteArrayList<>();
+
     static SipEndpoint server;
 
-    /** Answers every REGISTER 200 statefully, then releases the request as the node does. */
+    /**
+     * Answers every REGISTER 200 statefully, then releases the request as the node's presence and
+     * proxy paths do; a Call-ID starting with "dropped" is answered as the registrar and the SIP
+     * edge do, with the RI told to drop the request itself.
+     */
     static final class ReleasingServer implements SipListener {
         @Override
         public void processRequest(RequestEvent event) {
@@ -46,8 +53,18 @@ class AnsweredRequestsTest {
                 ServerTransaction st = ((SipProvider) event.getSource()).getNewServerTransaction(request);
                 Response ok = server.messages().createResponse(Response.OK, request);
                 ok.addHeader(server.headers().createHeader("Contact", "<sip:alice@192.0.2.1:5062>;expires=600"));
+                boolean drop = ((javax.sip.header.CallIdHeader) request.getHeader("Call-ID"))
+                        .getCallId()
+                        .startsWith("dropped");
+                if (drop) {
+                    AnsweredRequests.dropOnFinalResponse(st);
+                }
                 st.sendResponse(ok);
-                AnsweredRequests.release(st.getRequest());
+                if (drop) {
+                    AFTER_DROP.add(java.util.Optional.ofNullable(st.getRequest()));
+                } else {
+                    AnsweredRequests.release(st.getRequest());
+                }
             } catch (Exception e) {
                 ERRORS.add(e);
             }
@@ -82,13 +99,15 @@ class AnsweredRequestsTest {
         }
     }
 
-    static String register(int port, int myPort) {
+    static String register(int myPort, String callId) {
+        // an RFC 2543 client's request ("legacy" Call-IDs) has no branch in its Via
+        String branch = callId.startsWith("legacy") ? "" : ";branch=z9hG4bK-" + callId;
         return "REGISTER sip:example.test SIP/2.0\r\n"
-                + "Via: SIP/2.0/UDP 127.0.0.1:" + myPort + ";branch=z9hG4bK-released-1\r\n"
+                + "Via: SIP/2.0/UDP 127.0.0.1:" + myPort + branch + "\r\n"
                 + "Max-Forwards: 70\r\n"
                 + "From: <sip:alice@example.test>;tag=77\r\n"
                 + "To: <sip:alice@example.test>\r\n"
-                + "Call-ID: released-1\r\n"
+                + "Call-ID: " + callId + "\r\n"
                 + "CSeq: 2 REGISTER\r\n"
                 + "Contact: <sip:alice@192.0.2.1:5062>\r\n"
                 + "Authorization: Digest username=\"alice\", realm=\"example.test\", nonce=\"abc\", "
@@ -99,13 +118,13 @@ class AnsweredRequestsTest {
                 + "Content-Length: 0\r\n\r\n";
     }
 
-    @Test
-    void retransmissionsOfAReleasedRequestAreAnsweredByTheTransaction() throws IOException {
+    /** Sends {@code callId}'s REGISTER three times, as a phone retransmits it; the three answers. */
+    static List<String> sendThrice(String callId) throws IOException {
         List<String> answers = new ArrayList<>();
         try (DatagramSocket s = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
             s.setSoTimeout(5_000);
             InetSocketAddress to = new InetSocketAddress("127.0.0.1", server.udpPort());
-            byte[] req = register(server.udpPort(), s.getLocalPort()).getBytes(StandardCharsets.UTF_8);
+            byte[] req = register(s.getLocalPort(), callId).getBytes(StandardCharsets.UTF_8);
             for (int i = 0; i < 3; i++) {
                 s.send(new DatagramPacket(req, req.length, to));
                 DatagramPacket p = new DatagramPacket(new byte[8192], 8192);
@@ -113,7 +132,18 @@ class AnsweredRequestsTest {
                 answers.add(new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8));
             }
         }
-        assertThat(ERRORS).isEmpty();
+        return answers;
+    }
+
+    static List<Request> seen(String callId) {
+        return SEEN.stream()
+                .filter(r -> ((javax.sip.header.CallIdHeader) r.getHeader("Call-ID"))
+                        .getCallId()
+                        .equals(callId))
+                .toList();
+    }
+
+    static void assertSameTwoHundreds(List<String> answers) {
         assertThat(answers)
                 .hasSize(3)
                 .allSatisfy(a -> assertThat(a)
@@ -121,11 +151,41 @@ class AnsweredRequestsTest {
                         .contains("Contact: <sip:alice@192.0.2.1:5062>;expires=600")
                         .contains("CSeq: 2 REGISTER"));
         assertThat(answers.get(1)).isEqualTo(answers.get(0));
-        assertThat(SEEN).as("the listener saw the request once").hasSize(1);
+        assertThat(answers.get(2)).isEqualTo(answers.get(0));
+    }
 
-        SIPMessage kept = (SIPMessage) SEEN.get(0);
+    @Test
+    void retransmissionsOfAReleasedRequestAreAnsweredByTheTransaction() throws IOException {
+        List<String> answers = sendThrice("released-1");
+        assertThat(ERRORS).isEmpty();
+        assertSameTwoHundreds(answers);
+        assertThat(seen("released-1")).as("the listener saw the request once").hasSize(1);
+
+        SIPMessage kept = (SIPMessage) seen("released-1").get(0);
         List<String> names = new ArrayList<>();
         kept.getHeaderNames().forEachRemaining(names::add);
         assertThat(names).containsExactlyInAnyOrder("Via", "From", "To", "Call-ID", "CSeq", "Content-Length");
+    }
+
+    @Test
+    void aTransactionToldToDropItsRequestHoldsNoneAndStillAbsorbsRetransmissions() throws IOException {
+        List<String> answers = sendThrice("dropped-1");
+        assertThat(ERRORS).isEmpty();
+        assertSameTwoHundreds(answers);
+        assertThat(seen("dropped-1")).as("the listener saw the request once").hasSize(1);
+        assertThat(AFTER_DROP)
+                .as("the transaction's request once the 200 was sent")
+                .containsExactly(java.util.Optional.empty());
+    }
+
+    @Test
+    void anRfc2543RequestIsAnsweredWhileTransactionsWithoutTheirRequestLive() throws IOException {
+        assertSameTwoHundreds(sendThrice("dropped-2")); // a transaction without its request, for 32 s
+        // the RI matches a request without an RFC 3261 branch against every live transaction by the
+        // older rules, which read the transaction's request (LeanServerTransaction)
+        List<String> answers = sendThrice("legacy-1");
+        assertThat(ERRORS).isEmpty();
+        assertSameTwoHundreds(answers);
+        assertThat(seen("legacy-1")).as("the listener saw the request once").hasSize(1);
     }
 }
