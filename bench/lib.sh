@@ -20,7 +20,7 @@ describe_machine() {
   echo "java:    $(java -version 2>&1 | head -1)"
   echo "sipp:    $(sipp -v 2>&1 | grep -m1 -o 'SIPp v[^ ]*')"
   echo "commit:  $(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet 2>/dev/null || echo ' (+ uncommitted changes)')"
-  echo "node:    SWITCHBOARD_JAVA_OPTS=${SWITCHBOARD_JAVA_OPTS:-(default -Xms512m -Xmx1g)} config $bench_config"
+  echo "node:    SWITCHBOARD_JAVA_OPTS=${SWITCHBOARD_JAVA_OPTS:-(default -Xms1g -Xmx1g -XX:MaxGCPauseMillis=10)} config $bench_config"
 }
 
 # Starts a node on a fresh data folder and waits until it is ready; sets node_pid, cassandra_pid,
