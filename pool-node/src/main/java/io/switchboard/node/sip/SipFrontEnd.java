@@ -728,6 +728,7 @@ public final class SipFrontEnd implements SipListener {
         } catch (javax.sip.SipException | javax.sip.InvalidArgumentException | RuntimeException e) {
             LOG.debug("Could not send {}: {}", response.getStatusCode(), e.toString());
         }
+        AnsweredRequests.release(transaction.getRequest()); // an RFC 2543 request the RI kept
     }
 
     /** Outside any dialog: no To tag (RFC 3261 section 12.2), and not a CANCEL of a transaction taken. */

@@ -141,6 +141,7 @@ public final class RegisterHandler {
             // The transaction ended (timeout, closed connection): the client retransmits or gave up.
             LOG.debug("Could not send {} to REGISTER: {}", response.getStatusCode(), e.toString());
         }
+        AnsweredRequests.release(transaction.getRequest()); // an RFC 2543 request the RI kept
         observer.completed(response.getStatusCode(), System.nanoTime() - startNanos);
     }
 }

@@ -50,11 +50,17 @@ public final class AnsweredRequests {
     /**
      * Before a non-INVITE transaction's final response: the RI drops the request as it sends it, so
      * {@code transaction.getRequest()} is {@code null} afterwards. Nothing of ours may read the
-     * request after the final response (as with {@link #release}).
+     * request after the final response (as with {@link #release}). Only for a request with an RFC
+     * 3261 branch: the RI matches retransmissions of an RFC 2543 request (no branch) by reading the
+     * request (section 17.2.3), so callers still {@link #release} what {@code getRequest()} returns
+     * after the response (nothing, when it was dropped).
      */
     public static void dropOnFinalResponse(ServerTransaction transaction) {
+        Request request = transaction.getRequest();
         if (transaction instanceof TransactionExt ext
-                && !Request.INVITE.equals(transaction.getRequest().getMethod())) {
+                && request instanceof SIPMessage m
+                && !Request.INVITE.equals(request.getMethod())
+                && LeanServerTransaction.hasRfc3261Branch(m)) {
             ext.setReleaseReferencesStrategy(ReleaseReferencesStrategy.Aggressive);
         }
     }

@@ -36,7 +36,8 @@ final class LeanServerTransaction extends SIPServerTransactionImpl {
         return super.isMessagePartOfTransaction(message);
     }
 
-    private static boolean hasRfc3261Branch(SIPMessage message) {
+    /** Whether the top Via's branch starts with the RFC 3261 magic cookie. */
+    static boolean hasRfc3261Branch(SIPMessage message) {
         Via top = message.getTopmostVia();
         String branch = top == null ? null : top.getBranch();
         return branch != null && branch.toLowerCase(Locale.ROOT).startsWith(MAGIC_COOKIE);
