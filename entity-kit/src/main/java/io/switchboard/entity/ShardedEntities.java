@@ -85,6 +85,22 @@ public final class ShardedEntities {
         init(system, type, (id, shard) -> behavior(id, shard, factory));
     }
 
+    /**
+     * Starts sharding for {@code type} on this node, with a gate that lets an entity skip its start
+     * for a first command that would change nothing ({@link StartGate}).
+     */
+    public static <C extends EntityCommand> void init(
+            ActorSystem<?> system, EntityTypeKey<C> type, Factory<C> factory, StartGate<C> gate) {
+        init(system, type, (id, shard) -> behavior(id, shard, factory, gate));
+    }
+
+    /** The behaviour of one entity of a type with a {@link StartGate} (tests spawn it directly). */
+    public static <C extends EntityCommand> Behavior<C> behavior(
+            String key, ActorRef<ClusterSharding.ShardCommand> shard, Factory<C> factory, StartGate<C> gate) {
+        return org.apache.pekko.actor.typed.javadsl.Behaviors.setup(
+                ctx -> new GatedStart<>(key, shard, factory, gate, ctx));
+    }
+
     /** The behaviour of one entity, which starts by loading its state (tests spawn it directly). */
     public static <C extends EntityCommand> Behavior<C> behavior(
             String key, ActorRef<ClusterSharding.ShardCommand> shard, Factory<C> factory) {

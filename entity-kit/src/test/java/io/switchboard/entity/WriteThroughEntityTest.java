@@ -134,18 +134,22 @@ class WriteThroughEntityTest {
         }
 
         void awaitWriteOutstanding() {
-            KIT.createTestProbe().awaitAssert(Duration.ofSeconds(3), () -> {
-                assertThat(writes).isNotEmpty();
-                return null;
-            });
+            awaitWrites();
         }
 
         CompletableFuture<Void> awaitWrite() {
-            KIT.createTestProbe().awaitAssert(Duration.ofSeconds(3), () -> {
-                assertThat(writes).isNotEmpty();
-                return null;
-            });
+            awaitWrites();
             return writes.poll();
+        }
+
+        /** Polls without an actor system, so other test classes (GatedStartTest) can use this store. */
+        private void awaitWrites() {
+            long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+            while (writes.isEmpty() && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            }
+            assertThat(writes).as("a write was started").isNotEmpty();
         }
     }
 

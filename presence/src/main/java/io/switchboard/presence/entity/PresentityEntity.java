@@ -3,6 +3,7 @@ package io.switchboard.presence.entity;
 import io.switchboard.entity.EntityCommand;
 import io.switchboard.entity.EntitySettings;
 import io.switchboard.entity.ShardedEntities;
+import io.switchboard.entity.StartGate;
 import io.switchboard.entity.TimeLeft;
 import io.switchboard.entity.WriteThroughEntity;
 import io.switchboard.entity.fence.OwnerEpochs;
@@ -270,12 +271,33 @@ public final class PresentityEntity {
     private PresentityEntity() {}
 
     public static void init(ActorSystem<?> system, Settings settings) {
-        ShardedEntities.init(system, ENTITY_KEY, factory(settings));
+        ShardedEntities.init(system, ENTITY_KEY, factory(settings), gate(settings));
     }
 
     public static Behavior<Command> create(
             String presentity, Settings settings, ActorRef<ClusterSharding.ShardCommand> shard) {
-        return ShardedEntities.behavior(presentity, shard, factory(settings));
+        return ShardedEntities.behavior(presentity, shard, factory(settings), gate(settings));
+    }
+
+    /**
+     * A change of registered endpoints reaches nobody if nobody watches: an unwatched presentity
+     * started by one looks for a watcher row (one read) and passivates without claiming an epoch
+     * or loading. Its aggregate is recomputed from the registrar whenever it does start
+     * (PresentityBehavior.load), so nothing is lost. A user's first REGISTER started this entity
+     * for nothing before (issue 17, item 4).
+     */
+    static StartGate<Command> gate(Settings settings) {
+        return new StartGate<>() {
+            @Override
+            public boolean droppable(Command command) {
+                return command instanceof EndpointsChanged;
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<Boolean> needed(String presentity) {
+                return settings.store().watched(presentity);
+            }
+        };
     }
 
     /** One per type and node: every entity of the node shares the settings and one lifecycle. */

@@ -35,6 +35,7 @@ public final class CassandraPresenceStore implements PresentityStore, Subscripti
     private final PreparedStatement insertPublication;
     private final PreparedStatement deletePublication;
     private final PreparedStatement selectWatchers;
+    private final PreparedStatement selectAnyWatcher;
     private final PreparedStatement insertWatcher;
     private final PreparedStatement deleteWatcher;
     private final PreparedStatement selectSubscriptions;
@@ -54,6 +55,7 @@ public final class CassandraPresenceStore implements PresentityStore, Subscripti
                 "SELECT watcher, expires_at, TTL(expires_at) FROM presence_watchers WHERE presentity = ?");
         deletePublication = session.prepare("DELETE FROM presence_publications WHERE presentity = ? AND etag = ?");
         selectWatchers = session.prepare("SELECT watcher, expires_at FROM presence_watchers WHERE presentity = ?");
+        selectAnyWatcher = session.prepare("SELECT watcher FROM presence_watchers WHERE presentity = ? LIMIT 1");
         insertWatcher = session.prepare(
                 "INSERT INTO presence_watchers (presentity, watcher, expires_at) VALUES (?, ?, ?) USING TTL ?");
         deleteWatcher = session.prepare("DELETE FROM presence_watchers WHERE presentity = ? AND watcher = ?");
@@ -116,6 +118,12 @@ public final class CassandraPresenceStore implements PresentityStore, Subscripti
                         row -> watchers.put(
                                 row.getString("watcher"), expiry(row, 2, row.getInstant("expires_at"), clock))));
         return p.thenCombine(w, (a, b) -> new Loaded(publications, watchers));
+    }
+
+    /** One row at most: expired watchers (TTL) are not returned, so this is "watched now". */
+    @Override
+    public CompletionStage<Boolean> watched(String presentity) {
+        return session.executeAsync(selectAnyWatcher.bind(presentity)).thenApply(rs -> rs.one() != null);
     }
 
     private static Instant expiry(Row row, int ttlColumn, Instant stored, java.time.Clock clock) {

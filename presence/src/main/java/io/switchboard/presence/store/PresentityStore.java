@@ -31,6 +31,16 @@ public interface PresentityStore {
         return loadPresentity(presentity);
     }
 
+    /**
+     * Whether anyone watches {@code presentity} (a live watcher row): a change of the user's
+     * registered endpoints matters to nobody else, so an unwatched presentity need not start for
+     * one (PresentityEntity's start gate). The default loads everything; stores override it with a
+     * cheaper read.
+     */
+    default CompletionStage<Boolean> watched(String presentity) {
+        return loadPresentity(presentity).thenApply(loaded -> !loaded.watchers().isEmpty());
+    }
+
     /** Writes {@code publication} and deletes {@code replacedEtag} (null for none) in one partition batch. */
     CompletionStage<Void> putPublication(
             String presentity, StoredPublication publication, String replacedEtag, Instant now, WriteStamp stamp);

@@ -106,6 +106,17 @@ final class LocalPresence implements PresentityClient, PresentityEntity.WatcherN
         return ref;
     }
 
+    /**
+     * Starts a spawned presentity the way sharding does, with a message (the due sweeper's wake):
+     * a presentity looks at its first message before it loads (PresentityEntity's start gate).
+     */
+    @SuppressWarnings("unchecked")
+    static ActorRef<PresentityEntity.Command> started(ActorRef<PresentityEntity.Command> presentity) {
+        ((ActorRef<io.switchboard.entity.EntityCommand>) (ActorRef<?>) presentity)
+                .tell(io.switchboard.entity.ShardedEntities.WAKE);
+        return presentity;
+    }
+
     ActorRef<WatcherEntity.Command> watcher(String aor, WatcherEntity.Settings settings) {
         ActorRef<WatcherEntity.Command> ref = kit.spawn(WatcherEntity.create(
                 aor,

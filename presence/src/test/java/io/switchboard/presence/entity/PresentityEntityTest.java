@@ -11,9 +11,11 @@ import io.switchboard.presence.store.PresentityStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -216,7 +218,8 @@ class PresentityEntityTest {
         int before = presence.fanoutsTo(BOB).size();
         long lastVersion = lastFanoutTo(BOB).version();
 
-        alice(Duration.ZERO); // takeover: nobody knows what Bob last saw
+        // takeover, started by whatever message comes next: nobody knows what Bob last saw
+        LocalPresence.started(alice(Duration.ZERO));
         KIT.createTestProbe().awaitAssert(LONG, () -> {
             assertThat(presence.fanoutsTo(BOB)).hasSizeGreaterThan(before);
             return null;
@@ -267,6 +270,62 @@ class PresentityEntityTest {
     }
 
     // ---------------------------------------------------------------- aggregation (Skype for Business model)
+
+    /** Alice's presentity with a shard probe and owner epochs that count their claims (each: one LWT in Cassandra). */
+    ActorRef<PresentityEntity.Command> aliceCounting(
+            TestProbe<ClusterSharding.ShardCommand> shard, java.util.concurrent.atomic.AtomicInteger claims) {
+        PresentityEntity.Settings s = presence.presentitySettings(Duration.ZERO);
+        PresentityEntity.Settings counting = new PresentityEntity.Settings(
+                s.store(),
+                s.access(),
+                s.endpoints(),
+                s.watchers(),
+                s.rules(),
+                s.customStates(),
+                s.domains(),
+                s.coalesce(),
+                s.retry(),
+                s.passivateAfter(),
+                s.stashCapacity(),
+                s.clock(),
+                s.maxWatchers(),
+                s.refusals(),
+                (type, key) -> CompletableFuture.completedFuture((long) claims.incrementAndGet()));
+        return KIT.spawn(PresentityEntity.create(ALICE, counting, shard.getRef()));
+    }
+
+    @Test
+    void a_registration_change_does_not_start_a_presentity_nobody_watches() {
+        TestProbe<ClusterSharding.ShardCommand> shard = KIT.createTestProbe();
+        java.util.concurrent.atomic.AtomicInteger claims = new java.util.concurrent.atomic.AtomicInteger();
+        ActorRef<PresentityEntity.Command> entity = aliceCounting(shard, claims);
+
+        entity.tell(new PresentityEntity.EndpointsChanged(endpoints("ep-1")));
+
+        shard.expectMessageClass(ClusterSharding.Passivate.class, LONG);
+        assertThat(claims).as("no owner epoch claimed").hasValue(0);
+        // what it would have computed is recomputed from the registrar by whoever starts it next
+        register(ALICE, "ep-1");
+        assertThat(view(aliceCounting(KIT.createTestProbe(), claims), BOB).availability())
+                .isEqualTo(Availability.AVAILABLE);
+    }
+
+    @Test
+    void a_registration_change_starts_a_watched_presentity_and_its_watchers_hear_of_it() {
+        java.util.concurrent.atomic.AtomicInteger claims = new java.util.concurrent.atomic.AtomicInteger();
+        ActorRef<PresentityEntity.Command> first = aliceCounting(KIT.createTestProbe(), claims);
+        assertThat(watch(first, BOB).view().availability()).isEqualTo(Availability.OFFLINE);
+        KIT.stop(first); // passivated, or its node lost: Bob's watch is only in the store now
+
+        register(ALICE, "ep-1"); // the registrar has the new endpoint when it tells presence
+        TestProbe<ClusterSharding.ShardCommand> shard = KIT.createTestProbe();
+        ActorRef<PresentityEntity.Command> next = aliceCounting(shard, claims);
+        next.tell(new PresentityEntity.EndpointsChanged(endpoints("ep-1")));
+
+        awaitLastView(BOB, Availability.AVAILABLE);
+        assertThat(claims).as("the watched one started, and claimed its epoch").hasValue(2);
+        shard.expectNoMessage(Duration.ofMillis(200));
+    }
 
     @Test
     void registration_and_publish_drive_what_watchers_see() {

@@ -316,7 +316,7 @@ class SkewedClocksTest {
                 Integer.MAX_VALUE,
                 cap -> {},
                 owners);
-        return presence.presentity(presentity, settings);
+        return LocalPresence.started(presence.presentity(presentity, settings));
     }
 
     private static Clock offset(Duration by) {
