@@ -41,6 +41,8 @@ final class Readiness {
     private volatile boolean draining;
     private volatile boolean warmedUp;
     private volatile String warmUp = "not started";
+    private volatile String entityProgress;
+    private volatile String sipProgress;
 
     /** Without the sharding condition (tests of the warm-up). */
     Readiness(BooleanSupplier clusterUp, BooleanSupplier storage, BooleanSupplier sipListening) {
@@ -107,8 +109,22 @@ final class Readiness {
 
     /** Progress of the warm-up, shown by {@link #report()}. */
     void warmingUp(int rounds, String last) {
+        entityProgress = rounds + " rounds, " + last;
+        showProgress();
+    }
+
+    /** Progress of the warm-up's SIP requests (SipWarmUp, beside the rounds), shown by {@link #report()}. */
+    void warmingUpSip(String progress) {
+        sipProgress = progress;
+        showProgress();
+    }
+
+    private void showProgress() {
         if (!warmedUp) {
-            warmUp = "warming up (" + rounds + " rounds, " + last + ")";
+            String e = entityProgress;
+            String s = sipProgress;
+            warmUp = "warming up (" + (e == null ? "" : e) + (e != null && s != null ? "; " : "") + (s == null ? "" : s)
+                    + ")";
         }
     }
 

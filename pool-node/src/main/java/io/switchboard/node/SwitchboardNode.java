@@ -199,17 +199,22 @@ public final class SwitchboardNode implements AutoCloseable {
     }
 
     private void warmUp(SipWiring.Cluster cluster, io.switchboard.node.config.AvailabilityConfig a, int udpPort) {
-        String aor = WarmUp.aorOf(config.nodeId());
-        LOG.info("Node {} is an Up member; warming up through {}", config.nodeId(), aor);
+        int shards = system.settings().config().getInt("pekko.cluster.sharding.number-of-shards");
+        List<String> aors = WarmUp.aorsOf(config.nodeId(), shards);
+        LOG.info(
+                "Node {} is an Up member; warming up through {} reserved AORs, one per shard, such as {}",
+                config.nodeId(),
+                aors.size(),
+                aors.get(0));
         ActorSystem<Void> sys = system;
         new WarmUp(
                         cluster.registrar(),
                         WarmUp.PresenceReads.of(cluster.presence()),
-                        aor,
+                        aors,
                         new io.switchboard.sip.flow.Flow(
                                 "udp", config.sip().bindAddress(), udpPort, config.nodeId(), ""),
                         config.registrar().policy().minExpires(),
-                        new WarmUp.Settings(a.warmUpRounds(), a.normalRounds(), a.normalLatency(), PAUSE),
+                        new WarmUp.Settings(a.warmUpRounds(), a.normalRounds(), a.normalLatency(), PAUSE, 8),
                         (delay, task) -> {
                             if (!closed) {
                                 sys.scheduler().scheduleOnce(delay, task, sys.executionContext());
@@ -217,9 +222,41 @@ public final class SwitchboardNode implements AutoCloseable {
                         },
                         readiness::warmingUp)
                 .start()
+                // both parts at once: the SIP requests need no entity (each is answered 401)
+                .thenCombine(sipWarmUp(a, udpPort), (entitiesWarm, sipWarm) -> null)
                 .thenRun(() -> {
+                    sip.frontEnd().serveBeforeReady(null);
                     readiness.warmedUp();
                     LOG.info("Node {} is ready (warm-up done)", config.nodeId());
+                });
+    }
+
+    /**
+     * The SIP part of the warm-up (SipWarmUp), beside the entities' rounds: REGISTERs to this node's
+     * own UDP port, let through the SIP edge until the whole warm-up is done.
+     */
+    private java.util.concurrent.CompletionStage<Void> sipWarmUp(
+            io.switchboard.node.config.AvailabilityConfig a, int udpPort) {
+        if (a.warmUpSipRequests() == 0 || closed) {
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        }
+        SipWarmUp warm = new SipWarmUp(
+                SipWarmUp.reachable(config.sip().bindAddress(), udpPort),
+                config.domains().get(0),
+                "warm-up." + config.nodeId().replaceAll("[^A-Za-z0-9-]", "-"),
+                new SipWarmUp.Settings(a.warmUpSipRequests(), 32, 1000));
+        sip.frontEnd().serveBeforeReady(warm.callIdPrefix());
+        int total = a.warmUpSipRequests();
+        long started = System.nanoTime();
+        return warm.start(
+                        answered -> readiness.warmingUpSip("SIP: " + answered + " of " + total + " REGISTERs answered"))
+                .thenAccept(answered -> {
+                    LOG.info(
+                            "Node {}: SIP warm-up, {} of {} REGISTERs answered in {} ms",
+                            config.nodeId(),
+                            answered,
+                            total,
+                            (System.nanoTime() - started) / 1_000_000);
                 });
     }
 

@@ -58,7 +58,7 @@ class ReadinessTest {
         WarmUp warmUp = new WarmUp(
                 registrar,
                 aor -> CompletableFuture.completedFuture(null),
-                AOR,
+                List.of(AOR),
                 new Flow("udp", "127.0.0.1", 5060, "node-1", ""),
                 300,
                 new WarmUp.Settings(3, 2, Duration.ofSeconds(30), Duration.ofMillis(1)),
@@ -106,13 +106,73 @@ class ReadinessTest {
     }
 
     @Test
+    void the_reserved_aors_cover_every_shard_as_pekko_places_them() {
+        List<String> aors = WarmUp.aorsOf("node-1", 200);
+        assertThat(aors).hasSize(200).doesNotHaveDuplicates().startsWith(AOR);
+        assertThat(aors)
+                .allSatisfy(a -> assertThat(a).startsWith("sip:warm-up.node-1").endsWith("@switchboard.invalid"));
+        assertThat(aors.stream().map(a -> WarmUp.shardOf(a, 200)).distinct()).hasSize(200);
+        for (String aor : aors) {
+            assertThat(Integer.toString(WarmUp.shardOf(aor, 200)))
+                    .as("the shard sharding's default extractor gives " + aor)
+                    .isEqualTo(new org.apache.pekko.cluster.sharding.typed.HashCodeMessageExtractor<Object>(200)
+                            .shardId(aor));
+        }
+    }
+
+    @Test
+    void rounds_go_through_every_reserved_aor_in_lanes_and_every_binding_is_removed_before_ready() {
+        Readiness readiness = new Readiness(() -> true, () -> true, () -> true);
+        List<RegisterRequest> registers = java.util.Collections.synchronizedList(new ArrayList<>());
+        RegistrarClient registrar = new RegistrarClient() {
+            @Override
+            public CompletionStage<RegistrarEntity.RegisterReply> register(RegisterRequest request) {
+                registers.add(request);
+                return CompletableFuture.supplyAsync(() -> OK); // completes on another thread, as asks do
+            }
+
+            @Override
+            public CompletionStage<RegistrarEntity.BindingsReply> bindings(String aor) {
+                return CompletableFuture.completedFuture(new RegistrarEntity.CurrentBindings(aor, List.of()));
+            }
+        };
+        List<String> aors = WarmUp.aorsOf("node-1", 40);
+        CompletableFuture<Void> done = new WarmUp(
+                        registrar,
+                        aor -> CompletableFuture.completedFuture(null),
+                        aors,
+                        new Flow("udp", "127.0.0.1", 5060, "node-1", ""),
+                        300,
+                        new WarmUp.Settings(3, 2, Duration.ofSeconds(30), Duration.ofMillis(1), 8),
+                        (delay, task) -> task.run(),
+                        readiness::warmingUp)
+                .start()
+                .toCompletableFuture();
+        done.orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join();
+
+        List<RegisterRequest> all = List.copyOf(registers);
+        assertThat(all.stream().filter(r -> r.expiresHeader().getAsLong() > 0).map(RegisterRequest::aor))
+                .as("at least one round per AOR, more than the 3 rounds asked for")
+                .containsAll(aors);
+        List<RegisterRequest> removals =
+                all.stream().filter(r -> r.expiresHeader().getAsLong() == 0).toList();
+        assertThat(removals).extracting(RegisterRequest::aor).containsExactlyInAnyOrderElementsOf(aors);
+        assertThat(all.subList(all.size() - removals.size(), all.size()))
+                .as("the removals come after every round")
+                .containsExactlyInAnyOrderElementsOf(removals);
+        assertThat(all.stream().mapToLong(RegisterRequest::cseq).distinct().count())
+                .as("one Call-ID, a CSeq each")
+                .isEqualTo(all.size());
+    }
+
+    @Test
     void slow_rounds_do_not_count_towards_normal_latency() {
         Readiness readiness = new Readiness(() -> true, () -> true, () -> true);
         HandRegistrar registrar = new HandRegistrar();
         WarmUp warmUp = new WarmUp(
                 registrar,
                 aor -> CompletableFuture.completedFuture(null),
-                AOR,
+                List.of(AOR),
                 new Flow("udp", "127.0.0.1", 5060, "node-1", ""),
                 300,
                 new WarmUp.Settings(1, 1, Duration.ZERO, Duration.ofMillis(1)),

@@ -33,6 +33,9 @@ public final class TestNodes {
                     { uri = "sip:alice@example.test", password = "alice-secret", name = "Alice" }
                     { uri = "sip:bob@example.test", password = "bob-secret", name = "Bob" }
                   ]
+                  # the SIP warm-up compiles the stack for a node's first thousands of users; tests
+                  # start dozens of nodes and send a few requests each (WarmUpNodeTest sets its own)
+                  availability.warm-up.sip-requests = 1000
                 }
                 """.formatted(
                                 nodeId,

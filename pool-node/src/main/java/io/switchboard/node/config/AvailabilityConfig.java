@@ -16,6 +16,8 @@ import java.util.Map;
  * @param warmUpRounds   {@code warm-up.rounds}: at least this many warm-up rounds before ready
  * @param normalRounds   {@code warm-up.normal-rounds}: the last this many each within normalLatency
  * @param normalLatency  {@code warm-up.normal-latency}: what one round takes at normal latency
+ * @param warmUpSipRequests {@code warm-up.sip-requests}: REGISTERs the node sends its own SIP port
+ *                       before it is ready (each answered 401), so the SIP stack's code is compiled
  * @param retryAfter     {@code retry-after}: the Retry-After of the SIP edge's 503s while not
  *                       serving (warming up, shedding)
  * @param inFlight      {@code admission.registers-in-flight}, {@code invites-in-flight},
@@ -36,6 +38,7 @@ public record AvailabilityConfig(
         int warmUpRounds,
         int normalRounds,
         Duration normalLatency,
+        int warmUpSipRequests,
         Duration retryAfter,
         Map<WorkClass, Integer> inFlight,
         boolean sendDeadlines) {
@@ -57,6 +60,7 @@ public record AvailabilityConfig(
             throw new ConfigError(w.key("normal-rounds"), "must not exceed warm-up.rounds (" + rounds + ")");
         }
         Duration normalLatency = w.duration("normal-latency", Duration.ofMillis(1));
+        int sipRequests = w.integer("sip-requests", 0, 1_000_000);
         Duration retryAfter = a.duration("retry-after", Duration.ofSeconds(1));
         if (retryAfter.toSeconds() > 3600) {
             throw new ConfigError(a.key("retry-after"), "must be at most 3600s, was " + retryAfter.toSeconds() + "s");
@@ -71,6 +75,7 @@ public record AvailabilityConfig(
                 rounds,
                 normal,
                 normalLatency,
+                sipRequests,
                 retryAfter,
                 Collections.unmodifiableMap(inFlight),
                 a.bool("send-deadlines"));

@@ -78,6 +78,8 @@ public final class SipFrontEnd implements SipListener {
     private volatile ParkSip park;
     /** Whether the node serves requests yet (its Readiness); until then 503 + Retry-After. */
     private volatile java.util.function.BooleanSupplier serving = () -> true;
+    /** The Call-ID prefix of the node's own SIP warm-up, served before ready; null: none. */
+    private volatile String warmUpPrefix;
 
     private volatile int retryAfterSeconds = 5;
     /** Whether the node drains (io.switchboard.node.Drain): new dialogs get 503 + Retry-After. */
@@ -133,6 +135,25 @@ public final class SipFrontEnd implements SipListener {
     public void gate(java.util.function.BooleanSupplier servingNow, int retryAfter) {
         this.retryAfterSeconds = retryAfter;
         this.serving = servingNow;
+    }
+
+    /**
+     * Requests whose Call-ID starts with {@code callIdPrefix} are served before the node is ready:
+     * the node's own SIP warm-up (SipWarmUp), whose prefix is random per run, so nobody else's
+     * request is let through.
+     */
+    public void serveBeforeReady(String callIdPrefix) {
+        this.warmUpPrefix = callIdPrefix;
+    }
+
+    private boolean warmUp(Request request) {
+        String prefix = warmUpPrefix;
+        if (prefix == null) {
+            return false;
+        }
+        javax.sip.header.CallIdHeader callId =
+                (javax.sip.header.CallIdHeader) request.getHeader(javax.sip.header.CallIdHeader.NAME);
+        return callId != null && callId.getCallId().startsWith(prefix);
     }
 
     /**
@@ -212,7 +233,7 @@ public final class SipFrontEnd implements SipListener {
             answerRetryLater(transaction, request, "Shutting down, try another server");
             return;
         }
-        if (transaction != null && !serving.getAsBoolean()) {
+        if (transaction != null && !serving.getAsBoolean() && !warmUp(request)) {
             metrics.sipShed("warming-up");
             answerRetryLater(transaction, request, "Starting up, try again");
             return;

@@ -48,6 +48,8 @@ class AvailabilityConfigTest {
                 "switchboard.registrar.ask-timeout = 3s                 | switchboard.availability.write-timeout",
                 "switchboard.availability.warm-up.normal-rounds = 21    | switchboard.availability.warm-up.normal-rounds",
                 "switchboard.availability.warm-up.rounds = 0            | switchboard.availability.warm-up.rounds",
+                "switchboard.availability.warm-up.sip-requests = -1     | switchboard.availability.warm-up.sip-requests",
+                "switchboard.availability.warm-up.sip-requests = many   | switchboard.availability.warm-up.sip-requests",
                 "switchboard.availability.retry-after = 2h              | switchboard.availability.retry-after",
                 "switchboard.availability.admission.registers-in-flight = -1 | switchboard.availability.admission.registers-in-flight",
                 "switchboard.availability.admission.invites-in-flight = -1   | switchboard.availability.admission.invites-in-flight",
