@@ -12,8 +12,9 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
  * An entity before it starts, for a type with a {@link StartGate}: looks at the first command and
- * either becomes the {@link WriteThroughEntity} (handing it every command so far, in order) or asks
- * its shard to passivate it, having loaded and claimed nothing.
+ * either becomes the {@link WriteThroughEntity} (handing it every command so far, in order) or stays
+ * dormant for {@link StartGate#linger()} and then asks its shard to passivate it, having loaded and
+ * claimed nothing. A command that is not droppable ends the dormant wait by starting the entity.
  *
  * <p>After the passivation request the shard buffers new commands for the next incarnation; one
  * already on its way here still arrives. A droppable one is dropped (nothing it acts on exists:
@@ -33,6 +34,9 @@ final class GatedStart<C extends EntityCommand> extends ExtensibleBehavior<C> {
 
     private boolean passivating;
 
+    /** The timer that ends the dormant wait of an entity found not needed; null when none runs. */
+    private org.apache.pekko.actor.Cancellable lingering;
+
     GatedStart(
             String key,
             ActorRef<ClusterSharding.ShardCommand> shard,
@@ -50,6 +54,9 @@ final class GatedStart<C extends EntityCommand> extends ExtensibleBehavior<C> {
     public Behavior<C> receive(TypedActorContext<C> context, C command) {
         Object m = command;
         if (m == ShardedEntities.STOP) {
+            if (lingering != null) {
+                lingering.cancel();
+            }
             if (held != null) {
                 held.forEach(c -> c.refuse("Moving to another node, try again"));
             }
@@ -61,6 +68,13 @@ final class GatedStart<C extends EntityCommand> extends ExtensibleBehavior<C> {
             if (looked.needed || waiting.stream().anyMatch(c -> !droppable(c))) {
                 return startWith(context, waiting);
             }
+            @SuppressWarnings("unchecked")
+            ActorRef<EntityCommand> self = (ActorRef<EntityCommand>) (ActorRef<?>) ctx.getSelf();
+            lingering = ctx.scheduleOnce(gate.linger(), self, Linger.INSTANCE);
+            return this;
+        }
+        if (m == Linger.INSTANCE) {
+            lingering = null;
             passivating = true;
             shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
             return this;
@@ -70,7 +84,9 @@ final class GatedStart<C extends EntityCommand> extends ExtensibleBehavior<C> {
             return this;
         }
         if (droppable(command)) {
-            if (!passivating) {
+            // dormant or passivating, it was found not needed, and only the entity itself writes
+            // what the gate looks at: dropped without another look
+            if (!passivating && lingering == null) {
                 look(command);
             }
             return this;
@@ -105,6 +121,10 @@ final class GatedStart<C extends EntityCommand> extends ExtensibleBehavior<C> {
     }
 
     private Behavior<C> startWith(TypedActorContext<C> context, ArrayDeque<C> commands) {
+        if (lingering != null) {
+            lingering.cancel(); // one already in the mailbox reaches the entity, which ignores it
+            lingering = null;
+        }
         WriteThroughEntity<C, ?> entity = factory.create(key, shard, ctx);
         Behavior<C> next = entity.start();
         for (C c : commands) {
@@ -124,4 +144,9 @@ final class GatedStart<C extends EntityCommand> extends ExtensibleBehavior<C> {
 
     /** The gate's answer, sent to this entity itself: never crosses the network. */
     private record Looked(boolean needed) implements EntityCommand {}
+
+    /** The end of the dormant wait ({@link StartGate#linger()}); a started entity ignores it. */
+    enum Linger implements EntityCommand {
+        INSTANCE
+    }
 }

@@ -10,10 +10,10 @@ import java.util.concurrent.CompletionStage;
  * REGISTER paid for that (issue 17, item 4: the fresh node's first 10,000 users).
  *
  * <p>With a gate, an entity whose first command is {@link #droppable} first asks {@link #needed}
- * (typically one small read) and, if not, asks its shard to passivate it without loading or
- * claiming anything. Commands that arrive meanwhile wait; any that is not droppable starts the
- * entity as usual once the answer is in. A failed look starts it too (its load then says what is
- * wrong).
+ * (typically one small read) and, if not, stays dormant, loading and claiming nothing, for
+ * {@link #linger()}, then asks its shard to passivate it. Commands that arrive meanwhile wait; any
+ * that is not droppable starts the entity as usual (once the answer is in, if it was still
+ * looking). A failed look starts it too (its load then says what is wrong).
  */
 public interface StartGate<C extends EntityCommand> {
 
@@ -26,4 +26,15 @@ public interface StartGate<C extends EntityCommand> {
 
     /** Whether the entity {@code key} holds anything a droppable command would act on. */
     CompletionStage<Boolean> needed(String key);
+
+    /**
+     * How long an entity found not needed stays dormant before it asks to be passivated. A command
+     * that reaches it after that request is handled by an entity that the shard then stops (and
+     * which refuses it, "try again"); a client's next request usually follows the one that caused
+     * the look within milliseconds (a phone's REGISTER, then its PUBLISH and SUBSCRIBEs), so the
+     * dormant actor, a few dozen bytes, waits rather than going at once.
+     */
+    default java.time.Duration linger() {
+        return java.time.Duration.ofSeconds(30);
+    }
 }

@@ -244,6 +244,8 @@ public abstract class WriteThroughEntity<C extends EntityCommand, L> extends Ext
             finishWrite(written.write, null);
         } else if (m instanceof WriteFailed failed) {
             finishWrite(failed.write, failed.cause);
+        } else if (m == GatedStart.Linger.INSTANCE) {
+            // the start gate's dormant wait ended as this entity started (StartGate.linger): nothing to do
         } else if (m == ShardedEntities.WAKE) {
             // started (or reached) by the due sweeper: what is due fires from the timer armed below
         } else if (m == ShardedEntities.STOP) {

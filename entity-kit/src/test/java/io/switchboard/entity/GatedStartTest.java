@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Test;
 class GatedStartTest {
 
     static final ActorTestKit KIT = ActorTestKit.create();
+    static final Duration LINGER = Duration.ofMillis(300);
 
     @AfterAll
     static void shutdown() {
@@ -74,6 +75,11 @@ class GatedStartTest {
                 looks.incrementAndGet();
                 return needed;
             }
+
+            @Override
+            public Duration linger() {
+                return LINGER;
+            }
         };
         return KIT.spawn(ShardedEntities.behavior("counter-1", shard.getRef(), factory, gate));
     }
@@ -95,6 +101,25 @@ class GatedStartTest {
         replies.expectNoMessage(Duration.ofMillis(200));
         assertThat(started).hasValue(0);
         assertThat(looks).hasValue(1);
+    }
+
+    @Test
+    void a_command_that_expects_an_answer_during_the_dormant_wait_starts_the_entity_which_stays() {
+        ActorRef<Command> entity = spawn();
+        entity.tell(new Ack(replies.getRef()));
+        needed.complete(false);
+        replies.expectNoMessage(LINGER.dividedBy(3)); // dormant now: the Ack was dropped
+        entity.tell(new Ack(replies.getRef())); // dropped too, without another look
+        entity.tell(new Add(2, replies.getRef())); // a phone's PUBLISH right after its REGISTER
+        store.load.complete(1);
+        store.completeNext();
+
+        assertThat(replies.expectMessageClass(Value.class).value()).isEqualTo(3);
+        assertThat(started).hasValue(1);
+        assertThat(looks).hasValue(1);
+        shard.expectNoMessage(LINGER.multipliedBy(2)); // the wait's end is ignored by the started entity
+        entity.tell(new Ack(replies.getRef()));
+        replies.expectMessageClass(Value.class); // still running (the counter's own expiry may have reset it)
     }
 
     @Test
