@@ -200,9 +200,10 @@ public final class SwitchboardNode implements AutoCloseable {
 
     private void warmUp(SipWiring.Cluster cluster, io.switchboard.node.config.AvailabilityConfig a, int udpPort) {
         int shards = system.settings().config().getInt("pekko.cluster.sharding.number-of-shards");
-        List<String> aors = WarmUp.aorsOf(config.nodeId(), shards);
+        List<String> aors =
+                warmEveryShard(a) ? WarmUp.aorsOf(config.nodeId(), shards) : List.of(WarmUp.aorOf(config.nodeId()));
         LOG.info(
-                "Node {} is an Up member; warming up through {} reserved AORs, one per shard, such as {}",
+                "Node {} is an Up member; warming up through {} reserved AOR(s), such as {}",
                 config.nodeId(),
                 aors.size(),
                 aors.get(0));
@@ -229,6 +230,23 @@ public final class SwitchboardNode implements AutoCloseable {
                     readiness.warmedUp();
                     LOG.info("Node {} is ready (warm-up done)", config.nodeId());
                 });
+    }
+
+    /**
+     * Whether the warm-up's rounds go through every shard (WarmUp.aorsOf): {@code warm-up.every-shard},
+     * whose "auto" means in a pool of one: embedded storage (a laptop) or a branch node (a cluster of
+     * its own). In a pool of several, the first node up would take every shard that way, and Pekko's
+     * default rebalancing moves one shard per 10 s to the nodes that join after it (about 20 minutes
+     * to spread 200), so there the coordinator spreads them as users come.
+     */
+    private boolean warmEveryShard(io.switchboard.node.config.AvailabilityConfig a) {
+        return switch (a.warmUpEveryShard()) {
+            case "yes" -> true;
+            case "no" -> false;
+            default ->
+                config.storage().mode() == NodeConfig.StorageMode.EMBEDDED
+                        || io.switchboard.node.config.RoleConfig.of(config).isBranch();
+        };
     }
 
     /**

@@ -18,6 +18,8 @@ import java.util.Map;
  * @param normalLatency  {@code warm-up.normal-latency}: what one round takes at normal latency
  * @param warmUpSipRequests {@code warm-up.sip-requests}: REGISTERs the node sends its own SIP port
  *                       before it is ready (each answered 401), so the SIP stack's code is compiled
+ * @param warmUpEveryShard {@code warm-up.every-shard}: "auto", "yes" or "no": whether the rounds go
+ *                       through a reserved AOR in every shard (auto: in a pool of one, see SwitchboardNode)
  * @param retryAfter     {@code retry-after}: the Retry-After of the SIP edge's 503s while not
  *                       serving (warming up, shedding)
  * @param inFlight      {@code admission.registers-in-flight}, {@code invites-in-flight},
@@ -39,6 +41,7 @@ public record AvailabilityConfig(
         int normalRounds,
         Duration normalLatency,
         int warmUpSipRequests,
+        String warmUpEveryShard,
         Duration retryAfter,
         Map<WorkClass, Integer> inFlight,
         boolean sendDeadlines) {
@@ -61,6 +64,8 @@ public record AvailabilityConfig(
         }
         Duration normalLatency = w.duration("normal-latency", Duration.ofMillis(1));
         int sipRequests = w.integer("sip-requests", 0, 1_000_000);
+        String everyShard = w.matching(
+                "every-shard", v -> v.equals("auto") || v.equals("yes") || v.equals("no"), "must be auto, yes or no");
         Duration retryAfter = a.duration("retry-after", Duration.ofSeconds(1));
         if (retryAfter.toSeconds() > 3600) {
             throw new ConfigError(a.key("retry-after"), "must be at most 3600s, was " + retryAfter.toSeconds() + "s");
@@ -76,6 +81,7 @@ public record AvailabilityConfig(
                 normal,
                 normalLatency,
                 sipRequests,
+                everyShard,
                 retryAfter,
                 Collections.unmodifiableMap(inFlight),
                 a.bool("send-deadlines"));

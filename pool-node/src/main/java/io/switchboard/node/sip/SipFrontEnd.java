@@ -233,12 +233,14 @@ public final class SipFrontEnd implements SipListener {
             answerRetryLater(transaction, request, "Shutting down, try another server");
             return;
         }
-        if (transaction != null && !serving.getAsBoolean() && !warmUp(request)) {
+        boolean warmUp = warmUp(request);
+        if (transaction != null && !serving.getAsBoolean() && !warmUp) {
             metrics.sipShed("warming-up");
             answerRetryLater(transaction, request, "Starting up, try again");
             return;
         }
-        if (transaction != null && !admitted(transaction, request, start)) {
+        // the warm-up's own requests take no admission place: it bounds them itself (SipWarmUp)
+        if (transaction != null && !warmUp && !admitted(transaction, request, start)) {
             return;
         }
         if (transaction != null) {
