@@ -50,6 +50,7 @@ class AvailabilityConfigTest {
                 "switchboard.availability.warm-up.rounds = 0            | switchboard.availability.warm-up.rounds",
                 "switchboard.availability.warm-up.sip-requests = -1     | switchboard.availability.warm-up.sip-requests",
                 "switchboard.availability.warm-up.sip-requests = many   | switchboard.availability.warm-up.sip-requests",
+                "switchboard.availability.warm-up.every-shard = maybe   | switchboard.availability.warm-up.every-shard",
                 "switchboard.availability.retry-after = 2h              | switchboard.availability.retry-after",
                 "switchboard.availability.admission.registers-in-flight = -1 | switchboard.availability.admission.registers-in-flight",
                 "switchboard.availability.admission.invites-in-flight = -1   | switchboard.availability.admission.invites-in-flight",
