@@ -72,22 +72,7 @@ class SippRegistrationTest {
                 }
                 """);
 
-        // The bench's own user generator: users.csv for the import, users.sipp.csv for SIPp's -inf.
-        Process gen = new ProcessBuilder(
-                        "bash",
-                        repo.resolve("bench/make-users.sh").toString(),
-                        String.valueOf(USERS),
-                        dir.toString(),
-                        "example.test")
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("make-users.out").toFile())
-                .start();
-        assertThat(gen.waitFor(30, TimeUnit.SECONDS))
-                .as("bench/make-users.sh finished")
-                .isTrue();
-        assertThat(gen.exitValue())
-                .as("bench/make-users.sh: %s", read(dir.resolve("make-users.out")))
-                .isZero();
+        makeUsers(repo, dir, USERS);
 
         // An import is idempotent (rows are upserts); a 503 (Cassandra timed out a write on a busy
         // machine) says "try again", so do that, a bounded number of times, as an operator would.
@@ -98,6 +83,25 @@ class SippRegistrationTest {
         }
         assertThat(imported.statusCode()).as(imported.body()).isEqualTo(200);
         assertThat(imported.body()).contains("\"imported\":" + USERS).contains("\"rejected\":[]");
+    }
+
+    /** The bench's own user generator: {@code users.csv} to import, {@code users.sipp.csv} for SIPp's -inf. */
+    static void makeUsers(Path repo, Path dir, int users) throws Exception {
+        Process gen = new ProcessBuilder(
+                        "bash",
+                        repo.resolve("bench/make-users.sh").toString(),
+                        String.valueOf(users),
+                        dir.toString(),
+                        "example.test")
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("make-users.out").toFile())
+                .start();
+        assertThat(gen.waitFor(60, TimeUnit.SECONDS))
+                .as("bench/make-users.sh finished")
+                .isTrue();
+        assertThat(gen.exitValue())
+                .as("bench/make-users.sh: %s", read(dir.resolve("make-users.out")))
+                .isZero();
     }
 
     @BeforeEach
