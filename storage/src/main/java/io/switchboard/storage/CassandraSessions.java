@@ -229,6 +229,12 @@ public final class CassandraSessions {
                 // The driver delays its schema refresh after each DDL statement to coalesce bursts, by 1 s by
                 // default: that made every CREATE TABLE of a schema script take over a second.
                 .withDuration(DefaultDriverOption.METADATA_SCHEMA_WINDOW, Duration.ofMillis(100))
+                // The driver's default, 1,024 requests in flight on its one connection per node, fails every
+                // request beyond it at once ("No connection was available"): a cold node's burst of entity
+                // starts (several reads and a lightweight transaction each) reached it in the presence bench
+                // and turned into 503s. The SIP edge's admission bounds (README, Overload) are the limit
+                // meant to hold; protocol v4 and v5 allow 32,768 streams per connection.
+                .withInt(DefaultDriverOption.CONNECTION_MAX_REQUESTS, 32768)
                 // Netty's graceful shutdown otherwise idles 2 s per closed session; nothing runs after close().
                 .withInt(DefaultDriverOption.NETTY_IO_SHUTDOWN_QUIET_PERIOD, 0)
                 .withInt(DefaultDriverOption.NETTY_ADMIN_SHUTDOWN_QUIET_PERIOD, 0);
