@@ -153,7 +153,14 @@ class StaleOwnerFencingTest {
 
         // 6. Every re-registered contact is stored with the successor's expiry, whatever the woken
         //    node answered: its deletes were stamped below the successor's inserts.
-        Thread.sleep(2000); // any write the woken node started has reached Cassandra by now
+        // the woken node downs itself and exits (ExitWhenDowned): after that it writes nothing more
+        long exitBy = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (pool.isAlive(FROZEN) && System.nanoTime() < exitBy) {
+            Thread.sleep(100);
+        }
+        assertThat(pool.isAlive(FROZEN))
+                .as("the woken node downed itself and exited")
+                .isFalse();
         for (Phone phone : owned) {
             List<Row> rows = cassandra
                     .execute(
