@@ -20,7 +20,7 @@ describe_machine() {
   echo "java:    $(java -version 2>&1 | head -1)"
   echo "sipp:    $(sipp -v 2>&1 | grep -m1 -o 'SIPp v[^ ]*')"
   echo "commit:  $(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet 2>/dev/null || echo ' (+ uncommitted changes)')"
-  echo "node:    SWITCHBOARD_JAVA_OPTS=${SWITCHBOARD_JAVA_OPTS:-(default -Xms1g -Xmx1g -XX:MaxGCPauseMillis=10)} config $bench_config"
+  echo "node:    SWITCHBOARD_JAVA_OPTS=${SWITCHBOARD_JAVA_OPTS:-(default -Xms2g -Xmx2g -XX:MaxGCPauseMillis=10)} config $bench_config"
 }
 
 # Starts a node on a fresh data folder and waits until it is ready; sets node_pid, cassandra_pid,
@@ -147,6 +147,24 @@ metric() {
   curl -sf "http://127.0.0.1:$admin_port/metrics" | awk -v m="$1" 'index($0, m) == 1 {s += $NF} END {printf "%d\n", s}'
 }
 
+# The node's switchboard_sip_shed_total by reason, one "reason count" per line (for shed_delta).
+shed_counts() {
+  curl -sf "http://127.0.0.1:$admin_port/metrics" \
+      | sed -n 's/^switchboard_sip_shed_total{reason="\([^"]*\)",*} \([0-9.E+]*\)$/\1 \2/p'
+}
+
+# What the node shed between two shed_counts outputs ($1 before, $2 after): "reason=N,..." or "-".
+shed_delta() {
+  python3 - "$1" "$2" <<'PY'
+import sys
+def parse(t):
+    return {l.split()[0]: float(l.split()[1]) for l in t.splitlines() if l.strip()}
+a, b = parse(sys.argv[1]), parse(sys.argv[2])
+d = ['%s=%d' % (k, b[k] - a.get(k, 0)) for k in sorted(b) if b[k] - a.get(k, 0) > 0]
+print(','.join(d) or '-')
+PY
+}
+
 # Imports are upserts, so a failed one (a Cassandra write timeout on a busy machine) is retried.
 import_users() {
   local csv="$1" expect="$2" out try
@@ -162,7 +180,12 @@ import_users() {
   return 1
 }
 
-# Runs one SIPp step in the foreground, bounded in time, in folder $1. Remaining args go to SIPp.
+# Runs one SIPp step in the foreground, bounded in time, in folder $1. Remaining args go to SIPp,
+# after -nd (no default behaviors), so a caller's -default_behaviors turns some back on.
+# -buff_size: SIPp's socket buffers at 4 MiB (the kernel caps them at net.core.rmem_max / wmem_max).
+# With the default (about 200 KB), a SIPp starved of CPU by the node under test dropped 12,000-15,000
+# responses a second at 8,000 REGISTER flows/s (ss -uam: drops on SIPp's socket, none on the node's),
+# and those flows' retransmissions were counted against the node.
 # SIPp's own CPU time (user+sys seconds) is written to $1/sipp.cpu.
 run_sipp() {
   local dir="$1" limit="$2"; shift 2
@@ -170,7 +193,7 @@ run_sipp() {
   (
     cd "$dir"
     local rc=0
-    /usr/bin/time -f '%U %S' -o sipp.time timeout --kill-after=5 "$limit" sipp "$@" -nostdin -nd \
+    /usr/bin/time -f '%U %S' -o sipp.time timeout --kill-after=5 "$limit" sipp -nd -buff_size 4194304 "$@" -nostdin \
         -trace_stat -stf stats.csv -fd 1 -trace_rtt -rtt_freq 1 -trace_err -trace_counts \
         </dev/null > screen.txt 2>&1 || rc=$?
     echo "$rc" > sipp.rc
@@ -181,11 +204,14 @@ run_sipp() {
 # One REGISTER + MD5 digest SIPp step (sipp/register-digest.xml) into folder $1 against 127.0.0.1:$2
 # at $3 flows/s, $4 flows in all, users from the SIPp injection file $5 (absolute path, written by
 # make-users.sh), SIPp transport flag $6 (u1 or t1). At most 2 x rate flows open; a flow whose
-# answer does not come within 5 s fails (FailedTimeoutOnRecv), so a step always ends.
+# answer does not come within 5 s fails (FailedTimeoutOnRecv), so a step always ends. A flow answered
+# anything else (a 503 of the node's admission control) ends at once as failed
+# (FailedUnexpectedMessage), as a phone stops on a 503: without abortunexp SIPp 3.6 would keep
+# retransmitting that REGISTER until the 5 s timeout.
 run_register_sipp() {
   local dir="$1" port="$2" rate="$3" calls="$4" inf="$5" tflag="${6:-u1}"
   run_sipp "$dir" $((calls / rate * 2 + 60)) 127.0.0.1:"$port" -sf "$here/bench/sipp/register-digest.xml" \
-      -inf "$inf" -t "$tflag" -r "$rate" -m "$calls" -l $((rate * 2)) \
+      -inf "$inf" -t "$tflag" -r "$rate" -m "$calls" -l $((rate * 2)) -default_behaviors abortunexp \
       -recv_timeout 5000 -timeout $((calls / rate * 2 + 30))s
 }
 

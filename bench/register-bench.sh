@@ -48,11 +48,13 @@ step_row() {
   local rate=$1 calls=$2 dir=$3 label=$4
   local ok0 all0 n0 c0 t0 ok1 all1 n1 c1 t1
   ok0=$(metric 'switchboard_register_requests_total{status="200"'); all0=$(metric 'switchboard_register_requests_total{')
+  local shed0 shed1; shed0=$(shed_counts)
   n0=$(cpu_ticks "$node_pid"); c0=$(cpu_ticks "$cassandra_pid"); t0=$(date +%s.%N)
   run_register_sipp "$dir" "$sip_port" "$rate" "$calls" "$here/$out/users.sipp.csv" "$tflag"
   t1=$(date +%s.%N); n1=$(cpu_ticks "$node_pid"); c1=$(cpu_ticks "$cassandra_pid")
   sleep 1 # responses still in flight for the node's counters
   ok1=$(metric 'switchboard_register_requests_total{status="200"'); all1=$(metric 'switchboard_register_requests_total{')
+  shed1=$(shed_counts)
   declare -A s=()
   while IFS='=' read -r k v; do s[$k]=$v; done < <(sipp_summary "$dir" "$calls")
   local secs cpu_node cpu_cass cpu_sipp us_node us_cass
@@ -62,11 +64,12 @@ step_row() {
   cpu_node=$(python3 -c "print('%.2f' % (($n1 - $n0) / 100 / $secs))")
   cpu_cass=$(python3 -c "print('%.2f' % (($c1 - $c0) / 100 / $secs))")
   cpu_sipp=$(python3 -c "print('%.2f' % (${s[sipp_cpu_s]:-0} / $secs))")
-  printf "%-7s %-6s %-7s %-7s %-6s %-5s %-7s %-6s %-6s %-6s %-6s %-6s %-5s %-5s %-5s %-6s %-6s %-12s %s\n" \
+  printf "%-7s %-6s %-7s %-7s %-6s %-5s %-7s %-6s %-6s %-6s %-6s %-6s %-5s %-5s %-5s %-6s %-6s %-12s %s shed: %s\n" \
       "$label" "$rate" "${s[flows_per_s]:--}" "${s[successful]:--}" "${s[failed]:--}" "${s[unanswered]:--}" \
       "${s[retransmissions]:--}" "${s[p50_ms]:--}" "${s[p90_ms]:--}" "${s[p99_ms]:--}" "${s[max_ms]:--}" \
       "${s[min_1s_flows_per_s]:--}" "$cpu_node" "$cpu_cass" "$cpu_sipp" "$us_node" "$us_cass" "$((ok1 - ok0))/$((all1 - all0))" \
-      "${s[failure_reasons]:--}$([ "${s[complete]:-NO}" = yes ] || echo " INCOMPLETE(rc ${s[sipp_rc]:-?})")"
+      "${s[failure_reasons]:--}$([ "${s[complete]:-NO}" = yes ] || echo " INCOMPLETE(rc ${s[sipp_rc]:-?})")" \
+      "$(shed_delta "$shed0" "$shed1")"
 }
 
 header() {
@@ -74,6 +77,7 @@ header() {
   echo "flows/s: SIPp successes / SIPp elapsed; min1s: slowest 1-s period; ms: whole flow, SIPp rtt trace"
   echo "node/cass/sipp: cores used during the step; us/fl: CPU microseconds per successful flow"
   echo "node200: 200 OKs the node sent / REGISTERs it answered after authentication (its own counters)"
+  echo "shed: the node's switchboard_sip_shed_total by reason during the step (503 + Retry-After)"
   printf "%-7s %-6s %-7s %-7s %-6s %-5s %-7s %-6s %-6s %-6s %-6s %-6s %-5s %-5s %-5s %-6s %-6s %-12s %s\n" \
       step offer flows/s ok failed unans retrans p50_ms p90_ms p99_ms max_ms min1s node cass sipp n_us/f c_us/f node200 failures
 }
