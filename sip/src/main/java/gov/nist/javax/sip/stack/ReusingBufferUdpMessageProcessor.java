@@ -4,6 +4,8 @@ import gov.nist.core.CommonLogger;
 import gov.nist.core.StackLogger;
 import gov.nist.core.ThreadAuditor;
 import gov.nist.javax.sip.SipStackImpl;
+import io.switchboard.sip.stack.StandingDelay;
+import io.switchboard.sip.stack.UdpQueueWait;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.InetAddress;
@@ -50,7 +52,19 @@ public class ReusingBufferUdpMessageProcessor extends UDPMessageProcessor {
         // The RI's stop() walks messageChannels; a stack closed right after it started can stop
         // before run() has begun, so the list exists from the start (an NPE in close otherwise).
         messageChannels = new LinkedList<>();
+        // the workers' queue stamps each datagram's wait for the listener's admission (UdpQueueWait);
+        // the RI's congestion auditor (drops what waited CONGESTION_CONTROL_TIMEOUT, 8 s) moves to it
+        messageQueue = UdpQueueWait.queue(new StandingDelay(STANDING_WINDOW_MILLIS));
+        if (congestionAuditor != null) {
+            congestionAuditor.stop();
+            congestionAuditor = new BlockingQueueDispatchAuditor(messageQueue);
+            congestionAuditor.setTimeout(stack.getStackCongestionControlTimeout());
+            congestionAuditor.start(2000);
+        }
     }
+
+    /** {@link StandingDelay}'s window: CoDel's interval, long enough to tell a burst that drains from a backlog. */
+    static final long STANDING_WINDOW_MILLIS = 100;
 
     /** Guards the workers: none is started after stop(), and stop() never sees half a list. */
     private final Object lifecycle = new Object();
@@ -90,7 +104,7 @@ public class ReusingBufferUdpMessageProcessor extends UDPMessageProcessor {
                 DatagramPacket packet = new DatagramPacket(
                         Arrays.copyOf(buffer, length), length, receiving.getAddress(), receiving.getPort());
                 if (sipStack.threadPoolSize != -1) {
-                    messageQueue.offer(new DatagramQueuedMessageDispatch(packet, System.currentTimeMillis()));
+                    messageQueue.offer(UdpQueueWait.queued(packet));
                 } else {
                     new UDPMessageChannel(sipStack, this, packet);
                 }
