@@ -194,8 +194,9 @@ final class SipWiring implements AutoCloseable {
         if (role.isBranch()) {
             frontEnd.forBranch(); // presence, park and conferencing are the pool's
         }
-        frontEnd.admit(new io.switchboard.node.sip.Admission(
-                io.switchboard.node.config.AvailabilityConfig.of(config).inFlight()));
+        io.switchboard.node.config.AvailabilityConfig availability =
+                io.switchboard.node.config.AvailabilityConfig.of(config);
+        frontEnd.admit(new io.switchboard.node.sip.Admission(availability.inFlight(), availability.load()));
         metrics.admissionInFlight(frontEnd::admittedInFlight);
         endpoint = SipEndpoint.start(stackSettings(udpPort), frontEnd);
         notifySenders = Executors.newFixedThreadPool(2, r -> {

@@ -1,6 +1,7 @@
 package io.switchboard.node.config;
 
 import io.switchboard.entity.AskBudget;
+import io.switchboard.node.routing.AdmissionRules;
 import io.switchboard.node.routing.WorkClass;
 import java.time.Duration;
 import java.util.Collections;
@@ -27,6 +28,11 @@ import java.util.Map;
  *                       {@code publishes-in-flight}: requests of each {@link WorkClass} in flight
  *                       at once on this node (taken and not yet answered or sent on); beyond it
  *                       503 at once (0: no bound)
+ * @param load          {@code admission.queue-wait} and {@code queue-wait-credentials}: the standing
+ *                       backlog of the SIP stack's UDP queue at which new work without, and with,
+ *                       credentials is shed (0: never); and 80% and 90% of {@code
+ *                       sip.max-server-transactions}, where the same is shed for the stack's
+ *                       transactions
  * @param sendDeadlines  {@code send-deadlines}: REGISTERs, PUBLISHes and SUBSCRIBEs travel to
  *                       their entities in the messages that carry the time their asker still
  *                       waits (RegisterWithin, PublishWithin, SubscribeWithin, RefreshWithin:
@@ -44,6 +50,7 @@ public record AvailabilityConfig(
         String warmUpEveryShard,
         Duration retryAfter,
         Map<WorkClass, Integer> inFlight,
+        AdmissionRules.LoadLimits load,
         boolean sendDeadlines) {
 
     public static AvailabilityConfig of(NodeConfig config) {
@@ -75,6 +82,20 @@ public record AvailabilityConfig(
         for (WorkClass c : WorkClass.values()) {
             inFlight.put(c, admission.integer(c.key(), 0, 10_000_000));
         }
+        Duration queueWait = admission.duration("queue-wait", Duration.ZERO);
+        Duration queueWaitCredentials = admission.duration("queue-wait-credentials", Duration.ZERO);
+        if (!queueWaitCredentials.isZero() && queueWaitCredentials.compareTo(queueWait) < 0) {
+            throw new ConfigError(
+                    admission.key("queue-wait-credentials"),
+                    "must not be shorter than queue-wait (" + queueWait.toMillis() + "ms): requests with credentials "
+                            + "are the last to be shed (0s: never)");
+        }
+        if (queueWait.isZero() && !queueWaitCredentials.isZero()) {
+            throw new ConfigError(
+                    admission.key("queue-wait-credentials"),
+                    "must be 0s when queue-wait is 0s (off): requests with credentials are never shed before those "
+                            + "without");
+        }
         return new AvailabilityConfig(
                 budget,
                 rounds,
@@ -84,6 +105,10 @@ public record AvailabilityConfig(
                 everyShard,
                 retryAfter,
                 Collections.unmodifiableMap(inFlight),
+                AdmissionRules.LoadLimits.of(
+                        queueWait.toMillis(),
+                        queueWaitCredentials.toMillis(),
+                        config.sip().maxServerTransactions()),
                 a.bool("send-deadlines"));
     }
 

@@ -241,7 +241,7 @@ public record NodeConfig(
                 s.port("tcp-port"),
                 tls,
                 s.integer("thread-pool-size", 1, 1024),
-                s.integer("max-server-transactions", 100, 10_000_000),
+                maxServerTransactions(s, Runtime.getRuntime().maxMemory()),
                 secret);
 
         List<String> domains = new ArrayList<>();
@@ -431,5 +431,35 @@ public record NodeConfig(
         } catch (NumberFormatException e) {
             throw new ConfigError(key, "\"" + value + "\" has no valid port");
         }
+    }
+
+    /**
+     * Bytes of heap one answered UDP server transaction holds while it absorbs retransmissions (32 s,
+     * Timer J): about 1.5 KB with the lean transactions (a class histogram of a node holding 300,000:
+     * ~450 MB; bench/RESULTS.md, "Overload").
+     */
+    static final int BYTES_PER_SERVER_TRANSACTION = 1536;
+
+    /**
+     * {@code sip.max-server-transactions}: a number, or {@code auto}: as many as 40% of the heap holds
+     * ({@link #BYTES_PER_SERVER_TRANSACTION} each), so the bound grows with the heap an operator gives
+     * the node instead of running out of one or wasting the other.
+     */
+    static int maxServerTransactions(ConfigReader sip, long maxHeapBytes) {
+        String path = "max-server-transactions";
+        String value = sip.string(path).trim();
+        if (value.equals("auto")) {
+            return autoServerTransactions(maxHeapBytes);
+        }
+        if (!value.matches("[0-9]{1,9}")) {
+            throw new ConfigError(sip.key(path), "must be auto or a number between 100 and 10000000, was " + value);
+        }
+        return sip.integer(path, 100, 10_000_000);
+    }
+
+    /** {@code auto}'s bound for a heap of {@code maxHeapBytes}: between 1,000 and 10,000,000. */
+    static int autoServerTransactions(long maxHeapBytes) {
+        long n = maxHeapBytes / 10 * 4 / BYTES_PER_SERVER_TRANSACTION;
+        return (int) Math.max(1_000, Math.min(10_000_000, n));
     }
 }

@@ -67,4 +67,79 @@ public final class AdmissionRules {
         }
         return new Admit(workClass);
     }
+
+    /**
+     * What the SIP stack carries now: the standing wait of the UDP queue a request came through
+     * ({@code StandingDelay}; 0 for none, or TCP), and its server transactions (live ones and
+     * answered ones kept to absorb retransmissions, 32 s over UDP, RFC 3261 section 17.2.2).
+     */
+    public record Load(long standingMillis, int serverTransactions) {}
+
+    /**
+     * Where new work is shed for load. Without credentials: at a standing UDP wait of {@code
+     * queueWaitMillis}, or with {@code transactionsNew} server transactions; with credentials
+     * (the second leg of a digest exchange, whose challenge was already paid for): only at {@code
+     * queueWaitCredentialsMillis}, or {@code transactionsCredentials}. 0: that limit is off.
+     */
+    public record LoadLimits(
+            long queueWaitMillis, long queueWaitCredentialsMillis, int transactionsNew, int transactionsCredentials) {
+        public static final LoadLimits OFF = new LoadLimits(0, 0, 0, 0);
+
+        public LoadLimits {
+            if (queueWaitMillis < 0
+                    || queueWaitCredentialsMillis < 0
+                    || transactionsNew < 0
+                    || transactionsCredentials < 0) {
+                throw new IllegalArgumentException("load limits must not be negative");
+            }
+        }
+
+        /**
+         * The SIP stack's own limit ({@code sip.max-server-transactions}, above which the RI refuses
+         * every new request) is approached from below: new work without credentials stops at 80% of
+         * it, with credentials at 90%, so the stack's all-or-nothing refusal is never reached by
+         * load the node chose to take.
+         */
+        public static LoadLimits of(long queueWaitMillis, long queueWaitCredentialsMillis, int maxServerTransactions) {
+            return new LoadLimits(
+                    queueWaitMillis, queueWaitCredentialsMillis, (int) (maxServerTransactions * 0.8), (int)
+                            (maxServerTransactions * 0.9));
+        }
+    }
+
+    /**
+     * Whether new work is taken given the SIP stack's load (docs/architecture.md, rule 11).
+     *
+     * <p>Why load and not only a count in flight: over UDP the requests a node cannot keep up with
+     * wait in the stack's queue before any bound sees them, and a request answered after its
+     * client's retransmission timer (T1 = 500 ms, RFC 3261 section 17.1.2.2) has cost its work twice.
+     * {@link Load#standingMillis} is the wait every request of the last 100 ms had: only a queue
+     * that no longer empties has one, never a burst or a GC pause that drains. And every request
+     * taken keeps a server transaction for 32 s after its answer (UDP): at a sustained rate above
+     * what the stack's transaction limit holds, the RI would refuse every request until old ones
+     * expire, a cliff of several seconds; shedding part of the new work before it keeps the node
+     * serving at the rate the limit allows.
+     *
+     * <p>Requests without credentials are shed first: each shed one costs a parse and a stateless
+     * 503, and frees the node for the second legs of the flows it already challenged, so the flows
+     * it takes complete (a second leg shed would waste its 401). Requests with credentials go on up
+     * to their own, higher limits, which hold when they alone exceed capacity (phones that
+     * re-register with cached credentials).
+     *
+     * @param credentials whether the request carries Authorization or Proxy-Authorization
+     */
+    public static Verdict decide(WorkClass workClass, Load load, boolean credentials, LoadLimits limits) {
+        if (workClass == null) {
+            return UNTRACKED;
+        }
+        long wait = credentials ? limits.queueWaitCredentialsMillis() : limits.queueWaitMillis();
+        if (wait > 0 && load.standingMillis() >= wait) {
+            return new Shed(workClass, workClass.queueWaitReason());
+        }
+        int transactions = credentials ? limits.transactionsCredentials() : limits.transactionsNew();
+        if (transactions > 0 && load.serverTransactions() >= transactions) {
+            return new Shed(workClass, workClass.transactionsReason());
+        }
+        return new Admit(workClass);
+    }
 }

@@ -39,6 +39,19 @@ public enum WorkClass {
         return name().toLowerCase(Locale.ROOT) + "-in-flight";
     }
 
+    /** The {@code reason} label of a request shed for the SIP stack's backlog: {@code register-queue-wait}, ... */
+    public String queueWaitReason() {
+        return name().toLowerCase(Locale.ROOT) + "-queue-wait";
+    }
+
+    /**
+     * The {@code reason} label of a request shed because the SIP stack holds nearly as many server
+     * transactions as it may: {@code register-transactions}, ...
+     */
+    public String transactionsReason() {
+        return name().toLowerCase(Locale.ROOT) + "-transactions";
+    }
+
     /** The {@code class} label of {@code switchboard_sip_in_flight}: {@code invite}, ... */
     public String label() {
         return name().toLowerCase(Locale.ROOT);

@@ -21,9 +21,20 @@ public final class Admission {
 
     private final Map<WorkClass, Integer> bounds;
     private final Map<WorkClass, AtomicInteger> inFlight = new EnumMap<>(WorkClass.class);
+    private final AdmissionRules.LoadLimits load;
 
-    /** @param bounds per class, 0 or missing = no bound */
+    /** @param bounds per class, 0 or missing = no bound; no shedding for the stack's backlog */
     public Admission(Map<WorkClass, Integer> bounds) {
+        this(bounds, AdmissionRules.LoadLimits.OFF);
+    }
+
+    /**
+     * @param bounds per class, 0 or missing = no bound
+     * @param load where new work is shed for the SIP stack's load ({@link AdmissionRules#decide(WorkClass,
+     *     AdmissionRules.Load, boolean, AdmissionRules.LoadLimits)})
+     */
+    public Admission(Map<WorkClass, Integer> bounds, AdmissionRules.LoadLimits load) {
+        this.load = load;
         Map<WorkClass, Integer> b = new EnumMap<>(WorkClass.class);
         for (WorkClass c : WorkClass.values()) {
             int n = bounds.getOrDefault(c, 0);
@@ -57,6 +68,18 @@ public final class Admission {
                 return new Ticket(n);
             }
         }
+    }
+
+    /**
+     * The reason label to shed a request of {@code workClass} for the SIP stack's load, or null to go
+     * on to its bound ({@link #tryAcquire}).
+     *
+     * @param credentials whether it carries Authorization or Proxy-Authorization
+     */
+    public String shedForLoad(WorkClass workClass, AdmissionRules.Load now, boolean credentials) {
+        return AdmissionRules.decide(workClass, now, credentials, load) instanceof AdmissionRules.Shed shed
+                ? shed.reason()
+                : null;
     }
 
     /** Requests of {@code workClass} admitted and not yet answered or sent on. */

@@ -20,6 +20,7 @@ import io.switchboard.registrar.sip.RegisterResponses;
 import io.switchboard.sip.flow.Flow;
 import io.switchboard.sip.flow.FlowTokens;
 import io.switchboard.sip.stack.AnsweredRequests;
+import io.switchboard.sip.stack.UdpQueueWait;
 import io.switchboard.sip.trust.Federation;
 import java.text.ParseException;
 import java.util.List;
@@ -37,8 +38,10 @@ import javax.sip.TimeoutEvent;
 import javax.sip.TransactionAlreadyExistsException;
 import javax.sip.TransactionTerminatedEvent;
 import javax.sip.TransactionUnavailableException;
+import javax.sip.header.AuthorizationHeader;
 import javax.sip.header.Header;
 import javax.sip.header.HeaderFactory;
+import javax.sip.header.ProxyAuthorizationHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.slf4j.Logger;
@@ -221,27 +224,30 @@ public final class SipFrontEnd implements SipListener {
         if (!Request.ACK.equals(method)) {
             // ACKs to our own non-2xx finals are absorbed by the transaction layer; what reaches
             // us is an ACK for a 2xx, end to end through the proxy (RFC 3261 section 13.2.2.4).
+            // Whether to take a new request is decided before it gets a server transaction: one
+            // refused now is answered statelessly (RFC 3261 section 8.2.7), so a node shedding load
+            // keeps no state for it; its retransmission, if the 503 is lost, is decided afresh.
+            Admission.Ticket ticket = null;
+            boolean own = event.getServerTransaction() == null;
+            if (own && provider != null) {
+                Taken taken = take(null, request, start);
+                if (taken == null) {
+                    return;
+                }
+                ticket = taken.ticket();
+            }
             transaction = serverTransaction(event);
             if (transaction == null) {
+                if (ticket != null) {
+                    ticket.release(); // a retransmission its transaction answers, or no provider yet
+                }
                 return;
             }
-        }
-        // draining first: a drained node has left the cluster and so no longer reaches a majority
-        // (not serving), but what the client needs to hear is that it stops
-        if (transaction != null && draining.getAsBoolean() && startsOutsideDialog(request)) {
-            metrics.sipShed("draining");
-            answerRetryLater(transaction, request, "Shutting down, try another server");
-            return;
-        }
-        boolean warmUp = warmUp(request);
-        if (transaction != null && !serving.getAsBoolean() && !warmUp) {
-            metrics.sipShed("warming-up");
-            answerRetryLater(transaction, request, "Starting up, try again");
-            return;
-        }
-        // the warm-up's own requests take no admission place: it bounds them itself (SipWarmUp)
-        if (transaction != null && !warmUp && !admitted(transaction, request, start)) {
-            return;
+            if (ticket != null) {
+                admitted.put(transaction, ticket);
+            } else if (!own && !admitted(transaction, request, start)) {
+                return; // a transaction the stack made itself: refused through it
+            }
         }
         if (transaction != null) {
             inFlight.add(transaction);
@@ -296,31 +302,99 @@ public final class SipFrontEnd implements SipListener {
         }
     }
 
+    /** A request taken: the admission place it holds, or null when it holds none. */
+    private record Taken(Admission.Ticket ticket) {}
+
+    private static final Taken UNBOUNDED = new Taken(null);
+
     /**
-     * Admission control (issue 17, item 3; docs/architecture.md, rule 11): a request of a bounded
-     * {@link WorkClass} takes a place, kept until it has been answered or sent on ({@link #done});
-     * with none left it is answered 503 with Retry-After now, before any account lookup, entity ask
-     * or Cassandra read. Requests of no class (ACK, CANCEL, BYE, anything in a dialog) pass.
+     * Whether to take a new request (issue 17, item 3; docs/architecture.md, rule 11), or answer it
+     * 503 with Retry-After now, before any account lookup, entity ask or Cassandra read: while the
+     * node drains (outside dialogs) or warms up (but its own warm-up's requests); for the SIP
+     * stack's load ({@link AdmissionRules#decide(WorkClass, AdmissionRules.Load, boolean,
+     * AdmissionRules.LoadLimits)}); and beyond its {@link WorkClass}'s bound of requests in flight,
+     * whose place it then takes, kept until it has been answered or sent on ({@link #done}).
+     * Requests of no class (ACK, CANCEL, BYE, anything in a dialog) take no place.
      *
-     * @return whether to go on with the request
+     * @param transaction its server transaction, or null to answer statelessly
+     * @return null when it was refused (and answered)
      */
-    private boolean admitted(ServerTransaction transaction, Request request, long start) {
+    private Taken take(ServerTransaction transaction, Request request, long start) {
+        // draining first: a drained node has left the cluster and so no longer reaches a majority
+        // (not serving), but what the client needs to hear is that it stops
+        if (draining.getAsBoolean() && startsOutsideDialog(request)) {
+            refuse(transaction, request, "draining", "Shutting down, try another server", null, start);
+            return null;
+        }
+        boolean warmUp = warmUp(request);
+        if (!serving.getAsBoolean() && !warmUp) {
+            refuse(transaction, request, "warming-up", "Starting up, try again", null, start);
+            return null;
+        }
+        if (warmUp) {
+            return UNBOUNDED; // the warm-up's own requests take no admission place: it bounds them itself (SipWarmUp)
+        }
         javax.sip.header.ToHeader to = (javax.sip.header.ToHeader) request.getHeader(javax.sip.header.ToHeader.NAME);
         WorkClass work = AdmissionRules.classOf(request.getMethod(), to != null && to.getTag() != null);
         if (work == null) {
-            return true;
+            return UNBOUNDED;
+        }
+        String overload = admission.shedForLoad(
+                work,
+                new AdmissionRules.Load(UdpQueueWait.standingMillis(), serverTransactions()),
+                request.getHeader(AuthorizationHeader.NAME) != null
+                        || request.getHeader(ProxyAuthorizationHeader.NAME) != null);
+        if (overload != null) {
+            refuse(transaction, request, overload, work.reasonPhrase(), work, start);
+            return null;
         }
         Admission.Ticket ticket = admission.tryAcquire(work);
         if (ticket == null) {
-            metrics.sipShed(work.shedReason());
-            answerRetryLater(transaction, request, work.reasonPhrase());
-            if (work == WorkClass.REGISTER) {
-                metrics.completed(Response.SERVICE_UNAVAILABLE, System.nanoTime() - start);
-            }
+            refuse(transaction, request, work.shedReason(), work.reasonPhrase(), work, start);
+            return null;
+        }
+        return new Taken(ticket);
+    }
+
+    /** {@link #take} for a request that has its transaction: the place it takes is kept under it. */
+    private boolean admitted(ServerTransaction transaction, Request request, long start) {
+        Taken taken = take(transaction, request, start);
+        if (taken == null) {
             return false;
         }
-        admitted.put(transaction, ticket);
+        if (taken.ticket() != null) {
+            admitted.put(transaction, taken.ticket());
+        }
         return true;
+    }
+
+    /** The SIP stack's server transactions now (live ones and answered ones absorbing retransmissions). */
+    private int serverTransactions() {
+        SipProvider p = provider;
+        return p != null && p.getSipStack() instanceof gov.nist.javax.sip.SipStackImpl stack
+                ? stack.getServerTransactionTableSize()
+                : 0;
+    }
+
+    /**
+     * Answers 503 with Retry-After (RFC 3261 section 21.5.4) through {@code transaction}, or
+     * statelessly when it is null, counted in {@code switchboard_sip_shed_total{reason}}.
+     */
+    private void refuse(
+            ServerTransaction transaction, Request request, String reason, String phrase, WorkClass work, long start) {
+        metrics.sipShed(reason);
+        if (transaction != null) {
+            answerRetryLater(transaction, request, phrase);
+        } else {
+            try {
+                provider.sendResponse(responses.unavailable(request, phrase, retryAfterSeconds));
+            } catch (ParseException | javax.sip.SipException | RuntimeException e) {
+                LOG.debug("Could not refuse {} statelessly: {}", request.getMethod(), e.toString());
+            }
+        }
+        if (work == WorkClass.REGISTER) {
+            metrics.completed(Response.SERVICE_UNAVAILABLE, System.nanoTime() - start);
+        }
     }
 
     /** The request of {@code transaction} has been answered or sent on: its admission place is free. */

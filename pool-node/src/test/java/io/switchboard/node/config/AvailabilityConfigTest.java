@@ -34,6 +34,14 @@ class AvailabilityConfigTest {
                 .containsEntry(io.switchboard.node.routing.WorkClass.INVITE, 2)
                 .containsEntry(io.switchboard.node.routing.WorkClass.PUBLISH, 0)
                 .containsEntry(io.switchboard.node.routing.WorkClass.MESSAGE, 1000);
+        assertThat(a.load().queueWaitMillis()).isEqualTo(50);
+        assertThat(a.load().queueWaitCredentialsMillis()).isEqualTo(250);
+        AvailabilityConfig bounded =
+                AvailabilityConfig.of(NodeConfig.fromString("switchboard.sip.max-server-transactions = 1000\n"
+                        + "switchboard.availability.admission { queue-wait = 0s, queue-wait-credentials = 0s }"));
+        assertThat(bounded.load())
+                .as("80% and 90% of the stack's bound; queue waits off")
+                .isEqualTo(new io.switchboard.node.routing.AdmissionRules.LoadLimits(0, 0, 800, 900));
         assertThat(a.sendDeadlines()).isTrue();
         assertThat(AvailabilityConfig.of(NodeConfig.fromString("switchboard.availability.send-deadlines = false"))
                         .sendDeadlines())
@@ -57,6 +65,10 @@ class AvailabilityConfigTest {
                 "switchboard.availability.admission.messages-in-flight = x   | switchboard.availability.admission.messages-in-flight",
                 "switchboard.availability.admission.subscribes-in-flight = -2 | switchboard.availability.admission.subscribes-in-flight",
                 "switchboard.availability.admission.publishes-in-flight = 20000000 | switchboard.availability.admission.publishes-in-flight",
+                "switchboard.availability.admission.queue-wait = -1s    | switchboard.availability.admission.queue-wait",
+                "switchboard.availability.admission.queue-wait = soon   | switchboard.availability.admission.queue-wait",
+                "switchboard.availability.admission.queue-wait-credentials = 10ms | switchboard.availability.admission.queue-wait-credentials",
+                "switchboard.availability.admission { queue-wait = 0s, queue-wait-credentials = 1s } | switchboard.availability.admission.queue-wait-credentials",
             })
     void a_bad_value_names_its_key(String hocon, String key) {
         assertThatThrownBy(() -> AvailabilityConfig.of(NodeConfig.fromString(hocon)))

@@ -165,6 +165,27 @@ class NodeConfigTest {
     }
 
     @Test
+    void max_server_transactions_is_a_number_or_auto_from_the_heap() {
+        assertThat(NodeConfig.fromString("switchboard.sip.max-server-transactions = 250000")
+                        .sip()
+                        .maxServerTransactions())
+                .isEqualTo(250_000);
+        assertThat(NodeConfig.fromString("").sip().maxServerTransactions())
+                .as("auto: 40% of this JVM's heap at 1.5 KB each")
+                .isEqualTo(
+                        NodeConfig.autoServerTransactions(Runtime.getRuntime().maxMemory()));
+        assertThat(NodeConfig.autoServerTransactions(2L << 30)).isEqualTo(559_240);
+        assertThat(NodeConfig.autoServerTransactions(1L << 20)).as("at least").isEqualTo(1_000);
+        assertThat(NodeConfig.autoServerTransactions(1L << 40)).as("at most").isEqualTo(10_000_000);
+        for (String bad : java.util.List.of("many", "-5", "50", "99999999999")) {
+            assertThatThrownBy(() -> NodeConfig.fromString("switchboard.sip.max-server-transactions = " + bad))
+                    .as(bad)
+                    .isInstanceOf(ConfigError.class)
+                    .hasMessageContaining("switchboard.sip.max-server-transactions");
+        }
+    }
+
+    @Test
     void demo_values_are_fine_on_loopback_and_own_values_anywhere() {
         assertThat(NodeConfig.fromString("switchboard.sip.bind-address = \"127.0.0.2\"")
                         .sip()

@@ -62,4 +62,43 @@ class AdmissionRulesTest {
         assertThat(AdmissionRules.decide(AdmissionRules.classOf(method, false), Integer.MAX_VALUE, 1))
                 .isInstanceOf(AdmissionRules.Untracked.class);
     }
+
+    static final AdmissionRules.LoadLimits LIMITS = AdmissionRules.LoadLimits.of(50, 250, 1000);
+
+    @ParameterizedTest(name = "{0}: standing {1} ms, {2} transactions, credentials {3}: {4}")
+    @CsvSource({
+        // a queue that drains, a table with room: taken
+        "REGISTER,  0,   0,    false, admit",
+        "REGISTER,  49,  799,  false, admit",
+        // new work without credentials goes first
+        "REGISTER,  50,  0,    false, register-queue-wait",
+        "INVITE,    50,  0,    false, invite-queue-wait",
+        "REGISTER,  0,   800,  false, register-transactions",
+        "SUBSCRIBE, 0,   800,  false, subscribe-transactions",
+        // the second leg of a challenged flow goes on, up to its own limits
+        "REGISTER,  249, 899,  true,  admit",
+        "REGISTER,  250, 0,    true,  register-queue-wait",
+        "MESSAGE,   0,   900,  true,  message-transactions",
+        // the queue's wait decides first
+        "PUBLISH,   300, 950,  true,  publish-queue-wait",
+    })
+    void load_sheds_new_work_without_credentials_first(
+            WorkClass c, long standing, int transactions, boolean credentials, String expected) {
+        AdmissionRules.Verdict v =
+                AdmissionRules.decide(c, new AdmissionRules.Load(standing, transactions), credentials, LIMITS);
+        if (expected.equals("admit")) {
+            assertThat(v).isEqualTo(new AdmissionRules.Admit(c));
+        } else {
+            assertThat(v).isEqualTo(new AdmissionRules.Shed(c, expected));
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void load_limits_of_zero_are_off_and_requests_of_no_class_always_pass() {
+        AdmissionRules.Load swamped = new AdmissionRules.Load(10_000, Integer.MAX_VALUE);
+        assertThat(AdmissionRules.decide(WorkClass.REGISTER, swamped, false, AdmissionRules.LoadLimits.OFF))
+                .isEqualTo(new AdmissionRules.Admit(WorkClass.REGISTER));
+        assertThat(AdmissionRules.decide(AdmissionRules.classOf("BYE", true), swamped, false, LIMITS))
+                .isInstanceOf(AdmissionRules.Untracked.class);
+    }
 }
