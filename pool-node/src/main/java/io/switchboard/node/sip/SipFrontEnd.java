@@ -226,10 +226,13 @@ public final class SipFrontEnd implements SipListener {
             // us is an ACK for a 2xx, end to end through the proxy (RFC 3261 section 13.2.2.4).
             // Whether to take a new request is decided before it gets a server transaction: one
             // refused now is answered statelessly (RFC 3261 section 8.2.7), so a node shedding load
-            // keeps no state for it; its retransmission, if the 503 is lost, is decided afresh.
+            // keeps no state for it; its retransmission, if the 503 is lost, is decided afresh. Not
+            // an INVITE: its refusal is acknowledged with an ACK (section 17.1.1.3), which only a
+            // transaction absorbs; without one the ACK would reach the proxy as a stray.
             Admission.Ticket ticket = null;
-            boolean own = event.getServerTransaction() == null;
-            if (own && provider != null) {
+            boolean stateless =
+                    event.getServerTransaction() == null && provider != null && !Request.INVITE.equals(method);
+            if (stateless) {
                 Taken taken = take(null, request, start);
                 if (taken == null) {
                     return;
@@ -245,8 +248,8 @@ public final class SipFrontEnd implements SipListener {
             }
             if (ticket != null) {
                 admitted.put(transaction, ticket);
-            } else if (!own && !admitted(transaction, request, start)) {
-                return; // a transaction the stack made itself: refused through it
+            } else if (!stateless && !admitted(transaction, request, start)) {
+                return; // an INVITE, or a transaction the stack made itself: refused through it
             }
         }
         if (transaction != null) {
