@@ -147,9 +147,10 @@ metric() {
   curl -sf "http://127.0.0.1:$admin_port/metrics" | awk -v m="$1" 'index($0, m) == 1 {s += $NF} END {printf "%d\n", s}'
 }
 
-# The node's switchboard_sip_shed_total by reason, one "reason count" per line (for shed_delta).
+# The node's switchboard_sip_shed_total by reason, one "reason count" per line (for shed_delta);
+# $1: its admin port (default: the node start_node started).
 shed_counts() {
-  curl -sf "http://127.0.0.1:$admin_port/metrics" \
+  curl -sf "http://127.0.0.1:${1:-$admin_port}/metrics" \
       | sed -n 's/^switchboard_sip_shed_total{reason="\([^"]*\)",*} \([0-9.E+]*\)$/\1 \2/p'
 }
 

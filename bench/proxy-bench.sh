@@ -127,7 +127,7 @@ start_callee() {
     cd "$out/uas"
     exec sipp 127.0.0.1:"${pool_sip_ports[$b]}" -sf "$here/bench/sipp/register-uas.xml" -oocsf "$here/bench/sipp/$uas" \
         -inf "$here/$out/users.sipp.csv" -t "$tflag" -p "$uas_port" -r 100 -m "$users" -l $((users + 10)) \
-        -recv_timeout 10000 -nostdin -nd > screen.txt 2>&1
+        -recv_timeout 10000 -nostdin -nd -buff_size 4194304 > screen.txt 2>&1
   ) &
   uas_pid=$!
 }
@@ -182,13 +182,15 @@ step_row() {
   local rate=$1 calls=$2 dir=$3 label=$4
   local ok0 n0 c0 u0 t0 ok1 n1 c1 u1 t1 d0 d1
   ok0=$(metric_at "${pool_admin_ports[0]}" "$ok_metric"); d0=$(udp_drops)
+  local shed0 shed1; shed0=$(shed_counts "${pool_admin_ports[0]}")
   n0=$(node_ticks); c0=$(cpu_ticks "$cassandra_pid"); u0=$(cpu_ticks "$uas_pid"); t0=$(date +%s.%N)
   run_sipp "$dir" $((calls / rate * 2 + 60)) 127.0.0.1:"${pool_sip_ports[0]}" -sf "$here/bench/sipp/$uac" \
       -inf "$here/$out/callers.sipp.csv" -t "$tflag" -r "$rate" -m "$calls" -l $((rate * 2)) -d "$hold" \
-      -recv_timeout 5000 -timeout $((calls / rate * 2 + 30))s
+      -default_behaviors abortunexp -recv_timeout 5000 -timeout $((calls / rate * 2 + 30))s
   t1=$(date +%s.%N); n1=$(node_ticks); c1=$(cpu_ticks "$cassandra_pid"); u1=$(cpu_ticks "$uas_pid"); d1=$(udp_drops)
   sleep 1 # answers still in flight for the node's counters
   ok1=$(metric_at "${pool_admin_ports[0]}" "$ok_metric")
+  shed1=$(shed_counts "${pool_admin_ports[0]}")
   declare -A s=()
   while IFS='=' read -r k v; do s[$k]=$v; done < <(sipp_summary "$dir" "$calls" "$rtd")
   local whole="-"
@@ -204,11 +206,12 @@ step_row() {
   cpu_cass=$(python3 -c "print('%.2f' % (($c1 - $c0) / 100 / $secs))")
   cpu_uac=$(python3 -c "print('%.2f' % (${s[sipp_cpu_s]:-0} / $secs))")
   cpu_uas=$(python3 -c "print('%.2f' % (($u1 - $u0) / 100 / $secs))")
-  printf "%-7s %-6s %-7s %-7s %-6s %-5s %-7s %-6s %-6s %-6s %-6s %-7s %-6s %-5s %-5s %-5s %-5s %-6s %-6s %-8s %-7s %s\n" \
+  printf "%-7s %-6s %-7s %-7s %-6s %-5s %-7s %-6s %-6s %-6s %-6s %-7s %-6s %-5s %-5s %-5s %-5s %-6s %-6s %-8s %-7s %s shed: %s\n" \
       "$label" "$rate" "${s[flows_per_s]:--}" "${s[successful]:--}" "${s[failed]:--}" "${s[unanswered]:--}" \
       "${s[retransmissions]:--}" "${s[p50_ms]:--}" "${s[p90_ms]:--}" "${s[p99_ms]:--}" "${s[max_ms]:--}" "${whole:--}" \
       "${s[min_1s_flows_per_s]:--}" "$cpu_node" "$cpu_cass" "$cpu_uac" "$cpu_uas" "$us_node" "$us_cass" "$((ok1 - ok0))" "$((d1 - d0))" \
-      "${s[failure_reasons]:--}$([ "${s[complete]:-NO}" = yes ] || echo " INCOMPLETE(rc ${s[sipp_rc]:-?})")"
+      "${s[failure_reasons]:--}$([ "${s[complete]:-NO}" = yes ] || echo " INCOMPLETE(rc ${s[sipp_rc]:-?})")" \
+      "$(shed_delta "$shed0" "$shed1")"
 }
 
 header() {
@@ -217,6 +220,7 @@ header() {
   echo "p50/p90/p99/max: first $method to its 200 (ms, SIPp rtt trace); call99: p99 of the whole call (first INVITE to the BYE's 200)"
   echo "node/cass/uac/uas: cores used during the step (node: all nodes together); n_us, c_us: CPU microseconds per success"
   echo "n1_200: $method 200s node-1 relayed (its own counter); udpdrop: datagrams the kernel dropped for a full receive buffer (whole machine)"
+  echo "shed: node-1's switchboard_sip_shed_total by reason during the step (503 + Retry-After)"
   printf "%-7s %-6s %-7s %-7s %-6s %-5s %-7s %-6s %-6s %-6s %-6s %-7s %-6s %-5s %-5s %-5s %-5s %-6s %-6s %-8s %-7s %s\n" \
       step offer "$unit" ok failed unans retrans p50 p90 p99 max call99 min1s node cass uac uas n_us c_us n1_200 udpdrop failures
 }

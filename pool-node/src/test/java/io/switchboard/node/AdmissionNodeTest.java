@@ -223,6 +223,11 @@ class AdmissionNodeTest {
                 .as("the shed " + method + " never reached the callee: " + more)
                 .isTrue();
         assertShedCounted(metric);
+        if (method.equals("INVITE")) {
+            assertThat(AdminHttp.get(node.adminPort(), "/metrics").body())
+                    .as("the shed INVITE's ACK was absorbed, not routed and dropped")
+                    .doesNotContainPattern("switchboard_proxy_acks_dropped_total\\{reason=\"[a-z-]+\",\\} [1-9]");
+        }
     }
 
     // ---------------------------------------------------------------- the deterministic overload
@@ -262,6 +267,8 @@ class AdmissionNodeTest {
                 .as("still held while Cassandra is stopped")
                 .isEqualTo(1);
         if (another.startsWith("INVITE ")) {
+            // refused statelessly: the node discards this ACK as the one of its own 503, it does
+            // not route it as a stray ACK (switchboard_proxy_acks_dropped_total stays empty)
             other.ackNon2xx(another, shed);
         }
         resumeCassandra();

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import javax.sip.DialogTerminatedEvent;
 import javax.sip.IOExceptionEvent;
 import javax.sip.RequestEvent;
@@ -91,6 +92,11 @@ public final class SipFrontEnd implements SipListener {
     private final InFlightTransactions inFlight = new InFlightTransactions();
 
     private volatile Admission admission = Admission.unbounded();
+    /**
+     * The To tags of this node's stateless refusals start with it: random per run, so no phone's
+     * dialog tag is taken for one (their ACKs are discarded, {@link #refusedStatelessly}).
+     */
+    private final String statelessTag = "sl" + Long.toHexString(new java.security.SecureRandom().nextLong()) + "-";
     /** The admitted requests' places, until each has been answered or sent on (or, at the latest, its transaction ends). */
     private final Map<ServerTransaction, Admission.Ticket> admitted = new ConcurrentHashMap<>();
 
@@ -221,17 +227,17 @@ public final class SipFrontEnd implements SipListener {
         Request request = event.getRequest();
         String method = request.getMethod();
         ServerTransaction transaction = null;
+        if (Request.ACK.equals(method) && refusedStatelessly(request)) {
+            return; // the ACK of an INVITE refused statelessly: discarded (RFC 3261 section 8.2.7)
+        }
         if (!Request.ACK.equals(method)) {
             // ACKs to our own non-2xx finals are absorbed by the transaction layer; what reaches
             // us is an ACK for a 2xx, end to end through the proxy (RFC 3261 section 13.2.2.4).
             // Whether to take a new request is decided before it gets a server transaction: one
             // refused now is answered statelessly (RFC 3261 section 8.2.7), so a node shedding load
-            // keeps no state for it; its retransmission, if the 503 is lost, is decided afresh. Not
-            // an INVITE: its refusal is acknowledged with an ACK (section 17.1.1.3), which only a
-            // transaction absorbs; without one the ACK would reach the proxy as a stray.
+            // keeps no state for it; its retransmission, if the 503 is lost, is decided afresh.
             Admission.Ticket ticket = null;
-            boolean stateless =
-                    event.getServerTransaction() == null && provider != null && !Request.INVITE.equals(method);
+            boolean stateless = event.getServerTransaction() == null && provider != null;
             if (stateless) {
                 Taken taken = take(null, request, start);
                 if (taken == null) {
@@ -249,7 +255,7 @@ public final class SipFrontEnd implements SipListener {
             if (ticket != null) {
                 admitted.put(transaction, ticket);
             } else if (!stateless && !admitted(transaction, request, start)) {
-                return; // an INVITE, or a transaction the stack made itself: refused through it
+                return; // a transaction the stack made itself: refused through it
             }
         }
         if (transaction != null) {
@@ -371,6 +377,17 @@ public final class SipFrontEnd implements SipListener {
         return true;
     }
 
+    /**
+     * Whether {@code ack} acknowledges a refusal this node sent statelessly: an INVITE's 503 is
+     * acknowledged (RFC 3261 section 17.1.1.3) with the To tag of the 503, which {@link #refuse} starts
+     * with this run's random prefix; there is no transaction to absorb it and nothing to forward.
+     */
+    private boolean refusedStatelessly(Request ack) {
+        javax.sip.header.ToHeader to = (javax.sip.header.ToHeader) ack.getHeader(javax.sip.header.ToHeader.NAME);
+        String tag = to == null ? null : to.getTag();
+        return tag != null && tag.startsWith(statelessTag);
+    }
+
     /** The SIP stack's server transactions now (live ones and answered ones absorbing retransmissions). */
     private int serverTransactions() {
         SipProvider p = provider;
@@ -390,7 +407,11 @@ public final class SipFrontEnd implements SipListener {
             answerRetryLater(transaction, request, phrase);
         } else {
             try {
-                provider.sendResponse(responses.unavailable(request, phrase, retryAfterSeconds));
+                Response refusal = responses.unavailable(request, phrase, retryAfterSeconds);
+                ((javax.sip.header.ToHeader) refusal.getHeader(javax.sip.header.ToHeader.NAME))
+                        .setTag(statelessTag
+                                + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+                provider.sendResponse(refusal);
             } catch (ParseException | javax.sip.SipException | RuntimeException e) {
                 LOG.debug("Could not refuse {} statelessly: {}", request.getMethod(), e.toString());
             }
