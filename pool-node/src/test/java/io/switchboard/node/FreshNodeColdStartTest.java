@@ -98,8 +98,8 @@ class FreshNodeColdStartTest {
         ProcessBuilder b = new ProcessBuilder(
                         javaBin,
                         // the product's flags (bin/switchboard)
-                        "-Xms1g",
-                        "-Xmx1g",
+                        "-Xms2g",
+                        "-Xmx2g",
                         "-XX:MaxGCPauseMillis=10",
                         "-D" + EmbeddedCassandra.LIB_PROPERTY + "=" + EmbeddedCassandra.defaultLibDir(),
                         "-cp",
