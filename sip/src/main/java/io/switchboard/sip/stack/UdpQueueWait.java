@@ -82,7 +82,11 @@ public final class UdpQueueWait {
                 long waited = Math.max(0, (now - q.queuedNanos) / 1_000_000);
                 long[] current = CURRENT.get();
                 current[0] = waited;
-                current[1] = delay.observe(now / 1_000_000, waited);
+                // a take that leaves the queue empty shows no backlog, however long that datagram
+                // waited (CoDel's rule: a queue holding less than one packet is "good"): a lone
+                // datagram held up by a GC pause or a busy CPU on a quiet node must not make the next
+                // one look like overload and be shed
+                current[1] = delay.observe(now / 1_000_000, isEmpty() ? 0 : waited);
             }
             return taken;
         }

@@ -45,6 +45,21 @@ class UdpQueueWaitTest {
         assertThat(UdpQueueWait.standingMillis()).isGreaterThanOrEqualTo(30);
     }
 
+    /** A quiet node: one datagram held up (GC pause, busy CPU) leaves nothing behind it, so no backlog. */
+    @Test
+    void a_lone_late_datagram_is_no_backlog() throws Exception {
+        StandingDelay delay = new StandingDelay(10);
+        BlockingQueue<DatagramQueuedMessageDispatch> queue = UdpQueueWait.queue(delay);
+        queue.offer(UdpQueueWait.queued(packet()));
+        Thread.sleep(30);
+        queue.take(); // waited 30 ms, but the queue is empty behind it
+        assertThat(UdpQueueWait.waitedMillis()).isGreaterThanOrEqualTo(30);
+        Thread.sleep(12);
+        queue.offer(UdpQueueWait.queued(packet()));
+        queue.take(); // closes the window
+        assertThat(UdpQueueWait.standingMillis()).isZero();
+    }
+
     private static DatagramPacket packet() throws Exception {
         byte[] data = "OPTIONS sip:x SIP/2.0\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         return new DatagramPacket(data, data.length, InetAddress.getLoopbackAddress(), 5060);
