@@ -2,6 +2,7 @@ package io.switchboard.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchboard.node.AdminHttp;
 import io.switchboard.node.TestPhone;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -147,24 +148,40 @@ class PresenceInteropTest extends InteropTestBase {
                 "tom-secret");
     }
 
-    static void awaitNotify(SipClient watcher, String presentity, String basic) {
+    void awaitNotify(SipClient watcher, String presentity, String basic) {
         awaitNotifyAfter(watcher, presentity, basic, 0);
     }
 
     /** A NOTIFY for {@code presentity} whose PIDF says {@code basic}, among the lines from {@code from} on. */
-    static void awaitNotifyAfter(SipClient watcher, String presentity, String basic, int from) {
+    void awaitNotifyAfter(SipClient watcher, String presentity, String basic, int from) {
         awaitNotifyWith(watcher, presentity, "<basic>" + basic + "</basic>", from);
     }
 
-    /** A NOTIFY for {@code presentity} whose body contains {@code text}, among the lines from {@code from} on. */
-    static void awaitNotifyWith(SipClient watcher, String presentity, String text, int from) {
-        watcher.process.awaitLines(
-                lines -> watcher.parse(lines.subList(Math.min(from, lines.size()), lines.size())).stream()
-                        .anyMatch(m -> m.incoming()
-                                && m.isRequest("NOTIFY")
-                                && m.text().contains("sip:" + presentity + "@example.test")
-                                && m.text().contains(text)),
-                NOTIFY,
-                "NOTIFY for " + presentity + " with " + text);
+    /**
+     * A NOTIFY for {@code presentity} whose body contains {@code text}, among the lines from {@code
+     * from} on. On a timeout the failure also says what the node holds for the presentity, so a
+     * CI log tells a view that never changed (publication, aggregation) from one that changed but
+     * did not reach the watcher (fan-out, NOTIFY).
+     */
+    void awaitNotifyWith(SipClient watcher, String presentity, String text, int from) {
+        try {
+            watcher.process.awaitLines(
+                    lines -> watcher.parse(lines.subList(Math.min(from, lines.size()), lines.size())).stream()
+                            .anyMatch(m -> m.incoming()
+                                    && m.isRequest("NOTIFY")
+                                    && m.text().contains("sip:" + presentity + "@example.test")
+                                    && m.text().contains(text)),
+                    NOTIFY,
+                    "NOTIFY for " + presentity + " with " + text);
+        } catch (AssertionError e) {
+            String view;
+            try {
+                view = AdminHttp.get(node.adminPort(), "/api/presence/sip:" + presentity + "@example.test")
+                        .body();
+            } catch (Exception unreadable) {
+                view = "(unreadable: " + unreadable + ")";
+            }
+            throw new AssertionError("the node's presence of " + presentity + ": " + view + "\n" + e.getMessage(), e);
+        }
     }
 }

@@ -72,6 +72,28 @@ public final class DialogPlan {
         return new Send(cseq + 1);
     }
 
+    /** The first wait before a NOTIFY that did not arrive is sent again ({@link #retryAfterFailure}). */
+    public static final Duration FIRST_RETRY = Duration.ofSeconds(1);
+    /** The longest wait between two tries. */
+    public static final Duration LAST_RETRY = Duration.ofSeconds(64);
+
+    /**
+     * How long to wait before sending the dialog's state again after {@code failures} NOTIFYs in a
+     * row did not arrive (not sent, or a response that keeps the subscription, such as 408, 500 or
+     * 503: RFC 5057 section 5.1). Without a new try the watcher would show the old state until the
+     * next change, which may never come (a user who went offline stays offline); doubling from
+     * {@link #FIRST_RETRY} up to {@link #LAST_RETRY} keeps a subscriber that keeps failing from
+     * costing more than one NOTIFY a minute.
+     */
+    public static Duration retryAfterFailure(int failures) {
+        if (failures < 1) {
+            throw new IllegalArgumentException("failures must be at least 1, was " + failures);
+        }
+        int doublings = Math.min(failures - 1, 6);
+        Duration wait = FIRST_RETRY.multipliedBy(1L << doublings);
+        return wait.compareTo(LAST_RETRY) > 0 ? LAST_RETRY : wait;
+    }
+
     /** The ceiling stored with a new dialog: its first block of CSeqs. */
     public static long firstCeiling(long block) {
         return block;

@@ -20,6 +20,8 @@ final class Dialog {
     final Map<String, PresenceView> sent = new HashMap<>();
     /** Resources whose first view this dialog still waits for before its full-state NOTIFY. */
     final Set<String> awaiting = new HashSet<>();
+    /** NOTIFYs in a row that did not arrive (the state goes again, DialogPlan.retryAfterFailure). */
+    int failedNotifies;
     /** When to look at this dialog again (end of the coalescing interval or of the initial wait), or null. */
     Instant flushAt;
 

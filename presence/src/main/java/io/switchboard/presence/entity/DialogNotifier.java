@@ -171,6 +171,25 @@ final class DialogNotifier {
             host.remove(d, () -> {}, () -> {});
             return;
         }
+        if (done.outcome() == NotifyOutcome.DELIVERED) {
+            d.failedNotifies = 0;
+        } else {
+            // FAILED_KEEP or NOT_SENT: the subscriber does not have what this NOTIFY carried, and
+            // nothing else would send it again before the next change; the whole state goes again
+            // after a wait that grows with each failure in a row
+            d.failedNotifies++;
+            d.fullStateNext = true;
+            d.flushAt = earliest(d.flushAt, host.clock().plus(DialogPlan.retryAfterFailure(d.failedNotifies)));
+            ctx.getLog()
+                    .debug(
+                            "NOTIFY {} CSeq {} did not arrive ({}), failure {} in a row: state again at {}",
+                            done.localTag(),
+                            done.cseq(),
+                            done.outcome(),
+                            d.failedNotifies,
+                            d.flushAt);
+            return;
+        }
         flush(d);
     }
 

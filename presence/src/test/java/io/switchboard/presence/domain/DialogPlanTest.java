@@ -1,6 +1,7 @@
 package io.switchboard.presence.domain;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.switchboard.sip.flow.Flow;
 import java.time.Duration;
@@ -139,5 +140,15 @@ class DialogPlanTest {
                         false, false, true, Instant.EPOCH, resumed, stored.cseqCeiling(), NOW, COALESCE, BLOCK))
                 .as("the first NOTIFY after a takeover needs a new ceiling stored first")
                 .isEqualTo(new DialogPlan.ReserveCseqs(800));
+    }
+
+    @Test
+    void a_notify_that_did_not_arrive_is_tried_again_after_a_wait_doubling_to_a_minute() {
+        assertThat(DialogPlan.retryAfterFailure(1)).isEqualTo(Duration.ofSeconds(1));
+        assertThat(DialogPlan.retryAfterFailure(2)).isEqualTo(Duration.ofSeconds(2));
+        assertThat(DialogPlan.retryAfterFailure(6)).isEqualTo(Duration.ofSeconds(32));
+        assertThat(DialogPlan.retryAfterFailure(7)).isEqualTo(Duration.ofSeconds(64));
+        assertThat(DialogPlan.retryAfterFailure(1_000)).isEqualTo(Duration.ofSeconds(64));
+        assertThatThrownBy(() -> DialogPlan.retryAfterFailure(0)).isInstanceOf(IllegalArgumentException.class);
     }
 }
