@@ -196,7 +196,10 @@ final class SipWiring implements AutoCloseable {
         }
         io.switchboard.node.config.AvailabilityConfig availability =
                 io.switchboard.node.config.AvailabilityConfig.of(config);
-        frontEnd.admit(new io.switchboard.node.sip.Admission(availability.inFlight(), availability.load()));
+        frontEnd.admit(
+                new io.switchboard.node.sip.Admission(availability.inFlight(), availability.load()),
+                auth.nonces(),
+                clock);
         metrics.admissionInFlight(frontEnd::admittedInFlight);
         endpoint = SipEndpoint.start(stackSettings(udpPort), frontEnd);
         notifySenders = Executors.newFixedThreadPool(2, r -> {

@@ -15,8 +15,9 @@ import org.junit.jupiter.api.TestInstance;
  * sip.max-server-transactions}, a cliff of seconds under a sustained rate above what the bound
  * holds (bench/RESULTS.md, "Overload"). With the bound at 100 here: new REGISTERs without
  * credentials are answered {@code 503} with Retry-After from 80 transactions on, statelessly (so
- * refusing them keeps no state: thirty more change nothing), while a REGISTER carrying the
- * credentials of a challenge the node already gave is still served, up to 90.
+ * refusing them keeps no state: thirty more change nothing), and so is one whose Authorization
+ * header carries a nonce the node never issued, while a REGISTER carrying the credentials of a
+ * challenge the node already gave is still served, up to 90.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TransactionShedNodeTest {
@@ -87,6 +88,13 @@ class TransactionShedNodeTest {
                     .startsWith("Too many");
         }
 
+        // credentials anyone can write (a nonce the node never issued) get no priority
+        SipTestClient.Response bogus = phone.request(
+                register("Authorization: Digest username=\"alice\", realm=\"example.test\", nonce=\"forged\","
+                        + " uri=\"sip:example.test\", response=\"00000000000000000000000000000000\""),
+                WAIT);
+        assertThat(bogus.status()).as(bogus.raw()).isEqualTo(503);
+
         // the second leg of a flow the node challenged is served between 80% and 90%
         String credentials =
                 SipTestClient.authorization(challenge, "alice", "alice-secret", "REGISTER", "sip:" + DOMAIN, 1);
@@ -95,7 +103,7 @@ class TransactionShedNodeTest {
         assertThat(served.header("Contact")).contains(phone.contactUri("alice"));
 
         String metrics = AdminHttp.get(node.adminPort(), "/metrics").body();
-        assertThat(metrics).contains("switchboard_sip_shed_total{reason=\"register-transactions\",} 31.0");
+        assertThat(metrics).contains("switchboard_sip_shed_total{reason=\"register-transactions\",} 32.0");
     }
 
     private String register(String credentials) {

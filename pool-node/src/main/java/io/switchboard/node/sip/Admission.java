@@ -6,6 +6,7 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 
 /**
  * Admission control at the SIP edge (issue 17, item 3; docs/architecture.md, rule 11): at most a
@@ -74,12 +75,16 @@ public final class Admission {
      * The reason label to shed a request of {@code workClass} for the SIP stack's load, or null to go
      * on to its bound ({@link #tryAcquire}).
      *
-     * @param credentials whether it carries Authorization or Proxy-Authorization
+     * @param credentials whether it carries credentials worth a second leg's priority; asked only
+     *     when the request would be shed without them (the limits with credentials are never the
+     *     lower ones, {@link AdmissionRules.LoadLimits}), so a node that is not overloaded checks none
      */
-    public String shedForLoad(WorkClass workClass, AdmissionRules.Load now, boolean credentials) {
-        return AdmissionRules.decide(workClass, now, credentials, load) instanceof AdmissionRules.Shed shed
-                ? shed.reason()
-                : null;
+    public String shedForLoad(WorkClass workClass, AdmissionRules.Load now, BooleanSupplier credentials) {
+        AdmissionRules.Verdict verdict = AdmissionRules.decide(workClass, now, false, load);
+        if (verdict instanceof AdmissionRules.Shed && credentials.getAsBoolean()) {
+            verdict = AdmissionRules.decide(workClass, now, true, load);
+        }
+        return verdict instanceof AdmissionRules.Shed shed ? shed.reason() : null;
     }
 
     /** Requests of {@code workClass} admitted and not yet answered or sent on. */

@@ -4,7 +4,6 @@ import gov.nist.javax.sip.message.SIPMessage;
 import io.switchboard.conference.sip.FocusRouting;
 import io.switchboard.conference.sip.FocusSip;
 import io.switchboard.node.metrics.NodeMetrics;
-import io.switchboard.node.routing.AdmissionRules;
 import io.switchboard.node.routing.RequestAction;
 import io.switchboard.node.routing.RequestClassifier;
 import io.switchboard.node.routing.RequestFacts;
@@ -20,14 +19,10 @@ import io.switchboard.registrar.sip.RegisterResponses;
 import io.switchboard.sip.flow.Flow;
 import io.switchboard.sip.flow.FlowTokens;
 import io.switchboard.sip.stack.AnsweredRequests;
-import io.switchboard.sip.stack.UdpQueueWait;
 import io.switchboard.sip.trust.Federation;
 import java.text.ParseException;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import javax.sip.DialogTerminatedEvent;
 import javax.sip.IOExceptionEvent;
 import javax.sip.RequestEvent;
@@ -39,10 +34,8 @@ import javax.sip.TimeoutEvent;
 import javax.sip.TransactionAlreadyExistsException;
 import javax.sip.TransactionTerminatedEvent;
 import javax.sip.TransactionUnavailableException;
-import javax.sip.header.AuthorizationHeader;
 import javax.sip.header.Header;
 import javax.sip.header.HeaderFactory;
-import javax.sip.header.ProxyAuthorizationHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.slf4j.Logger;
@@ -80,25 +73,10 @@ public final class SipFrontEnd implements SipListener {
     private volatile PresenceSip presence;
     private volatile AckForwarding acks;
     private volatile ParkSip park;
-    /** Whether the node serves requests yet (its Readiness); until then 503 + Retry-After. */
-    private volatile java.util.function.BooleanSupplier serving = () -> true;
-    /** The Call-ID prefix of the node's own SIP warm-up, served before ready; null: none. */
-    private volatile String warmUpPrefix;
-
-    private volatile int retryAfterSeconds = 5;
-    /** Whether the node drains (io.switchboard.node.Drain): new dialogs get 503 + Retry-After. */
-    private volatile java.util.function.BooleanSupplier draining = () -> false;
+    /** Whether a new request is taken, and the admission places of those taken. */
+    private final EdgeAdmission edge;
     /** Server transactions taken and not yet answered finally, which a draining node lets finish. */
     private final InFlightTransactions inFlight = new InFlightTransactions();
-
-    private volatile Admission admission = Admission.unbounded();
-    /**
-     * The To tags of this node's stateless refusals start with it: random per run, so no phone's
-     * dialog tag is taken for one (their ACKs are discarded, {@link #refusedStatelessly}).
-     */
-    private final String statelessTag = "sl" + Long.toHexString(new java.security.SecureRandom().nextLong()) + "-";
-    /** The admitted requests' places, until each has been answered or sent on (or, at the latest, its transaction ends). */
-    private final Map<ServerTransaction, Admission.Ticket> admitted = new ConcurrentHashMap<>();
 
     private volatile FocusSip focus;
     /** A pool node's taker of branch nodes' registration reports (README, "Sites and branches"), or null. */
@@ -126,11 +104,13 @@ public final class SipFrontEnd implements SipListener {
         this.flows = new ArrivalFlows(nodeId, flowTokens);
         this.metrics = metrics;
         this.gruus = gruus;
+        this.edge = new EdgeAdmission(responses, metrics, this::send);
     }
 
     /** Set once the stack is up (the provider exists only after the listener is chosen). */
     public void attach(SipProvider sipProvider, StatefulProxy statefulProxy, PresenceSip presenceServer) {
         this.provider = sipProvider;
+        this.edge.attach(sipProvider);
         this.proxy = statefulProxy;
         this.presence = presenceServer;
         this.acks = new AckForwarding(statefulProxy, gruus, metrics);
@@ -142,8 +122,7 @@ public final class SipFrontEnd implements SipListener {
      * clients arriving at a node that is not ready yet retry instead of timing out (issue 17).
      */
     public void gate(java.util.function.BooleanSupplier servingNow, int retryAfter) {
-        this.retryAfterSeconds = retryAfter;
-        this.serving = servingNow;
+        edge.gate(servingNow, retryAfter);
     }
 
     /**
@@ -152,17 +131,7 @@ public final class SipFrontEnd implements SipListener {
      * request is let through.
      */
     public void serveBeforeReady(String callIdPrefix) {
-        this.warmUpPrefix = callIdPrefix;
-    }
-
-    private boolean warmUp(Request request) {
-        String prefix = warmUpPrefix;
-        if (prefix == null) {
-            return false;
-        }
-        javax.sip.header.CallIdHeader callId =
-                (javax.sip.header.CallIdHeader) request.getHeader(javax.sip.header.CallIdHeader.NAME);
-        return callId != null && callId.getCallId().startsWith(prefix);
+        edge.serveBeforeReady(callIdPrefix);
     }
 
     /**
@@ -173,7 +142,7 @@ public final class SipFrontEnd implements SipListener {
      * Requests inside dialogs (ACK, BYE, re-INVITE, SUBSCRIBE refreshes, NOTIFY) are still served.
      */
     public void drainWhen(java.util.function.BooleanSupplier drainingNow) {
-        this.draining = drainingNow;
+        edge.drainWhen(drainingNow);
     }
 
     /** Server transactions taken and not yet answered with a final response (for the drain). */
@@ -181,14 +150,23 @@ public final class SipFrontEnd implements SipListener {
         return inFlight.count();
     }
 
-    /** The bounds on requests in flight per {@link WorkClass} (issue 17, item 3); set before the stack starts. */
-    public void admit(Admission bounds) {
-        this.admission = bounds;
+    /**
+     * The bounds on requests in flight per {@link WorkClass} and the load limits (issue 17, item 3),
+     * with what makes a request's credentials worth a challenged flow's priority ({@link
+     * PresentedNonces}); set before the stack starts.
+     */
+    public void admit(Admission bounds, java.util.function.Predicate<Request> credentials) {
+        edge.admit(bounds, credentials);
+    }
+
+    /** {@link #admit(Admission, java.util.function.Predicate)} with authentic nonces of {@code nonces} as credentials. */
+    public void admit(Admission bounds, io.switchboard.sip.auth.NonceService nonces, java.time.Clock clock) {
+        admit(bounds, new PresentedNonces(nonces, clock));
     }
 
     /** Requests of {@code workClass} admitted and not yet answered or sent on (the in-flight gauge). */
     public int admittedInFlight(WorkClass workClass) {
-        return admission.inFlight(workClass);
+        return edge.inFlight(workClass);
     }
 
     /**
@@ -227,7 +205,7 @@ public final class SipFrontEnd implements SipListener {
         Request request = event.getRequest();
         String method = request.getMethod();
         ServerTransaction transaction = null;
-        if (Request.ACK.equals(method) && refusedStatelessly(request)) {
+        if (Request.ACK.equals(method) && edge.refusedStatelessly(request)) {
             return; // the ACK of an INVITE refused statelessly: discarded (RFC 3261 section 8.2.7)
         }
         if (!Request.ACK.equals(method)) {
@@ -239,7 +217,7 @@ public final class SipFrontEnd implements SipListener {
             Admission.Ticket ticket = null;
             boolean stateless = event.getServerTransaction() == null && provider != null;
             if (stateless) {
-                Taken taken = take(null, request, start);
+                EdgeAdmission.Taken taken = edge.take(null, request, start);
                 if (taken == null) {
                     return;
                 }
@@ -253,8 +231,8 @@ public final class SipFrontEnd implements SipListener {
                 return;
             }
             if (ticket != null) {
-                admitted.put(transaction, ticket);
-            } else if (!stateless && !admitted(transaction, request, start)) {
+                edge.keep(transaction, ticket);
+            } else if (!stateless && !edge.admitted(transaction, request, start)) {
                 return; // a transaction the stack made itself: refused through it
             }
         }
@@ -269,12 +247,12 @@ public final class SipFrontEnd implements SipListener {
             }
             ParkSip parkSip = park;
             if (parkSip != null && parkSip.inDialog(transaction, request)) {
-                done(transaction);
+                edge.done(transaction);
                 return; // a dialog of call park's B2BUA on this node
             }
             FocusSip focusSip = focus;
             if (focusSip != null && focusSip.handles(transaction, request)) {
-                done(transaction);
+                edge.done(transaction);
                 return; // a dialog of the conferencing focus on this node, or a CANCEL of a join it holds
             }
             StatefulProxy.Routing routing =
@@ -292,167 +270,22 @@ public final class SipFrontEnd implements SipListener {
             } else if (parkSip != null && newSubscribeToAUser(method, facts, action)) {
                 // from another domain: an orbit's busy lamp is refused (call-park/README.md), the rest goes on
                 ServerTransaction tx = transaction;
-                release(tx, held(tx)); // call park's own look at the orbits is not bounded here
+                edge.release(tx, edge.held(tx)); // call park's own look at the orbits is not bounded here
                 parkSip.subscribe(
                         tx,
                         request,
                         null,
                         readmitted(tx, request, () -> actAuthenticated(tx, request, routing, action)));
             } else {
-                Admission.Ticket ticket = held(transaction);
-                releaseWhen(transaction, ticket, act(transaction, request, routing, action, start));
+                Admission.Ticket ticket = edge.held(transaction);
+                edge.releaseWhen(transaction, ticket, act(transaction, request, routing, action, start));
             }
         } catch (ParseException | RuntimeException e) {
             LOG.warn("Failed to handle {} from {}: {}", method, ArrivalFlows.sourceOf(request), e.toString());
             if (transaction != null) {
-                done(transaction);
+                edge.done(transaction);
                 answer(transaction, request, Response.SERVER_INTERNAL_ERROR, "Internal error", List.of());
             }
-        }
-    }
-
-    /** A request taken: the admission place it holds, or null when it holds none. */
-    private record Taken(Admission.Ticket ticket) {}
-
-    private static final Taken UNBOUNDED = new Taken(null);
-
-    /**
-     * Whether to take a new request (issue 17, item 3; docs/architecture.md, rule 11), or answer it
-     * 503 with Retry-After now, before any account lookup, entity ask or Cassandra read: while the
-     * node drains (outside dialogs) or warms up (but its own warm-up's requests); for the SIP
-     * stack's load ({@link AdmissionRules#decide(WorkClass, AdmissionRules.Load, boolean,
-     * AdmissionRules.LoadLimits)}); and beyond its {@link WorkClass}'s bound of requests in flight,
-     * whose place it then takes, kept until it has been answered or sent on ({@link #done}).
-     * Requests of no class (ACK, CANCEL, BYE, anything in a dialog) take no place.
-     *
-     * @param transaction its server transaction, or null to answer statelessly
-     * @return null when it was refused (and answered)
-     */
-    private Taken take(ServerTransaction transaction, Request request, long start) {
-        // draining first: a drained node has left the cluster and so no longer reaches a majority
-        // (not serving), but what the client needs to hear is that it stops
-        if (draining.getAsBoolean() && startsOutsideDialog(request)) {
-            refuse(transaction, request, "draining", "Shutting down, try another server", null, start);
-            return null;
-        }
-        boolean warmUp = warmUp(request);
-        if (!serving.getAsBoolean() && !warmUp) {
-            refuse(transaction, request, "warming-up", "Starting up, try again", null, start);
-            return null;
-        }
-        if (warmUp) {
-            return UNBOUNDED; // the warm-up's own requests take no admission place: it bounds them itself (SipWarmUp)
-        }
-        javax.sip.header.ToHeader to = (javax.sip.header.ToHeader) request.getHeader(javax.sip.header.ToHeader.NAME);
-        WorkClass work = AdmissionRules.classOf(request.getMethod(), to != null && to.getTag() != null);
-        if (work == null) {
-            return UNBOUNDED;
-        }
-        String overload = admission.shedForLoad(
-                work,
-                new AdmissionRules.Load(UdpQueueWait.standingMillis(), serverTransactions()),
-                request.getHeader(AuthorizationHeader.NAME) != null
-                        || request.getHeader(ProxyAuthorizationHeader.NAME) != null);
-        if (overload != null) {
-            refuse(transaction, request, overload, work.reasonPhrase(), work, start);
-            return null;
-        }
-        Admission.Ticket ticket = admission.tryAcquire(work);
-        if (ticket == null) {
-            refuse(transaction, request, work.shedReason(), work.reasonPhrase(), work, start);
-            return null;
-        }
-        return new Taken(ticket);
-    }
-
-    /** {@link #take} for a request that has its transaction: the place it takes is kept under it. */
-    private boolean admitted(ServerTransaction transaction, Request request, long start) {
-        Taken taken = take(transaction, request, start);
-        if (taken == null) {
-            return false;
-        }
-        if (taken.ticket() != null) {
-            admitted.put(transaction, taken.ticket());
-        }
-        return true;
-    }
-
-    /**
-     * Whether {@code ack} acknowledges a refusal this node sent statelessly: an INVITE's 503 is
-     * acknowledged (RFC 3261 section 17.1.1.3) with the To tag of the 503, which {@link #refuse} starts
-     * with this run's random prefix; there is no transaction to absorb it and nothing to forward.
-     */
-    private boolean refusedStatelessly(Request ack) {
-        javax.sip.header.ToHeader to = (javax.sip.header.ToHeader) ack.getHeader(javax.sip.header.ToHeader.NAME);
-        String tag = to == null ? null : to.getTag();
-        return tag != null && tag.startsWith(statelessTag);
-    }
-
-    /** The SIP stack's server transactions now (live ones and answered ones absorbing retransmissions). */
-    private int serverTransactions() {
-        SipProvider p = provider;
-        return p != null && p.getSipStack() instanceof gov.nist.javax.sip.SipStackImpl stack
-                ? stack.getServerTransactionTableSize()
-                : 0;
-    }
-
-    /**
-     * Answers 503 with Retry-After (RFC 3261 section 21.5.4) through {@code transaction}, or
-     * statelessly when it is null, counted in {@code switchboard_sip_shed_total{reason}}.
-     */
-    private void refuse(
-            ServerTransaction transaction, Request request, String reason, String phrase, WorkClass work, long start) {
-        metrics.sipShed(reason);
-        if (transaction != null) {
-            answerRetryLater(transaction, request, phrase);
-        } else {
-            try {
-                Response refusal = responses.unavailable(request, phrase, retryAfterSeconds);
-                ((javax.sip.header.ToHeader) refusal.getHeader(javax.sip.header.ToHeader.NAME))
-                        .setTag(statelessTag
-                                + Long.toHexString(ThreadLocalRandom.current().nextLong()));
-                provider.sendResponse(refusal);
-            } catch (ParseException | javax.sip.SipException | RuntimeException e) {
-                LOG.debug("Could not refuse {} statelessly: {}", request.getMethod(), e.toString());
-            }
-        }
-        if (work == WorkClass.REGISTER) {
-            metrics.completed(Response.SERVICE_UNAVAILABLE, System.nanoTime() - start);
-        }
-    }
-
-    /** The request of {@code transaction} has been answered or sent on: its admission place is free. */
-    private void done(ServerTransaction transaction) {
-        if (transaction != null) {
-            Admission.Ticket ticket = admitted.remove(transaction);
-            if (ticket != null) {
-                ticket.release();
-            }
-        }
-    }
-
-    /** The place {@code transaction}'s request holds now, or null. */
-    private Admission.Ticket held(ServerTransaction transaction) {
-        return transaction == null ? null : admitted.get(transaction);
-    }
-
-    /**
-     * Frees {@code ticket}, the place taken at one admission (a request handed to call park or the
-     * focus is admitted again when they hand it back: only its own ticket is freed, never a later one).
-     */
-    private void release(ServerTransaction transaction, Admission.Ticket ticket) {
-        if (ticket != null) {
-            admitted.remove(transaction, ticket);
-            ticket.release();
-        }
-    }
-
-    /** {@link #release} once {@code work} completes; at once when it is null (answered or handed on already). */
-    private void releaseWhen(ServerTransaction transaction, Admission.Ticket ticket, CompletionStage<?> work) {
-        if (work == null) {
-            release(transaction, ticket);
-        } else {
-            work.whenComplete((ignored, failure) -> release(transaction, ticket));
         }
     }
 
@@ -462,7 +295,7 @@ public final class SipFrontEnd implements SipListener {
      */
     private Runnable readmitted(ServerTransaction transaction, Request request, Runnable next) {
         return () -> {
-            if (admitted(transaction, request, System.nanoTime())) {
+            if (edge.admitted(transaction, request, System.nanoTime())) {
                 next.run();
             }
         };
@@ -515,7 +348,7 @@ public final class SipFrontEnd implements SipListener {
                 joinFromOutside(transaction, request, focusSip);
             } else if (focusSip != null && !u.authenticated() && focusSip.dialsNumber(request)) {
                 // a conference's numeric id from another domain (dial-in), else the user of that name as before
-                release(transaction, held(transaction)); // the focus's look is not bounded here
+                edge.release(transaction, edge.held(transaction)); // the focus's look is not bounded here
                 focusSip.joinByNumber(
                         transaction,
                         request,
@@ -523,7 +356,8 @@ public final class SipFrontEnd implements SipListener {
                         readmitted(
                                 transaction,
                                 request,
-                                () -> releaseWhen(transaction, held(transaction), toUser(transaction, request, u))));
+                                () -> edge.releaseWhen(
+                                        transaction, edge.held(transaction), toUser(transaction, request, u))));
             } else {
                 return toUser(transaction, request, u);
             }
@@ -564,7 +398,7 @@ public final class SipFrontEnd implements SipListener {
     private void branchReport(
             ServerTransaction transaction, Request request, io.switchboard.node.site.BranchPresenceReports reports) {
         reports.handle(request).whenComplete((answer, failure) -> {
-            done(transaction);
+            edge.done(transaction);
             if (failure != null) {
                 LOG.warn("Registration report from a branch could not be applied: {}", failure.toString());
                 answerUnavailable(transaction, request); // the branch sends it again
@@ -620,7 +454,7 @@ public final class SipFrontEnd implements SipListener {
             RequestFacts facts,
             String realm) {
         String method = request.getMethod();
-        Admission.Ticket ticket = held(transaction);
+        Admission.Ticket ticket = edge.held(transaction);
         authenticator
                 .authenticate(request, realm, ArrivalFlows.sourceOf(request), true)
                 .whenComplete((outcome, failure) -> {
@@ -631,7 +465,7 @@ public final class SipFrontEnd implements SipListener {
                                 facts.from().aor(),
                                 failure.toString());
                         answerUnavailable(transaction, request);
-                        release(transaction, ticket);
+                        edge.release(transaction, ticket);
                     } else if (outcome instanceof RequestAuthenticator.Outcome.Authenticated ok) {
                         RequestAction next = classifier.authenticated(facts, ok.aor());
                         if (!(next instanceof RequestAction.Reply)) {
@@ -642,19 +476,19 @@ public final class SipFrontEnd implements SipListener {
                             // RFC 4575: the focus is the notifier of its conferences' state, whatever
                             // the package asked for (it answers 489 for the others)
                             focusSip.subscribe(transaction, request, FocusRouting.joiner(ok.aor(), null, false));
-                            release(transaction, ticket); // the focus's own work is not bounded here
+                            edge.release(transaction, ticket); // the focus's own work is not bounded here
                             return;
                         }
                         if (focusSip != null && next instanceof RequestAction.ToUser && focusSip.isJoin(request)) {
                             // a conference URI of ours: the focus answers (README, "Conferencing focus")
                             focusSip.join(transaction, request, FocusRouting.joiner(ok.aor(), null, false));
-                            release(transaction, ticket);
+                            edge.release(transaction, ticket);
                             return;
                         }
                         ParkSip parkSip = park;
                         if (parkSip != null && newSubscribeToAUser(method, facts, next)) {
                             // an orbit's busy lamp (RFC 4235), asked before the proxy routes it to a user
-                            release(transaction, ticket);
+                            edge.release(transaction, ticket);
                             parkSip.subscribe(
                                     transaction,
                                     request,
@@ -670,7 +504,7 @@ public final class SipFrontEnd implements SipListener {
                                 && !facts.inDialog()
                                 && next instanceof RequestAction.ToUser) {
                             // the park service or an orbit, asked before the proxy routes it to a user
-                            release(transaction, ticket);
+                            edge.release(transaction, ticket);
                             parkSip.invite(
                                     transaction,
                                     request,
@@ -694,7 +528,7 @@ public final class SipFrontEnd implements SipListener {
                             return;
                         }
                         try {
-                            releaseWhen(
+                            edge.releaseWhen(
                                     transaction, ticket, act(transaction, request, routing, next, System.nanoTime()));
                         } catch (ParseException e) {
                             // only OPTIONS to the node builds a response that can fail to parse, and it is never
@@ -704,7 +538,7 @@ public final class SipFrontEnd implements SipListener {
                     } else {
                         RequestAuthenticator.Outcome.Answer a = (RequestAuthenticator.Outcome.Answer) outcome;
                         answer(transaction, request, a.status(), a.reason(), a.headers());
-                        release(transaction, ticket);
+                        edge.release(transaction, ticket);
                         // a proxied request's challenge, not a REGISTER answer
                         metrics.proxyAnswered(method, a.status());
                     }
@@ -719,7 +553,7 @@ public final class SipFrontEnd implements SipListener {
     private void dialInOr(ServerTransaction transaction, Request request, String aor, Runnable otherwise) {
         FocusSip focusSip = focus;
         if (focusSip != null && focusSip.dialsNumber(request)) {
-            release(transaction, held(transaction)); // the focus's look is not bounded here
+            edge.release(transaction, edge.held(transaction)); // the focus's look is not bounded here
             focusSip.joinByNumber(
                     transaction,
                     request,
@@ -733,8 +567,8 @@ public final class SipFrontEnd implements SipListener {
     private void actAuthenticated(
             ServerTransaction transaction, Request request, StatefulProxy.Routing routing, RequestAction next) {
         try {
-            Admission.Ticket ticket = held(transaction);
-            releaseWhen(transaction, ticket, act(transaction, request, routing, next, System.nanoTime()));
+            Admission.Ticket ticket = edge.held(transaction);
+            edge.releaseWhen(transaction, ticket, act(transaction, request, routing, next, System.nanoTime()));
         } catch (ParseException e) {
             throw new IllegalStateException(e); // only OPTIONS to the node can fail to parse, never challenged
         }
@@ -820,15 +654,6 @@ public final class SipFrontEnd implements SipListener {
         }
     }
 
-    /** 503 with Retry-After: the node cannot take the request now; another node or a later try can. */
-    private void answerRetryLater(ServerTransaction transaction, Request request, String reason) {
-        try {
-            send(transaction, responses.unavailable(request, reason, retryAfterSeconds));
-        } catch (ParseException e) {
-            LOG.error("Could not build 503", e);
-        }
-    }
-
     private void answer(ServerTransaction transaction, Request request, int status, String reason, List<Header> extra) {
         try {
             Response response = responses.create(status, request, reason);
@@ -850,15 +675,6 @@ public final class SipFrontEnd implements SipListener {
             LOG.debug("Could not send {}: {}", response.getStatusCode(), e.toString());
         }
         AnsweredRequests.release(transaction.getRequest()); // an RFC 2543 request the RI kept
-    }
-
-    /** Outside any dialog: no To tag (RFC 3261 section 12.2), and not a CANCEL of a transaction taken. */
-    private static boolean startsOutsideDialog(Request request) {
-        if (Request.CANCEL.equals(request.getMethod())) {
-            return false;
-        }
-        javax.sip.header.ToHeader to = (javax.sip.header.ToHeader) request.getHeader(javax.sip.header.ToHeader.NAME);
-        return to == null || to.getTag() == null;
     }
 
     private ServerTransaction serverTransaction(RequestEvent event) {
@@ -916,7 +732,7 @@ public final class SipFrontEnd implements SipListener {
         if (event.isServerTransaction()) {
             inFlight.remove(event.getServerTransaction());
             // a request another part of the node took over (call park, the focus) frees its place here
-            done(event.getServerTransaction());
+            edge.done(event.getServerTransaction());
         }
     }
 
