@@ -209,6 +209,18 @@ public final class SipEndpoint implements AutoCloseable {
                 .findFirst();
     }
 
+    /**
+     * New UDP work is refused by {@code refusal} before the parse while the workers' queue has a
+     * standing backlog ({@link EarlyRefusal}); null stops it.
+     *
+     * @return how many UDP listening points it applies to (0 when UDP is off)
+     */
+    public int refuseEarly(EarlyRefusal refusal) {
+        return stack instanceof gov.nist.javax.sip.stack.SIPTransactionStack s
+                ? gov.nist.javax.sip.stack.ReusingBufferUdpMessageProcessor.refuseEarly(s, refusal)
+                : 0;
+    }
+
     /** The bound UDP port, or -1 if UDP is disabled. */
     public int udpPort() {
         return port(ListeningPoint.UDP);

@@ -54,26 +54,57 @@ public final class UdpQueueWait {
 
     /** The queue a UDP listening point's workers take from, stamping each taken datagram's wait. */
     public static BlockingQueue<DatagramQueuedMessageDispatch> queue(StandingDelay delay) {
-        return new StampingQueue(delay);
+        return new StampingQueue(delay, (packet, standing) -> false);
+    }
+
+    /** What a worker does with a datagram it took before the SIP stack parses it. */
+    public interface Screen {
+        /**
+         * @param standingMillis its queue's standing wait as the datagram was taken
+         * @return true when the datagram was answered here, and the worker goes on to the next
+         */
+        boolean answered(DatagramPacket packet, long standingMillis);
+    }
+
+    /**
+     * {@link #queue(StandingDelay)}, with each taken datagram shown to {@code screen} first: one it
+     * answers is never handed to the worker ({@link EarlyRefusal}).
+     */
+    public static BlockingQueue<DatagramQueuedMessageDispatch> queue(StandingDelay delay, Screen screen) {
+        return new StampingQueue(delay, screen);
     }
 
     /** Records what a worker takes; the rest is {@link LinkedBlockingQueue} (unbounded, as the RI's). */
     private static final class StampingQueue extends LinkedBlockingQueue<DatagramQueuedMessageDispatch> {
         private static final long serialVersionUID = 1L;
         private final transient StandingDelay delay;
+        private final transient Screen screen;
 
-        StampingQueue(StandingDelay delay) {
+        StampingQueue(StandingDelay delay, Screen screen) {
             this.delay = delay;
+            this.screen = screen;
         }
 
         @Override
         public DatagramQueuedMessageDispatch take() throws InterruptedException {
-            return stamped(super.take());
+            while (true) {
+                DatagramQueuedMessageDispatch taken = stamped(super.take());
+                if (!screened(taken)) {
+                    return taken;
+                }
+            }
         }
 
+        /** The RI's worker takes another after a null (the ping interval of its thread auditor). */
         @Override
         public DatagramQueuedMessageDispatch poll(long timeout, TimeUnit unit) throws InterruptedException {
-            return stamped(super.poll(timeout, unit));
+            DatagramQueuedMessageDispatch taken = stamped(super.poll(timeout, unit));
+            return screened(taken) ? null : taken;
+        }
+
+        /** Whether the screen answered what was just taken (its stamp is this thread's). */
+        private boolean screened(DatagramQueuedMessageDispatch taken) {
+            return taken != null && screen.answered(taken.packet, CURRENT.get()[1]);
         }
 
         private DatagramQueuedMessageDispatch stamped(DatagramQueuedMessageDispatch taken) {

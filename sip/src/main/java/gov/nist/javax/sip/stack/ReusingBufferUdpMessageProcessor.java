@@ -4,6 +4,7 @@ import gov.nist.core.CommonLogger;
 import gov.nist.core.StackLogger;
 import gov.nist.core.ThreadAuditor;
 import gov.nist.javax.sip.SipStackImpl;
+import io.switchboard.sip.stack.EarlyRefusal;
 import io.switchboard.sip.stack.StandingDelay;
 import io.switchboard.sip.stack.UdpQueueWait;
 import java.io.IOException;
@@ -54,7 +55,7 @@ public class ReusingBufferUdpMessageProcessor extends UDPMessageProcessor {
         messageChannels = new LinkedList<>();
         // the workers' queue stamps each datagram's wait for the listener's admission (UdpQueueWait);
         // the RI's congestion auditor (drops what waited CONGESTION_CONTROL_TIMEOUT, 8 s) moves to it
-        messageQueue = UdpQueueWait.queue(new StandingDelay(STANDING_WINDOW_MILLIS));
+        messageQueue = UdpQueueWait.queue(standing, this::refusedEarly);
         if (congestionAuditor != null) {
             congestionAuditor.stop();
             congestionAuditor = new BlockingQueueDispatchAuditor(messageQueue);
@@ -65,6 +66,28 @@ public class ReusingBufferUdpMessageProcessor extends UDPMessageProcessor {
 
     /** {@link StandingDelay}'s window: CoDel's interval, long enough to tell a burst that drains from a backlog. */
     static final long STANDING_WINDOW_MILLIS = 100;
+
+    /** The workers' queue's standing wait. */
+    private final StandingDelay standing = new StandingDelay(STANDING_WINDOW_MILLIS);
+    /** New work refused by the workers before the parse under a standing backlog; null: none (set by the node). */
+    private volatile EarlyRefusal early;
+
+    /** {@link #refuseEarly(EarlyRefusal)} on every one of {@code stack}'s UDP listening points; how many. */
+    public static int refuseEarly(SIPTransactionStack stack, EarlyRefusal refusal) {
+        int installed = 0;
+        for (MessageProcessor p : stack.getMessageProcessors()) {
+            if (p instanceof ReusingBufferUdpMessageProcessor udp) {
+                udp.refuseEarly(refusal);
+                installed++;
+            }
+        }
+        return installed;
+    }
+
+    /** Refuses new work before the parse from {@code refusal}'s standing wait on (null: never). */
+    public void refuseEarly(EarlyRefusal refusal) {
+        this.early = refusal;
+    }
 
     /** Guards the workers: none is started after stop(), and stop() never sees half a list. */
     private final Object lifecycle = new Object();
@@ -120,6 +143,34 @@ public class ReusingBufferUdpMessageProcessor extends UDPMessageProcessor {
                 report(e);
             }
         }
+    }
+
+    /**
+     * Whether {@link #early} answered {@code packet} (sent its refusal), so the worker that took it
+     * goes on to the next one without parsing it. On the worker's thread, not the receive thread:
+     * the receive thread is the one that must keep up with the socket, and under overload it
+     * already gets only its share of the CPU among the workers.
+     */
+    private boolean refusedEarly(DatagramPacket packet, long standingMillis) {
+        EarlyRefusal e = early;
+        if (e == null) {
+            return false;
+        }
+        long from = e.fromStandingMillis();
+        if (from <= 0 || standingMillis < from) {
+            return false;
+        }
+        byte[] refusal =
+                e.refusal(packet.getData(), packet.getLength(), packet.getAddress(), packet.getPort(), standingMillis);
+        if (refusal == null) {
+            return false;
+        }
+        try {
+            sock.send(new DatagramPacket(refusal, refusal.length, packet.getAddress(), packet.getPort()));
+        } catch (IOException | RuntimeException failed) {
+            // as any response lost on the way: the client retransmits, and is refused again
+        }
+        return true;
     }
 
     private void report(Exception e) {
