@@ -100,6 +100,9 @@ final class SipWiring implements AutoCloseable {
     private final NodeConfig config;
     private final NodeMetrics metrics;
     private final Clock clock;
+    /** The heap's fill after collections, for the edge's admission. */
+    private io.switchboard.node.sip.LiveHeap liveHeap;
+
     private SipEndpoint endpoint;
     private SipFrontEnd frontEnd;
     private StatefulProxy proxy;
@@ -201,7 +204,11 @@ final class SipWiring implements AutoCloseable {
                 auth.nonces(),
                 clock);
         metrics.admissionInFlight(frontEnd::admittedInFlight);
+        liveHeap = io.switchboard.node.sip.LiveHeap.watch();
+        frontEnd.heapFrom(liveHeap::percent);
+        metrics.heapAfterGc(liveHeap::percent);
         endpoint = SipEndpoint.start(stackSettings(udpPort), frontEnd);
+        endpoint.refuseEarly(frontEnd.earlyRefusal()); // new work shed before the parse under a backlog
         notifySenders = Executors.newFixedThreadPool(2, r -> {
             Thread sender = new Thread(r, "notify-send");
             sender.setDaemon(true);
@@ -568,6 +575,9 @@ final class SipWiring implements AutoCloseable {
     public void close() {
         if (endpoint != null) {
             endpoint.close();
+        }
+        if (liveHeap != null) {
+            liveHeap.close();
         }
         if (proxy != null) {
             proxy.close();

@@ -104,6 +104,9 @@ class TransactionShedNodeTest {
 
         String metrics = AdminHttp.get(node.adminPort(), "/metrics").body();
         assertThat(metrics).contains("switchboard_sip_shed_total{reason=\"register-transactions\",} 32.0");
+        assertThat(metrics)
+                .as("the heap's fill after collections, which admission also reads")
+                .contains("switchboard_heap_after_gc_percent ");
     }
 
     private String register(String credentials) {

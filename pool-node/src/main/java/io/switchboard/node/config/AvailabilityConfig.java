@@ -96,6 +96,20 @@ public record AvailabilityConfig(
                     "must be 0s when queue-wait is 0s (off): requests with credentials are never shed before those "
                             + "without");
         }
+        int heapPercent = admission.integer("heap-percent", 0, 100);
+        int heapPercentCredentials = admission.integer("heap-percent-credentials", 0, 100);
+        if (heapPercentCredentials != 0 && heapPercentCredentials < heapPercent) {
+            throw new ConfigError(
+                    admission.key("heap-percent-credentials"),
+                    "must not be below heap-percent (" + heapPercent + "): requests with credentials are the last "
+                            + "to be shed (0: never)");
+        }
+        if (heapPercent == 0 && heapPercentCredentials != 0) {
+            throw new ConfigError(
+                    admission.key("heap-percent-credentials"),
+                    "must be 0 when heap-percent is 0 (off): requests with credentials are never shed before those "
+                            + "without");
+        }
         return new AvailabilityConfig(
                 budget,
                 rounds,
@@ -106,9 +120,10 @@ public record AvailabilityConfig(
                 retryAfter,
                 Collections.unmodifiableMap(inFlight),
                 AdmissionRules.LoadLimits.of(
-                        queueWait.toMillis(),
-                        queueWaitCredentials.toMillis(),
-                        config.sip().maxServerTransactions()),
+                                queueWait.toMillis(),
+                                queueWaitCredentials.toMillis(),
+                                config.sip().maxServerTransactions())
+                        .withHeap(heapPercent, heapPercentCredentials),
                 a.bool("send-deadlines"));
     }
 

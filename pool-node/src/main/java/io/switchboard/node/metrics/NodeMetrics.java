@@ -286,6 +286,25 @@ public final class NodeMetrics implements RegisterObserver, BindingListener {
         }
     }
 
+    /**
+     * {@code switchboard_heap_after_gc_percent}: the heap in use right after the last garbage
+     * collection, in percent of its maximum (what {@code availability.admission.heap-percent}
+     * compares), read at each scrape.
+     */
+    public void heapAfterGc(java.util.function.IntSupplier percent) {
+        Gauge.build(
+                        "switchboard_heap_after_gc_percent",
+                        "Heap in use right after the last garbage collection, in percent of the maximum (the"
+                                + " availability.admission.heap-percent limits)")
+                .register(registry)
+                .setChild(new Gauge.Child() {
+                    @Override
+                    public double get() {
+                        return percent.getAsInt();
+                    }
+                });
+    }
+
     public void sipShed(String reason) {
         sipShed.labels(reason).inc();
     }

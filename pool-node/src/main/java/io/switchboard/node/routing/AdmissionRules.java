@@ -70,10 +70,25 @@ public final class AdmissionRules {
 
     /**
      * What the SIP stack carries now: the standing wait of the UDP queue a request came through
-     * ({@code StandingDelay}; 0 for none, or TCP), and its server transactions (live ones and
-     * answered ones kept to absorb retransmissions, 32 s over UDP, RFC 3261 section 17.2.2).
+     * ({@code StandingDelay}; 0 for none, or TCP), its server transactions (live ones and
+     * answered ones kept to absorb retransmissions, 32 s over UDP, RFC 3261 section 17.2.2), and
+     * the heap in use after the last garbage collection, in percent of the maximum ({@code
+     * LiveHeap}): what a transaction costs depends on the request (a MESSAGE with its body and its
+     * forwarded copy holds several times a REGISTER's), so the count alone does not keep the heap
+     * from filling up. {@code draw} is uniform in [0, 1), drawn per request by the caller: the
+     * heap's limit sheds a share of new work that grows with the fill ({@link #decide}).
      */
-    public record Load(long standingMillis, int serverTransactions) {}
+    public record Load(long standingMillis, int serverTransactions, int heapPercent, double draw) {
+        /** Without a heap reading (0: not measured). */
+        public Load(long standingMillis, int serverTransactions) {
+            this(standingMillis, serverTransactions, 0, 0);
+        }
+
+        /** With a heap reading and a draw of 0 (shed whenever any share of new work is). */
+        public Load(long standingMillis, int serverTransactions, int heapPercent) {
+            this(standingMillis, serverTransactions, heapPercent, 0);
+        }
+    }
 
     /**
      * Where new work is shed for load. Without credentials: at a standing UDP wait of {@code
@@ -82,16 +97,46 @@ public final class AdmissionRules {
      * queueWaitCredentialsMillis}, or {@code transactionsCredentials}. 0: that limit is off.
      */
     public record LoadLimits(
-            long queueWaitMillis, long queueWaitCredentialsMillis, int transactionsNew, int transactionsCredentials) {
-        public static final LoadLimits OFF = new LoadLimits(0, 0, 0, 0);
+            long queueWaitMillis,
+            long queueWaitCredentialsMillis,
+            int transactionsNew,
+            int transactionsCredentials,
+            int heapPercent,
+            int heapPercentCredentials) {
+        public static final LoadLimits OFF = new LoadLimits(0, 0, 0, 0, 0, 0);
 
         public LoadLimits {
             if (queueWaitMillis < 0
                     || queueWaitCredentialsMillis < 0
                     || transactionsNew < 0
-                    || transactionsCredentials < 0) {
+                    || transactionsCredentials < 0
+                    || heapPercent < 0
+                    || heapPercentCredentials < 0) {
                 throw new IllegalArgumentException("load limits must not be negative");
             }
+            if (heapPercent > 100 || heapPercentCredentials > 100) {
+                throw new IllegalArgumentException("heap limits are percentages, at most 100");
+            }
+        }
+
+        /** No heap limits. */
+        public LoadLimits(
+                long queueWaitMillis,
+                long queueWaitCredentialsMillis,
+                int transactionsNew,
+                int transactionsCredentials) {
+            this(queueWaitMillis, queueWaitCredentialsMillis, transactionsNew, transactionsCredentials, 0, 0);
+        }
+
+        /** These limits, and new work shed from {@code percent} of the heap in use after a collection (with credentials from {@code percentCredentials}; 0: off). */
+        public LoadLimits withHeap(int percent, int percentCredentials) {
+            return new LoadLimits(
+                    queueWaitMillis,
+                    queueWaitCredentialsMillis,
+                    transactionsNew,
+                    transactionsCredentials,
+                    percent,
+                    percentCredentials);
         }
 
         /**
@@ -139,6 +184,24 @@ public final class AdmissionRules {
         int transactions = credentials ? limits.transactionsCredentials() : limits.transactionsNew();
         if (transactions > 0 && load.serverTransactions() >= transactions) {
             return new Shed(workClass, workClass.transactionsReason());
+        }
+        // A heap that stays this full after collections is a few seconds from a full collection,
+        // which stops the node for a second or more: every datagram then waits or is dropped. The
+        // reading moves in steps (one per collection, and old garbage only leaves with the mixed
+        // collections after a marking), so shedding all new work from the mark on would starve the
+        // node for seconds at a time: from heapPercent a share of new work is shed, growing to all
+        // of it at heapPercentCredentials, from where work with credentials is shed too.
+        int fill = load.heapPercent();
+        if (credentials) {
+            if (limits.heapPercentCredentials() > 0 && fill >= limits.heapPercentCredentials()) {
+                return new Shed(workClass, workClass.heapReason());
+            }
+        } else if (limits.heapPercent() > 0 && fill >= limits.heapPercent()) {
+            int top = limits.heapPercentCredentials() > limits.heapPercent() ? limits.heapPercentCredentials() : 100;
+            double share = Math.min(1.0, (fill - limits.heapPercent() + 1) / (double) (top - limits.heapPercent() + 1));
+            if (load.draw() < share) {
+                return new Shed(workClass, workClass.heapReason());
+            }
         }
         return new Admit(workClass);
     }

@@ -52,6 +52,11 @@ public enum WorkClass {
         return name().toLowerCase(Locale.ROOT) + "-transactions";
     }
 
+    /** The reason label when one is shed because the heap stays full after collections ({@code <class>-heap}). */
+    public String heapReason() {
+        return name().toLowerCase(Locale.ROOT) + "-heap";
+    }
+
     /** The {@code class} label of {@code switchboard_sip_in_flight}: {@code invite}, ... */
     public String label() {
         return name().toLowerCase(Locale.ROOT);

@@ -87,6 +87,11 @@ public final class Admission {
         return verdict instanceof AdmissionRules.Shed shed ? shed.reason() : null;
     }
 
+    /** The standing wait from which new work without credentials is shed (0: off). */
+    public long queueWaitMillis() {
+        return load.queueWaitMillis();
+    }
+
     /** Requests of {@code workClass} admitted and not yet answered or sent on. */
     public int inFlight(WorkClass workClass) {
         return inFlight.get(workClass).get();

@@ -4,7 +4,10 @@ import io.switchboard.node.metrics.NodeMetrics;
 import io.switchboard.node.routing.AdmissionRules;
 import io.switchboard.node.routing.WorkClass;
 import io.switchboard.registrar.sip.RegisterResponses;
+import io.switchboard.sip.stack.EarlyRefusal;
+import io.switchboard.sip.stack.RawRequest;
 import io.switchboard.sip.stack.UdpQueueWait;
+import java.net.InetAddress;
 import java.security.SecureRandom;
 import java.text.ParseException;
 import java.util.Map;
@@ -13,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
 import java.util.function.Predicate;
 import javax.sip.ServerTransaction;
 import javax.sip.SipProvider;
@@ -32,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * transaction is sent statelessly (RFC 3261 section 8.2.7), so shedding keeps no state.
  * {@link SipFrontEnd} asks it for every request; thread-safe, never blocks.
  */
-final class EdgeAdmission {
+final class EdgeAdmission implements EarlyRefusal {
 
     private static final Logger LOG = LoggerFactory.getLogger(EdgeAdmission.class);
 
@@ -62,6 +66,8 @@ final class EdgeAdmission {
      * by default whether it carries any, which is what a node without a nonce service can tell.
      */
     private volatile Predicate<Request> credentialed = EdgeAdmission::carriesCredentials;
+    /** The heap in use after the last collection, in percent ({@link LiveHeap}); 0: not measured. */
+    private volatile IntSupplier heapPercent = () -> 0;
     /**
      * The To tags of this node's stateless refusals start with it: random per run, so no phone's
      * dialog tag is taken for one (their ACKs are discarded, {@link #refusedStatelessly}).
@@ -112,6 +118,11 @@ final class EdgeAdmission {
         this.credentialed = credentials;
     }
 
+    /** Where the heap's fill after collections is read from for the load limits ({@link LiveHeap#percent}). */
+    void heapFrom(IntSupplier percent) {
+        this.heapPercent = percent;
+    }
+
     /** Requests of {@code workClass} admitted and not yet answered or sent on. */
     int inFlight(WorkClass workClass) {
         return admission.inFlight(workClass);
@@ -150,7 +161,11 @@ final class EdgeAdmission {
         }
         String overload = admission.shedForLoad(
                 work,
-                new AdmissionRules.Load(UdpQueueWait.standingMillis(), serverTransactions()),
+                new AdmissionRules.Load(
+                        UdpQueueWait.standingMillis(),
+                        serverTransactions(),
+                        heapPercent.getAsInt(),
+                        ThreadLocalRandom.current().nextDouble()),
                 () -> credentialed.test(request));
         if (overload != null) {
             refuse(transaction, request, overload, work.reasonPhrase(), work, start);
@@ -162,6 +177,53 @@ final class EdgeAdmission {
             return null;
         }
         return new Taken(ticket);
+    }
+
+    @Override
+    public long fromStandingMillis() {
+        return admission.queueWaitMillis();
+    }
+
+    /**
+     * {@link #take}'s shedding for a standing backlog, on the UDP worker that took the datagram
+     * and before the SIP stack parses it: a new request without credentials (a first leg, or a stranger's) whose class is shed
+     * at this wait is answered here, statelessly, with the same 503, reason label and To tag prefix
+     * as a worker would have. Everything else (credentials, requests in a dialog, ACK, CANCEL, what
+     * {@link RawRequest} cannot read with certainty, a node draining or warming up) goes on to the
+     * workers and {@link #take}.
+     */
+    @Override
+    public byte[] refusal(byte[] datagram, int length, InetAddress source, int port, long standingMillis) {
+        if (draining.getAsBoolean() || !serving.getAsBoolean()) {
+            return null;
+        }
+        RawRequest r = RawRequest.peek(datagram, length);
+        if (r == null || r.credentials() || !r.answerableAt(port)) {
+            return null;
+        }
+        WorkClass work = AdmissionRules.classOf(r.method(), r.toTag());
+        if (work == null) {
+            return null;
+        }
+        String reason = admission.shedForLoad(
+                work,
+                new AdmissionRules.Load(
+                        standingMillis,
+                        0,
+                        heapPercent.getAsInt(),
+                        ThreadLocalRandom.current().nextDouble()),
+                () -> false);
+        if (reason == null) {
+            return null;
+        }
+        metrics.sipShed(reason);
+        if (work == WorkClass.REGISTER) {
+            metrics.completed(Response.SERVICE_UNAVAILABLE, 0);
+        }
+        return r.serviceUnavailable(
+                work.reasonPhrase(),
+                retryAfterSeconds,
+                statelessTag + Long.toHexString(ThreadLocalRandom.current().nextLong()));
     }
 
     /** {@link #take} for a request that has its transaction: the place it takes is kept under it. */

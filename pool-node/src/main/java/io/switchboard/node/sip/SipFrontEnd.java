@@ -164,6 +164,16 @@ public final class SipFrontEnd implements SipListener {
         admit(bounds, new PresentedNonces(nonces, clock));
     }
 
+    /** Where the heap's fill after collections is read from for admission ({@link LiveHeap}). */
+    public void heapFrom(java.util.function.IntSupplier percent) {
+        edge.heapFrom(percent);
+    }
+
+    /** What refuses new UDP work before the parse under a standing backlog (SipEndpoint.refuseEarly). */
+    public io.switchboard.sip.stack.EarlyRefusal earlyRefusal() {
+        return edge;
+    }
+
     /** Requests of {@code workClass} admitted and not yet answered or sent on (the in-flight gauge). */
     public int admittedInFlight(WorkClass workClass) {
         return edge.inFlight(workClass);

@@ -40,8 +40,8 @@ class AvailabilityConfigTest {
                 AvailabilityConfig.of(NodeConfig.fromString("switchboard.sip.max-server-transactions = 1000\n"
                         + "switchboard.availability.admission { queue-wait = 0s, queue-wait-credentials = 0s }"));
         assertThat(bounded.load())
-                .as("80% and 90% of the stack's bound; queue waits off")
-                .isEqualTo(new io.switchboard.node.routing.AdmissionRules.LoadLimits(0, 0, 800, 900));
+                .as("80% and 90% of the stack's bound; queue waits off; the heap's defaults")
+                .isEqualTo(new io.switchboard.node.routing.AdmissionRules.LoadLimits(0, 0, 800, 900, 80, 90));
         assertThat(a.sendDeadlines()).isTrue();
         assertThat(AvailabilityConfig.of(NodeConfig.fromString("switchboard.availability.send-deadlines = false"))
                         .sendDeadlines())
@@ -69,6 +69,10 @@ class AvailabilityConfigTest {
                 "switchboard.availability.admission.queue-wait = soon   | switchboard.availability.admission.queue-wait",
                 "switchboard.availability.admission.queue-wait-credentials = 10ms | switchboard.availability.admission.queue-wait-credentials",
                 "switchboard.availability.admission { queue-wait = 0s, queue-wait-credentials = 1s } | switchboard.availability.admission.queue-wait-credentials",
+                "switchboard.availability.admission.heap-percent = 101  | switchboard.availability.admission.heap-percent",
+                "switchboard.availability.admission.heap-percent = -1   | switchboard.availability.admission.heap-percent",
+                "switchboard.availability.admission.heap-percent-credentials = 60 | switchboard.availability.admission.heap-percent-credentials",
+                "switchboard.availability.admission { heap-percent = 0, heap-percent-credentials = 90 } | switchboard.availability.admission.heap-percent-credentials",
             })
     void a_bad_value_names_its_key(String hocon, String key) {
         assertThatThrownBy(() -> AvailabilityConfig.of(NodeConfig.fromString(hocon)))

@@ -101,4 +101,35 @@ class AdmissionRulesTest {
         assertThat(AdmissionRules.decide(AdmissionRules.classOf("BYE", true), swamped, false, LIMITS))
                 .isInstanceOf(AdmissionRules.Untracked.class);
     }
+
+    /**
+     * A heap that stays full after collections sheds a share of new work growing from the first
+     * mark (70 here) to all of it at the second (80), where work with credentials is shed too.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0} at {1}% after GC, draw {2}, credentials {3}: {4}")
+    @org.junit.jupiter.params.provider.CsvSource({
+        "REGISTER, 69, 0.0,   false, admit",
+        "REGISTER, 70, 0.0,   false, register-heap",
+        "REGISTER, 70, 0.1,   false, admit", //      1/11 of new work shed at the mark
+        "REGISTER, 75, 0.5,   false, register-heap", // 6/11
+        "REGISTER, 75, 0.6,   false, admit",
+        "REGISTER, 80, 0.999, false, register-heap", // all of it
+        "MESSAGE,  79, 0.0,   true,  admit",
+        "MESSAGE,  80, 0.999, true,  message-heap",
+        "INVITE,   0,  0.0,   false, admit",
+    })
+    void a_full_heap_sheds_a_growing_share_of_new_work(
+            WorkClass c, int heapPercent, double draw, boolean credentials, String expected) {
+        AdmissionRules.LoadLimits limits = LIMITS.withHeap(70, 80);
+        AdmissionRules.Verdict v =
+                AdmissionRules.decide(c, new AdmissionRules.Load(0, 0, heapPercent, draw), credentials, limits);
+        if (expected.equals("admit")) {
+            assertThat(v).isEqualTo(new AdmissionRules.Admit(c));
+        } else {
+            assertThat(v).isEqualTo(new AdmissionRules.Shed(c, expected));
+        }
+        assertThat(AdmissionRules.decide(c, new AdmissionRules.Load(0, 0, 100, 0), credentials, LIMITS))
+                .as("heap limits off")
+                .isEqualTo(new AdmissionRules.Admit(c));
+    }
 }
