@@ -36,6 +36,10 @@ public final class TestNodes {
                   # the SIP warm-up compiles the stack for a node's first thousands of users; tests
                   # start dozens of nodes and send a few requests each (WarmUpNodeTest sets its own)
                   availability.warm-up.sip-requests = 1000
+                  # in-process nodes share the test JVM's heap with each other and the harness: its
+                  # fill after collections says nothing about one node (forked nodes keep the limits;
+                  # EarlyRefusalTest and LiveHeapTest cover them)
+                  availability.admission { heap-percent = 0, heap-percent-credentials = 0 }
                 }
                 """.formatted(
                                 nodeId,
