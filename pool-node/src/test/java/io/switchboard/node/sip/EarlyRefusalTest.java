@@ -118,9 +118,9 @@ class EarlyRefusalTest {
         Request register = messages.createRequest(request("REGISTER", "", ""));
         edge.heapFrom(() -> 69);
         assertThat(edge.take(null, register, 0)).as("below the mark: taken").isNotNull();
-        edge.heapFrom(() -> 75);
+        edge.heapFrom(() -> 80);
         assertThat(edge.take(null, register, 0))
-                .as("refused (statelessly; no provider here to send it)")
+                .as("at the second mark all new work is refused (statelessly; no provider here to send it)")
                 .isNull();
         assertThat(metrics.scrape()).contains("switchboard_sip_shed_total{reason=\"register-heap\",} 1.0");
     }
