@@ -33,16 +33,17 @@ class LiveHeapTest {
     @Test
     void this_jvm_s_collections_are_seen() throws Exception {
         try (LiveHeap heap = LiveHeap.watch()) {
-            byte[][] live = new byte[64][];
+            // 4% of this JVM's heap that survives the collection, whatever the heap's size
+            byte[][] live = new byte[(int) Math.max(1, Runtime.getRuntime().maxMemory() / 25 / (1 << 20))][];
             for (int i = 0; i < live.length; i++) {
-                live[i] = new byte[1 << 20]; // 64 MB that survive the collection
+                live[i] = new byte[1 << 20];
             }
             long deadline = System.nanoTime() + 10_000_000_000L;
             while (heap.percent() == 0 && System.nanoTime() < deadline) {
                 System.gc();
                 Thread.sleep(50); // notifications come on the JMX service thread
             }
-            assertThat(live[63]).hasSize(1 << 20);
+            assertThat(live[live.length - 1]).hasSize(1 << 20);
             assertThat(heap.percent()).isBetween(1, 100);
         }
     }
