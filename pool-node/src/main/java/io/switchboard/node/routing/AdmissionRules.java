@@ -83,11 +83,6 @@ public final class AdmissionRules {
         public Load(long standingMillis, int serverTransactions) {
             this(standingMillis, serverTransactions, 0, 0);
         }
-
-        /** With a heap reading and a draw of 0 (shed whenever any share of new work is). */
-        public Load(long standingMillis, int serverTransactions, int heapPercent) {
-            this(standingMillis, serverTransactions, heapPercent, 0);
-        }
     }
 
     /**

@@ -160,13 +160,7 @@ final class EdgeAdmission implements EarlyRefusal {
             return UNBOUNDED;
         }
         String overload = admission.shedForLoad(
-                work,
-                new AdmissionRules.Load(
-                        UdpQueueWait.standingMillis(),
-                        serverTransactions(),
-                        heapPercent.getAsInt(),
-                        ThreadLocalRandom.current().nextDouble()),
-                () -> credentialed.test(request));
+                work, load(UdpQueueWait.standingMillis(), serverTransactions()), () -> credentialed.test(request));
         if (overload != null) {
             refuse(transaction, request, overload, work.reasonPhrase(), work, start);
             return null;
@@ -186,11 +180,11 @@ final class EdgeAdmission implements EarlyRefusal {
 
     /**
      * {@link #take}'s shedding for a standing backlog, on the UDP worker that took the datagram
-     * and before the SIP stack parses it: a new request without credentials (a first leg, or a stranger's) whose class is shed
-     * at this wait is answered here, statelessly, with the same 503, reason label and To tag prefix
-     * as a worker would have. Everything else (credentials, requests in a dialog, ACK, CANCEL, what
-     * {@link RawRequest} cannot read with certainty, a node draining or warming up) goes on to the
-     * workers and {@link #take}.
+     * and before the SIP stack parses it: a new request without credentials (a first leg, or a
+     * stranger's) whose class is shed at this wait is answered here, statelessly, with the same
+     * 503, reason label and To tag prefix as {@link #take}. Everything else (credentials, requests
+     * in a dialog, ACK, CANCEL, what {@link RawRequest} cannot read with certainty, a node draining
+     * or warming up) goes on to the parser and {@link #take}.
      */
     @Override
     public byte[] refusal(byte[] datagram, int length, InetAddress source, int port, long standingMillis) {
@@ -205,25 +199,34 @@ final class EdgeAdmission implements EarlyRefusal {
         if (work == null) {
             return null;
         }
-        String reason = admission.shedForLoad(
-                work,
-                new AdmissionRules.Load(
-                        standingMillis,
-                        0,
-                        heapPercent.getAsInt(),
-                        ThreadLocalRandom.current().nextDouble()),
-                () -> false);
+        String reason = admission.shedForLoad(work, load(standingMillis, 0), () -> false);
         if (reason == null) {
             return null;
         }
+        counted(reason, work, 0);
+        return r.serviceUnavailable(work.reasonPhrase(), retryAfterSeconds, refusalTag());
+    }
+
+    /** The load a request is decided on: the queue's standing wait and the transactions given, the heap now, a fresh draw. */
+    private AdmissionRules.Load load(long standingMillis, int serverTransactions) {
+        return new AdmissionRules.Load(
+                standingMillis,
+                serverTransactions,
+                heapPercent.getAsInt(),
+                ThreadLocalRandom.current().nextDouble());
+    }
+
+    /** The To tag of a stateless refusal: this run's prefix ({@link #refusedStatelessly}) and a random part. */
+    private String refusalTag() {
+        return statelessTag + Long.toHexString(ThreadLocalRandom.current().nextLong());
+    }
+
+    /** Counts a refusal in {@code switchboard_sip_shed_total{reason}}, and a REGISTER's 503 among its answers. */
+    private void counted(String reason, WorkClass work, long elapsedNanos) {
         metrics.sipShed(reason);
         if (work == WorkClass.REGISTER) {
-            metrics.completed(Response.SERVICE_UNAVAILABLE, 0);
+            metrics.completed(Response.SERVICE_UNAVAILABLE, elapsedNanos);
         }
-        return r.serviceUnavailable(
-                work.reasonPhrase(),
-                retryAfterSeconds,
-                statelessTag + Long.toHexString(ThreadLocalRandom.current().nextLong()));
     }
 
     /** {@link #take} for a request that has its transaction: the place it takes is kept under it. */
@@ -295,22 +298,17 @@ final class EdgeAdmission implements EarlyRefusal {
      */
     private void refuse(
             ServerTransaction transaction, Request request, String reason, String phrase, WorkClass work, long start) {
-        metrics.sipShed(reason);
+        counted(reason, work, System.nanoTime() - start); // before the answer: whoever reads it sees the count
         try {
             Response refusal = responses.unavailable(request, phrase, retryAfterSeconds);
             if (transaction != null) {
                 inTransaction.accept(transaction, refusal);
             } else {
-                ((ToHeader) refusal.getHeader(ToHeader.NAME))
-                        .setTag(statelessTag
-                                + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+                ((ToHeader) refusal.getHeader(ToHeader.NAME)).setTag(refusalTag());
                 provider.sendResponse(refusal);
             }
         } catch (ParseException | javax.sip.SipException | RuntimeException e) {
             LOG.debug("Could not refuse {}: {}", request.getMethod(), e.toString());
-        }
-        if (work == WorkClass.REGISTER) {
-            metrics.completed(Response.SERVICE_UNAVAILABLE, System.nanoTime() - start);
         }
     }
 

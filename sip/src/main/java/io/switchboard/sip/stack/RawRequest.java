@@ -96,8 +96,8 @@ public final class RawRequest {
             return null;
         }
         int sp = indexOf(datagram, 0, lineEnd, (byte) ' ');
-        if (sp <= 0 || !isToken(datagram, 0, sp) || startsWith(datagram, 0, "SIP/")) {
-            return null;
+        if (sp <= 0 || !isToken(datagram, 0, sp)) {
+            return null; // a response's first token, SIP/2.0, is no method token
         }
         int contentEnd = trimEnd(datagram, 0, lineEnd);
         if (!endsWith(datagram, contentEnd, "SIP/2.0")) {
@@ -133,7 +133,6 @@ public final class RawRequest {
                 return null;
             }
             int nameEnd = trimEnd(datagram, start, colon);
-            int[] line = {start, content};
             if (named(datagram, start, nameEnd, "via", "v")) {
                 if (viaCount == MAX_VIAS) {
                     return null;
@@ -142,13 +141,13 @@ public final class RawRequest {
                 vias[2 * viaCount + 1] = content;
                 viaCount++;
             } else if (named(datagram, start, nameEnd, "from", "f")) {
-                from = line;
+                from = new int[] {start, content};
             } else if (named(datagram, start, nameEnd, "to", "t")) {
-                to = line;
+                to = new int[] {start, content};
             } else if (named(datagram, start, nameEnd, "call-id", "i")) {
-                callId = line;
+                callId = new int[] {start, content};
             } else if (named(datagram, start, nameEnd, "cseq", null)) {
-                cseq = line;
+                cseq = new int[] {start, content};
             } else if (named(datagram, start, nameEnd, "authorization", null)
                     || named(datagram, start, nameEnd, "proxy-authorization", null)) {
                 credentials = true;
@@ -325,10 +324,6 @@ public final class RawRequest {
             }
         }
         return -1;
-    }
-
-    private static boolean startsWith(byte[] b, int start, String s) {
-        return b.length - start >= s.length() && regionEquals(b, start, s);
     }
 
     private static boolean endsWith(byte[] b, int end, String s) {
