@@ -95,6 +95,17 @@ abstract class InteropTestBase {
         return client;
     }
 
+    /** The SIP clients the running test has started so far. */
+    List<SipClient> clients() {
+        List<SipClient> clients = new ArrayList<>();
+        for (AutoCloseable c : started) {
+            if (c instanceof SipClient client) {
+                clients.add(client);
+            }
+        }
+        return clients;
+    }
+
     Path testDir(String name) throws IOException {
         return Files.createDirectories(dir.resolve(name));
     }

@@ -174,14 +174,28 @@ class PresenceInteropTest extends InteropTestBase {
                     NOTIFY,
                     "NOTIFY for " + presentity + " with " + text);
         } catch (AssertionError e) {
-            String view;
-            try {
-                view = AdminHttp.get(node.adminPort(), "/api/presence/sip:" + presentity + "@example.test")
-                        .body();
-            } catch (Exception unreadable) {
-                view = "(unreadable: " + unreadable + ")";
+            String aor = "sip:" + presentity + "@example.test";
+            StringBuilder seen = new StringBuilder();
+            seen.append("the node's presence of ").append(presentity).append(": ");
+            seen.append(adminView("/api/presence/" + aor)).append('\n');
+            seen.append("its registrations: ")
+                    .append(adminView("/api/registrations?aor="
+                            + java.net.URLEncoder.encode(aor, java.nio.charset.StandardCharsets.UTF_8)))
+                    .append('\n');
+            // every client's PUBLISHes and their answers: a publication the node never changed
+            // (lost entity-tag, a 412, a second initial PUBLISH) shows here
+            for (SipClient client : clients()) {
+                seen.append(client).append(" PUBLISH:\n").append(client.exchange("PUBLISH"));
             }
-            throw new AssertionError("the node's presence of " + presentity + ": " + view + "\n" + e.getMessage(), e);
+            throw new AssertionError(seen + e.getMessage(), e);
+        }
+    }
+
+    private String adminView(String path) {
+        try {
+            return AdminHttp.get(node.adminPort(), path).body();
+        } catch (Exception unreadable) {
+            return "(unreadable: " + unreadable + ")";
         }
     }
 }

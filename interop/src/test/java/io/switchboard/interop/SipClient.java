@@ -39,6 +39,34 @@ abstract class SipClient implements AutoCloseable {
         return trace().stream().filter(match).findFirst().orElseThrow();
     }
 
+    /**
+     * This client's {@code method} requests and their responses, a line each (direction, start
+     * line, CSeq, the RFC 3903 tags, Expires and any PIDF {@code <basic>}): what a failure message
+     * needs to tell which request of a sequence went astray.
+     */
+    String exchange(String method) {
+        StringBuilder out = new StringBuilder();
+        for (SipTrace.Message m : trace()) {
+            if (!m.cseqMethod().equals(method)) {
+                continue;
+            }
+            out.append(m.incoming() ? "  <- " : "  -> ").append(m.startLine());
+            for (String h : List.of("CSeq", "SIP-If-Match", "SIP-ETag", "Expires")) {
+                String v = m.header(h);
+                if (v != null) {
+                    out.append(" | ").append(h).append(": ").append(v);
+                }
+            }
+            java.util.regex.Matcher basic =
+                    java.util.regex.Pattern.compile("<basic>(\\w+)</basic>").matcher(m.text());
+            if (basic.find()) {
+                out.append(" | basic ").append(basic.group(1));
+            }
+            out.append('\n');
+        }
+        return out.toString();
+    }
+
     long count(Predicate<SipTrace.Message> match) {
         return trace().stream().filter(match).count();
     }
