@@ -38,6 +38,7 @@ class PresenceSipTest {
               { uri = "sip:hank@example.test", password = "hank-secret" }
               { uri = "sip:ivan@example.test", password = "ivan-secret" }
               { uri = "sip:judy@example.test", password = "judy-secret" }
+              { uri = "sip:kate@example.test", password = "kate-secret" }
             ]
             switchboard.presence.custom-states = [ { id = 1, text = "Working from home", availability = available } ]
             """;
@@ -171,6 +172,37 @@ class PresenceSipTest {
                             .token())
                     .as("nothing bad input did changed the state")
                     .isEqualTo("away");
+        }
+    }
+
+    /**
+     * One phone, one state: a phone that starts two publications from one socket and keeps the
+     * entity-tag of the later one (baresip 1.0 does, when its registration completes as its
+     * publisher starts) must be shown by what it says next, not by the first publication it forgot
+     * (which would say "open" until it expired). The later one replaces the earlier (PublishRules).
+     */
+    @Test
+    void a_second_initial_publish_from_one_phone_replaces_its_first() throws Exception {
+        try (TestPhone kate = new TestPhone("udp", node1.sipUdpPort(), "kate", "kate-secret")) {
+            assertThat(kate.register().status()).isEqualTo(200);
+            Msg first = publish(kate, basic("open"), null, 600);
+            Msg second = publish(kate, basic("open"), null, 600);
+            assertThat(first.status()).as(first.raw()).isEqualTo(200);
+            assertThat(second.status()).as(second.raw()).isEqualTo(200);
+
+            Msg closed = publish(kate, basic("closed"), second.header("sip-etag"), 600);
+            assertThat(closed.status()).as(closed.raw()).isEqualTo(200);
+            assertThat(admin.presence("sip:kate@example.test", null)
+                            .toCompletableFuture()
+                            .get(5, TimeUnit.SECONDS)
+                            .availability()
+                            .token())
+                    .as("closed, the phone's only state now")
+                    .isEqualTo("offline");
+            assertThat(publish(kate, basic("open"), first.header("sip-etag"), 600)
+                            .status())
+                    .as("the replaced publication's tag no longer matches (RFC 3903 section 6, step 3)")
+                    .isEqualTo(412);
         }
     }
 
@@ -458,6 +490,13 @@ class PresenceSipTest {
                 + "<tuple id=\"t1\"><status><basic>open</basic></status></tuple>"
                 + "<dm:person id=\"p1\"><sb:state>" + token + "</sb:state>"
                 + (note == null ? "" : "<dm:note>" + note + "</dm:note>") + "</dm:person></presence>";
+    }
+
+    /** A plain PIDF document with one tuple whose status is {@code basic} (open or closed), as simple phones publish. */
+    static String basic(String basic) {
+        return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                + "<presence xmlns=\"urn:ietf:params:xml:ns:pidf\" entity=\"sip:someone@example.test\">"
+                + "<tuple id=\"t1\"><status><basic>" + basic + "</basic></status></tuple></presence>";
     }
 
     static String customState(int id) {

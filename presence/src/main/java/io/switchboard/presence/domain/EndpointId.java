@@ -10,22 +10,29 @@ import java.util.Locale;
  *
  * <p>It travels and is stored as one text ({@link #key()}): the {@code endpoint} column of a
  * publication and the key of a registered endpoint. The text is
- * {@code <transport>:<host>:<port>[ instance=<urn>][ contact=<uri>]}; none of the parts holds a
- * space (whitespace is removed from them). Texts written before the flow was kept with an
+ * {@code <transport>:<host>:<port>[ instance=<urn>][ contact=<uri>][ relayed]}; none of the parts
+ * holds a space (whitespace is removed from them). Texts written before the flow was kept with an
  * instance ({@code instance:<urn>}) still parse, as does any other text (an opaque id that pairs
  * only with the same text).
+ *
+ * <p>{@code relayed}: the request came through a proxy (more than one Via, RFC 3261 section
+ * 16.6 step 8), e.g. a branch node's or a proxying SBC's, so the flow is that proxy's and names no
+ * one device; a release before this part reads such a text as opaque.
  *
  * @param instance  the {@code +sip.instance} without quotes and angle brackets, lower case, or null
  * @param transport "udp", "tcp" or "tls", or null when the flow is not known
  * @param host      the source address, or null
  * @param port      the source port, or 0
  * @param contact   the Contact URI (no angle brackets, no header parameters), or null
+ * @param relayed   whether the request came through a proxy, so that the flow is the proxy's
  * @param opaque    a text in no known form (then every other part is null), else null
  */
-public record EndpointId(String instance, String transport, String host, int port, String contact, String opaque) {
+public record EndpointId(
+        String instance, String transport, String host, int port, String contact, boolean relayed, String opaque) {
 
     private static final String INSTANCE = " instance=";
     private static final String CONTACT = " contact=";
+    private static final String RELAYED = "relayed";
 
     /** An endpoint as a request shows it; blank parts are absent (null). */
     public static EndpointId of(String instance, String transport, String host, int port, String contact) {
@@ -35,7 +42,22 @@ public record EndpointId(String instance, String transport, String host, int por
                 blank(host) ? null : clean(host),
                 port,
                 normalContact(contact),
+                false,
                 null);
+    }
+
+    /** This endpoint as seen through a proxy: its flow is the proxy's. */
+    public EndpointId viaProxy() {
+        return new EndpointId(instance, transport, host, port, contact, true, opaque);
+    }
+
+    /**
+     * Whether this id names one device, so that a second initial publication from it supersedes
+     * its first ({@link PublishRules}): it has an instance (RFC 5626 section 4.1), or a flow that
+     * is the device's own (not relayed). Opaque ids do not.
+     */
+    public boolean namesOneDevice() {
+        return opaque == null && (instance != null || (hasFlow() && !relayed));
     }
 
     /** The text form (see the class comment); {@link #parse} gives this record back. */
@@ -55,6 +77,9 @@ public record EndpointId(String instance, String transport, String host, int por
             // kept only with a flow
             b.append(CONTACT).append(contact);
         }
+        if (relayed && hasFlow()) {
+            b.append(' ').append(RELAYED);
+        }
         return b.toString();
     }
 
@@ -62,7 +87,7 @@ public record EndpointId(String instance, String transport, String host, int por
     public static EndpointId parse(String key) {
         if (key.startsWith("instance:")) {
             // the earlier form of an endpoint with an instance: nothing else was kept
-            return new EndpointId(key.substring("instance:".length()), null, null, 0, null, null);
+            return new EndpointId(key.substring("instance:".length()), null, null, 0, null, false, null);
         }
         String[] parts = key.split(" ");
         String flow = parts[0];
@@ -72,17 +97,20 @@ public record EndpointId(String instance, String transport, String host, int por
         if (!(transport.equals("udp") || transport.equals("tcp") || transport.equals("tls"))
                 || last <= first
                 || !isPort(flow.substring(last + 1))) {
-            return new EndpointId(null, null, null, 0, null, key);
+            return new EndpointId(null, null, null, 0, null, false, key);
         }
         String instance = null;
         String contact = null;
+        boolean relayed = false;
         for (int i = 1; i < parts.length; i++) {
             if (parts[i].startsWith("instance=")) {
                 instance = parts[i].substring("instance=".length());
             } else if (parts[i].startsWith("contact=")) {
                 contact = parts[i].substring("contact=".length());
+            } else if (parts[i].equals(RELAYED)) {
+                relayed = true;
             } else {
-                return new EndpointId(null, null, null, 0, null, key);
+                return new EndpointId(null, null, null, 0, null, false, key);
             }
         }
         return new EndpointId(
@@ -91,6 +119,7 @@ public record EndpointId(String instance, String transport, String host, int por
                 flow.substring(first + 1, last),
                 Integer.parseInt(flow.substring(last + 1)),
                 contact,
+                relayed,
                 null);
     }
 

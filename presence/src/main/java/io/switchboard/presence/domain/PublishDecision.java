@@ -10,11 +10,33 @@ public sealed interface PublishDecision {
      * @param written      the publication to store (new, refreshed or modified), or null when one was removed
      * @param removedEtag  the entity-tag of the publication replaced or removed, or null for an initial one
      * @param expires      seconds granted, for the Expires header of the 200 (0 for a removal)
+     * @param superseded   the entity-tags of the same endpoint's publications an initial one replaces
      */
-    record Accepted(List<Publication> publications, Publication written, String removedEtag, long expires)
+    record Accepted(
+            List<Publication> publications,
+            Publication written,
+            String removedEtag,
+            long expires,
+            List<String> superseded)
             implements PublishDecision {
         public Accepted {
             publications = List.copyOf(publications);
+            superseded = List.copyOf(superseded);
+        }
+
+        public Accepted(List<Publication> publications, Publication written, String removedEtag, long expires) {
+            this(publications, written, removedEtag, expires, List.of());
+        }
+
+        /** Every entity-tag whose publication this request deletes from the store. */
+        public List<String> deleted() {
+            if (removedEtag == null) {
+                return superseded;
+            }
+            List<String> all = new java.util.ArrayList<>(superseded.size() + 1);
+            all.add(removedEtag);
+            all.addAll(superseded);
+            return all;
         }
 
         /** The etag for the 200's SIP-ETag: the new one, or on removal the one removed. */

@@ -9,7 +9,16 @@ import java.util.List;
  * RFC 3903 section 6 (processing PUBLISH at the event state compositor), for the presence event:
  *
  * <ul>
- *   <li>no SIP-If-Match: an <em>initial</em> publication, which needs a body (400 otherwise);</li>
+ *   <li>no SIP-If-Match: an <em>initial</em> publication, which needs a body (400 otherwise). It
+ *       replaces the live publications of the same endpoint (the same {@link EndpointId#key()}),
+ *       when that id names one device ({@link EndpointId#namesOneDevice()}): an endpoint has one
+ *       state (the aggregation is per endpoint, {@link Aggregation}), and a phone that lost track
+ *       of an earlier publication (baresip 1.0 sends two initial PUBLISHes when its registration
+ *       completes as its publisher starts, and keeps the entity-tag of one) would otherwise leave
+ *       the other one showing its old state until it expires. A later request naming a replaced
+ *       tag gets 412 and the phone starts over (RFC 3903 section 6, step 3), as for an expired one.
+ *       Publications that came through a proxy (a branch node, an SBC) are never replaced so: their
+ *       flow is the proxy's, shared by all the phones behind it;</li>
  *   <li>SIP-If-Match naming a live publication: with a body a <em>modify</em>, without one a
  *       <em>refresh</em>, with Expires 0 a <em>remove</em>; an unknown or expired tag gets
  *       412 Conditional Request Failed (step 3), and the client starts over with an initial one;</li>
@@ -57,7 +66,18 @@ public final class PublishRules {
             if (expires == 0) {
                 return new PublishDecision.Rejected(400, "Expires 0 needs SIP-If-Match", 0);
             }
-            if (live.size() >= limits.maxPublications()) {
+            List<String> superseded = new ArrayList<>();
+            List<Publication> next = new ArrayList<>(live.size() + 1);
+            boolean oneDevice = request.endpoint() != null
+                    && EndpointId.parse(request.endpoint()).namesOneDevice();
+            for (Publication p : live) {
+                if (oneDevice && request.endpoint().equals(p.endpoint())) {
+                    superseded.add(p.etag());
+                } else {
+                    next.add(p);
+                }
+            }
+            if (next.size() >= limits.maxPublications()) {
                 return new PublishDecision.Rejected(
                         403, "Too many publications (limit " + limits.maxPublications() + ")", 0);
             }
@@ -68,9 +88,8 @@ public final class PublishRules {
                     request.state(),
                     now,
                     now.plus(Duration.ofSeconds(expires)));
-            List<Publication> next = new ArrayList<>(live);
             next.add(created);
-            return new PublishDecision.Accepted(next, created, null, expires);
+            return new PublishDecision.Accepted(next, created, null, expires, superseded);
         }
         Publication matched = null;
         for (Publication p : live) {

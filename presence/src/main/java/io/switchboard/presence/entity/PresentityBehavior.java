@@ -223,7 +223,7 @@ final class PresentityBehavior extends WriteThroughEntity<Command, Loaded> {
                                                 a.written().body(),
                                                 a.written().publishedAt(),
                                                 a.written().expiresAt()),
-                                        a.removedEtag(),
+                                        a.deleted(),
                                         now,
                                         stamp()),
                 () -> {

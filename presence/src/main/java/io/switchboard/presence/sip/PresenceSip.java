@@ -303,7 +303,8 @@ public final class PresenceSip {
      * Which endpoint published: its flow, and the {@code +sip.instance} and Contact URI when the
      * PUBLISH has a Contact (RFC 3903 asks for none, and phones that register with an instance
      * rarely repeat it here); {@link io.switchboard.presence.domain.EndpointPairing} pairs this
-     * with the endpoint's registration.
+     * with the endpoint's registration. A PUBLISH with more than one Via came through a proxy
+     * (RFC 3261 section 16.6, step 8: each proxy adds one), whose flow it is: marked relayed.
      */
     String endpointOf(Request request) {
         ContactHeader c = (ContactHeader) request.getHeader(ContactHeader.NAME);
@@ -312,8 +313,16 @@ public final class PresenceSip {
         String contact = c == null || c.getAddress() == null || c.getAddress().getURI() == null
                 ? null
                 : c.getAddress().getURI().toString();
-        return EndpointId.of(instance, f.transport(), f.sourceHost(), f.sourcePort(), contact)
-                .key();
+        EndpointId id = EndpointId.of(instance, f.transport(), f.sourceHost(), f.sourcePort(), contact);
+        return (viaCount(request) > 1 ? id.viaProxy() : id).key();
+    }
+
+    private static int viaCount(Request request) {
+        int n = 0;
+        for (var it = request.getHeaders(javax.sip.header.ViaHeader.NAME); it.hasNext(); it.next()) {
+            n++;
+        }
+        return n;
     }
 
     /** The Accept header's media types, lower-case {@code type/subtype}, in order. */

@@ -132,7 +132,7 @@ public final class CassandraPresenceStore implements PresentityStore, Subscripti
 
     @Override
     public CompletionStage<Void> putPublication(
-            String presentity, StoredPublication pub, String replacedEtag, Instant now, WriteStamp stamp) {
+            String presentity, StoredPublication pub, List<String> replacedEtags, Instant now, WriteStamp stamp) {
         var insert = insertPublication.bind(
                 presentity,
                 pub.etag(),
@@ -141,13 +141,15 @@ public final class CassandraPresenceStore implements PresentityStore, Subscripti
                 pub.publishedAt(),
                 pub.expiresAt(),
                 ttl(pub.expiresAt(), now));
-        if (replacedEtag == null) {
+        if (replacedEtags.isEmpty()) {
             return session.executeAsync(stamp.on(insert)).thenApply(rs -> null);
         }
         // one partition: Cassandra applies the unlogged batch atomically, without the batch log
-        return session.executeAsync(stamp.on(BatchStatement.newInstance(
-                        DefaultBatchType.UNLOGGED, insert, deletePublication.bind(presentity, replacedEtag))))
-                .thenApply(rs -> null);
+        var batch = BatchStatement.builder(DefaultBatchType.UNLOGGED).addStatement(insert);
+        for (String etag : replacedEtags) {
+            batch.addStatement(deletePublication.bind(presentity, etag));
+        }
+        return session.executeAsync(stamp.on(batch.build())).thenApply(rs -> null);
     }
 
     @Override

@@ -41,9 +41,17 @@ public interface PresentityStore {
         return loadPresentity(presentity).thenApply(loaded -> !loaded.watchers().isEmpty());
     }
 
-    /** Writes {@code publication} and deletes {@code replacedEtag} (null for none) in one partition batch. */
+    /**
+     * Writes {@code publication} and deletes the publications {@code replacedEtags} names (the one a
+     * refresh or modification replaces, those of the same endpoint an initial one supersedes) in
+     * one partition batch.
+     */
     CompletionStage<Void> putPublication(
-            String presentity, StoredPublication publication, String replacedEtag, Instant now, WriteStamp stamp);
+            String presentity,
+            StoredPublication publication,
+            java.util.List<String> replacedEtags,
+            Instant now,
+            WriteStamp stamp);
 
     CompletionStage<Void> removePublication(String presentity, String etag, WriteStamp stamp);
 

@@ -123,7 +123,8 @@ class EndpointPairingTest {
                 EndpointId.of("\"<" + URN + ">\"", "TCP", "192.0.2.10", 40112, "<" + CONTACT + ">"),
                 EndpointId.of(null, "udp", "2001:db8::1", 5060, null),
                 EndpointId.of(null, "tls", "192.0.2.10", 5061, "sip:alice@192.0.2.10:5061;transport=tls"),
-                EndpointId.of(URN, null, null, 0, null));
+                EndpointId.of(URN, null, null, 0, null),
+                EndpointId.of(URN, "udp", "192.0.2.1", 5060, null).viaProxy());
     }
 
     @ParameterizedTest
@@ -145,5 +146,32 @@ class EndpointPairingTest {
                 .as("the form a UDP endpoint without instance always had")
                 .isEqualTo("udp:192.0.2.10:5060");
         assertThat(EndpointId.parse("no flow here").opaque()).isEqualTo("no flow here");
+        assertThat(EndpointId.of(null, "udp", "192.0.2.1", 5060, null)
+                        .viaProxy()
+                        .key())
+                .isEqualTo("udp:192.0.2.1:5060 relayed");
+    }
+
+    /** Through a proxy the pairing is what it was (the flow is the proxy's); only PublishRules looks at it. */
+    @org.junit.jupiter.api.Test
+    void a_relayed_publication_pairs_as_before_but_names_no_device() {
+        EndpointId relayed = EndpointId.of(URN, "udp", "192.0.2.1", 5060, null).viaProxy();
+        assertThat(EndpointPairing.paired(EndpointId.of(URN, "tcp", "192.0.2.9", 40112, null), relayed))
+                .isTrue();
+        assertThat(EndpointPairing.paired(
+                        EndpointId.of(null, "udp", "192.0.2.1", 5060, null),
+                        EndpointId.of(null, "udp", "192.0.2.1", 5060, null).viaProxy()))
+                .as("same flow")
+                .isTrue();
+        assertThat(EndpointId.of(null, "udp", "192.0.2.1", 5060, null)
+                        .viaProxy()
+                        .namesOneDevice())
+                .isFalse();
+        assertThat(relayed.namesOneDevice())
+                .as("an instance names the device wherever it comes from")
+                .isTrue();
+        assertThat(EndpointId.of(null, "udp", "192.0.2.1", 5060, null).namesOneDevice())
+                .isTrue();
+        assertThat(EndpointId.parse("ep-1").namesOneDevice()).isFalse();
     }
 }

@@ -33,6 +33,18 @@ class PublishRulesTest {
     /** Expired one second ago. */
     static final Publication GONE = new Publication("tag-gone", "ep-g", "<busy/>", BUSY, T0, NOW.minusSeconds(1));
 
+    /** A phone's own flow (one Via): the id of one device. */
+    static final String PHONE = "udp:192.0.2.7:5060";
+    /** The same flow seen through a proxy (a branch node): every phone behind it shares it. */
+    static final String PROXIED = "udp:192.0.2.7:5060 relayed";
+
+    static final Publication FROM_PHONE = new Publication("tag-p", PHONE, "<busy/>", BUSY, T0, NOW.plusSeconds(500));
+    static final Publication FROM_PROXY = new Publication("tag-r", PROXIED, "<busy/>", BUSY, T0, NOW.plusSeconds(500));
+
+    static PublishRequest initialFrom(String endpoint) {
+        return new PublishRequest(null, 600, "<away/>", AWAY, endpoint);
+    }
+
     static PublishRequest initial(long expires) {
         return new PublishRequest(null, expires, "<away/>", AWAY, "ep-new");
     }
@@ -205,6 +217,67 @@ class PublishRulesTest {
                         List.of(A, B),
                         refresh("tag-b", 600),
                         accepted(a -> assertThat(a.publications()).hasSize(2))),
+                Arguments.of(
+                        "one device, one state: an initial PUBLISH replaces the live publication of the same endpoint",
+                        List.of(B, FROM_PHONE),
+                        initialFrom(PHONE),
+                        accepted(a -> {
+                            assertThat(a.superseded()).containsExactly("tag-p");
+                            assertThat(a.deleted()).as("deleted from the store").containsExactly("tag-p");
+                            assertThat(a.removedEtag()).isNull();
+                            assertThat(a.etag()).isEqualTo(FRESH);
+                            assertThat(a.publications())
+                                    .extracting(Publication::etag)
+                                    .containsExactlyInAnyOrder("tag-b", FRESH);
+                        })),
+                Arguments.of(
+                        "one device, one state: a device named by its instance alone is one device too",
+                        List.of(new Publication(
+                                "tag-i",
+                                "instance:urn:uuid:00000000-0000-0000-0000-000000000001",
+                                "<busy/>",
+                                BUSY,
+                                T0,
+                                NOW.plusSeconds(500))),
+                        initialFrom("instance:urn:uuid:00000000-0000-0000-0000-000000000001"),
+                        accepted(a -> assertThat(a.superseded()).containsExactly("tag-i"))),
+                Arguments.of(
+                        "one device, one state: another endpoint's publication stays",
+                        List.of(FROM_PHONE),
+                        initialFrom("udp:192.0.2.8:5060"),
+                        accepted(a -> {
+                            assertThat(a.superseded()).isEmpty();
+                            assertThat(a.publications())
+                                    .extracting(Publication::etag)
+                                    .containsExactlyInAnyOrder("tag-p", FRESH);
+                        })),
+                Arguments.of(
+                        "one device, one state: through a proxy the flow is shared by its phones, nothing is replaced",
+                        List.of(FROM_PROXY),
+                        initialFrom(PROXIED),
+                        accepted(a -> {
+                            assertThat(a.superseded()).isEmpty();
+                            assertThat(a.publications())
+                                    .extracting(Publication::etag)
+                                    .containsExactlyInAnyOrder("tag-r", FRESH);
+                        })),
+                Arguments.of(
+                        "one device, one state: opaque endpoint ids (earlier texts, tests) name no device",
+                        List.of(A),
+                        new PublishRequest(null, 600, "<away/>", AWAY, "ep-a"),
+                        accepted(a -> assertThat(a.superseded()).isEmpty())),
+                Arguments.of(
+                        "one device, one state: the replaced tag then gets 412, and the phone starts over",
+                        List.of(new Publication(FRESH + "-2", PHONE, "<away/>", AWAY, NOW, NOW.plusSeconds(600))),
+                        modify("tag-p", 600),
+                        rejected(412, 0)),
+                Arguments.of(
+                        "limit per user: a replacing initial PUBLISH does not count against it",
+                        List.of(A, FROM_PHONE),
+                        initialFrom(PHONE),
+                        accepted(a -> assertThat(a.publications())
+                                .extracting(Publication::etag)
+                                .containsExactlyInAnyOrder("tag-a", FRESH))),
                 Arguments.of(
                         "limit per user: expired publications do not count",
                         List.of(A, GONE),

@@ -57,8 +57,10 @@ class CassandraPresenceStoreTest extends PresenceStoreContract {
         WriteStamp stale = new WriteStamp(WriteStamp.first(1) + 7);
         WriteStamp successor = new WriteStamp(WriteStamp.first(2));
 
-        await(presentities.putPublication(ALICE, publication("e1", now, Duration.ofHours(1)), null, now, successor));
-        await(presentities.putPublication(ALICE, publication("e1", now, Duration.ofMinutes(1)), null, now, stale));
+        await(presentities.putPublication(
+                ALICE, publication("e1", now, Duration.ofHours(1)), java.util.List.of(), now, successor));
+        await(presentities.putPublication(
+                ALICE, publication("e1", now, Duration.ofMinutes(1)), java.util.List.of(), now, stale));
         await(presentities.putWatcher(ALICE, BOB, now.plusSeconds(3600), now, successor));
         await(presentities.removeWatcher(ALICE, BOB, stale));
         PresentityStore.Loaded loaded = await(presentities.loadPresentity(ALICE));

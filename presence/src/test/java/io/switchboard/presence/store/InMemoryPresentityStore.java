@@ -52,14 +52,16 @@ public final class InMemoryPresentityStore implements PresentityStore {
 
     @Override
     public CompletionStage<Void> putPublication(
-            String presentity, StoredPublication publication, String replacedEtag, Instant now, WriteStamp stamp) {
+            String presentity,
+            StoredPublication publication,
+            java.util.List<String> replacedEtags,
+            Instant now,
+            WriteStamp stamp) {
         return gate.write(() -> {
             Map<String, Row<StoredPublication>> m =
                     publications.computeIfAbsent(presentity, k -> new ConcurrentHashMap<>());
             m.put(publication.etag(), new Row<>(publication, Ttl.goneAt(publication.expiresAt(), now)));
-            if (replacedEtag != null) {
-                m.remove(replacedEtag);
-            }
+            replacedEtags.forEach(m::remove);
         });
     }
 

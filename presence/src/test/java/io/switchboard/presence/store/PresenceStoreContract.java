@@ -102,9 +102,9 @@ abstract class PresenceStoreContract {
         StoredPublication a1 = publication("a1", now, Duration.ofHours(1));
         StoredPublication a2 = publication("a2", now, Duration.ofMinutes(10));
         StoredPublication b1 = publication("b1", now, Duration.ofHours(1));
-        await(store.putPublication(ALICE, a1, null, now, WriteStamp.UNFENCED));
-        await(store.putPublication(ALICE, a2, null, now, WriteStamp.UNFENCED));
-        await(store.putPublication(BOB, b1, null, now, WriteStamp.UNFENCED));
+        await(store.putPublication(ALICE, a1, List.of(), now, WriteStamp.UNFENCED));
+        await(store.putPublication(ALICE, a2, List.of(), now, WriteStamp.UNFENCED));
+        await(store.putPublication(BOB, b1, List.of(), now, WriteStamp.UNFENCED));
 
         assertThat(await(store.loadPresentity(ALICE)).publications()).containsExactlyInAnyOrder(a1, a2);
         assertThat(await(store.loadPresentity(BOB)).publications()).containsExactly(b1);
@@ -116,13 +116,31 @@ abstract class PresenceStoreContract {
         Instant now = now();
         StoredPublication first = publication("e1", now, Duration.ofHours(1));
         StoredPublication other = publication("e2", now, Duration.ofHours(1));
-        await(store.putPublication(ALICE, first, null, now, WriteStamp.UNFENCED));
-        await(store.putPublication(ALICE, other, null, now, WriteStamp.UNFENCED));
+        await(store.putPublication(ALICE, first, List.of(), now, WriteStamp.UNFENCED));
+        await(store.putPublication(ALICE, other, List.of(), now, WriteStamp.UNFENCED));
 
         StoredPublication refreshed = publication("e3", now.plusSeconds(5), Duration.ofHours(2));
-        await(store.putPublication(ALICE, refreshed, "e1", now.plusSeconds(5), WriteStamp.UNFENCED));
+        await(store.putPublication(ALICE, refreshed, List.of("e1"), now.plusSeconds(5), WriteStamp.UNFENCED));
 
         assertThat(await(store.loadPresentity(ALICE)).publications()).containsExactlyInAnyOrder(other, refreshed);
+    }
+
+    /** An initial publication that supersedes the same endpoint's two earlier ones (PublishRules). */
+    @Test
+    void a_write_deletes_every_replaced_entity_tag() {
+        PresentityStore store = presentities();
+        Instant now = now();
+        StoredPublication first = publication("e1", now, Duration.ofHours(1));
+        StoredPublication second = publication("e2", now, Duration.ofHours(1));
+        StoredPublication other = publication("e3", now, Duration.ofHours(1));
+        for (StoredPublication p : List.of(first, second, other)) {
+            await(store.putPublication(ALICE, p, List.of(), now, WriteStamp.UNFENCED));
+        }
+
+        StoredPublication latest = publication("e4", now.plusSeconds(1), Duration.ofHours(1));
+        await(store.putPublication(ALICE, latest, List.of("e1", "e2"), now.plusSeconds(1), WriteStamp.UNFENCED));
+
+        assertThat(await(store.loadPresentity(ALICE)).publications()).containsExactlyInAnyOrder(other, latest);
     }
 
     @Test
@@ -130,10 +148,10 @@ abstract class PresenceStoreContract {
         PresentityStore store = presentities();
         Instant now = now();
         await(store.putPublication(
-                ALICE, publication("e1", now, Duration.ofMinutes(1)), null, now, WriteStamp.UNFENCED));
+                ALICE, publication("e1", now, Duration.ofMinutes(1)), List.of(), now, WriteStamp.UNFENCED));
         StoredPublication again =
                 new StoredPublication("e1", "endpoint-2", "<presence/>", now.plusSeconds(1), now.plusSeconds(3600));
-        await(store.putPublication(ALICE, again, null, now.plusSeconds(1), WriteStamp.UNFENCED));
+        await(store.putPublication(ALICE, again, List.of(), now.plusSeconds(1), WriteStamp.UNFENCED));
         assertThat(await(store.loadPresentity(ALICE)).publications()).containsExactly(again);
     }
 
@@ -143,8 +161,8 @@ abstract class PresenceStoreContract {
         Instant now = now();
         StoredPublication kept = publication("kept", now, Duration.ofHours(1));
         await(store.putPublication(
-                ALICE, publication("gone", now, Duration.ofHours(1)), null, now, WriteStamp.UNFENCED));
-        await(store.putPublication(ALICE, kept, null, now, WriteStamp.UNFENCED));
+                ALICE, publication("gone", now, Duration.ofHours(1)), List.of(), now, WriteStamp.UNFENCED));
+        await(store.putPublication(ALICE, kept, List.of(), now, WriteStamp.UNFENCED));
         await(store.removePublication(ALICE, "gone", WriteStamp.UNFENCED));
         await(store.removePublication(ALICE, "gone", WriteStamp.UNFENCED));
         await(store.removePublication(ALICE, "never-there", WriteStamp.UNFENCED));
@@ -178,8 +196,8 @@ abstract class PresenceStoreContract {
         Instant now = now();
         StoredPublication brief = publication("brief", now, BRIEF);
         StoredPublication lasting = publication("lasting", now, Duration.ofHours(1));
-        await(store.putPublication(ALICE, brief, null, now, WriteStamp.UNFENCED));
-        await(store.putPublication(ALICE, lasting, null, now, WriteStamp.UNFENCED));
+        await(store.putPublication(ALICE, brief, List.of(), now, WriteStamp.UNFENCED));
+        await(store.putPublication(ALICE, lasting, List.of(), now, WriteStamp.UNFENCED));
         await(store.putWatcher(ALICE, BOB, now.plus(BRIEF), now, WriteStamp.UNFENCED));
         await(store.putWatcher(ALICE, CAROL, now.plusSeconds(3600), now, WriteStamp.UNFENCED));
         // nothing leaves before its expiry: the TTL is rounded up, never down
