@@ -26,7 +26,13 @@ class AvailabilityConfigTest {
         assertThat(a.registersInFlight()).isEqualTo(1000);
         assertThat(a.inFlight())
                 .containsOnlyKeys(io.switchboard.node.routing.WorkClass.values())
-                .allSatisfy((c, n) -> assertThat(n).as(c.key()).isEqualTo(1000));
+                .allSatisfy((c, n) -> assertThat(n)
+                        .as(c.key())
+                        .isEqualTo(
+                                c == io.switchboard.node.routing.WorkClass.SUBSCRIBE
+                                                || c == io.switchboard.node.routing.WorkClass.PUBLISH
+                                        ? 250
+                                        : 1000));
         assertThat(AvailabilityConfig.of(
                                 NodeConfig.fromString(
                                         "switchboard.availability.admission { invites-in-flight = 2, publishes-in-flight = 0 }"))
