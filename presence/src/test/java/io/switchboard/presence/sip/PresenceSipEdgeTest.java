@@ -66,6 +66,32 @@ class PresenceSipEdgeTest {
                 body);
     }
 
+    /**
+     * One Via: the PUBLISH came from the phone itself, whose flow names it; more: through a proxy
+     * (a branch node), whose flow every phone behind it shares, marked relayed so that one phone's
+     * initial PUBLISH never replaces another's (PublishRules).
+     */
+    @Test
+    void a_publish_through_a_proxy_names_the_flow_as_relayed() throws Exception {
+        String from = "From: <sip:alice@example.test>;tag=1\r\nEvent: presence\r\n";
+        Request direct = request("PUBLISH", "sip:alice@example.test", "<sip:alice@example.test>", from, "");
+        Request proxied = request(
+                "PUBLISH",
+                "sip:alice@example.test",
+                "<sip:alice@example.test>",
+                from + "Via: SIP/2.0/TCP 10.0.0.7:5060;branch=z9hG4bKphone;received=10.0.0.7\r\n",
+                "");
+
+        assertThat(edge.endpointOf(direct)).isEqualTo("udp:192.0.2.1:5060");
+        assertThat(io.switchboard.presence.domain.EndpointId.parse(edge.endpointOf(direct))
+                        .namesOneDevice())
+                .isTrue();
+        assertThat(edge.endpointOf(proxied)).isEqualTo("udp:192.0.2.1:5060 relayed");
+        assertThat(io.switchboard.presence.domain.EndpointId.parse(edge.endpointOf(proxied))
+                        .namesOneDevice())
+                .isFalse();
+    }
+
     ServerTransaction transaction(Request request) {
         return (ServerTransaction) java.lang.reflect.Proxy.newProxyInstance(
                 getClass().getClassLoader(), new Class<?>[] {ServerTransaction.class}, (InvocationHandler)
